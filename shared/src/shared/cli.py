@@ -1,0 +1,184 @@
+"""The command line every service has: its processes and the operator's tools.
+
+    python -m <service> migrate | web | consume | relay
+    python -m <service> dead-letters list | dead-letters replay ID... | dead-letters replay --all
+    python -m <service> outbox lag | outbox replay --since 2026-11-27T10:00:00Z
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from shared.config import Settings, load_settings
+from shared.consumer import Dispatcher, EventConsumer
+from shared.db import dead_letters_table
+from shared.logs import configure_logging
+from shared.messaging.publisher import BrokerPublisher
+from shared.migrations import upgrade
+from shared.outbox import OutboxRelay, relay_lag, replay_since
+from shared.platform import Platform, ServiceDefinition, build_platform
+
+log = logging.getLogger(__name__)
+
+
+class CliState:
+    def __init__(self, definition: ServiceDefinition) -> None:
+        self.definition = definition
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.definition.name)
+
+    @cached_property
+    def platform(self) -> Platform:
+        configure_logging(self.definition.name, self.settings.log_level)
+        return build_platform(self.settings)
+
+    def dispatcher(self) -> Dispatcher:
+        platform = self.platform
+        return Dispatcher(platform.settings, platform.session_factory, platform.registry,
+                          platform.topology, self.definition.handlers(platform))
+
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
+    @click.group(help=f"{definition.title}: processes and operator commands.")
+    @click.pass_context
+    def cli(ctx: click.Context) -> None:
+        ctx.obj = CliState(definition)
+
+    @cli.command(help="Apply the database migrations.")
+    @pass_state
+    def migrate(state: CliState) -> None:
+        upgrade(state.settings, definition.migrations_dir)
+        click.echo(f"{definition.name}: database at head")
+
+    @cli.command(help="Serve the HTTP API with gunicorn.")
+    @click.option("--bind", default=None, help="host:port (default 127.0.0.1:$PORT)")
+    @click.option("--workers", default=None, type=int)
+    @pass_state
+    def web(state: CliState, bind: str | None, workers: int | None) -> None:
+        bind = bind or f"127.0.0.1:{state.settings.port}"
+        workers = workers or int(os.environ.get("WEB_CONCURRENCY", 2))
+        args = [sys.executable, "-m", "gunicorn", wsgi_target, "--bind", bind,
+                "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+                "--access-logfile", "-", "--graceful-timeout", "10"]
+        os.execv(sys.executable, args)
+
+    @cli.command(help="Consume this service's events.")
+    @pass_state
+    def consume(state: CliState) -> None:
+        platform = state.platform
+        workers = list(definition.background(platform)) if definition.background else []
+        for worker in workers:
+            threading.Thread(target=worker.run, name=type(worker).__name__, daemon=True).start()
+        with platform.connection() as connection:
+            consumer = EventConsumer(platform.settings, connection, state.dispatcher(),
+                                     platform.topology)
+            _stop_on_sigterm(lambda: setattr(consumer, "should_stop", True), *workers)
+            log.info("consumer started")
+            consumer.run()
+        for worker in workers:
+            worker.stop()
+
+    @cli.command(help="Publish committed outbox rows to the broker.")
+    @pass_state
+    def relay(state: CliState) -> None:
+        platform = state.platform
+        with platform.connection() as connection:
+            platform.topology.declare_all(connection)
+            outbox_relay = OutboxRelay(
+                platform.engine, BrokerPublisher(connection),
+                batch_size=platform.settings.relay_batch_size,
+                idle_wait_s=platform.settings.relay_idle_wait_s,
+            )
+            _stop_on_sigterm(outbox_relay.stop)
+            outbox_relay.run()
+
+    @cli.group("dead-letters", help="Events a handler could not process.")
+    def dead_letters() -> None:
+        pass
+
+    @dead_letters.command("list")
+    @click.option("--all", "include_replayed", is_flag=True, help="Include replayed ones.")
+    @pass_state
+    def list_dead_letters(state: CliState, include_replayed: bool) -> None:
+        query = select(dead_letters_table).order_by(dead_letters_table.c.id)
+        if not include_replayed:
+            query = query.where(dead_letters_table.c.replayed_at.is_(None))
+        with state.platform.engine.connect() as conn:
+            for row in conn.execute(query):
+                click.echo(json.dumps({
+                    "id": row.id, "event_id": row.event_id, "event_type": row.event_type,
+                    "handler": row.handler, "attempts": row.attempts, "error": row.error,
+                    "created_at": row.created_at.isoformat(),
+                    "replayed_at": row.replayed_at.isoformat() if row.replayed_at else None,
+                }))
+
+    @dead_letters.command("replay")
+    @click.argument("ids", nargs=-1, type=int)
+    @click.option("--all", "replay_all", is_flag=True, help="Every dead letter not yet replayed.")
+    @pass_state
+    def replay_dead_letters(state: CliState, ids: tuple[int, ...], replay_all: bool) -> None:
+        if replay_all:
+            with state.platform.engine.connect() as conn:
+                ids = tuple(conn.execute(select(dead_letters_table.c.id).where(
+                    dead_letters_table.c.replayed_at.is_(None))).scalars())
+        if not ids:
+            raise click.UsageError("give dead letter ids, or --all")
+        dispatcher = state.dispatcher()
+        failed = 0
+        for dead_letter_id in ids:
+            try:
+                dispatcher.replay_dead_letter(dead_letter_id)
+                click.echo(f"replayed {dead_letter_id}")
+            except Exception as exc:  # noqa: BLE001 - report each and carry on
+                failed += 1
+                click.echo(f"failed {dead_letter_id}: {exc!r}", err=True)
+        if failed:
+            sys.exit(1)
+
+    @cli.group(help="The transactional outbox.")
+    def outbox() -> None:
+        pass
+
+    @outbox.command("lag", help="Rows waiting to be published and the age of the oldest.")
+    @pass_state
+    def outbox_lag(state: CliState) -> None:
+        click.echo(json.dumps(relay_lag(state.platform.engine)))
+
+    @outbox.command("replay", help="Publish again every event created since a time.")
+    @click.option("--since", required=True, type=click.DateTime(
+        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]))
+    @pass_state
+    def outbox_replay(state: CliState, since: datetime) -> None:
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        count = replay_since(state.platform.engine, since)
+        click.echo(f"{count} event(s) queued to be published again")
+
+    for command in definition.commands:
+        cli.add_command(command)
+    return cli
+
+
+def _stop_on_sigterm(*stoppers: Any) -> None:
+    def handle(_signum: int, _frame: Any) -> None:
+        for stop in stoppers:
+            stop() if callable(stop) else stop.stop()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)

@@ -1,0 +1,104 @@
+"""Settings read from the environment, with the embedded defaults when unset.
+
+Every process of every service builds one `Settings` in its composition root; nothing here
+runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_PORTS = {"applications": 8001, "vetting": 8002, "access": 8003, "notifications": 8004}
+
+# The embedded default uses this secret only when none is given; production must set its own.
+INSECURE_DEV_SECRET = "dev-only-insecure-secret-change-me"
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    database_url: str
+    broker_url: str
+    broker_prefix: str = ""
+    var_dir: Path = Path("var")
+    secret_key: str = INSECURE_DEV_SECRET
+    staff_token_secret: str = INSECURE_DEV_SECRET
+    staff_token_max_age_s: int = 8 * 3600
+    api_key_pepper: str = INSECURE_DEV_SECRET
+    port: int = 8000
+    max_content_length: int = 256 * 1024
+    consumer_max_attempts: int = 5
+    consumer_retry_base_s: float = 0.5
+    consumer_prefetch: int = 50
+    relay_batch_size: int = 500
+    relay_idle_wait_s: float = 0.25
+    broker_polling_interval_s: float = 0.02
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_sender: str = "no-reply@mutual-aid-clearance.example"
+    log_level: str = "INFO"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_embedded_broker(self) -> bool:
+        return self.broker_url.startswith("filesystem:")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def name(self, local_name: str) -> str:
+        """A broker object name with this deployment's prefix (tests isolate themselves this way)."""
+        return f"{self.broker_prefix}{local_name}"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(service: str, env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings for `service` from `env` (default: the process environment)."""
+    env = os.environ if env is None else env
+    var_dir = Path(env.get("VAR_DIR", "var")).resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / (service + '.db')}"
+    broker_url = env.get("BROKER_URL") or "filesystem://"
+    secret = env.get("SECRET_KEY", INSECURE_DEV_SECRET)
+    return Settings(
+        service=service,
+        database_url=database_url,
+        broker_url=broker_url,
+        broker_prefix=env.get("BROKER_PREFIX", ""),
+        var_dir=var_dir,
+        secret_key=secret,
+        staff_token_secret=env.get("STAFF_TOKEN_SECRET", secret),
+        staff_token_max_age_s=int(env.get("STAFF_TOKEN_MAX_AGE_S", 8 * 3600)),
+        api_key_pepper=env.get("API_KEY_PEPPER", secret),
+        port=int(env.get("PORT", DEFAULT_PORTS.get(service, 8000))),
+        max_content_length=int(env.get("MAX_CONTENT_LENGTH", 256 * 1024)),
+        consumer_max_attempts=int(env.get("CONSUMER_MAX_ATTEMPTS", 5)),
+        consumer_retry_base_s=float(env.get("CONSUMER_RETRY_BASE_S", 0.5)),
+        consumer_prefetch=int(env.get("CONSUMER_PREFETCH", 50)),
+        relay_batch_size=int(env.get("RELAY_BATCH_SIZE", 500)),
+        relay_idle_wait_s=float(env.get("RELAY_IDLE_WAIT_S", 0.25)),
+        broker_polling_interval_s=float(env.get("BROKER_POLLING_INTERVAL_S", 0.02)),
+        smtp_host=env.get("SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(env.get("SMTP_PORT", 1025)),
+        smtp_sender=env.get("SMTP_SENDER", "no-reply@mutual-aid-clearance.example"),
+        log_level=env.get("LOG_LEVEL", "INFO"),
+        extra={k: v for k, v in env.items() if k.startswith(service.upper() + "_")},
+    )
+
+
+# Every variable `load_settings` reads; the compose file test checks against this list.
+KNOWN_ENV_VARS = frozenset(
+    {
+        "VAR_DIR", "DATABASE_URL", "BROKER_URL", "BROKER_PREFIX", "SECRET_KEY",
+        "STAFF_TOKEN_SECRET", "STAFF_TOKEN_MAX_AGE_S", "API_KEY_PEPPER", "PORT",
+        "MAX_CONTENT_LENGTH", "CONSUMER_MAX_ATTEMPTS", "CONSUMER_RETRY_BASE_S",
+        "CONSUMER_PREFETCH", "RELAY_BATCH_SIZE", "RELAY_IDLE_WAIT_S",
+        "BROKER_POLLING_INTERVAL_S", "SMTP_HOST", "SMTP_PORT", "SMTP_SENDER", "LOG_LEVEL",
+        "WEB_CONCURRENCY",
+    }
+)

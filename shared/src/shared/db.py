@@ -1,0 +1,133 @@
+"""Database engine and session factory, and the platform tables every service owns.
+
+SQLite (embedded mode) gets WAL and a busy timeout so the web, consumer and relay processes can
+share one file; PostgreSQL gets psycopg 3 with a pre-pinged pool so a restarted server is
+noticed on the next checkout rather than as a 500.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.orm import sessionmaker
+
+# BIGINT on PostgreSQL; INTEGER on SQLite, where only INTEGER PRIMARY KEY autoincrements.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_engine(database_url: str, *, pool_size: int = 5) -> Engine:
+    url = database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # Take the write lock at BEGIN: a WAL read transaction that later writes fails with
+        # SQLITE_BUSY_SNAPSHOT instead of waiting, and embedded mode values safety over speed.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=5,
+        connect_args={"connect_timeout": 2},
+    )
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+# The platform tables every service owns in its own database. Services pass
+# [their metadata, PLATFORM_METADATA] to Alembic as target_metadata.
+PLATFORM_METADATA = MetaData(naming_convention=NAMING_CONVENTION)
+
+outbox_table = Table(
+    "outbox",
+    PLATFORM_METADATA,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("event_type", String(100), nullable=False),
+    Column("exchange", String(200), nullable=False),
+    Column("routing_key", String(200), nullable=False),
+    Column("subject", String(100), nullable=False),
+    Column("correlation_id", String(100), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    # The relay's query: WHERE published_at IS NULL ORDER BY id. Partial, so it stays small.
+    Index(
+        "ix_outbox_unpublished",
+        "id",
+        postgresql_where=text("published_at IS NULL"),
+        sqlite_where=text("published_at IS NULL"),
+    ),
+    Index("ix_outbox_created_at", "created_at"),
+)
+
+inbox_table = Table(
+    "inbox",
+    PLATFORM_METADATA,
+    Column("event_id", String(36), nullable=False),
+    Column("handler", String(200), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("event_id", "handler"),
+)
+
+dead_letters_table = Table(
+    "dead_letters",
+    PLATFORM_METADATA,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=True),
+    Column("event_type", String(100), nullable=True),
+    Column("handler", String(200), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("replayed_at", DateTime(timezone=True), nullable=True),
+)
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

@@ -1,0 +1,1 @@
+"""Messaging adapters: topology, broker connections, publishers."""

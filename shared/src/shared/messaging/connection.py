@@ -1,0 +1,28 @@
+"""Broker connections for both run modes, from settings alone."""
+
+from __future__ import annotations
+
+from kombu import Connection
+
+from shared.config import Settings
+
+
+def make_connection(settings: Settings, *, confirm_publish: bool = False) -> Connection:
+    if settings.is_embedded_broker:
+        root = settings.var_dir / "broker"
+        messages = root / "messages"
+        control = root / "control"
+        messages.mkdir(parents=True, exist_ok=True)
+        control.mkdir(parents=True, exist_ok=True)
+        return Connection(
+            "filesystem://",
+            transport_options={
+                "data_folder_in": str(messages),
+                "data_folder_out": str(messages),
+                "control_folder": str(control),
+                "polling_interval": settings.broker_polling_interval_s,
+            },
+        )
+    options = {"confirm_publish": True} if confirm_publish else {}
+    return Connection(settings.broker_url, heartbeat=30, transport_options=options,
+                      connect_timeout=5)

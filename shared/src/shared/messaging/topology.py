@@ -1,0 +1,113 @@
+"""The broker topology, declared in one place.
+
+- one durable topic exchange per publishing service: `<service>.events`, routing key = event type;
+- one durable queue per consuming service: `<service>.inbox`, bound to the event types it handles;
+- one delayed-retry queue per consuming service: `<service>.retry`, with no consumer; a message
+  waits there for its per-message TTL, then RabbitMQ dead-letters it back into `<service>.inbox`;
+- one dead-letter exchange `dead-letter` (direct) and a queue per service `<service>.dead-letter`.
+
+Every name carries the deployment's prefix (tests use a unique one per run). Every process
+declares what it uses: on kombu's filesystem transport exchange types live only in the memory of
+the process that declared them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kombu import Connection, Exchange, Queue, binding
+
+from shared.config import Settings
+
+SERVICES = ("applications", "vetting", "access", "notifications")
+
+# Which event types each service consumes. The publisher of a type comes from the catalogue.
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "applications": ("vetting.case_opened", "notification.sent"),
+    "vetting": ("application.submitted",),
+    "access": ("vetting.case_opened",),
+    "notifications": ("application.submitted", "vetting.case_opened"),
+}
+
+# The publishing service of each event type: the part before the dot, made plural.
+SOURCE_OF_PREFIX = {
+    "application": "applications",
+    "vetting": "vetting",
+    "access": "access",
+    "notification": "notifications",
+}
+
+
+def source_of(event_type: str) -> str:
+    return SOURCE_OF_PREFIX[event_type.split(".", 1)[0]]
+
+
+@dataclass(frozen=True)
+class Topology:
+    settings: Settings
+
+    def events_exchange(self, service: str) -> Exchange:
+        return Exchange(self.settings.name(f"{service}.events"), type="topic", durable=True)
+
+    def exchange_for(self, event_type: str) -> Exchange:
+        return self.events_exchange(source_of(event_type))
+
+    @property
+    def dead_letter_exchange(self) -> Exchange:
+        return Exchange(self.settings.name("dead-letter"), type="direct", durable=True)
+
+    def inbox_name(self, service: str) -> str:
+        return self.settings.name(f"{service}.inbox")
+
+    def inbox_queue(self, service: str) -> Queue:
+        bindings = [
+            binding(self.exchange_for(event_type), routing_key=event_type)
+            for event_type in SUBSCRIPTIONS[service]
+        ]
+        arguments = None
+        if not self.settings.is_embedded_broker:
+            arguments = {
+                "x-dead-letter-exchange": self.dead_letter_exchange.name,
+                "x-dead-letter-routing-key": service,
+            }
+        return Queue(
+            self.inbox_name(service), bindings=bindings, durable=True, queue_arguments=arguments
+        )
+
+    def retry_queue(self, service: str) -> Queue:
+        # Messages expire here (per-message TTL) and RabbitMQ routes them back to the inbox via
+        # the default exchange. Only RabbitMQ can do this; the embedded transport retries in process.
+        return Queue(
+            self.settings.name(f"{service}.retry"),
+            durable=True,
+            queue_arguments={
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": self.inbox_name(service),
+            },
+        )
+
+    def dead_letter_queue(self, service: str) -> Queue:
+        return Queue(
+            self.settings.name(f"{service}.dead-letter"),
+            exchange=self.dead_letter_exchange,
+            routing_key=service,
+            durable=True,
+        )
+
+    def declare_all(self, connection: Connection) -> None:
+        """Declare the whole topology (idempotent, a dozen objects).
+
+        Every process calls this before its first publish or consume: a relay that published
+        before the consumers had declared their queues would have its events dropped as
+        unroutable, and on the filesystem transport exchange types live only in the memory of
+        the process that declared them."""
+        channel = connection.default_channel
+        for service in SERVICES:
+            self.events_exchange(service)(channel).declare()
+        if not self.settings.is_embedded_broker:
+            self.dead_letter_exchange(channel).declare()
+        for service in SERVICES:
+            self.inbox_queue(service)(channel).declare()
+            if not self.settings.is_embedded_broker:
+                self.retry_queue(service)(channel).declare()
+                self.dead_letter_queue(service)(channel).declare()

@@ -1,0 +1,74 @@
+"""The composition root's parts: what every process of a service is built from.
+
+`Platform` holds the adapters (engine, sessions, topology, event registry); `ServiceDefinition`
+says what a particular service adds (routes, handlers, models, CLI commands). Nothing is created
+at import time: `build_platform(settings)` is called by the app factory, the consumer, the relay
+and the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kombu import Connection
+from sqlalchemy import Engine, MetaData
+from sqlalchemy.orm import sessionmaker
+
+from shared.config import Settings
+from shared.db import make_engine, make_session_factory
+from shared.events import EventRegistry
+from shared.events.catalogue import build_registry
+from shared.messaging.connection import make_connection
+from shared.messaging.topology import Topology
+from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    import click
+    from flask import Flask
+    from flask_smorest import Api
+
+    from shared.consumer import Handler
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker
+    registry: EventRegistry
+    topology: Topology
+
+    def unit_of_work(self, **kwargs: Any) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, source=self.settings.service,
+                          registry=self.registry, topology=self.topology, **kwargs)
+
+    def connection(self, *, confirm_publish: bool = False) -> Connection:
+        return make_connection(self.settings, confirm_publish=confirm_publish)
+
+
+def build_platform(settings: Settings) -> Platform:
+    engine = make_engine(settings.database_url)
+    return Platform(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        registry=build_registry(),
+        topology=Topology(settings),
+    )
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    metadata: MetaData
+    migrations_dir: Path
+    register_routes: Callable[[Api], None]
+    handlers: Callable[[Platform], Mapping[str, Sequence[Handler]]]
+    configure_app: Callable[[Flask, Platform], None] | None = None
+    # Extra work a consumer process runs beside the consumer (e.g. the notification sender).
+    background: Callable[[Platform], Sequence[Any]] | None = None
+    commands: Sequence[click.Command] = field(default_factory=tuple)

@@ -1,0 +1,119 @@
+"""The web app factory every service uses: errors, correlation ids, health, metrics, OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, Response, g, jsonify, request
+from flask_smorest import Api
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from shared.auth import StaffTokens
+from shared.context import new_correlation_id, set_correlation_id
+from shared.db import ping
+from shared.platform import Platform, ServiceDefinition
+from shared.web.errors import DATABASE_UNAVAILABLE, register_error_handlers
+
+log = logging.getLogger(__name__)
+CORRELATION_HEADER = "X-Correlation-ID"
+
+
+def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
+    settings = platform.settings
+    app = Flask(definition.name)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        API_TITLE=definition.title,
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+            }},
+        },
+    )
+    app.extensions["platform"] = platform
+    app.extensions["staff_tokens"] = StaffTokens(settings.staff_token_secret,
+                                                 settings.staff_token_max_age_s)
+    api = Api(app)
+    register_error_handlers(app)
+    _register_correlation(app)
+    _register_health(app, platform)
+    _register_metrics(app)
+    definition.register_routes(api)
+    if definition.configure_app is not None:
+        definition.configure_app(app, platform)
+    return app
+
+
+def _register_correlation(app: Flask) -> None:
+    @app.before_request
+    def take_correlation_id() -> None:
+        supplied = request.headers.get(CORRELATION_HEADER, "")
+        g.correlation_id = supplied if 0 < len(supplied) <= 100 else new_correlation_id()
+        g.started = time.perf_counter()
+        set_correlation_id(g.correlation_id)
+
+    @app.after_request
+    def echo_correlation_id(response: Response) -> Response:
+        response.headers[CORRELATION_HEADER] = g.get("correlation_id", "")
+        return response
+
+    @app.teardown_request
+    def forget_correlation_id(_exc: BaseException | None) -> None:
+        set_correlation_id(None)
+
+
+def _register_health(app: Flask, platform: Platform) -> None:
+    @app.get("/health")
+    def health():  # type: ignore[no-untyped-def]
+        return {"status": "ok", "service": platform.settings.service}
+
+    @app.get("/health/ready")
+    def ready():  # type: ignore[no-untyped-def]
+        checks = {"database": "ok", "broker": "ok"}
+        try:
+            ping(platform.engine)
+        except DATABASE_UNAVAILABLE:
+            checks["database"] = "unavailable"
+        try:
+            with platform.connection() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            checks["broker"] = "unavailable"
+        ok = all(v == "ok" for v in checks.values())
+        response = jsonify({"status": "ok" if ok else "unavailable", "checks": checks})
+        response.status_code = 200 if ok else 503
+        if not ok:
+            response.headers["Retry-After"] = "1"
+        return response
+
+
+def _register_metrics(app: Flask) -> None:
+    # A registry per app: several apps in one test process must not share collectors.
+    registry = CollectorRegistry()
+    requests_total = Counter("http_requests_total", "HTTP requests",
+                             ["method", "endpoint", "status"], registry=registry)
+    latency = Histogram("http_request_duration_seconds", "HTTP request latency",
+                        ["endpoint"], registry=registry)
+
+    @app.after_request
+    def observe(response: Response) -> Response:
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        requests_total.labels(request.method, endpoint, str(response.status_code)).inc()
+        if "started" in g:
+            latency.labels(endpoint).observe(time.perf_counter() - g.started)
+        return response
+
+    @app.get("/metrics")
+    def metrics():  # type: ignore[no-untyped-def]
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+    app.extensions["metrics_registry"] = registry

@@ -1,0 +1,64 @@
+"""Every error is JSON: a message and, where there are any, field-level errors.
+
+A database that is unreachable is the caller's cue to retry (503 with Retry-After), never a 500
+with a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError,
+                        sa_exc.DisconnectionError, sa_exc.TimeoutError)
+
+
+def error_body(status: int, message: str, errors: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": status, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        data = getattr(exc, "data", None) or {}
+        errors = data.get("messages") if isinstance(data, dict) else None
+        if isinstance(errors, dict) and set(errors) <= {"json", "query", "headers", "files",
+                                                          "form", "view_args", "path"}:
+            # webargs nests field errors under their location; keep the body's own layout flat.
+            errors = errors.get("json") or errors.get("query") or errors
+        message = data.get("message") if isinstance(data, dict) else None
+        response = jsonify(error_body(status, message or exc.description or exc.name, errors))
+        response.status_code = status
+        for name, value in (exc.get_headers() if status == 405 else []):
+            if name.lower() == "allow":
+                response.headers["Allow"] = value
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    def database_unavailable(exc: Exception):  # type: ignore[no-untyped-def]
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        response = jsonify(error_body(503, "The service is briefly unavailable; retry shortly."))
+        response.status_code = 503
+        response.headers["Retry-After"] = "1"
+        return response
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, database_unavailable)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error")
+        response = jsonify(error_body(500, "Internal error. It has been logged."))
+        response.status_code = 500
+        return response
