@@ -20,12 +20,13 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from shared.auth import StaffIdentity, StaffTokens
 from shared.config import Settings, load_settings
 from shared.consumer import Dispatcher, EventConsumer
 from shared.db import dead_letters_table
 from shared.logs import configure_logging
 from shared.messaging.publisher import BrokerPublisher
-from shared.migrations import upgrade
+from shared.migrations import alembic_config, upgrade
 from shared.outbox import OutboxRelay, relay_lag, replay_since
 from shared.platform import Platform, ServiceDefinition, build_platform
 
@@ -65,6 +66,16 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     def migrate(state: CliState) -> None:
         upgrade(state.settings, definition.migrations_dir)
         click.echo(f"{definition.name}: database at head")
+
+    @cli.command("make-migration", help="Autogenerate a migration from the models (dev).")
+    @click.option("-m", "--message", required=True)
+    @click.option("--rev-id", default=None)
+    @pass_state
+    def make_migration(state: CliState, message: str, rev_id: str | None) -> None:
+        from alembic import command
+
+        config = alembic_config(state.settings, definition.migrations_dir)
+        command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
 
     @cli.command(help="Serve the HTTP API with gunicorn.")
     @click.option("--bind", default=None, help="host:port (default 127.0.0.1:$PORT)")
@@ -107,6 +118,18 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
             )
             _stop_on_sigterm(outbox_relay.stop)
             outbox_relay.run()
+
+    @cli.command("issue-staff-token", help="Sign a staff token (roles, establishment scopes).")
+    @click.option("--staff-id", required=True)
+    @click.option("--role", "roles", multiple=True, required=True)
+    @click.option("--establishment", "establishments", multiple=True)
+    @pass_state
+    def issue_staff_token(state: CliState, staff_id: str, roles: tuple[str, ...],
+                          establishments: tuple[str, ...]) -> None:
+        tokens = StaffTokens(state.settings.staff_token_secret,
+                             state.settings.staff_token_max_age_s)
+        identity = StaffIdentity(staff_id, frozenset(roles), frozenset(establishments))
+        click.echo(tokens.issue(identity))
 
     @cli.group("dead-letters", help="Events a handler could not process.")
     def dead_letters() -> None:

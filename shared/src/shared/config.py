@@ -51,7 +51,7 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     def name(self, local_name: str) -> str:
-        """A broker object name with this deployment's prefix (tests isolate themselves this way)."""
+        """A broker object name with this deployment's prefix (tests isolate themselves so)."""
         return f"{self.broker_prefix}{local_name}"
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -211,8 +211,9 @@ class EventConsumer(ConsumerMixin):
         return [consumer]
 
     def on_decode_error(self, message: Any, exc: Exception) -> None:
+        raw = _text(message.body)
         self._wait_for_database(
-            lambda: self.dispatcher.record_dead_letter(_text(message.body), f"undecodable: {exc}", 1)
+            lambda: self.dispatcher.record_dead_letter(raw, f"undecodable: {exc}", 1)
         )
         message.ack()
 

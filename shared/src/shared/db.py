@@ -7,7 +7,9 @@ noticed on the next checkout rather than as a 500.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     create_engine,
     event,
     text,
@@ -37,6 +40,25 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamps are stored and returned in UTC, aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: timestamps must carry a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
 
 
 def make_engine(database_url: str, *, pool_size: int = 5) -> Engine:
@@ -92,8 +114,8 @@ outbox_table = Table(
     Column("subject", String(100), nullable=False),
     Column("correlation_id", String(100), nullable=False),
     Column("body", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("published_at", UTCDateTime(), nullable=True),
     # The relay's query: WHERE published_at IS NULL ORDER BY id. Partial, so it stays small.
     Index(
         "ix_outbox_unpublished",
@@ -109,7 +131,7 @@ inbox_table = Table(
     PLATFORM_METADATA,
     Column("event_id", String(36), nullable=False),
     Column("handler", String(200), nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", UTCDateTime(), nullable=False),
     PrimaryKeyConstraint("event_id", "handler"),
 )
 
@@ -123,8 +145,8 @@ dead_letters_table = Table(
     Column("body", Text, nullable=False),
     Column("error", Text, nullable=False),
     Column("attempts", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("replayed_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("replayed_at", UTCDateTime(), nullable=True),
 )
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData
 
 from shared.config import Settings
-from shared.db import PLATFORM_METADATA, make_engine
+from shared.db import PLATFORM_METADATA, UTCDateTime, make_engine
 
 
 def alembic_config(settings: Settings, migrations_dir: Path) -> Config:
@@ -36,7 +37,15 @@ def run_env(service_metadata: MetaData) -> None:
             target_metadata=[service_metadata, PLATFORM_METADATA],
             render_as_batch=True,  # SQLite alters tables by copy
             compare_type=True,
+            render_item=_render_item,
         )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
+    # Migrations stay plain SQLAlchemy: the UTC handling is Python-side only.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

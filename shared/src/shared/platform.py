@@ -40,6 +40,8 @@ class Platform:
     session_factory: sessionmaker
     registry: EventRegistry
     topology: Topology
+    # Objects a service's handlers and background workers share within one process.
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def unit_of_work(self, **kwargs: Any) -> UnitOfWork:
         return UnitOfWork(self.session_factory, source=self.settings.service,

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import outbox_table
 from shared.context import current_correlation_id, new_correlation_id
+from shared.db import outbox_table
 from shared.events import Envelope, EventRegistry
 from shared.messaging.topology import Topology
 

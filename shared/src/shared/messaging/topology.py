@@ -13,6 +13,7 @@ the process that declared them.
 
 from __future__ import annotations
 
+import fcntl
 from dataclasses import dataclass
 
 from kombu import Connection, Exchange, Queue, binding
@@ -76,7 +77,7 @@ class Topology:
 
     def retry_queue(self, service: str) -> Queue:
         # Messages expire here (per-message TTL) and RabbitMQ routes them back to the inbox via
-        # the default exchange. Only RabbitMQ can do this; the embedded transport retries in process.
+        # the default exchange. Only RabbitMQ does this; the embedded transport retries in process.
         return Queue(
             self.settings.name(f"{service}.retry"),
             durable=True,
@@ -101,6 +102,18 @@ class Topology:
         before the consumers had declared their queues would have its events dropped as
         unroutable, and on the filesystem transport exchange types live only in the memory of
         the process that declared them."""
+        if self.settings.is_embedded_broker:
+            # kombu's filesystem transport writes each binding table without a lock between
+            # creating and writing the file; declare one process at a time.
+            lock_path = self.settings.var_dir / "broker" / "declare.lock"
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(lock_path, "a") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                self._declare(connection)
+        else:
+            self._declare(connection)
+
+    def _declare(self, connection: Connection) -> None:
         channel = connection.default_channel
         for service in SERVICES:
             self.events_exchange(service)(channel).declare()

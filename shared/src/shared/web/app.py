@@ -11,13 +11,22 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from shared.auth import StaffTokens
+from shared.config import Settings, load_settings
 from shared.context import new_correlation_id, set_correlation_id
 from shared.db import ping
-from shared.platform import Platform, ServiceDefinition
+from shared.logs import configure_logging
+from shared.platform import Platform, ServiceDefinition, build_platform
 from shared.web.errors import DATABASE_UNAVAILABLE, register_error_handlers
 
 log = logging.getLogger(__name__)
 CORRELATION_HEADER = "X-Correlation-ID"
+
+
+def create_service_app(definition: ServiceDefinition, settings: Settings | None = None) -> Flask:
+    """Settings from the environment unless given, logging, platform, app: one call per service."""
+    settings = settings or load_settings(definition.name)
+    configure_logging(settings.service, settings.log_level)
+    return create_web_app(definition, build_platform(settings))
 
 
 def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:

@@ -1,0 +1,67 @@
+"""`make demo`: submit a sample application to the running stack and show what each service did.
+
+Run `make run` in another terminal first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from urllib.request import Request, urlopen
+
+PORTS = {"applications": 8001, "vetting": 8002, "access": 8003, "notifications": 8004}
+
+
+def cli(service: str, *args: str) -> str:
+    return subprocess.run([sys.executable, "-m", service, *args], check=True,
+                          capture_output=True, text=True, env=os.environ).stdout.strip()
+
+
+def call(service: str, path: str, token: str, body: dict | None = None) -> dict:
+    request = Request(f"http://127.0.0.1:{PORTS[service]}{path}", method="POST" if body else "GET",
+                      data=json.dumps(body).encode() if body else None,
+                      headers={"Authorization": f"Bearer {token}",
+                               "Content-Type": "application/json"})
+    with urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def main() -> None:
+    org = json.loads(cli("applications", "create-organisation", "--name", "Demo AA Intergroup",
+                         "--fellowship", "AA", "--coordinator-email", "liaison@example.org"))
+    key = json.loads(cli("applications", "create-api-key", org["organisation_id"]))["api_key"]
+    application = call("applications", "/applications", key, {
+        "applicant": {"forenames": "Siobhán", "surname": "O'Connor",
+                      "email": "siobhan@example.org", "preferred_channel": "EMAIL"},
+        "role": "GROUP_FACILITATOR", "establishments": ["WWI", "BMI"],
+        "requested_access": "ESCORTED", "frequency": "REGULAR",
+    })
+    print(f"applications: submitted {application['id']} (status {application['status']})")
+    officer = cli("vetting", "issue-staff-token", "--staff-id", "demo-officer",
+                  "--role", "vetting_officer")
+    security = cli("access", "issue-staff-token", "--staff-id", "demo-security",
+                   "--role", "security_officer", "--establishment", "WWI")
+    operator = cli("notifications", "issue-staff-token", "--staff-id", "demo-operator",
+                   "--role", "operator")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        notes = call("notifications", f"/notifications?application_id={application['id']}",
+                     operator)
+        if notes and notes[0]["status"] == "SENT":
+            break
+        time.sleep(0.2)
+    cases = call("vetting", f"/cases?application_id={application['id']}", officer)
+    print(f"vetting:       case {cases[0]['id']} opened for the application")
+    incoming = call("access", "/establishments/WWI/incoming", security)
+    print(f"access:        {len(incoming)} person(s) in vetting for HMP Wandsworth (WWI)")
+    print(f"notifications: {notes[0]['template']} by {notes[0]['channel']}: {notes[0]['status']}")
+    final = call("applications", f"/applications/{application['id']}", key)
+    print(f"applications:  status {final['status']}; timeline: "
+          + ", ".join(entry["kind"] for entry in final["timeline"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Access service: each establishment decides who enters, and the gate check."""

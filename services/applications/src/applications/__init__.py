@@ -1,0 +1,1 @@
+"""Applications service: MA organisations submit and track their members' applications."""

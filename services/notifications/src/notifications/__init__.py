@@ -1,0 +1,1 @@
+"""Notifications service: email and SMS to volunteers, coordinators and security teams."""

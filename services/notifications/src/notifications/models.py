@@ -1,0 +1,55 @@
+"""Tables of the notifications service (its own database)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import NAMING_CONVENTION, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class Recipient(Base):
+    """How to reach an applicant, learnt from application.submitted."""
+
+    __tablename__ = "recipients"
+
+    application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    forenames: Mapped[str] = mapped_column(String(100))
+    surname: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    preferred_channel: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[datetime]
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    application_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    recipient_kind: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(10))
+    template: Mapped[str] = mapped_column(String(50))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # Exactly one per (event, recipient, channel): redelivery can never send twice.
+        UniqueConstraint("event_id", "recipient", "channel"),
+        Index("ix_notifications_due", "status", "next_attempt_at"),
+    )

@@ -1,0 +1,1 @@
+"""Vetting service: checks, risk summary, decisions and clearances."""

@@ -1,0 +1,4 @@
+from shared.migrations import run_env
+from vetting.models import Base
+
+run_env(Base.metadata)

@@ -1,0 +1,65 @@
+"""Use cases of the vetting service."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.consumer import Event
+from shared.uow import UnitOfWork
+from vetting.models import VettingCase
+
+
+def open_case(uow: UnitOfWork, event: Event) -> None:
+    """application.submitted → a vetting case, once per application."""
+    data = event.data
+    application_id = str(data["application_id"])
+    existing = uow.session.execute(
+        select(VettingCase.id).where(VettingCase.application_id == application_id)
+    ).first()
+    if existing:
+        return
+    case = VettingCase(
+        id=str(uuid.uuid4()), application_id=application_id, status="OPEN",
+        applicant_name={"forenames": data["applicant"]["forenames"],
+                        "surname": data["applicant"]["surname"]},
+        role=data["role"], establishments=data["establishments"],
+        requested_access=data["requested_access"], frequency=data["frequency"],
+        opened_at=datetime.now(UTC),
+    )
+    uow.session.add(case)
+    uow.emit("vetting.case_opened", subject=application_id, data={
+        "case_id": case.id,
+        "application_id": application_id,
+        "establishments": case.establishments,
+        "requested_access": case.requested_access,
+        "opened_at": case.opened_at.isoformat(),
+    })
+
+
+def case_view(case: VettingCase) -> dict[str, Any]:
+    return {
+        "id": case.id, "application_id": case.application_id, "status": case.status,
+        "applicant_name": case.applicant_name, "role": case.role,
+        "establishments": case.establishments, "requested_access": case.requested_access,
+        "frequency": case.frequency, "opened_at": case.opened_at,
+    }
+
+
+def list_cases(session: Session, *, status: str | None, application_id: str | None,
+               limit: int) -> list[dict[str, Any]]:
+    query = select(VettingCase).order_by(VettingCase.opened_at).limit(limit)
+    if status:
+        query = query.where(VettingCase.status == status)
+    if application_id:
+        query = query.where(VettingCase.application_id == application_id)
+    return [case_view(case) for case in session.execute(query).scalars()]
+
+
+def get_case(session: Session, case_id: str) -> dict[str, Any] | None:
+    case = session.get(VettingCase, case_id)
+    return case_view(case) if case else None

@@ -1,0 +1,183 @@
+"""Start every service's web, consumer and relay processes (and a local SMTP sink) as one stack.
+
+`make run` uses this on the embedded default (SQLite + kombu's filesystem transport under var/);
+the end-to-end tests and the benchmarks use it too, with PostgreSQL and RabbitMQ settings.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from urllib.error import URLError
+from urllib.request import urlopen
+
+from shared.config import DEFAULT_PORTS
+from shared.messaging.topology import SERVICES
+
+ROLES = ("web", "consume", "relay")
+
+
+@dataclass
+class Stack:
+    var_dir: Path
+    base_env: Mapping[str, str] = field(default_factory=dict)
+    database_urls: Mapping[str, str] = field(default_factory=dict)
+    ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    smtp_port: int | None = 1025
+    web_workers: int = 1
+    echo: bool = False
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    _logs: dict[str, IO[bytes]] = field(default_factory=dict)
+
+    def env_for(self, service: str) -> dict[str, str]:
+        env = {**os.environ, **self.base_env, "VAR_DIR": str(self.var_dir),
+               "PORT": str(self.ports[service]), "PYTHONUNBUFFERED": "1"}
+        if service in self.database_urls:
+            env["DATABASE_URL"] = self.database_urls[service]
+        if self.smtp_port is not None:
+            env.setdefault("SMTP_PORT", str(self.smtp_port))
+        return env
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def cli(self, service: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", service, *args], env=self.env_for(service),
+                              capture_output=True, text=True, check=check, timeout=120)
+
+    def migrate(self) -> None:
+        for service in SERVICES:
+            self.cli(service, "migrate")
+
+    def argv(self, service: str, role: str) -> list[str]:
+        if role == "web":
+            return [sys.executable, "-m", service, "web", "--bind",
+                    f"127.0.0.1:{self.ports[service]}", "--workers", str(self.web_workers)]
+        return [sys.executable, "-m", service, role]
+
+    def start(self, *, smtp: bool = False) -> None:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        (self.var_dir / "logs").mkdir(exist_ok=True)
+        if smtp and self.smtp_port is not None:
+            mail_dir = self.var_dir / "mail"
+            for sub in ("cur", "new", "tmp"):
+                (mail_dir / sub).mkdir(parents=True, exist_ok=True)
+            self._spawn("smtp", [sys.executable, "-m", "aiosmtpd", "-n", "-l",
+                                 f"127.0.0.1:{self.smtp_port}", "-c",
+                                 "aiosmtpd.handlers.Mailbox", str(mail_dir)], dict(os.environ))
+        for service in SERVICES:
+            for role in ROLES:
+                self.start_process(service, role)
+
+    def start_process(self, service: str, role: str) -> None:
+        self._spawn(f"{service}-{role}", self.argv(service, role), self.env_for(service))
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        log = open(self.var_dir / "logs" / f"{name}.log", "ab")
+        self._logs[name] = log
+        process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, start_new_session=True,
+                                   preexec_fn=_die_with_parent)
+        self.processes[name] = process
+        threading.Thread(target=self._pump, args=(name, process, log), daemon=True).start()
+
+    def _pump(self, name: str, process: subprocess.Popen, log: IO[bytes]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.write(line)
+            log.flush()
+            if self.echo:
+                sys.stdout.write(f"{name:>24} | {line.decode(errors='replace')}")
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        for service in SERVICES:
+            while True:
+                try:
+                    with urlopen(self.url(service) + "/health/ready", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except (URLError, OSError):
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{service} not ready; see {self.var_dir / 'logs'}")
+                time.sleep(0.1)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        process = self.processes[name]
+        os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+    def restart(self, name: str) -> None:
+        service, role = name.rsplit("-", 1)
+        self.start_process(service, role)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 15
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        for log in self._logs.values():
+            log.close()
+        self.processes.clear()
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM if the stack process dies, so nothing is left running."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def main() -> None:
+    """`make run`: the whole system on the embedded default, until Ctrl-C."""
+    var_dir = Path(os.environ.get("VAR_DIR", "var")).resolve()
+    stack = Stack(var_dir=var_dir, echo=os.environ.get("QUIET") != "1", web_workers=2)
+    print(f"Migrating databases under {var_dir} ...", flush=True)
+    stack.migrate()
+    stack.start(smtp=True)
+    try:
+        stack.wait_ready()
+        print("\nThe system is running (Ctrl-C stops everything):", flush=True)
+        for service in SERVICES:
+            url = stack.url(service)
+            print(f"  {service:<14} {url}   API docs {url}/docs   health {url}/health/ready")
+        print(f"  email (SMTP sink) 127.0.0.1:{stack.smtp_port}, mail in {var_dir}/mail/new")
+        print(f"  logs in {var_dir}/logs.  Try: make demo\n", flush=True)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping ...", flush=True)
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
