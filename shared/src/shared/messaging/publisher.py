@@ -108,10 +108,12 @@ class BrokerPublisher:
             raise PublishFailed(f"broker nacked {len(refused)} message(s)")
 
     def reset(self) -> None:
-        """Forget the channel (after an error); the next publish opens a fresh one."""
+        """Forget the channel and connection (after an error); the next publish reconnects."""
         channel, self._channel, self._producer = self._channel, None, None
         if channel is not None:
             try:
                 channel.close()
             except Exception:  # noqa: BLE001 - the channel is being abandoned anyway
                 pass
+        # After a connection error kombu may still believe it is connected; release it all.
+        self.connection.collect()

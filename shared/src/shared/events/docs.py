@@ -1,0 +1,67 @@
+"""Generate the event catalogue document from the registry: `python -m shared.events.docs`."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from shared.events.catalogue import build_registry
+from shared.events.envelope import EnvelopeSchema
+from shared.messaging.topology import SUBSCRIPTIONS
+
+
+def _field_type(field: fields.Field) -> str:
+    if isinstance(field, fields.Nested):
+        nested = field.nested if isinstance(field.nested, type) else type(field.nested)
+        return f"object ({nested.__name__})"
+    if isinstance(field, fields.List):
+        return f"list of {_field_type(field.inner)}"
+    return type(field).__name__.lower()
+
+
+def _field_rows(schema: Schema, prefix: str = "") -> list[str]:
+    rows = []
+    for name, field in schema.fields.items():
+        required = "yes" if field.required else "no"
+        rows.append(f"| `{prefix}{name}` | {_field_type(field)} | {required} |")
+        if isinstance(field, fields.Nested):
+            rows.extend(_field_rows(field.schema, prefix=f"{prefix}{name}."))
+    return rows
+
+
+def render() -> str:
+    registry = build_registry()
+    lines = [
+        "# Event catalogue",
+        "",
+        "Generated from `shared/src/shared/events/catalogue.py` by `make events-doc`; a test",
+        "fails when this file and the registry disagree.",
+        "",
+        "## Envelope (every event)",
+        "",
+        "| field | type | required |",
+        "|---|---|---|",
+        *_field_rows(EnvelopeSchema()),
+        "",
+        "Routing: exchange `<source>.events` (topic), routing key = `type`.",
+        "",
+    ]
+    for spec in registry:
+        consumers = sorted(s for s, types in SUBSCRIPTIONS.items() if spec.type in types)
+        lines += [
+            f"## `{spec.type}` v{spec.version}",
+            "",
+            spec.description,
+            "",
+            f"Published by **{spec.source}**; consumed by "
+            f"{', '.join(f'**{c}**' for c in consumers) or 'nobody yet'}.",
+            "",
+            "| field | type | required |",
+            "|---|---|---|",
+            *_field_rows(spec.schema()),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")

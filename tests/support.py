@@ -1,0 +1,62 @@
+"""Helpers shared by the tests (not fixtures)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import sql
+
+from shared.config import Settings, load_settings
+from shared.migrations import upgrade
+from shared.platform import Platform, ServiceDefinition, build_platform
+
+T = TypeVar("T")
+
+
+def embedded_env(var_dir: Path) -> dict[str, str]:
+    return {"VAR_DIR": str(var_dir), "BROKER_POLLING_INTERVAL_S": "0.01"}
+
+
+def make_database(admin_url: str, name: str) -> str:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+
+
+def settings_for(service: str, env: Mapping[str, str], **overrides: Any) -> Settings:
+    settings = load_settings(service, env)
+    return settings.with_overrides(**overrides) if overrides else settings
+
+
+def migrated_platform(definition: ServiceDefinition, env: Mapping[str, str],
+                      **overrides: Any) -> Platform:
+    settings = settings_for(definition.name, env, **overrides)
+    upgrade(settings, definition.migrations_dir)
+    return build_platform(settings)
+
+
+def wait_for(predicate: Callable[[], T], timeout: float = 20.0, interval: float = 0.05,
+             message: str = "condition") -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+def cli_json(result: Any) -> dict[str, Any]:
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from shared.config import KNOWN_ENV_VARS, load_settings
+
+
+def test_embedded_defaults_when_nothing_is_set(tmp_path: Path):
+    settings = load_settings("vetting", {"VAR_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite:///{tmp_path / 'vetting.db'}"
+    assert settings.is_embedded_broker and settings.is_sqlite
+    assert settings.port == 8002
+
+
+def test_environment_overrides_and_prefix():
+    settings = load_settings("access", {
+        "DATABASE_URL": "postgresql://u@h/db", "BROKER_URL": "amqp://g:g@h//",
+        "BROKER_PREFIX": "t1.", "PORT": "9000", "SECRET_KEY": "s",
+    })
+    assert not settings.is_embedded_broker and not settings.is_sqlite
+    assert settings.port == 9000
+    assert settings.name("access.inbox") == "t1.access.inbox"
+    # secrets default to SECRET_KEY unless given separately
+    assert settings.staff_token_secret == "s" and settings.api_key_pepper == "s"
+
+
+def test_known_env_vars_covers_what_load_settings_reads():
+    source = (Path(__file__).resolve().parents[2] / "shared/src/shared/config.py").read_text()
+    import re
+
+    read = set(re.findall(r'env\.get\("([A-Z_]+)"', source))
+    assert read <= KNOWN_ENV_VARS, read - KNOWN_ENV_VARS
