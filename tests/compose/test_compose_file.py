@@ -1,0 +1,270 @@
+"""docker-compose.yml checked against the code, without Docker.
+
+The compose file names commands, options, environment variables, ports and files that the code
+and the repository define; when either side drifts, a test here fails.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from shared.cli import make_cli
+from shared.config import DEFAULT_PORTS, KNOWN_ENV_VARS
+from shared.messaging.topology import SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+
+# Container role in the compose file → the CLI subcommand it runs.
+ROLES = {"migrate": "migrate", "web": "web", "consumer": "consume", "relay": "relay"}
+BACKING = ("postgres", "rabbitmq", "mailpit")
+CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+_INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?P<default>[^}]*))?\}")
+
+
+def interpolate(value: str) -> str:
+    """Resolve `${NAME:-default}` as compose would with NAME unset."""
+    return _INTERPOLATION.sub(lambda m: m.group("default") or "", value)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return compose["services"]
+
+
+@pytest.fixture(scope="module")
+def clis() -> dict[str, click.Group]:
+    result = {}
+    for service in SERVICES:
+        module = importlib.import_module(f"{service}.service")
+        result[service] = make_cli(module.definition(), f"{service}.app:create_app()")
+    return result
+
+
+def our_containers() -> list[tuple[str, str, str]]:
+    """(container, service, role) for every process of every service."""
+    return [(f"{service}-{role}", service, role) for service in SERVICES for role in ROLES]
+
+
+def environment_of(container: dict[str, Any]) -> dict[str, str]:
+    env = container.get("environment") or {}
+    if isinstance(env, list):
+        return dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {str(k): "" if v is None else str(v) for k, v in env.items()}
+
+
+def command_of(container: dict[str, Any]) -> list[str]:
+    command = container.get("command")
+    assert command, "every service container names its command"
+    return shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
+
+
+def published_ports(container: dict[str, Any]) -> list[tuple[int, int]]:
+    """(host port, container port) for each published port, short or long syntax."""
+    result = []
+    for port in container.get("ports") or []:
+        if isinstance(port, dict):
+            result.append((int(port["published"]), int(port["target"])))
+            continue
+        parts = str(port).split("/")[0].split(":")
+        assert len(parts) >= 2, f"port {port!r} publishes no fixed host port"
+        result.append((int(parts[-2]), int(parts[-1])))
+    return result
+
+
+def test_the_services_are_the_ones_the_code_knows() -> None:
+    assert set(SERVICES) == set(DEFAULT_PORTS)
+
+
+def test_every_service_has_its_four_containers(services: dict[str, Any]) -> None:
+    missing = [name for name, _, _ in our_containers() if name not in services]
+    assert not missing, f"containers missing from docker-compose.yml: {missing}"
+    for name in BACKING:
+        assert name in services, f"backing service {name} missing"
+
+
+@pytest.mark.parametrize(("name", "service", "role"), our_containers())
+def test_command_is_a_subcommand_of_the_service_cli(
+    services: dict[str, Any], clis: dict[str, click.Group], name: str, service: str, role: str
+) -> None:
+    argv = command_of(services[name])
+    assert argv[:3] == ["python", "-m", service], f"{name} runs {argv}"
+    subcommand, args = argv[3], argv[4:]
+    cli = clis[service]
+    assert subcommand in cli.commands, f"{name}: `{subcommand}` is not a `{service}` command"
+    assert subcommand == ROLES[role], f"{name} should run `{ROLES[role]}`, runs `{subcommand}`"
+    # The options parse as the real command would parse them (unknown options fail here).
+    command = cli.commands[subcommand]
+    context = command.make_context(subcommand, list(args), resilient_parsing=False)
+    if role == "web":
+        host, _, port = context.params["bind"].rpartition(":")
+        assert host == "0.0.0.0", f"{name} must listen on every interface in its container"
+        assert int(port) == DEFAULT_PORTS[service]
+
+
+@pytest.mark.parametrize(("name", "service", "role"), our_containers())
+def test_environment_variables_are_known_to_the_code(
+    services: dict[str, Any], name: str, service: str, role: str
+) -> None:
+    env = environment_of(services[name])
+    unknown = set(env) - KNOWN_ENV_VARS
+    assert not unknown, f"{name} sets variables the code never reads: {sorted(unknown)}"
+    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "STAFF_TOKEN_SECRET",
+                     "API_KEY_PEPPER"):
+        assert required in env, f"{name} lacks {required}"
+    database_url = interpolate(env["DATABASE_URL"])
+    assert database_url.startswith("postgresql://")
+    assert database_url.rsplit("/", 1)[1] == service, f"{name} must use its own database"
+    assert interpolate(env["BROKER_URL"]).startswith("amqp://")
+    assert int(interpolate(env.get("PORT", "0"))) == DEFAULT_PORTS[service]
+    if service == "notifications":
+        assert interpolate(env["SMTP_HOST"]) == "mailpit"
+        assert int(interpolate(env["SMTP_PORT"])) == 1025
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_processes_share_one_image_and_configuration(
+    services: dict[str, Any], service: str
+) -> None:
+    containers = [services[f"{service}-{role}"] for role in ROLES]
+    assert len({c.get("image") for c in containers}) == 1
+    assert len({repr(c.get("build")) for c in containers}) == 1
+    assert len({repr(sorted(environment_of(c).items())) for c in containers}) == 1
+
+
+@pytest.mark.parametrize(("name", "service", "role"), our_containers())
+def test_dockerfile_exists_and_installs_the_service(
+    services: dict[str, Any], name: str, service: str, role: str
+) -> None:
+    build = services[name].get("build")
+    assert isinstance(build, dict), f"{name} builds its image"
+    context = (COMPOSE_FILE.parent / build.get("context", ".")).resolve()
+    assert context == ROOT, "the build context is the repository root (it needs shared/)"
+    dockerfile = context / build.get("dockerfile", "Dockerfile")
+    assert dockerfile == ROOT / "services" / service / "Dockerfile"
+    assert dockerfile.is_file(), f"{dockerfile} does not exist"
+    text = dockerfile.read_text()
+    assert "FROM python:3.11-slim" in text
+    for source in ("shared/", f"services/{service}/"):
+        assert re.search(rf"^COPY\s+{re.escape(source)}\s", text, re.M), f"COPY {source}"
+        assert (ROOT / source).is_dir()
+    users = re.findall(r"^USER\s+(\S+)", text, re.M)
+    assert users and users[-1].split(":")[0] not in ("root", "0"), "runs as a non-root user"
+    assert "pip install -e" not in text and "--editable" not in text
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_web_ports_are_the_default_ports(services: dict[str, Any], service: str) -> None:
+    port = DEFAULT_PORTS[service]
+    assert published_ports(services[f"{service}-web"]) == [(port, port)]
+    for role in ("migrate", "consumer", "relay"):
+        assert not services[f"{service}-{role}"].get("ports"), f"{service}-{role} publishes"
+
+
+def test_no_two_containers_publish_the_same_host_port(services: dict[str, Any]) -> None:
+    host_ports = [host for c in services.values() for host, _ in published_ports(c)]
+    assert len(host_ports) == len(set(host_ports))
+
+
+def test_depends_on_targets_exist_with_valid_conditions(services: dict[str, Any]) -> None:
+    for name, container in services.items():
+        depends_on = container.get("depends_on") or {}
+        if isinstance(depends_on, list):
+            depends_on = {target: {"condition": "service_started"} for target in depends_on}
+        for target, spec in depends_on.items():
+            assert target in services, f"{name} depends on unknown {target}"
+            assert target != name
+            condition = spec.get("condition", "service_started")
+            assert condition in CONDITIONS, f"{name} → {target}: {condition}"
+            if condition == "service_healthy":
+                assert services[target].get("healthcheck"), f"{target} has no healthcheck"
+
+
+@pytest.mark.parametrize(("name", "service", "role"), our_containers())
+def test_processes_wait_for_what_they_need(
+    services: dict[str, Any], name: str, service: str, role: str
+) -> None:
+    depends_on = services[name].get("depends_on") or {}
+    assert depends_on.get("postgres", {}).get("condition") == "service_healthy"
+    if role == "migrate":
+        assert str(services[name].get("restart", "no")) == "no", "a one-shot is not restarted"
+        return
+    assert depends_on.get("rabbitmq", {}).get("condition") == "service_healthy"
+    migrate = depends_on.get(f"{service}-migrate", {})
+    assert migrate.get("condition") == "service_completed_successfully"
+    if name == "notifications-consumer":
+        assert depends_on.get("mailpit", {}).get("condition") == "service_healthy"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_web_healthcheck_asks_readiness_without_curl(
+    services: dict[str, Any], service: str
+) -> None:
+    test = services[f"{service}-web"]["healthcheck"]["test"]
+    assert test[0] == "CMD" and test[1] == "python", test
+    assert "urllib" in test[-1] and "/health/ready" in test[-1]
+    assert "PORT" in test[-1] or str(DEFAULT_PORTS[service]) in test[-1]
+
+
+def test_backing_services(services: dict[str, Any]) -> None:
+    postgres = services["postgres"]
+    assert postgres["image"].startswith("postgres:16")
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    rabbitmq = services["rabbitmq"]
+    assert "management" in rabbitmq["image"]
+    assert rabbitmq["healthcheck"]["test"][-3:] == ["rabbitmq-diagnostics", "-q", "ping"]
+    assert any(target == 15672 for _, target in published_ports(rabbitmq))
+    assert any(target == 8025 for _, target in published_ports(services["mailpit"]))
+
+
+def test_postgres_init_script_creates_one_database_per_service(
+    services: dict[str, Any],
+) -> None:
+    mounts = [str(v) for v in services["postgres"].get("volumes", [])]
+    init = [m for m in mounts if "/docker-entrypoint-initdb.d/" in m]
+    assert init, "an init script is mounted into /docker-entrypoint-initdb.d"
+    for mount in init:
+        source = (COMPOSE_FILE.parent / mount.split(":")[0]).resolve()
+        assert source.is_file(), f"{source} does not exist"
+        text = source.read_text()
+        assert "CREATE DATABASE" in text
+        for service in SERVICES:
+            assert service in text, f"{source.name} creates no database for {service}"
+    # The service roles' password the init script uses is the one in the DATABASE_URLs.
+    password = interpolate(services["postgres"]["environment"]["SERVICE_DB_PASSWORD"])
+    for service in SERVICES:
+        url = interpolate(environment_of(services[f"{service}-web"])["DATABASE_URL"])
+        assert url.startswith(f"postgresql://{service}:{password}@postgres:5432/")
+
+
+def test_broker_credentials_match(services: dict[str, Any]) -> None:
+    rabbit_env = environment_of(services["rabbitmq"])
+    user = interpolate(rabbit_env.get("RABBITMQ_DEFAULT_USER", "guest"))
+    password = interpolate(rabbit_env.get("RABBITMQ_DEFAULT_PASS", "guest"))
+    for name, _, _ in our_containers():
+        url = interpolate(environment_of(services[name])["BROKER_URL"])
+        assert url.startswith(f"amqp://{user}:{password}@rabbitmq:5672/"), name
+
+
+def test_yaml_pitfalls(services: dict[str, Any]) -> None:
+    """YAML 1.1 reads bare `no` as false and 8001:8001-like scalars as base-60 numbers."""
+    for name, container in services.items():
+        if "restart" in container:
+            assert container["restart"] in ("no", "always", "on-failure", "unless-stopped"), name
+        for port in container.get("ports") or []:
+            assert isinstance(port, (str, dict)), f"{name}: quote port {port!r}"
+        for value in environment_of(container).values():
+            assert value not in ("True", "False"), f"{name}: quote booleans in environment"
