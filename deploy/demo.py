@@ -12,7 +12,8 @@ import sys
 import time
 from urllib.request import Request, urlopen
 
-PORTS = {"applications": 8001, "vetting": 8002, "access": 8003, "notifications": 8004}
+from shared.config import DEFAULT_PORTS as PORTS
+
 
 
 def cli(service: str, *args: str) -> str:

@@ -91,7 +91,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
     )
 
 
-# Every variable `load_settings` reads; the compose file test checks against this list.
+# Every variable the processes read: `load_settings` and WEB_CONCURRENCY (the `web` command,
+# gunicorn). The compose file test checks the compose environment against this list.
 KNOWN_ENV_VARS = frozenset(
     {
         "VAR_DIR", "DATABASE_URL", "BROKER_URL", "BROKER_PREFIX", "SECRET_KEY",

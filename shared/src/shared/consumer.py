@@ -30,7 +30,8 @@ from kombu.mixins import ConsumerMixin
 from marshmallow import ValidationError
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import Settings
 from shared.context import set_correlation_id
@@ -103,18 +104,16 @@ class Dispatcher:
         """Run one handler exactly once. Returns False when the inbox says it already ran."""
         name = handler_name(handler)
         with self.unit_of_work(event) as uow:
-            already = uow.session.execute(
-                select(inbox_table.c.event_id).where(
-                    inbox_table.c.event_id == event.id, inbox_table.c.handler == name
-                )
-            ).first()
-            if already:
+            # One statement claims the (event, handler) inbox row or finds it taken: a
+            # duplicate, or a concurrent consumer that committed it first (we waited for it).
+            claimed = uow.session.execute(
+                _insert_for(uow.session).values(
+                    event_id=event.id, handler=name, processed_at=datetime.now(UTC)
+                ).on_conflict_do_nothing(index_elements=["event_id", "handler"])
+            ).rowcount
+            if not claimed:
                 self.stats["duplicates"] += 1
                 return False
-            uow.session.execute(
-                insert(inbox_table),
-                {"event_id": event.id, "handler": name, "processed_at": datetime.now(UTC)},
-            )
             handler(uow, event)
             try:
                 uow.commit()
@@ -168,6 +167,13 @@ class Dispatcher:
                 .values(replayed_at=datetime.now(UTC))
             )
         return True
+
+
+def _insert_for(session: Session) -> Any:
+    """INSERT with ON CONFLICT DO NOTHING, in the dialect of the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(inbox_table)
+    return sqlite.insert(inbox_table)
 
 
 def _field(raw: str, name: str) -> str | None:

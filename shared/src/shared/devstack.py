@@ -31,6 +31,7 @@ class Stack:
     var_dir: Path
     base_env: Mapping[str, str] = field(default_factory=dict)
     database_urls: Mapping[str, str] = field(default_factory=dict)
+    service_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     smtp_port: int | None = 1025
     web_workers: int = 1
@@ -41,6 +42,7 @@ class Stack:
     def env_for(self, service: str) -> dict[str, str]:
         env = {**os.environ, **self.base_env, "VAR_DIR": str(self.var_dir),
                "PORT": str(self.ports[service]), "PYTHONUNBUFFERED": "1"}
+        env.update(self.service_env.get(service, {}))
         if service in self.database_urls:
             env["DATABASE_URL"] = self.database_urls[service]
         if self.smtp_port is not None:
