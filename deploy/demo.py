@@ -15,7 +15,6 @@ from urllib.request import Request, urlopen
 from shared.config import DEFAULT_PORTS as PORTS
 
 
-
 def cli(service: str, *args: str) -> str:
     return subprocess.run([sys.executable, "-m", service, *args], check=True,
                           capture_output=True, text=True, env=os.environ).stdout.strip()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
 

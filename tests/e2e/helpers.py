@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 
 import requests
-from shared.devstack import Stack
 
+from shared.devstack import Stack
 from tests.support import cli_json
 
 

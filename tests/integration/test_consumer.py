@@ -7,9 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from shared.db import dead_letters_table, inbox_table, outbox_table
-from vetting.models import VettingCase
 
+from shared.db import dead_letters_table, inbox_table, outbox_table
 from tests.integration.helpers import (
     ConsumerThread,
     count,
@@ -19,6 +18,7 @@ from tests.integration.helpers import (
     submitted_envelope,
 )
 from tests.support import wait_for
+from vetting.models import VettingCase
 
 FAST_RETRIES = {"consumer_retry_base_s": 0.05, "consumer_max_attempts": 3}
 
