@@ -1,0 +1,111 @@
+"""Faults on PostgreSQL + RabbitMQ: a consumer killed mid-backlog, the broker dropping every
+connection. Nothing is lost and nothing is doubled."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.devstack import Stack
+from shared.messaging.topology import SERVICES
+from tests.e2e.conftest import free_port
+from tests.e2e.helpers import application_body, get, organisation_key, staff_token, submit
+from tests.support import wait_for
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def vhost_env(real_env: dict[str, dict[str, str]]) -> Iterator[dict[str, dict[str, str]]]:
+    """real_env on a vhost of its own, so that closing "all" connections closes only ours."""
+    vhost = f"t_{uuid.uuid4().hex[:10]}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    base = real_env["applications"]["BROKER_URL"].rstrip("/")
+    url = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
+    env = {s: {**e, "BROKER_URL": f"{url}/{vhost}"} for s, e in real_env.items()}
+    yield env
+    rabbitmqctl("delete_vhost", vhost)
+
+
+def start_stack(env, smtp_port: int, tmp_path: Path) -> Stack:
+    stack = Stack(var_dir=tmp_path / "var", service_env=env, smtp_port=smtp_port,
+                  ports={service: free_port() for service in SERVICES},
+                  base_env={"CONSUMER_RETRY_BASE_S": "0.1"})
+    stack.migrate()
+    stack.start()
+    stack.wait_ready()
+    return stack
+
+
+def all_cases(stack: Stack, officer: str) -> list[dict]:
+    response = get(stack, "vetting", "/cases?limit=500", officer)
+    return response.json() if response.ok else []
+
+
+def test_consumer_killed_mid_backlog_loses_nothing_and_doubles_nothing(real_env, smtp, tmp_path):
+    inbox, smtp_port = smtp
+    stack = start_stack(real_env, smtp_port, tmp_path)
+    try:
+        key = organisation_key(stack)
+        officer = staff_token(stack, "vetting", "vetting_officer")
+        stack.kill("vetting-consume", 15)  # a backlog builds while vetting is away
+        emails = [f"k{i}-{uuid.uuid4().hex[:6]}@example.org" for i in range(300)]
+        for email in emails:
+            assert submit(stack, key, application_body(email)).status_code == 201
+        stack.restart("vetting-consume")
+        wait_for(lambda: len(all_cases(stack, officer)) > 0, interval=0.01, message="progress")
+        stack.kill("vetting-consume")  # SIGKILL, with deliveries in flight
+        done_at_kill = len(all_cases(stack, officer))
+        stack.restart("vetting-consume")
+        wait_for(lambda: len(all_cases(stack, officer)) == 300, timeout=60, message="300 cases")
+        wait_for(lambda: all(inbox.to(e) for e in emails), timeout=60, message="300 emails")
+        time.sleep(1.0)  # let any duplicate straggle in before counting
+        cases = all_cases(stack, officer)
+        assert 0 < done_at_kill < 300, "the kill did not land mid-backlog"
+        assert len({c["application_id"] for c in cases}) == len(cases) == 300
+        assert sorted(len(inbox.to(e)) for e in emails) == [1] * 300
+    finally:
+        stack.stop()
+
+
+def test_broker_dropping_every_connection_is_survived_without_loss(vhost_env, smtp, tmp_path):
+    inbox, smtp_port = smtp
+    stack = start_stack(vhost_env, smtp_port, tmp_path)
+    vhost = vhost_env["applications"]["BROKER_URL"].rsplit("/", 1)[1]
+    try:
+        key = organisation_key(stack)
+        emails: list[str] = []
+        stop = threading.Event()
+
+        def steady_flow() -> None:
+            while not stop.is_set():
+                email = f"c{len(emails)}-{uuid.uuid4().hex[:6]}@example.org"
+                if submit(stack, key, application_body(email)).status_code == 201:
+                    emails.append(email)
+                time.sleep(0.05)
+
+        flow = threading.Thread(target=steady_flow)
+        flow.start()
+        time.sleep(2)
+        rabbitmqctl("close_all_connections", "--vhost", vhost, "test: connection drop")
+        time.sleep(3)
+        stop.set()
+        flow.join()
+        assert len(emails) > 40
+        wait_for(lambda: all(inbox.to(e) for e in emails), timeout=90, message="every email")
+        time.sleep(1.0)
+        assert sorted(len(inbox.to(e)) for e in emails) == [1] * len(emails)
+        for name, process in stack.processes.items():
+            assert process.poll() is None, f"{name} died"
+    finally:
+        stack.stop()
+
