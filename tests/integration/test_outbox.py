@@ -119,3 +119,24 @@ def test_relay_keeps_order_and_sets_message_properties(real_env):
     assert first.properties["message_id"] == first.payload["id"]
     assert first.delivery_info["routing_key"] == "application.submitted"
     assert first.properties["delivery_mode"] == 2
+
+
+def test_outbox_replay_recovers_a_message_the_embedded_transport_lost(embedded):
+    """The filesystem transport drops a message whose consumer dies holding it; replaying the
+    outbox is the documented recovery."""
+    applications = platform_for("applications", embedded["applications"])
+    vetting = platform_for("vetting", embedded["vetting"])
+    emit_submitted(applications)
+    with applications.connection() as connection:
+        applications.topology.declare_all(connection)
+        relay = OutboxRelay(applications.engine, BrokerPublisher(connection))
+        assert relay.publish_once() == 1
+        messages = applications.settings.var_dir / "broker" / "messages"
+        [lost] = list(messages.glob("*.vetting.inbox.msg"))
+        lost.unlink()  # what a consumer SIGKILLed mid-message leaves behind: nothing
+        with applications.engine.connect() as conn:
+            created = conn.execute(outbox_table.select()).one().created_at
+        assert replay_since(applications.engine, created) == 1
+        assert relay.publish_once() == 1
+    with ConsumerThread(vetting, service_handlers("vetting", vetting)):
+        wait_for(lambda: count(vetting, VettingCase.__table__) == 1, message="recovered")
