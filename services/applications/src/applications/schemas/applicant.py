@@ -1,0 +1,148 @@
+"""The applicant's data, as an MA organisation sends it (drafts may leave parts out).
+
+Field names here are the API's and the stored document's: the readiness rules read the same
+shape (`applications.readiness`).
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from shared.events.catalogue import CHANNELS, ESTABLISHMENT_CODE
+
+UK_MOBILE = validate.Regexp(r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$",
+                            error="Enter a UK mobile number, like 07700 900123.")
+# The UK postcode format (not a check that the postcode exists).
+UK_POSTCODE = validate.Regexp(
+    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y])"
+    r" ?[0-9][ABD-HJLNP-UW-Z]{2})$",
+    flags=0,
+    error="Enter a UK postcode, like SW1A 1AA.",
+)
+NAME = validate.Length(min=1, max=100)
+DOCUMENT_TYPES = ("PASSPORT", "DRIVING_LICENCE", "BIOMETRIC_RESIDENCE_PERMIT",
+                  "NATIONAL_IDENTITY_CARD", "BIRTH_CERTIFICATE", "OTHER")
+DISPOSALS = ("CUSTODY", "SUSPENDED_SENTENCE", "COMMUNITY_ORDER", "FINE", "DISCHARGE",
+             "CAUTION", "CONDITIONAL_CAUTION", "OTHER")
+DBS_LEVELS = ("BASIC", "STANDARD", "ENHANCED", "ENHANCED_WITH_BARRED_LISTS")
+
+
+class Strict(Schema):
+    """Unknown fields are refused (marshmallow's default, said out loud)."""
+
+    class Meta:
+        unknown = "raise"
+
+
+class DateRangeMixin:
+    @validates_schema
+    def from_before_to(self, data: dict, **_kwargs: object) -> None:
+        start, end = data.get("from_date"), data.get("to_date")
+        if start and end and end < start:
+            raise ValidationError("Must be on or after the start date.", "to_date")
+
+
+class PreviousNameSchema(DateRangeMixin, Strict):
+    forenames = fields.String(required=True, validate=NAME)
+    surname = fields.String(required=True, validate=NAME)
+    from_date = fields.Date(required=True)
+    to_date = fields.Date(required=True)
+
+
+class ContactSchema(Strict):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    mobile = fields.String(load_default=None, allow_none=True, validate=UK_MOBILE)
+    preferred_channel = fields.String(load_default="EMAIL", validate=validate.OneOf(CHANNELS))
+
+
+class AddressSchema(DateRangeMixin, Strict):
+    line1 = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    line2 = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    town = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    postcode = fields.String(required=True, validate=UK_POSTCODE)
+    from_date = fields.Date(required=True)
+    to_date = fields.Date(load_default=None, allow_none=True,
+                          metadata={"description": "Empty for the current address."})
+
+
+class GapExplanationSchema(DateRangeMixin, Strict):
+    from_date = fields.Date(required=True)
+    to_date = fields.Date(required=True)
+    explanation = fields.String(required=True, validate=validate.Length(min=3, max=500),
+                                metadata={"description": "E.g. travelling, in hospital, in custody."})
+
+
+class IdentityDocumentSchema(Strict):
+    type = fields.String(required=True, validate=validate.OneOf(DOCUMENT_TYPES))
+    last4 = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9]{4}$", error="Give the last 4 letters or digits of the document number."))
+    expiry = fields.Date(load_default=None, allow_none=True)
+
+
+class ConvictionSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(("CONVICTION", "CAUTION")))
+    offence = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    date = fields.Date(required=True)
+    disposal = fields.String(required=True, validate=validate.OneOf(DISPOSALS))
+
+
+class DeclarationsSchema(Strict):
+    convictions = fields.List(fields.Nested(ConvictionSchema), load_default=list,
+                              validate=validate.Length(max=50))
+    on_licence = fields.Boolean(load_default=False)
+    release_date = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "Date of last release, if ever in custody."})
+
+
+class ConnectionSchema(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    relationship = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    establishment = fields.String(required=True, validate=ESTABLISHMENT_CODE)
+
+
+class PreviousVolunteeringSchema(DateRangeMixin, Strict):
+    organisation = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    establishment = fields.String(load_default=None, allow_none=True, validate=ESTABLISHMENT_CODE)
+    from_date = fields.Date(required=True)
+    to_date = fields.Date(load_default=None, allow_none=True)
+    clearance_level = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(max=100))
+
+
+class DbsCertificateSchema(Strict):
+    number = fields.String(required=True, validate=validate.Regexp(
+        r"^\d{12}$", error="A DBS certificate number has 12 digits."))
+    level = fields.String(required=True, validate=validate.OneOf(DBS_LEVELS))
+    update_service = fields.Boolean(load_default=True)
+
+
+class RefereeSchema(Strict):
+    forenames = fields.String(required=True, validate=NAME)
+    surname = fields.String(required=True, validate=NAME)
+    email = fields.Email(required=True)
+    relationship = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    postcode = fields.String(required=True, validate=UK_POSTCODE)
+    years_known = fields.Integer(load_default=None, allow_none=True,
+                                 validate=validate.Range(min=0, max=100))
+
+
+class ApplicantSchema(Strict):
+    forenames = fields.String(validate=NAME)
+    middle_names = fields.String(allow_none=True, validate=validate.Length(max=200))
+    no_middle_name = fields.Boolean(metadata={
+        "description": "True confirms the applicant has no middle name."})
+    surname = fields.String(validate=NAME)
+    previous_names = fields.List(fields.Nested(PreviousNameSchema), validate=validate.Length(max=20))
+    date_of_birth = fields.Date()
+    contact = fields.Nested(ContactSchema)
+    addresses = fields.List(fields.Nested(AddressSchema), validate=validate.Length(max=40))
+    address_gap_explanations = fields.List(fields.Nested(GapExplanationSchema),
+                                           validate=validate.Length(max=40))
+    identity_documents = fields.List(fields.Nested(IdentityDocumentSchema),
+                                     validate=validate.Length(max=10))
+    declarations = fields.Nested(DeclarationsSchema)
+    connections = fields.List(fields.Nested(ConnectionSchema), validate=validate.Length(max=20))
+    previous_volunteering = fields.List(fields.Nested(PreviousVolunteeringSchema),
+                                        validate=validate.Length(max=20))
+    dbs_certificate = fields.Nested(DbsCertificateSchema, allow_none=True)
+    referees = fields.List(fields.Nested(RefereeSchema), validate=validate.Length(max=5))

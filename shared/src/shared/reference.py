@@ -1,0 +1,38 @@
+"""Reference data every service may need: the establishments of England's prison estate.
+
+The CSV is a copy of `../shared/data/establishments.csv` shipped inside this package (so a
+container or a fresh clone has it); a test fails if the two ever differ.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Establishment:
+    code: str
+    name: str
+    nation: str
+    high_security: bool
+    womens_estate: bool
+
+
+def load_establishments(path: Path | None = None) -> dict[str, Establishment]:
+    """Establishments by code, from `path` or the packaged copy."""
+    if path is None:
+        text = resources.files("shared.data").joinpath("establishments.csv").read_text("utf-8")
+    else:
+        text = path.read_text("utf-8")
+    rows = csv.DictReader(text.splitlines())
+    return {
+        row["code"]: Establishment(
+            code=row["code"], name=row["name"], nation=row["nation"],
+            high_security=row["high_security"].strip().lower() == "true",
+            womens_estate=row["womens_estate"].strip().lower() == "true",
+        )
+        for row in rows
+    }
