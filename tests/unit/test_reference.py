@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from shared.reference import load_establishments
 
 SOURCE = Path(__file__).resolve().parents[3] / "shared" / "data" / "establishments.csv"

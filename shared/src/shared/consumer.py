@@ -107,11 +107,12 @@ class Dispatcher:
             # One statement claims the (event, handler) inbox row or finds it taken: a
             # duplicate, or a concurrent consumer that committed it first (we waited for it).
             claimed = uow.session.execute(
-                _insert_for(uow.session).values(
-                    event_id=event.id, handler=name, processed_at=datetime.now(UTC)
-                ).on_conflict_do_nothing(index_elements=["event_id", "handler"])
-            ).rowcount
-            if not claimed:
+                _insert_for(uow.session)
+                .values(event_id=event.id, handler=name, processed_at=datetime.now(UTC))
+                .on_conflict_do_nothing(index_elements=["event_id", "handler"])
+                .returning(inbox_table.c.event_id)
+            ).first()
+            if claimed is None:
                 self.stats["duplicates"] += 1
                 return False
             handler(uow, event)

@@ -14,9 +14,8 @@ UK_MOBILE = validate.Regexp(r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$",
                             error="Enter a UK mobile number, like 07700 900123.")
 # The UK postcode format (not a check that the postcode exists).
 UK_POSTCODE = validate.Regexp(
-    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y])"
-    r" ?[0-9][ABD-HJLNP-UW-Z]{2})$",
-    flags=0,
+    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]"
+    r"|[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$",
     error="Enter a UK postcode, like SW1A 1AA.",
 )
 NAME = validate.Length(min=1, max=100)
@@ -68,8 +67,9 @@ class AddressSchema(DateRangeMixin, Strict):
 class GapExplanationSchema(DateRangeMixin, Strict):
     from_date = fields.Date(required=True)
     to_date = fields.Date(required=True)
-    explanation = fields.String(required=True, validate=validate.Length(min=3, max=500),
-                                metadata={"description": "E.g. travelling, in hospital, in custody."})
+    explanation = fields.String(
+        required=True, validate=validate.Length(min=3, max=500),
+        metadata={"description": "E.g. travelling, in hospital, in custody."})
 
 
 class IdentityDocumentSchema(Strict):
@@ -132,7 +132,8 @@ class ApplicantSchema(Strict):
     no_middle_name = fields.Boolean(metadata={
         "description": "True confirms the applicant has no middle name."})
     surname = fields.String(validate=NAME)
-    previous_names = fields.List(fields.Nested(PreviousNameSchema), validate=validate.Length(max=20))
+    previous_names = fields.List(fields.Nested(PreviousNameSchema),
+                                 validate=validate.Length(max=20))
     date_of_birth = fields.Date()
     contact = fields.Nested(ContactSchema)
     addresses = fields.List(fields.Nested(AddressSchema), validate=validate.Length(max=40))
