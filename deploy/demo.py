@@ -12,6 +12,7 @@ import sys
 import time
 from urllib.request import Request, urlopen
 
+from applications.examples import sample_application
 from shared.config import DEFAULT_PORTS as PORTS
 
 
@@ -21,8 +22,9 @@ def cli(service: str, *args: str) -> str:
 
 
 def call(service: str, path: str, token: str, body: dict | None = None) -> dict:
-    request = Request(f"http://127.0.0.1:{PORTS[service]}{path}", method="POST" if body else "GET",
-                      data=json.dumps(body).encode() if body else None,
+    request = Request(f"http://127.0.0.1:{PORTS[service]}{path}",
+                      method="GET" if body is None else "POST",
+                      data=None if body is None else json.dumps(body).encode(),
                       headers={"Authorization": f"Bearer {token}",
                                "Content-Type": "application/json"})
     with urlopen(request, timeout=10) as response:
@@ -33,13 +35,11 @@ def main() -> None:
     org = json.loads(cli("applications", "create-organisation", "--name", "Demo AA Intergroup",
                          "--fellowship", "AA", "--coordinator-email", "liaison@example.org"))
     key = json.loads(cli("applications", "create-api-key", org["organisation_id"]))["api_key"]
-    application = call("applications", "/applications", key, {
-        "applicant": {"forenames": "Siobhán", "surname": "O'Connor",
-                      "email": "siobhan@example.org", "preferred_channel": "EMAIL"},
-        "role": "GROUP_FACILITATOR", "establishments": ["WWI", "BMI"],
-        "requested_access": "ESCORTED", "frequency": "REGULAR",
-    })
-    print(f"applications: submitted {application['id']} (status {application['status']})")
+    draft = call("applications", "/applications", key, sample_application("siobhan@example.org"))
+    readiness = call("applications", f"/applications/{draft['id']}/readiness", key)
+    print(f"applications:  draft {draft['id']}; ready to submit: {readiness['ready']}")
+    application = call("applications", f"/applications/{draft['id']}/submit", key, {})
+    print(f"applications:  submitted (status {application['status']})")
     officer = cli("vetting", "issue-staff-token", "--staff-id", "demo-officer",
                   "--role", "vetting_officer")
     security = cli("access", "issue-staff-token", "--staff-id", "demo-security",

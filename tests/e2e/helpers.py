@@ -7,6 +7,7 @@ from typing import Any
 
 import requests
 
+from applications.examples import sample_application
 from shared.devstack import Stack
 from tests.support import cli_json
 
@@ -25,13 +26,7 @@ def staff_token(stack: Stack, service: str, role: str, *establishments: str) -> 
 
 
 def application_body(email: str | None = None) -> dict[str, Any]:
-    return {
-        "applicant": {"forenames": "Siobhán", "surname": "O'Connor",
-                      "email": email or f"v-{uuid.uuid4().hex[:8]}@example.org",
-                      "preferred_channel": "EMAIL"},
-        "role": "GROUP_FACILITATOR", "establishments": ["WWI", "BMI"],
-        "requested_access": "ESCORTED", "frequency": "REGULAR",
-    }
+    return sample_application(email or f"v-{uuid.uuid4().hex[:8]}@example.org")
 
 
 def get(stack: Stack, service: str, path: str, token: str) -> requests.Response:
@@ -39,7 +34,15 @@ def get(stack: Stack, service: str, path: str, token: str) -> requests.Response:
                         timeout=10)
 
 
-def submit(stack: Stack, key: str, body: dict[str, Any] | None = None) -> requests.Response:
-    return requests.post(stack.url("applications") + "/applications", json=body or
-                         application_body(), headers={"Authorization": f"Bearer {key}"},
-                         timeout=10)
+def submit(stack: Stack, key: str, body: dict[str, Any] | None = None,
+           session: requests.Session | None = None) -> requests.Response:
+    """Create a draft and submit it, as a client would: the submit response (or the draft's
+    if creating it failed)."""
+    http = session or requests
+    headers = {"Authorization": f"Bearer {key}"}
+    base = stack.url("applications") + "/applications"
+    draft = http.post(base, json=body or application_body(), headers=headers, timeout=10)
+    if draft.status_code != 201:
+        return draft
+    return http.post(f"{base}/{draft.json()['id']}/submit", timeout=10,
+                     headers={**headers, "Idempotency-Key": draft.json()["id"]})

@@ -11,7 +11,7 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     key = organisation_key(stack)
     body = application_body("siobhan@example.org")
     created = submit(stack, key, body)
-    assert created.status_code == 201, created.text
+    assert created.status_code == 200, created.text
     application_id = created.json()["id"]
 
     [email] = wait_for(lambda: inbox.to("siobhan@example.org"), message="the email")
@@ -42,7 +42,7 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     view = wait_for(timeline_complete, message="timeline")
     assert view["status"] == "IN_VETTING"
     assert [e["kind"] for e in view["timeline"]] == [
-        "submitted", "vetting_started", "notification_sent"]
+        "draft_created", "submitted", "checks_started", "notification_sent"]
     # Exactly one email, however long we wait for stragglers.
     assert len(inbox.to("siobhan@example.org")) == 1
 

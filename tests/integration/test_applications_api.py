@@ -1,22 +1,20 @@
-"""The intake API on both run modes: what it writes, what it refuses, whom it refuses."""
+"""The intake API on both run modes: drafts, readiness, submission, and whom it refuses."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
-from applications import service_layer
+from applications.examples import sample_application
 from applications.models import Application
 from applications.service import definition
+from applications.service_layer import organisations
 from shared.db import outbox_table
 from shared.web import create_web_app
 from tests.integration.helpers import count, platform_for
 
-GOOD = {
-    "applicant": {"forenames": "Siobhán", "surname": "O'Connor", "email": "s@example.org",
-                  "mobile": "07700 900123", "preferred_channel": "EMAIL"},
-    "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
-    "requested_access": "ESCORTED", "frequency": "REGULAR",
-}
+GOOD = sample_application("s@example.org")
 
 
 @pytest.fixture
@@ -26,91 +24,226 @@ def api(backend_env):
     keys = {}
     for name in ("A", "B"):
         with platform.unit_of_work() as uow:
-            org = service_layer.create_organisation(uow, f"Org {name}", "NA", "c@example.org")
+            org = organisations.create_organisation(uow, f"Org {name}", "NA", "c@example.org")
         with platform.unit_of_work() as uow:
-            keys[name] = (org.id, service_layer.issue_api_key(
-                uow, org.id, platform.settings.api_key_pepper))
-    yield app.test_client(), platform, keys
+            keys[name] = organisations.issue_api_key(uow, org.id,
+                                                     platform.settings.api_key_pepper)
+    yield Client(app.test_client(), keys), platform
     platform.engine.dispose()
 
 
-def auth(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+class Client:
+    """The test client, speaking as organisation A unless told otherwise."""
+
+    def __init__(self, client, keys):
+        self.raw, self.keys = client, keys
+
+    def call(self, method, path, org="A", headers=None, **kwargs):
+        auth = {"Authorization": f"Bearer {self.keys[org]}"} if org else {}
+        return self.raw.open(path, method=method, headers={**auth, **(headers or {})}, **kwargs)
+
+    def draft(self, body=None, org="A"):
+        response = self.call("POST", "/applications", json=body or GOOD, org=org)
+        assert response.status_code == 201, response.json
+        return response.json
 
 
-def test_submit_writes_application_and_outbox_event_in_one_go(api):
-    client, platform, keys = api
-    response = client.post("/applications", json=GOOD, headers={
-        **auth(keys["A"][1]), "X-Correlation-ID": "corr-123"})
-    assert response.status_code == 201, response.json
-    assert response.headers["X-Correlation-ID"] == "corr-123"
-    body = response.json
-    assert body["status"] == "SUBMITTED" and body["timeline"][0]["kind"] == "submitted"
-    assert count(platform, Application.__table__) == 1
+def test_submit_writes_status_timeline_and_one_outbox_event(api):
+    client, platform = api
+    draft = client.draft()
+    assert draft["status"] == "DRAFT" and count(platform, outbox_table) == 0
+    ready = client.call("GET", f"/applications/{draft['id']}/readiness").json
+    assert ready == {"ready": True, "problems": []}
+    response = client.call("POST", f"/applications/{draft['id']}/submit",
+                           headers={"X-Correlation-ID": "corr-123"})
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "SUBMITTED"
+    assert [e["kind"] for e in response.json["timeline"]] == ["draft_created", "submitted"]
     with platform.engine.connect() as conn:
         row = conn.execute(outbox_table.select()).one()
-    assert row.event_type == "application.submitted" and row.subject == body["id"]
-    assert row.correlation_id == "corr-123" and row.published_at is None
+    assert row.event_type == "application.submitted" and row.subject == draft["id"]
+    assert row.correlation_id == "corr-123"
+    event = platform.registry.load("application.submitted", 1,
+                                   __import__("json").loads(row.body)["data"])
+    assert event["applicant"]["details"]["referees"][0]["surname"] == "Hughes"
+    assert event["applicant"]["date_of_birth"] is not None
 
-    again = client.get(f"/applications/{body['id']}", headers=auth(keys["A"][1]))
-    assert again.status_code == 200 and again.json["id"] == body["id"]
 
-
-@pytest.mark.parametrize(("kwargs", "status", "field"), [
-    ({"data": "{not json", "content_type": "application/json"}, 400, None),
-    ({"json": {**GOOD, "role": 7}}, 422, "role"),
-    ({"json": {**GOOD, "establishments": "WWI"}}, 422, "establishments"),
-    ({"json": {**GOOD, "surprise": True}}, 422, "surprise"),
-    ({"json": {**GOOD, "applicant": {**GOOD["applicant"], "email": "nope"}}}, 422, "applicant"),
-    ({"json": {**GOOD, "applicant": {**GOOD["applicant"], "mobile": "12"}}}, 422, "applicant"),
-    ({"json": {k: v for k, v in GOOD.items() if k != "frequency"}}, 422, "frequency"),
-    ({"data": "[" + "1," * 200_000 + "1]", "content_type": "application/json"}, 413, None),
-])
-def test_bad_input_is_a_clear_4xx_and_writes_nothing(api, kwargs, status, field):
-    client, platform, keys = api
-    response = client.post("/applications", headers=auth(keys["A"][1]), **kwargs)
-    assert response.status_code == status
-    assert response.is_json and response.json["status"] == status and response.json["message"]
-    if field:
-        assert field in response.json["errors"], response.json
-    assert count(platform, Application.__table__) == 0
+def test_an_incomplete_draft_is_saved_and_submit_refuses_it_with_every_problem(api):
+    client, platform = api
+    body = copy.deepcopy(GOOD)
+    del body["applicant"]["middle_names"]
+    body["applicant"]["referees"] = body["applicant"]["referees"][:1]
+    draft = client.draft(body)
+    response = client.call("POST", f"/applications/{draft['id']}/submit")
+    assert response.status_code == 422
+    codes = {p["code"] for p in response.json["problems"]}
+    assert {"MIDDLE_NAMES_NOT_CONFIRMED", "TOO_FEW_REFEREES"} <= codes
+    assert all(p["message"] and p["field"] for p in response.json["problems"])
+    assert client.call("GET", f"/applications/{draft['id']}").json["status"] == "DRAFT"
     assert count(platform, outbox_table) == 0
+
+    patched = client.call("PATCH", f"/applications/{draft['id']}", json={"applicant": {
+        "no_middle_name": True, "referees": GOOD["applicant"]["referees"]}})
+    assert patched.status_code == 200, patched.json
+    assert patched.json["applicant"]["forenames"] == "Siobhán"  # untouched sections stay
+    assert client.call("POST", f"/applications/{draft['id']}/submit").status_code == 200
+
+
+def test_a_retried_submit_with_the_same_key_never_submits_twice(api):
+    client, platform = api
+    draft = client.draft()
+    key = {"Idempotency-Key": "retry-me-1"}
+    first = client.call("POST", f"/applications/{draft['id']}/submit", headers=key)
+    again = client.call("POST", f"/applications/{draft['id']}/submit", headers=key)
+    assert first.status_code == again.status_code == 200
+    assert first.json == again.json
+    assert count(platform, outbox_table) == 1
+    # Without the key, a second submit is a conflict, not a second submission.
+    conflict = client.call("POST", f"/applications/{draft['id']}/submit")
+    assert conflict.status_code == 409 and "not a draft" in conflict.json["message"]
+    # The same key for another application is refused.
+    other = client.draft()
+    reused = client.call("POST", f"/applications/{other['id']}/submit", headers=key)
+    assert reused.status_code == 422 and "Idempotency-Key" in reused.json["errors"]
+    assert count(platform, outbox_table) == 1
+
+
+def test_only_drafts_change_and_withdrawal_tells_vetting(api):
+    client, platform = api
+    draft = client.draft()
+    client.call("POST", f"/applications/{draft['id']}/submit")
+    changed = client.call("PATCH", f"/applications/{draft['id']}", json={"role": "SPONSOR"})
+    assert changed.status_code == 409
+    refused = client.call("POST", f"/applications/{draft['id']}/withdraw", json={})
+    assert refused.status_code == 422 and "reason" in refused.json["errors"]
+    withdrawn = client.call("POST", f"/applications/{draft['id']}/withdraw",
+                            json={"reason": "Moved away from the area"})
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "WITHDRAWN"
+    assert withdrawn.json["withdrawn_reason"] == "Moved away from the area"
+    with platform.engine.connect() as conn:
+        types = [r.event_type for r in conn.execute(outbox_table.select().order_by("id"))]
+    assert types == ["application.submitted", "application.withdrawn"]
+    again = client.call("POST", f"/applications/{draft['id']}/withdraw", json={"reason": "x y z"})
+    assert again.status_code == 409
+
+
+def test_list_filters_and_cursor_pages_without_gaps_or_repeats(api):
+    client, _platform = api
+    ids = [client.draft(sample_application(establishments=("WWI",)))["id"] for _ in range(5)]
+    ids.append(client.draft(sample_application(establishments=("BMI",)))["id"])
+    client.call("POST", f"/applications/{ids[0]}/submit")
+    client.draft(org="B")
+    seen, cursor = [], None
+    while True:
+        page = client.call("GET", "/applications?limit=2" + (f"&cursor={cursor}" if cursor
+                                                              else "")).json
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == ids  # oldest first, nothing of organisation B
+    wwi = client.call("GET", "/applications?establishment=WWI").json["items"]
+    assert [a["id"] for a in wwi] == ids[:5]
+    submitted = client.call("GET", "/applications?status=SUBMITTED").json["items"]
+    assert [a["id"] for a in submitted] == [ids[0]]
+    future = client.call("GET", "/applications?updated_since=2999-01-01T00:00:00Z").json
+    assert future["items"] == []
+    bad = client.call("GET", "/applications?cursor=not-a-cursor")
+    assert bad.status_code == 422 and "cursor" in bad.json["errors"]
+    assert client.call("GET", "/applications?status=LOST").status_code == 422
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({**GOOD, "role": 7}, "role"),
+    ({**GOOD, "establishments": "WWI"}, "establishments"),
+    ({**GOOD, "surprise": True}, "surprise"),
+    ({**GOOD, "applicant": {**GOOD["applicant"], "contact": {"email": "nope"}}}, "applicant"),
+    ({**GOOD, "applicant": {**GOOD["applicant"], "date_of_birth": "31/02/1980"}}, "applicant"),
+    ({**GOOD, "applicant": {**GOOD["applicant"], "addresses": [
+        {**GOOD["applicant"]["addresses"][0], "postcode": "NOT A POSTCODE"}]}}, "applicant"),
+    ({**GOOD, "applicant": {**GOOD["applicant"], "identity_documents": [
+        {"type": "PASSPORT", "last4": "12345", "expiry": None}]}}, "applicant"),
+])
+def test_bad_input_is_a_4xx_with_field_paths_and_writes_nothing(api, body, field):
+    client, platform = api
+    response = client.call("POST", "/applications", json=body)
+    assert response.status_code == 422
+    assert field in response.json["errors"], response.json
+    assert count(platform, Application.__table__) == 0
+
+
+@pytest.mark.parametrize(("kwargs", "status"), [
+    ({"data": "{not json", "content_type": "application/json"}, 400),
+    ({"data": "[" + "1," * 200_000 + "1]", "content_type": "application/json"}, 413),
+])
+def test_malformed_and_oversize_bodies(api, kwargs, status):
+    client, platform = api
+    response = client.call("POST", "/applications", **kwargs)
+    assert response.status_code == status and response.json["status"] == status
+    assert count(platform, Application.__table__) == 0
 
 
 def test_missing_wrong_and_revoked_keys_are_401_and_say_nothing(api):
-    client, platform, keys = api
-    _org_a, key_a = keys["A"]
+    client, platform = api
+    key_a = client.keys["A"]
     wrong = key_a[:-4] + ("AAAA" if not key_a.endswith("AAAA") else "BBBB")
-    for headers in ({}, auth("nonsense"), auth(wrong), {"Authorization": f"Basic {key_a}"}):
-        response = client.post("/applications", json=GOOD, headers=headers)
+    for headers in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": f"Bearer {wrong}"},
+                    {"Authorization": f"Basic {key_a}"}):
+        response = client.call("POST", "/applications", org=None, headers=headers, json=GOOD)
         assert response.status_code == 401
         assert response.json == {"status": 401, "message": "Authentication required."}
         assert response.headers["WWW-Authenticate"] == "Bearer"
     with platform.unit_of_work() as uow:
-        service_layer.revoke_api_key(uow, key_a.split("_")[1])
-    response = client.post("/applications", json=GOOD, headers=auth(key_a))
+        organisations.revoke_api_key(uow, key_a.split("_")[1])
+    response = client.call("POST", "/applications", json=GOOD)
     assert response.status_code == 401
-    assert response.json == {"status": 401, "message": "Authentication required."}
     assert count(platform, Application.__table__) == 0
 
 
-def test_another_organisations_application_is_404_not_403(api):
-    client, _platform, keys = api
-    created = client.post("/applications", json=GOOD, headers=auth(keys["A"][1])).json
-    theirs = client.get(f"/applications/{created['id']}", headers=auth(keys["B"][1]))
-    missing = client.get("/applications/00000000-0000-0000-0000-000000000000",
-                         headers=auth(keys["B"][1]))
-    assert theirs.status_code == missing.status_code == 404
-    assert theirs.json == missing.json
+# A valid body for each action, so a 404 cannot come from validation failing first.
+VALID_BODIES = {
+    ("PATCH", "<string:application_id>"): {"role": "SPONSOR"},
+    ("POST", "withdraw"): {"reason": "Moved away"},
+    ("POST", "responses"): {"request_id": "r", "answers": [{"answer": "a"}]},
+    ("POST", "changes"): {"kind": "NEW_CONNECTION", "connection": {
+        "name": "X", "relationship": "brother", "establishment": "WWI"}},
+}
+
+
+def test_every_endpoint_refuses_no_key_and_hides_other_organisations_records(api):
+    """Generated from the URL map: a new endpoint without the guard fails here."""
+    client, _platform = api
+    theirs = client.draft(org="B")["id"]
+    app = client.raw.application
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/applications"):
+            continue
+        path = rule.rule.replace("<string:application_id>", theirs)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            assert client.call(method, path, org=None, json={}).status_code == 401, (method, path)
+            if "<" in rule.rule:
+                body = VALID_BODIES.get((method, rule.rule.rsplit("/", 1)[-1]))
+                denied = client.call(method, path, json=body)
+                assert denied.status_code == 404, (method, path, denied.json)
+                assert denied.json == {"status": 404, "message": "Not found."}
+            checked += 1
+    assert checked >= 10
+    assert client.call("GET", f"/applications/{theirs}", org="B").status_code == 200
 
 
 def test_health_metrics_and_openapi(api):
-    client, _platform, _keys = api
-    assert client.get("/health").json["status"] == "ok"
-    ready = client.get("/health/ready")
+    client, _platform = api
+    raw = client.raw
+    assert raw.get("/health").json["status"] == "ok"
+    ready = raw.get("/health/ready")
     assert ready.status_code == 200 and ready.json["checks"] == {"database": "ok", "broker": "ok"}
-    client.get("/nowhere")
-    metrics = client.get("/metrics").get_data(as_text=True)
+    raw.get("/nowhere")
+    metrics = raw.get("/metrics").get_data(as_text=True)
     assert 'http_requests_total{endpoint="unmatched",method="GET",status="404"}' in metrics
-    spec = client.get("/openapi.json").json
-    assert "/applications" in spec["paths"] and "/applications/{application_id}" in spec["paths"]
+    spec = raw.get("/openapi.json").json
+    for path in ("/applications", "/applications/{application_id}",
+                 "/applications/{application_id}/readiness",
+                 "/applications/{application_id}/submit"):
+        assert path in spec["paths"]

@@ -11,7 +11,10 @@ from shared.platform import Platform, ServiceDefinition
 
 
 def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
-    return {"vetting.case_opened": [service_layer.record_incoming_case]}
+    return {
+        "vetting.case_opened": [service_layer.record_incoming_case],
+        "application.withdrawn": [service_layer.forget_withdrawn],
+    }
 
 
 def definition() -> ServiceDefinition:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from access.models import IncomingCase
@@ -23,6 +23,12 @@ def record_incoming_case(uow: UnitOfWork, event: Event) -> None:
                 requested_access=event.data["requested_access"],
                 opened_at=event.data["opened_at"],
             ))
+
+
+def forget_withdrawn(uow: UnitOfWork, event: Event) -> None:
+    """application.withdrawn → the person is no longer coming to any establishment."""
+    uow.session.execute(delete(IncomingCase).where(
+        IncomingCase.application_id == str(event.data["application_id"])))
 
 
 def incoming_for(session: Session, establishment_code: str, limit: int) -> list[dict[str, Any]]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from applications import service_layer
+from applications.models import Establishment
+from applications.service_layer import organisations as service_layer
 from shared.cli import CliState, pass_state
+from shared.reference import load_establishments
 
 
 def commands() -> list[click.Command]:
@@ -47,4 +50,15 @@ def commands() -> list[click.Command]:
                 raise click.ClickException(str(exc)) from exc
         click.echo(json.dumps({"revoked": key_id}))
 
-    return [create_organisation, create_api_key, revoke_api_key]
+    @click.command("reload-establishments",
+                   help="Reload establishments from a CSV (default: the packaged copy).")
+    @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @pass_state
+    def reload_establishments(state: CliState, path: Path | None) -> None:
+        with state.platform.unit_of_work() as uow:
+            for establishment in load_establishments(path).values():
+                uow.session.merge(Establishment(**vars(establishment)))
+            uow.commit()
+        click.echo("establishments reloaded")
+
+    return [create_organisation, create_api_key, revoke_api_key, reload_establishments]

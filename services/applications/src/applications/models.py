@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, String
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UTCDateTime
@@ -12,7 +13,7 @@ from shared.db import NAMING_CONVENTION, UTCDateTime
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Organisation(Base):
@@ -35,24 +36,51 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class Establishment(Base):
+    """Reference data, seeded from the packaged establishments CSV."""
+
+    __tablename__ = "establishments"
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    nation: Mapped[str] = mapped_column(String(50))
+    high_security: Mapped[bool]
+    womens_estate: Mapped[bool]
+
+
 class Application(Base):
     __tablename__ = "applications"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     status: Mapped[str] = mapped_column(String(20))
-    applicant: Mapped[dict] = mapped_column(JSON)
-    role: Mapped[str] = mapped_column(String(30))
-    establishments: Mapped[list] = mapped_column(JSON)
-    requested_access: Mapped[str] = mapped_column(String(20))
-    frequency: Mapped[str] = mapped_column(String(20))
+    # The applicant document, as the API schema loads it (JSON-ready form).
+    applicant: Mapped[dict[str, Any]]
+    role: Mapped[str | None] = mapped_column(String(30))
+    establishments: Mapped[list[Any]]
+    requested_access: Mapped[str | None] = mapped_column(String(20))
+    frequency: Mapped[str | None] = mapped_column(String(20))
+    renewal_of: Mapped[str | None] = mapped_column(ForeignKey("applications.id"))
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
     __table_args__ = (
-        Index("ix_applications_organisation_created", "organisation_id", "created_at"),
+        Index("ix_applications_organisation_created", "organisation_id", "created_at", "id"),
+        Index("ix_applications_organisation_status", "organisation_id", "status"),
+        Index("ix_applications_organisation_updated", "organisation_id", "updated_at"),
     )
+
+
+class ApplicationEstablishment(Base):
+    """One row per requested establishment, so lists can filter by establishment."""
+
+    __tablename__ = "application_establishments"
+
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(4), primary_key=True, index=True)
 
 
 class TimelineEntry(Base):
@@ -63,5 +91,34 @@ class TimelineEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
     kind: Mapped[str] = mapped_column(String(50))
-    detail: Mapped[dict] = mapped_column(JSON)
+    detail: Mapped[dict[str, Any]]
     occurred_at: Mapped[datetime]
+
+
+class InformationRequest(Base):
+    """Vetting asked the organisation something; the answer goes back as an event."""
+
+    __tablename__ = "information_requests"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    items: Mapped[list[Any]]
+    reason: Mapped[str] = mapped_column(Text)
+    due_by: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    requested_at: Mapped[datetime]
+    answers: Mapped[list[Any] | None] = mapped_column(JSON)
+    answered_at: Mapped[datetime | None]
+
+
+class IdempotentRequest(Base):
+    """The response to a request made with an Idempotency-Key, replayed for retries."""
+
+    __tablename__ = "idempotent_requests"
+
+    organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int]
+    body: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]

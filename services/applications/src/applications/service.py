@@ -6,26 +6,22 @@ from pathlib import Path
 
 from flask import Flask
 
-from applications import service_layer
 from applications.cli_commands import commands
 from applications.models import Base
 from applications.routes import register_routes
+from applications.routes.common import register_error_mapping
+from applications.service_layer import organisations
+from applications.service_layer.timeline import HANDLERS
 from shared.platform import Platform, ServiceDefinition
 
 
 def _configure_app(app: Flask, platform: Platform) -> None:
     def lookup(key_id: str):  # type: ignore[no-untyped-def]
         with platform.session_factory() as session:
-            return service_layer.find_api_key(session, key_id)
+            return organisations.find_api_key(session, key_id)
 
     app.extensions["api_key_lookup"] = lookup
-
-
-def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
-    return {
-        "vetting.case_opened": [service_layer.on_vetting_case_opened],
-        "notification.sent": [service_layer.on_notification_sent],
-    }
+    register_error_mapping(app)
 
 
 def definition() -> ServiceDefinition:
@@ -35,7 +31,7 @@ def definition() -> ServiceDefinition:
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         register_routes=register_routes,
-        handlers=_handlers,
+        handlers=lambda _platform: HANDLERS,
         configure_app=_configure_app,
         commands=commands(),
     )

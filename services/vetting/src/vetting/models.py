@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, MetaData, String
+from sqlalchemy import JSON, ForeignKey, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UTCDateTime
@@ -28,3 +28,15 @@ class VettingCase(Base):
     requested_access: Mapped[str] = mapped_column(String(20))
     frequency: Mapped[str] = mapped_column(String(20))
     opened_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class CaseUpdate(Base):
+    """Something the organisation sent about a case: answers, a change, a withdrawal."""
+
+    __tablename__ = "case_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("vetting_cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    data: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime]

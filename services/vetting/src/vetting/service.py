@@ -11,7 +11,12 @@ from vetting.routes import register_routes
 
 
 def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
-    return {"application.submitted": [service_layer.open_case]}
+    return {
+        "application.submitted": [service_layer.open_case],
+        "application.withdrawn": [service_layer.close_withdrawn_case],
+        "application.info_provided": [service_layer.record_information],
+        "application.circumstances_changed": [service_layer.record_change_of_circumstances],
+    }
 
 
 def definition() -> ServiceDefinition:

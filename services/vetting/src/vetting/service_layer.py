@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from shared.consumer import Event
 from shared.uow import UnitOfWork
-from vetting.models import VettingCase
+from vetting.models import CaseUpdate, VettingCase
 
 
 def open_case(uow: UnitOfWork, event: Event) -> None:
@@ -39,6 +39,43 @@ def open_case(uow: UnitOfWork, event: Event) -> None:
         "requested_access": case.requested_access,
         "opened_at": case.opened_at.isoformat(),
     })
+
+
+def _case_for(uow: UnitOfWork, event: Event) -> VettingCase | None:
+    return uow.session.execute(select(VettingCase).where(
+        VettingCase.application_id == str(event.data["application_id"]))).scalar_one_or_none()
+
+
+def _record(uow: UnitOfWork, case: VettingCase, kind: str, event: Event) -> None:
+    uow.session.add(CaseUpdate(case_id=case.id, kind=kind, data=event.envelope.data,
+                               received_at=datetime.now(UTC)))
+
+
+def close_withdrawn_case(uow: UnitOfWork, event: Event) -> None:
+    """application.withdrawn → the case stops; its checks are no longer needed."""
+    case = _case_for(uow, event)
+    if case is None:
+        return
+    _record(uow, case, "withdrawn", event)
+    if case.status == "OPEN":
+        case.status = "WITHDRAWN"
+
+
+def record_information(uow: UnitOfWork, event: Event) -> None:
+    """application.info_provided → the answers join the case for the officer."""
+    case = _case_for(uow, event)
+    if case is not None:
+        _record(uow, case, "info_provided", event)
+
+
+def record_change_of_circumstances(uow: UnitOfWork, event: Event) -> None:
+    """application.circumstances_changed → the case needs a review."""
+    case = _case_for(uow, event)
+    if case is None:
+        return
+    _record(uow, case, "circumstances_changed", event)
+    if case.status != "WITHDRAWN":
+        case.status = "REVIEW"
 
 
 def case_view(case: VettingCase) -> dict[str, Any]:

@@ -24,9 +24,16 @@ SERVICES = ("applications", "vetting", "access", "notifications")
 
 # Which event types each service consumes. The publisher of a type comes from the catalogue.
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "applications": ("vetting.case_opened", "notification.sent"),
-    "vetting": ("application.submitted",),
-    "access": ("vetting.case_opened",),
+    "applications": (
+        "vetting.case_opened", "vetting.info_requested", "vetting.clearance_granted",
+        "vetting.refused", "access.approved", "access.refused",
+        "notification.sent", "notification.failed",
+    ),
+    "vetting": (
+        "application.submitted", "application.info_provided", "application.withdrawn",
+        "application.circumstances_changed",
+    ),
+    "access": ("vetting.case_opened", "application.withdrawn"),
     "notifications": ("application.submitted", "vetting.case_opened"),
 }
 

@@ -4,6 +4,7 @@ from flask_smorest import Api
 
 
 def register_routes(api: Api) -> None:
-    from applications.routes.applications import blp
+    from applications.routes import applications, lifecycle
 
-    api.register_blueprint(blp)
+    api.register_blueprint(applications.blp)
+    api.register_blueprint(lifecycle.blp)

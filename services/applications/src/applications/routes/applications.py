@@ -1,36 +1,52 @@
-"""/applications: an MA organisation's applications (its own only)."""
+"""/applications: an MA organisation's drafts and applications (its own only)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, g
+from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
-from applications import service_layer
-from applications.schemas.applications import ApplicationCreateSchema, ApplicationSchema
-from shared.platform import Platform
+from applications.routes.common import establishments, platform, readiness_policy
+from applications.schemas.applications import (
+    ApplicationInputSchema,
+    ApplicationPageSchema,
+    ApplicationSchema,
+    ListQuerySchema,
+    ReadinessSchema,
+)
+from applications.service_layer import drafts, submission
+from applications.service_layer.common import owned_application
 from shared.web.auth import organisation_required
 
 blp = Blueprint("applications", __name__, url_prefix="/applications",
-                description="Applications of the calling MA organisation.")
-
-
-def _platform() -> Platform:
-    return current_app.extensions["platform"]
+                description="Drafts and applications of the calling MA organisation.")
+SECURITY = [{"bearer": []}]
 
 
 @blp.route("")
 class Applications(MethodView):
     decorators = [organisation_required]
 
-    @blp.arguments(ApplicationCreateSchema)
+    @blp.arguments(ListQuerySchema, location="query")
+    @blp.response(200, ApplicationPageSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, query):  # type: ignore[no-untyped-def]
+        """List applications, oldest first, with filters and a cursor for the next page."""
+        with platform().session_factory() as session:
+            try:
+                return drafts.list_applications(session, g.organisation_id, **query)
+            except ValueError as exc:
+                abort(422, message=str(exc), messages={"cursor": [str(exc)]})
+
+    @blp.arguments(ApplicationInputSchema)
     @blp.response(201, ApplicationSchema)
-    @blp.doc(security=[{"bearer": []}])
+    @blp.doc(security=SECURITY)
     def post(self, data):  # type: ignore[no-untyped-def]
-        """Submit an application for vetting."""
-        with _platform().unit_of_work() as uow:
-            application = service_layer.submit_application(uow, g.organisation_id, data)
-            return service_layer.application_view(uow.session, application)
+        """Create a draft. It may be incomplete: the readiness check says what is missing."""
+        with platform().unit_of_work() as uow:
+            application = drafts.create_draft(uow, g.organisation_id, data)
+            uow.commit()
+            return drafts.application_view(uow.session, application)
 
 
 @blp.route("/<string:application_id>")
@@ -38,12 +54,34 @@ class ApplicationById(MethodView):
     decorators = [organisation_required]
 
     @blp.response(200, ApplicationSchema)
-    @blp.doc(security=[{"bearer": []}])
+    @blp.doc(security=SECURITY)
     def get(self, application_id: str):  # type: ignore[no-untyped-def]
-        """One application with its timeline (404 unless it is the caller's)."""
-        with _platform().session_factory() as session:
-            application = service_layer.get_application(session, g.organisation_id,
-                                                        application_id)
-            if application is None:
-                abort(404, "Not found.")
-            return service_layer.application_view(session, application)
+        """One application with its status, information requests and timeline."""
+        with platform().session_factory() as session:
+            application = owned_application(session, g.organisation_id, application_id)
+            return drafts.application_view(session, application)
+
+    @blp.arguments(ApplicationInputSchema)
+    @blp.response(200, ApplicationSchema)
+    @blp.doc(security=SECURITY)
+    def patch(self, changes, application_id: str):  # type: ignore[no-untyped-def]
+        """Change a draft: each section given replaces the one stored."""
+        with platform().unit_of_work() as uow:
+            application = drafts.update_draft(uow, g.organisation_id, application_id, changes)
+            uow.commit()
+            return drafts.application_view(uow.session, application)
+
+
+@blp.route("/<string:application_id>/readiness")
+class Readiness(MethodView):
+    decorators = [organisation_required]
+
+    @blp.response(200, ReadinessSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, application_id: str):  # type: ignore[no-untyped-def]
+        """Every problem that would delay or sink the application, each with how to fix it."""
+        known = establishments()  # before the session: SQLite allows one transaction at a time
+        with platform().session_factory() as session:
+            application = owned_application(session, g.organisation_id, application_id)
+            problems = submission.readiness(application, known, readiness_policy())
+        return submission.readiness_view(problems)

@@ -2,37 +2,36 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from applications.schemas.applicant import (
+    AddressSchema,
+    ApplicantSchema,
+    ConnectionSchema,
+    ConvictionSchema,
+    Strict,
+)
 from shared.events.catalogue import (
     ACCESS_TYPES,
-    CHANNELS,
+    CHANGE_KINDS,
     ESTABLISHMENT_CODE,
     FREQUENCIES,
     ROLES,
 )
 
-UK_MOBILE = validate.Regexp(r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$",
-                            error="Enter a UK mobile number, like 07700 900123.")
+STATUSES = ("DRAFT", "SUBMITTED", "IN_VETTING", "INFO_REQUESTED", "CLEARED", "REFUSED",
+            "WITHDRAWN")
 
 
-class ApplicantSchema(Schema):
-    forenames = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    surname = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    mobile = fields.String(load_default=None, allow_none=True, validate=UK_MOBILE)
-    preferred_channel = fields.String(load_default="EMAIL", validate=validate.OneOf(CHANNELS))
+class ApplicationInputSchema(Strict):
+    """A draft, or a change to one: every part may be left out until submission."""
 
-
-class ApplicationCreateSchema(Schema):
-    applicant = fields.Nested(ApplicantSchema, required=True)
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    establishments = fields.List(
-        fields.String(validate=ESTABLISHMENT_CODE), required=True,
-        validate=validate.Length(min=1, max=20),
-    )
-    requested_access = fields.String(required=True, validate=validate.OneOf(ACCESS_TYPES))
-    frequency = fields.String(required=True, validate=validate.OneOf(FREQUENCIES))
+    applicant = fields.Nested(ApplicantSchema)
+    role = fields.String(allow_none=True, validate=validate.OneOf(ROLES))
+    establishments = fields.List(fields.String(validate=ESTABLISHMENT_CODE),
+                                 validate=validate.Length(max=20))
+    requested_access = fields.String(allow_none=True, validate=validate.OneOf(ACCESS_TYPES))
+    frequency = fields.String(allow_none=True, validate=validate.OneOf(FREQUENCIES))
 
 
 class TimelineEntrySchema(Schema):
@@ -41,14 +40,96 @@ class TimelineEntrySchema(Schema):
     occurred_at = fields.AwareDateTime()
 
 
-class ApplicationSchema(Schema):
+class InformationRequestSchema(Schema):
     id = fields.String()
+    items = fields.List(fields.Dict())
+    reason = fields.String()
+    due_by = fields.String(allow_none=True)
     status = fields.String()
-    applicant = fields.Nested(ApplicantSchema)
-    role = fields.String()
+    requested_at = fields.AwareDateTime()
+    answers = fields.List(fields.Dict(), allow_none=True)
+    answered_at = fields.AwareDateTime(allow_none=True)
+
+
+class ApplicationSummarySchema(Schema):
+    id = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    applicant_name = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
     establishments = fields.List(fields.String())
-    requested_access = fields.String()
-    frequency = fields.String()
+    requested_access = fields.String(allow_none=True)
+    frequency = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
     submitted_at = fields.AwareDateTime(allow_none=True)
+
+
+class ApplicationSchema(ApplicationSummarySchema):
+    applicant = fields.Dict()
+    renewal_of = fields.String(allow_none=True)
+    outcome = fields.Dict(allow_none=True)
+    withdrawn_reason = fields.String(allow_none=True)
+    information_requests = fields.List(fields.Nested(InformationRequestSchema))
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
+
+
+class ApplicationPageSchema(Schema):
+    items = fields.List(fields.Nested(ApplicationSummarySchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class ListQuerySchema(Strict):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    establishment = fields.String(validate=ESTABLISHMENT_CODE)
+    updated_since = fields.AwareDateTime()
+    cursor = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ProblemSchema(Schema):
+    code = fields.String()
+    field = fields.String()
+    message = fields.String()
+    blocking = fields.Boolean()
+
+
+class ReadinessSchema(Schema):
+    ready = fields.Boolean()
+    problems = fields.List(fields.Nested(ProblemSchema))
+
+
+class WithdrawSchema(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class AnswerSchema(Strict):
+    question = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class ResponseSchema(Strict):
+    request_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    answers = fields.List(fields.Nested(AnswerSchema), required=True,
+                          validate=validate.Length(min=1, max=50))
+
+
+class ChangeSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(CHANGE_KINDS))
+    conviction = fields.Nested(ConvictionSchema)
+    connection = fields.Nested(ConnectionSchema)
+    address = fields.Nested(AddressSchema)
+
+    @validates_schema
+    def one_section_for_its_kind(self, data: dict, **_kwargs: object) -> None:
+        needed = {"NEW_CONVICTION": "conviction", "NEW_CONNECTION": "connection",
+                  "CHANGE_OF_ADDRESS": "address"}[data["kind"]]
+        if needed not in data:
+            raise ValidationError(f"Give the {needed} for a {data['kind']} change.", needed)
+        extra = {"conviction", "connection", "address"} & set(data) - {needed}
+        if extra:
+            raise ValidationError("Only the section for this kind of change.", sorted(extra)[0])
+
+
+class ChangeResultSchema(Schema):
+    kind = fields.String()
+    reported_at = fields.AwareDateTime()

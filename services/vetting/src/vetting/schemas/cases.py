@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 
 class CaseQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(["OPEN"]))
+    status = fields.String(validate=validate.OneOf(["OPEN", "REVIEW", "WITHDRAWN"]))
     application_id = fields.UUID()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 

@@ -1,0 +1,111 @@
+"""Actions on an application: submit, withdraw, renew, answer vetting, report changes."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from applications.routes.common import establishments, platform, readiness_policy
+from applications.schemas.applications import (
+    ApplicationSchema,
+    ChangeResultSchema,
+    ChangeSchema,
+    ReadinessSchema,
+    ResponseSchema,
+    WithdrawSchema,
+)
+from applications.service_layer import drafts, submission
+from shared.web.auth import organisation_required
+
+blp = Blueprint("application-actions", __name__, url_prefix="/applications",
+                description="What an organisation can do with an application.")
+SECURITY = [{"bearer": []}]
+
+
+@blp.route("/<string:application_id>/submit")
+class Submit(MethodView):
+    decorators = [organisation_required]
+
+    @blp.alt_response(200, schema=ApplicationSchema, description="Submitted.")
+    @blp.alt_response(422, schema=ReadinessSchema, description="Not ready: the problems.")
+    @blp.doc(security=SECURITY, parameters=[{
+        "in": "header", "name": "Idempotency-Key", "required": False,
+        "schema": {"type": "string", "maxLength": 200},
+        "description": "Retries with the same key return the first response."}])
+    def post(self, application_id: str):  # type: ignore[no-untyped-def]
+        """Submit a ready draft for vetting (emits application.submitted)."""
+        key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
+        known = establishments()  # before the unit of work: SQLite allows one transaction
+        with platform().unit_of_work() as uow:
+            status, body = submission.submit(
+                uow, g.organisation_id, application_id, establishments=known,
+                policy=readiness_policy(), idempotency_key=key)
+        response = jsonify(body)
+        response.status_code = status
+        return response
+
+
+@blp.route("/<string:application_id>/withdraw")
+class Withdraw(MethodView):
+    decorators = [organisation_required]
+
+    @blp.arguments(WithdrawSchema)
+    @blp.response(200, ApplicationSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+        """Withdraw an open application, with a reason (vetting and access are told)."""
+        with platform().unit_of_work() as uow:
+            application = submission.withdraw(uow, g.organisation_id, application_id,
+                                               data["reason"])
+            uow.commit()
+            return drafts.application_view(uow.session, application)
+
+
+@blp.route("/<string:application_id>/renewals")
+class Renewals(MethodView):
+    decorators = [organisation_required]
+
+    @blp.response(201, ApplicationSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, application_id: str):  # type: ignore[no-untyped-def]
+        """Start a renewal: a new draft pre-filled from this cleared application."""
+        with platform().unit_of_work() as uow:
+            draft = submission.start_renewal(uow, g.organisation_id, application_id)
+            uow.commit()
+            return drafts.application_view(uow.session, draft)
+
+
+@blp.route("/<string:application_id>/responses")
+class Responses(MethodView):
+    decorators = [organisation_required]
+
+    @blp.arguments(ResponseSchema)
+    @blp.response(200, ApplicationSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+        """Answer vetting's request for information."""
+        with platform().unit_of_work() as uow:
+            application = submission.answer_request(
+                uow, g.organisation_id, application_id, data["request_id"], data["answers"])
+            uow.commit()
+            return drafts.application_view(uow.session, application)
+
+
+@blp.route("/<string:application_id>/changes")
+class Changes(MethodView):
+    decorators = [organisation_required]
+
+    @blp.arguments(ChangeSchema)
+    @blp.response(201, ChangeResultSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+        """Report a change of circumstances on a cleared applicant (vetting reviews it)."""
+        section = {"NEW_CONVICTION": "conviction", "NEW_CONNECTION": "connection",
+                   "CHANGE_OF_ADDRESS": "address"}[data["kind"]]
+        schema = ChangeSchema().fields[section].schema
+        with platform().unit_of_work() as uow:
+            result = submission.report_change(uow, g.organisation_id, application_id,
+                                              data["kind"], schema.dump(data[section]))
+            uow.commit()
+        return result

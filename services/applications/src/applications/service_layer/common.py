@@ -1,0 +1,44 @@
+"""Small pieces the use cases share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from applications.models import Application, TimelineEntry
+
+OPEN_STATES = ("DRAFT", "SUBMITTED", "IN_VETTING", "INFO_REQUESTED")
+
+
+class NotFound(LookupError):
+    """No such application for this organisation (whether or not it exists elsewhere)."""
+
+
+class Conflict(Exception):
+    """The application is not in a state that allows this."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def owned_application(session: Session, organisation_id: str, application_id: str, *,
+                      for_update: bool = False) -> Application:
+    """The application, only if it belongs to the organisation asking; NotFound otherwise."""
+    query = select(Application).where(Application.id == application_id,
+                                      Application.organisation_id == organisation_id)
+    if for_update:
+        query = query.with_for_update()
+    application = session.execute(query).scalar_one_or_none()
+    if application is None:
+        raise NotFound(application_id)
+    return application
+
+
+def add_timeline(session: Session, application_id: str, kind: str, detail: dict[str, Any],
+                 occurred_at: datetime | None = None) -> None:
+    session.add(TimelineEntry(application_id=application_id, kind=kind, detail=detail,
+                              occurred_at=occurred_at or now()))

@@ -1,0 +1,156 @@
+"""Drafts: create, update, read and list an organisation's applications."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from applications.models import (
+    Application,
+    ApplicationEstablishment,
+    InformationRequest,
+    TimelineEntry,
+)
+from applications.schemas.applicant import ApplicantSchema
+from applications.service_layer.common import Conflict, add_timeline, now, owned_application
+from shared.uow import UnitOfWork
+
+APPLICATION_FIELDS = ("role", "requested_access", "frequency")
+
+
+def create_draft(uow: UnitOfWork, organisation_id: str, data: dict[str, Any], *,
+                 renewal_of: str | None = None) -> Application:
+    moment = now()
+    application = Application(
+        id=str(uuid.uuid4()), organisation_id=organisation_id, status="DRAFT",
+        applicant=ApplicantSchema().dump(data.get("applicant", {})),
+        role=data.get("role"), establishments=list(data.get("establishments", [])),
+        requested_access=data.get("requested_access"), frequency=data.get("frequency"),
+        renewal_of=renewal_of, created_at=moment, updated_at=moment,
+    )
+    uow.session.add(application)
+    uow.session.flush()
+    _index_establishments(uow.session, application)
+    add_timeline(uow.session, application.id, "draft_created",
+                 {"renewal_of": renewal_of} if renewal_of else {}, moment)
+    return application
+
+
+def update_draft(uow: UnitOfWork, organisation_id: str, application_id: str,
+                 changes: dict[str, Any]) -> Application:
+    """Apply a partial update: each given applicant section, or field, replaces the old one."""
+    application = owned_application(uow.session, organisation_id, application_id,
+                                    for_update=True)
+    if application.status != "DRAFT":
+        raise Conflict("Only a draft can be changed. Use /responses or /changes instead.")
+    if "applicant" in changes:
+        application.applicant = {**application.applicant,
+                                 **ApplicantSchema().dump(changes["applicant"])}
+    for field in APPLICATION_FIELDS:
+        if field in changes:
+            setattr(application, field, changes[field])
+    if "establishments" in changes:
+        application.establishments = list(changes["establishments"])
+        _index_establishments(uow.session, application)
+    application.updated_at = now()
+    return application
+
+
+def _index_establishments(session: Session, application: Application) -> None:
+    session.execute(delete(ApplicationEstablishment).where(
+        ApplicationEstablishment.application_id == application.id))
+    for code in dict.fromkeys(application.establishments):
+        session.add(ApplicationEstablishment(application_id=application.id, code=code))
+
+
+def loaded_application(application: Application) -> dict[str, Any]:
+    """The application in the loaded form the readiness rules read (dates as dates)."""
+    return {
+        "applicant": ApplicantSchema().load(application.applicant),
+        "role": application.role, "establishments": list(application.establishments),
+        "requested_access": application.requested_access, "frequency": application.frequency,
+    }
+
+
+def application_view(session: Session, application: Application) -> dict[str, Any]:
+    """The application as its organisation sees it, with its timeline."""
+    entries = session.execute(
+        select(TimelineEntry).where(TimelineEntry.application_id == application.id)
+        .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
+    ).scalars()
+    requests = session.execute(
+        select(InformationRequest).where(InformationRequest.application_id == application.id)
+        .order_by(InformationRequest.requested_at)
+    ).scalars()
+    return {
+        **summary_view(application),
+        "applicant": application.applicant,
+        "renewal_of": application.renewal_of,
+        "outcome": application.outcome,
+        "withdrawn_reason": application.withdrawn_reason,
+        "information_requests": [
+            {"id": r.id, "items": r.items, "reason": r.reason, "due_by": r.due_by,
+             "status": r.status, "requested_at": r.requested_at, "answers": r.answers,
+             "answered_at": r.answered_at} for r in requests],
+        "timeline": [{"kind": e.kind, "detail": e.detail, "occurred_at": e.occurred_at}
+                     for e in entries],
+    }
+
+
+def summary_view(application: Application) -> dict[str, Any]:
+    applicant = application.applicant
+    return {
+        "id": application.id, "status": application.status,
+        "applicant_name": " ".join(filter(None, (applicant.get("forenames"),
+                                                 applicant.get("surname")))) or None,
+        "role": application.role, "establishments": application.establishments,
+        "requested_access": application.requested_access, "frequency": application.frequency,
+        "created_at": application.created_at, "updated_at": application.updated_at,
+        "submitted_at": application.submitted_at,
+    }
+
+
+def list_applications(session: Session, organisation_id: str, *, status: str | None = None,
+                      establishment: str | None = None, updated_since: datetime | None = None,
+                      cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
+    """Oldest first, keyset-paginated on (created_at, id) so pages never skip or repeat."""
+    query = select(Application).where(Application.organisation_id == organisation_id)
+    if status:
+        query = query.where(Application.status == status)
+    if establishment:
+        query = query.where(Application.id.in_(
+            select(ApplicationEstablishment.application_id)
+            .where(ApplicationEstablishment.code == establishment)))
+    if updated_since:
+        query = query.where(Application.updated_at >= updated_since)
+    if cursor:
+        created_at, last_id = decode_cursor(cursor)
+        query = query.where(tuple_(Application.created_at, Application.id) > (created_at, last_id))
+    rows = list(session.execute(
+        query.order_by(Application.created_at, Application.id).limit(limit + 1)).scalars())
+    page, more = rows[:limit], len(rows) > limit
+    return {
+        "items": [summary_view(a) for a in page],
+        "next_cursor": encode_cursor(page[-1]) if more and page else None,
+    }
+
+
+def encode_cursor(application: Application) -> str:
+    raw = json.dumps([application.created_at.isoformat(), application.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """Raises ValueError for anything that is not a cursor we issued."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created_at, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(created_at), str(last_id)
+    except (ValueError, TypeError) as exc:
+        raise ValueError("Not a valid cursor.") from exc

@@ -1,0 +1,53 @@
+"""MA organisations and their API keys (operator commands)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from applications.models import ApiKey, Organisation
+from applications.service_layer.common import now
+from shared.auth import generate_api_key
+from shared.uow import UnitOfWork
+from shared.web.auth import StoredApiKey
+
+FELLOWSHIPS = ("AA", "NA", "CA", "AL_ANON", "SMART", "OTHER")
+
+
+def create_organisation(uow: UnitOfWork, name: str, fellowship: str,
+                        coordinator_email: str) -> Organisation:
+    if fellowship not in FELLOWSHIPS:
+        raise ValueError(f"fellowship must be one of {', '.join(FELLOWSHIPS)}")
+    organisation = Organisation(id=str(uuid.uuid4()), name=name, fellowship=fellowship,
+                                coordinator_email=coordinator_email, created_at=now())
+    uow.session.add(organisation)
+    uow.commit()
+    return organisation
+
+
+def issue_api_key(uow: UnitOfWork, organisation_id: str, pepper: str) -> str:
+    """Create a key for the organisation and return its plaintext (shown once)."""
+    if uow.session.get(Organisation, organisation_id) is None:
+        raise LookupError(f"no organisation {organisation_id}")
+    key = generate_api_key(pepper)
+    uow.session.add(ApiKey(key_id=key.key_id, organisation_id=organisation_id,
+                           secret_hash=key.secret_hash, created_at=now(), revoked_at=None))
+    uow.commit()
+    return key.plaintext
+
+
+def revoke_api_key(uow: UnitOfWork, key_id: str) -> None:
+    api_key = uow.session.get(ApiKey, key_id)
+    if api_key is None:
+        raise LookupError(f"no api key {key_id}")
+    api_key.revoked_at = api_key.revoked_at or now()
+    uow.commit()
+
+
+def find_api_key(session: Session, key_id: str) -> StoredApiKey | None:
+    api_key = session.get(ApiKey, key_id)
+    if api_key is None:
+        return None
+    return StoredApiKey(api_key.organisation_id, api_key.secret_hash,
+                        revoked=api_key.revoked_at is not None)

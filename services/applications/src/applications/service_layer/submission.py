@@ -1,0 +1,202 @@
+"""Readiness, submission (idempotent), withdrawal, renewal, answers and changes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from applications.models import Application, IdempotentRequest, InformationRequest
+from applications.readiness import Problem, ReadinessPolicy, check_readiness, is_ready
+from applications.schemas.applicant import ApplicantSchema
+from applications.service_layer.common import (
+    OPEN_STATES,
+    Conflict,
+    NotFound,
+    add_timeline,
+    now,
+    owned_application,
+)
+from applications.service_layer.drafts import application_view, create_draft, loaded_application
+from shared.uow import UnitOfWork
+
+
+class NotReady(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("not ready")
+        self.problems = problems
+
+
+class IdempotencyKeyReused(Exception):
+    """The same Idempotency-Key came with a different request."""
+
+
+def readiness(application: Application, establishments: Mapping[str, Any],
+              policy: ReadinessPolicy, today: date | None = None) -> list[Problem]:
+    return check_readiness(loaded_application(application), today=today or date.today(),
+                           establishments=establishments, policy=policy)
+
+
+def readiness_view(problems: list[Problem]) -> dict[str, Any]:
+    return {"ready": is_ready(problems), "problems": [asdict(p) for p in problems]}
+
+
+def fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
+           establishments: Mapping[str, Any], policy: ReadinessPolicy,
+           idempotency_key: str | None = None) -> tuple[int, dict[str, Any]]:
+    """Submit a ready draft. Returns (status code, body); a retry with the same
+    Idempotency-Key gets the first response again and never a second submission."""
+    session = uow.session
+    application = owned_application(session, organisation_id, application_id, for_update=True)
+    request_print = fingerprint("submit", application_id)
+    if idempotency_key:
+        # Looked up under the application's row lock, so a concurrent twin waits and replays.
+        stored = session.get(IdempotentRequest, (organisation_id, idempotency_key))
+        if stored is not None:
+            if stored.fingerprint != request_print:
+                raise IdempotencyKeyReused(idempotency_key)
+            return stored.status_code, stored.body
+    if application.status != "DRAFT":
+        raise Conflict(f"The application is {application.status.lower().replace('_', ' ')}, "
+                       "not a draft, so it cannot be submitted again.")
+    problems = readiness(application, establishments, policy)
+    if not is_ready(problems):
+        raise NotReady(problems)
+    moment = now()
+    application.status = "SUBMITTED"
+    application.submitted_at = application.updated_at = moment
+    add_timeline(session, application.id, "submitted", {}, moment)
+    uow.emit("application.submitted", subject=application.id,
+             data=submitted_event(application, organisation_id))
+    session.flush()
+    body = json.loads(json.dumps(application_view(session, application), default=_iso))
+    if idempotency_key:
+        session.add(IdempotentRequest(organisation_id=organisation_id, key=idempotency_key,
+                                      fingerprint=request_print, status_code=200, body=body,
+                                      created_at=moment))
+    uow.commit()
+    return 200, body
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat()
+
+
+def submitted_event(application: Application, organisation_id: str) -> dict[str, Any]:
+    applicant = dict(application.applicant)
+    contact = applicant.pop("contact")
+    details = {k: v for k, v in applicant.items()
+               if k not in ("forenames", "surname", "middle_names", "date_of_birth")}
+    return {
+        "application_id": application.id, "organisation_id": organisation_id,
+        "applicant": {
+            "forenames": applicant["forenames"], "surname": applicant["surname"],
+            "middle_names": applicant.get("middle_names"),
+            "date_of_birth": applicant.get("date_of_birth"),
+            "email": contact["email"], "mobile": contact.get("mobile"),
+            "preferred_channel": contact.get("preferred_channel", "EMAIL"),
+            "details": details,
+        },
+        "role": application.role, "establishments": application.establishments,
+        "requested_access": application.requested_access, "frequency": application.frequency,
+        "submitted_at": application.submitted_at.isoformat(),
+        "renewal_of": application.renewal_of,
+    }
+
+
+def withdraw(uow: UnitOfWork, organisation_id: str, application_id: str,
+             reason: str) -> Application:
+    application = owned_application(uow.session, organisation_id, application_id,
+                                    for_update=True)
+    if application.status not in OPEN_STATES:
+        raise Conflict(f"A {application.status.lower()} application cannot be withdrawn.")
+    was_submitted = application.status != "DRAFT"
+    moment = now()
+    application.status = "WITHDRAWN"
+    application.withdrawn_reason = reason
+    application.updated_at = moment
+    add_timeline(uow.session, application.id, "withdrawn", {"reason": reason}, moment)
+    if was_submitted:
+        uow.emit("application.withdrawn", subject=application.id, data={
+            "application_id": application.id, "reason": reason,
+            "withdrawn_at": moment.isoformat()})
+    return application
+
+
+def start_renewal(uow: UnitOfWork, organisation_id: str, application_id: str) -> Application:
+    """A new draft pre-filled from a cleared application, with renewal_of set."""
+    previous = owned_application(uow.session, organisation_id, application_id)
+    if previous.status != "CLEARED":
+        raise Conflict("Only a cleared application can be renewed.")
+    data = {"applicant": ApplicantSchema().load(previous.applicant), "role": previous.role,
+            "establishments": previous.establishments,
+            "requested_access": previous.requested_access, "frequency": previous.frequency}
+    draft = create_draft(uow, organisation_id, data, renewal_of=previous.id)
+    add_timeline(uow.session, previous.id, "renewal_started", {"renewal_id": draft.id})
+    return draft
+
+
+CHANGE_SECTIONS: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {
+    "NEW_CONVICTION": lambda doc, d: doc.setdefault("declarations", {}).setdefault(
+        "convictions", []).append(d),
+    "NEW_CONNECTION": lambda doc, d: doc.setdefault("connections", []).append(d),
+    "CHANGE_OF_ADDRESS": lambda doc, d: doc.setdefault("addresses", []).append(d),
+}
+
+
+def report_change(uow: UnitOfWork, organisation_id: str, application_id: str, kind: str,
+                  details: dict[str, Any]) -> dict[str, Any]:
+    """A change of circumstances on a cleared applicant: recorded here, reviewed by vetting."""
+    application = owned_application(uow.session, organisation_id, application_id,
+                                    for_update=True)
+    if application.status != "CLEARED":
+        raise Conflict("Changes of circumstances are reported on a cleared application.")
+    applicant = json.loads(json.dumps(application.applicant))
+    CHANGE_SECTIONS[kind](applicant, details)
+    application.applicant = applicant
+    moment = now()
+    application.updated_at = moment
+    add_timeline(uow.session, application.id, "change_reported", {"kind": kind}, moment)
+    uow.emit("application.circumstances_changed", subject=application.id, data={
+        "application_id": application.id, "kind": kind, "details": details,
+        "reported_at": moment.isoformat()})
+    return {"kind": kind, "reported_at": moment}
+
+
+def answer_request(uow: UnitOfWork, organisation_id: str, application_id: str,
+                   request_id: str, answers: list[dict[str, Any]]) -> Application:
+    application = owned_application(uow.session, organisation_id, application_id,
+                                    for_update=True)
+    request = uow.session.get(InformationRequest, request_id)
+    if request is None or request.application_id != application.id:
+        raise NotFound(request_id)
+    if request.status != "OPEN" or application.status in ("WITHDRAWN", "CLEARED", "REFUSED"):
+        raise Conflict("This request has already been answered or closed.")
+    moment = now()
+    request.status, request.answers, request.answered_at = "ANSWERED", answers, moment
+    if not _other_open_requests(uow.session, application.id, request.id):
+        application.status = "IN_VETTING"
+    application.updated_at = moment
+    add_timeline(uow.session, application.id, "information_provided",
+                 {"request_id": request.id}, moment)
+    uow.emit("application.info_provided", subject=application.id, data={
+        "application_id": application.id, "request_id": request.id, "answers": answers,
+        "provided_at": moment.isoformat()})
+    return application
+
+
+def _other_open_requests(session: Session, application_id: str, request_id: str) -> bool:
+    query = select(InformationRequest.id).where(
+        InformationRequest.application_id == application_id,
+        InformationRequest.status == "OPEN", InformationRequest.id != request_id)
+    return session.execute(query).first() is not None
