@@ -247,3 +247,18 @@ def test_health_metrics_and_openapi(api):
                  "/applications/{application_id}/readiness",
                  "/applications/{application_id}/submit"):
         assert path in spec["paths"]
+
+
+def test_sensitive_fields_never_reach_the_logs(api, caplog):
+    client, platform = api
+    body = copy.deepcopy(GOOD)
+    body["applicant"]["declarations"]["convictions"][0]["offence"] = "Zyxwv offence detail"
+    body["applicant"]["connections"] = [{"name": "Qwerty Person", "relationship": "brother",
+                                         "establishment": "ACI"}]
+    caplog.set_level("DEBUG")
+    draft = client.draft(body)
+    client.call("GET", f"/applications/{draft['id']}/readiness")
+    client.call("POST", f"/applications/{draft['id']}/submit")
+    client.call("POST", "/applications", json={**body, "role": "NOT A ROLE"})
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "Zyxwv" not in logged and "Qwerty" not in logged
