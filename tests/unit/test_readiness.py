@@ -135,6 +135,7 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
     ("MISSING_ROLE", "role", [edit("role", None)]),
     ("MISSING_REQUESTED_ACCESS", "requested_access", [edit("requested_access", DELETE)]),
     ("MISSING_FREQUENCY", "frequency", [edit("frequency", "")]),
+    ("MISSING_DECLARATIONS", "applicant.declarations", [edit(f"{A}.declarations", DELETE)]),
     ("MIDDLE_NAMES_NOT_CONFIRMED", "applicant.middle_names",
      [edit(f"{A}.middle_names", None)]),
     ("MIDDLE_NAMES_CONTRADICTORY", "applicant.no_middle_name",

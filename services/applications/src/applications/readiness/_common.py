@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "MISSING_REQUESTED_ACCESS": "The access requested (escorted, unescorted, key holding) "
                                 "is not given.",
     "MISSING_FREQUENCY": "How often the applicant will go in is not given.",
+    "MISSING_DECLARATIONS": "The declarations (convictions, cautions, licence) are not answered.",
     "MIDDLE_NAMES_NOT_CONFIRMED": "Neither middle names nor 'no middle name' is given.",
     "MIDDLE_NAMES_CONTRADICTORY": "Middle names are given and 'no middle name' is ticked.",
     "SMS_WITHOUT_MOBILE": "Text messages are the preferred channel but no mobile number is given.",

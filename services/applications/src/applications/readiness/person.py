@@ -67,6 +67,13 @@ def missing_data(application: dict[str, Any]) -> list[Problem]:
                    else bool(text(value)))
         if not present:
             problems.append(problem(code, path, message))
+    if not isinstance(lookup(application, "applicant.declarations"), dict):
+        # Unanswered is not "nothing to declare": vetting needs the question answered.
+        problems.append(problem(
+            "MISSING_DECLARATIONS", "applicant.declarations",
+            "The declarations are not answered. Record any convictions and cautions (spent "
+            "ones too), whether the applicant is on licence, and any release date; if there "
+            "is nothing to declare, send an empty list of convictions."))
     return problems
 
 
