@@ -91,7 +91,7 @@ class ClearanceGrantedV1(Schema):
     expires_at = fields.AwareDateTime(required=True)
 
 
-class VettingRefusedV1(Schema):
+class ClearanceRefusedV1(Schema):
     case_id = fields.UUID(required=True)
     application_id = fields.UUID(required=True)
     refused_at = fields.AwareDateTime(required=True)
@@ -166,7 +166,7 @@ def build_registry() -> EventRegistry:
                 "The applicant is cleared, with a level, conditions and an expiry.",
             ),
             EventSpec(
-                "vetting.refused", 1, "vetting", VettingRefusedV1,
+                "vetting.clearance_refused", 1, "vetting", ClearanceRefusedV1,
                 "Clearance was refused (countersigned). Reasons stay in vetting.",
             ),
             EventSpec(

@@ -26,7 +26,7 @@ SERVICES = ("applications", "vetting", "access", "notifications")
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "applications": (
         "vetting.case_opened", "vetting.info_requested", "vetting.clearance_granted",
-        "vetting.refused", "access.approved", "access.refused",
+        "vetting.clearance_refused", "access.approved", "access.refused",
         "notification.sent", "notification.failed",
     ),
     "vetting": (

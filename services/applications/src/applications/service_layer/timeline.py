@@ -110,7 +110,7 @@ HANDLERS = {
     "vetting.case_opened": [on_case_opened],
     "vetting.info_requested": [on_info_requested],
     "vetting.clearance_granted": [on_clearance_granted],
-    "vetting.refused": [on_refused],
+    "vetting.clearance_refused": [on_refused],
     "access.approved": [on_access_decision],
     "access.refused": [on_access_decision],
     "notification.sent": [on_notification],
