@@ -250,7 +250,7 @@ def test_health_metrics_and_openapi(api):
 
 
 def test_sensitive_fields_never_reach_the_logs(api, caplog):
-    client, platform = api
+    client, _platform = api
     body = copy.deepcopy(GOOD)
     body["applicant"]["declarations"]["convictions"][0]["offence"] = "Zyxwv offence detail"
     body["applicant"]["connections"] = [{"name": "Qwerty Person", "relationship": "brother",

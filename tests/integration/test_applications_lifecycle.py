@@ -150,3 +150,19 @@ def test_a_change_of_circumstances_is_recorded_and_sent_to_vetting(submitted):
     event_type, data = outbox_types(platform)[-1]
     assert event_type == "application.circumstances_changed"
     assert data["kind"] == "NEW_CONVICTION" and data["details"]["date"] == "2026-10-01"
+
+
+def test_a_refusal_is_recorded_and_a_withdrawn_application_is_never_revived(api):  # noqa: F811
+    client, platform = api
+    first, second = client.draft()["id"], client.draft()["id"]
+    for app_id in (first, second):
+        assert client.call("POST", f"/applications/{app_id}/submit").status_code == 200
+    deliver(platform, "vetting.clearance_refused", case_id=str(uuid.uuid4()),
+            application_id=first, refused_at=now())
+    view = client.call("GET", f"/applications/{first}").json
+    assert view["status"] == "REFUSED" and view["outcome"] == {"result": "REFUSED"}
+    assert view["timeline"][-1]["kind"] == "refused"
+    client.call("POST", f"/applications/{second}/withdraw", json={"reason": "No longer able"})
+    clear(platform, second)  # vetting had not heard of the withdrawal yet
+    view = client.call("GET", f"/applications/{second}").json
+    assert view["status"] == "WITHDRAWN" and view["outcome"] is None
