@@ -38,7 +38,8 @@ class BrokerPublisher:
         self._channel: Any = None
         self._producer: Producer | None = None
         self._next_tag = 1
-        self._acked_upto = 0
+        self._unconfirmed: set[int] = set()  # delivery tags the broker has not settled yet
+        self._floor = 1  # every tag below this one is settled
         self._nacked: set[int] = set()
         self._confirms = False
 
@@ -55,16 +56,27 @@ class BrokerPublisher:
         self._channel = channel
         self._producer = Producer(channel, auto_declare=False)
         self._next_tag = 1
-        self._acked_upto = 0
+        self._unconfirmed = set()
+        self._floor = 1
         self._nacked = set()
 
+    def _settled(self, delivery_tag: int, multiple: bool) -> set[int]:
+        # `multiple` settles every outstanding tag up to this one. RabbitMQ does not promise
+        # confirms in publish order, so a single ack settles exactly its own tag.
+        if multiple:
+            settled = {tag for tag in range(self._floor, delivery_tag + 1)
+                       if tag in self._unconfirmed}
+            self._floor = max(self._floor, delivery_tag + 1)
+        else:
+            settled = {delivery_tag} & self._unconfirmed
+        self._unconfirmed -= settled
+        return settled
+
     def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
-        # Acks arrive in order for one channel; `multiple` covers every tag up to this one.
-        self._acked_upto = max(self._acked_upto, delivery_tag)
+        self._settled(delivery_tag, multiple)
 
     def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
-        self._nacked.add(delivery_tag)
-        self._acked_upto = max(self._acked_upto, delivery_tag)
+        self._nacked |= self._settled(delivery_tag, multiple)
 
     def publish_batch(self, messages: Sequence[OutgoingMessage]) -> None:
         """Publish every message and wait until the broker has confirmed all of them."""
@@ -89,6 +101,8 @@ class BrokerPublisher:
                     expiration=message.expiration_s,
                     retry=False,
                 )
+                if self._confirms:
+                    self._unconfirmed.add(self._next_tag)
                 self._next_tag += 1
             if self._confirms:
                 self._wait_for_confirms(first_tag, self._next_tag - 1)
@@ -98,12 +112,12 @@ class BrokerPublisher:
 
     def _wait_for_confirms(self, first_tag: int, last_tag: int) -> None:
         deadline = time.monotonic() + self.confirm_timeout_s
-        while self._acked_upto < last_tag:
+        while self._unconfirmed:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PublishFailed(f"no confirm for tags {first_tag}..{last_tag}")
             self.connection.drain_events(timeout=remaining)
-        refused = [tag for tag in self._nacked if first_tag <= tag <= last_tag]
+        refused, self._nacked = self._nacked, set()
         if refused:
             raise PublishFailed(f"broker nacked {len(refused)} message(s)")
 
