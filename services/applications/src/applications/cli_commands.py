@@ -1,13 +1,16 @@
-"""Operator commands of the applications service: organisations and their API keys."""
+"""Operator commands of the applications service: organisations, their API keys, bulk intake."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
-from applications.models import Establishment
+from applications.models import Establishment, Organisation
+from applications.service_layer import bulk
 from applications.service_layer import organisations as service_layer
 from shared.cli import CliState, pass_state
 from shared.reference import load_establishments
@@ -61,4 +64,42 @@ def commands() -> list[click.Command]:
             uow.commit()
         click.echo("establishments reloaded")
 
-    return [create_organisation, create_api_key, revoke_api_key, reload_establishments]
+    @click.command("bulk-import", help=(
+        "Check a CSV of draft applicants for an organisation (a dry run: nothing is written), "
+        "or, with --commit, create every draft (none if any row has an error). Exits 1 when "
+        "there are errors."))
+    @click.argument("organisation_id")
+    @click.argument("file", type=click.File("rb"))
+    @click.option("--commit", is_flag=True, help="Create the drafts (default: dry run).")
+    @pass_state
+    def bulk_import(state: CliState, organisation_id: str, file: BinaryIO, commit: bool) -> None:
+        try:
+            rows = bulk.read_csv(file.read())
+        except bulk.BadFile as exc:
+            details = [message for messages in exc.errors.values() for message in messages]
+            raise click.ClickException("\n".join([str(exc), *details])) from exc
+        with state.platform.session_factory() as session:
+            if session.get(Organisation, organisation_id) is None:
+                raise click.ClickException(f"no organisation {organisation_id}")
+        with click.progressbar(length=len(rows), label=f"Checking {len(rows)} row(s)",
+                               file=sys.stderr) as bar:
+            result = bulk.import_rows(state.platform.unit_of_work, organisation_id, rows,
+                                      commit=commit, progress=lambda _row: bar.update(1))
+        for row_errors in result.errors:
+            for column, messages in row_errors["errors"].items():
+                for message in messages:
+                    click.echo(f"row {row_errors['row']}: {column}: {message}")
+        invalid = len(result.errors)
+        click.echo(f"{result.rows} row(s): {result.rows - invalid} valid, {invalid} with errors.")
+        if result.created_ids:
+            click.echo(f"Created {len(result.created_ids)} draft(s):")
+            click.echo("\n".join(result.created_ids))
+        elif commit:
+            click.echo("Nothing was created: fix the rows with errors and run again.")
+        else:
+            click.echo("Dry run: nothing was written. Run again with --commit to create them.")
+        if invalid:
+            sys.exit(1)
+
+    return [create_organisation, create_api_key, revoke_api_key, reload_establishments,
+            bulk_import]
