@@ -91,7 +91,10 @@ class OutboxRelay:
                     continue
                 if published:
                     idle_wait = 0.005
-                    continue
+                    if not self.is_postgres:
+                        continue  # SQLite: look again at once, more may have committed
+                    # PostgreSQL: whatever committed after our snapshot has NOTIFYed the
+                    # listener, so wait for that rather than query an outbox just drained.
                 wait(idle_wait)
                 idle_wait = min(idle_wait * 2, self.idle_wait_s)
 
