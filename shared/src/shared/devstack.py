@@ -36,8 +36,11 @@ class Stack:
     smtp_port: int | None = 1025
     web_workers: int = 1
     echo: bool = False
+    # Restart a process that dies on its own (as compose's `restart: unless-stopped` does).
+    supervise: bool = False
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _logs: dict[str, IO[bytes]] = field(default_factory=dict)
+    _stopping: threading.Event = field(default_factory=threading.Event)
 
     def env_for(self, service: str) -> dict[str, str]:
         env = {**os.environ, **self.base_env, "VAR_DIR": str(self.var_dir),
@@ -79,11 +82,22 @@ class Stack:
         for service in SERVICES:
             for role in ROLES:
                 self.start_process(service, role)
+        if self.supervise:
+            threading.Thread(target=self._watch, daemon=True).start()
 
     def start_process(self, service: str, role: str) -> None:
         self._spawn(f"{service}-{role}", self.argv(service, role), self.env_for(service))
 
+    def _watch(self) -> None:
+        while not self._stopping.wait(1.0):
+            for name, process in list(self.processes.items()):
+                if name != "smtp" and process.poll() is not None and not self._stopping.is_set():
+                    print(f"{name} exited with {process.returncode}; restarting", flush=True)
+                    self.restart(name)
+
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        if name in self._logs:
+            self._logs[name].close()
         log = open(self.var_dir / "logs" / f"{name}.log", "ab")
         self._logs[name] = log
         process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
@@ -124,6 +138,7 @@ class Stack:
         self.start_process(service, role)
 
     def stop(self) -> None:
+        self._stopping.set()
         for process in self.processes.values():
             if process.poll() is None:
                 try:
@@ -160,7 +175,8 @@ def _die_with_parent() -> None:
 def main() -> None:
     """`make run`: the whole system on the embedded default, until Ctrl-C."""
     var_dir = Path(os.environ.get("VAR_DIR", "var")).resolve()
-    stack = Stack(var_dir=var_dir, echo=os.environ.get("QUIET") != "1", web_workers=2)
+    stack = Stack(var_dir=var_dir, echo=os.environ.get("QUIET") != "1", web_workers=2,
+                  supervise=True)
     print(f"Migrating databases under {var_dir} ...", flush=True)
     stack.migrate()
     stack.start(smtp=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kombu import Connection
 
 from shared.config import Settings
+from shared.messaging.filesystem import AtomicFilesystemTransport
 
 
 def make_connection(settings: Settings, *, confirm_publish: bool = False) -> Connection:
@@ -15,7 +16,8 @@ def make_connection(settings: Settings, *, confirm_publish: bool = False) -> Con
         messages.mkdir(parents=True, exist_ok=True)
         control.mkdir(parents=True, exist_ok=True)
         return Connection(
-            "filesystem://",
+            "filesystem://localhost/",
+            transport=AtomicFilesystemTransport,
             transport_options={
                 "data_folder_in": str(messages),
                 "data_folder_out": str(messages),

@@ -1,0 +1,35 @@
+"""kombu's filesystem transport, with atomic message files.
+
+The stock transport creates a message file, then locks and writes it; a consumer listing the
+folder can take the file between the two, read nothing, fail to decode it and die, and the
+message is lost. Here a message is written under a name consumers ignore and renamed into place,
+which is atomic on POSIX, so a consumer sees a whole message or none.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from time import monotonic
+from typing import Any
+
+from kombu.transport import filesystem
+from kombu.utils.json import dumps
+
+
+class AtomicChannel(filesystem.Channel):
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # A leading dot: `_get` matches "<queue>.msg" after the first dot, so it never
+        # picks up a file still being written.
+        partial = os.path.join(self.data_folder_out, f".{name}.partial")
+        try:
+            with open(partial, "wb") as file:
+                file.write(dumps(payload).encode())
+            os.rename(partial, os.path.join(self.data_folder_out, name))
+        except OSError as exc:
+            raise filesystem.ChannelError(f"Cannot add {name!r} to the queue folder") from exc
+
+
+class AtomicFilesystemTransport(filesystem.Transport):
+    Channel = AtomicChannel
