@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 from kombu import Exchange, Queue
+
 from shared.config import load_settings
 from shared.messaging.connection import make_connection
-
 from tests.support import embedded_env, wait_for
 
 
