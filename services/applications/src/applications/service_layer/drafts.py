@@ -22,6 +22,9 @@ from applications.service_layer.common import Conflict, add_timeline, now, owned
 from shared.uow import UnitOfWork
 
 APPLICATION_FIELDS = ("role", "requested_access", "frequency")
+# Built once: constructing the schema (and its nested schemas) costs more than a load, and a
+# marshmallow schema keeps no state between calls, so one instance serves every thread.
+APPLICANT_SCHEMA = ApplicantSchema()
 
 
 def create_draft(uow: UnitOfWork, organisation_id: str, data: dict[str, Any], *,
@@ -29,7 +32,7 @@ def create_draft(uow: UnitOfWork, organisation_id: str, data: dict[str, Any], *,
     moment = now()
     application = Application(
         id=str(uuid.uuid4()), organisation_id=organisation_id, status="DRAFT",
-        applicant=ApplicantSchema().dump(data.get("applicant", {})),
+        applicant=APPLICANT_SCHEMA.dump(data.get("applicant", {})),
         role=data.get("role"), establishments=list(data.get("establishments", [])),
         requested_access=data.get("requested_access"), frequency=data.get("frequency"),
         renewal_of=renewal_of, created_at=moment, updated_at=moment,
@@ -51,7 +54,7 @@ def update_draft(uow: UnitOfWork, organisation_id: str, application_id: str,
         raise Conflict("Only a draft can be changed. Use /responses or /changes instead.")
     if "applicant" in changes:
         application.applicant = {**application.applicant,
-                                 **ApplicantSchema().dump(changes["applicant"])}
+                                 **APPLICANT_SCHEMA.dump(changes["applicant"])}
     for field in APPLICATION_FIELDS:
         if field in changes:
             setattr(application, field, changes[field])
@@ -72,7 +75,7 @@ def _index_establishments(session: Session, application: Application) -> None:
 def loaded_application(application: Application) -> dict[str, Any]:
     """The application in the loaded form the readiness rules read (dates as dates)."""
     return {
-        "applicant": ApplicantSchema().load(application.applicant),
+        "applicant": APPLICANT_SCHEMA.load(application.applicant),
         "role": application.role, "establishments": list(application.establishments),
         "requested_access": application.requested_access, "frequency": application.frequency,
     }

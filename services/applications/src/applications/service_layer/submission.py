@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from applications.models import Application, IdempotentRequest, InformationRequest
 from applications.readiness import Problem, ReadinessPolicy, check_readiness, is_ready
-from applications.schemas.applicant import ApplicantSchema
 from applications.service_layer.common import (
     OPEN_STATES,
     Conflict,
@@ -23,7 +22,12 @@ from applications.service_layer.common import (
     now,
     owned_application,
 )
-from applications.service_layer.drafts import application_view, create_draft, loaded_application
+from applications.service_layer.drafts import (
+    APPLICANT_SCHEMA,
+    application_view,
+    create_draft,
+    loaded_application,
+)
 from shared.uow import UnitOfWork
 
 
@@ -138,7 +142,7 @@ def start_renewal(uow: UnitOfWork, organisation_id: str, application_id: str) ->
     previous = owned_application(uow.session, organisation_id, application_id)
     if previous.status != "CLEARED":
         raise Conflict("Only a cleared application can be renewed.")
-    data = {"applicant": ApplicantSchema().load(previous.applicant), "role": previous.role,
+    data = {"applicant": APPLICANT_SCHEMA.load(previous.applicant), "role": previous.role,
             "establishments": previous.establishments,
             "requested_access": previous.requested_access, "frequency": previous.frequency}
     draft = create_draft(uow, organisation_id, data, renewal_of=previous.id)

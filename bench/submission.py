@@ -1,0 +1,592 @@
+"""The submit endpoint, measured beside a bare Flask + SQLAlchemy endpoint, in one run.
+
+    .venv/bin/python bench/submission.py [--duration 6] [--rounds 5] [--concurrency 8] ...
+
+A: `POST /applications/{id}/submit` of the applications service, served by its own
+   `python -m applications web` (gunicorn, gthread) on a migrated PostgreSQL database, with an
+   organisation's API key and an Idempotency-Key, as a client sends it. One submit per draft;
+   the drafts are written before each run, not timed, by the code `POST /applications` runs.
+B: `POST /submissions` of bench/bare_app.py: the same JSON body validated with the same
+   marshmallow schema (ApplicationInputSchema), one row plus one outbox row in one SQLAlchemy
+   transaction, on its own PostgreSQL database, under gunicorn with exactly the arguments the
+   applications web process was started with (read back from its command line).
+
+The same closed-loop load (N client threads, one keep-alive connection each) is run against A
+and B in alternating order (A B, B A, ...), `--rounds` times each; the figures are the medians
+over the rounds. A second figure, `--pairs`: whole applications through the API, create draft
+then submit, per client turn (informational, no baseline).
+
+Everything it measures it starts itself, under a unique name: PostgreSQL databases
+`bench_sub_<run>_*`, the broker prefix `benchsub<run>.`, gunicorn processes on ports from 18201,
+a temp dir; all of it is stopped, dropped and deleted at the end, also on failure or Ctrl-C.
+The last line printed is one JSON object (every benchmark in bench/ ends so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import http.client
+import itertools
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from kombu import Connection
+from psycopg import sql
+
+from applications.examples import sample_application
+from shared.config import load_settings
+from shared.messaging.topology import SERVICES, Topology
+
+BENCH_DIR = Path(__file__).resolve().parent
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+FIRST_PORT = 18201
+GOAL_RPS_RATIO = 0.6   # submit throughput >= 0.6 x bare
+GOAL_P99_RATIO = 2.0   # submit p99 <= 2 x bare
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Resources: every one registered for cleanup the moment it exists
+# ------------------------------------------------------------------------------------------
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+
+
+def delete_broker_objects(prefix: str) -> None:
+    """The web process declares nothing, but delete whatever could carry our prefix."""
+    settings = load_settings("applications", {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": prefix})
+    topology = Topology(settings)
+    with Connection(AMQP_URL, connect_timeout=5) as conn:
+        channel = conn.channel()
+        for service in SERVICES:
+            for queue in (topology.inbox_queue(service), topology.retry_queue(service),
+                          topology.dead_letter_queue(service)):
+                channel.queue_delete(queue.name)
+            channel.exchange_delete(topology.events_exchange(service).name)
+        channel.exchange_delete(topology.dead_letter_exchange.name)
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM if the bench dies, so nothing is left running."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class Resources:
+    """Databases, broker prefix, temp dir, ports and processes, released in reverse order."""
+
+    def __init__(self, run: str) -> None:
+        self.run = run
+        self.exit = ExitStack()
+        self.next_port = FIRST_PORT
+        self.dir = Path(tempfile.mkdtemp(prefix=f"bench-sub-{run}-"))
+        self.exit.callback(shutil.rmtree, self.dir, ignore_errors=True)
+
+    def database(self, label: str) -> str:
+        name = f"bench_sub_{self.run}_{label}"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        self.exit.callback(self._quietly, f"drop database {name}", drop_database, name)
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+    def broker_prefix(self) -> str:
+        prefix = f"benchsub{self.run}."
+        self.exit.callback(self._quietly, f"delete broker objects {prefix}*",
+                           delete_broker_objects, prefix)
+        return prefix
+
+    def port(self) -> int:
+        while not port_is_free(self.next_port):
+            self.next_port += 1
+        self.next_port += 1
+        return self.next_port - 1
+
+    def process(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+        """A process group of its own, output to a log file (no pipe for the bench to pump)."""
+        log_file = open(self.dir / f"{name}.log", "ab")
+        self.exit.callback(log_file.close)
+        process = subprocess.Popen(argv, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                                   start_new_session=True, preexec_fn=_die_with_parent)
+        self.exit.callback(self._quietly, f"stop {name}", stop_process, process)
+        return process
+
+    @staticmethod
+    def _quietly(what: str, fn: Callable[..., Any], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001 - clean up the rest regardless
+            log(f"cleanup: {what} failed: {exc!r}")
+
+    def show_logs(self, lines: int = 15) -> None:
+        """On failure: the end of each server log, before the temp dir goes."""
+        for path in sorted(self.dir.glob("*.log")):
+            tail = path.read_text(errors="replace").splitlines()[-lines:]
+            log(f"--- {path.name} (last {len(tail)} lines)\n" + "\n".join(tail))
+
+    def close(self) -> None:
+        self.exit.close()
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "applications", *args], env=env,
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"applications {' '.join(args)}: {result.stderr.strip()}")
+    return result.stdout.strip().splitlines()[-1]
+
+
+def wait_http(port: int, path: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server on :{port} exited ({process.returncode})")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the server on :{port} is not ready")
+        time.sleep(0.1)
+
+
+def gunicorn_argv(pid: int, timeout: float = 30) -> list[str]:
+    """The command line of the process `python -m applications web` exec'd into."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+        if "gunicorn" in argv:
+            return argv
+        time.sleep(0.05)
+    raise TimeoutError("the applications web process never exec'd gunicorn")
+
+
+def bare_argv(web_argv: list[str], port: int) -> list[str]:
+    """The applications web command line with only the app and the bind address changed."""
+    argv = list(web_argv)
+    target = argv.index("gunicorn") + 1
+    argv[target] = "bare_app:create_app()"
+    argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
+    return [*argv[:target], "--pythonpath", str(BENCH_DIR), *argv[target:]]
+
+
+# ------------------------------------------------------------------------------------------
+# The load: N threads, one keep-alive connection each, a list of requests, a time limit
+# ------------------------------------------------------------------------------------------
+
+@dataclass
+class Request:
+    path: str
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass
+class Run:
+    label: str
+    count: int
+    elapsed_s: float
+    latencies_ms: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return self.count / self.elapsed_s
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)  # nearest rank
+        return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def load(label: str, port: int, requests: list[Request], concurrency: int, expect: int,
+         duration: float | None = None) -> Run:
+    """Closed loop: each thread sends its next request as soon as the last one is answered,
+    until the list is used up or `duration` seconds have passed."""
+    pending = iter(requests)
+    deadline = [float("inf")]
+    lock = threading.Lock()
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    failures: list[str] = []
+    start = threading.Barrier(concurrency + 1, timeout=30)
+
+    def worker(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.connect()
+        mine = latencies[index]
+        start.wait()
+        while True:
+            with lock:
+                item = next(pending, None)
+            began = time.perf_counter()
+            if item is None or began > deadline[0]:
+                break
+            try:
+                conn.request("POST", item.path, body=item.body, headers=item.headers)
+                response = conn.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                failures.append(f"{item.path}: {exc!r}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            mine.append((time.perf_counter() - began) * 1000)
+            if response.status != expect:
+                failures.append(f"{item.path}: {response.status} {payload[:300]!r}")
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True)
+               for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    if duration is not None:
+        deadline[0] = began + duration
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    done = [x for part in latencies for x in part]
+    run = Run(label, len(done), elapsed, done, failures)
+    if failures:
+        raise RuntimeError(f"{label}: {len(failures)} failed requests, e.g. {failures[0]}")
+    return run
+
+
+# ------------------------------------------------------------------------------------------
+# The two targets
+# ------------------------------------------------------------------------------------------
+
+def body_bytes(run: str, label: str, index: int, today: date) -> bytes:
+    return json.dumps(sample_application(f"b-{run}-{label}-{index}@example.org",
+                                         today=today)).encode()
+
+
+def create_drafts(env: dict[str, str], organisation_id: str, bodies: list[bytes]) -> list[str]:
+    """Drafts written in this process by the code POST /applications runs (the same schema
+    load, then `create_draft`), 250 to a transaction: not timed, and much quicker than the API."""
+    from applications.schemas.applications import ApplicationInputSchema
+    from applications.service_layer.drafts import create_draft
+    from shared.platform import build_platform
+
+    platform = build_platform(load_settings("applications", env))
+    schema = ApplicationInputSchema()
+    ids: list[str] = []
+    try:
+        for start in range(0, len(bodies), 250):
+            with platform.unit_of_work() as uow:
+                for body in bodies[start:start + 250]:
+                    ids.append(create_draft(uow, organisation_id, schema.load(json.loads(body))).id)
+                uow.commit()
+    finally:
+        platform.engine.dispose()
+    return ids
+
+
+def submit_requests(key: str, draft_ids: list[str], idempotency_key: bool) -> list[Request]:
+    """One submit per draft, with the draft id as the Idempotency-Key (as tests/e2e does)."""
+    return [Request(f"/applications/{draft_id}/submit", b"",
+                    {"Authorization": f"Bearer {key}",
+                     **({"Idempotency-Key": draft_id} if idempotency_key else {})})
+            for draft_id in draft_ids]
+
+
+def bare_requests(bodies: list[bytes]) -> list[Request]:
+    return [Request("/submissions", body, {"Content-Type": "application/json"})
+            for body in bodies]
+
+
+def count_rows(url: str, query: str) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute(query).fetchone()[0]
+
+
+# ------------------------------------------------------------------------------------------
+# The run
+# ------------------------------------------------------------------------------------------
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=6.0, help="seconds per timed run")
+    parser.add_argument("--rounds", type=int, default=5, help="timed runs of each target")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads")
+    parser.add_argument("--warmup", type=int, default=200, help="untimed requests per target")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers for both (default: as `applications web`)")
+    parser.add_argument("--pairs", type=int, default=500,
+                        help="then time N 'create draft + submit' pairs (0: skip)")
+    parser.add_argument("--no-idempotency-key", dest="idempotency_key", action="store_false",
+                        help="submit without an Idempotency-Key header")
+    args = parser.parse_args()
+
+    run = uuid.uuid4().hex[:8]
+    resources = Resources(run)
+    signal.signal(signal.SIGTERM, _interrupt)  # a CI timeout must still clean up
+    out: dict[str, Any] = {"bench": "submission", "run": run,
+                           "loadavg_start": round(os.getloadavg()[0], 2)}
+    started = time.monotonic()
+    try:
+        measure(args, run, resources, out)
+    except BaseException:
+        traceback.print_exc()
+        resources.show_logs()
+        out["error"] = traceback.format_exc().strip().splitlines()[-1]
+        raise
+    finally:
+        log("cleaning up: processes, databases, broker objects, temp dir")
+        resources.close()
+        out["wall_s"] = round(time.monotonic() - started, 1)
+        out["loadavg_end"] = round(os.getloadavg()[0], 2)
+        print(json.dumps(out), flush=True)
+    return 0
+
+
+def measure(args: argparse.Namespace, run: str, resources: Resources,
+            out: dict[str, Any]) -> None:
+    from bare_app import create_tables  # bench/ is on sys.path: this script lives there
+
+    today = date.today()
+    app_db, bare_db = resources.database("app"), resources.database("bare")
+    app_port, bare_port = resources.port(), resources.port()
+    env = {**os.environ, "DATABASE_URL": app_db, "BROKER_URL": AMQP_URL,
+           "BROKER_PREFIX": resources.broker_prefix(), "VAR_DIR": str(resources.dir / "var"),
+           "PORT": str(app_port), "PYTHONUNBUFFERED": "1"}
+
+    log("applications: migrate, organisation, API key")
+    cli(env, "migrate")
+    org = json.loads(cli(env, "create-organisation", "--name", f"Bench {run}",
+                         "--fellowship", "AA", "--coordinator-email", "c@example.org"))
+    key = json.loads(cli(env, "create-api-key", org["organisation_id"]))["api_key"]
+    create_tables(bare_db)
+
+    web_args = ["web", "--bind", f"127.0.0.1:{app_port}"]
+    if args.workers:
+        web_args += ["--workers", str(args.workers)]
+    app = resources.process("applications-web",
+                            [sys.executable, "-m", "applications", *web_args], env)
+    argv = gunicorn_argv(app.pid)
+    bare = resources.process("bare-web", bare_argv(argv, bare_port),
+                             {**os.environ, "DATABASE_URL": bare_db, "PYTHONUNBUFFERED": "1"})
+    wait_http(app_port, "/health/ready", app)
+    wait_http(bare_port, "/health", bare)
+    gunicorn_args = argv[argv.index("gunicorn") + 2:]
+    out["gunicorn"] = " ".join(a for a in gunicorn_args)
+    log(f"both servers up: gunicorn {out['gunicorn']}")
+
+    rounds, c, duration = args.rounds, args.concurrency, args.duration
+    made = {"draft": 0, "bare": 0}
+
+    def bodies(label: str, count: int) -> list[bytes]:
+        start, made[label] = made[label], made[label] + count
+        return [body_bytes(run, label, i, today) for i in range(start, start + count)]
+
+    def submits(count: int) -> list[Request]:
+        """`count` fresh drafts (written now, not timed), one submit request for each."""
+        drafts = create_drafts(env, org["organisation_id"], bodies("draft", count))
+        return submit_requests(key, drafts, args.idempotency_key)
+
+    log(f"warm-up: {args.warmup} requests each")
+    warm = {"submit": load("submit-warmup", app_port, submits(args.warmup), c, 200),
+            "bare": load("bare-warmup", bare_port, bare_requests(bodies("bare", args.warmup)),
+                         c, 201)}
+
+    # Each run lasts `duration` seconds. It is given 1.5x (2x before the first run) the requests
+    # its target's fastest run so far would answer in that time; if they run out, it stops early.
+    runs: dict[str, list[Run]] = {"submit": [], "bare": []}
+    for r in range(rounds):
+        order = ["submit", "bare"] if r % 2 == 0 else ["bare", "submit"]  # A B, B A, A B...
+        for label in order:
+            fastest = max(x.rps for x in [warm[label], *runs[label]])
+            budget = max(100, int(fastest * duration * (1.5 if runs[label] else 2)))
+            if label == "submit":
+                result = load(label, app_port, submits(budget), c, 200, duration)
+            else:
+                result = load(label, bare_port, bare_requests(bodies("bare", budget)), c, 201,
+                              duration)
+            runs[label].append(result)
+            log(f"round {r + 1}/{rounds} {label:>6}: {result.rps:7.1f} req/s  "
+                f"p50 {result.percentile(50):6.1f} ms  p99 {result.percentile(99):6.1f} ms  "
+                f"({result.count} in {result.elapsed_s:.1f} s)")
+
+    if args.pairs:
+        log(f"create draft + submit: {args.pairs} pairs")
+        out["pairs"] = time_pairs(app_port, key, run, today, args.pairs, c)
+
+    # Everything the runs claim happened is in the databases.
+    submitted = count_rows(app_db, "SELECT count(*) FROM applications WHERE status = 'SUBMITTED'")
+    events = count_rows(app_db, "SELECT count(*) FROM outbox "
+                                "WHERE event_type = 'application.submitted'")
+    bare_rows = count_rows(bare_db, "SELECT count(*) FROM bare_applications")
+    bare_events = count_rows(bare_db, "SELECT count(*) FROM bare_outbox")
+    expected = {label: warm[label].count + sum(x.count for x in runs[label]) for label in runs}
+    expected["submit"] += args.pairs
+    if not (submitted == events == expected["submit"]
+            and bare_rows == bare_events == expected["bare"]):
+        raise RuntimeError(f"rows: {submitted} submitted, {events} events, bare {bare_rows} "
+                           f"rows, {bare_events} outbox rows; expected {expected}")
+
+    def median(label: str, figure: Callable[[Run], float]) -> float:
+        return statistics.median(figure(x) for x in runs[label])
+
+    out.update({
+        "submit_rps": round(median("submit", lambda x: x.rps), 1),
+        "bare_rps": round(median("bare", lambda x: x.rps), 1),
+        "submit_p50_ms": round(median("submit", lambda x: x.percentile(50)), 1),
+        "bare_p50_ms": round(median("bare", lambda x: x.percentile(50)), 1),
+        "submit_p99_ms": round(median("submit", lambda x: x.percentile(99)), 1),
+        "bare_p99_ms": round(median("bare", lambda x: x.percentile(99)), 1),
+    })
+    out["ratio_rps"] = round(out["submit_rps"] / out["bare_rps"], 3)
+    out["ratio_p99"] = round(out["submit_p99_ms"] / out["bare_p99_ms"], 3)
+    out["goal_rps_met"] = out["ratio_rps"] >= GOAL_RPS_RATIO
+    out["goal_p99_met"] = out["ratio_p99"] <= GOAL_P99_RATIO
+    # Also per round (the two runs of a round are back to back, on the same machine weather).
+    out["ratio_rps_by_round"] = [round(a.rps / b.rps, 3)
+                                 for a, b in zip(runs["submit"], runs["bare"], strict=True)]
+    out["ratio_rps_round_median"] = round(statistics.median(out["ratio_rps_by_round"]), 3)
+    out["runs"] = {label: [{"rps": round(x.rps, 1), "p50_ms": round(x.percentile(50), 1),
+                            "p99_ms": round(x.percentile(99), 1), "requests": x.count}
+                           for x in values]
+                   for label, values in runs.items()}
+    out.update({"duration_s": duration, "rounds": rounds, "concurrency": c,
+                "warmup": args.warmup, "pairs_count": args.pairs,
+                "idempotency_key": args.idempotency_key, "nproc": os.cpu_count(),
+                "date": time.strftime("%Y-%m-%d")})
+    print_table(out)
+
+
+def time_pairs(port: int, key: str, run: str, today: date, count: int,
+               concurrency: int) -> dict[str, float]:
+    """A second figure: a whole application, create draft then submit, per client turn."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    counter = itertools.count()
+    lock = threading.Lock()
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                index = next(counter)
+            if index >= count:
+                break
+            began = time.perf_counter()
+            conn.request("POST", "/applications", body=body_bytes(run, "pair", index, today),
+                         headers=headers)
+            response = conn.getresponse()
+            draft = json.loads(response.read())
+            if response.status != 201:
+                raise RuntimeError(f"POST /applications: {response.status} {draft}")
+            conn.request("POST", f"/applications/{draft['id']}/submit", body=b"",
+                         headers={**headers, "Idempotency-Key": draft["id"]})
+            response = conn.getresponse()
+            payload = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"submit: {response.status} {payload[:300]!r}")
+            latencies.append((time.perf_counter() - began) * 1000)
+        conn.close()
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for future in [pool.submit(worker) for _ in range(concurrency)]:
+            future.result()
+    elapsed = time.perf_counter() - began
+    pairs = Run("pairs", count, elapsed, latencies)
+    return {"per_s": round(pairs.rps, 1), "p50_ms": round(pairs.percentile(50), 1),
+            "p99_ms": round(pairs.percentile(99), 1)}
+
+
+def print_table(out: dict[str, Any]) -> None:
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "MISS"
+
+    print()
+    print(f"submission  ({out['rounds']} runs of {out['duration_s']:g} s per target, interleaved, "
+          f"{out['concurrency']} client threads; medians over the runs)")
+    print(f"  both under gunicorn {out['gunicorn']}")
+    print(f"  {'':<44} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}")
+    print(f"  {'bare: validate + row + outbox row':<44} {out['bare_rps']:>9.1f} "
+          f"{out['bare_p50_ms']:>9.1f} {out['bare_p99_ms']:>9.1f}")
+    print(f"  {'ours: POST /applications/{id}/submit':<44} {out['submit_rps']:>9.1f} "
+          f"{out['submit_p50_ms']:>9.1f} {out['submit_p99_ms']:>9.1f}")
+    print(f"  throughput {out['ratio_rps']:.2f}x bare  [goal >= {GOAL_RPS_RATIO}x: "
+          f"{verdict(out['goal_rps_met'])}]   p99 {out['ratio_p99']:.2f}x bare  "
+          f"[goal <= {GOAL_P99_RATIO:g}x: {verdict(out['goal_p99_met'])}]")
+    print(f"  round by round (back-to-back runs): throughput "
+          f"{', '.join(f'{x:.2f}' for x in out['ratio_rps_by_round'])}x bare, "
+          f"median {out['ratio_rps_round_median']:.2f}x")
+    print(f"  machine: nproc {out['nproc']}, load average {out['loadavg_start']:.1f} at the "
+          f"start (shared: compare the ratios, and rerun if the load is high)")
+    if "pairs" in out:
+        pairs = out["pairs"]
+        print(f"  create draft + submit, per application: {pairs['per_s']:.1f} /s, "
+              f"p50 {pairs['p50_ms']:.1f} ms, p99 {pairs['p99_ms']:.1f} ms")
+    print(flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception:  # noqa: BLE001 - already reported; the JSON line carries the error
+        sys.exit(1)
