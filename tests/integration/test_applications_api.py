@@ -57,8 +57,9 @@ def test_submit_writes_status_timeline_and_one_outbox_event(api):
     response = client.call("POST", f"/applications/{draft['id']}/submit",
                            headers={"X-Correlation-ID": "corr-123"})
     assert response.status_code == 200, response.json
-    assert response.json["status"] == "SUBMITTED"
-    assert [e["kind"] for e in response.json["timeline"]] == ["draft_created", "submitted"]
+    assert response.json["status"] == "SUBMITTED" and response.json["submitted_at"]
+    view = client.call("GET", f"/applications/{draft['id']}").json
+    assert [e["kind"] for e in view["timeline"]] == ["draft_created", "submitted"]
     with platform.engine.connect() as conn:
         row = conn.execute(outbox_table.select()).one()
     assert row.event_type == "application.submitted" and row.subject == draft["id"]

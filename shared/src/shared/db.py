@@ -1,8 +1,10 @@
 """Database engine and session factory, and the platform tables every service owns.
 
 SQLite (embedded mode) gets WAL and a busy timeout so the web, consumer and relay processes can
-share one file; PostgreSQL gets psycopg 3 with a pre-pinged pool so a restarted server is
-noticed on the next checkout rather than as a 500.
+share one file; PostgreSQL gets psycopg 3 with a pool. A restarted server is noticed by the first
+statement that fails on a stale connection: SQLAlchemy then discards every older pooled
+connection, that one request gets a 503 with Retry-After, and the next one connects afresh. (A
+pre-ping on every checkout would spare that one 503 at the price of a round trip per request.)
 """
 
 from __future__ import annotations
@@ -79,7 +81,6 @@ def make_engine(database_url: str, *, pool_size: int = 5) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_timeout=5,
         connect_args={"connect_timeout": 2},
     )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.context import current_correlation_id, new_correlation_id
@@ -85,24 +85,25 @@ class UnitOfWork:
             correlation_id=self.correlation_id,
             causation_id=self.causation_id,
         )
-        self.session.execute(
-            insert(outbox_table),
-            {
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "exchange": self.topology.exchange_for(envelope.type).name,
-                "routing_key": envelope.type,
-                "subject": envelope.subject,
-                "correlation_id": envelope.correlation_id,
-                "body": envelope.to_json(),
-                "created_at": datetime.now(UTC),
-                "published_at": None,
-            },
+        row = insert(outbox_table).values(
+            event_id=envelope.id,
+            event_type=envelope.type,
+            exchange=self.topology.exchange_for(envelope.type).name,
+            routing_key=envelope.type,
+            subject=envelope.subject,
+            correlation_id=envelope.correlation_id,
+            body=envelope.to_json(),
+            created_at=datetime.now(UTC),
+            published_at=None,
         )
         if not self.emitted and self.session.get_bind().dialect.name == "postgresql":
-            # Delivered to the relay's LISTEN only when this transaction commits.
-            self.session.execute(text("SELECT pg_notify(:channel, '')"),
-                                 {"channel": OUTBOX_CHANNEL})
+            # The relay's LISTEN hears this only when the transaction commits. One round trip:
+            # WITH inserted AS (INSERT … RETURNING id) SELECT pg_notify(…) FROM inserted.
+            inserted = row.returning(outbox_table.c.id).cte("inserted")
+            self.session.execute(
+                select(func.pg_notify(OUTBOX_CHANNEL, "")).select_from(inserted))
+        else:
+            self.session.execute(row)
         self.emitted.append(envelope)
         return envelope
 

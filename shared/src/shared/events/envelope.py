@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -24,13 +25,13 @@ class Envelope:
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def to_json(self) -> str:
-        return json.dumps(EnvelopeSchema().dump(self), separators=(",", ":"))
+        return json.dumps(_schema().dump(self), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str | bytes | dict[str, Any]) -> Envelope:
         """Parse and validate the envelope (not its data). Raises ValidationError or ValueError."""
         payload = json.loads(raw) if isinstance(raw, str | bytes) else raw
-        return cls(**EnvelopeSchema().load(payload))
+        return cls(**_schema().load(payload))
 
 
 class EnvelopeSchema(Schema):
@@ -49,3 +50,8 @@ class EnvelopeSchema(Schema):
         loaded = super().load(*args, **kwargs)
         loaded["id"] = str(loaded["id"])
         return loaded
+
+
+@functools.cache
+def _schema() -> EnvelopeSchema:
+    return EnvelopeSchema()

@@ -29,6 +29,8 @@ class EventSpec:
 class EventRegistry:
     def __init__(self, specs: Iterable[EventSpec]) -> None:
         self._specs: dict[tuple[str, int], EventSpec] = {}
+        # Schemas are built once: building one costs more than using it.
+        self._schemas: dict[tuple[str, int], Schema] = {}
         for spec in specs:
             if spec.key in self._specs:
                 raise ValueError(f"event {spec.type} v{spec.version} is registered twice")
@@ -54,11 +56,17 @@ class EventRegistry:
 
         Raises UnknownEvent or marshmallow.ValidationError.
         """
-        schema = self.get(event_type, version).schema()
+        schema = self.schema(event_type, version)
         return schema.dump(schema.load(data))
 
     def load(self, event_type: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
-        return self.get(event_type, version).schema().load(data)
+        return self.schema(event_type, version).load(data)
+
+    def schema(self, event_type: str, version: int) -> Schema:
+        key = (event_type, version)
+        if key not in self._schemas:
+            self._schemas[key] = self.get(event_type, version).schema()
+        return self._schemas[key]
 
     def types_published_by(self, source: str) -> list[str]:
         return sorted({spec.type for spec in self._specs.values() if spec.source == source})

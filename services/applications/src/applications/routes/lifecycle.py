@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from applications.routes.common import establishments, platform, readiness_policy
 from applications.schemas.applications import (
     ApplicationSchema,
+    ApplicationSummarySchema,
     ChangeResultSchema,
     ChangeSchema,
     ReadinessSchema,
@@ -27,7 +28,8 @@ SECURITY = [{"bearer": []}]
 class Submit(MethodView):
     decorators = [organisation_required]
 
-    @blp.alt_response(200, schema=ApplicationSchema, description="Submitted.")
+    @blp.alt_response(200, schema=ApplicationSummarySchema,
+                      description="Submitted (GET the application for its timeline).")
     @blp.alt_response(422, schema=ReadinessSchema, description="Not ready: the problems.")
     @blp.doc(security=SECURITY, parameters=[{
         "in": "header", "name": "Idempotency-Key", "required": False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from applications.models import ApiKey, Organisation
 from applications.service_layer.common import now
@@ -45,9 +45,12 @@ def revoke_api_key(uow: UnitOfWork, key_id: str) -> None:
     uow.commit()
 
 
-def find_api_key(session: Session, key_id: str) -> StoredApiKey | None:
-    api_key = session.get(ApiKey, key_id)
-    if api_key is None:
+def find_api_key(connection: Connection, key_id: str) -> StoredApiKey | None:
+    """One indexed read on every API request: plain Core, no session."""
+    row = connection.execute(
+        select(ApiKey.organisation_id, ApiKey.secret_hash, ApiKey.revoked_at)
+        .where(ApiKey.key_id == key_id)
+    ).first()
+    if row is None:
         return None
-    return StoredApiKey(api_key.organisation_id, api_key.secret_hash,
-                        revoked=api_key.revoked_at is not None)
+    return StoredApiKey(row.organisation_id, row.secret_hash, revoked=row.revoked_at is not None)

@@ -24,9 +24,9 @@ from applications.service_layer.common import (
 )
 from applications.service_layer.drafts import (
     APPLICANT_SCHEMA,
-    application_view,
     create_draft,
     loaded_application,
+    summary_view,
 )
 from shared.uow import UnitOfWork
 
@@ -82,8 +82,7 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
     add_timeline(session, application.id, "submitted", {}, moment)
     uow.emit("application.submitted", subject=application.id,
              data=submitted_event(application, organisation_id))
-    session.flush()
-    body = json.loads(json.dumps(application_view(session, application), default=_iso))
+    body = json.loads(json.dumps(summary_view(application), default=_iso))
     if idempotency_key:
         session.add(IdempotentRequest(organisation_id=organisation_id, key=idempotency_key,
                                       fingerprint=request_print, status_code=200, body=body,
