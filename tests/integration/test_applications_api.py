@@ -263,3 +263,27 @@ def test_sensitive_fields_never_reach_the_logs(api, caplog):
     client.call("POST", "/applications", json={**body, "role": "NOT A ROLE"})
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "Zyxwv" not in logged and "Qwerty" not in logged
+
+
+def test_concurrent_twin_submits_with_one_key_submit_once_and_answer_alike(api):
+    import threading
+
+    client, platform = api
+    for round_number in range(5):
+        draft = client.draft()
+        barrier, answers = threading.Barrier(2), []
+
+        def twin(draft_id=draft["id"], barrier=barrier, answers=answers,
+                 key=f"twin-{round_number}"):
+            barrier.wait()
+            answers.append(client.call("POST", f"/applications/{draft_id}/submit",
+                                       headers={"Idempotency-Key": key}))
+
+        threads = [threading.Thread(target=twin) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [a.status_code for a in answers] == [200, 200], [a.json for a in answers]
+        assert answers[0].json == answers[1].json
+    assert count(platform, outbox_table) == 5

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from applications.models import Application, IdempotentRequest, InformationRequest
@@ -61,15 +61,17 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
     """Submit a ready draft. Returns (status code, body); a retry with the same
     Idempotency-Key gets the first response again and never a second submission."""
     session = uow.session
-    application = owned_application(session, organisation_id, application_id, for_update=True)
     request_print = fingerprint("submit", application_id)
-    if idempotency_key:
-        # Looked up under the application's row lock, so a concurrent twin waits and replays.
+    application, stored = _lock_with_stored_response(session, organisation_id, application_id,
+                                                     idempotency_key)
+    if idempotency_key and stored is None and application.status != "DRAFT":
+        # A twin request may have committed while we waited for the row lock; the join above
+        # read the idempotency table from before the wait, so look again.
         stored = session.get(IdempotentRequest, (organisation_id, idempotency_key))
-        if stored is not None:
-            if stored.fingerprint != request_print:
-                raise IdempotencyKeyReused(idempotency_key)
-            return stored.status_code, stored.body
+    if stored is not None:
+        if stored.fingerprint != request_print:
+            raise IdempotencyKeyReused(idempotency_key)
+        return stored.status_code, stored.body
     if application.status != "DRAFT":
         raise Conflict(f"The application is {application.status.lower().replace('_', ' ')}, "
                        "not a draft, so it cannot be submitted again.")
@@ -89,6 +91,23 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
                                       created_at=moment))
     uow.commit()
     return 200, body
+
+
+def _lock_with_stored_response(session: Session, organisation_id: str, application_id: str,
+                               key: str | None) -> tuple[Application, IdempotentRequest | None]:
+    """The application, row-locked, and any response stored under the key: one round trip."""
+    if not key:
+        return owned_application(session, organisation_id, application_id, for_update=True), None
+    row = session.execute(
+        select(Application, IdempotentRequest)
+        .outerjoin(IdempotentRequest, and_(IdempotentRequest.organisation_id == organisation_id,
+                                           IdempotentRequest.key == key))
+        .where(Application.id == application_id, Application.organisation_id == organisation_id)
+        .with_for_update(of=Application)
+    ).first()
+    if row is None:
+        raise NotFound(application_id)
+    return row[0], row[1]
 
 
 def _iso(value: Any) -> str:
