@@ -32,6 +32,7 @@ class EmailSender:
         self.batch_size = batch_size
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._smtp: smtplib.SMTP | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -54,8 +55,11 @@ class EmailSender:
 
     def send_due(self) -> int:
         claimed = self._claim()
-        for notification in claimed:
-            self._deliver(notification)
+        try:
+            for notification in claimed:
+                self._deliver(notification)
+        finally:
+            self._hang_up()
         return len(claimed)
 
     def _claim(self) -> list[Notification]:
@@ -107,8 +111,22 @@ class EmailSender:
         message["Subject"] = notification.subject
         message["X-Notification-ID"] = notification.id
         message.set_content(notification.body)
-        with smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port, timeout=10) as smtp:
-            smtp.send_message(message)
+        # One SMTP conversation per claimed batch, not per message.
+        if self._smtp is None:
+            self._smtp = smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port, timeout=10)
+        try:
+            self._smtp.send_message(message)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self._hang_up()
+            raise
+
+    def _hang_up(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
 
     def _failed(self, notification: Notification, exc: Exception) -> None:
         permanent = isinstance(exc, smtplib.SMTPRecipientsRefused) or (
