@@ -18,7 +18,7 @@ from applications.models import (
     TimelineEntry,
 )
 from applications.schemas.applicant import ApplicantSchema
-from applications.service_layer.common import Conflict, add_timeline, now, owned_application
+from applications.service_layer.common import Conflict, now, owned_application
 from shared.uow import UnitOfWork
 
 APPLICATION_FIELDS = ("role", "requested_access", "frequency")
@@ -40,8 +40,6 @@ def create_draft(uow: UnitOfWork, organisation_id: str, data: dict[str, Any], *,
     uow.session.add(application)
     uow.session.flush()
     _index_establishments(uow.session, application)
-    add_timeline(uow.session, application.id, "draft_created",
-                 {"renewal_of": renewal_of} if renewal_of else {}, moment)
     return application
 
 
@@ -101,9 +99,21 @@ def application_view(session: Session, application: Application) -> dict[str, An
             {"id": r.id, "items": r.items, "reason": r.reason, "due_by": r.due_by,
              "status": r.status, "requested_at": r.requested_at, "answers": r.answers,
              "answered_at": r.answered_at} for r in requests],
-        "timeline": [{"kind": e.kind, "detail": e.detail, "occurred_at": e.occurred_at}
-                     for e in entries],
+        "timeline": _own_milestones(application) + [
+            {"kind": e.kind, "detail": e.detail, "occurred_at": e.occurred_at} for e in entries],
     }
+
+
+def _own_milestones(application: Application) -> list[dict[str, Any]]:
+    """Creation and submission are facts of the row itself; the timeline table holds the rest
+    (what other services did, withdrawals, answers), so submitting writes one row fewer."""
+    milestones = [{"kind": "draft_created", "occurred_at": application.created_at,
+                   "detail": {"renewal_of": application.renewal_of} if application.renewal_of
+                   else {}}]
+    if application.submitted_at is not None:
+        milestones.append({"kind": "submitted", "detail": {},
+                           "occurred_at": application.submitted_at})
+    return milestones
 
 
 def summary_view(application: Application) -> dict[str, Any]:

@@ -81,7 +81,6 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
     moment = now()
     application.status = "SUBMITTED"
     application.submitted_at = application.updated_at = moment
-    add_timeline(session, application.id, "submitted", {}, moment)
     uow.emit("application.submitted", subject=application.id,
              data=submitted_event(application, organisation_id))
     body = json.loads(json.dumps(summary_view(application), default=_iso))
