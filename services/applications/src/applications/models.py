@@ -63,6 +63,9 @@ class Application(Base):
     renewal_of: Mapped[str | None] = mapped_column(ForeignKey("applications.id"))
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # Idempotency-Key of the submit request, and the response it got (replayed for retries).
+    submit_key: Mapped[str | None] = mapped_column(String(200))
+    submit_response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
@@ -71,6 +74,8 @@ class Application(Base):
         Index("ix_applications_organisation_created", "organisation_id", "created_at", "id"),
         Index("ix_applications_organisation_status", "organisation_id", "status"),
         Index("ix_applications_organisation_updated", "organisation_id", "updated_at"),
+        Index("uq_applications_organisation_submit_key", "organisation_id", "submit_key",
+              unique=True),
     )
 
 
@@ -109,16 +114,3 @@ class InformationRequest(Base):
     requested_at: Mapped[datetime]
     answers: Mapped[list[Any] | None] = mapped_column(JSON)
     answered_at: Mapped[datetime | None]
-
-
-class IdempotentRequest(Base):
-    """The response to a request made with an Idempotency-Key, replayed for retries."""
-
-    __tablename__ = "idempotent_requests"
-
-    organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int]
-    body: Mapped[dict[str, Any]]
-    created_at: Mapped[datetime]

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from applications.models import Application, IdempotentRequest, InformationRequest
+from applications.models import Application, InformationRequest
 from applications.readiness import Problem, ReadinessPolicy, check_readiness, is_ready
 from applications.service_layer.common import (
     OPEN_STATES,
@@ -51,27 +51,19 @@ def readiness_view(problems: list[Problem]) -> dict[str, Any]:
     return {"ready": is_ready(problems), "problems": [asdict(p) for p in problems]}
 
 
-def fingerprint(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
 def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
            establishments: Mapping[str, Any], policy: ReadinessPolicy,
            idempotency_key: str | None = None) -> tuple[int, dict[str, Any]]:
     """Submit a ready draft. Returns (status code, body); a retry with the same
-    Idempotency-Key gets the first response again and never a second submission."""
+    Idempotency-Key gets the first response again and never a second submission.
+
+    The key and the response are kept on the application row (unique per organisation), so
+    a submit is one locked read, one update and one outbox insert. A twin request waits for the
+    row lock and then reads the committed row, key and response included."""
     session = uow.session
-    request_print = fingerprint("submit", application_id)
-    application, stored = _lock_with_stored_response(session, organisation_id, application_id,
-                                                     idempotency_key)
-    if idempotency_key and stored is None and application.status != "DRAFT":
-        # A twin request may have committed while we waited for the row lock; the join above
-        # read the idempotency table from before the wait, so look again.
-        stored = session.get(IdempotentRequest, (organisation_id, idempotency_key))
-    if stored is not None:
-        if stored.fingerprint != request_print:
-            raise IdempotencyKeyReused(idempotency_key)
-        return stored.status_code, stored.body
+    application = owned_application(session, organisation_id, application_id, for_update=True)
+    if idempotency_key and application.submit_key == idempotency_key:
+        return 200, application.submit_response or {}
     if application.status != "DRAFT":
         raise Conflict(f"The application is {application.status.lower().replace('_', ' ')}, "
                        "not a draft, so it cannot be submitted again.")
@@ -81,32 +73,16 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
     moment = now()
     application.status = "SUBMITTED"
     application.submitted_at = application.updated_at = moment
+    body = json.loads(json.dumps(summary_view(application), default=_iso))
+    application.submit_key, application.submit_response = idempotency_key, body
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the key already submitted another application
+        raise IdempotencyKeyReused(idempotency_key) from exc
     uow.emit("application.submitted", subject=application.id,
              data=submitted_event(application, organisation_id))
-    body = json.loads(json.dumps(summary_view(application), default=_iso))
-    if idempotency_key:
-        session.add(IdempotentRequest(organisation_id=organisation_id, key=idempotency_key,
-                                      fingerprint=request_print, status_code=200, body=body,
-                                      created_at=moment))
     uow.commit()
     return 200, body
-
-
-def _lock_with_stored_response(session: Session, organisation_id: str, application_id: str,
-                               key: str | None) -> tuple[Application, IdempotentRequest | None]:
-    """The application, row-locked, and any response stored under the key: one round trip."""
-    if not key:
-        return owned_application(session, organisation_id, application_id, for_update=True), None
-    row = session.execute(
-        select(Application, IdempotentRequest)
-        .outerjoin(IdempotentRequest, and_(IdempotentRequest.organisation_id == organisation_id,
-                                           IdempotentRequest.key == key))
-        .where(Application.id == application_id, Application.organisation_id == organisation_id)
-        .with_for_update(of=Application)
-    ).first()
-    if row is None:
-        raise NotFound(application_id)
-    return row[0], row[1]
 
 
 def _iso(value: Any) -> str:
