@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 import pytest
 
@@ -15,11 +16,14 @@ from shared.web import create_web_app
 from tests.integration.helpers import count, platform_for
 
 GOOD = sample_application("s@example.org")
+# API keys are remembered briefly per process (API_KEY_CACHE_S); short here, 5 s by default.
+REVOCATION_DELAY_S = 0.5
 
 
 @pytest.fixture
 def api(backend_env):
-    platform = platform_for("applications", backend_env["applications"])
+    platform = platform_for("applications", backend_env["applications"],
+                            api_key_cache_s=REVOCATION_DELAY_S)
     app = create_web_app(definition(), platform)
     keys = {}
     for name in ("A", "B"):
@@ -195,8 +199,10 @@ def test_missing_wrong_and_revoked_keys_are_401_and_say_nothing(api):
         assert response.status_code == 401
         assert response.json == {"status": 401, "message": "Authentication required."}
         assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert client.call("GET", "/applications").status_code == 200  # now remembered
     with platform.unit_of_work() as uow:
         organisations.revoke_api_key(uow, key_a.split("_")[1])
+    time.sleep(REVOCATION_DELAY_S + 0.1)
     response = client.call("POST", "/applications", json=GOOD)
     assert response.status_code == 401
     assert count(platform, Application.__table__) == 0

@@ -58,3 +58,24 @@ def test_password_hashes_are_salted_and_verify():
     assert first != second and first.startswith("scrypt:")
     assert password_matches(first, "correct horse")
     assert not password_matches(first, "wrong horse")
+
+
+def test_api_key_cache_remembers_known_keys_for_its_ttl_only():
+    from shared.web.auth import ApiKeyCache, StoredApiKey
+
+    calls = []
+    store = {"k1": StoredApiKey("org", "hash", revoked=False)}
+
+    def lookup(key_id):
+        calls.append(key_id)
+        return store.get(key_id)
+
+    cache = ApiKeyCache(lookup, ttl_s=0.2)
+    assert cache("k1") == cache("k1") == store["k1"]
+    assert calls == ["k1"]
+    assert cache("nope") is None and cache("nope") is None
+    assert calls == ["k1", "nope", "nope"]  # unknown keys are never remembered
+    store["k1"] = StoredApiKey("org", "hash", revoked=True)
+    time.sleep(0.25)
+    assert cache("k1").revoked
+    assert ApiKeyCache(lookup, ttl_s=0)("k1") is not None and calls[-1] == "k1"

@@ -28,6 +28,7 @@ class Settings:
     staff_token_secret: str = INSECURE_DEV_SECRET
     staff_token_max_age_s: int = 8 * 3600
     api_key_pepper: str = INSECURE_DEV_SECRET
+    api_key_cache_s: float = 5.0
     port: int = 8000
     max_content_length: int = 256 * 1024
     consumer_max_attempts: int = 5
@@ -75,6 +76,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         staff_token_secret=env.get("STAFF_TOKEN_SECRET", secret),
         staff_token_max_age_s=int(env.get("STAFF_TOKEN_MAX_AGE_S", 8 * 3600)),
         api_key_pepper=env.get("API_KEY_PEPPER", secret),
+        api_key_cache_s=float(env.get("API_KEY_CACHE_S", 5.0)),
         port=int(env.get("PORT", DEFAULT_PORTS.get(service, 8000))),
         max_content_length=int(env.get("MAX_CONTENT_LENGTH", 256 * 1024)),
         consumer_max_attempts=int(env.get("CONSUMER_MAX_ATTEMPTS", 5)),
@@ -96,7 +98,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
 KNOWN_ENV_VARS = frozenset(
     {
         "VAR_DIR", "DATABASE_URL", "BROKER_URL", "BROKER_PREFIX", "SECRET_KEY",
-        "STAFF_TOKEN_SECRET", "STAFF_TOKEN_MAX_AGE_S", "API_KEY_PEPPER", "PORT",
+        "STAFF_TOKEN_SECRET", "STAFF_TOKEN_MAX_AGE_S", "API_KEY_PEPPER", "API_KEY_CACHE_S", "PORT",
         "MAX_CONTENT_LENGTH", "CONSUMER_MAX_ATTEMPTS", "CONSUMER_RETRY_BASE_S",
         "CONSUMER_PREFETCH", "RELAY_BATCH_SIZE", "RELAY_IDLE_WAIT_S",
         "BROKER_POLLING_INTERVAL_S", "SMTP_HOST", "SMTP_PORT", "SMTP_SENDER", "LOG_LEVEL",

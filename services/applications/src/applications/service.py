@@ -13,6 +13,7 @@ from applications.routes.common import register_error_mapping
 from applications.service_layer import organisations
 from applications.service_layer.timeline import HANDLERS
 from shared.platform import Platform, ServiceDefinition
+from shared.web.auth import install_api_key_lookup
 
 
 def _configure_app(app: Flask, platform: Platform) -> None:
@@ -24,7 +25,7 @@ def _configure_app(app: Flask, platform: Platform) -> None:
         with reads.connect() as connection:
             return organisations.find_api_key(connection, key_id)
 
-    app.extensions["api_key_lookup"] = lookup
+    install_api_key_lookup(app, lookup)
     register_error_mapping(app)
 
 

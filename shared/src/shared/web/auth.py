@@ -6,12 +6,13 @@ body that says nothing about what exists.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, g, request
+from flask import Flask, abort, current_app, g, request
 
 from shared.auth import AuthError, StaffIdentity, StaffTokens, parse_api_key, secret_matches
 
@@ -24,6 +25,42 @@ class StoredApiKey:
 
 
 ApiKeyLookup = Callable[[str], StoredApiKey | None]
+
+
+class ApiKeyCache:
+    """Keys looked up in the last few seconds, remembered per process.
+
+    The key check runs on every request, and its indexed read was a fifth of a submission's
+    database work. A revocation therefore takes effect within `ttl_s` seconds (a documented
+    trade-off; 0 turns the cache off). Unknown keys are never remembered, so guessing still
+    costs a read each time.
+    """
+
+    def __init__(self, lookup: ApiKeyLookup, ttl_s: float, max_entries: int = 10_000) -> None:
+        self.lookup = lookup
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, StoredApiKey]] = {}
+
+    def __call__(self, key_id: str) -> StoredApiKey | None:
+        if self.ttl_s <= 0:
+            return self.lookup(key_id)
+        moment = time.monotonic()
+        hit = self._entries.get(key_id)
+        if hit is not None and hit[0] > moment:
+            return hit[1]
+        stored = self.lookup(key_id)
+        if stored is not None:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key_id] = (moment + self.ttl_s, stored)
+        return stored
+
+
+def install_api_key_lookup(app: Flask, lookup: ApiKeyLookup) -> None:
+    """How a service tells the guard where its API keys live."""
+    ttl_s = app.extensions["platform"].settings.api_key_cache_s
+    app.extensions["api_key_lookup"] = ApiKeyCache(lookup, ttl_s)
 
 
 def bearer_token() -> str | None:
