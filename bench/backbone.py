@@ -33,16 +33,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import requests
 from aiosmtpd.controller import Controller
 from kombu import Connection, Consumer, Producer, Queue
-from psycopg import sql
 from sqlalchemy import func, insert, select
 
 from shared.config import Settings, load_settings
 from shared.consumer import Dispatcher, EventConsumer
-from shared.db import inbox_table, outbox_table
+from shared.db import create_database, inbox_table, outbox_table
+from shared.db import drop_database as drop_pg_database
 from shared.devstack import Stack
 from shared.events import Envelope
 from shared.events.catalogue import build_registry
@@ -67,29 +66,17 @@ def log(message: str) -> None:
 # ------------------------------------------------------------------------------------------
 
 def make_database(name: str) -> str:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    return create_database(PG_ADMIN_URL, name)
 
 
 def drop_database(name: str) -> None:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+    drop_pg_database(PG_ADMIN_URL, name)
 
 
 def delete_topology(prefix: str) -> None:
     settings = load_settings("applications", {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": prefix})
-    topology = Topology(settings)
     with Connection(AMQP_URL) as conn:
-        channel = conn.channel()
-        for service in SERVICES:
-            for queue in (topology.inbox_queue(service), topology.retry_queue(service),
-                          topology.dead_letter_queue(service)):
-                channel.queue_delete(queue.name)
-            channel.exchange_delete(topology.events_exchange(service).name)
-        channel.exchange_delete(topology.dead_letter_exchange.name)
-        channel.queue_delete(settings.name("bench.hop"))
+        Topology(settings).delete_all(conn, "bench.hop")
 
 
 def free_port() -> int:

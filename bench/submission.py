@@ -52,11 +52,12 @@ from typing import Any
 
 import psycopg
 from kombu import Connection
-from psycopg import sql
 
 from applications.examples import sample_application
 from shared.config import load_settings
-from shared.messaging.topology import SERVICES, Topology
+from shared.db import create_database
+from shared.db import drop_database as drop_pg_database
+from shared.messaging.topology import Topology
 
 BENCH_DIR = Path(__file__).resolve().parent
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
@@ -76,23 +77,14 @@ def log(message: str) -> None:
 # ------------------------------------------------------------------------------------------
 
 def drop_database(name: str) -> None:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+    drop_pg_database(PG_ADMIN_URL, name)
 
 
 def delete_broker_objects(prefix: str) -> None:
     """The web process declares nothing, but delete whatever could carry our prefix."""
     settings = load_settings("applications", {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": prefix})
-    topology = Topology(settings)
     with Connection(AMQP_URL, connect_timeout=5) as conn:
-        channel = conn.channel()
-        for service in SERVICES:
-            for queue in (topology.inbox_queue(service), topology.retry_queue(service),
-                          topology.dead_letter_queue(service)):
-                channel.queue_delete(queue.name)
-            channel.exchange_delete(topology.events_exchange(service).name)
-        channel.exchange_delete(topology.dead_letter_exchange.name)
+        Topology(settings).delete_all(conn)
 
 
 def port_is_free(port: int) -> bool:
@@ -124,10 +116,9 @@ class Resources:
 
     def database(self, label: str) -> str:
         name = f"bench_sub_{self.run}_{label}"
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        url = create_database(PG_ADMIN_URL, name)
         self.exit.callback(self._quietly, f"drop database {name}", drop_database, name)
-        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        return url
 
     def broker_prefix(self) -> str:
         prefix = f"benchsub{self.run}."

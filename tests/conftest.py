@@ -73,15 +73,8 @@ def broker_prefix(amqp_url: str) -> Iterator[str]:
 
 
 def delete_topology(settings: Settings) -> None:
-    topology = Topology(settings)
     with Connection(settings.broker_url) as conn:
-        channel = conn.channel()
-        for service in SERVICES:
-            for queue in (topology.inbox_queue(service), topology.retry_queue(service),
-                          topology.dead_letter_queue(service)):
-                channel.queue_delete(queue.name)
-            channel.exchange_delete(topology.events_exchange(service).name)
-        channel.exchange_delete(topology.dead_letter_exchange.name)
+        Topology(settings).delete_all(conn)
 
 
 @pytest.fixture

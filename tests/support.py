@@ -8,10 +8,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import psycopg
-from psycopg import sql
-
 from shared.config import Settings, load_settings
+from shared.db import create_database, drop_database  # noqa: F401 - re-exported
 from shared.migrations import upgrade
 from shared.platform import Platform, ServiceDefinition, build_platform
 
@@ -23,15 +21,7 @@ def embedded_env(var_dir: Path) -> dict[str, str]:
 
 
 def make_database(admin_url: str, name: str) -> str:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return admin_url.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+    return create_database(admin_url, name)
 
 
 def settings_for(service: str, env: Mapping[str, str], **overrides: Any) -> Settings:

@@ -131,3 +131,15 @@ class Topology:
             if not self.settings.is_embedded_broker:
                 self.retry_queue(service)(channel).declare()
                 self.dead_letter_queue(service)(channel).declare()
+
+    def delete_all(self, connection: Connection, *extra_queues: str) -> None:
+        """Delete every exchange and queue of this prefix (tests and benchmarks clean up)."""
+        channel = connection.channel()
+        for service in SERVICES:
+            for queue in (self.inbox_queue(service), self.retry_queue(service),
+                          self.dead_letter_queue(service)):
+                channel.queue_delete(queue.name)
+            channel.exchange_delete(self.events_exchange(service).name)
+        channel.exchange_delete(self.dead_letter_exchange.name)
+        for name in extra_queues:
+            channel.queue_delete(self.settings.name(name))
