@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData
 
@@ -49,3 +50,64 @@ def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+
+def create_platform_tables_v1() -> None:
+    """The platform tables (outbox, inbox, dead letters) as first shipped; every service's first
+    migration calls this. A later change is a new function in a new migration, never an edit
+    here: migrations are history.
+    """
+    big_id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    stamp = sa.DateTime(timezone=True)
+    op.create_table(
+        "dead_letters",
+        sa.Column("id", big_id, autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=True),
+        sa.Column("event_type", sa.String(length=100), nullable=True),
+        sa.Column("handler", sa.String(length=200), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", stamp, nullable=False),
+        sa.Column("replayed_at", stamp, nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dead_letters")),
+    )
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("handler", sa.String(length=200), nullable=False),
+        sa.Column("processed_at", stamp, nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "handler", name=op.f("pk_inbox")),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("id", big_id, autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=100), nullable=False),
+        sa.Column("exchange", sa.String(length=200), nullable=False),
+        sa.Column("routing_key", sa.String(length=200), nullable=False),
+        sa.Column("subject", sa.String(length=100), nullable=False),
+        sa.Column("correlation_id", sa.String(length=100), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", stamp, nullable=False),
+        sa.Column("published_at", stamp, nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_created_at", ["created_at"], unique=False)
+        batch_op.create_index("ix_outbox_unpublished", ["id"], unique=False,
+                              postgresql_where=sa.text("published_at IS NULL"),
+                              sqlite_where=sa.text("published_at IS NULL"))
+
+
+def drop_platform_tables_v1() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_unpublished",
+                            postgresql_where=sa.text("published_at IS NULL"),
+                            sqlite_where=sa.text("published_at IS NULL"))
+        batch_op.drop_index("ix_outbox_created_at")
+    op.drop_table("outbox")
+    op.drop_table("inbox")
+    op.drop_table("dead_letters")
