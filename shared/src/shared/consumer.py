@@ -69,7 +69,9 @@ Handler = Callable[[UnitOfWork, Event], None]
 
 
 def handler_name(handler: Handler) -> str:
-    return f"{handler.__module__}.{handler.__qualname__}"
+    """The inbox key of a handler: its `handler_name` if it has one (a handler built by a
+    factory keeps a stable name that way), else its dotted path."""
+    return getattr(handler, "handler_name", None) or f"{handler.__module__}.{handler.__qualname__}"
 
 
 class Dispatcher:

@@ -28,6 +28,10 @@ class VettingCase(Base):
     requested_access: Mapped[str] = mapped_column(String(20))
     frequency: Mapped[str] = mapped_column(String(20))
     opened_at: Mapped[datetime] = mapped_column(index=True)
+    # What the policy required when the case opened, and which version of the policy said so.
+    required_level: Mapped[str | None] = mapped_column(String(40))
+    checks: Mapped[list | None] = mapped_column(JSON)
+    policy_version: Mapped[str | None] = mapped_column(String(40))
 
 
 class CaseUpdate(Base):

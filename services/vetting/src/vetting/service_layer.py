@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.consumer import Event
+from shared.consumer import Event, Handler
+from shared.reference import Establishment
 from shared.uow import UnitOfWork
 from vetting.models import CaseUpdate, VettingCase
+from vetting.policy import Policy
+from vetting.policy.levels import required_level
 
 
-def open_case(uow: UnitOfWork, event: Event) -> None:
-    """application.submitted → a vetting case, once per application."""
+def make_open_case(policy: Policy, establishments: Mapping[str, Establishment]) -> Handler:
+    def open_case(uow: UnitOfWork, event: Event) -> None:
+        _open_case(uow, event, policy, establishments)
+
+    open_case.handler_name = "vetting.service_layer.open_case"  # type: ignore[attr-defined]
+    return open_case
+
+
+def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
+               establishments: Mapping[str, Establishment]) -> None:
+    """application.submitted → a vetting case, once per application, with the level the
+    policy requires for the access, frequency and establishments asked for."""
     data = event.data
     application_id = str(data["application_id"])
     existing = uow.session.execute(
@@ -31,6 +45,11 @@ def open_case(uow: UnitOfWork, event: Event) -> None:
         requested_access=data["requested_access"], frequency=data["frequency"],
         opened_at=datetime.now(UTC),
     )
+    decision = required_level(policy, data["requested_access"], data["frequency"],
+                              [establishments[c] for c in data["establishments"]
+                               if c in establishments])
+    case.required_level, case.checks = decision.level, list(decision.checks)
+    case.policy_version = policy.version
     uow.session.add(case)
     uow.emit("vetting.case_opened", subject=application_id, data={
         "case_id": case.id,
@@ -84,6 +103,8 @@ def case_view(case: VettingCase) -> dict[str, Any]:
         "applicant_name": case.applicant_name, "role": case.role,
         "establishments": case.establishments, "requested_access": case.requested_access,
         "frequency": case.frequency, "opened_at": case.opened_at,
+        "required_level": case.required_level, "checks": case.checks,
+        "policy_version": case.policy_version,
     }
 
 

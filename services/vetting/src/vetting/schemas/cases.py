@@ -21,3 +21,6 @@ class CaseSchema(Schema):
     requested_access = fields.String()
     frequency = fields.String()
     opened_at = fields.AwareDateTime()
+    required_level = fields.String(allow_none=True)
+    checks = fields.List(fields.String(), allow_none=True)
+    policy_version = fields.String(allow_none=True)
