@@ -7,9 +7,11 @@ import pytest
 from marshmallow import ValidationError
 
 from shared.events import Envelope, EventRegistry, EventSpec, UnknownEvent
-from shared.events.catalogue import ApplicationSubmittedV1, build_registry
+from shared.events.catalogue import build_registry
+from shared.events.contracts.applications import ApplicationSubmittedV1
 from shared.events.docs import render
-from shared.messaging.topology import SUBSCRIPTIONS, source_of
+from shared.events.vocabulary import publisher_of
+from shared.messaging.topology import SUBSCRIPTIONS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,7 +78,7 @@ def test_every_subscription_names_a_catalogued_event_of_a_known_source():
     for service, types in SUBSCRIPTIONS.items():
         for event_type in types:
             assert event_type in catalogued, (service, event_type)
-            assert source_of(event_type) == registry.latest(event_type).source
+            assert publisher_of(event_type) == registry.latest(event_type).source
 
 
 def test_events_document_is_generated_from_the_registry():

@@ -33,8 +33,8 @@ def render() -> str:
     lines = [
         "# Event catalogue",
         "",
-        "Generated from `shared/src/shared/events/catalogue.py` by `make events-doc`; a test",
-        "fails when this file and the registry disagree.",
+        "Generated from `shared/src/shared/events/catalogue.py` (schemas in `contracts/`) by",
+        "`make events-doc`; a test fails when this file and the registry disagree.",
         "",
         "## Envelope (every event)",
         "",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from kombu import Connection, Exchange, Queue, binding
 
 from shared.config import Settings
+from shared.events.vocabulary import publisher_of
 
 SERVICES = ("applications", "vetting", "access", "notifications")
 
@@ -26,28 +27,19 @@ SERVICES = ("applications", "vetting", "access", "notifications")
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "applications": (
         "vetting.case_opened", "vetting.info_requested", "vetting.clearance_granted",
-        "vetting.clearance_refused", "access.approved", "access.refused",
+        "vetting.clearance_refused", "vetting.clearance_suspended",
+        "vetting.clearance_reinstated", "vetting.clearance_revoked", "vetting.clearance_expiring",
+        "vetting.clearance_expired", "access.approved", "access.refused",
         "notification.sent", "notification.failed",
     ),
     "vetting": (
         "application.submitted", "application.info_provided", "application.withdrawn",
-        "application.circumstances_changed",
+        "application.circumstances_changed", "application.reconsideration_requested",
     ),
     "access": ("vetting.case_opened", "application.withdrawn"),
     "notifications": ("application.submitted", "vetting.case_opened"),
 }
 
-# The publishing service of each event type: the part before the dot, made plural.
-SOURCE_OF_PREFIX = {
-    "application": "applications",
-    "vetting": "vetting",
-    "access": "access",
-    "notification": "notifications",
-}
-
-
-def source_of(event_type: str) -> str:
-    return SOURCE_OF_PREFIX[event_type.split(".", 1)[0]]
 
 
 @dataclass(frozen=True)
@@ -58,7 +50,7 @@ class Topology:
         return Exchange(self.settings.name(f"{service}.events"), type="topic", durable=True)
 
     def exchange_for(self, event_type: str) -> Exchange:
-        return self.events_exchange(source_of(event_type))
+        return self.events_exchange(publisher_of(event_type))
 
     @property
     def dead_letter_exchange(self) -> Exchange:

@@ -1,0 +1,69 @@
+"""Events the applications service publishes: one schema per (type, version)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from shared.events.vocabulary import (
+    ACCESS_TYPES,
+    CHANGE_KINDS,
+    CHANNELS,
+    ESTABLISHMENT_CODE,
+    FREQUENCIES,
+    ROLES,
+)
+
+
+class ApplicantContactV1(Schema):
+    forenames = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    surname = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    email = fields.Email(required=True)
+    mobile = fields.String(load_default=None, allow_none=True)
+    preferred_channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    # Added (optional, so v1 stays compatible) for vetting's checks; notifications ignores them.
+    middle_names = fields.String(load_default=None, allow_none=True)
+    date_of_birth = fields.Date(load_default=None, allow_none=True)
+    details = fields.Dict(load_default=None, allow_none=True, metadata={"description": (
+        "The rest of the applicant's data as the applications API holds it: previous names, "
+        "addresses, identity documents, declarations, connections, previous volunteering, "
+        "DBS certificate, referees. Special-category data: vetting only.")})
+
+
+class ApplicationSubmittedV1(Schema):
+    application_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    applicant = fields.Nested(ApplicantContactV1, required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    establishments = fields.List(
+        fields.String(validate=ESTABLISHMENT_CODE), required=True, validate=validate.Length(min=1)
+    )
+    requested_access = fields.String(required=True, validate=validate.OneOf(ACCESS_TYPES))
+    frequency = fields.String(required=True, validate=validate.OneOf(FREQUENCIES))
+    submitted_at = fields.AwareDateTime(required=True)
+    renewal_of = fields.UUID(load_default=None, allow_none=True)
+
+
+class InfoProvidedV1(Schema):
+    application_id = fields.UUID(required=True)
+    request_id = fields.String(required=True)
+    answers = fields.List(fields.Dict(), required=True)
+    provided_at = fields.AwareDateTime(required=True)
+
+
+class ApplicationWithdrawnV1(Schema):
+    application_id = fields.UUID(required=True)
+    reason = fields.String(required=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+
+
+class CircumstancesChangedV1(Schema):
+    application_id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CHANGE_KINDS))
+    details = fields.Dict(required=True)
+    reported_at = fields.AwareDateTime(required=True)
+
+
+class ReconsiderationRequestedV1(Schema):
+    application_id = fields.UUID(required=True)
+    grounds = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    requested_at = fields.AwareDateTime(required=True)

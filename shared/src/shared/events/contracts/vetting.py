@@ -1,0 +1,102 @@
+"""Events the vetting service publishes: one schema per (type, version)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from shared.events.vocabulary import (
+    ACCESS_TYPES,
+    CHECK_OUTCOMES,
+    CHECKS,
+    ESTABLISHMENT_CODE,
+    SUSPENSION_REASONS,
+)
+
+
+class VettingCaseOpenedV1(Schema):
+    case_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    establishments = fields.List(fields.String(validate=ESTABLISHMENT_CODE), required=True)
+    requested_access = fields.String(required=True, validate=validate.OneOf(ACCESS_TYPES))
+    opened_at = fields.AwareDateTime(required=True)
+    # Added (optional): the level the policy requires, and the checks it runs.
+    required_level = fields.String(load_default=None, allow_none=True)
+    checks = fields.List(fields.String(validate=validate.OneOf(CHECKS)), load_default=None,
+                         allow_none=True)
+
+
+class InfoRequestedV1(Schema):
+    case_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    request_id = fields.String(required=True)
+    items = fields.List(fields.Dict(), required=True, metadata={
+        "description": "What is asked: [{'question': str, 'field': str|None}]"})
+    reason = fields.String(required=True)
+    due_by = fields.Date(load_default=None, allow_none=True)
+    requested_at = fields.AwareDateTime(required=True)
+
+
+class ClearanceGrantedV1(Schema):
+    case_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    clearance_id = fields.UUID(required=True)
+    level = fields.String(required=True)
+    access = fields.String(required=True, validate=validate.OneOf(ACCESS_TYPES))
+    conditions = fields.List(fields.String(), required=True)
+    establishments = fields.List(fields.String(validate=ESTABLISHMENT_CODE), required=True)
+    issued_at = fields.AwareDateTime(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+    # Added (optional, so v1 stays compatible): the person the clearance belongs to (one
+    # clearance serves every establishment and organisation), and the clearance a renewal
+    # replaces.
+    person_id = fields.UUID(load_default=None, allow_none=True)
+    replaces_clearance_id = fields.UUID(load_default=None, allow_none=True)
+
+
+class ClearanceRefusedV1(Schema):
+    case_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    refused_at = fields.AwareDateTime(required=True)
+    # Added (optional): True when a reconsideration upheld an earlier refusal.
+    reconsidered = fields.Boolean(load_default=False)
+
+
+class CheckCompletedV1(Schema):
+    """A check reached its result. The detail (records found, references) stays in vetting."""
+
+    case_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    check = fields.String(required=True, validate=validate.OneOf(CHECKS))
+    outcome = fields.String(required=True, validate=validate.OneOf(CHECK_OUTCOMES))
+    provider = fields.String(required=True)
+    completed_at = fields.AwareDateTime(required=True)
+
+
+class ClearanceChangeV1(Schema):
+    """What every later change to a clearance says: which clearance, whose application."""
+
+    clearance_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    person_id = fields.UUID(required=True)
+
+
+class ClearanceSuspendedV1(ClearanceChangeV1):
+    reason = fields.String(required=True, validate=validate.OneOf(SUSPENSION_REASONS))
+    suspended_at = fields.AwareDateTime(required=True)
+
+
+class ClearanceReinstatedV1(ClearanceChangeV1):
+    reinstated_at = fields.AwareDateTime(required=True)
+
+
+class ClearanceRevokedV1(ClearanceChangeV1):
+    revoked_at = fields.AwareDateTime(required=True)
+
+
+class ClearanceExpiringV1(ClearanceChangeV1):
+    expires_at = fields.AwareDateTime(required=True)
+    days_before = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class ClearanceExpiredV1(ClearanceChangeV1):
+    expired_at = fields.AwareDateTime(required=True)

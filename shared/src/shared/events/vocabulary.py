@@ -1,0 +1,29 @@
+"""Values the event contracts share with the services that validate the same things."""
+
+from __future__ import annotations
+
+from marshmallow import validate
+
+ESTABLISHMENT_CODE = validate.Regexp(r"^[A-Z]{2,4}$", error="Not a valid establishment code.")
+ACCESS_TYPES = ("ESCORTED", "UNESCORTED", "KEY_HOLDING")
+FREQUENCIES = ("ONE_OFF", "OCCASIONAL", "REGULAR")
+ROLES = ("GROUP_FACILITATOR", "VISITING_SPEAKER", "SPONSOR", "COORDINATOR")
+CHANNELS = ("EMAIL", "SMS")
+CHANGE_KINDS = ("NEW_CONVICTION", "NEW_CONNECTION", "CHANGE_OF_ADDRESS")
+CHECKS = ("IDENTITY", "ADDRESS_HISTORY", "CRIMINAL_RECORD", "DBS", "REFERENCES",
+          "OFFENDER_CONNECTIONS", "CTC")
+CHECK_OUTCOMES = ("PASSED", "ADVERSE")
+# Why a clearance was suspended, as a code: the reasons themselves stay in vetting.
+SUSPENSION_REASONS = ("CHANGE_OF_CIRCUMSTANCES", "OFFICER_DECISION")
+
+# The publishing service of each event type: the part of the type before the dot.
+PUBLISHER_OF_PREFIX = {
+    "application": "applications",
+    "vetting": "vetting",
+    "access": "access",
+    "notification": "notifications",
+}
+
+
+def publisher_of(event_type: str) -> str:
+    return PUBLISHER_OF_PREFIX[event_type.split(".", 1)[0]]
