@@ -10,6 +10,9 @@ from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData
 
+# Imported for its side effect: it puts audit_log on PLATFORM_METADATA, which `alembic check`
+# compares against the database (a table missing from the metadata would read as "drop it").
+from shared.audit import audit_log_table  # noqa: F401
 from shared.config import Settings
 from shared.db import PLATFORM_METADATA, UTCDateTime, make_engine
 
@@ -50,7 +53,6 @@ def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
-
 
 
 def create_platform_tables_v1() -> None:
@@ -111,3 +113,75 @@ def drop_platform_tables_v1() -> None:
     op.drop_table("outbox")
     op.drop_table("inbox")
     op.drop_table("dead_letters")
+
+
+# The message both backends raise; tests and operators can match on it.
+AUDIT_LOG_APPEND_ONLY = "audit_log is append-only"
+
+
+def create_audit_log_v1() -> None:
+    """The audit log (shared.audit) as first shipped, with triggers that reject UPDATE and
+    DELETE, so append-only holds in the database and not merely by convention.
+
+    The triggers stop the application and anyone using its connection; the table's owner can
+    still drop them, which takes a deliberate, visible migration. On SQLite a later batch
+    ("move and copy") alteration of audit_log drops the triggers with the old table: such a
+    migration must create them again.
+    """
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  autoincrement=True, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("service", sa.String(length=40), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.Column("actor_kind", sa.String(length=20), nullable=False),
+        sa.Column("action", sa.String(length=100), nullable=False),
+        sa.Column("subject_type", sa.String(length=50), nullable=False),
+        sa.Column("subject_id", sa.String(length=100), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("detail", sa.JSON(), nullable=True),
+        sa.Column("correlation_id", sa.String(length=100), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+    )
+    op.create_index("ix_audit_log_at", "audit_log", ["at"], unique=False)
+    op.create_index("ix_audit_log_subject", "audit_log", ["subject_type", "subject_id"],
+                    unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # Concatenation, not RAISE's % placeholders: the SQL passes through a pyformat driver.
+        op.execute(f"""
+            CREATE FUNCTION audit_log_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION USING MESSAGE = '{AUDIT_LOG_APPEND_ONLY} (' || TG_OP || ')';
+            END
+            $$
+        """)
+        op.execute("""
+            CREATE TRIGGER audit_log_no_update_or_delete BEFORE UPDATE OR DELETE ON audit_log
+            FOR EACH ROW EXECUTE FUNCTION audit_log_reject_change()
+        """)
+        # TRUNCATE skips row triggers, so it gets its own.
+        op.execute("""
+            CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+            FOR EACH STATEMENT EXECUTE FUNCTION audit_log_reject_change()
+        """)
+    else:
+        # SQLite has no TRUNCATE; an unqualified DELETE fires these triggers like any other.
+        for event in ("UPDATE", "DELETE"):
+            op.execute(f"""
+                CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log
+                BEGIN SELECT RAISE(ABORT, '{AUDIT_LOG_APPEND_ONLY}'); END
+            """)
+
+
+def drop_audit_log_v1() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update_or_delete ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS audit_log_reject_change()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    op.drop_index("ix_audit_log_subject", table_name="audit_log")
+    op.drop_index("ix_audit_log_at", table_name="audit_log")
+    op.drop_table("audit_log")
