@@ -73,8 +73,13 @@ def test_answers_and_changes_reach_the_case(backend_env):
         vetting, "application.circumstances_changed", app_id, kind="NEW_CONNECTION",
         details={"name": "X", "relationship": "brother", "establishment": "WWI"},
         reported_at=now()))
-    assert case_status(vetting, app_id) == "REVIEW"
+    # Still being vetted: the change joins the case's data and its risk summary (a cleared
+    # case would go back for review instead: see test_vetting_decisions).
+    assert case_status(vetting, app_id) == "OPEN"
     with vetting.session_factory() as session:
+        case = session.query(VettingCase).filter_by(application_id=app_id).one()
+        assert case.applicant["details"]["connections"][-1]["name"] == "X"
+        assert "EXCLUDE_ESTABLISHMENT:WWI" in case.risk["conditions"]
         kinds = sorted(u.kind for u in session.query(CaseUpdate))
     assert kinds == ["circumstances_changed", "info_provided"]
     # For an application vetting never saw, nothing happens (and nothing fails).

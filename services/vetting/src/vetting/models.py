@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, MetaData, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UTCDateTime
@@ -15,13 +15,25 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+class Person(Base):
+    """One human being, whichever organisations they volunteer with: a clearance is theirs."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # Case-folded surname, forenames and date of birth: how the same person is recognised
+    # across applications from different organisations.
+    match_key: Mapped[str] = mapped_column(String(400), unique=True)
+    created_at: Mapped[datetime]
+
+
 class VettingCase(Base):
     __tablename__ = "vetting_cases"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     application_id: Mapped[str] = mapped_column(String(36), unique=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
-    # Name only: vetting does not need the applicant's contact details.
+    # Name only at the top level; the rest of what vetting needs is in `applicant`.
     applicant_name: Mapped[dict] = mapped_column(JSON)
     role: Mapped[str] = mapped_column(String(30))
     establishments: Mapped[list] = mapped_column(JSON)
@@ -32,6 +44,28 @@ class VettingCase(Base):
     required_level: Mapped[str | None] = mapped_column(String(40))
     checks: Mapped[list | None] = mapped_column(JSON)
     policy_version: Mapped[str | None] = mapped_column(String(40))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    organisation_id: Mapped[str | None] = mapped_column(String(36))
+    renewal_of: Mapped[str | None] = mapped_column(String(36))
+    # Date of birth, email and the applicant document (declarations, connections, addresses,
+    # referees, DBS certificate): what the checks and the risk summary read.
+    applicant: Mapped[dict | None] = mapped_column(JSON)
+    dbs_level: Mapped[str | None] = mapped_column(String(40))
+    closed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    # Service levels: who the case waits on now, since when, and the seconds spent waiting on
+    # each party in earlier spells.
+    waiting_on: Mapped[str | None] = mapped_column(String(20))
+    waiting_since: Mapped[datetime | None]
+    waited_s: Mapped[dict | None] = mapped_column(JSON)
+    # The state an information request interrupted, to return to when it is answered.
+    resume_status: Mapped[str | None] = mapped_column(String(20))
+    risk: Mapped[dict | None] = mapped_column(JSON)
+    # {"proposed_by", "proposed_at", "reasons", "countersigned_by", "countersigned_at"}
+    refusal: Mapped[dict | None] = mapped_column(JSON)
+    # {"grounds", "requested_at", "decided_by", "decided_at", "outcome"}
+    reconsideration: Mapped[dict | None] = mapped_column(JSON)
+    clearance_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class CaseUpdate(Base):
@@ -44,3 +78,69 @@ class CaseUpdate(Base):
     kind: Mapped[str] = mapped_column(String(50))
     data: Mapped[dict] = mapped_column(JSON)
     received_at: Mapped[datetime]
+
+
+class Check(Base):
+    """One check of a case: PENDING → IN_PROGRESS → PASSED | ADVERSE | ERROR."""
+
+    __tablename__ = "checks"
+    __table_args__ = (
+        UniqueConstraint("case_id", "name"),
+        # The worker's question: which automatic checks are due now?
+        Index("ix_checks_due", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("vetting_cases.id"), index=True)
+    name: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20))
+    provider: Mapped[str] = mapped_column(String(30))
+    provider_reference: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the worker should next act on it; None: nothing automatic is due (manual, final,
+    # or out of retries).
+    next_attempt_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class InformationRequest(Base):
+    __tablename__ = "information_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("vetting_cases.id"), index=True)
+    items: Mapped[list] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    due_by: Mapped[str | None] = mapped_column(String(10))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime]
+    answers: Mapped[list | None] = mapped_column(JSON)
+    answered_at: Mapped[datetime | None]
+
+
+class Clearance(Base):
+    """ACTIVE → SUSPENDED ⇄ ACTIVE → REVOKED | EXPIRED (SUPERSEDED when a renewal replaces it)."""
+
+    __tablename__ = "clearances"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("vetting_cases.id"))
+    application_id: Mapped[str] = mapped_column(String(36))
+    level: Mapped[str] = mapped_column(String(40))
+    access: Mapped[str] = mapped_column(String(20))
+    conditions: Mapped[list] = mapped_column(JSON)
+    establishments: Mapped[list] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    policy_version: Mapped[str] = mapped_column(String(40))
+    issued_by: Mapped[str] = mapped_column(String(200))
+    reminders_sent: Mapped[list] = mapped_column(JSON)
+    suspension_reason: Mapped[str | None] = mapped_column(String(40))
+    replaces_id: Mapped[str | None] = mapped_column(String(36))
+    updated_at: Mapped[datetime]

@@ -1,15 +1,31 @@
-"""The vetting service's definition: what it adds to the shared platform."""
+"""The vetting service's definition: what it adds to the shared platform (its composition root).
+
+Configuration (environment, beside the shared settings):
+- VETTING_POLICY_FILE: a policy YAML file (default: the packaged default policy).
+- VETTING_MANUAL_CHECKS: checks an officer records by hand, e.g. "REFERENCES,CTC".
+- VETTING_SIMULATED_DELAY_S: how long the simulated provider takes to answer (default 0).
+- VETTING_CHECK_RETRY_BASE_S / VETTING_CHECK_MAX_ATTEMPTS: backoff for a failing provider.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import click
+
+from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
 from shared.reference import load_establishments
-from vetting import service_layer
+from vetting.check_runner import CheckRunner, RunnerSettings
 from vetting.models import Base
 from vetting.policy import Policy, PolicyError, load_policy
+from vetting.providers import Providers, SimulatedProvider, choose_provider
 from vetting.routes import register_routes
+from vetting.service_layer import clearances, intake
+from vetting.service_layer.common import now
 
 
 def policy(platform: Platform) -> Policy:
@@ -25,14 +41,63 @@ def policy(platform: Platform) -> Policy:
     return platform.extras["policy"]
 
 
+def _manual_checks(platform: Platform) -> frozenset[str]:
+    raw = platform.settings.extra.get("VETTING_MANUAL_CHECKS", "")
+    return frozenset(name.strip().upper() for name in raw.split(",") if name.strip())
+
+
+def providers(platform: Platform) -> Providers:
+    if "providers" not in platform.extras:
+        rules = policy(platform)
+        delay = float(platform.settings.extra.get("VETTING_SIMULATED_DELAY_S", 0))
+        platform.extras["providers"] = Providers(simulated=SimulatedProvider.from_policy(
+            rules, delay=timedelta(seconds=delay)))
+    return platform.extras["providers"]
+
+
+def provider_chooser(platform: Platform) -> intake.ProviderChoice:
+    rules, chosen, manual = policy(platform), providers(platform), _manual_checks(platform)
+
+    def provider_for(check: str, applicant: Mapping[str, Any], dbs_level: str | None) -> str:
+        return choose_provider(check, applicant, dbs_level, manual_checks=manual,
+                               providers=chosen,
+                               update_service_accepted=rules.dbs_update_service_accepted).name
+
+    provider_for(policy(platform).levels[0].checks[0], {}, None)  # a bad check list fails now
+    return provider_for
+
+
+def check_runner(platform: Platform) -> CheckRunner:
+    extra = platform.settings.extra
+    settings = RunnerSettings(
+        retry_base_s=float(extra.get("VETTING_CHECK_RETRY_BASE_S", 30)),
+        max_attempts=int(extra.get("VETTING_CHECK_MAX_ATTEMPTS", 6)))
+    return CheckRunner(platform, policy(platform), providers(platform).by_name(), settings)
+
+
 def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
+    rules = policy(platform)
     return {
-        "application.submitted": [service_layer.make_open_case(policy(platform),
-                                                               load_establishments())],
-        "application.withdrawn": [service_layer.close_withdrawn_case],
-        "application.info_provided": [service_layer.record_information],
-        "application.circumstances_changed": [service_layer.record_change_of_circumstances],
+        "application.submitted": [intake.make_open_case(rules, load_establishments(),
+                                                        provider_chooser(platform))],
+        "application.withdrawn": [intake.close_withdrawn_case],
+        "application.info_provided": [intake.make_record_information(rules)],
+        "application.circumstances_changed": [intake.make_record_change(rules)],
+        "application.reconsideration_requested": [intake.open_reconsideration],
     }
+
+
+@click.command("sweep", help="Send expiry reminders and expire clearances (run daily).")
+@click.option("--at", "at", default=None, help="ISO time to sweep as of (default: now).")
+@pass_state
+def sweep_command(state: CliState, at: str | None) -> None:
+    moment = datetime.fromisoformat(at) if at else now()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    with state.platform.unit_of_work() as uow:
+        found = clearances.sweep(uow, policy(state.platform), moment)
+        uow.commit()
+    click.echo(f'{{"reminded": {found["reminded"]}, "expired": {found["expired"]}}}')
 
 
 def definition() -> ServiceDefinition:
@@ -44,4 +109,6 @@ def definition() -> ServiceDefinition:
         register_routes=register_routes,
         handlers=_handlers,
         configure_app=lambda _app, platform: policy(platform),
+        background=lambda platform: [check_runner(platform)],
+        commands=(sweep_command,),
     )

@@ -13,6 +13,8 @@ from flask import Flask, jsonify
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from shared.errors import DomainError
+
 log = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError,
@@ -51,6 +53,12 @@ def register_error_handlers(app: Flask) -> None:
         response = jsonify(error_body(503, "The service is briefly unavailable; retry shortly."))
         response.status_code = 503
         response.headers["Retry-After"] = "1"
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+        response = jsonify(error_body(exc.status, str(exc), getattr(exc, "errors", None)))
+        response.status_code = exc.status
         return response
 
     for error_class in DATABASE_UNAVAILABLE:

@@ -4,6 +4,7 @@ from flask_smorest import Api
 
 
 def register_routes(api: Api) -> None:
-    from vetting.routes.cases import blp
+    from vetting.routes import cases, clearances, decisions
 
-    api.register_blueprint(blp)
+    for blueprint in (cases.blp, decisions.blp, clearances.blp, clearances.reports):
+        api.register_blueprint(blueprint)

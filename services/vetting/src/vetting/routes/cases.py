@@ -1,16 +1,15 @@
-"""/cases: the vetting officers' queue (oldest first)."""
+"""/cases: the vetting officers' queue (oldest first), one case in full, its audit trail."""
 
 from __future__ import annotations
 
-from flask import abort, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.web.auth import staff_required
-from vetting import service_layer
-from vetting.schemas.cases import CaseQuerySchema, CaseSchema
-
-VETTING_ROLES = ("vetting_officer", "vetting_manager")
+from vetting.routes.common import SECURITY, VETTING_ROLES, platform
+from vetting.schemas.cases import AuditEntrySchema, CasePageSchema, CaseQuerySchema, CaseSchema
+from vetting.service_layer import queries
+from vetting.service_layer.common import now
 
 blp = Blueprint("cases", __name__, url_prefix="/cases", description="Vetting cases.")
 
@@ -20,15 +19,13 @@ class Cases(MethodView):
     decorators = [staff_required(*VETTING_ROLES)]
 
     @blp.arguments(CaseQuerySchema, location="query")
-    @blp.response(200, CaseSchema(many=True))
-    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, CasePageSchema)
+    @blp.doc(security=SECURITY)
     def get(self, query):  # type: ignore[no-untyped-def]
-        """The case queue, oldest first."""
-        application_id = str(query["application_id"]) if query.get("application_id") else None
-        with current_app.extensions["platform"].session_factory() as session:
-            return service_layer.list_cases(session, status=query.get("status"),
-                                            application_id=application_id,
-                                            limit=query["limit"])
+        """The queue, oldest first: filter by state, level, who it waits on, and age."""
+        application_id = str(query.pop("application_id")) if query.get("application_id") else None
+        with platform().session_factory() as session:
+            return queries.list_cases(session, now(), application_id=application_id, **query)
 
 
 @blp.route("/<string:case_id>")
@@ -36,11 +33,20 @@ class CaseById(MethodView):
     decorators = [staff_required(*VETTING_ROLES)]
 
     @blp.response(200, CaseSchema)
-    @blp.doc(security=[{"bearer": []}])
+    @blp.doc(security=SECURITY)
     def get(self, case_id: str):  # type: ignore[no-untyped-def]
-        """One case."""
-        with current_app.extensions["platform"].session_factory() as session:
-            case = service_layer.get_case(session, case_id)
-        if case is None:
-            abort(404, "Not found.")
-        return case
+        """One case: checks and results, risk summary, requests and answers, decisions."""
+        with platform().session_factory() as session:
+            return queries.case_view(session, case_id, now())
+
+
+@blp.route("/<string:case_id>/audit")
+class CaseAudit(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.response(200, AuditEntrySchema(many=True))
+    @blp.doc(security=SECURITY)
+    def get(self, case_id: str):  # type: ignore[no-untyped-def]
+        """Every decision on the case, newest first (who, when, what, why, policy version)."""
+        with platform().session_factory() as session:
+            return queries.audit_trail(session, "case", case_id)

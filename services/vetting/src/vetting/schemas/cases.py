@@ -1,17 +1,25 @@
-"""Schemas for /cases."""
+"""Schemas for /cases: the queue and one case."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from shared.events.vocabulary import CHECKS
+from vetting.service_layer.common import STATUSES
+from vetting.service_levels import PARTIES
+
 
 class CaseQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(["OPEN", "REVIEW", "WITHDRAWN"]))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    level = fields.String(validate=validate.Length(min=1, max=40))
+    waiting_on = fields.String(validate=validate.OneOf(PARTIES))
+    older_than_days = fields.Integer(validate=validate.Range(min=0, max=3650))
     application_id = fields.UUID()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-class CaseSchema(Schema):
+class CaseSummarySchema(Schema):
     id = fields.String()
     application_id = fields.String()
     status = fields.String()
@@ -21,6 +29,72 @@ class CaseSchema(Schema):
     requested_access = fields.String()
     frequency = fields.String()
     opened_at = fields.AwareDateTime()
+    closed_at = fields.AwareDateTime(allow_none=True)
     required_level = fields.String(allow_none=True)
     checks = fields.List(fields.String(), allow_none=True)
     policy_version = fields.String(allow_none=True)
+    person_id = fields.String(allow_none=True)
+    recommendation = fields.String(allow_none=True)
+    waiting_on = fields.String(allow_none=True)
+    waiting_since = fields.AwareDateTime(allow_none=True)
+    age_s = fields.Float()
+    waited_s = fields.Dict(keys=fields.String(), values=fields.Float())
+    clearance_id = fields.String(allow_none=True)
+
+
+class CasePageSchema(Schema):
+    items = fields.List(fields.Nested(CaseSummarySchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class CheckSchema(Schema):
+    name = fields.String(validate=validate.OneOf(CHECKS))
+    status = fields.String()
+    provider = fields.String()
+    provider_reference = fields.String(allow_none=True)
+    attempts = fields.Integer()
+    created_at = fields.AwareDateTime()
+    started_at = fields.AwareDateTime(allow_none=True)
+    completed_at = fields.AwareDateTime(allow_none=True)
+    next_attempt_at = fields.AwareDateTime(allow_none=True)
+    result = fields.Dict(allow_none=True)
+    error = fields.String(allow_none=True)
+    recorded_by = fields.String(allow_none=True)
+
+
+class InformationRequestSchema(Schema):
+    id = fields.String()
+    items = fields.List(fields.Dict())
+    reason = fields.String()
+    due_by = fields.String(allow_none=True)
+    requested_by = fields.String()
+    requested_at = fields.AwareDateTime()
+    answers = fields.List(fields.Dict(), allow_none=True)
+    answered_at = fields.AwareDateTime(allow_none=True)
+
+
+class CaseSchema(CaseSummarySchema):
+    applicant = fields.Dict(allow_none=True)
+    dbs_level = fields.String(allow_none=True)
+    checks_detail = fields.List(fields.Nested(CheckSchema))
+    risk = fields.Dict(allow_none=True, metadata={"description": (
+        "The risk summary: factors (each naming its evidence), a recommendation (CLEAR, "
+        "CLEAR_WITH_CONDITIONS, REFER, REFUSE) and conditions. A recommendation only.")})
+    information_requests = fields.List(fields.Nested(InformationRequestSchema))
+    updates = fields.List(fields.Dict())
+    refusal = fields.Dict(allow_none=True)
+    reconsideration = fields.Dict(allow_none=True)
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    at = fields.AwareDateTime()
+    service = fields.String()
+    actor = fields.String()
+    actor_kind = fields.String()
+    action = fields.String()
+    subject_type = fields.String()
+    subject_id = fields.String()
+    reason = fields.String(allow_none=True)
+    detail = fields.Dict(allow_none=True)
+    correlation_id = fields.String(allow_none=True)

@@ -1,0 +1,136 @@
+"""Works the checks in the consumer process, beside the event consumer: never in a web request.
+
+A due check is claimed (its next_attempt_at pushed a lease ahead, committed) before the
+provider is called, so a second runner skips it and a runner that dies mid-call leaves it due
+again when the lease runs out. The provider is called outside any transaction; what it says is
+applied in a new one, only if nobody (an officer, a withdrawal) got there first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from shared.platform import Platform
+from vetting.models import Check, VettingCase
+from vetting.policy import Policy
+from vetting.providers import CheckProvider, ProviderError
+from vetting.service_layer.checks import backoff, check_request, complete, refresh
+from vetting.service_layer.common import CLOSED, now
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class RunnerSettings:
+    batch_size: int = 20
+    retry_base_s: float = 30.0
+    retry_cap_s: float = 3600.0
+    max_attempts: int = 6
+    idle_wait_s: float = 0.5
+
+
+class CheckRunner:
+    def __init__(self, platform: Platform, policy: Policy, providers: dict[str, CheckProvider],
+                 settings: RunnerSettings) -> None:
+        self.platform = platform
+        self.policy = policy
+        self.providers = providers
+        self.settings = settings
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = self.run_due()
+            except Exception as exc:  # noqa: BLE001 - database away: try again shortly
+                log.warning("check runner pass failed: %r", exc)
+                worked = 0
+                self._stop.wait(1.0)
+            if worked == 0:
+                self._stop.wait(self.settings.idle_wait_s)
+
+    def run_due(self, moment: datetime | None = None) -> int:
+        """Work every check due now (one batch). Returns how many were worked."""
+        claimed = self._claim(moment or now())
+        for check_id, started_as in claimed:
+            self._work(check_id, started_as)
+        return len(claimed)
+
+    def _claim(self, moment: datetime) -> list[tuple[str, tuple[str, int]]]:
+        with self.platform.session_factory.begin() as session:
+            due = list(session.execute(
+                select(Check).where(Check.next_attempt_at <= moment)
+                .order_by(Check.next_attempt_at).limit(self.settings.batch_size)
+                .with_for_update(skip_locked=True)).scalars())
+            for check in due:
+                check.next_attempt_at = moment + LEASE
+            return [(check.id, (check.status, check.attempts)) for check in due]
+
+    def _work(self, check_id: str, started_as: tuple[str, int]) -> None:
+        with self.platform.session_factory() as session:
+            check = session.get(Check, check_id)
+            case = session.get(VettingCase, check.case_id) if check else None
+            if check is None or case is None:
+                return
+            provider = self.providers[check.provider]
+            request = check_request(case, check, now().date())
+            status, reference = check.status, check.provider_reference
+        outcome, submission, error = None, None, None
+        try:
+            if status == "IN_PROGRESS" and reference:
+                outcome = provider.poll(request, reference, now())
+            else:
+                submission = provider.submit(request, now())
+        except ProviderError as exc:
+            error = str(exc) or type(exc).__name__
+        except Exception as exc:  # a provider bug: retried like a failure, then an officer's
+            log.exception("check provider %s failed unexpectedly", provider.name)
+            error = f"{type(exc).__name__}: {exc}"
+        self._apply(check_id, started_as, outcome, submission, error)
+
+    def _apply(self, check_id, started_as, outcome, submission, error) -> None:  # type: ignore[no-untyped-def]
+        moment = now()
+        with self.platform.unit_of_work() as uow:
+            check = uow.session.execute(select(Check).where(Check.id == check_id)
+                                        .with_for_update()).scalar_one_or_none()
+            if check is None or (check.status, check.attempts) != started_as:
+                return  # an officer recorded a result, or the check was retried meanwhile
+            case = uow.session.execute(select(VettingCase).where(
+                VettingCase.id == check.case_id).with_for_update()).scalar_one()
+            if case.status in CLOSED and case.status != "CLEARED":
+                check.next_attempt_at = None  # withdrawn or refused: the result is not needed
+            elif error is not None:
+                self._failed(check, error, moment)
+                refresh(uow.session, case, self.policy, moment)
+            elif submission is not None:
+                check.status, check.provider_reference = "IN_PROGRESS", submission.reference
+                check.started_at = check.started_at or moment
+                check.next_attempt_at = submission.poll_at
+                refresh(uow.session, case, self.policy, moment)
+            elif outcome is not None:
+                complete(uow, case, check, outcome, self.policy, moment)
+            else:  # not ready yet: ask again later
+                check.next_attempt_at = moment + timedelta(
+                    seconds=max(self.settings.idle_wait_s, 1.0))
+            uow.commit()
+
+    def _failed(self, check: Check, error: str, moment: datetime) -> None:
+        check.status, check.error = "ERROR", error[:2000]
+        check.attempts += 1
+        if check.attempts >= self.settings.max_attempts:
+            check.next_attempt_at = None  # an officer retries it or records the result
+            log.warning("check %s gave up after %d attempts: %s", check.id, check.attempts,
+                        error)
+        else:
+            check.next_attempt_at = moment + backoff(check.attempts, self.settings.retry_base_s,
+                                                     self.settings.retry_cap_s)

@@ -1,0 +1,125 @@
+"""/clearances: a person's clearances and their lifecycle; /reports: service levels."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from shared.web.auth import staff_required
+from vetting.routes.common import SECURITY, VETTING_ROLES, actor, platform
+from vetting.schemas.cases import AuditEntrySchema
+from vetting.schemas.clearances import (
+    ClearanceQuerySchema,
+    ClearanceSchema,
+    ReportQuerySchema,
+    ReportSchema,
+)
+from vetting.schemas.decisions import ReasonSchema
+from vetting.service_layer import clearances, queries
+from vetting.service_layer.common import MANAGER_ROLE, now
+
+blp = Blueprint("clearances", __name__, url_prefix="/clearances",
+                description="Clearances: one per person, for every establishment.")
+reports = Blueprint("reports", __name__, url_prefix="/reports",
+                    description="Service levels.")
+
+
+@blp.route("")
+class Clearances(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.arguments(ClearanceQuerySchema, location="query")
+    @blp.response(200, ClearanceSchema(many=True))
+    @blp.doc(security=SECURITY)
+    def get(self, query):  # type: ignore[no-untyped-def]
+        """Clearances, soonest expiry first."""
+        person_id = str(query["person_id"]) if query.get("person_id") else None
+        with platform().session_factory() as session:
+            return queries.list_clearances(session, person_id=person_id,
+                                           status=query.get("status"),
+                                           expiring_before=query.get("expiring_before"),
+                                           limit=query["limit"])
+
+
+@blp.route("/<string:clearance_id>")
+class ClearanceById(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.response(200, ClearanceSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, clearance_id: str):  # type: ignore[no-untyped-def]
+        """One clearance."""
+        with platform().session_factory() as session:
+            return queries.get_clearance(session, clearance_id)
+
+
+@blp.route("/<string:clearance_id>/audit")
+class ClearanceAudit(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.response(200, AuditEntrySchema(many=True))
+    @blp.doc(security=SECURITY)
+    def get(self, clearance_id: str):  # type: ignore[no-untyped-def]
+        """Every change to the clearance, newest first."""
+        with platform().session_factory() as session:
+            return queries.audit_trail(session, "clearance", clearance_id)
+
+
+def _lifecycle(action, clearance_id: str, reason: str):  # type: ignore[no-untyped-def]
+    with platform().unit_of_work() as uow:
+        clearance = clearances.clearance_for_update(uow.session, clearance_id)
+        action(uow, clearance, actor(), reason, now())
+        view = queries.clearance_view(clearance)
+        uow.commit()
+    return view
+
+
+@blp.route("/<string:clearance_id>/suspension")
+class Suspend(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, ClearanceSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, clearance_id: str):  # type: ignore[no-untyped-def]
+        """Suspend an active clearance: emits vetting.clearance_suspended."""
+        return _lifecycle(lambda uow, c, who, why, at: clearances.suspend(
+            uow, c, who, "OFFICER_DECISION", why, at), clearance_id, data["reason"])
+
+
+@blp.route("/<string:clearance_id>/reinstatement")
+class Reinstate(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, ClearanceSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, clearance_id: str):  # type: ignore[no-untyped-def]
+        """Reinstate a suspended clearance: emits vetting.clearance_reinstated."""
+        return _lifecycle(clearances.reinstate, clearance_id, data["reason"])
+
+
+@blp.route("/<string:clearance_id>/revocation")
+class Revoke(MethodView):
+    decorators = [staff_required(MANAGER_ROLE)]
+
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, ClearanceSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, clearance_id: str):  # type: ignore[no-untyped-def]
+        """Revoke a clearance for good (vetting managers): emits vetting.clearance_revoked."""
+        return _lifecycle(clearances.revoke, clearance_id, data["reason"])
+
+
+@reports.route("/cases")
+class CasesReport(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @reports.arguments(ReportQuerySchema, location="query")
+    @reports.response(200, ReportSchema)
+    @reports.doc(security=SECURITY)
+    def get(self, query):  # type: ignore[no-untyped-def]
+        """Counts and median / 90th percentile ages and waits (applicant, provider, officer)
+        by level and by state, and the cases stuck longest."""
+        with platform().session_factory() as session:
+            return queries.cases_report(session, now(), query.get("opened_since"))

@@ -1,0 +1,149 @@
+"""What officers do to a case: clear, refuse (and countersign), ask for information, record a
+manual check result, retry a check, complete a review."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from shared.web.auth import staff_required
+from vetting.routes.common import SECURITY, VETTING_ROLES, actor, platform, policy
+from vetting.schemas.cases import CaseSchema, CheckSchema, InformationRequestSchema
+from vetting.schemas.clearances import ClearanceSchema
+from vetting.schemas.decisions import (
+    CheckResultSchema,
+    ClearSchema,
+    CountersignSchema,
+    InformationRequestInputSchema,
+    RefusalSchema,
+    ReviewSchema,
+)
+from vetting.service_layer import checks, decisions, queries
+from vetting.service_layer.common import MANAGER_ROLE, now
+
+blp = Blueprint("decisions", __name__, url_prefix="/cases",
+                description="Decisions by vetting officers.")
+
+
+def _case(case_id: str):  # type: ignore[no-untyped-def]
+    with platform().session_factory() as session:
+        return queries.case_view(session, case_id, now())
+
+
+@blp.route("/<string:case_id>/clearance")
+class Clear(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.arguments(ClearSchema)
+    @blp.response(201, ClearanceSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+        """Clear the case (level, conditions, why): emits vetting.clearance_granted."""
+        with platform().unit_of_work() as uow:
+            clearance = decisions.clear(uow, policy(), case_id, actor(), data["level"],
+                                        data["conditions"], data["reason"])
+            view = queries.clearance_view(clearance)
+            uow.commit()
+        return view
+
+
+@blp.route("/<string:case_id>/refusal")
+class Refuse(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.arguments(RefusalSchema)
+    @blp.response(200, CaseSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+        """Propose a refusal with reasons; it takes effect when a manager countersigns. On a
+        reconsideration, uphold the refusal."""
+        with platform().unit_of_work() as uow:
+            decisions.propose_refusal(uow, policy(), case_id, actor(), data["reasons"])
+            uow.commit()
+        return _case(case_id)
+
+
+@blp.route("/<string:case_id>/refusal/countersignature")
+class Countersign(MethodView):
+    decorators = [staff_required(MANAGER_ROLE)]
+
+    @blp.arguments(CountersignSchema)
+    @blp.response(200, CaseSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+        """A second officer (manager role, not the proposer) confirms or rejects a refusal."""
+        with platform().unit_of_work() as uow:
+            decisions.countersign(uow, policy(), case_id, actor(),
+                                  data["decision"] == "CONFIRM", data["note"])
+            uow.commit()
+        return _case(case_id)
+
+
+@blp.route("/<string:case_id>/information-requests")
+class RequestInformation(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.arguments(InformationRequestInputSchema)
+    @blp.response(201, InformationRequestSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+        """Ask the organisation for information: emits vetting.info_requested."""
+        with platform().unit_of_work() as uow:
+            request = decisions.request_information(uow, policy(), case_id, actor(),
+                                                    data["items"], data["reason"],
+                                                    data["due_by"])
+            view = {"id": request.id, "items": request.items, "reason": request.reason,
+                    "due_by": request.due_by, "requested_by": request.requested_by,
+                    "requested_at": request.requested_at}
+            uow.commit()
+        return view
+
+
+@blp.route("/<string:case_id>/checks/<string:check>/result")
+class CheckResult(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.arguments(CheckResultSchema)
+    @blp.response(200, CheckSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, case_id: str, check: str):  # type: ignore[no-untyped-def]
+        """Record a check's result by hand (manual provider, or a provider that keeps
+        failing). A result already in is never overwritten."""
+        with platform().unit_of_work() as uow:
+            done = checks.record_result(uow, policy(), case_id, check.upper(), actor(),
+                                        data["outcome"], data["summary"], data["records"])
+            view = queries.check_view(done)
+            uow.commit()
+        return view
+
+
+@blp.route("/<string:case_id>/checks/<string:check>/retry")
+class CheckRetry(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.response(200, CheckSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, case_id: str, check: str):  # type: ignore[no-untyped-def]
+        """Send a failed check back to its provider."""
+        with platform().unit_of_work() as uow:
+            done = checks.retry(uow, policy(), case_id, check.upper(), actor())
+            view = queries.check_view(done)
+            uow.commit()
+        return view
+
+
+@blp.route("/<string:case_id>/review")
+class Review(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.arguments(ReviewSchema)
+    @blp.response(200, CaseSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+        """Complete a review after a change of circumstances: CONTINUE, SUSPEND or REVOKE
+        (managers only)."""
+        with platform().unit_of_work() as uow:
+            decisions.complete_review(uow, policy(), case_id, actor(), data["outcome"],
+                                      data["reason"])
+            uow.commit()
+        return _case(case_id)

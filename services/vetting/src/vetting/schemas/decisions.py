@@ -1,0 +1,71 @@
+"""Schemas for what officers do to a case."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from vetting.service_layer.decisions import REVIEW_OUTCOMES
+
+REASON = validate.Length(min=3, max=5000)
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = "raise"
+
+
+class ClearSchema(Strict):
+    level = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "Default: the level the case requires. Never below it."})
+    conditions = fields.List(fields.String(validate=validate.Length(max=60)), load_default=list,
+                             validate=validate.Length(max=20), metadata={"description": (
+                                 "ESCORTED_ONLY, EXCLUDE_ESTABLISHMENT:<code>")})
+    reason = fields.String(required=True, validate=REASON)
+
+
+class RefusalSchema(Strict):
+    reasons = fields.List(fields.String(validate=REASON), required=True,
+                          validate=validate.Length(min=1, max=20))
+
+
+class CountersignSchema(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(["CONFIRM", "REJECT"]))
+    note = fields.String(required=True, validate=REASON)
+
+
+class RequestItemSchema(Strict):
+    question = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+    field = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Length(max=200))
+
+
+class InformationRequestInputSchema(Strict):
+    items = fields.List(fields.Nested(RequestItemSchema), required=True,
+                        validate=validate.Length(min=1, max=20))
+    reason = fields.String(required=True, validate=REASON)
+    due_by = fields.Date(load_default=None, allow_none=True)
+
+
+class RecordSchema(Strict):
+    offence = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    date = fields.Date(required=True)
+    disposal = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=200))
+    kind = fields.String(load_default="CONVICTION",
+                         validate=validate.OneOf(["CONVICTION", "CAUTION"]))
+
+
+class CheckResultSchema(Strict):
+    outcome = fields.String(required=True, validate=validate.OneOf(["PASSED", "ADVERSE"]))
+    summary = fields.String(required=True, validate=REASON)
+    records = fields.List(fields.Nested(RecordSchema), load_default=list,
+                          validate=validate.Length(max=50))
+
+
+class ReviewSchema(Strict):
+    outcome = fields.String(required=True, validate=validate.OneOf(REVIEW_OUTCOMES))
+    reason = fields.String(required=True, validate=REASON)
+
+
+class ReasonSchema(Strict):
+    reason = fields.String(required=True, validate=REASON)

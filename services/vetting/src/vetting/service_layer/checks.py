@@ -1,0 +1,173 @@
+"""A case's checks: created when it opens, worked by the check runner (never in a web request),
+completed by a provider or by an officer; each completion refreshes the risk summary and, once
+every check has its result, puts the case in front of an officer."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shared.errors import Conflict, Invalid, NotFound
+from shared.uow import UnitOfWork
+from vetting.models import Check, VettingCase
+from vetting.policy import Policy
+from vetting.providers import CheckRequest, Outcome
+from vetting.risk import assess
+from vetting.service_layer.common import (
+    FINAL_CHECK,
+    Actor,
+    audit_decision,
+    case_for_update,
+    checks_of,
+    move,
+    now,
+    wait_on,
+)
+
+RECORD_CHECKS = ("CRIMINAL_RECORD", "DBS")
+
+
+def create_checks(session: Session, case: VettingCase, providers: dict[str, str],
+                  moment: datetime) -> None:
+    """One PENDING check per name the level requires; `providers` maps name → provider name.
+    Automatic ones are due at once; a manual one waits for an officer."""
+    for name in case.checks or ():
+        provider = providers[name]
+        session.add(Check(
+            id=str(uuid.uuid4()), case_id=case.id, name=name, status="PENDING",
+            provider=provider, attempts=0, created_at=moment,
+            next_attempt_at=None if provider == "manual" else moment))
+
+
+def check_request(case: VettingCase, check: Check, today: date) -> CheckRequest:
+    applicant = dict(case.applicant or {})
+    applicant.setdefault("forenames", case.applicant_name.get("forenames"))
+    applicant.setdefault("surname", case.applicant_name.get("surname"))
+    return CheckRequest(case_id=case.id, check=check.name, attempt=check.attempts + 1,
+                        applicant=applicant, establishments=tuple(case.establishments),
+                        dbs_level=case.dbs_level, today=today)
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def assess_case(case: VettingCase, checks: list[Check], policy: Policy,
+                today: date) -> dict[str, Any]:
+    """The risk summary from the declarations, the records the checks found and the
+    connections declared or discovered. JSON-ready, stored on the case."""
+    details = (case.applicant or {}).get("details") or {}
+    declared = details.get("declarations") or {}
+    declarations = {
+        "convictions": [{**c, "date": _date(c["date"])} for c in declared.get("convictions")
+                        or ()],
+        "on_licence": bool(declared.get("on_licence")),
+        "release_date": _date(declared.get("release_date")),
+    }
+    records, connections = [], list(details.get("connections") or ())
+    for check in checks:
+        result = check.result or {}
+        if check.name in RECORD_CHECKS and check.status in FINAL_CHECK:
+            records += [{**r, "date": _date(r["date"])} for r in result.get("records") or ()]
+        if check.name == "OFFENDER_CONNECTIONS" and check.status in FINAL_CHECK:
+            connections += [c for c in result.get("connections") or () if not c.get("declared")]
+    summary = assess(declarations, records, connections, case.establishments, policy, today)
+    pending = sorted(c.name for c in checks if c.status not in FINAL_CHECK)
+    return {
+        "recommendation": summary.recommendation, "conditions": list(summary.conditions),
+        "rationale": summary.rationale, "policy_version": summary.policy_version,
+        "factors": [{**asdict(f), "conditions": list(f.conditions)} for f in summary.factors],
+        "complete": not pending, "checks_pending": pending, "assessed_on": today.isoformat(),
+    }
+
+
+def refresh(session: Session, case: VettingCase, policy: Policy, moment: datetime) -> None:
+    """After any check changed: new risk summary; all results in → the officer decides;
+    otherwise say who the case waits on (the providers, or an officer for manual or
+    exhausted checks)."""
+    checks = checks_of(session, case.id)
+    case.risk = assess_case(case, checks, policy, moment.date())
+    waiting = [c for c in checks if c.status not in FINAL_CHECK]
+    if case.status == "INFO_REQUESTED" and case.resume_status == "OPEN" and not waiting:
+        case.resume_status = "AWAITING_DECISION"
+    if case.status != "OPEN":
+        return
+    if not waiting:
+        move(case, "AWAITING_DECISION", moment)
+    elif all(c.next_attempt_at is None for c in waiting):
+        wait_on(case, "OFFICER", moment)
+    else:
+        wait_on(case, "PROVIDER", moment)
+
+
+def complete(uow: UnitOfWork, case: VettingCase, check: Check, outcome: Outcome,
+             policy: Policy, moment: datetime) -> None:
+    check.status, check.result = outcome.status, dict(outcome.detail)
+    check.completed_at, check.next_attempt_at, check.error = moment, None, None
+    uow.session.flush()
+    uow.emit("vetting.check_completed", subject=case.application_id, data={
+        "case_id": case.id, "application_id": case.application_id, "check": check.name,
+        "outcome": outcome.status, "provider": check.provider,
+        "completed_at": moment.isoformat()})
+    refresh(uow.session, case, policy, moment)
+
+
+def _check_for_update(session: Session, case: VettingCase, name: str) -> Check:
+    for check in checks_of(session, case.id):
+        if check.name == name:
+            return check
+    raise NotFound(f"This case has no {name} check.")
+
+
+def record_result(uow: UnitOfWork, policy: Policy, case_id: str, name: str, actor: Actor,
+                  status: str, summary: str, records: list[dict[str, Any]]) -> Check:
+    """An officer records a check's result (the manual provider, or in place of a provider
+    that keeps failing). A result already in is never overwritten."""
+    case = case_for_update(uow.session, case_id)
+    check = _check_for_update(uow.session, case, name)
+    if check.status in FINAL_CHECK:
+        raise Conflict(f"The {name} check already has its result ({check.status}).")
+    if case.status in ("WITHDRAWN", "CLEARED", "REFUSED"):
+        raise Conflict(f"The case is {case.status.lower()}: its checks are closed.")
+    if records and name not in RECORD_CHECKS:
+        raise Invalid("Only record checks list records.",
+                      {"records": [f"Records belong to {' or '.join(RECORD_CHECKS)}."]})
+    moment = now()
+    detail: dict[str, Any] = {"summary": summary, "recorded_manually": True}
+    if name in RECORD_CHECKS:
+        detail["records"] = [{**r, "date": r["date"].isoformat(), "source": r.get("source")
+                              or "MANUAL"} for r in records]
+    check.recorded_by = actor.id
+    check.started_at = check.started_at or moment
+    complete(uow, case, check, Outcome(status, detail), policy, moment)
+    audit_decision(uow.session, actor, "check.result_recorded", "case", case.id,
+                   reason=summary, detail={"check": name, "outcome": status,
+                                           "records": len(records),
+                                           "policy_version": policy.version})
+    return check
+
+
+def retry(uow: UnitOfWork, policy: Policy, case_id: str, name: str, actor: Actor) -> Check:
+    """An officer sends a check that ran out of retries back to its provider."""
+    case = case_for_update(uow.session, case_id)
+    check = _check_for_update(uow.session, case, name)
+    if check.status != "ERROR" or check.provider == "manual":
+        raise Conflict(f"Only a failed automatic check can be retried; {name} is "
+                       f"{check.status}.")
+    moment = now()
+    check.next_attempt_at, check.attempts = moment, 0
+    refresh(uow.session, case, policy, moment)
+    audit_decision(uow.session, actor, "check.retried", "case", case.id,
+                   detail={"check": name, "policy_version": policy.version})
+    return check
+
+
+def backoff(attempts: int, base_s: float, cap_s: float) -> timedelta:
+    """Exponential: base, 2 x base, 4 x base ... capped."""
+    return timedelta(seconds=min(cap_s, base_s * 2 ** max(attempts - 1, 0)))

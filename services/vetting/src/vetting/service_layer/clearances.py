@@ -1,0 +1,186 @@
+"""Clearances: ACTIVE → SUSPENDED ⇄ ACTIVE → REVOKED | EXPIRED, and SUPERSEDED when a renewal
+replaces one. A clearance belongs to the person: one serves every establishment and every
+organisation they volunteer with, so a second application it already covers is cleared at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.errors import Conflict, NotFound
+from shared.uow import UnitOfWork
+from vetting.models import Clearance, VettingCase
+from vetting.policy import Policy
+from vetting.risk import ESCORTED_ONLY, EXCLUDE
+from vetting.service_layer.common import Actor, audit_decision, move
+
+ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
+LIVE = ("ACTIVE", "SUSPENDED")
+
+
+def excluded(conditions: list[str]) -> set[str]:
+    return {c.removeprefix(EXCLUDE) for c in conditions if c.startswith(EXCLUDE)}
+
+
+def covering(session: Session, policy: Policy, case: VettingCase,
+             moment: datetime) -> Clearance | None:
+    """The person's active clearance that already covers this request: a level at least the
+    one required, access at least the one asked for, not excluded from every establishment
+    asked for, and not inside the last reminder window (that person should renew instead)."""
+    rank = {level.name: level.rank for level in policy.levels}
+    soonest = min(policy.reminder_days_before_expiry, default=0)
+    for clearance in session.execute(select(Clearance).where(
+            Clearance.person_id == case.person_id, Clearance.status == "ACTIVE")
+            .order_by(Clearance.expires_at.desc())).scalars():
+        if (rank.get(clearance.level, 0) >= rank.get(case.required_level or "", 99)
+                and ACCESS_RANK[clearance.access] >= ACCESS_RANK[case.requested_access]
+                and set(case.establishments) - excluded(clearance.conditions)
+                and clearance.expires_at > moment + timedelta(days=soonest)):
+            return clearance
+    return None
+
+
+def _granted_event(case: VettingCase, clearance: Clearance) -> dict[str, Any]:
+    return {
+        "case_id": case.id, "application_id": case.application_id,
+        "clearance_id": clearance.id, "level": clearance.level, "access": clearance.access,
+        "conditions": clearance.conditions,
+        "establishments": [c for c in case.establishments
+                           if c not in excluded(clearance.conditions)],
+        "issued_at": clearance.issued_at.isoformat(),
+        "expires_at": clearance.expires_at.isoformat(), "person_id": clearance.person_id,
+        "replaces_clearance_id": clearance.replaces_id,
+    }
+
+
+def serve_from_existing(uow: UnitOfWork, policy: Policy, case: VettingCase,
+                        clearance: Clearance, moment: datetime) -> None:
+    case.clearance_id = clearance.id
+    move(case, "CLEARED", moment)
+    uow.emit("vetting.clearance_granted", subject=case.application_id,
+             data=_granted_event(case, clearance))
+    audit_decision(uow.session, Actor.system(), "case.cleared_by_existing_clearance", "case",
+                   case.id, detail={"clearance_id": clearance.id, "level": clearance.level,
+                                    "policy_version": policy.version})
+
+
+def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, level: str,
+          conditions: list[str], moment: datetime) -> Clearance:
+    """A new clearance for the case's person, valid for the level's months; a renewal's
+    clearance supersedes the one it renews."""
+    replaces = _renewed_clearance(uow.session, case)
+    clearance = Clearance(
+        id=str(uuid.uuid4()), person_id=case.person_id, case_id=case.id,
+        application_id=case.application_id, level=level,
+        access="ESCORTED" if ESCORTED_ONLY in conditions else case.requested_access,
+        conditions=sorted(conditions), establishments=list(case.establishments),
+        status="ACTIVE", issued_at=moment,
+        expires_at=moment + relativedelta(months=policy.level(level).validity_months),
+        policy_version=policy.version, issued_by=actor.id, reminders_sent=[],
+        replaces_id=replaces.id if replaces else None, updated_at=moment)
+    uow.session.add(clearance)
+    if replaces is not None:
+        replaces.status, replaces.updated_at = "SUPERSEDED", moment
+    case.clearance_id = clearance.id
+    uow.session.flush()
+    uow.emit("vetting.clearance_granted", subject=case.application_id,
+             data=_granted_event(case, clearance))
+    return clearance
+
+
+def _renewed_clearance(session: Session, case: VettingCase) -> Clearance | None:
+    if not case.renewal_of:
+        return None
+    return session.execute(select(Clearance).where(
+        Clearance.application_id == case.renewal_of, Clearance.status.in_(LIVE))
+    ).scalar_one_or_none()
+
+
+def clearance_for_update(session: Session, clearance_id: str) -> Clearance:
+    clearance = session.execute(select(Clearance).where(Clearance.id == clearance_id)
+                                .with_for_update()).scalar_one_or_none()
+    if clearance is None:
+        raise NotFound()
+    return clearance
+
+
+def _change(clearance: Clearance) -> dict[str, Any]:
+    return {"clearance_id": clearance.id, "application_id": clearance.application_id,
+            "person_id": clearance.person_id}
+
+
+def suspend(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason_code: str,
+            reason: str, moment: datetime) -> None:
+    if clearance.status != "ACTIVE":
+        raise Conflict(f"Only an active clearance can be suspended; this one is "
+                       f"{clearance.status.lower()}.")
+    clearance.status, clearance.suspension_reason = "SUSPENDED", reason_code
+    clearance.updated_at = moment
+    uow.emit("vetting.clearance_suspended", subject=clearance.application_id, data={
+        **_change(clearance), "reason": reason_code, "suspended_at": moment.isoformat()})
+    audit_decision(uow.session, actor, "clearance.suspended", "clearance", clearance.id,
+                   reason=reason, detail={"reason_code": reason_code})
+
+
+def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
+              moment: datetime) -> None:
+    if clearance.status != "SUSPENDED":
+        raise Conflict(f"Only a suspended clearance can be reinstated; this one is "
+                       f"{clearance.status.lower()}.")
+    if clearance.expires_at <= moment:
+        raise Conflict("This clearance has passed its expiry date: it cannot be reinstated.")
+    clearance.status, clearance.suspension_reason = "ACTIVE", None
+    clearance.updated_at = moment
+    uow.emit("vetting.clearance_reinstated", subject=clearance.application_id, data={
+        **_change(clearance), "reinstated_at": moment.isoformat()})
+    audit_decision(uow.session, actor, "clearance.reinstated", "clearance", clearance.id,
+                   reason=reason)
+
+
+def revoke(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
+           moment: datetime) -> None:
+    if clearance.status not in LIVE:
+        raise Conflict(f"This clearance is already {clearance.status.lower()}.")
+    clearance.status, clearance.updated_at = "REVOKED", moment
+    uow.emit("vetting.clearance_revoked", subject=clearance.application_id, data={
+        **_change(clearance), "revoked_at": moment.isoformat()})
+    audit_decision(uow.session, actor, "clearance.revoked", "clearance", clearance.id,
+                   reason=reason)
+
+
+def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
+    """The daily sweep: a reminder at each of the policy's offsets before expiry (only the
+    nearest one when several are due at once), and expiry of what is past. Safe to run as
+    often as you like: each reminder is sent once per clearance."""
+    offsets = sorted(policy.reminder_days_before_expiry)  # nearest first
+    horizon = moment + timedelta(days=max(offsets, default=0))
+    found = {"reminded": 0, "expired": 0}
+    for clearance in uow.session.execute(select(Clearance).where(
+            Clearance.status.in_(LIVE), Clearance.expires_at <= horizon)
+            .order_by(Clearance.expires_at).with_for_update(skip_locked=True)
+            ).scalars():
+        if clearance.expires_at <= moment:
+            clearance.status, clearance.updated_at = "EXPIRED", moment
+            uow.emit("vetting.clearance_expired", subject=clearance.application_id, data={
+                **_change(clearance), "expired_at": clearance.expires_at.isoformat()})
+            audit_decision(uow.session, Actor.system(), "clearance.expired", "clearance",
+                           clearance.id, detail={"policy_version": policy.version})
+            found["expired"] += 1
+            continue
+        days_left = (clearance.expires_at - moment).total_seconds() / 86400
+        due = [d for d in offsets if days_left <= d and d not in clearance.reminders_sent]
+        if clearance.status != "ACTIVE" or not due:
+            continue
+        nearest = due[0]
+        clearance.reminders_sent = sorted({*clearance.reminders_sent, *due})
+        uow.emit("vetting.clearance_expiring", subject=clearance.application_id, data={
+            **_change(clearance), "expires_at": clearance.expires_at.isoformat(),
+            "days_before": nearest})
+        found["reminded"] += 1
+    return found

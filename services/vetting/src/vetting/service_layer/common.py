@@ -1,0 +1,93 @@
+"""What every vetting use case shares: the case's states, moving between them (which keeps the
+service-level clock), who acts, and the audit entry each decision writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import audit
+from shared.errors import NotFound
+from vetting.models import Check, VettingCase
+from vetting.service_levels import add_wait
+
+# Who a case waits on in each state (None: nobody, the case is closed). OPEN waits on the
+# providers unless only manual or exhausted checks remain (see checks.refresh_waiting).
+WAITING_ON = {
+    "OPEN": "PROVIDER", "AWAITING_DECISION": "OFFICER", "INFO_REQUESTED": "APPLICANT",
+    "REFUSAL_PENDING": "OFFICER", "RECONSIDERATION": "OFFICER", "REVIEW": "OFFICER",
+    "CLEARED": None, "REFUSED": None, "WITHDRAWN": None,
+}
+STATUSES = tuple(WAITING_ON)
+CLOSED = frozenset(status for status, party in WAITING_ON.items() if party is None)
+FINAL_CHECK = frozenset({"PASSED", "ADVERSE"})
+OFFICER_ROLES = ("vetting_officer", "vetting_manager")
+MANAGER_ROLE = "vetting_manager"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: a member of staff (with roles), or the system itself."""
+
+    id: str
+    kind: str = "STAFF"
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls("system", "SYSTEM")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def move(case: VettingCase, status: str, moment: datetime,
+         waiting_on: str | bool | None = True) -> None:
+    """Change state, closing the current waiting spell into the case's totals. `waiting_on`
+    True means the state's usual party."""
+    case.waited_s = add_wait(case.waited_s or {}, case.waiting_on, case.waiting_since, moment)
+    party = WAITING_ON[status] if waiting_on is True else waiting_on or None
+    case.status = status
+    case.waiting_on = party
+    case.waiting_since = moment if party else None
+    case.closed_at = moment if status in CLOSED else None
+    case.updated_at = moment
+
+
+def wait_on(case: VettingCase, party: str | None, moment: datetime) -> None:
+    """Same state, different party (e.g. only a manual check is left: the officer)."""
+    if case.waiting_on != party:
+        move(case, case.status, moment, waiting_on=party)
+
+
+def case_for_update(session: Session, case_id: str) -> VettingCase:
+    case = session.execute(select(VettingCase).where(VettingCase.id == case_id)
+                           .with_for_update()).scalar_one_or_none()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def case_by_application(session: Session, application_id: str) -> VettingCase | None:
+    return session.execute(select(VettingCase).where(
+        VettingCase.application_id == str(application_id)).with_for_update()
+    ).scalar_one_or_none()
+
+
+def checks_of(session: Session, case_id: str) -> list[Check]:
+    return list(session.execute(select(Check).where(Check.case_id == case_id)
+                                .order_by(Check.created_at, Check.name)).scalars())
+
+
+def audit_decision(session: Session, actor: Actor, action: str, subject_type: str,
+                   subject_id: str, *, reason: str | None = None,
+                   detail: dict[str, Any] | None = None) -> None:
+    """Who, when, what, why — and the policy version, which every decision's detail carries."""
+    audit.record(session, service="vetting", actor=actor.id, actor_kind=actor.kind,
+                 action=action, subject_type=subject_type, subject_id=subject_id,
+                 reason=reason, detail=detail)

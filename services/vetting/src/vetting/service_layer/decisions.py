@@ -1,0 +1,206 @@
+"""Decisions by people. The risk summary recommends; an officer decides. A refusal takes
+effect only when a second, different officer with the manager role countersigns it; a
+reconsideration is decided by an officer who took no part in the refusal. Each decision writes
+its audit entry (who, when, what, why, policy version) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from shared.errors import Conflict, Forbidden, Invalid
+from shared.uow import UnitOfWork
+from vetting.models import Clearance, InformationRequest, VettingCase
+from vetting.policy import Policy
+from vetting.risk import ESCORTED_ONLY, EXCLUDE
+from vetting.service_layer import clearances
+from vetting.service_layer.common import (
+    MANAGER_ROLE,
+    Actor,
+    audit_decision,
+    case_for_update,
+    move,
+    now,
+)
+
+DECIDABLE = ("AWAITING_DECISION", "RECONSIDERATION")
+WHY_NOT = {
+    "OPEN": "its checks are still running",
+    "INFO_REQUESTED": "it is waiting for information from the organisation",
+    "REFUSAL_PENDING": "a refusal is waiting for countersignature",
+    "REVIEW": "it is under review after a change of circumstances (use /review)",
+}
+
+
+def _decidable(case: VettingCase, what: str) -> None:
+    if case.status not in DECIDABLE:
+        why = WHY_NOT.get(case.status, f"it is {case.status.lower()}")
+        raise Conflict(f"This case cannot be {what} now: {why}.")
+
+
+def _not_party_to_refusal(case: VettingCase, actor: Actor) -> None:
+    if case.status == "RECONSIDERATION":
+        refusal = case.refusal or {}
+        if actor.id in (refusal.get("proposed_by"), refusal.get("countersigned_by")):
+            raise Forbidden("You took part in the refusal: a different officer decides the "
+                            "reconsideration.")
+
+
+def _validate_conditions(case: VettingCase, conditions: list[str]) -> None:
+    bad = [c for c in conditions if c != ESCORTED_ONLY and not (
+        c.startswith(EXCLUDE) and c.removeprefix(EXCLUDE) in case.establishments)]
+    if bad:
+        raise Invalid("Unknown conditions.", {"conditions": [
+            f"{c!r} is not a condition: use {ESCORTED_ONLY} or {EXCLUDE}<a requested "
+            f"establishment: {', '.join(case.establishments)}>." for c in bad]})
+    if set(case.establishments) <= clearances.excluded(conditions):
+        raise Invalid("Every requested establishment would be excluded.", {"conditions": [
+            "Leave at least one requested establishment, or refuse."]})
+
+
+def clear(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, level: str | None,
+          conditions: list[str], reason: str) -> Clearance:
+    """Clear the case at `level` (default: the level it requires) with conditions."""
+    case = case_for_update(uow.session, case_id)
+    _decidable(case, "cleared")
+    _not_party_to_refusal(case, actor)
+    level = level or case.required_level or policy.levels[0].name
+    ranks = {lvl.name: lvl.rank for lvl in policy.levels}
+    if level not in ranks:
+        raise Invalid("Unknown level.", {"level": [f"One of {', '.join(ranks)}."]})
+    if ranks[level] < ranks.get(case.required_level or "", 0):
+        raise Invalid("Level too low.", {"level": [
+            f"This request needs at least {case.required_level}."]})
+    _validate_conditions(case, conditions)
+    moment = now()
+    was = case.status
+    clearance = clearances.grant(uow, policy, case, actor, level, conditions, moment)
+    if was == "RECONSIDERATION":
+        case.reconsideration = {**(case.reconsideration or {}), "outcome": "CLEARED",
+                                "decided_by": actor.id, "decided_at": moment.isoformat()}
+    move(case, "CLEARED", moment)
+    case.policy_version = policy.version
+    audit_decision(uow.session, actor, "case.cleared", "case", case.id, reason=reason, detail={
+        "level": level, "conditions": sorted(conditions), "clearance_id": clearance.id,
+        "expires_at": clearance.expires_at.isoformat(), "on_reconsideration":
+        was == "RECONSIDERATION", "recommendation": (case.risk or {}).get("recommendation"),
+        "policy_version": policy.version})
+    return clearance
+
+
+def propose_refusal(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
+                    reasons: list[str]) -> VettingCase:
+    """An officer proposes a refusal (nothing is sent yet); on a reconsideration the deciding
+    officer upholds the refusal directly."""
+    case = case_for_update(uow.session, case_id)
+    _decidable(case, "refused")
+    _not_party_to_refusal(case, actor)
+    moment = now()
+    if case.status == "RECONSIDERATION":
+        case.reconsideration = {**(case.reconsideration or {}), "outcome": "UPHELD",
+                                "decided_by": actor.id, "decided_at": moment.isoformat(),
+                                "reasons": reasons}
+        move(case, "REFUSED", moment)
+        _refused(uow, case, moment, reconsidered=True)
+        audit_decision(uow.session, actor, "case.refusal_upheld", "case", case.id,
+                       reason="; ".join(reasons), detail={"policy_version": policy.version})
+        return case
+    case.refusal = {"proposed_by": actor.id, "proposed_at": moment.isoformat(),
+                    "reasons": reasons}
+    move(case, "REFUSAL_PENDING", moment)
+    audit_decision(uow.session, actor, "case.refusal_proposed", "case", case.id,
+                   reason="; ".join(reasons), detail={
+                       "recommendation": (case.risk or {}).get("recommendation"),
+                       "policy_version": policy.version})
+    return case
+
+
+def countersign(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, confirm: bool,
+                note: str) -> VettingCase:
+    """A manager who did not propose it confirms the refusal (it takes effect) or rejects it
+    (the case goes back to the queue)."""
+    case = case_for_update(uow.session, case_id)
+    if MANAGER_ROLE not in actor.roles:
+        raise Forbidden("Only a vetting manager can countersign a refusal.")
+    if case.status != "REFUSAL_PENDING":
+        raise Conflict("This case has no refusal waiting for countersignature.")
+    refusal = dict(case.refusal or {})
+    if refusal.get("proposed_by") == actor.id:
+        raise Forbidden("You proposed this refusal: a different officer must countersign it.")
+    moment = now()
+    if confirm:
+        case.refusal = {**refusal, "countersigned_by": actor.id,
+                        "countersigned_at": moment.isoformat(), "note": note}
+        move(case, "REFUSED", moment)
+        case.policy_version = policy.version
+        _refused(uow, case, moment, reconsidered=False)
+    else:
+        case.refusal = None
+        move(case, "AWAITING_DECISION", moment)
+    audit_decision(uow.session, actor, "case.refusal_countersigned" if confirm
+                   else "case.refusal_rejected", "case", case.id, reason=note, detail={
+                       "proposed_by": refusal.get("proposed_by"),
+                       "reasons": refusal.get("reasons"), "policy_version": policy.version})
+    return case
+
+
+def _refused(uow: UnitOfWork, case: VettingCase, moment: Any, *, reconsidered: bool) -> None:
+    uow.emit("vetting.clearance_refused", subject=case.application_id, data={
+        "case_id": case.id, "application_id": case.application_id,
+        "refused_at": moment.isoformat(), "reconsidered": reconsidered})
+
+
+def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
+                        items: list[dict[str, Any]], reason: str,
+                        due_by: date | None) -> InformationRequest:
+    """Ask the organisation (through the applications service) for what is missing."""
+    case = case_for_update(uow.session, case_id)
+    if case.status not in ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "RECONSIDERATION",
+                           "REVIEW"):
+        raise Conflict(f"Information cannot be requested on a {case.status.lower()} case.")
+    moment = now()
+    request = InformationRequest(
+        id=str(uuid.uuid4()), case_id=case.id, items=items, reason=reason,
+        due_by=due_by.isoformat() if due_by else None, requested_by=actor.id,
+        requested_at=moment)
+    uow.session.add(request)
+    if case.status != "INFO_REQUESTED":
+        case.resume_status = case.status
+        move(case, "INFO_REQUESTED", moment)
+    uow.emit("vetting.info_requested", subject=case.application_id, data={
+        "case_id": case.id, "application_id": case.application_id, "request_id": request.id,
+        "items": items, "reason": reason, "due_by": request.due_by,
+        "requested_at": moment.isoformat()})
+    audit_decision(uow.session, actor, "case.information_requested", "case", case.id,
+                   reason=reason, detail={"request_id": request.id, "items": len(items),
+                                          "policy_version": policy.version})
+    return request
+
+
+REVIEW_OUTCOMES = ("CONTINUE", "SUSPEND", "REVOKE")
+
+
+def complete_review(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, outcome: str,
+                    reason: str) -> VettingCase:
+    """After a change of circumstances: the clearance continues (reinstated if it was
+    suspended), stays suspended, or is revoked (managers only)."""
+    case = case_for_update(uow.session, case_id)
+    if case.status != "REVIEW":
+        raise Conflict("This case is not under review.")
+    if outcome == "REVOKE" and MANAGER_ROLE not in actor.roles:
+        raise Forbidden("Only a vetting manager can revoke a clearance.")
+    clearance = clearances.clearance_for_update(uow.session, case.clearance_id or "")
+    moment = now()
+    if outcome == "CONTINUE" and clearance.status == "SUSPENDED":
+        clearances.reinstate(uow, clearance, actor, reason, moment)
+    elif outcome == "SUSPEND" and clearance.status == "ACTIVE":
+        clearances.suspend(uow, clearance, actor, "OFFICER_DECISION", reason, moment)
+    elif outcome == "REVOKE":
+        clearances.revoke(uow, clearance, actor, reason, moment)
+    move(case, "CLEARED", moment)
+    audit_decision(uow.session, actor, "case.review_completed", "case", case.id, reason=reason,
+                   detail={"outcome": outcome, "clearance_status": clearance.status,
+                           "policy_version": policy.version})
+    return case

@@ -1,0 +1,227 @@
+"""What the applications service tells vetting: a submission opens a case (or is served by the
+person's existing clearance), answers return a case to its officer, a withdrawal stops it, a
+change of circumstances reopens review, a reconsideration request reopens a refusal.
+
+Every handler is safe to run twice and in any order: the inbox stops true duplicates, and each
+handler checks the case's state before it acts (a response after a withdrawal is kept on file,
+never revives the case).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from shared.consumer import Event, Handler
+from shared.reference import Establishment
+from shared.uow import UnitOfWork
+from vetting.models import CaseUpdate, Clearance, InformationRequest, Person, VettingCase
+from vetting.policy import Policy
+from vetting.policy.levels import required_level
+from vetting.service_layer import checks, clearances
+from vetting.service_layer.common import (
+    CLOSED,
+    Actor,
+    audit_decision,
+    case_by_application,
+    checks_of,
+    move,
+    now,
+)
+
+ProviderChoice = Callable[[str, Mapping[str, Any], "str | None"], str]
+
+
+def person_key(applicant: Mapping[str, Any]) -> str:
+    parts = (applicant.get("surname"), applicant.get("forenames"), applicant.get("date_of_birth"))
+    return "|".join(" ".join(str(p or "").split()).casefold() for p in parts)
+
+
+def person_for(uow: UnitOfWork, applicant: Mapping[str, Any]) -> Person:
+    key = person_key(applicant)
+    person = uow.session.execute(select(Person).where(Person.match_key == key)
+                                 ).scalar_one_or_none()
+    if person is None:
+        # Two first applications for one person at once: the unique key makes the second
+        # transaction fail, and the consumer's retry then finds this row.
+        person = Person(id=str(uuid.uuid4()), match_key=key, created_at=now())
+        uow.session.add(person)
+        uow.session.flush()
+    return person
+
+
+def make_open_case(policy: Policy, establishments: Mapping[str, Establishment],
+                   provider_for: ProviderChoice) -> Handler:
+    def open_case(uow: UnitOfWork, event: Event) -> None:
+        _open_case(uow, event, policy, establishments, provider_for)
+
+    open_case.handler_name = "vetting.service_layer.open_case"  # type: ignore[attr-defined]
+    return open_case
+
+
+def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
+               establishments: Mapping[str, Establishment], provider_for: ProviderChoice) -> None:
+    """application.submitted → a case at the level the policy requires, once per application;
+    served at once by the person's active clearance when that already covers the request."""
+    data = event.data
+    application_id = str(data["application_id"])
+    if case_by_application(uow.session, application_id) is not None:
+        return
+    applicant = data["applicant"]
+    document = {"forenames": applicant["forenames"], "surname": applicant["surname"],
+                "middle_names": applicant.get("middle_names"), "email": applicant["email"],
+                "date_of_birth": _iso(applicant.get("date_of_birth")),
+                "details": applicant.get("details") or {}}
+    person = person_for(uow, document)
+    decision = required_level(policy, data["requested_access"], data["frequency"],
+                              [establishments[c] for c in data["establishments"]
+                               if c in establishments])
+    moment = now()
+    case = VettingCase(
+        id=str(uuid.uuid4()), application_id=application_id, status="OPEN",
+        applicant_name={"forenames": applicant["forenames"], "surname": applicant["surname"]},
+        role=data["role"], establishments=data["establishments"],
+        requested_access=data["requested_access"], frequency=data["frequency"],
+        opened_at=moment, updated_at=moment, required_level=decision.level,
+        checks=list(decision.checks), dbs_level=decision.dbs_level,
+        policy_version=policy.version, person_id=person.id,
+        organisation_id=str(data["organisation_id"]),
+        renewal_of=str(data["renewal_of"]) if data.get("renewal_of") else None,
+        applicant=document, waiting_on="PROVIDER", waiting_since=moment, waited_s={})
+    existing = None if case.renewal_of else clearances.covering(uow.session, policy, case,
+                                                                 moment)
+    if existing is not None:
+        case.checks = []
+    uow.session.add(case)
+    uow.session.flush()
+    checks.create_checks(uow.session, case, {name: provider_for(name, document,
+                                                                decision.dbs_level)
+                                             for name in case.checks or ()}, moment)
+    uow.emit("vetting.case_opened", subject=application_id, data={
+        "case_id": case.id, "application_id": application_id,
+        "establishments": case.establishments, "requested_access": case.requested_access,
+        "opened_at": moment.isoformat(), "required_level": case.required_level,
+        "checks": case.checks})
+    audit_decision(uow.session, Actor.system(), "case.opened", "case", case.id, detail={
+        "required_level": decision.level, "dbs_level": decision.dbs_level,
+        "reasons": list(decision.reasons), "policy_version": policy.version,
+        "served_by_clearance": existing.id if existing else None})
+    if existing is not None:
+        clearances.serve_from_existing(uow, policy, case, existing, moment)
+    else:
+        checks.refresh(uow.session, case, policy, moment)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _record(uow: UnitOfWork, case: VettingCase, kind: str, event: Event) -> None:
+    uow.session.add(CaseUpdate(case_id=case.id, kind=kind, data=event.envelope.data,
+                               received_at=now()))
+
+
+def close_withdrawn_case(uow: UnitOfWork, event: Event) -> None:
+    """application.withdrawn → the case stops; its checks are no longer worked."""
+    case = case_by_application(uow.session, event.data["application_id"])
+    if case is None:
+        return
+    _record(uow, case, "withdrawn", event)
+    if case.status in CLOSED or case.status == "REVIEW":
+        return  # decided already: the decision stands, the withdrawal is on file
+    moment = now()
+    move(case, "WITHDRAWN", moment)
+    for check in checks_of(uow.session, case.id):
+        check.next_attempt_at = None
+    audit_decision(uow.session, Actor.system(), "case.withdrawn", "case", case.id,
+                   reason=event.data.get("reason"))
+
+
+def make_record_information(policy: Policy) -> Handler:
+    def record_information(uow: UnitOfWork, event: Event) -> None:
+        """application.info_provided → the answers join the case; with every request
+        answered, the case goes back to where the request interrupted it."""
+        case = case_by_application(uow.session, event.data["application_id"])
+        if case is None:
+            return
+        _record(uow, case, "info_provided", event)
+        request = uow.session.get(InformationRequest, str(event.data["request_id"]))
+        if request is not None and request.case_id == case.id and request.answered_at is None:
+            request.answers = event.envelope.data["answers"]
+            request.answered_at = event.data["provided_at"]
+        if case.status != "INFO_REQUESTED":
+            return  # withdrawn, or answered twice: kept on file, nothing moves
+        unanswered = uow.session.execute(select(InformationRequest.id).where(
+            InformationRequest.case_id == case.id,
+            InformationRequest.answered_at.is_(None))).first()
+        if unanswered is None:
+            move(case, case.resume_status or "AWAITING_DECISION", now())
+            case.resume_status = None
+            checks.refresh(uow.session, case, policy, now())
+
+    record_information.handler_name = "vetting.service_layer.record_information"  # type: ignore[attr-defined]
+    return record_information
+
+
+CHANGE_SECTIONS = {"NEW_CONVICTION": ("declarations", "convictions"),
+                   "NEW_CONNECTION": (None, "connections"),
+                   "CHANGE_OF_ADDRESS": (None, "addresses")}
+
+
+def make_record_change(policy: Policy) -> Handler:
+    def record_change_of_circumstances(uow: UnitOfWork, event: Event) -> None:
+        """application.circumstances_changed → the case's data gains the change and its risk
+        is assessed again; a cleared case goes back to an officer for review, and a clearance
+        whose new assessment is REFER or REFUSE is suspended meanwhile."""
+        case = case_by_application(uow.session, event.data["application_id"])
+        if case is None:
+            return
+        _record(uow, case, "circumstances_changed", event)
+        if case.status == "WITHDRAWN":
+            return
+        section, key = CHANGE_SECTIONS[event.data["kind"]]
+        document = dict(case.applicant or {})
+        details = dict(document.get("details") or {})
+        holder = dict(details.get(section) or {}) if section else details
+        holder[key] = [*holder.get(key, []), event.envelope.data["details"]]
+        if section:
+            details[section] = holder
+        document["details"] = details
+        case.applicant = document
+        moment = now()
+        checks.refresh(uow.session, case, policy, moment)
+        if case.status not in ("CLEARED", "REVIEW"):
+            return
+        move(case, "REVIEW", moment)
+        clearance = uow.session.get(Clearance, case.clearance_id) if case.clearance_id else None
+        audit_decision(uow.session, Actor.system(), "case.review_opened", "case", case.id,
+                       detail={"kind": event.data["kind"], "recommendation":
+                               case.risk["recommendation"], "policy_version": policy.version})
+        if clearance is not None and case.risk["recommendation"] in ("REFER", "REFUSE"):
+            clearances.suspend(uow, clearance, Actor.system(), "CHANGE_OF_CIRCUMSTANCES",
+                               f"{event.data['kind']}: new assessment "
+                               f"{case.risk['recommendation']}", moment)
+
+    record_change_of_circumstances.handler_name = (  # type: ignore[attr-defined]
+        "vetting.service_layer.record_change_of_circumstances")
+    return record_change_of_circumstances
+
+
+def open_reconsideration(uow: UnitOfWork, event: Event) -> None:
+    """application.reconsideration_requested → a refused case goes back to an officer, once;
+    a different officer from those who refused it decides."""
+    case = case_by_application(uow.session, event.data["application_id"])
+    if case is None:
+        return
+    _record(uow, case, "reconsideration_requested", event)
+    if case.status != "REFUSED" or case.reconsideration is not None:
+        return  # not refused (yet), or asked before: on file, nothing moves
+    moment = now()
+    case.reconsideration = {"grounds": event.data["grounds"],
+                            "requested_at": _iso(event.data["requested_at"])}
+    move(case, "RECONSIDERATION", moment)
+    audit_decision(uow.session, Actor.system(), "case.reconsideration_opened", "case", case.id,
+                   reason=event.data["grounds"])

@@ -1,0 +1,150 @@
+"""Reads: the officers' queue, one case in full, clearances, the service-level report."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from shared import audit
+from shared.errors import Invalid, NotFound
+from shared.pagination import decode_cursor, encode_cursor
+from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
+from vetting.service_levels import CaseTimes, age_s, report, waits_s
+
+
+def _times(case: VettingCase) -> CaseTimes:
+    return CaseTimes(case.id, case.required_level, case.status, case.opened_at, case.closed_at,
+                     case.waiting_on, case.waiting_since, case.waited_s or {})
+
+
+def check_view(check: Check) -> dict[str, Any]:
+    return {"name": check.name, "status": check.status, "provider": check.provider,
+            "provider_reference": check.provider_reference, "attempts": check.attempts,
+            "created_at": check.created_at, "started_at": check.started_at,
+            "completed_at": check.completed_at, "next_attempt_at": check.next_attempt_at,
+            "result": check.result, "error": check.error, "recorded_by": check.recorded_by}
+
+
+def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
+    risk = case.risk or {}
+    return {
+        "id": case.id, "application_id": case.application_id, "status": case.status,
+        "applicant_name": case.applicant_name, "role": case.role,
+        "establishments": case.establishments, "requested_access": case.requested_access,
+        "frequency": case.frequency, "opened_at": case.opened_at, "closed_at": case.closed_at,
+        "required_level": case.required_level, "checks": case.checks,
+        "policy_version": case.policy_version, "person_id": case.person_id,
+        "recommendation": risk.get("recommendation"), "waiting_on": case.waiting_on,
+        "waiting_since": case.waiting_since, "age_s": age_s(_times(case), moment),
+        "waited_s": waits_s(_times(case), moment), "clearance_id": case.clearance_id,
+    }
+
+
+def list_cases(session: Session, moment: datetime, *, status: str | None = None,
+               level: str | None = None, waiting_on: str | None = None,
+               older_than_days: int | None = None, application_id: str | None = None,
+               cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
+    """The queue: oldest first, filtered by state, level, party and age; keyset pages."""
+    query = select(VettingCase)
+    if status:
+        query = query.where(VettingCase.status == status)
+    if level:
+        query = query.where(VettingCase.required_level == level)
+    if waiting_on:
+        query = query.where(VettingCase.waiting_on == waiting_on)
+    if older_than_days is not None:
+        query = query.where(VettingCase.opened_at <= moment - timedelta(days=older_than_days))
+    if application_id:
+        query = query.where(VettingCase.application_id == application_id)
+    if cursor:
+        try:
+            opened_at, last_id = decode_cursor(cursor)
+        except ValueError as exc:
+            raise Invalid("Not a valid cursor.", {"cursor": [str(exc)]}) from exc
+        query = query.where(tuple_(VettingCase.opened_at, VettingCase.id) > (opened_at, last_id))
+    rows = list(session.execute(query.order_by(VettingCase.opened_at, VettingCase.id)
+                                .limit(limit + 1)).scalars())
+    page, more = rows[:limit], len(rows) > limit
+    return {"items": [summary_view(case, moment) for case in page],
+            "next_cursor": encode_cursor(page[-1].opened_at, page[-1].id) if more else None}
+
+
+def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any]:
+    """Everything an officer needs to decide: checks with their results, the risk summary,
+    information requests and answers, what the organisation sent, the refusal trail."""
+    case = session.get(VettingCase, case_id)
+    if case is None:
+        raise NotFound()
+    checks = session.execute(select(Check).where(Check.case_id == case.id)
+                             .order_by(Check.created_at, Check.name)).scalars()
+    requests = session.execute(select(InformationRequest).where(
+        InformationRequest.case_id == case.id).order_by(InformationRequest.requested_at)
+    ).scalars()
+    updates = session.execute(select(CaseUpdate).where(CaseUpdate.case_id == case.id)
+                              .order_by(CaseUpdate.id)).scalars()
+    return {
+        **summary_view(case, moment),
+        "applicant": case.applicant, "dbs_level": case.dbs_level,
+        "checks_detail": [check_view(c) for c in checks], "risk": case.risk,
+        "information_requests": [
+            {"id": r.id, "items": r.items, "reason": r.reason, "due_by": r.due_by,
+             "requested_by": r.requested_by, "requested_at": r.requested_at,
+             "answers": r.answers, "answered_at": r.answered_at} for r in requests],
+        "updates": [{"kind": u.kind, "data": u.data, "received_at": u.received_at}
+                    for u in updates],
+        "refusal": case.refusal, "reconsideration": case.reconsideration,
+    }
+
+
+def clearance_view(clearance: Clearance) -> dict[str, Any]:
+    return {
+        "id": clearance.id, "person_id": clearance.person_id, "case_id": clearance.case_id,
+        "application_id": clearance.application_id, "level": clearance.level,
+        "access": clearance.access, "conditions": clearance.conditions,
+        "establishments": clearance.establishments, "status": clearance.status,
+        "issued_at": clearance.issued_at, "expires_at": clearance.expires_at,
+        "policy_version": clearance.policy_version, "issued_by": clearance.issued_by,
+        "reminders_sent": clearance.reminders_sent,
+        "suspension_reason": clearance.suspension_reason, "replaces_id": clearance.replaces_id,
+    }
+
+
+def list_clearances(session: Session, *, person_id: str | None, status: str | None,
+                    expiring_before: datetime | None, limit: int) -> list[dict[str, Any]]:
+    query = select(Clearance).order_by(Clearance.expires_at, Clearance.id).limit(limit)
+    if person_id:
+        query = query.where(Clearance.person_id == person_id)
+    if status:
+        query = query.where(Clearance.status == status)
+    if expiring_before:
+        query = query.where(Clearance.expires_at <= expiring_before)
+    return [clearance_view(c) for c in session.execute(query).scalars()]
+
+
+def get_clearance(session: Session, clearance_id: str) -> dict[str, Any]:
+    clearance = session.get(Clearance, clearance_id)
+    if clearance is None:
+        raise NotFound()
+    return clearance_view(clearance)
+
+
+def cases_report(session: Session, moment: datetime,
+                 opened_since: datetime | None) -> dict[str, Any]:
+    # Only the columns the figures need: the report reads every case in the window.
+    query = select(VettingCase.id, VettingCase.required_level, VettingCase.status,
+                   VettingCase.opened_at, VettingCase.closed_at, VettingCase.waiting_on,
+                   VettingCase.waiting_since, VettingCase.waited_s)
+    if opened_since:
+        query = query.where(VettingCase.opened_at >= opened_since)
+    return report((CaseTimes(*row[:7], row[7] or {}) for row in session.execute(query)), moment)
+
+
+def audit_trail(session: Session, subject_type: str, subject_id: str) -> list[dict[str, Any]]:
+    if subject_type == "case" and session.get(VettingCase, subject_id) is None:
+        raise NotFound()
+    if subject_type == "clearance" and session.get(Clearance, subject_id) is None:
+        raise NotFound()
+    return audit.entries(session, subject_type=subject_type, subject_id=subject_id, limit=500)
