@@ -215,6 +215,7 @@ VALID_BODIES = {
     ("POST", "responses"): {"request_id": "r", "answers": [{"answer": "a"}]},
     ("POST", "changes"): {"kind": "NEW_CONNECTION", "connection": {
         "name": "X", "relationship": "brother", "establishment": "WWI"}},
+    ("POST", "reconsideration"): {"grounds": "New references"},
 }
 
 

@@ -66,6 +66,9 @@ class Application(Base):
     # Idempotency-Key of the submit request, and the response it got (replayed for retries).
     submit_key: Mapped[str | None] = mapped_column(String(200))
     submit_response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When the organisation asked for a refusal to be reconsidered (once only; the grounds are
+    # in the timeline and the event).
+    reconsideration_requested_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]

@@ -1,4 +1,5 @@
-"""Actions on an application: submit, withdraw, renew, answer vetting, report changes."""
+"""Actions on an application: submit, withdraw, renew, answer vetting, report changes, ask for
+a refusal to be reconsidered."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from applications.schemas.applications import (
     ChangeResultSchema,
     ChangeSchema,
     ReadinessSchema,
+    ReconsiderationSchema,
     ResponseSchema,
     WithdrawSchema,
 )
@@ -111,3 +113,21 @@ class Changes(MethodView):
                                               data["kind"], schema.dump(data[section]))
             uow.commit()
         return result
+
+
+@blp.route("/<string:application_id>/reconsideration")
+class Reconsideration(MethodView):
+    decorators = [organisation_required]
+
+    @blp.arguments(ReconsiderationSchema)
+    @blp.response(200, ApplicationSchema)
+    @blp.alt_response(409, description="Not refused, or a reconsideration was already asked "
+                                       "for (once only).")
+    @blp.doc(security=SECURITY)
+    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+        """Ask, once, for a refusal to be reconsidered, with grounds (vetting reviews it)."""
+        with platform().unit_of_work() as uow:
+            application = submission.request_reconsideration(
+                uow, g.organisation_id, application_id, data["grounds"])
+            uow.commit()
+            return drafts.application_view(uow.session, application)

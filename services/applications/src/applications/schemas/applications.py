@@ -69,6 +69,7 @@ class ApplicationSchema(ApplicationSummarySchema):
     renewal_of = fields.String(allow_none=True)
     outcome = fields.Dict(allow_none=True)
     withdrawn_reason = fields.String(allow_none=True)
+    reconsideration_requested_at = fields.AwareDateTime(allow_none=True)
     information_requests = fields.List(fields.Nested(InformationRequestSchema))
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
 
@@ -100,6 +101,13 @@ class ReadinessSchema(Schema):
 
 class WithdrawSchema(Strict):
     reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class ReconsiderationSchema(Strict):
+    grounds = fields.String(required=True, validate=validate.Length(min=1, max=5000), metadata={
+        "description": "Why the refusal should be reconsidered: new information, or what the "
+                       "decision missed. Vetting reads it; the organisation sees it in the "
+                       "timeline."})
 
 
 class AnswerSchema(Strict):

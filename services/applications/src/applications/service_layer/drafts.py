@@ -95,6 +95,7 @@ def application_view(session: Session, application: Application) -> dict[str, An
         "renewal_of": application.renewal_of,
         "outcome": application.outcome,
         "withdrawn_reason": application.withdrawn_reason,
+        "reconsideration_requested_at": application.reconsideration_requested_at,
         "information_requests": [
             {"id": r.id, "items": r.items, "reason": r.reason, "due_by": r.due_by,
              "status": r.status, "requested_at": r.requested_at, "answers": r.answers,

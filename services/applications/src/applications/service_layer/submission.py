@@ -1,4 +1,5 @@
-"""Readiness, submission (idempotent), withdrawal, renewal, answers and changes."""
+"""Readiness, submission (idempotent), withdrawal, renewal, answers, changes and
+reconsideration."""
 
 from __future__ import annotations
 
@@ -207,3 +208,27 @@ def _other_open_requests(session: Session, application_id: str, request_id: str)
         InformationRequest.application_id == application_id,
         InformationRequest.status == "OPEN", InformationRequest.id != request_id)
     return session.execute(query).first() is not None
+
+
+def request_reconsideration(uow: UnitOfWork, organisation_id: str, application_id: str,
+                            grounds: str) -> Application:
+    """Ask, once, for a refusal to be reconsidered. The row lock makes a twin request wait and
+    then see the first one's mark, so it gets a conflict and never emits a second event."""
+    application = owned_application(uow.session, organisation_id, application_id,
+                                    for_update=True)
+    if application.reconsideration_requested_at is not None:
+        raise Conflict("A reconsideration of this application was already requested on "
+                       f"{application.reconsideration_requested_at:%d %B %Y}; "
+                       "it can be requested only once.")
+    if application.status != "REFUSED":
+        raise Conflict(f"The application is {application.status.lower().replace('_', ' ')}: "
+                       "only a refused application can be reconsidered.")
+    moment = now()
+    application.reconsideration_requested_at = moment
+    application.updated_at = moment
+    add_timeline(uow.session, application.id, "reconsideration_requested",
+                 {"grounds": grounds}, moment)
+    uow.emit("application.reconsideration_requested", subject=application.id, data={
+        "application_id": application.id, "grounds": grounds,
+        "requested_at": moment.isoformat()})
+    return application

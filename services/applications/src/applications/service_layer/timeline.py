@@ -1,24 +1,35 @@
 """Event handlers: what vetting, access and notifications did, as the organisation sees it.
 
 Status only moves forward (an old event arriving late never drags it back), and nothing
-revives a withdrawn application.
+revives a withdrawn application. A refusal can still become a clearance (a reconsideration
+cleared it); a clearance never becomes a refusal.
+
+After clearance the status stays CLEARED and `outcome["clearance_status"]` follows the
+clearance: ACTIVE -> SUSPENDED <-> ACTIVE -> REVOKED | EXPIRED. REVOKED and EXPIRED are final,
+and a suspension or reinstatement older than the last change recorded is history only (it goes
+in the timeline, in its place, and moves nothing).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from applications.models import Application, InformationRequest
 from applications.service_layer.common import add_timeline, now
-from shared.consumer import Event
+from shared.consumer import Event, RetryLater
 from shared.uow import UnitOfWork
 
-RANK = {"DRAFT": 0, "SUBMITTED": 1, "IN_VETTING": 2, "INFO_REQUESTED": 2, "CLEARED": 3,
-        "REFUSED": 3, "WITHDRAWN": 4}
+RANK = {"DRAFT": 0, "SUBMITTED": 1, "IN_VETTING": 2, "INFO_REQUESTED": 2, "REFUSED": 3,
+        "CLEARED": 4, "WITHDRAWN": 5}
+FINAL_CLEARANCE_STATUSES = ("REVOKED", "EXPIRED")
 
 
 def _application(uow: UnitOfWork, event: Event) -> Application | None:
-    return uow.session.get(Application, str(event.data["application_id"]))
+    # Locked: two events for one application (a revocation and a late reinstatement, say) read
+    # and write its status one after the other, never both from the same old state.
+    return uow.session.get(Application, str(event.data["application_id"]),
+                           with_for_update=True)
 
 
 def _move(application: Application, status: str) -> None:
@@ -65,7 +76,8 @@ def on_clearance_granted(uow: UnitOfWork, event: Event) -> None:
     data = event.data
     outcome = {"result": "CLEARED", "clearance_id": str(data["clearance_id"]),
                "level": data["level"], "access": data["access"],
-               "conditions": data["conditions"], "expires_at": data["expires_at"].isoformat()}
+               "conditions": data["conditions"], "expires_at": data["expires_at"].isoformat(),
+               "clearance_status": "ACTIVE", "clearance_status_at": data["issued_at"].isoformat()}
     if application.status != "WITHDRAWN":
         application.outcome = outcome
     _move(application, "CLEARED")
@@ -74,13 +86,71 @@ def on_clearance_granted(uow: UnitOfWork, event: Event) -> None:
 
 
 def on_refused(uow: UnitOfWork, event: Event) -> None:
+    """A refusal, or (reconsidered) a refusal upheld. A cleared application stays cleared."""
     application = _application(uow, event)
     if application is None:
         return
-    if application.status != "WITHDRAWN":
-        application.outcome = {"result": "REFUSED"}
+    upheld = bool(event.data.get("reconsidered"))
+    if application.status not in ("WITHDRAWN", "CLEARED"):
+        application.outcome = ({"result": "REFUSED", "reconsidered": True} if upheld
+                               else {"result": "REFUSED"})
     _move(application, "REFUSED")
-    add_timeline(uow.session, application.id, "refused", {}, event.data["refused_at"])
+    add_timeline(uow.session, application.id, "refusal_upheld" if upheld else "refused", {},
+                 event.data["refused_at"])
+
+
+def _clearance_change(uow: UnitOfWork, event: Event, kind: str, status: str | None,
+                      occurred_at: datetime, detail: dict[str, Any]) -> None:
+    """A later change to the clearance of a cleared application: a timeline entry, and
+    `outcome["clearance_status"]` moved to `status` (None: the status does not change) unless
+    the clearance is already revoked or expired, or the change is older than the last one."""
+    application = _application(uow, event)
+    if application is None:
+        return  # not ours (e.g. erased)
+    clearance_id = str(event.data["clearance_id"])
+    outcome = dict(application.outcome or {})
+    if application.status != "WITHDRAWN" and outcome.get("clearance_id") is None:
+        # vetting.clearance_granted comes first from vetting; this one overtook it.
+        raise RetryLater(f"clearance {clearance_id} not yet granted on application "
+                         f"{application.id}")
+    add_timeline(uow.session, application.id, kind, detail, occurred_at)
+    if status is None or outcome.get("clearance_id") != clearance_id:
+        return  # withdrawn, or another clearance than the one this application shows
+    current = outcome.get("clearance_status", "ACTIVE")
+    current_at = outcome.get("clearance_status_at")
+    if current in FINAL_CLEARANCE_STATUSES:
+        return
+    if (status not in FINAL_CLEARANCE_STATUSES and current_at is not None
+            and occurred_at < datetime.fromisoformat(current_at)):
+        return  # older news than the status recorded
+    application.outcome = {**outcome, "clearance_status": status,
+                           "clearance_status_at": occurred_at.isoformat()}
+    application.updated_at = now()
+
+
+def on_clearance_suspended(uow: UnitOfWork, event: Event) -> None:
+    _clearance_change(uow, event, "clearance_suspended", "SUSPENDED",
+                      event.data["suspended_at"], {"reason": event.data["reason"]})
+
+
+def on_clearance_reinstated(uow: UnitOfWork, event: Event) -> None:
+    _clearance_change(uow, event, "clearance_reinstated", "ACTIVE",
+                      event.data["reinstated_at"], {})
+
+
+def on_clearance_revoked(uow: UnitOfWork, event: Event) -> None:
+    _clearance_change(uow, event, "clearance_revoked", "REVOKED", event.data["revoked_at"], {})
+
+
+def on_clearance_expiring(uow: UnitOfWork, event: Event) -> None:
+    """A reminder: the clearance stays as it is (renew before `expires_at`)."""
+    _clearance_change(uow, event, "clearance_expiring", None, event.envelope.occurred_at, {
+        "days_before": event.data["days_before"],
+        "expires_at": event.data["expires_at"].isoformat()})
+
+
+def on_clearance_expired(uow: UnitOfWork, event: Event) -> None:
+    _clearance_change(uow, event, "clearance_expired", "EXPIRED", event.data["expired_at"], {})
 
 
 def on_access_decision(uow: UnitOfWork, event: Event) -> None:
@@ -111,6 +181,11 @@ HANDLERS = {
     "vetting.info_requested": [on_info_requested],
     "vetting.clearance_granted": [on_clearance_granted],
     "vetting.clearance_refused": [on_refused],
+    "vetting.clearance_suspended": [on_clearance_suspended],
+    "vetting.clearance_reinstated": [on_clearance_reinstated],
+    "vetting.clearance_revoked": [on_clearance_revoked],
+    "vetting.clearance_expiring": [on_clearance_expiring],
+    "vetting.clearance_expired": [on_clearance_expired],
     "access.approved": [on_access_decision],
     "access.refused": [on_access_decision],
     "notification.sent": [on_notification],
