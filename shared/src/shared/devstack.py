@@ -38,6 +38,9 @@ class Stack:
     echo: bool = False
     # Restart a process that dies on its own (as compose's `restart: unless-stopped` does).
     supervise: bool = False
+    # Operator commands run on a timer while supervised, as cron would run them in production:
+    # name -> (service, CLI arguments, interval in seconds).
+    scheduled: Mapping[str, tuple[str, tuple[str, ...], float]] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _logs: dict[str, IO[bytes]] = field(default_factory=dict)
     _stopping: threading.Event = field(default_factory=threading.Event)
@@ -84,6 +87,8 @@ class Stack:
                 self.start_process(service, role)
         if self.supervise:
             threading.Thread(target=self._watch, daemon=True).start()
+            for name, job in self.scheduled.items():
+                threading.Thread(target=self._every, args=(name, *job), daemon=True).start()
 
     def start_process(self, service: str, role: str) -> None:
         self._spawn(f"{service}-{role}", self.argv(service, role), self.env_for(service))
@@ -94,6 +99,16 @@ class Stack:
                 if name != "smtp" and process.poll() is not None and not self._stopping.is_set():
                     print(f"{name} exited with {process.returncode}; restarting", flush=True)
                     self.restart(name)
+
+    def _every(self, name: str, service: str, args: tuple[str, ...], interval_s: float) -> None:
+        """Run an operator command now and then every `interval_s`, its output in the logs."""
+        while not self._stopping.is_set():
+            result = self.cli(service, *args, check=False)
+            with open(self.var_dir / "logs" / f"{name}.log", "a") as log:
+                log.write(result.stdout + result.stderr)
+            if result.returncode != 0:
+                print(f"{name} failed ({result.returncode}); see logs/{name}.log", flush=True)
+            self._stopping.wait(interval_s)
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         if name in self._logs:
@@ -175,8 +190,12 @@ def _die_with_parent() -> None:
 def main() -> None:
     """`make run`: the whole system on the embedded default, until Ctrl-C."""
     var_dir = Path(os.environ.get("VAR_DIR", "var")).resolve()
+    sweep_every_s = float(os.environ.get("SWEEP_INTERVAL_S", 3600))
     stack = Stack(var_dir=var_dir, echo=os.environ.get("QUIET") != "1", web_workers=2,
-                  supervise=True)
+                  supervise=True,
+                  scheduled={"vetting-sweep": ("vetting", ("sweep",), sweep_every_s)},
+                  base_env={"VETTING_SIMULATED_DELAY_S": os.environ.get(
+                      "VETTING_SIMULATED_DELAY_S", "2")})
     print(f"Migrating databases under {var_dir} ...", flush=True)
     stack.migrate()
     stack.start(smtp=True)
@@ -187,6 +206,8 @@ def main() -> None:
             url = stack.url(service)
             print(f"  {service:<14} {url}   API docs {url}/docs   health {url}/health/ready")
         print(f"  email (SMTP sink) 127.0.0.1:{stack.smtp_port}, mail in {var_dir}/mail/new")
+        print(f"  clearance sweep (reminders, expiry) every {sweep_every_s:g} s "
+              "(SWEEP_INTERVAL_S)", flush=True)
         print(f"  logs in {var_dir}/logs.  Try: make demo\n", flush=True)
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         signal.sigwait({signal.SIGINT, signal.SIGTERM})

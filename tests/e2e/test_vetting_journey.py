@@ -1,0 +1,88 @@
+"""From submission to a granted clearance, as real processes on both run modes: the checks run
+in vetting's worker, an officer asks for information and the organisation answers, a refusal
+is proposed and countersigned by a different manager, the organisation asks for
+reconsideration, and a different officer clears. The organisation sees each step."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.e2e.helpers import application_body, get, organisation_key, submit
+from tests.support import wait_for
+
+
+def token(stack, staff_id, role):
+    return stack.cli("vetting", "issue-staff-token", "--staff-id", staff_id,
+                     "--role", role).stdout.strip()
+
+
+def post(stack, service, path, credential, body):
+    response = requests.post(stack.url(service) + path, json=body, timeout=10,
+                             headers={"Authorization": f"Bearer {credential}"})
+    assert response.status_code in (200, 201), (path, response.status_code, response.text)
+    return response.json()
+
+
+def test_submission_to_granted_clearance_through_information_refusal_and_reconsideration(
+        stack):
+    key = organisation_key(stack)
+    officer = token(stack, "officer-ann", "vetting_officer")
+    manager = token(stack, "manager-cat", "vetting_manager")
+    second_officer = token(stack, "officer-bob", "vetting_officer")
+    created = submit(stack, key, application_body("jo+sim-undeclared@example.org"))
+    assert created.status_code == 200, created.text
+    application_id = created.json()["id"]
+
+    def application():
+        return get(stack, "applications", f"/applications/{application_id}", key).json()
+
+    def case_when(status):
+        def found():
+            items = get(stack, "vetting", f"/cases?application_id={application_id}",
+                        officer).json()["items"]
+            return items[0] if items and items[0]["status"] == status else None
+        return wait_for(found, message=f"case {status}")
+
+    case = case_when("AWAITING_DECISION")  # every check worked by the consumer's runner
+    detail = get(stack, "vetting", f"/cases/{case['id']}", officer).json()
+    assert detail["risk"]["recommendation"] == "REFER"
+    assert {c["status"] for c in detail["checks_detail"]} <= {"PASSED", "ADVERSE"}
+
+    request = post(stack, "vetting", f"/cases/{case['id']}/information-requests", officer, {
+        "items": [{"question": "Tell us about the 2022 conviction.", "field": "declarations"}],
+        "reason": "A record was found that was not declared."})
+    wait_for(lambda: application()["status"] == "INFO_REQUESTED", message="info requested")
+    post(stack, "applications", f"/applications/{application_id}/responses", key, {
+        "request_id": request["id"],
+        "answers": [{"answer": "I forgot it; it was a fine, and I have been clean since."}]})
+    case = case_when("AWAITING_DECISION")
+
+    post(stack, "vetting", f"/cases/{case['id']}/refusal", officer,
+         {"reasons": ["Undeclared drugs conviction within four years."]})
+    own = requests.post(stack.url("vetting") + f"/cases/{case['id']}/refusal/countersignature",
+                        json={"decision": "CONFIRM", "note": "Agreed."}, timeout=10,
+                        headers={"Authorization": f"Bearer {officer}"})
+    assert own.status_code == 403
+    post(stack, "vetting", f"/cases/{case['id']}/refusal/countersignature", manager,
+         {"decision": "CONFIRM", "note": "Agreed: honesty matters here."})
+    wait_for(lambda: application()["status"] == "REFUSED", message="refused")
+
+    post(stack, "applications", f"/applications/{application_id}/reconsideration", key,
+         {"grounds": "The fine was for a first offence; the form's wording misled the applicant."})
+    case = case_when("RECONSIDERATION")
+    clearance = post(stack, "vetting", f"/cases/{case['id']}/clearance", second_officer, {
+        "conditions": ["ESCORTED_ONLY"], "reason": "Candid answer; old, minor; escorted."})
+
+    view = wait_for(lambda: (lambda a: a if a["status"] == "CLEARED" else None)(application()),
+                    message="cleared")
+    assert view["outcome"]["clearance_id"] == clearance["id"]
+    assert view["outcome"]["conditions"] == ["ESCORTED_ONLY"]
+    kinds = [entry["kind"] for entry in view["timeline"]]
+    for step in ("submitted", "checks_started", "information_requested",
+                 "information_provided", "refused", "reconsideration_requested", "cleared"):
+        assert step in kinds, (step, kinds)
+    assert kinds.index("information_requested") < kinds.index("refused") < kinds.index(
+        "cleared")
+    trail = [e["action"] for e in get(stack, "vetting", f"/cases/{case['id']}/audit",
+                                      officer).json()]
+    assert trail[0] == "case.cleared" and "case.refusal_countersigned" in trail
