@@ -53,14 +53,38 @@ def main() -> None:
         if notes and notes[0]["status"] == "SENT":
             break
         time.sleep(0.2)
-    cases = call("vetting", f"/cases?application_id={application['id']}", officer)
-    print(f"vetting:       case {cases[0]['id']} opened for the application")
+    case = call("vetting", f"/cases?application_id={application['id']}", officer)["items"][0]
+    print(f"vetting:       case {case['id']} opened at level {case['required_level']}")
     incoming = call("access", "/establishments/WWI/incoming", security)
     print(f"access:        {len(incoming)} person(s) in vetting for HMP Wandsworth (WWI)")
     print(f"notifications: {notes[0]['template']} by {notes[0]['channel']}: {notes[0]['status']}")
-    final = call("applications", f"/applications/{application['id']}", key)
+    case = wait_for_checks(case["id"], officer)
+    results = ", ".join(f"{c['name']} {c['status']}" for c in case["checks_detail"])
+    print(f"vetting:       checks done ({results})")
+    print(f"vetting:       risk summary recommends {case['risk']['recommendation']}: "
+          f"{case['risk']['rationale']}")
+    clearance = call("vetting", f"/cases/{case['id']}/clearance", officer,
+                     {"reason": "Declared, old and minor: cleared at the required level."})
+    print(f"vetting:       cleared: {clearance['level']}, {clearance['access']}, expires "
+          f"{clearance['expires_at'][:10]}")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        final = call("applications", f"/applications/{application['id']}", key)
+        if final["status"] == "CLEARED":
+            break
+        time.sleep(0.2)
     print(f"applications:  status {final['status']}; timeline: "
           + ", ".join(entry["kind"] for entry in final["timeline"]))
+
+
+def wait_for_checks(case_id: str, officer: str) -> dict:
+    """The simulated providers answer after VETTING_SIMULATED_DELAY_S (2 s under make run)."""
+    deadline = time.monotonic() + 60
+    while True:
+        case = call("vetting", f"/cases/{case_id}", officer)
+        if case["status"] != "OPEN" or time.monotonic() > deadline:
+            return case
+        time.sleep(0.5)
 
 
 if __name__ == "__main__":

@@ -268,3 +268,13 @@ def test_yaml_pitfalls(services: dict[str, Any]) -> None:
             assert isinstance(port, (str, dict)), f"{name}: quote port {port!r}"
         for value in environment_of(container).values():
             assert value not in ("True", "False"), f"{name}: quote booleans in environment"
+
+
+def test_the_clearance_sweep_runs_on_a_schedule(services: dict[str, Any],
+                                                clis: dict[str, click.Group]) -> None:
+    sweep = services["vetting-sweep"]
+    argv = command_of(sweep)
+    assert argv[:4] == ["python", "-m", "vetting", "sweep"]
+    context = clis["vetting"].commands["sweep"].make_context("sweep", argv[4:])
+    assert context.params["every_s"] == 86400  # daily
+    assert sweep["depends_on"]["vetting-migrate"]["condition"] == "service_completed_successfully"

@@ -48,7 +48,7 @@ def start_stack(env, smtp_port: int, tmp_path: Path) -> Stack:
 
 def all_cases(stack: Stack, officer: str) -> list[dict]:
     response = get(stack, "vetting", "/cases?limit=500", officer)
-    return response.json() if response.ok else []
+    return response.json()["items"] if response.ok else []
 
 
 def test_consumer_killed_mid_backlog_loses_nothing_and_doubles_nothing(real_env, smtp, tmp_path):

@@ -9,6 +9,7 @@ Configuration (environment, beside the shared settings):
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -89,15 +90,21 @@ def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
 
 @click.command("sweep", help="Send expiry reminders and expire clearances (run daily).")
 @click.option("--at", "at", default=None, help="ISO time to sweep as of (default: now).")
+@click.option("--every", "every_s", default=None, type=float,
+              help="Keep running, sweeping every this many seconds (a container's scheduler).")
 @pass_state
-def sweep_command(state: CliState, at: str | None) -> None:
-    moment = datetime.fromisoformat(at) if at else now()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    with state.platform.unit_of_work() as uow:
-        found = clearances.sweep(uow, policy(state.platform), moment)
-        uow.commit()
-    click.echo(f'{{"reminded": {found["reminded"]}, "expired": {found["expired"]}}}')
+def sweep_command(state: CliState, at: str | None, every_s: float | None) -> None:
+    while True:
+        moment = datetime.fromisoformat(at) if at else now()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        with state.platform.unit_of_work() as uow:
+            found = clearances.sweep(uow, policy(state.platform), moment)
+            uow.commit()
+        click.echo(f'{{"reminded": {found["reminded"]}, "expired": {found["expired"]}}}')
+        if every_s is None:
+            return
+        time.sleep(every_s)
 
 
 def definition() -> ServiceDefinition:
