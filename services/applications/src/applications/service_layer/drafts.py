@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -19,6 +17,7 @@ from applications.models import (
 )
 from applications.schemas.applicant import ApplicantSchema
 from applications.service_layer.common import Conflict, now, owned_application
+from shared.pagination import decode_cursor, encode_cursor
 from shared.uow import UnitOfWork
 
 APPLICATION_FIELDS = ("role", "requested_access", "frequency")
@@ -151,20 +150,6 @@ def list_applications(session: Session, organisation_id: str, *, status: str | N
     page, more = rows[:limit], len(rows) > limit
     return {
         "items": [summary_view(a) for a in page],
-        "next_cursor": encode_cursor(page[-1]) if more and page else None,
+        "next_cursor": (encode_cursor(page[-1].created_at, page[-1].id)
+                        if more and page else None),
     }
-
-
-def encode_cursor(application: Application) -> str:
-    raw = json.dumps([application.created_at.isoformat(), application.id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """Raises ValueError for anything that is not a cursor we issued."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        created_at, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(created_at), str(last_id)
-    except (ValueError, TypeError) as exc:
-        raise ValueError("Not a valid cursor.") from exc
