@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import MetaData, String
+from sqlalchemy import JSON, Boolean, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UTCDateTime
@@ -26,3 +26,91 @@ class IncomingCase(Base):
     application_id: Mapped[str] = mapped_column(String(36))
     requested_access: Mapped[str] = mapped_column(String(20))
     opened_at: Mapped[datetime]
+
+
+class Establishment(Base):
+    """Reference data (../shared/data/establishments.csv), reloaded by an operator command."""
+
+    __tablename__ = "establishments"
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    nation: Mapped[str] = mapped_column(String(40))
+    high_security: Mapped[bool] = mapped_column(Boolean)
+    womens_estate: Mapped[bool] = mapped_column(Boolean)
+    loaded_at: Mapped[datetime]
+
+
+class Grant(Base):
+    """One person's access at one establishment (DESIGN §3): the establishment's decision, its
+    induction checklist, and a copy of the clearance it rests on.
+
+    The copy of the clearance (level, most access allowed, conditions, expiry, status) is kept
+    up to date from vetting's events, so the gate check needs this one row and nothing else.
+    """
+
+    __tablename__ = "grants"
+    __table_args__ = (
+        # One grant per person per establishment; also the gate check's read by person.
+        UniqueConstraint("establishment_code", "person_id", name="uq_grants_person"),
+        # The gate check's read by badge; a badge number identifies one person per establishment.
+        UniqueConstraint("establishment_code", "badge_number", name="uq_grants_badge"),
+        # The security team's queue (requests and renewals awaiting review), oldest first.
+        Index("ix_grants_queue", "establishment_code", "awaiting_review", "opened_at", "id"),
+        Index("ix_grants_status", "establishment_code", "status", "opened_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    establishment_code: Mapped[str] = mapped_column(String(4))
+    person_id: Mapped[str] = mapped_column(String(36), index=True)
+    forenames: Mapped[str | None] = mapped_column(String(200))
+    surname: Mapped[str | None] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None]
+    # The application whose clearance opened (or last renewed) this grant.
+    application_id: Mapped[str] = mapped_column(String(36))
+    clearance_id: Mapped[str] = mapped_column(String(36))
+    clearance_level: Mapped[str] = mapped_column(String(40))
+    clearance_access: Mapped[str] = mapped_column(String(20))
+    clearance_conditions: Mapped[list] = mapped_column(JSON)
+    clearance_expires_at: Mapped[datetime]
+    clearance_status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(20))
+    # While SUSPENDED: the state to return to, and who suspended (both may have).
+    resume_status: Mapped[str | None] = mapped_column(String(20))
+    suspended_locally: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The establishment's terms (set on approval).
+    access_type: Mapped[str | None] = mapped_column(String(20))
+    conditions: Mapped[list] = mapped_column(JSON, default=list)
+    permitted_days: Mapped[list | None] = mapped_column(JSON)
+    permitted_areas: Mapped[list] = mapped_column(JSON, default=list)
+    valid_until: Mapped[datetime | None]
+    # {"SECURITY_BRIEFING": {"at", "by"}, "ID_BADGE": {"at", "by", "badge_number"}, ...}
+    induction: Mapped[dict] = mapped_column(JSON, default=dict)
+    badge_number: Mapped[str | None] = mapped_column(String(40))
+    review_on: Mapped[date | None]  # an exclusion's review date
+    # In the security team's queue: a new request (PENDING_REVIEW), or a new clearance (a
+    # renewal) for a grant already decided, whose terms need review.
+    awaiting_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    activated_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class StaffAccount(Base):
+    """A member of an establishment's security team who signs in to the console."""
+
+    __tablename__ = "staff_accounts"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    roles: Mapped[list] = mapped_column(JSON)
+    establishments: Mapped[list] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]

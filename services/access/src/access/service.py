@@ -1,20 +1,46 @@
-"""The access service's definition: what it adds to the shared platform."""
+"""The access service's definition: what it adds to the shared platform (its composition root).
+
+It works only from events (vetting's news about clearances), so an establishment's decisions
+and its gate keep working when intake or vetting is down.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from access import service_layer
+import click
+
 from access.models import Base
 from access.routes import register_routes
+from access.service_layer import establishments, following, incoming
+from access.service_layer.common import now
+from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
 
 
 def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
     return {
-        "vetting.case_opened": [service_layer.record_incoming_case],
-        "application.withdrawn": [service_layer.forget_withdrawn],
+        "vetting.case_opened": [incoming.record_incoming_case],
+        "application.withdrawn": [incoming.forget_withdrawn],
+        **following.HANDLERS,
     }
+
+
+@click.group("establishments", help="The establishments reference data.")
+def establishments_group() -> None:
+    pass
+
+
+@establishments_group.command("reload", help="Reload establishments from a CSV (default: the "
+                              "packaged copy of ../shared/data/establishments.csv).")
+@click.option("--file", "path", default=None, type=click.Path(exists=True, dir_okay=False,
+                                                               path_type=Path))
+@pass_state
+def reload_establishments(state: CliState, path: Path | None) -> None:
+    with state.platform.session_factory() as session:
+        counts = establishments.reload(session, now(), path)
+        session.commit()
+    click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
 
 
 def definition() -> ServiceDefinition:
@@ -25,4 +51,5 @@ def definition() -> ServiceDefinition:
         migrations_dir=Path(__file__).parent / "migrations",
         register_routes=register_routes,
         handlers=_handlers,
+        commands=(establishments_group,),
     )

@@ -15,6 +15,10 @@ CHECKS = ("IDENTITY", "ADDRESS_HISTORY", "CRIMINAL_RECORD", "DBS", "REFERENCES",
 CHECK_OUTCOMES = ("PASSED", "ADVERSE")
 # Why a clearance was suspended, as a code: the reasons themselves stay in vetting.
 SUSPENSION_REASONS = ("CHANGE_OF_CIRCUMSTANCES", "OFFICER_DECISION")
+# An access grant's states at one establishment (DESIGN §3), and who moved it.
+GRANT_STATUSES = ("PENDING_REVIEW", "APPROVED", "ACTIVE", "SUSPENDED", "REFUSED", "REVOKED",
+                  "ENDED", "EXCLUDED")
+ACTED_BY = ("ESTABLISHMENT", "VETTING")
 
 # The publishing service of each event type: the part of the type before the dot.
 PUBLISHER_OF_PREFIX = {

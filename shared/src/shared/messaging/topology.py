@@ -30,13 +30,19 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "vetting.clearance_refused", "vetting.clearance_suspended",
         "vetting.clearance_reinstated", "vetting.clearance_revoked", "vetting.clearance_expiring",
         "vetting.clearance_expired", "access.approved", "access.refused",
+        "access.activated", "access.suspended", "access.reinstated", "access.excluded",
+        "access.revoked", "access.ended",
         "notification.sent", "notification.failed",
     ),
     "vetting": (
         "application.submitted", "application.info_provided", "application.withdrawn",
         "application.circumstances_changed", "application.reconsideration_requested",
     ),
-    "access": ("vetting.case_opened", "application.withdrawn"),
+    "access": (
+        "vetting.case_opened", "application.withdrawn", "vetting.clearance_granted",
+        "vetting.clearance_suspended", "vetting.clearance_reinstated",
+        "vetting.clearance_revoked", "vetting.clearance_expired",
+    ),
     "notifications": ("application.submitted", "vetting.case_opened"),
 }
 

@@ -4,6 +4,10 @@ from flask_smorest import Api
 
 
 def register_routes(api: Api) -> None:
-    from access.routes.establishments import blp
+    from access.routes.establishments import blp as establishments
+    from access.routes.grants import blp as grants
+    from access.routes.grants import people
 
-    api.register_blueprint(blp)
+    api.register_blueprint(establishments)
+    api.register_blueprint(grants)
+    api.register_blueprint(people)

@@ -1,19 +1,39 @@
-"""/establishments/{code}/…: a security team's view of its own establishment only."""
+"""/establishments/…: a security team's views of its own establishments only."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from access import service_layer
-from access.schemas.establishments import IncomingCaseSchema, IncomingQuerySchema
+from access.routes.common import SECURITY, actor, in_scope, platform
+from access.schemas.establishments import (
+    EstablishmentSchema,
+    GateQuerySchema,
+    GateResultSchema,
+    GrantQuerySchema,
+    IncomingCaseSchema,
+    IncomingQuerySchema,
+    PageQuerySchema,
+)
+from access.schemas.grants import GrantPageSchema
+from access.service_layer import gate, incoming, queries
+from access.service_layer.common import SECURITY_ROLES, now
 from shared.web.auth import staff_required
-
-SECURITY_ROLES = ("security_officer", "head_of_security")
 
 blp = Blueprint("establishments", __name__, url_prefix="/establishments",
                 description="Per-establishment views for its security team.")
+
+
+@blp.route("")
+class Establishments(MethodView):
+    decorators = [staff_required(*SECURITY_ROLES)]
+
+    @blp.response(200, EstablishmentSchema(many=True))
+    @blp.doc(security=SECURITY)
+    def get(self):  # type: ignore[no-untyped-def]
+        """The establishments the caller works for."""
+        with platform().session_factory() as session:
+            return queries.establishments(session, actor())
 
 
 @blp.route("/<string:code>/incoming")
@@ -22,10 +42,58 @@ class Incoming(MethodView):
 
     @blp.arguments(IncomingQuerySchema, location="query")
     @blp.response(200, IncomingCaseSchema(many=True))
-    @blp.doc(security=[{"bearer": []}])
+    @blp.doc(security=SECURITY)
     def get(self, query, code: str):  # type: ignore[no-untyped-def]
         """People in vetting who asked to come into this establishment, oldest first."""
-        if not g.staff.covers(code):
-            abort(404, "Not found.")  # another establishment's data does not exist for you
-        with current_app.extensions["platform"].session_factory() as session:
-            return service_layer.incoming_for(session, code, query["limit"])
+        in_scope(code)
+        with platform().session_factory() as session:
+            return incoming.incoming_for(session, code, query["limit"])
+
+
+@blp.route("/<string:code>/queue")
+class Queue(MethodView):
+    decorators = [staff_required(*SECURITY_ROLES)]
+
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, GrantPageSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, query, code: str):  # type: ignore[no-untyped-def]
+        """Access requests (and renewals) awaiting this establishment's decision, oldest
+        first."""
+        in_scope(code)
+        with platform().session_factory() as session:
+            return queries.queue(session, code, limit=query["limit"], cursor=query["cursor"])
+
+
+@blp.route("/<string:code>/grants")
+class Grants(MethodView):
+    decorators = [staff_required(*SECURITY_ROLES)]
+
+    @blp.arguments(GrantQuerySchema, location="query")
+    @blp.response(200, GrantPageSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, query, code: str):  # type: ignore[no-untyped-def]
+        """Every grant at this establishment (optionally in one state), oldest first."""
+        in_scope(code)
+        with platform().session_factory() as session:
+            return queries.grants_at(session, code, status=query["status"],
+                                     limit=query["limit"], cursor=query["cursor"])
+
+
+@blp.route("/<string:code>/gate-check")
+class GateCheck(MethodView):
+    decorators = [staff_required(*SECURITY_ROLES)]
+
+    @blp.arguments(GateQuerySchema, location="query")
+    @blp.response(200, GateResultSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, query, code: str):  # type: ignore[no-untyped-def]
+        """May this person (by id or badge number) come in here now? Allowed or not, why,
+        and the terms. Every check is audited."""
+        who = in_scope(code)
+        moment = now()
+        person = str(query["person"]) if query["person"] else None
+        with platform().session_factory() as session:
+            result = gate.gate_check(session, who, code, moment, person_id=person,
+                                     badge=query["badge"])
+        return gate.result_view(result, moment)

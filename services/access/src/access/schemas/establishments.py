@@ -1,8 +1,20 @@
-"""Schemas for /establishments."""
+"""Schemas for /establishments: the incoming view, the queue, grants, the gate check."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow.exceptions import ValidationError
+
+from access.schemas.grants import BADGE
+from shared.events.vocabulary import GRANT_STATUSES
+
+
+class EstablishmentSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    nation = fields.String()
+    high_security = fields.Boolean()
+    womens_estate = fields.Boolean()
 
 
 class IncomingQuerySchema(Schema):
@@ -15,3 +27,40 @@ class IncomingCaseSchema(Schema):
     establishment_code = fields.String()
     requested_access = fields.String()
     opened_at = fields.AwareDateTime()
+
+
+class PageQuerySchema(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class GrantQuerySchema(PageQuerySchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(GRANT_STATUSES))
+
+
+class GateQuerySchema(Schema):
+    person = fields.UUID(load_default=None, metadata={"description": "The person's id."})
+    badge = fields.String(load_default=None, validate=BADGE)
+
+    @validates_schema
+    def _one_of(self, data, **_kwargs):  # type: ignore[no-untyped-def]
+        if (data.get("person") is None) == (data.get("badge") is None):
+            raise ValidationError("Give either person or badge (one of them).", "person")
+
+
+class GateResultSchema(Schema):
+    allowed = fields.Boolean(required=True)
+    reason = fields.String(required=True, metadata={"description": "A code, e.g. ALLOWED, "
+                                                    "SUSPENDED, EXPIRED, NO_GRANT."})
+    message = fields.String(required=True)
+    grant_id = fields.String(allow_none=True)
+    forenames = fields.String(allow_none=True)
+    surname = fields.String(allow_none=True)
+    date_of_birth = fields.Date(allow_none=True)
+    badge_number = fields.String(allow_none=True)
+    access_type = fields.String(allow_none=True)
+    conditions = fields.List(fields.String())
+    permitted_days = fields.List(fields.String(), allow_none=True)
+    permitted_areas = fields.List(fields.String())
+    valid_until = fields.AwareDateTime(allow_none=True)
+    checked_at = fields.AwareDateTime(required=True)

@@ -164,6 +164,22 @@ def on_access_decision(uow: UnitOfWork, event: Event) -> None:
         "valid_until": _iso(data.get("valid_until"))}, data["decided_at"])
 
 
+def on_access_change(uow: UnitOfWork, event: Event) -> None:
+    """activated, suspended, reinstated, excluded, revoked, ended: history for the organisation
+    (which establishment, what happened, who moved it), never the establishment's reasons."""
+    application = _application(uow, event)
+    if application is None:
+        return
+    data = event.data
+    detail = {"establishment": data["establishment_code"], "by": data["by"]}
+    if "valid_until" in data:
+        detail.update(access_type=data["access_type"], valid_until=_iso(data["valid_until"]))
+    if "review_on" in data:
+        detail["review_on"] = _iso(data["review_on"])
+    add_timeline(uow.session, application.id, "access_" + event.envelope.type.split(".")[1],
+                 detail, data["at"])
+
+
 def on_notification(uow: UnitOfWork, event: Event) -> None:
     application_id = event.data.get("application_id")
     if application_id is None or uow.session.get(Application, str(application_id)) is None:
@@ -188,6 +204,8 @@ HANDLERS = {
     "vetting.clearance_expired": [on_clearance_expired],
     "access.approved": [on_access_decision],
     "access.refused": [on_access_decision],
+    **{f"access.{change}": [on_access_change] for change in (
+        "activated", "suspended", "reinstated", "excluded", "revoked", "ended")},
     "notification.sent": [on_notification],
     "notification.failed": [on_notification],
 }

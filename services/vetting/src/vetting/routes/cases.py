@@ -6,8 +6,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.web.auth import staff_required
+from shared.web.schemas import AuditEntrySchema
 from vetting.routes.common import SECURITY, VETTING_ROLES, platform
-from vetting.schemas.cases import AuditEntrySchema, CasePageSchema, CaseQuerySchema, CaseSchema
+from vetting.schemas.cases import CasePageSchema, CaseQuerySchema, CaseSchema
 from vetting.service_layer import queries
 from vetting.service_layer.common import now
 

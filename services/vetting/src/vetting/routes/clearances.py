@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.web.auth import staff_required
+from shared.web.schemas import AuditEntrySchema
 from vetting.routes.common import SECURITY, VETTING_ROLES, actor, platform
-from vetting.schemas.cases import AuditEntrySchema
 from vetting.schemas.clearances import (
     ClearanceQuerySchema,
     ClearanceSchema,

@@ -85,16 +85,3 @@ class CaseSchema(CaseSummarySchema):
     refusal = fields.Dict(allow_none=True)
     reconsideration = fields.Dict(allow_none=True)
 
-
-class AuditEntrySchema(Schema):
-    id = fields.Integer()
-    at = fields.AwareDateTime()
-    service = fields.String()
-    actor = fields.String()
-    actor_kind = fields.String()
-    action = fields.String()
-    subject_type = fields.String()
-    subject_id = fields.String()
-    reason = fields.String(allow_none=True)
-    detail = fields.Dict(allow_none=True)
-    correlation_id = fields.String(allow_none=True)

@@ -56,6 +56,9 @@ def _granted_event(case: VettingCase, clearance: Clearance) -> dict[str, Any]:
         "issued_at": clearance.issued_at.isoformat(),
         "expires_at": clearance.expires_at.isoformat(), "person_id": clearance.person_id,
         "replaces_clearance_id": clearance.replaces_id,
+        "forenames": case.applicant_name.get("forenames"),
+        "surname": case.applicant_name.get("surname"),
+        "date_of_birth": (case.applicant or {}).get("date_of_birth"),
     }
 
 

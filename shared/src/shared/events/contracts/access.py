@@ -1,10 +1,30 @@
-"""Events the access service publishes: one schema per (type, version)."""
+"""Events the access service publishes: one schema per (type, version).
+
+Every access event names the grant (one person at one establishment), the application whose
+clearance opened it, the person and the establishment. Reasons stay in the access service:
+an event says what changed, never why (a notification must not leak a decision's reason).
+"""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from shared.events.vocabulary import ACCESS_TYPES, ESTABLISHMENT_CODE
+from shared.events.vocabulary import ACCESS_TYPES, ACTED_BY, ESTABLISHMENT_CODE
+
+
+class AccessRequestOpenedV1(Schema):
+    grant_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    person_id = fields.UUID(required=True)
+    establishment_code = fields.String(required=True, validate=ESTABLISHMENT_CODE)
+    clearance_id = fields.UUID(required=True)
+    level = fields.String(required=True)
+    max_access = fields.String(required=True, validate=validate.OneOf(ACCESS_TYPES),
+                               metadata={"description": "The most the clearance allows."})
+    clearance_expires_at = fields.AwareDateTime(required=True)
+    renewal = fields.Boolean(required=True, metadata={
+        "description": "True when a new clearance reopened review of an existing grant."})
+    opened_at = fields.AwareDateTime(required=True)
 
 
 class AccessDecisionV1(Schema):
@@ -15,3 +35,28 @@ class AccessDecisionV1(Schema):
                                 validate=validate.OneOf(ACCESS_TYPES))
     valid_until = fields.AwareDateTime(load_default=None, allow_none=True)
     decided_at = fields.AwareDateTime(required=True)
+    # Added (optional, so v1 stays compatible).
+    person_id = fields.UUID(load_default=None, allow_none=True)
+
+
+class AccessChangeV1(Schema):
+    """A grant's later changes: activated, suspended, reinstated, excluded, revoked, ended."""
+
+    grant_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    person_id = fields.UUID(required=True)
+    establishment_code = fields.String(required=True, validate=ESTABLISHMENT_CODE)
+    status = fields.String(required=True, metadata={"description": "The grant's new state."})
+    by = fields.String(required=True, validate=validate.OneOf(ACTED_BY), metadata={
+        "description": "ESTABLISHMENT (its security team) or VETTING (followed a change to "
+                       "the person's clearance)."})
+    at = fields.AwareDateTime(required=True)
+
+
+class AccessActivatedV1(AccessChangeV1):
+    access_type = fields.String(required=True, validate=validate.OneOf(ACCESS_TYPES))
+    valid_until = fields.AwareDateTime(required=True)
+
+
+class AccessExcludedV1(AccessChangeV1):
+    review_on = fields.Date(required=True)

@@ -51,6 +51,11 @@ class ClearanceGrantedV1(Schema):
     # replaces.
     person_id = fields.UUID(load_default=None, allow_none=True)
     replaces_clearance_id = fields.UUID(load_default=None, allow_none=True)
+    # Added (optional): who the person is, so an establishment's security team can recognise
+    # them at the gate (name and date of birth only: nothing about the record or the fellowship).
+    forenames = fields.String(load_default=None, allow_none=True)
+    surname = fields.String(load_default=None, allow_none=True)
+    date_of_birth = fields.Date(load_default=None, allow_none=True)
 
 
 class ClearanceRefusedV1(Schema):

@@ -1,0 +1,128 @@
+"""The access rules, free of frameworks: what a clearance allows, what induction needs, what the
+gate says. Everything here is a pure function of its arguments, so it is tested directly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
+ESCORTED_ONLY = "ESCORTED_ONLY"
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+SECURITY_BRIEFING, ID_BADGE, KEY_TRAINING = "SECURITY_BRIEFING", "ID_BADGE", "KEY_TRAINING"
+INDUCTION_ITEMS = (SECURITY_BRIEFING, ID_BADGE, KEY_TRAINING)
+
+# A grant's states (DESIGN §3). OPEN ones still move; FINAL ones only a new clearance reopens.
+OPEN = frozenset({"PENDING_REVIEW", "APPROVED", "ACTIVE", "SUSPENDED"})
+LIVE = frozenset({"APPROVED", "ACTIVE", "SUSPENDED"})
+FINAL = frozenset({"REFUSED", "REVOKED", "ENDED", "EXCLUDED"})
+
+# Prisons in England keep English days: "Tuesdays only" means a Tuesday in London.
+LOCAL_TIME = ZoneInfo("Europe/London")
+
+# Why the gate says no, in the words the gate officer reads.
+GATE_REASONS = {
+    "ALLOWED": "Access allowed.",
+    "NO_GRANT": "No access at this establishment.",
+    "PENDING_REVIEW": "Access not yet decided by this establishment.",
+    "APPROVED": "Approved, but induction is not complete.",
+    "SUSPENDED": "Access is suspended.",
+    "REFUSED": "Access was refused.",
+    "REVOKED": "Access was revoked.",
+    "ENDED": "Access has ended.",
+    "EXCLUDED": "Excluded from this establishment.",
+    "CLEARANCE_NOT_ACTIVE": "The security clearance is not in force.",
+    "EXPIRED": "Access has expired.",
+    "NOT_PERMITTED_TODAY": "Access is not permitted on this day.",
+}
+
+
+def max_access(clearance_access: str, clearance_conditions: Sequence[str]) -> str:
+    """The most a clearance allows: its access, or escorted only when it says so."""
+    if ESCORTED_ONLY in clearance_conditions:
+        return "ESCORTED"
+    return clearance_access
+
+
+def within(access_type: str, allowed: str) -> bool:
+    return ACCESS_RANK[access_type] <= ACCESS_RANK[allowed]
+
+
+def induction_required(access_type: str | None) -> tuple[str, ...]:
+    """Briefing and badge for everyone; key training before anyone may draw keys."""
+    if access_type == "KEY_HOLDING":
+        return INDUCTION_ITEMS
+    return (SECURITY_BRIEFING, ID_BADGE)
+
+
+def induction_outstanding(induction: Mapping[str, Any], access_type: str | None) -> list[str]:
+    return [item for item in induction_required(access_type) if item not in induction]
+
+
+def terms_problems(*, access_type: str, allowed: str, valid_until: datetime,
+                   clearance_expires_at: datetime, moment: datetime,
+                   permitted_days: Sequence[str] | None) -> dict[str, list[str]]:
+    """Field errors for an approval's terms: nothing above the clearance, nothing past it."""
+    problems: dict[str, list[str]] = {}
+    if not within(access_type, allowed):
+        problems["access_type"] = [
+            f"The clearance allows at most {allowed}; {access_type} is above it."]
+    if valid_until > clearance_expires_at:
+        problems["valid_until"] = [
+            f"Must not be after the clearance expires ({clearance_expires_at.isoformat()})."]
+    elif valid_until <= moment:
+        problems["valid_until"] = ["Must be in the future."]
+    if permitted_days is not None and not permitted_days:
+        problems["permitted_days"] = ["Give at least one day, or leave out for every day."]
+    return problems
+
+
+@dataclass(frozen=True)
+class GateView:
+    """The one row the gate reads (a grant), as plain values."""
+
+    grant_id: str
+    status: str
+    clearance_status: str
+    clearance_expires_at: datetime
+    access_type: str | None
+    conditions: Sequence[str]
+    permitted_days: Sequence[str] | None
+    permitted_areas: Sequence[str]
+    valid_until: datetime | None
+    forenames: str | None
+    surname: str | None
+    date_of_birth: date | None
+    badge_number: str | None
+
+
+@dataclass(frozen=True)
+class GateResult:
+    allowed: bool
+    reason: str
+    grant: GateView | None = None
+    message: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", GATE_REASONS[self.reason])
+
+
+def gate_decision(view: GateView | None, moment: datetime) -> GateResult:
+    """May this person come in now? Every way of saying no has its own reason."""
+    if view is None:
+        return GateResult(False, "NO_GRANT")
+    if view.status != "ACTIVE":
+        return GateResult(False, view.status, view)
+    if view.clearance_status != "ACTIVE":
+        return GateResult(False, "CLEARANCE_NOT_ACTIVE", view)
+    ends = min(filter(None, (view.valid_until, view.clearance_expires_at)))
+    if moment >= ends:
+        return GateResult(False, "EXPIRED", view)
+    if view.permitted_days:
+        today = WEEKDAYS[moment.astimezone(LOCAL_TIME).weekday()]
+        if today not in view.permitted_days:
+            return GateResult(False, "NOT_PERMITTED_TODAY", view)
+    return GateResult(True, "ALLOWED", view)

@@ -1,0 +1,1 @@
+"""Use cases of the access service: one module per kind of work."""

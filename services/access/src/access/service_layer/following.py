@@ -1,0 +1,195 @@
+"""Event handlers: the access service follows vetting's news about a person's clearance.
+
+A new clearance opens (or reopens) a request at each establishment it names. A clearance
+suspended, revoked or expired suspends or ends every grant of that person, everywhere,
+automatically; a reinstated clearance lifts only vetting's own suspension, never one the
+establishment made itself. Each handler is idempotent: a redelivered event changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from access.models import Grant
+from access.rules import ACCESS_RANK, FINAL, LIVE, OPEN, max_access
+from access.service_layer.common import Actor, audit_grant, change_event
+from access.service_layer.decisions import activate_if_inducted
+from shared.consumer import Event, PermanentError
+from shared.uow import UnitOfWork
+
+SYSTEM = Actor.system()
+
+
+def open_requests(uow: UnitOfWork, event: Event) -> None:
+    """vetting.clearance_granted → a request per named establishment (or a renewal's review)."""
+    data = event.data
+    if not data.get("person_id"):
+        raise PermanentError("clearance_granted without person_id: access cannot key a grant")
+    person_id = str(data["person_id"])
+    for code in data["establishments"]:
+        grant = uow.session.execute(select(Grant).where(
+            Grant.establishment_code == code, Grant.person_id == person_id).with_for_update()
+        ).scalar_one_or_none()
+        if grant is None:
+            grant = Grant(id=str(uuid.uuid4()), establishment_code=code, person_id=person_id,
+                          conditions=[], permitted_areas=[], induction={},
+                          suspended_locally=False, awaiting_review=False)
+            _copy_clearance(grant, data)
+            _reopen(uow, grant, event.envelope.occurred_at, renewal=False)
+        elif (grant.clearance_id == str(data["clearance_id"])
+              and grant.application_id == str(data["application_id"])):
+            continue  # the same news again
+        else:
+            _renew(uow, grant, data, event.envelope.occurred_at)
+
+
+def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
+    grant.application_id = str(data["application_id"])
+    grant.clearance_id = str(data["clearance_id"])
+    grant.clearance_level = data["level"]
+    grant.clearance_access = max_access(data["access"], data["conditions"])
+    grant.clearance_conditions = list(data["conditions"])
+    grant.clearance_expires_at = data["expires_at"]
+    grant.clearance_status = "ACTIVE"
+    grant.forenames = data.get("forenames") or grant.forenames
+    grant.surname = data.get("surname") or grant.surname
+    grant.date_of_birth = data.get("date_of_birth") or grant.date_of_birth
+
+
+def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -> None:
+    """A fresh request: nothing decided, nothing inducted."""
+    if not renewal:
+        grant.status, grant.resume_status, grant.suspended_locally = "PENDING_REVIEW", None, False
+        grant.access_type, grant.valid_until, grant.badge_number = None, None, None
+        grant.conditions, grant.permitted_days, grant.permitted_areas = [], None, []
+        grant.induction, grant.review_on, grant.status_reason = {}, None, None
+        grant.decided_at = grant.decided_by = grant.activated_at = None
+    grant.opened_at, grant.updated_at, grant.awaiting_review = moment, moment, True
+    uow.session.add(grant)
+    uow.session.flush()
+    uow.emit("access.request_opened", subject=grant.application_id, data={
+        "grant_id": grant.id, "application_id": grant.application_id,
+        "person_id": grant.person_id, "establishment_code": grant.establishment_code,
+        "clearance_id": grant.clearance_id, "level": grant.clearance_level,
+        "max_access": grant.clearance_access,
+        "clearance_expires_at": grant.clearance_expires_at.isoformat(), "renewal": renewal,
+        "opened_at": moment.isoformat()})
+    audit_grant(uow.session, SYSTEM, "grant.renewal_opened" if renewal else "grant.opened",
+                grant, detail={"clearance_id": grant.clearance_id,
+                               "level": grant.clearance_level,
+                               "max_access": grant.clearance_access})
+
+
+def _renew(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: datetime) -> None:
+    """A new clearance (or a new application on the same one) for someone already known here."""
+    excluded_until: date | None = grant.review_on if grant.status == "EXCLUDED" else None
+    _copy_clearance(grant, data)
+    if excluded_until is not None and excluded_until > moment.date():
+        # The establishment's exclusion stands until its review date, whatever vetting says.
+        grant.updated_at = moment
+        audit_grant(uow.session, SYSTEM, "grant.clearance_updated", grant,
+                    detail={"clearance_id": grant.clearance_id, "excluded_until":
+                            excluded_until.isoformat()})
+        return
+    if grant.status in FINAL:
+        _reopen(uow, grant, moment, renewal=False)
+        return
+    if grant.status in LIVE:
+        if grant.status == "SUSPENDED" and not grant.suspended_locally:
+            _resume(uow, grant, moment)
+        _cap_access(uow, grant)
+        _reopen(uow, grant, moment, renewal=True)
+        return
+    grant.updated_at = moment  # PENDING_REVIEW: the newer clearance is what will be reviewed
+    audit_grant(uow.session, SYSTEM, "grant.clearance_updated", grant,
+                detail={"clearance_id": grant.clearance_id})
+
+
+def _cap_access(uow: UnitOfWork, grant: Grant) -> None:
+    """A newer clearance that allows less lowers the grant at once: never above the clearance."""
+    if grant.access_type and ACCESS_RANK[grant.access_type] > ACCESS_RANK[grant.clearance_access]:
+        before, grant.access_type = grant.access_type, grant.clearance_access
+        audit_grant(uow.session, SYSTEM, "grant.access_reduced", grant,
+                    detail={"from": before, "to": grant.access_type})
+    if grant.valid_until and grant.valid_until > grant.clearance_expires_at:
+        grant.valid_until = grant.clearance_expires_at
+
+
+def _grants_on(uow: UnitOfWork, event: Event) -> list[Grant]:
+    """The person's grants resting on this clearance (news of an older one moves nothing)."""
+    return list(uow.session.execute(select(Grant).where(
+        Grant.person_id == str(event.data["person_id"]),
+        Grant.clearance_id == str(event.data["clearance_id"])).order_by(Grant.id)
+        .with_for_update()).scalars())
+
+
+def suspend_with_clearance(uow: UnitOfWork, event: Event) -> None:
+    moment = event.data["suspended_at"]
+    for grant in _grants_on(uow, event):
+        if grant.clearance_status != "ACTIVE":
+            continue
+        grant.clearance_status, grant.updated_at = "SUSPENDED", moment
+        if grant.status in ("APPROVED", "ACTIVE"):
+            grant.resume_status, grant.status = grant.status, "SUSPENDED"
+            uow.emit("access.suspended", subject=grant.application_id,
+                     data=change_event(grant, "VETTING", moment))
+        audit_grant(uow.session, SYSTEM, "grant.clearance_suspended", grant,
+                    detail={"clearance_id": grant.clearance_id,
+                            "reason_code": event.data["reason"]})
+
+
+def reinstate_with_clearance(uow: UnitOfWork, event: Event) -> None:
+    moment = event.data["reinstated_at"]
+    for grant in _grants_on(uow, event):
+        if grant.clearance_status != "SUSPENDED":
+            continue
+        grant.clearance_status, grant.updated_at = "ACTIVE", moment
+        if grant.status == "SUSPENDED" and not grant.suspended_locally:
+            _resume(uow, grant, moment)
+        audit_grant(uow.session, SYSTEM, "grant.clearance_reinstated", grant,
+                    detail={"clearance_id": grant.clearance_id,
+                            "still_suspended_locally": grant.suspended_locally})
+
+
+def _resume(uow: UnitOfWork, grant: Grant, moment: datetime) -> None:
+    grant.status, grant.resume_status = grant.resume_status or "APPROVED", None
+    uow.emit("access.reinstated", subject=grant.application_id,
+             data=change_event(grant, "VETTING", moment))
+    activate_if_inducted(uow, grant, SYSTEM, moment)
+
+
+def _end_with_clearance(uow: UnitOfWork, event: Event, clearance_status: str,
+                        moment: datetime) -> None:
+    for grant in _grants_on(uow, event):
+        if grant.clearance_status == clearance_status:
+            continue
+        grant.clearance_status, grant.updated_at = clearance_status, moment
+        if grant.status in OPEN:
+            grant.status, grant.resume_status = "ENDED", None
+            grant.awaiting_review = False
+            grant.status_reason = f"The clearance was {clearance_status.lower()}."
+            uow.emit("access.ended", subject=grant.application_id,
+                     data=change_event(grant, "VETTING", moment))
+        audit_grant(uow.session, SYSTEM, f"grant.clearance_{clearance_status.lower()}", grant,
+                    detail={"clearance_id": grant.clearance_id})
+
+
+def end_with_revoked_clearance(uow: UnitOfWork, event: Event) -> None:
+    _end_with_clearance(uow, event, "REVOKED", event.data["revoked_at"])
+
+
+def end_with_expired_clearance(uow: UnitOfWork, event: Event) -> None:
+    _end_with_clearance(uow, event, "EXPIRED", event.data["expired_at"])
+
+
+HANDLERS = {
+    "vetting.clearance_granted": [open_requests],
+    "vetting.clearance_suspended": [suspend_with_clearance],
+    "vetting.clearance_reinstated": [reinstate_with_clearance],
+    "vetting.clearance_revoked": [end_with_revoked_clearance],
+    "vetting.clearance_expired": [end_with_expired_clearance],
+}
