@@ -1,0 +1,106 @@
+"""The access rules as pure functions: the clearance caps the terms, induction gates activation,
+and the gate allows exactly the ACTIVE, in-date, permitted-day grants on an active clearance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from access.rules import (
+    ACCESS_RANK,
+    GATE_REASONS,
+    LOCAL_TIME,
+    WEEKDAYS,
+    GateView,
+    gate_decision,
+    induction_outstanding,
+    max_access,
+    terms_problems,
+)
+from shared.events.vocabulary import GRANT_STATUSES
+
+ACCESS = st.sampled_from(sorted(ACCESS_RANK))
+MOMENT = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def view(**overrides):
+    values = dict(grant_id="g", status="ACTIVE", clearance_status="ACTIVE",
+                  clearance_expires_at=MOMENT + timedelta(days=30), access_type="ESCORTED",
+                  conditions=[], permitted_days=None, permitted_areas=[],
+                  valid_until=MOMENT + timedelta(days=10), forenames="A", surname="B",
+                  date_of_birth=None, badge_number="1")
+    values.update(overrides)
+    return GateView(**values)
+
+
+@given(ACCESS, st.lists(st.sampled_from(["ESCORTED_ONLY", "EXCLUDE_ESTABLISHMENT:WWI"])))
+def test_escorted_only_always_caps_at_escorted(access, conditions):
+    allowed = max_access(access, conditions)
+    assert allowed == ("ESCORTED" if "ESCORTED_ONLY" in conditions else access)
+
+
+@given(ACCESS, ACCESS, st.integers(-5, 60), st.integers(1, 60))
+def test_terms_are_accepted_exactly_within_the_clearance(asked, allowed, until_days,
+                                                         expiry_days):
+    problems = terms_problems(access_type=asked, allowed=allowed,
+                              valid_until=MOMENT + timedelta(days=until_days),
+                              clearance_expires_at=MOMENT + timedelta(days=expiry_days),
+                              moment=MOMENT, permitted_days=None)
+    assert ("access_type" in problems) == (ACCESS_RANK[asked] > ACCESS_RANK[allowed])
+    assert ("valid_until" in problems) == (until_days > expiry_days or until_days <= 0)
+
+
+def test_an_empty_day_list_is_a_mistake_not_never():
+    problems = terms_problems(access_type="ESCORTED", allowed="ESCORTED",
+                              valid_until=MOMENT + timedelta(days=1),
+                              clearance_expires_at=MOMENT + timedelta(days=2), moment=MOMENT,
+                              permitted_days=[])
+    assert list(problems) == ["permitted_days"]
+
+
+def test_key_holders_need_key_training_and_others_do_not():
+    done = {"SECURITY_BRIEFING": {}, "ID_BADGE": {}}
+    assert induction_outstanding(done, "KEY_HOLDING") == ["KEY_TRAINING"]
+    assert induction_outstanding(done, "UNESCORTED") == []
+    assert induction_outstanding({}, "ESCORTED") == ["SECURITY_BRIEFING", "ID_BADGE"]
+
+
+@given(st.sampled_from(GRANT_STATUSES),
+       st.sampled_from(["ACTIVE", "SUSPENDED", "REVOKED", "EXPIRED"]),
+       st.integers(-3, 3), st.integers(-3, 3),
+       st.none() | st.lists(st.sampled_from(WEEKDAYS), min_size=1, unique=True),
+       st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
+                    timezones=st.just(UTC)))
+def test_the_gate_allows_exactly_what_it_should(status, clearance_status, until_days,
+                                                expiry_days, days, moment):
+    grant = view(status=status, clearance_status=clearance_status,
+                 valid_until=moment + timedelta(days=until_days),
+                 clearance_expires_at=moment + timedelta(days=expiry_days),
+                 permitted_days=days)
+    result = gate_decision(grant, moment)
+    local_day = WEEKDAYS[moment.astimezone(LOCAL_TIME).weekday()]
+    expected = (status == "ACTIVE" and clearance_status == "ACTIVE" and until_days > 0
+                and expiry_days > 0 and (days is None or local_day in days))
+    assert result.allowed is expected
+    assert result.message == GATE_REASONS[result.reason]
+    assert (result.reason == "ALLOWED") is expected
+
+
+def test_no_grant_is_no():
+    result = gate_decision(None, MOMENT)
+    assert not result.allowed and result.reason == "NO_GRANT" and result.grant is None
+
+
+def test_the_day_is_londons_day():
+    # 23:30 UTC on Monday 29 June 2026 is 00:30 on Tuesday in London (BST).
+    late_monday_utc = datetime(2026, 6, 29, 23, 30, tzinfo=UTC)
+    tuesday_only = view(permitted_days=["TUE"], valid_until=late_monday_utc + timedelta(days=1),
+                        clearance_expires_at=late_monday_utc + timedelta(days=2))
+    assert gate_decision(tuesday_only, late_monday_utc).allowed
+    # In winter London is on UTC: 23:30 UTC Monday is still Monday.
+    late_monday_winter = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    winter = view(permitted_days=["TUE"], valid_until=late_monday_winter + timedelta(days=1),
+                  clearance_expires_at=late_monday_winter + timedelta(days=2))
+    assert gate_decision(winter, late_monday_winter).reason == "NOT_PERMITTED_TODAY"
