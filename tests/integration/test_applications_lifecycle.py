@@ -82,6 +82,25 @@ def test_timeline_follows_vetting_access_and_notifications(submitted):
     assert client.call("GET", f"/applications/{app_id}", org="B").status_code == 404
 
 
+def test_the_timeline_shows_each_establishments_later_changes_without_reasons(submitted):
+    client, platform, app_id = submitted
+    grant = {"grant_id": str(uuid.uuid4()), "application_id": app_id,
+             "person_id": str(uuid.uuid4()), "establishment_code": "WWI"}
+    expires = (datetime.now(UTC) + timedelta(days=365)).isoformat()
+    deliver(platform, "access.activated", **grant, status="ACTIVE", by="ESTABLISHMENT",
+            at=now(), access_type="ESCORTED", valid_until=expires)
+    deliver(platform, "access.suspended", **grant, status="SUSPENDED", by="VETTING", at=now())
+    deliver(platform, "access.excluded", **grant, status="EXCLUDED", by="ESTABLISHMENT",
+            at=now(), review_on="2027-06-01")
+    timeline = client.call("GET", f"/applications/{app_id}").json["timeline"]
+    changes = [e for e in timeline if e["kind"].startswith("access_")]
+    assert [e["kind"] for e in changes] == ["access_activated", "access_suspended",
+                                            "access_excluded"]
+    assert changes[0]["detail"]["access_type"] == "ESCORTED"
+    assert changes[1]["detail"] == {"establishment": "WWI", "by": "VETTING"}
+    assert changes[2]["detail"]["review_on"] == "2027-06-01"
+
+
 def test_information_requested_is_shown_and_the_answer_goes_to_vetting(submitted):
     client, platform, app_id = submitted
     deliver(platform, "vetting.info_requested", case_id=str(uuid.uuid4()),
