@@ -22,7 +22,7 @@ def test_clearance_to_gate_and_back_when_vetting_suspends(stack):
     key = organisation_key(stack)
     officer = staff_token(stack, "vetting", "vetting_officer")
     wandsworth = staff_token(stack, "access", "security_officer", "WWI")
-    belmarsh = staff_token(stack, "access", "security_officer", "BMI")
+    birmingham = staff_token(stack, "access", "security_officer", "BMI")
     created = submit(stack, key, application_body())
     assert created.status_code == 200, created.text
     application_id = created.json()["id"]
@@ -43,14 +43,14 @@ def test_clearance_to_gate_and_back_when_vetting_suspends(stack):
         return wait_for(found, message=f"request at {code}")
 
     request = queued(wandsworth, "WWI")
-    queued(belmarsh, "BMI")
+    queued(birmingham, "BMI")
     assert request["clearance"]["id"] == clearance["id"]
     assert request["forenames"] and request["date_of_birth"]  # recognisable at the gate
     grant_id = request["id"]
-    # Belmarsh cannot see or decide Wandsworth's request.
+    # Birmingham cannot see or decide Wandsworth's request.
     denied = requests.post(stack.url("access") + f"/grants/{grant_id}/approval", timeout=10,
                            json={"access_type": "ESCORTED"},
-                           headers={"Authorization": f"Bearer {belmarsh}"})
+                           headers={"Authorization": f"Bearer {birmingham}"})
     assert denied.status_code == 404
 
     post(stack, "access", f"/grants/{grant_id}/approval", wandsworth,
