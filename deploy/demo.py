@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
 from applications.examples import sample_application
@@ -73,8 +74,46 @@ def main() -> None:
         if final["status"] == "CLEARED":
             break
         time.sleep(0.2)
+    grant = wait_for_grant(security, clearance["person_id"])
+    print(f"access:        request at WWI: {grant['forenames']} {grant['surname']}, "
+          f"{grant['clearance']['level']}, at most {grant['clearance']['max_access']}")
+    inducted_now = grant["status"] == "PENDING_REVIEW"
+    if inducted_now:
+        call("access", f"/grants/{grant['id']}/approval", security,
+             {"access_type": grant["clearance"]["max_access"], "permitted_areas": ["Chapel"]})
+        call("access", f"/grants/{grant['id']}/induction", security,
+             {"item": "SECURITY_BRIEFING"})
+        grant = call("access", f"/grants/{grant['id']}/induction", security, {
+            "item": "ID_BADGE", "badge_number": f"WWI-DEMO-{grant['id'][:4].upper()}"})
+        print(f"access:        approved and inducted: {grant['status']}, "
+              f"badge {grant['badge_number']}")
+    else:
+        print(f"access:        already {grant['status']} at WWI (an earlier demo)")
+    badge = grant["badge_number"]
+    gate = call("access", f"/establishments/WWI/gate-check?badge={badge}", security)
+    print(f"access:        gate check at WWI: {'ALLOWED' if gate['allowed'] else 'REFUSED'} "
+          f"({gate['message']}) until {gate['valid_until'][:10]}")
+    deadline = time.monotonic() + (30 if inducted_now else 0)
+    while True:
+        final = call("applications", f"/applications/{application['id']}", key)
+        if (any(entry["kind"] == "access_activated" for entry in final["timeline"])
+                or time.monotonic() > deadline):
+            break
+        time.sleep(0.2)
     print(f"applications:  status {final['status']}; timeline: "
           + ", ".join(entry["kind"] for entry in final["timeline"]))
+
+
+def wait_for_grant(security: str, person_id: str) -> dict:
+    """The person's grant at WWI, once vetting's clearance has reached the access service."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return call("access", f"/people/{person_id}", security)["grants"][0]
+        except HTTPError as error:
+            if error.code != 404 or time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
 
 
 def wait_for_checks(case_id: str, officer: str) -> dict:

@@ -1,7 +1,8 @@
 """From a cleared application to the gate, as real processes on both run modes: vetting's
 clearance opens a request at each establishment, Wandsworth's security team approves and
 inducts, the gate lets the person in by badge; when vetting suspends the clearance the gate
-says no at once, everywhere, and reinstatement brings it back. The organisation sees it all."""
+says no at once, everywhere, and reinstatement brings it back. With intake and vetting down,
+the prison still decides and its gate still answers. The organisation sees it all."""
 
 from __future__ import annotations
 
@@ -75,6 +76,21 @@ def test_clearance_to_gate_and_back_when_vetting_suspends(stack):
     post(stack, "vetting", f"/clearances/{clearance['id']}/reinstatement", officer,
          {"reason": "Review complete."})
     wait_for(lambda: gate()["allowed"] is True, message="gate follows the reinstatement")
+
+    # The prison's decisions and its gate need neither intake nor vetting to be up.
+    others = [f"{service}-{role}" for service in ("applications", "vetting")
+              for role in ("web", "consume", "relay")]
+    for name in others:
+        stack.kill(name)
+    assert gate()["allowed"] is True
+    suspended = post(stack, "access", f"/grants/{grant_id}/suspension", wandsworth,
+                     {"reason": "Left the chapel unescorted."})
+    assert suspended["status"] == "SUSPENDED" and gate()["reason"] == "SUSPENDED"
+    assert post(stack, "access", f"/grants/{grant_id}/reinstatement", wandsworth,
+                {"reason": "Spoken to; resolved."})["status"] == "ACTIVE"
+    for name in others:
+        stack.restart(name)
+    stack.wait_ready()
 
     def timeline_has(*kinds):
         view = get(stack, "applications", f"/applications/{application_id}", key).json()

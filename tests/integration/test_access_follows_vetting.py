@@ -145,3 +145,13 @@ def test_an_exclusion_stands_until_its_review_date_whatever_vetting_says(access)
     access.grant_clearance(person_id=data["person_id"])
     assert access.grant(grant_id)["status"] == "EXCLUDED"
     assert access.gate(person=data["person_id"])["reason"] == "EXCLUDED"
+
+
+def test_the_same_clearance_on_another_application_leaves_an_admitted_person_alone(access):
+    data, wwi, _bmi = _two_active_grants(access)
+    access.grant_clearance(person_id=data["person_id"], clearance_id=data["clearance_id"],
+                           establishments=("WWI", "LEI"))
+    grant = access.grant(wwi)
+    assert grant["status"] == "ACTIVE" and not grant["awaiting_review"]
+    opened = access.published("access.request_opened")
+    assert sorted(e["establishment_code"] for e in opened) == ["BMI", "LEI", "WWI"]

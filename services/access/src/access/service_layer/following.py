@@ -40,9 +40,11 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
                           suspended_locally=False, awaiting_review=False)
             _copy_clearance(grant, data)
             _reopen(uow, grant, event.envelope.occurred_at, renewal=False)
-        elif (grant.clearance_id == str(data["clearance_id"])
-              and grant.application_id == str(data["application_id"])):
-            continue  # the same news again
+        elif grant.clearance_id == str(data["clearance_id"]) and (
+                grant.status not in FINAL or grant.application_id == str(data["application_id"])):
+            # The same news again, or the same clearance serving another application of a
+            # person already admitted here: nothing for this establishment to review.
+            continue
         else:
             _renew(uow, grant, data, event.envelope.occurred_at)
 
