@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from access.console import configure_console
+from access.console.commands import staff_group
 from access.models import Base
 from access.routes import register_routes
 from access.service_layer import establishments, following, incoming
@@ -51,5 +53,6 @@ def definition() -> ServiceDefinition:
         migrations_dir=Path(__file__).parent / "migrations",
         register_routes=register_routes,
         handlers=_handlers,
-        commands=(establishments_group,),
+        configure_app=configure_console,
+        commands=(establishments_group, staff_group),
     )

@@ -1,0 +1,39 @@
+"""The gate check: a badge number or a person ID in, ALLOWED or NOT ALLOWED out, with why.
+
+A POST, because every check writes an audit entry (a GET must not change anything, and the
+CSRF check makes sure nobody else's page can run checks in an officer's name).
+"""
+
+from __future__ import annotations
+
+from flask import request
+
+from access.console import forms
+from access.console.blueprint import actor, bp, clock, platform
+from access.console.pages import FormError, render
+from access.service_layer import gate
+from shared.errors import Invalid
+
+
+@bp.route("/gate", methods=["GET", "POST"])
+def gate_check():  # type: ignore[no-untyped-def]
+    who = actor()
+    codes = sorted(who.establishments)
+    answers = {"establishment": request.form.get("establishment") or (codes[0] if codes else ""),
+               "badge": "", "person_id": ""}
+    if request.method == "GET":
+        return render("console/gate.html", codes=codes, answers=answers, result=None)
+    try:
+        query = forms.gate_query(request.form, who)
+    except Invalid as exc:
+        answers.update(badge=request.form.get("badge", ""),
+                       person_id=request.form.get("person_id", ""))
+        return render("console/gate.html", codes=codes, answers=answers, result=None,
+                      error=FormError.of("gate", exc)), 422
+    moment = clock()
+    with platform().session_factory() as session:
+        result = gate.gate_check(session, who, query.code, moment, person_id=query.person_id,
+                                 badge=query.badge)
+    # The form comes back empty, ready for the next person at the gate.
+    return render("console/gate.html", codes=codes, answers=answers,
+                  result=gate.result_view(result, moment), checked=query)
