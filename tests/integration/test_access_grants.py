@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.integration.access_harness import Access
+from tests.integration.access_harness import Access, clearance_granted
 
 
 @pytest.fixture
@@ -27,6 +27,17 @@ def test_a_clearance_opens_one_pending_request_per_establishment(access):
     assert grant["forenames"] == "Siobhán" and grant["surname"] == "O'Neill"
     queue = access.call("GET", "/establishments/WWI/queue").json
     assert [item["id"] for item in queue["items"]] == [grant["id"]]
+
+
+def test_a_cleared_person_leaves_the_incoming_view(access):
+    data = clearance_granted(establishments=("WWI",))
+    case = {"case_id": data["case_id"], "application_id": data["application_id"],
+            "establishments": ["WWI"], "requested_access": "ESCORTED",
+            "opened_at": data["issued_at"]}
+    access.event("vetting.case_opened", case)
+    assert len(access.call("GET", "/establishments/WWI/incoming").json) == 1
+    access.event("vetting.clearance_granted", data)
+    assert access.call("GET", "/establishments/WWI/incoming").json == []
 
 
 def test_a_redelivered_clearance_changes_nothing(access):

@@ -12,9 +12,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from access.models import Grant
+from access.models import Grant, IncomingCase
 from access.rules import ACCESS_RANK, FINAL, LIVE, OPEN, max_access
 from access.service_layer.common import Actor, audit_grant, change_event
 from access.service_layer.decisions import activate_if_inducted
@@ -30,6 +30,9 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
     if not data.get("person_id"):
         raise PermanentError("clearance_granted without person_id: access cannot key a grant")
     person_id = str(data["person_id"])
+    # No longer "in vetting": the request (or the grant) takes over from the early view.
+    uow.session.execute(delete(IncomingCase).where(
+        IncomingCase.application_id == str(data["application_id"])))
     for code in data["establishments"]:
         grant = uow.session.execute(select(Grant).where(
             Grant.establishment_code == code, Grant.person_id == person_id).with_for_update()
