@@ -61,11 +61,12 @@ def _lines(form: MultiDict, name: str, limit: int, label: str,
 
 
 def end_of_day(day: date, grant: Grant) -> datetime:
-    """"Valid until 3 March" means through that day in the prison's own time, but never past
-    the clearance (on the clearance's last day, its own expiry moment)."""
-    through = datetime.combine(day + timedelta(days=1), time(0), LOCAL_TIME) \
-        - timedelta(seconds=1)
-    return min(through, grant.clearance_expires_at)
+    """"Valid until 3 March" means through that day in the prison's own time; on the
+    clearance's last day, until the clearance's own expiry moment. A later day is passed on
+    as it is, for the service layer to refuse (better than quietly shortening it)."""
+    if day == grant.clearance_expires_at.astimezone(LOCAL_TIME).date():
+        return grant.clearance_expires_at
+    return datetime.combine(day + timedelta(days=1), time(0), LOCAL_TIME) - timedelta(seconds=1)
 
 
 def approval(form: MultiDict, grant: Grant) -> dict[str, Any]:
