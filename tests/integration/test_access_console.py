@@ -126,6 +126,14 @@ def check_all(cases, check) -> None:  # type: ignore[no-untyped-def]
     assert not failures, "\n".join(failures)
 
 
+def unlike(response, statuses, *, text: str = "", to: str = "") -> str | None:  # type: ignore[no-untyped-def]
+    """None if the response is as expected; else what it was."""
+    where = response.headers.get("Location", "")
+    if response.status_code in statuses and text in response.text and where.startswith(to):
+        return None
+    return f"{response.status_code} {where}"
+
+
 def test_every_console_route_has_a_case(embedded):
     app = Access(embedded["access"]).app
     routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
@@ -136,28 +144,15 @@ def test_every_console_route_has_a_case(embedded):
 
 def test_without_signing_in_every_page_and_form_goes_to_sign_in(console):
     client = console.app.test_client()
-
-    def check(case: Case) -> str | None:
-        response = console.send(client, case)
-        location = response.headers.get("Location", "")
-        if response.status_code != 302 or not location.startswith("/console/login"):
-            return f"{response.status_code} {location}"
-        return None
-
-    check_all([case for case in CASES if not case.public], check)
+    check_all([case for case in CASES if not case.public], lambda case: unlike(
+        console.send(client, case), {302}, to="/console/login"))
 
 
 def test_another_establishments_staff_get_the_404_page(console):
     client = console.signed_in("other")
     token = csrf(client)
-
-    def check(case: Case) -> str | None:
-        response = console.send(client, case, token)
-        if response.status_code != 404 or "Page not found" not in response.text:
-            return str(response.status_code)
-        return None
-
-    check_all([case for case in CASES if case.scoped], check)
+    check_all([case for case in CASES if case.scoped], lambda case: unlike(
+        console.send(client, case, token), {404}, text="Page not found"))
     assert console.access.grant(console.grant_id)["status"] == "PENDING_REVIEW"
 
 
@@ -170,8 +165,8 @@ def test_an_officer_gets_403_on_head_only_forms_and_sees_none(console):
     head_only = [case for case in CASES if case.head_only]
     for case in head_only:
         assert console.url(case) not in page  # the form is not offered...
-    check_all(head_only, lambda case: None if console.send(client, case, token).status_code
-              == 403 else "not 403")  # ...and the server refuses it anyway
+    check_all(head_only, lambda case: unlike(  # ...and the server refuses it anyway
+        console.send(client, case, token), {403}, text="There is a problem"))
     assert console.access.grant(console.grant_id)["status"] == "ACTIVE"
     head = console.signed_in("head")
     assert console.url(head_only[0]) in head.get(f"/console/grants/{console.grant_id}").text
@@ -185,31 +180,19 @@ def test_every_form_needs_a_valid_csrf_token(console):
     stranger = console.signed_in("officer")  # a real token, but of another session
     tokens = {"missing": None, "forged": "not-a-token", "another session's": csrf(stranger)}
 
-    def check(case: Case) -> str | None:
-        for name, token in tokens.items():
-            response = console.send(client, case, token)
-            if response.status_code != 400 or "could not be sent" not in response.text:
-                return f"{name} token: {response.status_code}"
-        return None
-
-    check_all([case for case in CASES if case.method == "POST"], check)
+    check_all([case for case in CASES if case.method == "POST"], lambda case: "; ".join(
+        f"{name} token: {problem}" for name, token in tokens.items() if (problem := unlike(
+            console.send(client, case, token), {400}, text="could not be sent"))))
     assert console.access.grant(console.grant_id)["status"] == "PENDING_REVIEW"
 
 
 def test_every_page_and_form_works_for_its_own_team(console):
     client = console.signed_in("head")
     token = csrf(client)
-
-    def check(case: Case) -> str | None:
-        if case.endpoint == "console.logout":
-            return None  # checked last, below
-        response = console.send(client, case, token)
-        allowed = {"GET": {200, 302}, "POST": {200, 302, 409, 422}}[case.method]
-        if case.endpoint == "console.not_found":
-            allowed = {404}
-        return None if response.status_code in allowed else str(response.status_code)
-
-    check_all([case for case in CASES if not case.public], check)
+    allowed = {"GET": {200, 302}, "POST": {200, 302, 409, 422}}
+    check_all([case for case in CASES if not case.public and case.endpoint != "console.logout"],
+              lambda case: unlike(console.send(client, case, token), {404} if case.endpoint
+                                  == "console.not_found" else allowed[case.method]))
     assert console.send(client, Case("console.logout", "POST"), token).status_code == 302
     assert client.get("/console/queue").status_code == 302  # signed out
 

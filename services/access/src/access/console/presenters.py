@@ -67,7 +67,8 @@ def action_label(entry: dict[str, Any]) -> str:
     if entry["action"] == "gate.checked":
         return f"{label}: {'allowed' if detail.get('allowed') else 'not allowed'}"
     if entry["action"] == "grant.induction_recorded" and detail.get("item"):
-        return f"{label}: {INDUCTION_LABELS.get(detail['item'], detail['item']).lower()}"
+        item = INDUCTION_LABELS.get(detail["item"], detail["item"])
+        return f"{label}: {item if item[:2].isupper() else item[:1].lower() + item[1:]}"
     return label
 
 

@@ -1,0 +1,142 @@
+"""The access service's web process for real (gunicorn, PostgreSQL, RabbitMQ) and a real
+headless Chromium driven by Playwright.
+
+No browser is downloaded: the tests use the system's Chromium (/usr/bin/chromium, or
+CONSOLE_CHROMIUM). Without it, or without the playwright package, they skip; under
+REQUIRE_REAL_BACKENDS=1 (as CI runs) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.error import URLError
+from urllib.request import urlopen
+
+import pytest
+
+from shared.config import load_settings
+from shared.devstack import Stack
+from tests.conftest import delete_topology
+from tests.integration.access_harness import Access
+from tests.support import drop_database, make_database
+
+REQUIRE_REAL = os.environ.get("REQUIRE_REAL_BACKENDS") == "1"
+CHROMIUM = os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium")
+# Headless and quiet: nothing phones home, nothing updates itself, no sandbox (root in CI).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PASSWORD = "correct horse battery staple"
+# username -> (name, role, establishment)
+OFFICERS = {"ann": ("Ann Shaw", "security_officer", "WWI"),
+            "dan": ("Dan Okafor", "security_officer", "BMI")}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def unavailable(message: str) -> None:
+    if REQUIRE_REAL:
+        pytest.fail(f"{message} (REQUIRE_REAL_BACKENDS=1)", pytrace=False)
+    pytest.skip(message)
+
+
+@dataclass
+class ConsoleServer:
+    url: str
+    env: dict[str, str]
+    seeder: Access
+    shots: Path
+
+    def seed_request(self, surname: str, code: str = "WWI") -> tuple[str, str]:
+        """A cleared person asking to come into `code`: (grant id, person id)."""
+        data = self.seeder.grant_clearance(establishments=(code,), forenames="Rosa",
+                                           surname=surname)
+        return self.seeder.grant_id(data["person_id"], code), data["person_id"]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        unavailable(f"the playwright package is not installed ({exc}); `make install`")
+    if not os.access(CHROMIUM, os.X_OK):
+        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run([sys.executable, "-m", "access", *args], env=env, input=stdin,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _wait_ready(url: str, log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urlopen(url + "/health/ready", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (URLError, OSError):
+            pass
+        time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
+    raise TimeoutError(f"access web not ready at {url}:\n{tail}")
+
+
+@pytest.fixture(scope="module")
+def console_server(chromium: Any, postgres_admin_url: str, amqp_url: str,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    """`python -m access web` (gunicorn) on a fresh PostgreSQL database, with the officers'
+    accounts made by the operator command, as an operator would. (After `chromium`: without
+    a browser there is no point starting a server.)"""
+    var_dir = tmp_path_factory.mktemp("console") / "var"
+    (var_dir / "logs").mkdir(parents=True)
+    name = f"t_{uuid.uuid4().hex[:10]}_access_console"
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    env = {"DATABASE_URL": make_database(postgres_admin_url, name), "BROKER_URL": amqp_url,
+           "BROKER_PREFIX": prefix, "VAR_DIR": str(var_dir),
+           # Plain HTTP on 127.0.0.1 here; production keeps the default (Secure cookies).
+           "ACCESS_CONSOLE_SECURE_COOKIE": "0"}
+    port = free_port()
+    stack = Stack(var_dir=var_dir, service_env={"access": env}, ports={"access": port},
+                  smtp_port=None)
+    seeder = None
+    try:
+        process_env = stack.env_for("access")
+        _cli(process_env, "migrate")
+        for username, (display, role, code) in OFFICERS.items():
+            _cli(process_env, "staff", "add", "--username", username, "--name", display,
+                 "--role", role, "--establishment", code, "--password-stdin",
+                 stdin=PASSWORD + "\n")
+        stack.start_process("access", "web")
+        _wait_ready(stack.url("access"), var_dir / "logs" / "access-web.log")
+        seeder = Access(env)
+        shots = Path(os.environ.get("CONSOLE_SCREENSHOTS") or var_dir.parent / "screenshots")
+        shots.mkdir(parents=True, exist_ok=True)
+        yield ConsoleServer(stack.url("access"), env, seeder, shots)
+    finally:
+        stack.stop()
+        if seeder is not None:
+            seeder.platform.engine.dispose()
+        drop_database(postgres_admin_url, name)
+        delete_topology(load_settings("access", {"BROKER_URL": amqp_url,
+                                                 "BROKER_PREFIX": prefix}))
