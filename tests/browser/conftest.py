@@ -113,9 +113,9 @@ def console_server(chromium: Any, postgres_admin_url: str, amqp_url: str,
     name = f"t_{uuid.uuid4().hex[:10]}_access_console"
     prefix = f"t{uuid.uuid4().hex[:10]}."
     env = {"DATABASE_URL": make_database(postgres_admin_url, name), "BROKER_URL": amqp_url,
-           "BROKER_PREFIX": prefix, "VAR_DIR": str(var_dir),
-           # Plain HTTP on 127.0.0.1 here; production keeps the default (Secure cookies).
-           "ACCESS_CONSOLE_SECURE_COOKIE": "0"}
+           "BROKER_PREFIX": prefix, "VAR_DIR": str(var_dir)}
+    # The production default stays on (Secure cookies): Chromium takes them from
+    # http://127.0.0.1, a "potentially trustworthy" origin.
     port = free_port()
     stack = Stack(var_dir=var_dir, service_env={"access": env}, ports={"access": port},
                   smtp_port=None)

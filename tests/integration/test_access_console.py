@@ -325,6 +325,10 @@ def test_approve_induct_and_check_at_the_gate(console):
     result = client.post("/console/gate", data={"csrf_token": token, "badge": "WWI-7"}).text
     assert "ALLOWED" in result and "NOT ALLOWED" not in result and "Escort to chapel" in result
     assert "Nothing is waiting for review" in client.get("/console/queue").text
+    console.access.grant_clearance(person_id=console.person_id)  # a renewal: same terms again?
+    assert "Renewal" in client.get("/console/queue").text
+    page = client.get(url).text
+    assert "Review the renewal" in page and ">Chapel\nGym</textarea>" in page
 
 
 def test_the_operator_commands(backend_env):

@@ -30,6 +30,13 @@ def grant_page(grant_id: str, *, error: FormError | None = None,
     expiry = view["clearance"]["expires_at"].astimezone(LOCAL_TIME).date()
     defaults = {"access_type": choices[-1], "valid_until": expiry.isoformat(),
                 "permitted_days": [], "permitted_areas": "", "conditions": ""}
+    if view["renewal"] and view["access_type"]:
+        # A renewal is usually the same terms again: start from them (within the new clearance).
+        defaults.update(
+            access_type=view["access_type"] if view["access_type"] in choices else choices[-1],
+            permitted_days=view["permitted_days"] or [],
+            permitted_areas="\n".join(view["permitted_areas"]),
+            conditions="\n".join(view["conditions"]))
     answers = {**defaults, **(values or {})}
     html = render("console/grant.html", error=error, grant=view, history=history,
                   establishment=names.get(view["establishment_code"], view["establishment_code"]),
