@@ -60,12 +60,16 @@ def main() -> None:
     print(f"access:        {len(incoming)} person(s) in vetting for HMP Wandsworth (WWI)")
     print(f"notifications: {notes[0]['template']} by {notes[0]['channel']}: {notes[0]['status']}")
     case = wait_for_checks(case["id"], officer)
-    results = ", ".join(f"{c['name']} {c['status']}" for c in case["checks_detail"])
-    print(f"vetting:       checks done ({results})")
-    print(f"vetting:       risk summary recommends {case['risk']['recommendation']}: "
-          f"{case['risk']['rationale']}")
-    clearance = call("vetting", f"/cases/{case['id']}/clearance", officer,
-                     {"reason": "Declared, old and minor: cleared at the required level."})
+    if case["status"] == "CLEARED":  # an earlier demo's clearance already covers this person
+        clearance = call("vetting", f"/clearances/{case['clearance_id']}", officer)
+        print("vetting:       the person's existing clearance covers this application")
+    else:
+        results = ", ".join(f"{c['name']} {c['status']}" for c in case["checks_detail"])
+        print(f"vetting:       checks done ({results})")
+        print(f"vetting:       risk summary recommends {case['risk']['recommendation']}: "
+              f"{case['risk']['rationale']}")
+        clearance = call("vetting", f"/cases/{case['id']}/clearance", officer,
+                         {"reason": "Declared, old and minor: cleared at the required level."})
     print(f"vetting:       cleared: {clearance['level']}, {clearance['access']}, expires "
           f"{clearance['expires_at'][:10]}")
     deadline = time.monotonic() + 30
@@ -75,7 +79,7 @@ def main() -> None:
             break
         time.sleep(0.2)
     grant = wait_for_grant(security, clearance["person_id"])
-    print(f"access:        request at WWI: {grant['forenames']} {grant['surname']}, "
+    print(f"access:        grant at WWI: {grant['forenames']} {grant['surname']}, "
           f"{grant['clearance']['level']}, at most {grant['clearance']['max_access']}")
     inducted_now = grant["status"] == "PENDING_REVIEW"
     if inducted_now:
@@ -102,6 +106,25 @@ def main() -> None:
         time.sleep(0.2)
     print(f"applications:  status {final['status']}; timeline: "
           + ", ".join(entry["kind"] for entry in final["timeline"]))
+    console_account()
+
+
+DEMO_USER, DEMO_PASSWORD = "demo.security", "demo-console-password"
+
+
+def console_account() -> None:
+    """A console account for Wandsworth's security team, so the demo can be seen in a browser.
+    (A local demonstration only: real accounts get a password nobody else has seen.)"""
+    existing = {json.loads(line)["username"] for line in cli("access", "staff", "list")
+                .splitlines() if line.strip()}
+    if DEMO_USER not in existing:
+        subprocess.run([sys.executable, "-m", "access", "staff", "add", "--username",
+                        DEMO_USER, "--name", "Demo Security Officer", "--role",
+                        "head_of_security", "--establishment", "WWI", "--password-stdin"],
+                       input=DEMO_PASSWORD, text=True, check=True, capture_output=True,
+                       env=os.environ)
+    print(f"console:       http://127.0.0.1:{PORTS['access']}/console — sign in as {DEMO_USER} "
+          f"/ {DEMO_PASSWORD}")
 
 
 def wait_for_grant(security: str, person_id: str) -> dict:

@@ -205,6 +205,8 @@ def main() -> None:
         for service in SERVICES:
             url = stack.url(service)
             print(f"  {service:<14} {url}   API docs {url}/docs   health {url}/health/ready")
+        print(f"  security console {stack.url('access')}/console   (make demo creates an "
+              "account; or: .venv/bin/python -m access staff add --help)")
         print(f"  email (SMTP sink) 127.0.0.1:{stack.smtp_port}, mail in {var_dir}/mail/new")
         print(f"  clearance sweep (reminders, expiry) every {sweep_every_s:g} s "
               "(SWEEP_INTERVAL_S)", flush=True)
