@@ -3,20 +3,13 @@ establishments), vetting's events delivered to its handlers, and what it publish
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from access.service import definition
-from shared.auth import StaffIdentity, StaffTokens
-from shared.db import outbox_table
-from shared.events import Envelope
-from shared.web.app import create_web_app
-from tests.integration.helpers import platform_for
-from tests.integration.test_withdrawal_downstream import deliver
+from tests.integration.service_harness import ServiceHarness
 
 # Who is who in the tests: (staff id, roles, establishments).
 STAFF = {
@@ -46,28 +39,9 @@ def clearance_granted(*, person_id: str | None = None, establishments: tuple[str
     }
 
 
-class Access:
-    def __init__(self, env: dict[str, str], **extra_env: str) -> None:
-        self.platform = platform_for("access", {**env, **extra_env})
-        self.app = create_web_app(definition(), self.platform)
-        self.client = self.app.test_client()
-        self.tokens = StaffTokens(self.platform.settings.staff_token_secret, 3600)
-
-    def token(self, who: str) -> str:
-        staff_id, roles, establishments = STAFF[who]
-        return self.tokens.issue(StaffIdentity(staff_id, frozenset(roles),
-                                               frozenset(establishments)))
-
-    def call(self, method: str, path: str, who: str | None = "officer", **kwargs: Any):  # type: ignore[no-untyped-def]
-        headers = {"Authorization": f"Bearer {self.token(who)}"} if who else {}
-        return self.client.open(path, method=method, headers=headers, **kwargs)
-
-    def event(self, event_type: str, data: dict[str, Any]) -> Envelope:
-        envelope = Envelope(type=event_type, version=1, source="vetting",
-                            subject=str(data["application_id"]), correlation_id="test",
-                            data=self.platform.registry.validate(event_type, 1, data))
-        deliver(self.platform, "access", envelope)
-        return envelope
+class Access(ServiceHarness):
+    service = "access"
+    staff = STAFF
 
     def grant_clearance(self, **kwargs: Any) -> dict[str, Any]:
         data = clearance_granted(**kwargs)
@@ -107,10 +81,3 @@ class Access:
                              query_string=query)
         assert response.status_code == 200, response.json
         return response.json
-
-    def published(self, event_type: str | None = None) -> list[dict[str, Any]]:
-        with self.platform.engine.connect() as connection:
-            rows = connection.execute(select(outbox_table.c.event_type, outbox_table.c.body)
-                                      .order_by(outbox_table.c.id)).all()
-        return [{"type": t, **json.loads(body)["data"]} for t, body in rows
-                if event_type is None or t == event_type]
