@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := shared services/applications services/vetting services/access services/notifications
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install run demo test lint fuzz bench events-doc clean
+.PHONY: install run demo test lint fuzz bench bench-gate events-doc clean
 
 install: $(STAMP)
 
@@ -30,6 +30,9 @@ lint: install
 
 bench: install
 	$(PY) bench/backbone.py
+
+bench-gate: install
+	$(PY) bench/gatecheck.py
 
 events-doc: install
 	$(PY) -m shared.events.docs > docs/events.md
