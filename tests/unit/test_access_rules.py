@@ -104,3 +104,16 @@ def test_the_day_is_londons_day():
     winter = view(permitted_days=["TUE"], valid_until=late_monday_winter + timedelta(days=1),
                   clearance_expires_at=late_monday_winter + timedelta(days=2))
     assert gate_decision(winter, late_monday_winter).reason == "NOT_PERMITTED_TODAY"
+
+
+def test_the_gate_answer_built_by_hand_is_the_documented_schemas_dump():
+    """The API answers gate checks with gate.result_json (the hot path skips marshmallow); it
+    must say exactly what GateResultSchema documents, for an answer with and without a grant."""
+    from access.schemas.establishments import GateResultSchema
+    from access.service_layer.gate import result_json, result_view
+
+    schema = GateResultSchema()
+    for grant in (None, view(permitted_days=["TUE"], conditions=["Escorted"],
+                             date_of_birth=datetime(1980, 2, 29).date())):
+        result = gate_decision(grant, MOMENT)
+        assert result_json(result, MOMENT) == schema.dump(result_view(result, MOMENT))

@@ -84,7 +84,7 @@ class Grants(MethodView):
 @blp.route("/<string:code>/gate-check")
 class GateCheck(MethodView):
     """The hot path (bench/gatecheck.py): schemas built once, the answer serialised without a
-    marshmallow dump (`gate.result_json`, checked against GateResultSchema's fields below)."""
+    marshmallow dump (`gate.result_json`; a unit test holds it to GateResultSchema's dump)."""
 
     decorators = [staff_required(*SECURITY_ROLES)]
 
@@ -101,8 +101,3 @@ class GateCheck(MethodView):
                                     badge=query["badge"])
         return jsonify(gate.result_json(result, moment))  # a Response: flask-smorest sends it
 
-
-# The answer is documented by GateResultSchema but built by gate.result_json: a field added to
-# one and not the other fails here, at start-up, instead of being silently left out.
-if set(gate.result_json(gate.gate_decision(None, now()), now())) != set(GateResultSchema().fields):
-    raise RuntimeError("gate.result_json and GateResultSchema disagree on the answer's fields")
