@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notifications.models import Notification, Recipient
-from notifications.templates import render
+from notifications.rendering import packaged_templates
 from shared.consumer import Event, RetryLater
 from shared.uow import UnitOfWork
 
@@ -49,13 +49,15 @@ def make_vetting_started_handler(wake_sender: Any):  # type: ignore[no-untyped-d
 
 def queue_notification(uow: UnitOfWork, event: Event, recipient: Recipient,
                        template: str) -> Notification:
-    subject, body = render(template, forenames=recipient.forenames, surname=recipient.surname)
+    rendered = packaged_templates().render(template, "volunteer", "email", {
+        "forenames": recipient.forenames, "surname": recipient.surname,
+        "reference": recipient.application_id[:8].upper()})
     moment = now()
     notification = Notification(
         id=str(uuid.uuid4()), event_id=event.id, application_id=recipient.application_id,
         recipient=recipient.email, recipient_kind="volunteer", channel="EMAIL",
-        template=template, subject=subject, body=body, status="QUEUED", attempts=0,
-        created_at=moment, next_attempt_at=moment,
+        template=template, subject=rendered.subject or "", body=rendered.body,
+        status="QUEUED", attempts=0, created_at=moment, next_attempt_at=moment,
     )
     uow.session.add(notification)
     return notification

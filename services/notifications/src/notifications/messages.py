@@ -1,0 +1,60 @@
+"""Which events become which messages, to whom, with which personalisation fields.
+
+One `Message` per (event type, template): the template's files (under `templates/`) are
+written per recipient kind and channel, and may name only the fields listed here plus the
+common ones; the service refuses to start when a template names anything else
+(`notifications.rendering.Templates.validate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VOLUNTEER = "volunteer"
+COORDINATOR = "coordinator"
+SECURITY_INBOX = "security_inbox"
+RECIPIENT_KINDS = (VOLUNTEER, COORDINATOR, SECURITY_INBOX)
+
+# Every message to a volunteer or coordinator may use these.
+COMMON_FIELDS = ("forenames", "surname", "reference")
+# An SMS may use only these, whatever the event: a text can be read over a shoulder or on a
+# locked screen, so it never names a fellowship, an offence, a reason or a prison wing.
+SMS_FIELDS = ("forenames", "reference")
+
+
+@dataclass(frozen=True)
+class Message:
+    template: str
+    recipients: tuple[str, ...]
+    fields: tuple[str, ...] = ()
+
+
+MESSAGES: dict[str, tuple[Message, ...]] = {
+    "application.submitted": (
+        Message("application_received", (VOLUNTEER, COORDINATOR), ("establishment_names",)),),
+    "vetting.case_opened": (Message("vetting_started", (VOLUNTEER,)),),
+    "vetting.info_requested": (
+        Message("information_requested", (VOLUNTEER, COORDINATOR),
+                ("questions", "due_by", "reason")),),
+    "vetting.clearance_granted": (
+        Message("clearance_granted", (VOLUNTEER, COORDINATOR), ("level", "expires_on")),),
+    "vetting.clearance_refused": (
+        Message("clearance_refused", (VOLUNTEER, COORDINATOR), ("reconsidered",)),),
+    "vetting.clearance_expiring": (
+        Message("clearance_expiring", (VOLUNTEER, COORDINATOR), ("expires_on", "days_before")),),
+    "access.request_opened": (
+        Message("access_request_waiting", (SECURITY_INBOX,),
+                ("establishment_name", "level", "max_access", "renewal", "console_url")),),
+    "access.approved": (
+        Message("access_approved", (VOLUNTEER, COORDINATOR),
+                ("establishment_name", "access_type", "key_holder", "valid_until")),),
+    "access.activated": (
+        Message("access_active", (VOLUNTEER,), ("establishment_name", "valid_until")),),
+    "access.suspended": (
+        Message("access_suspended", (VOLUNTEER, COORDINATOR), ("establishment_name",)),),
+    "access.excluded": (
+        Message("access_excluded", (VOLUNTEER, COORDINATOR),
+                ("establishment_name", "review_on")),),
+    "access.revoked": (
+        Message("access_revoked", (VOLUNTEER, COORDINATOR), ("establishment_name",)),),
+}
