@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UTCDateTime
@@ -16,7 +16,8 @@ class Base(DeclarativeBase):
 
 
 class Recipient(Base):
-    """How to reach an applicant, learnt from application.submitted."""
+    """How to reach an applicant (and their organisation's coordinator), learnt from
+    application.submitted; and the channels the applicant asked not to be contacted on."""
 
     __tablename__ = "recipients"
 
@@ -26,6 +27,9 @@ class Recipient(Base):
     email: Mapped[str] = mapped_column(String(254))
     mobile: Mapped[str | None] = mapped_column(String(20))
     preferred_channel: Mapped[str] = mapped_column(String(10))
+    coordinator_email: Mapped[str | None] = mapped_column(String(254))
+    email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
 
 
@@ -47,6 +51,12 @@ class Notification(Base):
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # Which channel adapter took it (smtp, notify, log) and its id for it (Notify's id: what a
+    # delivery-status callback names).
+    provider: Mapped[str | None] = mapped_column(String(20))
+    provider_reference: Mapped[str | None] = mapped_column(String(100), index=True)
+    delivered_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
 
     __table_args__ = (
         # Exactly one per (event, recipient, channel): redelivery can never send twice.

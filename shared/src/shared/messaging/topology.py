@@ -43,7 +43,12 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "vetting.clearance_suspended", "vetting.clearance_reinstated",
         "vetting.clearance_revoked", "vetting.clearance_expired",
     ),
-    "notifications": ("application.submitted", "vetting.case_opened"),
+    "notifications": (
+        "application.submitted", "vetting.case_opened", "vetting.info_requested",
+        "vetting.clearance_granted", "vetting.clearance_refused", "vetting.clearance_expiring",
+        "access.request_opened", "access.approved", "access.activated", "access.suspended",
+        "access.excluded", "access.revoked",
+    ),
 }
 
 

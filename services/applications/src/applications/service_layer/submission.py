@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from applications.models import Application, InformationRequest
+from applications.models import Application, InformationRequest, Organisation
 from applications.readiness import Problem, ReadinessPolicy, check_readiness, is_ready
 from applications.service_layer.common import (
     OPEN_STATES,
@@ -65,10 +65,13 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
     # Plain Core on this hot path: the ORM's unit-of-work bookkeeping cost more than the SQL.
     session = uow.session
     applications = Application.__table__
+    organisations = Organisation.__table__
     row = session.execute(
-        select(applications).where(applications.c.id == application_id,
-                                   applications.c.organisation_id == organisation_id)
-        .with_for_update()
+        select(applications, organisations.c.coordinator_email)
+        .join(organisations, organisations.c.id == applications.c.organisation_id)
+        .where(applications.c.id == application_id,
+               applications.c.organisation_id == organisation_id)
+        .with_for_update(of=applications)
     ).first()
     if row is None:
         raise NotFound(application_id)
@@ -91,7 +94,7 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
     except IntegrityError as exc:  # the key already submitted another application
         raise IdempotencyKeyReused(idempotency_key) from exc
     uow.emit("application.submitted", subject=application_id,
-             data=submitted_event(application, organisation_id))
+             data=submitted_event(application, organisation_id, row.coordinator_email))
     uow.commit()
     return 200, body
 
@@ -100,7 +103,8 @@ def _iso(value: Any) -> str:
     return value.isoformat()
 
 
-def submitted_event(application: Application, organisation_id: str) -> dict[str, Any]:
+def submitted_event(application: Application, organisation_id: str,
+                    coordinator_email: str | None = None) -> dict[str, Any]:
     applicant = dict(application.applicant)
     contact = applicant.pop("contact")
     details = {k: v for k, v in applicant.items()
@@ -118,7 +122,7 @@ def submitted_event(application: Application, organisation_id: str) -> dict[str,
         "role": application.role, "establishments": application.establishments,
         "requested_access": application.requested_access, "frequency": application.frequency,
         "submitted_at": application.submitted_at.isoformat(),
-        "renewal_of": application.renewal_of,
+        "renewal_of": application.renewal_of, "coordinator_email": coordinator_email,
     }
 
 

@@ -41,6 +41,9 @@ class ApplicationSubmittedV1(Schema):
     frequency = fields.String(required=True, validate=validate.OneOf(FREQUENCIES))
     submitted_at = fields.AwareDateTime(required=True)
     renewal_of = fields.UUID(load_default=None, allow_none=True)
+    # Added (optional): where the organisation's coordinator hears about the application
+    # (notifications). Not the organisation's name or fellowship: that is health data.
+    coordinator_email = fields.Email(load_default=None, allow_none=True)
 
 
 class InfoProvidedV1(Schema):
