@@ -1,38 +1,69 @@
-"""Hands queued notifications to their channel, outside any consumer transaction.
+"""Hands due notifications to their channel, outside any transaction.
 
-A notification is claimed (QUEUED → SENDING) and committed before the SMTP conversation, and
-marked SENT (with `notification.sent` in the outbox) after it. The consumer wakes the sender when
-it commits a new notification, so delivery does not wait for a poll.
+A pass claims due rows (QUEUED, retrying, or SENDING with its lease run out) with SKIP LOCKED so
+that several consumer processes share the work, marks them SENDING and commits; only then does
+it talk to SMTP or Notify, so no database transaction waits on a provider. Each outcome is then
+recorded in a unit of work of its own, with `notification.sent` or `notification.failed` in the
+outbox (see `notifications.delivery` for the states). An SMS due in quiet hours is not claimed:
+its time moves to the end of them. The consumer wakes the sender when it commits a notification,
+so delivery does not wait for a poll.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
+import random
 import threading
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from notifications import delivery
+from notifications.channels import (
+    Channel,
+    DeliveryConfig,
+    PermanentFailure,
+    TemporaryFailure,
+    build_channels,
+    delivery_config,
+)
 from notifications.models import Notification
+from notifications.quiet_hours import next_send_time
 from shared.platform import Platform
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-# A SENDING row this old belongs to a sender that died mid-send: send again (at least once).
-STALE_SENDING = timedelta(minutes=2)
+Clock = Callable[[], datetime]
+
+# How long a claimed row stays with its sender. Longer than the worst batch (20 messages, each
+# at worst a 10 s connect and a 10 s answer) so that a slow sender is never taken for a dead one.
+LEASE = timedelta(minutes=10)
 
 
-class EmailSender:
-    def __init__(self, platform: Platform, *, batch_size: int = 20) -> None:
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Sender:
+    """`send_due()` does one pass; `run()` loops over passes until `stop()` (a background worker
+    of the consume process); `wake()` starts the next pass at once."""
+
+    def __init__(self, platform: Platform, *, config: DeliveryConfig | None = None,
+                 channels: Mapping[str, Channel] | None = None, clock: Clock = utc_now,
+                 batch_size: int = 20, lease: timedelta = LEASE,
+                 rng: random.Random | None = None) -> None:
         self.platform = platform
-        self.settings = platform.settings
+        self.config = config or delivery_config(platform)
+        self.channels = dict(channels) if channels is not None else build_channels(
+            self.config, platform.settings)
+        self.clock = clock
         self.batch_size = batch_size
+        self.lease = lease
+        self.rng = rng or random.Random()
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._smtp: smtplib.SMTP | None = None
+        self._deferred = 0  # rows the last pass moved to the end of quiet hours
 
     def wake(self) -> None:
         self._wake.set()
@@ -49,95 +80,94 @@ class EmailSender:
                 log.warning("sender pass failed: %r", exc)
                 handled = 0
                 self._stop.wait(1.0)
-            if handled == 0:
+            if handled == 0 and self._deferred == 0:
                 self._wake.wait(0.5)
                 self._wake.clear()
 
     def send_due(self) -> int:
-        claimed = self._claim()
+        """Send what is due now; the number of notifications tried."""
+        claimed = self._claim(self.clock())
+        used: dict[int, Channel] = {}
         try:
             for notification in claimed:
-                self._deliver(notification)
+                channel = self.channels.get(notification.channel)
+                if channel is not None:
+                    used[id(channel)] = channel
+                self._deliver(notification, channel)
         finally:
-            self._hang_up()
+            for channel in used.values():
+                try:
+                    channel.close()
+                except Exception:  # a failed goodbye loses nothing
+                    log.warning("closing %s failed", channel.provider, exc_info=True)
         return len(claimed)
 
-    def _claim(self) -> list[Notification]:
-        moment = datetime.now(UTC)
+    def _claim(self, moment: datetime) -> list[Notification]:
+        quiet_hours = self.config.quiet_hours
+        claimed: list[Notification] = []
+        self._deferred = 0
         with self.platform.session_factory.begin() as session:
-            session.execute(
-                update(Notification)
-                .where(Notification.status == "SENDING",
-                       Notification.next_attempt_at < moment - STALE_SENDING)
-                .values(status="QUEUED")
-            )
-            due = list(session.execute(
-                select(Notification)
-                .where(Notification.status == "QUEUED", Notification.next_attempt_at <= moment)
+            due = session.execute(
+                select(Notification).where(delivery.is_due(moment))
                 .order_by(Notification.next_attempt_at)
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)
-            ).scalars())
+            ).scalars()
             for notification in due:
-                notification.status = "SENDING"
-                notification.next_attempt_at = moment
+                allowed = next_send_time(notification.channel, moment, quiet_hours)
+                if allowed > moment:
+                    # Inside quiet hours: wait for the morning, in the state it is in.
+                    notification.next_attempt_at = allowed
+                    self._deferred += 1
+                    continue
+                if notification.status == delivery.SENDING:
+                    log.warning("reclaiming notification %s from a sender that stopped",
+                                notification.id)
+                notification.status = delivery.SENDING
                 notification.attempts += 1
-        return due
+                notification.next_attempt_at = moment + self.lease
+                claimed.append(notification)
+        return claimed
 
-    def _deliver(self, notification: Notification) -> None:
-        try:
-            self._send_email(notification)
-        except (smtplib.SMTPException, OSError) as exc:
-            self._failed(notification, exc)
+    def _deliver(self, notification: Notification, channel: Channel | None) -> None:
+        if channel is None:
+            self._record(notification, PermanentFailure(
+                f"no channel for {notification.channel!r}"))
             return
+        try:
+            reference = channel.send(notification)
+        except (TemporaryFailure, PermanentFailure) as exc:
+            log.warning("notification %s not sent (attempt %s): %s", notification.id,
+                        notification.attempts, exc.message)
+            self._record(notification, exc)
+            return
+        except Exception as exc:  # an adapter's bug must not strand the row in SENDING
+            log.exception("channel %s failed unexpectedly", channel.provider)
+            self._record(notification, TemporaryFailure(f"unexpected error: {exc!r}"))
+            return
+        self._record(notification, None, channel.provider, reference)
+
+    def _record(self, notification: Notification,
+                failure: TemporaryFailure | PermanentFailure | None,
+                provider: str | None = None, reference: str | None = None) -> None:
         with self.platform.unit_of_work() as uow:
-            sent_at = datetime.now(UTC)
-            uow.session.execute(
-                update(Notification).where(Notification.id == notification.id)
-                .values(status="SENT", sent_at=sent_at, last_error=None)
-            )
-            uow.emit("notification.sent", subject=notification.application_id or notification.id,
-                     data={"notification_id": notification.id,
-                           "application_id": notification.application_id,
-                           "template": notification.template, "channel": notification.channel,
-                           "recipient_kind": notification.recipient_kind,
-                           "sent_at": sent_at.isoformat()})
+            row = uow.session.get(Notification, notification.id, with_for_update=True)
+            if row is None:
+                return
+            at = self.clock()
+            if failure is None:
+                delivery.mark_sent(uow, row, at, provider or "", reference)
+            elif row.status != delivery.SENDING:
+                # Another sender took over the row (its lease ran out): its outcome counts.
+                return
+            elif isinstance(failure, PermanentFailure):
+                delivery.mark_failed(uow, row, at, failure.message)
+            else:
+                delivery.retry_or_fail(uow, row, at, failure.message,
+                                       max_attempts=self.config.max_attempts,
+                                       retry_base_s=self.config.retry_base_s, rng=self.rng)
             uow.commit()
 
-    def _send_email(self, notification: Notification) -> None:
-        message = EmailMessage()
-        message["From"] = self.settings.smtp_sender
-        message["To"] = notification.recipient
-        message["Subject"] = notification.subject
-        message["X-Notification-ID"] = notification.id
-        message.set_content(notification.body)
-        # One SMTP conversation per claimed batch, not per message.
-        if self._smtp is None:
-            self._smtp = smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port, timeout=10)
-        try:
-            self._smtp.send_message(message)
-        except (smtplib.SMTPServerDisconnected, OSError):
-            self._hang_up()
-            raise
 
-    def _hang_up(self) -> None:
-        smtp, self._smtp = self._smtp, None
-        if smtp is not None:
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                smtp.close()
-
-    def _failed(self, notification: Notification, exc: Exception) -> None:
-        permanent = isinstance(exc, smtplib.SMTPRecipientsRefused) or (
-            notification.attempts >= MAX_ATTEMPTS)
-        delay = timedelta(seconds=min(2 ** notification.attempts, 600))
-        log.warning("email not sent (attempt %s): %r", notification.attempts, exc)
-        with self.platform.session_factory.begin() as session:
-            session.execute(
-                update(Notification).where(Notification.id == notification.id).values(
-                    status="PERMANENT_FAILURE" if permanent else "QUEUED",
-                    last_error=repr(exc)[:1000],
-                    next_attempt_at=datetime.now(UTC) + delay,
-                )
-            )
+# The name the consume process knew it by, before SMS and Notify came along.
+EmailSender = Sender

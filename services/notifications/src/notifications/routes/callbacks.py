@@ -1,0 +1,126 @@
+"""/callbacks/notify: GOV.UK Notify's delivery receipts (its "callbacks").
+
+Notify is set up (in its web interface, "API integration → Callbacks") with this URL and a
+bearer token; the same token is NOTIFICATIONS_NOTIFY_CALLBACK_TOKEN here. Without that setting
+the endpoint answers 404, as if it did not exist: with no token nobody can be authenticated,
+and an unconfigured endpoint should not advertise itself. A wrong or missing token is a 401.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app
+from flask.sansio.blueprints import BlueprintSetupState
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from notifications import delivery
+from notifications.channels import delivery_config
+from notifications.models import Notification
+from notifications.schemas.callbacks import NotifyCallbackSchema
+from shared import audit
+from shared.platform import Platform
+from shared.web.auth import bearer_token
+
+log = logging.getLogger(__name__)
+
+blp = Blueprint("callbacks", __name__, url_prefix="/callbacks",
+                description="Delivery receipts from the providers that send our messages.")
+
+
+@blp.record_once
+def _check_configuration(state: BlueprintSetupState) -> None:
+    # The web process reads the delivery settings at start-up too: a bad one stops it now
+    # rather than at the first receipt.
+    delivery_config(state.app.extensions["platform"])
+
+
+def _platform() -> Platform:
+    return current_app.extensions["platform"]
+
+
+def _digest(text: str) -> bytes:
+    # Compared as digests: equal lengths, so the comparison's time says nothing about the token.
+    return hashlib.sha256(text.encode()).digest()
+
+
+def notify_authenticated(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        expected = delivery_config(_platform()).callback_token
+        if expected is None:
+            log.warning("a Notify callback came but NOTIFICATIONS_NOTIFY_CALLBACK_TOKEN is unset")
+            abort(404, "Not found.")
+        presented = bearer_token()
+        if presented is None or not hmac.compare_digest(_digest(presented), _digest(expected)):
+            abort(401, "Authentication required.")
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+@blp.route("/notify")
+class NotifyCallbacks(MethodView):
+    decorators = [notify_authenticated]
+
+    @blp.arguments(NotifyCallbackSchema)
+    @blp.response(204)
+    @blp.alt_response(404, description="No notification of ours has this id or reference.")
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, receipt: dict[str, Any]) -> None:
+        """A delivery receipt: delivered, permanent-failure, temporary-failure (final) or
+        technical-failure (sent again). Repeats change nothing."""
+        if not record_notify_receipt(_platform(), receipt):
+            abort(404, "Not found.")
+
+
+def _find(session: Any, notify_id: str, reference: str | None) -> Notification | None:
+    # By Notify's id, which we recorded when it took the message; by our own id (the reference
+    # we gave it) when the receipt outran that record.
+    found = session.execute(
+        select(Notification).where(Notification.provider_reference == notify_id)
+        .with_for_update()).scalars().first()
+    if found is None and reference:
+        found = session.get(Notification, reference, with_for_update=True)
+    return found
+
+
+def record_notify_receipt(platform: Platform, receipt: dict[str, Any],
+                          now: datetime | None = None) -> bool:
+    """Apply a receipt and audit it; False if it names no notification of ours."""
+    config = delivery_config(platform)
+    notify_id, status = str(receipt["id"]), receipt["status"]
+    moment = now or datetime.now(UTC)
+    with platform.unit_of_work() as uow:
+        notification = _find(uow.session, notify_id, receipt.get("reference"))
+        if notification is None:
+            audit.record(uow.session, service="notifications", actor="notify",
+                         actor_kind=audit.SYSTEM, action="notification.receipt_unknown",
+                         subject_type="notify_notification", subject_id=notify_id,
+                         detail={"status": status})
+            uow.commit()
+            return False
+        before = notification.status
+        changed = delivery.apply_notify_status(
+            uow, notification, notify_id, status, moment, max_attempts=config.max_attempts,
+            retry_base_s=config.retry_base_s, completed_at=receipt.get("completed_at"))
+        audit.record(uow.session, service="notifications", actor="notify",
+                     actor_kind=audit.SYSTEM, action="notification.receipt",
+                     subject_type="notification", subject_id=notification.id,
+                     detail={"notify_id": notify_id, "status": status, "from": before,
+                             "to": notification.status, "changed": changed})
+        uow.commit()
+    if changed and notification.status == delivery.TEMPORARY_FAILURE and (
+            notification.failed_at is None):
+        sender = platform.extras.get("sender")
+        if sender is not None:  # only in a process that runs one
+            sender.wake()
+    return True
