@@ -14,9 +14,14 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     assert created.status_code == 200, created.text
     application_id = created.json()["id"]
 
-    [email] = wait_for(lambda: inbox.to("siobhan@example.org"), message="the email")
-    assert email["Subject"] == "Your application is being checked"
-    assert "Siobhán O'Connor" in email.get_payload(decode=True).decode()
+    emails = wait_for(lambda: (lambda found: found if len(found) == 2 else None)(
+        inbox.to("siobhan@example.org")), message="the volunteer's two emails")
+    assert {email["Subject"] for email in emails} == {
+        "We have received your application to volunteer", "Your application is being checked"}
+    for email in emails:
+        assert "Siobhán" in email.get_payload(decode=True).decode()
+    [coordinator] = wait_for(lambda: inbox.to("c@example.org"), message="the coordinator's")
+    assert "Siobhán O'Connor" in coordinator.get_payload(decode=True).decode()
 
     officer = staff_token(stack, "vetting", "vetting_officer")
     [case] = get(stack, "vetting", f"/cases?application_id={application_id}",
@@ -31,22 +36,25 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     assert get(stack, "access", "/establishments/BMI/incoming", security).status_code == 404
 
     operator = staff_token(stack, "notifications", "operator")
-    notes = wait_for(lambda: [n for n in get(
+    notes = wait_for(lambda: (lambda sent: sent if len(sent) == 3 else None)([n for n in get(
         stack, "notifications", f"/notifications?application_id={application_id}",
-        operator).json() if n["status"] == "SENT"], message="SENT notification")
-    assert [(n["template"], n["channel"]) for n in notes] == [("vetting_started", "EMAIL")]
+        operator).json() if n["status"] == "SENT"]), message="three SENT notifications")
+    assert sorted((n["template"], n["recipient_kind"], n["channel"]) for n in notes) == [
+        ("application_received", "coordinator", "EMAIL"),
+        ("application_received", "volunteer", "EMAIL"),
+        ("vetting_started", "volunteer", "EMAIL")]
 
     def timeline_complete():
         view = get(stack, "applications", f"/applications/{application_id}", key).json()
         kinds = [entry["kind"] for entry in view["timeline"]]
-        return view if "notification_sent" in kinds else None
+        return view if kinds.count("notification_sent") == 3 else None
 
     view = wait_for(timeline_complete, message="timeline")
     assert view["status"] == "IN_VETTING"
-    assert [e["kind"] for e in view["timeline"]] == [
-        "draft_created", "submitted", "checks_started", "notification_sent"]
-    # Exactly one email, however long we wait for stragglers.
-    assert len(inbox.to("siobhan@example.org")) == 1
+    kinds = [e["kind"] for e in view["timeline"]]
+    assert kinds[:2] == ["draft_created", "submitted"] and "checks_started" in kinds
+    # Exactly one email per message, however long we wait for stragglers.
+    assert len(inbox.to("siobhan@example.org")) == 2 and len(inbox.to("c@example.org")) == 1
 
 
 def test_staff_endpoints_refuse_missing_wrong_or_insufficient_tokens(stack):

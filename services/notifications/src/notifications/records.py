@@ -55,8 +55,12 @@ def resend(uow: UnitOfWork, operator: str, notification_id: str, moment: datetim
                        f"{notification.status}.")
     before = notification.status
     moment = moment or datetime.now(UTC)
+    # A fresh send: a late receipt for the old provider id must not match it, and its sending
+    # is news again (notification.sent goes out when sent_at is first set).
     notification.status, notification.attempts = "QUEUED", 0
     notification.next_attempt_at, notification.failed_at = moment, None
+    notification.sent_at = notification.delivered_at = None
+    notification.provider = notification.provider_reference = None
     audit.record(uow.session, service="notifications", actor=operator,
                  actor_kind=audit.STAFF, action="notification.resent",
                  subject_type="notification", subject_id=notification.id,

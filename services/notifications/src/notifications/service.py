@@ -1,21 +1,36 @@
-"""The notifications service's definition: what it adds to the shared platform."""
+"""The notifications service's definition: what it adds to the shared platform (its composition
+root).
+
+Configuration (environment, beside the shared settings and the delivery settings in
+`notifications.channels.config`):
+- NOTIFICATIONS_TEMPLATES_DIR: another folder of message templates (checked at start-up).
+- NOTIFICATIONS_SECURITY_INBOX: an establishment security inbox's address, `{code}` standing for
+  the establishment's code in lower case (default security-{code}@establishments.example).
+- NOTIFICATIONS_CONSOLE_URL: the security console's address, for the security inbox's messages.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from notifications import service_layer
+from notifications import queueing
+from notifications.channels.config import delivery_config
 from notifications.models import Base
-from notifications.rendering import TemplateError, Templates
+from notifications.quiet_hours import next_send_time
+from notifications.rendering import TemplateError, Templates, personalisation
 from notifications.routes import register_routes
-from notifications.sender import EmailSender
+from notifications.sender import Sender
 from shared.platform import Platform, ServiceDefinition
+from shared.reference import load_establishments
+
+DEFAULT_SECURITY_INBOX = "security-{code}@establishments.example"
+DEFAULT_CONSOLE_URL = "http://127.0.0.1:8003/console"
 
 
-def _sender(platform: Platform) -> EmailSender:
+def _sender(platform: Platform) -> Sender:
     # One sender per process, shared by the handlers (which wake it) and the consume command.
     if "sender" not in platform.extras:
-        platform.extras["sender"] = EmailSender(platform)
+        platform.extras["sender"] = Sender(platform)
     return platform.extras["sender"]
 
 
@@ -36,13 +51,21 @@ def templates(platform: Platform) -> Templates:
     return platform.extras["templates"]
 
 
+def _queueing(platform: Platform) -> queueing.Queueing:
+    extra = platform.settings.extra
+    inbox = extra.get("NOTIFICATIONS_SECURITY_INBOX", DEFAULT_SECURITY_INBOX)
+    quiet = delivery_config(platform).quiet_hours
+    return queueing.Queueing(
+        render=templates(platform).render, personalise=personalisation,
+        send_time=lambda channel, moment: next_send_time(channel, moment, quiet),
+        establishment_names={code: e.name for code, e in load_establishments().items()},
+        console_url=extra.get("NOTIFICATIONS_CONSOLE_URL", DEFAULT_CONSOLE_URL),
+        security_inbox=lambda code: inbox.format(code=code.lower()),
+        wake_sender=_sender(platform).wake)
+
+
 def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
-    templates(platform)
-    sender = _sender(platform)
-    return {
-        "application.submitted": [service_layer.remember_recipient],
-        "vetting.case_opened": [service_layer.make_vetting_started_handler(sender.wake)],
-    }
+    return queueing.handlers(_queueing(platform))
 
 
 def definition() -> ServiceDefinition:

@@ -1,4 +1,4 @@
-"""/notifications: what was sent to whom and its state; /recipients: opt-outs. Operators."""
+"""/notifications: what was sent to whom, and its state (operators)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from notifications import records
 from notifications.schemas.notifications import (
     NotificationQuerySchema,
     NotificationSchema,
-    OptOutsSchema,
-    RecipientSchema,
 )
 from shared.platform import Platform
 from shared.web.auth import staff_required
@@ -21,11 +19,9 @@ SECURITY = [{"bearer": []}]
 
 blp = Blueprint("notifications", __name__, url_prefix="/notifications",
                 description="Notifications and their delivery state.")
-recipients = Blueprint("recipients", __name__, url_prefix="/recipients",
-                       description="How an applicant may be contacted.")
 
 
-def _platform() -> Platform:
+def platform() -> Platform:
     return current_app.extensions["platform"]
 
 
@@ -38,7 +34,7 @@ class Notifications(MethodView):
     @blp.doc(security=SECURITY)
     def get(self, query):  # type: ignore[no-untyped-def]
         """Notifications, oldest first, by application, recipient or state."""
-        with _platform().session_factory() as session:
+        with platform().session_factory() as session:
             return records.list_notifications(
                 session, application_id=str(query["application_id"])
                 if query["application_id"] else None,
@@ -54,31 +50,9 @@ class Resend(MethodView):
     def post(self, notification_id: str):  # type: ignore[no-untyped-def]
         """Send a failed notification again (the same notification: still one per event,
         recipient and channel)."""
-        platform = _platform()
-        with platform.unit_of_work() as uow:
+        # The sender (in the consume process) picks it up on its next pass, within a second.
+        with platform().unit_of_work() as uow:
             notification = records.resend(uow, g.staff.staff_id, notification_id)
             view = records.notification_view(notification)
-            uow.commit()
-        sender = platform.extras.get("sender")
-        if sender is not None:
-            sender.wake()
-        return view
-
-
-@recipients.route("/<string:application_id>/opt-outs")
-class OptOuts(MethodView):
-    decorators = [staff_required(OPERATOR)]
-
-    @recipients.arguments(OptOutsSchema)
-    @recipients.response(200, RecipientSchema)
-    @recipients.doc(security=SECURITY)
-    def put(self, data, application_id: str):  # type: ignore[no-untyped-def]
-        """The applicant's opt-outs per channel (messages then go by the other channel, or
-        not at all)."""
-        with _platform().unit_of_work() as uow:
-            recipient = records.set_opt_outs(uow, g.staff.staff_id, application_id,
-                                             email=data["email_opt_out"],
-                                             sms=data["sms_opt_out"])
-            view = records.recipient_view(recipient)
             uow.commit()
         return view
