@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import psycopg
@@ -53,15 +53,56 @@ def amqp_url() -> str:
     return AMQP_URL
 
 
+class LazyDatabases(Mapping[str, str]):
+    """One fresh, empty database per service, made the first time a test asks for that
+    service's URL: most tests touch one service, and CREATE and DROP DATABASE were most of a
+    short test's cost."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.run = uuid.uuid4().hex[:10]
+        self.made: dict[str, str] = {}
+
+    def __getitem__(self, service: str) -> str:
+        if service not in SERVICES:
+            raise KeyError(service)
+        if service not in self.made:
+            self.made[service] = make_database(self.admin_url, f"t_{self.run}_{service}")
+        return self.made[service]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SERVICES)
+
+    def __len__(self) -> int:
+        return len(SERVICES)
+
+    def drop_all(self) -> None:
+        for service in self.made:
+            drop_database(self.admin_url, f"t_{self.run}_{service}")
+
+
+class LazyEnv(Mapping[str, dict[str, str]]):
+    """Per-service environments whose databases are made on first use (see LazyDatabases)."""
+
+    def __init__(self, databases: Mapping[str, str], common: dict[str, str]) -> None:
+        self.databases = databases
+        self.common = common
+
+    def __getitem__(self, service: str) -> dict[str, str]:
+        return {"DATABASE_URL": self.databases[service], **self.common}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SERVICES)
+
+    def __len__(self) -> int:
+        return len(SERVICES)
+
+
 @pytest.fixture
-def pg_urls(postgres_admin_url: str) -> Iterator[dict[str, str]]:
-    """One fresh, empty database per service."""
-    run = uuid.uuid4().hex[:10]
-    names = {service: f"t_{run}_{service}" for service in SERVICES}
-    urls = {service: make_database(postgres_admin_url, name) for service, name in names.items()}
-    yield urls
-    for name in names.values():
-        drop_database(postgres_admin_url, name)
+def pg_urls(postgres_admin_url: str) -> Iterator[Mapping[str, str]]:
+    databases = LazyDatabases(postgres_admin_url)
+    yield databases
+    databases.drop_all()
 
 
 @pytest.fixture
@@ -78,12 +119,11 @@ def delete_topology(settings: Settings) -> None:
 
 
 @pytest.fixture
-def real_env(pg_urls: dict[str, str], amqp_url: str, broker_prefix: str,
-             tmp_path: Path) -> dict[str, dict[str, str]]:
+def real_env(pg_urls: Mapping[str, str], amqp_url: str, broker_prefix: str,
+             tmp_path: Path) -> Mapping[str, dict[str, str]]:
     """Per-service environment for PostgreSQL + RabbitMQ."""
-    return {service: {"DATABASE_URL": pg_urls[service], "BROKER_URL": amqp_url,
-                      "BROKER_PREFIX": broker_prefix, "VAR_DIR": str(tmp_path / "var")}
-            for service in SERVICES}
+    return LazyEnv(pg_urls, {"BROKER_URL": amqp_url, "BROKER_PREFIX": broker_prefix,
+                             "VAR_DIR": str(tmp_path / "var")})
 
 
 @pytest.fixture
