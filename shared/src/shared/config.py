@@ -29,6 +29,9 @@ class Settings:
     staff_token_max_age_s: int = 8 * 3600
     api_key_pepper: str = INSECURE_DEV_SECRET
     api_key_cache_s: float = 5.0
+    # Fernet keys, newest first, for special-category fields (empty: derived from the
+    # development secret, which only the insecure default allows; see shared.crypto).
+    data_encryption_keys: tuple[str, ...] = ()
     port: int = 8000
     max_content_length: int = 256 * 1024
     consumer_max_attempts: int = 5
@@ -77,6 +80,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         staff_token_max_age_s=int(env.get("STAFF_TOKEN_MAX_AGE_S", 8 * 3600)),
         api_key_pepper=env.get("API_KEY_PEPPER", secret),
         api_key_cache_s=float(env.get("API_KEY_CACHE_S", 5.0)),
+        data_encryption_keys=tuple(
+            key.strip() for key in env.get("DATA_ENCRYPTION_KEYS", "").split(",") if key.strip()),
         port=int(env.get("PORT", DEFAULT_PORTS.get(service, 8000))),
         max_content_length=int(env.get("MAX_CONTENT_LENGTH", 256 * 1024)),
         consumer_max_attempts=int(env.get("CONSUMER_MAX_ATTEMPTS", 5)),
@@ -98,7 +103,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
 KNOWN_ENV_VARS = frozenset(
     {
         "VAR_DIR", "DATABASE_URL", "BROKER_URL", "BROKER_PREFIX", "SECRET_KEY",
-        "STAFF_TOKEN_SECRET", "STAFF_TOKEN_MAX_AGE_S", "API_KEY_PEPPER", "API_KEY_CACHE_S", "PORT",
+        "STAFF_TOKEN_SECRET", "STAFF_TOKEN_MAX_AGE_S", "API_KEY_PEPPER", "API_KEY_CACHE_S",
+        "DATA_ENCRYPTION_KEYS", "PORT",
         "MAX_CONTENT_LENGTH", "CONSUMER_MAX_ATTEMPTS", "CONSUMER_RETRY_BASE_S",
         "CONSUMER_PREFETCH", "RELAY_BATCH_SIZE", "RELAY_IDLE_WAIT_S",
         "BROKER_POLLING_INTERVAL_S", "SMTP_HOST", "SMTP_PORT", "SMTP_SENDER", "LOG_LEVEL",

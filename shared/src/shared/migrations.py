@@ -14,6 +14,7 @@ from sqlalchemy import MetaData
 # compares against the database (a table missing from the metadata would read as "drop it").
 from shared.audit import audit_log_table  # noqa: F401
 from shared.config import Settings
+from shared.crypto import EncryptedJSON, EncryptedText
 from shared.db import PLATFORM_METADATA, UTCDateTime, make_engine
 
 
@@ -22,6 +23,8 @@ def alembic_config(settings: Settings, migrations_dir: Path) -> Config:
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
     config.attributes["database_url"] = settings.database_url
+    # Data migrations that encrypt or decrypt existing rows take the key set from here.
+    config.attributes["settings"] = settings
     return config
 
 
@@ -52,6 +55,8 @@ def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
     # Migrations stay plain SQLAlchemy: the UTC handling is Python-side only.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedJSON | EncryptedText):
+        return "sa.Text()"  # a Fernet token; shared.crypto_migrations fills it
     return False
 
 

@@ -17,6 +17,7 @@ from kombu import Connection
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import sessionmaker
 
+from shared import crypto
 from shared.config import Settings
 from shared.db import make_engine, make_session_factory
 from shared.events import EventRegistry
@@ -52,6 +53,8 @@ class Platform:
 
 
 def build_platform(settings: Settings) -> Platform:
+    # The encrypted column types use this process's keyring (a bad key set fails here, early).
+    crypto.install(crypto.keyring_from_settings(settings))
     engine = make_engine(settings.database_url)
     return Platform(
         settings=settings,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.crypto import EncryptedJSON, EncryptedText
 from shared.db import NAMING_CONVENTION, UTCDateTime
 
 
@@ -21,7 +22,8 @@ class Organisation(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    fellowship: Mapped[str] = mapped_column(String(20))
+    # Special category (it says which recovery fellowship its volunteers belong to): encrypted.
+    fellowship: Mapped[str] = mapped_column(EncryptedText)
     coordinator_email: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime]
 
@@ -54,8 +56,9 @@ class Application(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     status: Mapped[str] = mapped_column(String(20))
-    # The applicant document, as the API schema loads it (JSON-ready form).
-    applicant: Mapped[dict[str, Any]]
+    # The applicant document, as the API schema loads it (JSON-ready form); encrypted at rest
+    # (declarations, connections, addresses, referees, DBS certificate).
+    applicant: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     role: Mapped[str | None] = mapped_column(String(30))
     establishments: Mapped[list[Any]]
     requested_access: Mapped[str | None] = mapped_column(String(20))
@@ -115,5 +118,5 @@ class InformationRequest(Base):
     due_by: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20))
     requested_at: Mapped[datetime]
-    answers: Mapped[list[Any] | None] = mapped_column(JSON)
+    answers: Mapped[list[Any] | None] = mapped_column(EncryptedJSON)
     answered_at: Mapped[datetime | None]

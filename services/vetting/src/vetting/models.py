@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.crypto import EncryptedJSON
 from shared.db import NAMING_CONVENTION, UTCDateTime
 
 
@@ -48,8 +49,9 @@ class VettingCase(Base):
     organisation_id: Mapped[str | None] = mapped_column(String(36))
     renewal_of: Mapped[str | None] = mapped_column(String(36))
     # Date of birth, email and the applicant document (declarations, connections, addresses,
-    # referees, DBS certificate): what the checks and the risk summary read.
-    applicant: Mapped[dict | None] = mapped_column(JSON)
+    # referees, DBS certificate): what the checks and the risk summary read. It, the risk
+    # summary, the refusal and the reconsideration are special category: encrypted at rest.
+    applicant: Mapped[dict | None] = mapped_column(EncryptedJSON)
     dbs_level: Mapped[str | None] = mapped_column(String(40))
     closed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime | None]
@@ -60,11 +62,11 @@ class VettingCase(Base):
     waited_s: Mapped[dict | None] = mapped_column(JSON)
     # The state an information request interrupted, to return to when it is answered.
     resume_status: Mapped[str | None] = mapped_column(String(20))
-    risk: Mapped[dict | None] = mapped_column(JSON)
+    risk: Mapped[dict | None] = mapped_column(EncryptedJSON)
     # {"proposed_by", "proposed_at", "reasons", "countersigned_by", "countersigned_at"}
-    refusal: Mapped[dict | None] = mapped_column(JSON)
+    refusal: Mapped[dict | None] = mapped_column(EncryptedJSON)
     # {"grounds", "requested_at", "decided_by", "decided_at", "outcome"}
-    reconsideration: Mapped[dict | None] = mapped_column(JSON)
+    reconsideration: Mapped[dict | None] = mapped_column(EncryptedJSON)
     clearance_id: Mapped[str | None] = mapped_column(String(36))
 
 
@@ -76,7 +78,7 @@ class CaseUpdate(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("vetting_cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(50))
-    data: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict] = mapped_column(EncryptedJSON)  # encrypted at rest
     received_at: Mapped[datetime]
 
 
@@ -103,7 +105,7 @@ class Check(Base):
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
-    result: Mapped[dict | None] = mapped_column(JSON)
+    result: Mapped[dict | None] = mapped_column(EncryptedJSON)  # encrypted at rest
     error: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str | None] = mapped_column(String(200))
 
@@ -118,7 +120,7 @@ class InformationRequest(Base):
     due_by: Mapped[str | None] = mapped_column(String(10))
     requested_by: Mapped[str] = mapped_column(String(200))
     requested_at: Mapped[datetime]
-    answers: Mapped[list | None] = mapped_column(JSON)
+    answers: Mapped[list | None] = mapped_column(EncryptedJSON)  # encrypted at rest
     answered_at: Mapped[datetime | None]
 
 
