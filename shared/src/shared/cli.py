@@ -3,6 +3,7 @@
     python -m <service> migrate | web | consume | relay
     python -m <service> dead-letters list | dead-letters replay ID... | dead-letters replay --all
     python -m <service> outbox lag | outbox replay --since 2026-11-27T10:00:00Z
+    python -m <service> keys generate | keys rotate [--batch-size N]   (encrypted columns only)
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from sqlalchemy import select
 from shared.auth import StaffIdentity, StaffTokens
 from shared.config import Settings, load_settings
 from shared.consumer import Dispatcher, EventConsumer
+from shared.crypto import encrypted_columns
 from shared.db import dead_letters_table
+from shared.keys_cli import keys_group
 from shared.logs import configure_logging
 from shared.messaging.publisher import BrokerPublisher
 from shared.migrations import alembic_config, upgrade
@@ -193,6 +196,8 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
         count = replay_since(state.platform.engine, since)
         click.echo(f"{count} event(s) queued to be published again")
 
+    if encrypted_columns(definition.metadata):
+        cli.add_command(keys_group())
     for command in definition.commands:
         cli.add_command(command)
     return cli

@@ -121,7 +121,8 @@ class _Encrypted(TypeDecorator):
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         if value is None:
             return None
-        return installed().encrypt(self._dump(value))
+        plaintext = self._dump(value)
+        return installed().encrypt(plaintext)
 
     def process_result_value(self, value: str | None, dialect: Any) -> Any:
         if value is None:
@@ -132,6 +133,8 @@ class _Encrypted(TypeDecorator):
 class EncryptedJSON(_Encrypted):
     """A JSON document, stored as a Fernet token."""
 
+    cache_ok = True
+
     def _dump(self, value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
@@ -141,6 +144,8 @@ class EncryptedJSON(_Encrypted):
 
 class EncryptedText(_Encrypted):
     """A string, stored as a Fernet token."""
+
+    cache_ok = True
 
     def _dump(self, value: Any) -> str:
         if not isinstance(value, str):
