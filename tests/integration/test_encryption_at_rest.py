@@ -5,6 +5,7 @@ every value to a new key, resumably."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
 
 import psycopg
@@ -203,3 +204,31 @@ def _opens(key: str, token: str) -> bool:
     except Exception:  # noqa: BLE001 - any failure: not a token of this key
         return False
     return True
+
+
+def test_the_migration_encrypts_existing_rows_on_sqlite_too(embedded):
+    env = embedded["applications"]
+    settings = load_settings("applications", env)
+    migrations = applications_definition().migrations_dir
+    upgrade(settings, migrations, "0005")
+    path = settings.database_url.split("///", 1)[1]
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO organisations VALUES ('o', 'Org', ?, 'c@x', "
+                     "'2026-01-01 00:00:00+00:00')", (FELLOWSHIP,))
+        conn.execute("INSERT INTO applications (id, organisation_id, status, applicant, "
+                     "establishments, created_at, updated_at) VALUES ('a', 'o', 'DRAFT', ?, "
+                     "'[]', '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')",
+                     (json.dumps({"o": OFFENCE}),))
+    upgrade(settings, migrations)
+    with sqlite3.connect(path) as conn:
+        raw = repr(conn.execute("SELECT * FROM applications JOIN organisations").fetchall())
+    assert OFFENCE not in raw and f"'{FELLOWSHIP}'" not in raw
+    platform = platform_for("applications", env)
+    with platform.session_factory() as session:
+        assert session.get(Application, "a").applicant == {"o": OFFENCE}
+        assert session.get(Organisation, "o").fellowship == FELLOWSHIP
+    platform.engine.dispose()
+    command.downgrade(alembic_config(settings, migrations), "0005")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT applicant FROM applications").fetchone() == (
+            json.dumps({"o": OFFENCE}, separators=(",", ":")),)

@@ -25,11 +25,15 @@ def migration_keyring() -> Keyring:
 
 def encrypt_columns(table: str, pk: str, columns: Mapping[str, sa.types.TypeEngine],
                     batch_size: int = 500) -> None:
-    """`columns`: name -> the plaintext type it had (sa.JSON() or a string type)."""
-    with op.batch_alter_table(table) as batch:
-        for name, old in columns.items():
-            batch.alter_column(name, existing_type=old, type_=sa.Text(),
-                               postgresql_using=f"{name}::text")
+    """`columns`: name -> the plaintext type it had (sa.JSON() or a string type).
+
+    SQLite keeps the declared types: any of them stores a token as TEXT, and changing one
+    would copy the table, which its foreign keys forbid (`run_env` does not compare them)."""
+    if not _is_sqlite():
+        with op.batch_alter_table(table) as batch:
+            for name, old in columns.items():
+                batch.alter_column(name, existing_type=old, type_=sa.Text(),
+                                   postgresql_using=f"{name}::text")
     keyring = migration_keyring()
 
     def encrypt(raw: str, is_json: bool) -> str | None:
@@ -54,10 +58,16 @@ def decrypt_columns(table: str, pk: str, columns: Mapping[str, sa.types.TypeEngi
         return keyring.decrypt(raw) if _opens(keyring, raw) else raw
 
     _rewrite(table, pk, columns, decrypt, batch_size)
+    if _is_sqlite():
+        return
     with op.batch_alter_table(table) as batch:
         for name, old in columns.items():
             using = f"{name}::json" if isinstance(old, sa.JSON) else f"{name}::text"
             batch.alter_column(name, existing_type=sa.Text(), type_=old, postgresql_using=using)
+
+
+def _is_sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
 
 
 def _opens(keyring: Keyring, raw: str) -> bool:

@@ -43,12 +43,21 @@ def run_env(service_metadata: MetaData) -> None:
             connection=connection,
             target_metadata=[service_metadata, PLATFORM_METADATA],
             render_as_batch=True,  # SQLite alters tables by copy
-            compare_type=True,
+            compare_type=_compare_type,
             render_item=_render_item,
         )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def _compare_type(context: Any, _inspected: Any, _column: Any, _inspected_type: Any,
+                  metadata_type: Any) -> bool | None:
+    # On SQLite encrypted columns keep their first declared type (see shared.crypto_migrations).
+    if isinstance(metadata_type, EncryptedJSON | EncryptedText) and \
+            context.dialect.name == "sqlite":
+        return False
+    return None  # Alembic's own comparison
 
 
 def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
