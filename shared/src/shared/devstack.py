@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -63,8 +64,11 @@ class Stack:
                               capture_output=True, text=True, check=check, timeout=120)
 
     def migrate(self) -> None:
-        for service in SERVICES:
-            self.cli(service, "migrate")
+        # Four databases, four processes: side by side rather than one after another (start-up
+        # imports are most of each one's time).
+        with ThreadPoolExecutor(len(SERVICES)) as pool:
+            for result in pool.map(lambda service: self.cli(service, "migrate"), SERVICES):
+                result.check_returncode()
 
     def argv(self, service: str, role: str) -> list[str]:
         if role == "web":
