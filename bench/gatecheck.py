@@ -41,18 +41,13 @@ import json
 import os
 import random
 import selectors
-import shutil
-import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 import uuid
 from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -60,13 +55,18 @@ from typing import Any
 
 import psycopg
 
-# bench/ is on sys.path (this script lives there): reuse submission.py's process and HTTP
-# helpers rather than copying them.
-import submission
-from submission import Run, gunicorn_argv, log, wait_http
+# bench/ is on sys.path (this script lives there).
+from harness import (
+    PG_ADMIN_URL,
+    Resources,
+    Run,
+    bare_argv,
+    gunicorn_argv,
+    log,
+    run_and_report,
+    wait_http,
+)
 
-BENCH_DIR = Path(__file__).resolve().parent
-PG_ADMIN_URL = submission.PG_ADMIN_URL
 FIRST_PORT = 18301
 SECRET = "bench-gate-staff-token-secret"
 ESTABLISHMENTS = ("WWI", "BMI", "ACI", "ASI", "AYI", "BLI", "BXI", "DMI")
@@ -77,27 +77,6 @@ GOAL_P99_GROWTH = 1.2    # gate p99 at 100k grants <= 1.2 x p99 at 1k
 GATE_KEYS = {"allowed", "reason", "message", "grant_id", "forenames", "surname",
              "date_of_birth", "badge_number", "access_type", "conditions", "permitted_days",
              "permitted_areas", "valid_until", "checked_at"}
-
-
-class Resources(submission.Resources):
-    """submission.py's resources (processes, ports, temp dir, cleanup in reverse order), with
-    this benchmark's names: databases bench_gate_<run>_*, ports from 18301."""
-
-    def __init__(self, run: str) -> None:
-        self.run = run
-        self.exit = ExitStack()
-        self.next_port = FIRST_PORT
-        self.dir = Path(tempfile.mkdtemp(prefix=f"bench-gate-{run}-"))
-        self.exit.callback(shutil.rmtree, self.dir, ignore_errors=True)
-
-    def database(self, label: str) -> str:
-        name = f"bench_gate_{self.run}_{label}"
-        from shared.db import create_database
-
-        url = create_database(PG_ADMIN_URL, name)
-        self.exit.callback(self._quietly, f"drop database {name}", submission.drop_database,
-                           name)
-        return url
 
 
 # ------------------------------------------------------------------------------------------
@@ -397,10 +376,6 @@ class Target:
         return f"{self.name}-{self.scale}"
 
 
-def _interrupt(_signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per timed run")
@@ -414,26 +389,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
 
-    run = uuid.uuid4().hex[:8]
-    resources = Resources(run)
-    signal.signal(signal.SIGTERM, _interrupt)  # a CI timeout must still clean up
-    out: dict[str, Any] = {"bench": "gatecheck", "run": run,
-                           "loadavg_start": round(os.getloadavg()[0], 2)}
-    started = time.monotonic()
-    try:
-        measure(args, run, resources, out)
-    except BaseException:
-        traceback.print_exc()
-        resources.show_logs()
-        out["error"] = traceback.format_exc().strip().splitlines()[-1]
-        raise
-    finally:
-        log("cleaning up: processes, databases, temp dir")
-        resources.close()
-        out["wall_s"] = round(time.monotonic() - started, 1)
-        out["loadavg_end"] = round(os.getloadavg()[0], 2)
-        print(json.dumps(out), flush=True)
-    return 0
+    resources = Resources(uuid.uuid4().hex[:8], "gate", FIRST_PORT)
+    return run_and_report("gatecheck", args, resources, measure)
 
 
 def access_cli(env: dict[str, str], *args: str) -> None:
@@ -441,15 +398,6 @@ def access_cli(env: dict[str, str], *args: str) -> None:
                             capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         raise RuntimeError(f"access {' '.join(args)}: {result.stderr.strip()}")
-
-
-def bare_argv(web_argv: list[str], port: int) -> list[str]:
-    """The access web command line with only the app and the bind address changed."""
-    argv = list(web_argv)
-    target = argv.index("gunicorn") + 1
-    argv[target] = "gate_bare_app:create_app()"
-    argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
-    return [*argv[:target], "--pythonpath", str(BENCH_DIR), *argv[target:]]
 
 
 def smoke(port: int, people: list[Person], tokens: dict[str, str]) -> int:
@@ -524,7 +472,8 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
         gate = resources.process(f"gate-{scale}", [sys.executable, "-m", "access", *web_args],
                                  env)
         web_argv = gunicorn_argv(gate.pid)
-        bare = resources.process(f"bare-{scale}", bare_argv(web_argv, bare_port),
+        bare = resources.process(f"bare-{scale}",
+                                 bare_argv(web_argv, bare_port, "gate_bare_app:create_app()"),
                                  {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"})
         wait_http(gate_port, "/health", gate)
         wait_http(bare_port, "/health", bare)

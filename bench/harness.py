@@ -1,0 +1,231 @@
+"""What every benchmark in bench/ needs besides what it measures: resources released in reverse
+order whatever happens (databases, broker prefix, ports, processes, a temp dir), servers waited
+for, the baseline started with the same gunicorn command line, timed runs, and the run itself
+printing one JSON object as its last line."""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import http.client
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kombu import Connection
+
+from shared.config import load_settings
+from shared.db import create_database
+from shared.db import drop_database as drop_pg_database
+from shared.messaging.topology import Topology
+
+BENCH_DIR = Path(__file__).resolve().parent
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Resources: every one registered for cleanup the moment it exists
+# ------------------------------------------------------------------------------------------
+
+def drop_database(name: str) -> None:
+    drop_pg_database(PG_ADMIN_URL, name)
+
+
+def delete_broker_objects(prefix: str) -> None:
+    """The web process declares nothing, but delete whatever could carry our prefix."""
+    settings = load_settings("applications", {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": prefix})
+    with Connection(AMQP_URL, connect_timeout=5) as conn:
+        Topology(settings).delete_all(conn)
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM if the bench dies, so nothing is left running."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class Resources:
+    """Databases, broker prefix, temp dir, ports and processes, released in reverse order."""
+
+    def __init__(self, run: str, name: str, first_port: int) -> None:
+        self.run = run
+        self.name = name
+        self.exit = ExitStack()
+        self.next_port = first_port
+        self.dir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-{run}-"))
+        self.exit.callback(shutil.rmtree, self.dir, ignore_errors=True)
+
+    def database(self, label: str) -> str:
+        name = f"bench_{self.name}_{self.run}_{label}"
+        url = create_database(PG_ADMIN_URL, name)
+        self.exit.callback(self._quietly, f"drop database {name}", drop_database, name)
+        return url
+
+    def broker_prefix(self) -> str:
+        prefix = f"bench{self.name}{self.run}."
+        self.exit.callback(self._quietly, f"delete broker objects {prefix}*",
+                           delete_broker_objects, prefix)
+        return prefix
+
+    def port(self) -> int:
+        while not port_is_free(self.next_port):
+            self.next_port += 1
+        self.next_port += 1
+        return self.next_port - 1
+
+    def process(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+        """A process group of its own, output to a log file (no pipe for the bench to pump)."""
+        log_file = open(self.dir / f"{name}.log", "ab")
+        self.exit.callback(log_file.close)
+        process = subprocess.Popen(argv, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                                   start_new_session=True, preexec_fn=_die_with_parent)
+        self.exit.callback(self._quietly, f"stop {name}", stop_process, process)
+        return process
+
+    @staticmethod
+    def _quietly(what: str, fn: Callable[..., Any], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001 - clean up the rest regardless
+            log(f"cleanup: {what} failed: {exc!r}")
+
+    def show_logs(self, lines: int = 15) -> None:
+        """On failure: the end of each server log, before the temp dir goes."""
+        for path in sorted(self.dir.glob("*.log")):
+            tail = path.read_text(errors="replace").splitlines()[-lines:]
+            log(f"--- {path.name} (last {len(tail)} lines)\n" + "\n".join(tail))
+
+    def close(self) -> None:
+        self.exit.close()
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wait_http(port: int, path: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server on :{port} exited ({process.returncode})")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the server on :{port} is not ready")
+        time.sleep(0.1)
+
+
+def gunicorn_argv(pid: int, timeout: float = 30) -> list[str]:
+    """The command line of the process `python -m <service> web` exec'd into."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+        if "gunicorn" in argv:
+            return argv
+        time.sleep(0.05)
+    raise TimeoutError("the web process never exec'd gunicorn")
+
+
+def bare_argv(web_argv: list[str], port: int, app: str) -> list[str]:
+    """A service's web command line with only the app (a module in bench/) and the bind
+    address changed: the baseline runs under exactly the same gunicorn settings."""
+    argv = list(web_argv)
+    target = argv.index("gunicorn") + 1
+    argv[target] = app
+    argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
+    return [*argv[:target], "--pythonpath", str(BENCH_DIR), *argv[target:]]
+
+
+# ------------------------------------------------------------------------------------------
+# Timed runs, and the run as a whole
+# ------------------------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    label: str
+    count: int
+    elapsed_s: float
+    latencies_ms: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return self.count / self.elapsed_s
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)  # nearest rank
+        return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def run_and_report(bench: str, args: argparse.Namespace, resources: Resources,
+                   measure: Callable[[argparse.Namespace, str, Resources, dict[str, Any]], None]
+                   ) -> int:
+    """Measure, then release everything (also on failure, Ctrl-C or SIGTERM) and print the
+    figures as one JSON object, the last line."""
+    signal.signal(signal.SIGTERM, _interrupt)  # a CI timeout must still clean up
+    out: dict[str, Any] = {"bench": bench, "run": resources.run,
+                           "loadavg_start": round(os.getloadavg()[0], 2)}
+    started = time.monotonic()
+    try:
+        measure(args, resources.run, resources, out)
+    except BaseException:
+        traceback.print_exc()
+        resources.show_logs()
+        out["error"] = traceback.format_exc().strip().splitlines()[-1]
+        raise
+    finally:
+        log("cleaning up: processes, databases, broker objects, temp dir")
+        resources.close()
+        out["wall_s"] = round(time.monotonic() - started, 1)
+        out["loadavg_end"] = round(os.getloadavg()[0], 2)
+        print(json.dumps(out), flush=True)
+    return 0
