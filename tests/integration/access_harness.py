@@ -20,6 +20,7 @@ STAFF = {
     "other_head": ("head-eve", ("head_of_security",), ("BMI",)),
     "both": ("sec-fay", ("security_officer",), ("WWI", "BMI")),
     "vetting": ("vet-gus", ("vetting_officer",), ("WWI",)),
+    "auditor": ("aud-ida", ("auditor",), ()),
 }
 
 

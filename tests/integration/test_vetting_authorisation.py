@@ -11,6 +11,10 @@ from tests.integration.vetting_harness import Vetting
 MANAGER_ONLY = {("POST", "/cases/<string:case_id>/refusal/countersignature"),
                 ("POST", "/clearances/<string:clearance_id>/revocation")}
 PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static")
+# The data protection officer's alone (an officer gets 403); see test_subject_access.
+DPO_ONLY = {("GET", "/subject-access-request")}
+# The auditor's alone (every other role gets 403); see test_audit_trail.
+AUDITOR_ONLY = {("GET", "/audit")}
 
 
 @pytest.fixture
@@ -61,7 +65,11 @@ def test_officers_reach_every_endpoint_and_unknown_ids_are_404(vetting):
         path = concrete(rule, ids)
         who = "manager" if (method, rule) in MANAGER_ONLY else "officer"
         response = vetting.call(method, path, who=who, json=valid_body(method, rule))
-        if "<" in rule:
+        if (method, rule) in DPO_ONLY | AUDITOR_ONLY:
+            assert response.status_code == 403, (method, rule)
+            if (method, rule) in AUDITOR_ONLY:
+                assert vetting.call(method, path, who="auditor").status_code == 200, rule
+        elif "<" in rule:
             assert response.status_code == 404, (method, rule, response.json)
             assert response.json == {"status": 404, "message": "Not found."}
         else:

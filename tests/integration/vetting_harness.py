@@ -20,6 +20,7 @@ STAFF = {
     "manager": ("manager-cat", ("vetting_manager",), ()),
     "manager2": ("manager-dev", ("vetting_manager",), ()),
     "security": ("sec-eve", ("security_officer",), ("WWI",)),
+    "auditor": ("aud-ida", ("auditor",), ()),
 }
 
 

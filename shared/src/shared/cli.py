@@ -21,10 +21,10 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from shared import audit
 from shared.auth import StaffIdentity, StaffTokens
 from shared.config import Settings, load_settings
 from shared.consumer import Dispatcher, EventConsumer
-from shared.crypto import encrypted_columns
 from shared.db import dead_letters_table
 from shared.keys_cli import keys_group
 from shared.logs import configure_logging
@@ -132,7 +132,16 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
         tokens = StaffTokens(state.settings.staff_token_secret,
                              state.settings.staff_token_max_age_s)
         identity = StaffIdentity(staff_id, frozenset(roles), frozenset(establishments))
-        click.echo(tokens.issue(identity))
+        token = tokens.issue(identity)
+        # A token is a sign-in for the API: who got which powers, and when, is audited.
+        with state.platform.session_factory() as session:
+            audit.record(session, service=definition.name, actor="operator",
+                         actor_kind=audit.SYSTEM, action="staff_token.issued",
+                         subject_type="staff", subject_id=staff_id[:100],
+                         detail={"roles": sorted(roles), "establishments": sorted(establishments),
+                                 "max_age_s": state.settings.staff_token_max_age_s})
+            session.commit()
+        click.echo(token)
 
     @cli.group("dead-letters", help="Events a handler could not process.")
     def dead_letters() -> None:
@@ -196,8 +205,7 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
         count = replay_since(state.platform.engine, since)
         click.echo(f"{count} event(s) queued to be published again")
 
-    if encrypted_columns(definition.metadata):
-        cli.add_command(keys_group())
+    cli.add_command(keys_group())  # every service seals audit reasons (shared.audit_seal)
     for command in definition.commands:
         cli.add_command(command)
     return cli

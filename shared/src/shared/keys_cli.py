@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from shared import crypto
+from shared import audit_seal, crypto
 from shared.keys import count_rows, rotate
 
 
@@ -32,7 +32,9 @@ def keys_group() -> click.Group:
     @click.pass_obj
     def rotate_command(state: Any, batch_size: int) -> None:
         platform = state.platform
-        tables = crypto.encrypted_columns(state.definition.metadata)
+        # The service's own columns, and the audit log's sealing keys (every service has them).
+        tables = (crypto.encrypted_columns(state.definition.metadata)
+                  + crypto.encrypted_columns(audit_seal.audit_subject_keys_table.metadata))
         keyring = crypto.keyring_from_settings(platform.settings)
         total = count_rows(platform.engine, tables)
         with click.progressbar(length=total, label="re-encrypting", file=sys.stderr) as bar:

@@ -16,6 +16,7 @@ from shared.context import new_correlation_id, set_correlation_id
 from shared.db import ping
 from shared.logs import configure_logging
 from shared.platform import Platform, ServiceDefinition, build_platform
+from shared.web.audit_trail import register_audit_routes
 from shared.web.errors import DATABASE_UNAVAILABLE, register_error_handlers
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
     _register_health(app, platform)
     _register_metrics(app)
     definition.register_routes(api)
+    register_audit_routes(api)
     if definition.configure_app is not None:
         definition.configure_app(app, platform)
     return app

@@ -1,7 +1,7 @@
 """Flask guards for the two kinds of caller: MA organisations (API key) and staff (token).
 
 Denials are 401 (no or bad credentials) or 403 (a staff member without the role) with a JSON
-body that says nothing about what exists.
+body that says nothing about what exists; each is written to the audit log (`auth.denied`).
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask, abort, current_app, g, request
 
 from shared.auth import AuthError, StaffIdentity, StaffTokens, parse_api_key, secret_matches
+from shared.web.audit_trail import record_denial
 
 
 @dataclass(frozen=True)
@@ -76,16 +77,25 @@ def authenticate_organisation() -> str:
     token = bearer_token()
     lookup: ApiKeyLookup | None = current_app.extensions.get("api_key_lookup")
     if token is None or lookup is None:
-        abort(401, "Authentication required.")
+        _refuse(401, "missing")
     try:
         key_id, secret = parse_api_key(token)
     except AuthError:
-        abort(401, "Authentication required.")
+        _refuse(401, "malformed")
     stored = lookup(key_id)
     pepper = current_app.extensions["platform"].settings.api_key_pepper
     if stored is None or stored.revoked or not secret_matches(secret, stored.secret_hash, pepper):
-        abort(401, "Authentication required.")
+        # The key id is the public half of a key: naming it lets an auditor see a key being
+        # guessed at or a revoked one still in use.
+        _refuse(401, "revoked" if stored is not None and stored.revoked else "invalid",
+                f"api-key:{key_id}")
     return stored.organisation_id
+
+
+def _refuse(status: int, why: str, actor: str = "anonymous") -> NoReturn:
+    record_denial(status, why, actor)
+    abort(status, "Authentication required." if status == 401
+          else "You do not have permission to do this.")
 
 
 def organisation_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -101,11 +111,11 @@ def authenticate_staff() -> StaffIdentity:
     token = bearer_token()
     tokens: StaffTokens = current_app.extensions["staff_tokens"]
     if token is None:
-        abort(401, "Authentication required.")
+        _refuse(401, "missing")
     try:
         return tokens.verify(token)
     except AuthError:
-        abort(401, "Authentication required.")
+        _refuse(401, "invalid")
 
 
 def staff_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -116,7 +126,7 @@ def staff_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             identity = authenticate_staff()
             if roles and not identity.has_role(*roles):
-                abort(403, "You do not have permission to do this.")
+                _refuse(403, "role", identity.staff_id)
             g.staff = identity
             return view(*args, **kwargs)
 

@@ -13,6 +13,7 @@ from access.console.presenters import access_choices, offer
 from access.rules import LOCAL_TIME, WEEKDAYS
 from access.service_layer import queries
 from access.service_layer.common import grant_for_reading
+from shared.web.audit_trail import record_read
 
 
 def grant_page(grant_id: str, *, error: FormError | None = None,
@@ -27,6 +28,7 @@ def grant_page(grant_id: str, *, error: FormError | None = None,
         forms = offer(grant, who)
         choices = access_choices(grant)
         resume_status = grant.resume_status
+        record_read(session, "grant", grant_id, {"view": "console"}, by=(who.id, who.kind))
     expiry = view["clearance"]["expires_at"].astimezone(LOCAL_TIME).date()
     defaults = {"access_type": choices[-1], "valid_until": expiry.isoformat(),
                 "permitted_days": [], "permitted_areas": "", "conditions": ""}

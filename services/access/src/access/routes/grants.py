@@ -19,6 +19,7 @@ from access.schemas.grants import (
 )
 from access.service_layer import decisions, queries
 from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, grant_for_update, now
+from shared.web.audit_trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
 
@@ -47,7 +48,9 @@ class GrantById(MethodView):
     def get(self, grant_id: str):  # type: ignore[no-untyped-def]
         """One grant: the person, the clearance it rests on, the terms, the induction."""
         with platform().session_factory() as session:
-            return queries.get_grant(session, actor(), grant_id)
+            view = queries.get_grant(session, actor(), grant_id)
+            record_read(session, "grant", grant_id)
+            return view
 
 
 @blp.route("/<string:grant_id>/history")
@@ -59,7 +62,9 @@ class History(MethodView):
     def get(self, grant_id: str):  # type: ignore[no-untyped-def]
         """Every decision and gate check about the grant, newest first."""
         with platform().session_factory() as session:
-            return queries.history(session, actor(), grant_id)
+            trail = queries.history(session, actor(), grant_id)
+            record_read(session, "grant", grant_id, detail={"view": "history"})
+            return trail
 
 
 @blp.route("/<string:grant_id>/approval")

@@ -69,12 +69,14 @@ def grant_for_reading(session: Session, actor: Actor, grant_id: str) -> Grant:
 
 
 def audit_grant(session: Session, actor: Actor, action: str, grant: Grant, *,
-                reason: str | None = None, detail: dict[str, Any] | None = None) -> None:
-    """Who, when, which establishment, what: every decision about a grant."""
+                reason: str | None = None, detail: dict[str, Any] | None = None,
+                private: dict[str, Any] | None = None) -> None:
+    """Who, when, which establishment, what: every decision about a grant. `private`: what the
+    officer wrote about the person (conditions), sealed with the reason."""
     audit.record(session, service="access", actor=actor.id, actor_kind=actor.kind,
                  action=action, subject_type="grant", subject_id=grant.id, reason=reason,
                  detail={"establishment": grant.establishment_code, "status": grant.status,
-                         **(detail or {})})
+                         **(detail or {})}, private=private)
 
 
 def change_event(grant: Grant, by: str, moment: datetime) -> dict[str, Any]:

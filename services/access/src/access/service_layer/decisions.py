@@ -70,14 +70,15 @@ def approve(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, *,
         "access_type": access_type, "valid_until": valid_until.isoformat(),
         "decided_at": moment.isoformat()})
     audit_grant(uow.session, actor, "grant.renewal_approved" if renewal else "grant.approved",
-                grant, reason=reason, detail=_terms(grant))
+                grant, reason=reason, detail=_terms(grant),
+                private={"conditions": grant.conditions})
     activate_if_inducted(uow, grant, actor, moment)
 
 
 def _terms(grant: Grant) -> dict[str, Any]:
     return {"access_type": grant.access_type,
             "valid_until": grant.valid_until.isoformat() if grant.valid_until else None,
-            "conditions": grant.conditions, "permitted_days": grant.permitted_days,
+            "permitted_days": grant.permitted_days,
             "permitted_areas": grant.permitted_areas, "clearance_id": grant.clearance_id}
 
 

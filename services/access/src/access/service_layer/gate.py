@@ -54,7 +54,7 @@ def _audit_entry(actor: Actor, code: str, result: GateResult, moment: datetime,
             "subject_id": result.grant.grant_id if result.grant else "-",
             "detail": {"establishment": code, "allowed": result.allowed,
                        "reason": result.reason, "person_id": person_id, "badge": badge},
-            "at": moment}
+            "outcome": "ALLOWED" if result.allowed else "REFUSED", "at": moment}
 
 
 def gate_check(session: Session, actor: Actor, code: str, moment: datetime, *,
@@ -79,9 +79,9 @@ def check_at_gate(engine: Engine, actor: Actor, code: str, moment: datetime, *,
 
 
 # The audit entry as `shared.audit.record` writes it (the same columns and values; `detail` as
-# JSON). `reason` stays NULL: a gate check has no "why" of its own.
+# JSON). `reason` and `sealed` stay NULL: a gate check has no "why" of its own.
 _AUDIT_COLUMNS = ("at", "service", "actor", "actor_kind", "action", "subject_type",
-                  "subject_id", "reason", "detail", "correlation_id")
+                  "subject_id", "reason", "detail", "correlation_id", "outcome", "sealed")
 _AUDIT_INSERT = (f"INSERT INTO {audit.audit_log_table.name} ({', '.join(_AUDIT_COLUMNS)}) "
                  f"VALUES ({', '.join(f'%({c})s' for c in _AUDIT_COLUMNS)})")
 # The two reads above as psycopg runs them (SQLAlchemy compiles them once, here).
@@ -121,7 +121,7 @@ def _check_on_postgresql(engine: Engine, actor: Actor, code: str, moment: dateti
             if entry["actor_kind"] not in audit.ACTOR_KINDS:  # as audit.record checks
                 raise ValueError(f"actor_kind {entry['actor_kind']!r} is not an actor kind")
             statement, params = _AUDIT_INSERT, {
-                **entry, "reason": None, "detail": Json(entry["detail"]),
+                **entry, "reason": None, "sealed": None, "detail": Json(entry["detail"]),
                 "correlation_id": current_correlation_id()}
             connection.execute(statement, params)
         finally:

@@ -95,7 +95,8 @@ def history(session: Session, actor: Actor, grant_id: str,
             limit: int = 200) -> list[dict[str, Any]]:
     """Every decision and gate check about the grant, newest first."""
     grant_for_reading(session, actor, grant_id)
-    return audit.entries(session, subject_type="grant", subject_id=grant_id, limit=limit)
+    return audit.entries(session, subject_type="grant", subject_id=grant_id, reads=False,
+                         limit=limit)
 
 
 def establishments(session: Session, actor: Actor) -> list[Establishment]:

@@ -16,6 +16,7 @@ from applications.schemas.applications import (
 )
 from applications.service_layer import drafts, submission
 from applications.service_layer.common import owned_application
+from shared.web.audit_trail import record_read
 from shared.web.auth import organisation_required
 
 blp = Blueprint("applications", __name__, url_prefix="/applications",
@@ -59,7 +60,9 @@ class ApplicationById(MethodView):
         """One application with its status, information requests and timeline."""
         with platform().session_factory() as session:
             application = owned_application(session, g.organisation_id, application_id)
-            return drafts.application_view(session, application)
+            view = drafts.application_view(session, application)
+            record_read(session, "application", application_id)
+            return view
 
     @blp.arguments(ApplicationInputSchema)
     @blp.response(200, ApplicationSchema)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.web.audit_trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
 from vetting.routes.common import SECURITY, VETTING_ROLES, platform
@@ -38,7 +39,9 @@ class CaseById(MethodView):
     def get(self, case_id: str):  # type: ignore[no-untyped-def]
         """One case: checks and results, risk summary, requests and answers, decisions."""
         with platform().session_factory() as session:
-            return queries.case_view(session, case_id, now())
+            view = queries.case_view(session, case_id, now())
+            record_read(session, "case", case_id)
+            return view
 
 
 @blp.route("/<string:case_id>/audit")
@@ -50,4 +53,6 @@ class CaseAudit(MethodView):
     def get(self, case_id: str):  # type: ignore[no-untyped-def]
         """Every decision on the case, newest first (who, when, what, why, policy version)."""
         with platform().session_factory() as session:
-            return queries.audit_trail(session, "case", case_id)
+            trail = queries.audit_trail(session, "case", case_id)
+            record_read(session, "case", case_id, detail={"view": "audit"})
+            return trail

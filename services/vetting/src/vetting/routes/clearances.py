@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.web.audit_trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
 from vetting.routes.common import SECURITY, VETTING_ROLES, actor, platform
@@ -62,7 +63,9 @@ class ClearanceAudit(MethodView):
     def get(self, clearance_id: str):  # type: ignore[no-untyped-def]
         """Every change to the clearance, newest first."""
         with platform().session_factory() as session:
-            return queries.audit_trail(session, "clearance", clearance_id)
+            trail = queries.audit_trail(session, "clearance", clearance_id)
+            record_read(session, "clearance", clearance_id, detail={"view": "audit"})
+            return trail
 
 
 def _lifecycle(action, clearance_id: str, reason: str):  # type: ignore[no-untyped-def]

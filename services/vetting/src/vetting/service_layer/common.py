@@ -86,8 +86,10 @@ def checks_of(session: Session, case_id: str) -> list[Check]:
 
 def audit_decision(session: Session, actor: Actor, action: str, subject_type: str,
                    subject_id: str, *, reason: str | None = None,
-                   detail: dict[str, Any] | None = None) -> None:
-    """Who, when, what, why — and the policy version, which every decision's detail carries."""
+                   detail: dict[str, Any] | None = None,
+                   private: dict[str, Any] | None = None) -> None:
+    """Who, when, what, why — and the policy version, which every decision's detail carries.
+    `private` (e.g. conditions naming the person's circumstances) is sealed with the reason."""
     audit.record(session, service="vetting", actor=actor.id, actor_kind=actor.kind,
                  action=action, subject_type=subject_type, subject_id=subject_id,
-                 reason=reason, detail=detail)
+                 reason=reason, detail=detail, private=private)

@@ -82,8 +82,9 @@ def clear(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, level: st
                                 "decided_by": actor.id, "decided_at": moment.isoformat()}
     move(case, "CLEARED", moment)
     case.policy_version = policy.version
-    audit_decision(uow.session, actor, "case.cleared", "case", case.id, reason=reason, detail={
-        "level": level, "conditions": sorted(conditions), "clearance_id": clearance.id,
+    audit_decision(uow.session, actor, "case.cleared", "case", case.id, reason=reason,
+                   private={"conditions": sorted(conditions)}, detail={
+        "level": level, "clearance_id": clearance.id,
         "expires_at": clearance.expires_at.isoformat(), "on_reconsideration":
         was == "RECONSIDERATION", "recommendation": (case.risk or {}).get("recommendation"),
         "policy_version": policy.version})

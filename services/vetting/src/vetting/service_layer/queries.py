@@ -147,4 +147,5 @@ def audit_trail(session: Session, subject_type: str, subject_id: str) -> list[di
         raise NotFound()
     if subject_type == "clearance" and session.get(Clearance, subject_id) is None:
         raise NotFound()
-    return audit.entries(session, subject_type=subject_type, subject_id=subject_id, limit=500)
+    return audit.entries(session, subject_type=subject_type, subject_id=subject_id, reads=False,
+                         limit=500)

@@ -1,0 +1,97 @@
+"""Audit entries the web layer writes for every service: reads of special-category data,
+refused credentials, and `GET /audit` for auditors.
+
+A read is recorded in the same transaction as nothing else — the caller's read-only session —
+and committed before the answer leaves, so nobody reads a person's declarations, check results
+or decision reasons without a trace. A refused credential is recorded on its own connection: the
+request it belongs to never reaches a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from shared import audit
+from shared.web.roles import AUDITOR
+from shared.web.schemas import AuditPageSchema, AuditQuerySchema
+
+log = logging.getLogger(__name__)
+
+
+def _service() -> str:
+    return current_app.extensions["platform"].settings.service
+
+
+def current_actor() -> tuple[str, str]:
+    """(actor, actor_kind) of the authenticated caller of this request."""
+    if "staff" in g:
+        return g.staff.staff_id, audit.STAFF
+    if "organisation_id" in g:
+        return g.organisation_id, audit.ORGANISATION
+    return "anonymous", audit.SYSTEM
+
+
+def record_read(session: Session, subject_type: str, subject_id: str,
+                detail: dict[str, Any] | None = None, *,
+                by: tuple[str, str] | None = None) -> None:
+    """Write "the caller read this subject's special-category data" and commit it. `by`:
+    (actor, actor_kind) where the caller is not an API caller (e.g. a console session)."""
+    actor, kind = by or current_actor()
+    audit.record(session, service=_service(), actor=actor, actor_kind=kind,
+                 action=f"{subject_type}.read", subject_type=subject_type,
+                 subject_id=subject_id, detail=detail)
+    session.commit()
+
+
+def record_denial(status: int, why: str, actor: str = "anonymous") -> None:
+    """A refused credential (401) or role (403). Never turns the refusal into a 500: if the
+    database is down the refusal still goes out, and the failure to record it is logged."""
+    rule = request.url_rule.rule if request.url_rule else "unmatched"
+    platform = current_app.extensions["platform"]
+    try:
+        with platform.session_factory() as session:
+            audit.record(session, service=platform.settings.service, actor=actor[:200],
+                         actor_kind=audit.STAFF if status == 403 else audit.SYSTEM,
+                         action="auth.denied", subject_type="endpoint",
+                         subject_id=f"{request.method} {rule}"[:100], outcome=audit.DENIED,
+                         detail={"status": status, "why": why})
+            session.commit()
+    except SQLAlchemyError:
+        log.exception("could not record a refused credential", extra={"status": status})
+
+
+def register_audit_routes(api: Api) -> None:
+    blp = Blueprint("audit", __name__, url_prefix="/audit",
+                    description="This service's audit log, for auditors.")
+
+    # Imported here: shared.web.auth records denials through this module.
+    from shared.web.auth import staff_required
+
+    @blp.route("")
+    class AuditLog(MethodView):
+        decorators = [staff_required(AUDITOR)]
+
+        @blp.arguments(AuditQuerySchema, location="query")
+        @blp.response(200, AuditPageSchema)
+        @blp.doc(security=[{"bearer": []}])
+        def get(self, query: dict[str, Any]) -> dict[str, Any]:
+            """Entries newest first: who, what, when, subject, outcome, why, correlation id.
+            Filter by subject, actor, action, outcome and time; page with before_id. Reading
+            the log is itself written to it (it holds decision reasons)."""
+            platform = current_app.extensions["platform"]
+            with platform.session_factory() as session:
+                found = audit.entries(session, **query)
+                record_read(session, "audit_log", platform.settings.service, detail={
+                    "filters": {k: str(v) for k, v in query.items() if k != "limit"},
+                    "entries": len(found)})
+            more = len(found) == query["limit"]
+            return {"entries": found, "next_before_id": found[-1]["id"] if more else None}
+
+    api.register_blueprint(blp)
