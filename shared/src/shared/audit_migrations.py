@@ -1,5 +1,6 @@
-"""Alembic helpers for the audit log's second shape: an outcome column, sealed reasons and the
-per-subject keys that seal them (shared.audit_seal). Called by each service's migration 0007.
+"""Alembic helpers for the data-protection tables every service has: the audit log's second
+shape (an outcome column, sealed reasons and the per-subject keys that seal them, see
+shared.audit_seal) and the erasure tombstones (shared.erasure).
 
 Entries written before this carried their reason in plain text. The upgrade seals those: the
 one time rows of the append-only log are rewritten, by a deliberate migration that lifts the
@@ -90,3 +91,18 @@ class _triggers_lifted:
                     CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log
                     BEGIN SELECT RAISE(ABORT, '{AUDIT_LOG_APPEND_ONLY}'); END
                 """)
+
+
+def create_erased_subjects() -> None:
+    """The erasure tombstones (shared.erasure), in every service's database."""
+    op.create_table(
+        "erased_subjects",
+        sa.Column("subject_id", sa.String(length=100), nullable=False),
+        sa.Column("erasure_id", sa.String(length=36), nullable=False),
+        sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("subject_id", name=op.f("pk_erased_subjects")),
+    )
+
+
+def drop_erased_subjects() -> None:
+    op.drop_table("erased_subjects")

@@ -12,7 +12,8 @@ On RabbitMQ a retry is a re-publish to `<service>.retry` with a per-message TTL 
 acked once the broker confirmed the copy). On the embedded transport a requeue would copy the
 message into every bound queue, so retries happen in process.
 Dead letters are rows in the service's `dead_letters` table (listed and replayed with the
-service CLI); on RabbitMQ a copy also goes to `<service>.dead-letter` for alerting.
+service CLI); on RabbitMQ a notice (ids and error type, never the event) goes to
+`<service>.dead-letter` for alerting.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.config import Settings
 from shared.context import set_correlation_id
 from shared.db import dead_letters_table, inbox_table
+from shared.erasure import ERASURE_EVENTS, any_erased, ids_of
 from shared.events import Envelope, EventRegistry, UnknownEvent
+from shared.logs import LoggableError
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.messaging.topology import Topology
 from shared.uow import UnitOfWork
@@ -47,11 +50,11 @@ INFRASTRUCTURE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError,
                          sa_exc.DisconnectionError, sa_exc.TimeoutError)
 
 
-class PermanentError(Exception):
+class PermanentError(LoggableError):
     """A handler's way to say: retrying this event cannot succeed."""
 
 
-class RetryLater(Exception):
+class RetryLater(LoggableError):
     """A handler's way to say: not yet (e.g. an event it depends on has not arrived)."""
 
 
@@ -84,7 +87,8 @@ class Dispatcher:
         self.registry = registry
         self.topology = topology
         self.handlers = handlers
-        self.stats = {"processed": 0, "duplicates": 0, "dead_lettered": 0, "unknown": 0}
+        self.stats = {"processed": 0, "duplicates": 0, "dead_lettered": 0, "unknown": 0,
+                      "erased": 0}
 
     def parse(self, raw: str) -> Event | None:
         """Envelope and data, validated. None for a type we do not know (acked and logged).
@@ -117,6 +121,13 @@ class Dispatcher:
             if claimed is None:
                 self.stats["duplicates"] += 1
                 return False
+            if event.envelope.type not in ERASURE_EVENTS and any_erased(
+                    uow.session, ids_of(event.envelope.subject, event.data)):
+                # News about an erased person (late, redelivered, retried): dropping it keeps
+                # their data from coming back. The claim is kept, so it is not retried.
+                uow.commit()
+                self.stats["erased"] += 1
+                return True
             handler(uow, event)
             try:
                 uow.commit()
@@ -150,7 +161,12 @@ class Dispatcher:
                 "replayed_at": None,
             })
         self.stats["dead_lettered"] += 1
-        log.error("event dead-lettered", extra={"handler": handler, "error": error[:500]})
+        # Ids and the kind of error, never the error's text: it may echo the event's values
+        # (`dead-letters list` shows it, from the table that erasure and retention reach).
+        log.error("event dead-lettered", extra={
+            "event_id": getattr(envelope, "id", None) or _field(raw, "id"),
+            "event_type": getattr(envelope, "type", None) or _field(raw, "type"),
+            "handler": handler, "error_type": error.split("(", 1)[0].split(":", 1)[0][:100]})
 
     def replay_dead_letter(self, dead_letter_id: int) -> bool:
         """Run a dead letter's event through its handler(s) again (after a fix)."""
@@ -237,7 +253,9 @@ class EventConsumer(ConsumerMixin):
             return
         if event is None:
             self.dispatcher.stats["unknown"] += 1
-            log.warning("unknown event type acknowledged", extra={"raw": raw[:200]})
+            log.warning("unknown event type acknowledged", extra={  # never the raw body
+                "event_id": _field(raw, "id"), "event_type": _field(raw, "type"),
+                "version": _field(raw, "version")})
             message.ack()
             return
         set_correlation_id(event.envelope.correlation_id)
@@ -294,13 +312,20 @@ class EventConsumer(ConsumerMixin):
             lambda: self.dispatcher.record_dead_letter(raw, error, attempts, event, handler)
         )
         if not self.embedded:
+            # An alert, not a copy: the event (which may carry a person's details) and the
+            # error (which may echo them) stay in the dead_letters table, where erasure and
+            # retention can reach them; a message in a broker queue is beyond both.
+            notice = {"service": self.service,
+                      "event_id": event.id if event else _peek(raw, "id"),
+                      "event_type": event.envelope.type if event else _peek(raw, "type"),
+                      "handler": handler, "attempts": attempts,
+                      "error_type": error.split("(", 1)[0].split(":", 1)[0][:100]}
             self._publisher().publish_batch([OutgoingMessage(
                 exchange=self.topology.dead_letter_exchange.name, routing_key=self.service,
-                body=raw, message_id=event.id if event else "", correlation_id=(
+                body=json.dumps(notice), message_id=event.id if event else "", correlation_id=(
                     event.envelope.correlation_id if event else ""),
                 event_type=event.envelope.type if event else "",
-                headers={"x-error": error[:1000], "x-handler": handler or "",
-                         "x-attempts": attempts},
+                headers={"x-handler": handler or "", "x-attempts": attempts},
             )])
 
     def _publisher(self) -> BrokerPublisher:
@@ -309,6 +334,15 @@ class EventConsumer(ConsumerMixin):
         if self._republisher is None:
             self._republisher = BrokerPublisher(self.connection.clone())
         return self._republisher
+
+
+def _peek(raw: str, key: str) -> str | None:
+    """An envelope field of a message that did not validate, if it has one."""
+    try:
+        value = json.loads(raw).get(key)
+    except (ValueError, AttributeError):
+        return None
+    return str(value)[:100] if isinstance(value, str) else None
 
 
 def _text(body: Any) -> str:

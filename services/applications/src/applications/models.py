@@ -120,3 +120,21 @@ class InformationRequest(Base):
     requested_at: Mapped[datetime]
     answers: Mapped[list[Any] | None] = mapped_column(EncryptedJSON)
     answered_at: Mapped[datetime | None]
+
+
+class ErasureRequest(Base):
+    """A request to erase a person everywhere, and how far each service has got with it."""
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(String(36), index=True)
+    # The organisation that asked; None when the data protection officer asked.
+    organisation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime]
+    # Vetting's person id, once vetting has resolved the application to a person.
+    person_id: Mapped[str | None] = mapped_column(String(36))
+    # service -> {"status": "PENDING" | "ERASED", "counts": {...}, "erased_at": ISO time}
+    services: Mapped[dict[str, Any]] = mapped_column(JSON)
+    completed_at: Mapped[datetime | None]

@@ -7,7 +7,7 @@ minimum each consumer needs; `docs/events.md` is generated from this registry
 
 from __future__ import annotations
 
-from shared.events.contracts import access, applications, notifications, vetting
+from shared.events.contracts import access, applications, erasure, notifications, vetting
 from shared.events.registry import EventRegistry, EventSpec
 from shared.events.vocabulary import (  # noqa: F401 - re-exported for the services
     ACCESS_TYPES,
@@ -32,6 +32,9 @@ _SPECS = [
      "person in custody, change of address): vetting reviews."),
     ("application.reconsideration_requested", applications.ReconsiderationRequestedV1,
      "The organisation asked, once, for a refusal to be reconsidered, with grounds."),
+    ("application.erasure_requested", erasure.ErasureRequestedV1,
+     "An organisation or the data protection officer asked for a person's data to be erased "
+     "everywhere; vetting resolves the person and erases first, then tells the others."),
     ("vetting.case_opened", vetting.VettingCaseOpenedV1,
      "Vetting opened a case for a submitted application (checks started)."),
     ("vetting.check_completed", vetting.CheckCompletedV1,
@@ -53,6 +56,9 @@ _SPECS = [
      "A clearance expires in `days_before` days (one of the policy's reminder offsets)."),
     ("vetting.clearance_expired", vetting.ClearanceExpiredV1,
      "A clearance reached its expiry date."),
+    ("vetting.person_erased", erasure.PersonErasedV1,
+     "Vetting ended the person's clearances and erased or anonymised its records of them; "
+     "the other services erase theirs for the person and application ids it lists."),
     ("access.request_opened", access.AccessRequestOpenedV1,
      "A cleared person's access request waits for an establishment's security team (one per "
      "requested establishment; a renewal reopens review of an existing grant)."),
@@ -70,10 +76,14 @@ _SPECS = [
     ("access.ended", access.AccessChangeV1,
      "The grant ended: by the establishment, or because the clearance was revoked or "
      "expired."),
+    ("access.person_erased", erasure.PersonErasedV1,
+     "Access ended the person's grants everywhere and erased its records of them."),
     ("notification.sent", notifications.NotificationSentV1,
      "A notification was handed to its channel (SMTP, SMS provider, log)."),
     ("notification.failed", notifications.NotificationFailedV1,
      "A notification could not be delivered and will not be retried."),
+    ("notification.person_erased", erasure.PersonErasedV1,
+     "Notifications erased the person's contact details and messages."),
 ]
 
 

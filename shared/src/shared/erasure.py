@@ -1,0 +1,92 @@
+"""What every service does when it erases a person, whatever its own tables hold.
+
+- It remembers the erased ids (vetting's person id, the application ids) in `erased_subjects`:
+  pseudonymous ids only, so that news about the person arriving later (a redelivered or delayed
+  event, a retry) is dropped by the consumer instead of bringing their data back.
+- It deletes its outbox rows and dead letters that mention those ids: their bodies are copies
+  of events that may carry the person's details (application.submitted carries the applicant).
+- It forgets the audit log's sealing keys of the person's subjects (shared.audit_seal): their
+  entries stay, their reasons become unreadable.
+- It reports with `<prefix>.person_erased` and the counts of what it erased.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, String, Table, delete, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from shared import audit_seal
+from shared.db import PLATFORM_METADATA, UTCDateTime, dead_letters_table, outbox_table
+from shared.uow import UnitOfWork
+
+# Event types that must reach their handlers even about an erased person.
+ERASURE_EVENTS = frozenset({"application.erasure_requested", "vetting.person_erased",
+                            "access.person_erased", "notification.person_erased"})
+
+erased_subjects_table = Table(
+    "erased_subjects",
+    PLATFORM_METADATA,
+    Column("subject_id", String(100), primary_key=True),
+    Column("erasure_id", String(36), nullable=False),
+    Column("erased_at", UTCDateTime(), nullable=False),
+)
+
+
+def remember_erased(session: Session, ids: Iterable[str], erasure_id: str,
+                    moment: datetime) -> None:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    rows = [{"subject_id": str(i), "erasure_id": erasure_id, "erased_at": moment}
+            for i in sorted({str(i) for i in ids if i})]
+    if rows:
+        session.execute(dialect.insert(erased_subjects_table).on_conflict_do_nothing(
+            index_elements=["subject_id"]), rows)
+
+
+def any_erased(session: Session, ids: Iterable[str | None]) -> bool:
+    wanted = sorted({str(i) for i in ids if i})
+    if not wanted:
+        return False
+    return session.execute(select(erased_subjects_table.c.subject_id).where(
+        erased_subjects_table.c.subject_id.in_(wanted)).limit(1)).first() is not None
+
+
+def ids_of(event_subject: str | None, data: Mapping[str, Any]) -> list[str | None]:
+    """The ids an event is about, as the tombstones know them."""
+    return [event_subject, _text(data.get("application_id")), _text(data.get("person_id"))]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def purge_copies(session: Session, ids: Iterable[str]) -> dict[str, int]:
+    """Outbox rows and dead letters whose bodies mention any of the ids (event copies)."""
+    wanted = sorted({str(i) for i in ids if i})
+    if not wanted:
+        return {"outbox_rows": 0, "dead_letters": 0}
+    outbox = session.execute(delete(outbox_table).where(or_(
+        outbox_table.c.subject.in_(wanted),
+        *(outbox_table.c.body.contains(i, autoescape=True) for i in wanted))))
+    dead = session.execute(delete(dead_letters_table).where(or_(
+        *(dead_letters_table.c.body.contains(i, autoescape=True) for i in wanted))))
+    return {"outbox_rows": outbox.rowcount or 0, "dead_letters": dead.rowcount or 0}
+
+
+def forget_audit_subjects(session: Session, subjects: Mapping[str, Iterable[str]]) -> int:
+    """subject_type -> ids whose audit reasons become unreadable."""
+    return sum(audit_seal.forget(session, subject_type, ids)
+               for subject_type, ids in subjects.items())
+
+
+def report(uow: UnitOfWork, event_type: str, *, erasure_id: str, person_id: str | None,
+           application_ids: Iterable[str], counts: Mapping[str, int], moment: datetime) -> None:
+    """Emit this service's `<prefix>.person_erased` (after the purge: the report itself stays)."""
+    ids = sorted({str(i) for i in application_ids})
+    uow.emit(event_type, subject=ids[0] if ids else erasure_id, data={
+        "erasure_id": erasure_id, "person_id": person_id, "application_ids": ids,
+        "counts": dict(counts), "erased_at": moment.isoformat()})
