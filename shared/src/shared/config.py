@@ -94,12 +94,16 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         smtp_port=int(env.get("SMTP_PORT", 1025)),
         smtp_sender=env.get("SMTP_SENDER", "no-reply@mutual-aid-clearance.example"),
         log_level=env.get("LOG_LEVEL", "INFO"),
-        extra={k: v for k, v in env.items() if k.startswith(service.upper() + "_")},
+        # The service's own settings (VETTING_...), and the retention periods every service
+        # reads (RETENTION_..., see shared.retention).
+        extra={k: v for k, v in env.items()
+               if k.startswith((service.upper() + "_", "RETENTION_"))},
     )
 
 
-# Every variable the processes read: `load_settings` and WEB_CONCURRENCY (the `web` command,
-# gunicorn). The compose file test checks the compose environment against this list.
+# Every variable the processes read: `load_settings` (the RETENTION_ ones through `extra`) and
+# WEB_CONCURRENCY (the `web` command, gunicorn). The compose file test checks the compose
+# environment against this list.
 KNOWN_ENV_VARS = frozenset(
     {
         "VAR_DIR", "DATABASE_URL", "BROKER_URL", "BROKER_PREFIX", "SECRET_KEY",
@@ -108,6 +112,7 @@ KNOWN_ENV_VARS = frozenset(
         "MAX_CONTENT_LENGTH", "CONSUMER_MAX_ATTEMPTS", "CONSUMER_RETRY_BASE_S",
         "CONSUMER_PREFETCH", "RELAY_BATCH_SIZE", "RELAY_IDLE_WAIT_S",
         "BROKER_POLLING_INTERVAL_S", "SMTP_HOST", "SMTP_PORT", "SMTP_SENDER", "LOG_LEVEL",
-        "WEB_CONCURRENCY",
+        "WEB_CONCURRENCY", "RETENTION_CHECK_DETAILS_MONTHS",
+        "RETENTION_CLOSED_APPLICANT_MONTHS", "RETENTION_OUTBOX_DAYS",
     }
 )

@@ -191,13 +191,24 @@ def _die_with_parent() -> None:
         pass
 
 
+def scheduled_jobs(env: Mapping[str, str]) -> dict[str, tuple[str, tuple[str, ...], float]]:
+    """What `make run` runs on a timer: the clearance sweep (SWEEP_INTERVAL_S, default hourly)
+    and each service's retention run (RETENTION_INTERVAL_S, default daily)."""
+    sweep_every_s = float(env.get("SWEEP_INTERVAL_S", 3600))
+    retention_every_s = float(env.get("RETENTION_INTERVAL_S", 86400))
+    return {"vetting-sweep": ("vetting", ("sweep",), sweep_every_s),
+            **{f"{service}-retention": (service, ("retention", "run"), retention_every_s)
+               for service in SERVICES}}
+
+
 def main() -> None:
     """`make run`: the whole system on the embedded default, until Ctrl-C."""
     var_dir = Path(os.environ.get("VAR_DIR", "var")).resolve()
-    sweep_every_s = float(os.environ.get("SWEEP_INTERVAL_S", 3600))
+    scheduled = scheduled_jobs(os.environ)
+    sweep_every_s = scheduled["vetting-sweep"][2]
+    retention_every_s = scheduled["vetting-retention"][2]
     stack = Stack(var_dir=var_dir, echo=os.environ.get("QUIET") != "1", web_workers=2,
-                  supervise=True,
-                  scheduled={"vetting-sweep": ("vetting", ("sweep",), sweep_every_s)},
+                  supervise=True, scheduled=scheduled,
                   base_env={"VETTING_SIMULATED_DELAY_S": os.environ.get(
                       "VETTING_SIMULATED_DELAY_S", "2")})
     print(f"Migrating databases under {var_dir} ...", flush=True)
@@ -214,6 +225,8 @@ def main() -> None:
         print(f"  email (SMTP sink) 127.0.0.1:{stack.smtp_port}, mail in {var_dir}/mail/new")
         print(f"  clearance sweep (reminders, expiry) every {sweep_every_s:g} s "
               "(SWEEP_INTERVAL_S)", flush=True)
+        print(f"  retention (purge what is past its period) every {retention_every_s:g} s "
+              "(RETENTION_INTERVAL_S)", flush=True)
         print(f"  logs in {var_dir}/logs.  Try: make demo\n", flush=True)
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         signal.sigwait({signal.SIGINT, signal.SIGTERM})

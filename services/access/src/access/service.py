@@ -14,10 +14,11 @@ from access.console import configure_console
 from access.console.commands import staff_group
 from access.models import Base
 from access.routes import register_routes
-from access.service_layer import establishments, following, incoming
+from access.service_layer import establishments, following, incoming, retention
 from access.service_layer.common import now
 from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
+from shared.retention import retention_group
 
 
 def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
@@ -54,5 +55,5 @@ def definition() -> ServiceDefinition:
         register_routes=register_routes,
         handlers=_handlers,
         configure_app=configure_console,
-        commands=(establishments_group, staff_group),
+        commands=(establishments_group, staff_group, retention_group(retention.PURGES)),
     )

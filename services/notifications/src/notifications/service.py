@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from notifications import queueing
+from notifications import queueing, retention
 from notifications.channels.config import delivery_config
 from notifications.models import Base
 from notifications.quiet_hours import next_send_time
@@ -22,6 +22,7 @@ from notifications.routes import register_routes
 from notifications.sender import Sender
 from shared.platform import Platform, ServiceDefinition
 from shared.reference import load_establishments
+from shared.retention import retention_group
 
 DEFAULT_SECURITY_INBOX = "security-{code}@establishments.example"
 DEFAULT_CONSOLE_URL = "http://127.0.0.1:8003/console"
@@ -78,4 +79,5 @@ def definition() -> ServiceDefinition:
         handlers=_handlers,
         configure_app=lambda _app, platform: templates(platform),
         background=lambda platform: [_sender(platform)],
+        commands=(retention_group(retention.PURGES),),
     )

@@ -20,12 +20,13 @@ import click
 from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
 from shared.reference import load_establishments
+from shared.retention import retention_group
 from vetting.check_runner import CheckRunner, RunnerSettings
 from vetting.models import Base
 from vetting.policy import Policy, PolicyError, load_policy
 from vetting.providers import Providers, SimulatedProvider, choose_provider
 from vetting.routes import register_routes
-from vetting.service_layer import clearances, intake
+from vetting.service_layer import clearances, intake, retention
 from vetting.service_layer.common import now
 
 
@@ -117,5 +118,5 @@ def definition() -> ServiceDefinition:
         handlers=_handlers,
         configure_app=lambda _app, platform: policy(platform),
         background=lambda platform: [check_runner(platform)],
-        commands=(sweep_command,),
+        commands=(sweep_command, retention_group(retention.PURGES)),
     )

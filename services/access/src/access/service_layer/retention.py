@@ -1,0 +1,52 @@
+"""What retention purges in the access service (the mechanics: `shared.retention`).
+
+- closed_grants: a grant REFUSED, ENDED or REVOKED for longer than
+  RETENTION_CLOSED_APPLICANT_MONTHS (its clock: `updated_at`, the last change, which is the
+  decision or what vetting's news did to it) loses the person's name, date of birth and badge
+  number (in the induction record too) and the establishment's stated reason. An EXCLUDED grant
+  keeps all of it until its review date, so the gate still recognises and turns away the
+  person; its period counts from the later of the decision and the review date.
+
+What stays: the person's id (a new clearance reopens the same grant and copies the name back),
+the establishment, status, terms, the clearance's level and dates, the induction's items and
+dates, and the decision's dates and decider. The gate answers from the status alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_
+
+from access.models import Grant
+from shared.retention import CLOSED_APPLICANT, Purge, without
+
+CLOSED = ("REFUSED", "ENDED", "REVOKED")
+EXCLUDED = "EXCLUDED"
+PERSONAL = ("forenames", "surname", "date_of_birth", "badge_number", "status_reason")
+
+
+def _closed(cutoff: datetime) -> tuple[Any, ...]:
+    return (or_(Grant.status.in_(CLOSED),
+                and_(Grant.status == EXCLUDED, Grant.review_on < cutoff.date())),)
+
+
+def purge_grant(_session: Any, grant: Grant) -> dict[str, Any]:
+    fields = [name for name in PERSONAL if getattr(grant, name) is not None]
+    for name in fields:
+        setattr(grant, name, None)
+    induction = {item: without(entry, ("badge_number",))
+                 for item, entry in (grant.induction or {}).items()}
+    if induction != (grant.induction or {}):
+        grant.induction = induction
+        fields.append("induction.badge_number")
+    return {"fields": fields, "status": grant.status,
+            "establishment": grant.establishment_code}
+
+
+PURGES = (
+    Purge(name="closed_grants", action="retention.grant_anonymised", subject_type="grant",
+          model=Grant, period=CLOSED_APPLICANT, decided_at=Grant.updated_at,
+          purge=purge_grant, where=_closed),
+)
