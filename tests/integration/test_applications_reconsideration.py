@@ -317,4 +317,6 @@ def test_a_withdrawn_application_records_the_event_but_keeps_no_clearance(api): 
 
 
 def test_the_applications_inbox_handles_every_event_it_is_subscribed_to():
-    assert set(SUBSCRIPTIONS["applications"]) == set(HANDLERS)
+    from applications.service_layer.erasure import HANDLERS as ERASURE_HANDLERS
+
+    assert set(SUBSCRIPTIONS["applications"]) == set(HANDLERS) | set(ERASURE_HANDLERS)

@@ -10,9 +10,10 @@ from applications.cli_commands import commands
 from applications.models import Base
 from applications.routes import register_routes
 from applications.routes.common import register_error_mapping
-from applications.service_layer import organisations
+from applications.service_layer import erasure, organisations, retention
 from applications.service_layer.timeline import HANDLERS
 from shared.platform import Platform, ServiceDefinition
+from shared.retention import retention_group
 from shared.web.auth import install_api_key_lookup
 
 
@@ -36,7 +37,7 @@ def definition() -> ServiceDefinition:
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         register_routes=register_routes,
-        handlers=lambda _platform: HANDLERS,
+        handlers=lambda _platform: {**HANDLERS, **erasure.HANDLERS},
         configure_app=_configure_app,
-        commands=commands(),
+        commands=(*commands(), retention_group(retention.PURGES)),
     )

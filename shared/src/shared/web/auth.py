@@ -14,7 +14,14 @@ from typing import Any, NoReturn
 
 from flask import Flask, abort, current_app, g, request
 
-from shared.auth import AuthError, StaffIdentity, StaffTokens, parse_api_key, secret_matches
+from shared.auth import (
+    API_KEY_PREFIX,
+    AuthError,
+    StaffIdentity,
+    StaffTokens,
+    parse_api_key,
+    secret_matches,
+)
 from shared.web.audit_trail import record_denial
 
 
@@ -128,6 +135,28 @@ def staff_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
             if roles and not identity.has_role(*roles):
                 _refuse(403, "role", identity.staff_id)
             g.staff = identity
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def organisation_or_staff(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Either an organisation's API key (the view scopes what it may touch) or a staff token
+    holding one of `roles`: for the few things both may do, e.g. asking for erasure."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            token = bearer_token()
+            if token is not None and token.startswith(f"{API_KEY_PREFIX}_"):
+                g.organisation_id = authenticate_organisation()
+            else:
+                identity = authenticate_staff()
+                if roles and not identity.has_role(*roles):
+                    _refuse(403, "role", identity.staff_id)
+                g.staff = identity
             return view(*args, **kwargs)
 
         return wrapper

@@ -1,0 +1,155 @@
+"""Erasure of a person, as the applications service runs it: the request, its progress per
+service, and this service's own erasure.
+
+The request names one application (the organisation's own, or any, for the data protection
+officer). Vetting resolves it to the person and every application of theirs (across
+organisations), ends their clearances and erases first; its `vetting.person_erased` carries
+that list, and this service, access and notifications each erase for it and report. The request
+is complete when all four have reported; nothing here waits on another service synchronously.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from applications.models import Application, ErasureRequest, InformationRequest, TimelineEntry
+from applications.service_layer.common import NotFound, add_timeline, now, owned_application
+from shared import erasure
+from shared.consumer import Event
+from shared.uow import UnitOfWork
+
+SERVICES = ("applications", "vetting", "access", "notifications")
+REPORTS = {"vetting.person_erased": "vetting", "access.person_erased": "access",
+           "notification.person_erased": "notifications"}
+# What stays of an outcome for statistics: codes and dates, never conditions.
+_OUTCOME_KEPT = ("result", "clearance_id", "level", "expires_at", "clearance_status",
+                 "clearance_status_at", "reconsidered")
+
+
+def request_erasure(uow: UnitOfWork, application_id: str, *, organisation_id: str | None,
+                    requested_by: str) -> tuple[ErasureRequest, bool]:
+    """(the request, created?). An organisation may ask only about its own application (else
+    NotFound, as for one that does not exist); asking again while one is under way returns it."""
+    session = uow.session
+    if organisation_id is not None:
+        owned_application(session, organisation_id, application_id, for_update=True)
+    elif session.get(Application, application_id, with_for_update=True) is None:
+        raise NotFound(application_id)
+    pending = session.execute(select(ErasureRequest).where(
+        ErasureRequest.application_id == application_id,
+        ErasureRequest.completed_at.is_(None))).scalars().first()
+    if pending is not None:
+        return pending, False
+    moment = now()
+    request = ErasureRequest(
+        id=str(uuid.uuid4()), application_id=application_id, organisation_id=organisation_id,
+        requested_by=requested_by[:200], requested_at=moment, person_id=None,
+        services={name: {"status": "PENDING"} for name in SERVICES}, completed_at=None)
+    session.add(request)
+    uow.emit("application.erasure_requested", subject=application_id, data={
+        "erasure_id": request.id, "application_id": application_id,
+        "requested_at": moment.isoformat()})
+    return request, True
+
+
+def find_request(session: Session, erasure_id: str, organisation_id: str | None) -> ErasureRequest:
+    request = session.get(ErasureRequest, erasure_id)
+    if request is None or (organisation_id is not None
+                           and request.organisation_id != organisation_id):
+        raise NotFound(erasure_id)
+    return request
+
+
+def request_view(request: ErasureRequest) -> dict[str, Any]:
+    return {"id": request.id, "application_id": request.application_id,
+            "requested_at": request.requested_at, "person_id": request.person_id,
+            "status": "COMPLETE" if request.completed_at else "IN_PROGRESS",
+            "completed_at": request.completed_at,
+            "services": {name: request.services.get(name, {"status": "PENDING"})
+                         for name in SERVICES}}
+
+
+def on_vetting_erased(uow: UnitOfWork, event: Event) -> None:
+    """Vetting has ended the clearances and erased: erase here too, then note both reports."""
+    data = event.data
+    application_ids = [str(i) for i in data["application_ids"]]
+    person_id = str(data["person_id"]) if data["person_id"] else None
+    moment = now()
+    counts = erase_applications(uow.session, application_ids, person_id,
+                                str(data["erasure_id"]), moment)
+    request = _request_for(uow, event)
+    if request is not None:
+        request.person_id = person_id
+        _note(request, "vetting", data["counts"], data["erased_at"])
+        _note(request, "applications", counts, moment)
+
+
+def on_report(uow: UnitOfWork, event: Event) -> None:
+    request = _request_for(uow, event)
+    if request is not None:
+        _note(request, REPORTS[event.envelope.type], event.data["counts"],
+              event.data["erased_at"])
+
+
+def _request_for(uow: UnitOfWork, event: Event) -> ErasureRequest | None:
+    # Locked: the four reports may be handled at once by several consumers.
+    return uow.session.get(ErasureRequest, str(event.data["erasure_id"]), with_for_update=True)
+
+
+def _note(request: ErasureRequest, service: str, counts: dict[str, int],
+          erased_at: datetime | str) -> None:
+    at = erased_at.isoformat() if isinstance(erased_at, datetime) else erased_at
+    request.services = {**request.services, service: {
+        "status": "ERASED", "counts": dict(counts), "erased_at": at}}
+    if request.completed_at is None and all(
+            request.services.get(name, {}).get("status") == "ERASED" for name in SERVICES):
+        request.completed_at = now()
+
+
+def erase_applications(session: Session, application_ids: list[str], person_id: str | None,
+                       erasure_id: str, moment: datetime) -> dict[str, int]:
+    """Blank every personal value of these applications, keeping what statistics need
+    (status, role, access, frequency, establishments, dates, outcome codes). Safe to re-run."""
+    applications = session.execute(select(Application).where(
+        Application.id.in_(application_ids)).with_for_update()).scalars().all()
+    counts = {"applications": 0, "information_requests": 0, "timeline_entries": 0}
+    for application in applications:
+        if application.applicant or application.withdrawn_reason or application.submit_response:
+            counts["applications"] += 1
+            add_timeline(session, application.id, "erased", {}, moment)
+        application.applicant = {}
+        application.withdrawn_reason = None
+        application.submit_key = None
+        application.submit_response = None
+        application.outcome = ({k: v for k, v in application.outcome.items()
+                                if k in _OUTCOME_KEPT} if application.outcome else None)
+        application.updated_at = moment
+    requests = session.execute(select(InformationRequest).where(
+        InformationRequest.application_id.in_(application_ids))).scalars().all()
+    for info in requests:
+        if info.items or info.answers or info.reason:
+            counts["information_requests"] += 1
+        info.items, info.reason, info.answers = [], "", None
+    for entry in session.execute(select(TimelineEntry).where(
+            TimelineEntry.application_id.in_(application_ids))).scalars():
+        if entry.detail:  # e.g. reconsideration grounds, the questions vetting asked
+            counts["timeline_entries"] += 1
+            entry.detail = {}
+    ids = [*application_ids, *([person_id] if person_id else [])]
+    counts.update(erasure.purge_copies(session, ids))
+    counts["audit_subjects"] = erasure.forget_audit_subjects(
+        session, {"application": application_ids})
+    erasure.remember_erased(session, ids, erasure_id, moment)
+    return counts
+
+
+HANDLERS = {
+    "vetting.person_erased": [on_vetting_erased],
+    "access.person_erased": [on_report],
+    "notification.person_erased": [on_report],
+}
