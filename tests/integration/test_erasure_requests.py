@@ -160,3 +160,26 @@ def test_vetting_report_erases_here_and_progress_runs_to_complete(api):
     deliver(platform, "applications", late)
     kinds = [e["kind"] for e in client.call("GET", f"/applications/{mine}").json["timeline"]]
     assert kinds.count("checks_started") == 0
+
+
+def test_the_operator_asks_from_the_command_line(api, backend_env):
+    from click.testing import CliRunner
+
+    from shared.cli import make_cli
+
+    client, _platform = api
+    application_id = submitted(client)
+    cli, runner, env = make_cli(definition(), "x"), CliRunner(), backend_env["applications"]
+    asked = runner.invoke(cli, ["erasure", "request", "--application-id", application_id,
+                                "--by", "dpo-ola"], env=env)
+    assert asked.exit_code == 0, asked.output
+    request = json.loads(asked.stdout)
+    assert request["status"] == "IN_PROGRESS"
+    again = json.loads(runner.invoke(cli, ["erasure", "request", "--application-id",
+                                           application_id, "--by", "dpo-ola"], env=env).stdout)
+    assert again["id"] == request["id"]  # one request under way, not two
+    status = runner.invoke(cli, ["erasure", "status", request["id"]], env=env)
+    assert json.loads(status.stdout)["services"]["vetting"] == {"status": "PENDING"}
+    unknown = runner.invoke(cli, ["erasure", "request", "--application-id", str(uuid.uuid4()),
+                                  "--by", "dpo-ola"], env=env)
+    assert unknown.exit_code != 0 and "no application" in unknown.output

@@ -1,4 +1,5 @@
-"""Operator commands of the applications service: organisations, their API keys, bulk intake."""
+"""Operator commands of the applications service: organisations, their API keys, bulk intake,
+erasure requests."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import BinaryIO
 import click
 
 from applications.models import Establishment, Organisation
-from applications.service_layer import bulk
+from applications.service_layer import bulk, erasure
 from applications.service_layer import organisations as service_layer
+from applications.service_layer.common import NotFound
 from shared.cli import CliState, pass_state
 from shared.reference import load_establishments
 
@@ -101,5 +103,39 @@ def commands() -> list[click.Command]:
         if invalid:
             sys.exit(1)
 
+    @click.group("erasure", help="Erasure of a person's data in every service.")
+    def erasure_group() -> None:
+        pass
+
+    @erasure_group.command("request", help=(
+        "Ask every service to erase the person behind an application (as the operator). "
+        "Prints the request; asking again while one is under way prints that one."))
+    @click.option("--application-id", required=True)
+    @click.option("--by", "requested_by", required=True,
+                  help="Who asks, for the audit trail (e.g. the DPO's staff id).")
+    @pass_state
+    def request_erasure(state: CliState, application_id: str, requested_by: str) -> None:
+        with state.platform.unit_of_work() as uow:
+            try:
+                request, _created = erasure.request_erasure(
+                    uow, application_id, organisation_id=None,
+                    requested_by=f"operator:{requested_by}")
+            except NotFound as exc:
+                raise click.ClickException(f"no application {application_id}") from exc
+            view = erasure.request_view(request)
+            uow.commit()
+        click.echo(json.dumps(view, default=str))
+
+    @erasure_group.command("status", help="How far each service has got with a request.")
+    @click.argument("erasure_id")
+    @pass_state
+    def erasure_status(state: CliState, erasure_id: str) -> None:
+        with state.platform.session_factory() as session:
+            try:
+                view = erasure.request_view(erasure.find_request(session, erasure_id, None))
+            except NotFound as exc:
+                raise click.ClickException(f"no erasure request {erasure_id}") from exc
+        click.echo(json.dumps(view, default=str))
+
     return [create_organisation, create_api_key, revoke_api_key, reload_establishments,
-            bulk_import]
+            bulk_import, erasure_group]
