@@ -16,6 +16,10 @@ DEFAULT_PORTS = {"applications": 8001, "vetting": 8002, "access": 8003, "notific
 # The embedded default uses this secret only when none is given; production must set its own.
 INSECURE_DEV_SECRET = "dev-only-insecure-secret-change-me"
 
+# RabbitMQ queue types the topology can declare (BROKER_QUEUE_TYPE). A queue's type is fixed when
+# it is created: changing it means draining, deleting and redeclaring (docs/operations.md).
+QUEUE_TYPES = ("classic", "quorum")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -23,6 +27,7 @@ class Settings:
     database_url: str
     broker_url: str
     broker_prefix: str = ""
+    broker_queue_type: str = "classic"
     var_dir: Path = Path("var")
     secret_key: str = INSECURE_DEV_SECRET
     staff_token_secret: str = INSECURE_DEV_SECRET
@@ -69,11 +74,17 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
     database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / (service + '.db')}"
     broker_url = env.get("BROKER_URL") or "filesystem://"
     secret = env.get("SECRET_KEY", INSECURE_DEV_SECRET)
+    queue_type = env.get("BROKER_QUEUE_TYPE", "classic").strip().lower() or "classic"
+    if queue_type not in QUEUE_TYPES:
+        # A typo must stop the process: declaring the wrong type fails later, on the broker.
+        raise ValueError(f"BROKER_QUEUE_TYPE={queue_type!r}: expected one of "
+                         f"{', '.join(QUEUE_TYPES)}")
     return Settings(
         service=service,
         database_url=database_url,
         broker_url=broker_url,
         broker_prefix=env.get("BROKER_PREFIX", ""),
+        broker_queue_type=queue_type,
         var_dir=var_dir,
         secret_key=secret,
         staff_token_secret=env.get("STAFF_TOKEN_SECRET", secret),
@@ -106,7 +117,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
 # environment against this list.
 KNOWN_ENV_VARS = frozenset(
     {
-        "VAR_DIR", "DATABASE_URL", "BROKER_URL", "BROKER_PREFIX", "SECRET_KEY",
+        "VAR_DIR", "DATABASE_URL", "BROKER_URL", "BROKER_PREFIX", "BROKER_QUEUE_TYPE",
+        "SECRET_KEY",
         "STAFF_TOKEN_SECRET", "STAFF_TOKEN_MAX_AGE_S", "API_KEY_PEPPER", "API_KEY_CACHE_S",
         "DATA_ENCRYPTION_KEYS", "PORT",
         "MAX_CONTENT_LENGTH", "CONSUMER_MAX_ATTEMPTS", "CONSUMER_RETRY_BASE_S",

@@ -6,6 +6,11 @@
   waits there for its per-message TTL, then RabbitMQ dead-letters it back into `<service>.inbox`;
 - one dead-letter exchange `dead-letter` (direct) and a queue per service `<service>.dead-letter`.
 
+On RabbitMQ the three queues are classic queues unless `BROKER_QUEUE_TYPE=quorum` (replicated
+Raft queues, for a cluster). A queue's type is fixed at creation: redeclaring an existing queue
+with another type fails (PRECONDITION_FAILED), so switching is drain, delete, redeclare
+(docs/operations.md, "RabbitMQ quorum queues").
+
 Every name carries the deployment's prefix (tests use a unique one per run). Every process
 declares what it uses: on kombu's filesystem transport exchange types live only in the memory of
 the process that declared them.
@@ -82,6 +87,7 @@ class Topology:
             arguments = {
                 "x-dead-letter-exchange": self.dead_letter_exchange.name,
                 "x-dead-letter-routing-key": service,
+                **self._queue_type_arguments(),
             }
         return Queue(
             self.inbox_name(service), bindings=bindings, durable=True, queue_arguments=arguments
@@ -96,6 +102,12 @@ class Topology:
             queue_arguments={
                 "x-dead-letter-exchange": "",
                 "x-dead-letter-routing-key": self.inbox_name(service),
+                **self._queue_type_arguments(),
+                # Every message here is on its way back to the inbox: on a quorum queue, keep it
+                # until the inbox has confirmed it (the default, like a classic queue, drops it
+                # if the hop fails). At-least-once dead-lettering requires reject-publish.
+                **({"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
+                   if self.is_quorum else {}),
             },
         )
 
@@ -105,7 +117,18 @@ class Topology:
             exchange=self.dead_letter_exchange,
             routing_key=service,
             durable=True,
+            queue_arguments=self._queue_type_arguments() or None,
         )
+
+    @property
+    def is_quorum(self) -> bool:
+        return (not self.settings.is_embedded_broker
+                and self.settings.broker_queue_type == "quorum")
+
+    def _queue_type_arguments(self) -> dict[str, str]:
+        # Classic stays argument-free, exactly as queues were declared before the option
+        # existed, so redeclaring them is still equivalent.
+        return {"x-queue-type": "quorum"} if self.is_quorum else {}
 
     def declare_all(self, connection: Connection) -> None:
         """Declare the whole topology (idempotent, a dozen objects).
