@@ -14,7 +14,7 @@ from access.console import configure_console
 from access.console.commands import staff_group
 from access.models import Base
 from access.routes import register_routes
-from access.service_layer import establishments, following, incoming, retention
+from access.service_layer import erasure, establishments, following, incoming, retention
 from access.service_layer.common import now
 from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
@@ -26,6 +26,7 @@ def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
         "vetting.case_opened": [incoming.record_incoming_case],
         "application.withdrawn": [incoming.forget_withdrawn],
         **following.HANDLERS,
+        "vetting.person_erased": [erasure.erase_person],
     }
 
 

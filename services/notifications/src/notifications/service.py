@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from notifications import queueing, retention
+from notifications import erasure, queueing, retention
 from notifications.channels.config import delivery_config
 from notifications.models import Base
 from notifications.quiet_hours import next_send_time
@@ -66,7 +66,7 @@ def _queueing(platform: Platform) -> queueing.Queueing:
 
 
 def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
-    return queueing.handlers(_queueing(platform))
+    return {**queueing.handlers(_queueing(platform)), **erasure.HANDLERS}
 
 
 def definition() -> ServiceDefinition:

@@ -26,7 +26,7 @@ from vetting.models import Base
 from vetting.policy import Policy, PolicyError, load_policy
 from vetting.providers import Providers, SimulatedProvider, choose_provider
 from vetting.routes import register_routes
-from vetting.service_layer import clearances, intake, retention
+from vetting.service_layer import clearances, erasure, intake, retention
 from vetting.service_layer.common import now
 
 
@@ -86,6 +86,7 @@ def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
         "application.info_provided": [intake.make_record_information(rules)],
         "application.circumstances_changed": [intake.make_record_change(rules)],
         "application.reconsideration_requested": [intake.open_reconsideration],
+        "application.erasure_requested": [erasure.erase_person],
     }
 
 

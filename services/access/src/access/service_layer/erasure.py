@@ -1,0 +1,94 @@
+"""Erasure in access (issue 7.3): vetting.person_erased → every grant of the person, at every
+establishment, ends at once and loses what names them; access reports with
+`access.person_erased`.
+
+The gate reads the grant row alone, so the commit of this handler is the moment every gate
+refuses the person. No per-grant event is emitted (access.ended would have notifications
+write to the person, and nobody is to be told anything about them); the security team sees
+the grant ENDED with the reason code ERASURE in the audit log.
+
+What stays, for anonymised statistics: establishment, status, access type, clearance level,
+dates, who decided, which induction items were done and when. What goes: names, date of birth,
+badge number, the establishment's conditions and permitted areas, the clearance's conditions,
+the status reason an officer wrote, who did each induction item, and the "incoming" rows of
+the person's applications.
+
+Safe to re-run: a second report about the same person finds nothing left, changes nothing
+and reports zeros (it still reports). Safe to interrupt: one transaction, the consumer's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+
+from access.models import Grant, IncomingCase
+from access.rules import OPEN
+from access.service_layer.common import Actor, audit_grant, now
+from shared import audit, erasure
+from shared.consumer import Event
+from shared.uow import UnitOfWork
+
+REASON_CODE = "ERASURE"
+# Ended at once: every state a gate or a security team could still act on.
+ENDING = OPEN | {"EXCLUDED"}
+
+
+def erase_person(uow: UnitOfWork, event: Event) -> None:
+    """vetting.person_erased → end, anonymise, forget, report."""
+    session, moment = uow.session, now()
+    erasure_id = str(event.data["erasure_id"])
+    person_id = str(event.data["person_id"]) if event.data.get("person_id") else None
+    application_ids = sorted({str(i) for i in event.data["application_ids"]})
+    wanted = [Grant.application_id.in_(application_ids)]
+    if person_id is not None:
+        wanted.append(Grant.person_id == person_id)
+    grants = list(session.execute(select(Grant).where(or_(*wanted)).order_by(Grant.id)
+                                  .with_for_update()).scalars())
+    person_ids = sorted({g.person_id for g in grants} | ({person_id} if person_id else set()))
+
+    counts = {"grants_ended": 0, "grants": 0}
+    for grant in grants:
+        if grant.status in ENDING:
+            _end(session, grant, moment)
+            counts["grants_ended"] += 1
+        counts["grants"] += _anonymise(grant)
+    counts["incoming_cases"] = session.execute(delete(IncomingCase).where(
+        IncomingCase.application_id.in_(application_ids))).rowcount or 0
+    grant_ids = [g.id for g in grants]
+    counts["audit_keys"] = erasure.forget_audit_subjects(session, {
+        "grant": grant_ids, "person": [*person_ids, *application_ids]})
+    counts.update(erasure.purge_copies(session, [*person_ids, *application_ids, *grant_ids]))
+    erasure.remember_erased(session, [*person_ids, *application_ids], erasure_id, moment)
+    audit.record(session, service="access", actor="system", actor_kind=audit.SYSTEM,
+                 action="person.erased", subject_type="erasure", subject_id=erasure_id,
+                 detail={"counts": counts}, at=moment)
+    erasure.report(uow, "access.person_erased", erasure_id=erasure_id, person_id=person_id,
+                   application_ids=application_ids, counts=counts, moment=moment)
+
+
+def _end(session: Any, grant: Grant, moment: Any) -> None:
+    grant.status, grant.resume_status, grant.awaiting_review = "ENDED", None, False
+    if grant.clearance_status in ("ACTIVE", "SUSPENDED"):
+        grant.clearance_status = "REVOKED"  # as vetting did, for the erasure
+    grant.updated_at = moment
+    # After the status change: the entry says ENDED; no reason, so nothing is sealed under
+    # the key this handler is about to forget.
+    audit_grant(session, Actor.system(), "grant.ended", grant,
+                detail={"reason_code": REASON_CODE})
+
+
+def _anonymise(grant: Grant) -> bool:
+    """Blank what names the person or describes their terms; True if anything was left."""
+    induction = {item: {"at": done.get("at")} for item, done in (grant.induction or {}).items()}
+    values: dict[str, Any] = {
+        "forenames": None, "surname": None, "date_of_birth": None, "badge_number": None,
+        "conditions": [], "permitted_areas": [], "clearance_conditions": [],
+        "status_reason": None, "induction": induction}
+    changed = False
+    for name, value in values.items():
+        if getattr(grant, name) != value:
+            setattr(grant, name, value)
+            changed = True
+    return changed

@@ -1,0 +1,88 @@
+"""Erasure in notifications (issue 7.3): vetting.person_erased → the person's contact details
+and every message written about them are erased, anything not yet sent is cancelled, and
+notifications reports with `notification.person_erased`.
+
+- The recipient rows of the listed applications (names, email, mobile, the coordinator's
+  email, the opt-outs) hold nothing but personal data: they are deleted.
+- Each notification of those applications keeps its template, channel, recipient kind,
+  status, attempts, provider and timestamps (statistics: what was sent, how, how fast) and
+  loses its address, subject, body and last error.
+- One still to be sent (QUEUED, SENDING, or retrying) becomes PERMANENT_FAILURE now, so the
+  sender never picks it up. No notification.failed is emitted: it is not a delivery failure
+  anyone should act on. (A send already handed to a provider when this commits may still be
+  recorded as sent by its sender; the row's content is gone either way.)
+
+Safe to re-run: a second report about the same person finds nothing left, changes nothing and
+reports zeros (it still reports). Safe to interrupt: one transaction, the consumer's.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from notifications import delivery
+from notifications.models import Notification, Recipient
+from notifications.queueing import now
+from shared import audit, erasure
+from shared.consumer import Event, Handler
+from shared.uow import UnitOfWork
+
+CANCELLED = "Cancelled: the person's data was erased."
+# An address nobody has, unique per row as (event, recipient, channel) requires.
+ERASED_RECIPIENT = "erased:"
+
+
+def erase_person(uow: UnitOfWork, event: Event) -> None:
+    """vetting.person_erased → delete contacts, cancel and blank messages, forget, report."""
+    session, moment = uow.session, now()
+    erasure_id = str(event.data["erasure_id"])
+    person_id = str(event.data["person_id"]) if event.data.get("person_id") else None
+    application_ids = sorted({str(i) for i in event.data["application_ids"]})
+    counts = {"recipients": session.execute(delete(Recipient).where(
+        Recipient.application_id.in_(application_ids))).rowcount or 0,
+        "notifications_cancelled": 0, "notifications": 0}
+    notifications = list(session.execute(select(Notification).where(
+        Notification.application_id.in_(application_ids)).order_by(Notification.id)
+        .with_for_update()).scalars())
+    for notification in notifications:
+        if _pending(notification):
+            notification.status = delivery.PERMANENT_FAILURE
+            notification.failed_at = notification.failed_at or moment
+            notification.last_error = CANCELLED
+            counts["notifications_cancelled"] += 1
+        counts["notifications"] += _anonymise(notification)
+    counts["audit_keys"] = erasure.forget_audit_subjects(session, {
+        "notification": [n.id for n in notifications], "application": application_ids,
+        "notify_notification": [n.provider_reference for n in notifications
+                                if n.provider_reference],
+        "person": [i for i in (person_id, *application_ids) if i]})
+    counts.update(erasure.purge_copies(
+        session, [i for i in (person_id, *application_ids) if i]))
+    erasure.remember_erased(session, [i for i in (person_id, *application_ids) if i],
+                            erasure_id, moment)
+    audit.record(session, service="notifications", actor="system", actor_kind=audit.SYSTEM,
+                 action="person.erased", subject_type="erasure", subject_id=erasure_id,
+                 detail={"counts": counts}, at=moment)
+    erasure.report(uow, "notification.person_erased", erasure_id=erasure_id,
+                   person_id=person_id, application_ids=application_ids, counts=counts,
+                   moment=moment)
+
+
+def _pending(notification: Notification) -> bool:
+    """What the sender would still pick up (`delivery.is_due`'s states, whenever due)."""
+    return notification.status in (delivery.QUEUED, delivery.SENDING) or (
+        notification.status == delivery.TEMPORARY_FAILURE and notification.failed_at is None)
+
+
+def _anonymise(notification: Notification) -> bool:
+    recipient = ERASED_RECIPIENT + notification.id
+    last_error = CANCELLED if notification.last_error == CANCELLED else None
+    changed = (notification.recipient, notification.subject, notification.body,
+               notification.last_error) != (recipient, "", "", last_error)
+    notification.recipient, notification.subject, notification.body = recipient, "", ""
+    notification.last_error = last_error
+    return changed
+
+
+# The handlers beside the message handlers (`queueing.handlers`): events that queue no message.
+HANDLERS: dict[str, list[Handler]] = {"vetting.person_erased": [erase_person]}

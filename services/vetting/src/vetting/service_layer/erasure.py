@@ -1,0 +1,163 @@
+"""Erasure in vetting (issue 7.3): application.erasure_requested → the person behind the
+application loses their clearances, then everything vetting holds about them, and vetting
+reports with `vetting.person_erased`, listing every application of theirs for the other
+services to act on (only vetting links a person's applications across organisations).
+
+Order matters: access is ended first (every live clearance REVOKED, reason ERASURE), so no
+gate lets the person in on vetting's word. No vetting.clearance_revoked is emitted: access
+ends its grants on vetting.person_erased, and nobody is to be told anything about the person.
+
+What stays, for anonymised statistics: the rows, with their statuses, role, access, frequency,
+levels, establishments, dates, service-level times, policy version and the checks' names,
+providers and outcomes. What goes: names, date of birth, the applicant document, the risk
+summary, refusal, reconsideration, check results and provider references, what the
+organisation sent, information requests' questions and answers, clearance conditions, and
+the person's recognition key.
+
+Safe to re-run: the inbox stops a redelivery, and a second request for the same person finds
+everything blank already, changes nothing and reports zeros (it still reports, so its request
+completes). Safe to interrupt: one transaction, the consumer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from shared import audit, erasure
+from shared.consumer import Event
+from shared.uow import UnitOfWork
+from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, Person, VettingCase
+from vetting.service_layer.clearances import LIVE
+from vetting.service_layer.common import CLOSED, move, now
+
+REASON_CODE = "ERASURE"
+# A recognition key no real applicant can have (theirs are "surname|forenames|birth date"),
+# unique per person as the column requires.
+ERASED_KEY = "erased:"
+
+
+def erase_person(uow: UnitOfWork, event: Event) -> None:
+    """application.erasure_requested → revoke, anonymise, forget, report."""
+    session, moment = uow.session, now()
+    erasure_id = str(event.data["erasure_id"])
+    application_id = str(event.data["application_id"])
+    first = session.execute(select(VettingCase).where(
+        VettingCase.application_id == application_id)).scalar_one_or_none()
+    person_id = first.person_id if first is not None else None
+    person = None
+    if person_id is not None:
+        # Locked first: a second erasure of the same person (through another application)
+        # waits for this one instead of interleaving with it.
+        person = session.execute(select(Person).where(Person.id == person_id)
+                                 .with_for_update()).scalar_one()
+    cases = _cases(session, person_id, first)
+    application_ids = sorted({application_id, *(case.application_id for case in cases)})
+    clearances = _clearances(session, person_id, [case.id for case in cases])
+
+    counts = {"clearances_revoked": _revoke(session, clearances, moment),
+              "clearances": sum(_set(c, conditions=[]) for c in clearances),
+              "cases_closed": _close(cases, moment),
+              "cases": sum(_anonymise_case(case) for case in cases),
+              **_anonymise_children(session, [case.id for case in cases]),
+              "people": int(person is not None and _set(person,
+                                                        match_key=ERASED_KEY + person.id))}
+    subjects = {"case": [c.id for c in cases], "clearance": [c.id for c in clearances],
+                "person": [i for i in (person_id, *application_ids) if i]}
+    counts["audit_keys"] = erasure.forget_audit_subjects(session, subjects)
+    counts.update(erasure.purge_copies(session, [*subjects["person"], *subjects["case"],
+                                                 *subjects["clearance"]]))
+    erasure.remember_erased(session, [i for i in (person_id, *application_ids) if i],
+                            erasure_id, moment)
+    audit.record(session, service="vetting", actor="system", actor_kind=audit.SYSTEM,
+                 action="person.erased", subject_type="erasure", subject_id=erasure_id,
+                 detail={"counts": counts}, at=moment)
+    erasure.report(uow, "vetting.person_erased", erasure_id=erasure_id, person_id=person_id,
+                   application_ids=application_ids, counts=counts, moment=moment)
+
+
+def _cases(session: Session, person_id: str | None,
+           first: VettingCase | None) -> list[VettingCase]:
+    """Every case of the person (any organisation, any application), locked."""
+    if first is None:
+        return []
+    where = (VettingCase.person_id == person_id if person_id is not None
+             else VettingCase.id == first.id)
+    return list(session.execute(select(VettingCase).where(where).order_by(VettingCase.id)
+                                .with_for_update()).scalars())
+
+
+def _clearances(session: Session, person_id: str | None,
+                case_ids: list[str]) -> list[Clearance]:
+    if not case_ids:
+        return []
+    return list(session.execute(select(Clearance).where(or_(
+        Clearance.person_id == person_id, Clearance.case_id.in_(case_ids)))
+        .order_by(Clearance.id).with_for_update()).scalars())
+
+
+def _revoke(session: Session, clearances: Iterable[Clearance], moment: Any) -> int:
+    revoked = 0
+    for clearance in clearances:
+        if clearance.status in LIVE:
+            clearance.status, clearance.suspension_reason = "REVOKED", REASON_CODE
+            clearance.updated_at = moment
+            audit.record(session, service="vetting", actor="system", actor_kind=audit.SYSTEM,
+                         action="clearance.revoked", subject_type="clearance",
+                         subject_id=clearance.id, detail={"reason_code": REASON_CODE},
+                         at=moment)
+            revoked += 1
+    return revoked
+
+
+def _close(cases: Iterable[VettingCase], moment: Any) -> int:
+    """An undecided case stops as a withdrawal would: with nobody's data left it cannot be
+    decided, it must leave the officers' queue, and the check runner must not write a late
+    provider answer into it (it drops answers for withdrawn cases)."""
+    closed = 0
+    for case in cases:
+        if case.status not in CLOSED:
+            move(case, "WITHDRAWN", moment)
+            case.resume_status = None
+            closed += 1
+    return closed
+
+
+def _anonymise_case(case: VettingCase) -> bool:
+    return _set(case, applicant=None, applicant_name={}, risk=None, refusal=None,
+                reconsideration=None)
+
+
+def _anonymise_children(session: Session, case_ids: list[str]) -> dict[str, int]:
+    found = {"checks": 0, "case_updates": 0, "information_requests": 0}
+    if not case_ids:
+        return found
+    for check in _of(session, Check, case_ids):
+        found["checks"] += _set(check, result=None, error=None, provider_reference=None,
+                                next_attempt_at=None)
+    for update in _of(session, CaseUpdate, case_ids):
+        found["case_updates"] += _set(update, data={})
+    for request in _of(session, InformationRequest, case_ids):
+        # Which fields were asked about (paths such as "applicant.addresses") stay; the
+        # questions, the reason and the answers talk about the person.
+        items = [{"field": item.get("field")} for item in request.items or ()]
+        found["information_requests"] += _set(request, items=items, reason="", answers=None)
+    return found
+
+
+def _of(session: Session, model: Any, case_ids: list[str]) -> list[Any]:
+    return list(session.execute(select(model).where(model.case_id.in_(case_ids))
+                                .order_by(model.id)).scalars())
+
+
+def _set(row: Any, **values: Any) -> bool:
+    """Assign what differs; True if anything did (what the report counts)."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
