@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := shared services/applications services/vetting services/access services/notifications
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install run demo test lint fuzz bench bench-gate events-doc clean
+.PHONY: install run demo test lint fuzz bench bench-gate events-doc sar clean
 
 install: $(STAMP)
 
@@ -36,6 +36,11 @@ bench-gate: install
 
 events-doc: install
 	$(PY) -m shared.events.docs > docs/events.md
+
+# A subject access request from all four services: make sar PERSON=<id> [OUT=bundle.json]
+sar: install
+	@test -n "$(PERSON)" || { echo "usage: make sar PERSON=<person or application id> [OUT=file]" >&2; exit 2; }
+	$(PY) -m shared.subject_access_bundle --person "$(PERSON)" $(if $(OUT),--out "$(OUT)")
 
 clean:
 	rm -rf var .pytest_cache
