@@ -69,11 +69,16 @@ def purge_copies(session: Session, ids: Iterable[str]) -> dict[str, int]:
     wanted = sorted({str(i) for i in ids if i})
     if not wanted:
         return {"outbox_rows": 0, "dead_letters": 0}
-    outbox = session.execute(delete(outbox_table).where(or_(
-        outbox_table.c.subject.in_(wanted),
-        *(outbox_table.c.body.contains(i, autoescape=True) for i in wanted))))
-    dead = session.execute(delete(dead_letters_table).where(or_(
-        *(dead_letters_table.c.body.contains(i, autoescape=True) for i in wanted))))
+    # Erasure's own events name nobody but by ids, and must survive: a report not yet
+    # published, a request dead-lettered and waiting to be replayed.
+    outbox = session.execute(delete(outbox_table).where(
+        outbox_table.c.event_type.not_in(sorted(ERASURE_EVENTS)), or_(
+            outbox_table.c.subject.in_(wanted),
+            *(outbox_table.c.body.contains(i, autoescape=True) for i in wanted))))
+    dead = session.execute(delete(dead_letters_table).where(
+        or_(dead_letters_table.c.event_type.is_(None),
+            dead_letters_table.c.event_type.not_in(sorted(ERASURE_EVENTS))),
+        or_(*(dead_letters_table.c.body.contains(i, autoescape=True) for i in wanted))))
     return {"outbox_rows": outbox.rowcount or 0, "dead_letters": dead.rowcount or 0}
 
 

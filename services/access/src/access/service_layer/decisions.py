@@ -71,15 +71,15 @@ def approve(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, *,
         "decided_at": moment.isoformat()})
     audit_grant(uow.session, actor, "grant.renewal_approved" if renewal else "grant.approved",
                 grant, reason=reason, detail=_terms(grant),
-                private={"conditions": grant.conditions})
+                private={"conditions": grant.conditions,
+                         "permitted_areas": grant.permitted_areas})
     activate_if_inducted(uow, grant, actor, moment)
 
 
 def _terms(grant: Grant) -> dict[str, Any]:
     return {"access_type": grant.access_type,
             "valid_until": grant.valid_until.isoformat() if grant.valid_until else None,
-            "permitted_days": grant.permitted_days,
-            "permitted_areas": grant.permitted_areas, "clearance_id": grant.clearance_id}
+            "permitted_days": grant.permitted_days, "clearance_id": grant.clearance_id}
 
 
 def refuse(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
@@ -117,9 +117,9 @@ def record_induction(uow: UnitOfWork, grant: Grant, actor: Actor, moment: dateti
         entry["badge_number"] = grant.badge_number = badge_number
     grant.induction = {**grant.induction, item: entry}
     grant.updated_at = moment
-    audit_grant(uow.session, actor, "grant.induction_recorded", grant,
-                detail={"item": item, **({"badge_number": badge_number} if badge_number
-                                         else {})})
+    # The badge number identifies the person at the gate: sealed, like what officers write.
+    audit_grant(uow.session, actor, "grant.induction_recorded", grant, detail={"item": item},
+                private={"badge_number": badge_number} if badge_number else None)
     activate_if_inducted(uow, grant, actor, moment)
 
 

@@ -52,8 +52,11 @@ def _audit_entry(actor: Actor, code: str, result: GateResult, moment: datetime,
     return {"service": "access", "actor": actor.id, "actor_kind": actor.kind,
             "action": "gate.checked", "subject_type": "grant",
             "subject_id": result.grant.grant_id if result.grant else "-",
+            # The badge presented is kept only when it matched nobody (it names no one then, and
+            # says what was tried); a matched badge is the grant, which the subject names.
             "detail": {"establishment": code, "allowed": result.allowed,
-                       "reason": result.reason, "person_id": person_id, "badge": badge},
+                       "reason": result.reason, "person_id": person_id,
+                       "badge": badge if result.grant is None else None},
             "outcome": "ALLOWED" if result.allowed else "REFUSED", "at": moment}
 
 
