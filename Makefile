@@ -28,6 +28,17 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# Hostile input against every operation of every service's OpenAPI document (tests/fuzz):
+# FUZZ_EXAMPLES random cases per operation, on SQLite and on PostgreSQL + RabbitMQ, with a new
+# seed each run, printed; `make fuzz FUZZ_SEED=<seed>` replays it. `make test` runs the same
+# test with 10 cases, derandomized, on SQLite only.
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "fuzz: seed $$seed, $(FUZZ_EXAMPLES) examples per operation (replay: make fuzz FUZZ_SEED=$$seed)"; \
+	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_BACKENDS=$${FUZZ_BACKENDS:-embedded,real} \
+		$(PY) -m pytest tests/fuzz -s -p no:cacheprovider $(PYTEST_ARGS)
+
 bench: install
 	$(PY) bench/backbone.py
 

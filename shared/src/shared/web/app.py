@@ -17,10 +17,15 @@ from shared.db import ping
 from shared.logs import configure_logging
 from shared.platform import Platform, ServiceDefinition, build_platform
 from shared.web.audit_trail import register_audit_routes
-from shared.web.errors import DATABASE_UNAVAILABLE, register_error_handlers
+from shared.web.errors import DATABASE_UNAVAILABLE, ErrorSchema, register_error_handlers
 
 log = logging.getLogger(__name__)
 CORRELATION_HEADER = "X-Correlation-ID"
+
+
+class _Api(Api):
+    # The error body our handlers really send (flask-smorest documents its own otherwise).
+    ERROR_SCHEMA = ErrorSchema
 
 
 def create_service_app(definition: ServiceDefinition, settings: Settings | None = None) -> Flask:
@@ -52,7 +57,7 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
     app.extensions["platform"] = platform
     app.extensions["staff_tokens"] = StaffTokens(settings.staff_token_secret,
                                                  settings.staff_token_max_age_s)
-    api = Api(app)
+    api = _Api(app)
     register_error_handlers(app)
     _register_correlation(app)
     _register_health(app, platform)

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, jsonify
+from marshmallow import Schema, fields
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
@@ -28,6 +29,19 @@ def error_body(status: int, message: str, errors: Any = None) -> dict[str, Any]:
     return body
 
 
+class ErrorSchema(Schema):
+    """What `error_body` writes, as every OpenAPI document describes an error.
+
+    flask-smorest's own default documents its handler's body (`status` the HTTP reason
+    phrase, a `code`), which our handlers never send: every documented error response was
+    wrong until the fuzz (tests/fuzz) compared the two.
+    """
+
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    message = fields.String(required=True, metadata={"description": "What went wrong."})
+    errors = fields.Dict(metadata={"description": "Field-level messages, by field."})
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
@@ -39,6 +53,11 @@ def register_error_handlers(app: Flask) -> None:
             # webargs nests field errors under their location; keep the body's own layout flat.
             errors = errors.get("json") or errors.get("query") or errors
         message = data.get("message") if isinstance(data, dict) else None
+        if isinstance(errors, list):
+            # About the whole body, not a field (e.g. "Invalid JSON body."): say it, and keep
+            # `errors` a mapping under marshmallow's key for the whole input.
+            message = message or "; ".join(map(str, errors))
+            errors = {"_schema": errors}
         response = jsonify(error_body(status, message or exc.description or exc.name, errors))
         response.status_code = status
         for name, value in (exc.get_headers() if status == 405 else []):

@@ -11,6 +11,7 @@ from applications.routes.common import platform
 from applications.schemas.applicant import Strict
 from applications.service_layer import bulk
 from shared.web.auth import organisation_required
+from shared.web.errors import ErrorSchema
 
 blp = Blueprint("bulk-intake", __name__, url_prefix="/applications",
                 description="Many draft applications at once, from a CSV file.")
@@ -80,7 +81,8 @@ class BulkIntake(MethodView):
     @blp.alt_response(413, schema=FileErrorSchema,
                       description=f"Larger than {bulk.MAX_BYTES // 1024 // 1024} MiB.")
     @blp.alt_response(415, schema=FileErrorSchema, description="Not sent as text/csv.")
-    @blp.alt_response(422, schema=BulkRefusedSchema,
+    # Two bodies: the refused commit's, or the usual field errors for a query not valid.
+    @blp.alt_response(422, schema={"anyOf": [BulkRefusedSchema, ErrorSchema]},
                       description="Commit refused: some rows have errors, so nothing was "
                                   "written. (Or a query that is not valid.)")
     @blp.doc(security=SECURITY, requestBody=CSV_BODY)
