@@ -1,4 +1,5 @@
-"""Logs never carry special-category or personal values (issue 7, point 6).
+"""Logs never carry special-category or personal values (issue 7, point 6), and erasure leaves
+nothing of a person anywhere (point 3).
 
 The whole system runs as real processes on PostgreSQL and RabbitMQ. One application carries a
 unique sentinel in every personal and special-category field (names, date of birth, contact
@@ -19,6 +20,12 @@ Then every line of every process's output, and every file under the stack's var/
 every sentinel, case-insensitively: there must be none. Excluded are the delivery channels only
 (see DELIVERY_CHANNELS): the SMS log channel's file and the mail folder are the messages
 themselves, addressed to the person, not logs.
+
+Before the stack stops, both applicants are erased (one by the organisation, one by the data
+protection officer) and the test waits until all four services have reported; the gate then
+refuses the person as ENDED. After the log scan, every table of every database and every message
+waiting on the broker (dead-letter queues included) is searched for the two people's sentinels,
+with encrypted values and sealed audit reasons opened by any key still held: none may be left.
 
 Enumerated values (fellowship, disposal, document type) cannot be sentinels (they are shared by
 everyone and appear in codes and words everywhere); ids (application, case, person, badge
@@ -47,8 +54,14 @@ from shared.config import load_settings
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES, Topology
 from tests.e2e.conftest import free_port
+from tests.e2e.erasure_scan import broker_hits, database_hits
 from tests.e2e.helpers import get, staff_token
 from tests.support import cli_json, wait_for
+
+# Sentinels of people other than the two applicants erased at the end (the organisation's
+# coordinator; the invented people of the provoked failures and of the drafts never submitted).
+NOT_ERASED = ("coordinator", "invalid", "unready", "unknown_field", "dblong", "badevent",
+              "future")
 
 # Files under var/ that are delivery channels, not logs: what they hold is the message itself,
 # on its way to the person it is addressed to (and so it must name them).
@@ -449,11 +462,41 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
         "the mail server was to refuse the coordinator's address"
     assert any(n["channel"] == "SMS" and n["status"] in ("SENT", "DELIVERED")
                for n in notifications_of(second["id"])), "the second applicant was to be texted"
+
+    # -- erasure (issue 7 point 3): both applicants, in every service ------------------------
+    person_id = case["person_id"]
+    assert get(stack, "access", f"/establishments/WWI/gate-check?person={person_id}",
+               security).json()["reason"] == "SUSPENDED"
+    dpo = staff_token(stack, "applications", "data_protection_officer")
+    erasures = [
+        call(stack, "POST", "applications", "/erasure-requests", key,
+             {"application_id": application_id}, expect=(202,)).json()["id"],
+        call(stack, "POST", "applications", "/erasure-requests", dpo,
+             {"application_id": second["id"]}, expect=(202,)).json()["id"]]
+
+    def erased() -> bool:
+        return all(get(stack, "applications", f"/erasure-requests/{erasure_id}", dpo).json()[
+            "status"] == "COMPLETE" for erasure_id in erasures)
+
+    wait_for(erased, timeout=60, message="both erasures complete in all four services")
+    # Nobody keeps gate access: the grant ended, the badge names nobody any more.
+    assert get(stack, "access", f"/establishments/WWI/gate-check?person={person_id}",
+               security).json()["reason"] == "ENDED"
+    assert get(stack, "access", "/establishments/WWI/gate-check?badge=WWI-77",
+               security).json()["allowed"] is False
     stack.stop()
 
     hits = scan(stack.var_dir, s.needles())
     assert not hits, ("personal or special-category values in the logs (each: sentinel, file, "
                       "line):\n" + "\n".join(hits))
+    # Every database (encrypted values opened, sealed audit reasons opened with any key left)
+    # and every message waiting on the broker, dead-letter queues included: nothing of the two
+    # erased people. What belongs to others stays (the organisation's coordinator, the
+    # invented people of the provoked failures), so it is not searched for.
+    mine = {name: needle for name, needle in s.needles().items()
+            if not name.startswith(NOT_ERASED)}
+    left = database_hits(stack, mine) + broker_hits(stack, mine)
+    assert not left, "erased values still held:\n" + "\n".join(left)
 
 
 def scan(var_dir: Path, needles: Mapping[str, str]) -> list[str]:

@@ -141,9 +141,10 @@ def countersign(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, con
         case.refusal = None
         move(case, "AWAITING_DECISION", moment)
     audit_decision(uow.session, actor, "case.refusal_countersigned" if confirm
-                   else "case.refusal_rejected", "case", case.id, reason=note, detail={
+                   else "case.refusal_rejected", "case", case.id, reason=note,
+                   private={"reasons": refusal.get("reasons")}, detail={
                        "proposed_by": refusal.get("proposed_by"),
-                       "reasons": refusal.get("reasons"), "policy_version": policy.version})
+                       "policy_version": policy.version})
     return case
 
 
