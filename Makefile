@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := shared services/applications services/vetting services/access services/notifications
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install run demo test lint fuzz bench bench-gate events-doc sar clean
+.PHONY: install run demo test lint fuzz bench bench-gate chaos events-doc sar clean
 
 install: $(STAMP)
 
@@ -44,6 +44,11 @@ bench: install
 
 bench-gate: install
 	$(PY) bench/gatecheck.py
+
+# Whole-system faults under a steady flow (bench/chaos.py; `make test` runs it with --quick):
+# needs PostgreSQL and RabbitMQ, and restarts both once no other test run is active.
+chaos: install
+	$(PY) bench/chaos.py $(CHAOS_ARGS)
 
 events-doc: install
 	$(PY) -m shared.events.docs > docs/events.md
