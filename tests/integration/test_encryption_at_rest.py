@@ -1,19 +1,22 @@
 """Special-category fields are encrypted at rest on PostgreSQL: the raw rows hold no plaintext,
 the APIs still show it, existing rows are encrypted by the migration, and `keys rotate` moves
-every value to a new key, resumably."""
+every value to a new key, resumably. The free text written about people (reasons, questions,
+the timeline's detail, messages) is checked in every service on embedded SQLite and PostgreSQL,
+through the real flows, and its migrations down and up again."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 import pytest
 from alembic import command
 from click.testing import CliRunner
 from cryptography.fernet import Fernet
-from sqlalchemy import select
+from sqlalchemy import Engine, MetaData, select
 
 from applications.examples import sample_application
 from applications.models import Application, Organisation
@@ -22,10 +25,13 @@ from applications.service_layer import organisations
 from shared import crypto
 from shared.cli import make_cli
 from shared.config import load_settings
+from shared.db import make_engine
 from shared.keys import rotate
 from shared.migrations import alembic_config, upgrade
 from shared.web import create_web_app
 from tests.integration.helpers import platform_for
+from tests.integration.sentinel_scan import sentinel
+from tests.integration.test_subject_access import World
 from tests.integration.vetting_harness import Vetting
 from vetting.models import Check
 from vetting.service import definition as vetting_definition
@@ -232,3 +238,199 @@ def test_the_migration_encrypts_existing_rows_on_sqlite_too(embedded):
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT applicant FROM applications").fetchone() == (
             json.dumps({"o": OFFENCE}, separators=(",", ":")),)
+
+
+# --- the free text written about people (applications and vetting 0009, access and
+# notifications 0006) ------------------------------------------------------------------------
+
+# service -> table -> its columns that hold what officers and organisations write about people.
+FREE_TEXT = {
+    "applications": {"applications": ("withdrawn_reason",), "timeline_entries": ("detail",),
+                     "information_requests": ("items", "reason")},
+    "vetting": {"information_requests": ("items", "reason")},
+    "access": {"grants": ("status_reason",)},
+    "notifications": {"notifications": ("subject", "body")},
+}
+# The revision before each service's migration that encrypts them.
+BEFORE_FREE_TEXT = {"applications": "0008", "vetting": "0008", "access": "0005",
+                    "notifications": "0005"}
+NAME_LENGTH = 100  # the most the applications API takes for a forename or a surname
+OLD_SUBJECT_LENGTH = 200  # notifications.subject's VARCHAR before notifications 0006
+
+
+def long_name(prefix: str) -> str:
+    """A unique name of the longest length allowed: two of them overflowed a subject line."""
+    name = sentinel(prefix)
+    return name + "x" * (NAME_LENGTH - len(name))
+
+
+def seed_free_text(world: World) -> dict[str, str]:
+    """Through the real flows: an officer asks a question with a reason (applications and
+    vetting keep the request, the timeline the question, notifications tell the volunteer and
+    the coordinator, naming the person); the person is cleared and the prison refuses them,
+    with a reason; another application is withdrawn with a reason. The sentinels written."""
+    words = {"question": sentinel("Question"), "reason": sentinel("Reason"),
+             "withdrawal": sentinel("Withdrawal"), "refusal": sentinel("Refusal"),
+             "forenames": long_name("Fore"), "surname": long_name("Sur")}
+    apps, vetting, access = world["applications"], world["vetting"], world["access"]
+    body = sample_application("free.text@example.org")
+    body["applicant"].update(forenames=words["forenames"], surname=words["surname"])
+    first = apps.submit(body)
+    world.pump()
+    vetting.work()
+    case = vetting.case(first)
+    asked = vetting.call("POST", f"/cases/{case['id']}/information-requests", json={
+        "items": [{"question": words["question"], "field": "addresses"}],
+        "reason": words["reason"]})
+    assert asked.status_code == 201, asked.json
+    world.pump()
+    apps.org("POST", f"/applications/{first}/responses", json={
+        "request_id": asked.json["id"], "answers": [{"answer": "Yes, that is my address."}]})
+    world.pump()
+    vetting.work()
+    cleared = vetting.call("POST", f"/cases/{case['id']}/clearance",
+                           json={"reason": "Declared, old and minor."})
+    assert cleared.status_code == 201, cleared.json
+    world.pump()
+    access.decide(access.grant_id(cleared.json["person_id"], "WWI"), "refusal",
+                  {"reason": words["refusal"]})
+    world.pump()
+    second = apps.submit(sample_application("withdrawn@example.org"))
+    apps.org("POST", f"/applications/{second}/withdraw", json={"reason": words["withdrawal"]})
+    world.pump()
+    return words
+
+
+def expected_plaintext(words: dict[str, str]) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """(service, table, column) -> what its decrypted values must hold (the test wrote it)."""
+    names = f"{words['forenames']} {words['surname']}"
+    return {
+        ("applications", "applications", "withdrawn_reason"): (words["withdrawal"],),
+        ("applications", "timeline_entries", "detail"): (words["question"],
+                                                          words["withdrawal"]),
+        ("applications", "information_requests", "items"): (words["question"],),
+        ("applications", "information_requests", "reason"): (words["reason"],),
+        ("vetting", "information_requests", "items"): (words["question"],),
+        ("vetting", "information_requests", "reason"): (words["reason"],),
+        ("access", "grants", "status_reason"): (words["refusal"],),
+        # The coordinator's subject names the person in full: longer than the old VARCHAR(200).
+        ("notifications", "notifications", "subject"): (names,),
+        ("notifications", "notifications", "body"): (words["question"], words["reason"], names),
+    }
+
+
+def stored_rows(engine: Engine, table: str) -> list[dict[str, Any]]:
+    """A table's rows as the driver returns them: what a copy of the database shows."""
+    with engine.connect() as connection:
+        return [dict(row._mapping)
+                for row in connection.exec_driver_sql(f'SELECT * FROM "{table}"')]
+
+
+def stored_text(platform: Any) -> str:
+    """Every stored value of every table but the event copies, as the driver returns it."""
+    metadata = MetaData()
+    metadata.reflect(bind=platform.engine)
+    return repr([stored_rows(platform.engine, table) for table in metadata.tables
+                 if table not in NOT_YET_ENCRYPTED])
+
+
+def decrypted_values(platform: Any, table: str, column: str) -> list[str]:
+    """The column's stored values, each of which must be a token the service's keys open."""
+    keyring = crypto.keyring_from_settings(platform.settings)
+    values = [row[column] for row in stored_rows(platform.engine, table)
+              if row[column] is not None]
+    opened = []
+    for value in values:
+        assert isinstance(value, str) and value.startswith("gAAAAA"), (table, column, value)
+        opened.append(keyring.decrypt(value))
+    return opened
+
+
+def model_values(service: str, platform: Any) -> dict[tuple[str, str], list[Any]]:
+    """(table, column) -> its values through the model's types (decrypted), by primary key."""
+    metadata = __import__(f"{service}.models", fromlist=["Base"]).Base.metadata
+    found = {}
+    with platform.session_factory() as session:
+        for table, columns in FREE_TEXT[service].items():
+            t = metadata.tables[table]
+            for column in columns:
+                found[(table, column)] = list(session.execute(
+                    select(t.c[column]).order_by(*t.primary_key.columns)).scalars())
+    return found
+
+
+@pytest.fixture
+def world(backend_env):  # type: ignore[no-untyped-def]
+    found = World(backend_env)
+    yield found
+    found.close()
+
+
+def test_free_text_about_people_is_encrypted_in_every_service(world):
+    words = seed_free_text(world)
+    secrets = [words[k] for k in ("question", "reason", "withdrawal", "refusal")]
+    for (service, table, column), wanted in expected_plaintext(words).items():
+        platform = world[service].platform
+        opened = decrypted_values(platform, table, column)
+        for text in wanted:  # written, and readable with the keys
+            assert any(text in value for value in opened), (service, table, column, text)
+        stored = repr([row[column] for row in stored_rows(platform.engine, table)])
+        for text in (*secrets, words["forenames"], words["surname"]):
+            assert text not in stored, (service, table, column, text)
+    # Nowhere in any service's database in plain text (names are personal data and stay plain
+    # elsewhere: the notifications table holds them only encrypted, as checked above).
+    for service in FREE_TEXT:
+        stored = stored_text(world[service].platform)
+        assert [s for s in secrets if s in stored] == [], service
+    # The APIs still show them: the organisation's view of the withdrawn application.
+    apps = world["applications"]
+    with apps.platform.session_factory() as session:
+        withdrawn = session.execute(select(Application).where(
+            Application.status == "WITHDRAWN")).scalar_one()
+    view = apps.org("GET", f"/applications/{withdrawn.id}")
+    assert view["withdrawn_reason"] == words["withdrawal"]
+    # Two 100-character names fit the subject (it overflowed VARCHAR(200) on PostgreSQL).
+    subjects = decrypted_values(world["notifications"].platform, "notifications", "subject")
+    assert max(len(s) for s in subjects) > OLD_SUBJECT_LENGTH
+
+
+def free_text_stored(engine: Engine, service: str) -> dict[tuple[str, str], list[Any]]:
+    return {(table, column): [row[column] for row in stored_rows(engine, table)]
+            for table, columns in FREE_TEXT[service].items() for column in columns}
+
+
+def test_the_free_text_migrations_decrypt_on_downgrade_and_encrypt_again(world, backend_env):
+    words = seed_free_text(world)
+    secrets = [words[k] for k in ("question", "reason", "withdrawal", "refusal")]
+    expected = expected_plaintext(words)
+    # The downgrade cuts a subject to the old VARCHAR(200): the names no longer fit whole.
+    expected[("notifications", "notifications", "subject")] = (words["forenames"],)
+    before = {service: model_values(service, world[service].platform) for service in FREE_TEXT}
+    world.close()
+    for service, previous in BEFORE_FREE_TEXT.items():
+        settings = load_settings(service, backend_env[service])
+        definition = __import__(f"{service}.service", fromlist=["definition"]).definition()
+        command.downgrade(alembic_config(settings, definition.migrations_dir), previous)
+        engine = make_engine(settings.database_url)
+        plain = free_text_stored(engine, service)
+        engine.dispose()
+        assert "gAAAAA" not in repr(plain), service  # every value decrypted
+        for (of, table, column), wanted in expected.items():
+            if of == service:
+                for text in wanted:
+                    assert text in repr(plain[(table, column)]), (service, table, column, text)
+        if service == "notifications":
+            assert max(len(s) for s in plain[("notifications", "subject")]) == \
+                OLD_SUBJECT_LENGTH
+
+        platform = platform_for(service, backend_env[service])  # upgraded to head again
+        stored = repr(free_text_stored(platform.engine, service))
+        assert [s for s in secrets if s in stored] == [], service
+        after = model_values(service, platform)
+        platform.engine.dispose()
+        if service == "notifications":  # the long subjects come back cut, the rest whole
+            subjects = before[service].pop(("notifications", "subject"))
+            assert any(len(s) > OLD_SUBJECT_LENGTH for s in subjects)
+            assert after.pop(("notifications", "subject")) == [
+                s[:OLD_SUBJECT_LENGTH] for s in subjects]
+        assert after == before[service], service

@@ -33,6 +33,7 @@ from notifications.models import Notification, Recipient
 from shared import retention
 from shared.audit import audit_log_table
 from shared.cli import make_cli
+from shared.crypto import Keyring, keyring_from_settings
 from shared.db import dead_letters_table, outbox_table
 from shared.platform import Platform
 from shared.web import create_web_app
@@ -87,11 +88,20 @@ def cli_run(service: str, env: dict[str, str], *args: str) -> dict[str, int]:
 
 
 def raw(platform: Platform) -> str:
-    """Every row of every table (bar the audit log's), as plain SQL returns it: encrypted
-    columns as tokens, everything else as stored."""
+    """Every row of every table (bar the audit log's), as plain SQL returns it, with encrypted
+    values opened with the service's keys: what a search of the database with the keys finds,
+    so a purged value must be gone, not merely encrypted."""
+    keyring = keyring_from_settings(platform.settings)
     with platform.engine.connect() as conn:
         names = [t for t in inspect(conn).get_table_names() if not t.startswith("audit")]
-        return repr([conn.execute(text(f'SELECT * FROM "{t}"')).all() for t in names])
+        return repr([[tuple(_opened(value, keyring) for value in row)
+                      for row in conn.execute(text(f'SELECT * FROM "{t}"'))] for t in names])
+
+
+def _opened(value: Any, keyring: Keyring) -> Any:
+    if isinstance(value, str) and value.startswith("gAAAAA"):  # a Fernet token
+        return keyring.decrypt(value)
+    return value
 
 
 def publish_outbox(platform: Platform, at: datetime | None = None) -> int:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Index, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.crypto import EncryptedText
 from shared.db import NAMING_CONVENTION, UTCDateTime
 
 
@@ -91,7 +92,8 @@ class Grant(Base):
     # In the security team's queue: a new request (PENDING_REVIEW), or a new clearance (a
     # renewal) for a grant already decided, whose terms need review.
     awaiting_review: Mapped[bool] = mapped_column(Boolean, default=False)
-    status_reason: Mapped[str | None] = mapped_column(Text)
+    # The prison's reason in its words (may allege an offence): encrypted at rest.
+    status_reason: Mapped[str | None] = mapped_column(EncryptedText)
     opened_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(200))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.crypto import EncryptedJSON, EncryptedText
@@ -65,7 +65,7 @@ class Application(Base):
     frequency: Mapped[str | None] = mapped_column(String(20))
     renewal_of: Mapped[str | None] = mapped_column(ForeignKey("applications.id"))
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_reason: Mapped[str | None] = mapped_column(EncryptedText)  # encrypted at rest
     # Idempotency-Key of the submit request, and the response it got (replayed for retries).
     submit_key: Mapped[str | None] = mapped_column(String(200))
     submit_response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -102,7 +102,9 @@ class TimelineEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
     kind: Mapped[str] = mapped_column(String(50))
-    detail: Mapped[dict[str, Any]]
+    # Encrypted at rest: some entries carry free text (the questions asked, reconsideration
+    # grounds, the withdrawal reason).
+    detail: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     occurred_at: Mapped[datetime]
 
 
@@ -113,8 +115,8 @@ class InformationRequest(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
-    items: Mapped[list[Any]]
-    reason: Mapped[str] = mapped_column(Text)
+    items: Mapped[list[Any]] = mapped_column(EncryptedJSON)  # encrypted at rest
+    reason: Mapped[str] = mapped_column(EncryptedText)  # encrypted at rest
     due_by: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20))
     requested_at: Mapped[datetime]

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.crypto import EncryptedText
 from shared.db import NAMING_CONVENTION, UTCDateTime
 
 
@@ -43,8 +44,11 @@ class Notification(Base):
     recipient_kind: Mapped[str] = mapped_column(String(30))
     channel: Mapped[str] = mapped_column(String(10))
     template: Mapped[str] = mapped_column(String(50))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    # Encrypted at rest: both name the person, and the body may carry an information
+    # request's questions and reason. Text (no length limit): a subject with two 100-character
+    # names overflowed the String(200) it was.
+    subject: Mapped[str] = mapped_column(EncryptedText)
+    body: Mapped[str] = mapped_column(EncryptedText)
     status: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.crypto import EncryptedJSON
+from shared.crypto import EncryptedJSON, EncryptedText
 from shared.db import NAMING_CONVENTION, UTCDateTime
 
 
@@ -115,8 +115,8 @@ class InformationRequest(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("vetting_cases.id"), index=True)
-    items: Mapped[list] = mapped_column(JSON)
-    reason: Mapped[str] = mapped_column(Text)
+    items: Mapped[list] = mapped_column(EncryptedJSON)  # encrypted at rest
+    reason: Mapped[str] = mapped_column(EncryptedText)  # encrypted at rest
     due_by: Mapped[str | None] = mapped_column(String(10))
     requested_by: Mapped[str] = mapped_column(String(200))
     requested_at: Mapped[datetime]

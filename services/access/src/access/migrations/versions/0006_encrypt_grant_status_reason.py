@@ -1,0 +1,38 @@
+"""encrypt the grant's status reason
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-08 10:00:00.000000
+
+The prison's reason for a refusal, suspension or exclusion, in its words, may allege an offence.
+The column becomes TEXT holding Fernet tokens, and existing rows are encrypted in batches with
+the configured key set (DATA_ENCRYPTION_KEYS); see shared.crypto_migrations.
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+
+from shared.crypto_migrations import decrypt_columns, encrypt_columns
+
+# revision identifiers, used by Alembic.
+revision: str = '0006'
+down_revision: Union[str, Sequence[str], None] = '0005'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+# table -> (primary key, {column: its plaintext type})
+ENCRYPTED = {
+    'grants': ('id', {'status_reason': sa.Text()}),
+}
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    for table, (pk, columns) in ENCRYPTED.items():
+        encrypt_columns(table, pk, columns)
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    for table, (pk, columns) in ENCRYPTED.items():
+        decrypt_columns(table, pk, columns)
