@@ -65,3 +65,32 @@ def test_a_bulk_query_that_is_not_valid_is_a_documented_422(intake):
     # Was the refused commit's body only, whose `errors` is a list of rows.
     assert {"$ref": "#/components/schemas/Error"} in schema["anyOf"]
     assert {"$ref": "#/components/schemas/BulkRefused"} in schema["anyOf"]
+
+
+def test_a_submit_that_is_not_ready_is_the_documented_422(intake):
+    client, auth = intake
+    draft = client.post("/applications", json={"role": "SPONSOR"}, headers=auth).json
+    response = client.post(f"/applications/{draft['id']}/submit", headers=auth)
+    assert response.status_code == 422 and response.json["problems"]
+    assert set(response.json) == {"status", "message", "ready", "problems"}
+    documented = client.get("/openapi.json").json
+    schema = documented["paths"]["/applications/{application_id}/submit"]["post"][
+        "responses"]["422"]["content"]["application/json"]["schema"]
+    # Was Readiness alone, which forbids the error body's status and message.
+    assert {"$ref": "#/components/schemas/Error"} in schema["anyOf"]
+    not_ready = documented["components"]["schemas"]["NotReady"]["properties"]
+    assert set(not_ready) == set(response.json)
+
+
+def test_a_nul_character_anywhere_is_a_422_naming_the_field_and_nothing_is_written(intake):
+    client, auth = intake
+    # PostgreSQL refuses NUL in text: these were 500s there (and stored on SQLite).
+    body = {"applicant": {"forenames": "Jo\x00", "addresses": [{"town": "Le\x00eds"}]}}
+    response = client.post("/applications", json=body, headers=auth)
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "applicant.forenames": ["Must not contain the NUL character."],
+        "applicant.addresses.0.town": ["Must not contain the NUL character."]}
+    assert client.get("/applications", headers=auth).json["items"] == []
+    listed = client.get("/applications?establishment=W\x00I", headers=auth)
+    assert listed.status_code == 422 and set(listed.json["errors"]) == {"establishment"}

@@ -17,7 +17,12 @@ from shared.db import ping
 from shared.logs import configure_logging
 from shared.platform import Platform, ServiceDefinition, build_platform
 from shared.web.audit_trail import register_audit_routes
-from shared.web.errors import DATABASE_UNAVAILABLE, ErrorSchema, register_error_handlers
+from shared.web.errors import (
+    DATABASE_UNAVAILABLE,
+    ErrorSchema,
+    refuse_nul_characters,
+    register_error_handlers,
+)
 
 log = logging.getLogger(__name__)
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -60,6 +65,7 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
     api = _Api(app)
     register_error_handlers(app)
     _register_correlation(app)
+    refuse_nul_characters(app)
     _register_health(app, platform)
     _register_metrics(app)
     definition.register_routes(api)

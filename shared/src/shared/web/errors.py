@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from marshmallow import Schema, fields
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -88,4 +88,44 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error")
         response = jsonify(error_body(500, "Internal error. It has been logged."))
         response.status_code = 500
+        return response
+
+
+NUL = "\x00"
+
+
+def _nul_fields(value: Any, path: str) -> list[str]:
+    if isinstance(value, str):
+        return [path or "_schema"] if NUL in value else []
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in ([f"{path}.{key}".lstrip(".")] if NUL in str(key) else [])
+                + _nul_fields(item, f"{path}.{key}".lstrip("."))]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _nul_fields(item, f"{path}.{i}".lstrip("."))]
+    return []
+
+
+def refuse_nul_characters(app: Flask) -> None:
+    """A NUL character in any text a request carries is a 422 naming the field.
+
+    PostgreSQL cannot store it in text (the write was a 500 there, and stored on SQLite), and
+    no real name, reason or answer contains one: refusing it here keeps both run modes alike
+    and every service's schemas free of a rule each would otherwise repeat.
+    """
+
+    @app.before_request
+    def nul_characters():  # type: ignore[no-untyped-def]
+        fields_ = [name for name, value in request.args.items(multi=True)
+                   if NUL in name or NUL in value]
+        fields_ += [name for name, value in (request.view_args or {}).items()
+                    if isinstance(value, str) and NUL in value]
+        if request.is_json:
+            fields_ += _nul_fields(request.get_json(silent=True), "")
+        if not fields_:
+            return None
+        response = jsonify(error_body(422, "Text may not contain the NUL character (\\u0000).",
+                                      {name: ["Must not contain the NUL character."]
+                                       for name in fields_}))
+        response.status_code = 422
         return response

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import fields
 
 from applications.routes.common import establishments, platform, readiness_policy
 from applications.schemas.applications import (
@@ -20,10 +21,18 @@ from applications.schemas.applications import (
 )
 from applications.service_layer import drafts, submission
 from shared.web.auth import organisation_required
+from shared.web.errors import ErrorSchema
 
 blp = Blueprint("application-actions", __name__, url_prefix="/applications",
                 description="What an organisation can do with an application.")
 SECURITY = [{"bearer": []}]
+
+
+class NotReadySchema(ReadinessSchema):
+    """Submit's 422: the readiness problems inside the usual error body."""
+
+    status = fields.Integer()
+    message = fields.String()
 
 
 @blp.route("/<string:application_id>/submit")
@@ -32,7 +41,9 @@ class Submit(MethodView):
 
     @blp.alt_response(200, schema=ApplicationSummarySchema,
                       description="Submitted (GET the application for its timeline).")
-    @blp.alt_response(422, schema=ReadinessSchema, description="Not ready: the problems.")
+    # Not ready (the problems), or the usual field errors (an Idempotency-Key reused).
+    @blp.alt_response(422, schema={"anyOf": [NotReadySchema, ErrorSchema]},
+                      description="Not ready: the problems.")
     @blp.doc(security=SECURITY, parameters=[{
         "in": "header", "name": "Idempotency-Key", "required": False,
         "schema": {"type": "string", "maxLength": 200},
