@@ -3,18 +3,24 @@
 A due check is claimed (its next_attempt_at pushed a lease ahead, committed) before the
 provider is called, so a second runner skips it and a runner that dies mid-call leaves it due
 again when the lease runs out. The provider is called outside any transaction; what it says is
-applied in a new one, only if nobody (an officer, a withdrawal) got there first.
+applied in a new one, only if nobody (an officer, a withdrawal) got there first. A runner that
+is alive but loses the database keeps what the provider said and applies it once the database
+is back, and goes on with the rest of its batch: giving up left every check of the batch
+waiting out the lease, and asked the provider a second time (bench/chaos.py found it).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from shared.consumer import INFRASTRUCTURE_ERRORS
 from shared.platform import Platform
 from vetting.models import Check, VettingCase
 from vetting.policy import Policy
@@ -25,6 +31,7 @@ from vetting.service_layer.common import CLOSED, now
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class RunnerSettings:
     retry_cap_s: float = 3600.0
     max_attempts: int = 6
     idle_wait_s: float = 0.5
+    lease_s: float = LEASE.total_seconds()
 
 
 class CheckRunner:
@@ -73,18 +81,37 @@ class CheckRunner:
                 .order_by(Check.next_attempt_at).limit(self.settings.batch_size)
                 .with_for_update(skip_locked=True)).scalars())
             for check in due:
-                check.next_attempt_at = moment + LEASE
+                check.next_attempt_at = moment + timedelta(seconds=self.settings.lease_s)
             return [(check.id, (check.status, check.attempts)) for check in due]
 
-    def _work(self, check_id: str, started_as: tuple[str, int]) -> None:
+    def _with_database(self, work: Callable[[], T]) -> T:
+        """`work`, again after a pause for as long as the database is unreachable (unless the
+        runner is stopping: then the lease hands the check to the next runner)."""
+        delay = 0.1
+        while True:
+            try:
+                return work()
+            except INFRASTRUCTURE_ERRORS as exc:
+                if self._stop.is_set():
+                    raise
+                log.warning("database unavailable, waiting %.1fs: %s", delay, type(exc).__name__)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _load(self, check_id: str) -> tuple[CheckProvider, Any, str, str | None] | None:
         with self.platform.session_factory() as session:
             check = session.get(Check, check_id)
             case = session.get(VettingCase, check.case_id) if check else None
             if check is None or case is None:
-                return
-            provider = self.providers[check.provider]
-            request = check_request(case, check, now().date())
-            status, reference = check.status, check.provider_reference
+                return None
+            return (self.providers[check.provider], check_request(case, check, now().date()),
+                    check.status, check.provider_reference)
+
+    def _work(self, check_id: str, started_as: tuple[str, int]) -> None:
+        loaded = self._with_database(lambda: self._load(check_id))
+        if loaded is None:
+            return
+        provider, request, status, reference = loaded
         outcome, submission, error = None, None, None
         try:
             if status == "IN_PROGRESS" and reference:
@@ -96,7 +123,8 @@ class CheckRunner:
         except Exception as exc:  # a provider bug: retried like a failure, then an officer's
             log.exception("check provider %s failed unexpectedly", provider.name)
             error = f"{type(exc).__name__}: {exc}"
-        self._apply(check_id, started_as, outcome, submission, error)
+        self._with_database(
+            lambda: self._apply(check_id, started_as, outcome, submission, error))
 
     def _apply(self, check_id, started_as, outcome, submission, error) -> None:  # type: ignore[no-untyped-def]
         moment = now()

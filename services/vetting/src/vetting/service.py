@@ -5,6 +5,8 @@ Configuration (environment, beside the shared settings):
 - VETTING_MANUAL_CHECKS: checks an officer records by hand, e.g. "REFERENCES,CTC".
 - VETTING_SIMULATED_DELAY_S: how long the simulated provider takes to answer (default 0).
 - VETTING_CHECK_RETRY_BASE_S / VETTING_CHECK_MAX_ATTEMPTS: backoff for a failing provider.
+- VETTING_CHECK_LEASE_S: how long a claimed check is its runner's (default 120): a runner that
+  died mid-check has its checks taken up again after this. Longer than a provider call.
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def check_runner(platform: Platform) -> CheckRunner:
     extra = platform.settings.extra
     settings = RunnerSettings(
         retry_base_s=float(extra.get("VETTING_CHECK_RETRY_BASE_S", 30)),
-        max_attempts=int(extra.get("VETTING_CHECK_MAX_ATTEMPTS", 6)))
+        max_attempts=int(extra.get("VETTING_CHECK_MAX_ATTEMPTS", 6)),
+        lease_s=float(extra.get("VETTING_CHECK_LEASE_S", 120)))
     return CheckRunner(platform, policy(platform), providers(platform).by_name(), settings)
 
 
