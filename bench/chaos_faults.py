@@ -93,9 +93,11 @@ class Faults:
     """Each fault in turn, `pause` seconds apart; what each did and when."""
 
     def __init__(self, stack: Stack, smtp: StoppableSmtp, traffic: Traffic, monitor: Monitor,
-                 *, restarts: bool, rabbit_down_s: float, smtp_down_s: float) -> None:
+                 *, restarts: bool, rabbit_down_s: float, smtp_down_s: float, vhost: str,
+                 db_prefix: str) -> None:
         self.stack, self.smtp, self.traffic, self.monitor = stack, smtp, traffic, monitor
         self.restarts = restarts
+        self.vhost, self.db_prefix = vhost, db_prefix
         self.rabbit_down_s, self.smtp_down_s = rabbit_down_s, smtp_down_s
         self.report: list[dict[str, Any]] = []
         self.new_pids: set[int] = set()
@@ -114,7 +116,11 @@ class Faults:
         at = first_at
         for name, action in self.plan():
             if name in SHARED_SERVER_FAULTS and not self.restarts:
-                continue
+                # Others are using the shared servers: the same fault on our own connections.
+                name, action = {"rabbitmq_restart": ("rabbitmq_connections_dropped",
+                                                     self.drop_rabbit_connections),
+                                "postgres_restart": ("postgres_connections_cut",
+                                                     self.cut_postgres_connections)}[name]
             time.sleep(max(0.0, at - time.monotonic()))
             started = time.monotonic()
             infra.log(f"fault: {name}")
@@ -172,15 +178,25 @@ class Faults:
 
     def restart_rabbit(self) -> str:
         if infra.other_runs():
-            return "skipped: another run became active"
+            return ("restart skipped (another run became active): "
+                    + self.drop_rabbit_connections())
         infra.restart_rabbit(self.rabbit_down_s)
         return f"stop_app, {self.rabbit_down_s:g}s down, start_app"
 
     def restart_postgres(self) -> str:
         if infra.other_runs():
-            return "skipped: another run became active"
+            return ("restart skipped (another run became active): "
+                    + self.cut_postgres_connections())
         infra.restart_postgres()
         return "pg_ctlcluster restart -m fast"
+
+    def drop_rabbit_connections(self) -> str:
+        infra.drop_vhost_connections(self.vhost)
+        return f"close_all_connections on vhost {self.vhost}"
+
+    def cut_postgres_connections(self) -> str:
+        cut = infra.terminate_backends(self.db_prefix)
+        return f"pg_terminate_backend on {cut} connections to {self.db_prefix}_*"
 
     def smtp_outage(self) -> str:
         self.smtp.stop()

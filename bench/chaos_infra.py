@@ -116,6 +116,15 @@ def restart_postgres() -> None:
     wait_postgres()
 
 
+def terminate_backends(prefix: str) -> int:
+    """Every connection to our own databases cut (what a restart does to them, without
+    touching anyone else's): the number cut."""
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        return len(list(conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE %s",
+            (f"{prefix}%",))))
+
+
 def ensure_postgres_up() -> None:
     if postgres_ready():
         return
@@ -183,6 +192,11 @@ def restart_rabbit(down_s: float) -> None:
         time.sleep(down_s)
     finally:
         ensure_rabbit_up()
+
+
+def drop_vhost_connections(vhost: str) -> None:
+    """Every connection to our own vhost closed by the broker (others' are left alone)."""
+    rabbitmqctl("close_all_connections", "--vhost", vhost, "chaos: connections dropped")
 
 
 def ensure_rabbit_up() -> None:
