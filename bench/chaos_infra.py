@@ -44,17 +44,17 @@ def _family(pid: int) -> set[int]:
                 parents[int(entry.name)] = int(stat[1])
             except (OSError, IndexError, ValueError):
                 continue
-    family = {pid}
+    mine = {pid}  # descendants of this process only: an ancestor's other children are others
+    changed = True
+    while changed:
+        children = {child for child, parent in parents.items() if parent in mine} - mine
+        changed = bool(children)
+        mine |= children
     ancestor = pid
     while ancestor in parents and ancestor > 1:
         ancestor = parents[ancestor]
-        family.add(ancestor)
-    changed = True
-    while changed:
-        children = {child for child, parent in parents.items() if parent in family} - family
-        changed = bool(children)
-        family |= children
-    return family
+        mine.add(ancestor)
+    return mine
 
 
 def other_runs() -> list[str]:
@@ -151,8 +151,11 @@ def drop_databases(prefix: str, services: tuple[str, ...]) -> None:
 # ------------------------------------------------------------------------------------------
 
 def rabbitmqctl(*args: str, timeout: float = 120) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True,
-                   timeout=timeout)
+    result = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True,
+                            timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)}: exit {result.returncode}: "
+                           f"{(result.stderr or result.stdout).strip()[:500]}")
 
 
 def rabbit_ready(url: str = AMQP_BASE) -> bool:
@@ -205,7 +208,7 @@ def ensure_rabbit_up() -> None:
     log("RabbitMQ is not accepting connections: start_app")
     try:
         rabbitmqctl("start_app")
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
         log(f"start_app failed ({exc!r}): rabbitmq-server -detached")
         subprocess.run(["rabbitmq-server", "-detached"], capture_output=True, timeout=60)
     wait_rabbit()
