@@ -39,7 +39,12 @@ fuzz: install
 	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_BACKENDS=$${FUZZ_BACKENDS:-embedded,real} \
 		$(PY) -m pytest tests/fuzz -s -p no:cacheprovider $(PYTEST_ARGS)
 
+# Every benchmark, one table (bench/README.md; ~25 minutes, the soak alone 10):
+# make bench [BENCH_ARGS="--quick" | "--only scale,soak" | "--skip soak"]
 bench: install
+	bench/run $(BENCH_ARGS)
+
+bench-backbone: install
 	$(PY) bench/backbone.py
 
 bench-gate: install

@@ -446,7 +446,7 @@ def hop_breakdown(db_urls: dict[str, str], posted: dict[str, float],
     submitted = outbox("applications", "application.submitted")
     opened = outbox("vetting", "vetting.case_opened")
     vetting_started = inbox("vetting", ".open_case")
-    notify_started = inbox("notifications", ".notify_vetting_started")
+    notify_started = inbox("notifications", ":vetting.case_opened")  # notify:<event type>
     notified = {row.application_id for row in rows("notifications", select(
         Notification.application_id).where(Notification.template == "vetting_started"))}
     hops: dict[str, list[float]] = {name: [] for name, _ in HOPS}
