@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from shared import audit
 from shared.errors import Invalid, NotFound
@@ -43,12 +43,18 @@ def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
     }
 
 
+LIST_DEFERRED = (defer(VettingCase.applicant), defer(VettingCase.refusal),
+                 defer(VettingCase.reconsideration))
+
+
 def list_cases(session: Session, moment: datetime, *, status: str | None = None,
                level: str | None = None, waiting_on: str | None = None,
                older_than_days: int | None = None, application_id: str | None = None,
                cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
     """The queue: oldest first, filtered by state, level, party and age; keyset pages."""
-    query = select(VettingCase)
+    # Not the encrypted documents the summary does not show: each would be decrypted per row
+    # (the applicant document alone was most of a page's CPU; bench/scale.py).
+    query = select(VettingCase).options(*LIST_DEFERRED)
     if status:
         query = query.where(VettingCase.status == status)
     if level:
