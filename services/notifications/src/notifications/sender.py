@@ -30,6 +30,7 @@ from notifications.channels import (
 )
 from notifications.models import Notification
 from notifications.quiet_hours import next_send_time
+from shared.consumer import INFRASTRUCTURE_ERRORS
 from shared.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,24 @@ class Sender:
     def _record(self, notification: Notification,
                 failure: TemporaryFailure | PermanentFailure | None,
                 provider: str | None = None, reference: str | None = None) -> None:
+        """The outcome, once the database takes it. Giving up on a lost connection left the
+        row SENDING (sent again when the lease ran out: a second email) and the rest of the
+        claimed batch waiting out the lease (bench/chaos.py found it)."""
+        delay = 0.1
+        while True:
+            try:
+                self._record_once(notification, failure, provider, reference)
+                return
+            except INFRASTRUCTURE_ERRORS as exc:
+                if self._stop.is_set():
+                    raise  # stopping: the lease hands the row to the next sender
+                log.warning("database unavailable, waiting %.1fs: %s", delay, type(exc).__name__)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _record_once(self, notification: Notification,
+                     failure: TemporaryFailure | PermanentFailure | None,
+                     provider: str | None, reference: str | None) -> None:
         with self.platform.unit_of_work() as uow:
             row = uow.session.get(Notification, notification.id, with_for_update=True)
             if row is None:
