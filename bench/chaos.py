@@ -76,7 +76,7 @@ def settings(args: argparse.Namespace) -> dict[str, float]:
         return {"rate": args.rate or 1.5, "duration": args.duration or 30, "pause": 2.5,
                 "rabbit_down": 2.0, "smtp_down": 4.0, "settle": args.settle_timeout or 60,
                 "check_lease": 10}
-    return {"rate": args.rate or 3.0, "duration": args.duration or 150, "pause": 12.0,
+    return {"rate": args.rate or 1.5, "duration": args.duration or 150, "pause": 12.0,
             "rabbit_down": 5.0, "smtp_down": 15.0, "settle": args.settle_timeout or 240,
             "check_lease": 120}
 
@@ -218,7 +218,7 @@ def _interrupt(_signum: int, _frame: Any) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rate", type=float, help="applications per second (3; quick 1.5)")
+    parser.add_argument("--rate", type=float, help="applications per second (1.5; quick 1.5)")
     parser.add_argument("--duration", type=float, help="seconds of flow at least (150; quick 30)")
     parser.add_argument("--quick", action="store_true", help="the short run make test runs")
     parser.add_argument("--settle-timeout", type=float, help="seconds (240; quick 60)")

@@ -41,6 +41,7 @@ def test_quick_chaos_run_loses_nothing_and_doubles_nothing(postgres_admin_url: s
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     lines = result.stdout.strip().splitlines()
     assert lines, f"no output; stderr:\n{result.stderr[-3000:]}"
+    print(lines[-1])  # the figures, for the log (pytest -s)
     figures = json.loads(lines[-1])
     context = f"{figures}\n--- stderr (end)\n{result.stderr[-3000:]}"
     assert "error" not in figures, context
