@@ -101,15 +101,16 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
         out["skipped"] = ["rabbitmq_restart", "postgres_restart"]
     prefix = f"chaos_{run}"
     infra.log(f"run {run}: databases, vhost, SMTP server")
+    # Each registered for clean-up the moment it exists (unless kept for a look).
+    keep = (lambda *_a, **_k: None) if args.keep else quietly
+    keep(exit, "drop databases", infra.drop_databases, prefix, SERVICES)  # IF EXISTS
     db = infra.make_databases(prefix, SERVICES)
     vhost, broker_url = infra.make_vhost()
+    keep(exit, "delete vhost", infra.delete_vhost, vhost)
     var_dir = Path(tempfile.mkdtemp(prefix=f"chaos-{run}-"))
+    keep(exit, "remove logs", shutil.rmtree, var_dir, ignore_errors=True)
     if args.keep:
         infra.log(f"kept for a look: databases {prefix}_*, vhost {vhost}, logs {var_dir}/logs")
-    else:
-        quietly(exit, "drop databases", infra.drop_databases, prefix, SERVICES)
-        quietly(exit, "delete vhost", infra.delete_vhost, vhost)
-        quietly(exit, "remove logs", shutil.rmtree, var_dir, ignore_errors=True)
     quietly(exit, "RabbitMQ up", infra.ensure_rabbit_up)  # before the vhost goes
     quietly(exit, "PostgreSQL up", infra.ensure_postgres_up)
     smtp = StoppableSmtp(infra.free_port())
