@@ -151,8 +151,11 @@ def fmt(value: Value, unit: str = "") -> str:
         return ""
     if isinstance(value, str):
         return value
-    text = (f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}" if abs(value) >= 10
-            else f"{value:.2f}")
+    if isinstance(value, int):  # counts (bool is no figure here)
+        text = f"{value:,}"
+    else:
+        text = (f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}" if abs(value) >= 10
+                else f"{value:.2f}")
     return f"{text}{'' if unit == 'x' else ' '}{unit}".rstrip() if unit else text
 
 
@@ -160,7 +163,7 @@ def table_lines(rows: list[Row]) -> list[str]:
     header = ("benchmark", "figure", "ours", "bare baseline", "ratio", "goal", "met")
     cells = [header] + [(
         r.bench, r.figure, fmt(r.ours, r.unit), fmt(r.bare, r.unit),
-        "" if r.ratio is None else f"{r.ratio:.2f}x", r.goal,
+        "" if r.ratio is None else fmt(r.ratio, "x"), r.goal,
         "" if r.met is None else ("met" if r.met else "NOT MET")) for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
     right = {2, 3, 4}

@@ -60,4 +60,5 @@ def test_table_and_json() -> None:
 
 def test_fmt() -> None:
     assert fmt(1234.4, "/s") == "1,234 /s" and fmt(12.34, "ms") == "12.3 ms"
-    assert fmt(0.714, "x") == "0.71x" and fmt(None) == "" and fmt("yes") == "yes"
+    assert fmt(0.714, "x") == "0.71x" and fmt(16106.6, "x") == "16,107x"
+    assert fmt(0) == "0" and fmt(None) == "" and fmt("yes") == "yes"
