@@ -22,8 +22,13 @@ run: install
 demo: install
 	$(PY) deploy/demo.py
 
+# Two workers for everything that can share the machine's PostgreSQL and RabbitMQ, then, alone,
+# the tests that restart them (marked `serial`). A phase that selects nothing (pytest's exit
+# code 5, e.g. with PYTEST_ARGS naming one file) is not a failure.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist worksteal -m "not serial" $(PYTEST_ARGS); \
+	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
+	$(PY) -m pytest -m serial $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
 
 lint: install
 	$(VENV)/bin/ruff check .

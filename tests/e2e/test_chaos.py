@@ -23,7 +23,7 @@ from tests.conftest import REQUIRE_REAL
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.slow, pytest.mark.real_backends]
+pytestmark = [pytest.mark.slow, pytest.mark.real_backends, pytest.mark.serial]
 
 
 def test_quick_chaos_run_loses_nothing_and_doubles_nothing(postgres_admin_url: str,

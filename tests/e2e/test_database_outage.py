@@ -10,10 +10,14 @@ import time
 from pathlib import Path
 
 import psycopg
+import pytest
 import requests
 
 from tests.e2e.helpers import application_body, organisation_key, submit
 from tests.e2e.test_faults import start_stack
+
+# It restarts the machine's PostgreSQL: make test runs it alone, after the rest.
+pytestmark = pytest.mark.serial
 
 
 def pg_cluster(action: str) -> None:
