@@ -20,10 +20,9 @@ GOOD = sample_application("s@example.org")
 REVOCATION_DELAY_S = 0.5
 
 
-@pytest.fixture
-def api(backend_env):
-    platform = platform_for("applications", backend_env["applications"],
-                            api_key_cache_s=REVOCATION_DELAY_S)
+def organisations_api(env, **overrides):
+    """(a test client speaking for organisations A and B, the platform), migrated."""
+    platform = platform_for("applications", env, **overrides)
     app = create_web_app(definition(), platform)
     keys = {}
     for name in ("A", "B"):
@@ -32,7 +31,14 @@ def api(backend_env):
         with platform.unit_of_work() as uow:
             keys[name] = organisations.issue_api_key(uow, org.id,
                                                      platform.settings.api_key_pepper)
-    yield Client(app.test_client(), keys), platform
+    return Client(app.test_client(), keys), platform
+
+
+@pytest.fixture
+def api(backend_env):
+    client, platform = organisations_api(backend_env["applications"],
+                                         api_key_cache_s=REVOCATION_DELAY_S)
+    yield client, platform
     platform.engine.dispose()
 
 

@@ -18,8 +18,7 @@ from shared import audit, audit_seal
 from shared.audit import audit_log_table, entries, record
 from shared.migrations import AUDIT_LOG_APPEND_ONLY, alembic_config
 from shared.platform import build_platform
-from tests.integration.helpers import platform_for
-from tests.integration.test_applications_api import Client
+from tests.integration.test_applications_api import organisations_api
 from tests.integration.vetting_harness import Vetting
 from tests.support import settings_for
 
@@ -29,16 +28,8 @@ SECRET_CONDITION = "sentinel-condition-Kx42 not near his brother at B wing"
 
 @pytest.fixture
 def api(backend_env):
-    from applications.service import definition
-    from applications.service_layer import organisations
-    from shared.web.app import create_web_app
-
-    platform = platform_for("applications", backend_env["applications"])
-    with platform.unit_of_work() as uow:
-        org = organisations.create_organisation(uow, "Org A", "NA", "c@example.org")
-    with platform.unit_of_work() as uow:
-        key = organisations.issue_api_key(uow, org.id, platform.settings.api_key_pepper)
-    yield Client(create_web_app(definition(), platform).test_client(), {"A": key}), platform
+    client, platform = organisations_api(backend_env["applications"])
+    yield client, platform
     platform.engine.dispose()
 
 

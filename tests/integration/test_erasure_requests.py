@@ -15,14 +15,11 @@ from sqlalchemy import text
 
 from applications.examples import sample_application
 from applications.service import definition
-from applications.service_layer import organisations
 from shared.auth import StaffIdentity, StaffTokens
 from shared.crypto import installed
 from shared.db import outbox_table
 from shared.events import Envelope
-from shared.web import create_web_app
-from tests.integration.helpers import platform_for
-from tests.integration.test_applications_api import Client
+from tests.integration.test_applications_api import organisations_api
 from tests.integration.test_withdrawal_downstream import deliver
 
 SENTINEL = "Qzerasure7"
@@ -30,15 +27,7 @@ SENTINEL = "Qzerasure7"
 
 @pytest.fixture
 def api(backend_env):
-    platform = platform_for("applications", backend_env["applications"])
-    keys = {}
-    for name in ("A", "B"):
-        with platform.unit_of_work() as uow:
-            org = organisations.create_organisation(uow, f"Org {name}", "NA", "c@example.org")
-        with platform.unit_of_work() as uow:
-            keys[name] = organisations.issue_api_key(uow, org.id,
-                                                     platform.settings.api_key_pepper)
-    client = Client(create_web_app(definition(), platform).test_client(), keys)
+    client, platform = organisations_api(backend_env["applications"])
     yield client, platform
     platform.engine.dispose()
 

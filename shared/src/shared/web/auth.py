@@ -125,16 +125,22 @@ def authenticate_staff() -> StaffIdentity:
         _refuse(401, "invalid")
 
 
+def _admit_staff(roles: tuple[str, ...]) -> None:
+    """A valid staff token holding one of `roles` (any role if none are named), into `g.staff`;
+    aborts 401/403 otherwise."""
+    identity = authenticate_staff()
+    if roles and not identity.has_role(*roles):
+        _refuse(403, "role", identity.staff_id)
+    g.staff = identity
+
+
 def staff_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Require a valid staff token holding at least one of `roles`."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            identity = authenticate_staff()
-            if roles and not identity.has_role(*roles):
-                _refuse(403, "role", identity.staff_id)
-            g.staff = identity
+            _admit_staff(roles)
             return view(*args, **kwargs)
 
         return wrapper
@@ -153,10 +159,7 @@ def organisation_or_staff(*roles: str) -> Callable[[Callable[..., Any]], Callabl
             if token is not None and token.startswith(f"{API_KEY_PREFIX}_"):
                 g.organisation_id = authenticate_organisation()
             else:
-                identity = authenticate_staff()
-                if roles and not identity.has_role(*roles):
-                    _refuse(403, "role", identity.staff_id)
-                g.staff = identity
+                _admit_staff(roles)
             return view(*args, **kwargs)
 
         return wrapper

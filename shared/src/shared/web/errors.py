@@ -102,7 +102,8 @@ def _nul_fields(value: Any, path: str) -> list[str]:
                 for found in ([f"{path}.{key}".lstrip(".")] if NUL in str(key) else [])
                 + _nul_fields(item, f"{path}.{key}".lstrip("."))]
     if isinstance(value, list):
-        return [found for i, item in enumerate(value) for found in _nul_fields(item, f"{path}.{i}".lstrip("."))]
+        return [found for i, item in enumerate(value)
+                for found in _nul_fields(item, f"{path}.{i}".lstrip("."))]
     return []
 
 
