@@ -1,8 +1,8 @@
 """Searching a running system's every store for values that erasure must have removed.
 
-Databases: every row of every table of each service, as text, and every Fernet token in them
-opened with every key the service still holds — its data encryption keys and the audit log's
-remaining per-subject sealing keys — so that an encrypted copy counts as a copy. The broker:
+Databases: each service's, searched as `tests/integration/sentinel_scan.py` searches one (every
+row as stored, Fernet tokens opened with the service's keys and the audit log's remaining
+subject keys, so that an encrypted copy counts as a copy). The broker:
 every message waiting in each service's queues (inbox, retry, dead-letter), body and headers,
 read without acknowledging (they go back when the channel closes).
 """
@@ -10,16 +10,16 @@ read without acknowledging (they go back when the channel closes).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-from cryptography.fernet import InvalidToken
 from kombu import Connection
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine
 
 from shared.config import load_settings
-from shared.crypto import Keyring, keyring_from_settings
+from shared.crypto import keyring_from_settings
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES, Topology
+from tests.integration import sentinel_scan
 
 
 def _found(where: str, value: str, needles: Mapping[str, str]) -> list[str]:
@@ -28,38 +28,17 @@ def _found(where: str, value: str, needles: Mapping[str, str]) -> list[str]:
             if needle in lowered]
 
 
-def _opened(value: str, keys: list[Keyring]) -> Iterable[str]:
-    if not value.startswith("gAAAA"):
-        return
-    for key in keys:
-        try:
-            yield key.decrypt(value)
-            return
-        except (InvalidToken, ValueError):
-            continue
-
-
 def database_hits(stack: Stack, needles: Mapping[str, str]) -> list[str]:
+    names = {needle.casefold(): name for name, needle in needles.items()}
     hits: list[str] = []
     for service in SERVICES:
         settings = load_settings(service, stack.env_for(service))
-        keyring = keyring_from_settings(settings)
         engine = create_engine(settings.database_url)
         try:
-            with engine.connect() as conn:
-                keys = [keyring, *(Keyring([keyring.decrypt(sealed)]) for (sealed,) in
-                                   conn.execute(text("SELECT key FROM audit_subject_keys")))]
-                for table in inspect(conn).get_table_names():
-                    for row in conn.execute(text(f'SELECT * FROM "{table}"')):
-                        for column, value in row._mapping.items():
-                            if value is None:
-                                continue
-                            raw = value if isinstance(value, str) else json.dumps(
-                                value, default=str)
-                            where = f"{service}.{table}.{column}"
-                            hits += _found(where, raw, needles)
-                            for plain in _opened(raw, keys):
-                                hits += _found(f"{where} (decrypted)", plain, needles)
+            for hit in sentinel_scan.database_hits(engine, keyring_from_settings(settings),
+                                                   needles.values()):
+                where, needle = hit.rsplit(": ", 1)
+                hits.append(f"- {names.get(needle, needle)} ({needle!r}) in {service}.{where}")
         finally:
             engine.dispose()
     return hits

@@ -35,8 +35,6 @@ number) are pseudonymous and may be logged.
 from __future__ import annotations
 
 import json
-import random
-import string
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
@@ -56,6 +54,7 @@ from shared.messaging.topology import SERVICES, Topology
 from tests.e2e.conftest import free_port
 from tests.e2e.erasure_scan import broker_hits, database_hits
 from tests.e2e.helpers import get, staff_token
+from tests.e2e.sentinel_people import Sentinels, application
 from tests.support import cli_json, wait_for
 
 # Sentinels of people other than the two applicants erased at the end (the organisation's
@@ -69,110 +68,6 @@ DELIVERY_CHANNELS = (
     "messages.jsonl",  # the SMS log channel (notifications.channels.log): the texts "sent"
     "mail",            # the development mail folder (`make run`'s SMTP sink): the emails
 )
-
-
-class Sentinels:
-    """A unique value per field, recognisable in any text, valid where it must be."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, str] = {}
-        self.mobiles: list[str] = []
-        self._rng = random.Random()
-
-    def _token(self) -> str:
-        return "".join(self._rng.choice(string.ascii_lowercase) for _ in range(8))
-
-    def text(self, name: str) -> str:
-        value = f"Zq{name.replace('_', '').title()}{self._token()}"
-        self.values[name] = value
-        return value
-
-    def email(self, name: str) -> str:
-        value = f"zq{name.replace('_', '')}{self._token()}@example.org"
-        self.values[name] = value
-        return value
-
-    def mobile(self, name: str) -> str:
-        digits = "07" + "".join(self._rng.choice(string.digits) for _ in range(9))
-        self.values[name] = digits
-        self.mobiles.append(name)
-        return f"{digits[:5]} {digits[5:]}"  # as typed; scanned without the space too
-
-    def postcode(self, name: str) -> str:
-        # A valid UK postcode no log would contain by chance: "ZE" district, random rest.
-        value = (f"ZE{self._rng.randint(10, 99)} {self._rng.randint(0, 9)}"
-                 f"{self._rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{self._rng.choice('ABDEFGHJLNPQRSTUWXYZ')}")
-        self.values[name] = value
-        return value
-
-    def birth_date(self, name: str) -> date:
-        value = date(1950, 1, 1) + timedelta(days=self._rng.randint(0, 365 * 25))
-        self.values[name] = value.isoformat()
-        return value
-
-    def needles(self) -> dict[str, str]:
-        """What to look for: each value, lower-cased (a mobile without its space too)."""
-        found = {name: value.lower() for name, value in self.values.items()}
-        for name in self.mobiles:
-            value = self.values[name]
-            found[f"{name} (as typed)"] = f"{value[:5]} {value[5:]}"
-        return found
-
-
-def applicant(s: Sentinels, prefix: str, *, channel: str = "EMAIL") -> dict[str, Any]:
-    today = date.today()
-    moved_in = today - timedelta(days=3 * 365)
-    return {
-        "forenames": s.text(f"{prefix}_forenames"),
-        "middle_names": s.text(f"{prefix}_middle_names"),
-        "surname": s.text(f"{prefix}_surname"),
-        "previous_names": [{"forenames": s.text(f"{prefix}_previous_forenames"),
-                            "surname": s.text(f"{prefix}_previous_surname"),
-                            "from_date": "1990-01-01", "to_date": "2001-06-30"}],
-        "date_of_birth": s.birth_date(f"{prefix}_date_of_birth").isoformat(),
-        "contact": {"email": s.email(f"{prefix}_email"),
-                    "mobile": s.mobile(f"{prefix}_mobile"), "preferred_channel": channel},
-        "addresses": [
-            {"line1": f"12 {s.text(f'{prefix}_street_earlier')} Street",
-             "town": s.text(f"{prefix}_town_earlier"), "postcode": s.postcode(f"{prefix}_pc1"),
-             "from_date": (today - timedelta(days=9 * 365)).isoformat(),
-             "to_date": (moved_in - timedelta(days=1)).isoformat()},
-            {"line1": f"4 {s.text(f'{prefix}_street_current')} Lane",
-             "line2": s.text(f"{prefix}_address_line2"),
-             "town": s.text(f"{prefix}_town_current"), "postcode": s.postcode(f"{prefix}_pc2"),
-             "from_date": moved_in.isoformat(), "to_date": None},
-        ],
-        "address_gap_explanations": [{
-            "from_date": "2001-07-01", "to_date": "2001-12-31",
-            "explanation": s.text(f"{prefix}_gap_explanation")}],
-        "identity_documents": [{"type": "PASSPORT", "last4": "7Q2Z",
-                                "expiry": (today + timedelta(days=900)).isoformat()}],
-        "declarations": {"convictions": [{
-            "kind": "CONVICTION", "offence": s.text(f"{prefix}_offence"), "disposal": "FINE",
-            "date": (today - timedelta(days=15 * 365)).isoformat()}],
-            "on_licence": False, "release_date": None},
-        "connections": [{"name": s.text(f"{prefix}_connection_name"),
-                         "relationship": s.text(f"{prefix}_connection_relationship"),
-                         "establishment": "BMI"}],
-        "previous_volunteering": [{"organisation": s.text(f"{prefix}_previous_organisation"),
-                                   "from_date": "2015-01-01", "to_date": "2016-01-01"}],
-        "referees": [
-            {"forenames": s.text(f"{prefix}_referee1_forenames"),
-             "surname": s.text(f"{prefix}_referee1_surname"),
-             "email": s.email(f"{prefix}_referee1_email"), "relationship": "Group secretary",
-             "postcode": s.postcode(f"{prefix}_referee1_postcode"), "years_known": 6},
-            {"forenames": s.text(f"{prefix}_referee2_forenames"),
-             "surname": s.text(f"{prefix}_referee2_surname"),
-             "email": s.email(f"{prefix}_referee2_email"), "relationship": "Employer",
-             "postcode": s.postcode(f"{prefix}_referee2_postcode"), "years_known": 4},
-        ],
-    }
-
-
-def application(s: Sentinels, prefix: str, **kwargs: Any) -> dict[str, Any]:
-    return {"applicant": applicant(s, prefix, **kwargs), "role": "GROUP_FACILITATOR",
-            "establishments": ["WWI", "BMI"], "requested_access": "ESCORTED",
-            "frequency": "REGULAR"}
 
 
 # -- the stack: PostgreSQL, RabbitMQ, and a mail server that names the recipient it refuses ---

@@ -12,10 +12,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import MetaData, select
+from sqlalchemy import Engine, MetaData
 
-from shared.audit_seal import audit_subject_keys_table
-from shared.crypto import keyring_from_settings
+from shared.crypto import Keyring, keyring_from_settings
 from shared.platform import Platform
 
 TOKEN_PREFIX = "gAAAAA"  # every Fernet token starts so (version byte and timestamp)
@@ -29,15 +28,18 @@ def sentinel(prefix: str = "Snt") -> str:
 def hits(platform: Platform, sentinels: Iterable[str]) -> list[str]:
     """"table.column: sentinel" for every place a sentinel is found (case-insensitively:
     vetting's recognition key is case-folded)."""
+    return database_hits(platform.engine, keyring_from_settings(platform.settings), sentinels)
+
+
+def database_hits(engine: Engine, keyring: Keyring, sentinels: Iterable[str]) -> list[str]:
+    """`hits` for any service database, given its engine and key set."""
     wanted = [s.casefold() for s in sentinels]
-    keyring = keyring_from_settings(platform.settings)
     metadata = MetaData()
-    metadata.reflect(bind=platform.engine)
+    metadata.reflect(bind=engine)
     found: list[str] = []
-    with platform.engine.connect() as connection:
-        # Through the table's column type: the keys come out decrypted.
-        subject_keys = [Fernet(key.encode()) for key in connection.execute(
-            select(audit_subject_keys_table.c.key)).scalars()]
+    with engine.connect() as connection:
+        subject_keys = [Fernet(keyring.decrypt(key).encode()) for (key,) in
+                        connection.exec_driver_sql("SELECT key FROM audit_subject_keys")]
         for table in metadata.sorted_tables:
             # As stored (the driver's values, not the model's types): what a copy of the
             # database would show.

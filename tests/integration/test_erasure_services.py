@@ -13,77 +13,27 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import select
 
 from access.models import Grant, IncomingCase
 from notifications import delivery
 from notifications.models import Notification, Recipient
-from shared.db import dead_letters_table, outbox_table
-from shared.events import Envelope
 from tests.integration.access_harness import Access
+from tests.integration.erasure_support import (
+    dead_letter,
+    emitted_since,
+    hand,
+    iso_now,
+    last_outbox_id,
+    mark_published,
+    person_erased,
+    report,
+    zeros,
+)
 from tests.integration.sentinel_scan import found, hits, sentinel
 from tests.integration.service_harness import ServiceHarness
-from tests.integration.test_withdrawal_downstream import deliver
 from tests.integration.vetting_harness import Vetting, submitted_data
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, Person, VettingCase
-
-
-def iso_now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-def hand(harness: ServiceHarness, event_type: str, data: dict[str, Any], subject: str) -> None:
-    """An event to the service's handlers as its consumer would run them (inbox, tombstones)."""
-    registry = harness.platform.registry
-    spec = registry.latest(event_type)
-    deliver(harness.platform, harness.service, Envelope(
-        type=event_type, version=spec.version, source=spec.source, subject=subject,
-        correlation_id="test", data=registry.validate(event_type, spec.version, data)))
-
-
-def person_erased(harness: ServiceHarness, person_id: str | None,
-                  application_ids: list[str]) -> str:
-    erasure_id = str(uuid.uuid4())
-    hand(harness, "vetting.person_erased", {
-        "erasure_id": erasure_id, "person_id": person_id, "application_ids": application_ids,
-        "counts": {"cases": 1}, "erased_at": iso_now()}, application_ids[0])
-    return erasure_id
-
-
-def dead_letter(harness: ServiceHarness, application_id: str, secret: str) -> None:
-    """A dead-lettered copy of an event about the application, carrying a personal value."""
-    with harness.platform.engine.begin() as connection:
-        connection.execute(insert(dead_letters_table), {
-            "event_id": str(uuid.uuid4()), "event_type": "application.info_provided",
-            "handler": "h", "body": f'{{"application_id": "{application_id}", "x": "{secret}"}}',
-            "error": "boom", "attempts": 1, "created_at": datetime.now(UTC)})
-
-
-def report(harness: ServiceHarness, event_type: str, erasure_id: str) -> dict[str, Any]:
-    [found] = [e for e in harness.published(event_type) if e["erasure_id"] == erasure_id]
-    return found
-
-
-def mark_published(harness: ServiceHarness) -> None:
-    """What the relay would have done by the time a second request comes."""
-    with harness.platform.engine.begin() as connection:
-        connection.execute(update(outbox_table).values(published_at=datetime.now(UTC)))
-
-
-def last_outbox_id(harness: ServiceHarness) -> int:
-    with harness.platform.engine.connect() as connection:
-        return connection.execute(select(func.max(outbox_table.c.id))).scalar() or 0
-
-
-def emitted_since(harness: ServiceHarness, last_id: int) -> list[str]:
-    with harness.platform.engine.connect() as connection:
-        return list(connection.execute(select(outbox_table.c.event_type).where(
-            outbox_table.c.id > last_id).order_by(outbox_table.c.id)).scalars())
-
-
-def zeros(counts: dict[str, int], *published_copies: str) -> dict[str, int]:
-    return {k: v for k, v in counts.items() if k not in published_copies and v}
-
 
 # --- vetting ---------------------------------------------------------------------------------
 
