@@ -237,7 +237,7 @@ def bench_relay(settings: Settings, envelopes: list[Envelope]) -> dict[str, Any]
             conn.execute(insert(outbox_table), rows[start:start + 2000])
         conn.exec_driver_sql("ANALYZE outbox")
     with Connection(AMQP_URL) as connection:
-        relay = OutboxRelay(platform.engine, BrokerPublisher(connection),
+        relay = OutboxRelay(platform.engine, BrokerPublisher(connection), clock=platform.clock,
                             batch_size=settings.relay_batch_size,
                             idle_wait_s=settings.relay_idle_wait_s)
         batches = []
@@ -318,8 +318,7 @@ def bench_consumer(settings: Settings, count: int, *, real_handler: bool) -> dic
     platform = build_platform(settings)
     handlers = (definition().handlers(platform) if real_handler
                 else {EVENT_TYPE: [noop_handler]})
-    dispatcher = Dispatcher(settings, platform.session_factory, platform.registry,
-                            platform.topology, handlers)
+    dispatcher = Dispatcher.for_platform(platform, handlers)
     with Connection(AMQP_URL) as connection:
         consumer = TimedConsumer(settings, connection, dispatcher, platform.topology, count=count)
         consumer.run()

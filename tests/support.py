@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from shared.clock import Clock
 from shared.config import Settings, load_settings
 from shared.db import create_database, drop_database  # noqa: F401 - re-exported
 from shared.migrations import upgrade
@@ -30,10 +31,10 @@ def settings_for(service: str, env: Mapping[str, str], **overrides: Any) -> Sett
 
 
 def migrated_platform(definition: ServiceDefinition, env: Mapping[str, str],
-                      **overrides: Any) -> Platform:
+                      clock: Clock | None = None, **overrides: Any) -> Platform:
     settings = settings_for(definition.name, env, **overrides)
     upgrade(settings, definition.migrations_dir)
-    return build_platform(settings)
+    return build_platform(settings, clock)
 
 
 def wait_for(predicate: Callable[[], T], timeout: float = 20.0, interval: float = 0.05,

@@ -17,20 +17,13 @@ from sqlalchemy import select
 
 from notifications.models import Notification
 from notifications.sender import Sender
+from shared.clock import ManualClock
 from shared.db import outbox_table
 from tests.integration.helpers import platform_for
 from tests.integration.notify_double import NotifyDouble
 
 NOON = datetime(2026, 6, 10, 11, 0, tzinfo=UTC)  # 12:00 in London (BST): not quiet hours
 TOKEN = "callback-token-" + "x" * 24
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
 
 
 class SmtpServer:
@@ -76,9 +69,9 @@ class Delivery:
     """A migrated notifications platform, its sender on a clock of our own, and rows to send."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.platform = platform_for("notifications", env)
-        self.clock = Clock(NOON)
-        self.sender = Sender(self.platform, clock=self.clock, rng=random.Random(7))
+        self.clock = ManualClock(NOON)
+        self.platform = platform_for("notifications", env, self.clock)
+        self.sender = Sender(self.platform, rng=random.Random(7))
 
     def add(self, channel: str = "EMAIL", to: str | None = None, due: datetime = NOON,
             **values: Any) -> str:
@@ -101,7 +94,7 @@ class Delivery:
             return found
 
     def send_at(self, moment: datetime) -> int:
-        self.clock.at = moment
+        self.clock.set(moment)
         return self.sender.send_due()
 
     def events(self, event_type: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from shared.clock import Clock
 from shared.consumer import Dispatcher, EventConsumer, Handler
 from shared.events import Envelope
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
@@ -17,9 +18,10 @@ from shared.platform import Platform
 from tests.support import migrated_platform
 
 
-def platform_for(service: str, env: Mapping[str, str], **overrides: Any) -> Platform:
+def platform_for(service: str, env: Mapping[str, str], clock: Clock | None = None,
+                 **overrides: Any) -> Platform:
     module = __import__(f"{service}.service", fromlist=["definition"])
-    return migrated_platform(module.definition(), env, **overrides)
+    return migrated_platform(module.definition(), env, clock, **overrides)
 
 
 def service_handlers(service: str, platform: Platform) -> Mapping[str, Sequence[Handler]]:
@@ -32,8 +34,7 @@ class ConsumerThread:
 
     def __init__(self, platform: Platform, handlers: Mapping[str, Sequence[Handler]]) -> None:
         self.platform = platform
-        self.dispatcher = Dispatcher(platform.settings, platform.session_factory,
-                                     platform.registry, platform.topology, handlers)
+        self.dispatcher = Dispatcher.for_platform(platform, handlers)
         self.connection = platform.connection()
         self.consumer = EventConsumer(platform.settings, self.connection, self.dispatcher,
                                       platform.topology)

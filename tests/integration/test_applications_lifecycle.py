@@ -22,8 +22,7 @@ def deliver(platform, event_type, **data):
     envelope = Envelope(type=event_type, version=spec.version, source=spec.source,
                         subject=str(data["application_id"]), correlation_id="c",
                         data=platform.registry.validate(event_type, spec.version, data))
-    dispatcher = Dispatcher(platform.settings, platform.session_factory, platform.registry,
-                            platform.topology, HANDLERS)
+    dispatcher = Dispatcher.for_platform(platform, HANDLERS)
     event = dispatcher.parse(envelope.to_json())
     for handler in dispatcher.handlers_for(event):
         dispatcher.run_handler(handler, event)

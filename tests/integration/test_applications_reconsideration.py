@@ -265,8 +265,7 @@ def test_redelivery_of_a_clearance_event_changes_nothing(cleared):
     client, platform, app_id, clearance_id = cleared
     envelope = change(platform, "vetting.clearance_suspended", app_id, clearance_id,
                       reason="OFFICER_DECISION", suspended_at=at(-1))
-    dispatcher = Dispatcher(platform.settings, platform.session_factory, platform.registry,
-                            platform.topology, HANDLERS)
+    dispatcher = Dispatcher.for_platform(platform, HANDLERS)
     event = dispatcher.parse(envelope.to_json())
     assert [dispatcher.run_handler(h, event) for h in dispatcher.handlers_for(event)] == [False]
     kinds = [e["kind"] for e in view(client, app_id)["timeline"]]

@@ -34,7 +34,8 @@ def platform(backend_env) -> Iterator[Platform]:
 def _record(session, subject_id: str = "case-1", **overrides) -> None:
     fields = dict(service="vetting", actor="staff-7", actor_kind=audit.STAFF,
                   action="case.refusal_proposed", subject_type="case", subject_id=subject_id,
-                  reason="undisclosed conviction", detail={"level": "ENHANCED", "conditions": []})
+                  reason="undisclosed conviction", detail={"level": "ENHANCED", "conditions": []},
+                  at=datetime(2026, 6, 10, 11, 0, tzinfo=UTC))
     fields.update(overrides)
     record(session, **fields)
 

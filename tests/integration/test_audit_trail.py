@@ -52,7 +52,7 @@ def test_reasons_are_sealed_per_subject_and_forgetting_the_subject_erases_them(v
             record(session, service="vetting", actor="officer-ann", actor_kind=audit.STAFF,
                    action="case.cleared", subject_type="case", subject_id=case,
                    reason=SECRET_REASON, detail={"level": "ENHANCED"},
-                   private={"conditions": [SECRET_CONDITION]})
+                   private={"conditions": [SECRET_CONDITION]}, at=platform.clock.now())
     for row in _raw_rows(platform):
         raw = repr(row)
         assert "sentinel" not in raw and row["reason"] is None and row["sealed"]
@@ -210,7 +210,8 @@ def test_issuing_a_staff_token_is_recorded_and_keys_rotate_covers_sealing_keys(v
 
     with vetting.platform.session_factory() as session, session.begin():
         record(session, service="vetting", actor="x", actor_kind=audit.STAFF, action="a.b",
-               subject_type="case", subject_id="c-1", reason=SECRET_REASON)
+               subject_type="case", subject_id="c-1", reason=SECRET_REASON,
+               at=vetting.platform.clock.now())
     rotated = CliRunner().invoke(cli, ["keys", "rotate"], env=env)
     assert rotated.exit_code == 0, rotated.output
     assert "audit_subject_keys" in rotated.stdout.splitlines()[-1]

@@ -36,7 +36,8 @@ def test_a_failed_transaction_publishes_nothing(backend_env):
         raise Boom
     assert count(platform, outbox_table) == 0
     with platform.connection() as connection:
-        relay = OutboxRelay(platform.engine, BrokerPublisher(connection))
+        relay = OutboxRelay(platform.engine, clock=platform.clock,
+                            publisher=BrokerPublisher(connection))
         assert relay.publish_once() == 0
 
 
@@ -68,12 +69,14 @@ def test_relay_killed_between_publish_and_mark_republishes_and_consumer_dedupes(
     with ConsumerThread(vetting, service_handlers("vetting", vetting)) as consumer, \
             applications.connection() as connection:
         applications.topology.declare_all(connection)
-        relay = OutboxRelay(applications.engine, CrashAfterPublish(connection, crashes=1))
+        relay = OutboxRelay(applications.engine, clock=applications.clock,
+                            publisher=CrashAfterPublish(connection, crashes=1))
         with pytest.raises(Boom):
             relay.publish_once()
-        assert relay_lag(applications.engine)["unpublished"] == 5  # nothing marked
+        # Nothing marked:
+        assert relay_lag(applications.engine, applications.clock.now())["unpublished"] == 5
         assert relay.publish_once() == 5
-        assert relay_lag(applications.engine)["unpublished"] == 0
+        assert relay_lag(applications.engine, applications.clock.now())["unpublished"] == 0
         wait_for(lambda: consumer.dispatcher.stats["duplicates"] >= 5, message="10 deliveries")
     assert count(vetting, VettingCase.__table__) == 5
     assert count(vetting, outbox_table) == 5  # one vetting.case_opened each, not two
@@ -85,7 +88,8 @@ def test_replay_since_publishes_again_and_consumers_dedupe(backend_env):
     emit_submitted(applications)
     with applications.connection() as connection:
         applications.topology.declare_all(connection)
-        relay = OutboxRelay(applications.engine, BrokerPublisher(connection))
+        relay = OutboxRelay(applications.engine, clock=applications.clock,
+                            publisher=BrokerPublisher(connection))
         assert relay.publish_once() == 1
         with applications.engine.connect() as conn:
             created = conn.execute(outbox_table.select()).one().created_at
@@ -106,7 +110,8 @@ def test_relay_keeps_order_and_sets_message_properties(real_env):
         emit_submitted(applications, envelope)
     with applications.connection() as connection:
         applications.topology.declare_all(connection)
-        relay = OutboxRelay(applications.engine, BrokerPublisher(connection), batch_size=7)
+        relay = OutboxRelay(applications.engine, clock=applications.clock,
+                            publisher=BrokerPublisher(connection), batch_size=7)
         while relay.publish_once():
             pass
         queue = applications.topology.inbox_queue("vetting")(connection.default_channel)
@@ -129,7 +134,8 @@ def test_outbox_replay_recovers_a_message_the_embedded_transport_lost(embedded):
     emit_submitted(applications)
     with applications.connection() as connection:
         applications.topology.declare_all(connection)
-        relay = OutboxRelay(applications.engine, BrokerPublisher(connection))
+        relay = OutboxRelay(applications.engine, clock=applications.clock,
+                            publisher=BrokerPublisher(connection))
         assert relay.publish_once() == 1
         messages = applications.settings.var_dir / "broker" / "messages"
         [lost] = list(messages.glob("*.vetting.inbox.msg"))

@@ -67,7 +67,8 @@ TWELVE_MONTHS_ON = 13 * 31
 
 
 def purge(platform: Platform, purges: Any, at: datetime, **kwargs: Any) -> dict[str, int]:
-    return retention.run(platform.session_factory, platform.settings, purges, at, **kwargs)
+    return retention.run(platform.session_factory, platform.settings, purges, at,
+                         clock=platform.clock, **kwargs)
 
 
 def with_env(platform: Platform, **extra: str) -> Any:
@@ -258,7 +259,7 @@ def test_vetting_purges_check_details_then_closed_applicants_and_keeps_what_live
     # Five months on, nothing is due (and the outbox is kept a year here).
     early = retention.run(platform.session_factory,
                           with_env(platform, RETENTION_OUTBOX_DAYS="365"),
-                          vetting_retention.PURGES, later(5 * 30))
+                          vetting_retention.PURGES, later(5 * 30), clock=platform.clock)
     assert zeros(early), early
 
     # A dry run counts what is due and changes nothing.
@@ -439,7 +440,8 @@ def test_applications_purges_declarations_then_anonymises_closed_applicants(appl
     publish_outbox(platform)
     assert zeros(retention.run(platform.session_factory,
                                with_env(platform, RETENTION_OUTBOX_DAYS="365"),
-                               applications_retention.PURGES, later(5 * 30)))
+                               applications_retention.PURGES, later(5 * 30),
+                               clock=platform.clock))
 
     six = later(SIX_MONTHS_ON)
     counts = purge(platform, applications_retention.PURGES, six)
@@ -528,7 +530,8 @@ def test_access_forgets_closed_grants_but_an_exclusion_stands_until_its_review(a
         platform)
     assert zeros(retention.run(platform.session_factory,
                                with_env(platform, RETENTION_OUTBOX_DAYS="900"),
-                               access_retention.PURGES, later(11 * 30)))
+                               access_retention.PURGES, later(11 * 30),
+                               clock=platform.clock))
     env = env_of(platform, RETENTION_OUTBOX_DAYS="900")
     twelve = later(TWELVE_MONTHS_ON).isoformat()
     dry = cli_run("access", env, "--at", twelve, "--dry-run")
@@ -654,7 +657,8 @@ def test_notifications_forget_what_was_sent_and_to_whom_after_the_check_details_
     platform = notes.platform
     assert zeros(retention.run(platform.session_factory,
                                with_env(platform, RETENTION_OUTBOX_DAYS="365"),
-                               notifications_retention.PURGES, later(5 * 30)))
+                               notifications_retention.PURGES, later(5 * 30),
+                               clock=platform.clock))
     six = later(SIX_MONTHS_ON)
     counts = purge(platform, notifications_retention.PURGES, six, dry_run=True)
     assert counts["messages"] == 2 and notes.rows()[sent.id].body == before[sent.id].body

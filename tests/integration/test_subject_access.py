@@ -95,8 +95,7 @@ class World:
                                               NOTIFICATIONS_QUIET_HOURS=""),
         }
         self.dispatchers = {
-            name: Dispatcher(h.platform.settings, h.platform.session_factory, h.platform.registry,
-                             h.platform.topology, service_handlers(name, h.platform))
+            name: Dispatcher.for_platform(h.platform, service_handlers(name, h.platform))
             for name, h in self.services.items()}
         self.relayed = dict.fromkeys(SERVICES, 0)
 

@@ -11,7 +11,6 @@ from sqlalchemy import event
 from tests.integration.helpers import platform_for, submitted_envelope
 from tests.integration.test_withdrawal_downstream import deliver
 from vetting.service_layer import queries
-from vetting.service_layer.common import now
 
 NOT_LISTED = re.compile(r"vetting_cases\.(applicant|refusal|reconsideration)\b(?!_)")
 
@@ -24,7 +23,7 @@ def test_the_case_list_selects_no_encrypted_document_it_does_not_show(embedded):
     event.listen(vetting.engine, "before_cursor_execute",
                  lambda _c, _cur, statement, *_rest: statements.append(statement))
     with vetting.session_factory() as session:
-        page = queries.list_cases(session, now())
+        page = queries.list_cases(session, vetting.clock.now())
     listing = [s for s in statements if "FROM vetting_cases" in s]
     assert listing and not any(NOT_LISTED.search(s) for s in listing), listing
     (item,) = page["items"]

@@ -13,8 +13,7 @@ from vetting.models import CaseUpdate, VettingCase
 
 
 def deliver(platform, service, envelope):
-    dispatcher = Dispatcher(platform.settings, platform.session_factory, platform.registry,
-                            platform.topology, service_handlers(service, platform))
+    dispatcher = Dispatcher.for_platform(platform, service_handlers(service, platform))
     event = dispatcher.parse(envelope.to_json())
     for handler in dispatcher.handlers_for(event):
         dispatcher.run_handler(handler, event)

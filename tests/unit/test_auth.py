@@ -1,4 +1,5 @@
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,6 +13,7 @@ from shared.auth import (
     password_matches,
     secret_matches,
 )
+from shared.clock import ManualClock
 
 
 def test_api_key_is_shown_once_and_stored_only_as_a_keyed_hash():
@@ -42,13 +44,16 @@ def test_staff_token_round_trip_and_scopes():
 
 
 def test_staff_token_tampered_wrong_secret_or_expired_is_refused():
-    tokens = StaffTokens("secret", max_age_s=1)
+    clock = ManualClock(datetime(2026, 6, 10, 11, 0, tzinfo=UTC))
+    tokens = StaffTokens("secret", max_age_s=60, clock=clock)
     token = tokens.issue(StaffIdentity("s1", frozenset({"operator"})))
     with pytest.raises(AuthError):
         StaffTokens("other", max_age_s=60).verify(token)
     with pytest.raises(AuthError):
         tokens.verify(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
-    time.sleep(2.1)
+    clock.advance(seconds=60)
+    assert tokens.verify(token).staff_id == "s1"  # the last second of its life
+    clock.advance(seconds=2)
     with pytest.raises(AuthError):
         tokens.verify(token)
 

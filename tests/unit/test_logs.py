@@ -3,6 +3,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 from gunicorn.glogging import SafeAtoms
@@ -11,6 +12,7 @@ from sqlalchemy import Column, MetaData, String, Table, create_engine, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from shared.clock import ManualClock
 from shared.consumer import Dispatcher, EventConsumer, RetryLater
 from shared.context import set_correlation_id
 from shared.db import PLATFORM_METADATA, dead_letters_table
@@ -177,7 +179,8 @@ class _Settings:
 def test_the_consumer_logs_ids_never_an_events_body_or_its_errors_text(caplog):
     engine = create_engine("sqlite://")
     PLATFORM_METADATA.create_all(engine, tables=[dead_letters_table])
-    dispatcher = Dispatcher(_Settings(), sessionmaker(bind=engine), None, None, {})
+    dispatcher = Dispatcher(_Settings(), sessionmaker(bind=engine), None, None, {},
+                            clock=ManualClock(datetime(2026, 6, 10, 11, 0, tzinfo=UTC)))
     consumer = EventConsumer(_Settings(), None, dispatcher, None)
     unknown = json.dumps({"data": {"forenames": SECRET, "email": EMAIL}, "id": "e1",
                           "type": "application.submitted", "version": 9})

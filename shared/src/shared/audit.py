@@ -15,7 +15,7 @@ wrote about the person (`private`, e.g. a clearance's conditions) are sealed per
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -89,7 +89,7 @@ def record(
     detail: dict[str, Any] | None = None,
     private: dict[str, Any] | None = None,
     outcome: str | None = SUCCESS,
-    at: datetime | None = None,
+    at: datetime,
 ) -> None:
     """Append one entry in the caller's transaction; the caller commits (or rolls back) it.
 
@@ -102,10 +102,10 @@ def record(
         raise ValueError(f"actor_kind must be one of {sorted(ACTOR_KINDS)}, not {actor_kind!r}")
     sealed = None
     if reason is not None or private:
-        key = audit_seal.subject_key(session_or_connection, subject_type, subject_id)
+        key = audit_seal.subject_key(session_or_connection, subject_type, subject_id, at)
         sealed = audit_seal.seal(key, reason, private or None)
     session_or_connection.execute(_INSERT, {
-        "at": at or datetime.now(UTC), "service": service, "actor": actor,
+        "at": at, "service": service, "actor": actor,
         "actor_kind": actor_kind, "action": action, "subject_type": subject_type,
         "subject_id": subject_id, "reason": None, "detail": detail, "outcome": outcome,
         "sealed": sealed, "correlation_id": current_correlation_id(),

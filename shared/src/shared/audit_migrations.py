@@ -10,13 +10,12 @@ DDL is transactional, so a failure leaves the triggers in place).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 from alembic import op
 from cryptography.fernet import Fernet
 
 from shared import audit_seal
+from shared.clock import process_clock
 from shared.crypto_migrations import migration_keyring
 from shared.migrations import AUDIT_LOG_APPEND_ONLY
 
@@ -67,7 +66,7 @@ def _seal_existing_reasons() -> None:
                     "INSERT INTO audit_subject_keys (subject_type, subject_id, key, created_at) "
                     "VALUES (:t, :i, :k, :at)"), {"t": subject[0], "i": subject[1],
                                                    "k": keyring.encrypt(keys[subject]),
-                                                   "at": datetime.now(UTC)})
+                                                   "at": process_clock().now()})
             bind.execute(sa.text("UPDATE audit_log SET sealed = :s, reason = NULL WHERE id = :id"),
                          {"s": audit_seal.seal(keys[subject], row.reason, None), "id": row.id})
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -61,7 +61,8 @@ def _insert_if_absent(executor: Executor) -> Any:
                                                                        "subject_id"])
 
 
-def subject_key(executor: Executor, subject_type: str, subject_id: str) -> str:
+def subject_key(executor: Executor, subject_type: str, subject_id: str,
+                at: datetime) -> str:
     """The subject's sealing key, created on first use (in the caller's transaction)."""
     where = (_KEYS.c.subject_type == subject_type) & (_KEYS.c.subject_id == subject_id)
     found = executor.execute(select(_KEYS.c.key).where(where)).scalar()
@@ -69,7 +70,7 @@ def subject_key(executor: Executor, subject_type: str, subject_id: str) -> str:
         return found
     executor.execute(_insert_if_absent(executor), {
         "subject_type": subject_type, "subject_id": subject_id,
-        "key": Fernet.generate_key().decode(), "created_at": datetime.now(UTC)})
+        "key": Fernet.generate_key().decode(), "created_at": at})
     return executor.execute(select(_KEYS.c.key).where(where)).scalar_one()
 
 

@@ -16,8 +16,10 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from shared.clock import Clock, process_clock
 
 API_KEY_PREFIX = "maak"
 
@@ -77,8 +79,9 @@ class StaffIdentity:
 
 
 class StaffTokens:
-    def __init__(self, secret: str, max_age_s: int) -> None:
-        self._serializer = URLSafeTimedSerializer(secret, salt="staff-token-v1")
+    def __init__(self, secret: str, max_age_s: int, clock: Clock | None = None) -> None:
+        self._serializer = URLSafeTimedSerializer(secret, salt="staff-token-v1",
+                                                  signer=_signer_on(clock or process_clock()))
         self.max_age_s = max_age_s
 
     def issue(self, identity: StaffIdentity) -> str:
@@ -101,3 +104,13 @@ class StaffTokens:
             )
         except (KeyError, TypeError) as exc:
             raise AuthError("invalid credentials") from exc
+
+
+def _signer_on(clock: Clock) -> type[TimestampSigner]:
+    """itsdangerous's timestamp signer, telling the time by `clock` (issue and expiry alike)."""
+
+    class ClockSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(clock.now().timestamp())
+
+    return ClockSigner

@@ -51,8 +51,7 @@ class CliState:
 
     def dispatcher(self) -> Dispatcher:
         platform = self.platform
-        return Dispatcher(platform.settings, platform.session_factory, platform.registry,
-                          platform.topology, self.definition.handlers(platform))
+        return Dispatcher.for_platform(platform, self.definition.handlers(platform))
 
 
 pass_state = click.make_pass_decorator(CliState)
@@ -115,7 +114,7 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
         with platform.connection() as connection:
             platform.topology.declare_all(connection)
             outbox_relay = OutboxRelay(
-                platform.engine, BrokerPublisher(connection),
+                platform.engine, BrokerPublisher(connection), clock=platform.clock,
                 batch_size=platform.settings.relay_batch_size,
                 idle_wait_s=platform.settings.relay_idle_wait_s,
             )
@@ -130,7 +129,7 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     def issue_staff_token(state: CliState, staff_id: str, roles: tuple[str, ...],
                           establishments: tuple[str, ...]) -> None:
         tokens = StaffTokens(state.settings.staff_token_secret,
-                             state.settings.staff_token_max_age_s)
+                             state.settings.staff_token_max_age_s, state.platform.clock)
         identity = StaffIdentity(staff_id, frozenset(roles), frozenset(establishments))
         token = tokens.issue(identity)
         # A token is a sign-in for the API: who got which powers, and when, is audited.
@@ -139,7 +138,8 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
                          actor_kind=audit.SYSTEM, action="staff_token.issued",
                          subject_type="staff", subject_id=staff_id[:100],
                          detail={"roles": sorted(roles), "establishments": sorted(establishments),
-                                 "max_age_s": state.settings.staff_token_max_age_s})
+                                 "max_age_s": state.settings.staff_token_max_age_s},
+                         at=state.platform.clock.now())
             session.commit()
         click.echo(token)
 
@@ -193,7 +193,7 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @outbox.command("lag", help="Rows waiting to be published and the age of the oldest.")
     @pass_state
     def outbox_lag(state: CliState) -> None:
-        click.echo(json.dumps(relay_lag(state.platform.engine)))
+        click.echo(json.dumps(relay_lag(state.platform.engine, state.platform.clock.now())))
 
     @outbox.command("replay", help="Publish again every event created since a time.")
     @click.option("--since", required=True, type=click.DateTime(

@@ -11,10 +11,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from shared.clock import TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S, clock_offset
+
 DEFAULT_PORTS = {"applications": 8001, "vetting": 8002, "access": 8003, "notifications": 8004}
 
 # The embedded default uses this secret only when none is given; production must set its own.
 INSECURE_DEV_SECRET = "dev-only-insecure-secret-change-me"
+
+# Where a process runs (DEPLOYMENT_ENVIRONMENT). Production images set "production"; only the
+# others honour the test clock.
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(ValueError):
+    """The environment asks for something a process must not start with."""
+
 
 # RabbitMQ queue types the topology can declare (BROKER_QUEUE_TYPE). A queue's type is fixed when
 # it is created: changing it means draining, deleting and redeclaring (docs/operations.md).
@@ -49,6 +60,9 @@ class Settings:
     smtp_port: int = 1025
     smtp_sender: str = "no-reply@mutual-aid-clearance.example"
     log_level: str = "INFO"
+    environment: str = "development"
+    # The whole system's time shifted by this much (development and test runs; shared.clock).
+    clock_offset_s: float = 0.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -77,8 +91,12 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
     queue_type = env.get("BROKER_QUEUE_TYPE", "classic").strip().lower() or "classic"
     if queue_type not in QUEUE_TYPES:
         # A typo must stop the process: declaring the wrong type fails later, on the broker.
-        raise ValueError(f"BROKER_QUEUE_TYPE={queue_type!r}: expected one of "
-                         f"{', '.join(QUEUE_TYPES)}")
+        raise SettingsError(f"BROKER_QUEUE_TYPE={queue_type!r}: expected one of "
+                            f"{', '.join(QUEUE_TYPES)}")
+    environment = env.get("DEPLOYMENT_ENVIRONMENT", "development").strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise SettingsError(f"DEPLOYMENT_ENVIRONMENT={environment!r}: expected one of "
+                            f"{', '.join(ENVIRONMENTS)}")
     return Settings(
         service=service,
         database_url=database_url,
@@ -105,11 +123,28 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         smtp_port=int(env.get("SMTP_PORT", 1025)),
         smtp_sender=env.get("SMTP_SENDER", "no-reply@mutual-aid-clearance.example"),
         log_level=env.get("LOG_LEVEL", "INFO"),
+        environment=environment,
+        clock_offset_s=_clock_offset_s(env, environment),
         # The service's own settings (VETTING_...), and the retention periods every service
         # reads (RETENTION_..., see shared.retention).
         extra={k: v for k, v in env.items()
                if k.startswith((service.upper() + "_", "RETENTION_"))},
     )
+
+
+def _clock_offset_s(env: Mapping[str, str], environment: str) -> float:
+    """The test clock's shift. It is a fact of the whole run, so the process's own environment
+    counts too (a test's hand-made settings still share the run's clock)."""
+    clock_env = {key: value for key in (TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S)
+                 if (value := env.get(key, os.environ.get(key, "")).strip())}
+    if not clock_env:
+        return 0.0
+    if environment == "production":
+        raise SettingsError(f"{' and '.join(sorted(clock_env))} set: a production deployment "
+                            "runs on the system's clock")
+    if env is os.environ:
+        return clock_offset().total_seconds()
+    return clock_offset(clock_env).total_seconds()
 
 
 # Every variable the processes read: `load_settings` (the RETENTION_ ones through `extra`) and
@@ -124,7 +159,8 @@ KNOWN_ENV_VARS = frozenset(
         "MAX_CONTENT_LENGTH", "CONSUMER_MAX_ATTEMPTS", "CONSUMER_RETRY_BASE_S",
         "CONSUMER_PREFETCH", "RELAY_BATCH_SIZE", "RELAY_IDLE_WAIT_S",
         "BROKER_POLLING_INTERVAL_S", "SMTP_HOST", "SMTP_PORT", "SMTP_SENDER", "LOG_LEVEL",
-        "WEB_CONCURRENCY", "RETENTION_CHECK_DETAILS_MONTHS",
+        "WEB_CONCURRENCY", "RETENTION_CHECK_DETAILS_MONTHS", "DEPLOYMENT_ENVIRONMENT",
+        "TEST_CLOCK_AT", "TEST_CLOCK_OFFSET_S",
         "RETENTION_CLOSED_APPLICANT_MONTHS", "RETENTION_OUTBOX_DAYS",
     }
 )

@@ -23,8 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kombu import Connection, Consumer
 from kombu.mixins import ConsumerMixin
@@ -34,6 +33,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.clock import Clock
 from shared.config import Settings
 from shared.context import set_correlation_id
 from shared.db import dead_letters_table, inbox_table
@@ -43,6 +43,9 @@ from shared.logs import LoggableError
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.messaging.topology import Topology
 from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from shared.platform import Platform
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +84,22 @@ class Dispatcher:
     """Runs the handlers of an event, each once, in a transaction with its inbox row."""
 
     def __init__(self, settings: Settings, session_factory: sessionmaker, registry: EventRegistry,
-                 topology: Topology, handlers: Mapping[str, Sequence[Handler]]) -> None:
+                 topology: Topology, handlers: Mapping[str, Sequence[Handler]], *,
+                 clock: Clock) -> None:
         self.settings = settings
+        self.clock = clock
         self.session_factory = session_factory
         self.registry = registry
         self.topology = topology
         self.handlers = handlers
         self.stats = {"processed": 0, "duplicates": 0, "dead_lettered": 0, "unknown": 0,
                       "erased": 0}
+
+    @classmethod
+    def for_platform(cls, platform: Platform, handlers: Mapping[str, Sequence[Handler]]
+                     ) -> Dispatcher:
+        return cls(platform.settings, platform.session_factory, platform.registry,
+                   platform.topology, handlers, clock=platform.clock)
 
     def parse(self, raw: str) -> Event | None:
         """Envelope and data, validated. None for a type we do not know (acked and logged).
@@ -114,7 +125,7 @@ class Dispatcher:
             # duplicate, or a concurrent consumer that committed it first (we waited for it).
             claimed = uow.session.execute(
                 _insert_for(uow.session)
-                .values(event_id=event.id, handler=name, processed_at=datetime.now(UTC))
+                .values(event_id=event.id, handler=name, processed_at=uow.now())
                 .on_conflict_do_nothing(index_elements=["event_id", "handler"])
                 .returning(inbox_table.c.event_id)
             ).first()
@@ -140,7 +151,7 @@ class Dispatcher:
 
     def unit_of_work(self, event: Event) -> UnitOfWork:
         return UnitOfWork(self.session_factory, source=self.settings.service,
-                          registry=self.registry, topology=self.topology,
+                          registry=self.registry, topology=self.topology, clock=self.clock,
                           correlation_id=event.envelope.correlation_id,
                           causation_id=event.id)
 
@@ -157,7 +168,7 @@ class Dispatcher:
                 "body": raw,
                 "error": error[:4000],
                 "attempts": attempts,
-                "created_at": datetime.now(UTC),
+                "created_at": self.clock.now(),
                 "replayed_at": None,
             })
         self.stats["dead_lettered"] += 1
@@ -183,7 +194,7 @@ class Dispatcher:
             session.execute(
                 update(dead_letters_table)
                 .where(dead_letters_table.c.id == dead_letter_id)
-                .values(replayed_at=datetime.now(UTC))
+                .values(replayed_at=self.clock.now())
             )
         return True
 

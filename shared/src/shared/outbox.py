@@ -23,6 +23,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, func, select, text, update
 
+from shared.clock import Clock
 from shared.db import outbox_table
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.uow import OUTBOX_CHANNEL
@@ -34,9 +35,10 @@ RELAY_LOCK_KEY = 0x0B7B0C5
 
 
 class OutboxRelay:
-    def __init__(self, engine: Engine, publisher: BrokerPublisher, *, batch_size: int = 500,
-                 idle_wait_s: float = 0.25) -> None:
+    def __init__(self, engine: Engine, publisher: BrokerPublisher, *, clock: Clock,
+                 batch_size: int = 500, idle_wait_s: float = 0.25) -> None:
         self.engine = engine
+        self.clock = clock
         self.publisher = publisher
         self.batch_size = batch_size
         self.idle_wait_s = idle_wait_s
@@ -70,7 +72,7 @@ class OutboxRelay:
             conn.execute(
                 update(outbox_table)
                 .where(outbox_table.c.id.in_([row.id for row in rows]))
-                .values(published_at=datetime.now(UTC))
+                .values(published_at=self.clock.now())
             )
         self.published_total += len(rows)
         return len(rows)
@@ -150,7 +152,7 @@ def _message(row: Any) -> OutgoingMessage:
     )
 
 
-def relay_lag(engine: Engine) -> dict[str, Any]:
+def relay_lag(engine: Engine, now: datetime) -> dict[str, Any]:
     """How many rows wait to be published, and how old the oldest is."""
     with engine.connect() as conn:
         count, oldest = conn.execute(
@@ -160,7 +162,7 @@ def relay_lag(engine: Engine) -> dict[str, Any]:
         ).one()
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=UTC)
-    age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+    age = (now - oldest).total_seconds() if oldest else 0.0
     return {"unpublished": count, "oldest_age_s": round(age, 3)}
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import sessionmaker
 
 from shared import crypto
+from shared.clock import Clock, system_clock
 from shared.config import Settings
 from shared.db import make_engine, make_session_factory
 from shared.events import EventRegistry
@@ -41,18 +42,22 @@ class Platform:
     session_factory: sessionmaker
     registry: EventRegistry
     topology: Topology
+    clock: Clock
     # Objects a service's handlers and background workers share within one process.
     extras: dict[str, Any] = field(default_factory=dict)
 
     def unit_of_work(self, **kwargs: Any) -> UnitOfWork:
         return UnitOfWork(self.session_factory, source=self.settings.service,
-                          registry=self.registry, topology=self.topology, **kwargs)
+                          registry=self.registry, topology=self.topology, clock=self.clock,
+                          **kwargs)
 
     def connection(self, *, confirm_publish: bool = False) -> Connection:
         return make_connection(self.settings, confirm_publish=confirm_publish)
 
 
-def build_platform(settings: Settings) -> Platform:
+def build_platform(settings: Settings, clock: Clock | None = None) -> Platform:
+    """`clock`: the process's clock (tests pass a ManualClock); by default the system's,
+    shifted as the settings say."""
     # The encrypted column types use this process's keyring (a bad key set fails here, early).
     crypto.install(crypto.keyring_from_settings(settings))
     engine = make_engine(settings.database_url)
@@ -62,6 +67,7 @@ def build_platform(settings: Settings) -> Platform:
         session_factory=make_session_factory(engine),
         registry=build_registry(),
         topology=Topology(settings),
+        clock=clock or system_clock(settings.clock_offset_s),
     )
 
 

@@ -41,6 +41,7 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import audit
+from shared.clock import Clock
 from shared.config import Settings
 from shared.db import dead_letters_table, outbox_table
 
@@ -160,7 +161,7 @@ def in_batches(session_factory: sessionmaker, batch: Batch, batch_size: int,
         total, after = total + count, last
 
 
-def purge_batch(purge: Purge, cutoff: datetime, service: str) -> Batch:
+def purge_batch(purge: Purge, cutoff: datetime, service: str, clock: Clock) -> Batch:
     def batch(session: Session, after: Any, limit: int) -> tuple[int, Any]:
         query = purge.due(cutoff).order_by(purge.model.id).limit(limit)
         if after is not None:
@@ -173,7 +174,8 @@ def purge_batch(purge: Purge, cutoff: datetime, service: str) -> Batch:
             detail = purge.purge(session, row)
             audit.record(session, service=service, actor=ACTOR, actor_kind=audit.SYSTEM,
                          action=purge.action, subject_type=purge.subject_type,
-                         subject_id=row.id, detail={**detail, "cutoff": cutoff.isoformat()})
+                         subject_id=row.id, detail={**detail, "cutoff": cutoff.isoformat()},
+                         at=clock.now())
         session.flush()
         return len(rows), rows[-1].id if rows else None
 
@@ -181,7 +183,7 @@ def purge_batch(purge: Purge, cutoff: datetime, service: str) -> Batch:
 
 
 def _delete_batch(table: Any, column: Any, cutoff: datetime, service: str,
-                  action: str) -> Batch:
+                  action: str, clock: Clock) -> Batch:
     """Delete rows whose `column` is before the cutoff (NULL never is), by id; one audit entry
     per batch (the rows are events, not people: the entry says how many, which ids)."""
     def batch(session: Session, after: Any, limit: int) -> tuple[int, Any]:
@@ -194,29 +196,31 @@ def _delete_batch(table: Any, column: Any, cutoff: datetime, service: str,
         deleted = session.execute(delete(table).where(table.c.id.in_(ids))).rowcount
         audit.record(session, service=service, actor=ACTOR, actor_kind=audit.SYSTEM,
                      action=action, subject_type=table.name, subject_id=f"{ids[0]}-{ids[-1]}",
-                     detail={"rows": deleted, "cutoff": cutoff.isoformat()})
+                     detail={"rows": deleted, "cutoff": cutoff.isoformat()}, at=clock.now())
         return deleted, ids[-1]
 
     return batch
 
 
 def run(session_factory: sessionmaker, settings: Settings, purges: Iterable[Purge],
-        moment: datetime, *, batch_size: int = DEFAULT_BATCH_SIZE,
+        moment: datetime, *, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE,
         dry_run: bool = False) -> dict[str, int]:
-    """Every purge of the service, then the outbox and the dead letters; counts by name."""
+    """Every purge of the service, then the outbox and the dead letters; counts by name.
+    `moment` sets the cutoffs (an operator may run as of another time); the audit entries
+    say when the purge really happened, by `clock`."""
     cutoffs = Periods.from_settings(settings).cutoffs(moment)
     service = settings.service
     counts: dict[str, int] = {}
     for purge in purges:
         cutoff = cutoffs.for_period(purge.period)
-        counts[purge.name] = in_batches(session_factory, purge_batch(purge, cutoff, service),
-                                        batch_size, dry_run)
+        counts[purge.name] = in_batches(
+            session_factory, purge_batch(purge, cutoff, service, clock), batch_size, dry_run)
     counts["outbox"] = in_batches(session_factory, _delete_batch(
         outbox_table, outbox_table.c.published_at, cutoffs.outbox, service,
-        "retention.outbox_pruned"), batch_size, dry_run)
+        "retention.outbox_pruned", clock), batch_size, dry_run)
     counts["dead_letters"] = in_batches(session_factory, _delete_batch(
         dead_letters_table, dead_letters_table.c.replayed_at, cutoffs.outbox, service,
-        "retention.dead_letters_pruned"), batch_size, dry_run)
+        "retention.dead_letters_pruned", clock), batch_size, dry_run)
     return counts
 
 
@@ -251,9 +255,9 @@ def empty_information_request(request: Any) -> bool:
 
 # -- the operator command ---------------------------------------------------------------------
 
-def parse_moment(value: str | None) -> datetime:
+def parse_moment(value: str | None, clock: Clock) -> datetime:
     if not value:
-        return datetime.now(UTC)
+        return clock.now()
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -286,7 +290,8 @@ def retention_group(purges: Sequence[Purge]) -> click.Group:
         except RetentionConfigError as exc:
             raise click.UsageError(str(exc)) from None
         while True:
-            counts = run(platform.session_factory, platform.settings, purges, parse_moment(at),
+            counts = run(platform.session_factory, platform.settings, purges,
+                         parse_moment(at, platform.clock), clock=platform.clock,
                          batch_size=batch_size, dry_run=dry_run)
             click.echo(json.dumps(counts))
             if every_s is None:

@@ -38,7 +38,7 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -48,6 +48,7 @@ from urllib.request import Request, urlopen
 import click
 
 from shared.auth import StaffIdentity, StaffTokens
+from shared.clock import process_clock
 from shared.config import DEFAULT_PORTS, load_settings
 from shared.web.roles import DATA_PROTECTION_OFFICER
 from shared.web.subject_access import PATH
@@ -175,7 +176,7 @@ def gather_bundle(person: str, ask: Asker) -> dict[str, Any]:
                   if a.get("id"))]))
     return {
         "person": {"requested": person, "person_id": person_id},
-        "requested_at": datetime.now(UTC).isoformat(),
+        "requested_at": process_clock().now().isoformat(),
         "from_date": ask.from_date.isoformat() if ask.from_date else None,
         "to_date": ask.to_date.isoformat() if ask.to_date else None,
         "application_ids": application_ids,

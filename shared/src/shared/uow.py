@@ -8,13 +8,14 @@ that was not committed, and nothing committed is lost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.clock import Clock
 from shared.context import current_correlation_id, new_correlation_id
 from shared.db import outbox_table
 from shared.events import Envelope, EventRegistry
@@ -31,6 +32,7 @@ class UnitOfWork:
         source: str,
         registry: EventRegistry,
         topology: Topology,
+        clock: Clock,
         correlation_id: str | None = None,
         causation_id: str | None = None,
     ) -> None:
@@ -38,11 +40,15 @@ class UnitOfWork:
         self.source = source
         self.registry = registry
         self.topology = topology
+        self.clock = clock
         self.correlation_id = correlation_id or current_correlation_id() or new_correlation_id()
         self.causation_id = causation_id
         self.emitted: list[Envelope] = []
         self._after_commit: list[Callable[[], None]] = []
         self._session: Session | None = None
+
+    def now(self) -> datetime:
+        return self.clock.now()
 
     @property
     def session(self) -> Session:
@@ -84,6 +90,7 @@ class UnitOfWork:
             data=self.registry.validate(event_type, spec.version, data),
             correlation_id=self.correlation_id,
             causation_id=self.causation_id,
+            occurred_at=self.clock.now(),
         )
         row = insert(outbox_table).values(
             event_id=envelope.id,
@@ -93,7 +100,7 @@ class UnitOfWork:
             subject=envelope.subject,
             correlation_id=envelope.correlation_id,
             body=envelope.to_json(),
-            created_at=datetime.now(UTC),
+            created_at=self.clock.now(),
             published_at=None,
         )
         if not self.emitted and self.session.get_bind().dialect.name == "postgresql":

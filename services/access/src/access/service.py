@@ -15,7 +15,6 @@ from access.console.commands import staff_group
 from access.models import Base
 from access.routes import register_routes
 from access.service_layer import erasure, establishments, following, incoming, retention
-from access.service_layer.common import now
 from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
 from shared.retention import retention_group
@@ -42,7 +41,7 @@ def establishments_group() -> None:
 @pass_state
 def reload_establishments(state: CliState, path: Path | None) -> None:
     with state.platform.session_factory() as session:
-        counts = establishments.reload(session, now(), path)
+        counts = establishments.reload(session, state.platform.clock.now(), path)
         session.commit()
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
 

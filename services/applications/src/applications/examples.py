@@ -7,10 +7,13 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+from shared.clock import process_clock
+from shared.clock import today as london_today
+
 
 def sample_application(email: str | None = None, today: date | None = None,
                        establishments: tuple[str, ...] = ("WWI", "BMI")) -> dict[str, Any]:
-    today = today or date.today()
+    today = today or london_today(process_clock())
     moved_in = today - timedelta(days=3 * 365)
     return {
         "applicant": {

@@ -22,7 +22,6 @@ from sqlalchemy import delete, select
 
 from notifications import delivery
 from notifications.models import Notification, Recipient
-from notifications.queueing import now
 from shared import audit, erasure
 from shared.consumer import Event, Handler
 from shared.uow import UnitOfWork
@@ -34,7 +33,7 @@ ERASED_RECIPIENT = "erased:"
 
 def erase_person(uow: UnitOfWork, event: Event) -> None:
     """vetting.person_erased → delete contacts, cancel and blank messages, forget, report."""
-    session, moment = uow.session, now()
+    session, moment = uow.session, uow.now()
     erasure_id = str(event.data["erasure_id"])
     person_id = str(event.data["person_id"]) if event.data.get("person_id") else None
     application_ids = sorted({str(i) for i in event.data["application_ids"]})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -48,10 +48,6 @@ class Address:
     to: str
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def remember_recipient(uow: UnitOfWork, event: Event) -> None:
     """application.submitted → how to reach the applicant and the coordinator."""
     applicant = event.data["applicant"]
@@ -64,7 +60,7 @@ def remember_recipient(uow: UnitOfWork, event: Event) -> None:
     recipient.mobile = applicant.get("mobile")
     recipient.preferred_channel = applicant["preferred_channel"]
     recipient.coordinator_email = event.data.get("coordinator_email")
-    recipient.updated_at = now()
+    recipient.updated_at = uow.now()
     uow.session.add(recipient)
     uow.session.flush()
 
@@ -123,7 +119,7 @@ def make_handler(event_type: str, queueing: Queueing) -> Callable[[UnitOfWork, E
             audit.record(uow.session, service="notifications", actor="system",
                          actor_kind=audit.SYSTEM, action="notification.not_sent_opted_out",
                          subject_type="application", subject_id=str(application_id),
-                         detail={"event_type": event_type})
+                         detail={"event_type": event_type}, at=uow.now())
         if queued:
             uow.after_commit(queueing.wake_sender)
 
@@ -139,7 +135,7 @@ def _queue(uow: UnitOfWork, event: Event, message: Message, address: Address,
     if exists is not None:
         return 0
     rendered = queueing.render(message.template, address.kind, address.channel.lower(), fields)
-    moment = now()
+    moment = uow.now()
     uow.session.add(Notification(
         id=str(uuid.uuid4()), event_id=event.id,
         application_id=str(event.data["application_id"])

@@ -3,7 +3,7 @@ opt-outs. Each change is audited."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -54,7 +54,7 @@ def resend(uow: UnitOfWork, operator: str, notification_id: str, moment: datetim
         raise Conflict(f"Only a failed notification can be sent again; this one is "
                        f"{notification.status}.")
     before = notification.status
-    moment = moment or datetime.now(UTC)
+    moment = moment or uow.now()
     # A fresh send: a late receipt for the old provider id must not match it, and its sending
     # is news again (notification.sent goes out when sent_at is first set).
     notification.status, notification.attempts = "QUEUED", 0
@@ -64,7 +64,7 @@ def resend(uow: UnitOfWork, operator: str, notification_id: str, moment: datetim
     audit.record(uow.session, service="notifications", actor=operator,
                  actor_kind=audit.STAFF, action="notification.resent",
                  subject_type="notification", subject_id=notification.id,
-                 detail={"was": before, "channel": notification.channel})
+                 detail={"was": before, "channel": notification.channel}, at=moment)
     return notification
 
 
@@ -85,10 +85,10 @@ def set_opt_outs(uow: UnitOfWork, operator: str, application_id: str, *,
         recipient.email_opt_out = email
     if sms is not None:
         recipient.sms_opt_out = sms
-    recipient.updated_at = datetime.now(UTC)
+    recipient.updated_at = uow.now()
     audit.record(uow.session, service="notifications", actor=operator,
                  actor_kind=audit.STAFF, action="recipient.opt_outs_changed",
                  subject_type="application", subject_id=application_id,
                  detail={"email_opt_out": recipient.email_opt_out,
-                         "sms_opt_out": recipient.sms_opt_out})
+                         "sms_opt_out": recipient.sms_opt_out}, at=recipient.updated_at)
     return recipient

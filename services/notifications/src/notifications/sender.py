@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -35,15 +35,9 @@ from shared.platform import Platform
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
-
 # How long a claimed row stays with its sender. Longer than the worst batch (20 messages, each
 # at worst a 10 s connect and a 10 s answer) so that a slow sender is never taken for a dead one.
 LEASE = timedelta(minutes=10)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Sender:
@@ -51,14 +45,14 @@ class Sender:
     of the consume process); `wake()` starts the next pass at once."""
 
     def __init__(self, platform: Platform, *, config: DeliveryConfig | None = None,
-                 channels: Mapping[str, Channel] | None = None, clock: Clock = utc_now,
+                 channels: Mapping[str, Channel] | None = None,
                  batch_size: int = 20, lease: timedelta = LEASE,
                  rng: random.Random | None = None) -> None:
         self.platform = platform
         self.config = config or delivery_config(platform)
         self.channels = dict(channels) if channels is not None else build_channels(
-            self.config, platform.settings)
-        self.clock = clock
+            self.config, platform.settings, platform.clock)
+        self.clock = platform.clock
         self.batch_size = batch_size
         self.lease = lease
         self.rng = rng or random.Random()
@@ -87,7 +81,7 @@ class Sender:
 
     def send_due(self) -> int:
         """Send what is due now; the number of notifications tried."""
-        claimed = self._claim(self.clock())
+        claimed = self._claim(self.clock.now())
         used: dict[int, Channel] = {}
         try:
             for notification in claimed:
@@ -173,7 +167,7 @@ class Sender:
             row = uow.session.get(Notification, notification.id, with_for_update=True)
             if row is None:
                 return
-            at = self.clock()
+            at = self.clock.now()
             if failure is None:
                 delivery.mark_sent(uow, row, at, provider or "", reference)
             elif row.status != delivery.SENDING:

@@ -11,7 +11,7 @@ about it (opt-out changes, messages not sent because of an opt-out, resends, rec
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from shared.web.subject_access import Period, audit_history
 
 
 def gather(session: Session, identifier: str, from_date: date | None,
-           to_date: date | None) -> dict[str, Any] | None:
+           to_date: date | None, moment: datetime) -> dict[str, Any] | None:
     recipient = session.get(Recipient, identifier)
     notifications = list(session.execute(select(Notification).where(
         Notification.application_id == identifier).order_by(

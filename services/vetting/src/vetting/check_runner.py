@@ -20,13 +20,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from shared.clock import today
 from shared.consumer import INFRASTRUCTURE_ERRORS
 from shared.platform import Platform
 from vetting.models import Check, VettingCase
 from vetting.policy import Policy
 from vetting.providers import CheckProvider, ProviderError
 from vetting.service_layer.checks import backoff, check_request, complete, refresh
-from vetting.service_layer.common import CLOSED, now
+from vetting.service_layer.common import CLOSED
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class CheckRunner:
 
     def run_due(self, moment: datetime | None = None) -> int:
         """Work every check due now (one batch). Returns how many were worked."""
-        claimed = self._claim(moment or now())
+        claimed = self._claim(moment or self.platform.clock.now())
         for check_id, started_as in claimed:
             self._work(check_id, started_as)
         return len(claimed)
@@ -104,7 +105,8 @@ class CheckRunner:
             case = session.get(VettingCase, check.case_id) if check else None
             if check is None or case is None:
                 return None
-            return (self.providers[check.provider], check_request(case, check, now().date()),
+            request = check_request(case, check, today(self.platform.clock))
+            return (self.providers[check.provider], request,
                     check.status, check.provider_reference)
 
     def _work(self, check_id: str, started_as: tuple[str, int]) -> None:
@@ -115,9 +117,9 @@ class CheckRunner:
         outcome, submission, error = None, None, None
         try:
             if status == "IN_PROGRESS" and reference:
-                outcome = provider.poll(request, reference, now())
+                outcome = provider.poll(request, reference, self.platform.clock.now())
             else:
-                submission = provider.submit(request, now())
+                submission = provider.submit(request, self.platform.clock.now())
         except ProviderError as exc:
             error = str(exc) or type(exc).__name__
         except Exception as exc:  # a provider bug: retried like a failure, then an officer's
@@ -127,7 +129,7 @@ class CheckRunner:
             lambda: self._apply(check_id, started_as, outcome, submission, error))
 
     def _apply(self, check_id, started_as, outcome, submission, error) -> None:  # type: ignore[no-untyped-def]
-        moment = now()
+        moment = self.platform.clock.now()
         with self.platform.unit_of_work() as uow:
             check = uow.session.execute(select(Check).where(Check.id == check_id)
                                         .with_for_update()).scalar_one_or_none()

@@ -29,7 +29,6 @@ from vetting.policy import Policy, PolicyError, load_policy
 from vetting.providers import Providers, SimulatedProvider, choose_provider
 from vetting.routes import register_routes
 from vetting.service_layer import clearances, erasure, intake, retention
-from vetting.service_layer.common import now
 
 
 def policy(platform: Platform) -> Policy:
@@ -100,7 +99,7 @@ def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
 @pass_state
 def sweep_command(state: CliState, at: str | None, every_s: float | None) -> None:
     while True:
-        moment = datetime.fromisoformat(at) if at else now()
+        moment = datetime.fromisoformat(at) if at else state.platform.clock.now()
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         with state.platform.unit_of_work() as uow:

@@ -61,7 +61,7 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
     )
     app.extensions["platform"] = platform
     app.extensions["staff_tokens"] = StaffTokens(settings.staff_token_secret,
-                                                 settings.staff_token_max_age_s)
+                                                 settings.staff_token_max_age_s, platform.clock)
     api = _Api(app)
     register_error_handlers(app)
     _register_correlation(app)

@@ -46,7 +46,8 @@ def record_read(session: Session, subject_type: str, subject_id: str,
     actor, kind = by or current_actor()
     audit.record(session, service=_service(), actor=actor, actor_kind=kind,
                  action=f"{subject_type}.read", subject_type=subject_type,
-                 subject_id=subject_id, detail=detail)
+                 subject_id=subject_id, detail=detail,
+                 at=current_app.extensions["platform"].clock.now())
     session.commit()
 
 
@@ -61,7 +62,7 @@ def record_denial(status: int, why: str, actor: str = "anonymous") -> None:
                          actor_kind=audit.STAFF if status == 403 else audit.SYSTEM,
                          action="auth.denied", subject_type="endpoint",
                          subject_id=f"{request.method} {rule}"[:100], outcome=audit.DENIED,
-                         detail={"status": status, "why": why})
+                         detail={"status": status, "why": why}, at=platform.clock.now())
             session.commit()
     except SQLAlchemyError:
         log.exception("could not record a refused credential", extra={"status": status})

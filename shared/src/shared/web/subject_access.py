@@ -19,7 +19,7 @@ life, from creation to its last change, overlaps the period, with the dated hist
 needed to find the rest (vetting's person id and application ids) are always returned. A
 service that knows the identifier answers 200 even when nothing falls within the period.
 
-A service supplies `gather(session, identifier, from_date, to_date) -> dict | None` (None:
+A service supplies `gather(session, identifier, from_date, to_date, now) -> dict | None` (None:
 nothing matches) and registers `subject_access_blueprint(gather)`; this module does the rest.
 """
 
@@ -44,7 +44,8 @@ PATH = "/subject-access-request"
 ACTION = "subject_access.read"
 SECURITY = [{"bearer": []}]
 
-Gather = Callable[[Session, str, "date | None", "date | None"], "dict[str, Any] | None"]
+Gather = Callable[[Session, str, "date | None", "date | None", datetime],
+                  "dict[str, Any] | None"]
 
 
 class SubjectAccessQuerySchema(Schema):
@@ -157,14 +158,15 @@ def answer(gather: Gather, identifier: str, from_date: date | None,
         if session.get_bind().dialect.name == "postgresql":
             # One snapshot for every read: an answer consistent with itself.
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        content = gather(session, identifier, from_date, to_date)
+        moment = platform.clock.now()
+        content = gather(session, identifier, from_date, to_date, moment)
         ready = json_ready(content) if content is not None else None
         audit.record(session, service=platform.settings.service, actor=g.staff.staff_id,
                      actor_kind=audit.STAFF, action=ACTION, subject_type="person",
                      subject_id=identifier, detail={
                          "found": content is not None, "counts": counts(content),
                          "from_date": from_date.isoformat() if from_date else None,
-                         "to_date": to_date.isoformat() if to_date else None})
+                         "to_date": to_date.isoformat() if to_date else None}, at=moment)
         session.commit()
     return ready
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, g
 
 from access.models import StaffAccount
-from access.service_layer.common import Actor, now
+from access.service_layer.common import Actor
 from shared.platform import Platform
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -31,7 +31,8 @@ def settings() -> ConsoleSettings:
 
 
 def clock() -> datetime:
-    return now()
+    """Now, by the platform's clock."""
+    return platform().clock.now()
 
 
 def account() -> StaffAccount:

@@ -12,7 +12,7 @@ import click
 
 from access.models import StaffAccount
 from access.service_layer import staff
-from access.service_layer.common import SECURITY_ROLES, now
+from access.service_layer.common import SECURITY_ROLES
 from shared.cli import CliState, pass_state
 from shared.errors import DomainError, Invalid
 
@@ -74,8 +74,8 @@ def add(state: CliState, username: str, display_name: str, roles: tuple[str, ...
         try:
             account = staff.create(session, username=username, display_name=display_name,
                                    password=password, roles=roles,
-                                   establishments=establishments, moment=now(),
-                                   by=_operator())
+                                   establishments=establishments,
+                                   moment=state.platform.clock.now(), by=_operator())
         except DomainError as exc:
             _fail(exc)
         session.commit()
@@ -98,7 +98,8 @@ def update(state: CliState, username: str, display_name: str | None, roles: tupl
     password = _password(password_stdin) if new_password or password_stdin else None
     with state.platform.session_factory() as session:
         try:
-            account = staff.update(session, username, moment=now(), by=_operator(),
+            account = staff.update(session, username, moment=state.platform.clock.now(),
+                                   by=_operator(),
                                    display_name=display_name, password=password,
                                    roles=roles or None, establishments=establishments or None,
                                    active=True if enable else None)
@@ -122,7 +123,8 @@ def list_accounts(state: CliState) -> None:
 def disable(state: CliState, username: str) -> None:
     with state.platform.session_factory() as session:
         try:
-            account = staff.disable(session, username, moment=now(), by=_operator())
+            account = staff.disable(session, username, moment=state.platform.clock.now(),
+                                    by=_operator())
         except DomainError as exc:
             _fail(exc)
         session.commit()

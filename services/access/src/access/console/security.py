@@ -9,16 +9,14 @@ or setting a new password takes effect at the very next click.
 from __future__ import annotations
 
 import secrets
-import time
 from urllib.parse import urlsplit
 
 from flask import Response, flash, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from access.console.blueprint import bp, platform, settings
+from access.console.blueprint import bp, clock, platform, settings
 from access.models import StaffAccount
 from access.service_layer import staff
-from access.service_layer.common import now
 
 csrf = CSRFProtect()
 
@@ -42,7 +40,7 @@ def start_session(account: StaffAccount) -> None:
     so whatever an attacker planted in the cookie before sign-in is worthless after it."""
     session.clear()
     session.permanent = True
-    moment = time.time()
+    moment = clock().timestamp()
     session.update({"staff": account.username, "sid": secrets.token_urlsafe(16),
                     "login_at": moment, "seen_at": moment,
                     "pw": staff.password_fingerprint(account)})
@@ -53,7 +51,7 @@ def end_session(why: str, message: str | None) -> None:
     session.clear()
     if username:
         with platform().session_factory() as db:
-            staff.record_session_end(db, username, now(), why)
+            staff.record_session_end(db, username, clock(), why)
             db.commit()
     if message:
         flash(message, "info")
@@ -102,7 +100,7 @@ def _signed_in() -> Response | None:
         session.clear()
         return redirect(url_for("console.login", next=safe_next(
             request.full_path.rstrip("?") if request.method == "GET" else None)))
-    moment = time.time()
+    moment = clock().timestamp()
     why = _expired(float(session.get("login_at", 0)), float(session.get("seen_at", 0)), moment)
     if why == "expired":
         return _to_login(why, "Your session has ended after 12 hours. Sign in again.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, g
 
 from access.service_layer.common import Actor
@@ -13,6 +15,11 @@ SECURITY = [{"bearer": []}]
 
 def platform() -> Platform:
     return current_app.extensions["platform"]
+
+
+def now() -> datetime:
+    """The platform's clock."""
+    return platform().clock.now()
 
 
 def actor() -> Actor:

@@ -6,7 +6,7 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from access.routes.common import SECURITY, actor, in_scope, platform
+from access.routes.common import SECURITY, actor, in_scope, now, platform
 from access.schemas.establishments import (
     EstablishmentSchema,
     GateQuerySchema,
@@ -18,7 +18,7 @@ from access.schemas.establishments import (
 )
 from access.schemas.grants import GrantPageSchema
 from access.service_layer import gate, incoming, queries
-from access.service_layer.common import SECURITY_ROLES, now
+from access.service_layer.common import SECURITY_ROLES
 from shared.web.auth import staff_required
 
 blp = Blueprint("establishments", __name__, url_prefix="/establishments",

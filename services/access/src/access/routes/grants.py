@@ -18,7 +18,7 @@ from access.schemas.grants import (
     ReasonSchema,
 )
 from access.service_layer import decisions, queries
-from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, grant_for_update, now
+from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, grant_for_update
 from shared.web.audit_trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
@@ -34,7 +34,7 @@ def _decide(grant_id: str, decide: Callable[..., None], *args: Any, **kwargs: An
     who = actor()
     with platform().unit_of_work() as uow:
         grant = grant_for_update(uow.session, who, grant_id)
-        decide(uow, grant, who, now(), *args, **kwargs)
+        decide(uow, grant, who, uow.now(), *args, **kwargs)
         uow.commit()
         return queries.grant_view(grant)
 

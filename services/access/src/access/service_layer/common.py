@@ -4,7 +4,7 @@ grant within the actor's establishments, and the audit entry each decision write
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from access.models import Grant
 from shared import audit
 from shared.auth import StaffIdentity
 from shared.errors import Forbidden, NotFound
+from shared.uow import UnitOfWork
 
 OFFICER_ROLE = "security_officer"
 HEAD_ROLE = "head_of_security"
@@ -47,10 +48,6 @@ class Actor:
             raise Forbidden("You do not have permission to do this.")
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def grant_for_update(session: Session, actor: Actor, grant_id: str) -> Grant:
     """The grant, locked, if the actor's establishments include it. Another establishment's
     grant does not exist for them: the same 404 as a grant that does not exist at all."""
@@ -68,15 +65,15 @@ def grant_for_reading(session: Session, actor: Actor, grant_id: str) -> Grant:
     return grant
 
 
-def audit_grant(session: Session, actor: Actor, action: str, grant: Grant, *,
+def audit_grant(uow: UnitOfWork, actor: Actor, action: str, grant: Grant, *,
                 reason: str | None = None, detail: dict[str, Any] | None = None,
                 private: dict[str, Any] | None = None) -> None:
     """Who, when, which establishment, what: every decision about a grant. `private`: what the
     officer wrote about the person (conditions), sealed with the reason."""
-    audit.record(session, service="access", actor=actor.id, actor_kind=actor.kind,
+    audit.record(uow.session, service="access", actor=actor.id, actor_kind=actor.kind,
                  action=action, subject_type="grant", subject_id=grant.id, reason=reason,
                  detail={"establishment": grant.establishment_code, "status": grant.status,
-                         **(detail or {})}, private=private)
+                         **(detail or {})}, private=private, at=uow.now())
 
 
 def change_event(grant: Grant, by: str, moment: datetime) -> dict[str, Any]:

@@ -69,7 +69,7 @@ def approve(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, *,
         "person_id": grant.person_id, "establishment_code": grant.establishment_code,
         "access_type": access_type, "valid_until": valid_until.isoformat(),
         "decided_at": moment.isoformat()})
-    audit_grant(uow.session, actor, "grant.renewal_approved" if renewal else "grant.approved",
+    audit_grant(uow, actor, "grant.renewal_approved" if renewal else "grant.approved",
                 grant, reason=reason, detail=_terms(grant),
                 private={"conditions": grant.conditions,
                          "permitted_areas": grant.permitted_areas})
@@ -91,7 +91,7 @@ def refuse(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason
         "grant_id": grant.id, "application_id": grant.application_id,
         "person_id": grant.person_id, "establishment_code": grant.establishment_code,
         "access_type": None, "valid_until": None, "decided_at": moment.isoformat()})
-    audit_grant(uow.session, actor, "grant.refused", grant, reason=reason)
+    audit_grant(uow, actor, "grant.refused", grant, reason=reason)
 
 
 def record_induction(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, *,
@@ -118,7 +118,7 @@ def record_induction(uow: UnitOfWork, grant: Grant, actor: Actor, moment: dateti
     grant.induction = {**grant.induction, item: entry}
     grant.updated_at = moment
     # The badge number identifies the person at the gate: sealed, like what officers write.
-    audit_grant(uow.session, actor, "grant.induction_recorded", grant, detail={"item": item},
+    audit_grant(uow, actor, "grant.induction_recorded", grant, detail={"item": item},
                 private={"badge_number": badge_number} if badge_number else None)
     activate_if_inducted(uow, grant, actor, moment)
 
@@ -131,7 +131,7 @@ def activate_if_inducted(uow: UnitOfWork, grant: Grant, actor: Actor,
     uow.emit("access.activated", subject=grant.application_id, data={
         **change_event(grant, "ESTABLISHMENT", moment), "access_type": grant.access_type,
         "valid_until": grant.valid_until.isoformat() if grant.valid_until else None})
-    audit_grant(uow.session, actor, "grant.activated", grant, detail=_terms(grant))
+    audit_grant(uow, actor, "grant.activated", grant, detail=_terms(grant))
 
 
 def suspend(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
@@ -145,7 +145,7 @@ def suspend(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reaso
     _decided(grant, actor, moment, reason)
     uow.emit("access.suspended", subject=grant.application_id,
              data=change_event(grant, "ESTABLISHMENT", moment))
-    audit_grant(uow.session, actor, "grant.suspended", grant, reason=reason)
+    audit_grant(uow, actor, "grant.suspended", grant, reason=reason)
 
 
 def reinstate(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime,
@@ -162,7 +162,7 @@ def reinstate(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime,
                  data=change_event(grant, "ESTABLISHMENT", moment))
     _decided(grant, actor, moment, reason)
     activate_if_inducted(uow, grant, actor, moment)
-    audit_grant(uow.session, actor, "grant.reinstated", grant, reason=reason,
+    audit_grant(uow, actor, "grant.reinstated", grant, reason=reason,
                 detail={"still_suspended_by_vetting": grant.status == "SUSPENDED"})
 
 
@@ -179,7 +179,7 @@ def exclude(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reaso
     _decided(grant, actor, moment, reason)
     uow.emit("access.excluded", subject=grant.application_id, data={
         **change_event(grant, "ESTABLISHMENT", moment), "review_on": review_on.isoformat()})
-    audit_grant(uow.session, actor, "grant.excluded", grant, reason=reason,
+    audit_grant(uow, actor, "grant.excluded", grant, reason=reason,
                 detail={"review_on": review_on.isoformat()})
 
 
@@ -202,4 +202,4 @@ def _close(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason
     _decided(grant, actor, moment, reason)
     uow.emit(f"access.{status.lower()}", subject=grant.application_id,
              data=change_event(grant, "ESTABLISHMENT", moment))
-    audit_grant(uow.session, actor, f"grant.{status.lower()}", grant, reason=reason)
+    audit_grant(uow, actor, f"grant.{status.lower()}", grant, reason=reason)

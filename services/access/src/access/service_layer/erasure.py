@@ -25,7 +25,7 @@ from sqlalchemy import delete, or_, select
 
 from access.models import Grant, IncomingCase
 from access.rules import OPEN
-from access.service_layer.common import Actor, audit_grant, now
+from access.service_layer.common import Actor, audit_grant
 from shared import audit, erasure
 from shared.consumer import Event
 from shared.uow import UnitOfWork
@@ -37,7 +37,7 @@ ENDING = OPEN | {"EXCLUDED"}
 
 def erase_person(uow: UnitOfWork, event: Event) -> None:
     """vetting.person_erased → end, anonymise, forget, report."""
-    session, moment = uow.session, now()
+    session, moment = uow.session, uow.now()
     erasure_id = str(event.data["erasure_id"])
     person_id = str(event.data["person_id"]) if event.data.get("person_id") else None
     application_ids = sorted({str(i) for i in event.data["application_ids"]})
@@ -51,7 +51,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     counts = {"grants_ended": 0, "grants": 0}
     for grant in grants:
         if grant.status in ENDING:
-            _end(session, grant, moment)
+            _end(uow, grant, moment)
             counts["grants_ended"] += 1
         counts["grants"] += _anonymise(grant)
     counts["incoming_cases"] = session.execute(delete(IncomingCase).where(
@@ -68,14 +68,14 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
                    application_ids=application_ids, counts=counts, moment=moment)
 
 
-def _end(session: Any, grant: Grant, moment: Any) -> None:
+def _end(uow: UnitOfWork, grant: Grant, moment: Any) -> None:
     grant.status, grant.resume_status, grant.awaiting_review = "ENDED", None, False
     if grant.clearance_status in ("ACTIVE", "SUSPENDED"):
         grant.clearance_status = "REVOKED"  # as vetting did, for the erasure
     grant.updated_at = moment
     # After the status change: the entry says ENDED; no reason, so nothing is sealed under
     # the key this handler is about to forget.
-    audit_grant(session, Actor.system(), "grant.ended", grant,
+    audit_grant(uow, Actor.system(), "grant.ended", grant,
                 detail={"reason_code": REASON_CODE})
 
 

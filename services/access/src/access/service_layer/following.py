@@ -83,7 +83,7 @@ def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -
         "max_access": grant.clearance_access,
         "clearance_expires_at": grant.clearance_expires_at.isoformat(), "renewal": renewal,
         "opened_at": moment.isoformat()})
-    audit_grant(uow.session, SYSTEM, "grant.renewal_opened" if renewal else "grant.opened",
+    audit_grant(uow, SYSTEM, "grant.renewal_opened" if renewal else "grant.opened",
                 grant, detail={"clearance_id": grant.clearance_id,
                                "level": grant.clearance_level,
                                "max_access": grant.clearance_access})
@@ -96,7 +96,7 @@ def _renew(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: datetime
     if excluded_until is not None and excluded_until > moment.date():
         # The establishment's exclusion stands until its review date, whatever vetting says.
         grant.updated_at = moment
-        audit_grant(uow.session, SYSTEM, "grant.clearance_updated", grant,
+        audit_grant(uow, SYSTEM, "grant.clearance_updated", grant,
                     detail={"clearance_id": grant.clearance_id, "excluded_until":
                             excluded_until.isoformat()})
         return
@@ -110,7 +110,7 @@ def _renew(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: datetime
         _reopen(uow, grant, moment, renewal=True)
         return
     grant.updated_at = moment  # PENDING_REVIEW: the newer clearance is what will be reviewed
-    audit_grant(uow.session, SYSTEM, "grant.clearance_updated", grant,
+    audit_grant(uow, SYSTEM, "grant.clearance_updated", grant,
                 detail={"clearance_id": grant.clearance_id})
 
 
@@ -118,7 +118,7 @@ def _cap_access(uow: UnitOfWork, grant: Grant) -> None:
     """A newer clearance that allows less lowers the grant at once: never above the clearance."""
     if grant.access_type and ACCESS_RANK[grant.access_type] > ACCESS_RANK[grant.clearance_access]:
         before, grant.access_type = grant.access_type, grant.clearance_access
-        audit_grant(uow.session, SYSTEM, "grant.access_reduced", grant,
+        audit_grant(uow, SYSTEM, "grant.access_reduced", grant,
                     detail={"from": before, "to": grant.access_type})
     if grant.valid_until and grant.valid_until > grant.clearance_expires_at:
         grant.valid_until = grant.clearance_expires_at
@@ -142,7 +142,7 @@ def suspend_with_clearance(uow: UnitOfWork, event: Event) -> None:
             grant.resume_status, grant.status = grant.status, "SUSPENDED"
             uow.emit("access.suspended", subject=grant.application_id,
                      data=change_event(grant, "VETTING", moment))
-        audit_grant(uow.session, SYSTEM, "grant.clearance_suspended", grant,
+        audit_grant(uow, SYSTEM, "grant.clearance_suspended", grant,
                     detail={"clearance_id": grant.clearance_id,
                             "reason_code": event.data["reason"]})
 
@@ -155,7 +155,7 @@ def reinstate_with_clearance(uow: UnitOfWork, event: Event) -> None:
         grant.clearance_status, grant.updated_at = "ACTIVE", moment
         if grant.status == "SUSPENDED" and not grant.suspended_locally:
             _resume(uow, grant, moment)
-        audit_grant(uow.session, SYSTEM, "grant.clearance_reinstated", grant,
+        audit_grant(uow, SYSTEM, "grant.clearance_reinstated", grant,
                     detail={"clearance_id": grant.clearance_id,
                             "still_suspended_locally": grant.suspended_locally})
 
@@ -179,7 +179,7 @@ def _end_with_clearance(uow: UnitOfWork, event: Event, clearance_status: str,
             grant.status_reason = f"The clearance was {clearance_status.lower()}."
             uow.emit("access.ended", subject=grant.application_id,
                      data=change_event(grant, "VETTING", moment))
-        audit_grant(uow.session, SYSTEM, f"grant.clearance_{clearance_status.lower()}", grant,
+        audit_grant(uow, SYSTEM, f"grant.clearance_{clearance_status.lower()}", grant,
                     detail={"clearance_id": grant.clearance_id})
 
 

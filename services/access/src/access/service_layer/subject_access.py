@@ -11,7 +11,7 @@ grant, so it is not here.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -23,7 +23,7 @@ from shared.web.subject_access import Period, audit_history, unique
 
 
 def gather(session: Session, identifier: str, from_date: date | None,
-           to_date: date | None) -> dict[str, Any] | None:
+           to_date: date | None, moment: datetime) -> dict[str, Any] | None:
     person_ids = unique(session.execute(select(Grant.person_id).where(or_(
         Grant.person_id == identifier, Grant.application_id == identifier))).scalars())
     grants = list(session.execute(select(Grant).where(Grant.person_id.in_(person_ids)).order_by(

@@ -16,6 +16,7 @@ from applications.schemas.applications import (
 )
 from applications.service_layer import drafts, submission
 from applications.service_layer.common import owned_application
+from shared.clock import today
 from shared.web.audit_trail import record_read
 from shared.web.auth import organisation_required
 
@@ -86,5 +87,6 @@ class Readiness(MethodView):
         known = establishments()  # before the session: SQLite allows one transaction at a time
         with platform().session_factory() as session:
             application = owned_application(session, g.organisation_id, application_id)
-            problems = submission.readiness(application, known, readiness_policy())
+            problems = submission.readiness(application, known, readiness_policy(),
+                                            today(platform().clock))
         return submission.readiness_view(problems)

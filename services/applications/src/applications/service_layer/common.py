@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,10 +21,6 @@ class Conflict(Exception):
     """The application is not in a state that allows this."""
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def owned_application(session: Session, organisation_id: str, application_id: str, *,
                       for_update: bool = False) -> Application:
     """The application, only if it belongs to the organisation asking; NotFound otherwise."""
@@ -39,6 +35,6 @@ def owned_application(session: Session, organisation_id: str, application_id: st
 
 
 def add_timeline(session: Session, application_id: str, kind: str, detail: dict[str, Any],
-                 occurred_at: datetime | None = None) -> None:
+                 occurred_at: datetime) -> None:
     session.add(TimelineEntry(application_id=application_id, kind=kind, detail=detail,
-                              occurred_at=occurred_at or now()))
+                              occurred_at=occurred_at))

@@ -16,7 +16,7 @@ from applications.models import (
     TimelineEntry,
 )
 from applications.schemas.applicant import ApplicantSchema
-from applications.service_layer.common import Conflict, now, owned_application
+from applications.service_layer.common import Conflict, owned_application
 from shared.pagination import decode_cursor, encode_cursor
 from shared.uow import UnitOfWork
 
@@ -28,7 +28,7 @@ APPLICANT_SCHEMA = ApplicantSchema()
 
 def create_draft(uow: UnitOfWork, organisation_id: str, data: dict[str, Any], *,
                  renewal_of: str | None = None) -> Application:
-    moment = now()
+    moment = uow.now()
     application = Application(
         id=str(uuid.uuid4()), organisation_id=organisation_id, status="DRAFT",
         applicant=APPLICANT_SCHEMA.dump(data.get("applicant", {})),
@@ -58,7 +58,7 @@ def update_draft(uow: UnitOfWork, organisation_id: str, application_id: str,
     if "establishments" in changes:
         application.establishments = list(changes["establishments"])
         _index_establishments(uow.session, application)
-    application.updated_at = now()
+    application.updated_at = uow.now()
     return application
 
 

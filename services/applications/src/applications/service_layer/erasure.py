@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from applications.models import Application, ErasureRequest, InformationRequest, TimelineEntry
-from applications.service_layer.common import NotFound, add_timeline, now, owned_application
+from applications.service_layer.common import NotFound, add_timeline, owned_application
 from shared import erasure
 from shared.consumer import Event
 from shared.uow import UnitOfWork
@@ -45,7 +45,7 @@ def request_erasure(uow: UnitOfWork, application_id: str, *, organisation_id: st
         ErasureRequest.completed_at.is_(None))).scalars().first()
     if pending is not None:
         return pending, False
-    moment = now()
+    moment = uow.now()
     request = ErasureRequest(
         id=str(uuid.uuid4()), application_id=application_id, organisation_id=organisation_id,
         requested_by=requested_by[:200], requested_at=moment, person_id=None,
@@ -79,21 +79,21 @@ def on_vetting_erased(uow: UnitOfWork, event: Event) -> None:
     data = event.data
     application_ids = [str(i) for i in data["application_ids"]]
     person_id = str(data["person_id"]) if data["person_id"] else None
-    moment = now()
+    moment = uow.now()
     counts = erase_applications(uow.session, application_ids, person_id,
                                 str(data["erasure_id"]), moment)
     request = _request_for(uow, event)
     if request is not None:
         request.person_id = person_id
-        _note(request, "vetting", data["counts"], data["erased_at"])
-        _note(request, "applications", counts, moment)
+        _note(request, "vetting", data["counts"], data["erased_at"], moment)
+        _note(request, "applications", counts, moment, moment)
 
 
 def on_report(uow: UnitOfWork, event: Event) -> None:
     request = _request_for(uow, event)
     if request is not None:
         _note(request, REPORTS[event.envelope.type], event.data["counts"],
-              event.data["erased_at"])
+              event.data["erased_at"], uow.now())
 
 
 def _request_for(uow: UnitOfWork, event: Event) -> ErasureRequest | None:
@@ -102,13 +102,13 @@ def _request_for(uow: UnitOfWork, event: Event) -> ErasureRequest | None:
 
 
 def _note(request: ErasureRequest, service: str, counts: dict[str, int],
-          erased_at: datetime | str) -> None:
+          erased_at: datetime | str, moment: datetime) -> None:
     at = erased_at.isoformat() if isinstance(erased_at, datetime) else erased_at
     request.services = {**request.services, service: {
         "status": "ERASED", "counts": dict(counts), "erased_at": at}}
     if request.completed_at is None and all(
             request.services.get(name, {}).get("status") == "ERASED" for name in SERVICES):
-        request.completed_at = now()
+        request.completed_at = moment
 
 
 def erase_applications(session: Session, application_ids: list[str], person_id: str | None,

@@ -7,7 +7,6 @@ import uuid
 from sqlalchemy import Connection, select
 
 from applications.models import ApiKey, Organisation
-from applications.service_layer.common import now
 from shared.auth import generate_api_key
 from shared.uow import UnitOfWork
 from shared.web.auth import StoredApiKey
@@ -20,7 +19,7 @@ def create_organisation(uow: UnitOfWork, name: str, fellowship: str,
     if fellowship not in FELLOWSHIPS:
         raise ValueError(f"fellowship must be one of {', '.join(FELLOWSHIPS)}")
     organisation = Organisation(id=str(uuid.uuid4()), name=name, fellowship=fellowship,
-                                coordinator_email=coordinator_email, created_at=now())
+                                coordinator_email=coordinator_email, created_at=uow.now())
     uow.session.add(organisation)
     uow.commit()
     return organisation
@@ -32,7 +31,7 @@ def issue_api_key(uow: UnitOfWork, organisation_id: str, pepper: str) -> str:
         raise LookupError(f"no organisation {organisation_id}")
     key = generate_api_key(pepper)
     uow.session.add(ApiKey(key_id=key.key_id, organisation_id=organisation_id,
-                           secret_hash=key.secret_hash, created_at=now(), revoked_at=None))
+                           secret_hash=key.secret_hash, created_at=uow.now(), revoked_at=None))
     uow.commit()
     return key.plaintext
 
@@ -41,7 +40,7 @@ def revoke_api_key(uow: UnitOfWork, key_id: str) -> None:
     api_key = uow.session.get(ApiKey, key_id)
     if api_key is None:
         raise LookupError(f"no api key {key_id}")
-    api_key.revoked_at = api_key.revoked_at or now()
+    api_key.revoked_at = api_key.revoked_at or uow.now()
     uow.commit()
 
 

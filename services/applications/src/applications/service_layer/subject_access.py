@@ -11,7 +11,7 @@ answers, the timeline, and what the audit log holds about the application.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from shared.web.subject_access import Period, audit_history
 
 
 def gather(session: Session, identifier: str, from_date: date | None,
-           to_date: date | None) -> dict[str, Any] | None:
+           to_date: date | None, moment: datetime) -> dict[str, Any] | None:
     application = session.get(Application, identifier)
     if application is None:
         return None

@@ -21,7 +21,6 @@ from applications.service_layer.common import (
     Conflict,
     NotFound,
     add_timeline,
-    now,
     owned_application,
 )
 from applications.service_layer.drafts import (
@@ -30,6 +29,7 @@ from applications.service_layer.drafts import (
     loaded_application,
     summary_view,
 )
+from shared.clock import today
 from shared.uow import UnitOfWork
 
 
@@ -44,8 +44,8 @@ class IdempotencyKeyReused(Exception):
 
 
 def readiness(application: Application, establishments: Mapping[str, Any],
-              policy: ReadinessPolicy, today: date | None = None) -> list[Problem]:
-    return check_readiness(loaded_application(application), today=today or date.today(),
+              policy: ReadinessPolicy, today: date) -> list[Problem]:
+    return check_readiness(loaded_application(application), today=today,
                            establishments=establishments, policy=policy)
 
 
@@ -80,10 +80,10 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
     if row.status != "DRAFT":
         raise Conflict(f"The application is {row.status.lower().replace('_', ' ')}, "
                        "not a draft, so it cannot be submitted again.")
-    problems = readiness(row, establishments, policy)
+    problems = readiness(row, establishments, policy, today(uow.clock))
     if not is_ready(problems):
         raise NotReady(problems)
-    moment = now()
+    moment = uow.now()
     application = SimpleNamespace(**{**row._mapping, "status": "SUBMITTED",
                                      "submitted_at": moment, "updated_at": moment})
     body = json.loads(json.dumps(summary_view(application), default=_iso))
@@ -133,7 +133,7 @@ def withdraw(uow: UnitOfWork, organisation_id: str, application_id: str,
     if application.status not in OPEN_STATES:
         raise Conflict(f"A {application.status.lower()} application cannot be withdrawn.")
     was_submitted = application.status != "DRAFT"
-    moment = now()
+    moment = uow.now()
     application.status = "WITHDRAWN"
     application.withdrawn_reason = reason
     application.updated_at = moment
@@ -154,7 +154,8 @@ def start_renewal(uow: UnitOfWork, organisation_id: str, application_id: str) ->
             "establishments": previous.establishments,
             "requested_access": previous.requested_access, "frequency": previous.frequency}
     draft = create_draft(uow, organisation_id, data, renewal_of=previous.id)
-    add_timeline(uow.session, previous.id, "renewal_started", {"renewal_id": draft.id})
+    add_timeline(uow.session, previous.id, "renewal_started", {"renewal_id": draft.id},
+                 uow.now())
     return draft
 
 
@@ -176,7 +177,7 @@ def report_change(uow: UnitOfWork, organisation_id: str, application_id: str, ki
     applicant = json.loads(json.dumps(application.applicant))
     CHANGE_SECTIONS[kind](applicant, details)
     application.applicant = applicant
-    moment = now()
+    moment = uow.now()
     application.updated_at = moment
     add_timeline(uow.session, application.id, "change_reported", {"kind": kind}, moment)
     uow.emit("application.circumstances_changed", subject=application.id, data={
@@ -194,7 +195,7 @@ def answer_request(uow: UnitOfWork, organisation_id: str, application_id: str,
         raise NotFound(request_id)
     if request.status != "OPEN" or application.status in ("WITHDRAWN", "CLEARED", "REFUSED"):
         raise Conflict("This request has already been answered or closed.")
-    moment = now()
+    moment = uow.now()
     request.status, request.answers, request.answered_at = "ANSWERED", answers, moment
     if not _other_open_requests(uow.session, application.id, request.id):
         application.status = "IN_VETTING"
@@ -227,7 +228,7 @@ def request_reconsideration(uow: UnitOfWork, organisation_id: str, application_i
     if application.status != "REFUSED":
         raise Conflict(f"The application is {application.status.lower().replace('_', ' ')}: "
                        "only a refused application can be reconsidered.")
-    moment = now()
+    moment = uow.now()
     application.reconsideration_requested_at = moment
     application.updated_at = moment
     add_timeline(uow.session, application.id, "reconsideration_requested",

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from applications.models import Application, InformationRequest
-from applications.service_layer.common import add_timeline, now
+from applications.service_layer.common import add_timeline
 from shared.consumer import Event, RetryLater
 from shared.uow import UnitOfWork
 
@@ -32,10 +32,10 @@ def _application(uow: UnitOfWork, event: Event) -> Application | None:
                            with_for_update=True)
 
 
-def _move(application: Application, status: str) -> None:
+def _move(uow: UnitOfWork, application: Application, status: str) -> None:
     if RANK[status] >= RANK[application.status] and application.status != "WITHDRAWN":
         application.status = status
-    application.updated_at = now()
+    application.updated_at = uow.now()
 
 
 def _iso(value: Any) -> Any:
@@ -47,7 +47,7 @@ def on_case_opened(uow: UnitOfWork, event: Event) -> None:
     if application is None:
         return  # not ours (e.g. erased): nothing to record
     if application.status == "SUBMITTED":
-        _move(application, "IN_VETTING")
+        _move(uow, application, "IN_VETTING")
     add_timeline(uow.session, application.id, "checks_started", {},
                  event.data["opened_at"])
 
@@ -63,7 +63,7 @@ def on_info_requested(uow: UnitOfWork, event: Event) -> None:
             reason=data["reason"], due_by=_iso(data.get("due_by")), status="OPEN",
             requested_at=data["requested_at"]))
     if application.status in ("SUBMITTED", "IN_VETTING"):
-        _move(application, "INFO_REQUESTED")
+        _move(uow, application, "INFO_REQUESTED")
     add_timeline(uow.session, application.id, "information_requested", {
         "request_id": data["request_id"], "items": data["items"],
         "due_by": _iso(data.get("due_by"))}, data["requested_at"])
@@ -80,7 +80,7 @@ def on_clearance_granted(uow: UnitOfWork, event: Event) -> None:
                "clearance_status": "ACTIVE", "clearance_status_at": data["issued_at"].isoformat()}
     if application.status != "WITHDRAWN":
         application.outcome = outcome
-    _move(application, "CLEARED")
+    _move(uow, application, "CLEARED")
     add_timeline(uow.session, application.id, "cleared",
                  {"level": data["level"], "expires_at": outcome["expires_at"]}, data["issued_at"])
 
@@ -94,7 +94,7 @@ def on_refused(uow: UnitOfWork, event: Event) -> None:
     if application.status not in ("WITHDRAWN", "CLEARED"):
         application.outcome = ({"result": "REFUSED", "reconsidered": True} if upheld
                                else {"result": "REFUSED"})
-    _move(application, "REFUSED")
+    _move(uow, application, "REFUSED")
     add_timeline(uow.session, application.id, "refusal_upheld" if upheld else "refused", {},
                  event.data["refused_at"])
 
@@ -125,7 +125,7 @@ def _clearance_change(uow: UnitOfWork, event: Event, kind: str, status: str | No
         return  # older news than the status recorded
     application.outcome = {**outcome, "clearance_status": status,
                            "clearance_status_at": occurred_at.isoformat()}
-    application.updated_at = now()
+    application.updated_at = uow.now()
 
 
 def on_clearance_suspended(uow: UnitOfWork, event: Event) -> None:

@@ -16,6 +16,7 @@ from notifications.channels.config import ConfigError, DeliveryConfig, delivery_
 from notifications.channels.log import LogChannel
 from notifications.channels.notify import NotifyEmail, NotifySms, make_client
 from notifications.channels.smtp import SmtpEmail
+from shared.clock import Clock
 from shared.config import Settings
 
 __all__ = [
@@ -25,12 +26,12 @@ __all__ = [
 ]
 
 
-def build_channels(config: DeliveryConfig, settings: Settings) -> dict[str, Channel]:
+def build_channels(config: DeliveryConfig, settings: Settings, clock: Clock) -> dict[str, Channel]:
     """{"EMAIL": adapter, "SMS": adapter} as configured (the config is already checked)."""
     # One Notify client for both channels: one pooled HTTPS connection, one key.
     client = (make_client(config.notify_api_key or "", config.notify_base_url)
               if config.uses_notify else None)
-    log_channel = LogChannel.under(settings.var_dir)
+    log_channel = LogChannel.under(settings.var_dir, clock)
     email: Channel
     if config.email_channel == "notify" and client is not None:
         email = NotifyEmail(client, config.notify_email_template_id or "")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from shared.clock import Clock
 
 if TYPE_CHECKING:
     from notifications.models import Notification
@@ -21,19 +22,20 @@ FILE_NAME = "messages.jsonl"
 class LogChannel:
     provider = "log"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock) -> None:
         self.path = path
+        self.clock = clock
         self._lock = threading.Lock()
 
     @classmethod
-    def under(cls, var_dir: Path) -> LogChannel:
-        return cls(var_dir / FILE_NAME)
+    def under(cls, var_dir: Path, clock: Clock) -> LogChannel:
+        return cls(var_dir / FILE_NAME, clock)
 
     def send(self, notification: Notification) -> str | None:
         line = json.dumps({
             "id": notification.id, "channel": notification.channel,
             "to": notification.recipient, "subject": notification.subject,
-            "body": notification.body, "at": datetime.now(UTC).isoformat(),
+            "body": notification.body, "at": self.clock.now().isoformat(),
         }, ensure_ascii=False)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)

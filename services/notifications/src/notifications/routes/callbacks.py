@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -98,14 +98,14 @@ def record_notify_receipt(platform: Platform, receipt: dict[str, Any],
     """Apply a receipt and audit it; False if it names no notification of ours."""
     config = delivery_config(platform)
     notify_id, status = str(receipt["id"]), receipt["status"]
-    moment = now or datetime.now(UTC)
+    moment = now or platform.clock.now()
     with platform.unit_of_work() as uow:
         notification = _find(uow.session, notify_id, receipt.get("reference"))
         if notification is None:
             audit.record(uow.session, service="notifications", actor="notify",
                          actor_kind=audit.SYSTEM, action="notification.receipt_unknown",
                          subject_type="notify_notification", subject_id=notify_id,
-                         detail={"status": status})
+                         detail={"status": status}, at=moment)
             uow.commit()
             return False
         before = notification.status
@@ -116,7 +116,7 @@ def record_notify_receipt(platform: Platform, receipt: dict[str, Any],
                      actor_kind=audit.SYSTEM, action="notification.receipt",
                      subject_type="notification", subject_id=notification.id,
                      detail={"notify_id": notify_id, "status": status, "from": before,
-                             "to": notification.status, "changed": changed})
+                             "to": notification.status, "changed": changed}, at=moment)
         uow.commit()
     if changed and notification.status == delivery.TEMPORARY_FAILURE and (
             notification.failed_at is None):

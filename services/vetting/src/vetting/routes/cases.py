@@ -8,10 +8,9 @@ from flask_smorest import Blueprint
 from shared.web.audit_trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
-from vetting.routes.common import SECURITY, VETTING_ROLES, platform
+from vetting.routes.common import SECURITY, VETTING_ROLES, now, platform
 from vetting.schemas.cases import CasePageSchema, CaseQuerySchema, CaseSchema
 from vetting.service_layer import queries
-from vetting.service_layer.common import now
 
 blp = Blueprint("cases", __name__, url_prefix="/cases", description="Vetting cases.")
 

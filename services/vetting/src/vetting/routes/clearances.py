@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from shared.web.audit_trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
-from vetting.routes.common import SECURITY, VETTING_ROLES, actor, platform
+from vetting.routes.common import SECURITY, VETTING_ROLES, actor, now, platform
 from vetting.schemas.clearances import (
     ClearanceQuerySchema,
     ClearanceSchema,
@@ -17,7 +17,7 @@ from vetting.schemas.clearances import (
 )
 from vetting.schemas.decisions import ReasonSchema
 from vetting.service_layer import clearances, queries
-from vetting.service_layer.common import MANAGER_ROLE, now
+from vetting.service_layer.common import MANAGER_ROLE
 
 blp = Blueprint("clearances", __name__, url_prefix="/clearances",
                 description="Clearances: one per person, for every establishment.")
@@ -71,7 +71,7 @@ class ClearanceAudit(MethodView):
 def _lifecycle(action, clearance_id: str, reason: str):  # type: ignore[no-untyped-def]
     with platform().unit_of_work() as uow:
         clearance = clearances.clearance_for_update(uow.session, clearance_id)
-        action(uow, clearance, actor(), reason, now())
+        action(uow, clearance, actor(), reason, uow.now())
         view = queries.clearance_view(clearance)
         uow.commit()
     return view

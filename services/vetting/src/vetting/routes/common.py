@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, g
 
 from shared.platform import Platform
@@ -14,6 +16,11 @@ VETTING_ROLES = OFFICER_ROLES
 
 def platform() -> Platform:
     return current_app.extensions["platform"]
+
+
+def now() -> datetime:
+    """The platform's clock, read once per request."""
+    return platform().clock.now()
 
 
 def policy() -> Policy:

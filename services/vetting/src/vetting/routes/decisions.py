@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.web.auth import staff_required
-from vetting.routes.common import SECURITY, VETTING_ROLES, actor, platform, policy
+from vetting.routes.common import SECURITY, VETTING_ROLES, actor, now, platform, policy
 from vetting.schemas.cases import CaseSchema, CheckSchema, InformationRequestSchema
 from vetting.schemas.clearances import ClearanceSchema
 from vetting.schemas.decisions import (
@@ -19,7 +19,7 @@ from vetting.schemas.decisions import (
     ReviewSchema,
 )
 from vetting.service_layer import checks, decisions, queries
-from vetting.service_layer.common import MANAGER_ROLE, now
+from vetting.service_layer.common import MANAGER_ROLE
 
 blp = Blueprint("decisions", __name__, url_prefix="/cases",
                 description="Decisions by vetting officers.")

@@ -24,7 +24,6 @@ from vetting.service_layer.common import (
     case_for_update,
     checks_of,
     move,
-    now,
     wait_on,
 )
 
@@ -138,7 +137,7 @@ def record_result(uow: UnitOfWork, policy: Policy, case_id: str, name: str, acto
     if records and name not in RECORD_CHECKS:
         raise Invalid("Only record checks list records.",
                       {"records": [f"Records belong to {' or '.join(RECORD_CHECKS)}."]})
-    moment = now()
+    moment = uow.now()
     detail: dict[str, Any] = {"summary": summary, "recorded_manually": True}
     if name in RECORD_CHECKS:
         detail["records"] = [{**r, "date": r["date"].isoformat(), "source": r.get("source")
@@ -146,7 +145,7 @@ def record_result(uow: UnitOfWork, policy: Policy, case_id: str, name: str, acto
     check.recorded_by = actor.id
     check.started_at = check.started_at or moment
     complete(uow, case, check, Outcome(status, detail), policy, moment)
-    audit_decision(uow.session, actor, "check.result_recorded", "case", case.id,
+    audit_decision(uow, actor, "check.result_recorded", "case", case.id,
                    reason=summary, detail={"check": name, "outcome": status,
                                            "records": len(records),
                                            "policy_version": policy.version})
@@ -160,10 +159,10 @@ def retry(uow: UnitOfWork, policy: Policy, case_id: str, name: str, actor: Actor
     if check.status != "ERROR" or check.provider == "manual":
         raise Conflict(f"Only a failed automatic check can be retried; {name} is "
                        f"{check.status}.")
-    moment = now()
+    moment = uow.now()
     check.next_attempt_at, check.attempts = moment, 0
     refresh(uow.session, case, policy, moment)
-    audit_decision(uow.session, actor, "check.retried", "case", case.id,
+    audit_decision(uow, actor, "check.retried", "case", case.id,
                    detail={"check": name, "policy_version": policy.version})
     return check
 

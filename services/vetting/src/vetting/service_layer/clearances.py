@@ -68,7 +68,7 @@ def serve_from_existing(uow: UnitOfWork, policy: Policy, case: VettingCase,
     move(case, "CLEARED", moment)
     uow.emit("vetting.clearance_granted", subject=case.application_id,
              data=_granted_event(case, clearance))
-    audit_decision(uow.session, Actor.system(), "case.cleared_by_existing_clearance", "case",
+    audit_decision(uow, Actor.system(), "case.cleared_by_existing_clearance", "case",
                    case.id, detail={"clearance_id": clearance.id, "level": clearance.level,
                                     "policy_version": policy.version})
 
@@ -127,7 +127,7 @@ def suspend(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason_code: st
     clearance.updated_at = moment
     uow.emit("vetting.clearance_suspended", subject=clearance.application_id, data={
         **_change(clearance), "reason": reason_code, "suspended_at": moment.isoformat()})
-    audit_decision(uow.session, actor, "clearance.suspended", "clearance", clearance.id,
+    audit_decision(uow, actor, "clearance.suspended", "clearance", clearance.id,
                    reason=reason, detail={"reason_code": reason_code})
 
 
@@ -142,7 +142,7 @@ def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
     clearance.updated_at = moment
     uow.emit("vetting.clearance_reinstated", subject=clearance.application_id, data={
         **_change(clearance), "reinstated_at": moment.isoformat()})
-    audit_decision(uow.session, actor, "clearance.reinstated", "clearance", clearance.id,
+    audit_decision(uow, actor, "clearance.reinstated", "clearance", clearance.id,
                    reason=reason)
 
 
@@ -153,7 +153,7 @@ def revoke(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
     clearance.status, clearance.updated_at = "REVOKED", moment
     uow.emit("vetting.clearance_revoked", subject=clearance.application_id, data={
         **_change(clearance), "revoked_at": moment.isoformat()})
-    audit_decision(uow.session, actor, "clearance.revoked", "clearance", clearance.id,
+    audit_decision(uow, actor, "clearance.revoked", "clearance", clearance.id,
                    reason=reason)
 
 
@@ -172,7 +172,7 @@ def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
             clearance.status, clearance.updated_at = "EXPIRED", moment
             uow.emit("vetting.clearance_expired", subject=clearance.application_id, data={
                 **_change(clearance), "expired_at": clearance.expires_at.isoformat()})
-            audit_decision(uow.session, Actor.system(), "clearance.expired", "clearance",
+            audit_decision(uow, Actor.system(), "clearance.expired", "clearance",
                            clearance.id, detail={"policy_version": policy.version})
             found["expired"] += 1
             continue

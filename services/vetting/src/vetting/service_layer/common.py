@@ -4,7 +4,7 @@ service-level clock), who acts, and the audit entry each decision writes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from shared import audit
 from shared.errors import NotFound
+from shared.uow import UnitOfWork
 from vetting.models import Check, VettingCase
 from vetting.service_levels import add_wait
 
@@ -40,10 +41,6 @@ class Actor:
     @classmethod
     def system(cls) -> Actor:
         return cls("system", "SYSTEM")
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def move(case: VettingCase, status: str, moment: datetime,
@@ -84,12 +81,12 @@ def checks_of(session: Session, case_id: str) -> list[Check]:
                                 .order_by(Check.created_at, Check.name)).scalars())
 
 
-def audit_decision(session: Session, actor: Actor, action: str, subject_type: str,
+def audit_decision(uow: UnitOfWork, actor: Actor, action: str, subject_type: str,
                    subject_id: str, *, reason: str | None = None,
                    detail: dict[str, Any] | None = None,
                    private: dict[str, Any] | None = None) -> None:
     """Who, when, what, why — and the policy version, which every decision's detail carries.
     `private` (e.g. conditions naming the person's circumstances) is sealed with the reason."""
-    audit.record(session, service="vetting", actor=actor.id, actor_kind=actor.kind,
+    audit.record(uow.session, service="vetting", actor=actor.id, actor_kind=actor.kind,
                  action=action, subject_type=subject_type, subject_id=subject_id,
-                 reason=reason, detail=detail, private=private)
+                 reason=reason, detail=detail, private=private, at=uow.now())

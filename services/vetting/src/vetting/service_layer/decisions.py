@@ -22,7 +22,6 @@ from vetting.service_layer.common import (
     audit_decision,
     case_for_update,
     move,
-    now,
 )
 
 DECIDABLE = ("AWAITING_DECISION", "RECONSIDERATION")
@@ -74,7 +73,7 @@ def clear(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, level: st
         raise Invalid("Level too low.", {"level": [
             f"This request needs at least {case.required_level}."]})
     _validate_conditions(case, conditions)
-    moment = now()
+    moment = uow.now()
     was = case.status
     clearance = clearances.grant(uow, policy, case, actor, level, conditions, moment)
     if was == "RECONSIDERATION":
@@ -82,7 +81,7 @@ def clear(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, level: st
                                 "decided_by": actor.id, "decided_at": moment.isoformat()}
     move(case, "CLEARED", moment)
     case.policy_version = policy.version
-    audit_decision(uow.session, actor, "case.cleared", "case", case.id, reason=reason,
+    audit_decision(uow, actor, "case.cleared", "case", case.id, reason=reason,
                    private={"conditions": sorted(conditions)}, detail={
         "level": level, "clearance_id": clearance.id,
         "expires_at": clearance.expires_at.isoformat(), "on_reconsideration":
@@ -98,20 +97,20 @@ def propose_refusal(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
     case = case_for_update(uow.session, case_id)
     _decidable(case, "refused")
     _not_party_to_refusal(case, actor)
-    moment = now()
+    moment = uow.now()
     if case.status == "RECONSIDERATION":
         case.reconsideration = {**(case.reconsideration or {}), "outcome": "UPHELD",
                                 "decided_by": actor.id, "decided_at": moment.isoformat(),
                                 "reasons": reasons}
         move(case, "REFUSED", moment)
         _refused(uow, case, moment, reconsidered=True)
-        audit_decision(uow.session, actor, "case.refusal_upheld", "case", case.id,
+        audit_decision(uow, actor, "case.refusal_upheld", "case", case.id,
                        reason="; ".join(reasons), detail={"policy_version": policy.version})
         return case
     case.refusal = {"proposed_by": actor.id, "proposed_at": moment.isoformat(),
                     "reasons": reasons}
     move(case, "REFUSAL_PENDING", moment)
-    audit_decision(uow.session, actor, "case.refusal_proposed", "case", case.id,
+    audit_decision(uow, actor, "case.refusal_proposed", "case", case.id,
                    reason="; ".join(reasons), detail={
                        "recommendation": (case.risk or {}).get("recommendation"),
                        "policy_version": policy.version})
@@ -130,7 +129,7 @@ def countersign(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, con
     refusal = dict(case.refusal or {})
     if refusal.get("proposed_by") == actor.id:
         raise Forbidden("You proposed this refusal: a different officer must countersign it.")
-    moment = now()
+    moment = uow.now()
     if confirm:
         case.refusal = {**refusal, "countersigned_by": actor.id,
                         "countersigned_at": moment.isoformat(), "note": note}
@@ -140,7 +139,7 @@ def countersign(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, con
     else:
         case.refusal = None
         move(case, "AWAITING_DECISION", moment)
-    audit_decision(uow.session, actor, "case.refusal_countersigned" if confirm
+    audit_decision(uow, actor, "case.refusal_countersigned" if confirm
                    else "case.refusal_rejected", "case", case.id, reason=note,
                    private={"reasons": refusal.get("reasons")}, detail={
                        "proposed_by": refusal.get("proposed_by"),
@@ -162,7 +161,7 @@ def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Ac
     if case.status not in ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "RECONSIDERATION",
                            "REVIEW"):
         raise Conflict(f"Information cannot be requested on a {case.status.lower()} case.")
-    moment = now()
+    moment = uow.now()
     request = InformationRequest(
         id=str(uuid.uuid4()), case_id=case.id, items=items, reason=reason,
         due_by=due_by.isoformat() if due_by else None, requested_by=actor.id,
@@ -175,7 +174,7 @@ def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Ac
         "case_id": case.id, "application_id": case.application_id, "request_id": request.id,
         "items": items, "reason": reason, "due_by": request.due_by,
         "requested_at": moment.isoformat()})
-    audit_decision(uow.session, actor, "case.information_requested", "case", case.id,
+    audit_decision(uow, actor, "case.information_requested", "case", case.id,
                    reason=reason, detail={"request_id": request.id, "items": len(items),
                                           "policy_version": policy.version})
     return request
@@ -194,7 +193,7 @@ def complete_review(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
     if outcome == "REVOKE" and MANAGER_ROLE not in actor.roles:
         raise Forbidden("Only a vetting manager can revoke a clearance.")
     clearance = clearances.clearance_for_update(uow.session, case.clearance_id or "")
-    moment = now()
+    moment = uow.now()
     if outcome == "CONTINUE" and clearance.status == "SUSPENDED":
         clearances.reinstate(uow, clearance, actor, reason, moment)
     elif outcome == "SUSPEND" and clearance.status == "ACTIVE":
@@ -202,7 +201,7 @@ def complete_review(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
     elif outcome == "REVOKE":
         clearances.revoke(uow, clearance, actor, reason, moment)
     move(case, "CLEARED", moment)
-    audit_decision(uow.session, actor, "case.review_completed", "case", case.id, reason=reason,
+    audit_decision(uow, actor, "case.review_completed", "case", case.id, reason=reason,
                    detail={"outcome": outcome, "clearance_status": clearance.status,
                            "policy_version": policy.version})
     return case

@@ -32,7 +32,7 @@ from shared.consumer import Event
 from shared.uow import UnitOfWork
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, Person, VettingCase
 from vetting.service_layer.clearances import LIVE
-from vetting.service_layer.common import CLOSED, move, now
+from vetting.service_layer.common import CLOSED, move
 
 REASON_CODE = "ERASURE"
 # A recognition key no real applicant can have (theirs are "surname|forenames|birth date"),
@@ -42,7 +42,7 @@ ERASED_KEY = "erased:"
 
 def erase_person(uow: UnitOfWork, event: Event) -> None:
     """application.erasure_requested → revoke, anonymise, forget, report."""
-    session, moment = uow.session, now()
+    session, moment = uow.session, uow.now()
     erasure_id = str(event.data["erasure_id"])
     application_id = str(event.data["application_id"])
     first = session.execute(select(VettingCase).where(

@@ -29,7 +29,6 @@ from vetting.service_layer.common import (
     case_by_application,
     checks_of,
     move,
-    now,
 )
 
 ProviderChoice = Callable[[str, Mapping[str, Any], "str | None"], str]
@@ -47,7 +46,7 @@ def person_for(uow: UnitOfWork, applicant: Mapping[str, Any]) -> Person:
     if person is None:
         # Two first applications for one person at once: the unique key makes the second
         # transaction fail, and the consumer's retry then finds this row.
-        person = Person(id=str(uuid.uuid4()), match_key=key, created_at=now())
+        person = Person(id=str(uuid.uuid4()), match_key=key, created_at=uow.now())
         uow.session.add(person)
         uow.session.flush()
     return person
@@ -79,7 +78,7 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
     decision = required_level(policy, data["requested_access"], data["frequency"],
                               [establishments[c] for c in data["establishments"]
                                if c in establishments])
-    moment = now()
+    moment = uow.now()
     case = VettingCase(
         id=str(uuid.uuid4()), application_id=application_id, status="OPEN",
         applicant_name={"forenames": applicant["forenames"], "surname": applicant["surname"]},
@@ -105,7 +104,7 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
         "establishments": case.establishments, "requested_access": case.requested_access,
         "opened_at": moment.isoformat(), "required_level": case.required_level,
         "checks": case.checks})
-    audit_decision(uow.session, Actor.system(), "case.opened", "case", case.id, detail={
+    audit_decision(uow, Actor.system(), "case.opened", "case", case.id, detail={
         "required_level": decision.level, "dbs_level": decision.dbs_level,
         "reasons": list(decision.reasons), "policy_version": policy.version,
         "served_by_clearance": existing.id if existing else None})
@@ -121,7 +120,7 @@ def _iso(value: Any) -> Any:
 
 def _record(uow: UnitOfWork, case: VettingCase, kind: str, event: Event) -> None:
     uow.session.add(CaseUpdate(case_id=case.id, kind=kind, data=event.envelope.data,
-                               received_at=now()))
+                               received_at=uow.now()))
 
 
 def close_withdrawn_case(uow: UnitOfWork, event: Event) -> None:
@@ -132,11 +131,11 @@ def close_withdrawn_case(uow: UnitOfWork, event: Event) -> None:
     _record(uow, case, "withdrawn", event)
     if case.status in CLOSED or case.status == "REVIEW":
         return  # decided already: the decision stands, the withdrawal is on file
-    moment = now()
+    moment = uow.now()
     move(case, "WITHDRAWN", moment)
     for check in checks_of(uow.session, case.id):
         check.next_attempt_at = None
-    audit_decision(uow.session, Actor.system(), "case.withdrawn", "case", case.id,
+    audit_decision(uow, Actor.system(), "case.withdrawn", "case", case.id,
                    reason=event.data.get("reason"))
 
 
@@ -158,9 +157,9 @@ def make_record_information(policy: Policy) -> Handler:
             InformationRequest.case_id == case.id,
             InformationRequest.answered_at.is_(None))).first()
         if unanswered is None:
-            move(case, case.resume_status or "AWAITING_DECISION", now())
+            move(case, case.resume_status or "AWAITING_DECISION", uow.now())
             case.resume_status = None
-            checks.refresh(uow.session, case, policy, now())
+            checks.refresh(uow.session, case, policy, uow.now())
 
     record_information.handler_name = "vetting.service_layer.record_information"  # type: ignore[attr-defined]
     return record_information
@@ -191,13 +190,13 @@ def make_record_change(policy: Policy) -> Handler:
             details[section] = holder
         document["details"] = details
         case.applicant = document
-        moment = now()
+        moment = uow.now()
         checks.refresh(uow.session, case, policy, moment)
         if case.status not in ("CLEARED", "REVIEW"):
             return
         move(case, "REVIEW", moment)
         clearance = uow.session.get(Clearance, case.clearance_id) if case.clearance_id else None
-        audit_decision(uow.session, Actor.system(), "case.review_opened", "case", case.id,
+        audit_decision(uow, Actor.system(), "case.review_opened", "case", case.id,
                        detail={"kind": event.data["kind"], "recommendation":
                                case.risk["recommendation"], "policy_version": policy.version})
         if clearance is not None and case.risk["recommendation"] in ("REFER", "REFUSE"):
@@ -219,9 +218,9 @@ def open_reconsideration(uow: UnitOfWork, event: Event) -> None:
     _record(uow, case, "reconsideration_requested", event)
     if case.status != "REFUSED" or case.reconsideration is not None:
         return  # not refused (yet), or asked before: on file, nothing moves
-    moment = now()
+    moment = uow.now()
     case.reconsideration = {"grounds": event.data["grounds"],
                             "requested_at": _iso(event.data["requested_at"])}
     move(case, "RECONSIDERATION", moment)
-    audit_decision(uow.session, Actor.system(), "case.reconsideration_opened", "case", case.id,
+    audit_decision(uow, Actor.system(), "case.reconsideration_opened", "case", case.id,
                    reason=event.data["grounds"])

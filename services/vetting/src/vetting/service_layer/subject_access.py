@@ -10,7 +10,7 @@ A case from before people were matched (no person id) is answered on its own.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -18,12 +18,11 @@ from sqlalchemy.orm import Session
 
 from shared.web.subject_access import Period, audit_history, unique
 from vetting.models import Clearance, Person, VettingCase
-from vetting.service_layer.common import now
 from vetting.service_layer.queries import case_view, clearance_view
 
 
 def gather(session: Session, identifier: str, from_date: date | None,
-           to_date: date | None) -> dict[str, Any] | None:
+           to_date: date | None, moment: datetime) -> dict[str, Any] | None:
     person = session.get(Person, identifier)
     if person is not None:
         cases = _cases(session, VettingCase.person_id == person.id)
@@ -39,7 +38,7 @@ def gather(session: Session, identifier: str, from_date: date | None,
         mine.append(Clearance.person_id == person.id)
     clearances = list(session.execute(select(Clearance).where(or_(*mine)).order_by(
         Clearance.issued_at, Clearance.id)).scalars())
-    period, moment = Period.of(from_date, to_date), now()
+    period = Period.of(from_date, to_date)
     return {
         "person": {"id": person.id, "match_key": person.match_key,
                    "created_at": person.created_at} if person else None,
