@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import requests
 
-from tests.e2e.helpers import application_body, get, organisation_key, staff_token, submit
 from tests.support import wait_for
+from tests.support.stack_client import application_body, get, organisation_key, staff_token, submit
 
 
 def post(stack, service, path, credential, body):

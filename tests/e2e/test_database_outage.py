@@ -13,8 +13,7 @@ import psycopg
 import pytest
 import requests
 
-from tests.e2e.helpers import application_body, organisation_key, submit
-from tests.e2e.test_faults import start_stack
+from tests.support.stack_client import application_body, organisation_key, start_stack, submit
 
 # It restarts the machine's PostgreSQL: make test runs it alone, after the rest.
 pytestmark = pytest.mark.serial

@@ -8,15 +8,19 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from shared.devstack import Stack
-from shared.messaging.topology import SERVICES
-from tests.e2e.conftest import free_port
-from tests.e2e.helpers import application_body, get, organisation_key, staff_token, submit
 from tests.support import wait_for
+from tests.support.stack_client import (
+    application_body,
+    get,
+    organisation_key,
+    staff_token,
+    start_stack,
+    submit,
+)
 
 
 def rabbitmqctl(*args: str) -> None:
@@ -34,16 +38,6 @@ def vhost_env(real_env: dict[str, dict[str, str]]) -> Iterator[dict[str, dict[st
     env = {s: {**e, "BROKER_URL": f"{url}/{vhost}"} for s, e in real_env.items()}
     yield env
     rabbitmqctl("delete_vhost", vhost)
-
-
-def start_stack(env, smtp_port: int, tmp_path: Path) -> Stack:
-    stack = Stack(var_dir=tmp_path / "var", service_env=env, smtp_port=smtp_port,
-                  ports={service: free_port() for service in SERVICES},
-                  base_env={"CONSUMER_RETRY_BASE_S": "0.1"})
-    stack.migrate()
-    stack.start()
-    stack.wait_ready()
-    return stack
 
 
 def all_cases(stack: Stack, officer: str) -> list[dict]:

@@ -51,11 +51,11 @@ from kombu import Connection
 from shared.config import load_settings
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES, Topology
-from tests.e2e.conftest import free_port
-from tests.e2e.erasure_scan import broker_hits, database_hits
-from tests.e2e.helpers import get, staff_token
-from tests.e2e.sentinel_people import Sentinels, application
 from tests.support import cli_json, wait_for
+from tests.support.erasure_scan import broker_hits, database_hits
+from tests.support.network import free_port
+from tests.support.sentinel_people import Sentinels, application
+from tests.support.stack_client import get, staff_token
 
 # Sentinels of people other than the two applicants erased at the end (the organisation's
 # coordinator; the invented people of the provoked failures and of the drafts never submitted).

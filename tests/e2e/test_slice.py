@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.e2e.helpers import application_body, get, organisation_key, staff_token, submit
 from tests.support import wait_for
+from tests.support.stack_client import application_body, get, organisation_key, staff_token, submit
 
 
 def test_submitted_application_reaches_every_service_and_the_applicant_by_email(stack, smtp):

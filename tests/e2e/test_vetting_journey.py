@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import requests
 
-from tests.e2e.helpers import application_body, get, organisation_key, submit
 from tests.support import wait_for
+from tests.support.stack_client import application_body, get, organisation_key, submit
 
 
 def token(stack, staff_id, role):

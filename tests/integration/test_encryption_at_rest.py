@@ -30,9 +30,9 @@ from shared.keys import rotate
 from shared.migrations import alembic_config, upgrade
 from shared.web import create_web_app
 from tests.integration.helpers import platform_for
-from tests.integration.sentinel_scan import sentinel
 from tests.integration.test_subject_access import World
 from tests.integration.vetting_harness import Vetting
+from tests.support.sentinel_scan import sentinel
 from vetting.models import Check
 from vetting.service import definition as vetting_definition
 

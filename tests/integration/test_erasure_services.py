@@ -30,9 +30,9 @@ from tests.integration.erasure_support import (
     report,
     zeros,
 )
-from tests.integration.sentinel_scan import found, hits, sentinel
 from tests.integration.service_harness import ServiceHarness
 from tests.integration.vetting_harness import Vetting, submitted_data
+from tests.support.sentinel_scan import found, hits, sentinel
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, Person, VettingCase
 
 # --- vetting ---------------------------------------------------------------------------------

@@ -77,7 +77,8 @@ def test_smtp_refusing_then_recovering_ends_sent_after_growing_delays(make, smtp
     assert timedelta(seconds=60) <= waits[1] <= timedelta(seconds=66)
     assert d.send_at(d.clock.now()) == 1
     row = d.row(notification_id)
-    assert (row.status, row.attempts, row.provider, row.sent_at) == ("SENT", 3, "smtp", d.clock.now())
+    assert (row.status, row.attempts, row.provider, row.sent_at) == (
+        "SENT", 3, "smtp", d.clock.now())
     assert [m["X-Notification-ID"] for m in server.messages] == [notification_id]
     assert server.messages[0]["To"] == "jo@example.org"
     assert [e["notification_id"] for e in d.events("notification.sent")] == [notification_id]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from applications.examples import sample_application
 from shared.devstack import Stack
+from shared.messaging.topology import SERVICES
 from tests.support import cli_json
+from tests.support.network import free_port
 
 
 def organisation_key(stack: Stack, name: str = "AA Test Intergroup") -> str:
@@ -46,3 +49,13 @@ def submit(stack: Stack, key: str, body: dict[str, Any] | None = None,
         return draft
     return http.post(f"{base}/{draft.json()['id']}/submit", timeout=10,
                      headers={**headers, "Idempotency-Key": draft.json()["id"]})
+
+
+def start_stack(env, smtp_port: int, tmp_path: Path) -> Stack:
+    stack = Stack(var_dir=tmp_path / "var", service_env=env, smtp_port=smtp_port,
+                  ports={service: free_port() for service in SERVICES},
+                  base_env={"CONSUMER_RETRY_BASE_S": "0.1"})
+    stack.migrate()
+    stack.start()
+    stack.wait_ready()
+    return stack

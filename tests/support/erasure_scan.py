@@ -19,7 +19,7 @@ from shared.config import load_settings
 from shared.crypto import keyring_from_settings
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES, Topology
-from tests.integration import sentinel_scan
+from tests.support import sentinel_scan
 
 
 def _found(where: str, value: str, needles: Mapping[str, str]) -> list[str]:
