@@ -1,5 +1,6 @@
-"""Fixtures for real backends: a fresh PostgreSQL database per service per test, and a unique
-name prefix on RabbitMQ per test (exchanges and queues are deleted afterwards).
+"""Fixtures for the run modes: per test, a database per service copied from a migrated
+template (PostgreSQL or SQLite), and a unique name prefix on RabbitMQ (exchanges and queues
+are deleted afterwards).
 
 When PostgreSQL or RabbitMQ is unreachable the tests that need them skip, or fail under
 REQUIRE_REAL_BACKENDS=1 (as CI runs them).
@@ -7,7 +8,6 @@ REQUIRE_REAL_BACKENDS=1 (as CI runs them).
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -17,20 +17,23 @@ import pytest
 from kombu import Connection
 from kombu.transport import filesystem
 
-from shared.config import Settings, load_settings
-from shared.messaging.topology import SERVICES, Topology
-from tests.support import drop_database, embedded_env, make_database
+from shared.clock import pin_test_clock
+from shared.config import load_settings
+from shared.messaging.topology import SERVICES
+from tests.support.backends import (
+    AMQP_URL,
+    PG_ADMIN_URL,
+    LazyDatabases,
+    LazyEnv,
+    PostgresTemplates,
+    SqliteTemplates,
+    delete_topology,
+    embedded_env,
+    unavailable,
+)
 
-REQUIRE_REAL = os.environ.get("REQUIRE_REAL_BACKENDS") == "1"
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
-
-
-def _unavailable(what: str, exc: Exception) -> None:
-    message = f"{what} unreachable: {exc}"
-    if REQUIRE_REAL:
-        pytest.fail(f"{message} (REQUIRE_REAL_BACKENDS=1)", pytrace=False)
-    pytest.skip(message)
+# TEST_CLOCK_AT becomes one offset now, before any worker or process starts: all agree on it.
+pin_test_clock()
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +42,7 @@ def postgres_admin_url() -> str:
         with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
             conn.execute("SELECT 1")
     except psycopg.Error as exc:
-        _unavailable("PostgreSQL", exc)
+        unavailable(f"PostgreSQL unreachable: {exc}")
     return PG_ADMIN_URL
 
 
@@ -49,58 +52,31 @@ def amqp_url() -> str:
         with Connection(AMQP_URL, connect_timeout=3) as conn:
             conn.ensure_connection(max_retries=1)
     except Exception as exc:  # noqa: BLE001 - any failure to connect
-        _unavailable("RabbitMQ", exc)
+        unavailable(f"RabbitMQ unreachable: {exc}")
     return AMQP_URL
 
 
-class LazyDatabases(Mapping[str, str]):
-    """One fresh, empty database per service, made the first time a test asks for that
-    service's URL: most tests touch one service, and CREATE and DROP DATABASE were most of a
-    short test's cost."""
-
-    def __init__(self, admin_url: str) -> None:
-        self.admin_url = admin_url
-        self.run = uuid.uuid4().hex[:10]
-        self.made: dict[str, str] = {}
-
-    def __getitem__(self, service: str) -> str:
-        if service not in SERVICES:
-            raise KeyError(service)
-        if service not in self.made:
-            self.made[service] = make_database(self.admin_url, f"t_{self.run}_{service}")
-        return self.made[service]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(SERVICES)
-
-    def __len__(self) -> int:
-        return len(SERVICES)
-
-    def drop_all(self) -> None:
-        for service in self.made:
-            drop_database(self.admin_url, f"t_{self.run}_{service}")
+@pytest.fixture(scope="session")
+def postgres_templates(postgres_admin_url: str) -> Iterator[PostgresTemplates]:
+    templates = PostgresTemplates(postgres_admin_url)
+    yield templates
+    templates.drop_all()
 
 
-class LazyEnv(Mapping[str, dict[str, str]]):
-    """Per-service environments whose databases are made on first use (see LazyDatabases)."""
+@pytest.fixture(scope="session")
+def sqlite_templates() -> SqliteTemplates:
+    return SqliteTemplates()
 
-    def __init__(self, databases: Mapping[str, str], common: dict[str, str]) -> None:
-        self.databases = databases
-        self.common = common
 
-    def __getitem__(self, service: str) -> dict[str, str]:
-        return {"DATABASE_URL": self.databases[service], **self.common}
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(SERVICES)
-
-    def __len__(self) -> int:
-        return len(SERVICES)
+def _migrated(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("unmigrated") is None
 
 
 @pytest.fixture
-def pg_urls(postgres_admin_url: str) -> Iterator[Mapping[str, str]]:
-    databases = LazyDatabases(postgres_admin_url)
+def pg_urls(request: pytest.FixtureRequest, postgres_admin_url: str,
+            postgres_templates: PostgresTemplates) -> Iterator[Mapping[str, str]]:
+    databases = LazyDatabases(postgres_admin_url, postgres_templates,
+                              migrated=_migrated(request))
     yield databases
     databases.drop_all()
 
@@ -109,13 +85,8 @@ def pg_urls(postgres_admin_url: str) -> Iterator[Mapping[str, str]]:
 def broker_prefix(amqp_url: str) -> Iterator[str]:
     prefix = f"t{uuid.uuid4().hex[:10]}."
     yield prefix
-    settings = load_settings("applications", {"BROKER_URL": amqp_url, "BROKER_PREFIX": prefix})
-    delete_topology(settings)
-
-
-def delete_topology(settings: Settings) -> None:
-    with Connection(settings.broker_url) as conn:
-        Topology(settings).delete_all(conn)
+    delete_topology(load_settings("applications", {"BROKER_URL": amqp_url,
+                                                   "BROKER_PREFIX": prefix}))
 
 
 @pytest.fixture
@@ -127,12 +98,16 @@ def real_env(pg_urls: Mapping[str, str], amqp_url: str, broker_prefix: str,
 
 
 @pytest.fixture
-def embedded(tmp_path: Path) -> dict[str, dict[str, str]]:
+def embedded(request: pytest.FixtureRequest, tmp_path: Path,
+             sqlite_templates: SqliteTemplates) -> dict[str, dict[str, str]]:
     """Per-service environment for the embedded default (SQLite + filesystem transport)."""
     # kombu's filesystem transport remembers declared bindings process-wide; a real process
     # has one broker folder, but this test process gets a new one per test.
     filesystem.Transport.global_state.clear()
-    return {service: embedded_env(tmp_path / "var") for service in SERVICES}
+    var_dir = tmp_path / "var"
+    if _migrated(request):
+        sqlite_templates.copy_into(var_dir)
+    return {service: embedded_env(var_dir) for service in SERVICES}
 
 
 @pytest.fixture(params=["embedded", "real"])

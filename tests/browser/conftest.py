@@ -9,13 +9,11 @@ REQUIRE_REAL_BACKENDS=1 (as CI runs) they fail instead.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.error import URLError
@@ -24,47 +22,18 @@ from urllib.request import urlopen
 import pytest
 
 from shared.config import load_settings
+from shared.db import create_database, drop_database
 from shared.devstack import Stack
-from tests.conftest import delete_topology
-from tests.integration.access_harness import Access
-from tests.support import drop_database, make_database
-
-REQUIRE_REAL = os.environ.get("REQUIRE_REAL_BACKENDS") == "1"
-CHROMIUM = os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium")
-# Headless and quiet: nothing phones home, nothing updates itself, no sandbox (root in CI).
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-PASSWORD = "correct horse battery staple"
-# username -> (name, role, establishment)
-OFFICERS = {"ann": ("Ann Shaw", "security_officer", "WWI"),
-            "dan": ("Dan Okafor", "security_officer", "BMI")}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def unavailable(message: str) -> None:
-    if REQUIRE_REAL:
-        pytest.fail(f"{message} (REQUIRE_REAL_BACKENDS=1)", pytrace=False)
-    pytest.skip(message)
-
-
-@dataclass
-class ConsoleServer:
-    url: str
-    env: dict[str, str]
-    seeder: Access
-    shots: Path
-
-    def seed_request(self, surname: str, code: str = "WWI") -> tuple[str, str]:
-        """A cleared person asking to come into `code`: (grant id, person id)."""
-        data = self.seeder.grant_clearance(establishments=(code,), forenames="Rosa",
-                                           surname=surname)
-        return self.seeder.grant_id(data["person_id"], code), data["person_id"]
+from tests.support.access_harness import Access
+from tests.support.backends import delete_topology, unavailable
+from tests.support.console_server import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OFFICERS,
+    PASSWORD,
+    ConsoleServer,
+)
+from tests.support.network import free_port
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +81,7 @@ def console_server(chromium: Any, postgres_admin_url: str, amqp_url: str,
     (var_dir / "logs").mkdir(parents=True)
     name = f"t_{uuid.uuid4().hex[:10]}_access_console"
     prefix = f"t{uuid.uuid4().hex[:10]}."
-    env = {"DATABASE_URL": make_database(postgres_admin_url, name), "BROKER_URL": amqp_url,
+    env = {"DATABASE_URL": create_database(postgres_admin_url, name), "BROKER_URL": amqp_url,
            "BROKER_PREFIX": prefix, "VAR_DIR": str(var_dir)}
     # The production default stays on (Secure cookies): Chromium takes them from
     # http://127.0.0.1, a "potentially trustworthy" origin.

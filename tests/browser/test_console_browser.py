@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import OFFICERS, PASSWORD, ConsoleServer
+from tests.support.console_server import OFFICERS, PASSWORD, ConsoleServer
 
 try:  # Assertions that wait for the page (a click starts a navigation; it does not await it).
     from playwright.sync_api import expect

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REQUIRE_REAL
+from tests.support.backends import REQUIRE_REAL
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -28,7 +28,7 @@ from schemathesis import checks
 from schemathesis.core.result import Ok
 from schemathesis.pytest.lazy import get_all_tests
 
-from tests.fuzz.targets import TARGETS, FuzzTarget
+from tests.support.fuzz_targets import TARGETS, FuzzTarget
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 SEED = int(os.environ["FUZZ_SEED"]) if os.environ.get("FUZZ_SEED") else None

@@ -1,28 +1,19 @@
-"""Helpers shared by the tests (not fixtures)."""
+"""What the tests share (never a test module, never a fixture): small helpers here, and
+harnesses, builders and servers in the modules of this package."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, TypeVar
 
 from shared.clock import Clock
 from shared.config import Settings, load_settings
-from shared.db import create_database, drop_database  # noqa: F401 - re-exported
 from shared.migrations import upgrade
 from shared.platform import Platform, ServiceDefinition, build_platform
 
 T = TypeVar("T")
-
-
-def embedded_env(var_dir: Path) -> dict[str, str]:
-    return {"VAR_DIR": str(var_dir), "BROKER_POLLING_INTERVAL_S": "0.01"}
-
-
-def make_database(admin_url: str, name: str) -> str:
-    return create_database(admin_url, name)
 
 
 def settings_for(service: str, env: Mapping[str, str], **overrides: Any) -> Settings:

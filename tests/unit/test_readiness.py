@@ -10,7 +10,7 @@ import pytest
 
 from applications.readiness import CODES, ReadinessPolicy, is_ready
 from applications.schemas.applicant import ApplicantSchema
-from tests.unit.readiness_support import (
+from tests.support.readiness import (
     CASES,
     DAY,
     TODAY,

@@ -12,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from applications.readiness import CODES, Problem
-from tests.unit.readiness_support import (
+from tests.support.readiness import (
     CASES,
     DAY,
     PROPERTY,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.vetting_provider_support import (
+from tests.support.vetting_providers import (
     BARRED,
     CERTIFICATE,
     MANUAL,

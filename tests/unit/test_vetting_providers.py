@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.unit.vetting_provider_support import (
+from tests.support.vetting_providers import (
     BARRED,
     NOW,
     PROPERTY,

@@ -1,0 +1,349 @@
+"""The security console's security, on both run modes: every console route (generated from the
+URL map, so a new page without a case here fails) sends a stranger to sign in, answers another
+establishment's staff with the 404 page, an officer on a head-only form with 403, and a form
+without a valid CSRF token with 400; sign-in locks out, sessions expire, a disabled account is
+out at once, and the service layer's errors come back as an error summary, never a 500."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+import pytest
+from click.testing import CliRunner
+from flask import url_for
+
+from access.models import StaffAccount
+from access.service_layer import staff
+from shared import audit
+from shared.auth import hash_password
+from tests.support.access_harness import Access
+
+PASSWORD = "correct horse battery staple"
+ACCOUNTS = {"officer": (["security_officer"], ["WWI"]), "head": (["head_of_security"], ["WWI"]),
+            "other": (["security_officer"], ["BMI"])}
+FORM = {"reason": "A good reason.", "review_on": "2099-01-01", "access_type": "ESCORTED",
+        "establishment": "WWI", "badge": "NO-SUCH-BADGE", "security_briefing": "yes"}
+
+
+@dataclass(frozen=True)
+class Case:
+    endpoint: str
+    method: str
+    public: bool = False
+    scoped: bool = False  # another establishment's staff get the 404 page
+    head_only: bool = False
+
+
+CASES = [
+    Case("console.static", "GET", public=True), Case("console.login", "GET", public=True),
+    Case("console.login", "POST", public=True), Case("console.logout", "POST"),
+    Case("console.home", "GET"), Case("console.queue", "GET", scoped=True),
+    Case("console.grant", "GET", scoped=True), Case("console.person", "GET", scoped=True),
+    Case("console.gate_check", "GET"), Case("console.gate_check", "POST", scoped=True),
+    Case("console.not_found", "GET"), Case("console.not_found", "POST"),
+    *(Case(f"console.{name}", "POST", scoped=True)
+      for name in ("approve", "refuse", "induction", "suspend", "reinstate", "end")),
+    Case("console.exclude", "POST", scoped=True, head_only=True),
+    Case("console.revoke", "POST", scoped=True, head_only=True),
+]
+
+
+@cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # scrypt is slow on purpose: once per test run
+
+
+class Console:
+    def __init__(self, env: dict[str, str], **extra: str) -> None:
+        self.access = Access(env, **extra)
+        self.app = self.access.app
+        with self.access.platform.session_factory() as session:
+            for username, (roles, codes) in ACCOUNTS.items():
+                session.add(StaffAccount(username=username, display_name=username.title(),
+                                         password_hash=password_hash(), roles=roles,
+                                         establishments=codes, active=True, failed_logins=0,
+                                         created_at=datetime.now(UTC)))
+            session.commit()
+        data = self.access.grant_clearance()
+        self.person_id, self.grant_id = data["person_id"], self.access.grant_id(data["person_id"])
+
+    def login(self, who: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        client = self.app.test_client()
+        page = client.get("/console/login")
+        response = client.post("/console/login", data={
+            "username": who, "password": password, "csrf_token": token_in(page.text)})
+        return client, response
+
+    def signed_in(self, who: str):  # type: ignore[no-untyped-def]
+        client, response = self.login(who)
+        assert response.status_code == 302, response.text
+        return client
+
+    def url(self, case: Case) -> str:
+        rule = next(rule for rule in self.app.url_map.iter_rules()
+                    if rule.endpoint == case.endpoint and case.method in rule.methods)
+        values = {"grant_id": self.grant_id, "person_id": self.person_id,
+                  "filename": "console.css", "anything": "no-such-page"}
+        with self.app.test_request_context():
+            extra = {"establishment": "WWI"} if case.endpoint == "console.queue" else {}
+            return url_for(case.endpoint, **{k: values[k] for k in rule.arguments}, **extra)
+
+    def send(self, client, case: Case, csrf: str | None = None):  # type: ignore[no-untyped-def]
+        if case.method == "GET":
+            return client.get(self.url(case))
+        return client.post(self.url(case), data={**FORM, **({"csrf_token": csrf} if csrf
+                                                               else {})})
+
+    def audit(self, action: str) -> list[dict]:
+        with self.access.platform.session_factory() as session:
+            return [entry for entry in audit.entries(session, subject_type="staff", limit=500)
+                    if entry["action"] == action]
+
+
+def token_in(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def csrf(client) -> str:  # type: ignore[no-untyped-def]
+    return token_in(client.get("/console/gate").text)
+
+
+@pytest.fixture
+def console(backend_env):  # type: ignore[no-untyped-def]
+    harness = Console(backend_env["access"])
+    yield harness
+    harness.access.platform.engine.dispose()
+
+
+def check_all(cases, check) -> None:  # type: ignore[no-untyped-def]
+    """Run `check` on each case; report every route that fails, not just the first."""
+    failures = [f"{case.method} {case.endpoint}: {problem}" for case in cases
+                if (problem := check(case))]
+    assert not failures, "\n".join(failures)
+
+
+def unlike(response, statuses, *, text: str = "", to: str = "") -> str | None:  # type: ignore[no-untyped-def]
+    """None if the response is as expected; else what it was."""
+    where = response.headers.get("Location", "")
+    if response.status_code in statuses and text in response.text and where.startswith(to):
+        return None
+    return f"{response.status_code} {where}"
+
+
+def test_every_console_route_has_a_case(embedded):
+    app = Access(embedded["access"]).app
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              if rule.endpoint.startswith("console.")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == {(case.endpoint, case.method) for case in CASES}
+
+
+def test_without_signing_in_every_page_and_form_goes_to_sign_in(console):
+    client = console.app.test_client()
+    check_all([case for case in CASES if not case.public], lambda case: unlike(
+        console.send(client, case), {302}, to="/console/login"))
+
+
+def test_another_establishments_staff_get_the_404_page(console):
+    client = console.signed_in("other")
+    token = csrf(client)
+    check_all([case for case in CASES if case.scoped], lambda case: unlike(
+        console.send(client, case, token), {404}, text="Page not found"))
+    assert console.access.grant(console.grant_id)["status"] == "PENDING_REVIEW"
+
+
+def test_an_officer_gets_403_on_head_only_forms_and_sees_none(console):
+    client = console.signed_in("officer")
+    token = csrf(client)
+    console.access.activate(console.grant_id)  # a state in which both may be done
+    page = client.get(f"/console/grants/{console.grant_id}").text
+    assert 'action="/console/grants/' + console.grant_id + '/suspend"' in page
+    head_only = [case for case in CASES if case.head_only]
+    for case in head_only:
+        assert console.url(case) not in page  # the form is not offered...
+    check_all(head_only, lambda case: unlike(  # ...and the server refuses it anyway
+        console.send(client, case, token), {403}, text="There is a problem"))
+    assert console.access.grant(console.grant_id)["status"] == "ACTIVE"
+    head = console.signed_in("head")
+    assert console.url(head_only[0]) in head.get(f"/console/grants/{console.grant_id}").text
+    response = console.send(head, head_only[-1], csrf(head))
+    assert response.status_code == 302
+    assert console.access.grant(console.grant_id)["status"] == "REVOKED"
+
+
+def test_every_form_needs_a_valid_csrf_token(console):
+    client = console.signed_in("head")
+    stranger = console.signed_in("officer")  # a real token, but of another session
+    tokens = {"missing": None, "forged": "not-a-token", "another session's": csrf(stranger)}
+
+    check_all([case for case in CASES if case.method == "POST"], lambda case: "; ".join(
+        f"{name} token: {problem}" for name, token in tokens.items() if (problem := unlike(
+            console.send(client, case, token), {400}, text="could not be sent"))))
+    assert console.access.grant(console.grant_id)["status"] == "PENDING_REVIEW"
+
+
+def test_every_page_and_form_works_for_its_own_team(console):
+    client = console.signed_in("head")
+    token = csrf(client)
+    allowed = {"GET": {200, 302}, "POST": {200, 302, 409, 422}}
+    check_all([case for case in CASES if not case.public and case.endpoint != "console.logout"],
+              lambda case: unlike(console.send(client, case, token), {404} if case.endpoint
+                                  == "console.not_found" else allowed[case.method]))
+    assert console.send(client, Case("console.logout", "POST"), token).status_code == 302
+    assert client.get("/console/queue").status_code == 302  # signed out
+
+
+def test_sign_in_rotates_the_session_and_sets_safe_cookie_flags(console):
+    client = console.app.test_client()
+    before = token_in(client.get("/console/login").text)
+    response = client.post("/console/login", data={
+        "username": "Officer ", "password": PASSWORD, "csrf_token": before,
+        "next": "https://evil.example/console/queue"})
+    assert response.headers["Location"] == "/console/queue"  # never off-site
+    cookie = response.headers["Set-Cookie"]
+    for flag in ("HttpOnly", "SameSite=Lax", "Secure", "Path=/console"):
+        assert flag in cookie
+    page = client.get("/console/queue")
+    assert page.status_code == 200 and "O&#39;Neill" in page.text
+    for name, value in {"X-Frame-Options": "DENY", "Cache-Control": "no-store"}.items():
+        assert page.headers[name] == value
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    # The token from before sign-in died with the old session.
+    response = client.post("/console/gate", data={**FORM, "csrf_token": before})
+    assert response.status_code == 400
+    assert console.audit("staff.login_succeeded")[0]["subject_id"] == "officer"
+    # The JSON API is untouched: bearer tokens, no CSRF token, JSON errors.
+    assert console.access.call("GET", f"/grants/{console.grant_id}").status_code == 200
+    assert console.access.decide(console.grant_id, "refusal", {"reason": "No."})
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(console):
+    for _ in range(staff.MAX_FAILED_LOGINS):
+        _client, response = console.login("officer", "wrong password")
+        assert response.status_code == 200 and "Enter a correct username" in response.text
+    _client, response = console.login("officer")  # the right password, but locked
+    assert response.status_code == 200 and "locked for 15 minutes" in response.text
+    failed = console.audit("staff.login_failed")
+    assert [entry["reason"] for entry in failed] == ["locked"] + ["bad_password"] * 5
+    assert not any("wrong password" in str(entry) or PASSWORD in str(entry)
+                   for entry in console.audit("staff.login_failed"))
+    with console.access.platform.session_factory() as session:
+        account = session.get(StaffAccount, "officer")
+        assert account.locked_until > datetime.now(UTC) + timedelta(minutes=14)
+        account.locked_until = datetime.now(UTC) - timedelta(seconds=1)  # 15 minutes on
+        session.commit()
+    assert console.login("officer")[1].status_code == 302
+
+
+def test_an_unknown_username_costs_a_hash_check_too(console, monkeypatch):
+    checked = []
+    monkeypatch.setattr(staff, "password_matches",
+                        lambda stored, given: checked.append(stored) or False)
+    _client, response = console.login("nobody-here")
+    assert response.status_code == 200 and len(checked) == 1
+    assert console.audit("staff.login_failed")[0]["reason"] == "unknown_user"
+
+
+@pytest.mark.parametrize("key, back, message", [
+    ("seen_at", 31 * 60, "after 30 minutes without activity"),
+    ("login_at", 12 * 3600 + 1, "after 12 hours")])
+def test_an_expired_session_goes_to_sign_in_with_a_message(console, key, back, message):
+    client = console.signed_in("officer")
+    with client.session_transaction("/console/") as session:
+        session[key] = time.time() - back
+    response = client.get(f"/console/grants/{console.grant_id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/console/login?next=/console/grants/")
+    assert message in client.get(response.headers["Location"]).text
+    assert client.get("/console/queue").status_code == 302
+    assert console.audit("staff.session_ended")[0]["reason"] in ("idle", "expired")
+
+
+def test_the_idle_timeout_is_configurable(backend_env):
+    console = Console(backend_env["access"], ACCESS_CONSOLE_IDLE_MINUTES="5",
+                      ACCESS_CONSOLE_SECURE_COOKIE="0")
+    client = console.signed_in("officer")
+    with client.session_transaction("/console/") as session:
+        session["seen_at"] = time.time() - 6 * 60
+    assert client.get("/console/queue").status_code == 302
+    _client, response = console.login("officer")
+    assert "Secure" not in response.headers["Set-Cookie"]
+    console.access.platform.engine.dispose()
+
+
+@pytest.mark.parametrize("change", ["disable", "new password"])
+def test_a_disabled_account_or_new_password_is_out_at_the_next_request(console, change):
+    client = console.signed_in("officer")
+    assert client.get("/console/queue").status_code == 200
+    with console.access.platform.session_factory() as session:
+        if change == "disable":
+            staff.disable(session, "officer", moment=datetime.now(UTC), by="operator:test")
+        else:
+            session.get(StaffAccount, "officer").password_hash = hash_password("another one!")
+        session.commit()
+    response = client.get("/console/queue")
+    assert response.status_code == 302 and response.headers["Location"].startswith(
+        "/console/login")
+    assert "You have been signed out" in client.get(response.headers["Location"]).text
+    assert console.login("officer")[1].status_code == 200  # and cannot sign in again
+
+
+def test_service_errors_come_back_as_an_error_summary(console):
+    client = console.signed_in("officer")
+    token, url = csrf(client), f"/console/grants/{console.grant_id}"
+    response = client.post(f"{url}/approve", data={
+        "csrf_token": token, "access_type": "KEY_HOLDING", "valid_until": "2099-01-01",
+        "permitted_days": ["TUE"], "permitted_areas": "Chapel"})
+    assert response.status_code == 422
+    assert "There is a problem" in response.text and 'href="#approve-access_type"' in response.text
+    assert 'href="#approve-valid_until"' in response.text and "Chapel" in response.text
+    assert client.post(f"{url}/refuse", data={"csrf_token": token}).status_code == 422
+    assert client.post(f"{url}/refuse", data={"csrf_token": token, "reason": "No."}
+                       ).status_code == 302
+    again = client.post(f"{url}/refuse", data={"csrf_token": token, "reason": "No."})
+    assert again.status_code == 409 and "Cannot refuse a grant that is REFUSED" in again.text
+
+
+def test_approve_induct_and_check_at_the_gate(console):
+    client = console.signed_in("officer")
+    token, url = csrf(client), f"/console/grants/{console.grant_id}"
+    assert client.post(f"{url}/approve", data={
+        "csrf_token": token, "access_type": "UNESCORTED", "permitted_areas": "Chapel\n\nGym",
+        "conditions": "Escort to chapel"}).status_code == 302
+    assert client.post(f"{url}/induction", data={
+        "csrf_token": token, "security_briefing": "yes", "badge_number": "WWI-7"}
+    ).status_code == 302
+    grant = console.access.grant(console.grant_id)
+    assert grant["status"] == "ACTIVE" and grant["permitted_areas"] == ["Chapel", "Gym"]
+    assert grant["valid_until"] == grant["clearance"]["expires_at"]  # its default
+    page = client.get(url).text
+    assert "Induction recorded" in page and "Activated" in page
+    result = client.post("/console/gate", data={"csrf_token": token, "badge": "WWI-7"}).text
+    assert "ALLOWED" in result and "NOT ALLOWED" not in result and "Escort to chapel" in result
+    assert "Nothing is waiting for review" in client.get("/console/queue").text
+    console.access.grant_clearance(person_id=console.person_id)  # a renewal: same terms again?
+    assert "Renewal" in client.get("/console/queue").text
+    page = client.get(url).text
+    assert "Review the renewal" in page and ">Chapel\nGym</textarea>" in page
+
+
+def test_the_operator_commands(backend_env):
+    from access.__main__ import definition
+    from shared.cli import make_cli
+
+    cli, runner = make_cli(definition(), "x"), CliRunner()
+    env = backend_env["access"]
+    Access(env).platform.engine.dispose()  # migrated
+    add = ["staff", "add", "--username", "Fay", "--name", "Fay Officer", "--role",
+           "security_officer", "--establishment", "WWI", "--establishment", "bmi"]
+    result = runner.invoke(cli, [*add, "--password-stdin"], input=PASSWORD + "\n", env=env)
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(cli, [*add[:-1], "XXX", "--password-stdin"], input="short\n", env=env)
+    assert bad.exit_code == 1 and "unknown: XXX" in bad.output and "12 to 200" in bad.output
+    assert '"establishments": ["BMI", "WWI"]' in runner.invoke(cli, ["staff", "list"],
+                                                               env=env).output
+    assert '"active": false' in runner.invoke(cli, ["staff", "disable", "fay"], env=env).output

@@ -1,0 +1,161 @@
+"""The backends a test runs on: databases made from a migrated template, and what to do when a
+real server is not there.
+
+Running every migration for every service in every test was most of a short test's cost, so
+each test process migrates one template per service once (a PostgreSQL database, a SQLite
+file) and each test gets a copy: `CREATE DATABASE … TEMPLATE …` or a file copy. A test that
+needs an empty, unmigrated database (one that tests the migrations themselves) says so with
+`@pytest.mark.unmigrated`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import psycopg
+import pytest
+from kombu import Connection
+from psycopg import sql
+
+from shared.config import Settings, load_settings
+from shared.db import create_database, drop_database
+from shared.messaging.topology import SERVICES, Topology
+from shared.migrations import upgrade
+
+REQUIRE_REAL = os.environ.get("REQUIRE_REAL_BACKENDS") == "1"
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def unavailable(message: str) -> None:
+    """Skip, or fail under REQUIRE_REAL_BACKENDS=1 (as CI runs the suite)."""
+    if REQUIRE_REAL:
+        pytest.fail(f"{message} (REQUIRE_REAL_BACKENDS=1)", pytrace=False)
+    pytest.skip(message)
+
+
+def delete_topology(settings: Settings) -> None:
+    with Connection(settings.broker_url) as conn:
+        Topology(settings).delete_all(conn)
+
+
+def embedded_env(var_dir: Path) -> dict[str, str]:
+    return {"VAR_DIR": str(var_dir), "BROKER_POLLING_INTERVAL_S": "0.01"}
+
+
+def _migrations_dir(service: str) -> Path:
+    return importlib.import_module(f"{service}.service").definition().migrations_dir
+
+
+class PostgresTemplates:
+    """One migrated template database per service for this test process, made on first use
+    and dropped when the process ends."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.prefix = f"tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.made: dict[str, str] = {}
+        atexit.register(self.drop_all)
+
+    def template_for(self, service: str) -> str:
+        if service not in self.made:
+            name = f"{self.prefix}_{service}"
+            url = create_database(self.admin_url, name)
+            upgrade(load_settings(service, {"DATABASE_URL": url}), _migrations_dir(service))
+            self.made[service] = name
+        return self.made[service]
+
+    def clone(self, service: str, name: str) -> str:
+        """A new database `name`, migrated like the service's template; its URL."""
+        template = self.template_for(service)
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template)))
+        return self.admin_url.rsplit("/", 1)[0] + "/" + name
+
+    def drop_all(self) -> None:
+        for name in self.made.values():
+            try:
+                drop_database(self.admin_url, name)
+            except psycopg.Error:
+                pass  # the server is gone: nothing to clean
+        self.made.clear()
+
+
+class SqliteTemplates:
+    """One migrated SQLite file per service for this test process."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="sqlite-templates-"))
+        self.made: dict[str, Path] = {}
+        atexit.register(shutil.rmtree, self.folder, ignore_errors=True)
+
+    def copy_into(self, var_dir: Path) -> None:
+        """Every service's migrated database, where the embedded settings look for it."""
+        var_dir.mkdir(parents=True, exist_ok=True)
+        for service in SERVICES:
+            shutil.copyfile(self._template(service), var_dir / f"{service}.db")
+
+    def _template(self, service: str) -> Path:
+        if service not in self.made:
+            work = self.folder / service
+            settings = load_settings(service, embedded_env(work))
+            upgrade(settings, _migrations_dir(service))  # the engine is disposed: WAL folded in
+            self.made[service] = work / f"{service}.db"
+        return self.made[service]
+
+
+class LazyDatabases(Mapping[str, str]):
+    """One database per service, made the first time a test asks for that service's URL
+    (most tests touch one service): a copy of the migrated template, or empty if `migrated`
+    is false."""
+
+    def __init__(self, admin_url: str, templates: PostgresTemplates, *, migrated: bool) -> None:
+        self.admin_url = admin_url
+        self.templates = templates
+        self.migrated = migrated
+        self.run = uuid.uuid4().hex[:10]
+        self.made: dict[str, str] = {}
+
+    def __getitem__(self, service: str) -> str:
+        if service not in SERVICES:
+            raise KeyError(service)
+        if service not in self.made:
+            name = f"t_{self.run}_{service}"
+            self.made[service] = (self.templates.clone(service, name) if self.migrated
+                                  else create_database(self.admin_url, name))
+        return self.made[service]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SERVICES)
+
+    def __len__(self) -> int:
+        return len(SERVICES)
+
+    def drop_all(self) -> None:
+        for service in self.made:
+            drop_database(self.admin_url, f"t_{self.run}_{service}")
+
+
+class LazyEnv(Mapping[str, dict[str, str]]):
+    """Per-service environments whose databases are made on first use (see LazyDatabases)."""
+
+    def __init__(self, databases: Mapping[str, str], common: dict[str, str]) -> None:
+        self.databases = databases
+        self.common = common
+
+    def __getitem__(self, service: str) -> dict[str, str]:
+        return {"DATABASE_URL": self.databases[service], **self.common}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SERVICES)
+
+    def __len__(self) -> int:
+        return len(SERVICES)

@@ -1,0 +1,89 @@
+"""The vetting service in one process for tests: its API (test client, staff tokens), its event
+handlers (deliver), its check runner (work), and what it published (outbox)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from applications.examples import sample_application
+from tests.support.service_harness import ServiceHarness
+from vetting.models import VettingCase
+from vetting.service import check_runner
+
+STAFF = {
+    "officer": ("officer-ann", ("vetting_officer",), ()),
+    "officer2": ("officer-bob", ("vetting_officer",), ()),
+    "manager": ("manager-cat", ("vetting_manager",), ()),
+    "manager2": ("manager-dev", ("vetting_manager",), ()),
+    "security": ("sec-eve", ("security_officer",), ("WWI",)),
+    "auditor": ("aud-ida", ("auditor",), ()),
+}
+
+
+def submitted_data(email: str | None = None, *, application_id: str | None = None,
+                   organisation_id: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """application.submitted's data for the sample applicant (as the applications API sends)."""
+    body = sample_application(email or f"v-{uuid.uuid4().hex[:8]}@example.org")
+    applicant = body["applicant"]
+    contact = applicant.pop("contact")
+    details = {k: v for k, v in applicant.items()
+               if k not in ("forenames", "surname", "middle_names", "date_of_birth")}
+    details.update(overrides.pop("details", {}))
+    data = {
+        "application_id": application_id or str(uuid.uuid4()),
+        "organisation_id": organisation_id or str(uuid.uuid4()),
+        "applicant": {"forenames": applicant["forenames"], "surname": applicant["surname"],
+                      "middle_names": applicant["middle_names"],
+                      "date_of_birth": applicant["date_of_birth"], "email": contact["email"],
+                      "mobile": contact["mobile"], "preferred_channel": "EMAIL",
+                      "details": details},
+        "role": body["role"], "establishments": body["establishments"],
+        "requested_access": body["requested_access"], "frequency": body["frequency"],
+        "submitted_at": datetime.now(UTC).isoformat(),
+    }
+    data.update(overrides)
+    return data
+
+
+class Vetting(ServiceHarness):
+    service = "vetting"
+    staff = STAFF
+
+    def __init__(self, env: dict[str, str], **extra_env: str) -> None:
+        super().__init__({"VETTING_CHECK_RETRY_BASE_S": "0", **env}, **extra_env)
+        self.runner = check_runner(self.platform)
+
+    def submit(self, email: str | None = None, **overrides: Any) -> str:
+        data = submitted_data(email, **overrides)
+        self.event("application.submitted", data)
+        return data["application_id"]
+
+    def work(self, at: datetime | None = None, rounds: int = 10) -> None:
+        """Run the check runner until nothing more is due (at `at`, default now)."""
+        for _ in range(rounds):
+            if self.runner.run_due(at) == 0:
+                return
+
+    def case(self, application_id: str) -> dict[str, Any]:
+        with self.platform.session_factory() as session:
+            case_id = session.execute(select(VettingCase.id).where(
+                VettingCase.application_id == application_id)).scalar_one()
+        response = self.call("GET", f"/cases/{case_id}")
+        assert response.status_code == 200, response.json
+        return response.json
+
+
+def cleared(vetting: Vetting, email: str | None = None,
+            **overrides: Any) -> tuple[str, dict[str, Any]]:
+    """Submit, work the checks, clear: (application id, clearance)."""
+    app_id = vetting.submit(email or "same.person@example.org", **overrides)
+    vetting.work()
+    case = vetting.case(app_id)
+    response = vetting.call("POST", f"/cases/{case['id']}/clearance",
+                            json={"reason": "Nothing of concern."})
+    assert response.status_code == 201, response.json
+    return app_id, response.json
