@@ -29,7 +29,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from aiosmtpd.controller import Controller
 from kombu import Connection, Consumer, Producer, Queue
 from sqlalchemy import func, insert, select
 
+from shared.clock import process_clock
 from shared.config import Settings, load_settings
 from shared.consumer import Dispatcher, EventConsumer
 from shared.db import create_database, inbox_table, outbox_table
@@ -147,12 +147,13 @@ def submitted_envelope(run: str, index: int) -> Envelope:
                       "preferred_channel": "EMAIL"},
         "role": "GROUP_FACILITATOR", "establishments": ["WWI", "BMI"],
         "requested_access": "ESCORTED", "frequency": "REGULAR",
-        "submitted_at": datetime.now(UTC).isoformat(),
+        "submitted_at": process_clock().now().isoformat(),
     }
     if index == 0:  # the shape is the same for all: validate it once against the catalogue
         REGISTRY.validate(EVENT_TYPE, 1, data)
     return Envelope(type=EVENT_TYPE, version=1, source="applications", subject=application_id,
-                    data=data, correlation_id=f"bench-{run}-{index}")
+                    data=data, correlation_id=f"bench-{run}-{index}",
+                    occurred_at=process_clock().now())
 
 
 def bodies(run: str, count: int) -> list[Envelope]:
@@ -230,7 +231,7 @@ def bench_relay(settings: Settings, envelopes: list[Envelope]) -> dict[str, Any]
     exchange = topology.exchange_for(EVENT_TYPE).name
     rows = [{"event_id": e.id, "event_type": e.type, "exchange": exchange,
              "routing_key": e.type, "subject": e.subject, "correlation_id": e.correlation_id,
-             "body": e.to_json(), "created_at": datetime.now(UTC), "published_at": None}
+             "body": e.to_json(), "created_at": process_clock().now(), "published_at": None}
             for e in envelopes]
     with platform.engine.begin() as conn:
         for start in range(0, len(rows), 2000):

@@ -49,7 +49,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,8 @@ from harness import (
     run_and_report,
     wait_http,
 )
+
+from shared.clock import process_clock
 
 FIRST_PORT = 18301
 SECRET = "bench-gate-staff-token-secret"
@@ -159,7 +161,7 @@ def grant_rows(count: int, rng: random.Random, now: datetime) -> tuple[list[tupl
 
 
 def load_grants(url: str, count: int, seed: int) -> list[Person]:
-    rows, people = grant_rows(count, random.Random(seed), datetime.now(UTC))
+    rows, people = grant_rows(count, random.Random(seed), process_clock().now())
     with psycopg.connect(url) as conn:
         with conn.cursor() as cur:
             with cur.copy(f"COPY grants ({', '.join(GRANT_COLUMNS)}) FROM STDIN") as copy:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -15,6 +15,7 @@ from gatecheck import GRANT_COLUMNS, Person, grant_rows  # bench/ is on sys.path
 from harness import log
 from sqlalchemy import JSON, Table
 
+from shared.clock import process_clock
 from shared.crypto import Keyring, encrypted_columns, install
 
 QUEUE_CODE = "WWI"        # the establishment whose queue is listed
@@ -89,7 +90,7 @@ _GRANT_JSON = {"clearance_conditions", "conditions", "permitted_days", "permitte
 def load_grants(url: str, count: int, seed: int) -> list[Person]:
     from access.models import Grant
 
-    rng, now = random.Random(seed), datetime.now(UTC)
+    rng, now = random.Random(seed), process_clock().now()
     rows, people = grant_rows(count - QUEUE_AT_LEAST, rng, now)
     rows += _pending_at_queue(QUEUE_AT_LEAST, rng, now)
     copy_rows(url, Grant.__table__, list(GRANT_COLUMNS), [_decoded(row) for row in rows])
@@ -150,6 +151,6 @@ def case_rows(count: int, rng: random.Random, now: datetime) -> list[tuple]:
 def load_cases(url: str, count: int, seed: int) -> None:
     from vetting.models import VettingCase
 
-    rows = case_rows(count, random.Random(seed), datetime.now(UTC))
+    rows = case_rows(count, random.Random(seed), process_clock().now())
     copy_rows(url, VettingCase.__table__, CASE_COLUMNS, rows)
     log(f"{count:,} vetting cases loaded")

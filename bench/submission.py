@@ -56,6 +56,8 @@ from harness import (
 )
 
 from applications.examples import sample_application
+from shared.clock import process_clock
+from shared.clock import today as london_today
 from shared.config import load_settings
 
 FIRST_PORT = 18201
@@ -210,7 +212,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
             out: dict[str, Any]) -> None:
     from bare_app import create_tables  # bench/ is on sys.path: this script lives there
 
-    today = date.today()
+    today = london_today(process_clock())
     app_db, bare_db = resources.database("app"), resources.database("bare")
     app_port, bare_port = resources.port(), resources.port()
     env = {**os.environ, "DATABASE_URL": app_db, "BROKER_URL": AMQP_URL,

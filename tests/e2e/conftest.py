@@ -12,6 +12,7 @@ from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
 from tests.support.network import free_port
 from tests.support.smtp import Inbox
+from tests.support.stack_client import STACK_ENV
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def stack(backend_env: dict[str, dict[str, str]], smtp: tuple[Inbox, int],
     _inbox, smtp_port = smtp
     ports = {service: free_port() for service in SERVICES}
     with Stack(var_dir=tmp_path / "var", service_env=backend_env, ports=ports,
-               smtp_port=smtp_port, base_env={"CONSUMER_RETRY_BASE_S": "0.1"}) as running:
+               smtp_port=smtp_port, base_env=STACK_ENV) as running:
         running.migrate()
         running.start()
         running.wait_ready()

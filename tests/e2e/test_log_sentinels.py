@@ -39,7 +39,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +52,11 @@ from shared.config import load_settings
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES, Topology
 from tests.support import cli_json, wait_for
+from tests.support.clock import iso_now, today
 from tests.support.erasure_scan import broker_hits, database_hits
 from tests.support.network import free_port
 from tests.support.sentinel_people import Sentinels, application
-from tests.support.stack_client import get, staff_token
+from tests.support.stack_client import STACK_ENV, get, staff_token
 
 # Sentinels of people other than the two applicants erased at the end (the organisation's
 # coordinator; the invented people of the provoked failures and of the drafts never submitted).
@@ -113,7 +114,7 @@ def stack(real_env: Mapping[str, dict[str, str]], sentinels: Sentinels,
     try:
         with Stack(var_dir=tmp_path / "var", service_env=real_env, ports=ports,
                    smtp_port=smtp_port, base_env={
-                       "CONSUMER_RETRY_BASE_S": "0.1",
+                       **STACK_ENV,
                        # The record checks wait for an officer, who types what they found.
                        "VETTING_MANUAL_CHECKS": "CRIMINAL_RECORD,DBS",
                        # SMS through the log channel: a delivery channel file under var/.
@@ -154,7 +155,7 @@ def envelope(event_type: str, data: dict[str, Any], *, version: int = 1,
     as another producer's serializer may: a log of the first N characters then holds values."""
     event_id = str(uuid.uuid4())
     head = {"id": event_id, "type": event_type, "version": version, "source": "applications",
-            "occurred_at": datetime.now(UTC).isoformat(), "correlation_id": str(uuid.uuid4()),
+            "occurred_at": iso_now(), "correlation_id": str(uuid.uuid4()),
             "causation_id": None, "subject": str(uuid.uuid4())}
     body = {"data": data, **head} if data_first else {**head, "data": data}
     return json.dumps(body), event_id
@@ -186,7 +187,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
     # ...and readiness problems for one that is not ready.
     unready = application(s, "unready")
     del unready["applicant"]["referees"]
-    unready["applicant"]["addresses"][1]["from_date"] = date.today().isoformat()
+    unready["applicant"]["addresses"][1]["from_date"] = today().isoformat()
     draft = call(stack, "POST", "applications", "/applications", key, unready).json()
     call(stack, "POST", "applications", f"/applications/{draft['id']}/submit", key,
          expect=(422,))
@@ -202,7 +203,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
                       "mobile": "07700 900123 ext " + s.text("dblong_mobile_extension"),
                       "preferred_channel": "SMS"},
         "role": "GROUP_FACILITATOR", "establishments": ["WWI"], "requested_access": "ESCORTED",
-        "frequency": "REGULAR", "submitted_at": datetime.now(UTC).isoformat(),
+        "frequency": "REGULAR", "submitted_at": iso_now(),
         "coordinator_email": s.email("dblong_coordinator_email")})
     publish_raw(stack, "notifications", db_event)
     # An invalid payload (schema errors), dead-lettered at once.
@@ -304,7 +305,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
     call(stack, "POST", "applications", f"/applications/{application_id}/changes", key, {
         "kind": "NEW_CONVICTION", "conviction": {
             "kind": "CAUTION", "offence": s.text("change_offence"), "disposal": "CAUTION",
-            "date": (date.today() - timedelta(days=30)).isoformat()}})
+            "date": (today() - timedelta(days=30)).isoformat()}})
     call(stack, "POST", "vetting", f"/clearances/{clearance['id']}/suspension", officer,
          {"reason": s.text("clearance_suspension_reason")})
 

@@ -4,11 +4,12 @@ establishments), vetting's events delivered to its handlers, and what it publish
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from tests.support.clock import now
 from tests.support.service_harness import ServiceHarness
 
 # Who is who in the tests: (staff id, roles, establishments).
@@ -28,7 +29,7 @@ def clearance_granted(*, person_id: str | None = None, establishments: tuple[str
                       access: str = "UNESCORTED", conditions: tuple[str, ...] = (),
                       expires_in_days: int = 365, clearance_id: str | None = None,
                       application_id: str | None = None, **extra: Any) -> dict[str, Any]:
-    issued = datetime.now(UTC)
+    issued = now()
     return {
         "case_id": str(uuid.uuid4()), "application_id": application_id or str(uuid.uuid4()),
         "clearance_id": clearance_id or str(uuid.uuid4()), "level": "ENHANCED",

@@ -4,13 +4,12 @@ what it left in its outbox (tests/integration/test_erasure_services.py)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
 from shared.db import dead_letters_table, outbox_table
-from tests.support.clock import iso_now
+from tests.support.clock import iso_now, now
 from tests.support.events import hand as hand_to
 from tests.support.service_harness import ServiceHarness
 
@@ -35,7 +34,7 @@ def dead_letter(harness: ServiceHarness, application_id: str, secret: str) -> No
         connection.execute(insert(dead_letters_table), {
             "event_id": str(uuid.uuid4()), "event_type": "application.info_provided",
             "handler": "h", "body": f'{{"application_id": "{application_id}", "x": "{secret}"}}',
-            "error": "boom", "attempts": 1, "created_at": datetime.now(UTC)})
+            "error": "boom", "attempts": 1, "created_at": now()})
 
 
 def report(harness: ServiceHarness, event_type: str, erasure_id: str) -> dict[str, Any]:
@@ -46,7 +45,7 @@ def report(harness: ServiceHarness, event_type: str, erasure_id: str) -> dict[st
 def mark_published(harness: ServiceHarness) -> None:
     """What the relay would have done by the time a second request comes."""
     with harness.platform.engine.begin() as connection:
-        connection.execute(update(outbox_table).values(published_at=datetime.now(UTC)))
+        connection.execute(update(outbox_table).values(published_at=now()))
 
 
 def last_outbox_id(harness: ServiceHarness) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -21,6 +20,7 @@ from applications.examples import sample_application
 from shared.auth import StaffIdentity, StaffTokens
 from shared.web.roles import AUDITOR, DATA_PROTECTION_OFFICER
 from tests.support.access_harness import Access
+from tests.support.clock import iso_now
 from tests.support.service_harness import ServiceHarness
 from tests.support.vetting_harness import Vetting
 
@@ -129,7 +129,7 @@ def notifications_target(env: Mapping[str, str]) -> FuzzTarget:
                       "mobile": "07700900123", "preferred_channel": "SMS"},
         "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
         "requested_access": "ESCORTED", "frequency": "REGULAR",
-        "submitted_at": datetime.now(UTC).isoformat(),
+        "submitted_at": iso_now(),
         "coordinator_email": "coordinator@example.org"})
     with notes.platform.session_factory() as session:
         notification_ids = list(session.execute(select(Notification.id)).scalars())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,6 +15,7 @@ from shared.events import Envelope
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.platform import Platform
 from tests.support import migrated_platform
+from tests.support.clock import iso_now, now
 
 
 def platform_for(service: str, env: Mapping[str, str], clock: Clock | None = None,
@@ -58,11 +58,12 @@ def submitted_envelope(**overrides: Any) -> Envelope:
                       "mobile": None, "preferred_channel": "EMAIL"},
         "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
         "requested_access": "ESCORTED", "frequency": "REGULAR",
-        "submitted_at": datetime.now(UTC).isoformat(),
+        "submitted_at": iso_now(),
     }
     data.update(overrides)
     return Envelope(type="application.submitted", version=1, source="applications",
-                    subject=application_id, data=data, correlation_id=str(uuid.uuid4()))
+                    subject=application_id, data=data, correlation_id=str(uuid.uuid4()),
+                    occurred_at=now())
 
 
 def publish_raw(platform: Platform, envelopes_or_bodies: Sequence[Envelope | str],

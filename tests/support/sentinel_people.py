@@ -9,6 +9,8 @@ import string
 from datetime import date, timedelta
 from typing import Any
 
+from tests.support.clock import today
+
 
 class Sentinels:
     """A unique value per field, recognisable in any text, valid where it must be."""
@@ -59,8 +61,8 @@ class Sentinels:
 
 
 def applicant(s: Sentinels, prefix: str, *, channel: str = "EMAIL") -> dict[str, Any]:
-    today = date.today()
-    moved_in = today - timedelta(days=3 * 365)
+    on = today()
+    moved_in = on - timedelta(days=3 * 365)
     return {
         "forenames": s.text(f"{prefix}_forenames"),
         "middle_names": s.text(f"{prefix}_middle_names"),
@@ -74,7 +76,7 @@ def applicant(s: Sentinels, prefix: str, *, channel: str = "EMAIL") -> dict[str,
         "addresses": [
             {"line1": f"12 {s.text(f'{prefix}_street_earlier')} Street",
              "town": s.text(f"{prefix}_town_earlier"), "postcode": s.postcode(f"{prefix}_pc1"),
-             "from_date": (today - timedelta(days=9 * 365)).isoformat(),
+             "from_date": (on - timedelta(days=9 * 365)).isoformat(),
              "to_date": (moved_in - timedelta(days=1)).isoformat()},
             {"line1": f"4 {s.text(f'{prefix}_street_current')} Lane",
              "line2": s.text(f"{prefix}_address_line2"),
@@ -85,10 +87,10 @@ def applicant(s: Sentinels, prefix: str, *, channel: str = "EMAIL") -> dict[str,
             "from_date": "2001-07-01", "to_date": "2001-12-31",
             "explanation": s.text(f"{prefix}_gap_explanation")}],
         "identity_documents": [{"type": "PASSPORT", "last4": "7Q2Z",
-                                "expiry": (today + timedelta(days=900)).isoformat()}],
+                                "expiry": (on + timedelta(days=900)).isoformat()}],
         "declarations": {"convictions": [{
             "kind": "CONVICTION", "offence": s.text(f"{prefix}_offence"), "disposal": "FINE",
-            "date": (today - timedelta(days=15 * 365)).isoformat()}],
+            "date": (on - timedelta(days=15 * 365)).isoformat()}],
             "on_licence": False, "release_date": None},
         "connections": [{"name": s.text(f"{prefix}_connection_name"),
                          "relationship": s.text(f"{prefix}_connection_relationship"),

@@ -14,6 +14,10 @@ from shared.messaging.topology import SERVICES
 from tests.support import cli_json
 from tests.support.network import free_port
 
+# What every stack a test starts runs with: quick retries, and SMS sent at any hour (quiet
+# hours are proven on a clock of the test's own, in tests/integration/notifications).
+STACK_ENV = {"CONSUMER_RETRY_BASE_S": "0.1", "NOTIFICATIONS_QUIET_HOURS": ""}
+
 
 def organisation_key(stack: Stack, name: str = "AA Test Intergroup") -> str:
     org = cli_json(stack.cli("applications", "create-organisation", "--name", name,
@@ -54,7 +58,7 @@ def submit(stack: Stack, key: str, body: dict[str, Any] | None = None,
 def start_stack(env, smtp_port: int, tmp_path: Path) -> Stack:
     stack = Stack(var_dir=tmp_path / "var", service_env=env, smtp_port=smtp_port,
                   ports={service: free_port() for service in SERVICES},
-                  base_env={"CONSUMER_RETRY_BASE_S": "0.1"})
+                  base_env=STACK_ENV)
     stack.migrate()
     stack.start()
     stack.wait_ready()

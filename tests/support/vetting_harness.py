@@ -4,12 +4,13 @@ handlers (deliver), its check runner (work), and what it published (outbox)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from applications.examples import sample_application
+from tests.support.clock import iso_now
 from tests.support.service_harness import ServiceHarness
 from vetting.models import VettingCase
 from vetting.service import check_runner
@@ -43,7 +44,7 @@ def submitted_data(email: str | None = None, *, application_id: str | None = Non
                       "details": details},
         "role": body["role"], "establishments": body["establishments"],
         "requested_access": body["requested_access"], "frequency": body["frequency"],
-        "submitted_at": datetime.now(UTC).isoformat(),
+        "submitted_at": iso_now(),
     }
     data.update(overrides)
     return data

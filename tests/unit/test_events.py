@@ -1,6 +1,5 @@
 import json
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from shared.events.contracts.applications import ApplicationSubmittedV1
 from shared.events.docs import render
 from shared.events.vocabulary import publisher_of
 from shared.messaging.topology import SUBSCRIPTIONS
+from tests.support.clock import iso_now, now
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,13 +23,14 @@ def submitted_data() -> dict:
                       "preferred_channel": "EMAIL"},
         "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
         "requested_access": "ESCORTED", "frequency": "REGULAR",
-        "submitted_at": datetime.now(UTC).isoformat(),
+        "submitted_at": iso_now(),
     }
 
 
 def test_envelope_round_trips_through_json():
     envelope = Envelope(type="application.submitted", version=1, source="applications",
-                        subject="s-1", data={"a": 1}, correlation_id="c-1", causation_id="x")
+                        subject="s-1", data={"a": 1}, correlation_id="c-1", causation_id="x",
+                        occurred_at=now())
     again = Envelope.from_json(envelope.to_json())
     assert again == envelope
 
@@ -40,14 +41,14 @@ def test_envelope_round_trips_through_json():
 ])
 def test_envelope_rejects_invalid_fields(broken):
     good = json.loads(Envelope(type="a.b", version=1, source="s", subject="x", data={},
-                               correlation_id="c").to_json())
+                               correlation_id="c", occurred_at=now()).to_json())
     with pytest.raises(ValidationError):
         Envelope.from_json({**good, **broken})
 
 
 def test_envelope_rejects_unknown_fields():
     good = json.loads(Envelope(type="a.b", version=1, source="s", subject="x", data={},
-                               correlation_id="c").to_json())
+                               correlation_id="c", occurred_at=now()).to_json())
     with pytest.raises(ValidationError):
         Envelope.from_json({**good, "extra": 1})
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from shared import audit
 from shared.auth import StaffIdentity, StaffTokens
-from shared.config import Settings, load_settings
+from shared.config import Settings, SettingsError, load_settings
 from shared.consumer import Dispatcher, EventConsumer
 from shared.db import dead_letters_table
 from shared.keys_cli import keys_group
@@ -42,7 +42,11 @@ class CliState:
 
     @cached_property
     def settings(self) -> Settings:
-        return load_settings(self.definition.name)
+        try:
+            return load_settings(self.definition.name)
+        except SettingsError as exc:
+            # One line naming what is wrong, not a traceback: the process must not start.
+            raise click.ClickException(str(exc)) from None
 
     @cached_property
     def platform(self) -> Platform:

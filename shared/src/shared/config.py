@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from shared.clock import TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S, clock_offset
+from shared.clock import TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S, ClockSettingError, clock_offset
 
 DEFAULT_PORTS = {"applications": 8001, "vetting": 8002, "access": 8003, "notifications": 8004}
 
@@ -142,9 +142,11 @@ def _clock_offset_s(env: Mapping[str, str], environment: str) -> float:
     if environment == "production":
         raise SettingsError(f"{' and '.join(sorted(clock_env))} set: a production deployment "
                             "runs on the system's clock")
-    if env is os.environ:
-        return clock_offset().total_seconds()
-    return clock_offset(clock_env).total_seconds()
+    try:
+        offset = clock_offset() if env is os.environ else clock_offset(clock_env)
+    except ClockSettingError as exc:
+        raise SettingsError(str(exc)) from None
+    return offset.total_seconds()
 
 
 # Every variable the processes read: `load_settings` (the RETENTION_ ones through `extra`) and

@@ -21,6 +21,7 @@ from typing import IO
 from urllib.error import URLError
 from urllib.request import urlopen
 
+from shared.clock import pin_test_clock
 from shared.config import DEFAULT_PORTS
 from shared.messaging.topology import SERVICES
 
@@ -45,6 +46,10 @@ class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _logs: dict[str, IO[bytes]] = field(default_factory=dict)
     _stopping: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        # TEST_CLOCK_AT as one offset before the first process starts: they all agree on it.
+        pin_test_clock()
 
     def env_for(self, service: str) -> dict[str, str]:
         env = {**os.environ, **self.base_env, "VAR_DIR": str(self.var_dir),

@@ -7,9 +7,8 @@ out at once, and the service layer's errors come back as an error summary, never
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cache
 
 import pytest
@@ -21,6 +20,7 @@ from access.service_layer import staff
 from shared import audit
 from shared.auth import hash_password
 from tests.support.access_harness import Access
+from tests.support.clock import now
 
 PASSWORD = "correct horse battery staple"
 ACCOUNTS = {"officer": (["security_officer"], ["WWI"]), "head": (["head_of_security"], ["WWI"]),
@@ -66,7 +66,7 @@ class Console:
                 session.add(StaffAccount(username=username, display_name=username.title(),
                                          password_hash=password_hash(), roles=roles,
                                          establishments=codes, active=True, failed_logins=0,
-                                         created_at=datetime.now(UTC)))
+                                         created_at=now()))
             session.commit()
         data = self.access.grant_clearance()
         self.person_id, self.grant_id = data["person_id"], self.access.grant_id(data["person_id"])
@@ -233,8 +233,8 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(console):
                    for entry in console.audit("staff.login_failed"))
     with console.access.platform.session_factory() as session:
         account = session.get(StaffAccount, "officer")
-        assert account.locked_until > datetime.now(UTC) + timedelta(minutes=14)
-        account.locked_until = datetime.now(UTC) - timedelta(seconds=1)  # 15 minutes on
+        assert account.locked_until > now() + timedelta(minutes=14)
+        account.locked_until = now() - timedelta(seconds=1)  # 15 minutes on
         session.commit()
     assert console.login("officer")[1].status_code == 302
 
@@ -254,7 +254,7 @@ def test_an_unknown_username_costs_a_hash_check_too(console, monkeypatch):
 def test_an_expired_session_goes_to_sign_in_with_a_message(console, key, back, message):
     client = console.signed_in("officer")
     with client.session_transaction("/console/") as session:
-        session[key] = time.time() - back
+        session[key] = now().timestamp() - back
     response = client.get(f"/console/grants/{console.grant_id}")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/console/login?next=/console/grants/")
@@ -268,7 +268,7 @@ def test_the_idle_timeout_is_configurable(backend_env):
                       ACCESS_CONSOLE_SECURE_COOKIE="0")
     client = console.signed_in("officer")
     with client.session_transaction("/console/") as session:
-        session["seen_at"] = time.time() - 6 * 60
+        session["seen_at"] = now().timestamp() - 6 * 60
     assert client.get("/console/queue").status_code == 302
     _client, response = console.login("officer")
     assert "Secure" not in response.headers["Set-Cookie"]
@@ -281,7 +281,7 @@ def test_a_disabled_account_or_new_password_is_out_at_the_next_request(console, 
     assert client.get("/console/queue").status_code == 200
     with console.access.platform.session_factory() as session:
         if change == "disable":
-            staff.disable(session, "officer", moment=datetime.now(UTC), by="operator:test")
+            staff.disable(session, "officer", moment=now(), by="operator:test")
         else:
             session.get(StaffAccount, "officer").password_hash = hash_password("another one!")
         session.commit()

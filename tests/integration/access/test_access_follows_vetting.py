@@ -4,11 +4,10 @@ vetting's own suspension; a renewal reopens review without taking working access
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from tests.support.access_harness import Access
+from tests.support.clock import iso_now
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def _change(data, **extra):
 
 
 def _now():
-    return datetime.now(UTC).isoformat()
+    return iso_now()
 
 
 def _two_active_grants(access):

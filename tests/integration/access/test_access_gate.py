@@ -4,7 +4,6 @@ within its dates and days; every other answer says why; every check is audited."
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from access.rules import LOCAL_TIME, WEEKDAYS
 from shared.audit import audit_log_table
 from tests.support.access_harness import Access
+from tests.support.clock import now
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_every_way_of_saying_no_has_its_reason(access):
 
 
 def test_days_not_permitted_are_refused(access):
-    today = WEEKDAYS[datetime.now(UTC).astimezone(LOCAL_TIME).weekday()]
+    today = WEEKDAYS[now().astimezone(LOCAL_TIME).weekday()]
     other_days = [day for day in WEEKDAYS if day != today]
     data = access.grant_clearance()
     access.activate(access.grant_id(data["person_id"]), permitted_days=other_days)

@@ -4,11 +4,12 @@ suspend / reinstate / exclude / revoke / end, each with its event and audit entr
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from tests.support.access_harness import Access, clearance_granted
+from tests.support.clock import now, today
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_approve_then_induction_activates(access):
 def test_approval_never_goes_above_the_clearance(access):
     data = access.grant_clearance(access="UNESCORTED", expires_in_days=30)
     grant_id = access.grant_id(data["person_id"])
-    too_far = (datetime.now(UTC) + timedelta(days=31)).isoformat()
+    too_far = (now() + timedelta(days=31)).isoformat()
     body = access.decide(grant_id, "approval", {"access_type": "KEY_HOLDING",
                                                 "valid_until": too_far}, expect=422)
     assert set(body["errors"]) == {"access_type", "valid_until"}
@@ -120,7 +121,7 @@ def test_exclusion_is_for_the_head_of_security_with_a_future_review_date(access)
     data = access.grant_clearance()
     grant_id = access.grant_id(data["person_id"])
     access.activate(grant_id)
-    review = (date.today() + timedelta(days=90)).isoformat()
+    review = (today() + timedelta(days=90)).isoformat()
     access.decide(grant_id, "exclusion", {"reason": "Governor's decision",
                                           "review_on": review}, who="officer", expect=403)
     body = access.decide(grant_id, "exclusion", {"reason": "x", "review_on": "2020-01-01"},

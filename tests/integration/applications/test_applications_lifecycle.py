@@ -4,12 +4,12 @@ vetting's questions are answered, a cleared application is renewed or reports a 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.support.applications_api import deliver, outbox_types
-from tests.support.clock import iso_now as now
+from tests.support.clock import iso_now, now
 
 
 @pytest.fixture
@@ -24,24 +24,24 @@ def test_timeline_follows_vetting_access_and_notifications(submitted):
     client, platform, app_id = submitted
     case_id = str(uuid.uuid4())
     deliver(platform, "vetting.case_opened", case_id=case_id, application_id=app_id,
-            establishments=["WWI"], requested_access="ESCORTED", opened_at=now())
+            establishments=["WWI"], requested_access="ESCORTED", opened_at=iso_now())
     assert client.call("GET", f"/applications/{app_id}").json["status"] == "IN_VETTING"
-    expires = (datetime.now(UTC) + timedelta(days=3 * 365)).isoformat()
+    expires = (now() + timedelta(days=3 * 365)).isoformat()
     deliver(platform, "vetting.clearance_granted", case_id=case_id, application_id=app_id,
             clearance_id=str(uuid.uuid4()), level="ENHANCED", access="ESCORTED",
-            conditions=["Escorted at all times"], establishments=["WWI"], issued_at=now(),
+            conditions=["Escorted at all times"], establishments=["WWI"], issued_at=iso_now(),
             expires_at=expires)
     deliver(platform, "access.approved", grant_id=str(uuid.uuid4()), application_id=app_id,
             establishment_code="WWI", access_type="ESCORTED", valid_until=expires,
-            decided_at=now())
+            decided_at=iso_now())
     deliver(platform, "access.refused", grant_id=str(uuid.uuid4()), application_id=app_id,
-            establishment_code="BMI", decided_at=now())
+            establishment_code="BMI", decided_at=iso_now())
     deliver(platform, "notification.sent", notification_id=str(uuid.uuid4()),
             application_id=app_id, template="cleared", channel="EMAIL",
-            recipient_kind="volunteer", sent_at=now())
+            recipient_kind="volunteer", sent_at=iso_now())
     # A late, older event never drags the status back.
     deliver(platform, "vetting.case_opened", case_id=case_id, application_id=app_id,
-            establishments=["WWI"], requested_access="ESCORTED", opened_at=now())
+            establishments=["WWI"], requested_access="ESCORTED", opened_at=iso_now())
     view = client.call("GET", f"/applications/{app_id}").json
     assert view["status"] == "CLEARED"
     assert view["outcome"]["level"] == "ENHANCED" and view["outcome"]["expires_at"]
@@ -58,12 +58,12 @@ def test_the_timeline_shows_each_establishments_later_changes_without_reasons(su
     client, platform, app_id = submitted
     grant = {"grant_id": str(uuid.uuid4()), "application_id": app_id,
              "person_id": str(uuid.uuid4()), "establishment_code": "WWI"}
-    expires = (datetime.now(UTC) + timedelta(days=365)).isoformat()
+    expires = (now() + timedelta(days=365)).isoformat()
     deliver(platform, "access.activated", **grant, status="ACTIVE", by="ESTABLISHMENT",
-            at=now(), access_type="ESCORTED", valid_until=expires)
-    deliver(platform, "access.suspended", **grant, status="SUSPENDED", by="VETTING", at=now())
+            at=iso_now(), access_type="ESCORTED", valid_until=expires)
+    deliver(platform, "access.suspended", **grant, status="SUSPENDED", by="VETTING", at=iso_now())
     deliver(platform, "access.excluded", **grant, status="EXCLUDED", by="ESTABLISHMENT",
-            at=now(), review_on="2027-06-01")
+            at=iso_now(), review_on="2027-06-01")
     timeline = client.call("GET", f"/applications/{app_id}").json["timeline"]
     changes = [e for e in timeline if e["kind"].startswith("access_")]
     assert [e["kind"] for e in changes] == ["access_activated", "access_suspended",
@@ -78,7 +78,7 @@ def test_information_requested_is_shown_and_the_answer_goes_to_vetting(submitted
     deliver(platform, "vetting.info_requested", case_id=str(uuid.uuid4()),
             application_id=app_id, request_id="req-1",
             items=[{"question": "Where did you live in 2021?", "field": "applicant.addresses"}],
-            reason="Address history", due_by="2026-12-20", requested_at=now())
+            reason="Address history", due_by="2026-12-20", requested_at=iso_now())
     view = client.call("GET", f"/applications/{app_id}").json
     assert view["status"] == "INFO_REQUESTED"
     [request] = view["information_requests"]
@@ -104,8 +104,8 @@ def test_information_requested_is_shown_and_the_answer_goes_to_vetting(submitted
 def clear(platform, app_id):
     deliver(platform, "vetting.clearance_granted", case_id=str(uuid.uuid4()),
             application_id=app_id, clearance_id=str(uuid.uuid4()), level="ENHANCED",
-            access="ESCORTED", conditions=[], establishments=["WWI"], issued_at=now(),
-            expires_at=(datetime.now(UTC) + timedelta(days=1000)).isoformat())
+            access="ESCORTED", conditions=[], establishments=["WWI"], issued_at=iso_now(),
+            expires_at=(now() + timedelta(days=1000)).isoformat())
 
 
 def test_renewal_prefills_a_new_draft_from_a_cleared_application(submitted):
@@ -149,7 +149,7 @@ def test_a_refusal_is_recorded_and_a_withdrawn_application_is_never_revived(api)
     for app_id in (first, second):
         assert client.call("POST", f"/applications/{app_id}/submit").status_code == 200
     deliver(platform, "vetting.clearance_refused", case_id=str(uuid.uuid4()),
-            application_id=first, refused_at=now())
+            application_id=first, refused_at=iso_now())
     view = client.call("GET", f"/applications/{first}").json
     assert view["status"] == "REFUSED" and view["outcome"] == {"result": "REFUSED"}
     assert view["timeline"][-1]["kind"] == "refused"

@@ -5,7 +5,7 @@ order vetting's events arrive in."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,12 +16,13 @@ from shared.consumer import Dispatcher, RetryLater
 from shared.db import outbox_table
 from shared.messaging.topology import SUBSCRIPTIONS
 from tests.support.applications_api import deliver, outbox_types
+from tests.support.clock import now
 
 GROUNDS = "Two new references from the prison chaplaincy, and the 2019 caution was withdrawn."
 
 
 def at(days=0):
-    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+    return (now() + timedelta(days=days)).isoformat()
 
 
 @pytest.fixture

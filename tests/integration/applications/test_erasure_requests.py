@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -18,9 +17,9 @@ from applications.service import definition
 from shared.auth import StaffIdentity, StaffTokens
 from shared.crypto import installed
 from shared.db import outbox_table
-from shared.events import Envelope
 from tests.support.applications_api import organisations_api
-from tests.support.events import deliver
+from tests.support.clock import iso_now
+from tests.support.events import hand
 
 SENTINEL = "Qzerasure7"
 
@@ -47,13 +46,10 @@ def submitted(client, org="A") -> str:
 
 
 def report(platform, event_type: str, erasure_id: str, application_ids, person_id=None):
-    spec = platform.registry.latest(event_type)
     data = {"erasure_id": erasure_id, "person_id": person_id,
             "application_ids": application_ids, "counts": {"things": 3},
-            "erased_at": datetime.now(UTC).isoformat()}
-    deliver(platform, "applications", Envelope(
-        type=event_type, version=1, source=spec.source, subject=application_ids[0],
-        correlation_id="c", data=platform.registry.validate(event_type, 1, data)))
+            "erased_at": iso_now()}
+    hand(platform, "applications", event_type, data, subject=application_ids[0])
 
 
 def raw_text(platform) -> str:
@@ -139,14 +135,9 @@ def test_vetting_report_erases_here_and_progress_runs_to_complete(api):
     assert again["services"]["applications"]["counts"]["applications"] == 0
 
     # News about the erased applications arriving late is dropped, not recorded.
-    spec = platform.registry.latest("vetting.case_opened")
-    late = Envelope(type="vetting.case_opened", version=1, source=spec.source, subject=mine,
-                    correlation_id="c", data=platform.registry.validate(
-                        "vetting.case_opened", 1, {
-                            "case_id": str(uuid.uuid4()), "application_id": mine,
-                            "opened_at": datetime.now(UTC).isoformat(),
-                            "establishments": ["WWI"], "requested_access": "ESCORTED"}))
-    deliver(platform, "applications", late)
+    hand(platform, "applications", "vetting.case_opened", {
+        "case_id": str(uuid.uuid4()), "application_id": mine, "opened_at": iso_now(),
+        "establishments": ["WWI"], "requested_access": "ESCORTED"})
     kinds = [e["kind"] for e in client.call("GET", f"/applications/{mine}").json["timeline"]]
     assert kinds.count("checks_started") == 0
 

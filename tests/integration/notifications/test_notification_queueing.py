@@ -4,7 +4,7 @@ opt-outs; the operator API; and a duplicated event on a real broker sending once
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -15,11 +15,11 @@ from notifications.messages import MESSAGES
 from notifications.models import Notification
 from notifications.sender import Sender
 from shared.audit import audit_log_table
-from shared.events import Envelope
 from shared.messaging.topology import SUBSCRIPTIONS
 from tests.support import wait_for
+from tests.support.clock import iso_now, now
 from tests.support.delivery_harness import SmtpServer
-from tests.support.events import deliver
+from tests.support.events import deliver, envelope
 from tests.support.network import free_port
 from tests.support.notifications_harness import Notifications
 from tests.support.platforms import ConsumerThread, publish_raw, service_handlers
@@ -36,8 +36,8 @@ def approved(application_id: str) -> dict:
     return {"grant_id": str(uuid.uuid4()), "application_id": application_id,
             "person_id": str(uuid.uuid4()), "establishment_code": "WWI",
             "access_type": "ESCORTED",
-            "valid_until": (datetime.now(UTC) + timedelta(days=300)).isoformat(),
-            "decided_at": datetime.now(UTC).isoformat()}
+            "valid_until": (now() + timedelta(days=300)).isoformat(),
+            "decided_at": iso_now()}
 
 
 def test_it_listens_to_exactly_the_events_it_has_messages_or_erasure_handlers_for():
@@ -86,8 +86,8 @@ def test_a_new_access_request_goes_to_the_establishments_security_inbox(notes):
         "grant_id": str(uuid.uuid4()), "application_id": application_id,
         "person_id": str(uuid.uuid4()), "establishment_code": "WWI",
         "clearance_id": str(uuid.uuid4()), "level": "ENHANCED", "max_access": "ESCORTED",
-        "clearance_expires_at": (datetime.now(UTC) + timedelta(days=300)).isoformat(),
-        "renewal": False, "opened_at": datetime.now(UTC).isoformat()})
+        "clearance_expires_at": (now() + timedelta(days=300)).isoformat(),
+        "renewal": False, "opened_at": iso_now()})
     [inbox] = [r for r in notes.rows(application_id) if r.template == "access_request_waiting"]
     assert inbox.recipient_kind == "security_inbox" and inbox.channel == "EMAIL"
     assert inbox.recipient == "security-wwi@establishments.example"
@@ -158,10 +158,8 @@ def test_a_duplicated_event_on_a_real_broker_is_sent_once(real_env):
                                 SMTP_HOST="127.0.0.1", SMTP_PORT=str(port))
         platform = harness.platform
         application_id = harness.submitted()
-        event = Envelope(type="access.approved", version=1, source="access",
-                         subject=application_id, correlation_id="dup",
-                         data=platform.registry.validate("access.approved", 1,
-                                                         approved(application_id)))
+        event = envelope(platform.registry, "access.approved", approved(application_id),
+                         correlation_id="dup")
         with ConsumerThread(platform, service_handlers("notifications", platform)) as consumer:
             publish_raw(platform, [event, event], event_type="access.approved")
             wait_for(lambda: consumer.dispatcher.stats["duplicates"] >= 1,

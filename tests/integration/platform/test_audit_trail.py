@@ -6,7 +6,7 @@ migration seals reasons written before it and leaves the log append-only."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from alembic import command
@@ -20,6 +20,7 @@ from shared.migrations import AUDIT_LOG_APPEND_ONLY, alembic_config
 from shared.platform import build_platform
 from tests.support import settings_for
 from tests.support.applications_api import organisations_api
+from tests.support.clock import iso_now, now
 from tests.support.vetting_harness import Vetting
 
 SECRET_REASON = "sentinel-reason-Zq81 undisclosed burglary 2019"
@@ -114,7 +115,7 @@ def test_the_audit_api_is_for_auditors_with_filters_and_pages(vetting):
         ("anonymous", "GET /audit", {"status": 401, "why": "missing"}),
         ("officer-ann", "GET /audit", {"status": 403, "why": "role"})]
 
-    later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    later = (now() + timedelta(minutes=5)).isoformat()
     assert vetting.call("GET", "/audit", who="auditor",
                         query_string={"since": later}).json["entries"] == []
     bad = vetting.call("GET", "/audit", who="auditor", query_string={
@@ -122,7 +123,7 @@ def test_the_audit_api_is_for_auditors_with_filters_and_pages(vetting):
     assert bad.status_code == 422
     assert set(bad.json["errors"]) == {"outcome", "limit", "since"}, bad.json
     backwards = vetting.call("GET", "/audit", who="auditor", query_string={
-        "since": later, "until": datetime.now(UTC).isoformat()})
+        "since": later, "until": iso_now()})
     assert backwards.status_code == 422
     assert backwards.json["errors"] == {"until": ["Must be after since."]}
 
@@ -175,7 +176,7 @@ def test_the_migration_seals_earlier_reasons_and_keeps_the_log_append_only(backe
                 "INSERT INTO audit_log (at, service, actor, actor_kind, action, subject_type, "
                 "subject_id, reason, detail, correlation_id) VALUES (:at, 'access', 'head-cat', "
                 "'STAFF', 'grant.revoked', 'grant', 'g-1', :reason, NULL, NULL)"),
-                {"at": datetime.now(UTC), "reason": SECRET_REASON})
+                {"at": now(), "reason": SECRET_REASON})
         command.upgrade(config, "head")
         [row] = _raw_rows(platform)
         assert row["reason"] is None and SECRET_REASON not in row["sealed"]

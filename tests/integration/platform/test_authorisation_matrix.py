@@ -19,19 +19,18 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from kombu.transport import filesystem
 
 from shared.auth import StaffIdentity, StaffTokens
-from shared.events import Envelope
 from shared.messaging.topology import SERVICES
 from tests.support.access_harness import Access
 from tests.support.applications_api import Client
 from tests.support.backends import embedded_env
-from tests.support.events import deliver
+from tests.support.clock import iso_now
+from tests.support.events import hand
 from tests.support.notifications_harness import Notifications
 from tests.support.platforms import platform_for
 from tests.support.vetting_harness import Vetting, cleared
@@ -203,13 +202,10 @@ class Seeded:
         self.clients = {"applications": client.raw}
         draft = client.draft()
         # Vetting asked something about it: the organisation has a request to answer.
-        spec = self.applications.registry.latest("vetting.info_requested")
-        deliver(self.applications, "applications", Envelope(
-            type=spec.type, version=1, source=spec.source, subject=draft["id"],
-            correlation_id="c", data=self.applications.registry.validate(spec.type, 1, {
-                "case_id": str(uuid.uuid4()), "application_id": draft["id"],
-                "request_id": "r-1", "items": [{"question": "Which?", "field": None}],
-                "reason": "Unclear.", "requested_at": datetime.now(UTC).isoformat()})))
+        hand(self.applications, "applications", "vetting.info_requested", {
+            "case_id": str(uuid.uuid4()), "application_id": draft["id"],
+            "request_id": "r-1", "items": [{"question": "Which?", "field": None}],
+            "reason": "Unclear.", "requested_at": iso_now()})
         erasure = client.call("POST", "/erasure-requests", json={"application_id": draft["id"]})
         assert erasure.status_code == 202, erasure.json
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -29,6 +28,7 @@ from shared.db import make_engine
 from shared.keys import rotate
 from shared.migrations import alembic_config, upgrade
 from shared.web import create_web_app
+from tests.support.clock import now
 from tests.support.platforms import platform_for
 from tests.support.sentinel_scan import sentinel
 from tests.support.subject_access_world import World
@@ -113,16 +113,16 @@ def test_the_migration_encrypts_existing_rows_and_the_downgrade_decrypts_them(re
     settings = load_settings("applications", env)
     migrations = applications_definition().migrations_dir
     upgrade(settings, migrations, "0005")
-    now = datetime.now(UTC)
+    moment = now()
     with psycopg.connect(env["DATABASE_URL"]) as conn:
         for n in range(3):
             conn.execute("INSERT INTO organisations VALUES (%s, %s, %s, %s, %s)",
-                         (f"org-{n}", f"Org {n}", FELLOWSHIP, "c@example.org", now))
+                         (f"org-{n}", f"Org {n}", FELLOWSHIP, "c@example.org", moment))
             conn.execute(
                 "INSERT INTO applications (id, organisation_id, status, applicant, "
                 "establishments, created_at, updated_at) VALUES (%s, %s, 'DRAFT', %s, '[]', "
-                "%s, %s)", (f"app-{n}", f"org-{n}", json.dumps({"n": n, "o": OFFENCE}), now,
-                            now))
+                "%s, %s)", (f"app-{n}", f"org-{n}", json.dumps({"n": n, "o": OFFENCE}), moment,
+                            moment))
     upgrade(settings, migrations)
     assert OFFENCE not in raw_text(env["DATABASE_URL"])
     platform = platform_for("applications", env)

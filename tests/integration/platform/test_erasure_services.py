@@ -19,11 +19,11 @@ from access.models import Grant, IncomingCase
 from notifications import delivery
 from notifications.models import Notification, Recipient
 from tests.support.access_harness import Access
+from tests.support.clock import iso_now, now
 from tests.support.erasure import (
     dead_letter,
     emitted_since,
     hand,
-    iso_now,
     last_outbox_id,
     mark_published,
     person_erased,
@@ -310,7 +310,7 @@ def seed_messages(notes: Notifications) -> tuple[str, list[str]]:
         first = session.execute(select(Notification).where(
             Notification.application_id == application_id).order_by(Notification.id)
             .limit(1)).scalar_one()
-        first.status, first.sent_at = delivery.SENT, datetime.now(UTC)
+        first.status, first.sent_at = delivery.SENT, now()
         first.provider, first.provider_reference = "notify", str(uuid.uuid4())
     dead_letter(notes, application_id, words["dead"])
     return application_id, [*words.values(), mobile]

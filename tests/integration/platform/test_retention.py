@@ -13,7 +13,7 @@ import dataclasses
 import json
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -39,6 +39,7 @@ from shared.platform import Platform
 from shared.web import create_web_app
 from tests.support.access_harness import Access
 from tests.support.applications_api import Client, deliver
+from tests.support.clock import iso_now, now, today
 from tests.support.service_harness import ServiceHarness
 from tests.support.vetting_harness import Vetting, submitted_data
 from vetting.models import Clearance, Person, VettingCase
@@ -58,7 +59,7 @@ CHECK_SENTINELS = (OFFENCE, CONNECTION, QUESTION, ANSWER, REASON, NOTE, GROUNDS,
 
 
 def later(days: int) -> datetime:
-    return datetime.now(UTC) + timedelta(days=days)
+    return now() + timedelta(days=days)
 
 
 SIX_MONTHS_ON = 7 * 31   # days: past the 6-month cutoff, short of the 12-month one
@@ -108,7 +109,7 @@ def publish_outbox(platform: Platform, at: datetime | None = None) -> int:
     """What the relay does: mark every outbox row published."""
     with platform.engine.begin() as conn:
         return conn.execute(update(outbox_table).where(outbox_table.c.published_at.is_(None))
-                            .values(published_at=at or datetime.now(UTC))).rowcount
+                            .values(published_at=at or now())).rowcount
 
 
 def count(platform: Platform, table: Any, *where: Any) -> int:
@@ -127,7 +128,7 @@ def add_dead_letter(platform: Platform, replayed_at: datetime | None, body: str)
     with platform.engine.begin() as conn:
         conn.execute(insert(dead_letters_table).values(
             event_id=str(uuid.uuid4()), event_type="application.submitted", handler="h",
-            body=body, error="boom", attempts=5, created_at=datetime.now(UTC) - timedelta(days=90),
+            body=body, error="boom", attempts=5, created_at=now() - timedelta(days=90),
             replayed_at=replayed_at))
 
 
@@ -190,12 +191,12 @@ def seed_vetting(vetting: Vetting) -> dict[str, str]:
            expect=201)
     request_id = vetting.case(cleared)["information_requests"][0]["id"]
     event(vetting, "application.info_provided", cleared, request_id=request_id,
-          answers=[{"answer": ANSWER}], provided_at=datetime.now(UTC).isoformat())
+          answers=[{"answer": ANSWER}], provided_at=iso_now())
     decide(vetting, cleared, "/clearance", {"reason": "Old caution, declared."}, expect=201)
     # A second application of the cleared person asks for more than the clearance allows.
     withdrawn_too = open_case(vetting, "Retention-Cleared-P1", requested_access="UNESCORTED")
     event(vetting, "application.withdrawn", withdrawn_too, reason=WITHDRAWAL,
-          withdrawn_at=datetime.now(UTC).isoformat())
+          withdrawn_at=iso_now())
 
     refused = open_case(vetting, "Retention-Refused-P2", "r+sim-undeclared@example.org")
     vetting.work()
@@ -203,12 +204,12 @@ def seed_vetting(vetting: Vetting) -> dict[str, str]:
     decide(vetting, refused, "/refusal/countersignature", {"decision": "CONFIRM", "note": NOTE},
            who="manager")
     event(vetting, "application.reconsideration_requested", refused, grounds=GROUNDS,
-          requested_at=datetime.now(UTC).isoformat())
+          requested_at=iso_now())
     decide(vetting, refused, "/refusal", {"reasons": [UPHELD]}, who="officer2")
 
     withdrawn = open_case(vetting, "Retention-Live-P3")
     event(vetting, "application.withdrawn", withdrawn, reason=WITHDRAWAL,
-          withdrawn_at=datetime.now(UTC).isoformat())
+          withdrawn_at=iso_now())
     live = open_case(vetting, "Retention-Live-P3", requested_access="UNESCORTED")
     vetting.work()
     return {"cleared": cleared, "withdrawn_too": withdrawn_too, "refused": refused,
@@ -252,7 +253,7 @@ def test_vetting_purges_check_details_then_closed_applicants_and_keeps_what_live
         "withdrawn": "WITHDRAWN", "live": "AWAITING_DECISION"}
     assert QUESTION in raw(platform) and "Retention-Refused-P2" in raw(platform)
     published = publish_outbox(platform)
-    add_dead_letter(platform, datetime.now(UTC), body=f'{{"offence": "{OFFENCE}"}}')
+    add_dead_letter(platform, now(), body=f'{{"offence": "{OFFENCE}"}}')
     add_dead_letter(platform, None, body="{}")
 
     # Five months on, nothing is due (and the outbox is kept a year here).
@@ -346,7 +347,7 @@ def test_a_case_decided_again_is_purged_again_once_that_decision_is_old(vetting)
     # review's decision starts it again.
     event(vetting, "application.circumstances_changed", app_id, kind="NEW_CONVICTION",
           details={"kind": "CONVICTION", "offence": OFFENCE, "date": "2024-01-05",
-                   "disposal": "FINE"}, reported_at=datetime.now(UTC).isoformat())
+                   "disposal": "FINE"}, reported_at=iso_now())
     assert vetting.case(app_id)["status"] == "REVIEW"
     assert purge(platform, vetting_retention.PURGES, later(SIX_MONTHS_ON))["check_details"] == 0
     assert OFFENCE in dump(vetting.case(app_id))
@@ -394,7 +395,7 @@ def submitted_application(client: Client, surname: str) -> str:
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat()
+    return iso_now()
 
 
 def seed_applications(client: Client, platform: Platform) -> dict[str, str]:
@@ -409,7 +410,7 @@ def seed_applications(client: Client, platform: Platform) -> dict[str, str]:
     deliver(platform, "vetting.clearance_granted", case_id=str(uuid.uuid4()),
             application_id=cleared, clearance_id=str(uuid.uuid4()), level="ENHANCED",
             access="ESCORTED", conditions=[], establishments=["WWI"], issued_at=now_iso(),
-            expires_at=(datetime.now(UTC) + timedelta(days=3 * 365)).isoformat())
+            expires_at=(now() + timedelta(days=3 * 365)).isoformat())
     refused = submitted_application(client, "Retention-Refused-A2")
     deliver(platform, "vetting.clearance_refused", case_id=str(uuid.uuid4()),
             application_id=refused, refused_at=now_iso(), reconsidered=False)
@@ -507,7 +508,7 @@ def closed_grant(access: Access, how: str, surname: str) -> str:
         return grant_id
     access.activate(grant_id, badge=f"BADGE-{surname}")
     if how == "exclusion":
-        review = (date.today() + timedelta(days=400)).isoformat()
+        review = (today() + timedelta(days=400)).isoformat()
         access.decide(grant_id, "exclusion", {"reason": GRANT_REASON, "review_on": review},
                       who="head")
     elif how:
@@ -589,13 +590,13 @@ def test_published_outbox_rows_and_replayed_dead_letters_go_after_their_period(a
     with platform.engine.begin() as conn:
         ids = conn.execute(select(outbox_table.c.id).order_by(outbox_table.c.id)).scalars().all()
         conn.execute(update(outbox_table).where(outbox_table.c.id.in_(ids[:2]))
-                     .values(published_at=datetime.now(UTC) - timedelta(days=31)))
+                     .values(published_at=now() - timedelta(days=31)))
         conn.execute(update(outbox_table).where(outbox_table.c.id == ids[2])
-                     .values(published_at=datetime.now(UTC) - timedelta(days=29)))
-    add_dead_letter(platform, datetime.now(UTC) - timedelta(days=31), body="old")
-    add_dead_letter(platform, datetime.now(UTC) - timedelta(days=29), body="recent")
+                     .values(published_at=now() - timedelta(days=29)))
+    add_dead_letter(platform, now() - timedelta(days=31), body="old")
+    add_dead_letter(platform, now() - timedelta(days=29), body="recent")
     add_dead_letter(platform, None, body="never replayed")
-    counts = purge(platform, access_retention.PURGES, datetime.now(UTC), batch_size=1)
+    counts = purge(platform, access_retention.PURGES, now(), batch_size=1)
     assert counts == {"closed_grants": 0, "outbox": 2, "dead_letters": 1}
     assert count(platform, outbox_table) == total - 2  # the recent and the unpublished stay
     assert count(platform, outbox_table, outbox_table.c.published_at.is_(None)) == total - 3
@@ -605,7 +606,7 @@ def test_published_outbox_rows_and_replayed_dead_letters_go_after_their_period(a
     entries = audited(platform, "retention.outbox_pruned")
     assert [e["detail"]["rows"] for e in entries] == [1, 1]  # one entry per batch
     assert len(audited(platform, "retention.dead_letters_pruned")) == 1
-    assert zeros(purge(platform, access_retention.PURGES, datetime.now(UTC)))
+    assert zeros(purge(platform, access_retention.PURGES, now()))
 
 
 # --- notifications -----------------------------------------------------------------------------
@@ -634,7 +635,7 @@ class Notifications(ServiceHarness):
         with self.platform.unit_of_work() as uow:
             notification = uow.session.get(Notification, notification_id)
             notification.status = "SENDING"
-            how(uow, notification, datetime.now(UTC), *args)
+            how(uow, notification, now(), *args)
             uow.commit()
 
 

@@ -22,6 +22,7 @@ from applications.examples import sample_application
 from shared import audit
 from shared.subject_access_bundle import main as bundle_command
 from shared.web.subject_access import Period
+from tests.support.clock import now
 from tests.support.subject_access_world import ANSWER, EMAIL, PATH, SERVICES, World
 
 
@@ -145,8 +146,8 @@ def test_each_service_answers_for_the_person_by_either_id_decrypted_and_audited(
         assert content(service, unknown, 204) is None
 
     # The period narrows records and history; the identifiers stay.
-    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
-    today = datetime.now(UTC).date().isoformat()
+    yesterday = (now() - timedelta(days=1)).date().isoformat()
+    today = now().date().isoformat()
     before = content("vetting", ids["person"], toDate=yesterday)
     assert before["cases"] == before["clearances"] == []
     assert before["application_ids"] == [ids["first"], ids["renewal"]]

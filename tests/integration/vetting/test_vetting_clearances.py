@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from tests.support.clock import iso_now, now
 from tests.support.vetting_harness import Vetting, cleared
 
 
@@ -75,9 +76,9 @@ def test_a_serious_new_conviction_suspends_and_opens_review(vetting):
     vetting.event("application.circumstances_changed", {
         "application_id": app_id, "kind": "NEW_CONVICTION",
         "details": {"kind": "CONVICTION", "offence": "Conveying a mobile phone into a prison",
-                    "date": (datetime.now(UTC) - timedelta(days=20)).date().isoformat(),
+                    "date": (now() - timedelta(days=20)).date().isoformat(),
                     "disposal": "SUSPENDED_SENTENCE"},
-        "reported_at": datetime.now(UTC).isoformat()})
+        "reported_at": iso_now()})
     case = vetting.case(app_id)
     assert case["status"] == "REVIEW" and case["risk"]["recommendation"] == "REFUSE"
     assert vetting.call("GET", f"/clearances/{clearance['id']}").json["status"] == "SUSPENDED"
@@ -95,8 +96,8 @@ def test_a_minor_change_opens_review_without_suspending(vetting):
     vetting.event("application.circumstances_changed", {
         "application_id": app_id, "kind": "CHANGE_OF_ADDRESS",
         "details": {"line1": "1 New Road", "town": "York", "postcode": "YO1 7HH",
-                    "from_date": datetime.now(UTC).date().isoformat(), "to_date": None},
-        "reported_at": datetime.now(UTC).isoformat()})
+                    "from_date": now().date().isoformat(), "to_date": None},
+        "reported_at": iso_now()})
     case = vetting.case(app_id)
     assert case["status"] == "REVIEW"
     assert vetting.call("GET", f"/clearances/{clearance['id']}").json["status"] == "ACTIVE"

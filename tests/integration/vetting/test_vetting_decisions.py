@@ -6,10 +6,11 @@ and on real PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from tests.support.clock import iso_now, now
 from tests.support.vetting_harness import Vetting
 
 
@@ -109,7 +110,7 @@ def test_refusal_needs_a_different_manager_and_reconsideration_a_different_offic
     assert refused["reconsidered"] is False and "reasons" not in refused
 
     grounds = {"application_id": app_id, "grounds": "The caution was spent; misread form.",
-               "requested_at": datetime.now(UTC).isoformat()}
+               "requested_at": iso_now()}
     vetting.event("application.reconsideration_requested", grounds)
     vetting.event("application.reconsideration_requested", grounds | {"grounds": "again"})
     case = vetting.case(app_id)
@@ -145,7 +146,7 @@ def test_a_rejected_refusal_returns_to_the_queue_and_an_upheld_one_is_final(vett
                  json={"decision": "CONFIRM", "note": "Agreed."})
     vetting.event("application.reconsideration_requested", {
         "application_id": app_id, "grounds": "Please look again.",
-        "requested_at": datetime.now(UTC).isoformat()})
+        "requested_at": iso_now()})
     upheld = vetting.call("POST", case_path(case, "/refusal"), who="officer2",
                           json={"reasons": ["Still doubtful."]})
     assert upheld.json["status"] == "REFUSED"
@@ -170,7 +171,7 @@ def test_information_requests_pause_the_case_until_answered(vetting):
     assert early.status_code == 409
     answer = {"application_id": app_id, "request_id": asked.json["id"],
               "answers": [{"answer": "With my sister in Leeds"}],
-              "provided_at": datetime.now(UTC).isoformat()}
+              "provided_at": iso_now()}
     vetting.event("application.info_provided", answer)
     vetting.event("application.info_provided", answer | {"answers": [{"answer": "changed"}]})
     case = vetting.case(app_id)
@@ -189,10 +190,10 @@ def test_a_response_after_withdrawal_is_kept_but_revives_nothing(vetting):
     vetting.call("POST", case_path(case, "/information-requests"), json={
         "items": [{"question": "Which group do you attend?"}], "reason": "Placement."})
     vetting.event("application.withdrawn", {"application_id": app_id, "reason": "Moved away",
-                                            "withdrawn_at": datetime.now(UTC).isoformat()})
+                                            "withdrawn_at": iso_now()})
     vetting.event("application.info_provided", {
         "application_id": app_id, "request_id": str(uuid.uuid4()), "answers": [{"a": 1}],
-        "provided_at": datetime.now(UTC).isoformat()})
+        "provided_at": iso_now()})
     vetting.work()
     case = vetting.case(app_id)
     assert case["status"] == "WITHDRAWN" and case["closed_at"] is not None
@@ -292,6 +293,6 @@ def test_the_service_level_report_shows_counts_and_waits(vetting):
     assert level["count"] == 3 and level["age_s"]["median"] >= 0
     assert set(level["waiting_s"]) == {"APPLICANT", "OFFICER", "PROVIDER"}
     later = vetting.call("GET", "/reports/cases?opened_since="
-                         + (datetime.now(UTC) + timedelta(days=1)).isoformat().replace(
+                         + (now() + timedelta(days=1)).isoformat().replace(
                              "+", "%2B")).json
     assert later["total"] == 0

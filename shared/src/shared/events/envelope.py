@@ -20,9 +20,10 @@ class Envelope:
     subject: str
     data: dict[str, Any]
     correlation_id: str
+    # When it happened, by the publisher's clock (shared.clock): no default on purpose.
+    occurred_at: datetime
     causation_id: str | None = None
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def to_json(self) -> str:
         return json.dumps(_schema().dump(self), separators=(",", ":"))
