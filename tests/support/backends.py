@@ -15,6 +15,7 @@ import importlib
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -62,22 +63,31 @@ class PostgresTemplates:
         self.admin_url = admin_url
         self.prefix = f"tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self.made: dict[str, str] = {}
+        # Alembic is not thread-safe, and a stack asks for its four databases at once.
+        self.lock = threading.RLock()
         atexit.register(self.drop_all)
 
     def template_for(self, service: str) -> str:
-        if service not in self.made:
-            name = f"{self.prefix}_{service}"
-            url = create_database(self.admin_url, name)
-            upgrade(load_settings(service, {"DATABASE_URL": url}), _migrations_dir(service))
-            self.made[service] = name
-        return self.made[service]
+        with self.lock:
+            if service not in self.made:
+                name = f"{self.prefix}_{service}"
+                url = create_database(self.admin_url, name)
+                try:
+                    upgrade(load_settings(service, {"DATABASE_URL": url}),
+                            _migrations_dir(service))
+                except BaseException:
+                    drop_database(self.admin_url, name)
+                    raise
+                self.made[service] = name
+            return self.made[service]
 
     def clone(self, service: str, name: str) -> str:
         """A new database `name`, migrated like the service's template; its URL."""
-        template = self.template_for(service)
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template)))
+        with self.lock:  # no two copies of one template at once (PostgreSQL refuses that)
+            template = self.template_for(service)
+            with psycopg.connect(self.admin_url, autocommit=True) as conn:
+                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)))
         return self.admin_url.rsplit("/", 1)[0] + "/" + name
 
     def drop_all(self) -> None:
@@ -95,6 +105,7 @@ class SqliteTemplates:
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="sqlite-templates-"))
         self.made: dict[str, Path] = {}
+        self.lock = threading.Lock()
         atexit.register(shutil.rmtree, self.folder, ignore_errors=True)
 
     def copy_into(self, var_dir: Path) -> None:
@@ -104,12 +115,13 @@ class SqliteTemplates:
             shutil.copyfile(self._template(service), var_dir / f"{service}.db")
 
     def _template(self, service: str) -> Path:
-        if service not in self.made:
-            work = self.folder / service
-            settings = load_settings(service, embedded_env(work))
-            upgrade(settings, _migrations_dir(service))  # the engine is disposed: WAL folded in
-            self.made[service] = work / f"{service}.db"
-        return self.made[service]
+        with self.lock:
+            if service not in self.made:
+                work = self.folder / service
+                settings = load_settings(service, embedded_env(work))
+                upgrade(settings, _migrations_dir(service))  # engine disposed: WAL folded in
+                self.made[service] = work / f"{service}.db"
+            return self.made[service]
 
 
 class LazyDatabases(Mapping[str, str]):
@@ -123,15 +135,17 @@ class LazyDatabases(Mapping[str, str]):
         self.migrated = migrated
         self.run = uuid.uuid4().hex[:10]
         self.made: dict[str, str] = {}
+        self.lock = threading.Lock()
 
     def __getitem__(self, service: str) -> str:
         if service not in SERVICES:
             raise KeyError(service)
-        if service not in self.made:
-            name = f"t_{self.run}_{service}"
-            self.made[service] = (self.templates.clone(service, name) if self.migrated
-                                  else create_database(self.admin_url, name))
-        return self.made[service]
+        with self.lock:
+            if service not in self.made:
+                name = f"t_{self.run}_{service}"
+                self.made[service] = (self.templates.clone(service, name) if self.migrated
+                                      else create_database(self.admin_url, name))
+            return self.made[service]
 
     def __iter__(self) -> Iterator[str]:
         return iter(SERVICES)
