@@ -36,6 +36,22 @@ from tests.support.backends import (
 pin_test_clock()
 
 
+REAL_FIXTURES = frozenset({"postgres_admin_url", "amqp_url", "real_env", "pg_urls",
+                           "broker_prefix"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs PostgreSQL or RabbitMQ (`make test-fast` leaves it out), and what starts
+    the system's processes."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if REAL_FIXTURES.intersection(getattr(item, "fixturenames", ())) or \
+                params.get("backend_env") == "real":
+            item.add_marker(pytest.mark.real_backends)
+        if "tests/e2e/" in item.nodeid or "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> str:
     try:

@@ -1,4 +1,4 @@
-"""From a cleared application to the gate, as real processes on both run modes: vetting's
+"""From a cleared application to the gate, as real processes on PostgreSQL + RabbitMQ: vetting's
 clearance opens a request at each establishment, Wandsworth's security team approves and
 inducts, the gate lets the person in by badge; when vetting suspends the clearance the gate
 says no at once, everywhere, and reinstatement brings it back. With intake and vetting down,
@@ -6,6 +6,7 @@ the prison still decides and its gate still answers. The organisation sees it al
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.support import wait_for
@@ -19,6 +20,8 @@ def post(stack, service, path, credential, body):
     return response.json()
 
 
+# On PostgreSQL + RabbitMQ (production's backends); test_slice.py runs both modes.
+@pytest.mark.parametrize("backend_env", ["real"], indirect=True)
 def test_clearance_to_gate_and_back_when_vetting_suspends(stack):
     key = organisation_key(stack)
     officer = staff_token(stack, "vetting", "vetting_officer")

@@ -53,7 +53,7 @@ BACKLOG = 100
 
 def test_consumer_killed_mid_backlog_loses_nothing_and_doubles_nothing(real_env, smtp, tmp_path):
     inbox, smtp_port = smtp
-    stack = start_stack(real_env, smtp_port, tmp_path)
+    stack = start_stack(real_env, smtp_port, tmp_path, migrate=False)
     try:
         key = organisation_key(stack)
         officer = staff_token(stack, "vetting", "vetting_officer")
@@ -82,7 +82,7 @@ def test_consumer_killed_mid_backlog_loses_nothing_and_doubles_nothing(real_env,
 
 def test_broker_dropping_every_connection_is_survived_without_loss(vhost_env, smtp, tmp_path):
     inbox, smtp_port = smtp
-    stack = start_stack(vhost_env, smtp_port, tmp_path)
+    stack = start_stack(vhost_env, smtp_port, tmp_path, migrate=False)
     vhost = vhost_env["applications"]["BROKER_URL"].rsplit("/", 1)[1]
     try:
         key = organisation_key(stack)

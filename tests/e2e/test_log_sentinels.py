@@ -119,7 +119,6 @@ def stack(real_env: Mapping[str, dict[str, str]], sentinels: Sentinels,
                        "VETTING_MANUAL_CHECKS": "CRIMINAL_RECORD,DBS",
                        # SMS through the log channel: a delivery channel file under var/.
                        "NOTIFICATIONS_SMS_CHANNEL": "log"}) as running:
-            running.migrate()
             running.start()
             running.wait_ready()
             yield running
@@ -171,8 +170,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
                              org["organisation_id"]))["api_key"]
     officer = staff_token(stack, "vetting", "vetting_officer")
     manager = staff_token(stack, "vetting", "vetting_manager")
-    second_officer = stack.cli("vetting", "issue-staff-token", "--staff-id", "officer-two",
-                               "--role", "vetting_officer").stdout.strip()
+    second_officer = staff_token(stack, "vetting", "vetting_officer", staff_id="officer-two")
     security = staff_token(stack, "access", "security_officer", "WWI")
     operator = staff_token(stack, "notifications", "operator")
 

@@ -1,10 +1,11 @@
-"""From submission to a granted clearance, as real processes on both run modes: the checks run
+"""From submission to a granted clearance, as real processes on the embedded mode: the checks run
 in vetting's worker, an officer asks for information and the organisation answers, a refusal
 is proposed and countersigned by a different manager, the organisation asks for
 reconsideration, and a different officer clears. The organisation sees each step."""
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.support import wait_for
@@ -23,6 +24,9 @@ def post(stack, service, path, credential, body):
     return response.json()
 
 
+# On the embedded mode (what `make run` runs); test_slice.py runs both modes and
+# test_access_journey.py PostgreSQL + RabbitMQ.
+@pytest.mark.parametrize("backend_env", ["embedded"], indirect=True)
 def test_submission_to_granted_clearance_through_information_refusal_and_reconsideration(
         stack):
     key = organisation_key(stack)

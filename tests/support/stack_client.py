@@ -9,6 +9,9 @@ from typing import Any
 import requests
 
 from applications.examples import sample_application
+from shared.auth import StaffIdentity, StaffTokens
+from shared.clock import process_clock
+from shared.config import load_settings
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
 from tests.support import cli_json
@@ -25,11 +28,16 @@ def organisation_key(stack: Stack, name: str = "AA Test Intergroup") -> str:
     return cli_json(stack.cli("applications", "create-api-key", org["organisation_id"]))["api_key"]
 
 
-def staff_token(stack: Stack, service: str, role: str, *establishments: str) -> str:
-    args = ["issue-staff-token", "--staff-id", f"test-{role}", "--role", role]
-    for code in establishments:
-        args += ["--establishment", code]
-    return stack.cli(service, *args).stdout.strip()
+def staff_token(stack: Stack, service: str, role: str, *establishments: str,
+                staff_id: str | None = None) -> str:
+    """A token the stack's `service` accepts, signed here with its secret (a process per
+    token was most of a short test's time; tests/e2e/test_vetting_journey.py issues its
+    tokens with the operator's command)."""
+    settings = load_settings(service, stack.env_for(service))
+    tokens = StaffTokens(settings.staff_token_secret, settings.staff_token_max_age_s,
+                         process_clock())
+    return tokens.issue(StaffIdentity(staff_id or f"test-{role}", frozenset({role}),
+                                      frozenset(establishments)))
 
 
 def application_body(email: str | None = None) -> dict[str, Any]:
@@ -55,11 +63,14 @@ def submit(stack: Stack, key: str, body: dict[str, Any] | None = None,
                      headers={**headers, "Idempotency-Key": draft.json()["id"]})
 
 
-def start_stack(env, smtp_port: int, tmp_path: Path) -> Stack:
+def start_stack(env: Any, smtp_port: int, tmp_path: Path, *, migrate: bool = True) -> Stack:
+    """Every process of every service, ready. `migrate=False` where the databases are copies
+    of the migrated templates already (tests/support/backends.py)."""
     stack = Stack(var_dir=tmp_path / "var", service_env=env, smtp_port=smtp_port,
                   ports={service: free_port() for service in SERVICES},
                   base_env=STACK_ENV)
-    stack.migrate()
+    if migrate:
+        stack.migrate()
     stack.start()
     stack.wait_ready()
     return stack
