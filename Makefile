@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := shared services/applications services/vetting services/access services/notifications
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install run demo test lint fuzz bench bench-gate chaos events-doc sar clean
+.PHONY: install run demo test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
 
 install: $(STAMP)
 
@@ -22,13 +22,17 @@ run: install
 demo: install
 	$(PY) deploy/demo.py
 
-# Two workers for everything that can share the machine's PostgreSQL and RabbitMQ, then, alone,
-# the tests that restart them (marked `serial`). A phase that selects nothing (pytest's exit
-# code 5, e.g. with PYTEST_ARGS naming one file) is not a failure.
+# The whole suite on two workers (work stealing). No test touches another's servers: those that
+# need an outage start their own PostgreSQL and RabbitMQ. The 15 slowest tests are listed last.
+# TEST_CLOCK_AT=03:30 (London, today) or =2027-03-28T00:30 shifts the whole run's clock.
+PYTEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest -n 2 --dist worksteal -m "not serial" $(PYTEST_ARGS); \
-	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
-	$(PY) -m pytest -m serial $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
+
+# Unit tests and the SQLite side of the integration tests: no servers, no processes (~1 minute).
+test-fast: install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal tests/unit tests/integration \
+	  -m "not real_backends and not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
@@ -29,8 +31,42 @@ CORRELATION_HEADER = "X-Correlation-ID"
 
 
 class _Api(Api):
+    """flask-smorest's Api writing the OpenAPI document when it is first asked for, not at
+    start-up: building it was most of an app's start (every web worker, every test's app).
+    Routes, argument parsing and responses do not depend on it."""
+
     # The error body our handlers really send (flask-smorest documents its own otherwise).
     ERROR_SCHEMA = ErrorSchema
+
+    def _init_spec(self, **spec_kwargs: Any) -> None:
+        self._spec_kwargs_at_init = spec_kwargs
+        self._undocumented: list[tuple[Any, str, Any]] = []
+        self._documenting = threading.Lock()
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    def document(self) -> Any:
+        """The OpenAPI document (an apispec APISpec), built once."""
+        with self._documenting:
+            if self.spec is None:
+                super()._init_spec(**self._spec_kwargs_at_init)
+                for blp, name, parameters in self._undocumented:
+                    blp.register_views_in_doc(self, self._app, self.spec, name=name,
+                                              parameters=parameters)
+                    self.spec.tag({"name": name, "description": blp.description})
+            return self.spec
+
+    def _openapi_json(self) -> Any:
+        self.document()
+        return super()._openapi_json()
+
+    def _openapi_swagger_ui(self) -> Any:
+        self.document()
+        return super()._openapi_swagger_ui()
 
 
 def create_service_app(definition: ServiceDefinition, settings: Settings | None = None) -> Flask:
