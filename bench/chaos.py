@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/chaos.py [--rate R] [--duration S] [--quick]   # make chaos
 
-On PostgreSQL (fresh databases `chaos_<run>_*`) and RabbitMQ (a vhost of its own), the whole
+On a PostgreSQL cluster and a RabbitMQ node private to the run (started for it, on ports of
+their own, deleted at the end: tests/support/private_servers.py), the whole
 stack (`shared.devstack.Stack`: every service's gunicorn web with 2 workers, consumer and
 relay, supervised: a process that dies is started again within a second, as compose's
 `restart: unless-stopped` would) sends its email to an in-process SMTP server. An organisation
@@ -12,14 +13,12 @@ officer clears every case waiting for a decision. Meanwhile, in order, with paus
 1. SIGKILL one gunicorn worker of applications' web (its master must start another);
 2. SIGKILL vetting's consumer (the supervisor restarts it);
 3. SIGKILL vetting's relay (the supervisor restarts it);
-4. RabbitMQ: `rabbitmqctl stop_app`, a few seconds down, `start_app`;
-5. PostgreSQL: `pg_ctlcluster ... restart -m fast`;
+4. RabbitMQ (the private node): `rabbitmqctl stop_app`, a few seconds down, `start_app`;
+5. PostgreSQL (the private cluster): `pg_ctl stop -m fast`, then `pg_ctl start`;
 6. the SMTP server stopped for a while, then started again on the same port.
 
-Faults 4 and 5 hit servers other runs share: the bench waits until no other test or bench run
-is active (up to --alone-wait) and otherwise leaves them out (reported as skipped); both are
-put back up on every way out. Then submitting stops and the bench waits (up to
---settle-timeout) until everything is done, and counts:
+The machine's own PostgreSQL and RabbitMQ are never touched (others use them). Then submitting
+stops and the bench waits (up to --settle-timeout) until everything is done, and counts:
 
 - submitted: submits answered 200 (a submit whose answer a fault lost is retried with the same
   Idempotency-Key, which returns the first answer and never submits twice);
@@ -95,24 +94,23 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
     conf = settings(args)
     out.update(rate=conf["rate"], duration_s=conf["duration"], quick=args.quick,
                check_lease_s=conf["check_lease"])
-    restarts = not args.no_restarts and infra.wait_until_alone(args.alone_wait)
+    restarts = not args.no_restarts
     if not restarts:
-        # Left out; each is replaced by the same fault on our own connections only.
+        # Left out; each is replaced by the same fault on the connections only.
         out["skipped"] = ["rabbitmq_restart", "postgres_restart"]
     prefix = f"chaos_{run}"
-    infra.log(f"run {run}: databases, vhost, SMTP server")
+    infra.log(f"run {run}: private PostgreSQL and RabbitMQ, databases, SMTP server")
     # Each registered for clean-up the moment it exists (unless kept for a look).
-    keep = (lambda *_a, **_k: None) if args.keep else quietly
-    keep(exit, "drop databases", infra.drop_databases, prefix, SERVICES)  # IF EXISTS
-    db = infra.make_databases(prefix, SERVICES)
-    vhost, broker_url = infra.make_vhost()
-    keep(exit, "delete vhost", infra.delete_vhost, vhost)
+    postgres, rabbit = infra.start_servers(exit, keep=args.keep)
+    out["private_servers_startup_s"] = {"postgres": postgres.startup_s,
+                                        "rabbitmq": rabbit.startup_s}
+    db = infra.make_databases(postgres, prefix, SERVICES)
     var_dir = Path(tempfile.mkdtemp(prefix=f"chaos-{run}-"))
-    keep(exit, "remove logs", shutil.rmtree, var_dir, ignore_errors=True)
     if args.keep:
-        infra.log(f"kept for a look: databases {prefix}_*, vhost {vhost}, logs {var_dir}/logs")
-    quietly(exit, "RabbitMQ up", infra.ensure_rabbit_up)  # before the vhost goes
-    quietly(exit, "PostgreSQL up", infra.ensure_postgres_up)
+        infra.log(f"kept for a look (stopped): PostgreSQL {postgres.root}, RabbitMQ "
+                  f"{rabbit.root}, logs {var_dir}/logs")
+    else:
+        quietly(exit, "remove logs", shutil.rmtree, var_dir, ignore_errors=True)
     smtp = StoppableSmtp(infra.free_port())
     smtp.start()
     quietly(exit, "stop SMTP", smtp.stop)
@@ -121,7 +119,7 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
         ports={service: infra.free_port() for service in SERVICES},
         # A notification's first retry after 1 s, not production's 30 s, so that the SMTP
         # outage's backlog drains within the run; enough attempts to outlast it.
-        base_env={"BROKER_URL": broker_url, "NOTIFICATIONS_RETRY_BASE_S": "1",
+        base_env={"BROKER_URL": rabbit.amqp_url, "NOTIFICATIONS_RETRY_BASE_S": "1",
                   "NOTIFICATIONS_MAX_ATTEMPTS": "30",
                   "VETTING_CHECK_LEASE_S": str(conf["check_lease"])})
     quietly(exit, "stop stack", stack.stop)
@@ -148,7 +146,7 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
     exit.callback(monitor.stopping.set)
     faults = Faults(stack, smtp, traffic, monitor, restarts=restarts,
                     rabbit_down_s=conf["rabbit_down"], smtp_down_s=conf["smtp_down"],
-                    vhost=vhost, db_prefix=prefix)
+                    postgres=postgres, rabbit=rabbit, db_prefix=prefix)
 
     total = int(conf["rate"] * conf["duration"])
     infra.log(f"flow: {conf['rate']:g}/s for {conf['duration']:g}s ({total} applications); "
@@ -207,8 +205,7 @@ def print_table(out: dict[str, Any]) -> None:
               f"s, client retries {fault.get('client_retries')}, first completion after "
               f"{fault.get('first_completion_s')}s  {fault.get('detail', '')}")
     for name in out.get("skipped", []):
-        print(f"  fault {name:<22} skipped: other runs active on the shared server (its "
-              "connections to our vhost / databases cut instead)")
+        print(f"  fault {name:<22} skipped (--no-restarts): its connections cut instead")
     print(f"  duplicates by kind           {out.get('duplicates_by_kind')}")
     print(f"  dead letters                 {out.get('dead_letters')}", flush=True)
 
@@ -223,13 +220,11 @@ def main() -> int:
     parser.add_argument("--duration", type=float, help="seconds of flow at least (150; quick 30)")
     parser.add_argument("--quick", action="store_true", help="the short run make test runs")
     parser.add_argument("--settle-timeout", type=float, help="seconds (240; quick 60)")
-    parser.add_argument("--alone-wait", type=float, default=900.0,
-                        help="how long to wait for other runs before restarting the shared "
-                             "PostgreSQL and RabbitMQ (else those two faults are skipped)")
     parser.add_argument("--keep", action="store_true",
-                        help="keep the databases, vhost and logs (to look into a failure)")
+                        help="keep the private servers' directories (stopped) and the logs "
+                             "(to look into a failure)")
     parser.add_argument("--no-restarts", action="store_true",
-                        help="leave PostgreSQL and RabbitMQ alone")
+                        help="cut the private servers' connections instead of restarting them")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)  # a CI timeout must still clean up
     run = uuid.uuid4().hex[:8]
@@ -245,7 +240,7 @@ def main() -> int:
             out["error"] = traceback.format_exc().strip().splitlines()[-1]
             failed = True
         finally:
-            infra.log("cleaning up: processes, SMTP, vhost, databases")
+            infra.log("cleaning up: processes, SMTP, private PostgreSQL and RabbitMQ")
     out["wall_s"] = round(time.monotonic() - started, 1)
     out["loadavg_end"] = round(os.getloadavg()[0], 2)
     print_table(out)

@@ -17,7 +17,7 @@ from chaos_flow import StoppableSmtp, Traffic
 
 from shared.devstack import Stack
 
-SHARED_SERVER_FAULTS = ("rabbitmq_restart", "postgres_restart")
+SERVER_RESTARTS = ("rabbitmq_restart", "postgres_restart")
 
 
 class Monitor(threading.Thread):
@@ -93,11 +93,12 @@ class Faults:
     """Each fault in turn, `pause` seconds apart; what each did and when."""
 
     def __init__(self, stack: Stack, smtp: StoppableSmtp, traffic: Traffic, monitor: Monitor,
-                 *, restarts: bool, rabbit_down_s: float, smtp_down_s: float, vhost: str,
+                 *, restarts: bool, rabbit_down_s: float, smtp_down_s: float,
+                 postgres: infra.PrivatePostgres, rabbit: infra.PrivateRabbit,
                  db_prefix: str) -> None:
         self.stack, self.smtp, self.traffic, self.monitor = stack, smtp, traffic, monitor
         self.restarts = restarts
-        self.vhost, self.db_prefix = vhost, db_prefix
+        self.postgres, self.rabbit, self.db_prefix = postgres, rabbit, db_prefix
         self.rabbit_down_s, self.smtp_down_s = rabbit_down_s, smtp_down_s
         self.report: list[dict[str, Any]] = []
         self.new_pids: set[int] = set()
@@ -115,8 +116,8 @@ class Faults:
     def run_all(self, first_at: float, pause: float) -> None:
         at = first_at
         for name, action in self.plan():
-            if name in SHARED_SERVER_FAULTS and not self.restarts:
-                # Others are using the shared servers: the same fault on our own connections.
+            if name in SERVER_RESTARTS and not self.restarts:
+                # --no-restarts: the same fault on the connections only.
                 name, action = {"rabbitmq_restart": ("rabbitmq_connections_dropped",
                                                      self.drop_rabbit_connections),
                                 "postgres_restart": ("postgres_connections_cut",
@@ -177,25 +178,21 @@ class Faults:
         raise RuntimeError(f"{name} was not restarted")
 
     def restart_rabbit(self) -> str:
-        if infra.other_runs():
-            return ("restart skipped (another run became active): "
-                    + self.drop_rabbit_connections())
-        infra.restart_rabbit(self.rabbit_down_s)
-        return f"stop_app, {self.rabbit_down_s:g}s down, start_app"
+        """The run's private node: the broker application stopped, then started again."""
+        self.rabbit.restart(self.rabbit_down_s)
+        return f"stop_app, {self.rabbit_down_s:g}s down, start_app (private node)"
 
     def restart_postgres(self) -> str:
-        if infra.other_runs():
-            return ("restart skipped (another run became active): "
-                    + self.cut_postgres_connections())
-        infra.restart_postgres()
-        return "pg_ctlcluster restart -m fast"
+        """The run's private cluster stopped (fast: connections cut) and started again."""
+        self.postgres.restart()
+        return "pg_ctl stop -m fast, start (private cluster)"
 
     def drop_rabbit_connections(self) -> str:
-        infra.drop_vhost_connections(self.vhost)
-        return f"close_all_connections on vhost {self.vhost}"
+        self.rabbit.close_all_connections("chaos: connections dropped")
+        return "close_all_connections (private node)"
 
     def cut_postgres_connections(self) -> str:
-        cut = infra.terminate_backends(self.db_prefix)
+        cut = infra.terminate_backends(self.postgres, self.db_prefix)
         return f"pg_terminate_backend on {cut} connections to {self.db_prefix}_*"
 
     def smtp_outage(self) -> str:

@@ -1,29 +1,41 @@
 """PostgreSQL restarted while requests arrive: 503 + Retry-After during the outage, never a
 500; every accepted submission is really committed with its outbox row; back to success
-within a second."""
+within a second.
+
+The PostgreSQL stopped and started is a private one (tests/support/private_servers.py): the
+stack's databases live there, and the machine's own server, which others use, is left alone.
+"""
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 import requests
 
+from shared.messaging.topology import SERVICES
+from tests.support.backends import unavailable
+from tests.support.private_servers import (
+    PrivatePostgres,
+    PrivateServerUnavailable,
+    private_postgres,
+)
 from tests.support.stack_client import application_body, organisation_key, start_stack, submit
 
-# It restarts the machine's PostgreSQL: make test runs it alone, after the rest.
-pytestmark = pytest.mark.serial
 
-
-def pg_cluster(action: str) -> None:
-    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action,
-                    *(["-m", "fast"] if action == "stop" else [])],
-                   check=True, capture_output=True, timeout=120)
+@pytest.fixture
+def postgres() -> Iterator[PrivatePostgres]:
+    try:
+        server = private_postgres()
+    except PrivateServerUnavailable as exc:
+        unavailable(str(exc))
+    print(f"private PostgreSQL on :{server.port}, started in {server.startup_s}s")  # pytest -s
+    with server:
+        yield server
 
 
 def postgres_ready(url: str) -> bool:
@@ -35,10 +47,15 @@ def postgres_ready(url: str) -> bool:
         return False
 
 
-def test_postgres_restart_gives_503_then_recovers_within_a_second(real_env, smtp, tmp_path):
+def test_postgres_restart_gives_503_then_recovers_within_a_second(
+        postgres: PrivatePostgres, amqp_url: str, broker_prefix: str, smtp,
+        tmp_path: Path) -> None:
     _inbox, smtp_port = smtp
-    stack = start_stack(real_env, smtp_port, tmp_path)
-    database_url = real_env["applications"]["DATABASE_URL"]
+    env = {service: {"DATABASE_URL": postgres.create_database(service), "BROKER_URL": amqp_url,
+                     "BROKER_PREFIX": broker_prefix, "VAR_DIR": str(tmp_path / "var")}
+           for service in SERVICES}
+    stack = start_stack(env, smtp_port, tmp_path)
+    database_url = env["applications"]["DATABASE_URL"]
     results: list[tuple[float, requests.Response]] = []
     stop = threading.Event()
     try:
@@ -55,18 +72,16 @@ def test_postgres_restart_gives_503_then_recovers_within_a_second(real_env, smtp
         flow.start()
         try:
             time.sleep(1.0)
-            pg_cluster("stop")
+            postgres.stop()
             time.sleep(2.0)
-            pg_cluster("start")
+            postgres.start()
             while not postgres_ready(database_url):
                 time.sleep(0.02)
             back_at = time.monotonic()
             time.sleep(3.0)
-        finally:
+        finally:  # the fixture deletes the server, whatever state it is in
             stop.set()
             flow.join()
-            if not postgres_ready(database_url):
-                pg_cluster("start")
 
         statuses = [response.status_code for _, response in results]
         assert set(statuses) <= {200, 503}, sorted(set(statuses))
