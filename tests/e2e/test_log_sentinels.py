@@ -304,8 +304,12 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
         "kind": "NEW_CONVICTION", "conviction": {
             "kind": "CAUTION", "offence": s.text("change_offence"), "disposal": "CAUTION",
             "date": (today() - timedelta(days=30)).isoformat()}})
-    call(stack, "POST", "vetting", f"/clearances/{clearance['id']}/suspension", officer,
-         {"reason": s.text("clearance_suspension_reason")})
+    # Reviewed as REFER (a recent caution), so vetting suspends the clearance itself; once it
+    # has, a manager reinstates it with a reason of their own.
+    wait_for(lambda: get(stack, "vetting", f"/clearances/{clearance['id']}", officer).json()[
+        "status"] == "SUSPENDED", message="the clearance suspended by the review")
+    call(stack, "POST", "vetting", f"/clearances/{clearance['id']}/reinstatement", manager,
+         {"reason": s.text("clearance_reinstatement_reason")})
 
     # A second applicant, texted rather than emailed, withdrawn with a reason.
     second = call(stack, "POST", "applications", "/applications", key,
