@@ -29,7 +29,6 @@ from shared.db import dead_letters_table
 from shared.keys_cli import keys_group
 from shared.logs import configure_logging
 from shared.messaging.publisher import BrokerPublisher
-from shared.migrations import alembic_config, upgrade
 from shared.outbox import OutboxRelay, relay_lag, replay_since
 from shared.platform import Platform, ServiceDefinition, build_platform
 
@@ -70,6 +69,8 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @cli.command(help="Apply the database migrations.")
     @pass_state
     def migrate(state: CliState) -> None:
+        from shared.migrations import upgrade  # Alembic: only the migrating process loads it
+
         upgrade(state.settings, definition.migrations_dir)
         click.echo(f"{definition.name}: database at head")
 
@@ -79,6 +80,8 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @pass_state
     def make_migration(state: CliState, message: str, rev_id: str | None) -> None:
         from alembic import command
+
+        from shared.migrations import alembic_config
 
         config = alembic_config(state.settings, definition.migrations_dir)
         command.revision(config, message=message, autogenerate=True, rev_id=rev_id)

@@ -7,17 +7,20 @@ and its gate keep working when intake or vetting is down.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from access.console import configure_console
 from access.console.commands import staff_group
 from access.models import Base
-from access.routes import register_routes
 from access.service_layer import erasure, establishments, following, incoming, retention
 from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
 from shared.retention import retention_group
+
+if TYPE_CHECKING:
+    from flask_smorest import Api
 
 
 def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
@@ -46,13 +49,20 @@ def reload_establishments(state: CliState, path: Path | None) -> None:
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
 
 
+def _register_routes(api: Api) -> None:
+    # Imported here: only the web process needs the routes (and flask-smorest behind them).
+    from access.routes import register_routes
+
+    register_routes(api)
+
+
 def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="access",
         title="Access API",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        register_routes=register_routes,
+        register_routes=_register_routes,
         handlers=_handlers,
         configure_app=configure_console,
         commands=(establishments_group, staff_group, retention_group(retention.PURGES)),

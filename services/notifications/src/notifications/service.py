@@ -12,17 +12,20 @@ Configuration (environment, beside the shared settings and the delivery settings
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from notifications import erasure, queueing, retention
 from notifications.channels.config import delivery_config
 from notifications.models import Base
 from notifications.quiet_hours import next_send_time
 from notifications.rendering import TemplateError, Templates, personalisation
-from notifications.routes import register_routes
 from notifications.sender import Sender
 from shared.platform import Platform, ServiceDefinition
 from shared.reference import load_establishments
 from shared.retention import retention_group
+
+if TYPE_CHECKING:
+    from flask_smorest import Api
 
 DEFAULT_SECURITY_INBOX = "security-{code}@establishments.example"
 DEFAULT_CONSOLE_URL = "http://127.0.0.1:8003/console"
@@ -69,13 +72,20 @@ def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
     return {**queueing.handlers(_queueing(platform)), **erasure.HANDLERS}
 
 
+def _register_routes(api: Api) -> None:
+    # Imported here: only the web process needs the routes (and flask-smorest behind them).
+    from notifications.routes import register_routes
+
+    register_routes(api)
+
+
 def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="notifications",
         title="Notifications API",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        register_routes=register_routes,
+        register_routes=_register_routes,
         handlers=_handlers,
         configure_app=lambda _app, platform: templates(platform),
         background=lambda platform: [_sender(platform)],

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,8 +27,10 @@ from vetting.check_runner import CheckRunner, RunnerSettings
 from vetting.models import Base
 from vetting.policy import Policy, PolicyError, load_policy
 from vetting.providers import Providers, SimulatedProvider, choose_provider
-from vetting.routes import register_routes
 from vetting.service_layer import clearances, erasure, intake, retention
+
+if TYPE_CHECKING:
+    from flask_smorest import Api
 
 
 def policy(platform: Platform) -> Policy:
@@ -111,13 +113,20 @@ def sweep_command(state: CliState, at: str | None, every_s: float | None) -> Non
         time.sleep(every_s)
 
 
+def _register_routes(api: Api) -> None:
+    # Imported here: only the web process needs the routes (and flask-smorest behind them).
+    from vetting.routes import register_routes
+
+    register_routes(api)
+
+
 def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="vetting",
         title="Vetting API",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        register_routes=register_routes,
+        register_routes=_register_routes,
         handlers=_handlers,
         configure_app=lambda _app, platform: policy(platform),
         background=lambda platform: [check_runner(platform)],
