@@ -17,7 +17,10 @@ import psycopg
 import pytest
 import requests
 
+from applications.service import definition
+from shared.config import load_settings
 from shared.messaging.topology import SERVICES
+from shared.migrations import upgrade
 from tests.support.backends import unavailable
 from tests.support.private_servers import (
     PrivatePostgres,
@@ -48,13 +51,13 @@ def postgres_ready(url: str) -> bool:
 
 
 def test_postgres_restart_gives_503_then_recovers_within_a_second(
-        postgres: PrivatePostgres, amqp_url: str, broker_prefix: str, smtp,
-        tmp_path: Path) -> None:
+        postgres: PrivatePostgres, real_env, smtp, tmp_path: Path) -> None:
     _inbox, smtp_port = smtp
-    env = {service: {"DATABASE_URL": postgres.create_database(service), "BROKER_URL": amqp_url,
-                     "BROKER_PREFIX": broker_prefix, "VAR_DIR": str(tmp_path / "var")}
-           for service in SERVICES}
-    stack = start_stack(env, smtp_port, tmp_path)
+    # The intake's database is the one that goes away; the others stay on the shared server.
+    env = {service: dict(real_env[service]) for service in SERVICES}
+    env["applications"]["DATABASE_URL"] = postgres.create_database("applications")
+    upgrade(load_settings("applications", env["applications"]), definition().migrations_dir)
+    stack = start_stack(env, smtp_port, tmp_path, migrate=False)
     database_url = env["applications"]["DATABASE_URL"]
     results: list[tuple[float, requests.Response]] = []
     stop = threading.Event()

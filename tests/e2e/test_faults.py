@@ -48,7 +48,7 @@ def all_cases(stack: Stack, officer: str) -> list[dict]:
 # Applications queued while vetting's consumer is away: enough that a SIGKILL lands mid-way,
 # few enough to keep the suite quick (each means three emails: two to the volunteer, one to the
 # coordinator).
-BACKLOG = 100
+BACKLOG = 50
 
 
 def test_consumer_killed_mid_backlog_loses_nothing_and_doubles_nothing(real_env, smtp, tmp_path):
