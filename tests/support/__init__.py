@@ -42,3 +42,22 @@ def wait_for(predicate: Callable[[], T], timeout: float = 20.0, interval: float 
 
 def cli_json(result: Any) -> dict[str, Any]:
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def operator_cli(service: str, env: Mapping[str, str]) -> Callable[..., Any]:
+    """`python -m <service> …` as an operator runs it, in this process (click's runner: the
+    same commands and output, without a process start per call). The result has `returncode`,
+    `stdout` and `stderr`."""
+    from click.testing import CliRunner
+
+    from shared.cli import make_cli
+
+    module = __import__(f"{service}.service", fromlist=["definition"])
+    cli = make_cli(module.definition(), f"{service}.app:create_app()")
+
+    def run(*args: str, stdin: str | None = None) -> Any:
+        result = CliRunner().invoke(cli, list(args), env=dict(env), input=stdin)
+        result.returncode = result.exit_code
+        return result
+
+    return run

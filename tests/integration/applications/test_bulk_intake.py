@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import select
 
 from applications.models import Application, Organisation, TimelineEntry
 from applications.service_layer import bulk
+from tests.support import operator_cli
 from tests.support.platforms import count
 
 COLUMNS = list(bulk.COLUMNS)
@@ -146,11 +144,10 @@ def test_the_cli_shows_progress_and_writes_only_with_commit(api, backend_env, tm
         organisation_id = session.execute(
             select(Organisation.id).where(Organisation.name == "Org A")).scalar_one()
 
+    operator = operator_cli("applications", backend_env["applications"])
+
     def cli(path, *args, organisation=organisation_id):
-        return subprocess.run(
-            [sys.executable, "-m", "applications", "bulk-import", organisation, str(path),
-             *args], env={**os.environ, **backend_env["applications"]},
-            capture_output=True, text=True, timeout=60)
+        return operator("bulk-import", organisation, str(path), *args)
 
     bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
     bad.write_bytes(csv_body(SIOBHAN, BAD, TOM))

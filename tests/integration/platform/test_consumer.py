@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from typing import Any
 
 import pytest
 
 from shared.db import dead_letters_table, inbox_table, outbox_table
-from tests.support import wait_for
+from tests.support import operator_cli, wait_for
 from tests.support.platforms import (
     ConsumerThread,
     count,
@@ -92,7 +91,7 @@ def test_a_failing_handler_retries_then_dead_letters_and_replays_after_the_fix(b
 
 
 def test_dead_letter_cli_lists_and_replays(backend_env):
-    """The operator's commands, run as an operator would: `python -m vetting dead-letters …`."""
+    """The operator's commands: `python -m vetting dead-letters …`."""
     env = {**backend_env["vetting"]}
     vetting = platform_for("vetting", env)
     with vetting.session_factory.begin() as session:
@@ -104,12 +103,10 @@ def test_dead_letter_cli_lists_and_replays(backend_env):
             "error": "RuntimeError('was broken')", "attempts": 5,
             "created_at": envelope.occurred_at, "replayed_at": None})
 
-    def cli(*args: str) -> subprocess.CompletedProcess:
-        import os
+    operator = operator_cli("vetting", env)
 
-        return subprocess.run([sys.executable, "-m", "vetting", "dead-letters", *args],
-                              env={**os.environ, **env}, capture_output=True, text=True,
-                              timeout=60)
+    def cli(*args: str) -> Any:
+        return operator("dead-letters", *args)
 
     listed = cli("list")
     assert listed.returncode == 0, listed.stderr
