@@ -20,7 +20,7 @@ def post(stack, service, path, credential, body):
     return response.json()
 
 
-# On PostgreSQL + RabbitMQ (production's backends); test_slice.py runs both modes.
+# On PostgreSQL + RabbitMQ (production's backends); test_slice.py runs the embedded mode.
 @pytest.mark.parametrize("backend_env", ["real"], indirect=True)
 def test_clearance_to_gate_and_back_when_vetting_suspends(stack):
     key = organisation_key(stack)

@@ -1,11 +1,15 @@
-"""One application travels through all four services, as real processes, on both run modes."""
+"""One application travels through all four services, as real processes, on the embedded mode
+that `make run` starts (the journeys, faults and sentinels run on PostgreSQL + RabbitMQ)."""
 
 from __future__ import annotations
+
+import pytest
 
 from tests.support import wait_for
 from tests.support.stack_client import application_body, get, organisation_key, staff_token, submit
 
 
+@pytest.mark.parametrize("backend_env", ["embedded"], indirect=True)
 def test_submitted_application_reaches_every_service_and_the_applicant_by_email(stack, smtp):
     inbox, _port = smtp
     key = organisation_key(stack)

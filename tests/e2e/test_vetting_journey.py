@@ -24,8 +24,8 @@ def post(stack, service, path, credential, body):
     return response.json()
 
 
-# On the embedded mode (what `make run` runs); test_slice.py runs both modes and
-# test_access_journey.py PostgreSQL + RabbitMQ.
+# On the embedded mode (what `make run` runs); test_access_journey.py runs on PostgreSQL +
+# RabbitMQ.
 @pytest.mark.parametrize("backend_env", ["embedded"], indirect=True)
 def test_submission_to_granted_clearance_through_information_refusal_and_reconsideration(
         stack):
