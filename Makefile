@@ -22,10 +22,11 @@ run: install
 demo: install
 	$(PY) deploy/demo.py
 
-# The whole suite on two workers (work stealing). No test touches another's servers: those that
-# need an outage start their own PostgreSQL and RabbitMQ. The 15 slowest tests are listed last.
+# The whole suite on three workers (work stealing; the end-to-end tests spend much of their time
+# waiting on processes). No test touches another's servers: those that need an outage start
+# their own PostgreSQL and RabbitMQ. The 15 slowest tests are listed last.
 # TEST_CLOCK_AT=03:30 (London, today) or =2027-03-28T00:30 shifts the whole run's clock.
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 3
 test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
 
@@ -60,7 +61,7 @@ bench-gate: install
 	$(PY) bench/gatecheck.py
 
 # Whole-system faults under a steady flow (bench/chaos.py; `make test` runs it with --quick):
-# needs PostgreSQL and RabbitMQ, and restarts both once no other test run is active.
+# on a private PostgreSQL and RabbitMQ that it starts, restarts and removes.
 chaos: install
 	$(PY) bench/chaos.py $(CHAOS_ARGS)
 
