@@ -48,7 +48,8 @@ def valid_application() -> dict[str, Any]:
             "address_gap_explanations": [{"from_date": date(2023, 1, 1),
                                           "to_date": date(2023, 3, 3),
                                           "explanation": "Travelling in Spain"}],
-            "identity_documents": [{"type": "PASSPORT", "last4": "1234",
+            "place_of_birth": {"town": "Cork", "country": "Ireland"},
+            "identity_documents": [{"type": "PASSPORT", "number": "534791234",
                                     "expiry": date(2030, 1, 1)}],
             "declarations": {
                 "convictions": [{"kind": "CONVICTION", "offence": "Theft",
@@ -107,6 +108,8 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
     ("MISSING_FORENAMES", "applicant.forenames", [edit(f"{A}.forenames", "  ")]),
     ("MISSING_SURNAME", "applicant.surname", [edit(f"{A}.surname", DELETE)]),
     ("MISSING_DATE_OF_BIRTH", "applicant.date_of_birth", [edit(f"{A}.date_of_birth", None)]),
+    ("MISSING_PLACE_OF_BIRTH", "applicant.place_of_birth",
+     [edit(f"{A}.place_of_birth.country", " ")]),
     ("MISSING_EMAIL", "applicant.contact.email", [edit(f"{A}.contact.email", DELETE)]),
     ("MISSING_ADDRESS", "applicant.addresses", [edit(f"{A}.addresses", [])]),
     ("MISSING_IDENTITY_DOCUMENT", "applicant.identity_documents",

@@ -46,6 +46,18 @@ class Sentinels:
         self.values[name] = value
         return value
 
+    def document_number(self, name: str) -> str:
+        value = "ZQ" + "".join(self._rng.choice(string.ascii_uppercase + string.digits)
+                               for _ in range(10))
+        self.values[name] = value
+        return value
+
+    def ni_number(self, name: str) -> str:
+        # A valid National Insurance number: the "ZX" prefix, random digits.
+        value = f"ZX{self._rng.randint(0, 999999):06d}D"
+        self.values[name] = value
+        return value
+
     def birth_date(self, name: str) -> date:
         value = date(1950, 1, 1) + timedelta(days=self._rng.randint(0, 365 * 25))
         self.values[name] = value.isoformat()
@@ -86,7 +98,11 @@ def applicant(s: Sentinels, prefix: str, *, channel: str = "EMAIL") -> dict[str,
         "address_gap_explanations": [{
             "from_date": "2001-07-01", "to_date": "2001-12-31",
             "explanation": s.text(f"{prefix}_gap_explanation")}],
-        "identity_documents": [{"type": "PASSPORT", "last4": "7Q2Z",
+        "place_of_birth": {"town": s.text(f"{prefix}_birth_town"),
+                           "country": s.text(f"{prefix}_birth_country")},
+        "national_insurance_number": s.ni_number(f"{prefix}_ni_number"),
+        "identity_documents": [{"type": "PASSPORT",
+                                "number": s.document_number(f"{prefix}_passport_number"),
                                 "expiry": (on + timedelta(days=900)).isoformat()}],
         "declarations": {"convictions": [{
             "kind": "CONVICTION", "offence": s.text(f"{prefix}_offence"), "disposal": "FINE",

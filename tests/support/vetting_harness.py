@@ -20,6 +20,7 @@ STAFF = {
     "officer2": ("officer-bob", ("vetting_officer",), ()),
     "manager": ("manager-cat", ("vetting_manager",), ()),
     "manager2": ("manager-dev", ("vetting_manager",), ()),
+    "manager3": ("manager-fay", ("vetting_manager",), ()),
     "security": ("sec-eve", ("security_officer",), ("WWI",)),
     "auditor": ("aud-ida", ("auditor",), ()),
 }
@@ -68,6 +69,21 @@ class Vetting(ServiceHarness):
         for _ in range(rounds):
             if self.runner.run_due(at) == 0:
                 return
+
+    def clear(self, application_id: str, body: dict[str, Any] | None = None,
+              who: str = "officer", countersigner: str = "manager2") -> dict[str, Any]:
+        """Clear the case as `who`; a clearance against the risk summary comes back for a
+        manager's countersignature, which `countersigner` gives. The clearance."""
+        path = f"/cases/{self.case(application_id)['id']}/clearance"
+        response = self.call("POST", path, who=who, json=body or {"reason": "Fine."})
+        if response.status_code == 202:
+            signed = self.call("POST", f"{path}/countersignature", who=countersigner,
+                               json={"decision": "CONFIRM", "note": "Agreed."})
+            assert signed.status_code == 200, signed.json
+            clearance_id = self.case(application_id)["clearance_id"]
+            response = self.call("GET", f"/clearances/{clearance_id}")
+        assert response.status_code in (200, 201), response.json
+        return response.json
 
     def case(self, application_id: str) -> dict[str, Any]:
         with self.platform.session_factory() as session:

@@ -183,7 +183,7 @@ def test_under_18_and_future_birth_dates(born):
                          max_size=5))
 @example(expiries=[TODAY, TODAY - DAY, TODAY + DAY])
 def test_each_expired_document_is_named_with_its_date(expiries):
-    documents = [{"type": "DRIVING_LICENCE", "last4": f"{n:04d}", "expiry": expiry}
+    documents = [{"type": "DRIVING_LICENCE", "number": f"DL{n:06d}", "expiry": expiry}
                  for n, expiry in enumerate(expiries)]
     problems = check(broken([edit(f"{A}.identity_documents", documents)]))
     expected = [n for n, expiry in enumerate(expiries) if expiry < TODAY]

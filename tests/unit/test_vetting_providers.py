@@ -68,8 +68,8 @@ def test_identity_passes_with_a_document_valid_today() -> None:
 
 
 def test_identity_is_adverse_when_every_document_has_expired() -> None:
-    docs = [{"type": "PASSPORT", "last4": "1234", "expiry": day(days=1)},
-            {"type": "DRIVING_LICENCE", "last4": "9ZZ9", "expiry": day(years=2)}]
+    docs = [{"type": "PASSPORT", "number": "PP001234", "expiry": day(days=1)},
+            {"type": "DRIVING_LICENCE", "number": "DL0009ZZ9", "expiry": day(years=2)}]
     result = run("IDENTITY", applicant(identity_documents=docs))
     assert result.status == "ADVERSE"
     assert f"PASSPORT ending 1234 expired on {day(days=1)}" in result.detail["summary"]
@@ -80,7 +80,7 @@ def test_identity_is_adverse_when_every_document_has_expired() -> None:
 
 def test_identity_counts_a_document_expiring_today_or_without_expiry_as_valid() -> None:
     for expiry in (TODAY.isoformat(), None):
-        docs = [{"type": "BIRTH_CERTIFICATE", "last4": "0001", "expiry": expiry}]
+        docs = [{"type": "BIRTH_CERTIFICATE", "number": "BC000001", "expiry": expiry}]
         assert run("IDENTITY", applicant(identity_documents=docs)).status == "PASSED"
 
 

@@ -26,7 +26,8 @@ from shared.uow import UnitOfWork
 
 # Event types that must reach their handlers even about an erased person.
 ERASURE_EVENTS = frozenset({"application.erasure_requested", "vetting.person_erased",
-                            "access.person_erased", "notification.person_erased"})
+                            "vetting.applications_erased", "access.person_erased",
+                            "notification.person_erased"})
 
 erased_subjects_table = Table(
     "erased_subjects",

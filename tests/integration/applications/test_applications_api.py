@@ -131,7 +131,7 @@ def test_list_filters_and_cursor_pages_without_gaps_or_repeats(api):
     ({**GOOD, "applicant": {**GOOD["applicant"], "addresses": [
         {**GOOD["applicant"]["addresses"][0], "postcode": "NOT A POSTCODE"}]}}, "applicant"),
     ({**GOOD, "applicant": {**GOOD["applicant"], "identity_documents": [
-        {"type": "PASSPORT", "last4": "12345", "expiry": None}]}}, "applicant"),
+        {"type": "PASSPORT", "number": "1234", "expiry": None}]}}, "applicant"),
 ])
 def test_bad_input_is_a_4xx_with_field_paths_and_writes_nothing(api, body, field):
     client, platform = api

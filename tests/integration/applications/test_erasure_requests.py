@@ -1,7 +1,8 @@
 """Erasure as the applications service runs it, on both run modes: who may ask (an
-organisation for its own applicant, the data protection officer for anyone), the request event,
-this service's own erasure when vetting reports, progress per service until complete, and news
-about the erased person arriving later being dropped."""
+organisation for what it supplied, the data protection officer for the person), the request
+event and its scope, this service's own erasure when vetting reports, progress per service
+until complete (without counts or the person for an organisation), and news about the erased
+applications arriving later being dropped."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from applications.examples import sample_application
+from applications.models import Organisation
 from applications.service import definition
 from shared.auth import StaffIdentity, StaffTokens
 from shared.crypto import installed
@@ -46,10 +48,17 @@ def submitted(client, org="A") -> str:
 
 
 def report(platform, event_type: str, erasure_id: str, application_ids, person_id=None):
-    data = {"erasure_id": erasure_id, "person_id": person_id,
-            "application_ids": application_ids, "counts": {"things": 3},
-            "erased_at": iso_now()}
+    data = {"erasure_id": erasure_id, "application_ids": application_ids,
+            "counts": {"things": 3}, "erased_at": iso_now()}
+    if event_type != "vetting.applications_erased":  # it names no person
+        data["person_id"] = person_id
     hand(platform, "applications", event_type, data, subject=application_ids[0])
+
+
+def org_id(platform, name: str) -> str:
+    with platform.session_factory() as session:
+        return session.execute(select(Organisation.id).where(
+            Organisation.name == f"Org {name}")).scalar_one()
 
 
 def raw_text(platform) -> str:
@@ -97,27 +106,34 @@ def test_who_may_ask_and_the_request_event(api):
         rows = conn.execute(outbox_table.select().where(
             outbox_table.c.event_type == "application.erasure_requested")).all()
     assert len(rows) == 1
-    assert json.loads(rows[0].body)["data"] == {
-        "erasure_id": first.json["id"], "application_id": application_id,
-        "requested_at": json.loads(rows[0].body)["data"]["requested_at"]}
+    data = json.loads(rows[0].body)["data"]
+    assert data == {"erasure_id": first.json["id"], "application_id": application_id,
+                    "requested_at": data["requested_at"], "scope": "ORGANISATION",
+                    "organisation_id": org_id(platform, "A")}
+    assert first.json["scope"] == "ORGANISATION" and first.json["person_id"] is None
     assert client.call("GET", f"{path}/{first.json['id']}", org="B").status_code == 404
     assert client.raw.get(f"{path}/{first.json['id']}",
                           headers=staff(platform, "data_protection_officer")).status_code == 200
 
 
-def test_vetting_report_erases_here_and_progress_runs_to_complete(api):
+def test_the_officers_request_erases_the_person_and_shows_the_counts(api):
     client, platform = api
     mine, theirs = submitted(client, "A"), submitted(client, "B")  # one person, two orgs
     assert SENTINEL in raw_text(platform)
-    erasure_id = client.call("POST", "/erasure-requests", json={"application_id": mine}).json["id"]
+    dpo = staff(platform, "data_protection_officer")
+    asked = client.raw.post("/erasure-requests", json={"application_id": mine}, headers=dpo)
+    assert asked.status_code == 202 and asked.json["scope"] == "PERSON"
+    erasure_id = asked.json["id"]
     person_id = str(uuid.uuid4())
 
+    def progress() -> dict:
+        return client.raw.get(f"/erasure-requests/{erasure_id}", headers=dpo).json
+
     report(platform, "vetting.person_erased", erasure_id, [mine, theirs], person_id)
-    progress = client.call("GET", f"/erasure-requests/{erasure_id}").json
-    assert progress["status"] == "IN_PROGRESS" and progress["person_id"] == person_id
-    assert progress["services"]["vetting"]["status"] == "ERASED"
-    assert progress["services"]["applications"]["counts"]["applications"] == 2
-    assert progress["services"]["access"] == {"status": "PENDING"}
+    assert progress()["status"] == "IN_PROGRESS" and progress()["person_id"] == person_id
+    assert progress()["services"]["vetting"]["status"] == "ERASED"
+    assert progress()["services"]["applications"]["counts"]["applications"] == 2
+    assert progress()["services"]["access"] == {"status": "PENDING"}
     assert SENTINEL not in raw_text(platform)
     view = client.call("GET", f"/applications/{mine}").json
     assert view["applicant"] == {} and view["timeline"][-1]["kind"] == "erased"
@@ -125,14 +141,33 @@ def test_vetting_report_erases_here_and_progress_runs_to_complete(api):
 
     report(platform, "access.person_erased", erasure_id, [mine, theirs], person_id)
     report(platform, "notification.person_erased", erasure_id, [mine, theirs], person_id)
-    done = client.call("GET", f"/erasure-requests/{erasure_id}").json
+    done = progress()
     assert done["status"] == "COMPLETE" and done["completed_at"]
     assert {s["status"] for s in done["services"].values()} == {"ERASED"}
 
     # Vetting's report delivered again (a new event id: a replay) erases nothing more.
     report(platform, "vetting.person_erased", erasure_id, [mine, theirs], person_id)
-    again = client.call("GET", f"/erasure-requests/{erasure_id}").json
-    assert again["services"]["applications"]["counts"]["applications"] == 0
+    assert progress()["services"]["applications"]["counts"]["applications"] == 0
+
+
+def test_an_organisations_request_erases_its_own_applications_and_tells_it_nothing_more(api):
+    client, platform = api
+    mine, theirs = submitted(client, "A"), submitted(client, "B")  # one person, two orgs
+    erasure_id = client.call("POST", "/erasure-requests", json={"application_id": mine}
+                             ).json["id"]
+    report(platform, "vetting.applications_erased", erasure_id, [mine])
+    for service in ("access", "notification"):
+        report(platform, f"{service}.person_erased", erasure_id, [mine])
+    progress = client.call("GET", f"/erasure-requests/{erasure_id}").json
+    assert progress["status"] == "COMPLETE" and progress["person_id"] is None
+    # Each service's progress, never its counts (they could tell of others' records).
+    assert all(set(part) == {"status", "erased_at"} for part in progress["services"].values())
+    assert client.call("GET", f"/applications/{mine}").json["applicant"] == {}
+    other = client.call("GET", f"/applications/{theirs}", org="B").json
+    assert other["applicant"]["surname"] == f"{SENTINEL}-Surname"  # the other's stays
+    mine_again = submitted(client, "A")
+    assert client.call("GET", f"/applications/{mine_again}").json["applicant"]
+
 
     # News about the erased applications arriving late is dropped, not recorded.
     hand(platform, "applications", "vetting.case_opened", {

@@ -100,8 +100,10 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
                 ("POST", case + "/information-requests"), ("POST", case + "/refusal"),
                 ("POST", case + "/review"), ("GET", "/clearances"), ("GET", clearance),
                 ("GET", clearance + "/audit"), ("POST", clearance + "/suspension"),
-                ("POST", clearance + "/reinstatement"), ("GET", "/reports/cases"))},
+                ("POST", clearance + "/reinstatement"), ("GET", "/reports/cases"),
+                ("POST", case + "/identity/link"), ("POST", case + "/identity/separation"))},
             ("POST", case + "/refusal/countersignature"): Rule(STAFF, ("vetting_manager",)),
+            ("POST", case + "/clearance/countersignature"): Rule(STAFF, ("vetting_manager",)),
             ("POST", clearance + "/revocation"): Rule(STAFF, ("vetting_manager",)),
         },
         "access": {

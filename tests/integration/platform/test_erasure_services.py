@@ -33,7 +33,15 @@ from tests.support.erasure import (
 from tests.support.sentinel_scan import found, hits, sentinel
 from tests.support.service_harness import ServiceHarness
 from tests.support.vetting_harness import Vetting, submitted_data
-from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, Person, VettingCase
+from vetting.models import (
+    CaseUpdate,
+    Check,
+    Clearance,
+    InformationRequest,
+    Person,
+    PersonIdentifier,
+    VettingCase,
+)
 
 # --- vetting ---------------------------------------------------------------------------------
 
@@ -49,6 +57,8 @@ def seeded_applicant(words: dict[str, str], mobile: str, birth: str) -> dict[str
     applicant.update(forenames=words["forenames"], surname=words["surname"],
                      middle_names=words["middle"], mobile=mobile, date_of_birth=birth)
     details = applicant["details"]
+    # Their own passport: the sample's is every sample applicant's.
+    details["identity_documents"] = [{"type": "PASSPORT", "number": "P" + mobile[2:]}]
     details["addresses"][0]["line1"] = f"1 {words['street']} Street"
     details["declarations"]["convictions"][0]["offence"] = words["offence"]
     details["referees"][0]["surname"] = words["referee"]
@@ -101,7 +111,7 @@ def test_vetting_revokes_then_erases_every_case_and_clearance_of_the_person(vett
     erasure_id = str(uuid.uuid4())
     hand(vetting, "application.erasure_requested", {
         "erasure_id": erasure_id, "application_id": applications[1],
-        "requested_at": iso_now()}, applications[1])
+        "requested_at": iso_now(), "scope": "PERSON"}, applications[1])
 
     assert hits(vetting.platform, secrets) == []
     assert found(vetting.platform, other_seeded.values()) == {
@@ -153,7 +163,7 @@ def test_vetting_revokes_then_erases_every_case_and_clearance_of_the_person(vett
     again = str(uuid.uuid4())
     hand(vetting, "application.erasure_requested", {
         "erasure_id": again, "application_id": applications[0],
-        "requested_at": iso_now()}, applications[0])
+        "requested_at": iso_now(), "scope": "PERSON"}, applications[0])
     repeat = report(vetting, "vetting.person_erased", again)
     assert repeat["person_id"] == person.id
     assert repeat["application_ids"] == sorted(applications)
@@ -168,11 +178,47 @@ def test_vetting_revokes_then_erases_every_case_and_clearance_of_the_person(vett
     assert hits(vetting.platform, secrets) == []
 
 
+def test_an_organisations_erasure_leaves_the_person_the_clearance_and_the_others(vetting):
+    """Organisation B erases its application for a person organisation A had cleared: B's case
+    is stopped and blanked; the person, A's case, the clearance and what recognises the person
+    stay; the report names B's application alone and no person."""
+    applicant = seeded_applicant({k: sentinel() for k in (
+        "forenames", "surname", "middle", "email", "street", "offence", "referee")},
+        f"07{uuid.uuid4().int % 10**9:09d}", birth_date())
+    first = vetting.submit(applicant=applicant, organisation_id=str(uuid.uuid4()))
+    vetting.work()
+    assert vetting.call("POST", f"/cases/{vetting.case(first)['id']}/clearance",
+                        json={"reason": "Fine."}).status_code == 201
+    organisation_b = str(uuid.uuid4())
+    second = vetting.submit(applicant=applicant, organisation_id=organisation_b)
+    assert vetting.case(second)["status"] == "CLEARED"  # the same person: served
+    erasure_id = str(uuid.uuid4())
+    hand(vetting, "application.erasure_requested", {
+        "erasure_id": erasure_id, "application_id": second, "requested_at": iso_now(),
+        "scope": "ORGANISATION", "organisation_id": organisation_b}, second)
+    [done] = [e for e in vetting.published("vetting.applications_erased")
+              if e["erasure_id"] == erasure_id]
+    assert done["application_ids"] == [second] and "person_id" not in done
+    assert vetting.published("vetting.person_erased") == []
+    mine, theirs = vetting.case(first), vetting.case(second)
+    assert mine["applicant"] and mine["applicant_name"]["surname"]
+    assert theirs["applicant"] is None and theirs["applicant_name"] == {}
+    [clearance] = vetting.call("GET", f"/clearances?person_id={mine['person_id']}").json
+    assert clearance["status"] == "ACTIVE"
+    with vetting.platform.session_factory() as session:
+        assert session.execute(select(PersonIdentifier).where(
+            PersonIdentifier.person_id == mine["person_id"])).first() is not None
+        assert session.get(Person, mine["person_id"]).match_key.startswith("person:")
+    # The person's next application is still recognised, and still served.
+    third = vetting.submit(applicant=applicant, organisation_id=str(uuid.uuid4()))
+    assert vetting.case(third)["person_id"] == mine["person_id"]
+
+
 def test_vetting_reports_an_application_it_never_saw_and_drops_it_later(vetting):
     application_id, erasure_id = str(uuid.uuid4()), str(uuid.uuid4())
     hand(vetting, "application.erasure_requested", {
         "erasure_id": erasure_id, "application_id": application_id,
-        "requested_at": iso_now()}, application_id)
+        "requested_at": iso_now(), "scope": "PERSON"}, application_id)
     done = report(vetting, "vetting.person_erased", erasure_id)
     assert done["person_id"] is None and done["application_ids"] == [application_id]
     assert zeros(done["counts"]) == {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,7 +43,7 @@ from tests.support.applications_api import Client, deliver
 from tests.support.clock import iso_now, now, today
 from tests.support.service_harness import ServiceHarness
 from tests.support.vetting_harness import Vetting, submitted_data
-from vetting.models import Clearance, Person, VettingCase
+from vetting.models import Clearance, Person, PersonIdentifier, VettingCase
 from vetting.service_layer import retention as vetting_retention
 
 OFFENCE = "Retention-Offence-QX4"
@@ -165,6 +166,9 @@ SENTINEL_DETAILS = {
 def open_case(vetting: Vetting, surname: str, email: str | None = None, **overrides: Any) -> str:
     data = submitted_data(email, details=SENTINEL_DETAILS, **overrides)
     data["applicant"]["surname"] = surname
+    # A person of their own: their own passport (the sample's is shared by every sample).
+    data["applicant"]["details"]["identity_documents"] = [
+        {"type": "PASSPORT", "number": f"P{zlib.crc32(surname.encode()):010d}"}]
     vetting.event("application.submitted", data)
     return data["application_id"]
 
@@ -192,7 +196,7 @@ def seed_vetting(vetting: Vetting) -> dict[str, str]:
     request_id = vetting.case(cleared)["information_requests"][0]["id"]
     event(vetting, "application.info_provided", cleared, request_id=request_id,
           answers=[{"answer": ANSWER}], provided_at=iso_now())
-    decide(vetting, cleared, "/clearance", {"reason": "Old caution, declared."}, expect=201)
+    vetting.clear(cleared, {"reason": "Old caution, declared."})
     # A second application of the cleared person asks for more than the clearance allows.
     withdrawn_too = open_case(vetting, "Retention-Cleared-P1", requested_access="UNESCORTED")
     event(vetting, "application.withdrawn", withdrawn_too, reason=WITHDRAWAL,
@@ -231,11 +235,13 @@ def env_of(platform: Platform, **more: str) -> dict[str, str]:
             "VAR_DIR": str(platform.settings.var_dir), **more}
 
 
-def people(vetting: Vetting) -> dict[str, str]:
-    """Each person's recognition key, by person id."""
+def people(vetting: Vetting) -> dict[str, tuple[str, int]]:
+    """Each person's key and how many identifiers recognise them, by person id."""
     with vetting.platform.session_factory() as session:
-        return {person.id: person.match_key for person in session.execute(select(Person))
-                .scalars()}
+        counts = dict(session.execute(select(PersonIdentifier.person_id, func.count())
+                                      .group_by(PersonIdentifier.person_id)).all())
+        return {person.id: (person.match_key, counts.get(person.id, 0))
+                for person in session.execute(select(Person)).scalars()}
 
 
 def person_of(vetting: Vetting, app_id: str) -> str:
@@ -322,10 +328,10 @@ def test_vetting_purges_check_details_then_closed_applicants_and_keeps_what_live
         assert all(c["provider_reference"] is None for c in view["checks_detail"])
     after = people(vetting)
     refused_person = person_of(vetting, apps["refused"])
-    assert after[refused_person] == "anonymised:" + refused_person
+    assert after[refused_person] == ("anonymised:" + refused_person, 0)  # unrecognisable
     for name in ("cleared", "live"):  # a clearance, a live case: kept
         person = person_of(vetting, apps[name])
-        assert after[person] == keys[person] and "retention-" in after[person]
+        assert after[person] == keys[person] and after[person][1] > 0
     assert "retention-refused-p2" not in raw(platform)
     assert "Retention-Refused-P2" not in raw(platform)
     cleared = vetting.case(apps["cleared"])
@@ -340,7 +346,7 @@ def test_vetting_purges_check_details_then_closed_applicants_and_keeps_what_live
 def test_a_case_decided_again_is_purged_again_once_that_decision_is_old(vetting):
     app_id = open_case(vetting, "Retention-Review-P4")
     vetting.work()
-    decide(vetting, app_id, "/clearance", {"reason": "Fine."}, expect=201)
+    vetting.clear(app_id, {"reason": "Fine."})
     platform = vetting.platform
     assert purge(platform, vetting_retention.PURGES, later(SIX_MONTHS_ON))["check_details"] == 1
     # Reported later: a new conviction reopens the case for review (its clock stops), and the

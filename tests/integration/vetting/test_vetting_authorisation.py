@@ -9,6 +9,7 @@ from tests.support.vetting_harness import Vetting
 
 # Endpoints only a vetting manager may call (an officer gets 403).
 MANAGER_ONLY = {("POST", "/cases/<string:case_id>/refusal/countersignature"),
+                ("POST", "/cases/<string:case_id>/clearance/countersignature"),
                 ("POST", "/clearances/<string:clearance_id>/revocation")}
 PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static")
 # The data protection officer's alone (an officer gets 403); see test_subject_access.
@@ -88,4 +89,6 @@ def valid_body(method, rule):
         "result": {"outcome": "PASSED", "summary": "Checked."},
         "retry": None,
         "review": {"outcome": "CONTINUE", "reason": "Fine."},
+        "link": {"person_id": "00000000-0000-0000-0000-000000000009", "reason": "Same."},
+        "separation": {"person_id": "00000000-0000-0000-0000-000000000009", "reason": "Not."},
     }.get(action, {"reason": "A good reason."})

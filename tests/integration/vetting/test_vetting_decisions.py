@@ -120,13 +120,26 @@ def test_refusal_needs_a_different_manager_and_reconsideration_a_different_offic
         barred = vetting.call("POST", case_path(case, "/clearance"), who=party,
                               json={"reason": "On reflection."})
         assert barred.status_code == 403
-    cleared = vetting.call("POST", case_path(case, "/clearance"), who="officer2",
-                           json={"conditions": ["ESCORTED_ONLY"], "reason": "Honest mistake."})
-    assert cleared.status_code == 201 and cleared.json["access"] == "ESCORTED"
+    # Against the risk summary (REFER: an undeclared record): proposed, then countersigned by
+    # a manager who took no part in the refusal.
+    proposed = vetting.call("POST", case_path(case, "/clearance"), who="officer2",
+                            json={"conditions": ["ESCORTED_ONLY"], "reason": "Honest mistake."})
+    assert proposed.status_code == 202 and proposed.json["status"] == "CLEARANCE_PENDING"
+    assert proposed.json["waiting_reason"] == "COUNTERSIGNATURE"
+    for party in ("manager", "manager2"):
+        barred = vetting.call("POST", case_path(case, "/clearance/countersignature"),
+                              who=party, json=sign)
+        assert barred.status_code == 403, barred.json
+    signed = vetting.call("POST", case_path(case, "/clearance/countersignature"),
+                          who="manager3", json=sign)
+    assert signed.status_code == 200, signed.json
     case = vetting.case(app_id)
     assert case["status"] == "CLEARED" and case["reconsideration"]["outcome"] == "CLEARED"
+    [granted] = vetting.published("vetting.clearance_granted")
+    assert granted["access"] == "ESCORTED"
     actions = [e["action"] for e in vetting.call("GET", case_path(case, "/audit")).json]
-    assert actions[:4] == ["case.cleared", "case.reconsideration_opened",
+    assert actions[:6] == ["case.cleared", "case.override_countersigned",
+                           "case.override_proposed", "case.reconsideration_opened",
                            "case.refusal_countersigned", "case.refusal_proposed"]
     # Once only: a second request after the decision moves nothing.
     vetting.event("application.reconsideration_requested", grounds)

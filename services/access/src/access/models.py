@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Index, MetaData, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.crypto import EncryptedText
@@ -99,6 +99,18 @@ class Grant(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     activated_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+
+
+class GrantApplication(Base):
+    """Every application whose clearance asked for a grant (one person's grant at one
+    establishment may rest on several organisations' applications): an organisation's erasure
+    ends a grant only when no other application asks for it."""
+
+    __tablename__ = "grant_applications"
+
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), primary_key=True)
+    application_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    added_at: Mapped[datetime]
 
 
 class StaffAccount(Base):

@@ -14,7 +14,14 @@ import click
 from access.console import configure_console
 from access.console.commands import staff_group
 from access.models import Base
-from access.service_layer import erasure, establishments, following, incoming, retention
+from access.service_layer import (
+    erasure,
+    establishments,
+    following,
+    incoming,
+    organisation_erasure,
+    retention,
+)
 from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
 from shared.retention import retention_group
@@ -29,6 +36,7 @@ def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
         "application.withdrawn": [incoming.forget_withdrawn],
         **following.HANDLERS,
         "vetting.person_erased": [erasure.erase_person],
+        "vetting.applications_erased": [organisation_erasure.erase_applications],
     }
 
 

@@ -122,7 +122,7 @@ def commands() -> list[click.Command]:
                     requested_by=f"operator:{requested_by}")
             except NotFound as exc:
                 raise click.ClickException(f"no application {application_id}") from exc
-            view = erasure.request_view(request)
+            view = erasure.request_view(request, for_organisation=False)
             uow.commit()
         click.echo(json.dumps(view, default=str))
 
@@ -132,7 +132,8 @@ def commands() -> list[click.Command]:
     def erasure_status(state: CliState, erasure_id: str) -> None:
         with state.platform.session_factory() as session:
             try:
-                view = erasure.request_view(erasure.find_request(session, erasure_id, None))
+                view = erasure.request_view(erasure.find_request(session, erasure_id, None),
+                                            for_organisation=False)
             except NotFound as exc:
                 raise click.ClickException(f"no erasure request {erasure_id}") from exc
         click.echo(json.dumps(view, default=str))

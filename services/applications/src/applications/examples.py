@@ -12,7 +12,8 @@ from shared.clock import today as london_today
 
 
 def sample_application(email: str | None = None, today: date | None = None,
-                       establishments: tuple[str, ...] = ("WWI", "BMI")) -> dict[str, Any]:
+                       establishments: tuple[str, ...] = ("WWI", "BMI"),
+                       passport: str | None = None) -> dict[str, Any]:
     today = today or london_today(process_clock())
     moved_in = today - timedelta(days=3 * 365)
     return {
@@ -28,7 +29,8 @@ def sample_application(email: str | None = None, today: date | None = None,
                 {"line1": "4 Mill Lane", "town": "Leeds", "postcode": "LS1 4AP",
                  "from_date": moved_in.isoformat(), "to_date": None},
             ],
-            "identity_documents": [{"type": "PASSPORT", "last4": "7Q2Z",
+            "place_of_birth": {"town": "Cork", "country": "Ireland"},
+            "identity_documents": [{"type": "PASSPORT", "number": passport or "5347917Q2Z",
                                     "expiry": (today + timedelta(days=900)).isoformat()}],
             "declarations": {"convictions": [{
                 "kind": "CONVICTION", "offence": "Theft", "disposal": "FINE",

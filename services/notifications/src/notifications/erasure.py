@@ -84,4 +84,7 @@ def _anonymise(notification: Notification) -> bool:
 
 
 # The handlers beside the message handlers (`queueing.handlers`): events that queue no message.
-HANDLERS: dict[str, list[Handler]] = {"vetting.person_erased": [erase_person]}
+# An organisation's erasure (vetting.applications_erased) names applications and no person:
+# the same handler erases what is held for those applications.
+HANDLERS: dict[str, list[Handler]] = {"vetting.person_erased": [erase_person],
+                                      "vetting.applications_erased": [erase_person]}

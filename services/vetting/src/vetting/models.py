@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.crypto import EncryptedJSON, EncryptedText
-from shared.db import NAMING_CONVENTION, UTCDateTime
+from shared.db import NAMING_CONVENTION, BigId, UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -17,15 +17,62 @@ class Base(DeclarativeBase):
 
 
 class Person(Base):
-    """One human being, whichever organisations they volunteer with: a clearance is theirs."""
+    """One human being, whichever organisations they volunteer with: a clearance is theirs.
+    How an application is recognised as theirs: `PersonIdentifier` (vetting.identity)."""
 
     __tablename__ = "people"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    # Case-folded surname, forenames and date of birth: how the same person is recognised
-    # across applications from different organisations.
+    # "person:<id>", or "erased:<id>" once the person is erased (nothing identifying).
     match_key: Mapped[str] = mapped_column(String(400), unique=True)
     created_at: Mapped[datetime]
+
+
+class PersonIdentifier(Base):
+    """A keyed hash of something that identifies the person (an identity document, a name and
+    date of birth, a previous name, a National Insurance number): found by equality, never
+    read back."""
+
+    __tablename__ = "person_identifiers"
+    __table_args__ = (
+        UniqueConstraint("person_id", "kind", "digest"),
+        Index("ix_person_identifiers_lookup", "kind", "digest"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class IdentityCandidate(Base):
+    """A person a case's applicant may be (a possible match): OPEN until an officer links the
+    case to them or separates the two."""
+
+    __tablename__ = "identity_candidates"
+    __table_args__ = (UniqueConstraint("case_id", "person_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("vetting_cases.id"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    reasons: Mapped[list] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class IdentitySeparation(Base):
+    """Two person records an officer found to be different people: never offered again."""
+
+    __tablename__ = "identity_separations"
+
+    person_a: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_b: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime]
 
 
 class VettingCase(Base):
@@ -68,6 +115,17 @@ class VettingCase(Base):
     # {"grounds", "requested_at", "decided_by", "decided_at", "outcome"}
     reconsideration: Mapped[dict | None] = mapped_column(EncryptedJSON)
     clearance_id: Mapped[str | None] = mapped_column(String(36))
+    # How the case's applicant was recognised (vetting.identity): POSSIBLE_MATCH until an
+    # officer links or separates, else RESOLVED; by NEW_PERSON, STRONG_MATCH, OFFICER_LINK or
+    # OFFICER_SEPARATE, by whom ("system" or the officer) and when.
+    identity_status: Mapped[str | None] = mapped_column(String(20), index=True)
+    identity_method: Mapped[str | None] = mapped_column(String(20))
+    identity_by: Mapped[str | None] = mapped_column(String(200))
+    identity_at: Mapped[datetime | None]
+    # A clearance proposed against the risk summary's recommendation, waiting for a manager:
+    # {"proposed_by", "proposed_at", "level", "conditions", "reason", "recommendation",
+    # "from_status"}.
+    override: Mapped[dict | None] = mapped_column(EncryptedJSON)
 
 
 class CaseUpdate(Base):

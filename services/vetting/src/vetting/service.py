@@ -7,6 +7,8 @@ Configuration (environment, beside the shared settings):
 - VETTING_CHECK_RETRY_BASE_S / VETTING_CHECK_MAX_ATTEMPTS: backoff for a failing provider.
 - VETTING_CHECK_LEASE_S: how long a claimed check is its runner's (default 120): a runner that
   died mid-check has its checks taken up again after this. Longer than a provider call.
+- VETTING_IDENTITY_KEY: the key of the hashes people are recognised by (vetting.identity;
+  default: derived from SECRET_KEY).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from shared.platform import Platform, ServiceDefinition
 from shared.reference import load_establishments
 from shared.retention import retention_group
 from vetting.check_runner import CheckRunner, RunnerSettings
+from vetting.identity import key_from_settings
 from vetting.models import Base
 from vetting.policy import Policy, PolicyError, load_policy
 from vetting.providers import Providers, SimulatedProvider, choose_provider
@@ -84,8 +87,9 @@ def check_runner(platform: Platform) -> CheckRunner:
 def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
     rules = policy(platform)
     return {
-        "application.submitted": [intake.make_open_case(rules, load_establishments(),
-                                                        provider_chooser(platform))],
+        "application.submitted": [intake.make_open_case(
+            rules, load_establishments(), provider_chooser(platform),
+            key_from_settings(platform.settings.extra, platform.settings.secret_key))],
         "application.withdrawn": [intake.close_withdrawn_case],
         "application.info_provided": [intake.make_record_information(rules)],
         "application.circumstances_changed": [intake.make_record_change(rules)],

@@ -33,8 +33,9 @@ _SPECS = [
     ("application.reconsideration_requested", applications.ReconsiderationRequestedV1,
      "The organisation asked, once, for a refusal to be reconsidered, with grounds."),
     ("application.erasure_requested", erasure.ErasureRequestedV1,
-     "An organisation or the data protection officer asked for a person's data to be erased "
-     "everywhere; vetting resolves the person and erases first, then tells the others."),
+     "An organisation asked for what it supplied about a person to be erased (scope "
+     "ORGANISATION), or the data protection officer for the person to be erased everywhere "
+     "(PERSON); vetting resolves which applications, erases first, then tells the others."),
     ("vetting.case_opened", vetting.VettingCaseOpenedV1,
      "Vetting opened a case for a submitted application (checks started)."),
     ("vetting.check_completed", vetting.CheckCompletedV1,
@@ -59,6 +60,10 @@ _SPECS = [
     ("vetting.person_erased", erasure.PersonErasedV1,
      "Vetting ended the person's clearances and erased or anonymised its records of them; "
      "the other services erase theirs for the person and application ids it lists."),
+    ("vetting.applications_erased", erasure.ApplicationsErasedV1,
+     "Vetting erased one organisation's applications for a person (the person, their "
+     "clearance and other organisations' applications stay); the others erase theirs for "
+     "these application ids."),
     ("access.request_opened", access.AccessRequestOpenedV1,
      "A cleared person's access request waits for an establishment's security team (one per "
      "requested establishment; a renewal reopens review of an existing grant)."),

@@ -38,7 +38,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "access.activated", "access.suspended", "access.reinstated", "access.excluded",
         "access.revoked", "access.ended",
         "notification.sent", "notification.failed",
-        "vetting.person_erased", "access.person_erased", "notification.person_erased",
+        "vetting.person_erased", "vetting.applications_erased", "access.person_erased",
+        "notification.person_erased",
     ),
     "vetting": (
         "application.submitted", "application.info_provided", "application.withdrawn",
@@ -49,12 +50,14 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "vetting.case_opened", "application.withdrawn", "vetting.clearance_granted",
         "vetting.clearance_suspended", "vetting.clearance_reinstated",
         "vetting.clearance_revoked", "vetting.clearance_expired", "vetting.person_erased",
+        "vetting.applications_erased",
     ),
     "notifications": (
         "application.submitted", "vetting.case_opened", "vetting.info_requested",
         "vetting.clearance_granted", "vetting.clearance_refused", "vetting.clearance_expiring",
         "access.request_opened", "access.approved", "access.activated", "access.suspended",
         "access.excluded", "access.revoked", "vetting.person_erased",
+        "vetting.applications_erased",
     ),
 }
 

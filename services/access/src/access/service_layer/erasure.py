@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select
 
-from access.models import Grant, IncomingCase
+from access.models import Grant, GrantApplication, IncomingCase
 from access.rules import OPEN
 from access.service_layer.common import Actor, audit_grant
 from shared import audit, erasure
@@ -57,6 +57,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     counts["incoming_cases"] = session.execute(delete(IncomingCase).where(
         IncomingCase.application_id.in_(application_ids))).rowcount or 0
     grant_ids = [g.id for g in grants]
+    session.execute(delete(GrantApplication).where(GrantApplication.grant_id.in_(grant_ids)))
     counts["audit_keys"] = erasure.forget_audit_subjects(session, {
         "grant": grant_ids, "person": [*person_ids, *application_ids]})
     counts.update(erasure.purge_copies(session, [*person_ids, *application_ids, *grant_ids]))

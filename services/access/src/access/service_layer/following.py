@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from access.models import Grant, IncomingCase
+from access.models import Grant, GrantApplication, IncomingCase
 from access.rules import ACCESS_RANK, FINAL, LIVE, OPEN, max_access
 from access.service_layer.common import Actor, audit_grant, change_event
 from access.service_layer.decisions import activate_if_inducted
@@ -47,9 +47,18 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
                 grant.status not in FINAL or grant.application_id == str(data["application_id"])):
             # The same news again, or the same clearance serving another application of a
             # person already admitted here: nothing for this establishment to review.
-            continue
+            pass
         else:
             _renew(uow, grant, data, event.envelope.occurred_at)
+        _rests_on(uow, grant, str(data["application_id"]), event.envelope.occurred_at)
+
+
+def _rests_on(uow: UnitOfWork, grant: Grant, application_id: str, moment: datetime) -> None:
+    """Note that this application asks for the grant (erasure counts them)."""
+    if uow.session.get(GrantApplication, (grant.id, application_id)) is None:
+        uow.session.add(GrantApplication(grant_id=grant.id, application_id=application_id,
+                                         added_at=moment))
+        uow.session.flush()
 
 
 def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:

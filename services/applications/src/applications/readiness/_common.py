@@ -28,6 +28,7 @@ CODES: dict[str, str] = {
     "MISSING_FORENAMES": "The applicant's forenames are not given.",
     "MISSING_SURNAME": "The applicant's surname is not given.",
     "MISSING_DATE_OF_BIRTH": "The applicant's date of birth is not given.",
+    "MISSING_PLACE_OF_BIRTH": "The applicant's place of birth (town and country) is not given.",
     "MISSING_EMAIL": "The applicant's email address is not given.",
     "MISSING_ADDRESS": "No address is given.",
     "MISSING_IDENTITY_DOCUMENT": "No identity document is given.",

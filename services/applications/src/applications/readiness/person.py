@@ -28,6 +28,8 @@ REQUIRED = (
      "The applicant's surname is missing. Add it as it appears on their identity document."),
     ("MISSING_DATE_OF_BIRTH", "applicant.date_of_birth",
      "The applicant's date of birth is missing. Add it."),
+    ("MISSING_PLACE_OF_BIRTH", "applicant.place_of_birth",
+     "The applicant's place of birth is missing. Add the town and country they were born in."),
     ("MISSING_EMAIL", "applicant.contact.email",
      "The applicant's email address is missing. Add it: we use it to keep them informed."),
     ("MISSING_ADDRESS", "applicant.addresses",
@@ -64,6 +66,7 @@ def missing_data(application: dict[str, Any]) -> list[Problem]:
         value = lookup(application, path)
         present = (as_date(value) is not None if path.endswith("date_of_birth")
                    else any(True for _ in entries(value)) if isinstance(value, list)
+                   else all(text(part) for part in value.values()) if isinstance(value, dict)
                    else bool(text(value)))
         if not present:
             problems.append(problem(code, path, message))
@@ -127,7 +130,7 @@ def identity_documents(applicant: dict[str, Any], today: date) -> list[Problem]:
         if expiry is not None and expiry < today:
             kind = text(document.get("type")).replace("_", " ").lower()
             kind = kind if kind and kind != "other" else "identity document"
-            last4 = text(document.get("last4"))
+            last4 = text(document.get("number"))[-4:]
             which = f"{kind} ending {last4}" if last4 else f"{kind} (document {index + 1})"
             problems.append(problem(
                 "IDENTITY_DOCUMENT_EXPIRED", f"applicant.identity_documents[{index}].expiry",

@@ -1,4 +1,5 @@
-"""/erasure-requests: ask for a person to be erased everywhere, and follow each service's part."""
+"""/erasure-requests: ask for an organisation's data about a person to be erased (or, for the
+data protection officer, the person everywhere), and follow each service's part."""
 
 from __future__ import annotations
 
@@ -34,14 +35,16 @@ class ErasureRequests(MethodView):
                       description="A request for this application is already under way.")
     @blp.doc(security=SECURITY)
     def post(self, body):  # type: ignore[no-untyped-def]
-        """Erase the person behind an application, in every service. Their clearances and
-        grants end first, so nobody keeps gate access; each service reports what it erased."""
+        """An organisation: erase what it supplied about the person behind its application
+        (its applications, their timeline and messages; grants only it asked for end). The
+        data protection officer: erase the person in every service (their clearances and
+        grants end first). Each service reports when it has erased."""
         organisation_id, who = _caller()
         with platform().unit_of_work() as uow:
             request, created = erasure.request_erasure(
                 uow, str(body["application_id"]), organisation_id=organisation_id,
                 requested_by=who)
-            view = erasure.request_view(request)
+            view = erasure.request_view(request, for_organisation=organisation_id is not None)
             uow.commit()
         return view, 202 if created else 200
 
@@ -56,5 +59,6 @@ class ErasureRequestById(MethodView):
         """How far each service has got."""
         organisation_id, _who = _caller()
         with platform().session_factory() as session:
-            return erasure.request_view(erasure.find_request(session, erasure_id,
-                                                             organisation_id))
+            return erasure.request_view(
+                erasure.find_request(session, erasure_id, organisation_id),
+                for_organisation=organisation_id is not None)

@@ -6,6 +6,9 @@ shape (`applications.readiness`).
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.events.catalogue import CHANNELS, ESTABLISHMENT_CODE
@@ -72,11 +75,34 @@ class GapExplanationSchema(DateRangeMixin, Strict):
         metadata={"description": "E.g. travelling, in hospital, in custody."})
 
 
+class Normalised(fields.String):
+    """Letters and digits only, upper case: how a number is written does not change it
+    ("ab 12-34 56 c" is AB123456C)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return re.sub(r"[\s\-./]", "", text).upper()
+
+
+# National Insurance number: two prefix letters (not D, F, I, Q, U or V; the second not O; not
+# the administrative prefixes BG, GB, KN, NK, NT, TN, ZZ), six digits, a suffix A to D.
+NINO = validate.Regexp(
+    r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$",
+    error="Enter a National Insurance number in the right format, like AB 12 34 56 C.")
+
+
 class IdentityDocumentSchema(Strict):
     type = fields.String(required=True, validate=validate.OneOf(DOCUMENT_TYPES))
-    last4 = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9]{4}$", error="Give the last 4 letters or digits of the document number."))
+    number = Normalised(required=True, validate=validate.Regexp(
+        r"^[A-Z0-9]{5,20}$", error="Give the document's full number as printed on it (5 to 20 "
+        "letters or digits)."), metadata={
+        "description": "The full number (kept encrypted; vetting matches people by it)."})
     expiry = fields.Date(load_default=None, allow_none=True)
+
+
+class PlaceOfBirthSchema(Strict):
+    town = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    country = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
 class ConvictionSchema(Strict):
@@ -135,6 +161,9 @@ class ApplicantSchema(Strict):
     previous_names = fields.List(fields.Nested(PreviousNameSchema),
                                  validate=validate.Length(max=20))
     date_of_birth = fields.Date()
+    place_of_birth = fields.Nested(PlaceOfBirthSchema)
+    national_insurance_number = Normalised(allow_none=True, validate=NINO, metadata={
+        "description": "Where the applicant has one (optional)."})
     contact = fields.Nested(ContactSchema)
     addresses = fields.List(fields.Nested(AddressSchema), validate=validate.Length(max=40))
     address_gap_explanations = fields.List(fields.Nested(GapExplanationSchema),

@@ -51,6 +51,22 @@ class InformationRequestSchema(Schema):
     answered_at = fields.AwareDateTime(allow_none=True)
 
 
+class OutcomeSchema(Schema):
+    """What the organisation is told of its application's outcome: never which clearance
+    serves it, nor when that clearance was issued (it may rest on another organisation's
+    application)."""
+
+    result = fields.String(metadata={"description": "CLEARED or REFUSED."})
+    level = fields.String()
+    access = fields.String()
+    conditions = fields.List(fields.String())
+    expires_at = fields.String(metadata={"description": "Cleared until then."})
+    cleared_at = fields.String()
+    clearance_status = fields.String(metadata={
+        "description": "ACTIVE, SUSPENDED, REVOKED or EXPIRED, as vetting last said."})
+    reconsidered = fields.Boolean()
+
+
 class ApplicationSummarySchema(Schema):
     id = fields.String()
     status = fields.String(metadata={"enum": list(STATUSES)})
@@ -67,7 +83,7 @@ class ApplicationSummarySchema(Schema):
 class ApplicationSchema(ApplicationSummarySchema):
     applicant = fields.Dict()
     renewal_of = fields.String(allow_none=True)
-    outcome = fields.Dict(allow_none=True)
+    outcome = fields.Nested(OutcomeSchema, allow_none=True)
     withdrawn_reason = fields.String(allow_none=True)
     reconsideration_requested_at = fields.AwareDateTime(allow_none=True)
     information_requests = fields.List(fields.Nested(InformationRequestSchema))

@@ -1,10 +1,12 @@
-"""Erasure of a person, as the applications service runs it: the request, its progress per
-service, and this service's own erasure.
+"""Erasure as the applications service runs it: the request, its progress per service, and
+this service's own erasure.
 
-The request names one application (the organisation's own, or any, for the data protection
-officer). Vetting resolves it to the person and every application of theirs (across
+The request names one application. An organisation's (scope ORGANISATION) erases what that
+organisation supplied: vetting erases its applications for the person and reports
+`vetting.applications_erased` with their ids. The data protection officer's (scope PERSON)
+erases the person everywhere: vetting resolves every application of theirs (across
 organisations), ends their clearances and erases first; its `vetting.person_erased` carries
-that list, and this service, access and notifications each erase for it and report. The request
+that list. This service, access and notifications each erase for the ids and report. The request
 is complete when all four have reported; nothing here waits on another service synchronously.
 """
 
@@ -53,7 +55,10 @@ def request_erasure(uow: UnitOfWork, application_id: str, *, organisation_id: st
     session.add(request)
     uow.emit("application.erasure_requested", subject=application_id, data={
         "erasure_id": request.id, "application_id": application_id,
-        "requested_at": moment.isoformat()})
+        "requested_at": moment.isoformat(),
+        # An organisation erases what it supplied; only the officer erases the person.
+        "scope": "ORGANISATION" if organisation_id is not None else "PERSON",
+        "organisation_id": organisation_id})
     return request, True
 
 
@@ -65,20 +70,27 @@ def find_request(session: Session, erasure_id: str, organisation_id: str | None)
     return request
 
 
-def request_view(request: ErasureRequest) -> dict[str, Any]:
+def request_view(request: ErasureRequest, *, for_organisation: bool) -> dict[str, Any]:
+    """An organisation sees each service's progress on its own request, never the person's
+    id nor counts (they could tell of other organisations' records); the data protection
+    officer sees both."""
+    services = {name: request.services.get(name, {"status": "PENDING"}) for name in SERVICES}
+    if for_organisation:
+        services = {name: {key: value for key, value in part.items() if key != "counts"}
+                    for name, part in services.items()}
     return {"id": request.id, "application_id": request.application_id,
-            "requested_at": request.requested_at, "person_id": request.person_id,
+            "scope": "ORGANISATION" if request.organisation_id else "PERSON",
+            "requested_at": request.requested_at,
+            "person_id": None if for_organisation else request.person_id,
             "status": "COMPLETE" if request.completed_at else "IN_PROGRESS",
-            "completed_at": request.completed_at,
-            "services": {name: request.services.get(name, {"status": "PENDING"})
-                         for name in SERVICES}}
+            "completed_at": request.completed_at, "services": services}
 
 
 def on_vetting_erased(uow: UnitOfWork, event: Event) -> None:
     """Vetting has ended the clearances and erased: erase here too, then note both reports."""
     data = event.data
     application_ids = [str(i) for i in data["application_ids"]]
-    person_id = str(data["person_id"]) if data["person_id"] else None
+    person_id = str(data["person_id"]) if data.get("person_id") else None
     moment = uow.now()
     counts = erase_applications(uow.session, application_ids, person_id,
                                 str(data["erasure_id"]), moment)
@@ -150,6 +162,7 @@ def erase_applications(session: Session, application_ids: list[str], person_id: 
 
 HANDLERS = {
     "vetting.person_erased": [on_vetting_erased],
+    "vetting.applications_erased": [on_vetting_erased],
     "access.person_erased": [on_report],
     "notification.person_erased": [on_report],
 }

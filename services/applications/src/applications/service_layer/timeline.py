@@ -74,15 +74,21 @@ def on_clearance_granted(uow: UnitOfWork, event: Event) -> None:
     if application is None:
         return
     data = event.data
+    # When this application was cleared: the person's clearance may be older (issued on
+    # another organisation's application), and when it was issued is not this one's business.
+    cleared_at = event.envelope.occurred_at
+    # The clearance id and when it was issued stay inside (later news about the clearance is
+    # matched and ordered by them); the API never shows them (schemas.applications).
     outcome = {"result": "CLEARED", "clearance_id": str(data["clearance_id"]),
                "level": data["level"], "access": data["access"],
                "conditions": data["conditions"], "expires_at": data["expires_at"].isoformat(),
-               "clearance_status": "ACTIVE", "clearance_status_at": data["issued_at"].isoformat()}
+               "cleared_at": cleared_at.isoformat(), "clearance_status": "ACTIVE",
+               "clearance_status_at": data["issued_at"].isoformat()}
     if application.status != "WITHDRAWN":
         application.outcome = outcome
     _move(uow, application, "CLEARED")
     add_timeline(uow.session, application.id, "cleared",
-                 {"level": data["level"], "expires_at": outcome["expires_at"]}, data["issued_at"])
+                 {"level": data["level"], "expires_at": outcome["expires_at"]}, cleared_at)
 
 
 def on_refused(uow: UnitOfWork, event: Event) -> None:

@@ -5,9 +5,9 @@ from flask_smorest import Api
 
 def register_routes(api: Api) -> None:
     from shared.web.subject_access import subject_access_blueprint
-    from vetting.routes import cases, clearances, decisions
+    from vetting.routes import cases, clearances, decisions, identity
     from vetting.service_layer.subject_access import gather
 
-    for blueprint in (cases.blp, decisions.blp, clearances.blp, clearances.reports,
+    for blueprint in (cases.blp, decisions.blp, identity.blp, clearances.blp, clearances.reports,
                       subject_access_blueprint(gather)):
         api.register_blueprint(blueprint)

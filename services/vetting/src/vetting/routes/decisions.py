@@ -3,10 +3,12 @@ manual check result, retry a check, complete a review."""
 
 from __future__ import annotations
 
+from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.web.auth import staff_required
+from vetting.models import Clearance
 from vetting.routes.common import SECURITY, VETTING_ROLES, actor, now, platform, policy
 from vetting.schemas.cases import CaseSchema, CheckSchema, InformationRequestSchema
 from vetting.schemas.clearances import ClearanceSchema
@@ -36,15 +38,41 @@ class Clear(MethodView):
 
     @blp.arguments(ClearSchema)
     @blp.response(201, ClearanceSchema)
+    @blp.alt_response(202, schema=CaseSchema, description=(
+        "Against the risk summary: proposed, waiting for a manager's countersignature."))
     @blp.doc(security=SECURITY)
     def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
-        """Clear the case (level, conditions, why): emits vetting.clearance_granted."""
+        """Clear the case (level, conditions, why): emits vetting.clearance_granted. Against
+        the risk summary's recommendation (REFER, REFUSE) or its conditions, this proposes
+        the clearance instead: a manager who is not the proposer countersigns it."""
         with platform().unit_of_work() as uow:
-            clearance = decisions.clear(uow, policy(), case_id, actor(), data["level"],
-                                        data["conditions"], data["reason"])
-            view = queries.clearance_view(clearance)
+            done = decisions.clear(uow, policy(), case_id, actor(), data["level"],
+                                   data["conditions"], data["reason"])
+            view = queries.clearance_view(done) if isinstance(done, Clearance) else None
             uow.commit()
-        return view
+        if view is not None:
+            return view
+        # A Response: the 201 schema above must not reshape the case.
+        response = jsonify(CaseSchema().dump(_case(case_id)))
+        response.status_code = 202
+        return response
+
+
+@blp.route("/<string:case_id>/clearance/countersignature")
+class CountersignClearance(MethodView):
+    decorators = [staff_required(MANAGER_ROLE)]
+
+    @blp.arguments(CountersignSchema)
+    @blp.response(200, CaseSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+        """A manager who did not propose it confirms (the clearance is issued) or rejects a
+        clearance proposed against the risk summary."""
+        with platform().unit_of_work() as uow:
+            decisions.countersign_clearance(uow, policy(), case_id, actor(),
+                                            data["decision"] == "CONFIRM", data["note"])
+            uow.commit()
+        return _case(case_id)
 
 
 @blp.route("/<string:case_id>/refusal")

@@ -40,6 +40,10 @@ class CaseSummarySchema(Schema):
     age_s = fields.Float()
     waited_s = fields.Dict(keys=fields.String(), values=fields.Float())
     clearance_id = fields.String(allow_none=True)
+    identity_status = fields.String(allow_none=True, metadata={
+        "description": "POSSIBLE_MATCH until an officer links or separates; RESOLVED after."})
+    waiting_reason = fields.String(allow_none=True, metadata={
+        "description": "Why an officer is needed: POSSIBLE_MATCH, COUNTERSIGNATURE, ..."})
 
 
 class CasePageSchema(Schema):
@@ -84,4 +88,9 @@ class CaseSchema(CaseSummarySchema):
     updates = fields.List(fields.Dict())
     refusal = fields.Dict(allow_none=True)
     reconsideration = fields.Dict(allow_none=True)
+    override = fields.Dict(allow_none=True, metadata={"description": (
+        "A clearance proposed against the risk summary, waiting for a manager.")})
+    identity = fields.Dict(metadata={"description": (
+        "How the applicant was recognised (status, method, by, at) and the possible matches "
+        "beside the applicant's own record.")})
 

@@ -69,3 +69,9 @@ class ReviewSchema(Strict):
 
 class ReasonSchema(Strict):
     reason = fields.String(required=True, validate=REASON)
+
+
+class IdentityDecisionSchema(Strict):
+    person_id = fields.String(required=True, validate=validate.Length(min=1, max=36),
+                              metadata={"description": "One of the case's possible matches."})
+    reason = fields.String(required=True, validate=REASON)

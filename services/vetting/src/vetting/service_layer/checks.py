@@ -96,10 +96,14 @@ def refresh(session: Session, case: VettingCase, policy: Policy, moment: datetim
     if case.status == "INFO_REQUESTED" and case.resume_status == "OPEN" and not waiting:
         case.resume_status = "AWAITING_DECISION"
     if case.status != "OPEN":
+        if case.status == "AWAITING_DECISION":
+            wait_on(case, "OFFICER", moment)
         return
     if not waiting:
         move(case, "AWAITING_DECISION", moment)
-    elif all(c.next_attempt_at is None for c in waiting):
+    elif all(c.next_attempt_at is None for c in waiting) or \
+            case.identity_status == "POSSIBLE_MATCH":
+        # An officer must record a result, retry, or say who the applicant is.
         wait_on(case, "OFFICER", moment)
     else:
         wait_on(case, "PROVIDER", moment)

@@ -20,7 +20,8 @@ from vetting.service_levels import add_wait
 # providers unless only manual or exhausted checks remain (see checks.refresh_waiting).
 WAITING_ON = {
     "OPEN": "PROVIDER", "AWAITING_DECISION": "OFFICER", "INFO_REQUESTED": "APPLICANT",
-    "REFUSAL_PENDING": "OFFICER", "RECONSIDERATION": "OFFICER", "REVIEW": "OFFICER",
+    "REFUSAL_PENDING": "OFFICER", "CLEARANCE_PENDING": "OFFICER",
+    "RECONSIDERATION": "OFFICER", "REVIEW": "OFFICER",
     "CLEARED": None, "REFUSED": None, "WITHDRAWN": None,
 }
 STATUSES = tuple(WAITING_ON)
@@ -41,6 +42,15 @@ class Actor:
     @classmethod
     def system(cls) -> Actor:
         return cls("system", "SYSTEM")
+
+    @property
+    def subject(self) -> str:
+        """The human being behind the credential: what the two-person rules compare (the
+        identity provider's subject for staff), never a name anyone may type."""
+        return self.id
+
+    def is_one_of(self, *staff_ids: str | None) -> bool:
+        return self.subject in {staff_id for staff_id in staff_ids if staff_id}
 
 
 def move(case: VettingCase, status: str, moment: datetime,

@@ -1,6 +1,7 @@
-"""Decisions by people. The risk summary recommends; an officer decides. A refusal takes
-effect only when a second, different officer with the manager role countersigns it; a
-reconsideration is decided by an officer who took no part in the refusal. Each decision writes
+"""Decisions by people. The risk summary recommends; an officer decides. A refusal, and a
+clearance against the recommendation (service_layer.overrides), take effect only when a
+second, different officer with the manager role countersigns; a reconsideration is decided by
+an officer who took no part in the refusal. Each decision writes
 its audit entry (who, when, what, why, policy version) in the same transaction.
 """
 
@@ -15,7 +16,7 @@ from shared.uow import UnitOfWork
 from vetting.models import Clearance, InformationRequest, VettingCase
 from vetting.policy import Policy
 from vetting.risk import ESCORTED_ONLY, EXCLUDE
-from vetting.service_layer import clearances
+from vetting.service_layer import clearances, overrides
 from vetting.service_layer.common import (
     MANAGER_ROLE,
     Actor,
@@ -29,6 +30,7 @@ WHY_NOT = {
     "OPEN": "its checks are still running",
     "INFO_REQUESTED": "it is waiting for information from the organisation",
     "REFUSAL_PENDING": "a refusal is waiting for countersignature",
+    "CLEARANCE_PENDING": "a clearance is waiting for countersignature",
     "REVIEW": "it is under review after a change of circumstances (use /review)",
 }
 
@@ -37,12 +39,15 @@ def _decidable(case: VettingCase, what: str) -> None:
     if case.status not in DECIDABLE:
         why = WHY_NOT.get(case.status, f"it is {case.status.lower()}")
         raise Conflict(f"This case cannot be {what} now: {why}.")
+    if case.identity_status == "POSSIBLE_MATCH":
+        raise Conflict(f"This case cannot be {what} now: the applicant may be someone vetting "
+                       "already knows. Link or separate the possible match first.")
 
 
 def _not_party_to_refusal(case: VettingCase, actor: Actor) -> None:
     if case.status == "RECONSIDERATION":
         refusal = case.refusal or {}
-        if actor.id in (refusal.get("proposed_by"), refusal.get("countersigned_by")):
+        if actor.is_one_of(refusal.get("proposed_by"), refusal.get("countersigned_by")):
             raise Forbidden("You took part in the refusal: a different officer decides the "
                             "reconsideration.")
 
@@ -60,8 +65,9 @@ def _validate_conditions(case: VettingCase, conditions: list[str]) -> None:
 
 
 def clear(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, level: str | None,
-          conditions: list[str], reason: str) -> Clearance:
-    """Clear the case at `level` (default: the level it requires) with conditions."""
+          conditions: list[str], reason: str) -> Clearance | VettingCase:
+    """Clear the case at `level` (default: the level it requires) with conditions: the
+    clearance, or the case waiting for a manager when that overrides the risk summary."""
     case = case_for_update(uow.session, case_id)
     _decidable(case, "cleared")
     _not_party_to_refusal(case, actor)
@@ -73,17 +79,39 @@ def clear(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, level: st
         raise Invalid("Level too low.", {"level": [
             f"This request needs at least {case.required_level}."]})
     _validate_conditions(case, conditions)
+    why = overrides.needed(case, conditions)
+    if why:
+        return overrides.propose(uow, policy, case, actor, level, conditions, reason, why)
+    return _issue(uow, policy, case, actor, level, conditions, reason)
+
+
+def countersign_clearance(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
+                          confirm: bool, note: str) -> Clearance | VettingCase:
+    """A manager confirms (the clearance is issued) or rejects a clearance proposed against
+    the risk summary."""
+    def issue(case: VettingCase, proposal: dict[str, Any], _moment: Any) -> Clearance:
+        proposer = Actor(proposal["proposed_by"], "STAFF")
+        return _issue(uow, policy, case, proposer, proposal["level"],
+                      list(proposal["conditions"]), proposal["reason"], countersigned_by=actor)
+
+    return overrides.countersign(uow, policy, case_id, actor, confirm, note, issue)
+
+
+def _issue(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, level: str,
+           conditions: list[str], reason: str,
+           countersigned_by: Actor | None = None) -> Clearance:
     moment = uow.now()
     was = case.status
     clearance = clearances.grant(uow, policy, case, actor, level, conditions, moment)
     if was == "RECONSIDERATION":
         case.reconsideration = {**(case.reconsideration or {}), "outcome": "CLEARED",
-                                "decided_by": actor.id, "decided_at": moment.isoformat()}
+                                "decided_by": actor.subject, "decided_at": moment.isoformat()}
     move(case, "CLEARED", moment)
     case.policy_version = policy.version
-    audit_decision(uow, actor, "case.cleared", "case", case.id, reason=reason,
-                   private={"conditions": sorted(conditions)}, detail={
-        "level": level, "clearance_id": clearance.id,
+    audit_decision(uow, countersigned_by or actor, "case.cleared", "case", case.id,
+                   reason=reason, private={"conditions": sorted(conditions)}, detail={
+        "level": level, "clearance_id": clearance.id, "proposed_by": actor.subject,
+        "countersigned_by": countersigned_by.subject if countersigned_by else None,
         "expires_at": clearance.expires_at.isoformat(), "on_reconsideration":
         was == "RECONSIDERATION", "recommendation": (case.risk or {}).get("recommendation"),
         "policy_version": policy.version})
@@ -100,14 +128,14 @@ def propose_refusal(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
     moment = uow.now()
     if case.status == "RECONSIDERATION":
         case.reconsideration = {**(case.reconsideration or {}), "outcome": "UPHELD",
-                                "decided_by": actor.id, "decided_at": moment.isoformat(),
+                                "decided_by": actor.subject, "decided_at": moment.isoformat(),
                                 "reasons": reasons}
         move(case, "REFUSED", moment)
         _refused(uow, case, moment, reconsidered=True)
         audit_decision(uow, actor, "case.refusal_upheld", "case", case.id,
                        reason="; ".join(reasons), detail={"policy_version": policy.version})
         return case
-    case.refusal = {"proposed_by": actor.id, "proposed_at": moment.isoformat(),
+    case.refusal = {"proposed_by": actor.subject, "proposed_at": moment.isoformat(),
                     "reasons": reasons}
     move(case, "REFUSAL_PENDING", moment)
     audit_decision(uow, actor, "case.refusal_proposed", "case", case.id,
@@ -127,11 +155,11 @@ def countersign(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, con
     if case.status != "REFUSAL_PENDING":
         raise Conflict("This case has no refusal waiting for countersignature.")
     refusal = dict(case.refusal or {})
-    if refusal.get("proposed_by") == actor.id:
+    if actor.is_one_of(refusal.get("proposed_by")):
         raise Forbidden("You proposed this refusal: a different officer must countersign it.")
     moment = uow.now()
     if confirm:
-        case.refusal = {**refusal, "countersigned_by": actor.id,
+        case.refusal = {**refusal, "countersigned_by": actor.subject,
                         "countersigned_at": moment.isoformat(), "note": note}
         move(case, "REFUSED", moment)
         case.policy_version = policy.version

@@ -1,5 +1,6 @@
-"""Erasure in vetting (issue 7.3): application.erasure_requested → the person behind the
-application loses their clearances, then everything vetting holds about them, and vetting
+"""Erasure in vetting, as the data protection officer asks it (scope PERSON):
+application.erasure_requested → the person behind the application loses their clearances,
+then everything vetting holds about them, and vetting
 reports with `vetting.person_erased`, listing every application of theirs for the other
 services to act on (only vetting links a person's applications across organisations).
 
@@ -24,24 +25,39 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from shared import audit, erasure
 from shared.consumer import Event
 from shared.uow import UnitOfWork
-from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, Person, VettingCase
+from vetting.models import (
+    CaseUpdate,
+    Check,
+    Clearance,
+    IdentityCandidate,
+    InformationRequest,
+    Person,
+    PersonIdentifier,
+    VettingCase,
+)
 from vetting.service_layer.clearances import LIVE
 from vetting.service_layer.common import CLOSED, move
 
 REASON_CODE = "ERASURE"
-# A recognition key no real applicant can have (theirs are "surname|forenames|birth date"),
-# unique per person as the column requires.
+# The person's key once erased ("person:<id>" before): nothing identifying.
 ERASED_KEY = "erased:"
 
 
 def erase_person(uow: UnitOfWork, event: Event) -> None:
-    """application.erasure_requested → revoke, anonymise, forget, report."""
+    """application.erasure_requested → for the data protection officer (scope PERSON): revoke,
+    anonymise, forget, report; for an organisation, only what it supplied
+    (service_layer.organisation_erasure)."""
+    if event.data.get("scope") != "PERSON":
+        from vetting.service_layer.organisation_erasure import erase_for_organisation
+
+        erase_for_organisation(uow, event)
+        return
     session, moment = uow.session, uow.now()
     erasure_id = str(event.data["erasure_id"])
     application_id = str(event.data["application_id"])
@@ -64,7 +80,8 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
               "cases": sum(_anonymise_case(case) for case in cases),
               **_anonymise_children(session, [case.id for case in cases]),
               "people": int(person is not None and _set(person,
-                                                        match_key=ERASED_KEY + person.id))}
+                                                        match_key=ERASED_KEY + person.id)),
+              "identifiers": forget_identity(session, person_id, [c.id for c in cases])}
     subjects = {"case": [c.id for c in cases], "clearance": [c.id for c in clearances],
                 "person": [i for i in (person_id, *application_ids) if i]}
     counts["audit_keys"] = erasure.forget_audit_subjects(session, subjects)
@@ -111,6 +128,20 @@ def _revoke(session: Session, clearances: Iterable[Clearance], moment: Any) -> i
                          at=moment)
             revoked += 1
     return revoked
+
+
+def forget_identity(session: Session, person_id: str | None, case_ids: list[str]) -> int:
+    """What recognised the person (their hashed identifiers) and the possible matches that
+    name them or their cases: gone, so nobody is ever matched to an erased person."""
+    forgotten = 0
+    if person_id is not None:
+        forgotten = session.execute(delete(PersonIdentifier).where(
+            PersonIdentifier.person_id == person_id)).rowcount or 0
+        session.execute(delete(IdentityCandidate).where(
+            IdentityCandidate.person_id == person_id))
+    if case_ids:
+        session.execute(delete(IdentityCandidate).where(IdentityCandidate.case_id.in_(case_ids)))
+    return forgotten
 
 
 def _close(cases: Iterable[VettingCase], moment: Any) -> int:

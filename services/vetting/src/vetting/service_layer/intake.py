@@ -18,10 +18,10 @@ from sqlalchemy import select
 from shared.consumer import Event, Handler
 from shared.reference import Establishment
 from shared.uow import UnitOfWork
-from vetting.models import CaseUpdate, Clearance, InformationRequest, Person, VettingCase
+from vetting.models import CaseUpdate, Clearance, InformationRequest, VettingCase
 from vetting.policy import Policy
 from vetting.policy.levels import required_level
-from vetting.service_layer import checks, clearances
+from vetting.service_layer import checks, clearances, identity
 from vetting.service_layer.common import (
     CLOSED,
     Actor,
@@ -34,37 +34,21 @@ from vetting.service_layer.common import (
 ProviderChoice = Callable[[str, Mapping[str, Any], "str | None"], str]
 
 
-def person_key(applicant: Mapping[str, Any]) -> str:
-    parts = (applicant.get("surname"), applicant.get("forenames"), applicant.get("date_of_birth"))
-    return "|".join(" ".join(str(p or "").split()).casefold() for p in parts)
-
-
-def person_for(uow: UnitOfWork, applicant: Mapping[str, Any]) -> Person:
-    key = person_key(applicant)
-    person = uow.session.execute(select(Person).where(Person.match_key == key)
-                                 ).scalar_one_or_none()
-    if person is None:
-        # Two first applications for one person at once: the unique key makes the second
-        # transaction fail, and the consumer's retry then finds this row.
-        person = Person(id=str(uuid.uuid4()), match_key=key, created_at=uow.now())
-        uow.session.add(person)
-        uow.session.flush()
-    return person
-
-
 def make_open_case(policy: Policy, establishments: Mapping[str, Establishment],
-                   provider_for: ProviderChoice) -> Handler:
+                   provider_for: ProviderChoice, identity_key: bytes) -> Handler:
     def open_case(uow: UnitOfWork, event: Event) -> None:
-        _open_case(uow, event, policy, establishments, provider_for)
+        _open_case(uow, event, policy, establishments, provider_for, identity_key)
 
     open_case.handler_name = "vetting.service_layer.open_case"  # type: ignore[attr-defined]
     return open_case
 
 
 def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
-               establishments: Mapping[str, Establishment], provider_for: ProviderChoice) -> None:
+               establishments: Mapping[str, Establishment], provider_for: ProviderChoice,
+               identity_key: bytes) -> None:
     """application.submitted → a case at the level the policy requires, once per application;
-    served at once by the person's active clearance when that already covers the request."""
+    served at once by the person's active clearance when that already covers the request and
+    the applicant is surely that person (service_layer.identity)."""
     data = event.data
     application_id = str(data["application_id"])
     if case_by_application(uow.session, application_id) is not None:
@@ -74,7 +58,7 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
                 "middle_names": applicant.get("middle_names"), "email": applicant["email"],
                 "date_of_birth": _iso(applicant.get("date_of_birth")),
                 "details": applicant.get("details") or {}}
-    person = person_for(uow, document)
+    resolution = identity.resolve(uow, identity_key, document)
     decision = required_level(policy, data["requested_access"], data["frequency"],
                               [establishments[c] for c in data["establishments"]
                                if c in establishments])
@@ -86,16 +70,21 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
         requested_access=data["requested_access"], frequency=data["frequency"],
         opened_at=moment, updated_at=moment, required_level=decision.level,
         checks=list(decision.checks), dbs_level=decision.dbs_level,
-        policy_version=policy.version, person_id=person.id,
+        policy_version=policy.version, person_id=resolution.person.id,
         organisation_id=str(data["organisation_id"]),
         renewal_of=str(data["renewal_of"]) if data.get("renewal_of") else None,
         applicant=document, waiting_on="PROVIDER", waiting_since=moment, waited_s={})
-    existing = None if case.renewal_of else clearances.covering(uow.session, policy, case,
-                                                                 moment)
+    identity.mark(case, identity.RESOLVED, resolution.method, "system", moment)
+    # A clearance serves the case only when the applicant is surely its holder.
+    sure = resolution.method in identity.SURE
+    existing = None if case.renewal_of or not sure else clearances.covering(
+        uow.session, policy, case, moment)
     if existing is not None:
         case.checks = []
     uow.session.add(case)
     uow.session.flush()
+    if identity.offer(uow.session, case, resolution.candidates, moment):
+        identity.mark(case, identity.POSSIBLE_MATCH, resolution.method, "system", moment)
     checks.create_checks(uow.session, case, {name: provider_for(name, document,
                                                                 decision.dbs_level)
                                              for name in case.checks or ()}, moment)
@@ -107,7 +96,8 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
     audit_decision(uow, Actor.system(), "case.opened", "case", case.id, detail={
         "required_level": decision.level, "dbs_level": decision.dbs_level,
         "reasons": list(decision.reasons), "policy_version": policy.version,
-        "served_by_clearance": existing.id if existing else None})
+        "served_by_clearance": existing.id if existing else None,
+        "identity": resolution.method, "possible_matches": len(resolution.candidates)})
     if existing is not None:
         clearances.serve_from_existing(uow, policy, case, existing, moment)
     else:

@@ -12,6 +12,7 @@ from shared import audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
+from vetting.service_layer import identity
 from vetting.service_levels import CaseTimes, age_s, report, waits_s
 
 
@@ -40,11 +41,21 @@ def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
         "recommendation": risk.get("recommendation"), "waiting_on": case.waiting_on,
         "waiting_since": case.waiting_since, "age_s": age_s(_times(case), moment),
         "waited_s": waits_s(_times(case), moment), "clearance_id": case.clearance_id,
+        "identity_status": case.identity_status, "waiting_reason": waiting_reason(case),
     }
 
 
+def waiting_reason(case: VettingCase) -> str | None:
+    """Why the case waits for an officer, when something other than a decision is due."""
+    if case.status in ("REFUSAL_PENDING", "CLEARANCE_PENDING"):
+        return "COUNTERSIGNATURE"
+    if case.identity_status == "POSSIBLE_MATCH" and case.waiting_on == "OFFICER":
+        return "POSSIBLE_MATCH"
+    return None
+
+
 LIST_DEFERRED = (defer(VettingCase.applicant), defer(VettingCase.refusal),
-                 defer(VettingCase.reconsideration))
+                 defer(VettingCase.reconsideration), defer(VettingCase.override))
 
 
 def list_cases(session: Session, moment: datetime, *, status: str | None = None,
@@ -102,6 +113,7 @@ def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any
         "updates": [{"kind": u.kind, "data": u.data, "received_at": u.received_at}
                     for u in updates],
         "refusal": case.refusal, "reconsideration": case.reconsideration,
+        "override": case.override, "identity": identity.view(session, case),
     }
 
 

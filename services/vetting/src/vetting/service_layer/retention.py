@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from shared.retention import (
@@ -38,7 +38,15 @@ from shared.retention import (
     only,
     without,
 )
-from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, Person, VettingCase
+from vetting.models import (
+    CaseUpdate,
+    Check,
+    Clearance,
+    InformationRequest,
+    Person,
+    PersonIdentifier,
+    VettingCase,
+)
 from vetting.service_layer.clearances import LIVE
 
 DECIDED = ("CLEARED", "REFUSED", "WITHDRAWN")
@@ -101,12 +109,14 @@ def anonymise_applicant(session: Session, case: VettingCase) -> dict[str, Any]:
     return {**detail, "provider_references": references}
 
 
-def anonymise_person(_session: Session, person: Person) -> dict[str, Any]:
+def anonymise_person(session: Session, person: Person) -> dict[str, Any]:
+    """Nothing of theirs left to recognise them by: a later application is a new person."""
     if person.match_key.startswith(ANONYMISED):
         return {"fields": []}
-    # Unique, and never a real key (those are "surname|forenames|date of birth").
     person.match_key = ANONYMISED + person.id
-    return {"fields": ["match_key"]}
+    identifiers = session.execute(delete(PersonIdentifier).where(
+        PersonIdentifier.person_id == person.id)).rowcount or 0
+    return {"fields": ["match_key"], "identifiers": identifiers}
 
 
 PERSON_LAST_CLOSED = (select(func.max(VettingCase.closed_at))

@@ -10,10 +10,29 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 
+SCOPES = ("ORGANISATION", "PERSON")
+
+
 class ErasureRequestedV1(Schema):
     erasure_id = fields.UUID(required=True)
     application_id = fields.UUID(required=True)
     requested_at = fields.AwareDateTime(required=True)
+    # Added (optional): ORGANISATION erases what that organisation supplied (its applications
+    # for the person); PERSON, the data protection officer's, erases the person everywhere.
+    # Missing: the narrower scope.
+    scope = fields.String(load_default="ORGANISATION", validate=validate.OneOf(SCOPES))
+    organisation_id = fields.UUID(load_default=None, allow_none=True)
+
+
+class ApplicationsErasedV1(Schema):
+    """Vetting erased one organisation's applications for a person (never the person):
+    the others erase what they hold for these application ids, and nothing else."""
+
+    erasure_id = fields.UUID(required=True)
+    application_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1))
+    counts = fields.Dict(keys=fields.String(validate=validate.Length(max=50)),
+                         values=fields.Integer(validate=validate.Range(min=0)), required=True)
+    erased_at = fields.AwareDateTime(required=True)
 
 
 class PersonErasedV1(Schema):
