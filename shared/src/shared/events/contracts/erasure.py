@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-
 SCOPES = ("ORGANISATION", "PERSON")
 
 
