@@ -18,7 +18,10 @@ COLUMNS = list(bulk.COLUMNS)
 SIOBHAN = {"forenames": "Siobhán", "middle_names": "Máire", "surname": "O'Connor",
            "date_of_birth": "1980-04-01", "email": "s@example.org", "mobile": "07700 900123",
            "preferred_channel": "EMAIL", "role": "GROUP_FACILITATOR",
-           "establishments": "WWI; BMI", "requested_access": "ESCORTED", "frequency": "REGULAR"}
+           "establishments": "WWI; BMI", "requested_access": "ESCORTED", "frequency": "REGULAR",
+           "place_of_birth_town": "Cork", "place_of_birth_country": "Ireland",
+           "national_insurance_number": "ab 12 34 56 c", "identity_document_type": "PASSPORT",
+           "identity_document_number": "534 791 7Q2Z", "identity_document_expiry": "2031-01-31"}
 TOM = {"forenames": "Tom", "no_middle_name": "Yes", "surname": "Hughes",
        "date_of_birth": "1975-11-30", "email": "t@example.org", "role": "VISITING_SPEAKER",
        "establishments": "LEI", "requested_access": "ESCORTED", "frequency": "ONE_OFF"}
@@ -87,6 +90,10 @@ def test_a_commit_creates_the_callers_drafts_and_nobody_elses(api):
     assert first["applicant"]["contact"] == {"email": "s@example.org", "mobile": "07700 900123",
                                              "preferred_channel": "EMAIL"}
     assert first["applicant"]["date_of_birth"] == "1980-04-01"
+    assert first["applicant"]["place_of_birth"] == {"town": "Cork", "country": "Ireland"}
+    assert first["applicant"]["national_insurance_number"] == "AB123456C"  # as written, tidied
+    assert first["applicant"]["identity_documents"] == [
+        {"type": "PASSPORT", "number": "5347917Q2Z", "expiry": "2031-01-31"}]
     second = client.call("GET", f"/applications/{ids[1]}").json
     assert second["applicant"]["no_middle_name"] is True
     assert second["applicant"]["contact"]["preferred_channel"] == "EMAIL"  # the API's default

@@ -25,6 +25,8 @@ from shared.uow import UnitOfWork
 MAX_ROWS = 1000
 MAX_BYTES = 4 * 1024 * 1024  # room for MAX_ROWS rows with every cell at its longest
 FieldPath = tuple[str, ...]
+# One identity document a row (more through the API): its cells go to the list's first item.
+DOCUMENT = ("applicant", "identity_documents", "0")
 # Each column and where its value goes in the draft (the API's ApplicationInputSchema shape).
 COLUMNS: dict[str, FieldPath] = {
     "forenames": ("applicant", "forenames"),
@@ -32,6 +34,12 @@ COLUMNS: dict[str, FieldPath] = {
     "no_middle_name": ("applicant", "no_middle_name"),
     "surname": ("applicant", "surname"),
     "date_of_birth": ("applicant", "date_of_birth"),
+    "place_of_birth_town": ("applicant", "place_of_birth", "town"),
+    "place_of_birth_country": ("applicant", "place_of_birth", "country"),
+    "national_insurance_number": ("applicant", "national_insurance_number"),
+    "identity_document_type": (*DOCUMENT, "type"),
+    "identity_document_number": (*DOCUMENT, "number"),
+    "identity_document_expiry": (*DOCUMENT, "expiry"),
     "email": ("applicant", "contact", "email"),
     "mobile": ("applicant", "contact", "mobile"),
     "preferred_channel": ("applicant", "contact", "preferred_channel"),
@@ -139,6 +147,9 @@ def draft_input(row: Row) -> tuple[dict[str, Any], Errors]:
         for key in parents:
             target = target.setdefault(key, {})
         target[last] = value
+    document = data.get("applicant", {}).get("identity_documents")
+    if document is not None:
+        data["applicant"]["identity_documents"] = [document["0"]]
     try:
         loaded = INPUT.load(data)
     except ValidationError as exc:
