@@ -1,15 +1,27 @@
-"""Fixtures that run the real processes: a local SMTP server and a whole stack."""
+"""Fixtures that run the real processes: a local SMTP server and a whole stack (per test, or
+one per module for scenarios that each use people of their own)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from shared.config import load_settings
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
+from tests.support.backends import (
+    LazyDatabases,
+    LazyEnv,
+    PostgresTemplates,
+    SqliteTemplates,
+    delete_topology,
+    embedded_env,
+)
 from tests.support.network import free_port
 from tests.support.smtp import Inbox
 from tests.support.stack_client import STACK_ENV
@@ -36,3 +48,41 @@ def stack(backend_env: dict[str, dict[str, str]], smtp: tuple[Inbox, int],
         running.start()
         running.wait_ready()
         yield running
+
+
+@pytest.fixture(scope="module")
+def module_stack(request: pytest.FixtureRequest, stack_mode: str,
+                 tmp_path_factory: pytest.TempPathFactory,
+                 sqlite_templates: SqliteTemplates) -> Iterator[tuple[Stack, Inbox]]:
+    """A whole stack for a module, on the run mode the module's `stack_mode` fixture names
+    (parametrize it): "embedded" or "real"."""
+    mode = stack_mode
+    var_dir = tmp_path_factory.mktemp(f"module-{mode}") / "var"
+    inbox, smtp_port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    databases: LazyDatabases | None = None
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    if mode == "real":
+        admin = request.getfixturevalue("postgres_admin_url")
+        amqp = request.getfixturevalue("amqp_url")
+        templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
+        databases = LazyDatabases(admin, templates, migrated=True)
+        env: Any = LazyEnv(databases, {"BROKER_URL": amqp, "BROKER_PREFIX": prefix,
+                                       "VAR_DIR": str(var_dir)})
+    else:
+        sqlite_templates.copy_into(var_dir)
+        env = {service: embedded_env(var_dir) for service in SERVICES}
+    ports = {service: free_port() for service in SERVICES}
+    try:
+        with Stack(var_dir=var_dir, service_env=env, ports=ports, smtp_port=smtp_port,
+                   base_env=STACK_ENV) as running:
+            running.start()
+            running.wait_ready()
+            yield running, inbox
+    finally:
+        controller.stop()
+        if databases is not None:
+            databases.drop_all()
+            delete_topology(load_settings("applications", {
+                "BROKER_URL": request.getfixturevalue("amqp_url"), "BROKER_PREFIX": prefix}))

@@ -49,6 +49,15 @@ def get(stack: Stack, service: str, path: str, token: str) -> requests.Response:
                         timeout=10)
 
 
+def post(stack: Stack, service: str, path: str, credential: str, body: Any = None,
+         expect: tuple[int, ...] = (200, 201, 202)) -> Any:
+    """POST as a client would; the JSON answer (the status must be one of `expect`)."""
+    response = requests.post(stack.url(service) + path, json=body, timeout=15,
+                             headers={"Authorization": f"Bearer {credential}"})
+    assert response.status_code in expect, (path, response.status_code, response.text)
+    return response.json()
+
+
 def submit(stack: Stack, key: str, body: dict[str, Any] | None = None,
            session: requests.Session | None = None) -> requests.Response:
     """Create a draft and submit it, as a client would: the submit response (or the draft's
