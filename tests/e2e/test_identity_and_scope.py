@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
