@@ -77,10 +77,11 @@ class Traffic:
 
 
 def applicant_body(run: str, index: int) -> dict[str, Any]:
-    """The sample application under a name of its own: vetting recognises a person by name and
-    date of birth, and one person's second application would open no new access requests."""
-    body = sample_application(f"chaos-{run}-{index}@example.org")
+    """The sample application for a person of their own (a name and a passport of their own):
+    one person's second application would open no new access requests, and the sample's
+    passport under another name is a possible match an officer must look at."""
     suffix = "".join(random.choices(string.ascii_lowercase, k=8))
+    body = sample_application(f"chaos-{run}-{index}@example.org", passport=f"CH{suffix}")
     body["applicant"]["surname"] = f"Chaos-{suffix}"
     return body
 

@@ -123,10 +123,11 @@ class Load:
         base = self.stack.url("applications") + "/applications"
         headers = {"Authorization": f"Bearer {self.api_key}"}
         try:
-            body = sample_application(f"soak-{self.run}-{index}@example.org")
-            # A new person each time (vetting recognises a person by name and date of birth:
-            # the same sample person would be covered by the first clearance, with no checks,
-            # no decision and no new access request).
+            # A new person each time (a birthday and a passport of their own): the same sample
+            # person would be covered by the first clearance, with no checks, no decision and
+            # no new access request.
+            body = sample_application(f"soak-{self.run}-{index}@example.org",
+                                      passport=f"SK{self.run}{index}"[:20])
             body["applicant"]["date_of_birth"] = (
                 date(1950, 1, 1) + timedelta(days=index)).isoformat()
             draft = self._session().post(base, json=body, headers=headers, timeout=30)
