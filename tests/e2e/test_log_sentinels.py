@@ -171,6 +171,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
     officer = staff_token(stack, "vetting", "vetting_officer")
     manager = staff_token(stack, "vetting", "vetting_manager")
     second_officer = staff_token(stack, "vetting", "vetting_officer", staff_id="officer-two")
+    second_manager = staff_token(stack, "vetting", "vetting_manager", staff_id="manager-two")
     security = staff_token(stack, "access", "security_officer", "WWI")
     operator = staff_token(stack, "notifications", "operator")
 
@@ -278,9 +279,13 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
     call(stack, "POST", "applications", f"/applications/{application_id}/reconsideration", key,
          {"grounds": s.text("reconsideration_grounds")})
     case = case_when("RECONSIDERATION")
-    clearance = call(stack, "POST", "vetting", f"/cases/{case['id']}/clearance", second_officer, {
-        "conditions": ["ESCORTED_ONLY"], "reason": s.text("clearance_reason")}).json()
+    # Against the risk summary: proposed, then countersigned by a manager outside the refusal.
+    call(stack, "POST", "vetting", f"/cases/{case['id']}/clearance", second_officer, {
+        "conditions": ["ESCORTED_ONLY"], "reason": s.text("clearance_reason")}, expect=(202,))
+    call(stack, "POST", "vetting", f"/cases/{case['id']}/clearance/countersignature",
+         second_manager, {"decision": "CONFIRM", "note": s.text("countersignature_note")})
     wait_for(lambda: view()["status"] == "CLEARED", message="cleared")
+    clearance_id = get(stack, "vetting", f"/cases/{case['id']}", officer).json()["clearance_id"]
 
     def queued() -> dict[str, Any] | None:
         items = get(stack, "access", "/establishments/WWI/queue", security).json()["items"]
@@ -306,9 +311,9 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
             "date": (today() - timedelta(days=30)).isoformat()}})
     # Reviewed as REFER (a recent caution), so vetting suspends the clearance itself; once it
     # has, a manager reinstates it with a reason of their own.
-    wait_for(lambda: get(stack, "vetting", f"/clearances/{clearance['id']}", officer).json()[
+    wait_for(lambda: get(stack, "vetting", f"/clearances/{clearance_id}", officer).json()[
         "status"] == "SUSPENDED", message="the clearance suspended by the review")
-    call(stack, "POST", "vetting", f"/clearances/{clearance['id']}/reinstatement", manager,
+    call(stack, "POST", "vetting", f"/clearances/{clearance_id}/reinstatement", manager,
          {"reason": s.text("clearance_reinstatement_reason")})
 
     # A second applicant, texted rather than emailed, withdrawn with a reason.
@@ -366,17 +371,20 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
     assert get(stack, "access", f"/establishments/WWI/gate-check?person={person_id}",
                security).json()["reason"] == "SUSPENDED"
     dpo = staff_token(stack, "applications", "data_protection_officer")
-    erasures = [
-        call(stack, "POST", "applications", "/erasure-requests", key,
-             {"application_id": application_id}, expect=(202,)).json()["id"],
-        call(stack, "POST", "applications", "/erasure-requests", dpo,
-             {"application_id": second["id"]}, expect=(202,)).json()["id"]]
-
-    def erased() -> bool:
+    def erased(*erasures: str) -> bool:
         return all(get(stack, "applications", f"/erasure-requests/{erasure_id}", dpo).json()[
             "status"] == "COMPLETE" for erasure_id in erasures)
 
-    wait_for(erased, timeout=60, message="both erasures complete in all four services")
+    # The organisation erases what it supplied; then the data protection officer erases both
+    # people everywhere (the organisation's request alone leaves vetting the person).
+    by_organisation = call(stack, "POST", "applications", "/erasure-requests", key,
+                           {"application_id": application_id}, expect=(202,)).json()["id"]
+    wait_for(lambda: erased(by_organisation), timeout=60, message="the organisation's erasure")
+    erasures = [call(stack, "POST", "applications", "/erasure-requests", dpo,
+                     {"application_id": app}, expect=(202,)).json()["id"]
+                for app in (application_id, second["id"])]
+    wait_for(lambda: erased(*erasures), timeout=60,
+             message="both erasures complete in all four services")
     # Nobody keeps gate access: the grant ended, the badge names nobody any more.
     assert get(stack, "access", f"/establishments/WWI/gate-check?person={person_id}",
                security).json()["reason"] == "ENDED"

@@ -159,7 +159,7 @@ def _close(cases: Iterable[VettingCase], moment: Any) -> int:
 
 def _anonymise_case(case: VettingCase) -> bool:
     return _set(case, applicant=None, applicant_name={}, risk=None, refusal=None,
-                reconsideration=None)
+                reconsideration=None, override=None)
 
 
 def _anonymise_children(session: Session, case_ids: list[str]) -> dict[str, int]:

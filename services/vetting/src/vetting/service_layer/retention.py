@@ -8,7 +8,8 @@ nothing of it is purged until it is decided again.
   summary's factors and rationale (the recommendation stays), the declarations and connections
   in the case's copy of the applicant document, what the organisation sent (answers, changes,
   grounds: case updates keep their kind and dates), information requests' questions and
-  answers, the refusal's reasons and note and the reconsideration's grounds and reasons (who
+  answers, the refusal's reasons and note, a countersigned clearance's reason, conditions and
+  note, and the reconsideration's grounds and reasons (who
   proposed, countersigned and decided, and when, stay: a reconsideration is still decided by
   someone who took no part in the refusal).
 - closed_applicants (RETENTION_CLOSED_APPLICANT_MONTHS after a refusal or withdrawal): the
@@ -55,6 +56,8 @@ CHECK_DETAIL_SECTIONS = ("declarations", "connections")
 RISK_KEPT = ("recommendation", "complete", "policy_version", "assessed_on")
 REFUSAL_KEPT = ("proposed_by", "proposed_at", "countersigned_by", "countersigned_at")
 RECONSIDERATION_KEPT = ("requested_at", "decided_by", "decided_at", "outcome")
+OVERRIDE_KEPT = ("proposed_by", "proposed_at", "countersigned_by", "countersigned_at", "level",
+                 "recommendation", "from_status")
 UPDATE_KEPT = ("application_id", "request_id", "kind", "reported_at", "provided_at",
                "withdrawn_at", "requested_at")
 ANONYMISED = "anonymised:"
@@ -73,7 +76,7 @@ def purge_check_details(session: Session, case: VettingCase) -> dict[str, Any]:
         case.applicant = {**applicant, "details": kept}
         fields += [f"applicant.details.{name}" for name in dropped_keys(details, kept)]
     for name, keep in (("risk", RISK_KEPT), ("refusal", REFUSAL_KEPT),
-                       ("reconsideration", RECONSIDERATION_KEPT)):
+                       ("reconsideration", RECONSIDERATION_KEPT), ("override", OVERRIDE_KEPT)):
         before = getattr(case, name)
         after = only(before, keep)
         if after != before:
