@@ -8,6 +8,7 @@ REQUIRE_REAL_BACKENDS=1 (as CI runs them).
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -31,9 +32,13 @@ from tests.support.backends import (
     embedded_env,
     unavailable,
 )
+from tests.support.identity import TEST_OIDC_ENV
 
 # TEST_CLOCK_AT becomes one offset now, before any worker or process starts: all agree on it.
 pin_test_clock()
+# Every service this test process builds or starts trusts its test identity provider
+# (tests/support/identity.py), which starts when the first token is asked for.
+os.environ.update(TEST_OIDC_ENV)
 
 
 REAL_FIXTURES = frozenset({"postgres_admin_url", "amqp_url", "real_env", "pg_urls",

@@ -6,6 +6,7 @@ the document lists as another program's, and every `make` target is in the Makef
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from pathlib import Path
 
@@ -52,6 +53,8 @@ def _cli(module: str) -> click.Command:
     if module in SERVICES:
         return _service_cli(module)
     main = getattr(importlib.import_module(module), "main", None)
+    if main is None and importlib.util.find_spec(f"{module}.__main__") is not None:
+        main = getattr(importlib.import_module(f"{module}.__main__"), "main", None)
     assert isinstance(main, click.Command), f"python -m {module}: no click command `main`"
     return main
 
