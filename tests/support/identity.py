@@ -13,6 +13,7 @@ import atexit
 import ctypes
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -24,13 +25,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
 
 from tests.support.network import free_port
 
 TEST_PASSWORD = "test-password-only"
 MINTER, MINTER_SECRET = "test-minter", "test-minter-secret"
+# The security console's client (authorisation code + PKCE); a test serving the console at
+# another address allows its callback with `allow_console_at`.
+CONSOLE_CLIENT, CONSOLE_SECRET = "access-console-test", "access-console-test-secret"
+IN_PROCESS_CALLBACK = "http://localhost/console/auth/callback"  # Flask's test client
 
 
 class DevIdentityProvider:
@@ -47,9 +54,12 @@ class DevIdentityProvider:
         self._http = requests.Session()
         directory.mkdir(parents=True, exist_ok=True)
         self._write(self.users_file, {"users": {}})
-        self._write(self.clients_file, {"clients": {MINTER: {
-            "secret": MINTER_SECRET, "grant_types": ["client_credentials"],
-            "claims_from_request": True}}})
+        self._write(self.clients_file, {"clients": {
+            MINTER: {"secret": MINTER_SECRET, "grant_types": ["client_credentials"],
+                     "claims_from_request": True},
+            CONSOLE_CLIENT: {"secret": CONSOLE_SECRET, "audiences": ["access"],
+                             "grant_types": ["authorization_code", "refresh_token"],
+                             "redirect_uris": [IN_PROCESS_CALLBACK]}}})
 
     @staticmethod
     def _write(path: Path, data: dict[str, Any]) -> None:
@@ -159,6 +169,14 @@ class DevIdentityProvider:
             data["users"].pop(username, None)
             self._write(self.users_file, data)
 
+    def allow_console_at(self, base_url: str) -> None:
+        """Let the console client come back to a console served at `base_url`."""
+        with self._lock:
+            data = json.loads(self.clients_file.read_text())
+            uris = data["clients"][CONSOLE_CLIENT]["redirect_uris"]
+            uris.append(f"{base_url}/console/auth/callback")
+            self._write(self.clients_file, data)
+
     def add_client(self, client_id: str, **entry: Any) -> None:
         with self._lock:
             data = json.loads(self.clients_file.read_text())
@@ -180,6 +198,11 @@ atexit.register(shutil.rmtree, PROVIDER.directory, True)
 TEST_OIDC_ENV = {"OIDC_ISSUER": PROVIDER.issuer,
                  # A rotation at the provider is seen at the very next token naming the new key.
                  "OIDC_JWKS_MIN_REFETCH_S": "0"}
+# The access service's console, as the tests run it: its client at the test provider, and the
+# provider asked on every request (a removed user is out at the next click).
+CONSOLE_ENV = {"ACCESS_CONSOLE_OIDC_CLIENT_ID": CONSOLE_CLIENT,
+               "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": CONSOLE_SECRET,
+               "ACCESS_CONSOLE_SESSION_CHECK_S": "0"}
 
 
 def mint(audience: str, subject: str, roles: Iterable[str] = (),
@@ -203,3 +226,45 @@ class TestTokens:
         at = (self.clock or process_clock()).now()
         return mint(self.audience, identity.staff_id, identity.roles, identity.establishments,
                     at=at)
+
+
+def sign_in(client: Any, username: str, password: str = TEST_PASSWORD,
+            start: str = "/console/login/start", http: requests.Session | None = None) -> Any:
+    """The console's sign-in as a browser makes it, for Flask's test client: the console sends
+    it to the provider, the provider's sign-in form is filled in over real HTTP, and the
+    provider's redirect comes back to the console. The console's last answer, or the
+    provider's when it did not send the browser back (a wrong password: 401; too many: 429)."""
+    PROVIDER.ensure_started()
+    to_provider = client.get(start)
+    assert to_provider.status_code == 302, to_provider.text
+    authorize = to_provider.headers["Location"]
+    http = http or requests.Session()
+    assert http.get(authorize, timeout=10).status_code == 200
+    answer = http.post(authorize, data={"username": username, "password": password},
+                       allow_redirects=False, timeout=10)
+    if answer.status_code != 302:
+        return answer
+    back = urlsplit(answer.headers["Location"])
+    return client.get(f"{back.path}?{back.query}")
+
+
+class _FromAddress(requests.adapters.HTTPAdapter):
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def from_address(address: str | None = None) -> requests.Session:
+    """HTTP from another loopback address (the whole of 127/8 is this machine): what the
+    provider's per-address limits see, without trusting any header. Default: a random one, so
+    a test's wrong passwords never count against another's."""
+    address = address or f"127.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}." \
+                         f"{secrets.randbelow(250) + 2}"
+    session = requests.Session()
+    adapter = _FromAddress(address)
+    session.mount("http://", adapter)
+    return session
