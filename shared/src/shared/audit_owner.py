@@ -50,12 +50,15 @@ def hand_audit_log_to_owner(connection: Any) -> None:
                                 {"r": owner}).first()
     if exists is None:
         connection.execute(sa.text(f"CREATE ROLE {quoted} NOLOGIN"))
-    superuser = connection.execute(sa.text(
-        "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar_one()
-    if not superuser:
-        # Handing a table to a role needs membership of it: the administrator's, never the
-        # runtime role's.
+    member = connection.execute(sa.text("SELECT pg_has_role(current_user, :r, 'MEMBER')"),
+                                {"r": owner}).scalar_one()
+    if not member:
+        # Handing a table to a role needs membership of it: the administrator's (a DBA may
+        # have granted it already, deploy/postgres), never the runtime role's.
         connection.execute(sa.text(f"GRANT {quoted} TO CURRENT_USER"))
+    # A new owner must be able to create in the schema (PostgreSQL 15 grants that to nobody
+    # by default); it logs in as nobody, so only a member, the administrator, uses it.
+    connection.execute(sa.text(f"GRANT USAGE, CREATE ON SCHEMA public TO {quoted}"))
     connection.execute(sa.text(f"ALTER TABLE {AUDIT_TABLE} OWNER TO {quoted}"))
     connection.execute(sa.text(f"ALTER FUNCTION {AUDIT_FUNCTION} OWNER TO {quoted}"))
     connection.execute(sa.text(f"REVOKE ALL ON {AUDIT_TABLE} FROM PUBLIC"))
