@@ -168,12 +168,15 @@ class LazyDatabases(Mapping[str, str]):
 class LazyEnv(Mapping[str, dict[str, str]]):
     """Per-service environments whose databases are made on first use (see LazyDatabases)."""
 
-    def __init__(self, databases: Mapping[str, str], common: dict[str, str]) -> None:
+    def __init__(self, databases: Mapping[str, str], common: dict[str, str],
+                 per_service: Mapping[str, dict[str, str]] | None = None) -> None:
         self.databases = databases
         self.common = common
+        self.per_service = per_service or {}
 
     def __getitem__(self, service: str) -> dict[str, str]:
-        return {"DATABASE_URL": self.databases[service], **self.common}
+        return {"DATABASE_URL": self.databases[service], **self.common,
+                **self.per_service.get(service, {})}
 
     def __iter__(self) -> Iterator[str]:
         return iter(SERVICES)
