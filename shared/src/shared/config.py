@@ -64,6 +64,9 @@ class Settings:
     environment: str = "development"
     # The whole system's time shifted by this much (development and test runs; shared.clock).
     clock_offset_s: float = 0.0
+    # Who may read /metrics besides a bearer of metrics_token (shared.web.metrics_access).
+    metrics_allowed_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    metrics_token: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
     # The RabbitMQ user each service publishes as (BROKER_USER_<SERVICE>); unset ones are
     # `<BROKER_PREFIX><service>`. Consumers trust an event only from its publisher's user.
@@ -172,6 +175,10 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         broker_users={service: user for service in DEFAULT_PORTS
                       if (user := env.get(broker_user_variable(service), "").strip())},
         broker_ca_file=env.get("BROKER_CA_FILE", "").strip() or None,
+        metrics_allowed_networks=tuple(
+            cidr.strip() for cidr in env.get("METRICS_ALLOWED_NETWORKS",
+                                             "127.0.0.0/8,::1/128").split(",") if cidr.strip()),
+        metrics_token=env.get("METRICS_TOKEN", ""),
         # The service's own settings (VETTING_...), and the retention periods every service
         # reads (RETENTION_..., see shared.retention).
         extra={k: v for k, v in env.items()
@@ -227,6 +234,7 @@ KNOWN_ENV_VARS = frozenset(
         "WEB_CONCURRENCY", "RETENTION_CHECK_DETAILS_MONTHS", "DEPLOYMENT_ENVIRONMENT",
         "TEST_CLOCK_AT", "TEST_CLOCK_OFFSET_S",
         "RETENTION_CLOSED_APPLICANT_MONTHS", "RETENTION_OUTBOX_DAYS",
+        "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN",
         "BROKER_CA_FILE", "BROKER_ADMIN_URL",
         *(broker_user_variable(service) for service in DEFAULT_PORTS),
         *(broker_password_variable(service) for service in DEFAULT_PORTS),
