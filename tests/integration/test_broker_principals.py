@@ -123,7 +123,8 @@ def test_the_broker_refuses_what_is_not_the_services_own(broker, attempt):
 def _suspended_grant(access: Access) -> tuple[dict, dict]:
     granted = access.grant_clearance()
     access.activate(access.grant_id(granted["person_id"]), badge="B-principal")
-    change = {key: granted[key] for key in ("clearance_id", "application_id", "person_id")}
+    change = {**{key: granted[key] for key in ("clearance_id", "application_id", "person_id")},
+              "suspension_id": str(uuid.uuid4())}  # a reinstatement names the suspension
     access.event("vetting.clearance_suspended",
                  {**change, "reason": "OFFICER_DECISION", "suspended_at": iso_now()})
     assert access.gate(badge="B-principal")["reason"] == "SUSPENDED"
