@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from shared.clock import TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S, ClockSettingError, clock_offset
+from shared.limits_config import ENV_NAMES as RATE_LIMIT_ENV_NAMES
+from shared.limits_config import RateLimitSettingError, RateLimitSettings, load_rate_limits
 
 DEFAULT_PORTS = {"applications": 8001, "vetting": 8002, "access": 8003, "notifications": 8004}
 
@@ -63,6 +65,8 @@ class Settings:
     environment: str = "development"
     # The whole system's time shifted by this much (development and test runs; shared.clock).
     clock_offset_s: float = 0.0
+    # Requests per source, API key and staff subject (shared.limits_config, shared.web.limits).
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -125,11 +129,19 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         log_level=env.get("LOG_LEVEL", "INFO"),
         environment=environment,
         clock_offset_s=_clock_offset_s(env, environment),
+        rate_limits=_rate_limits(env),
         # The service's own settings (VETTING_...), and the retention periods every service
         # reads (RETENTION_..., see shared.retention).
         extra={k: v for k, v in env.items()
                if k.startswith((service.upper() + "_", "RETENTION_"))},
     )
+
+
+def _rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
+    try:
+        return load_rate_limits(env)
+    except RateLimitSettingError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _clock_offset_s(env: Mapping[str, str], environment: str) -> float:
@@ -164,5 +176,6 @@ KNOWN_ENV_VARS = frozenset(
         "WEB_CONCURRENCY", "RETENTION_CHECK_DETAILS_MONTHS", "DEPLOYMENT_ENVIRONMENT",
         "TEST_CLOCK_AT", "TEST_CLOCK_OFFSET_S",
         "RETENTION_CLOSED_APPLICANT_MONTHS", "RETENTION_OUTBOX_DAYS",
+        *RATE_LIMIT_ENV_NAMES.values(),
     }
 )

@@ -25,6 +25,7 @@ from shared.web.errors import (
     refuse_nul_characters,
     register_error_handlers,
 )
+from shared.web.limits import install_rate_limits
 
 log = logging.getLogger(__name__)
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -104,6 +105,7 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
     refuse_nul_characters(app)
     _register_health(app, platform)
     _register_metrics(app)
+    install_rate_limits(app, platform)
     definition.register_routes(api)
     register_audit_routes(api)
     if definition.configure_app is not None:
