@@ -38,7 +38,7 @@ from kombu import Connection, Consumer, Producer, Queue
 from sqlalchemy import func, insert, select
 
 from shared.clock import process_clock
-from shared.config import Settings, load_settings
+from shared.config import Settings, load_settings, shared_broker_user_env
 from shared.consumer import Dispatcher, EventConsumer
 from shared.db import create_database, inbox_table, outbox_table
 from shared.db import drop_database as drop_pg_database
@@ -54,6 +54,9 @@ from shared.platform import build_platform
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+# One broker user plays every service (the consumers must trust it for each).
+GUEST_FOR_ALL = shared_broker_user_env(load_settings("applications", {"BROKER_URL": AMQP_URL})
+                                       .broker_connection_user)
 EVENT_TYPE = "application.submitted"  # published by applications, consumed by vetting (+ notif.)
 
 
@@ -238,7 +241,8 @@ def bench_relay(settings: Settings, envelopes: list[Envelope]) -> dict[str, Any]
             conn.execute(insert(outbox_table), rows[start:start + 2000])
         conn.exec_driver_sql("ANALYZE outbox")
     with Connection(AMQP_URL) as connection:
-        relay = OutboxRelay(platform.engine, BrokerPublisher(connection), clock=platform.clock,
+        publisher = BrokerPublisher(connection, user_id=settings.broker_principal)
+        relay = OutboxRelay(platform.engine, publisher, clock=platform.clock,
                             batch_size=settings.relay_batch_size,
                             idle_wait_s=settings.relay_idle_wait_s)
         batches = []
@@ -698,7 +702,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     micro_prefix = resources.broker_prefix("m")
     relay_db = resources.database("relay")
     consumer_db = resources.database("consumer")
-    micro_env = {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": micro_prefix,
+    micro_env = {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": micro_prefix, **GUEST_FOR_ALL,
                  "VAR_DIR": str(resources.temp_dir("micro"))}
     app_settings = load_settings("applications", {**micro_env, "DATABASE_URL": relay_db})
     vet_settings = load_settings("vetting", {**micro_env, "DATABASE_URL": consumer_db})
@@ -768,7 +772,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     urls = {service: resources.database(service) for service in SERVICES}
     real = resources.stack(Stack(
         var_dir=resources.temp_dir("real"),
-        base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": e2e_prefix,
+        base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": e2e_prefix, **GUEST_FOR_ALL,
                   "SMTP_PORT": str(smtp_port), "SMTP_HOST": "127.0.0.1"},
         database_urls=urls, ports={service: free_port() for service in SERVICES},
         smtp_port=smtp_port, web_workers=2))

@@ -25,7 +25,7 @@ import pytest
 from kombu import Connection
 from psycopg import sql
 
-from shared.config import Settings, load_settings
+from shared.config import Settings, load_settings, shared_broker_user_env
 from shared.db import create_database, drop_database
 from shared.messaging.topology import SERVICES, Topology
 from shared.migrations import upgrade
@@ -45,6 +45,13 @@ def unavailable(message: str) -> None:
 def delete_topology(settings: Settings) -> None:
     with Connection(settings.broker_url) as conn:
         Topology(settings).delete_all(conn)
+
+
+def shared_user_env(amqp_url: str) -> dict[str, str]:
+    """Every service trusting the one user `amqp_url` connects as (no separation: for tests
+    that play several services on one connection)."""
+    return shared_broker_user_env(load_settings("applications", {
+        "BROKER_URL": amqp_url}).broker_connection_user)
 
 
 def embedded_env(var_dir: Path) -> dict[str, str]:
@@ -161,12 +168,15 @@ class LazyDatabases(Mapping[str, str]):
 class LazyEnv(Mapping[str, dict[str, str]]):
     """Per-service environments whose databases are made on first use (see LazyDatabases)."""
 
-    def __init__(self, databases: Mapping[str, str], common: dict[str, str]) -> None:
+    def __init__(self, databases: Mapping[str, str], common: dict[str, str],
+                 per_service: Mapping[str, dict[str, str]] | None = None) -> None:
         self.databases = databases
         self.common = common
+        self.per_service = per_service or {}
 
     def __getitem__(self, service: str) -> dict[str, str]:
-        return {"DATABASE_URL": self.databases[service], **self.common}
+        return {"DATABASE_URL": self.databases[service], **self.common,
+                **self.per_service.get(service, {})}
 
     def __iter__(self) -> Iterator[str]:
         return iter(SERVICES)
