@@ -80,6 +80,12 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
 
         upgrade(state.settings, definition.migrations_dir)
         click.echo(f"{definition.name}: database at head")
+        if state.settings.database_runtime_role:
+            from shared.audit_owner import grant_runtime_role
+
+            grant_runtime_role(state.settings, state.settings.database_runtime_role)
+            click.echo(f"{definition.name}: {state.settings.database_runtime_role} may read "
+                       "and write its tables, and only read and append to the audit log")
 
     @cli.command("make-migration", help="Autogenerate a migration from the models (dev).")
     @click.option("-m", "--message", required=True)

@@ -71,6 +71,9 @@ class Settings:
     # Who may read /metrics besides a bearer of metrics_token (shared.web.metrics_access).
     metrics_allowed_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     metrics_token: str = ""
+    # The role the service's processes connect as, granted its privileges by `migrate`
+    # (which then runs as an administrator; shared.audit_owner). Empty: no grants.
+    database_runtime_role: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
     # The RabbitMQ user each service publishes as (BROKER_USER_<SERVICE>); unset ones are
     # `<BROKER_PREFIX><service>`. Consumers trust an event only from its publisher's user.
@@ -184,6 +187,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             cidr.strip() for cidr in env.get("METRICS_ALLOWED_NETWORKS",
                                              "127.0.0.0/8,::1/128").split(",") if cidr.strip()),
         metrics_token=env.get("METRICS_TOKEN", ""),
+        database_runtime_role=env.get("DATABASE_RUNTIME_ROLE", "").strip(),
         # The service's own settings (VETTING_...), and the retention periods every service
         # reads (RETENTION_..., see shared.retention).
         extra={k: v for k, v in env.items()
@@ -247,7 +251,7 @@ KNOWN_ENV_VARS = frozenset(
         "TEST_CLOCK_AT", "TEST_CLOCK_OFFSET_S",
         "RETENTION_CLOSED_APPLICANT_MONTHS", "RETENTION_OUTBOX_DAYS",
         *RATE_LIMIT_ENV_NAMES.values(),
-        "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN",
+        "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN", "DATABASE_RUNTIME_ROLE",
         "BROKER_CA_FILE", "BROKER_ADMIN_URL",
         *(broker_user_variable(service) for service in DEFAULT_PORTS),
         *(broker_password_variable(service) for service in DEFAULT_PORTS),
