@@ -54,7 +54,8 @@ def _cli(module: str) -> click.Command:
         return _service_cli(module)
     main = getattr(importlib.import_module(module), "main", None)
     if main is None and importlib.util.find_spec(f"{module}.__main__") is not None:
-        main = getattr(importlib.import_module(f"{module}.__main__"), "main", None)
+        entry = importlib.import_module(f"{module}.__main__")  # `python -m` runs this
+        main = getattr(entry, "main", None) or getattr(entry, "cli", None)
     assert isinstance(main, click.Command), f"python -m {module}: no click command `main`"
     return main
 
