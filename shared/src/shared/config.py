@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from shared.clock import TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S, ClockSettingError, clock_offset
+from shared.limits_config import ENV_NAMES as RATE_LIMIT_ENV_NAMES
+from shared.limits_config import RateLimitSettingError, RateLimitSettings, load_rate_limits
 
 DEFAULT_PORTS = {"applications": 8001, "vetting": 8002, "access": 8003, "notifications": 8004}
 
@@ -64,6 +66,8 @@ class Settings:
     environment: str = "development"
     # The whole system's time shifted by this much (development and test runs; shared.clock).
     clock_offset_s: float = 0.0
+    # Requests per source, API key and staff subject (shared.limits_config, shared.web.limits).
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     # Who may read /metrics besides a bearer of metrics_token (shared.web.metrics_access).
     metrics_allowed_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     metrics_token: str = ""
@@ -175,6 +179,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         log_level=env.get("LOG_LEVEL", "INFO"),
         environment=environment,
         clock_offset_s=_clock_offset_s(env, environment),
+        rate_limits=_rate_limits(env),
         broker_users={service: user for service in DEFAULT_PORTS
                       if (user := env.get(broker_user_variable(service), "").strip())},
         broker_ca_file=env.get("BROKER_CA_FILE", "").strip() or None,
@@ -188,6 +193,13 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         extra={k: v for k, v in env.items()
                if k.startswith((service.upper() + "_", "RETENTION_"))},
     )
+
+
+def _rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
+    try:
+        return load_rate_limits(env)
+    except RateLimitSettingError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def broker_user_variable(service: str) -> str:
@@ -238,6 +250,7 @@ KNOWN_ENV_VARS = frozenset(
         "WEB_CONCURRENCY", "RETENTION_CHECK_DETAILS_MONTHS", "DEPLOYMENT_ENVIRONMENT",
         "TEST_CLOCK_AT", "TEST_CLOCK_OFFSET_S",
         "RETENTION_CLOSED_APPLICANT_MONTHS", "RETENTION_OUTBOX_DAYS",
+        *RATE_LIMIT_ENV_NAMES.values(),
         "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN", "DATABASE_RUNTIME_ROLE",
         "BROKER_CA_FILE", "BROKER_ADMIN_URL",
         *(broker_user_variable(service) for service in DEFAULT_PORTS),

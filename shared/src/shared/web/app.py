@@ -27,6 +27,7 @@ from shared.web.errors import (
     register_error_handlers,
 )
 from shared.web.hardening import refuse_deep_json, secure_api_headers
+from shared.web.limits import install_rate_limits
 from shared.web.metrics_access import MetricsDoor
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
     api = _Api(app)
     register_error_handlers(app)
     _register_correlation(app)
+    install_rate_limits(app, platform)  # a throttled source costs no parsing
     refuse_deep_json(app)  # before anything parses the body (the NUL check does)
     refuse_nul_characters(app)
     secure_api_headers(app)

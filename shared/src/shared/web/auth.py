@@ -23,6 +23,7 @@ from shared.auth import (
     secret_matches,
 )
 from shared.web.audit_trail import record_denial
+from shared.web.limits import admit_api_key, admit_staff, refused_credential
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,15 @@ def authenticate_organisation() -> str:
         # guessed at or a revoked one still in use.
         _refuse(401, "revoked" if stored is not None and stored.revoked else "invalid",
                 f"api-key:{key_id}")
+    admit_api_key(key_id, stored.organisation_id)
     return stored.organisation_id
 
 
 def _refuse(status: int, why: str, actor: str = "anonymous") -> NoReturn:
-    record_denial(status, why, actor)
+    if status == 401:
+        refused_credential(why, actor)  # once per source per window, the caller's text cut
+    else:
+        record_denial(status, why, actor)
     abort(status, "Authentication required." if status == 401
           else "You do not have permission to do this.")
 
@@ -129,6 +134,7 @@ def _admit_staff(roles: tuple[str, ...]) -> None:
     """A valid staff token holding one of `roles` (any role if none are named), into `g.staff`;
     aborts 401/403 otherwise."""
     identity = authenticate_staff()
+    admit_staff(identity.staff_id)
     if roles and not identity.has_role(*roles):
         _refuse(403, "role", identity.staff_id)
     g.staff = identity
