@@ -63,10 +63,13 @@ import chaos_infra as infra
 from bench_identity import staff_token
 from chaos_faults import Faults, Monitor
 from chaos_flow import Officer, Organisation, StoppableSmtp, Traffic
+from limits_env import raise_rate_limits
 
 from shared.config import shared_broker_user_env
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
+
+raise_rate_limits()  # and every process this benchmark starts
 
 ESTABLISHMENTS = ("WWI", "BMI")  # the sample application's
 

@@ -233,6 +233,16 @@ def test_backing_services(services: dict[str, Any]) -> None:
     assert rabbitmq["healthcheck"]["test"][-3:] == ["rabbitmq-diagnostics", "-q", "ping"]
     assert any(target == 15672 for _, target in published_ports(rabbitmq))
     assert any(target == 8025 for _, target in published_ports(services["mailpit"]))
+    assert services["redis"]["image"].startswith("redis:")
+    assert not published_ports(services["redis"]), "the limiter's Redis stays on the network"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_web_process_counts_rate_limits_in_the_one_redis(
+    services: dict[str, Any], service: str
+) -> None:
+    environment = services[f"{service}-web"]["environment"]
+    assert environment["RATE_LIMIT_STORAGE_URL"] == "redis://redis:6379/0"
 
 
 def test_postgres_init_script_creates_one_database_per_service(
