@@ -31,6 +31,7 @@ from tests.support.backends import (
     embedded_env,
     unavailable,
 )
+from tests.support.deployment_secrets import SECRETS, broker_url
 
 # TEST_CLOCK_AT becomes one offset now, before any worker or process starts: all agree on it.
 pin_test_clock()
@@ -69,7 +70,11 @@ def amqp_url() -> str:
             conn.ensure_connection(max_retries=1)
     except Exception as exc:  # noqa: BLE001 - any failure to connect
         unavailable(f"RabbitMQ unreachable: {exc}")
-    return AMQP_URL
+    try:  # services refuse guest/guest: a user of this session with a generated password
+        return broker_url(AMQP_URL)
+    except RuntimeError as exc:
+        unavailable(f"no RabbitMQ user for the tests: {exc}")
+        raise
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +115,7 @@ def real_env(pg_urls: Mapping[str, str], amqp_url: str, broker_prefix: str,
              tmp_path: Path) -> Mapping[str, dict[str, str]]:
     """Per-service environment for PostgreSQL + RabbitMQ."""
     return LazyEnv(pg_urls, {"BROKER_URL": amqp_url, "BROKER_PREFIX": broker_prefix,
-                             "VAR_DIR": str(tmp_path / "var")})
+                             "VAR_DIR": str(tmp_path / "var"), **SECRETS})
 
 
 @pytest.fixture

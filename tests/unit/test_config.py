@@ -18,8 +18,11 @@ def test_environment_overrides_and_prefix():
     assert not settings.is_embedded_broker and not settings.is_sqlite
     assert settings.port == 9000
     assert settings.name("access.inbox") == "t1.access.inbox"
-    # secrets default to SECRET_KEY unless given separately
-    assert settings.staff_token_secret == "s" and settings.api_key_pepper == "s"
+    # outside the embedded mode no secret falls back on another (each must be set) ...
+    assert settings.staff_token_secret == "" and settings.api_key_pepper == ""
+    # ... while the embedded mode derives them from SECRET_KEY, or the development secret
+    embedded = load_settings("access", {"SECRET_KEY": "s"})
+    assert embedded.staff_token_secret == "s" and embedded.api_key_pepper == "s"
 
 
 def test_known_env_vars_covers_what_load_settings_reads():

@@ -87,7 +87,11 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
     var_dir = Path(env.get("VAR_DIR", "var")).resolve()
     database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / (service + '.db')}"
     broker_url = env.get("BROKER_URL") or "filesystem://"
-    secret = env.get("SECRET_KEY", INSECURE_DEV_SECRET)
+    # The embedded mode may fall back on the development secret; anything else must set each
+    # secret itself (shared.startup_secrets refuses to start without them).
+    embedded = database_url.startswith("sqlite") and broker_url.startswith("filesystem:")
+    secret = env.get("SECRET_KEY", INSECURE_DEV_SECRET if embedded else "")
+    fallback = secret if embedded else ""
     queue_type = env.get("BROKER_QUEUE_TYPE", "classic").strip().lower() or "classic"
     if queue_type not in QUEUE_TYPES:
         # A typo must stop the process: declaring the wrong type fails later, on the broker.
@@ -105,9 +109,9 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         broker_queue_type=queue_type,
         var_dir=var_dir,
         secret_key=secret,
-        staff_token_secret=env.get("STAFF_TOKEN_SECRET", secret),
+        staff_token_secret=env.get("STAFF_TOKEN_SECRET", fallback),
         staff_token_max_age_s=int(env.get("STAFF_TOKEN_MAX_AGE_S", 8 * 3600)),
-        api_key_pepper=env.get("API_KEY_PEPPER", secret),
+        api_key_pepper=env.get("API_KEY_PEPPER", fallback),
         api_key_cache_s=float(env.get("API_KEY_CACHE_S", 5.0)),
         data_encryption_keys=tuple(
             key.strip() for key in env.get("DATA_ENCRYPTION_KEYS", "").split(",") if key.strip()),

@@ -25,6 +25,7 @@ from shared.events import EventRegistry
 from shared.events.catalogue import build_registry
 from shared.messaging.connection import make_connection
 from shared.messaging.topology import Topology
+from shared.startup_secrets import require_production_secrets
 from shared.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -57,7 +58,9 @@ class Platform:
 
 def build_platform(settings: Settings, clock: Clock | None = None) -> Platform:
     """`clock`: the process's clock (tests pass a ManualClock); by default the system's,
-    shifted as the settings say."""
+    shifted as the settings say. Outside the embedded mode, weak or missing secrets stop it
+    here (SettingsError), before it touches data."""
+    require_production_secrets(settings)
     # The encrypted column types use this process's keyring (a bad key set fails here, early).
     crypto.install(crypto.keyring_from_settings(settings))
     engine = make_engine(settings.database_url)
