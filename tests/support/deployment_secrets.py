@@ -22,6 +22,7 @@ import threading
 import uuid
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from shared.config import Settings
 from shared.startup_secrets import generate_fernet_key, generate_secret, weakness
 
 SECRETS: dict[str, str] = {
@@ -94,3 +95,12 @@ def _ctl(rabbitmqctl: tuple[str, ...], *args: str, check: bool = True) -> None:
 def service_env() -> dict[str, str]:
     """The secrets every service process of this test process gets."""
     return dict(SECRETS)
+
+
+def secrets_of(settings: Settings) -> dict[str, str]:
+    """The secret variables a process needs to join the one `settings` describe."""
+    env = {"SECRET_KEY": settings.secret_key, "STAFF_TOKEN_SECRET": settings.staff_token_secret,
+           "API_KEY_PEPPER": settings.api_key_pepper}
+    if settings.data_encryption_keys:
+        env["DATA_ENCRYPTION_KEYS"] = ",".join(settings.data_encryption_keys)
+    return env
