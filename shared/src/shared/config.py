@@ -63,6 +63,9 @@ class Settings:
     environment: str = "development"
     # The whole system's time shifted by this much (development and test runs; shared.clock).
     clock_offset_s: float = 0.0
+    # Who may read /metrics besides a bearer of metrics_token (shared.web.metrics_access).
+    metrics_allowed_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    metrics_token: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -129,6 +132,10 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         log_level=env.get("LOG_LEVEL", "INFO"),
         environment=environment,
         clock_offset_s=_clock_offset_s(env, environment),
+        metrics_allowed_networks=tuple(
+            cidr.strip() for cidr in env.get("METRICS_ALLOWED_NETWORKS",
+                                             "127.0.0.0/8,::1/128").split(",") if cidr.strip()),
+        metrics_token=env.get("METRICS_TOKEN", ""),
         # The service's own settings (VETTING_...), and the retention periods every service
         # reads (RETENTION_..., see shared.retention).
         extra={k: v for k, v in env.items()
@@ -168,5 +175,6 @@ KNOWN_ENV_VARS = frozenset(
         "WEB_CONCURRENCY", "RETENTION_CHECK_DETAILS_MONTHS", "DEPLOYMENT_ENVIRONMENT",
         "TEST_CLOCK_AT", "TEST_CLOCK_OFFSET_S",
         "RETENTION_CLOSED_APPLICANT_MONTHS", "RETENTION_OUTBOX_DAYS",
+        "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN",
     }
 )

@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, abort, g, jsonify, request
 from flask_smorest import Api
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -19,12 +19,15 @@ from shared.db import ping
 from shared.logs import configure_logging
 from shared.platform import Platform, ServiceDefinition, build_platform
 from shared.web.audit_trail import register_audit_routes
+from shared.web.docs_page import register_docs_page
 from shared.web.errors import (
     DATABASE_UNAVAILABLE,
     ErrorSchema,
     refuse_nul_characters,
     register_error_handlers,
 )
+from shared.web.hardening import refuse_deep_json, secure_api_headers
+from shared.web.metrics_access import MetricsDoor
 
 log = logging.getLogger(__name__)
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -64,10 +67,6 @@ class _Api(Api):
         self.document()
         return super()._openapi_json()
 
-    def _openapi_swagger_ui(self) -> Any:
-        self.document()
-        return super()._openapi_swagger_ui()
-
 
 def create_service_app(definition: ServiceDefinition, settings: Settings | None = None) -> Flask:
     """Settings from the environment unless given, logging, platform, app: one call per service."""
@@ -87,8 +86,6 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
@@ -101,9 +98,12 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
     api = _Api(app)
     register_error_handlers(app)
     _register_correlation(app)
+    refuse_deep_json(app)  # before anything parses the body (the NUL check does)
     refuse_nul_characters(app)
+    secure_api_headers(app)
     _register_health(app, platform)
-    _register_metrics(app)
+    _register_metrics(app, MetricsDoor(settings.metrics_allowed_networks, settings.metrics_token))
+    register_docs_page(app, definition.title)
     definition.register_routes(api)
     register_audit_routes(api)
     if definition.configure_app is not None:
@@ -154,7 +154,7 @@ def _register_health(app: Flask, platform: Platform) -> None:
         return response
 
 
-def _register_metrics(app: Flask) -> None:
+def _register_metrics(app: Flask, door: MetricsDoor) -> None:
     # A registry per app: several apps in one test process must not share collectors.
     registry = CollectorRegistry()
     requests_total = Counter("http_requests_total", "HTTP requests",
@@ -172,6 +172,8 @@ def _register_metrics(app: Flask) -> None:
 
     @app.get("/metrics")
     def metrics():  # type: ignore[no-untyped-def]
+        if not door.admits():
+            abort(404)
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
     app.extensions["metrics_registry"] = registry
