@@ -31,7 +31,7 @@ from tests.support.backends import (
     embedded_env,
     unavailable,
 )
-from tests.support.deployment_secrets import SECRETS, broker_url
+from tests.support.deployment_secrets import DEPLOYMENT_ENV, broker_url
 
 # TEST_CLOCK_AT becomes one offset now, before any worker or process starts: all agree on it.
 pin_test_clock()
@@ -115,7 +115,7 @@ def real_env(pg_urls: Mapping[str, str], amqp_url: str, broker_prefix: str,
              tmp_path: Path) -> Mapping[str, dict[str, str]]:
     """Per-service environment for PostgreSQL + RabbitMQ."""
     return LazyEnv(pg_urls, {"BROKER_URL": amqp_url, "BROKER_PREFIX": broker_prefix,
-                             "VAR_DIR": str(tmp_path / "var"), **SECRETS})
+                             "VAR_DIR": str(tmp_path / "var"), **DEPLOYMENT_ENV})
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from tests.support.backends import (
     delete_topology,
     embedded_env,
 )
-from tests.support.deployment_secrets import SECRETS
+from tests.support.deployment_secrets import DEPLOYMENT_ENV
 from tests.support.network import free_port
 from tests.support.smtp import Inbox
 from tests.support.stack_client import STACK_ENV
@@ -70,7 +70,7 @@ def module_stack(request: pytest.FixtureRequest, stack_mode: str,
         templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
         databases = LazyDatabases(admin, templates, migrated=True)
         env: Any = LazyEnv(databases, {"BROKER_URL": amqp, "BROKER_PREFIX": prefix,
-                                       "VAR_DIR": str(var_dir), **SECRETS})
+                                       "VAR_DIR": str(var_dir), **DEPLOYMENT_ENV})
     else:
         sqlite_templates.copy_into(var_dir)
         env = {service: embedded_env(var_dir) for service in SERVICES}

@@ -104,3 +104,8 @@ def secrets_of(settings: Settings) -> dict[str, str]:
     if settings.data_encryption_keys:
         env["DATA_ENCRYPTION_KEYS"] = ",".join(settings.data_encryption_keys)
     return env
+
+
+# What every process a test starts outside the embedded mode gets: the session's secrets, and
+# the simulated check providers asked for explicitly (as a demonstration deployment would).
+DEPLOYMENT_ENV: dict[str, str] = {**SECRETS, "VETTING_ALLOW_SIMULATED": "1"}

@@ -48,6 +48,8 @@ class CliState:
             # production secret is missing or weak; the embedded mode warns.
             configure_logging(self.definition.name, settings.log_level)
             require_production_secrets(settings)
+            if self.definition.check_settings is not None:
+                self.definition.check_settings(settings)
             return settings
         except SettingsError as exc:
             # One line per problem, not a traceback: the process must not start.

@@ -86,3 +86,6 @@ class ServiceDefinition:
     # Extra work a consumer process runs beside the consumer (e.g. the notification sender).
     background: Callable[[Platform], Sequence[Any]] | None = None
     commands: Sequence[click.Command] = field(default_factory=tuple)
+    # Settings of its own the service refuses to start with: raises SettingsError (every
+    # command checks before it runs, `web` before gunicorn starts).
+    check_settings: Callable[[Settings], None] | None = None
