@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := shared services/applications services/vetting services/access services/notifications
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install run demo test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
+.PHONY: install run demo secrets test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
 
 install: $(STAMP)
 
@@ -21,6 +21,11 @@ run: install
 
 demo: install
 	$(PY) deploy/demo.py
+
+# Fresh production secrets for docker-compose.yml in .env (refuses to overwrite an existing one:
+# the data is encrypted under them). deploy/.env.example lists what it holds.
+secrets: install
+	$(PY) -m shared secrets --out .env
 
 # The whole suite on three workers (work stealing; the end-to-end tests spend much of their time
 # waiting on processes). No test touches another's servers: those that need an outage start

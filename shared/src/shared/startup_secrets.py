@@ -192,8 +192,9 @@ def env_file_values(services: Sequence[str]) -> dict[str, str]:
         elif entry.kind == "fernet_keys":
             values[entry.variable] = generate_fernet_key()
     values["POSTGRES_PASSWORD"] = generate_secret()
-    values.update({f"{service.upper()}_DB_PASSWORD": generate_secret() for service in services})
+    values.update({f"DATABASE_PASSWORD_{service.upper()}": generate_secret()
+                   for service in services})
     values["RABBITMQ_ADMIN_PASSWORD"] = generate_secret()
-    values.update({f"{service.upper()}_BROKER_PASSWORD": generate_secret()
+    values.update({f"BROKER_PASSWORD_{service.upper()}": generate_secret()
                    for service in services})
     return values
