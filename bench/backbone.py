@@ -34,6 +34,7 @@ from typing import Any
 
 import requests
 from aiosmtpd.controller import Controller
+from harness import AMQP_URL, DEPLOYMENT_ENV, PG_ADMIN_URL
 from kombu import Connection, Consumer, Producer, Queue
 from sqlalchemy import func, insert, select
 
@@ -51,9 +52,6 @@ from shared.migrations import upgrade
 from shared.outbox import OutboxRelay
 from shared.platform import build_platform
 
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/postgres")
-AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 EVENT_TYPE = "application.submitted"  # published by applications, consumed by vetting (+ notif.)
 
 
@@ -698,7 +696,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     micro_prefix = resources.broker_prefix("m")
     relay_db = resources.database("relay")
     consumer_db = resources.database("consumer")
-    micro_env = {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": micro_prefix,
+    micro_env = {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": micro_prefix, **DEPLOYMENT_ENV,
                  "VAR_DIR": str(resources.temp_dir("micro"))}
     app_settings = load_settings("applications", {**micro_env, "DATABASE_URL": relay_db})
     vet_settings = load_settings("vetting", {**micro_env, "DATABASE_URL": consumer_db})
@@ -768,7 +766,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     urls = {service: resources.database(service) for service in SERVICES}
     real = resources.stack(Stack(
         var_dir=resources.temp_dir("real"),
-        base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": e2e_prefix,
+        base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": e2e_prefix, **DEPLOYMENT_ENV,
                   "SMTP_PORT": str(smtp_port), "SMTP_HOST": "127.0.0.1"},
         database_urls=urls, ports={service: free_port() for service in SERVICES},
         smtp_port=smtp_port, web_workers=2))

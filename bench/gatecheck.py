@@ -57,7 +57,9 @@ import psycopg
 
 # bench/ is on sys.path (this script lives there).
 from harness import (
+    DEPLOYMENT_ENV,
     PG_ADMIN_URL,
+    SECRETS,
     Resources,
     Run,
     bare_argv,
@@ -70,7 +72,7 @@ from harness import (
 from shared.clock import process_clock
 
 FIRST_PORT = 18301
-SECRET = "bench-gate-staff-token-secret"
+SECRET = SECRETS["STAFF_TOKEN_SECRET"]  # the run's, as every process it starts has
 ESTABLISHMENTS = ("WWI", "BMI", "ACI", "ASI", "AYI", "BLI", "BXI", "DMI")
 SCALES = {"1k": 1_000, "100k": 100_000}
 GOAL_RPS_RATIO = 0.8     # gate throughput >= 0.8 x bare
@@ -460,7 +462,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
         url = urls[scale] = resources.database(scale)
         database = url.rsplit("/", 1)[1]
         gate_port, bare_port = resources.port(), resources.port()
-        env = {**os.environ, "DATABASE_URL": url, "STAFF_TOKEN_SECRET": SECRET,
+        env = {**os.environ, **DEPLOYMENT_ENV, "DATABASE_URL": url,
                "VAR_DIR": str(resources.dir / "var"), "PORT": str(gate_port),
                "PYTHONUNBUFFERED": "1"}
         log(f"{scale}: migrate, load {count:,} grants")

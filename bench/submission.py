@@ -46,6 +46,7 @@ import psycopg
 # bench/ is on sys.path (this script lives there).
 from harness import (
     AMQP_URL,
+    DEPLOYMENT_ENV,
     Resources,
     Run,
     bare_argv,
@@ -215,7 +216,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     today = london_today(process_clock())
     app_db, bare_db = resources.database("app"), resources.database("bare")
     app_port, bare_port = resources.port(), resources.port()
-    env = {**os.environ, "DATABASE_URL": app_db, "BROKER_URL": AMQP_URL,
+    env = {**os.environ, **DEPLOYMENT_ENV, "DATABASE_URL": app_db, "BROKER_URL": AMQP_URL,
            "BROKER_PREFIX": resources.broker_prefix(), "VAR_DIR": str(resources.dir / "var"),
            "PORT": str(app_port), "PYTHONUNBUFFERED": "1"}
 
