@@ -51,7 +51,10 @@ def _service_cli(service: str) -> click.Group:
 def _cli(module: str) -> click.Command:
     if module in SERVICES:
         return _service_cli(module)
-    main = getattr(importlib.import_module(module), "main", None)
+    found = importlib.import_module(module)
+    if hasattr(found, "__path__"):  # a package: `python -m` runs its __main__
+        found = importlib.import_module(f"{module}.__main__")
+    main = getattr(found, "main", None)
     assert isinstance(main, click.Command), f"python -m {module}: no click command `main`"
     return main
 
