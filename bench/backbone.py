@@ -34,7 +34,7 @@ from typing import Any
 
 import requests
 from aiosmtpd.controller import Controller
-from harness import AMQP_URL, DEPLOYMENT_ENV, PG_ADMIN_URL
+from harness import AMQP_URL, DEPLOYMENT_ENV, GUEST_FOR_ALL, PG_ADMIN_URL
 from kombu import Connection, Consumer, Producer, Queue
 from sqlalchemy import func, insert, select
 
@@ -236,7 +236,8 @@ def bench_relay(settings: Settings, envelopes: list[Envelope]) -> dict[str, Any]
             conn.execute(insert(outbox_table), rows[start:start + 2000])
         conn.exec_driver_sql("ANALYZE outbox")
     with Connection(AMQP_URL) as connection:
-        relay = OutboxRelay(platform.engine, BrokerPublisher(connection), clock=platform.clock,
+        publisher = BrokerPublisher(connection, user_id=settings.broker_principal)
+        relay = OutboxRelay(platform.engine, publisher, clock=platform.clock,
                             batch_size=settings.relay_batch_size,
                             idle_wait_s=settings.relay_idle_wait_s)
         batches = []
@@ -697,6 +698,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     relay_db = resources.database("relay")
     consumer_db = resources.database("consumer")
     micro_env = {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": micro_prefix, **DEPLOYMENT_ENV,
+                 **GUEST_FOR_ALL,
                  "VAR_DIR": str(resources.temp_dir("micro"))}
     app_settings = load_settings("applications", {**micro_env, "DATABASE_URL": relay_db})
     vet_settings = load_settings("vetting", {**micro_env, "DATABASE_URL": consumer_db})
@@ -767,6 +769,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     real = resources.stack(Stack(
         var_dir=resources.temp_dir("real"),
         base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": e2e_prefix, **DEPLOYMENT_ENV,
+                  **GUEST_FOR_ALL,
                   "SMTP_PORT": str(smtp_port), "SMTP_HOST": "127.0.0.1"},
         database_urls=urls, ports={service: free_port() for service in SERVICES},
         smtp_port=smtp_port, web_workers=2))

@@ -62,6 +62,7 @@ import chaos_infra as infra
 from chaos_faults import Faults, Monitor
 from chaos_flow import Officer, Organisation, StoppableSmtp, Traffic
 
+from shared.config import shared_broker_user_env
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
 
@@ -120,6 +121,7 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
         # A notification's first retry after 1 s, not production's 30 s, so that the SMTP
         # outage's backlog drains within the run; enough attempts to outlast it.
         base_env={"BROKER_URL": rabbit.amqp_url, **infra.DEPLOYMENT_ENV,
+                  **shared_broker_user_env("test"),
                   "NOTIFICATIONS_RETRY_BASE_S": "1", "NOTIFICATIONS_MAX_ATTEMPTS": "30",
                   "VETTING_CHECK_LEASE_S": str(conf["check_lease"])})
     quietly(exit, "stop stack", stack.stop)

@@ -27,7 +27,7 @@ from typing import Any
 
 from kombu import Connection
 
-from shared.config import load_settings
+from shared.config import load_settings, shared_broker_user_env
 from shared.db import create_database
 from shared.db import drop_database as drop_pg_database
 from shared.messaging.topology import Topology
@@ -50,6 +50,9 @@ PG_ADMIN_URL = database_url(os.environ.get("BENCH_POSTGRES_URL",
                                            "postgresql://postgres@127.0.0.1:5432/postgres"))
 AMQP_URL = broker_url(os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"))
 __all__ = ["DEPLOYMENT_ENV", "SECRETS"]
+# One broker user plays every service (the consumers must trust it for each).
+GUEST_FOR_ALL = shared_broker_user_env(load_settings("applications", {"BROKER_URL": AMQP_URL})
+                                       .broker_connection_user)
 
 
 def log(message: str) -> None:

@@ -29,6 +29,7 @@ from tests.support.backends import (
     SqliteTemplates,
     delete_topology,
     embedded_env,
+    shared_user_env,
     unavailable,
 )
 from tests.support.deployment_secrets import DEPLOYMENT_ENV, broker_url
@@ -113,9 +114,11 @@ def broker_prefix(amqp_url: str) -> Iterator[str]:
 @pytest.fixture
 def real_env(pg_urls: Mapping[str, str], amqp_url: str, broker_prefix: str,
              tmp_path: Path) -> Mapping[str, dict[str, str]]:
-    """Per-service environment for PostgreSQL + RabbitMQ."""
+    """Per-service environment for PostgreSQL + RabbitMQ, every service as the test's broker
+    user (the e2e stacks and tests/integration/test_broker_principals.py use a user each)."""
     return LazyEnv(pg_urls, {"BROKER_URL": amqp_url, "BROKER_PREFIX": broker_prefix,
-                             "VAR_DIR": str(tmp_path / "var"), **DEPLOYMENT_ENV})
+                             "VAR_DIR": str(tmp_path / "var"), **shared_user_env(amqp_url),
+                             **DEPLOYMENT_ENV})
 
 
 @pytest.fixture

@@ -159,7 +159,12 @@ def test_a_service_processes_share_one_image_and_configuration(
     containers = [services[f"{service}-{role}"] for role in ROLES]
     assert len({c.get("image") for c in containers}) == 1
     assert len({repr(c.get("build")) for c in containers}) == 1
-    assert len({repr(sorted(environment_of(c).items())) for c in containers}) == 1
+    # The migrate one-shot alone connects as the database's owner and names the runtime role.
+    migrating = {"DATABASE_URL", "DATABASE_RUNTIME_ROLE"}
+    assert len({repr(sorted((k, v) for k, v in environment_of(c).items() if k not in migrating))
+                for c in containers}) == 1
+    assert environment_of(services[f"{service}-migrate"])["DATABASE_RUNTIME_ROLE"] == \
+        f"{service}_app"
 
 
 @pytest.mark.parametrize(("name", "service", "role"), our_containers())
@@ -309,18 +314,26 @@ def test_postgres_init_script_creates_one_database_per_service(
         assert "CREATE DATABASE" in text
         for service in SERVICES:
             assert service in text, f"{source.name} creates no database for {service}"
-    # Each service role's password, as the init script gets it, is the one in its DATABASE_URL,
-    # and no two roles share one.
+        # The runtime role, and the audit log's owner that only the migrating role joins.
+        for made in ('CREATE ROLE :"app" LOGIN', 'CREATE ROLE :"audit_owner" NOLOGIN',
+                     'GRANT :"audit_owner" TO :"service"'):
+            assert made in text, f"{source.name} lacks {made}"
+    # Each role's password, as the init script gets it, is the one in its DATABASE_URL (the
+    # processes run as <service>_app, the migrations as the database's owner <service>), and no
+    # two roles share one.
+    assert "DATABASE_PASSWORD_" in text, "the init script reads DATABASE_PASSWORD_<SERVICE>[_APP]"
     postgres = environment_of(services["postgres"])
     passwords = []
     for service in SERVICES:
         variable = f"DATABASE_PASSWORD_{service.upper()}"
-        assert "DATABASE_PASSWORD_" in text, "the init script reads DATABASE_PASSWORD_<SERVICE>"
         password = interpolate(postgres[variable])
         url = interpolate(environment_of(services[f"{service}-web"])["DATABASE_URL"])
-        assert url.startswith(f"postgresql://{service}:{password}@postgres:5432/")
-        passwords.append(password)
-    assert len(set(passwords)) == len(SERVICES)
+        runtime = interpolate(postgres[f"{variable}_APP"])
+        assert url == f"postgresql://{service}_app:{runtime}@postgres:5432/{service}"
+        url = interpolate(environment_of(services[f"{service}-migrate"])["DATABASE_URL"])
+        assert url == f"postgresql://{service}:{password}@postgres:5432/{service}"
+        passwords += [password, runtime]
+    assert len(set(passwords)) == 2 * len(SERVICES)
 
 
 def test_each_service_is_its_own_broker_user(services: dict[str, Any]) -> None:

@@ -3,7 +3,6 @@ one per module for scenarios that each use people of their own)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,17 +10,18 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from shared.config import load_settings
 from shared.devstack import Stack
+from shared.messaging.admin import BrokerAdminError
 from shared.messaging.topology import SERVICES
 from tests.support.backends import (
     LazyDatabases,
     LazyEnv,
     PostgresTemplates,
     SqliteTemplates,
-    delete_topology,
     embedded_env,
+    unavailable,
 )
+from tests.support.broker_principals import BrokerPrincipals
 from tests.support.deployment_secrets import DEPLOYMENT_ENV
 from tests.support.network import free_port
 from tests.support.smtp import Inbox
@@ -63,14 +63,20 @@ def module_stack(request: pytest.FixtureRequest, stack_mode: str,
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     databases: LazyDatabases | None = None
-    prefix = f"t{uuid.uuid4().hex[:10]}."
+    broker: BrokerPrincipals | None = None
     if mode == "real":
         admin = request.getfixturevalue("postgres_admin_url")
         amqp = request.getfixturevalue("amqp_url")
         templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
         databases = LazyDatabases(admin, templates, migrated=True)
-        env: Any = LazyEnv(databases, {"BROKER_URL": amqp, "BROKER_PREFIX": prefix,
-                                       "VAR_DIR": str(var_dir), **DEPLOYMENT_ENV})
+        # As production runs: each service its own broker user, in a vhost of the module's.
+        try:
+            broker = BrokerPrincipals(amqp, "rabbitmqctl:").__enter__()
+        except BrokerAdminError as exc:
+            controller.stop()
+            unavailable(f"rabbitmqctl cannot administer the broker here: {exc}")
+        env: Any = LazyEnv(databases, {"VAR_DIR": str(var_dir), **DEPLOYMENT_ENV},
+                           {service: broker.service_env(service) for service in SERVICES})
     else:
         sqlite_templates.copy_into(var_dir)
         env = {service: embedded_env(var_dir) for service in SERVICES}
@@ -85,5 +91,5 @@ def module_stack(request: pytest.FixtureRequest, stack_mode: str,
         controller.stop()
         if databases is not None:
             databases.drop_all()
-            delete_topology(load_settings("applications", {
-                "BROKER_URL": request.getfixturevalue("amqp_url"), "BROKER_PREFIX": prefix}))
+        if broker is not None:
+            broker.close()  # the vhost, and with it every queue, and the users

@@ -50,6 +50,7 @@ from kombu import Connection
 
 from shared.config import load_settings
 from shared.devstack import Stack
+from shared.events.vocabulary import publisher_of
 from shared.messaging.topology import SERVICES, Topology
 from tests.support import cli_json, wait_for
 from tests.support.clock import iso_now, today
@@ -137,7 +138,8 @@ def call(stack: Stack, method: str, service: str, path: str, credential: str,
 
 
 def publish_raw(stack: Stack, service: str, body: str) -> None:
-    """Put a message straight into a service's inbox queue, as a faulty publisher might."""
+    """Put a message straight into a service's inbox queue, as a faulty publisher might (the
+    event type's own: one broker user plays every service in this stack)."""
     env = stack.env_for(service)
     settings = load_settings(service, env)
     queue = Topology(settings).inbox_name(service)
@@ -145,7 +147,8 @@ def publish_raw(stack: Stack, service: str, body: str) -> None:
         connection.Producer().publish(
             body, exchange="", routing_key=queue, content_type="application/json",
             content_encoding="utf-8", delivery_mode=2, message_id=str(uuid.uuid4()),
-            headers={}, retry=True)
+            headers={}, retry=True,
+            user_id=settings.broker_user(publisher_of(json.loads(body)["type"])))
 
 
 def envelope(event_type: str, data: dict[str, Any], *, version: int = 1,

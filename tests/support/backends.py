@@ -24,9 +24,11 @@ import psycopg
 import pytest
 from kombu import Connection
 from psycopg import sql
+from sqlalchemy.engine import make_url
 
-from shared.config import Settings, load_settings
-from shared.db import create_database, drop_database
+from shared.audit_owner import grant_runtime
+from shared.config import Settings, load_settings, shared_broker_user_env
+from shared.db import create_database, drop_database, make_engine
 from shared.messaging.topology import SERVICES, Topology
 from shared.migrations import upgrade
 from tests.support.deployment_secrets import SECRETS, database_url
@@ -49,6 +51,13 @@ def unavailable(message: str) -> None:
 def delete_topology(settings: Settings) -> None:
     with Connection(settings.broker_url) as conn:
         Topology(settings).delete_all(conn)
+
+
+def shared_user_env(amqp_url: str) -> dict[str, str]:
+    """Every service trusting the one user `amqp_url` connects as (no separation: for tests
+    that play several services on one connection)."""
+    return shared_broker_user_env(load_settings("applications", {
+        "BROKER_URL": amqp_url}).broker_connection_user)
 
 
 def embedded_env(var_dir: Path) -> dict[str, str]:
@@ -139,7 +148,8 @@ class LazyDatabases(Mapping[str, str]):
         self.migrated = migrated
         self.run = uuid.uuid4().hex[:10]
         self.made: dict[str, str] = {}
-        self.lock = threading.Lock()
+        self.roles: list[str] = []
+        self.lock = threading.RLock()
 
     def __getitem__(self, service: str) -> str:
         if service not in SERVICES:
@@ -157,20 +167,54 @@ class LazyDatabases(Mapping[str, str]):
     def __len__(self) -> int:
         return len(SERVICES)
 
+    def runtime_url(self, service: str) -> str:
+        """The service's database as its runtime role would reach it (shared.audit_owner): a
+        login role of this test's own (roles are the whole server's, so named after the
+        database), granted what `migrate` grants, dropped with the database."""
+        url = self[service]
+        role = f"rt_{self.run}_{service}"
+        with self.lock:
+            if role not in self.roles:
+                with psycopg.connect(self.admin_url, autocommit=True) as conn:
+                    conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+                self.roles.append(role)
+                engine = make_engine(url)
+                try:
+                    with engine.begin() as connection:
+                        grant_runtime(connection, role)
+                finally:
+                    engine.dispose()
+        # The shared server trusts local connections; a role of our own has no password.
+        return make_url(url).set(username=role, password=None).render_as_string(
+            hide_password=False)
+
     def drop_all(self) -> None:
+        for role in self.roles:
+            # Its privileges first (in the database and on it), then the role itself.
+            service = role.rsplit("_", 1)[-1]
+            database_url = self.made[service]
+            with psycopg.connect(database_url, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
         for service in self.made:
             drop_database(self.admin_url, f"t_{self.run}_{service}")
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            for role in self.roles:
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+        self.roles.clear()
 
 
 class LazyEnv(Mapping[str, dict[str, str]]):
     """Per-service environments whose databases are made on first use (see LazyDatabases)."""
 
-    def __init__(self, databases: Mapping[str, str], common: dict[str, str]) -> None:
+    def __init__(self, databases: Mapping[str, str], common: dict[str, str],
+                 per_service: Mapping[str, dict[str, str]] | None = None) -> None:
         self.databases = databases
         self.common = common
+        self.per_service = per_service or {}
 
     def __getitem__(self, service: str) -> dict[str, str]:
-        return {"DATABASE_URL": self.databases[service], **self.common}
+        return {"DATABASE_URL": self.databases[service], **self.common,
+                **self.per_service.get(service, {})}
 
     def __iter__(self) -> Iterator[str]:
         return iter(SERVICES)

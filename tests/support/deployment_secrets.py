@@ -63,8 +63,6 @@ def broker_url(url: str, *, rabbitmqctl: tuple[str, ...] = ("rabbitmqctl",)) -> 
         key = f"{' '.join(rabbitmqctl)}|{parts.hostname}:{parts.port}{parts.path}"
         if key not in _users:
             user, password = f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}", generate_secret()
-            while password.startswith("-"):  # rabbitmqctl would read it as an option
-                password = generate_secret()
             vhost = parts.path[1:] or "/"
             _ctl(rabbitmqctl, "add_user", user, password)
             atexit.register(_ctl, rabbitmqctl, "delete_user", user, check=False)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from shared.clock import Clock
 from shared.consumer import Dispatcher, EventConsumer, Handler
 from shared.events import Envelope
+from shared.events.vocabulary import publisher_of
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.platform import Platform
 from tests.support import migrated_platform
@@ -71,7 +72,11 @@ def publish_raw(platform: Platform, envelopes_or_bodies: Sequence[Envelope | str
     """Publish straight to the broker (as a relay would), bypassing any outbox."""
     with platform.connection() as connection:
         platform.topology.declare_all(connection)
-        publisher = BrokerPublisher(connection)
+        # Played by the test as the event's publisher: its broker user (on RabbitMQ that is
+        # the connection's, one user for every service in these tests).
+        publisher = BrokerPublisher(connection, user_id=platform.settings.broker_user(
+            publisher_of(event_type if isinstance(envelopes_or_bodies[0], str)
+                         else envelopes_or_bodies[0].type)))
         messages = []
         for item in envelopes_or_bodies:
             body = item.to_json() if isinstance(item, Envelope) else item

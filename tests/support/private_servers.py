@@ -8,7 +8,7 @@ stops and restarts that one, and deletes it on the way out:
     with private_postgres() as pg:          # initdb + pg_ctl (as the postgres user under root)
         url = pg.create_database("applications")
         pg.stop(); pg.start()
-    with private_rabbitmq() as rabbit:      # rabbitmq-server, no plugins
+    with private_rabbitmq() as rabbit:      # rabbitmq-server, no plugins unless given
         rabbit.restart(down_s=2.0)          # stop_app, 2 s down, start_app
 
 Without `with`, call close(). An atexit hook, and a watchdog process (should this one be
@@ -271,7 +271,9 @@ class PrivateRabbit(_PrivateServer):
     """A RabbitMQ node of our own (`node`, AMQP on 127.0.0.1:`port`, vhost /, a user `test`
     with a generated password: services refuse guest/guest)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, config: str = "", plugins: tuple[str, ...] = ()) -> None:
+        self.config = config  # rabbitmq.conf (sysctl format), e.g. a TLS listener
+        self.plugins = plugins  # e.g. ("rabbitmq_management",): only on this node
         self.server, self.ctl = rabbit_binaries()
         super().__init__("private-rabbit-", os_user("rabbitmq"), "launcher.pid",
                          signal.SIGTERM, group=True)
@@ -300,9 +302,10 @@ class PrivateRabbit(_PrivateServer):
 
     def _boot(self) -> None:
         """Start the node; once the VM's distribution port is open, `await_startup`."""
-        (self.root / "enabled_plugins").write_text("[].\n")
+        (self.root / "enabled_plugins").write_text(f"[{','.join(self.plugins)}].\n")
+        # Its default user has a generated password (services refuse guest/guest).
         (self.root / "rabbitmq.conf").write_text(
-            f"default_user = test\ndefault_pass = {self.password}\n")
+            f"default_user = test\ndefault_pass = {self.password}\n{self.config}")
         for name in ("mnesia", "log", "conf.d"):
             (self.root / name).mkdir()
         if self.user:
@@ -363,6 +366,7 @@ def private_postgres() -> PrivatePostgres:
     return PrivatePostgres()._started()
 
 
-def private_rabbitmq() -> PrivateRabbit:
-    """A private RabbitMQ node, started (`with` it, or close() it)."""
-    return PrivateRabbit()._started()
+def private_rabbitmq(*, config: str = "", plugins: tuple[str, ...] = ()) -> PrivateRabbit:
+    """A private RabbitMQ node, started (`with` it, or close() it); `config` is its
+    rabbitmq.conf, `plugins` the plugins it enables."""
+    return PrivateRabbit(config=config, plugins=plugins)._started()

@@ -24,11 +24,10 @@ from sqlalchemy import select
 from shared import audit
 from shared.auth import StaffIdentity, StaffTokens
 from shared.config import Settings, SettingsError, load_settings
-from shared.consumer import Dispatcher, EventConsumer
+from shared.consumer import Dispatcher, EventConsumer, is_untrusted
 from shared.db import dead_letters_table
 from shared.keys_cli import keys_group
 from shared.logs import configure_logging
-from shared.messaging.publisher import BrokerPublisher
 from shared.outbox import OutboxRelay, relay_lag, replay_since
 from shared.platform import Platform, ServiceDefinition, build_platform
 from shared.startup_secrets import require_production_secrets
@@ -62,6 +61,14 @@ class CliState:
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from None
 
+    def publishing_platform(self) -> Platform:
+        """The platform of a process that publishes: it must publish as the user the other
+        services expect, or they would dead-letter everything it sends."""
+        problem = self.settings.broker_principal_problem()
+        if problem:
+            raise click.ClickException(problem)
+        return self.platform
+
     def dispatcher(self) -> Dispatcher:
         platform = self.platform
         return Dispatcher.for_platform(platform, self.definition.handlers(platform))
@@ -83,6 +90,12 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
 
         upgrade(state.settings, definition.migrations_dir)
         click.echo(f"{definition.name}: database at head")
+        if state.settings.database_runtime_role:
+            from shared.audit_owner import grant_runtime_role
+
+            grant_runtime_role(state.settings, state.settings.database_runtime_role)
+            click.echo(f"{definition.name}: {state.settings.database_runtime_role} may read "
+                       "and write its tables, and only read and append to the audit log")
 
     @cli.command("make-migration", help="Autogenerate a migration from the models (dev).")
     @click.option("-m", "--message", required=True)
@@ -111,7 +124,7 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @cli.command(help="Consume this service's events.")
     @pass_state
     def consume(state: CliState) -> None:
-        platform = state.platform
+        platform = state.publishing_platform()
         workers = list(definition.background(platform)) if definition.background else []
         for worker in workers:
             threading.Thread(target=worker.run, name=type(worker).__name__, daemon=True).start()
@@ -127,11 +140,11 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @cli.command(help="Publish committed outbox rows to the broker.")
     @pass_state
     def relay(state: CliState) -> None:
-        platform = state.platform
+        platform = state.publishing_platform()
         with platform.connection() as connection:
             platform.topology.declare_all(connection)
             outbox_relay = OutboxRelay(
-                platform.engine, BrokerPublisher(connection), clock=platform.clock,
+                platform.engine, platform.publisher(connection), clock=platform.clock,
                 batch_size=platform.settings.relay_batch_size,
                 idle_wait_s=platform.settings.relay_idle_wait_s,
             )
@@ -187,8 +200,15 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     def replay_dead_letters(state: CliState, ids: tuple[int, ...], replay_all: bool) -> None:
         if replay_all:
             with state.platform.engine.connect() as conn:
-                ids = tuple(conn.execute(select(dead_letters_table.c.id).where(
-                    dead_letters_table.c.replayed_at.is_(None))).scalars())
+                rows = conn.execute(select(dead_letters_table.c.id, dead_letters_table.c.error)
+                                    .where(dead_letters_table.c.replayed_at.is_(None))).all()
+            # A forged event's dead letter stays a record, never an event to apply.
+            ids = tuple(row.id for row in rows if not is_untrusted(row.error))
+            if len(ids) < len(rows):
+                click.echo(f"{len(rows) - len(ids)} dead letter(s) from an untrusted publisher "
+                           "left alone: they are never replayed", err=True)
+                if not ids:
+                    return
         if not ids:
             raise click.UsageError("give dead letter ids, or --all")
         dispatcher = state.dispatcher()

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from shared.clock import TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S, ClockSettingError, clock_offset
 
@@ -66,11 +67,57 @@ class Settings:
     # Who may read /metrics besides a bearer of metrics_token (shared.web.metrics_access).
     metrics_allowed_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     metrics_token: str = ""
+    # The role the service's processes connect as, granted its privileges by `migrate`
+    # (which then runs as an administrator; shared.audit_owner). Empty: no grants.
+    database_runtime_role: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+    # The RabbitMQ user each service publishes as (BROKER_USER_<SERVICE>); unset ones are
+    # `<BROKER_PREFIX><service>`. Consumers trust an event only from its publisher's user.
+    broker_users: Mapping[str, str] = field(default_factory=dict)
+    # The CA bundle that verifies the broker's certificate on amqps:// (else the system's).
+    broker_ca_file: str | None = None
 
     @property
     def is_embedded_broker(self) -> bool:
         return self.broker_url.startswith("filesystem:")
+
+    def broker_user(self, service: str) -> str:
+        """The broker user whose messages carry `service`'s events."""
+        return self.broker_users.get(service) or f"{self.broker_prefix}{service}"
+
+    @property
+    def broker_connection_user(self) -> str:
+        """The user BROKER_URL authenticates as (kombu's default, guest, when it names none)."""
+        username = urlsplit(self.broker_url).username
+        return unquote(username) if username else "guest"
+
+    @property
+    def broker_principal(self) -> str:
+        """The `user_id` this process's messages carry. RabbitMQ checks it against the
+        connection's user; the embedded transport has no users, so it is this service's name
+        there, and anyone who can write the spool directory can claim any (see README)."""
+        if self.is_embedded_broker:
+            return self.broker_user(self.service)
+        return self.broker_connection_user
+
+    @property
+    def runs_as_own_broker_user(self) -> bool:
+        """On RabbitMQ as this service's own user, which no other service shares: such a user
+        may touch only its own objects. (Otherwise one user for every service: a development
+        broker, no separation, and any process may declare the whole topology.)"""
+        if self.is_embedded_broker or self.broker_principal != self.broker_user(self.service):
+            return False
+        return all(self.broker_user(service) != self.broker_principal
+                   for service in DEFAULT_PORTS if service != self.service)
+
+    def broker_principal_problem(self) -> str | None:
+        """Why this process's messages would not be trusted, or None."""
+        if self.is_embedded_broker or self.broker_principal == self.broker_user(self.service):
+            return None
+        variable = f"BROKER_USER_{self.service.upper()}"
+        return (f"BROKER_URL connects as {self.broker_principal!r} but {variable} is "
+                f"{self.broker_user(self.service)!r}: every other service would dead-letter "
+                f"{self.service}'s events (set {variable} everywhere, or connect as that user)")
 
     @property
     def is_sqlite(self) -> bool:
@@ -132,15 +179,35 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         log_level=env.get("LOG_LEVEL", "INFO"),
         environment=environment,
         clock_offset_s=_clock_offset_s(env, environment),
+        broker_users={service: user for service in DEFAULT_PORTS
+                      if (user := env.get(broker_user_variable(service), "").strip())},
+        broker_ca_file=env.get("BROKER_CA_FILE", "").strip() or None,
         metrics_allowed_networks=tuple(
             cidr.strip() for cidr in env.get("METRICS_ALLOWED_NETWORKS",
                                              "127.0.0.0/8,::1/128").split(",") if cidr.strip()),
         metrics_token=env.get("METRICS_TOKEN", ""),
+        database_runtime_role=env.get("DATABASE_RUNTIME_ROLE", "").strip(),
         # The service's own settings (VETTING_...), and the retention periods every service
         # reads (RETENTION_..., see shared.retention).
         extra={k: v for k, v in env.items()
                if k.startswith((service.upper() + "_", "RETENTION_"))},
     )
+
+
+def broker_user_variable(service: str) -> str:
+    return f"BROKER_USER_{service.upper()}"
+
+
+def broker_password_variable(service: str) -> str:
+    """Read by `python -m shared broker-setup` only: the password it gives the service's user
+    (the service itself finds its password in its BROKER_URL)."""
+    return f"BROKER_PASSWORD_{service.upper()}"
+
+
+def shared_broker_user_env(user: str) -> dict[str, str]:
+    """Every service publishing as one broker user (a development broker, e.g. guest): the
+    settings that make the consumers accept it. No separation between the services."""
+    return {broker_user_variable(service): user for service in DEFAULT_PORTS}
 
 
 def _clock_offset_s(env: Mapping[str, str], environment: str) -> float:
@@ -175,6 +242,9 @@ KNOWN_ENV_VARS = frozenset(
         "WEB_CONCURRENCY", "RETENTION_CHECK_DETAILS_MONTHS", "DEPLOYMENT_ENVIRONMENT",
         "TEST_CLOCK_AT", "TEST_CLOCK_OFFSET_S",
         "RETENTION_CLOSED_APPLICANT_MONTHS", "RETENTION_OUTBOX_DAYS",
-        "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN",
+        "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN", "DATABASE_RUNTIME_ROLE",
+        "BROKER_CA_FILE", "BROKER_ADMIN_URL",
+        *(broker_user_variable(service) for service in DEFAULT_PORTS),
+        *(broker_password_variable(service) for service in DEFAULT_PORTS),
     }
 )

@@ -40,6 +40,7 @@ from shared.db import dead_letters_table, inbox_table
 from shared.erasure import ERASURE_EVENTS, any_erased, ids_of
 from shared.event_copies import mentions
 from shared.events import Envelope, EventRegistry, UnknownEvent
+from shared.events.vocabulary import publisher_of
 from shared.logs import LoggableError
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.messaging.topology import Topology
@@ -52,6 +53,11 @@ log = logging.getLogger(__name__)
 
 INFRASTRUCTURE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError,
                          sa_exc.DisconnectionError, sa_exc.TimeoutError)
+
+
+# The error a dead letter records when its sender is not the event type's publisher (its
+# prefix); such a dead letter is never replayed.
+UNTRUSTED_PUBLISHER = "UNTRUSTED_PUBLISHER"
 
 
 class PermanentError(LoggableError):
@@ -187,6 +193,10 @@ class Dispatcher:
             row = session.execute(
                 select(dead_letters_table).where(dead_letters_table.c.id == dead_letter_id)
             ).one()
+        if is_untrusted(row.error):
+            # Whoever sent it may not publish it: replaying would do what the check prevented.
+            raise PermanentError(f"dead letter {dead_letter_id} came from an untrusted "
+                                 "publisher and is never replayed")
         event = self.parse(row.body)
         if event is None:
             raise UnknownEvent(f"dead letter {dead_letter_id} has no known event type")
@@ -199,6 +209,10 @@ class Dispatcher:
                 .values(replayed_at=self.clock.now())
             )
         return True
+
+
+def is_untrusted(error: str | None) -> bool:
+    return (error or "").startswith(UNTRUSTED_PUBLISHER)
 
 
 def _insert_for(session: Session) -> Any:
@@ -244,6 +258,8 @@ class EventConsumer(ConsumerMixin):
             callbacks=[self.on_message],
             accept=["json"],
             prefetch_count=self.settings.consumer_prefetch,
+            # Its own broker user may not bind the inbox: broker-setup did (declare_all checked).
+            auto_declare=not self.settings.runs_as_own_broker_user,
         )
         consumer.on_decode_error = self.on_decode_error
         return [consumer]
@@ -271,6 +287,11 @@ class EventConsumer(ConsumerMixin):
                 "version": _field(raw, "version")})
             message.ack()
             return
+        untrusted = self._untrusted_publisher(event, message, attempts)
+        if untrusted:
+            self._dead_letter(raw, untrusted, attempts + 1, event, None)
+            message.ack()
+            return
         set_correlation_id(event.envelope.correlation_id)
         try:
             for handler in self.dispatcher.handlers_for(event):
@@ -278,6 +299,18 @@ class EventConsumer(ConsumerMixin):
         finally:
             set_correlation_id(None)
         message.ack()
+
+    def _untrusted_publisher(self, event: Event, message: Any, attempts: int) -> str | None:
+        """Why the event may not come from whoever sent it, or None. Only the user of the
+        service the catalogue names as its publisher may send an event type. A retry comes back
+        from our own retry queue as our own user: only we can write there, after we checked."""
+        sender = (message.properties or {}).get("user_id")
+        publisher = publisher_of(event.envelope.type)
+        expected = self.settings.broker_user(publisher)
+        if sender == expected or (attempts > 0 and sender == self.settings.broker_principal):
+            return None
+        return (f"{UNTRUSTED_PUBLISHER}: {event.envelope.type} is published by {publisher} "
+                f"(broker user {expected!r}); this one came from {sender!r}")
 
     # failure policy -----------------------------------------------------------------------
     def _run_with_retries(self, handler: Handler, event: Event, raw: str, attempts: int) -> None:
@@ -312,9 +345,9 @@ class EventConsumer(ConsumerMixin):
                 delay = min(delay * 2, 5.0)
 
     def _schedule_retry(self, raw: str, event: Event, attempts: int, delay: float) -> None:
-        retry_queue = self.topology.retry_queue(self.service).name
         self._publisher().publish_batch([OutgoingMessage(
-            exchange="", routing_key=retry_queue, body=raw, message_id=event.id,
+            exchange=self.topology.retry_exchange(self.service).name, routing_key="",
+            body=raw, message_id=event.id,
             correlation_id=event.envelope.correlation_id, event_type=event.envelope.type,
             headers={"x-attempts": attempts}, expiration_s=delay,
         )])
@@ -334,7 +367,8 @@ class EventConsumer(ConsumerMixin):
                       "handler": handler, "attempts": attempts,
                       "error_type": error.split("(", 1)[0].split(":", 1)[0][:100]}
             self._publisher().publish_batch([OutgoingMessage(
-                exchange=self.topology.dead_letter_exchange.name, routing_key=self.service,
+                exchange=self.topology.dead_letter_notice_exchange(self.service).name,
+                routing_key=self.service,
                 body=json.dumps(notice), message_id=event.id if event else "", correlation_id=(
                     event.envelope.correlation_id if event else ""),
                 event_type=event.envelope.type if event else "",
@@ -345,7 +379,8 @@ class EventConsumer(ConsumerMixin):
         # Its own connection: waiting for confirms on the consuming connection would dispatch
         # deliveries re-entrantly from inside this callback.
         if self._republisher is None:
-            self._republisher = BrokerPublisher(self.connection.clone())
+            self._republisher = BrokerPublisher(self.connection.clone(),
+                                                user_id=self.settings.broker_principal)
         return self._republisher
 
 

@@ -24,6 +24,7 @@ from shared.db import make_engine, make_session_factory
 from shared.events import EventRegistry
 from shared.events.catalogue import build_registry
 from shared.messaging.connection import make_connection
+from shared.messaging.publisher import BrokerPublisher
 from shared.messaging.topology import Topology
 from shared.startup_secrets import require_production_secrets
 from shared.uow import UnitOfWork
@@ -54,6 +55,10 @@ class Platform:
 
     def connection(self, *, confirm_publish: bool = False) -> Connection:
         return make_connection(self.settings, confirm_publish=confirm_publish)
+
+    def publisher(self, connection: Connection) -> BrokerPublisher:
+        """A publisher whose messages carry this service's broker principal (`user_id`)."""
+        return BrokerPublisher(connection, user_id=self.settings.broker_principal)
 
 
 def build_platform(settings: Settings, clock: Clock | None = None) -> Platform:

@@ -174,7 +174,11 @@ def warn_embedded(service: str) -> None:
 
 
 def generate_secret() -> str:
-    return secrets.token_urlsafe(32)
+    """32 random bytes, url-safe base64 (43 characters), never starting with "-" (which a
+    command line such as rabbitmqctl would read as an option)."""
+    while (value := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return value
 
 
 def generate_fernet_key() -> str:
@@ -183,7 +187,7 @@ def generate_fernet_key() -> str:
 
 def env_file_values(services: Sequence[str]) -> dict[str, str]:
     """A fresh value for every secret docker-compose.yml asks of `.env`: each entry of
-    REQUIRED_SECRETS but the URLs, PostgreSQL's superuser and one role per service, and
+    REQUIRED_SECRETS but the URLs, PostgreSQL's superuser and two roles per service, and
     RabbitMQ's administrator and one user per service (the URLs are built from these)."""
     values: dict[str, str] = {}
     for entry in REQUIRED_SECRETS:
@@ -192,8 +196,9 @@ def env_file_values(services: Sequence[str]) -> dict[str, str]:
         elif entry.kind == "fernet_keys":
             values[entry.variable] = generate_fernet_key()
     values["POSTGRES_PASSWORD"] = generate_secret()
-    values.update({f"DATABASE_PASSWORD_{service.upper()}": generate_secret()
-                   for service in services})
+    for service in services:  # the database's owner (migrations) and the runtime role
+        values[f"DATABASE_PASSWORD_{service.upper()}"] = generate_secret()
+        values[f"DATABASE_PASSWORD_{service.upper()}_APP"] = generate_secret()
     values["RABBITMQ_ADMIN_PASSWORD"] = generate_secret()
     values.update({f"BROKER_PASSWORD_{service.upper()}": generate_secret()
                    for service in services})

@@ -26,6 +26,7 @@ SETUP = {
     "exclusion": ("active", {"reason": "A good reason.", "review_on": "2099-01-01"}),
     "revocation": ("active", {"reason": "A good reason."}),
     "ending": ("active", {"reason": "A good reason."}),
+    "resolution": ("active", {"outcome": "DISMISS", "reason": "A good reason."}),
 }
 
 
@@ -58,6 +59,13 @@ def grant_in(access, state):
     return data["person_id"], grant_id
 
 
+def review_item_for(access, person_id):
+    """News naming someone else for the person: held in a review item at WWI."""
+    access.grant_clearance(person_id=person_id, surname="Someone-Else")
+    [item] = access.call("GET", "/establishments/WWI/review-items").json
+    return item["id"]
+
+
 def request_for(access, method, rule):
     """A concrete path at WWI, its body, and the status the right person gets."""
     action = rule.rsplit("/", 1)[-1]
@@ -65,6 +73,8 @@ def request_for(access, method, rule):
     person_id, grant_id = grant_in(access, state)
     path = (rule.replace("<string:code>", "WWI").replace("<string:grant_id>", grant_id)
             .replace("<string:person_id>", person_id))
+    if "<string:item_id>" in rule:
+        path = path.replace("<string:item_id>", review_item_for(access, person_id))
     query = {"person": person_id} if rule.endswith("gate-check") else None
     return path, body, query
 

@@ -26,7 +26,8 @@ PASSWORD = "correct horse battery staple"
 ACCOUNTS = {"officer": (["security_officer"], ["WWI"]), "head": (["head_of_security"], ["WWI"]),
             "other": (["security_officer"], ["BMI"])}
 FORM = {"reason": "A good reason.", "review_on": "2099-01-01", "access_type": "ESCORTED",
-        "establishment": "WWI", "badge": "NO-SUCH-BADGE", "security_briefing": "yes"}
+        "establishment": "WWI", "badge": "NO-SUCH-BADGE", "security_briefing": "yes",
+        "outcome": "DISMISS"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ CASES = [
       for name in ("approve", "refuse", "induction", "suspend", "reinstate", "end")),
     Case("console.exclude", "POST", scoped=True, head_only=True),
     Case("console.revoke", "POST", scoped=True, head_only=True),
+    Case("console.resolve_review_item", "POST", scoped=True),
 ]
 
 
@@ -70,6 +72,10 @@ class Console:
             session.commit()
         data = self.access.grant_clearance()
         self.person_id, self.grant_id = data["person_id"], self.access.grant_id(data["person_id"])
+        # News naming someone else for the person: held in a review item.
+        self.access.grant_clearance(person_id=self.person_id, surname="Someone-Else")
+        [item] = self.access.call("GET", "/establishments/WWI/review-items").json
+        self.item_id = item["id"]
 
     def login(self, who: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
         client = self.app.test_client()
@@ -86,7 +92,7 @@ class Console:
     def url(self, case: Case) -> str:
         rule = next(rule for rule in self.app.url_map.iter_rules()
                     if rule.endpoint == case.endpoint and case.method in rule.methods)
-        values = {"grant_id": self.grant_id, "person_id": self.person_id,
+        values = {"grant_id": self.grant_id, "person_id": self.person_id, "item_id": self.item_id,
                   "filename": "console.css", "anything": "no-such-page"}
         with self.app.test_request_context():
             extra = {"establishment": "WWI"} if case.endpoint == "console.queue" else {}
@@ -347,3 +353,24 @@ def test_the_operator_commands(backend_env):
     assert '"establishments": ["BMI", "WWI"]' in runner.invoke(cli, ["staff", "list"],
                                                                env=env).output
     assert '"active": false' in runner.invoke(cli, ["staff", "disable", "fay"], env=env).output
+
+
+def test_news_held_for_review_is_on_the_queue_and_answered_there(console):
+    officer = console.signed_in("officer")
+    page = officer.get("/console/queue?establishment=WWI").text
+    assert "News held for review" in page and "Someone-Else" in page
+    assert 'value="DISMISS"' in page and 'value="ACCEPT"' not in page  # accepting: heads only
+    action = f"/console/review-items/{console.item_id}/resolution"
+    token = csrf(officer)
+    refused = officer.post(action, data={"outcome": "ACCEPT", "reason": "x", "csrf_token": token})
+    assert refused.status_code == 403 and "There is a problem" in refused.text
+    blank = officer.post(action, data={"outcome": "DISMISS", "reason": " ", "csrf_token": token})
+    assert blank.status_code == 422 and "Enter the reason." in blank.text
+    kept = officer.post(action, data={"outcome": "DISMISS", "reason": "Not ours",
+                                      "csrf_token": token})
+    assert kept.status_code == 302
+    assert "Someone-Else" not in officer.get("/console/queue?establishment=WWI").text
+    assert console.access.grant(console.grant_id)["surname"] == "O'Neill"
+    head = console.signed_in("head")
+    again = head.post(action, data={"outcome": "ACCEPT", "reason": "x", "csrf_token": csrf(head)})
+    assert again.status_code == 409

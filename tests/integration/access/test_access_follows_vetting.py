@@ -1,6 +1,7 @@
 """Access follows vetting, on both run modes: a clearance suspended, revoked or expired
 suspends or ends every grant of that person at every establishment; reinstatement lifts only
-vetting's own suspension; a renewal reopens review without taking working access away."""
+the suspension it names, never the establishment's own; a renewal reopens review without taking
+working access away; news naming someone else is held for the security team."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ def access(backend_env):  # type: ignore[no-untyped-def]
     return Access(backend_env["access"])
 
 
+# The suspension vetting's events name (a reinstatement lifts only the one it names).
+SUSPENSION = "5a1d0c3e-7b9f-4e2a-8c61-0d4f2b9e7a13"
+
+
 def _change(data, **extra):
     return {"clearance_id": data["clearance_id"], "application_id": data["application_id"],
             "person_id": data["person_id"], **extra}
@@ -22,6 +27,16 @@ def _change(data, **extra):
 
 def _now():
     return iso_now()
+
+
+def _suspend(access, data, reason, **named):
+    access.event("vetting.clearance_suspended", _change(
+        data, reason=reason, suspended_at=_now(), **({"suspension_id": SUSPENSION} | named)))
+
+
+def _reinstate(access, data, **named):
+    access.event("vetting.clearance_reinstated", _change(
+        data, reinstated_at=_now(), **({"suspension_id": SUSPENSION} | named)))
 
 
 def _two_active_grants(access):
@@ -35,8 +50,7 @@ def _two_active_grants(access):
 
 def test_a_suspended_clearance_suspends_every_grant_everywhere(access):
     data, wwi, bmi = _two_active_grants(access)
-    access.event("vetting.clearance_suspended", _change(
-        data, reason="CHANGE_OF_CIRCUMSTANCES", suspended_at=_now()))
+    _suspend(access, data, "CHANGE_OF_CIRCUMSTANCES")
     assert access.grant(wwi)["status"] == "SUSPENDED"
     assert access.grant(bmi, who="other")["status"] == "SUSPENDED"
     suspended = access.published("access.suspended")
@@ -44,20 +58,18 @@ def test_a_suspended_clearance_suspends_every_grant_everywhere(access):
     assert {e["by"] for e in suspended} == {"VETTING"}
     assert access.gate(person=data["person_id"])["allowed"] is False
     # Redelivery changes nothing.
-    access.event("vetting.clearance_suspended", _change(
-        data, reason="CHANGE_OF_CIRCUMSTANCES", suspended_at=_now()))
+    _suspend(access, data, "CHANGE_OF_CIRCUMSTANCES")
     assert len(access.published("access.suspended")) == 2
 
 
 def test_a_pending_request_cannot_be_approved_while_the_clearance_is_suspended(access):
     data = access.grant_clearance()
     grant_id = access.grant_id(data["person_id"])
-    access.event("vetting.clearance_suspended", _change(
-        data, reason="OFFICER_DECISION", suspended_at=_now()))
+    _suspend(access, data, "OFFICER_DECISION")
     assert access.grant(grant_id)["status"] == "PENDING_REVIEW"
     assert access.grant(grant_id)["clearance"]["status"] == "SUSPENDED"
     access.decide(grant_id, "approval", {"access_type": "ESCORTED"}, expect=409)
-    access.event("vetting.clearance_reinstated", _change(data, reinstated_at=_now()))
+    _reinstate(access, data)
     assert access.decide(grant_id, "approval", {"access_type": "ESCORTED"})["status"] == \
         "APPROVED"
 
@@ -65,9 +77,8 @@ def test_a_pending_request_cannot_be_approved_while_the_clearance_is_suspended(a
 def test_reinstatement_restores_what_vetting_suspended_but_not_a_local_suspension(access):
     data, wwi, bmi = _two_active_grants(access)
     access.decide(wwi, "suspension", {"reason": "Searched: contraband"})
-    access.event("vetting.clearance_suspended", _change(
-        data, reason="OFFICER_DECISION", suspended_at=_now()))
-    access.event("vetting.clearance_reinstated", _change(data, reinstated_at=_now()))
+    _suspend(access, data, "OFFICER_DECISION")
+    _reinstate(access, data)
     assert access.grant(wwi)["status"] == "SUSPENDED"  # the prison's own suspension stands
     assert access.grant(bmi, who="other")["status"] == "APPROVED"  # back where it was
     assert access.gate(person=data["person_id"])["reason"] == "SUSPENDED"
@@ -79,11 +90,10 @@ def test_reinstatement_restores_what_vetting_suspended_but_not_a_local_suspensio
 def test_local_reinstatement_waits_for_vetting(access):
     data, wwi, _bmi = _two_active_grants(access)
     access.decide(wwi, "suspension", {"reason": "Incident"})
-    access.event("vetting.clearance_suspended", _change(
-        data, reason="OFFICER_DECISION", suspended_at=_now()))
+    _suspend(access, data, "OFFICER_DECISION")
     still = access.decide(wwi, "reinstatement", {"reason": "Our side is resolved"})
     assert still["status"] == "SUSPENDED" and not still["suspended_locally"]
-    access.event("vetting.clearance_reinstated", _change(data, reinstated_at=_now()))
+    _reinstate(access, data)
     assert access.grant(wwi)["status"] == "ACTIVE"
 
 

@@ -115,7 +115,9 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
                 ("GET", grant + "/history"), ("POST", grant + "/approval"),
                 ("POST", grant + "/refusal"), ("POST", grant + "/induction"),
                 ("POST", grant + "/suspension"), ("POST", grant + "/reinstatement"),
-                ("POST", grant + "/ending"), ("GET", "/people/<string:person_id>"))},
+                ("POST", grant + "/ending"), ("GET", "/people/<string:person_id>"),
+                ("GET", place + "/review-items"),
+                ("POST", "/review-items/<string:item_id>/resolution"))},
             ("POST", grant + "/exclusion"): Rule(STAFF, ("head_of_security",), "establishment"),
             ("POST", grant + "/revocation"): Rule(STAFF, ("head_of_security",), "establishment"),
         },
@@ -144,6 +146,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "/exclusion": {"reason": "A good reason.", "review_on": "2099-01-01"},
     "/revocation": {"reason": "A good reason."},
     "/ending": {"reason": "A good reason."},
+    "/resolution": {"outcome": "DISMISS", "reason": "A good reason."},
 }
 
 
@@ -216,6 +219,9 @@ class Seeded:
         case_id = self.vetting.case(vetted_app)["id"]
         self.access = Access(env["access"])
         person_id = self.access.grant_clearance()["person_id"]
+        # News naming someone else for the person: a review item at WWI.
+        self.access.grant_clearance(person_id=person_id, surname="Someone-Else")
+        [item] = self.access.call("GET", "/establishments/WWI/review-items").json
         self.notifications = Notifications(env["notifications"], NOTIFICATIONS_QUIET_HOURS="")
         notified_app = self.notifications.submitted()
         self.clients.update(vetting=self.vetting.client, access=self.access.client,
@@ -224,7 +230,7 @@ class Seeded:
             "application_id": draft["id"], "erasure_id": erasure.json["id"],
             "case_id": case_id, "check": "IDENTITY", "clearance_id": found["id"],
             "code": "WWI", "person_id": person_id,
-            "grant_id": self.access.grant_id(person_id),
+            "grant_id": self.access.grant_id(person_id), "item_id": item["id"],
             "notification_id": self.notifications.rows(notified_app)[0].id,
         }
         self.notified_app = notified_app

@@ -37,7 +37,7 @@ def test_a_failed_transaction_publishes_nothing(backend_env):
     assert count(platform, outbox_table) == 0
     with platform.connection() as connection:
         relay = OutboxRelay(platform.engine, clock=platform.clock,
-                            publisher=BrokerPublisher(connection))
+                            publisher=platform.publisher(connection))
         assert relay.publish_once() == 0
 
 
@@ -50,8 +50,8 @@ def test_a_service_cannot_emit_another_services_events(backend_env):
 class CrashAfterPublish(BrokerPublisher):
     """Publishes (and waits for confirms), then dies before the relay can mark the rows sent."""
 
-    def __init__(self, connection, crashes: int) -> None:
-        super().__init__(connection)
+    def __init__(self, connection, crashes: int, user_id: str) -> None:
+        super().__init__(connection, user_id=user_id)
         self.crashes = crashes
 
     def publish_batch(self, messages):
@@ -70,7 +70,9 @@ def test_relay_killed_between_publish_and_mark_republishes_and_consumer_dedupes(
             applications.connection() as connection:
         applications.topology.declare_all(connection)
         relay = OutboxRelay(applications.engine, clock=applications.clock,
-                            publisher=CrashAfterPublish(connection, crashes=1))
+                            publisher=CrashAfterPublish(
+                                connection, crashes=1,
+                                user_id=applications.settings.broker_principal))
         with pytest.raises(Boom):
             relay.publish_once()
         # Nothing marked:
@@ -89,7 +91,7 @@ def test_replay_since_publishes_again_and_consumers_dedupe(backend_env):
     with applications.connection() as connection:
         applications.topology.declare_all(connection)
         relay = OutboxRelay(applications.engine, clock=applications.clock,
-                            publisher=BrokerPublisher(connection))
+                            publisher=applications.publisher(connection))
         assert relay.publish_once() == 1
         with applications.engine.connect() as conn:
             created = conn.execute(outbox_table.select()).one().created_at
@@ -111,7 +113,7 @@ def test_relay_keeps_order_and_sets_message_properties(real_env):
     with applications.connection() as connection:
         applications.topology.declare_all(connection)
         relay = OutboxRelay(applications.engine, clock=applications.clock,
-                            publisher=BrokerPublisher(connection), batch_size=7)
+                            publisher=applications.publisher(connection), batch_size=7)
         while relay.publish_once():
             pass
         queue = applications.topology.inbox_queue("vetting")(connection.default_channel)
@@ -124,6 +126,8 @@ def test_relay_keeps_order_and_sets_message_properties(real_env):
     assert first.properties["message_id"] == first.payload["id"]
     assert first.delivery_info["routing_key"] == "application.submitted"
     assert first.properties["delivery_mode"] == 2
+    # The broker checked it: the consumers trust an event by it.
+    assert first.properties["user_id"] == applications.settings.broker_principal
 
 
 def test_outbox_replay_recovers_a_message_the_embedded_transport_lost(embedded):
@@ -135,7 +139,7 @@ def test_outbox_replay_recovers_a_message_the_embedded_transport_lost(embedded):
     with applications.connection() as connection:
         applications.topology.declare_all(connection)
         relay = OutboxRelay(applications.engine, clock=applications.clock,
-                            publisher=BrokerPublisher(connection))
+                            publisher=applications.publisher(connection))
         assert relay.publish_once() == 1
         messages = applications.settings.var_dir / "broker" / "messages"
         [lost] = list(messages.glob("*.vetting.inbox.msg"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -66,6 +67,9 @@ def test_suspend_reinstate_revoke_with_events_and_roles(vetting):
                           "vetting.clearance_revoked"]
     [suspension] = vetting.published("vetting.clearance_suspended")
     assert suspension["reason"] == "OFFICER_DECISION" and "Police" not in str(suspension)
+    # The reinstatement names the suspension it lifts (access lifts that one only).
+    [reinstatement] = vetting.published("vetting.clearance_reinstated")
+    assert str(uuid.UUID(suspension["suspension_id"])) == reinstatement["suspension_id"]
     trail = [e["action"] for e in vetting.call("GET", path + "/audit").json]
     assert trail == ["clearance.revoked", "clearance.reinstated", "clearance.suspended"]
     assert vetting.call("POST", path + "/suspension", json={}).status_code == 422

@@ -75,6 +75,9 @@ class Grant(Base):
     clearance_conditions: Mapped[list] = mapped_column(JSON)
     clearance_expires_at: Mapped[datetime]
     clearance_status: Mapped[str] = mapped_column(String(12))
+    # While the clearance is SUSPENDED: vetting's id of that suspension (only a reinstatement
+    # naming it lifts it).
+    clearance_suspension_id: Mapped[str | None] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(20))
     # While SUSPENDED: the state to return to, and who suspended (both may have).
     resume_status: Mapped[str | None] = mapped_column(String(20))
@@ -111,6 +114,34 @@ class GrantApplication(Base):
     grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), primary_key=True)
     application_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
     added_at: Mapped[datetime]
+
+
+class ReviewItem(Base):
+    """News from vetting that disagrees with who a grant is for (another name or date of
+    birth for the same person): never applied by itself, it waits for the establishment's
+    security team, who keep the grant as it is or accept the news."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        Index("ix_review_items_open", "establishment_code", "status", "opened_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    establishment_code: Mapped[str] = mapped_column(String(4))
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), index=True)
+    person_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # IDENTITY_MISMATCH
+    event_id: Mapped[str] = mapped_column(String(36))
+    event_type: Mapped[str] = mapped_column(String(60))
+    # The grant's identity then, and what the event said (names and dates of birth only).
+    recorded: Mapped[dict] = mapped_column(JSON)
+    proposed: Mapped[dict] = mapped_column(JSON)
+    # The event's body, applied to the grant only if the team accepts it.
+    event_data: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12))  # OPEN, ACCEPTED, DISMISSED
+    opened_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class StaffAccount(Base):

@@ -202,5 +202,7 @@ class Clearance(Base):
     issued_by: Mapped[str] = mapped_column(String(200))
     reminders_sent: Mapped[list] = mapped_column(JSON)
     suspension_reason: Mapped[str | None] = mapped_column(String(40))
+    # The current suspension's id: its event carries it, and the reinstatement names it.
+    suspension_id: Mapped[str | None] = mapped_column(String(36))
     replaces_id: Mapped[str | None] = mapped_column(String(36))
     updated_at: Mapped[datetime]

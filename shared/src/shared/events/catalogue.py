@@ -48,9 +48,11 @@ _SPECS = [
      "Clearance was refused (countersigned). Reasons stay in vetting."),
     ("vetting.clearance_suspended", vetting.ClearanceSuspendedV1,
      "A clearance is suspended (a change of circumstances, or an officer's decision): no "
-     "establishment should admit the person on it until it is reinstated."),
+     "establishment should admit the person on it until it is reinstated. Carries the "
+     "suspension's id."),
     ("vetting.clearance_reinstated", vetting.ClearanceReinstatedV1,
-     "A suspended clearance is active again."),
+     "A suspended clearance is active again. Names the suspension it lifts: one naming none "
+     "or another changes nothing."),
     ("vetting.clearance_revoked", vetting.ClearanceRevokedV1,
      "A clearance is revoked for good."),
     ("vetting.clearance_expiring", vetting.ClearanceExpiringV1,

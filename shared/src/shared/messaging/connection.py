@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
 from kombu import Connection
 
 from shared.config import Settings
@@ -27,4 +30,13 @@ def make_connection(settings: Settings, *, confirm_publish: bool = False) -> Con
         )
     options = {"confirm_publish": True} if confirm_publish else {}
     return Connection(settings.broker_url, heartbeat=30, transport_options=options,
-                      connect_timeout=5)
+                      connect_timeout=5, ssl=tls_options(settings))
+
+
+def tls_options(settings: Settings) -> dict[str, Any] | bool:
+    """On amqps://: verify the broker's certificate and host name against BROKER_CA_FILE (or
+    the system's CAs). py-amqp's own default checks no host name, so it is always spelt out."""
+    if not settings.broker_url.startswith("amqps:"):
+        return False
+    return {"context": {"cafile": settings.broker_ca_file, "check_hostname": True},
+            "server_hostname": urlsplit(settings.broker_url).hostname}

@@ -32,8 +32,13 @@ class OutgoingMessage:
 
 
 class BrokerPublisher:
-    def __init__(self, connection: Connection, *, confirm_timeout_s: float = 10.0) -> None:
+    """`user_id`: the principal every message carries (Settings.broker_principal). RabbitMQ
+    refuses a publish whose user_id is not the connection's user, so consumers can trust it."""
+
+    def __init__(self, connection: Connection, *, user_id: str | None = None,
+                 confirm_timeout_s: float = 10.0) -> None:
         self.connection = connection
+        self.user_id = user_id
         self.confirm_timeout_s = confirm_timeout_s
         self._channel: Any = None
         self._producer: Producer | None = None
@@ -100,6 +105,7 @@ class BrokerPublisher:
                     headers=message.headers,
                     expiration=message.expiration_s,
                     retry=False,
+                    **({"user_id": self.user_id} if self.user_id else {}),
                 )
                 if self._confirms:
                     self._unconfirmed.add(self._next_tag)

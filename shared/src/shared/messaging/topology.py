@@ -2,9 +2,16 @@
 
 - one durable topic exchange per publishing service: `<service>.events`, routing key = event type;
 - one durable queue per consuming service: `<service>.inbox`, bound to the event types it handles;
-- one delayed-retry queue per consuming service: `<service>.retry`, with no consumer; a message
-  waits there for its per-message TTL, then RabbitMQ dead-letters it back into `<service>.inbox`;
-- one dead-letter exchange `dead-letter` (direct) and a queue per service `<service>.dead-letter`.
+- one delayed-retry queue per consuming service: `<service>.retry`, with no consumer, fed by the
+  fanout exchange of the same name; a message waits there for its per-message TTL, then RabbitMQ
+  dead-letters it back into `<service>.inbox`;
+- one dead-letter exchange `dead-letter` (direct, what the broker itself dead-letters through)
+  and a queue per service `<service>.dead-letter`, which the consumer's notices reach through
+  the fanout exchange `<service>.dead-letter`.
+
+Every object a service writes to carries its name, so each service's broker user can be allowed
+exactly its own (see shared.broker_setup). With such users a process only checks that its
+objects exist: declaring them and binding the inboxes is `python -m shared broker-setup`'s job.
 
 On RabbitMQ the three queues are classic queues unless `BROKER_QUEUE_TYPE=quorum` (replicated
 Raft queues, for a cluster). A queue's type is fixed at creation: redeclaring an existing queue
@@ -19,8 +26,11 @@ the process that declared them.
 from __future__ import annotations
 
 import fcntl
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from amqp.exceptions import NotFound
 from kombu import Connection, Exchange, Queue, binding
 
 from shared.config import Settings
@@ -62,6 +72,17 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+class TopologyMissing(RuntimeError):
+    """An object this service needs is not on the broker: `python -m shared broker-setup`."""
+
+
+def _exists(check: Callable[[], Any], name: str) -> None:
+    try:
+        check()
+    except NotFound:
+        raise TopologyMissing(f"{name!r} is not on the broker: an operator runs "
+                              "`python -m shared broker-setup` first") from None
+
 
 @dataclass(frozen=True)
 class Topology:
@@ -96,11 +117,17 @@ class Topology:
             self.inbox_name(service), bindings=bindings, durable=True, queue_arguments=arguments
         )
 
+    def retry_exchange(self, service: str) -> Exchange:
+        # Its own exchange, not the default one: a user allowed to write to the default exchange
+        # could put a message into any queue, another service's inbox included.
+        return Exchange(self.settings.name(f"{service}.retry"), type="fanout", durable=True)
+
     def retry_queue(self, service: str) -> Queue:
         # Messages expire here (per-message TTL) and RabbitMQ routes them back to the inbox via
         # the default exchange. Only RabbitMQ does this; the embedded transport retries in process.
         return Queue(
             self.settings.name(f"{service}.retry"),
+            exchange=self.retry_exchange(service),
             durable=True,
             queue_arguments={
                 "x-dead-letter-exchange": "",
@@ -114,11 +141,17 @@ class Topology:
             },
         )
 
+    def dead_letter_notice_exchange(self, service: str) -> Exchange:
+        """Where a consumer sends its dead-letter notices (one per service, like the retry
+        exchange, so that no service can raise another's alerts)."""
+        return Exchange(self.settings.name(f"{service}.dead-letter"), type="fanout",
+                        durable=True)
+
     def dead_letter_queue(self, service: str) -> Queue:
         return Queue(
             self.settings.name(f"{service}.dead-letter"),
-            exchange=self.dead_letter_exchange,
-            routing_key=service,
+            bindings=[binding(self.dead_letter_exchange, routing_key=service),
+                      binding(self.dead_letter_notice_exchange(service))],
             durable=True,
             queue_arguments=self._queue_type_arguments() or None,
         )
@@ -139,19 +172,23 @@ class Topology:
         Every process calls this before its first publish or consume: a relay that published
         before the consumers had declared their queues would have its events dropped as
         unroutable, and on the filesystem transport exchange types live only in the memory of
-        the process that declared them."""
-        if self.settings.is_embedded_broker:
+        the process that declared them. A process running as its service's own broker user
+        may not declare the others' objects: it only checks that broker-setup made its own."""
+        if self.settings.runs_as_own_broker_user:
+            self.verify_own(connection)
+        elif self.settings.is_embedded_broker:
             # kombu's filesystem transport writes each binding table without a lock between
             # creating and writing the file; declare one process at a time.
             lock_path = self.settings.var_dir / "broker" / "declare.lock"
             lock_path.parent.mkdir(parents=True, exist_ok=True)
             with open(lock_path, "a") as lock_file:
                 fcntl.flock(lock_file, fcntl.LOCK_EX)
-                self._declare(connection)
+                self.declare_everything(connection)
         else:
-            self._declare(connection)
+            self.declare_everything(connection)
 
-    def _declare(self, connection: Connection) -> None:
+    def declare_everything(self, connection: Connection) -> None:
+        """Every exchange, queue and binding (broker-setup, or one user for all services)."""
         channel = connection.default_channel
         for service in SERVICES:
             self.events_exchange(service)(channel).declare()
@@ -163,6 +200,21 @@ class Topology:
                 self.retry_queue(service)(channel).declare()
                 self.dead_letter_queue(service)(channel).declare()
 
+    def verify_own(self, connection: Connection) -> None:
+        """Check, without declaring anything, that this service's objects are on the broker
+        (a service's own user may not bind its inbox to the others' exchanges)."""
+        service = self.settings.service
+        channel = connection.channel()
+        try:
+            for exchange in (self.events_exchange(service), self.retry_exchange(service),
+                             self.dead_letter_notice_exchange(service)):
+                _exists(lambda e=exchange: channel.exchange_declare(
+                    e.name, e.type, durable=True, passive=True), exchange.name)
+            for queue in (self.inbox_name(service), self.retry_queue(service).name):
+                _exists(lambda q=queue: channel.queue_declare(q, passive=True), queue)
+        finally:
+            channel.close()
+
     def delete_all(self, connection: Connection, *extra_queues: str) -> None:
         """Delete every exchange and queue of this prefix (tests and benchmarks clean up)."""
         channel = connection.channel()
@@ -170,7 +222,9 @@ class Topology:
             for queue in (self.inbox_queue(service), self.retry_queue(service),
                           self.dead_letter_queue(service)):
                 channel.queue_delete(queue.name)
-            channel.exchange_delete(self.events_exchange(service).name)
+            for exchange in (self.events_exchange(service), self.retry_exchange(service),
+                             self.dead_letter_notice_exchange(service)):
+                channel.exchange_delete(exchange.name)
         channel.exchange_delete(self.dead_letter_exchange.name)
         for name in extra_queues:
             channel.queue_delete(self.settings.name(name))

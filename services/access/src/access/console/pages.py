@@ -47,7 +47,8 @@ class FormError:
         """(message, anchor) pairs: each field's messages, or the message on the form."""
         items = [(self._labelled(name, message), f"{self.form}-{name}")
                  for name, messages in self.fields.items() for message in messages]
-        return items or [(self.message, f"{self.form}-{FIRST_FIELD.get(self.form, 'form')}")]
+        first = FIRST_FIELD.get(self.form, "reason" if self.form.startswith("review-") else "form")
+        return items or [(self.message, f"{self.form}-{first}")]
 
     @staticmethod
     def _labelled(name: str, message: str) -> str:

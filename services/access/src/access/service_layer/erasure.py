@@ -26,6 +26,7 @@ from sqlalchemy import delete, or_, select
 from access.models import Grant, GrantApplication, IncomingCase
 from access.rules import OPEN
 from access.service_layer.common import Actor, audit_grant
+from access.service_layer.review_items import forget_items
 from shared import audit, erasure
 from shared.consumer import Event
 from shared.uow import UnitOfWork
@@ -58,6 +59,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
         IncomingCase.application_id.in_(application_ids))).rowcount or 0
     grant_ids = [g.id for g in grants]
     session.execute(delete(GrantApplication).where(GrantApplication.grant_id.in_(grant_ids)))
+    counts["review_items"] = forget_items(session, grant_ids, application_ids)
     counts["audit_keys"] = erasure.forget_audit_subjects(session, {
         "grant": grant_ids, "person": [*person_ids, *application_ids]})
     counts.update(erasure.purge_copies(session, [*person_ids, *application_ids, *grant_ids]))

@@ -2,12 +2,15 @@
 
 A new clearance opens (or reopens) a request at each establishment it names. A clearance
 suspended, revoked or expired suspends or ends every grant of that person, everywhere,
-automatically; a reinstated clearance lifts only vetting's own suspension, never one the
-establishment made itself. Each handler is idempotent: a redelivered event changes nothing.
+automatically; a reinstated clearance lifts only the suspension it names, never one the
+establishment made itself. News naming someone other than a grant's person is held for the
+security team (service_layer.review_items), never applied. Each handler is idempotent: a
+redelivered event changes nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -18,10 +21,13 @@ from access.models import Grant, GrantApplication, IncomingCase
 from access.rules import ACCESS_RANK, FINAL, LIVE, OPEN, max_access
 from access.service_layer.common import Actor, audit_grant, change_event
 from access.service_layer.decisions import activate_if_inducted
+from access.service_layer.review_items import disagrees, hold_for_review
 from shared.consumer import Event, PermanentError
+from shared.events.contracts.vetting import legacy_suspension_id
 from shared.uow import UnitOfWork
 
 SYSTEM = Actor.system()
+log = logging.getLogger(__name__)
 
 
 def open_requests(uow: UnitOfWork, event: Event) -> None:
@@ -48,8 +54,12 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
             # The same news again, or the same clearance serving another application of a
             # person already admitted here: nothing for this establishment to review.
             pass
+        elif disagrees(grant, data):
+            # Never who the grant is for: the security team decides.
+            hold_for_review(uow, grant, event)
+            continue
         else:
-            _renew(uow, grant, data, event.envelope.occurred_at)
+            renew_grant(uow, grant, data, event.envelope.occurred_at)
         _rests_on(uow, grant, str(data["application_id"]), event.envelope.occurred_at)
 
 
@@ -68,10 +78,11 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
     grant.clearance_access = max_access(data["access"], data["conditions"])
     grant.clearance_conditions = list(data["conditions"])
     grant.clearance_expires_at = data["expires_at"]
-    grant.clearance_status = "ACTIVE"
-    grant.forenames = data.get("forenames") or grant.forenames
-    grant.surname = data.get("surname") or grant.surname
-    grant.date_of_birth = data.get("date_of_birth") or grant.date_of_birth
+    grant.clearance_status, grant.clearance_suspension_id = "ACTIVE", None
+    # Set when the grant opens, filled in where missing, never replaced (review_items).
+    grant.forenames = grant.forenames or data.get("forenames")
+    grant.surname = grant.surname or data.get("surname")
+    grant.date_of_birth = grant.date_of_birth or data.get("date_of_birth")
 
 
 def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -> None:
@@ -98,7 +109,7 @@ def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -
                                "max_access": grant.clearance_access})
 
 
-def _renew(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: datetime) -> None:
+def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: datetime) -> None:
     """A new clearance (or a new application on the same one) for someone already known here."""
     excluded_until: date | None = grant.review_on if grant.status == "EXCLUDED" else None
     _copy_clearance(grant, data)
@@ -141,27 +152,47 @@ def _grants_on(uow: UnitOfWork, event: Event) -> list[Grant]:
         .with_for_update()).scalars())
 
 
+def _suspension_named(event: Event) -> str | None:
+    named = event.data.get("suspension_id")
+    return str(named) if named else None
+
+
 def suspend_with_clearance(uow: UnitOfWork, event: Event) -> None:
     moment = event.data["suspended_at"]
+    # An older publisher's suspension has no id: the one every service's migration gives it.
+    suspension_id = _suspension_named(event) or legacy_suspension_id(event.data["clearance_id"])
     for grant in _grants_on(uow, event):
         if grant.clearance_status != "ACTIVE":
             continue
         grant.clearance_status, grant.updated_at = "SUSPENDED", moment
+        grant.clearance_suspension_id = suspension_id
         if grant.status in ("APPROVED", "ACTIVE"):
             grant.resume_status, grant.status = grant.status, "SUSPENDED"
             uow.emit("access.suspended", subject=grant.application_id,
                      data=change_event(grant, "VETTING", moment))
         audit_grant(uow, SYSTEM, "grant.clearance_suspended", grant,
                     detail={"clearance_id": grant.clearance_id,
-                            "reason_code": event.data["reason"]})
+                            "reason_code": event.data["reason"],
+                            "suspension_id": suspension_id})
 
 
 def reinstate_with_clearance(uow: UnitOfWork, event: Event) -> None:
-    moment = event.data["reinstated_at"]
+    """Lifts the suspension the event names, and no other: one naming none, or another,
+    changes nothing but the audit log."""
+    moment, named = event.data["reinstated_at"], _suspension_named(event)
     for grant in _grants_on(uow, event):
         if grant.clearance_status != "SUSPENDED":
             continue
+        if named is None or named != grant.clearance_suspension_id:
+            log.warning("reinstatement of clearance %s names suspension %s, not the grant's: "
+                        "ignored", grant.clearance_id, named)
+            audit_grant(uow, SYSTEM, "grant.clearance_reinstatement_ignored", grant,
+                        detail={"clearance_id": grant.clearance_id, "named_suspension": named,
+                                "suspension_id": grant.clearance_suspension_id,
+                                "event_id": event.id})
+            continue
         grant.clearance_status, grant.updated_at = "ACTIVE", moment
+        grant.clearance_suspension_id = None
         if grant.status == "SUSPENDED" and not grant.suspended_locally:
             _resume(uow, grant, moment)
         audit_grant(uow, SYSTEM, "grant.clearance_reinstated", grant,

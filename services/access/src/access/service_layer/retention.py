@@ -3,7 +3,8 @@
 - closed_grants: a grant REFUSED, ENDED or REVOKED for longer than
   RETENTION_CLOSED_APPLICANT_MONTHS (its clock: `updated_at`, the last change, which is the
   decision or what vetting's news did to it) loses the person's name, date of birth and badge
-  number (in the induction record too) and the establishment's stated reason. An EXCLUDED grant
+  number (in the induction record too) and the establishment's stated reason, and its review
+  items (they name the person). An EXCLUDED grant
   keeps all of it until its review date, so the gate still recognises and turns away the
   person; its period counts from the later of the decision and the review date.
 
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_, or_
 
 from access.models import Grant
+from access.service_layer.review_items import forget_items
 from shared.retention import CLOSED_APPLICANT, Purge, without
 
 CLOSED = ("REFUSED", "ENDED", "REVOKED")
@@ -32,8 +34,10 @@ def _closed(cutoff: datetime) -> tuple[Any, ...]:
                 and_(Grant.status == EXCLUDED, Grant.review_on < cutoff.date())),)
 
 
-def purge_grant(_session: Any, grant: Grant) -> dict[str, Any]:
+def purge_grant(session: Any, grant: Grant) -> dict[str, Any]:
     fields = [name for name in PERSONAL if getattr(grant, name) is not None]
+    if forget_items(session, [grant.id]):
+        fields.append("review_items")
     for name in fields:
         setattr(grant, name, None)
     induction = {item: without(entry, ("badge_number",))

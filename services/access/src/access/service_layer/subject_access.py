@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from access.models import Establishment, Grant, IncomingCase
+from access.models import Establishment, Grant, IncomingCase, ReviewItem
 from access.service_layer.queries import grant_view
+from access.service_layer.review_items import item_view
 from shared.web.subject_access import Period, audit_history, unique
 
 
@@ -48,4 +49,9 @@ def gather(session: Session, identifier: str, from_date: date | None,
              "establishment_name": names.get(case.establishment_code),
              "requested_access": case.requested_access, "opened_at": case.opened_at}
             for case in incoming if period.contains(case.opened_at)],
+        # News from vetting held for a security team (the names it gave and the grant's).
+        "review_items": [item_view(item) for item in session.execute(
+            select(ReviewItem).where(ReviewItem.person_id.in_(person_ids)).order_by(
+                ReviewItem.opened_at, ReviewItem.id)).scalars()
+            if period.contains(item.opened_at)] if person_ids else [],
     }

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, NotFound
+from shared.events.contracts.vetting import legacy_suspension_id
 from shared.uow import UnitOfWork
 from vetting.models import Clearance, VettingCase
 from vetting.policy import Policy
@@ -124,11 +125,13 @@ def suspend(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason_code: st
         raise Conflict(f"Only an active clearance can be suspended; this one is "
                        f"{clearance.status.lower()}.")
     clearance.status, clearance.suspension_reason = "SUSPENDED", reason_code
-    clearance.updated_at = moment
+    clearance.suspension_id, clearance.updated_at = str(uuid.uuid4()), moment
     uow.emit("vetting.clearance_suspended", subject=clearance.application_id, data={
-        **_change(clearance), "reason": reason_code, "suspended_at": moment.isoformat()})
+        **_change(clearance), "reason": reason_code, "suspended_at": moment.isoformat(),
+        "suspension_id": clearance.suspension_id})
     audit_decision(uow, actor, "clearance.suspended", "clearance", clearance.id,
-                   reason=reason, detail={"reason_code": reason_code})
+                   reason=reason, detail={"reason_code": reason_code,
+                                          "suspension_id": clearance.suspension_id})
 
 
 def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
@@ -138,12 +141,14 @@ def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
                        f"{clearance.status.lower()}.")
     if clearance.expires_at <= moment:
         raise Conflict("This clearance has passed its expiry date: it cannot be reinstated.")
+    # The suspension this lifts: consumers lift that one only.
+    lifted = clearance.suspension_id or legacy_suspension_id(clearance.id)
     clearance.status, clearance.suspension_reason = "ACTIVE", None
-    clearance.updated_at = moment
+    clearance.suspension_id, clearance.updated_at = None, moment
     uow.emit("vetting.clearance_reinstated", subject=clearance.application_id, data={
-        **_change(clearance), "reinstated_at": moment.isoformat()})
+        **_change(clearance), "reinstated_at": moment.isoformat(), "suspension_id": lifted})
     audit_decision(uow, actor, "clearance.reinstated", "clearance", clearance.id,
-                   reason=reason)
+                   reason=reason, detail={"suspension_id": lifted})
 
 
 def revoke(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,

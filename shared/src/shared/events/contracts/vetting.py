@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from marshmallow import Schema, fields, validate
 
 from shared.events.vocabulary import (
@@ -88,10 +90,25 @@ class ClearanceChangeV1(Schema):
 class ClearanceSuspendedV1(ClearanceChangeV1):
     reason = fields.String(required=True, validate=validate.OneOf(SUSPENSION_REASONS))
     suspended_at = fields.AwareDateTime(required=True)
+    # Added (optional, so v1 stays compatible): this suspension's id, which the reinstatement
+    # that lifts it names. Absent (an older publisher): legacy_suspension_id(clearance_id).
+    suspension_id = fields.UUID(load_default=None, allow_none=True)
 
 
 class ClearanceReinstatedV1(ClearanceChangeV1):
     reinstated_at = fields.AwareDateTime(required=True)
+    # Added (optional): the suspension this lifts. A consumer lifts only the suspension named;
+    # a reinstatement naming none (an older publisher) or another changes nothing.
+    suspension_id = fields.UUID(load_default=None, allow_none=True)
+
+
+_LEGACY_SUSPENSIONS = uuid.UUID("6f1c2a4e-58b1-4c57-9d0e-2b7f3c1a9e40")
+
+
+def legacy_suspension_id(clearance_id: str) -> str:
+    """The id of a suspension made before suspensions had ids: the same in every service's
+    migration (and for an event published without one), so its reinstatement still matches."""
+    return str(uuid.uuid5(_LEGACY_SUSPENSIONS, str(clearance_id)))
 
 
 class ClearanceRevokedV1(ClearanceChangeV1):

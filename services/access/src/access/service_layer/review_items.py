@@ -1,0 +1,144 @@
+"""Review items: news from vetting that would change who a grant is for.
+
+A grant's name and date of birth are set when it opens. Vetting's later news about the same
+person that names someone else (another name or date of birth) is never applied by itself,
+however trusted its publisher: the whole event waits, for that grant, in a review item for the
+establishment's security team. They keep the grant as it is (DISMISS) or, having checked (a
+marriage, a corrected birthday), apply the news (ACCEPT).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from access.models import Grant, ReviewItem
+from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, Actor, audit_grant
+from shared.consumer import Event
+from shared.errors import Conflict, NotFound
+from shared.events.catalogue import build_registry
+from shared.uow import UnitOfWork
+
+IDENTITY_MISMATCH = "IDENTITY_MISMATCH"
+OPEN, ACCEPTED, DISMISSED = "OPEN", "ACCEPTED", "DISMISSED"
+OUTCOMES = {"ACCEPT": ACCEPTED, "DISMISS": DISMISSED}
+IDENTITY_FIELDS = ("forenames", "surname", "date_of_birth")
+
+
+def identity_of(grant: Grant) -> dict[str, Any]:
+    return {"forenames": grant.forenames, "surname": grant.surname,
+            "date_of_birth": grant.date_of_birth.isoformat() if grant.date_of_birth else None}
+
+
+def _said(data: dict[str, Any]) -> dict[str, Any]:
+    """The identity an event gives (None where it gives none)."""
+    born = data.get("date_of_birth")
+    return {"forenames": data.get("forenames") or None, "surname": data.get("surname") or None,
+            "date_of_birth": born.isoformat() if isinstance(born, date) else born or None}
+
+
+def disagrees(grant: Grant, data: dict[str, Any]) -> bool:
+    """The event names someone other than the grant's person. A field the grant lacks (an
+    older grant, or one opened by news without it) is filled in, never a disagreement."""
+    recorded, said = identity_of(grant), _said(data)
+    return any(recorded[name] is not None and said[name] is not None
+               and recorded[name] != said[name] for name in IDENTITY_FIELDS)
+
+
+def hold_for_review(uow: UnitOfWork, grant: Grant, event: Event) -> None:
+    """Keep the event for the security team instead of applying it to `grant`: once per grant
+    and clearance while the item is open (the same news again finds it there)."""
+    clearance_id = str(event.data["clearance_id"])
+    held = uow.session.execute(select(ReviewItem.event_data).where(
+        ReviewItem.grant_id == grant.id, ReviewItem.status == OPEN)).scalars()
+    if any(str(data["data"].get("clearance_id")) == clearance_id for data in held):
+        return
+    moment = uow.now()
+    item = ReviewItem(
+        id=str(uuid.uuid4()), establishment_code=grant.establishment_code, grant_id=grant.id,
+        person_id=grant.person_id, kind=IDENTITY_MISMATCH, event_id=event.id,
+        event_type=event.envelope.type, recorded=identity_of(grant),
+        proposed=_said(event.data),
+        event_data={"version": event.envelope.version, "data": event.envelope.data},
+        status=OPEN, opened_at=moment)
+    uow.session.add(item)
+    uow.session.flush()
+    audit_grant(uow, Actor.system(), "grant.review_item_opened", grant,
+                detail={"review_item_id": item.id, "kind": item.kind,
+                        "event_id": event.id, "event_type": item.event_type})
+
+
+def item_view(item: ReviewItem) -> dict[str, Any]:
+    return {"id": item.id, "establishment_code": item.establishment_code,
+            "grant_id": item.grant_id, "person_id": item.person_id, "kind": item.kind,
+            "event_type": item.event_type, "event_id": item.event_id,
+            "recorded": item.recorded, "proposed": item.proposed, "status": item.status,
+            "opened_at": item.opened_at, "resolved_at": item.resolved_at,
+            "resolved_by": item.resolved_by}
+
+
+def items_at(session: Session, code: str, status: str | None, limit: int) -> list[dict]:
+    """The establishment's review items, oldest first (OPEN ones unless another status)."""
+    query = select(ReviewItem).where(ReviewItem.establishment_code == code,
+                                     ReviewItem.status == (status or OPEN))
+    return [item_view(item) for item in session.execute(
+        query.order_by(ReviewItem.opened_at, ReviewItem.id).limit(limit)).scalars()]
+
+
+def open_count(session: Session, code: str) -> int:
+    return len(session.execute(select(ReviewItem.id).where(
+        ReviewItem.establishment_code == code, ReviewItem.status == OPEN)).all())
+
+
+def resolve(uow: UnitOfWork, actor: Actor, item_id: str, outcome: str,
+            reason: str) -> dict[str, Any]:
+    """The security team's answer. DISMISS: the grant stays as it is. ACCEPT (heads of
+    security only: it changes who the grant is for): the held event is applied to the grant."""
+    item = uow.session.execute(select(ReviewItem).where(ReviewItem.id == item_id)
+                               .with_for_update()).scalar_one_or_none()
+    if item is None or not actor.covers(item.establishment_code):
+        raise NotFound()
+    actor.require(*(SECURITY_ROLES if outcome == "DISMISS" else (HEAD_ROLE,)))
+    if item.status != OPEN:
+        raise Conflict(f"This review item is already {item.status.lower()}.")
+    grant = uow.session.execute(select(Grant).where(Grant.id == item.grant_id)
+                                .with_for_update()).scalar_one()
+    moment = uow.now()
+    if outcome == "ACCEPT":
+        _apply(uow, grant, item, moment)
+    item.status, item.resolved_at, item.resolved_by = OUTCOMES[outcome], moment, actor.id
+    audit_grant(uow, actor, f"grant.review_item_{item.status.lower()}", grant, reason=reason,
+                detail={"review_item_id": item.id, "kind": item.kind})
+    return item_view(item)
+
+
+def _apply(uow: UnitOfWork, grant: Grant, item: ReviewItem, moment: datetime) -> None:
+    from access.service_layer.following import renew_grant  # the same path as the news
+
+    held = item.event_data
+    data = build_registry().load(item.event_type, int(held["version"]), held["data"])
+    said = _said(data)
+    grant.forenames = said["forenames"] or grant.forenames
+    grant.surname = said["surname"] or grant.surname
+    grant.date_of_birth = data.get("date_of_birth") or grant.date_of_birth
+    renew_grant(uow, grant, data, moment)
+
+
+def forget_items(session: Session, grant_ids: list[str],
+                 application_ids: list[str] | tuple[str, ...] = ()) -> int:
+    """Erasure and retention: delete the items of these grants, and those holding news about
+    these applications (they name the person). The number deleted."""
+    ids = set(session.execute(select(ReviewItem.id).where(
+        ReviewItem.grant_id.in_(grant_ids))).scalars()) if grant_ids else set()
+    if application_ids:
+        wanted = set(application_ids)
+        ids |= {item_id for item_id, held in session.execute(
+            select(ReviewItem.id, ReviewItem.event_data))
+            if str(held["data"].get("application_id")) in wanted}
+    if ids:
+        session.execute(delete(ReviewItem).where(ReviewItem.id.in_(sorted(ids))))
+    return len(ids)
