@@ -1,7 +1,7 @@
 """encrypt the outbox's and dead letters' event copies
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 17:00:00.000000
 
 Outbox and dead-letter bodies are copies of events, which may carry special-category data (an
@@ -13,8 +13,8 @@ from typing import Sequence, Union
 from shared.crypto_migrations import decrypt_event_copies, encrypt_event_copies
 
 # revision identifiers, used by Alembic.
-revision: str = '0009'
-down_revision: Union[str, Sequence[str], None] = '0008'
+revision: str = '0013'
+down_revision: Union[str, Sequence[str], None] = '0012'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """encrypt the outbox's and dead letters' event copies
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 17:00:00.000000
 
 Outbox and dead-letter bodies are copies of events, which may carry special-category data (an
@@ -13,8 +13,8 @@ from typing import Sequence, Union
 from shared.crypto_migrations import decrypt_event_copies, encrypt_event_copies
 
 # revision identifiers, used by Alembic.
-revision: str = '0007'
-down_revision: Union[str, Sequence[str], None] = '0006'
+revision: str = '0011'
+down_revision: Union[str, Sequence[str], None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
