@@ -21,6 +21,7 @@ from shared.config import broker_password_variable, broker_user_variable
 from shared.messaging.admin import admin_from_url
 from shared.messaging.topology import SERVICES
 from shared.startup_secrets import generate_secret
+from tests.support.deployment_secrets import DEPLOYMENT_ENV
 
 
 def with_credentials(amqp_url: str, user: str, password: str, vhost: str) -> str:
@@ -63,7 +64,9 @@ class BrokerPrincipals:
                                 password or self.passwords[service], self.vhost)
 
     def service_env(self, service: str) -> dict[str, str]:
-        return {"BROKER_URL": self.url_for(service), "BROKER_PREFIX": self.prefix,
+        """What a process of `service` needs to run as its own user (the session's secrets
+        too: outside the embedded mode it refuses to start without them)."""
+        return {**DEPLOYMENT_ENV, "BROKER_URL": self.url_for(service), "BROKER_PREFIX": self.prefix,
                 **self.user_env(), **({"BROKER_CA_FILE": self.ca_file} if self.ca_file else {})}
 
     def __enter__(self) -> Self:
