@@ -59,7 +59,6 @@ import psycopg
 from harness import (
     DEPLOYMENT_ENV,
     PG_ADMIN_URL,
-    SECRETS,
     Resources,
     Run,
     bare_argv,
@@ -72,7 +71,6 @@ from harness import (
 from shared.clock import process_clock
 
 FIRST_PORT = 18301
-SECRET = SECRETS["STAFF_TOKEN_SECRET"]  # the run's, as every process it starts has
 ESTABLISHMENTS = ("WWI", "BMI", "ACI", "ASI", "AYI", "BLI", "BXI", "DMI")
 SCALES = {"1k": 1_000, "100k": 100_000}
 GOAL_RPS_RATIO = 0.8     # gate throughput >= 0.8 x bare
@@ -188,12 +186,10 @@ def load_grants(url: str, count: int, seed: int) -> list[Person]:
 # ------------------------------------------------------------------------------------------
 
 def tokens_by_establishment() -> dict[str, str]:
-    from shared.auth import StaffIdentity, StaffTokens
+    from bench_identity import staff_token
 
-    tokens = StaffTokens(SECRET, 8 * 3600)
-    return {code: tokens.issue(StaffIdentity(f"sec-{code.lower()}",
-                                             frozenset({"security_officer"}),
-                                             frozenset({code})))
+    return {code: staff_token("access", f"sec-{code.lower()}", "security_officer",
+                              establishments=(code,))
             for code in ESTABLISHMENTS}
 
 

@@ -40,7 +40,6 @@ from typing import Any
 
 import psycopg
 from gatecheck import (
-    SECRET,
     check_gate,
     cpu_between,
     cpu_snapshot,
@@ -86,10 +85,9 @@ def check_page(body: bytes) -> str | None:
 
 
 def officer_token() -> str:
-    from shared.auth import StaffIdentity, StaffTokens
+    from bench_identity import staff_token
 
-    return StaffTokens(SECRET, 8 * 3600).issue(
-        StaffIdentity("vo-scale", frozenset({"vetting_officer"}), frozenset()))
+    return staff_token("vetting", "vo-scale", "vetting_officer")
 
 
 @dataclass

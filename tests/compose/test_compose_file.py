@@ -139,7 +139,7 @@ def test_environment_variables_are_known_to_the_code(
     # The shared variables, and the service's own (VETTING_…, read through settings.extra).
     unknown = {v for v in set(env) - KNOWN_ENV_VARS if not v.startswith(f"{service.upper()}_")}
     assert not unknown, f"{name} sets variables the code never reads: {sorted(unknown)}"
-    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "STAFF_TOKEN_SECRET",
+    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "OIDC_ISSUER",
                      "API_KEY_PEPPER"):
         assert required in env, f"{name} lacks {required}"
     database_url = interpolate(env["DATABASE_URL"])
@@ -299,6 +299,16 @@ def test_backing_services(services: dict[str, Any]) -> None:
     assert rabbitmq["healthcheck"]["test"][-3:] == ["rabbitmq-diagnostics", "-q", "ping"]
     assert any(target == 15672 for _, target in published_ports(rabbitmq))
     assert any(target == 8025 for _, target in published_ports(services["mailpit"]))
+    assert services["redis"]["image"].startswith("redis:")
+    assert not published_ports(services["redis"]), "the limiter's Redis stays on the network"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_web_process_counts_rate_limits_in_the_one_redis(
+    services: dict[str, Any], service: str
+) -> None:
+    environment = services[f"{service}-web"]["environment"]
+    assert environment["RATE_LIMIT_STORAGE_URL"] == "redis://redis:6379/0"
 
 
 def test_postgres_init_script_creates_one_database_per_service(

@@ -2,8 +2,7 @@
 RabbitMQ: those processes refuse the development defaults (shared.startup_secrets).
 
 One fresh set per test process (a pytest session, an xdist worker, a benchmark run), generated
-at import: staff tokens a test signs with `SECRETS["STAFF_TOKEN_SECRET"]` are the ones its
-services accept.
+at import.
 
 - PostgreSQL: the shared server trusts loopback connections and ignores the password, so a
   URL without one is given the session's (the check wants one, a real server needs one).
@@ -27,7 +26,6 @@ from shared.startup_secrets import generate_fernet_key, generate_secret, weaknes
 
 SECRETS: dict[str, str] = {
     "SECRET_KEY": generate_secret(),
-    "STAFF_TOKEN_SECRET": generate_secret(),
     "API_KEY_PEPPER": generate_secret(),
     "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
 }
@@ -99,8 +97,7 @@ def service_env() -> dict[str, str]:
 
 def secrets_of(settings: Settings) -> dict[str, str]:
     """The secret variables a process needs to join the one `settings` describe."""
-    env = {"SECRET_KEY": settings.secret_key, "STAFF_TOKEN_SECRET": settings.staff_token_secret,
-           "API_KEY_PEPPER": settings.api_key_pepper}
+    env = {"SECRET_KEY": settings.secret_key, "API_KEY_PEPPER": settings.api_key_pepper}
     if settings.data_encryption_keys:
         env["DATA_ENCRYPTION_KEYS"] = ",".join(settings.data_encryption_keys)
     return env

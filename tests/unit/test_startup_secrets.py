@@ -26,7 +26,7 @@ from shared.startup_secrets import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = {"SECRET_KEY": generate_secret(), "STAFF_TOKEN_SECRET": generate_secret(),
+GOOD = {"SECRET_KEY": generate_secret(),
         "API_KEY_PEPPER": generate_secret(), "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
         "DATABASE_URL": f"postgresql://vetting:{generate_secret()}@db:5432/vetting",
         "BROKER_URL": f"amqp://vetting:{generate_secret()}@rabbitmq:5672//"}
@@ -62,7 +62,7 @@ def test_the_embedded_mode_keeps_its_defaults_but_a_mixed_one_does_not(tmp_path,
     assert problems(load_settings("vetting", {"VAR_DIR": str(tmp_path)})) == []
     mixed = load_settings("vetting", {"VAR_DIR": str(tmp_path), "BROKER_URL": GOOD["BROKER_URL"]})
     assert [line.split(":")[0] for line in problems(mixed)] == [
-        "SECRET_KEY", "STAFF_TOKEN_SECRET", "API_KEY_PEPPER", "DATA_ENCRYPTION_KEYS"]
+        "SECRET_KEY", "API_KEY_PEPPER", "DATA_ENCRYPTION_KEYS"]
 
 
 def test_the_development_key_is_a_refused_default():
