@@ -24,7 +24,7 @@ SERVICE_PLACEHOLDERS = ("<service>", "<svc>")
 # Upper-case words with underscores that are not environment variables.
 NOT_VARIABLES = frozenset({"PRECONDITION_FAILED", "KNOWN_ENV_VARS", "DEFAULT_PORTS",
                            "ORGANISATION_ID", "KEY_ID", "TABLE_DATA", "CURRENT_TIMESTAMP",
-                           "SUBSCRIPTIONS", "IN_PROGRESS"})
+                           "SUBSCRIPTIONS", "IN_PROGRESS", "UNTRUSTED_PUBLISHER"})
 OTHERS_HEADING = "## Variables that are not the services' own"
 
 COMMAND = re.compile(r"python -m ([\w.<>]+)((?:[ \t]+[a-z][\w-]*)*)")
@@ -51,7 +51,10 @@ def _service_cli(service: str) -> click.Group:
 def _cli(module: str) -> click.Command:
     if module in SERVICES:
         return _service_cli(module)
-    main = getattr(importlib.import_module(module), "main", None)
+    found = importlib.import_module(module)
+    if hasattr(found, "__path__"):  # a package runs its __main__
+        found = importlib.import_module(f"{module}.__main__")
+    main = getattr(found, "main", None)
     assert isinstance(main, click.Command), f"python -m {module}: no click command `main`"
     return main
 
