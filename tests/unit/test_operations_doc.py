@@ -6,6 +6,7 @@ the document lists as another program's, and every `make` target is in the Makef
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from pathlib import Path
 
@@ -51,10 +52,10 @@ def _service_cli(service: str) -> click.Group:
 def _cli(module: str) -> click.Command:
     if module in SERVICES:
         return _service_cli(module)
-    found = importlib.import_module(module)
-    if hasattr(found, "__path__"):  # a package runs its __main__
-        found = importlib.import_module(f"{module}.__main__")
-    main = getattr(found, "main", None)
+    main = getattr(importlib.import_module(module), "main", None)
+    if main is None and importlib.util.find_spec(f"{module}.__main__") is not None:
+        entry = importlib.import_module(f"{module}.__main__")  # `python -m` runs this
+        main = getattr(entry, "main", None) or getattr(entry, "cli", None)
     assert isinstance(main, click.Command), f"python -m {module}: no click command `main`"
     return main
 
