@@ -8,6 +8,7 @@ REQUIRE_REAL_BACKENDS=1 (as CI runs them).
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -32,10 +33,15 @@ from tests.support.backends import (
     shared_user_env,
     unavailable,
 )
+from tests.support.identity import CONSOLE_ENV, TEST_OIDC_ENV
 from tests.support.redis_limits import redis_reachable
 
 # TEST_CLOCK_AT becomes one offset now, before any worker or process starts: all agree on it.
 pin_test_clock()
+# Every service this test process builds or starts trusts its test identity provider
+# (tests/support/identity.py), which starts when the first token is asked for.
+os.environ.update(TEST_OIDC_ENV)
+os.environ.update(CONSOLE_ENV)
 
 
 REAL_FIXTURES = frozenset({"postgres_admin_url", "amqp_url", "real_env", "pg_urls",

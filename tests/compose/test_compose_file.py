@@ -122,7 +122,7 @@ def test_environment_variables_are_known_to_the_code(
     env = environment_of(services[name])
     unknown = set(env) - KNOWN_ENV_VARS
     assert not unknown, f"{name} sets variables the code never reads: {sorted(unknown)}"
-    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "STAFF_TOKEN_SECRET",
+    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "OIDC_ISSUER",
                      "API_KEY_PEPPER"):
         assert required in env, f"{name} lacks {required}"
     database_url = interpolate(env["DATABASE_URL"])

@@ -1,4 +1,5 @@
-"""Flask guards for the two kinds of caller: MA organisations (API key) and staff (token).
+"""Flask guards for the two kinds of caller: MA organisations (API key) and staff (an access
+token from the identity provider, shared.staff_tokens).
 
 Denials are 401 (no or bad credentials) or 403 (a staff member without the role) with a JSON
 body that says nothing about what exists; each is written to the audit log (`auth.denied`).
@@ -18,10 +19,10 @@ from shared.auth import (
     API_KEY_PREFIX,
     AuthError,
     StaffIdentity,
-    StaffTokens,
     parse_api_key,
     secret_matches,
 )
+from shared.staff_tokens import StaffTokenVerifier
 from shared.web.audit_trail import record_denial
 from shared.web.limits import admit_api_key, admit_staff, refused_credential
 
@@ -121,7 +122,7 @@ def organisation_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def authenticate_staff() -> StaffIdentity:
     token = bearer_token()
-    tokens: StaffTokens = current_app.extensions["staff_tokens"]
+    tokens: StaffTokenVerifier = current_app.extensions["staff_tokens"]
     if token is None:
         _refuse(401, "missing")
     try:
