@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PACKAGES := shared services/applications services/vetting services/access services/notifications
+PACKAGES := shared services/applications services/vetting services/access services/notifications \
+  tools/devidp
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .PHONY: install run demo test test-fast lint fuzz bench bench-gate chaos events-doc sar clean

@@ -26,11 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from kombu import Connection
+from limits_env import raise_rate_limits
 
 from shared.config import load_settings, shared_broker_user_env
 from shared.db import create_database
 from shared.db import drop_database as drop_pg_database
 from shared.messaging.topology import Topology
+
+raise_rate_limits()  # every benchmark that uses this harness, and every process it starts
 
 BENCH_DIR = Path(__file__).resolve().parent
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",

@@ -40,7 +40,6 @@ from typing import Any
 
 import psycopg
 from gatecheck import (
-    SECRET,
     check_gate,
     cpu_between,
     cpu_snapshot,
@@ -77,10 +76,9 @@ def check_page(body: bytes) -> str | None:
 
 
 def officer_token() -> str:
-    from shared.auth import StaffIdentity, StaffTokens
+    from bench_identity import staff_token
 
-    return StaffTokens(SECRET, 8 * 3600).issue(
-        StaffIdentity("vo-scale", frozenset({"vetting_officer"}), frozenset()))
+    return staff_token("vetting", "vo-scale", "vetting_officer")
 
 
 @dataclass
@@ -118,7 +116,7 @@ def start_servers(resources: Resources, args: argparse.Namespace, key: str, coun
         url = resources.database(f"{service}_{size}")
         database = url.rsplit("/", 1)[1]
         port, bare_port = resources.port(), resources.port()
-        env = {**os.environ, "DATABASE_URL": url, "STAFF_TOKEN_SECRET": SECRET,
+        env = {**os.environ, "DATABASE_URL": url,
                "DATA_ENCRYPTION_KEYS": key, "VAR_DIR": str(resources.dir / "var"),
                "PORT": str(port), "PYTHONUNBUFFERED": "1"}
         service_cli(service, env, "migrate")

@@ -122,7 +122,7 @@ def test_environment_variables_are_known_to_the_code(
     env = environment_of(services[name])
     unknown = set(env) - KNOWN_ENV_VARS
     assert not unknown, f"{name} sets variables the code never reads: {sorted(unknown)}"
-    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "STAFF_TOKEN_SECRET",
+    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "OIDC_ISSUER",
                      "API_KEY_PEPPER"):
         assert required in env, f"{name} lacks {required}"
     database_url = interpolate(env["DATABASE_URL"])
@@ -142,7 +142,12 @@ def test_a_service_processes_share_one_image_and_configuration(
     containers = [services[f"{service}-{role}"] for role in ROLES]
     assert len({c.get("image") for c in containers}) == 1
     assert len({repr(c.get("build")) for c in containers}) == 1
-    assert len({repr(sorted(environment_of(c).items())) for c in containers}) == 1
+    # The migrate one-shot alone connects as the database's owner and names the runtime role.
+    migrating = {"DATABASE_URL", "DATABASE_RUNTIME_ROLE"}
+    assert len({repr(sorted((k, v) for k, v in environment_of(c).items() if k not in migrating))
+                for c in containers}) == 1
+    assert environment_of(services[f"{service}-migrate"])["DATABASE_RUNTIME_ROLE"] == \
+        f"{service}_app"
 
 
 @pytest.mark.parametrize(("name", "service", "role"), our_containers())
@@ -228,6 +233,16 @@ def test_backing_services(services: dict[str, Any]) -> None:
     assert rabbitmq["healthcheck"]["test"][-3:] == ["rabbitmq-diagnostics", "-q", "ping"]
     assert any(target == 15672 for _, target in published_ports(rabbitmq))
     assert any(target == 8025 for _, target in published_ports(services["mailpit"]))
+    assert services["redis"]["image"].startswith("redis:")
+    assert not published_ports(services["redis"]), "the limiter's Redis stays on the network"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_web_process_counts_rate_limits_in_the_one_redis(
+    services: dict[str, Any], service: str
+) -> None:
+    environment = services[f"{service}-web"]["environment"]
+    assert environment["RATE_LIMIT_STORAGE_URL"] == "redis://redis:6379/0"
 
 
 def test_postgres_init_script_creates_one_database_per_service(
@@ -243,11 +258,18 @@ def test_postgres_init_script_creates_one_database_per_service(
         assert "CREATE DATABASE" in text
         for service in SERVICES:
             assert service in text, f"{source.name} creates no database for {service}"
-    # The service roles' password the init script uses is the one in the DATABASE_URLs.
+        # The runtime role, and the audit log's owner that only the migrating role joins.
+        for made in ('CREATE ROLE :"app" LOGIN', 'CREATE ROLE :"audit_owner" NOLOGIN',
+                     'GRANT :"audit_owner" TO :"service"'):
+            assert made in text, f"{source.name} lacks {made}"
+    # The service roles' password the init script uses is the one in the DATABASE_URLs: the
+    # processes run as <service>_app, the migrations as the database's owner <service>.
     password = interpolate(services["postgres"]["environment"]["SERVICE_DB_PASSWORD"])
     for service in SERVICES:
         url = interpolate(environment_of(services[f"{service}-web"])["DATABASE_URL"])
-        assert url.startswith(f"postgresql://{service}:{password}@postgres:5432/")
+        assert url == f"postgresql://{service}_app:{password}@postgres:5432/{service}"
+        url = interpolate(environment_of(services[f"{service}-migrate"])["DATABASE_URL"])
+        assert url == f"postgresql://{service}:{password}@postgres:5432/{service}"
 
 
 def test_broker_credentials_match(services: dict[str, Any]) -> None:

@@ -195,6 +195,33 @@ def test_a_retry_comes_back_as_the_services_own_user_and_is_handled(broker, pg_u
     assert count(vetting, dead_letters_table, dead_letters_table.c.event_id == submitted.id) == 0
 
 
+def test_even_the_trusted_publisher_cannot_lift_another_suspension_or_change_who(broker,
+                                                                                 pg_urls):
+    """Defence in depth in access: genuine vetting credentials, forged content."""
+    from tests.support.access_harness import clearance_granted
+
+    access = Access({"DATABASE_URL": pg_urls["access"], **broker.service_env("access")})
+    granted, change = _suspended_grant(access)
+    grant_id = access.grant_id(granted["person_id"])
+    before = access.grant(grant_id)
+    forged_reinstatement = vetting_event("vetting.clearance_reinstated", {
+        **change, "suspension_id": str(uuid.uuid4()), "reinstated_at": iso_now()})
+    impostor = clearance_granted(person_id=granted["person_id"], forenames="Mallory",
+                                 surname="Quinn", date_of_birth="1971-07-07",
+                                 access="KEY_HOLDING", expires_in_days=30_000)
+    publish_as(broker, "vetting", forged_reinstatement)
+    publish_as(broker, "vetting", vetting_event("vetting.clearance_granted", impostor))
+    with ConsumerThread(access.platform, service_handlers("access", access.platform)) as run:
+        wait_for(lambda: run.dispatcher.stats["processed"] >= 2, message="both handled")
+    assert count(access.platform, dead_letters_table) == 0  # trusted, so handled...
+    gate = access.gate(badge="B-principal")
+    assert (gate["allowed"], gate["reason"], gate["surname"]) == (False, "SUSPENDED", "O'Neill")
+    assert access.grant(grant_id) == before  # ...and nothing about the grant changed
+    [item] = access.call("GET", "/establishments/WWI/review-items").json
+    assert item["proposed"]["surname"] == "Quinn" and item["grant_id"] == grant_id
+    access.platform.engine.dispose()
+
+
 # -- TLS, and broker-setup through the management API, on a private node ------------------------
 
 

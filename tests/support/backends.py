@@ -24,9 +24,11 @@ import psycopg
 import pytest
 from kombu import Connection
 from psycopg import sql
+from sqlalchemy.engine import make_url
 
+from shared.audit_owner import grant_runtime
 from shared.config import Settings, load_settings, shared_broker_user_env
-from shared.db import create_database, drop_database
+from shared.db import create_database, drop_database, make_engine
 from shared.messaging.topology import SERVICES, Topology
 from shared.migrations import upgrade
 
@@ -142,7 +144,8 @@ class LazyDatabases(Mapping[str, str]):
         self.migrated = migrated
         self.run = uuid.uuid4().hex[:10]
         self.made: dict[str, str] = {}
-        self.lock = threading.Lock()
+        self.roles: list[str] = []
+        self.lock = threading.RLock()
 
     def __getitem__(self, service: str) -> str:
         if service not in SERVICES:
@@ -160,9 +163,40 @@ class LazyDatabases(Mapping[str, str]):
     def __len__(self) -> int:
         return len(SERVICES)
 
+    def runtime_url(self, service: str) -> str:
+        """The service's database as its runtime role would reach it (shared.audit_owner): a
+        login role of this test's own (roles are the whole server's, so named after the
+        database), granted what `migrate` grants, dropped with the database."""
+        url = self[service]
+        role = f"rt_{self.run}_{service}"
+        with self.lock:
+            if role not in self.roles:
+                with psycopg.connect(self.admin_url, autocommit=True) as conn:
+                    conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+                self.roles.append(role)
+                engine = make_engine(url)
+                try:
+                    with engine.begin() as connection:
+                        grant_runtime(connection, role)
+                finally:
+                    engine.dispose()
+        # The shared server trusts local connections; a role of our own has no password.
+        return make_url(url).set(username=role, password=None).render_as_string(
+            hide_password=False)
+
     def drop_all(self) -> None:
+        for role in self.roles:
+            # Its privileges first (in the database and on it), then the role itself.
+            service = role.rsplit("_", 1)[-1]
+            database_url = self.made[service]
+            with psycopg.connect(database_url, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
         for service in self.made:
             drop_database(self.admin_url, f"t_{self.run}_{service}")
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            for role in self.roles:
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+        self.roles.clear()
 
 
 class LazyEnv(Mapping[str, dict[str, str]]):

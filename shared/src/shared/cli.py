@@ -21,8 +21,6 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from shared import audit
-from shared.auth import StaffIdentity, StaffTokens
 from shared.config import Settings, SettingsError, load_settings
 from shared.consumer import Dispatcher, EventConsumer, is_untrusted
 from shared.db import dead_letters_table
@@ -80,6 +78,12 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
 
         upgrade(state.settings, definition.migrations_dir)
         click.echo(f"{definition.name}: database at head")
+        if state.settings.database_runtime_role:
+            from shared.audit_owner import grant_runtime_role
+
+            grant_runtime_role(state.settings, state.settings.database_runtime_role)
+            click.echo(f"{definition.name}: {state.settings.database_runtime_role} may read "
+                       "and write its tables, and only read and append to the audit log")
 
     @cli.command("make-migration", help="Autogenerate a migration from the models (dev).")
     @click.option("-m", "--message", required=True)
@@ -134,28 +138,6 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
             )
             _stop_on_sigterm(outbox_relay.stop)
             outbox_relay.run()
-
-    @cli.command("issue-staff-token", help="Sign a staff token (roles, establishment scopes).")
-    @click.option("--staff-id", required=True)
-    @click.option("--role", "roles", multiple=True, required=True)
-    @click.option("--establishment", "establishments", multiple=True)
-    @pass_state
-    def issue_staff_token(state: CliState, staff_id: str, roles: tuple[str, ...],
-                          establishments: tuple[str, ...]) -> None:
-        tokens = StaffTokens(state.settings.staff_token_secret,
-                             state.settings.staff_token_max_age_s, state.platform.clock)
-        identity = StaffIdentity(staff_id, frozenset(roles), frozenset(establishments))
-        token = tokens.issue(identity)
-        # A token is a sign-in for the API: who got which powers, and when, is audited.
-        with state.platform.session_factory() as session:
-            audit.record(session, service=definition.name, actor="operator",
-                         actor_kind=audit.SYSTEM, action="staff_token.issued",
-                         subject_type="staff", subject_id=staff_id[:100],
-                         detail={"roles": sorted(roles), "establishments": sorted(establishments),
-                                 "max_age_s": state.settings.staff_token_max_age_s},
-                         at=state.platform.clock.now())
-            session.commit()
-        click.echo(token)
 
     @cli.group("dead-letters", help="Events a handler could not process.")
     def dead_letters() -> None:

@@ -13,11 +13,17 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from shared.clock import TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S, ClockSettingError, clock_offset
+from shared.limits_config import ENV_NAMES as RATE_LIMIT_ENV_NAMES
+from shared.limits_config import RateLimitSettingError, RateLimitSettings, load_rate_limits
+from shared.staff_tokens import OidcSettings
 
 DEFAULT_PORTS = {"applications": 8001, "vetting": 8002, "access": 8003, "notifications": 8004}
 
 # The embedded default uses this secret only when none is given; production must set its own.
 INSECURE_DEV_SECRET = "dev-only-insecure-secret-change-me"
+
+# The development identity provider `make run` starts (tools/devidp).
+DEV_ISSUER = "http://127.0.0.1:9000"
 
 # Where a process runs (DEPLOYMENT_ENVIRONMENT). Production images set "production"; only the
 # others honour the test clock.
@@ -42,8 +48,8 @@ class Settings:
     broker_queue_type: str = "classic"
     var_dir: Path = Path("var")
     secret_key: str = INSECURE_DEV_SECRET
-    staff_token_secret: str = INSECURE_DEV_SECRET
-    staff_token_max_age_s: int = 8 * 3600
+    # The staff identity provider (OpenID Connect): see shared.staff_tokens.
+    oidc: OidcSettings = field(default_factory=lambda: OidcSettings(DEV_ISSUER, ""))
     api_key_pepper: str = INSECURE_DEV_SECRET
     api_key_cache_s: float = 5.0
     # Fernet keys, newest first, for special-category fields (empty: derived from the
@@ -64,9 +70,14 @@ class Settings:
     environment: str = "development"
     # The whole system's time shifted by this much (development and test runs; shared.clock).
     clock_offset_s: float = 0.0
+    # Requests per source, API key and staff subject (shared.limits_config, shared.web.limits).
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     # Who may read /metrics besides a bearer of metrics_token (shared.web.metrics_access).
     metrics_allowed_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     metrics_token: str = ""
+    # The role the service's processes connect as, granted its privileges by `migrate`
+    # (which then runs as an administrator; shared.audit_owner). Empty: no grants.
+    database_runtime_role: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
     # The RabbitMQ user each service publishes as (BROKER_USER_<SERVICE>); unset ones are
     # `<BROKER_PREFIX><service>`. Consumers trust an event only from its publisher's user.
@@ -152,8 +163,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         broker_queue_type=queue_type,
         var_dir=var_dir,
         secret_key=secret,
-        staff_token_secret=env.get("STAFF_TOKEN_SECRET", secret),
-        staff_token_max_age_s=int(env.get("STAFF_TOKEN_MAX_AGE_S", 8 * 3600)),
+        oidc=_oidc_settings(service, env),
         api_key_pepper=env.get("API_KEY_PEPPER", secret),
         api_key_cache_s=float(env.get("API_KEY_CACHE_S", 5.0)),
         data_encryption_keys=tuple(
@@ -172,6 +182,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         log_level=env.get("LOG_LEVEL", "INFO"),
         environment=environment,
         clock_offset_s=_clock_offset_s(env, environment),
+        rate_limits=_rate_limits(env),
         broker_users={service: user for service in DEFAULT_PORTS
                       if (user := env.get(broker_user_variable(service), "").strip())},
         broker_ca_file=env.get("BROKER_CA_FILE", "").strip() or None,
@@ -179,11 +190,46 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             cidr.strip() for cidr in env.get("METRICS_ALLOWED_NETWORKS",
                                              "127.0.0.0/8,::1/128").split(",") if cidr.strip()),
         metrics_token=env.get("METRICS_TOKEN", ""),
+        database_runtime_role=env.get("DATABASE_RUNTIME_ROLE", "").strip(),
         # The service's own settings (VETTING_...), and the retention periods every service
         # reads (RETENTION_..., see shared.retention).
         extra={k: v for k, v in env.items()
                if k.startswith((service.upper() + "_", "RETENTION_"))},
     )
+
+
+def _oidc_settings(service: str, env: Mapping[str, str]) -> OidcSettings:
+    """Which provider staff sign in at. Like the clock, a fact of the whole deployment: a
+    setting missing from `env` is taken from the process's environment."""
+
+    def get(name: str, default: str) -> str:
+        return (env.get(name) or os.environ.get(name) or default).strip()
+
+    algorithms = tuple(a.strip() for a in get("OIDC_ALGORITHMS", "RS256,ES256").split(",")
+                       if a.strip())
+    if not algorithms or set(algorithms) - {"RS256", "ES256", "PS256", "RS384", "ES384"}:
+        raise SettingsError(f"OIDC_ALGORITHMS={','.join(algorithms)!r}: asymmetric "
+                            "signatures only (RS256, ES256, PS256, RS384, ES384)")
+    max_lifetime_s = int(get("OIDC_MAX_TOKEN_LIFETIME_S", "900"))
+    if not 0 < max_lifetime_s <= 900:
+        raise SettingsError("OIDC_MAX_TOKEN_LIFETIME_S: staff access tokens live 15 minutes "
+                            "at most")
+    return OidcSettings(
+        issuer=get("OIDC_ISSUER", DEV_ISSUER).rstrip("/"),
+        audience=(env.get("OIDC_AUDIENCE") or service).strip(),
+        jwks_url=get("OIDC_JWKS_URL", ""),
+        roles_claim=get("OIDC_ROLES_CLAIM", "roles"),
+        establishments_claim=get("OIDC_ESTABLISHMENTS_CLAIM", "establishments"),
+        algorithms=algorithms, max_lifetime_s=max_lifetime_s,
+        leeway_s=int(get("OIDC_LEEWAY_S", "30")),
+        jwks_min_refetch_s=float(get("OIDC_JWKS_MIN_REFETCH_S", "10")))
+
+
+def _rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
+    try:
+        return load_rate_limits(env)
+    except RateLimitSettingError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def broker_user_variable(service: str) -> str:
@@ -226,7 +272,10 @@ KNOWN_ENV_VARS = frozenset(
     {
         "VAR_DIR", "DATABASE_URL", "BROKER_URL", "BROKER_PREFIX", "BROKER_QUEUE_TYPE",
         "SECRET_KEY",
-        "STAFF_TOKEN_SECRET", "STAFF_TOKEN_MAX_AGE_S", "API_KEY_PEPPER", "API_KEY_CACHE_S",
+        "API_KEY_PEPPER", "API_KEY_CACHE_S",
+        "OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_JWKS_URL", "OIDC_ROLES_CLAIM",
+        "OIDC_ESTABLISHMENTS_CLAIM", "OIDC_ALGORITHMS", "OIDC_MAX_TOKEN_LIFETIME_S",
+        "OIDC_LEEWAY_S", "OIDC_JWKS_MIN_REFETCH_S",
         "DATA_ENCRYPTION_KEYS", "PORT",
         "MAX_CONTENT_LENGTH", "CONSUMER_MAX_ATTEMPTS", "CONSUMER_RETRY_BASE_S",
         "CONSUMER_PREFETCH", "RELAY_BATCH_SIZE", "RELAY_IDLE_WAIT_S",
@@ -234,7 +283,8 @@ KNOWN_ENV_VARS = frozenset(
         "WEB_CONCURRENCY", "RETENTION_CHECK_DETAILS_MONTHS", "DEPLOYMENT_ENVIRONMENT",
         "TEST_CLOCK_AT", "TEST_CLOCK_OFFSET_S",
         "RETENTION_CLOSED_APPLICANT_MONTHS", "RETENTION_OUTBOX_DAYS",
-        "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN",
+        *RATE_LIMIT_ENV_NAMES.values(),
+        "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN", "DATABASE_RUNTIME_ROLE",
         "BROKER_CA_FILE", "BROKER_ADMIN_URL",
         *(broker_user_variable(service) for service in DEFAULT_PORTS),
         *(broker_password_variable(service) for service in DEFAULT_PORTS),

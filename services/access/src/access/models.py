@@ -155,6 +155,7 @@ class StaffAccount(Base):
     roles: Mapped[list] = mapped_column(JSON)
     establishments: Mapped[list] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # No longer used: wrong passwords slow the source down instead of locking the account.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]

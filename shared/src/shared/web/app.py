@@ -12,12 +12,12 @@ from flask_smorest import Api
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from shared.auth import StaffTokens
 from shared.config import Settings, load_settings
 from shared.context import new_correlation_id, set_correlation_id
 from shared.db import ping
 from shared.logs import configure_logging
 from shared.platform import Platform, ServiceDefinition, build_platform
+from shared.staff_tokens import StaffTokenVerifier
 from shared.web.audit_trail import register_audit_routes
 from shared.web.docs_page import register_docs_page
 from shared.web.errors import (
@@ -27,6 +27,7 @@ from shared.web.errors import (
     register_error_handlers,
 )
 from shared.web.hardening import refuse_deep_json, secure_api_headers
+from shared.web.limits import install_rate_limits
 from shared.web.metrics_access import MetricsDoor
 
 log = logging.getLogger(__name__)
@@ -93,11 +94,11 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
         },
     )
     app.extensions["platform"] = platform
-    app.extensions["staff_tokens"] = StaffTokens(settings.staff_token_secret,
-                                                 settings.staff_token_max_age_s, platform.clock)
+    app.extensions["staff_tokens"] = StaffTokenVerifier(settings.oidc, platform.clock)
     api = _Api(app)
     register_error_handlers(app)
     _register_correlation(app)
+    install_rate_limits(app, platform)  # a throttled source costs no parsing
     refuse_deep_json(app)  # before anything parses the body (the NUL check does)
     refuse_nul_characters(app)
     secure_api_headers(app)

@@ -1,4 +1,5 @@
-"""Flask guards for the two kinds of caller: MA organisations (API key) and staff (token).
+"""Flask guards for the two kinds of caller: MA organisations (API key) and staff (an access
+token from the identity provider, shared.staff_tokens).
 
 Denials are 401 (no or bad credentials) or 403 (a staff member without the role) with a JSON
 body that says nothing about what exists; each is written to the audit log (`auth.denied`).
@@ -18,11 +19,12 @@ from shared.auth import (
     API_KEY_PREFIX,
     AuthError,
     StaffIdentity,
-    StaffTokens,
     parse_api_key,
     secret_matches,
 )
+from shared.staff_tokens import StaffTokenVerifier
 from shared.web.audit_trail import record_denial
+from shared.web.limits import admit_api_key, admit_staff, refused_credential
 
 
 @dataclass(frozen=True)
@@ -96,11 +98,15 @@ def authenticate_organisation() -> str:
         # guessed at or a revoked one still in use.
         _refuse(401, "revoked" if stored is not None and stored.revoked else "invalid",
                 f"api-key:{key_id}")
+    admit_api_key(key_id, stored.organisation_id)
     return stored.organisation_id
 
 
 def _refuse(status: int, why: str, actor: str = "anonymous") -> NoReturn:
-    record_denial(status, why, actor)
+    if status == 401:
+        refused_credential(why, actor)  # once per source per window, the caller's text cut
+    else:
+        record_denial(status, why, actor)
     abort(status, "Authentication required." if status == 401
           else "You do not have permission to do this.")
 
@@ -116,7 +122,7 @@ def organisation_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def authenticate_staff() -> StaffIdentity:
     token = bearer_token()
-    tokens: StaffTokens = current_app.extensions["staff_tokens"]
+    tokens: StaffTokenVerifier = current_app.extensions["staff_tokens"]
     if token is None:
         _refuse(401, "missing")
     try:
@@ -129,6 +135,7 @@ def _admit_staff(roles: tuple[str, ...]) -> None:
     """A valid staff token holding one of `roles` (any role if none are named), into `g.staff`;
     aborts 401/403 otherwise."""
     identity = authenticate_staff()
+    admit_staff(identity.staff_id)
     if roles and not identity.has_role(*roles):
         _refuse(403, "role", identity.staff_id)
     g.staff = identity

@@ -21,7 +21,8 @@ _INITIALISER = """window.onload = function () {
     dom_id: "#swagger-ui",
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: "BaseLayout",
-    deepLinking: true
+    deepLinking: true,
+    validatorUrl: null  // the default badge would come from validator.swagger.io
   });
 };
 """

@@ -45,7 +45,6 @@ def _show(account: StaffAccount) -> str:
         "username": account.username, "display_name": account.display_name,
         "roles": account.roles, "establishments": account.establishments,
         "active": account.active,
-        "locked_until": account.locked_until.isoformat() if account.locked_until else None,
         "last_login_at": account.last_login_at.isoformat() if account.last_login_at else None,
     }, ensure_ascii=False)
 
@@ -90,7 +89,7 @@ def add(state: CliState, username: str, display_name: str, roles: tuple[str, ...
               help="Replaces the establishments.")
 @click.option("--password", "new_password", is_flag=True, help="Set a new password (prompted).")
 @click.option("--password-stdin", is_flag=True, help="Set a new password from standard input.")
-@click.option("--enable", is_flag=True, help="Enable the account (and lift a lockout).")
+@click.option("--enable", is_flag=True, help="Enable the account.")
 @pass_state
 def update(state: CliState, username: str, display_name: str | None, roles: tuple[str, ...],
            establishments: tuple[str, ...], new_password: bool, password_stdin: bool,

@@ -1,8 +1,9 @@
 """The security console's accounts: who may sign in, with which roles, for which establishments.
 
-Passwords are kept only as scrypt hashes (shared.auth). Signing in is rate-limited per account:
-after MAX_FAILED_LOGINS wrong passwords in a row the account is locked for LOCKOUT, whatever
-password comes next. Every attempt, good or bad, is in the audit log (never the password).
+Passwords are kept only as scrypt hashes (shared.auth). Wrong passwords never lock an account
+(a stranger who knows a username could keep its owner out): the console slows the source down
+instead (shared.web.limits.SignInThrottle). Every sign-in is in the audit log, and failures once
+per source per window (never the password).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -23,9 +24,8 @@ from access.service_layer.common import SECURITY_ROLES, Actor
 from shared import audit
 from shared.auth import hash_password, password_matches
 from shared.errors import Conflict, Invalid, NotFound
+from shared.safe_text import safe_prefix
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12  # NCSC: length beats composition rules
 MAX_PASSWORD_LENGTH = 200  # scrypt is slow by design; bound the work one request can ask for
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
@@ -126,7 +126,7 @@ def update(session: Session, username: str, *, moment: datetime, by: str,
            display_name: str | None = None, password: str | None = None,
            roles: Iterable[str] | None = None, establishments: Iterable[str] | None = None,
            active: bool | None = None) -> StaffAccount:
-    """Change what is given. Re-enabling an account also lifts a lockout."""
+    """Change what is given."""
     account = session.execute(select(StaffAccount).where(
         StaffAccount.username == normalise_username(username)).with_for_update()
     ).scalar_one_or_none()
@@ -154,8 +154,6 @@ def update(session: Session, username: str, *, moment: datetime, by: str,
         changed.append("establishments")
     if active is not None:
         account.active = active
-        if active:
-            account.failed_logins, account.locked_until = 0, None
         changed.append("active")
     _audit(session, by, "staff.disabled" if active is False else "staff.updated",
            account.username, moment, detail={"changed": changed, "roles": account.roles,
@@ -180,43 +178,32 @@ def active_account(session: Session, username: str) -> StaffAccount | None:
 
 def authenticate(session: Session, username: str, password: str,
                  moment: datetime) -> LoginResult:
-    """Check a sign-in and record it (the caller commits, even on failure: the count of
-    failures and the audit entry must stick)."""
+    """Check a sign-in; a success is recorded here (the caller commits). A failure is only
+    returned: the caller throttles the source and records it (`record_login_failure`)."""
     name = normalise_username(username)[:100]
-    account = session.execute(select(StaffAccount).where(StaffAccount.username == name)
-                              .with_for_update()).scalar_one_or_none()
+    account = session.get(StaffAccount, name)
     password = password[:MAX_PASSWORD_LENGTH + 1]
     if account is None:
         password_matches(_dummy_hash(), password)
-        return _failed(session, name, moment, "unknown_user")
+        return LoginResult(None, "unknown_user")
     if not account.active:
         password_matches(_dummy_hash(), password)
-        return _failed(session, name, moment, "disabled")
-    if account.locked_until is not None and account.locked_until > moment:
-        # Locked: the password is not even looked at, so guessing gains nothing meanwhile.
-        password_matches(_dummy_hash(), password)
-        return _failed(session, name, moment, "locked",
-                       {"locked_until": account.locked_until.isoformat()})
+        return LoginResult(None, "disabled")
     if not password_matches(account.password_hash, password):
-        account.failed_logins = (account.failed_logins or 0) + 1
-        detail: dict[str, Any] = {"failed_logins": account.failed_logins}
-        if account.failed_logins >= MAX_FAILED_LOGINS:
-            # Locked for a while, then a fresh count: a slow guesser gets 5 tries per 15 min.
-            account.locked_until, account.failed_logins = moment + LOCKOUT, 0
-            detail["locked_until"] = account.locked_until.isoformat()
-        return _failed(session, name, moment, "bad_password", detail)
-    account.failed_logins, account.locked_until, account.last_login_at = 0, None, moment
+        return LoginResult(None, "bad_password")
+    account.last_login_at = moment
     _audit(session, name, "staff.login_succeeded", name, moment)
     return LoginResult(account)
 
 
-def _failed(session: Session, name: str, moment: datetime, why: str,
-            detail: dict[str, Any] | None = None) -> LoginResult:
-    # The actor of a failed attempt is not known: the name typed is only a claim.
+def record_login_failure(session: Session, username: str, moment: datetime, why: str,
+                         detail: dict[str, Any] | None = None) -> None:
+    """A failed sign-in. The actor is not known (the name typed is only a claim), and that
+    name is kept only as a short prefix of harmless characters: anyone can type anything."""
     audit.record(session, service="access", actor="anonymous", actor_kind="SYSTEM",
-                 action="staff.login_failed", subject_type="staff", subject_id=name or "-",
+                 action="staff.login_failed", subject_type="staff",
+                 subject_id=safe_prefix(normalise_username(username), 32) or "-",
                  reason=why, detail=detail, at=moment)
-    return LoginResult(None, why)
 
 
 def record_session_end(session: Session, username: str, moment: datetime, why: str) -> None:
