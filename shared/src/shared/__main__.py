@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from shared.broker_setup import broker_setup_from_env
@@ -10,18 +12,16 @@ from shared.messaging.admin import BrokerAdminError
 
 
 @click.group(help="Operator commands for the whole system.")
-def cli() -> None:
+def main() -> None:
     pass
 
 
-@cli.command("broker-setup", help=(
+@main.command("broker-setup", help=(
     "Create or update each service's RabbitMQ user (BROKER_USER_<SERVICE>, password "
     "BROKER_PASSWORD_<SERVICE>), its permissions and the whole topology on BROKER_URL's "
     "virtual host, as the administrator BROKER_URL names, through BROKER_ADMIN_URL. "
     "Idempotent: run it at every deployment."))
 def broker_setup_command() -> None:
-    import os
-
     try:
         for line in broker_setup_from_env(os.environ):
             click.echo(line)
@@ -30,4 +30,4 @@ def broker_setup_command() -> None:
 
 
 if __name__ == "__main__":
-    cli(prog_name="python -m shared")
+    main(prog_name="python -m shared")
