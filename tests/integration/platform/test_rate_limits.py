@@ -120,6 +120,13 @@ def test_each_staff_member_has_their_own_allowance(embedded, redis_limits):
         [entry] = [e for e in _entries(vetting.platform, "auth.denied")
                    if e["detail"]["why"] == "staff throttled"]
         assert (entry["actor"], entry["actor_kind"]) == ("officer-ann", "STAFF")
+        # A role refused over and over: one entry per person, endpoint and window.
+        assert {vetting.call("GET", "/cases", who="security").status_code
+                for _ in range(4)} == {403}
+        assert vetting.call("GET", "/clearances", who="security").status_code == 403
+        roles = [(e["actor"], e["subject_id"]) for e in _entries(vetting.platform, "auth.denied")
+                 if e["detail"]["why"] == "role"]
+        assert roles == [("sec-eve", "GET /clearances"), ("sec-eve", "GET /cases")]
     finally:
         vetting.platform.engine.dispose()
 

@@ -193,6 +193,16 @@ def refused_credential(why: str, claimed: str = "anonymous") -> None:
                    aggregate_by=source, source=source)
 
 
+def first_denial_in_window(actor: str) -> bool:
+    """A staff member refused a role (403) on this endpoint: the first time in the audit
+    window is written, the rest are counted by the per-staff limit only."""
+    limits = rate_limits()
+    window_s = limits.settings.audit_window_s
+    window = int(limits.clock.now().timestamp() // window_s)
+    rule = request.url_rule.rule if request.url_rule else "unmatched"
+    return limits.first_in_window(f"denied/{actor}/{request.method} {rule}/{window}", window_s)
+
+
 class SignInThrottle:
     """Failed sign-ins, per source and account name and per source alone. Before checking a
     password ask `wait_s(name)`: a number means refuse now (429, Retry-After) without looking
