@@ -37,8 +37,9 @@ test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 # Unit tests and the SQLite side of the integration tests: no servers, no processes (~1 minute).
+# Property tests run a quarter of their examples here (tests/support/properties.py).
 test-fast: install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal tests/unit tests/integration \
+	PROPERTY_EXAMPLES_SCALE=0.25 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal tests/unit tests/integration \
 	  -m "not real_backends and not slow" $(PYTEST_ARGS)
 
 lint: install

@@ -22,10 +22,11 @@ import click
 from sqlalchemy import select
 
 from shared.config import Settings, SettingsError, load_settings
-from shared.consumer import Dispatcher, EventConsumer, is_untrusted
+from shared.consumer import Dispatcher, EventConsumer
 from shared.db import dead_letters_table
 from shared.keys_cli import keys_group
 from shared.logs import configure_logging
+from shared.messaging.trust import is_untrusted
 from shared.outbox import OutboxRelay, relay_lag, replay_since
 from shared.platform import Platform, ServiceDefinition, build_platform
 from shared.startup_secrets import require_production_secrets
