@@ -116,6 +116,13 @@ def test_each_staff_member_has_their_own_allowance(embedded, redis_limits):
         [entry] = [e for e in _entries(vetting.platform, "auth.denied")
                    if e["detail"]["why"] == "staff throttled"]
         assert (entry["actor"], entry["actor_kind"]) == ("officer-ann", "STAFF")
+        # A role refused over and over: one entry per person, endpoint and window.
+        assert {vetting.call("GET", "/cases", who="security").status_code
+                for _ in range(4)} == {403}
+        assert vetting.call("GET", "/clearances", who="security").status_code == 403
+        roles = [(e["actor"], e["subject_id"]) for e in _entries(vetting.platform, "auth.denied")
+                 if e["detail"]["why"] == "role"]
+        assert roles == [("sec-eve", "GET /clearances"), ("sec-eve", "GET /cases")]
     finally:
         vetting.platform.engine.dispose()
 
@@ -151,3 +158,20 @@ def test_without_a_storage_url_the_counters_live_in_memory(embedded):
 def _entries(platform: Platform, action: str) -> list[dict[str, Any]]:
     with platform.session_factory() as session:
         return audit.entries(session, action=action)
+
+
+@pytest.mark.parametrize("proxies, separate", [("0", False), ("1", True)])
+def test_x_forwarded_for_counts_only_behind_a_trusted_proxy(embedded, proxies, separate):
+    api = Applications(embedded["applications"], RATE_LIMIT_UNAUTHENTICATED="2 per hour",
+                       RATE_LIMIT_TRUSTED_PROXIES=proxies)
+    client = api.app.test_client()
+
+    def refused(forwarded_for: str) -> int:
+        return client.get("/applications", headers={"X-Forwarded-For": forwarded_for}).status_code
+
+    try:
+        assert [refused("203.0.113.9"), refused("203.0.113.9")] == [401, 401]
+        # Another address claimed in the header: a new source only if a proxy wrote it.
+        assert refused("198.51.100.7") == (401 if separate else 429)
+    finally:
+        api.platform.engine.dispose()

@@ -24,7 +24,12 @@ from shared.auth import (
 )
 from shared.staff_tokens import StaffTokenVerifier
 from shared.web.audit_trail import record_denial
-from shared.web.limits import admit_api_key, admit_staff, refused_credential
+from shared.web.limits import (
+    admit_api_key,
+    admit_staff,
+    first_denial_in_window,
+    refused_credential,
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def authenticate_organisation() -> str:
 def _refuse(status: int, why: str, actor: str = "anonymous") -> NoReturn:
     if status == 401:
         refused_credential(why, actor)  # once per source per window, the caller's text cut
-    else:
+    elif first_denial_in_window(actor):  # once per person, endpoint and window
         record_denial(status, why, actor)
     abort(status, "Authentication required." if status == 401
           else "You do not have permission to do this.")
