@@ -1,7 +1,7 @@
 """console sessions held on the server; local console accounts go
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 17:00:00.000000
 
 Staff sign in to the console at the identity provider (OpenID Connect): the console keeps a
@@ -16,8 +16,8 @@ from alembic import op
 from shared.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision: str = '0010'
-down_revision: Union[str, Sequence[str], None] = '0009'
+revision: str = '0011'
+down_revision: Union[str, Sequence[str], None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
