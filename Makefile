@@ -7,7 +7,7 @@ PACKAGES := shared services/applications services/vetting services/access servic
   tools/devidp
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install run demo test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
+.PHONY: install run demo secrets test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
 
 install: $(STAMP)
 
@@ -22,6 +22,11 @@ run: install
 
 demo: install
 	$(PY) deploy/demo.py
+
+# Fresh production secrets for docker-compose.yml in .env (refuses to overwrite an existing one:
+# the data is encrypted under them). deploy/.env.example lists what it holds.
+secrets: install
+	$(PY) -m shared secrets --out .env
 
 # The whole suite on three workers (work stealing; the end-to-end tests spend much of their time
 # waiting on processes). No test touches another's servers: those that need an outage start

@@ -125,9 +125,9 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
         ports={service: infra.free_port() for service in SERVICES},
         # A notification's first retry after 1 s, not production's 30 s, so that the SMTP
         # outage's backlog drains within the run; enough attempts to outlast it.
-        base_env={"BROKER_URL": rabbit.amqp_url, **shared_broker_user_env("guest"),
-                  "NOTIFICATIONS_RETRY_BASE_S": "1",
-                  "NOTIFICATIONS_MAX_ATTEMPTS": "30",
+        base_env={"BROKER_URL": rabbit.amqp_url, **infra.DEPLOYMENT_ENV,
+                  **shared_broker_user_env("test"),
+                  "NOTIFICATIONS_RETRY_BASE_S": "1", "NOTIFICATIONS_MAX_ATTEMPTS": "30",
                   "VETTING_CHECK_LEASE_S": str(conf["check_lease"])})
     quietly(exit, "stop stack", stack.stop)
     stack.migrate()

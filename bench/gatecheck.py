@@ -57,6 +57,7 @@ import psycopg
 
 # bench/ is on sys.path (this script lives there).
 from harness import (
+    DEPLOYMENT_ENV,
     PG_ADMIN_URL,
     Resources,
     Run,
@@ -457,7 +458,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
         url = urls[scale] = resources.database(scale)
         database = url.rsplit("/", 1)[1]
         gate_port, bare_port = resources.port(), resources.port()
-        env = {**os.environ, "DATABASE_URL": url,
+        env = {**os.environ, **DEPLOYMENT_ENV, "DATABASE_URL": url,
                "VAR_DIR": str(resources.dir / "var"), "PORT": str(gate_port),
                "PYTHONUNBUFFERED": "1"}
         log(f"{scale}: migrate, load {count:,} grants")

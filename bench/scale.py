@@ -48,7 +48,16 @@ from gatecheck import (
     request_mix,
     tokens_by_establishment,
 )
-from harness import Resources, Run, bare_argv, gunicorn_argv, log, run_and_report, wait_http
+from harness import (
+    DEPLOYMENT_ENV,
+    Resources,
+    Run,
+    bare_argv,
+    gunicorn_argv,
+    log,
+    run_and_report,
+    wait_http,
+)
 from scale_support import PAGE, QUEUE_CODE, install_keyring, load_cases, load_grants
 
 from shared.crypto import Keyring
@@ -116,7 +125,7 @@ def start_servers(resources: Resources, args: argparse.Namespace, key: str, coun
         url = resources.database(f"{service}_{size}")
         database = url.rsplit("/", 1)[1]
         port, bare_port = resources.port(), resources.port()
-        env = {**os.environ, "DATABASE_URL": url,
+        env = {**os.environ, **DEPLOYMENT_ENV, "DATABASE_URL": url,
                "DATA_ENCRYPTION_KEYS": key, "VAR_DIR": str(resources.dir / "var"),
                "PORT": str(port), "PYTHONUNBUFFERED": "1"}
         service_cli(service, env, "migrate")

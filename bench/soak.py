@@ -32,7 +32,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from harness import AMQP_URL, GUEST_FOR_ALL, Resources, log, run_and_report
+from harness import AMQP_URL, DEPLOYMENT_ENV, GUEST_FOR_ALL, Resources, log, run_and_report
 from soak_support import Load, SmtpCounter, db_counts, officer_token, settled
 
 from shared.devstack import Stack
@@ -79,7 +79,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     stack = Stack(var_dir=resources.dir / "var",
                   base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": prefix, **GUEST_FOR_ALL,
                             "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
-},
+                            **DEPLOYMENT_ENV},
                   database_urls=urls, ports={s: resources.port() for s in SERVICES},
                   smtp_port=smtp.port, web_workers=2)
     resources.exit.callback(resources._quietly, "stop stack", stack.stop)

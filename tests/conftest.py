@@ -33,6 +33,7 @@ from tests.support.backends import (
     shared_user_env,
     unavailable,
 )
+from tests.support.deployment_secrets import DEPLOYMENT_ENV, broker_url
 from tests.support.identity import CONSOLE_ENV, TEST_OIDC_ENV
 from tests.support.redis_limits import redis_reachable
 
@@ -77,7 +78,11 @@ def amqp_url() -> str:
             conn.ensure_connection(max_retries=1)
     except Exception as exc:  # noqa: BLE001 - any failure to connect
         unavailable(f"RabbitMQ unreachable: {exc}")
-    return AMQP_URL
+    try:  # services refuse guest/guest: a user of this session with a generated password
+        return broker_url(AMQP_URL)
+    except RuntimeError as exc:
+        unavailable(f"no RabbitMQ user for the tests: {exc}")
+        raise
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +130,8 @@ def real_env(pg_urls: Mapping[str, str], amqp_url: str, broker_prefix: str,
     """Per-service environment for PostgreSQL + RabbitMQ, every service as the test's broker
     user (the e2e stacks and tests/integration/test_broker_principals.py use a user each)."""
     return LazyEnv(pg_urls, {"BROKER_URL": amqp_url, "BROKER_PREFIX": broker_prefix,
-                             "VAR_DIR": str(tmp_path / "var"), **shared_user_env(amqp_url)})
+                             "VAR_DIR": str(tmp_path / "var"), **shared_user_env(amqp_url),
+                             **DEPLOYMENT_ENV})
 
 
 @pytest.fixture

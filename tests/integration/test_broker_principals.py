@@ -246,8 +246,8 @@ def tls_node() -> Iterator[tuple[str, str, Path]]:
     except PrivateServerUnavailable as exc:
         unavailable(str(exc))
     with node:
-        yield (f"amqps://guest:guest@127.0.0.1:{tls_port}//",
-               f"http://guest:guest@127.0.0.1:{management_port}", files.ca)
+        yield (f"amqps://test:{node.password}@127.0.0.1:{tls_port}//",
+               f"http://test:{node.password}@127.0.0.1:{management_port}", files.ca)
 
 
 def test_tls_connects_with_the_ca_file_and_fails_without(tls_node):

@@ -114,3 +114,18 @@ def test_an_event_type_is_trusted_only_from_its_publishers_user():
     # Back from its own retry queue, under its own user: only after its own check.
     assert untrusted_publisher(access, "vetting.clearance_reinstated", "access", True) is None
     assert untrusted_publisher(access, "vetting.clearance_reinstated", "applications", True)
+
+
+def test_a_publishing_process_connected_as_another_user_refuses_to_start():
+    """`consume` and `relay` take their platform from here: the check comes before any
+    connection (the others would dead-letter everything the process sent)."""
+    import click
+
+    from shared.cli import CliState
+    from vetting.service import definition
+
+    state = CliState(definition())
+    state.__dict__["settings"] = load_settings("vetting", {"BROKER_URL": "amqp://guest:g@h//"})
+    with pytest.raises(click.ClickException,
+                       match="connects as 'guest' but BROKER_USER_VETTING is 'vetting'"):
+        state.publishing_platform()

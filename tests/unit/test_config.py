@@ -20,8 +20,10 @@ def test_environment_overrides_and_prefix():
     assert not settings.is_embedded_broker and not settings.is_sqlite
     assert settings.port == 9000
     assert settings.name("access.inbox") == "t1.access.inbox"
-    # secrets default to SECRET_KEY unless given separately
-    assert settings.api_key_pepper == "s"
+    # outside the embedded mode no secret falls back on another (each must be set) ...
+    assert settings.api_key_pepper == ""
+    # ... while the embedded mode derives them from SECRET_KEY, or the development secret
+    assert load_settings("access", {"SECRET_KEY": "s"}).api_key_pepper == "s"
 
 
 def test_staff_sign_in_settings_are_the_deployment_s_and_the_audience_the_service_s():

@@ -29,6 +29,7 @@ from shared.logs import configure_logging
 from shared.messaging.trust import is_untrusted
 from shared.outbox import OutboxRelay, relay_lag, replay_since
 from shared.platform import Platform, ServiceDefinition, build_platform
+from shared.startup_secrets import require_production_secrets
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +41,24 @@ class CliState:
     @cached_property
     def settings(self) -> Settings:
         try:
-            return load_settings(self.definition.name)
+            settings = load_settings(self.definition.name)
+            # Every command that touches data (and `web`, before gunicorn) stops here when a
+            # production secret is missing or weak; the embedded mode warns.
+            configure_logging(self.definition.name, settings.log_level)
+            require_production_secrets(settings)
+            if self.definition.check_settings is not None:
+                self.definition.check_settings(settings)
+            return settings
         except SettingsError as exc:
-            # One line naming what is wrong, not a traceback: the process must not start.
+            # One line per problem, not a traceback: the process must not start.
             raise click.ClickException(str(exc)) from None
 
     @cached_property
     def platform(self) -> Platform:
-        configure_logging(self.definition.name, self.settings.log_level)
-        return build_platform(self.settings)
+        try:
+            return build_platform(self.settings)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
 
     def publishing_platform(self) -> Platform:
         """The platform of a process that publishes: it must publish as the user the other

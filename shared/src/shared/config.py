@@ -145,7 +145,11 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
     var_dir = Path(env.get("VAR_DIR", "var")).resolve()
     database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / (service + '.db')}"
     broker_url = env.get("BROKER_URL") or "filesystem://"
-    secret = env.get("SECRET_KEY", INSECURE_DEV_SECRET)
+    # The embedded mode may fall back on the development secret; anything else must set each
+    # secret itself (shared.startup_secrets refuses to start without them).
+    embedded = database_url.startswith("sqlite") and broker_url.startswith("filesystem:")
+    secret = env.get("SECRET_KEY", INSECURE_DEV_SECRET if embedded else "")
+    fallback = secret if embedded else ""
     queue_type = env.get("BROKER_QUEUE_TYPE", "classic").strip().lower() or "classic"
     if queue_type not in QUEUE_TYPES:
         # A typo must stop the process: declaring the wrong type fails later, on the broker.
@@ -164,7 +168,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         var_dir=var_dir,
         secret_key=secret,
         oidc=_oidc_settings(service, env),
-        api_key_pepper=env.get("API_KEY_PEPPER", secret),
+        api_key_pepper=env.get("API_KEY_PEPPER", fallback),
         api_key_cache_s=float(env.get("API_KEY_CACHE_S", 5.0)),
         data_encryption_keys=tuple(
             key.strip() for key in env.get("DATA_ENCRYPTION_KEYS", "").split(",") if key.strip()),

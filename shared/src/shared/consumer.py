@@ -38,6 +38,7 @@ from shared.config import Settings
 from shared.context import set_correlation_id
 from shared.db import dead_letters_table, inbox_table
 from shared.erasure import ERASURE_EVENTS, any_erased, ids_of
+from shared.event_copies import mentions
 from shared.events import Envelope, EventRegistry, UnknownEvent
 from shared.logs import LoggableError
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
@@ -168,6 +169,7 @@ class Dispatcher:
                 "handler": handler,
                 "body": raw,
                 "error": error[:4000],
+                "mentions": mentions(raw),
                 "attempts": attempts,
                 "created_at": self.clock.now(),
                 "replayed_at": None,

@@ -148,7 +148,9 @@ def _register_health(app: Flask, platform: Platform) -> None:
         except Exception:  # noqa: BLE001 - any failure means "not ready"
             checks["broker"] = "unavailable"
         ok = all(v == "ok" for v in checks.values())
-        response = jsonify({"status": "ok" if ok else "unavailable", "checks": checks})
+        # What an operator must know about how this process runs (vetting: simulated checks).
+        notes = platform.extras.get("readiness_notes", {})
+        response = jsonify({"status": "ok" if ok else "unavailable", "checks": checks, **notes})
         response.status_code = 200 if ok else 503
         if not ok:
             response.headers["Retry-After"] = "1"
