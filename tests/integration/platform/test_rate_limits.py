@@ -11,6 +11,7 @@ no assertion depends on how fast the machine is."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -173,5 +174,19 @@ def test_x_forwarded_for_counts_only_behind_a_trusted_proxy(embedded, proxies, s
         assert [refused("203.0.113.9"), refused("203.0.113.9")] == [401, 401]
         # Another address claimed in the header: a new source only if a proxy wrote it.
         assert refused("198.51.100.7") == (401 if separate else 429)
+    finally:
+        api.platform.engine.dispose()
+
+
+def test_an_unreachable_redis_never_closes_the_door(embedded):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api = Applications(embedded["applications"], RATE_LIMIT_UNAUTHENTICATED="2 per hour",
+                       RATE_LIMIT_STORAGE_URL=f"redis://127.0.0.1:{port}/0")
+    try:
+        assert api.get(api.keys["A"]).status_code == 200
+        # Counted in memory meanwhile: the flood is still stopped.
+        assert [api.get(None).status_code for _ in range(3)] == [401, 401, 429]
     finally:
         api.platform.engine.dispose()
