@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PACKAGES := shared services/applications services/vetting services/access services/notifications
+PACKAGES := shared services/applications services/vetting services/access services/notifications \
+  tools/devidp
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install run demo test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
+.PHONY: install run demo secrets test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
 
 install: $(STAMP)
 
@@ -22,6 +23,11 @@ run: install
 demo: install
 	$(PY) deploy/demo.py
 
+# Fresh production secrets for docker-compose.yml in .env (refuses to overwrite an existing one:
+# the data is encrypted under them). deploy/.env.example lists what it holds.
+secrets: install
+	$(PY) -m shared secrets --out .env
+
 # The whole suite on three workers (work stealing; the end-to-end tests spend much of their time
 # waiting on processes). No test touches another's servers: those that need an outage start
 # their own PostgreSQL and RabbitMQ. The 15 slowest tests are listed last.
@@ -31,8 +37,9 @@ test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 # Unit tests and the SQLite side of the integration tests: no servers, no processes (~1 minute).
+# Property tests run a quarter of their examples here (tests/support/properties.py).
 test-fast: install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal tests/unit tests/integration \
+	PROPERTY_EXAMPLES_SCALE=0.25 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal tests/unit tests/integration \
 	  -m "not real_backends and not slow" $(PYTEST_ARGS)
 
 lint: install

@@ -34,11 +34,13 @@ from typing import Any
 
 import requests
 from aiosmtpd.controller import Controller
+from harness import AMQP_URL, DEPLOYMENT_ENV, GUEST_FOR_ALL, PG_ADMIN_URL
 from kombu import Connection, Consumer, Producer, Queue
+from limits_env import raise_rate_limits
 from sqlalchemy import func, insert, select
 
 from shared.clock import process_clock
-from shared.config import Settings, load_settings, shared_broker_user_env
+from shared.config import Settings, load_settings
 from shared.consumer import Dispatcher, EventConsumer
 from shared.db import create_database, inbox_table, outbox_table
 from shared.db import drop_database as drop_pg_database
@@ -51,12 +53,8 @@ from shared.migrations import upgrade
 from shared.outbox import OutboxRelay
 from shared.platform import build_platform
 
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/postgres")
-AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
-# One broker user plays every service (the consumers must trust it for each).
-GUEST_FOR_ALL = shared_broker_user_env(load_settings("applications", {"BROKER_URL": AMQP_URL})
-                                       .broker_connection_user)
+raise_rate_limits()  # and every process this benchmark starts
+
 EVENT_TYPE = "application.submitted"  # published by applications, consumed by vetting (+ notif.)
 
 
@@ -702,7 +700,8 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     micro_prefix = resources.broker_prefix("m")
     relay_db = resources.database("relay")
     consumer_db = resources.database("consumer")
-    micro_env = {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": micro_prefix, **GUEST_FOR_ALL,
+    micro_env = {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": micro_prefix, **DEPLOYMENT_ENV,
+                 **GUEST_FOR_ALL,
                  "VAR_DIR": str(resources.temp_dir("micro"))}
     app_settings = load_settings("applications", {**micro_env, "DATABASE_URL": relay_db})
     vet_settings = load_settings("vetting", {**micro_env, "DATABASE_URL": consumer_db})
@@ -772,7 +771,8 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     urls = {service: resources.database(service) for service in SERVICES}
     real = resources.stack(Stack(
         var_dir=resources.temp_dir("real"),
-        base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": e2e_prefix, **GUEST_FOR_ALL,
+        base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": e2e_prefix, **DEPLOYMENT_ENV,
+                  **GUEST_FOR_ALL,
                   "SMTP_PORT": str(smtp_port), "SMTP_HOST": "127.0.0.1"},
         database_urls=urls, ports={service: free_port() for service in SERVICES},
         smtp_port=smtp_port, web_workers=2))

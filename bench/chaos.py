@@ -54,17 +54,22 @@ import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import chaos_count as count
 import chaos_infra as infra
+from bench_identity import staff_token
 from chaos_faults import Faults, Monitor
 from chaos_flow import Officer, Organisation, StoppableSmtp, Traffic
+from limits_env import raise_rate_limits
 
 from shared.config import shared_broker_user_env
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
+
+raise_rate_limits()  # and every process this benchmark starts
 
 ESTABLISHMENTS = ("WWI", "BMI")  # the sample application's
 
@@ -120,9 +125,9 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
         ports={service: infra.free_port() for service in SERVICES},
         # A notification's first retry after 1 s, not production's 30 s, so that the SMTP
         # outage's backlog drains within the run; enough attempts to outlast it.
-        base_env={"BROKER_URL": rabbit.amqp_url, **shared_broker_user_env("guest"),
-                  "NOTIFICATIONS_RETRY_BASE_S": "1",
-                  "NOTIFICATIONS_MAX_ATTEMPTS": "30",
+        base_env={"BROKER_URL": rabbit.amqp_url, **infra.DEPLOYMENT_ENV,
+                  **shared_broker_user_env("test"),
+                  "NOTIFICATIONS_RETRY_BASE_S": "1", "NOTIFICATIONS_MAX_ATTEMPTS": "30",
                   "VETTING_CHECK_LEASE_S": str(conf["check_lease"])})
     quietly(exit, "stop stack", stack.stop)
     stack.migrate()
@@ -132,8 +137,7 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
                      .stdout.strip().splitlines()[-1])
     key = json.loads(stack.cli("applications", "create-api-key", org["organisation_id"])
                      .stdout.strip().splitlines()[-1])["api_key"]
-    token = stack.cli("vetting", "issue-staff-token", "--staff-id", "chaos-officer",
-                      "--role", "vetting_officer").stdout.strip()
+    token = partial(staff_token, "vetting", "chaos-officer", "vetting_officer")
     infra.log("starting 12 processes")
     stack.start()
     stack.wait_ready(timeout=120)

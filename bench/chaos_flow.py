@@ -9,6 +9,7 @@ import random
 import string
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from typing import Any
@@ -152,17 +153,18 @@ class Organisation:
 class Officer(threading.Thread):
     """Clears every case waiting for a decision, until stopped."""
 
-    def __init__(self, base_url: str, token: str, traffic: Traffic) -> None:
+    def __init__(self, base_url: str, token: Callable[[], str], traffic: Traffic) -> None:
         super().__init__(daemon=True, name="officer")
         self.base = base_url
         self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {token}"
+        self.token = token  # asked again each round: a long run outlives a 15-minute token
         self.traffic = traffic
         self.stopping = threading.Event()
 
     def run(self) -> None:
         while not self.stopping.wait(0.3):
             try:
+                self.session.headers["Authorization"] = f"Bearer {self.token()}"
                 self.clear_waiting()
             except requests.RequestException as exc:
                 self.traffic.retry(f"officer: {type(exc).__name__}")

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python bench/chaos.py`: only bench/ is on the path
     sys.path.append(str(ROOT))
 
+from tests.support.deployment_secrets import DEPLOYMENT_ENV  # noqa: E402,F401 - the run's secrets
 from tests.support.private_servers import (  # noqa: E402
     PrivatePostgres,
     PrivateRabbit,

@@ -57,6 +57,7 @@ import psycopg
 
 # bench/ is on sys.path (this script lives there).
 from harness import (
+    DEPLOYMENT_ENV,
     PG_ADMIN_URL,
     Resources,
     Run,
@@ -70,7 +71,6 @@ from harness import (
 from shared.clock import process_clock
 
 FIRST_PORT = 18301
-SECRET = "bench-gate-staff-token-secret"
 ESTABLISHMENTS = ("WWI", "BMI", "ACI", "ASI", "AYI", "BLI", "BXI", "DMI")
 SCALES = {"1k": 1_000, "100k": 100_000}
 GOAL_RPS_RATIO = 0.8     # gate throughput >= 0.8 x bare
@@ -186,12 +186,10 @@ def load_grants(url: str, count: int, seed: int) -> list[Person]:
 # ------------------------------------------------------------------------------------------
 
 def tokens_by_establishment() -> dict[str, str]:
-    from shared.auth import StaffIdentity, StaffTokens
+    from bench_identity import staff_token
 
-    tokens = StaffTokens(SECRET, 8 * 3600)
-    return {code: tokens.issue(StaffIdentity(f"sec-{code.lower()}",
-                                             frozenset({"security_officer"}),
-                                             frozenset({code})))
+    return {code: staff_token("access", f"sec-{code.lower()}", "security_officer",
+                              establishments=(code,))
             for code in ESTABLISHMENTS}
 
 
@@ -460,7 +458,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
         url = urls[scale] = resources.database(scale)
         database = url.rsplit("/", 1)[1]
         gate_port, bare_port = resources.port(), resources.port()
-        env = {**os.environ, "DATABASE_URL": url, "STAFF_TOKEN_SECRET": SECRET,
+        env = {**os.environ, **DEPLOYMENT_ENV, "DATABASE_URL": url,
                "VAR_DIR": str(resources.dir / "var"), "PORT": str(gate_port),
                "PYTHONUNBUFFERED": "1"}
         log(f"{scale}: migrate, load {count:,} grants")

@@ -26,16 +26,33 @@ from pathlib import Path
 from typing import Any
 
 from kombu import Connection
+from limits_env import raise_rate_limits
 
 from shared.config import load_settings, shared_broker_user_env
 from shared.db import create_database
 from shared.db import drop_database as drop_pg_database
 from shared.messaging.topology import Topology
 
+raise_rate_limits()  # every benchmark that uses this harness, and every process it starts
+
+BENCH_ROOT = Path(__file__).resolve().parents[1]
+if str(BENCH_ROOT) not in sys.path:  # run as `python bench/<x>.py`: only bench/ is on the path
+    sys.path.append(str(BENCH_ROOT))
+
+from tests.support.deployment_secrets import (  # noqa: E402 - production-strength secrets
+    DEPLOYMENT_ENV,
+    SECRETS,
+    broker_url,
+    database_url,
+)
+
 BENCH_DIR = Path(__file__).resolve().parent
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/postgres")
-AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+# The services refuse development secrets on PostgreSQL and RabbitMQ: a password in the
+# database URL (the local server trusts loopback) and a RabbitMQ user of this run's own.
+PG_ADMIN_URL = database_url(os.environ.get("BENCH_POSTGRES_URL",
+                                           "postgresql://postgres@127.0.0.1:5432/postgres"))
+AMQP_URL = broker_url(os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"))
+__all__ = ["DEPLOYMENT_ENV", "SECRETS"]
 # One broker user plays every service (the consumers must trust it for each).
 GUEST_FOR_ALL = shared_broker_user_env(load_settings("applications", {"BROKER_URL": AMQP_URL})
                                        .broker_connection_user)

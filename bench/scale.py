@@ -40,7 +40,6 @@ from typing import Any
 
 import psycopg
 from gatecheck import (
-    SECRET,
     check_gate,
     cpu_between,
     cpu_snapshot,
@@ -49,7 +48,16 @@ from gatecheck import (
     request_mix,
     tokens_by_establishment,
 )
-from harness import Resources, Run, bare_argv, gunicorn_argv, log, run_and_report, wait_http
+from harness import (
+    DEPLOYMENT_ENV,
+    Resources,
+    Run,
+    bare_argv,
+    gunicorn_argv,
+    log,
+    run_and_report,
+    wait_http,
+)
 from scale_support import PAGE, QUEUE_CODE, install_keyring, load_cases, load_grants
 
 from shared.crypto import Keyring
@@ -77,10 +85,9 @@ def check_page(body: bytes) -> str | None:
 
 
 def officer_token() -> str:
-    from shared.auth import StaffIdentity, StaffTokens
+    from bench_identity import staff_token
 
-    return StaffTokens(SECRET, 8 * 3600).issue(
-        StaffIdentity("vo-scale", frozenset({"vetting_officer"}), frozenset()))
+    return staff_token("vetting", "vo-scale", "vetting_officer")
 
 
 @dataclass
@@ -118,7 +125,7 @@ def start_servers(resources: Resources, args: argparse.Namespace, key: str, coun
         url = resources.database(f"{service}_{size}")
         database = url.rsplit("/", 1)[1]
         port, bare_port = resources.port(), resources.port()
-        env = {**os.environ, "DATABASE_URL": url, "STAFF_TOKEN_SECRET": SECRET,
+        env = {**os.environ, **DEPLOYMENT_ENV, "DATABASE_URL": url,
                "DATA_ENCRYPTION_KEYS": key, "VAR_DIR": str(resources.dir / "var"),
                "PORT": str(port), "PYTHONUNBUFFERED": "1"}
         service_cli(service, env, "migrate")

@@ -32,14 +32,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from harness import AMQP_URL, GUEST_FOR_ALL, Resources, log, run_and_report
+from harness import AMQP_URL, DEPLOYMENT_ENV, GUEST_FOR_ALL, Resources, log, run_and_report
 from soak_support import Load, SmtpCounter, db_counts, officer_token, settled
 
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
 
 FIRST_PORT = 18501
-SECRET = "bench-soak-staff-token-secret"
 GOAL_GROWTH_PCT = 10.0
 SAMPLE_EVERY_S = 30.0
 
@@ -80,7 +79,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     stack = Stack(var_dir=resources.dir / "var",
                   base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": prefix, **GUEST_FOR_ALL,
                             "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
-                            "STAFF_TOKEN_SECRET": SECRET},
+                            **DEPLOYMENT_ENV},
                   database_urls=urls, ports={s: resources.port() for s in SERVICES},
                   smtp_port=smtp.port, web_workers=2)
     resources.exit.callback(resources._quietly, "stop stack", stack.stop)
@@ -92,7 +91,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     stack.wait_ready(timeout=120)
     supervisor = Supervisor("soak", stack)
     resources.exit.callback(supervisor.stop)
-    load = Load(stack, key, officer_token(SECRET), args.rate, run)
+    load = Load(stack, key, officer_token(), args.rate, run)
     load.start()
     try:
         log(f"warm-up: {args.warmup:g} s at {args.rate:g}/s")

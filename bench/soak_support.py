@@ -23,11 +23,10 @@ TABLES = {"applications": "applications", "vetting": "vetting_cases", "access": 
           "notifications": "notifications"}
 
 
-def officer_token(secret: str) -> str:
-    from shared.auth import StaffIdentity, StaffTokens
+def officer_token() -> str:
+    from bench_identity import staff_token
 
-    return StaffTokens(secret, 8 * 3600).issue(
-        StaffIdentity("vo-soak", frozenset({"vetting_officer"}), frozenset()))
+    return staff_token("vetting", "vo-soak", "vetting_officer")
 
 
 class SmtpCounter:

@@ -46,6 +46,7 @@ import psycopg
 # bench/ is on sys.path (this script lives there).
 from harness import (
     AMQP_URL,
+    DEPLOYMENT_ENV,
     GUEST_FOR_ALL,
     Resources,
     Run,
@@ -216,7 +217,8 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     today = london_today(process_clock())
     app_db, bare_db = resources.database("app"), resources.database("bare")
     app_port, bare_port = resources.port(), resources.port()
-    env = {**os.environ, **GUEST_FOR_ALL, "DATABASE_URL": app_db, "BROKER_URL": AMQP_URL,
+    env = {**os.environ, **DEPLOYMENT_ENV, **GUEST_FOR_ALL, "DATABASE_URL": app_db,
+           "BROKER_URL": AMQP_URL,
            "BROKER_PREFIX": resources.broker_prefix(), "VAR_DIR": str(resources.dir / "var"),
            "PORT": str(app_port), "PYTHONUNBUFFERED": "1"}
 

@@ -14,6 +14,7 @@ from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
 from applications.examples import sample_application
+from shared.client_credentials import MachineClient
 from shared.config import DEFAULT_PORTS as PORTS
 
 
@@ -41,12 +42,12 @@ def main() -> None:
     print(f"applications:  draft {draft['id']}; ready to submit: {readiness['ready']}")
     application = call("applications", f"/applications/{draft['id']}/submit", key, {})
     print(f"applications:  submitted (status {application['status']})")
-    officer = cli("vetting", "issue-staff-token", "--staff-id", "demo-officer",
-                  "--role", "vetting_officer")
-    security = cli("access", "issue-staff-token", "--staff-id", "demo-security",
-                   "--role", "security_officer", "--establishment", "WWI")
-    operator = cli("notifications", "issue-staff-token", "--staff-id", "demo-operator",
-                   "--role", "operator")
+    # Staff tokens from the development identity provider (client credentials of the demo's
+    # clients there: tools/devidp/src/devidp/dev_clients.json).
+    officer = demo_client("demo-vetting-officer").token("vetting")
+    security = demo_client("demo-security-wwi").token("access")
+    operator = demo_client("operator-scripts", "dev-operator-secret-change-me").token(
+        "notifications")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         notes = call("notifications", f"/notifications?application_id={application['id']}",
@@ -106,25 +107,12 @@ def main() -> None:
         time.sleep(0.2)
     print(f"applications:  status {final['status']}; timeline: "
           + ", ".join(entry["kind"] for entry in final["timeline"]))
-    console_account()
+    print(f"console:       http://127.0.0.1:{PORTS['access']}/console — sign in at the "
+          "development identity provider as hal (head of security, WWI) / dev-password-only")
 
 
-DEMO_USER, DEMO_PASSWORD = "demo.security", "demo-console-password"
-
-
-def console_account() -> None:
-    """A console account for Wandsworth's security team, so the demo can be seen in a browser.
-    (A local demonstration only: real accounts get a password nobody else has seen.)"""
-    existing = {json.loads(line)["username"] for line in cli("access", "staff", "list")
-                .splitlines() if line.strip()}
-    if DEMO_USER not in existing:
-        subprocess.run([sys.executable, "-m", "access", "staff", "add", "--username",
-                        DEMO_USER, "--name", "Demo Security Officer", "--role",
-                        "head_of_security", "--establishment", "WWI", "--password-stdin"],
-                       input=DEMO_PASSWORD, text=True, check=True, capture_output=True,
-                       env=os.environ)
-    print(f"console:       http://127.0.0.1:{PORTS['access']}/console — sign in as {DEMO_USER} "
-          f"/ {DEMO_PASSWORD}")
+def demo_client(client_id: str, secret: str = "dev-demo-secret-change-me") -> MachineClient:
+    return MachineClient.at_issuer(client_id, secret)
 
 
 def wait_for_grant(security: str, person_id: str) -> dict:

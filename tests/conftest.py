@@ -8,6 +8,7 @@ REQUIRE_REAL_BACKENDS=1 (as CI runs them).
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -32,13 +33,20 @@ from tests.support.backends import (
     shared_user_env,
     unavailable,
 )
+from tests.support.deployment_secrets import DEPLOYMENT_ENV, broker_url
+from tests.support.identity import CONSOLE_ENV, TEST_OIDC_ENV
+from tests.support.redis_limits import redis_reachable
 
 # TEST_CLOCK_AT becomes one offset now, before any worker or process starts: all agree on it.
 pin_test_clock()
+# Every service this test process builds or starts trusts its test identity provider
+# (tests/support/identity.py), which starts when the first token is asked for.
+os.environ.update(TEST_OIDC_ENV)
+os.environ.update(CONSOLE_ENV)
 
 
 REAL_FIXTURES = frozenset({"postgres_admin_url", "amqp_url", "real_env", "pg_urls",
-                           "broker_prefix"})
+                           "broker_prefix", "redis_url"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -70,7 +78,17 @@ def amqp_url() -> str:
             conn.ensure_connection(max_retries=1)
     except Exception as exc:  # noqa: BLE001 - any failure to connect
         unavailable(f"RabbitMQ unreachable: {exc}")
-    return AMQP_URL
+    try:  # services refuse guest/guest: a user of this session with a generated password
+        return broker_url(AMQP_URL)
+    except RuntimeError as exc:
+        unavailable(f"no RabbitMQ user for the tests: {exc}")
+        raise
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The shared Redis the rate limiter uses (tests keep to key prefixes of their own)."""
+    return redis_reachable()
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +130,8 @@ def real_env(pg_urls: Mapping[str, str], amqp_url: str, broker_prefix: str,
     """Per-service environment for PostgreSQL + RabbitMQ, every service as the test's broker
     user (the e2e stacks and tests/integration/test_broker_principals.py use a user each)."""
     return LazyEnv(pg_urls, {"BROKER_URL": amqp_url, "BROKER_PREFIX": broker_prefix,
-                             "VAR_DIR": str(tmp_path / "var"), **shared_user_env(amqp_url)})
+                             "VAR_DIR": str(tmp_path / "var"), **shared_user_env(amqp_url),
+                             **DEPLOYMENT_ENV})
 
 
 @pytest.fixture

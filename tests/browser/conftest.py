@@ -33,6 +33,7 @@ from tests.support.console_server import (
     PASSWORD,
     ConsoleServer,
 )
+from tests.support.deployment_secrets import SECRETS
 from tests.support.network import free_port
 
 
@@ -82,7 +83,7 @@ def console_server(chromium: Any, postgres_admin_url: str, amqp_url: str,
     name = f"t_{uuid.uuid4().hex[:10]}_access_console"
     prefix = f"t{uuid.uuid4().hex[:10]}."
     env = {"DATABASE_URL": create_database(postgres_admin_url, name), "BROKER_URL": amqp_url,
-           "BROKER_PREFIX": prefix, "VAR_DIR": str(var_dir)}
+           "BROKER_PREFIX": prefix, "VAR_DIR": str(var_dir), **SECRETS}
     # The production default stays on (Secure cookies): Chromium takes them from
     # http://127.0.0.1, a "potentially trustworthy" origin.
     port = free_port()

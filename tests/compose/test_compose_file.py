@@ -19,20 +19,36 @@ import yaml
 from shared.cli import make_cli
 from shared.config import DEFAULT_PORTS, KNOWN_ENV_VARS
 from shared.messaging.topology import SERVICES
+from shared.startup_secrets import env_file_values, weakness
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / "deploy" / ".env.example"
 
 # Container role in the compose file → the CLI subcommand it runs.
 ROLES = {"migrate": "migrate", "web": "web", "consumer": "consume", "relay": "relay"}
 BACKING = ("postgres", "rabbitmq", "mailpit")
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
-_INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?P<default>[^}]*))?\}")
+_INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+                            r"(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+# A variable that holds a secret, by its name.
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASS$|PEPPER|KEYS?$|TOKEN")
 
 
 def interpolate(value: str) -> str:
-    """Resolve `${NAME:-default}` as compose would with NAME unset."""
-    return _INTERPOLATION.sub(lambda m: m.group("default") or "", value)
+    """Resolve `${NAME:-default}` as compose would with NAME unset; a required `${NAME:?…}`
+    becomes `<NAME>` (what .env gives it)."""
+    def resolve(match: re.Match[str]) -> str:
+        if match.group("op") and match.group("op").endswith("?"):
+            return f"<{match.group('name')}>"
+        return match.group("arg") or ""
+    return _INTERPOLATION.sub(resolve, value)
+
+
+def required_variables(text: str) -> set[str]:
+    """Every `${NAME:?…}` in `text`."""
+    return {m.group("name") for m in _INTERPOLATION.finditer(text)
+            if (m.group("op") or "").endswith("?")}
 
 
 @pytest.fixture(scope="module")
@@ -120,9 +136,10 @@ def test_environment_variables_are_known_to_the_code(
     services: dict[str, Any], name: str, service: str, role: str
 ) -> None:
     env = environment_of(services[name])
-    unknown = set(env) - KNOWN_ENV_VARS
+    # The shared variables, and the service's own (VETTING_…, read through settings.extra).
+    unknown = {v for v in set(env) - KNOWN_ENV_VARS if not v.startswith(f"{service.upper()}_")}
     assert not unknown, f"{name} sets variables the code never reads: {sorted(unknown)}"
-    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "STAFF_TOKEN_SECRET",
+    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "OIDC_ISSUER",
                      "API_KEY_PEPPER"):
         assert required in env, f"{name} lacks {required}"
     database_url = interpolate(env["DATABASE_URL"])
@@ -175,8 +192,57 @@ def test_dockerfile_exists_and_installs_the_service(
 def test_web_ports_are_the_default_ports(services: dict[str, Any], service: str) -> None:
     port = DEFAULT_PORTS[service]
     assert published_ports(services[f"{service}-web"]) == [(port, port)]
+    assert host_ips(services[f"{service}-web"]) == ["127.0.0.1"]
     for role in ("migrate", "consumer", "relay"):
         assert not services[f"{service}-{role}"].get("ports"), f"{service}-{role} publishes"
+
+
+def host_ips(container: dict[str, Any]) -> list[str | None]:
+    """The host address each published port is bound to (None: every interface)."""
+    found: list[str | None] = []
+    for port in container.get("ports") or []:
+        if isinstance(port, dict):
+            found.append(port.get("host_ip"))
+            continue
+        parts = str(port).split("/")[0].split(":")
+        found.append(":".join(parts[:-2]) or None)
+    return found
+
+
+def test_every_published_port_is_bound_to_loopback(services: dict[str, Any]) -> None:
+    """Nothing is published on 0.0.0.0 (or without a host address, which means the same)."""
+    exposed = {name: ips for name, container in services.items()
+               if (ips := host_ips(container)) and any(ip != "127.0.0.1" for ip in ips)}
+    assert not exposed, f"published beyond loopback: {exposed}"
+
+
+def test_no_secret_has_a_default(compose: dict[str, Any]) -> None:
+    """Every secret comes from .env as `${NAME:?…}`: no `:-default`, no literal value."""
+    problems = []
+    text = COMPOSE_FILE.read_text()
+    for match in _INTERPOLATION.finditer(text):
+        if SECRET_NAME.search(match.group("name")) and \
+                not (match.group("op") or "").endswith("?"):
+            problems.append(f"${{{match.group('name')}}} is not required (`:?`): {match.group(0)}")
+    for name, container in compose["services"].items():
+        for variable, value in environment_of(container).items():
+            if SECRET_NAME.search(variable) and not value.startswith("${"):
+                problems.append(f"{name}: {variable} is a literal")
+            for url_password in re.findall(r"://[^:/@]+:([^@]*)@", value):
+                if not url_password.startswith("${") or "?" not in url_password:
+                    problems.append(f"{name}: {variable} has a password that is not from .env")
+    assert not problems, problems
+
+
+def test_make_secrets_and_the_example_give_exactly_what_compose_requires() -> None:
+    required = required_variables(COMPOSE_FILE.read_text())
+    generated = set(env_file_values(SERVICES))
+    assert required == generated, (sorted(required - generated), sorted(generated - required))
+    example = dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines()
+                   if line and not line.startswith("#"))
+    assert set(example) == required
+    refused = {name: weakness(value) for name, value in example.items()}
+    assert all(refused.values()), f"placeholders a process would accept: {refused}"
 
 
 def test_no_two_containers_publish_the_same_host_port(services: dict[str, Any]) -> None:
@@ -233,6 +299,16 @@ def test_backing_services(services: dict[str, Any]) -> None:
     assert rabbitmq["healthcheck"]["test"][-3:] == ["rabbitmq-diagnostics", "-q", "ping"]
     assert any(target == 15672 for _, target in published_ports(rabbitmq))
     assert any(target == 8025 for _, target in published_ports(services["mailpit"]))
+    assert services["redis"]["image"].startswith("redis:")
+    assert not published_ports(services["redis"]), "the limiter's Redis stays on the network"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_web_process_counts_rate_limits_in_the_one_redis(
+    services: dict[str, Any], service: str
+) -> None:
+    environment = services[f"{service}-web"]["environment"]
+    assert environment["RATE_LIMIT_STORAGE_URL"] == "redis://redis:6379/0"
 
 
 def test_postgres_init_script_creates_one_database_per_service(
@@ -252,23 +328,43 @@ def test_postgres_init_script_creates_one_database_per_service(
         for made in ('CREATE ROLE :"app" LOGIN', 'CREATE ROLE :"audit_owner" NOLOGIN',
                      'GRANT :"audit_owner" TO :"service"'):
             assert made in text, f"{source.name} lacks {made}"
-    # The service roles' password the init script uses is the one in the DATABASE_URLs: the
-    # processes run as <service>_app, the migrations as the database's owner <service>.
-    password = interpolate(services["postgres"]["environment"]["SERVICE_DB_PASSWORD"])
+    # Each role's password, as the init script gets it, is the one in its DATABASE_URL (the
+    # processes run as <service>_app, the migrations as the database's owner <service>), and no
+    # two roles share one.
+    assert "DATABASE_PASSWORD_" in text, "the init script reads DATABASE_PASSWORD_<SERVICE>[_APP]"
+    postgres = environment_of(services["postgres"])
+    passwords = []
     for service in SERVICES:
+        variable = f"DATABASE_PASSWORD_{service.upper()}"
+        password = interpolate(postgres[variable])
         url = interpolate(environment_of(services[f"{service}-web"])["DATABASE_URL"])
-        assert url == f"postgresql://{service}_app:{password}@postgres:5432/{service}"
+        runtime = interpolate(postgres[f"{variable}_APP"])
+        assert url == f"postgresql://{service}_app:{runtime}@postgres:5432/{service}"
         url = interpolate(environment_of(services[f"{service}-migrate"])["DATABASE_URL"])
         assert url == f"postgresql://{service}:{password}@postgres:5432/{service}"
+        passwords += [password, runtime]
+    assert len(set(passwords)) == 2 * len(SERVICES)
 
 
-def test_broker_credentials_match(services: dict[str, Any]) -> None:
+def test_each_service_is_its_own_broker_user(services: dict[str, Any]) -> None:
+    """broker-setup, as RabbitMQ's administrator, makes each service's user with the password
+    that service's BROKER_URL carries; every long-running process waits for it."""
     rabbit_env = environment_of(services["rabbitmq"])
-    user = interpolate(rabbit_env.get("RABBITMQ_DEFAULT_USER", "guest"))
-    password = interpolate(rabbit_env.get("RABBITMQ_DEFAULT_PASS", "guest"))
-    for name, _, _ in our_containers():
+    admin = interpolate(rabbit_env["RABBITMQ_DEFAULT_USER"])
+    admin_password = interpolate(rabbit_env["RABBITMQ_DEFAULT_PASS"])
+    setup = services["broker-setup"]
+    assert command_of(setup) == ["python", "-m", "shared", "broker-setup"]
+    assert str(setup.get("restart")) == "no"
+    setup_env = environment_of(setup)
+    assert interpolate(setup_env["BROKER_URL"]).startswith(
+        f"amqp://{admin}:{admin_password}@rabbitmq:5672/")
+    for name, service, role in our_containers():
+        password = interpolate(setup_env[f"BROKER_PASSWORD_{service.upper()}"])
         url = interpolate(environment_of(services[name])["BROKER_URL"])
-        assert url.startswith(f"amqp://{user}:{password}@rabbitmq:5672/"), name
+        assert url.startswith(f"amqp://{service}:{password}@rabbitmq:5672/"), name
+        if role != "migrate":
+            depends_on = services[name]["depends_on"]
+            assert depends_on["broker-setup"]["condition"] == "service_completed_successfully"
 
 
 def test_yaml_pitfalls(services: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -61,29 +62,41 @@ def docker_compose_file(docker_available: None) -> str:
 
 
 @pytest.fixture(scope="session")
-def docker_setup() -> list[str]:
-    # Not `up --wait`: some compose versions treat the migrate one-shots' exit as a failure.
-    # Readiness is awaited below, on each service's /health/ready.
-    return ["up --build --detach"]
+def env_file(docker_available: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The stack's secrets, made as `make secrets` makes them (the compose file has none)."""
+    path = tmp_path_factory.mktemp("compose") / ".env"
+    subprocess.run([sys.executable, "-m", "shared", "secrets", "--out", str(path)], check=True,
+                   timeout=60)
+    return path
 
 
 @pytest.fixture(scope="session")
-def docker_cleanup() -> list[str]:
-    return ["down --volumes --remove-orphans"]
+def docker_setup(env_file: Path) -> list[str]:
+    # Not `up --wait`: some compose versions treat the migrate one-shots' exit as a failure.
+    # Readiness is awaited below, on each service's /health/ready.
+    return [f"--env-file {env_file} up --build --detach"]
+
+
+@pytest.fixture(scope="session")
+def docker_cleanup(env_file: Path) -> list[str]:
+    return [f"--env-file {env_file} down --volumes --remove-orphans"]
 
 
 class Stack:
     """The running compose project: commands into it and HTTP to its published ports."""
 
-    def __init__(self, services: Any, compose_file: str, project: str, ip: str) -> None:
+    def __init__(self, services: Any, compose_file: str, project: str, ip: str,
+                 env_file: Path) -> None:
         self.services = services
         self.compose_file = compose_file
+        self.env_file = env_file
         self.project = project
         self.ip = ip
 
     def compose(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["docker", "compose", "-f", self.compose_file, "-p", self.project,
-                               *args], capture_output=True, text=True, check=check, timeout=300)
+                               "--env-file", str(self.env_file), *args],
+                              capture_output=True, text=True, check=check, timeout=300)
 
     def cli(self, service: str, *args: str) -> dict[str, Any]:
         """`python -m <service> ...` in its web container; its JSON output."""
@@ -138,8 +151,9 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, stack: Stack) 
 
 @pytest.fixture(scope="session")
 def stack(docker_services: Any, docker_compose_file: str, docker_compose_project_name: str,
-          docker_ip: str) -> Stack:
-    running = Stack(docker_services, docker_compose_file, docker_compose_project_name, docker_ip)
+          docker_ip: str, env_file: Path) -> Stack:
+    running = Stack(docker_services, docker_compose_file, docker_compose_project_name, docker_ip,
+                    env_file)
     for service in SERVICES:
         url = running.url(f"{service}-web", DEFAULT_PORTS[service], "/health/ready")
         wait_for(lambda url=url: http(url)[0] == 200, STARTUP_TIMEOUT_S,

@@ -22,6 +22,7 @@ from tests.support.backends import (
     unavailable,
 )
 from tests.support.broker_principals import BrokerPrincipals
+from tests.support.deployment_secrets import DEPLOYMENT_ENV
 from tests.support.network import free_port
 from tests.support.smtp import Inbox
 from tests.support.stack_client import STACK_ENV
@@ -74,7 +75,7 @@ def module_stack(request: pytest.FixtureRequest, stack_mode: str,
         except BrokerAdminError as exc:
             controller.stop()
             unavailable(f"rabbitmqctl cannot administer the broker here: {exc}")
-        env: Any = LazyEnv(databases, {"VAR_DIR": str(var_dir)},
+        env: Any = LazyEnv(databases, {"VAR_DIR": str(var_dir), **DEPLOYMENT_ENV},
                            {service: broker.service_env(service) for service in SERVICES})
     else:
         sqlite_templates.copy_into(var_dir)

@@ -13,6 +13,7 @@ import pytest
 
 from shared.devstack import Stack
 from tests.support import wait_for
+from tests.support.deployment_secrets import broker_user
 from tests.support.stack_client import (
     application_body,
     get,
@@ -32,8 +33,8 @@ def vhost_env(real_env: dict[str, dict[str, str]]) -> Iterator[dict[str, dict[st
     """real_env on a vhost of its own, so that closing "all" connections closes only ours."""
     vhost = f"t_{uuid.uuid4().hex[:10]}"
     rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     base = real_env["applications"]["BROKER_URL"].rstrip("/")
+    rabbitmqctl("set_permissions", "-p", vhost, broker_user(base), ".*", ".*", ".*")
     url = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
     env = {s: {**e, "BROKER_URL": f"{url}/{vhost}"} for s, e in real_env.items()}
     yield env

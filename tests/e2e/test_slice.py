@@ -64,7 +64,12 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     # checks: starting one is most of an end-to-end test's time).
     assert get(stack, "vetting", "/cases", "").status_code == 401
     assert get(stack, "vetting", "/cases", officer + "x").status_code == 401
-    refused = get(stack, "vetting", "/cases", security)
+    refused = get(stack, "vetting", "/cases", staff_token(stack, "vetting", "security_officer",
+                                                         "WWI"))
     assert refused.status_code == 403 and refused.json() == {
         "status": 403, "message": "You do not have permission to do this."}
-    assert get(stack, "notifications", "/notifications", officer).status_code == 403
+    assert get(stack, "notifications", "/notifications",
+               staff_token(stack, "notifications", "vetting_officer")).status_code == 403
+    # A token for one service is refused by another, whatever its roles.
+    assert get(stack, "vetting", "/cases", security).status_code == 401
+    assert get(stack, "notifications", "/notifications", officer).status_code == 401

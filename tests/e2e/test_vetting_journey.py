@@ -10,12 +10,17 @@ import pytest
 import requests
 
 from tests.support import wait_for
-from tests.support.stack_client import application_body, get, organisation_key, submit
+from tests.support.stack_client import (
+    application_body,
+    get,
+    organisation_key,
+    staff_token,
+    submit,
+)
 
 
 def token(stack, staff_id, role):
-    return stack.cli("vetting", "issue-staff-token", "--staff-id", staff_id,
-                     "--role", role).stdout.strip()
+    return staff_token(stack, "vetting", role, staff_id=staff_id)
 
 
 def post(stack, service, path, credential, body):

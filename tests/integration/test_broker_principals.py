@@ -20,13 +20,13 @@ from kombu import Connection, Consumer, Queue
 
 from shared.broker_setup import permissions_for
 from shared.config import load_settings
-from shared.consumer import UNTRUSTED_PUBLISHER
 from shared.db import dead_letters_table
 from shared.events import Envelope
 from shared.messaging.admin import BrokerAdminError
 from shared.messaging.connection import make_connection
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
-from shared.messaging.topology import SERVICES, Topology
+from shared.messaging.topology import SERVICES, Topology, TopologyMissing
+from shared.messaging.trust import UNTRUSTED_PUBLISHER
 from tests.support import operator_cli, wait_for
 from tests.support.access_harness import Access
 from tests.support.backends import unavailable
@@ -87,6 +87,11 @@ def test_broker_setup_is_idempotent_and_allows_each_service_only_its_own(broker)
         # Each finds its own objects as its own user (what its processes check at start).
         with make_connection(load_settings(service, broker.service_env(service))) as connection:
             topology(broker, service).declare_all(connection)
+    # Objects broker-setup has not made: the process says so instead of declaring them.
+    elsewhere = {**broker.service_env("vetting"), "BROKER_PREFIX": "not-set-up."}
+    with pytest.raises(TopologyMissing, match="broker-setup"), \
+            make_connection(load_settings("vetting", elsewhere)) as connection:
+        Topology(load_settings("vetting", elsewhere)).declare_all(connection)
 
 
 @pytest.mark.parametrize("attempt", [
@@ -241,8 +246,8 @@ def tls_node() -> Iterator[tuple[str, str, Path]]:
     except PrivateServerUnavailable as exc:
         unavailable(str(exc))
     with node:
-        yield (f"amqps://guest:guest@127.0.0.1:{tls_port}//",
-               f"http://guest:guest@127.0.0.1:{management_port}", files.ca)
+        yield (f"amqps://test:{node.password}@127.0.0.1:{tls_port}//",
+               f"http://test:{node.password}@127.0.0.1:{management_port}", files.ca)
 
 
 def test_tls_connects_with_the_ca_file_and_fails_without(tls_node):

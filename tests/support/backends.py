@@ -31,9 +31,13 @@ from shared.config import Settings, load_settings, shared_broker_user_env
 from shared.db import create_database, drop_database, make_engine
 from shared.messaging.topology import SERVICES, Topology
 from shared.migrations import upgrade
+from tests.support.deployment_secrets import SECRETS, database_url
 
 REQUIRE_REAL = os.environ.get("REQUIRE_REAL_BACKENDS") == "1"
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# With the session's generated password (the shared server trusts loopback and ignores it).
+PG_ADMIN_URL = database_url(
+    os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+# The administrator's URL: services get a user of their own (deployment_secrets.broker_url).
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 
@@ -82,7 +86,7 @@ class PostgresTemplates:
                 name = f"{self.prefix}_{service}"
                 url = create_database(self.admin_url, name)
                 try:
-                    upgrade(load_settings(service, {"DATABASE_URL": url}),
+                    upgrade(load_settings(service, {"DATABASE_URL": url, **SECRETS}),
                             _migrations_dir(service))
                 except BaseException:
                     drop_database(self.admin_url, name)

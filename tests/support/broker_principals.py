@@ -11,7 +11,6 @@ gets a BROKER_URL of its own. Closing deletes the vhost (and with it every queue
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Self
@@ -21,6 +20,8 @@ from shared.broker_setup import broker_setup_from_env
 from shared.config import broker_password_variable, broker_user_variable
 from shared.messaging.admin import admin_from_url
 from shared.messaging.topology import SERVICES
+from shared.startup_secrets import generate_secret
+from tests.support.deployment_secrets import DEPLOYMENT_ENV
 
 
 def with_credentials(amqp_url: str, user: str, password: str, vhost: str) -> str:
@@ -41,7 +42,8 @@ class BrokerPrincipals:
         self.admin_user, self.admin_password = parts.username or "guest", parts.password or ""
         self.admin_url = with_credentials(amqp_admin_url, self.admin_user, self.admin_password,
                                           self.vhost)
-        self.passwords = {service: secrets.token_urlsafe(24) for service in SERVICES}
+        # As strong as a process accepts (shared.startup_secrets).
+        self.passwords = {service: generate_secret() for service in SERVICES}
         self.users = {service: f"{self.prefix}{service}" for service in SERVICES}
         self.setup_env = {
             "BROKER_URL": self.admin_url, "BROKER_PREFIX": self.prefix,
@@ -62,7 +64,9 @@ class BrokerPrincipals:
                                 password or self.passwords[service], self.vhost)
 
     def service_env(self, service: str) -> dict[str, str]:
-        return {"BROKER_URL": self.url_for(service), "BROKER_PREFIX": self.prefix,
+        """What a process of `service` needs to run as its own user (the session's secrets
+        too: outside the embedded mode it refuses to start without them)."""
+        return {**DEPLOYMENT_ENV, "BROKER_URL": self.url_for(service), "BROKER_PREFIX": self.prefix,
                 **self.user_env(), **({"BROKER_CA_FILE": self.ca_file} if self.ca_file else {})}
 
     def __enter__(self) -> Self:

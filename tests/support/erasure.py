@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from shared.db import dead_letters_table, outbox_table
+from shared.event_copies import mentions
 from tests.support.clock import iso_now, now
 from tests.support.events import hand as hand_to
 from tests.support.service_harness import ServiceHarness
@@ -30,10 +31,11 @@ def person_erased(harness: ServiceHarness, person_id: str | None,
 
 def dead_letter(harness: ServiceHarness, application_id: str, secret: str) -> None:
     """A dead-lettered copy of an event about the application, carrying a personal value."""
+    body = f'{{"application_id": "{application_id}", "x": "{secret}"}}'
     with harness.platform.engine.begin() as connection:
         connection.execute(insert(dead_letters_table), {
             "event_id": str(uuid.uuid4()), "event_type": "application.info_provided",
-            "handler": "h", "body": f'{{"application_id": "{application_id}", "x": "{secret}"}}',
+            "handler": "h", "body": body, "mentions": mentions(body),
             "error": "boom", "attempts": 1, "created_at": now()})
 
 

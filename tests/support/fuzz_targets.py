@@ -17,10 +17,11 @@ from typing import Any
 from flask import Flask
 
 from applications.examples import sample_application
-from shared.auth import StaffIdentity, StaffTokens
+from shared.auth import StaffIdentity
 from shared.web.roles import AUDITOR, DATA_PROTECTION_OFFICER
 from tests.support.access_harness import Access
 from tests.support.clock import iso_now
+from tests.support.identity import TestTokens
 from tests.support.service_harness import ServiceHarness
 from tests.support.vetting_harness import Vetting
 
@@ -39,22 +40,27 @@ class FuzzTarget:
     known: dict[str, list[str]] = field(default_factory=dict)
 
 
-def staff_token(tokens: StaffTokens, role: str, establishments: tuple[str, ...] = ()) -> str:
+Credential = str | Callable[[], str]
+
+
+def staff_token(tokens: TestTokens, role: str,
+                establishments: tuple[str, ...] = ()) -> Callable[[], str]:
+    """The header for a staff caller, minted when asked (a fuzz run outlives a token)."""
     identity = StaffIdentity(f"fuzz-{role}", frozenset({role}), frozenset(establishments))
-    return f"Bearer {tokens.issue(identity)}"
+    return lambda: f"Bearer {tokens.issue(identity)}"
 
 
-def _by_path(tokens: StaffTokens, default: str) -> Callable[[str, str], str]:
+def _by_path(tokens: TestTokens, default: Credential) -> Callable[[str, str], str]:
     """The service's own role for its API; the shared doors for the auditor and the DPO."""
     auditor = staff_token(tokens, AUDITOR)
     dpo = staff_token(tokens, DATA_PROTECTION_OFFICER)
 
     def authorise(_method: str, path: str) -> str:
         if path == "/audit":
-            return auditor
+            return auditor()
         if path == "/subject-access-request":
-            return dpo
-        return default
+            return dpo()
+        return default() if callable(default) else default
 
     return authorise
 

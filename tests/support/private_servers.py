@@ -33,6 +33,9 @@ import uuid
 from pathlib import Path
 from typing import Any, Self
 
+from shared.startup_secrets import generate_secret
+from tests.support.deployment_secrets import database_url
+
 POSTGRES_ROOT = Path("/usr/lib/postgresql")
 RABBIT_SCRIPT = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
 # Below the kernel's ephemeral range (32768-60999), so that no outgoing connection can take a
@@ -221,7 +224,8 @@ class PrivatePostgres(_PrivateServer):
         return self.url("postgres")
 
     def url(self, dbname: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+        # It trusts loopback; the password is for the services' secrets check.
+        return database_url(f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}")
 
     def create_database(self, name: str) -> str:
         """A new empty database; its URL."""
@@ -264,7 +268,8 @@ class PrivatePostgres(_PrivateServer):
 
 
 class PrivateRabbit(_PrivateServer):
-    """A RabbitMQ node of our own (`node`, AMQP on 127.0.0.1:`port`, guest/guest, vhost /)."""
+    """A RabbitMQ node of our own (`node`, AMQP on 127.0.0.1:`port`, vhost /, a user `test`
+    with a generated password: services refuse guest/guest)."""
 
     def __init__(self, *, config: str = "", plugins: tuple[str, ...] = ()) -> None:
         self.config = config  # rabbitmq.conf (sysctl format), e.g. a TLS listener
@@ -275,15 +280,16 @@ class PrivateRabbit(_PrivateServer):
         self.node = f"rabbit_test_{uuid.uuid4().hex[:10]}@localhost"
         self.dist_port = free_port(avoid=self.port)
         self.process: subprocess.Popen[bytes] | None = None
+        self.password = generate_secret()
 
     @property
     def amqp_url(self) -> str:
-        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+        return f"amqp://test:{self.password}@127.0.0.1:{self.port}//"
 
     def _env(self) -> dict[str, str]:
         paths = {"MNESIA_BASE": "mnesia", "LOG_BASE": "log", "PLUGINS_EXPAND_DIR": "plugins",
                  "ENABLED_PLUGINS_FILE": "enabled_plugins",
-                 # Absent: none of the shared node's configuration (its listener) applies.
+                 # Ours (only the default user): none of the shared node's configuration applies.
                  "CONFIG_FILE": "rabbitmq.conf", "CONFIG_FILES": "conf.d",
                  "ADVANCED_CONFIG_FILE": "advanced.config"}
         env = {**_clean_env(), "RABBITMQ_NODENAME": self.node,
@@ -297,8 +303,9 @@ class PrivateRabbit(_PrivateServer):
     def _boot(self) -> None:
         """Start the node; once the VM's distribution port is open, `await_startup`."""
         (self.root / "enabled_plugins").write_text(f"[{','.join(self.plugins)}].\n")
-        if self.config:
-            (self.root / "rabbitmq.conf").write_text(self.config)
+        # Its default user has a generated password (services refuse guest/guest).
+        (self.root / "rabbitmq.conf").write_text(
+            f"default_user = test\ndefault_pass = {self.password}\n{self.config}")
         for name in ("mnesia", "log", "conf.d"):
             (self.root / name).mkdir()
         if self.user:

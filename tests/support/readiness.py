@@ -6,10 +6,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import settings
-
 from applications.readiness import Problem, check_readiness
 from shared.reference import load_establishments
+from tests.support.properties import property_settings
 
 TODAY = date(2026, 11, 27)
 WINDOW_START = date(2021, 11, 27)  # five years before TODAY
@@ -19,7 +18,7 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December"]
 ADDRESS_CODES = {"ADDRESS_HISTORY_TOO_SHORT", "ADDRESS_GAP", "ADDRESSES_OVERLAP",
                  "NO_CURRENT_ADDRESS"}
-PROPERTY = settings(max_examples=200, deadline=None)
+PROPERTY = property_settings(200, deadline=None)
 
 
 def spoken(day: date) -> str:

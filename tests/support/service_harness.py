@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from shared.auth import StaffIdentity, StaffTokens
+from shared.auth import StaffIdentity
 from shared.db import outbox_table
 from shared.events import Envelope
 from shared.web.app import create_web_app
 from tests.support.events import hand
+from tests.support.identity import TestTokens
 from tests.support.platforms import platform_for
 
 
@@ -26,7 +27,8 @@ class ServiceHarness:
         self.platform = platform_for(self.service, {**env, **extra_env})
         self.app = create_web_app(module.definition(), self.platform)
         self.client = self.app.test_client()
-        self.tokens = StaffTokens(self.platform.settings.staff_token_secret, 3600)
+        # Minted by the test identity provider at this service's clock's time.
+        self.tokens = TestTokens(self.platform.settings.oidc.audience, self.platform.clock)
 
     def token(self, who: str) -> str:
         staff_id, roles, establishments = self.staff[who]

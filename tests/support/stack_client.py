@@ -9,12 +9,10 @@ from typing import Any
 import requests
 
 from applications.examples import sample_application
-from shared.auth import StaffIdentity, StaffTokens
-from shared.clock import process_clock
-from shared.config import load_settings
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
 from tests.support import cli_json
+from tests.support.identity import mint
 from tests.support.network import free_port
 
 # What every stack a test starts runs with: quick retries, and SMS sent at any hour (quiet
@@ -30,14 +28,10 @@ def organisation_key(stack: Stack, name: str = "AA Test Intergroup") -> str:
 
 def staff_token(stack: Stack, service: str, role: str, *establishments: str,
                 staff_id: str | None = None) -> str:
-    """A token the stack's `service` accepts, signed here with its secret (a process per
-    token was most of a short test's time; tests/e2e/test_vetting_journey.py issues its
-    tokens with the operator's command)."""
-    settings = load_settings(service, stack.env_for(service))
-    tokens = StaffTokens(settings.staff_token_secret, settings.staff_token_max_age_s,
-                         process_clock())
-    return tokens.issue(StaffIdentity(staff_id or f"test-{role}", frozenset({role}),
-                                      frozenset(establishments)))
+    """An access token for the stack's `service` (its audience) from the test identity
+    provider the stack's processes trust."""
+    audience = stack.env_for(service).get("OIDC_AUDIENCE") or service
+    return mint(audience, staff_id or f"test-{role}", {role}, establishments)
 
 
 def application_body(email: str | None = None) -> dict[str, Any]:

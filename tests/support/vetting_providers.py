@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from hypothesis import settings
-
 from applications.examples import sample_application
+from tests.support.properties import property_settings
 from vetting.providers import (
     CheckRequest,
     ManualProvider,
@@ -20,7 +19,7 @@ from vetting.providers import (
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
-PROPERTY = settings(max_examples=150, deadline=None)
+PROPERTY = property_settings(150, deadline=None)
 SIM = SimulatedProvider()
 UPDATE = UpdateServiceProvider()
 MANUAL = ManualProvider()

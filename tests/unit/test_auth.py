@@ -6,7 +6,6 @@ import pytest
 from shared.auth import (
     AuthError,
     StaffIdentity,
-    StaffTokens,
     generate_api_key,
     hash_password,
     parse_api_key,
@@ -14,6 +13,7 @@ from shared.auth import (
     secret_matches,
 )
 from shared.clock import ManualClock
+from shared.staff_tokens import OidcSettings, StaffTokenVerifier
 
 
 def test_api_key_is_shown_once_and_stored_only_as_a_keyed_hash():
@@ -33,29 +33,25 @@ def test_malformed_api_keys_are_refused(presented):
         parse_api_key(presented)
 
 
-def test_staff_token_round_trip_and_scopes():
-    tokens = StaffTokens("secret", max_age_s=60)
-    identity = StaffIdentity("s1", frozenset({"security_officer"}), frozenset({"WWI", "BMI"}))
-    again = tokens.verify(tokens.issue(identity))
-    assert again == identity
-    assert again.covers("WWI") and not again.covers("ACI")
-    assert again.has_role("security_officer", "head_of_security")
-    assert not again.has_role("vetting_manager")
-
-
-def test_staff_token_tampered_wrong_secret_or_expired_is_refused():
-    clock = ManualClock(datetime(2026, 6, 10, 11, 0, tzinfo=UTC))
-    tokens = StaffTokens("secret", max_age_s=60, clock=clock)
-    token = tokens.issue(StaffIdentity("s1", frozenset({"operator"})))
-    with pytest.raises(AuthError):
-        StaffTokens("other", max_age_s=60).verify(token)
-    with pytest.raises(AuthError):
-        tokens.verify(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
-    clock.advance(seconds=60)
-    assert tokens.verify(token).staff_id == "s1"  # the last second of its life
-    clock.advance(seconds=2)
-    with pytest.raises(AuthError):
-        tokens.verify(token)
+def test_staff_identity_comes_from_the_claims_the_settings_name_and_ignores_unknown_roles():
+    verifier = StaffTokenVerifier(OidcSettings("https://idp.example", "access",
+                                               roles_claim="groups",
+                                               establishments_claim="caseloads"),
+                                  ManualClock(datetime(2026, 6, 10, 11, 0, tzinfo=UTC)))
+    identity = verifier.identity({"sub": "s1", "groups": ["security_officer", "ROLE_SUPER",
+                                                          "security_officr"],
+                                  "caseloads": ["WWI", "BMI"], "roles": ["head_of_security"]})
+    assert identity == StaffIdentity("s1", frozenset({"security_officer"}),
+                                     frozenset({"WWI", "BMI"}))
+    assert identity.covers("WWI") and not identity.covers("ACI")
+    assert identity.has_role("security_officer", "head_of_security")
+    assert not identity.has_role("vetting_manager", "head_of_security")
+    # One value as a space-separated string, as some providers send it; junk is nothing.
+    assert verifier.identity({"sub": "s2", "groups": "auditor operator",
+                              "caseloads": 7}).roles == {"auditor", "operator"}
+    for subject in (None, "", 5, "x" * 201):
+        with pytest.raises(AuthError):
+            verifier.identity({"sub": subject})
 
 
 def test_password_hashes_are_salted_and_verify():

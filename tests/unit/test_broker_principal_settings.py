@@ -11,6 +11,7 @@ from shared.broker_setup import check_users, definitions, passwords_from, permis
 from shared.config import SettingsError, load_settings, shared_broker_user_env
 from shared.messaging.admin import BrokerAdminError, admin_from_url
 from shared.messaging.connection import tls_options
+from shared.messaging.trust import is_untrusted, untrusted_publisher
 
 AMQP = "amqp://vetting:pw@rabbit:5672/prod"
 
@@ -102,3 +103,29 @@ def test_amqps_checks_the_certificate_and_host_name_against_the_ca_file():
     assert tls_options(settings) == {"context": {"cafile": "/etc/ca.pem", "check_hostname": True},
                                      "server_hostname": "rabbit.internal"}
     assert tls_options(load_settings("vetting", {"BROKER_URL": AMQP})) is False
+
+
+def test_an_event_type_is_trusted_only_from_its_publishers_user():
+    access = load_settings("access", {"BROKER_URL": "amqp://access:pw@rabbit//"})
+    assert untrusted_publisher(access, "vetting.clearance_reinstated", "vetting", False) is None
+    for sender in ("applications", "access", None, "guest"):
+        reason = untrusted_publisher(access, "vetting.clearance_reinstated", sender, False)
+        assert reason and is_untrusted(reason) and repr(sender) in reason
+    # Back from its own retry queue, under its own user: only after its own check.
+    assert untrusted_publisher(access, "vetting.clearance_reinstated", "access", True) is None
+    assert untrusted_publisher(access, "vetting.clearance_reinstated", "applications", True)
+
+
+def test_a_publishing_process_connected_as_another_user_refuses_to_start():
+    """`consume` and `relay` take their platform from here: the check comes before any
+    connection (the others would dead-letter everything the process sent)."""
+    import click
+
+    from shared.cli import CliState
+    from vetting.service import definition
+
+    state = CliState(definition())
+    state.__dict__["settings"] = load_settings("vetting", {"BROKER_URL": "amqp://guest:g@h//"})
+    with pytest.raises(click.ClickException,
+                       match="connects as 'guest' but BROKER_USER_VETTING is 'vetting'"):
+        state.publishing_platform()

@@ -70,6 +70,7 @@ def test_no_setting_no_shift():
     assert clock_offset({}) == timedelta(0)
 
 
+@pytest.mark.slow  # starts Python processes: `make test`, not the quick loop
 def test_processes_started_at_different_times_agree_on_now():
     environ = {**os.environ, TEST_CLOCK_AT: "22:30"}
     environ.pop(TEST_CLOCK_OFFSET_S, None)
@@ -98,6 +99,7 @@ def test_a_production_deployment_refuses_a_shifted_clock():
             load_settings("access", {"DEPLOYMENT_ENVIRONMENT": "production", **shift})
 
 
+@pytest.mark.slow  # starts Python processes: `make test`, not the quick loop
 def test_the_cli_says_why_it_will_not_start_in_one_line():
     environ = {**os.environ, "DEPLOYMENT_ENVIRONMENT": "production", TEST_CLOCK_AT: "03:30",
                TEST_CLOCK_OFFSET_S: "-100"}

@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from shared.config import KNOWN_ENV_VARS, load_settings
+import pytest
+
+from shared.config import KNOWN_ENV_VARS, SettingsError, load_settings
 
 
 def test_embedded_defaults_when_nothing_is_set(tmp_path: Path):
@@ -18,8 +20,23 @@ def test_environment_overrides_and_prefix():
     assert not settings.is_embedded_broker and not settings.is_sqlite
     assert settings.port == 9000
     assert settings.name("access.inbox") == "t1.access.inbox"
-    # secrets default to SECRET_KEY unless given separately
-    assert settings.staff_token_secret == "s" and settings.api_key_pepper == "s"
+    # outside the embedded mode no secret falls back on another (each must be set) ...
+    assert settings.api_key_pepper == ""
+    # ... while the embedded mode derives them from SECRET_KEY, or the development secret
+    assert load_settings("access", {"SECRET_KEY": "s"}).api_key_pepper == "s"
+
+
+def test_staff_sign_in_settings_are_the_deployment_s_and_the_audience_the_service_s():
+    settings = load_settings("vetting", {"OIDC_ISSUER": "https://sign-in.example/realms/x/",
+                                         "OIDC_ROLES_CLAIM": "groups"})
+    assert settings.oidc.issuer == "https://sign-in.example/realms/x"
+    assert settings.oidc.audience == "vetting" and settings.oidc.roles_claim == "groups"
+    assert load_settings("vetting", {"OIDC_AUDIENCE": "api://vetting"}).oidc.audience == \
+        "api://vetting"
+    with pytest.raises(SettingsError, match="15 minutes"):
+        load_settings("vetting", {"OIDC_MAX_TOKEN_LIFETIME_S": "28800"})
+    with pytest.raises(SettingsError, match="asymmetric"):
+        load_settings("vetting", {"OIDC_ALGORITHMS": "HS256"})
 
 
 def test_known_env_vars_covers_what_load_settings_reads():

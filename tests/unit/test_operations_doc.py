@@ -6,6 +6,7 @@ the document lists as another program's, and every `make` target is in the Makef
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from pathlib import Path
 
@@ -24,7 +25,7 @@ SERVICE_PLACEHOLDERS = ("<service>", "<svc>")
 # Upper-case words with underscores that are not environment variables.
 NOT_VARIABLES = frozenset({"PRECONDITION_FAILED", "KNOWN_ENV_VARS", "DEFAULT_PORTS",
                            "ORGANISATION_ID", "KEY_ID", "TABLE_DATA", "CURRENT_TIMESTAMP",
-                           "SUBSCRIPTIONS", "IN_PROGRESS"})
+                           "SUBSCRIPTIONS", "IN_PROGRESS", "UNTRUSTED_PUBLISHER"})
 OTHERS_HEADING = "## Variables that are not the services' own"
 
 COMMAND = re.compile(r"python -m ([\w.<>]+)((?:[ \t]+[a-z][\w-]*)*)")
@@ -52,6 +53,9 @@ def _cli(module: str) -> click.Command:
     if module in SERVICES:
         return _service_cli(module)
     main = getattr(importlib.import_module(module), "main", None)
+    if main is None and importlib.util.find_spec(f"{module}.__main__") is not None:
+        entry = importlib.import_module(f"{module}.__main__")  # `python -m` runs this
+        main = getattr(entry, "main", None) or getattr(entry, "cli", None)
     assert isinstance(main, click.Command), f"python -m {module}: no click command `main`"
     return main
 

@@ -7,7 +7,7 @@ import random
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from notifications.channels.config import ConfigError, load_config
@@ -19,6 +19,7 @@ from notifications.quiet_hours import (
     next_send_time,
     parse_quiet_hours,
 )
+from tests.support.properties import property_settings
 
 NIGHT = parse_quiet_hours("21:00-08:00")
 
@@ -96,7 +97,7 @@ windows = st.tuples(st.times(), st.times()).filter(
                             pair[1].replace(second=0, microsecond=0)))
 
 
-@settings(max_examples=500)
+@property_settings(500)
 @given(moment=moments, window=windows)
 def test_the_send_time_is_never_early_never_quiet_and_never_a_day_late(moment, window):
     chosen = next_send_time("SMS", moment, window)

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.reference import Establishment, load_establishments
+from tests.support.properties import property_settings
 from vetting.policy import (
     ACCESS_TYPES,
     CHECKS,
@@ -31,7 +32,7 @@ from vetting.policy import (
 
 POLICY = load_policy()
 ESTABLISHMENTS = load_establishments()
-PROPERTY = settings(max_examples=200, deadline=None)
+PROPERTY = property_settings(200, deadline=None)
 RAW = yaml.safe_load(resources.files("vetting.policy").joinpath("default_policy.yaml")
                      .read_text("utf-8"))
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.properties import property_settings
 from vetting.policy import load_policy, policy_from_mapping
 from vetting.risk import RECOMMENDATIONS, Factor, assess, factor, recommend, severity_rank
 
@@ -22,7 +23,7 @@ TODAY = date(2026, 11, 27)
 POLICY = load_policy()
 POLICY_DATA = yaml.safe_load(resources.files("vetting.policy").joinpath("default_policy.yaml")
                              .read_text("utf-8"))
-PROPERTY = settings(max_examples=200, deadline=None)
+PROPERTY = property_settings(200, deadline=None)
 WINDOW = POLICY.risk.undeclared_match_window_days
 DISPOSALS = ("CUSTODY", "SUSPENDED_SENTENCE", "COMMUNITY_ORDER", "FINE", "DISCHARGE", "OTHER")
 BENIGN = ("Theft from a shop", "Driving with excess alcohol", "Possession of a controlled drug",

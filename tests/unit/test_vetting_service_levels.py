@@ -10,9 +10,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.properties import property_settings
 from vetting.service_levels import (
     PARTIES,
     CaseTimes,
@@ -26,7 +27,7 @@ from vetting.service_levels import (
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 DAY = 86_400.0
 HOUR = 3_600.0
-PROPERTY = settings(max_examples=200, deadline=None)
+PROPERTY = property_settings(200, deadline=None)
 ZERO = dict.fromkeys(PARTIES, 0.0)
 
 

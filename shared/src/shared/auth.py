@@ -5,8 +5,8 @@ database leak does not leak usable keys; the key id lets us find the row without
 secret has 256 bits of entropy, so a fast keyed hash (HMAC-SHA256 with a server-side pepper) is
 the right tool; slow password hashes are for low-entropy human passwords (staff logins).
 
-Staff tokens are signed and time-limited (itsdangerous): they carry the staff id, roles and
-establishment scopes. Every service verifies them with the shared signing secret.
+Staff are identified by the OpenID Connect provider's access tokens (shared.staff_tokens):
+the subject, roles and establishment scopes become a `StaffIdentity`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,15 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from shared.clock import Clock, process_clock
-
 API_KEY_PREFIX = "maak"
+
+# Every staff role this system gives powers to; a token's other roles are ignored.
+STAFF_ROLES = frozenset({
+    "vetting_officer", "vetting_manager", "security_officer", "head_of_security", "operator",
+    "auditor", "data_protection_officer",
+})
 
 
 class AuthError(Exception):
@@ -76,41 +79,3 @@ class StaffIdentity:
 
     def covers(self, establishment_code: str) -> bool:
         return establishment_code in self.establishments
-
-
-class StaffTokens:
-    def __init__(self, secret: str, max_age_s: int, clock: Clock | None = None) -> None:
-        self._serializer = URLSafeTimedSerializer(secret, salt="staff-token-v1",
-                                                  signer=_signer_on(clock or process_clock()))
-        self.max_age_s = max_age_s
-
-    def issue(self, identity: StaffIdentity) -> str:
-        return self._serializer.dumps({
-            "sub": identity.staff_id,
-            "roles": sorted(identity.roles),
-            "est": sorted(identity.establishments),
-        })
-
-    def verify(self, token: str) -> StaffIdentity:
-        try:
-            claims = self._serializer.loads(token, max_age=self.max_age_s)
-        except (SignatureExpired, BadSignature) as exc:
-            raise AuthError("invalid credentials") from exc
-        try:
-            return StaffIdentity(
-                staff_id=str(claims["sub"]),
-                roles=frozenset(claims["roles"]),
-                establishments=frozenset(claims["est"]),
-            )
-        except (KeyError, TypeError) as exc:
-            raise AuthError("invalid credentials") from exc
-
-
-def _signer_on(clock: Clock) -> type[TimestampSigner]:
-    """itsdangerous's timestamp signer, telling the time by `clock` (issue and expiry alike)."""
-
-    class ClockSigner(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(clock.now().timestamp())
-
-    return ClockSigner

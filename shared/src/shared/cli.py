@@ -21,15 +21,15 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from shared import audit
-from shared.auth import StaffIdentity, StaffTokens
 from shared.config import Settings, SettingsError, load_settings
-from shared.consumer import Dispatcher, EventConsumer, is_untrusted
+from shared.consumer import Dispatcher, EventConsumer
 from shared.db import dead_letters_table
 from shared.keys_cli import keys_group
 from shared.logs import configure_logging
+from shared.messaging.trust import is_untrusted
 from shared.outbox import OutboxRelay, relay_lag, replay_since
 from shared.platform import Platform, ServiceDefinition, build_platform
+from shared.startup_secrets import require_production_secrets
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +41,24 @@ class CliState:
     @cached_property
     def settings(self) -> Settings:
         try:
-            return load_settings(self.definition.name)
+            settings = load_settings(self.definition.name)
+            # Every command that touches data (and `web`, before gunicorn) stops here when a
+            # production secret is missing or weak; the embedded mode warns.
+            configure_logging(self.definition.name, settings.log_level)
+            require_production_secrets(settings)
+            if self.definition.check_settings is not None:
+                self.definition.check_settings(settings)
+            return settings
         except SettingsError as exc:
-            # One line naming what is wrong, not a traceback: the process must not start.
+            # One line per problem, not a traceback: the process must not start.
             raise click.ClickException(str(exc)) from None
 
     @cached_property
     def platform(self) -> Platform:
-        configure_logging(self.definition.name, self.settings.log_level)
-        return build_platform(self.settings)
+        try:
+            return build_platform(self.settings)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
 
     def publishing_platform(self) -> Platform:
         """The platform of a process that publishes: it must publish as the user the other
@@ -140,28 +149,6 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
             )
             _stop_on_sigterm(outbox_relay.stop)
             outbox_relay.run()
-
-    @cli.command("issue-staff-token", help="Sign a staff token (roles, establishment scopes).")
-    @click.option("--staff-id", required=True)
-    @click.option("--role", "roles", multiple=True, required=True)
-    @click.option("--establishment", "establishments", multiple=True)
-    @pass_state
-    def issue_staff_token(state: CliState, staff_id: str, roles: tuple[str, ...],
-                          establishments: tuple[str, ...]) -> None:
-        tokens = StaffTokens(state.settings.staff_token_secret,
-                             state.settings.staff_token_max_age_s, state.platform.clock)
-        identity = StaffIdentity(staff_id, frozenset(roles), frozenset(establishments))
-        token = tokens.issue(identity)
-        # A token is a sign-in for the API: who got which powers, and when, is audited.
-        with state.platform.session_factory() as session:
-            audit.record(session, service=definition.name, actor="operator",
-                         actor_kind=audit.SYSTEM, action="staff_token.issued",
-                         subject_type="staff", subject_id=staff_id[:100],
-                         detail={"roles": sorted(roles), "establishments": sorted(establishments),
-                                 "max_age_s": state.settings.staff_token_max_age_s},
-                         at=state.platform.clock.now())
-            session.commit()
-        click.echo(token)
 
     @cli.group("dead-letters", help="Events a handler could not process.")
     def dead_letters() -> None:

@@ -15,11 +15,15 @@ from urllib.parse import unquote, urlsplit
 from shared.clock import TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S, ClockSettingError, clock_offset
 from shared.limits_config import ENV_NAMES as RATE_LIMIT_ENV_NAMES
 from shared.limits_config import RateLimitSettingError, RateLimitSettings, load_rate_limits
+from shared.staff_tokens import OidcSettings
 
 DEFAULT_PORTS = {"applications": 8001, "vetting": 8002, "access": 8003, "notifications": 8004}
 
 # The embedded default uses this secret only when none is given; production must set its own.
 INSECURE_DEV_SECRET = "dev-only-insecure-secret-change-me"
+
+# The development identity provider `make run` starts (tools/devidp).
+DEV_ISSUER = "http://127.0.0.1:9000"
 
 # Where a process runs (DEPLOYMENT_ENVIRONMENT). Production images set "production"; only the
 # others honour the test clock.
@@ -44,8 +48,8 @@ class Settings:
     broker_queue_type: str = "classic"
     var_dir: Path = Path("var")
     secret_key: str = INSECURE_DEV_SECRET
-    staff_token_secret: str = INSECURE_DEV_SECRET
-    staff_token_max_age_s: int = 8 * 3600
+    # The staff identity provider (OpenID Connect): see shared.staff_tokens.
+    oidc: OidcSettings = field(default_factory=lambda: OidcSettings(DEV_ISSUER, ""))
     api_key_pepper: str = INSECURE_DEV_SECRET
     api_key_cache_s: float = 5.0
     # Fernet keys, newest first, for special-category fields (empty: derived from the
@@ -141,7 +145,11 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
     var_dir = Path(env.get("VAR_DIR", "var")).resolve()
     database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / (service + '.db')}"
     broker_url = env.get("BROKER_URL") or "filesystem://"
-    secret = env.get("SECRET_KEY", INSECURE_DEV_SECRET)
+    # The embedded mode may fall back on the development secret; anything else must set each
+    # secret itself (shared.startup_secrets refuses to start without them).
+    embedded = database_url.startswith("sqlite") and broker_url.startswith("filesystem:")
+    secret = env.get("SECRET_KEY", INSECURE_DEV_SECRET if embedded else "")
+    fallback = secret if embedded else ""
     queue_type = env.get("BROKER_QUEUE_TYPE", "classic").strip().lower() or "classic"
     if queue_type not in QUEUE_TYPES:
         # A typo must stop the process: declaring the wrong type fails later, on the broker.
@@ -159,9 +167,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         broker_queue_type=queue_type,
         var_dir=var_dir,
         secret_key=secret,
-        staff_token_secret=env.get("STAFF_TOKEN_SECRET", secret),
-        staff_token_max_age_s=int(env.get("STAFF_TOKEN_MAX_AGE_S", 8 * 3600)),
-        api_key_pepper=env.get("API_KEY_PEPPER", secret),
+        oidc=_oidc_settings(service, env),
+        api_key_pepper=env.get("API_KEY_PEPPER", fallback),
         api_key_cache_s=float(env.get("API_KEY_CACHE_S", 5.0)),
         data_encryption_keys=tuple(
             key.strip() for key in env.get("DATA_ENCRYPTION_KEYS", "").split(",") if key.strip()),
@@ -193,6 +200,33 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         extra={k: v for k, v in env.items()
                if k.startswith((service.upper() + "_", "RETENTION_"))},
     )
+
+
+def _oidc_settings(service: str, env: Mapping[str, str]) -> OidcSettings:
+    """Which provider staff sign in at. Like the clock, a fact of the whole deployment: a
+    setting missing from `env` is taken from the process's environment."""
+
+    def get(name: str, default: str) -> str:
+        return (env.get(name) or os.environ.get(name) or default).strip()
+
+    algorithms = tuple(a.strip() for a in get("OIDC_ALGORITHMS", "RS256,ES256").split(",")
+                       if a.strip())
+    if not algorithms or set(algorithms) - {"RS256", "ES256", "PS256", "RS384", "ES384"}:
+        raise SettingsError(f"OIDC_ALGORITHMS={','.join(algorithms)!r}: asymmetric "
+                            "signatures only (RS256, ES256, PS256, RS384, ES384)")
+    max_lifetime_s = int(get("OIDC_MAX_TOKEN_LIFETIME_S", "900"))
+    if not 0 < max_lifetime_s <= 900:
+        raise SettingsError("OIDC_MAX_TOKEN_LIFETIME_S: staff access tokens live 15 minutes "
+                            "at most")
+    return OidcSettings(
+        issuer=get("OIDC_ISSUER", DEV_ISSUER).rstrip("/"),
+        audience=(env.get("OIDC_AUDIENCE") or service).strip(),
+        jwks_url=get("OIDC_JWKS_URL", ""),
+        roles_claim=get("OIDC_ROLES_CLAIM", "roles"),
+        establishments_claim=get("OIDC_ESTABLISHMENTS_CLAIM", "establishments"),
+        algorithms=algorithms, max_lifetime_s=max_lifetime_s,
+        leeway_s=int(get("OIDC_LEEWAY_S", "30")),
+        jwks_min_refetch_s=float(get("OIDC_JWKS_MIN_REFETCH_S", "10")))
 
 
 def _rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
@@ -242,7 +276,10 @@ KNOWN_ENV_VARS = frozenset(
     {
         "VAR_DIR", "DATABASE_URL", "BROKER_URL", "BROKER_PREFIX", "BROKER_QUEUE_TYPE",
         "SECRET_KEY",
-        "STAFF_TOKEN_SECRET", "STAFF_TOKEN_MAX_AGE_S", "API_KEY_PEPPER", "API_KEY_CACHE_S",
+        "API_KEY_PEPPER", "API_KEY_CACHE_S",
+        "OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_JWKS_URL", "OIDC_ROLES_CLAIM",
+        "OIDC_ESTABLISHMENTS_CLAIM", "OIDC_ALGORITHMS", "OIDC_MAX_TOKEN_LIFETIME_S",
+        "OIDC_LEEWAY_S", "OIDC_JWKS_MIN_REFETCH_S",
         "DATA_ENCRYPTION_KEYS", "PORT",
         "MAX_CONTENT_LENGTH", "CONSUMER_MAX_ATTEMPTS", "CONSUMER_RETRY_BASE_S",
         "CONSUMER_PREFETCH", "RELAY_BATCH_SIZE", "RELAY_IDLE_WAIT_S",

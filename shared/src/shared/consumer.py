@@ -38,11 +38,12 @@ from shared.config import Settings
 from shared.context import set_correlation_id
 from shared.db import dead_letters_table, inbox_table
 from shared.erasure import ERASURE_EVENTS, any_erased, ids_of
+from shared.event_copies import mentions
 from shared.events import Envelope, EventRegistry, UnknownEvent
-from shared.events.vocabulary import publisher_of
 from shared.logs import LoggableError
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.messaging.topology import Topology
+from shared.messaging.trust import is_untrusted, untrusted_publisher
 from shared.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -52,11 +53,6 @@ log = logging.getLogger(__name__)
 
 INFRASTRUCTURE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError,
                          sa_exc.DisconnectionError, sa_exc.TimeoutError)
-
-
-# The error a dead letter records when its sender is not the event type's publisher (its
-# prefix); such a dead letter is never replayed.
-UNTRUSTED_PUBLISHER = "UNTRUSTED_PUBLISHER"
 
 
 class PermanentError(LoggableError):
@@ -173,6 +169,7 @@ class Dispatcher:
                 "handler": handler,
                 "body": raw,
                 "error": error[:4000],
+                "mentions": mentions(raw),
                 "attempts": attempts,
                 "created_at": self.clock.now(),
                 "replayed_at": None,
@@ -207,10 +204,6 @@ class Dispatcher:
                 .values(replayed_at=self.clock.now())
             )
         return True
-
-
-def is_untrusted(error: str | None) -> bool:
-    return (error or "").startswith(UNTRUSTED_PUBLISHER)
 
 
 def _insert_for(session: Session) -> Any:
@@ -285,7 +278,9 @@ class EventConsumer(ConsumerMixin):
                 "version": _field(raw, "version")})
             message.ack()
             return
-        untrusted = self._untrusted_publisher(event, message, attempts)
+        # Only its publisher's broker user may send a type: a forgery is recorded, never handled.
+        untrusted = untrusted_publisher(self.settings, event.envelope.type,
+                                        (message.properties or {}).get("user_id"), attempts > 0)
         if untrusted:
             self._dead_letter(raw, untrusted, attempts + 1, event, None)
             message.ack()
@@ -297,18 +292,6 @@ class EventConsumer(ConsumerMixin):
         finally:
             set_correlation_id(None)
         message.ack()
-
-    def _untrusted_publisher(self, event: Event, message: Any, attempts: int) -> str | None:
-        """Why the event may not come from whoever sent it, or None. Only the user of the
-        service the catalogue names as its publisher may send an event type. A retry comes back
-        from our own retry queue as our own user: only we can write there, after we checked."""
-        sender = (message.properties or {}).get("user_id")
-        publisher = publisher_of(event.envelope.type)
-        expected = self.settings.broker_user(publisher)
-        if sender == expected or (attempts > 0 and sender == self.settings.broker_principal):
-            return None
-        return (f"{UNTRUSTED_PUBLISHER}: {event.envelope.type} is published by {publisher} "
-                f"(broker user {expected!r}); this one came from {sender!r}")
 
     # failure policy -----------------------------------------------------------------------
     def _run_with_retries(self, handler: Handler, event: Event, raw: str, attempts: int) -> None:

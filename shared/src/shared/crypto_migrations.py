@@ -101,3 +101,39 @@ def _rewrite(table: str, pk: str, columns: Mapping[str, sa.types.TypeEngine],
             if values:
                 bind.execute(t.update().where(t.c[pk] == row[0]).values(**values))
         last = rows[-1][0]
+
+
+# The platform's event copies: outbox and dead-letter bodies (and errors, which may echo them).
+EVENT_COPIES = {"outbox": ("id", {"body": sa.Text()}),
+                "dead_letters": ("id", {"body": sa.Text(), "error": sa.Text()})}
+
+
+def encrypt_event_copies(batch_size: int = 500) -> None:
+    """Every service's migration for its outbox and dead letters: the ids each body mentions
+    go beside it in the clear (shared.event_copies), then the bodies are encrypted."""
+    from shared.event_copies import mentions
+
+    keyring = migration_keyring()
+    for table, (pk, columns) in EVENT_COPIES.items():
+        op.add_column(table, sa.Column("mentions", sa.Text(), nullable=True))
+        t = sa.table(table, sa.column(pk), sa.column("body", sa.Text()),
+                     sa.column("mentions", sa.Text()))
+        last = None
+        while True:  # the ids of the plaintext bodies (a token already encrypted mentions none)
+            query = sa.select(t.c[pk], t.c.body).order_by(t.c[pk]).limit(batch_size)
+            rows = op.get_bind().execute(
+                query if last is None else query.where(t.c[pk] > last)).all()
+            if not rows:
+                break
+            for row in rows:
+                body = keyring.decrypt(row.body) if _opens(keyring, row.body) else row.body
+                op.get_bind().execute(t.update().where(t.c[pk] == row[0])
+                                      .values(mentions=mentions(body)))
+            last = rows[-1][0]
+        encrypt_columns(table, pk, columns, batch_size)
+
+
+def decrypt_event_copies(batch_size: int = 500) -> None:
+    for table, (pk, columns) in EVENT_COPIES.items():
+        decrypt_columns(table, pk, columns, batch_size)
+        op.drop_column(table, "mentions")

@@ -32,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import sessionmaker
 
+from shared.crypto import EncryptedText
+
 # BIGINT on PostgreSQL; INTEGER on SQLite, where only INTEGER PRIMARY KEY autoincrements.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -114,7 +116,10 @@ outbox_table = Table(
     Column("routing_key", String(200), nullable=False),
     Column("subject", String(100), nullable=False),
     Column("correlation_id", String(100), nullable=False),
-    Column("body", Text, nullable=False),
+    # The event, encrypted (it may carry special-category data); `mentions`: its ids in the
+    # clear, for erasure (shared.event_copies).
+    Column("body", EncryptedText(), nullable=False),
+    Column("mentions", Text, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("published_at", UTCDateTime(), nullable=True),
     # The relay's query: WHERE published_at IS NULL ORDER BY id. Partial, so it stays small.
@@ -143,8 +148,10 @@ dead_letters_table = Table(
     Column("event_id", String(36), nullable=True),
     Column("event_type", String(100), nullable=True),
     Column("handler", String(200), nullable=True),
-    Column("body", Text, nullable=False),
-    Column("error", Text, nullable=False),
+    # Encrypted like the outbox's (the error may echo the event's values).
+    Column("body", EncryptedText(), nullable=False),
+    Column("error", EncryptedText(), nullable=False),
+    Column("mentions", Text, nullable=True),
     Column("attempts", Integer, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("replayed_at", UTCDateTime(), nullable=True),

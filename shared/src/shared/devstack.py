@@ -1,4 +1,5 @@
-"""Start every service's web, consumer and relay processes (and a local SMTP sink) as one stack.
+"""Start every service's web, consumer and relay processes (and a local SMTP sink, and under
+`make run` the development identity provider) as one stack.
 
 `make run` uses this on the embedded default (SQLite + kombu's filesystem transport under var/);
 the end-to-end tests and the benchmarks use it too, with PostgreSQL and RabbitMQ settings.
@@ -7,6 +8,7 @@ the end-to-end tests and the benchmarks use it too, with PostgreSQL and RabbitMQ
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import subprocess
@@ -26,6 +28,7 @@ from shared.config import DEFAULT_PORTS
 from shared.messaging.topology import SERVICES
 
 ROLES = ("web", "consume", "relay")
+DEV_IDP_PORT = 9000  # shared.config.DEV_ISSUER
 
 
 @dataclass
@@ -81,9 +84,14 @@ class Stack:
                     f"127.0.0.1:{self.ports[service]}", "--workers", str(self.web_workers)]
         return [sys.executable, "-m", service, role]
 
-    def start(self, *, smtp: bool = False) -> None:
+    def start(self, *, smtp: bool = False, identity_provider: bool = False) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         (self.var_dir / "logs").mkdir(exist_ok=True)
+        if identity_provider:
+            # tools/devidp, where staff sign in (OIDC_ISSUER's default): never in production.
+            self._spawn("devidp", [sys.executable, "-m", "devidp", "serve", "--port",
+                                   str(DEV_IDP_PORT), "--var-dir",
+                                   str(self.var_dir / "devidp")], dict(os.environ))
         if smtp and self.smtp_port is not None:
             mail_dir = self.var_dir / "mail"
             for sub in ("cur", "new", "tmp"):
@@ -105,7 +113,8 @@ class Stack:
     def _watch(self) -> None:
         while not self._stopping.wait(1.0):
             for name, process in list(self.processes.items()):
-                if name != "smtp" and process.poll() is not None and not self._stopping.is_set():
+                if name not in ("smtp", "devidp") and process.poll() is not None \
+                        and not self._stopping.is_set():
                     print(f"{name} exited with {process.returncode}; restarting", flush=True)
                     self.restart(name)
 
@@ -196,6 +205,20 @@ def _die_with_parent() -> None:
         pass
 
 
+def _dev_users() -> str:
+    """The development identity provider's users, for the console's sign-in."""
+    result = subprocess.run([sys.executable, "-m", "devidp", "users"], capture_output=True,
+                            text=True, check=False)
+    lines = ["    development users (password dev-password-only; "
+             "tools/devidp/src/devidp/dev_users.json):"]
+    for line in result.stdout.splitlines():
+        user = json.loads(line)
+        where = f" at {', '.join(user['establishments'])}" if user["establishments"] else ""
+        lines.append(f"      {user['username']:<5} {user['name']:<12} "
+                     f"{', '.join(user['roles'])}{where}")
+    return "\n".join(lines)
+
+
 def scheduled_jobs(env: Mapping[str, str]) -> dict[str, tuple[str, tuple[str, ...], float]]:
     """What `make run` runs on a timer: the clearance sweep (SWEEP_INTERVAL_S, default hourly)
     and each service's retention run (RETENTION_INTERVAL_S, default daily)."""
@@ -218,15 +241,16 @@ def main() -> None:
                       "VETTING_SIMULATED_DELAY_S", "2")})
     print(f"Migrating databases under {var_dir} ...", flush=True)
     stack.migrate()
-    stack.start(smtp=True)
+    stack.start(smtp=True, identity_provider=True)
     try:
         stack.wait_ready()
         print("\nThe system is running (Ctrl-C stops everything):", flush=True)
         for service in SERVICES:
             url = stack.url(service)
             print(f"  {service:<14} {url}   API docs {url}/docs   health {url}/health/ready")
-        print(f"  security console {stack.url('access')}/console   (make demo creates an "
-              "account; or: .venv/bin/python -m access staff add --help)")
+        print(f"  security console {stack.url('access')}/console   staff sign in at the "
+              f"development identity provider, http://127.0.0.1:{DEV_IDP_PORT}", flush=True)
+        print(_dev_users(), flush=True)
         print(f"  email (SMTP sink) 127.0.0.1:{stack.smtp_port}, mail in {var_dir}/mail/new")
         print(f"  clearance sweep (reminders, expiry) every {sweep_every_s:g} s "
               "(SWEEP_INTERVAL_S)", flush=True)

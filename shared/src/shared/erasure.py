@@ -66,7 +66,8 @@ def _text(value: Any) -> str | None:
 
 
 def purge_copies(session: Session, ids: Iterable[str]) -> dict[str, int]:
-    """Outbox rows and dead letters whose bodies mention any of the ids (event copies)."""
+    """Outbox rows and dead letters whose bodies mention any of the ids (event copies): the
+    bodies are encrypted, so by the ids kept beside them (shared.event_copies)."""
     wanted = sorted({str(i) for i in ids if i})
     if not wanted:
         return {"outbox_rows": 0, "dead_letters": 0}
@@ -75,11 +76,11 @@ def purge_copies(session: Session, ids: Iterable[str]) -> dict[str, int]:
     outbox = session.execute(delete(outbox_table).where(
         outbox_table.c.event_type.not_in(sorted(ERASURE_EVENTS)), or_(
             outbox_table.c.subject.in_(wanted),
-            *(outbox_table.c.body.contains(i, autoescape=True) for i in wanted))))
+            *(outbox_table.c.mentions.contains(i.lower(), autoescape=True) for i in wanted))))
     dead = session.execute(delete(dead_letters_table).where(
         or_(dead_letters_table.c.event_type.is_(None),
             dead_letters_table.c.event_type.not_in(sorted(ERASURE_EVENTS))),
-        or_(*(dead_letters_table.c.body.contains(i, autoescape=True) for i in wanted))))
+        or_(*(dead_letters_table.c.mentions.contains(i.lower(), autoescape=True) for i in wanted))))
     return {"outbox_rows": outbox.rowcount or 0, "dead_letters": dead.rowcount or 0}
 
 

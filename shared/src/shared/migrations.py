@@ -16,6 +16,7 @@ from shared.audit import audit_log_table  # noqa: F401
 from shared.config import Settings
 from shared.crypto import EncryptedJSON, EncryptedText
 from shared.db import PLATFORM_METADATA, UTCDateTime, make_engine
+from shared.startup_secrets import require_production_secrets
 
 
 def alembic_config(settings: Settings, migrations_dir: Path) -> Config:
@@ -29,6 +30,7 @@ def alembic_config(settings: Settings, migrations_dir: Path) -> Config:
 
 
 def upgrade(settings: Settings, migrations_dir: Path, revision: str = "head") -> None:
+    require_production_secrets(settings)  # migrations encrypt: never under a default key
     command.upgrade(alembic_config(settings, migrations_dir), revision)
 
 

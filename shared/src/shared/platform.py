@@ -26,6 +26,7 @@ from shared.events.catalogue import build_registry
 from shared.messaging.connection import make_connection
 from shared.messaging.publisher import BrokerPublisher
 from shared.messaging.topology import Topology
+from shared.startup_secrets import require_production_secrets
 from shared.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ class Platform:
 
 def build_platform(settings: Settings, clock: Clock | None = None) -> Platform:
     """`clock`: the process's clock (tests pass a ManualClock); by default the system's,
-    shifted as the settings say."""
+    shifted as the settings say. Outside the embedded mode, weak or missing secrets stop it
+    here (SettingsError), before it touches data."""
+    require_production_secrets(settings)
     # The encrypted column types use this process's keyring (a bad key set fails here, early).
     crypto.install(crypto.keyring_from_settings(settings))
     engine = make_engine(settings.database_url)
@@ -88,3 +91,6 @@ class ServiceDefinition:
     # Extra work a consumer process runs beside the consumer (e.g. the notification sender).
     background: Callable[[Platform], Sequence[Any]] | None = None
     commands: Sequence[click.Command] = field(default_factory=tuple)
+    # Settings of its own the service refuses to start with: raises SettingsError (every
+    # command checks before it runs, `web` before gunicorn starts).
+    check_settings: Callable[[Settings], None] | None = None

@@ -1,7 +1,7 @@
 """Gather a subject access request from all four services into one JSON bundle (operators).
 
     python -m shared.subject_access_bundle --person ID [--out FILE]
-        [--from-date YYYY-MM-DD] [--to-date YYYY-MM-DD] [--staff-id ID]
+        [--from-date YYYY-MM-DD] [--to-date YYYY-MM-DD]
 
 `ID` is vetting's person id or an application id. Vetting is asked first: it answers for the
 whole person, with the person id and every application id it knows. Then each service is asked
@@ -22,15 +22,16 @@ so it is safe to interrupt and to run again; a complete run removes a FILE.incom
 an earlier one.
 
 Services are found at APPLICATIONS_URL, VETTING_URL, ACCESS_URL and NOTIFICATIONS_URL (default:
-http://127.0.0.1 on the ports `make run` uses). The command signs a `data_protection_officer`
-staff token with the shared staff-token secret (STAFF_TOKEN_SECRET, else SECRET_KEY), used for
-this run only and never shown; every service writes each request to its audit log under
---staff-id, with one correlation id for the whole run.
+http://127.0.0.1 on the ports `make run` uses). The command gets one access token per service
+from the identity provider (OIDC_ISSUER) with the client credentials of a client registered
+there with the `data_protection_officer` role (SUBJECT_ACCESS_CLIENT_ID and
+SUBJECT_ACCESS_CLIENT_SECRET; `<SERVICE>_AUDIENCE` when a service's audience is not its name),
+used for this run only and never shown; every service writes each request to its audit log
+under that client's subject, with one correlation id for the whole run.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
@@ -47,10 +48,9 @@ from urllib.request import Request, urlopen
 
 import click
 
-from shared.auth import StaffIdentity, StaffTokens
+from shared.client_credentials import MachineClient, TokenRefused
 from shared.clock import process_clock
-from shared.config import DEFAULT_PORTS, load_settings
-from shared.web.roles import DATA_PROTECTION_OFFICER
+from shared.config import DEFAULT_PORTS
 from shared.web.subject_access import PATH
 
 SERVICES = ("applications", "vetting", "access", "notifications")
@@ -73,7 +73,7 @@ class ServiceFailed(Exception):
 @dataclass
 class Asker:
     urls: Mapping[str, str]
-    token: str
+    tokens: Mapping[str, str]  # an access token per service (its audience)
     from_date: date | None = None
     to_date: date | None = None
     correlation_id: str = field(default_factory=lambda: f"sar-{uuid.uuid4()}")
@@ -87,7 +87,7 @@ class Asker:
         if self.to_date:
             query["toDate"] = self.to_date.isoformat()
         request = Request(f"{self.urls[service]}{PATH}?{urlencode(query)}", headers={
-            "Authorization": f"Bearer {self.token}", "Accept": "application/json",
+            "Authorization": f"Bearer {self.tokens[service]}", "Accept": "application/json",
             "X-Correlation-ID": self.correlation_id})
         try:
             with urlopen(request, timeout=self.timeout_s) as response:
@@ -207,10 +207,15 @@ def incomplete_path(path: Path) -> Path:
     return path.with_name(path.name + ".incomplete")
 
 
-def staff_token(staff_id: str, env: Mapping[str, str] | None = None) -> str:
-    settings = load_settings("subject-access", env)
-    tokens = StaffTokens(settings.staff_token_secret, settings.staff_token_max_age_s)
-    return tokens.issue(StaffIdentity(staff_id, frozenset({DATA_PROTECTION_OFFICER})))
+def service_tokens(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """One access token per service from the identity provider (client credentials)."""
+    env = os.environ if env is None else env
+    # Development defaults: the development identity provider's client for the bundle.
+    client = MachineClient.at_issuer(
+        env.get("SUBJECT_ACCESS_CLIENT_ID", "subject-access-bundle"),
+        env.get("SUBJECT_ACCESS_CLIENT_SECRET", "dev-sar-secret-change-me"), env)
+    return {service: client.token(env.get(f"{service.upper()}_AUDIENCE", service))
+            for service in SERVICES}
 
 
 def _uuid(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
@@ -230,14 +235,16 @@ def _uuid(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
               help="First day of the period (UTC, inclusive).")
 @click.option("--to-date", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Last day of the period (UTC, inclusive).")
-@click.option("--staff-id", default=None,
-              help="Who is asking, for the services' audit logs (default: your user name).")
-def main(person: str, out: Path | None, from_date: datetime | None, to_date: datetime | None,
-         staff_id: str | None) -> None:
+def main(person: str, out: Path | None, from_date: datetime | None,
+         to_date: datetime | None) -> None:
     if from_date and to_date and from_date > to_date:
         raise click.BadParameter("must not be before --from-date", param_hint="--to-date")
-    staff_id = staff_id or f"dpo:{getpass.getuser()}"
-    ask = Asker(service_urls(), staff_token(staff_id),
+    try:
+        tokens = service_tokens()
+    except TokenRefused as exc:
+        click.echo(f"no access token: {exc}; nothing was asked", err=True)
+        sys.exit(1)
+    ask = Asker(service_urls(), tokens,
                 from_date.date() if from_date else None, to_date.date() if to_date else None)
     bundle = gather_bundle(person, ask)
     text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"

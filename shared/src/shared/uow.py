@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.clock import Clock
 from shared.context import current_correlation_id, new_correlation_id
 from shared.db import outbox_table
+from shared.event_copies import mentions
 from shared.events import Envelope, EventRegistry
 from shared.messaging.topology import Topology
 
@@ -99,7 +100,8 @@ class UnitOfWork:
             routing_key=envelope.type,
             subject=envelope.subject,
             correlation_id=envelope.correlation_id,
-            body=envelope.to_json(),
+            body=(body := envelope.to_json()),
+            mentions=mentions(body),
             created_at=self.clock.now(),
             published_at=None,
         )

@@ -16,12 +16,12 @@ from sqlalchemy import select, text
 from applications.examples import sample_application
 from applications.models import Organisation
 from applications.service import definition
-from shared.auth import StaffIdentity, StaffTokens
 from shared.crypto import installed
 from shared.db import outbox_table
 from tests.support.applications_api import organisations_api
 from tests.support.clock import iso_now
 from tests.support.events import hand
+from tests.support.identity import mint
 
 SENTINEL = "Qzerasure7"
 
@@ -34,8 +34,7 @@ def api(backend_env):
 
 
 def staff(platform, role: str) -> dict[str, str]:
-    tokens = StaffTokens(platform.settings.staff_token_secret, 600)
-    token = tokens.issue(StaffIdentity("dpo-ola", frozenset({role}), frozenset()))
+    token = mint("applications", "dpo-ola", {role}, at=platform.clock.now())
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -24,13 +24,13 @@ from typing import Any
 import pytest
 from kombu.transport import filesystem
 
-from shared.auth import StaffIdentity, StaffTokens
 from shared.messaging.topology import SERVICES
 from tests.support.access_harness import Access
 from tests.support.applications_api import Client
 from tests.support.backends import embedded_env
 from tests.support.clock import iso_now
 from tests.support.events import hand
+from tests.support.identity import mint
 from tests.support.notifications_harness import Notifications
 from tests.support.platforms import platform_for
 from tests.support.vetting_harness import Vetting, cleared
@@ -234,7 +234,6 @@ class Seeded:
             "notification_id": self.notifications.rows(notified_app)[0].id,
         }
         self.notified_app = notified_app
-        self.tokens = StaffTokens(self.applications.settings.staff_token_secret, 600)
 
     def close(self) -> None:
         for platform in (self.applications, self.vetting.platform, self.access.platform,
@@ -249,16 +248,17 @@ class Seeded:
             path = path.replace(f"<string:{name}>", str(value))
         return path
 
-    def headers(self, caller: Caller) -> dict[str, str]:
+    def headers(self, caller: Caller, service: str) -> dict[str, str]:
         if caller.kind == "none":
             return {}
         if caller.kind == "forged":
             return {"Authorization": "Bearer forged.token.here"}
         if caller.kind == ORG:
             return {"Authorization": f"Bearer {self.keys[caller.organisation]}"}
-        token = self.tokens.issue(StaffIdentity(
-            f"matrix-{'-'.join(caller.roles)}", frozenset(caller.roles),
-            frozenset([caller.establishment] if caller.establishment else [])))
+        # Minted by the identity provider for this service (its audience).
+        token = mint(service, f"matrix-{'-'.join(caller.roles)}", caller.roles,
+                     [caller.establishment] if caller.establishment else [],
+                     at=self.applications.clock.now())
         return {"Authorization": f"Bearer {token}"}
 
 
@@ -286,7 +286,7 @@ def test_every_endpoint_by_every_caller(seeded, service):
         path = seeded.path(service, rule)
         query = {"person": seeded.ids["person_id"]} if rule.endswith(
             ("gate-check", "subject-access-request")) else None
-        response = client.open(path, method=method, headers=seeded.headers(caller),
+        response = client.open(path, method=method, headers=seeded.headers(caller, service),
                                json=body_for(service, method, rule, seeded.ids),
                                query_string=query)
         want = expected(declared[(method, rule)], caller)

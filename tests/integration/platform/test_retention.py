@@ -41,6 +41,7 @@ from shared.web import create_web_app
 from tests.support.access_harness import Access
 from tests.support.applications_api import Client, deliver
 from tests.support.clock import iso_now, now, today
+from tests.support.deployment_secrets import secrets_of
 from tests.support.service_harness import ServiceHarness
 from tests.support.vetting_harness import Vetting, submitted_data
 from vetting.models import Clearance, Person, PersonIdentifier, VettingCase
@@ -231,7 +232,8 @@ def stable(view: dict[str, Any]) -> dict[str, Any]:
 
 def env_of(platform: Platform, **more: str) -> dict[str, str]:
     """The environment a `python -m <service>` process would need for this platform."""
-    return {**platform.settings.extra, "DATABASE_URL": platform.settings.database_url,
+    return {**platform.settings.extra, **secrets_of(platform.settings),
+            "DATABASE_URL": platform.settings.database_url,
             "VAR_DIR": str(platform.settings.var_dir), **more}
 
 

@@ -23,6 +23,7 @@ from shared import audit
 from shared.subject_access_bundle import main as bundle_command
 from shared.web.subject_access import Period
 from tests.support.clock import now
+from tests.support.identity import PROVIDER
 from tests.support.subject_access_world import ANSWER, EMAIL, PATH, SERVICES, World
 
 
@@ -232,15 +233,18 @@ def closed_port() -> int:
 
 
 def run_bundle(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(bundle_command, ["--staff-id", "dpo-dee", *args], env=env)
+    return CliRunner().invoke(bundle_command, list(args), env=env)
 
 
 def test_the_bundle_gathers_all_four_services_and_never_looks_complete_when_one_is_missing(
         world, tmp_path: Path):
     ids = seed(world)
     served = Served(world)
-    secret = world["vetting"].platform.settings.staff_token_secret
-    env = {**served.env(), "STAFF_TOKEN_SECRET": secret}
+    # The bundle's client at the identity provider: client credentials, the DPO's role.
+    PROVIDER.add_client("dpo-dee", secret="dpo-dee-secret", grant_types=["client_credentials"],
+                        audiences=list(SERVICES), roles=["data_protection_officer"])
+    env = {**served.env(), "SUBJECT_ACCESS_CLIENT_ID": "dpo-dee",
+           "SUBJECT_ACCESS_CLIENT_SECRET": "dpo-dee-secret"}
     out = tmp_path / "sar" / "bundle.json"
     try:
         # One service down: exit 1 naming it; no bundle, the partial one marked as such.
@@ -283,13 +287,17 @@ def test_the_bundle_gathers_all_four_services_and_never_looks_complete_when_one_
         for service in ("applications", "access", "notifications"):
             assert rerun["services"][service] == sections[service]
 
-        # A service that answers an error is as missing as one that is down.
-        refused = run_bundle({**env, "STAFF_TOKEN_SECRET": "not-the-secret"},
+        # Credentials the provider refuses: nothing is asked, nothing written.
+        refused = run_bundle({**env, "SUBJECT_ACCESS_CLIENT_SECRET": "not-the-secret"},
                              "--person", ids["person"], "--out", str(out))
-        assert refused.exit_code == 1 and "vetting" in refused.stderr
-        assert "401" in refused.stderr
+        assert refused.exit_code == 1 and "refused client 'dpo-dee'" in refused.stderr
+        # A service that answers an error is as missing as one that is down: a token for
+        # another audience is refused by vetting.
+        wrong = run_bundle({**env, "VETTING_AUDIENCE": "access"},
+                           "--person", ids["person"], "--out", str(out))
+        assert wrong.exit_code == 1 and "vetting" in wrong.stderr and "401" in wrong.stderr
         assert json.loads(out.read_text()) == bundle  # the complete one is left as it was
-        # Each request the services answered was audited under the operator's staff id.
+        # Each request the services answered was audited under the client's subject.
         assert all(e["actor"] == "dpo-dee" for e in world.sar_audit("vetting"))
         bad = run_bundle(env, "--person", "nobody")
         assert bad.exit_code == 2 and "UUID" in bad.stderr

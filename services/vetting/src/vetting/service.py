@@ -4,6 +4,8 @@ Configuration (environment, beside the shared settings):
 - VETTING_POLICY_FILE: a policy YAML file (default: the packaged default policy).
 - VETTING_MANUAL_CHECKS: checks an officer records by hand, e.g. "REFERENCES,CTC".
 - VETTING_SIMULATED_DELAY_S: how long the simulated provider takes to answer (default 0).
+- VETTING_ALLOW_SIMULATED=1: outside the embedded mode, let the simulated providers answer the
+  checks not in VETTING_MANUAL_CHECKS (else the service refuses to start; vetting.simulation).
 - VETTING_CHECK_RETRY_BASE_S / VETTING_CHECK_MAX_ATTEMPTS: backoff for a failing provider.
 - VETTING_CHECK_LEASE_S: how long a claimed check is its runner's (default 120): a runner that
   died mid-check has its checks taken up again after this. Longer than a provider call.
@@ -31,8 +33,10 @@ from vetting.models import Base
 from vetting.policy import Policy, PolicyError, load_policy
 from vetting.providers import Providers, SimulatedProvider, choose_provider
 from vetting.service_layer import clearances, erasure, intake, retention
+from vetting.simulation import check_simulation_allowed, manual_checks, readiness_notes
 
 if TYPE_CHECKING:
+    from flask import Flask
     from flask_smorest import Api
 
 
@@ -50,12 +54,12 @@ def policy(platform: Platform) -> Policy:
 
 
 def _manual_checks(platform: Platform) -> frozenset[str]:
-    raw = platform.settings.extra.get("VETTING_MANUAL_CHECKS", "")
-    return frozenset(name.strip().upper() for name in raw.split(",") if name.strip())
+    return manual_checks(platform.settings.extra)
 
 
 def providers(platform: Platform) -> Providers:
     if "providers" not in platform.extras:
+        check_simulation_allowed(platform.settings)  # outside the embedded mode: only if asked
         rules = policy(platform)
         delay = float(platform.settings.extra.get("VETTING_SIMULATED_DELAY_S", 0))
         platform.extras["providers"] = Providers(simulated=SimulatedProvider.from_policy(
@@ -117,6 +121,12 @@ def sweep_command(state: CliState, at: str | None, every_s: float | None) -> Non
         time.sleep(every_s)
 
 
+def _configure_app(_app: Flask, platform: Platform) -> None:
+    policy(platform)
+    providers(platform)
+    platform.extras["readiness_notes"] = readiness_notes(platform.settings)
+
+
 def _register_routes(api: Api) -> None:
     # Imported here: only the web process needs the routes (and flask-smorest behind them).
     from vetting.routes import register_routes
@@ -132,7 +142,8 @@ def definition() -> ServiceDefinition:
         migrations_dir=Path(__file__).parent / "migrations",
         register_routes=_register_routes,
         handlers=_handlers,
-        configure_app=lambda _app, platform: policy(platform),
+        configure_app=_configure_app,
         background=lambda platform: [check_runner(platform)],
         commands=(sweep_command, retention_group(retention.PURGES)),
+        check_settings=check_simulation_allowed,
     )

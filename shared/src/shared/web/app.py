@@ -12,12 +12,12 @@ from flask_smorest import Api
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from shared.auth import StaffTokens
 from shared.config import Settings, load_settings
 from shared.context import new_correlation_id, set_correlation_id
 from shared.db import ping
 from shared.logs import configure_logging
 from shared.platform import Platform, ServiceDefinition, build_platform
+from shared.staff_tokens import StaffTokenVerifier
 from shared.web.audit_trail import register_audit_routes
 from shared.web.docs_page import register_docs_page
 from shared.web.errors import (
@@ -94,8 +94,7 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
         },
     )
     app.extensions["platform"] = platform
-    app.extensions["staff_tokens"] = StaffTokens(settings.staff_token_secret,
-                                                 settings.staff_token_max_age_s, platform.clock)
+    app.extensions["staff_tokens"] = StaffTokenVerifier(settings.oidc, platform.clock)
     api = _Api(app)
     register_error_handlers(app)
     _register_correlation(app)
@@ -149,7 +148,9 @@ def _register_health(app: Flask, platform: Platform) -> None:
         except Exception:  # noqa: BLE001 - any failure means "not ready"
             checks["broker"] = "unavailable"
         ok = all(v == "ok" for v in checks.values())
-        response = jsonify({"status": "ok" if ok else "unavailable", "checks": checks})
+        # What an operator must know about how this process runs (vetting: simulated checks).
+        notes = platform.extras.get("readiness_notes", {})
+        response = jsonify({"status": "ok" if ok else "unavailable", "checks": checks, **notes})
         response.status_code = 200 if ok else 503
         if not ok:
             response.headers["Retry-After"] = "1"

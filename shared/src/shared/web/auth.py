@@ -1,4 +1,5 @@
-"""Flask guards for the two kinds of caller: MA organisations (API key) and staff (token).
+"""Flask guards for the two kinds of caller: MA organisations (API key) and staff (an access
+token from the identity provider, shared.staff_tokens).
 
 Denials are 401 (no or bad credentials) or 403 (a staff member without the role) with a JSON
 body that says nothing about what exists; each is written to the audit log (`auth.denied`).
@@ -18,12 +19,17 @@ from shared.auth import (
     API_KEY_PREFIX,
     AuthError,
     StaffIdentity,
-    StaffTokens,
     parse_api_key,
     secret_matches,
 )
+from shared.staff_tokens import StaffTokenVerifier
 from shared.web.audit_trail import record_denial
-from shared.web.limits import admit_api_key, admit_staff, refused_credential
+from shared.web.limits import (
+    admit_api_key,
+    admit_staff,
+    first_denial_in_window,
+    refused_credential,
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ def authenticate_organisation() -> str:
 def _refuse(status: int, why: str, actor: str = "anonymous") -> NoReturn:
     if status == 401:
         refused_credential(why, actor)  # once per source per window, the caller's text cut
-    else:
+    elif first_denial_in_window(actor):  # once per person, endpoint and window
         record_denial(status, why, actor)
     abort(status, "Authentication required." if status == 401
           else "You do not have permission to do this.")
@@ -121,7 +127,7 @@ def organisation_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def authenticate_staff() -> StaffIdentity:
     token = bearer_token()
-    tokens: StaffTokens = current_app.extensions["staff_tokens"]
+    tokens: StaffTokenVerifier = current_app.extensions["staff_tokens"]
     if token is None:
         _refuse(401, "missing")
     try:

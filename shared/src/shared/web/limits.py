@@ -29,6 +29,7 @@ from limits.storage import MemoryStorage
 from werkzeug.exceptions import TooManyRequests
 
 from shared import audit
+from shared.clock import Clock
 from shared.limits_config import RateLimitSettings
 from shared.platform import Platform
 from shared.web.errors import error_body
@@ -65,10 +66,13 @@ class RateLimits:
     """One per app (`app.extensions["rate_limits"]`): the flask-limiter extension and the
     limits checked by hand once a caller is known."""
 
-    def __init__(self, app: Flask, platform: Platform) -> None:
-        self.settings: RateLimitSettings = platform.settings.rate_limits
-        self.service = platform.settings.service
-        settings = self.settings
+    def __init__(self, app: Flask, settings: RateLimitSettings, service: str,
+                 clock: Clock) -> None:
+        """Any Flask app may have one (a sign-in page outside the services too): `service`
+        names its counters, `clock` its audit windows."""
+        self.settings = settings
+        self.service = service
+        self.clock = clock
         storage_options: dict[str, Any] = {}
         if settings.storage_url.startswith(("redis", "rediss")):
             storage_options = {"key_prefix": settings.key_prefix}
@@ -154,7 +158,8 @@ class RateLimits:
 
 
 def install_rate_limits(app: Flask, platform: Platform) -> RateLimits:
-    return RateLimits(app, platform)
+    return RateLimits(app, platform.settings.rate_limits, platform.settings.service,
+                      platform.clock)
 
 
 def rate_limits() -> RateLimits:
@@ -188,6 +193,16 @@ def refused_credential(why: str, claimed: str = "anonymous") -> None:
                    aggregate_by=source, source=source)
 
 
+def first_denial_in_window(actor: str) -> bool:
+    """A staff member refused a role (403) on this endpoint: the first time in the audit
+    window is written, the rest are counted by the per-staff limit only."""
+    limits = rate_limits()
+    window_s = limits.settings.audit_window_s
+    window = int(limits.clock.now().timestamp() // window_s)
+    rule = request.url_rule.rule if request.url_rule else "unmatched"
+    return limits.first_in_window(f"denied/{actor}/{request.method} {rule}/{window}", window_s)
+
+
 class SignInThrottle:
     """Failed sign-ins, per source and account name and per source alone. Before checking a
     password ask `wait_s(name)`: a number means refuse now (429, Retry-After) without looking
@@ -212,7 +227,7 @@ class SignInThrottle:
         for items, key in self._keys(name):
             self.limits.hit(items, *key)
         window_s = self.limits.settings.audit_window_s
-        window = int(current_app.extensions["platform"].clock.now().timestamp() // window_s)
+        window = int(self.limits.clock.now().timestamp() // window_s)
         return self.limits.first_in_window(f"{self.scope}/{source_address()}/{window}", window_s)
 
 

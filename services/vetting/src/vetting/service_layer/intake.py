@@ -30,6 +30,7 @@ from vetting.service_layer.common import (
     checks_of,
     move,
 )
+from vetting.simulation import SIMULATED_PROVIDERS
 
 ProviderChoice = Callable[[str, Mapping[str, Any], "str | None"], str]
 
@@ -85,9 +86,9 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
     uow.session.flush()
     if identity.offer(uow.session, case, resolution.candidates, moment):
         identity.mark(case, identity.POSSIBLE_MATCH, resolution.method, "system", moment)
-    checks.create_checks(uow.session, case, {name: provider_for(name, document,
-                                                                decision.dbs_level)
-                                             for name in case.checks or ()}, moment)
+    chosen = {name: provider_for(name, document, decision.dbs_level)
+              for name in case.checks or ()}
+    checks.create_checks(uow.session, case, chosen, moment)
     uow.emit("vetting.case_opened", subject=application_id, data={
         "case_id": case.id, "application_id": application_id,
         "establishments": case.establishments, "requested_access": case.requested_access,
@@ -97,7 +98,11 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
         "required_level": decision.level, "dbs_level": decision.dbs_level,
         "reasons": list(decision.reasons), "policy_version": policy.version,
         "served_by_clearance": existing.id if existing else None,
-        "identity": resolution.method, "possible_matches": len(resolution.candidates)})
+        "identity": resolution.method, "possible_matches": len(resolution.candidates),
+        # Checks answered without asking anyone (allowed outside the embedded mode only by
+        # VETTING_ALLOW_SIMULATED=1): every case's record says so.
+        "simulated_checks": sorted(name for name, provider in chosen.items()
+                                   if provider in SIMULATED_PROVIDERS)})
     if existing is not None:
         clearances.serve_from_existing(uow, policy, case, existing, moment)
     else:

@@ -1,0 +1,17 @@
+"""Hypothesis settings for the property tests, scaled for the quick loop.
+
+`make test` runs every property with its full number of examples; `make test-fast` sets
+PROPERTY_EXAMPLES_SCALE=0.25 so the unit loop stays around a minute on two cores.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from hypothesis import settings
+
+
+def property_settings(examples: int, **options: Any) -> settings:
+    scale = float(os.environ.get("PROPERTY_EXAMPLES_SCALE", "1") or 1)
+    return settings(max_examples=max(10, round(examples * scale)), **options)

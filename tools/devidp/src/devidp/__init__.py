@@ -1,0 +1,1 @@
+"""A small OpenID Connect provider for development and tests; never deployed."""
