@@ -26,14 +26,9 @@ from shared.db import create_database, drop_database
 from shared.devstack import Stack
 from tests.support.access_harness import Access
 from tests.support.backends import delete_topology, unavailable
-from tests.support.console_server import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    OFFICERS,
-    PASSWORD,
-    ConsoleServer,
-)
+from tests.support.console_server import CHROMIUM, CHROMIUM_ARGS, OFFICERS, ConsoleServer
 from tests.support.deployment_secrets import SECRETS
+from tests.support.identity import CONSOLE_ENV, PROVIDER
 from tests.support.network import free_port
 
 
@@ -51,8 +46,8 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run([sys.executable, "-m", "access", *args], env=env, input=stdin,
+def _cli(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "access", *args], env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
@@ -75,15 +70,15 @@ def _wait_ready(url: str, log: Path, timeout: float = 60.0) -> None:
 @pytest.fixture(scope="module")
 def console_server(chromium: Any, postgres_admin_url: str, amqp_url: str,
                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    """`python -m access web` (gunicorn) on a fresh PostgreSQL database, with the officers'
-    accounts made by the operator command, as an operator would. (After `chromium`: without
-    a browser there is no point starting a server.)"""
+    """`python -m access web` (gunicorn) on a fresh PostgreSQL database, its console a client
+    of the test identity provider (a real process too), where the officers are users. (After
+    `chromium`: without a browser there is no point starting a server.)"""
     var_dir = tmp_path_factory.mktemp("console") / "var"
     (var_dir / "logs").mkdir(parents=True)
     name = f"t_{uuid.uuid4().hex[:10]}_access_console"
     prefix = f"t{uuid.uuid4().hex[:10]}."
     env = {"DATABASE_URL": create_database(postgres_admin_url, name), "BROKER_URL": amqp_url,
-           "BROKER_PREFIX": prefix, "VAR_DIR": str(var_dir), **SECRETS}
+           "BROKER_PREFIX": prefix, "VAR_DIR": str(var_dir), **SECRETS, **CONSOLE_ENV}
     # The production default stays on (Secure cookies): Chromium takes them from
     # http://127.0.0.1, a "potentially trustworthy" origin.
     port = free_port()
@@ -94,9 +89,9 @@ def console_server(chromium: Any, postgres_admin_url: str, amqp_url: str,
         process_env = stack.env_for("access")
         _cli(process_env, "migrate")
         for username, (display, role, code) in OFFICERS.items():
-            _cli(process_env, "staff", "add", "--username", username, "--name", display,
-                 "--role", role, "--establishment", code, "--password-stdin",
-                 stdin=PASSWORD + "\n")
+            PROVIDER.add_user(username, display, [role], [code])
+        PROVIDER.allow_console_at(stack.url("access"))
+        PROVIDER.ensure_started()
         stack.start_process("access", "web")
         _wait_ready(stack.url("access"), var_dir / "logs" / "access-web.log")
         seeder = Access(env)

@@ -1,8 +1,11 @@
-"""The security console in a real browser against the real web process: an officer signs in,
-finds the request in the queue, approves it, records the induction and checks the badge at
-the gate; another establishment's officer gets the 404 page for that grant; and the queue
-works at a tablet's width. Screenshots of each step are kept (CONSOLE_SCREENSHOTS=dir to keep
-them somewhere of your choosing)."""
+"""The security console in a real browser against the real web process and the development
+identity provider (a real process): an officer signs in at the provider (authorisation code
+with PKCE), finds the request in the queue, approves it, records the induction and checks the
+badge at the gate, and signs out, after which a copy of the old cookie opens nothing; another
+establishment's officer gets the 404 page for that grant; the queue works at a tablet's width;
+the sign-in pages pass axe-core; and 30 wrong passwords from one address get 429s while the
+real user signs in from another. Screenshots of each step are kept (CONSOLE_SCREENSHOTS=dir to
+keep them somewhere of your choosing)."""
 
 from __future__ import annotations
 
@@ -12,8 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
-from tests.support.console_server import OFFICERS, PASSWORD, ConsoleServer
+from tests.support.console_server import OFFICERS, ConsoleServer
+from tests.support.identity import PROVIDER, TEST_PASSWORD, from_address
 
 try:  # Assertions that wait for the page (a click starts a navigation; it does not await it).
     from playwright.sync_api import expect
@@ -32,7 +37,9 @@ def open_page(chromium: Any) -> Iterator[Any]:
     expect.set_options(timeout=15_000)  # a loaded CI machine is slower than the default 5 s
 
     def open_(viewport: dict[str, int]) -> Any:
-        context = chromium.new_context(viewport=viewport, locale="en-GB")
+        # bypass_csp: axe-core is injected into the pages it checks (the pages' own policy
+        # refuses any script, as it should).
+        context = chromium.new_context(viewport=viewport, locale="en-GB", bypass_csp=True)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -42,14 +49,30 @@ def open_page(chromium: Any) -> Iterator[Any]:
         context.close()
 
 
-def sign_in(page: Any, server: ConsoleServer, username: str) -> None:
+def to_the_provider(page: Any, server: ConsoleServer) -> None:
     page.goto(server.url + "/console/")
     assert page.url.startswith(server.url + "/console/login")  # not signed in yet
+    page.get_by_role("button", name="Sign in with your staff account").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+    assert page.url.startswith(PROVIDER.issuer + "/authorize?")
+    assert "code_challenge=" in page.url and "code_challenge_method=S256" in page.url
+
+
+def sign_in(page: Any, server: ConsoleServer, username: str) -> None:
+    to_the_provider(page, server)
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.locator(".header__name")).to_have_text(OFFICERS[username][0])
+    assert page.url.startswith(server.url + "/console/")
+
+
+def no_accessibility_violations(page: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
 
 
 def fits_the_width(page: Any) -> bool:
@@ -92,10 +115,22 @@ def test_sign_in_approve_induct_and_the_gate_allows(console_server, open_page):
         expect(page.locator(".gate-result")).to_contain_text(shown)
     page.screenshot(path=console_server.shots / "4-gate-allowed-1280.png", full_page=True)
 
+    cookies = page.context.cookies()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
     page.goto(f"{console_server.url}/console/grants/{grant_id}")
     assert "/console/login" in page.url  # the session is gone
+    # A copy of the cookie taken before signing out opens nothing: the session was on the
+    # server, and it has been deleted.
+    replay = page.context.browser.new_context(locale="en-GB")
+    try:
+        replay.add_cookies(cookies)
+        again = replay.new_page()
+        again.goto(f"{console_server.url}/console/grants/{grant_id}")
+        assert "/console/login" in again.url
+        expect(again.get_by_text("You have been signed out")).to_be_visible()
+    finally:
+        replay.close()
 
 
 def test_another_establishments_officer_gets_the_404_page(console_server, open_page):
@@ -130,3 +165,50 @@ def test_the_queue_at_a_tablets_width(console_server, open_page):
     expect(page.get_by_role("heading", name="Approve access")).to_be_visible()
     assert fits_the_width(page)
     page.screenshot(path=console_server.shots / "7-request-768.png", full_page=True)
+
+
+def test_the_sign_in_pages_pass_axe_and_look_like_the_console(console_server, open_page):
+    page = open_page(LAPTOP)
+    page.goto(console_server.url + "/console/login")
+    no_accessibility_violations(page)
+    page.screenshot(path=console_server.shots / "8-console-sign-in.png", full_page=True)
+    to_the_provider(page, console_server)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    # The console's own stylesheet: the same header colour as every console page.
+    assert page.locator(".header").evaluate("e => getComputedStyle(e).backgroundColor") == \
+        "rgb(11, 12, 12)"
+    no_accessibility_violations(page)
+    page.screenshot(path=console_server.shots / "9-provider-sign-in.png", full_page=True)
+    page.get_by_label("Username").fill("ann")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".error-summary")).to_contain_text("Enter a correct username")
+    no_accessibility_violations(page)
+    page.screenshot(path=console_server.shots / "10-provider-wrong-password.png",
+                    full_page=True)
+
+
+def test_wrong_passwords_from_one_address_slow_it_down_never_the_user(console_server,
+                                                                     open_page):
+    """30 wrong passwords from 127.0.0.2 (a socket bound to that address, not a header a
+    client could forge): a few are answered 401, the rest 429 with Retry-After; meanwhile the
+    real user signs in from 127.0.0.1. No account is locked."""
+    attacker = from_address("127.0.0.2")
+    start = attacker.get(console_server.url + "/console/login/start", allow_redirects=False,
+                         timeout=10)
+    authorize = start.headers["Location"]
+    answers = [attacker.post(authorize, data={"username": "ann", "password": f"guess-{n}"},
+                             allow_redirects=False, timeout=10) for n in range(30)]
+    statuses = [answer.status_code for answer in answers]
+    assert set(statuses) == {401, 429} and statuses[-1] == 429, statuses
+    assert statuses.index(429) <= 10 and 401 not in statuses[statuses.index(429):], statuses
+    assert all(int(a.headers["Retry-After"]) > 0 for a in answers if a.status_code == 429)
+    # Even the right password from that address waits...
+    assert attacker.post(authorize, data={"username": "ann", "password": TEST_PASSWORD},
+                         allow_redirects=False, timeout=10).status_code == 429
+    # ...while the real user, from another address, is not kept out.
+    page = open_page(LAPTOP)
+    sign_in(page, console_server, "ann")
+    page.screenshot(path=console_server.shots / "11-signed-in-despite-guessing.png",
+                    full_page=True)
+    assert isinstance(attacker, requests.Session)

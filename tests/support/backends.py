@@ -31,7 +31,7 @@ from shared.config import Settings, load_settings, shared_broker_user_env
 from shared.db import create_database, drop_database, make_engine
 from shared.messaging.topology import SERVICES, Topology
 from shared.migrations import upgrade
-from tests.support.deployment_secrets import DATABASE_PASSWORD, SECRETS, database_url
+from tests.support.deployment_secrets import SECRETS, database_url
 
 REQUIRE_REAL = os.environ.get("REQUIRE_REAL_BACKENDS") == "1"
 # With the session's generated password (the shared server trusts loopback and ignores it).
@@ -184,10 +184,9 @@ class LazyDatabases(Mapping[str, str]):
                         grant_runtime(connection, role)
                 finally:
                     engine.dispose()
-        # The shared server trusts local connections and ignores the session's password, which
-        # the services' secrets check wants to see.
-        return make_url(url).set(username=role, password=DATABASE_PASSWORD).render_as_string(
-            hide_password=False)
+        # The session's generated password, like every test URL: the shared server trusts
+        # loopback and ignores it, and a process refuses to start on a URL without one.
+        return make_url(url).set(username=role).render_as_string(hide_password=False)
 
     def drop_all(self) -> None:
         for role in self.roles:

@@ -1,5 +1,6 @@
 """The security console as the browser tests drive it: the access web process for real, the
-officers' accounts, a seeder, and the system's Chromium (never a downloaded browser)."""
+officers at the test identity provider, a seeder, and the system's Chromium (never a
+downloaded browser)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ CHROMIUM = os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-PASSWORD = "correct horse battery staple"
-# username -> (name, role, establishment)
+# Users at the test identity provider: username -> (name, role, establishment).
 OFFICERS = {"ann": ("Ann Shaw", "security_officer", "WWI"),
             "dan": ("Dan Okafor", "security_officer", "BMI")}
 

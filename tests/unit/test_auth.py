@@ -7,9 +7,7 @@ from shared.auth import (
     AuthError,
     StaffIdentity,
     generate_api_key,
-    hash_password,
     parse_api_key,
-    password_matches,
     secret_matches,
 )
 from shared.clock import ManualClock
@@ -52,13 +50,6 @@ def test_staff_identity_comes_from_the_claims_the_settings_name_and_ignores_unkn
     for subject in (None, "", 5, "x" * 201):
         with pytest.raises(AuthError):
             verifier.identity({"sub": subject})
-
-
-def test_password_hashes_are_salted_and_verify():
-    first, second = hash_password("correct horse"), hash_password("correct horse")
-    assert first != second and first.startswith("scrypt:")
-    assert password_matches(first, "correct horse")
-    assert not password_matches(first, "wrong horse")
 
 
 def test_api_key_cache_remembers_known_keys_for_its_ttl_only():

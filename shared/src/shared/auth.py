@@ -3,7 +3,8 @@
 API keys look like `maak_<key id>_<secret>`. Only a keyed hash of the secret is stored, so a
 database leak does not leak usable keys; the key id lets us find the row without scanning. The
 secret has 256 bits of entropy, so a fast keyed hash (HMAC-SHA256 with a server-side pepper) is
-the right tool; slow password hashes are for low-entropy human passwords (staff logins).
+the right tool (slow password hashes are for low-entropy human passwords, which staff type only
+at the identity provider).
 
 Staff are identified by the OpenID Connect provider's access tokens (shared.staff_tokens):
 the subject, roles and establishment scopes become a `StaffIdentity`.
@@ -15,8 +16,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-
-from werkzeug.security import check_password_hash, generate_password_hash
 
 API_KEY_PREFIX = "maak"
 
@@ -58,14 +57,6 @@ def parse_api_key(plaintext: str) -> tuple[str, str]:
 
 def secret_matches(secret: str, stored_hash: str, pepper: str) -> bool:
     return hmac.compare_digest(hash_secret(secret, pepper), stored_hash)
-
-
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
-
-
-def password_matches(stored_hash: str, password: str) -> bool:
-    return check_password_hash(stored_hash, password)
 
 
 @dataclass(frozen=True)

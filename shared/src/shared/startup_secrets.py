@@ -85,6 +85,9 @@ REQUIRED_SECRETS: tuple[RequiredSecret, ...] = (
     RequiredSecret("BROKER_URL", lambda s: _password(s.broker_url), "url_password"),
 )
 
+IDENTITY_PROVIDER_SECRETS = ("KEYCLOAK_ADMIN_PASSWORD", "ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
+                             "SUBJECT_ACCESS_CLIENT_SECRET")
+
 _URL_SAFE = frozenset(string.ascii_letters + string.digits + "-_")
 _HEX = frozenset(string.hexdigits.lower())
 
@@ -201,4 +204,7 @@ def env_file_values(services: Sequence[str]) -> dict[str, str]:
     values["RABBITMQ_ADMIN_PASSWORD"] = generate_secret()
     values.update({f"BROKER_PASSWORD_{service.upper()}": generate_secret()
                    for service in services})
+    # Compose's identity provider (Keycloak): its administrator, and the secrets of the
+    # console's and the subject access bundle's clients there.
+    values.update({name: generate_secret() for name in IDENTITY_PROVIDER_SECRETS})
     return values

@@ -1,30 +1,37 @@
 """The security console's security, on both run modes: every console route (generated from the
 URL map, so a new page without a case here fails) sends a stranger to sign in, answers another
 establishment's staff with the 404 page, an officer on a head-only form with 403, and a form
-without a valid CSRF token with 400; wrong passwords slow the source down (never lock the
-account), sessions expire, a disabled account is
-out at once, and the service layer's errors come back as an error summary, never a 500."""
+without a valid CSRF token with 400. Staff sign in at the identity provider (the development
+one, a real process) with the authorisation code flow and PKCE; the session is held on the
+server: sessions expire, sign-out ends it for every copy of the cookie, an account removed at
+the provider is out at the next request, and the service layer's errors come back as an error
+summary, never a 500."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from datetime import timedelta
 
 import pytest
-from click.testing import CliRunner
 from flask import url_for
+from sqlalchemy import select, update
 
-from access.models import StaffAccount
-from access.service_layer import staff
+from access.models import ConsoleSession
 from shared import audit
-from shared.auth import hash_password
 from tests.support.access_harness import Access
 from tests.support.clock import now
+from tests.support.identity import (
+    CONSOLE_ENV,
+    PROVIDER,
+    TEST_PASSWORD,
+    from_address,
+    sign_in,
+)
 
-PASSWORD = "correct horse battery staple"
+# Users at the identity provider: username -> (roles, establishments).
 ACCOUNTS = {"officer": (["security_officer"], ["WWI"]), "head": (["head_of_security"], ["WWI"]),
-            "other": (["security_officer"], ["BMI"])}
+            "other": (["security_officer"], ["BMI"]), "vetter": (["vetting_officer"], [])}
 FORM = {"reason": "A good reason.", "review_on": "2099-01-01", "access_type": "ESCORTED",
         "establishment": "WWI", "badge": "NO-SUCH-BADGE", "security_briefing": "yes",
         "outcome": "DISMISS"}
@@ -41,7 +48,8 @@ class Case:
 
 CASES = [
     Case("console.static", "GET", public=True), Case("console.login", "GET", public=True),
-    Case("console.login", "POST", public=True), Case("console.logout", "POST"),
+    Case("console.login_start", "GET", public=True),
+    Case("console.auth_callback", "GET", public=True), Case("console.logout", "POST"),
     Case("console.home", "GET"), Case("console.queue", "GET", scoped=True),
     Case("console.grant", "GET", scoped=True), Case("console.person", "GET", scoped=True),
     Case("console.gate_check", "GET"), Case("console.gate_check", "POST", scoped=True),
@@ -54,22 +62,12 @@ CASES = [
 ]
 
 
-@cache
-def password_hash() -> str:
-    return hash_password(PASSWORD)  # scrypt is slow on purpose: once per test run
-
-
 class Console:
     def __init__(self, env: dict[str, str], **extra: str) -> None:
-        self.access = Access(env, **extra)
+        self.access = Access({**env, **CONSOLE_ENV}, **extra)
         self.app = self.access.app
-        with self.access.platform.session_factory() as session:
-            for username, (roles, codes) in ACCOUNTS.items():
-                session.add(StaffAccount(username=username, display_name=username.title(),
-                                         password_hash=password_hash(), roles=roles,
-                                         establishments=codes, active=True, failed_logins=0,
-                                         created_at=now()))
-            session.commit()
+        for username, (roles, codes) in ACCOUNTS.items():
+            PROVIDER.add_user(username, username.title(), roles, codes)
         data = self.access.grant_clearance()
         self.person_id, self.grant_id = data["person_id"], self.access.grant_id(data["person_id"])
         # News naming someone else for the person: held in a review item.
@@ -77,17 +75,27 @@ class Console:
         [item] = self.access.call("GET", "/establishments/WWI/review-items").json
         self.item_id = item["id"]
 
-    def login(self, who: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    def login(self, who: str, password: str = TEST_PASSWORD,
+              start: str = "/console/login/start"):  # type: ignore[no-untyped-def]
         client = self.app.test_client()
-        page = client.get("/console/login")
-        response = client.post("/console/login", data={
-            "username": who, "password": password, "csrf_token": token_in(page.text)})
-        return client, response
+        # From an address of its own: this test's wrong passwords never slow another's down.
+        return client, sign_in(client, who, password, start, from_address())
 
     def signed_in(self, who: str):  # type: ignore[no-untyped-def]
         client, response = self.login(who)
         assert response.status_code == 302, response.text
         return client
+
+    def sessions(self, subject: str) -> list[ConsoleSession]:
+        with self.access.platform.session_factory() as session:
+            return list(session.execute(select(ConsoleSession).where(
+                ConsoleSession.subject == subject)).scalars())
+
+    def age_sessions(self, subject: str, **changes: object) -> None:
+        with self.access.platform.session_factory() as session:
+            session.execute(update(ConsoleSession).where(ConsoleSession.subject == subject)
+                            .values(**changes))
+            session.commit()
 
     def url(self, case: Case) -> str:
         rule = next(rule for rule in self.app.url_map.iter_rules()
@@ -205,69 +213,80 @@ def test_every_page_and_form_works_for_its_own_team(console):
 
 def test_sign_in_rotates_the_session_and_sets_safe_cookie_flags(console):
     client = console.app.test_client()
-    before = token_in(client.get("/console/login").text)
-    response = client.post("/console/login", data={
-        "username": "Officer ", "password": PASSWORD, "csrf_token": before,
-        "next": "https://evil.example/console/queue"})
+    client.get("/console/login")
+    planted = client.get_cookie("access_console", path="/console")
+    response = sign_in(client, "officer", TEST_PASSWORD,
+                       "/console/login/start?next=https://evil.example/console/queue",
+                       from_address())
     assert response.headers["Location"] == "/console/queue"  # never off-site
     cookie = response.headers["Set-Cookie"]
     for flag in ("HttpOnly", "SameSite=Lax", "Secure", "Path=/console"):
         assert flag in cookie
     page = client.get("/console/queue")
-    assert page.status_code == 200 and "O&#39;Neill" in page.text
+    assert page.status_code == 200 and "O&#39;Neill" in page.text and "Officer" in page.text
     for name, value in {"X-Frame-Options": "DENY", "Cache-Control": "no-store"}.items():
         assert page.headers[name] == value
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
-    # The token from before sign-in died with the old session.
-    response = client.post("/console/gate", data={**FORM, "csrf_token": before})
-    assert response.status_code == 400
+    assert planted is None or planted.value != client.get_cookie(
+        "access_console", path="/console/").value
+    [row] = console.sessions("officer")
+    # Only a hash of the cookie's token is kept, and the provider's tokens are encrypted.
+    assert len(row.token_hash) == 64 and row.token_hash not in cookie
     assert console.audit("staff.login_succeeded")[0]["subject_id"] == "officer"
     # The JSON API is untouched: bearer tokens, no CSRF token, JSON errors.
     assert console.access.call("GET", f"/grants/{console.grant_id}").status_code == 200
     assert console.access.decide(console.grant_id, "refusal", {"reason": "No."})
 
 
-def test_wrong_passwords_slow_the_source_down_and_never_lock_the_account(console):
-    for _ in range(5):  # RATE_LIMIT_SIGN_IN: 5 per minute per source and name, then slower
-        _client, response = console.login("officer", "wrong password")
-        assert response.status_code == 200 and "Enter a correct username" in response.text
-    _client, response = console.login("officer")  # the right password, from the same address
-    assert response.status_code == 429 and 0 < int(response.headers["Retry-After"]) <= 60
-    assert "Too many failed sign-ins from your network" in response.text
-    # The owner, from another address, is not kept out: the account was never locked.
+def test_a_wrong_password_at_the_provider_opens_nothing(console):
+    client, response = console.login("officer", "wrong password")
+    assert response.status_code == 401 and "Enter a correct username" in response.text
+    assert client.get("/console/queue").status_code == 302
+    assert console.sessions("officer") == []
+
+
+def test_staff_without_a_security_role_are_not_let_in(console):
+    client, response = console.login("vetter")
+    assert response.status_code == 403 and "does not give you access" in response.text
+    assert client.get("/console/queue").status_code == 302 and console.sessions("vetter") == []
+    assert console.audit("staff.login_failed")[0]["outcome"] == audit.DENIED
+
+
+def test_a_forged_or_replayed_callback_signs_nobody_in(console):
     client = console.app.test_client()
-    client.environ_base["REMOTE_ADDR"] = "127.0.0.2"
-    page = client.get("/console/login")
-    assert client.post("/console/login", data={
-        "username": "officer", "password": PASSWORD,
-        "csrf_token": token_in(page.text)}).status_code == 302
-    failed = console.audit("staff.login_failed")  # once per source per window
-    assert [(entry["reason"], entry["detail"]["source"]) for entry in failed] == [
-        ("bad_password", "127.0.0.1")]
-    assert not any("wrong password" in str(entry) or PASSWORD in str(entry) for entry in failed)
+    client.get("/console/login/start")
+    forged = client.get("/console/auth/callback?code=made-up&state=made-up")
+    assert forged.status_code == 400 and "did not complete" in forged.text
+    cancelled = client.get("/console/auth/callback?error=access_denied&state=x")
+    assert cancelled.status_code == 400
+    assert client.get("/console/queue").status_code == 302
 
 
-def test_an_unknown_username_costs_a_hash_check_too(console, monkeypatch):
-    checked = []
-    monkeypatch.setattr(staff, "password_matches",
-                        lambda stored, given: checked.append(stored) or False)
-    _client, response = console.login("nobody-here")
-    assert response.status_code == 200 and len(checked) == 1
-    assert console.audit("staff.login_failed")[0]["reason"] == "unknown_user"
-
-
-@pytest.mark.parametrize("key, back, message", [
-    ("seen_at", 31 * 60, "after 30 minutes without activity"),
-    ("login_at", 12 * 3600 + 1, "after 12 hours")])
-def test_an_expired_session_goes_to_sign_in_with_a_message(console, key, back, message):
+def test_sign_out_ends_the_session_for_every_copy_of_the_cookie(console):
     client = console.signed_in("officer")
-    with client.session_transaction("/console/") as session:
-        session[key] = now().timestamp() - back
+    stolen = client.get_cookie("access_console", path="/console").value
+    assert client.post("/console/logout", data={"csrf_token": csrf(client)}
+                       ).status_code == 302
+    assert console.sessions("officer") == []
+    replay = console.app.test_client()
+    replay.set_cookie("access_console", stolen, path="/console")
+    response = replay.get("/console/queue")
+    assert response.status_code == 302 and response.headers["Location"].startswith(
+        "/console/login")
+    assert console.audit("staff.session_ended")[0]["reason"] == "signed_out"
+
+
+@pytest.mark.parametrize("column, back, message", [
+    ("seen_at", 31 * 60, "after 30 minutes without activity"),
+    ("created_at", 12 * 3600 + 1, "after 12 hours")])
+def test_an_expired_session_goes_to_sign_in_with_a_message(console, column, back, message):
+    client = console.signed_in("officer")
+    console.age_sessions("officer", **{column: now() - timedelta(seconds=back)})
     response = client.get(f"/console/grants/{console.grant_id}")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/console/login?next=/console/grants/")
     assert message in client.get(response.headers["Location"]).text
-    assert client.get("/console/queue").status_code == 302
+    assert client.get("/console/queue").status_code == 302 and console.sessions("officer") == []
     assert console.audit("staff.session_ended")[0]["reason"] in ("idle", "expired")
 
 
@@ -275,29 +294,35 @@ def test_the_idle_timeout_is_configurable(backend_env):
     console = Console(backend_env["access"], ACCESS_CONSOLE_IDLE_MINUTES="5",
                       ACCESS_CONSOLE_SECURE_COOKIE="0")
     client = console.signed_in("officer")
-    with client.session_transaction("/console/") as session:
-        session["seen_at"] = now().timestamp() - 6 * 60
+    console.age_sessions("officer", seen_at=now() - timedelta(minutes=6))
     assert client.get("/console/queue").status_code == 302
     _client, response = console.login("officer")
     assert "Secure" not in response.headers["Set-Cookie"]
     console.access.platform.engine.dispose()
 
 
-@pytest.mark.parametrize("change", ["disable", "new password"])
-def test_a_disabled_account_or_new_password_is_out_at_the_next_request(console, change):
-    client = console.signed_in("officer")
+def test_an_account_removed_at_the_provider_is_out_at_the_next_request(console):
+    PROVIDER.add_user("leaver", "Lee Leaver", ["security_officer"], ["WWI"])
+    client = console.signed_in("leaver")
     assert client.get("/console/queue").status_code == 200
-    with console.access.platform.session_factory() as session:
-        if change == "disable":
-            staff.disable(session, "officer", moment=now(), by="operator:test")
-        else:
-            session.get(StaffAccount, "officer").password_hash = hash_password("another one!")
-        session.commit()
+    PROVIDER.remove_user("leaver")
     response = client.get("/console/queue")
     assert response.status_code == 302 and response.headers["Location"].startswith(
         "/console/login")
     assert "You have been signed out" in client.get(response.headers["Location"]).text
-    assert console.login("officer")[1].status_code == 200  # and cannot sign in again
+    assert console.sessions("leaver") == []
+    assert console.audit("staff.session_ended")[0]["reason"] == "revoked"
+    assert console.login("leaver")[1].status_code == 401  # and cannot sign in again
+
+
+def test_an_expired_access_token_is_refreshed_as_the_provider_allows(console):
+    client = console.signed_in("officer")
+    [before] = console.sessions("officer")
+    console.age_sessions("officer", access_expires_at=now() - timedelta(seconds=1))
+    assert client.get("/console/queue").status_code == 200
+    [after] = console.sessions("officer")
+    assert after.access_token != before.access_token and after.access_expires_at > now()
+    assert after.refresh_token != before.refresh_token  # the provider rotates them
 
 
 def test_service_errors_come_back_as_an_error_summary(console):
@@ -337,24 +362,6 @@ def test_approve_induct_and_check_at_the_gate(console):
     assert "Renewal" in client.get("/console/queue").text
     page = client.get(url).text
     assert "Review the renewal" in page and ">Chapel\nGym</textarea>" in page
-
-
-def test_the_operator_commands(backend_env):
-    from access.__main__ import definition
-    from shared.cli import make_cli
-
-    cli, runner = make_cli(definition(), "x"), CliRunner()
-    env = backend_env["access"]
-    Access(env).platform.engine.dispose()  # migrated
-    add = ["staff", "add", "--username", "Fay", "--name", "Fay Officer", "--role",
-           "security_officer", "--establishment", "WWI", "--establishment", "bmi"]
-    result = runner.invoke(cli, [*add, "--password-stdin"], input=PASSWORD + "\n", env=env)
-    assert result.exit_code == 0, result.output
-    bad = runner.invoke(cli, [*add[:-1], "XXX", "--password-stdin"], input="short\n", env=env)
-    assert bad.exit_code == 1 and "unknown: XXX" in bad.output and "12 to 200" in bad.output
-    assert '"establishments": ["BMI", "WWI"]' in runner.invoke(cli, ["staff", "list"],
-                                                               env=env).output
-    assert '"active": false' in runner.invoke(cli, ["staff", "disable", "fay"], env=env).output
 
 
 def test_news_held_for_review_is_on_the_queue_and_answered_there(console):

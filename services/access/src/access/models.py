@@ -144,19 +144,22 @@ class ReviewItem(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(200))
 
 
-class StaffAccount(Base):
-    """A member of an establishment's security team who signs in to the console."""
+class ConsoleSession(Base):
+    """A member of staff signed in to the console through the identity provider: kept here,
+    on the server, so that signing out (the row is deleted) ends it at once, whatever copy of
+    the cookie is replayed. The cookie carries a random token; only its hash is stored."""
 
-    __tablename__ = "staff_accounts"
+    __tablename__ = "console_sessions"
 
-    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), index=True)
     display_name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(300))
     roles: Mapped[list] = mapped_column(JSON)
     establishments: Mapped[list] = mapped_column(JSON)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # No longer used: wrong passwords slow the source down instead of locking the account.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    # The provider's tokens, to ask it now and then whether the session still stands.
+    access_token: Mapped[str] = mapped_column(EncryptedText)
+    refresh_token: Mapped[str | None] = mapped_column(EncryptedText)
+    access_expires_at: Mapped[datetime]
     created_at: Mapped[datetime]
-    last_login_at: Mapped[datetime | None]
+    seen_at: Mapped[datetime]
+    checked_at: Mapped[datetime]

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import click
 
 from access.console import configure_console
-from access.console.commands import staff_group
 from access.models import Base
 from access.service_layer import (
     erasure,
@@ -73,5 +72,5 @@ def definition() -> ServiceDefinition:
         register_routes=_register_routes,
         handlers=_handlers,
         configure_app=configure_console,
-        commands=(establishments_group, staff_group, retention_group(retention.PURGES)),
+        commands=(establishments_group, retention_group(retention.PURGES)),
     )

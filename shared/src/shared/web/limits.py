@@ -75,7 +75,9 @@ class RateLimits:
         self.clock = clock
         storage_options: dict[str, Any] = {}
         if settings.storage_url.startswith(("redis", "rediss")):
-            storage_options = {"key_prefix": settings.key_prefix}
+            # A Redis that stops answering must not hold the gate check up for long.
+            storage_options = {"key_prefix": settings.key_prefix, "socket_timeout": 0.5,
+                               "socket_connect_timeout": 0.5}
         application_limits = [ApplicationLimit(
             settings.unauthenticated, key_function=source_address, scope="unauthenticated",
             deduct_when=lambda response: response.status_code == 401,
@@ -120,8 +122,8 @@ class RateLimits:
                 if not allowed:
                     reset_at = strategy.get_window_stats(item, *identifiers).reset_time
                     return max(1, math.ceil(reset_at - time.time()))
-        except Exception:
-            log.exception("rate limit storage unavailable; request let through")
+        except Exception:  # the limiter's storage failing must not close the door
+            log.warning("rate limit storage unavailable; request let through", exc_info=True)
         return None
 
     def first_in_window(self, key: str, window_s: int) -> bool:

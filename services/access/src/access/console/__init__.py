@@ -1,5 +1,6 @@
 """The security console: server-rendered pages for an establishment's security team (the
-queue, a grant's decisions and induction, the gate check), signed in with a staff account.
+queue, a grant's decisions and induction, the gate check), signed in at the identity provider
+(OpenID Connect, authorisation code with PKCE) with a session held on the server.
 
 `configure_console(app, platform)` is the service definition's `configure_app`: it adds the
 blueprint at /console, its session and CSRF settings, and leaves the JSON API as it was (the
@@ -29,6 +30,7 @@ def configure_console(app: Flask, platform: Platform) -> None:
         queue_views,
     )
     from access.console.blueprint import ConsoleSettings, bp
+    from access.console.identity_provider import ConsoleClient, ConsoleIdentityProvider
     from access.console.presenters import register_filters
     from access.console.security import csrf
 
@@ -37,8 +39,19 @@ def configure_console(app: Flask, platform: Platform) -> None:
         idle_minutes=int(extra.get("ACCESS_CONSOLE_IDLE_MINUTES", "30")),
         # Cookies marked Secure are sent over HTTPS only; "0" is for plain-HTTP development.
         secure_cookie=extra.get("ACCESS_CONSOLE_SECURE_COOKIE", "1").lower() not in FALSE_WORDS,
+        check_s=float(extra.get("ACCESS_CONSOLE_SESSION_CHECK_S", "30")),
+        redirect_uri=extra.get("ACCESS_CONSOLE_REDIRECT_URI", ""),
     )
     app.extensions["console"] = settings
+    oidc = platform.settings.oidc
+    app.extensions["console_identity_provider"] = ConsoleIdentityProvider(
+        app, ConsoleClient(
+            client_id=extra.get("ACCESS_CONSOLE_OIDC_CLIENT_ID", "access-console"),
+            client_secret=extra.get("ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
+                                    "dev-console-secret-change-me"),
+            metadata_url=extra.get("ACCESS_CONSOLE_OIDC_METADATA_URL",
+                                   f"{oidc.issuer}/.well-known/openid-configuration")),
+        app.extensions["staff_tokens"], platform.clock)
     app.config.update(
         SESSION_COOKIE_NAME="access_console",
         SESSION_COOKIE_PATH="/console",  # the API never needs the cookie

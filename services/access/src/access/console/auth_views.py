@@ -1,65 +1,70 @@
-"""Signing in and out."""
+"""Signing in (at the identity provider) and out."""
 
 from __future__ import annotations
 
-import math
+import logging
 
 from flask import redirect, render_template, request, session, url_for
 
-from access.console.blueprint import bp, clock, platform
-from access.console.pages import FormError
-from access.console.security import end_session, safe_next, start_session
-from access.service_layer import staff
-from shared.web.limits import sign_in_throttle, source_address
+from access.console.blueprint import bp, clock, platform, settings
+from access.console.identity_provider import SignInFailed
+from access.console.security import end_session, identity_provider, safe_next, start_session
+from access.service_layer import console_sessions
 
-# One message whatever went wrong: saying "no such user" would tell a guesser which usernames
-# exist.
-BAD_LOGIN = "Enter a correct username and password."
+log = logging.getLogger(__name__)
+NEXT_KEY = "console_next"
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.get("/login")
 def login():  # type: ignore[no-untyped-def]
-    wanted = safe_next(request.values.get("next"))
-    if request.method == "GET":
-        if isinstance(session.get("staff"), str):
-            return redirect(wanted or url_for("console.queue"))
-        return render_template("console/login.html", error=None, username="", next=wanted)
-    username = (request.form.get("username") or "").strip()
-    password = request.form.get("password") or ""
-    fields: dict[str, list[str]] = {}
-    if not username:
-        fields["username"] = ["Enter your username."]
-    if not password:
-        fields["password"] = ["Enter your password."]
-    throttle = sign_in_throttle("console-sign-in")
-    wait_s = throttle.wait_s(username) if not fields else None
-    if wait_s is not None:
-        # Too many failures from this address: the password is not even looked at.
-        minutes = max(1, math.ceil(wait_s / 60))
-        error = FormError("login", "There is a problem", {"password": [
-            "Too many failed sign-ins from your network. Try again in "
-            f"{minutes} minute{'s' if minutes > 1 else ''}."]})
-        return render_template("console/login.html", error=error, username=username,
-                               next=wanted), 429, {"Retry-After": str(wait_s)}
-    if not fields:
+    """The sign-in page: why the last session ended, and the way to the provider."""
+    wanted = safe_next(request.args.get("next"))
+    if isinstance(session.get("sid"), str):
         with platform().session_factory() as db:
-            moment = clock()
-            result = staff.authenticate(db, username, password, moment)
-            if result.failure is not None and throttle.failed(username):
-                staff.record_login_failure(db, username, moment, result.failure, {
-                    "source": source_address()[:45], "aggregated": True,
-                    "window_s": platform().settings.rate_limits.audit_window_s})
+            if console_sessions.find(db, session["sid"]) is not None:
+                return redirect(wanted or url_for("console.queue"))
+    return render_template("console/login.html", error=None, next=wanted)
+
+
+@bp.get("/login/start")
+def login_start():  # type: ignore[no-untyped-def]
+    """To the provider's sign-in page, remembering where the member of staff was going."""
+    session[NEXT_KEY] = safe_next(request.args.get("next"))
+    return identity_provider().begin(settings().redirect_uri
+                                     or url_for("console.auth_callback", _external=True))
+
+
+@bp.get("/auth/callback")
+def auth_callback():  # type: ignore[no-untyped-def]
+    if request.args.get("error"):
+        # Cancelled or refused at the provider: nothing to sign in.
+        return _problem("Signing in did not complete. Try again.", 400)
+    try:
+        identity, name, tokens = identity_provider().finish()
+    except SignInFailed as exc:
+        log.warning("console sign-in failed: %s", exc)
+        return _problem("Signing in did not complete. Try again.", 400)
+    wanted = safe_next(session.get(NEXT_KEY))
+    with platform().session_factory() as db:
+        if not console_sessions.may_use_console(identity):
+            console_sessions.refused(db, identity.staff_id, clock(), "no_console_role")
             db.commit()
-        if result.account is not None:
-            start_session(result.account)
-            return redirect(wanted or url_for("console.queue"))
-        fields["password"] = [BAD_LOGIN]
-    error = FormError("login", "There is a problem", fields)
-    return render_template("console/login.html", error=error, username=username,
-                           next=wanted), 200
+            session.clear()
+            return _problem("Your account does not give you access to the security console. "
+                            "Ask your establishment's security team.", 403)
+        token = console_sessions.open_session(db, identity, name, tokens, clock())
+        # Sessions nobody came back to end go once past their absolute limit.
+        console_sessions.purge_stale(db, clock(), settings().limits)
+        db.commit()
+    start_session(token)
+    return redirect(wanted or url_for("console.queue"))
 
 
-@bp.route("/logout", methods=["POST"])
+def _problem(message: str, status: int):  # type: ignore[no-untyped-def]
+    return render_template("console/login.html", error=message, next=None), status
+
+
+@bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
     end_session("signed_out", "You have signed out.")
     return redirect(url_for("console.login"))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, current_app, g
 
-from access.models import StaffAccount
 from access.service_layer.common import Actor
+from access.service_layer.console_sessions import Limits
 from shared.platform import Platform
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -20,6 +21,15 @@ class ConsoleSettings:
     idle_minutes: int = 30
     absolute_hours: int = 12
     secure_cookie: bool = True
+    # How long the provider's last word on a session stands before it is asked again.
+    check_s: float = 30.0
+    # Where the provider sends the browser back; empty: this request's host.
+    redirect_uri: str = ""
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(idle=timedelta(minutes=self.idle_minutes),
+                      absolute=timedelta(hours=self.absolute_hours))
 
 
 def platform() -> Platform:
@@ -35,8 +45,8 @@ def clock() -> datetime:
     return platform().clock.now()
 
 
-def account() -> StaffAccount:
-    """The signed-in account, re-read from the database for this request (security.guard)."""
+def account() -> Any:
+    """Who is signed in (security.ConsoleUser), from the session row of this request."""
     return g.console_account
 
 

@@ -1,27 +1,32 @@
 """Who may use the console, and for how long.
 
-The session is Flask's signed cookie holding only the username and three facts about the
-sign-in (when, when last seen, a digest of the password hash). Everything else is re-read from
-the database on every request, so disabling an account, changing its roles or establishments,
-or setting a new password takes effect at the very next click.
+Staff sign in at the identity provider (auth_views.py). The session is a row on the server
+(service_layer/console_sessions.py); the cookie holds only its random token (and, before
+sign-in, authlib's state, nonce and PKCE verifier). On every request the row must exist, be
+neither idle nor past its absolute limit, and — at least every ACCESS_CONSOLE_SESSION_CHECK_S —
+the provider must still stand behind it (userinfo, or a refresh once the access token has
+expired): signing out, or removing the account at the provider, ends it.
 """
 
 from __future__ import annotations
 
-import secrets
+from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Response, flash, g, redirect, request, session, url_for
+from flask import Response, current_app, flash, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from access.console.blueprint import bp, clock, platform, settings
-from access.models import StaffAccount
-from access.service_layer import staff
+from access.console.identity_provider import ConsoleIdentityProvider, SessionWithdrawn
+from access.models import ConsoleSession
+from access.service_layer import console_sessions
 
 csrf = CSRFProtect()
 
-# Pages anyone may open: the sign-in form itself and the stylesheet it uses.
-PUBLIC_ENDPOINTS = frozenset({"console.login", "console.static"})
+# Pages anyone may open: the sign-in page, the way to and back from the provider, the stylesheet.
+PUBLIC_ENDPOINTS = frozenset({"console.login", "console.login_start", "console.auth_callback",
+                              "console.static"})
 
 # The console's pages hold personal data: never framed, never cached, nothing from elsewhere.
 SECURITY_HEADERS = {
@@ -35,24 +40,41 @@ SECURITY_HEADERS = {
 }
 
 
-def start_session(account: StaffAccount) -> None:
-    """Signed in: a new session, nothing carried over from before (the CSRF token included),
-    so whatever an attacker planted in the cookie before sign-in is worthless after it."""
+@dataclass(frozen=True)
+class ConsoleUser:
+    """Who is signed in, as the pages show them."""
+
+    subject: str
+    display_name: str
+    roles: tuple[str, ...]
+    establishments: tuple[str, ...]
+
+
+def identity_provider() -> ConsoleIdentityProvider:
+    return current_app.extensions["console_identity_provider"]
+
+
+def start_session(token: str) -> None:
+    """Signed in: nothing carried over from before (the CSRF token, authlib's state), so
+    whatever an attacker planted in the cookie before sign-in is worthless after it."""
     session.clear()
     session.permanent = True
-    moment = clock().timestamp()
-    session.update({"staff": account.username, "sid": secrets.token_urlsafe(16),
-                    "login_at": moment, "seen_at": moment,
-                    "pw": staff.password_fingerprint(account)})
+    session["sid"] = token
 
 
 def end_session(why: str, message: str | None) -> None:
-    username = session.get("staff")
+    """End the server's session (if any) and forget the cookie's."""
+    token = session.get("sid")
     session.clear()
-    if username:
-        with platform().session_factory() as db:
-            staff.record_session_end(db, username, clock(), why)
+    refresh_token = None
+    with platform().session_factory() as db:
+        row = console_sessions.find(db, token if isinstance(token, str) else None)
+        if row is not None:
+            refresh_token = row.refresh_token
+            console_sessions.end(db, row, clock(), why)
             db.commit()
+    if why == "signed_out":
+        identity_provider().revoke(refresh_token)
     if message:
         flash(message, "info")
 
@@ -68,24 +90,19 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _wanted() -> str | None:
+    return safe_next(request.full_path.rstrip("?") if request.method == "GET" else None)
+
+
 def _to_login(why: str, message: str | None) -> Response:
     end_session(why, message)
-    wanted = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("console.login", next=safe_next(wanted)))
-
-
-def _expired(started: float, seen: float, moment: float) -> str | None:
-    if moment - started > settings().absolute_hours * 3600:
-        return "expired"
-    if moment - seen > settings().idle_minutes * 60:
-        return "idle"
-    return None
+    return redirect(url_for("console.login", next=_wanted()))
 
 
 @bp.before_request
 def guard() -> Response | None:
-    """Signed in, not timed out, account still active with the same password: else to the
-    sign-in page. Then the CSRF check for anything that changes state."""
+    """Signed in, not timed out, still standing at the provider: else to the sign-in page.
+    Then the CSRF check for anything that changes state."""
     if request.endpoint not in PUBLIC_ENDPOINTS:
         denied = _signed_in()
         if denied is not None:
@@ -95,28 +112,54 @@ def guard() -> Response | None:
 
 
 def _signed_in() -> Response | None:
-    username = session.get("staff")
-    if not isinstance(username, str):
+    token = session.get("sid")
+    if not isinstance(token, str):
         session.clear()
-        return redirect(url_for("console.login", next=safe_next(
-            request.full_path.rstrip("?") if request.method == "GET" else None)))
-    moment = clock().timestamp()
-    why = _expired(float(session.get("login_at", 0)), float(session.get("seen_at", 0)), moment)
-    if why == "expired":
-        return _to_login(why, "Your session has ended after 12 hours. Sign in again.")
-    if why == "idle":
-        return _to_login(why, f"You were signed out after {settings().idle_minutes} minutes "
-                              "without activity. Sign in again.")
+        return redirect(url_for("console.login", next=_wanted()))
+    moment = clock()
     with platform().session_factory() as db:
-        account = staff.active_account(db, username)
-        if account is not None:
-            db.expunge(account)
-    if account is None or staff.password_fingerprint(account) != session.get("pw"):
-        return _to_login("revoked", "You have been signed out. Sign in again.")
-    session["seen_at"] = moment
-    g.console_account = account
-    g.console_actor = staff.actor_for(account)
-    return None
+        row = console_sessions.find(db, token)
+        if row is None:
+            # Signed out (or ended) already: a replayed cookie opens nothing.
+            session.clear()
+            flash("You have been signed out. Sign in again.", "info")
+            return redirect(url_for("console.login", next=_wanted()))
+        why = console_sessions.timed_out(row, moment, settings().limits)
+        if why is None and not _still_standing(row, moment):
+            why = "revoked"
+        if why is None:
+            row.seen_at = moment
+            g.console_account = _user(row)
+            g.console_actor = console_sessions.actor_for(row)
+            db.commit()
+            return None
+    return _to_login(why, {
+        "expired": f"Your session has ended after {settings().absolute_hours} hours. "
+                   "Sign in again.",
+        "idle": f"You were signed out after {settings().idle_minutes} minutes without "
+                "activity. Sign in again.",
+    }.get(why, "You have been signed out. Sign in again."))
+
+
+def _still_standing(row: ConsoleSession, moment: datetime) -> bool:
+    """Ask the provider, if the last answer is older than the check interval."""
+    if (moment - row.checked_at).total_seconds() < settings().check_s \
+            and row.access_expires_at > moment:
+        return True
+    try:
+        identity, tokens = identity_provider().recheck(row.access_token, row.refresh_token,
+                                                       row.access_expires_at)
+    except SessionWithdrawn:
+        return False
+    if identity is not None and not console_sessions.may_use_console(identity):
+        return False
+    console_sessions.confirmed(row, identity, tokens, moment)
+    return True
+
+
+def _user(row: ConsoleSession) -> ConsoleUser:
+    return ConsoleUser(row.subject, row.display_name, tuple(row.roles),
+                       tuple(row.establishments))
 
 
 @bp.after_request
