@@ -184,9 +184,9 @@ class LazyDatabases(Mapping[str, str]):
                         grant_runtime(connection, role)
                 finally:
                     engine.dispose()
-        # The shared server trusts local connections; a role of our own has no password.
-        return make_url(url).set(username=role, password=None).render_as_string(
-            hide_password=False)
+        # The session's generated password, like every test URL: the shared server trusts
+        # loopback and ignores it, and a process refuses to start on a URL without one.
+        return make_url(url).set(username=role).render_as_string(hide_password=False)
 
     def drop_all(self) -> None:
         for role in self.roles:

@@ -50,7 +50,8 @@ def test_every_variable_is_named_on_a_line_of_its_own():
         "DATABASE_URL": "postgresql://postgres@127.0.0.1/vetting",
         "BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//", "SECRET_KEY": INSECURE_DEV_SECRET})
     lines = problems(settings)
-    assert [line.split(":")[0] for line in lines] == [e.variable for e in REQUIRED_SECRETS]
+    assert [line.split(":")[0] for line in lines] == [
+        e.variable for e in REQUIRED_SECRETS if e.kind != "optional"]
     assert "default" in lines[0] and "missing" in lines[1]
     with pytest.raises(SettingsError) as refused:
         require_production_secrets(settings)
@@ -136,3 +137,19 @@ def test_a_refused_process_exits_non_zero_with_one_line_per_variable(tmp_path):
     assert lines[-2].startswith("SECRET_KEY: a default") and lines[-1].startswith(
         "API_KEY_PEPPER: too short"), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_optional_secret_is_checked_only_when_set():
+    from shared.config import load_settings
+    from shared.startup_secrets import generate_fernet_key, generate_secret, problems
+
+    base = {"DATABASE_URL": f"postgresql://svc:{generate_secret()}@db/vetting",
+            "BROKER_URL": f"amqp://vetting:{generate_secret()}@mq//",
+            "SECRET_KEY": generate_secret(), "API_KEY_PEPPER": generate_secret(),
+            "DATA_ENCRYPTION_KEYS": generate_fernet_key()}
+    assert problems(load_settings("vetting", base)) == []
+    weak = problems(load_settings("vetting", {**base, "VETTING_IDENTITY_KEY": "identity",
+                                              "METRICS_TOKEN": "change-me-metrics"}))
+    assert [line.split(":")[0] for line in weak] == ["METRICS_TOKEN", "VETTING_IDENTITY_KEY"]
+    strong = {**base, "VETTING_IDENTITY_KEY": generate_secret(), "METRICS_TOKEN": generate_secret()}
+    assert problems(load_settings("vetting", strong)) == []

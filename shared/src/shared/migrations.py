@@ -41,6 +41,12 @@ def run_env(service_metadata: MetaData) -> None:
     )
     engine = make_engine(url)
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch alteration copies the table and drops the old one, which the foreign keys
+            # pointing at it would refuse; the keys are checked as a whole once done.
+            # (On the driver's connection: outside a transaction, where SQLite honours it.)
+            _sqlite_foreign_keys(connection, on=False)
         context.configure(
             connection=connection,
             target_metadata=[service_metadata, PLATFORM_METADATA],
@@ -50,7 +56,20 @@ def run_env(service_metadata: MetaData) -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.commit()
+            _sqlite_foreign_keys(connection, on=True)
+            if broken:
+                raise RuntimeError(f"migration left {len(broken)} rows breaking a foreign key: "
+                                   f"{sorted({row[0] for row in broken})}")
     engine.dispose()
+
+
+def _sqlite_foreign_keys(connection: Any, *, on: bool) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    cursor.close()
 
 
 def _compare_type(context: Any, _inspected: Any, _column: Any, _inspected_type: Any,

@@ -61,7 +61,7 @@ class RequiredSecret:
 
     variable: str
     read: Callable[[Settings], Sequence[str] | str | None]
-    kind: str = "secret"  # "secret", "fernet_keys" or "url_password"
+    kind: str = "secret"  # "secret", "fernet_keys", "url_password" or "optional" (checked if set)
 
 
 def _password(url: str) -> str | None:
@@ -83,6 +83,10 @@ REQUIRED_SECRETS: tuple[RequiredSecret, ...] = (
     RequiredSecret("DATA_ENCRYPTION_KEYS", lambda s: s.data_encryption_keys, "fernet_keys"),
     RequiredSecret("DATABASE_URL", lambda s: _password(s.database_url), "url_password"),
     RequiredSecret("BROKER_URL", lambda s: _password(s.broker_url), "url_password"),
+    # Optional, but when set they must be as strong as the rest.
+    RequiredSecret("METRICS_TOKEN", lambda s: s.metrics_token, "optional"),
+    RequiredSecret("VETTING_IDENTITY_KEY",
+                   lambda s: s.extra.get("VETTING_IDENTITY_KEY", "").strip(), "optional"),
 )
 
 IDENTITY_PROVIDER_SECRETS = ("KEYCLOAK_ADMIN_PASSWORD", "ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
@@ -141,6 +145,8 @@ def problems(settings: Settings) -> list[str]:
                 continue  # SQLite or the filesystem transport: no password to have
             why = weakness(value)
             why = f"password {why}" if why else None
+        elif entry.kind == "optional":
+            why = weakness(value) if isinstance(value, str) and value else None
         else:
             why = weakness(value if isinstance(value, str) else "")
         if why:

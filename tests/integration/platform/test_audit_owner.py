@@ -15,6 +15,7 @@ from shared.audit_owner import audit_owner_name
 from tests.support import operator_cli
 from tests.support.access_harness import Access
 from tests.support.clock import now
+from tests.support.deployment_secrets import DEPLOYMENT_ENV
 from tests.support.events import hand
 from tests.support.platforms import platform_for
 
@@ -42,7 +43,7 @@ def runtime(pg_urls):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def engine(runtime):  # type: ignore[no-untyped-def]
     """The access platform's engine (its key set installed), as the runtime role."""
-    platform = platform_for("access", {"DATABASE_URL": runtime[0]})
+    platform = platform_for("access", {"DATABASE_URL": runtime[0], **DEPLOYMENT_ENV})
     yield platform.engine
     platform.engine.dispose()
 
@@ -105,7 +106,7 @@ def test_erasure_still_forgets_a_subjects_words_as_the_runtime_role(engine):
 def test_the_access_service_runs_as_its_runtime_role(runtime):
     """Its handlers, the gate (which writes its audit row by hand), erasure and retention."""
     runtime_url, _admin_url = runtime
-    env = {"DATABASE_URL": runtime_url}
+    env = {"DATABASE_URL": runtime_url, **DEPLOYMENT_ENV}
     access = Access(env)
     data = access.grant_clearance()
     grant_id = access.grant_id(data["person_id"])

@@ -89,11 +89,6 @@ def items_at(session: Session, code: str, status: str | None, limit: int) -> lis
         query.order_by(ReviewItem.opened_at, ReviewItem.id).limit(limit)).scalars()]
 
 
-def open_count(session: Session, code: str) -> int:
-    return len(session.execute(select(ReviewItem.id).where(
-        ReviewItem.establishment_code == code, ReviewItem.status == OPEN)).all())
-
-
 def resolve(uow: UnitOfWork, actor: Actor, item_id: str, outcome: str,
             reason: str) -> dict[str, Any]:
     """The security team's answer. DISMISS: the grant stays as it is. ACCEPT (heads of

@@ -65,5 +65,5 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_review_items_grant_id'), table_name='review_items')
     op.drop_index('ix_review_items_open', table_name='review_items')
     op.drop_table('review_items')
-    with op.batch_alter_table('grants') as batch:
-        batch.drop_column('clearance_suspension_id')
+    # Not a batch: on SQLite that copies the table, and tables referring to it refuse the drop.
+    op.drop_column('grants', 'clearance_suspension_id')

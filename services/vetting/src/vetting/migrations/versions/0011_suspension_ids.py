@@ -37,5 +37,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table('clearances') as batch:
-        batch.drop_column('suspension_id')
+    # Not a batch: on SQLite that copies the table, and tables referring to it refuse the drop.
+    op.drop_column('clearances', 'suspension_id')
