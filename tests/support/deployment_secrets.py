@@ -28,6 +28,8 @@ SECRETS: dict[str, str] = {
     "SECRET_KEY": generate_secret(),
     "API_KEY_PEPPER": generate_secret(),
     "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
+    # The access console's client at the test identity provider (tests/support/identity.py).
+    "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": generate_secret(),
 }
 DATABASE_PASSWORD = generate_secret()
 

@@ -30,13 +30,14 @@ from urllib.parse import urlsplit
 import requests
 import requests.adapters
 
+from tests.support.deployment_secrets import SECRETS
 from tests.support.network import free_port
 
 TEST_PASSWORD = "test-password-only"
 MINTER, MINTER_SECRET = "test-minter", "test-minter-secret"
 # The security console's client (authorisation code + PKCE); a test serving the console at
 # another address allows its callback with `allow_console_at`.
-CONSOLE_CLIENT, CONSOLE_SECRET = "access-console-test", "access-console-test-secret"
+CONSOLE_CLIENT, CONSOLE_SECRET = "access-console-test", SECRETS["ACCESS_CONSOLE_OIDC_CLIENT_SECRET"]
 IN_PROCESS_CALLBACK = "http://localhost/console/auth/callback"  # Flask's test client
 
 

@@ -50,6 +50,8 @@ KNOWN_DEFAULTS = frozenset({
     "lFi5wpRiNFszCu-yc-30l7MoidP2NSgzbmEB27ywpWM=",
     # RabbitMQ's and PostgreSQL's own defaults
     "guest", "postgres",
+    # the development identity provider's console client
+    "dev-console-secret-change-me",
 })
 
 PLACEHOLDER_PREFIX = "change-me"  # deploy/.env.example's values all start so
@@ -62,6 +64,7 @@ class RequiredSecret:
     variable: str
     read: Callable[[Settings], Sequence[str] | str | None]
     kind: str = "secret"  # "secret", "fernet_keys", "url_password" or "optional" (checked if set)
+    service: str | None = None  # only this service's processes need it
 
 
 def _password(url: str) -> str | None:
@@ -83,10 +86,15 @@ REQUIRED_SECRETS: tuple[RequiredSecret, ...] = (
     RequiredSecret("DATA_ENCRYPTION_KEYS", lambda s: s.data_encryption_keys, "fernet_keys"),
     RequiredSecret("DATABASE_URL", lambda s: _password(s.database_url), "url_password"),
     RequiredSecret("BROKER_URL", lambda s: _password(s.broker_url), "url_password"),
+    # The console's client at the identity provider (its default is the development provider's).
+    RequiredSecret("ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
+                   lambda s: s.extra.get("ACCESS_CONSOLE_OIDC_CLIENT_SECRET", ""),
+                   service="access"),
     # Optional, but when set they must be as strong as the rest.
     RequiredSecret("METRICS_TOKEN", lambda s: s.metrics_token, "optional"),
     RequiredSecret("VETTING_IDENTITY_KEY",
-                   lambda s: s.extra.get("VETTING_IDENTITY_KEY", "").strip(), "optional"),
+                   lambda s: s.extra.get("VETTING_IDENTITY_KEY", "").strip(), "optional",
+                   service="vetting"),
 )
 
 IDENTITY_PROVIDER_SECRETS = ("KEYCLOAK_ADMIN_PASSWORD", "ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
@@ -134,6 +142,8 @@ def problems(settings: Settings) -> list[str]:
         return []
     found = []
     for entry in REQUIRED_SECRETS:
+        if entry.service not in (None, settings.service):
+            continue
         value = entry.read(settings)
         if entry.kind == "fernet_keys":
             keys = [k for k in (value or ()) if k]
