@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import url_for
@@ -274,6 +275,25 @@ def test_sign_out_ends_the_session_for_every_copy_of_the_cookie(console):
     assert response.status_code == 302 and response.headers["Location"].startswith(
         "/console/login")
     assert console.audit("staff.session_ended")[0]["reason"] == "signed_out"
+
+
+def test_sign_out_also_signs_out_at_a_provider_that_offers_it(console, monkeypatch):
+    # The development provider keeps no sign-in of its own; Keycloak and Entra ID do, and
+    # publish an end_session_endpoint: the browser is sent there so the next person at a
+    # shared terminal must sign in again.
+    client = console.signed_in("officer")
+    provider = console.app.extensions["console_identity_provider"]
+    metadata = dict(provider._metadata())
+    metadata["end_session_endpoint"] = "https://idp.example/logout"
+    monkeypatch.setattr(provider, "_metadata", lambda: metadata)
+    response = client.post("/console/logout", data={"csrf_token": csrf(client)})
+    assert response.status_code == 302
+    target = urlsplit(response.headers["Location"])
+    assert (target.scheme, target.netloc, target.path) == ("https", "idp.example", "/logout")
+    query = parse_qs(target.query)
+    assert query["client_id"] == [provider.client.client_id]
+    assert query["post_logout_redirect_uri"][0].endswith("/console/login")
+    assert console.sessions("officer") == []
 
 
 @pytest.mark.parametrize("column, back, message", [

@@ -67,4 +67,5 @@ def _problem(message: str, status: int):  # type: ignore[no-untyped-def]
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
     end_session("signed_out", "You have signed out.")
-    return redirect(url_for("console.login"))
+    return_to = url_for("console.login", _external=True)
+    return redirect(identity_provider().sign_out_url(return_to) or url_for("console.login"))

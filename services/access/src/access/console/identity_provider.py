@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from authlib.integrations.base_client.errors import OAuthError
@@ -112,6 +113,17 @@ class ConsoleIdentityProvider:
         if answer.status_code != 200:
             raise SessionWithdrawn(f"refresh refused ({answer.status_code})")
         return self._tokens(answer.json(), refresh_token)
+
+    def sign_out_url(self, return_to: str) -> str | None:
+        """The provider's own sign-out (OpenID Connect RP-initiated logout), where it has one:
+        without it a provider that keeps its own sign-in (Keycloak, Entra ID) lets the next
+        person at a shared gate terminal straight back in."""
+        endpoint = self._metadata().get("end_session_endpoint")
+        if not endpoint:
+            return None
+        query = urlencode({"client_id": self.client.client_id,
+                           "post_logout_redirect_uri": return_to})
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
     def revoke(self, refresh_token: str | None) -> None:
         """Best effort at sign-out: the session row is gone already, which is what counts."""
