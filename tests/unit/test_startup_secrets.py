@@ -129,6 +129,7 @@ def test_every_default_in_the_repository_is_refused():
     assert not accepted, f"defaults a production process would accept: {accepted}"
 
 
+@pytest.mark.slow  # starts a process: `make test`, not the quick loop
 def test_a_refused_process_exits_non_zero_with_one_line_per_variable(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path), **GOOD,
            "SECRET_KEY": INSECURE_DEV_SECRET, "API_KEY_PEPPER": "too-short"}

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.support.events import deliver
 from tests.support.platforms import platform_for, service_handlers, submitted_envelope
 from vetting.models import VettingCase
@@ -32,6 +34,7 @@ def test_a_case_records_the_required_level_its_checks_and_the_policy_version(bac
     assert service_handlers("vetting", vetting)  # the handlers build with the default policy
 
 
+@pytest.mark.slow  # starts a process: `make test`, not the quick loop
 def test_a_bad_policy_stops_the_consumer_with_a_clear_message(tmp_path, embedded):
     bad = tmp_path / "policy.yaml"
     bad.write_text("version: '1'\nlevels: {}\n")

@@ -137,6 +137,7 @@ def test_the_sweep_reminds_once_per_offset_then_expires(vetting):
     assert vetting.call("GET", f"/clearances/{clearance['id']}").json["status"] == "EXPIRED"
 
 
+@pytest.mark.slow  # starts a process: `make test`, not the quick loop
 def test_the_sweep_command_runs_as_an_operator_would(vetting, backend_env):
     _app, clearance = cleared(vetting)
     at = (datetime.fromisoformat(clearance["expires_at"]) + timedelta(minutes=1)).isoformat()
