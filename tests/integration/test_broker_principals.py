@@ -250,6 +250,7 @@ def tls_node() -> Iterator[tuple[str, str, Path]]:
                f"http://test:{node.password}@127.0.0.1:{management_port}", files.ca)
 
 
+@pytest.mark.slow  # a private RabbitMQ node of its own: `make test`, not the quick loop
 def test_tls_connects_with_the_ca_file_and_fails_without(tls_node):
     amqps_url, management_url, ca_file = tls_node
     with BrokerPrincipals(amqps_url, management_url, ca_file=str(ca_file)) as broker:
