@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings
 from kombu import Connection
 from kombu.transport import filesystem
 
@@ -36,6 +37,11 @@ from tests.support.backends import (
 from tests.support.deployment_secrets import DEPLOYMENT_ENV, broker_url
 from tests.support.identity import CONSOLE_ENV, TEST_OIDC_ENV
 from tests.support.redis_limits import redis_reachable
+
+# Every property test: time is not what they test, and a shared two-core machine under the
+# whole suite makes any example or draw slow now and then.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 # TEST_CLOCK_AT becomes one offset now, before any worker or process starts: all agree on it.
 pin_test_clock()
