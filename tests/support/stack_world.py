@@ -1,0 +1,96 @@
+"""A whole stack's people and moves for end-to-end scenarios: who acts (two organisations, an
+officer, a manager, Wandsworth's security, the data protection officer) and the steps every
+scenario takes (apply, find the case, clear, admit at Wandsworth, ask the gate)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from shared.devstack import Stack
+from tests.support import wait_for
+from tests.support.stack_client import (
+    application_body,
+    get,
+    organisation_key,
+    post,
+    staff_token,
+)
+
+
+def people_of(module_stack: tuple[Stack, Any]) -> dict[str, Any]:
+    """One stack for the module's scenarios (each uses people of its own), on each run mode,
+    and who acts on it."""
+    stack, _inbox = module_stack
+    return {"stack": stack, "a": organisation_key(stack, "Intergroup A"),
+            "b": organisation_key(stack, "Recovery B"),
+            "officer": staff_token(stack, "vetting", "vetting_officer", staff_id="ann"),
+            "manager": staff_token(stack, "vetting", "vetting_manager", staff_id="cat"),
+            "security": staff_token(stack, "access", "security_officer", "WWI"),
+            "dpo": staff_token(stack, "applications", "data_protection_officer")}
+
+
+def person(surname: str, *, passport: str, email: str | None = None,
+           **applicant: Any) -> dict[str, Any]:
+    body = copy.deepcopy(application_body(email))
+    body["applicant"]["surname"] = surname
+    body["applicant"]["identity_documents"][0]["number"] = passport
+    body["applicant"].update(applicant)
+    return body
+
+
+def apply(w: dict[str, Any], org: str, body: dict[str, Any]) -> str:
+    stack = w["stack"]
+    draft = post(stack, "applications", "/applications", w[org], body, expect=(201,))
+    post(stack, "applications", f"/applications/{draft['id']}/submit", w[org])
+    return draft["id"]
+
+
+def case_of(w: dict[str, Any], application_id: str,
+            ready: Callable[[dict[str, Any]], bool] = lambda case: True) -> dict[str, Any]:
+    def found() -> dict[str, Any] | None:
+        items = get(w["stack"], "vetting", f"/cases?application_id={application_id}",
+                    w["officer"]).json()["items"]
+        if not items or not ready(items[0]):
+            return None
+        return get(w["stack"], "vetting", f"/cases/{items[0]['id']}", w["officer"]).json()
+    return wait_for(found, timeout=60, message=f"the case of {application_id}")
+
+
+def application(w: dict[str, Any], org: str, application_id: str) -> dict[str, Any]:
+    return get(w["stack"], "applications", f"/applications/{application_id}", w[org]).json()
+
+
+def settled(case: dict[str, Any]) -> bool:
+    return case["status"] not in ("OPEN",) and case["waiting_on"] != "PROVIDER"
+
+
+def cleared(w: dict[str, Any], org: str, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    app_id = apply(w, org, body)
+    case = case_of(w, app_id, lambda c: c["status"] == "AWAITING_DECISION")
+    clearance = post(w["stack"], "vetting", f"/cases/{case['id']}/clearance", w["officer"],
+                     {"reason": "All checks passed."}, expect=(201,))
+    wait_for(lambda: application(w, org, app_id)["status"] == "CLEARED", message="cleared")
+    return app_id, clearance
+
+
+def admitted_at_wandsworth(w: dict[str, Any], person_id: str, badge: str) -> str:
+    stack, security = w["stack"], w["security"]
+
+    def request() -> dict[str, Any] | None:
+        items = get(stack, "access", "/establishments/WWI/queue", security).json()["items"]
+        return next((g for g in items if g["person_id"] == person_id), None)
+
+    grant_id = wait_for(request, message="the request at WWI")["id"]
+    post(stack, "access", f"/grants/{grant_id}/approval", security, {"access_type": "ESCORTED"})
+    post(stack, "access", f"/grants/{grant_id}/induction", security,
+         {"item": "SECURITY_BRIEFING"})
+    post(stack, "access", f"/grants/{grant_id}/induction", security,
+         {"item": "ID_BADGE", "badge_number": badge})
+    return grant_id
+
+
+def gate(w: dict[str, Any], badge: str) -> dict[str, Any]:
+    return get(w["stack"], "access", f"/establishments/WWI/gate-check?badge={badge}",
+               w["security"]).json()
