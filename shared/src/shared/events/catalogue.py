@@ -32,6 +32,13 @@ _SPECS = [
      "person in custody, change of address): vetting reviews."),
     ("application.reconsideration_requested", applications.ReconsiderationRequestedV1,
      "The organisation asked, once, for a refusal to be reconsidered, with grounds."),
+    ("application.contacts_recorded", applications.ContactsRecordedV1,
+     "How to reach the volunteer and the coordinator for an application (names and contact "
+     "details only, with which of the volunteer's channels the volunteer has confirmed): "
+     "published on submission and whenever the volunteer confirms a channel or opts out."),
+    ("application.sponsorship_ended", applications.SponsorshipEndedV1,
+     "The organisation no longer sponsors the cleared volunteer on this application (or a "
+     "withdrawal crossed the clearance): grants resting only on it end or go to the prison."),
     ("application.erasure_requested", erasure.ErasureRequestedV1,
      "An organisation asked for what it supplied about a person to be erased (scope "
      "ORGANISATION), or the data protection officer for the person to be erased everywhere "

@@ -70,3 +70,38 @@ class ReconsiderationRequestedV1(Schema):
     application_id = fields.UUID(required=True)
     grounds = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     requested_at = fields.AwareDateTime(required=True)
+
+
+class PersonContactV1(Schema):
+    forenames = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    surname = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    email = fields.Email(load_default=None, allow_none=True)
+    mobile = fields.String(load_default=None, allow_none=True)
+
+
+class VolunteerContactV1(PersonContactV1):
+    # Only a channel the volunteer has confirmed (a link to the email, a code to the mobile)
+    # carries messages meant for the volunteer; an unconfirmed one is never used.
+    email_confirmed = fields.Boolean(required=True)
+    mobile_confirmed = fields.Boolean(required=True)
+    preferred_channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    opted_out = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), load_default=list)
+
+
+class ContactsRecordedV1(Schema):
+    application_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    volunteer = fields.Nested(VolunteerContactV1, required=True)
+    coordinator = fields.Nested(PersonContactV1, load_default=None, allow_none=True)
+    recorded_at = fields.AwareDateTime(required=True)
+
+
+class SponsorshipEndedV1(Schema):
+    application_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    reason_code = fields.String(required=True, validate=validate.OneOf(
+        ("LEFT_ORGANISATION", "NO_LONGER_VOLUNTEERING", "CONDUCT", "OTHER")))
+    # True when a withdrawal crossed the clearance on its way (the organisation had already
+    # asked to stop before it heard of the clearance).
+    from_withdrawal = fields.Boolean(load_default=False)
+    ended_at = fields.AwareDateTime(required=True)
