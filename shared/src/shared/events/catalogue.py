@@ -36,6 +36,10 @@ _SPECS = [
      "How to reach the volunteer and the coordinator for an application (names and contact "
      "details only, with which of the volunteer's channels the volunteer has confirmed): "
      "published on submission and whenever the volunteer confirms a channel or opts out."),
+    ("application.contact_confirmation_requested",
+     applications.ContactConfirmationRequestedV1,
+     "Ask the volunteer to confirm a channel: a single-use link to the email, a code to the "
+     "mobile (the only message that may go to a channel the volunteer has not confirmed)."),
     ("application.sponsorship_ended", applications.SponsorshipEndedV1,
      "The organisation no longer sponsors the cleared volunteer on this application (or a "
      "withdrawal crossed the clearance): grants resting only on it end or go to the prison."),
@@ -48,7 +52,8 @@ _SPECS = [
     ("vetting.check_completed", vetting.CheckCompletedV1,
      "One check of a case reached its result (PASSED or ADVERSE); the detail stays in vetting."),
     ("vetting.info_requested", vetting.InfoRequestedV1,
-     "A vetting officer needs more information from the organisation."),
+     "A vetting officer needs more information: from the organisation, or (sensitive) from "
+     "the volunteer alone."),
     ("vetting.clearance_granted", vetting.ClearanceGrantedV1,
      "The applicant is cleared, with a level, conditions and an expiry."),
     ("vetting.clearance_refused", vetting.ClearanceRefusedV1,

@@ -119,7 +119,7 @@ class RequestInformation(MethodView):
         with platform().unit_of_work() as uow:
             request = decisions.request_information(uow, policy(), case_id, actor(),
                                                     data["items"], data["reason"],
-                                                    data["due_by"])
+                                                    data["due_by"], data["sensitive"])
             view = {"id": request.id, "items": request.items, "reason": request.reason,
                     "due_by": request.due_by, "requested_by": request.requested_by,
                     "requested_at": request.requested_at}

@@ -44,6 +44,9 @@ class InformationRequestInputSchema(Strict):
                         validate=validate.Length(min=1, max=20))
     reason = fields.String(required=True, validate=REASON)
     due_by = fields.Date(load_default=None, allow_none=True)
+    sensitive = fields.Boolean(load_default=False, metadata={"description": (
+        "True when the request touches what the checks found: it goes to the volunteer alone, "
+        "and the organisation is told only that the volunteer was asked.")})
 
 
 class RecordSchema(Strict):

@@ -183,7 +183,7 @@ def _refused(uow: UnitOfWork, case: VettingCase, moment: Any, *, reconsidered: b
 
 def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
                         items: list[dict[str, Any]], reason: str,
-                        due_by: date | None) -> InformationRequest:
+                        due_by: date | None, sensitive: bool = False) -> InformationRequest:
     """Ask the organisation (through the applications service) for what is missing."""
     case = case_for_update(uow.session, case_id)
     if case.status not in ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "RECONSIDERATION",
@@ -201,7 +201,7 @@ def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Ac
     uow.emit("vetting.info_requested", subject=case.application_id, data={
         "case_id": case.id, "application_id": case.application_id, "request_id": request.id,
         "items": items, "reason": reason, "due_by": request.due_by,
-        "requested_at": moment.isoformat()})
+        "requested_at": moment.isoformat(), "sensitive": sensitive})
     audit_decision(uow, actor, "case.information_requested", "case", case.id,
                    reason=reason, detail={"request_id": request.id, "items": len(items),
                                           "policy_version": policy.version})

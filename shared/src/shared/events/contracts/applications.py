@@ -11,6 +11,7 @@ from shared.events.vocabulary import (
     ESTABLISHMENT_CODE,
     FREQUENCIES,
     ROLES,
+    SPONSORSHIP_END_REASONS,
 )
 
 
@@ -99,9 +100,28 @@ class ContactsRecordedV1(Schema):
 class SponsorshipEndedV1(Schema):
     application_id = fields.UUID(required=True)
     organisation_id = fields.UUID(required=True)
-    reason_code = fields.String(required=True, validate=validate.OneOf(
-        ("LEFT_ORGANISATION", "NO_LONGER_VOLUNTEERING", "CONDUCT", "OTHER")))
+    reason_code = fields.String(required=True, validate=validate.OneOf(SPONSORSHIP_END_REASONS))
     # True when a withdrawal crossed the clearance on its way (the organisation had already
     # asked to stop before it heard of the clearance).
     from_withdrawal = fields.Boolean(load_default=False)
     ended_at = fields.AwareDateTime(required=True)
+
+
+class ContactConfirmationRequestedV1(Schema):
+    """Ask the volunteer to confirm one channel: the one message that may go to an address the
+    volunteer has not confirmed. EMAIL carries a single-use link; SMS a short code and the page
+    to enter it on. Nothing else about the application or the volunteer."""
+
+    application_id = fields.UUID(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    forenames = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    email = fields.Email(load_default=None, allow_none=True, metadata={
+        "description": "Where to send the link (channel EMAIL)."})
+    mobile = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "Where to send the code (channel SMS)."})
+    link = fields.Url(required=True, require_tld=False, metadata={
+        "description": "The confirmation page (single-use, unguessable, expiring)."})
+    code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^\d{6}$"), metadata={"description": "Channel SMS: the code to enter on the page."})
+    expires_at = fields.AwareDateTime(required=True)
+    requested_at = fields.AwareDateTime(required=True)

@@ -33,9 +33,13 @@ class InfoRequestedV1(Schema):
     request_id = fields.String(required=True)
     items = fields.List(fields.Dict(), required=True, metadata={
         "description": "What is asked: [{'question': str, 'field': str|None}]"})
-    reason = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": (
+        "Why vetting asks: for the volunteer only (the organisation is shown the items).")})
     due_by = fields.Date(load_default=None, allow_none=True)
     requested_at = fields.AwareDateTime(required=True)
+    # Added (optional): the request touches what the checks found, so it goes to the volunteer
+    # alone; the organisation is told only that the volunteer was asked.
+    sensitive = fields.Boolean(load_default=False)
 
 
 class ClearanceGrantedV1(Schema):
