@@ -65,16 +65,16 @@ def require_acknowledged(session: Session, case: VettingCase, what: str) -> None
     """409 unless a manager has acknowledged all of the person's history, and the person has
     no suspended clearance (a new one would resume what the suspension stopped: its review
     decides first)."""
-    suspended = session.execute(select(Clearance.id).where(
-        Clearance.person_id == case.person_id, Clearance.status == "SUSPENDED")).scalar()
-    if suspended is not None:
-        raise Conflict(f"This case cannot be {what} now: the person's clearance is "
-                       "SUSPENDED. Reinstate or revoke it first.")
     pending = unacknowledged(session, case)
     if pending:
         raise Conflict(f"This case cannot be {what} now: the person has a history a vetting "
                        "manager must acknowledge first.", {"history": [
                            f"{flag['kind']} ({flag['ref']})" for flag in pending]})
+    suspended = session.execute(select(Clearance.id).where(
+        Clearance.person_id == case.person_id, Clearance.status == "SUSPENDED")).scalar()
+    if suspended is not None:
+        raise Conflict(f"This case cannot be {what} now: the person's clearance is "
+                       "SUSPENDED. Reinstate or revoke it first.")
 
 
 def acknowledge(uow: UnitOfWork, case_id: str, actor: Actor, reason: str) -> VettingCase:
