@@ -43,7 +43,14 @@ class CaseSummarySchema(Schema):
     identity_status = fields.String(allow_none=True, metadata={
         "description": "POSSIBLE_MATCH until an officer links or separates; RESOLVED after."})
     waiting_reason = fields.String(allow_none=True, metadata={
-        "description": "Why an officer is needed: POSSIBLE_MATCH, COUNTERSIGNATURE, ..."})
+        "description": "Why an officer is needed: POSSIBLE_MATCH, COUNTERSIGNATURE, "
+                       "HISTORY (a manager must acknowledge the person's history), ..."})
+    history = fields.List(fields.Dict(), allow_none=True, metadata={"description": (
+        "What vetting knew against the person: [{kind, ref, at}] with kind CLEARANCE_SUSPENDED, "
+        "CLEARANCE_REVOKED, CASE_REFUSED, ESTABLISHMENT_EXCLUDED or ESTABLISHMENT_REVOKED.")})
+    history_acknowledged = fields.Dict(allow_none=True, metadata={"description": (
+        "A vetting manager's acknowledgement of that history (by, at, keys): without it the "
+        "case is neither cleared nor served an existing clearance.")})
 
 
 class CasePageSchema(Schema):

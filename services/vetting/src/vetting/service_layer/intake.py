@@ -22,7 +22,7 @@ from shared.uow import UnitOfWork
 from vetting.models import CaseUpdate, InformationRequest, VettingCase
 from vetting.policy import Policy
 from vetting.policy.levels import required_level
-from vetting.service_layer import checks, clearances, identity
+from vetting.service_layer import checks, clearances, history, identity
 from vetting.service_layer.common import (
     CLOSED,
     Actor,
@@ -77,9 +77,12 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
         renewal_of=str(data["renewal_of"]) if data.get("renewal_of") else None,
         applicant=document, waiting_on="PROVIDER", waiting_since=moment, waited_s={})
     identity.mark(case, identity.RESOLVED, resolution.method, "system", moment)
+    # The person's history shows on the case; with any, it is vetted afresh and decided only
+    # after a manager has acknowledged that history (service_layer.history).
+    case.history = history.flags(uow.session, case) or None
     # A clearance serves the case only when the applicant is surely its holder.
     sure = resolution.method in identity.SURE
-    existing = None if case.renewal_of or not sure else clearances.covering(
+    existing = None if case.renewal_of or not sure or case.history else clearances.covering(
         uow.session, policy, case, moment)
     if existing is not None:
         case.checks = []
@@ -99,6 +102,7 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
         "required_level": decision.level, "dbs_level": decision.dbs_level,
         "reasons": list(decision.reasons), "policy_version": policy.version,
         "served_by_clearance": existing.id if existing else None,
+        "history": [f"{flag['kind']}:{flag['ref']}" for flag in case.history or ()],
         "identity": resolution.method, "possible_matches": len(resolution.candidates),
         # Checks answered without asking anyone (allowed outside the embedded mode only by
         # VETTING_ALLOW_SIMULATED=1): every case's record says so.

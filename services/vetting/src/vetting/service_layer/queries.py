@@ -43,6 +43,7 @@ def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
         "waiting_since": case.waiting_since, "age_s": age_s(_times(case), moment),
         "waited_s": waits_s(_times(case), moment), "clearance_id": case.clearance_id,
         "identity_status": case.identity_status, "waiting_reason": waiting_reason(case),
+        "history": case.history, "history_acknowledged": case.history_acknowledged,
     }
 
 
@@ -52,6 +53,10 @@ def waiting_reason(case: VettingCase) -> str | None:
         return "COUNTERSIGNATURE"
     if case.identity_status == "POSSIBLE_MATCH" and case.waiting_on == "OFFICER":
         return "POSSIBLE_MATCH"
+    acknowledged = set((case.history_acknowledged or {}).get("keys") or ())
+    if case.waiting_on == "OFFICER" and any(
+            f"{flag['kind']}:{flag['ref']}" not in acknowledged for flag in case.history or ()):
+        return "HISTORY"
     return None
 
 

@@ -2,7 +2,7 @@
 of circumstances
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-03 07:00:00.000000
 
 checks.late_answer holds a provider's answer that came after the result was in (a Fernet token,
@@ -20,7 +20,7 @@ from shared.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision: str = '0015'
-down_revision: Union[str, Sequence[str], None] = '0013'
+down_revision: Union[str, Sequence[str], None] = '0014'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
