@@ -31,8 +31,7 @@ def contacts_data(application_id: str, *, channel: str = "EMAIL",
                       "mobile": mobile, "email_confirmed": "EMAIL" in confirmed,
                       "mobile_confirmed": "SMS" in confirmed,
                       "preferred_channel": channel, "opted_out": list(opted_out)},
-        "coordinator": {"forenames": "Cora", "surname": "Ordinator", "email": coordinator}
-        if coordinator else None,
+        "coordinator": {"email": coordinator} if coordinator else None,
         "recorded_at": (at or now()).isoformat()}
 
 
