@@ -113,6 +113,7 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
             ("POST", case + "/refusal/countersignature"): Rule(STAFF, ("vetting_manager",)),
             ("POST", case + "/clearance/countersignature"): Rule(STAFF, ("vetting_manager",)),
             ("POST", clearance + "/revocation"): Rule(STAFF, ("vetting_manager",)),
+            ("POST", case + "/history/acknowledgement"): Rule(STAFF, ("vetting_manager",)),
         },
         "access": {
             **everywhere,
