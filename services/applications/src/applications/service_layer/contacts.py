@@ -212,7 +212,7 @@ def confirm(uow: UnitOfWork, token: str, code: str | None, links: ContactLinks) 
             raise Locked("Too many wrong codes: this confirmation is locked. Ask the "
                          "organisation to send a new code.")
         if not code or not hmac.compare_digest(
-                row.code_hash, _code_hash(links.secret, row.token_hash, code)):
+                row.code_hash.encode(), _code_hash(links.secret, row.token_hash, code).encode()):
             row.attempts += 1
             return Outcome(False, row.channel, MAX_CODE_ATTEMPTS - row.attempts)
     moment = uow.now()
@@ -230,7 +230,8 @@ def opt_out(uow: UnitOfWork, token: str, channels: list[str], links: ContactLink
             ) -> dict[str, Any]:
     """The volunteer opts out of channels (messages meant for them stop, waiting ones too)."""
     application_id = token.split(".", 1)[0]
-    if not hmac.compare_digest(token, opt_out_token(links.secret, application_id)):
+    if not hmac.compare_digest(token.encode(),
+                               opt_out_token(links.secret, application_id).encode()):
         raise NotFound()
     application = uow.session.get(Application, application_id, with_for_update=True)
     if application is None or application.contact_status is None or not application.applicant:
