@@ -156,7 +156,7 @@ class CaseUpdate(Base):
 
 
 class Check(Base):
-    """One check of a case: PENDING → IN_PROGRESS → PASSED | ADVERSE | ERROR."""
+    """One check of a case: its states and who moves them are vetting.lifecycle.check."""
 
     __tablename__ = "checks"
     __table_args__ = (
@@ -181,6 +181,10 @@ class Check(Base):
     result: Mapped[dict | None] = mapped_column(EncryptedJSON)  # encrypted at rest
     error: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str | None] = mapped_column(String(200))
+    # A provider's answer that came after the result was in (an officer's, or the provider's
+    # own earlier one): {"status", "detail", "provider", "received_at", "disagrees"}. Kept
+    # beside the result, never dropped; encrypted at rest like the result.
+    late_answer: Mapped[dict | None] = mapped_column(EncryptedJSON)
 
 
 class InformationRequest(Base):
@@ -244,3 +248,27 @@ class PrisonDecision(Base):
     establishment_code: Mapped[str] = mapped_column(String(10))
     decision: Mapped[str] = mapped_column(String(20))
     decided_at: Mapped[datetime]
+
+
+class CircumstanceReport(Base):
+    """A change of circumstances an organisation reported: evidence for an officer, with the
+    outcome the reporting organisation is told (vetting.circumstances_reviewed). The change
+    itself is in the case's updates (`update_id`)."""
+
+    __tablename__ = "circumstance_reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("vetting_cases.id"), index=True)
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("case_updates.id"))
+    application_id: Mapped[str] = mapped_column(String(36), index=True)
+    organisation_id: Mapped[str | None] = mapped_column(String(36))
+    clearance_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(30))
+    # Whether the policy named this change as one that suspends the clearance at once.
+    immediate: Mapped[bool] = mapped_column(default=False)
+    # OPEN while an officer has it to review; DONE once its outcome is final.
+    status: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(String(30))
+    received_at: Mapped[datetime]
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))

@@ -17,7 +17,7 @@ from vetting.lifecycle.case import DECIDABLE
 from vetting.models import Clearance, InformationRequest, VettingCase
 from vetting.policy import Policy
 from vetting.risk import ESCORTED_ONLY, EXCLUDE
-from vetting.service_layer import clearances, history, overrides
+from vetting.service_layer import circumstances, clearances, history, overrides
 from vetting.service_layer.common import (
     MANAGER_ROLE,
     Actor,
@@ -245,6 +245,7 @@ def complete_review(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
     elif outcome == "REVOKE":
         clearances.revoke(uow, clearance, actor, reason, moment)
     move(case, "CLEARED", moment)
+    circumstances.resolve(uow, case, outcome, actor, moment)
     audit_decision(uow, actor, "case.review_completed", "case", case.id, reason=reason,
                    detail={"outcome": outcome, "clearance_status": clearance.status,
                            "policy_version": policy.version})
