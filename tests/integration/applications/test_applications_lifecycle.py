@@ -156,4 +156,5 @@ def test_a_refusal_is_recorded_and_a_withdrawn_application_is_never_revived(api)
     client.call("POST", f"/applications/{second}/withdraw", json={"reason": "No longer able"})
     clear(platform, second)  # vetting had not heard of the withdrawal yet
     view = client.call("GET", f"/applications/{second}").json
-    assert view["status"] == "WITHDRAWN" and view["outcome"] is None
+    # Not revived: the clearance it crossed becomes an ended sponsorship.
+    assert view["status"] == "SPONSORSHIP_ENDED" and view["withdrawn_reason"] == "No longer able"

@@ -44,7 +44,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "vetting.case_opened", "vetting.info_requested", "vetting.clearance_granted",
         "vetting.clearance_refused", "vetting.clearance_suspended",
         "vetting.clearance_reinstated", "vetting.clearance_revoked", "vetting.clearance_expiring",
-        "vetting.clearance_expired", "access.approved", "access.refused",
+        "vetting.clearance_expired", "vetting.circumstances_reviewed", "access.approved",
+        "access.refused",
         "access.activated", "access.suspended", "access.reinstated", "access.excluded",
         "access.revoked", "access.ended",
         "notification.sent", "notification.failed",
@@ -54,7 +55,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "vetting": (
         "application.submitted", "application.info_provided", "application.withdrawn",
         "application.circumstances_changed", "application.reconsideration_requested",
-        "application.erasure_requested",
+        "application.erasure_requested", "access.excluded", "access.revoked",
     ),
     "access": (
         "vetting.case_opened", "application.withdrawn", "vetting.clearance_granted",

@@ -18,9 +18,10 @@ from shared.events.catalogue import (
     FREQUENCIES,
     ROLES,
 )
+from shared.events.vocabulary import SPONSORSHIP_END_REASONS
 
 STATUSES = ("DRAFT", "SUBMITTED", "IN_VETTING", "INFO_REQUESTED", "CLEARED", "REFUSED",
-            "WITHDRAWN")
+            "WITHDRAWN", "SPONSORSHIP_ENDED")
 
 
 class ApplicationInputSchema(Strict):
@@ -41,11 +42,15 @@ class TimelineEntrySchema(Schema):
 
 
 class InformationRequestSchema(Schema):
+    """What vetting asks the organisation to provide, never why (the reason may be what the
+    checks found). A sensitive request went to the volunteer alone: status VOLUNTEER_ASKED,
+    no questions, and a message saying so."""
+
     id = fields.String()
     items = fields.List(fields.Dict())
-    reason = fields.String()
     due_by = fields.String(allow_none=True)
-    status = fields.String()
+    status = fields.String(metadata={"enum": ["OPEN", "ANSWERED", "VOLUNTEER_ASKED"]})
+    message = fields.String()
     requested_at = fields.AwareDateTime()
     answers = fields.List(fields.Dict(), allow_none=True)
     answered_at = fields.AwareDateTime(allow_none=True)
@@ -88,6 +93,9 @@ class ApplicationSchema(ApplicationSummarySchema):
     reconsideration_requested_at = fields.AwareDateTime(allow_none=True)
     information_requests = fields.List(fields.Nested(InformationRequestSchema))
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
+    change_reports = fields.List(fields.Nested(lambda: ChangeResultSchema()), metadata={
+        "description": "The changes of circumstances this organisation reported, each with "
+                       "vetting's latest outcome for it (never what vetting found)."})
 
 
 class ApplicationPageSchema(Schema):
@@ -117,6 +125,15 @@ class ReadinessSchema(Schema):
 
 class WithdrawSchema(Strict):
     reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class SponsorshipEndSchema(Strict):
+    reason_code = fields.String(required=True, validate=validate.OneOf(SPONSORSHIP_END_REASONS),
+                                metadata={"description": "Why the organisation stops."})
+    note = fields.String(load_default=None, allow_none=True,
+                         validate=validate.Length(max=2000), metadata={
+                             "description": "In the organisation's words (its timeline only: "
+                                            "the prisons are told the code)."})
 
 
 class ReconsiderationSchema(Strict):
@@ -155,5 +172,11 @@ class ChangeSchema(Strict):
 
 
 class ChangeResultSchema(Schema):
+    id = fields.String(metadata={"description": "The report's id."})
     kind = fields.String()
     reported_at = fields.AwareDateTime()
+    outcome = fields.String(allow_none=True, metadata={"description": (
+        "What vetting made of the report, once it says: UNDER_REVIEW, SUSPENDED, NO_CHANGE, "
+        "CLEARANCE_REVOKED, IN_VETTING or NO_LIVE_CLEARANCE.")})
+    final = fields.Boolean(metadata={"description": "False while vetting still reviews it."})
+    reviewed_at = fields.AwareDateTime(allow_none=True)
