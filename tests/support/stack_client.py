@@ -21,9 +21,10 @@ from tests.support.network import free_port
 STACK_ENV = {"CONSUMER_RETRY_BASE_S": "0.1", "NOTIFICATIONS_QUIET_HOURS": ""}
 
 
-def organisation_key(stack: Stack, name: str = "AA Test Intergroup") -> str:
+def organisation_key(stack: Stack, name: str = "AA Test Intergroup",
+                     coordinator_email: str = "c@example.org") -> str:
     org = cli_json(stack.cli("applications", "create-organisation", "--name", name,
-                             "--fellowship", "AA", "--coordinator-email", "c@example.org"))
+                             "--fellowship", "AA", "--coordinator-email", coordinator_email))
     return cli_json(stack.cli("applications", "create-api-key", org["organisation_id"]))["api_key"]
 
 
