@@ -94,3 +94,11 @@ def admitted_at_wandsworth(w: dict[str, Any], person_id: str, badge: str) -> str
 def gate(w: dict[str, Any], badge: str) -> dict[str, Any]:
     return get(w["stack"], "access", f"/establishments/WWI/gate-check?badge={badge}",
                w["security"]).json()
+
+
+def clearance_status(w: dict[str, Any], clearance_id: str) -> str:
+    return get(w["stack"], "vetting", f"/clearances/{clearance_id}", w["officer"]).json()["status"]
+
+
+def grant_status(w: dict[str, Any], grant_id: str) -> str:
+    return get(w["stack"], "access", f"/grants/{grant_id}", w["security"]).json()["status"]

@@ -106,6 +106,9 @@ class ContactsRecordedV1(Schema):
     volunteer = fields.Nested(VolunteerContactV1, required=True)
     coordinator = fields.Nested(CoordinatorContactV1, load_default=None, allow_none=True)
     recorded_at = fields.AwareDateTime(required=True)
+    # Added (optional): the page where the volunteer opts out of a channel, for every message
+    # meant for them to carry. It stays valid for the application's life.
+    opt_out_link = fields.Url(load_default=None, allow_none=True, require_tld=False)
 
 
 class SponsorshipEndedV1(Schema):
