@@ -98,10 +98,12 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
             contact_status=contacts.initial_status()))
     except IntegrityError as exc:  # the key already submitted another application
         raise IdempotencyKeyReused(idempotency_key) from exc
-    uow.emit("application.submitted", subject=application_id,
-             data=submitted_event(application, organisation_id))
+    # The contacts first: notifications reads how to reach the volunteer and the coordinator
+    # from them, and its consumer holds application.submitted back until it has them.
     contacts.start(uow, application_id, organisation_id, row.applicant, row.coordinator_email,
                    links)
+    uow.emit("application.submitted", subject=application_id,
+             data=submitted_event(application, organisation_id))
     uow.commit()
     return 200, body
 
