@@ -44,6 +44,26 @@ def today(clock: Clock) -> date:
     return clock.now().astimezone(LONDON).date()
 
 
+def london_date(moment: datetime) -> date:
+    """The date people in London read for this moment (a naive moment is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LONDON).date()
+
+
+def end_of_london_day(day: date) -> datetime:
+    """The last instant of `day` in London, in UTC: "valid until 3 June" means through the
+    whole of 3 June as people there read it, whatever time of day the validity was issued
+    at and whichever side of a clock change (the day may be 23 or 25 hours long)."""
+    next_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+    return next_day.astimezone(UTC) - timedelta(microseconds=1)
+
+
+def valid_on(last_day: date, moment: datetime) -> bool:
+    """Whether something valid until `last_day` (inclusive, London) still holds at `moment`."""
+    return moment <= end_of_london_day(last_day)
+
+
 @dataclass(frozen=True)
 class SystemClock:
     """The system's time, shifted by `offset` in development and test runs only."""

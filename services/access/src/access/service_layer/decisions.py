@@ -110,7 +110,8 @@ def record_induction(uow: UnitOfWork, grant: Grant, actor: Actor, moment: dateti
             raise Invalid("The badge number is needed.", {"badge_number": ["Required."]})
         holder = uow.session.execute(select(Grant.id).where(
             Grant.establishment_code == grant.establishment_code,
-            Grant.badge_number == badge_number, Grant.id != grant.id)).first()
+            Grant.badge_number == badge_number, Grant.id != grant.id,
+            Grant.superseded_at.is_(None))).first()
         if holder is not None:
             raise Invalid("That badge number is already issued here.",
                           {"badge_number": ["Already issued to someone else here."]})

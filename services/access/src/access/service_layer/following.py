@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -22,6 +22,7 @@ from access.rules import ACCESS_RANK, FINAL, LIVE, OPEN, max_access
 from access.service_layer.common import Actor, audit_grant, change_event
 from access.service_layer.decisions import activate_if_inducted
 from access.service_layer.review_items import disagrees, hold_for_review
+from shared.clock import london_date
 from shared.consumer import Event, PermanentError
 from shared.events.contracts.vetting import legacy_suspension_id
 from shared.uow import UnitOfWork
@@ -36,31 +37,64 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
     if not data.get("person_id"):
         raise PermanentError("clearance_granted without person_id: access cannot key a grant")
     person_id = str(data["person_id"])
+    clearance_id, application_id = str(data["clearance_id"]), str(data["application_id"])
     # No longer "in vetting": the request (or the grant) takes over from the early view.
     uow.session.execute(delete(IncomingCase).where(
-        IncomingCase.application_id == str(data["application_id"])))
+        IncomingCase.application_id == application_id))
     for code in data["establishments"]:
-        grant = uow.session.execute(select(Grant).where(
-            Grant.establishment_code == code, Grant.person_id == person_id).with_for_update()
-        ).scalar_one_or_none()
+        grant = current_grant(uow, code, person_id)
         if grant is None:
             grant = Grant(id=str(uuid.uuid4()), establishment_code=code, person_id=person_id,
                           conditions=[], permitted_areas=[], induction={},
                           suspended_locally=False, awaiting_review=False)
             _copy_clearance(grant, data)
             _reopen(uow, grant, event.envelope.occurred_at, renewal=False)
-        elif grant.clearance_id == str(data["clearance_id"]) and (
-                grant.status not in FINAL or grant.application_id == str(data["application_id"])):
-            # The same news again, or the same clearance serving another application of a
-            # person already admitted here: nothing for this establishment to review.
+        elif _seen(uow, grant, clearance_id, application_id):
+            # The same news again (perhaps late, after a later decision): already applied.
+            continue
+        elif grant.clearance_id == clearance_id and grant.status not in FINAL:
+            # The same clearance serving another application of a person already known here:
+            # nothing for this establishment to review.
             pass
+        elif _older(grant, data):
+            audit_grant(uow, SYSTEM, "grant.older_clearance_ignored", grant,
+                        detail={"clearance_id": clearance_id,
+                                "current_clearance_id": grant.clearance_id})
+            continue
         elif disagrees(grant, data):
             # Never who the grant is for: the security team decides.
             hold_for_review(uow, grant, event)
             continue
         else:
-            renew_grant(uow, grant, data, event.envelope.occurred_at)
-        _rests_on(uow, grant, str(data["application_id"]), event.envelope.occurred_at)
+            grant = renew_grant(uow, grant, data, event.envelope.occurred_at)
+        _rests_on(uow, grant, application_id, event.envelope.occurred_at)
+
+
+def current_grant(uow: UnitOfWork, code: str, person_id: str) -> Grant | None:
+    """The person's grant at the establishment now (not one kept as history), locked."""
+    return uow.session.execute(select(Grant).where(
+        Grant.establishment_code == code, Grant.person_id == person_id,
+        Grant.superseded_at.is_(None)).with_for_update()).scalar_one_or_none()
+
+
+def _seen(uow: UnitOfWork, grant: Grant, clearance_id: str, application_id: str) -> bool:
+    """This clearance, for this application, already reached the person here (on the grant
+    now, or on one kept as history)."""
+    if grant.clearance_id == clearance_id and grant.application_id == application_id:
+        return True
+    return uow.session.execute(select(Grant.id).join(
+        GrantApplication, GrantApplication.grant_id == Grant.id).where(
+        Grant.establishment_code == grant.establishment_code,
+        Grant.person_id == grant.person_id, Grant.clearance_id == clearance_id,
+        GrantApplication.application_id == application_id).limit(1)).first() is not None
+
+
+def _older(grant: Grant, data: dict[str, Any]) -> bool:
+    """News of a clearance issued before the one the grant rests on (delivered late)."""
+    issued = data.get("issued_at")
+    return (grant.clearance_issued_at is not None and issued is not None
+            and grant.clearance_id != str(data["clearance_id"])
+            and issued < grant.clearance_issued_at)
 
 
 def _rests_on(uow: UnitOfWork, grant: Grant, application_id: str, moment: datetime) -> None:
@@ -78,6 +112,7 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
     grant.clearance_access = max_access(data["access"], data["conditions"])
     grant.clearance_conditions = list(data["conditions"])
     grant.clearance_expires_at = data["expires_at"]
+    grant.clearance_issued_at = data.get("issued_at")
     grant.clearance_status, grant.clearance_suspension_id = "ACTIVE", None
     # Set when the grant opens, filled in where missing, never replaced (review_items).
     grant.forenames = grant.forenames or data.get("forenames")
@@ -109,29 +144,49 @@ def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -
                                "max_access": grant.clearance_access})
 
 
-def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: datetime) -> None:
-    """A new clearance (or a new application on the same one) for someone already known here."""
-    excluded_until: date | None = grant.review_on if grant.status == "EXCLUDED" else None
-    _copy_clearance(grant, data)
-    if excluded_until is not None and excluded_until > moment.date():
+def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any],
+                moment: datetime) -> Grant:
+    """A new clearance (or a new application on the same one) for someone already known here.
+    The grant it lands on: this one, or a new request opened beside a closed one."""
+    if grant.status == "EXCLUDED" and grant.review_on is not None \
+            and grant.review_on > london_date(moment):
         # The establishment's exclusion stands until its review date, whatever vetting says.
+        _copy_clearance(grant, data)
         grant.updated_at = moment
         audit_grant(uow, SYSTEM, "grant.clearance_updated", grant,
                     detail={"clearance_id": grant.clearance_id, "excluded_until":
-                            excluded_until.isoformat()})
-        return
+                            grant.review_on.isoformat()})
+        return grant
     if grant.status in FINAL:
-        _reopen(uow, grant, moment, renewal=False)
-        return
+        return _open_beside(uow, grant, data, moment)
+    _copy_clearance(grant, data)
     if grant.status in LIVE:
         if grant.status == "SUSPENDED" and not grant.suspended_locally:
             _resume(uow, grant, moment)
         _cap_access(uow, grant)
         _reopen(uow, grant, moment, renewal=True)
-        return
+        return grant
     grant.updated_at = moment  # PENDING_REVIEW: the newer clearance is what will be reviewed
     audit_grant(uow, SYSTEM, "grant.clearance_updated", grant,
                 detail={"clearance_id": grant.clearance_id})
+    return grant
+
+
+def _open_beside(uow: UnitOfWork, closed: Grant, data: dict[str, Any],
+                 moment: datetime) -> Grant:
+    """The establishment's closing decision stands, untouched: the row becomes history and a
+    new request opens beside it (the security team sees the earlier decision with it)."""
+    closed.superseded_at = moment
+    uow.session.flush()  # out of the one-current-grant index before the new row goes in
+    grant = Grant(id=str(uuid.uuid4()), establishment_code=closed.establishment_code,
+                  person_id=closed.person_id, forenames=closed.forenames,
+                  surname=closed.surname, date_of_birth=closed.date_of_birth,
+                  conditions=[], permitted_areas=[], induction={}, suspended_locally=False,
+                  awaiting_review=False)
+    _copy_clearance(grant, data)
+    _reopen(uow, grant, moment, renewal=False)
+    audit_grant(uow, SYSTEM, "grant.superseded", closed, detail={"by_grant_id": grant.id})
+    return grant
 
 
 def _cap_access(uow: UnitOfWork, grant: Grant) -> None:
@@ -148,7 +203,8 @@ def _grants_on(uow: UnitOfWork, event: Event) -> list[Grant]:
     """The person's grants resting on this clearance (news of an older one moves nothing)."""
     return list(uow.session.execute(select(Grant).where(
         Grant.person_id == str(event.data["person_id"]),
-        Grant.clearance_id == str(event.data["clearance_id"])).order_by(Grant.id)
+        Grant.clearance_id == str(event.data["clearance_id"]),
+        Grant.superseded_at.is_(None)).order_by(Grant.id)
         .with_for_update()).scalars())
 
 

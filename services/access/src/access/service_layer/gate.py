@@ -39,11 +39,14 @@ _VIEW_COLUMNS = (
     Grant.valid_until, Grant.forenames, Grant.surname, Grant.date_of_birth, Grant.badge_number,
 )
 # Built once (building a statement per call cost more CPU than executing it). Each reads by one
-# of the grant's unique constraints: (establishment, person) or (establishment, badge).
+# of the grant's unique indexes: (establishment, person) or (establishment, badge).
+# Only the current grant: a closed one kept as history beside it answers nothing.
 _BY_PERSON = select(*_VIEW_COLUMNS).where(Grant.establishment_code == bindparam("code"),
-                                          Grant.person_id == bindparam("key"))
+                                          Grant.person_id == bindparam("key"),
+                                          Grant.superseded_at.is_(None))
 _BY_BADGE = select(*_VIEW_COLUMNS).where(Grant.establishment_code == bindparam("code"),
-                                         Grant.badge_number == bindparam("key"))
+                                         Grant.badge_number == bindparam("key"),
+                                         Grant.superseded_at.is_(None))
 
 
 def _audit_entry(actor: Actor, code: str, result: GateResult, moment: datetime,
