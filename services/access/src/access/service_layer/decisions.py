@@ -23,6 +23,7 @@ from access.rules import (
     induction_outstanding,
     induction_required,
     terms_problems,
+    through_the_day,
 )
 from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, Actor, audit_grant, change_event
 from shared.errors import Conflict, Invalid
@@ -50,7 +51,7 @@ def approve(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, *,
         _expect(grant, ("PENDING_REVIEW",), "approve")
     if grant.clearance_status != "ACTIVE":
         raise Conflict("The person's clearance is not in force; it cannot be approved now.")
-    valid_until = valid_until or grant.clearance_expires_at
+    valid_until = through_the_day(valid_until or grant.clearance_expires_at)
     problems = terms_problems(access_type=access_type, allowed=grant.clearance_access,
                               valid_until=valid_until,
                               clearance_expires_at=grant.clearance_expires_at, moment=moment,

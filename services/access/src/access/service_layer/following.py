@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from access.models import Grant, GrantApplication, IncomingCase
-from access.rules import ACCESS_RANK, FINAL, LIVE, OPEN, max_access
+from access.rules import ACCESS_RANK, FINAL, LIVE, OPEN, last_day, max_access, through_the_day
 from access.service_layer.common import Actor, audit_grant, change_event
 from access.service_layer.decisions import activate_if_inducted
 from access.service_layer.review_items import disagrees, hold_for_review
@@ -111,7 +111,7 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
     grant.clearance_level = data["level"]
     grant.clearance_access = max_access(data["access"], data["conditions"])
     grant.clearance_conditions = list(data["conditions"])
-    grant.clearance_expires_at = data["expires_at"]
+    grant.clearance_expires_at = through_the_day(data["expires_at"])
     grant.clearance_issued_at = data.get("issued_at")
     grant.clearance_status, grant.clearance_suspension_id = "ACTIVE", None
     # Set when the grant opens, filled in where missing, never replaced (review_items).
@@ -195,7 +195,7 @@ def _cap_access(uow: UnitOfWork, grant: Grant) -> None:
         before, grant.access_type = grant.access_type, grant.clearance_access
         audit_grant(uow, SYSTEM, "grant.access_reduced", grant,
                     detail={"from": before, "to": grant.access_type})
-    if grant.valid_until and grant.valid_until > grant.clearance_expires_at:
+    if grant.valid_until and last_day(grant.valid_until) > last_day(grant.clearance_expires_at):
         grant.valid_until = grant.clearance_expires_at
 
 
