@@ -117,3 +117,25 @@ def test_the_console_request_page_shows_the_earlier_decision(console):  # type: 
     html = page.get_data(as_text=True)
     assert "Earlier decisions here" in html and "Passed a package" in html
     assert "Revoked" in html
+
+
+def test_an_exclusion_from_another_prison_reaches_no_other_prison(access):
+    """EXCLUDE_ESTABLISHMENT:<code> points at a connection with someone in custody there: the
+    other prisons see what they must enforce and that other conditions apply."""
+    data = access.grant_clearance(establishments=("WWI", "BMI"),
+                                  conditions=("ESCORTED_ONLY", "EXCLUDE_ESTABLISHMENT:LEI"))
+    for code, who in (("WWI", "officer"), ("BMI", "other")):
+        grant_id = access.grant_id(data["person_id"], code)
+        response = access.call("GET", f"/grants/{grant_id}", who)
+        clearance = response.json["clearance"]
+        assert clearance["conditions"] == ["ESCORTED_ONLY"]
+        assert clearance["other_conditions_apply"] is True
+        assert "LEI" not in response.get_data(as_text=True)
+    wwi = access.grant_id(data["person_id"], "WWI")
+    access.activate(wwi, access_type="ESCORTED")
+    assert "LEI" not in str(access.gate(person=data["person_id"]))
+    assert "LEI" not in str(access.published())
+    # With nothing withheld, nothing is said.
+    plain = access.grant_clearance(conditions=("ESCORTED_ONLY",))
+    clearance = access.grant(access.grant_id(plain["person_id"]))["clearance"]
+    assert clearance["other_conditions_apply"] is False

@@ -80,7 +80,9 @@ class Grant(Base):
     clearance_id: Mapped[str] = mapped_column(String(36))
     clearance_level: Mapped[str] = mapped_column(String(40))
     clearance_access: Mapped[str] = mapped_column(String(20))
+    # Only what this establishment may know (rules.conditions_for), and whether more applies.
     clearance_conditions: Mapped[list] = mapped_column(JSON)
+    clearance_conditions_withheld: Mapped[bool] = mapped_column(Boolean, default=False)
     clearance_expires_at: Mapped[datetime]
     # When vetting issued it: news of an older clearance never replaces a newer one.
     clearance_issued_at: Mapped[datetime | None]

@@ -42,6 +42,19 @@ GATE_REASONS = {
 }
 
 
+EXCLUDE_PREFIX = "EXCLUDE_ESTABLISHMENT:"
+
+
+def conditions_for(conditions: Sequence[str], code: str) -> tuple[list[str], bool]:
+    """What of a clearance's conditions one establishment may know: all it must enforce, and an
+    exclusion only if it names this establishment (one naming another points at a connection
+    with someone in custody there: theirs alone). Also whether anything was withheld, so the
+    team sees that other conditions apply."""
+    shown = [c for c in conditions if not c.startswith(EXCLUDE_PREFIX)
+             or c.removeprefix(EXCLUDE_PREFIX) == code]
+    return shown, len(shown) != len(conditions)
+
+
 def max_access(clearance_access: str, clearance_conditions: Sequence[str]) -> str:
     """The most a clearance allows: its access, or escorted only when it says so."""
     if ESCORTED_ONLY in clearance_conditions:

@@ -17,7 +17,11 @@ class ClearanceCopySchema(Schema):
     id = fields.String()
     level = fields.String()
     max_access = fields.String()
-    conditions = fields.List(fields.String())
+    conditions = fields.List(fields.String(), metadata={
+        "description": "What this establishment must enforce (an exclusion only if it names "
+                       "this establishment)."})
+    other_conditions_apply = fields.Boolean(metadata={
+        "description": "Other conditions apply that concern other establishments only."})
     expires_at = fields.AwareDateTime()
     status = fields.String()
 

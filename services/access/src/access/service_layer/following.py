@@ -18,7 +18,16 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from access.models import Grant, GrantApplication, IncomingCase
-from access.rules import ACCESS_RANK, FINAL, LIVE, OPEN, last_day, max_access, through_the_day
+from access.rules import (
+    ACCESS_RANK,
+    FINAL,
+    LIVE,
+    OPEN,
+    conditions_for,
+    last_day,
+    max_access,
+    through_the_day,
+)
 from access.service_layer.common import Actor, audit_grant, change_event
 from access.service_layer.decisions import activate_if_inducted
 from access.service_layer.review_items import disagrees, hold_for_review
@@ -110,7 +119,8 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
     grant.clearance_id = str(data["clearance_id"])
     grant.clearance_level = data["level"]
     grant.clearance_access = max_access(data["access"], data["conditions"])
-    grant.clearance_conditions = list(data["conditions"])
+    grant.clearance_conditions, grant.clearance_conditions_withheld = conditions_for(
+        data["conditions"], grant.establishment_code)
     grant.clearance_expires_at = through_the_day(data["expires_at"])
     grant.clearance_issued_at = data.get("issued_at")
     grant.clearance_status, grant.clearance_suspension_id = "ACTIVE", None

@@ -59,6 +59,7 @@ def grant_view(grant: Grant, earlier: list[Grant] | None = None) -> dict[str, An
         "clearance": {"id": grant.clearance_id, "level": grant.clearance_level,
                       "max_access": grant.clearance_access,
                       "conditions": grant.clearance_conditions,
+                      "other_conditions_apply": bool(grant.clearance_conditions_withheld),
                       "expires_at": grant.clearance_expires_at,
                       "status": grant.clearance_status},
         "access_type": grant.access_type, "conditions": grant.conditions,

@@ -59,7 +59,11 @@ class OutcomeSchema(Schema):
     result = fields.String(metadata={"description": "CLEARED or REFUSED."})
     level = fields.String()
     access = fields.String()
-    conditions = fields.List(fields.String())
+    conditions = fields.List(fields.String(), metadata={
+        "description": "What the organisation must see to (never an exclusion from an "
+                       "establishment: that is the establishment's alone)."})
+    other_conditions_apply = fields.Boolean(metadata={
+        "description": "Conditions apply that concern establishments only."})
     expires_at = fields.String(metadata={"description": "Cleared until then."})
     cleared_at = fields.String()
     clearance_status = fields.String(metadata={

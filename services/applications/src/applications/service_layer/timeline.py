@@ -69,6 +69,9 @@ def on_info_requested(uow: UnitOfWork, event: Event) -> None:
         "due_by": _iso(data.get("due_by"))}, data["requested_at"])
 
 
+EXCLUDE_PREFIX = "EXCLUDE_ESTABLISHMENT:"
+
+
 def on_clearance_granted(uow: UnitOfWork, event: Event) -> None:
     application = _application(uow, event)
     if application is None:
@@ -79,9 +82,14 @@ def on_clearance_granted(uow: UnitOfWork, event: Event) -> None:
     cleared_at = event.envelope.occurred_at
     # The clearance id and when it was issued stay inside (later news about the clearance is
     # matched and ordered by them); the API never shows them (schemas.applications).
+    # An exclusion from an establishment points at a connection with someone in custody there:
+    # that establishment's business alone. The organisation sees what it must do (escorted
+    # only, say) and that other conditions apply.
+    conditions = [c for c in data["conditions"] if not c.startswith(EXCLUDE_PREFIX)]
     outcome = {"result": "CLEARED", "clearance_id": str(data["clearance_id"]),
-               "level": data["level"], "access": data["access"],
-               "conditions": data["conditions"], "expires_at": data["expires_at"].isoformat(),
+               "level": data["level"], "access": data["access"], "conditions": conditions,
+               "other_conditions_apply": len(conditions) != len(data["conditions"]),
+               "expires_at": data["expires_at"].isoformat(),
                "cleared_at": cleared_at.isoformat(), "clearance_status": "ACTIVE",
                "clearance_status_at": data["issued_at"].isoformat()}
     if application.status != "WITHDRAWN":
