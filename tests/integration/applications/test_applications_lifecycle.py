@@ -172,4 +172,4 @@ def test_the_organisation_never_sees_an_exclusion_from_an_establishment(submitte
     outcome = view.json["outcome"]
     assert outcome["conditions"] == ["ESCORTED_ONLY"]
     assert outcome["other_conditions_apply"] is True
-    assert "BMI" not in view.get_data(as_text=True)
+    assert "EXCLUDE_ESTABLISHMENT" not in view.get_data(as_text=True)

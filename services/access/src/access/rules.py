@@ -9,6 +9,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# A grant's states (DESIGN §3), from its lifecycle table: OPEN ones still move; FINAL ones never
+# (a new clearance opens a new request beside one).
+from access.lifecycle import FINAL, LIVE, OPEN  # noqa: F401 - the rules' vocabulary too
 from shared.clock import end_of_london_day, london_date
 
 ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
@@ -16,11 +19,6 @@ ESCORTED_ONLY = "ESCORTED_ONLY"
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 SECURITY_BRIEFING, ID_BADGE, KEY_TRAINING = "SECURITY_BRIEFING", "ID_BADGE", "KEY_TRAINING"
 INDUCTION_ITEMS = (SECURITY_BRIEFING, ID_BADGE, KEY_TRAINING)
-
-# A grant's states (DESIGN §3). OPEN ones still move; FINAL ones only a new clearance reopens.
-OPEN = frozenset({"PENDING_REVIEW", "APPROVED", "ACTIVE", "SUSPENDED"})
-LIVE = frozenset({"APPROVED", "ACTIVE", "SUSPENDED"})
-FINAL = frozenset({"REFUSED", "REVOKED", "ENDED", "EXCLUDED"})
 
 # Prisons in England keep English days: "Tuesdays only" means a Tuesday in London.
 LOCAL_TIME = ZoneInfo("Europe/London")

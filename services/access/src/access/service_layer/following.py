@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from access import lifecycle
 from access.models import Grant, GrantApplication, IncomingCase
 from access.rules import (
     ACCESS_RANK,
     FINAL,
     LIVE,
-    OPEN,
     conditions_for,
     last_day,
     max_access,
@@ -167,7 +167,7 @@ def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any],
                     detail={"clearance_id": grant.clearance_id, "excluded_until":
                             grant.review_on.isoformat()})
         return grant
-    if grant.status in FINAL:
+    if lifecycle.permits("supersede", grant.status):
         return _open_beside(uow, grant, data, moment)
     _copy_clearance(grant, data)
     if grant.status in LIVE:
@@ -279,7 +279,7 @@ def _end_with_clearance(uow: UnitOfWork, event: Event, clearance_status: str,
         if grant.clearance_status == clearance_status:
             continue
         grant.clearance_status, grant.updated_at = clearance_status, moment
-        if grant.status in OPEN:
+        if lifecycle.permits("clearance_ended", grant.status):
             grant.status, grant.resume_status = "ENDED", None
             grant.awaiting_review = False
             grant.status_reason = f"The clearance was {clearance_status.lower()}."

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from access import lifecycle
 from access.models import Grant, GrantApplication
-from access.rules import FINAL
 from access.service_layer.common import Actor, audit_grant, change_event
 from shared.consumer import Event
 from shared.uow import UnitOfWork
@@ -50,7 +50,7 @@ def end_sponsorship(uow: UnitOfWork, event: Event) -> None:
             audit_grant(uow, SYSTEM, "grant.sponsor_left", grant,
                         detail={**detail, "still_sponsored_by": sponsored})
             continue
-        if grant.status in FINAL:
+        if not lifecycle.permits("sponsorship_ended", grant.status):
             audit_grant(uow, SYSTEM, "grant.sponsor_left", grant, detail=detail)
             continue
         grant.status, grant.resume_status, grant.suspended_locally = "ENDED", None, False
