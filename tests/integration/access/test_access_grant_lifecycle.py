@@ -241,6 +241,6 @@ def test_random_lives_keep_the_invariants(embedded):  # type: ignore[no-untyped-
     GrantLifecycle.clock = clock
     try:
         run_state_machine_as_test(GrantLifecycle, settings=property_settings(
-            25, stateful_step_count=25))
+            15, stateful_step_count=20))
     finally:
         GrantLifecycle.harness.platform.engine.dispose()

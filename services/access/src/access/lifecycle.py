@@ -21,8 +21,9 @@ STATES = (PENDING, APPROVED, ACTIVE, SUSPENDED, REFUSED, REVOKED, ENDED, EXCLUDE
 LIVE = frozenset({APPROVED, ACTIVE, SUSPENDED})
 OPEN = frozenset({PENDING}) | LIVE
 FINAL = frozenset({REFUSED, REVOKED, ENDED, EXCLUDED})
-# A new grant has no state yet: the table's "from" for opening one.
-NEW = "NEW"
+# A new grant has no state yet: the table's "from" for opening one. SAME: the grant keeps its
+# state (a closed one superseded by a new request beside it).
+NEW, SAME = "NEW", "SAME"
 
 OFFICER, HEAD = "security_officer", "head_of_security"
 TEAM = (OFFICER, HEAD)
@@ -64,7 +65,7 @@ TABLE: dict[str, Transition] = {t.action: t for t in (
     _t("open", {NEW}, {PENDING}, (SYSTEM,), ("access.request_opened",), "open"),
     _t("renew", OPEN, OPEN, (SYSTEM,), ("access.request_opened", "access.reinstated",
                                          "access.activated"), "renew"),
-    _t("supersede", FINAL, FINAL, (SYSTEM,), ("access.request_opened",), "supersede"),
+    _t("supersede", FINAL, {SAME}, (SYSTEM,), ("access.request_opened",), "supersede"),
     _t("clearance_suspended", OPEN, OPEN, (SYSTEM,), ("access.suspended",), "suspend"),
     _t("clearance_reinstated", OPEN, OPEN, (SYSTEM,),
        ("access.reinstated", "access.activated"), "reinstate"),
@@ -94,4 +95,4 @@ def require(action: str, status: str, roles: frozenset[str] | set[str],
 
 def exits(status: str) -> list[Transition]:
     """Every transition out of a state (the test that no open state is a dead end asks it)."""
-    return [t for t in TABLE.values() if status in t.sources and t.targets - {status}]
+    return [t for t in TABLE.values() if status in t.sources and t.targets - {status, SAME}]
