@@ -9,7 +9,17 @@ from typing import Any
 import pytest
 
 from shared.devstack import Stack
-from tests.support.stack_world import people_of
+from tests.support import wait_for
+from tests.support.stack_world import (
+    admitted_at_wandsworth,
+    cleared,
+    gate,
+    people_of,
+    person,
+    revoked_at_wandsworth,
+    served,
+    wandsworth_grants,
+)
 
 
 @pytest.fixture(scope="module", params=["embedded", "real"])
@@ -20,3 +30,34 @@ def stack_mode(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="module")
 def world(module_stack: tuple[Stack, Any]) -> dict[str, Any]:
     return people_of(module_stack)
+
+
+def test_a_prisons_revocation_stands_when_another_organisation_resubmits(world):
+    """Wandsworth revokes; another organisation applies for the same person and the person is
+    cleared again: the revoked grant is unchanged, a new request waits for review showing the
+    revocation, and the gate refuses."""
+    body = person("Revokedbeforeson", passport="LIR100200")
+    _app, clearance = cleared(world, "a", body)
+    person_id = clearance["person_id"]
+    grant_id = admitted_at_wandsworth(world, person_id, "LIR-BADGE-1")
+    assert gate(world, "LIR-BADGE-1")["allowed"] is True
+    revoked = revoked_at_wandsworth(world, grant_id, "Passed a package at the visits hall.")
+    assert revoked["status"] == "REVOKED"
+    assert gate(world, "LIR-BADGE-1")["reason"] == "REVOKED"
+
+    served(world, "b", person("Revokedbeforeson", passport="LIR100200"))
+
+    def reopened() -> list[dict[str, Any]] | None:
+        grants = wandsworth_grants(world, person_id)
+        return grants if len(grants) == 2 else None
+
+    grants = {g["id"]: g for g in wait_for(reopened, timeout=60, message="a new request")}
+    old = grants.pop(grant_id)
+    [new] = grants.values()
+    for field in ("status", "status_reason", "decided_by", "decided_at", "badge_number"):
+        assert old[field] == revoked[field], field
+    assert new["status"] == "PENDING_REVIEW" and new["awaiting_review"]
+    [earlier] = new["earlier_decisions"]
+    assert earlier["status"] == "REVOKED" and earlier["decided_by"] == revoked["decided_by"]
+    assert earlier["status_reason"] == "Passed a package at the visits hall."
+    assert gate(world, "LIR-BADGE-1")["allowed"] is False

@@ -28,6 +28,7 @@ def people_of(module_stack: tuple[Stack, Any]) -> dict[str, Any]:
             "officer": staff_token(stack, "vetting", "vetting_officer", staff_id="ann"),
             "manager": staff_token(stack, "vetting", "vetting_manager", staff_id="cat"),
             "security": staff_token(stack, "access", "security_officer", "WWI"),
+            "head": staff_token(stack, "access", "head_of_security", "WWI", staff_id="hos"),
             "dpo": staff_token(stack, "applications", "data_protection_officer")}
 
 
@@ -94,3 +95,32 @@ def admitted_at_wandsworth(w: dict[str, Any], person_id: str, badge: str) -> str
 def gate(w: dict[str, Any], badge: str) -> dict[str, Any]:
     return get(w["stack"], "access", f"/establishments/WWI/gate-check?badge={badge}",
                w["security"]).json()
+
+
+def served(w: dict[str, Any], org: str, body: dict[str, Any]) -> str:
+    """Another application for a person already cleared: served by the clearance, or (where
+    vetting asks a manager to see the person's history first) cleared by the manager."""
+    app_id = apply(w, org, body)
+
+    def done() -> bool:
+        if application(w, org, app_id)["status"] == "CLEARED":
+            return True
+        items = get(w["stack"], "vetting", f"/cases?application_id={app_id}",
+                    w["officer"]).json()["items"]
+        if items and items[0]["status"] == "AWAITING_DECISION":
+            post(w["stack"], "vetting", f"/cases/{items[0]['id']}/clearance", w["manager"],
+                 {"reason": "History seen: the prison's decision stands there."})
+        return False
+
+    wait_for(done, timeout=90, message=f"{app_id} served")
+    return app_id
+
+
+def wandsworth_grants(w: dict[str, Any], person_id: str) -> list[dict[str, Any]]:
+    """The person's grants at Wandsworth, as its security team sees them (history included)."""
+    return get(w["stack"], "access", f"/people/{person_id}", w["security"]).json()["grants"]
+
+
+def revoked_at_wandsworth(w: dict[str, Any], grant_id: str, reason: str) -> dict[str, Any]:
+    return post(w["stack"], "access", f"/grants/{grant_id}/revocation", w["head"],
+                {"reason": reason})

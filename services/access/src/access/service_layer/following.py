@@ -30,6 +30,7 @@ from access.rules import (
 )
 from access.service_layer.common import Actor, audit_grant, change_event
 from access.service_layer.decisions import activate_if_inducted
+from access.service_layer.grant_news import current_grant, older_news, seen_here
 from access.service_layer.review_items import disagrees, hold_for_review
 from shared.clock import london_date
 from shared.consumer import Event, PermanentError
@@ -58,14 +59,14 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
                           suspended_locally=False, awaiting_review=False)
             _copy_clearance(grant, data)
             _reopen(uow, grant, event.envelope.occurred_at, renewal=False)
-        elif _seen(uow, grant, clearance_id, application_id):
+        elif seen_here(uow, grant, clearance_id, application_id):
             # The same news again (perhaps late, after a later decision): already applied.
             continue
         elif grant.clearance_id == clearance_id and grant.status not in FINAL:
             # The same clearance serving another application of a person already known here:
             # nothing for this establishment to review.
             pass
-        elif _older(grant, data):
+        elif older_news(grant, data):
             audit_grant(uow, SYSTEM, "grant.older_clearance_ignored", grant,
                         detail={"clearance_id": clearance_id,
                                 "current_clearance_id": grant.clearance_id})
@@ -77,33 +78,6 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
         else:
             grant = renew_grant(uow, grant, data, event.envelope.occurred_at)
         _rests_on(uow, grant, application_id, event.envelope.occurred_at)
-
-
-def current_grant(uow: UnitOfWork, code: str, person_id: str) -> Grant | None:
-    """The person's grant at the establishment now (not one kept as history), locked."""
-    return uow.session.execute(select(Grant).where(
-        Grant.establishment_code == code, Grant.person_id == person_id,
-        Grant.superseded_at.is_(None)).with_for_update()).scalar_one_or_none()
-
-
-def _seen(uow: UnitOfWork, grant: Grant, clearance_id: str, application_id: str) -> bool:
-    """This clearance, for this application, already reached the person here (on the grant
-    now, or on one kept as history)."""
-    if grant.clearance_id == clearance_id and grant.application_id == application_id:
-        return True
-    return uow.session.execute(select(Grant.id).join(
-        GrantApplication, GrantApplication.grant_id == Grant.id).where(
-        Grant.establishment_code == grant.establishment_code,
-        Grant.person_id == grant.person_id, Grant.clearance_id == clearance_id,
-        GrantApplication.application_id == application_id).limit(1)).first() is not None
-
-
-def _older(grant: Grant, data: dict[str, Any]) -> bool:
-    """News of a clearance issued before the one the grant rests on (delivered late)."""
-    issued = data.get("issued_at")
-    return (grant.clearance_issued_at is not None and issued is not None
-            and grant.clearance_id != str(data["clearance_id"])
-            and issued < grant.clearance_issued_at)
 
 
 def _rests_on(uow: UnitOfWork, grant: Grant, application_id: str, moment: datetime) -> None:
