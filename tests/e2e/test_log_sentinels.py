@@ -253,9 +253,10 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
                    if c["name"] in ("CRIMINAL_RECORD", "DBS")]
         return waiting if len(waiting) == 2 else None
 
-    # The record checks are worked by hand: an officer types what the records say.
+    # The record checks are worked by hand: a manager (as record checks typed in by hand
+    # need) types what the records say.
     for check in wait_for(record_checks_waiting, message="the manual record checks"):
-        call(stack, "POST", "vetting", f"/cases/{case['id']}/checks/{check}/result", officer, {
+        call(stack, "POST", "vetting", f"/cases/{case['id']}/checks/{check}/result", manager, {
             "outcome": "ADVERSE", "summary": s.text(f"{check}_result_summary"),
             "records": [{"offence": s.text(f"{check}_result_offence"), "date": "2010-05-01",
                          "disposal": s.text(f"{check}_result_disposal")}]})

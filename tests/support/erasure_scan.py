@@ -10,7 +10,8 @@ read without acknowledging (they go back when the channel closes).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from kombu import Connection
 from sqlalchemy import create_engine
@@ -64,3 +65,19 @@ def broker_hits(stack: Stack, needles: Mapping[str, str]) -> list[str]:
             finally:
                 channel.close()  # unacknowledged messages go back to their queues
     return hits
+
+
+def sqlite_file_hits(database_url: str, needles: Iterable[str]) -> list[str]:
+    """"<file>: needle" for each needle found in the bytes of an SQLite database, its
+    write-ahead log or its rollback journal, as anyone with the files would find it (UTF-8,
+    any case). An erased value must be in none of them, not only absent from the rows."""
+    path = Path(database_url.split("///", 1)[-1])
+    found: list[str] = []
+    for file in (path, path.with_name(path.name + "-wal"),
+                 path.with_name(path.name + "-journal")):
+        if not file.exists():
+            continue
+        content = file.read_bytes().lower()
+        found += [f"{file.name}: {needle}" for needle in needles
+                  if needle.lower().encode() in content]
+    return found

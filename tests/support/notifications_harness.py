@@ -20,16 +20,23 @@ class Notifications(ServiceHarness):
     staff = STAFF
 
     def submitted(self, *, channel: str = "EMAIL", mobile: str | None = "07700900123",
-                  coordinator: str | None = "coordinator@example.org") -> str:
+                  coordinator: str | None = "coordinator@example.org",
+                  forenames: str = "Zoë", surname: str = "D'Arcy",
+                  email: str = "zoe@example.org") -> str:
         application_id = str(uuid.uuid4())
         self.event("application.submitted", {
             "application_id": application_id, "organisation_id": str(uuid.uuid4()),
-            "applicant": {"forenames": "Zoë", "surname": "D'Arcy", "email": "zoe@example.org",
+            "applicant": {"forenames": forenames, "surname": surname, "email": email,
                           "mobile": mobile, "preferred_channel": channel},
             "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
             "requested_access": "ESCORTED", "frequency": "REGULAR",
             "submitted_at": iso_now(), "coordinator_email": coordinator})
         return application_id
+
+    def case_opened(self, application_id: str) -> None:
+        self.event("vetting.case_opened", {
+            "case_id": str(uuid.uuid4()), "application_id": application_id,
+            "establishments": ["WWI"], "requested_access": "ESCORTED", "opened_at": iso_now()})
 
     def rows(self, application_id: str | None = None) -> list[Notification]:
         with self.platform.session_factory() as session:

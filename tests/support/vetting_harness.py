@@ -4,15 +4,16 @@ handlers (deliver), its check runner (work), and what it published (outbox)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from applications.examples import sample_application
-from tests.support.clock import iso_now
+from tests.support.clock import iso_now, now
 from tests.support.service_harness import ServiceHarness
-from vetting.models import VettingCase
+from vetting.models import Check, VettingCase
+from vetting.providers import Outcome
 from vetting.service import check_runner
 
 STAFF = {
@@ -85,6 +86,28 @@ class Vetting(ServiceHarness):
         assert response.status_code in (200, 201), response.json
         return response.json
 
+    def report_change(self, application_id: str, kind: str, details: dict[str, Any],
+                      report_id: str | None = None) -> str:
+        """application.circumstances_changed as the applications service sends it; the
+        report's id."""
+        report_id = report_id or str(uuid.uuid4())
+        self.event("application.circumstances_changed", {
+            "application_id": application_id, "kind": kind, "details": details,
+            "reported_at": iso_now(), "report_id": report_id})
+        return report_id
+
+    def provider_answers(self, application_id: str, check: str, status: str,
+                         detail: dict[str, Any]) -> None:
+        """A provider's answer reaching the runner after the check moved on (a call still in
+        flight when the check failed for good, or was answered by hand)."""
+        with self.platform.session_factory() as session:
+            row = session.execute(select(Check).join(
+                VettingCase, VettingCase.id == Check.case_id).where(
+                VettingCase.application_id == application_id, Check.name == check)
+            ).scalar_one()
+            started_as = ("IN_PROGRESS", row.attempts)
+        self.runner._apply(row.id, started_as, Outcome(status, detail), None, None)
+
     def case(self, application_id: str) -> dict[str, Any]:
         with self.platform.session_factory() as session:
             case_id = session.execute(select(VettingCase.id).where(
@@ -104,3 +127,13 @@ def cleared(vetting: Vetting, email: str | None = None,
                             json={"reason": "Nothing of concern."})
     assert response.status_code == 201, response.json
     return app_id, response.json
+
+
+def new_conviction(offence: str, days_ago: int = 20) -> dict[str, Any]:
+    """A change of circumstances' details: a conviction `days_ago` days ago."""
+    return {"kind": "CONVICTION", "offence": offence, "disposal": "FINE",
+            "date": (now() - timedelta(days=days_ago)).date().isoformat()}
+
+
+NEW_ADDRESS = {"line1": "1 New Road", "town": "York", "postcode": "YO1 7HH",
+               "from_date": "2026-01-01", "to_date": None}

@@ -52,7 +52,7 @@ def dbs(level: str | None) -> int:
 # --- the default policy ----------------------------------------------------------------------
 
 def test_default_policy_loads_with_the_documented_values() -> None:
-    assert POLICY.version == "2026-11-1"
+    assert POLICY.version == "2026-12-1"
     assert [level.name for level in POLICY.levels] == [
         "ESCORTED_VISITOR", "STANDARD", "ENHANCED", "ENHANCED_CTC"]
     assert POLICY.ctc_minimum_uk_residence_years == 3
@@ -161,7 +161,7 @@ def test_a_broken_policy_raises_policy_error_naming_the_field(tmp_path: Path, ca
 
 def test_an_unquoted_date_version_is_explained(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
-    path.write_text(yaml.safe_dump(RAW).replace("version: 2026-11-1", "version: 2026-11-01"))
+    path.write_text(yaml.safe_dump(RAW).replace("version: 2026-12-1", "version: 2026-12-01"))
     with pytest.raises(PolicyError, match=r'version: Not a valid string; quote it'):
         load_policy(path)
 

@@ -95,7 +95,30 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # A deleted or overwritten row is zeroed where it lay, not left in the page's free space:
+    # an erasure must not leave the erased text readable in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def checkpoint_sqlite(engine: Engine) -> tuple[int, int, int] | None:
+    """Move the write-ahead log into the database file and truncate it to nothing, so that
+    text just erased (deleted or zeroed rows) does not linger in `<db>-wal` until SQLite's
+    own checkpoint gets to it. None on PostgreSQL (its WAL ages out by itself: see
+    docs/operations.md). SQLite's answer: (busy, frames in the log, frames checkpointed); busy
+    1 means a reader held the log and it could not be truncated this time."""
+    if engine.dialect.name != "sqlite":
+        return None
+    # On the driver's connection: SQLAlchemy's would BEGIN IMMEDIATE first (see make_engine),
+    # and a checkpoint inside a transaction is refused.
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        row = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

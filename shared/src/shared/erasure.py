@@ -8,21 +8,32 @@
 - It forgets the audit log's sealing keys of the person's subjects (shared.audit_seal): their
   entries stay, their reasons become unreadable.
 - It reports with `<prefix>.person_erased` and the counts of what it erased.
+- On SQLite, once the erasure commits, it checkpoints the write-ahead log and truncates it: the
+  old pages (the erased text) would otherwise stay in `<db>-wal` until SQLite reuses it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, String, Table, delete, or_, select
+from sqlalchemy import Column, Engine, String, Table, delete, event, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shared import audit_seal
-from shared.db import PLATFORM_METADATA, UTCDateTime, dead_letters_table, outbox_table
+from shared.db import (
+    PLATFORM_METADATA,
+    UTCDateTime,
+    checkpoint_sqlite,
+    dead_letters_table,
+    outbox_table,
+)
 from shared.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 # Event types that must reach their handlers even about an erased person.
 ERASURE_EVENTS = frozenset({"application.erasure_requested", "vetting.person_erased",
@@ -46,6 +57,32 @@ def remember_erased(session: Session, ids: Iterable[str], erasure_id: str,
     if rows:
         session.execute(dialect.insert(erased_subjects_table).on_conflict_do_nothing(
             index_elements=["subject_id"]), rows)
+    _checkpoint_after_commit(session)
+
+
+def _checkpoint_after_commit(session: Session) -> None:
+    """Every service's erasure remembers the erased ids, so every erasure passes here: the
+    checkpoint is set up once per transaction, to run when (and only if) it commits."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite" or session.info.get("erasure_checkpoint"):
+        return
+    session.info["erasure_checkpoint"] = True
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    event.listen(session, "after_commit", lambda _session: _checkpoint(engine), once=True)
+
+
+def _checkpoint(engine: Engine) -> None:
+    # The erasure is committed whatever happens here: a failed or blocked checkpoint is left
+    # to SQLite's own (the next erasure tries again), and said in the log.
+    try:
+        result = checkpoint_sqlite(engine)
+    except Exception:
+        log.warning("the write-ahead log could not be checkpointed after an erasure",
+                    exc_info=True)
+        return
+    if result is not None and result[0]:
+        log.warning("the write-ahead log was busy after an erasure: checkpointed %s of %s "
+                    "frames, not truncated", result[2], result[1])
 
 
 def any_erased(session: Session, ids: Iterable[str | None]) -> bool:

@@ -26,9 +26,14 @@ class Forbidden(DomainError):
 
 
 class Conflict(DomainError):
-    """Not in this state: e.g. clearing a case whose checks are still running."""
+    """Not in this state: e.g. clearing a case whose checks are still running. `errors` (by
+    field) may name the state, or what must happen first."""
 
     status = 409
+
+    def __init__(self, message: str, errors: Mapping[str, Sequence[str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = {field: list(messages) for field, messages in (errors or {}).items()}
 
 
 class Invalid(DomainError):

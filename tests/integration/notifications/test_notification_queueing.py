@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from notifications.erasure import HANDLERS as ERASURE_HANDLERS
+from notifications.erasure import EVENT_TYPES as ERASURE_EVENTS
 from notifications.messages import MESSAGES
 from notifications.models import Notification
 from notifications.sender import Sender
@@ -41,8 +41,8 @@ def approved(application_id: str) -> dict:
 
 
 def test_it_listens_to_exactly_the_events_it_has_messages_or_erasure_handlers_for():
-    assert not set(MESSAGES) & set(ERASURE_HANDLERS)
-    assert set(SUBSCRIPTIONS["notifications"]) == set(MESSAGES) | set(ERASURE_HANDLERS)
+    assert not set(MESSAGES) & set(ERASURE_EVENTS)
+    assert set(SUBSCRIPTIONS["notifications"]) == set(MESSAGES) | set(ERASURE_EVENTS)
 
 
 def test_submission_tells_the_volunteer_and_the_coordinator(notes):

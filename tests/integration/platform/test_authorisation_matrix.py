@@ -85,7 +85,8 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
             **{(method, app + tail): Rule(ORG, scope="organisation") for method, tail in (
                 ("GET", ""), ("PATCH", ""), ("GET", "/readiness"), ("POST", "/submit"),
                 ("POST", "/withdraw"), ("POST", "/renewals"), ("POST", "/responses"),
-                ("POST", "/changes"), ("POST", "/reconsideration"))},
+                ("POST", "/changes"), ("POST", "/reconsideration"),
+                ("POST", "/sponsorship-end"))},
             ("POST", "/erasure-requests"): Rule(EITHER, ("data_protection_officer",),
                                                 "organisation"),
             ("GET", "/erasure-requests/<string:erasure_id>"): Rule(
@@ -105,6 +106,7 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
             ("POST", case + "/refusal/countersignature"): Rule(STAFF, ("vetting_manager",)),
             ("POST", case + "/clearance/countersignature"): Rule(STAFF, ("vetting_manager",)),
             ("POST", clearance + "/revocation"): Rule(STAFF, ("vetting_manager",)),
+            ("POST", case + "/history/acknowledgement"): Rule(STAFF, ("vetting_manager",)),
         },
         "access": {
             **everywhere,
@@ -136,6 +138,7 @@ CONNECTION = {"name": "A Person", "relationship": "Brother", "establishment": "B
 BODIES: dict[str, dict[str, Any]] = {
     "/withdraw": {"reason": "Moving away."},
     "/reconsideration": {"grounds": "New information."},
+    "/sponsorship-end": {"reason_code": "LEFT_ORGANISATION"},
     "/responses": {"request_id": "r-1", "answers": [{"answer": "An answer."}]},
     "/changes": {"kind": "NEW_CONNECTION", "connection": CONNECTION},
     "/approval": {"access_type": "ESCORTED"},

@@ -317,7 +317,7 @@ def expected_plaintext(words: dict[str, str]) -> dict[tuple[str, str, str], tupl
         ("applications", "timeline_entries", "detail"): (words["question"],
                                                           words["withdrawal"]),
         ("applications", "information_requests", "items"): (words["question"],),
-        ("applications", "information_requests", "reason"): (words["reason"],),
+        # Not kept by applications at all: the organisation is never shown why vetting asks.
         ("vetting", "information_requests", "items"): (words["question"],),
         ("vetting", "information_requests", "reason"): (words["reason"],),
         ("access", "grants", "status_reason"): (words["refusal"],),

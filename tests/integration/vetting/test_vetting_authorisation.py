@@ -10,7 +10,8 @@ from tests.support.vetting_harness import Vetting
 # Endpoints only a vetting manager may call (an officer gets 403).
 MANAGER_ONLY = {("POST", "/cases/<string:case_id>/refusal/countersignature"),
                 ("POST", "/cases/<string:case_id>/clearance/countersignature"),
-                ("POST", "/clearances/<string:clearance_id>/revocation")}
+                ("POST", "/clearances/<string:clearance_id>/revocation"),
+                ("POST", "/cases/<string:case_id>/history/acknowledgement")}
 PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static")
 # The data protection officer's alone (an officer gets 403); see test_subject_access.
 DPO_ONLY = {("GET", "/subject-access-request")}

@@ -240,7 +240,7 @@ def test_a_provider_that_keeps_failing_comes_to_an_officer_who_can_retry_or_reco
     vetting.work()
     case = vetting.case(app_id)
     checks = {c["name"]: c for c in case["checks_detail"]}
-    assert checks["ADDRESS_HISTORY"]["status"] == "ERROR"
+    assert checks["ADDRESS_HISTORY"]["status"] == "FAILED"  # for good: its retries are spent
     assert checks["ADDRESS_HISTORY"]["attempts"] == 2
     assert checks["ADDRESS_HISTORY"]["next_attempt_at"] is None
     assert checks["REFERENCES"]["provider"] == "manual"
@@ -248,7 +248,13 @@ def test_a_provider_that_keeps_failing_comes_to_an_officer_who_can_retry_or_reco
     assert case["status"] == "OPEN" and case["waiting_on"] == "OFFICER"
     retried = vetting.call("POST", case_path(case, "/checks/address_history/retry"))
     assert retried.status_code == 200 and retried.json["attempts"] == 0
+    assert retried.json["status"] == "PENDING"
+    # Back with its provider: the provider owns the result again.
+    early = vetting.call("POST", case_path(case, "/checks/address_history/result"),
+                         json={"outcome": "PASSED", "summary": "Checked by telephone."})
+    assert early.status_code == 409 and "PENDING" in early.json["message"]
     assert vetting.call("POST", case_path(case, "/checks/identity/retry")).status_code == 409
+    vetting.work()  # fails for good again
     bad = vetting.call("POST", case_path(case, "/checks/references/result"), json={
         "outcome": "PASSED", "summary": "Both referees called.",
         "records": [{"offence": "x", "date": "2020-01-01"}]})

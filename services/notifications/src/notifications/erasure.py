@@ -7,10 +7,13 @@ notifications reports with `notification.person_erased`.
 - Each notification of those applications keeps its template, channel, recipient kind,
   status, attempts, provider and timestamps (statistics: what was sent, how, how fast) and
   loses its address, subject, body and last error.
+- The log channel's file (`var/messages.jsonl`) is rewritten without their lines, before the
+  transaction commits: should the commit fail, the event comes again and so does the rewrite.
 - One still to be sent (QUEUED, SENDING, or retrying) becomes PERMANENT_FAILURE now, so the
   sender never picks it up. No notification.failed is emitted: it is not a delivery failure
   anyone should act on. (A send already handed to a provider when this commits may still be
-  recorded as sent by its sender; the row's content is gone either way.)
+  recorded as sent by its sender; the row's content is gone either way, and a log channel's
+  line written by that send is removed by the sender when it records it.)
 
 Safe to re-run: a second report about the same person finds nothing left, changes nothing and
 reports zeros (it still reports). Safe to interrupt: one transaction, the consumer's.
@@ -18,9 +21,13 @@ reports zeros (it still reports). Safe to interrupt: one transaction, the consum
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from sqlalchemy import delete, select
 
 from notifications import delivery
+from notifications.channels.log import forget_messages
 from notifications.models import Notification, Recipient
 from shared import audit, erasure
 from shared.consumer import Event, Handler
@@ -31,7 +38,7 @@ CANCELLED = "Cancelled: the person's data was erased."
 ERASED_RECIPIENT = "erased:"
 
 
-def erase_person(uow: UnitOfWork, event: Event) -> None:
+def erase_person(uow: UnitOfWork, event: Event, log_file: Path | None = None) -> None:
     """vetting.person_erased → delete contacts, cancel and blank messages, forget, report."""
     session, moment = uow.session, uow.now()
     erasure_id = str(event.data["erasure_id"])
@@ -43,6 +50,8 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     notifications = list(session.execute(select(Notification).where(
         Notification.application_id.in_(application_ids)).order_by(Notification.id)
         .with_for_update()).scalars())
+    if log_file is not None:
+        counts["log_lines"] = forget_messages(log_file, [n.id for n in notifications])
     for notification in notifications:
         if _pending(notification):
             notification.status = delivery.PERMANENT_FAILURE
@@ -83,8 +92,18 @@ def _anonymise(notification: Notification) -> bool:
     return changed
 
 
-# The handlers beside the message handlers (`queueing.handlers`): events that queue no message.
+# The events handled beside the message handlers (`queueing.handlers`): they queue no message.
 # An organisation's erasure (vetting.applications_erased) names applications and no person:
 # the same handler erases what is held for those applications.
-HANDLERS: dict[str, list[Handler]] = {"vetting.person_erased": [erase_person],
-                                      "vetting.applications_erased": [erase_person]}
+EVENT_TYPES = ("vetting.person_erased", "vetting.applications_erased")
+
+
+def handlers(log_file: Path | None) -> dict[str, list[Handler]]:
+    """The erasure handlers; `log_file` is the log channel's file, rewritten on erasure."""
+    def erase(uow: UnitOfWork, event: Event) -> None:
+        erase_person(uow, event, log_file)
+
+    named: Callable[[UnitOfWork, Event], None] = erase
+    # The inbox key the handler has always had: an event handled before stays handled.
+    named.handler_name = f"{__name__}.erase_person"  # type: ignore[attr-defined]
+    return {event_type: [named] for event_type in EVENT_TYPES}

@@ -28,6 +28,7 @@ from notifications.channels import (
     build_channels,
     delivery_config,
 )
+from notifications.erasure import ERASED_RECIPIENT
 from notifications.models import Notification
 from notifications.quiet_hours import next_send_time
 from shared.consumer import INFRASTRUCTURE_ERRORS
@@ -140,19 +141,23 @@ class Sender:
             log.exception("channel %s failed unexpectedly", channel.provider)
             self._record(notification, TemporaryFailure(f"unexpected error: {exc!r}"))
             return
-        self._record(notification, None, channel.provider, reference)
+        erased = self._record(notification, None, channel.provider, reference)
+        forget = getattr(channel, "forget", None)
+        if erased and forget is not None:
+            # The person was erased while this was being sent: the erasure's rewrite of the
+            # channel's file ran before this line was written.
+            forget([notification.id])
 
     def _record(self, notification: Notification,
                 failure: TemporaryFailure | PermanentFailure | None,
-                provider: str | None = None, reference: str | None = None) -> None:
+                provider: str | None = None, reference: str | None = None) -> bool:
         """The outcome, once the database takes it. Giving up on a lost connection left the
         row SENDING (sent again when the lease ran out: a second email) and the rest of the
         claimed batch waiting out the lease (bench/chaos.py found it)."""
         delay = 0.1
         while True:
             try:
-                self._record_once(notification, failure, provider, reference)
-                return
+                return self._record_once(notification, failure, provider, reference)
             except INFRASTRUCTURE_ERRORS as exc:
                 if self._stop.is_set():
                     raise  # stopping: the lease hands the row to the next sender
@@ -162,17 +167,19 @@ class Sender:
 
     def _record_once(self, notification: Notification,
                      failure: TemporaryFailure | PermanentFailure | None,
-                     provider: str | None, reference: str | None) -> None:
+                     provider: str | None, reference: str | None) -> bool:
+        """Whether the person the row was for has been erased since it was claimed."""
         with self.platform.unit_of_work() as uow:
             row = uow.session.get(Notification, notification.id, with_for_update=True)
             if row is None:
-                return
+                return False
+            erased = row.recipient.startswith(ERASED_RECIPIENT)
             at = self.clock.now()
             if failure is None:
                 delivery.mark_sent(uow, row, at, provider or "", reference)
             elif row.status != delivery.SENDING:
                 # Another sender took over the row (its lease ran out): its outcome counts.
-                return
+                return erased
             elif isinstance(failure, PermanentFailure):
                 delivery.mark_failed(uow, row, at, failure.message)
             else:
@@ -180,6 +187,7 @@ class Sender:
                                        max_attempts=self.config.max_attempts,
                                        retry_base_s=self.config.retry_base_s, rng=self.rng)
             uow.commit()
+            return erased
 
 
 # The name the consume process knew it by, before SMS and Notify came along.

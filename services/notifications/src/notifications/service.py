@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from notifications import erasure, queueing, retention
 from notifications.channels.config import delivery_config
+from notifications.channels.log import FILE_NAME
 from notifications.models import Base
 from notifications.quiet_hours import next_send_time
 from notifications.rendering import TemplateError, Templates, personalisation
@@ -69,7 +70,8 @@ def _queueing(platform: Platform) -> queueing.Queueing:
 
 
 def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
-    return {**queueing.handlers(_queueing(platform)), **erasure.HANDLERS}
+    log_file = platform.settings.var_dir / FILE_NAME
+    return {**queueing.handlers(_queueing(platform)), **erasure.handlers(log_file)}
 
 
 def _register_routes(api: Api) -> None:

@@ -3,7 +3,9 @@
 A due check is claimed (its next_attempt_at pushed a lease ahead, committed) before the
 provider is called, so a second runner skips it and a runner that dies mid-call leaves it due
 again when the lease runs out. The provider is called outside any transaction; what it says is
-applied in a new one, only if nobody (an officer, a withdrawal) got there first. A runner that
+applied in a new one: an answer always (one that comes after an officer's result is kept beside
+it, and a disagreement reopens the assessment), a submission or a failure only if nobody (an
+officer, another runner, a withdrawal) got there first. A runner that
 is alive but loses the database keeps what the provider said and applies it once the database
 is back, and goes on with the rest of its batch: giving up left every check of the batch
 waiting out the lease, and asked the provider a second time (bench/chaos.py found it).
@@ -23,15 +25,24 @@ from sqlalchemy import select
 from shared.clock import today
 from shared.consumer import INFRASTRUCTURE_ERRORS
 from shared.platform import Platform
+from vetting.lifecycle import SYSTEM
+from vetting.lifecycle.check import CHECK, FINAL
 from vetting.models import Check, VettingCase
 from vetting.policy import Policy
-from vetting.providers import CheckProvider, ProviderError
-from vetting.service_layer.checks import backoff, check_request, complete, refresh
+from vetting.providers import CheckProvider, Outcome, ProviderError, Submission
+from vetting.service_layer.checks import (
+    backoff,
+    check_request,
+    complete,
+    late_answer,
+    refresh,
+)
 from vetting.service_layer.common import CLOSED
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+SYSTEM_ROLES = frozenset({SYSTEM})
 T = TypeVar("T")
 
 
@@ -128,39 +139,52 @@ class CheckRunner:
         self._with_database(
             lambda: self._apply(check_id, started_as, outcome, submission, error))
 
-    def _apply(self, check_id, started_as, outcome, submission, error) -> None:  # type: ignore[no-untyped-def]
+    def _apply(self, check_id: str, started_as: tuple[str, int], outcome: Outcome | None,
+               submission: Submission | None, error: str | None) -> None:
+        """What the provider said, in a new transaction. An answer is never dropped: one
+        for a check whose result is already in is kept beside it (checks.late_answer). A
+        submission or a failure that another runner or an officer overtook is stale."""
         moment = self.platform.clock.now()
         with self.platform.unit_of_work() as uow:
             check = uow.session.execute(select(Check).where(Check.id == check_id)
                                         .with_for_update()).scalar_one_or_none()
-            if check is None or (check.status, check.attempts) != started_as:
-                return  # an officer recorded a result, or the check was retried meanwhile
+            if check is None:
+                return
             case = uow.session.execute(select(VettingCase).where(
                 VettingCase.id == check.case_id).with_for_update()).scalar_one()
             if case.status in CLOSED and case.status != "CLEARED":
                 check.next_attempt_at = None  # withdrawn or refused: the result is not needed
+            elif outcome is not None and check.status in FINAL:
+                late_answer(uow, case, check, outcome, self.policy, moment)
+            elif outcome is not None:
+                CHECK.step(check.status, "answered", SYSTEM_ROLES, outcome.status)
+                complete(uow, case, check, outcome, self.policy, moment)
+            elif (check.status, check.attempts) != started_as:
+                return  # an officer retried it, or another runner got there first
             elif error is not None:
                 self._failed(check, error, moment)
                 refresh(uow.session, case, self.policy, moment)
             elif submission is not None:
+                CHECK.step(check.status, "submitted", SYSTEM_ROLES)
                 check.status, check.provider_reference = "IN_PROGRESS", submission.reference
                 check.started_at = check.started_at or moment
                 check.next_attempt_at = submission.poll_at
                 refresh(uow.session, case, self.policy, moment)
-            elif outcome is not None:
-                complete(uow, case, check, outcome, self.policy, moment)
             else:  # not ready yet: ask again later
                 check.next_attempt_at = moment + timedelta(
                     seconds=max(self.settings.idle_wait_s, 1.0))
             uow.commit()
 
     def _failed(self, check: Check, error: str, moment: datetime) -> None:
-        check.status, check.error = "ERROR", error[:2000]
+        check.error = error[:2000]
         check.attempts += 1
         if check.attempts >= self.settings.max_attempts:
-            check.next_attempt_at = None  # an officer retries it or records the result
+            CHECK.step(check.status, "retries_exhausted", SYSTEM_ROLES)
+            check.status, check.next_attempt_at = "FAILED", None  # an officer's now
             log.warning("check %s gave up after %d attempts: %s", check.id, check.attempts,
                         error)
         else:
+            CHECK.step(check.status, "provider_failed", SYSTEM_ROLES)
+            check.status = "ERROR"
             check.next_attempt_at = moment + backoff(check.attempts, self.settings.retry_base_s,
                                                      self.settings.retry_cap_s)

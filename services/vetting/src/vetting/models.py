@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.crypto import EncryptedJSON, EncryptedText
@@ -126,6 +136,11 @@ class VettingCase(Base):
     # {"proposed_by", "proposed_at", "level", "conditions", "reason", "recommendation",
     # "from_status"}.
     override: Mapped[dict | None] = mapped_column(EncryptedJSON)
+    # What vetting already knew against the person when the case opened (service_layer.
+    # history): [{"kind", "ref", "at"}]; and a manager's acknowledgement of it, without which
+    # the case is neither cleared nor served: {"by", "at", "keys"}.
+    history: Mapped[list | None] = mapped_column(JSON)
+    history_acknowledged: Mapped[dict | None] = mapped_column(JSON)
 
 
 class CaseUpdate(Base):
@@ -141,7 +156,7 @@ class CaseUpdate(Base):
 
 
 class Check(Base):
-    """One check of a case: PENDING → IN_PROGRESS → PASSED | ADVERSE | ERROR."""
+    """One check of a case: its states and who moves them are vetting.lifecycle.check."""
 
     __tablename__ = "checks"
     __table_args__ = (
@@ -166,6 +181,10 @@ class Check(Base):
     result: Mapped[dict | None] = mapped_column(EncryptedJSON)  # encrypted at rest
     error: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str | None] = mapped_column(String(200))
+    # A provider's answer that came after the result was in (an officer's, or the provider's
+    # own earlier one): {"status", "detail", "provider", "received_at", "disagrees"}. Kept
+    # beside the result, never dropped; encrypted at rest like the result.
+    late_answer: Mapped[dict | None] = mapped_column(EncryptedJSON)
 
 
 class InformationRequest(Base):
@@ -186,6 +205,13 @@ class Clearance(Base):
     """ACTIVE → SUSPENDED ⇄ ACTIVE → REVOKED | EXPIRED (SUPERSEDED when a renewal replaces it)."""
 
     __tablename__ = "clearances"
+    __table_args__ = (
+        # One live clearance per person: a second one (a renewal that superseded nothing, a
+        # new application's clearance beside a suspended one) is refused by the database too.
+        Index("uq_clearances_one_live_per_person", "person_id", unique=True,
+              sqlite_where=text("status IN ('ACTIVE', 'SUSPENDED')"),
+              postgresql_where=text("status IN ('ACTIVE', 'SUSPENDED')")),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
@@ -206,3 +232,43 @@ class Clearance(Base):
     suspension_id: Mapped[str | None] = mapped_column(String(36))
     replaces_id: Mapped[str | None] = mapped_column(String(36))
     updated_at: Mapped[datetime]
+
+
+class PrisonDecision(Base):
+    """An establishment excluded or revoked a person (from access's events): history a later
+    case of theirs shows, and a manager acknowledges before it is cleared."""
+
+    __tablename__ = "prison_decisions"
+    __table_args__ = (UniqueConstraint("grant_id", "decision"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(String(36), index=True)
+    grant_id: Mapped[str] = mapped_column(String(36))
+    application_id: Mapped[str] = mapped_column(String(36))
+    establishment_code: Mapped[str] = mapped_column(String(10))
+    decision: Mapped[str] = mapped_column(String(20))
+    decided_at: Mapped[datetime]
+
+
+class CircumstanceReport(Base):
+    """A change of circumstances an organisation reported: evidence for an officer, with the
+    outcome the reporting organisation is told (vetting.circumstances_reviewed). The change
+    itself is in the case's updates (`update_id`)."""
+
+    __tablename__ = "circumstance_reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("vetting_cases.id"), index=True)
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("case_updates.id"))
+    application_id: Mapped[str] = mapped_column(String(36), index=True)
+    organisation_id: Mapped[str | None] = mapped_column(String(36))
+    clearance_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(30))
+    # Whether the policy named this change as one that suspends the clearance at once.
+    immediate: Mapped[bool] = mapped_column(default=False)
+    # OPEN while an officer has it to review; DONE once its outcome is final.
+    status: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(String(30))
+    received_at: Mapped[datetime]
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))

@@ -32,7 +32,14 @@ from vetting.identity import key_from_settings
 from vetting.models import Base
 from vetting.policy import Policy, PolicyError, load_policy
 from vetting.providers import Providers, SimulatedProvider, choose_provider
-from vetting.service_layer import clearances, erasure, intake, retention
+from vetting.service_layer import (
+    circumstances,
+    clearances,
+    erasure,
+    history,
+    intake,
+    retention,
+)
 from vetting.simulation import check_simulation_allowed, manual_checks, readiness_notes
 
 if TYPE_CHECKING:
@@ -96,9 +103,11 @@ def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
             key_from_settings(platform.settings.extra, platform.settings.secret_key))],
         "application.withdrawn": [intake.close_withdrawn_case],
         "application.info_provided": [intake.make_record_information(rules)],
-        "application.circumstances_changed": [intake.make_record_change(rules)],
+        "application.circumstances_changed": [circumstances.make_record_change(rules)],
         "application.reconsideration_requested": [intake.open_reconsideration],
         "application.erasure_requested": [erasure.erase_person],
+        **{event_type: [history.make_record_establishment_decision(event_type)]
+           for event_type in history.ESTABLISHMENT_DECISIONS},
     }
 
 

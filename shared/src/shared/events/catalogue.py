@@ -71,6 +71,10 @@ _SPECS = [
      "A clearance expires in `days_before` days (one of the policy's reminder offsets)."),
     ("vetting.clearance_expired", vetting.ClearanceExpiredV1,
      "A clearance reached its expiry date."),
+    ("vetting.circumstances_reviewed", vetting.CircumstancesReviewedV1,
+     "What became of a reported change of circumstances, for the organisation that reported "
+     "it: an outcome code (under review, suspended, no change, revoked...), never the "
+     "findings."),
     ("vetting.person_erased", erasure.PersonErasedV1,
      "Vetting ended the person's clearances and erased or anonymised its records of them; "
      "the other services erase theirs for the person and application ids it lists."),

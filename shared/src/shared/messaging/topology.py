@@ -54,7 +54,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "vetting": (
         "application.submitted", "application.info_provided", "application.withdrawn",
         "application.circumstances_changed", "application.reconsideration_requested",
-        "application.erasure_requested",
+        "application.erasure_requested", "access.excluded", "access.revoked",
     ),
     "access": (
         "vetting.case_opened", "application.withdrawn", "vetting.clearance_granted",

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app, jsonify
 from sqlalchemy import select
 
+from applications.lifecycle import IllegalTransition
 from applications.models import Establishment
 from applications.readiness import ReadinessPolicy
 from applications.service_layer.common import Conflict, NotFound
@@ -48,6 +49,8 @@ def _json(status: int, body: dict[str, Any]):  # type: ignore[no-untyped-def]
 def register_error_mapping(app: Flask) -> None:
     app.register_error_handler(NotFound, lambda _e: _json(404, error_body(404, "Not found.")))
     app.register_error_handler(Conflict, lambda e: _json(409, error_body(409, str(e))))
+    app.register_error_handler(IllegalTransition, lambda e: _json(409, {
+        **error_body(409, str(e)), "state": e.state}))
     app.register_error_handler(NotReady, lambda e: _json(422, {
         **error_body(422, "The application is not ready to submit: fix the problems listed."),
         **readiness_view(e.problems)}))

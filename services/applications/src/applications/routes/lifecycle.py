@@ -17,9 +17,10 @@ from applications.schemas.applications import (
     ReadinessSchema,
     ReconsiderationSchema,
     ResponseSchema,
+    SponsorshipEndSchema,
     WithdrawSchema,
 )
-from applications.service_layer import drafts, submission
+from applications.service_layer import drafts, sponsorship, submission
 from shared.web.auth import organisation_required
 from shared.web.errors import ErrorSchema
 
@@ -73,6 +74,25 @@ class Withdraw(MethodView):
         with platform().unit_of_work() as uow:
             application = submission.withdraw(uow, g.organisation_id, application_id,
                                                data["reason"])
+            uow.commit()
+            return drafts.application_view(uow.session, application)
+
+
+@blp.route("/<string:application_id>/sponsorship-end")
+class SponsorshipEnd(MethodView):
+    decorators = [organisation_required]
+
+    @blp.arguments(SponsorshipEndSchema)
+    @blp.response(200, ApplicationSchema)
+    @blp.alt_response(409, description="Not cleared, or the clearance is already revoked or "
+                                       "expired.")
+    @blp.doc(security=SECURITY)
+    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+        """Stop sponsoring a cleared volunteer (emits application.sponsorship_ended: the
+        prisons end or review the grants that rest only on this organisation)."""
+        with platform().unit_of_work() as uow:
+            application = sponsorship.end_sponsorship(
+                uow, g.organisation_id, application_id, data["reason_code"], data["note"])
             uow.commit()
             return drafts.application_view(uow.session, application)
 

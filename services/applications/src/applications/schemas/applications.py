@@ -18,9 +18,10 @@ from shared.events.catalogue import (
     FREQUENCIES,
     ROLES,
 )
+from shared.events.vocabulary import SPONSORSHIP_END_REASONS
 
 STATUSES = ("DRAFT", "SUBMITTED", "IN_VETTING", "INFO_REQUESTED", "CLEARED", "REFUSED",
-            "WITHDRAWN")
+            "WITHDRAWN", "SPONSORSHIP_ENDED")
 
 
 class ApplicationInputSchema(Strict):
@@ -41,11 +42,15 @@ class TimelineEntrySchema(Schema):
 
 
 class InformationRequestSchema(Schema):
+    """What vetting asks the organisation to provide, never why (the reason may be what the
+    checks found). A sensitive request went to the volunteer alone: status VOLUNTEER_ASKED,
+    no questions, and a message saying so."""
+
     id = fields.String()
     items = fields.List(fields.Dict())
-    reason = fields.String()
     due_by = fields.String(allow_none=True)
-    status = fields.String()
+    status = fields.String(metadata={"enum": ["OPEN", "ANSWERED", "VOLUNTEER_ASKED"]})
+    message = fields.String()
     requested_at = fields.AwareDateTime()
     answers = fields.List(fields.Dict(), allow_none=True)
     answered_at = fields.AwareDateTime(allow_none=True)
@@ -59,11 +64,7 @@ class OutcomeSchema(Schema):
     result = fields.String(metadata={"description": "CLEARED or REFUSED."})
     level = fields.String()
     access = fields.String()
-    conditions = fields.List(fields.String(), metadata={
-        "description": "What the organisation must see to (never an exclusion from an "
-                       "establishment: that is the establishment's alone)."})
-    other_conditions_apply = fields.Boolean(metadata={
-        "description": "Conditions apply that concern establishments only."})
+    conditions = fields.List(fields.String())
     expires_at = fields.String(metadata={"description": "Cleared until then."})
     cleared_at = fields.String()
     clearance_status = fields.String(metadata={
@@ -121,6 +122,15 @@ class ReadinessSchema(Schema):
 
 class WithdrawSchema(Strict):
     reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class SponsorshipEndSchema(Strict):
+    reason_code = fields.String(required=True, validate=validate.OneOf(SPONSORSHIP_END_REASONS),
+                                metadata={"description": "Why the organisation stops."})
+    note = fields.String(load_default=None, allow_none=True,
+                         validate=validate.Length(max=2000), metadata={
+                             "description": "In the organisation's words (its timeline only: "
+                                            "the prisons are told the code)."})
 
 
 class ReconsiderationSchema(Strict):

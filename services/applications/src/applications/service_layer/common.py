@@ -10,7 +10,11 @@ from sqlalchemy.orm import Session
 
 from applications.models import Application, TimelineEntry
 
-OPEN_STATES = ("DRAFT", "SUBMITTED", "IN_VETTING", "INFO_REQUESTED")
+# A condition naming a prison to keep the volunteer out of points at a connection with someone
+# held there: only that prison is told which. The organisation learns that such a condition
+# exists (what it must plan around), not where.
+EXCLUSION_PREFIX = "EXCLUDE_ESTABLISHMENT:"
+EXCLUSIONS_APPLY = "ESTABLISHMENT_RESTRICTIONS_APPLY"
 
 
 class NotFound(LookupError):
@@ -19,6 +23,11 @@ class NotFound(LookupError):
 
 class Conflict(Exception):
     """The application is not in a state that allows this."""
+
+
+def organisation_conditions(conditions: list[str]) -> list[str]:
+    kept = [c for c in conditions if not c.startswith(EXCLUSION_PREFIX)]
+    return [*kept, EXCLUSIONS_APPLY] if len(kept) < len(conditions) else kept
 
 
 def owned_application(session: Session, organisation_id: str, application_id: str, *,

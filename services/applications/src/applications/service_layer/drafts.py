@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
+from applications.lifecycle import COORDINATOR, transition
 from applications.models import (
     Application,
     ApplicationEstablishment,
@@ -16,7 +17,7 @@ from applications.models import (
     TimelineEntry,
 )
 from applications.schemas.applicant import ApplicantSchema
-from applications.service_layer.common import Conflict, owned_application
+from applications.service_layer.common import organisation_conditions, owned_application
 from shared.pagination import decode_cursor, encode_cursor
 from shared.uow import UnitOfWork
 
@@ -47,8 +48,7 @@ def update_draft(uow: UnitOfWork, organisation_id: str, application_id: str,
     """Apply a partial update: each given applicant section, or field, replaces the old one."""
     application = owned_application(uow.session, organisation_id, application_id,
                                     for_update=True)
-    if application.status != "DRAFT":
-        raise Conflict("Only a draft can be changed. Use /responses or /changes instead.")
+    transition(application.status, "edit", COORDINATOR)
     if "applicant" in changes:
         application.applicant = {**application.applicant,
                                  **APPLICANT_SCHEMA.dump(changes["applicant"])}
@@ -92,16 +92,33 @@ def application_view(session: Session, application: Application) -> dict[str, An
         **summary_view(application),
         "applicant": application.applicant,
         "renewal_of": application.renewal_of,
-        "outcome": application.outcome,
+        "outcome": _outcome_view(application.outcome),
         "withdrawn_reason": application.withdrawn_reason,
         "reconsideration_requested_at": application.reconsideration_requested_at,
-        "information_requests": [
-            {"id": r.id, "items": r.items, "reason": r.reason, "due_by": r.due_by,
-             "status": r.status, "requested_at": r.requested_at, "answers": r.answers,
-             "answered_at": r.answered_at} for r in requests],
+        "information_requests": [_request_view(r) for r in requests],
         "timeline": _own_milestones(application) + [
             {"kind": e.kind, "detail": e.detail, "occurred_at": e.occurred_at} for e in entries],
     }
+
+
+VOLUNTEER_ASKED_MESSAGE = ("Vetting has asked the volunteer directly. There is nothing for the "
+                           "organisation to send.")
+
+
+def _request_view(request: InformationRequest) -> dict[str, Any]:
+    """What to provide and by when; never why vetting asks (that may be what it found)."""
+    view = {"id": request.id, "items": request.items, "due_by": request.due_by,
+            "status": request.status, "requested_at": request.requested_at,
+            "answers": request.answers, "answered_at": request.answered_at}
+    if request.status == "VOLUNTEER_ASKED":
+        view["message"] = VOLUNTEER_ASKED_MESSAGE
+    return view
+
+
+def _outcome_view(outcome: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not outcome or "conditions" not in outcome:
+        return outcome
+    return {**outcome, "conditions": organisation_conditions(outcome["conditions"])}
 
 
 def _own_milestones(application: Application) -> list[dict[str, Any]]:

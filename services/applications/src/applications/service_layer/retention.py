@@ -37,15 +37,16 @@ from shared.retention import (
 )
 
 CLOSING_KINDS = ("cleared", "refused", "refusal_upheld", "withdrawn", "change_reported",
-                 "reconsideration_requested")
-DECIDED = ("CLEARED", "REFUSED", "WITHDRAWN")
-CLOSED = ("REFUSED", "WITHDRAWN")
+                 "reconsideration_requested", "sponsorship_ended")
+DECIDED = ("CLEARED", "REFUSED", "WITHDRAWN", "SPONSORSHIP_ENDED")
+CLOSED = ("REFUSED", "WITHDRAWN", "SPONSORSHIP_ENDED")
 # The applicant document's sections about their record.
 CHECK_DETAIL_SECTIONS = ("declarations", "connections")
 # Timeline entries whose detail says something about the person, and those keys.
 TIMELINE_CHECK_DETAILS = {"information_requested": ("items",),
                           "reconsideration_requested": ("grounds",)}
-TIMELINE_PERSONAL = {**TIMELINE_CHECK_DETAILS, "withdrawn": ("reason",)}
+TIMELINE_PERSONAL = {**TIMELINE_CHECK_DETAILS, "withdrawn": ("reason",),
+                     "sponsorship_ended": ("note",)}
 
 DECIDED_AT = (select(func.max(TimelineEntry.occurred_at))
               .where(TimelineEntry.application_id == Application.id,

@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from applications.lifecycle import COORDINATOR, transition
 from applications.models import Application, InformationRequest, Organisation
 from applications.readiness import Problem, ReadinessPolicy, check_readiness, is_ready
 from applications.service_layer.common import (
-    OPEN_STATES,
     Conflict,
     NotFound,
     add_timeline,
@@ -77,9 +77,7 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
         raise NotFound(application_id)
     if idempotency_key and row.submit_key == idempotency_key:
         return 200, row.submit_response or {}
-    if row.status != "DRAFT":
-        raise Conflict(f"The application is {row.status.lower().replace('_', ' ')}, "
-                       "not a draft, so it cannot be submitted again.")
+    transition(row.status, "submit", COORDINATOR)
     problems = readiness(row, establishments, policy, today(uow.clock))
     if not is_ready(problems):
         raise NotReady(problems)
@@ -130,15 +128,13 @@ def withdraw(uow: UnitOfWork, organisation_id: str, application_id: str,
              reason: str) -> Application:
     application = owned_application(uow.session, organisation_id, application_id,
                                     for_update=True)
-    if application.status not in OPEN_STATES:
-        raise Conflict(f"A {application.status.lower()} application cannot be withdrawn.")
-    was_submitted = application.status != "DRAFT"
+    row = transition(application.status, "withdraw", COORDINATOR)
     moment = uow.now()
-    application.status = "WITHDRAWN"
+    application.status = row.to(application.status)
     application.withdrawn_reason = reason
     application.updated_at = moment
     add_timeline(uow.session, application.id, "withdrawn", {"reason": reason}, moment)
-    if was_submitted:
+    if "application.withdrawn" in row.emits:
         uow.emit("application.withdrawn", subject=application.id, data={
             "application_id": application.id, "reason": reason,
             "withdrawn_at": moment.isoformat()})
@@ -148,8 +144,7 @@ def withdraw(uow: UnitOfWork, organisation_id: str, application_id: str,
 def start_renewal(uow: UnitOfWork, organisation_id: str, application_id: str) -> Application:
     """A new draft pre-filled from a cleared application, with renewal_of set."""
     previous = owned_application(uow.session, organisation_id, application_id)
-    if previous.status != "CLEARED":
-        raise Conflict("Only a cleared application can be renewed.")
+    transition(previous.status, "renew", COORDINATOR)
     data = {"applicant": APPLICANT_SCHEMA.load(previous.applicant), "role": previous.role,
             "establishments": previous.establishments,
             "requested_access": previous.requested_access, "frequency": previous.frequency}
@@ -172,8 +167,7 @@ def report_change(uow: UnitOfWork, organisation_id: str, application_id: str, ki
     """A change of circumstances on a cleared applicant: recorded here, reviewed by vetting."""
     application = owned_application(uow.session, organisation_id, application_id,
                                     for_update=True)
-    if application.status != "CLEARED":
-        raise Conflict("Changes of circumstances are reported on a cleared application.")
+    transition(application.status, "report_change", COORDINATOR)
     applicant = json.loads(json.dumps(application.applicant))
     CHANGE_SECTIONS[kind](applicant, details)
     application.applicant = applicant
@@ -193,12 +187,13 @@ def answer_request(uow: UnitOfWork, organisation_id: str, application_id: str,
     request = uow.session.get(InformationRequest, request_id)
     if request is None or request.application_id != application.id:
         raise NotFound(request_id)
-    if request.status != "OPEN" or application.status in ("WITHDRAWN", "CLEARED", "REFUSED"):
+    if request.status != "OPEN":
         raise Conflict("This request has already been answered or closed.")
+    last = not _other_open_requests(uow.session, application.id, request.id)
+    row = transition(application.status, "answer_last" if last else "answer", COORDINATOR)
     moment = uow.now()
     request.status, request.answers, request.answered_at = "ANSWERED", answers, moment
-    if not _other_open_requests(uow.session, application.id, request.id):
-        application.status = "IN_VETTING"
+    application.status = row.to(application.status)
     application.updated_at = moment
     add_timeline(uow.session, application.id, "information_provided",
                  {"request_id": request.id}, moment)
@@ -225,9 +220,7 @@ def request_reconsideration(uow: UnitOfWork, organisation_id: str, application_i
         raise Conflict("A reconsideration of this application was already requested on "
                        f"{application.reconsideration_requested_at:%d %B %Y}; "
                        "it can be requested only once.")
-    if application.status != "REFUSED":
-        raise Conflict(f"The application is {application.status.lower().replace('_', ' ')}: "
-                       "only a refused application can be reconsidered.")
+    transition(application.status, "request_reconsideration", COORDINATOR)
     moment = uow.now()
     application.reconsideration_requested_at = moment
     application.updated_at = moment

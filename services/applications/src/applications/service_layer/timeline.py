@@ -1,13 +1,19 @@
 """Event handlers: what vetting, access and notifications did, as the organisation sees it.
 
-Status only moves forward (an old event arriving late never drags it back), and nothing
-revives a withdrawn application. A refusal can still become a clearance (a reconsideration
-cleared it); a clearance never becomes a refusal.
+Every status move goes through the lifecycle table (applications.lifecycle): news never moves
+an application back, nothing revives a withdrawn application or an ended sponsorship, a refusal
+can still become a clearance (a reconsideration cleared it), a clearance never becomes a
+refusal, and a clearance arriving for a withdrawn application (the withdrawal crossed it)
+becomes an ended sponsorship, published so the prisons stop relying on it.
 
 After clearance the status stays CLEARED and `outcome["clearance_status"]` follows the
 clearance: ACTIVE -> SUSPENDED <-> ACTIVE -> REVOKED | EXPIRED. REVOKED and EXPIRED are final,
 and a suspension or reinstatement older than the last change recorded is history only (it goes
 in the timeline, in its place, and moves nothing).
+
+The organisation sees what to do, never what the checks found: vetting's reason for asking is
+not kept, and a sensitive request (it touches what the checks found) went to the volunteer
+alone, so the organisation is told only that the volunteer was asked.
 """
 
 from __future__ import annotations
@@ -15,14 +21,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from applications.lifecycle import (
+    DRAFT,
+    SPONSORSHIP_ENDED,
+    SYSTEM,
+    WITHDRAWN,
+    Transition,
+    transition,
+)
 from applications.models import Application, InformationRequest
-from applications.service_layer.common import add_timeline
+from applications.service_layer.common import add_timeline, organisation_conditions
+from applications.service_layer.sponsorship import emit_sponsorship_ended
 from shared.consumer import Event, RetryLater
 from shared.uow import UnitOfWork
 
-RANK = {"DRAFT": 0, "SUBMITTED": 1, "IN_VETTING": 2, "INFO_REQUESTED": 2, "REFUSED": 3,
-        "CLEARED": 4, "WITHDRAWN": 5}
 FINAL_CLEARANCE_STATUSES = ("REVOKED", "EXPIRED")
+# A sensitive request's status: vetting asked the volunteer directly; nothing to answer here.
+VOLUNTEER_ASKED = "VOLUNTEER_ASKED"
+# The withdrawal's words stay with the organisation; the prisons get a code.
+CROSSED_REASON = "OTHER"
 
 
 def _application(uow: UnitOfWork, event: Event) -> Application | None:
@@ -32,10 +49,12 @@ def _application(uow: UnitOfWork, event: Event) -> Application | None:
                            with_for_update=True)
 
 
-def _move(uow: UnitOfWork, application: Application, status: str) -> None:
-    if RANK[status] >= RANK[application.status] and application.status != "WITHDRAWN":
-        application.status = status
-    application.updated_at = uow.now()
+def _move(uow: UnitOfWork, application: Application, action: str) -> Transition:
+    row = transition(application.status, action, SYSTEM)
+    if row.to(application.status) != application.status:
+        application.status = row.to(application.status)
+        application.updated_at = uow.now()
+    return row
 
 
 def _iso(value: Any) -> Any:
@@ -46,8 +65,7 @@ def on_case_opened(uow: UnitOfWork, event: Event) -> None:
     application = _application(uow, event)
     if application is None:
         return  # not ours (e.g. erased): nothing to record
-    if application.status == "SUBMITTED":
-        _move(uow, application, "IN_VETTING")
+    _move(uow, application, "case_opened")
     add_timeline(uow.session, application.id, "checks_started", {},
                  event.data["opened_at"])
 
@@ -57,19 +75,21 @@ def on_info_requested(uow: UnitOfWork, event: Event) -> None:
     if application is None:
         return
     data = event.data
+    sensitive = bool(data.get("sensitive"))
     if uow.session.get(InformationRequest, data["request_id"]) is None:
+        # Neither the reason (it may name what the checks found) nor, for a sensitive request,
+        # the questions: the organisation has no use for them.
         uow.session.add(InformationRequest(
-            id=data["request_id"], application_id=application.id, items=data["items"],
-            reason=data["reason"], due_by=_iso(data.get("due_by")), status="OPEN",
+            id=data["request_id"], application_id=application.id,
+            items=[] if sensitive else data["items"], reason="",
+            due_by=_iso(data.get("due_by")), status=VOLUNTEER_ASKED if sensitive else "OPEN",
             requested_at=data["requested_at"]))
-    if application.status in ("SUBMITTED", "IN_VETTING"):
-        _move(uow, application, "INFO_REQUESTED")
-    add_timeline(uow.session, application.id, "information_requested", {
-        "request_id": data["request_id"], "items": data["items"],
-        "due_by": _iso(data.get("due_by"))}, data["requested_at"])
-
-
-EXCLUDE_PREFIX = "EXCLUDE_ESTABLISHMENT:"
+    _move(uow, application, "sensitive_info_requested" if sensitive else "info_requested")
+    detail = ({"request_id": data["request_id"], "asked": "VOLUNTEER"} if sensitive else
+              {"request_id": data["request_id"], "items": data["items"],
+               "due_by": _iso(data.get("due_by"))})
+    add_timeline(uow.session, application.id, "information_requested", detail,
+                 data["requested_at"])
 
 
 def on_clearance_granted(uow: UnitOfWork, event: Event) -> None:
@@ -82,21 +102,24 @@ def on_clearance_granted(uow: UnitOfWork, event: Event) -> None:
     cleared_at = event.envelope.occurred_at
     # The clearance id and when it was issued stay inside (later news about the clearance is
     # matched and ordered by them); the API never shows them (schemas.applications).
-    # An exclusion from an establishment points at a connection with someone in custody there:
-    # that establishment's business alone. The organisation sees what it must do (escorted
-    # only, say) and that other conditions apply.
-    conditions = [c for c in data["conditions"] if not c.startswith(EXCLUDE_PREFIX)]
     outcome = {"result": "CLEARED", "clearance_id": str(data["clearance_id"]),
-               "level": data["level"], "access": data["access"], "conditions": conditions,
-               "other_conditions_apply": len(conditions) != len(data["conditions"]),
+               "level": data["level"], "access": data["access"],
+               "conditions": organisation_conditions(data["conditions"]),
                "expires_at": data["expires_at"].isoformat(),
                "cleared_at": cleared_at.isoformat(), "clearance_status": "ACTIVE",
                "clearance_status_at": data["issued_at"].isoformat()}
-    if application.status != "WITHDRAWN":
+    crossed = application.status == WITHDRAWN
+    if application.status not in (DRAFT, SPONSORSHIP_ENDED):
         application.outcome = outcome
-    _move(uow, application, "CLEARED")
+    row = _move(uow, application, "cleared")
     add_timeline(uow.session, application.id, "cleared",
                  {"level": data["level"], "expires_at": outcome["expires_at"]}, cleared_at)
+    if crossed and "application.sponsorship_ended" in row.emits:
+        moment = uow.now()
+        add_timeline(uow.session, application.id, "sponsorship_ended",
+                     {"reason_code": CROSSED_REASON, "from_withdrawal": True}, moment)
+        emit_sponsorship_ended(uow, application, CROSSED_REASON, from_withdrawal=True,
+                               at=moment)
 
 
 def on_refused(uow: UnitOfWork, event: Event) -> None:
@@ -105,10 +128,10 @@ def on_refused(uow: UnitOfWork, event: Event) -> None:
     if application is None:
         return
     upheld = bool(event.data.get("reconsidered"))
-    if application.status not in ("WITHDRAWN", "CLEARED"):
+    if application.status in ("REFUSED", "SUBMITTED", "IN_VETTING", "INFO_REQUESTED"):
         application.outcome = ({"result": "REFUSED", "reconsidered": True} if upheld
                                else {"result": "REFUSED"})
-    _move(uow, application, "REFUSED")
+    _move(uow, application, "refused")
     add_timeline(uow.session, application.id, "refusal_upheld" if upheld else "refused", {},
                  event.data["refused_at"])
 

@@ -124,4 +124,5 @@ def _build(data: Mapping[str, Any]) -> Policy:
             undeclared_match_window_days=risk["undeclared_match_window_days"],
             release=_thresholds(risk["release"]), offence=_thresholds(risk["offence"]),
             offence_categories=categories),
+        suspend_at_once=MappingProxyType(dict(data["circumstances"]["suspend_at_once"])),
     )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 CHECKS = ("IDENTITY", "ADDRESS_HISTORY", "CRIMINAL_RECORD", "DBS", "REFERENCES",
           "OFFENDER_CONNECTIONS", "CTC")
@@ -17,6 +18,11 @@ DBS_LEVELS = ("BASIC", "STANDARD", "ENHANCED", "ENHANCED_WITH_BARRED_LISTS")
 ACCESS_TYPES = ("ESCORTED", "UNESCORTED", "KEY_HOLDING")
 FREQUENCIES = ("ONE_OFF", "OCCASIONAL", "REGULAR")
 ESTABLISHMENT_FLAGS = ("high_security", "womens_estate", "young_offenders")
+# What a change of circumstances can be, and when the policy may let one suspend a clearance
+# before an officer has looked: ANY report of the kind, or only a reported offence in an
+# unmanageable-risk category.
+CHANGE_KINDS = ("NEW_CONVICTION", "NEW_CONNECTION", "CHANGE_OF_ADDRESS")
+SUSPEND_WHEN = ("ANY", "UNMANAGEABLE_OFFENCE")
 MAX_VALIDITY_MONTHS = 120  # fact: staff are re-vetted every 10 years
 
 
@@ -106,6 +112,19 @@ class Policy:
     dbs_certificate_retention_months: int
     reminder_days_before_expiry: tuple[int, ...]  # largest first
     risk: RiskPolicy
+    # Change kind -> when a report of it suspends the clearance at once (SUSPEND_WHEN). A kind
+    # not named here never does: the report waits for an officer's review.
+    suspend_at_once: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def suspends_at_once(self, kind: str, details: Mapping[str, object]) -> bool:
+        """Whether a reported change of `kind` suspends the clearance before review."""
+        when = self.suspend_at_once.get(kind)
+        if when == "ANY":
+            return True
+        if when == "UNMANAGEABLE_OFFENCE":
+            offence = str(details.get("offence") or "")
+            return any(c.unmanageable for c in self.risk.categorise(offence))
+        return False
 
     def level(self, name: str) -> Level:
         for level in self.levels:

@@ -13,11 +13,13 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from vetting.policy.model import (
     ACCESS_TYPES,
+    CHANGE_KINDS,
     CHECKS,
     DBS_LEVELS,
     ESTABLISHMENT_FLAGS,
     FREQUENCIES,
     MAX_VALIDITY_MONTHS,
+    SUSPEND_WHEN,
     dbs_rank,
 )
 
@@ -143,6 +145,15 @@ class RemindersSchema(Schema):
             raise ValidationError("Days must be distinct.", "days_before_expiry")
 
 
+class CircumstancesSchema(Schema):
+    suspend_at_once = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(
+            CHANGE_KINDS, error="Unknown change {input!r}; one of: {choices}.")),
+        values=fields.String(validate=validate.OneOf(
+            SUSPEND_WHEN, error="Unknown rule {input!r}; one of: {choices}.")),
+        load_default=dict)
+
+
 class PolicySchema(Schema):
     version = fields.String(required=True, validate=validate.Length(min=1), error_messages={
         "invalid": 'Not a valid string; quote it, e.g. version: "2026-11-1".'})
@@ -157,6 +168,8 @@ class PolicySchema(Schema):
     dbs = fields.Nested(DbsSchema, required=True)
     reminders = fields.Nested(RemindersSchema, required=True)
     risk = fields.Nested(RiskSchema, required=True)
+    circumstances = fields.Nested(CircumstancesSchema, load_default=lambda: {
+        "suspend_at_once": {}})
 
     @validates_schema
     def _consistent(self, data: dict[str, Any], **_: Any) -> None:

@@ -17,10 +17,11 @@ from vetting.schemas.decisions import (
     ClearSchema,
     CountersignSchema,
     InformationRequestInputSchema,
+    ReasonSchema,
     RefusalSchema,
     ReviewSchema,
 )
-from vetting.service_layer import checks, decisions, queries
+from vetting.service_layer import checks, decisions, history, queries
 from vetting.service_layer.common import MANAGER_ROLE
 
 blp = Blueprint("decisions", __name__, url_prefix="/cases",
@@ -173,5 +174,22 @@ class Review(MethodView):
         with platform().unit_of_work() as uow:
             decisions.complete_review(uow, policy(), case_id, actor(), data["outcome"],
                                       data["reason"])
+            uow.commit()
+        return _case(case_id)
+
+
+@blp.route("/<string:case_id>/history/acknowledgement")
+class AcknowledgeHistory(MethodView):
+    decorators = [staff_required(MANAGER_ROLE)]
+
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, CaseSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+        """A vetting manager acknowledges the person's history shown on the case (a suspended
+        or revoked clearance, a refusal, an establishment's exclusion or revocation): until
+        then the case is neither cleared nor served an existing clearance."""
+        with platform().unit_of_work() as uow:
+            history.acknowledge(uow, case_id, actor(), data["reason"])
             uow.commit()
         return _case(case_id)

@@ -43,7 +43,14 @@ class CaseSummarySchema(Schema):
     identity_status = fields.String(allow_none=True, metadata={
         "description": "POSSIBLE_MATCH until an officer links or separates; RESOLVED after."})
     waiting_reason = fields.String(allow_none=True, metadata={
-        "description": "Why an officer is needed: POSSIBLE_MATCH, COUNTERSIGNATURE, ..."})
+        "description": "Why an officer is needed: POSSIBLE_MATCH, COUNTERSIGNATURE, "
+                       "HISTORY (a manager must acknowledge the person's history), ..."})
+    history = fields.List(fields.Dict(), allow_none=True, metadata={"description": (
+        "What vetting knew against the person: [{kind, ref, at}] with kind CLEARANCE_SUSPENDED, "
+        "CLEARANCE_REVOKED, CASE_REFUSED, ESTABLISHMENT_EXCLUDED or ESTABLISHMENT_REVOKED.")})
+    history_acknowledged = fields.Dict(allow_none=True, metadata={"description": (
+        "A vetting manager's acknowledgement of that history (by, at, keys): without it the "
+        "case is neither cleared nor served an existing clearance.")})
 
 
 class CasePageSchema(Schema):
@@ -64,6 +71,25 @@ class CheckSchema(Schema):
     result = fields.Dict(allow_none=True)
     error = fields.String(allow_none=True)
     recorded_by = fields.String(allow_none=True)
+    late_answer = fields.Dict(allow_none=True, metadata={"description": (
+        "A provider's answer that came after the result was in (status, detail, provider, "
+        "received_at, disagrees): kept beside the result; an adverse one makes the check "
+        "ADVERSE and a disagreement reopens the assessment.")})
+
+
+class CircumstanceReportSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    application_id = fields.String()
+    organisation_id = fields.String(allow_none=True)
+    clearance_id = fields.String(allow_none=True)
+    immediate = fields.Boolean(metadata={"description": (
+        "The policy names this change as suspending the clearance at once.")})
+    status = fields.String(metadata={"description": "OPEN while under review, then DONE."})
+    outcome = fields.String(metadata={"description": "What the reporting organisation is told."})
+    received_at = fields.AwareDateTime()
+    reviewed_at = fields.AwareDateTime(allow_none=True)
+    reviewed_by = fields.String(allow_none=True)
 
 
 class InformationRequestSchema(Schema):
@@ -93,4 +119,7 @@ class CaseSchema(CaseSummarySchema):
     identity = fields.Dict(metadata={"description": (
         "How the applicant was recognised (status, method, by, at) and the possible matches "
         "beside the applicant's own record.")})
+    circumstance_reports = fields.List(fields.Nested(CircumstanceReportSchema), metadata={
+        "description": "Reported changes of circumstances: the review's items (the changes "
+                       "themselves are in `updates`)."})
 

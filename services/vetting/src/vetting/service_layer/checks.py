@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
+from vetting.lifecycle import SYSTEM
+from vetting.lifecycle.check import CHECK, RECORD_CHECKS, late_status, manual_action
 from vetting.models import Check, VettingCase
 from vetting.policy import Policy
 from vetting.providers import CheckRequest, Outcome
@@ -26,8 +28,6 @@ from vetting.service_layer.common import (
     move,
     wait_on,
 )
-
-RECORD_CHECKS = ("CRIMINAL_RECORD", "DBS")
 
 
 def create_checks(session: Session, case: VettingCase, providers: dict[str, str],
@@ -71,11 +71,17 @@ def assess_case(case: VettingCase, checks: list[Check], policy: Policy,
     }
     records, connections = [], list(details.get("connections") or ())
     for check in checks:
-        result = check.result or {}
-        if check.name in RECORD_CHECKS and check.status in FINAL_CHECK:
-            records += [{**r, "date": _date(r["date"])} for r in result.get("records") or ()]
-        if check.name == "OFFENDER_CONNECTIONS" and check.status in FINAL_CHECK:
-            connections += [c for c in result.get("connections") or () if not c.get("declared")]
+        if check.status not in FINAL_CHECK:
+            continue
+        # What the officer recorded and what a provider answered late both count: nothing a
+        # check found drops out of the assessment because someone else answered first.
+        for result in _results(check):
+            if check.name in RECORD_CHECKS:
+                records += [{**r, "date": _date(r["date"])} for r in result.get("records")
+                            or ()]
+            if check.name == "OFFENDER_CONNECTIONS":
+                connections += [c for c in result.get("connections") or ()
+                                if not c.get("declared")]
     summary = assess(declarations, records, connections, case.establishments, policy, today)
     pending = sorted(c.name for c in checks if c.status not in FINAL_CHECK)
     return {
@@ -83,7 +89,14 @@ def assess_case(case: VettingCase, checks: list[Check], policy: Policy,
         "rationale": summary.rationale, "policy_version": summary.policy_version,
         "factors": [{**asdict(f), "conditions": list(f.conditions)} for f in summary.factors],
         "complete": not pending, "checks_pending": pending, "assessed_on": today.isoformat(),
+        "disagreements": sorted(c.name for c in checks
+                                if (c.late_answer or {}).get("disagrees")),
     }
+
+
+def _results(check: Check) -> list[dict[str, Any]]:
+    late = (check.late_answer or {}).get("detail")
+    return [check.result or {}, *([late] if late else [])]
 
 
 def refresh(session: Session, case: VettingCase, policy: Policy, moment: datetime) -> None:
@@ -111,6 +124,8 @@ def refresh(session: Session, case: VettingCase, policy: Policy, moment: datetim
 
 def complete(uow: UnitOfWork, case: VettingCase, check: Check, outcome: Outcome,
              policy: Policy, moment: datetime) -> None:
+    """The check's result is in (from its provider or an officer: the caller has asked the
+    lifecycle table which may)."""
     check.status, check.result = outcome.status, dict(outcome.detail)
     check.completed_at, check.next_attempt_at, check.error = moment, None, None
     uow.session.flush()
@@ -130,14 +145,15 @@ def _check_for_update(session: Session, case: VettingCase, name: str) -> Check:
 
 def record_result(uow: UnitOfWork, policy: Policy, case_id: str, name: str, actor: Actor,
                   status: str, summary: str, records: list[dict[str, Any]]) -> Check:
-    """An officer records a check's result (the manual provider, or in place of a provider
-    that keeps failing). A result already in is never overwritten."""
+    """An officer records a check's result where no provider will: a manual-provider check,
+    or an automatic one that FAILED for good (a provider still working owns its result). A
+    record check typed in by hand needs a manager. A result already in is never
+    overwritten."""
     case = case_for_update(uow.session, case_id)
     check = _check_for_update(uow.session, case, name)
-    if check.status in FINAL_CHECK:
-        raise Conflict(f"The {name} check already has its result ({check.status}).")
     if case.status in ("WITHDRAWN", "CLEARED", "REFUSED"):
         raise Conflict(f"The case is {case.status.lower()}: its checks are closed.")
+    CHECK.step(check.status, manual_action(name, check.provider), actor.roles, status)
     if records and name not in RECORD_CHECKS:
         raise Invalid("Only record checks list records.",
                       {"records": [f"Records belong to {' or '.join(RECORD_CHECKS)}."]})
@@ -160,15 +176,66 @@ def retry(uow: UnitOfWork, policy: Policy, case_id: str, name: str, actor: Actor
     """An officer sends a check that ran out of retries back to its provider."""
     case = case_for_update(uow.session, case_id)
     check = _check_for_update(uow.session, case, name)
-    if check.status != "ERROR" or check.provider == "manual":
-        raise Conflict(f"Only a failed automatic check can be retried; {name} is "
-                       f"{check.status}.")
+    CHECK.step(check.status, "retried", actor.roles)
     moment = uow.now()
-    check.next_attempt_at, check.attempts = moment, 0
+    check.status, check.next_attempt_at, check.attempts = "PENDING", moment, 0
     refresh(uow.session, case, policy, moment)
     audit_decision(uow, actor, "check.retried", "case", case.id,
                    detail={"check": name, "policy_version": policy.version})
     return check
+
+
+def late_answer(uow: UnitOfWork, case: VettingCase, check: Check, outcome: Outcome,
+                policy: Policy, moment: datetime) -> bool:
+    """A provider answered a check whose result is already in. The answer is kept and
+    audited; when it disagrees (another status, or other records) the assessment is redone
+    and the case goes back to an officer with the disagreement shown. A provider repeating
+    its own answer, or a late answer again, is left as it was. True if the answer disagrees."""
+    detail = dict(outcome.detail)
+    kept = check.late_answer or {}
+    if kept.get("status") == outcome.status and kept.get("detail") == detail:
+        return False  # this late answer again (a second runner): kept once
+    disagrees = outcome.status != check.status or \
+        _findings(detail) != _findings(check.result or {})
+    if not disagrees and check.recorded_by is None:
+        return False  # the provider said the same twice (two runners, one answer)
+    target = late_status(check.status, outcome.status)
+    CHECK.step(check.status, "late_answer", {SYSTEM}, target)
+    check.late_answer = {"status": outcome.status, "detail": detail,
+                         "provider": check.provider, "received_at": moment.isoformat(),
+                         "disagrees": disagrees}
+    check.status = target
+    uow.session.flush()
+    audit_decision(uow, Actor.system(), "check.late_answer", "case", case.id, detail={
+        "check": check.name, "outcome": outcome.status, "recorded_by": check.recorded_by,
+        "disagrees": disagrees,
+        "policy_version": policy.version})
+    if disagrees:
+        reopen(uow, case, policy, moment, f"the {check.name} provider answered "
+               f"{outcome.status} after a result was recorded")
+    return disagrees
+
+
+def _findings(result: dict[str, Any]) -> list[Any]:
+    """What an assessment reads from a result, in a comparable order."""
+    found = [*(result.get("records") or ()), *(result.get("connections") or ())]
+    return sorted((str(r.get("offence") or r.get("name")), str(r.get("date") or
+                    r.get("establishment"))) for r in found)
+
+
+def reopen(uow: UnitOfWork, case: VettingCase, policy: Policy, moment: datetime,
+           why: str) -> None:
+    """New evidence on a case: the risk summary is redone and the case is in front of an
+    officer again. A cleared case goes to review (its clearance stays as it is until the
+    officer decides); a withdrawn or refused one keeps the evidence on file."""
+    refresh(uow.session, case, policy, moment)
+    if case.status == "CLEARED":
+        move(case, "REVIEW", moment)
+        audit_decision(uow, Actor.system(), "case.review_opened", "case", case.id,
+                       reason=why, detail={"recommendation": case.risk["recommendation"],
+                                           "policy_version": policy.version})
+    elif case.status not in ("WITHDRAWN", "REFUSED", "OPEN", "INFO_REQUESTED"):
+        wait_on(case, "OFFICER", moment)
 
 
 def backoff(attempts: int, base_s: float, cap_s: float) -> timedelta:

@@ -1,6 +1,8 @@
-"""Clearances: ACTIVE → SUSPENDED ⇄ ACTIVE → REVOKED | EXPIRED, and SUPERSEDED when a renewal
-replaces one. A clearance belongs to the person: one serves every establishment and every
-organisation they volunteer with, so a second application it already covers is cleared at once.
+"""Clearances, moved only as their table says (vetting.lifecycle.clearance): ACTIVE ⇄ SUSPENDED
+→ REVOKED | EXPIRED, and SUPERSEDED when a new clearance for the person replaces an active one.
+A clearance belongs to the person: one serves every establishment and every organisation they
+volunteer with, so a second application it already covers is cleared at once; and a person has
+one live clearance, so a renewal (by whichever organisation) supersedes the person's.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from sqlalchemy.orm import Session
 from shared.errors import Conflict, NotFound
 from shared.events.contracts.vetting import legacy_suspension_id
 from shared.uow import UnitOfWork
+from vetting.lifecycle.clearance import CLEARANCE, LIVE
 from vetting.models import Clearance, VettingCase
 from vetting.policy import Policy
 from vetting.risk import ESCORTED_ONLY, EXCLUDE
 from vetting.service_layer.common import Actor, audit_decision, move
 
 ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
-LIVE = ("ACTIVE", "SUSPENDED")
+
+
+def _take(clearance: Clearance, action: str, actor: Actor) -> str:
+    return CLEARANCE.step(clearance.status, action, actor.acts_as).target
 
 
 def excluded(conditions: list[str]) -> set[str]:
@@ -76,9 +82,15 @@ def serve_from_existing(uow: UnitOfWork, policy: Policy, case: VettingCase,
 
 def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, level: str,
           conditions: list[str], moment: datetime) -> Clearance:
-    """A new clearance for the case's person, valid for the level's months; a renewal's
-    clearance supersedes the one it renews."""
-    replaces = _renewed_clearance(uow.session, case)
+    """A new clearance for the case's person, valid for the level's months; it supersedes the
+    person's active clearance, whichever case or organisation that one came from (the caller
+    has made sure none is suspended: service_layer.history)."""
+    replaces = live_clearance(uow.session, case.person_id)
+    if replaces is not None:
+        replaces.status = _take(replaces, "supersede", Actor.system())
+        replaces.updated_at = moment
+        # Before the new row: the database holds one live clearance per person.
+        uow.session.flush()
     clearance = Clearance(
         id=str(uuid.uuid4()), person_id=case.person_id, case_id=case.id,
         application_id=case.application_id, level=level,
@@ -89,8 +101,6 @@ def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, leve
         policy_version=policy.version, issued_by=actor.id, reminders_sent=[],
         replaces_id=replaces.id if replaces else None, updated_at=moment)
     uow.session.add(clearance)
-    if replaces is not None:
-        replaces.status, replaces.updated_at = "SUPERSEDED", moment
     case.clearance_id = clearance.id
     uow.session.flush()
     uow.emit("vetting.clearance_granted", subject=case.application_id,
@@ -98,12 +108,20 @@ def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, leve
     return clearance
 
 
-def _renewed_clearance(session: Session, case: VettingCase) -> Clearance | None:
-    if not case.renewal_of:
+def live_clearance(session: Session, person_id: str | None) -> Clearance | None:
+    """The person's one ACTIVE or SUSPENDED clearance, locked."""
+    if person_id is None:
         return None
     return session.execute(select(Clearance).where(
-        Clearance.application_id == case.renewal_of, Clearance.status.in_(LIVE))
-    ).scalar_one_or_none()
+        Clearance.person_id == person_id, Clearance.status.in_(LIVE))
+        .with_for_update()).scalar_one_or_none()
+
+
+def assessed_refuse(session: Session, clearance: Clearance) -> bool:
+    """Whether a case of this clearance was last assessed REFUSE (e.g. its review after a
+    change of circumstances): lifting its suspension then goes against the assessment."""
+    return any((risk or {}).get("recommendation") == "REFUSE" for risk in session.execute(
+        select(VettingCase.risk).where(VettingCase.clearance_id == clearance.id)).scalars())
 
 
 def clearance_for_update(session: Session, clearance_id: str) -> Clearance:
@@ -121,10 +139,8 @@ def _change(clearance: Clearance) -> dict[str, Any]:
 
 def suspend(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason_code: str,
             reason: str, moment: datetime) -> None:
-    if clearance.status != "ACTIVE":
-        raise Conflict(f"Only an active clearance can be suspended; this one is "
-                       f"{clearance.status.lower()}.")
-    clearance.status, clearance.suspension_reason = "SUSPENDED", reason_code
+    clearance.status = _take(clearance, "suspend", actor)
+    clearance.suspension_reason = reason_code
     clearance.suspension_id, clearance.updated_at = str(uuid.uuid4()), moment
     uow.emit("vetting.clearance_suspended", subject=clearance.application_id, data={
         **_change(clearance), "reason": reason_code, "suspended_at": moment.isoformat(),
@@ -136,14 +152,15 @@ def suspend(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason_code: st
 
 def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
               moment: datetime) -> None:
-    if clearance.status != "SUSPENDED":
-        raise Conflict(f"Only a suspended clearance can be reinstated; this one is "
-                       f"{clearance.status.lower()}.")
+    # Lifting a suspension whose review assessed REFUSE overrides that assessment: a manager.
+    action = ("reinstate_against_assessment" if assessed_refuse(uow.session, clearance)
+              else "reinstate")
+    clearance.status = _take(clearance, action, actor)
     if clearance.expires_at <= moment:
         raise Conflict("This clearance has passed its expiry date: it cannot be reinstated.")
     # The suspension this lifts: consumers lift that one only.
     lifted = clearance.suspension_id or legacy_suspension_id(clearance.id)
-    clearance.status, clearance.suspension_reason = "ACTIVE", None
+    clearance.suspension_reason = None
     clearance.suspension_id, clearance.updated_at = None, moment
     uow.emit("vetting.clearance_reinstated", subject=clearance.application_id, data={
         **_change(clearance), "reinstated_at": moment.isoformat(), "suspension_id": lifted})
@@ -153,9 +170,7 @@ def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
 
 def revoke(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
            moment: datetime) -> None:
-    if clearance.status not in LIVE:
-        raise Conflict(f"This clearance is already {clearance.status.lower()}.")
-    clearance.status, clearance.updated_at = "REVOKED", moment
+    clearance.status, clearance.updated_at = _take(clearance, "revoke", actor), moment
     uow.emit("vetting.clearance_revoked", subject=clearance.application_id, data={
         **_change(clearance), "revoked_at": moment.isoformat()})
     audit_decision(uow, actor, "clearance.revoked", "clearance", clearance.id,
@@ -174,7 +189,8 @@ def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
             .order_by(Clearance.expires_at).with_for_update(skip_locked=True)
             ).scalars():
         if clearance.expires_at <= moment:
-            clearance.status, clearance.updated_at = "EXPIRED", moment
+            clearance.status = _take(clearance, "expire", Actor.system())
+            clearance.updated_at = moment
             uow.emit("vetting.clearance_expired", subject=clearance.application_id, data={
                 **_change(clearance), "expired_at": clearance.expires_at.isoformat()})
             audit_decision(uow, Actor.system(), "clearance.expired", "clearance",

@@ -13,17 +13,11 @@ from sqlalchemy.orm import Session
 from shared import audit
 from shared.errors import NotFound
 from shared.uow import UnitOfWork
+from vetting.lifecycle import roles_of
+from vetting.lifecycle.case import CASE, WAITING_ON
 from vetting.models import Check, VettingCase
 from vetting.service_levels import add_wait
 
-# Who a case waits on in each state (None: nobody, the case is closed). OPEN waits on the
-# providers unless only manual or exhausted checks remain (see checks.refresh_waiting).
-WAITING_ON = {
-    "OPEN": "PROVIDER", "AWAITING_DECISION": "OFFICER", "INFO_REQUESTED": "APPLICANT",
-    "REFUSAL_PENDING": "OFFICER", "CLEARANCE_PENDING": "OFFICER",
-    "RECONSIDERATION": "OFFICER", "REVIEW": "OFFICER",
-    "CLEARED": None, "REFUSED": None, "WITHDRAWN": None,
-}
 STATUSES = tuple(WAITING_ON)
 CLOSED = frozenset(status for status, party in WAITING_ON.items() if party is None)
 FINAL_CHECK = frozenset({"PASSED", "ADVERSE"})
@@ -52,12 +46,25 @@ class Actor:
     def is_one_of(self, *staff_ids: str | None) -> bool:
         return self.subject in {staff_id for staff_id in staff_ids if staff_id}
 
+    @property
+    def acts_as(self) -> frozenset[str]:
+        """The roles the lifecycle tables name: staff by their roles, the service as system."""
+        return roles_of(self.kind, self.roles)
+
+
+def take(case: VettingCase, action: str, actor: Actor, target: str | None = None) -> str:
+    """The case's table says whether `actor` may take `action` now (409 naming the state,
+    403 naming the role): the state it leads to."""
+    return CASE.step(case.status, action, actor.acts_as, target).target
+
 
 def move(case: VettingCase, status: str, moment: datetime,
          waiting_on: str | bool | None = True) -> None:
     """Change state, closing the current waiting spell into the case's totals. `waiting_on`
     True means the state's usual party."""
     case.waited_s = add_wait(case.waited_s or {}, case.waiting_on, case.waiting_since, moment)
+    # Whatever moves a case, the move is one its lifecycle table lists.
+    CASE.check_move(case.status, status)
     party = WAITING_ON[status] if waiting_on is True else waiting_on or None
     case.status = status
     case.waiting_on = party

@@ -13,19 +13,20 @@ from typing import Any
 
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.uow import UnitOfWork
+from vetting.lifecycle.case import DECIDABLE
 from vetting.models import Clearance, InformationRequest, VettingCase
 from vetting.policy import Policy
 from vetting.risk import ESCORTED_ONLY, EXCLUDE
-from vetting.service_layer import clearances, overrides
+from vetting.service_layer import circumstances, clearances, history, overrides
 from vetting.service_layer.common import (
     MANAGER_ROLE,
     Actor,
     audit_decision,
     case_for_update,
     move,
+    take,
 )
 
-DECIDABLE = ("AWAITING_DECISION", "RECONSIDERATION")
 WHY_NOT = {
     "OPEN": "its checks are still running",
     "INFO_REQUESTED": "it is waiting for information from the organisation",
@@ -38,7 +39,8 @@ WHY_NOT = {
 def _decidable(case: VettingCase, what: str) -> None:
     if case.status not in DECIDABLE:
         why = WHY_NOT.get(case.status, f"it is {case.status.lower()}")
-        raise Conflict(f"This case cannot be {what} now: {why}.")
+        raise Conflict(f"This case cannot be {what} now: {why}.",
+                       {"status": [f"The case is {case.status}."]})
     if case.identity_status == "POSSIBLE_MATCH":
         raise Conflict(f"This case cannot be {what} now: the applicant may be someone vetting "
                        "already knows. Link or separate the possible match first.")
@@ -79,10 +81,20 @@ def clear(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, level: st
         raise Invalid("Level too low.", {"level": [
             f"This request needs at least {case.required_level}."]})
     _validate_conditions(case, conditions)
+    history.require_acknowledged(uow.session, case, "cleared")
     why = overrides.needed(case, conditions)
+    if _overturns_countersigned_refusal(case) and MANAGER_ROLE not in actor.roles:
+        why.append("it overturns a refusal a manager countersigned")
     if why:
+        take(case, "clearance_proposed", actor)
         return overrides.propose(uow, policy, case, actor, level, conditions, reason, why)
+    take(case, "overturn_countersigned_refusal" if _overturns_countersigned_refusal(case)
+         else "clear", actor)
     return _issue(uow, policy, case, actor, level, conditions, reason)
+
+
+def _overturns_countersigned_refusal(case: VettingCase) -> bool:
+    return case.status == "RECONSIDERATION" and bool((case.refusal or {}).get("countersigned_by"))
 
 
 def countersign_clearance(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
@@ -102,6 +114,8 @@ def _issue(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, lev
            countersigned_by: Actor | None = None) -> Clearance:
     moment = uow.now()
     was = case.status
+    # Again at issue: a countersignature may come after the person's history changed.
+    history.require_acknowledged(uow.session, case, "cleared")
     clearance = clearances.grant(uow, policy, case, actor, level, conditions, moment)
     if was == "RECONSIDERATION":
         case.reconsideration = {**(case.reconsideration or {}), "outcome": "CLEARED",
@@ -126,6 +140,8 @@ def propose_refusal(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
     _decidable(case, "refused")
     _not_party_to_refusal(case, actor)
     moment = uow.now()
+    take(case, "refusal_upheld" if case.status == "RECONSIDERATION" else "refusal_proposed",
+         actor)
     if case.status == "RECONSIDERATION":
         case.reconsideration = {**(case.reconsideration or {}), "outcome": "UPHELD",
                                 "decided_by": actor.subject, "decided_at": moment.isoformat(),
@@ -152,8 +168,7 @@ def countersign(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, con
     case = case_for_update(uow.session, case_id)
     if MANAGER_ROLE not in actor.roles:
         raise Forbidden("Only a vetting manager can countersign a refusal.")
-    if case.status != "REFUSAL_PENDING":
-        raise Conflict("This case has no refusal waiting for countersignature.")
+    take(case, "refusal_countersigned" if confirm else "refusal_rejected", actor)
     refusal = dict(case.refusal or {})
     if actor.is_one_of(refusal.get("proposed_by")):
         raise Forbidden("You proposed this refusal: a different officer must countersign it.")
@@ -186,9 +201,7 @@ def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Ac
                         due_by: date | None, sensitive: bool = False) -> InformationRequest:
     """Ask the organisation (through the applications service) for what is missing."""
     case = case_for_update(uow.session, case_id)
-    if case.status not in ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "RECONSIDERATION",
-                           "REVIEW"):
-        raise Conflict(f"Information cannot be requested on a {case.status.lower()} case.")
+    take(case, "information_requested", actor)
     moment = uow.now()
     request = InformationRequest(
         id=str(uuid.uuid4()), case_id=case.id, items=items, reason=reason,
@@ -216,10 +229,13 @@ def complete_review(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
     """After a change of circumstances: the clearance continues (reinstated if it was
     suspended), stays suspended, or is revoked (managers only)."""
     case = case_for_update(uow.session, case_id)
-    if case.status != "REVIEW":
-        raise Conflict("This case is not under review.")
+    take(case, "review_completed", actor)
     if outcome == "REVOKE" and MANAGER_ROLE not in actor.roles:
         raise Forbidden("Only a vetting manager can revoke a clearance.")
+    if outcome == "CONTINUE" and (case.risk or {}).get("recommendation") == "REFUSE" \
+            and MANAGER_ROLE not in actor.roles:
+        raise Forbidden("The review assessed REFUSE: only a vetting manager can let the "
+                        "clearance continue.")
     clearance = clearances.clearance_for_update(uow.session, case.clearance_id or "")
     moment = uow.now()
     if outcome == "CONTINUE" and clearance.status == "SUSPENDED":
@@ -229,6 +245,7 @@ def complete_review(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
     elif outcome == "REVOKE":
         clearances.revoke(uow, clearance, actor, reason, moment)
     move(case, "CLEARED", moment)
+    circumstances.resolve(uow, case, outcome, actor, moment)
     audit_decision(uow, actor, "case.review_completed", "case", case.id, reason=reason,
                    detail={"outcome": outcome, "clearance_status": clearance.status,
                            "policy_version": policy.version})

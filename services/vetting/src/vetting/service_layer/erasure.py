@@ -167,8 +167,8 @@ def _anonymise_children(session: Session, case_ids: list[str]) -> dict[str, int]
     if not case_ids:
         return found
     for check in _of(session, Check, case_ids):
-        found["checks"] += _set(check, result=None, error=None, provider_reference=None,
-                                next_attempt_at=None)
+        found["checks"] += _set(check, result=None, late_answer=None, error=None,
+                                provider_reference=None, next_attempt_at=None)
     for update in _of(session, CaseUpdate, case_ids):
         found["case_updates"] += _set(update, data={})
     for request in _of(session, InformationRequest, case_ids):

@@ -1,6 +1,7 @@
 """What the applications service tells vetting: a submission opens a case (or is served by the
 person's existing clearance), answers return a case to its officer, a withdrawal stops it, a
-change of circumstances reopens review, a reconsideration request reopens a refusal.
+reconsideration request reopens a refusal (a change of circumstances: service_layer.
+circumstances).
 
 Every handler is safe to run twice and in any order: the inbox stops true duplicates, and each
 handler checks the case's state before it acts (a response after a withdrawal is kept on file,
@@ -18,10 +19,10 @@ from sqlalchemy import select
 from shared.consumer import Event, Handler
 from shared.reference import Establishment
 from shared.uow import UnitOfWork
-from vetting.models import CaseUpdate, Clearance, InformationRequest, VettingCase
+from vetting.models import CaseUpdate, InformationRequest, VettingCase
 from vetting.policy import Policy
 from vetting.policy.levels import required_level
-from vetting.service_layer import checks, clearances, identity
+from vetting.service_layer import checks, clearances, history, identity
 from vetting.service_layer.common import (
     CLOSED,
     Actor,
@@ -76,9 +77,12 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
         renewal_of=str(data["renewal_of"]) if data.get("renewal_of") else None,
         applicant=document, waiting_on="PROVIDER", waiting_since=moment, waited_s={})
     identity.mark(case, identity.RESOLVED, resolution.method, "system", moment)
+    # The person's history shows on the case; with any, it is vetted afresh and decided only
+    # after a manager has acknowledged that history (service_layer.history).
+    case.history = history.flags(uow.session, case) or None
     # A clearance serves the case only when the applicant is surely its holder.
     sure = resolution.method in identity.SURE
-    existing = None if case.renewal_of or not sure else clearances.covering(
+    existing = None if case.renewal_of or not sure or case.history else clearances.covering(
         uow.session, policy, case, moment)
     if existing is not None:
         case.checks = []
@@ -98,6 +102,7 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
         "required_level": decision.level, "dbs_level": decision.dbs_level,
         "reasons": list(decision.reasons), "policy_version": policy.version,
         "served_by_clearance": existing.id if existing else None,
+        "history": [f"{flag['kind']}:{flag['ref']}" for flag in case.history or ()],
         "identity": resolution.method, "possible_matches": len(resolution.candidates),
         # Checks answered without asking anyone (allowed outside the embedded mode only by
         # VETTING_ALLOW_SIMULATED=1): every case's record says so.
@@ -158,50 +163,6 @@ def make_record_information(policy: Policy) -> Handler:
 
     record_information.handler_name = "vetting.service_layer.record_information"  # type: ignore[attr-defined]
     return record_information
-
-
-CHANGE_SECTIONS = {"NEW_CONVICTION": ("declarations", "convictions"),
-                   "NEW_CONNECTION": (None, "connections"),
-                   "CHANGE_OF_ADDRESS": (None, "addresses")}
-
-
-def make_record_change(policy: Policy) -> Handler:
-    def record_change_of_circumstances(uow: UnitOfWork, event: Event) -> None:
-        """application.circumstances_changed → the case's data gains the change and its risk
-        is assessed again; a cleared case goes back to an officer for review, and a clearance
-        whose new assessment is REFER or REFUSE is suspended meanwhile."""
-        case = case_by_application(uow.session, event.data["application_id"])
-        if case is None:
-            return
-        _record(uow, case, "circumstances_changed", event)
-        if case.status == "WITHDRAWN":
-            return
-        section, key = CHANGE_SECTIONS[event.data["kind"]]
-        document = dict(case.applicant or {})
-        details = dict(document.get("details") or {})
-        holder = dict(details.get(section) or {}) if section else details
-        holder[key] = [*holder.get(key, []), event.envelope.data["details"]]
-        if section:
-            details[section] = holder
-        document["details"] = details
-        case.applicant = document
-        moment = uow.now()
-        checks.refresh(uow.session, case, policy, moment)
-        if case.status not in ("CLEARED", "REVIEW"):
-            return
-        move(case, "REVIEW", moment)
-        clearance = uow.session.get(Clearance, case.clearance_id) if case.clearance_id else None
-        audit_decision(uow, Actor.system(), "case.review_opened", "case", case.id,
-                       detail={"kind": event.data["kind"], "recommendation":
-                               case.risk["recommendation"], "policy_version": policy.version})
-        if clearance is not None and case.risk["recommendation"] in ("REFER", "REFUSE"):
-            clearances.suspend(uow, clearance, Actor.system(), "CHANGE_OF_CIRCUMSTANCES",
-                               f"{event.data['kind']}: new assessment "
-                               f"{case.risk['recommendation']}", moment)
-
-    record_change_of_circumstances.handler_name = (  # type: ignore[attr-defined]
-        "vetting.service_layer.record_change_of_circumstances")
-    return record_change_of_circumstances
 
 
 def open_reconsideration(uow: UnitOfWork, event: Event) -> None:

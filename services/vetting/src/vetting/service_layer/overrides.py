@@ -20,6 +20,7 @@ from vetting.service_layer.common import (
     audit_decision,
     case_for_update,
     move,
+    take,
 )
 
 AGAINST = ("REFER", "REFUSE")
@@ -61,8 +62,11 @@ def countersign(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, con
     if MANAGER_ROLE not in actor.roles:
         raise Forbidden("Only a vetting manager can countersign a clearance.")
     if case.status != "CLEARANCE_PENDING" or not case.override:
-        raise Conflict("This case has no clearance waiting for countersignature.")
+        raise Conflict("This case has no clearance waiting for countersignature.",
+                       {"status": [f"The case is {case.status}."]})
     proposal = dict(case.override)
+    take(case, "clearance_countersigned" if confirm else "clearance_rejected", actor,
+         proposal.get("from_status") or "AWAITING_DECISION")
     if actor.is_one_of(proposal.get("proposed_by")):
         raise Forbidden("You proposed this clearance: a different officer must countersign it.")
     refusal = case.refusal or {}

@@ -12,7 +12,7 @@ from shared import audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
-from vetting.service_layer import identity
+from vetting.service_layer import circumstances, identity
 from vetting.service_levels import CaseTimes, age_s, report, waits_s
 
 
@@ -26,7 +26,8 @@ def check_view(check: Check) -> dict[str, Any]:
             "provider_reference": check.provider_reference, "attempts": check.attempts,
             "created_at": check.created_at, "started_at": check.started_at,
             "completed_at": check.completed_at, "next_attempt_at": check.next_attempt_at,
-            "result": check.result, "error": check.error, "recorded_by": check.recorded_by}
+            "result": check.result, "error": check.error, "recorded_by": check.recorded_by,
+            "late_answer": check.late_answer}
 
 
 def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
@@ -42,6 +43,7 @@ def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
         "waiting_since": case.waiting_since, "age_s": age_s(_times(case), moment),
         "waited_s": waits_s(_times(case), moment), "clearance_id": case.clearance_id,
         "identity_status": case.identity_status, "waiting_reason": waiting_reason(case),
+        "history": case.history, "history_acknowledged": case.history_acknowledged,
     }
 
 
@@ -51,6 +53,10 @@ def waiting_reason(case: VettingCase) -> str | None:
         return "COUNTERSIGNATURE"
     if case.identity_status == "POSSIBLE_MATCH" and case.waiting_on == "OFFICER":
         return "POSSIBLE_MATCH"
+    acknowledged = set((case.history_acknowledged or {}).get("keys") or ())
+    if case.waiting_on == "OFFICER" and any(
+            f"{flag['kind']}:{flag['ref']}" not in acknowledged for flag in case.history or ()):
+        return "HISTORY"
     return None
 
 
@@ -114,6 +120,7 @@ def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any
                     for u in updates],
         "refusal": case.refusal, "reconsideration": case.reconsideration,
         "override": case.override, "identity": identity.view(session, case),
+        "circumstance_reports": circumstances.reports_view(session, case.id),
     }
 
 

@@ -84,8 +84,8 @@ def purge_check_details(session: Session, case: VettingCase) -> dict[str, Any]:
             fields += [f"{name}.{key}" for key in dropped_keys(before, after)]
     checks = 0
     for check in _rows(session, Check, case):
-        if check.result is not None:
-            check.result, checks = None, checks + 1
+        if check.result is not None or check.late_answer is not None:
+            check.result, check.late_answer, checks = None, None, checks + 1
     updates = 0
     for update in _rows(session, CaseUpdate, case):
         data = only(update.data, UPDATE_KEPT)

@@ -65,6 +65,10 @@ class CircumstancesChangedV1(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(CHANGE_KINDS))
     details = fields.Dict(required=True)
     reported_at = fields.AwareDateTime(required=True)
+    # Added (optional): the report's id, which vetting.circumstances_reviewed names. Absent (an
+    # older publisher): vetting uses the event's id.
+    report_id = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(min=1, max=64))
 
 
 class ReconsiderationRequestedV1(Schema):

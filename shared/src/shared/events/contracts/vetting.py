@@ -10,6 +10,7 @@ from shared.events.vocabulary import (
     ACCESS_TYPES,
     CHECK_OUTCOMES,
     CHECKS,
+    CIRCUMSTANCE_OUTCOMES,
     ESTABLISHMENT_CODE,
     SUSPENSION_REASONS,
 )
@@ -126,3 +127,18 @@ class ClearanceExpiringV1(ClearanceChangeV1):
 
 class ClearanceExpiredV1(ClearanceChangeV1):
     expired_at = fields.AwareDateTime(required=True)
+
+
+class CircumstancesReviewedV1(Schema):
+    """What became of a change of circumstances, for the organisation that reported it: an
+    outcome code only (what the checks or the officer found stays in vetting)."""
+
+    application_id = fields.UUID(required=True, metadata={
+        "description": "The reporting organisation's application."})
+    organisation_id = fields.UUID(required=True)
+    report_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    outcome = fields.String(required=True, validate=validate.OneOf(CIRCUMSTANCE_OUTCOMES))
+    final = fields.Boolean(required=True, metadata={
+        "description": "False while an officer still has the report (UNDER_REVIEW, or "
+                       "SUSPENDED before the review)."})
+    reviewed_at = fields.AwareDateTime(required=True)

@@ -1,0 +1,118 @@
+"""What vetting already knows against a person, shown on every new case of theirs.
+
+A suspended or revoked clearance, a refused case, an establishment's exclusion or revocation:
+a new case for that person is flagged with it and is neither cleared nor served an existing
+clearance until a vetting manager has acknowledged that history (audited). Without this, a
+resubmission by any organisation looked like a first application, and an officer cleared it in
+good faith.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.consumer import Event, Handler
+from shared.errors import Conflict
+from shared.uow import UnitOfWork
+from vetting.models import Clearance, PrisonDecision, VettingCase
+from vetting.service_layer.common import Actor, audit_decision, case_for_update, take
+
+ESTABLISHMENT_DECISIONS = {"access.excluded": "EXCLUDED", "access.revoked": "REVOKED"}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def flags(session: Session, case: VettingCase) -> list[dict[str, Any]]:
+    """The person's history as it stands now: [{"kind", "ref", "at"}], oldest first."""
+    if not case.person_id:
+        return []
+    found: list[dict[str, Any]] = []
+    for clearance in session.execute(select(Clearance).where(
+            Clearance.person_id == case.person_id,
+            Clearance.status.in_(("SUSPENDED", "REVOKED")))).scalars():
+        found.append({"kind": f"CLEARANCE_{clearance.status}", "ref": clearance.id,
+                      "at": _iso(clearance.updated_at)})
+    for refused in session.execute(select(VettingCase.id, VettingCase.closed_at).where(
+            VettingCase.person_id == case.person_id, VettingCase.status == "REFUSED",
+            VettingCase.id != case.id)):
+        found.append({"kind": "CASE_REFUSED", "ref": refused.id, "at": _iso(refused.closed_at)})
+    for decision in session.execute(select(PrisonDecision).where(
+            PrisonDecision.person_id == case.person_id)).scalars():
+        found.append({"kind": f"ESTABLISHMENT_{decision.decision}",
+                      "ref": decision.establishment_code, "at": _iso(decision.decided_at)})
+    return sorted(found, key=lambda flag: (flag["at"] or "", flag["kind"], flag["ref"]))
+
+
+def _key(flag: dict[str, Any]) -> str:
+    return f"{flag['kind']}:{flag['ref']}"
+
+
+def unacknowledged(session: Session, case: VettingCase) -> list[dict[str, Any]]:
+    """The history no manager has acknowledged on this case (refreshing what it shows)."""
+    current = flags(session, case)
+    case.history = current or None
+    seen = set((case.history_acknowledged or {}).get("keys") or ())
+    return [flag for flag in current if _key(flag) not in seen]
+
+
+def require_acknowledged(session: Session, case: VettingCase, what: str) -> None:
+    """409 unless a manager has acknowledged all of the person's history, and the person has
+    no suspended clearance (a new one would resume what the suspension stopped: its review
+    decides first)."""
+    pending = unacknowledged(session, case)
+    if pending:
+        raise Conflict(f"This case cannot be {what} now: the person has a history a vetting "
+                       "manager must acknowledge first.", {"history": [
+                           f"{flag['kind']} ({flag['ref']})" for flag in pending]})
+    suspended = session.execute(select(Clearance.id).where(
+        Clearance.person_id == case.person_id, Clearance.status == "SUSPENDED")).scalar()
+    if suspended is not None:
+        raise Conflict(f"This case cannot be {what} now: the person's clearance is "
+                       "SUSPENDED. Reinstate or revoke it first.")
+
+
+def acknowledge(uow: UnitOfWork, case_id: str, actor: Actor, reason: str) -> VettingCase:
+    """A manager has seen the person's history: the case may now be decided on its merits."""
+    case = case_for_update(uow.session, case_id)
+    take(case, "history_acknowledged", actor)
+    current = flags(uow.session, case)
+    if not current:
+        raise Conflict("This person has no history to acknowledge.")
+    moment = uow.now()
+    case.history = current
+    case.history_acknowledged = {"by": actor.subject, "at": moment.isoformat(),
+                                 "keys": [_key(flag) for flag in current]}
+    case.updated_at = moment
+    audit_decision(uow, actor, "case.history_acknowledged", "case", case.id, reason=reason,
+                   detail={"history": [_key(flag) for flag in current]})
+    return case
+
+
+def make_record_establishment_decision(event_type: str) -> Handler:
+    decision = ESTABLISHMENT_DECISIONS[event_type]
+
+    def record_establishment_decision(uow: UnitOfWork, event: Event) -> None:
+        """access.excluded / access.revoked by an establishment → the person's history.
+        What followed vetting's own news (by VETTING) is vetting's history already."""
+        if event.data.get("by") != "ESTABLISHMENT":
+            return
+        grant_id = str(event.data["grant_id"])
+        if uow.session.execute(select(PrisonDecision.id).where(
+                PrisonDecision.grant_id == grant_id,
+                PrisonDecision.decision == decision)).first() is not None:
+            return
+        uow.session.add(PrisonDecision(
+            person_id=str(event.data["person_id"]), grant_id=grant_id,
+            application_id=str(event.data["application_id"]),
+            establishment_code=event.data["establishment_code"], decision=decision,
+            decided_at=event.data["at"]))
+
+    record_establishment_decision.handler_name = (  # type: ignore[attr-defined]
+        f"vetting.service_layer.history.record_{decision.lower()}")
+    return record_establishment_decision
