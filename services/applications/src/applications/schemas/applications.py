@@ -93,6 +93,9 @@ class ApplicationSchema(ApplicationSummarySchema):
     reconsideration_requested_at = fields.AwareDateTime(allow_none=True)
     information_requests = fields.List(fields.Nested(InformationRequestSchema))
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
+    change_reports = fields.List(fields.Nested(lambda: ChangeResultSchema()), metadata={
+        "description": "The changes of circumstances this organisation reported, each with "
+                       "vetting's latest outcome for it (never what vetting found)."})
 
 
 class ApplicationPageSchema(Schema):
@@ -169,5 +172,11 @@ class ChangeSchema(Strict):
 
 
 class ChangeResultSchema(Schema):
+    id = fields.String(metadata={"description": "The report's id."})
     kind = fields.String()
     reported_at = fields.AwareDateTime()
+    outcome = fields.String(allow_none=True, metadata={"description": (
+        "What vetting made of the report, once it says: UNDER_REVIEW, SUSPENDED, NO_CHANGE, "
+        "CLEARANCE_REVOKED, IN_VETTING or NO_LIVE_CLEARANCE.")})
+    final = fields.Boolean(metadata={"description": "False while vetting still reviews it."})
+    reviewed_at = fields.AwareDateTime(allow_none=True)

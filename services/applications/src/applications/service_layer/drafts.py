@@ -88,6 +88,8 @@ def application_view(session: Session, application: Application) -> dict[str, An
         select(InformationRequest).where(InformationRequest.application_id == application.id)
         .order_by(InformationRequest.requested_at)
     ).scalars()
+    timeline = [{"kind": e.kind, "detail": e.detail, "occurred_at": e.occurred_at}
+                for e in entries]
     return {
         **summary_view(application),
         "applicant": application.applicant,
@@ -96,9 +98,28 @@ def application_view(session: Session, application: Application) -> dict[str, An
         "withdrawn_reason": application.withdrawn_reason,
         "reconsideration_requested_at": application.reconsideration_requested_at,
         "information_requests": [_request_view(r) for r in requests],
-        "timeline": _own_milestones(application) + [
-            {"kind": e.kind, "detail": e.detail, "occurred_at": e.occurred_at} for e in entries],
+        "timeline": _own_milestones(application) + timeline,
+        "change_reports": change_reports(timeline),
     }
+
+
+def change_reports(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each reported change with vetting's outcome for it: the final one once there is one
+    (an acknowledgement arriving after it changes nothing), else the latest."""
+    reports = {entry["detail"]["report_id"]: {
+        "id": entry["detail"]["report_id"], "kind": entry["detail"].get("kind"),
+        "reported_at": entry["occurred_at"], "outcome": None, "final": False,
+        "reviewed_at": None}
+        for entry in timeline
+        if entry["kind"] == "change_reported" and (entry["detail"] or {}).get("report_id")}
+    for entry in timeline:
+        detail = entry["detail"] or {}
+        if entry["kind"] == "change_reviewed" and detail.get("report_id") in reports:
+            report = reports[detail["report_id"]]
+            if not report["final"]:
+                report.update(outcome=detail.get("outcome"), final=bool(detail.get("final")),
+                              reviewed_at=entry["occurred_at"])
+    return list(reports.values())
 
 
 VOLUNTEER_ASKED_MESSAGE = ("Vetting has asked the volunteer directly. There is nothing for the "

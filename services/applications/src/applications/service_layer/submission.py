@@ -4,6 +4,7 @@ reconsideration."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import date
@@ -173,11 +174,14 @@ def report_change(uow: UnitOfWork, organisation_id: str, application_id: str, ki
     application.applicant = applicant
     moment = uow.now()
     application.updated_at = moment
-    add_timeline(uow.session, application.id, "change_reported", {"kind": kind}, moment)
+    # The report's id: vetting's outcome for it (vetting.circumstances_reviewed) names it.
+    report_id = str(uuid.uuid4())
+    add_timeline(uow.session, application.id, "change_reported",
+                 {"kind": kind, "report_id": report_id}, moment)
     uow.emit("application.circumstances_changed", subject=application.id, data={
         "application_id": application.id, "kind": kind, "details": details,
-        "reported_at": moment.isoformat()})
-    return {"kind": kind, "reported_at": moment}
+        "reported_at": moment.isoformat(), "report_id": report_id})
+    return {"id": report_id, "kind": kind, "reported_at": moment, "outcome": None}
 
 
 def answer_request(uow: UnitOfWork, organisation_id: str, application_id: str,

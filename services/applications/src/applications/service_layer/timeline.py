@@ -229,6 +229,18 @@ def on_notification(uow: UnitOfWork, event: Event) -> None:
                  event.data["sent_at" if sent else "failed_at"])
 
 
+def on_circumstances_reviewed(uow: UnitOfWork, event: Event) -> None:
+    """What vetting made of a change this organisation reported: the outcome code joins the
+    timeline (the application's own organisation alone reads it)."""
+    application = _application(uow, event)
+    data = event.data
+    if application is None or application.organisation_id != str(data["organisation_id"]):
+        return  # not ours (erased), or not this organisation's report: nothing to show
+    add_timeline(uow.session, application.id, "change_reviewed", {
+        "report_id": data["report_id"], "outcome": data["outcome"], "final": data["final"]},
+        data["reviewed_at"])
+
+
 HANDLERS = {
     "vetting.case_opened": [on_case_opened],
     "vetting.info_requested": [on_info_requested],
@@ -239,6 +251,7 @@ HANDLERS = {
     "vetting.clearance_revoked": [on_clearance_revoked],
     "vetting.clearance_expiring": [on_clearance_expiring],
     "vetting.clearance_expired": [on_clearance_expired],
+    "vetting.circumstances_reviewed": [on_circumstances_reviewed],
     "access.approved": [on_access_decision],
     "access.refused": [on_access_decision],
     **{f"access.{change}": [on_access_change] for change in (
