@@ -28,13 +28,14 @@ demo: install
 secrets: install
 	$(PY) -m shared secrets --out .env
 
-# The whole suite on three workers (work stealing; the end-to-end tests spend much of their time
+# The whole suite on three workers (one test at a time to whichever is free, the scenarios that
+# share a run mode's stack together on one; the end-to-end tests spend much of their time
 # waiting on processes). No test touches another's servers: those that need an outage start
 # their own PostgreSQL and RabbitMQ. The 15 slowest tests are listed last.
 # TEST_CLOCK_AT=03:30 (London, today) or =2027-03-28T00:30 shifts the whole run's clock.
 PYTEST_WORKERS ?= 3
 test: install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 # Unit tests and the SQLite side of the integration tests: no servers, no processes (~1 minute).
 # Property tests run a quarter of their examples here (tests/support/properties.py).

@@ -55,16 +55,28 @@ REAL_FIXTURES = frozenset({"postgres_admin_url", "amqp_url", "real_env", "pg_url
                            "broker_prefix", "redis_url"})
 
 
+# What starts processes or runs long: first in the run, so that no worker is left with one of
+# them at the end while the others wait.
+LONG_FIRST = ("tests/e2e/", "tests/fuzz/", "tests/browser/")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark what needs PostgreSQL or RabbitMQ (`make test-fast` leaves it out), and what starts
-    the system's processes."""
+    the system's processes; group the scenarios that share a run mode's stack on one test
+    process (`--dist loadgroup`), so that each mode's stack starts once."""
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if REAL_FIXTURES.intersection(getattr(item, "fixturenames", ())) or \
-                params.get("backend_env") == "real":
+        names = getattr(item, "fixturenames", ())
+        if REAL_FIXTURES.intersection(names) or params.get("backend_env") == "real" or \
+                "real_stack" in names or params.get("stack_mode") == "real":
             item.add_marker(pytest.mark.real_backends)
         if "tests/e2e/" in item.nodeid or "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.slow)
+        mode = next((m for m in ("embedded", "real") if f"{m}_stack" in names),
+                    params.get("stack_mode") if "module_stack" in names else None)
+        if mode:
+            item.add_marker(pytest.mark.xdist_group(f"stack-{mode}"))
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
 
 
 @pytest.fixture(scope="session")

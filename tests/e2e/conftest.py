@@ -1,10 +1,10 @@
-"""Fixtures that run the real processes: a local SMTP server and a whole stack (per test, or
-one per module for scenarios that each use people of their own)."""
+"""Fixtures that run the real processes: a local SMTP server, and a whole stack per run mode that
+the scenarios share (each uses people of its own)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -38,27 +38,12 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
-@pytest.fixture
-def stack(backend_env: dict[str, dict[str, str]], smtp: tuple[Inbox, int],
-          tmp_path: Path) -> Iterator[Stack]:
-    _inbox, smtp_port = smtp
-    ports = {service: free_port() for service in SERVICES}
-    with Stack(var_dir=tmp_path / "var", service_env=backend_env, ports=ports,
-               smtp_port=smtp_port, base_env=STACK_ENV) as running:
-        # The databases are copies of the migrated templates: no `migrate` to wait for.
-        running.start()
-        running.wait_ready()
-        yield running
-
-
-@pytest.fixture(scope="module")
-def module_stack(request: pytest.FixtureRequest, stack_mode: str,
-                 tmp_path_factory: pytest.TempPathFactory,
-                 sqlite_templates: SqliteTemplates) -> Iterator[tuple[Stack, Inbox]]:
-    """A whole stack for a module, on the run mode the module's `stack_mode` fixture names
-    (parametrize it): "embedded" or "real"."""
-    mode = stack_mode
-    var_dir = tmp_path_factory.mktemp(f"module-{mode}") / "var"
+@contextmanager
+def running_stack(request: pytest.FixtureRequest, mode: str,
+                  tmp_path_factory: pytest.TempPathFactory,
+                  sqlite_templates: SqliteTemplates) -> Iterator[tuple[Stack, Inbox]]:
+    """A whole stack on `mode` ("embedded" or "real") and the inbox its SMTP server fills."""
+    var_dir = tmp_path_factory.mktemp(f"stack-{mode}") / "var"
     inbox, smtp_port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     controller.start()
@@ -69,7 +54,7 @@ def module_stack(request: pytest.FixtureRequest, stack_mode: str,
         amqp = request.getfixturevalue("amqp_url")
         templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
         databases = LazyDatabases(admin, templates, migrated=True)
-        # As production runs: each service its own broker user, in a vhost of the module's.
+        # As production runs: each service its own broker user, in a vhost of the stack's.
         try:
             broker = BrokerPrincipals(amqp, "rabbitmqctl:").__enter__()
         except BrokerAdminError as exc:
@@ -93,3 +78,27 @@ def module_stack(request: pytest.FixtureRequest, stack_mode: str,
             databases.drop_all()
         if broker is not None:
             broker.close()  # the vhost, and with it every queue, and the users
+
+
+# One stack per run mode for the scenarios that each use people of their own (the journeys,
+# identity and lifecycle scenarios): starting a stack costs more than most scenarios. Their
+# tests are grouped on one test process per mode (tests/conftest.py), so each mode starts once.
+@pytest.fixture(scope="session")
+def embedded_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                   sqlite_templates: SqliteTemplates) -> Iterator[tuple[Stack, Inbox]]:
+    with running_stack(request, "embedded", tmp_path_factory, sqlite_templates) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def real_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+               sqlite_templates: SqliteTemplates) -> Iterator[tuple[Stack, Inbox]]:
+    with running_stack(request, "real", tmp_path_factory, sqlite_templates) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def module_stack(request: pytest.FixtureRequest, stack_mode: str) -> tuple[Stack, Inbox]:
+    """The shared stack of the run mode the module's `stack_mode` fixture names (parametrize
+    it): "embedded" or "real"."""
+    return request.getfixturevalue(f"{stack_mode}_stack")

@@ -6,11 +6,13 @@ the prison still decides and its gate still answers. The organisation sees it al
 
 from __future__ import annotations
 
-import pytest
+import uuid
+
 import requests
 
 from tests.support import wait_for
-from tests.support.stack_client import application_body, get, organisation_key, staff_token, submit
+from tests.support.stack_client import get, organisation_key, staff_token, submit
+from tests.support.stack_world import person
 
 
 def post(stack, service, path, credential, body):
@@ -20,14 +22,17 @@ def post(stack, service, path, credential, body):
     return response.json()
 
 
-# On PostgreSQL + RabbitMQ (production's backends); test_slice.py runs the embedded mode.
-@pytest.mark.parametrize("backend_env", ["real"], indirect=True)
-def test_clearance_to_gate_and_back_when_vetting_suspends(stack):
+# On PostgreSQL + RabbitMQ's shared stack (production's backends); test_slice.py runs the
+# embedded mode.
+def test_clearance_to_gate_and_back_when_vetting_suspends(real_stack):
+    stack, _inbox = real_stack
+    tag = uuid.uuid4().hex[:8]
+    badge = f"WWI-{tag}"
     key = organisation_key(stack)
     officer = staff_token(stack, "vetting", "vetting_officer")
     wandsworth = staff_token(stack, "access", "security_officer", "WWI")
     birmingham = staff_token(stack, "access", "security_officer", "BMI")
-    created = submit(stack, key, application_body())
+    created = submit(stack, key, person(f"Gate-{tag}", passport=f"AJ{tag}"))
     assert created.status_code == 200, created.text
     application_id = created.json()["id"]
 
@@ -43,7 +48,8 @@ def test_clearance_to_gate_and_back_when_vetting_suspends(stack):
     def queued(token, code):
         def found():
             items = get(stack, "access", f"/establishments/{code}/queue", token).json()["items"]
-            return items[0] if items else None
+            return next((item for item in items
+                         if item["clearance"]["id"] == clearance["id"]), None)
         return wait_for(found, message=f"request at {code}")
 
     request = queued(wandsworth, "WWI")
@@ -62,11 +68,11 @@ def test_clearance_to_gate_and_back_when_vetting_suspends(stack):
     post(stack, "access", f"/grants/{grant_id}/induction", wandsworth,
          {"item": "SECURITY_BRIEFING"})
     active = post(stack, "access", f"/grants/{grant_id}/induction", wandsworth,
-                  {"item": "ID_BADGE", "badge_number": "WWI-2026-001"})
+                  {"item": "ID_BADGE", "badge_number": badge})
     assert active["status"] == "ACTIVE"
 
     def gate():
-        return get(stack, "access", "/establishments/WWI/gate-check?badge=WWI-2026-001",
+        return get(stack, "access", f"/establishments/WWI/gate-check?badge={badge}",
                    wandsworth).json()
 
     allowed = gate()

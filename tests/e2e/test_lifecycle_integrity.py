@@ -4,20 +4,28 @@ API calls, not a stack."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 
 from shared.devstack import Stack
 from tests.support import wait_for
+from tests.support.stack_client import post
 from tests.support.stack_world import (
     admitted_at_wandsworth,
+    application,
+    apply,
+    case_of,
+    clearance_status,
     cleared,
     gate,
+    grant_status,
     people_of,
     person,
     revoked_at_wandsworth,
     served,
+    settled,
     wandsworth_grants,
 )
 
@@ -30,6 +38,35 @@ def stack_mode(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="module")
 def world(module_stack: tuple[Stack, Any]) -> dict[str, Any]:
     return people_of(module_stack)
+
+
+def test_a_suspension_is_not_undone_by_another_organisation_resubmitting(world):
+    """A manager's acknowledgement of the history is not enough either: while the person's
+    clearance is suspended no new clearance is issued, so the suspended grant stays so."""
+    w, tag = world, uuid.uuid4().hex[:6]
+    body = person(f"Suspended-{tag}", passport=f"SUS{tag}")
+    _a_app, clearance = cleared(w, "a", body)
+    badge = f"WWI-S{tag}"
+    grant_id = admitted_at_wandsworth(w, clearance["person_id"], badge)
+    wait_for(lambda: gate(w, badge)["allowed"] is True, message="admitted")
+    post(w["stack"], "vetting", f"/clearances/{clearance['id']}/suspension", w["officer"],
+         {"reason": "Police intelligence received."})
+    wait_for(lambda: gate(w, badge)["allowed"] is False, message="the gate follows")
+
+    b_app = apply(w, "b", body)
+    case = case_of(w, b_app, settled)
+    assert case["status"] == "AWAITING_DECISION" and case["clearance_id"] is None
+    assert [flag["kind"] for flag in case["history"]] == ["CLEARANCE_SUSPENDED"]
+    clear = f"/cases/{case['id']}/clearance"
+    post(w["stack"], "vetting", clear, w["officer"], {"reason": "Fine."}, expect=(409,))
+    post(w["stack"], "vetting", f"/cases/{case['id']}/history/acknowledgement", w["manager"],
+         {"reason": "Seen the suspension."})
+    post(w["stack"], "vetting", clear, w["officer"], {"reason": "Fine."}, expect=(409,))
+
+    assert gate(w, badge)["allowed"] is False
+    assert clearance_status(w, clearance["id"]) == "SUSPENDED"
+    assert grant_status(w, grant_id) == "SUSPENDED"
+    assert application(w, "b", b_app)["status"] != "CLEARED"
 
 
 def test_a_prisons_revocation_stands_when_another_organisation_resubmits(world):

@@ -1,30 +1,33 @@
 """One application travels through all four services, as real processes, on the embedded mode
-that `make run` starts (the journeys, faults and sentinels run on PostgreSQL + RabbitMQ)."""
+that `make run` starts (the journeys, faults and sentinels run on PostgreSQL + RabbitMQ). The
+stack is the mode's shared one: the scenario's organisation and volunteer are its own."""
 
 from __future__ import annotations
 
-import pytest
+import uuid
 
 from tests.support import wait_for
-from tests.support.stack_client import application_body, get, organisation_key, staff_token, submit
+from tests.support.stack_client import get, organisation_key, staff_token, submit
+from tests.support.stack_world import person
 
 
-@pytest.mark.parametrize("backend_env", ["embedded"], indirect=True)
-def test_submitted_application_reaches_every_service_and_the_applicant_by_email(stack, smtp):
-    inbox, _port = smtp
-    key = organisation_key(stack)
-    body = application_body("siobhan@example.org")
+def test_submitted_application_reaches_every_service_and_the_applicant_by_email(embedded_stack):
+    stack, inbox = embedded_stack
+    tag = uuid.uuid4().hex[:8]
+    volunteer, coordinator_email = f"siobhan-{tag}@example.org", f"c-{tag}@example.org"
+    key = organisation_key(stack, coordinator_email=coordinator_email)
+    body = person(f"O'Connor-{tag}", passport=f"SL{tag}", email=volunteer)
     created = submit(stack, key, body)
     assert created.status_code == 200, created.text
     application_id = created.json()["id"]
 
     emails = wait_for(lambda: (lambda found: found if len(found) == 2 else None)(
-        inbox.to("siobhan@example.org")), message="the volunteer's two emails")
+        inbox.to(volunteer)), message="the volunteer's two emails")
     assert {email["Subject"] for email in emails} == {
         "We have received your application to volunteer", "Your application is being checked"}
     for email in emails:
         assert "Siobhán" in email.get_payload(decode=True).decode()
-    [coordinator] = wait_for(lambda: inbox.to("c@example.org"), message="the coordinator's")
+    [coordinator] = wait_for(lambda: inbox.to(coordinator_email), message="the coordinator's")
     assert "Siobhán O'Connor" in coordinator.get_payload(decode=True).decode()
 
     officer = staff_token(stack, "vetting", "vetting_officer")
@@ -35,7 +38,7 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
 
     security = staff_token(stack, "access", "security_officer", "WWI")
     incoming = get(stack, "access", "/establishments/WWI/incoming", security).json()
-    assert [row["case_id"] for row in incoming] == [case["id"]]
+    assert [row["case_id"] for row in incoming].count(case["id"]) == 1
     # The same officer has no scope at BMI: it does not exist for them.
     assert get(stack, "access", "/establishments/BMI/incoming", security).status_code == 404
 
@@ -58,7 +61,7 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     kinds = [e["kind"] for e in view["timeline"]]
     assert kinds[:2] == ["draft_created", "submitted"] and "checks_started" in kinds
     # Exactly one email per message, however long we wait for stragglers.
-    assert len(inbox.to("siobhan@example.org")) == 2 and len(inbox.to("c@example.org")) == 1
+    assert len(inbox.to(volunteer)) == 2 and len(inbox.to(coordinator_email)) == 1
 
     # The real processes refuse missing, wrong and insufficient tokens (one stack serves both
     # checks: starting one is most of an end-to-end test's time).

@@ -6,17 +6,13 @@ a manager who took no part in the refusal). The organisation sees each step."""
 
 from __future__ import annotations
 
-import pytest
+import uuid
+
 import requests
 
 from tests.support import wait_for
-from tests.support.stack_client import (
-    application_body,
-    get,
-    organisation_key,
-    staff_token,
-    submit,
-)
+from tests.support.stack_client import get, organisation_key, staff_token, submit
+from tests.support.stack_world import person
 
 
 def token(stack, staff_id, role):
@@ -30,17 +26,19 @@ def post(stack, service, path, credential, body):
     return response.json()
 
 
-# On the embedded mode (what `make run` runs); test_access_journey.py runs on PostgreSQL +
-# RabbitMQ.
-@pytest.mark.parametrize("backend_env", ["embedded"], indirect=True)
+# On the embedded mode's shared stack (what `make run` runs); test_access_journey.py runs on
+# PostgreSQL + RabbitMQ.
 def test_submission_to_granted_clearance_through_information_refusal_and_reconsideration(
-        stack):
+        embedded_stack):
+    stack, _inbox = embedded_stack
+    tag = uuid.uuid4().hex[:8]
     key = organisation_key(stack)
     officer = token(stack, "officer-ann", "vetting_officer")
     manager = token(stack, "manager-cat", "vetting_manager")
     second_officer = token(stack, "officer-bob", "vetting_officer")
     second_manager = token(stack, "manager-dee", "vetting_manager")
-    created = submit(stack, key, application_body("jo+sim-undeclared@example.org"))
+    created = submit(stack, key, person(f"Journey-{tag}", passport=f"VJ{tag}",
+                                        email=f"jo-{tag}+sim-undeclared@example.org"))
     assert created.status_code == 200, created.text
     application_id = created.json()["id"]
 

@@ -62,3 +62,8 @@ def outbox_types(platform: Platform) -> list[tuple[str, dict[str, Any]]]:
 def deliver(platform: Platform, event_type: str, **data: Any) -> Envelope:
     """Hand an event to the applications service's handlers, as its consumer would."""
     return hand(platform, "applications", event_type, data)
+
+
+def published(platform: Platform, event_type: str) -> list[dict[str, Any]]:
+    """The data of every event of this type the service wrote to its outbox, in order."""
+    return [data for kind, data in outbox_types(platform) if kind == event_type]

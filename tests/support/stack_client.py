@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,10 @@ from tests.support.network import free_port
 STACK_ENV = {"CONSUMER_RETRY_BASE_S": "0.1", "NOTIFICATIONS_QUIET_HOURS": ""}
 
 
-def organisation_key(stack: Stack, name: str = "AA Test Intergroup") -> str:
+def organisation_key(stack: Stack, name: str = "AA Test Intergroup",
+                     coordinator_email: str = "c@example.org") -> str:
     org = cli_json(stack.cli("applications", "create-organisation", "--name", name,
-                             "--fellowship", "AA", "--coordinator-email", "c@example.org"))
+                             "--fellowship", "AA", "--coordinator-email", coordinator_email))
     return cli_json(stack.cli("applications", "create-api-key", org["organisation_id"]))["api_key"]
 
 
@@ -66,14 +68,15 @@ def submit(stack: Stack, key: str, body: dict[str, Any] | None = None,
                      headers={**headers, "Idempotency-Key": draft.json()["id"]})
 
 
-def start_stack(env: Any, smtp_port: int, tmp_path: Path, *, migrate: bool = True) -> Stack:
-    """Every process of every service, ready. `migrate=False` where the databases are copies
-    of the migrated templates already (tests/support/backends.py)."""
+def start_stack(env: Any, smtp_port: int, tmp_path: Path, *, migrate: bool = True,
+                only: Sequence[str] | None = None) -> Stack:
+    """Every process of every service (or `only` those named), ready. `migrate=False` where
+    the databases are copies of the migrated templates already (tests/support/backends.py)."""
     stack = Stack(var_dir=tmp_path / "var", service_env=env, smtp_port=smtp_port,
                   ports={service: free_port() for service in SERVICES},
                   base_env=STACK_ENV)
     if migrate:
         stack.migrate()
-    stack.start()
+    stack.start(only=only)
     stack.wait_ready()
     return stack

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -115,10 +116,16 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     def web(state: CliState, bind: str | None, workers: int | None) -> None:
         bind = bind or f"127.0.0.1:{state.settings.port}"
         workers = workers or int(os.environ.get("WEB_CONCURRENCY", 2))
-        args = [sys.executable, "-m", "gunicorn", wsgi_target, "--bind", bind,
-                "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
-                "--access-logfile", "-", "--graceful-timeout", "10"]
-        os.execv(sys.executable, args)
+        # gunicorn runs in this process, and the app's modules are imported before it forks
+        # its workers: each worker starts from them rather than importing everything again
+        # (importing is most of a process's start-up). The app itself is built in the worker.
+        importlib.import_module(wsgi_target.split(":", 1)[0])
+        sys.argv = [sys.argv[0], wsgi_target, "--bind", bind, "--workers", str(workers),
+                    "--worker-class", "gthread", "--threads", "4",
+                    "--access-logfile", "-", "--graceful-timeout", "10"]
+        from gunicorn.app.wsgiapp import run
+
+        run(prog="gunicorn")
 
     @cli.command(help="Consume this service's events.")
     @pass_state

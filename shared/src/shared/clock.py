@@ -59,6 +59,11 @@ def end_of_london_day(day: date) -> datetime:
     return next_day.astimezone(UTC) - timedelta(microseconds=1)
 
 
+def valid_on(last_day: date, moment: datetime) -> bool:
+    """Whether something valid until `last_day` (inclusive, London) still holds at `moment`."""
+    return moment <= end_of_london_day(last_day)
+
+
 @dataclass(frozen=True)
 class SystemClock:
     """The system's time, shifted by `offset` in development and test runs only."""

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +84,9 @@ class Stack:
                     f"127.0.0.1:{self.ports[service]}", "--workers", str(self.web_workers)]
         return [sys.executable, "-m", service, role]
 
-    def start(self, *, smtp: bool = False, identity_provider: bool = False) -> None:
+    def start(self, *, smtp: bool = False, identity_provider: bool = False,
+              only: Sequence[str] | None = None) -> None:
+        """Every service's processes, or `only` those named (e.g. "applications-web")."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
         (self.var_dir / "logs").mkdir(exist_ok=True)
         if identity_provider:
@@ -101,7 +103,8 @@ class Stack:
                                  "aiosmtpd.handlers.Mailbox", str(mail_dir)], dict(os.environ))
         for service in SERVICES:
             for role in ROLES:
-                self.start_process(service, role)
+                if only is None or f"{service}-{role}" in only:
+                    self.start_process(service, role)
         if self.supervise:
             threading.Thread(target=self._watch, daemon=True).start()
             for name, job in self.scheduled.items():
@@ -149,7 +152,7 @@ class Stack:
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
-        for service in SERVICES:
+        for service in (s for s in SERVICES if f"{s}-web" in self.processes):
             while True:
                 try:
                     with urlopen(self.url(service) + "/health/ready", timeout=2) as response:

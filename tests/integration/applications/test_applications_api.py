@@ -11,7 +11,7 @@ from applications.examples import sample_application
 from applications.models import Application
 from applications.service_layer import organisations
 from shared.db import outbox_table
-from tests.support.applications_api import GOOD, REVOCATION_DELAY_S
+from tests.support.applications_api import GOOD, REVOCATION_DELAY_S, published
 from tests.support.platforms import count
 
 
@@ -28,8 +28,9 @@ def test_submit_writes_status_timeline_and_one_outbox_event(api):
     view = client.call("GET", f"/applications/{draft['id']}").json
     assert [e["kind"] for e in view["timeline"]] == ["draft_created", "submitted"]
     with platform.engine.connect() as conn:
-        row = conn.execute(outbox_table.select()).one()
-    assert row.event_type == "application.submitted" and row.subject == draft["id"]
+        row = conn.execute(outbox_table.select().where(
+            outbox_table.c.event_type == "application.submitted")).one()
+    assert row.subject == draft["id"]
     assert row.correlation_id == "corr-123"
     event = platform.registry.load("application.submitted", 1,
                                    __import__("json").loads(row.body)["data"])
@@ -66,7 +67,7 @@ def test_a_retried_submit_with_the_same_key_never_submits_twice(api):
     again = client.call("POST", f"/applications/{draft['id']}/submit", headers=key)
     assert first.status_code == again.status_code == 200
     assert first.json == again.json
-    assert count(platform, outbox_table) == 1
+    assert len(published(platform, "application.submitted")) == 1
     # Without the key, a second submit is a conflict, not a second submission.
     conflict = client.call("POST", f"/applications/{draft['id']}/submit")
     assert conflict.status_code == 409 and "not a draft" in conflict.json["message"]
@@ -74,7 +75,7 @@ def test_a_retried_submit_with_the_same_key_never_submits_twice(api):
     other = client.draft()
     reused = client.call("POST", f"/applications/{other['id']}/submit", headers=key)
     assert reused.status_code == 422 and "Idempotency-Key" in reused.json["errors"]
-    assert count(platform, outbox_table) == 1
+    assert len(published(platform, "application.submitted")) == 1
 
 
 def test_only_drafts_change_and_withdrawal_tells_vetting(api):
@@ -91,7 +92,8 @@ def test_only_drafts_change_and_withdrawal_tells_vetting(api):
     assert withdrawn.json["withdrawn_reason"] == "Moved away from the area"
     with platform.engine.connect() as conn:
         types = [r.event_type for r in conn.execute(outbox_table.select().order_by("id"))]
-    assert types == ["application.submitted", "application.withdrawn"]
+    assert [t for t in types if t in ("application.submitted", "application.withdrawn")] == [
+        "application.submitted", "application.withdrawn"]
     again = client.call("POST", f"/applications/{draft['id']}/withdraw", json={"reason": "x y z"})
     assert again.status_code == 409
 
@@ -257,4 +259,4 @@ def test_concurrent_twin_submits_with_one_key_submit_once_and_answer_alike(api):
             thread.join()
         assert [a.status_code for a in answers] == [200, 200], [a.json for a in answers]
         assert answers[0].json == answers[1].json
-    assert count(platform, outbox_table) == 5
+    assert len(published(platform, "application.submitted")) == 5

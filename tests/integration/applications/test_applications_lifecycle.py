@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.support.applications_api import deliver, outbox_types
+from tests.support.applications_api import deliver, outbox_types, published
 from tests.support.clock import iso_now, now
 
 
@@ -119,8 +119,8 @@ def test_renewal_prefills_a_new_draft_from_a_cleared_application(submitted):
     assert renewal.json["applicant"] == original["applicant"]
     submitted_renewal = client.call("POST", f"/applications/{renewal.json['id']}/submit")
     assert submitted_renewal.status_code == 200
-    event_type, data = outbox_types(platform)[-1]
-    assert event_type == "application.submitted" and data["renewal_of"] == app_id
+    [*_, data] = published(platform, "application.submitted")
+    assert data["renewal_of"] == app_id
 
 
 def test_a_change_of_circumstances_is_recorded_and_sent_to_vetting(submitted):

@@ -5,7 +5,8 @@ Callers: nobody, a forged token, organisations A and B, vetting officer and mana
 officer and head of security at WWI, a security officer and a head of security at BMI, a
 notifications operator, an auditor, the data protection officer. For each endpoint the rule names
 which credential it takes (organisation key, staff token, either, or Notify's callback token),
-which roles may use it, and whether records are scoped (to the owning organisation, to the
+which roles may use it (the volunteer's pages take the token in their link and nothing else:
+404 for every caller here), and whether records are scoped (to the owning organisation, to the
 establishment). Expected: no or forged credential 401; the other kind of credential 401; a staff
 role the rule does not name 403; the right role or organisation but someone else's record 404
 (as if it did not exist); the right caller anything but 401/403/404 (a 422 for the empty body is
@@ -37,6 +38,9 @@ from tests.support.vetting_harness import Vetting, cleared
 
 PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static", "/console")
 ORG, STAFF, EITHER, CALLBACK = "organisation key", "staff token", "either", "Notify callback"
+# The volunteer's pages: the token in the link is the credential, and no caller here holds one
+# (an organisation key or a staff token opens nothing there).
+LINK = "the volunteer's link"
 VETTING = ("vetting_officer", "vetting_manager")
 SECURITY = ("security_officer", "head_of_security")
 
@@ -91,6 +95,9 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
                                                 "organisation"),
             ("GET", "/erasure-requests/<string:erasure_id>"): Rule(
                 EITHER, ("data_protection_officer",), "organisation"),
+            ("GET", "/volunteer/confirmations/<string:token>"): Rule(LINK),
+            ("POST", "/volunteer/confirmations/<string:token>"): Rule(LINK),
+            ("POST", "/volunteer/opt-outs/<string:token>"): Rule(LINK),
         },
         "vetting": {
             **everywhere,
@@ -165,6 +172,8 @@ def body_for(service: str, method: str, rule: str, ids: dict[str, str]) -> Any:
 
 def expected(rule: Rule, caller: Caller) -> str:
     """"allowed", or the status the caller must get."""
+    if rule.credential == LINK:
+        return "404"
     if caller.kind in ("none", "forged") or rule.credential == CALLBACK:
         return "401"
     takes_org = rule.credential in (ORG, EITHER)

@@ -72,6 +72,10 @@ class Application(Base):
     # When the organisation asked for a refusal to be reconsidered (once only; the grounds are
     # in the timeline and the event).
     reconsideration_requested_at: Mapped[datetime | None]
+    # The volunteer's own say over their contact details: which channels they confirmed and
+    # which they opted out of ({"email_confirmed": bool, "mobile_confirmed": bool,
+    # "opted_out": [channel]}); None until submission.
+    contact_status: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
@@ -122,6 +126,23 @@ class InformationRequest(Base):
     requested_at: Mapped[datetime]
     answers: Mapped[list[Any] | None] = mapped_column(EncryptedJSON)
     answered_at: Mapped[datetime | None]
+
+
+class ContactConfirmation(Base):
+    """A link sent to the volunteer's email, or a code to their mobile, that confirms the
+    channel is theirs. Only hashes are kept: a copy of the table confirms nothing."""
+
+    __tablename__ = "contact_confirmations"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(5))
+    # Keyed with the service's secret: six digits alone would fall to a brute force.
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
 
 
 class ErasureRequest(Base):

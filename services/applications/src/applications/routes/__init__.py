@@ -4,7 +4,7 @@ from flask_smorest import Api
 
 
 def register_routes(api: Api) -> None:
-    from applications.routes import applications, bulk, erasure, lifecycle
+    from applications.routes import applications, bulk, erasure, lifecycle, volunteer
     from applications.service_layer.subject_access import gather
     from shared.web.subject_access import subject_access_blueprint
 
@@ -12,4 +12,5 @@ def register_routes(api: Api) -> None:
     api.register_blueprint(lifecycle.blp)
     api.register_blueprint(bulk.blp)
     api.register_blueprint(erasure.blp)
+    api.register_blueprint(volunteer.blp)
     api.register_blueprint(subject_access_blueprint(gather))

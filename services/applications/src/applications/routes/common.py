@@ -12,6 +12,7 @@ from applications.lifecycle import IllegalTransition
 from applications.models import Establishment
 from applications.readiness import ReadinessPolicy
 from applications.service_layer.common import Conflict, NotFound
+from applications.service_layer.contacts import ContactLinks
 from applications.service_layer.submission import IdempotencyKeyReused, NotReady, readiness_view
 from shared.platform import Platform
 from shared.web.errors import error_body
@@ -38,6 +39,13 @@ def readiness_policy() -> ReadinessPolicy:
     extra = platform().settings.extra
     return ReadinessPolicy(
         address_history_years=int(extra.get("APPLICATIONS_ADDRESS_HISTORY_YEARS", 5)))
+
+
+def contact_links() -> ContactLinks:
+    settings = platform().settings
+    return ContactLinks(
+        base_url=settings.extra.get("APPLICATIONS_PUBLIC_URL", "http://127.0.0.1:8001"),
+        secret=settings.secret_key)
 
 
 def _json(status: int, body: dict[str, Any]):  # type: ignore[no-untyped-def]

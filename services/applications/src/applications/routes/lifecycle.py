@@ -8,7 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from applications.routes.common import establishments, platform, readiness_policy
+from applications.routes.common import (
+    contact_links,
+    establishments,
+    platform,
+    readiness_policy,
+)
 from applications.schemas.applications import (
     ApplicationSchema,
     ApplicationSummarySchema,
@@ -56,7 +61,7 @@ class Submit(MethodView):
         with platform().unit_of_work() as uow:
             status, body = submission.submit(
                 uow, g.organisation_id, application_id, establishments=known,
-                policy=readiness_policy(), idempotency_key=key)
+                policy=readiness_policy(), links=contact_links(), idempotency_key=key)
         response = jsonify(body)
         response.status_code = status
         return response

@@ -18,7 +18,9 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from applications.models import Organisation
 from applications.schemas.applications import ApplicationInputSchema
+from applications.service_layer.contacts import COORDINATOR_EMAIL_MESSAGE, coordinator_clash
 from applications.service_layer.drafts import create_draft
 from shared.uow import UnitOfWork
 
@@ -180,6 +182,9 @@ def _column_of(path: FieldPath) -> str:
     return ".".join(path)
 
 
+EMAIL_COLUMN = _column_of(("applicant", "contact", "email"))
+
+
 def import_rows(unit_of_work: Callable[[], UnitOfWork], organisation_id: str, rows: list[Row],
                 *, commit: bool, progress: Callable[[int], None] | None = None) -> BulkResult:
     """Check every row; on commit, and only if all are valid, create the drafts together.
@@ -187,9 +192,16 @@ def import_rows(unit_of_work: Callable[[], UnitOfWork], organisation_id: str, ro
     `progress` is called with each row's number once the row has been checked.
     """
     result = BulkResult(dry_run=not commit, rows=len(rows))
+    with unit_of_work() as uow:
+        organisation = uow.session.get(Organisation, organisation_id)
+        coordinator_email = organisation.coordinator_email if organisation else None
     drafts = []
     for row in rows:
         loaded, errors = draft_input(row)
+        # Read from the cells: a row with other errors loads as nothing.
+        if coordinator_clash({"contact": {"email": row.cells.get(EMAIL_COLUMN)}},
+                             coordinator_email):
+            errors.setdefault(EMAIL_COLUMN, []).append(COORDINATOR_EMAIL_MESSAGE)
         if errors:
             result.errors.append({"row": row.number, "errors": errors})
         drafts.append(loaded)

@@ -18,6 +18,7 @@ from applications.models import (
 )
 from applications.schemas.applicant import ApplicantSchema
 from applications.service_layer.common import organisation_conditions, owned_application
+from applications.service_layer.contacts import refuse_coordinators_contact
 from shared.pagination import decode_cursor, encode_cursor
 from shared.uow import UnitOfWork
 
@@ -29,11 +30,13 @@ APPLICANT_SCHEMA = ApplicantSchema()
 
 def create_draft(uow: UnitOfWork, organisation_id: str, data: dict[str, Any], *,
                  renewal_of: str | None = None) -> Application:
+    applicant = APPLICANT_SCHEMA.dump(data.get("applicant", {}))
+    refuse_coordinators_contact(uow, organisation_id, applicant)
     moment = uow.now()
     application = Application(
         id=str(uuid.uuid4()), organisation_id=organisation_id, status="DRAFT",
-        applicant=APPLICANT_SCHEMA.dump(data.get("applicant", {})),
-        role=data.get("role"), establishments=list(data.get("establishments", [])),
+        applicant=applicant, role=data.get("role"),
+        establishments=list(data.get("establishments", [])),
         requested_access=data.get("requested_access"), frequency=data.get("frequency"),
         renewal_of=renewal_of, created_at=moment, updated_at=moment,
     )
@@ -50,8 +53,9 @@ def update_draft(uow: UnitOfWork, organisation_id: str, application_id: str,
                                     for_update=True)
     transition(application.status, "edit", COORDINATOR)
     if "applicant" in changes:
-        application.applicant = {**application.applicant,
-                                 **APPLICANT_SCHEMA.dump(changes["applicant"])}
+        applicant = {**application.applicant, **APPLICANT_SCHEMA.dump(changes["applicant"])}
+        refuse_coordinators_contact(uow, organisation_id, applicant)
+        application.applicant = applicant
     for field in APPLICATION_FIELDS:
         if field in changes:
             setattr(application, field, changes[field])

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from applications.models import Application, ErasureRequest, InformationRequest, TimelineEntry
 from applications.service_layer.common import NotFound, add_timeline, owned_application
+from applications.service_layer.contacts import forget_confirmations
 from shared import erasure
 from shared.consumer import Event
 from shared.uow import UnitOfWork
@@ -152,6 +153,7 @@ def erase_applications(session: Session, application_ids: list[str], person_id: 
         if entry.detail:  # e.g. reconsideration grounds, the questions vetting asked
             counts["timeline_entries"] += 1
             entry.detail = {}
+    counts["contact_confirmations"] = forget_confirmations(session, application_ids)
     ids = [*application_ids, *([person_id] if person_id else [])]
     counts.update(erasure.purge_copies(session, ids))
     counts["audit_subjects"] = erasure.forget_audit_subjects(

@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 from applications.lifecycle import COORDINATOR, transition
 from applications.models import Application, InformationRequest, Organisation
 from applications.readiness import Problem, ReadinessPolicy, check_readiness, is_ready
+from applications.service_layer import contacts
 from applications.service_layer.common import (
     Conflict,
     NotFound,
     add_timeline,
     owned_application,
 )
+from applications.service_layer.contacts import ContactLinks
 from applications.service_layer.drafts import (
     APPLICANT_SCHEMA,
     create_draft,
@@ -55,7 +57,7 @@ def readiness_view(problems: list[Problem]) -> dict[str, Any]:
 
 
 def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
-           establishments: Mapping[str, Any], policy: ReadinessPolicy,
+           establishments: Mapping[str, Any], policy: ReadinessPolicy, links: ContactLinks,
            idempotency_key: str | None = None) -> tuple[int, dict[str, Any]]:
     """Submit a ready draft. Returns (status code, body); a retry with the same
     Idempotency-Key gets the first response again and never a second submission.
@@ -78,22 +80,28 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
         raise NotFound(application_id)
     if idempotency_key and row.submit_key == idempotency_key:
         return 200, row.submit_response or {}
-    transition(row.status, "submit", COORDINATOR)
+    transition(row.status, "submit", COORDINATOR)  # 409 naming the state
     problems = readiness(row, establishments, policy, today(uow.clock))
     if not is_ready(problems):
         raise NotReady(problems)
+    clash = contacts.coordinator_clash(row.applicant, row.coordinator_email)
+    if clash:  # a draft made before the rule
+        raise contacts.CoordinatorsContact(clash)
     moment = uow.now()
     application = SimpleNamespace(**{**row._mapping, "status": "SUBMITTED",
                                      "submitted_at": moment, "updated_at": moment})
     body = json.loads(json.dumps(summary_view(application), default=_iso))
     try:
         session.execute(update(applications).where(applications.c.id == application_id).values(
-            status="SUBMITTED", submitted_at=moment, updated_at=moment,
-            submit_key=idempotency_key, submit_response=body))
+            status=transition(row.status, "submit", COORDINATOR).target, submitted_at=moment,
+            updated_at=moment, submit_key=idempotency_key, submit_response=body,
+            contact_status=contacts.initial_status()))
     except IntegrityError as exc:  # the key already submitted another application
         raise IdempotencyKeyReused(idempotency_key) from exc
     uow.emit("application.submitted", subject=application_id,
              data=submitted_event(application, organisation_id, row.coordinator_email))
+    contacts.start(uow, application_id, organisation_id, row.applicant, row.coordinator_email,
+                   links)
     uow.commit()
     return 200, body
 

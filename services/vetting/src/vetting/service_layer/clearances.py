@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.clock import end_of_london_day, london_date
 from shared.errors import Conflict, NotFound
 from shared.events.contracts.vetting import legacy_suspension_id
 from shared.uow import UnitOfWork
@@ -97,7 +98,7 @@ def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, leve
         access="ESCORTED" if ESCORTED_ONLY in conditions else case.requested_access,
         conditions=sorted(conditions), establishments=list(case.establishments),
         status="ACTIVE", issued_at=moment,
-        expires_at=moment + relativedelta(months=policy.level(level).validity_months),
+        expires_at=expiry(moment, policy.level(level).validity_months),
         policy_version=policy.version, issued_by=actor.id, reminders_sent=[],
         replaces_id=replaces.id if replaces else None, updated_at=moment)
     uow.session.add(clearance)
@@ -106,6 +107,13 @@ def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, leve
     uow.emit("vetting.clearance_granted", subject=case.application_id,
              data=_granted_event(case, clearance))
     return clearance
+
+
+def expiry(issued_at: datetime, months: int) -> datetime:
+    """A clearance is valid to the end of its last day in London ("valid until 3 June" holds
+    through 3 June there, whatever time it was issued): the day `months` after the London
+    date of issue."""
+    return end_of_london_day(london_date(issued_at) + relativedelta(months=months))
 
 
 def live_clearance(session: Session, person_id: str | None) -> Clearance | None:

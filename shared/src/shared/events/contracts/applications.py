@@ -93,12 +93,23 @@ class VolunteerContactV1(PersonContactV1):
     opted_out = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), load_default=list)
 
 
+class CoordinatorContactV1(PersonContactV1):
+    # The organisation records only where its coordinator reads mail, not a name.
+    forenames = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(min=1, max=100))
+    surname = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(min=1, max=100))
+
+
 class ContactsRecordedV1(Schema):
     application_id = fields.UUID(required=True)
     organisation_id = fields.UUID(required=True)
     volunteer = fields.Nested(VolunteerContactV1, required=True)
-    coordinator = fields.Nested(PersonContactV1, load_default=None, allow_none=True)
+    coordinator = fields.Nested(CoordinatorContactV1, load_default=None, allow_none=True)
     recorded_at = fields.AwareDateTime(required=True)
+    # Added (optional): the page where the volunteer opts out of a channel, for every message
+    # meant for them to carry. It stays valid for the application's life.
+    opt_out_link = fields.Url(load_default=None, allow_none=True, require_tld=False)
 
 
 class SponsorshipEndedV1(Schema):

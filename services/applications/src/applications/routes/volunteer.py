@@ -1,0 +1,87 @@
+"""/volunteer: the pages the volunteer reaches from a message, authorised by the token in the
+link (no organisation key: the organisation must not be able to confirm or opt out for them)."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from applications.routes.common import contact_links, platform
+from applications.schemas.applicant import Strict
+from applications.service_layer import contacts
+from shared.events.catalogue import CHANNELS
+from shared.web.errors import error_body
+
+blp = Blueprint("volunteer", __name__, url_prefix="/volunteer",
+                description="The volunteer's own say over their contact details.")
+TOKEN = {"in": "path", "name": "token", "required": True, "schema": {"type": "string"},
+         "description": "From the link in the message."}
+
+
+class PendingSchema(Schema):
+    channel = fields.String(metadata={"enum": list(CHANNELS)})
+    needs_code = fields.Boolean(metadata={"description": "SMS: enter the code sent."})
+    expires_at = fields.AwareDateTime()
+    attempts_left = fields.Integer(allow_none=True)
+
+
+class ConfirmSchema(Strict):
+    code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^\d{6}$", error="The code is the six digits sent to your mobile."))
+
+
+class ConfirmedSchema(Schema):
+    confirmed = fields.Boolean()
+    channel = fields.String()
+
+
+class OptOutSchema(Strict):
+    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)),
+                           load_default=lambda: list(CHANNELS), validate=validate.Length(min=1))
+
+
+class OptedOutSchema(Schema):
+    opted_out = fields.List(fields.String())
+
+
+@blp.route("/confirmations/<string:token>")
+class Confirmation(MethodView):
+    @blp.response(200, PendingSchema)
+    @blp.alt_response(410, description="Already used, or expired.")
+    @blp.doc(parameters=[TOKEN])
+    def get(self, token: str):  # type: ignore[no-untyped-def]
+        """What the link confirms. Opening it confirms nothing (mail scanners open links)."""
+        with platform().unit_of_work() as uow:
+            return contacts.pending(uow, token)
+
+    @blp.arguments(ConfirmSchema)
+    @blp.response(200, ConfirmedSchema)
+    @blp.alt_response(410, description="Already used, or expired.")
+    @blp.alt_response(429, description="Too many wrong codes: locked.")
+    @blp.doc(parameters=[TOKEN])
+    def post(self, data, token: str):  # type: ignore[no-untyped-def]
+        """Confirm the channel (SMS: with the code sent to the mobile)."""
+        with platform().unit_of_work() as uow:
+            outcome = contacts.confirm(uow, token, data["code"], contact_links())
+            uow.commit()  # a wrong code counts even though it is refused
+        if not outcome.confirmed:
+            response = jsonify(error_body(422, "That is not the code we sent.", {"code": [
+                f"Not the code sent to your mobile: {outcome.attempts_left} tries left."]}))
+            response.status_code = 422
+            return response
+        return {"confirmed": True, "channel": outcome.channel}
+
+
+@blp.route("/opt-outs/<string:token>")
+class OptOut(MethodView):
+    @blp.arguments(OptOutSchema)
+    @blp.response(200, OptedOutSchema)
+    @blp.doc(parameters=[TOKEN])
+    def post(self, data, token: str):  # type: ignore[no-untyped-def]
+        """Stop messages on these channels (both if none given), waiting ones too."""
+        with platform().unit_of_work() as uow:
+            result = contacts.opt_out(uow, token, data["channels"], contact_links())
+            uow.commit()
+        return result

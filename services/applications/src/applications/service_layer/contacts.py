@@ -1,0 +1,257 @@
+"""The volunteer's contact details: never the coordinator's, confirmed by the volunteer, and
+theirs to opt out of.
+
+Messages meant for the volunteer go only to a channel the volunteer confirmed, so an address
+typed in by the organisation (perhaps its own) never receives them unseen. On submission the
+volunteer is sent a single-use link to the email and a code to the mobile; notifications learn
+the confirmed channels and opt-outs from application.contacts_recorded, published on submission
+and at every change.
+
+Tokens are random and only their hashes are kept; a code is hashed with the service's secret
+(six digits alone would fall to a brute force of a copied table) and allows a few wrong tries
+before the confirmation locks. The opt-out link must work for as long as messages carry it, so
+it is a signature of the application id rather than a stored token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from applications.models import Application, ContactConfirmation, Organisation
+from applications.service_layer.common import add_timeline
+from shared.errors import DomainError, NotFound
+from shared.uow import UnitOfWork
+
+CONFIRMATION_VALID = timedelta(hours=72)
+MAX_CODE_ATTEMPTS = 5
+CHANNELS = ("EMAIL", "SMS")
+
+
+@dataclass(frozen=True)
+class ContactLinks:
+    """Where the volunteer's pages are, and the secret that signs and keys what they carry."""
+
+    base_url: str
+    secret: str
+
+    def confirmation(self, token: str) -> str:
+        return f"{self.base_url.rstrip('/')}/volunteer/confirmations/{token}"
+
+    def opt_out(self, application_id: str) -> str:
+        return f"{self.base_url.rstrip('/')}/volunteer/opt-outs/" \
+               f"{opt_out_token(self.secret, application_id)}"
+
+
+class CoordinatorsContact(DomainError):
+    """The volunteer's email is the coordinator's own: the organisation would read every
+    message meant for the volunteer."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, Any]) -> None:
+        super().__init__("The volunteer's contact details must be the volunteer's own.")
+        self.errors = errors
+
+
+class LinkGone(DomainError):
+    status = 410
+
+
+class Locked(DomainError):
+    status = 429
+
+
+COORDINATOR_EMAIL_MESSAGE = ("This is the organisation's coordinator's email: give the "
+                             "volunteer's own, so messages meant for them reach only them.")
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and a.strip().casefold() == b.strip().casefold()  # type: ignore[union-attr]
+
+
+def coordinator_clash(applicant: dict[str, Any] | None, coordinator_email: str | None
+                      ) -> dict[str, Any] | None:
+    """The field errors (in the applicant document's layout) if the volunteer's email is the
+    coordinator's; None otherwise."""
+    email = ((applicant or {}).get("contact") or {}).get("email")
+    if _same(email, coordinator_email):
+        return {"applicant": {"contact": {"email": [COORDINATOR_EMAIL_MESSAGE]}}}
+    return None
+
+
+def refuse_coordinators_contact(uow: UnitOfWork, organisation_id: str,
+                                applicant: dict[str, Any] | None) -> None:
+    organisation = uow.session.get(Organisation, organisation_id)
+    clash = coordinator_clash(applicant, organisation.coordinator_email if organisation
+                              else None)
+    if clash:
+        raise CoordinatorsContact(clash)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _code_hash(secret: str, token_hash: str, code: str) -> str:
+    return hmac.new(secret.encode(), f"{token_hash}:{code}".encode(), "sha256").hexdigest()
+
+
+def opt_out_token(secret: str, application_id: str) -> str:
+    signature = hmac.new(secret.encode(), f"opt-out:{application_id}".encode(),
+                         "sha256").hexdigest()[:32]
+    return f"{application_id}.{signature}"
+
+
+def initial_status() -> dict[str, Any]:
+    return {"email_confirmed": False, "mobile_confirmed": False, "opted_out": []}
+
+
+def start(uow: UnitOfWork, application_id: str, organisation_id: str,
+          applicant: dict[str, Any], coordinator_email: str | None,
+          links: ContactLinks) -> None:
+    """On submission: ask the volunteer to confirm each channel given, and publish the
+    contacts (the application's contact status starts as `initial_status()`)."""
+    status = initial_status()
+    contact = applicant["contact"]
+    for channel, address in (("EMAIL", contact.get("email")), ("SMS", contact.get("mobile"))):
+        if address:
+            _ask_to_confirm(uow, application_id, applicant, channel, links)
+    record(uow, application_id, organisation_id, applicant, status, coordinator_email, links)
+
+
+def _ask_to_confirm(uow: UnitOfWork, application_id: str, applicant: dict[str, Any],
+                    channel: str, links: ContactLinks) -> None:
+    token, moment = secrets.token_urlsafe(32), uow.now()
+    token_hash = _hash(token)
+    code = f"{secrets.randbelow(10 ** 6):06d}" if channel == "SMS" else None
+    uow.session.add(ContactConfirmation(
+        token_hash=token_hash, application_id=application_id, channel=channel,
+        code_hash=_code_hash(links.secret, token_hash, code) if code else None, attempts=0,
+        expires_at=moment + CONFIRMATION_VALID, used_at=None, created_at=moment))
+    contact = applicant["contact"]
+    uow.emit("application.contact_confirmation_requested", subject=application_id, data={
+        "application_id": application_id, "channel": channel,
+        "forenames": applicant["forenames"],
+        "email": contact["email"] if channel == "EMAIL" else None,
+        "mobile": contact.get("mobile") if channel == "SMS" else None,
+        "link": links.confirmation(token), "code": code,
+        "expires_at": (moment + CONFIRMATION_VALID).isoformat(),
+        "requested_at": moment.isoformat()})
+
+
+def record(uow: UnitOfWork, application_id: str, organisation_id: str,
+           applicant: dict[str, Any], status: dict[str, Any], coordinator_email: str | None,
+           links: ContactLinks) -> None:
+    """Publish how to reach the volunteer (and the coordinator), as things stand."""
+    contact = applicant.get("contact") or {}
+    uow.emit("application.contacts_recorded", subject=application_id, data={
+        "application_id": application_id, "organisation_id": organisation_id,
+        "volunteer": {
+            "forenames": applicant["forenames"], "surname": applicant["surname"],
+            "email": contact.get("email"), "mobile": contact.get("mobile"),
+            "email_confirmed": status["email_confirmed"],
+            "mobile_confirmed": status["mobile_confirmed"],
+            "preferred_channel": contact.get("preferred_channel", "EMAIL"),
+            "opted_out": list(status["opted_out"])},
+        "coordinator": {"email": coordinator_email} if coordinator_email else None,
+        "recorded_at": uow.now().isoformat(), "opt_out_link": links.opt_out(application_id)})
+
+
+def _republish(uow: UnitOfWork, application: Application, links: ContactLinks) -> None:
+    organisation = uow.session.get(Organisation, application.organisation_id)
+    record(uow, application.id, application.organisation_id, application.applicant,
+           application.contact_status or {}, organisation.coordinator_email if organisation
+           else None, links)
+
+
+def _confirmation(uow: UnitOfWork, token: str) -> tuple[ContactConfirmation, Application]:
+    """The confirmation and its application, locked; 404 for an unknown token or an erased
+    application, 410 for a used or expired one."""
+    row = uow.session.get(ContactConfirmation, _hash(token), with_for_update=True)
+    application = row and uow.session.get(Application, row.application_id,
+                                          with_for_update=True)
+    if row is None or application is None or not application.applicant:
+        raise NotFound()
+    if row.used_at is not None:
+        raise LinkGone("This link was already used: the channel is confirmed.")
+    if uow.now() >= row.expires_at:
+        raise LinkGone("This link has expired: ask the organisation to send a new one.")
+    return row, application
+
+
+def pending(uow: UnitOfWork, token: str) -> dict[str, Any]:
+    """What the confirmation page shows (reading it confirms nothing: mail scanners open
+    links)."""
+    row, _application = _confirmation(uow, token)
+    return {"channel": row.channel, "needs_code": row.code_hash is not None,
+            "expires_at": row.expires_at,
+            "attempts_left": MAX_CODE_ATTEMPTS - row.attempts if row.code_hash else None}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    confirmed: bool
+    channel: str
+    attempts_left: int | None = None
+
+
+def confirm(uow: UnitOfWork, token: str, code: str | None, links: ContactLinks) -> Outcome:
+    """Confirm the channel. A wrong code counts (the caller commits the count, then refuses);
+    the last wrong try locks the confirmation."""
+    row, application = _confirmation(uow, token)
+    if row.code_hash is not None:
+        if row.attempts >= MAX_CODE_ATTEMPTS:
+            raise Locked("Too many wrong codes: this confirmation is locked. Ask the "
+                         "organisation to send a new code.")
+        if not code or not hmac.compare_digest(
+                row.code_hash.encode(), _code_hash(links.secret, row.token_hash, code).encode()):
+            row.attempts += 1
+            return Outcome(False, row.channel, MAX_CODE_ATTEMPTS - row.attempts)
+    moment = uow.now()
+    row.used_at = moment
+    key = "email_confirmed" if row.channel == "EMAIL" else "mobile_confirmed"
+    application.contact_status = {**(application.contact_status or {}), key: True}
+    application.updated_at = moment
+    add_timeline(uow.session, application.id, "contact_confirmed", {"channel": row.channel},
+                 moment)
+    _republish(uow, application, links)
+    return Outcome(True, row.channel)
+
+
+def opt_out(uow: UnitOfWork, token: str, channels: list[str], links: ContactLinks
+            ) -> dict[str, Any]:
+    """The volunteer opts out of channels (messages meant for them stop, waiting ones too)."""
+    application_id = token.split(".", 1)[0]
+    if not hmac.compare_digest(token.encode(),
+                               opt_out_token(links.secret, application_id).encode()):
+        raise NotFound()
+    application = uow.session.get(Application, application_id, with_for_update=True)
+    if application is None or application.contact_status is None or not application.applicant:
+        raise NotFound()
+    status = application.contact_status
+    opted = sorted(set(status.get("opted_out", [])) | set(channels))
+    if opted != sorted(status.get("opted_out", [])):
+        moment = uow.now()
+        application.contact_status = {**status, "opted_out": opted}
+        application.updated_at = moment
+        add_timeline(uow.session, application.id, "contact_opted_out",
+                     {"channels": sorted(channels)}, moment)
+        _republish(uow, application, links)
+    return {"opted_out": opted}
+
+
+def forget_confirmations(session: Session, application_ids: list[str]) -> int:
+    """Erasure: the outstanding links stop working."""
+    rows = session.execute(select(ContactConfirmation).where(
+        ContactConfirmation.application_id.in_(application_ids))).scalars().all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)
