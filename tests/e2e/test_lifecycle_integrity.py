@@ -5,24 +5,28 @@ API calls, not a stack."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from shared.devstack import Stack
 from tests.support import wait_for
+from tests.support.clock import today
 from tests.support.stack_client import post
 from tests.support.stack_world import (
     admitted_at_wandsworth,
     application,
     apply,
     case_of,
+    change_report,
     clearance_status,
     cleared,
     gate,
     grant_status,
     people_of,
     person,
+    report_change,
     revoked_at_wandsworth,
     served,
     settled,
@@ -67,6 +71,31 @@ def test_a_suspension_is_not_undone_by_another_organisation_resubmitting(world):
     assert clearance_status(w, clearance["id"]) == "SUSPENDED"
     assert grant_status(w, grant_id) == "SUSPENDED"
     assert application(w, "b", b_app)["status"] != "CLEARED"
+
+
+def test_a_reported_change_is_reviewed_and_the_reporting_organisation_sees_the_outcome(world):
+    """An unverified change of address is evidence for an officer, not a suspension of the
+    person's clearance; the organisation that reported it sees vetting's outcome."""
+    w, tag = world, uuid.uuid4().hex[:6]
+    app_id, clearance = cleared(w, "a", person(f"Moved-{tag}", passport=f"MOV{tag}"))
+    moved = (today() - timedelta(days=10)).isoformat()
+    report_id = report_change(w, "a", app_id, {"kind": "CHANGE_OF_ADDRESS", "address": {
+        "line1": "1 New Road", "town": "York", "postcode": "YO1 7HH", "from_date": moved}})
+    case = case_of(w, app_id, lambda c: c["status"] == "REVIEW")
+    assert [r["id"] for r in case["circumstance_reports"]] == [report_id]
+    wait_for(lambda: (change_report(w, "a", app_id, report_id) or {}).get("outcome")
+             == "UNDER_REVIEW", message="the organisation sees it under review")
+    assert clearance_status(w, clearance["id"]) == "ACTIVE"  # not suspended by the report
+    post(w["stack"], "vetting", f"/cases/{case['id']}/review", w["officer"],
+         {"outcome": "CONTINUE", "reason": "New address noted."})
+
+    def final() -> dict[str, Any] | None:
+        report = change_report(w, "a", app_id, report_id)
+        return report if report and report["final"] else None
+
+    report = wait_for(final, message="the outcome reaches the organisation")
+    assert report["outcome"] == "NO_CHANGE"
+    assert clearance_status(w, clearance["id"]) == "ACTIVE"
 
 
 def test_a_prisons_revocation_stands_when_another_organisation_resubmits(world):

@@ -105,6 +105,20 @@ def grant_status(w: dict[str, Any], grant_id: str) -> str:
     return get(w["stack"], "access", f"/grants/{grant_id}", w["security"]).json()["status"]
 
 
+def report_change(w: dict[str, Any], org: str, application_id: str,
+                  change: dict[str, Any]) -> str:
+    """The organisation reports a change of circumstances; the report's id."""
+    return post(w["stack"], "applications", f"/applications/{application_id}/changes", w[org],
+                change, expect=(201,))["id"]
+
+
+def change_report(w: dict[str, Any], org: str, application_id: str,
+                  report_id: str) -> dict[str, Any] | None:
+    """The report as its organisation sees it on the application (None: not there)."""
+    reports = application(w, org, application_id).get("change_reports") or []
+    return next((r for r in reports if r["id"] == report_id), None)
+
+
 def served(w: dict[str, Any], org: str, body: dict[str, Any]) -> str:
     """Another application for a person already cleared: served by the clearance, or, where
     vetting flags the person's history, seen by a manager and then cleared by the officer."""
