@@ -60,3 +60,12 @@ def test_a_move_the_table_does_not_list_names_the_state():
     with pytest.raises(Forbidden):
         CASE.step("RECONSIDERATION", "overturn_countersigned_refusal", {OFFICER})
     assert CLEARANCE.step("SUSPENDED", "reinstate", {OFFICER}).target == "ACTIVE"
+
+
+def test_every_event_a_transition_names_is_in_the_catalogue():
+    from shared.events.catalogue import _SPECS
+
+    catalogued = {spec[0] for spec in _SPECS}
+    for machine in (CASE, CLEARANCE):
+        for transition in machine.transitions:
+            assert set(transition.events) <= catalogued, transition

@@ -122,7 +122,7 @@ def test_an_establishments_exclusion_flags_the_next_case_which_is_not_served(vet
 
 def test_a_renewal_by_a_served_organisation_supersedes_the_persons_clearance(vetting):
     email = f"renew-{uuid.uuid4().hex[:6]}@example.org"
-    _first, old = cleared(vetting, email)
+    first, old = cleared(vetting, email)
     served = vetting.submit(email, establishments=["BMI"], organisation_id=str(uuid.uuid4()))
     assert vetting.case(served)["clearance_id"] == old["id"]
     renewal = vetting.submit(email, renewal_of=served)
@@ -131,6 +131,18 @@ def test_a_renewal_by_a_served_organisation_supersedes_the_persons_clearance(vet
     assert new.status_code == 201 and new.json["replaces_id"] == old["id"]
     assert vetting.call("GET", f"/clearances/{old['id']}").json["status"] == "SUPERSEDED"
     assert live_clearances(vetting, old["person_id"]) == 1
+    # Every case the old clearance served shows the live one: a review from the first
+    # organisation's case reaches it.
+    assert {vetting.case(app)["clearance_id"] for app in (first, served)} == {new.json["id"]}
+    vetting.event("application.circumstances_changed", {
+        "application_id": first, "kind": "CHANGE_OF_ADDRESS",
+        "details": {"line1": "1 New Road", "town": "York", "postcode": "YO1 7HH",
+                    "from_date": now().date().isoformat(), "to_date": None},
+        "reported_at": iso_now()})
+    review = vetting.call("POST", f"/cases/{vetting.case(first)['id']}/review",
+                          json={"outcome": "SUSPEND", "reason": "Until we have checked."})
+    assert review.status_code == 200, review.json
+    assert vetting.call("GET", f"/clearances/{new.json['id']}").json["status"] == "SUSPENDED"
     # Revoking the one live clearance leaves nothing live behind it.
     vetting.call("POST", f"/clearances/{new.json['id']}/revocation", who="manager", json=WHY)
     assert live_clearances(vetting, old["person_id"]) == 0
