@@ -26,7 +26,7 @@ from shared.clock import today
 from shared.consumer import INFRASTRUCTURE_ERRORS
 from shared.platform import Platform
 from vetting.lifecycle import SYSTEM
-from vetting.lifecycle.check import CHECK, FINAL
+from vetting.lifecycle.check import CHECK, FINAL, can
 from vetting.models import Check, VettingCase
 from vetting.policy import Policy
 from vetting.providers import CheckProvider, Outcome, ProviderError, Submission
@@ -159,7 +159,8 @@ class CheckRunner:
             elif outcome is not None:
                 CHECK.step(check.status, "answered", SYSTEM_ROLES, outcome.status)
                 complete(uow, case, check, outcome, self.policy, moment)
-            elif (check.status, check.attempts) != started_as:
+            elif (check.status, check.attempts) != started_as or not can(
+                    check.status, "submitted" if submission else "provider_failed"):
                 return  # an officer retried it, or another runner got there first
             elif error is not None:
                 self._failed(check, error, moment)

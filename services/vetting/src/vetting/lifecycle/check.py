@@ -33,7 +33,7 @@ def _each(sources: tuple[str, ...], action: str, targets: tuple[str, ...],
 
 TRANSITIONS = (
     # The runner, for the provider.
-    *_each(("PENDING", "ERROR"), "submitted", ("IN_PROGRESS",), _SYS),
+    *_each(("PENDING", "ERROR", "IN_PROGRESS"), "submitted", ("IN_PROGRESS",), _SYS),
     *_each(("PENDING", "IN_PROGRESS", "ERROR"), "provider_failed", ("ERROR",), _SYS),
     *_each(("PENDING", "IN_PROGRESS", "ERROR"), "retries_exhausted", ("FAILED",), _SYS),
     # A provider's answer completes any check still waiting (one an officer sent back, too).
@@ -51,6 +51,11 @@ TRANSITIONS = (
 )
 
 CHECK = Machine("check", STATES, FINAL, TRANSITIONS)
+
+
+def can(state: str, action: str) -> bool:
+    """Whether the table lets the runner take `action` from `state` at all."""
+    return any(t.action == action for t in CHECK.from_state(state))
 
 
 def manual_action(check_name: str, provider: str) -> str:
