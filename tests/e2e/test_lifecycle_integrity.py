@@ -27,7 +27,10 @@ from tests.support.stack_world import (
     people_of,
     person,
     report_change,
+    revoked_at_wandsworth,
+    served,
     settled,
+    wandsworth_grants,
 )
 
 
@@ -93,3 +96,34 @@ def test_a_reported_change_is_reviewed_and_the_reporting_organisation_sees_the_o
     report = wait_for(final, message="the outcome reaches the organisation")
     assert report["outcome"] == "NO_CHANGE"
     assert clearance_status(w, clearance["id"]) == "ACTIVE"
+
+
+def test_a_prisons_revocation_stands_when_another_organisation_resubmits(world):
+    """Wandsworth revokes; another organisation applies for the same person and the person is
+    cleared again: the revoked grant is unchanged, a new request waits for review showing the
+    revocation, and the gate refuses."""
+    body = person("Revokedbeforeson", passport="LIR100200")
+    _app, clearance = cleared(world, "a", body)
+    person_id = clearance["person_id"]
+    grant_id = admitted_at_wandsworth(world, person_id, "LIR-BADGE-1")
+    assert gate(world, "LIR-BADGE-1")["allowed"] is True
+    revoked = revoked_at_wandsworth(world, grant_id, "Passed a package at the visits hall.")
+    assert revoked["status"] == "REVOKED"
+    assert gate(world, "LIR-BADGE-1")["reason"] == "REVOKED"
+
+    served(world, "b", person("Revokedbeforeson", passport="LIR100200"))
+
+    def reopened() -> list[dict[str, Any]] | None:
+        grants = wandsworth_grants(world, person_id)
+        return grants if len(grants) == 2 else None
+
+    grants = {g["id"]: g for g in wait_for(reopened, timeout=60, message="a new request")}
+    old = grants.pop(grant_id)
+    [new] = grants.values()
+    for field in ("status", "status_reason", "decided_by", "decided_at", "badge_number"):
+        assert old[field] == revoked[field], field
+    assert new["status"] == "PENDING_REVIEW" and new["awaiting_review"]
+    [earlier] = new["earlier_decisions"]
+    assert earlier["status"] == "REVOKED" and earlier["decided_by"] == revoked["decided_by"]
+    assert earlier["status_reason"] == "Passed a package at the visits hall."
+    assert gate(world, "LIR-BADGE-1")["allowed"] is False
