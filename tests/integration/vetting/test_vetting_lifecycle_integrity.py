@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.support.clock import iso_now, now
-from tests.support.vetting_harness import Vetting, cleared
+from tests.support.vetting_harness import Vetting, cleared, submitted_data
 from vetting.models import Clearance
 
 WHY = {"reason": "Police intelligence received."}
@@ -120,6 +120,29 @@ def test_an_establishments_exclusion_flags_the_next_case_which_is_not_served(vet
     assert live_clearances(vetting, clearance["person_id"]) == 1
 
 
+def test_a_possible_match_linked_to_a_person_with_history_is_not_served(vetting):
+    first, clearance = cleared(vetting, f"link-{uuid.uuid4().hex[:6]}@example.org")
+    vetting.event("access.revoked", {
+        "grant_id": str(uuid.uuid4()), "application_id": first,
+        "person_id": clearance["person_id"], "establishment_code": "WWI", "status": "REVOKED",
+        "by": "ESTABLISHMENT", "at": iso_now()})
+    # The same names and birthday with another passport: a possible match, linked by hand.
+    data = submitted_data(f"link2-{uuid.uuid4().hex[:6]}@example.org",
+                          organisation_id=str(uuid.uuid4()), establishments=["BMI"])
+    data["applicant"]["details"]["identity_documents"][0]["number"] = "OTHER0001"
+    vetting.event("application.submitted", data)
+    case = vetting.case(data["application_id"])
+    assert case["identity_status"] == "POSSIBLE_MATCH"
+    [candidate] = case["identity"]["candidates"]
+    linked = vetting.call("POST", f"/cases/{case['id']}/identity/link", json={
+        "person_id": candidate["person_id"], "reason": "Same person, new passport."})
+    assert linked.status_code == 200, linked.json
+    assert linked.json["status"] != "CLEARED" and linked.json["clearance_id"] is None
+    assert [(f["kind"], f["ref"]) for f in linked.json["history"]] == [
+        ("ESTABLISHMENT_REVOKED", "WWI")]
+    assert len(vetting.published("vetting.clearance_granted")) == 1
+
+
 def test_a_renewal_by_a_served_organisation_supersedes_the_persons_clearance(vetting):
     email = f"renew-{uuid.uuid4().hex[:6]}@example.org"
     first, old = cleared(vetting, email)
@@ -160,6 +183,21 @@ def test_the_database_holds_one_live_clearance_per_person(vetting):
         session.rollback()
         session.add(Clearance(**{**copy, "id": str(uuid.uuid4()), "status": "EXPIRED"}))
         session.commit()  # a past clearance beside the live one is fine
+
+
+def test_a_second_live_clearance_racing_the_first_is_a_409(vetting, monkeypatch):
+    from vetting.service_layer import clearances
+
+    email = f"race-{uuid.uuid4().hex[:6]}@example.org"
+    cleared(vetting, email)
+    other = vetting.submit(email, requested_access="UNESCORTED")  # not covered: vetted again
+    vetting.work()
+    # As if another officer's clearance committed after this decision looked for one.
+    monkeypatch.setattr(clearances, "live_clearance", lambda _session, _person: None)
+    raced = vetting.call("POST", clear_path(vetting, other), who="manager",
+                         json={"reason": "Fine."})
+    assert raced.status_code == 409 and raced.json["errors"]["status"]
+    assert vetting.case(other)["status"] == "AWAITING_DECISION"
 
 
 def refuse_review(vetting: Vetting) -> tuple[str, dict, dict]:

@@ -44,6 +44,9 @@ TRANSITIONS = (
     _t("OPEN", "checks_completed", "AWAITING_DECISION", _SYS),
     # Served at once by the person's clearance that already covers the request.
     _t("OPEN", "served_by_clearance", "CLEARED", _SYS, GRANTED),
+    # ... or once an officer links the applicant to the person who holds it.
+    _t("OPEN", "linked_to_clearance_holder", "CLEARED", STAFF, GRANTED),
+    _t("AWAITING_DECISION", "linked_to_clearance_holder", "CLEARED", STAFF, GRANTED),
     # Information: asked by an officer, answered by the organisation (or the volunteer).
     *(_t(state, "information_requested", "INFO_REQUESTED", STAFF, ("vetting.info_requested",))
       for state in (*INTERRUPTIBLE, "INFO_REQUESTED")),
