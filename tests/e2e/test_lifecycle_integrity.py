@@ -19,6 +19,7 @@ from tests.support.stack_world import (
     case_of,
     clearance_status,
     cleared,
+    end_sponsorship,
     gate,
     grant_status,
     people_of,
@@ -64,3 +65,19 @@ def test_a_suspension_is_not_undone_by_another_organisation_resubmitting(world):
     assert clearance_status(w, clearance["id"]) == "SUSPENDED"
     assert grant_status(w, grant_id) == "SUSPENDED"
     assert application(w, "b", b_app)["status"] != "CLEARED"
+
+
+def test_an_organisation_ends_its_sponsorship_of_a_cleared_volunteer(world):
+    """The organisation that dismissed its volunteer says so after clearance; another
+    organisation cannot say it for them."""
+    w, tag = world, uuid.uuid4().hex[:6]
+    app_id, clearance = cleared(w, "a", person(f"Dismissed-{tag}", passport=f"END{tag}"))
+    badge = f"WWI-E{tag}"
+    admitted_at_wandsworth(w, clearance["person_id"], badge)
+    wait_for(lambda: gate(w, badge)["allowed"] is True, message="admitted")
+    end_sponsorship(w, "b", app_id, expect=(404,))
+    ended = end_sponsorship(w, "a", app_id, "CONDUCT")
+    assert ended["status"] == "SPONSORSHIP_ENDED"
+    assert ended["timeline"][-1]["kind"] == "sponsorship_ended"
+    end_sponsorship(w, "a", app_id, expect=(409,))
+    assert application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED"

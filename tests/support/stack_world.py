@@ -102,3 +102,10 @@ def clearance_status(w: dict[str, Any], clearance_id: str) -> str:
 
 def grant_status(w: dict[str, Any], grant_id: str) -> str:
     return get(w["stack"], "access", f"/grants/{grant_id}", w["security"]).json()["status"]
+
+
+def end_sponsorship(w: dict[str, Any], org: str, application_id: str,
+                    reason_code: str = "LEFT_ORGANISATION",
+                    expect: tuple[int, ...] = (200,)) -> Any:
+    return post(w["stack"], "applications", f"/applications/{application_id}/sponsorship-end",
+                w[org], {"reason_code": reason_code}, expect=expect)
