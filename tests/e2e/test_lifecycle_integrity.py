@@ -5,18 +5,21 @@ API calls, not a stack."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from shared.devstack import Stack
 from tests.support import wait_for
+from tests.support.clock import today
 from tests.support.stack_client import post
 from tests.support.stack_world import (
     admitted_at_wandsworth,
     application,
     apply,
     case_of,
+    change_report,
     clearance_status,
     cleared,
     end_sponsorship,
@@ -24,7 +27,11 @@ from tests.support.stack_world import (
     grant_status,
     people_of,
     person,
+    report_change,
+    revoked_at_wandsworth,
+    served,
     settled,
+    wandsworth_grants,
 )
 
 
@@ -67,9 +74,65 @@ def test_a_suspension_is_not_undone_by_another_organisation_resubmitting(world):
     assert application(w, "b", b_app)["status"] != "CLEARED"
 
 
+def test_a_reported_change_is_reviewed_and_the_reporting_organisation_sees_the_outcome(world):
+    """An unverified change of address is evidence for an officer, not a suspension of the
+    person's clearance; the organisation that reported it sees vetting's outcome."""
+    w, tag = world, uuid.uuid4().hex[:6]
+    app_id, clearance = cleared(w, "a", person(f"Moved-{tag}", passport=f"MOV{tag}"))
+    moved = (today() - timedelta(days=10)).isoformat()
+    report_id = report_change(w, "a", app_id, {"kind": "CHANGE_OF_ADDRESS", "address": {
+        "line1": "1 New Road", "town": "York", "postcode": "YO1 7HH", "from_date": moved}})
+    case = case_of(w, app_id, lambda c: c["status"] == "REVIEW")
+    assert [r["id"] for r in case["circumstance_reports"]] == [report_id]
+    wait_for(lambda: (change_report(w, "a", app_id, report_id) or {}).get("outcome")
+             == "UNDER_REVIEW", message="the organisation sees it under review")
+    assert clearance_status(w, clearance["id"]) == "ACTIVE"  # not suspended by the report
+    post(w["stack"], "vetting", f"/cases/{case['id']}/review", w["officer"],
+         {"outcome": "CONTINUE", "reason": "New address noted."})
+
+    def final() -> dict[str, Any] | None:
+        report = change_report(w, "a", app_id, report_id)
+        return report if report and report["final"] else None
+
+    report = wait_for(final, message="the outcome reaches the organisation")
+    assert report["outcome"] == "NO_CHANGE"
+    assert clearance_status(w, clearance["id"]) == "ACTIVE"
+
+
+def test_a_prisons_revocation_stands_when_another_organisation_resubmits(world):
+    """Wandsworth revokes; another organisation applies for the same person and the person is
+    cleared again: the revoked grant is unchanged, a new request waits for review showing the
+    revocation, and the gate refuses."""
+    body = person("Revokedbeforeson", passport="LIR100200")
+    _app, clearance = cleared(world, "a", body)
+    person_id = clearance["person_id"]
+    grant_id = admitted_at_wandsworth(world, person_id, "LIR-BADGE-1")
+    assert gate(world, "LIR-BADGE-1")["allowed"] is True
+    revoked = revoked_at_wandsworth(world, grant_id, "Passed a package at the visits hall.")
+    assert revoked["status"] == "REVOKED"
+    assert gate(world, "LIR-BADGE-1")["reason"] == "REVOKED"
+
+    served(world, "b", person("Revokedbeforeson", passport="LIR100200"))
+
+    def reopened() -> list[dict[str, Any]] | None:
+        grants = wandsworth_grants(world, person_id)
+        return grants if len(grants) == 2 else None
+
+    grants = {g["id"]: g for g in wait_for(reopened, timeout=60, message="a new request")}
+    old = grants.pop(grant_id)
+    [new] = grants.values()
+    for field in ("status", "status_reason", "decided_by", "decided_at", "badge_number"):
+        assert old[field] == revoked[field], field
+    assert new["status"] == "PENDING_REVIEW" and new["awaiting_review"]
+    [earlier] = new["earlier_decisions"]
+    assert earlier["status"] == "REVOKED" and earlier["decided_by"] == revoked["decided_by"]
+    assert earlier["status_reason"] == "Passed a package at the visits hall."
+    assert gate(world, "LIR-BADGE-1")["allowed"] is False
+
+
 def test_an_organisation_ends_its_sponsorship_of_a_cleared_volunteer(world):
-    """The organisation that dismissed its volunteer says so after clearance; another
-    organisation cannot say it for them."""
+    """The organisation that dismissed its volunteer says so after clearance (another
+    organisation cannot say it for them), and the gate stops admitting them."""
     w, tag = world, uuid.uuid4().hex[:6]
     app_id, clearance = cleared(w, "a", person(f"Dismissed-{tag}", passport=f"END{tag}"))
     badge = f"WWI-E{tag}"
@@ -81,3 +144,5 @@ def test_an_organisation_ends_its_sponsorship_of_a_cleared_volunteer(world):
     assert ended["timeline"][-1]["kind"] == "sponsorship_ended"
     end_sponsorship(w, "a", app_id, expect=(409,))
     assert application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED"
+    # Access heard: the grant resting only on this organisation's application ended.
+    wait_for(lambda: gate(w, badge)["allowed"] is False, message="the gate follows")

@@ -51,11 +51,22 @@ class Access(ServiceHarness):
         return data
 
     def grant_id(self, person_id: str, code: str = "WWI") -> str:
+        """The person's current grant there (not one kept as history)."""
         from access.models import Grant
 
         with self.platform.session_factory() as session:
             return session.execute(select(Grant.id).where(
-                Grant.person_id == person_id, Grant.establishment_code == code)).scalar_one()
+                Grant.person_id == person_id, Grant.establishment_code == code,
+                Grant.superseded_at.is_(None))).scalar_one()
+
+    def grant_ids(self, person_id: str, code: str = "WWI") -> list[str]:
+        """Every grant of the person there, oldest first (history and current)."""
+        from access.models import Grant
+
+        with self.platform.session_factory() as session:
+            return list(session.execute(select(Grant.id).where(
+                Grant.person_id == person_id, Grant.establishment_code == code).order_by(
+                Grant.opened_at, Grant.id)).scalars())
 
     def grant(self, grant_id: str, who: str = "officer") -> dict[str, Any]:
         response = self.call("GET", f"/grants/{grant_id}", who)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from shared.auth import StaffIdentity
+from shared.clock import Clock
 from shared.db import outbox_table
 from shared.events import Envelope
 from shared.web.app import create_web_app
@@ -22,9 +23,10 @@ class ServiceHarness:
     # Who is who: name -> (staff id, roles, establishments).
     staff: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
 
-    def __init__(self, env: dict[str, str], **extra_env: str) -> None:
+    def __init__(self, env: dict[str, str], clock: Clock | None = None,
+                 **extra_env: str) -> None:
         module = __import__(f"{self.service}.service", fromlist=["definition"])
-        self.platform = platform_for(self.service, {**env, **extra_env})
+        self.platform = platform_for(self.service, {**env, **extra_env}, clock)
         self.app = create_web_app(module.definition(), self.platform)
         self.client = self.app.test_client()
         # Minted by the test identity provider at this service's clock's time.

@@ -28,6 +28,7 @@ def people_of(module_stack: tuple[Stack, Any]) -> dict[str, Any]:
             "officer": staff_token(stack, "vetting", "vetting_officer", staff_id="ann"),
             "manager": staff_token(stack, "vetting", "vetting_manager", staff_id="cat"),
             "security": staff_token(stack, "access", "security_officer", "WWI"),
+            "head": staff_token(stack, "access", "head_of_security", "WWI", staff_id="hos"),
             "dpo": staff_token(stack, "applications", "data_protection_officer")}
 
 
@@ -102,6 +103,45 @@ def clearance_status(w: dict[str, Any], clearance_id: str) -> str:
 
 def grant_status(w: dict[str, Any], grant_id: str) -> str:
     return get(w["stack"], "access", f"/grants/{grant_id}", w["security"]).json()["status"]
+
+
+def report_change(w: dict[str, Any], org: str, application_id: str,
+                  change: dict[str, Any]) -> str:
+    """The organisation reports a change of circumstances; the report's id."""
+    return post(w["stack"], "applications", f"/applications/{application_id}/changes", w[org],
+                change, expect=(201,))["id"]
+
+
+def change_report(w: dict[str, Any], org: str, application_id: str,
+                  report_id: str) -> dict[str, Any] | None:
+    """The report as its organisation sees it on the application (None: not there)."""
+    reports = application(w, org, application_id).get("change_reports") or []
+    return next((r for r in reports if r["id"] == report_id), None)
+
+
+def served(w: dict[str, Any], org: str, body: dict[str, Any]) -> str:
+    """Another application for a person already cleared: served by the clearance, or, where
+    vetting flags the person's history, seen by a manager and then cleared by the officer."""
+    app_id = apply(w, org, body)
+    case = case_of(w, app_id, settled)
+    if case["status"] != "CLEARED":
+        if case.get("history"):
+            post(w["stack"], "vetting", f"/cases/{case['id']}/history/acknowledgement",
+                 w["manager"], {"reason": "Seen: the prison's decision stands there."})
+        post(w["stack"], "vetting", f"/cases/{case['id']}/clearance", w["officer"],
+             {"reason": "All checks passed."}, expect=(201,))
+    wait_for(lambda: application(w, org, app_id)["status"] == "CLEARED", message="served")
+    return app_id
+
+
+def wandsworth_grants(w: dict[str, Any], person_id: str) -> list[dict[str, Any]]:
+    """The person's grants at Wandsworth, as its security team sees them (history included)."""
+    return get(w["stack"], "access", f"/people/{person_id}", w["security"]).json()["grants"]
+
+
+def revoked_at_wandsworth(w: dict[str, Any], grant_id: str, reason: str) -> dict[str, Any]:
+    return post(w["stack"], "access", f"/grants/{grant_id}/revocation", w["head"],
+                {"reason": reason})
 
 
 def end_sponsorship(w: dict[str, Any], org: str, application_id: str,

@@ -3,8 +3,9 @@ and the gate allows exactly the ACTIVE, in-date, permitted-day grants on an acti
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from access.rules import (
     max_access,
     terms_problems,
 )
+from access.service_layer.gate import result_view
+from shared.clock import end_of_london_day
 from shared.events.vocabulary import GRANT_STATUSES
 
 ACCESS = st.sampled_from(sorted(ACCESS_RANK))
@@ -49,7 +52,8 @@ def test_terms_are_accepted_exactly_within_the_clearance(asked, allowed, until_d
                               clearance_expires_at=MOMENT + timedelta(days=expiry_days),
                               moment=MOMENT, permitted_days=None)
     assert ("access_type" in problems) == (ACCESS_RANK[asked] > ACCESS_RANK[allowed])
-    assert ("valid_until" in problems) == (until_days > expiry_days or until_days <= 0)
+    # Dates as people read them: today is still a valid last day, the clearance's too.
+    assert ("valid_until" in problems) == (until_days > expiry_days or until_days < 0)
 
 
 def test_an_empty_day_list_is_a_mistake_not_never():
@@ -81,8 +85,9 @@ def test_the_gate_allows_exactly_what_it_should(status, clearance_status, until_
                  permitted_days=days)
     result = gate_decision(grant, moment)
     local_day = WEEKDAYS[moment.astimezone(LOCAL_TIME).weekday()]
-    expected = (status == "ACTIVE" and clearance_status == "ACTIVE" and until_days > 0
-                and expiry_days > 0 and (days is None or local_day in days))
+    # Each holds through its whole last day (London): a day offset of 0 is still today.
+    expected = (status == "ACTIVE" and clearance_status == "ACTIVE" and until_days >= 0
+                and expiry_days >= 0 and (days is None or local_day in days))
     assert result.allowed is expected
     assert result.message == GATE_REASONS[result.reason]
     assert (result.reason == "ALLOWED") is expected
@@ -117,3 +122,39 @@ def test_the_gate_answer_built_by_hand_is_the_documented_schemas_dump():
                              date_of_birth=datetime(1980, 2, 29).date())):
         result = gate_decision(grant, MOMENT)
         assert result_json(result, MOMENT) == schema.dump(result_view(result, MOMENT))
+
+
+LONDON_DAYS = [
+    date(2027, 3, 27),   # the last whole winter (GMT) day
+    date(2027, 3, 28),   # the clocks go forward: 23 hours long
+    date(2027, 6, 15),   # summer (BST)
+    date(2027, 10, 31),  # the clocks go back: 25 hours long
+    date(2027, 11, 1),   # winter again
+]
+
+
+def _london(day: date, hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute, second), LOCAL_TIME).astimezone(UTC)
+
+
+@pytest.mark.parametrize("day", LONDON_DAYS, ids=str)
+def test_a_validity_holds_to_the_end_of_its_last_day_in_london(day):
+    """Valid until D (set at 09:15 on D, the time of day it was issued): in at 09:15 and at
+    23:30 London on D, out at 00:00:01 on D+1, whichever side of a clock change."""
+    issued_time_of_day = _london(day, 9, 15)
+    grant = view(clearance_expires_at=issued_time_of_day, valid_until=issued_time_of_day)
+    for moment in (_london(day, 9, 15), _london(day, 9, 15, 1), _london(day, 23, 30),
+                   _london(day, 23, 59, 59)):
+        assert gate_decision(grant, moment).allowed, moment
+    after = _london(day + timedelta(days=1), 0, 0, 1)
+    assert gate_decision(grant, after).reason == "EXPIRED"
+    assert end_of_london_day(day).astimezone(LOCAL_TIME).time() == time(23, 59, 59, 999999)
+    assert end_of_london_day(day) + timedelta(microseconds=1) == _london(
+        day + timedelta(days=1), 0, 0)
+
+
+def test_the_gate_answer_says_the_end_of_the_last_day():
+    moment = _london(date(2027, 3, 28), 12, 0)
+    result = gate_decision(view(clearance_expires_at=_london(date(2027, 3, 30), 9, 15),
+                                valid_until=_london(date(2027, 3, 29), 9, 15)), moment)
+    assert result_view(result, moment)["valid_until"] == end_of_london_day(date(2027, 3, 29))

@@ -45,7 +45,8 @@ def test_every_transition_names_roles_and_what_a_decision_publishes():
         for transition in machine.transitions:
             assert transition.roles, transition
     granted = {t.action for t in CASE.transitions if "vetting.clearance_granted" in t.events}
-    assert granted == {"clear", "overturn_countersigned_refusal", "served_by_clearance"}
+    assert granted == {"clear", "overturn_countersigned_refusal", "served_by_clearance",
+                       "linked_to_clearance_holder"}
 
 
 def test_a_move_the_table_does_not_list_names_the_state():
@@ -60,3 +61,12 @@ def test_a_move_the_table_does_not_list_names_the_state():
     with pytest.raises(Forbidden):
         CASE.step("RECONSIDERATION", "overturn_countersigned_refusal", {OFFICER})
     assert CLEARANCE.step("SUSPENDED", "reinstate", {OFFICER}).target == "ACTIVE"
+
+
+def test_every_event_a_transition_names_is_in_the_catalogue():
+    from shared.events.catalogue import _SPECS
+
+    catalogued = {spec[0] for spec in _SPECS}
+    for machine in (CASE, CLEARANCE):
+        for transition in machine.transitions:
+            assert set(transition.events) <= catalogued, transition

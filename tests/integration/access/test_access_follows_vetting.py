@@ -137,12 +137,13 @@ def test_a_renewal_reopens_review_and_keeps_access_meanwhile(access):
     assert approved["valid_until"][:10] == renewal["expires_at"][:10]
 
 
-def test_a_refused_person_with_a_new_application_is_reviewed_again(access):
+def test_a_refused_person_with_a_new_application_is_reviewed_again_beside_the_refusal(access):
     data = access.grant_clearance()
     grant_id = access.grant_id(data["person_id"])
     access.decide(grant_id, "refusal", {"reason": "Not now"})
     access.grant_clearance(person_id=data["person_id"], clearance_id=data["clearance_id"])
-    assert access.grant(grant_id)["status"] == "PENDING_REVIEW"
+    assert access.grant(grant_id)["status"] == "REFUSED"
+    assert access.grant(access.grant_id(data["person_id"]))["status"] == "PENDING_REVIEW"
 
 
 def test_an_exclusion_stands_until_its_review_date_whatever_vetting_says(access):

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from shared.clock import end_of_london_day, london_date
 from tests.support.access_harness import Access, clearance_granted
 from tests.support.clock import now, today
 
@@ -54,9 +55,9 @@ def test_approve_then_induction_activates(access):
         "access_type": "KEY_HOLDING", "permitted_days": ["TUE", "THU"],
         "permitted_areas": ["Chapel", "Education block"], "conditions": ["Escort to chapel"]})
     assert approved["status"] == "APPROVED"
-    assert approved["valid_until"] == data["expires_at"].replace("+00:00", "Z") or \
-        datetime.fromisoformat(approved["valid_until"]) == datetime.fromisoformat(
-            data["expires_at"])
+    # By default the clearance's last day, to its end in London.
+    assert datetime.fromisoformat(approved["valid_until"]) == end_of_london_day(
+        london_date(datetime.fromisoformat(data["expires_at"])))
     assert approved["induction"]["outstanding"] == ["SECURITY_BRIEFING", "ID_BADGE",
                                                     "KEY_TRAINING"]
     access.decide(grant_id, "induction", {"item": "SECURITY_BRIEFING"})

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.support.clock import iso_now, now
-from tests.support.vetting_harness import Vetting, cleared
+from tests.support.vetting_harness import Vetting, cleared, submitted_data
 from vetting.models import Clearance
 
 WHY = {"reason": "Police intelligence received."}
@@ -120,9 +120,32 @@ def test_an_establishments_exclusion_flags_the_next_case_which_is_not_served(vet
     assert live_clearances(vetting, clearance["person_id"]) == 1
 
 
+def test_a_possible_match_linked_to_a_person_with_history_is_not_served(vetting):
+    first, clearance = cleared(vetting, f"link-{uuid.uuid4().hex[:6]}@example.org")
+    vetting.event("access.revoked", {
+        "grant_id": str(uuid.uuid4()), "application_id": first,
+        "person_id": clearance["person_id"], "establishment_code": "WWI", "status": "REVOKED",
+        "by": "ESTABLISHMENT", "at": iso_now()})
+    # The same names and birthday with another passport: a possible match, linked by hand.
+    data = submitted_data(f"link2-{uuid.uuid4().hex[:6]}@example.org",
+                          organisation_id=str(uuid.uuid4()), establishments=["BMI"])
+    data["applicant"]["details"]["identity_documents"][0]["number"] = "OTHER0001"
+    vetting.event("application.submitted", data)
+    case = vetting.case(data["application_id"])
+    assert case["identity_status"] == "POSSIBLE_MATCH"
+    [candidate] = case["identity"]["candidates"]
+    linked = vetting.call("POST", f"/cases/{case['id']}/identity/link", json={
+        "person_id": candidate["person_id"], "reason": "Same person, new passport."})
+    assert linked.status_code == 200, linked.json
+    assert linked.json["status"] != "CLEARED" and linked.json["clearance_id"] is None
+    assert [(f["kind"], f["ref"]) for f in linked.json["history"]] == [
+        ("ESTABLISHMENT_REVOKED", "WWI")]
+    assert len(vetting.published("vetting.clearance_granted")) == 1
+
+
 def test_a_renewal_by_a_served_organisation_supersedes_the_persons_clearance(vetting):
     email = f"renew-{uuid.uuid4().hex[:6]}@example.org"
-    _first, old = cleared(vetting, email)
+    first, old = cleared(vetting, email)
     served = vetting.submit(email, establishments=["BMI"], organisation_id=str(uuid.uuid4()))
     assert vetting.case(served)["clearance_id"] == old["id"]
     renewal = vetting.submit(email, renewal_of=served)
@@ -131,6 +154,18 @@ def test_a_renewal_by_a_served_organisation_supersedes_the_persons_clearance(vet
     assert new.status_code == 201 and new.json["replaces_id"] == old["id"]
     assert vetting.call("GET", f"/clearances/{old['id']}").json["status"] == "SUPERSEDED"
     assert live_clearances(vetting, old["person_id"]) == 1
+    # Every case the old clearance served shows the live one: a review from the first
+    # organisation's case reaches it.
+    assert {vetting.case(app)["clearance_id"] for app in (first, served)} == {new.json["id"]}
+    vetting.event("application.circumstances_changed", {
+        "application_id": first, "kind": "CHANGE_OF_ADDRESS",
+        "details": {"line1": "1 New Road", "town": "York", "postcode": "YO1 7HH",
+                    "from_date": now().date().isoformat(), "to_date": None},
+        "reported_at": iso_now()})
+    review = vetting.call("POST", f"/cases/{vetting.case(first)['id']}/review",
+                          json={"outcome": "SUSPEND", "reason": "Until we have checked."})
+    assert review.status_code == 200, review.json
+    assert vetting.call("GET", f"/clearances/{new.json['id']}").json["status"] == "SUSPENDED"
     # Revoking the one live clearance leaves nothing live behind it.
     vetting.call("POST", f"/clearances/{new.json['id']}/revocation", who="manager", json=WHY)
     assert live_clearances(vetting, old["person_id"]) == 0

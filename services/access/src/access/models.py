@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, MetaData, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, MetaData, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.crypto import EncryptedText
@@ -46,16 +46,24 @@ class Grant(Base):
     """One person's access at one establishment (DESIGN §3): the establishment's decision, its
     induction checklist, and a copy of the clearance it rests on.
 
+    A person has one current grant per establishment. A decision that closed it (refused,
+    revoked, excluded, ended) is never reopened: a later clearance supersedes the row (it stays,
+    as the establishment left it) and opens a new request beside it, which shows it.
+
     The copy of the clearance (level, most access allowed, conditions, expiry, status) is kept
     up to date from vetting's events, so the gate check needs this one row and nothing else.
     """
 
     __tablename__ = "grants"
     __table_args__ = (
-        # One grant per person per establishment; also the gate check's read by person.
-        UniqueConstraint("establishment_code", "person_id", name="uq_grants_person"),
+        # One current grant per person per establishment; also the gate check's read by person.
+        Index("uq_grants_current_person", "establishment_code", "person_id", unique=True,
+              sqlite_where=text("superseded_at IS NULL"),
+              postgresql_where=text("superseded_at IS NULL")),
         # The gate check's read by badge; a badge number identifies one person per establishment.
-        UniqueConstraint("establishment_code", "badge_number", name="uq_grants_badge"),
+        Index("uq_grants_current_badge", "establishment_code", "badge_number", unique=True,
+              sqlite_where=text("superseded_at IS NULL"),
+              postgresql_where=text("superseded_at IS NULL")),
         # The security team's queue (requests and renewals awaiting review), oldest first.
         Index("ix_grants_queue", "establishment_code", "awaiting_review", "opened_at", "id"),
         Index("ix_grants_status", "establishment_code", "status", "opened_at", "id"),
@@ -72,8 +80,12 @@ class Grant(Base):
     clearance_id: Mapped[str] = mapped_column(String(36))
     clearance_level: Mapped[str] = mapped_column(String(40))
     clearance_access: Mapped[str] = mapped_column(String(20))
+    # Only what this establishment may know (rules.conditions_for), and whether more applies.
     clearance_conditions: Mapped[list] = mapped_column(JSON)
+    clearance_conditions_withheld: Mapped[bool] = mapped_column(Boolean, default=False)
     clearance_expires_at: Mapped[datetime]
+    # When vetting issued it: news of an older clearance never replaces a newer one.
+    clearance_issued_at: Mapped[datetime | None]
     clearance_status: Mapped[str] = mapped_column(String(12))
     # While the clearance is SUSPENDED: vetting's id of that suspension (only a reinstatement
     # naming it lifts it).
@@ -102,6 +114,8 @@ class Grant(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     activated_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    # Set when a later clearance opened a new request beside this closed one: history from then.
+    superseded_at: Mapped[datetime | None]
 
 
 class GrantApplication(Base):
@@ -114,6 +128,8 @@ class GrantApplication(Base):
     grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), primary_key=True)
     application_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
     added_at: Mapped[datetime]
+    # The organisation ended its sponsorship on this application: it no longer holds the grant.
+    sponsorship_ended_at: Mapped[datetime | None]
 
 
 class ReviewItem(Base):

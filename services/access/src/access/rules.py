@@ -9,16 +9,16 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# A grant's states (DESIGN §3), from its lifecycle table: OPEN ones still move; FINAL ones never
+# (a new clearance opens a new request beside one).
+from access.lifecycle import FINAL, LIVE, OPEN  # noqa: F401 - the rules' vocabulary too
+from shared.clock import end_of_london_day, london_date
+
 ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
 ESCORTED_ONLY = "ESCORTED_ONLY"
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 SECURITY_BRIEFING, ID_BADGE, KEY_TRAINING = "SECURITY_BRIEFING", "ID_BADGE", "KEY_TRAINING"
 INDUCTION_ITEMS = (SECURITY_BRIEFING, ID_BADGE, KEY_TRAINING)
-
-# A grant's states (DESIGN §3). OPEN ones still move; FINAL ones only a new clearance reopens.
-OPEN = frozenset({"PENDING_REVIEW", "APPROVED", "ACTIVE", "SUSPENDED"})
-LIVE = frozenset({"APPROVED", "ACTIVE", "SUSPENDED"})
-FINAL = frozenset({"REFUSED", "REVOKED", "ENDED", "EXCLUDED"})
 
 # Prisons in England keep English days: "Tuesdays only" means a Tuesday in London.
 LOCAL_TIME = ZoneInfo("Europe/London")
@@ -38,6 +38,19 @@ GATE_REASONS = {
     "EXPIRED": "Access has expired.",
     "NOT_PERMITTED_TODAY": "Access is not permitted on this day.",
 }
+
+
+EXCLUDE_PREFIX = "EXCLUDE_ESTABLISHMENT:"
+
+
+def conditions_for(conditions: Sequence[str], code: str) -> tuple[list[str], bool]:
+    """What of a clearance's conditions one establishment may know: all it must enforce, and an
+    exclusion only if it names this establishment (one naming another points at a connection
+    with someone in custody there: theirs alone). Also whether anything was withheld, so the
+    team sees that other conditions apply."""
+    shown = [c for c in conditions if not c.startswith(EXCLUDE_PREFIX)
+             or c.removeprefix(EXCLUDE_PREFIX) == code]
+    return shown, len(shown) != len(conditions)
 
 
 def max_access(clearance_access: str, clearance_conditions: Sequence[str]) -> str:
@@ -62,19 +75,32 @@ def induction_outstanding(induction: Mapping[str, Any], access_type: str | None)
     return [item for item in induction_required(access_type) if item not in induction]
 
 
+def through_the_day(moment: datetime) -> datetime:
+    """A validity as people read it: "valid until 3 June" holds to the end of 3 June in London,
+    whatever time of day it was set at."""
+    return end_of_london_day(london_date(moment))
+
+
+def last_day(*moments: datetime | None) -> date:
+    """The last London date of the earliest of these validities."""
+    return min(london_date(moment) for moment in moments if moment is not None)
+
+
 def terms_problems(*, access_type: str, allowed: str, valid_until: datetime,
                    clearance_expires_at: datetime, moment: datetime,
                    permitted_days: Sequence[str] | None) -> dict[str, list[str]]:
-    """Field errors for an approval's terms: nothing above the clearance, nothing past it."""
+    """Field errors for an approval's terms: nothing above the clearance, nothing past it.
+    Both are dates as people read them (London): the clearance's last day may be the grant's."""
     problems: dict[str, list[str]] = {}
     if not within(access_type, allowed):
         problems["access_type"] = [
             f"The clearance allows at most {allowed}; {access_type} is above it."]
-    if valid_until > clearance_expires_at:
+    until, expires = london_date(valid_until), london_date(clearance_expires_at)
+    if until > expires:
         problems["valid_until"] = [
-            f"Must not be after the clearance expires ({clearance_expires_at.isoformat()})."]
-    elif valid_until <= moment:
-        problems["valid_until"] = ["Must be in the future."]
+            f"Must not be after the clearance expires ({expires.isoformat()})."]
+    elif until < london_date(moment):
+        problems["valid_until"] = ["Must not be in the past."]
     if permitted_days is not None and not permitted_days:
         problems["permitted_days"] = ["Give at least one day, or leave out for every day."]
     return problems
@@ -110,6 +136,11 @@ class GateResult:
         object.__setattr__(self, "message", GATE_REASONS[self.reason])
 
 
+def ends_at(view: GateView) -> datetime:
+    """The last instant the grant holds: the end (London) of its last day or its clearance's."""
+    return end_of_london_day(last_day(view.valid_until, view.clearance_expires_at))
+
+
 def gate_decision(view: GateView | None, moment: datetime) -> GateResult:
     """May this person come in now? Every way of saying no has its own reason."""
     if view is None:
@@ -118,8 +149,7 @@ def gate_decision(view: GateView | None, moment: datetime) -> GateResult:
         return GateResult(False, view.status, view)
     if view.clearance_status != "ACTIVE":
         return GateResult(False, "CLEARANCE_NOT_ACTIVE", view)
-    ends = min(filter(None, (view.valid_until, view.clearance_expires_at)))
-    if moment >= ends:
+    if moment > ends_at(view):
         return GateResult(False, "EXPIRED", view)
     if view.permitted_days:
         today = WEEKDAYS[moment.astimezone(LOCAL_TIME).weekday()]

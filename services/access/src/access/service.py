@@ -20,6 +20,7 @@ from access.service_layer import (
     incoming,
     organisation_erasure,
     retention,
+    sponsorship,
 )
 from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
@@ -34,6 +35,7 @@ def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
         "vetting.case_opened": [incoming.record_incoming_case],
         "application.withdrawn": [incoming.forget_withdrawn],
         **following.HANDLERS,
+        **sponsorship.HANDLERS,
         "vetting.person_erased": [erasure.erase_person],
         "vetting.applications_erased": [organisation_erasure.erase_applications],
     }

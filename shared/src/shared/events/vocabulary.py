@@ -27,7 +27,7 @@ SUSPENSION_REASONS = ("CHANGE_OF_CIRCUMSTANCES", "OFFICER_DECISION")
 # An access grant's states at one establishment (DESIGN §3), and who moved it.
 GRANT_STATUSES = ("PENDING_REVIEW", "APPROVED", "ACTIVE", "SUSPENDED", "REFUSED", "REVOKED",
                   "ENDED", "EXCLUDED")
-ACTED_BY = ("ESTABLISHMENT", "VETTING")
+ACTED_BY = ("ESTABLISHMENT", "VETTING", "ORGANISATION")
 
 # The publishing service of each event type: the part of the type before the dot.
 PUBLISHER_OF_PREFIX = {

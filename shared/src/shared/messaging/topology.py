@@ -61,7 +61,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "vetting.case_opened", "application.withdrawn", "vetting.clearance_granted",
         "vetting.clearance_suspended", "vetting.clearance_reinstated",
         "vetting.clearance_revoked", "vetting.clearance_expired", "vetting.person_erased",
-        "vetting.applications_erased",
+        "vetting.applications_erased", "application.sponsorship_ended",
     ),
     "notifications": (
         "application.submitted", "vetting.case_opened", "vetting.info_requested",

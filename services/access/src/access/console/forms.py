@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from access.models import Grant
-from access.rules import ID_BADGE, KEY_TRAINING, LOCAL_TIME, SECURITY_BRIEFING, WEEKDAYS
+from access.rules import ID_BADGE, KEY_TRAINING, SECURITY_BRIEFING, WEEKDAYS
 from access.service_layer.common import Actor
+from shared.clock import end_of_london_day
 from shared.errors import Invalid, NotFound
 
 MAX_REASON = 2000
@@ -61,12 +62,11 @@ def _lines(form: MultiDict, name: str, limit: int, label: str,
 
 
 def end_of_day(day: date, grant: Grant) -> datetime:
-    """"Valid until 3 March" means through that day in the prison's own time; on the
-    clearance's last day, until the clearance's own expiry moment. A later day is passed on
-    as it is, for the service layer to refuse (better than quietly shortening it)."""
-    if day == grant.clearance_expires_at.astimezone(LOCAL_TIME).date():
-        return grant.clearance_expires_at
-    return datetime.combine(day + timedelta(days=1), time(0), LOCAL_TIME) - timedelta(seconds=1)
+    """"Valid until 3 March" means through that day in the prison's own time, the clearance's
+    last day included (it too holds to the end of its day). A later day is passed on as it is,
+    for the service layer to refuse (better than quietly shortening it)."""
+    del grant  # kept in the signature: the form is read for one grant
+    return end_of_london_day(day)
 
 
 def approval(form: MultiDict, grant: Grant) -> dict[str, Any]:

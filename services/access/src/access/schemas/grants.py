@@ -17,7 +17,11 @@ class ClearanceCopySchema(Schema):
     id = fields.String()
     level = fields.String()
     max_access = fields.String()
-    conditions = fields.List(fields.String())
+    conditions = fields.List(fields.String(), metadata={
+        "description": "What this establishment must enforce (an exclusion only if it names "
+                       "this establishment)."})
+    other_conditions_apply = fields.Boolean(metadata={
+        "description": "Other conditions apply that concern other establishments only."})
     expires_at = fields.AwareDateTime()
     status = fields.String()
 
@@ -26,6 +30,16 @@ class InductionSchema(Schema):
     required = fields.List(fields.String())
     outstanding = fields.List(fields.String())
     done = fields.Dict(metadata={"description": "item → {at, by, badge_number?}"})
+
+
+class EarlierDecisionSchema(Schema):
+    grant_id = fields.String()
+    status = fields.String()
+    status_reason = fields.String(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    review_on = fields.Date(allow_none=True)
+    superseded_at = fields.AwareDateTime(allow_none=True)
 
 
 class GrantSchema(Schema):
@@ -55,6 +69,11 @@ class GrantSchema(Schema):
     decided_by = fields.String(allow_none=True)
     activated_at = fields.AwareDateTime(allow_none=True)
     updated_at = fields.AwareDateTime()
+    superseded_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "Set on a closed grant kept as history beside a newer request."})
+    earlier_decisions = fields.List(fields.Nested(EarlierDecisionSchema), metadata={
+        "description": "This establishment's earlier closing decisions about the person "
+                       "(refused, revoked, excluded, ended), newest first: they stand."})
 
 
 class GrantPageSchema(Schema):

@@ -1,9 +1,10 @@
 """What an establishment's security team decides about a grant: approve or refuse a request,
 then suspend, reinstate, exclude, revoke or end; and the induction that makes it active.
 
-Each decision locks the grant, checks the actor may act at its establishment (404 if not) and
-has the role (403), checks the state (409) and the terms (422), then writes the change, its
-audit entry and its event in one transaction.
+Each decision locks the grant, checks the actor may act at its establishment (404 if not), asks
+the lifecycle table (access.lifecycle) whether the role may take it (403) from this state (409
+naming it), checks the terms (422), then writes the change, its audit entry and its event in
+one transaction.
 """
 
 from __future__ import annotations
@@ -14,24 +15,25 @@ from typing import Any
 
 from sqlalchemy import select
 
+from access import lifecycle
 from access.models import Grant
 from access.rules import (
     ID_BADGE,
     INDUCTION_ITEMS,
     LIVE,
-    OPEN,
     induction_outstanding,
     induction_required,
     terms_problems,
+    through_the_day,
 )
-from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, Actor, audit_grant, change_event
+from access.service_layer.common import Actor, audit_grant, change_event
 from shared.errors import Conflict, Invalid
 from shared.uow import UnitOfWork
 
 
-def _expect(grant: Grant, allowed: Sequence[str] | frozenset[str], doing: str) -> None:
-    if grant.status not in allowed:
-        raise Conflict(f"Cannot {doing} a grant that is {grant.status}.")
+def _allow(grant: Grant, actor: Actor, action: str) -> None:
+    """The lifecycle table's say: the role (403), then the state (409 naming it)."""
+    lifecycle.require(action, grant.status, actor.roles, system=actor.kind == "SYSTEM")
 
 
 def _decided(grant: Grant, actor: Actor, moment: datetime, reason: str | None) -> None:
@@ -44,13 +46,11 @@ def approve(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, *,
             permitted_days: Sequence[str] | None = None, permitted_areas: Sequence[str] = (),
             reason: str | None = None) -> None:
     """Approve a request (or a renewal's terms). Induction, if still needed, comes next."""
-    actor.require(*SECURITY_ROLES)
     renewal = grant.awaiting_review and grant.status in LIVE
-    if not renewal:
-        _expect(grant, ("PENDING_REVIEW",), "approve")
+    _allow(grant, actor, "approve_renewal" if renewal else "approve")
     if grant.clearance_status != "ACTIVE":
         raise Conflict("The person's clearance is not in force; it cannot be approved now.")
-    valid_until = valid_until or grant.clearance_expires_at
+    valid_until = through_the_day(valid_until or grant.clearance_expires_at)
     problems = terms_problems(access_type=access_type, allowed=grant.clearance_access,
                               valid_until=valid_until,
                               clearance_expires_at=grant.clearance_expires_at, moment=moment,
@@ -83,8 +83,7 @@ def _terms(grant: Grant) -> dict[str, Any]:
 
 
 def refuse(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
-    actor.require(*SECURITY_ROLES)
-    _expect(grant, ("PENDING_REVIEW",), "refuse")
+    _allow(grant, actor, "refuse")
     grant.status, grant.awaiting_review = "REFUSED", False
     _decided(grant, actor, moment, reason)
     uow.emit("access.refused", subject=grant.application_id, data={
@@ -97,7 +96,7 @@ def refuse(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason
 def record_induction(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, *,
                      item: str, badge_number: str | None = None) -> None:
     """Tick one item of the checklist; the last one makes the grant ACTIVE."""
-    actor.require(*SECURITY_ROLES)
+    _allow(grant, actor, "induct")
     pending_activation = grant.status == "APPROVED" or grant.resume_status == "APPROVED"
     if not pending_activation and not (grant.status in LIVE and item == ID_BADGE):
         raise Conflict(f"Induction is for an approved grant; this one is {grant.status}.")
@@ -110,7 +109,8 @@ def record_induction(uow: UnitOfWork, grant: Grant, actor: Actor, moment: dateti
             raise Invalid("The badge number is needed.", {"badge_number": ["Required."]})
         holder = uow.session.execute(select(Grant.id).where(
             Grant.establishment_code == grant.establishment_code,
-            Grant.badge_number == badge_number, Grant.id != grant.id)).first()
+            Grant.badge_number == badge_number, Grant.id != grant.id,
+            Grant.superseded_at.is_(None))).first()
         if holder is not None:
             raise Invalid("That badge number is already issued here.",
                           {"badge_number": ["Already issued to someone else here."]})
@@ -135,8 +135,7 @@ def activate_if_inducted(uow: UnitOfWork, grant: Grant, actor: Actor,
 
 
 def suspend(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
-    actor.require(*SECURITY_ROLES)
-    _expect(grant, LIVE, "suspend")
+    _allow(grant, actor, "suspend")
     if grant.suspended_locally:
         raise Conflict("This establishment has already suspended the grant.")
     if grant.status != "SUSPENDED":
@@ -152,8 +151,8 @@ def reinstate(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime,
               reason: str) -> None:
     """Lift this establishment's suspension. A suspension that came with the clearance stays
     until vetting reinstates the clearance."""
-    actor.require(*SECURITY_ROLES)
-    if grant.status != "SUSPENDED" or not grant.suspended_locally:
+    _allow(grant, actor, "reinstate")
+    if not grant.suspended_locally:
         raise Conflict("Only a grant this establishment suspended can be reinstated here.")
     grant.suspended_locally = False
     if grant.clearance_status == "ACTIVE":
@@ -169,8 +168,7 @@ def reinstate(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime,
 def exclude(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str,
             review_on: date) -> None:
     """A local exclusion (the governor's decision), until a review date."""
-    actor.require(HEAD_ROLE)
-    _expect(grant, OPEN, "exclude")
+    _allow(grant, actor, "exclude")
     if review_on <= moment.date():
         raise Invalid("The review date must be in the future.",
                       {"review_on": ["Must be after today."]})
@@ -184,19 +182,18 @@ def exclude(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reaso
 
 
 def revoke(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
-    actor.require(HEAD_ROLE)
-    _close(uow, grant, actor, moment, reason, "REVOKED", "revoke", LIVE)
+    _allow(grant, actor, "revoke")
+    _close(uow, grant, actor, moment, reason, "REVOKED")
 
 
 def end(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
     """The person no longer comes (the group ended, they moved on): no fault implied."""
-    actor.require(*SECURITY_ROLES)
-    _close(uow, grant, actor, moment, reason, "ENDED", "end", OPEN)
+    _allow(grant, actor, "end")
+    _close(uow, grant, actor, moment, reason, "ENDED")
 
 
 def _close(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str,
-           status: str, doing: str, allowed: frozenset[str]) -> None:
-    _expect(grant, allowed, doing)
+           status: str) -> None:
     grant.status, grant.resume_status, grant.suspended_locally = status, None, False
     grant.awaiting_review = False
     _decided(grant, actor, moment, reason)

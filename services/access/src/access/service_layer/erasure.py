@@ -23,8 +23,8 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select
 
+from access import lifecycle
 from access.models import Grant, GrantApplication, IncomingCase
-from access.rules import OPEN
 from access.service_layer.common import Actor, audit_grant
 from access.service_layer.review_items import forget_items
 from shared import audit, erasure
@@ -33,7 +33,7 @@ from shared.uow import UnitOfWork
 
 REASON_CODE = "ERASURE"
 # Ended at once: every state a gate or a security team could still act on.
-ENDING = OPEN | {"EXCLUDED"}
+ENDING = lifecycle.TABLE["erase"].sources
 
 
 def erase_person(uow: UnitOfWork, event: Event) -> None:

@@ -12,16 +12,27 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
 
+from access import lifecycle
 from access.models import Grant, GrantApplication, IncomingCase
-from access.rules import ACCESS_RANK, FINAL, LIVE, OPEN, max_access
+from access.rules import (
+    ACCESS_RANK,
+    FINAL,
+    LIVE,
+    conditions_for,
+    last_day,
+    max_access,
+    through_the_day,
+)
 from access.service_layer.common import Actor, audit_grant, change_event
 from access.service_layer.decisions import activate_if_inducted
+from access.service_layer.grant_news import current_grant, older_news, seen_here
 from access.service_layer.review_items import disagrees, hold_for_review
+from shared.clock import london_date
 from shared.consumer import Event, PermanentError
 from shared.events.contracts.vetting import legacy_suspension_id
 from shared.uow import UnitOfWork
@@ -36,31 +47,37 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
     if not data.get("person_id"):
         raise PermanentError("clearance_granted without person_id: access cannot key a grant")
     person_id = str(data["person_id"])
+    clearance_id, application_id = str(data["clearance_id"]), str(data["application_id"])
     # No longer "in vetting": the request (or the grant) takes over from the early view.
     uow.session.execute(delete(IncomingCase).where(
-        IncomingCase.application_id == str(data["application_id"])))
+        IncomingCase.application_id == application_id))
     for code in data["establishments"]:
-        grant = uow.session.execute(select(Grant).where(
-            Grant.establishment_code == code, Grant.person_id == person_id).with_for_update()
-        ).scalar_one_or_none()
+        grant = current_grant(uow, code, person_id)
         if grant is None:
             grant = Grant(id=str(uuid.uuid4()), establishment_code=code, person_id=person_id,
                           conditions=[], permitted_areas=[], induction={},
                           suspended_locally=False, awaiting_review=False)
             _copy_clearance(grant, data)
             _reopen(uow, grant, event.envelope.occurred_at, renewal=False)
-        elif grant.clearance_id == str(data["clearance_id"]) and (
-                grant.status not in FINAL or grant.application_id == str(data["application_id"])):
-            # The same news again, or the same clearance serving another application of a
-            # person already admitted here: nothing for this establishment to review.
+        elif seen_here(uow, grant, clearance_id, application_id):
+            # The same news again (perhaps late, after a later decision): already applied.
+            continue
+        elif grant.clearance_id == clearance_id and grant.status not in FINAL:
+            # The same clearance serving another application of a person already known here:
+            # nothing for this establishment to review.
             pass
+        elif older_news(grant, data):
+            audit_grant(uow, SYSTEM, "grant.older_clearance_ignored", grant,
+                        detail={"clearance_id": clearance_id,
+                                "current_clearance_id": grant.clearance_id})
+            continue
         elif disagrees(grant, data):
             # Never who the grant is for: the security team decides.
             hold_for_review(uow, grant, event)
             continue
         else:
-            renew_grant(uow, grant, data, event.envelope.occurred_at)
-        _rests_on(uow, grant, str(data["application_id"]), event.envelope.occurred_at)
+            grant = renew_grant(uow, grant, data, event.envelope.occurred_at)
+        _rests_on(uow, grant, application_id, event.envelope.occurred_at)
 
 
 def _rests_on(uow: UnitOfWork, grant: Grant, application_id: str, moment: datetime) -> None:
@@ -76,8 +93,10 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
     grant.clearance_id = str(data["clearance_id"])
     grant.clearance_level = data["level"]
     grant.clearance_access = max_access(data["access"], data["conditions"])
-    grant.clearance_conditions = list(data["conditions"])
-    grant.clearance_expires_at = data["expires_at"]
+    grant.clearance_conditions, grant.clearance_conditions_withheld = conditions_for(
+        data["conditions"], grant.establishment_code)
+    grant.clearance_expires_at = through_the_day(data["expires_at"])
+    grant.clearance_issued_at = data.get("issued_at")
     grant.clearance_status, grant.clearance_suspension_id = "ACTIVE", None
     # Set when the grant opens, filled in where missing, never replaced (review_items).
     grant.forenames = grant.forenames or data.get("forenames")
@@ -109,29 +128,49 @@ def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -
                                "max_access": grant.clearance_access})
 
 
-def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: datetime) -> None:
-    """A new clearance (or a new application on the same one) for someone already known here."""
-    excluded_until: date | None = grant.review_on if grant.status == "EXCLUDED" else None
-    _copy_clearance(grant, data)
-    if excluded_until is not None and excluded_until > moment.date():
+def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any],
+                moment: datetime) -> Grant:
+    """A new clearance (or a new application on the same one) for someone already known here.
+    The grant it lands on: this one, or a new request opened beside a closed one."""
+    if grant.status == "EXCLUDED" and grant.review_on is not None \
+            and grant.review_on > london_date(moment):
         # The establishment's exclusion stands until its review date, whatever vetting says.
+        _copy_clearance(grant, data)
         grant.updated_at = moment
         audit_grant(uow, SYSTEM, "grant.clearance_updated", grant,
                     detail={"clearance_id": grant.clearance_id, "excluded_until":
-                            excluded_until.isoformat()})
-        return
-    if grant.status in FINAL:
-        _reopen(uow, grant, moment, renewal=False)
-        return
+                            grant.review_on.isoformat()})
+        return grant
+    if lifecycle.permits("supersede", grant.status):
+        return _open_beside(uow, grant, data, moment)
+    _copy_clearance(grant, data)
     if grant.status in LIVE:
         if grant.status == "SUSPENDED" and not grant.suspended_locally:
             _resume(uow, grant, moment)
         _cap_access(uow, grant)
         _reopen(uow, grant, moment, renewal=True)
-        return
+        return grant
     grant.updated_at = moment  # PENDING_REVIEW: the newer clearance is what will be reviewed
     audit_grant(uow, SYSTEM, "grant.clearance_updated", grant,
                 detail={"clearance_id": grant.clearance_id})
+    return grant
+
+
+def _open_beside(uow: UnitOfWork, closed: Grant, data: dict[str, Any],
+                 moment: datetime) -> Grant:
+    """The establishment's closing decision stands, untouched: the row becomes history and a
+    new request opens beside it (the security team sees the earlier decision with it)."""
+    closed.superseded_at = moment
+    uow.session.flush()  # out of the one-current-grant index before the new row goes in
+    grant = Grant(id=str(uuid.uuid4()), establishment_code=closed.establishment_code,
+                  person_id=closed.person_id, forenames=closed.forenames,
+                  surname=closed.surname, date_of_birth=closed.date_of_birth,
+                  conditions=[], permitted_areas=[], induction={}, suspended_locally=False,
+                  awaiting_review=False)
+    _copy_clearance(grant, data)
+    _reopen(uow, grant, moment, renewal=False)
+    audit_grant(uow, SYSTEM, "grant.superseded", closed, detail={"by_grant_id": grant.id})
+    return grant
 
 
 def _cap_access(uow: UnitOfWork, grant: Grant) -> None:
@@ -140,7 +179,7 @@ def _cap_access(uow: UnitOfWork, grant: Grant) -> None:
         before, grant.access_type = grant.access_type, grant.clearance_access
         audit_grant(uow, SYSTEM, "grant.access_reduced", grant,
                     detail={"from": before, "to": grant.access_type})
-    if grant.valid_until and grant.valid_until > grant.clearance_expires_at:
+    if grant.valid_until and last_day(grant.valid_until) > last_day(grant.clearance_expires_at):
         grant.valid_until = grant.clearance_expires_at
 
 
@@ -148,7 +187,8 @@ def _grants_on(uow: UnitOfWork, event: Event) -> list[Grant]:
     """The person's grants resting on this clearance (news of an older one moves nothing)."""
     return list(uow.session.execute(select(Grant).where(
         Grant.person_id == str(event.data["person_id"]),
-        Grant.clearance_id == str(event.data["clearance_id"])).order_by(Grant.id)
+        Grant.clearance_id == str(event.data["clearance_id"]),
+        Grant.superseded_at.is_(None)).order_by(Grant.id)
         .with_for_update()).scalars())
 
 
@@ -213,7 +253,7 @@ def _end_with_clearance(uow: UnitOfWork, event: Event, clearance_status: str,
         if grant.clearance_status == clearance_status:
             continue
         grant.clearance_status, grant.updated_at = clearance_status, moment
-        if grant.status in OPEN:
+        if lifecycle.permits("clearance_ended", grant.status):
             grant.status, grant.resume_status = "ENDED", None
             grant.awaiting_review = False
             grant.status_reason = f"The clearance was {clearance_status.lower()}."

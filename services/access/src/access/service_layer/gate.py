@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.orm import Session
 
 from access.models import Grant
-from access.rules import GateResult, GateView, gate_decision
+from access.rules import GateResult, GateView, ends_at, gate_decision
 from access.service_layer.common import Actor
 from shared import audit
 from shared.context import current_correlation_id
@@ -39,11 +39,14 @@ _VIEW_COLUMNS = (
     Grant.valid_until, Grant.forenames, Grant.surname, Grant.date_of_birth, Grant.badge_number,
 )
 # Built once (building a statement per call cost more CPU than executing it). Each reads by one
-# of the grant's unique constraints: (establishment, person) or (establishment, badge).
+# of the grant's unique indexes: (establishment, person) or (establishment, badge).
+# Only the current grant: a closed one kept as history beside it answers nothing.
 _BY_PERSON = select(*_VIEW_COLUMNS).where(Grant.establishment_code == bindparam("code"),
-                                          Grant.person_id == bindparam("key"))
+                                          Grant.person_id == bindparam("key"),
+                                          Grant.superseded_at.is_(None))
 _BY_BADGE = select(*_VIEW_COLUMNS).where(Grant.establishment_code == bindparam("code"),
-                                         Grant.badge_number == bindparam("key"))
+                                         Grant.badge_number == bindparam("key"),
+                                         Grant.superseded_at.is_(None))
 
 
 def _audit_entry(actor: Actor, code: str, result: GateResult, moment: datetime,
@@ -148,9 +151,7 @@ def _check_on_postgresql(engine: Engine, actor: Actor, code: str, moment: dateti
 def result_view(result: GateResult, moment: datetime) -> dict[str, object]:
     """What the gate officer sees: the answer, why, and the terms when there is a grant."""
     view = result.grant
-    ends = None
-    if view is not None:
-        ends = min(filter(None, (view.valid_until, view.clearance_expires_at)))
+    ends = ends_at(view) if view is not None else None
     return {
         "allowed": result.allowed, "reason": result.reason, "message": result.message,
         "grant_id": view.grant_id if view else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from access.models import Establishment, Grant
 from access.rules import induction_outstanding, induction_required
@@ -15,7 +15,40 @@ from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
 
 
-def grant_view(grant: Grant) -> dict[str, Any]:
+def decision_view(grant: Grant) -> dict[str, Any]:
+    """A closed grant kept as history, as the security team sees it beside a new request."""
+    return {"grant_id": grant.id, "status": grant.status, "status_reason": grant.status_reason,
+            "decided_by": grant.decided_by, "decided_at": grant.decided_at,
+            "review_on": grant.review_on, "superseded_at": grant.superseded_at}
+
+
+def earlier_decisions(session: Session, grants: list[Grant]) -> dict[tuple[str, str], list]:
+    """(establishment, person) → the closed grants kept as history there, newest first: one
+    read for a page of grants."""
+    keys = {(g.establishment_code, g.person_id) for g in grants}
+    if not keys:
+        return {}
+    found: dict[tuple[str, str], list] = {}
+    rows = session.execute(select(Grant).where(
+        Grant.superseded_at.is_not(None),
+        Grant.person_id.in_(sorted({person for _code, person in keys})),
+        Grant.establishment_code.in_(sorted({code for code, _person in keys}))).order_by(
+        Grant.superseded_at.desc(), Grant.id)).scalars()
+    for row in rows:
+        key = (row.establishment_code, row.person_id)
+        if key in keys:
+            found.setdefault(key, []).append(row)
+    return found
+
+
+def grant_view(grant: Grant, earlier: list[Grant] | None = None) -> dict[str, Any]:
+    """`earlier`: the decisions kept as history at this establishment; read here if not given
+    (for the current grant only: history rows show none of their own)."""
+    if earlier is None:
+        session = object_session(grant)
+        earlier = [] if session is None or grant.superseded_at is not None else \
+            earlier_decisions(session, [grant]).get((grant.establishment_code,
+                                                     grant.person_id), [])
     return {
         "id": grant.id, "establishment_code": grant.establishment_code,
         "person_id": grant.person_id, "forenames": grant.forenames, "surname": grant.surname,
@@ -26,6 +59,7 @@ def grant_view(grant: Grant) -> dict[str, Any]:
         "clearance": {"id": grant.clearance_id, "level": grant.clearance_level,
                       "max_access": grant.clearance_access,
                       "conditions": grant.clearance_conditions,
+                      "other_conditions_apply": bool(grant.clearance_conditions_withheld),
                       "expires_at": grant.clearance_expires_at,
                       "status": grant.clearance_status},
         "access_type": grant.access_type, "conditions": grant.conditions,
@@ -37,7 +71,9 @@ def grant_view(grant: Grant) -> dict[str, Any]:
         "review_on": grant.review_on, "status_reason": grant.status_reason,
         "opened_at": grant.opened_at, "decided_at": grant.decided_at,
         "decided_by": grant.decided_by, "activated_at": grant.activated_at,
-        "updated_at": grant.updated_at,
+        "updated_at": grant.updated_at, "superseded_at": grant.superseded_at,
+        "earlier_decisions": [decision_view(row) for row in earlier
+                              if grant.superseded_at is None and row.id != grant.id],
     }
 
 
@@ -53,7 +89,9 @@ def _page(session: Session, query: Any, limit: int, cursor: str | None) -> dict[
                 .scalars())
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": [grant_view(row) for row in rows],
+    earlier = earlier_decisions(session, rows)
+    return {"items": [grant_view(row, earlier.get((row.establishment_code, row.person_id), []))
+                      for row in rows],
             "next_cursor": encode_cursor(rows[-1].opened_at, rows[-1].id) if more else None}
 
 
@@ -86,9 +124,11 @@ def person(session: Session, actor: Actor, person_id: str) -> dict[str, Any]:
     if not grants:
         raise NotFound()
     first = grants[0]
+    earlier = earlier_decisions(session, grants)
     return {"person_id": person_id, "forenames": first.forenames, "surname": first.surname,
             "date_of_birth": first.date_of_birth,
-            "grants": [grant_view(grant) for grant in grants]}
+            "grants": [grant_view(grant, earlier.get((grant.establishment_code, person_id), []))
+                       for grant in grants]}
 
 
 def history(session: Session, actor: Actor, grant_id: str,

@@ -28,6 +28,9 @@ GRANTED = ("vetting.clearance_granted",)
 REFUSED = ("vetting.clearance_refused",)
 _CLEARANCE_CHANGES = ("vetting.clearance_suspended", "vetting.clearance_reinstated",
                       "vetting.clearance_revoked")
+# A report of a change: its outcome to the organisation that made it; a suspension at once
+# only for a change the policy names as immediate.
+_REVIEWED = ("vetting.circumstances_reviewed",)
 
 
 def _t(source: str, action: str, target: str, roles: frozenset[str],
@@ -36,11 +39,14 @@ def _t(source: str, action: str, target: str, roles: frozenset[str],
 
 
 TRANSITIONS = (
-    # The checks: all results in, or one sent back to its provider (a retry, a late answer).
+    # The checks: all results in (a late answer that disagrees after a decision reopens the
+    # assessment as a review: below).
     _t("OPEN", "checks_completed", "AWAITING_DECISION", _SYS),
-    _t("AWAITING_DECISION", "checks_reopened", "OPEN", _SYS | STAFF),
     # Served at once by the person's clearance that already covers the request.
     _t("OPEN", "served_by_clearance", "CLEARED", _SYS, GRANTED),
+    # ... or once an officer links the applicant to the person who holds it.
+    _t("OPEN", "linked_to_clearance_holder", "CLEARED", STAFF, GRANTED),
+    _t("AWAITING_DECISION", "linked_to_clearance_holder", "CLEARED", STAFF, GRANTED),
     # Information: asked by an officer, answered by the organisation (or the volunteer).
     *(_t(state, "information_requested", "INFO_REQUESTED", STAFF, ("vetting.info_requested",))
       for state in (*INTERRUPTIBLE, "INFO_REQUESTED")),
@@ -61,9 +67,10 @@ TRANSITIONS = (
     _t("REFUSAL_PENDING", "refusal_rejected", "AWAITING_DECISION", _MGR),
     _t("RECONSIDERATION", "refusal_upheld", "REFUSED", STAFF, REFUSED),
     _t("REFUSED", "reconsideration_requested", "RECONSIDERATION", _SYS),
-    # After clearance: a change of circumstances is reviewed by an officer.
-    _t("CLEARED", "review_opened", "REVIEW", _SYS, _CLEARANCE_CHANGES[:1]),
-    _t("REVIEW", "review_completed", "CLEARED", STAFF, _CLEARANCE_CHANGES),
+    # After clearance: a change of circumstances, or a provider's late answer that disagrees,
+    # is reviewed by an officer.
+    _t("CLEARED", "review_opened", "REVIEW", _SYS, (*_REVIEWED, *_CLEARANCE_CHANGES[:1])),
+    _t("REVIEW", "review_completed", "CLEARED", STAFF, (*_REVIEWED, *_CLEARANCE_CHANGES)),
     # The organisation withdraws an undecided case; erasure stops any case that is not over.
     *(_t(state, "withdrawn", "WITHDRAWN", _SYS) for state in UNDECIDED),
     *(_t(state, "erased", "WITHDRAWN", _SYS) for state in (*UNDECIDED, "REVIEW")),

@@ -28,6 +28,9 @@ TRANSITIONS = (
     Transition("SUSPENDED", "revoke", "REVOKED", _MGR, ("vetting.clearance_revoked",)),
     Transition("ACTIVE", "supersede", "SUPERSEDED", STAFF | _SYS,
                ("vetting.clearance_granted",)),
+    # Erasure of the person ends the clearance as a revocation would, told by its own event.
+    Transition("ACTIVE", "erase", "REVOKED", _SYS, ("vetting.person_erased",)),
+    Transition("SUSPENDED", "erase", "REVOKED", _SYS, ("vetting.person_erased",)),
     Transition("ACTIVE", "expire", "EXPIRED", _SYS, ("vetting.clearance_expired",)),
     Transition("SUSPENDED", "expire", "EXPIRED", _SYS, ("vetting.clearance_expired",)),
 )

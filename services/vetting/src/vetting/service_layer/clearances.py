@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.clock import end_of_london_day, london_date
@@ -102,6 +102,12 @@ def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, leve
         policy_version=policy.version, issued_by=actor.id, reminders_sent=[],
         replaces_id=replaces.id if replaces else None, updated_at=moment)
     uow.session.add(clearance)
+    if replaces is not None:
+        # Every case the old clearance served is served by the new one now: a review or a
+        # revocation from any of them reaches the clearance that is live.
+        uow.session.flush()
+        uow.session.execute(update(VettingCase).where(
+            VettingCase.clearance_id == replaces.id).values(clearance_id=clearance.id))
     case.clearance_id = clearance.id
     uow.session.flush()
     uow.emit("vetting.clearance_granted", subject=case.application_id,

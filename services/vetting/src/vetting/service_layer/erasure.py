@@ -31,6 +31,8 @@ from sqlalchemy.orm import Session
 from shared import audit, erasure
 from shared.consumer import Event
 from shared.uow import UnitOfWork
+from vetting.lifecycle import SYSTEM
+from vetting.lifecycle.clearance import CLEARANCE
 from vetting.models import (
     CaseUpdate,
     Check,
@@ -120,7 +122,8 @@ def _revoke(session: Session, clearances: Iterable[Clearance], moment: Any) -> i
     revoked = 0
     for clearance in clearances:
         if clearance.status in LIVE:
-            clearance.status, clearance.suspension_reason = "REVOKED", REASON_CODE
+            clearance.status = CLEARANCE.step(clearance.status, "erase", {SYSTEM}).target
+            clearance.suspension_reason = REASON_CODE
             clearance.updated_at = moment
             audit.record(session, service="vetting", actor="system", actor_kind=audit.SYSTEM,
                          action="clearance.revoked", subject_type="clearance",

@@ -9,7 +9,7 @@ from shared.errors import Conflict
 from shared.uow import UnitOfWork
 from vetting.models import Check
 from vetting.policy import Policy
-from vetting.service_layer import checks, clearances, identity
+from vetting.service_layer import checks, clearances, history, identity
 from vetting.service_layer.common import CLOSED, Actor, case_for_update
 
 
@@ -20,8 +20,11 @@ def link(uow: UnitOfWork, policy: Policy, case_id: str, person_id: str, actor: A
         raise Conflict(f"This case is {case.status.lower()}: there is nothing to link.")
     identity.link(uow, case, person_id, actor, reason)
     moment = uow.now()
-    existing = None if case.renewal_of else clearances.covering(uow.session, policy, case,
-                                                                moment)
+    # The person's history now shows on the case: with any a manager has not acknowledged,
+    # their clearance does not serve it (service_layer.history).
+    flagged = history.unacknowledged(uow.session, case)
+    existing = None if case.renewal_of or flagged else clearances.covering(
+        uow.session, policy, case, moment)
     if existing is not None and case.status in ("OPEN", "AWAITING_DECISION"):
         # Served by the person's clearance: the checks still due are not needed.
         for check in uow.session.execute(select(Check).where(

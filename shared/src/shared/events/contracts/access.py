@@ -48,8 +48,9 @@ class AccessChangeV1(Schema):
     establishment_code = fields.String(required=True, validate=ESTABLISHMENT_CODE)
     status = fields.String(required=True, metadata={"description": "The grant's new state."})
     by = fields.String(required=True, validate=validate.OneOf(ACTED_BY), metadata={
-        "description": "ESTABLISHMENT (its security team) or VETTING (followed a change to "
-                       "the person's clearance)."})
+        "description": "ESTABLISHMENT (its security team), VETTING (followed a change to "
+                       "the person's clearance) or ORGANISATION (the sponsoring organisation "
+                       "ended its sponsorship)."})
     at = fields.AwareDateTime(required=True)
 
 
