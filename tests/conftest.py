@@ -131,7 +131,7 @@ def pg_urls(request: pytest.FixtureRequest, postgres_admin_url: str,
     databases = LazyDatabases(postgres_admin_url, postgres_templates,
                               migrated=_migrated(request))
     yield databases
-    databases.drop_all()
+    databases.close()
 
 
 @pytest.fixture

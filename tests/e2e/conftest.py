@@ -75,7 +75,7 @@ def running_stack(request: pytest.FixtureRequest, mode: str,
     finally:
         controller.stop()
         if databases is not None:
-            databases.drop_all()
+            databases.close()
         if broker is not None:
             broker.close()  # the vhost, and with it every queue, and the users
 

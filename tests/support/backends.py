@@ -3,7 +3,8 @@ real server is not there.
 
 Running every migration for every service in every test was most of a short test's cost, so
 each test process migrates one template per service once (a PostgreSQL database, a SQLite
-file) and each test gets a copy: `CREATE DATABASE … TEMPLATE …` or a file copy. A test that
+file) and each test gets a copy: a PostgreSQL copy, reset for the next test when it is done
+(tests/support/postgres_copies.py), or a file copy. A test that
 needs an empty, unmigrated database (one that tests the migrations themselves) says so with
 `@pytest.mark.unmigrated`.
 """
@@ -11,7 +12,6 @@ needs an empty, unmigrated database (one that tests the migrations themselves) s
 from __future__ import annotations
 
 import atexit
-import importlib
 import os
 import shutil
 import tempfile
@@ -31,7 +31,8 @@ from shared.config import Settings, load_settings, shared_broker_user_env
 from shared.db import create_database, drop_database, make_engine
 from shared.messaging.topology import SERVICES, Topology
 from shared.migrations import upgrade
-from tests.support.deployment_secrets import SECRETS, database_url
+from tests.support.deployment_secrets import database_url
+from tests.support.postgres_copies import PostgresTemplates, migrations_dir
 
 REQUIRE_REAL = os.environ.get("REQUIRE_REAL_BACKENDS") == "1"
 # With the session's generated password (the shared server trusts loopback and ignores it).
@@ -64,54 +65,6 @@ def embedded_env(var_dir: Path) -> dict[str, str]:
     return {"VAR_DIR": str(var_dir), "BROKER_POLLING_INTERVAL_S": "0.01"}
 
 
-def _migrations_dir(service: str) -> Path:
-    return importlib.import_module(f"{service}.service").definition().migrations_dir
-
-
-class PostgresTemplates:
-    """One migrated template database per service for this test process, made on first use
-    and dropped when the process ends."""
-
-    def __init__(self, admin_url: str) -> None:
-        self.admin_url = admin_url
-        self.prefix = f"tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        self.made: dict[str, str] = {}
-        # Alembic is not thread-safe, and a stack asks for its four databases at once.
-        self.lock = threading.RLock()
-        atexit.register(self.drop_all)
-
-    def template_for(self, service: str) -> str:
-        with self.lock:
-            if service not in self.made:
-                name = f"{self.prefix}_{service}"
-                url = create_database(self.admin_url, name)
-                try:
-                    upgrade(load_settings(service, {"DATABASE_URL": url, **SECRETS}),
-                            _migrations_dir(service))
-                except BaseException:
-                    drop_database(self.admin_url, name)
-                    raise
-                self.made[service] = name
-            return self.made[service]
-
-    def clone(self, service: str, name: str) -> str:
-        """A new database `name`, migrated like the service's template; its URL."""
-        with self.lock:  # no two copies of one template at once (PostgreSQL refuses that)
-            template = self.template_for(service)
-            with psycopg.connect(self.admin_url, autocommit=True) as conn:
-                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(name), sql.Identifier(template)))
-        return self.admin_url.rsplit("/", 1)[0] + "/" + name
-
-    def drop_all(self) -> None:
-        for name in self.made.values():
-            try:
-                drop_database(self.admin_url, name)
-            except psycopg.Error:
-                pass  # the server is gone: nothing to clean
-        self.made.clear()
-
-
 class SqliteTemplates:
     """One migrated SQLite file per service for this test process."""
 
@@ -132,7 +85,7 @@ class SqliteTemplates:
             if service not in self.made:
                 work = self.folder / service
                 settings = load_settings(service, embedded_env(work))
-                upgrade(settings, _migrations_dir(service))  # engine disposed: WAL folded in
+                upgrade(settings, migrations_dir(service))  # engine disposed: WAL folded in
                 self.made[service] = work / f"{service}.db"
             return self.made[service]
 
@@ -161,6 +114,9 @@ class LazyDatabases(Mapping[str, str]):
                                       else create_database(self.admin_url, name))
             return self.made[service]
 
+    def name(self, service: str) -> str:
+        return self.made[service].rsplit("/", 1)[1]
+
     def __iter__(self) -> Iterator[str]:
         return iter(SERVICES)
 
@@ -188,7 +144,9 @@ class LazyDatabases(Mapping[str, str]):
         # loopback and ignores it, and a process refuses to start on a URL without one.
         return make_url(url).set(username=role).render_as_string(hide_password=False)
 
-    def drop_all(self) -> None:
+    def close(self) -> None:
+        """Done with the databases: migrated copies go back to be reset, empty ones are dropped
+        (and the test's roles with them)."""
         for role in self.roles:
             # Its privileges first (in the database and on it), then the role itself.
             service = role.rsplit("_", 1)[-1]
@@ -196,7 +154,10 @@ class LazyDatabases(Mapping[str, str]):
             with psycopg.connect(database_url, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
         for service in self.made:
-            drop_database(self.admin_url, f"t_{self.run}_{service}")
+            if self.migrated:  # reset for the next test (tests/support/postgres_copies.py)
+                self.templates.give_back(service, self.name(service))
+            else:
+                drop_database(self.admin_url, self.name(service))
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             for role in self.roles:
                 conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))

@@ -185,6 +185,21 @@ def test_the_database_holds_one_live_clearance_per_person(vetting):
         session.commit()  # a past clearance beside the live one is fine
 
 
+def test_a_second_live_clearance_racing_the_first_is_a_409(vetting, monkeypatch):
+    from vetting.service_layer import clearances
+
+    email = f"race-{uuid.uuid4().hex[:6]}@example.org"
+    cleared(vetting, email)
+    other = vetting.submit(email, requested_access="UNESCORTED")  # not covered: vetted again
+    vetting.work()
+    # As if another officer's clearance committed after this decision looked for one.
+    monkeypatch.setattr(clearances, "live_clearance", lambda _session, _person: None)
+    raced = vetting.call("POST", clear_path(vetting, other), who="manager",
+                         json={"reason": "Fine."})
+    assert raced.status_code == 409 and raced.json["errors"]["status"]
+    assert vetting.case(other)["status"] == "AWAITING_DECISION"
+
+
 def refuse_review(vetting: Vetting) -> tuple[str, dict, dict]:
     app_id, clearance = cleared(vetting, f"rev-{uuid.uuid4().hex[:6]}@example.org")
     vetting.event("application.circumstances_changed", {
