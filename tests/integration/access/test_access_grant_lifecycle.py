@@ -255,6 +255,6 @@ def test_random_lives_keep_the_invariants(embedded):  # type: ignore[no-untyped-
     GrantLifecycle.clock = clock
     try:
         run_state_machine_as_test(GrantLifecycle, settings=property_settings(
-            15, stateful_step_count=20))
+            12, stateful_step_count=18))
     finally:
         GrantLifecycle.harness.platform.engine.dispose()
