@@ -148,6 +148,19 @@ def test_another_establishments_officer_gets_the_404_page(console_server, open_p
     assert page.goto(f"{console_server.url}/console/people/{person_id}").status == 404
 
 
+def test_a_new_request_shows_the_earlier_revocation_and_passes_axe(console_server, open_page):
+    surname = f"Reopened-{uuid.uuid4().hex[:6]}"
+    grant_id = console_server.seed_reopened(surname)
+    page = open_page(LAPTOP)
+    sign_in(page, console_server, "ann")
+    page.goto(f"{console_server.url}/console/grants/{grant_id}")
+    earlier = page.get_by_role("region", name="Earlier decisions here")
+    expect(earlier).to_contain_text("Revoked")
+    expect(earlier).to_contain_text("Passed a package.")
+    no_accessibility_violations(page)
+    page.screenshot(path=console_server.shots / "5b-reopened-1280.png", full_page=True)
+
+
 def test_the_queue_at_a_tablets_width(console_server, open_page):
     surname = f"Tablet-{uuid.uuid4().hex[:6]}"
     console_server.seed_request(surname)

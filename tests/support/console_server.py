@@ -32,3 +32,11 @@ class ConsoleServer:
         data = self.seeder.grant_clearance(establishments=(code,), forenames="Rosa",
                                            surname=surname)
         return self.seeder.grant_id(data["person_id"], code), data["person_id"]
+
+    def seed_reopened(self, surname: str) -> str:
+        """A person Wandsworth admitted then revoked, cleared again: the new request's id."""
+        grant_id, person_id = self.seed_request(surname)
+        self.seeder.activate(grant_id)
+        self.seeder.decide(grant_id, "revocation", {"reason": "Passed a package."}, who="head")
+        self.seeder.grant_clearance(person_id=person_id, forenames="Rosa", surname=surname)
+        return self.seeder.grant_id(person_id)

@@ -155,3 +155,22 @@ def test_a_provider_repeating_its_own_answer_is_not_a_disagreement(vetting):
     assert after["status"] == before["status"] == "AWAITING_DECISION"
     assert {c["name"]: c for c in after["checks_detail"]}["CRIMINAL_RECORD"][
         "late_answer"] is None
+
+
+def test_a_late_answer_on_a_case_whose_clearance_ended_is_kept_on_file(backend_env):
+    vetting = Vetting(backend_env["vetting"], VETTING_CHECK_MAX_ATTEMPTS="1")
+    try:
+        app_id = vetting.submit("jo+sim-error-always-dbs@example.org")
+        vetting.work()
+        assert _record(vetting, app_id, "dbs", "manager").status_code == 200
+        clearance = vetting.clear(app_id)
+        assert vetting.call("POST", f"/clearances/{clearance['id']}/revocation", who="manager",
+                            json={"reason": "Left the fellowship."}).status_code == 200
+        vetting.provider_answers(app_id, "DBS", "ADVERSE", {
+            "records": [{"offence": UNDECLARED_OFFENCE, "date": today().isoformat()}],
+            "summary": "1 record."})
+        case = vetting.case(app_id)
+        assert case["status"] == "CLEARED" and case["waiting_on"] is None
+        assert {c["name"]: c for c in case["checks_detail"]}["DBS"]["late_answer"]["disagrees"]
+    finally:
+        vetting.platform.engine.dispose()

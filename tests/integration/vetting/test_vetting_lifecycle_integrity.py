@@ -67,6 +67,7 @@ def test_a_suspended_person_resubmitted_elsewhere_is_flagged_and_never_cleared_a
     assert vetting.call("GET", path).json["status"] == "SUSPENDED"
     # Revoked by a manager: new history, acknowledged again, then cleared on its merits.
     assert vetting.call("POST", path + "/revocation", who="manager", json=WHY).status_code == 200
+    assert [flag["kind"] for flag in vetting.case(second)["history"]] == ["CLEARANCE_REVOKED"]
     assert vetting.call("POST", clear_path(vetting, second),
                         json={"reason": "Fine."}).status_code == 409
     assert acknowledge(vetting, second).status_code == 200
@@ -183,6 +184,21 @@ def test_the_database_holds_one_live_clearance_per_person(vetting):
         session.rollback()
         session.add(Clearance(**{**copy, "id": str(uuid.uuid4()), "status": "EXPIRED"}))
         session.commit()  # a past clearance beside the live one is fine
+
+
+def test_a_second_live_clearance_racing_the_first_is_a_409(vetting, monkeypatch):
+    from vetting.service_layer import clearances
+
+    email = f"race-{uuid.uuid4().hex[:6]}@example.org"
+    cleared(vetting, email)
+    other = vetting.submit(email, requested_access="UNESCORTED")  # not covered: vetted again
+    vetting.work()
+    # As if another officer's clearance committed after this decision looked for one.
+    monkeypatch.setattr(clearances, "live_clearance", lambda _session, _person: None)
+    raced = vetting.call("POST", clear_path(vetting, other), who="manager",
+                         json={"reason": "Fine."})
+    assert raced.status_code == 409 and raced.json["errors"]["status"]
+    assert vetting.case(other)["status"] == "AWAITING_DECISION"
 
 
 def refuse_review(vetting: Vetting) -> tuple[str, dict, dict]:

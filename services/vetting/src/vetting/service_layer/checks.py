@@ -15,7 +15,8 @@ from shared.errors import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
 from vetting.lifecycle import SYSTEM
 from vetting.lifecycle.check import CHECK, RECORD_CHECKS, late_status, manual_action
-from vetting.models import Check, VettingCase
+from vetting.lifecycle.clearance import LIVE
+from vetting.models import Check, Clearance, VettingCase
 from vetting.policy import Policy
 from vetting.providers import CheckRequest, Outcome
 from vetting.risk import assess
@@ -226,15 +227,16 @@ def _findings(result: dict[str, Any]) -> list[Any]:
 def reopen(uow: UnitOfWork, case: VettingCase, policy: Policy, moment: datetime,
            why: str) -> None:
     """New evidence on a case: the risk summary is redone and the case is in front of an
-    officer again. A cleared case goes to review (its clearance stays as it is until the
-    officer decides); a withdrawn or refused one keeps the evidence on file."""
+    officer again. A cleared case whose clearance is live goes to review (the clearance stays
+    as it is until the officer decides); any other closed case keeps the evidence on file."""
     refresh(uow.session, case, policy, moment)
-    if case.status == "CLEARED":
+    clearance = uow.session.get(Clearance, case.clearance_id) if case.clearance_id else None
+    if case.status == "CLEARED" and clearance is not None and clearance.status in LIVE:
         move(case, "REVIEW", moment)
         audit_decision(uow, Actor.system(), "case.review_opened", "case", case.id,
                        reason=why, detail={"recommendation": case.risk["recommendation"],
                                            "policy_version": policy.version})
-    elif case.status not in ("WITHDRAWN", "REFUSED", "OPEN", "INFO_REQUESTED"):
+    elif case.status not in ("CLEARED", "WITHDRAWN", "REFUSED", "OPEN", "INFO_REQUESTED"):
         wait_on(case, "OFFICER", moment)
 
 

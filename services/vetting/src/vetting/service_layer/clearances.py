@@ -13,6 +13,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.clock import end_of_london_day, london_date
@@ -102,10 +103,10 @@ def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, leve
         policy_version=policy.version, issued_by=actor.id, reminders_sent=[],
         replaces_id=replaces.id if replaces else None, updated_at=moment)
     uow.session.add(clearance)
+    _insert_live(uow, clearance)
     if replaces is not None:
         # Every case the old clearance served is served by the new one now: a review or a
         # revocation from any of them reaches the clearance that is live.
-        uow.session.flush()
         uow.session.execute(update(VettingCase).where(
             VettingCase.clearance_id == replaces.id).values(clearance_id=clearance.id))
     case.clearance_id = clearance.id
@@ -120,6 +121,17 @@ def expiry(issued_at: datetime, months: int) -> datetime:
     through 3 June there, whatever time it was issued): the day `months` after the London
     date of issue."""
     return end_of_london_day(london_date(issued_at) + relativedelta(months=months))
+
+
+def _insert_live(uow: UnitOfWork, clearance: Clearance) -> None:
+    """Two decisions for one person at the same moment (two officers, two cases): the database
+    keeps one live clearance, and the second decision is a 409 to retry, never a 500."""
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        raise Conflict("Another clearance for this person was issued at the same moment: "
+                       "reload the case and decide again.",
+                       {"status": ["The person already has a live clearance."]}) from None
 
 
 def live_clearance(session: Session, person_id: str | None) -> Clearance | None:
