@@ -13,6 +13,7 @@ from shared.devstack import Stack
 from tests.support import wait_for
 from tests.support.stack_client import (
     application_body,
+    confirm_email,
     get,
     organisation_key,
     staff_token,
@@ -27,8 +28,8 @@ def all_cases(stack: Stack, officer: str) -> list[dict]:
 
 
 # Applications queued while vetting's consumer is away: enough that a SIGKILL lands mid-way,
-# few enough to keep the suite quick (each means three emails: two to the volunteer, one to the
-# coordinator).
+# few enough to keep the suite quick (each means four emails: three to the volunteer, counting
+# the link to confirm the address, one to the coordinator).
 BACKLOG = 50
 
 
@@ -52,13 +53,16 @@ def test_consumer_killed_mid_backlog_loses_nothing_and_doubles_nothing(real_env,
         stack.restart("vetting-consume")
         wait_for(lambda: len(all_cases(stack, officer)) == BACKLOG, timeout=60,
                  message="every case")
-        # Two messages each: application received, and checks started (once vetting has it).
-        wait_for(lambda: all(len(inbox.to(e)) >= 2 for e in emails), timeout=90,
-                 message="two emails each")
+        # Each volunteer confirms their address; then three messages each: the link to confirm
+        # it, application received, and checks started (once vetting has it).
+        for email in emails:
+            confirm_email(stack, inbox, email)
+        wait_for(lambda: all(len(inbox.to(e)) >= 3 for e in emails), timeout=90,
+                 message="three emails each")
         time.sleep(1.0)  # let any duplicate straggle in before counting
         cases = all_cases(stack, officer)
         assert 0 < done_at_kill < BACKLOG, "the kill did not land mid-backlog"
         assert len({c["application_id"] for c in cases}) == len(cases) == BACKLOG
-        assert sorted(len(inbox.to(e)) for e in emails) == [2] * BACKLOG
+        assert sorted(len(inbox.to(e)) for e in emails) == [3] * BACKLOG
     finally:
         stack.stop()

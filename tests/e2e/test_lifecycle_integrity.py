@@ -22,6 +22,7 @@ from tests.support.stack_world import (
     change_report,
     clearance_status,
     cleared,
+    end_sponsorship,
     gate,
     grant_status,
     people_of,
@@ -127,3 +128,21 @@ def test_a_prisons_revocation_stands_when_another_organisation_resubmits(world):
     assert earlier["status"] == "REVOKED" and earlier["decided_by"] == revoked["decided_by"]
     assert earlier["status_reason"] == "Passed a package at the visits hall."
     assert gate(world, "LIR-BADGE-1")["allowed"] is False
+
+
+def test_an_organisation_ends_its_sponsorship_of_a_cleared_volunteer(world):
+    """The organisation that dismissed its volunteer says so after clearance (another
+    organisation cannot say it for them), and the gate stops admitting them."""
+    w, tag = world, uuid.uuid4().hex[:6]
+    app_id, clearance = cleared(w, "a", person(f"Dismissed-{tag}", passport=f"END{tag}"))
+    badge = f"WWI-E{tag}"
+    admitted_at_wandsworth(w, clearance["person_id"], badge)
+    wait_for(lambda: gate(w, badge)["allowed"] is True, message="admitted")
+    end_sponsorship(w, "b", app_id, expect=(404,))
+    ended = end_sponsorship(w, "a", app_id, "CONDUCT")
+    assert ended["status"] == "SPONSORSHIP_ENDED"
+    assert ended["timeline"][-1]["kind"] == "sponsorship_ended"
+    end_sponsorship(w, "a", app_id, expect=(409,))
+    assert application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED"
+    # Access heard: the grant resting only on this organisation's application ended.
+    wait_for(lambda: gate(w, badge)["allowed"] is False, message="the gate follows")

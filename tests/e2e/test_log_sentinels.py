@@ -198,15 +198,15 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
     # (the event contract does not bound it). PostgreSQL refuses it; the error's text carries
     # the INSERT's parameters, names and email among them. Retried, then dead-lettered.
     too_long = application(s, "dblong")["applicant"]
-    db_event, db_event_id = envelope("application.submitted", {
+    db_event, db_event_id = envelope("application.contacts_recorded", {
         "application_id": str(uuid.uuid4()), "organisation_id": org["organisation_id"],
-        "applicant": {"forenames": too_long["forenames"], "surname": too_long["surname"],
+        "volunteer": {"forenames": too_long["forenames"], "surname": too_long["surname"],
                       "email": too_long["contact"]["email"],
                       "mobile": "07700 900123 ext " + s.text("dblong_mobile_extension"),
-                      "preferred_channel": "SMS"},
-        "role": "GROUP_FACILITATOR", "establishments": ["WWI"], "requested_access": "ESCORTED",
-        "frequency": "REGULAR", "submitted_at": iso_now(),
-        "coordinator_email": s.email("dblong_coordinator_email")})
+                      "email_confirmed": True, "mobile_confirmed": False,
+                      "preferred_channel": "SMS", "opted_out": []},
+        "coordinator": {"email": s.email("dblong_coordinator_email")},
+        "recorded_at": iso_now()})
     publish_raw(stack, "notifications", db_event)
     # An invalid payload (schema errors), dead-lettered at once.
     invalid_payload = application(s, "badevent")["applicant"]

@@ -7,7 +7,13 @@ from __future__ import annotations
 import uuid
 
 from tests.support import wait_for
-from tests.support.stack_client import get, organisation_key, staff_token, submit
+from tests.support.stack_client import (
+    confirm_email,
+    get,
+    organisation_key,
+    staff_token,
+    submit,
+)
 from tests.support.stack_world import person
 
 
@@ -21,10 +27,14 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     assert created.status_code == 200, created.text
     application_id = created.json()["id"]
 
-    emails = wait_for(lambda: (lambda found: found if len(found) == 2 else None)(
-        inbox.to(volunteer)), message="the volunteer's two emails")
+    # Nothing meant for the volunteer goes to an address they have not confirmed: first the
+    # link to confirm it, then, once they have, what was held for them.
+    confirm_email(stack, inbox, volunteer)
+    emails = wait_for(lambda: (lambda found: found if len(found) == 3 else None)(
+        inbox.to(volunteer)), message="the volunteer's three emails")
     assert {email["Subject"] for email in emails} == {
-        "We have received your application to volunteer", "Your application is being checked"}
+        "Confirm your email address", "We have received your application to volunteer",
+        "Your application is being checked"}
     for email in emails:
         assert "Siobhán" in email.get_payload(decode=True).decode()
     [coordinator] = wait_for(lambda: inbox.to(coordinator_email), message="the coordinator's")
@@ -43,25 +53,27 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     assert get(stack, "access", "/establishments/BMI/incoming", security).status_code == 404
 
     operator = staff_token(stack, "notifications", "operator")
-    notes = wait_for(lambda: (lambda sent: sent if len(sent) == 3 else None)([n for n in get(
+    notes = wait_for(lambda: (lambda sent: sent if len(sent) == 5 else None)([n for n in get(
         stack, "notifications", f"/notifications?application_id={application_id}",
-        operator).json() if n["status"] == "SENT"]), message="three SENT notifications")
+        operator).json() if n["status"] == "SENT"]), message="five SENT notifications")
     assert sorted((n["template"], n["recipient_kind"], n["channel"]) for n in notes) == [
         ("application_received", "coordinator", "EMAIL"),
         ("application_received", "volunteer", "EMAIL"),
+        ("contact_confirmation", "volunteer", "EMAIL"),
+        ("contact_confirmation", "volunteer", "SMS"),
         ("vetting_started", "volunteer", "EMAIL")]
 
     def timeline_complete():
         view = get(stack, "applications", f"/applications/{application_id}", key).json()
         kinds = [entry["kind"] for entry in view["timeline"]]
-        return view if kinds.count("notification_sent") == 3 else None
+        return view if kinds.count("notification_sent") == 5 else None
 
     view = wait_for(timeline_complete, message="timeline")
     assert view["status"] == "IN_VETTING"
     kinds = [e["kind"] for e in view["timeline"]]
     assert kinds[:2] == ["draft_created", "submitted"] and "checks_started" in kinds
     # Exactly one email per message, however long we wait for stragglers.
-    assert len(inbox.to(volunteer)) == 2 and len(inbox.to(coordinator_email)) == 1
+    assert len(inbox.to(volunteer)) == 3 and len(inbox.to(coordinator_email)) == 1
 
     # The real processes refuse missing, wrong and insufficient tokens (one stack serves both
     # checks: starting one is most of an end-to-end test's time).

@@ -128,7 +128,10 @@ def notifications_target(env: Mapping[str, str]) -> FuzzTarget:
 
     notes = _Harness("notifications", env, NOTIFICATIONS_QUIET_HOURS="",
                      NOTIFICATIONS_NOTIFY_CALLBACK_TOKEN=NOTIFY_CALLBACK_TOKEN)
+    from tests.support.notifications_harness import contacts_data
+
     application_id = str(uuid.uuid4())
+    notes.event("application.contacts_recorded", contacts_data(application_id, channel="SMS"))
     notes.event("application.submitted", {
         "application_id": application_id, "organisation_id": str(uuid.uuid4()),
         "applicant": {"forenames": "Zoë", "surname": "D'Arcy", "email": "zoe@example.org",

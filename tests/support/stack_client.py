@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,3 +81,24 @@ def start_stack(env: Any, smtp_port: int, tmp_path: Path, *, migrate: bool = Tru
     stack.start(only=only)
     stack.wait_ready()
     return stack
+
+
+CONFIRMATION_PATH = re.compile(r"/volunteer/confirmations/([A-Za-z0-9_-]+)")
+
+
+def confirm_email(stack: Stack, inbox: Any, address: str, timeout: float = 60) -> None:
+    """The volunteer opens the link in the confirmation email sent to `address` and confirms
+    it, as they would (on this stack's applications address, whatever the link's host)."""
+    from tests.support import wait_for
+
+    def token() -> str | None:
+        for message in inbox.to(address):
+            found = CONFIRMATION_PATH.search(message.get_payload(decode=True).decode())
+            if found:
+                return found.group(1)
+        return None
+
+    confirmation = wait_for(token, timeout=timeout, message=f"the confirmation email to {address}")
+    response = requests.post(stack.url("applications") + f"/volunteer/confirmations/"
+                             f"{confirmation}", json={}, timeout=10)
+    assert response.status_code == 200, response.text

@@ -142,3 +142,10 @@ def wandsworth_grants(w: dict[str, Any], person_id: str) -> list[dict[str, Any]]
 def revoked_at_wandsworth(w: dict[str, Any], grant_id: str, reason: str) -> dict[str, Any]:
     return post(w["stack"], "access", f"/grants/{grant_id}/revocation", w["head"],
                 {"reason": reason})
+
+
+def end_sponsorship(w: dict[str, Any], org: str, application_id: str,
+                    reason_code: str = "LEFT_ORGANISATION",
+                    expect: tuple[int, ...] = (200,)) -> Any:
+    return post(w["stack"], "applications", f"/applications/{application_id}/sponsorship-end",
+                w[org], {"reason_code": reason_code}, expect=expect)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from applications.service_layer import organisations
 from shared import audit
-from shared.consumer import Dispatcher
+from shared.consumer import Dispatcher, RetryLater
 from shared.db import outbox_table
 from shared.messaging.topology import SUBSCRIPTIONS
 from shared.web.roles import DATA_PROTECTION_OFFICER
@@ -88,10 +88,19 @@ class World:
         return self.services[service]
 
     def pump(self) -> None:
-        """Deliver every event published since the last pump to its subscribers, until quiet."""
+        """Deliver every event published since the last pump to its subscribers, until quiet.
+        A handler that asks to be retried later (news before what it needs) is run again after
+        the events behind it, as the broker's retry queue would."""
         moved = True
-        while moved:
+        waiting: list[tuple[Dispatcher, Any, Any]] = []
+        while moved or waiting:
             moved = False
+            retry, waiting = waiting, []
+            for dispatcher, handler, event in retry:
+                waiting += self._run(dispatcher, handler, event)
+            if retry and len(waiting) == len(retry) and not self._unrelayed():
+                raise RetryLater(f"{len(waiting)} handler(s) still waiting on news that "
+                                 "never came")
             for source, harness in self.services.items():
                 with harness.platform.engine.connect() as connection:
                     rows = connection.execute(select(outbox_table.c.id, outbox_table.c.event_type,
@@ -106,7 +115,23 @@ class World:
                             dispatcher = self.dispatchers[target]
                             event = dispatcher.parse(row.body)
                             for handler in dispatcher.handlers_for(event):
-                                dispatcher.run_handler(handler, event)
+                                waiting += self._run(dispatcher, handler, event)
+
+    @staticmethod
+    def _run(dispatcher: Dispatcher, handler: Any, event: Any) -> list[tuple[Any, Any, Any]]:
+        try:
+            dispatcher.run_handler(handler, event)
+        except RetryLater:
+            return [(dispatcher, handler, event)]
+        return []
+
+    def _unrelayed(self) -> bool:
+        for source, harness in self.services.items():
+            with harness.platform.engine.connect() as connection:
+                if connection.execute(select(outbox_table.c.id).where(
+                        outbox_table.c.id > self.relayed[source]).limit(1)).first():
+                    return True
+        return False
 
     def ask(self, service: str, who: str | None = "dpo", **query: str):  # type: ignore[no-untyped-def]
         return self.services[service].call("GET", PATH, who, query_string=query)

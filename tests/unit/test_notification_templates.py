@@ -52,6 +52,17 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
                       "preferred_channel": "SMS"}, "requested_access": "ESCORTED",
         "frequency": "REGULAR", "submitted_at": "2026-11-27T10:00:00+00:00"},
         (NAMES[LONGEST], NAMES[OTHER]))],
+    "application.contact_confirmation_requested": [
+        ({"channel": "EMAIL", "forenames": "x", "email": "a@example.org",
+          "link": "http://127.0.0.1:8001/contacts/confirm/Tk9uZQ", "code": None,
+          "expires_at": "2026-11-28T10:00:00+00:00",
+          "requested_at": "2026-11-27T10:00:00+00:00"},
+         ("http://127.0.0.1:8001/contacts/confirm/Tk9uZQ", "28 November 2026")),
+        ({"channel": "SMS", "forenames": "x", "mobile": "07700900123",
+          "link": "http://127.0.0.1:8001/contacts/code", "code": "493027",
+          "expires_at": "2026-11-27T10:15:00+00:00",
+          "requested_at": "2026-11-27T10:00:00+00:00"},
+         ("http://127.0.0.1:8001/contacts/code",))],
     "vetting.case_opened": [({"establishments": [LONGEST], "requested_access": "ESCORTED",
                               "opened_at": "2026-11-27T10:00:00+00:00"}, ())],
     "vetting.info_requested": [

@@ -87,6 +87,22 @@ def test_vetting_news_about_the_old_clearance_leaves_the_history_alone(access):
     assert access.grant(access.grant_id(data["person_id"]))["status"] == "ENDED"
 
 
+def test_late_news_of_a_clearance_since_revoked_opens_no_request(access):
+    """Vetting served another application from the clearance, then revoked it; the consumer
+    hears of the revocation first: the late news must not open a request approvable on it."""
+    data = access.grant_clearance()
+    grant_id = access.grant_id(data["person_id"])
+    access.activate(grant_id)
+    access.event("vetting.clearance_revoked", {
+        "clearance_id": data["clearance_id"], "application_id": data["application_id"],
+        "person_id": data["person_id"], "revoked_at": data["issued_at"]})
+    access.grant_clearance(person_id=data["person_id"], clearance_id=data["clearance_id"],
+                           establishments=("WWI", "BMI"))
+    assert access.grant_ids(data["person_id"]) == [grant_id]
+    assert access.grant_ids(data["person_id"], "BMI") == []
+    assert access.grant(grant_id)["status"] == "ENDED"
+
+
 def test_a_second_new_request_shows_every_earlier_decision_newest_first(access):
     data, first = _closed(access, "refusal")
     access.grant_clearance(person_id=data["person_id"])

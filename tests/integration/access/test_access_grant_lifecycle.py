@@ -1,7 +1,8 @@
 """The access grant's lifecycle: the one table (access.lifecycle) has a way out of every state
 that is not final, and random sequences of vetting's news (granted, renewed, suspended,
-reinstated, revoked, expired: duplicated, redelivered late), organisations ending their
-sponsorship, the prisons' decisions and time passing keep the invariants after every step:
+reinstated, revoked, expired: duplicated, redelivered late, or first delivered after later
+news), organisations ending their sponsorship, the prisons' decisions and time passing keep the
+invariants after every step:
 
 - a prison's REVOKED, REFUSED or EXCLUDED grant never changes (status, reason, who, when);
 - the gate says ALLOWED only for a current ACTIVE grant whose clearance is live (as vetting
@@ -82,6 +83,7 @@ class GrantLifecycle(RuleBasedStateMachine):
         self.granted: dict[str, dict[str, Any]] = {}  # clearance id -> its last granted event
         self.applications: list[str] = []
         self.sent: list[Any] = []  # envelopes delivered, for redelivery
+        self.held: list[dict[str, Any]] = []  # news published but not yet delivered
         self.stuck: dict[str, tuple[Any, ...]] = {}
 
     # Vetting's news.
@@ -89,8 +91,9 @@ class GrantLifecycle(RuleBasedStateMachine):
         self.sent.append(self.harness.event(event_type, data))
 
     @rule(where=st.sampled_from([("WWI",), ("BMI",), CODES]), renewal=st.booleans(),
-          years=st.integers(1, 3))
-    def clearance_granted(self, where: tuple[str, ...], renewal: bool, years: int) -> None:
+          years=st.integers(1, 3), lag=st.booleans())
+    def clearance_granted(self, where: tuple[str, ...], renewal: bool, years: int,
+                          lag: bool) -> None:
         application_id = str(uuid.uuid4())
         self.applications.append(application_id)
         live = self.live if self.live and self.truth[self.live][0] == "ACTIVE" else None
@@ -98,6 +101,10 @@ class GrantLifecycle(RuleBasedStateMachine):
             # Another organisation's application served by the live clearance.
             data = {**self.granted[live], "application_id": application_id,
                     "case_id": str(uuid.uuid4()), "establishments": list(where)}
+            if lag:
+                # The consumer is behind: this arrives after later news (held_news_arrives).
+                self.held.append(data)
+                return
         else:
             issued = self.clock.now()
             data = clearance_granted(
@@ -154,6 +161,13 @@ class GrantLifecycle(RuleBasedStateMachine):
             deliver(self.harness.platform, "access", envelope)
         else:
             self.harness.event(envelope.type, dict(envelope.data))
+
+    @precondition(lambda self: self.held)
+    @rule(data=st.data())
+    def held_news_arrives(self, data: st.DataObject) -> None:
+        held = data.draw(st.sampled_from(self.held))
+        self.held.remove(held)
+        self._send("vetting.clearance_granted", held)
 
     @precondition(lambda self: self.applications)
     @rule(data=st.data())
@@ -241,6 +255,6 @@ def test_random_lives_keep_the_invariants(embedded):  # type: ignore[no-untyped-
     GrantLifecycle.clock = clock
     try:
         run_state_machine_as_test(GrantLifecycle, settings=property_settings(
-            15, stateful_step_count=20))
+            12, stateful_step_count=18))
     finally:
         GrantLifecycle.harness.platform.engine.dispose()

@@ -182,6 +182,7 @@ VALID_BODIES = {
         "name": "X", "relationship": "brother", "establishment": "WWI"}},
     ("POST", "reconsideration"): {"grounds": "New references"},
     ("POST", "sponsorship-end"): {"reason_code": "LEFT_ORGANISATION"},
+    ("POST", "contact-confirmations"): {"channel": "SMS"},
 }
 
 

@@ -147,6 +147,43 @@ def test_wrong_codes_lock_the_mobile_confirmation(clocked):
     assert locked.status_code == 429  # even the right code, once locked
     assert not published(platform, "application.contacts_recorded")[-1]["volunteer"][
         "mobile_confirmed"]
+    # The way out: the organisation has a new code sent; the locked one stays dead.
+    app_id = request["application_id"]
+    assert client.call("POST", f"/applications/{app_id}/contact-confirmations", org="B",
+                       json={"channel": "SMS"}).status_code == 404
+    sent = client.call("POST", f"/applications/{app_id}/contact-confirmations",
+                       json={"channel": "SMS"})
+    assert sent.status_code == 202, sent.json
+    fresh = published(platform, "application.contact_confirmation_requested")[-1]
+    assert fresh["channel"] == "SMS" and token_of(fresh) != token_of(request)
+    assert client.call("POST", link, org=None, json={"code": code}).status_code in (410, 429)
+    confirmed = client.call("POST", f"/volunteer/confirmations/{token_of(fresh)}", org=None,
+                            json={"code": fresh["code"]})
+    assert confirmed.status_code == 200
+    again = client.call("POST", f"/applications/{app_id}/contact-confirmations",
+                        json={"channel": "SMS"})
+    assert again.status_code == 409 and "already confirmed" in again.json["message"]
+
+
+def test_an_email_link_resent_replaces_the_old_one(clocked):
+    client, platform, _clock = clocked
+    draft = client.draft(sample_application("early@example.org"))["id"]
+    early = client.call("POST", f"/applications/{draft}/contact-confirmations",
+                        json={"channel": "EMAIL"})
+    assert early.status_code == 409 and early.json["state"] == "DRAFT"
+    app_id = submit(client)
+    [first] = [r for r in published(platform, "application.contact_confirmation_requested")
+               if r["channel"] == "EMAIL"]
+    assert client.call("POST", f"/applications/{app_id}/contact-confirmations",
+                       json={"channel": "EMAIL"}).status_code == 202
+    second = published(platform, "application.contact_confirmation_requested")[-1]
+    gone = client.call("POST", f"/volunteer/confirmations/{token_of(first)}", org=None,
+                       json={})
+    assert gone.status_code == 410
+    assert client.call("POST", f"/volunteer/confirmations/{token_of(second)}", org=None,
+                       json={}).status_code == 200
+    kinds = [e["kind"] for e in client.call("GET", f"/applications/{app_id}").json["timeline"]]
+    assert kinds[-2:] == ["contact_confirmation_sent", "contact_confirmed"]
 
 
 def test_the_right_code_confirms_the_mobile(clocked):

@@ -42,7 +42,8 @@ def approved(application_id: str) -> dict:
 
 def test_it_listens_to_exactly_the_events_it_has_messages_or_erasure_handlers_for():
     assert not set(MESSAGES) & set(ERASURE_EVENTS)
-    assert set(SUBSCRIPTIONS["notifications"]) == set(MESSAGES) | set(ERASURE_EVENTS)
+    assert set(SUBSCRIPTIONS["notifications"]) == set(MESSAGES) | set(ERASURE_EVENTS) | {
+        "application.contacts_recorded"}
 
 
 def test_submission_tells_the_volunteer_and_the_coordinator(notes):

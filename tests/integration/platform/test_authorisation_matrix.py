@@ -90,7 +90,7 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
                 ("GET", ""), ("PATCH", ""), ("GET", "/readiness"), ("POST", "/submit"),
                 ("POST", "/withdraw"), ("POST", "/renewals"), ("POST", "/responses"),
                 ("POST", "/changes"), ("POST", "/reconsideration"),
-                ("POST", "/sponsorship-end"))},
+                ("POST", "/sponsorship-end"), ("POST", "/contact-confirmations"))},
             ("POST", "/erasure-requests"): Rule(EITHER, ("data_protection_officer",),
                                                 "organisation"),
             ("GET", "/erasure-requests/<string:erasure_id>"): Rule(
@@ -146,6 +146,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "/withdraw": {"reason": "Moving away."},
     "/reconsideration": {"grounds": "New information."},
     "/sponsorship-end": {"reason_code": "LEFT_ORGANISATION"},
+    "/contact-confirmations": {"channel": "EMAIL"},
     "/responses": {"request_id": "r-1", "answers": [{"answer": "An answer."}]},
     "/changes": {"kind": "NEW_CONNECTION", "connection": CONNECTION},
     "/approval": {"access_type": "ESCORTED"},

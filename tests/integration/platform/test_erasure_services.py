@@ -30,6 +30,7 @@ from tests.support.erasure import (
     report,
     zeros,
 )
+from tests.support.notifications_harness import contacts_data
 from tests.support.sentinel_scan import found, hits, sentinel
 from tests.support.service_harness import ServiceHarness
 from tests.support.vetting_harness import Vetting, submitted_data
@@ -340,6 +341,10 @@ def seed_messages(notes: Notifications) -> tuple[str, list[str]]:
     words = {k: sentinel() for k in ("forenames", "surname", "email", "coordinator", "dead")}
     mobile = f"07{uuid.uuid4().int % 10**9:09d}"
     application_id = str(uuid.uuid4())
+    hand(notes, "application.contacts_recorded", contacts_data(
+        application_id, forenames=words["forenames"], surname=words["surname"],
+        email=f"{words['email']}@example.org", mobile=mobile, channel="SMS",
+        coordinator=f"{words['coordinator']}@example.org"), application_id)
     hand(notes, "application.submitted", {
         "application_id": application_id, "organisation_id": str(uuid.uuid4()),
         "applicant": {"forenames": words["forenames"], "surname": words["surname"],

@@ -42,6 +42,7 @@ from tests.support.access_harness import Access
 from tests.support.applications_api import Client, deliver
 from tests.support.clock import iso_now, now, today
 from tests.support.deployment_secrets import secrets_of
+from tests.support.notifications_harness import contacts_data
 from tests.support.service_harness import ServiceHarness
 from tests.support.vetting_harness import Vetting, submitted_data
 from vetting.models import Clearance, Person, PersonIdentifier, VettingCase
@@ -625,6 +626,9 @@ class Notifications(ServiceHarness):
 
     def submitted(self, surname: str) -> str:
         application_id = str(uuid.uuid4())
+        self.event("application.contacts_recorded", contacts_data(
+            application_id, surname=surname, email=f"{surname.lower()}@example.org",
+            mobile=None))
         self.event("application.submitted", {
             "application_id": application_id, "organisation_id": str(uuid.uuid4()),
             "applicant": {"forenames": "Zoë", "surname": surname,

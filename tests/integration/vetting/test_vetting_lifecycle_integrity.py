@@ -67,6 +67,7 @@ def test_a_suspended_person_resubmitted_elsewhere_is_flagged_and_never_cleared_a
     assert vetting.call("GET", path).json["status"] == "SUSPENDED"
     # Revoked by a manager: new history, acknowledged again, then cleared on its merits.
     assert vetting.call("POST", path + "/revocation", who="manager", json=WHY).status_code == 200
+    assert [flag["kind"] for flag in vetting.case(second)["history"]] == ["CLEARANCE_REVOKED"]
     assert vetting.call("POST", clear_path(vetting, second),
                         json={"reason": "Fine."}).status_code == 409
     assert acknowledge(vetting, second).status_code == 200

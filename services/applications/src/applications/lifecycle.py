@@ -72,9 +72,12 @@ TABLE: tuple[Transition, ...] = (
                ("application.reconsideration_requested",)),
     Transition((CLEARED,), "end_sponsorship", SPONSORSHIP_ENDED, (COORDINATOR,),
                ("application.sponsorship_ended",)),
-    # The volunteer's own contact details (confirmation, opt-out) do not move the application.
+    # The volunteer's own contact details (confirmation, opt-out) do not move the application;
+    # the organisation may have a new link or code sent while the application is alive.
     Transition(_others(DRAFT), "record_contacts", STAY, (SYSTEM, COORDINATOR),
                ("application.contacts_recorded",)),
+    Transition((*IN_PROGRESS, REFUSED, CLEARED), "confirm_contact", STAY, (COORDINATOR,),
+               ("application.contact_confirmation_requested",)),
     # News from vetting.
     Transition((SUBMITTED,), "case_opened", IN_VETTING, (SYSTEM,)),
     Transition(_others(SUBMITTED), "case_opened", STAY, (SYSTEM,)),
@@ -117,6 +120,7 @@ ACTION_WORDS = {
     "report_change": "take a change of circumstances (only a cleared application can)",
     "request_reconsideration": "be reconsidered: only a refused application can",
     "end_sponsorship": "have its sponsorship ended (only a cleared application can)",
+    "confirm_contact": "send the volunteer a confirmation (only a submitted one can)",
 }
 
 

@@ -3,6 +3,10 @@ Notify's delivery-status callbacks alike.
 
 QUEUED → SENDING → SENT → DELIVERED | TEMPORARY_FAILURE | PERMANENT_FAILURE.
 
+Beside them: HELD, a message meant for the volunteer while no channel of theirs is confirmed
+(never sent; QUEUED once they confirm that channel), and CANCELLED, a message that will never
+go because the volunteer opted out of its channel while it waited (queued, held or retrying).
+
 - TEMPORARY_FAILURE with no `failed_at` is "retrying": due again at `next_attempt_at`.
   TEMPORARY_FAILURE with `failed_at` is final: Notify gave up after its own retries (the phone
   stayed off), which is no reason for us to start again.
@@ -26,6 +30,8 @@ from notifications.models import Notification
 from shared.uow import UnitOfWork
 
 QUEUED = "QUEUED"
+HELD = "HELD"
+CANCELLED = "CANCELLED"
 SENDING = "SENDING"
 SENT = "SENT"
 DELIVERED = "DELIVERED"
@@ -52,8 +58,14 @@ def is_due(moment: datetime) -> ColumnElement[bool]:
         and_(Notification.status == TEMPORARY_FAILURE, Notification.failed_at.is_(None))))
 
 
+def is_waiting(notification: Notification) -> bool:
+    """Not sent yet and not given up on: queued, held, or retrying."""
+    return notification.status in (QUEUED, HELD) or (
+        notification.status == TEMPORARY_FAILURE and notification.failed_at is None)
+
+
 def is_final(notification: Notification) -> bool:
-    return notification.status in (DELIVERED, PERMANENT_FAILURE) or (
+    return notification.status in (DELIVERED, PERMANENT_FAILURE, CANCELLED) or (
         notification.status == TEMPORARY_FAILURE and notification.failed_at is not None)
 
 

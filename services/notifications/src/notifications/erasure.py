@@ -78,7 +78,7 @@ def erase_person(uow: UnitOfWork, event: Event, log_file: Path | None = None) ->
 
 def _pending(notification: Notification) -> bool:
     """What the sender would still pick up (`delivery.is_due`'s states, whenever due)."""
-    return notification.status in (delivery.QUEUED, delivery.SENDING) or (
+    return notification.status in (delivery.QUEUED, delivery.SENDING, delivery.HELD) or (
         notification.status == delivery.TEMPORARY_FAILURE and notification.failed_at is None)
 
 

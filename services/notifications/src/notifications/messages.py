@@ -21,15 +21,25 @@ COMMON_FIELDS = ("forenames", "surname", "reference")
 # locked screen, so it never names a fellowship, an offence, a reason or a prison wing.
 SMS_FIELDS = ("forenames", "reference")
 
+# The volunteer is asked to confirm a channel: the one message sent to an address they have not
+# confirmed (the address its event names), and the one SMS with more than SMS_FIELDS in it (the
+# code to type in, and the page to type it on, mean nothing to someone reading over a shoulder).
+CONFIRMATION = "application.contact_confirmation_requested"
+
 
 @dataclass(frozen=True)
 class Message:
     template: str
     recipients: tuple[str, ...]
     fields: tuple[str, ...] = ()
+    # What an SMS of this message may name beyond SMS_FIELDS.
+    sms_fields: tuple[str, ...] = ()
 
 
 MESSAGES: dict[str, tuple[Message, ...]] = {
+    CONFIRMATION: (
+        Message("contact_confirmation", (VOLUNTEER,), ("link", "code", "expires_on"),
+                sms_fields=("link", "code")),),
     "application.submitted": (
         Message("application_received", (VOLUNTEER, COORDINATOR), ("establishment_names",)),),
     "vetting.case_opened": (Message("vetting_started", (VOLUNTEER,)),),
@@ -58,3 +68,10 @@ MESSAGES: dict[str, tuple[Message, ...]] = {
     "access.revoked": (
         Message("access_revoked", (VOLUNTEER, COORDINATOR), ("establishment_name",)),),
 }
+
+
+def sms_fields(template: str) -> frozenset[str]:
+    """What an SMS of `template` may name."""
+    extra = {name for messages in MESSAGES.values() for message in messages
+             if message.template == template for name in message.sms_fields}
+    return frozenset(SMS_FIELDS) | extra

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.crypto import EncryptedText
@@ -17,20 +17,29 @@ class Base(DeclarativeBase):
 
 
 class Recipient(Base):
-    """How to reach an applicant (and their organisation's coordinator), learnt from
-    application.submitted; and the channels the applicant asked not to be contacted on."""
+    """How to reach a volunteer (and their organisation's coordinator), learnt from
+    application.contacts_recorded: which of the volunteer's channels the volunteer confirmed
+    (only those carry messages meant for them), and the channels they asked not to be
+    contacted on."""
 
     __tablename__ = "recipients"
 
     application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     forenames: Mapped[str] = mapped_column(String(100))
     surname: Mapped[str] = mapped_column(String(100))
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(254))
     mobile: Mapped[str | None] = mapped_column(String(20))
     preferred_channel: Mapped[str] = mapped_column(String(10))
     coordinator_email: Mapped[str | None] = mapped_column(String(254))
     email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    email_confirmed: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=false())
+    mobile_confirmed: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
+    # The recorded_at of the contacts_recorded applied: an older one arriving late changes
+    # nothing.
+    contacts_recorded_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 

@@ -1,10 +1,14 @@
 """Event handlers: each event the catalogue names becomes its messages, queued for the sender.
 
-Who hears: the volunteer on the channel they prefer (unless they opted out of it: then the
-other one, if we can reach them there), the organisation's coordinator by email, and an
-establishment's security inbox by email. Exactly one notification per (event, recipient,
-channel): the consumer's inbox runs a handler once per event, and the unique key is the last
-word should anything slip past it.
+Who hears: the volunteer on the channel they prefer among those they confirmed and did not opt
+out of (`notifications.contacts`: with none confirmed, the message is held, never sent to
+anyone else), the organisation's coordinator by email, and an establishment's security inbox by
+email. How to reach them comes from application.contacts_recorded alone; the request to confirm
+a channel (application.contact_confirmation_requested) is the one message that goes to an
+address the volunteer has not confirmed, the address the event names.
+
+Exactly one notification per (event, recipient, channel): the consumer's inbox runs a handler
+once per event, and the unique key is the last word should anything slip past it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from notifications.messages import COORDINATOR, MESSAGES, SECURITY_INBOX, VOLUNTEER, Message
+from notifications import delivery
+from notifications.contacts import Address, remember_contacts, volunteer_address
+from notifications.messages import (
+    CONFIRMATION,
+    COORDINATOR,
+    MESSAGES,
+    SECURITY_INBOX,
+    VOLUNTEER,
+    Message,
+)
 from notifications.models import Notification, Recipient
 from shared import audit
 from shared.consumer import Event, RetryLater
@@ -41,42 +54,6 @@ class Queueing:
     wake_sender: Callable[[], None]
 
 
-@dataclass(frozen=True)
-class Address:
-    kind: str
-    channel: str
-    to: str
-
-
-def remember_recipient(uow: UnitOfWork, event: Event) -> None:
-    """application.submitted → how to reach the applicant and the coordinator."""
-    applicant = event.data["applicant"]
-    application_id = str(event.data["application_id"])
-    recipient = uow.session.get(Recipient, application_id) or Recipient(
-        application_id=application_id, email_opt_out=False, sms_opt_out=False)
-    recipient.forenames = applicant["forenames"]
-    recipient.surname = applicant["surname"]
-    recipient.email = applicant["email"]
-    recipient.mobile = applicant.get("mobile")
-    recipient.preferred_channel = applicant["preferred_channel"]
-    recipient.coordinator_email = event.data.get("coordinator_email")
-    recipient.updated_at = uow.now()
-    uow.session.add(recipient)
-    uow.session.flush()
-
-
-def volunteer_address(recipient: Recipient) -> Address | None:
-    """The preferred channel unless opted out of it; else the other one if we can use it."""
-    reachable = {"EMAIL": bool(recipient.email) and not recipient.email_opt_out,
-                 "SMS": bool(recipient.mobile) and not recipient.sms_opt_out}
-    preferred = recipient.preferred_channel
-    for channel in (preferred, "SMS" if preferred == "EMAIL" else "EMAIL"):
-        if reachable.get(channel):
-            return Address(VOLUNTEER, channel,
-                           recipient.email if channel == "EMAIL" else recipient.mobile or "")
-    return None
-
-
 def _addresses(message: Message, recipient: Recipient | None, data: Mapping[str, Any],
                queueing: Queueing) -> list[Address]:
     found: list[Address] = []
@@ -85,6 +62,9 @@ def _addresses(message: Message, recipient: Recipient | None, data: Mapping[str,
             address = volunteer_address(recipient)
             if address is not None:
                 found.append(address)
+        elif kind == COORDINATOR and data.get("sensitive"):
+            # It touches what the checks found: the volunteer alone is asked.
+            continue
         elif kind == COORDINATOR and recipient is not None and recipient.coordinator_email:
             found.append(Address(COORDINATOR, "EMAIL", recipient.coordinator_email))
         elif kind == SECURITY_INBOX:
@@ -102,7 +82,7 @@ def make_handler(event_type: str, queueing: Queueing) -> Callable[[UnitOfWork, E
         recipient = (uow.session.get(Recipient, str(application_id))
                      if application_id is not None else None)
         if recipient is None and needs_recipient:
-            # application.submitted (how to reach them) may still be on its way.
+            # application.contacts_recorded (how to reach them) may still be on its way.
             raise RetryLater(f"no contact details yet for application {application_id}")
         fields = queueing.personalise(
             event_type, event.data,
@@ -115,9 +95,12 @@ def make_handler(event_type: str, queueing: Queueing) -> Callable[[UnitOfWork, E
         for message in messages:
             for address in _addresses(message, recipient, event.data, queueing):
                 queued += _queue(uow, event, message, address, fields, queueing)
-        if recipient is not None and not queued and volunteer_address(recipient) is None:
+        if recipient is not None and volunteer_address(recipient) is None \
+                and any(VOLUNTEER in m.recipients for m in messages):
+            opted_out = recipient.email_opt_out and recipient.sms_opt_out
             audit.record(uow.session, service="notifications", actor="system",
-                         actor_kind=audit.SYSTEM, action="notification.not_sent_opted_out",
+                         actor_kind=audit.SYSTEM, action="notification.not_sent_opted_out"
+                         if opted_out else "notification.not_sent_no_channel",
                          subject_type="application", subject_id=str(application_id),
                          detail={"event_type": event_type}, at=uow.now())
         if queued:
@@ -136,20 +119,52 @@ def _queue(uow: UnitOfWork, event: Event, message: Message, address: Address,
         return 0
     rendered = queueing.render(message.template, address.kind, address.channel.lower(), fields)
     moment = uow.now()
+    status = delivery.HELD if address.held else delivery.QUEUED
     uow.session.add(Notification(
         id=str(uuid.uuid4()), event_id=event.id,
         application_id=str(event.data["application_id"])
         if event.data.get("application_id") else None,
         recipient=address.to, recipient_kind=address.kind, channel=address.channel,
         template=message.template, subject=rendered.subject or "", body=rendered.body,
-        status="QUEUED", attempts=0, created_at=moment,
+        status=status, attempts=0, created_at=moment,
         next_attempt_at=queueing.send_time(address.channel, moment)))
-    return 1
+    return 0 if address.held else 1
+
+
+def confirmation_handler(queueing: Queueing) -> Callable[[UnitOfWork, Event], None]:
+    """application.contact_confirmation_requested → the link (email) or the code (SMS), to
+    the address the event names and to nobody else."""
+    [message] = MESSAGES[CONFIRMATION]
+
+    def ask(uow: UnitOfWork, event: Event) -> None:
+        channel = event.data["channel"]
+        to = event.data["email"] if channel == "EMAIL" else event.data["mobile"]
+        if not to:
+            audit.record(uow.session, service="notifications", actor="system",
+                         actor_kind=audit.SYSTEM, action="notification.not_sent_no_address",
+                         subject_type="application",
+                         subject_id=str(event.data["application_id"]),
+                         detail={"event_type": CONFIRMATION, "channel": channel}, at=uow.now())
+            return
+        known = uow.session.get(Recipient, str(event.data["application_id"]))
+        fields = queueing.personalise(
+            CONFIRMATION, event.data, forenames=event.data["forenames"],
+            surname=known.surname if known is not None else "",
+            reference=str(event.data["application_id"])[:8].upper(),
+            establishment_names=queueing.establishment_names,
+            console_url=queueing.console_url)
+        if _queue(uow, event, message, Address(VOLUNTEER, channel, to), fields, queueing):
+            uow.after_commit(queueing.wake_sender)
+
+    ask.handler_name = f"notifications.notify:{CONFIRMATION}"  # type: ignore[attr-defined]
+    return ask
 
 
 def handlers(queueing: Queueing) -> dict[str, list[Callable[[UnitOfWork, Event], None]]]:
-    """Every event the catalogue names; application.submitted also remembers the contacts."""
+    """Every event the catalogue names, and the contacts (which queue no message)."""
     found: dict[str, list[Callable[[UnitOfWork, Event], None]]] = {
-        event_type: [make_handler(event_type, queueing)] for event_type in MESSAGES}
-    found["application.submitted"].insert(0, remember_recipient)
+        event_type: [make_handler(event_type, queueing)]
+        for event_type in MESSAGES if event_type != CONFIRMATION}
+    found[CONFIRMATION] = [confirmation_handler(queueing)]
+    found["application.contacts_recorded"] = [remember_contacts]
     return found

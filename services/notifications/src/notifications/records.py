@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from notifications import contacts
 from notifications.models import Notification, Recipient
 from shared import audit
 from shared.errors import Conflict, NotFound
@@ -71,13 +72,16 @@ def resend(uow: UnitOfWork, operator: str, notification_id: str, moment: datetim
 def recipient_view(recipient: Recipient) -> dict[str, Any]:
     return {"application_id": recipient.application_id,
             "preferred_channel": recipient.preferred_channel,
+            "email_confirmed": recipient.email_confirmed,
+            "mobile_confirmed": recipient.mobile_confirmed,
             "email_opt_out": recipient.email_opt_out, "sms_opt_out": recipient.sms_opt_out,
             "updated_at": recipient.updated_at}
 
 
 def set_opt_outs(uow: UnitOfWork, operator: str, application_id: str, *,
                  email: bool | None, sms: bool | None) -> Recipient:
-    """The applicant asked not to be contacted on a channel (or to be again)."""
+    """The applicant asked not to be contacted on a channel (or to be again). An opt-out
+    cancels what waits on that channel too (queued, held, retrying)."""
     recipient = uow.session.get(Recipient, application_id, with_for_update=True)
     if recipient is None:
         raise NotFound()
@@ -86,6 +90,9 @@ def set_opt_outs(uow: UnitOfWork, operator: str, application_id: str, *,
     if sms is not None:
         recipient.sms_opt_out = sms
     recipient.updated_at = uow.now()
+    for channel, opted_out in (("EMAIL", email), ("SMS", sms)):
+        if opted_out:
+            contacts.cancel_opted_out(uow, recipient, channel, operator, audit.STAFF)
     audit.record(uow.session, service="notifications", actor=operator,
                  actor_kind=audit.STAFF, action="recipient.opt_outs_changed",
                  subject_type="application", subject_id=application_id,

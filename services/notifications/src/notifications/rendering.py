@@ -29,6 +29,7 @@ from notifications.messages import (
     SMS_FIELDS,
     VOLUNTEER,
     Message,
+    sms_fields,
 )
 
 PACKAGED_DIR = Path(__file__).parent / "templates"
@@ -67,7 +68,7 @@ def channels_for(recipient_kind: str) -> tuple[str, ...]:
 
 def allowed_fields(message: Message, recipient_kind: str, channel: str) -> frozenset[str]:
     if channel == SMS:
-        return frozenset(SMS_FIELDS)
+        return frozenset(SMS_FIELDS) | frozenset(message.sms_fields)
     # The security inbox hears about a request, not about a named person.
     common = () if recipient_kind == SECURITY_INBOX else COMMON_FIELDS
     return frozenset(common) | frozenset(message.fields)
@@ -140,7 +141,8 @@ class Templates:
         if not extra:
             return []
         if channel == SMS:
-            return [f"{file.path}: an SMS may name only {', '.join(SMS_FIELDS)} (it is read on "
+            allowed = ", ".join(sorted(allowed_fields(message, kind, channel)))
+            return [f"{file.path}: an SMS may name only {allowed} (it is read on "
                     f"locked screens), but it names {', '.join(extra)}"]
         return [f"{file.path}: names {', '.join(extra)}, which {event_type} does not provide "
                 f"(it provides {', '.join(sorted(allowed_fields(message, kind, channel)))})"]
@@ -152,7 +154,7 @@ class Templates:
         channel = channel.lower()
         file = self._files[(template, recipient_kind, channel)]
         if channel == SMS:
-            fields = {name: fields[name] for name in SMS_FIELDS if name in fields}
+            fields = {name: fields[name] for name in sms_fields(template) if name in fields}
         subject = None
         if file.subject is not None:
             subject = " ".join(file.subject.render(fields).split())  # one line, always
@@ -244,6 +246,11 @@ def _optional(key: str, fmt: Callable[[Any], Any]) -> Callable[[Mapping[str, Any
     return lambda data, _ctx: fmt(data[key]) if data.get(key) is not None else None
 
 
+_LINK = re.compile(
+    r"^https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~%/+=-]*)?(\?[A-Za-z0-9._~%&=+-]*)?$")
+_CODE = re.compile(r"^\d{6}$")
+
+
 # How each catalogue field is made from an event's data (as the consumer loaded it).
 FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
     "establishment_names": lambda data, ctx: [ctx.establishment(code)
@@ -264,6 +271,10 @@ FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
     "key_holder": lambda data, _ctx: data.get("access_type") == "KEY_HOLDING",
     "valid_until": _optional("valid_until", long_date),
     "review_on": lambda data, _ctx: long_date(data["review_on"]),
+    # A link and a code are the only values a confirmation SMS adds: kept to their shapes, so
+    # that nothing else can ride along in a text.
+    "link": lambda data, _ctx: data["link"] if _LINK.match(str(data["link"])) else "",
+    "code": lambda data, _ctx: data.get("code") if _CODE.match(str(data.get("code"))) else None,
 }
 
 

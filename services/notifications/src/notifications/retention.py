@@ -16,7 +16,13 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_
 
-from notifications.delivery import DELIVERED, PERMANENT_FAILURE, SENT, TEMPORARY_FAILURE
+from notifications.delivery import (
+    CANCELLED,
+    DELIVERED,
+    PERMANENT_FAILURE,
+    SENT,
+    TEMPORARY_FAILURE,
+)
 from notifications.models import Notification
 from shared.retention import CHECK_DETAILS, Purge
 
@@ -27,7 +33,7 @@ DONE_AT = func.coalesce(Notification.failed_at, Notification.delivered_at, Notif
 
 
 def _done(_cutoff: Any) -> tuple[Any, ...]:
-    return (or_(Notification.status.in_((SENT, DELIVERED, PERMANENT_FAILURE)),
+    return (or_(Notification.status.in_((SENT, DELIVERED, PERMANENT_FAILURE, CANCELLED)),
                 and_(Notification.status == TEMPORARY_FAILURE,
                      Notification.failed_at.is_not(None))),)
 

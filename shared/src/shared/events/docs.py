@@ -6,6 +6,7 @@ from marshmallow import Schema, fields
 
 from shared.events.catalogue import build_registry
 from shared.events.envelope import EnvelopeSchema
+from shared.events.readers import is_personal, readers_of, walk
 from shared.messaging.topology import SUBSCRIPTIONS
 
 
@@ -28,6 +29,21 @@ def _field_rows(schema: Schema, prefix: str = "") -> list[str]:
     return rows
 
 
+def _reader_rows(event_type: str, schema: Schema) -> list[str]:
+    rows = []
+    for path, name, field in walk(schema):
+        required = "yes" if field.required else "no"
+        if is_personal(name, field):
+            readers = readers_of(event_type, path)
+            who = ("**undeclared**" if readers is None
+                   else ", ".join(readers) or "nobody (not sent)")
+            kind = "personal"
+        else:
+            who, kind = "subscribers", ""
+        rows.append(f"| `{path}` | {_field_type(field)} | {required} | {kind} | {who} |")
+    return rows
+
+
 def render() -> str:
     registry = build_registry()
     lines = [
@@ -44,6 +60,12 @@ def render() -> str:
         "",
         "Routing: exchange `<source>.events` (topic), routing key = `type`.",
         "",
+        "Each event's fields say who reads them. A personal field (names, contacts, dates of",
+        "birth, documents, addresses, free text, a clearance's conditions) lists the services",
+        "that read it, declared in `shared/src/shared/events/readers.py` and checked against",
+        "their code by a test, which also fails on a personal field that nobody reads. Any other",
+        "field is there for the subscribers that need it.",
+        "",
     ]
     for spec in registry:
         consumers = sorted(s for s, types in SUBSCRIPTIONS.items() if spec.type in types)
@@ -55,9 +77,9 @@ def render() -> str:
             f"Published by **{spec.source}**; consumed by "
             f"{', '.join(f'**{c}**' for c in consumers) or 'nobody yet'}.",
             "",
-            "| field | type | required |",
-            "|---|---|---|",
-            *_field_rows(spec.schema()),
+            "| field | type | required | data | read by |",
+            "|---|---|---|---|---|",
+            *_reader_rows(spec.type, spec.schema()),
             "",
         ]
     return "\n".join(lines)

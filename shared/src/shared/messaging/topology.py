@@ -64,7 +64,9 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "vetting.applications_erased", "application.sponsorship_ended",
     ),
     "notifications": (
-        "application.submitted", "vetting.case_opened", "vetting.info_requested",
+        "application.submitted", "application.contacts_recorded",
+        "application.contact_confirmation_requested", "vetting.case_opened",
+        "vetting.info_requested",
         "vetting.clearance_granted", "vetting.clearance_refused", "vetting.clearance_expiring",
         "access.request_opened", "access.approved", "access.activated", "access.suspended",
         "access.excluded", "access.revoked", "vetting.person_erased",

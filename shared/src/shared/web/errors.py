@@ -40,6 +40,8 @@ class ErrorSchema(Schema):
     status = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
     message = fields.String(required=True, metadata={"description": "What went wrong."})
     errors = fields.Dict(metadata={"description": "Field-level messages, by field."})
+    state = fields.String(metadata={"description": (
+        "A 409 refused by a lifecycle: the state the record is in (the message says why).")})
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -30,7 +30,12 @@ from access.rules import (
 )
 from access.service_layer.common import Actor, audit_grant, change_event
 from access.service_layer.decisions import activate_if_inducted
-from access.service_layer.grant_news import current_grant, older_news, seen_here
+from access.service_layer.grant_news import (
+    clearance_closed,
+    current_grant,
+    older_news,
+    seen_here,
+)
 from access.service_layer.review_items import disagrees, hold_for_review
 from shared.clock import london_date
 from shared.consumer import Event, PermanentError
@@ -51,6 +56,11 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
     # No longer "in vetting": the request (or the grant) takes over from the early view.
     uow.session.execute(delete(IncomingCase).where(
         IncomingCase.application_id == application_id))
+    if clearance_closed(uow, person_id, clearance_id):
+        # Late news of a clearance vetting has since revoked (or that has expired): it must
+        # not open a request that could be approved on it.
+        log.warning("clearance %s granted after it closed: ignored", clearance_id)
+        return
     for code in data["establishments"]:
         grant = current_grant(uow, code, person_id)
         if grant is None:

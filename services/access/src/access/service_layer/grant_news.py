@@ -37,3 +37,11 @@ def older_news(grant: Grant, data: dict[str, Any]) -> bool:
     return (grant.clearance_issued_at is not None and issued is not None
             and grant.clearance_id != str(data["clearance_id"])
             and issued < grant.clearance_issued_at)
+
+
+def clearance_closed(uow: UnitOfWork, person_id: str, clearance_id: str) -> bool:
+    """Vetting already said this clearance was revoked or has expired (on any of the person's
+    grants): its news arriving late serves nothing any more."""
+    return uow.session.execute(select(Grant.id).where(
+        Grant.person_id == person_id, Grant.clearance_id == clearance_id,
+        Grant.clearance_status.in_(("REVOKED", "EXPIRED"))).limit(1)).first() is not None

@@ -19,13 +19,15 @@ from applications.schemas.applications import (
     ApplicationSummarySchema,
     ChangeResultSchema,
     ChangeSchema,
+    ConfirmationRequestSchema,
+    ConfirmationSentSchema,
     ReadinessSchema,
     ReconsiderationSchema,
     ResponseSchema,
     SponsorshipEndSchema,
     WithdrawSchema,
 )
-from applications.service_layer import drafts, sponsorship, submission
+from applications.service_layer import contacts, drafts, sponsorship, submission
 from shared.web.auth import organisation_required
 from shared.web.errors import ErrorSchema
 
@@ -100,6 +102,25 @@ class SponsorshipEnd(MethodView):
                 uow, g.organisation_id, application_id, data["reason_code"], data["note"])
             uow.commit()
             return drafts.application_view(uow.session, application)
+
+
+@blp.route("/<string:application_id>/contact-confirmations")
+class ContactConfirmations(MethodView):
+    decorators = [organisation_required]
+
+    @blp.arguments(ConfirmationRequestSchema)
+    @blp.response(202, ConfirmationSentSchema)
+    @blp.alt_response(409, description="Not submitted, closed, or the channel is already "
+                                       "confirmed.")
+    @blp.doc(security=SECURITY)
+    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+        """Send the volunteer a new confirmation link (EMAIL) or code (SMS); earlier ones for
+        that channel stop working."""
+        with platform().unit_of_work() as uow:
+            sent = contacts.ask_again(uow, g.organisation_id, application_id, data["channel"],
+                                      contact_links())
+            uow.commit()
+        return sent
 
 
 @blp.route("/<string:application_id>/renewals")

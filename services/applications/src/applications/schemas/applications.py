@@ -136,6 +136,17 @@ class SponsorshipEndSchema(Strict):
                                             "the prisons are told the code)."})
 
 
+class ConfirmationRequestSchema(Strict):
+    channel = fields.String(required=True, validate=validate.OneOf(("EMAIL", "SMS")), metadata={
+        "description": "EMAIL: a new link to the volunteer's email; SMS: a new code."})
+
+
+class ConfirmationSentSchema(Schema):
+    channel = fields.String()
+    sent_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+
+
 class ReconsiderationSchema(Strict):
     grounds = fields.String(required=True, validate=validate.Length(min=1, max=5000), metadata={
         "description": "Why the refusal should be reconsidered: new information, or what the "

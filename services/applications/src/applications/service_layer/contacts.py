@@ -25,8 +25,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from applications.lifecycle import COORDINATOR, transition
 from applications.models import Application, ContactConfirmation, Organisation
-from applications.service_layer.common import add_timeline
+from applications.service_layer.common import Conflict, add_timeline, owned_application
 from shared.errors import DomainError, NotFound
 from shared.uow import UnitOfWork
 
@@ -163,6 +164,37 @@ def record(uow: UnitOfWork, application_id: str, organisation_id: str,
             "opted_out": list(status["opted_out"])},
         "coordinator": {"email": coordinator_email} if coordinator_email else None,
         "recorded_at": uow.now().isoformat(), "opt_out_link": links.opt_out(application_id)})
+
+
+def ask_again(uow: UnitOfWork, organisation_id: str, application_id: str, channel: str,
+              links: ContactLinks) -> dict[str, Any]:
+    """The organisation asks for a new link or code (the last one expired, locked or went
+    astray): the outstanding ones for that channel stop working."""
+    application = owned_application(uow.session, organisation_id, application_id,
+                                    for_update=True)
+    transition(application.status, "confirm_contact", COORDINATOR)
+    status = application.contact_status or initial_status()
+    key = "email_confirmed" if channel == "EMAIL" else "mobile_confirmed"
+    contact = (application.applicant or {}).get("contact") or {}
+    if not contact.get("email" if channel == "EMAIL" else "mobile"):
+        raise Conflict(f"The application has no {channel_word(channel)} to confirm.")
+    if status.get(key):
+        raise Conflict(f"The volunteer already confirmed their {channel_word(channel)}.")
+    moment = uow.now()
+    for row in uow.session.execute(select(ContactConfirmation).where(
+            ContactConfirmation.application_id == application.id,
+            ContactConfirmation.channel == channel,
+            ContactConfirmation.used_at.is_(None))).scalars():
+        row.expires_at = min(row.expires_at, moment)
+    _ask_to_confirm(uow, application.id, application.applicant, channel, links)
+    add_timeline(uow.session, application.id, "contact_confirmation_sent",
+                 {"channel": channel}, moment)
+    return {"channel": channel, "sent_at": moment,
+            "expires_at": moment + CONFIRMATION_VALID}
+
+
+def channel_word(channel: str) -> str:
+    return "email" if channel == "EMAIL" else "mobile number"
 
 
 def _republish(uow: UnitOfWork, application: Application, links: ContactLinks) -> None:

@@ -98,10 +98,12 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
             contact_status=contacts.initial_status()))
     except IntegrityError as exc:  # the key already submitted another application
         raise IdempotencyKeyReused(idempotency_key) from exc
-    uow.emit("application.submitted", subject=application_id,
-             data=submitted_event(application, organisation_id, row.coordinator_email))
+    # The contacts first: notifications reads how to reach the volunteer and the coordinator
+    # from them, and its consumer holds application.submitted back until it has them.
     contacts.start(uow, application_id, organisation_id, row.applicant, row.coordinator_email,
                    links)
+    uow.emit("application.submitted", subject=application_id,
+             data=submitted_event(application, organisation_id))
     uow.commit()
     return 200, body
 
@@ -110,8 +112,7 @@ def _iso(value: Any) -> str:
     return value.isoformat()
 
 
-def submitted_event(application: Application, organisation_id: str,
-                    coordinator_email: str | None = None) -> dict[str, Any]:
+def submitted_event(application: Application, organisation_id: str) -> dict[str, Any]:
     applicant = dict(application.applicant)
     contact = applicant.pop("contact")
     details = {k: v for k, v in applicant.items()
@@ -122,14 +123,16 @@ def submitted_event(application: Application, organisation_id: str,
             "forenames": applicant["forenames"], "surname": applicant["surname"],
             "middle_names": applicant.get("middle_names"),
             "date_of_birth": applicant.get("date_of_birth"),
-            "email": contact["email"], "mobile": contact.get("mobile"),
+            # Vetting's checks use the email; the mobile and the coordinator's address are for
+            # notifications alone, which has them from application.contacts_recorded.
+            "email": contact["email"],
             "preferred_channel": contact.get("preferred_channel", "EMAIL"),
             "details": details,
         },
         "role": application.role, "establishments": application.establishments,
         "requested_access": application.requested_access, "frequency": application.frequency,
         "submitted_at": application.submitted_at.isoformat(),
-        "renewal_of": application.renewal_of, "coordinator_email": coordinator_email,
+        "renewal_of": application.renewal_of,
     }
 
 

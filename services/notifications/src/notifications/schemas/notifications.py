@@ -7,7 +7,8 @@ from marshmallow.exceptions import ValidationError
 
 from shared.events.vocabulary import CHANNELS
 
-STATUSES = ("QUEUED", "SENDING", "SENT", "DELIVERED", "TEMPORARY_FAILURE", "PERMANENT_FAILURE")
+STATUSES = ("QUEUED", "HELD", "SENDING", "SENT", "DELIVERED", "TEMPORARY_FAILURE",
+            "PERMANENT_FAILURE", "CANCELLED")
 
 
 class NotificationQuerySchema(Schema):
@@ -50,6 +51,8 @@ class OptOutsSchema(Schema):
 class RecipientSchema(Schema):
     application_id = fields.String()
     preferred_channel = fields.String()
+    email_confirmed = fields.Boolean()
+    mobile_confirmed = fields.Boolean()
     email_opt_out = fields.Boolean()
     sms_opt_out = fields.Boolean()
     updated_at = fields.AwareDateTime()

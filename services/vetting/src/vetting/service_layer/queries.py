@@ -12,7 +12,7 @@ from shared import audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
-from vetting.service_layer import circumstances, identity
+from vetting.service_layer import circumstances, history, identity
 from vetting.service_levels import CaseTimes, age_s, report, waits_s
 
 
@@ -121,6 +121,8 @@ def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any
         "refusal": case.refusal, "reconsideration": case.reconsideration,
         "override": case.override, "identity": identity.view(session, case),
         "circumstance_reports": circumstances.reports_view(session, case.id),
+        # As it stands now (the queue shows what it was when the case opened).
+        "history": history.flags(session, case) or None,
     }
 
 

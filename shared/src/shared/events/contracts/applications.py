@@ -19,9 +19,11 @@ class ApplicantContactV1(Schema):
     forenames = fields.String(required=True, validate=validate.Length(min=1, max=100))
     surname = fields.String(required=True, validate=validate.Length(min=1, max=100))
     email = fields.Email(required=True)
+    # No longer sent (optional, so v1 stays compatible): notifications has it from
+    # application.contacts_recorded.
     mobile = fields.String(load_default=None, allow_none=True)
     preferred_channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    # Added (optional, so v1 stays compatible) for vetting's checks; notifications ignores them.
+    # Added (optional, so v1 stays compatible) for vetting's checks.
     middle_names = fields.String(load_default=None, allow_none=True)
     date_of_birth = fields.Date(load_default=None, allow_none=True)
     details = fields.Dict(load_default=None, allow_none=True, metadata={"description": (
@@ -42,8 +44,8 @@ class ApplicationSubmittedV1(Schema):
     frequency = fields.String(required=True, validate=validate.OneOf(FREQUENCIES))
     submitted_at = fields.AwareDateTime(required=True)
     renewal_of = fields.UUID(load_default=None, allow_none=True)
-    # Added (optional): where the organisation's coordinator hears about the application
-    # (notifications). Not the organisation's name or fellowship: that is health data.
+    # Added (optional), and no longer sent: notifications has the coordinator's address from
+    # application.contacts_recorded. (Never the organisation's name or fellowship: health data.)
     coordinator_email = fields.Email(load_default=None, allow_none=True)
 
 
@@ -93,12 +95,9 @@ class VolunteerContactV1(PersonContactV1):
     opted_out = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), load_default=list)
 
 
-class CoordinatorContactV1(PersonContactV1):
-    # The organisation records only where its coordinator reads mail, not a name.
-    forenames = fields.String(load_default=None, allow_none=True,
-                              validate=validate.Length(min=1, max=100))
-    surname = fields.String(load_default=None, allow_none=True,
-                            validate=validate.Length(min=1, max=100))
+class CoordinatorContactV1(Schema):
+    # Where the organisation's coordinator reads mail: all notifications needs of them.
+    email = fields.Email(load_default=None, allow_none=True)
 
 
 class ContactsRecordedV1(Schema):
