@@ -313,8 +313,12 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
         "kind": "NEW_CONVICTION", "conviction": {
             "kind": "CAUTION", "offence": s.text("change_offence"), "disposal": "CAUTION",
             "date": (today() - timedelta(days=30)).isoformat()}})
-    # Reviewed as REFER (a recent caution), so vetting suspends the clearance itself; once it
-    # has, a manager reinstates it with a reason of their own.
+    # An unverified report suspends nothing by itself: the case goes to review, the officer
+    # suspends the clearance with a reason, and a manager reinstates it with one of their own.
+    wait_for(lambda: get(stack, "vetting", f"/cases/{case['id']}", officer).json()[
+        "status"] == "REVIEW", message="the case back for review")
+    call(stack, "POST", "vetting", f"/cases/{case['id']}/review", officer,
+         {"outcome": "SUSPEND", "reason": s.text("review_reason")})
     wait_for(lambda: get(stack, "vetting", f"/clearances/{clearance_id}", officer).json()[
         "status"] == "SUSPENDED", message="the clearance suspended by the review")
     call(stack, "POST", "vetting", f"/clearances/{clearance_id}/reinstatement", manager,
