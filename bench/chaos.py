@@ -186,8 +186,7 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
     monitor.poll()
     out.update(monitor.figures(faults.last_end))
     out["duplicates_by_kind"] = count.database_duplicates(
-        db, {s.application_id for s in traffic.submissions}, len(ESTABLISHMENTS),
-        out["emails_per_application"])
+        db, {s.application_id for s in traffic.submissions}, len(ESTABLISHMENTS))
     out["duplicates_by_kind"]["emails"] = out.pop("email_duplicates")
     out["duplicates"] = sum(out["duplicates_by_kind"].values())
     out["dead_letters"] = count.dead_letters(db)

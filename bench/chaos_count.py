@@ -91,22 +91,27 @@ def complete(application_id: str, expected: set[tuple[str, str]], snapshot: Snap
     return application_id in snapshot.cleared and all(got[key] >= 1 for key in expected)
 
 
-def database_duplicates(db: Mapping[str, str], ids: set[str], establishments: int,
-                        emails: int) -> dict[str, int]:
+def database_duplicates(db: Mapping[str, str], ids: set[str],
+                        establishments: int) -> dict[str, int]:
     """Effects done twice, as the databases record them, for the run's applications."""
     found: dict[str, int] = {}
 
     def count(name: str, url: str, query: str) -> None:
         found[name] = sum(1 for row in _rows(url, query) if row[0] in ids)
 
-    # One entry per kind, except notification_sent: one per email (its detail, which names
-    # the template, is encrypted), so no more of those than the emails one application gets.
+    # One entry per kind, except notification_sent: one per message sent (its detail, which
+    # names the template, is encrypted), by email or by SMS (the volunteer's confirmation
+    # code), so no more of those than notifications sent for that application.
     count("timeline_entries", db["applications"],
           "SELECT application_id FROM timeline_entries WHERE kind NOT LIKE 'notification_%' "
           "GROUP BY application_id, kind HAVING count(*) > 1")
-    count("timeline_notifications", db["applications"],
-          "SELECT application_id FROM timeline_entries WHERE kind = 'notification_sent' "
-          f"GROUP BY application_id HAVING count(*) > {int(emails)}")
+    sent = dict(_rows(db["notifications"], "SELECT application_id, count(*) FROM notifications "
+                                           "WHERE status = 'SENT' GROUP BY application_id"))
+    found["timeline_notifications"] = sum(
+        1 for application_id, entries in _rows(
+            db["applications"], "SELECT application_id, count(*) FROM timeline_entries "
+                                "WHERE kind = 'notification_sent' GROUP BY application_id")
+        if application_id in ids and entries > sent.get(application_id, 0))
     count("cases", db["vetting"], "SELECT application_id FROM vetting_cases "
           "GROUP BY application_id HAVING count(*) > 1")
     count("clearances", db["vetting"], "SELECT application_id FROM clearances "

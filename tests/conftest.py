@@ -60,6 +60,8 @@ REAL_FIXTURES = frozenset({"postgres_admin_url", "amqp_url", "real_env", "pg_url
 LONG_FIRST = ("tests/e2e/", "tests/fuzz/", "tests/browser/")
 
 
+# Before pytest-xdist reads the groups (it names each test by its group under --dist loadgroup).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark what needs PostgreSQL or RabbitMQ (`make test-fast` leaves it out), and what starts
     the system's processes; group the scenarios that share a run mode's stack on one test

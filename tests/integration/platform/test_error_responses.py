@@ -23,9 +23,10 @@ def test_the_documented_error_is_the_error_sent(embedded, service):
     app, platform = _app(service, embedded[service])
     client = app.test_client()
     error = client.get("/openapi.json").json["components"]["schemas"]["Error"]
-    # flask-smorest's default documented `status` as a string and a `code` nobody sends.
+    # flask-smorest's default documented `status` as a string and a `code` nobody sends;
+    # `state` is the lifecycle's, on a 409.
     assert {name: p["type"] for name, p in error["properties"].items()} == {
-        "status": "integer", "message": "string", "errors": "object"}
+        "status": "integer", "message": "string", "errors": "object", "state": "string"}
     assert sorted(error["required"]) == ["message", "status"]
     refused = client.get("/audit")  # no credentials
     assert refused.status_code == 401
