@@ -9,9 +9,11 @@ REQUIRE_REAL_BACKENDS=1 (as CI runs them).
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -58,27 +60,38 @@ REAL_FIXTURES = frozenset({"postgres_admin_url", "amqp_url", "real_env", "pg_url
 # What starts processes or runs long: first in the run, so that no worker is left with one of
 # them at the end while the others wait.
 LONG_FIRST = ("tests/e2e/", "tests/fuzz/", "tests/browser/")
+# The scenarios on a run mode's shared stack (tests/e2e/conftest.py) name it in their id.
+SHARED_STACK = re.compile(r"\[(?:.*-)?(stack-(?:embedded|real))(?:-.*)?\]$")
 
 
-# Before pytest-xdist reads the groups (it names each test by its group under --dist loadgroup).
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark what needs PostgreSQL or RabbitMQ (`make test-fast` leaves it out), and what starts
-    the system's processes; group the scenarios that share a run mode's stack on one test
-    process (`--dist loadgroup`), so that each mode's stack starts once."""
+    the system's processes; the long ones first."""
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         names = getattr(item, "fixturenames", ())
         if REAL_FIXTURES.intersection(names) or params.get("backend_env") == "real" or \
-                "real_stack" in names or params.get("stack_mode") == "real":
+                params.get("stack_mode") == "real":
             item.add_marker(pytest.mark.real_backends)
         if "tests/e2e/" in item.nodeid or "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.slow)
-        mode = next((m for m in ("embedded", "real") if f"{m}_stack" in names),
-                    params.get("stack_mode") if "module_stack" in names else None)
-        if mode:
-            item.add_marker(pytest.mark.xdist_group(f"stack-{mode}"))
     items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup`: one test at a time to whichever worker is free, except that the
+    scenarios sharing a run mode's stack go together to one worker, so each mode's stack
+    starts once (pytest-xdist's own grouping renames tests, which this pytest ignores)."""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedStackGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            found = SHARED_STACK.search(nodeid)
+            return found.group(1) if found else nodeid
+
+    return SharedStackGroups(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -102,3 +102,4 @@ def module_stack(request: pytest.FixtureRequest, stack_mode: str) -> tuple[Stack
     """The shared stack of the run mode the module's `stack_mode` fixture names (parametrize
     it): "embedded" or "real"."""
     return request.getfixturevalue(f"{stack_mode}_stack")
+

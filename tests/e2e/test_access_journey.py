@@ -12,7 +12,9 @@ import requests
 
 from tests.support import wait_for
 from tests.support.stack_client import get, organisation_key, staff_token, submit
-from tests.support.stack_world import person
+from tests.support.stack_world import person, stack_modes
+
+stack_mode = stack_modes("real")
 
 
 def post(stack, service, path, credential, body):
@@ -24,8 +26,8 @@ def post(stack, service, path, credential, body):
 
 # On PostgreSQL + RabbitMQ's shared stack (production's backends); test_slice.py runs the
 # embedded mode.
-def test_clearance_to_gate_and_back_when_vetting_suspends(real_stack):
-    stack, _inbox = real_stack
+def test_clearance_to_gate_and_back_when_vetting_suspends(module_stack):
+    stack, _inbox = module_stack
     tag = uuid.uuid4().hex[:8]
     badge = f"WWI-{tag}"
     key = organisation_key(stack)

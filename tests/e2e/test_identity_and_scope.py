@@ -27,12 +27,10 @@ from tests.support.stack_world import (
     people_of,
     person,
     settled,
+    stack_modes,
 )
 
-
-@pytest.fixture(scope="module", params=["embedded", "real"])
-def stack_mode(request: pytest.FixtureRequest) -> str:
-    return request.param
+stack_mode = stack_modes("embedded", "real")
 
 
 @pytest.fixture(scope="module")

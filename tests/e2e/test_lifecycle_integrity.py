@@ -31,13 +31,11 @@ from tests.support.stack_world import (
     revoked_at_wandsworth,
     served,
     settled,
+    stack_modes,
     wandsworth_grants,
 )
 
-
-@pytest.fixture(scope="module", params=["embedded", "real"])
-def stack_mode(request: pytest.FixtureRequest) -> str:
-    return request.param
+stack_mode = stack_modes("embedded", "real")
 
 
 @pytest.fixture(scope="module")

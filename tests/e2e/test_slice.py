@@ -14,11 +14,13 @@ from tests.support.stack_client import (
     staff_token,
     submit,
 )
-from tests.support.stack_world import person
+from tests.support.stack_world import person, stack_modes
+
+stack_mode = stack_modes("embedded")
 
 
-def test_submitted_application_reaches_every_service_and_the_applicant_by_email(embedded_stack):
-    stack, inbox = embedded_stack
+def test_submitted_application_reaches_every_service_and_the_applicant_by_email(module_stack):
+    stack, inbox = module_stack
     tag = uuid.uuid4().hex[:8]
     volunteer, coordinator_email = f"siobhan-{tag}@example.org", f"c-{tag}@example.org"
     key = organisation_key(stack, coordinator_email=coordinator_email)

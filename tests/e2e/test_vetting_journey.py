@@ -12,7 +12,9 @@ import requests
 
 from tests.support import wait_for
 from tests.support.stack_client import get, organisation_key, staff_token, submit
-from tests.support.stack_world import person
+from tests.support.stack_world import person, stack_modes
+
+stack_mode = stack_modes("embedded")
 
 
 def token(stack, staff_id, role):
@@ -29,8 +31,8 @@ def post(stack, service, path, credential, body):
 # On the embedded mode's shared stack (what `make run` runs); test_access_journey.py runs on
 # PostgreSQL + RabbitMQ.
 def test_submission_to_granted_clearance_through_information_refusal_and_reconsideration(
-        embedded_stack):
-    stack, _inbox = embedded_stack
+        module_stack):
+    stack, _inbox = module_stack
     tag = uuid.uuid4().hex[:8]
     key = organisation_key(stack)
     officer = token(stack, "officer-ann", "vetting_officer")

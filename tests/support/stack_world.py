@@ -8,6 +8,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from shared.devstack import Stack
 from tests.support import wait_for
 from tests.support.stack_client import (
@@ -149,3 +151,15 @@ def end_sponsorship(w: dict[str, Any], org: str, application_id: str,
                     expect: tuple[int, ...] = (200,)) -> Any:
     return post(w["stack"], "applications", f"/applications/{application_id}/sponsorship-end",
                 w[org], {"reason_code": reason_code}, expect=expect)
+
+
+def stack_modes(*modes: str) -> Any:
+    """The `stack_mode` fixture of a module of scenarios on the shared stacks (assign it to
+    `stack_mode`): its test ids name the stack (`[stack-embedded]`), which is how the
+    scheduler keeps each mode's scenarios on one worker (tests/conftest.py)."""
+
+    @pytest.fixture(scope="module", params=modes, ids=lambda mode: f"stack-{mode}")
+    def stack_mode(request: pytest.FixtureRequest) -> str:
+        return request.param
+
+    return stack_mode

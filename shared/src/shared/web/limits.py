@@ -121,7 +121,8 @@ class RateLimits:
                 allowed = (strategy.hit if hit else strategy.test)(item, *identifiers)
                 if not allowed:
                     reset_at = strategy.get_window_stats(item, *identifiers).reset_time
-                    return max(1, math.ceil(reset_at - time.time()))
+                    # The storage keeps whole seconds: never more than the window itself.
+                    return min(item.get_expiry(), max(1, math.ceil(reset_at - time.time())))
         except Exception:  # the limiter's storage failing must not close the door
             log.warning("rate limit storage unavailable; request let through", exc_info=True)
         return None
@@ -150,7 +151,8 @@ class RateLimits:
             current = self.limiter.current_limit if isinstance(exc, RateLimitExceeded) else None
             if current is not None:
                 try:
-                    wait = max(1, math.ceil(current.reset_at - time.time()))
+                    wait = min(current.limit.get_expiry(),
+                               max(1, math.ceil(current.reset_at - time.time())))
                 except Exception:  # noqa: BLE001 - storage gone: a short wait is still right
                     wait = 1
         response = jsonify(error_body(429, MESSAGE))
