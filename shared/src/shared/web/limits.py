@@ -121,8 +121,7 @@ class RateLimits:
                 allowed = (strategy.hit if hit else strategy.test)(item, *identifiers)
                 if not allowed:
                     reset_at = strategy.get_window_stats(item, *identifiers).reset_time
-                    # The storage keeps whole seconds: never more than the window itself.
-                    return min(item.get_expiry(), max(1, math.ceil(reset_at - time.time())))
+                    return _wait_s(reset_at, item)
         except Exception:  # the limiter's storage failing must not close the door
             log.warning("rate limit storage unavailable; request let through", exc_info=True)
         return None
@@ -151,8 +150,7 @@ class RateLimits:
             current = self.limiter.current_limit if isinstance(exc, RateLimitExceeded) else None
             if current is not None:
                 try:
-                    wait = min(current.limit.get_expiry(),
-                               max(1, math.ceil(current.reset_at - time.time())))
+                    wait = _wait_s(current.reset_at, current.limit)
                 except Exception:  # noqa: BLE001 - storage gone: a short wait is still right
                     wait = 1
         response = jsonify(error_body(429, MESSAGE))
@@ -238,3 +236,8 @@ class SignInThrottle:
 def sign_in_throttle(scope: str = "sign-in") -> SignInThrottle:
     return SignInThrottle(rate_limits(), scope)
 
+
+def _wait_s(reset_at: float, item: RateLimitItem) -> int:
+    """Seconds until the window resets: at least one, and never more than the window itself
+    (the storage keeps whole seconds)."""
+    return min(item.get_expiry(), max(1, math.ceil(reset_at - time.time())))
