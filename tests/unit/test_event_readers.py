@@ -1,7 +1,8 @@
 """Events carry the minimum each consumer needs: every personal field of every contract says
 who reads it (shared/src/shared/events/readers.py), each reader subscribes to the event and its
 code names the field, and no personal field is read by nobody — except those declared as no
-longer sent, which the publisher indeed leaves out."""
+longer sent, which the publisher indeed leaves out. A queue receives whole messages, so no
+subscriber may receive a personal field it does not read, except the declared excesses."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from applications.examples import sample_application
 from applications.models import Application
 from applications.service_layer.submission import submitted_event
 from shared.events.catalogue import build_registry
-from shared.events.readers import NOT_SENT, READERS, is_personal, readers_of, walk
+from shared.events.readers import (
+    NOT_SENT,
+    READERS,
+    RECEIVED_UNREAD,
+    is_personal,
+    readers_of,
+    received_unread,
+    walk,
+)
 from shared.messaging.topology import SUBSCRIPTIONS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,11 +70,34 @@ def test_every_personal_field_is_read_by_the_services_declared(event_type, path,
         f"{event_type} {path} is personal and nobody reads it: stop sending it")
 
 
+@pytest.mark.parametrize(("event_type", "path", "name"), PERSONAL,
+                         ids=[f"{e}:{p}" for e, p, _ in PERSONAL])
+def test_no_subscriber_receives_a_personal_field_it_does_not_read(event_type, path, name):
+    if (event_type, path) in NOT_SENT:
+        return
+    subscribers = {s for s, types in SUBSCRIPTIONS.items() if event_type in types}
+    unread = subscribers - set(readers_of(event_type, path) or ())
+    assert unread == set(received_unread(event_type, path)), (
+        f"{event_type} {path} reaches {sorted(unread)}, which do not read it: give them a "
+        "smaller event of their own (or declare the excess in RECEIVED_UNREAD)")
+
+
+def test_notifications_receives_neither_the_applicant_nor_the_conditions():
+    """The acknowledgement and the clearance's news come in events of their own."""
+    assert "application.submitted" not in SUBSCRIPTIONS["notifications"]
+    assert "vetting.clearance_granted" not in SUBSCRIPTIONS["notifications"]
+    assert {"application.received", "vetting.clearance_announced"} <= set(
+        SUBSCRIPTIONS["notifications"])
+    for event_type, path in RECEIVED_UNREAD:
+        assert "notifications" not in received_unread(event_type, path), (event_type, path)
+
+
 def test_every_declaration_is_of_a_personal_field_that_exists():
     personal = {(event_type, path) for event_type, path, _ in PERSONAL}
     declared = {(event_type, path) for event_type, paths in READERS.items() for path in paths}
     assert declared - personal == set()
     assert NOT_SENT <= declared
+    assert set(RECEIVED_UNREAD) <= personal
 
 
 def test_the_fields_declared_not_sent_are_not_sent():

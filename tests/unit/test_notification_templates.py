@@ -46,11 +46,8 @@ QUESTIONS = ['Where is "Tŷ Gwyn", the address you gave for 2019?',
 # Realistic events on the wire, loaded below exactly as the consumer loads them. Each sample
 # names the strings its emails must show: dates as people write them, past and future.
 SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
-    "application.submitted": [({
-        "role": "GROUP_FACILITATOR", "establishments": [LONGEST, OTHER],
-        "applicant": {"forenames": "x", "surname": "y", "email": "a@example.org",
-                      "preferred_channel": "SMS"}, "requested_access": "ESCORTED",
-        "frequency": "REGULAR", "submitted_at": "2026-11-27T10:00:00+00:00"},
+    "application.received": [({
+        "establishments": [LONGEST, OTHER], "submitted_at": "2026-11-27T10:00:00+00:00"},
         (NAMES[LONGEST], NAMES[OTHER]))],
     "application.contact_confirmation_requested": [
         ({"channel": "EMAIL", "forenames": "x", "email": "a@example.org",
@@ -72,9 +69,8 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
         ({"request_id": "r2", "items": [{"question": QUESTIONS[0], "field": "addresses"}],
           "reason": "An address is missing.", "due_by": None,
           "requested_at": "2019-03-01T10:00:00+00:00"}, (QUESTIONS[0],))],
-    "vetting.clearance_granted": [({
-        "level": "ENHANCED", "access": "UNESCORTED", "conditions": [],
-        "establishments": [LONGEST], "issued_at": "2026-11-27T10:00:00+00:00",
+    "vetting.clearance_announced": [({
+        "level": "ENHANCED", "issued_at": "2026-11-27T10:00:00+00:00",
         "expires_at": "2029-11-27T10:00:00+00:00"}, ("Enhanced", "27 November 2029"))],
     "vetting.clearance_refused": [
         ({"refused_at": "2026-11-27T10:00:00+00:00"}, ("reconsider", "once")),

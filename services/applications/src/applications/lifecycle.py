@@ -50,7 +50,7 @@ TABLE: tuple[Transition, ...] = (
     # The organisation's actions.
     Transition((DRAFT,), "edit", STAY, (COORDINATOR,)),
     Transition((DRAFT,), "submit", SUBMITTED, (COORDINATOR,), (
-        "application.submitted", "application.contacts_recorded",
+        "application.submitted", "application.received", "application.contacts_recorded",
         "application.contact_confirmation_requested")),
     Transition((DRAFT,), "withdraw", WITHDRAWN, (COORDINATOR,)),
     Transition(IN_PROGRESS, "withdraw", WITHDRAWN, (COORDINATOR,),

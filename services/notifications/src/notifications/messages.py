@@ -40,13 +40,13 @@ MESSAGES: dict[str, tuple[Message, ...]] = {
     CONFIRMATION: (
         Message("contact_confirmation", (VOLUNTEER,), ("link", "code", "expires_on"),
                 sms_fields=("link", "code")),),
-    "application.submitted": (
+    "application.received": (
         Message("application_received", (VOLUNTEER, COORDINATOR), ("establishment_names",)),),
     "vetting.case_opened": (Message("vetting_started", (VOLUNTEER,)),),
     "vetting.info_requested": (
         Message("information_requested", (VOLUNTEER, COORDINATOR),
                 ("questions", "due_by", "reason")),),
-    "vetting.clearance_granted": (
+    "vetting.clearance_announced": (
         Message("clearance_granted", (VOLUNTEER, COORDINATOR), ("level", "expires_on")),),
     "vetting.clearance_refused": (
         Message("clearance_refused", (VOLUNTEER, COORDINATOR), ("reconsidered",)),),

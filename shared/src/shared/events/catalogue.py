@@ -22,7 +22,12 @@ from shared.events.vocabulary import (  # noqa: F401 - re-exported for the servi
 
 _SPECS = [
     ("application.submitted", applications.ApplicationSubmittedV1,
-     "An MA organisation submitted a ready application for vetting."),
+     "An MA organisation submitted a ready application for vetting (the applicant document: "
+     "vetting alone receives it)."),
+    ("application.received", applications.ApplicationReceivedV1,
+     "The acknowledgement of a submission, published with application.submitted: the "
+     "application's id, establishments and time, for the message that it was received "
+     "(nothing about the applicant)."),
     ("application.info_provided", applications.InfoProvidedV1,
      "The organisation answered vetting's request for information."),
     ("application.withdrawn", applications.ApplicationWithdrawnV1,
@@ -55,7 +60,12 @@ _SPECS = [
      "A vetting officer needs more information: from the organisation, or (sensitive) from "
      "the volunteer alone."),
     ("vetting.clearance_granted", vetting.ClearanceGrantedV1,
-     "The applicant is cleared, with a level, conditions and an expiry."),
+     "The applicant is cleared, with a level, conditions and an expiry (and who the person "
+     "is, for the establishments)."),
+    ("vetting.clearance_announced", vetting.ClearanceAnnouncedV1,
+     "What the volunteer and the coordinator are told of a new clearance, published with "
+     "vetting.clearance_granted: its level and expiry, never its conditions (an exclusion "
+     "names the prison of a connection with a prisoner) or who the person is."),
     ("vetting.clearance_refused", vetting.ClearanceRefusedV1,
      "Clearance was refused (countersigned). Reasons stay in vetting."),
     ("vetting.clearance_suspended", vetting.ClearanceSuspendedV1,

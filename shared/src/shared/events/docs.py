@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from shared.events.catalogue import build_registry
 from shared.events.envelope import EnvelopeSchema
-from shared.events.readers import is_personal, readers_of, walk
+from shared.events.readers import is_personal, readers_of, received_unread, walk
 from shared.messaging.topology import SUBSCRIPTIONS
 
 
@@ -37,6 +37,9 @@ def _reader_rows(event_type: str, schema: Schema) -> list[str]:
             readers = readers_of(event_type, path)
             who = ("**undeclared**" if readers is None
                    else ", ".join(readers) or "nobody (not sent)")
+            unread = received_unread(event_type, path)
+            if unread:
+                who += f"; also reaches {', '.join(unread)}, unread"
             kind = "personal"
         else:
             who, kind = "subscribers", ""
@@ -63,8 +66,12 @@ def render() -> str:
         "Each event's fields say who reads them. A personal field (names, contacts, dates of",
         "birth, documents, addresses, free text, a clearance's conditions) lists the services",
         "that read it, declared in `shared/src/shared/events/readers.py` and checked against",
-        "their code by a test, which also fails on a personal field that nobody reads. Any other",
-        "field is there for the subscribers that need it.",
+        "their code by a test, which also fails on a personal field that nobody reads. A queue",
+        "receives whole messages, so every subscriber gets every field: the test fails too when a",
+        "subscriber gets a personal field it does not read, unless it is declared (\"also",
+        "reaches ..., unread\"), and a consumer that needs less gets a smaller event of its own",
+        "(`application.received`, `vetting.clearance_announced`). Any other field is there for",
+        "the subscribers that need it.",
         "",
     ]
     for spec in registry:

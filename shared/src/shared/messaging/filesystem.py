@@ -1,13 +1,18 @@
-"""kombu's filesystem transport, with atomic message files.
+"""kombu's filesystem transport, with atomic message files and lasting unbinds.
 
 The stock transport creates a message file, then locks and writes it; a consumer listing the
 folder can take the file between the two, read nothing, fail to decode it and die, and the
 message is lost. Here a message is written under a name consumers ignore and renamed into place,
 which is atomic on POSIX, so a consumer sees a whole message or none.
+
+The stock transport's unbind changes only a copy of the exchange's table (the file it routes by
+keeps the binding); here it rewrites the file, under the same lock its binds take.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import uuid
 from time import monotonic
@@ -29,6 +34,27 @@ class AtomicChannel(filesystem.Channel):
             os.rename(partial, os.path.join(self.data_folder_out, name))
         except OSError as exc:
             raise filesystem.ChannelError(f"Cannot add {name!r} to the queue folder") from exc
+
+
+    def queue_unbind(self, queue: str, exchange: str | None = None, routing_key: str = "",
+                     arguments: Any = None, **kwargs: Any) -> None:
+        super().queue_unbind(queue, exchange, routing_key, arguments, **kwargs)
+        if not exchange:
+            return
+        entry = list(self.typeof(exchange).prepare_bind(queue, exchange, routing_key, arguments))
+        file = self._exchange_file(exchange)
+        try:
+            handle = file.open("r+")
+        except FileNotFoundError:
+            return
+        with handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            table = json.loads(handle.read() or "[]")
+            kept = [row for row in table if [r or "" for r in row] != [e or "" for e in entry]]
+            if len(kept) != len(table):
+                handle.seek(0)
+                handle.write(json.dumps(kept))
+                handle.truncate()
 
 
 class AtomicFilesystemTransport(filesystem.Transport):

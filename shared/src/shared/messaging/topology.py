@@ -63,15 +63,25 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "vetting.clearance_revoked", "vetting.clearance_expired", "vetting.person_erased",
         "vetting.applications_erased", "application.sponsorship_ended",
     ),
+    # Never application.submitted nor vetting.clearance_granted: a queue receives whole
+    # messages, and those carry the applicant document and the clearance's conditions.
+    # application.received and vetting.clearance_announced say what notifications needs.
     "notifications": (
-        "application.submitted", "application.contacts_recorded",
+        "application.received", "application.contacts_recorded",
         "application.contact_confirmation_requested", "vetting.case_opened",
         "vetting.info_requested",
-        "vetting.clearance_granted", "vetting.clearance_refused", "vetting.clearance_expiring",
+        "vetting.clearance_announced", "vetting.clearance_refused", "vetting.clearance_expiring",
         "access.request_opened", "access.approved", "access.activated", "access.suspended",
         "access.excluded", "access.revoked", "vetting.person_erased",
         "vetting.applications_erased",
     ),
+}
+
+# Event types a service consumed once and no longer does. A queue keeps its bindings across
+# deployments, so declaring the topology unbinds these from the inbox: else a broker set up
+# before would still route them there.
+RETIRED_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "notifications": ("application.submitted", "vetting.clearance_granted"),
 }
 
 
@@ -198,7 +208,11 @@ class Topology:
         if not self.settings.is_embedded_broker:
             self.dead_letter_exchange(channel).declare()
         for service in SERVICES:
-            self.inbox_queue(service)(channel).declare()
+            inbox = self.inbox_queue(service)(channel)
+            inbox.declare()
+            for event_type in RETIRED_SUBSCRIPTIONS.get(service, ()):
+                # Unbinding what is not bound is a no-op (RabbitMQ and kombu's transports).
+                inbox.unbind_from(self.exchange_for(event_type), routing_key=event_type)
             if not self.settings.is_embedded_broker:
                 self.retry_queue(service)(channel).declare()
                 self.dead_letter_queue(service)(channel).declare()

@@ -57,7 +57,8 @@ class Submit(MethodView):
         "schema": {"type": "string", "maxLength": 200},
         "description": "Retries with the same key return the first response."}])
     def post(self, application_id: str):  # type: ignore[no-untyped-def]
-        """Submit a ready draft for vetting (emits application.submitted)."""
+        """Submit a ready draft for vetting (emits application.submitted, and
+        application.received for the acknowledgement)."""
         key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
         known = establishments()  # before the unit of work: SQLite allows one transaction
         with platform().unit_of_work() as uow:

@@ -99,11 +99,14 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
     except IntegrityError as exc:  # the key already submitted another application
         raise IdempotencyKeyReused(idempotency_key) from exc
     # The contacts first: notifications reads how to reach the volunteer and the coordinator
-    # from them, and its consumer holds application.submitted back until it has them.
+    # from them, and its consumer holds application.received back until it has them.
     contacts.start(uow, application_id, organisation_id, row.applicant, row.coordinator_email,
                    links)
     uow.emit("application.submitted", subject=application_id,
              data=submitted_event(application, organisation_id))
+    # The acknowledgement has an event of its own: a queue receives whole messages, and
+    # application.submitted carries the applicant document, which only vetting may have.
+    uow.emit("application.received", subject=application_id, data=received_event(application))
     uow.commit()
     return 200, body
 
@@ -134,6 +137,11 @@ def submitted_event(application: Application, organisation_id: str) -> dict[str,
         "submitted_at": application.submitted_at.isoformat(),
         "renewal_of": application.renewal_of,
     }
+
+
+def received_event(application: Application) -> dict[str, Any]:
+    return {"application_id": application.id, "establishments": application.establishments,
+            "submitted_at": application.submitted_at.isoformat()}
 
 
 def withdraw(uow: UnitOfWork, organisation_id: str, application_id: str,

@@ -24,7 +24,7 @@ UNDECIDED = ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "REFUSAL_PENDING",
 
 _SYS = frozenset({SYSTEM})
 _MGR = frozenset({MANAGER})
-GRANTED = ("vetting.clearance_granted",)
+GRANTED = ("vetting.clearance_granted", "vetting.clearance_announced")
 REFUSED = ("vetting.clearance_refused",)
 _CLEARANCE_CHANGES = ("vetting.clearance_suspended", "vetting.clearance_reinstated",
                       "vetting.clearance_revoked")

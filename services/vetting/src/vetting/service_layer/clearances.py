@@ -71,12 +71,22 @@ def _granted_event(case: VettingCase, clearance: Clearance) -> dict[str, Any]:
     }
 
 
+def _emit_granted(uow: UnitOfWork, case: VettingCase, clearance: Clearance) -> None:
+    uow.emit("vetting.clearance_granted", subject=case.application_id,
+             data=_granted_event(case, clearance))
+    # What the volunteer and the coordinator are told, apart: a queue receives whole messages,
+    # and the conditions can name the prison of a connection with a prisoner.
+    uow.emit("vetting.clearance_announced", subject=case.application_id, data={
+        "application_id": case.application_id, "clearance_id": clearance.id,
+        "level": clearance.level, "issued_at": clearance.issued_at.isoformat(),
+        "expires_at": clearance.expires_at.isoformat()})
+
+
 def serve_from_existing(uow: UnitOfWork, policy: Policy, case: VettingCase,
                         clearance: Clearance, moment: datetime) -> None:
     case.clearance_id = clearance.id
     move(case, "CLEARED", moment)
-    uow.emit("vetting.clearance_granted", subject=case.application_id,
-             data=_granted_event(case, clearance))
+    _emit_granted(uow, case, clearance)
     audit_decision(uow, Actor.system(), "case.cleared_by_existing_clearance", "case",
                    case.id, detail={"clearance_id": clearance.id, "level": clearance.level,
                                     "policy_version": policy.version})
@@ -111,8 +121,7 @@ def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, leve
             VettingCase.clearance_id == replaces.id).values(clearance_id=clearance.id))
     case.clearance_id = clearance.id
     uow.session.flush()
-    uow.emit("vetting.clearance_granted", subject=case.application_id,
-             data=_granted_event(case, clearance))
+    _emit_granted(uow, case, clearance)
     return clearance
 
 

@@ -49,6 +49,19 @@ class ApplicationSubmittedV1(Schema):
     coordinator_email = fields.Email(load_default=None, allow_none=True)
 
 
+class ApplicationReceivedV1(Schema):
+    """The acknowledgement of a submission, published with application.submitted: what
+    notifications needs to tell the volunteer and the coordinator (who they are and how to
+    reach them come from application.contacts_recorded). Nothing about the applicant: the
+    applicant document stays on application.submitted, which only vetting receives."""
+
+    application_id = fields.UUID(required=True)
+    establishments = fields.List(
+        fields.String(validate=ESTABLISHMENT_CODE), required=True, validate=validate.Length(min=1)
+    )
+    submitted_at = fields.AwareDateTime(required=True)
+
+
 class InfoProvidedV1(Schema):
     application_id = fields.UUID(required=True)
     request_id = fields.String(required=True)

@@ -65,6 +65,19 @@ class ClearanceGrantedV1(Schema):
     date_of_birth = fields.Date(load_default=None, allow_none=True)
 
 
+class ClearanceAnnouncedV1(Schema):
+    """What the volunteer and the coordinator are told of a clearance, published with
+    vetting.clearance_granted: its level and expiry. Never its conditions (an exclusion names
+    the prison of a connection with a prisoner) nor who the person is: those stay on
+    vetting.clearance_granted, for the services that enforce them."""
+
+    application_id = fields.UUID(required=True)
+    clearance_id = fields.UUID(required=True)
+    level = fields.String(required=True)
+    issued_at = fields.AwareDateTime(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
 class ClearanceRefusedV1(Schema):
     case_id = fields.UUID(required=True)
     application_id = fields.UUID(required=True)
