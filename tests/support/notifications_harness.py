@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from notifications.models import Notification
+from shared.events import Envelope
 from tests.support.clock import iso_now, now
 from tests.support.service_harness import ServiceHarness
 
@@ -49,15 +50,14 @@ class Notifications(ServiceHarness):
         application_id = str(uuid.uuid4())
         self.contacts(application_id, channel=channel, mobile=mobile, coordinator=coordinator,
                       forenames=forenames, surname=surname, email=email, confirmed=confirmed)
-        self.event("application.submitted", {
-            "application_id": application_id, "organisation_id": str(uuid.uuid4()),
-            "applicant": {"forenames": forenames, "surname": surname,
-                          "email": email or "unused@example.org", "mobile": mobile,
-                          "preferred_channel": channel},
-            "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
-            "requested_access": "ESCORTED", "frequency": "REGULAR",
-            "submitted_at": iso_now(), "coordinator_email": coordinator})
+        self.received(application_id)
         return application_id
+
+    def received(self, application_id: str) -> Envelope:
+        """application.received, the acknowledgement applications publishes on submission."""
+        return self.event("application.received", {
+            "application_id": application_id, "establishments": ["WWI"],
+            "submitted_at": iso_now()})
 
     def contacts(self, application_id: str, **options: Any) -> None:
         """application.contacts_recorded, as applications publishes it (see contacts_data)."""

@@ -68,10 +68,12 @@ def submitted_envelope(**overrides: Any) -> Envelope:
 
 
 def publish_raw(platform: Platform, envelopes_or_bodies: Sequence[Envelope | str],
-                event_type: str = "application.submitted") -> None:
-    """Publish straight to the broker (as a relay would), bypassing any outbox."""
+                event_type: str = "application.submitted", *, declare: bool = True) -> None:
+    """Publish straight to the broker (as a relay would), bypassing any outbox; with
+    `declare=False`, to the topology as it stands."""
     with platform.connection() as connection:
-        platform.topology.declare_all(connection)
+        if declare:
+            platform.topology.declare_all(connection)
         # Played by the test as the event's publisher: its broker user (on RabbitMQ that is
         # the connection's, one user for every service in these tests).
         publisher = BrokerPublisher(connection, user_id=platform.settings.broker_user(

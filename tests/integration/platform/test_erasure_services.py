@@ -345,14 +345,9 @@ def seed_messages(notes: Notifications) -> tuple[str, list[str]]:
         application_id, forenames=words["forenames"], surname=words["surname"],
         email=f"{words['email']}@example.org", mobile=mobile, channel="SMS",
         coordinator=f"{words['coordinator']}@example.org"), application_id)
-    hand(notes, "application.submitted", {
-        "application_id": application_id, "organisation_id": str(uuid.uuid4()),
-        "applicant": {"forenames": words["forenames"], "surname": words["surname"],
-                      "email": f"{words['email']}@example.org", "mobile": mobile,
-                      "preferred_channel": "SMS"},
-        "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
-        "requested_access": "ESCORTED", "frequency": "REGULAR", "submitted_at": iso_now(),
-        "coordinator_email": f"{words['coordinator']}@example.org"}, application_id)
+    hand(notes, "application.received", {
+        "application_id": application_id, "establishments": ["WWI"],
+        "submitted_at": iso_now()}, application_id)
     hand(notes, "vetting.case_opened", {
         "case_id": str(uuid.uuid4()), "application_id": application_id,
         "establishments": ["WWI"], "requested_access": "ESCORTED", "opened_at": iso_now()},
@@ -405,14 +400,11 @@ def test_notifications_erase_contacts_and_messages_and_cancel_what_is_unsent(not
     again = person_erased(notes, person_id, [application_id])
     assert zeros(report(notes, "notification.person_erased", again)["counts"],
                  "outbox_rows") == {}
-    # A late submission (redelivered) about the erased application: dropped, nothing stored.
-    hand(notes, "application.submitted", {
-        "application_id": application_id, "organisation_id": str(uuid.uuid4()),
-        "applicant": {"forenames": secrets[0], "surname": secrets[1],
-                      "email": f"{secrets[2]}@example.org", "preferred_channel": "EMAIL"},
-        "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
-        "requested_access": "ESCORTED", "frequency": "REGULAR", "submitted_at": iso_now()},
-        application_id)
+    # A late acknowledgement (redelivered) about the erased application: dropped, nothing
+    # stored.
+    hand(notes, "application.received", {
+        "application_id": application_id, "establishments": ["WWI"],
+        "submitted_at": iso_now()}, application_id)
     assert hits(notes.platform, secrets) == []
     with notes.platform.session_factory() as session:
         assert session.get(Recipient, application_id) is None

@@ -629,14 +629,9 @@ class Notifications(ServiceHarness):
         self.event("application.contacts_recorded", contacts_data(
             application_id, surname=surname, email=f"{surname.lower()}@example.org",
             mobile=None))
-        self.event("application.submitted", {
-            "application_id": application_id, "organisation_id": str(uuid.uuid4()),
-            "applicant": {"forenames": "Zoë", "surname": surname,
-                          "email": f"{surname.lower()}@example.org", "mobile": None,
-                          "preferred_channel": "EMAIL"},
-            "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
-            "requested_access": "ESCORTED", "frequency": "REGULAR",
-            "submitted_at": now_iso(), "coordinator_email": "coordinator@example.org"})
+        self.event("application.received", {
+            "application_id": application_id, "establishments": ["WWI"],
+            "submitted_at": now_iso()})
         return application_id
 
     def rows(self) -> dict[str, Notification]:

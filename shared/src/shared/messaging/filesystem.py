@@ -3,7 +3,8 @@
 The stock transport creates a message file, then locks and writes it; a consumer listing the
 folder can take the file between the two, read nothing, fail to decode it and die, and the
 message is lost. Here a message is written under a name consumers ignore and renamed into place,
-which is atomic on POSIX, so a consumer sees a whole message or none.
+which is atomic on POSIX, so a consumer sees a whole message or none. A sequence number keeps
+one process's messages of the same millisecond in the order they were sent.
 
 The stock transport's unbind changes only a copy of the exchange's table (the file it routes by
 keeps the binding); here it rewrites the file, under the same lock its binds take.
@@ -12,6 +13,7 @@ keeps the binding); here it rewrites the file, under the same lock its binds tak
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import uuid
@@ -23,8 +25,14 @@ from kombu.utils.json import dumps
 
 
 class AtomicChannel(filesystem.Channel):
+    # Consumers take files in name order: within a millisecond a random uuid alone would
+    # reorder one process's messages (an acknowledgement before the contacts it waits for).
+    _sequence = itertools.count()
+
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
-        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # Zero-padded: compared as text, 10000000 must not come before 9999999.
+        name = (f"{round(monotonic() * 1000):015d}_{next(self._sequence):012d}_"
+                f"{uuid.uuid4()}.{queue}.msg")
         # A leading dot: `_get` matches "<queue>.msg" after the first dot, so it never
         # picks up a file still being written.
         partial = os.path.join(self.data_folder_out, f".{name}.partial")
@@ -34,7 +42,6 @@ class AtomicChannel(filesystem.Channel):
             os.rename(partial, os.path.join(self.data_folder_out, name))
         except OSError as exc:
             raise filesystem.ChannelError(f"Cannot add {name!r} to the queue folder") from exc
-
 
     def queue_unbind(self, queue: str, exchange: str | None = None, routing_key: str = "",
                      arguments: Any = None, **kwargs: Any) -> None:
