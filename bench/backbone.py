@@ -55,7 +55,7 @@ from shared.platform import build_platform
 
 raise_rate_limits()  # and every process this benchmark starts
 
-EVENT_TYPE = "application.submitted"  # published by applications, consumed by vetting (+ notif.)
+EVENT_TYPE = "application.submitted"  # published by applications, consumed by vetting alone
 
 
 def log(message: str) -> None:
@@ -840,7 +840,7 @@ def print_table(out: dict[str, Any], args: argparse.Namespace) -> None:
     relay_ok = out["relay_vs_raw_confirm"] >= 3
     consumer_ok = out["consumer_per_s"] >= 500
     print()
-    print("publishing  (persistent application.submitted, routed to 2 durable queues)")
+    print("publishing  (persistent application.submitted, routed to the vetting inbox)")
     line(f"raw kombu, confirm_publish=True ({args.confirm_messages})",
          f"{fmt(out['raw_confirm_per_s'])} /s", "one confirm wait per message")
     line(f"raw windowed confirms, window {args.window} ({args.backlog})",

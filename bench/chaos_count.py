@@ -14,14 +14,16 @@ import psycopg
 from notifications.messages import CONFIRMATION, COORDINATOR, MESSAGES, SECURITY_INBOX, VOLUNTEER
 from notifications.service import DEFAULT_SECURITY_INBOX
 
-# What happens to each application in this run, and so which events carry it: submitted,
-# a case opened, cleared by the officer, and access (per establishment) opening a request.
-FLOW_EVENTS = ("application.submitted", "vetting.case_opened", "vetting.clearance_granted",
+# What happens to each application in this run, and so which events notifications hears of:
+# received, a case opened, cleared by the officer, and access (per establishment) opening a
+# request.
+FLOW_EVENTS = ("application.received", "vetting.case_opened", "vetting.clearance_announced",
                "access.request_opened")
 # Events (by the service whose outbox holds them) that this flow emits exactly so many times
 # per application; more is an effect doubled.
-ONCE = {"applications": ("application.submitted",),
-        "vetting": ("vetting.case_opened", "vetting.clearance_granted")}
+ONCE = {"applications": ("application.submitted", "application.received"),
+        "vetting": ("vetting.case_opened", "vetting.clearance_granted",
+                    "vetting.clearance_announced")}
 
 
 def expected_emails(volunteer: str, coordinator: str, establishments: Iterable[str]

@@ -25,7 +25,8 @@ SERVICE_PLACEHOLDERS = ("<service>", "<svc>")
 # Upper-case words with underscores that are not environment variables.
 NOT_VARIABLES = frozenset({"PRECONDITION_FAILED", "KNOWN_ENV_VARS", "DEFAULT_PORTS",
                            "ORGANISATION_ID", "KEY_ID", "TABLE_DATA", "CURRENT_TIMESTAMP",
-                           "SUBSCRIPTIONS", "IN_PROGRESS", "UNTRUSTED_PUBLISHER"})
+                           "SUBSCRIPTIONS", "IN_PROGRESS", "UNTRUSTED_PUBLISHER",
+                           "RETIRED_SUBSCRIPTIONS"})
 OTHERS_HEADING = "## Variables that are not the services' own"
 
 COMMAND = re.compile(r"python -m ([\w.<>]+)((?:[ \t]+[a-z][\w-]*)*)")

@@ -36,6 +36,11 @@ def test_submit_writes_status_timeline_and_one_outbox_event(api):
                                    __import__("json").loads(row.body)["data"])
     assert event["applicant"]["details"]["referees"][0]["surname"] == "Hughes"
     assert event["applicant"]["date_of_birth"] is not None
+    # The acknowledgement, in the same transaction: the application's id, establishments and
+    # time, nothing about the applicant (notifications receives this, not the above).
+    [received] = published(platform, "application.received")
+    assert received == {"application_id": draft["id"], "establishments": GOOD["establishments"],
+                        "submitted_at": event["submitted_at"].isoformat()}
 
 
 def test_an_incomplete_draft_is_saved_and_submit_refuses_it_with_every_problem(api):
@@ -68,6 +73,7 @@ def test_a_retried_submit_with_the_same_key_never_submits_twice(api):
     assert first.status_code == again.status_code == 200
     assert first.json == again.json
     assert len(published(platform, "application.submitted")) == 1
+    assert len(published(platform, "application.received")) == 1
     # Without the key, a second submit is a conflict, not a second submission.
     conflict = client.call("POST", f"/applications/{draft['id']}/submit")
     assert conflict.status_code == 409 and "not a draft" in conflict.json["message"]

@@ -31,6 +31,8 @@ def test_one_clearance_serves_the_same_person_from_another_organisation(vetting)
     grants = vetting.published("vetting.clearance_granted")
     assert [g["clearance_id"] for g in grants] == [clearance["id"]] * 2
     assert grants[1]["application_id"] == second and grants[1]["establishments"] == ["BMI"]
+    assert [a["application_id"] for a in vetting.published("vetting.clearance_announced")] == [
+        _first, second]
     # A request the clearance does not cover (unescorted) is vetted afresh.
     third = vetting.submit("same.person@example.org", requested_access="UNESCORTED")
     assert vetting.case(third)["status"] == "OPEN"

@@ -69,6 +69,11 @@ def test_clearing_grants_a_clearance_with_level_conditions_expiry_and_an_audit_e
     [granted] = vetting.published("vetting.clearance_granted")
     assert granted["establishments"] == ["WWI"] and granted["clearance_id"] == clearance["id"]
     assert granted["person_id"] == clearance["person_id"]
+    # What the volunteer and the coordinator are told, apart: never the exclusion.
+    [announced] = vetting.published("vetting.clearance_announced")
+    assert announced == {"type": "vetting.clearance_announced", "application_id": app_id,
+                         "clearance_id": clearance["id"], "level": "STANDARD",
+                         "issued_at": granted["issued_at"], "expires_at": granted["expires_at"]}
     assert vetting.case(app_id)["status"] == "CLEARED"
     again = vetting.call("POST", case_path(case, "/clearance"), json={"reason": "again!"})
     assert again.status_code == 409

@@ -43,7 +43,8 @@ class Clear(MethodView):
         "Against the risk summary: proposed, waiting for a manager's countersignature."))
     @blp.doc(security=SECURITY)
     def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
-        """Clear the case (level, conditions, why): emits vetting.clearance_granted. Against
+        """Clear the case (level, conditions, why): emits vetting.clearance_granted (and
+        vetting.clearance_announced, level and expiry for the people told). Against
         the risk summary's recommendation (REFER, REFUSE) or its conditions, this proposes
         the clearance instead: a manager who is not the proposer countersigns it."""
         with platform().unit_of_work() as uow:
