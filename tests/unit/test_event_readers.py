@@ -27,7 +27,7 @@ from shared.events.readers import (
     received_unread,
     walk,
 )
-from shared.messaging.topology import SUBSCRIPTIONS
+from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SUBSCRIPTIONS
 
 REPO = Path(__file__).resolve().parents[2]
 PERSONAL = [(spec.type, path, name) for spec in build_registry()
@@ -90,6 +90,11 @@ def test_notifications_receives_neither_the_applicant_nor_the_conditions():
         SUBSCRIPTIONS["notifications"])
     for event_type, path in RECEIVED_UNREAD:
         assert "notifications" not in received_unread(event_type, path), (event_type, path)
+
+
+def test_a_retired_subscription_is_no_longer_a_subscription():
+    for service, retired in RETIRED_SUBSCRIPTIONS.items():
+        assert not set(retired) & set(SUBSCRIPTIONS[service]), service
 
 
 def test_every_declaration_is_of_a_personal_field_that_exists():

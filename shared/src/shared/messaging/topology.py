@@ -1,7 +1,8 @@
 """The broker topology, declared in one place.
 
 - one durable topic exchange per publishing service: `<service>.events`, routing key = event type;
-- one durable queue per consuming service: `<service>.inbox`, bound to the event types it handles;
+- one durable queue per consuming service: `<service>.inbox`, bound to the event types it handles
+  (and unbound from those it no longer handles, RETIRED_SUBSCRIPTIONS);
 - one delayed-retry queue per consuming service: `<service>.retry`, with no consumer, fed by the
   fanout exchange of the same name; a message waits there for its per-message TTL, then RabbitMQ
   dead-letters it back into `<service>.inbox`;
