@@ -199,6 +199,9 @@ class InformationRequest(Base):
     requested_at: Mapped[datetime]
     answers: Mapped[list | None] = mapped_column(EncryptedJSON)  # encrypted at rest
     answered_at: Mapped[datetime | None]
+    # Sent to the volunteer alone (it touches what the checks found): they answer vetting
+    # directly and an officer records it. None: asked before this was kept.
+    sensitive: Mapped[bool | None]
 
 
 class Clearance(Base):

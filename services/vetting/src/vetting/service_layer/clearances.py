@@ -24,6 +24,7 @@ from vetting.lifecycle.clearance import CLEARANCE, LIVE
 from vetting.models import Clearance, VettingCase
 from vetting.policy import Policy
 from vetting.risk import ESCORTED_ONLY, EXCLUDE
+from vetting.service_layer import history
 from vetting.service_layer.common import Actor, audit_decision, move
 
 ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
@@ -174,6 +175,7 @@ def suspend(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason_code: st
     audit_decision(uow, actor, "clearance.suspended", "clearance", clearance.id,
                    reason=reason, detail={"reason_code": reason_code,
                                           "suspension_id": clearance.suspension_id})
+    history.person_changed(uow.session, clearance.person_id, moment)
 
 
 def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
@@ -192,6 +194,7 @@ def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
         **_change(clearance), "reinstated_at": moment.isoformat(), "suspension_id": lifted})
     audit_decision(uow, actor, "clearance.reinstated", "clearance", clearance.id,
                    reason=reason, detail={"suspension_id": lifted})
+    history.person_changed(uow.session, clearance.person_id, moment)
 
 
 def revoke(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
@@ -201,6 +204,7 @@ def revoke(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
         **_change(clearance), "revoked_at": moment.isoformat()})
     audit_decision(uow, actor, "clearance.revoked", "clearance", clearance.id,
                    reason=reason)
+    history.person_changed(uow.session, clearance.person_id, moment)
 
 
 def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
