@@ -92,18 +92,23 @@ def applications_target(env: Mapping[str, str]) -> FuzzTarget:
 
 def vetting_target(env: Mapping[str, str]) -> FuzzTarget:
     vetting = Vetting(dict(env))
-    application_ids = [vetting.submit(), vetting.submit()]
+    application_ids = [vetting.submit(), vetting.submit(), vetting.submit()]
     vetting.work()
     cases = [vetting.case(a) for a in application_ids]
     cleared = vetting.call("POST", f"/cases/{cases[0]['id']}/clearance", "manager",
                            json={"reason": "Nothing of concern."})
     assert cleared.status_code == 201, cleared.json
+    # A sensitive request waiting for the volunteer's direct answer (on a case of its own).
+    asked = vetting.call("POST", f"/cases/{cases[2]['id']}/information-requests", "manager",
+                         json={"items": [{"question": "Tell us about 2019."}],
+                               "reason": "Unclear.", "sensitive": True})
+    assert asked.status_code == 201, asked.json
     manager = staff_token(vetting.tokens, "vetting_manager")
     people = [c["person_id"] for c in cases if c.get("person_id")]
     return FuzzTarget("vetting", vetting.app, vetting.platform, _by_path(vetting.tokens, manager),
                       {"case_id": [c["id"] for c in cases],
                        "clearance_id": [cleared.json["id"]],
-                       "check": list(cases[1]["checks"]),
+                       "check": list(cases[1]["checks"]), "request_id": [asked.json["id"]],
                        "person": [*people, *application_ids]})
 
 
