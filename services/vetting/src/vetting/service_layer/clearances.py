@@ -219,6 +219,7 @@ def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
             .order_by(Clearance.expires_at).with_for_update(skip_locked=True)
             ).scalars():
         if clearance.expires_at <= moment:
+            suspended = clearance.status == "SUSPENDED"
             clearance.status = _take(clearance, "expire", Actor.system())
             clearance.updated_at = moment
             uow.emit("vetting.clearance_expired", subject=clearance.application_id, data={
@@ -226,6 +227,8 @@ def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
             audit_decision(uow, Actor.system(), "clearance.expired", "clearance",
                            clearance.id, detail={"policy_version": policy.version})
             found["expired"] += 1
+            if suspended:  # no longer history on the person's other cases
+                history.person_changed(uow.session, clearance.person_id, moment)
             continue
         days_left = (clearance.expires_at - moment).total_seconds() / 86400
         due = [d for d in offsets if days_left <= d and d not in clearance.reminders_sent]
