@@ -123,7 +123,8 @@ def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any
         "refusal": case.refusal, "reconsideration": case.reconsideration,
         "override": case.override, "identity": identity.view(session, case),
         "circumstance_reports": circumstances.reports_view(session, case.id),
-        # As it stands now (the queue shows what it was when the case opened).
+        # As it stands now (the queue's copy follows it while the case is undecided:
+        # history.person_changed).
         "history": history.flags(session, case) or None,
     }
 
