@@ -13,7 +13,7 @@ import pytest
 from shared.devstack import Stack
 from tests.support import wait_for
 from tests.support.clock import today
-from tests.support.stack_client import post
+from tests.support.stack_client import get, post, staff_token
 from tests.support.stack_world import (
     admitted_at_wandsworth,
     application,
@@ -60,16 +60,56 @@ def test_a_suspension_is_not_undone_by_another_organisation_resubmitting(world):
     case = case_of(w, b_app, settled)
     assert case["status"] == "AWAITING_DECISION" and case["clearance_id"] is None
     assert [flag["kind"] for flag in case["history"]] == ["CLEARANCE_SUSPENDED"]
+    # The queue says whose turn it is: a manager's, to see that history.
+    assert (case["waiting_on"], case["waiting_reason"]) == ("MANAGER", "HISTORY")
     clear = f"/cases/{case['id']}/clearance"
     post(w["stack"], "vetting", clear, w["officer"], {"reason": "Fine."}, expect=(409,))
-    post(w["stack"], "vetting", f"/cases/{case['id']}/history/acknowledgement", w["manager"],
-         {"reason": "Seen the suspension."})
+    seen = post(w["stack"], "vetting", f"/cases/{case['id']}/history/acknowledgement",
+                w["manager"], {"reason": "Seen the suspension."})
+    assert seen["waiting_on"] == "OFFICER"
     post(w["stack"], "vetting", clear, w["officer"], {"reason": "Fine."}, expect=(409,))
 
     assert gate(w, badge)["allowed"] is False
     assert clearance_status(w, clearance["id"]) == "SUSPENDED"
     assert grant_status(w, grant_id) == "SUSPENDED"
     assert application(w, "b", b_app)["status"] != "CLEARED"
+
+
+def test_a_sensitive_request_is_answered_by_the_volunteer_to_vetting_not_deadlocked(world):
+    """The organisation is not shown a sensitive request and cannot answer it; the volunteer
+    alone is told, and answers the vetting team directly; an officer records the answer and
+    the case goes on to a decision."""
+    w, tag = world, uuid.uuid4().hex[:6]
+    app_id = apply(w, "a", person(f"Asked-{tag}", passport=f"ASK{tag}"))
+    case = case_of(w, app_id, lambda c: c["status"] == "AWAITING_DECISION")
+    asked = post(w["stack"], "vetting", f"/cases/{case['id']}/information-requests",
+                 w["officer"], {"items": [{"question": "Tell us about the 2019 caution."}],
+                                "reason": "A caution was found that was not declared.",
+                                "sensitive": True})
+
+    def volunteer_asked() -> dict[str, Any] | None:
+        found = [r for r in application(w, "a", app_id)["information_requests"]
+                 if r["id"] == asked["id"]]
+        return found[0] if found else None
+
+    shown = wait_for(volunteer_asked, message="the organisation hears the volunteer was asked")
+    assert shown["status"] == "VOLUNTEER_ASKED" and shown["items"] == []
+    post(w["stack"], "applications", f"/applications/{app_id}/responses", w["a"],
+         {"request_id": asked["id"], "answers": [{"answer": "Guessing."}]}, expect=(409,))
+    operator = staff_token(w["stack"], "notifications", "operator")
+    told = wait_for(lambda: [n["recipient_kind"] for n in get(
+        w["stack"], "notifications", f"/notifications?application_id={app_id}",
+        operator).json() if n["template"] == "information_requested"] or None,
+        message="the volunteer is told")
+    assert set(told) == {"volunteer"}
+    answered = post(w["stack"], "vetting",
+                    f"/cases/{case['id']}/information-requests/{asked['id']}/answer",
+                    w["officer"], {"answers": [{"answer": "A caution at 19; I forgot."}]})
+    assert (answered["status"], answered["waiting_on"]) == ("AWAITING_DECISION", "OFFICER")
+    post(w["stack"], "vetting", f"/cases/{case['id']}/information-requests/{asked['id']}/answer",
+         w["officer"], {"answers": [{"answer": "Again."}]}, expect=(409,))
+    post(w["stack"], "vetting", f"/cases/{case['id']}/clearance", w["officer"],
+         {"reason": "Explained."}, expect=(201, 202))
 
 
 def test_a_reported_change_is_reviewed_and_the_reporting_organisation_sees_the_outcome(world):

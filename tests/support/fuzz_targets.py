@@ -92,18 +92,23 @@ def applications_target(env: Mapping[str, str]) -> FuzzTarget:
 
 def vetting_target(env: Mapping[str, str]) -> FuzzTarget:
     vetting = Vetting(dict(env))
-    application_ids = [vetting.submit(), vetting.submit()]
+    application_ids = [vetting.submit(), vetting.submit(), vetting.submit()]
     vetting.work()
     cases = [vetting.case(a) for a in application_ids]
     cleared = vetting.call("POST", f"/cases/{cases[0]['id']}/clearance", "manager",
                            json={"reason": "Nothing of concern."})
     assert cleared.status_code == 201, cleared.json
+    # A sensitive request waiting for the volunteer's direct answer (on a case of its own).
+    asked = vetting.call("POST", f"/cases/{cases[2]['id']}/information-requests", "manager",
+                         json={"items": [{"question": "Tell us about 2019."}],
+                               "reason": "Unclear.", "sensitive": True})
+    assert asked.status_code == 201, asked.json
     manager = staff_token(vetting.tokens, "vetting_manager")
     people = [c["person_id"] for c in cases if c.get("person_id")]
     return FuzzTarget("vetting", vetting.app, vetting.platform, _by_path(vetting.tokens, manager),
                       {"case_id": [c["id"] for c in cases],
                        "clearance_id": [cleared.json["id"]],
-                       "check": list(cases[1]["checks"]),
+                       "check": list(cases[1]["checks"]), "request_id": [asked.json["id"]],
                        "person": [*people, *application_ids]})
 
 
@@ -132,17 +137,12 @@ def notifications_target(env: Mapping[str, str]) -> FuzzTarget:
 
     application_id = str(uuid.uuid4())
     notes.event("application.contacts_recorded", contacts_data(application_id, channel="SMS"))
-    notes.event("application.submitted", {
-        "application_id": application_id, "organisation_id": str(uuid.uuid4()),
-        "applicant": {"forenames": "Zoë", "surname": "D'Arcy", "email": "zoe@example.org",
-                      "mobile": "07700900123", "preferred_channel": "SMS"},
-        "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
-        "requested_access": "ESCORTED", "frequency": "REGULAR",
-        "submitted_at": iso_now(),
-        "coordinator_email": "coordinator@example.org"})
+    notes.event("application.received", {
+        "application_id": application_id, "establishments": ["WWI"],
+        "submitted_at": iso_now()})
     with notes.platform.session_factory() as session:
         notification_ids = list(session.execute(select(Notification.id)).scalars())
-    assert notification_ids, "application.submitted made no notification to fuzz with"
+    assert notification_ids, "application.received made no notification to fuzz with"
     by_path = _by_path(notes.tokens, staff_token(notes.tokens, "operator"))
 
     def authorise(method: str, path: str) -> str:

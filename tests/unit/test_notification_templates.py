@@ -20,6 +20,8 @@ from marshmallow import Schema, fields, validate
 from notifications.app import create_app
 from notifications.messages import MESSAGES, SECURITY_INBOX, VOLUNTEER
 from notifications.rendering import (
+    DEFAULT_VETTING_EMAIL,
+    DEFAULT_VETTING_PHONE,
     TemplateError,
     Templates,
     channels_for,
@@ -68,7 +70,11 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
           "requested_at": "2026-11-27T10:00:00+00:00"}, (*QUESTIONS, "4 January 2027")),
         ({"request_id": "r2", "items": [{"question": QUESTIONS[0], "field": "addresses"}],
           "reason": "An address is missing.", "due_by": None,
-          "requested_at": "2019-03-01T10:00:00+00:00"}, (QUESTIONS[0],))],
+          "requested_at": "2019-03-01T10:00:00+00:00"}, (QUESTIONS[0],)),
+        ({"request_id": "r3", "items": [{"question": QUESTIONS[1], "field": None}],
+          "reason": "The record check found a caution you did not declare.",
+          "due_by": "2027-01-04", "requested_at": "2026-11-27T10:00:00+00:00",
+          "sensitive": True}, ("4 January 2027",))],
     "vetting.clearance_announced": [({
         "level": "ENHANCED", "issued_at": "2026-11-27T10:00:00+00:00",
         "expires_at": "2029-11-27T10:00:00+00:00"}, ("Enhanced", "27 November 2029"))],
@@ -294,6 +300,30 @@ def test_dates_are_written_for_people_on_london_time() -> None:
     assert long_date(datetime(2027, 6, 30, 23, 30, tzinfo=UTC)) == "1 July 2027"
     assert long_date(datetime(2027, 1, 31, 23, 30, tzinfo=UTC)) == "31 January 2027"
     assert long_date("2019-03-01") == "1 March 2019"
+
+
+def _information_requested(n: int, channel: str, **contact: str) -> str:
+    event = "vetting.info_requested"
+    values = personalisation(event, loaded(event, SAMPLES[event][n][0]),
+                             forenames="Zoë", surname="D'Arcy", reference="4F7A21C9",
+                             establishment_names=NAMES, console_url=CONSOLE, **contact)
+    return TEMPLATES.render("information_requested", VOLUNTEER, channel, values).body
+
+
+def test_a_sensitive_request_tells_the_volunteer_to_answer_the_vetting_team_directly() -> None:
+    email = _information_requested(2, "email", vetting_email="vetting@moj.example",
+                                   vetting_phone="0113 496 0999")
+    for phrase in ("vetting@moj.example", "0113 496 0999", "4F7A21C9", "4 January 2027",
+                   "did not declare"):
+        assert phrase in email, email
+    # Never "through your coordinator": the organisation was not told what was asked.
+    assert "coordinator" not in email and "They will send them to us" not in email
+    sms = _information_requested(2, "sms")
+    assert DEFAULT_VETTING_PHONE in sms and "organisation" not in sms and len(sms) <= 200
+    # A plain request keeps its wording: the coordinator passes the answers on.
+    plain = _information_requested(0, "email")
+    assert "coordinator" in plain and DEFAULT_VETTING_EMAIL not in plain
+    assert "contact your organisation" in _information_requested(0, "sms")
 
 
 def test_personalisation_makes_only_the_catalogue_fields() -> None:

@@ -83,14 +83,17 @@ def test_age_never_negative_when_clock_behind():
 
 
 def test_add_wait_accumulates_across_spells():
-    # OFFICER 2h, APPLICANT 1 day, OFFICER 3h, PROVIDER 5h: each transition folds in a spell.
+    # OFFICER 2h, APPLICANT 1 day, OFFICER 3h, PROVIDER 5h, MANAGER 4h (a countersignature):
+    # each transition folds in a spell.
     totals: dict[str, float] = {}
     t = T0
-    for party, hours in (("OFFICER", 2), ("APPLICANT", 24), ("OFFICER", 3), ("PROVIDER", 5)):
+    for party, hours in (("OFFICER", 2), ("APPLICANT", 24), ("OFFICER", 3), ("PROVIDER", 5),
+                         ("MANAGER", 4)):
         end = t + timedelta(hours=hours)
         totals = add_wait(totals, party, t, end)
         t = end
-    assert totals == {"APPLICANT": 24 * HOUR, "PROVIDER": 5 * HOUR, "OFFICER": 5 * HOUR}
+    assert totals == {"APPLICANT": 24 * HOUR, "PROVIDER": 5 * HOUR, "OFFICER": 5 * HOUR,
+                      "MANAGER": 4 * HOUR}
 
 
 def test_add_wait_without_current_spell_keeps_totals_and_fills_parties():
@@ -110,7 +113,8 @@ def test_add_wait_rejects_unknown_party():
 def test_waits_include_current_spell():
     c = case("c1", opened_days_ago=5, waiting_on="PROVIDER", waiting_days=2,
              waited_s={"OFFICER": 3 * DAY})
-    assert waits_s(c, T0) == {"APPLICANT": 0.0, "PROVIDER": 2 * DAY, "OFFICER": 3 * DAY}
+    assert waits_s(c, T0) == {"APPLICANT": 0.0, "PROVIDER": 2 * DAY, "OFFICER": 3 * DAY,
+                              "MANAGER": 0.0}
 
 
 def test_report_groups_with_hand_computed_figures():
@@ -131,6 +135,7 @@ def test_report_groups_with_hand_computed_figures():
     assert standard["age_s"] == {"median": 2 * DAY, "p90": 3 * DAY}
     assert standard["waiting_s"] == {
         "APPLICANT": {"median": 0.0, "p90": DAY},  # 0, 1d, 0
+        "MANAGER": {"median": 0.0, "p90": 0.0},  # never
         "OFFICER": {"median": DAY, "p90": DAY},  # 1d, 1d, 1d
         "PROVIDER": {"median": 0.0, "p90": 2 * DAY},  # 0, 0, 2d
     }

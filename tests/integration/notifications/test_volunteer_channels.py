@@ -173,3 +173,25 @@ def test_a_sensitive_information_request_reaches_the_volunteer_alone(notes):
     assert sorted(r.recipient_kind for r in asked) == ["coordinator", "volunteer", "volunteer"]
     [told] = [r for r in asked if r.recipient_kind == "coordinator"]
     assert "undeclared" not in told.body
+
+
+def test_the_volunteer_answers_a_sensitive_request_to_the_configured_vetting_team(
+        backend_env):
+    notes = Notifications(backend_env["notifications"], NOTIFICATIONS_QUIET_HOURS="",
+                          NOTIFICATIONS_VETTING_CONTACT_EMAIL="vetting@prisons.example",
+                          NOTIFICATIONS_VETTING_CONTACT_PHONE="0113 496 0777")
+    try:
+        application_id = notes.submitted()
+        notes.event("vetting.info_requested", {
+            "case_id": str(uuid.uuid4()), "application_id": application_id,
+            "request_id": str(uuid.uuid4()), "items": [{"question": "Q?", "field": None}],
+            "reason": "The checks found an undeclared conviction.", "due_by": "2027-01-04",
+            "requested_at": iso_now(), "sensitive": True})
+        [row] = [r for r in notes.rows(application_id) if r.template == "information_requested"]
+        assert row.recipient_kind == "volunteer"
+        for phrase in ("vetting@prisons.example", "0113 496 0777", "4 January 2027",
+                       application_id[:8].upper()):
+            assert phrase in row.body, row.body
+        assert "coordinator" not in row.body
+    finally:
+        notes.platform.engine.dispose()

@@ -105,7 +105,9 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
                 ("GET", "/cases"), ("GET", case), ("GET", case + "/audit"),
                 ("POST", case + "/checks/<string:check>/result"),
                 ("POST", case + "/checks/<string:check>/retry"), ("POST", case + "/clearance"),
-                ("POST", case + "/information-requests"), ("POST", case + "/refusal"),
+                ("POST", case + "/information-requests"),
+                ("POST", case + "/information-requests/<string:request_id>/answer"),
+                ("POST", case + "/refusal"),
                 ("POST", case + "/review"), ("GET", "/clearances"), ("GET", clearance),
                 ("GET", clearance + "/audit"), ("POST", clearance + "/suspension"),
                 ("POST", clearance + "/reinstatement"), ("GET", "/reports/cases"),
@@ -244,6 +246,7 @@ class Seeded:
             "case_id": case_id, "check": "IDENTITY", "clearance_id": found["id"],
             "code": "WWI", "person_id": person_id,
             "grant_id": self.access.grant_id(person_id), "item_id": item["id"],
+            "request_id": str(uuid.uuid4()),
             "notification_id": self.notifications.rows(notified_app)[0].id,
         }
         self.notified_app = notified_app

@@ -37,7 +37,8 @@ def protected_rules(app):
 def concrete(rule, ids):
     return (rule.replace("<string:case_id>", ids["case"])
             .replace("<string:clearance_id>", ids["clearance"])
-            .replace("<string:check>", "identity"))
+            .replace("<string:check>", "identity")
+            .replace("<string:request_id>", "00000000-0000-0000-0000-000000000002"))
 
 
 def test_every_endpoint_refuses_no_token_a_bad_token_and_other_roles(vetting):
@@ -87,6 +88,7 @@ def valid_body(method, rule):
         "refusal": {"reasons": ["A good reason."]},
         "countersignature": {"decision": "CONFIRM", "note": "Agreed."},
         "information-requests": {"items": [{"question": "Which group?"}], "reason": "Why."},
+        "answer": {"answers": [{"answer": "Tuesdays."}]},
         "result": {"outcome": "PASSED", "summary": "Checked."},
         "retry": None,
         "review": {"outcome": "CONTINUE", "reason": "Fine."},

@@ -130,7 +130,8 @@ def test_refusal_needs_a_different_manager_and_reconsideration_a_different_offic
     proposed = vetting.call("POST", case_path(case, "/clearance"), who="officer2",
                             json={"conditions": ["ESCORTED_ONLY"], "reason": "Honest mistake."})
     assert proposed.status_code == 202 and proposed.json["status"] == "CLEARANCE_PENDING"
-    assert proposed.json["waiting_reason"] == "COUNTERSIGNATURE"
+    assert (proposed.json["waiting_on"], proposed.json["waiting_reason"]) == (
+        "MANAGER", "COUNTERSIGNATURE")
     for party in ("manager", "manager2"):
         barred = vetting.call("POST", case_path(case, "/clearance/countersignature"),
                               who=party, json=sign)
@@ -315,7 +316,7 @@ def test_the_service_level_report_shows_counts_and_waits(vetting):
     assert report["by_state"]["INFO_REQUESTED"]["count"] == 1
     level = report["by_level"]["STANDARD"]
     assert level["count"] == 3 and level["age_s"]["median"] >= 0
-    assert set(level["waiting_s"]) == {"APPLICANT", "OFFICER", "PROVIDER"}
+    assert set(level["waiting_s"]) == {"APPLICANT", "MANAGER", "OFFICER", "PROVIDER"}
     later = vetting.call("GET", "/reports/cases?opened_since="
                          + (now() + timedelta(days=1)).isoformat().replace(
                              "+", "%2B")).json

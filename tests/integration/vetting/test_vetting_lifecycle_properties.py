@@ -1,10 +1,12 @@
 """Random sequences of what organisations, officers, managers and the service's own consumers
 do to cases and clearances — resubmissions of one person by two organisations, decisions,
-suspensions, renewals, reinstatements, revocations, changes of circumstances, events twice and
-out of order — and after every step: at most one live clearance per person; no case cleared
-or served over a history no manager acknowledged; no suspension undone except by a
-reinstatement; every state the cases and clearances are in has a way out. Embedded SQLite (the
-database constraint's PostgreSQL twin is in test_vetting_lifecycle_integrity)."""
+suspensions, renewals, reinstatements, revocations, changes of circumstances, information
+requests answered by the organisation or (sensitive) by the volunteer directly, events twice
+and out of order — and after every step: at most one live clearance per person; no case
+cleared or served over a history no manager acknowledged; no suspension undone except by a
+reinstatement; the queue says truthfully who each case waits on; every state the cases and
+clearances are in has a way out. Embedded SQLite (the database constraint's PostgreSQL twin
+is in test_vetting_lifecycle_integrity)."""
 
 from __future__ import annotations
 
@@ -27,9 +29,10 @@ from sqlalchemy import select
 from tests.support.clock import iso_now, now
 from tests.support.properties import property_settings
 from tests.support.vetting_harness import Vetting, submitted_data
-from vetting.lifecycle.case import CASE
+from vetting.lifecycle.case import CASE, DECIDABLE, WAITING_ON
 from vetting.lifecycle.clearance import CLEARANCE, LIVE
 from vetting.models import Clearance, VettingCase
+from vetting.service_layer import history
 
 ORGANISATIONS = [str(uuid.uuid4()) for _ in range(2)]
 REASON = {"reason": "Decided on the evidence."}
@@ -169,6 +172,22 @@ def machine_for(vetting: Vetting) -> type[RuleBasedStateMachine]:
                     "application_id": app, "request_id": asked.json["id"],
                     "answers": [{"answer": "Because."}], "provided_at": iso_now()})
 
+        @rule(app=applications)
+        def ask_the_volunteer(self, app: str) -> None:
+            """A sensitive request: the volunteer answers vetting directly, an officer records
+            it (never the organisation)."""
+            case = self._case(app)
+            asked = vetting.call("POST", f"/cases/{case['id']}/information-requests",
+                                 json={"items": [{"question": "About 2019?"}],
+                                       "reason": "A caution.", "sensitive": True})
+            assert asked.status_code in (201, 409), asked.json
+            if asked.status_code == 201:
+                path = f"/cases/{case['id']}/information-requests/{asked.json['id']}/answer"
+                for expected in (200, 409):  # the second time: already answered
+                    answered = vetting.call("POST", path,
+                                            json={"answers": [{"answer": "Yes."}]})
+                    assert answered.status_code == expected, answered.json
+
         @rule(data=st.data())
         def replay(self, data: st.DataObject) -> None:
             """An event again (a redelivery, or one overtaken by later news)."""
@@ -201,6 +220,28 @@ def machine_for(vetting: Vetting) -> type[RuleBasedStateMachine]:
                     self.suspended.add(clearance_id)
                 elif clearance_id in self.suspended and clearance_id not in self.reinstated:
                     assert status in ("REVOKED", "EXPIRED"), (clearance_id, status)
+
+        @invariant()
+        def the_queue_says_who_it_waits_on(self) -> None:
+            """A countersignature, or a decision held for a manager to see the person's
+            history as it stands, waits on MANAGER; any other decision on OFFICER."""
+            with vetting.platform.session_factory() as session:
+                for case in session.execute(select(VettingCase)).scalars():
+                    if case.status in ("REFUSAL_PENDING", "CLEARANCE_PENDING"):
+                        expected = "MANAGER"
+                    elif case.status in DECIDABLE:
+                        seen = set((case.history_acknowledged or {}).get("keys") or ())
+                        pending = {f"{f['kind']}:{f['ref']}"
+                                   for f in history.flags(session, case)} - seen
+                        expected = ("MANAGER" if pending
+                                    and case.identity_status != "POSSIBLE_MATCH" else "OFFICER")
+                    elif case.status in CASE.final:
+                        expected = None
+                    else:
+                        expected = WAITING_ON[case.status] if case.status != "OPEN" \
+                            else case.waiting_on
+                    assert case.waiting_on == expected, (case.status, case.waiting_on,
+                                                         case.history)
 
         @invariant()
         def every_state_has_a_way_out(self) -> None:

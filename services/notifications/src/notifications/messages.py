@@ -43,9 +43,12 @@ MESSAGES: dict[str, tuple[Message, ...]] = {
     "application.received": (
         Message("application_received", (VOLUNTEER, COORDINATOR), ("establishment_names",)),),
     "vetting.case_opened": (Message("vetting_started", (VOLUNTEER,)),),
+    # A sensitive request: the volunteer replies to the vetting team directly (its phone
+    # number and the flag choosing that wording are all an SMS adds).
     "vetting.info_requested": (
         Message("information_requested", (VOLUNTEER, COORDINATOR),
-                ("questions", "due_by", "reason")),),
+                ("questions", "due_by", "reason", "sensitive", "vetting_email",
+                 "vetting_phone"), sms_fields=("sensitive", "vetting_phone")),),
     "vetting.clearance_announced": (
         Message("clearance_granted", (VOLUNTEER, COORDINATOR), ("level", "expires_on")),),
     "vetting.clearance_refused": (

@@ -231,10 +231,19 @@ def access_words(code: str) -> str:
     return ACCESS.get(code) or code.replace("_", " ").lower()
 
 
+# How a volunteer reaches the vetting team directly (a sensitive information request is
+# answered there, not through the organisation): NOTIFICATIONS_VETTING_CONTACT_EMAIL and
+# _PHONE in a deployment; these reach nobody (example domain, an Ofcom drama number).
+DEFAULT_VETTING_EMAIL = "vetting-team@vetting.example"
+DEFAULT_VETTING_PHONE = "0113 496 0123"
+
+
 @dataclass(frozen=True)
 class _Context:
     establishment_names: Mapping[str, str]
     console_url: str
+    vetting_email: str = DEFAULT_VETTING_EMAIL
+    vetting_phone: str = DEFAULT_VETTING_PHONE
 
     def establishment(self, code: str) -> str:
         # An unknown code still reads as something a person can look up.
@@ -260,6 +269,10 @@ FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
                                      for item in data["items"]],
     "due_by": _optional("due_by", long_date),
     "reason": lambda data, _ctx: data["reason"],
+    # A sensitive request went to the volunteer alone: they reply to vetting directly.
+    "sensitive": lambda data, _ctx: bool(data.get("sensitive")),
+    "vetting_email": lambda _data, ctx: ctx.vetting_email,
+    "vetting_phone": lambda _data, ctx: ctx.vetting_phone,
     "level": lambda data, _ctx: level_words(data["level"]),
     "expires_on": lambda data, _ctx: long_date(data["expires_at"]),
     "days_before": lambda data, _ctx: int(data["days_before"]),
@@ -280,13 +293,15 @@ FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
 
 def personalisation(event_type: str, data: Mapping[str, Any], *, forenames: str, surname: str,
                     reference: str | uuid.UUID, establishment_names: Mapping[str, str],
-                    console_url: str) -> dict[str, Any]:
+                    console_url: str, vetting_email: str = DEFAULT_VETTING_EMAIL,
+                    vetting_phone: str = DEFAULT_VETTING_PHONE) -> dict[str, Any]:
     """Every field the messages of `event_type` may use, formatted for people.
 
     Only the catalogue's fields are made, so nothing else in the event (a reason code, a
     person id) can reach a template by accident. Raises KeyError for an event with no messages.
     """
-    context = _Context(establishment_names=establishment_names, console_url=console_url)
+    context = _Context(establishment_names=establishment_names, console_url=console_url,
+                       vetting_email=vetting_email, vetting_phone=vetting_phone)
     fields: dict[str, Any] = {"forenames": forenames, "surname": surname,
                               "reference": str(reference)}
     for message in MESSAGES[event_type]:

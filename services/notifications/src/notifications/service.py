@@ -7,10 +7,14 @@ Configuration (environment, beside the shared settings and the delivery settings
 - NOTIFICATIONS_SECURITY_INBOX: an establishment security inbox's address, `{code}` standing for
   the establishment's code in lower case (default security-{code}@establishments.example).
 - NOTIFICATIONS_CONSOLE_URL: the security console's address, for the security inbox's messages.
+- NOTIFICATIONS_VETTING_CONTACT_EMAIL, NOTIFICATIONS_VETTING_CONTACT_PHONE: how a volunteer
+  answers a sensitive information request, directly to the vetting team (defaults reach
+  nobody: `notifications.rendering.DEFAULT_VETTING_EMAIL`, `DEFAULT_VETTING_PHONE`).
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +23,13 @@ from notifications.channels.config import delivery_config
 from notifications.channels.log import FILE_NAME
 from notifications.models import Base
 from notifications.quiet_hours import next_send_time
-from notifications.rendering import TemplateError, Templates, personalisation
+from notifications.rendering import (
+    DEFAULT_VETTING_EMAIL,
+    DEFAULT_VETTING_PHONE,
+    TemplateError,
+    Templates,
+    personalisation,
+)
 from notifications.sender import Sender
 from shared.platform import Platform, ServiceDefinition
 from shared.reference import load_establishments
@@ -61,7 +71,11 @@ def _queueing(platform: Platform) -> queueing.Queueing:
     inbox = extra.get("NOTIFICATIONS_SECURITY_INBOX", DEFAULT_SECURITY_INBOX)
     quiet = delivery_config(platform).quiet_hours
     return queueing.Queueing(
-        render=templates(platform).render, personalise=personalisation,
+        render=templates(platform).render, personalise=functools.partial(
+            personalisation,
+            vetting_email=extra.get("NOTIFICATIONS_VETTING_CONTACT_EMAIL", DEFAULT_VETTING_EMAIL),
+            vetting_phone=extra.get("NOTIFICATIONS_VETTING_CONTACT_PHONE",
+                                    DEFAULT_VETTING_PHONE)),
         send_time=lambda channel, moment: next_send_time(channel, moment, quiet),
         establishment_names={code: e.name for code, e in load_establishments().items()},
         console_url=extra.get("NOTIFICATIONS_CONSOLE_URL", DEFAULT_CONSOLE_URL),

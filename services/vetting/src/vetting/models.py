@@ -136,9 +136,10 @@ class VettingCase(Base):
     # {"proposed_by", "proposed_at", "level", "conditions", "reason", "recommendation",
     # "from_status"}.
     override: Mapped[dict | None] = mapped_column(EncryptedJSON)
-    # What vetting already knew against the person when the case opened (service_layer.
-    # history): [{"kind", "ref", "at"}]; and a manager's acknowledgement of it, without which
-    # the case is neither cleared nor served: {"by", "at", "keys"}.
+    # What vetting knows against the person (service_layer.history): [{"kind", "ref", "at"}],
+    # from when the case opened, kept current while it is undecided; and a manager's
+    # acknowledgement of it, without which the case is neither cleared nor served:
+    # {"by", "at", "keys"}.
     history: Mapped[list | None] = mapped_column(JSON)
     history_acknowledged: Mapped[dict | None] = mapped_column(JSON)
 
@@ -199,6 +200,9 @@ class InformationRequest(Base):
     requested_at: Mapped[datetime]
     answers: Mapped[list | None] = mapped_column(EncryptedJSON)  # encrypted at rest
     answered_at: Mapped[datetime | None]
+    # Sent to the volunteer alone (it touches what the checks found): they answer vetting
+    # directly and an officer records it. None: asked before this was kept.
+    sensitive: Mapped[bool | None]
 
 
 class Clearance(Base):

@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-PARTIES = ("APPLICANT", "PROVIDER", "OFFICER")
+# MANAGER: a countersignature, or the person's history to acknowledge, is a manager's to give
+# (an officer cannot move the case on): kept apart so the report shows where second
+# signatures hold cases up.
+PARTIES = ("APPLICANT", "PROVIDER", "OFFICER", "MANAGER")
 UNKNOWN_LEVEL = "UNKNOWN"
 
 
@@ -93,7 +96,7 @@ def _summary(values: Sequence[float]) -> dict[str, float | None]:
 
 def _group(rows: Sequence[tuple[float, dict[str, float]]]) -> dict[str, Any]:
     # Every case of the group counts for every party (0 when it never waited on that party), so
-    # the three parties' figures describe the same cases and can be compared side by side.
+    # the parties' figures describe the same cases and can be compared side by side.
     return {
         "age_s": _summary([age for age, _ in rows]),
         "count": len(rows),

@@ -47,10 +47,14 @@ TRANSITIONS = (
     # ... or once an officer links the applicant to the person who holds it.
     _t("OPEN", "linked_to_clearance_holder", "CLEARED", STAFF, GRANTED),
     _t("AWAITING_DECISION", "linked_to_clearance_holder", "CLEARED", STAFF, GRANTED),
-    # Information: asked by an officer, answered by the organisation (or the volunteer).
+    # Information: asked by an officer, answered by the organisation (through the applications
+    # service), or by the volunteer directly to vetting for a sensitive request (an officer
+    # records it). Another request still open keeps the case waiting.
     *(_t(state, "information_requested", "INFO_REQUESTED", STAFF, ("vetting.info_requested",))
       for state in (*INTERRUPTIBLE, "INFO_REQUESTED")),
     *(_t("INFO_REQUESTED", "information_provided", state, _SYS) for state in INTERRUPTIBLE),
+    *(_t("INFO_REQUESTED", "information_received", state, STAFF)
+      for state in (*INTERRUPTIBLE, "INFO_REQUESTED")),
     # Decisions. Clearing against the risk summary, or overturning a refusal a manager
     # countersigned, is a proposal a second person (a manager) confirms.
     _t("AWAITING_DECISION", "clear", "CLEARED", STAFF, GRANTED),
@@ -82,11 +86,13 @@ TRANSITIONS = (
 CASE = Machine("case", STATES, FINAL, TRANSITIONS)
 
 # Who the case waits on in each state (None: nobody, it is decided or over). OPEN waits on
-# the providers unless only manual or exhausted checks remain (service_layer.checks).
+# the providers unless only manual or exhausted checks remain (service_layer.checks); a
+# decision waits on a manager while the person's history is unacknowledged
+# (service_layer.common.party_for).
 WAITING_ON = {
     "OPEN": "PROVIDER", "AWAITING_DECISION": "OFFICER", "INFO_REQUESTED": "APPLICANT",
-    # A countersignature: the queue says so by its waiting_reason (COUNTERSIGNATURE).
-    "REFUSAL_PENDING": "OFFICER", "CLEARANCE_PENDING": "OFFICER",
+    # A countersignature is a manager's (waiting_reason COUNTERSIGNATURE).
+    "REFUSAL_PENDING": "MANAGER", "CLEARANCE_PENDING": "MANAGER",
     "RECONSIDERATION": "OFFICER", "REVIEW": "OFFICER",
     "CLEARED": None, "REFUSED": None, "WITHDRAWN": None,
 }

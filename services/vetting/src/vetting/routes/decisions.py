@@ -16,12 +16,13 @@ from vetting.schemas.decisions import (
     CheckResultSchema,
     ClearSchema,
     CountersignSchema,
+    InformationAnswerInputSchema,
     InformationRequestInputSchema,
     ReasonSchema,
     RefusalSchema,
     ReviewSchema,
 )
-from vetting.service_layer import checks, decisions, history, queries
+from vetting.service_layer import checks, decisions, history, information, queries
 from vetting.service_layer.common import MANAGER_ROLE
 
 blp = Blueprint("decisions", __name__, url_prefix="/cases",
@@ -117,16 +118,38 @@ class RequestInformation(MethodView):
     @blp.response(201, InformationRequestSchema)
     @blp.doc(security=SECURITY)
     def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
-        """Ask the organisation for information: emits vetting.info_requested."""
+        """Ask the organisation for information: emits vetting.info_requested. A sensitive
+        request goes to the volunteer alone, who answers the vetting team directly (recorded
+        with .../answer)."""
         with platform().unit_of_work() as uow:
             request = decisions.request_information(uow, policy(), case_id, actor(),
                                                     data["items"], data["reason"],
                                                     data["due_by"], data["sensitive"])
             view = {"id": request.id, "items": request.items, "reason": request.reason,
                     "due_by": request.due_by, "requested_by": request.requested_by,
-                    "requested_at": request.requested_at}
+                    "requested_at": request.requested_at, "sensitive": request.sensitive}
             uow.commit()
         return view
+
+
+@blp.route("/<string:case_id>/information-requests/<string:request_id>/answer")
+class AnswerInformationRequest(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @blp.arguments(InformationAnswerInputSchema)
+    @blp.response(200, CaseSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, data, case_id: str, request_id: str):  # type: ignore[no-untyped-def]
+        """Record the volunteer's answer to a sensitive request, received directly by the
+        vetting team (the organisation never saw it): the request closes and, with none left
+        open, the case goes back to where the request interrupted it. 409 if the request is
+        already answered, or went to the organisation (it answers through the applications
+        service)."""
+        with platform().unit_of_work() as uow:
+            information.record_answer(uow, policy(), case_id, request_id, actor(),
+                                      data["answers"])
+            uow.commit()
+        return _case(case_id)
 
 
 @blp.route("/<string:case_id>/checks/<string:check>/result")

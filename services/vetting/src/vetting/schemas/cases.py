@@ -35,16 +35,19 @@ class CaseSummarySchema(Schema):
     policy_version = fields.String(allow_none=True)
     person_id = fields.String(allow_none=True)
     recommendation = fields.String(allow_none=True)
-    waiting_on = fields.String(allow_none=True)
     waiting_since = fields.AwareDateTime(allow_none=True)
     age_s = fields.Float()
     waited_s = fields.Dict(keys=fields.String(), values=fields.Float())
     clearance_id = fields.String(allow_none=True)
     identity_status = fields.String(allow_none=True, metadata={
         "description": "POSSIBLE_MATCH until an officer links or separates; RESOLVED after."})
+    waiting_on = fields.String(allow_none=True, metadata={"description": (
+        "Who moves the case on now: APPLICANT, PROVIDER, OFFICER or MANAGER (a "
+        "countersignature, or the person's history to acknowledge); null when decided.")})
     waiting_reason = fields.String(allow_none=True, metadata={
-        "description": "Why an officer is needed: POSSIBLE_MATCH, COUNTERSIGNATURE, "
-                       "HISTORY (a manager must acknowledge the person's history), ..."})
+        "description": "Why an officer or a manager is needed: POSSIBLE_MATCH, "
+                       "COUNTERSIGNATURE, HISTORY (a manager must acknowledge the person's "
+                       "history), ..."})
     history = fields.List(fields.Dict(), allow_none=True, metadata={"description": (
         "What vetting knew against the person: [{kind, ref, at}] with kind CLEARANCE_SUSPENDED, "
         "CLEARANCE_REVOKED, CASE_REFUSED, ESTABLISHMENT_EXCLUDED or ESTABLISHMENT_REVOKED.")})
@@ -101,6 +104,10 @@ class InformationRequestSchema(Schema):
     requested_at = fields.AwareDateTime()
     answers = fields.List(fields.Dict(), allow_none=True)
     answered_at = fields.AwareDateTime(allow_none=True)
+    sensitive = fields.Boolean(allow_none=True, metadata={"description": (
+        "Sent to the volunteer alone: they answer vetting directly and an officer records it "
+        "(POST .../information-requests/{request_id}/answer). null: asked before this was "
+        "kept.")})
 
 
 class CaseSchema(CaseSummarySchema):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from vetting.service_layer.decisions import REVIEW_OUTCOMES
 
@@ -47,6 +47,24 @@ class InformationRequestInputSchema(Strict):
     sensitive = fields.Boolean(load_default=False, metadata={"description": (
         "True when the request touches what the checks found: it goes to the volunteer alone, "
         "and the organisation is told only that the volunteer was asked.")})
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Give the answer as received (not blank).")
+
+
+class AnswerSchema(Strict):
+    question = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=1000))
+    answer = fields.String(required=True,
+                           validate=[validate.Length(min=1, max=4000), _not_blank])
+
+
+class InformationAnswerInputSchema(Strict):
+    answers = fields.List(fields.Nested(AnswerSchema), required=True,
+                          validate=validate.Length(min=1, max=50), metadata={"description": (
+                              "What the volunteer told vetting directly, as received.")})
 
 
 class RecordSchema(Strict):

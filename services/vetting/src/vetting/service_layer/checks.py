@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from shared.errors import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
 from vetting.lifecycle import SYSTEM
+from vetting.lifecycle.case import DECIDABLE
 from vetting.lifecycle.check import CHECK, RECORD_CHECKS, late_status, manual_action
 from vetting.lifecycle.clearance import LIVE
 from vetting.models import Check, Clearance, VettingCase
@@ -110,8 +111,8 @@ def refresh(session: Session, case: VettingCase, policy: Policy, moment: datetim
     if case.status == "INFO_REQUESTED" and case.resume_status == "OPEN" and not waiting:
         case.resume_status = "AWAITING_DECISION"
     if case.status != "OPEN":
-        if case.status == "AWAITING_DECISION":
-            wait_on(case, "OFFICER", moment)
+        if case.status in DECIDABLE:
+            wait_on(case, "OFFICER", moment)  # or a manager: common.party_for
         return
     if not waiting:
         move(case, "AWAITING_DECISION", moment)

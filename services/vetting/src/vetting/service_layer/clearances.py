@@ -24,6 +24,7 @@ from vetting.lifecycle.clearance import CLEARANCE, LIVE
 from vetting.models import Clearance, VettingCase
 from vetting.policy import Policy
 from vetting.risk import ESCORTED_ONLY, EXCLUDE
+from vetting.service_layer import history
 from vetting.service_layer.common import Actor, audit_decision, move
 
 ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
@@ -183,6 +184,7 @@ def suspend(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason_code: st
     audit_decision(uow, actor, "clearance.suspended", "clearance", clearance.id,
                    reason=reason, detail={"reason_code": reason_code,
                                           "suspension_id": clearance.suspension_id})
+    history.person_changed(uow.session, clearance.person_id, moment)
 
 
 def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
@@ -201,6 +203,7 @@ def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
         **_change(clearance), "reinstated_at": moment.isoformat(), "suspension_id": lifted})
     audit_decision(uow, actor, "clearance.reinstated", "clearance", clearance.id,
                    reason=reason, detail={"suspension_id": lifted})
+    history.person_changed(uow.session, clearance.person_id, moment)
 
 
 def revoke(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
@@ -210,6 +213,7 @@ def revoke(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
         **_change(clearance), "revoked_at": moment.isoformat()})
     audit_decision(uow, actor, "clearance.revoked", "clearance", clearance.id,
                    reason=reason)
+    history.person_changed(uow.session, clearance.person_id, moment)
 
 
 def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
@@ -224,6 +228,7 @@ def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
             .order_by(Clearance.expires_at).with_for_update(skip_locked=True)
             ).scalars():
         if clearance.expires_at <= moment:
+            suspended = clearance.status == "SUSPENDED"
             clearance.status = _take(clearance, "expire", Actor.system())
             clearance.updated_at = moment
             uow.emit("vetting.clearance_expired", subject=clearance.application_id, data={
@@ -231,6 +236,8 @@ def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
             audit_decision(uow, Actor.system(), "clearance.expired", "clearance",
                            clearance.id, detail={"policy_version": policy.version})
             found["expired"] += 1
+            if suspended:  # no longer history on the person's other cases
+                history.person_changed(uow.session, clearance.person_id, moment)
             continue
         days_left = (clearance.expires_at - moment).total_seconds() / 86400
         due = [d for d in offsets if days_left <= d and d not in clearance.reminders_sent]

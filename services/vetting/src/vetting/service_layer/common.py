@@ -14,7 +14,7 @@ from shared import audit
 from shared.errors import NotFound
 from shared.uow import UnitOfWork
 from vetting.lifecycle import roles_of
-from vetting.lifecycle.case import CASE, WAITING_ON
+from vetting.lifecycle.case import CASE, DECIDABLE, WAITING_ON
 from vetting.models import Check, VettingCase
 from vetting.service_levels import add_wait
 
@@ -58,6 +58,26 @@ def take(case: VettingCase, action: str, actor: Actor, target: str | None = None
     return CASE.step(case.status, action, actor.acts_as, target).target
 
 
+def history_pending(case: VettingCase) -> bool:
+    """The person's history shown on the case has something no manager has acknowledged."""
+    acknowledged = set((case.history_acknowledged or {}).get("keys") or ())
+    return any(f"{flag['kind']}:{flag['ref']}" not in acknowledged
+               for flag in case.history or ())
+
+
+def party_for(case: VettingCase, status: str, party: str | None) -> str | None:
+    """Who truly moves the case on: an officer's turn is a manager's while a countersignature
+    is due, or while the decision waits for a manager to see the person's history (a possible
+    match is the officer's to settle first: linking may change that history)."""
+    if party != "OFFICER":
+        return party
+    if WAITING_ON[status] == "MANAGER":
+        return "MANAGER"
+    if status in DECIDABLE and case.identity_status != "POSSIBLE_MATCH" and history_pending(case):
+        return "MANAGER"
+    return party
+
+
 def move(case: VettingCase, status: str, moment: datetime,
          waiting_on: str | bool | None = True) -> None:
     """Change state, closing the current waiting spell into the case's totals. `waiting_on`
@@ -65,7 +85,8 @@ def move(case: VettingCase, status: str, moment: datetime,
     case.waited_s = add_wait(case.waited_s or {}, case.waiting_on, case.waiting_since, moment)
     # Whatever moves a case, the move is one its lifecycle table lists.
     CASE.check_move(case.status, status)
-    party = WAITING_ON[status] if waiting_on is True else waiting_on or None
+    party = party_for(case, status, WAITING_ON[status] if waiting_on is True
+                      else waiting_on or None)
     case.status = status
     case.waiting_on = party
     case.waiting_since = moment if party else None
@@ -75,8 +96,14 @@ def move(case: VettingCase, status: str, moment: datetime,
 
 def wait_on(case: VettingCase, party: str | None, moment: datetime) -> None:
     """Same state, different party (e.g. only a manual check is left: the officer)."""
-    if case.waiting_on != party:
+    if case.waiting_on != party_for(case, case.status, party):
         move(case, case.status, moment, waiting_on=party)
+
+
+def rewait(case: VettingCase, moment: datetime) -> None:
+    """The person's history, or its acknowledgement, changed: who a decision waits on now."""
+    if case.status in DECIDABLE:
+        wait_on(case, "OFFICER", moment)
 
 
 def case_for_update(session: Session, case_id: str) -> VettingCase:

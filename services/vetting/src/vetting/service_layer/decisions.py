@@ -29,7 +29,8 @@ from vetting.service_layer.common import (
 
 WHY_NOT = {
     "OPEN": "its checks are still running",
-    "INFO_REQUESTED": "it is waiting for information from the organisation",
+    "INFO_REQUESTED": "it is waiting for information (from the organisation, or from the "
+                      "volunteer for a sensitive request)",
     "REFUSAL_PENDING": "a refusal is waiting for countersignature",
     "CLEARANCE_PENDING": "a clearance is waiting for countersignature",
     "REVIEW": "it is under review after a change of circumstances (use /review)",
@@ -191,6 +192,7 @@ def countersign(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, con
 
 
 def _refused(uow: UnitOfWork, case: VettingCase, moment: Any, *, reconsidered: bool) -> None:
+    history.person_changed(uow.session, case.person_id, moment)
     uow.emit("vetting.clearance_refused", subject=case.application_id, data={
         "case_id": case.id, "application_id": case.application_id,
         "refused_at": moment.isoformat(), "reconsidered": reconsidered})
@@ -199,14 +201,16 @@ def _refused(uow: UnitOfWork, case: VettingCase, moment: Any, *, reconsidered: b
 def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
                         items: list[dict[str, Any]], reason: str,
                         due_by: date | None, sensitive: bool = False) -> InformationRequest:
-    """Ask the organisation (through the applications service) for what is missing."""
+    """Ask the organisation (through the applications service) for what is missing; a
+    sensitive request goes to the volunteer alone (service_layer.information records their
+    answer)."""
     case = case_for_update(uow.session, case_id)
     take(case, "information_requested", actor)
     moment = uow.now()
     request = InformationRequest(
         id=str(uuid.uuid4()), case_id=case.id, items=items, reason=reason,
         due_by=due_by.isoformat() if due_by else None, requested_by=actor.id,
-        requested_at=moment)
+        requested_at=moment, sensitive=sensitive)
     uow.session.add(request)
     if case.status != "INFO_REQUESTED":
         case.resume_status = case.status
@@ -217,6 +221,7 @@ def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Ac
         "requested_at": moment.isoformat(), "sensitive": sensitive})
     audit_decision(uow, actor, "case.information_requested", "case", case.id,
                    reason=reason, detail={"request_id": request.id, "items": len(items),
+                                          "sensitive": sensitive,
                                           "policy_version": policy.version})
     return request
 

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from shared.consumer import Event, Handler
 from shared.errors import Conflict
 from shared.uow import UnitOfWork
+from vetting.lifecycle.case import UNDECIDED
 from vetting.models import Clearance, PrisonDecision, VettingCase
-from vetting.service_layer.common import Actor, audit_decision, case_for_update, take
+from vetting.service_layer.common import Actor, audit_decision, case_for_update, rewait, take
 
 ESTABLISHMENT_DECISIONS = {"access.excluded": "EXCLUDED", "access.revoked": "REVOKED"}
 
@@ -89,9 +90,24 @@ def acknowledge(uow: UnitOfWork, case_id: str, actor: Actor, reason: str) -> Vet
     case.history_acknowledged = {"by": actor.subject, "at": moment.isoformat(),
                                  "keys": [_key(flag) for flag in current]}
     case.updated_at = moment
+    rewait(case, moment)
     audit_decision(uow, actor, "case.history_acknowledged", "case", case.id, reason=reason,
                    detail={"history": [_key(flag) for flag in current]})
     return case
+
+
+def person_changed(session: Session, person_id: str | None, moment: datetime) -> None:
+    """The person's history changed (a clearance suspended, reinstated or revoked, a case
+    refused, an establishment's decision): their undecided cases show it, and the queue says
+    whether a decision now waits for a manager to see it."""
+    if not person_id:
+        return
+    session.flush()
+    for case in session.execute(select(VettingCase).where(
+            VettingCase.person_id == person_id, VettingCase.status.in_(UNDECIDED))
+            .order_by(VettingCase.id).with_for_update()).scalars():
+        case.history = flags(session, case) or None
+        rewait(case, moment)
 
 
 def make_record_establishment_decision(event_type: str) -> Handler:
@@ -112,6 +128,7 @@ def make_record_establishment_decision(event_type: str) -> Handler:
             application_id=str(event.data["application_id"]),
             establishment_code=event.data["establishment_code"], decision=decision,
             decided_at=event.data["at"]))
+        person_changed(uow.session, str(event.data["person_id"]), uow.now())
 
     record_establishment_decision.handler_name = (  # type: ignore[attr-defined]
         f"vetting.service_layer.history.record_{decision.lower()}")

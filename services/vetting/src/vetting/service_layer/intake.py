@@ -14,15 +14,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import select
-
 from shared.consumer import Event, Handler
 from shared.reference import Establishment
 from shared.uow import UnitOfWork
 from vetting.models import CaseUpdate, InformationRequest, VettingCase
 from vetting.policy import Policy
 from vetting.policy.levels import required_level
-from vetting.service_layer import checks, clearances, history, identity
+from vetting.service_layer import checks, clearances, history, identity, information
 from vetting.service_layer.common import (
     CLOSED,
     Actor,
@@ -151,15 +149,8 @@ def make_record_information(policy: Policy) -> Handler:
         if request is not None and request.case_id == case.id and request.answered_at is None:
             request.answers = event.envelope.data["answers"]
             request.answered_at = event.data["provided_at"]
-        if case.status != "INFO_REQUESTED":
-            return  # withdrawn, or answered twice: kept on file, nothing moves
-        unanswered = uow.session.execute(select(InformationRequest.id).where(
-            InformationRequest.case_id == case.id,
-            InformationRequest.answered_at.is_(None))).first()
-        if unanswered is None:
-            move(case, case.resume_status or "AWAITING_DECISION", uow.now())
-            case.resume_status = None
-            checks.refresh(uow.session, case, policy, uow.now())
+        # Withdrawn, or answered twice: kept on file, nothing moves.
+        information.resume_when_answered(uow.session, case, policy, uow.now())
 
     record_information.handler_name = "vetting.service_layer.record_information"  # type: ignore[attr-defined]
     return record_information

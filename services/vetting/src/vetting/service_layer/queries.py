@@ -13,6 +13,7 @@ from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
 from vetting.service_layer import circumstances, history, identity
+from vetting.service_layer.common import history_pending
 from vetting.service_levels import CaseTimes, age_s, report, waits_s
 
 
@@ -48,14 +49,14 @@ def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
 
 
 def waiting_reason(case: VettingCase) -> str | None:
-    """Why the case waits for an officer, when something other than a decision is due."""
+    """Why the case waits for an officer or a manager, when something other than a decision
+    is due: a countersignature or the person's history (the manager's), a possible match (the
+    officer's)."""
     if case.status in ("REFUSAL_PENDING", "CLEARANCE_PENDING"):
         return "COUNTERSIGNATURE"
     if case.identity_status == "POSSIBLE_MATCH" and case.waiting_on == "OFFICER":
         return "POSSIBLE_MATCH"
-    acknowledged = set((case.history_acknowledged or {}).get("keys") or ())
-    if case.waiting_on == "OFFICER" and any(
-            f"{flag['kind']}:{flag['ref']}" not in acknowledged for flag in case.history or ()):
+    if case.waiting_on in ("OFFICER", "MANAGER") and history_pending(case):
         return "HISTORY"
     return None
 
@@ -115,13 +116,15 @@ def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any
         "information_requests": [
             {"id": r.id, "items": r.items, "reason": r.reason, "due_by": r.due_by,
              "requested_by": r.requested_by, "requested_at": r.requested_at,
-             "answers": r.answers, "answered_at": r.answered_at} for r in requests],
+             "answers": r.answers, "answered_at": r.answered_at, "sensitive": r.sensitive}
+            for r in requests],
         "updates": [{"kind": u.kind, "data": u.data, "received_at": u.received_at}
                     for u in updates],
         "refusal": case.refusal, "reconsideration": case.reconsideration,
         "override": case.override, "identity": identity.view(session, case),
         "circumstance_reports": circumstances.reports_view(session, case.id),
-        # As it stands now (the queue shows what it was when the case opened).
+        # As it stands now (the queue's copy follows it while the case is undecided:
+        # history.person_changed).
         "history": history.flags(session, case) or None,
     }
 
