@@ -6,6 +6,10 @@ STAMP := $(VENV)/.installed
 PACKAGES := shared services/applications services/vetting services/access services/notifications \
   tools/devidp
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
+# Keep bytecode caches even where the shell turns them off: the suite and `make run` start
+# dozens of Python processes, and without caches each compiles our code and pytest rewrites
+# its plugins' assertions again (about a second of CPU per process).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run demo secrets test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
 
