@@ -28,8 +28,12 @@ def migrated_platform(definition: ServiceDefinition, env: Mapping[str, str],
     return build_platform(settings, clock)
 
 
-def wait_for(predicate: Callable[[], T], timeout: float = 20.0, interval: float = 0.05,
+def wait_for(predicate: Callable[[], T], timeout: float = 30.0, interval: float | None = None,
              message: str = "condition") -> T:
+    """Ask until the predicate answers. Unless an interval is given, the pause grows from
+    50 ms to half a second: many predicates are requests to the very processes being waited
+    on, which fast polling slows down."""
+    pause, fixed = (interval, True) if interval is not None else (0.05, False)
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -37,7 +41,9 @@ def wait_for(predicate: Callable[[], T], timeout: float = 20.0, interval: float 
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
+        time.sleep(pause)
+        if not fixed:
+            pause = min(pause * 1.5, 0.5)
 
 
 def cli_json(result: Any) -> dict[str, Any]:
