@@ -2,7 +2,7 @@
 who reads it (shared/src/shared/events/readers.py), each reader subscribes to the event and its
 code names the field, and no personal field is read by nobody — except those declared as no
 longer sent, which the publisher indeed leaves out. A queue receives whole messages, so no
-subscriber may receive a personal field it does not read, except the declared excesses."""
+subscriber may receive a personal field it does not read."""
 
 from __future__ import annotations
 
@@ -21,10 +21,8 @@ from shared.events.catalogue import build_registry
 from shared.events.readers import (
     NOT_SENT,
     READERS,
-    RECEIVED_UNREAD,
     is_personal,
     readers_of,
-    received_unread,
     walk,
 )
 from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SUBSCRIPTIONS
@@ -77,9 +75,9 @@ def test_no_subscriber_receives_a_personal_field_it_does_not_read(event_type, pa
         return
     subscribers = {s for s, types in SUBSCRIPTIONS.items() if event_type in types}
     unread = subscribers - set(readers_of(event_type, path) or ())
-    assert unread == set(received_unread(event_type, path)), (
+    assert unread == set(), (
         f"{event_type} {path} reaches {sorted(unread)}, which do not read it: give them a "
-        "smaller event of their own (or declare the excess in RECEIVED_UNREAD)")
+        "smaller event of their own")
 
 
 def test_notifications_receives_neither_the_applicant_nor_the_conditions():
@@ -88,8 +86,17 @@ def test_notifications_receives_neither_the_applicant_nor_the_conditions():
     assert "vetting.clearance_granted" not in SUBSCRIPTIONS["notifications"]
     assert {"application.received", "vetting.clearance_announced"} <= set(
         SUBSCRIPTIONS["notifications"])
-    for event_type, path in RECEIVED_UNREAD:
-        assert "notifications" not in received_unread(event_type, path), (event_type, path)
+
+
+def test_the_organisation_receives_neither_the_reason_nor_who_the_person_is():
+    """Why vetting asks, and the clearance's names and exclusions, stay off applications'
+    inbox; the organisation's reason for a withdrawal stays off access's."""
+    assert not {"vetting.info_requested", "vetting.clearance_granted"} & set(
+        SUBSCRIPTIONS["applications"])
+    assert {"vetting.info_request_announced", "vetting.application_cleared"} <= set(
+        SUBSCRIPTIONS["applications"])
+    assert "application.withdrawn" not in SUBSCRIPTIONS["access"]
+    assert "application.withdrawal_announced" in SUBSCRIPTIONS["access"]
 
 
 def test_a_retired_subscription_is_no_longer_a_subscription():
@@ -102,7 +109,6 @@ def test_every_declaration_is_of_a_personal_field_that_exists():
     declared = {(event_type, path) for event_type, paths in READERS.items() for path in paths}
     assert declared - personal == set()
     assert NOT_SENT <= declared
-    assert set(RECEIVED_UNREAD) <= personal
 
 
 def test_the_fields_declared_not_sent_are_not_sent():

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
     return {
         "vetting.case_opened": [incoming.record_incoming_case],
+        "application.withdrawal_announced": [incoming.forget_withdrawn],
+        # Retired (it carries the organisation's reason): only a message queued before the
+        # upgrade still arrives.
         "application.withdrawn": [incoming.forget_withdrawn],
         **following.HANDLERS,
         **sponsorship.HANDLERS,

@@ -54,7 +54,7 @@ TABLE: tuple[Transition, ...] = (
         "application.contact_confirmation_requested")),
     Transition((DRAFT,), "withdraw", WITHDRAWN, (COORDINATOR,)),
     Transition(IN_PROGRESS, "withdraw", WITHDRAWN, (COORDINATOR,),
-               ("application.withdrawn",)),
+               ("application.withdrawn", "application.withdrawal_announced")),
     # Vetting may ask during a review of a cleared person, or while it reconsiders a refusal:
     # the answer must get through in those states too, or both sides wait on each other.
     # "answer_last" answers the last open request: an application waiting on it goes back to

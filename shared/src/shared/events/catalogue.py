@@ -31,7 +31,11 @@ _SPECS = [
     ("application.info_provided", applications.InfoProvidedV1,
      "The organisation answered vetting's request for information."),
     ("application.withdrawn", applications.ApplicationWithdrawnV1,
-     "A submitted application was withdrawn, with the organisation's reason."),
+     "A submitted application was withdrawn, with the organisation's reason (vetting alone "
+     "receives it)."),
+    ("application.withdrawal_announced", applications.WithdrawalAnnouncedV1,
+     "A withdrawal, published with application.withdrawn for the services that stop work on "
+     "the application: its id and time, never the reason."),
     ("application.circumstances_changed", applications.CircumstancesChangedV1,
      "A cleared applicant reported a change (new conviction or caution, new connection with a "
      "person in custody, change of address): vetting reviews."),
@@ -58,10 +62,19 @@ _SPECS = [
      "One check of a case reached its result (PASSED or ADVERSE); the detail stays in vetting."),
     ("vetting.info_requested", vetting.InfoRequestedV1,
      "A vetting officer needs more information: from the organisation, or (sensitive) from "
-     "the volunteer alone."),
+     "the volunteer alone; with why it asks, for the volunteer (notifications alone receives "
+     "it)."),
+    ("vetting.info_request_announced", vetting.InfoRequestAnnouncedV1,
+     "What the organisation is told of an information request, published with "
+     "vetting.info_requested: the questions (none for a sensitive one) and by when, never "
+     "why (the reason can name what the checks found)."),
     ("vetting.clearance_granted", vetting.ClearanceGrantedV1,
      "The applicant is cleared, with a level, conditions and an expiry (and who the person "
-     "is, for the establishments)."),
+     "is, for the establishments: access alone receives it)."),
+    ("vetting.application_cleared", vetting.ApplicationClearedV1,
+     "What the organisation is shown of its application's clearance, published with "
+     "vetting.clearance_granted: level, access, expiry and the conditions it may see (an "
+     "exclusion is only said to apply), never who the person is."),
     ("vetting.clearance_announced", vetting.ClearanceAnnouncedV1,
      "What the volunteer and the coordinator are told of a new clearance, published with "
      "vetting.clearance_granted: its level and expiry, never its conditions (an exclusion "

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from shared.events.catalogue import build_registry
 from shared.events.envelope import EnvelopeSchema
-from shared.events.readers import is_personal, readers_of, received_unread, walk
+from shared.events.readers import is_personal, readers_of, walk
 from shared.messaging.topology import SUBSCRIPTIONS
 
 
@@ -37,9 +37,6 @@ def _reader_rows(event_type: str, schema: Schema) -> list[str]:
             readers = readers_of(event_type, path)
             who = ("**undeclared**" if readers is None
                    else ", ".join(readers) or "nobody (not sent)")
-            unread = received_unread(event_type, path)
-            if unread:
-                who += f"; also reaches {', '.join(unread)}, unread"
             kind = "personal"
         else:
             who, kind = "subscribers", ""
@@ -68,10 +65,11 @@ def render() -> str:
         "that read it, declared in `shared/src/shared/events/readers.py` and checked against",
         "their code by a test, which also fails on a personal field that nobody reads. A queue",
         "receives whole messages, so every subscriber gets every field: the test fails too when a",
-        "subscriber gets a personal field it does not read, unless it is declared (\"also",
-        "reaches ..., unread\"), and a consumer that needs less gets a smaller event of its own",
-        "(`application.received`, `vetting.clearance_announced`). Any other field is there for",
-        "the subscribers that need it.",
+        "subscriber gets a personal field it does not read, and a consumer that needs less gets a",
+        "smaller event of its own, published with the larger one (`application.received`,",
+        "`application.withdrawal_announced`, `vetting.info_request_announced`,",
+        "`vetting.application_cleared`, `vetting.clearance_announced`). Any other field is there",
+        "for the subscribers that need it.",
         "",
     ]
     for spec in registry:

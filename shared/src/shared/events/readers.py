@@ -12,9 +12,9 @@ subscribes to the event and its code names the field, and no personal field is r
 Other fields are read by any subscriber that needs them (`docs/events.md` says "subscribers").
 
 A queue receives whole messages: every subscriber of an event gets every field of it. So the
-test also fails when a subscriber receives a personal field it does not read, unless
-`RECEIVED_UNREAD` names it (a known excess, said in `docs/events.md`); the cure is a smaller
-event for that subscriber (as application.received is for notifications).
+test also fails when a subscriber receives a personal field it does not read: the cure is a
+smaller event for that subscriber, published with the larger one (as application.received is
+for notifications, vetting.application_cleared for applications).
 """
 
 from __future__ import annotations
@@ -46,23 +46,12 @@ READERS: dict[str, dict[str, tuple[str, ...]]] = {
         "volunteer.mobile": (N,), "coordinator.email": (N,)},
     "application.contact_confirmation_requested": {
         "forenames": (N,), "email": (N,), "mobile": (N,)},
-    "vetting.info_requested": {"items": (AP, N), "reason": (N,)},
+    "vetting.info_requested": {"items": (N,), "reason": (N,)},
+    "vetting.info_request_announced": {"items": (AP,)},
     "vetting.clearance_granted": {
-        "conditions": (AP, AC), "forenames": (AC,), "surname": (AC,), "date_of_birth": (AC,)},
+        "conditions": (AC,), "forenames": (AC,), "surname": (AC,), "date_of_birth": (AC,)},
+    "vetting.application_cleared": {"conditions": (AP,)},
     "vetting.clearance_suspended": {"reason": (AP, AC)},
-}
-
-# Personal fields that reach a subscriber that does not read them: known excesses, each a
-# candidate for a smaller event of its own.
-RECEIVED_UNREAD: dict[tuple[str, str], tuple[str, ...]] = {
-    # Access ends the grants of a withdrawn application; the organisation's reason is vetting's.
-    ("application.withdrawn", "reason"): (AC,),
-    # Applications keeps vetting's questions, never why it asks (that is the volunteer's).
-    ("vetting.info_requested", "reason"): (AP,),
-    # Who the person is, for the establishments' gates: applications holds the applicant anyway.
-    ("vetting.clearance_granted", "forenames"): (AP,),
-    ("vetting.clearance_granted", "surname"): (AP,),
-    ("vetting.clearance_granted", "date_of_birth"): (AP,),
 }
 
 # Declared as sent by nobody: the test lets these be read by nobody.
@@ -88,7 +77,3 @@ def readers_of(event_type: str, path: str) -> tuple[str, ...] | None:
     """The declared readers of a personal field; None when not declared."""
     return READERS.get(event_type, {}).get(path)
 
-
-def received_unread(event_type: str, path: str) -> tuple[str, ...]:
-    """The subscribers declared to receive a personal field without reading it."""
-    return RECEIVED_UNREAD.get((event_type, path), ())

@@ -41,8 +41,10 @@ SERVICES = ("applications", "vetting", "access", "notifications")
 
 # Which event types each service consumes. The publisher of a type comes from the catalogue.
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    # The organisation's service gets vetting's news in copies of its own: never why vetting
+    # asks, who the person is, or which establishment excludes them.
     "applications": (
-        "vetting.case_opened", "vetting.info_requested", "vetting.clearance_granted",
+        "vetting.case_opened", "vetting.info_request_announced", "vetting.application_cleared",
         "vetting.clearance_refused", "vetting.clearance_suspended",
         "vetting.clearance_reinstated", "vetting.clearance_revoked", "vetting.clearance_expiring",
         "vetting.clearance_expired", "vetting.circumstances_reviewed", "access.approved",
@@ -58,8 +60,9 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "application.circumstances_changed", "application.reconsideration_requested",
         "application.erasure_requested", "access.excluded", "access.revoked",
     ),
+    # A withdrawal without the organisation's reason (vetting's alone).
     "access": (
-        "vetting.case_opened", "application.withdrawn", "vetting.clearance_granted",
+        "vetting.case_opened", "application.withdrawal_announced", "vetting.clearance_granted",
         "vetting.clearance_suspended", "vetting.clearance_reinstated",
         "vetting.clearance_revoked", "vetting.clearance_expired", "vetting.person_erased",
         "vetting.applications_erased", "application.sponsorship_ended",
@@ -82,6 +85,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
 # deployments, so declaring the topology unbinds these from the inbox: else a broker set up
 # before would still route them there.
 RETIRED_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "applications": ("vetting.info_requested", "vetting.clearance_granted"),
+    "access": ("application.withdrawn",),
     "notifications": ("application.submitted", "vetting.clearance_granted"),
 }
 

@@ -26,7 +26,7 @@ def record_incoming_case(uow: UnitOfWork, event: Event) -> None:
 
 
 def forget_withdrawn(uow: UnitOfWork, event: Event) -> None:
-    """application.withdrawn → the person is no longer coming to any establishment."""
+    """application.withdrawal_announced → the person is no longer coming to any establishment."""
     uow.session.execute(delete(IncomingCase).where(
         IncomingCase.application_id == str(event.data["application_id"])))
 

@@ -158,6 +158,10 @@ def withdraw(uow: UnitOfWork, organisation_id: str, application_id: str,
         uow.emit("application.withdrawn", subject=application.id, data={
             "application_id": application.id, "reason": reason,
             "withdrawn_at": moment.isoformat()})
+        # Without the reason, for the services that only stop work (a queue receives whole
+        # messages, and the organisation's reason is vetting's alone).
+        uow.emit("application.withdrawal_announced", subject=application.id, data={
+            "application_id": application.id, "withdrawn_at": moment.isoformat()})
     return application
 
 

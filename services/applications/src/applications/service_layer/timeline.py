@@ -147,7 +147,7 @@ def _clearance_change(uow: UnitOfWork, event: Event, kind: str, status: str | No
     clearance_id = str(event.data["clearance_id"])
     outcome = dict(application.outcome or {})
     if application.status != "WITHDRAWN" and outcome.get("clearance_id") is None:
-        # vetting.clearance_granted comes first from vetting; this one overtook it.
+        # vetting.application_cleared comes first from vetting; this one overtook it.
         raise RetryLater(f"clearance {clearance_id} not yet granted on application "
                          f"{application.id}")
     add_timeline(uow.session, application.id, kind, detail, occurred_at)
@@ -243,6 +243,10 @@ def on_circumstances_reviewed(uow: UnitOfWork, event: Event) -> None:
 
 HANDLERS = {
     "vetting.case_opened": [on_case_opened],
+    "vetting.info_request_announced": [on_info_requested],
+    "vetting.application_cleared": [on_clearance_granted],
+    # Retired subscriptions (they carry what the organisation must not have): only a message
+    # queued before the upgrade still arrives, handled as the new events are.
     "vetting.info_requested": [on_info_requested],
     "vetting.clearance_granted": [on_clearance_granted],
     "vetting.clearance_refused": [on_refused],

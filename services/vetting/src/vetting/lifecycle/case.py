@@ -24,7 +24,9 @@ UNDECIDED = ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "REFUSAL_PENDING",
 
 _SYS = frozenset({SYSTEM})
 _MGR = frozenset({MANAGER})
-GRANTED = ("vetting.clearance_granted", "vetting.clearance_announced")
+GRANTED = ("vetting.clearance_granted", "vetting.application_cleared",
+           "vetting.clearance_announced")
+ASKED = ("vetting.info_requested", "vetting.info_request_announced")
 REFUSED = ("vetting.clearance_refused",)
 _CLEARANCE_CHANGES = ("vetting.clearance_suspended", "vetting.clearance_reinstated",
                       "vetting.clearance_revoked")
@@ -50,7 +52,7 @@ TRANSITIONS = (
     # Information: asked by an officer, answered by the organisation (through the applications
     # service), or by the volunteer directly to vetting for a sensitive request (an officer
     # records it). Another request still open keeps the case waiting.
-    *(_t(state, "information_requested", "INFO_REQUESTED", STAFF, ("vetting.info_requested",))
+    *(_t(state, "information_requested", "INFO_REQUESTED", STAFF, ASKED)
       for state in (*INTERRUPTIBLE, "INFO_REQUESTED")),
     *(_t("INFO_REQUESTED", "information_provided", state, _SYS) for state in INTERRUPTIBLE),
     *(_t("INFO_REQUESTED", "information_received", state, STAFF)

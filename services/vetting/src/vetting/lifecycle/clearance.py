@@ -27,7 +27,8 @@ TRANSITIONS = (
     Transition("ACTIVE", "revoke", "REVOKED", _MGR, ("vetting.clearance_revoked",)),
     Transition("SUSPENDED", "revoke", "REVOKED", _MGR, ("vetting.clearance_revoked",)),
     Transition("ACTIVE", "supersede", "SUPERSEDED", STAFF | _SYS,
-               ("vetting.clearance_granted", "vetting.clearance_announced")),
+               ("vetting.clearance_granted", "vetting.application_cleared",
+                "vetting.clearance_announced")),
     # Erasure of the person ends the clearance as a revocation would, told by its own event.
     Transition("ACTIVE", "erase", "REVOKED", _SYS, ("vetting.person_erased",)),
     Transition("SUSPENDED", "erase", "REVOKED", _SYS, ("vetting.person_erased",)),

@@ -28,6 +28,8 @@ from vetting.service_layer import history
 from vetting.service_layer.common import Actor, audit_decision, move
 
 ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
+# What the organisation is shown instead of an exclusion (which names an establishment).
+RESTRICTIONS_APPLY = "ESTABLISHMENT_RESTRICTIONS_APPLY"
 
 
 def _take(clearance: Clearance, action: str, actor: Actor) -> str:
@@ -72,9 +74,22 @@ def _granted_event(case: VettingCase, clearance: Clearance) -> dict[str, Any]:
     }
 
 
+def organisation_conditions(conditions: list[str]) -> list[str]:
+    kept = [c for c in conditions if not c.startswith(EXCLUDE)]
+    return [*kept, RESTRICTIONS_APPLY] if len(kept) < len(conditions) else kept
+
+
 def _emit_granted(uow: UnitOfWork, case: VettingCase, clearance: Clearance) -> None:
     uow.emit("vetting.clearance_granted", subject=case.application_id,
              data=_granted_event(case, clearance))
+    # The organisation's copy, apart: a queue receives whole messages, and access alone needs
+    # who the person is (for the gate) and which establishments exclude them.
+    uow.emit("vetting.application_cleared", subject=case.application_id, data={
+        "case_id": case.id, "application_id": case.application_id,
+        "clearance_id": clearance.id, "level": clearance.level, "access": clearance.access,
+        "conditions": organisation_conditions(clearance.conditions),
+        "issued_at": clearance.issued_at.isoformat(),
+        "expires_at": clearance.expires_at.isoformat()})
     # What the volunteer and the coordinator are told, apart: a queue receives whole messages,
     # and the conditions can name the prison of a connection with a prisoner.
     uow.emit("vetting.clearance_announced", subject=case.application_id, data={

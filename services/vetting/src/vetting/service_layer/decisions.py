@@ -219,6 +219,12 @@ def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Ac
         "case_id": case.id, "application_id": case.application_id, "request_id": request.id,
         "items": items, "reason": reason, "due_by": request.due_by,
         "requested_at": moment.isoformat(), "sensitive": sensitive})
+    # The organisation's copy, apart: a queue receives whole messages, and the reason (and a
+    # sensitive request's questions) can name what the checks found.
+    uow.emit("vetting.info_request_announced", subject=case.application_id, data={
+        "case_id": case.id, "application_id": case.application_id, "request_id": request.id,
+        "items": [] if sensitive else items, "due_by": request.due_by,
+        "requested_at": moment.isoformat(), "sensitive": sensitive})
     audit_decision(uow, actor, "case.information_requested", "case", case.id,
                    reason=reason, detail={"request_id": request.id, "items": len(items),
                                           "sensitive": sensitive,

@@ -75,6 +75,14 @@ class ApplicationWithdrawnV1(Schema):
     withdrawn_at = fields.AwareDateTime(required=True)
 
 
+class WithdrawalAnnouncedV1(Schema):
+    """A withdrawal, published with application.withdrawn for the services that stop work on
+    the application: never the organisation's reason, which vetting alone reads."""
+
+    application_id = fields.UUID(required=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+
+
 class CircumstancesChangedV1(Schema):
     application_id = fields.UUID(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(CHANGE_KINDS))

@@ -43,6 +43,23 @@ class InfoRequestedV1(Schema):
     sensitive = fields.Boolean(load_default=False)
 
 
+class InfoRequestAnnouncedV1(Schema):
+    """What the organisation is told of an information request, published with
+    vetting.info_requested: the questions (none for a sensitive request, asked of the
+    volunteer alone) and by when. Never why vetting asks: the reason can name what the checks
+    found, and only the volunteer is told it."""
+
+    case_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    request_id = fields.String(required=True)
+    items = fields.List(fields.Dict(), required=True, metadata={
+        "description": "What the organisation is asked: [{'question': str, 'field': str|None}]"
+                       " (empty when the volunteer alone is asked)"})
+    due_by = fields.Date(load_default=None, allow_none=True)
+    requested_at = fields.AwareDateTime(required=True)
+    sensitive = fields.Boolean(required=True)
+
+
 class ClearanceGrantedV1(Schema):
     case_id = fields.UUID(required=True)
     application_id = fields.UUID(required=True)
@@ -74,6 +91,22 @@ class ClearanceAnnouncedV1(Schema):
     application_id = fields.UUID(required=True)
     clearance_id = fields.UUID(required=True)
     level = fields.String(required=True)
+    issued_at = fields.AwareDateTime(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class ApplicationClearedV1(Schema):
+    """What the organisation is shown of its application's clearance, published with
+    vetting.clearance_granted: level, access, expiry and the conditions it may see (an
+    exclusion from an establishment becomes ESTABLISHMENT_RESTRICTIONS_APPLY: it can name the
+    prison of a connection with a prisoner). Never who the person is."""
+
+    case_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    clearance_id = fields.UUID(required=True)
+    level = fields.String(required=True)
+    access = fields.String(required=True, validate=validate.OneOf(ACCESS_TYPES))
+    conditions = fields.List(fields.String(), required=True)
     issued_at = fields.AwareDateTime(required=True)
     expires_at = fields.AwareDateTime(required=True)
 
