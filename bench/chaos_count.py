@@ -23,7 +23,7 @@ FLOW_EVENTS = ("application.received", "vetting.case_opened", "vetting.clearance
 # per application; more is an effect doubled.
 ONCE = {"applications": ("application.submitted", "application.received"),
         "vetting": ("vetting.case_opened", "vetting.clearance_granted",
-                    "vetting.clearance_announced")}
+                    "vetting.application_cleared", "vetting.clearance_announced")}
 
 
 def expected_emails(volunteer: str, coordinator: str, establishments: Iterable[str]
