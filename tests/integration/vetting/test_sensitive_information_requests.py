@@ -31,6 +31,13 @@ def test_a_sensitive_request_says_so_in_its_event_and_a_plain_one_does_not(vetti
     events = {e["request_id"]: e for e in vetting.published("vetting.info_requested")}
     assert events[plain.json["id"]]["sensitive"] is False
     assert events[sensitive.json["id"]]["sensitive"] is True
+    # The organisation's copies: a sensitive request's questions stay with the volunteer, and
+    # neither carries why vetting asks.
+    told = {e["request_id"]: e for e in vetting.published("vetting.info_request_announced")}
+    assert told[plain.json["id"]]["items"] == [{"question": "Which group do you attend?"}]
+    assert told[sensitive.json["id"]]["items"] == []
+    assert told[sensitive.json["id"]]["sensitive"] is True
+    assert not any("reason" in e for e in told.values())
     wrong = vetting.call("POST", path, json={
         "items": [{"question": "Which group?"}], "reason": "Why.", "sensitive": "maybe"})
     assert wrong.status_code == 422 and "sensitive" in wrong.json["errors"]

@@ -74,6 +74,11 @@ def test_clearing_grants_a_clearance_with_level_conditions_expiry_and_an_audit_e
     assert announced == {"type": "vetting.clearance_announced", "application_id": app_id,
                          "clearance_id": clearance["id"], "level": "STANDARD",
                          "issued_at": granted["issued_at"], "expires_at": granted["expires_at"]}
+    # What the organisation is shown: the exclusion only said to apply, nobody's name.
+    [cleared_event] = vetting.published("vetting.application_cleared")
+    assert cleared_event["conditions"] == ["ESTABLISHMENT_RESTRICTIONS_APPLY"]
+    assert cleared_event["clearance_id"] == clearance["id"] and cleared_event["access"]
+    assert not {"forenames", "surname", "date_of_birth", "establishments"} & set(cleared_event)
     assert vetting.case(app_id)["status"] == "CLEARED"
     again = vetting.call("POST", case_path(case, "/clearance"), json={"reason": "again!"})
     assert again.status_code == 409
@@ -186,6 +191,10 @@ def test_information_requests_pause_the_case_until_answered(vetting):
     assert case["status"] == "INFO_REQUESTED" and case["waiting_on"] == "APPLICANT"
     [event] = vetting.published("vetting.info_requested")
     assert event["request_id"] == asked.json["id"] and event["due_by"] == "2030-01-31"
+    # The organisation's copy: the questions, never why vetting asks.
+    [told] = vetting.published("vetting.info_request_announced")
+    assert told["items"] == event["items"] and told["due_by"] == "2030-01-31"
+    assert "reason" not in told and told["request_id"] == event["request_id"]
     early = vetting.call("POST", case_path(case, "/clearance"), json={"reason": "x y z"})
     assert early.status_code == 409
     answer = {"application_id": app_id, "request_id": asked.json["id"],
