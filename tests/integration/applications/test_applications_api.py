@@ -100,6 +100,10 @@ def test_only_drafts_change_and_withdrawal_tells_vetting(api):
         types = [r.event_type for r in conn.execute(outbox_table.select().order_by("id"))]
     assert [t for t in types if t in ("application.submitted", "application.withdrawn")] == [
         "application.submitted", "application.withdrawn"]
+    # Access's copy, in the same transaction: never the organisation's reason.
+    [notice] = published(platform, "application.withdrawal_announced")
+    assert set(notice) == {"application_id", "withdrawn_at"}
+    assert str(notice["application_id"]) == draft["id"]
     again = client.call("POST", f"/applications/{draft['id']}/withdraw", json={"reason": "x y z"})
     assert again.status_code == 409
 

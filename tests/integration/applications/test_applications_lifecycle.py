@@ -27,10 +27,9 @@ def test_timeline_follows_vetting_access_and_notifications(submitted):
             establishments=["WWI"], requested_access="ESCORTED", opened_at=iso_now())
     assert client.call("GET", f"/applications/{app_id}").json["status"] == "IN_VETTING"
     expires = (now() + timedelta(days=3 * 365)).isoformat()
-    deliver(platform, "vetting.clearance_granted", case_id=case_id, application_id=app_id,
+    deliver(platform, "vetting.application_cleared", case_id=case_id, application_id=app_id,
             clearance_id=str(uuid.uuid4()), level="ENHANCED", access="ESCORTED",
-            conditions=["Escorted at all times"], establishments=["WWI"], issued_at=iso_now(),
-            expires_at=expires)
+            conditions=["Escorted at all times"], issued_at=iso_now(), expires_at=expires)
     deliver(platform, "access.approved", grant_id=str(uuid.uuid4()), application_id=app_id,
             establishment_code="WWI", access_type="ESCORTED", valid_until=expires,
             decided_at=iso_now())
@@ -75,10 +74,10 @@ def test_the_timeline_shows_each_establishments_later_changes_without_reasons(su
 
 def test_information_requested_is_shown_and_the_answer_goes_to_vetting(submitted):
     client, platform, app_id = submitted
-    deliver(platform, "vetting.info_requested", case_id=str(uuid.uuid4()),
+    deliver(platform, "vetting.info_request_announced", case_id=str(uuid.uuid4()),
             application_id=app_id, request_id="req-1",
             items=[{"question": "Where did you live in 2021?", "field": "applicant.addresses"}],
-            reason="Address history", due_by="2026-12-20", requested_at=iso_now())
+            due_by="2026-12-20", requested_at=iso_now(), sensitive=False)
     view = client.call("GET", f"/applications/{app_id}").json
     assert view["status"] == "INFO_REQUESTED"
     [request] = view["information_requests"]
@@ -102,9 +101,9 @@ def test_information_requested_is_shown_and_the_answer_goes_to_vetting(submitted
 
 
 def clear(platform, app_id):
-    deliver(platform, "vetting.clearance_granted", case_id=str(uuid.uuid4()),
+    deliver(platform, "vetting.application_cleared", case_id=str(uuid.uuid4()),
             application_id=app_id, clearance_id=str(uuid.uuid4()), level="ENHANCED",
-            access="ESCORTED", conditions=[], establishments=["WWI"], issued_at=iso_now(),
+            access="ESCORTED", conditions=[], issued_at=iso_now(),
             expires_at=(now() + timedelta(days=1000)).isoformat())
 
 

@@ -103,6 +103,8 @@ UNDECLARED = "Police national computer: undeclared conviction for assault (2019)
 
 
 def test_the_organisation_never_sees_what_the_checks_found(api):
+    """As an inbox from before the upgrade may still hold it: vetting.info_requested with its
+    reason (today applications receives vetting.info_request_announced, without it)."""
     client, platform = api
     app_id = submitted(client)
     deliver(platform, "vetting.info_requested", case_id=str(uuid.uuid4()),

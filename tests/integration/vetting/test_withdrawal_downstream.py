@@ -37,7 +37,9 @@ def test_withdrawal_closes_the_vetting_case_and_clears_the_prisons_view(backend_
                                   reason="Moved away", withdrawn_at=now())
     deliver(vetting, "vetting", withdrawn)
     deliver(vetting, "vetting", withdrawn)  # a duplicate changes nothing
-    deliver(access, "access", withdrawn)
+    # Access hears of it without the reason (published with application.withdrawn).
+    deliver(access, "access", application_event(access, "application.withdrawal_announced",
+                                                app_id, withdrawn_at=now()))
     assert case_status(vetting, app_id) == "WITHDRAWN"
     assert count(vetting, CaseUpdate.__table__) == 1
     assert count(access, IncomingCase.__table__) == 0
