@@ -86,13 +86,12 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @cli.command(help="Apply the database migrations.")
     @pass_state
     def migrate(state: CliState) -> None:
-        from shared.migrations import upgrade  # Alembic: only the migrating process loads it
+        # Alembic: only the migrating process loads it.
+        from shared.migrations import grant_runtime_role, upgrade
 
         upgrade(state.settings, definition.migrations_dir)
         click.echo(f"{definition.name}: database at head")
         if state.settings.database_runtime_role:
-            from shared.audit_owner import grant_runtime_role
-
             grant_runtime_role(state.settings, state.settings.database_runtime_role)
             click.echo(f"{definition.name}: {state.settings.database_runtime_role} may read "
                        "and write its tables, and only read and append to the audit log")

@@ -22,7 +22,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kombu import Connection, Consumer
@@ -40,7 +39,8 @@ from shared.db import dead_letters_table, inbox_table
 from shared.erasure import ERASURE_EVENTS, any_erased, ids_of
 from shared.event_copies import mentions
 from shared.events import Envelope, EventRegistry, UnknownEvent
-from shared.logs import LoggableError
+from shared.handlers import Event, Handler, PermanentError, handler_name
+from shared.handlers import RetryLater as RetryLater  # handlers import it from here too
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.messaging.topology import Topology
 from shared.messaging.trust import is_untrusted, untrusted_publisher
@@ -53,33 +53,6 @@ log = logging.getLogger(__name__)
 
 INFRASTRUCTURE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError,
                          sa_exc.DisconnectionError, sa_exc.TimeoutError)
-
-
-class PermanentError(LoggableError):
-    """A handler's way to say: retrying this event cannot succeed."""
-
-
-class RetryLater(LoggableError):
-    """A handler's way to say: not yet (e.g. an event it depends on has not arrived)."""
-
-
-@dataclass(frozen=True)
-class Event:
-    envelope: Envelope
-    data: dict[str, Any]
-
-    @property
-    def id(self) -> str:
-        return self.envelope.id
-
-
-Handler = Callable[[UnitOfWork, Event], None]
-
-
-def handler_name(handler: Handler) -> str:
-    """The inbox key of a handler: its `handler_name` if it has one (a handler built by a
-    factory keeps a stable name that way), else its dotted path."""
-    return getattr(handler, "handler_name", None) or f"{handler.__module__}.{handler.__qualname__}"
 
 
 class Dispatcher:
