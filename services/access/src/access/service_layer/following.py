@@ -36,7 +36,7 @@ from access.service_layer.grant_news import (
     older_news,
     seen_here,
 )
-from access.service_layer.review_items import disagrees, hold_for_review
+from access.service_layer.review_holds import disagrees, hold_for_review
 from shared.clock import london_date
 from shared.consumer import Event, PermanentError
 from shared.events.contracts.vetting import legacy_suspension_id
