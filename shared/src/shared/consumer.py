@@ -39,8 +39,8 @@ from shared.db import dead_letters_table, inbox_table
 from shared.erasure import ERASURE_EVENTS, any_erased, ids_of
 from shared.event_copies import mentions
 from shared.events import Envelope, EventRegistry, UnknownEvent
-from shared.handlers import Event, Handler, PermanentError, handler_name
-from shared.handlers import RetryLater as RetryLater  # handlers import it from here too
+from shared.handlers import Event, Handler, handler_name
+from shared.logs import LoggableError
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.messaging.topology import Topology
 from shared.messaging.trust import is_untrusted, untrusted_publisher
@@ -53,6 +53,14 @@ log = logging.getLogger(__name__)
 
 INFRASTRUCTURE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError,
                          sa_exc.DisconnectionError, sa_exc.TimeoutError)
+
+
+class PermanentError(LoggableError):
+    """A handler's way to say: retrying this event cannot succeed."""
+
+
+class RetryLater(LoggableError):
+    """A handler's way to say: not yet (e.g. an event it depends on has not arrived)."""
 
 
 class Dispatcher:

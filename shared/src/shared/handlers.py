@@ -1,9 +1,8 @@
 """What an event handler is, for the consumer that runs it and the services that write it.
 
-A handler takes a unit of work and an `Event` (the envelope and its validated data); it raises
-`PermanentError` when retrying cannot help and `RetryLater` when the event came too early. Its
-`handler_name` keys its inbox rows. Kept apart from the consumer so that the platform's
-composition root can name the handler type without depending on the consumer.
+A handler takes a unit of work and an `Event` (the envelope and its validated data); its
+`handler_name` keys its inbox rows. Kept apart from the consumer so that the composition root
+(shared.platform) can name the handler type without depending on the consumer.
 """
 
 from __future__ import annotations
@@ -13,16 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.events import Envelope
-from shared.logs import LoggableError
 from shared.uow import UnitOfWork
-
-
-class PermanentError(LoggableError):
-    """A handler's way to say: retrying this event cannot succeed."""
-
-
-class RetryLater(LoggableError):
-    """A handler's way to say: not yet (e.g. an event it depends on has not arrived)."""
 
 
 @dataclass(frozen=True)
