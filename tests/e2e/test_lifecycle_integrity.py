@@ -205,12 +205,9 @@ def test_a_withdrawal_crossing_the_clearance_leaves_no_grant_on_it(world):
         end_sponsorship(w, "a", app_id, "CONDUCT")
     else:
         assert withdrawn["status"] == "WITHDRAWN", withdrawn
-    wait_for(lambda: application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED",
-             message="the application ends with the sponsorship ended")
-
     # The prison may see the request before the news and approve it: that must not stick.
     person_id, badge = clearance["person_id"], f"WWI-X{tag}"
-    grant_id = wait_for(lambda: next((g["id"] for g in wandsworth_grants(w, person_id)), None),
+    grant_id = wait_for(lambda: next((g["id"] for g in grants_of(w, person_id)), None),
                         message="the request at WWI")
     security, grant_path = w["security"], f"/grants/{grant_id}"
     post(w["stack"], "access", f"{grant_path}/approval", security,
@@ -219,12 +216,20 @@ def test_a_withdrawal_crossing_the_clearance_leaves_no_grant_on_it(world):
         post(w["stack"], "access", f"{grant_path}/induction", security, item, expect=(200, 409))
 
     def ended() -> dict[str, Any] | None:
-        grants = wandsworth_grants(w, person_id)
+        grants = grants_of(w, person_id)
         return grants[0] if [g["status"] for g in grants] == ["ENDED"] else None
 
+    wait_for(lambda: application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED",
+             message="the application ends with the sponsorship ended")
     grant = wait_for(ended, message="the grant on the withdrawn application ends")
     assert grant["status_reason"] == "The organisation ended its sponsorship."
     assert gate(w, badge)["allowed"] is False
     post(w["stack"], "access", f"{grant_path}/approval", security,
          {"access_type": "ESCORTED"}, expect=(409,))
     assert application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED"
+
+
+def grants_of(w: dict[str, Any], person_id: str) -> list[dict[str, Any]]:
+    """The person's grants at Wandsworth; none while access has yet to hear of the person."""
+    found = get(w["stack"], "access", f"/people/{person_id}", w["security"])
+    return [] if found.status_code == 404 else found.json()["grants"]
