@@ -206,15 +206,17 @@ def service_cli(service: str, env: dict[str, str], *args: str, timeout: float = 
     return lines[-1] if lines else ""
 
 
-def gunicorn_argv(pid: int, timeout: float = 30) -> list[str]:
-    """The command line of the process `python -m <service> web` exec'd into."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
-        if "gunicorn" in argv:
-            return argv
-        time.sleep(0.05)
-    raise TimeoutError("the web process never exec'd gunicorn")
+def gunicorn_argv(pid: int) -> list[str]:
+    """The gunicorn command line that `python -m <service> web` (process `pid`) runs in its own
+    process: what its --bind and --workers make of the service's gunicorn arguments."""
+    from shared.cli import gunicorn_args
+
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+    service, web = argv[argv.index("-m") + 1], argv[argv.index("web") + 1:]
+    option = {name: web[web.index(name) + 1] for name in ("--bind", "--workers") if name in web}
+    workers = int(option["--workers"]) if "--workers" in option else None
+    return [sys.executable, "-m", "gunicorn",
+            *gunicorn_args(f"{service}.app:create_app()", option["--bind"], workers)]
 
 
 def bare_argv(web_argv: list[str], port: int, app: str) -> list[str]:
