@@ -29,19 +29,18 @@ processes plus its database's PostgreSQL backends (/proc), per answer. Last, eac
 100k alone on one connection (`--single-duration`): the service time, without queueing. At the
 end the audit log must hold exactly one `gate.checked` entry per gate check answered.
 
-Everything it starts is under a unique name: databases `bench_gate_<run>_*`, gunicorn process
-groups on ports from 18301, a temp dir; all stopped, dropped, deleted at the end, also on
-failure, Ctrl-C or SIGTERM. The last line printed is one JSON object.
+The grants and requests are gate_data.py's, the answers' checks gate_checks.py's, the load
+http_load.py's `drive`, CPU procs.py's. Everything it starts is under a unique name: databases
+`bench_gate_<run>_*`, gunicorn process groups on ports from 18301, a temp dir; all stopped,
+dropped, deleted at the end, also on failure, Ctrl-C or SIGTERM. The last line printed is one
+JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import selectors
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,317 +48,33 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
-
 # bench/ is on sys.path (this script lives there).
+from gate_checks import audit_count, check_bare, check_gate, smoke
+from gate_data import load_grants, request_mix, tokens_by_establishment
 from harness import (
     DEPLOYMENT_ENV,
-    PG_ADMIN_URL,
     Resources,
     Run,
     bare_argv,
+    exit_with,
     gunicorn_argv,
     log,
     run_and_report,
+    service_cli,
+    verdict,
     wait_http,
 )
-
-from shared.clock import process_clock
+from http_load import drive, http_get
+from procs import cpu_between, cpu_snapshot
 
 FIRST_PORT = 18301
-ESTABLISHMENTS = ("WWI", "BMI", "ACI", "ASI", "AYI", "BLI", "BXI", "DMI")
 SCALES = {"1k": 1_000, "100k": 100_000}
 GOAL_RPS_RATIO = 0.8     # gate throughput >= 0.8 x bare
 GOAL_P99_MS = 15.0       # gate p99 < 15 ms at concurrency 16
 GOAL_P99_GROWTH = 1.2    # gate p99 at 100k grants <= 1.2 x p99 at 1k
-GATE_KEYS = {"allowed", "reason", "message", "grant_id", "forenames", "surname",
-             "date_of_birth", "badge_number", "access_type", "conditions", "permitted_days",
-             "permitted_areas", "valid_until", "checked_at"}
 
-
-# ------------------------------------------------------------------------------------------
-# Data: grants of realistic shape, loaded with COPY
-# ------------------------------------------------------------------------------------------
-
-GRANT_COLUMNS = (
-    "id", "establishment_code", "person_id", "forenames", "surname", "date_of_birth",
-    "application_id", "clearance_id", "clearance_level", "clearance_access",
-    "clearance_conditions", "clearance_expires_at", "clearance_status", "status",
-    "resume_status", "suspended_locally", "access_type", "conditions", "permitted_days",
-    "permitted_areas", "valid_until", "induction", "badge_number", "review_on",
-    "awaiting_review", "status_reason", "opened_at", "decided_at", "decided_by",
-    "activated_at", "updated_at",
-)
-FORENAMES = ("Siobhán", "Amir", "Grace", "Tomasz", "Aisha", "David", "Mei", "Olu", "Ruth",
-             "Kwame", "Eilidh", "Jan")
-SURNAMES = ("O'Neill", "Khan", "Okafor", "Nowak", "Smith", "Jones", "Chen", "Williams",
-            "Brown", "Adeyemi", "MacLeod", "Evans")
-AREAS = ("Chapel", "Education block", "Healthcare", "Visits hall", "Gym", "Workshops")
-
-
-@dataclass
-class Person:
-    code: str
-    person_id: str
-    badge: str | None
-    status: str
-
-
-def grant_rows(count: int, rng: random.Random, now: datetime) -> tuple[list[tuple], list[Person]]:
-    """`count` grants spread over ESTABLISHMENTS: ~85% ACTIVE with a badge (a fifth of them on
-    some weekdays only, 1% past their end), 5% SUSPENDED, 4% ENDED, 2% REVOKED, 2% APPROVED
-    (inducted in part), 2% PENDING_REVIEW."""
-    rows, people = [], []
-    serial = dict.fromkeys(ESTABLISHMENTS, 0)
-    for _ in range(count):
-        code = rng.choice(ESTABLISHMENTS)
-        serial[code] += 1
-        draw = rng.random()
-        status = ("ACTIVE" if draw < 0.85 else "SUSPENDED" if draw < 0.90 else
-                  "ENDED" if draw < 0.94 else "REVOKED" if draw < 0.96 else
-                  "APPROVED" if draw < 0.98 else "PENDING_REVIEW")
-        decided = status != "PENDING_REVIEW"
-        badge = f"{code}-{serial[code]:06d}" if status not in ("APPROVED", "PENDING_REVIEW") \
-            else None
-        opened = now - timedelta(days=rng.randint(30, 700))
-        expires = now + timedelta(days=rng.randint(30, 1000))
-        access = rng.choice(("ESCORTED", "UNESCORTED", "UNESCORTED", "KEY_HOLDING"))
-        valid_until = expires if decided else None
-        if status == "ACTIVE" and rng.random() < 0.01:
-            valid_until = now - timedelta(days=rng.randint(1, 30))  # ends before clearance
-        days = (sorted(rng.sample(("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"),
-                                  rng.randint(1, 5)))
-                if decided and rng.random() < 0.2 else None)
-        induction = ({"SECURITY_BRIEFING": {"at": opened.isoformat(), "by": "sec-ann"},
-                      "ID_BADGE": {"at": opened.isoformat(), "by": "sec-ann",
-                                   "badge_number": badge}} if badge else {})
-        person_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        rows.append((
-            str(uuid.UUID(int=rng.getrandbits(128), version=4)), code, person_id,
-            rng.choice(FORENAMES), rng.choice(SURNAMES),
-            date(1950, 1, 1) + timedelta(days=rng.randint(0, 20000)),
-            str(uuid.uuid4()), str(uuid.uuid4()), "ENHANCED", access,
-            json.dumps(["ESCORTED_ONLY"] if access == "ESCORTED" and rng.random() < .5 else []),
-            expires, "SUSPENDED" if status == "SUSPENDED" and rng.random() < 0.5 else "ACTIVE",
-            status, "ACTIVE" if status == "SUSPENDED" else None, status == "SUSPENDED",
-            access if decided else None,
-            json.dumps(["Escort to chapel"] if rng.random() < 0.1 else []),
-            json.dumps(days),  # JSON null when every day, as the ORM writes None
-            json.dumps(rng.sample(AREAS, rng.randint(0, 3)) if decided else []),
-            valid_until, json.dumps(induction), badge, None, status == "PENDING_REVIEW",
-            "Left the group" if status in ("ENDED", "REVOKED") else None,
-            opened, opened + timedelta(days=3) if decided else None,
-            "head-cat" if decided else None,
-            opened + timedelta(days=5) if badge else None, opened + timedelta(days=5),
-        ))
-        people.append(Person(code, person_id, badge, status))
-    return rows, people
-
-
-def load_grants(url: str, count: int, seed: int) -> list[Person]:
-    rows, people = grant_rows(count, random.Random(seed), process_clock().now())
-    with psycopg.connect(url) as conn:
-        with conn.cursor() as cur:
-            with cur.copy(f"COPY grants ({', '.join(GRANT_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        conn.commit()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE grants")
-        # The table and its indexes in shared buffers on both sizes (they fit easily: the
-        # benchmark is about the index lookups, not about a cold cache). Optional.
-        try:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
-            for relation in ("grants", "uq_grants_badge", "uq_grants_person", "pk_grants"):
-                conn.execute("SELECT pg_prewarm(%s)", (relation,))
-        except psycopg.Error as exc:
-            log(f"pg_prewarm unavailable ({exc.__class__.__name__}); cache warmed by the load")
-    return people
-
-
-# ------------------------------------------------------------------------------------------
-# Requests: prebuilt HTTP/1.1 GETs, random existing badges and persons, a few misses
-# ------------------------------------------------------------------------------------------
-
-def tokens_by_establishment() -> dict[str, str]:
-    from bench_identity import staff_token
-
-    return {code: staff_token("access", f"sec-{code.lower()}", "security_officer",
-                              establishments=(code,))
-            for code in ESTABLISHMENTS}
-
-
-def http_get(path: str, token: str | None) -> bytes:
-    auth = f"Authorization: Bearer {token}\r\n" if token else ""
-    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n".encode()
-
-
-def request_mix(people: list[Person], count: int,
-                rng: random.Random) -> list[tuple[str, str]]:
-    """(path, establishment) pairs: 55% badge, 40% person, 5% misses."""
-    badged = [p for p in people if p.badge]
-    mix = []
-    for _ in range(count):
-        draw = rng.random()
-        if draw < 0.55:
-            p = rng.choice(badged)
-            mix.append((f"/establishments/{p.code}/gate-check?badge={p.badge}", p.code))
-        elif draw < 0.95:
-            p = rng.choice(people)
-            mix.append((f"/establishments/{p.code}/gate-check?person={p.person_id}", p.code))
-        else:
-            code = rng.choice(ESTABLISHMENTS)
-            query = (f"badge={code}-X{rng.randint(0, 10**6):06d}" if draw < 0.975 else
-                     f"person={uuid.UUID(int=rng.getrandbits(128), version=4)}")
-            mix.append((f"/establishments/{code}/gate-check?{query}", code))
-    return mix
-
-
-# ------------------------------------------------------------------------------------------
-# The load: one selectors loop, N keep-alive connections, closed loop, for a time
-# ------------------------------------------------------------------------------------------
-
-class _Conn:
-    __slots__ = ("body_at", "buf", "need", "sent", "sock", "status")
-
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = bytearray()
-        self.need = -1
-        self.body_at = 0
-        self.sent = 0.0
-        self.status = 0
-
-
-def drive(label: str, port: int, requests: list[bytes], concurrency: int, duration: float,
-          check: Callable[[bytes], str | None], check_every: int = 97) -> Run:
-    """Each connection sends its next request as soon as the last is answered, until
-    `duration` seconds have passed; requests are taken in turn from `requests` (from a random
-    place, wrapping). Every answer must be 200; every `check_every`-th body goes to `check`."""
-    sel = selectors.DefaultSelector()
-    conns = [_Conn(port) for _ in range(concurrency)]
-    position = random.randrange(len(requests))
-    latencies: list[float] = []
-    failures: list[str] = []
-    answered = 0
-
-    def send(conn: _Conn) -> None:
-        nonlocal position
-        conn.sent = time.perf_counter()
-        conn.sock.sendall(requests[position % len(requests)])
-        position += 1
-
-    began = time.perf_counter()
-    deadline = began + duration
-    for conn in conns:
-        sel.register(conn.sock, selectors.EVENT_READ, conn)
-        send(conn)
-    active, last = len(conns), began
-    while active:
-        events = sel.select(timeout=30)
-        if not events:
-            raise TimeoutError(f"{label}: no answer for 30 s")
-        for key, _ in events:
-            conn = key.data
-            chunk = conn.sock.recv(262144)
-            if not chunk:
-                raise ConnectionError(f"{label}: the server closed a keep-alive connection")
-            conn.buf += chunk
-            if conn.need < 0:
-                end = conn.buf.find(b"\r\n\r\n")
-                if end < 0:
-                    continue
-                head = bytes(conn.buf[:end]).decode("latin-1").split("\r\n")
-                conn.status = int(head[0].split(" ", 2)[1])
-                length = next((int(h.split(":", 1)[1]) for h in head[1:]
-                               if h[:15].lower() == "content-length:"), None)
-                if length is None:
-                    raise RuntimeError(f"{label}: an answer without Content-Length: {head}")
-                conn.body_at, conn.need = end + 4, end + 4 + length
-            if len(conn.buf) < conn.need:
-                continue
-            done = time.perf_counter()
-            latencies.append((done - conn.sent) * 1000)
-            answered += 1
-            body = bytes(conn.buf[conn.body_at:conn.need])
-            if conn.status != 200:
-                failures.append(f"{conn.status} {body[:300]!r}")
-            elif answered % check_every == 0 and (problem := check(body)):
-                failures.append(problem)
-            del conn.buf[:conn.need]
-            conn.need, last = -1, done
-            if done < deadline and not failures:
-                send(conn)
-            else:
-                sel.unregister(conn.sock)
-                conn.sock.close()
-                active -= 1
-    sel.close()
-    if failures:
-        raise RuntimeError(f"{label}: {len(failures)} bad answers, e.g. {failures[0]}")
-    return Run(label, len(latencies), last - began, latencies)
-
-
-def check_gate(body: bytes) -> str | None:
-    data = json.loads(body)
-    if set(data) != GATE_KEYS or not isinstance(data["allowed"], bool):
-        return f"unexpected gate answer {body[:300]!r}"
-    return None
-
-
-def check_bare(body: bytes) -> str | None:
-    return None if "found" in json.loads(body) else f"unexpected bare answer {body[:300]!r}"
-
-
-# ------------------------------------------------------------------------------------------
-# CPU per request: the server's gunicorn processes, and the PostgreSQL backends of its database
-# ------------------------------------------------------------------------------------------
-
-TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_ms(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) * TICK_MS  # utime + stime
-
-
-def _children(pid: int) -> list[int]:
-    kids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                kids.append(int(entry.name))
-    return kids
-
-
-def cpu_snapshot(master: int, database: str) -> dict[int, float]:
-    pids = [master, *_children(master)]
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        pids += [row[0] for row in conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))]
-    return {pid: _cpu_ms(pid) for pid in pids}
-
-
-def cpu_between(before: dict[int, float], master: int, database: str) -> float:
-    after = cpu_snapshot(master, database)
-    return sum(ms - before.get(pid, 0.0) for pid, ms in after.items())
-
-
-# ------------------------------------------------------------------------------------------
-# The run
-# ------------------------------------------------------------------------------------------
 
 @dataclass
 class Target:
@@ -393,60 +108,6 @@ def main() -> int:
     return run_and_report("gatecheck", args, resources, measure)
 
 
-def access_cli(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "access", *args], env=env,
-                            capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        raise RuntimeError(f"access {' '.join(args)}: {result.stderr.strip()}")
-
-
-def smoke(port: int, people: list[Person], tokens: dict[str, str]) -> int:
-    """Before timing: the answers are the gate's (allowed, suspended, ended, no grant, another
-    establishment 404, no token 401). Returns how many audited checks it made."""
-    import http.client
-
-    def get(path: str, token: str | None) -> tuple[int, dict[str, Any]]:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
-        response = conn.getresponse()
-        status, body = response.status, json.loads(response.read() or b"{}")
-        conn.close()
-        return status, body
-
-    audited = 0
-    expected = {"SUSPENDED": "SUSPENDED", "ENDED": "ENDED", "REVOKED": "REVOKED"}
-    for status, reason in expected.items():
-        p = next(p for p in people if p.status == status and p.badge)
-        code, body = get(f"/establishments/{p.code}/gate-check?badge={p.badge}", tokens[p.code])
-        audited += 1
-        if code != 200 or body["reason"] != reason or body["allowed"]:
-            raise RuntimeError(f"smoke: {status} grant answered {code} {body}")
-    p = next(p for p in people if p.status == "ACTIVE")
-    code, body = get(f"/establishments/{p.code}/gate-check?person={p.person_id}", tokens[p.code])
-    audited += 1
-    if code != 200 or set(body) != GATE_KEYS or body["reason"] not in (
-            "ALLOWED", "EXPIRED", "NOT_PERMITTED_TODAY", "CLEARANCE_NOT_ACTIVE"):
-        raise RuntimeError(f"smoke: ACTIVE grant answered {code} {body}")
-    code, body = get(f"/establishments/{p.code}/gate-check?badge=NOPE-1", tokens[p.code])
-    audited += 1
-    if code != 200 or body["reason"] != "NO_GRANT" or body["grant_id"] is not None:
-        raise RuntimeError(f"smoke: unknown badge answered {code} {body}")
-    other = next(c for c in ESTABLISHMENTS if c != p.code)
-    code, _ = get(f"/establishments/{p.code}/gate-check?person={p.person_id}", tokens[other])
-    if code != 404:
-        raise RuntimeError(f"smoke: another establishment's officer got {code}, not 404")
-    code, _ = get(f"/establishments/{p.code}/gate-check?person={p.person_id}", None)
-    if code != 401:
-        raise RuntimeError(f"smoke: no token got {code}, not 401")
-    return audited
-
-
-def audit_count(url: str) -> int:
-    with psycopg.connect(url) as conn:
-        return conn.execute("SELECT count(*) FROM audit_log WHERE action = 'gate.checked'"
-                            ).fetchone()[0]
-
-
 def measure(args: argparse.Namespace, run: str, resources: Resources,
             out: dict[str, Any]) -> None:
     rng = random.Random(args.seed)
@@ -462,7 +123,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
                "VAR_DIR": str(resources.dir / "var"), "PORT": str(gate_port),
                "PYTHONUNBUFFERED": "1"}
         log(f"{scale}: migrate, load {count:,} grants")
-        access_cli(env, "migrate")
+        service_cli("access", env, "migrate")
         t0 = time.perf_counter()
         people = load_grants(url, count, args.seed + offset)
         log(f"{scale}: {count:,} grants loaded in {time.perf_counter() - t0:.1f} s")
@@ -581,9 +242,6 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
 
 
 def print_table(out: dict[str, Any]) -> None:
-    def verdict(ok: bool) -> str:
-        return "PASS" if ok else "MISS"
-
     def listed(values: list[float]) -> str:
         return ", ".join(f"{x:.2f}" for x in values)
 
@@ -621,9 +279,4 @@ def print_table(out: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception:  # noqa: BLE001 - already reported; the JSON line carries the error
-        sys.exit(1)
+    exit_with(main)

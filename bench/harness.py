@@ -1,7 +1,7 @@
 """What every benchmark in bench/ needs besides what it measures: resources released in reverse
-order whatever happens (databases, broker prefix, ports, processes, a temp dir), servers waited
-for, the baseline started with the same gunicorn command line, timed runs, and the run itself
-printing one JSON object as its last line."""
+order whatever happens (databases, broker prefixes, ports, processes, stacks, a temp dir),
+servers waited for, the services' CLIs, the baseline started with the same gunicorn command
+line, timed runs and percentiles, and the run printing one JSON object as its last line."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kombu import Connection
 from limits_env import raise_rate_limits
@@ -32,6 +32,9 @@ from shared.config import load_settings, shared_broker_user_env
 from shared.db import create_database
 from shared.db import drop_database as drop_pg_database
 from shared.messaging.topology import Topology
+
+if TYPE_CHECKING:
+    from shared.devstack import Stack
 
 raise_rate_limits()  # every benchmark that uses this harness, and every process it starts
 
@@ -70,11 +73,11 @@ def drop_database(name: str) -> None:
     drop_pg_database(PG_ADMIN_URL, name)
 
 
-def delete_broker_objects(prefix: str) -> None:
-    """The web process declares nothing, but delete whatever could carry our prefix."""
+def delete_broker_objects(prefix: str, *extra_queues: str) -> None:
+    """Every queue and exchange under the prefix, with any queue a benchmark declared itself."""
     settings = load_settings("applications", {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": prefix})
     with Connection(AMQP_URL, connect_timeout=5) as conn:
-        Topology(settings).delete_all(conn)
+        Topology(settings).delete_all(conn, *extra_queues)
 
 
 def port_is_free(port: int) -> bool:
@@ -111,11 +114,24 @@ class Resources:
         self.exit.callback(self._quietly, f"drop database {name}", drop_database, name)
         return url
 
-    def broker_prefix(self) -> str:
-        prefix = f"bench{self.name}{self.run}."
+    def broker_prefix(self, label: str = "", *extra_queues: str) -> str:
+        prefix = f"bench{self.name}{self.run}{label}."
         self.exit.callback(self._quietly, f"delete broker objects {prefix}*",
-                           delete_broker_objects, prefix)
+                           delete_broker_objects, prefix, *extra_queues)
         return prefix
+
+    def subdir(self, label: str) -> Path:
+        path = self.dir / label
+        path.mkdir(exist_ok=True)
+        return path
+
+    def on_close(self, what: str, stop: Callable[[], Any]) -> None:
+        """Something started in this process (an SMTP sink, a watcher): stopped at the end."""
+        self.exit.callback(self._quietly, what, stop)
+
+    def stack(self, stack: Stack) -> Stack:
+        self.on_close("stop stack", stack.stop)
+        return stack
 
     def port(self) -> int:
         while not port_is_free(self.next_port):
@@ -180,15 +196,27 @@ def wait_http(port: int, path: str, process: subprocess.Popen, timeout: float = 
         time.sleep(0.1)
 
 
-def gunicorn_argv(pid: int, timeout: float = 30) -> list[str]:
-    """The command line of the process `python -m <service> web` exec'd into."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
-        if "gunicorn" in argv:
-            return argv
-        time.sleep(0.05)
-    raise TimeoutError("the web process never exec'd gunicorn")
+def service_cli(service: str, env: dict[str, str], *args: str, timeout: float = 120) -> str:
+    """`python -m <service> <args>` to the end; its output's last line."""
+    result = subprocess.run([sys.executable, "-m", service, *args], env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"{service} {' '.join(args)}: {result.stderr.strip()}")
+    lines = result.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def gunicorn_argv(pid: int) -> list[str]:
+    """The gunicorn command line that `python -m <service> web` (process `pid`) runs in its own
+    process: what its --bind and --workers make of the service's gunicorn arguments."""
+    from shared.cli import gunicorn_args
+
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+    service, web = argv[argv.index("-m") + 1], argv[argv.index("web") + 1:]
+    option = {name: web[web.index(name) + 1] for name in ("--bind", "--workers") if name in web}
+    workers = int(option["--workers"]) if "--workers" in option else None
+    return [sys.executable, "-m", "gunicorn",
+            *gunicorn_args(f"{service}.app:create_app()", option["--bind"], workers)]
 
 
 def bare_argv(web_argv: list[str], port: int, app: str) -> list[str]:
@@ -218,22 +246,38 @@ class Run:
         return self.count / self.elapsed_s
 
     def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_ms)  # nearest rank
-        return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+        return percentile(self.latencies_ms, q)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest rank; None when there is nothing to rank."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
 
 
 def _interrupt(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _loadavg(every: bool) -> float | list[float]:
+    averages = [round(x, 2) for x in os.getloadavg()]
+    return averages if every else averages[0]
+
+
 def run_and_report(bench: str, args: argparse.Namespace, resources: Resources,
-                   measure: Callable[[argparse.Namespace, str, Resources, dict[str, Any]], None]
-                   ) -> int:
+                   measure: Callable[[argparse.Namespace, str, Resources, dict[str, Any]], None],
+                   every_loadavg: bool = False) -> int:
     """Measure, then release everything (also on failure, Ctrl-C or SIGTERM) and print the
-    figures as one JSON object, the last line."""
+    figures as one JSON object, the last line. `every_loadavg`: the 1, 5 and 15 minutes'."""
     signal.signal(signal.SIGTERM, _interrupt)  # a CI timeout must still clean up
     out: dict[str, Any] = {"bench": bench, "run": resources.run,
-                           "loadavg_start": round(os.getloadavg()[0], 2)}
+                           "loadavg_start": _loadavg(every_loadavg)}
     started = time.monotonic()
     try:
         measure(args, resources.run, resources, out)
@@ -246,6 +290,16 @@ def run_and_report(bench: str, args: argparse.Namespace, resources: Resources,
         log("cleaning up: processes, databases, broker objects, temp dir")
         resources.close()
         out["wall_s"] = round(time.monotonic() - started, 1)
-        out["loadavg_end"] = round(os.getloadavg()[0], 2)
+        out["loadavg_end"] = _loadavg(every_loadavg)
         print(json.dumps(out), flush=True)
     return 0
+
+
+def exit_with(main: Callable[[], int]) -> None:
+    """A benchmark's exit: the failure was already reported and the JSON line carries it."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception:  # noqa: BLE001 - already reported; the JSON line carries the error
+        sys.exit(1)

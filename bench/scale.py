@@ -39,25 +39,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from gatecheck import (
-    check_gate,
-    cpu_between,
-    cpu_snapshot,
-    drive,
-    http_get,
-    request_mix,
-    tokens_by_establishment,
-)
+from gate_checks import check_gate
+from gate_data import request_mix, tokens_by_establishment
 from harness import (
     DEPLOYMENT_ENV,
     Resources,
     Run,
     bare_argv,
+    exit_with,
     gunicorn_argv,
     log,
     run_and_report,
     wait_http,
 )
+from http_load import drive, http_get
+from procs import cpu_between, cpu_snapshot
 from scale_support import PAGE, QUEUE_CODE, install_keyring, load_cases, load_grants
 
 from shared.crypto import Keyring
@@ -281,9 +277,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception:  # noqa: BLE001 - already reported; the JSON line carries the error
-        sys.exit(1)
+    exit_with(main)

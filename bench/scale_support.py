@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
-from gatecheck import GRANT_COLUMNS, Person, grant_rows  # bench/ is on sys.path
+from gate_data import GRANT_COLUMNS, Person, grant_rows  # bench/ is on sys.path
 from harness import log
 from sqlalchemy import JSON, Table
 

@@ -25,14 +25,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-from harness import AMQP_URL, DEPLOYMENT_ENV, GUEST_FOR_ALL, Resources, log, run_and_report
+from harness import (
+    AMQP_URL,
+    DEPLOYMENT_ENV,
+    GUEST_FOR_ALL,
+    Resources,
+    exit_with,
+    log,
+    run_and_report,
+)
+from procs import Supervisor, cpu_seconds
 from soak_support import Load, SmtpCounter, db_counts, officer_token, settled
 
 from shared.devstack import Stack
@@ -69,7 +77,6 @@ def rss_mb(stack: Stack) -> dict[str, float]:
 
 def measure(args: argparse.Namespace, run: str, resources: Resources,
             out: dict[str, Any]) -> None:
-    from backbone import Supervisor, cpu_seconds  # the e2e bench's crash watcher and CPU
 
     smtp = SmtpCounter(resources.port())
     smtp.controller.start()
@@ -82,7 +89,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
                             **DEPLOYMENT_ENV},
                   database_urls=urls, ports={s: resources.port() for s in SERVICES},
                   smtp_port=smtp.port, web_workers=2)
-    resources.exit.callback(resources._quietly, "stop stack", stack.stop)
+    resources.stack(stack)
     log("migrating four databases")
     stack.migrate()
     key = Load.organisation_key(stack)
@@ -180,9 +187,4 @@ def main() -> int:
 
 if __name__ == "__main__":
     threading.excepthook = lambda hook: log(f"thread {hook.thread}: {hook.exc_value!r}")
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception:  # noqa: BLE001 - already reported; the JSON line carries the error
-        sys.exit(1)
+    exit_with(main)

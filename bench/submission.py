@@ -16,32 +16,24 @@ and B in alternating order (A B, B A, ...), `--rounds` times each; the figures a
 over the rounds. A second figure, `--pairs`: whole applications through the API, create draft
 then submit, per client turn (informational, no baseline).
 
-Everything it measures it starts itself, under a unique name: PostgreSQL databases
-`bench_sub_<run>_*`, the broker prefix `benchsub<run>.`, gunicorn processes on ports from 18201,
-a temp dir; all of it is stopped, dropped and deleted at the end, also on failure or Ctrl-C.
-The last line printed is one JSON object (every benchmark in bench/ ends so).
+The requests are submission_requests.py's, the load http_load.py's `load`. Everything it
+measures it starts itself, under a unique name: PostgreSQL databases `bench_sub_<run>_*`, the
+broker prefix `benchsub<run>.`, gunicorn processes on ports from 18201, a temp dir; all of it is
+stopped, dropped and deleted at the end, also on failure or Ctrl-C. The last line printed is one
+JSON object (every benchmark in bench/ ends so).
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
-import itertools
 import json
 import os
 import statistics
-import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
-
-import psycopg
 
 # bench/ is on sys.path (this script lives there).
 from harness import (
@@ -51,146 +43,31 @@ from harness import (
     Resources,
     Run,
     bare_argv,
+    exit_with,
     gunicorn_argv,
     log,
     run_and_report,
+    service_cli,
+    verdict,
     wait_http,
 )
+from http_load import Request, load
+from submission_requests import (
+    bare_requests,
+    body_bytes,
+    count_rows,
+    create_drafts,
+    submit_requests,
+    time_pairs,
+)
 
-from applications.examples import sample_application
 from shared.clock import process_clock
 from shared.clock import today as london_today
-from shared.config import load_settings
 
 FIRST_PORT = 18201
 GOAL_RPS_RATIO = 0.6   # submit throughput >= 0.6 x bare
 GOAL_P99_RATIO = 2.0   # submit p99 <= 2 x bare
 
-
-def cli(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "applications", *args], env=env,
-                            capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        raise RuntimeError(f"applications {' '.join(args)}: {result.stderr.strip()}")
-    return result.stdout.strip().splitlines()[-1]
-
-
-# ------------------------------------------------------------------------------------------
-# The load: N threads, one keep-alive connection each, a list of requests, a time limit
-# ------------------------------------------------------------------------------------------
-
-@dataclass
-class Request:
-    path: str
-    body: bytes
-    headers: dict[str, str]
-
-
-def load(label: str, port: int, requests: list[Request], concurrency: int, expect: int,
-         duration: float | None = None) -> Run:
-    """Closed loop: each thread sends its next request as soon as the last one is answered,
-    until the list is used up or `duration` seconds have passed."""
-    pending = iter(requests)
-    deadline = [float("inf")]
-    lock = threading.Lock()
-    latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    failures: list[str] = []
-    start = threading.Barrier(concurrency + 1, timeout=30)
-
-    def worker(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.connect()
-        mine = latencies[index]
-        start.wait()
-        while True:
-            with lock:
-                item = next(pending, None)
-            began = time.perf_counter()
-            if item is None or began > deadline[0]:
-                break
-            try:
-                conn.request("POST", item.path, body=item.body, headers=item.headers)
-                response = conn.getresponse()
-                payload = response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                failures.append(f"{item.path}: {exc!r}")
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                continue
-            mine.append((time.perf_counter() - began) * 1000)
-            if response.status != expect:
-                failures.append(f"{item.path}: {response.status} {payload[:300]!r}")
-        conn.close()
-
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True)
-               for i in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    if duration is not None:
-        deadline[0] = began + duration
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    done = [x for part in latencies for x in part]
-    run = Run(label, len(done), elapsed, done, failures)
-    if failures:
-        raise RuntimeError(f"{label}: {len(failures)} failed requests, e.g. {failures[0]}")
-    return run
-
-
-# ------------------------------------------------------------------------------------------
-# The two targets
-# ------------------------------------------------------------------------------------------
-
-def body_bytes(run: str, label: str, index: int, today: date) -> bytes:
-    return json.dumps(sample_application(f"b-{run}-{label}-{index}@example.org",
-                                         today=today)).encode()
-
-
-def create_drafts(env: dict[str, str], organisation_id: str, bodies: list[bytes]) -> list[str]:
-    """Drafts written in this process by the code POST /applications runs (the same schema
-    load, then `create_draft`), 250 to a transaction: not timed, and much quicker than the API."""
-    from applications.schemas.applications import ApplicationInputSchema
-    from applications.service_layer.drafts import create_draft
-    from shared.platform import build_platform
-
-    platform = build_platform(load_settings("applications", env))
-    schema = ApplicationInputSchema()
-    ids: list[str] = []
-    try:
-        for start in range(0, len(bodies), 250):
-            with platform.unit_of_work() as uow:
-                for body in bodies[start:start + 250]:
-                    ids.append(create_draft(uow, organisation_id, schema.load(json.loads(body))).id)
-                uow.commit()
-    finally:
-        platform.engine.dispose()
-    return ids
-
-
-def submit_requests(key: str, draft_ids: list[str], idempotency_key: bool) -> list[Request]:
-    """One submit per draft, with the draft id as the Idempotency-Key (as tests/e2e does)."""
-    return [Request(f"/applications/{draft_id}/submit", b"",
-                    {"Authorization": f"Bearer {key}",
-                     **({"Idempotency-Key": draft_id} if idempotency_key else {})})
-            for draft_id in draft_ids]
-
-
-def bare_requests(bodies: list[bytes]) -> list[Request]:
-    return [Request("/submissions", body, {"Content-Type": "application/json"})
-            for body in bodies]
-
-
-def count_rows(url: str, query: str) -> int:
-    with psycopg.connect(url) as conn:
-        return conn.execute(query).fetchone()[0]
-
-
-# ------------------------------------------------------------------------------------------
-# The run
-# ------------------------------------------------------------------------------------------
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -223,10 +100,12 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
            "PORT": str(app_port), "PYTHONUNBUFFERED": "1"}
 
     log("applications: migrate, organisation, API key")
-    cli(env, "migrate")
-    org = json.loads(cli(env, "create-organisation", "--name", f"Bench {run}",
-                         "--fellowship", "AA", "--coordinator-email", "c@example.org"))
-    key = json.loads(cli(env, "create-api-key", org["organisation_id"]))["api_key"]
+    service_cli("applications", env, "migrate")
+    org = json.loads(service_cli("applications", env, "create-organisation",
+                                 "--name", f"Bench {run}", "--fellowship", "AA",
+                                 "--coordinator-email", "c@example.org"))
+    key = json.loads(service_cli("applications", env, "create-api-key",
+                                 org["organisation_id"]))["api_key"]
     create_tables(bare_db)
 
     web_args = ["web", "--bind", f"127.0.0.1:{app_port}"]
@@ -325,51 +204,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     print_table(out)
 
 
-def time_pairs(port: int, key: str, run: str, today: date, count: int,
-               concurrency: int) -> dict[str, float]:
-    """A second figure: a whole application, create draft then submit, per client turn."""
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    latencies: list[float] = []
-    counter = itertools.count()
-    lock = threading.Lock()
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                index = next(counter)
-            if index >= count:
-                break
-            began = time.perf_counter()
-            conn.request("POST", "/applications", body=body_bytes(run, "pair", index, today),
-                         headers=headers)
-            response = conn.getresponse()
-            draft = json.loads(response.read())
-            if response.status != 201:
-                raise RuntimeError(f"POST /applications: {response.status} {draft}")
-            conn.request("POST", f"/applications/{draft['id']}/submit", body=b"",
-                         headers={**headers, "Idempotency-Key": draft["id"]})
-            response = conn.getresponse()
-            payload = response.read()
-            if response.status != 200:
-                raise RuntimeError(f"submit: {response.status} {payload[:300]!r}")
-            latencies.append((time.perf_counter() - began) * 1000)
-        conn.close()
-
-    began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for future in [pool.submit(worker) for _ in range(concurrency)]:
-            future.result()
-    elapsed = time.perf_counter() - began
-    pairs = Run("pairs", count, elapsed, latencies)
-    return {"per_s": round(pairs.rps, 1), "p50_ms": round(pairs.percentile(50), 1),
-            "p99_ms": round(pairs.percentile(99), 1)}
-
-
 def print_table(out: dict[str, Any]) -> None:
-    def verdict(ok: bool) -> str:
-        return "PASS" if ok else "MISS"
-
     print()
     print(f"submission  ({out['rounds']} runs of {out['duration_s']:g} s per target, interleaved, "
           f"{out['concurrency']} client threads; medians over the runs)")
@@ -395,9 +230,4 @@ def print_table(out: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception:  # noqa: BLE001 - already reported; the JSON line carries the error
-        sys.exit(1)
+    exit_with(main)

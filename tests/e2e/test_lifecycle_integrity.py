@@ -184,3 +184,52 @@ def test_an_organisation_ends_its_sponsorship_of_a_cleared_volunteer(world):
     assert application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED"
     # Access heard: the grant resting only on this organisation's application ended.
     wait_for(lambda: gate(w, badge)["allowed"] is False, message="the gate follows")
+
+
+def test_a_withdrawal_crossing_the_clearance_leaves_no_grant_on_it(world):
+    """The organisation withdraws the moment the officer clears, so the two cross whenever the
+    timing allows: whichever each service hears first, the application ends with the
+    sponsorship ended, the prison's request on it ends (even one it had already approved)
+    and says why, and the gate refuses."""
+    w, tag = world, uuid.uuid4().hex[:6]
+    app_id = apply(w, "a", person(f"Crossed-{tag}", passport=f"CRS{tag}"))
+    case = case_of(w, app_id, lambda c: c["status"] == "AWAITING_DECISION")
+    clearance = post(w["stack"], "vetting", f"/cases/{case['id']}/clearance", w["officer"],
+                     {"reason": "All checks passed."}, expect=(201,))
+    withdrawn = post(w["stack"], "applications", f"/applications/{app_id}/withdraw", w["a"],
+                     {"reason": "Dismissed for conduct."}, expect=(200, 409))
+    if withdrawn["status"] == 409:
+        # The clearance got there first: a cleared application is not withdrawn, its
+        # sponsorship is ended (the answer says so), which the organisation then does.
+        assert withdrawn["state"] == "CLEARED", withdrawn
+        end_sponsorship(w, "a", app_id, "CONDUCT")
+    else:
+        assert withdrawn["status"] == "WITHDRAWN", withdrawn
+    # The prison may see the request before the news and approve it: that must not stick.
+    person_id, badge = clearance["person_id"], f"WWI-X{tag}"
+    grant_id = wait_for(lambda: next((g["id"] for g in grants_of(w, person_id)), None),
+                        message="the request at WWI")
+    security, grant_path = w["security"], f"/grants/{grant_id}"
+    post(w["stack"], "access", f"{grant_path}/approval", security,
+         {"access_type": "ESCORTED"}, expect=(200, 409))
+    for item in ({"item": "SECURITY_BRIEFING"}, {"item": "ID_BADGE", "badge_number": badge}):
+        post(w["stack"], "access", f"{grant_path}/induction", security, item, expect=(200, 409))
+
+    def ended() -> dict[str, Any] | None:
+        grants = grants_of(w, person_id)
+        return grants[0] if [g["status"] for g in grants] == ["ENDED"] else None
+
+    wait_for(lambda: application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED",
+             message="the application ends with the sponsorship ended")
+    grant = wait_for(ended, message="the grant on the withdrawn application ends")
+    assert grant["status_reason"] == "The organisation ended its sponsorship."
+    assert gate(w, badge)["allowed"] is False
+    post(w["stack"], "access", f"{grant_path}/approval", security,
+         {"access_type": "ESCORTED"}, expect=(409,))
+    assert application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED"
+
+
+def grants_of(w: dict[str, Any], person_id: str) -> list[dict[str, Any]]:
+    """The person's grants at Wandsworth; none while access has yet to hear of the person."""
+    found = get(w["stack"], "access", f"/people/{person_id}", w["security"])
+    return [] if found.status_code == 404 else found.json()["grants"]

@@ -10,7 +10,7 @@ Migrations run as an administrator: a superuser, or the database's owner holding
 of the audit owner role (created beforehand by a DBA, deploy/postgres). The runtime role is
 neither, and owns neither the database nor its schema (a schema's owner may drop any table in
 it). `grant_runtime` gives it what the processes need; `python -m <service> migrate` calls it
-for DATABASE_RUNTIME_ROLE after upgrading.
+for DATABASE_RUNTIME_ROLE after upgrading (shared.migrations.grant_runtime_role).
 
 Erasure still works as the runtime role: it forgets a subject's sealing key in
 `audit_subject_keys`, an ordinary table, and never touches `audit_log` rows.
@@ -21,8 +21,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-
-from shared.config import Settings
 
 AUDIT_TABLE = "audit_log"
 AUDIT_FUNCTION = "audit_log_reject_change()"
@@ -91,16 +89,3 @@ def grant_runtime(connection: Any, role: str) -> None:
     connection.execute(sa.text(
         f"REVOKE ALL ON {AUDIT_TABLE} FROM {quoted}"))
     connection.execute(sa.text(f"GRANT SELECT, INSERT ON {AUDIT_TABLE} TO {quoted}"))
-
-
-
-def grant_runtime_role(settings: Settings, role: str) -> None:
-    """`grant_runtime` on the settings' database, in a transaction of its own."""
-    from shared.db import make_engine
-
-    engine = make_engine(settings.database_url)
-    try:
-        with engine.begin() as connection:
-            grant_runtime(connection, role)
-    finally:
-        engine.dispose()

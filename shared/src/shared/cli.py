@@ -77,6 +77,13 @@ class CliState:
 pass_state = click.make_pass_decorator(CliState)
 
 
+def gunicorn_args(wsgi_target: str, bind: str, workers: int | None) -> list[str]:
+    """gunicorn's arguments for `web` (the benchmarks run their bare baselines under the same)."""
+    workers = workers or int(os.environ.get("WEB_CONCURRENCY", 2))
+    return [wsgi_target, "--bind", bind, "--workers", str(workers), "--worker-class", "gthread",
+            "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10"]
+
+
 def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @click.group(help=f"{definition.title}: processes and operator commands.")
     @click.pass_context
@@ -86,13 +93,12 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @cli.command(help="Apply the database migrations.")
     @pass_state
     def migrate(state: CliState) -> None:
-        from shared.migrations import upgrade  # Alembic: only the migrating process loads it
+        # Alembic: only the migrating process loads it.
+        from shared.migrations import grant_runtime_role, upgrade
 
         upgrade(state.settings, definition.migrations_dir)
         click.echo(f"{definition.name}: database at head")
         if state.settings.database_runtime_role:
-            from shared.audit_owner import grant_runtime_role
-
             grant_runtime_role(state.settings, state.settings.database_runtime_role)
             click.echo(f"{definition.name}: {state.settings.database_runtime_role} may read "
                        "and write its tables, and only read and append to the audit log")
@@ -115,14 +121,11 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @pass_state
     def web(state: CliState, bind: str | None, workers: int | None) -> None:
         bind = bind or f"127.0.0.1:{state.settings.port}"
-        workers = workers or int(os.environ.get("WEB_CONCURRENCY", 2))
         # gunicorn runs in this process, and the app's modules are imported before it forks
         # its workers: each worker starts from them rather than importing everything again
         # (importing is most of a process's start-up). The app itself is built in the worker.
         importlib.import_module(wsgi_target.split(":", 1)[0])
-        sys.argv = [sys.argv[0], wsgi_target, "--bind", bind, "--workers", str(workers),
-                    "--worker-class", "gthread", "--threads", "4",
-                    "--access-logfile", "-", "--graceful-timeout", "10"]
+        sys.argv = [sys.argv[0], *gunicorn_args(wsgi_target, bind, workers)]
         from gunicorn.app.wsgiapp import run
 
         run(prog="gunicorn")

@@ -22,7 +22,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kombu import Connection, Consumer
@@ -40,6 +39,7 @@ from shared.db import dead_letters_table, inbox_table
 from shared.erasure import ERASURE_EVENTS, any_erased, ids_of
 from shared.event_copies import mentions
 from shared.events import Envelope, EventRegistry, UnknownEvent
+from shared.handlers import Event, Handler, handler_name
 from shared.logs import LoggableError
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.messaging.topology import Topology
@@ -61,25 +61,6 @@ class PermanentError(LoggableError):
 
 class RetryLater(LoggableError):
     """A handler's way to say: not yet (e.g. an event it depends on has not arrived)."""
-
-
-@dataclass(frozen=True)
-class Event:
-    envelope: Envelope
-    data: dict[str, Any]
-
-    @property
-    def id(self) -> str:
-        return self.envelope.id
-
-
-Handler = Callable[[UnitOfWork, Event], None]
-
-
-def handler_name(handler: Handler) -> str:
-    """The inbox key of a handler: its `handler_name` if it has one (a handler built by a
-    factory keeps a stable name that way), else its dotted path."""
-    return getattr(handler, "handler_name", None) or f"{handler.__module__}.{handler.__qualname__}"
 
 
 class Dispatcher:

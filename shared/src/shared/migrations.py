@@ -13,6 +13,7 @@ from sqlalchemy import MetaData
 # Imported for its side effect: it puts audit_log on PLATFORM_METADATA, which `alembic check`
 # compares against the database (a table missing from the metadata would read as "drop it").
 from shared.audit import audit_log_table  # noqa: F401
+from shared.audit_owner import grant_runtime
 from shared.config import Settings
 from shared.crypto import EncryptedJSON, EncryptedText
 from shared.db import PLATFORM_METADATA, UTCDateTime, make_engine
@@ -32,6 +33,17 @@ def alembic_config(settings: Settings, migrations_dir: Path) -> Config:
 def upgrade(settings: Settings, migrations_dir: Path, revision: str = "head") -> None:
     require_production_secrets(settings)  # migrations encrypt: never under a default key
     command.upgrade(alembic_config(settings, migrations_dir), revision)
+
+
+def grant_runtime_role(settings: Settings, role: str) -> None:
+    """`grant_runtime` on the settings' database, in a transaction of its own (`migrate` runs
+    it after upgrading, as the administrator that upgraded)."""
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            grant_runtime(connection, role)
+    finally:
+        engine.dispose()
 
 
 def run_env(service_metadata: MetaData) -> None:

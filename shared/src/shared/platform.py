@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask_smorest import Api
 
-    from shared.consumer import Handler
+    from shared.handlers import Handler
 
 
 @dataclass

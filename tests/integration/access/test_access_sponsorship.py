@@ -84,6 +84,25 @@ def test_a_new_sponsor_later_opens_a_new_request_showing_the_ended_grant(access)
     assert access.grant(grant_id)["status"] == "ENDED"
 
 
+def test_an_ending_that_overtook_the_clearance_keeps_it_from_opening_a_request(access):
+    """A withdrawal crossed the clearance and its news reached access first (the clearance's
+    delivery was retried): the late clearance opens nothing a prison could approve."""
+    application_id, person_id = str(uuid.uuid4()), str(uuid.uuid4())
+    _ended(access, application_id, from_withdrawal=True, reason_code="OTHER")
+    assert access.published() == []
+    access.grant_clearance(application_id=application_id, person_id=person_id,
+                           establishments=("WWI", "BMI"))
+    assert access.grant_ids(person_id) == [] and access.grant_ids(person_id, "BMI") == []
+    assert access.published("access.request_opened") == []
+    assert access.call("GET", "/establishments/WWI/queue").json["items"] == []
+    assert access.gate(person=person_id)["allowed"] is False
+    # Another organisation's application for the same person is a request as ever.
+    other = access.grant_clearance(person_id=person_id)
+    grant = access.grant(access.grant_id(person_id))
+    assert grant["status"] == "PENDING_REVIEW"
+    assert grant["application_id"] == other["application_id"]
+
+
 def test_news_for_an_unknown_application_changes_nothing(access):
     _ended(access, str(uuid.uuid4()))
     assert access.published() == []

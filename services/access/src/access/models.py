@@ -132,6 +132,16 @@ class GrantApplication(Base):
     sponsorship_ended_at: Mapped[datetime | None]
 
 
+class EndedSponsorship(Base):
+    """An application whose organisation ended its sponsorship. Its news may overtake the
+    clearance's (a retried delivery): a clearance heard later for it opens no request."""
+
+    __tablename__ = "ended_sponsorships"
+
+    application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ended_at: Mapped[datetime]
+
+
 class ReviewItem(Base):
     """News from vetting that disagrees with who a grant is for (another name or date of
     birth for the same person): never applied by itself, it waits for the establishment's

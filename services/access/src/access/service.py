@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from access.console import configure_console
+from access.console.configure import configure_console
 from access.models import Base
 from access.service_layer import (
     erasure,

@@ -18,7 +18,7 @@ from shared.db import ping
 from shared.logs import configure_logging
 from shared.platform import Platform, ServiceDefinition, build_platform
 from shared.staff_tokens import StaffTokenVerifier
-from shared.web.audit_trail import register_audit_routes
+from shared.web.audit_routes import register_audit_routes
 from shared.web.docs_page import register_docs_page
 from shared.web.errors import (
     DATABASE_UNAVAILABLE,

@@ -1,5 +1,5 @@
-"""Audit entries the web layer writes for every service: reads of special-category data,
-refused credentials, and `GET /audit` for auditors.
+"""Audit entries the web layer writes for every service: reads of special-category data and
+refused credentials (auditors read them at `GET /audit`, shared.web.audit_routes).
 
 A read is recorded in the same transaction as nothing else — the caller's read-only session —
 and committed before the answer leaves, so nobody reads a person's declarations, check results
@@ -13,14 +13,10 @@ import logging
 from typing import Any
 
 from flask import current_app, g, request
-from flask.views import MethodView
-from flask_smorest import Api, Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from shared import audit
-from shared.web.roles import AUDITOR
-from shared.web.schemas import AuditPageSchema, AuditQuerySchema
 
 log = logging.getLogger(__name__)
 
@@ -66,33 +62,3 @@ def record_denial(status: int, why: str, actor: str = "anonymous") -> None:
             session.commit()
     except SQLAlchemyError:
         log.exception("could not record a refused credential", extra={"status": status})
-
-
-def register_audit_routes(api: Api) -> None:
-    blp = Blueprint("audit", __name__, url_prefix="/audit",
-                    description="This service's audit log, for auditors.")
-
-    # Imported here: shared.web.auth records denials through this module.
-    from shared.web.auth import staff_required
-
-    @blp.route("")
-    class AuditLog(MethodView):
-        decorators = [staff_required(AUDITOR)]
-
-        @blp.arguments(AuditQuerySchema, location="query")
-        @blp.response(200, AuditPageSchema)
-        @blp.doc(security=[{"bearer": []}])
-        def get(self, query: dict[str, Any]) -> dict[str, Any]:
-            """Entries newest first: who, what, when, subject, outcome, why, correlation id.
-            Filter by subject, actor, action, outcome and time; page with before_id. Reading
-            the log is itself written to it (it holds decision reasons)."""
-            platform = current_app.extensions["platform"]
-            with platform.session_factory() as session:
-                found = audit.entries(session, **query)
-                record_read(session, "audit_log", platform.settings.service, detail={
-                    "filters": {k: str(v) for k, v in query.items() if k != "limit"},
-                    "entries": len(found)})
-            more = len(found) == query["limit"]
-            return {"entries": found, "next_before_id": found[-1]["id"] if more else None}
-
-    api.register_blueprint(blp)

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 
 from access import lifecycle
-from access.models import Grant, GrantApplication, IncomingCase
+from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
 from access.service_layer.common import Actor, audit_grant
 from access.service_layer.review_items import forget_items
 from shared import audit, erasure
@@ -57,6 +57,8 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
         counts["grants"] += _anonymise(grant)
     counts["incoming_cases"] = session.execute(delete(IncomingCase).where(
         IncomingCase.application_id.in_(application_ids))).rowcount or 0
+    session.execute(delete(EndedSponsorship).where(
+        EndedSponsorship.application_id.in_(application_ids)))
     grant_ids = [g.id for g in grants]
     session.execute(delete(GrantApplication).where(GrantApplication.grant_id.in_(grant_ids)))
     counts["review_items"] = forget_items(session, grant_ids, application_ids)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from access import lifecycle
-from access.models import Grant, GrantApplication, IncomingCase
+from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
 from access.rules import (
     ACCESS_RANK,
     FINAL,
@@ -36,7 +36,7 @@ from access.service_layer.grant_news import (
     older_news,
     seen_here,
 )
-from access.service_layer.review_items import disagrees, hold_for_review
+from access.service_layer.review_holds import disagrees, hold_for_review
 from shared.clock import london_date
 from shared.consumer import Event, PermanentError
 from shared.events.contracts.vetting import legacy_suspension_id
@@ -60,6 +60,12 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
         # Late news of a clearance vetting has since revoked (or that has expired): it must
         # not open a request that could be approved on it.
         log.warning("clearance %s granted after it closed: ignored", clearance_id)
+        return
+    if uow.session.get(EndedSponsorship, application_id) is not None:
+        # The organisation stopped sponsoring before this news arrived (a withdrawal crossed
+        # the clearance): no prison is asked to admit the person on this application.
+        log.warning("clearance %s granted on application %s, whose sponsorship ended: "
+                    "ignored", clearance_id, application_id)
         return
     for code in data["establishments"]:
         grant = current_grant(uow, code, person_id)

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from sqlalchemy import delete, select
 
-from access.models import Grant, GrantApplication, IncomingCase
+from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
 from access.service_layer.erasure import ENDING, _anonymise, _end
 from access.service_layer.review_items import forget_items
 from shared import audit, erasure
@@ -52,6 +52,8 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
         GrantApplication.application_id.in_(application_ids)))
     counts["incoming_cases"] = session.execute(delete(IncomingCase).where(
         IncomingCase.application_id.in_(application_ids))).rowcount or 0
+    session.execute(delete(EndedSponsorship).where(
+        EndedSponsorship.application_id.in_(application_ids)))
     counts["review_items"] = forget_items(session, ended, application_ids)
     counts["audit_keys"] = erasure.forget_audit_subjects(session, {
         "grant": ended, "person": application_ids})

@@ -3,14 +3,13 @@
 A grant's name and date of birth are set when it opens. Vetting's later news about the same
 person that names someone else (another name or date of birth) is never applied by itself,
 however trusted its publisher: the whole event waits, for that grant, in a review item for the
-establishment's security team. They keep the grant as it is (DISMISS) or, having checked (a
-marriage, a corrected birthday), apply the news (ACCEPT).
+establishment's security team (service_layer.review_holds). They keep the grant as it is
+(DISMISS) or, having checked (a marriage, a corrected birthday), apply the news (ACCEPT).
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -18,58 +17,14 @@ from sqlalchemy.orm import Session
 
 from access.models import Grant, ReviewItem
 from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, Actor, audit_grant
-from shared.consumer import Event
+from access.service_layer.following import renew_grant
+from access.service_layer.review_holds import OPEN, said_identity
 from shared.errors import Conflict, NotFound
 from shared.events.catalogue import build_registry
 from shared.uow import UnitOfWork
 
-IDENTITY_MISMATCH = "IDENTITY_MISMATCH"
-OPEN, ACCEPTED, DISMISSED = "OPEN", "ACCEPTED", "DISMISSED"
+ACCEPTED, DISMISSED = "ACCEPTED", "DISMISSED"
 OUTCOMES = {"ACCEPT": ACCEPTED, "DISMISS": DISMISSED}
-IDENTITY_FIELDS = ("forenames", "surname", "date_of_birth")
-
-
-def identity_of(grant: Grant) -> dict[str, Any]:
-    return {"forenames": grant.forenames, "surname": grant.surname,
-            "date_of_birth": grant.date_of_birth.isoformat() if grant.date_of_birth else None}
-
-
-def _said(data: dict[str, Any]) -> dict[str, Any]:
-    """The identity an event gives (None where it gives none)."""
-    born = data.get("date_of_birth")
-    return {"forenames": data.get("forenames") or None, "surname": data.get("surname") or None,
-            "date_of_birth": born.isoformat() if isinstance(born, date) else born or None}
-
-
-def disagrees(grant: Grant, data: dict[str, Any]) -> bool:
-    """The event names someone other than the grant's person. A field the grant lacks (an
-    older grant, or one opened by news without it) is filled in, never a disagreement."""
-    recorded, said = identity_of(grant), _said(data)
-    return any(recorded[name] is not None and said[name] is not None
-               and recorded[name] != said[name] for name in IDENTITY_FIELDS)
-
-
-def hold_for_review(uow: UnitOfWork, grant: Grant, event: Event) -> None:
-    """Keep the event for the security team instead of applying it to `grant`: once per grant
-    and clearance while the item is open (the same news again finds it there)."""
-    clearance_id = str(event.data["clearance_id"])
-    held = uow.session.execute(select(ReviewItem.event_data).where(
-        ReviewItem.grant_id == grant.id, ReviewItem.status == OPEN)).scalars()
-    if any(str(data["data"].get("clearance_id")) == clearance_id for data in held):
-        return
-    moment = uow.now()
-    item = ReviewItem(
-        id=str(uuid.uuid4()), establishment_code=grant.establishment_code, grant_id=grant.id,
-        person_id=grant.person_id, kind=IDENTITY_MISMATCH, event_id=event.id,
-        event_type=event.envelope.type, recorded=identity_of(grant),
-        proposed=_said(event.data),
-        event_data={"version": event.envelope.version, "data": event.envelope.data},
-        status=OPEN, opened_at=moment)
-    uow.session.add(item)
-    uow.session.flush()
-    audit_grant(uow, Actor.system(), "grant.review_item_opened", grant,
-                detail={"review_item_id": item.id, "kind": item.kind,
-                        "event_id": event.id, "event_type": item.event_type})
 
 
 def item_view(item: ReviewItem) -> dict[str, Any]:
@@ -112,15 +67,13 @@ def resolve(uow: UnitOfWork, actor: Actor, item_id: str, outcome: str,
 
 
 def _apply(uow: UnitOfWork, grant: Grant, item: ReviewItem, moment: datetime) -> None:
-    from access.service_layer.following import renew_grant  # the same path as the news
-
     held = item.event_data
     data = build_registry().load(item.event_type, int(held["version"]), held["data"])
-    said = _said(data)
+    said = said_identity(data)
     grant.forenames = said["forenames"] or grant.forenames
     grant.surname = said["surname"] or grant.surname
     grant.date_of_birth = data.get("date_of_birth") or grant.date_of_birth
-    renew_grant(uow, grant, data, moment)
+    renew_grant(uow, grant, data, moment)  # the same path as the news
 
 
 def forget_items(session: Session, grant_ids: list[str],

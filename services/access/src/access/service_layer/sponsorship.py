@@ -8,6 +8,8 @@ history). A prison that wants the person back needs an organisation's new applic
 clearance opens a new request beside this ended grant, which shows it. A grant that also rests
 on another application still sponsored stays as it is (now resting on that one). A grant the
 prison already closed is left as it decided.
+The ending is remembered by application even when no grant rests on it yet: its news can
+overtake the clearance's (a withdrawal that crossed it), which then opens no request.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from access import lifecycle
-from access.models import Grant, GrantApplication
+from access.models import EndedSponsorship, Grant, GrantApplication
 from access.service_layer.common import Actor, audit_grant, change_event
 from shared.consumer import Event
 from shared.uow import UnitOfWork
@@ -26,6 +28,9 @@ REASON = "The organisation ended its sponsorship."
 
 def end_sponsorship(uow: UnitOfWork, event: Event) -> None:
     application_id, moment = str(event.data["application_id"]), event.data["ended_at"]
+    if uow.session.get(EndedSponsorship, application_id) is None:
+        # Remembered even with no grant on it yet: this news may overtake the clearance's.
+        uow.session.add(EndedSponsorship(application_id=application_id, ended_at=moment))
     links = list(uow.session.execute(select(GrantApplication).where(
         GrantApplication.application_id == application_id)).scalars())
     for link in links:

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from vetting.policy import Policy
-from vetting.providers import markers
 from vetting.providers.base import (
     ADVERSE,
     PASSED,
@@ -33,6 +32,15 @@ from vetting.providers.base import (
     years_before,
 )
 from vetting.providers.history import address_periods, coverage, explained_periods, is_uk
+from vetting.providers.markers import (
+    BARRED,
+    CONNECTION,
+    SIMULATED_ADVERSE,
+    UNDECLARED,
+    has,
+    raise_simulated_error,
+    simulated_adverse,
+)
 
 # What a sim-undeclared applicant's PNC and DBS searches find besides their declarations.
 UNDECLARED_OFFENCE = "Possession of a controlled drug (class B)"
@@ -70,7 +78,7 @@ class SimulatedProvider:
         return f"SIM-{request.check}-{short_hash(request.case_id, request.check)}"
 
     def submit(self, request: CheckRequest, now: datetime) -> Submission:
-        markers.raise_simulated_error(request, self.name)
+        raise_simulated_error(request, self.name)
         return Submission(self.reference(request), now + self.delay)
 
     def poll(self, request: CheckRequest, reference: str, now: datetime) -> Outcome:
@@ -84,11 +92,11 @@ class SimulatedProvider:
     def outcome(self, request: CheckRequest) -> Outcome:
         """The result of the check, from the request alone."""
         result = self._checks[request.check](request)
-        tag = markers.simulated_adverse(request)
+        tag = simulated_adverse(request)
         if tag is None:
             return result
         return Outcome(ADVERSE, result.detail | {
-            "summary": markers.SIMULATED_ADVERSE, "marker": tag,
+            "summary": SIMULATED_ADVERSE, "marker": tag,
             "computed_summary": result.detail["summary"]})
 
     def _identity(self, request: CheckRequest) -> Outcome:
@@ -162,7 +170,7 @@ class SimulatedProvider:
         records = [{"offence": str(c.get("offence") or ""), "date": iso(c.get("date")),
                     "disposal": c.get("disposal"), "kind": c.get("kind"), "source": source}
                    for c in items(convictions)]
-        if markers.has(request, markers.UNDECLARED):
+        if has(request, UNDECLARED):
             records.append({"offence": UNDECLARED_OFFENCE,
                             "date": years_before(request.today, UNDECLARED_YEARS_AGO).isoformat(),
                             "disposal": "FINE", "kind": "CONVICTION", "source": source})
@@ -181,7 +189,7 @@ class SimulatedProvider:
         summary = f"The {level or 'DBS'} certificate shows {_found(records)}"
         if level == BARRED_LISTS_LEVEL:
             # sim-barred means nothing below this level: lower levels do not search the lists.
-            detail["barred"] = markers.has(request, markers.BARRED)
+            detail["barred"] = has(request, BARRED)
             summary += ("; the barred lists show a MATCH" if detail["barred"]
                         else "; the barred lists show no match")
         detail["summary"] = summary + "."
@@ -203,7 +211,7 @@ class SimulatedProvider:
                      c.get("relationship") or ""), "establishment": c.get("establishment"),
                   "declared": True}
                  for c in items(details(request.applicant).get("connections"))]
-        if markers.has(request, markers.CONNECTION):
+        if has(request, CONNECTION):
             first = request.establishments[0] if request.establishments else None
             found.append(UNDECLARED_CONNECTION | {"establishment": first, "declared": False})
         found.sort(key=lambda c: (str(c["establishment"] or ""), c["name"], c["relationship"],

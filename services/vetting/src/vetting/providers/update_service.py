@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from vetting.policy.model import DBS_LEVELS, dbs_rank
-from vetting.providers import markers
 from vetting.providers.base import (
     ADVERSE,
     PASSED,
@@ -28,6 +27,13 @@ from vetting.providers.base import (
     Submission,
     last4,
     update_service_certificate,
+)
+from vetting.providers.markers import (
+    DBS_NEW_INFORMATION,
+    SIMULATED_ADVERSE,
+    has,
+    raise_simulated_error,
+    simulated_adverse,
 )
 
 
@@ -52,7 +58,7 @@ class UpdateServiceProvider:
 
     def submit(self, request: CheckRequest, now: datetime) -> Submission:
         reference = self.reference(request)
-        markers.raise_simulated_error(request, self.name)
+        raise_simulated_error(request, self.name)
         return Submission(reference, now + self.delay)
 
     def poll(self, request: CheckRequest, reference: str, now: datetime) -> Outcome:
@@ -65,7 +71,7 @@ class UpdateServiceProvider:
         detail: dict[str, Any] = {"update_service": True, "certificate_level": level,
                                   "certificate_last4": ending,
                                   "required_level": request.dbs_level}
-        if markers.has(request, markers.DBS_NEW_INFORMATION):
+        if has(request, DBS_NEW_INFORMATION):
             detail["status"] = "NEW_INFORMATION"
             summary = (f"The DBS Update Service shows new information since the {level} "
                        f"certificate ending {ending} was issued: a new DBS check is needed.")
@@ -80,9 +86,9 @@ class UpdateServiceProvider:
             summary += f" It is below the {request.dbs_level} level this case needs."
         detail["summary"] = summary
         adverse = too_low or detail["status"] != "CURRENT"
-        tag = markers.simulated_adverse(request)
+        tag = simulated_adverse(request)
         if tag is not None:
             adverse = True
-            detail |= {"summary": markers.SIMULATED_ADVERSE, "marker": tag,
+            detail |= {"summary": SIMULATED_ADVERSE, "marker": tag,
                        "computed_summary": summary}
         return Outcome(ADVERSE if adverse else PASSED, detail)

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from shared import audit, erasure
@@ -34,17 +34,19 @@ from shared.uow import UnitOfWork
 from vetting.lifecycle import SYSTEM
 from vetting.lifecycle.clearance import CLEARANCE
 from vetting.models import (
-    CaseUpdate,
-    Check,
     Clearance,
-    IdentityCandidate,
-    InformationRequest,
     Person,
-    PersonIdentifier,
     VettingCase,
 )
 from vetting.service_layer.clearances import LIVE
-from vetting.service_layer.common import CLOSED, move
+from vetting.service_layer.erasure_steps import (
+    anonymise_case,
+    anonymise_children,
+    assign,
+    close_cases,
+    forget_identity,
+)
+from vetting.service_layer.organisation_erasure import erase_for_organisation
 
 REASON_CODE = "ERASURE"
 # The person's key once erased ("person:<id>" before): nothing identifying.
@@ -56,8 +58,6 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     anonymise, forget, report; for an organisation, only what it supplied
     (service_layer.organisation_erasure)."""
     if event.data.get("scope") != "PERSON":
-        from vetting.service_layer.organisation_erasure import erase_for_organisation
-
         erase_for_organisation(uow, event)
         return
     session, moment = uow.session, uow.now()
@@ -77,12 +77,12 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     clearances = _clearances(session, person_id, [case.id for case in cases])
 
     counts = {"clearances_revoked": _revoke(session, clearances, moment),
-              "clearances": sum(_set(c, conditions=[]) for c in clearances),
-              "cases_closed": _close(cases, moment),
-              "cases": sum(_anonymise_case(case) for case in cases),
-              **_anonymise_children(session, [case.id for case in cases]),
-              "people": int(person is not None and _set(person,
-                                                        match_key=ERASED_KEY + person.id)),
+              "clearances": sum(assign(c, conditions=[]) for c in clearances),
+              "cases_closed": close_cases(cases, moment),
+              "cases": sum(anonymise_case(case) for case in cases),
+              **anonymise_children(session, [case.id for case in cases]),
+              "people": int(person is not None and assign(person,
+                                                          match_key=ERASED_KEY + person.id)),
               "identifiers": forget_identity(session, person_id, [c.id for c in cases])}
     subjects = {"case": [c.id for c in cases], "clearance": [c.id for c in clearances],
                 "person": [i for i in (person_id, *application_ids) if i]}
@@ -131,67 +131,3 @@ def _revoke(session: Session, clearances: Iterable[Clearance], moment: Any) -> i
                          at=moment)
             revoked += 1
     return revoked
-
-
-def forget_identity(session: Session, person_id: str | None, case_ids: list[str]) -> int:
-    """What recognised the person (their hashed identifiers) and the possible matches that
-    name them or their cases: gone, so nobody is ever matched to an erased person."""
-    forgotten = 0
-    if person_id is not None:
-        forgotten = session.execute(delete(PersonIdentifier).where(
-            PersonIdentifier.person_id == person_id)).rowcount or 0
-        session.execute(delete(IdentityCandidate).where(
-            IdentityCandidate.person_id == person_id))
-    if case_ids:
-        session.execute(delete(IdentityCandidate).where(IdentityCandidate.case_id.in_(case_ids)))
-    return forgotten
-
-
-def _close(cases: Iterable[VettingCase], moment: Any) -> int:
-    """An undecided case stops as a withdrawal would: with nobody's data left it cannot be
-    decided, it must leave the officers' queue, and the check runner must not write a late
-    provider answer into it (it drops answers for withdrawn cases)."""
-    closed = 0
-    for case in cases:
-        if case.status not in CLOSED:
-            move(case, "WITHDRAWN", moment)
-            case.resume_status = None
-            closed += 1
-    return closed
-
-
-def _anonymise_case(case: VettingCase) -> bool:
-    return _set(case, applicant=None, applicant_name={}, risk=None, refusal=None,
-                reconsideration=None, override=None)
-
-
-def _anonymise_children(session: Session, case_ids: list[str]) -> dict[str, int]:
-    found = {"checks": 0, "case_updates": 0, "information_requests": 0}
-    if not case_ids:
-        return found
-    for check in _of(session, Check, case_ids):
-        found["checks"] += _set(check, result=None, late_answer=None, error=None,
-                                provider_reference=None, next_attempt_at=None)
-    for update in _of(session, CaseUpdate, case_ids):
-        found["case_updates"] += _set(update, data={})
-    for request in _of(session, InformationRequest, case_ids):
-        # Which fields were asked about (paths such as "applicant.addresses") stay; the
-        # questions, the reason and the answers talk about the person.
-        items = [{"field": item.get("field")} for item in request.items or ()]
-        found["information_requests"] += _set(request, items=items, reason="", answers=None)
-    return found
-
-
-def _of(session: Session, model: Any, case_ids: list[str]) -> list[Any]:
-    return list(session.execute(select(model).where(model.case_id.in_(case_ids))
-                                .order_by(model.id)).scalars())
-
-
-def _set(row: Any, **values: Any) -> bool:
-    """Assign what differs; True if anything did (what the report counts)."""
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed

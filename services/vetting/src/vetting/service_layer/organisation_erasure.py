@@ -19,10 +19,10 @@ from shared import audit, erasure
 from shared.consumer import Event
 from shared.uow import UnitOfWork
 from vetting.models import VettingCase
-from vetting.service_layer.erasure import (
-    _anonymise_case,
-    _anonymise_children,
-    _close,
+from vetting.service_layer.erasure_steps import (
+    anonymise_case,
+    anonymise_children,
+    close_cases,
     forget_identity,
 )
 
@@ -43,9 +43,9 @@ def erase_for_organisation(uow: UnitOfWork, event: Event) -> None:
             .with_for_update()).scalars())
     application_ids = sorted({application_id, *(case.application_id for case in cases)})
     case_ids = [case.id for case in cases]
-    counts = {"cases_closed": _close(cases, moment),
-              "cases": sum(_anonymise_case(case) for case in cases),
-              **_anonymise_children(session, case_ids)}
+    counts = {"cases_closed": close_cases(cases, moment),
+              "cases": sum(anonymise_case(case) for case in cases),
+              **anonymise_children(session, case_ids)}
     forget_identity(session, None, case_ids)
     erasure.forget_audit_subjects(session, {"case": case_ids, "person": application_ids})
     counts.update(erasure.purge_copies(session, [*application_ids, *case_ids]))
