@@ -25,7 +25,7 @@ from shared.events import Envelope
 from shared.messaging.admin import BrokerAdminError
 from shared.messaging.connection import make_connection
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
-from shared.messaging.topology import SERVICES, Topology, TopologyMissing
+from shared.messaging.topology import SERVICES, SUBSCRIPTIONS, Topology, TopologyMissing
 from shared.messaging.trust import UNTRUSTED_PUBLISHER
 from tests.support import operator_cli, wait_for
 from tests.support.access_harness import Access
@@ -145,7 +145,8 @@ def test_an_event_not_from_its_publisher_is_dead_lettered_and_the_real_one_flows
     # event into access's inbox under the key of an application event access listens to.
     publish_as(broker, "applications", forged,
                exchange=topology(broker, "applications").events_exchange("applications").name,
-               routing_key="application.withdrawn")
+               routing_key=next(kind for kind in SUBSCRIPTIONS["access"]
+                                if kind.startswith("application.")))
     with ConsumerThread(access.platform, service_handlers("access", access.platform)) as run:
         wait_for(lambda: count(access.platform, dead_letters_table) == 1, message="dead letter")
         assert run.dispatcher.stats["processed"] == 0
