@@ -7,20 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from tests.support.clock import now, today
 from tests.support.vetting_harness import Vetting
 from vetting.providers.simulated import UNDECLARED_OFFENCE
 
 PASSED = {"outcome": "PASSED", "summary": "Nothing found on the records."}
-
-
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
 
 
 def _checks(vetting, app_id):

@@ -6,17 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import exc as sa_exc
-
-from tests.support.vetting_harness import Vetting
-
-
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
 
 
 def test_a_lost_database_connection_while_applying_a_result_loses_no_check(vetting, monkeypatch):

@@ -7,17 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.vetting_harness import NEW_ADDRESS, Vetting, cleared, new_conviction
+from tests.support.vetting_harness import NEW_ADDRESS, cleared, new_conviction
 
 UNMANAGEABLE = "Conveying a mobile phone into a prison"
 MINOR = "Driving without due care and attention"
-
-
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
 
 
 def _clearance(vetting, clearance_id):

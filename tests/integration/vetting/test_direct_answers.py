@@ -7,20 +7,11 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from tests.support.clock import iso_now, now
 from tests.support.vetting_harness import Vetting, cleared
 
 ANSWERS = {"answers": [{"question": "Tell us about the caution in 2019.",
                         "answer": "A caution for shoplifting, aged 19; I forgot it."}]}
-
-
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
 
 
 def ask(vetting: Vetting, case_id: str, sensitive: bool = True) -> str:

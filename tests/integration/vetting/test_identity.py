@@ -7,18 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
-
 from tests.support.vetting_harness import Vetting, cleared, submitted_data
 
 REASON = {"reason": "Checked both records."}
-
-
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
 
 
 def applicant_like(email: str, *, forenames: str = "Siobhán", surname: str = "O'Connor",

@@ -18,13 +18,6 @@ from tests.support.vetting_harness import Vetting, cleared
 WHY = {"reason": "Police intelligence received."}
 
 
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
-
-
 def queue(vetting: Vetting, party: str) -> set[str]:
     response = vetting.call("GET", f"/cases?waiting_on={party}")
     assert response.status_code == 200, response.json

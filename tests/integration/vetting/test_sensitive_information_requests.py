@@ -4,17 +4,6 @@ asked. On embedded SQLite and real PostgreSQL."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.support.vetting_harness import Vetting
-
-
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
-
 
 def test_a_sensitive_request_says_so_in_its_event_and_a_plain_one_does_not(vetting):
     app_id = vetting.submit()

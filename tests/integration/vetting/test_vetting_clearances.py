@@ -12,14 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.support.clock import iso_now, now
-from tests.support.vetting_harness import Vetting, cleared
-
-
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
+from tests.support.vetting_harness import cleared
 
 
 def test_one_clearance_serves_the_same_person_from_another_organisation(vetting):

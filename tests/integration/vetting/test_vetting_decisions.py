@@ -8,17 +8,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-import pytest
-
 from tests.support.clock import iso_now, now
 from tests.support.vetting_harness import Vetting
-
-
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
 
 
 def case_path(case, action=""):

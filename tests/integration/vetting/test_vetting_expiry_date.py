@@ -16,13 +16,6 @@ from vetting.service import policy
 from vetting.service_layer.clearances import sweep
 
 
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
-
-
 def london(day: date, hour: int, minute: int, second: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, second,
                     tzinfo=LONDON).astimezone(UTC)

@@ -20,13 +20,6 @@ from vetting.models import Clearance
 WHY = {"reason": "Police intelligence received."}
 
 
-@pytest.fixture
-def vetting(backend_env):
-    harness = Vetting(backend_env["vetting"])
-    yield harness
-    harness.platform.engine.dispose()
-
-
 def live_clearances(vetting: Vetting, person_id: str) -> int:
     with vetting.platform.session_factory() as session:
         return session.execute(select(func.count()).select_from(Clearance).where(
