@@ -1,4 +1,4 @@
-"""Logs never carry special-category or personal values (issue 7, point 6), and erasure leaves
+"""Logs never carry special-category or personal values, and erasure leaves
 nothing of a person anywhere (point 3).
 
 The whole system runs as real processes on PostgreSQL and RabbitMQ. One application carries a
@@ -374,7 +374,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
     assert any(n["channel"] == "SMS" and n["status"] in ("SENT", "DELIVERED")
                for n in notifications_of(second["id"])), "the second applicant was to be texted"
 
-    # -- erasure (issue 7 point 3): both applicants, in every service ------------------------
+    # -- erasure: both applicants, in every service ------------------------
     person_id = case["person_id"]
     assert get(stack, "access", f"/establishments/WWI/gate-check?person={person_id}",
                security).json()["reason"] == "SUSPENDED"

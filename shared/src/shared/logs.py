@@ -1,6 +1,6 @@
 """JSON logs, each line carrying the service name and the correlation id of the work in hand.
 
-Logs never carry a person's details (issue 7; `tests/e2e/test_log_sentinels.py` drives the whole
+Logs never carry a person's details (`tests/e2e/test_log_sentinels.py` drives the whole
 system with sentinel values and scans every line). Code logs ids, never values; and because the
 text of an exception raised by a library may echo the values it was given (a database error
 carries its statement's parameters or the duplicate key, a validation error the unknown field, a

@@ -1,4 +1,4 @@
-"""Retention (issue 7.2): personal data is kept no longer than its period, then purged; the
+"""Retention: personal data is kept no longer than its period, then purged; the
 anonymised facts that statistics need stay.
 
 Periods, from the environment (defaults in brackets):

@@ -1,4 +1,4 @@
-"""Erasure in vetting, access and notifications (issue 7.3), each service on its own event, on
+"""Erasure in vetting, access and notifications, each service on its own event, on
 embedded SQLite and on real PostgreSQL: every personal value seeded as a unique sentinel, the
 erasure run, then the whole database searched (decrypted, sealed audit parts opened where a
 key is left) with zero hits; access ended before anything else; the report's counts and ids;

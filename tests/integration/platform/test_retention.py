@@ -1,4 +1,4 @@
-"""Retention (issue 7.2) on both run modes: each service's `retention run` purges what is past
+"""Retention on both run modes: each service's `retention run` purges what is past
 its period and nothing else, keeps what statistics (and a live case, clearance or exclusion)
 need, audits each purge, changes nothing on a dry run, purges nothing the second time, and
 finishes on the next run what an interrupted run left.

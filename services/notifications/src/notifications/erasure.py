@@ -1,4 +1,4 @@
-"""Erasure in notifications (issue 7.3): vetting.person_erased → the person's contact details
+"""Erasure in notifications: vetting.person_erased → the person's contact details
 and every message written about them are erased, anything not yet sent is cancelled, and
 notifications reports with `notification.person_erased`.
 

@@ -1,4 +1,4 @@
-"""Erasure in access (issue 7.3): vetting.person_erased → every grant of the person, at every
+"""Erasure in access: vetting.person_erased → every grant of the person, at every
 establishment, ends at once and loses what names them; access reports with
 `access.person_erased`.
 
