@@ -55,10 +55,18 @@ def main() -> int:
     parser.add_argument("--confirm-messages", type=int, default=2000)
     parser.add_argument("--window", type=int, default=100)
     parser.add_argument("--backlog", type=int, default=10000, help="outbox rows for the relay")
-    parser.add_argument("--consume", type=int, default=5000,
-                        help="events for the raw and the trivial-handler consumer")
-    parser.add_argument("--consume-real", type=int, default=2000,
-                        help="events for the consumer with vetting's real handler")
+    parser.add_argument(
+        "--consume",
+        type=int,
+        default=5000,
+        help="events for the raw and the trivial-handler consumer",
+    )
+    parser.add_argument(
+        "--consume-real",
+        type=int,
+        default=2000,
+        help="events for the consumer with vetting's real handler",
+    )
     parser.add_argument("--hops", type=int, default=300)
     parser.add_argument("--rate", type=float, default=20.0, help="applications per second")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per e2e mode")
@@ -72,8 +80,7 @@ def main() -> int:
     return run_and_report("backbone", args, resources, measure, every_loadavg=True)
 
 
-def measure(args: argparse.Namespace, run: str, resources: Resources,
-            out: dict[str, Any]) -> None:
+def measure(args: argparse.Namespace, run: str, resources: Resources, out: dict[str, Any]) -> None:
     from applications.service import definition as applications_definition
     from vetting.service import definition as vetting_definition
 
@@ -81,9 +88,13 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     micro_prefix = resources.broker_prefix("m", HOP_QUEUE)
     relay_db = resources.database("relay")
     consumer_db = resources.database("consumer")
-    micro_env = {"BROKER_URL": AMQP_URL, "BROKER_PREFIX": micro_prefix, **DEPLOYMENT_ENV,
-                 **GUEST_FOR_ALL,
-                 "VAR_DIR": str(resources.subdir("micro"))}
+    micro_env = {
+        "BROKER_URL": AMQP_URL,
+        "BROKER_PREFIX": micro_prefix,
+        **DEPLOYMENT_ENV,
+        **GUEST_FOR_ALL,
+        "VAR_DIR": str(resources.subdir("micro")),
+    }
     app_settings = load_settings("applications", {**micro_env, "DATABASE_URL": relay_db})
     vet_settings = load_settings("vetting", {**micro_env, "DATABASE_URL": consumer_db})
     upgrade(app_settings, applications_definition().migrations_dir)
@@ -99,12 +110,14 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
 
         log("publishing: raw confirm per message")
         out["raw_confirm_per_s"] = round(
-            bench_raw_confirm(app_settings, envelopes[:args.confirm_messages]))
+            bench_raw_confirm(app_settings, envelopes[: args.confirm_messages])
+        )
         purge(admin, vetting_inbox, notifications_inbox)
 
         log(f"publishing: raw windowed confirms (window {args.window})")
         out["raw_windowed_per_s"] = round(
-            bench_raw_windowed(app_settings, envelopes[:args.backlog], args.window))
+            bench_raw_windowed(app_settings, envelopes[: args.backlog], args.window)
+        )
         # The baseline's copies in the vetting inbox feed the raw consume baseline.
         purge(admin, notifications_inbox)
 
@@ -113,15 +126,17 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
         if depth < args.consume:
             raise RuntimeError(f"vetting inbox holds {depth} < {args.consume}")
         out["raw_consume_per_s"] = round(
-            bench_raw_consume(vetting_inbox, args.consume, vet_settings.consumer_prefetch))
+            bench_raw_consume(vetting_inbox, args.consume, vet_settings.consumer_prefetch)
+        )
         purge(admin, vetting_inbox, notifications_inbox)
 
         log(f"publishing: our relay, backlog of {args.backlog} outbox rows")
-        relay = bench_relay(app_settings, envelopes[:args.backlog])
+        relay = bench_relay(app_settings, envelopes[: args.backlog])
         depth = queue_depth(admin, vetting_inbox)
         if depth != args.backlog:
-            raise RuntimeError(f"relay: {depth} messages routed to the vetting inbox, "
-                               f"expected {args.backlog}")
+            raise RuntimeError(
+                f"relay: {depth} messages routed to the vetting inbox, expected {args.backlog}"
+            )
         out["relay_per_s"] = round(relay["per_s"])
         out["relay_batches"] = relay["batches"]
         out["relay_batch_ms_p50"] = round(relay["batch_ms_p50"], 1)
@@ -152,30 +167,48 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     resources.on_close("stop smtp", sink.controller.stop)
     e2e_prefix = resources.broker_prefix("e")
     urls = {service: resources.database(service) for service in SERVICES}
-    real = resources.stack(Stack(
-        var_dir=resources.subdir("real"),
-        base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": e2e_prefix, **DEPLOYMENT_ENV,
-                  **GUEST_FOR_ALL,
-                  "SMTP_PORT": str(smtp_port), "SMTP_HOST": "127.0.0.1"},
-        database_urls=urls, ports={service: resources.port() for service in SERVICES},
-        smtp_port=smtp_port, web_workers=2))
-    result = run_e2e("rabbitmq", real, urls, sink, run, args.rate, args.duration, args.warmup,
-                     30)
+    real = resources.stack(
+        Stack(
+            var_dir=resources.subdir("real"),
+            base_env={
+                "BROKER_URL": AMQP_URL,
+                "BROKER_PREFIX": e2e_prefix,
+                **DEPLOYMENT_ENV,
+                **GUEST_FOR_ALL,
+                "SMTP_PORT": str(smtp_port),
+                "SMTP_HOST": "127.0.0.1",
+            },
+            database_urls=urls,
+            ports={service: resources.port() for service in SERVICES},
+            smtp_port=smtp_port,
+            web_workers=2,
+        )
+    )
+    result = run_e2e("rabbitmq", real, urls, sink, run, args.rate, args.duration, args.warmup, 30)
     record_e2e(out, "e2e", result)
 
     # ---- end to end on the embedded default (SQLite + kombu's filesystem transport)
     if not args.skip_embedded:
         var_dir = resources.subdir("embedded")
-        embedded = resources.stack(Stack(
-            var_dir=var_dir,
-            base_env={"DATABASE_URL": "", "BROKER_URL": "", "BROKER_PREFIX": "",
-                      "SMTP_PORT": str(smtp_port), "SMTP_HOST": "127.0.0.1"},
-            ports={service: resources.port() for service in SERVICES}, smtp_port=smtp_port,
-            web_workers=2))
-        sqlite_urls = {service: f"sqlite:///{var_dir / (service + '.db')}"
-                       for service in SERVICES}
-        result = run_e2e("embedded", embedded, sqlite_urls, sink, run, args.rate,
-                         args.duration, args.warmup, 30)
+        embedded = resources.stack(
+            Stack(
+                var_dir=var_dir,
+                base_env={
+                    "DATABASE_URL": "",
+                    "BROKER_URL": "",
+                    "BROKER_PREFIX": "",
+                    "SMTP_PORT": str(smtp_port),
+                    "SMTP_HOST": "127.0.0.1",
+                },
+                ports={service: resources.port() for service in SERVICES},
+                smtp_port=smtp_port,
+                web_workers=2,
+            )
+        )
+        sqlite_urls = {service: f"sqlite:///{var_dir / (service + '.db')}" for service in SERVICES}
+        result = run_e2e(
+            "embedded", embedded, sqlite_urls, sink, run, args.rate, args.duration, args.warmup, 30
+        )
         record_e2e(out, "embedded_e2e", result)
     out["rate_per_s"], out["duration_s"] = args.rate, args.duration
     out["backlog"], out["consume_events"] = args.backlog, args.consume

@@ -31,8 +31,13 @@ def bench_raw_consume(queue_name: str, count: int, prefetch: int) -> float:
 
     with Connection(AMQP_URL) as conn:
         channel = conn.channel()
-        consumer = Consumer(channel, queues=[Queue(queue_name, no_declare=True)],
-                            callbacks=[on_message], accept=["json"], prefetch_count=prefetch)
+        consumer = Consumer(
+            channel,
+            queues=[Queue(queue_name, no_declare=True)],
+            callbacks=[on_message],
+            accept=["json"],
+            prefetch_count=prefetch,
+        )
         with consumer:
             while seen[0] < count:
                 conn.drain_events(timeout=10)
@@ -70,8 +75,7 @@ def bench_consumer(settings: Settings, count: int, *, real_handler: bool) -> dic
     from vetting.service import definition
 
     platform = build_platform(settings)
-    handlers = (definition().handlers(platform) if real_handler
-                else {EVENT_TYPE: [noop_handler]})
+    handlers = definition().handlers(platform) if real_handler else {EVENT_TYPE: [noop_handler]}
     dispatcher = Dispatcher.for_platform(platform, handlers)
     with Connection(AMQP_URL) as connection:
         consumer = TimedConsumer(settings, connection, dispatcher, platform.topology, count=count)
@@ -82,6 +86,9 @@ def bench_consumer(settings: Settings, count: int, *, real_handler: bool) -> dic
     platform.engine.dispose()
     if dispatcher.stats["processed"] < count or inbox_rows < count:
         raise RuntimeError(f"consumer processed {dispatcher.stats} / inbox {inbox_rows}")
-    return {"per_s": consumer.done / (consumer.last - consumer.first),
-            "inbox_rows": inbox_rows, "cases_emitted": outbox_rows, "stats": dispatcher.stats}
-
+    return {
+        "per_s": consumer.done / (consumer.last - consumer.first),
+        "inbox_rows": inbox_rows,
+        "cases_emitted": outbox_rows,
+        "stats": dispatcher.stats,
+    }

@@ -61,10 +61,15 @@ class E2EResult:
 
     def figures(self) -> dict[str, Any]:
         lat = sorted(self.latencies_ms)
-        return {"sent": self.sent, "received": self.received,
-                "p50": percentile(lat, 50), "p90": percentile(lat, 90),
-                "p99": percentile(lat, 99), "max": lat[-1] if lat else None,
-                "post_p50": percentile(self.post_ms, 50)}
+        return {
+            "sent": self.sent,
+            "received": self.received,
+            "p50": percentile(lat, 50),
+            "p90": percentile(lat, 90),
+            "p99": percentile(lat, 99),
+            "max": lat[-1] if lat else None,
+            "post_p50": percentile(self.post_ms, 50),
+        }
 
 
 # Where the time goes between the POST returning and SMTP, from the rows each service wrote
@@ -78,8 +83,9 @@ HOPS = (
 )
 
 
-def hop_breakdown(db_urls: dict[str, str], posted: dict[str, float],
-                  smtp: dict[str, float]) -> dict[str, list[float]]:
+def hop_breakdown(
+    db_urls: dict[str, str], posted: dict[str, float], smtp: dict[str, float]
+) -> dict[str, list[float]]:
     """Per application (id -> POST return / SMTP wall times): the milliseconds of each hop."""
     from notifications.models import Notification
 
@@ -92,32 +98,50 @@ def hop_breakdown(db_urls: dict[str, str], posted: dict[str, float],
             engine.dispose()
 
     def outbox(service: str, event_type: str) -> dict[str, Any]:
-        query = select(outbox_table.c.subject, outbox_table.c.event_id,
-                       outbox_table.c.published_at).where(outbox_table.c.event_type == event_type)
+        query = select(
+            outbox_table.c.subject, outbox_table.c.event_id, outbox_table.c.published_at
+        ).where(outbox_table.c.event_type == event_type)
         return {row.subject: row for row in rows(service, query)}
 
     def inbox(service: str, handler_suffix: str) -> dict[str, float]:
         query = select(inbox_table.c.event_id, inbox_table.c.processed_at).where(
-            inbox_table.c.handler.endswith(handler_suffix))
+            inbox_table.c.handler.endswith(handler_suffix)
+        )
         return {row.event_id: row.processed_at.timestamp() for row in rows(service, query)}
 
     submitted = outbox("applications", "application.submitted")
     opened = outbox("vetting", "vetting.case_opened")
     vetting_started = inbox("vetting", ".open_case")
     notify_started = inbox("notifications", ":vetting.case_opened")  # notify:<event type>
-    notified = {row.application_id for row in rows("notifications", select(
-        Notification.application_id).where(Notification.template == "vetting_started"))}
+    notified = {
+        row.application_id
+        for row in rows(
+            "notifications",
+            select(Notification.application_id).where(Notification.template == "vetting_started"),
+        )
+    }
     hops: dict[str, list[float]] = {name: [] for name, _ in HOPS}
     for application_id, post_wall in posted.items():
         first, second = submitted.get(application_id), opened.get(application_id)
-        if (first is None or second is None or application_id not in smtp
-                or application_id not in notified or first.published_at is None
-                or second.published_at is None or first.event_id not in vetting_started
-                or second.event_id not in notify_started):
+        if (
+            first is None
+            or second is None
+            or application_id not in smtp
+            or application_id not in notified
+            or first.published_at is None
+            or second.published_at is None
+            or first.event_id not in vetting_started
+            or second.event_id not in notify_started
+        ):
             continue
-        marks = [post_wall, first.published_at.timestamp(), vetting_started[first.event_id],
-                 second.published_at.timestamp(), notify_started[second.event_id],
-                 smtp[application_id]]
+        marks = [
+            post_wall,
+            first.published_at.timestamp(),
+            vetting_started[first.event_id],
+            second.published_at.timestamp(),
+            notify_started[second.event_id],
+            smtp[application_id],
+        ]
         for (name, _), start, end in zip(HOPS, marks, marks[1:], strict=False):
             hops[name].append((end - start) * 1000)
     return hops
@@ -136,18 +160,40 @@ def application_body(email: str) -> dict[str, Any]:
     return sample_application(email)
 
 
-def run_e2e(label: str, stack: Stack, db_urls: dict[str, str], sink: SmtpSink, run: str,
-            rate: float, duration: float, warmup: int, drain_timeout: float) -> E2EResult:
+def run_e2e(
+    label: str,
+    stack: Stack,
+    db_urls: dict[str, str],
+    sink: SmtpSink,
+    run: str,
+    rate: float,
+    duration: float,
+    warmup: int,
+    drain_timeout: float,
+) -> E2EResult:
     log(f"{label}: migrating")
     for service in SERVICES:  # in process: what `python -m <service> migrate` does
         module = importlib.import_module(f"{service}.service")
-        upgrade(load_settings(service, stack.env_for(service)),
-                module.definition().migrations_dir)
-    org = json.loads(stack.cli("applications", "create-organisation", "--name", "Bench Org",
-                               "--fellowship", "AA", "--coordinator-email",
-                               "coordinator@example.org").stdout.strip().splitlines()[-1])
-    key = json.loads(stack.cli("applications", "create-api-key", org["organisation_id"])
-                     .stdout.strip().splitlines()[-1])["api_key"]
+        upgrade(load_settings(service, stack.env_for(service)), module.definition().migrations_dir)
+    org = json.loads(
+        stack.cli(
+            "applications",
+            "create-organisation",
+            "--name",
+            "Bench Org",
+            "--fellowship",
+            "AA",
+            "--coordinator-email",
+            "coordinator@example.org",
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    key = json.loads(
+        stack.cli("applications", "create-api-key", org["organisation_id"])
+        .stdout.strip()
+        .splitlines()[-1]
+    )["api_key"]
     log(f"{label}: starting 12 processes")
     stack.start(smtp=False)
     stack.wait_ready(timeout=90)
@@ -170,8 +216,10 @@ def run_e2e(label: str, stack: Stack, db_urls: dict[str, str], sink: SmtpSink, r
             response = session.post(f"{url}/{application_id}/submit", json={}, timeout=30)
             returned, returned_wall = time.perf_counter(), time.time()
             if response.status_code != 200:
-                raise RuntimeError(f"POST /applications/{application_id}/submit: "
-                                   f"{response.status_code} {response.text}")
+                raise RuntimeError(
+                    f"POST /applications/{application_id}/submit: "
+                    f"{response.status_code} {response.text}"
+                )
             return application_id, returned, returned_wall
 
         def wait_for(emails: list[str], timeout: float) -> None:
@@ -187,8 +235,9 @@ def run_e2e(label: str, stack: Stack, db_urls: dict[str, str], sink: SmtpSink, r
             post(email)
         wait_for(warm, 60)
         if all(sink.arrived(e) is None for e in warm):
-            raise RuntimeError(f"{label}: no warm-up notification reached SMTP; "
-                               f"see {stack.var_dir / 'logs'}")
+            raise RuntimeError(
+                f"{label}: no warm-up notification reached SMTP; see {stack.var_dir / 'logs'}"
+            )
 
         log(f"{label}: {rate:g}/s for {duration:g}s")
         total = int(rate * duration)
@@ -207,7 +256,8 @@ def run_e2e(label: str, stack: Stack, db_urls: dict[str, str], sink: SmtpSink, r
         result = E2EResult(label, sent=total)
         result.cpu_ms_per_application = {
             name: round((cpu_after[name] - cpu_before.get(name, 0.0)) * 1000 / total, 1)
-            for name in cpu_after}
+            for name in cpu_after
+        }
         posted_wall: dict[str, float] = {}
         smtp_wall: dict[str, float] = {}
         for email, started, future in futures:
@@ -249,5 +299,6 @@ def record_e2e(out: dict[str, Any], prefix: str, result: E2EResult) -> None:
         out[f"{prefix}_post_error"] = result.post_error
     out[f"{prefix}_hops_ms"] = {
         name: [round(percentile(values, 50), 1), round(percentile(values, 99), 1)]
-        for name, values in result.breakdown.items() if values}
-
+        for name, values in result.breakdown.items()
+        if values
+    }

@@ -29,24 +29,37 @@ EVENT_TYPE = "application.submitted"  # published by applications, consumed by v
 HOP_QUEUE = "bench.hop"  # the bare hop's own queue, deleted with the prefix's objects
 REGISTRY = build_registry()
 
+
 def submitted_envelope(run: str, index: int) -> Envelope:
     """A valid `application.submitted` envelope (a unique application id and email)."""
     application_id = str(uuid.uuid4())
     data = {
         "application_id": application_id,
         "organisation_id": str(uuid.UUID(int=1)),
-        "applicant": {"forenames": "Bench", "surname": f"Mark{index}",
-                      "email": f"bench-{run}-{index}@example.org", "mobile": None,
-                      "preferred_channel": "EMAIL"},
-        "role": "GROUP_FACILITATOR", "establishments": ["WWI", "BMI"],
-        "requested_access": "ESCORTED", "frequency": "REGULAR",
+        "applicant": {
+            "forenames": "Bench",
+            "surname": f"Mark{index}",
+            "email": f"bench-{run}-{index}@example.org",
+            "mobile": None,
+            "preferred_channel": "EMAIL",
+        },
+        "role": "GROUP_FACILITATOR",
+        "establishments": ["WWI", "BMI"],
+        "requested_access": "ESCORTED",
+        "frequency": "REGULAR",
         "submitted_at": process_clock().now().isoformat(),
     }
     if index == 0:  # the shape is the same for all: validate it once against the catalogue
         REGISTRY.validate(EVENT_TYPE, 1, data)
-    return Envelope(type=EVENT_TYPE, version=1, source="applications", subject=application_id,
-                    data=data, correlation_id=f"bench-{run}-{index}",
-                    occurred_at=process_clock().now())
+    return Envelope(
+        type=EVENT_TYPE,
+        version=1,
+        source="applications",
+        subject=application_id,
+        data=data,
+        correlation_id=f"bench-{run}-{index}",
+        occurred_at=process_clock().now(),
+    )
 
 
 def bodies(run: str, count: int) -> list[Envelope]:
@@ -55,10 +68,18 @@ def bodies(run: str, count: int) -> list[Envelope]:
 
 def publish_kwargs(envelope: Envelope, exchange: str) -> dict[str, Any]:
     """What BrokerPublisher sends for an outbox row, so the baselines carry the same load."""
-    return dict(exchange=exchange, routing_key=envelope.type, content_type="application/json",
-                content_encoding="utf-8", delivery_mode=2, message_id=envelope.id,
-                correlation_id=envelope.correlation_id, type=envelope.type, headers={},
-                retry=False)
+    return dict(
+        exchange=exchange,
+        routing_key=envelope.type,
+        content_type="application/json",
+        content_encoding="utf-8",
+        delivery_mode=2,
+        message_id=envelope.id,
+        correlation_id=envelope.correlation_id,
+        type=envelope.type,
+        headers={},
+        retry=False,
+    )
 
 
 def queue_depth(connection: Connection, name: str) -> int:
@@ -73,6 +94,7 @@ def purge(connection: Connection, *names: str) -> None:
 # ------------------------------------------------------------------------------------------
 # Publishing
 # ------------------------------------------------------------------------------------------
+
 
 def bench_raw_confirm(settings: Settings, envelopes: list[Envelope]) -> float:
     """kombu Producer.publish on a connection with confirm_publish=True: one wait per message."""
@@ -100,13 +122,14 @@ def bench_raw_windowed(settings: Settings, envelopes: list[Envelope], window: in
         channel.confirm_select()
         # A baseline: RabbitMQ acks in order in practice, so the highest tag acked will do.
         channel.events["basic_ack"].add(
-            lambda tag, multiple: acked.__setitem__(0, max(acked[0], tag)))
+            lambda tag, multiple: acked.__setitem__(0, max(acked[0], tag))
+        )
         channel.events["basic_nack"].add(lambda tag, multiple: nacked.__setitem__(0, tag))
         producer = Producer(channel, auto_declare=False)
         tag = 0
         started = time.perf_counter()
         for start in range(0, len(payloads), window):
-            for body, kwargs in payloads[start:start + window]:
+            for body, kwargs in payloads[start : start + window]:
                 producer.publish(body, **kwargs)
                 tag += 1
             while acked[0] < tag:
@@ -122,19 +145,33 @@ def bench_relay(settings: Settings, envelopes: list[Envelope]) -> dict[str, Any]
     platform = build_platform(settings)
     topology = platform.topology
     exchange = topology.exchange_for(EVENT_TYPE).name
-    rows = [{"event_id": e.id, "event_type": e.type, "exchange": exchange,
-             "routing_key": e.type, "subject": e.subject, "correlation_id": e.correlation_id,
-             "body": e.to_json(), "created_at": process_clock().now(), "published_at": None}
-            for e in envelopes]
+    rows = [
+        {
+            "event_id": e.id,
+            "event_type": e.type,
+            "exchange": exchange,
+            "routing_key": e.type,
+            "subject": e.subject,
+            "correlation_id": e.correlation_id,
+            "body": e.to_json(),
+            "created_at": process_clock().now(),
+            "published_at": None,
+        }
+        for e in envelopes
+    ]
     with platform.engine.begin() as conn:
         for start in range(0, len(rows), 2000):
-            conn.execute(insert(outbox_table), rows[start:start + 2000])
+            conn.execute(insert(outbox_table), rows[start : start + 2000])
         conn.exec_driver_sql("ANALYZE outbox")
     with Connection(AMQP_URL) as connection:
         publisher = BrokerPublisher(connection, user_id=settings.broker_principal)
-        relay = OutboxRelay(platform.engine, publisher, clock=platform.clock,
-                            batch_size=settings.relay_batch_size,
-                            idle_wait_s=settings.relay_idle_wait_s)
+        relay = OutboxRelay(
+            platform.engine,
+            publisher,
+            clock=platform.clock,
+            batch_size=settings.relay_batch_size,
+            idle_wait_s=settings.relay_idle_wait_s,
+        )
         batches = []
         started = time.perf_counter()
         while True:
@@ -145,15 +182,19 @@ def bench_relay(settings: Settings, envelopes: list[Envelope]) -> dict[str, Any]
             batches.append(time.perf_counter() - batch_started)
         elapsed = time.perf_counter() - started
     with platform.engine.connect() as conn:
-        unsent = conn.execute(select(func.count()).where(
-            outbox_table.c.published_at.is_(None))).scalar_one()
+        unsent = conn.execute(
+            select(func.count()).where(outbox_table.c.published_at.is_(None))
+        ).scalar_one()
     platform.engine.dispose()
     if unsent or relay.published_total != len(rows):
-        raise RuntimeError(f"relay left {unsent} rows unsent "
-                           f"(published {relay.published_total} of {len(rows)})")
-    return {"per_s": len(rows) / elapsed, "batches": len(batches),
-            "batch_ms_p50": statistics.median(batches) * 1000}
-
+        raise RuntimeError(
+            f"relay left {unsent} rows unsent (published {relay.published_total} of {len(rows)})"
+        )
+    return {
+        "per_s": len(rows) / elapsed,
+        "batches": len(batches),
+        "batch_ms_p50": statistics.median(batches) * 1000,
+    }
 
 
 def bench_hop(settings: Settings, count: int) -> dict[str, float]:
@@ -161,8 +202,10 @@ def bench_hop(settings: Settings, count: int) -> dict[str, float]:
     name = settings.name(HOP_QUEUE)
     received = threading.Event()
     samples = []
-    with Connection(AMQP_URL, transport_options={"confirm_publish": True}) as pub, \
-            Connection(AMQP_URL) as sub:
+    with (
+        Connection(AMQP_URL, transport_options={"confirm_publish": True}) as pub,
+        Connection(AMQP_URL) as sub,
+    ):
         queue = Queue(name, durable=True)
         queue(pub.default_channel).declare()
         producer = Producer(pub.channel(), auto_declare=False)

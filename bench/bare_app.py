@@ -27,8 +27,7 @@ from applications.schemas.applications import ApplicationInputSchema
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON,
-                           list[Any]: JSON}
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class BareApplication(Base):
@@ -81,18 +80,36 @@ def create_app() -> Flask:
             return jsonify({"errors": exc.messages}), 422
         moment = datetime.now(UTC)
         row = BareApplication(
-            id=str(uuid.uuid4()), status="SUBMITTED", applicant=schema.dump(data)["applicant"],
-            role=data.get("role"), establishments=list(data.get("establishments", [])),
-            requested_access=data.get("requested_access"), frequency=data.get("frequency"),
-            submitted_at=moment)
-        view = {"id": row.id, "status": row.status, "applicant": row.applicant,
-                "role": row.role, "establishments": row.establishments,
-                "requested_access": row.requested_access, "frequency": row.frequency,
-                "submitted_at": moment.isoformat()}
+            id=str(uuid.uuid4()),
+            status="SUBMITTED",
+            applicant=schema.dump(data)["applicant"],
+            role=data.get("role"),
+            establishments=list(data.get("establishments", [])),
+            requested_access=data.get("requested_access"),
+            frequency=data.get("frequency"),
+            submitted_at=moment,
+        )
+        view = {
+            "id": row.id,
+            "status": row.status,
+            "applicant": row.applicant,
+            "role": row.role,
+            "establishments": row.establishments,
+            "requested_access": row.requested_access,
+            "frequency": row.frequency,
+            "submitted_at": moment.isoformat(),
+        }
         with sessions.begin() as session:
             session.add(row)
-            session.add(BareOutbox(event_id=str(uuid.uuid4()), event_type="bare.submitted",
-                                   body=json.dumps(view), created_at=moment, published_at=None))
+            session.add(
+                BareOutbox(
+                    event_id=str(uuid.uuid4()),
+                    event_type="bare.submitted",
+                    body=json.dumps(view),
+                    created_at=moment,
+                    published_at=None,
+                )
+            )
         return jsonify(view), 201
 
     @app.get("/health")

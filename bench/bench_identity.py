@@ -17,8 +17,9 @@ from tests.support.identity import PROVIDER, TEST_OIDC_ENV  # noqa: E402
 os.environ.update(TEST_OIDC_ENV)
 
 
-def staff_token(audience: str, subject: str, *roles: str,
-                establishments: tuple[str, ...] = ()) -> str:
+def staff_token(
+    audience: str, subject: str, *roles: str, establishments: tuple[str, ...] = ()
+) -> str:
     """A 15-minute access token for `audience` (a service), the same one for a minute; a long
     run asks again."""
     from shared.clock import process_clock

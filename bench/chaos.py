@@ -78,28 +78,46 @@ def settings(args: argparse.Namespace) -> dict[str, float]:
     # check_lease: checks a SIGKILLed consumer had claimed wait this long for another runner;
     # the full run keeps production's 2 minutes, the quick one (in make test) shortens it.
     if args.quick:
-        return {"rate": args.rate or 1.5, "duration": args.duration or 30, "pause": 2.5,
-                "rabbit_down": 2.0, "smtp_down": 4.0, "settle": args.settle_timeout or 60,
-                "check_lease": 10}
-    return {"rate": args.rate or 1.5, "duration": args.duration or 150, "pause": 12.0,
-            "rabbit_down": 5.0, "smtp_down": 15.0, "settle": args.settle_timeout or 240,
-            "check_lease": 120}
+        return {
+            "rate": args.rate or 1.5,
+            "duration": args.duration or 30,
+            "pause": 2.5,
+            "rabbit_down": 2.0,
+            "smtp_down": 4.0,
+            "settle": args.settle_timeout or 60,
+            "check_lease": 10,
+        }
+    return {
+        "rate": args.rate or 1.5,
+        "duration": args.duration or 150,
+        "pause": 12.0,
+        "rabbit_down": 5.0,
+        "smtp_down": 15.0,
+        "settle": args.settle_timeout or 240,
+        "check_lease": 120,
+    }
 
 
 def quietly(exit: ExitStack, what: str, fn: Any, *args: Any, **kwargs: Any) -> None:
     """Register a clean-up step that logs its failure and lets the others run."""
+
     def step() -> None:
         try:
             fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - clean up the rest regardless
             infra.log(f"cleanup: {what} failed: {exc!r}")
+
     exit.callback(step)
 
 
 def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, Any]) -> None:
     conf = settings(args)
-    out.update(rate=conf["rate"], duration_s=conf["duration"], quick=args.quick,
-               check_lease_s=conf["check_lease"])
+    out.update(
+        rate=conf["rate"],
+        duration_s=conf["duration"],
+        quick=args.quick,
+        check_lease_s=conf["check_lease"],
+    )
     restarts = not args.no_restarts
     if not restarts:
         # Left out; each is replaced by the same fault on the connections only.
@@ -108,35 +126,62 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
     infra.log(f"run {run}: private PostgreSQL and RabbitMQ, databases, SMTP server")
     # Each registered for clean-up the moment it exists (unless kept for a look).
     postgres, rabbit = infra.start_servers(exit, keep=args.keep)
-    out["private_servers_startup_s"] = {"postgres": postgres.startup_s,
-                                        "rabbitmq": rabbit.startup_s}
+    out["private_servers_startup_s"] = {
+        "postgres": postgres.startup_s,
+        "rabbitmq": rabbit.startup_s,
+    }
     db = infra.make_databases(postgres, prefix, SERVICES)
     var_dir = Path(tempfile.mkdtemp(prefix=f"chaos-{run}-"))
     if args.keep:
-        infra.log(f"kept for a look (stopped): PostgreSQL {postgres.root}, RabbitMQ "
-                  f"{rabbit.root}, logs {var_dir}/logs")
+        infra.log(
+            f"kept for a look (stopped): PostgreSQL {postgres.root}, RabbitMQ "
+            f"{rabbit.root}, logs {var_dir}/logs"
+        )
     else:
         quietly(exit, "remove logs", shutil.rmtree, var_dir, ignore_errors=True)
     smtp = StoppableSmtp(infra.free_port())
     smtp.start()
     quietly(exit, "stop SMTP", smtp.stop)
     stack = Stack(
-        var_dir=var_dir, database_urls=db, smtp_port=smtp.port, web_workers=2, supervise=True,
+        var_dir=var_dir,
+        database_urls=db,
+        smtp_port=smtp.port,
+        web_workers=2,
+        supervise=True,
         ports={service: infra.free_port() for service in SERVICES},
         # A notification's first retry after 1 s, not production's 30 s, so that the SMTP
         # outage's backlog drains within the run; enough attempts to outlast it.
-        base_env={"BROKER_URL": rabbit.amqp_url, **infra.DEPLOYMENT_ENV,
-                  **shared_broker_user_env("test"),
-                  "NOTIFICATIONS_RETRY_BASE_S": "1", "NOTIFICATIONS_MAX_ATTEMPTS": "30",
-                  "VETTING_CHECK_LEASE_S": str(conf["check_lease"])})
+        base_env={
+            "BROKER_URL": rabbit.amqp_url,
+            **infra.DEPLOYMENT_ENV,
+            **shared_broker_user_env("test"),
+            "NOTIFICATIONS_RETRY_BASE_S": "1",
+            "NOTIFICATIONS_MAX_ATTEMPTS": "30",
+            "VETTING_CHECK_LEASE_S": str(conf["check_lease"]),
+        },
+    )
     quietly(exit, "stop stack", stack.stop)
     stack.migrate()
     coordinator = f"coordinator-{run}@example.org"
-    org = json.loads(stack.cli("applications", "create-organisation", "--name", "Chaos Org",
-                               "--fellowship", "AA", "--coordinator-email", coordinator)
-                     .stdout.strip().splitlines()[-1])
-    key = json.loads(stack.cli("applications", "create-api-key", org["organisation_id"])
-                     .stdout.strip().splitlines()[-1])["api_key"]
+    org = json.loads(
+        stack.cli(
+            "applications",
+            "create-organisation",
+            "--name",
+            "Chaos Org",
+            "--fellowship",
+            "AA",
+            "--coordinator-email",
+            coordinator,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    key = json.loads(
+        stack.cli("applications", "create-api-key", org["organisation_id"])
+        .stdout.strip()
+        .splitlines()[-1]
+    )["api_key"]
     token = partial(staff_token, "vetting", "chaos-officer", "vetting_officer")
     infra.log("starting 12 processes")
     stack.start()
@@ -150,26 +195,42 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
     monitor = Monitor(db, smtp, traffic, coordinator, ESTABLISHMENTS)
     monitor.start()
     exit.callback(monitor.stopping.set)
-    faults = Faults(stack, smtp, traffic, monitor, restarts=restarts,
-                    rabbit_down_s=conf["rabbit_down"], smtp_down_s=conf["smtp_down"],
-                    postgres=postgres, rabbit=rabbit, db_prefix=prefix)
+    faults = Faults(
+        stack,
+        smtp,
+        traffic,
+        monitor,
+        restarts=restarts,
+        rabbit_down_s=conf["rabbit_down"],
+        smtp_down_s=conf["smtp_down"],
+        postgres=postgres,
+        rabbit=rabbit,
+        db_prefix=prefix,
+    )
 
     total = int(conf["rate"] * conf["duration"])
-    infra.log(f"flow: {conf['rate']:g}/s for {conf['duration']:g}s ({total} applications); "
-              "faults in between")
+    infra.log(
+        f"flow: {conf['rate']:g}/s for {conf['duration']:g}s ({total} applications); "
+        "faults in between"
+    )
     started = time.monotonic()
     monitor.origin = faults.origin = started
     pool = ThreadPoolExecutor(max_workers=16)
     quietly(exit, "stop clients", pool.shutdown, wait=False, cancel_futures=True)
-    fault_thread = threading.Thread(target=faults.run_all, daemon=True,
-                                    args=(started + conf["pause"], conf["pause"]))
+    fault_thread = threading.Thread(
+        target=faults.run_all, daemon=True, args=(started + conf["pause"], conf["pause"])
+    )
     fault_thread.start()
     futures = []
     index = 0
     # At least `duration`, and on until the faults are over and `2 * pause` beyond: the time to
     # recover is measured with the flow still running.
-    while (index < total or fault_thread.is_alive() or faults.last_end is None
-           or time.monotonic() - faults.last_end < 2 * conf["pause"]):
+    while (
+        index < total
+        or fault_thread.is_alive()
+        or faults.last_end is None
+        or time.monotonic() - faults.last_end < 2 * conf["pause"]
+    ):
         delay = started + index / conf["rate"] - time.monotonic()
         if delay > 0:
             time.sleep(delay)
@@ -186,7 +247,8 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
     monitor.poll()
     out.update(monitor.figures(faults.last_end))
     out["duplicates_by_kind"] = count.database_duplicates(
-        db, {s.application_id for s in traffic.submissions}, len(ESTABLISHMENTS))
+        db, {s.application_id for s in traffic.submissions}, len(ESTABLISHMENTS)
+    )
     out["duplicates_by_kind"]["emails"] = out.pop("email_duplicates")
     out["duplicates"] = sum(out["duplicates_by_kind"].values())
     out["dead_letters"] = count.dead_letters(db)
@@ -195,20 +257,27 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
     faults.finish()
     out["faults"] = faults.report
     out["restarted_by_supervisor"] = sorted(
-        name for name, process in stack.processes.items() if process.pid in faults.new_pids)
+        name for name, process in stack.processes.items() if process.pid in faults.new_pids
+    )
 
 
 def print_table(out: dict[str, Any]) -> None:
-    rows = [("submitted", out.get("submitted")), ("completed", out.get("completed")),
-            ("lost", out.get("lost")), ("duplicates", out.get("duplicates")),
-            ("recovery_s", out.get("recovery_s"))]
+    rows = [
+        ("submitted", out.get("submitted")),
+        ("completed", out.get("completed")),
+        ("lost", out.get("lost")),
+        ("duplicates", out.get("duplicates")),
+        ("recovery_s", out.get("recovery_s")),
+    ]
     print("\nchaos: whole-system faults under a steady flow")
     for name, value in rows:
         print(f"  {name:<28} {value}")
     for fault in out.get("faults", []):
-        print(f"  fault {fault['name']:<22} at {fault.get('at_s')}s, took {fault.get('took_s')}"
-              f"s, client retries {fault.get('client_retries')}, first completion after "
-              f"{fault.get('first_completion_s')}s  {fault.get('detail', '')}")
+        print(
+            f"  fault {fault['name']:<22} at {fault.get('at_s')}s, took {fault.get('took_s')}"
+            f"s, client retries {fault.get('client_retries')}, first completion after "
+            f"{fault.get('first_completion_s')}s  {fault.get('detail', '')}"
+        )
     for name in out.get("skipped", []):
         print(f"  fault {name:<22} skipped (--no-restarts): its connections cut instead")
     print(f"  duplicates by kind           {out.get('duplicates_by_kind')}")
@@ -225,16 +294,25 @@ def main() -> int:
     parser.add_argument("--duration", type=float, help="seconds of flow at least (150; quick 30)")
     parser.add_argument("--quick", action="store_true", help="the short run make test runs")
     parser.add_argument("--settle-timeout", type=float, help="seconds (240; quick 60)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the private servers' directories (stopped) and the logs "
-                             "(to look into a failure)")
-    parser.add_argument("--no-restarts", action="store_true",
-                        help="cut the private servers' connections instead of restarting them")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the private servers' directories (stopped) and the logs "
+        "(to look into a failure)",
+    )
+    parser.add_argument(
+        "--no-restarts",
+        action="store_true",
+        help="cut the private servers' connections instead of restarting them",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)  # a CI timeout must still clean up
     run = uuid.uuid4().hex[:8]
-    out: dict[str, Any] = {"bench": "chaos", "run": run,
-                           "loadavg_start": round(os.getloadavg()[0], 2)}
+    out: dict[str, Any] = {
+        "bench": "chaos",
+        "run": run,
+        "loadavg_start": round(os.getloadavg()[0], 2),
+    }
     started = time.monotonic()
     failed = False
     with ExitStack() as exit:
@@ -249,8 +327,9 @@ def main() -> int:
     out["wall_s"] = round(time.monotonic() - started, 1)
     out["loadavg_end"] = round(os.getloadavg()[0], 2)
     print_table(out)
-    last = {key: out.get(key) for key in ("submitted", "completed", "lost", "duplicates",
-                                          "recovery_s")}
+    last = {
+        key: out.get(key) for key in ("submitted", "completed", "lost", "duplicates", "recovery_s")
+    }
     print(json.dumps({**last, **out}), flush=True)
     return 1 if failed or out.get("lost") or out.get("duplicates") else 0
 

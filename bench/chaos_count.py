@@ -17,24 +17,36 @@ from notifications.service import DEFAULT_SECURITY_INBOX
 # What happens to each application in this run, and so which events notifications hears of:
 # received, a case opened, cleared by the officer, and access (per establishment) opening a
 # request.
-FLOW_EVENTS = ("application.received", "vetting.case_opened", "vetting.clearance_announced",
-               "access.request_opened")
+FLOW_EVENTS = (
+    "application.received",
+    "vetting.case_opened",
+    "vetting.clearance_announced",
+    "access.request_opened",
+)
 # Events (by the service whose outbox holds them) that this flow emits exactly so many times
 # per application; more is an effect doubled.
-ONCE = {"applications": ("application.submitted", "application.received"),
-        "vetting": ("vetting.case_opened", "vetting.clearance_granted",
-                    "vetting.application_cleared", "vetting.clearance_announced")}
+ONCE = {
+    "applications": ("application.submitted", "application.received"),
+    "vetting": (
+        "vetting.case_opened",
+        "vetting.clearance_granted",
+        "vetting.application_cleared",
+        "vetting.clearance_announced",
+    ),
+}
 
 
-def expected_emails(volunteer: str, coordinator: str, establishments: Iterable[str]
-                    ) -> set[tuple[str, str]]:
+def expected_emails(
+    volunteer: str, coordinator: str, establishments: Iterable[str]
+) -> set[tuple[str, str]]:
     """(template, recipient) of every email one application should produce: each flow event's
     messages (access.request_opened once per establishment), to each of their recipients. The
     volunteer never confirms their address in this run, so the one email they get is the link
     to confirm it: what is meant for them is held, never sent to an unconfirmed address."""
     codes = list(establishments)
     expected: set[tuple[str, str]] = {
-        (message.template, volunteer) for message in MESSAGES[CONFIRMATION]}
+        (message.template, volunteer) for message in MESSAGES[CONFIRMATION]
+    }
     for event_type in FLOW_EVENTS:
         for message in MESSAGES[event_type]:
             for kind in message.recipients:
@@ -43,8 +55,10 @@ def expected_emails(volunteer: str, coordinator: str, establishments: Iterable[s
                 if kind == COORDINATOR:
                     expected.add((message.template, coordinator))
                 elif kind == SECURITY_INBOX:
-                    expected |= {(message.template, DEFAULT_SECURITY_INBOX.format(
-                        code=code.lower())) for code in codes}
+                    expected |= {
+                        (message.template, DEFAULT_SECURITY_INBOX.format(code=code.lower()))
+                        for code in codes
+                    }
     return expected
 
 
@@ -62,15 +76,19 @@ class Snapshot:
 
 def refresh(snapshot: Snapshot, db: Mapping[str, str]) -> None:
     """Read what is new (raises psycopg.Error while PostgreSQL is down)."""
-    snapshot.cleared = {row[0] for row in _rows(
-        db["applications"], "SELECT id FROM applications WHERE status = 'CLEARED'")}
+    snapshot.cleared = {
+        row[0]
+        for row in _rows(db["applications"], "SELECT id FROM applications WHERE status = 'CLEARED'")
+    }
     for notification_id, application_id, template in _rows(
-            db["notifications"], "SELECT id, application_id, template FROM notifications"):
+        db["notifications"], "SELECT id, application_id, template FROM notifications"
+    ):
         snapshot.notifications[notification_id] = (application_id, template)
 
 
-def received_by_application(snapshot: Snapshot, received: Iterable[tuple[str, str, float]]
-                            ) -> tuple[dict[str, Counter], dict[str, float], list[str]]:
+def received_by_application(
+    snapshot: Snapshot, received: Iterable[tuple[str, str, float]]
+) -> tuple[dict[str, Counter], dict[str, float], list[str]]:
     """Per application: Counter of (template, recipient) received, when its last expected
     email could have arrived (the latest arrival), and notification ids nobody knows."""
     counts: dict[str, Counter] = {}
@@ -87,14 +105,19 @@ def received_by_application(snapshot: Snapshot, received: Iterable[tuple[str, st
     return counts, latest, unknown
 
 
-def complete(application_id: str, expected: set[tuple[str, str]], snapshot: Snapshot,
-             counts: Mapping[str, Counter]) -> bool:
+def complete(
+    application_id: str,
+    expected: set[tuple[str, str]],
+    snapshot: Snapshot,
+    counts: Mapping[str, Counter],
+) -> bool:
     got = counts.get(application_id, Counter())
     return application_id in snapshot.cleared and all(got[key] >= 1 for key in expected)
 
 
-def database_duplicates(db: Mapping[str, str], ids: set[str],
-                        establishments: int) -> dict[str, int]:
+def database_duplicates(
+    db: Mapping[str, str], ids: set[str], establishments: int
+) -> dict[str, int]:
     """Effects done twice, as the databases record them, for the run's applications."""
     found: dict[str, int] = {}
 
@@ -104,37 +127,71 @@ def database_duplicates(db: Mapping[str, str], ids: set[str],
     # One entry per kind, except notification_sent: one per message sent (its detail, which
     # names the template, is encrypted), by email or by SMS (the volunteer's confirmation
     # code), so no more of those than notifications sent for that application.
-    count("timeline_entries", db["applications"],
-          "SELECT application_id FROM timeline_entries WHERE kind NOT LIKE 'notification_%' "
-          "GROUP BY application_id, kind HAVING count(*) > 1")
-    sent = dict(_rows(db["notifications"], "SELECT application_id, count(*) FROM notifications "
-                                           "WHERE status = 'SENT' GROUP BY application_id"))
+    count(
+        "timeline_entries",
+        db["applications"],
+        "SELECT application_id FROM timeline_entries WHERE kind NOT LIKE 'notification_%' "
+        "GROUP BY application_id, kind HAVING count(*) > 1",
+    )
+    sent = dict(
+        _rows(
+            db["notifications"],
+            "SELECT application_id, count(*) FROM notifications "
+            "WHERE status = 'SENT' GROUP BY application_id",
+        )
+    )
     found["timeline_notifications"] = sum(
-        1 for application_id, entries in _rows(
-            db["applications"], "SELECT application_id, count(*) FROM timeline_entries "
-                                "WHERE kind = 'notification_sent' GROUP BY application_id")
-        if application_id in ids and entries > sent.get(application_id, 0))
-    count("cases", db["vetting"], "SELECT application_id FROM vetting_cases "
-          "GROUP BY application_id HAVING count(*) > 1")
-    count("clearances", db["vetting"], "SELECT application_id FROM clearances "
-          "GROUP BY application_id HAVING count(*) > 1")
-    count("notifications", db["notifications"],
-          "SELECT application_id FROM notifications GROUP BY application_id, template, "
-          "recipient, channel HAVING count(*) > 1")
-    count("grants", db["access"], "SELECT application_id FROM grants "
-          "GROUP BY application_id, establishment_code HAVING count(*) > 1")
+        1
+        for application_id, entries in _rows(
+            db["applications"],
+            "SELECT application_id, count(*) FROM timeline_entries "
+            "WHERE kind = 'notification_sent' GROUP BY application_id",
+        )
+        if application_id in ids and entries > sent.get(application_id, 0)
+    )
+    count(
+        "cases",
+        db["vetting"],
+        "SELECT application_id FROM vetting_cases GROUP BY application_id HAVING count(*) > 1",
+    )
+    count(
+        "clearances",
+        db["vetting"],
+        "SELECT application_id FROM clearances GROUP BY application_id HAVING count(*) > 1",
+    )
+    count(
+        "notifications",
+        db["notifications"],
+        "SELECT application_id FROM notifications GROUP BY application_id, template, "
+        "recipient, channel HAVING count(*) > 1",
+    )
+    count(
+        "grants",
+        db["access"],
+        "SELECT application_id FROM grants "
+        "GROUP BY application_id, establishment_code HAVING count(*) > 1",
+    )
     for service, types in ONCE.items():
         listed = ", ".join(f"'{t}'" for t in types)
-        count(f"{service}_events", db[service],
-              f"SELECT subject FROM outbox WHERE event_type IN ({listed}) "
-              "GROUP BY subject, event_type HAVING count(*) > 1")
+        count(
+            f"{service}_events",
+            db[service],
+            f"SELECT subject FROM outbox WHERE event_type IN ({listed}) "
+            "GROUP BY subject, event_type HAVING count(*) > 1",
+        )
     # access opens one request per establishment: more than that for one application is
     # a request opened twice.
-    count("access_events", db["access"], "SELECT subject FROM outbox WHERE event_type = "
-          f"'access.request_opened' GROUP BY subject HAVING count(*) > {int(establishments)}")
+    count(
+        "access_events",
+        db["access"],
+        "SELECT subject FROM outbox WHERE event_type = "
+        f"'access.request_opened' GROUP BY subject HAVING count(*) > {int(establishments)}",
+    )
     return found
 
 
 def dead_letters(db: Mapping[str, str]) -> dict[str, int]:
-    return {service: _rows(url, "SELECT count(*) FROM dead_letters")[0][0]
-            for service, url in db.items()}
+    return {
+        service: _rows(url, "SELECT count(*) FROM dead_letters")[0][0]
+        for service, url in db.items()
+    }

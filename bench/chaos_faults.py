@@ -23,8 +23,14 @@ SERVER_RESTARTS = ("rabbitmq_restart", "postgres_restart")
 class Monitor(threading.Thread):
     """Every 0.5 s: which submitted applications have completed, and since when."""
 
-    def __init__(self, db: Mapping[str, str], smtp: StoppableSmtp, traffic: Traffic,
-                 coordinator: str, establishments: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        db: Mapping[str, str],
+        smtp: StoppableSmtp,
+        traffic: Traffic,
+        coordinator: str,
+        establishments: tuple[str, ...],
+    ) -> None:
         super().__init__(daemon=True, name="monitor")
         self.db, self.smtp, self.traffic = db, smtp, traffic
         self.coordinator, self.establishments = coordinator, establishments
@@ -47,12 +53,16 @@ class Monitor(threading.Thread):
             except psycopg.Error:
                 return  # PostgreSQL is restarting: look again next time
             self.counts, _latest, self.unknown = count.received_by_application(
-                self.snapshot, self.smtp.snapshot())
+                self.snapshot, self.smtp.snapshot()
+            )
             now = time.monotonic()
             for submission in self.submissions():
                 if submission.application_id not in self.completed_at and count.complete(
-                        submission.application_id, self.expected(submission.email),
-                        self.snapshot, self.counts):
+                    submission.application_id,
+                    self.expected(submission.email),
+                    self.snapshot,
+                    self.counts,
+                ):
                     self.completed_at[submission.application_id] = now
 
     def expected(self, email: str) -> set[tuple[str, str]]:
@@ -66,8 +76,11 @@ class Monitor(threading.Thread):
         return any(s.application_id not in self.completed_at for s in self.submissions())
 
     def first_completion_after(self, moment: float) -> float | None:
-        after = [self.completed_at[s.application_id] - moment for s in self.submissions()
-                 if s.submitted_at >= moment and s.application_id in self.completed_at]
+        after = [
+            self.completed_at[s.application_id] - moment
+            for s in self.submissions()
+            if s.submitted_at >= moment and s.application_id in self.completed_at
+        ]
         return round(min(after), 2) if after else None
 
     def figures(self, last_fault_end: float | None) -> dict[str, Any]:
@@ -77,25 +90,46 @@ class Monitor(threading.Thread):
         if last_fault_end is not None:
             before = [s for s in submissions if s.submitted_at < last_fault_end]
             if all(s.application_id in self.completed_at for s in before):
-                recovery = round(max([0.0] + [self.completed_at[s.application_id]
-                                              - last_fault_end for s in before]), 2)
+                recovery = round(
+                    max(
+                        [0.0]
+                        + [self.completed_at[s.application_id] - last_fault_end for s in before]
+                    ),
+                    2,
+                )
         doubled = sum(n - 1 for got in self.counts.values() for n in got.values() if n > 1)
-        return {"submitted": len(submissions), "completed": len(completed),
-                "lost": len(submissions) - len(completed), "recovery_s": recovery,
-                "email_duplicates": doubled, "emails_received": len(self.smtp.snapshot()),
-                "emails_per_application": len(self.expected("x@example.org")),
-                "emails_unmatched": len(self.unknown),
-                "lost_ids": [s.application_id for s in submissions
-                             if s.application_id not in self.completed_at][:10]}
+        return {
+            "submitted": len(submissions),
+            "completed": len(completed),
+            "lost": len(submissions) - len(completed),
+            "recovery_s": recovery,
+            "email_duplicates": doubled,
+            "emails_received": len(self.smtp.snapshot()),
+            "emails_per_application": len(self.expected("x@example.org")),
+            "emails_unmatched": len(self.unknown),
+            "lost_ids": [
+                s.application_id for s in submissions if s.application_id not in self.completed_at
+            ][:10],
+        }
 
 
 class Faults:
     """Each fault in turn, `pause` seconds apart; what each did and when."""
 
-    def __init__(self, stack: Stack, smtp: StoppableSmtp, traffic: Traffic, monitor: Monitor,
-                 *, restarts: bool, rabbit_down_s: float, smtp_down_s: float,
-                 postgres: infra.PrivatePostgres, rabbit: infra.PrivateRabbit,
-                 db_prefix: str) -> None:
+    def __init__(
+        self,
+        stack: Stack,
+        smtp: StoppableSmtp,
+        traffic: Traffic,
+        monitor: Monitor,
+        *,
+        restarts: bool,
+        rabbit_down_s: float,
+        smtp_down_s: float,
+        postgres: infra.PrivatePostgres,
+        rabbit: infra.PrivateRabbit,
+        db_prefix: str,
+    ) -> None:
         self.stack, self.smtp, self.traffic, self.monitor = stack, smtp, traffic, monitor
         self.restarts = restarts
         self.postgres, self.rabbit, self.db_prefix = postgres, rabbit, db_prefix
@@ -106,22 +140,27 @@ class Faults:
         self.last_end: float | None = None
 
     def plan(self) -> list[tuple[str, Callable[[], str]]]:
-        return [("web_worker_kill", self.kill_web_worker),
-                ("consumer_kill", lambda: self.kill_process("vetting-consume")),
-                ("relay_kill", lambda: self.kill_process("vetting-relay")),
-                ("rabbitmq_restart", self.restart_rabbit),
-                ("postgres_restart", self.restart_postgres),
-                ("smtp_outage", self.smtp_outage)]
+        return [
+            ("web_worker_kill", self.kill_web_worker),
+            ("consumer_kill", lambda: self.kill_process("vetting-consume")),
+            ("relay_kill", lambda: self.kill_process("vetting-relay")),
+            ("rabbitmq_restart", self.restart_rabbit),
+            ("postgres_restart", self.restart_postgres),
+            ("smtp_outage", self.smtp_outage),
+        ]
 
     def run_all(self, first_at: float, pause: float) -> None:
         at = first_at
         for name, action in self.plan():
             if name in SERVER_RESTARTS and not self.restarts:
                 # --no-restarts: the same fault on the connections only.
-                name, action = {"rabbitmq_restart": ("rabbitmq_connections_dropped",
-                                                     self.drop_rabbit_connections),
-                                "postgres_restart": ("postgres_connections_cut",
-                                                     self.cut_postgres_connections)}[name]
+                name, action = {
+                    "rabbitmq_restart": (
+                        "rabbitmq_connections_dropped",
+                        self.drop_rabbit_connections,
+                    ),
+                    "postgres_restart": ("postgres_connections_cut", self.cut_postgres_connections),
+                }[name]
             time.sleep(max(0.0, at - time.monotonic()))
             started = time.monotonic()
             infra.log(f"fault: {name}")
@@ -131,9 +170,16 @@ class Faults:
                 detail = f"failed: {exc!r}"
             ended = time.monotonic()
             infra.log(f"fault: {name} done in {ended - started:.1f}s: {detail}")
-            self.report.append({"name": name, "at_s": round(started - self.origin, 1),
-                                "took_s": round(ended - started, 1), "detail": detail,
-                                "_start": started, "_end": ended})
+            self.report.append(
+                {
+                    "name": name,
+                    "at_s": round(started - self.origin, 1),
+                    "took_s": round(ended - started, 1),
+                    "detail": detail,
+                    "_start": started,
+                    "_end": ended,
+                }
+            )
             self.last_end = ended
             at = ended + pause
 
@@ -141,10 +187,14 @@ class Faults:
         """Per fault: client retries until the next fault, first completion after it."""
         for index, fault in enumerate(self.report):
             start, end = fault.pop("_start"), fault.pop("_end")
-            until = (self.report[index + 1].get("_start", float("inf"))
-                     if index + 1 < len(self.report) else float("inf"))
-            fault["client_retries"] = sum(1 for at, _ in self.traffic.retries
-                                          if start <= at < until)
+            until = (
+                self.report[index + 1].get("_start", float("inf"))
+                if index + 1 < len(self.report)
+                else float("inf")
+            )
+            fault["client_retries"] = sum(
+                1 for at, _ in self.traffic.retries if start <= at < until
+            )
             fault["first_completion_s"] = self.monitor.first_completion_after(end)
 
     # ------------------------------------------------------------------------------------
@@ -158,8 +208,10 @@ class Faults:
         while time.monotonic() - started < 30:
             now = infra.children_of(master)
             if victim not in now and len(now) >= len(workers):
-                return (f"worker {victim} killed; master {master} started "
-                        f"{sorted(set(now) - set(workers))} in {time.monotonic() - started:.1f}s")
+                return (
+                    f"worker {victim} killed; master {master} started "
+                    f"{sorted(set(now) - set(workers))} in {time.monotonic() - started:.1f}s"
+                )
             time.sleep(0.1)
         raise RuntimeError(f"master {master} did not replace worker {victim}")
 
@@ -172,8 +224,10 @@ class Faults:
             new = self.stack.processes[name]
             if new is not old and new.poll() is None:
                 self.new_pids.add(new.pid)
-                return (f"pid {old.pid} killed; supervisor started {new.pid} in "
-                        f"{time.monotonic() - started:.1f}s")
+                return (
+                    f"pid {old.pid} killed; supervisor started {new.pid} in "
+                    f"{time.monotonic() - started:.1f}s"
+                )
             time.sleep(0.1)
         raise RuntimeError(f"{name} was not restarted")
 

@@ -35,8 +35,9 @@ class StoppableSmtp:
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content)
         with self.lock:
-            self.received.append((str(message["X-Notification-ID"]), str(message["To"]),
-                                  time.monotonic()))
+            self.received.append(
+                (str(message["X-Notification-ID"]), str(message["To"]), time.monotonic())
+            )
         return "250 OK"
 
     def start(self) -> None:
@@ -104,8 +105,9 @@ def _call(traffic: Traffic, what: str, deadline: float, send: Any) -> requests.R
 class Organisation:
     """Creates a draft and submits it, `rate` per second, from a thread pool of its own."""
 
-    def __init__(self, base_url: str, api_key: str, run: str, traffic: Traffic,
-                 give_up_s: float = 120.0) -> None:
+    def __init__(
+        self, base_url: str, api_key: str, run: str, traffic: Traffic, give_up_s: float = 120.0
+    ) -> None:
         self.base = base_url + "/applications"
         self.headers = {"Authorization": f"Bearer {api_key}"}
         self.run = run
@@ -123,11 +125,13 @@ class Organisation:
         session = self._session()
         body = applicant_body(self.run, index)
         deadline = time.monotonic() + self.give_up_s
-        draft = _call(self.traffic, "draft", deadline,
-                      lambda: session.post(self.base, json=body, timeout=10))
+        draft = _call(
+            self.traffic, "draft", deadline, lambda: session.post(self.base, json=body, timeout=10)
+        )
         if draft is None or draft.status_code != 201:
-            self.traffic.gave_up.append(f"draft {index}: "
-                                        f"{draft.status_code if draft is not None else 'timeout'}")
+            self.traffic.gave_up.append(
+                f"draft {index}: {draft.status_code if draft is not None else 'timeout'}"
+            )
             return
         application_id = draft.json()["id"]
         attempts = [0]
@@ -135,19 +139,29 @@ class Organisation:
         def send() -> requests.Response:
             attempts[0] += 1
             # The same key on every try: a retry after a lost answer gets the first answer.
-            return session.post(f"{self.base}/{application_id}/submit", json={}, timeout=10,
-                                headers={"Idempotency-Key": application_id})
+            return session.post(
+                f"{self.base}/{application_id}/submit",
+                json={},
+                timeout=10,
+                headers={"Idempotency-Key": application_id},
+            )
 
         answer = _call(self.traffic, "submit", deadline, send)
         if answer is None or answer.status_code not in (200, 201):
             self.traffic.gave_up.append(
                 f"submit {application_id}: "
-                f"{answer.status_code if answer is not None else 'timeout'}")
+                f"{answer.status_code if answer is not None else 'timeout'}"
+            )
             return
         with self.traffic.lock:
-            self.traffic.submissions.append(Submission(
-                application_id, body["applicant"]["contact"]["email"], time.monotonic(),
-                attempts[0]))
+            self.traffic.submissions.append(
+                Submission(
+                    application_id,
+                    body["applicant"]["contact"]["email"],
+                    time.monotonic(),
+                    attempts[0],
+                )
+            )
 
 
 class Officer(threading.Thread):
@@ -170,15 +184,18 @@ class Officer(threading.Thread):
                 self.traffic.retry(f"officer: {type(exc).__name__}")
 
     def clear_waiting(self) -> None:
-        listed = self.session.get(f"{self.base}/cases",
-                                  params={"status": "AWAITING_DECISION", "limit": 500},
-                                  timeout=10)
+        listed = self.session.get(
+            f"{self.base}/cases", params={"status": "AWAITING_DECISION", "limit": 500}, timeout=10
+        )
         if listed.status_code != 200:
             self.traffic.retry(f"officer list: {listed.status_code}")
             return
         for case in listed.json()["items"]:
-            answer = self.session.post(f"{self.base}/cases/{case['id']}/clearance", timeout=10,
-                                       json={"reason": "Checks clear; no concerns."})
+            answer = self.session.post(
+                f"{self.base}/cases/{case['id']}/clearance",
+                timeout=10,
+                json={"reason": "Checks clear; no concerns."},
+            )
             if answer.status_code == 201 or answer.status_code == 409:
                 # 409: already decided (our earlier answer was lost on the way back).
                 self.traffic.cleared.add(case["id"])

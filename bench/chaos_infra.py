@@ -37,6 +37,7 @@ def log(message: str) -> None:
 # The private servers
 # ------------------------------------------------------------------------------------------
 
+
 def start_servers(exit: ExitStack, keep: bool = False) -> tuple[PrivatePostgres, PrivateRabbit]:
     """A private PostgreSQL and RabbitMQ, started side by side, each stopped and deleted when
     `exit` closes (`keep`: stopped, their directories left for a look)."""
@@ -51,13 +52,16 @@ def start_servers(exit: ExitStack, keep: bool = False) -> tuple[PrivatePostgres,
     if errors:
         raise errors[0]
     postgres, rabbit = futures[0].result(), futures[1].result()
-    log(f"private PostgreSQL on :{postgres.port} in {postgres.startup_s}s, RabbitMQ "
-        f"{rabbit.node} on :{rabbit.port} in {rabbit.startup_s}s")
+    log(
+        f"private PostgreSQL on :{postgres.port} in {postgres.startup_s}s, RabbitMQ "
+        f"{rabbit.node} on :{rabbit.port} in {rabbit.startup_s}s"
+    )
     return postgres, rabbit  # type: ignore[return-value]
 
 
-def make_databases(postgres: PrivatePostgres, prefix: str,
-                   services: tuple[str, ...]) -> dict[str, str]:
+def make_databases(
+    postgres: PrivatePostgres, prefix: str, services: tuple[str, ...]
+) -> dict[str, str]:
     return {service: postgres.create_database(f"{prefix}_{service}") for service in services}
 
 
@@ -65,14 +69,20 @@ def terminate_backends(postgres: PrivatePostgres, prefix: str) -> int:
     """Every connection to the run's databases cut (what a restart does to them, without the
     restart): the number cut."""
     with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
-        return len(list(conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE %s",
-            (f"{prefix}%",))))
+        return len(
+            list(
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE %s",
+                    (f"{prefix}%",),
+                )
+            )
+        )
 
 
 # ------------------------------------------------------------------------------------------
 # Processes
 # ------------------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:

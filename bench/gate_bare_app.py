@@ -20,20 +20,42 @@ from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, select
 from sqlalchemy.types import JSON
 
 grants = Table(
-    "grants", MetaData(),
-    Column("id", String(36), primary_key=True), Column("establishment_code", String(4)),
-    Column("person_id", String(36)), Column("status", String(20)),
-    Column("clearance_status", String(12)), Column("clearance_expires_at", DateTime(True)),
-    Column("access_type", String(20)), Column("conditions", JSON),
-    Column("permitted_days", JSON), Column("permitted_areas", JSON),
-    Column("valid_until", DateTime(True)), Column("forenames", String(200)),
-    Column("surname", String(200)), Column("date_of_birth", Date),
+    "grants",
+    MetaData(),
+    Column("id", String(36), primary_key=True),
+    Column("establishment_code", String(4)),
+    Column("person_id", String(36)),
+    Column("status", String(20)),
+    Column("clearance_status", String(12)),
+    Column("clearance_expires_at", DateTime(True)),
+    Column("access_type", String(20)),
+    Column("conditions", JSON),
+    Column("permitted_days", JSON),
+    Column("permitted_areas", JSON),
+    Column("valid_until", DateTime(True)),
+    Column("forenames", String(200)),
+    Column("surname", String(200)),
+    Column("date_of_birth", Date),
     Column("badge_number", String(40)),
 )
-COLUMNS = [grants.c[name] for name in (
-    "id", "status", "clearance_status", "clearance_expires_at", "access_type", "conditions",
-    "permitted_days", "permitted_areas", "valid_until", "forenames", "surname",
-    "date_of_birth", "badge_number")]
+COLUMNS = [
+    grants.c[name]
+    for name in (
+        "id",
+        "status",
+        "clearance_status",
+        "clearance_expires_at",
+        "access_type",
+        "conditions",
+        "permitted_days",
+        "permitted_areas",
+        "valid_until",
+        "forenames",
+        "surname",
+        "date_of_birth",
+        "badge_number",
+    )
+]
 
 
 def create_app() -> Flask:
@@ -46,8 +68,9 @@ def create_app() -> Flask:
         if (person is None) == (badge is None):
             return jsonify({"errors": {"person": ["Give either person or badge."]}}), 422
         column = grants.c.person_id if person is not None else grants.c.badge_number
-        query = select(*COLUMNS).where(grants.c.establishment_code == code,
-                                       column == (person if person is not None else badge))
+        query = select(*COLUMNS).where(
+            grants.c.establishment_code == code, column == (person if person is not None else badge)
+        )
         with engine.connect() as conn:
             row = conn.execute(query).first()
         if row is None:

@@ -11,9 +11,22 @@ from typing import Any
 import psycopg
 from gate_data import ESTABLISHMENTS, Person
 
-GATE_KEYS = {"allowed", "reason", "message", "grant_id", "forenames", "surname",
-             "date_of_birth", "badge_number", "access_type", "conditions", "permitted_days",
-             "permitted_areas", "valid_until", "checked_at"}
+GATE_KEYS = {
+    "allowed",
+    "reason",
+    "message",
+    "grant_id",
+    "forenames",
+    "surname",
+    "date_of_birth",
+    "badge_number",
+    "access_type",
+    "conditions",
+    "permitted_days",
+    "permitted_areas",
+    "valid_until",
+    "checked_at",
+}
 
 
 def check_gate(body: bytes) -> str | None:
@@ -50,8 +63,12 @@ def smoke(port: int, people: list[Person], tokens: dict[str, str]) -> int:
     p = next(p for p in people if p.status == "ACTIVE")
     code, body = get(f"/establishments/{p.code}/gate-check?person={p.person_id}", tokens[p.code])
     audited += 1
-    if code != 200 or set(body) != GATE_KEYS or body["reason"] not in (
-            "ALLOWED", "EXPIRED", "NOT_PERMITTED_TODAY", "CLEARANCE_NOT_ACTIVE"):
+    if (
+        code != 200
+        or set(body) != GATE_KEYS
+        or body["reason"]
+        not in ("ALLOWED", "EXPIRED", "NOT_PERMITTED_TODAY", "CLEARANCE_NOT_ACTIVE")
+    ):
         raise RuntimeError(f"smoke: ACTIVE grant answered {code} {body}")
     code, body = get(f"/establishments/{p.code}/gate-check?badge=NOPE-1", tokens[p.code])
     audited += 1
@@ -69,6 +86,6 @@ def smoke(port: int, people: list[Person], tokens: dict[str, str]) -> int:
 
 def audit_count(url: str) -> int:
     with psycopg.connect(url) as conn:
-        return conn.execute("SELECT count(*) FROM audit_log WHERE action = 'gate.checked'"
-                            ).fetchone()[0]
-
+        return conn.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'gate.checked'"
+        ).fetchone()[0]

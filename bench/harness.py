@@ -52,13 +52,15 @@ from tests.support.deployment_secrets import (  # noqa: E402 - production-streng
 BENCH_DIR = Path(__file__).resolve().parent
 # The services refuse development secrets on PostgreSQL and RabbitMQ: a password in the
 # database URL (the local server trusts loopback) and a RabbitMQ user of this run's own.
-PG_ADMIN_URL = database_url(os.environ.get("BENCH_POSTGRES_URL",
-                                           "postgresql://postgres@127.0.0.1:5432/postgres"))
+PG_ADMIN_URL = database_url(
+    os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+)
 AMQP_URL = broker_url(os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"))
 __all__ = ["DEPLOYMENT_ENV", "SECRETS"]
 # One broker user plays every service (the consumers must trust it for each).
-GUEST_FOR_ALL = shared_broker_user_env(load_settings("applications", {"BROKER_URL": AMQP_URL})
-                                       .broker_connection_user)
+GUEST_FOR_ALL = shared_broker_user_env(
+    load_settings("applications", {"BROKER_URL": AMQP_URL}).broker_connection_user
+)
 
 
 def log(message: str) -> None:
@@ -68,6 +70,7 @@ def log(message: str) -> None:
 # ------------------------------------------------------------------------------------------
 # Resources: every one registered for cleanup the moment it exists
 # ------------------------------------------------------------------------------------------
+
 
 def drop_database(name: str) -> None:
     drop_pg_database(PG_ADMIN_URL, name)
@@ -116,8 +119,13 @@ class Resources:
 
     def broker_prefix(self, label: str = "", *extra_queues: str) -> str:
         prefix = f"bench{self.name}{self.run}{label}."
-        self.exit.callback(self._quietly, f"delete broker objects {prefix}*",
-                           delete_broker_objects, prefix, *extra_queues)
+        self.exit.callback(
+            self._quietly,
+            f"delete broker objects {prefix}*",
+            delete_broker_objects,
+            prefix,
+            *extra_queues,
+        )
         return prefix
 
     def subdir(self, label: str) -> Path:
@@ -143,8 +151,14 @@ class Resources:
         """A process group of its own, output to a log file (no pipe for the bench to pump)."""
         log_file = open(self.dir / f"{name}.log", "ab")
         self.exit.callback(log_file.close)
-        process = subprocess.Popen(argv, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                   start_new_session=True, preexec_fn=_die_with_parent)
+        process = subprocess.Popen(
+            argv,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         self.exit.callback(self._quietly, f"stop {name}", stop_process, process)
         return process
 
@@ -198,8 +212,13 @@ def wait_http(port: int, path: str, process: subprocess.Popen, timeout: float = 
 
 def service_cli(service: str, env: dict[str, str], *args: str, timeout: float = 120) -> str:
     """`python -m <service> <args>` to the end; its output's last line."""
-    result = subprocess.run([sys.executable, "-m", service, *args], env=env,
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-m", service, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"{service} {' '.join(args)}: {result.stderr.strip()}")
     lines = result.stdout.strip().splitlines()
@@ -212,11 +231,15 @@ def gunicorn_argv(pid: int) -> list[str]:
     from shared.cli import gunicorn_args
 
     argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
-    service, web = argv[argv.index("-m") + 1], argv[argv.index("web") + 1:]
+    service, web = argv[argv.index("-m") + 1], argv[argv.index("web") + 1 :]
     option = {name: web[web.index(name) + 1] for name in ("--bind", "--workers") if name in web}
     workers = int(option["--workers"]) if "--workers" in option else None
-    return [sys.executable, "-m", "gunicorn",
-            *gunicorn_args(f"{service}.app:create_app()", option["--bind"], workers)]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        *gunicorn_args(f"{service}.app:create_app()", option["--bind"], workers),
+    ]
 
 
 def bare_argv(web_argv: list[str], port: int, app: str) -> list[str]:
@@ -232,6 +255,7 @@ def bare_argv(web_argv: list[str], port: int, app: str) -> list[str]:
 # ------------------------------------------------------------------------------------------
 # Timed runs, and the run as a whole
 # ------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Run:
@@ -270,14 +294,21 @@ def _loadavg(every: bool) -> float | list[float]:
     return averages if every else averages[0]
 
 
-def run_and_report(bench: str, args: argparse.Namespace, resources: Resources,
-                   measure: Callable[[argparse.Namespace, str, Resources, dict[str, Any]], None],
-                   every_loadavg: bool = False) -> int:
+def run_and_report(
+    bench: str,
+    args: argparse.Namespace,
+    resources: Resources,
+    measure: Callable[[argparse.Namespace, str, Resources, dict[str, Any]], None],
+    every_loadavg: bool = False,
+) -> int:
     """Measure, then release everything (also on failure, Ctrl-C or SIGTERM) and print the
     figures as one JSON object, the last line. `every_loadavg`: the 1, 5 and 15 minutes'."""
     signal.signal(signal.SIGTERM, _interrupt)  # a CI timeout must still clean up
-    out: dict[str, Any] = {"bench": bench, "run": resources.run,
-                           "loadavg_start": _loadavg(every_loadavg)}
+    out: dict[str, Any] = {
+        "bench": bench,
+        "run": resources.run,
+        "loadavg_start": _loadavg(every_loadavg),
+    }
     started = time.monotonic()
     try:
         measure(args, resources.run, resources, out)

@@ -22,7 +22,6 @@ def http_get(path: str, token: str | None) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n".encode()
 
 
-
 class _Conn:
     __slots__ = ("body_at", "buf", "need", "sent", "sock", "status")
 
@@ -36,8 +35,15 @@ class _Conn:
         self.status = 0
 
 
-def drive(label: str, port: int, requests: list[bytes], concurrency: int, duration: float,
-          check: Callable[[bytes], str | None], check_every: int = 97) -> Run:
+def drive(
+    label: str,
+    port: int,
+    requests: list[bytes],
+    concurrency: int,
+    duration: float,
+    check: Callable[[bytes], str | None],
+    check_every: int = 97,
+) -> Run:
     """Each connection sends its next request as soon as the last is answered, until
     `duration` seconds have passed; requests are taken in turn from `requests` (from a random
     place, wrapping). Every answer must be 200; every `check_every`-th body goes to `check`."""
@@ -76,8 +82,14 @@ def drive(label: str, port: int, requests: list[bytes], concurrency: int, durati
                     continue
                 head = bytes(conn.buf[:end]).decode("latin-1").split("\r\n")
                 conn.status = int(head[0].split(" ", 2)[1])
-                length = next((int(h.split(":", 1)[1]) for h in head[1:]
-                               if h[:15].lower() == "content-length:"), None)
+                length = next(
+                    (
+                        int(h.split(":", 1)[1])
+                        for h in head[1:]
+                        if h[:15].lower() == "content-length:"
+                    ),
+                    None,
+                )
                 if length is None:
                     raise RuntimeError(f"{label}: an answer without Content-Length: {head}")
                 conn.body_at, conn.need = end + 4, end + 4 + length
@@ -86,12 +98,12 @@ def drive(label: str, port: int, requests: list[bytes], concurrency: int, durati
             done = time.perf_counter()
             latencies.append((done - conn.sent) * 1000)
             answered += 1
-            body = bytes(conn.buf[conn.body_at:conn.need])
+            body = bytes(conn.buf[conn.body_at : conn.need])
             if conn.status != 200:
                 failures.append(f"{conn.status} {body[:300]!r}")
             elif answered % check_every == 0 and (problem := check(body)):
                 failures.append(problem)
-            del conn.buf[:conn.need]
+            del conn.buf[: conn.need]
             conn.need, last = -1, done
             if done < deadline and not failures:
                 send(conn)
@@ -105,7 +117,6 @@ def drive(label: str, port: int, requests: list[bytes], concurrency: int, durati
     return Run(label, len(latencies), last - began, latencies)
 
 
-
 @dataclass
 class Request:
     path: str
@@ -113,8 +124,14 @@ class Request:
     headers: dict[str, str]
 
 
-def load(label: str, port: int, requests: list[Request], concurrency: int, expect: int,
-         duration: float | None = None) -> Run:
+def load(
+    label: str,
+    port: int,
+    requests: list[Request],
+    concurrency: int,
+    expect: int,
+    duration: float | None = None,
+) -> Run:
     """Closed loop: each thread sends its next request as soon as the last one is answered,
     until the list is used up or `duration` seconds have passed."""
     pending = iter(requests)
@@ -149,8 +166,7 @@ def load(label: str, port: int, requests: list[Request], concurrency: int, expec
                 failures.append(f"{item.path}: {response.status} {payload[:300]!r}")
         conn.close()
 
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True)
-               for i in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
     for thread in threads:
         thread.start()
     start.wait()
@@ -165,4 +181,3 @@ def load(label: str, port: int, requests: list[Request], concurrency: int, expec
     if failures:
         raise RuntimeError(f"{label}: {len(failures)} failed requests, e.g. {failures[0]}")
     return run
-

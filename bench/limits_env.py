@@ -8,8 +8,11 @@ from __future__ import annotations
 import os
 
 UNLIMITED = "1000000000 per minute"
-BENCH_RATE_LIMITS = {"RATE_LIMIT_API_KEY": UNLIMITED, "RATE_LIMIT_STAFF": UNLIMITED,
-                     "RATE_LIMIT_UNAUTHENTICATED": UNLIMITED}
+BENCH_RATE_LIMITS = {
+    "RATE_LIMIT_API_KEY": UNLIMITED,
+    "RATE_LIMIT_STAFF": UNLIMITED,
+    "RATE_LIMIT_UNAUTHENTICATED": UNLIMITED,
+}
 
 
 def raise_rate_limits() -> None:

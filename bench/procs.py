@@ -50,8 +50,12 @@ def cpu_snapshot(master: int, database: str) -> dict[int, float]:
     """CPU ms so far of a server (its master and workers) and of its database's backends."""
     pids = [master, *children(master)]
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        pids += [row[0] for row in conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))]
+        pids += [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)
+            )
+        ]
     return {pid: cpu_ms(pid) for pid in pids}
 
 
@@ -93,8 +97,12 @@ class Supervisor:
             for name, process in list(self.stack.processes.items()):
                 if process.poll() is None or self._stop.is_set():
                     continue
-                lines = (self.stack.var_dir / "logs" / f"{name}.log").read_text(
-                    errors="replace").strip().splitlines()
+                lines = (
+                    (self.stack.var_dir / "logs" / f"{name}.log")
+                    .read_text(errors="replace")
+                    .strip()
+                    .splitlines()
+                )
                 last = lines[-1][:300] if lines else f"exit {process.returncode}"
                 entry = self.crashed.setdefault(name, {"count": 0, "last": last})
                 entry["count"] += 1

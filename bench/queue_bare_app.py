@@ -25,18 +25,57 @@ from sqlalchemy import column, select, table, true
 
 PAGE = 50
 GRANT_COLUMNS = (
-    "id", "establishment_code", "person_id", "forenames", "surname", "date_of_birth",
-    "application_id", "clearance_id", "clearance_level", "clearance_access",
-    "clearance_conditions", "clearance_expires_at", "clearance_status", "status",
-    "resume_status", "suspended_locally", "access_type", "conditions", "permitted_days",
-    "permitted_areas", "valid_until", "induction", "badge_number", "review_on",
-    "awaiting_review", "status_reason", "opened_at", "decided_at", "decided_by",
-    "activated_at", "updated_at",
+    "id",
+    "establishment_code",
+    "person_id",
+    "forenames",
+    "surname",
+    "date_of_birth",
+    "application_id",
+    "clearance_id",
+    "clearance_level",
+    "clearance_access",
+    "clearance_conditions",
+    "clearance_expires_at",
+    "clearance_status",
+    "status",
+    "resume_status",
+    "suspended_locally",
+    "access_type",
+    "conditions",
+    "permitted_days",
+    "permitted_areas",
+    "valid_until",
+    "induction",
+    "badge_number",
+    "review_on",
+    "awaiting_review",
+    "status_reason",
+    "opened_at",
+    "decided_at",
+    "decided_by",
+    "activated_at",
+    "updated_at",
 )
 CASE_COLUMNS = (
-    "id", "application_id", "status", "applicant_name", "role", "establishments",
-    "requested_access", "frequency", "opened_at", "closed_at", "required_level", "checks",
-    "policy_version", "person_id", "risk", "waiting_on", "waiting_since", "waited_s",
+    "id",
+    "application_id",
+    "status",
+    "applicant_name",
+    "role",
+    "establishments",
+    "requested_access",
+    "frequency",
+    "opened_at",
+    "closed_at",
+    "required_level",
+    "checks",
+    "policy_version",
+    "person_id",
+    "risk",
+    "waiting_on",
+    "waiting_since",
+    "waited_s",
     "clearance_id",
 )
 grants = table("grants", *(column(name) for name in GRANT_COLUMNS))
@@ -54,9 +93,12 @@ def create_app() -> Flask:
 
     @app.get("/establishments/<code>/queue")
     def queue(code: str):  # type: ignore[no-untyped-def]
-        query = (select(grants).where(grants.c.establishment_code == code,
-                                      grants.c.awaiting_review == true())
-                 .order_by(grants.c.opened_at, grants.c.id).limit(PAGE + 1))
+        query = (
+            select(grants)
+            .where(grants.c.establishment_code == code, grants.c.awaiting_review == true())
+            .order_by(grants.c.opened_at, grants.c.id)
+            .limit(PAGE + 1)
+        )
         with engine.connect() as conn:
             return jsonify(_page(list(conn.execute(query))))
 

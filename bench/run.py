@@ -44,22 +44,59 @@ class Bench:
 
 
 BENCHES = (
-    Bench("backbone", "backbone.py",
-          ("--backlog", "2000", "--consume", "1000", "--consume-real", "500",
-           "--confirm-messages", "500", "--hops", "50", "--rate", "10", "--duration", "5",
-           "--warmup", "2", "--skip-embedded"),
-          1200, "publishing, consuming, end to end (e2e)"),
-    Bench("submission", "submission.py",
-          ("--duration", "2", "--rounds", "2", "--warmup", "50", "--pairs", "50"),
-          900, "the submit endpoint"),
-    Bench("gatecheck", "gatecheck.py",
-          ("--duration", "2", "--rounds", "2", "--warmup", "1", "--single-duration", "1"),
-          1200, "the gate check at 1k and 100k grants"),
-    Bench("scale", "scale.py",
-          ("--large", "10000", "--duration", "1.5", "--rounds", "1", "--warmup", "0.5"),
-          1800, "gate check and queue listings at 1k vs 100k records"),
-    Bench("soak", "soak.py", ("--duration", "60", "--warmup", "20"),
-          1800, "the whole stack for 10 minutes: memory per process"),
+    Bench(
+        "backbone",
+        "backbone.py",
+        (
+            "--backlog",
+            "2000",
+            "--consume",
+            "1000",
+            "--consume-real",
+            "500",
+            "--confirm-messages",
+            "500",
+            "--hops",
+            "50",
+            "--rate",
+            "10",
+            "--duration",
+            "5",
+            "--warmup",
+            "2",
+            "--skip-embedded",
+        ),
+        1200,
+        "publishing, consuming, end to end (e2e)",
+    ),
+    Bench(
+        "submission",
+        "submission.py",
+        ("--duration", "2", "--rounds", "2", "--warmup", "50", "--pairs", "50"),
+        900,
+        "the submit endpoint",
+    ),
+    Bench(
+        "gatecheck",
+        "gatecheck.py",
+        ("--duration", "2", "--rounds", "2", "--warmup", "1", "--single-duration", "1"),
+        1200,
+        "the gate check at 1k and 100k grants",
+    ),
+    Bench(
+        "scale",
+        "scale.py",
+        ("--large", "10000", "--duration", "1.5", "--rounds", "1", "--warmup", "0.5"),
+        1800,
+        "gate check and queue listings at 1k vs 100k records",
+    ),
+    Bench(
+        "soak",
+        "soak.py",
+        ("--duration", "60", "--warmup", "20"),
+        1800,
+        "the whole stack for 10 minutes: memory per process",
+    ),
 )
 ALIASES = {"e2e": "backbone"}
 LOG_TAIL = 25
@@ -75,8 +112,10 @@ def choose(only: str | None, skip: str | None) -> list[Bench]:
     def parse(text: str | None) -> set[str]:
         chosen = {ALIASES.get(n.strip(), n.strip()) for n in (text or "").split(",") if n.strip()}
         if unknown := chosen - names:
-            raise SystemExit(f"unknown benchmark(s) {sorted(unknown)}; known: "
-                             f"{', '.join(b.name for b in BENCHES)} (e2e is backbone's)")
+            raise SystemExit(
+                f"unknown benchmark(s) {sorted(unknown)}; known: "
+                f"{', '.join(b.name for b in BENCHES)} (e2e is backbone's)"
+            )
         return chosen
 
     wanted, skipped = parse(only) or names, parse(skip)
@@ -113,19 +152,28 @@ def run_one(bench: Bench, quick: bool, logs: Path) -> dict[str, Any]:
             error = f"timed out after {bench.timeout_s:g} s"
             code = stop(process)
         except BaseException:
-            stop(process)   # Ctrl-C or SIGTERM: let it clean up what it started, then go
+            stop(process)  # Ctrl-C or SIGTERM: let it clean up what it started, then go
             raise
     figures = last_json(out_path)
     if error is None and code != 0:
-        error = f"exit status {code}" + (f": {figures['error']}"
-                                         if figures and "error" in figures else "")
+        error = f"exit status {code}" + (
+            f": {figures['error']}" if figures and "error" in figures else ""
+        )
     status = "failed" if error or figures is None else "ok"
-    log(f"{bench.name}: {status} in {time.monotonic() - started:.0f} s"
-        + (f" ({error})" if error else ""))
-    return {"status": status, "error": error, "wall_s": round(time.monotonic() - started, 1),
-            "argv": argv[1:], "stdout": str(out_path), "stderr": str(err_path),
-            "figures": figures,
-            "log_tail": tail(err_path, LOG_TAIL) + tail(out_path, 5) if status != "ok" else []}
+    log(
+        f"{bench.name}: {status} in {time.monotonic() - started:.0f} s"
+        + (f" ({error})" if error else "")
+    )
+    return {
+        "status": status,
+        "error": error,
+        "wall_s": round(time.monotonic() - started, 1),
+        "argv": argv[1:],
+        "stdout": str(out_path),
+        "stderr": str(err_path),
+        "figures": figures,
+        "log_tail": tail(err_path, LOG_TAIL) + tail(out_path, 5) if status != "ok" else [],
+    }
 
 
 def stop(process: subprocess.Popen) -> int:
@@ -160,25 +208,38 @@ def main() -> int:
             results[bench.name] = run_one(bench, args.quick, logs)
     except KeyboardInterrupt:
         log("interrupted: reporting what finished")
-    rows = [row for name, result in results.items()
-            for row in rows_for(name, result["figures"], result["error"])]
+    rows = [
+        row
+        for name, result in results.items()
+        for row in rows_for(name, result["figures"], result["error"])
+    ]
     print()
     quick = "  (QUICK: smoke figures, not comparable)" if args.quick else ""
-    print(f"bench/run {time.strftime('%Y-%m-%d %H:%M %Z')}: nproc {os.cpu_count()}, load "
-          f"average {loadavg_start[0]:.1f} -> {os.getloadavg()[0]:.1f}{quick}")
+    print(
+        f"bench/run {time.strftime('%Y-%m-%d %H:%M %Z')}: nproc {os.cpu_count()}, load "
+        f"average {loadavg_start[0]:.1f} -> {os.getloadavg()[0]:.1f}{quick}"
+    )
     print("\n".join(table_lines(rows)))
     for name, result in results.items():
         if result["status"] != "ok":
-            print(f"\n{name} FAILED ({result['error'] or 'no JSON line'}); last lines of its log "
-                  f"({result['stderr']}):")
+            print(
+                f"\n{name} FAILED ({result['error'] or 'no JSON line'}); last lines of its log "
+                f"({result['stderr']}):"
+            )
             print("\n".join(f"  | {line}" for line in result["log_tail"]))
     report = summary(results, rows)
-    report.update({"quick": args.quick, "date": time.strftime("%Y-%m-%d"),
-                   "nproc": os.cpu_count(), "logs": str(logs),
-                   "loadavg_start": round(loadavg_start[0], 2),
-                   "loadavg_end": round(os.getloadavg()[0], 2),
-                   "wall_s": round(time.monotonic() - started, 1),
-                   "not_run": [b.name for b in benches if b.name not in results]})
+    report.update(
+        {
+            "quick": args.quick,
+            "date": time.strftime("%Y-%m-%d"),
+            "nproc": os.cpu_count(),
+            "logs": str(logs),
+            "loadavg_start": round(loadavg_start[0], 2),
+            "loadavg_end": round(os.getloadavg()[0], 2),
+            "wall_s": round(time.monotonic() - started, 1),
+            "not_run": [b.name for b in benches if b.name not in results],
+        }
+    )
     print(flush=True)
     print(json.dumps(report), flush=True)
     return 1 if report["failed"] or report["not_run"] else 0

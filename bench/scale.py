@@ -60,7 +60,7 @@ from shared.crypto import Keyring
 
 FIRST_PORT = 18401
 ENDPOINTS = ("gate", "queue", "cases")
-GOAL_GROWTH = 1.2   # p50 at the large size <= 1.2 x p50 at the small one (no degradation)
+GOAL_GROWTH = 1.2  # p50 at the large size <= 1.2 x p50 at the small one (no degradation)
 
 
 def size_label(count: int) -> str:
@@ -68,16 +68,20 @@ def size_label(count: int) -> str:
 
 
 def service_cli(service: str, env: dict[str, str], *args: str) -> None:
-    result = subprocess.run([sys.executable, "-m", service, *args], env=env,
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-m", service, *args], env=env, capture_output=True, text=True, timeout=180
+    )
     if result.returncode != 0:
         raise RuntimeError(f"{service} {' '.join(args)}: {result.stderr.strip()[-2000:]}")
 
 
 def check_page(body: bytes) -> str | None:
     items = json.loads(body).get("items")
-    return None if isinstance(items, list) and len(items) == PAGE else \
-        f"not a full page: {body[:300]!r}"
+    return (
+        None
+        if isinstance(items, list) and len(items) == PAGE
+        else f"not a full page: {body[:300]!r}"
+    )
 
 
 def officer_token() -> str:
@@ -89,7 +93,7 @@ def officer_token() -> str:
 @dataclass
 class Target:
     endpoint: str
-    name: str          # "ours" or "bare"
+    name: str  # "ours" or "bare"
     size: str
     port: int
     process: subprocess.Popen
@@ -107,23 +111,38 @@ def explain(url: str, sql: str) -> list[str]:
         return [row[0] for row in conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")]
 
 
-QUEUE_SQL = (f"SELECT * FROM grants WHERE establishment_code = '{QUEUE_CODE}' AND "
-             f"awaiting_review IS true ORDER BY opened_at, id LIMIT {PAGE + 1}")
+QUEUE_SQL = (
+    f"SELECT * FROM grants WHERE establishment_code = '{QUEUE_CODE}' AND "
+    f"awaiting_review IS true ORDER BY opened_at, id LIMIT {PAGE + 1}"
+)
 CASES_SQL = f"SELECT * FROM vetting_cases ORDER BY opened_at, id LIMIT {PAGE + 1}"
 
 
-def start_servers(resources: Resources, args: argparse.Namespace, key: str, count: int,
-                  rng: random.Random, tokens: dict[str, str], officer: str,
-                  out: dict[str, Any]) -> list[Target]:
+def start_servers(
+    resources: Resources,
+    args: argparse.Namespace,
+    key: str,
+    count: int,
+    rng: random.Random,
+    tokens: dict[str, str],
+    officer: str,
+    out: dict[str, Any],
+) -> list[Target]:
     size = size_label(count)
     targets: list[Target] = []
     for service in ("access", "vetting"):
         url = resources.database(f"{service}_{size}")
         database = url.rsplit("/", 1)[1]
         port, bare_port = resources.port(), resources.port()
-        env = {**os.environ, **DEPLOYMENT_ENV, "DATABASE_URL": url,
-               "DATA_ENCRYPTION_KEYS": key, "VAR_DIR": str(resources.dir / "var"),
-               "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            **DEPLOYMENT_ENV,
+            "DATABASE_URL": url,
+            "DATA_ENCRYPTION_KEYS": key,
+            "VAR_DIR": str(resources.dir / "var"),
+            "PORT": str(port),
+            "PYTHONUNBUFFERED": "1",
+        }
         service_cli(service, env, "migrate")
         started = time.perf_counter()
         if service == "access":
@@ -134,40 +153,92 @@ def start_servers(resources: Resources, args: argparse.Namespace, key: str, coun
         web_args = ["web", "--bind", f"127.0.0.1:{port}"]
         if args.workers:
             web_args += ["--workers", str(args.workers)]
-        ours = resources.process(f"{service}-{size}", [sys.executable, "-m", service, *web_args],
-                                 env)
+        ours = resources.process(
+            f"{service}-{size}", [sys.executable, "-m", service, *web_args], env
+        )
         web_argv = gunicorn_argv(ours.pid)
-        out["gunicorn"] = " ".join(web_argv[web_argv.index("gunicorn") + 2:])
-        bare = resources.process(f"{service}-bare-{size}",
-                                 bare_argv(web_argv, bare_port, "queue_bare_app:create_app()"),
-                                 {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"})
+        out["gunicorn"] = " ".join(web_argv[web_argv.index("gunicorn") + 2 :])
+        bare = resources.process(
+            f"{service}-bare-{size}",
+            bare_argv(web_argv, bare_port, "queue_bare_app:create_app()"),
+            {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"},
+        )
         wait_http(port, "/health", ours)
         wait_http(bare_port, "/health", bare)
         if service == "access":
             mix = request_mix(people, 10_000, rng)
             queue = f"/establishments/{QUEUE_CODE}/queue"
             targets += [
-                Target("gate", "ours", size, port, ours, database,
-                       [http_get(path, tokens[code]) for path, code in mix], check_gate),
-                Target("gate", "bare", size, bare_port, bare, database,
-                       [http_get(path, None) for path, _ in mix], lambda _body: None),
-                Target("queue", "ours", size, port, ours, database,
-                       [http_get(queue, tokens[QUEUE_CODE])], check_page),
-                Target("queue", "bare", size, bare_port, bare, database,
-                       [http_get(queue, None)], check_page)]
+                Target(
+                    "gate",
+                    "ours",
+                    size,
+                    port,
+                    ours,
+                    database,
+                    [http_get(path, tokens[code]) for path, code in mix],
+                    check_gate,
+                ),
+                Target(
+                    "gate",
+                    "bare",
+                    size,
+                    bare_port,
+                    bare,
+                    database,
+                    [http_get(path, None) for path, _ in mix],
+                    lambda _body: None,
+                ),
+                Target(
+                    "queue",
+                    "ours",
+                    size,
+                    port,
+                    ours,
+                    database,
+                    [http_get(queue, tokens[QUEUE_CODE])],
+                    check_page,
+                ),
+                Target(
+                    "queue",
+                    "bare",
+                    size,
+                    bare_port,
+                    bare,
+                    database,
+                    [http_get(queue, None)],
+                    check_page,
+                ),
+            ]
             out[f"plan_queue_{size}"] = explain(url, QUEUE_SQL)
         else:
             targets += [
-                Target("cases", "ours", size, port, ours, database,
-                       [http_get("/cases", officer)], check_page),
-                Target("cases", "bare", size, bare_port, bare, database,
-                       [http_get("/cases", None)], check_page)]
+                Target(
+                    "cases",
+                    "ours",
+                    size,
+                    port,
+                    ours,
+                    database,
+                    [http_get("/cases", officer)],
+                    check_page,
+                ),
+                Target(
+                    "cases",
+                    "bare",
+                    size,
+                    bare_port,
+                    bare,
+                    database,
+                    [http_get("/cases", None)],
+                    check_page,
+                ),
+            ]
             out[f"plan_cases_{size}"] = explain(url, CASES_SQL)
     return targets
 
 
-def measure(args: argparse.Namespace, run: str, resources: Resources,
-            out: dict[str, Any]) -> None:
+def measure(args: argparse.Namespace, run: str, resources: Resources, out: dict[str, Any]) -> None:
     key = Keyring.generate_key()
     install_keyring(key)
     rng = random.Random(args.seed)
@@ -179,8 +250,15 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     by_label = {t.label: t for t in targets}
     log(f"{len(targets) // 2} servers up; warm-up {args.warmup:g} s per target")
     for target in targets:
-        drive(f"{target.label}-warmup", target.port, target.requests, args.concurrency,
-              args.warmup, target.check, check_every=7)
+        drive(
+            f"{target.label}-warmup",
+            target.port,
+            target.requests,
+            args.concurrency,
+            args.warmup,
+            target.check,
+            check_every=7,
+        )
 
     runs: dict[str, list[Run]] = {t.label: [] for t in targets}
     cpu: dict[str, list[float]] = {t.label: [] for t in targets}
@@ -192,48 +270,74 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
                 for name in names:
                     target = by_label[f"{endpoint}-{name}-{size}"]
                     before = cpu_snapshot(target.process.pid, target.database)
-                    result = drive(target.label, target.port, target.requests,
-                                   args.concurrency, args.duration, target.check, check_every=7)
+                    result = drive(
+                        target.label,
+                        target.port,
+                        target.requests,
+                        args.concurrency,
+                        args.duration,
+                        target.check,
+                        check_every=7,
+                    )
                     cpu[target.label].append(
-                        cpu_between(before, target.process.pid, target.database) / result.count)
+                        cpu_between(before, target.process.pid, target.database) / result.count
+                    )
                     runs[target.label].append(result)
-                    log(f"round {r + 1}/{args.rounds} {target.label:>16}: "
+                    log(
+                        f"round {r + 1}/{args.rounds} {target.label:>16}: "
                         f"{result.rps:7.1f} req/s  p50 {result.percentile(50):7.2f} ms  "
                         f"p99 {result.percentile(99):7.2f} ms  "
-                        f"cpu {cpu[target.label][-1]:5.2f} ms/req")
+                        f"cpu {cpu[target.label][-1]:5.2f} ms/req"
+                    )
     summarise(out, runs, cpu, sizes)
-    out.update({"duration_s": args.duration, "rounds": args.rounds,
-                "concurrency": args.concurrency, "warmup_s": args.warmup,
-                "records": {size_label(n): n for n in (args.small, args.large)},
-                "nproc": os.cpu_count(), "date": time.strftime("%Y-%m-%d")})
+    out.update(
+        {
+            "duration_s": args.duration,
+            "rounds": args.rounds,
+            "concurrency": args.concurrency,
+            "warmup_s": args.warmup,
+            "records": {size_label(n): n for n in (args.small, args.large)},
+            "nproc": os.cpu_count(),
+            "date": time.strftime("%Y-%m-%d"),
+        }
+    )
     print_table(out, sizes)
 
 
-def summarise(out: dict[str, Any], runs: dict[str, list[Run]], cpu: dict[str, list[float]],
-              sizes: list[str]) -> None:
+def summarise(
+    out: dict[str, Any], runs: dict[str, list[Run]], cpu: dict[str, list[float]], sizes: list[str]
+) -> None:
     small, large = sizes
     for endpoint in ENDPOINTS:
         for name in ("ours", "bare"):
             for size in sizes:
                 label = f"{endpoint}-{name}-{size}"
                 prefix = f"{endpoint}_{name}"
-                out[f"{prefix}_p50_{size}_ms"] = round(statistics.median(
-                    x.percentile(50) for x in runs[label]), 2)
-                out[f"{prefix}_p99_{size}_ms"] = round(statistics.median(
-                    x.percentile(99) for x in runs[label]), 2)
-                out[f"{prefix}_rps_{size}"] = round(statistics.median(
-                    x.rps for x in runs[label]), 1)
+                out[f"{prefix}_p50_{size}_ms"] = round(
+                    statistics.median(x.percentile(50) for x in runs[label]), 2
+                )
+                out[f"{prefix}_p99_{size}_ms"] = round(
+                    statistics.median(x.percentile(99) for x in runs[label]), 2
+                )
+                out[f"{prefix}_rps_{size}"] = round(
+                    statistics.median(x.rps for x in runs[label]), 1
+                )
                 out[f"{prefix}_cpu_ms_per_req_{size}"] = round(statistics.median(cpu[label]), 2)
             for figure in ("p50", "p99"):
                 out[f"{endpoint}_{name}_{figure}_growth"] = round(
                     out[f"{endpoint}_{name}_{figure}_{large}_ms"]
-                    / out[f"{endpoint}_{name}_{figure}_{small}_ms"], 3)
+                    / out[f"{endpoint}_{name}_{figure}_{small}_ms"],
+                    3,
+                )
             out[f"{endpoint}_{name}_cpu_growth"] = round(
                 out[f"{endpoint}_{name}_cpu_ms_per_req_{large}"]
-                / out[f"{endpoint}_{name}_cpu_ms_per_req_{small}"], 3)
+                / out[f"{endpoint}_{name}_cpu_ms_per_req_{small}"],
+                3,
+            )
         for size in sizes:
             out[f"{endpoint}_p50_ratio_{size}"] = round(
-                out[f"{endpoint}_ours_p50_{size}_ms"] / out[f"{endpoint}_bare_p50_{size}_ms"], 3)
+                out[f"{endpoint}_ours_p50_{size}_ms"] / out[f"{endpoint}_bare_p50_{size}_ms"], 3
+            )
         out[f"goal_{endpoint}_growth_met"] = out[f"{endpoint}_ours_p50_growth"] <= GOAL_GROWTH
     out["goals_met"] = all(out[f"goal_{endpoint}_growth_met"] for endpoint in ENDPOINTS)
     out["sizes"] = sizes
@@ -242,19 +346,25 @@ def summarise(out: dict[str, Any], runs: dict[str, list[Run]], cpu: dict[str, li
 def print_table(out: dict[str, Any], sizes: list[str]) -> None:
     small, large = sizes
     print()
-    print(f"scale  ({out['rounds']} rounds of {out['duration_s']:g} s per target, "
-          f"{out['concurrency']} keep-alive connections; medians; gunicorn {out['gunicorn']})")
-    print(f"  {'':<28} {'p50 ' + small:>10} {'p50 ' + large:>10} {'growth':>7} "
-          f"{'p99 ' + small:>10} {'p99 ' + large:>10} {'growth':>7} {'CPU ms/req':>16}")
+    print(
+        f"scale  ({out['rounds']} rounds of {out['duration_s']:g} s per target, "
+        f"{out['concurrency']} keep-alive connections; medians; gunicorn {out['gunicorn']})"
+    )
+    print(
+        f"  {'':<28} {'p50 ' + small:>10} {'p50 ' + large:>10} {'growth':>7} "
+        f"{'p99 ' + small:>10} {'p99 ' + large:>10} {'growth':>7} {'CPU ms/req':>16}"
+    )
     for endpoint in ENDPOINTS:
         for name in ("ours", "bare"):
             p = f"{endpoint}_{name}"
-            print(f"  {endpoint + ' ' + name:<28} {out[f'{p}_p50_{small}_ms']:>10.2f} "
-                  f"{out[f'{p}_p50_{large}_ms']:>10.2f} {out[f'{p}_p50_growth']:>6.2f}x "
-                  f"{out[f'{p}_p99_{small}_ms']:>10.2f} {out[f'{p}_p99_{large}_ms']:>10.2f} "
-                  f"{out[f'{p}_p99_growth']:>6.2f}x "
-                  f"{out[f'{p}_cpu_ms_per_req_{small}']:>7.2f} / "
-                  f"{out[f'{p}_cpu_ms_per_req_{large}']:<7.2f}")
+            print(
+                f"  {endpoint + ' ' + name:<28} {out[f'{p}_p50_{small}_ms']:>10.2f} "
+                f"{out[f'{p}_p50_{large}_ms']:>10.2f} {out[f'{p}_p50_growth']:>6.2f}x "
+                f"{out[f'{p}_p99_{small}_ms']:>10.2f} {out[f'{p}_p99_{large}_ms']:>10.2f} "
+                f"{out[f'{p}_p99_growth']:>6.2f}x "
+                f"{out[f'{p}_cpu_ms_per_req_{small}']:>7.2f} / "
+                f"{out[f'{p}_cpu_ms_per_req_{large}']:<7.2f}"
+            )
         verdict = "PASS" if out[f"goal_{endpoint}_growth_met"] else "MISS"
         print(f"    goal p50 at {large} <= {GOAL_GROWTH}x p50 at {small}: {verdict}")
     print(flush=True)
@@ -268,8 +378,12 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=2.0, help="untimed seconds per target")
     parser.add_argument("--small", type=int, default=1_000, help="records at the small size")
     parser.add_argument("--large", type=int, default=100_000, help="records at the large size")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="gunicorn workers for all (default: as `<service> web`)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn workers for all (default: as `<service> web`)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     resources = Resources(uuid.uuid4().hex[:8], "scale", FIRST_PORT)

@@ -71,24 +71,34 @@ def rss_kb_by_group() -> dict[int, int]:
 
 def rss_mb(stack: Stack) -> dict[str, float]:
     groups = rss_kb_by_group()
-    return {name: round(groups.get(process.pid, 0) / 1024, 1)
-            for name, process in stack.processes.items()}
+    return {
+        name: round(groups.get(process.pid, 0) / 1024, 1)
+        for name, process in stack.processes.items()
+    }
 
 
-def measure(args: argparse.Namespace, run: str, resources: Resources,
-            out: dict[str, Any]) -> None:
+def measure(args: argparse.Namespace, run: str, resources: Resources, out: dict[str, Any]) -> None:
 
     smtp = SmtpCounter(resources.port())
     smtp.controller.start()
     resources.exit.callback(smtp.controller.stop)
     prefix = resources.broker_prefix()
     urls = {service: resources.database(service) for service in SERVICES}
-    stack = Stack(var_dir=resources.dir / "var",
-                  base_env={"BROKER_URL": AMQP_URL, "BROKER_PREFIX": prefix, **GUEST_FOR_ALL,
-                            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
-                            **DEPLOYMENT_ENV},
-                  database_urls=urls, ports={s: resources.port() for s in SERVICES},
-                  smtp_port=smtp.port, web_workers=2)
+    stack = Stack(
+        var_dir=resources.dir / "var",
+        base_env={
+            "BROKER_URL": AMQP_URL,
+            "BROKER_PREFIX": prefix,
+            **GUEST_FOR_ALL,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(smtp.port),
+            **DEPLOYMENT_ENV,
+        },
+        database_urls=urls,
+        ports={s: resources.port() for s in SERVICES},
+        smtp_port=smtp.port,
+        web_workers=2,
+    )
     resources.stack(stack)
     log("migrating four databases")
     stack.migrate()
@@ -113,9 +123,11 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
             rss = rss_mb(stack)
             samples.append({"t_s": round(time.monotonic() - began), "rss_mb": rss})
             counts = load.snapshot()
-            log(f"{samples[-1]['t_s']:>4} s: RSS {sum(rss.values()):.0f} MB, submitted "
+            log(
+                f"{samples[-1]['t_s']:>4} s: RSS {sum(rss.values()):.0f} MB, submitted "
                 f"{counts['submitted']}, cleared {counts['cleared']}, emails {smtp.count}, "
-                f"errors {counts['submit_errors'] + counts['clear_errors']}")
+                f"errors {counts['submit_errors'] + counts['clear_errors']}"
+            )
         end_rss, cpu_after = samples[-1]["rss_mb"], cpu_seconds(stack)
         elapsed = time.monotonic() - began
         counts_after, emails_after = load.snapshot(), smtp.count
@@ -125,30 +137,44 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
     drained = load.drain(lambda: settled(urls), timeout=90)
     supervisor.stop()
 
-    growth = {name: round((end_rss[name] - start_rss[name]) / start_rss[name] * 100, 2)
-              for name in start_rss if start_rss[name] > 0}
+    growth = {
+        name: round((end_rss[name] - start_rss[name]) / start_rss[name] * 100, 2)
+        for name in start_rss
+        if start_rss[name] > 0
+    }
     submitted = counts_after["submitted"] - counts_before["submitted"]
-    out.update({
-        "rate_per_s": args.rate, "duration_s": args.duration, "warmup_s": args.warmup,
-        "rss_start_mb": start_rss, "rss_end_mb": end_rss, "rss_growth_pct": growth,
-        "rss_max_growth_pct": max(growth.values()),
-        "rss_max_growth_process": max(growth, key=lambda name: growth[name]),
-        "rss_total_start_mb": round(sum(start_rss.values()), 1),
-        "rss_total_end_mb": round(sum(end_rss.values()), 1),
-        "goal_rss_met": all(g < GOAL_GROWTH_PCT for g in growth.values()),
-        "submitted_per_s": round(submitted / elapsed, 3),
-        "cleared_per_s": round((counts_after["cleared"] - counts_before["cleared"]) / elapsed, 3),
-        "emails_per_s": round((emails_after - emails_before) / elapsed, 3),
-        "totals": {**load.snapshot(), "emails": smtp.count, "drained": drained},
-        "submit_errors": counts_after["submit_errors"],
-        "clear_errors": counts_after["clear_errors"],
-        "first_errors": load.first_errors,
-        "crashed": supervisor.crashed,
-        "cpu_ms_per_application": {
-            name: round((cpu_after[name] - cpu_before.get(name, 0.0)) * 1000 / max(submitted, 1),
-                        1) for name in cpu_after},
-        "rss_samples": samples,
-    })
+    out.update(
+        {
+            "rate_per_s": args.rate,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "rss_start_mb": start_rss,
+            "rss_end_mb": end_rss,
+            "rss_growth_pct": growth,
+            "rss_max_growth_pct": max(growth.values()),
+            "rss_max_growth_process": max(growth, key=lambda name: growth[name]),
+            "rss_total_start_mb": round(sum(start_rss.values()), 1),
+            "rss_total_end_mb": round(sum(end_rss.values()), 1),
+            "goal_rss_met": all(g < GOAL_GROWTH_PCT for g in growth.values()),
+            "submitted_per_s": round(submitted / elapsed, 3),
+            "cleared_per_s": round(
+                (counts_after["cleared"] - counts_before["cleared"]) / elapsed, 3
+            ),
+            "emails_per_s": round((emails_after - emails_before) / elapsed, 3),
+            "totals": {**load.snapshot(), "emails": smtp.count, "drained": drained},
+            "submit_errors": counts_after["submit_errors"],
+            "clear_errors": counts_after["clear_errors"],
+            "first_errors": load.first_errors,
+            "crashed": supervisor.crashed,
+            "cpu_ms_per_application": {
+                name: round(
+                    (cpu_after[name] - cpu_before.get(name, 0.0)) * 1000 / max(submitted, 1), 1
+                )
+                for name in cpu_after
+            },
+            "rss_samples": samples,
+        }
+    )
     out["errors"] = out["submit_errors"] + out["clear_errors"]
     out["databases"] = db_counts(urls)
     out["goal_no_errors_met"] = out["errors"] == 0 and not supervisor.crashed
@@ -159,18 +185,26 @@ def measure(args: argparse.Namespace, run: str, resources: Resources,
 
 def print_table(out: dict[str, Any]) -> None:
     print()
-    print(f"soak  ({out['rate_per_s']:g} applications/s for {out['duration_s']:g} s after "
-          f"{out['warmup_s']:g} s of warm-up; RSS of each process group)")
+    print(
+        f"soak  ({out['rate_per_s']:g} applications/s for {out['duration_s']:g} s after "
+        f"{out['warmup_s']:g} s of warm-up; RSS of each process group)"
+    )
     print(f"  {'process':<26} {'start MB':>9} {'end MB':>9} {'growth':>8}")
     for name, start in out["rss_start_mb"].items():
-        print(f"  {name:<26} {start:>9.1f} {out['rss_end_mb'][name]:>9.1f} "
-              f"{out['rss_growth_pct'].get(name, 0):>7.2f}%")
+        print(
+            f"  {name:<26} {start:>9.1f} {out['rss_end_mb'][name]:>9.1f} "
+            f"{out['rss_growth_pct'].get(name, 0):>7.2f}%"
+        )
     verdict = "PASS" if out["goal_rss_met"] else "MISS"
-    print(f"  goal every process < {GOAL_GROWTH_PCT:g}% growth: {verdict} (largest "
-          f"{out['rss_max_growth_pct']:.2f}%, {out['rss_max_growth_process']})")
-    print(f"  throughput: submitted {out['submitted_per_s']:.2f}/s, cleared "
-          f"{out['cleared_per_s']:.2f}/s, emails {out['emails_per_s']:.2f}/s; errors "
-          f"{out['errors']}, crashed {sorted(out['crashed']) or 'none'}")
+    print(
+        f"  goal every process < {GOAL_GROWTH_PCT:g}% growth: {verdict} (largest "
+        f"{out['rss_max_growth_pct']:.2f}%, {out['rss_max_growth_process']})"
+    )
+    print(
+        f"  throughput: submitted {out['submitted_per_s']:.2f}/s, cleared "
+        f"{out['cleared_per_s']:.2f}/s, emails {out['emails_per_s']:.2f}/s; errors "
+        f"{out['errors']}, crashed {sorted(out['crashed']) or 'none'}"
+    )
     print(f"  totals {out['totals']}; databases {out['databases']}")
     print(flush=True)
 

@@ -19,8 +19,12 @@ from applications.examples import sample_application
 from shared.devstack import Stack
 
 CLEAR_POLL_S = 1.0
-TABLES = {"applications": "applications", "vetting": "vetting_cases", "access": "grants",
-          "notifications": "notifications"}
+TABLES = {
+    "applications": "applications",
+    "vetting": "vetting_cases",
+    "access": "grants",
+    "notifications": "notifications",
+}
 
 
 def officer_token() -> str:
@@ -58,18 +62,34 @@ class Load:
         self._stop_arrivals = threading.Event()
         self._stop_clearing = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=8)
-        self._threads = [threading.Thread(target=self._arrivals, daemon=True),
-                         threading.Thread(target=self._clearing, daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._arrivals, daemon=True),
+            threading.Thread(target=self._clearing, daemon=True),
+        ]
 
     @staticmethod
     def organisation_key(stack: Stack) -> str:
         import json
 
-        org = json.loads(stack.cli("applications", "create-organisation", "--name", "Soak Org",
-                                   "--fellowship", "AA", "--coordinator-email",
-                                   "coordinator@example.org").stdout.strip().splitlines()[-1])
-        return json.loads(stack.cli("applications", "create-api-key", org["organisation_id"])
-                          .stdout.strip().splitlines()[-1])["api_key"]
+        org = json.loads(
+            stack.cli(
+                "applications",
+                "create-organisation",
+                "--name",
+                "Soak Org",
+                "--fellowship",
+                "AA",
+                "--coordinator-email",
+                "coordinator@example.org",
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        return json.loads(
+            stack.cli("applications", "create-api-key", org["organisation_id"])
+            .stdout.strip()
+            .splitlines()[-1]
+        )["api_key"]
 
     def start(self) -> None:
         for thread in self._threads:
@@ -125,16 +145,22 @@ class Load:
             # A new person each time (a birthday and a passport of their own): the same sample
             # person would be covered by the first clearance, with no checks, no decision and
             # no new access request.
-            body = sample_application(f"soak-{self.run}-{index}@example.org",
-                                      passport=f"SK{self.run}{index}"[:20])
+            body = sample_application(
+                f"soak-{self.run}-{index}@example.org", passport=f"SK{self.run}{index}"[:20]
+            )
             body["applicant"]["date_of_birth"] = (
-                date(1950, 1, 1) + timedelta(days=index)).isoformat()
+                date(1950, 1, 1) + timedelta(days=index)
+            ).isoformat()
             draft = self._session().post(base, json=body, headers=headers, timeout=30)
             if draft.status_code != 201:
                 raise RuntimeError(f"POST /applications {draft.status_code} {draft.text}")
             draft_id = draft.json()["id"]
-            done = self._session().post(f"{base}/{draft_id}/submit", timeout=30, json={},
-                                        headers={**headers, "Idempotency-Key": draft_id})
+            done = self._session().post(
+                f"{base}/{draft_id}/submit",
+                timeout=30,
+                json={},
+                headers={**headers, "Idempotency-Key": draft_id},
+            )
             if done.status_code != 200:
                 raise RuntimeError(f"submit {done.status_code} {done.text}")
         except (requests.RequestException, RuntimeError, ValueError) as exc:
@@ -148,32 +174,42 @@ class Load:
         session = requests.Session()
         while not self._stop_clearing.wait(CLEAR_POLL_S):
             try:
-                page = session.get(f"{base}/cases?status=AWAITING_DECISION&limit=200",
-                                   headers=headers, timeout=30)
+                page = session.get(
+                    f"{base}/cases?status=AWAITING_DECISION&limit=200", headers=headers, timeout=30
+                )
                 if page.status_code != 200:
                     raise RuntimeError(f"GET /cases {page.status_code} {page.text}")
                 for case in page.json()["items"]:
-                    answer = session.post(f"{base}/cases/{case['id']}/clearance", timeout=30,
-                                          json={"reason": "All checks passed."},
-                                          headers=headers)
+                    answer = session.post(
+                        f"{base}/cases/{case['id']}/clearance",
+                        timeout=30,
+                        json={"reason": "All checks passed."},
+                        headers=headers,
+                    )
                     if answer.status_code in (200, 201):
                         self._count("cleared")
                     else:
-                        self._count("clear_errors", f"clearance {answer.status_code} "
-                                                    f"{answer.text}")
+                        self._count("clear_errors", f"clearance {answer.status_code} {answer.text}")
             except (requests.RequestException, RuntimeError, ValueError) as exc:
                 self._count("clear_errors", f"clearing: {exc!r}")
 
 
-OPEN_CASES = ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "REFUSAL_PENDING",
-              "RECONSIDERATION", "REVIEW")
+OPEN_CASES = (
+    "OPEN",
+    "AWAITING_DECISION",
+    "INFO_REQUESTED",
+    "REFUSAL_PENDING",
+    "RECONSIDERATION",
+    "REVIEW",
+)
 
 
 def settled(urls: dict[str, str]) -> bool:
     """No vetting case still open, no outbox row of any service unsent."""
     counts = db_counts(urls)
-    return (not any(counts["vetting"]["by_status"].get(s) for s in OPEN_CASES)
-            and not any(c["outbox_unsent"] for c in counts.values()))
+    return not any(counts["vetting"]["by_status"].get(s) for s in OPEN_CASES) and not any(
+        c["outbox_unsent"] for c in counts.values()
+    )
 
 
 def db_counts(urls: dict[str, str]) -> dict[str, Any]:
@@ -181,9 +217,13 @@ def db_counts(urls: dict[str, str]) -> dict[str, Any]:
     counts: dict[str, Any] = {}
     for service, url in urls.items():
         with psycopg.connect(url) as conn:
-            by_status = dict(conn.execute(
-                f"SELECT status, count(*) FROM {TABLES[service]} GROUP BY status").fetchall())
+            by_status = dict(
+                conn.execute(
+                    f"SELECT status, count(*) FROM {TABLES[service]} GROUP BY status"
+                ).fetchall()
+            )
             unsent = conn.execute(
-                "SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+            ).fetchone()[0]
         counts[service] = {"by_status": by_status, "outbox_unsent": unsent}
     return counts

@@ -21,8 +21,9 @@ from shared.config import load_settings
 
 
 def body_bytes(run: str, label: str, index: int, today: date) -> bytes:
-    return json.dumps(sample_application(f"b-{run}-{label}-{index}@example.org",
-                                         today=today)).encode()
+    return json.dumps(
+        sample_application(f"b-{run}-{label}-{index}@example.org", today=today)
+    ).encode()
 
 
 def create_drafts(env: dict[str, str], organisation_id: str, bodies: list[bytes]) -> list[str]:
@@ -38,7 +39,7 @@ def create_drafts(env: dict[str, str], organisation_id: str, bodies: list[bytes]
     try:
         for start in range(0, len(bodies), 250):
             with platform.unit_of_work() as uow:
-                for body in bodies[start:start + 250]:
+                for body in bodies[start : start + 250]:
                     ids.append(create_draft(uow, organisation_id, schema.load(json.loads(body))).id)
                 uow.commit()
     finally:
@@ -48,15 +49,21 @@ def create_drafts(env: dict[str, str], organisation_id: str, bodies: list[bytes]
 
 def submit_requests(key: str, draft_ids: list[str], idempotency_key: bool) -> list[Request]:
     """One submit per draft, with the draft id as the Idempotency-Key (as tests/e2e does)."""
-    return [Request(f"/applications/{draft_id}/submit", b"",
-                    {"Authorization": f"Bearer {key}",
-                     **({"Idempotency-Key": draft_id} if idempotency_key else {})})
-            for draft_id in draft_ids]
+    return [
+        Request(
+            f"/applications/{draft_id}/submit",
+            b"",
+            {
+                "Authorization": f"Bearer {key}",
+                **({"Idempotency-Key": draft_id} if idempotency_key else {}),
+            },
+        )
+        for draft_id in draft_ids
+    ]
 
 
 def bare_requests(bodies: list[bytes]) -> list[Request]:
-    return [Request("/submissions", body, {"Content-Type": "application/json"})
-            for body in bodies]
+    return [Request("/submissions", body, {"Content-Type": "application/json"}) for body in bodies]
 
 
 def count_rows(url: str, query: str) -> int:
@@ -64,9 +71,9 @@ def count_rows(url: str, query: str) -> int:
         return conn.execute(query).fetchone()[0]
 
 
-
-def time_pairs(port: int, key: str, run: str, today: date, count: int,
-               concurrency: int) -> dict[str, float]:
+def time_pairs(
+    port: int, key: str, run: str, today: date, count: int, concurrency: int
+) -> dict[str, float]:
     """A second figure: a whole application, create draft then submit, per client turn."""
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     latencies: list[float] = []
@@ -81,14 +88,19 @@ def time_pairs(port: int, key: str, run: str, today: date, count: int,
             if index >= count:
                 break
             began = time.perf_counter()
-            conn.request("POST", "/applications", body=body_bytes(run, "pair", index, today),
-                         headers=headers)
+            conn.request(
+                "POST", "/applications", body=body_bytes(run, "pair", index, today), headers=headers
+            )
             response = conn.getresponse()
             draft = json.loads(response.read())
             if response.status != 201:
                 raise RuntimeError(f"POST /applications: {response.status} {draft}")
-            conn.request("POST", f"/applications/{draft['id']}/submit", body=b"",
-                         headers={**headers, "Idempotency-Key": draft["id"]})
+            conn.request(
+                "POST",
+                f"/applications/{draft['id']}/submit",
+                body=b"",
+                headers={**headers, "Idempotency-Key": draft["id"]},
+            )
             response = conn.getresponse()
             payload = response.read()
             if response.status != 200:
@@ -102,5 +114,8 @@ def time_pairs(port: int, key: str, run: str, today: date, count: int,
             future.result()
     elapsed = time.perf_counter() - began
     pairs = Run("pairs", count, elapsed, latencies)
-    return {"per_s": round(pairs.rps, 1), "p50_ms": round(pairs.percentile(50), 1),
-            "p99_ms": round(pairs.percentile(99), 1)}
+    return {
+        "per_s": round(pairs.rps, 1),
+        "p50_ms": round(pairs.percentile(50), 1),
+        "p99_ms": round(pairs.percentile(99), 1),
+    }

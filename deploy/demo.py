@@ -19,23 +19,39 @@ from shared.config import DEFAULT_PORTS as PORTS
 
 
 def cli(service: str, *args: str) -> str:
-    return subprocess.run([sys.executable, "-m", service, *args], check=True,
-                          capture_output=True, text=True, env=os.environ).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-m", service, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    ).stdout.strip()
 
 
 def call(service: str, path: str, token: str, body: dict | None = None) -> dict:
-    request = Request(f"http://127.0.0.1:{PORTS[service]}{path}",
-                      method="GET" if body is None else "POST",
-                      data=None if body is None else json.dumps(body).encode(),
-                      headers={"Authorization": f"Bearer {token}",
-                               "Content-Type": "application/json"})
+    request = Request(
+        f"http://127.0.0.1:{PORTS[service]}{path}",
+        method="GET" if body is None else "POST",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     with urlopen(request, timeout=10) as response:
         return json.load(response)
 
 
 def main() -> None:
-    org = json.loads(cli("applications", "create-organisation", "--name", "Demo AA Intergroup",
-                         "--fellowship", "AA", "--coordinator-email", "liaison@example.org"))
+    org = json.loads(
+        cli(
+            "applications",
+            "create-organisation",
+            "--name",
+            "Demo AA Intergroup",
+            "--fellowship",
+            "AA",
+            "--coordinator-email",
+            "liaison@example.org",
+        )
+    )
     key = json.loads(cli("applications", "create-api-key", org["organisation_id"]))["api_key"]
     draft = call("applications", "/applications", key, sample_application("siobhan@example.org"))
     readiness = call("applications", f"/applications/{draft['id']}/readiness", key)
@@ -47,11 +63,13 @@ def main() -> None:
     officer = demo_client("demo-vetting-officer").token("vetting")
     security = demo_client("demo-security-wwi").token("access")
     operator = demo_client("operator-scripts", "dev-operator-secret-change-me").token(
-        "notifications")
+        "notifications"
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        notes = call("notifications", f"/notifications?application_id={application['id']}",
-                     operator)
+        notes = call(
+            "notifications", f"/notifications?application_id={application['id']}", operator
+        )
         if notes and notes[0]["status"] == "SENT":
             break
         time.sleep(0.2)
@@ -67,12 +85,20 @@ def main() -> None:
     else:
         results = ", ".join(f"{c['name']} {c['status']}" for c in case["checks_detail"])
         print(f"vetting:       checks done ({results})")
-        print(f"vetting:       risk summary recommends {case['risk']['recommendation']}: "
-              f"{case['risk']['rationale']}")
-        clearance = call("vetting", f"/cases/{case['id']}/clearance", officer,
-                         {"reason": "Declared, old and minor: cleared at the required level."})
-    print(f"vetting:       cleared: {clearance['level']}, {clearance['access']}, expires "
-          f"{clearance['expires_at'][:10]}")
+        print(
+            f"vetting:       risk summary recommends {case['risk']['recommendation']}: "
+            f"{case['risk']['rationale']}"
+        )
+        clearance = call(
+            "vetting",
+            f"/cases/{case['id']}/clearance",
+            officer,
+            {"reason": "Declared, old and minor: cleared at the required level."},
+        )
+    print(
+        f"vetting:       cleared: {clearance['level']}, {clearance['access']}, expires "
+        f"{clearance['expires_at'][:10]}"
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         final = call("applications", f"/applications/{application['id']}", key)
@@ -80,35 +106,54 @@ def main() -> None:
             break
         time.sleep(0.2)
     grant = wait_for_grant(security, clearance["person_id"])
-    print(f"access:        grant at WWI: {grant['forenames']} {grant['surname']}, "
-          f"{grant['clearance']['level']}, at most {grant['clearance']['max_access']}")
+    print(
+        f"access:        grant at WWI: {grant['forenames']} {grant['surname']}, "
+        f"{grant['clearance']['level']}, at most {grant['clearance']['max_access']}"
+    )
     inducted_now = grant["status"] == "PENDING_REVIEW"
     if inducted_now:
-        call("access", f"/grants/{grant['id']}/approval", security,
-             {"access_type": grant["clearance"]["max_access"], "permitted_areas": ["Chapel"]})
-        call("access", f"/grants/{grant['id']}/induction", security,
-             {"item": "SECURITY_BRIEFING"})
-        grant = call("access", f"/grants/{grant['id']}/induction", security, {
-            "item": "ID_BADGE", "badge_number": f"WWI-DEMO-{grant['id'][:4].upper()}"})
-        print(f"access:        approved and inducted: {grant['status']}, "
-              f"badge {grant['badge_number']}")
+        call(
+            "access",
+            f"/grants/{grant['id']}/approval",
+            security,
+            {"access_type": grant["clearance"]["max_access"], "permitted_areas": ["Chapel"]},
+        )
+        call("access", f"/grants/{grant['id']}/induction", security, {"item": "SECURITY_BRIEFING"})
+        grant = call(
+            "access",
+            f"/grants/{grant['id']}/induction",
+            security,
+            {"item": "ID_BADGE", "badge_number": f"WWI-DEMO-{grant['id'][:4].upper()}"},
+        )
+        print(
+            f"access:        approved and inducted: {grant['status']}, "
+            f"badge {grant['badge_number']}"
+        )
     else:
         print(f"access:        already {grant['status']} at WWI (an earlier demo)")
     badge = grant["badge_number"]
     gate = call("access", f"/establishments/WWI/gate-check?badge={badge}", security)
-    print(f"access:        gate check at WWI: {'ALLOWED' if gate['allowed'] else 'REFUSED'} "
-          f"({gate['message']}) until {gate['valid_until'][:10]}")
+    print(
+        f"access:        gate check at WWI: {'ALLOWED' if gate['allowed'] else 'REFUSED'} "
+        f"({gate['message']}) until {gate['valid_until'][:10]}"
+    )
     deadline = time.monotonic() + (30 if inducted_now else 0)
     while True:
         final = call("applications", f"/applications/{application['id']}", key)
-        if (any(entry["kind"] == "access_activated" for entry in final["timeline"])
-                or time.monotonic() > deadline):
+        if (
+            any(entry["kind"] == "access_activated" for entry in final["timeline"])
+            or time.monotonic() > deadline
+        ):
             break
         time.sleep(0.2)
-    print(f"applications:  status {final['status']}; timeline: "
-          + ", ".join(entry["kind"] for entry in final["timeline"]))
-    print(f"console:       http://127.0.0.1:{PORTS['access']}/console — sign in at the "
-          "development identity provider as hal (head of security, WWI) / dev-password-only")
+    print(
+        f"applications:  status {final['status']}; timeline: "
+        + ", ".join(entry["kind"] for entry in final["timeline"])
+    )
+    print(
+        f"console:       http://127.0.0.1:{PORTS['access']}/console — sign in at the "
+        "development identity provider as hal (head of security, WWI) / dev-password-only"
+    )
 
 
 def demo_client(client_id: str, secret: str = "dev-demo-secret-change-me") -> MachineClient:

@@ -53,8 +53,9 @@ os.environ.update(TEST_OIDC_ENV)
 os.environ.update(CONSOLE_ENV)
 
 
-REAL_FIXTURES = frozenset({"postgres_admin_url", "amqp_url", "real_env", "pg_urls",
-                           "broker_prefix", "redis_url"})
+REAL_FIXTURES = frozenset(
+    {"postgres_admin_url", "amqp_url", "real_env", "pg_urls", "broker_prefix", "redis_url"}
+)
 
 
 # What starts processes or runs long: first in the run, so that no worker is left with one of
@@ -70,8 +71,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         names = getattr(item, "fixturenames", ())
-        if REAL_FIXTURES.intersection(names) or params.get("backend_env") == "real" or \
-                params.get("stack_mode") == "real":
+        if (
+            REAL_FIXTURES.intersection(names)
+            or params.get("backend_env") == "real"
+            or params.get("stack_mode") == "real"
+        ):
             item.add_marker(pytest.mark.real_backends)
         if "tests/e2e/" in item.nodeid or "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.slow)
@@ -141,10 +145,10 @@ def _migrated(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture
-def pg_urls(request: pytest.FixtureRequest, postgres_admin_url: str,
-            postgres_templates: PostgresTemplates) -> Iterator[Mapping[str, str]]:
-    databases = LazyDatabases(postgres_admin_url, postgres_templates,
-                              migrated=_migrated(request))
+def pg_urls(
+    request: pytest.FixtureRequest, postgres_admin_url: str, postgres_templates: PostgresTemplates
+) -> Iterator[Mapping[str, str]]:
+    databases = LazyDatabases(postgres_admin_url, postgres_templates, migrated=_migrated(request))
     yield databases
     databases.close()
 
@@ -153,23 +157,33 @@ def pg_urls(request: pytest.FixtureRequest, postgres_admin_url: str,
 def broker_prefix(amqp_url: str) -> Iterator[str]:
     prefix = f"t{uuid.uuid4().hex[:10]}."
     yield prefix
-    delete_topology(load_settings("applications", {"BROKER_URL": amqp_url,
-                                                   "BROKER_PREFIX": prefix}))
+    delete_topology(
+        load_settings("applications", {"BROKER_URL": amqp_url, "BROKER_PREFIX": prefix})
+    )
 
 
 @pytest.fixture
-def real_env(pg_urls: Mapping[str, str], amqp_url: str, broker_prefix: str,
-             tmp_path: Path) -> Mapping[str, dict[str, str]]:
+def real_env(
+    pg_urls: Mapping[str, str], amqp_url: str, broker_prefix: str, tmp_path: Path
+) -> Mapping[str, dict[str, str]]:
     """Per-service environment for PostgreSQL + RabbitMQ, every service as the test's broker
     user (the e2e stacks and tests/integration/test_broker_principals.py use a user each)."""
-    return LazyEnv(pg_urls, {"BROKER_URL": amqp_url, "BROKER_PREFIX": broker_prefix,
-                             "VAR_DIR": str(tmp_path / "var"), **shared_user_env(amqp_url),
-                             **DEPLOYMENT_ENV})
+    return LazyEnv(
+        pg_urls,
+        {
+            "BROKER_URL": amqp_url,
+            "BROKER_PREFIX": broker_prefix,
+            "VAR_DIR": str(tmp_path / "var"),
+            **shared_user_env(amqp_url),
+            **DEPLOYMENT_ENV,
+        },
+    )
 
 
 @pytest.fixture
-def embedded(request: pytest.FixtureRequest, tmp_path: Path,
-             sqlite_templates: SqliteTemplates) -> dict[str, dict[str, str]]:
+def embedded(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_templates: SqliteTemplates
+) -> dict[str, dict[str, str]]:
     """Per-service environment for the embedded default (SQLite + filesystem transport)."""
     # kombu's filesystem transport remembers declared bindings process-wide; a real process
     # has one broker folder, but this test process gets a new one per test.

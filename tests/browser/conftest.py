@@ -47,8 +47,13 @@ def chromium() -> Iterator[Any]:
 
 
 def _cli(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "access", *args], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "access", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -68,8 +73,9 @@ def _wait_ready(url: str, log: Path, timeout: float = 60.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def console_server(chromium: Any, postgres_admin_url: str, amqp_url: str,
-                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+def console_server(
+    chromium: Any, postgres_admin_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ConsoleServer]:
     """`python -m access web` (gunicorn) on a fresh PostgreSQL database, its console a client
     of the test identity provider (a real process too), where the officers are users. (After
     `chromium`: without a browser there is no point starting a server.)"""
@@ -77,13 +83,20 @@ def console_server(chromium: Any, postgres_admin_url: str, amqp_url: str,
     (var_dir / "logs").mkdir(parents=True)
     name = f"t_{uuid.uuid4().hex[:10]}_access_console"
     prefix = f"t{uuid.uuid4().hex[:10]}."
-    env = {"DATABASE_URL": create_database(postgres_admin_url, name), "BROKER_URL": amqp_url,
-           "BROKER_PREFIX": prefix, "VAR_DIR": str(var_dir), **SECRETS, **CONSOLE_ENV}
+    env = {
+        "DATABASE_URL": create_database(postgres_admin_url, name),
+        "BROKER_URL": amqp_url,
+        "BROKER_PREFIX": prefix,
+        "VAR_DIR": str(var_dir),
+        **SECRETS,
+        **CONSOLE_ENV,
+    }
     # The production default stays on (Secure cookies): Chromium takes them from
     # http://127.0.0.1, a "potentially trustworthy" origin.
     port = free_port()
-    stack = Stack(var_dir=var_dir, service_env={"access": env}, ports={"access": port},
-                  smtp_port=None)
+    stack = Stack(
+        var_dir=var_dir, service_env={"access": env}, ports={"access": port}, smtp_port=None
+    )
     seeder = None
     try:
         process_env = stack.env_for("access")
@@ -103,5 +116,4 @@ def console_server(chromium: Any, postgres_admin_url: str, amqp_url: str,
         if seeder is not None:
             seeder.platform.engine.dispose()
         drop_database(postgres_admin_url, name)
-        delete_topology(load_settings("access", {"BROKER_URL": amqp_url,
-                                                 "BROKER_PREFIX": prefix}))
+        delete_topology(load_settings("access", {"BROKER_URL": amqp_url, "BROKER_PREFIX": prefix}))

@@ -143,8 +143,7 @@ def test_another_establishments_officer_gets_the_404_page(console_server, open_p
     assert response.status == 404
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     assert surname not in page.content()
-    page.screenshot(path=console_server.shots / "5-other-establishment-404.png",
-                    full_page=True)
+    page.screenshot(path=console_server.shots / "5-other-establishment-404.png", full_page=True)
     assert page.goto(f"{console_server.url}/console/people/{person_id}").status == 404
 
 
@@ -188,8 +187,10 @@ def test_the_sign_in_pages_pass_axe_and_look_like_the_console(console_server, op
     to_the_provider(page, console_server)
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     # The console's own stylesheet: the same header colour as every console page.
-    assert page.locator(".header").evaluate("e => getComputedStyle(e).backgroundColor") == \
-        "rgb(11, 12, 12)"
+    assert (
+        page.locator(".header").evaluate("e => getComputedStyle(e).backgroundColor")
+        == "rgb(11, 12, 12)"
+    )
     no_accessibility_violations(page)
     page.screenshot(path=console_server.shots / "9-provider-sign-in.png", full_page=True)
     page.get_by_label("Username").fill("ann")
@@ -197,31 +198,43 @@ def test_the_sign_in_pages_pass_axe_and_look_like_the_console(console_server, op
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator(".error-summary")).to_contain_text("Enter a correct username")
     no_accessibility_violations(page)
-    page.screenshot(path=console_server.shots / "10-provider-wrong-password.png",
-                    full_page=True)
+    page.screenshot(path=console_server.shots / "10-provider-wrong-password.png", full_page=True)
 
 
-def test_wrong_passwords_from_one_address_slow_it_down_never_the_user(console_server,
-                                                                     open_page):
+def test_wrong_passwords_from_one_address_slow_it_down_never_the_user(console_server, open_page):
     """30 wrong passwords from 127.0.0.2 (a socket bound to that address, not a header a
     client could forge): a few are answered 401, the rest 429 with Retry-After; meanwhile the
     real user signs in from 127.0.0.1. No account is locked."""
     attacker = from_address("127.0.0.2")
-    start = attacker.get(console_server.url + "/console/login/start", allow_redirects=False,
-                         timeout=10)
+    start = attacker.get(
+        console_server.url + "/console/login/start", allow_redirects=False, timeout=10
+    )
     authorize = start.headers["Location"]
-    answers = [attacker.post(authorize, data={"username": "ann", "password": f"guess-{n}"},
-                             allow_redirects=False, timeout=10) for n in range(30)]
+    answers = [
+        attacker.post(
+            authorize,
+            data={"username": "ann", "password": f"guess-{n}"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        for n in range(30)
+    ]
     statuses = [answer.status_code for answer in answers]
     assert set(statuses) == {401, 429} and statuses[-1] == 429, statuses
-    assert statuses.index(429) <= 10 and 401 not in statuses[statuses.index(429):], statuses
+    assert statuses.index(429) <= 10 and 401 not in statuses[statuses.index(429) :], statuses
     assert all(int(a.headers["Retry-After"]) > 0 for a in answers if a.status_code == 429)
     # Even the right password from that address waits...
-    assert attacker.post(authorize, data={"username": "ann", "password": TEST_PASSWORD},
-                         allow_redirects=False, timeout=10).status_code == 429
+    assert (
+        attacker.post(
+            authorize,
+            data={"username": "ann", "password": TEST_PASSWORD},
+            allow_redirects=False,
+            timeout=10,
+        ).status_code
+        == 429
+    )
     # ...while the real user, from another address, is not kept out.
     page = open_page(LAPTOP)
     sign_in(page, console_server, "ann")
-    page.screenshot(path=console_server.shots / "11-signed-in-despite-guessing.png",
-                    full_page=True)
+    page.screenshot(path=console_server.shots / "11-signed-in-despite-guessing.png", full_page=True)
     assert isinstance(attacker, requests.Session)

@@ -45,8 +45,10 @@ def test_swagger_ui_renders_from_this_origin_only(chromium, docs_url):
 
     page.route("**/*", only_this_origin)
     problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
     page.goto(docs_url)
     page.wait_for_selector(".opblock-summary-path", timeout=20_000)
     paths = page.locator(".opblock-summary-path").all_inner_texts()

@@ -29,8 +29,10 @@ ENV_EXAMPLE = ROOT / "deploy" / ".env.example"
 ROLES = {"migrate": "migrate", "web": "web", "consumer": "consume", "relay": "relay"}
 BACKING = ("postgres", "rabbitmq", "mailpit")
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
-_INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-                            r"(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+_INTERPOLATION = re.compile(
+    r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
+)
 # A variable that holds a secret, by its name.
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASS$|PEPPER|KEYS?$|TOKEN")
 
@@ -38,17 +40,22 @@ SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASS$|PEPPER|KEYS?$|TOKEN")
 def interpolate(value: str) -> str:
     """Resolve `${NAME:-default}` as compose would with NAME unset; a required `${NAME:?…}`
     becomes `<NAME>` (what .env gives it)."""
+
     def resolve(match: re.Match[str]) -> str:
         if match.group("op") and match.group("op").endswith("?"):
             return f"<{match.group('name')}>"
         return match.group("arg") or ""
+
     return _INTERPOLATION.sub(resolve, value)
 
 
 def required_variables(text: str) -> set[str]:
     """Every `${NAME:?…}` in `text`."""
-    return {m.group("name") for m in _INTERPOLATION.finditer(text)
-            if (m.group("op") or "").endswith("?")}
+    return {
+        m.group("name")
+        for m in _INTERPOLATION.finditer(text)
+        if (m.group("op") or "").endswith("?")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +146,7 @@ def test_environment_variables_are_known_to_the_code(
     # The shared variables, and the service's own (VETTING_…, read through settings.extra).
     unknown = {v for v in set(env) - KNOWN_ENV_VARS if not v.startswith(f"{service.upper()}_")}
     assert not unknown, f"{name} sets variables the code never reads: {sorted(unknown)}"
-    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "OIDC_ISSUER",
-                     "API_KEY_PEPPER"):
+    for required in ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "OIDC_ISSUER", "API_KEY_PEPPER"):
         assert required in env, f"{name} lacks {required}"
     database_url = interpolate(env["DATABASE_URL"])
     assert database_url.startswith("postgresql://")
@@ -161,10 +167,18 @@ def test_a_service_processes_share_one_image_and_configuration(
     assert len({repr(c.get("build")) for c in containers}) == 1
     # The migrate one-shot alone connects as the database's owner and names the runtime role.
     migrating = {"DATABASE_URL", "DATABASE_RUNTIME_ROLE"}
-    assert len({repr(sorted((k, v) for k, v in environment_of(c).items() if k not in migrating))
-                for c in containers}) == 1
-    assert environment_of(services[f"{service}-migrate"])["DATABASE_RUNTIME_ROLE"] == \
-        f"{service}_app"
+    assert (
+        len(
+            {
+                repr(sorted((k, v) for k, v in environment_of(c).items() if k not in migrating))
+                for c in containers
+            }
+        )
+        == 1
+    )
+    assert (
+        environment_of(services[f"{service}-migrate"])["DATABASE_RUNTIME_ROLE"] == f"{service}_app"
+    )
 
 
 @pytest.mark.parametrize(("name", "service", "role"), our_containers())
@@ -211,8 +225,11 @@ def host_ips(container: dict[str, Any]) -> list[str | None]:
 
 def test_every_published_port_is_bound_to_loopback(services: dict[str, Any]) -> None:
     """Nothing is published on 0.0.0.0 (or without a host address, which means the same)."""
-    exposed = {name: ips for name, container in services.items()
-               if (ips := host_ips(container)) and any(ip != "127.0.0.1" for ip in ips)}
+    exposed = {
+        name: ips
+        for name, container in services.items()
+        if (ips := host_ips(container)) and any(ip != "127.0.0.1" for ip in ips)
+    }
     assert not exposed, f"published beyond loopback: {exposed}"
 
 
@@ -221,8 +238,7 @@ def test_no_secret_has_a_default(compose: dict[str, Any]) -> None:
     problems = []
     text = COMPOSE_FILE.read_text()
     for match in _INTERPOLATION.finditer(text):
-        if SECRET_NAME.search(match.group("name")) and \
-                not (match.group("op") or "").endswith("?"):
+        if SECRET_NAME.search(match.group("name")) and not (match.group("op") or "").endswith("?"):
             problems.append(f"${{{match.group('name')}}} is not required (`:?`): {match.group(0)}")
     for name, container in compose["services"].items():
         for variable, value in environment_of(container).items():
@@ -238,8 +254,11 @@ def test_make_secrets_and_the_example_give_exactly_what_compose_requires() -> No
     required = required_variables(COMPOSE_FILE.read_text())
     generated = set(env_file_values(SERVICES))
     assert required == generated, (sorted(required - generated), sorted(generated - required))
-    example = dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines()
-                   if line and not line.startswith("#"))
+    example = dict(
+        line.split("=", 1)
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
     assert set(example) == required
     refused = {name: weakness(value) for name, value in example.items()}
     assert all(refused.values()), f"placeholders a process would accept: {refused}"
@@ -325,8 +344,11 @@ def test_postgres_init_script_creates_one_database_per_service(
         for service in SERVICES:
             assert service in text, f"{source.name} creates no database for {service}"
         # The runtime role, and the audit log's owner that only the migrating role joins.
-        for made in ('CREATE ROLE :"app" LOGIN', 'CREATE ROLE :"audit_owner" NOLOGIN',
-                     'GRANT :"audit_owner" TO :"service"'):
+        for made in (
+            'CREATE ROLE :"app" LOGIN',
+            'CREATE ROLE :"audit_owner" NOLOGIN',
+            'GRANT :"audit_owner" TO :"service"',
+        ):
             assert made in text, f"{source.name} lacks {made}"
     # Each role's password, as the init script gets it, is the one in its DATABASE_URL (the
     # processes run as <service>_app, the migrations as the database's owner <service>), and no
@@ -357,7 +379,8 @@ def test_each_service_is_its_own_broker_user(services: dict[str, Any]) -> None:
     assert str(setup.get("restart")) == "no"
     setup_env = environment_of(setup)
     assert interpolate(setup_env["BROKER_URL"]).startswith(
-        f"amqp://{admin}:{admin_password}@rabbitmq:5672/")
+        f"amqp://{admin}:{admin_password}@rabbitmq:5672/"
+    )
     for name, service, role in our_containers():
         password = interpolate(setup_env[f"BROKER_PASSWORD_{service.upper()}"])
         url = interpolate(environment_of(services[name])["BROKER_URL"])
@@ -378,8 +401,9 @@ def test_yaml_pitfalls(services: dict[str, Any]) -> None:
             assert value not in ("True", "False"), f"{name}: quote booleans in environment"
 
 
-def test_the_clearance_sweep_runs_on_a_schedule(services: dict[str, Any],
-                                                clis: dict[str, click.Group]) -> None:
+def test_the_clearance_sweep_runs_on_a_schedule(
+    services: dict[str, Any], clis: dict[str, click.Group]
+) -> None:
     sweep = services["vetting-sweep"]
     argv = command_of(sweep)
     assert argv[:4] == ["python", "-m", "vetting", "sweep"]

@@ -65,8 +65,9 @@ def docker_compose_file(docker_available: None) -> str:
 def env_file(docker_available: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The stack's secrets, made as `make secrets` makes them (the compose file has none)."""
     path = tmp_path_factory.mktemp("compose") / ".env"
-    subprocess.run([sys.executable, "-m", "shared", "secrets", "--out", str(path)], check=True,
-                   timeout=60)
+    subprocess.run(
+        [sys.executable, "-m", "shared", "secrets", "--out", str(path)], check=True, timeout=60
+    )
     return path
 
 
@@ -85,8 +86,9 @@ def docker_cleanup(env_file: Path) -> list[str]:
 class Stack:
     """The running compose project: commands into it and HTTP to its published ports."""
 
-    def __init__(self, services: Any, compose_file: str, project: str, ip: str,
-                 env_file: Path) -> None:
+    def __init__(
+        self, services: Any, compose_file: str, project: str, ip: str, env_file: Path
+    ) -> None:
         self.services = services
         self.compose_file = compose_file
         self.env_file = env_file
@@ -94,14 +96,29 @@ class Stack:
         self.ip = ip
 
     def compose(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["docker", "compose", "-f", self.compose_file, "-p", self.project,
-                               "--env-file", str(self.env_file), *args],
-                              capture_output=True, text=True, check=check, timeout=300)
+        return subprocess.run(
+            [
+                "docker",
+                "compose",
+                "-f",
+                self.compose_file,
+                "-p",
+                self.project,
+                "--env-file",
+                str(self.env_file),
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=300,
+        )
 
     def cli(self, service: str, *args: str) -> dict[str, Any]:
         """`python -m <service> ...` in its web container; its JSON output."""
-        result = self.compose("exec", "-T", f"{service}-web", "python", "-m", service, *args,
-                              check=False)
+        result = self.compose(
+            "exec", "-T", f"{service}-web", "python", "-m", service, *args, check=False
+        )
         assert result.returncode == 0, f"{service} {args}: {result.stderr}"
         return last_json_line(result.stdout)
 
@@ -121,13 +138,18 @@ def last_json_line(output: str) -> dict[str, Any]:
     raise AssertionError(f"no JSON in output: {output!r}")
 
 
-def http(url: str, *, token: str | None = None,
-         body: dict[str, Any] | None = None) -> tuple[int, Any]:
+def http(
+    url: str, *, token: str | None = None, body: dict[str, Any] | None = None
+) -> tuple[int, Any]:
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    request = Request(url, method="POST" if body is not None else "GET", headers=headers,
-                      data=json.dumps(body).encode() if body is not None else None)
+    request = Request(
+        url,
+        method="POST" if body is not None else "GET",
+        headers=headers,
+        data=json.dumps(body).encode() if body is not None else None,
+    )
     try:
         with urlopen(request, timeout=10) as response:
             return response.status, json.load(response)
@@ -150,14 +172,24 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, stack: Stack) 
 
 
 @pytest.fixture(scope="session")
-def stack(docker_services: Any, docker_compose_file: str, docker_compose_project_name: str,
-          docker_ip: str, env_file: Path) -> Stack:
-    running = Stack(docker_services, docker_compose_file, docker_compose_project_name, docker_ip,
-                    env_file)
+def stack(
+    docker_services: Any,
+    docker_compose_file: str,
+    docker_compose_project_name: str,
+    docker_ip: str,
+    env_file: Path,
+) -> Stack:
+    running = Stack(
+        docker_services, docker_compose_file, docker_compose_project_name, docker_ip, env_file
+    )
     for service in SERVICES:
         url = running.url(f"{service}-web", DEFAULT_PORTS[service], "/health/ready")
-        wait_for(lambda url=url: http(url)[0] == 200, STARTUP_TIMEOUT_S,
-                 f"{service} to be ready", running)
+        wait_for(
+            lambda url=url: http(url)[0] == 200,
+            STARTUP_TIMEOUT_S,
+            f"{service} to be ready",
+            running,
+        )
     return running
 
 
@@ -169,18 +201,36 @@ def test_every_web_service_is_ready(stack: Stack) -> None:
 
 
 def test_one_application_end_to_end(stack: Stack) -> None:
-    organisation = stack.cli("applications", "create-organisation", "--name",
-                             "Compose AA Intergroup", "--fellowship", "AA",
-                             "--coordinator-email", "liaison@example.org")
-    api_key = stack.cli("applications", "create-api-key",
-                        organisation["organisation_id"])["api_key"]
+    organisation = stack.cli(
+        "applications",
+        "create-organisation",
+        "--name",
+        "Compose AA Intergroup",
+        "--fellowship",
+        "AA",
+        "--coordinator-email",
+        "liaison@example.org",
+    )
+    api_key = stack.cli("applications", "create-api-key", organisation["organisation_id"])[
+        "api_key"
+    ]
     applications = stack.url("applications-web", DEFAULT_PORTS["applications"], "/applications")
-    status, application = http(applications, token=api_key, body={
-        "applicant": {"forenames": "Siobhán", "surname": "O'Connor",
-                      "email": "siobhan@example.org", "preferred_channel": "EMAIL"},
-        "role": "GROUP_FACILITATOR", "establishments": ["WWI", "BMI"],
-        "requested_access": "ESCORTED", "frequency": "REGULAR",
-    })
+    status, application = http(
+        applications,
+        token=api_key,
+        body={
+            "applicant": {
+                "forenames": "Siobhán",
+                "surname": "O'Connor",
+                "email": "siobhan@example.org",
+                "preferred_channel": "EMAIL",
+            },
+            "role": "GROUP_FACILITATOR",
+            "establishments": ["WWI", "BMI"],
+            "requested_access": "ESCORTED",
+            "frequency": "REGULAR",
+        },
+    )
     assert status == 201, application
     assert application["status"] == "SUBMITTED"
 
@@ -197,8 +247,11 @@ def test_one_application_end_to_end(stack: Stack) -> None:
 
     def emailed() -> bool:
         status, body = http(mailpit)
-        recipients = [to["Address"] for message in body.get("messages", [])
-                      for to in message.get("To", [])] if status == 200 else []
+        recipients = (
+            [to["Address"] for message in body.get("messages", []) for to in message.get("To", [])]
+            if status == 200
+            else []
+        )
         return "siobhan@example.org" in recipients
 
     wait_for(emailed, FLOW_TIMEOUT_S, "the applicant's email in Mailpit", stack)

@@ -39,9 +39,12 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 
 @contextmanager
-def running_stack(request: pytest.FixtureRequest, mode: str,
-                  tmp_path_factory: pytest.TempPathFactory,
-                  sqlite_templates: SqliteTemplates) -> Iterator[tuple[Stack, Inbox]]:
+def running_stack(
+    request: pytest.FixtureRequest,
+    mode: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_templates: SqliteTemplates,
+) -> Iterator[tuple[Stack, Inbox]]:
     """A whole stack on `mode` ("embedded" or "real") and the inbox its SMTP server fills."""
     var_dir = tmp_path_factory.mktemp(f"stack-{mode}") / "var"
     inbox, smtp_port = Inbox(), free_port()
@@ -60,15 +63,19 @@ def running_stack(request: pytest.FixtureRequest, mode: str,
         except BrokerAdminError as exc:
             controller.stop()
             unavailable(f"rabbitmqctl cannot administer the broker here: {exc}")
-        env: Any = LazyEnv(databases, {"VAR_DIR": str(var_dir), **DEPLOYMENT_ENV},
-                           {service: broker.service_env(service) for service in SERVICES})
+        env: Any = LazyEnv(
+            databases,
+            {"VAR_DIR": str(var_dir), **DEPLOYMENT_ENV},
+            {service: broker.service_env(service) for service in SERVICES},
+        )
     else:
         sqlite_templates.copy_into(var_dir)
         env = {service: embedded_env(var_dir) for service in SERVICES}
     ports = {service: free_port() for service in SERVICES}
     try:
-        with Stack(var_dir=var_dir, service_env=env, ports=ports, smtp_port=smtp_port,
-                   base_env=STACK_ENV) as running:
+        with Stack(
+            var_dir=var_dir, service_env=env, ports=ports, smtp_port=smtp_port, base_env=STACK_ENV
+        ) as running:
             running.start()
             running.wait_ready()
             yield running, inbox
@@ -84,15 +91,21 @@ def running_stack(request: pytest.FixtureRequest, mode: str,
 # identity and lifecycle scenarios): starting a stack costs more than most scenarios. Their
 # tests are grouped on one test process per mode (tests/conftest.py), so each mode starts once.
 @pytest.fixture(scope="session")
-def embedded_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                   sqlite_templates: SqliteTemplates) -> Iterator[tuple[Stack, Inbox]]:
+def embedded_stack(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_templates: SqliteTemplates,
+) -> Iterator[tuple[Stack, Inbox]]:
     with running_stack(request, "embedded", tmp_path_factory, sqlite_templates) as running:
         yield running
 
 
 @pytest.fixture(scope="session")
-def real_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-               sqlite_templates: SqliteTemplates) -> Iterator[tuple[Stack, Inbox]]:
+def real_stack(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_templates: SqliteTemplates,
+) -> Iterator[tuple[Stack, Inbox]]:
     with running_stack(request, "real", tmp_path_factory, sqlite_templates) as running:
         yield running
 
@@ -102,4 +115,3 @@ def module_stack(request: pytest.FixtureRequest, stack_mode: str) -> tuple[Stack
     """The shared stack of the run mode the module's `stack_mode` fixture names (parametrize
     it): "embedded" or "real"."""
     return request.getfixturevalue(f"{stack_mode}_stack")
-

@@ -30,8 +30,13 @@ def test_quick_chaos_run_loses_nothing_and_doubles_nothing() -> None:
         check_available(postgres=True, rabbitmq=True)
     except PrivateServerUnavailable as exc:
         unavailable(f"the chaos run starts its own servers: {exc}")
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "chaos.py"), "--quick"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "chaos.py"), "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     lines = result.stdout.strip().splitlines()
     assert lines, f"no output; stderr:\n{result.stderr[-3000:]}"
     print(lines[-1])  # the figures, for the log (pytest -s)
@@ -44,8 +49,14 @@ def test_quick_chaos_run_loses_nothing_and_doubles_nothing() -> None:
     assert figures["completed"] == figures["submitted"], context
     assert isinstance(figures["recovery_s"], (int, float)), context
     ran = {fault["name"] for fault in figures["faults"]}
-    assert {"web_worker_kill", "consumer_kill", "relay_kill", "rabbitmq_restart",
-            "postgres_restart", "smtp_outage"} <= ran, context
+    assert {
+        "web_worker_kill",
+        "consumer_kill",
+        "relay_kill",
+        "rabbitmq_restart",
+        "postgres_restart",
+        "smtp_outage",
+    } <= ran, context
     assert not figures.get("skipped"), context
     assert not any(fault["detail"].startswith("failed") for fault in figures["faults"]), context
     assert result.returncode == 0, context

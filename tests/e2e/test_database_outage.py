@@ -51,7 +51,8 @@ def postgres_ready(url: str) -> bool:
 
 
 def test_postgres_restart_gives_503_then_recovers_within_a_second(
-        postgres: PrivatePostgres, real_env, smtp, tmp_path: Path) -> None:
+    postgres: PrivatePostgres, real_env, smtp, tmp_path: Path
+) -> None:
     _inbox, smtp_port = smtp
     # The intake's database is the one that goes away; the others stay on the shared server.
     env = {service: dict(real_env[service]) for service in SERVICES}
@@ -97,12 +98,17 @@ def test_postgres_restart_gives_503_then_recovers_within_a_second(
         first_success_after = min(t for t, r in results if t >= back_at and r.status_code == 200)
         assert first_success_after - back_at <= 1.0
 
-        submitted = {response.json()["id"] for _, response in results
-                     if response.status_code == 200}
+        submitted = {
+            response.json()["id"] for _, response in results if response.status_code == 200
+        }
         with psycopg.connect(database_url) as conn:
             stored = {row[0] for row in conn.execute("SELECT id FROM applications")}
-            in_outbox = {row[0] for row in conn.execute(
-                "SELECT subject FROM outbox WHERE event_type = 'application.submitted'")}
+            in_outbox = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT subject FROM outbox WHERE event_type = 'application.submitted'"
+                )
+            }
         assert submitted <= stored and submitted <= in_outbox
     finally:
         stack.stop()

@@ -36,9 +36,20 @@ BACKLOG = 50
 def test_consumer_killed_mid_backlog_loses_nothing_and_doubles_nothing(real_env, smtp, tmp_path):
     inbox, smtp_port = smtp
     # The processes on the path from intake to vetting's case and the two emails.
-    stack = start_stack(real_env, smtp_port, tmp_path, migrate=False, only=(
-        "applications-web", "applications-relay", "vetting-web", "vetting-consume",
-        "vetting-relay", "notifications-consume"))
+    stack = start_stack(
+        real_env,
+        smtp_port,
+        tmp_path,
+        migrate=False,
+        only=(
+            "applications-web",
+            "applications-relay",
+            "vetting-web",
+            "vetting-consume",
+            "vetting-relay",
+            "notifications-consume",
+        ),
+    )
     try:
         key = organisation_key(stack)
         officer = staff_token(stack, "vetting", "vetting_officer")
@@ -51,14 +62,18 @@ def test_consumer_killed_mid_backlog_loses_nothing_and_doubles_nothing(real_env,
         stack.kill("vetting-consume")  # SIGKILL, with deliveries in flight
         done_at_kill = len(all_cases(stack, officer))
         stack.restart("vetting-consume")
-        wait_for(lambda: len(all_cases(stack, officer)) == BACKLOG, timeout=60,
-                 message="every case")
+        wait_for(
+            lambda: len(all_cases(stack, officer)) == BACKLOG, timeout=60, message="every case"
+        )
         # Each volunteer confirms their address; then three messages each: the link to confirm
         # it, application received, and checks started (once vetting has it).
         for email in emails:
             confirm_email(stack, inbox, email)
-        wait_for(lambda: all(len(inbox.to(e)) >= 3 for e in emails), timeout=90,
-                 message="three emails each")
+        wait_for(
+            lambda: all(len(inbox.to(e)) >= 3 for e in emails),
+            timeout=90,
+            message="three emails each",
+        )
         time.sleep(1.0)  # let any duplicate straggle in before counting
         cases = all_cases(stack, officer)
         assert 0 < done_at_kill < BACKLOG, "the kill did not land mid-backlog"

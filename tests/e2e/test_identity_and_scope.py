@@ -51,8 +51,9 @@ def test_identity_and_erasure_scope_end_to_end(world):
 
     # An impostor through organisation B: same names and birthday, another passport, a record.
     impostor = person(surname, passport=f"IMP{tag}", email=f"imp{tag}+sim-undeclared@x.org")
-    impostor["applicant"]["declarations"].update(on_licence=True, release_date=(
-        today() - timedelta(days=30)).isoformat())
+    impostor["applicant"]["declarations"].update(
+        on_licence=True, release_date=(today() - timedelta(days=30)).isoformat()
+    )
     b_imp = apply(w, "b", impostor)
     case = case_of(w, b_imp, settled)
     assert case["identity_status"] == "POSSIBLE_MATCH" and case["status"] != "CLEARED"
@@ -63,22 +64,35 @@ def test_identity_and_erasure_scope_end_to_end(world):
     assert clearance["id"] not in str(seen_by_b) and a_app not in str(seen_by_b)
 
     # Twins at one address, each with a passport of their own: two people.
-    twins = [case_of(w, apply(w, "a", person(f"Twin-{tag}", passport=f"TW{n}{tag}",
-                                             forenames=name)), settled)
-             for n, name in enumerate(("Aoife", "Niamh"))]
+    twins = [
+        case_of(
+            w, apply(w, "a", person(f"Twin-{tag}", passport=f"TW{n}{tag}", forenames=name)), settled
+        )
+        for n, name in enumerate(("Aoife", "Niamh"))
+    ]
     assert twins[0]["person_id"] != twins[1]["person_id"]
     assert all(t["identity_status"] == "RESOLVED" for t in twins)
 
     # The same passport renewing: the same person.
-    renewal = post(w["stack"], "applications", f"/applications/{a_app}/renewals", w["a"],
-                   expect=(201,))
+    renewal = post(
+        w["stack"], "applications", f"/applications/{a_app}/renewals", w["a"], expect=(201,)
+    )
     post(w["stack"], "applications", f"/applications/{renewal['id']}/submit", w["a"])
     assert case_of(w, renewal["id"])["person_id"] == a_case["person_id"]
 
     # Her married name, through B, with the same passport: offered, naming the old surname.
-    married = person(f"Byrne-{tag}", passport=f"GEN{tag}", previous_names=[{
-        "forenames": genuine["applicant"]["forenames"], "surname": surname,
-        "from_date": "1990-01-01", "to_date": "2015-06-01"}])
+    married = person(
+        f"Byrne-{tag}",
+        passport=f"GEN{tag}",
+        previous_names=[
+            {
+                "forenames": genuine["applicant"]["forenames"],
+                "surname": surname,
+                "from_date": "1990-01-01",
+                "to_date": "2015-06-01",
+            }
+        ],
+    )
     married_case = case_of(w, apply(w, "b", married), settled)
     assert married_case["identity_status"] == "POSSIBLE_MATCH"
     # (The impostor, who has her name and birthday, is offered too: an officer decides.)
@@ -93,38 +107,74 @@ def test_identity_and_erasure_scope_end_to_end(world):
     wait_for(lambda: application(w, "b", b_app)["status"] == "CLEARED", message="served")
     assert "clearance_id" not in application(w, "b", b_app)["outcome"]
     # B erases its application: A's, the clearance and the gate stand.
-    erasure = post(w["stack"], "applications", "/erasure-requests", w["b"],
-                   {"application_id": b_app}, expect=(202,))
-    done = wait_for(lambda: (lambda e: e if e["status"] == "COMPLETE" else None)(get(
-        w["stack"], "applications", f"/erasure-requests/{erasure['id']}", w["b"]).json()),
-        timeout=60, message="B's erasure")
+    erasure = post(
+        w["stack"],
+        "applications",
+        "/erasure-requests",
+        w["b"],
+        {"application_id": b_app},
+        expect=(202,),
+    )
+    done = wait_for(
+        lambda: (lambda e: e if e["status"] == "COMPLETE" else None)(
+            get(w["stack"], "applications", f"/erasure-requests/{erasure['id']}", w["b"]).json()
+        ),
+        timeout=60,
+        message="B's erasure",
+    )
     assert done["person_id"] is None and "counts" not in str(done)
     assert application(w, "b", b_app)["applicant"] == {}
     assert application(w, "a", a_app)["applicant"]["surname"] == surname
-    assert get(w["stack"], "vetting", f"/clearances/{clearance['id']}",
-               w["officer"]).json()["status"] == "ACTIVE"
+    assert (
+        get(w["stack"], "vetting", f"/clearances/{clearance['id']}", w["officer"]).json()["status"]
+        == "ACTIVE"
+    )
     assert gate(w, badge)["allowed"] is True
 
     # A clearance against the risk summary (the impostor's undeclared record, once an
     # officer has separated them from her): waits for a manager, so nothing is cleared yet.
-    post(w["stack"], "vetting", f"/cases/{case['id']}/identity/separation", w["officer"],
-         {"person_id": a_case["person_id"], "reason": "Different passport and history."})
+    post(
+        w["stack"],
+        "vetting",
+        f"/cases/{case['id']}/identity/separation",
+        w["officer"],
+        {"person_id": a_case["person_id"], "reason": "Different passport and history."},
+    )
     decided = case_of(w, b_imp, lambda c: c["status"] == "AWAITING_DECISION")
     assert decided["recommendation"] == "REFER"
-    pending = post(w["stack"], "vetting", f"/cases/{decided['id']}/clearance", w["officer"],
-                   {"reason": "Looks fine to me."}, expect=(202,))
+    pending = post(
+        w["stack"],
+        "vetting",
+        f"/cases/{decided['id']}/clearance",
+        w["officer"],
+        {"reason": "Looks fine to me."},
+        expect=(202,),
+    )
     assert pending["status"] == "CLEARANCE_PENDING"
     assert application(w, "b", b_imp)["status"] != "CLEARED"
 
     # The data protection officer erases her: everywhere, and the gate refuses her.
     asked = requests_post_dpo(w, a_app)
-    wait_for(lambda: get(w["stack"], "applications", f"/erasure-requests/{asked['id']}",
-                         w["dpo"]).json()["status"] == "COMPLETE", timeout=60,
-             message="the officer's erasure")
+    wait_for(
+        lambda: (
+            get(w["stack"], "applications", f"/erasure-requests/{asked['id']}", w["dpo"]).json()[
+                "status"
+            ]
+            == "COMPLETE"
+        ),
+        timeout=60,
+        message="the officer's erasure",
+    )
     assert application(w, "a", a_app)["applicant"] == {}
     assert gate(w, badge)["allowed"] is False
 
 
 def requests_post_dpo(w: dict[str, Any], application_id: str) -> dict[str, Any]:
-    return post(w["stack"], "applications", "/erasure-requests", w["dpo"],
-                {"application_id": application_id}, expect=(202,))
+    return post(
+        w["stack"],
+        "applications",
+        "/erasure-requests",
+        w["dpo"],
+        {"application_id": application_id},
+        expect=(202,),
+    )

@@ -52,8 +52,13 @@ def test_a_suspension_is_not_undone_by_another_organisation_resubmitting(world):
     badge = f"WWI-S{tag}"
     grant_id = admitted_at_wandsworth(w, clearance["person_id"], badge)
     wait_for(lambda: gate(w, badge)["allowed"] is True, message="admitted")
-    post(w["stack"], "vetting", f"/clearances/{clearance['id']}/suspension", w["officer"],
-         {"reason": "Police intelligence received."})
+    post(
+        w["stack"],
+        "vetting",
+        f"/clearances/{clearance['id']}/suspension",
+        w["officer"],
+        {"reason": "Police intelligence received."},
+    )
     wait_for(lambda: gate(w, badge)["allowed"] is False, message="the gate follows")
 
     b_app = apply(w, "b", body)
@@ -64,8 +69,13 @@ def test_a_suspension_is_not_undone_by_another_organisation_resubmitting(world):
     assert (case["waiting_on"], case["waiting_reason"]) == ("MANAGER", "HISTORY")
     clear = f"/cases/{case['id']}/clearance"
     post(w["stack"], "vetting", clear, w["officer"], {"reason": "Fine."}, expect=(409,))
-    seen = post(w["stack"], "vetting", f"/cases/{case['id']}/history/acknowledgement",
-                w["manager"], {"reason": "Seen the suspension."})
+    seen = post(
+        w["stack"],
+        "vetting",
+        f"/cases/{case['id']}/history/acknowledgement",
+        w["manager"],
+        {"reason": "Seen the suspension."},
+    )
     assert seen["waiting_on"] == "OFFICER"
     post(w["stack"], "vetting", clear, w["officer"], {"reason": "Fine."}, expect=(409,))
 
@@ -82,34 +92,73 @@ def test_a_sensitive_request_is_answered_by_the_volunteer_to_vetting_not_deadloc
     w, tag = world, uuid.uuid4().hex[:6]
     app_id = apply(w, "a", person(f"Asked-{tag}", passport=f"ASK{tag}"))
     case = case_of(w, app_id, lambda c: c["status"] == "AWAITING_DECISION")
-    asked = post(w["stack"], "vetting", f"/cases/{case['id']}/information-requests",
-                 w["officer"], {"items": [{"question": "Tell us about the 2019 caution."}],
-                                "reason": "A caution was found that was not declared.",
-                                "sensitive": True})
+    asked = post(
+        w["stack"],
+        "vetting",
+        f"/cases/{case['id']}/information-requests",
+        w["officer"],
+        {
+            "items": [{"question": "Tell us about the 2019 caution."}],
+            "reason": "A caution was found that was not declared.",
+            "sensitive": True,
+        },
+    )
 
     def volunteer_asked() -> dict[str, Any] | None:
-        found = [r for r in application(w, "a", app_id)["information_requests"]
-                 if r["id"] == asked["id"]]
+        found = [
+            r for r in application(w, "a", app_id)["information_requests"] if r["id"] == asked["id"]
+        ]
         return found[0] if found else None
 
     shown = wait_for(volunteer_asked, message="the organisation hears the volunteer was asked")
     assert shown["status"] == "VOLUNTEER_ASKED" and shown["items"] == []
-    post(w["stack"], "applications", f"/applications/{app_id}/responses", w["a"],
-         {"request_id": asked["id"], "answers": [{"answer": "Guessing."}]}, expect=(409,))
+    post(
+        w["stack"],
+        "applications",
+        f"/applications/{app_id}/responses",
+        w["a"],
+        {"request_id": asked["id"], "answers": [{"answer": "Guessing."}]},
+        expect=(409,),
+    )
     operator = staff_token(w["stack"], "notifications", "operator")
-    told = wait_for(lambda: [n["recipient_kind"] for n in get(
-        w["stack"], "notifications", f"/notifications?application_id={app_id}",
-        operator).json() if n["template"] == "information_requested"] or None,
-        message="the volunteer is told")
+    told = wait_for(
+        lambda: (
+            [
+                n["recipient_kind"]
+                for n in get(
+                    w["stack"], "notifications", f"/notifications?application_id={app_id}", operator
+                ).json()
+                if n["template"] == "information_requested"
+            ]
+            or None
+        ),
+        message="the volunteer is told",
+    )
     assert set(told) == {"volunteer"}
-    answered = post(w["stack"], "vetting",
-                    f"/cases/{case['id']}/information-requests/{asked['id']}/answer",
-                    w["officer"], {"answers": [{"answer": "A caution at 19; I forgot."}]})
+    answered = post(
+        w["stack"],
+        "vetting",
+        f"/cases/{case['id']}/information-requests/{asked['id']}/answer",
+        w["officer"],
+        {"answers": [{"answer": "A caution at 19; I forgot."}]},
+    )
     assert (answered["status"], answered["waiting_on"]) == ("AWAITING_DECISION", "OFFICER")
-    post(w["stack"], "vetting", f"/cases/{case['id']}/information-requests/{asked['id']}/answer",
-         w["officer"], {"answers": [{"answer": "Again."}]}, expect=(409,))
-    post(w["stack"], "vetting", f"/cases/{case['id']}/clearance", w["officer"],
-         {"reason": "Explained."}, expect=(201, 202))
+    post(
+        w["stack"],
+        "vetting",
+        f"/cases/{case['id']}/information-requests/{asked['id']}/answer",
+        w["officer"],
+        {"answers": [{"answer": "Again."}]},
+        expect=(409,),
+    )
+    post(
+        w["stack"],
+        "vetting",
+        f"/cases/{case['id']}/clearance",
+        w["officer"],
+        {"reason": "Explained."},
+        expect=(201, 202),
+    )
 
 
 def test_a_reported_change_is_reviewed_and_the_reporting_organisation_sees_the_outcome(world):
@@ -118,15 +167,34 @@ def test_a_reported_change_is_reviewed_and_the_reporting_organisation_sees_the_o
     w, tag = world, uuid.uuid4().hex[:6]
     app_id, clearance = cleared(w, "a", person(f"Moved-{tag}", passport=f"MOV{tag}"))
     moved = (today() - timedelta(days=10)).isoformat()
-    report_id = report_change(w, "a", app_id, {"kind": "CHANGE_OF_ADDRESS", "address": {
-        "line1": "1 New Road", "town": "York", "postcode": "YO1 7HH", "from_date": moved}})
+    report_id = report_change(
+        w,
+        "a",
+        app_id,
+        {
+            "kind": "CHANGE_OF_ADDRESS",
+            "address": {
+                "line1": "1 New Road",
+                "town": "York",
+                "postcode": "YO1 7HH",
+                "from_date": moved,
+            },
+        },
+    )
     case = case_of(w, app_id, lambda c: c["status"] == "REVIEW")
     assert [r["id"] for r in case["circumstance_reports"]] == [report_id]
-    wait_for(lambda: (change_report(w, "a", app_id, report_id) or {}).get("outcome")
-             == "UNDER_REVIEW", message="the organisation sees it under review")
+    wait_for(
+        lambda: (change_report(w, "a", app_id, report_id) or {}).get("outcome") == "UNDER_REVIEW",
+        message="the organisation sees it under review",
+    )
     assert clearance_status(w, clearance["id"]) == "ACTIVE"  # not suspended by the report
-    post(w["stack"], "vetting", f"/cases/{case['id']}/review", w["officer"],
-         {"outcome": "CONTINUE", "reason": "New address noted."})
+    post(
+        w["stack"],
+        "vetting",
+        f"/cases/{case['id']}/review",
+        w["officer"],
+        {"outcome": "CONTINUE", "reason": "New address noted."},
+    )
 
     def final() -> dict[str, Any] | None:
         report = change_report(w, "a", app_id, report_id)
@@ -194,10 +262,22 @@ def test_a_withdrawal_crossing_the_clearance_leaves_no_grant_on_it(world):
     w, tag = world, uuid.uuid4().hex[:6]
     app_id = apply(w, "a", person(f"Crossed-{tag}", passport=f"CRS{tag}"))
     case = case_of(w, app_id, lambda c: c["status"] == "AWAITING_DECISION")
-    clearance = post(w["stack"], "vetting", f"/cases/{case['id']}/clearance", w["officer"],
-                     {"reason": "All checks passed."}, expect=(201,))
-    withdrawn = post(w["stack"], "applications", f"/applications/{app_id}/withdraw", w["a"],
-                     {"reason": "Dismissed for conduct."}, expect=(200, 409))
+    clearance = post(
+        w["stack"],
+        "vetting",
+        f"/cases/{case['id']}/clearance",
+        w["officer"],
+        {"reason": "All checks passed."},
+        expect=(201,),
+    )
+    withdrawn = post(
+        w["stack"],
+        "applications",
+        f"/applications/{app_id}/withdraw",
+        w["a"],
+        {"reason": "Dismissed for conduct."},
+        expect=(200, 409),
+    )
     if withdrawn["status"] == 409:
         # The clearance got there first: a cleared application is not withdrawn, its
         # sponsorship is ended (the answer says so), which the organisation then does.
@@ -207,11 +287,18 @@ def test_a_withdrawal_crossing_the_clearance_leaves_no_grant_on_it(world):
         assert withdrawn["status"] == "WITHDRAWN", withdrawn
     # The prison may see the request before the news and approve it: that must not stick.
     person_id, badge = clearance["person_id"], f"WWI-X{tag}"
-    grant_id = wait_for(lambda: next((g["id"] for g in grants_of(w, person_id)), None),
-                        message="the request at WWI")
+    grant_id = wait_for(
+        lambda: next((g["id"] for g in grants_of(w, person_id)), None), message="the request at WWI"
+    )
     security, grant_path = w["security"], f"/grants/{grant_id}"
-    post(w["stack"], "access", f"{grant_path}/approval", security,
-         {"access_type": "ESCORTED"}, expect=(200, 409))
+    post(
+        w["stack"],
+        "access",
+        f"{grant_path}/approval",
+        security,
+        {"access_type": "ESCORTED"},
+        expect=(200, 409),
+    )
     for item in ({"item": "SECURITY_BRIEFING"}, {"item": "ID_BADGE", "badge_number": badge}):
         post(w["stack"], "access", f"{grant_path}/induction", security, item, expect=(200, 409))
 
@@ -219,13 +306,21 @@ def test_a_withdrawal_crossing_the_clearance_leaves_no_grant_on_it(world):
         grants = grants_of(w, person_id)
         return grants[0] if [g["status"] for g in grants] == ["ENDED"] else None
 
-    wait_for(lambda: application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED",
-             message="the application ends with the sponsorship ended")
+    wait_for(
+        lambda: application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED",
+        message="the application ends with the sponsorship ended",
+    )
     grant = wait_for(ended, message="the grant on the withdrawn application ends")
     assert grant["status_reason"] == "The organisation ended its sponsorship."
     assert gate(w, badge)["allowed"] is False
-    post(w["stack"], "access", f"{grant_path}/approval", security,
-         {"access_type": "ESCORTED"}, expect=(409,))
+    post(
+        w["stack"],
+        "access",
+        f"{grant_path}/approval",
+        security,
+        {"access_type": "ESCORTED"},
+        expect=(409,),
+    )
     assert application(w, "a", app_id)["status"] == "SPONSORSHIP_ENDED"
 
 

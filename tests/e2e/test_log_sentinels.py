@@ -61,18 +61,18 @@ from tests.support.stack_client import STACK_ENV, get, staff_token
 
 # Sentinels of people other than the two applicants erased at the end (the organisation's
 # coordinator; the invented people of the provoked failures and of the drafts never submitted).
-NOT_ERASED = ("coordinator", "invalid", "unready", "unknown_field", "dblong", "badevent",
-              "future")
+NOT_ERASED = ("coordinator", "invalid", "unready", "unknown_field", "dblong", "badevent", "future")
 
 # Files under var/ that are delivery channels, not logs: what they hold is the message itself,
 # on its way to the person it is addressed to (and so it must name them).
 DELIVERY_CHANNELS = (
     "messages.jsonl",  # the SMS log channel (notifications.channels.log): the texts "sent"
-    "mail",            # the development mail folder (`make run`'s SMTP sink): the emails
+    "mail",  # the development mail folder (`make run`'s SMTP sink): the emails
 )
 
 
 # -- the stack: PostgreSQL, RabbitMQ, and a mail server that names the recipient it refuses ---
+
 
 @dataclass
 class RefusingInbox:
@@ -85,8 +85,9 @@ class RefusingInbox:
         self.accepted: list[bytes] = []
         self.lock = threading.Lock()
 
-    async def handle_RCPT(self, _server: Any, _session: Any, envelope: Any, address: str,
-                          _options: Any) -> str:
+    async def handle_RCPT(
+        self, _server: Any, _session: Any, envelope: Any, address: str, _options: Any
+    ) -> str:
         if address.lower() in self.refused:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
@@ -104,8 +105,9 @@ def sentinels() -> Sentinels:
 
 
 @pytest.fixture
-def stack(real_env: Mapping[str, dict[str, str]], sentinels: Sentinels,
-          tmp_path: Path) -> Iterator[Stack]:
+def stack(
+    real_env: Mapping[str, dict[str, str]], sentinels: Sentinels, tmp_path: Path
+) -> Iterator[Stack]:
     coordinator = sentinels.email("coordinator_email")
     inbox = RefusingInbox(refused={coordinator.lower()})
     smtp_port = free_port()
@@ -113,13 +115,19 @@ def stack(real_env: Mapping[str, dict[str, str]], sentinels: Sentinels,
     controller.start()
     ports = {service: free_port() for service in SERVICES}
     try:
-        with Stack(var_dir=tmp_path / "var", service_env=real_env, ports=ports,
-                   smtp_port=smtp_port, base_env={
-                       **STACK_ENV,
-                       # The record checks wait for an officer, who types what they found.
-                       "VETTING_MANUAL_CHECKS": "CRIMINAL_RECORD,DBS",
-                       # SMS through the log channel: a delivery channel file under var/.
-                       "NOTIFICATIONS_SMS_CHANNEL": "log"}) as running:
+        with Stack(
+            var_dir=tmp_path / "var",
+            service_env=real_env,
+            ports=ports,
+            smtp_port=smtp_port,
+            base_env={
+                **STACK_ENV,
+                # The record checks wait for an officer, who types what they found.
+                "VETTING_MANUAL_CHECKS": "CRIMINAL_RECORD,DBS",
+                # SMS through the log channel: a delivery channel file under var/.
+                "NOTIFICATIONS_SMS_CHANNEL": "log",
+            },
+        ) as running:
             running.start()
             running.wait_ready()
             yield running
@@ -129,10 +137,23 @@ def stack(real_env: Mapping[str, dict[str, str]], sentinels: Sentinels,
 
 # -- driving it ------------------------------------------------------------------------------
 
-def call(stack: Stack, method: str, service: str, path: str, credential: str,
-         body: Any = None, expect: tuple[int, ...] = (200, 201)) -> requests.Response:
-    response = requests.request(method, stack.url(service) + path, json=body, timeout=15,
-                                headers={"Authorization": f"Bearer {credential}"})
+
+def call(
+    stack: Stack,
+    method: str,
+    service: str,
+    path: str,
+    credential: str,
+    body: Any = None,
+    expect: tuple[int, ...] = (200, 201),
+) -> requests.Response:
+    response = requests.request(
+        method,
+        stack.url(service) + path,
+        json=body,
+        timeout=15,
+        headers={"Authorization": f"Bearer {credential}"},
+    )
     assert response.status_code in expect, (method, path, response.status_code, response.text)
     return response
 
@@ -145,32 +166,56 @@ def publish_raw(stack: Stack, service: str, body: str) -> None:
     queue = Topology(settings).inbox_name(service)
     with Connection(settings.broker_url) as connection:
         connection.Producer().publish(
-            body, exchange="", routing_key=queue, content_type="application/json",
-            content_encoding="utf-8", delivery_mode=2, message_id=str(uuid.uuid4()),
-            headers={}, retry=True,
-            user_id=settings.broker_user(publisher_of(json.loads(body)["type"])))
+            body,
+            exchange="",
+            routing_key=queue,
+            content_type="application/json",
+            content_encoding="utf-8",
+            delivery_mode=2,
+            message_id=str(uuid.uuid4()),
+            headers={},
+            retry=True,
+            user_id=settings.broker_user(publisher_of(json.loads(body)["type"])),
+        )
 
 
-def envelope(event_type: str, data: dict[str, Any], *, version: int = 1,
-             data_first: bool = False) -> tuple[str, str]:
+def envelope(
+    event_type: str, data: dict[str, Any], *, version: int = 1, data_first: bool = False
+) -> tuple[str, str]:
     """A message body (and its id). `data_first` puts the data before the envelope's own fields,
     as another producer's serializer may: a log of the first N characters then holds values."""
     event_id = str(uuid.uuid4())
-    head = {"id": event_id, "type": event_type, "version": version, "source": "applications",
-            "occurred_at": iso_now(), "correlation_id": str(uuid.uuid4()),
-            "causation_id": None, "subject": str(uuid.uuid4())}
+    head = {
+        "id": event_id,
+        "type": event_type,
+        "version": version,
+        "source": "applications",
+        "occurred_at": iso_now(),
+        "correlation_id": str(uuid.uuid4()),
+        "causation_id": None,
+        "subject": str(uuid.uuid4()),
+    }
     body = {"data": data, **head} if data_first else {**head, "data": data}
     return json.dumps(body), event_id
 
 
-def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
-                                                                  sentinels: Sentinels):
+def test_no_log_line_carries_a_personal_or_special_category_value(
+    stack: Stack, sentinels: Sentinels
+):
     s = sentinels
-    org = cli_json(stack.cli("applications", "create-organisation", "--name",
-                             "Sentinel Intergroup", "--fellowship", "NA",
-                             "--coordinator-email", s.values["coordinator_email"]))
-    key = cli_json(stack.cli("applications", "create-api-key",
-                             org["organisation_id"]))["api_key"]
+    org = cli_json(
+        stack.cli(
+            "applications",
+            "create-organisation",
+            "--name",
+            "Sentinel Intergroup",
+            "--fellowship",
+            "NA",
+            "--coordinator-email",
+            s.values["coordinator_email"],
+        )
+    )
+    key = cli_json(stack.cli("applications", "create-api-key", org["organisation_id"]))["api_key"]
     officer = staff_token(stack, "vetting", "vetting_officer")
     manager = staff_token(stack, "vetting", "vetting_manager")
     second_officer = staff_token(stack, "vetting", "vetting_officer", staff_id="officer-two")
@@ -191,39 +236,68 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
     del unready["applicant"]["referees"]
     unready["applicant"]["addresses"][1]["from_date"] = today().isoformat()
     draft = call(stack, "POST", "applications", "/applications", key, unready).json()
-    call(stack, "POST", "applications", f"/applications/{draft['id']}/submit", key,
-         expect=(422,))
+    call(stack, "POST", "applications", f"/applications/{draft['id']}/submit", key, expect=(422,))
 
     # A handler fails on the database: a mobile number longer than the recipients column
     # (the event contract does not bound it). PostgreSQL refuses it; the error's text carries
     # the INSERT's parameters, names and email among them. Retried, then dead-lettered.
     too_long = application(s, "dblong")["applicant"]
-    db_event, db_event_id = envelope("application.contacts_recorded", {
-        "application_id": str(uuid.uuid4()), "organisation_id": org["organisation_id"],
-        "volunteer": {"forenames": too_long["forenames"], "surname": too_long["surname"],
-                      "email": too_long["contact"]["email"],
-                      "mobile": "07700 900123 ext " + s.text("dblong_mobile_extension"),
-                      "email_confirmed": True, "mobile_confirmed": False,
-                      "preferred_channel": "SMS", "opted_out": []},
-        "coordinator": {"email": s.email("dblong_coordinator_email")},
-        "recorded_at": iso_now()})
+    db_event, db_event_id = envelope(
+        "application.contacts_recorded",
+        {
+            "application_id": str(uuid.uuid4()),
+            "organisation_id": org["organisation_id"],
+            "volunteer": {
+                "forenames": too_long["forenames"],
+                "surname": too_long["surname"],
+                "email": too_long["contact"]["email"],
+                "mobile": "07700 900123 ext " + s.text("dblong_mobile_extension"),
+                "email_confirmed": True,
+                "mobile_confirmed": False,
+                "preferred_channel": "SMS",
+                "opted_out": [],
+            },
+            "coordinator": {"email": s.email("dblong_coordinator_email")},
+            "recorded_at": iso_now(),
+        },
+    )
     publish_raw(stack, "notifications", db_event)
     # An invalid payload (schema errors), dead-lettered at once.
     invalid_payload = application(s, "badevent")["applicant"]
-    invalid_event, invalid_event_id = envelope("application.submitted", {
-        "application_id": "not-a-uuid", "organisation_id": org["organisation_id"],
-        "applicant": {"forenames": invalid_payload["forenames"],
-                      "surname": invalid_payload["surname"],
-                      "email": s.text("badevent_not_an_email"), "preferred_channel": "PIGEON"},
-        "role": s.text("badevent_role"), "establishments": [s.text("badevent_establishment")],
-        "requested_access": "ESCORTED", "frequency": "REGULAR",
-        "submitted_at": "yesterday", s.text("badevent_extra_key"): s.text("badevent_extra")})
+    invalid_event, invalid_event_id = envelope(
+        "application.submitted",
+        {
+            "application_id": "not-a-uuid",
+            "organisation_id": org["organisation_id"],
+            "applicant": {
+                "forenames": invalid_payload["forenames"],
+                "surname": invalid_payload["surname"],
+                "email": s.text("badevent_not_an_email"),
+                "preferred_channel": "PIGEON",
+            },
+            "role": s.text("badevent_role"),
+            "establishments": [s.text("badevent_establishment")],
+            "requested_access": "ESCORTED",
+            "frequency": "REGULAR",
+            "submitted_at": "yesterday",
+            s.text("badevent_extra_key"): s.text("badevent_extra"),
+        },
+    )
     publish_raw(stack, "notifications", invalid_event)
     # A version nobody knows yet, its data first: acknowledged and logged.
     future = application(s, "future")["applicant"]
-    future_event, _ = envelope("application.submitted", {
-        "applicant": {"forenames": future["forenames"], "surname": future["surname"],
-                      "email": future["contact"]["email"]}}, version=9, data_first=True)
+    future_event, _ = envelope(
+        "application.submitted",
+        {
+            "applicant": {
+                "forenames": future["forenames"],
+                "surname": future["surname"],
+                "email": future["contact"]["email"],
+            }
+        },
+        version=9,
+        data_first=True,
+    )
     publish_raw(stack, "vetting", future_event)
 
     # -- the journey --------------------------------------------------------------------------
@@ -234,14 +308,17 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
 
     def case_when(*statuses: str) -> dict[str, Any]:
         def found() -> dict[str, Any] | None:
-            items = get(stack, "vetting", f"/cases?application_id={application_id}",
-                        officer).json()["items"]
+            items = get(
+                stack, "vetting", f"/cases?application_id={application_id}", officer
+            ).json()["items"]
             return items[0] if items and items[0]["status"] in statuses else None
+
         try:
             return wait_for(found, timeout=30, message=f"case {statuses}")
         except AssertionError:
-            items = get(stack, "vetting", f"/cases?application_id={application_id}",
-                        officer).json()["items"]
+            items = get(
+                stack, "vetting", f"/cases?application_id={application_id}", officer
+            ).json()["items"]
             detail = items and get(stack, "vetting", f"/cases/{items[0]['id']}", officer).json()
             raise AssertionError(f"case not {statuses}: {detail}") from None
 
@@ -249,45 +326,104 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
 
     def record_checks_waiting() -> list[str] | None:
         detail = get(stack, "vetting", f"/cases/{case['id']}", officer).json()
-        waiting = [c["name"] for c in detail["checks_detail"]
-                   if c["name"] in ("CRIMINAL_RECORD", "DBS")]
+        waiting = [
+            c["name"] for c in detail["checks_detail"] if c["name"] in ("CRIMINAL_RECORD", "DBS")
+        ]
         return waiting if len(waiting) == 2 else None
 
     # The record checks are worked by hand: a manager (as record checks typed in by hand
     # need) types what the records say.
     for check in wait_for(record_checks_waiting, message="the manual record checks"):
-        call(stack, "POST", "vetting", f"/cases/{case['id']}/checks/{check}/result", manager, {
-            "outcome": "ADVERSE", "summary": s.text(f"{check}_result_summary"),
-            "records": [{"offence": s.text(f"{check}_result_offence"), "date": "2010-05-01",
-                         "disposal": s.text(f"{check}_result_disposal")}]})
+        call(
+            stack,
+            "POST",
+            "vetting",
+            f"/cases/{case['id']}/checks/{check}/result",
+            manager,
+            {
+                "outcome": "ADVERSE",
+                "summary": s.text(f"{check}_result_summary"),
+                "records": [
+                    {
+                        "offence": s.text(f"{check}_result_offence"),
+                        "date": "2010-05-01",
+                        "disposal": s.text(f"{check}_result_disposal"),
+                    }
+                ],
+            },
+        )
     case = case_when("AWAITING_DECISION")
 
-    request = call(stack, "POST", "vetting", f"/cases/{case['id']}/information-requests",
-                   officer, {"items": [{"question": s.text("info_question"),
-                                        "field": "declarations"}],
-                             "reason": s.text("info_reason")}).json()
+    request = call(
+        stack,
+        "POST",
+        "vetting",
+        f"/cases/{case['id']}/information-requests",
+        officer,
+        {
+            "items": [{"question": s.text("info_question"), "field": "declarations"}],
+            "reason": s.text("info_reason"),
+        },
+    ).json()
 
     def view() -> dict[str, Any]:
         return get(stack, "applications", f"/applications/{application_id}", key).json()
 
     wait_for(lambda: view()["status"] == "INFO_REQUESTED", message="information requested")
-    call(stack, "POST", "applications", f"/applications/{application_id}/responses", key, {
-        "request_id": request["id"], "answers": [{"answer": s.text("info_answer")}]})
+    call(
+        stack,
+        "POST",
+        "applications",
+        f"/applications/{application_id}/responses",
+        key,
+        {"request_id": request["id"], "answers": [{"answer": s.text("info_answer")}]},
+    )
     case = case_when("AWAITING_DECISION")
 
-    call(stack, "POST", "vetting", f"/cases/{case['id']}/refusal", officer,
-         {"reasons": [s.text("refusal_reason")]})
-    call(stack, "POST", "vetting", f"/cases/{case['id']}/refusal/countersignature", manager,
-         {"decision": "CONFIRM", "note": s.text("countersignature_note")})
+    call(
+        stack,
+        "POST",
+        "vetting",
+        f"/cases/{case['id']}/refusal",
+        officer,
+        {"reasons": [s.text("refusal_reason")]},
+    )
+    call(
+        stack,
+        "POST",
+        "vetting",
+        f"/cases/{case['id']}/refusal/countersignature",
+        manager,
+        {"decision": "CONFIRM", "note": s.text("countersignature_note")},
+    )
     wait_for(lambda: view()["status"] == "REFUSED", message="refused")
-    call(stack, "POST", "applications", f"/applications/{application_id}/reconsideration", key,
-         {"grounds": s.text("reconsideration_grounds")})
+    call(
+        stack,
+        "POST",
+        "applications",
+        f"/applications/{application_id}/reconsideration",
+        key,
+        {"grounds": s.text("reconsideration_grounds")},
+    )
     case = case_when("RECONSIDERATION")
     # Against the risk summary: proposed, then countersigned by a manager outside the refusal.
-    call(stack, "POST", "vetting", f"/cases/{case['id']}/clearance", second_officer, {
-        "conditions": ["ESCORTED_ONLY"], "reason": s.text("clearance_reason")}, expect=(202,))
-    call(stack, "POST", "vetting", f"/cases/{case['id']}/clearance/countersignature",
-         second_manager, {"decision": "CONFIRM", "note": s.text("countersignature_note")})
+    call(
+        stack,
+        "POST",
+        "vetting",
+        f"/cases/{case['id']}/clearance",
+        second_officer,
+        {"conditions": ["ESCORTED_ONLY"], "reason": s.text("clearance_reason")},
+        expect=(202,),
+    )
+    call(
+        stack,
+        "POST",
+        "vetting",
+        f"/cases/{case['id']}/clearance/countersignature",
+        second_manager,
+        {"decision": "CONFIRM", "note": s.text("countersignature_note")},
+    )
     wait_for(lambda: view()["status"] == "CLEARED", message="cleared")
     clearance_id = get(stack, "vetting", f"/cases/{case['id']}", officer).json()["clearance_id"]
 
@@ -296,44 +432,111 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
         return items[0] if items else None
 
     grant_id = wait_for(queued, message="access request at WWI")["id"]
-    call(stack, "POST", "access", f"/grants/{grant_id}/approval", security, {
-        "access_type": "ESCORTED", "permitted_areas": [s.text("permitted_area")],
-        "conditions": [s.text("access_condition")], "reason": s.text("approval_reason")})
-    call(stack, "POST", "access", f"/grants/{grant_id}/induction", security,
-         {"item": "SECURITY_BRIEFING"})
-    call(stack, "POST", "access", f"/grants/{grant_id}/induction", security,
-         {"item": "ID_BADGE", "badge_number": "WWI-77"})
+    call(
+        stack,
+        "POST",
+        "access",
+        f"/grants/{grant_id}/approval",
+        security,
+        {
+            "access_type": "ESCORTED",
+            "permitted_areas": [s.text("permitted_area")],
+            "conditions": [s.text("access_condition")],
+            "reason": s.text("approval_reason"),
+        },
+    )
+    call(
+        stack,
+        "POST",
+        "access",
+        f"/grants/{grant_id}/induction",
+        security,
+        {"item": "SECURITY_BRIEFING"},
+    )
+    call(
+        stack,
+        "POST",
+        "access",
+        f"/grants/{grant_id}/induction",
+        security,
+        {"item": "ID_BADGE", "badge_number": "WWI-77"},
+    )
     gate = get(stack, "access", "/establishments/WWI/gate-check?badge=WWI-77", security).json()
     assert gate["allowed"] is True, gate
-    call(stack, "POST", "access", f"/grants/{grant_id}/suspension", security,
-         {"reason": s.text("access_suspension_reason")})
+    call(
+        stack,
+        "POST",
+        "access",
+        f"/grants/{grant_id}/suspension",
+        security,
+        {"reason": s.text("access_suspension_reason")},
+    )
 
     # A change of circumstances on the cleared applicant: a new conviction, reviewed.
-    call(stack, "POST", "applications", f"/applications/{application_id}/changes", key, {
-        "kind": "NEW_CONVICTION", "conviction": {
-            "kind": "CAUTION", "offence": s.text("change_offence"), "disposal": "CAUTION",
-            "date": (today() - timedelta(days=30)).isoformat()}})
+    call(
+        stack,
+        "POST",
+        "applications",
+        f"/applications/{application_id}/changes",
+        key,
+        {
+            "kind": "NEW_CONVICTION",
+            "conviction": {
+                "kind": "CAUTION",
+                "offence": s.text("change_offence"),
+                "disposal": "CAUTION",
+                "date": (today() - timedelta(days=30)).isoformat(),
+            },
+        },
+    )
     # An unverified report suspends nothing by itself: the case goes to review, the officer
     # suspends the clearance with a reason, and a manager reinstates it with one of their own.
-    wait_for(lambda: get(stack, "vetting", f"/cases/{case['id']}", officer).json()[
-        "status"] == "REVIEW", message="the case back for review")
-    call(stack, "POST", "vetting", f"/cases/{case['id']}/review", officer,
-         {"outcome": "SUSPEND", "reason": s.text("review_reason")})
-    wait_for(lambda: get(stack, "vetting", f"/clearances/{clearance_id}", officer).json()[
-        "status"] == "SUSPENDED", message="the clearance suspended by the review")
-    call(stack, "POST", "vetting", f"/clearances/{clearance_id}/reinstatement", manager,
-         {"reason": s.text("clearance_reinstatement_reason")})
+    wait_for(
+        lambda: get(stack, "vetting", f"/cases/{case['id']}", officer).json()["status"] == "REVIEW",
+        message="the case back for review",
+    )
+    call(
+        stack,
+        "POST",
+        "vetting",
+        f"/cases/{case['id']}/review",
+        officer,
+        {"outcome": "SUSPEND", "reason": s.text("review_reason")},
+    )
+    wait_for(
+        lambda: (
+            get(stack, "vetting", f"/clearances/{clearance_id}", officer).json()["status"]
+            == "SUSPENDED"
+        ),
+        message="the clearance suspended by the review",
+    )
+    call(
+        stack,
+        "POST",
+        "vetting",
+        f"/clearances/{clearance_id}/reinstatement",
+        manager,
+        {"reason": s.text("clearance_reinstatement_reason")},
+    )
 
     # A second applicant, texted rather than emailed, withdrawn with a reason.
-    second = call(stack, "POST", "applications", "/applications", key,
-                  application(s, "second", channel="SMS")).json()
+    second = call(
+        stack, "POST", "applications", "/applications", key, application(s, "second", channel="SMS")
+    ).json()
     call(stack, "POST", "applications", f"/applications/{second['id']}/submit", key)
-    call(stack, "POST", "applications", f"/applications/{second['id']}/withdraw", key,
-         {"reason": s.text("withdrawal_reason")})
+    call(
+        stack,
+        "POST",
+        "applications",
+        f"/applications/{second['id']}/withdraw",
+        key,
+        {"reason": s.text("withdrawal_reason")},
+    )
 
     # An operator looks for the notifications of an address (a query string).
-    get(stack, "notifications", "/notifications?recipient="
-        + s.values["main_email"], operator).raise_for_status()
+    get(
+        stack, "notifications", "/notifications?recipient=" + s.values["main_email"], operator
+    ).raise_for_status()
 
     # -- wait for every effect, then stop the stack so all output is flushed ----------------
     def dead_letters(service: str) -> dict[str, list[str]]:
@@ -343,9 +546,13 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
             found.setdefault(row["event_id"], []).append(row["error"])
         return found
 
-    errors = wait_for(lambda: (lambda found: found if {db_event_id, invalid_event_id} <= set(
-        found) else None)(dead_letters("notifications")), timeout=30,
-        message="both provoked notifications events dead-lettered")
+    errors = wait_for(
+        lambda: (lambda found: found if {db_event_id, invalid_event_id} <= set(found) else None)(
+            dead_letters("notifications")
+        ),
+        timeout=30,
+        message="both provoked notifications events dead-lettered",
+    )
     # The point of that event is a database error whose text names the person: if the contract
     # or the column changes so that it no longer fails on the database, provoke another one.
     assert any(error.startswith("DataError") for error in errors[db_event_id]), errors[db_event_id]
@@ -355,60 +562,104 @@ def test_no_log_line_carries_a_personal_or_special_category_value(stack: Stack,
         return {entry["kind"] for entry in found["timeline"]}
 
     def notifications_of(app_id: str) -> list[dict[str, Any]]:
-        return get(stack, "notifications", f"/notifications?application_id={app_id}",
-                   operator).json()
+        return get(
+            stack, "notifications", f"/notifications?application_id={app_id}", operator
+        ).json()
 
-    wait_for(lambda: {"change_reported", "access_suspended", "clearance_suspended"}
-             <= timeline(application_id), message="the last steps reach the organisation")
-    wait_for(lambda: any(n["template"] == "access_suspended"
-                         for n in notifications_of(application_id)),
-             message="the suspension's messages queued")
+    wait_for(
+        lambda: (
+            {"change_reported", "access_suspended", "clearance_suspended"}
+            <= timeline(application_id)
+        ),
+        message="the last steps reach the organisation",
+    )
+    wait_for(
+        lambda: any(n["template"] == "access_suspended" for n in notifications_of(application_id)),
+        message="the suspension's messages queued",
+    )
 
     def settled() -> bool:
         notes = notifications_of(application_id) + notifications_of(second["id"])
         return all(n["status"] not in ("QUEUED", "SENDING") for n in notes)
 
     wait_for(settled, timeout=30, message="every notification sent or failed")
-    assert any(n["status"] == "PERMANENT_FAILURE" for n in notifications_of(application_id)), \
+    assert any(n["status"] == "PERMANENT_FAILURE" for n in notifications_of(application_id)), (
         "the mail server was to refuse the coordinator's address"
-    assert any(n["channel"] == "SMS" and n["status"] in ("SENT", "DELIVERED")
-               for n in notifications_of(second["id"])), "the second applicant was to be texted"
+    )
+    assert any(
+        n["channel"] == "SMS" and n["status"] in ("SENT", "DELIVERED")
+        for n in notifications_of(second["id"])
+    ), "the second applicant was to be texted"
 
     # -- erasure: both applicants, in every service ------------------------
     person_id = case["person_id"]
-    assert get(stack, "access", f"/establishments/WWI/gate-check?person={person_id}",
-               security).json()["reason"] == "SUSPENDED"
+    assert (
+        get(stack, "access", f"/establishments/WWI/gate-check?person={person_id}", security).json()[
+            "reason"
+        ]
+        == "SUSPENDED"
+    )
     dpo = staff_token(stack, "applications", "data_protection_officer")
+
     def erased(*erasures: str) -> bool:
-        return all(get(stack, "applications", f"/erasure-requests/{erasure_id}", dpo).json()[
-            "status"] == "COMPLETE" for erasure_id in erasures)
+        return all(
+            get(stack, "applications", f"/erasure-requests/{erasure_id}", dpo).json()["status"]
+            == "COMPLETE"
+            for erasure_id in erasures
+        )
 
     # The organisation erases what it supplied; then the data protection officer erases both
     # people everywhere (the organisation's request alone leaves vetting the person).
-    by_organisation = call(stack, "POST", "applications", "/erasure-requests", key,
-                           {"application_id": application_id}, expect=(202,)).json()["id"]
+    by_organisation = call(
+        stack,
+        "POST",
+        "applications",
+        "/erasure-requests",
+        key,
+        {"application_id": application_id},
+        expect=(202,),
+    ).json()["id"]
     wait_for(lambda: erased(by_organisation), timeout=60, message="the organisation's erasure")
-    erasures = [call(stack, "POST", "applications", "/erasure-requests", dpo,
-                     {"application_id": app}, expect=(202,)).json()["id"]
-                for app in (application_id, second["id"])]
-    wait_for(lambda: erased(*erasures), timeout=60,
-             message="both erasures complete in all four services")
+    erasures = [
+        call(
+            stack,
+            "POST",
+            "applications",
+            "/erasure-requests",
+            dpo,
+            {"application_id": app},
+            expect=(202,),
+        ).json()["id"]
+        for app in (application_id, second["id"])
+    ]
+    wait_for(
+        lambda: erased(*erasures), timeout=60, message="both erasures complete in all four services"
+    )
     # Nobody keeps gate access: the grant ended, the badge names nobody any more.
-    assert get(stack, "access", f"/establishments/WWI/gate-check?person={person_id}",
-               security).json()["reason"] == "ENDED"
-    assert get(stack, "access", "/establishments/WWI/gate-check?badge=WWI-77",
-               security).json()["allowed"] is False
+    assert (
+        get(stack, "access", f"/establishments/WWI/gate-check?person={person_id}", security).json()[
+            "reason"
+        ]
+        == "ENDED"
+    )
+    assert (
+        get(stack, "access", "/establishments/WWI/gate-check?badge=WWI-77", security).json()[
+            "allowed"
+        ]
+        is False
+    )
     stack.stop()
 
     hits = scan(stack.var_dir, s.needles())
-    assert not hits, ("personal or special-category values in the logs (each: sentinel, file, "
-                      "line):\n" + "\n".join(hits))
+    assert not hits, (
+        "personal or special-category values in the logs (each: sentinel, file, "
+        "line):\n" + "\n".join(hits)
+    )
     # Every database (encrypted values opened, sealed audit reasons opened with any key left)
     # and every message waiting on the broker, dead-letter queues included: nothing of the two
     # erased people. What belongs to others stays (the organisation's coordinator, the
     # invented people of the provoked failures), so it is not searched for.
-    mine = {name: needle for name, needle in s.needles().items()
-            if not name.startswith(NOT_ERASED)}
+    mine = {name: needle for name, needle in s.needles().items() if not name.startswith(NOT_ERASED)}
     left = database_hits(stack, mine) + broker_hits(stack, mine)
     assert not left, "erased values still held:\n" + "\n".join(left)
 
@@ -427,7 +678,6 @@ def scan(var_dir: Path, needles: Mapping[str, str]) -> list[str]:
             for name, needle in needles.items():
                 if needle in lowered:
                     at = lowered.index(needle)
-                    excerpt = line[max(0, at - 120):at + len(needle) + 60]
-                    hits.append(f"- {name} ({needle!r}) in {relative} line {number}: "
-                                f"…{excerpt}…")
+                    excerpt = line[max(0, at - 120) : at + len(needle) + 60]
+                    hits.append(f"- {name} ({needle!r}) in {relative} line {number}: …{excerpt}…")
     return hits

@@ -32,19 +32,24 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     # Nothing meant for the volunteer goes to an address they have not confirmed: first the
     # link to confirm it, then, once they have, what was held for them.
     confirm_email(stack, inbox, volunteer)
-    emails = wait_for(lambda: (lambda found: found if len(found) == 3 else None)(
-        inbox.to(volunteer)), message="the volunteer's three emails")
+    emails = wait_for(
+        lambda: (lambda found: found if len(found) == 3 else None)(inbox.to(volunteer)),
+        message="the volunteer's three emails",
+    )
     assert {email["Subject"] for email in emails} == {
-        "Confirm your email address", "We have received your application to volunteer",
-        "Your application is being checked"}
+        "Confirm your email address",
+        "We have received your application to volunteer",
+        "Your application is being checked",
+    }
     for email in emails:
         assert "Siobhán" in email.get_payload(decode=True).decode()
     [coordinator] = wait_for(lambda: inbox.to(coordinator_email), message="the coordinator's")
     assert "Siobhán O'Connor" in coordinator.get_payload(decode=True).decode()
 
     officer = staff_token(stack, "vetting", "vetting_officer")
-    [case] = get(stack, "vetting", f"/cases?application_id={application_id}",
-                 officer).json()["items"]
+    [case] = get(stack, "vetting", f"/cases?application_id={application_id}", officer).json()[
+        "items"
+    ]
     assert case["status"] in ("OPEN", "AWAITING_DECISION")  # the checks run meanwhile
     assert case["establishments"] == ["WWI", "BMI"]
 
@@ -55,15 +60,28 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     assert get(stack, "access", "/establishments/BMI/incoming", security).status_code == 404
 
     operator = staff_token(stack, "notifications", "operator")
-    notes = wait_for(lambda: (lambda sent: sent if len(sent) == 5 else None)([n for n in get(
-        stack, "notifications", f"/notifications?application_id={application_id}",
-        operator).json() if n["status"] == "SENT"]), message="five SENT notifications")
+    notes = wait_for(
+        lambda: (lambda sent: sent if len(sent) == 5 else None)(
+            [
+                n
+                for n in get(
+                    stack,
+                    "notifications",
+                    f"/notifications?application_id={application_id}",
+                    operator,
+                ).json()
+                if n["status"] == "SENT"
+            ]
+        ),
+        message="five SENT notifications",
+    )
     assert sorted((n["template"], n["recipient_kind"], n["channel"]) for n in notes) == [
         ("application_received", "coordinator", "EMAIL"),
         ("application_received", "volunteer", "EMAIL"),
         ("contact_confirmation", "volunteer", "EMAIL"),
         ("contact_confirmation", "volunteer", "SMS"),
-        ("vetting_started", "volunteer", "EMAIL")]
+        ("vetting_started", "volunteer", "EMAIL"),
+    ]
 
     def timeline_complete():
         view = get(stack, "applications", f"/applications/{application_id}", key).json()
@@ -81,12 +99,22 @@ def test_submitted_application_reaches_every_service_and_the_applicant_by_email(
     # checks: starting one is most of an end-to-end test's time).
     assert get(stack, "vetting", "/cases", "").status_code == 401
     assert get(stack, "vetting", "/cases", officer + "x").status_code == 401
-    refused = get(stack, "vetting", "/cases", staff_token(stack, "vetting", "security_officer",
-                                                         "WWI"))
+    refused = get(
+        stack, "vetting", "/cases", staff_token(stack, "vetting", "security_officer", "WWI")
+    )
     assert refused.status_code == 403 and refused.json() == {
-        "status": 403, "message": "You do not have permission to do this."}
-    assert get(stack, "notifications", "/notifications",
-               staff_token(stack, "notifications", "vetting_officer")).status_code == 403
+        "status": 403,
+        "message": "You do not have permission to do this.",
+    }
+    assert (
+        get(
+            stack,
+            "notifications",
+            "/notifications",
+            staff_token(stack, "notifications", "vetting_officer"),
+        ).status_code
+        == 403
+    )
     # A token for one service is refused by another, whatever its roles.
     assert get(stack, "vetting", "/cases", security).status_code == 401
     assert get(stack, "notifications", "/notifications", officer).status_code == 401

@@ -34,22 +34,38 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 SEED = int(os.environ["FUZZ_SEED"]) if os.environ.get("FUZZ_SEED") else None
 BACKENDS = [b.strip() for b in os.environ.get("FUZZ_BACKENDS", "embedded").split(",") if b]
 # Built-in checks by name (schemathesis.checks resolves them lazily).
-CHECKS = [getattr(checks, name) for name in (
-    "not_a_server_error", "status_code_conformance", "content_type_conformance",
-    "response_schema_conformance")]
+CHECKS = [
+    getattr(checks, name)
+    for name in (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    )
+]
 
 
 def _config() -> schemathesis.Config:
-    return schemathesis.Config.from_dict({
-        **({"seed": SEED} if SEED is not None else {}),
-        "suppress-health-check": ["all"],
-        "generation": {"mode": "all", "max-examples": EXAMPLES, "database": "none",
-                       "deterministic": SEED is None,
-                       # Credentials are ours (see call): generated ones only meet the 401.
-                       "with-security-parameters": False},
-        "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True},
-                   "fuzzing": {"enabled": True}, "stateful": {"enabled": False}},
-    })
+    return schemathesis.Config.from_dict(
+        {
+            **({"seed": SEED} if SEED is not None else {}),
+            "suppress-health-check": ["all"],
+            "generation": {
+                "mode": "all",
+                "max-examples": EXAMPLES,
+                "database": "none",
+                "deterministic": SEED is None,
+                # Credentials are ours (see call): generated ones only meet the 401.
+                "with-security-parameters": False,
+            },
+            "phases": {
+                "examples": {"enabled": True},
+                "coverage": {"enabled": True},
+                "fuzzing": {"enabled": True},
+                "stateful": {"enabled": False},
+            },
+        }
+    )
 
 
 class Unhandled(logging.Handler):
@@ -64,8 +80,10 @@ class Unhandled(logging.Handler):
             self.last = logging.Formatter().formatException(record.exc_info)
 
 
-@pytest.fixture(params=[(service, backend) for backend in BACKENDS for service in TARGETS],
-                ids=lambda p: f"{p[0]}-{p[1]}")
+@pytest.fixture(
+    params=[(service, backend) for backend in BACKENDS for service in TARGETS],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
 def fuzz_target(request: pytest.FixtureRequest) -> Iterator[FuzzTarget]:
     service, backend = request.param
     env = request.getfixturevalue("real_env" if backend == "real" else "embedded")
@@ -81,8 +99,11 @@ def _offer_known_values(schema: Any, known: dict[str, list[str]]) -> None:
     def substitute(values: dict[str, Any] | None) -> Any:
         if not values:
             return st.just(values)
-        choices = {name: st.one_of(st.just(value), st.sampled_from(known[name]))
-                   for name, value in values.items() if known.get(name)}
+        choices = {
+            name: st.one_of(st.just(value), st.sampled_from(known[name]))
+            for name, value in values.items()
+            if known.get(name)
+        }
         return st.fixed_dictionaries(choices).map(lambda chosen: {**values, **chosen})
 
     schema.hook("flatmap_path_parameters")(lambda _ctx, values: substitute(values))
@@ -90,9 +111,9 @@ def _offer_known_values(schema: Any, known: dict[str, list[str]]) -> None:
 
 
 def test_every_operation_answers_hostile_input_as_documented(
-        fuzz_target: FuzzTarget, subtests: pytest.Subtests) -> None:
-    schema = schemathesis.openapi.from_wsgi("/openapi.json", fuzz_target.app,
-                                            config=_config())
+    fuzz_target: FuzzTarget, subtests: pytest.Subtests
+) -> None:
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", fuzz_target.app, config=_config())
     _offer_known_values(schema, fuzz_target.known)
     calls: Counter[str] = Counter()
     unhandled = Unhandled()
@@ -102,16 +123,21 @@ def test_every_operation_answers_hostile_input_as_documented(
         calls[f"{method} {path}"] += 1
         unhandled.last = None
         # A case's own headers win over call(headers=...): put the credential in the case.
-        case.headers = {**(case.headers or {}),
-                        "Authorization": fuzz_target.authorise(method, path)}
+        case.headers = {
+            **(case.headers or {}),
+            "Authorization": fuzz_target.authorise(method, path),
+        }
         response = case.call()
         try:
             case.validate_response(response, checks=CHECKS)
         except Exception as failure:
             if unhandled.last:
                 failure.add_note(f"The service logged:\n{unhandled.last}")
-            failure.add_note(f"Reproduce: FUZZ_SEED={SEED} FUZZ_EXAMPLES={EXAMPLES}"
-                             if SEED is not None else "Reproduce: the same command")
+            failure.add_note(
+                f"Reproduce: FUZZ_SEED={SEED} FUZZ_EXAMPLES={EXAMPLES}"
+                if SEED is not None
+                else "Reproduce: the same command"
+            )
             raise
 
     # schemathesis' own pytest integration renames pytest nodes in a way pytest 9.2 refuses;
@@ -129,9 +155,11 @@ def test_every_operation_answers_hostile_input_as_documented(
     finally:
         errors.removeHandler(unhandled)
     operations = {_label(result) for result in tests}
-    print(f"\nfuzz {fuzz_target.service}: {len(operations)} operations, "
-          f"{sum(calls.values())} calls in {time.perf_counter() - started:.1f}s "
-          f"(seed {SEED if SEED is not None else 'derandomized'}, {EXAMPLES} random examples)")
+    print(
+        f"\nfuzz {fuzz_target.service}: {len(operations)} operations, "
+        f"{sum(calls.values())} calls in {time.perf_counter() - started:.1f}s "
+        f"(seed {SEED if SEED is not None else 'derandomized'}, {EXAMPLES} random examples)"
+    )
     never = operations - set(calls)
     assert len(operations) >= 4 and not never, f"never called: {never}"
 

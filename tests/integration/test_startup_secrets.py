@@ -42,10 +42,15 @@ def bad_values(variable: str, good: str) -> dict[str, str | None]:
         user, rest = good.split("://", 1)[1].split("@", 1)
         scheme, name = good.split("://", 1)[0], user.split(":", 1)[0]
         default = "compose-dev-db-password" if variable == "DATABASE_URL" else "guest"
-        return {"missing": f"{scheme}://{name}@{rest}",
-                "default": f"{scheme}://{name}:{default}@{rest}"}
-    default = (_development_key(INSECURE_DEV_SECRET) if variable == "DATA_ENCRYPTION_KEYS"
-               else INSECURE_DEV_SECRET)
+        return {
+            "missing": f"{scheme}://{name}@{rest}",
+            "default": f"{scheme}://{name}:{default}@{rest}",
+        }
+    default = (
+        _development_key(INSECURE_DEV_SECRET)
+        if variable == "DATA_ENCRYPTION_KEYS"
+        else INSECURE_DEV_SECRET
+    )
     return {"missing": None, "default": default}
 
 
@@ -70,19 +75,27 @@ def test_each_missing_or_default_secret_stops_the_service_naming_it(real_env, se
                 continue
             result = invoke(service, {**env, entry.variable: value}, "outbox", "lag")
             assert result.exit_code != 0, (entry.variable, how)
-            named = [line for line in result.output.splitlines()
-                     if line.startswith(f"{entry.variable}: ")]
+            named = [
+                line
+                for line in result.output.splitlines()
+                if line.startswith(f"{entry.variable}: ")
+            ]
             assert len(named) == 1, (entry.variable, how, result.output)
             assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_a_real_web_process_with_a_default_secret_exits_before_serving(real_env, service):
-    env = {**real_env[service], "PATH": "/usr/bin:/bin", "SECRET_KEY": INSECURE_DEV_SECRET,
-           "PORT": "1"}
+    env = {
+        **real_env[service],
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": INSECURE_DEV_SECRET,
+        "PORT": "1",
+    }
     env.pop("API_KEY_PEPPER")
-    result = subprocess.run([sys.executable, "-m", service, "web"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", service, "web"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert "SECRET_KEY: a default from the repository" in lines, result.stderr
@@ -94,24 +107,35 @@ def test_vetting_refuses_the_simulated_providers_unless_asked(real_env):
     env = {k: v for k, v in real_env["vetting"].items() if k != "VETTING_ALLOW_SIMULATED"}
     refused = invoke("vetting", env, "outbox", "lag")
     assert refused.exit_code != 0
-    assert "VETTING_MANUAL_CHECKS: " in refused.output and \
-        "VETTING_ALLOW_SIMULATED=1" in refused.output
+    assert (
+        "VETTING_MANUAL_CHECKS: " in refused.output
+        and "VETTING_ALLOW_SIMULATED=1" in refused.output
+    )
     # The consumer (which runs the checks) stops the same way as a real process.
-    process = subprocess.run([sys.executable, "-m", "vetting", "consume"],
-                             env={**env, "PATH": "/usr/bin:/bin"}, capture_output=True,
-                             text=True, timeout=60)
+    process = subprocess.run(
+        [sys.executable, "-m", "vetting", "consume"],
+        env={**env, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert process.returncode != 0 and "VETTING_ALLOW_SIMULATED=1" in process.stderr
     with pytest.raises(SettingsError, match="VETTING_MANUAL_CHECKS"):
         Vetting(env)  # the composition root, in process (web app, consumer handlers)
     # Officers recording every check: nothing simulated, nothing to allow.
-    assert invoke("vetting", {**env, "VETTING_MANUAL_CHECKS": ALL_MANUAL},
-                  "outbox", "lag").exit_code == 0
+    assert (
+        invoke("vetting", {**env, "VETTING_MANUAL_CHECKS": ALL_MANUAL}, "outbox", "lag").exit_code
+        == 0
+    )
 
 
 def case_audit(vetting: Vetting, application_id: str) -> dict[str, Any]:
     case_id = vetting.case(application_id)["id"]
-    [opened] = [entry for entry in vetting.call("GET", f"/cases/{case_id}/audit").json
-                if entry["action"] == "case.opened"]
+    [opened] = [
+        entry
+        for entry in vetting.call("GET", f"/cases/{case_id}/audit").json
+        if entry["action"] == "case.opened"
+    ]
     return opened["detail"]
 
 
@@ -143,12 +167,14 @@ def test_no_plaintext_declaration_in_the_outbox_or_dead_letters(real_env):
     # The submitted event, as the relay would publish it, dead-lettered by vetting (its
     # handler failing with an error that repeats the declaration).
     with applications.engine.connect() as conn:
-        [raw] = conn.execute(outbox_table.select().where(
-            outbox_table.c.event_type == "application.submitted")).all()
+        [raw] = conn.execute(
+            outbox_table.select().where(outbox_table.c.event_type == "application.submitted")
+        ).all()
     vetting = platform_for("vetting", real_env["vetting"])
     offence = sentinels.values["v_offence"]
     Dispatcher.for_platform(vetting, {}).record_dead_letter(
-        raw.body, f"ValidationError: offence {offence!r} not recognised", 5)
+        raw.body, f"ValidationError: offence {offence!r} not recognised", 5
+    )
     needles = [offence, sentinels.values["v_connection_name"], sentinels.values["v_surname"]]
     # Readable through the service's keys (the relay publishes it; replay can run it) ...
     assert offence in raw.body and all(n in json.dumps(json.loads(raw.body)) for n in needles)
@@ -156,8 +182,10 @@ def test_no_plaintext_declaration_in_the_outbox_or_dead_letters(real_env):
         dead = conn.execute(dead_letters_table.select()).one()
     assert dead.body == raw.body and offence in dead.error
     # ... and nowhere in the clear: not the declaration, not the name, in either table.
-    for url, table in ((real_env["applications"]["DATABASE_URL"], "outbox"),
-                       (real_env["vetting"]["DATABASE_URL"], "dead_letters")):
+    for url, table in (
+        (real_env["applications"]["DATABASE_URL"], "outbox"),
+        (real_env["vetting"]["DATABASE_URL"], "dead_letters"),
+    ):
         text = stored(url, table)
         assert [n for n in needles if n in text] == [], table
         assert draft["id"] in text  # the ids beside the body, for erasure

@@ -21,15 +21,23 @@ def settings_for(service: str, env: Mapping[str, str], **overrides: Any) -> Sett
     return settings.with_overrides(**overrides) if overrides else settings
 
 
-def migrated_platform(definition: ServiceDefinition, env: Mapping[str, str],
-                      clock: Clock | None = None, **overrides: Any) -> Platform:
+def migrated_platform(
+    definition: ServiceDefinition,
+    env: Mapping[str, str],
+    clock: Clock | None = None,
+    **overrides: Any,
+) -> Platform:
     settings = settings_for(definition.name, env, **overrides)
     upgrade(settings, definition.migrations_dir)
     return build_platform(settings, clock)
 
 
-def wait_for(predicate: Callable[[], T], timeout: float = 30.0, interval: float | None = None,
-             message: str = "condition") -> T:
+def wait_for(
+    predicate: Callable[[], T],
+    timeout: float = 30.0,
+    interval: float | None = None,
+    message: str = "condition",
+) -> T:
     """Ask until the predicate answers. Unless an interval is given, the pause grows from
     50 ms to half a second: many predicates are requests to the very processes being waited
     on, which fast polling slows down."""

@@ -25,19 +25,33 @@ STAFF = {
 }
 
 
-def clearance_granted(*, person_id: str | None = None, establishments: tuple[str, ...] = ("WWI",),
-                      access: str = "UNESCORTED", conditions: tuple[str, ...] = (),
-                      expires_in_days: int = 365, clearance_id: str | None = None,
-                      application_id: str | None = None, **extra: Any) -> dict[str, Any]:
+def clearance_granted(
+    *,
+    person_id: str | None = None,
+    establishments: tuple[str, ...] = ("WWI",),
+    access: str = "UNESCORTED",
+    conditions: tuple[str, ...] = (),
+    expires_in_days: int = 365,
+    clearance_id: str | None = None,
+    application_id: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     issued = now()
     return {
-        "case_id": str(uuid.uuid4()), "application_id": application_id or str(uuid.uuid4()),
-        "clearance_id": clearance_id or str(uuid.uuid4()), "level": "ENHANCED",
-        "access": access, "conditions": list(conditions), "establishments": list(establishments),
+        "case_id": str(uuid.uuid4()),
+        "application_id": application_id or str(uuid.uuid4()),
+        "clearance_id": clearance_id or str(uuid.uuid4()),
+        "level": "ENHANCED",
+        "access": access,
+        "conditions": list(conditions),
+        "establishments": list(establishments),
         "issued_at": issued.isoformat(),
         "expires_at": (issued + timedelta(days=expires_in_days)).isoformat(),
-        "person_id": person_id or str(uuid.uuid4()), "forenames": "Siobhán",
-        "surname": "O'Neill", "date_of_birth": "1980-02-29", **extra,
+        "person_id": person_id or str(uuid.uuid4()),
+        "forenames": "Siobhán",
+        "surname": "O'Neill",
+        "date_of_birth": "1980-02-29",
+        **extra,
     }
 
 
@@ -55,42 +69,64 @@ class Access(ServiceHarness):
         from access.models import Grant
 
         with self.platform.session_factory() as session:
-            return session.execute(select(Grant.id).where(
-                Grant.person_id == person_id, Grant.establishment_code == code,
-                Grant.superseded_at.is_(None))).scalar_one()
+            return session.execute(
+                select(Grant.id).where(
+                    Grant.person_id == person_id,
+                    Grant.establishment_code == code,
+                    Grant.superseded_at.is_(None),
+                )
+            ).scalar_one()
 
     def grant_ids(self, person_id: str, code: str = "WWI") -> list[str]:
         """Every grant of the person there, oldest first (history and current)."""
         from access.models import Grant
 
         with self.platform.session_factory() as session:
-            return list(session.execute(select(Grant.id).where(
-                Grant.person_id == person_id, Grant.establishment_code == code).order_by(
-                Grant.opened_at, Grant.id)).scalars())
+            return list(
+                session.execute(
+                    select(Grant.id)
+                    .where(Grant.person_id == person_id, Grant.establishment_code == code)
+                    .order_by(Grant.opened_at, Grant.id)
+                ).scalars()
+            )
 
     def grant(self, grant_id: str, who: str = "officer") -> dict[str, Any]:
         response = self.call("GET", f"/grants/{grant_id}", who)
         assert response.status_code == 200, response.json
         return response.json
 
-    def decide(self, grant_id: str, action: str, body: dict[str, Any], who: str = "officer",
-               expect: int = 200) -> dict[str, Any]:
+    def decide(
+        self,
+        grant_id: str,
+        action: str,
+        body: dict[str, Any],
+        who: str = "officer",
+        expect: int = 200,
+    ) -> dict[str, Any]:
         response = self.call("POST", f"/grants/{grant_id}/{action}", who, json=body)
         assert response.status_code == expect, (response.status_code, response.json)
         return response.json
 
-    def activate(self, grant_id: str, *, access_type: str = "UNESCORTED",
-                 badge: str | None = None, **terms: Any) -> dict[str, Any]:
+    def activate(
+        self,
+        grant_id: str,
+        *,
+        access_type: str = "UNESCORTED",
+        badge: str | None = None,
+        **terms: Any,
+    ) -> dict[str, Any]:
         """Approve and complete the induction: the grant becomes ACTIVE."""
         self.decide(grant_id, "approval", {"access_type": access_type, **terms})
         self.decide(grant_id, "induction", {"item": "SECURITY_BRIEFING"})
         if access_type == "KEY_HOLDING":
             self.decide(grant_id, "induction", {"item": "KEY_TRAINING"})
-        return self.decide(grant_id, "induction", {
-            "item": "ID_BADGE", "badge_number": badge or f"B-{uuid.uuid4().hex[:8]}"})
+        return self.decide(
+            grant_id,
+            "induction",
+            {"item": "ID_BADGE", "badge_number": badge or f"B-{uuid.uuid4().hex[:8]}"},
+        )
 
     def gate(self, code: str = "WWI", who: str = "officer", **query: str) -> dict[str, Any]:
-        response = self.call("GET", f"/establishments/{code}/gate-check", who,
-                             query_string=query)
+        response = self.call("GET", f"/establishments/{code}/gate-check", who, query_string=query)
         assert response.status_code == 200, response.json
         return response.json

@@ -27,8 +27,14 @@ class Client:
     def __init__(self, client: Any, keys: dict[str, str]) -> None:
         self.raw, self.keys = client, keys
 
-    def call(self, method: str, path: str, org: str | None = "A",
-             headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        org: str | None = "A",
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         auth = {"Authorization": f"Bearer {self.keys[org]}"} if org else {}
         return self.raw.open(path, method=method, headers={**auth, **(headers or {})}, **kwargs)
 
@@ -47,16 +53,17 @@ def organisations_api(env: dict[str, str], **overrides: Any) -> tuple[Client, Pl
         with platform.unit_of_work() as uow:
             org = organisations.create_organisation(uow, f"Org {name}", "NA", "c@example.org")
         with platform.unit_of_work() as uow:
-            keys[name] = organisations.issue_api_key(uow, org.id,
-                                                     platform.settings.api_key_pepper)
+            keys[name] = organisations.issue_api_key(uow, org.id, platform.settings.api_key_pepper)
     return Client(app.test_client(), keys), platform
 
 
 def outbox_types(platform: Platform) -> list[tuple[str, dict[str, Any]]]:
     """(event type, data) of every event the service wrote to its outbox, in order."""
     with platform.engine.connect() as conn:
-        return [(r.event_type, json.loads(r.body)["data"]) for r in
-                conn.execute(outbox_table.select().order_by(outbox_table.c.id))]
+        return [
+            (r.event_type, json.loads(r.body)["data"])
+            for r in conn.execute(outbox_table.select().order_by(outbox_table.c.id))
+        ]
 
 
 def deliver(platform: Platform, event_type: str, **data: Any) -> Envelope:

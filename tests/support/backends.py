@@ -37,7 +37,8 @@ from tests.support.postgres_copies import PostgresTemplates, migrations_dir
 REQUIRE_REAL = os.environ.get("REQUIRE_REAL_BACKENDS") == "1"
 # With the session's generated password (the shared server trusts loopback and ignores it).
 PG_ADMIN_URL = database_url(
-    os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+)
 # The administrator's URL: services get a user of their own (deployment_secrets.broker_url).
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
@@ -57,8 +58,9 @@ def delete_topology(settings: Settings) -> None:
 def shared_user_env(amqp_url: str) -> dict[str, str]:
     """Every service trusting the one user `amqp_url` connects as (no separation: for tests
     that play several services on one connection)."""
-    return shared_broker_user_env(load_settings("applications", {
-        "BROKER_URL": amqp_url}).broker_connection_user)
+    return shared_broker_user_env(
+        load_settings("applications", {"BROKER_URL": amqp_url}).broker_connection_user
+    )
 
 
 def embedded_env(var_dir: Path) -> dict[str, str]:
@@ -110,8 +112,11 @@ class LazyDatabases(Mapping[str, str]):
         with self.lock:
             if service not in self.made:
                 name = f"t_{self.run}_{service}"
-                self.made[service] = (self.templates.clone(service, name) if self.migrated
-                                      else create_database(self.admin_url, name))
+                self.made[service] = (
+                    self.templates.clone(service, name)
+                    if self.migrated
+                    else create_database(self.admin_url, name)
+                )
             return self.made[service]
 
     def name(self, service: str) -> str:
@@ -167,15 +172,22 @@ class LazyDatabases(Mapping[str, str]):
 class LazyEnv(Mapping[str, dict[str, str]]):
     """Per-service environments whose databases are made on first use (see LazyDatabases)."""
 
-    def __init__(self, databases: Mapping[str, str], common: dict[str, str],
-                 per_service: Mapping[str, dict[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        databases: Mapping[str, str],
+        common: dict[str, str],
+        per_service: Mapping[str, dict[str, str]] | None = None,
+    ) -> None:
         self.databases = databases
         self.common = common
         self.per_service = per_service or {}
 
     def __getitem__(self, service: str) -> dict[str, str]:
-        return {"DATABASE_URL": self.databases[service], **self.common,
-                **self.per_service.get(service, {})}
+        return {
+            "DATABASE_URL": self.databases[service],
+            **self.common,
+            **self.per_service.get(service, {}),
+        }
 
     def __iter__(self) -> Iterator[str]:
         return iter(SERVICES)

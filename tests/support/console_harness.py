@@ -16,11 +16,21 @@ from tests.support.access_harness import Access
 from tests.support.identity import CONSOLE_ENV, PROVIDER, TEST_PASSWORD, from_address, sign_in
 
 # Users at the identity provider: username -> (roles, establishments).
-ACCOUNTS = {"officer": (["security_officer"], ["WWI"]), "head": (["head_of_security"], ["WWI"]),
-            "other": (["security_officer"], ["BMI"]), "vetter": (["vetting_officer"], [])}
-FORM = {"reason": "A good reason.", "review_on": "2099-01-01", "access_type": "ESCORTED",
-        "establishment": "WWI", "badge": "NO-SUCH-BADGE", "security_briefing": "yes",
-        "outcome": "DISMISS"}
+ACCOUNTS = {
+    "officer": (["security_officer"], ["WWI"]),
+    "head": (["head_of_security"], ["WWI"]),
+    "other": (["security_officer"], ["BMI"]),
+    "vetter": (["vetting_officer"], []),
+}
+FORM = {
+    "reason": "A good reason.",
+    "review_on": "2099-01-01",
+    "access_type": "ESCORTED",
+    "establishment": "WWI",
+    "badge": "NO-SUCH-BADGE",
+    "security_briefing": "yes",
+    "outcome": "DISMISS",
+}
 
 
 @dataclass(frozen=True)
@@ -45,8 +55,7 @@ class Console:
         [item] = self.access.call("GET", "/establishments/WWI/review-items").json
         self.item_id = item["id"]
 
-    def login(self, who: str, password: str = TEST_PASSWORD,
-              start: str = "/console/login/start"):  # type: ignore[no-untyped-def]
+    def login(self, who: str, password: str = TEST_PASSWORD, start: str = "/console/login/start"):  # type: ignore[no-untyped-def]
         client = self.app.test_client()
         # From an address of its own: this test's wrong passwords never slow another's down.
         return client, sign_in(client, who, password, start, from_address())
@@ -58,20 +67,32 @@ class Console:
 
     def sessions(self, subject: str) -> list[ConsoleSession]:
         with self.access.platform.session_factory() as session:
-            return list(session.execute(select(ConsoleSession).where(
-                ConsoleSession.subject == subject)).scalars())
+            return list(
+                session.execute(
+                    select(ConsoleSession).where(ConsoleSession.subject == subject)
+                ).scalars()
+            )
 
     def age_sessions(self, subject: str, **changes: object) -> None:
         with self.access.platform.session_factory() as session:
-            session.execute(update(ConsoleSession).where(ConsoleSession.subject == subject)
-                            .values(**changes))
+            session.execute(
+                update(ConsoleSession).where(ConsoleSession.subject == subject).values(**changes)
+            )
             session.commit()
 
     def url(self, case: Case) -> str:
-        rule = next(rule for rule in self.app.url_map.iter_rules()
-                    if rule.endpoint == case.endpoint and case.method in rule.methods)
-        values = {"grant_id": self.grant_id, "person_id": self.person_id, "item_id": self.item_id,
-                  "filename": "console.css", "anything": "no-such-page"}
+        rule = next(
+            rule
+            for rule in self.app.url_map.iter_rules()
+            if rule.endpoint == case.endpoint and case.method in rule.methods
+        )
+        values = {
+            "grant_id": self.grant_id,
+            "person_id": self.person_id,
+            "item_id": self.item_id,
+            "filename": "console.css",
+            "anything": "no-such-page",
+        }
         with self.app.test_request_context():
             extra = {"establishment": "WWI"} if case.endpoint == "console.queue" else {}
             return url_for(case.endpoint, **{k: values[k] for k in rule.arguments}, **extra)
@@ -79,13 +100,15 @@ class Console:
     def send(self, client, case: Case, csrf: str | None = None):  # type: ignore[no-untyped-def]
         if case.method == "GET":
             return client.get(self.url(case))
-        return client.post(self.url(case), data={**FORM, **({"csrf_token": csrf} if csrf
-                                                               else {})})
+        return client.post(self.url(case), data={**FORM, **({"csrf_token": csrf} if csrf else {})})
 
     def audit(self, action: str) -> list[dict]:
         with self.access.platform.session_factory() as session:
-            return [entry for entry in audit.entries(session, subject_type="staff", limit=500)
-                    if entry["action"] == action]
+            return [
+                entry
+                for entry in audit.entries(session, subject_type="staff", limit=500)
+                if entry["action"] == action
+            ]
 
 
 def token_in(html: str) -> str:

@@ -12,12 +12,21 @@ from tests.support.access_harness import Access
 
 CHROMIUM = os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium")
 # Headless and quiet: nothing phones home, nothing updates itself, no sandbox (root in CI).
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # Users at the test identity provider: username -> (name, role, establishment).
-OFFICERS = {"ann": ("Ann Shaw", "security_officer", "WWI"),
-            "dan": ("Dan Okafor", "security_officer", "BMI")}
+OFFICERS = {
+    "ann": ("Ann Shaw", "security_officer", "WWI"),
+    "dan": ("Dan Okafor", "security_officer", "BMI"),
+}
 
 
 @dataclass
@@ -29,8 +38,9 @@ class ConsoleServer:
 
     def seed_request(self, surname: str, code: str = "WWI") -> tuple[str, str]:
         """A cleared person asking to come into `code`: (grant id, person id)."""
-        data = self.seeder.grant_clearance(establishments=(code,), forenames="Rosa",
-                                           surname=surname)
+        data = self.seeder.grant_clearance(
+            establishments=(code,), forenames="Rosa", surname=surname
+        )
         return self.seeder.grant_id(data["person_id"], code), data["person_id"]
 
     def seed_reopened(self, surname: str) -> str:

@@ -35,8 +35,9 @@ class SmtpServer:
         self.unknown: set[str] = set()
         self.lock = threading.Lock()
 
-    async def handle_RCPT(self, _server: Any, _session: Any, envelope: Any, address: str,
-                          _options: Any) -> str:
+    async def handle_RCPT(
+        self, _server: Any, _session: Any, envelope: Any, address: str, _options: Any
+    ) -> str:
         if address in self.unknown:
             return "550 5.1.1 no such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -52,10 +53,14 @@ class SmtpServer:
 
 
 def notify_env(double: NotifyDouble, **more: str) -> dict[str, str]:
-    return {"NOTIFICATIONS_SMS_CHANNEL": "notify", "NOTIFICATIONS_NOTIFY_API_KEY": double.api_key,
-            "NOTIFICATIONS_NOTIFY_BASE_URL": double.base_url,
-            "NOTIFICATIONS_NOTIFY_SMS_TEMPLATE_ID": double.sms_template_id,
-            "NOTIFICATIONS_NOTIFY_EMAIL_TEMPLATE_ID": double.email_template_id, **more}
+    return {
+        "NOTIFICATIONS_SMS_CHANNEL": "notify",
+        "NOTIFICATIONS_NOTIFY_API_KEY": double.api_key,
+        "NOTIFICATIONS_NOTIFY_BASE_URL": double.base_url,
+        "NOTIFICATIONS_NOTIFY_SMS_TEMPLATE_ID": double.sms_template_id,
+        "NOTIFICATIONS_NOTIFY_EMAIL_TEMPLATE_ID": double.email_template_id,
+        **more,
+    }
 
 
 class Delivery:
@@ -66,18 +71,27 @@ class Delivery:
         self.platform = platform_for("notifications", env, self.clock)
         self.sender = Sender(self.platform, rng=random.Random(7))
 
-    def add(self, channel: str = "EMAIL", to: str | None = None, due: datetime = NOON,
-            **values: Any) -> str:
+    def add(
+        self, channel: str = "EMAIL", to: str | None = None, due: datetime = NOON, **values: Any
+    ) -> str:
         notification_id = str(uuid.uuid4())
         with self.platform.session_factory.begin() as session:
-            session.add(Notification(
-                id=notification_id, event_id=str(uuid.uuid4()), application_id=str(uuid.uuid4()),
-                recipient=to or ("jo@example.org" if channel == "EMAIL" else "07700 900123"),
-                recipient_kind="volunteer", channel=channel, template="vetting_started",
-                subject="Your application is being checked",
-                body=f"Dear Jo,\nChecks have started. ({notification_id[:8]})",
-                created_at=due, next_attempt_at=due,
-                **{"status": "QUEUED", "attempts": 0, **values}))
+            session.add(
+                Notification(
+                    id=notification_id,
+                    event_id=str(uuid.uuid4()),
+                    application_id=str(uuid.uuid4()),
+                    recipient=to or ("jo@example.org" if channel == "EMAIL" else "07700 900123"),
+                    recipient_kind="volunteer",
+                    channel=channel,
+                    template="vetting_started",
+                    subject="Your application is being checked",
+                    body=f"Dear Jo,\nChecks have started. ({notification_id[:8]})",
+                    created_at=due,
+                    next_attempt_at=due,
+                    **{"status": "QUEUED", "attempts": 0, **values},
+                )
+            )
         return notification_id
 
     def row(self, notification_id: str) -> Notification:
@@ -92,6 +106,9 @@ class Delivery:
 
     def events(self, event_type: str) -> list[dict[str, Any]]:
         with self.platform.engine.connect() as connection:
-            bodies = connection.execute(select(outbox_table.c.body).where(
-                outbox_table.c.event_type == event_type).order_by(outbox_table.c.id)).scalars()
+            bodies = connection.execute(
+                select(outbox_table.c.body)
+                .where(outbox_table.c.event_type == event_type)
+                .order_by(outbox_table.c.id)
+            ).scalars()
             return [json.loads(body)["data"] for body in bodies]

@@ -67,8 +67,9 @@ def broker_url(url: str, *, rabbitmqctl: tuple[str, ...] = ("rabbitmqctl",)) -> 
             _ctl(rabbitmqctl, "add_user", user, password)
             atexit.register(_ctl, rabbitmqctl, "delete_user", user, check=False)
             _ctl(rabbitmqctl, "set_permissions", "-p", vhost, user, ".*", ".*", ".*")
-            netloc = f"{user}:{password}@{parts.hostname}" + (f":{parts.port}" if parts.port
-                                                               else "")
+            netloc = f"{user}:{password}@{parts.hostname}" + (
+                f":{parts.port}" if parts.port else ""
+            )
             _users[key] = urlunsplit(parts._replace(netloc=netloc))
         return _users[key]
 
@@ -84,10 +85,13 @@ def grant_vhost(url: str, vhost: str, rabbitmqctl: tuple[str, ...] = ("rabbitmqc
 
 def _ctl(rabbitmqctl: tuple[str, ...], *args: str, check: bool = True) -> None:
     if not shutil.which(rabbitmqctl[0]):
-        raise RuntimeError(f"{rabbitmqctl[0]} not found: give TEST_AMQP_URL a user whose "
-                           "password is 32 random bytes (url-safe base64)")
-    result = subprocess.run([*rabbitmqctl, "-q", *args], capture_output=True, text=True,
-                            timeout=120)
+        raise RuntimeError(
+            f"{rabbitmqctl[0]} not found: give TEST_AMQP_URL a user whose "
+            "password is 32 random bytes (url-safe base64)"
+        )
+    result = subprocess.run(
+        [*rabbitmqctl, "-q", *args], capture_output=True, text=True, timeout=120
+    )
     if check and result.returncode != 0:
         raise RuntimeError(f"rabbitmqctl {args[0]}: {(result.stderr or result.stdout)[-500:]}")
 

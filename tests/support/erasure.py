@@ -20,12 +20,22 @@ def hand(harness: ServiceHarness, event_type: str, data: dict[str, Any], subject
     hand_to(harness.platform, harness.service, event_type, data, subject=subject)
 
 
-def person_erased(harness: ServiceHarness, person_id: str | None,
-                  application_ids: list[str]) -> str:
+def person_erased(
+    harness: ServiceHarness, person_id: str | None, application_ids: list[str]
+) -> str:
     erasure_id = str(uuid.uuid4())
-    hand(harness, "vetting.person_erased", {
-        "erasure_id": erasure_id, "person_id": person_id, "application_ids": application_ids,
-        "counts": {"cases": 1}, "erased_at": iso_now()}, application_ids[0])
+    hand(
+        harness,
+        "vetting.person_erased",
+        {
+            "erasure_id": erasure_id,
+            "person_id": person_id,
+            "application_ids": application_ids,
+            "counts": {"cases": 1},
+            "erased_at": iso_now(),
+        },
+        application_ids[0],
+    )
     return erasure_id
 
 
@@ -33,10 +43,19 @@ def dead_letter(harness: ServiceHarness, application_id: str, secret: str) -> No
     """A dead-lettered copy of an event about the application, carrying a personal value."""
     body = f'{{"application_id": "{application_id}", "x": "{secret}"}}'
     with harness.platform.engine.begin() as connection:
-        connection.execute(insert(dead_letters_table), {
-            "event_id": str(uuid.uuid4()), "event_type": "application.info_provided",
-            "handler": "h", "body": body, "mentions": mentions(body),
-            "error": "boom", "attempts": 1, "created_at": now()})
+        connection.execute(
+            insert(dead_letters_table),
+            {
+                "event_id": str(uuid.uuid4()),
+                "event_type": "application.info_provided",
+                "handler": "h",
+                "body": body,
+                "mentions": mentions(body),
+                "error": "boom",
+                "attempts": 1,
+                "created_at": now(),
+            },
+        )
 
 
 def report(harness: ServiceHarness, event_type: str, erasure_id: str) -> dict[str, Any]:
@@ -57,8 +76,13 @@ def last_outbox_id(harness: ServiceHarness) -> int:
 
 def emitted_since(harness: ServiceHarness, last_id: int) -> list[str]:
     with harness.platform.engine.connect() as connection:
-        return list(connection.execute(select(outbox_table.c.event_type).where(
-            outbox_table.c.id > last_id).order_by(outbox_table.c.id)).scalars())
+        return list(
+            connection.execute(
+                select(outbox_table.c.event_type)
+                .where(outbox_table.c.id > last_id)
+                .order_by(outbox_table.c.id)
+            ).scalars()
+        )
 
 
 def zeros(counts: dict[str, int], *published_copies: str) -> dict[str, int]:

@@ -25,8 +25,9 @@ from tests.support import sentinel_scan
 
 def _found(where: str, value: str, needles: Mapping[str, str]) -> list[str]:
     lowered = value.lower()
-    return [f"- {name} ({needle!r}) in {where}" for name, needle in needles.items()
-            if needle in lowered]
+    return [
+        f"- {name} ({needle!r}) in {where}" for name, needle in needles.items() if needle in lowered
+    ]
 
 
 def database_hits(stack: Stack, needles: Mapping[str, str]) -> list[str]:
@@ -36,8 +37,9 @@ def database_hits(stack: Stack, needles: Mapping[str, str]) -> list[str]:
         settings = load_settings(service, stack.env_for(service))
         engine = create_engine(settings.database_url)
         try:
-            for hit in sentinel_scan.database_hits(engine, keyring_from_settings(settings),
-                                                   needles.values()):
+            for hit in sentinel_scan.database_hits(
+                engine, keyring_from_settings(settings), needles.values()
+            ):
                 where, needle = hit.rsplit(": ", 1)
                 hits.append(f"- {names.get(needle, needle)} ({needle!r}) in {service}.{where}")
         finally:
@@ -53,31 +55,38 @@ def broker_hits(stack: Stack, needles: Mapping[str, str]) -> list[str]:
         with Connection(settings.broker_url) as connection:
             channel = connection.channel()
             try:
-                for queue in (topology.inbox_queue(service), topology.retry_queue(service),
-                              topology.dead_letter_queue(service)):
+                for queue in (
+                    topology.inbox_queue(service),
+                    topology.retry_queue(service),
+                    topology.dead_letter_queue(service),
+                ):
                     bound = queue(channel)
                     while (message := bound.get(no_ack=False)) is not None:
-                        body = message.body if isinstance(message.body, str) \
+                        body = (
+                            message.body
+                            if isinstance(message.body, str)
                             else message.body.decode(errors="replace")
+                        )
                         where = f"broker queue {queue.name}"
-                        hits += _found(where, body + json.dumps(message.headers, default=str),
-                                       needles)
+                        hits += _found(
+                            where, body + json.dumps(message.headers, default=str), needles
+                        )
             finally:
                 channel.close()  # unacknowledged messages go back to their queues
     return hits
 
 
 def sqlite_file_hits(database_url: str, needles: Iterable[str]) -> list[str]:
-    """"<file>: needle" for each needle found in the bytes of an SQLite database, its
+    """ "<file>: needle" for each needle found in the bytes of an SQLite database, its
     write-ahead log or its rollback journal, as anyone with the files would find it (UTF-8,
     any case). An erased value must be in none of them, not only absent from the rows."""
     path = Path(database_url.split("///", 1)[-1])
     found: list[str] = []
-    for file in (path, path.with_name(path.name + "-wal"),
-                 path.with_name(path.name + "-journal")):
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal")):
         if not file.exists():
             continue
         content = file.read_bytes().lower()
-        found += [f"{file.name}: {needle}" for needle in needles
-                  if needle.lower().encode() in content]
+        found += [
+            f"{file.name}: {needle}" for needle in needles if needle.lower().encode() in content
+        ]
     return found

@@ -13,17 +13,28 @@ from tests.support.clock import now
 from tests.support.platforms import service_handlers
 
 
-def envelope(registry: EventRegistry, event_type: str, data: dict[str, Any], *,
-             subject: str | None = None, version: int | None = None,
-             correlation_id: str = "test", at: datetime | None = None) -> Envelope:
+def envelope(
+    registry: EventRegistry,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    subject: str | None = None,
+    version: int | None = None,
+    correlation_id: str = "test",
+    at: datetime | None = None,
+) -> Envelope:
     """An event of the type's latest version (or `version`) from its catalogued publisher;
     the subject is the data's application id unless given."""
     spec = registry.get(event_type, version) if version else registry.latest(event_type)
-    return Envelope(type=event_type, version=spec.version, source=spec.source,
-                    subject=subject if subject is not None else str(data["application_id"]),
-                    correlation_id=correlation_id,
-                    data=registry.validate(event_type, spec.version, data),
-                    occurred_at=at or now())
+    return Envelope(
+        type=event_type,
+        version=spec.version,
+        source=spec.source,
+        subject=subject if subject is not None else str(data["application_id"]),
+        correlation_id=correlation_id,
+        data=registry.validate(event_type, spec.version, data),
+        occurred_at=at or now(),
+    )
 
 
 def deliver(platform: Platform, service: str, event: Envelope) -> None:
@@ -35,8 +46,9 @@ def deliver(platform: Platform, service: str, event: Envelope) -> None:
         dispatcher.run_handler(handler, parsed)
 
 
-def hand(platform: Platform, service: str, event_type: str, data: dict[str, Any],
-         **options: Any) -> Envelope:
+def hand(
+    platform: Platform, service: str, event_type: str, data: dict[str, Any], **options: Any
+) -> Envelope:
     """Build the event and deliver it to `service`; the envelope."""
     event = envelope(platform.registry, event_type, data, **options)
     deliver(platform, service, event)

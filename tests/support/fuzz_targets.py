@@ -43,8 +43,9 @@ class FuzzTarget:
 Credential = str | Callable[[], str]
 
 
-def staff_token(tokens: TestTokens, role: str,
-                establishments: tuple[str, ...] = ()) -> Callable[[], str]:
+def staff_token(
+    tokens: TestTokens, role: str, establishments: tuple[str, ...] = ()
+) -> Callable[[], str]:
     """The header for a staff caller, minted when asked (a fuzz run outlives a token)."""
     identity = StaffIdentity(f"fuzz-{role}", frozenset({role}), frozenset(establishments))
     return lambda: f"Bearer {tokens.issue(identity)}"
@@ -77,17 +78,20 @@ def applications_target(env: Mapping[str, str]) -> FuzzTarget:
     client = harness.client
     ids = []
     for submit in (True, False):
-        created = client.post("/applications", json=sample_application(),
-                              headers={"Authorization": key})
+        created = client.post(
+            "/applications", json=sample_application(), headers={"Authorization": key}
+        )
         assert created.status_code == 201, created.json
         ids.append(created.json["id"])
         if submit:
-            submitted = client.post(f"/applications/{ids[-1]}/submit",
-                                    headers={"Authorization": key})
+            submitted = client.post(
+                f"/applications/{ids[-1]}/submit", headers={"Authorization": key}
+            )
             assert submitted.status_code == 200, submitted.json
     staff = _by_path(harness.tokens, key)
-    return FuzzTarget("applications", harness.app, platform, staff,
-                      {"application_id": ids, "person": ids})
+    return FuzzTarget(
+        "applications", harness.app, platform, staff, {"application_id": ids, "person": ids}
+    )
 
 
 def vetting_target(env: Mapping[str, str]) -> FuzzTarget:
@@ -95,21 +99,40 @@ def vetting_target(env: Mapping[str, str]) -> FuzzTarget:
     application_ids = [vetting.submit(), vetting.submit(), vetting.submit()]
     vetting.work()
     cases = [vetting.case(a) for a in application_ids]
-    cleared = vetting.call("POST", f"/cases/{cases[0]['id']}/clearance", "manager",
-                           json={"reason": "Nothing of concern."})
+    cleared = vetting.call(
+        "POST",
+        f"/cases/{cases[0]['id']}/clearance",
+        "manager",
+        json={"reason": "Nothing of concern."},
+    )
     assert cleared.status_code == 201, cleared.json
     # A sensitive request waiting for the volunteer's direct answer (on a case of its own).
-    asked = vetting.call("POST", f"/cases/{cases[2]['id']}/information-requests", "manager",
-                         json={"items": [{"question": "Tell us about 2019."}],
-                               "reason": "Unclear.", "sensitive": True})
+    asked = vetting.call(
+        "POST",
+        f"/cases/{cases[2]['id']}/information-requests",
+        "manager",
+        json={
+            "items": [{"question": "Tell us about 2019."}],
+            "reason": "Unclear.",
+            "sensitive": True,
+        },
+    )
     assert asked.status_code == 201, asked.json
     manager = staff_token(vetting.tokens, "vetting_manager")
     people = [c["person_id"] for c in cases if c.get("person_id")]
-    return FuzzTarget("vetting", vetting.app, vetting.platform, _by_path(vetting.tokens, manager),
-                      {"case_id": [c["id"] for c in cases],
-                       "clearance_id": [cleared.json["id"]],
-                       "check": list(cases[1]["checks"]), "request_id": [asked.json["id"]],
-                       "person": [*people, *application_ids]})
+    return FuzzTarget(
+        "vetting",
+        vetting.app,
+        vetting.platform,
+        _by_path(vetting.tokens, manager),
+        {
+            "case_id": [c["id"] for c in cases],
+            "clearance_id": [cleared.json["id"]],
+            "check": list(cases[1]["checks"]),
+            "request_id": [asked.json["id"]],
+            "person": [*people, *application_ids],
+        },
+    )
 
 
 def access_target(env: Mapping[str, str]) -> FuzzTarget:
@@ -120,10 +143,19 @@ def access_target(env: Mapping[str, str]) -> FuzzTarget:
     access.activate(active_grant, badge="FUZZ-1")
     head = staff_token(access.tokens, "head_of_security", ESTABLISHMENTS)
     people = [pending["person_id"], active["person_id"]]
-    return FuzzTarget("access", access.app, access.platform, _by_path(access.tokens, head),
-                      {"code": list(ESTABLISHMENTS),
-                       "grant_id": [access.grant_id(pending["person_id"]), active_grant],
-                       "person_id": people, "person": people, "badge": ["FUZZ-1"]})
+    return FuzzTarget(
+        "access",
+        access.app,
+        access.platform,
+        _by_path(access.tokens, head),
+        {
+            "code": list(ESTABLISHMENTS),
+            "grant_id": [access.grant_id(pending["person_id"]), active_grant],
+            "person_id": people,
+            "person": people,
+            "badge": ["FUZZ-1"],
+        },
+    )
 
 
 def notifications_target(env: Mapping[str, str]) -> FuzzTarget:
@@ -131,15 +163,20 @@ def notifications_target(env: Mapping[str, str]) -> FuzzTarget:
 
     from notifications.models import Notification
 
-    notes = _Harness("notifications", env, NOTIFICATIONS_QUIET_HOURS="",
-                     NOTIFICATIONS_NOTIFY_CALLBACK_TOKEN=NOTIFY_CALLBACK_TOKEN)
+    notes = _Harness(
+        "notifications",
+        env,
+        NOTIFICATIONS_QUIET_HOURS="",
+        NOTIFICATIONS_NOTIFY_CALLBACK_TOKEN=NOTIFY_CALLBACK_TOKEN,
+    )
     from tests.support.notifications_harness import contacts_data
 
     application_id = str(uuid.uuid4())
     notes.event("application.contacts_recorded", contacts_data(application_id, channel="SMS"))
-    notes.event("application.received", {
-        "application_id": application_id, "establishments": ["WWI"],
-        "submitted_at": iso_now()})
+    notes.event(
+        "application.received",
+        {"application_id": application_id, "establishments": ["WWI"], "submitted_at": iso_now()},
+    )
     with notes.platform.session_factory() as session:
         notification_ids = list(session.execute(select(Notification.id)).scalars())
     assert notification_ids, "application.received made no notification to fuzz with"
@@ -150,11 +187,19 @@ def notifications_target(env: Mapping[str, str]) -> FuzzTarget:
             return f"Bearer {NOTIFY_CALLBACK_TOKEN}"
         return by_path(method, path)
 
-    return FuzzTarget("notifications", notes.app, notes.platform, authorise,
-                      {"application_id": [application_id], "person": [application_id],
-                       "notification_id": [str(i) for i in notification_ids],
-                       "id": [str(i) for i in notification_ids],
-                       "reference": [str(i) for i in notification_ids]})
+    return FuzzTarget(
+        "notifications",
+        notes.app,
+        notes.platform,
+        authorise,
+        {
+            "application_id": [application_id],
+            "person": [application_id],
+            "notification_id": [str(i) for i in notification_ids],
+            "id": [str(i) for i in notification_ids],
+            "reference": [str(i) for i in notification_ids],
+        },
+    )
 
 
 class _Harness(ServiceHarness):
@@ -168,6 +213,8 @@ class _Harness(ServiceHarness):
 
 
 TARGETS: dict[str, Callable[[Mapping[str, str]], FuzzTarget]] = {
-    "applications": applications_target, "vetting": vetting_target,
-    "access": access_target, "notifications": notifications_target,
+    "applications": applications_target,
+    "vetting": vetting_target,
+    "access": access_target,
+    "notifications": notifications_target,
 }

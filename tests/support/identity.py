@@ -55,12 +55,24 @@ class DevIdentityProvider:
         self._http = requests.Session()
         directory.mkdir(parents=True, exist_ok=True)
         self._write(self.users_file, {"users": {}})
-        self._write(self.clients_file, {"clients": {
-            MINTER: {"secret": MINTER_SECRET, "grant_types": ["client_credentials"],
-                     "claims_from_request": True},
-            CONSOLE_CLIENT: {"secret": CONSOLE_SECRET, "audiences": ["access"],
-                             "grant_types": ["authorization_code", "refresh_token"],
-                             "redirect_uris": [IN_PROCESS_CALLBACK]}}})
+        self._write(
+            self.clients_file,
+            {
+                "clients": {
+                    MINTER: {
+                        "secret": MINTER_SECRET,
+                        "grant_types": ["client_credentials"],
+                        "claims_from_request": True,
+                    },
+                    CONSOLE_CLIENT: {
+                        "secret": CONSOLE_SECRET,
+                        "audiences": ["access"],
+                        "grant_types": ["authorization_code", "refresh_token"],
+                        "redirect_uris": [IN_PROCESS_CALLBACK],
+                    },
+                }
+            },
+        )
 
     @staticmethod
     def _write(path: Path, data: dict[str, Any]) -> None:
@@ -82,10 +94,25 @@ class DevIdentityProvider:
     def _start(self) -> None:
         log = open(self.log_file, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "devidp", "serve", "--port", str(self.port),
-             "--var-dir", str(self.directory / "keys"), "--users", str(self.users_file),
-             "--clients", str(self.clients_file), "--test-mode"],
-            stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+            [
+                sys.executable,
+                "-m",
+                "devidp",
+                "serve",
+                "--port",
+                str(self.port),
+                "--var-dir",
+                str(self.directory / "keys"),
+                "--users",
+                str(self.users_file),
+                "--clients",
+                str(self.clients_file),
+                "--test-mode",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
         atexit.register(self.stop)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -109,28 +136,46 @@ class DevIdentityProvider:
 
     # Tokens --------------------------------------------------------------------------------
 
-    def mint(self, audience: str, subject: str, roles: Iterable[str] = (),
-             establishments: Iterable[str] = (), *, at: datetime | None = None,
-             lifetime_s: int | None = None) -> str:
+    def mint(
+        self,
+        audience: str,
+        subject: str,
+        roles: Iterable[str] = (),
+        establishments: Iterable[str] = (),
+        *,
+        at: datetime | None = None,
+        lifetime_s: int | None = None,
+    ) -> str:
         """An access token for `audience` (a service), issued at `at` (default: now on the
         provider's clock, which is the run's)."""
         issued = int(at.timestamp()) if at is not None else None
-        key = (audience, subject, tuple(sorted(roles)), tuple(sorted(establishments)),
-               issued // 60 if issued is not None else None, lifetime_s)
+        key = (
+            audience,
+            subject,
+            tuple(sorted(roles)),
+            tuple(sorted(establishments)),
+            issued // 60 if issued is not None else None,
+            lifetime_s,
+        )
         with self._lock:
             cached = self._minted.get(key)
         if cached is not None and issued is not None:
             return cached
         self.ensure_started()
-        form = {"grant_type": "client_credentials", "resource": audience,
-                "test_subject": subject, "test_roles": " ".join(key[2]),
-                "test_establishments": " ".join(key[3])}
+        form = {
+            "grant_type": "client_credentials",
+            "resource": audience,
+            "test_subject": subject,
+            "test_roles": " ".join(key[2]),
+            "test_establishments": " ".join(key[3]),
+        }
         if issued is not None:
             form["test_issued_at"] = str(issued)
         if lifetime_s is not None:
             form["test_lifetime_s"] = str(lifetime_s)
-        response = self._http.post(f"{self.issuer}/token", data=form, timeout=10,
-                                   auth=(MINTER, MINTER_SECRET))
+        response = self._http.post(
+            f"{self.issuer}/token", data=form, timeout=10, auth=(MINTER, MINTER_SECRET)
+        )
         response.raise_for_status()
         token = response.json()["access_token"]
         if issued is not None:
@@ -140,28 +185,39 @@ class DevIdentityProvider:
 
     def client_credentials(self, client_id: str, secret: str, audience: str) -> str:
         self.ensure_started()
-        response = self._http.post(f"{self.issuer}/token", timeout=10, auth=(client_id, secret),
-                                   data={"grant_type": "client_credentials",
-                                         "resource": audience})
+        response = self._http.post(
+            f"{self.issuer}/token",
+            timeout=10,
+            auth=(client_id, secret),
+            data={"grant_type": "client_credentials", "resource": audience},
+        )
         response.raise_for_status()
         return response.json()["access_token"]
 
     def rotate_keys(self, alg: str = "RS256") -> str:
         self.ensure_started()
-        response = self._http.post(f"{self.issuer}/test/rotate-keys", data={"alg": alg},
-                                   timeout=30)
+        response = self._http.post(f"{self.issuer}/test/rotate-keys", data={"alg": alg}, timeout=30)
         response.raise_for_status()
         return response.json()["kid"]
 
     # Who exists ----------------------------------------------------------------------------
 
-    def add_user(self, username: str, name: str, roles: Iterable[str],
-                 establishments: Iterable[str] = (), password: str = TEST_PASSWORD) -> None:
+    def add_user(
+        self,
+        username: str,
+        name: str,
+        roles: Iterable[str],
+        establishments: Iterable[str] = (),
+        password: str = TEST_PASSWORD,
+    ) -> None:
         with self._lock:
             data = json.loads(self.users_file.read_text())
-            data["users"][username] = {"name": name, "password": password,
-                                       "roles": list(roles),
-                                       "establishments": list(establishments)}
+            data["users"][username] = {
+                "name": name,
+                "password": password,
+                "roles": list(roles),
+                "establishments": list(establishments),
+            }
             self._write(self.users_file, data)
 
     def remove_user(self, username: str) -> None:
@@ -196,18 +252,27 @@ def _die_with_parent() -> None:
 # a token. tests/conftest.py points every service this process builds or starts at it.
 PROVIDER = DevIdentityProvider(Path(tempfile.mkdtemp(prefix="devidp-")))
 atexit.register(shutil.rmtree, PROVIDER.directory, True)
-TEST_OIDC_ENV = {"OIDC_ISSUER": PROVIDER.issuer,
-                 # A rotation at the provider is seen at the very next token naming the new key.
-                 "OIDC_JWKS_MIN_REFETCH_S": "0"}
+TEST_OIDC_ENV = {
+    "OIDC_ISSUER": PROVIDER.issuer,
+    # A rotation at the provider is seen at the very next token naming the new key.
+    "OIDC_JWKS_MIN_REFETCH_S": "0",
+}
 # The access service's console, as the tests run it: its client at the test provider, and the
 # provider asked on every request (a removed user is out at the next click).
-CONSOLE_ENV = {"ACCESS_CONSOLE_OIDC_CLIENT_ID": CONSOLE_CLIENT,
-               "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": CONSOLE_SECRET,
-               "ACCESS_CONSOLE_SESSION_CHECK_S": "0"}
+CONSOLE_ENV = {
+    "ACCESS_CONSOLE_OIDC_CLIENT_ID": CONSOLE_CLIENT,
+    "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": CONSOLE_SECRET,
+    "ACCESS_CONSOLE_SESSION_CHECK_S": "0",
+}
 
 
-def mint(audience: str, subject: str, roles: Iterable[str] = (),
-         establishments: Iterable[str] = (), **kwargs: Any) -> str:
+def mint(
+    audience: str,
+    subject: str,
+    roles: Iterable[str] = (),
+    establishments: Iterable[str] = (),
+    **kwargs: Any,
+) -> str:
     return PROVIDER.mint(audience, subject, roles, establishments, **kwargs)
 
 
@@ -225,12 +290,18 @@ class TestTokens:
         from shared.clock import process_clock
 
         at = (self.clock or process_clock()).now()
-        return mint(self.audience, identity.staff_id, identity.roles, identity.establishments,
-                    at=at)
+        return mint(
+            self.audience, identity.staff_id, identity.roles, identity.establishments, at=at
+        )
 
 
-def sign_in(client: Any, username: str, password: str = TEST_PASSWORD,
-            start: str = "/console/login/start", http: requests.Session | None = None) -> Any:
+def sign_in(
+    client: Any,
+    username: str,
+    password: str = TEST_PASSWORD,
+    start: str = "/console/login/start",
+    http: requests.Session | None = None,
+) -> Any:
     """The console's sign-in as a browser makes it, for Flask's test client: the console sends
     it to the provider, the provider's sign-in form is filled in over real HTTP, and the
     provider's redirect comes back to the console. The console's last answer, or the
@@ -241,8 +312,12 @@ def sign_in(client: Any, username: str, password: str = TEST_PASSWORD,
     authorize = to_provider.headers["Location"]
     http = http or requests.Session()
     assert http.get(authorize, timeout=10).status_code == 200
-    answer = http.post(authorize, data={"username": username, "password": password},
-                       allow_redirects=False, timeout=10)
+    answer = http.post(
+        authorize,
+        data={"username": username, "password": password},
+        allow_redirects=False,
+        timeout=10,
+    )
     if answer.status_code != 302:
         return answer
     back = urlsplit(answer.headers["Location"])
@@ -263,8 +338,11 @@ def from_address(address: str | None = None) -> requests.Session:
     """HTTP from another loopback address (the whole of 127/8 is this machine): what the
     provider's per-address limits see, without trusting any header. Default: a random one, so
     a test's wrong passwords never count against another's."""
-    address = address or f"127.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}." \
-                         f"{secrets.randbelow(250) + 2}"
+    address = (
+        address
+        or f"127.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}."
+        f"{secrets.randbelow(250) + 2}"
+    )
     session = requests.Session()
     adapter = _FromAddress(address)
     session.mount("http://", adapter)

@@ -46,7 +46,7 @@ def _imported(module: str, path: Path, node: ast.Import | ast.ImportFrom) -> lis
     base = node.module or ""
     if node.level:
         package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
-        package = package[:len(package) - (node.level - 1)]
+        package = package[: len(package) - (node.level - 1)]
         base = ".".join([*package, *([node.module] if node.module else [])])
     return [base, *(f"{base}.{alias.name}" for alias in node.names)]
 

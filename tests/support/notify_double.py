@@ -61,11 +61,18 @@ class NotifyDouble:
 
     def templates(self) -> dict[str, tuple[str, str | None, str]]:
         """Template id → (type, subject, body): the generic templates our config names."""
-        return {self.sms_template_id: ("sms", None, "((body))"),
-                self.email_template_id: ("email", "((subject))", "((body))")}
+        return {
+            self.sms_template_id: ("sms", None, "((body))"),
+            self.email_template_id: ("email", "((subject))", "((body))"),
+        }
 
-    def fail_next(self, status: int, times: int = 1, error: str = "Exception",
-                  message: str = "Internal server error") -> None:
+    def fail_next(
+        self,
+        status: int,
+        times: int = 1,
+        error: str = "Exception",
+        message: str = "Internal server error",
+    ) -> None:
         with self._lock:
             self._failures.extend([(status, error, message)] * times)
 
@@ -120,8 +127,12 @@ class NotifyDouble:
         if scheme != "Bearer" or not token:
             return "Unauthorized: authentication token must be provided"
         try:
-            claims = jwt.decode(token, key=self.secret, algorithms=["HS256"],
-                                options={"require": ["iss", "iat"], "verify_iat": False})
+            claims = jwt.decode(
+                token,
+                key=self.secret,
+                algorithms=["HS256"],
+                options={"require": ["iss", "iat"], "verify_iat": False},
+            )
         except jwt.InvalidTokenError as exc:
             return f"Invalid token: {exc}"
         if claims["iss"] != self.service_id:
@@ -141,11 +152,14 @@ class NotifyDouble:
             return 400, _error_body(400, "ValidationError", f"{to_field} {what}")
         values = body.get("personalisation") or {}
         _kind, subject, text = template
-        missing = sorted({name for part in (subject or "", text)
-                          for name in _PLACEHOLDER.findall(part)} - set(values))
+        missing = sorted(
+            {name for part in (subject or "", text) for name in _PLACEHOLDER.findall(part)}
+            - set(values)
+        )
         if missing:
-            return 400, _error_body(400, "BadRequestError",
-                                    f"Missing personalisation: {', '.join(missing)}")
+            return 400, _error_body(
+                400, "BadRequestError", f"Missing personalisation: {', '.join(missing)}"
+            )
 
         def render(part: str) -> str:
             return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), part)
@@ -155,18 +169,26 @@ class NotifyDouble:
         if kind == "sms":
             content["from_number"] = "GOVUK"
         else:
-            content.update(subject=render(subject or ""), from_email="test@notifications.example",
-                           one_click_unsubscribe_url=None)
+            content.update(
+                subject=render(subject or ""),
+                from_email="test@notifications.example",
+                one_click_unsubscribe_url=None,
+            )
         return 201, {
-            "id": notification_id, "reference": body.get("reference"), "content": content,
+            "id": notification_id,
+            "reference": body.get("reference"),
+            "content": content,
             "uri": f"{self.base_url}/v2/notifications/{notification_id}",
-            "template": {"id": body["template_id"], "version": 1,
-                         "uri": f"{self.base_url}/services/{self.service_id}/templates/"
-                                f"{body['template_id']}"},
+            "template": {
+                "id": body["template_id"],
+                "version": 1,
+                "uri": (
+                    f"{self.base_url}/services/{self.service_id}/templates/{body['template_id']}"
+                ),
+            },
             "scheduled_for": None,
         }
 
 
 def _error_body(status: int, error: str, message: str) -> dict[str, Any]:
     return {"status_code": status, "errors": [{"error": error, "message": message}]}
-

@@ -43,6 +43,7 @@ def migrations_dir(service: str) -> Path:
 @dataclass
 class TemplateState:
     """What a clean copy holds beyond empty tables."""
+
     schema: str
     alembic_version: list[str]
     seeded: dict[str, bytes] = field(default_factory=dict)  # table -> COPY (binary)
@@ -74,8 +75,10 @@ class PostgresTemplates:
                 name = f"{self.prefix}_{service}"
                 url = create_database(self.admin_url, name)
                 try:
-                    upgrade(load_settings(service, {"DATABASE_URL": url, **SECRETS}),
-                            migrations_dir(service))
+                    upgrade(
+                        load_settings(service, {"DATABASE_URL": url, **SECRETS}),
+                        migrations_dir(service),
+                    )
                     self.state[service] = _read_state(url)
                 except BaseException:
                     drop_database(self.admin_url, name)
@@ -92,8 +95,11 @@ class PostgresTemplates:
                 return self.url(self.spare[service].pop())
             with psycopg.connect(self.admin_url, autocommit=True) as conn:
                 # No two copies of one template at once (PostgreSQL refuses that): the lock.
-                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(name), sql.Identifier(template)))
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                        sql.Identifier(name), sql.Identifier(template)
+                    )
+                )
             self.copies.add(name)
             return self.url(name)
 
@@ -130,19 +136,26 @@ def _read_state(url: str) -> TemplateState:
     with psycopg.connect(url, autocommit=True) as conn:
         schema = conn.execute(SCHEMA_QUERY).fetchone()[0]  # type: ignore[index]
         version = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
-        tables = [row[0] for row in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version' ORDER BY tablename")]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version' ORDER BY tablename"
+            )
+        ]
         state = TemplateState(schema=schema, alembic_version=version, tables=tables)
         for table in tables:
-            if conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(
-                    sql.Identifier(table))).fetchone()[0]:  # type: ignore[index]
-                with conn.cursor().copy(sql.SQL("COPY {} TO STDOUT (FORMAT BINARY)").format(
-                        sql.Identifier(table))) as copy:
+            if conn.execute(
+                sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))
+            ).fetchone()[0]:  # type: ignore[index]
+                with conn.cursor().copy(
+                    sql.SQL("COPY {} TO STDOUT (FORMAT BINARY)").format(sql.Identifier(table))
+                ) as copy:
                     state.seeded[table] = b"".join(bytes(chunk) for chunk in copy)
         for name, last, called in conn.execute(
-                "SELECT sequencename, COALESCE(last_value, start_value), last_value IS NOT NULL "
-                "FROM pg_sequences WHERE schemaname = 'public'"):
+            "SELECT sequencename, COALESCE(last_value, start_value), last_value IS NOT NULL "
+            "FROM pg_sequences WHERE schemaname = 'public'"
+        ):
             state.sequences[name] = (last, called)
     return state
 
@@ -150,25 +163,36 @@ def _read_state(url: str) -> TemplateState:
 def _reset(admin_url: str, url: str, state: TemplateState) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
     with psycopg.connect(url, autocommit=True) as conn:
         versions = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
-        if conn.execute(SCHEMA_QUERY).fetchone()[0] != state.schema or \
-                versions != state.alembic_version:  # type: ignore[index]
+        if (
+            conn.execute(SCHEMA_QUERY).fetchone()[0] != state.schema
+            or versions != state.alembic_version
+        ):  # type: ignore[index]
             raise _NotTheTemplate(name)
         with conn.transaction():
             # As the superuser, past the audit log's guard against TRUNCATE (a trigger).
             conn.execute("SET LOCAL session_replication_role = replica")
-            conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
-                sql.SQL(", ").join(sql.Identifier(table) for table in state.tables)))
+            conn.execute(
+                sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                    sql.SQL(", ").join(sql.Identifier(table) for table in state.tables)
+                )
+            )
             for table, rows in state.seeded.items():
-                with conn.cursor().copy(sql.SQL("COPY {} FROM STDIN (FORMAT BINARY)").format(
-                        sql.Identifier(table))) as copy:
+                with conn.cursor().copy(
+                    sql.SQL("COPY {} FROM STDIN (FORMAT BINARY)").format(sql.Identifier(table))
+                ) as copy:
                     copy.write(rows)
             for sequence, (value, called) in state.sequences.items():
-                conn.execute("SELECT setval(%s, %s, %s)",
-                             (sql.Identifier(sequence).as_string(conn), value, called))
+                conn.execute(
+                    "SELECT setval(%s, %s, %s)",
+                    (sql.Identifier(sequence).as_string(conn), value, called),
+                )
 
 
 def _drop_quietly(admin_url: str, name: str) -> None:

@@ -43,9 +43,11 @@ RABBIT_SCRIPT = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
 PORT_RANGE = (20000, 32000)
 
 # Throwaway and loopback only: speed over durability.
-POSTGRES_SETTINGS = ("listen_addresses='127.0.0.1' port={port} unix_socket_directories='{sockets}' "
-                     "max_connections=200 fsync=off synchronous_commit=off full_page_writes=off "
-                     "wal_level=minimal max_wal_senders=0")
+POSTGRES_SETTINGS = (
+    "listen_addresses='127.0.0.1' port={port} unix_socket_directories='{sockets}' "
+    "max_connections=200 fsync=off synchronous_commit=off full_page_writes=off "
+    "wal_level=minimal max_wal_senders=0"
+)
 
 # Reads its stdin until we close it: "done" means we cleaned up; else (we died) it signals the
 # server (the pid in pid_file), SIGKILLs it after 10 s, and deletes its directory.
@@ -87,13 +89,19 @@ def free_port(avoid: int = 25672) -> int:
 
 def postgres_bindir() -> Path:
     """The newest /usr/lib/postgresql/<version>/bin that has initdb and pg_ctl."""
-    found = [p / "bin" for p in POSTGRES_ROOT.glob("*")
-             if (p / "bin" / "initdb").exists() and (p / "bin" / "pg_ctl").exists()]
+    found = [
+        p / "bin"
+        for p in POSTGRES_ROOT.glob("*")
+        if (p / "bin" / "initdb").exists() and (p / "bin" / "pg_ctl").exists()
+    ]
     if not found:
-        raise PrivateServerUnavailable(f"PostgreSQL server binaries (initdb, pg_ctl) not found "
-                                       f"in {POSTGRES_ROOT}/<version>/bin")
-    return max(found, key=lambda p: [int(n) if n.isdigit() else 0
-                                     for n in p.parent.name.split(".")])
+        raise PrivateServerUnavailable(
+            f"PostgreSQL server binaries (initdb, pg_ctl) not found "
+            f"in {POSTGRES_ROOT}/<version>/bin"
+        )
+    return max(
+        found, key=lambda p: [int(n) if n.isdigit() else 0 for n in p.parent.name.split(".")]
+    )
 
 
 def rabbit_binaries() -> tuple[str, str]:
@@ -101,8 +109,9 @@ def rabbit_binaries() -> tuple[str, str]:
     Debian's wrapper on PATH would `su`, putting the node in a session out of our reach."""
     found = [shutil.which(name) for name in ("rabbitmq-server", "rabbitmqctl")]
     if found[0] is None or found[1] is None:
-        raise PrivateServerUnavailable("rabbitmq-server and rabbitmqctl must be on PATH for a "
-                                       "private RabbitMQ node")
+        raise PrivateServerUnavailable(
+            "rabbitmq-server and rabbitmqctl must be on PATH for a private RabbitMQ node"
+        )
     return str(RABBIT_SCRIPT) if RABBIT_SCRIPT.exists() else found[0], found[1]
 
 
@@ -113,8 +122,9 @@ def os_user(name: str) -> str | None:
     try:
         pwd.getpwnam(name)
     except KeyError:
-        raise PrivateServerUnavailable(f"running as root, and no '{name}' OS user to run the "
-                                       "private server as") from None
+        raise PrivateServerUnavailable(
+            f"running as root, and no '{name}' OS user to run the private server as"
+        ) from None
     return name
 
 
@@ -147,8 +157,9 @@ _LIVE: set[_PrivateServer] = set()
 class _PrivateServer:
     """A directory of its own (`root`), deleted by close(), by atexit, or by the watchdog."""
 
-    def __init__(self, prefix: str, user: str | None, pid_file: str, signum: int,
-                 group: bool) -> None:
+    def __init__(
+        self, prefix: str, user: str | None, pid_file: str, signum: int, group: bool
+    ) -> None:
         self.user = user
         self.root = Path(tempfile.mkdtemp(prefix=prefix))
         if user:
@@ -158,10 +169,21 @@ class _PrivateServer:
         self.closed = False
         _LIVE.add(self)
         self._watchdog = subprocess.Popen(
-            [sys.executable, "-c", WATCHDOG, str(self.root / pid_file), str(self.root),
-             str(int(signum)), "1" if group else "0"], stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            text=True)
+            [
+                sys.executable,
+                "-c",
+                WATCHDOG,
+                str(self.root / pid_file),
+                str(self.root),
+                str(int(signum)),
+                "1" if group else "0",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            text=True,
+        )
 
     def _boot(self) -> None:
         raise NotImplementedError
@@ -215,8 +237,9 @@ class PrivatePostgres(_PrivateServer):
 
     def __init__(self) -> None:
         self.bindir = postgres_bindir()
-        super().__init__("private-pg-", os_user("postgres"), "data/postmaster.pid",
-                         signal.SIGQUIT, group=False)  # SIGQUIT: immediate shutdown
+        super().__init__(
+            "private-pg-", os_user("postgres"), "data/postmaster.pid", signal.SIGQUIT, group=False
+        )  # SIGQUIT: immediate shutdown
         self.data = self.root / "data"
 
     @property
@@ -234,17 +257,34 @@ class PrivatePostgres(_PrivateServer):
         return create_database(self.admin_url, name)
 
     def _run(self, program: str, *args: str) -> None:
-        result = subprocess.run([str(self.bindir / program), *args], cwd=self.root, text=True,
-                                capture_output=True, timeout=120, **_as(self.user))
+        result = subprocess.run(
+            [str(self.bindir / program), *args],
+            cwd=self.root,
+            text=True,
+            capture_output=True,
+            timeout=120,
+            **_as(self.user),
+        )
         if result.returncode != 0:
-            raise RuntimeError(f"{program} {' '.join(args)}: exit {result.returncode}: "
-                               f"{(result.stderr or result.stdout).strip()[-1500:]}\n"
-                               f"{_tail(self.root / 'postgres.log')}")
+            raise RuntimeError(
+                f"{program} {' '.join(args)}: exit {result.returncode}: "
+                f"{(result.stderr or result.stdout).strip()[-1500:]}\n"
+                f"{_tail(self.root / 'postgres.log')}"
+            )
 
     def start(self) -> None:
         """Start it; returns once it accepts connections."""
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "postgres.log"),
-                  "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "postgres.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         """Stop it (`mode`: smart, fast or immediate); returns once it is down."""
@@ -255,8 +295,19 @@ class PrivatePostgres(_PrivateServer):
         self.start()
 
     def _boot(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         with open(self.data / "postgresql.conf", "a") as conf:
             settings = POSTGRES_SETTINGS.format(port=self.port, sockets=self.root)
             conf.write("\n".join(["", "# private_servers.py", *settings.split()]) + "\n")
@@ -275,8 +326,9 @@ class PrivateRabbit(_PrivateServer):
         self.config = config  # rabbitmq.conf (sysctl format), e.g. a TLS listener
         self.plugins = plugins  # e.g. ("rabbitmq_management",): only on this node
         self.server, self.ctl = rabbit_binaries()
-        super().__init__("private-rabbit-", os_user("rabbitmq"), "launcher.pid",
-                         signal.SIGTERM, group=True)
+        super().__init__(
+            "private-rabbit-", os_user("rabbitmq"), "launcher.pid", signal.SIGTERM, group=True
+        )
         self.node = f"rabbit_test_{uuid.uuid4().hex[:10]}@localhost"
         self.dist_port = free_port(avoid=self.port)
         self.process: subprocess.Popen[bytes] | None = None
@@ -287,15 +339,24 @@ class PrivateRabbit(_PrivateServer):
         return f"amqp://test:{self.password}@127.0.0.1:{self.port}//"
 
     def _env(self) -> dict[str, str]:
-        paths = {"MNESIA_BASE": "mnesia", "LOG_BASE": "log", "PLUGINS_EXPAND_DIR": "plugins",
-                 "ENABLED_PLUGINS_FILE": "enabled_plugins",
-                 # Ours (only the default user): none of the shared node's configuration applies.
-                 "CONFIG_FILE": "rabbitmq.conf", "CONFIG_FILES": "conf.d",
-                 "ADVANCED_CONFIG_FILE": "advanced.config"}
-        env = {**_clean_env(), "RABBITMQ_NODENAME": self.node,
-               "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1", "RABBITMQ_NODE_PORT": str(self.port),
-               "RABBITMQ_DIST_PORT": str(self.dist_port),
-               **{f"RABBITMQ_{key}": str(self.root / name) for key, name in paths.items()}}
+        paths = {
+            "MNESIA_BASE": "mnesia",
+            "LOG_BASE": "log",
+            "PLUGINS_EXPAND_DIR": "plugins",
+            "ENABLED_PLUGINS_FILE": "enabled_plugins",
+            # Ours (only the default user): none of the shared node's configuration applies.
+            "CONFIG_FILE": "rabbitmq.conf",
+            "CONFIG_FILES": "conf.d",
+            "ADVANCED_CONFIG_FILE": "advanced.config",
+        }
+        env = {
+            **_clean_env(),
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            **{f"RABBITMQ_{key}": str(self.root / name) for key, name in paths.items()},
+        }
         if self.user:  # as Debian's wrapper runs it: that user's home has the Erlang cookie
             env["HOME"] = pwd.getpwnam(self.user).pw_dir
         return env
@@ -305,7 +366,8 @@ class PrivateRabbit(_PrivateServer):
         (self.root / "enabled_plugins").write_text(f"[{','.join(self.plugins)}].\n")
         # Its default user has a generated password (services refuse guest/guest).
         (self.root / "rabbitmq.conf").write_text(
-            f"default_user = test\ndefault_pass = {self.password}\n{self.config}")
+            f"default_user = test\ndefault_pass = {self.password}\n{self.config}"
+        )
         for name in ("mnesia", "log", "conf.d"):
             (self.root / name).mkdir()
         if self.user:
@@ -314,26 +376,41 @@ class PrivateRabbit(_PrivateServer):
         with open(self.root / "console.log", "wb") as console:
             # A process group of its own (the script and the VM): killpg reaches both.
             self.process = subprocess.Popen(
-                [self.server], env=self._env(), cwd=self.root, stdin=subprocess.DEVNULL,
-                stdout=console, stderr=subprocess.STDOUT, start_new_session=True,
-                **_as(self.user))
+                [self.server],
+                env=self._env(),
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                **_as(self.user),
+            )
         (self.root / "launcher.pid").write_text(f"{self.process.pid}\n")
         deadline = time.monotonic() + 120
         while not listening(self.dist_port):  # the VM is up; the broker boots for seconds
             if self.process.poll() is not None:
-                raise RuntimeError(f"rabbitmq-server exited ({self.process.returncode}):\n"
-                                   f"{_tail(self.root / 'console.log')}")
+                raise RuntimeError(
+                    f"rabbitmq-server exited ({self.process.returncode}):\n"
+                    f"{_tail(self.root / 'console.log')}"
+                )
             if time.monotonic() > deadline:
                 raise TimeoutError(f"RabbitMQ node {self.node} did not start in 120 s")
             time.sleep(0.05)
         self.rabbitmqctl("await_startup", timeout=max(1.0, deadline - time.monotonic()))
 
     def rabbitmqctl(self, *args: str, timeout: float = 120) -> str:
-        result = subprocess.run([self.ctl, "-q", "-n", self.node, *args], env=_clean_env(),
-                                capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            [self.ctl, "-q", "-n", self.node, *args],
+            env=_clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if result.returncode != 0:
-            raise RuntimeError(f"rabbitmqctl -n {self.node} {' '.join(args)}: exit "
-                               f"{result.returncode}: {(result.stderr or result.stdout)[-1500:]}")
+            raise RuntimeError(
+                f"rabbitmqctl -n {self.node} {' '.join(args)}: exit "
+                f"{result.returncode}: {(result.stderr or result.stdout)[-1500:]}"
+            )
         return result.stdout
 
     def stop_app(self) -> None:

@@ -38,13 +38,14 @@ def later(days: int) -> datetime:
     return now() + timedelta(days=days)
 
 
-SIX_MONTHS_ON = 7 * 31   # days: past the 6-month cutoff, short of the 12-month one
+SIX_MONTHS_ON = 7 * 31  # days: past the 6-month cutoff, short of the 12-month one
 TWELVE_MONTHS_ON = 13 * 31
 
 
 def purge(platform: Platform, purges: Any, at: datetime, **kwargs: Any) -> dict[str, int]:
-    return retention.run(platform.session_factory, platform.settings, purges, at,
-                         clock=platform.clock, **kwargs)
+    return retention.run(
+        platform.session_factory, platform.settings, purges, at, clock=platform.clock, **kwargs
+    )
 
 
 def with_env(platform: Platform, **extra: str) -> Any:
@@ -58,8 +59,9 @@ def zeros(counts: dict[str, int]) -> bool:
 
 def cli_run(service: str, env: dict[str, str], *args: str) -> dict[str, int]:
     module = __import__(f"{service}.service", fromlist=["definition"])
-    result = CliRunner().invoke(make_cli(module.definition(), "x"), ["retention", "run", *args],
-                                env=env)
+    result = CliRunner().invoke(
+        make_cli(module.definition(), "x"), ["retention", "run", *args], env=env
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -71,8 +73,15 @@ def raw(platform: Platform) -> str:
     keyring = keyring_from_settings(platform.settings)
     with platform.engine.connect() as conn:
         names = [t for t in inspect(conn).get_table_names() if not t.startswith("audit")]
-        return repr([[tuple(_opened(value, keyring) for value in row)
-                      for row in conn.execute(text(f'SELECT * FROM "{t}"'))] for t in names])
+        return repr(
+            [
+                [
+                    tuple(_opened(value, keyring) for value in row)
+                    for row in conn.execute(text(f'SELECT * FROM "{t}"'))
+                ]
+                for t in names
+            ]
+        )
 
 
 def _opened(value: Any, keyring: Keyring) -> Any:
@@ -84,8 +93,11 @@ def _opened(value: Any, keyring: Keyring) -> Any:
 def publish_outbox(platform: Platform, at: datetime | None = None) -> int:
     """What the relay does: mark every outbox row published."""
     with platform.engine.begin() as conn:
-        return conn.execute(update(outbox_table).where(outbox_table.c.published_at.is_(None))
-                            .values(published_at=at or now())).rowcount
+        return conn.execute(
+            update(outbox_table)
+            .where(outbox_table.c.published_at.is_(None))
+            .values(published_at=at or now())
+        ).rowcount
 
 
 def count(platform: Platform, table: Any, *where: Any) -> int:
@@ -95,17 +107,28 @@ def count(platform: Platform, table: Any, *where: Any) -> int:
 
 def audited(platform: Platform, action: str) -> list[dict[str, Any]]:
     with platform.engine.connect() as conn:
-        rows = conn.execute(select(audit_log_table).where(audit_log_table.c.action == action)
-                            .order_by(audit_log_table.c.id)).all()
+        rows = conn.execute(
+            select(audit_log_table)
+            .where(audit_log_table.c.action == action)
+            .order_by(audit_log_table.c.id)
+        ).all()
     return [dict(row._mapping) for row in rows]
 
 
 def add_dead_letter(platform: Platform, replayed_at: datetime | None, body: str) -> None:
     with platform.engine.begin() as conn:
-        conn.execute(insert(dead_letters_table).values(
-            event_id=str(uuid.uuid4()), event_type="application.submitted", handler="h",
-            body=body, error="boom", attempts=5, created_at=now() - timedelta(days=90),
-            replayed_at=replayed_at))
+        conn.execute(
+            insert(dead_letters_table).values(
+                event_id=str(uuid.uuid4()),
+                event_type="application.submitted",
+                handler="h",
+                body=body,
+                error="boom",
+                attempts=5,
+                created_at=now() - timedelta(days=90),
+                replayed_at=replayed_at,
+            )
+        )
 
 
 def failing_on(call: int, purge_: retention.Purge) -> retention.Purge:
@@ -127,9 +150,13 @@ def dump(view: Any) -> str:
 
 def env_of(platform: Platform, **more: str) -> dict[str, str]:
     """The environment a `python -m <service>` process would need for this platform."""
-    return {**platform.settings.extra, **secrets_of(platform.settings),
-            "DATABASE_URL": platform.settings.database_url,
-            "VAR_DIR": str(platform.settings.var_dir), **more}
+    return {
+        **platform.settings.extra,
+        **secrets_of(platform.settings),
+        "DATABASE_URL": platform.settings.database_url,
+        "VAR_DIR": str(platform.settings.var_dir),
+        **more,
+    }
 
 
 def now_iso() -> str:

@@ -41,14 +41,17 @@ class Sentinels:
 
     def postcode(self, name: str) -> str:
         # A valid UK postcode no log would contain by chance: "ZE" district, random rest.
-        value = (f"ZE{self._rng.randint(10, 99)} {self._rng.randint(0, 9)}"
-                 f"{self._rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{self._rng.choice('ABDEFGHJLNPQRSTUWXYZ')}")
+        value = (
+            f"ZE{self._rng.randint(10, 99)} {self._rng.randint(0, 9)}"
+            f"{self._rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{self._rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        )
         self.values[name] = value
         return value
 
     def document_number(self, name: str) -> str:
-        value = "ZQ" + "".join(self._rng.choice(string.ascii_uppercase + string.digits)
-                               for _ in range(10))
+        value = "ZQ" + "".join(
+            self._rng.choice(string.ascii_uppercase + string.digits) for _ in range(10)
+        )
         self.values[name] = value
         return value
 
@@ -79,54 +82,108 @@ def applicant(s: Sentinels, prefix: str, *, channel: str = "EMAIL") -> dict[str,
         "forenames": s.text(f"{prefix}_forenames"),
         "middle_names": s.text(f"{prefix}_middle_names"),
         "surname": s.text(f"{prefix}_surname"),
-        "previous_names": [{"forenames": s.text(f"{prefix}_previous_forenames"),
-                            "surname": s.text(f"{prefix}_previous_surname"),
-                            "from_date": "1990-01-01", "to_date": "2001-06-30"}],
-        "date_of_birth": s.birth_date(f"{prefix}_date_of_birth").isoformat(),
-        "contact": {"email": s.email(f"{prefix}_email"),
-                    "mobile": s.mobile(f"{prefix}_mobile"), "preferred_channel": channel},
-        "addresses": [
-            {"line1": f"12 {s.text(f'{prefix}_street_earlier')} Street",
-             "town": s.text(f"{prefix}_town_earlier"), "postcode": s.postcode(f"{prefix}_pc1"),
-             "from_date": (on - timedelta(days=9 * 365)).isoformat(),
-             "to_date": (moved_in - timedelta(days=1)).isoformat()},
-            {"line1": f"4 {s.text(f'{prefix}_street_current')} Lane",
-             "line2": s.text(f"{prefix}_address_line2"),
-             "town": s.text(f"{prefix}_town_current"), "postcode": s.postcode(f"{prefix}_pc2"),
-             "from_date": moved_in.isoformat(), "to_date": None},
+        "previous_names": [
+            {
+                "forenames": s.text(f"{prefix}_previous_forenames"),
+                "surname": s.text(f"{prefix}_previous_surname"),
+                "from_date": "1990-01-01",
+                "to_date": "2001-06-30",
+            }
         ],
-        "address_gap_explanations": [{
-            "from_date": "2001-07-01", "to_date": "2001-12-31",
-            "explanation": s.text(f"{prefix}_gap_explanation")}],
-        "place_of_birth": {"town": s.text(f"{prefix}_birth_town"),
-                           "country": s.text(f"{prefix}_birth_country")},
+        "date_of_birth": s.birth_date(f"{prefix}_date_of_birth").isoformat(),
+        "contact": {
+            "email": s.email(f"{prefix}_email"),
+            "mobile": s.mobile(f"{prefix}_mobile"),
+            "preferred_channel": channel,
+        },
+        "addresses": [
+            {
+                "line1": f"12 {s.text(f'{prefix}_street_earlier')} Street",
+                "town": s.text(f"{prefix}_town_earlier"),
+                "postcode": s.postcode(f"{prefix}_pc1"),
+                "from_date": (on - timedelta(days=9 * 365)).isoformat(),
+                "to_date": (moved_in - timedelta(days=1)).isoformat(),
+            },
+            {
+                "line1": f"4 {s.text(f'{prefix}_street_current')} Lane",
+                "line2": s.text(f"{prefix}_address_line2"),
+                "town": s.text(f"{prefix}_town_current"),
+                "postcode": s.postcode(f"{prefix}_pc2"),
+                "from_date": moved_in.isoformat(),
+                "to_date": None,
+            },
+        ],
+        "address_gap_explanations": [
+            {
+                "from_date": "2001-07-01",
+                "to_date": "2001-12-31",
+                "explanation": s.text(f"{prefix}_gap_explanation"),
+            }
+        ],
+        "place_of_birth": {
+            "town": s.text(f"{prefix}_birth_town"),
+            "country": s.text(f"{prefix}_birth_country"),
+        },
         "national_insurance_number": s.ni_number(f"{prefix}_ni_number"),
-        "identity_documents": [{"type": "PASSPORT",
-                                "number": s.document_number(f"{prefix}_passport_number"),
-                                "expiry": (on + timedelta(days=900)).isoformat()}],
-        "declarations": {"convictions": [{
-            "kind": "CONVICTION", "offence": s.text(f"{prefix}_offence"), "disposal": "FINE",
-            "date": (on - timedelta(days=15 * 365)).isoformat()}],
-            "on_licence": False, "release_date": None},
-        "connections": [{"name": s.text(f"{prefix}_connection_name"),
-                         "relationship": s.text(f"{prefix}_connection_relationship"),
-                         "establishment": "BMI"}],
-        "previous_volunteering": [{"organisation": s.text(f"{prefix}_previous_organisation"),
-                                   "from_date": "2015-01-01", "to_date": "2016-01-01"}],
+        "identity_documents": [
+            {
+                "type": "PASSPORT",
+                "number": s.document_number(f"{prefix}_passport_number"),
+                "expiry": (on + timedelta(days=900)).isoformat(),
+            }
+        ],
+        "declarations": {
+            "convictions": [
+                {
+                    "kind": "CONVICTION",
+                    "offence": s.text(f"{prefix}_offence"),
+                    "disposal": "FINE",
+                    "date": (on - timedelta(days=15 * 365)).isoformat(),
+                }
+            ],
+            "on_licence": False,
+            "release_date": None,
+        },
+        "connections": [
+            {
+                "name": s.text(f"{prefix}_connection_name"),
+                "relationship": s.text(f"{prefix}_connection_relationship"),
+                "establishment": "BMI",
+            }
+        ],
+        "previous_volunteering": [
+            {
+                "organisation": s.text(f"{prefix}_previous_organisation"),
+                "from_date": "2015-01-01",
+                "to_date": "2016-01-01",
+            }
+        ],
         "referees": [
-            {"forenames": s.text(f"{prefix}_referee1_forenames"),
-             "surname": s.text(f"{prefix}_referee1_surname"),
-             "email": s.email(f"{prefix}_referee1_email"), "relationship": "Group secretary",
-             "postcode": s.postcode(f"{prefix}_referee1_postcode"), "years_known": 6},
-            {"forenames": s.text(f"{prefix}_referee2_forenames"),
-             "surname": s.text(f"{prefix}_referee2_surname"),
-             "email": s.email(f"{prefix}_referee2_email"), "relationship": "Employer",
-             "postcode": s.postcode(f"{prefix}_referee2_postcode"), "years_known": 4},
+            {
+                "forenames": s.text(f"{prefix}_referee1_forenames"),
+                "surname": s.text(f"{prefix}_referee1_surname"),
+                "email": s.email(f"{prefix}_referee1_email"),
+                "relationship": "Group secretary",
+                "postcode": s.postcode(f"{prefix}_referee1_postcode"),
+                "years_known": 6,
+            },
+            {
+                "forenames": s.text(f"{prefix}_referee2_forenames"),
+                "surname": s.text(f"{prefix}_referee2_surname"),
+                "email": s.email(f"{prefix}_referee2_email"),
+                "relationship": "Employer",
+                "postcode": s.postcode(f"{prefix}_referee2_postcode"),
+                "years_known": 4,
+            },
         ],
     }
 
 
 def application(s: Sentinels, prefix: str, **kwargs: Any) -> dict[str, Any]:
-    return {"applicant": applicant(s, prefix, **kwargs), "role": "GROUP_FACILITATOR",
-            "establishments": ["WWI", "BMI"], "requested_access": "ESCORTED",
-            "frequency": "REGULAR"}
+    return {
+        "applicant": applicant(s, prefix, **kwargs),
+        "role": "GROUP_FACILITATOR",
+        "establishments": ["WWI", "BMI"],
+        "requested_access": "ESCORTED",
+        "frequency": "REGULAR",
+    }

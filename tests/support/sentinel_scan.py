@@ -26,7 +26,7 @@ def sentinel(prefix: str = "Snt") -> str:
 
 
 def hits(platform: Platform, sentinels: Iterable[str]) -> list[str]:
-    """"table.column: sentinel" for every place a sentinel is found (case-insensitively:
+    """ "table.column: sentinel" for every place a sentinel is found (case-insensitively:
     vetting's recognition key is case-folded)."""
     return database_hits(platform.engine, keyring_from_settings(platform.settings), sentinels)
 
@@ -38,16 +38,19 @@ def database_hits(engine: Engine, keyring: Keyring, sentinels: Iterable[str]) ->
     metadata.reflect(bind=engine)
     found: list[str] = []
     with engine.connect() as connection:
-        subject_keys = [Fernet(keyring.decrypt(key).encode()) for (key,) in
-                        connection.exec_driver_sql("SELECT key FROM audit_subject_keys")]
+        subject_keys = [
+            Fernet(keyring.decrypt(key).encode())
+            for (key,) in connection.exec_driver_sql("SELECT key FROM audit_subject_keys")
+        ]
         for table in metadata.sorted_tables:
             # As stored (the driver's values, not the model's types): what a copy of the
             # database would show.
             for row in connection.exec_driver_sql(f'SELECT * FROM "{table.name}"'):
                 for column, value in row._mapping.items():
                     for text in _readings(value, keyring, subject_keys):
-                        found += [f"{table.name}.{column}: {s}" for s in wanted
-                                  if s in text.casefold()]
+                        found += [
+                            f"{table.name}.{column}: {s}" for s in wanted if s in text.casefold()
+                        ]
     return sorted(set(found))
 
 

@@ -23,8 +23,7 @@ class ServiceHarness:
     # Who is who: name -> (staff id, roles, establishments).
     staff: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
 
-    def __init__(self, env: dict[str, str], clock: Clock | None = None,
-                 **extra_env: str) -> None:
+    def __init__(self, env: dict[str, str], clock: Clock | None = None, **extra_env: str) -> None:
         module = __import__(f"{self.service}.service", fromlist=["definition"])
         self.platform = platform_for(self.service, {**env, **extra_env}, clock)
         self.app = create_web_app(module.definition(), self.platform)
@@ -34,8 +33,9 @@ class ServiceHarness:
 
     def token(self, who: str) -> str:
         staff_id, roles, establishments = self.staff[who]
-        return self.tokens.issue(StaffIdentity(staff_id, frozenset(roles),
-                                               frozenset(establishments)))
+        return self.tokens.issue(
+            StaffIdentity(staff_id, frozenset(roles), frozenset(establishments))
+        )
 
     def call(self, method: str, path: str, who: str | None = "officer", **kwargs: Any):  # type: ignore[no-untyped-def]
         headers = {"Authorization": f"Bearer {self.token(who)}"} if who else {}
@@ -47,7 +47,11 @@ class ServiceHarness:
 
     def published(self, event_type: str | None = None) -> list[dict[str, Any]]:
         with self.platform.engine.connect() as connection:
-            rows = connection.execute(select(outbox_table.c.event_type, outbox_table.c.body)
-                                      .order_by(outbox_table.c.id)).all()
-        return [{"type": t, **json.loads(body)["data"]} for t, body in rows
-                if event_type is None or t == event_type]
+            rows = connection.execute(
+                select(outbox_table.c.event_type, outbox_table.c.body).order_by(outbox_table.c.id)
+            ).all()
+        return [
+            {"type": t, **json.loads(body)["data"]}
+            for t, body in rows
+            if event_type is None or t == event_type
+        ]

@@ -22,15 +22,27 @@ from tests.support.network import free_port
 STACK_ENV = {"CONSUMER_RETRY_BASE_S": "0.1", "NOTIFICATIONS_QUIET_HOURS": ""}
 
 
-def organisation_key(stack: Stack, name: str = "AA Test Intergroup",
-                     coordinator_email: str = "c@example.org") -> str:
-    org = cli_json(stack.cli("applications", "create-organisation", "--name", name,
-                             "--fellowship", "AA", "--coordinator-email", coordinator_email))
+def organisation_key(
+    stack: Stack, name: str = "AA Test Intergroup", coordinator_email: str = "c@example.org"
+) -> str:
+    org = cli_json(
+        stack.cli(
+            "applications",
+            "create-organisation",
+            "--name",
+            name,
+            "--fellowship",
+            "AA",
+            "--coordinator-email",
+            coordinator_email,
+        )
+    )
     return cli_json(stack.cli("applications", "create-api-key", org["organisation_id"]))["api_key"]
 
 
-def staff_token(stack: Stack, service: str, role: str, *establishments: str,
-                staff_id: str | None = None) -> str:
+def staff_token(
+    stack: Stack, service: str, role: str, *establishments: str, staff_id: str | None = None
+) -> str:
     """An access token for the stack's `service` (its audience) from the test identity
     provider the stack's processes trust."""
     audience = stack.env_for(service).get("OIDC_AUDIENCE") or service
@@ -42,21 +54,36 @@ def application_body(email: str | None = None) -> dict[str, Any]:
 
 
 def get(stack: Stack, service: str, path: str, token: str) -> requests.Response:
-    return requests.get(stack.url(service) + path, headers={"Authorization": f"Bearer {token}"},
-                        timeout=10)
+    return requests.get(
+        stack.url(service) + path, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
 
 
-def post(stack: Stack, service: str, path: str, credential: str, body: Any = None,
-         expect: tuple[int, ...] = (200, 201, 202)) -> Any:
+def post(
+    stack: Stack,
+    service: str,
+    path: str,
+    credential: str,
+    body: Any = None,
+    expect: tuple[int, ...] = (200, 201, 202),
+) -> Any:
     """POST as a client would; the JSON answer (the status must be one of `expect`)."""
-    response = requests.post(stack.url(service) + path, json=body, timeout=15,
-                             headers={"Authorization": f"Bearer {credential}"})
+    response = requests.post(
+        stack.url(service) + path,
+        json=body,
+        timeout=15,
+        headers={"Authorization": f"Bearer {credential}"},
+    )
     assert response.status_code in expect, (path, response.status_code, response.text)
     return response.json()
 
 
-def submit(stack: Stack, key: str, body: dict[str, Any] | None = None,
-           session: requests.Session | None = None) -> requests.Response:
+def submit(
+    stack: Stack,
+    key: str,
+    body: dict[str, Any] | None = None,
+    session: requests.Session | None = None,
+) -> requests.Response:
     """Create a draft and submit it, as a client would: the submit response (or the draft's
     if creating it failed)."""
     http = session or requests
@@ -65,17 +92,30 @@ def submit(stack: Stack, key: str, body: dict[str, Any] | None = None,
     draft = http.post(base, json=body or application_body(), headers=headers, timeout=10)
     if draft.status_code != 201:
         return draft
-    return http.post(f"{base}/{draft.json()['id']}/submit", timeout=10,
-                     headers={**headers, "Idempotency-Key": draft.json()["id"]})
+    return http.post(
+        f"{base}/{draft.json()['id']}/submit",
+        timeout=10,
+        headers={**headers, "Idempotency-Key": draft.json()["id"]},
+    )
 
 
-def start_stack(env: Any, smtp_port: int, tmp_path: Path, *, migrate: bool = True,
-                only: Sequence[str] | None = None) -> Stack:
+def start_stack(
+    env: Any,
+    smtp_port: int,
+    tmp_path: Path,
+    *,
+    migrate: bool = True,
+    only: Sequence[str] | None = None,
+) -> Stack:
     """Every process of every service (or `only` those named), ready. `migrate=False` where
     the databases are copies of the migrated templates already (tests/support/backends.py)."""
-    stack = Stack(var_dir=tmp_path / "var", service_env=env, smtp_port=smtp_port,
-                  ports={service: free_port() for service in SERVICES},
-                  base_env=STACK_ENV)
+    stack = Stack(
+        var_dir=tmp_path / "var",
+        service_env=env,
+        smtp_port=smtp_port,
+        ports={service: free_port() for service in SERVICES},
+        base_env=STACK_ENV,
+    )
     if migrate:
         stack.migrate()
     stack.start(only=only)
@@ -99,6 +139,7 @@ def confirm_email(stack: Stack, inbox: Any, address: str, timeout: float = 60) -
         return None
 
     confirmation = wait_for(token, timeout=timeout, message=f"the confirmation email to {address}")
-    response = requests.post(stack.url("applications") + f"/volunteer/confirmations/"
-                             f"{confirmation}", json={}, timeout=10)
+    response = requests.post(
+        stack.url("applications") + f"/volunteer/confirmations/{confirmation}", json={}, timeout=10
+    )
     assert response.status_code == 200, response.text

@@ -25,17 +25,21 @@ def people_of(module_stack: tuple[Stack, Any]) -> dict[str, Any]:
     """One stack for the module's scenarios (each uses people of its own), on each run mode,
     and who acts on it."""
     stack, _inbox = module_stack
-    return {"stack": stack, "a": organisation_key(stack, "Intergroup A"),
-            "b": organisation_key(stack, "Recovery B"),
-            "officer": staff_token(stack, "vetting", "vetting_officer", staff_id="ann"),
-            "manager": staff_token(stack, "vetting", "vetting_manager", staff_id="cat"),
-            "security": staff_token(stack, "access", "security_officer", "WWI"),
-            "head": staff_token(stack, "access", "head_of_security", "WWI", staff_id="hos"),
-            "dpo": staff_token(stack, "applications", "data_protection_officer")}
+    return {
+        "stack": stack,
+        "a": organisation_key(stack, "Intergroup A"),
+        "b": organisation_key(stack, "Recovery B"),
+        "officer": staff_token(stack, "vetting", "vetting_officer", staff_id="ann"),
+        "manager": staff_token(stack, "vetting", "vetting_manager", staff_id="cat"),
+        "security": staff_token(stack, "access", "security_officer", "WWI"),
+        "head": staff_token(stack, "access", "head_of_security", "WWI", staff_id="hos"),
+        "dpo": staff_token(stack, "applications", "data_protection_officer"),
+    }
 
 
-def person(surname: str, *, passport: str, email: str | None = None,
-           **applicant: Any) -> dict[str, Any]:
+def person(
+    surname: str, *, passport: str, email: str | None = None, **applicant: Any
+) -> dict[str, Any]:
     body = copy.deepcopy(application_body(email))
     body["applicant"]["surname"] = surname
     body["applicant"]["identity_documents"][0]["number"] = passport
@@ -50,14 +54,19 @@ def apply(w: dict[str, Any], org: str, body: dict[str, Any]) -> str:
     return draft["id"]
 
 
-def case_of(w: dict[str, Any], application_id: str,
-            ready: Callable[[dict[str, Any]], bool] = lambda case: True) -> dict[str, Any]:
+def case_of(
+    w: dict[str, Any],
+    application_id: str,
+    ready: Callable[[dict[str, Any]], bool] = lambda case: True,
+) -> dict[str, Any]:
     def found() -> dict[str, Any] | None:
-        items = get(w["stack"], "vetting", f"/cases?application_id={application_id}",
-                    w["officer"]).json()["items"]
+        items = get(
+            w["stack"], "vetting", f"/cases?application_id={application_id}", w["officer"]
+        ).json()["items"]
         if not items or not ready(items[0]):
             return None
         return get(w["stack"], "vetting", f"/cases/{items[0]['id']}", w["officer"]).json()
+
     return wait_for(found, timeout=60, message=f"the case of {application_id}")
 
 
@@ -72,8 +81,14 @@ def settled(case: dict[str, Any]) -> bool:
 def cleared(w: dict[str, Any], org: str, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     app_id = apply(w, org, body)
     case = case_of(w, app_id, lambda c: c["status"] == "AWAITING_DECISION")
-    clearance = post(w["stack"], "vetting", f"/cases/{case['id']}/clearance", w["officer"],
-                     {"reason": "All checks passed."}, expect=(201,))
+    clearance = post(
+        w["stack"],
+        "vetting",
+        f"/cases/{case['id']}/clearance",
+        w["officer"],
+        {"reason": "All checks passed."},
+        expect=(201,),
+    )
     wait_for(lambda: application(w, org, app_id)["status"] == "CLEARED", message="cleared")
     return app_id, clearance
 
@@ -87,16 +102,21 @@ def admitted_at_wandsworth(w: dict[str, Any], person_id: str, badge: str) -> str
 
     grant_id = wait_for(request, message="the request at WWI")["id"]
     post(stack, "access", f"/grants/{grant_id}/approval", security, {"access_type": "ESCORTED"})
-    post(stack, "access", f"/grants/{grant_id}/induction", security,
-         {"item": "SECURITY_BRIEFING"})
-    post(stack, "access", f"/grants/{grant_id}/induction", security,
-         {"item": "ID_BADGE", "badge_number": badge})
+    post(stack, "access", f"/grants/{grant_id}/induction", security, {"item": "SECURITY_BRIEFING"})
+    post(
+        stack,
+        "access",
+        f"/grants/{grant_id}/induction",
+        security,
+        {"item": "ID_BADGE", "badge_number": badge},
+    )
     return grant_id
 
 
 def gate(w: dict[str, Any], badge: str) -> dict[str, Any]:
-    return get(w["stack"], "access", f"/establishments/WWI/gate-check?badge={badge}",
-               w["security"]).json()
+    return get(
+        w["stack"], "access", f"/establishments/WWI/gate-check?badge={badge}", w["security"]
+    ).json()
 
 
 def clearance_status(w: dict[str, Any], clearance_id: str) -> str:
@@ -107,15 +127,21 @@ def grant_status(w: dict[str, Any], grant_id: str) -> str:
     return get(w["stack"], "access", f"/grants/{grant_id}", w["security"]).json()["status"]
 
 
-def report_change(w: dict[str, Any], org: str, application_id: str,
-                  change: dict[str, Any]) -> str:
+def report_change(w: dict[str, Any], org: str, application_id: str, change: dict[str, Any]) -> str:
     """The organisation reports a change of circumstances; the report's id."""
-    return post(w["stack"], "applications", f"/applications/{application_id}/changes", w[org],
-                change, expect=(201,))["id"]
+    return post(
+        w["stack"],
+        "applications",
+        f"/applications/{application_id}/changes",
+        w[org],
+        change,
+        expect=(201,),
+    )["id"]
 
 
-def change_report(w: dict[str, Any], org: str, application_id: str,
-                  report_id: str) -> dict[str, Any] | None:
+def change_report(
+    w: dict[str, Any], org: str, application_id: str, report_id: str
+) -> dict[str, Any] | None:
     """The report as its organisation sees it on the application (None: not there)."""
     reports = application(w, org, application_id).get("change_reports") or []
     return next((r for r in reports if r["id"] == report_id), None)
@@ -128,10 +154,21 @@ def served(w: dict[str, Any], org: str, body: dict[str, Any]) -> str:
     case = case_of(w, app_id, settled)
     if case["status"] != "CLEARED":
         if case.get("history"):
-            post(w["stack"], "vetting", f"/cases/{case['id']}/history/acknowledgement",
-                 w["manager"], {"reason": "Seen: the prison's decision stands there."})
-        post(w["stack"], "vetting", f"/cases/{case['id']}/clearance", w["officer"],
-             {"reason": "All checks passed."}, expect=(201,))
+            post(
+                w["stack"],
+                "vetting",
+                f"/cases/{case['id']}/history/acknowledgement",
+                w["manager"],
+                {"reason": "Seen: the prison's decision stands there."},
+            )
+        post(
+            w["stack"],
+            "vetting",
+            f"/cases/{case['id']}/clearance",
+            w["officer"],
+            {"reason": "All checks passed."},
+            expect=(201,),
+        )
     wait_for(lambda: application(w, org, app_id)["status"] == "CLEARED", message="served")
     return app_id
 
@@ -142,15 +179,26 @@ def wandsworth_grants(w: dict[str, Any], person_id: str) -> list[dict[str, Any]]
 
 
 def revoked_at_wandsworth(w: dict[str, Any], grant_id: str, reason: str) -> dict[str, Any]:
-    return post(w["stack"], "access", f"/grants/{grant_id}/revocation", w["head"],
-                {"reason": reason})
+    return post(
+        w["stack"], "access", f"/grants/{grant_id}/revocation", w["head"], {"reason": reason}
+    )
 
 
-def end_sponsorship(w: dict[str, Any], org: str, application_id: str,
-                    reason_code: str = "LEFT_ORGANISATION",
-                    expect: tuple[int, ...] = (200,)) -> Any:
-    return post(w["stack"], "applications", f"/applications/{application_id}/sponsorship-end",
-                w[org], {"reason_code": reason_code}, expect=expect)
+def end_sponsorship(
+    w: dict[str, Any],
+    org: str,
+    application_id: str,
+    reason_code: str = "LEFT_ORGANISATION",
+    expect: tuple[int, ...] = (200,),
+) -> Any:
+    return post(
+        w["stack"],
+        "applications",
+        f"/applications/{application_id}/sponsorship-end",
+        w[org],
+        {"reason_code": reason_code},
+        expect=expect,
+    )
 
 
 def stack_modes(*modes: str) -> Any:

@@ -35,15 +35,18 @@ class SarApplications(ServiceHarness):
     def __init__(self, env: dict[str, str]) -> None:
         super().__init__(env)
         with self.platform.unit_of_work() as uow:
-            org = organisations.create_organisation(uow, "Leeds Tuesday Group", "NA",
-                                                    "coordinator@example.org")
+            org = organisations.create_organisation(
+                uow, "Leeds Tuesday Group", "NA", "coordinator@example.org"
+            )
         with self.platform.unit_of_work() as uow:
-            self.key = organisations.issue_api_key(uow, org.id,
-                                                   self.platform.settings.api_key_pepper)
+            self.key = organisations.issue_api_key(
+                uow, org.id, self.platform.settings.api_key_pepper
+            )
 
     def org(self, method: str, path: str, expect: int = 200, **kwargs: Any) -> dict[str, Any]:
-        response = self.client.open(path, method=method, **kwargs,
-                                    headers={"Authorization": f"Bearer {self.key}"})
+        response = self.client.open(
+            path, method=method, **kwargs, headers={"Authorization": f"Bearer {self.key}"}
+        )
         assert response.status_code == expect, (path, response.status_code, response.json)
         return response.json
 
@@ -76,12 +79,12 @@ class World:
             "applications": SarApplications(env["applications"]),
             "vetting": SarVetting(env["vetting"]),
             "access": SarAccess(env["access"]),
-            "notifications": SarNotifications(env["notifications"],
-                                              NOTIFICATIONS_QUIET_HOURS=""),
+            "notifications": SarNotifications(env["notifications"], NOTIFICATIONS_QUIET_HOURS=""),
         }
         self.dispatchers = {
             name: Dispatcher.for_platform(h.platform, service_handlers(name, h.platform))
-            for name, h in self.services.items()}
+            for name, h in self.services.items()
+        }
         self.relayed = dict.fromkeys(SERVICES, 0)
 
     def __getitem__(self, service: str) -> Any:
@@ -99,13 +102,13 @@ class World:
             for dispatcher, handler, event in retry:
                 waiting += self._run(dispatcher, handler, event)
             if retry and len(waiting) == len(retry) and not self._unrelayed():
-                raise RetryLater(f"{len(waiting)} handler(s) still waiting on news that "
-                                 "never came")
+                raise RetryLater(f"{len(waiting)} handler(s) still waiting on news that never came")
             for source, harness in self.services.items():
                 with harness.platform.engine.connect() as connection:
-                    rows = connection.execute(select(outbox_table.c.id, outbox_table.c.event_type,
-                                                     outbox_table.c.body).where(
-                        outbox_table.c.id > self.relayed[source]).order_by(outbox_table.c.id)
+                    rows = connection.execute(
+                        select(outbox_table.c.id, outbox_table.c.event_type, outbox_table.c.body)
+                        .where(outbox_table.c.id > self.relayed[source])
+                        .order_by(outbox_table.c.id)
                     ).all()
                 for row in rows:
                     self.relayed[source] = row.id
@@ -128,8 +131,11 @@ class World:
     def _unrelayed(self) -> bool:
         for source, harness in self.services.items():
             with harness.platform.engine.connect() as connection:
-                if connection.execute(select(outbox_table.c.id).where(
-                        outbox_table.c.id > self.relayed[source]).limit(1)).first():
+                if connection.execute(
+                    select(outbox_table.c.id)
+                    .where(outbox_table.c.id > self.relayed[source])
+                    .limit(1)
+                ).first():
                     return True
         return False
 
@@ -138,8 +144,9 @@ class World:
 
     def sar_audit(self, service: str) -> list[dict[str, Any]]:
         with self.services[service].platform.session_factory() as session:
-            return [e for e in audit.entries(session, limit=500)
-                    if e["action"] == "subject_access.read"]
+            return [
+                e for e in audit.entries(session, limit=500) if e["action"] == "subject_access.read"
+            ]
 
     def close(self) -> None:
         for harness in self.services.values():

@@ -27,25 +27,40 @@ STAFF = {
 }
 
 
-def submitted_data(email: str | None = None, *, application_id: str | None = None,
-                   organisation_id: str | None = None, **overrides: Any) -> dict[str, Any]:
+def submitted_data(
+    email: str | None = None,
+    *,
+    application_id: str | None = None,
+    organisation_id: str | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
     """application.submitted's data for the sample applicant (as the applications API sends)."""
     body = sample_application(email or f"v-{uuid.uuid4().hex[:8]}@example.org")
     applicant = body["applicant"]
     contact = applicant.pop("contact")
-    details = {k: v for k, v in applicant.items()
-               if k not in ("forenames", "surname", "middle_names", "date_of_birth")}
+    details = {
+        k: v
+        for k, v in applicant.items()
+        if k not in ("forenames", "surname", "middle_names", "date_of_birth")
+    }
     details.update(overrides.pop("details", {}))
     data = {
         "application_id": application_id or str(uuid.uuid4()),
         "organisation_id": organisation_id or str(uuid.uuid4()),
-        "applicant": {"forenames": applicant["forenames"], "surname": applicant["surname"],
-                      "middle_names": applicant["middle_names"],
-                      "date_of_birth": applicant["date_of_birth"], "email": contact["email"],
-                      "mobile": contact["mobile"], "preferred_channel": "EMAIL",
-                      "details": details},
-        "role": body["role"], "establishments": body["establishments"],
-        "requested_access": body["requested_access"], "frequency": body["frequency"],
+        "applicant": {
+            "forenames": applicant["forenames"],
+            "surname": applicant["surname"],
+            "middle_names": applicant["middle_names"],
+            "date_of_birth": applicant["date_of_birth"],
+            "email": contact["email"],
+            "mobile": contact["mobile"],
+            "preferred_channel": "EMAIL",
+            "details": details,
+        },
+        "role": body["role"],
+        "establishments": body["establishments"],
+        "requested_access": body["requested_access"],
+        "frequency": body["frequency"],
         "submitted_at": iso_now(),
     }
     data.update(overrides)
@@ -71,69 +86,100 @@ class Vetting(ServiceHarness):
             if self.runner.run_due(at) == 0:
                 return
 
-    def clear(self, application_id: str, body: dict[str, Any] | None = None,
-              who: str = "officer", countersigner: str = "manager2") -> dict[str, Any]:
+    def clear(
+        self,
+        application_id: str,
+        body: dict[str, Any] | None = None,
+        who: str = "officer",
+        countersigner: str = "manager2",
+    ) -> dict[str, Any]:
         """Clear the case as `who`; a clearance against the risk summary comes back for a
         manager's countersignature, which `countersigner` gives. The clearance."""
         path = f"/cases/{self.case(application_id)['id']}/clearance"
         response = self.call("POST", path, who=who, json=body or {"reason": "Fine."})
         if response.status_code == 202:
-            signed = self.call("POST", f"{path}/countersignature", who=countersigner,
-                               json={"decision": "CONFIRM", "note": "Agreed."})
+            signed = self.call(
+                "POST",
+                f"{path}/countersignature",
+                who=countersigner,
+                json={"decision": "CONFIRM", "note": "Agreed."},
+            )
             assert signed.status_code == 200, signed.json
             clearance_id = self.case(application_id)["clearance_id"]
             response = self.call("GET", f"/clearances/{clearance_id}")
         assert response.status_code in (200, 201), response.json
         return response.json
 
-    def report_change(self, application_id: str, kind: str, details: dict[str, Any],
-                      report_id: str | None = None) -> str:
+    def report_change(
+        self, application_id: str, kind: str, details: dict[str, Any], report_id: str | None = None
+    ) -> str:
         """application.circumstances_changed as the applications service sends it; the
         report's id."""
         report_id = report_id or str(uuid.uuid4())
-        self.event("application.circumstances_changed", {
-            "application_id": application_id, "kind": kind, "details": details,
-            "reported_at": iso_now(), "report_id": report_id})
+        self.event(
+            "application.circumstances_changed",
+            {
+                "application_id": application_id,
+                "kind": kind,
+                "details": details,
+                "reported_at": iso_now(),
+                "report_id": report_id,
+            },
+        )
         return report_id
 
-    def provider_answers(self, application_id: str, check: str, status: str,
-                         detail: dict[str, Any]) -> None:
+    def provider_answers(
+        self, application_id: str, check: str, status: str, detail: dict[str, Any]
+    ) -> None:
         """A provider's answer reaching the runner after the check moved on (a call still in
         flight when the check failed for good, or was answered by hand)."""
         with self.platform.session_factory() as session:
-            row = session.execute(select(Check).join(
-                VettingCase, VettingCase.id == Check.case_id).where(
-                VettingCase.application_id == application_id, Check.name == check)
+            row = session.execute(
+                select(Check)
+                .join(VettingCase, VettingCase.id == Check.case_id)
+                .where(VettingCase.application_id == application_id, Check.name == check)
             ).scalar_one()
             started_as = ("IN_PROGRESS", row.attempts)
         self.runner._apply(row.id, started_as, Outcome(status, detail), None, None)
 
     def case(self, application_id: str) -> dict[str, Any]:
         with self.platform.session_factory() as session:
-            case_id = session.execute(select(VettingCase.id).where(
-                VettingCase.application_id == application_id)).scalar_one()
+            case_id = session.execute(
+                select(VettingCase.id).where(VettingCase.application_id == application_id)
+            ).scalar_one()
         response = self.call("GET", f"/cases/{case_id}")
         assert response.status_code == 200, response.json
         return response.json
 
 
-def cleared(vetting: Vetting, email: str | None = None,
-            **overrides: Any) -> tuple[str, dict[str, Any]]:
+def cleared(
+    vetting: Vetting, email: str | None = None, **overrides: Any
+) -> tuple[str, dict[str, Any]]:
     """Submit, work the checks, clear: (application id, clearance)."""
     app_id = vetting.submit(email or "same.person@example.org", **overrides)
     vetting.work()
     case = vetting.case(app_id)
-    response = vetting.call("POST", f"/cases/{case['id']}/clearance",
-                            json={"reason": "Nothing of concern."})
+    response = vetting.call(
+        "POST", f"/cases/{case['id']}/clearance", json={"reason": "Nothing of concern."}
+    )
     assert response.status_code == 201, response.json
     return app_id, response.json
 
 
 def new_conviction(offence: str, days_ago: int = 20) -> dict[str, Any]:
     """A change of circumstances' details: a conviction `days_ago` days ago."""
-    return {"kind": "CONVICTION", "offence": offence, "disposal": "FINE",
-            "date": (now() - timedelta(days=days_ago)).date().isoformat()}
+    return {
+        "kind": "CONVICTION",
+        "offence": offence,
+        "disposal": "FINE",
+        "date": (now() - timedelta(days=days_ago)).date().isoformat(),
+    }
 
 
-NEW_ADDRESS = {"line1": "1 New Road", "town": "York", "postcode": "YO1 7HH",
-               "from_date": "2026-01-01", "to_date": None}
+NEW_ADDRESS = {
+    "line1": "1 New Road",
+    "town": "York",
+    "postcode": "YO1 7HH",
+    "from_date": "2026-01-01",
+    "to_date": None,
+}

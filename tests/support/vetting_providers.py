@@ -34,19 +34,29 @@ def applicant(email: str = "jo@example.org", **details: Any) -> dict[str, Any]:
     replacing parts of the applicant document."""
     sample = sample_application(email, TODAY)["applicant"]
     rest = {k: v for k, v in sample.items() if k not in (*NAMES, "contact")}
-    return ({k: sample[k] for k in NAMES} | {"email": sample["contact"]["email"],
-                                             "details": rest | details})
+    return {k: sample[k] for k in NAMES} | {
+        "email": sample["contact"]["email"],
+        "details": rest | details,
+    }
 
 
-def request(check: str, who: dict[str, Any] | None = None, *, attempt: int = 1,
-            establishments: tuple[str, ...] = ("WWI", "BMI"), dbs_level: str | None = "ENHANCED",
-            case_id: str = "case-1") -> CheckRequest:
-    return CheckRequest(case_id, check, attempt, who or applicant(), establishments, dbs_level,
-                        TODAY)
+def request(
+    check: str,
+    who: dict[str, Any] | None = None,
+    *,
+    attempt: int = 1,
+    establishments: tuple[str, ...] = ("WWI", "BMI"),
+    dbs_level: str | None = "ENHANCED",
+    case_id: str = "case-1",
+) -> CheckRequest:
+    return CheckRequest(
+        case_id, check, attempt, who or applicant(), establishments, dbs_level, TODAY
+    )
 
 
-def run(check: str, who: dict[str, Any] | None = None, provider: Any = SIM,
-        **kwargs: Any) -> Outcome:
+def run(
+    check: str, who: dict[str, Any] | None = None, provider: Any = SIM, **kwargs: Any
+) -> Outcome:
     req = request(check, who, **kwargs)
     submission = provider.submit(req, NOW)
     return provider.poll(req, submission.reference, NOW)
@@ -57,8 +67,9 @@ def day(years: int = 0, days: int = 0) -> str:
     return (TODAY.replace(year=TODAY.year - years) - timedelta(days=days)).isoformat()
 
 
-def conviction(offence: str, when: str, disposal: str = "FINE", kind: str = "CONVICTION"
-               ) -> dict[str, Any]:
+def conviction(
+    offence: str, when: str, disposal: str = "FINE", kind: str = "CONVICTION"
+) -> dict[str, Any]:
     return {"kind": kind, "offence": offence, "date": when, "disposal": disposal}
 
 
@@ -67,5 +78,10 @@ def declarations(*convictions: dict[str, Any]) -> dict[str, Any]:
 
 
 def address(start: str, end: str | None, postcode: str = "LS1 4AP") -> dict[str, Any]:
-    return {"line1": "1 High Street", "town": "Leeds", "postcode": postcode,
-            "from_date": start, "to_date": end}
+    return {
+        "line1": "1 High Street",
+        "town": "Leeds",
+        "postcode": postcode,
+        "from_date": start,
+        "to_date": end,
+    }

@@ -18,15 +18,21 @@ from applications.lifecycle import (
 )
 from shared.events.catalogue import build_registry
 
-EVENT_ACTIONS = ("case_opened", "info_requested", "sensitive_info_requested", "cleared",
-                 "refused", "clearance_changed", "history")
+EVENT_ACTIONS = (
+    "case_opened",
+    "info_requested",
+    "sensitive_info_requested",
+    "cleared",
+    "refused",
+    "clearance_changed",
+    "history",
+)
 
 
 @pytest.mark.parametrize("action", EVENT_ACTIONS)
 def test_news_from_another_service_has_exactly_one_row_in_every_state(action):
     for state in STATES:
-        rows = [r for r in TABLE if r.action == action and state in r.sources
-                and SYSTEM in r.roles]
+        rows = [r for r in TABLE if r.action == action and state in r.sources and SYSTEM in r.roles]
         assert len(rows) == 1, (action, state, rows)
 
 
@@ -53,8 +59,9 @@ def test_the_organisation_always_has_something_to_do_or_someone_else_does():
     moves it."""
     for state in set(STATES) - set(FINAL):
         ours = [a for a in allowed_actions(state, COORDINATOR) if a != "edit"]
-        theirs = [r for r in TABLE if state in r.sources and SYSTEM in r.roles
-                  and r.to(state) != state]
+        theirs = [
+            r for r in TABLE if state in r.sources and SYSTEM in r.roles and r.to(state) != state
+        ]
         assert ours or theirs, state
 
 

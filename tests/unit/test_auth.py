@@ -32,21 +32,31 @@ def test_malformed_api_keys_are_refused(presented):
 
 
 def test_staff_identity_comes_from_the_claims_the_settings_name_and_ignores_unknown_roles():
-    verifier = StaffTokenVerifier(OidcSettings("https://idp.example", "access",
-                                               roles_claim="groups",
-                                               establishments_claim="caseloads"),
-                                  ManualClock(datetime(2026, 6, 10, 11, 0, tzinfo=UTC)))
-    identity = verifier.identity({"sub": "s1", "groups": ["security_officer", "ROLE_SUPER",
-                                                          "security_officr"],
-                                  "caseloads": ["WWI", "BMI"], "roles": ["head_of_security"]})
-    assert identity == StaffIdentity("s1", frozenset({"security_officer"}),
-                                     frozenset({"WWI", "BMI"}))
+    verifier = StaffTokenVerifier(
+        OidcSettings(
+            "https://idp.example", "access", roles_claim="groups", establishments_claim="caseloads"
+        ),
+        ManualClock(datetime(2026, 6, 10, 11, 0, tzinfo=UTC)),
+    )
+    identity = verifier.identity(
+        {
+            "sub": "s1",
+            "groups": ["security_officer", "ROLE_SUPER", "security_officr"],
+            "caseloads": ["WWI", "BMI"],
+            "roles": ["head_of_security"],
+        }
+    )
+    assert identity == StaffIdentity(
+        "s1", frozenset({"security_officer"}), frozenset({"WWI", "BMI"})
+    )
     assert identity.covers("WWI") and not identity.covers("ACI")
     assert identity.has_role("security_officer", "head_of_security")
     assert not identity.has_role("vetting_manager", "head_of_security")
     # One value as a space-separated string, as some providers send it; junk is nothing.
-    assert verifier.identity({"sub": "s2", "groups": "auditor operator",
-                              "caseloads": 7}).roles == {"auditor", "operator"}
+    assert verifier.identity({"sub": "s2", "groups": "auditor operator", "caseloads": 7}).roles == {
+        "auditor",
+        "operator",
+    }
     for subject in (None, "", 5, "x" * 201):
         with pytest.raises(AuthError):
             verifier.identity({"sub": subject})

@@ -11,20 +11,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 from run_table import fmt, rows_for, summary, table_lines
 
-SUBMISSION = {"submit_rps": 250.0, "bare_rps": 350.0, "ratio_rps": 0.714, "goal_rps_met": True,
-              "submit_p99_ms": 85.0, "bare_p99_ms": 30.0, "ratio_p99": 2.83,
-              "goal_p99_met": False}
-SOAK = {"rate_per_s": 2.0, "rss_start_mb": {"vetting-web": 200.0, "vetting-consume": 90.0},
-        "rss_end_mb": {"vetting-web": 201.0, "vetting-consume": 100.0},
-        "rss_growth_pct": {"vetting-web": 0.5, "vetting-consume": 11.11},
-        "submitted_per_s": 2.0, "cleared_per_s": 1.9, "emails_per_s": 10.0, "errors": 0,
-        "crashed": {}, "totals": {"drained": True}}
+SUBMISSION = {
+    "submit_rps": 250.0,
+    "bare_rps": 350.0,
+    "ratio_rps": 0.714,
+    "goal_rps_met": True,
+    "submit_p99_ms": 85.0,
+    "bare_p99_ms": 30.0,
+    "ratio_p99": 2.83,
+    "goal_p99_met": False,
+}
+SOAK = {
+    "rate_per_s": 2.0,
+    "rss_start_mb": {"vetting-web": 200.0, "vetting-consume": 90.0},
+    "rss_end_mb": {"vetting-web": 201.0, "vetting-consume": 100.0},
+    "rss_growth_pct": {"vetting-web": 0.5, "vetting-consume": 11.11},
+    "submitted_per_s": 2.0,
+    "cleared_per_s": 1.9,
+    "emails_per_s": 10.0,
+    "errors": 0,
+    "crashed": {},
+    "totals": {"drained": True},
+}
 
 
 def test_rows_carry_ratio_goal_and_verdict() -> None:
     throughput, p99 = rows_for("submission", SUBMISSION, None)
     assert (throughput.ours, throughput.bare, throughput.ratio, throughput.met) == (
-        250.0, 350.0, 0.714, True)
+        250.0,
+        350.0,
+        0.714,
+        True,
+    )
     assert p99.goal == "<= 2x bare" and p99.met is False
 
 
@@ -37,19 +55,32 @@ def test_soak_rows_judge_each_process_by_its_growth() -> None:
 
 
 def test_a_failed_benchmark_is_one_failed_row() -> None:
-    for figures, error in ((None, "exit status 1"), ({"error": "TimeoutError: x"}, None),
-                           ({"bench": "submission"}, None)):  # no figures: KeyError
+    for figures, error in (
+        (None, "exit status 1"),
+        ({"error": "TimeoutError: x"}, None),
+        ({"bench": "submission"}, None),
+    ):  # no figures: KeyError
         (row,) = rows_for("submission", figures, error)
         assert row.figure.startswith("FAILED") and row.met is False
 
 
 def test_table_and_json() -> None:
     rows = rows_for("submission", SUBMISSION, None) + rows_for("gatecheck", None, "timed out")
-    results = {"submission": {"status": "ok", "figures": SUBMISSION},
-               "gatecheck": {"status": "failed", "figures": None}}
+    results = {
+        "submission": {"status": "ok", "figures": SUBMISSION},
+        "gatecheck": {"status": "failed", "figures": None},
+    }
     lines = table_lines(rows)
-    assert lines[0].split() == ["benchmark", "figure", "ours", "bare", "baseline", "ratio",
-                                "goal", "met"]
+    assert lines[0].split() == [
+        "benchmark",
+        "figure",
+        "ours",
+        "bare",
+        "baseline",
+        "ratio",
+        "goal",
+        "met",
+    ]
     assert any("NOT MET" in line and "p99" in line for line in lines)
     assert any(line.startswith("gatecheck") and "FAILED: timed out" in line for line in lines)
     report = json.loads(json.dumps(summary(results, rows)))  # one JSON object

@@ -17,8 +17,9 @@ AMQP = "amqp://vetting:pw@rabbit:5672/prod"
 
 
 def test_each_service_has_a_user_named_after_it_with_the_prefix_unless_told():
-    settings = load_settings("vetting", {"BROKER_URL": AMQP, "BROKER_PREFIX": "p.",
-                                         "BROKER_USER_ACCESS": "gatekeeper"})
+    settings = load_settings(
+        "vetting", {"BROKER_URL": AMQP, "BROKER_PREFIX": "p.", "BROKER_USER_ACCESS": "gatekeeper"}
+    )
     assert settings.broker_user("applications") == "p.applications"
     assert settings.broker_user("access") == "gatekeeper"
     assert settings.broker_principal == "vetting"  # the connection's user, as RabbitMQ checks
@@ -30,8 +31,9 @@ def test_a_process_connected_as_another_user_is_told_why_its_events_would_be_ref
     guest = load_settings("vetting", {"BROKER_URL": "amqp://guest:guest@h//"})
     problem = guest.broker_principal_problem()
     assert problem and "BROKER_USER_VETTING" in problem and "'guest'" in problem
-    shared = load_settings("vetting", {"BROKER_URL": "amqp://guest:guest@h//",
-                                       **shared_broker_user_env("guest")})
+    shared = load_settings(
+        "vetting", {"BROKER_URL": "amqp://guest:guest@h//", **shared_broker_user_env("guest")}
+    )
     assert shared.broker_principal_problem() is None and not shared.runs_as_own_broker_user
 
 
@@ -54,10 +56,17 @@ def test_each_user_may_touch_only_its_own_objects(prefix):
                 assert bool(re.search(allowed.configure, name)) == (own and kind != "inbox")
                 assert bool(re.search(allowed.write, name)) == (own and kind != "inbox")
                 assert bool(re.search(allowed.read, name)) == (own and kind != "events")
-        for foreign in ("amq.default", "", f"{prefix}dead-letter", f"x{prefix}{service}.events",
-                        f"{prefix}{service}.events.x", f"{prefix}{service}xevents"):
-            assert not any(re.search(p, foreign) for p in (allowed.configure, allowed.write,
-                                                            allowed.read)), foreign
+        for foreign in (
+            "amq.default",
+            "",
+            f"{prefix}dead-letter",
+            f"x{prefix}{service}.events",
+            f"{prefix}{service}.events.x",
+            f"{prefix}{service}xevents",
+        ):
+            assert not any(
+                re.search(p, foreign) for p in (allowed.configure, allowed.write, allowed.read)
+            ), foreign
 
 
 def test_the_prefix_is_matched_literally():
@@ -80,14 +89,21 @@ def test_broker_setup_wants_every_password_and_distinct_users():
 
 def test_the_definitions_carry_hashes_never_passwords():
     settings = load_settings("x", {"BROKER_URL": "amqp://admin:pw@rabbit/prod"})
-    passwords = {s: f"{s}-password-0123456789" for s in ("applications", "vetting", "access",
-                                                       "notifications")}
+    passwords = {
+        s: f"{s}-password-0123456789"
+        for s in ("applications", "vetting", "access", "notifications")
+    }
     document = definitions(settings, passwords)
     assert document["vhosts"] == [{"name": "prod"}]
     assert {u["name"] for u in document["users"]} == set(passwords)
     assert not any(p in repr(document) for p in passwords.values())
-    assert document["permissions"][0] == {"user": "admin", "vhost": "prod", "configure": ".*",
-                                          "write": ".*", "read": ".*"}
+    assert document["permissions"][0] == {
+        "user": "admin",
+        "vhost": "prod",
+        "configure": ".*",
+        "write": ".*",
+        "read": ".*",
+    }
 
 
 def test_admin_url_names_the_way_in():
@@ -98,10 +114,14 @@ def test_admin_url_names_the_way_in():
 
 
 def test_amqps_checks_the_certificate_and_host_name_against_the_ca_file():
-    settings = load_settings("vetting", {"BROKER_URL": "amqps://u:p@rabbit.internal:5671//",
-                                         "BROKER_CA_FILE": "/etc/ca.pem"})
-    assert tls_options(settings) == {"context": {"cafile": "/etc/ca.pem", "check_hostname": True},
-                                     "server_hostname": "rabbit.internal"}
+    settings = load_settings(
+        "vetting",
+        {"BROKER_URL": "amqps://u:p@rabbit.internal:5671//", "BROKER_CA_FILE": "/etc/ca.pem"},
+    )
+    assert tls_options(settings) == {
+        "context": {"cafile": "/etc/ca.pem", "check_hostname": True},
+        "server_hostname": "rabbit.internal",
+    }
     assert tls_options(load_settings("vetting", {"BROKER_URL": AMQP})) is False
 
 
@@ -126,6 +146,7 @@ def test_a_publishing_process_connected_as_another_user_refuses_to_start():
 
     state = CliState(definition())
     state.__dict__["settings"] = load_settings("vetting", {"BROKER_URL": "amqp://guest:g@h//"})
-    with pytest.raises(click.ClickException,
-                       match="connects as 'guest' but BROKER_USER_VETTING is 'vetting'"):
+    with pytest.raises(
+        click.ClickException, match="connects as 'guest' but BROKER_USER_VETTING is 'vetting'"
+    ):
         state.publishing_platform()

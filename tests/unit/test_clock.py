@@ -31,10 +31,13 @@ WINTER = datetime(2027, 1, 14, 13, 0, tzinfo=UTC)  # GMT: London = UTC
 SUMMER = datetime(2027, 7, 14, 13, 0, tzinfo=UTC)  # BST: London = UTC + 1
 
 
-@pytest.mark.parametrize(("real_now", "expected_utc"), [
-    (WINTER, datetime(2027, 1, 14, 3, 30, tzinfo=UTC)),
-    (SUMMER, datetime(2027, 7, 14, 2, 30, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("real_now", "expected_utc"),
+    [
+        (WINTER, datetime(2027, 1, 14, 3, 30, tzinfo=UTC)),
+        (SUMMER, datetime(2027, 7, 14, 2, 30, tzinfo=UTC)),
+    ],
+)
 def test_a_time_of_day_is_that_time_today_in_london(real_now, expected_utc):
     assert parse_clock_at("03:30", real_now) == expected_utc
     assert parse_clock_at("03:30", real_now).astimezone(LONDON).hour == 3
@@ -44,8 +47,9 @@ def test_a_london_date_and_time_either_side_of_the_clock_change():
     # 28 March 2027, 01:00 GMT the clocks go forward to 02:00 BST.
     assert parse_clock_at("2027-03-28T00:30", WINTER) == datetime(2027, 3, 28, 0, 30, tzinfo=UTC)
     assert parse_clock_at("2027-03-28T03:30", WINTER) == datetime(2027, 3, 28, 2, 30, tzinfo=UTC)
-    assert parse_clock_at("2027-03-28T03:30+00:00", WINTER) == datetime(2027, 3, 28, 3, 30,
-                                                                       tzinfo=UTC)
+    assert parse_clock_at("2027-03-28T03:30+00:00", WINTER) == datetime(
+        2027, 3, 28, 3, 30, tzinfo=UTC
+    )
 
 
 @pytest.mark.parametrize("text", ["25:00", "3pm", "yesterday", "12:60"])
@@ -75,14 +79,22 @@ def test_processes_started_at_different_times_agree_on_now():
     environ = {**os.environ, TEST_CLOCK_AT: "22:30"}
     environ.pop(TEST_CLOCK_OFFSET_S, None)
     pin_test_clock(environ)
-    program = ("import json, time; from shared.config import load_settings; "
-               "from shared.platform import build_platform; "
-               "p = build_platform(load_settings('access')); "
-               "print(json.dumps([p.clock.now().timestamp(), time.time()]))")
+    program = (
+        "import json, time; from shared.config import load_settings; "
+        "from shared.platform import build_platform; "
+        "p = build_platform(load_settings('access')); "
+        "print(json.dumps([p.clock.now().timestamp(), time.time()]))"
+    )
 
     def ask() -> float:
-        out = subprocess.run([sys.executable, "-c", program], env=environ, text=True,
-                             capture_output=True, check=True, timeout=60).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", program],
+            env=environ,
+            text=True,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
         shifted, real = json.loads(out)
         return shifted - real  # this process's shift
 
@@ -101,10 +113,19 @@ def test_a_production_deployment_refuses_a_shifted_clock():
 
 @pytest.mark.slow  # starts Python processes: `make test`, not the quick loop
 def test_the_cli_says_why_it_will_not_start_in_one_line():
-    environ = {**os.environ, "DEPLOYMENT_ENVIRONMENT": "production", TEST_CLOCK_AT: "03:30",
-               TEST_CLOCK_OFFSET_S: "-100"}
-    result = subprocess.run([sys.executable, "-m", "vetting", "dead-letters", "list"],
-                            env=environ, capture_output=True, text=True, timeout=60)
+    environ = {
+        **os.environ,
+        "DEPLOYMENT_ENVIRONMENT": "production",
+        TEST_CLOCK_AT: "03:30",
+        TEST_CLOCK_OFFSET_S: "-100",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "vetting", "dead-letters", "list"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "production" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -13,10 +13,16 @@ def test_embedded_defaults_when_nothing_is_set(tmp_path: Path):
 
 
 def test_environment_overrides_and_prefix():
-    settings = load_settings("access", {
-        "DATABASE_URL": "postgresql://u@h/db", "BROKER_URL": "amqp://g:g@h//",
-        "BROKER_PREFIX": "t1.", "PORT": "9000", "SECRET_KEY": "s",
-    })
+    settings = load_settings(
+        "access",
+        {
+            "DATABASE_URL": "postgresql://u@h/db",
+            "BROKER_URL": "amqp://g:g@h//",
+            "BROKER_PREFIX": "t1.",
+            "PORT": "9000",
+            "SECRET_KEY": "s",
+        },
+    )
     assert not settings.is_embedded_broker and not settings.is_sqlite
     assert settings.port == 9000
     assert settings.name("access.inbox") == "t1.access.inbox"
@@ -27,12 +33,16 @@ def test_environment_overrides_and_prefix():
 
 
 def test_staff_sign_in_settings_are_the_deployment_s_and_the_audience_the_service_s():
-    settings = load_settings("vetting", {"OIDC_ISSUER": "https://sign-in.example/realms/x/",
-                                         "OIDC_ROLES_CLAIM": "groups"})
+    settings = load_settings(
+        "vetting",
+        {"OIDC_ISSUER": "https://sign-in.example/realms/x/", "OIDC_ROLES_CLAIM": "groups"},
+    )
     assert settings.oidc.issuer == "https://sign-in.example/realms/x"
     assert settings.oidc.audience == "vetting" and settings.oidc.roles_claim == "groups"
-    assert load_settings("vetting", {"OIDC_AUDIENCE": "api://vetting"}).oidc.audience == \
-        "api://vetting"
+    assert (
+        load_settings("vetting", {"OIDC_AUDIENCE": "api://vetting"}).oidc.audience
+        == "api://vetting"
+    )
     with pytest.raises(SettingsError, match="15 minutes"):
         load_settings("vetting", {"OIDC_MAX_TOKEN_LIFETIME_S": "28800"})
     with pytest.raises(SettingsError, match="asymmetric"):

@@ -16,8 +16,13 @@ A, B = Keyring.generate_key(), Keyring.generate_key()
 @pytest.fixture
 def table():
     metadata = MetaData()
-    things = Table("things", metadata, Column("id", Integer, primary_key=True),
-                   Column("doc", EncryptedJSON), Column("note", EncryptedText))
+    things = Table(
+        "things",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("doc", EncryptedJSON),
+        Column("note", EncryptedText),
+    )
     engine = create_engine("sqlite://")
     metadata.create_all(engine)
     crypto.install(Keyring([A]))
@@ -29,8 +34,10 @@ def test_values_round_trip_and_are_stored_as_tokens(table):
     engine, things = table
     doc = {"declarations": {"convictions": [{"offence": "Sentinel-Theft"}]}, "n": [1, None]}
     with engine.begin() as conn:
-        conn.execute(things.insert(), [{"id": 1, "doc": doc, "note": "Sentinel-NA"},
-                                       {"id": 2, "doc": None, "note": None}])
+        conn.execute(
+            things.insert(),
+            [{"id": 1, "doc": doc, "note": "Sentinel-NA"}, {"id": 2, "doc": None, "note": None}],
+        )
         raw = conn.execute(text("SELECT doc, note FROM things ORDER BY id")).all()
         read = conn.execute(select(things.c.doc, things.c.note).order_by(things.c.id)).all()
     assert "Sentinel" not in str(raw) and raw[1] == (None, None)  # None stays NULL
@@ -72,8 +79,9 @@ def test_rotation_helpers():
 
 
 def test_the_key_set_comes_from_settings():
-    keyring = crypto.keyring_from_settings(load_settings("applications", {
-        "DATA_ENCRYPTION_KEYS": f" {B} , {A} "}))
+    keyring = crypto.keyring_from_settings(
+        load_settings("applications", {"DATA_ENCRYPTION_KEYS": f" {B} , {A} "})
+    )
     assert len(keyring) == 2 and Fernet(B).decrypt(keyring.encrypt("x").encode()) == b"x"
     # The insecure development default derives a stable key from the development secret ...
     dev = [crypto.keyring_from_settings(load_settings("vetting", {})) for _ in range(2)]

@@ -28,8 +28,12 @@ from shared.events.readers import (
 from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SUBSCRIPTIONS
 
 REPO = Path(__file__).resolve().parents[2]
-PERSONAL = [(spec.type, path, name) for spec in build_registry()
-            for path, name, field in walk(spec.schema()) if is_personal(name, field)]
+PERSONAL = [
+    (spec.type, path, name)
+    for spec in build_registry()
+    for path, name, field in walk(spec.schema())
+    if is_personal(name, field)
+]
 
 
 @functools.cache
@@ -52,24 +56,28 @@ def test_there_are_personal_fields_to_check():
     assert len(PERSONAL) > 20
 
 
-@pytest.mark.parametrize(("event_type", "path", "name"), PERSONAL,
-                         ids=[f"{e}:{p}" for e, p, _ in PERSONAL])
+@pytest.mark.parametrize(
+    ("event_type", "path", "name"), PERSONAL, ids=[f"{e}:{p}" for e, p, _ in PERSONAL]
+)
 def test_every_personal_field_is_read_by_the_services_declared(event_type, path, name):
     readers = readers_of(event_type, path)
     assert readers is not None, (
-        f"{event_type} {path} is personal: declare who reads it in shared/events/readers.py")
+        f"{event_type} {path} is personal: declare who reads it in shared/events/readers.py"
+    )
     subscribers = {s for s, types in SUBSCRIPTIONS.items() if event_type in types}
     assert set(readers) <= subscribers, f"{event_type} {path}: {readers} do not all subscribe"
     for service in readers:
         assert name in names_in_code(service), (
-            f"{service} is declared to read {event_type} {path}, but its code never names "
-            f"{name!r}")
+            f"{service} is declared to read {event_type} {path}, but its code never names {name!r}"
+        )
     assert readers or (event_type, path) in NOT_SENT, (
-        f"{event_type} {path} is personal and nobody reads it: stop sending it")
+        f"{event_type} {path} is personal and nobody reads it: stop sending it"
+    )
 
 
-@pytest.mark.parametrize(("event_type", "path", "name"), PERSONAL,
-                         ids=[f"{e}:{p}" for e, p, _ in PERSONAL])
+@pytest.mark.parametrize(
+    ("event_type", "path", "name"), PERSONAL, ids=[f"{e}:{p}" for e, p, _ in PERSONAL]
+)
 def test_no_subscriber_receives_a_personal_field_it_does_not_read(event_type, path, name):
     if (event_type, path) in NOT_SENT:
         return
@@ -77,7 +85,8 @@ def test_no_subscriber_receives_a_personal_field_it_does_not_read(event_type, pa
     unread = subscribers - set(readers_of(event_type, path) or ())
     assert unread == set(), (
         f"{event_type} {path} reaches {sorted(unread)}, which do not read it: give them a "
-        "smaller event of their own")
+        "smaller event of their own"
+    )
 
 
 def test_notifications_receives_neither_the_applicant_nor_the_conditions():
@@ -85,16 +94,19 @@ def test_notifications_receives_neither_the_applicant_nor_the_conditions():
     assert "application.submitted" not in SUBSCRIPTIONS["notifications"]
     assert "vetting.clearance_granted" not in SUBSCRIPTIONS["notifications"]
     assert {"application.received", "vetting.clearance_announced"} <= set(
-        SUBSCRIPTIONS["notifications"])
+        SUBSCRIPTIONS["notifications"]
+    )
 
 
 def test_the_organisation_receives_neither_the_reason_nor_who_the_person_is():
     """Why vetting asks, and the clearance's names and exclusions, stay off applications'
     inbox; the organisation's reason for a withdrawal stays off access's."""
     assert not {"vetting.info_requested", "vetting.clearance_granted"} & set(
-        SUBSCRIPTIONS["applications"])
+        SUBSCRIPTIONS["applications"]
+    )
     assert {"vetting.info_request_announced", "vetting.application_cleared"} <= set(
-        SUBSCRIPTIONS["applications"])
+        SUBSCRIPTIONS["applications"]
+    )
     assert "application.withdrawn" not in SUBSCRIPTIONS["access"]
     assert "application.withdrawal_announced" in SUBSCRIPTIONS["access"]
 
@@ -113,15 +125,23 @@ def test_every_declaration_is_of_a_personal_field_that_exists():
 
 def test_the_fields_declared_not_sent_are_not_sent():
     body = sample_application("vol@example.org")
-    applicant = {**body["applicant"], "contact": {**body["applicant"]["contact"],
-                                                  "mobile": "07700900123"}}
+    applicant = {
+        **body["applicant"],
+        "contact": {**body["applicant"]["contact"], "mobile": "07700900123"},
+    }
     application = Application(
-        id=str(uuid.uuid4()), applicant=applicant, role=body["role"],
-        establishments=body["establishments"], requested_access=body["requested_access"],
-        frequency=body["frequency"], submitted_at=datetime(2026, 12, 1, tzinfo=UTC),
-        renewal_of=None)
-    data = build_registry().validate("application.submitted", 1,
-                                     submitted_event(application, str(uuid.uuid4())))
+        id=str(uuid.uuid4()),
+        applicant=applicant,
+        role=body["role"],
+        establishments=body["establishments"],
+        requested_access=body["requested_access"],
+        frequency=body["frequency"],
+        submitted_at=datetime(2026, 12, 1, tzinfo=UTC),
+        renewal_of=None,
+    )
+    data = build_registry().validate(
+        "application.submitted", 1, submitted_event(application, str(uuid.uuid4()))
+    )
     assert data["applicant"]["mobile"] is None and data["coordinator_email"] is None
     for event_type, path in NOT_SENT:
         assert event_type == "application.submitted"

@@ -18,37 +18,76 @@ REPO = Path(__file__).resolve().parents[2]
 
 def submitted_data() -> dict:
     return {
-        "application_id": str(uuid.uuid4()), "organisation_id": str(uuid.uuid4()),
-        "applicant": {"forenames": "Zoë", "surname": "D'Arcy", "email": "zoe@example.org",
-                      "preferred_channel": "EMAIL"},
-        "role": "GROUP_FACILITATOR", "establishments": ["WWI"],
-        "requested_access": "ESCORTED", "frequency": "REGULAR",
+        "application_id": str(uuid.uuid4()),
+        "organisation_id": str(uuid.uuid4()),
+        "applicant": {
+            "forenames": "Zoë",
+            "surname": "D'Arcy",
+            "email": "zoe@example.org",
+            "preferred_channel": "EMAIL",
+        },
+        "role": "GROUP_FACILITATOR",
+        "establishments": ["WWI"],
+        "requested_access": "ESCORTED",
+        "frequency": "REGULAR",
         "submitted_at": iso_now(),
     }
 
 
 def test_envelope_round_trips_through_json():
-    envelope = Envelope(type="application.submitted", version=1, source="applications",
-                        subject="s-1", data={"a": 1}, correlation_id="c-1", causation_id="x",
-                        occurred_at=now())
+    envelope = Envelope(
+        type="application.submitted",
+        version=1,
+        source="applications",
+        subject="s-1",
+        data={"a": 1},
+        correlation_id="c-1",
+        causation_id="x",
+        occurred_at=now(),
+    )
     again = Envelope.from_json(envelope.to_json())
     assert again == envelope
 
 
-@pytest.mark.parametrize("broken", [
-    {"type": "no-dot"}, {"version": 0}, {"id": "not-a-uuid"}, {"occurred_at": "yesterday"},
-    {"data": "not an object"}, {"correlation_id": ""},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"type": "no-dot"},
+        {"version": 0},
+        {"id": "not-a-uuid"},
+        {"occurred_at": "yesterday"},
+        {"data": "not an object"},
+        {"correlation_id": ""},
+    ],
+)
 def test_envelope_rejects_invalid_fields(broken):
-    good = json.loads(Envelope(type="a.b", version=1, source="s", subject="x", data={},
-                               correlation_id="c", occurred_at=now()).to_json())
+    good = json.loads(
+        Envelope(
+            type="a.b",
+            version=1,
+            source="s",
+            subject="x",
+            data={},
+            correlation_id="c",
+            occurred_at=now(),
+        ).to_json()
+    )
     with pytest.raises(ValidationError):
         Envelope.from_json({**good, **broken})
 
 
 def test_envelope_rejects_unknown_fields():
-    good = json.loads(Envelope(type="a.b", version=1, source="s", subject="x", data={},
-                               correlation_id="c", occurred_at=now()).to_json())
+    good = json.loads(
+        Envelope(
+            type="a.b",
+            version=1,
+            source="s",
+            subject="x",
+            data={},
+            correlation_id="c",
+            occurred_at=now(),
+        ).to_json()
+    )
     with pytest.raises(ValidationError):
         Envelope.from_json({**good, "extra": 1})
 

@@ -22,8 +22,14 @@ def test_an_unknown_key_id_fetches_again_at_most_every_few_seconds(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(staff_tokens, "fetch_json", fetch)
     monkeypatch.setattr(staff_tokens.time, "monotonic", lambda: clock[0])
-    cache = JwksCache(OidcSettings("https://idp.example", "vetting",
-                                   jwks_url="https://idp.example/jwks", jwks_min_refetch_s=10))
+    cache = JwksCache(
+        OidcSettings(
+            "https://idp.example",
+            "vetting",
+            jwks_url="https://idp.example/jwks",
+            jwks_min_refetch_s=10,
+        )
+    )
     assert cache.key(published[0].kid) is not None and len(fetched) == 1
     assert cache.key(published[0].kid) is not None and len(fetched) == 1  # cached
     for forged in ("a", "b", "c"):  # a burst of invented key ids: one fetch at most

@@ -77,8 +77,9 @@ def test_an_exception_is_logged_by_its_type_and_codes_never_its_message(capsys):
         log.warning("lookup failed: %r", KeyError(EMAIL))
     logged = lines(capsys)
     assert SECRET not in json.dumps(logged) and EMAIL not in json.dumps(logged)
-    assert logged[0]["message"].startswith("handler failed (attempt 1): "
-                                           "sqlalchemy.exc.IntegrityError (")
+    assert logged[0]["message"].startswith(
+        "handler failed (attempt 1): sqlalchemy.exc.IntegrityError ("
+    )
     assert "SQLITE_CONSTRAINT_UNIQUE" in logged[1]["message"]
     assert logged[2]["message"] == "lookup failed: KeyError"
 
@@ -94,8 +95,10 @@ def test_a_validation_error_names_its_fields_but_not_an_unknown_key():
     with pytest.raises(Exception) as caught:
         Event().load({"applicant": {"email": SECRET, SECRET + "Key": 1}})
     described = describe_exception(caught.value)
-    assert described == ("marshmallow.exceptions.ValidationError (fields: "
-                         "applicant.(unknown field), applicant.email, applicant.forenames)")
+    assert described == (
+        "marshmallow.exceptions.ValidationError (fields: "
+        "applicant.(unknown field), applicant.email, applicant.forenames)"
+    )
 
 
 def test_a_traceback_keeps_its_frames_and_loses_its_messages(capsys):
@@ -121,11 +124,14 @@ def test_a_traceback_keeps_its_frames_and_loses_its_messages(capsys):
 def test_emails_and_phone_numbers_are_masked_in_messages_and_extras(capsys):
     with configured():
         logging.getLogger("test").warning(
-            "notification n1 not sent: 550 5.1.1 <%s>: Recipient address rejected", EMAIL,
-            extra={"reply": f"to {EMAIL} or 07700 900123", "error": ValueError(SECRET)})
+            "notification n1 not sent: 550 5.1.1 <%s>: Recipient address rejected",
+            EMAIL,
+            extra={"reply": f"to {EMAIL} or 07700 900123", "error": ValueError(SECRET)},
+        )
     [line] = lines(capsys)
-    assert line["message"] == ("notification n1 not sent: 550 5.1.1 <<email>>: Recipient "
-                               "address rejected")
+    assert line["message"] == (
+        "notification n1 not sent: 550 5.1.1 <<email>>: Recipient address rejected"
+    )
     assert line["reply"] == "to <email> or <phone>" and line["error"] == "ValueError"
     # Ids are never mistaken for phone numbers.
     with configured():
@@ -135,10 +141,12 @@ def test_emails_and_phone_numbers_are_masked_in_messages_and_extras(capsys):
 
 def test_our_own_errors_are_logged_as_written(capsys):
     with configured():
-        logging.getLogger("test").warning("handler failed: %r",
-                                          RetryLater("no contact details yet for application a1"))
+        logging.getLogger("test").warning(
+            "handler failed: %r", RetryLater("no contact details yet for application a1")
+        )
     assert lines(capsys)[0]["message"] == (
-        "handler failed: shared.consumer.RetryLater: no contact details yet for application a1")
+        "handler failed: shared.consumer.RetryLater: no contact details yet for application a1"
+    )
 
 
 def test_the_web_access_log_keeps_parameter_names_and_only_ids_and_numbers(capsys):
@@ -150,9 +158,18 @@ def test_the_web_access_log_keeps_parameter_names_and_only_ids_and_numbers(capsy
     query = f"recipient={EMAIL}&application_id={application}&limit=5&name={SECRET}"
     try:
         with configured():
-            access.info('%(h)s "%(r)s" %(s)s "%(f)s" %(q)s %({x-missing}i)s', SafeAtoms({
-                "h": "127.0.0.1", "r": f"GET /notifications?{query} HTTP/1.1", "s": "200",
-                "f": f"http://127.0.0.1:8003/console/gate?badge={SECRET}", "q": query}))
+            access.info(
+                '%(h)s "%(r)s" %(s)s "%(f)s" %(q)s %({x-missing}i)s',
+                SafeAtoms(
+                    {
+                        "h": "127.0.0.1",
+                        "r": f"GET /notifications?{query} HTTP/1.1",
+                        "s": "200",
+                        "f": f"http://127.0.0.1:8003/console/gate?badge={SECRET}",
+                        "q": query,
+                    }
+                ),
+            )
     finally:
         access.removeHandler(handler)
     written = capsys.readouterr().err.strip()
@@ -161,7 +178,8 @@ def test_the_web_access_log_keeps_parameter_names_and_only_ids_and_numbers(capsy
         '127.0.0.1 "GET /notifications?recipient=<redacted>&application_id='
         f'{application}&limit=5&name=<redacted> HTTP/1.1" 200 '
         '"http://127.0.0.1:8003/console/gate?badge=<redacted>" recipient=<redacted>&'
-        f"application_id={application}&limit=5&name=<redacted> -")
+        f"application_id={application}&limit=5&name=<redacted> -"
+    )
     assert redact_query("/cases") == "/cases"
 
 
@@ -182,22 +200,38 @@ def test_the_consumer_logs_ids_never_an_events_body_or_its_errors_text(caplog, m
     monkeypatch.setattr(crypto, "_installed", crypto.Keyring([crypto.Keyring.generate_key()]))
     engine = create_engine("sqlite://")
     PLATFORM_METADATA.create_all(engine, tables=[dead_letters_table])
-    dispatcher = Dispatcher(_Settings(), sessionmaker(bind=engine), None, None, {},
-                            clock=ManualClock(datetime(2026, 6, 10, 11, 0, tzinfo=UTC)))
+    dispatcher = Dispatcher(
+        _Settings(),
+        sessionmaker(bind=engine),
+        None,
+        None,
+        {},
+        clock=ManualClock(datetime(2026, 6, 10, 11, 0, tzinfo=UTC)),
+    )
     consumer = EventConsumer(_Settings(), None, dispatcher, None)
-    unknown = json.dumps({"data": {"forenames": SECRET, "email": EMAIL}, "id": "e1",
-                          "type": "application.submitted", "version": 9})
+    unknown = json.dumps(
+        {
+            "data": {"forenames": SECRET, "email": EMAIL},
+            "id": "e1",
+            "type": "application.submitted",
+            "version": 9,
+        }
+    )
     dispatcher.parse = lambda _raw: None  # a version this consumer does not know
     caplog.set_level(logging.INFO)
     consumer.on_message(None, message := _Message(unknown))
     assert message.acked
-    dispatcher.record_dead_letter(unknown, f"invalid message: {{'{SECRET}': ['Unknown field.']}}",
-                                  1)
+    dispatcher.record_dead_letter(
+        unknown, f"invalid message: {{'{SECRET}': ['Unknown field.']}}", 1
+    )
     logged = [f"{record.getMessage()} {vars(record)}" for record in caplog.records]
     assert len(logged) == 2 and not any(SECRET in text or EMAIL in text for text in logged)
     unknown_log, dead_log = caplog.records
     assert (unknown_log.event_id, unknown_log.event_type, unknown_log.version) == (
-        "e1", "application.submitted", "9")
+        "e1",
+        "application.submitted",
+        "9",
+    )
     assert (dead_log.event_id, dead_log.error_type) == ("e1", "invalid message")
     with engine.connect() as conn:  # the operator still has the whole error in the table
         assert SECRET in conn.execute(dead_letters_table.select()).one().error

@@ -28,22 +28,25 @@ def london(*args: int) -> datetime:
     return datetime(*args, tzinfo=LONDON)
 
 
-@pytest.mark.parametrize(("due", "expected"), [
-    # summer (BST, UTC+1): 22:30 → 08:00 next morning
-    (london(2026, 6, 10, 22, 30), london(2026, 6, 11, 8, 0)),
-    # after midnight, same morning
-    (london(2026, 6, 11, 3, 15), london(2026, 6, 11, 8, 0)),
-    # the window's edges: 21:00 is quiet, 08:00 is not, 20:59 is not
-    (london(2026, 6, 10, 21, 0), london(2026, 6, 11, 8, 0)),
-    (london(2026, 6, 11, 8, 0), london(2026, 6, 11, 8, 0)),
-    (london(2026, 6, 10, 20, 59), london(2026, 6, 10, 20, 59)),
-    # spring forward (29 March 2026): 22:30 GMT → 08:00 BST, only 8.5 hours later
-    (london(2026, 3, 28, 22, 30), london(2026, 3, 29, 8, 0)),
-    # fall back (25 October 2026): 22:30 BST → 08:00 GMT, 10.5 hours later
-    (london(2026, 10, 24, 22, 30), london(2026, 10, 25, 8, 0)),
-    # New Year's Eve: across a year's end
-    (london(2026, 12, 31, 23, 0), london(2027, 1, 1, 8, 0)),
-])
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [
+        # summer (BST, UTC+1): 22:30 → 08:00 next morning
+        (london(2026, 6, 10, 22, 30), london(2026, 6, 11, 8, 0)),
+        # after midnight, same morning
+        (london(2026, 6, 11, 3, 15), london(2026, 6, 11, 8, 0)),
+        # the window's edges: 21:00 is quiet, 08:00 is not, 20:59 is not
+        (london(2026, 6, 10, 21, 0), london(2026, 6, 11, 8, 0)),
+        (london(2026, 6, 11, 8, 0), london(2026, 6, 11, 8, 0)),
+        (london(2026, 6, 10, 20, 59), london(2026, 6, 10, 20, 59)),
+        # spring forward (29 March 2026): 22:30 GMT → 08:00 BST, only 8.5 hours later
+        (london(2026, 3, 28, 22, 30), london(2026, 3, 29, 8, 0)),
+        # fall back (25 October 2026): 22:30 BST → 08:00 GMT, 10.5 hours later
+        (london(2026, 10, 24, 22, 30), london(2026, 10, 25, 8, 0)),
+        # New Year's Eve: across a year's end
+        (london(2026, 12, 31, 23, 0), london(2027, 1, 1, 8, 0)),
+    ],
+)
 def test_sms_due_in_quiet_hours_waits_for_the_morning(due, expected):
     assert next_send_time("SMS", due, NIGHT) == expected
     assert next_send_time("SMS", due, NIGHT).tzinfo == UTC
@@ -51,9 +54,11 @@ def test_sms_due_in_quiet_hours_waits_for_the_morning(due, expected):
 
 def test_the_clock_changes_are_respected_in_utc():
     assert next_send_time("SMS", datetime(2026, 3, 28, 22, 30, tzinfo=UTC), NIGHT) == datetime(
-        2026, 3, 29, 7, 0, tzinfo=UTC)
+        2026, 3, 29, 7, 0, tzinfo=UTC
+    )
     assert next_send_time("SMS", datetime(2026, 10, 24, 21, 30, tzinfo=UTC), NIGHT) == datetime(
-        2026, 10, 25, 8, 0, tzinfo=UTC)
+        2026, 10, 25, 8, 0, tzinfo=UTC
+    )
 
 
 def test_email_and_no_quiet_hours_are_never_held():
@@ -88,13 +93,22 @@ def test_a_naive_moment_is_refused():
         next_send_time("SMS", datetime(2026, 6, 10, 23, 0), NIGHT)
 
 
-moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31),
-                       timezones=st.just(UTC))
-windows = st.tuples(st.times(), st.times()).filter(
-    lambda pair: pair[0].replace(second=0, microsecond=0) != pair[1].replace(
-        second=0, microsecond=0)).map(
-    lambda pair: QuietHours(pair[0].replace(second=0, microsecond=0),
-                            pair[1].replace(second=0, microsecond=0)))
+moments = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)
+)
+windows = (
+    st.tuples(st.times(), st.times())
+    .filter(
+        lambda pair: (
+            pair[0].replace(second=0, microsecond=0) != pair[1].replace(second=0, microsecond=0)
+        )
+    )
+    .map(
+        lambda pair: QuietHours(
+            pair[0].replace(second=0, microsecond=0), pair[1].replace(second=0, microsecond=0)
+        )
+    )
+)
 
 
 @property_settings(500)
@@ -126,13 +140,21 @@ def test_retry_delays_grow_until_the_cap(base, attempts):
 
 def test_delivery_settings_defaults_and_errors():
     config = load_config({})
-    assert (config.sms_channel, config.email_channel, config.max_attempts,
-            config.retry_base_s) == ("log", "smtp", 8, 30.0)
+    assert (config.sms_channel, config.email_channel, config.max_attempts, config.retry_base_s) == (
+        "log",
+        "smtp",
+        8,
+        30.0,
+    )
     assert config.quiet_hours == QuietHours(time(21), time(8))
     assert load_config({"NOTIFICATIONS_QUIET_HOURS": ""}).quiet_hours is None
     with pytest.raises(ConfigError, match="NOTIFY_API_KEY is not a Notify API key"):
-        load_config({"NOTIFICATIONS_EMAIL_CHANNEL": "notify",
-                     "NOTIFICATIONS_NOTIFY_API_KEY": "secret",
-                     "NOTIFICATIONS_NOTIFY_EMAIL_TEMPLATE_ID": "f" * 32})
+        load_config(
+            {
+                "NOTIFICATIONS_EMAIL_CHANNEL": "notify",
+                "NOTIFICATIONS_NOTIFY_API_KEY": "secret",
+                "NOTIFICATIONS_NOTIFY_EMAIL_TEMPLATE_ID": "f" * 32,
+            }
+        )
     with pytest.raises(ConfigError, match="SMS_CHANNEL must be one of log, notify"):
         load_config({"NOTIFICATIONS_SMS_CHANNEL": "pigeon"})

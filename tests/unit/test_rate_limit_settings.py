@@ -20,27 +20,50 @@ def test_the_defaults_need_no_redis_and_slow_sign_in_in_tiers():
 
 
 def test_settings_come_from_the_environment():
-    limits = load_settings("vetting", {
-        "RATE_LIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0", "RATE_LIMIT_STAFF": "",
-        "RATE_LIMIT_API_KEY": "10 per second", "RATE_LIMIT_AUDIT_WINDOW_S": "60",
-        "RATE_LIMIT_TRUSTED_PROXIES": "1"}).rate_limits
+    limits = load_settings(
+        "vetting",
+        {
+            "RATE_LIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0",
+            "RATE_LIMIT_STAFF": "",
+            "RATE_LIMIT_API_KEY": "10 per second",
+            "RATE_LIMIT_AUDIT_WINDOW_S": "60",
+            "RATE_LIMIT_TRUSTED_PROXIES": "1",
+        },
+    ).rate_limits
     assert (limits.storage_url, limits.staff, limits.api_key) == (
-        "redis://127.0.0.1:6379/0", "", "10 per second")
+        "redis://127.0.0.1:6379/0",
+        "",
+        "10 per second",
+    )
     assert (limits.audit_window_s, limits.trusted_proxies) == (60, 1)
 
 
-@pytest.mark.parametrize("name, value", [
-    ("RATE_LIMIT_SIGN_IN", "lots"), ("RATE_LIMIT_API_KEY", "5 per fortnight"),
-    ("RATE_LIMIT_STRATEGY", "leaky"), ("RATE_LIMIT_AUDIT_WINDOW_S", "0"),
-    ("RATE_LIMIT_TRUSTED_PROXIES", "one")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("RATE_LIMIT_SIGN_IN", "lots"),
+        ("RATE_LIMIT_API_KEY", "5 per fortnight"),
+        ("RATE_LIMIT_STRATEGY", "leaky"),
+        ("RATE_LIMIT_AUDIT_WINDOW_S", "0"),
+        ("RATE_LIMIT_TRUSTED_PROXIES", "one"),
+    ],
+)
 def test_a_setting_that_cannot_be_used_stops_the_process(name, value):
     with pytest.raises(SettingsError, match=name):
         load_settings("applications", {name: value})
 
 
-@pytest.mark.parametrize("text, kept", [
-    ("0123456789abcdef", "0123456789abcdef"), ("ann", "ann"),
-    ("x" * 300, "x" * 16 + "…"), ("<script>", "script…"), ("a b", "ab…"), ("", "")])
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("0123456789abcdef", "0123456789abcdef"),
+        ("ann", "ann"),
+        ("x" * 300, "x" * 16 + "…"),
+        ("<script>", "script…"),
+        ("a b", "ab…"),
+        ("", ""),
+    ],
+)
 def test_a_callers_text_is_cut_to_a_short_harmless_prefix(text, kept):
     assert safe_prefix(text) == kept
 

@@ -29,8 +29,9 @@ from tests.support.readiness import (
 )
 
 
-def history(stays: list[int], gaps: list[int], *, current: bool = True,
-            reach_back: bool = True) -> list[dict[str, Any]]:
+def history(
+    stays: list[int], gaps: list[int], *, current: bool = True, reach_back: bool = True
+) -> list[dict[str, Any]]:
     """Addresses going back from today: stays[i] days at address i (0 = the most recent), then
     gaps[i] days at no address before it (-1: moved on the same day). With reach_back, the
     oldest address starts well before the years needed."""
@@ -44,8 +45,9 @@ def history(stays: list[int], gaps: list[int], *, current: bool = True,
     return addresses
 
 
-def with_addresses(addresses: list[dict[str, Any]],
-                   explanations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def with_addresses(
+    addresses: list[dict[str, Any]], explanations: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     application = valid_application()
     application["applicant"]["addresses"] = addresses
     application["applicant"]["address_gap_explanations"] = explanations or []
@@ -58,18 +60,22 @@ stays = st.lists(st.integers(1, 800), min_size=1, max_size=8)
 @PROPERTY
 @given(stays=stays, data=st.data())
 def test_a_contiguous_history_is_never_flagged(stays, data):
-    moves = data.draw(st.lists(st.sampled_from([-1, 0]), min_size=len(stays),
-                               max_size=len(stays)))
+    moves = data.draw(st.lists(st.sampled_from([-1, 0]), min_size=len(stays), max_size=len(stays)))
     assert check(with_addresses(history(stays, moves))) == []
 
 
 @PROPERTY
-@given(recent=st.integers(1, 700), gap=st.integers(1, 400), before=st.integers(1, 900),
-       cover=st.tuples(st.integers(0, 400), st.integers(0, 400)))
+@given(
+    recent=st.integers(1, 700),
+    gap=st.integers(1, 400),
+    before=st.integers(1, 900),
+    cover=st.tuples(st.integers(0, 400), st.integers(0, 400)),
+)
 @example(recent=100, gap=28, before=10, cover=(0, 0))
 @example(recent=100, gap=29, before=10, cover=(0, 0))
 def test_one_gap_is_flagged_exactly_when_longer_than_28_unexplained_days(
-        recent, gap, before, cover):
+    recent, gap, before, cover
+):
     current = address(1, TODAY - (recent - 1) * DAY, None)
     gap_last = current["from_date"] - DAY
     gap_first = gap_last - (gap - 1) * DAY
@@ -82,8 +88,10 @@ def test_one_gap_is_flagged_exactly_when_longer_than_28_unexplained_days(
     assert codes(problems) == (["ADDRESS_GAP"] if gap > 28 else [])
     if gaps:
         assert gaps[0].field == "applicant.addresses[1].to_date"
-        assert (f"gap of {gap} days in the address history, from {spoken(gap_first)} to "
-                f"{spoken(gap_last)}.") in gaps[0].message
+        assert (
+            f"gap of {gap} days in the address history, from {spoken(gap_first)} to "
+            f"{spoken(gap_last)}."
+        ) in gaps[0].message
     # An explanation covering the whole gap removes it; one covering part leaves the rest.
     whole = {"from_date": gap_first, "to_date": gap_last, "explanation": "In hospital"}
     assert check(with_addresses([current, older], [whole])) == []
@@ -96,8 +104,9 @@ def test_one_gap_is_flagged_exactly_when_longer_than_28_unexplained_days(
         assert codes(check(with_addresses([current, older], [part]))) == ["ADDRESS_GAP"] * expected
 
 
-def day_by_day(addresses: list[dict[str, Any]],
-               explanations: list[dict[str, Any]]) -> tuple[bool, list[tuple[date, date]]]:
+def day_by_day(
+    addresses: list[dict[str, Any]], explanations: list[dict[str, Any]]
+) -> tuple[bool, list[tuple[date, date]]]:
     """An independent oracle: (too short?, gaps over 28 days) by marking every covered day."""
     covered: set[date] = set()
     starts = []
@@ -124,16 +133,27 @@ def day_by_day(addresses: list[dict[str, Any]],
 
 
 explanation = st.builds(
-    lambda start, length: {"from_date": start, "to_date": start + length * DAY,
-                           "explanation": "Travelling"},
-    st.dates(date(2021, 1, 1), TODAY), st.integers(0, 120))
+    lambda start, length: {
+        "from_date": start,
+        "to_date": start + length * DAY,
+        "explanation": "Travelling",
+    },
+    st.dates(date(2021, 1, 1), TODAY),
+    st.integers(0, 120),
+)
 
 
 @PROPERTY
-@given(stays=stays, data=st.data(), current=st.booleans(), reach_back=st.booleans(),
-       explanations=st.lists(explanation, max_size=4))
-def test_gaps_and_length_agree_with_a_day_by_day_count(stays, data, current, reach_back,
-                                                       explanations):
+@given(
+    stays=stays,
+    data=st.data(),
+    current=st.booleans(),
+    reach_back=st.booleans(),
+    explanations=st.lists(explanation, max_size=4),
+)
+def test_gaps_and_length_agree_with_a_day_by_day_count(
+    stays, data, current, reach_back, explanations
+):
     gaps = data.draw(st.lists(st.integers(-1, 90), min_size=len(stays), max_size=len(stays)))
     addresses = history(stays, gaps, current=current, reach_back=reach_back)
     explanations = [e for e in explanations if e["to_date"] <= TODAY]
@@ -179,19 +199,22 @@ def test_under_18_and_future_birth_dates(born):
 
 
 @PROPERTY
-@given(expiries=st.lists(st.dates(date(2020, 1, 1), date(2032, 12, 31)), min_size=1,
-                         max_size=5))
+@given(expiries=st.lists(st.dates(date(2020, 1, 1), date(2032, 12, 31)), min_size=1, max_size=5))
 @example(expiries=[TODAY, TODAY - DAY, TODAY + DAY])
 def test_each_expired_document_is_named_with_its_date(expiries):
-    documents = [{"type": "DRIVING_LICENCE", "number": f"DL{n:06d}", "expiry": expiry}
-                 for n, expiry in enumerate(expiries)]
+    documents = [
+        {"type": "DRIVING_LICENCE", "number": f"DL{n:06d}", "expiry": expiry}
+        for n, expiry in enumerate(expiries)
+    ]
     problems = check(broken([edit(f"{A}.identity_documents", documents)]))
     expected = [n for n, expiry in enumerate(expiries) if expiry < TODAY]
     assert [p.field for p in problems] == [
-        f"applicant.identity_documents[{n}].expiry" for n in expected]
+        f"applicant.identity_documents[{n}].expiry" for n in expected
+    ]
     for n, problem in zip(expected, problems, strict=True):
         assert f"driving licence ending {n:04d} expired on {spoken(expiries[n])}." in (
-            problem.message)
+            problem.message
+        )
 
 
 @PROPERTY
@@ -212,7 +235,12 @@ def test_deterministic_and_independent_of_the_order_of_addresses(stays, data, ex
 # Breakages to combine, and what removing a key may legitimately take away with it.
 BREAKAGES = [changes for _, _, changes in CASES]
 REMOVABLE = [f"{A}.{key}" for key in valid_application()[A]] + [
-    "role", "establishments", "requested_access", "frequency", A]
+    "role",
+    "establishments",
+    "requested_access",
+    "frequency",
+    A,
+]
 RELATED = {
     f"{A}.surname": {"REFEREE_MAY_BE_RELATIVE"},
     f"{A}.addresses": {"REFEREE_MAY_BE_RELATIVE"},
@@ -227,8 +255,9 @@ def under(field: str, path: str) -> bool:
 
 
 @PROPERTY
-@given(breakages=st.lists(st.sampled_from(BREAKAGES), max_size=4),
-       removed=st.sampled_from(REMOVABLE))
+@given(
+    breakages=st.lists(st.sampled_from(BREAKAGES), max_size=4), removed=st.sampled_from(REMOVABLE)
+)
 def test_removing_a_field_keeps_the_problems_unrelated_to_it(breakages, removed):
     application = valid_application()
     for change in (change for changes in breakages for change in changes):
@@ -241,9 +270,14 @@ def test_removing_a_field_keeps_the_problems_unrelated_to_it(breakages, removed)
     (application[parents[0]] if parents else application).pop(last, None)
     after = check(application)
     related = RELATED.get(removed, set()) | (
-        {code for path, codes_ in RELATED.items() if under(path, removed) for code in codes_})
+        {code for path, codes_ in RELATED.items() if under(path, removed) for code in codes_}
+    )
     kept = [p for p in before if not under(p.field, removed) and p.code not in related]
     assert all(p in after for p in kept), (removed, [p for p in kept if p not in after])
-    assert all(p.code in CODES and p.blocking is (p.code not in {
-        "ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT"}) for p in after)
+    assert all(
+        p.code in CODES
+        and p.blocking
+        is (p.code not in {"ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT"})
+        for p in after
+    )
     assert not any(re.search(r"\d{4}-\d\d-\d\d", p.message) for p in after)

@@ -35,28 +35,36 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("moment", "months", "expected"), [
-    ("2027-05-20T09:30:00", 6, "2026-11-20T09:30:00"),
-    ("2027-01-15T00:00:00", 1, "2026-12-15T00:00:00"),
-    ("2027-03-31T12:00:00", 1, "2027-02-28T12:00:00"),   # no 31 February
-    ("2028-08-31T23:59:59", 6, "2028-02-29T23:59:59"),   # a leap year's February
-    ("2027-08-31T08:00:00", 6, "2027-02-28T08:00:00"),
-    ("2027-05-20T09:30:00", 12, "2026-05-20T09:30:00"),
-    ("2027-05-20T09:30:00", 29, "2024-12-20T09:30:00"),
-    ("2027-05-20T09:30:00", 0, "2027-05-20T09:30:00"),
-])
+@pytest.mark.parametrize(
+    ("moment", "months", "expected"),
+    [
+        ("2027-05-20T09:30:00", 6, "2026-11-20T09:30:00"),
+        ("2027-01-15T00:00:00", 1, "2026-12-15T00:00:00"),
+        ("2027-03-31T12:00:00", 1, "2027-02-28T12:00:00"),  # no 31 February
+        ("2028-08-31T23:59:59", 6, "2028-02-29T23:59:59"),  # a leap year's February
+        ("2027-08-31T08:00:00", 6, "2027-02-28T08:00:00"),
+        ("2027-05-20T09:30:00", 12, "2026-05-20T09:30:00"),
+        ("2027-05-20T09:30:00", 29, "2024-12-20T09:30:00"),
+        ("2027-05-20T09:30:00", 0, "2027-05-20T09:30:00"),
+    ],
+)
 def test_months_before_counts_calendar_months(moment, months, expected):
     assert months_before(at(moment), months) == at(expected)
 
 
 def test_months_before_keeps_the_time_zone():
     moment = datetime(2027, 3, 31, 1, 0, tzinfo=timezone(timedelta(hours=1)))
-    assert months_before(moment, 1) == datetime(2027, 2, 28, 1, 0,
-                                                tzinfo=timezone(timedelta(hours=1)))
+    assert months_before(moment, 1) == datetime(
+        2027, 2, 28, 1, 0, tzinfo=timezone(timedelta(hours=1))
+    )
 
 
-@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1),
-                    timezones=st.just(UTC)), st.integers(min_value=0, max_value=240))
+@given(
+    st.datetimes(
+        min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
+    ),
+    st.integers(min_value=0, max_value=240),
+)
 def test_months_before_is_never_later_and_lands_in_the_right_month(moment, months):
     earlier = months_before(moment, months)
     assert earlier <= moment
@@ -68,13 +76,15 @@ def test_months_before_is_never_later_and_lands_in_the_right_month(moment, month
 
 def test_periods_default_to_the_dbs_code_and_a_year():
     periods = Periods.from_settings(load_settings("vetting", {}))
-    assert periods == Periods(check_details_months=6, closed_applicant_months=12,
-                              outbox_days=30)
+    assert periods == Periods(check_details_months=6, closed_applicant_months=12, outbox_days=30)
 
 
 def test_periods_come_from_the_environment_in_every_service():
-    env = {"RETENTION_CHECK_DETAILS_MONTHS": "3", "RETENTION_CLOSED_APPLICANT_MONTHS": "24",
-           "RETENTION_OUTBOX_DAYS": " 7 "}
+    env = {
+        "RETENTION_CHECK_DETAILS_MONTHS": "3",
+        "RETENTION_CLOSED_APPLICANT_MONTHS": "24",
+        "RETENTION_OUTBOX_DAYS": " 7 ",
+    }
     for service in SERVICES:
         assert Periods.from_settings(load_settings(service, env)) == Periods(3, 24, 7)
 
@@ -89,8 +99,11 @@ def test_a_bad_period_is_refused_with_its_name(value):
 def test_a_bad_period_stops_the_command_before_it_touches_anything(tmp_path):
     from access.service import definition
 
-    result = CliRunner().invoke(make_cli(definition(), "x"), ["retention", "run"], env={
-        "VAR_DIR": str(tmp_path), "RETENTION_OUTBOX_DAYS": "a month"})
+    result = CliRunner().invoke(
+        make_cli(definition(), "x"),
+        ["retention", "run"],
+        env={"VAR_DIR": str(tmp_path), "RETENTION_OUTBOX_DAYS": "a month"},
+    )
     assert result.exit_code == 2 and "RETENTION_OUTBOX_DAYS" in result.output
     assert not (tmp_path / "access.db").exists()
 
@@ -111,9 +124,14 @@ def test_document_helpers():
 
 
 def test_an_information_request_keeps_only_its_field_paths():
-    request = SimpleNamespace(items=[{"question": "Tell us about 2015", "field": "declarations"},
-                                     {"question": "And this?"}],
-                              reason="A record", answers=[{"answer": "It was..."}])
+    request = SimpleNamespace(
+        items=[
+            {"question": "Tell us about 2015", "field": "declarations"},
+            {"question": "And this?"},
+        ],
+        reason="A record",
+        answers=[{"answer": "It was..."}],
+    )
     assert empty_information_request(request) is True
     assert request.items == [{"field": "declarations"}, {"field": None}]
     assert request.reason == "" and request.answers is None
@@ -129,8 +147,10 @@ def test_every_service_runs_retention_daily_in_compose_and_make_run():
         module = __import__(f"{service}.service", fromlist=["definition"])
         command = make_cli(module.definition(), "x").commands["retention"].commands["run"]
         assert command.make_context("run", argv[5:]).params["every_s"] == 86400
-        assert container["depends_on"][f"{service}-migrate"]["condition"] == \
-            "service_completed_successfully"
+        assert (
+            container["depends_on"][f"{service}-migrate"]["condition"]
+            == "service_completed_successfully"
+        )
     jobs = scheduled_jobs({})
     for service in SERVICES:
         assert jobs[f"{service}-retention"] == (service, ("retention", "run"), 86400)

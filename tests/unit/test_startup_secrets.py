@@ -26,11 +26,14 @@ from shared.startup_secrets import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = {"SECRET_KEY": generate_secret(),
-        "API_KEY_PEPPER": generate_secret(), "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
-        "DATABASE_URL": f"postgresql://vetting:{generate_secret()}@db:5432/vetting",
-        "BROKER_URL": f"amqp://vetting:{generate_secret()}@rabbitmq:5672//",
-        "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": generate_secret()}
+GOOD = {
+    "SECRET_KEY": generate_secret(),
+    "API_KEY_PEPPER": generate_secret(),
+    "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
+    "DATABASE_URL": f"postgresql://vetting:{generate_secret()}@db:5432/vetting",
+    "BROKER_URL": f"amqp://vetting:{generate_secret()}@rabbitmq:5672//",
+    "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": generate_secret(),
+}
 
 
 def test_generated_values_pass_and_weak_ones_do_not():
@@ -39,21 +42,35 @@ def test_generated_values_pass_and_weak_ones_do_not():
         assert fernet_weakness(generate_fernet_key()) is None
     assert weakness("0123456789abcdef" * 4) is not None  # hexadecimal, but a run
     assert weakness(__import__("secrets").token_hex(32)) is None
-    for weak in ("", "short", "x" * 64, "ab" * 40, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq",
-                 INSECURE_DEV_SECRET, "change-me-secret-key-" + generate_secret()):
+    for weak in (
+        "",
+        "short",
+        "x" * 64,
+        "ab" * 40,
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq",
+        INSECURE_DEV_SECRET,
+        "change-me-secret-key-" + generate_secret(),
+    ):
         assert weakness(weak) is not None, weak
     assert fernet_weakness("A" * 43 + "=") is not None  # 32 bytes, all but one the same
     assert fernet_weakness("not-a-key") is not None
 
 
 def test_every_variable_is_named_on_a_line_of_its_own():
-    settings = load_settings("vetting", {
-        "DATABASE_URL": "postgresql://postgres@127.0.0.1/vetting",
-        "BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//", "SECRET_KEY": INSECURE_DEV_SECRET})
+    settings = load_settings(
+        "vetting",
+        {
+            "DATABASE_URL": "postgresql://postgres@127.0.0.1/vetting",
+            "BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+            "SECRET_KEY": INSECURE_DEV_SECRET,
+        },
+    )
     lines = problems(settings)
     assert [line.split(":")[0] for line in lines] == [
-        e.variable for e in REQUIRED_SECRETS
-        if e.kind != "optional" and e.service in (None, "vetting")]
+        e.variable
+        for e in REQUIRED_SECRETS
+        if e.kind != "optional" and e.service in (None, "vetting")
+    ]
     assert "default" in lines[0] and "missing" in lines[1]
     with pytest.raises(SettingsError) as refused:
         require_production_secrets(settings)
@@ -65,7 +82,10 @@ def test_the_embedded_mode_keeps_its_defaults_but_a_mixed_one_does_not(tmp_path,
     assert problems(load_settings("vetting", {"VAR_DIR": str(tmp_path)})) == []
     mixed = load_settings("vetting", {"VAR_DIR": str(tmp_path), "BROKER_URL": GOOD["BROKER_URL"]})
     assert [line.split(":")[0] for line in problems(mixed)] == [
-        "SECRET_KEY", "API_KEY_PEPPER", "DATA_ENCRYPTION_KEYS"]
+        "SECRET_KEY",
+        "API_KEY_PEPPER",
+        "DATA_ENCRYPTION_KEYS",
+    ]
 
 
 def test_the_development_key_is_a_refused_default():
@@ -93,21 +113,26 @@ PATTERNS = (
     re.compile(r"\$\{" + _NAME + r":?-(?P<value>[^}]+)\}"),
     re.compile(r"\b" + _NAME + r"\b\s*[:=]\s*[\"'](?P<value>[^\"'\s]{2,})[\"']"),
     re.compile(r"^\s*" + _NAME + r"=(?P<value>[^\s$#]+)", re.M),
-    re.compile(r"\b(?:amqps?|postgresql|postgres|https?)://[^:/@\s\"'{}]+:"
-               r"(?P<value>[^@\s\"'{}<>$]+)@"),
+    re.compile(
+        r"\b(?:amqps?|postgresql|postgres|https?)://[^:/@\s\"'{}]+:"
+        r"(?P<value>[^@\s\"'{}<>$]+)@"
+    ),
     re.compile(r"(?<![A-Za-z0-9_-])(?P<value>[A-Za-z0-9_-]{43}=)(?![A-Za-z0-9_=-])"),
 )
 
 
 def repository_defaults() -> dict[str, set[str]]:
     """Every default-looking secret literal in the tracked files, and where."""
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
-                           check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     found: dict[str, set[str]] = {}
     for name in files:
         path = ROOT / name
-        if path.suffix not in {".py", ".yml", ".yaml", ".sh", ".md", ".example", ".toml", ""} \
-                or not path.is_file():
+        if (
+            path.suffix not in {".py", ".yml", ".yaml", ".sh", ".md", ".example", ".toml", ""}
+            or not path.is_file()
+        ):
             continue
         text = path.read_text(errors="replace")
         for pattern in PATTERNS:
@@ -123,22 +148,40 @@ def test_every_default_in_the_repository_is_refused():
     assert "lFi5wpRiNFszCu-yc-30l7MoidP2NSgzbmEB27ywpWM=" in found  # docs/operations.md
     assert "change-me-secret-key" in found  # deploy/.env.example
     # ... and the check refuses every one of them.
-    accepted = {value: sorted(where) for value, where in found.items()
-                if (fernet_weakness(value) if re.fullmatch(r"[A-Za-z0-9_-]{43}=", value)
-                    else weakness(value)) is None}
+    accepted = {
+        value: sorted(where)
+        for value, where in found.items()
+        if (
+            fernet_weakness(value)
+            if re.fullmatch(r"[A-Za-z0-9_-]{43}=", value)
+            else weakness(value)
+        )
+        is None
+    }
     assert not accepted, f"defaults a production process would accept: {accepted}"
 
 
 @pytest.mark.slow  # starts a process: `make test`, not the quick loop
 def test_a_refused_process_exits_non_zero_with_one_line_per_variable(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path), **GOOD,
-           "SECRET_KEY": INSECURE_DEV_SECRET, "API_KEY_PEPPER": "too-short"}
-    result = subprocess.run([sys.executable, "-m", "access", "outbox", "lag"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "VAR_DIR": str(tmp_path),
+        **GOOD,
+        "SECRET_KEY": INSECURE_DEV_SECRET,
+        "API_KEY_PEPPER": "too-short",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "access", "outbox", "lag"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert lines[-2].startswith("SECRET_KEY: a default") and lines[-1].startswith(
-        "API_KEY_PEPPER: too short"), result.stderr
+        "API_KEY_PEPPER: too short"
+    ), result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -146,13 +189,20 @@ def test_an_optional_secret_is_checked_only_when_set():
     from shared.config import load_settings
     from shared.startup_secrets import generate_fernet_key, generate_secret, problems
 
-    base = {"DATABASE_URL": f"postgresql://svc:{generate_secret()}@db/vetting",
-            "BROKER_URL": f"amqp://vetting:{generate_secret()}@mq//",
-            "SECRET_KEY": generate_secret(), "API_KEY_PEPPER": generate_secret(),
-            "DATA_ENCRYPTION_KEYS": generate_fernet_key()}
+    base = {
+        "DATABASE_URL": f"postgresql://svc:{generate_secret()}@db/vetting",
+        "BROKER_URL": f"amqp://vetting:{generate_secret()}@mq//",
+        "SECRET_KEY": generate_secret(),
+        "API_KEY_PEPPER": generate_secret(),
+        "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
+    }
     assert problems(load_settings("vetting", base)) == []
-    weak = problems(load_settings("vetting", {**base, "VETTING_IDENTITY_KEY": "identity",
-                                              "METRICS_TOKEN": "change-me-metrics"}))
+    weak = problems(
+        load_settings(
+            "vetting",
+            {**base, "VETTING_IDENTITY_KEY": "identity", "METRICS_TOKEN": "change-me-metrics"},
+        )
+    )
     assert [line.split(":")[0] for line in weak] == ["METRICS_TOKEN", "VETTING_IDENTITY_KEY"]
     strong = {**base, "VETTING_IDENTITY_KEY": generate_secret(), "METRICS_TOKEN": generate_secret()}
     assert problems(load_settings("vetting", strong)) == []
@@ -162,13 +212,17 @@ def test_the_console_client_secret_is_the_access_services_alone():
     from shared.config import load_settings
     from shared.startup_secrets import generate_fernet_key, generate_secret, problems
 
-    base = {"DATABASE_URL": f"postgresql://svc:{generate_secret()}@db/x",
-            "BROKER_URL": f"amqp://svc:{generate_secret()}@mq//",
-            "SECRET_KEY": generate_secret(), "API_KEY_PEPPER": generate_secret(),
-            "DATA_ENCRYPTION_KEYS": generate_fernet_key()}
+    base = {
+        "DATABASE_URL": f"postgresql://svc:{generate_secret()}@db/x",
+        "BROKER_URL": f"amqp://svc:{generate_secret()}@mq//",
+        "SECRET_KEY": generate_secret(),
+        "API_KEY_PEPPER": generate_secret(),
+        "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
+    }
     assert problems(load_settings("vetting", base)) == []
     assert [line.split(":")[0] for line in problems(load_settings("access", base))] == [
-        "ACCESS_CONSOLE_OIDC_CLIENT_SECRET"]
+        "ACCESS_CONSOLE_OIDC_CLIENT_SECRET"
+    ]
     default = {**base, "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": "dev-console-secret-change-me"}
     assert "default" in problems(load_settings("access", default))[0]
     strong = {**base, "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": generate_secret()}

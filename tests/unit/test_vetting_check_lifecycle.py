@@ -25,8 +25,9 @@ def test_only_the_provider_moves_a_check_it_is_working_on():
     for state in ("PENDING", "IN_PROGRESS", "ERROR"):
         staff = [t for t in CHECK.from_state(state) if t.roles & {OFFICER, MANAGER}]
         # PENDING: only a manual-provider check, recorded by hand.
-        assert all(t.action in ("recorded_by_hand", "record_check_recorded_by_hand")
-                   for t in staff), (state, staff)
+        assert all(
+            t.action in ("recorded_by_hand", "record_check_recorded_by_hand") for t in staff
+        ), (state, staff)
 
 
 @pytest.mark.parametrize("state", ["PENDING", "IN_PROGRESS", "ERROR", "PASSED", "ADVERSE"])
@@ -43,10 +44,13 @@ def test_a_record_check_by_hand_needs_a_manager():
         for provider, state in (("manual", "PENDING"), ("simulated", "FAILED")):
             with pytest.raises(Forbidden):
                 CHECK.step(state, manual_action(name, provider), {OFFICER}, "PASSED")
-            assert CHECK.step(state, manual_action(name, provider), {MANAGER},
-                              "ADVERSE").events == ("vetting.check_completed",)
-    assert CHECK.step("FAILED", manual_action("IDENTITY", "simulated"), {OFFICER},
-                      "PASSED").target == "PASSED"
+            assert CHECK.step(
+                state, manual_action(name, provider), {MANAGER}, "ADVERSE"
+            ).events == ("vetting.check_completed",)
+    assert (
+        CHECK.step("FAILED", manual_action("IDENTITY", "simulated"), {OFFICER}, "PASSED").target
+        == "PASSED"
+    )
 
 
 def test_a_late_answer_keeps_the_adverse_one():

@@ -45,8 +45,12 @@ def test_every_transition_names_roles_and_what_a_decision_publishes():
         for transition in machine.transitions:
             assert transition.roles, transition
     granted = {t.action for t in CASE.transitions if "vetting.clearance_granted" in t.events}
-    assert granted == {"clear", "overturn_countersigned_refusal", "served_by_clearance",
-                       "linked_to_clearance_holder"}
+    assert granted == {
+        "clear",
+        "overturn_countersigned_refusal",
+        "served_by_clearance",
+        "linked_to_clearance_holder",
+    }
 
 
 def test_a_move_the_table_does_not_list_names_the_state():

@@ -33,8 +33,9 @@ from vetting.policy import (
 POLICY = load_policy()
 ESTABLISHMENTS = load_establishments()
 PROPERTY = property_settings(200, deadline=None)
-RAW = yaml.safe_load(resources.files("vetting.policy").joinpath("default_policy.yaml")
-                     .read_text("utf-8"))
+RAW = yaml.safe_load(
+    resources.files("vetting.policy").joinpath("default_policy.yaml").read_text("utf-8")
+)
 
 
 def sites(*codes: str) -> list[Establishment]:
@@ -51,10 +52,15 @@ def dbs(level: str | None) -> int:
 
 # --- the default policy ----------------------------------------------------------------------
 
+
 def test_default_policy_loads_with_the_documented_values() -> None:
     assert POLICY.version == "2026-12-1"
     assert [level.name for level in POLICY.levels] == [
-        "ESCORTED_VISITOR", "STANDARD", "ENHANCED", "ENHANCED_CTC"]
+        "ESCORTED_VISITOR",
+        "STANDARD",
+        "ENHANCED",
+        "ENHANCED_CTC",
+    ]
     assert POLICY.ctc_minimum_uk_residence_years == 3
     assert POLICY.dbs_certificate_retention_months == 6
     assert POLICY.reminder_days_before_expiry == (90, 30, 7)
@@ -71,6 +77,7 @@ def test_the_packaged_file_is_the_default(tmp_path: Path) -> None:
 
 
 # --- broken policies ---------------------------------------------------------------------------
+
 
 def broken(edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     data = copy.deepcopy(RAW)
@@ -92,6 +99,7 @@ def set_in(path: list[Any], value: Any) -> Callable[[dict[str, Any]], None]:
         for key in path[:-1]:
             node = node[key]
         node[path[-1]] = value
+
     return edit
 
 
@@ -101,51 +109,102 @@ def delete(path: list[Any]) -> Callable[[dict[str, Any]], None]:
         for key in path[:-1]:
             node = node[key]
         del node[path[-1]]
+
     return edit
 
 
 BROKEN = {
     "missing version": (delete(["version"]), "version", "Missing data"),
-    "missing validity": (delete(["levels", "ENHANCED", "validity_months"]),
-                         "levels.ENHANCED.validity_months", "Missing data"),
-    "missing frequency": (delete(["level_by_access", "KEY_HOLDING", "ONE_OFF"]),
-                          "level_by_access.KEY_HOLDING.ONE_OFF", "Missing data"),
-    "wrong type": (set_in(["levels", "STANDARD", "validity_months"], "thirty-six"),
-                   "levels.STANDARD.validity_months", "Not a valid integer"),
-    "wrong type, list": (set_in(["reminders", "days_before_expiry"], "90, 30"),
-                         "reminders.days_before_expiry", "Not a valid list"),
+    "missing validity": (
+        delete(["levels", "ENHANCED", "validity_months"]),
+        "levels.ENHANCED.validity_months",
+        "Missing data",
+    ),
+    "missing frequency": (
+        delete(["level_by_access", "KEY_HOLDING", "ONE_OFF"]),
+        "level_by_access.KEY_HOLDING.ONE_OFF",
+        "Missing data",
+    ),
+    "wrong type": (
+        set_in(["levels", "STANDARD", "validity_months"], "thirty-six"),
+        "levels.STANDARD.validity_months",
+        "Not a valid integer",
+    ),
+    "wrong type, list": (
+        set_in(["reminders", "days_before_expiry"], "90, 30"),
+        "reminders.days_before_expiry",
+        "Not a valid list",
+    ),
     "unknown check name in a level": (
         lambda d: d["levels"]["STANDARD"]["checks"].append("FINGERPRINTS"),
-        "levels.STANDARD.checks[6]", "Unknown check 'FINGERPRINTS'"),
-    "unknown check name defined": (set_in(["checks", "FINGERPRINTS"], {"description": "x"}),
-                                   "checks.FINGERPRINTS (name)", "Unknown check"),
-    "negative validity": (set_in(["levels", "STANDARD", "validity_months"], -1),
-                          "levels.STANDARD.validity_months", "greater than or equal to 1"),
-    "validity beyond re-vetting": (set_in(["levels", "ENHANCED", "validity_months"], 121),
-                                   "levels.ENHANCED.validity_months", "less than or equal to 120"),
-    "level using an undefined check": (delete(["checks", "CTC"]), "levels.ENHANCED_CTC.checks",
-                                       "CTC is not defined under `checks`"),
+        "levels.STANDARD.checks[6]",
+        "Unknown check 'FINGERPRINTS'",
+    ),
+    "unknown check name defined": (
+        set_in(["checks", "FINGERPRINTS"], {"description": "x"}),
+        "checks.FINGERPRINTS (name)",
+        "Unknown check",
+    ),
+    "negative validity": (
+        set_in(["levels", "STANDARD", "validity_months"], -1),
+        "levels.STANDARD.validity_months",
+        "greater than or equal to 1",
+    ),
+    "validity beyond re-vetting": (
+        set_in(["levels", "ENHANCED", "validity_months"], 121),
+        "levels.ENHANCED.validity_months",
+        "less than or equal to 120",
+    ),
+    "level using an undefined check": (
+        delete(["checks", "CTC"]),
+        "levels.ENHANCED_CTC.checks",
+        "CTC is not defined under `checks`",
+    ),
     "access mapped to an undefined level": (
         set_in(["level_by_access", "UNESCORTED", "REGULAR"], "PLATINUM"),
-        "level_by_access.UNESCORTED.REGULAR", "'PLATINUM' is not defined"),
+        "level_by_access.UNESCORTED.REGULAR",
+        "'PLATINUM' is not defined",
+    ),
     "flag raising to an undefined level": (
         set_in(["establishment_rules", "high_security", "minimum_level"], "ENHANCED_PLUS"),
-        "establishment_rules.high_security.minimum_level", "not defined"),
-    "DBS check without a DBS level": (set_in(["levels", "STANDARD", "dbs_level"], None),
-                                      "levels.STANDARD.dbs_level", "exactly when"),
-    "unknown DBS level": (set_in(["levels", "STANDARD", "dbs_level"], "SUPER"),
-                          "levels.STANDARD.dbs_level", "Unknown DBS level 'SUPER'"),
+        "establishment_rules.high_security.minimum_level",
+        "not defined",
+    ),
+    "DBS check without a DBS level": (
+        set_in(["levels", "STANDARD", "dbs_level"], None),
+        "levels.STANDARD.dbs_level",
+        "exactly when",
+    ),
+    "unknown DBS level": (
+        set_in(["levels", "STANDARD", "dbs_level"], "SUPER"),
+        "levels.STANDARD.dbs_level",
+        "Unknown DBS level 'SUPER'",
+    ),
     "higher level dropping a check": (
         lambda d: d["levels"]["ENHANCED"]["checks"].remove("REFERENCES"),
-        "levels.ENHANCED.checks", "missing REFERENCES"),
-    "typo in a field name": (set_in(["levels", "ENHANCED", "validty_months"], 36),
-                             "levels.ENHANCED.validty_months", "Unknown field"),
-    "thresholds the wrong way round": (set_in(["risk", "release", "refer_within_years"], 9),
-                                       "risk.release.refer_within_years", "Must not exceed"),
-    "bad pattern": (lambda d: d["risk"]["offence_categories"][0]["patterns"].append("(unclosed"),
-                    "risk.offence_categories[0].patterns[4]", "Not a valid regular expression"),
-    "zero reminder": (set_in(["reminders", "days_before_expiry"], [30, 0]),
-                      "reminders.days_before_expiry[1]", "greater than or equal to 1"),
+        "levels.ENHANCED.checks",
+        "missing REFERENCES",
+    ),
+    "typo in a field name": (
+        set_in(["levels", "ENHANCED", "validty_months"], 36),
+        "levels.ENHANCED.validty_months",
+        "Unknown field",
+    ),
+    "thresholds the wrong way round": (
+        set_in(["risk", "release", "refer_within_years"], 9),
+        "risk.release.refer_within_years",
+        "Must not exceed",
+    ),
+    "bad pattern": (
+        lambda d: d["risk"]["offence_categories"][0]["patterns"].append("(unclosed"),
+        "risk.offence_categories[0].patterns[4]",
+        "Not a valid regular expression",
+    ),
+    "zero reminder": (
+        set_in(["reminders", "days_before_expiry"], [30, 0]),
+        "reminders.days_before_expiry[1]",
+        "greater than or equal to 1",
+    ),
 }
 
 
@@ -162,15 +221,18 @@ def test_a_broken_policy_raises_policy_error_naming_the_field(tmp_path: Path, ca
 def test_an_unquoted_date_version_is_explained(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text(yaml.safe_dump(RAW).replace("version: 2026-12-1", "version: 2026-12-01"))
-    with pytest.raises(PolicyError, match=r'version: Not a valid string; quote it'):
+    with pytest.raises(PolicyError, match=r"version: Not a valid string; quote it"):
         load_policy(path)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("levels: [unclosed", "is not valid YAML"),
-    ("- just\n- a list\n", "must be a mapping"),
-    ("", "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("levels: [unclosed", "is not valid YAML"),
+        ("- just\n- a list\n", "must be a mapping"),
+        ("", "must be a mapping"),
+    ],
+)
 def test_a_file_that_is_not_a_policy(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text(text)
@@ -184,6 +246,7 @@ def test_a_missing_file(tmp_path: Path) -> None:
 
 
 # --- required_level ----------------------------------------------------------------------------
+
 
 def test_one_off_escorted_visit_takes_the_light_path_even_in_the_high_security_estate() -> None:
     decision = required_level(POLICY, "ESCORTED", "ONE_OFF", sites("BAI", "STI"))
@@ -245,9 +308,12 @@ def test_an_update_service_certificate_of_the_right_level_replaces_a_new_check()
     assert not dbs_certificate_satisfies(refusing, "ENHANCED", "ENHANCED")
 
 
-requests = st.tuples(st.sampled_from(ACCESS_TYPES), st.sampled_from(FREQUENCIES),
-                     st.lists(st.sampled_from(sorted(ESTABLISHMENTS)), max_size=4),
-                     st.lists(st.sampled_from(sorted(ESTABLISHMENTS)), max_size=3))
+requests = st.tuples(
+    st.sampled_from(ACCESS_TYPES),
+    st.sampled_from(FREQUENCIES),
+    st.lists(st.sampled_from(sorted(ESTABLISHMENTS)), max_size=4),
+    st.lists(st.sampled_from(sorted(ESTABLISHMENTS)), max_size=3),
+)
 
 
 @PROPERTY

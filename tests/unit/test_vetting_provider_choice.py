@@ -23,6 +23,7 @@ from vetting.providers import Outcome, ProviderError, Providers, Submission, cho
 
 # --- the DBS Update Service and manual providers ------------------------------------------
 
+
 def test_update_service_reports_a_current_certificate_keeping_only_its_last_4_digits() -> None:
     who = applicant(dbs_certificate=CERTIFICATE)
     submission = UPDATE.submit(request("DBS", who), NOW)
@@ -30,8 +31,13 @@ def test_update_service_reports_a_current_certificate_keeping_only_its_last_4_di
     result = UPDATE.poll(request("DBS", who), "DBSUS-7890", NOW)
     assert result.status == "PASSED"
     assert result.detail | {"summary": ""} == {
-        "update_service": True, "certificate_level": "ENHANCED", "certificate_last4": "7890",
-        "required_level": "ENHANCED", "status": "CURRENT", "summary": ""}
+        "update_service": True,
+        "certificate_level": "ENHANCED",
+        "certificate_last4": "7890",
+        "required_level": "ENHANCED",
+        "status": "CURRENT",
+        "summary": "",
+    }
     assert CERTIFICATE["number"] not in str(result.detail)
 
 
@@ -59,17 +65,31 @@ def test_manual_provider_gives_a_reference_and_never_polls() -> None:
     who = applicant("jo+sim-error-always-references+sim-adverse-references@example.org")
     submission = MANUAL.submit(request("REFERENCES", who), NOW)
     assert submission.reference.startswith("MANUAL-REFERENCES-") and submission.poll_at is None
-    assert submission.reference[len("MANUAL-REFERENCES-"):] == SIM.submit(
-        request("REFERENCES"), NOW).reference[len("SIM-REFERENCES-"):]
+    assert (
+        submission.reference[len("MANUAL-REFERENCES-") :]
+        == SIM.submit(request("REFERENCES"), NOW).reference[len("SIM-REFERENCES-") :]
+    )
     assert MANUAL.poll(request("REFERENCES", who), submission.reference, NOW) is None
 
 
 # --- choosing the provider ----------------------------------------------------------------
 
-def choose(check: str, who: dict[str, Any], dbs_level: str | None = "ENHANCED",
-           manual: frozenset[str] = frozenset(), accepted: bool = True) -> Any:
-    return choose_provider(check, who, dbs_level, manual_checks=manual, providers=PROVIDERS,
-                           update_service_accepted=accepted)
+
+def choose(
+    check: str,
+    who: dict[str, Any],
+    dbs_level: str | None = "ENHANCED",
+    manual: frozenset[str] = frozenset(),
+    accepted: bool = True,
+) -> Any:
+    return choose_provider(
+        check,
+        who,
+        dbs_level,
+        manual_checks=manual,
+        providers=PROVIDERS,
+        update_service_accepted=accepted,
+    )
 
 
 def test_a_check_listed_as_manual_goes_to_the_manual_provider() -> None:
@@ -86,8 +106,9 @@ def test_dbs_goes_to_the_update_service_for_a_certificate_at_the_level_or_above(
     assert choose("DBS", with_cert, "ENHANCED") is UPDATE
     assert choose("DBS", with_cert, "STANDARD") is UPDATE
     assert choose("DBS", with_cert, BARRED) is SIM  # insufficient level
-    assert choose("DBS", applicant(dbs_certificate=CERTIFICATE | {"update_service": False})
-                  ) is SIM  # not on the Update Service
+    assert (
+        choose("DBS", applicant(dbs_certificate=CERTIFICATE | {"update_service": False})) is SIM
+    )  # not on the Update Service
     assert choose("DBS", applicant(dbs_certificate=None)) is SIM
     assert choose("DBS", with_cert, accepted=False) is SIM
     assert choose("CRIMINAL_RECORD", with_cert) is SIM
@@ -108,8 +129,7 @@ def test_providers_are_found_again_by_the_name_stored_with_the_check() -> None:
     with pytest.raises(KeyError):
         PROVIDERS.named("nobody")
     assert Providers().simulated.name == "simulated"
-    assert PROVIDERS.by_name() == {"simulated": SIM, "manual": MANUAL,
-                                   "dbs_update_service": UPDATE}
+    assert PROVIDERS.by_name() == {"simulated": SIM, "manual": MANUAL, "dbs_update_service": UPDATE}
 
 
 def test_requests_and_outcomes_refuse_bad_values() -> None:

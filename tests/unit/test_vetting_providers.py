@@ -39,6 +39,7 @@ from vetting.risk import assess
 
 # --- the simulated provider: references ---------------------------------------------------
 
+
 def test_submit_gives_a_stable_reference_per_case_and_check_and_polls_after_the_delay() -> None:
     slow = SimulatedProvider(delay=timedelta(minutes=5))
     first = slow.submit(request("DBS"), NOW)
@@ -60,6 +61,7 @@ def test_poll_refuses_a_reference_it_did_not_issue() -> None:
 
 # --- the simulated provider: one example per check ----------------------------------------
 
+
 def test_identity_passes_with_a_document_valid_today() -> None:
     result = run("IDENTITY")
     assert result.status == "PASSED"
@@ -68,14 +70,17 @@ def test_identity_passes_with_a_document_valid_today() -> None:
 
 
 def test_identity_is_adverse_when_every_document_has_expired() -> None:
-    docs = [{"type": "PASSPORT", "number": "PP001234", "expiry": day(days=1)},
-            {"type": "DRIVING_LICENCE", "number": "DL0009ZZ9", "expiry": day(years=2)}]
+    docs = [
+        {"type": "PASSPORT", "number": "PP001234", "expiry": day(days=1)},
+        {"type": "DRIVING_LICENCE", "number": "DL0009ZZ9", "expiry": day(years=2)},
+    ]
     result = run("IDENTITY", applicant(identity_documents=docs))
     assert result.status == "ADVERSE"
     assert f"PASSPORT ending 1234 expired on {day(days=1)}" in result.detail["summary"]
     assert "DRIVING_LICENCE ending 9ZZ9" in result.detail["summary"]
     assert run("IDENTITY", applicant(identity_documents=[])).detail["summary"] == (
-        "No identity document was given.")
+        "No identity document was given."
+    )
 
 
 def test_identity_counts_a_document_expiring_today_or_without_expiry_as_valid() -> None:
@@ -89,8 +94,9 @@ def test_address_history_passes_for_the_sample_and_lists_an_unexplained_gap() ->
     gap = [address(day(years=6), day(days=100)), address(day(days=59), None)]
     result = run("ADDRESS_HISTORY", applicant(addresses=gap))
     assert result.status == "ADVERSE"
-    assert result.detail["gaps"] == [{"from_date": day(days=99), "to_date": day(days=60),
-                                      "days": 40}]
+    assert result.detail["gaps"] == [
+        {"from_date": day(days=99), "to_date": day(days=60), "days": 40}
+    ]
     assert "a gap of 40 days" in result.detail["summary"]
 
 
@@ -98,10 +104,11 @@ def test_address_history_allows_28_days_and_an_explained_gap() -> None:
     short = [address(day(years=6), day(days=100)), address(day(days=71), None)]
     assert run("ADDRESS_HISTORY", applicant(addresses=short)).status == "PASSED"
     gap = [address(day(years=6), day(days=100)), address(day(days=59), None)]
-    explained = [{"from_date": day(days=99), "to_date": day(days=60),
-                  "explanation": "Travelling"}]
-    assert run("ADDRESS_HISTORY", applicant(
-        addresses=gap, address_gap_explanations=explained)).status == "PASSED"
+    explained = [{"from_date": day(days=99), "to_date": day(days=60), "explanation": "Travelling"}]
+    assert (
+        run("ADDRESS_HISTORY", applicant(addresses=gap, address_gap_explanations=explained)).status
+        == "PASSED"
+    )
 
 
 def test_address_history_is_adverse_when_too_short_for_the_years_asked() -> None:
@@ -109,23 +116,34 @@ def test_address_history_is_adverse_when_too_short_for_the_years_asked() -> None
     assert result.status == "ADVERSE"
     assert f"must go back to {day(years=5)}" in result.detail["summary"]
     # The sample goes back 9 years: enough for 5, not for 10.
-    assert run("ADDRESS_HISTORY", provider=SimulatedProvider(
-        address_history_years=10)).status == "ADVERSE"
+    assert (
+        run("ADDRESS_HISTORY", provider=SimulatedProvider(address_history_years=10)).status
+        == "ADVERSE"
+    )
 
 
 def test_ctc_needs_the_policy_years_of_uk_addresses() -> None:
     assert run("CTC").status == "PASSED"
     two_years = applicant(addresses=[address(day(years=2), None)])
     result = run("CTC", two_years)
-    assert result.status == "ADVERSE" and "UK residence for the last 3 years" in (
-        result.detail["summary"])
-    assert run("CTC", two_years, SimulatedProvider(ctc_minimum_uk_residence_years=1)
-               ).status == "PASSED"
+    assert (
+        result.status == "ADVERSE"
+        and "UK residence for the last 3 years" in (result.detail["summary"])
+    )
+    assert (
+        run("CTC", two_years, SimulatedProvider(ctc_minimum_uk_residence_years=1)).status
+        == "PASSED"
+    )
     # An address without a UK postcode does not show UK residence, nor does an explanation.
-    abroad = applicant(addresses=[address(day(years=9), day(years=1), "75001"),
-                                  address(day(years=1, days=-1), None)],
-                       address_gap_explanations=[{"from_date": day(years=9),
-                                                  "to_date": day(years=1), "explanation": "x"}])
+    abroad = applicant(
+        addresses=[
+            address(day(years=9), day(years=1), "75001"),
+            address(day(years=1, days=-1), None),
+        ],
+        address_gap_explanations=[
+            {"from_date": day(years=9), "to_date": day(years=1), "explanation": "x"}
+        ],
+    )
     result = run("CTC", abroad)
     assert result.status == "ADVERSE" and result.detail["addresses_outside_uk"] == 1
     assert run("ADDRESS_HISTORY", abroad).status == "PASSED"
@@ -134,9 +152,15 @@ def test_ctc_needs_the_policy_years_of_uk_addresses() -> None:
 def test_criminal_record_finds_each_declaration_on_the_pnc() -> None:
     result = run("CRIMINAL_RECORD")
     assert result.status == "ADVERSE"
-    assert result.detail["records"] == [{"offence": "Theft", "date": day(days=15 * 365),
-                                         "disposal": "FINE", "kind": "CONVICTION",
-                                         "source": "PNC"}]
+    assert result.detail["records"] == [
+        {
+            "offence": "Theft",
+            "date": day(days=15 * 365),
+            "disposal": "FINE",
+            "kind": "CONVICTION",
+            "source": "PNC",
+        }
+    ]
     clean = run("CRIMINAL_RECORD", applicant(declarations=declarations()))
     assert clean.status == "PASSED" and clean.detail["records"] == []
     assert clean.detail["summary"] == "The PNC search found no record."
@@ -172,17 +196,24 @@ def test_offender_connections_reports_the_declared_ones() -> None:
 
 # --- markers ------------------------------------------------------------------------------
 
+
 def test_markers_are_the_sim_tags_of_the_email_local_part() -> None:
     assert markers({"email": "jo+sim-undeclared+SIM-Error-DBS+news@example.org"}) == {
-        "sim-undeclared", "sim-error-dbs"}
+        "sim-undeclared",
+        "sim-error-dbs",
+    }
     assert markers({"email": "jo@example.org"}) == frozenset()
     assert markers({"email": None}) == markers({}) == frozenset()
 
 
 def test_sim_undeclared_adds_a_record_to_the_pnc_and_dbs_searches() -> None:
     who = applicant("jo+sim-undeclared@example.org", declarations=declarations())
-    hidden = {"offence": "Possession of a controlled drug (class B)", "date": day(years=4),
-              "disposal": "FINE", "kind": "CONVICTION"}
+    hidden = {
+        "offence": "Possession of a controlled drug (class B)",
+        "date": day(years=4),
+        "disposal": "FINE",
+        "kind": "CONVICTION",
+    }
     for check, source in (("CRIMINAL_RECORD", "PNC"), ("DBS", "DBS")):
         result = run(check, who)
         assert result.status == "ADVERSE"
@@ -191,12 +222,25 @@ def test_sim_undeclared_adds_a_record_to_the_pnc_and_dbs_searches() -> None:
 
 def test_the_risk_summary_reads_the_declared_records_as_declared_and_the_marker_one_not() -> None:
     who = applicant("jo+sim-undeclared@example.org")
-    found = [r | {"date": date.fromisoformat(r["date"])} for check in ("CRIMINAL_RECORD", "DBS")
-             for r in run(check, who).detail["records"]]
+    found = [
+        r | {"date": date.fromisoformat(r["date"])}
+        for check in ("CRIMINAL_RECORD", "DBS")
+        for r in run(check, who).detail["records"]
+    ]
     declared = who["details"]["declarations"]
-    summary = assess(declared | {"convictions": [c | {"date": date.fromisoformat(c["date"])}
-                                                 for c in declared["convictions"]]},
-                     found, [], ("WWI",), load_policy(), TODAY)
+    summary = assess(
+        declared
+        | {
+            "convictions": [
+                c | {"date": date.fromisoformat(c["date"])} for c in declared["convictions"]
+            ]
+        },
+        found,
+        [],
+        ("WWI",),
+        load_policy(),
+        TODAY,
+    )
     undeclared = [f for f in summary.factors if f.code == "UNDECLARED_RECORD"]
     assert undeclared and all("Possession of a controlled drug" in f.evidence for f in undeclared)
 
@@ -215,11 +259,20 @@ def test_sim_adverse_makes_only_that_check_adverse(check: str) -> None:
 
 
 def test_sim_connection_discovers_an_undeclared_connection_at_the_first_establishment() -> None:
-    result = run("OFFENDER_CONNECTIONS", applicant("jo+sim-connection@example.org"),
-                 establishments=("BMI", "WWI"))
+    result = run(
+        "OFFENDER_CONNECTIONS",
+        applicant("jo+sim-connection@example.org"),
+        establishments=("BMI", "WWI"),
+    )
     assert result.status == "ADVERSE"
-    assert result.detail["connections"] == [{"name": "J. Doe", "relationship": "Former partner",
-                                             "establishment": "BMI", "declared": False}]
+    assert result.detail["connections"] == [
+        {
+            "name": "J. Doe",
+            "relationship": "Former partner",
+            "establishment": "BMI",
+            "declared": False,
+        }
+    ]
     assert "NOT declared" in result.detail["summary"]
 
 
@@ -230,8 +283,10 @@ def test_sim_barred_is_a_barred_list_match_only_when_the_lists_are_searched() ->
     assert run("DBS", who, dbs_level="ENHANCED").status == "PASSED"
 
 
-@pytest.mark.parametrize("tag", ["sim-error-dbs", "sim-error-DBS", "sim-error-criminal_record",
-                                 "sim-error-criminal-record"])
+@pytest.mark.parametrize(
+    "tag",
+    ["sim-error-dbs", "sim-error-DBS", "sim-error-criminal_record", "sim-error-criminal-record"],
+)
 def test_sim_error_fails_attempts_1_and_2_then_succeeds(tag: str) -> None:
     check = "DBS" if "dbs" in tag.lower() else "CRIMINAL_RECORD"
     who = applicant(f"jo+{tag}@example.org")
@@ -254,17 +309,31 @@ def test_sim_error_always_never_succeeds() -> None:
 # --- properties ---------------------------------------------------------------------------
 
 OFFENCES = ("Theft", "Burglary", "Criminal damage", "Common assault", "Fraud")
-convictions = st.lists(st.builds(
-    conviction, st.sampled_from(OFFENCES),
-    st.integers(0, 30 * 365).map(lambda d: day(days=d)),
-    st.sampled_from(("FINE", "CUSTODY", "DISCHARGE", "CAUTION")),
-    st.sampled_from(("CONVICTION", "CAUTION"))), max_size=6)
-connections = st.lists(st.fixed_dictionaries({
-    "name": st.sampled_from(("A. Smith", "B. Jones", "C. Patel")),
-    "relationship": st.sampled_from(("Brother", "Friend")),
-    "establishment": st.sampled_from(("WWI", "BMI", "LEI"))}), max_size=4)
-tags = st.sets(st.sampled_from(("sim-undeclared", "sim-connection", "sim-barred",
-                                "sim-adverse-dbs", "sim-adverse-ctc")))
+convictions = st.lists(
+    st.builds(
+        conviction,
+        st.sampled_from(OFFENCES),
+        st.integers(0, 30 * 365).map(lambda d: day(days=d)),
+        st.sampled_from(("FINE", "CUSTODY", "DISCHARGE", "CAUTION")),
+        st.sampled_from(("CONVICTION", "CAUTION")),
+    ),
+    max_size=6,
+)
+connections = st.lists(
+    st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(("A. Smith", "B. Jones", "C. Patel")),
+            "relationship": st.sampled_from(("Brother", "Friend")),
+            "establishment": st.sampled_from(("WWI", "BMI", "LEI")),
+        }
+    ),
+    max_size=4,
+)
+tags = st.sets(
+    st.sampled_from(
+        ("sim-undeclared", "sim-connection", "sim-barred", "sim-adverse-dbs", "sim-adverse-ctc")
+    )
+)
 
 
 def email(chosen: set[str]) -> str:
@@ -274,7 +343,8 @@ def email(chosen: set[str]) -> str:
 @PROPERTY
 @given(convictions, connections, tags, st.randoms(use_true_random=False))
 def test_outcomes_do_not_depend_on_list_order_nor_on_when_they_are_polled(
-        found: list, linked: list, chosen: set[str], shuffle: Any) -> None:
+    found: list, linked: list, chosen: set[str], shuffle: Any
+) -> None:
     who = applicant(email(chosen), declarations=declarations(*found), connections=linked)
     shuffled = copy.deepcopy(who)
     for key in ("addresses", "identity_documents", "connections", "referees"):
@@ -290,8 +360,9 @@ def test_outcomes_do_not_depend_on_list_order_nor_on_when_they_are_polled(
 @PROPERTY
 @given(convictions, st.booleans(), st.sampled_from(("CRIMINAL_RECORD", "DBS")))
 def test_every_declared_record_is_found(found: list, undeclared: bool, check: str) -> None:
-    who = applicant(email({"sim-undeclared"} if undeclared else set()),
-                    declarations=declarations(*found))
+    who = applicant(
+        email({"sim-undeclared"} if undeclared else set()), declarations=declarations(*found)
+    )
     records = run(check, who).detail["records"]
     source = "PNC" if check == "CRIMINAL_RECORD" else "DBS"
     assert all(r["source"] == source for r in records)
@@ -303,10 +374,14 @@ def test_every_declared_record_is_found(found: list, undeclared: bool, check: st
 
 
 @PROPERTY
-@given(st.lists(st.integers(30, 800), min_size=1, max_size=5), st.integers(1, 60),
-       st.integers(30, 5 * 365 - 100))
+@given(
+    st.lists(st.integers(30, 800), min_size=1, max_size=5),
+    st.integers(1, 60),
+    st.integers(30, 5 * 365 - 100),
+)
 def test_a_gap_in_the_window_is_adverse_exactly_when_longer_than_28_days_unexplained(
-        stays: list[int], gap: int, gap_end: int) -> None:
+    stays: list[int], gap: int, gap_end: int
+) -> None:
     # Contiguous addresses from 6 years ago up to the gap, then from after it to today.
     start, moves = TODAY.replace(year=TODAY.year - 6), []
     gap_last = TODAY - timedelta(days=gap_end)
@@ -321,17 +396,26 @@ def test_a_gap_in_the_window_is_adverse_exactly_when_longer_than_28_days_unexpla
     moves.append(address((gap_last + timedelta(days=1)).isoformat(), None))
     result = run("ADDRESS_HISTORY", applicant(addresses=moves))
     assert (result.status == "ADVERSE") == (gap > 28)
-    explained = [{"from_date": gap_first.isoformat(), "to_date": gap_last.isoformat(),
-                  "explanation": "Travelling"}]
-    assert run("ADDRESS_HISTORY", applicant(addresses=moves,
-                                            address_gap_explanations=explained)
-               ).status == "PASSED"
+    explained = [
+        {
+            "from_date": gap_first.isoformat(),
+            "to_date": gap_last.isoformat(),
+            "explanation": "Travelling",
+        }
+    ]
+    assert (
+        run(
+            "ADDRESS_HISTORY", applicant(addresses=moves, address_gap_explanations=explained)
+        ).status
+        == "PASSED"
+    )
 
 
 @PROPERTY
 @given(st.sampled_from(CHECKS), st.integers(1, 20), st.booleans())
 def test_sim_error_fails_exactly_the_first_two_attempts_unless_always(
-        check: str, attempt: int, always: bool) -> None:
+    check: str, attempt: int, always: bool
+) -> None:
     tag = f"sim-error-{'always-' if always else ''}{check.lower()}"
     req = request(check, applicant(f"jo+{tag}@example.org"), attempt=attempt)
     fails = always or attempt <= 2

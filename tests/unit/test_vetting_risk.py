@@ -21,37 +21,57 @@ from vetting.risk import RECOMMENDATIONS, Factor, assess, factor, recommend, sev
 
 TODAY = date(2026, 11, 27)
 POLICY = load_policy()
-POLICY_DATA = yaml.safe_load(resources.files("vetting.policy").joinpath("default_policy.yaml")
-                             .read_text("utf-8"))
+POLICY_DATA = yaml.safe_load(
+    resources.files("vetting.policy").joinpath("default_policy.yaml").read_text("utf-8")
+)
 PROPERTY = property_settings(200, deadline=None)
 WINDOW = POLICY.risk.undeclared_match_window_days
 DISPOSALS = ("CUSTODY", "SUSPENDED_SENTENCE", "COMMUNITY_ORDER", "FINE", "DISCHARGE", "OTHER")
-BENIGN = ("Theft from a shop", "Driving with excess alcohol", "Possession of a controlled drug",
-          "Criminal damage", "Fraud by false representation", "Burglary")
+BENIGN = (
+    "Theft from a shop",
+    "Driving with excess alcohol",
+    "Possession of a controlled drug",
+    "Criminal damage",
+    "Fraud by false representation",
+    "Burglary",
+)
 MANAGED = ("Common assault", "Possession with intent to supply")  # VIOLENCE, DRUG_SUPPLY
-UNMANAGEABLE = ("Conveying a List A article into prison", "Membership of a proscribed "
-                "organisation", "Sexual activity with a child",
-                "Assault on a prison officer occasioning actual bodily harm")
+UNMANAGEABLE = (
+    "Conveying a List A article into prison",
+    "Membership of a proscribed organisation",
+    "Sexual activity with a child",
+    "Assault on a prison officer occasioning actual bodily harm",
+)
 CODES = ("WWI", "BAI", "STI", "LEI", "ASI")
 
 
-def record(offence: str, day: date, disposal: str = "FINE", kind: str | None = None
-           ) -> dict[str, Any]:
+def record(
+    offence: str, day: date, disposal: str = "FINE", kind: str | None = None
+) -> dict[str, Any]:
     item = {"offence": offence, "date": day, "disposal": disposal}
     return item | ({"kind": kind} if kind else {})
 
 
-def declared(*records: dict[str, Any], on_licence: bool = False,
-             release_date: date | None = None) -> dict[str, Any]:
-    return {"convictions": [{"kind": "CONVICTION"} | r for r in records],
-            "on_licence": on_licence, "release_date": release_date}
+def declared(
+    *records: dict[str, Any], on_licence: bool = False, release_date: date | None = None
+) -> dict[str, Any]:
+    return {
+        "convictions": [{"kind": "CONVICTION"} | r for r in records],
+        "on_licence": on_licence,
+        "release_date": release_date,
+    }
 
 
-def run(declarations: dict[str, Any] | None = None, found: list[dict[str, Any]] | None = None,
-        connections: list[dict[str, Any]] | None = None, requested: tuple[str, ...] = ("WWI",),
-        policy: Any = POLICY) -> Any:
-    return assess(declarations or declared(), found or [], connections or [], requested, policy,
-                  TODAY)
+def run(
+    declarations: dict[str, Any] | None = None,
+    found: list[dict[str, Any]] | None = None,
+    connections: list[dict[str, Any]] | None = None,
+    requested: tuple[str, ...] = ("WWI",),
+    policy: Any = POLICY,
+) -> Any:
+    return assess(
+        declarations or declared(), found or [], connections or [], requested, policy, TODAY
+    )
 
 
 def codes(summary: Any) -> list[str]:
@@ -64,6 +84,7 @@ def years_ago(years: int, days: int = 0) -> date:
 
 # --- examples -----------------------------------------------------------------------------------
 
+
 def test_nothing_found_clears_and_says_a_person_decides() -> None:
     summary = run()
     assert (summary.recommendation, summary.factors, summary.conditions) == ("CLEAR", (), ())
@@ -72,16 +93,20 @@ def test_nothing_found_clears_and_says_a_person_decides() -> None:
 
 
 def test_a_connection_at_a_requested_establishment_excludes_it() -> None:
-    summary = run(connections=[{"name": "Sam Roe", "relationship": "brother",
-                                "establishment": "WWI"}], requested=("WWI", "LEI"))
+    summary = run(
+        connections=[{"name": "Sam Roe", "relationship": "brother", "establishment": "WWI"}],
+        requested=("WWI", "LEI"),
+    )
     assert summary.recommendation == "CLEAR_WITH_CONDITIONS"
     assert summary.conditions == ("EXCLUDE_ESTABLISHMENT:WWI",)
     assert "Sam Roe" in summary.factors[0].evidence and "WWI" in summary.factors[0].evidence
 
 
 def test_a_connection_elsewhere_is_no_factor() -> None:
-    summary = run(connections=[{"name": "Sam Roe", "relationship": "son",
-                                "establishment": "BAI"}], requested=("WWI",))
+    summary = run(
+        connections=[{"name": "Sam Roe", "relationship": "son", "establishment": "BAI"}],
+        requested=("WWI",),
+    )
     assert summary.recommendation == "CLEAR"
 
 
@@ -92,14 +117,17 @@ def test_connections_at_every_requested_establishment_are_referred() -> None:
     assert summary.conditions == ("EXCLUDE_ESTABLISHMENT:WWI",)
 
 
-@pytest.mark.parametrize("offence, age, expected", [
-    ("Theft from a shop", years_ago(0, 180), "REFER"),          # under 1 year
-    ("Theft from a shop", years_ago(2), "CLEAR_WITH_CONDITIONS"),  # under 3 years
-    ("Theft from a shop", years_ago(3), "CLEAR"),               # exactly 3 years: not under
-    ("Common assault", years_ago(1), "REFER"),                  # VIOLENCE: under 2 years
-    ("Common assault", years_ago(4), "CLEAR_WITH_CONDITIONS"),  # VIOLENCE: under 5 years
-    ("Common assault", years_ago(5, 1), "CLEAR"),
-])
+@pytest.mark.parametrize(
+    "offence, age, expected",
+    [
+        ("Theft from a shop", years_ago(0, 180), "REFER"),  # under 1 year
+        ("Theft from a shop", years_ago(2), "CLEAR_WITH_CONDITIONS"),  # under 3 years
+        ("Theft from a shop", years_ago(3), "CLEAR"),  # exactly 3 years: not under
+        ("Common assault", years_ago(1), "REFER"),  # VIOLENCE: under 2 years
+        ("Common assault", years_ago(4), "CLEAR_WITH_CONDITIONS"),  # VIOLENCE: under 5 years
+        ("Common assault", years_ago(5, 1), "CLEAR"),
+    ],
+)
 def test_time_since_offence(offence: str, age: date, expected: str) -> None:
     summary = run(declared(record(offence, age)))
     assert summary.recommendation == expected
@@ -108,10 +136,14 @@ def test_time_since_offence(offence: str, age: date, expected: str) -> None:
         assert codes(summary) == ["RECENT_OFFENCE"]
 
 
-@pytest.mark.parametrize("released, expected", [
-    (years_ago(0, 200), "REFER"), (years_ago(1, 30), "CLEAR_WITH_CONDITIONS"),
-    (years_ago(2), "CLEAR"),
-])
+@pytest.mark.parametrize(
+    "released, expected",
+    [
+        (years_ago(0, 200), "REFER"),
+        (years_ago(1, 30), "CLEAR_WITH_CONDITIONS"),
+        (years_ago(2), "CLEAR"),
+    ],
+)
 def test_time_since_release(released: date, expected: str) -> None:
     summary = run(declared(release_date=released))
     assert summary.recommendation == expected
@@ -137,27 +169,34 @@ def test_an_undeclared_record_is_referred_for_honesty() -> None:
     assert "'Criminal damage' on 2001-03-04" in summary.factors[0].evidence
 
 
-@pytest.mark.parametrize("shift, undeclared", [(0, False), (WINDOW, False), (-WINDOW, False),
-                                               (WINDOW + 1, True), (-WINDOW - 1, True)])
+@pytest.mark.parametrize(
+    "shift, undeclared",
+    [(0, False), (WINDOW, False), (-WINDOW, False), (WINDOW + 1, True), (-WINDOW - 1, True)],
+)
 def test_the_matching_window(shift: int, undeclared: bool) -> None:
     day = date(2001, 3, 4)
-    summary = run(declared(record("CRIMINAL   damage", day + timedelta(days=shift))),
-                  found=[record("Criminal damage", day, "DISCHARGE")])
+    summary = run(
+        declared(record("CRIMINAL   damage", day + timedelta(days=shift))),
+        found=[record("Criminal damage", day, "DISCHARGE")],
+    )
     assert ("UNDECLARED_RECORD" in codes(summary)) == undeclared
 
 
 def test_an_unmanageable_offence_recommends_refusal_however_old_and_however_declared() -> None:
-    summary = run(declared(record("Conveying a List A article into prison", date(1995, 1, 1),
-                                  "CUSTODY")))
+    summary = run(
+        declared(record("Conveying a List A article into prison", date(1995, 1, 1), "CUSTODY"))
+    )
     assert summary.recommendation == "REFUSE"
     assert "CONVEYANCE_INTO_PRISON" in summary.factors[0].evidence
     assert "second officer" in summary.rationale
 
 
 def test_conditions_accumulate_under_a_more_severe_recommendation() -> None:
-    summary = run(declared(record("Burglary", years_ago(2)), on_licence=True),
-                  connections=[{"name": "Sam Roe", "relationship": "son", "establishment": "WWI"}],
-                  requested=("WWI", "LEI"))
+    summary = run(
+        declared(record("Burglary", years_ago(2)), on_licence=True),
+        connections=[{"name": "Sam Roe", "relationship": "son", "establishment": "WWI"}],
+        requested=("WWI", "LEI"),
+    )
     assert summary.recommendation == "REFER"
     assert summary.conditions == ("ESCORTED_ONLY", "EXCLUDE_ESTABLISHMENT:WWI")
 
@@ -169,18 +208,31 @@ records = st.builds(record, st.sampled_from(BENIGN + MANAGED), days, st.sampled_
 declarations = st.builds(
     lambda items, kinds, licence, release: {
         "convictions": [r | {"kind": k} for r, k in zip(items, kinds, strict=False)],
-        "on_licence": licence, "release_date": release},
-    st.lists(records, max_size=4), st.lists(st.sampled_from(("CONVICTION", "CAUTION")),
-                                            min_size=4, max_size=4),
-    st.booleans(), st.none() | days)
-connections = st.lists(st.builds(lambda n, c: {"name": f"Person {n}", "relationship": "friend",
-                                               "establishment": c},
-                                 st.integers(1, 9), st.sampled_from(CODES)), max_size=3)
+        "on_licence": licence,
+        "release_date": release,
+    },
+    st.lists(records, max_size=4),
+    st.lists(st.sampled_from(("CONVICTION", "CAUTION")), min_size=4, max_size=4),
+    st.booleans(),
+    st.none() | days,
+)
+connections = st.lists(
+    st.builds(
+        lambda n, c: {"name": f"Person {n}", "relationship": "friend", "establishment": c},
+        st.integers(1, 9),
+        st.sampled_from(CODES),
+    ),
+    max_size=3,
+)
 requested = st.lists(st.sampled_from(CODES), min_size=1, max_size=3, unique=True)
 inputs = st.tuples(declarations, st.lists(records, max_size=4), connections, requested)
-factors = st.builds(factor, st.sampled_from(("RECENT_OFFENCE", "ON_LICENCE")),
-                    st.sampled_from(RECOMMENDATIONS[1:]), st.just("evidence"),
-                    st.lists(st.sampled_from(("ESCORTED_ONLY", "EXCLUDE_ESTABLISHMENT:WWI"))))
+factors = st.builds(
+    factor,
+    st.sampled_from(("RECENT_OFFENCE", "ON_LICENCE")),
+    st.sampled_from(RECOMMENDATIONS[1:]),
+    st.just("evidence"),
+    st.lists(st.sampled_from(("ESCORTED_ONLY", "EXCLUDE_ESTABLISHMENT:WWI"))),
+)
 
 
 def assess_inputs(case: tuple[Any, ...]) -> Any:
@@ -190,7 +242,8 @@ def assess_inputs(case: tuple[Any, ...]) -> Any:
 @PROPERTY
 @given(st.lists(factors, max_size=6), factors)
 def test_adding_a_factor_never_makes_the_recommendation_less_severe(
-        before: list[Factor], extra: Factor) -> None:
+    before: list[Factor], extra: Factor
+) -> None:
     recommendation, conditions = recommend(before)
     more, more_conditions = recommend([*before, extra])
     assert severity_rank(more) >= severity_rank(recommendation)
@@ -200,12 +253,14 @@ def test_adding_a_factor_never_makes_the_recommendation_less_severe(
 
 
 extras = st.one_of(
-    st.builds(lambda r: ("found", r), st.builds(record, st.sampled_from(BENIGN + UNMANAGEABLE),
-                                                days)),
+    st.builds(
+        lambda r: ("found", r), st.builds(record, st.sampled_from(BENIGN + UNMANAGEABLE), days)
+    ),
     st.builds(lambda c: ("connection", c), connections.filter(bool).map(lambda cs: cs[0])),
     st.just(("licence", True)),
-    st.builds(lambda d: ("declaration", record("Obstructing a constable", d, kind="CAUTION")),
-              days),
+    st.builds(
+        lambda d: ("declaration", record("Obstructing a constable", d, kind="CAUTION")), days
+    ),
 )
 
 
@@ -230,32 +285,51 @@ def test_adding_an_input_only_adds_factors(case: tuple[Any, ...], extra: tuple[s
 
 
 @PROPERTY
-@given(st.lists(records, min_size=1, max_size=5, unique_by=lambda r: r["offence"]),
-       st.integers(-WINDOW, WINDOW), st.data())
+@given(
+    st.lists(records, min_size=1, max_size=5, unique_by=lambda r: r["offence"]),
+    st.integers(-WINDOW, WINDOW),
+    st.data(),
+)
 def test_a_matching_declaration_is_never_undeclared_and_removing_it_always_is(
-        found: list[dict[str, Any]], shift: int, data: st.DataObject) -> None:
-    copies = [r | {"offence": f"  {r['offence'].upper()} ", "date": r["date"] +
-                   timedelta(days=shift), "kind": "CONVICTION"} for r in found]
+    found: list[dict[str, Any]], shift: int, data: st.DataObject
+) -> None:
+    copies = [
+        r
+        | {
+            "offence": f"  {r['offence'].upper()} ",
+            "date": r["date"] + timedelta(days=shift),
+            "kind": "CONVICTION",
+        }
+        for r in found
+    ]
     summary = assess(declared(*copies), found, [], ["WWI"], POLICY, TODAY)
     assert "UNDECLARED_RECORD" not in codes(summary)
     gone = data.draw(st.integers(0, len(found) - 1))
-    fewer = assess(declared(*(copies[:gone] + copies[gone + 1:])), found, [], ["WWI"], POLICY,
-                   TODAY)
+    fewer = assess(
+        declared(*(copies[:gone] + copies[gone + 1 :])), found, [], ["WWI"], POLICY, TODAY
+    )
     undeclared = [f for f in fewer.factors if f.code == "UNDECLARED_RECORD"]
     assert len(undeclared) == 1
-    assert f"'{found[gone]['offence']}' on {found[gone]['date'].isoformat()}" in \
-        undeclared[0].evidence
+    assert (
+        f"'{found[gone]['offence']}' on {found[gone]['date'].isoformat()}" in undeclared[0].evidence
+    )
 
 
-old_days = st.dates(min_value=date(1970, 1, 1), max_value=years_ago(
-    POLICY.risk.longest_threshold_years(), 1))
+old_days = st.dates(
+    min_value=date(1970, 1, 1), max_value=years_ago(POLICY.risk.longest_threshold_years(), 1)
+)
 
 
 @PROPERTY
-@given(st.lists(st.builds(record, st.sampled_from(BENIGN + MANAGED), old_days), max_size=5),
-       st.none() | old_days, connections, requested)
-def test_old_declared_records_alone_clear(items: list[dict[str, Any]], release: date | None,
-                                          conns: list[dict[str, Any]], req: list[str]) -> None:
+@given(
+    st.lists(st.builds(record, st.sampled_from(BENIGN + MANAGED), old_days), max_size=5),
+    st.none() | old_days,
+    connections,
+    requested,
+)
+def test_old_declared_records_alone_clear(
+    items: list[dict[str, Any]], release: date | None, conns: list[dict[str, Any]], req: list[str]
+) -> None:
     elsewhere = [c for c in conns if c["establishment"] not in req]
     summary = assess(declared(*items, release_date=release), items, elsewhere, req, POLICY, TODAY)
     assert (summary.recommendation, summary.factors, summary.conditions) == ("CLEAR", (), ())
@@ -263,21 +337,27 @@ def test_old_declared_records_alone_clear(items: list[dict[str, Any]], release: 
 
 @PROPERTY
 @given(inputs, st.lists(st.builds(record, st.sampled_from(UNMANAGEABLE), days), max_size=2))
-def test_every_factor_names_its_evidence(case: tuple[Any, ...],
-                                         worst: list[dict[str, Any]]) -> None:
+def test_every_factor_names_its_evidence(
+    case: tuple[Any, ...], worst: list[dict[str, Any]]
+) -> None:
     decl, found, conns, req = case
     summary = assess(decl, found + worst, conns, req, POLICY, TODAY)
     items = decl["convictions"] + found + worst
     for f in summary.factors:
         assert f.evidence.strip() and f.severity in ("MEDIUM", "HIGH", "CRITICAL")
         if f.code in ("UNDECLARED_RECORD", "RECENT_OFFENCE", "UNMANAGEABLE_OFFENCE"):
-            assert any(f"'{i['offence']}' on {i['date'].isoformat()}" in f.evidence
-                       for i in items), f.evidence
+            assert any(
+                f"'{i['offence']}' on {i['date'].isoformat()}" in f.evidence for i in items
+            ), f.evidence
         elif f.code == "RECENT_RELEASE":
             assert decl["release_date"].isoformat() in f.evidence
         elif f.code == "CONNECTION_AT_ESTABLISHMENT":
-            assert any(c["name"] in f.evidence and c["establishment"] in f.evidence
-                       and c["establishment"] in req for c in conns)
+            assert any(
+                c["name"] in f.evidence
+                and c["establishment"] in f.evidence
+                and c["establishment"] in req
+                for c in conns
+            )
         elif f.code == "NO_ESTABLISHMENT_LEFT":
             assert all(code in f.evidence for code in req)
     ranks = [severity_rank(f.recommends) for f in summary.factors]
@@ -289,19 +369,27 @@ def test_every_factor_names_its_evidence(case: tuple[Any, ...],
 
 @PROPERTY
 @given(inputs, st.data())
-def test_the_result_does_not_depend_on_input_order(case: tuple[Any, ...],
-                                                   data: st.DataObject) -> None:
+def test_the_result_does_not_depend_on_input_order(
+    case: tuple[Any, ...], data: st.DataObject
+) -> None:
     decl, found, conns, req = case
     shuffled = dict(decl, convictions=data.draw(st.permutations(decl["convictions"])))
-    again = assess(shuffled, data.draw(st.permutations(found)), data.draw(st.permutations(conns)),
-                   data.draw(st.permutations(req)), POLICY, TODAY)
+    again = assess(
+        shuffled,
+        data.draw(st.permutations(found)),
+        data.draw(st.permutations(conns)),
+        data.draw(st.permutations(req)),
+        POLICY,
+        TODAY,
+    )
     assert again == assess_inputs(case)
 
 
 @PROPERTY
 @given(inputs, st.builds(record, st.sampled_from(UNMANAGEABLE), days), st.booleans())
 def test_an_unmanageable_offence_always_recommends_refusal(
-        case: tuple[Any, ...], worst: dict[str, Any], was_declared: bool) -> None:
+    case: tuple[Any, ...], worst: dict[str, Any], was_declared: bool
+) -> None:
     decl, found, conns, req = copy.deepcopy(case)
     if was_declared:
         decl["convictions"].append(worst | {"kind": "CONVICTION"})
@@ -316,6 +404,7 @@ def test_an_unmanageable_offence_always_recommends_refusal(
 @given(st.sampled_from(BENIGN + MANAGED), days, days)
 def test_an_older_offence_is_never_more_severe(offence: str, one: date, other: date) -> None:
     older, newer = sorted((one, other))
-    severity = [severity_rank(run(declared(record(offence, day))).recommendation)
-                for day in (older, newer)]
+    severity = [
+        severity_rank(run(declared(record(offence, day))).recommendation) for day in (older, newer)
+    ]
     assert severity[0] <= severity[1]

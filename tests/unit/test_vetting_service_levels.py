@@ -31,19 +31,36 @@ PROPERTY = property_settings(200, deadline=None)
 ZERO = dict.fromkeys(PARTIES, 0.0)
 
 
-def case(case_id: str, *, level: str | None = "STANDARD", status: str = "AWAITING_DECISION",
-         opened_days_ago: float, closed_days_ago: float | None = None,
-         waiting_on: str | None = "OFFICER", waiting_days: float | None = 0.0,
-         waited_s: dict[str, float] | None = None, now: datetime = T0) -> CaseTimes:
+def case(
+    case_id: str,
+    *,
+    level: str | None = "STANDARD",
+    status: str = "AWAITING_DECISION",
+    opened_days_ago: float,
+    closed_days_ago: float | None = None,
+    waiting_on: str | None = "OFFICER",
+    waiting_days: float | None = 0.0,
+    waited_s: dict[str, float] | None = None,
+    now: datetime = T0,
+) -> CaseTimes:
     closed = now - timedelta(days=closed_days_ago) if closed_days_ago is not None else None
     since = now - timedelta(days=waiting_days) if waiting_days is not None else None
     if closed is not None:
         waiting_on, since = None, None
-    return CaseTimes(case_id, level, status, now - timedelta(days=opened_days_ago), closed,
-                     waiting_on, since, waited_s or {})
+    return CaseTimes(
+        case_id,
+        level,
+        status,
+        now - timedelta(days=opened_days_ago),
+        closed,
+        waiting_on,
+        since,
+        waited_s or {},
+    )
 
 
 # --- examples -------------------------------------------------------------------------------
+
 
 def test_percentile_nearest_rank_of_three():
     ages = [1 * DAY, 2 * DAY, 3 * DAY]
@@ -87,13 +104,22 @@ def test_add_wait_accumulates_across_spells():
     # each transition folds in a spell.
     totals: dict[str, float] = {}
     t = T0
-    for party, hours in (("OFFICER", 2), ("APPLICANT", 24), ("OFFICER", 3), ("PROVIDER", 5),
-                         ("MANAGER", 4)):
+    for party, hours in (
+        ("OFFICER", 2),
+        ("APPLICANT", 24),
+        ("OFFICER", 3),
+        ("PROVIDER", 5),
+        ("MANAGER", 4),
+    ):
         end = t + timedelta(hours=hours)
         totals = add_wait(totals, party, t, end)
         t = end
-    assert totals == {"APPLICANT": 24 * HOUR, "PROVIDER": 5 * HOUR, "OFFICER": 5 * HOUR,
-                      "MANAGER": 4 * HOUR}
+    assert totals == {
+        "APPLICANT": 24 * HOUR,
+        "PROVIDER": 5 * HOUR,
+        "OFFICER": 5 * HOUR,
+        "MANAGER": 4 * HOUR,
+    }
 
 
 def test_add_wait_without_current_spell_keeps_totals_and_fills_parties():
@@ -111,19 +137,39 @@ def test_add_wait_rejects_unknown_party():
 
 
 def test_waits_include_current_spell():
-    c = case("c1", opened_days_ago=5, waiting_on="PROVIDER", waiting_days=2,
-             waited_s={"OFFICER": 3 * DAY})
-    assert waits_s(c, T0) == {"APPLICANT": 0.0, "PROVIDER": 2 * DAY, "OFFICER": 3 * DAY,
-                              "MANAGER": 0.0}
+    c = case(
+        "c1",
+        opened_days_ago=5,
+        waiting_on="PROVIDER",
+        waiting_days=2,
+        waited_s={"OFFICER": 3 * DAY},
+    )
+    assert waits_s(c, T0) == {
+        "APPLICANT": 0.0,
+        "PROVIDER": 2 * DAY,
+        "OFFICER": 3 * DAY,
+        "MANAGER": 0.0,
+    }
 
 
 def test_report_groups_with_hand_computed_figures():
     cases = [
         case("a", opened_days_ago=1, waiting_on="OFFICER", waiting_days=1),
-        case("b", opened_days_ago=2, status="INFO_REQUESTED", waiting_on="APPLICANT",
-             waiting_days=1, waited_s={"OFFICER": DAY}),
-        case("c", opened_days_ago=3, status="CLEARED", closed_days_ago=0,
-             waited_s={"OFFICER": DAY, "PROVIDER": 2 * DAY}),
+        case(
+            "b",
+            opened_days_ago=2,
+            status="INFO_REQUESTED",
+            waiting_on="APPLICANT",
+            waiting_days=1,
+            waited_s={"OFFICER": DAY},
+        ),
+        case(
+            "c",
+            opened_days_ago=3,
+            status="CLEARED",
+            closed_days_ago=0,
+            waited_s={"OFFICER": DAY, "PROVIDER": 2 * DAY},
+        ),
         case("d", level=None, opened_days_ago=20, waiting_on="PROVIDER", waiting_days=15),
     ]
     out = report(cases, T0)
@@ -141,11 +187,21 @@ def test_report_groups_with_hand_computed_figures():
     }
     assert out["by_level"]["UNKNOWN"]["age_s"] == {"median": 20 * DAY, "p90": 20 * DAY}
     assert {s: g["count"] for s, g in out["by_state"].items()} == {
-        "AWAITING_DECISION": 2, "CLEARED": 1, "INFO_REQUESTED": 1}
+        "AWAITING_DECISION": 2,
+        "CLEARED": 1,
+        "INFO_REQUESTED": 1,
+    }
     assert list(out["by_state"]) == sorted(out["by_state"])
-    assert out["stuck"] == [{"age_s": 20 * DAY, "case_id": "d", "level": "UNKNOWN",
-                             "status": "AWAITING_DECISION", "waiting_for_s": 15 * DAY,
-                             "waiting_on": "PROVIDER"}]
+    assert out["stuck"] == [
+        {
+            "age_s": 20 * DAY,
+            "case_id": "d",
+            "level": "UNKNOWN",
+            "status": "AWAITING_DECISION",
+            "waiting_for_s": 15 * DAY,
+            "waiting_on": "PROVIDER",
+        }
+    ]
     json.dumps(out)  # JSON-ready as returned
 
 
@@ -155,16 +211,22 @@ def test_stuck_longest_first_ties_by_id_limit_and_threshold():
         case("mid", opened_days_ago=30, waiting_days=20),
         case("long", opened_days_ago=40, waiting_days=30),
         case("tie-b", opened_days_ago=30, waiting_days=20),
-        case("closed", status="REFUSED", opened_days_ago=90, closed_days_ago=1,
-             waited_s={"OFFICER": 60 * DAY}),
+        case(
+            "closed",
+            status="REFUSED",
+            opened_days_ago=90,
+            closed_days_ago=1,
+            waited_s={"OFFICER": 60 * DAY},
+        ),
         case("no-spell", opened_days_ago=60, waiting_on=None, waiting_days=None),
     ]
     ids = [s["case_id"] for s in report(cases, T0)["stuck"]]
     assert ids == ["long", "mid", "tie-b"]
     assert [s["case_id"] for s in report(cases, T0, stuck_limit=2)["stuck"]] == ["long", "mid"]
     assert report(cases, T0, stuck_limit=0)["stuck"] == []
-    assert [s["case_id"] for s in report(cases, T0, stuck_after=timedelta(days=25))["stuck"]
-            ] == ["long"]
+    assert [s["case_id"] for s in report(cases, T0, stuck_after=timedelta(days=25))["stuck"]] == [
+        "long"
+    ]
 
 
 def test_stuck_uses_current_wait_not_total():
@@ -174,8 +236,14 @@ def test_stuck_uses_current_wait_not_total():
 
 
 def test_empty_report():
-    assert report([], T0) == {"by_level": {}, "by_state": {}, "generated_at": T0.isoformat(),
-                              "open": 0, "stuck": [], "total": 0}
+    assert report([], T0) == {
+        "by_level": {},
+        "by_state": {},
+        "generated_at": T0.isoformat(),
+        "open": 0,
+        "stuck": [],
+        "total": 0,
+    }
 
 
 def test_report_rejects_naive_now_and_negative_limit():
@@ -214,8 +282,9 @@ def consistent_case(draw, case_id: str = "c") -> tuple[CaseTimes, datetime]:
     since: datetime | None = opened
     waited: dict[str, float] = {}
     t = opened
-    for gap, nxt in draw(st.lists(st.tuples(st.integers(0, 10**6),
-                                            st.sampled_from(PARTIES)), max_size=6)):
+    for gap, nxt in draw(
+        st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(PARTIES)), max_size=6)
+    ):
         t += timedelta(seconds=gap)
         waited = add_wait(waited, party, since, t)
         party, since = nxt, t
@@ -226,8 +295,13 @@ def consistent_case(draw, case_id: str = "c") -> tuple[CaseTimes, datetime]:
         closed, party, since = t, None, None
     now = t + timedelta(seconds=draw(st.integers(0, 10**7)))
     level = draw(st.sampled_from(("STANDARD", "ENHANCED", None)))
-    status = draw(st.sampled_from(("CLEARED", "REFUSED", "WITHDRAWN") if closed else
-                                  ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "REVIEW")))
+    status = draw(
+        st.sampled_from(
+            ("CLEARED", "REFUSED", "WITHDRAWN")
+            if closed
+            else ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "REVIEW")
+        )
+    )
     return CaseTimes(case_id, level, status, opened, closed, party, since, waited), now
 
 

@@ -104,12 +104,23 @@ def record(
     if reason is not None or private:
         key = audit_seal.subject_key(session_or_connection, subject_type, subject_id, at)
         sealed = audit_seal.seal(key, reason, private or None)
-    session_or_connection.execute(_INSERT, {
-        "at": at, "service": service, "actor": actor,
-        "actor_kind": actor_kind, "action": action, "subject_type": subject_type,
-        "subject_id": subject_id, "reason": None, "detail": detail, "outcome": outcome,
-        "sealed": sealed, "correlation_id": current_correlation_id(),
-    })
+    session_or_connection.execute(
+        _INSERT,
+        {
+            "at": at,
+            "service": service,
+            "actor": actor,
+            "actor_kind": actor_kind,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "reason": None,
+            "detail": detail,
+            "outcome": outcome,
+            "sealed": sealed,
+            "correlation_id": current_correlation_id(),
+        },
+    )
 
 
 def entries(
@@ -134,9 +145,13 @@ def entries(
     """
     table = audit_log_table
     query = select(table).order_by(table.c.id.desc())
-    for column, wanted in ((table.c.subject_type, subject_type),
-                           (table.c.subject_id, subject_id), (table.c.actor, actor),
-                           (table.c.action, action), (table.c.outcome, outcome)):
+    for column, wanted in (
+        (table.c.subject_type, subject_type),
+        (table.c.subject_id, subject_id),
+        (table.c.actor, actor),
+        (table.c.action, action),
+        (table.c.outcome, outcome),
+    ):
         if wanted is not None:
             query = query.where(column == wanted)
     if not reads:
@@ -149,17 +164,24 @@ def entries(
         query = query.where(table.c.id < before_id)
     query = query.limit(max(1, min(limit, MAX_PAGE)))
     rows = [dict(row._mapping) for row in session_or_connection.execute(query)]
-    keys = audit_seal.keys_for(session_or_connection, (
-        (row["subject_type"], row["subject_id"]) for row in rows if row["sealed"] is not None))
+    keys = audit_seal.keys_for(
+        session_or_connection,
+        ((row["subject_type"], row["subject_id"]) for row in rows if row["sealed"] is not None),
+    )
     return [_opened(row, keys) for row in rows]
 
 
 def _opened(row: dict[str, Any], keys: dict[tuple[str, str], str]) -> dict[str, Any]:
     sealed = row.pop("sealed")
     reason, private, erased = audit_seal.unseal(
-        keys.get((row["subject_type"], row["subject_id"])), sealed)
+        keys.get((row["subject_type"], row["subject_id"])), sealed
+    )
     detail = row["detail"]
     if private:
         detail = {**(detail or {}), **private}
-    return {**row, "reason": reason if sealed is not None else row["reason"],
-            "detail": detail, "erased": erased}
+    return {
+        **row,
+        "reason": reason if sealed is not None else row["reason"],
+        "detail": detail,
+        "erased": erased,
+    }

@@ -28,8 +28,12 @@ def upgrade_audit_log_v2() -> None:
     op.create_index("ix_audit_log_actor", "audit_log", ["actor"], unique=False)
     op.create_table(
         "audit_subject_keys",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-                  autoincrement=True, nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
         sa.Column("subject_type", sa.String(length=50), nullable=False),
         sa.Column("subject_id", sa.String(length=100), nullable=False),
         sa.Column("key", sa.Text(), nullable=False),
@@ -52,8 +56,12 @@ def downgrade_audit_log_v2() -> None:
 
 def _seal_existing_reasons() -> None:
     bind = op.get_bind()
-    rows = bind.execute(sa.text("SELECT id, subject_type, subject_id, reason FROM audit_log "
-                                "WHERE reason IS NOT NULL ORDER BY id")).all()
+    rows = bind.execute(
+        sa.text(
+            "SELECT id, subject_type, subject_id, reason FROM audit_log "
+            "WHERE reason IS NOT NULL ORDER BY id"
+        )
+    ).all()
     if not rows:
         return
     keyring, keys = migration_keyring(), {}
@@ -62,13 +70,23 @@ def _seal_existing_reasons() -> None:
             subject = (row.subject_type, row.subject_id)
             if subject not in keys:
                 keys[subject] = Fernet.generate_key().decode()
-                bind.execute(sa.text(
-                    "INSERT INTO audit_subject_keys (subject_type, subject_id, key, created_at) "
-                    "VALUES (:t, :i, :k, :at)"), {"t": subject[0], "i": subject[1],
-                                                   "k": keyring.encrypt(keys[subject]),
-                                                   "at": process_clock().now()})
-            bind.execute(sa.text("UPDATE audit_log SET sealed = :s, reason = NULL WHERE id = :id"),
-                         {"s": audit_seal.seal(keys[subject], row.reason, None), "id": row.id})
+                bind.execute(
+                    sa.text(
+                        "INSERT INTO audit_subject_keys (subject_type, subject_id, key, "
+                        "created_at) "
+                        "VALUES (:t, :i, :k, :at)"
+                    ),
+                    {
+                        "t": subject[0],
+                        "i": subject[1],
+                        "k": keyring.encrypt(keys[subject]),
+                        "at": process_clock().now(),
+                    },
+                )
+            bind.execute(
+                sa.text("UPDATE audit_log SET sealed = :s, reason = NULL WHERE id = :id"),
+                {"s": audit_seal.seal(keys[subject], row.reason, None), "id": row.id},
+            )
 
 
 class _triggers_lifted:

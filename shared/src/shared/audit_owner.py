@@ -44,12 +44,14 @@ def hand_audit_log_to_owner(connection: Any) -> None:
     database = connection.execute(sa.text("SELECT current_database()")).scalar_one()
     owner = audit_owner_name(database)
     quoted = _quote(connection, owner)
-    exists = connection.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                                {"r": owner}).first()
+    exists = connection.execute(
+        sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": owner}
+    ).first()
     if exists is None:
         connection.execute(sa.text(f"CREATE ROLE {quoted} NOLOGIN"))
-    member = connection.execute(sa.text("SELECT pg_has_role(current_user, :r, 'MEMBER')"),
-                                {"r": owner}).scalar_one()
+    member = connection.execute(
+        sa.text("SELECT pg_has_role(current_user, :r, 'MEMBER')"), {"r": owner}
+    ).scalar_one()
     if not member:
         # Handing a table to a role needs membership of it: the administrator's (a DBA may
         # have granted it already, deploy/postgres), never the runtime role's.
@@ -79,13 +81,15 @@ def grant_runtime(connection: Any, role: str) -> None:
         return
     quoted = _quote(connection, role)
     database = connection.execute(sa.text("SELECT current_database()")).scalar_one()
-    connection.execute(sa.text(
-        f"GRANT CONNECT ON DATABASE {_quote(connection, database)} TO {quoted}"))
+    connection.execute(
+        sa.text(f"GRANT CONNECT ON DATABASE {_quote(connection, database)} TO {quoted}")
+    )
     connection.execute(sa.text(f"GRANT USAGE ON SCHEMA public TO {quoted}"))
-    connection.execute(sa.text(
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}"))
-    connection.execute(sa.text(
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}"))
-    connection.execute(sa.text(
-        f"REVOKE ALL ON {AUDIT_TABLE} FROM {quoted}"))
+    connection.execute(
+        sa.text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
+    )
+    connection.execute(
+        sa.text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
+    )
+    connection.execute(sa.text(f"REVOKE ALL ON {AUDIT_TABLE} FROM {quoted}"))
     connection.execute(sa.text(f"GRANT SELECT, INSERT ON {AUDIT_TABLE} TO {quoted}"))

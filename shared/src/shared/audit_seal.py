@@ -54,34 +54,41 @@ _KEYS = audit_subject_keys_table
 def _insert_if_absent(executor: Executor) -> Any:
     # Two writers sealing for the same new subject at once: the second waits for the first's
     # commit and inserts nothing, then reads the first's key, instead of failing its transaction.
-    dialect = executor.get_bind().dialect.name if isinstance(executor, Session) \
-        else executor.dialect.name
+    dialect = (
+        executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name
+    )
     module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(_KEYS).on_conflict_do_nothing(index_elements=["subject_type",
-                                                                       "subject_id"])
+    return module.insert(_KEYS).on_conflict_do_nothing(
+        index_elements=["subject_type", "subject_id"]
+    )
 
 
-def subject_key(executor: Executor, subject_type: str, subject_id: str,
-                at: datetime) -> str:
+def subject_key(executor: Executor, subject_type: str, subject_id: str, at: datetime) -> str:
     """The subject's sealing key, created on first use (in the caller's transaction)."""
     where = (_KEYS.c.subject_type == subject_type) & (_KEYS.c.subject_id == subject_id)
     found = executor.execute(select(_KEYS.c.key).where(where)).scalar()
     if found is not None:
         return found
-    executor.execute(_insert_if_absent(executor), {
-        "subject_type": subject_type, "subject_id": subject_id,
-        "key": Fernet.generate_key().decode(), "created_at": at})
+    executor.execute(
+        _insert_if_absent(executor),
+        {
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "key": Fernet.generate_key().decode(),
+            "created_at": at,
+        },
+    )
     return executor.execute(select(_KEYS.c.key).where(where)).scalar_one()
 
 
 def seal(key: str, reason: str | None, private: dict[str, Any] | None) -> str:
-    body = json.dumps({"reason": reason, "private": private}, separators=(",", ":"),
-                      sort_keys=True, default=str)
+    body = json.dumps(
+        {"reason": reason, "private": private}, separators=(",", ":"), sort_keys=True, default=str
+    )
     return Fernet(key.encode()).encrypt(body.encode()).decode()
 
 
-def unseal(key: str | None, sealed: str | None) -> tuple[str | None, dict[str, Any] | None,
-                                                         bool]:
+def unseal(key: str | None, sealed: str | None) -> tuple[str | None, dict[str, Any] | None, bool]:
     """(reason, private, erased): `erased` when the entry had a sealed part whose key is gone."""
     if sealed is None:
         return None, None, False
@@ -94,14 +101,15 @@ def unseal(key: str | None, sealed: str | None) -> tuple[str | None, dict[str, A
     return body.get("reason"), body.get("private"), False
 
 
-def keys_for(executor: Executor, subjects: Iterable[tuple[str, str]]) -> dict[tuple[str, str],
-                                                                             str]:
+def keys_for(executor: Executor, subjects: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     wanted = list(set(subjects))
     if not wanted:
         return {}
-    rows = executor.execute(select(_KEYS.c.subject_type, _KEYS.c.subject_id, _KEYS.c.key)
-                            .where(tuple_(_KEYS.c.subject_type, _KEYS.c.subject_id)
-                                   .in_(wanted)))
+    rows = executor.execute(
+        select(_KEYS.c.subject_type, _KEYS.c.subject_id, _KEYS.c.key).where(
+            tuple_(_KEYS.c.subject_type, _KEYS.c.subject_id).in_(wanted)
+        )
+    )
     return {(row.subject_type, row.subject_id): row.key for row in rows}
 
 
@@ -111,6 +119,7 @@ def forget(executor: Executor, subject_type: str, subject_ids: Iterable[str]) ->
     ids = sorted(set(subject_ids))
     if not ids:
         return 0
-    result = executor.execute(delete(_KEYS).where(_KEYS.c.subject_type == subject_type,
-                                                  _KEYS.c.subject_id.in_(ids)))
+    result = executor.execute(
+        delete(_KEYS).where(_KEYS.c.subject_type == subject_type, _KEYS.c.subject_id.in_(ids))
+    )
     return result.rowcount or 0

@@ -20,10 +20,17 @@ from dataclasses import dataclass, field
 API_KEY_PREFIX = "maak"
 
 # Every staff role this system gives powers to; a token's other roles are ignored.
-STAFF_ROLES = frozenset({
-    "vetting_officer", "vetting_manager", "security_officer", "head_of_security", "operator",
-    "auditor", "data_protection_officer",
-})
+STAFF_ROLES = frozenset(
+    {
+        "vetting_officer",
+        "vetting_manager",
+        "security_officer",
+        "head_of_security",
+        "operator",
+        "auditor",
+        "data_protection_officer",
+    }
+)
 
 
 class AuthError(Exception):

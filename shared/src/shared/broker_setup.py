@@ -48,9 +48,11 @@ class Permissions:
 def permissions_for(prefix: str, service: str) -> Permissions:
     """The service's own objects only, with the deployment's prefix (itself matched literally)."""
     own = re.escape(prefix + service)
-    return Permissions(configure=rf"^{own}\.(events|retry|dead-letter)$",
-                       write=rf"^{own}\.(events|retry|dead-letter)$",
-                       read=rf"^{own}\.(inbox|retry|dead-letter)$")
+    return Permissions(
+        configure=rf"^{own}\.(events|retry|dead-letter)$",
+        write=rf"^{own}\.(events|retry|dead-letter)$",
+        read=rf"^{own}\.(inbox|retry|dead-letter)$",
+    )
 
 
 def vhost_of(broker_url: str) -> str:
@@ -64,8 +66,11 @@ def passwords_from(env: Mapping[str, str]) -> dict[str, str]:
         variable = broker_password_variable(service)
         password = env.get(variable, "")
         if len(password) < MIN_PASSWORD_LENGTH:
-            problems.append(f"{variable} is shorter than {MIN_PASSWORD_LENGTH} characters"
-                            if password else f"{variable} is not set")
+            problems.append(
+                f"{variable} is shorter than {MIN_PASSWORD_LENGTH} characters"
+                if password
+                else f"{variable} is not set"
+            )
         passwords[service] = password
     if problems:
         raise SettingsError("; ".join(problems))
@@ -77,11 +82,15 @@ def check_users(settings: Settings) -> None:
     permissions (or the administrator would lose its own)."""
     users = [settings.broker_user(service) for service in SERVICES]
     if len(set(users)) != len(users):
-        raise SettingsError(f"the services' broker users must differ: {', '.join(users)} "
-                            f"({', '.join(broker_user_variable(s) for s in SERVICES)})")
+        raise SettingsError(
+            f"the services' broker users must differ: {', '.join(users)} "
+            f"({', '.join(broker_user_variable(s) for s in SERVICES)})"
+        )
     if settings.broker_connection_user in users:
-        raise SettingsError(f"BROKER_URL must connect as a broker administrator, not as the "
-                            f"service user {settings.broker_connection_user!r}")
+        raise SettingsError(
+            f"BROKER_URL must connect as a broker administrator, not as the "
+            f"service user {settings.broker_connection_user!r}"
+        )
 
 
 def definitions(settings: Settings, passwords: Mapping[str, str]) -> dict[str, Any]:
@@ -90,43 +99,59 @@ def definitions(settings: Settings, passwords: Mapping[str, str]) -> dict[str, A
     everything = {"vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"}
     return {
         "vhosts": [{"name": vhost}],
-        "users": [user_definition(settings.broker_user(service), passwords[service])
-                  for service in SERVICES],
+        "users": [
+            user_definition(settings.broker_user(service), passwords[service])
+            for service in SERVICES
+        ],
         "permissions": [
             # The administrator declares the topology in this vhost, which may be new.
             {"user": settings.broker_connection_user, **everything},
-            *({"user": settings.broker_user(service), "vhost": vhost,
-               **asdict(permissions_for(settings.broker_prefix, service))}
-              for service in SERVICES)],
+            *(
+                {
+                    "user": settings.broker_user(service),
+                    "vhost": vhost,
+                    **asdict(permissions_for(settings.broker_prefix, service)),
+                }
+                for service in SERVICES
+            ),
+        ],
     }
 
 
-def broker_setup(settings: Settings, admin: BrokerAdmin,
-                 passwords: Mapping[str, str]) -> list[str]:
+def broker_setup(settings: Settings, admin: BrokerAdmin, passwords: Mapping[str, str]) -> list[str]:
     """Users, permissions, topology; one line per thing done (never a password)."""
     check_users(settings)
     wanted = definitions(settings, passwords)
     admin.apply(wanted)
-    done = [f"{service}: user {permission['user']!r} on vhost {permission['vhost']!r}: "
-            f"configure {permission['configure']} write {permission['write']} "
-            f"read {permission['read']}"
-            for service, permission in zip(SERVICES, wanted["permissions"][1:], strict=True)]
+    done = [
+        f"{service}: user {permission['user']!r} on vhost {permission['vhost']!r}: "
+        f"configure {permission['configure']} write {permission['write']} "
+        f"read {permission['read']}"
+        for service, permission in zip(SERVICES, wanted["permissions"][1:], strict=True)
+    ]
     with make_connection(settings) as connection:
         Topology(settings).declare_everything(connection)
-    done.append(f"topology declared on vhost {vhost_of(settings.broker_url)!r} "
-                f"(prefix {settings.broker_prefix!r})")
+    done.append(
+        f"topology declared on vhost {vhost_of(settings.broker_url)!r} "
+        f"(prefix {settings.broker_prefix!r})"
+    )
     return done
 
 
 def broker_setup_from_env(env: Mapping[str, str]) -> list[str]:
     settings = load_settings("broker-setup", env)
     if settings.is_embedded_broker:
-        raise SettingsError("BROKER_URL is the embedded filesystem transport: it has no users "
-                            "to set up (point BROKER_URL at RabbitMQ as an administrator)")
+        raise SettingsError(
+            "BROKER_URL is the embedded filesystem transport: it has no users "
+            "to set up (point BROKER_URL at RabbitMQ as an administrator)"
+        )
     admin_url = env.get("BROKER_ADMIN_URL", "").strip()
     if not admin_url:
-        raise SettingsError("BROKER_ADMIN_URL is not set: http://user:password@host:15672 (the "
-                            "management API) or rabbitmqctl: (this machine's CLI)")
+        raise SettingsError(
+            "BROKER_ADMIN_URL is not set: http://user:password@host:15672 (the "
+            "management API) or rabbitmqctl: (this machine's CLI)"
+        )
     passwords = passwords_from(env)
-    return broker_setup(settings, admin_from_url(admin_url, ca_file=settings.broker_ca_file),
-                        passwords)
+    return broker_setup(
+        settings, admin_from_url(admin_url, ca_file=settings.broker_ca_file), passwords
+    )

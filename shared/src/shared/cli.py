@@ -1,9 +1,9 @@
 """The command line every service has: its processes and the operator's tools.
 
-    python -m <service> migrate | web | consume | relay
-    python -m <service> dead-letters list | dead-letters replay ID... | dead-letters replay --all
-    python -m <service> outbox lag | outbox replay --since 2026-11-27T10:00:00Z
-    python -m <service> keys generate | keys rotate [--batch-size N]   (encrypted columns only)
+python -m <service> migrate | web | consume | relay
+python -m <service> dead-letters list | dead-letters replay ID... | dead-letters replay --all
+python -m <service> outbox lag | outbox replay --since 2026-11-27T10:00:00Z
+python -m <service> keys generate | keys rotate [--batch-size N]   (encrypted columns only)
 """
 
 from __future__ import annotations
@@ -80,8 +80,21 @@ pass_state = click.make_pass_decorator(CliState)
 def gunicorn_args(wsgi_target: str, bind: str, workers: int | None) -> list[str]:
     """gunicorn's arguments for `web` (the benchmarks run their bare baselines under the same)."""
     workers = workers or int(os.environ.get("WEB_CONCURRENCY", 2))
-    return [wsgi_target, "--bind", bind, "--workers", str(workers), "--worker-class", "gthread",
-            "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10"]
+    return [
+        wsgi_target,
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]
 
 
 def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
@@ -100,8 +113,10 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
         click.echo(f"{definition.name}: database at head")
         if state.settings.database_runtime_role:
             grant_runtime_role(state.settings, state.settings.database_runtime_role)
-            click.echo(f"{definition.name}: {state.settings.database_runtime_role} may read "
-                       "and write its tables, and only read and append to the audit log")
+            click.echo(
+                f"{definition.name}: {state.settings.database_runtime_role} may read "
+                "and write its tables, and only read and append to the audit log"
+            )
 
     @cli.command("make-migration", help="Autogenerate a migration from the models (dev).")
     @click.option("-m", "--message", required=True)
@@ -138,8 +153,9 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
         for worker in workers:
             threading.Thread(target=worker.run, name=type(worker).__name__, daemon=True).start()
         with platform.connection() as connection:
-            consumer = EventConsumer(platform.settings, connection, state.dispatcher(),
-                                     platform.topology)
+            consumer = EventConsumer(
+                platform.settings, connection, state.dispatcher(), platform.topology
+            )
             _stop_on_sigterm(lambda: setattr(consumer, "should_stop", True), *workers)
             log.info("consumer started")
             consumer.run()
@@ -153,7 +169,9 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
         with platform.connection() as connection:
             platform.topology.declare_all(connection)
             outbox_relay = OutboxRelay(
-                platform.engine, platform.publisher(connection), clock=platform.clock,
+                platform.engine,
+                platform.publisher(connection),
+                clock=platform.clock,
                 batch_size=platform.settings.relay_batch_size,
                 idle_wait_s=platform.settings.relay_idle_wait_s,
             )
@@ -173,12 +191,20 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
             query = query.where(dead_letters_table.c.replayed_at.is_(None))
         with state.platform.engine.connect() as conn:
             for row in conn.execute(query):
-                click.echo(json.dumps({
-                    "id": row.id, "event_id": row.event_id, "event_type": row.event_type,
-                    "handler": row.handler, "attempts": row.attempts, "error": row.error,
-                    "created_at": row.created_at.isoformat(),
-                    "replayed_at": row.replayed_at.isoformat() if row.replayed_at else None,
-                }))
+                click.echo(
+                    json.dumps(
+                        {
+                            "id": row.id,
+                            "event_id": row.event_id,
+                            "event_type": row.event_type,
+                            "handler": row.handler,
+                            "attempts": row.attempts,
+                            "error": row.error,
+                            "created_at": row.created_at.isoformat(),
+                            "replayed_at": row.replayed_at.isoformat() if row.replayed_at else None,
+                        }
+                    )
+                )
 
     @dead_letters.command("replay")
     @click.argument("ids", nargs=-1, type=int)
@@ -187,13 +213,19 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     def replay_dead_letters(state: CliState, ids: tuple[int, ...], replay_all: bool) -> None:
         if replay_all:
             with state.platform.engine.connect() as conn:
-                rows = conn.execute(select(dead_letters_table.c.id, dead_letters_table.c.error)
-                                    .where(dead_letters_table.c.replayed_at.is_(None))).all()
+                rows = conn.execute(
+                    select(dead_letters_table.c.id, dead_letters_table.c.error).where(
+                        dead_letters_table.c.replayed_at.is_(None)
+                    )
+                ).all()
             # A forged event's dead letter stays a record, never an event to apply.
             ids = tuple(row.id for row in rows if not is_untrusted(row.error))
             if len(ids) < len(rows):
-                click.echo(f"{len(rows) - len(ids)} dead letter(s) from an untrusted publisher "
-                           "left alone: they are never replayed", err=True)
+                click.echo(
+                    f"{len(rows) - len(ids)} dead letter(s) from an untrusted publisher "
+                    "left alone: they are never replayed",
+                    err=True,
+                )
                 if not ids:
                     return
         if not ids:
@@ -220,8 +252,11 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
         click.echo(json.dumps(relay_lag(state.platform.engine, state.platform.clock.now())))
 
     @outbox.command("replay", help="Publish again every event created since a time.")
-    @click.option("--since", required=True, type=click.DateTime(
-        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]))
+    @click.option(
+        "--since",
+        required=True,
+        type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    )
     @pass_state
     def outbox_replay(state: CliState, since: datetime) -> None:
         if since.tzinfo is None:

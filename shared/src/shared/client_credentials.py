@@ -30,28 +30,40 @@ class MachineClient:
     token_url: str = ""
 
     @classmethod
-    def at_issuer(cls, client_id: str, client_secret: str,
-                  env: Mapping[str, str] | None = None) -> MachineClient:
+    def at_issuer(
+        cls, client_id: str, client_secret: str, env: Mapping[str, str] | None = None
+    ) -> MachineClient:
         """The client at the deployment's provider (OIDC_ISSUER)."""
         env = os.environ if env is None else env
-        return cls(issuer=env.get("OIDC_ISSUER", DEV_ISSUER).rstrip("/"),
-                   client_id=client_id, client_secret=client_secret)
+        return cls(
+            issuer=env.get("OIDC_ISSUER", DEV_ISSUER).rstrip("/"),
+            client_id=client_id,
+            client_secret=client_secret,
+        )
 
     def token(self, audience: str, timeout_s: float = 10.0) -> str:
         try:
-            url = self.token_url or str(fetch_json(
-                f"{self.issuer}/.well-known/openid-configuration")["token_endpoint"])
+            url = self.token_url or str(
+                fetch_json(f"{self.issuer}/.well-known/openid-configuration")["token_endpoint"]
+            )
             basic = b64encode(f"{quote(self.client_id)}:{quote(self.client_secret)}".encode())
-            request = Request(url, data=urlencode({
-                "grant_type": "client_credentials", "resource": audience}).encode(),
-                headers={"Authorization": f"Basic {basic.decode()}",
-                         "Content-Type": "application/x-www-form-urlencoded",
-                         "Accept": "application/json"})
+            request = Request(
+                url,
+                data=urlencode({"grant_type": "client_credentials", "resource": audience}).encode(),
+                headers={
+                    "Authorization": f"Basic {basic.decode()}",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Accept": "application/json",
+                },
+            )
             with urlopen(request, timeout=timeout_s) as response:
                 return str(json.loads(response.read())["access_token"])
         except HTTPError as exc:
-            raise TokenRefused(f"the identity provider refused client {self.client_id!r} "
-                               f"({exc.code})") from None
+            raise TokenRefused(
+                f"the identity provider refused client {self.client_id!r} ({exc.code})"
+            ) from None
         except (URLError, OSError, ValueError, KeyError) as exc:
-            raise TokenRefused(f"the identity provider at {self.issuer} could not be asked: "
-                               f"{getattr(exc, 'reason', exc)}") from None
+            raise TokenRefused(
+                f"the identity provider at {self.issuer} could not be asked: "
+                f"{getattr(exc, 'reason', exc)}"
+            ) from None

@@ -98,22 +98,24 @@ def _aware(at: datetime) -> datetime:
 
 
 def parse_clock_at(text: str, real_now: datetime) -> datetime:
-    """"HH:MM" → that time on `real_now`'s London date; "YYYY-MM-DDTHH:MM[:SS]" → that London
+    """ "HH:MM" → that time on `real_now`'s London date; "YYYY-MM-DDTHH:MM[:SS]" → that London
     date and time (an ISO offset, if given, wins). Returned in UTC."""
     match = _TIME_OF_DAY.match(text)
     if match:
         hours, minutes = int(match.group(1)), int(match.group(2))
         try:
-            local = datetime.combine(real_now.astimezone(LONDON).date(), time(hours, minutes),
-                                     tzinfo=LONDON)
+            local = datetime.combine(
+                real_now.astimezone(LONDON).date(), time(hours, minutes), tzinfo=LONDON
+            )
         except ValueError as exc:
             raise ClockSettingError(f"{TEST_CLOCK_AT}={text!r}: {exc}") from None
         return local.astimezone(UTC)
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ClockSettingError(f"{TEST_CLOCK_AT}={text!r}: expected HH:MM (London, today) or "
-                                "YYYY-MM-DDTHH:MM (London)") from None
+        raise ClockSettingError(
+            f"{TEST_CLOCK_AT}={text!r}: expected HH:MM (London, today) or YYYY-MM-DDTHH:MM (London)"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LONDON)
     return moment.astimezone(UTC)

@@ -115,17 +115,22 @@ class Settings:
         broker, no separation, and any process may declare the whole topology.)"""
         if self.is_embedded_broker or self.broker_principal != self.broker_user(self.service):
             return False
-        return all(self.broker_user(service) != self.broker_principal
-                   for service in DEFAULT_PORTS if service != self.service)
+        return all(
+            self.broker_user(service) != self.broker_principal
+            for service in DEFAULT_PORTS
+            if service != self.service
+        )
 
     def broker_principal_problem(self) -> str | None:
         """Why this process's messages would not be trusted, or None."""
         if self.is_embedded_broker or self.broker_principal == self.broker_user(self.service):
             return None
         variable = f"BROKER_USER_{self.service.upper()}"
-        return (f"BROKER_URL connects as {self.broker_principal!r} but {variable} is "
-                f"{self.broker_user(self.service)!r}: every other service would dead-letter "
-                f"{self.service}'s events (set {variable} everywhere, or connect as that user)")
+        return (
+            f"BROKER_URL connects as {self.broker_principal!r} but {variable} is "
+            f"{self.broker_user(self.service)!r}: every other service would dead-letter "
+            f"{self.service}'s events (set {variable} everywhere, or connect as that user)"
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -153,12 +158,14 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
     queue_type = env.get("BROKER_QUEUE_TYPE", "classic").strip().lower() or "classic"
     if queue_type not in QUEUE_TYPES:
         # A typo must stop the process: declaring the wrong type fails later, on the broker.
-        raise SettingsError(f"BROKER_QUEUE_TYPE={queue_type!r}: expected one of "
-                            f"{', '.join(QUEUE_TYPES)}")
+        raise SettingsError(
+            f"BROKER_QUEUE_TYPE={queue_type!r}: expected one of {', '.join(QUEUE_TYPES)}"
+        )
     environment = env.get("DEPLOYMENT_ENVIRONMENT", "development").strip().lower()
     if environment not in ENVIRONMENTS:
-        raise SettingsError(f"DEPLOYMENT_ENVIRONMENT={environment!r}: expected one of "
-                            f"{', '.join(ENVIRONMENTS)}")
+        raise SettingsError(
+            f"DEPLOYMENT_ENVIRONMENT={environment!r}: expected one of {', '.join(ENVIRONMENTS)}"
+        )
     return Settings(
         service=service,
         database_url=database_url,
@@ -171,7 +178,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         api_key_pepper=env.get("API_KEY_PEPPER", fallback),
         api_key_cache_s=float(env.get("API_KEY_CACHE_S", 5.0)),
         data_encryption_keys=tuple(
-            key.strip() for key in env.get("DATA_ENCRYPTION_KEYS", "").split(",") if key.strip()),
+            key.strip() for key in env.get("DATA_ENCRYPTION_KEYS", "").split(",") if key.strip()
+        ),
         port=int(env.get("PORT", DEFAULT_PORTS.get(service, 8000))),
         max_content_length=int(env.get("MAX_CONTENT_LENGTH", 256 * 1024)),
         consumer_max_attempts=int(env.get("CONSUMER_MAX_ATTEMPTS", 5)),
@@ -187,18 +195,22 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         environment=environment,
         clock_offset_s=_clock_offset_s(env, environment),
         rate_limits=_rate_limits(env),
-        broker_users={service: user for service in DEFAULT_PORTS
-                      if (user := env.get(broker_user_variable(service), "").strip())},
+        broker_users={
+            service: user
+            for service in DEFAULT_PORTS
+            if (user := env.get(broker_user_variable(service), "").strip())
+        },
         broker_ca_file=env.get("BROKER_CA_FILE", "").strip() or None,
         metrics_allowed_networks=tuple(
-            cidr.strip() for cidr in env.get("METRICS_ALLOWED_NETWORKS",
-                                             "127.0.0.0/8,::1/128").split(",") if cidr.strip()),
+            cidr.strip()
+            for cidr in env.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128").split(",")
+            if cidr.strip()
+        ),
         metrics_token=env.get("METRICS_TOKEN", ""),
         database_runtime_role=env.get("DATABASE_RUNTIME_ROLE", "").strip(),
         # The service's own settings (VETTING_...), and the retention periods every service
         # reads (RETENTION_..., see shared.retention).
-        extra={k: v for k, v in env.items()
-               if k.startswith((service.upper() + "_", "RETENTION_"))},
+        extra={k: v for k, v in env.items() if k.startswith((service.upper() + "_", "RETENTION_"))},
     )
 
 
@@ -209,24 +221,30 @@ def _oidc_settings(service: str, env: Mapping[str, str]) -> OidcSettings:
     def get(name: str, default: str) -> str:
         return (env.get(name) or os.environ.get(name) or default).strip()
 
-    algorithms = tuple(a.strip() for a in get("OIDC_ALGORITHMS", "RS256,ES256").split(",")
-                       if a.strip())
+    algorithms = tuple(
+        a.strip() for a in get("OIDC_ALGORITHMS", "RS256,ES256").split(",") if a.strip()
+    )
     if not algorithms or set(algorithms) - {"RS256", "ES256", "PS256", "RS384", "ES384"}:
-        raise SettingsError(f"OIDC_ALGORITHMS={','.join(algorithms)!r}: asymmetric "
-                            "signatures only (RS256, ES256, PS256, RS384, ES384)")
+        raise SettingsError(
+            f"OIDC_ALGORITHMS={','.join(algorithms)!r}: asymmetric "
+            "signatures only (RS256, ES256, PS256, RS384, ES384)"
+        )
     max_lifetime_s = int(get("OIDC_MAX_TOKEN_LIFETIME_S", "900"))
     if not 0 < max_lifetime_s <= 900:
-        raise SettingsError("OIDC_MAX_TOKEN_LIFETIME_S: staff access tokens live 15 minutes "
-                            "at most")
+        raise SettingsError(
+            "OIDC_MAX_TOKEN_LIFETIME_S: staff access tokens live 15 minutes at most"
+        )
     return OidcSettings(
         issuer=get("OIDC_ISSUER", DEV_ISSUER).rstrip("/"),
         audience=(env.get("OIDC_AUDIENCE") or service).strip(),
         jwks_url=get("OIDC_JWKS_URL", ""),
         roles_claim=get("OIDC_ROLES_CLAIM", "roles"),
         establishments_claim=get("OIDC_ESTABLISHMENTS_CLAIM", "establishments"),
-        algorithms=algorithms, max_lifetime_s=max_lifetime_s,
+        algorithms=algorithms,
+        max_lifetime_s=max_lifetime_s,
         leeway_s=int(get("OIDC_LEEWAY_S", "30")),
-        jwks_min_refetch_s=float(get("OIDC_JWKS_MIN_REFETCH_S", "10")))
+        jwks_min_refetch_s=float(get("OIDC_JWKS_MIN_REFETCH_S", "10")),
+    )
 
 
 def _rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
@@ -255,13 +273,18 @@ def shared_broker_user_env(user: str) -> dict[str, str]:
 def _clock_offset_s(env: Mapping[str, str], environment: str) -> float:
     """The test clock's shift. It is a fact of the whole run, so the process's own environment
     counts too (a test's hand-made settings still share the run's clock)."""
-    clock_env = {key: value for key in (TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S)
-                 if (value := env.get(key, os.environ.get(key, "")).strip())}
+    clock_env = {
+        key: value
+        for key in (TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S)
+        if (value := env.get(key, os.environ.get(key, "")).strip())
+    }
     if not clock_env:
         return 0.0
     if environment == "production":
-        raise SettingsError(f"{' and '.join(sorted(clock_env))} set: a production deployment "
-                            "runs on the system's clock")
+        raise SettingsError(
+            f"{' and '.join(sorted(clock_env))} set: a production deployment "
+            "runs on the system's clock"
+        )
     try:
         offset = clock_offset() if env is os.environ else clock_offset(clock_env)
     except ClockSettingError as exc:
@@ -274,22 +297,49 @@ def _clock_offset_s(env: Mapping[str, str], environment: str) -> float:
 # environment against this list.
 KNOWN_ENV_VARS = frozenset(
     {
-        "VAR_DIR", "DATABASE_URL", "BROKER_URL", "BROKER_PREFIX", "BROKER_QUEUE_TYPE",
+        "VAR_DIR",
+        "DATABASE_URL",
+        "BROKER_URL",
+        "BROKER_PREFIX",
+        "BROKER_QUEUE_TYPE",
         "SECRET_KEY",
-        "API_KEY_PEPPER", "API_KEY_CACHE_S",
-        "OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_JWKS_URL", "OIDC_ROLES_CLAIM",
-        "OIDC_ESTABLISHMENTS_CLAIM", "OIDC_ALGORITHMS", "OIDC_MAX_TOKEN_LIFETIME_S",
-        "OIDC_LEEWAY_S", "OIDC_JWKS_MIN_REFETCH_S",
-        "DATA_ENCRYPTION_KEYS", "PORT",
-        "MAX_CONTENT_LENGTH", "CONSUMER_MAX_ATTEMPTS", "CONSUMER_RETRY_BASE_S",
-        "CONSUMER_PREFETCH", "RELAY_BATCH_SIZE", "RELAY_IDLE_WAIT_S",
-        "BROKER_POLLING_INTERVAL_S", "SMTP_HOST", "SMTP_PORT", "SMTP_SENDER", "LOG_LEVEL",
-        "WEB_CONCURRENCY", "RETENTION_CHECK_DETAILS_MONTHS", "DEPLOYMENT_ENVIRONMENT",
-        "TEST_CLOCK_AT", "TEST_CLOCK_OFFSET_S",
-        "RETENTION_CLOSED_APPLICANT_MONTHS", "RETENTION_OUTBOX_DAYS",
+        "API_KEY_PEPPER",
+        "API_KEY_CACHE_S",
+        "OIDC_ISSUER",
+        "OIDC_AUDIENCE",
+        "OIDC_JWKS_URL",
+        "OIDC_ROLES_CLAIM",
+        "OIDC_ESTABLISHMENTS_CLAIM",
+        "OIDC_ALGORITHMS",
+        "OIDC_MAX_TOKEN_LIFETIME_S",
+        "OIDC_LEEWAY_S",
+        "OIDC_JWKS_MIN_REFETCH_S",
+        "DATA_ENCRYPTION_KEYS",
+        "PORT",
+        "MAX_CONTENT_LENGTH",
+        "CONSUMER_MAX_ATTEMPTS",
+        "CONSUMER_RETRY_BASE_S",
+        "CONSUMER_PREFETCH",
+        "RELAY_BATCH_SIZE",
+        "RELAY_IDLE_WAIT_S",
+        "BROKER_POLLING_INTERVAL_S",
+        "SMTP_HOST",
+        "SMTP_PORT",
+        "SMTP_SENDER",
+        "LOG_LEVEL",
+        "WEB_CONCURRENCY",
+        "RETENTION_CHECK_DETAILS_MONTHS",
+        "DEPLOYMENT_ENVIRONMENT",
+        "TEST_CLOCK_AT",
+        "TEST_CLOCK_OFFSET_S",
+        "RETENTION_CLOSED_APPLICANT_MONTHS",
+        "RETENTION_OUTBOX_DAYS",
         *RATE_LIMIT_ENV_NAMES.values(),
-        "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN", "DATABASE_RUNTIME_ROLE",
-        "BROKER_CA_FILE", "BROKER_ADMIN_URL",
+        "METRICS_ALLOWED_NETWORKS",
+        "METRICS_TOKEN",
+        "DATABASE_RUNTIME_ROLE",
+        "BROKER_CA_FILE",
+        "BROKER_ADMIN_URL",
         *(broker_user_variable(service) for service in DEFAULT_PORTS),
         *(broker_password_variable(service) for service in DEFAULT_PORTS),
     }

@@ -51,8 +51,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INFRASTRUCTURE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError,
-                         sa_exc.DisconnectionError, sa_exc.TimeoutError)
+INFRASTRUCTURE_ERRORS = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
 
 
 class PermanentError(LoggableError):
@@ -66,23 +70,42 @@ class RetryLater(LoggableError):
 class Dispatcher:
     """Runs the handlers of an event, each once, in a transaction with its inbox row."""
 
-    def __init__(self, settings: Settings, session_factory: sessionmaker, registry: EventRegistry,
-                 topology: Topology, handlers: Mapping[str, Sequence[Handler]], *,
-                 clock: Clock) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: sessionmaker,
+        registry: EventRegistry,
+        topology: Topology,
+        handlers: Mapping[str, Sequence[Handler]],
+        *,
+        clock: Clock,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.session_factory = session_factory
         self.registry = registry
         self.topology = topology
         self.handlers = handlers
-        self.stats = {"processed": 0, "duplicates": 0, "dead_lettered": 0, "unknown": 0,
-                      "erased": 0}
+        self.stats = {
+            "processed": 0,
+            "duplicates": 0,
+            "dead_lettered": 0,
+            "unknown": 0,
+            "erased": 0,
+        }
 
     @classmethod
-    def for_platform(cls, platform: Platform, handlers: Mapping[str, Sequence[Handler]]
-                     ) -> Dispatcher:
-        return cls(platform.settings, platform.session_factory, platform.registry,
-                   platform.topology, handlers, clock=platform.clock)
+    def for_platform(
+        cls, platform: Platform, handlers: Mapping[str, Sequence[Handler]]
+    ) -> Dispatcher:
+        return cls(
+            platform.settings,
+            platform.session_factory,
+            platform.registry,
+            platform.topology,
+            handlers,
+            clock=platform.clock,
+        )
 
     def parse(self, raw: str) -> Event | None:
         """Envelope and data, validated. None for a type we do not know (acked and logged).
@@ -116,7 +139,8 @@ class Dispatcher:
                 self.stats["duplicates"] += 1
                 return False
             if event.envelope.type not in ERASURE_EVENTS and any_erased(
-                    uow.session, ids_of(event.envelope.subject, event.data)):
+                uow.session, ids_of(event.envelope.subject, event.data)
+            ):
                 # News about an erased person (late, redelivered, retried): dropping it keeps
                 # their data from coming back. The claim is kept, so it is not retried.
                 uow.commit()
@@ -133,35 +157,54 @@ class Dispatcher:
         return True
 
     def unit_of_work(self, event: Event) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, source=self.settings.service,
-                          registry=self.registry, topology=self.topology, clock=self.clock,
-                          correlation_id=event.envelope.correlation_id,
-                          causation_id=event.id)
+        return UnitOfWork(
+            self.session_factory,
+            source=self.settings.service,
+            registry=self.registry,
+            topology=self.topology,
+            clock=self.clock,
+            correlation_id=event.envelope.correlation_id,
+            causation_id=event.id,
+        )
 
-    def record_dead_letter(self, raw: str, error: str, attempts: int,
-                           event: Event | None = None, handler: str | None = None) -> None:
+    def record_dead_letter(
+        self,
+        raw: str,
+        error: str,
+        attempts: int,
+        event: Event | None = None,
+        handler: str | None = None,
+    ) -> None:
         envelope = event.envelope if event else None
         if envelope is None:
             envelope = _best_effort_envelope(raw)
         with self.session_factory.begin() as session:
-            session.execute(insert(dead_letters_table), {
-                "event_id": getattr(envelope, "id", None) or _field(raw, "id"),
-                "event_type": getattr(envelope, "type", None) or _field(raw, "type"),
-                "handler": handler,
-                "body": raw,
-                "error": error[:4000],
-                "mentions": mentions(raw),
-                "attempts": attempts,
-                "created_at": self.clock.now(),
-                "replayed_at": None,
-            })
+            session.execute(
+                insert(dead_letters_table),
+                {
+                    "event_id": getattr(envelope, "id", None) or _field(raw, "id"),
+                    "event_type": getattr(envelope, "type", None) or _field(raw, "type"),
+                    "handler": handler,
+                    "body": raw,
+                    "error": error[:4000],
+                    "mentions": mentions(raw),
+                    "attempts": attempts,
+                    "created_at": self.clock.now(),
+                    "replayed_at": None,
+                },
+            )
         self.stats["dead_lettered"] += 1
         # Ids and the kind of error, never the error's text: it may echo the event's values
         # (`dead-letters list` shows it, from the table that erasure and retention reach).
-        log.error("event dead-lettered", extra={
-            "event_id": getattr(envelope, "id", None) or _field(raw, "id"),
-            "event_type": getattr(envelope, "type", None) or _field(raw, "type"),
-            "handler": handler, "error_type": error.split("(", 1)[0].split(":", 1)[0][:100]})
+        log.error(
+            "event dead-lettered",
+            extra={
+                "event_id": getattr(envelope, "id", None) or _field(raw, "id"),
+                "event_type": getattr(envelope, "type", None) or _field(raw, "type"),
+                "handler": handler,
+                "error_type": error.split("(", 1)[0].split(":", 1)[0][:100],
+            },
+        )
 
     def replay_dead_letter(self, dead_letter_id: int) -> bool:
         """Run a dead letter's event through its handler(s) again (after a fix)."""
@@ -171,8 +214,10 @@ class Dispatcher:
             ).one()
         if is_untrusted(row.error):
             # Whoever sent it may not publish it: replaying would do what the check prevented.
-            raise PermanentError(f"dead letter {dead_letter_id} came from an untrusted "
-                                 "publisher and is never replayed")
+            raise PermanentError(
+                f"dead letter {dead_letter_id} came from an untrusted "
+                "publisher and is never replayed"
+            )
         event = self.parse(row.body)
         if event is None:
             raise UnknownEvent(f"dead letter {dead_letter_id} has no known event type")
@@ -212,8 +257,9 @@ def _best_effort_envelope(raw: str) -> Envelope | None:
 class EventConsumer(ConsumerMixin):
     """The consumer process of one service."""
 
-    def __init__(self, settings: Settings, connection: Connection, dispatcher: Dispatcher,
-                 topology: Topology) -> None:
+    def __init__(
+        self, settings: Settings, connection: Connection, dispatcher: Dispatcher, topology: Topology
+    ) -> None:
         self.settings = settings
         self.connection = connection
         self.dispatcher = dispatcher
@@ -254,14 +300,23 @@ class EventConsumer(ConsumerMixin):
             return
         if event is None:
             self.dispatcher.stats["unknown"] += 1
-            log.warning("unknown event type acknowledged", extra={  # never the raw body
-                "event_id": _field(raw, "id"), "event_type": _field(raw, "type"),
-                "version": _field(raw, "version")})
+            log.warning(
+                "unknown event type acknowledged",
+                extra={  # never the raw body
+                    "event_id": _field(raw, "id"),
+                    "event_type": _field(raw, "type"),
+                    "version": _field(raw, "version"),
+                },
+            )
             message.ack()
             return
         # Only its publisher's broker user may send a type: a forgery is recorded, never handled.
-        untrusted = untrusted_publisher(self.settings, event.envelope.type,
-                                        (message.properties or {}).get("user_id"), attempts > 0)
+        untrusted = untrusted_publisher(
+            self.settings,
+            event.envelope.type,
+            (message.properties or {}).get("user_id"),
+            attempts > 0,
+        )
         if untrusted:
             self._dead_letter(raw, untrusted, attempts + 1, event, None)
             message.ack()
@@ -307,15 +362,24 @@ class EventConsumer(ConsumerMixin):
                 delay = min(delay * 2, 5.0)
 
     def _schedule_retry(self, raw: str, event: Event, attempts: int, delay: float) -> None:
-        self._publisher().publish_batch([OutgoingMessage(
-            exchange=self.topology.retry_exchange(self.service).name, routing_key="",
-            body=raw, message_id=event.id,
-            correlation_id=event.envelope.correlation_id, event_type=event.envelope.type,
-            headers={"x-attempts": attempts}, expiration_s=delay,
-        )])
+        self._publisher().publish_batch(
+            [
+                OutgoingMessage(
+                    exchange=self.topology.retry_exchange(self.service).name,
+                    routing_key="",
+                    body=raw,
+                    message_id=event.id,
+                    correlation_id=event.envelope.correlation_id,
+                    event_type=event.envelope.type,
+                    headers={"x-attempts": attempts},
+                    expiration_s=delay,
+                )
+            ]
+        )
 
-    def _dead_letter(self, raw: str, error: str, attempts: int, event: Event | None,
-                     handler: str | None) -> None:
+    def _dead_letter(
+        self, raw: str, error: str, attempts: int, event: Event | None, handler: str | None
+    ) -> None:
         self._wait_for_database(
             lambda: self.dispatcher.record_dead_letter(raw, error, attempts, event, handler)
         )
@@ -323,26 +387,35 @@ class EventConsumer(ConsumerMixin):
             # An alert, not a copy: the event (which may carry a person's details) and the
             # error (which may echo them) stay in the dead_letters table, where erasure and
             # retention can reach them; a message in a broker queue is beyond both.
-            notice = {"service": self.service,
-                      "event_id": event.id if event else _peek(raw, "id"),
-                      "event_type": event.envelope.type if event else _peek(raw, "type"),
-                      "handler": handler, "attempts": attempts,
-                      "error_type": error.split("(", 1)[0].split(":", 1)[0][:100]}
-            self._publisher().publish_batch([OutgoingMessage(
-                exchange=self.topology.dead_letter_notice_exchange(self.service).name,
-                routing_key=self.service,
-                body=json.dumps(notice), message_id=event.id if event else "", correlation_id=(
-                    event.envelope.correlation_id if event else ""),
-                event_type=event.envelope.type if event else "",
-                headers={"x-handler": handler or "", "x-attempts": attempts},
-            )])
+            notice = {
+                "service": self.service,
+                "event_id": event.id if event else _peek(raw, "id"),
+                "event_type": event.envelope.type if event else _peek(raw, "type"),
+                "handler": handler,
+                "attempts": attempts,
+                "error_type": error.split("(", 1)[0].split(":", 1)[0][:100],
+            }
+            self._publisher().publish_batch(
+                [
+                    OutgoingMessage(
+                        exchange=self.topology.dead_letter_notice_exchange(self.service).name,
+                        routing_key=self.service,
+                        body=json.dumps(notice),
+                        message_id=event.id if event else "",
+                        correlation_id=(event.envelope.correlation_id if event else ""),
+                        event_type=event.envelope.type if event else "",
+                        headers={"x-handler": handler or "", "x-attempts": attempts},
+                    )
+                ]
+            )
 
     def _publisher(self) -> BrokerPublisher:
         # Its own connection: waiting for confirms on the consuming connection would dispatch
         # deliveries re-entrantly from inside this callback.
         if self._republisher is None:
-            self._republisher = BrokerPublisher(self.connection.clone(),
-                                                user_id=self.settings.broker_principal)
+            self._republisher = BrokerPublisher(
+                self.connection.clone(), user_id=self.settings.broker_principal
+            )
         return self._republisher
 
 

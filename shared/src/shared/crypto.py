@@ -24,8 +24,17 @@ from sqlalchemy import MetaData, Table, Text, TypeDecorator
 
 from shared.config import INSECURE_DEV_SECRET, Settings
 
-__all__ = ["EncryptedJSON", "EncryptedText", "InvalidToken", "Keyring", "KeyringNotInstalled",
-           "encrypted_columns", "install", "installed", "keyring_from_settings"]
+__all__ = [
+    "EncryptedJSON",
+    "EncryptedText",
+    "InvalidToken",
+    "Keyring",
+    "KeyringNotInstalled",
+    "encrypted_columns",
+    "install",
+    "installed",
+    "keyring_from_settings",
+]
 
 
 class KeyringNotInstalled(RuntimeError):
@@ -82,9 +91,11 @@ def keyring_from_settings(settings: Settings) -> Keyring:
     keys = [key.strip() for key in settings.data_encryption_keys if key.strip()]
     if not keys:
         if settings.secret_key != INSECURE_DEV_SECRET:
-            raise ValueError("DATA_ENCRYPTION_KEYS must be set (comma-separated Fernet keys, "
-                             "newest first) when SECRET_KEY is: `python -m <service> keys "
-                             "generate` makes one")
+            raise ValueError(
+                "DATA_ENCRYPTION_KEYS must be set (comma-separated Fernet keys, "
+                "newest first) when SECRET_KEY is: `python -m <service> keys "
+                "generate` makes one"
+            )
         keys = [development_key(settings.secret_key)]
     return Keyring(keys)
 
@@ -103,8 +114,10 @@ def install(keyring: Keyring | None) -> None:
 def installed() -> Keyring:
     keyring = _installed
     if keyring is None:
-        raise KeyringNotInstalled("no data encryption keyring installed: build the platform "
-                                  "(shared.platform.build_platform) or call shared.crypto.install")
+        raise KeyringNotInstalled(
+            "no data encryption keyring installed: build the platform "
+            "(shared.platform.build_platform) or call shared.crypto.install"
+        )
     return keyring
 
 

@@ -23,8 +23,9 @@ def migration_keyring() -> Keyring:
     return keyring_from_settings(settings)
 
 
-def encrypt_columns(table: str, pk: str, columns: Mapping[str, sa.types.TypeEngine],
-                    batch_size: int = 500) -> None:
+def encrypt_columns(
+    table: str, pk: str, columns: Mapping[str, sa.types.TypeEngine], batch_size: int = 500
+) -> None:
     """`columns`: name -> the plaintext type it had (sa.JSON() or a string type).
 
     SQLite keeps the declared types: any of them stores a token as TEXT, and changing one
@@ -32,8 +33,9 @@ def encrypt_columns(table: str, pk: str, columns: Mapping[str, sa.types.TypeEngi
     if not _is_sqlite():
         with op.batch_alter_table(table) as batch:
             for name, old in columns.items():
-                batch.alter_column(name, existing_type=old, type_=sa.Text(),
-                                   postgresql_using=f"{name}::text")
+                batch.alter_column(
+                    name, existing_type=old, type_=sa.Text(), postgresql_using=f"{name}::text"
+                )
     keyring = migration_keyring()
 
     def encrypt(raw: str, is_json: bool) -> str | None:
@@ -49,8 +51,9 @@ def encrypt_columns(table: str, pk: str, columns: Mapping[str, sa.types.TypeEngi
     _rewrite(table, pk, columns, encrypt, batch_size)
 
 
-def decrypt_columns(table: str, pk: str, columns: Mapping[str, sa.types.TypeEngine],
-                    batch_size: int = 500) -> None:
+def decrypt_columns(
+    table: str, pk: str, columns: Mapping[str, sa.types.TypeEngine], batch_size: int = 500
+) -> None:
     """The reverse of `encrypt_columns`: plaintext again, in the types `columns` gives."""
     keyring = migration_keyring()
 
@@ -78,8 +81,13 @@ def _opens(keyring: Keyring, raw: str) -> bool:
     return True
 
 
-def _rewrite(table: str, pk: str, columns: Mapping[str, sa.types.TypeEngine],
-             change: Callable[[str, bool], str | None], batch_size: int) -> None:
+def _rewrite(
+    table: str,
+    pk: str,
+    columns: Mapping[str, sa.types.TypeEngine],
+    change: Callable[[str, bool], str | None],
+    batch_size: int,
+) -> None:
     bind = op.get_bind()
     t = sa.table(table, sa.column(pk), *(sa.column(name, sa.Text()) for name in columns))
     last = None
@@ -104,8 +112,10 @@ def _rewrite(table: str, pk: str, columns: Mapping[str, sa.types.TypeEngine],
 
 
 # The platform's event copies: outbox and dead-letter bodies (and errors, which may echo them).
-EVENT_COPIES = {"outbox": ("id", {"body": sa.Text()}),
-                "dead_letters": ("id", {"body": sa.Text(), "error": sa.Text()})}
+EVENT_COPIES = {
+    "outbox": ("id", {"body": sa.Text()}),
+    "dead_letters": ("id", {"body": sa.Text(), "error": sa.Text()}),
+}
 
 
 def encrypt_event_copies(batch_size: int = 500) -> None:
@@ -116,19 +126,22 @@ def encrypt_event_copies(batch_size: int = 500) -> None:
     keyring = migration_keyring()
     for table, (pk, columns) in EVENT_COPIES.items():
         op.add_column(table, sa.Column("mentions", sa.Text(), nullable=True))
-        t = sa.table(table, sa.column(pk), sa.column("body", sa.Text()),
-                     sa.column("mentions", sa.Text()))
+        t = sa.table(
+            table, sa.column(pk), sa.column("body", sa.Text()), sa.column("mentions", sa.Text())
+        )
         last = None
         while True:  # the ids of the plaintext bodies (a token already encrypted mentions none)
             query = sa.select(t.c[pk], t.c.body).order_by(t.c[pk]).limit(batch_size)
-            rows = op.get_bind().execute(
-                query if last is None else query.where(t.c[pk] > last)).all()
+            rows = (
+                op.get_bind().execute(query if last is None else query.where(t.c[pk] > last)).all()
+            )
             if not rows:
                 break
             for row in rows:
                 body = keyring.decrypt(row.body) if _opens(keyring, row.body) else row.body
-                op.get_bind().execute(t.update().where(t.c[pk] == row[0])
-                                      .values(mentions=mentions(body)))
+                op.get_bind().execute(
+                    t.update().where(t.c[pk] == row[0]).values(mentions=mentions(body))
+                )
             last = rows[-1][0]
         encrypt_columns(table, pk, columns, batch_size)
 

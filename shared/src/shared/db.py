@@ -203,12 +203,14 @@ def drop_database(admin_url: str, name: str) -> None:
     from shared.audit_owner import audit_owner_name
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         # Its audit log's owner (shared.audit_owner): roles are the whole server's. Copies of
         # the database (CREATE DATABASE … TEMPLATE) share it, so it may still be in use.
         try:
-            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(
-                sql.Identifier(audit_owner_name(name))))
+            conn.execute(
+                sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(audit_owner_name(name)))
+            )
         except psycopg.errors.DependentObjectsStillRemain:
             pass

@@ -55,8 +55,13 @@ class Stack:
         pin_test_clock()
 
     def env_for(self, service: str) -> dict[str, str]:
-        env = {**os.environ, **self.base_env, "VAR_DIR": str(self.var_dir),
-               "PORT": str(self.ports[service]), "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            **self.base_env,
+            "VAR_DIR": str(self.var_dir),
+            "PORT": str(self.ports[service]),
+            "PYTHONUNBUFFERED": "1",
+        }
         env.update(self.service_env.get(service, {}))
         if service in self.database_urls:
             env["DATABASE_URL"] = self.database_urls[service]
@@ -68,8 +73,14 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def cli(self, service: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", service, *args], env=self.env_for(service),
-                              capture_output=True, text=True, check=check, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", service, *args],
+            env=self.env_for(service),
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=120,
+        )
 
     def migrate(self) -> None:
         # Four databases, four processes: side by side rather than one after another (start-up
@@ -80,27 +91,63 @@ class Stack:
 
     def argv(self, service: str, role: str) -> list[str]:
         if role == "web":
-            return [sys.executable, "-m", service, "web", "--bind",
-                    f"127.0.0.1:{self.ports[service]}", "--workers", str(self.web_workers)]
+            return [
+                sys.executable,
+                "-m",
+                service,
+                "web",
+                "--bind",
+                f"127.0.0.1:{self.ports[service]}",
+                "--workers",
+                str(self.web_workers),
+            ]
         return [sys.executable, "-m", service, role]
 
-    def start(self, *, smtp: bool = False, identity_provider: bool = False,
-              only: Sequence[str] | None = None) -> None:
+    def start(
+        self,
+        *,
+        smtp: bool = False,
+        identity_provider: bool = False,
+        only: Sequence[str] | None = None,
+    ) -> None:
         """Every service's processes, or `only` those named (e.g. "applications-web")."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
         (self.var_dir / "logs").mkdir(exist_ok=True)
         if identity_provider:
             # tools/devidp, where staff sign in (OIDC_ISSUER's default): never in production.
-            self._spawn("devidp", [sys.executable, "-m", "devidp", "serve", "--port",
-                                   str(DEV_IDP_PORT), "--var-dir",
-                                   str(self.var_dir / "devidp")], dict(os.environ))
+            self._spawn(
+                "devidp",
+                [
+                    sys.executable,
+                    "-m",
+                    "devidp",
+                    "serve",
+                    "--port",
+                    str(DEV_IDP_PORT),
+                    "--var-dir",
+                    str(self.var_dir / "devidp"),
+                ],
+                dict(os.environ),
+            )
         if smtp and self.smtp_port is not None:
             mail_dir = self.var_dir / "mail"
             for sub in ("cur", "new", "tmp"):
                 (mail_dir / sub).mkdir(parents=True, exist_ok=True)
-            self._spawn("smtp", [sys.executable, "-m", "aiosmtpd", "-n", "-l",
-                                 f"127.0.0.1:{self.smtp_port}", "-c",
-                                 "aiosmtpd.handlers.Mailbox", str(mail_dir)], dict(os.environ))
+            self._spawn(
+                "smtp",
+                [
+                    sys.executable,
+                    "-m",
+                    "aiosmtpd",
+                    "-n",
+                    "-l",
+                    f"127.0.0.1:{self.smtp_port}",
+                    "-c",
+                    "aiosmtpd.handlers.Mailbox",
+                    str(mail_dir),
+                ],
+                dict(os.environ),
+            )
         for service in SERVICES:
             for role in ROLES:
                 if only is None or f"{service}-{role}" in only:
@@ -116,8 +163,11 @@ class Stack:
     def _watch(self) -> None:
         while not self._stopping.wait(1.0):
             for name, process in list(self.processes.items()):
-                if name not in ("smtp", "devidp") and process.poll() is not None \
-                        and not self._stopping.is_set():
+                if (
+                    name not in ("smtp", "devidp")
+                    and process.poll() is not None
+                    and not self._stopping.is_set()
+                ):
                     print(f"{name} exited with {process.returncode}; restarting", flush=True)
                     self.restart(name)
 
@@ -136,9 +186,14 @@ class Stack:
             self._logs[name].close()
         log = open(self.var_dir / "logs" / f"{name}.log", "ab")
         self._logs[name] = log
-        process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, start_new_session=True,
-                                   preexec_fn=_die_with_parent)
+        process = subprocess.Popen(
+            argv,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         self.processes[name] = process
         threading.Thread(target=self._pump, args=(name, process, log), daemon=True).start()
 
@@ -210,15 +265,19 @@ def _die_with_parent() -> None:
 
 def _dev_users() -> str:
     """The development identity provider's users, for the console's sign-in."""
-    result = subprocess.run([sys.executable, "-m", "devidp", "users"], capture_output=True,
-                            text=True, check=False)
-    lines = ["    development users (password dev-password-only; "
-             "tools/devidp/src/devidp/dev_users.json):"]
+    result = subprocess.run(
+        [sys.executable, "-m", "devidp", "users"], capture_output=True, text=True, check=False
+    )
+    lines = [
+        "    development users (password dev-password-only; "
+        "tools/devidp/src/devidp/dev_users.json):"
+    ]
     for line in result.stdout.splitlines():
         user = json.loads(line)
         where = f" at {', '.join(user['establishments'])}" if user["establishments"] else ""
-        lines.append(f"      {user['username']:<5} {user['name']:<12} "
-                     f"{', '.join(user['roles'])}{where}")
+        lines.append(
+            f"      {user['username']:<5} {user['name']:<12} {', '.join(user['roles'])}{where}"
+        )
     return "\n".join(lines)
 
 
@@ -227,9 +286,13 @@ def scheduled_jobs(env: Mapping[str, str]) -> dict[str, tuple[str, tuple[str, ..
     and each service's retention run (RETENTION_INTERVAL_S, default daily)."""
     sweep_every_s = float(env.get("SWEEP_INTERVAL_S", 3600))
     retention_every_s = float(env.get("RETENTION_INTERVAL_S", 86400))
-    return {"vetting-sweep": ("vetting", ("sweep",), sweep_every_s),
-            **{f"{service}-retention": (service, ("retention", "run"), retention_every_s)
-               for service in SERVICES}}
+    return {
+        "vetting-sweep": ("vetting", ("sweep",), sweep_every_s),
+        **{
+            f"{service}-retention": (service, ("retention", "run"), retention_every_s)
+            for service in SERVICES
+        },
+    }
 
 
 def main() -> None:
@@ -238,10 +301,14 @@ def main() -> None:
     scheduled = scheduled_jobs(os.environ)
     sweep_every_s = scheduled["vetting-sweep"][2]
     retention_every_s = scheduled["vetting-retention"][2]
-    stack = Stack(var_dir=var_dir, echo=os.environ.get("QUIET") != "1", web_workers=2,
-                  supervise=True, scheduled=scheduled,
-                  base_env={"VETTING_SIMULATED_DELAY_S": os.environ.get(
-                      "VETTING_SIMULATED_DELAY_S", "2")})
+    stack = Stack(
+        var_dir=var_dir,
+        echo=os.environ.get("QUIET") != "1",
+        web_workers=2,
+        supervise=True,
+        scheduled=scheduled,
+        base_env={"VETTING_SIMULATED_DELAY_S": os.environ.get("VETTING_SIMULATED_DELAY_S", "2")},
+    )
     print(f"Migrating databases under {var_dir} ...", flush=True)
     stack.migrate()
     stack.start(smtp=True, identity_provider=True)
@@ -251,14 +318,22 @@ def main() -> None:
         for service in SERVICES:
             url = stack.url(service)
             print(f"  {service:<14} {url}   API docs {url}/docs   health {url}/health/ready")
-        print(f"  security console {stack.url('access')}/console   staff sign in at the "
-              f"development identity provider, http://127.0.0.1:{DEV_IDP_PORT}", flush=True)
+        print(
+            f"  security console {stack.url('access')}/console   staff sign in at the "
+            f"development identity provider, http://127.0.0.1:{DEV_IDP_PORT}",
+            flush=True,
+        )
         print(_dev_users(), flush=True)
         print(f"  email (SMTP sink) 127.0.0.1:{stack.smtp_port}, mail in {var_dir}/mail/new")
-        print(f"  clearance sweep (reminders, expiry) every {sweep_every_s:g} s "
-              "(SWEEP_INTERVAL_S)", flush=True)
-        print(f"  retention (purge what is past its period) every {retention_every_s:g} s "
-              "(RETENTION_INTERVAL_S)", flush=True)
+        print(
+            f"  clearance sweep (reminders, expiry) every {sweep_every_s:g} s (SWEEP_INTERVAL_S)",
+            flush=True,
+        )
+        print(
+            f"  retention (purge what is past its period) every {retention_every_s:g} s "
+            "(RETENTION_INTERVAL_S)",
+            flush=True,
+        )
         print(f"  logs in {var_dir}/logs.  Try: make demo\n", flush=True)
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         signal.sigwait({signal.SIGINT, signal.SIGTERM})

@@ -36,9 +36,15 @@ from shared.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 # Event types that must reach their handlers even about an erased person.
-ERASURE_EVENTS = frozenset({"application.erasure_requested", "vetting.person_erased",
-                            "vetting.applications_erased", "access.person_erased",
-                            "notification.person_erased"})
+ERASURE_EVENTS = frozenset(
+    {
+        "application.erasure_requested",
+        "vetting.person_erased",
+        "vetting.applications_erased",
+        "access.person_erased",
+        "notification.person_erased",
+    }
+)
 
 erased_subjects_table = Table(
     "erased_subjects",
@@ -49,14 +55,21 @@ erased_subjects_table = Table(
 )
 
 
-def remember_erased(session: Session, ids: Iterable[str], erasure_id: str,
-                    moment: datetime) -> None:
+def remember_erased(
+    session: Session, ids: Iterable[str], erasure_id: str, moment: datetime
+) -> None:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    rows = [{"subject_id": str(i), "erasure_id": erasure_id, "erased_at": moment}
-            for i in sorted({str(i) for i in ids if i})]
+    rows = [
+        {"subject_id": str(i), "erasure_id": erasure_id, "erased_at": moment}
+        for i in sorted({str(i) for i in ids if i})
+    ]
     if rows:
-        session.execute(dialect.insert(erased_subjects_table).on_conflict_do_nothing(
-            index_elements=["subject_id"]), rows)
+        session.execute(
+            dialect.insert(erased_subjects_table).on_conflict_do_nothing(
+                index_elements=["subject_id"]
+            ),
+            rows,
+        )
     _checkpoint_after_commit(session)
 
 
@@ -77,20 +90,29 @@ def _checkpoint(engine: Engine) -> None:
     try:
         result = checkpoint_sqlite(engine)
     except Exception:
-        log.warning("the write-ahead log could not be checkpointed after an erasure",
-                    exc_info=True)
+        log.warning("the write-ahead log could not be checkpointed after an erasure", exc_info=True)
         return
     if result is not None and result[0]:
-        log.warning("the write-ahead log was busy after an erasure: checkpointed %s of %s "
-                    "frames, not truncated", result[2], result[1])
+        log.warning(
+            "the write-ahead log was busy after an erasure: checkpointed %s of %s "
+            "frames, not truncated",
+            result[2],
+            result[1],
+        )
 
 
 def any_erased(session: Session, ids: Iterable[str | None]) -> bool:
     wanted = sorted({str(i) for i in ids if i})
     if not wanted:
         return False
-    return session.execute(select(erased_subjects_table.c.subject_id).where(
-        erased_subjects_table.c.subject_id.in_(wanted)).limit(1)).first() is not None
+    return (
+        session.execute(
+            select(erased_subjects_table.c.subject_id)
+            .where(erased_subjects_table.c.subject_id.in_(wanted))
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def ids_of(event_subject: str | None, data: Mapping[str, Any]) -> list[str | None]:
@@ -110,27 +132,59 @@ def purge_copies(session: Session, ids: Iterable[str]) -> dict[str, int]:
         return {"outbox_rows": 0, "dead_letters": 0}
     # Erasure's own events name nobody but by ids, and must survive: a report not yet
     # published, a request dead-lettered and waiting to be replayed.
-    outbox = session.execute(delete(outbox_table).where(
-        outbox_table.c.event_type.not_in(sorted(ERASURE_EVENTS)), or_(
-            outbox_table.c.subject.in_(wanted),
-            *(outbox_table.c.mentions.contains(i.lower(), autoescape=True) for i in wanted))))
-    dead = session.execute(delete(dead_letters_table).where(
-        or_(dead_letters_table.c.event_type.is_(None),
-            dead_letters_table.c.event_type.not_in(sorted(ERASURE_EVENTS))),
-        or_(*(dead_letters_table.c.mentions.contains(i.lower(), autoescape=True) for i in wanted))))
+    outbox = session.execute(
+        delete(outbox_table).where(
+            outbox_table.c.event_type.not_in(sorted(ERASURE_EVENTS)),
+            or_(
+                outbox_table.c.subject.in_(wanted),
+                *(outbox_table.c.mentions.contains(i.lower(), autoescape=True) for i in wanted),
+            ),
+        )
+    )
+    dead = session.execute(
+        delete(dead_letters_table).where(
+            or_(
+                dead_letters_table.c.event_type.is_(None),
+                dead_letters_table.c.event_type.not_in(sorted(ERASURE_EVENTS)),
+            ),
+            or_(
+                *(
+                    dead_letters_table.c.mentions.contains(i.lower(), autoescape=True)
+                    for i in wanted
+                )
+            ),
+        )
+    )
     return {"outbox_rows": outbox.rowcount or 0, "dead_letters": dead.rowcount or 0}
 
 
 def forget_audit_subjects(session: Session, subjects: Mapping[str, Iterable[str]]) -> int:
     """subject_type -> ids whose audit reasons become unreadable."""
-    return sum(audit_seal.forget(session, subject_type, ids)
-               for subject_type, ids in subjects.items())
+    return sum(
+        audit_seal.forget(session, subject_type, ids) for subject_type, ids in subjects.items()
+    )
 
 
-def report(uow: UnitOfWork, event_type: str, *, erasure_id: str, person_id: str | None,
-           application_ids: Iterable[str], counts: Mapping[str, int], moment: datetime) -> None:
+def report(
+    uow: UnitOfWork,
+    event_type: str,
+    *,
+    erasure_id: str,
+    person_id: str | None,
+    application_ids: Iterable[str],
+    counts: Mapping[str, int],
+    moment: datetime,
+) -> None:
     """Emit this service's `<prefix>.person_erased` (after the purge: the report itself stays)."""
     ids = sorted({str(i) for i in application_ids})
-    uow.emit(event_type, subject=ids[0] if ids else erasure_id, data={
-        "erasure_id": erasure_id, "person_id": person_id, "application_ids": ids,
-        "counts": dict(counts), "erased_at": moment.isoformat()})
+    uow.emit(
+        event_type,
+        subject=ids[0] if ids else erasure_id,
+        data={
+            "erasure_id": erasure_id,
+            "person_id": person_id,
+            "application_ids": ids,
+            "counts": dict(counts),
+            "erased_at": moment.isoformat(),
+        },
+    )

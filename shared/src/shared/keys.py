@@ -31,20 +31,29 @@ class RotationReport:
 
 def count_rows(engine: Engine, tables: Sequence[tuple[Table, list[str]]]) -> int:
     with engine.connect() as conn:
-        return sum(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                   for table, _ in tables)
+        return sum(
+            conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for table, _ in tables
+        )
 
 
-def rotate(engine: Engine, tables: Sequence[tuple[Table, list[str]]], keyring: Keyring, *,
-           batch_size: int = 500, progress: Callable[[int], None] | None = None,
-           after_batch: Callable[[str, int], None] | None = None) -> RotationReport:
+def rotate(
+    engine: Engine,
+    tables: Sequence[tuple[Table, list[str]]],
+    keyring: Keyring,
+    *,
+    batch_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+    after_batch: Callable[[str, int], None] | None = None,
+) -> RotationReport:
     """`tables`: as `shared.crypto.encrypted_columns` gives them. `progress(n)` after each batch
     of n rows; `after_batch(table, rows)` too (tests interrupt a rotation with it)."""
     report = RotationReport()
     for table, names in tables:
         (pk,) = table.primary_key.columns  # every encrypted table has a one-column key
-        raw = sa.table(table.name, sa.column(pk.name),
-                       *(sa.column(name, sa.Text()) for name in names))
+        raw = sa.table(
+            table.name, sa.column(pk.name), *(sa.column(name, sa.Text()) for name in names)
+        )
         last = None
         while True:
             with engine.begin() as conn:
@@ -65,8 +74,15 @@ def rotate(engine: Engine, tables: Sequence[tuple[Table, list[str]]], keyring: K
     return report
 
 
-def _rotate_row(conn: sa.Connection, raw: sa.TableClause, pk: str, names: list[str],
-                row: sa.Row, keyring: Keyring, report: RotationReport) -> None:
+def _rotate_row(
+    conn: sa.Connection,
+    raw: sa.TableClause,
+    pk: str,
+    names: list[str],
+    row: sa.Row,
+    keyring: Keyring,
+    report: RotationReport,
+) -> None:
     for name in names:
         token = row._mapping[name]
         if token is None:
@@ -79,8 +95,9 @@ def _rotate_row(conn: sa.Connection, raw: sa.TableClause, pk: str, names: list[s
         except InvalidToken:
             report.unreadable += 1
             continue
-        result = conn.execute(raw.update().where(raw.c[pk] == row[0], raw.c[name] == token)
-                              .values({name: new}))
+        result = conn.execute(
+            raw.update().where(raw.c[pk] == row[0], raw.c[name] == token).values({name: new})
+        )
         if result.rowcount:
             report.rotated += 1
         else:

@@ -21,27 +21,30 @@ def keys_group() -> click.Group:
     def keys() -> None:
         pass
 
-    @keys.command("generate", help="Print a new Fernet key (put it first in "
-                                   "DATA_ENCRYPTION_KEYS).")
+    @keys.command("generate", help="Print a new Fernet key (put it first in DATA_ENCRYPTION_KEYS).")
     def generate() -> None:
         click.echo(crypto.Keyring.generate_key())
 
-    @keys.command("rotate", help="Re-encrypt every encrypted value under the first key, in "
-                                 "batches; safe to interrupt and run again.")
+    @keys.command(
+        "rotate",
+        help="Re-encrypt every encrypted value under the first key, in "
+        "batches; safe to interrupt and run again.",
+    )
     @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1))
     @click.pass_obj
     def rotate_command(state: Any, batch_size: int) -> None:
         platform = state.platform
         # The service's own columns, and the audit log's sealing keys (every service has them).
-        tables = (crypto.encrypted_columns(state.definition.metadata)
-                  + crypto.encrypted_columns(audit_seal.audit_subject_keys_table.metadata))
+        tables = crypto.encrypted_columns(state.definition.metadata) + crypto.encrypted_columns(
+            audit_seal.audit_subject_keys_table.metadata
+        )
         keyring = crypto.keyring_from_settings(platform.settings)
         total = count_rows(platform.engine, tables)
         with click.progressbar(length=total, label="re-encrypting", file=sys.stderr) as bar:
-            report = rotate(platform.engine, tables, keyring, batch_size=batch_size,
-                            progress=bar.update)
-        click.echo(json.dumps({"tables": [table.name for table, _ in tables],
-                               **report.as_dict()}))
+            report = rotate(
+                platform.engine, tables, keyring, batch_size=batch_size, progress=bar.update
+            )
+        click.echo(json.dumps({"tables": [table.name for table, _ in tables], **report.as_dict()}))
         if report.unreadable:
             click.echo(f"{report.unreadable} value(s) no configured key opens", err=True)
             sys.exit(1)

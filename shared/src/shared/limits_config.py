@@ -81,12 +81,17 @@ def load_rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
             if text:
                 parse_many(text)
         except ValueError:
-            raise RateLimitSettingError(f"{ENV_NAMES[name]}={text!r}: expected e.g. "
-                                        "'5 per minute; 20 per hour', or empty for none") from None
+            raise RateLimitSettingError(
+                f"{ENV_NAMES[name]}={text!r}: expected e.g. "
+                "'5 per minute; 20 per hour', or empty for none"
+            ) from None
     if settings.strategy not in STRATEGIES:
-        raise RateLimitSettingError(f"RATE_LIMIT_STRATEGY={settings.strategy!r}: expected one "
-                                    f"of {', '.join(sorted(STRATEGIES))}")
+        raise RateLimitSettingError(
+            f"RATE_LIMIT_STRATEGY={settings.strategy!r}: expected one "
+            f"of {', '.join(sorted(STRATEGIES))}"
+        )
     if settings.audit_window_s <= 0 or settings.trusted_proxies < 0:
-        raise RateLimitSettingError("RATE_LIMIT_AUDIT_WINDOW_S must be positive and "
-                                    "RATE_LIMIT_TRUSTED_PROXIES not negative")
+        raise RateLimitSettingError(
+            "RATE_LIMIT_AUDIT_WINDOW_S must be positive and RATE_LIMIT_TRUSTED_PROXIES not negative"
+        )
     return settings

@@ -33,14 +33,19 @@ EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 UK_PHONE = re.compile(r"(?<![\w-])(?:\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}(?![\w-])")
 QUERY_VALUE = re.compile(r"(?P<name>(?:^|[?&;])[^=&;#\s\"]*=)(?P<value>[^&;#\s\"]*)")
 SAFE_QUERY_VALUE = re.compile(
-    r"^(?:\d{1,12}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
+    r"^(?:\d{1,12}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+)
 # SQLSTATE classes whose messages name the server, the connection or schema objects, never a
 # value (a data exception's message, class 22, may quote its input: "invalid input syntax for
 # type date: ..."; an integrity violation's detail, class 23, quotes the duplicate key).
 SCHEMA_AND_SERVER_CLASSES = frozenset({"08", "40", "42", "53", "54", "55", "57", "58"})
 # The attributes every LogRecord has: anything else on a record came in as an `extra`.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message", "asctime", "service", "correlation_id"}
+    "message",
+    "asctime",
+    "service",
+    "correlation_id",
+}
 
 
 class LoggableError(Exception):
@@ -135,8 +140,9 @@ def _field_paths(messages: Any, prefix: str = "") -> list[str]:
         if value == ["Unknown field."]:
             paths.append(f"{prefix}(unknown field)")
             continue
-        segment = str(key) if isinstance(key, int) or re.fullmatch(r"\w{1,60}", str(key)) \
-            else "(field)"
+        segment = (
+            str(key) if isinstance(key, int) or re.fullmatch(r"\w{1,60}", str(key)) else "(field)"
+        )
         paths.extend(_field_paths(value, f"{prefix}{segment}."))
     return [path.rstrip(".") for path in paths]
 
@@ -152,11 +158,15 @@ def format_exception_safely(exc: BaseException) -> str:
         seen.add(id(current))
         chain.append((current, link))
         if current.__cause__ is not None:
-            current, link = current.__cause__, "The above exception was the direct cause of " \
-                                                 "the following exception:"
+            current, link = (
+                current.__cause__,
+                "The above exception was the direct cause of the following exception:",
+            )
         elif current.__context__ is not None and not current.__suppress_context__:
-            current, link = current.__context__, "During handling of the above exception, " \
-                                                 "another exception occurred:"
+            current, link = (
+                current.__context__,
+                "During handling of the above exception, another exception occurred:",
+            )
         else:
             current = None
     lines: list[str] = []
@@ -265,8 +275,10 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     # gunicorn's loggers keep their own handlers (they do not propagate): filter them at the
     # logger. This runs in each web worker, where the app is built.
     access = logging.getLogger("gunicorn.access")
-    for logger, filters in ((access, (_AccessLogQueries(), _Redact())),
-                            (logging.getLogger("gunicorn.error"), (_Redact(),))):
+    for logger, filters in (
+        (access, (_AccessLogQueries(), _Redact())),
+        (logging.getLogger("gunicorn.error"), (_Redact(),)),
+    ):
         for existing in [f for f in logger.filters if isinstance(f, _AccessLogQueries | _Redact)]:
             logger.removeFilter(existing)
         for log_filter in filters:

@@ -73,8 +73,10 @@ def run_env(service_metadata: MetaData) -> None:
             connection.commit()
             _sqlite_foreign_keys(connection, on=True)
             if broken:
-                raise RuntimeError(f"migration left {len(broken)} rows breaking a foreign key: "
-                                   f"{sorted({row[0] for row in broken})}")
+                raise RuntimeError(
+                    f"migration left {len(broken)} rows breaking a foreign key: "
+                    f"{sorted({row[0] for row in broken})}"
+                )
     engine.dispose()
 
 
@@ -84,11 +86,14 @@ def _sqlite_foreign_keys(connection: Any, *, on: bool) -> None:
     cursor.close()
 
 
-def _compare_type(context: Any, _inspected: Any, _column: Any, _inspected_type: Any,
-                  metadata_type: Any) -> bool | None:
+def _compare_type(
+    context: Any, _inspected: Any, _column: Any, _inspected_type: Any, metadata_type: Any
+) -> bool | None:
     # On SQLite encrypted columns keep their first declared type (see shared.crypto_migrations).
-    if isinstance(metadata_type, EncryptedJSON | EncryptedText) and \
-            context.dialect.name == "sqlite":
+    if (
+        isinstance(metadata_type, EncryptedJSON | EncryptedText)
+        and context.dialect.name == "sqlite"
+    ):
         return False
     return None  # Alembic's own comparison
 
@@ -146,16 +151,22 @@ def create_platform_tables_v1() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_created_at", ["created_at"], unique=False)
-        batch_op.create_index("ix_outbox_unpublished", ["id"], unique=False,
-                              postgresql_where=sa.text("published_at IS NULL"),
-                              sqlite_where=sa.text("published_at IS NULL"))
+        batch_op.create_index(
+            "ix_outbox_unpublished",
+            ["id"],
+            unique=False,
+            postgresql_where=sa.text("published_at IS NULL"),
+            sqlite_where=sa.text("published_at IS NULL"),
+        )
 
 
 def drop_platform_tables_v1() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_unpublished",
-                            postgresql_where=sa.text("published_at IS NULL"),
-                            sqlite_where=sa.text("published_at IS NULL"))
+        batch_op.drop_index(
+            "ix_outbox_unpublished",
+            postgresql_where=sa.text("published_at IS NULL"),
+            sqlite_where=sa.text("published_at IS NULL"),
+        )
         batch_op.drop_index("ix_outbox_created_at")
     op.drop_table("outbox")
     op.drop_table("inbox")
@@ -177,8 +188,12 @@ def create_audit_log_v1() -> None:
     """
     op.create_table(
         "audit_log",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-                  autoincrement=True, nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("service", sa.String(length=40), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=False),
@@ -192,8 +207,9 @@ def create_audit_log_v1() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     op.create_index("ix_audit_log_at", "audit_log", ["at"], unique=False)
-    op.create_index("ix_audit_log_subject", "audit_log", ["subject_type", "subject_id"],
-                    unique=False)
+    op.create_index(
+        "ix_audit_log_subject", "audit_log", ["subject_type", "subject_id"], unique=False
+    )
     if op.get_bind().dialect.name == "postgresql":
         # Concatenation, not RAISE's % placeholders: the SQL passes through a pyformat driver.
         op.execute(f"""

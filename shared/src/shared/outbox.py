@@ -35,8 +35,15 @@ RELAY_LOCK_KEY = 0x0B7B0C5
 
 
 class OutboxRelay:
-    def __init__(self, engine: Engine, publisher: BrokerPublisher, *, clock: Clock,
-                 batch_size: int = 500, idle_wait_s: float = 0.25) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        publisher: BrokerPublisher,
+        *,
+        clock: Clock,
+        batch_size: int = 500,
+        idle_wait_s: float = 0.25,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.publisher = publisher
@@ -56,9 +63,15 @@ class OutboxRelay:
                 if not got_lock:
                     return 0
             query = (
-                select(outbox_table.c.id, outbox_table.c.event_id, outbox_table.c.event_type,
-                       outbox_table.c.exchange, outbox_table.c.routing_key,
-                       outbox_table.c.correlation_id, outbox_table.c.body)
+                select(
+                    outbox_table.c.id,
+                    outbox_table.c.event_id,
+                    outbox_table.c.event_type,
+                    outbox_table.c.exchange,
+                    outbox_table.c.routing_key,
+                    outbox_table.c.correlation_id,
+                    outbox_table.c.body,
+                )
                 .where(outbox_table.c.published_at.is_(None))
                 .order_by(outbox_table.c.id)
                 .limit(self.batch_size)

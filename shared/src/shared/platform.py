@@ -49,9 +49,14 @@ class Platform:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def unit_of_work(self, **kwargs: Any) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, source=self.settings.service,
-                          registry=self.registry, topology=self.topology, clock=self.clock,
-                          **kwargs)
+        return UnitOfWork(
+            self.session_factory,
+            source=self.settings.service,
+            registry=self.registry,
+            topology=self.topology,
+            clock=self.clock,
+            **kwargs,
+        )
 
     def connection(self, *, confirm_publish: bool = False) -> Connection:
         return make_connection(self.settings, confirm_publish=confirm_publish)

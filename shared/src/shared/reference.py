@@ -30,7 +30,9 @@ def load_establishments(path: Path | None = None) -> dict[str, Establishment]:
     rows = csv.DictReader(text.splitlines())
     return {
         row["code"]: Establishment(
-            code=row["code"], name=row["name"], nation=row["nation"],
+            code=row["code"],
+            name=row["name"],
+            nation=row["nation"],
             high_security=row["high_security"].strip().lower() == "true",
             womens_estate=row["womens_estate"].strip().lower() == "true",
         )

@@ -71,9 +71,11 @@ class Periods:
         )
 
     def cutoffs(self, moment: datetime) -> Cutoffs:
-        return Cutoffs(check_details=months_before(moment, self.check_details_months),
-                       closed_applicant=months_before(moment, self.closed_applicant_months),
-                       outbox=moment - timedelta(days=self.outbox_days))
+        return Cutoffs(
+            check_details=months_before(moment, self.check_details_months),
+            closed_applicant=months_before(moment, self.closed_applicant_months),
+            outbox=moment - timedelta(days=self.outbox_days),
+        )
 
 
 def _whole(extra: Mapping[str, str], name: str, default: int) -> int:
@@ -128,23 +130,28 @@ class Purge:
     period: str
     decided_at: ColumnElement[Any]
     purge: Callable[[Session, Any], dict[str, Any]]
-    where: Callable[[datetime], Sequence[ColumnElement[bool]]] = field(
-        default=lambda _cutoff: ())
+    where: Callable[[datetime], Sequence[ColumnElement[bool]]] = field(default=lambda _cutoff: ())
 
     def due(self, cutoff: datetime) -> Any:
         """The subjects due at `cutoff`: clock started before it, not purged since."""
         entries = audit.audit_log_table.c
-        done = select(entries.id).where(
-            entries.subject_type == self.subject_type, entries.subject_id == self.model.id,
-            entries.action == self.action, entries.at >= self.decided_at).exists()
+        done = (
+            select(entries.id)
+            .where(
+                entries.subject_type == self.subject_type,
+                entries.subject_id == self.model.id,
+                entries.action == self.action,
+                entries.at >= self.decided_at,
+            )
+            .exists()
+        )
         return select(self.model).where(self.decided_at < cutoff, ~done, *self.where(cutoff))
 
 
 Batch = Callable[[Session, Any, int], tuple[int, Any]]
 
 
-def in_batches(session_factory: sessionmaker, batch: Batch, batch_size: int,
-               dry_run: bool) -> int:
+def in_batches(session_factory: sessionmaker, batch: Batch, batch_size: int, dry_run: bool) -> int:
     """Run `batch(session, after, limit)` -> (count, last key; None when there was nothing),
     each call in its own transaction, committed (rolled back on a dry run), until nothing is
     left. Keyset paging on the key: a dry run, which changes nothing, still moves on."""
@@ -168,24 +175,34 @@ def purge_batch(purge: Purge, cutoff: datetime, service: str, clock: Clock) -> B
             query = query.where(purge.model.id > after)
         # A row someone is changing right now is left for the next run (SKIP LOCKED; SQLite
         # takes the database's write lock at BEGIN instead).
-        rows = list(session.execute(query.with_for_update(skip_locked=True, of=purge.model))
-                    .scalars())
+        rows = list(
+            session.execute(query.with_for_update(skip_locked=True, of=purge.model)).scalars()
+        )
         for row in rows:
             detail = purge.purge(session, row)
-            audit.record(session, service=service, actor=ACTOR, actor_kind=audit.SYSTEM,
-                         action=purge.action, subject_type=purge.subject_type,
-                         subject_id=row.id, detail={**detail, "cutoff": cutoff.isoformat()},
-                         at=clock.now())
+            audit.record(
+                session,
+                service=service,
+                actor=ACTOR,
+                actor_kind=audit.SYSTEM,
+                action=purge.action,
+                subject_type=purge.subject_type,
+                subject_id=row.id,
+                detail={**detail, "cutoff": cutoff.isoformat()},
+                at=clock.now(),
+            )
         session.flush()
         return len(rows), rows[-1].id if rows else None
 
     return batch
 
 
-def _delete_batch(table: Any, column: Any, cutoff: datetime, service: str,
-                  action: str, clock: Clock) -> Batch:
+def _delete_batch(
+    table: Any, column: Any, cutoff: datetime, service: str, action: str, clock: Clock
+) -> Batch:
     """Delete rows whose `column` is before the cutoff (NULL never is), by id; one audit entry
     per batch (the rows are events, not people: the entry says how many, which ids)."""
+
     def batch(session: Session, after: Any, limit: int) -> tuple[int, Any]:
         query = select(table.c.id).where(column < cutoff).order_by(table.c.id).limit(limit)
         if after is not None:
@@ -194,17 +211,32 @@ def _delete_batch(table: Any, column: Any, cutoff: datetime, service: str,
         if not ids:
             return 0, None
         deleted = session.execute(delete(table).where(table.c.id.in_(ids))).rowcount
-        audit.record(session, service=service, actor=ACTOR, actor_kind=audit.SYSTEM,
-                     action=action, subject_type=table.name, subject_id=f"{ids[0]}-{ids[-1]}",
-                     detail={"rows": deleted, "cutoff": cutoff.isoformat()}, at=clock.now())
+        audit.record(
+            session,
+            service=service,
+            actor=ACTOR,
+            actor_kind=audit.SYSTEM,
+            action=action,
+            subject_type=table.name,
+            subject_id=f"{ids[0]}-{ids[-1]}",
+            detail={"rows": deleted, "cutoff": cutoff.isoformat()},
+            at=clock.now(),
+        )
         return deleted, ids[-1]
 
     return batch
 
 
-def run(session_factory: sessionmaker, settings: Settings, purges: Iterable[Purge],
-        moment: datetime, *, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE,
-        dry_run: bool = False) -> dict[str, int]:
+def run(
+    session_factory: sessionmaker,
+    settings: Settings,
+    purges: Iterable[Purge],
+    moment: datetime,
+    *,
+    clock: Clock,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    dry_run: bool = False,
+) -> dict[str, int]:
     """Every purge of the service, then the outbox and the dead letters; counts by name.
     `moment` sets the cutoffs (an operator may run as of another time); the audit entries
     say when the purge really happened, by `clock`."""
@@ -214,17 +246,39 @@ def run(session_factory: sessionmaker, settings: Settings, purges: Iterable[Purg
     for purge in purges:
         cutoff = cutoffs.for_period(purge.period)
         counts[purge.name] = in_batches(
-            session_factory, purge_batch(purge, cutoff, service, clock), batch_size, dry_run)
-    counts["outbox"] = in_batches(session_factory, _delete_batch(
-        outbox_table, outbox_table.c.published_at, cutoffs.outbox, service,
-        "retention.outbox_pruned", clock), batch_size, dry_run)
-    counts["dead_letters"] = in_batches(session_factory, _delete_batch(
-        dead_letters_table, dead_letters_table.c.replayed_at, cutoffs.outbox, service,
-        "retention.dead_letters_pruned", clock), batch_size, dry_run)
+            session_factory, purge_batch(purge, cutoff, service, clock), batch_size, dry_run
+        )
+    counts["outbox"] = in_batches(
+        session_factory,
+        _delete_batch(
+            outbox_table,
+            outbox_table.c.published_at,
+            cutoffs.outbox,
+            service,
+            "retention.outbox_pruned",
+            clock,
+        ),
+        batch_size,
+        dry_run,
+    )
+    counts["dead_letters"] = in_batches(
+        session_factory,
+        _delete_batch(
+            dead_letters_table,
+            dead_letters_table.c.replayed_at,
+            cutoffs.outbox,
+            service,
+            "retention.dead_letters_pruned",
+            clock,
+        ),
+        batch_size,
+        dry_run,
+    )
     return counts
 
 
 # -- helpers for the services' purge functions ----------------------------------------------
+
 
 def only(document: Mapping[str, Any] | None, keep: Iterable[str]) -> dict[str, Any] | None:
     """`document` with only the `keep` keys (None stays None)."""
@@ -255,6 +309,7 @@ def empty_information_request(request: Any) -> bool:
 
 # -- the operator command ---------------------------------------------------------------------
 
+
 def parse_moment(value: str | None, clock: Clock) -> datetime:
     if not value:
         return clock.now()
@@ -272,27 +327,46 @@ def retention_group(purges: Sequence[Purge]) -> click.Group:
     def retention() -> None:
         pass
 
-    @retention.command("run", help="Purge what is due (run daily; safe to interrupt and run "
-                                   "again). Prints the counts as JSON.")
+    @retention.command(
+        "run",
+        help="Purge what is due (run daily; safe to interrupt and run "
+        "again). Prints the counts as JSON.",
+    )
     @click.option("--at", "at", default=None, help="ISO time to purge as of (default: now).")
     @click.option("--dry-run", is_flag=True, help="Count what is due; change nothing.")
-    @click.option("--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True,
-                  type=click.IntRange(min=1), help="Rows per transaction.")
-    @click.option("--every", "every_s", default=None, type=click.FloatRange(min=1),
-                  help="Keep running, purging every this many seconds (a container's "
-                       "scheduler).")
+    @click.option(
+        "--batch-size",
+        default=DEFAULT_BATCH_SIZE,
+        show_default=True,
+        type=click.IntRange(min=1),
+        help="Rows per transaction.",
+    )
+    @click.option(
+        "--every",
+        "every_s",
+        default=None,
+        type=click.FloatRange(min=1),
+        help="Keep running, purging every this many seconds (a container's scheduler).",
+    )
     @click.pass_obj
-    def run_command(state: Any, at: str | None, dry_run: bool, batch_size: int,
-                    every_s: float | None) -> None:
+    def run_command(
+        state: Any, at: str | None, dry_run: bool, batch_size: int, every_s: float | None
+    ) -> None:
         platform = state.platform
         try:
             Periods.from_settings(platform.settings)
         except RetentionConfigError as exc:
             raise click.UsageError(str(exc)) from None
         while True:
-            counts = run(platform.session_factory, platform.settings, purges,
-                         parse_moment(at, platform.clock), clock=platform.clock,
-                         batch_size=batch_size, dry_run=dry_run)
+            counts = run(
+                platform.session_factory,
+                platform.settings,
+                purges,
+                parse_moment(at, platform.clock),
+                clock=platform.clock,
+                batch_size=batch_size,
+                dry_run=dry_run,
+            )
             click.echo(json.dumps(counts))
             if every_s is None:
                 return

@@ -80,8 +80,9 @@ class JwksCache:
     def key(self, kid: str) -> Any:
         with self._lock:
             age = time.monotonic() - self._fetched_at
-            if age > JWKS_TTL_S or (kid not in self._keys
-                                       and age >= self.settings.jwks_min_refetch_s):
+            if age > JWKS_TTL_S or (
+                kid not in self._keys and age >= self.settings.jwks_min_refetch_s
+            ):
                 try:
                     self._refresh()
                 except (OSError, ValueError, KeyError) as exc:
@@ -106,11 +107,19 @@ class StaffTokenVerifier:
                 raise AuthError("invalid credentials")
             key = self.jwks.key(str(header["kid"]))
             # Times are checked below on the system's clock, not PyJWT's wall clock.
-            claims = jwt.decode(token, key=key, algorithms=list(settings.algorithms),
-                                audience=settings.audience, issuer=settings.issuer,
-                                options={"verify_exp": False, "verify_nbf": False,
-                                         "verify_iat": False,
-                                         "require": ["exp", "iat", "sub", "iss", "aud"]})
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=list(settings.algorithms),
+                audience=settings.audience,
+                issuer=settings.issuer,
+                options={
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                    "require": ["exp", "iat", "sub", "iss", "aud"],
+                },
+            )
         except jwt.PyJWTError as exc:
             raise AuthError("invalid credentials") from exc
         self._check_times(claims)
@@ -123,8 +132,12 @@ class StaffTokenVerifier:
             not_before = float(claims.get("nbf", issued))
         except (TypeError, ValueError) as exc:
             raise AuthError("invalid credentials") from exc
-        if expires <= now - leeway or not_before > now + leeway or issued > now + leeway \
-                or expires - issued > self.settings.max_lifetime_s:
+        if (
+            expires <= now - leeway
+            or not_before > now + leeway
+            or issued > now + leeway
+            or expires - issued > self.settings.max_lifetime_s
+        ):
             raise AuthError("invalid credentials")
 
     def identity(self, claims: dict[str, Any]) -> StaffIdentity:
@@ -134,7 +147,8 @@ class StaffTokenVerifier:
         return StaffIdentity(
             staff_id=subject,
             roles=frozenset(_strings(claims.get(self.settings.roles_claim))) & STAFF_ROLES,
-            establishments=frozenset(_strings(claims.get(self.settings.establishments_claim))))
+            establishments=frozenset(_strings(claims.get(self.settings.establishments_claim))),
+        )
 
 
 def _strings(value: Any) -> list[str]:

@@ -39,20 +39,27 @@ def _development_key(secret: str) -> str:
 
 # Every default or example secret that has appeared in this repository: refused whatever its
 # strength. tests/unit/test_startup_secrets.py scans the tracked files and fails on one missing.
-KNOWN_DEFAULTS = frozenset({
-    INSECURE_DEV_SECRET,
-    _development_key(INSECURE_DEV_SECRET),
-    # docker-compose.yml's former defaults
-    "compose-dev-secret-change-me", "compose-dev-staff-token-secret-change-me",
-    "compose-dev-api-key-pepper-change-me", "p7aGjWLxR6th7X4FHemIBrNJrsKNgwUrPrbUvc03iII=",
-    "compose-dev-db-password", "compose-dev-postgres-password", "compose-dev-broker-password",
-    # the Fernet key docs/operations.md shows as an example
-    "lFi5wpRiNFszCu-yc-30l7MoidP2NSgzbmEB27ywpWM=",
-    # RabbitMQ's and PostgreSQL's own defaults
-    "guest", "postgres",
-    # the development identity provider's console client
-    "dev-console-secret-change-me",
-})
+KNOWN_DEFAULTS = frozenset(
+    {
+        INSECURE_DEV_SECRET,
+        _development_key(INSECURE_DEV_SECRET),
+        # docker-compose.yml's former defaults
+        "compose-dev-secret-change-me",
+        "compose-dev-staff-token-secret-change-me",
+        "compose-dev-api-key-pepper-change-me",
+        "p7aGjWLxR6th7X4FHemIBrNJrsKNgwUrPrbUvc03iII=",
+        "compose-dev-db-password",
+        "compose-dev-postgres-password",
+        "compose-dev-broker-password",
+        # the Fernet key docs/operations.md shows as an example
+        "lFi5wpRiNFszCu-yc-30l7MoidP2NSgzbmEB27ywpWM=",
+        # RabbitMQ's and PostgreSQL's own defaults
+        "guest",
+        "postgres",
+        # the development identity provider's console client
+        "dev-console-secret-change-me",
+    }
+)
 
 PLACEHOLDER_PREFIX = "change-me"  # deploy/.env.example's values all start so
 
@@ -87,18 +94,26 @@ REQUIRED_SECRETS: tuple[RequiredSecret, ...] = (
     RequiredSecret("DATABASE_URL", lambda s: _password(s.database_url), "url_password"),
     RequiredSecret("BROKER_URL", lambda s: _password(s.broker_url), "url_password"),
     # The console's client at the identity provider (its default is the development provider's).
-    RequiredSecret("ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
-                   lambda s: s.extra.get("ACCESS_CONSOLE_OIDC_CLIENT_SECRET", ""),
-                   service="access"),
+    RequiredSecret(
+        "ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
+        lambda s: s.extra.get("ACCESS_CONSOLE_OIDC_CLIENT_SECRET", ""),
+        service="access",
+    ),
     # Optional, but when set they must be as strong as the rest.
     RequiredSecret("METRICS_TOKEN", lambda s: s.metrics_token, "optional"),
-    RequiredSecret("VETTING_IDENTITY_KEY",
-                   lambda s: s.extra.get("VETTING_IDENTITY_KEY", "").strip(), "optional",
-                   service="vetting"),
+    RequiredSecret(
+        "VETTING_IDENTITY_KEY",
+        lambda s: s.extra.get("VETTING_IDENTITY_KEY", "").strip(),
+        "optional",
+        service="vetting",
+    ),
 )
 
-IDENTITY_PROVIDER_SECRETS = ("KEYCLOAK_ADMIN_PASSWORD", "ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
-                             "SUBJECT_ACCESS_CLIENT_SECRET")
+IDENTITY_PROVIDER_SECRETS = (
+    "KEYCLOAK_ADMIN_PASSWORD",
+    "ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
+    "SUBJECT_ACCESS_CLIENT_SECRET",
+)
 
 _URL_SAFE = frozenset(string.ascii_letters + string.digits + "-_")
 _HEX = frozenset(string.hexdigits.lower())
@@ -112,8 +127,10 @@ def weakness(value: str) -> str | None:
         return "a default from the repository"
     minimum = 64 if set(value) <= _HEX else 43
     if len(value) < minimum:
-        return (f"too short ({len(value)} characters; at least {minimum}, i.e. 32 random "
-                "bytes: `python -m shared secrets` makes them)")
+        return (
+            f"too short ({len(value)} characters; at least {minimum}, i.e. 32 random "
+            "bytes: `python -m shared secrets` makes them)"
+        )
     counts = Counter(value)
     spread = -sum(n * math.log2(n / len(value)) for n in counts.values())
     runs = sum(abs(ord(a) - ord(b)) <= 1 for a, b in itertools.pairwise(value)) / (len(value) - 1)
@@ -147,8 +164,15 @@ def problems(settings: Settings) -> list[str]:
         value = entry.read(settings)
         if entry.kind == "fernet_keys":
             keys = [k for k in (value or ()) if k]
-            issues = [f"key {n}: {why}" for n, key in enumerate(keys, 1)
-                      if (why := fernet_weakness(key))] if keys else ["missing"]
+            issues = (
+                [
+                    f"key {n}: {why}"
+                    for n, key in enumerate(keys, 1)
+                    if (why := fernet_weakness(key))
+                ]
+                if keys
+                else ["missing"]
+            )
             why = "; ".join(issues) or None
         elif entry.kind == "url_password":
             if value is None:
@@ -174,7 +198,8 @@ def require_production_secrets(settings: Settings) -> None:
     if found:
         raise SettingsError(
             f"{settings.service}: refusing to start outside the embedded mode (SQLite and "
-            "filesystem://) without production secrets:\n" + "\n".join(found))
+            "filesystem://) without production secrets:\n" + "\n".join(found)
+        )
     if is_embedded(settings):
         warn_embedded(settings.service)
 
@@ -186,9 +211,11 @@ def warn_embedded(service: str) -> None:
     global _warned
     if not _warned:
         _warned = True
-        log.warning("EMBEDDED MODE IS FOR DEVELOPMENT ONLY: SQLite, the filesystem broker and "
-                    "public development secrets; never put real people's data here",
-                    extra={"service": service})
+        log.warning(
+            "EMBEDDED MODE IS FOR DEVELOPMENT ONLY: SQLite, the filesystem broker and "
+            "public development secrets; never put real people's data here",
+            extra={"service": service},
+        )
 
 
 def generate_secret() -> str:
@@ -218,8 +245,7 @@ def env_file_values(services: Sequence[str]) -> dict[str, str]:
         values[f"DATABASE_PASSWORD_{service.upper()}"] = generate_secret()
         values[f"DATABASE_PASSWORD_{service.upper()}_APP"] = generate_secret()
     values["RABBITMQ_ADMIN_PASSWORD"] = generate_secret()
-    values.update({f"BROKER_PASSWORD_{service.upper()}": generate_secret()
-                   for service in services})
+    values.update({f"BROKER_PASSWORD_{service.upper()}": generate_secret() for service in services})
     # Compose's identity provider (Keycloak): its administrator, and the secrets of the
     # console's and the subject access bundle's clients there.
     values.update({name: generate_secret() for name in IDENTITY_PROVIDER_SECRETS})

@@ -61,9 +61,12 @@ TIMEOUT_S = 30.0
 
 def service_urls(env: Mapping[str, str] | None = None) -> dict[str, str]:
     env = os.environ if env is None else env
-    return {service: env.get(f"{service.upper()}_URL",
-                             f"http://127.0.0.1:{DEFAULT_PORTS[service]}").rstrip("/")
-            for service in SERVICES}
+    return {
+        service: env.get(
+            f"{service.upper()}_URL", f"http://127.0.0.1:{DEFAULT_PORTS[service]}"
+        ).rstrip("/")
+        for service in SERVICES
+    }
 
 
 class ServiceFailed(Exception):
@@ -86,9 +89,14 @@ class Asker:
             query["fromDate"] = self.from_date.isoformat()
         if self.to_date:
             query["toDate"] = self.to_date.isoformat()
-        request = Request(f"{self.urls[service]}{PATH}?{urlencode(query)}", headers={
-            "Authorization": f"Bearer {self.tokens[service]}", "Accept": "application/json",
-            "X-Correlation-ID": self.correlation_id})
+        request = Request(
+            f"{self.urls[service]}{PATH}?{urlencode(query)}",
+            headers={
+                "Authorization": f"Bearer {self.tokens[service]}",
+                "Accept": "application/json",
+                "X-Correlation-ID": self.correlation_id,
+            },
+        )
         try:
             with urlopen(request, timeout=self.timeout_s) as response:
                 status, body = response.status, response.read()
@@ -96,8 +104,7 @@ class Asker:
             raise ServiceFailed(f"answered {exc.code}: {_message(exc)}") from None
         except (URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise ServiceFailed(f"could not be reached at {self.urls[service]}: {reason}"
-                                ) from None
+            raise ServiceFailed(f"could not be reached at {self.urls[service]}: {reason}") from None
         if status == 204:
             return None
         if status != 200:
@@ -171,9 +178,18 @@ def gather_bundle(person: str, ask: Asker) -> dict[str, Any]:
             if content is not None:
                 answers[service].append(content)
     services = {service: merge(answers[service]) for service in SERVICES}
-    application_ids = list(dict.fromkeys([
-        *known, *(a.get("id") for a in (services["applications"] or {}).get("applications", [])
-                  if a.get("id"))]))
+    application_ids = list(
+        dict.fromkeys(
+            [
+                *known,
+                *(
+                    a.get("id")
+                    for a in (services["applications"] or {}).get("applications", [])
+                    if a.get("id")
+                ),
+            ]
+        )
+    )
     return {
         "person": {"requested": person, "person_id": person_id},
         "requested_at": process_clock().now().isoformat(),
@@ -190,8 +206,7 @@ def write_atomically(path: Path, text: str) -> None:
     """Into a temporary file beside `path` (owner-only), flushed to disk, renamed over it: a
     reader sees the old file or the whole new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
@@ -213,9 +228,13 @@ def service_tokens(env: Mapping[str, str] | None = None) -> dict[str, str]:
     # Development defaults: the development identity provider's client for the bundle.
     client = MachineClient.at_issuer(
         env.get("SUBJECT_ACCESS_CLIENT_ID", "subject-access-bundle"),
-        env.get("SUBJECT_ACCESS_CLIENT_SECRET", "dev-sar-secret-change-me"), env)
-    return {service: client.token(env.get(f"{service.upper()}_AUDIENCE", service))
-            for service in SERVICES}
+        env.get("SUBJECT_ACCESS_CLIENT_SECRET", "dev-sar-secret-change-me"),
+        env,
+    )
+    return {
+        service: client.token(env.get(f"{service.upper()}_AUDIENCE", service))
+        for service in SERVICES
+    }
 
 
 def _uuid(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
@@ -225,18 +244,31 @@ def _uuid(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
         raise click.BadParameter("not a person id or an application id (a UUID)") from None
 
 
-@click.command(help="Gather a subject access request from all four services into one JSON "
-                    "bundle.")
-@click.option("--person", required=True, callback=_uuid,
-              help="Vetting's person id, or an application id.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the bundle here (default: stdout).")
-@click.option("--from-date", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First day of the period (UTC, inclusive).")
-@click.option("--to-date", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last day of the period (UTC, inclusive).")
-def main(person: str, out: Path | None, from_date: datetime | None,
-         to_date: datetime | None) -> None:
+@click.command(help="Gather a subject access request from all four services into one JSON bundle.")
+@click.option(
+    "--person", required=True, callback=_uuid, help="Vetting's person id, or an application id."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the bundle here (default: stdout).",
+)
+@click.option(
+    "--from-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day of the period (UTC, inclusive).",
+)
+@click.option(
+    "--to-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Last day of the period (UTC, inclusive).",
+)
+def main(
+    person: str, out: Path | None, from_date: datetime | None, to_date: datetime | None
+) -> None:
     if from_date and to_date and from_date > to_date:
         raise click.BadParameter("must not be before --from-date", param_hint="--to-date")
     try:
@@ -244,8 +276,12 @@ def main(person: str, out: Path | None, from_date: datetime | None,
     except TokenRefused as exc:
         click.echo(f"no access token: {exc}; nothing was asked", err=True)
         sys.exit(1)
-    ask = Asker(service_urls(), tokens,
-                from_date.date() if from_date else None, to_date.date() if to_date else None)
+    ask = Asker(
+        service_urls(),
+        tokens,
+        from_date.date() if from_date else None,
+        to_date.date() if to_date else None,
+    )
     bundle = gather_bundle(person, ask)
     text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
     if bundle["incomplete"]:
@@ -255,8 +291,11 @@ def main(person: str, out: Path | None, from_date: datetime | None,
         if out is not None:
             write_atomically(incomplete_path(out), text)
             where = f"; what was gathered is in {incomplete_path(out)}"
-        click.echo(f"INCOMPLETE: no answer from {', '.join(bundle['incomplete'])}; "
-                   f"the bundle was not written{where}", err=True)
+        click.echo(
+            f"INCOMPLETE: no answer from {', '.join(bundle['incomplete'])}; "
+            f"the bundle was not written{where}",
+            err=True,
+        )
         sys.exit(1)
     if out is None:
         click.echo(text, nl=False)
@@ -264,8 +303,11 @@ def main(person: str, out: Path | None, from_date: datetime | None,
     write_atomically(out, text)
     incomplete_path(out).unlink(missing_ok=True)
     found = [service for service in SERVICES if bundle["services"][service] is not None]
-    click.echo(f"{out}: complete; {len(bundle['application_ids'])} application(s); data held "
-               f"by {', '.join(found) or 'no service'}", err=True)
+    click.echo(
+        f"{out}: complete; {len(bundle['application_ids'])} application(s); data held "
+        f"by {', '.join(found) or 'no service'}",
+        err=True,
+    )
 
 
 if __name__ == "__main__":

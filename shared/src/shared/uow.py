@@ -77,10 +77,12 @@ class UnitOfWork:
         finally:
             session.close()
 
-    def emit(self, event_type: str, subject: str, data: dict[str, Any],
-             version: int | None = None) -> Envelope:
-        spec = (self.registry.get(event_type, version) if version
-                else self.registry.latest(event_type))
+    def emit(
+        self, event_type: str, subject: str, data: dict[str, Any], version: int | None = None
+    ) -> Envelope:
+        spec = (
+            self.registry.get(event_type, version) if version else self.registry.latest(event_type)
+        )
         if spec.source != self.source:
             raise ValueError(f"{self.source} may not publish {event_type}")
         envelope = Envelope(
@@ -109,8 +111,7 @@ class UnitOfWork:
             # The relay's LISTEN hears this only when the transaction commits. One round trip:
             # WITH inserted AS (INSERT … RETURNING id) SELECT pg_notify(…) FROM inserted.
             inserted = row.returning(outbox_table.c.id).cte("inserted")
-            self.session.execute(
-                select(func.pg_notify(OUTBOX_CHANNEL, "")).select_from(inserted))
+            self.session.execute(select(func.pg_notify(OUTBOX_CHANNEL, "")).select_from(inserted))
         else:
             self.session.execute(row)
         self.emitted.append(envelope)

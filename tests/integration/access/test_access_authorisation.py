@@ -10,8 +10,10 @@ import pytest
 from tests.support.access_harness import Access
 
 PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static", "/console")
-HEAD_ONLY = {("POST", "/grants/<string:grant_id>/exclusion"),
-             ("POST", "/grants/<string:grant_id>/revocation")}
+HEAD_ONLY = {
+    ("POST", "/grants/<string:grant_id>/exclusion"),
+    ("POST", "/grants/<string:grant_id>/revocation"),
+}
 # The data protection officer's alone (security staff get 403); see test_subject_access.
 DPO_ONLY = {("GET", "/subject-access-request")}
 # The auditor's alone (security staff get 403); see test_audit_trail.
@@ -52,8 +54,7 @@ def grant_in(access, state):
         access.decide(grant_id, "approval", {"access_type": "ESCORTED"})
     if state in ("active", "suspended"):
         access.decide(grant_id, "induction", {"item": "SECURITY_BRIEFING"})
-        access.decide(grant_id, "induction", {"item": "ID_BADGE",
-                                              "badge_number": grant_id[:8]})
+        access.decide(grant_id, "induction", {"item": "ID_BADGE", "badge_number": grant_id[:8]})
     if state == "suspended":
         access.decide(grant_id, "suspension", {"reason": "setup"})
     return data["person_id"], grant_id
@@ -71,8 +72,11 @@ def request_for(access, method, rule):
     action = rule.rsplit("/", 1)[-1]
     state, body = SETUP.get(action, ("pending", None)) if method == "POST" else ("active", None)
     person_id, grant_id = grant_in(access, state)
-    path = (rule.replace("<string:code>", "WWI").replace("<string:grant_id>", grant_id)
-            .replace("<string:person_id>", person_id))
+    path = (
+        rule.replace("<string:code>", "WWI")
+        .replace("<string:grant_id>", grant_id)
+        .replace("<string:person_id>", person_id)
+    )
     if "<string:item_id>" in rule:
         path = path.replace("<string:item_id>", review_item_for(access, person_id))
     query = {"person": person_id} if rule.endswith("gate-check") else None
@@ -85,8 +89,9 @@ def test_every_endpoint_has_a_rule_and_denies_everyone_else(access):
         path, body, query = request_for(access, method, rule)
         call = {"json": body, "query_string": query}
         assert access.call(method, path, who=None, **call).status_code == 401, (method, rule)
-        forged = access.client.open(path, method=method, headers={
-            "Authorization": "Bearer forged.token.here"}, **call)
+        forged = access.client.open(
+            path, method=method, headers={"Authorization": "Bearer forged.token.here"}, **call
+        )
         assert forged.status_code == 401, (method, rule)
         assert access.call(method, path, who="vetting", **call).status_code == 403, rule
         if "<" in rule:  # another establishment's grant or person: it does not exist for you
@@ -113,8 +118,9 @@ def test_unknown_ids_are_404_without_a_hint(access):
     for method, rule in api_rules(access.app):
         if "<string:grant_id>" not in rule and "<string:person_id>" not in rule:
             continue
-        path = (rule.replace("<string:grant_id>", "00000000-0000-4000-8000-000000000000")
-                .replace("<string:person_id>", "00000000-0000-4000-8000-000000000000"))
+        path = rule.replace("<string:grant_id>", "00000000-0000-4000-8000-000000000000").replace(
+            "<string:person_id>", "00000000-0000-4000-8000-000000000000"
+        )
         _state, body = SETUP.get(rule.rsplit("/", 1)[-1], ("", None))
         response = access.call(method, path, who="head", json=body if method == "POST" else None)
         assert response.status_code == 404, (method, rule)

@@ -10,15 +10,23 @@ from tests.support.access_harness import Access
 from tests.support.console_harness import Case, csrf
 
 CASES = [
-    Case("console.static", "GET", public=True), Case("console.login", "GET", public=True),
+    Case("console.static", "GET", public=True),
+    Case("console.login", "GET", public=True),
     Case("console.login_start", "GET", public=True),
-    Case("console.auth_callback", "GET", public=True), Case("console.logout", "POST"),
-    Case("console.home", "GET"), Case("console.queue", "GET", scoped=True),
-    Case("console.grant", "GET", scoped=True), Case("console.person", "GET", scoped=True),
-    Case("console.gate_check", "GET"), Case("console.gate_check", "POST", scoped=True),
-    Case("console.not_found", "GET"), Case("console.not_found", "POST"),
-    *(Case(f"console.{name}", "POST", scoped=True)
-      for name in ("approve", "refuse", "induction", "suspend", "reinstate", "end")),
+    Case("console.auth_callback", "GET", public=True),
+    Case("console.logout", "POST"),
+    Case("console.home", "GET"),
+    Case("console.queue", "GET", scoped=True),
+    Case("console.grant", "GET", scoped=True),
+    Case("console.person", "GET", scoped=True),
+    Case("console.gate_check", "GET"),
+    Case("console.gate_check", "POST", scoped=True),
+    Case("console.not_found", "GET"),
+    Case("console.not_found", "POST"),
+    *(
+        Case(f"console.{name}", "POST", scoped=True)
+        for name in ("approve", "refuse", "induction", "suspend", "reinstate", "end")
+    ),
     Case("console.exclude", "POST", scoped=True, head_only=True),
     Case("console.revoke", "POST", scoped=True, head_only=True),
     Case("console.resolve_review_item", "POST", scoped=True),
@@ -27,8 +35,9 @@ CASES = [
 
 def check_all(cases, check) -> None:  # type: ignore[no-untyped-def]
     """Run `check` on each case; report every route that fails, not just the first."""
-    failures = [f"{case.method} {case.endpoint}: {problem}" for case in cases
-                if (problem := check(case))]
+    failures = [
+        f"{case.method} {case.endpoint}: {problem}" for case in cases if (problem := check(case))
+    ]
     assert not failures, "\n".join(failures)
 
 
@@ -42,23 +51,30 @@ def unlike(response, statuses, *, text: str = "", to: str = "") -> str | None:  
 
 def test_every_console_route_has_a_case(embedded):
     app = Access(embedded["access"]).app
-    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("console.")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("console.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert routes == {(case.endpoint, case.method) for case in CASES}
 
 
 def test_without_signing_in_every_page_and_form_goes_to_sign_in(console):
     client = console.app.test_client()
-    check_all([case for case in CASES if not case.public], lambda case: unlike(
-        console.send(client, case), {302}, to="/console/login"))
+    check_all(
+        [case for case in CASES if not case.public],
+        lambda case: unlike(console.send(client, case), {302}, to="/console/login"),
+    )
 
 
 def test_another_establishments_staff_get_the_404_page(console):
     client = console.signed_in("other")
     token = csrf(client)
-    check_all([case for case in CASES if case.scoped], lambda case: unlike(
-        console.send(client, case, token), {404}, text="Page not found"))
+    check_all(
+        [case for case in CASES if case.scoped],
+        lambda case: unlike(console.send(client, case, token), {404}, text="Page not found"),
+    )
     assert console.access.grant(console.grant_id)["status"] == "PENDING_REVIEW"
 
 
@@ -71,8 +87,12 @@ def test_an_officer_gets_403_on_head_only_forms_and_sees_none(console):
     head_only = [case for case in CASES if case.head_only]
     for case in head_only:
         assert console.url(case) not in page  # the form is not offered...
-    check_all(head_only, lambda case: unlike(  # ...and the server refuses it anyway
-        console.send(client, case, token), {403}, text="There is a problem"))
+    check_all(
+        head_only,
+        lambda case: unlike(  # ...and the server refuses it anyway
+            console.send(client, case, token), {403}, text="There is a problem"
+        ),
+    )
     assert console.access.grant(console.grant_id)["status"] == "ACTIVE"
     head = console.signed_in("head")
     assert console.url(head_only[0]) in head.get(f"/console/grants/{console.grant_id}").text
@@ -86,9 +106,18 @@ def test_every_form_needs_a_valid_csrf_token(console):
     stranger = console.signed_in("officer")  # a real token, but of another session
     tokens = {"missing": None, "forged": "not-a-token", "another session's": csrf(stranger)}
 
-    check_all([case for case in CASES if case.method == "POST"], lambda case: "; ".join(
-        f"{name} token: {problem}" for name, token in tokens.items() if (problem := unlike(
-            console.send(client, case, token), {400}, text="could not be sent"))))
+    check_all(
+        [case for case in CASES if case.method == "POST"],
+        lambda case: "; ".join(
+            f"{name} token: {problem}"
+            for name, token in tokens.items()
+            if (
+                problem := unlike(
+                    console.send(client, case, token), {400}, text="could not be sent"
+                )
+            )
+        ),
+    )
     assert console.access.grant(console.grant_id)["status"] == "PENDING_REVIEW"
 
 
@@ -96,9 +125,13 @@ def test_every_page_and_form_works_for_its_own_team(console):
     client = console.signed_in("head")
     token = csrf(client)
     allowed = {"GET": {200, 302}, "POST": {200, 302, 409, 422}}
-    check_all([case for case in CASES if not case.public and case.endpoint != "console.logout"],
-              lambda case: unlike(console.send(client, case, token), {404} if case.endpoint
-                                  == "console.not_found" else allowed[case.method]))
+    check_all(
+        [case for case in CASES if not case.public and case.endpoint != "console.logout"],
+        lambda case: unlike(
+            console.send(client, case, token),
+            {404} if case.endpoint == "console.not_found" else allowed[case.method],
+        ),
+    )
     assert console.send(client, Case("console.logout", "POST"), token).status_code == 302
     assert client.get("/console/queue").status_code == 302  # signed out
 
@@ -106,15 +139,23 @@ def test_every_page_and_form_works_for_its_own_team(console):
 def test_service_errors_come_back_as_an_error_summary(console):
     client = console.signed_in("officer")
     token, url = csrf(client), f"/console/grants/{console.grant_id}"
-    response = client.post(f"{url}/approve", data={
-        "csrf_token": token, "access_type": "KEY_HOLDING", "valid_until": "2099-01-01",
-        "permitted_days": ["TUE"], "permitted_areas": "Chapel"})
+    response = client.post(
+        f"{url}/approve",
+        data={
+            "csrf_token": token,
+            "access_type": "KEY_HOLDING",
+            "valid_until": "2099-01-01",
+            "permitted_days": ["TUE"],
+            "permitted_areas": "Chapel",
+        },
+    )
     assert response.status_code == 422
     assert "There is a problem" in response.text and 'href="#approve-access_type"' in response.text
     assert 'href="#approve-valid_until"' in response.text and "Chapel" in response.text
     assert client.post(f"{url}/refuse", data={"csrf_token": token}).status_code == 422
-    assert client.post(f"{url}/refuse", data={"csrf_token": token, "reason": "No."}
-                       ).status_code == 302
+    assert (
+        client.post(f"{url}/refuse", data={"csrf_token": token, "reason": "No."}).status_code == 302
+    )
     again = client.post(f"{url}/refuse", data={"csrf_token": token, "reason": "No."})
     assert again.status_code == 409 and "Cannot refuse a grant that is REFUSED" in again.text
 
@@ -122,12 +163,25 @@ def test_service_errors_come_back_as_an_error_summary(console):
 def test_approve_induct_and_check_at_the_gate(console):
     client = console.signed_in("officer")
     token, url = csrf(client), f"/console/grants/{console.grant_id}"
-    assert client.post(f"{url}/approve", data={
-        "csrf_token": token, "access_type": "UNESCORTED", "permitted_areas": "Chapel\n\nGym",
-        "conditions": "Escort to chapel"}).status_code == 302
-    assert client.post(f"{url}/induction", data={
-        "csrf_token": token, "security_briefing": "yes", "badge_number": "WWI-7"}
-    ).status_code == 302
+    assert (
+        client.post(
+            f"{url}/approve",
+            data={
+                "csrf_token": token,
+                "access_type": "UNESCORTED",
+                "permitted_areas": "Chapel\n\nGym",
+                "conditions": "Escort to chapel",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"{url}/induction",
+            data={"csrf_token": token, "security_briefing": "yes", "badge_number": "WWI-7"},
+        ).status_code
+        == 302
+    )
     grant = console.access.grant(console.grant_id)
     assert grant["status"] == "ACTIVE" and grant["permitted_areas"] == ["Chapel", "Gym"]
     assert grant["valid_until"] == grant["clearance"]["expires_at"]  # its default
@@ -153,8 +207,9 @@ def test_news_held_for_review_is_on_the_queue_and_answered_there(console):
     assert refused.status_code == 403 and "There is a problem" in refused.text
     blank = officer.post(action, data={"outcome": "DISMISS", "reason": " ", "csrf_token": token})
     assert blank.status_code == 422 and "Enter the reason." in blank.text
-    kept = officer.post(action, data={"outcome": "DISMISS", "reason": "Not ours",
-                                      "csrf_token": token})
+    kept = officer.post(
+        action, data={"outcome": "DISMISS", "reason": "Not ours", "csrf_token": token}
+    )
     assert kept.status_code == 302
     assert "Someone-Else" not in officer.get("/console/queue?establishment=WWI").text
     assert console.access.grant(console.grant_id)["surname"] == "O'Neill"

@@ -21,9 +21,13 @@ def test_sign_in_rotates_the_session_and_sets_safe_cookie_flags(console):
     client = console.app.test_client()
     client.get("/console/login")
     planted = client.get_cookie("access_console", path="/console")
-    response = sign_in(client, "officer", TEST_PASSWORD,
-                       "/console/login/start?next=https://evil.example/console/queue",
-                       from_address())
+    response = sign_in(
+        client,
+        "officer",
+        TEST_PASSWORD,
+        "/console/login/start?next=https://evil.example/console/queue",
+        from_address(),
+    )
     assert response.headers["Location"] == "/console/queue"  # never off-site
     cookie = response.headers["Set-Cookie"]
     for flag in ("HttpOnly", "SameSite=Lax", "Secure", "Path=/console"):
@@ -33,8 +37,10 @@ def test_sign_in_rotates_the_session_and_sets_safe_cookie_flags(console):
     for name, value in {"X-Frame-Options": "DENY", "Cache-Control": "no-store"}.items():
         assert page.headers[name] == value
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
-    assert planted is None or planted.value != client.get_cookie(
-        "access_console", path="/console/").value
+    assert (
+        planted is None
+        or planted.value != client.get_cookie("access_console", path="/console/").value
+    )
     [row] = console.sessions("officer")
     # Only a hash of the cookie's token is kept, and the provider's tokens are encrypted.
     assert len(row.token_hash) == 64 and row.token_hash not in cookie
@@ -71,14 +77,12 @@ def test_a_forged_or_replayed_callback_signs_nobody_in(console):
 def test_sign_out_ends_the_session_for_every_copy_of_the_cookie(console):
     client = console.signed_in("officer")
     stolen = client.get_cookie("access_console", path="/console").value
-    assert client.post("/console/logout", data={"csrf_token": csrf(client)}
-                       ).status_code == 302
+    assert client.post("/console/logout", data={"csrf_token": csrf(client)}).status_code == 302
     assert console.sessions("officer") == []
     replay = console.app.test_client()
     replay.set_cookie("access_console", stolen, path="/console")
     response = replay.get("/console/queue")
-    assert response.status_code == 302 and response.headers["Location"].startswith(
-        "/console/login")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/console/login")
     assert console.audit("staff.session_ended")[0]["reason"] == "signed_out"
 
 
@@ -101,9 +105,13 @@ def test_sign_out_also_signs_out_at_a_provider_that_offers_it(console, monkeypat
     assert console.sessions("officer") == []
 
 
-@pytest.mark.parametrize("column, back, message", [
-    ("seen_at", 31 * 60, "after 30 minutes without activity"),
-    ("created_at", 12 * 3600 + 1, "after 12 hours")])
+@pytest.mark.parametrize(
+    "column, back, message",
+    [
+        ("seen_at", 31 * 60, "after 30 minutes without activity"),
+        ("created_at", 12 * 3600 + 1, "after 12 hours"),
+    ],
+)
 def test_an_expired_session_goes_to_sign_in_with_a_message(console, column, back, message):
     client = console.signed_in("officer")
     console.age_sessions("officer", **{column: now() - timedelta(seconds=back)})
@@ -116,8 +124,9 @@ def test_an_expired_session_goes_to_sign_in_with_a_message(console, column, back
 
 
 def test_the_idle_timeout_is_configurable(backend_env):
-    console = Console(backend_env["access"], ACCESS_CONSOLE_IDLE_MINUTES="5",
-                      ACCESS_CONSOLE_SECURE_COOKIE="0")
+    console = Console(
+        backend_env["access"], ACCESS_CONSOLE_IDLE_MINUTES="5", ACCESS_CONSOLE_SECURE_COOKIE="0"
+    )
     client = console.signed_in("officer")
     console.age_sessions("officer", seen_at=now() - timedelta(minutes=6))
     assert client.get("/console/queue").status_code == 302
@@ -132,8 +141,7 @@ def test_an_account_removed_at_the_provider_is_out_at_the_next_request(console):
     assert client.get("/console/queue").status_code == 200
     PROVIDER.remove_user("leaver")
     response = client.get("/console/queue")
-    assert response.status_code == 302 and response.headers["Location"].startswith(
-        "/console/login")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/console/login")
     assert "You have been signed out" in client.get(response.headers["Location"]).text
     assert console.sessions("leaver") == []
     assert console.audit("staff.session_ended")[0]["reason"] == "revoked"

@@ -29,16 +29,22 @@ def _closed(access, how):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("how", ["refusal", "revocation"])
 @pytest.mark.parametrize("same_clearance", [True, False])
-def test_a_new_clearance_opens_a_new_request_beside_the_closed_grant(access, how,
-                                                                    same_clearance):
+def test_a_new_clearance_opens_a_new_request_beside_the_closed_grant(access, how, same_clearance):
     data, before = _closed(access, how)
     person_id = data["person_id"]
     again = {"clearance_id": data["clearance_id"]} if same_clearance else {}
     access.grant_clearance(person_id=person_id, **again)  # another organisation's application
 
     after = access.grant(before["id"])
-    for field in ("status", "status_reason", "decided_by", "decided_at", "access_type",
-                  "badge_number", "induction"):
+    for field in (
+        "status",
+        "status_reason",
+        "decided_by",
+        "decided_at",
+        "access_type",
+        "badge_number",
+        "induction",
+    ):
         assert after[field] == before[field], field
     assert after["superseded_at"] is not None
 
@@ -46,10 +52,15 @@ def test_a_new_clearance_opens_a_new_request_beside_the_closed_grant(access, how
     assert new["id"] != before["id"] and new["status"] == "PENDING_REVIEW"
     assert new["awaiting_review"] and not new["renewal"]
     [earlier] = new["earlier_decisions"]
-    assert earlier == {"grant_id": before["id"], "status": before["status"],
-                       "status_reason": before["status_reason"],
-                       "decided_by": before["decided_by"], "decided_at": before["decided_at"],
-                       "review_on": None, "superseded_at": after["superseded_at"]}
+    assert earlier == {
+        "grant_id": before["id"],
+        "status": before["status"],
+        "status_reason": before["status_reason"],
+        "decided_by": before["decided_by"],
+        "decided_at": before["decided_at"],
+        "review_on": None,
+        "superseded_at": after["superseded_at"],
+    }
     assert access.gate(person=person_id)["reason"] == "PENDING_REVIEW"
     if before["badge_number"]:  # the old badge opens nothing
         assert access.gate(badge=before["badge_number"])["reason"] == "NO_GRANT"
@@ -78,9 +89,15 @@ def test_the_same_news_again_opens_nothing_more(access):
 def test_vetting_news_about_the_old_clearance_leaves_the_history_alone(access):
     data, before = _closed(access, "revocation")
     access.grant_clearance(person_id=data["person_id"], clearance_id=data["clearance_id"])
-    access.event("vetting.clearance_revoked", {
-        "clearance_id": data["clearance_id"], "application_id": data["application_id"],
-        "person_id": data["person_id"], "revoked_at": data["issued_at"]})
+    access.event(
+        "vetting.clearance_revoked",
+        {
+            "clearance_id": data["clearance_id"],
+            "application_id": data["application_id"],
+            "person_id": data["person_id"],
+            "revoked_at": data["issued_at"],
+        },
+    )
     old = access.grant(before["id"])
     assert old["status"] == "REVOKED" and old["status_reason"] == before["status_reason"]
     assert old["clearance"]["status"] == before["clearance"]["status"]
@@ -93,11 +110,20 @@ def test_late_news_of_a_clearance_since_revoked_opens_no_request(access):
     data = access.grant_clearance()
     grant_id = access.grant_id(data["person_id"])
     access.activate(grant_id)
-    access.event("vetting.clearance_revoked", {
-        "clearance_id": data["clearance_id"], "application_id": data["application_id"],
-        "person_id": data["person_id"], "revoked_at": data["issued_at"]})
-    access.grant_clearance(person_id=data["person_id"], clearance_id=data["clearance_id"],
-                           establishments=("WWI", "BMI"))
+    access.event(
+        "vetting.clearance_revoked",
+        {
+            "clearance_id": data["clearance_id"],
+            "application_id": data["application_id"],
+            "person_id": data["person_id"],
+            "revoked_at": data["issued_at"],
+        },
+    )
+    access.grant_clearance(
+        person_id=data["person_id"],
+        clearance_id=data["clearance_id"],
+        establishments=("WWI", "BMI"),
+    )
     assert access.grant_ids(data["person_id"]) == [grant_id]
     assert access.grant_ids(data["person_id"], "BMI") == []
     assert access.grant(grant_id)["status"] == "ENDED"
@@ -138,8 +164,9 @@ def test_the_console_request_page_shows_the_earlier_decision(console):  # type: 
 def test_an_exclusion_from_another_prison_reaches_no_other_prison(access):
     """EXCLUDE_ESTABLISHMENT:<code> points at a connection with someone in custody there: the
     other prisons see what they must enforce and that other conditions apply."""
-    data = access.grant_clearance(establishments=("WWI", "BMI"),
-                                  conditions=("ESCORTED_ONLY", "EXCLUDE_ESTABLISHMENT:LEI"))
+    data = access.grant_clearance(
+        establishments=("WWI", "BMI"), conditions=("ESCORTED_ONLY", "EXCLUDE_ESTABLISHMENT:LEI")
+    )
     for code, who in (("WWI", "officer"), ("BMI", "other")):
         grant_id = access.grant_id(data["person_id"], code)
         response = access.call("GET", f"/grants/{grant_id}", who)

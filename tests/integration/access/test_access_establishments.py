@@ -15,8 +15,9 @@ from tests.support.platforms import platform_for
 
 def run_reload(env, *args):
     cli = make_cli(definition(), "access.app:create_app()")
-    result = CliRunner().invoke(cli, ["establishments", "reload", *args], env=env,
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["establishments", "reload", *args], env=env, catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return dict(pair.split("=") for pair in result.output.split())
 
@@ -30,16 +31,23 @@ def test_seeded_then_reloaded_from_a_newer_file(backend_env, tmp_path):
         wandsworth = session.get(Establishment, "WWI")
         assert wandsworth.name == reference["WWI"].name
 
-    assert run_reload(env) == {"added": "0", "updated": "0",
-                               "unchanged": str(len(reference)), "not_in_file": "0"}
+    assert run_reload(env) == {
+        "added": "0",
+        "updated": "0",
+        "unchanged": str(len(reference)),
+        "not_in_file": "0",
+    }
     lines = tmp_path / "establishments.csv"
     text = [line for line in _packaged_csv().splitlines() if not line.startswith("BMI,")]
     text = [line.replace("Wandsworth (HMP & YOI)", "Wandsworth (HMP)") for line in text]
     text.append("ZZZ,Newtown (HMP),England,true,false")
     lines.write_text("\n".join(text) + "\n", encoding="utf-8")
     assert run_reload(env, "--file", str(lines)) == {
-        "added": "1", "updated": "1", "unchanged": str(len(reference) - 2),
-        "not_in_file": "1"}
+        "added": "1",
+        "updated": "1",
+        "unchanged": str(len(reference) - 2),
+        "not_in_file": "1",
+    }
     assert run_reload(env, "--file", str(lines))["updated"] == "0"  # idempotent
     with platform.session_factory() as session:
         assert session.get(Establishment, "WWI").name == "Wandsworth (HMP)"

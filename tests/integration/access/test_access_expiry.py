@@ -43,11 +43,20 @@ def test_the_last_day_may_be_chosen_and_today_is_not_past(backend_env):
     data = access.grant_clearance(expires_at=_london(day, 9, 15).isoformat())
     grant_id = access.grant_id(data["person_id"])
     # Late on the clearance's last day, after its time of issue: still a valid last day.
-    approved = access.decide(grant_id, "approval", {
-        "access_type": "ESCORTED", "valid_until": _london(day, 8, 0).isoformat()})
+    approved = access.decide(
+        grant_id,
+        "approval",
+        {"access_type": "ESCORTED", "valid_until": _london(day, 8, 0).isoformat()},
+    )
     assert approved["valid_until"] == end_of_london_day(day).isoformat()
     later = access.grant_clearance(expires_at=_london(day, 9, 15).isoformat())
-    problems = access.decide(access.grant_id(later["person_id"]), "approval", {
-        "access_type": "ESCORTED",
-        "valid_until": _london(day + timedelta(days=1), 8, 0).isoformat()}, expect=422)
+    problems = access.decide(
+        access.grant_id(later["person_id"]),
+        "approval",
+        {
+            "access_type": "ESCORTED",
+            "valid_until": _london(day + timedelta(days=1), 8, 0).isoformat(),
+        },
+        expect=422,
+    )
     assert "valid_until" in str(problems)

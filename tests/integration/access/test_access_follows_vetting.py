@@ -21,8 +21,12 @@ SUSPENSION = "5a1d0c3e-7b9f-4e2a-8c61-0d4f2b9e7a13"
 
 
 def _change(data, **extra):
-    return {"clearance_id": data["clearance_id"], "application_id": data["application_id"],
-            "person_id": data["person_id"], **extra}
+    return {
+        "clearance_id": data["clearance_id"],
+        "application_id": data["application_id"],
+        "person_id": data["person_id"],
+        **extra,
+    }
 
 
 def _now():
@@ -30,13 +34,19 @@ def _now():
 
 
 def _suspend(access, data, reason, **named):
-    access.event("vetting.clearance_suspended", _change(
-        data, reason=reason, suspended_at=_now(), **({"suspension_id": SUSPENSION} | named)))
+    access.event(
+        "vetting.clearance_suspended",
+        _change(
+            data, reason=reason, suspended_at=_now(), **({"suspension_id": SUSPENSION} | named)
+        ),
+    )
 
 
 def _reinstate(access, data, **named):
-    access.event("vetting.clearance_reinstated", _change(
-        data, reinstated_at=_now(), **({"suspension_id": SUSPENSION} | named)))
+    access.event(
+        "vetting.clearance_reinstated",
+        _change(data, reinstated_at=_now(), **({"suspension_id": SUSPENSION} | named)),
+    )
 
 
 def _two_active_grants(access):
@@ -70,8 +80,7 @@ def test_a_pending_request_cannot_be_approved_while_the_clearance_is_suspended(a
     assert access.grant(grant_id)["clearance"]["status"] == "SUSPENDED"
     access.decide(grant_id, "approval", {"access_type": "ESCORTED"}, expect=409)
     _reinstate(access, data)
-    assert access.decide(grant_id, "approval", {"access_type": "ESCORTED"})["status"] == \
-        "APPROVED"
+    assert access.decide(grant_id, "approval", {"access_type": "ESCORTED"})["status"] == "APPROVED"
 
 
 def test_reinstatement_restores_what_vetting_suspended_but_not_a_local_suspension(access):
@@ -97,8 +106,10 @@ def test_local_reinstatement_waits_for_vetting(access):
     assert access.grant(wwi)["status"] == "ACTIVE"
 
 
-@pytest.mark.parametrize("event_type,field", [("vetting.clearance_revoked", "revoked_at"),
-                                              ("vetting.clearance_expired", "expired_at")])
+@pytest.mark.parametrize(
+    "event_type,field",
+    [("vetting.clearance_revoked", "revoked_at"), ("vetting.clearance_expired", "expired_at")],
+)
 def test_a_revoked_or_expired_clearance_ends_every_grant(access, event_type, field):
     data, wwi, bmi = _two_active_grants(access)
     access.event(event_type, _change(data, **{field: _now()}))
@@ -120,9 +131,13 @@ def test_news_of_an_older_clearance_moves_nothing(access):
 
 def test_a_renewal_reopens_review_and_keeps_access_meanwhile(access):
     data, wwi, _bmi = _two_active_grants(access)
-    renewal = access.grant_clearance(person_id=data["person_id"], establishments=("WWI",),
-                                     access="ESCORTED", expires_in_days=730,
-                                     replaces_clearance_id=data["clearance_id"])
+    renewal = access.grant_clearance(
+        person_id=data["person_id"],
+        establishments=("WWI",),
+        access="ESCORTED",
+        expires_in_days=730,
+        replaces_clearance_id=data["clearance_id"],
+    )
     grant = access.grant(wwi)
     assert grant["status"] == "ACTIVE" and grant["renewal"] and grant["awaiting_review"]
     assert grant["access_type"] == "ESCORTED"  # capped at once: the new clearance allows less
@@ -150,8 +165,9 @@ def test_an_exclusion_stands_until_its_review_date_whatever_vetting_says(access)
     data = access.grant_clearance()
     grant_id = access.grant_id(data["person_id"])
     access.activate(grant_id)
-    access.decide(grant_id, "exclusion", {"reason": "Governor", "review_on": "2099-01-01"},
-                  who="head")
+    access.decide(
+        grant_id, "exclusion", {"reason": "Governor", "review_on": "2099-01-01"}, who="head"
+    )
     access.grant_clearance(person_id=data["person_id"])
     assert access.grant(grant_id)["status"] == "EXCLUDED"
     assert access.gate(person=data["person_id"])["reason"] == "EXCLUDED"
@@ -159,8 +175,11 @@ def test_an_exclusion_stands_until_its_review_date_whatever_vetting_says(access)
 
 def test_the_same_clearance_on_another_application_leaves_an_admitted_person_alone(access):
     data, wwi, _bmi = _two_active_grants(access)
-    access.grant_clearance(person_id=data["person_id"], clearance_id=data["clearance_id"],
-                           establishments=("WWI", "LEI"))
+    access.grant_clearance(
+        person_id=data["person_id"],
+        clearance_id=data["clearance_id"],
+        establishments=("WWI", "LEI"),
+    )
     grant = access.grant(wwi)
     assert grant["status"] == "ACTIVE" and not grant["awaiting_review"]
     opened = access.published("access.request_opened")

@@ -23,16 +23,26 @@ def access(backend_env):  # type: ignore[no-untyped-def]
 
 def gate_audit(access):
     with access.platform.engine.connect() as connection:
-        return [dict(row._mapping) for row in connection.execute(
-            select(audit_log_table).where(audit_log_table.c.action == "gate.checked")
-            .order_by(audit_log_table.c.id))]
+        return [
+            dict(row._mapping)
+            for row in connection.execute(
+                select(audit_log_table)
+                .where(audit_log_table.c.action == "gate.checked")
+                .order_by(audit_log_table.c.id)
+            )
+        ]
 
 
 def test_an_active_grant_is_allowed_by_person_and_by_badge_with_its_terms(access):
     data = access.grant_clearance(expires_in_days=200)
     grant_id = access.grant_id(data["person_id"])
-    access.activate(grant_id, access_type="UNESCORTED", badge="WWI-7",
-                    permitted_areas=["Chapel"], conditions=["No mobile phone"])
+    access.activate(
+        grant_id,
+        access_type="UNESCORTED",
+        badge="WWI-7",
+        permitted_areas=["Chapel"],
+        conditions=["No mobile phone"],
+    )
     by_person = access.gate(person=data["person_id"])
     by_badge = access.gate(badge="WWI-7")
     for answer in (by_person, by_badge):
@@ -43,21 +53,25 @@ def test_an_active_grant_is_allowed_by_person_and_by_badge_with_its_terms(access
         assert answer["surname"] == "O'Neill" and answer["date_of_birth"] == "1980-02-29"
         # Valid through the last day as London reads it, whatever the time of day issued.
         assert london_date(datetime.fromisoformat(answer["valid_until"])) == london_date(
-            datetime.fromisoformat(data["expires_at"]))
+            datetime.fromisoformat(data["expires_at"])
+        )
 
 
 def test_every_way_of_saying_no_has_its_reason(access):
     pending = access.grant_clearance()
     assert access.gate(person=pending["person_id"])["reason"] == "PENDING_REVIEW"
     approved = access.grant_clearance()
-    access.decide(access.grant_id(approved["person_id"]), "approval",
-                  {"access_type": "ESCORTED"})
+    access.decide(access.grant_id(approved["person_id"]), "approval", {"access_type": "ESCORTED"})
     assert access.gate(person=approved["person_id"])["reason"] == "APPROVED"
     refused = access.grant_clearance()
     access.decide(access.grant_id(refused["person_id"]), "refusal", {"reason": "No"})
     answer = access.gate(person=refused["person_id"])
-    assert answer == {**answer, "allowed": False, "reason": "REFUSED",
-                      "message": "Access was refused."}
+    assert answer == {
+        **answer,
+        "allowed": False,
+        "reason": "REFUSED",
+        "message": "Access was refused.",
+    }
     unknown = access.gate(person=str(uuid.uuid4()))
     assert unknown["allowed"] is False and unknown["reason"] == "NO_GRANT"
     assert unknown["grant_id"] is None
@@ -78,18 +92,23 @@ def test_days_not_permitted_are_refused(access):
 def test_another_establishments_gate_cannot_ask(access):
     data = access.grant_clearance()
     access.activate(access.grant_id(data["person_id"]))
-    response = access.call("GET", "/establishments/WWI/gate-check", "other",
-                           query_string={"person": data["person_id"]})
+    response = access.call(
+        "GET", "/establishments/WWI/gate-check", "other", query_string={"person": data["person_id"]}
+    )
     assert response.status_code == 404
     # At its own gate the person has no grant.
     assert access.gate("BMI", who="other", person=data["person_id"])["reason"] == "NO_GRANT"
 
 
-@pytest.mark.parametrize("query,field", [({}, "person"),
-                                         ({"person": "not-a-uuid"}, "person"),
-                                         ({"badge": "x" * 41}, "badge"),
-                                         ({"badge": "A-1", "person": str(uuid.uuid4())},
-                                          "person")])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ({}, "person"),
+        ({"person": "not-a-uuid"}, "person"),
+        ({"badge": "x" * 41}, "badge"),
+        ({"badge": "A-1", "person": str(uuid.uuid4())}, "person"),
+    ],
+)
 def test_bad_queries_get_422_with_the_field(access, query, field):
     response = access.call("GET", "/establishments/WWI/gate-check", query_string=query)
     assert response.status_code == 422 and field in response.json["errors"]
@@ -104,9 +123,11 @@ def test_every_check_is_audited_allowed_or_not(access):
     access.gate(badge="WWI-9")
     access.gate(badge="NOBODY")
     entries = gate_audit(access)
-    assert [(e["subject_id"], e["detail"]["allowed"], e["detail"]["reason"]) for e in entries] \
-        == [(grant_id, False, "PENDING_REVIEW"), (grant_id, True, "ALLOWED"),
-            ("-", False, "NO_GRANT")]
+    assert [(e["subject_id"], e["detail"]["allowed"], e["detail"]["reason"]) for e in entries] == [
+        (grant_id, False, "PENDING_REVIEW"),
+        (grant_id, True, "ALLOWED"),
+        ("-", False, "NO_GRANT"),
+    ]
     assert {e["actor"] for e in entries} == {"sec-ann"}
     assert {e["detail"]["establishment"] for e in entries} == {"WWI"}
     history = access.call("GET", f"/grants/{grant_id}/history").json

@@ -54,7 +54,8 @@ def test_every_state_that_is_not_final_has_a_way_out_for_someone():
     for state in lifecycle.FINAL:
         # Closed: nothing moves it; news that would reopen it opens a new request beside it.
         assert lifecycle.exits(state) == [] or all(
-            t.action == "erase" for t in lifecycle.exits(state)), state
+            t.action == "erase" for t in lifecycle.exits(state)
+        ), state
         assert lifecycle.permits("supersede", state)
 
 
@@ -90,17 +91,26 @@ class GrantLifecycle(RuleBasedStateMachine):
     def _send(self, event_type: str, data: dict[str, Any]) -> None:
         self.sent.append(self.harness.event(event_type, data))
 
-    @rule(where=st.sampled_from([("WWI",), ("BMI",), CODES]), renewal=st.booleans(),
-          years=st.integers(1, 3), lag=st.booleans())
-    def clearance_granted(self, where: tuple[str, ...], renewal: bool, years: int,
-                          lag: bool) -> None:
+    @rule(
+        where=st.sampled_from([("WWI",), ("BMI",), CODES]),
+        renewal=st.booleans(),
+        years=st.integers(1, 3),
+        lag=st.booleans(),
+    )
+    def clearance_granted(
+        self, where: tuple[str, ...], renewal: bool, years: int, lag: bool
+    ) -> None:
         application_id = str(uuid.uuid4())
         self.applications.append(application_id)
         live = self.live if self.live and self.truth[self.live][0] == "ACTIVE" else None
         if live and not renewal:
             # Another organisation's application served by the live clearance.
-            data = {**self.granted[live], "application_id": application_id,
-                    "case_id": str(uuid.uuid4()), "establishments": list(where)}
+            data = {
+                **self.granted[live],
+                "application_id": application_id,
+                "case_id": str(uuid.uuid4()),
+                "establishments": list(where),
+            }
             if lag:
                 # The consumer is behind: this arrives after later news (held_news_arrives).
                 self.held.append(data)
@@ -108,10 +118,13 @@ class GrantLifecycle(RuleBasedStateMachine):
         else:
             issued = self.clock.now()
             data = clearance_granted(
-                person_id=self.person_id, establishments=where, application_id=application_id,
+                person_id=self.person_id,
+                establishments=where,
+                application_id=application_id,
                 issued_at=issued.isoformat(),
                 expires_at=(issued + timedelta(days=365 * years)).isoformat(),
-                replaces_clearance_id=self.live)
+                replaces_clearance_id=self.live,
+            )
             if self.live:
                 self.truth[self.live] = ("SUPERSEDED", None)
             self.live = data["clearance_id"]
@@ -122,34 +135,46 @@ class GrantLifecycle(RuleBasedStateMachine):
     def _change(self, **extra: Any) -> dict[str, Any]:
         assert self.live is not None
         data = self.granted[self.live]
-        return {"clearance_id": self.live, "application_id": data["application_id"],
-                "person_id": self.person_id, **extra}
+        return {
+            "clearance_id": self.live,
+            "application_id": data["application_id"],
+            "person_id": self.person_id,
+            **extra,
+        }
 
     @precondition(lambda self: self.live and self.truth[self.live][0] == "ACTIVE")
     @rule()
     def clearance_suspended(self) -> None:
         suspension = str(uuid.uuid4())
         self.truth[self.live] = ("SUSPENDED", suspension)  # type: ignore[index]
-        self._send("vetting.clearance_suspended", self._change(
-            reason="OFFICER_DECISION", suspended_at=self.clock.now().isoformat(),
-            suspension_id=suspension))
+        self._send(
+            "vetting.clearance_suspended",
+            self._change(
+                reason="OFFICER_DECISION",
+                suspended_at=self.clock.now().isoformat(),
+                suspension_id=suspension,
+            ),
+        )
 
     @precondition(lambda self: self.live and self.truth[self.live][0] == "SUSPENDED")
     @rule()
     def clearance_reinstated(self) -> None:
         suspension = self.truth[self.live][1]  # type: ignore[index]
         self.truth[self.live] = ("ACTIVE", None)  # type: ignore[index]
-        self._send("vetting.clearance_reinstated", self._change(
-            reinstated_at=self.clock.now().isoformat(), suspension_id=suspension))
+        self._send(
+            "vetting.clearance_reinstated",
+            self._change(reinstated_at=self.clock.now().isoformat(), suspension_id=suspension),
+        )
 
-    @precondition(lambda self: self.live and self.truth[self.live][0] in ("ACTIVE",
-                                                                           "SUSPENDED"))
+    @precondition(lambda self: self.live and self.truth[self.live][0] in ("ACTIVE", "SUSPENDED"))
     @rule(revoked=st.booleans())
     def clearance_closed(self, revoked: bool) -> None:
         status, field = ("REVOKED", "revoked_at") if revoked else ("EXPIRED", "expired_at")
         self.truth[self.live] = (status, None)  # type: ignore[index]
-        self._send(f"vetting.clearance_{status.lower()}",
-                   self._change(**{field: self.clock.now().isoformat()}))
+        self._send(
+            f"vetting.clearance_{status.lower()}",
+            self._change(**{field: self.clock.now().isoformat()}),
+        )
 
     @precondition(lambda self: self.sent)
     @rule(data=st.data(), same_envelope=st.booleans())
@@ -172,15 +197,34 @@ class GrantLifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.applications)
     @rule(data=st.data())
     def sponsorship_ended(self, data: st.DataObject) -> None:
-        self._send("application.sponsorship_ended", {
-            "application_id": data.draw(st.sampled_from(self.applications)),
-            "organisation_id": str(uuid.uuid4()), "reason_code": "OTHER",
-            "ended_at": self.clock.now().isoformat()})
+        self._send(
+            "application.sponsorship_ended",
+            {
+                "application_id": data.draw(st.sampled_from(self.applications)),
+                "organisation_id": str(uuid.uuid4()),
+                "reason_code": "OTHER",
+                "ended_at": self.clock.now().isoformat(),
+            },
+        )
 
     # The prisons.
-    @rule(code=st.sampled_from(CODES), action=st.sampled_from(
-        ["approval", "refusal", "induction", "suspension", "reinstatement", "exclusion",
-         "revocation", "ending"]), head=st.booleans(), history=st.booleans())
+    @rule(
+        code=st.sampled_from(CODES),
+        action=st.sampled_from(
+            [
+                "approval",
+                "refusal",
+                "induction",
+                "suspension",
+                "reinstatement",
+                "exclusion",
+                "revocation",
+                "ending",
+            ]
+        ),
+        head=st.booleans(),
+        history=st.booleans(),
+    )
     def prison_decides(self, code: str, action: str, head: bool, history: bool) -> None:
         grants = self._rows(code)
         if not grants:
@@ -188,20 +232,25 @@ class GrantLifecycle(RuleBasedStateMachine):
         grant = grants[0] if history else grants[-1]
         who = TEAM[code][1 if head else 0]
         bodies: dict[str, dict[str, Any]] = {
-            "approval": {"access_type": "ESCORTED"}, "induction": {},
-            "exclusion": {"reason": "Governor", "review_on": (
-                self.clock.now() + timedelta(days=30)).date().isoformat()}}
+            "approval": {"access_type": "ESCORTED"},
+            "induction": {},
+            "exclusion": {
+                "reason": "Governor",
+                "review_on": (self.clock.now() + timedelta(days=30)).date().isoformat(),
+            },
+        }
         if action == "induction":
-            for item in ({"item": "SECURITY_BRIEFING"},
-                         {"item": "ID_BADGE", "badge_number": f"P-{uuid.uuid4().hex[:10]}"}):
+            for item in (
+                {"item": "SECURITY_BRIEFING"},
+                {"item": "ID_BADGE", "badge_number": f"P-{uuid.uuid4().hex[:10]}"},
+            ):
                 self._call(grant.id, action, item, who)
             return
         self._call(grant.id, action, bodies.get(action, {"reason": "Because"}), who)
 
     def _call(self, grant_id: str, action: str, body: dict[str, Any], who: str) -> None:
         response = self.harness.call("POST", f"/grants/{grant_id}/{action}", who, json=body)
-        assert response.status_code in (200, 403, 409, 422), (response.status_code,
-                                                              response.json)
+        assert response.status_code in (200, 403, 409, 422), (response.status_code, response.json)
         if response.status_code == 409:
             assert response.json["message"], response.json
 
@@ -212,9 +261,13 @@ class GrantLifecycle(RuleBasedStateMachine):
     # What must always hold.
     def _rows(self, code: str) -> list[Grant]:
         with self.harness.platform.session_factory() as session:
-            return list(session.execute(select(Grant).where(
-                Grant.person_id == self.person_id, Grant.establishment_code == code)
-                .order_by(Grant.opened_at, Grant.id)).scalars())
+            return list(
+                session.execute(
+                    select(Grant)
+                    .where(Grant.person_id == self.person_id, Grant.establishment_code == code)
+                    .order_by(Grant.opened_at, Grant.id)
+                ).scalars()
+            )
 
     @invariant()
     def decisions_stick(self) -> None:
@@ -246,7 +299,8 @@ class GrantLifecycle(RuleBasedStateMachine):
             assert self.truth[grant.clearance_id][0] == "ACTIVE", self.truth
             assert grant.clearance_id == self.live
             assert moment <= end_of_london_day(
-                last_day(grant.valid_until, grant.clearance_expires_at))
+                last_day(grant.valid_until, grant.clearance_expires_at)
+            )
 
 
 def test_random_lives_keep_the_invariants(embedded):  # type: ignore[no-untyped-def]
@@ -254,7 +308,8 @@ def test_random_lives_keep_the_invariants(embedded):  # type: ignore[no-untyped-
     GrantLifecycle.harness = Access(embedded["access"], clock=clock)
     GrantLifecycle.clock = clock
     try:
-        run_state_machine_as_test(GrantLifecycle, settings=property_settings(
-            12, stateful_step_count=18))
+        run_state_machine_as_test(
+            GrantLifecycle, settings=property_settings(12, stateful_step_count=18)
+        )
     finally:
         GrantLifecycle.harness.platform.engine.dispose()

@@ -18,9 +18,16 @@ def access(backend_env):  # type: ignore[no-untyped-def]
 
 
 def _ended(access, application_id, **extra):  # type: ignore[no-untyped-def]
-    access.event("application.sponsorship_ended", {
-        "application_id": application_id, "organisation_id": str(uuid.uuid4()),
-        "reason_code": "LEFT_ORGANISATION", "ended_at": iso_now(), **extra})
+    access.event(
+        "application.sponsorship_ended",
+        {
+            "application_id": application_id,
+            "organisation_id": str(uuid.uuid4()),
+            "reason_code": "LEFT_ORGANISATION",
+            "ended_at": iso_now(),
+            **extra,
+        },
+    )
 
 
 def test_an_admitted_volunteer_whose_only_sponsor_stops_is_refused_at_the_gate(access):
@@ -48,8 +55,7 @@ def test_a_grant_another_organisation_still_sponsors_stays(access):
     data = access.grant_clearance()
     grant_id = access.grant_id(data["person_id"])
     access.activate(grant_id)
-    other = access.grant_clearance(person_id=data["person_id"],
-                                   clearance_id=data["clearance_id"])
+    other = access.grant_clearance(person_id=data["person_id"], clearance_id=data["clearance_id"])
     _ended(access, data["application_id"])
     grant = access.grant(grant_id)
     assert grant["status"] == "ACTIVE" and grant["application_id"] == other["application_id"]
@@ -90,8 +96,9 @@ def test_an_ending_that_overtook_the_clearance_keeps_it_from_opening_a_request(a
     application_id, person_id = str(uuid.uuid4()), str(uuid.uuid4())
     _ended(access, application_id, from_withdrawal=True, reason_code="OTHER")
     assert access.published() == []
-    access.grant_clearance(application_id=application_id, person_id=person_id,
-                           establishments=("WWI", "BMI"))
+    access.grant_clearance(
+        application_id=application_id, person_id=person_id, establishments=("WWI", "BMI")
+    )
     assert access.grant_ids(person_id) == [] and access.grant_ids(person_id, "BMI") == []
     assert access.published("access.request_opened") == []
     assert access.call("GET", "/establishments/WWI/queue").json["items"] == []

@@ -12,7 +12,8 @@ from tests.support.applications_api import REVOCATION_DELAY_S, organisations_api
 
 @pytest.fixture
 def api(backend_env: dict[str, dict[str, str]]) -> Iterator[Any]:
-    client, platform = organisations_api(backend_env["applications"],
-                                         api_key_cache_s=REVOCATION_DELAY_S)
+    client, platform = organisations_api(
+        backend_env["applications"], api_key_cache_s=REVOCATION_DELAY_S
+    )
     yield client, platform
     platform.engine.dispose()

@@ -105,18 +105,23 @@ def machine_for(client: Client, platform: Any) -> type[RuleBasedStateMachine]:
 
         @rule(app_id=applications)
         def another_organisation_tries(self, app_id: str) -> None:
-            for tail, body in (("/sponsorship-end", {"reason_code": "OTHER"}),
-                               ("/withdraw", {"reason": "Not ours to withdraw"})):
-                response = client.call("POST", f"/applications/{app_id}{tail}", org="B",
-                                       json=body)
+            for tail, body in (
+                ("/sponsorship-end", {"reason_code": "OTHER"}),
+                ("/withdraw", {"reason": "Not ours to withdraw"}),
+            ):
+                response = client.call("POST", f"/applications/{app_id}{tail}", org="B", json=body)
                 assert response.status_code == 404
             self._step(app_id)
 
         @rule(app_id=applications)
         def answer(self, app_id: str) -> None:
             for request_id in self.requests.get(app_id, [])[-1:]:
-                self._act(app_id, "POST", "/responses", {
-                    "request_id": request_id, "answers": [{"answer": "An answer"}]})
+                self._act(
+                    app_id,
+                    "POST",
+                    "/responses",
+                    {"request_id": request_id, "answers": [{"answer": "An answer"}]},
+                )
 
         @rule(app_id=applications)
         def reconsideration(self, app_id: str) -> None:
@@ -124,18 +129,31 @@ def machine_for(client: Client, platform: Any) -> type[RuleBasedStateMachine]:
 
         @rule(app_id=applications)
         def case_opened(self, app_id: str) -> None:
-            _news(platform, "vetting.case_opened", case_id=str(uuid.uuid4()),
-                    application_id=app_id, establishments=["WWI"],
-                    requested_access="ESCORTED", opened_at=iso_now())
+            _news(
+                platform,
+                "vetting.case_opened",
+                case_id=str(uuid.uuid4()),
+                application_id=app_id,
+                establishments=["WWI"],
+                requested_access="ESCORTED",
+                opened_at=iso_now(),
+            )
             self._step(app_id)
 
         @rule(app_id=applications, sensitive=st.booleans())
         def info_requested(self, app_id: str, sensitive: bool) -> None:
             request_id = uuid.uuid4().hex
-            _news(platform, "vetting.info_requested", case_id=str(uuid.uuid4()),
-                    application_id=app_id, request_id=request_id, reason=SECRET_REASON,
-                    items=[{"question": "Which group?", "field": None}],
-                    sensitive=sensitive, requested_at=iso_now())
+            _news(
+                platform,
+                "vetting.info_requested",
+                case_id=str(uuid.uuid4()),
+                application_id=app_id,
+                request_id=request_id,
+                reason=SECRET_REASON,
+                items=[{"question": "Which group?", "field": None}],
+                sensitive=sensitive,
+                requested_at=iso_now(),
+            )
             if not sensitive:
                 self.requests.setdefault(app_id, []).append(request_id)
             self._step(app_id)
@@ -144,24 +162,43 @@ def machine_for(client: Client, platform: Any) -> type[RuleBasedStateMachine]:
         def cleared(self, app_id: str, again: bool) -> None:
             clearance_id = (self.clearance.get(app_id) if again else None) or str(uuid.uuid4())
             self.clearance[app_id] = clearance_id
-            _news(platform, "vetting.clearance_granted", case_id=str(uuid.uuid4()),
-                    application_id=app_id, clearance_id=clearance_id, level="ENHANCED",
-                    access="ESCORTED", conditions=[], establishments=["WWI"],
-                    issued_at=iso_now(), expires_at=(now() + timedelta(days=900)).isoformat())
+            _news(
+                platform,
+                "vetting.clearance_granted",
+                case_id=str(uuid.uuid4()),
+                application_id=app_id,
+                clearance_id=clearance_id,
+                level="ENHANCED",
+                access="ESCORTED",
+                conditions=[],
+                establishments=["WWI"],
+                issued_at=iso_now(),
+                expires_at=(now() + timedelta(days=900)).isoformat(),
+            )
             self._step(app_id)
 
         @rule(app_id=applications)
         def refused(self, app_id: str) -> None:
-            _news(platform, "vetting.clearance_refused", case_id=str(uuid.uuid4()),
-                    application_id=app_id, refused_at=iso_now())
+            _news(
+                platform,
+                "vetting.clearance_refused",
+                case_id=str(uuid.uuid4()),
+                application_id=app_id,
+                refused_at=iso_now(),
+            )
             self._step(app_id)
 
         @rule(app_id=applications)
         def revoked(self, app_id: str) -> None:
             if app_id in self.clearance:
-                _news(platform, "vetting.clearance_revoked",
-                        clearance_id=self.clearance[app_id], application_id=app_id,
-                        person_id=str(uuid.uuid4()), revoked_at=iso_now())
+                _news(
+                    platform,
+                    "vetting.clearance_revoked",
+                    clearance_id=self.clearance[app_id],
+                    application_id=app_id,
+                    person_id=str(uuid.uuid4()),
+                    revoked_at=iso_now(),
+                )
                 self._step(app_id)
 
         @invariant()
@@ -187,7 +224,11 @@ def test_the_application_lifecycle_holds_under_any_sequence(embedded):
     try:
         # No shrinking: each step is API calls on a real database, and a failure's steps are
         # printed as they ran.
-        run_state_machine_as_test(machine_for(client, platform), settings=property_settings(
-            15, stateful_step_count=15, phases=(Phase.explicit, Phase.reuse, Phase.generate)))
+        run_state_machine_as_test(
+            machine_for(client, platform),
+            settings=property_settings(
+                15, stateful_step_count=15, phases=(Phase.explicit, Phase.reuse, Phase.generate)
+            ),
+        )
     finally:
         platform.engine.dispose()

@@ -21,26 +21,32 @@ def test_submit_writes_status_timeline_and_one_outbox_event(api):
     assert draft["status"] == "DRAFT" and count(platform, outbox_table) == 0
     ready = client.call("GET", f"/applications/{draft['id']}/readiness").json
     assert ready == {"ready": True, "problems": []}
-    response = client.call("POST", f"/applications/{draft['id']}/submit",
-                           headers={"X-Correlation-ID": "corr-123"})
+    response = client.call(
+        "POST", f"/applications/{draft['id']}/submit", headers={"X-Correlation-ID": "corr-123"}
+    )
     assert response.status_code == 200, response.json
     assert response.json["status"] == "SUBMITTED" and response.json["submitted_at"]
     view = client.call("GET", f"/applications/{draft['id']}").json
     assert [e["kind"] for e in view["timeline"]] == ["draft_created", "submitted"]
     with platform.engine.connect() as conn:
-        row = conn.execute(outbox_table.select().where(
-            outbox_table.c.event_type == "application.submitted")).one()
+        row = conn.execute(
+            outbox_table.select().where(outbox_table.c.event_type == "application.submitted")
+        ).one()
     assert row.subject == draft["id"]
     assert row.correlation_id == "corr-123"
-    event = platform.registry.load("application.submitted", 1,
-                                   __import__("json").loads(row.body)["data"])
+    event = platform.registry.load(
+        "application.submitted", 1, __import__("json").loads(row.body)["data"]
+    )
     assert event["applicant"]["details"]["referees"][0]["surname"] == "Hughes"
     assert event["applicant"]["date_of_birth"] is not None
     # The acknowledgement, in the same transaction: the application's id, establishments and
     # time, nothing about the applicant (notifications receives this, not the above).
     [received] = published(platform, "application.received")
-    assert received == {"application_id": draft["id"], "establishments": GOOD["establishments"],
-                        "submitted_at": event["submitted_at"].isoformat()}
+    assert received == {
+        "application_id": draft["id"],
+        "establishments": GOOD["establishments"],
+        "submitted_at": event["submitted_at"].isoformat(),
+    }
 
 
 def test_an_incomplete_draft_is_saved_and_submit_refuses_it_with_every_problem(api):
@@ -57,8 +63,11 @@ def test_an_incomplete_draft_is_saved_and_submit_refuses_it_with_every_problem(a
     assert client.call("GET", f"/applications/{draft['id']}").json["status"] == "DRAFT"
     assert count(platform, outbox_table) == 0
 
-    patched = client.call("PATCH", f"/applications/{draft['id']}", json={"applicant": {
-        "no_middle_name": True, "referees": GOOD["applicant"]["referees"]}})
+    patched = client.call(
+        "PATCH",
+        f"/applications/{draft['id']}",
+        json={"applicant": {"no_middle_name": True, "referees": GOOD["applicant"]["referees"]}},
+    )
     assert patched.status_code == 200, patched.json
     assert patched.json["applicant"]["forenames"] == "Siobhán"  # untouched sections stay
     assert client.call("POST", f"/applications/{draft['id']}/submit").status_code == 200
@@ -92,14 +101,17 @@ def test_only_drafts_change_and_withdrawal_tells_vetting(api):
     assert changed.status_code == 409
     refused = client.call("POST", f"/applications/{draft['id']}/withdraw", json={})
     assert refused.status_code == 422 and "reason" in refused.json["errors"]
-    withdrawn = client.call("POST", f"/applications/{draft['id']}/withdraw",
-                            json={"reason": "Moved away from the area"})
+    withdrawn = client.call(
+        "POST", f"/applications/{draft['id']}/withdraw", json={"reason": "Moved away from the area"}
+    )
     assert withdrawn.status_code == 200 and withdrawn.json["status"] == "WITHDRAWN"
     assert withdrawn.json["withdrawn_reason"] == "Moved away from the area"
     with platform.engine.connect() as conn:
         types = [r.event_type for r in conn.execute(outbox_table.select().order_by("id"))]
     assert [t for t in types if t in ("application.submitted", "application.withdrawn")] == [
-        "application.submitted", "application.withdrawn"]
+        "application.submitted",
+        "application.withdrawn",
+    ]
     # Access's copy, in the same transaction: never the organisation's reason.
     [notice] = published(platform, "application.withdrawal_announced")
     assert set(notice) == {"application_id", "withdrawn_at"}
@@ -116,8 +128,9 @@ def test_list_filters_and_cursor_pages_without_gaps_or_repeats(api):
     client.draft(org="B")
     seen, cursor = [], None
     while True:
-        page = client.call("GET", "/applications?limit=2" + (f"&cursor={cursor}" if cursor
-                                                              else "")).json
+        page = client.call(
+            "GET", "/applications?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        ).json
         seen += [item["id"] for item in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:
@@ -134,17 +147,38 @@ def test_list_filters_and_cursor_pages_without_gaps_or_repeats(api):
     assert client.call("GET", "/applications?status=LOST").status_code == 422
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({**GOOD, "role": 7}, "role"),
-    ({**GOOD, "establishments": "WWI"}, "establishments"),
-    ({**GOOD, "surprise": True}, "surprise"),
-    ({**GOOD, "applicant": {**GOOD["applicant"], "contact": {"email": "nope"}}}, "applicant"),
-    ({**GOOD, "applicant": {**GOOD["applicant"], "date_of_birth": "31/02/1980"}}, "applicant"),
-    ({**GOOD, "applicant": {**GOOD["applicant"], "addresses": [
-        {**GOOD["applicant"]["addresses"][0], "postcode": "NOT A POSTCODE"}]}}, "applicant"),
-    ({**GOOD, "applicant": {**GOOD["applicant"], "identity_documents": [
-        {"type": "PASSPORT", "number": "1234", "expiry": None}]}}, "applicant"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**GOOD, "role": 7}, "role"),
+        ({**GOOD, "establishments": "WWI"}, "establishments"),
+        ({**GOOD, "surprise": True}, "surprise"),
+        ({**GOOD, "applicant": {**GOOD["applicant"], "contact": {"email": "nope"}}}, "applicant"),
+        ({**GOOD, "applicant": {**GOOD["applicant"], "date_of_birth": "31/02/1980"}}, "applicant"),
+        (
+            {
+                **GOOD,
+                "applicant": {
+                    **GOOD["applicant"],
+                    "addresses": [
+                        {**GOOD["applicant"]["addresses"][0], "postcode": "NOT A POSTCODE"}
+                    ],
+                },
+            },
+            "applicant",
+        ),
+        (
+            {
+                **GOOD,
+                "applicant": {
+                    **GOOD["applicant"],
+                    "identity_documents": [{"type": "PASSPORT", "number": "1234", "expiry": None}],
+                },
+            },
+            "applicant",
+        ),
+    ],
+)
 def test_bad_input_is_a_4xx_with_field_paths_and_writes_nothing(api, body, field):
     client, platform = api
     response = client.call("POST", "/applications", json=body)
@@ -153,10 +187,13 @@ def test_bad_input_is_a_4xx_with_field_paths_and_writes_nothing(api, body, field
     assert count(platform, Application.__table__) == 0
 
 
-@pytest.mark.parametrize(("kwargs", "status"), [
-    ({"data": "{not json", "content_type": "application/json"}, 400),
-    ({"data": "[" + "1," * 200_000 + "1]", "content_type": "application/json"}, 413),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"data": "{not json", "content_type": "application/json"}, 400),
+        ({"data": "[" + "1," * 200_000 + "1]", "content_type": "application/json"}, 413),
+    ],
+)
 def test_malformed_and_oversize_bodies(api, kwargs, status):
     client, platform = api
     response = client.call("POST", "/applications", **kwargs)
@@ -168,8 +205,12 @@ def test_missing_wrong_and_revoked_keys_are_401_and_say_nothing(api):
     client, platform = api
     key_a = client.keys["A"]
     wrong = key_a[:-4] + ("AAAA" if not key_a.endswith("AAAA") else "BBBB")
-    for headers in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": f"Bearer {wrong}"},
-                    {"Authorization": f"Basic {key_a}"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer nonsense"},
+        {"Authorization": f"Bearer {wrong}"},
+        {"Authorization": f"Basic {key_a}"},
+    ):
         response = client.call("POST", "/applications", org=None, headers=headers, json=GOOD)
         assert response.status_code == 401
         assert response.json == {"status": 401, "message": "Authentication required."}
@@ -188,8 +229,10 @@ VALID_BODIES = {
     ("PATCH", "<string:application_id>"): {"role": "SPONSOR"},
     ("POST", "withdraw"): {"reason": "Moved away"},
     ("POST", "responses"): {"request_id": "r", "answers": [{"answer": "a"}]},
-    ("POST", "changes"): {"kind": "NEW_CONNECTION", "connection": {
-        "name": "X", "relationship": "brother", "establishment": "WWI"}},
+    ("POST", "changes"): {
+        "kind": "NEW_CONNECTION",
+        "connection": {"name": "X", "relationship": "brother", "establishment": "WWI"},
+    },
     ("POST", "reconsideration"): {"grounds": "New references"},
     ("POST", "sponsorship-end"): {"reason_code": "LEFT_ORGANISATION"},
     ("POST", "contact-confirmations"): {"channel": "SMS"},
@@ -228,9 +271,12 @@ def test_health_metrics_and_openapi(api):
     metrics = raw.get("/metrics").get_data(as_text=True)
     assert 'http_requests_total{endpoint="unmatched",method="GET",status="404"}' in metrics
     spec = raw.get("/openapi.json").json
-    for path in ("/applications", "/applications/{application_id}",
-                 "/applications/{application_id}/readiness",
-                 "/applications/{application_id}/submit"):
+    for path in (
+        "/applications",
+        "/applications/{application_id}",
+        "/applications/{application_id}/readiness",
+        "/applications/{application_id}/submit",
+    ):
         assert path in spec["paths"]
 
 
@@ -238,8 +284,9 @@ def test_sensitive_fields_never_reach_the_logs(api, caplog):
     client, _platform = api
     body = copy.deepcopy(GOOD)
     body["applicant"]["declarations"]["convictions"][0]["offence"] = "Zyxwv offence detail"
-    body["applicant"]["connections"] = [{"name": "Qwerty Person", "relationship": "brother",
-                                         "establishment": "ACI"}]
+    body["applicant"]["connections"] = [
+        {"name": "Qwerty Person", "relationship": "brother", "establishment": "ACI"}
+    ]
     caplog.set_level("DEBUG")
     draft = client.draft(body)
     client.call("GET", f"/applications/{draft['id']}/readiness")
@@ -257,11 +304,15 @@ def test_concurrent_twin_submits_with_one_key_submit_once_and_answer_alike(api):
         draft = client.draft()
         barrier, answers = threading.Barrier(2), []
 
-        def twin(draft_id=draft["id"], barrier=barrier, answers=answers,
-                 key=f"twin-{round_number}"):
+        def twin(
+            draft_id=draft["id"], barrier=barrier, answers=answers, key=f"twin-{round_number}"
+        ):
             barrier.wait()
-            answers.append(client.call("POST", f"/applications/{draft_id}/submit",
-                                       headers={"Idempotency-Key": key}))
+            answers.append(
+                client.call(
+                    "POST", f"/applications/{draft_id}/submit", headers={"Idempotency-Key": key}
+                )
+            )
 
         threads = [threading.Thread(target=twin) for _ in range(2)]
         for thread in threads:

@@ -31,14 +31,20 @@ def refused(api):
     client, platform = api
     app_id = client.draft()["id"]
     assert client.call("POST", f"/applications/{app_id}/submit").status_code == 200
-    deliver(platform, "vetting.clearance_refused", case_id=str(uuid.uuid4()),
-            application_id=app_id, refused_at=at())
+    deliver(
+        platform,
+        "vetting.clearance_refused",
+        case_id=str(uuid.uuid4()),
+        application_id=app_id,
+        refused_at=at(),
+    )
     return client, platform, app_id
 
 
 def reconsider(client, app_id, grounds=GROUNDS, org="A"):
-    return client.call("POST", f"/applications/{app_id}/reconsideration",
-                       json={"grounds": grounds}, org=org)
+    return client.call(
+        "POST", f"/applications/{app_id}/reconsideration", json={"grounds": grounds}, org=org
+    )
 
 
 def events_of(platform, event_type):
@@ -48,17 +54,35 @@ def events_of(platform, event_type):
 def grant(platform, app_id, clearance_id=None, issued_at=None):
     clearance_id = clearance_id or str(uuid.uuid4())
     issued_at = issued_at or at(-10)
-    hand(platform, "applications", "vetting.clearance_granted", {
-        "case_id": str(uuid.uuid4()), "application_id": app_id, "clearance_id": clearance_id,
-        "level": "ENHANCED", "access": "ESCORTED", "conditions": [], "establishments": ["WWI"],
-        "issued_at": issued_at, "expires_at": at(1000)},
-        at=datetime.fromisoformat(issued_at))  # cleared when the clearance was issued
+    hand(
+        platform,
+        "applications",
+        "vetting.clearance_granted",
+        {
+            "case_id": str(uuid.uuid4()),
+            "application_id": app_id,
+            "clearance_id": clearance_id,
+            "level": "ENHANCED",
+            "access": "ESCORTED",
+            "conditions": [],
+            "establishments": ["WWI"],
+            "issued_at": issued_at,
+            "expires_at": at(1000),
+        },
+        at=datetime.fromisoformat(issued_at),
+    )  # cleared when the clearance was issued
     return clearance_id
 
 
 def change(platform, event_type, app_id, clearance_id, **data):
-    return deliver(platform, event_type, clearance_id=clearance_id, application_id=app_id,
-                   person_id=str(uuid.uuid4()), **data)
+    return deliver(
+        platform,
+        event_type,
+        clearance_id=clearance_id,
+        application_id=app_id,
+        person_id=str(uuid.uuid4()),
+        **data,
+    )
 
 
 def view(client, app_id):
@@ -68,6 +92,7 @@ def view(client, app_id):
 
 
 # --- reconsideration ------------------------------------------------------------------------
+
 
 def test_a_refused_application_can_be_reconsidered_once(refused):
     client, platform, app_id = refused
@@ -83,8 +108,11 @@ def test_a_refused_application_can_be_reconsidered_once(refused):
     assert event["application_id"] == app_id and event["grounds"] == GROUNDS
     assert event["requested_at"] == body["reconsideration_requested_at"].replace("Z", "+00:00")
     with platform.engine.connect() as conn:
-        row = conn.execute(outbox_table.select().where(
-            outbox_table.c.event_type == "application.reconsideration_requested")).one()
+        row = conn.execute(
+            outbox_table.select().where(
+                outbox_table.c.event_type == "application.reconsideration_requested"
+            )
+        ).one()
     assert row.subject == app_id
 
     again = reconsider(client, app_id, grounds="Please look again")
@@ -118,9 +146,16 @@ def test_another_organisation_gets_404_and_no_key_401(refused):
     assert reconsider(client, app_id).status_code == 200  # the owner still may
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "grounds"), ({"grounds": ""}, "grounds"), ({"grounds": "x" * 5001}, "grounds"),
-    ({"grounds": None}, "grounds"), ({"grounds": "ok", "extra": 1}, "extra")])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "grounds"),
+        ({"grounds": ""}, "grounds"),
+        ({"grounds": "x" * 5001}, "grounds"),
+        ({"grounds": None}, "grounds"),
+        ({"grounds": "ok", "extra": 1}, "extra"),
+    ],
+)
 def test_grounds_are_required_and_bounded(refused, body, field):
     client, platform, app_id = refused
     response = client.call("POST", f"/applications/{app_id}/reconsideration", json=body)
@@ -165,8 +200,14 @@ def test_a_reconsideration_that_clears_makes_the_application_cleared(refused):
 def test_a_refusal_upheld_on_reconsideration(refused):
     client, platform, app_id = refused
     assert reconsider(client, app_id).status_code == 200
-    deliver(platform, "vetting.clearance_refused", case_id=str(uuid.uuid4()),
-            application_id=app_id, refused_at=at(), reconsidered=True)
+    deliver(
+        platform,
+        "vetting.clearance_refused",
+        case_id=str(uuid.uuid4()),
+        application_id=app_id,
+        refused_at=at(),
+        reconsidered=True,
+    )
     body = view(client, app_id)
     assert body["status"] == "REFUSED"
     assert body["outcome"] == {"result": "REFUSED", "reconsidered": True}
@@ -180,13 +221,20 @@ def test_a_late_refusal_never_turns_a_clearance_into_a_refusal(refused):
     client, platform, app_id = refused
     reconsider(client, app_id)
     grant(platform, app_id, issued_at=at())
-    deliver(platform, "vetting.clearance_refused", case_id=str(uuid.uuid4()),
-            application_id=app_id, refused_at=at(-1), reconsidered=True)
+    deliver(
+        platform,
+        "vetting.clearance_refused",
+        case_id=str(uuid.uuid4()),
+        application_id=app_id,
+        refused_at=at(-1),
+        reconsidered=True,
+    )
     body = view(client, app_id)
     assert body["status"] == "CLEARED" and body["outcome"]["result"] == "CLEARED"
 
 
 # --- the clearance after it was granted ------------------------------------------------------
+
 
 @pytest.fixture
 def cleared(api):
@@ -200,8 +248,14 @@ def test_each_clearance_change_shows_in_the_timeline_and_the_outcome(cleared):
     client, platform, app_id, clearance_id = cleared
     assert view(client, app_id)["outcome"]["clearance_status"] == "ACTIVE"
 
-    change(platform, "vetting.clearance_suspended", app_id, clearance_id,
-           reason="CHANGE_OF_CIRCUMSTANCES", suspended_at=at(-5))
+    change(
+        platform,
+        "vetting.clearance_suspended",
+        app_id,
+        clearance_id,
+        reason="CHANGE_OF_CIRCUMSTANCES",
+        suspended_at=at(-5),
+    )
     body = view(client, app_id)
     assert body["status"] == "CLEARED"
     assert body["outcome"]["clearance_status"] == "SUSPENDED"
@@ -214,14 +268,21 @@ def test_each_clearance_change_shows_in_the_timeline_and_the_outcome(cleared):
     assert body["timeline"][-1]["kind"] == "clearance_reinstated"
 
     expires_at = at(30)
-    change(platform, "vetting.clearance_expiring", app_id, clearance_id,
-           expires_at=expires_at, days_before=30)
+    change(
+        platform,
+        "vetting.clearance_expiring",
+        app_id,
+        clearance_id,
+        expires_at=expires_at,
+        days_before=30,
+    )
     body = view(client, app_id)
     assert body["outcome"]["clearance_status"] == "ACTIVE"
     entry = body["timeline"][-1]
     assert entry["kind"] == "clearance_expiring" and entry["detail"]["days_before"] == 30
-    assert datetime.fromisoformat(entry["detail"]["expires_at"]) == \
-        datetime.fromisoformat(expires_at)
+    assert datetime.fromisoformat(entry["detail"]["expires_at"]) == datetime.fromisoformat(
+        expires_at
+    )
 
     change(platform, "vetting.clearance_expired", app_id, clearance_id, expired_at=at())
     body = view(client, app_id)
@@ -234,8 +295,14 @@ def test_each_clearance_change_shows_in_the_timeline_and_the_outcome(cleared):
 
 def test_a_revocation_is_final(cleared):
     client, platform, app_id, clearance_id = cleared
-    change(platform, "vetting.clearance_suspended", app_id, clearance_id,
-           reason="OFFICER_DECISION", suspended_at=at(-3))
+    change(
+        platform,
+        "vetting.clearance_suspended",
+        app_id,
+        clearance_id,
+        reason="OFFICER_DECISION",
+        suspended_at=at(-3),
+    )
     change(platform, "vetting.clearance_revoked", app_id, clearance_id, revoked_at=at(-1))
     body = view(client, app_id)
     assert body["status"] == "CLEARED" and body["outcome"]["clearance_status"] == "REVOKED"
@@ -244,8 +311,14 @@ def test_a_revocation_is_final(cleared):
     change(platform, "vetting.clearance_reinstated", app_id, clearance_id, reinstated_at=at(-2))
     # ... or even one stamped after it: a revoked clearance never becomes active again.
     change(platform, "vetting.clearance_reinstated", app_id, clearance_id, reinstated_at=at())
-    change(platform, "vetting.clearance_suspended", app_id, clearance_id,
-           reason="OFFICER_DECISION", suspended_at=at())
+    change(
+        platform,
+        "vetting.clearance_suspended",
+        app_id,
+        clearance_id,
+        reason="OFFICER_DECISION",
+        suspended_at=at(),
+    )
     change(platform, "vetting.clearance_expired", app_id, clearance_id, expired_at=at())
     body = view(client, app_id)
     assert body["outcome"]["clearance_status"] == "REVOKED"
@@ -257,8 +330,14 @@ def test_a_revocation_is_final(cleared):
 def test_an_older_suspension_delivered_after_a_reinstatement_moves_nothing(cleared):
     client, platform, app_id, clearance_id = cleared
     change(platform, "vetting.clearance_reinstated", app_id, clearance_id, reinstated_at=at(-1))
-    change(platform, "vetting.clearance_suspended", app_id, clearance_id,
-           reason="OFFICER_DECISION", suspended_at=at(-2))
+    change(
+        platform,
+        "vetting.clearance_suspended",
+        app_id,
+        clearance_id,
+        reason="OFFICER_DECISION",
+        suspended_at=at(-2),
+    )
     body = view(client, app_id)
     assert body["outcome"]["clearance_status"] == "ACTIVE"
     kinds = [e["kind"] for e in body["timeline"]]
@@ -267,8 +346,14 @@ def test_an_older_suspension_delivered_after_a_reinstatement_moves_nothing(clear
 
 def test_redelivery_of_a_clearance_event_changes_nothing(cleared):
     client, platform, app_id, clearance_id = cleared
-    envelope = change(platform, "vetting.clearance_suspended", app_id, clearance_id,
-                      reason="OFFICER_DECISION", suspended_at=at(-1))
+    envelope = change(
+        platform,
+        "vetting.clearance_suspended",
+        app_id,
+        clearance_id,
+        reason="OFFICER_DECISION",
+        suspended_at=at(-1),
+    )
     dispatcher = Dispatcher.for_platform(platform, HANDLERS)
     event = dispatcher.parse(envelope.to_json())
     assert [dispatcher.run_handler(h, event) for h in dispatcher.handlers_for(event)] == [False]
@@ -280,15 +365,22 @@ def test_clearance_events_for_an_unknown_application_are_ignored(cleared):
     client, platform, app_id, clearance_id = cleared
     unknown = str(uuid.uuid4())
     for event_type, data in [
-            ("vetting.clearance_suspended", {"reason": "OFFICER_DECISION", "suspended_at": at()}),
-            ("vetting.clearance_reinstated", {"reinstated_at": at()}),
-            ("vetting.clearance_revoked", {"revoked_at": at()}),
-            ("vetting.clearance_expiring", {"expires_at": at(30), "days_before": 30}),
-            ("vetting.clearance_expired", {"expired_at": at()})]:
+        ("vetting.clearance_suspended", {"reason": "OFFICER_DECISION", "suspended_at": at()}),
+        ("vetting.clearance_reinstated", {"reinstated_at": at()}),
+        ("vetting.clearance_revoked", {"revoked_at": at()}),
+        ("vetting.clearance_expiring", {"expires_at": at(30), "days_before": 30}),
+        ("vetting.clearance_expired", {"expired_at": at()}),
+    ]:
         change(platform, event_type, unknown, clearance_id, **data)
     with platform.session_factory() as session:
-        assert session.execute(select(func.count()).select_from(TimelineEntry).where(
-            TimelineEntry.application_id == unknown)).scalar() == 0
+        assert (
+            session.execute(
+                select(func.count())
+                .select_from(TimelineEntry)
+                .where(TimelineEntry.application_id == unknown)
+            ).scalar()
+            == 0
+        )
     assert view(client, app_id)["outcome"]["clearance_status"] == "ACTIVE"
 
 
@@ -298,12 +390,24 @@ def test_a_clearance_change_that_overtakes_the_grant_waits_for_it(api):
     client.call("POST", f"/applications/{app_id}/submit")
     clearance_id = str(uuid.uuid4())
     with pytest.raises(RetryLater):
-        change(platform, "vetting.clearance_suspended", app_id, clearance_id,
-               reason="OFFICER_DECISION", suspended_at=at())
+        change(
+            platform,
+            "vetting.clearance_suspended",
+            app_id,
+            clearance_id,
+            reason="OFFICER_DECISION",
+            suspended_at=at(),
+        )
     assert "clearance_suspended" not in [e["kind"] for e in view(client, app_id)["timeline"]]
     grant(platform, app_id, clearance_id)
-    change(platform, "vetting.clearance_suspended", app_id, clearance_id,
-           reason="OFFICER_DECISION", suspended_at=at())
+    change(
+        platform,
+        "vetting.clearance_suspended",
+        app_id,
+        clearance_id,
+        reason="OFFICER_DECISION",
+        suspended_at=at(),
+    )
     assert view(client, app_id)["outcome"]["clearance_status"] == "SUSPENDED"
 
 
@@ -324,5 +428,6 @@ def test_the_applications_inbox_handles_every_event_it_is_subscribed_to():
     from applications.service_layer.erasure import HANDLERS as ERASURE_HANDLERS
 
     # and those it no longer is, for a message queued before the upgrade
-    assert (set(SUBSCRIPTIONS["applications"]) | set(RETIRED_SUBSCRIPTIONS["applications"])
-            == set(HANDLERS) | set(ERASURE_HANDLERS))
+    assert set(SUBSCRIPTIONS["applications"]) | set(RETIRED_SUBSCRIPTIONS["applications"]) == set(
+        HANDLERS
+    ) | set(ERASURE_HANDLERS)

@@ -15,18 +15,43 @@ from tests.support import operator_cli
 from tests.support.platforms import count
 
 COLUMNS = list(bulk.COLUMNS)
-SIOBHAN = {"forenames": "Siobhán", "middle_names": "Máire", "surname": "O'Connor",
-           "date_of_birth": "1980-04-01", "email": "s@example.org", "mobile": "07700 900123",
-           "preferred_channel": "EMAIL", "role": "GROUP_FACILITATOR",
-           "establishments": "WWI; BMI", "requested_access": "ESCORTED", "frequency": "REGULAR",
-           "place_of_birth_town": "Cork", "place_of_birth_country": "Ireland",
-           "national_insurance_number": "ab 12 34 56 c", "identity_document_type": "PASSPORT",
-           "identity_document_number": "534 791 7Q2Z", "identity_document_expiry": "2031-01-31"}
-TOM = {"forenames": "Tom", "no_middle_name": "Yes", "surname": "Hughes",
-       "date_of_birth": "1975-11-30", "email": "t@example.org", "role": "VISITING_SPEAKER",
-       "establishments": "LEI", "requested_access": "ESCORTED", "frequency": "ONE_OFF"}
-BAD = {"forenames": "Ann", "surname": "Lee", "email": "not-an-email", "establishments": "WWI ww1",
-       "no_middle_name": "maybe"}
+SIOBHAN = {
+    "forenames": "Siobhán",
+    "middle_names": "Máire",
+    "surname": "O'Connor",
+    "date_of_birth": "1980-04-01",
+    "email": "s@example.org",
+    "mobile": "07700 900123",
+    "preferred_channel": "EMAIL",
+    "role": "GROUP_FACILITATOR",
+    "establishments": "WWI; BMI",
+    "requested_access": "ESCORTED",
+    "frequency": "REGULAR",
+    "place_of_birth_town": "Cork",
+    "place_of_birth_country": "Ireland",
+    "national_insurance_number": "ab 12 34 56 c",
+    "identity_document_type": "PASSPORT",
+    "identity_document_number": "534 791 7Q2Z",
+    "identity_document_expiry": "2031-01-31",
+}
+TOM = {
+    "forenames": "Tom",
+    "no_middle_name": "Yes",
+    "surname": "Hughes",
+    "date_of_birth": "1975-11-30",
+    "email": "t@example.org",
+    "role": "VISITING_SPEAKER",
+    "establishments": "LEI",
+    "requested_access": "ESCORTED",
+    "frequency": "ONE_OFF",
+}
+BAD = {
+    "forenames": "Ann",
+    "surname": "Lee",
+    "email": "not-an-email",
+    "establishments": "WWI ww1",
+    "no_middle_name": "maybe",
+}
 
 
 def csv_body(*rows, columns=COLUMNS, bom=False):
@@ -38,8 +63,9 @@ def csv_body(*rows, columns=COLUMNS, bom=False):
 
 
 def post(client, body, query="", org="A", content_type="text/csv"):
-    return client.call("POST", f"/applications/bulk{query}", org=org, data=body,
-                       content_type=content_type)
+    return client.call(
+        "POST", f"/applications/bulk{query}", org=org, data=body, content_type=content_type
+    )
 
 
 def nothing_written(platform):
@@ -52,11 +78,21 @@ def test_a_dry_run_reports_each_bad_row_by_number_and_column_and_writes_nothing(
     for query in ("", "?dry_run=true"):  # a dry run unless told otherwise
         response = post(client, body, query)
         assert response.status_code == 200, response.json
-        assert response.json == {"dry_run": True, "rows": 3, "created_ids": [], "errors": [{
-            "row": 2, "errors": {
-                "no_middle_name": ["Use true, false, yes or no (or leave it blank)."],
-                "email": ["Not a valid email address."],
-                "establishments": ["ww1: Not a valid establishment code."]}}]}
+        assert response.json == {
+            "dry_run": True,
+            "rows": 3,
+            "created_ids": [],
+            "errors": [
+                {
+                    "row": 2,
+                    "errors": {
+                        "no_middle_name": ["Use true, false, yes or no (or leave it blank)."],
+                        "email": ["Not a valid email address."],
+                        "establishments": ["ww1: Not a valid establishment code."],
+                    },
+                }
+            ],
+        }
     clean = post(client, csv_body(SIOBHAN, TOM))
     assert clean.status_code == 200 and clean.json["errors"] == [] and clean.json["rows"] == 2
     assert nothing_written(platform)
@@ -87,13 +123,17 @@ def test_a_commit_creates_the_callers_drafts_and_nobody_elses(api):
     assert {a["status"] for a in listed} == {"DRAFT"}
     first = client.call("GET", f"/applications/{ids[0]}").json
     assert first["establishments"] == ["WWI", "BMI"]
-    assert first["applicant"]["contact"] == {"email": "s@example.org", "mobile": "07700 900123",
-                                             "preferred_channel": "EMAIL"}
+    assert first["applicant"]["contact"] == {
+        "email": "s@example.org",
+        "mobile": "07700 900123",
+        "preferred_channel": "EMAIL",
+    }
     assert first["applicant"]["date_of_birth"] == "1980-04-01"
     assert first["applicant"]["place_of_birth"] == {"town": "Cork", "country": "Ireland"}
     assert first["applicant"]["national_insurance_number"] == "AB123456C"  # as written, tidied
     assert first["applicant"]["identity_documents"] == [
-        {"type": "PASSPORT", "number": "5347917Q2Z", "expiry": "2031-01-31"}]
+        {"type": "PASSPORT", "number": "5347917Q2Z", "expiry": "2031-01-31"}
+    ]
     second = client.call("GET", f"/applications/{ids[1]}").json
     assert second["applicant"]["no_middle_name"] is True
     assert second["applicant"]["contact"]["preferred_channel"] == "EMAIL"  # the API's default
@@ -104,27 +144,37 @@ def test_a_commit_creates_the_callers_drafts_and_nobody_elses(api):
         assert client.call("GET", f"/applications/{application_id}", org="B").status_code == 404
     assert client.call("GET", "/applications", org="B").json["items"] == []
     with platform.session_factory() as session:
-        owner = session.execute(select(Organisation.name).join(
-            Application, Application.organisation_id == Organisation.id).distinct()).scalars()
+        owner = session.execute(
+            select(Organisation.name)
+            .join(Application, Application.organisation_id == Organisation.id)
+            .distinct()
+        ).scalars()
         assert list(owner) == ["Org A"]
 
 
-@pytest.mark.parametrize(("kwargs", "status", "named"), [
-    ({"content_type": "application/json", "body": b'{"rows": []}'}, 415, "text/csv"),
-    ({"content_type": "text/plain", "body": csv_body(SIOBHAN)}, 415, "text/csv"),
-    ({"org": None, "body": csv_body(SIOBHAN)}, 401, "Authentication required"),
-    ({"body": csv_body({**SIOBHAN, "shoe_size": "9"}, columns=[*COLUMNS, "shoe_size"])}, 400,
-     "shoe_size"),
-    ({"body": csv_body(*[TOM] * (bulk.MAX_ROWS + 1))}, 400, "more than 1000 rows"),
-    ({"body": csv_body()}, 400, "no rows"),
-    ({"body": b"forenames\n" + b"x" * bulk.MAX_BYTES}, 413, "capacity"),
-    ({"body": b""}, 400, "header row"),
-    ({"body": "forenames\nZo\u00eb\n".encode("latin-1")}, 400, "UTF-8"),
-    ({"body": csv_body(SIOBHAN, columns=["surname", *COLUMNS])}, 400, "Repeated column"),
-    ({"body": csv_body(SIOBHAN), "query": "?dry_run=sometimes"}, 422, "dry_run"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "status", "named"),
+    [
+        ({"content_type": "application/json", "body": b'{"rows": []}'}, 415, "text/csv"),
+        ({"content_type": "text/plain", "body": csv_body(SIOBHAN)}, 415, "text/csv"),
+        ({"org": None, "body": csv_body(SIOBHAN)}, 401, "Authentication required"),
+        (
+            {"body": csv_body({**SIOBHAN, "shoe_size": "9"}, columns=[*COLUMNS, "shoe_size"])},
+            400,
+            "shoe_size",
+        ),
+        ({"body": csv_body(*[TOM] * (bulk.MAX_ROWS + 1))}, 400, "more than 1000 rows"),
+        ({"body": csv_body()}, 400, "no rows"),
+        ({"body": b"forenames\n" + b"x" * bulk.MAX_BYTES}, 413, "capacity"),
+        ({"body": b""}, 400, "header row"),
+        ({"body": "forenames\nZo\u00eb\n".encode("latin-1")}, 400, "UTF-8"),
+        ({"body": csv_body(SIOBHAN, columns=["surname", *COLUMNS])}, 400, "Repeated column"),
+        ({"body": csv_body(SIOBHAN), "query": "?dry_run=sometimes"}, 422, "dry_run"),
+    ],
+)
 def test_unusable_requests_are_refused_with_a_json_error_and_write_nothing(
-        api, kwargs, status, named):
+    api, kwargs, status, named
+):
     client, platform = api
     response = post(client, **{"query": "?dry_run=false", **kwargs})
     assert response.status_code == status, response.json
@@ -149,7 +199,8 @@ def test_the_cli_shows_progress_and_writes_only_with_commit(api, backend_env, tm
     client, platform = api
     with platform.session_factory() as session:
         organisation_id = session.execute(
-            select(Organisation.id).where(Organisation.name == "Org A")).scalar_one()
+            select(Organisation.id).where(Organisation.name == "Org A")
+        ).scalar_one()
 
     operator = operator_cli("applications", backend_env["applications"])
 

@@ -47,8 +47,12 @@ def submitted(client, org="A") -> str:
 
 
 def report(platform, event_type: str, erasure_id: str, application_ids, person_id=None):
-    data = {"erasure_id": erasure_id, "application_ids": application_ids,
-            "counts": {"things": 3}, "erased_at": iso_now()}
+    data = {
+        "erasure_id": erasure_id,
+        "application_ids": application_ids,
+        "counts": {"things": 3},
+        "erased_at": iso_now(),
+    }
     if event_type != "vetting.applications_erased":  # it names no person
         data["person_id"] = person_id
     hand(platform, "applications", event_type, data, subject=application_ids[0])
@@ -56,17 +60,25 @@ def report(platform, event_type: str, erasure_id: str, application_ids, person_i
 
 def org_id(platform, name: str) -> str:
     with platform.session_factory() as session:
-        return session.execute(select(Organisation.id).where(
-            Organisation.name == f"Org {name}")).scalar_one()
+        return session.execute(
+            select(Organisation.id).where(Organisation.name == f"Org {name}")
+        ).scalar_one()
 
 
 def raw_text(platform) -> str:
     """Every row of every table, with encrypted values opened: what a search would find."""
     keyring, found = installed(), []
     with platform.engine.connect() as conn:
-        tables = [name for (name,) in conn.execute(text(
-            "SELECT name FROM sqlite_master WHERE type='table'" if platform.settings.is_sqlite
-            else "SELECT tablename FROM pg_tables WHERE schemaname='public'"))]
+        tables = [
+            name
+            for (name,) in conn.execute(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type='table'"
+                    if platform.settings.is_sqlite
+                    else "SELECT tablename FROM pg_tables WHERE schemaname='public'"
+                )
+            )
+        ]
         for table in tables:
             for row in conn.execute(text(f'SELECT * FROM "{table}"')):
                 for value in row:
@@ -81,38 +93,59 @@ def test_who_may_ask_and_the_request_event(api):
     client, platform = api
     application_id = submitted(client)
     path = "/erasure-requests"
-    assert client.call("POST", path, json={"application_id": application_id},
-                       org=None).status_code == 401
-    assert client.call("POST", path, json={"application_id": application_id},
-                       org="B").status_code == 404  # another organisation's: does not exist
+    assert (
+        client.call("POST", path, json={"application_id": application_id}, org=None).status_code
+        == 401
+    )
+    assert (
+        client.call("POST", path, json={"application_id": application_id}, org="B").status_code
+        == 404
+    )  # another organisation's: does not exist
     officer = staff(platform, "vetting_officer")
-    assert client.raw.post(path, json={"application_id": application_id},
-                           headers=officer).status_code == 403
+    assert (
+        client.raw.post(path, json={"application_id": application_id}, headers=officer).status_code
+        == 403
+    )
     bad = client.call("POST", path, json={"application_id": "nope", "extra": 1})
     assert bad.status_code == 422 and set(bad.json["errors"]) == {"application_id", "extra"}
-    assert client.call("POST", path, json={"application_id": str(uuid.uuid4())}
-                       ).status_code == 404
+    assert client.call("POST", path, json={"application_id": str(uuid.uuid4())}).status_code == 404
 
     first = client.call("POST", path, json={"application_id": application_id})
     assert first.status_code == 202, first.json
     assert first.json["status"] == "IN_PROGRESS"
-    assert first.json["services"] == {name: {"status": "PENDING"} for name in (
-        "applications", "vetting", "access", "notifications")}
-    again = client.raw.post(path, json={"application_id": application_id},
-                            headers=staff(platform, "data_protection_officer"))
+    assert first.json["services"] == {
+        name: {"status": "PENDING"}
+        for name in ("applications", "vetting", "access", "notifications")
+    }
+    again = client.raw.post(
+        path,
+        json={"application_id": application_id},
+        headers=staff(platform, "data_protection_officer"),
+    )
     assert again.status_code == 200 and again.json["id"] == first.json["id"]
     with platform.engine.connect() as conn:
-        rows = conn.execute(outbox_table.select().where(
-            outbox_table.c.event_type == "application.erasure_requested")).all()
+        rows = conn.execute(
+            outbox_table.select().where(
+                outbox_table.c.event_type == "application.erasure_requested"
+            )
+        ).all()
     assert len(rows) == 1
     data = json.loads(rows[0].body)["data"]
-    assert data == {"erasure_id": first.json["id"], "application_id": application_id,
-                    "requested_at": data["requested_at"], "scope": "ORGANISATION",
-                    "organisation_id": org_id(platform, "A")}
+    assert data == {
+        "erasure_id": first.json["id"],
+        "application_id": application_id,
+        "requested_at": data["requested_at"],
+        "scope": "ORGANISATION",
+        "organisation_id": org_id(platform, "A"),
+    }
     assert first.json["scope"] == "ORGANISATION" and first.json["person_id"] is None
     assert client.call("GET", f"{path}/{first.json['id']}", org="B").status_code == 404
-    assert client.raw.get(f"{path}/{first.json['id']}",
-                          headers=staff(platform, "data_protection_officer")).status_code == 200
+    assert (
+        client.raw.get(
+            f"{path}/{first.json['id']}", headers=staff(platform, "data_protection_officer")
+        ).status_code
+        == 200
+    )
 
 
 def test_the_officers_request_erases_the_person_and_shows_the_counts(api):
@@ -152,8 +185,7 @@ def test_the_officers_request_erases_the_person_and_shows_the_counts(api):
 def test_an_organisations_request_erases_its_own_applications_and_tells_it_nothing_more(api):
     client, platform = api
     mine, theirs = submitted(client, "A"), submitted(client, "B")  # one person, two orgs
-    erasure_id = client.call("POST", "/erasure-requests", json={"application_id": mine}
-                             ).json["id"]
+    erasure_id = client.call("POST", "/erasure-requests", json={"application_id": mine}).json["id"]
     report(platform, "vetting.applications_erased", erasure_id, [mine])
     for service in ("access", "notification"):
         report(platform, f"{service}.person_erased", erasure_id, [mine])
@@ -167,11 +199,19 @@ def test_an_organisations_request_erases_its_own_applications_and_tells_it_nothi
     mine_again = submitted(client, "A")
     assert client.call("GET", f"/applications/{mine_again}").json["applicant"]
 
-
     # News about the erased applications arriving late is dropped, not recorded.
-    hand(platform, "applications", "vetting.case_opened", {
-        "case_id": str(uuid.uuid4()), "application_id": mine, "opened_at": iso_now(),
-        "establishments": ["WWI"], "requested_access": "ESCORTED"})
+    hand(
+        platform,
+        "applications",
+        "vetting.case_opened",
+        {
+            "case_id": str(uuid.uuid4()),
+            "application_id": mine,
+            "opened_at": iso_now(),
+            "establishments": ["WWI"],
+            "requested_access": "ESCORTED",
+        },
+    )
     kinds = [e["kind"] for e in client.call("GET", f"/applications/{mine}").json["timeline"]]
     assert kinds.count("checks_started") == 0
 
@@ -184,16 +224,25 @@ def test_the_operator_asks_from_the_command_line(api, backend_env):
     client, _platform = api
     application_id = submitted(client)
     cli, runner, env = make_cli(definition(), "x"), CliRunner(), backend_env["applications"]
-    asked = runner.invoke(cli, ["erasure", "request", "--application-id", application_id,
-                                "--by", "dpo-ola"], env=env)
+    asked = runner.invoke(
+        cli, ["erasure", "request", "--application-id", application_id, "--by", "dpo-ola"], env=env
+    )
     assert asked.exit_code == 0, asked.output
     request = json.loads(asked.stdout)
     assert request["status"] == "IN_PROGRESS"
-    again = json.loads(runner.invoke(cli, ["erasure", "request", "--application-id",
-                                           application_id, "--by", "dpo-ola"], env=env).stdout)
+    again = json.loads(
+        runner.invoke(
+            cli,
+            ["erasure", "request", "--application-id", application_id, "--by", "dpo-ola"],
+            env=env,
+        ).stdout
+    )
     assert again["id"] == request["id"]  # one request under way, not two
     status = runner.invoke(cli, ["erasure", "status", request["id"]], env=env)
     assert json.loads(status.stdout)["services"]["vetting"] == {"status": "PENDING"}
-    unknown = runner.invoke(cli, ["erasure", "request", "--application-id", str(uuid.uuid4()),
-                                  "--by", "dpo-ola"], env=env)
+    unknown = runner.invoke(
+        cli,
+        ["erasure", "request", "--application-id", str(uuid.uuid4()), "--by", "dpo-ola"],
+        env=env,
+    )
     assert unknown.exit_code != 0 and "no application" in unknown.output

@@ -42,9 +42,14 @@ def volunteer(notes: Notifications) -> tuple[str, list[str]]:
     that name them (names, mobile, email, their coordinator's email)."""
     words = [sentinel() for _ in range(4)]
     mobile = f"07{uuid.uuid4().int % 10**9:09d}"
-    application_id = notes.submitted(channel="SMS", mobile=mobile, forenames=words[0],
-                                     surname=words[1], email=f"{words[2]}@example.org",
-                                     coordinator=f"{words[3]}@example.org")
+    application_id = notes.submitted(
+        channel="SMS",
+        mobile=mobile,
+        forenames=words[0],
+        surname=words[1],
+        email=f"{words[2]}@example.org",
+        coordinator=f"{words[3]}@example.org",
+    )
     notes.case_opened(application_id)
     return application_id, [*words, mobile]
 
@@ -62,8 +67,11 @@ def test_erasure_rewrites_the_log_file_without_the_persons_messages(notes):
     text = path.read_text("utf-8")
     # Texted, so the volunteer's email is in no message; the rest is.
     assert [value for value in erased + kept if value not in text] == [erased[2], kept[2]]
-    kept_lines = [line for line in lines(path) if any(value in json.dumps(line, ensure_ascii=False)
-                                                      for value in kept)]
+    kept_lines = [
+        line
+        for line in lines(path)
+        if any(value in json.dumps(line, ensure_ascii=False) for value in kept)
+    ]
 
     erasure_id = person_erased(notes, str(uuid.uuid4()), [erased_id])
 
@@ -108,7 +116,9 @@ def test_on_sqlite_neither_the_write_ahead_log_nor_the_file_keeps_the_erased_tex
         url = notes.platform.settings.database_url
         # The scan sees what is there: both people, before the erasure.
         assert {hit.split(": ")[1] for hit in sqlite_file_hits(url, erased + kept)} >= {
-            erased[0], kept[0]}
+            erased[0],
+            kept[0],
+        }
         person_erased(notes, str(uuid.uuid4()), [application_id])
         assert sqlite_file_hits(url, erased) == []
         assert Path(url.split("///", 1)[-1] + "-wal").stat().st_size == 0

@@ -78,7 +78,11 @@ def test_smtp_refusing_then_recovering_ends_sent_after_growing_delays(make, smtp
     assert d.send_at(d.clock.now()) == 1
     row = d.row(notification_id)
     assert (row.status, row.attempts, row.provider, row.sent_at) == (
-        "SENT", 3, "smtp", d.clock.now())
+        "SENT",
+        3,
+        "smtp",
+        d.clock.now(),
+    )
     assert [m["X-Notification-ID"] for m in server.messages] == [notification_id]
     assert server.messages[0]["To"] == "jo@example.org"
     assert [e["notification_id"] for e in d.events("notification.sent")] == [notification_id]
@@ -103,8 +107,12 @@ def test_recipient_refused_fails_at_once_with_one_failed_event(make, smtp):
 
 
 def test_max_attempts_reached_is_a_permanent_failure(make):
-    d = make(SMTP_HOST="127.0.0.1", SMTP_PORT=str(free_port()),  # nobody listening
-             NOTIFICATIONS_MAX_ATTEMPTS="3", NOTIFICATIONS_RETRY_BASE_S="1")
+    d = make(
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(free_port()),  # nobody listening
+        NOTIFICATIONS_MAX_ATTEMPTS="3",
+        NOTIFICATIONS_RETRY_BASE_S="1",
+    )
     notification_id = d.add()
     for _attempt in range(3):
         assert d.send_at(d.clock.now()) == 1
@@ -129,7 +137,10 @@ def test_sms_through_notify_is_sent_with_our_text_and_notify_id(make, notify):
     row = d.row(notification_id)
     assert request.response["content"]["body"] == row.body
     assert (row.status, row.provider, row.provider_reference) == (
-        "SENT", "notify", request.response["id"])
+        "SENT",
+        "notify",
+        request.response["id"],
+    )
     assert d.events("notification.sent")[0]["channel"] == "SMS"
 
 
@@ -172,17 +183,26 @@ def test_a_key_notify_refuses_is_retried_not_failed(make, notify):
 
 
 def receipt(row: Notification, status: str, **more: Any) -> dict[str, Any]:
-    return {"id": row.provider_reference or str(uuid.uuid4()), "reference": row.id,
-            "to": row.recipient, "status": status, "created_at": "2026-06-10T11:00:00.000000Z",
-            "completed_at": "2026-06-10T11:00:05.000000Z",
-            "sent_at": "2026-06-10T11:00:01.000000Z", "notification_type": "sms", **more}
+    return {
+        "id": row.provider_reference or str(uuid.uuid4()),
+        "reference": row.id,
+        "to": row.recipient,
+        "status": status,
+        "created_at": "2026-06-10T11:00:00.000000Z",
+        "completed_at": "2026-06-10T11:00:05.000000Z",
+        "sent_at": "2026-06-10T11:00:01.000000Z",
+        "notification_type": "sms",
+        **more,
+    }
 
 
 def test_notify_receipts_move_states_once_and_never_back(make, notify):
     d = make(**notify_env(notify, NOTIFICATIONS_NOTIFY_CALLBACK_TOKEN=TOKEN))
     client = create_web_app(definition(), d.platform).test_client()
-    ids = {status: d.add("SMS") for status in ("delivered", "permanent-failure",
-                                               "temporary-failure", "technical-failure")}
+    ids = {
+        status: d.add("SMS")
+        for status in ("delivered", "permanent-failure", "temporary-failure", "technical-failure")
+    }
     assert d.send_at(NOON) == 4
     d.clock.advance(minutes=1)  # the receipts arrive after Notify concluded
 
@@ -198,23 +218,35 @@ def test_notify_receipts_move_states_once_and_never_back(make, notify):
             assert post(receipt(row, status)).status_code == 204
     delivered = d.row(ids["delivered"])
     assert (delivered.status, delivered.delivered_at) == (
-        "DELIVERED", datetime(2026, 6, 10, 11, 0, 5, tzinfo=UTC))
+        "DELIVERED",
+        datetime(2026, 6, 10, 11, 0, 5, tzinfo=UTC),
+    )
     assert post(receipt(delivered, "permanent-failure")).status_code == 204
     assert d.row(ids["delivered"]).status == "DELIVERED"  # never goes back
     assert d.row(ids["permanent-failure"]).status == "PERMANENT_FAILURE"
     final = d.row(ids["temporary-failure"])
     assert final.status == "TEMPORARY_FAILURE" and final.failed_at is not None
     assert sorted(e["notification_id"] for e in d.events("notification.failed")) == sorted(
-        [ids["permanent-failure"], ids["temporary-failure"]])
+        [ids["permanent-failure"], ids["temporary-failure"]]
+    )
     retry = d.row(ids["technical-failure"])
     assert retry.status == "TEMPORARY_FAILURE" and retry.failed_at is None
     assert d.send_at(retry.next_attempt_at) == 1  # only the technical failure is sent again
     resent = d.row(ids["technical-failure"])
-    assert resent.status == "SENT" and resent.provider_reference == notify.sends()[-1].response[
-        "id"] != retry.provider_reference
+    assert (
+        resent.status == "SENT"
+        and resent.provider_reference
+        == notify.sends()[-1].response["id"]
+        != retry.provider_reference
+    )
     with d.platform.engine.connect() as connection:
-        audited = connection.execute(select(audit_log_table.c.detail).where(
-            audit_log_table.c.actor == "notify")).scalars().all()
+        audited = (
+            connection.execute(
+                select(audit_log_table.c.detail).where(audit_log_table.c.actor == "notify")
+            )
+            .scalars()
+            .all()
+        )
     assert len(audited) == 9 and sum(entry["changed"] for entry in audited) == 4
 
 
@@ -225,8 +257,7 @@ def test_receipt_errors_unknown_ids_and_bad_bodies(make, notify):
     unknown = {"id": str(uuid.uuid4()), "reference": str(uuid.uuid4()), "status": "delivered"}
     response = client.post("/callbacks/notify", json=unknown, headers=headers)
     assert response.status_code == 404 and "errors" not in response.get_json()
-    response = client.post("/callbacks/notify", json={"id": "x", "status": "lost"},
-                           headers=headers)
+    response = client.post("/callbacks/notify", json={"id": "x", "status": "lost"}, headers=headers)
     assert response.status_code == 422
     assert set(response.get_json()["errors"]) == {"id", "status"}
     # A receipt that outruns the sender's record of the send is matched by our reference.
@@ -263,12 +294,19 @@ def test_quiet_hours_hold_sms_until_morning_and_log_channel_writes_it(make, smtp
     [line] = (d.platform.settings.var_dir / "messages.jsonl").read_text().splitlines()
     logged = json.loads(line)
     assert {k: logged[k] for k in ("id", "channel", "to", "body")} == {
-        "id": sms, "channel": "SMS", "to": "07700 900123", "body": row.body}
+        "id": sms,
+        "channel": "SMS",
+        "to": "07700 900123",
+        "body": row.body,
+    }
 
 
 def test_a_bad_delivery_configuration_stops_the_service(backend_env):
-    env = {**backend_env["notifications"], "NOTIFICATIONS_SMS_CHANNEL": "notify",
-           "NOTIFICATIONS_QUIET_HOURS": "late"}
+    env = {
+        **backend_env["notifications"],
+        "NOTIFICATIONS_SMS_CHANNEL": "notify",
+        "NOTIFICATIONS_QUIET_HOURS": "late",
+    }
     platform = platform_for("notifications", env)
     try:
         with pytest.raises(SystemExit) as stopped:

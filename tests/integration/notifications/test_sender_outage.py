@@ -25,10 +25,10 @@ def smtp() -> Iterator[tuple[SmtpServer, int]]:
 
 
 def test_a_lost_connection_while_recording_a_send_neither_resends_nor_strands(
-        backend_env, smtp, monkeypatch):
+    backend_env, smtp, monkeypatch
+):
     server, port = smtp
-    d = Delivery({**backend_env["notifications"], "SMTP_HOST": "127.0.0.1",
-                  "SMTP_PORT": str(port)})
+    d = Delivery({**backend_env["notifications"], "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port)})
     try:
         ids = [d.add(to=f"jo{i}@example.org") for i in range(3)]
         real_record = d.sender._record_once
@@ -36,8 +36,9 @@ def test_a_lost_connection_while_recording_a_send_neither_resends_nor_strands(
 
         def flaky(*args: Any) -> None:
             if next(failures, False):
-                raise sa_exc.OperationalError("UPDATE notifications", {},
-                                              Exception("server closed the connection"))
+                raise sa_exc.OperationalError(
+                    "UPDATE notifications", {}, Exception("server closed the connection")
+                )
             real_record(*args)
 
         monkeypatch.setattr(d.sender, "_record_once", flaky)

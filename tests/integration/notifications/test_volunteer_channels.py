@@ -60,7 +60,8 @@ def test_the_coordinators_address_never_gets_the_volunteers_messages(notes):
     assert {r.recipient_kind for r in mine} == {"coordinator"} and len(mine) == 2
     assert volunteer_rows(notes, same) == []
     assert {(r.channel, r.recipient) for r in volunteer_rows(notes, texted)} == {
-        ("SMS", "07700900555")}
+        ("SMS", "07700900555")
+    }
     assert sent.count(COORDINATOR) == 2
     assert "notification.not_sent_no_channel" in actions(notes)
 
@@ -70,16 +71,21 @@ def test_unconfirmed_channels_hold_the_volunteers_messages_until_confirmed(notes
     notes.case_opened(application_id)
     held = volunteer_rows(notes, application_id)
     assert {(r.status, r.channel, r.template) for r in held} == {
-        ("HELD", "EMAIL", "application_received"), ("HELD", "EMAIL", "vetting_started")}
+        ("HELD", "EMAIL", "application_received"),
+        ("HELD", "EMAIL", "vetting_started"),
+    }
     assert send_all(notes) == [COORDINATOR]  # the coordinator's own message only
-    listed = notes.call("GET", "/notifications", "operator",
-                        query_string={"status": "HELD", "application_id": application_id})
+    listed = notes.call(
+        "GET",
+        "/notifications",
+        "operator",
+        query_string={"status": "HELD", "application_id": application_id},
+    )
     assert listed.status_code == 200 and len(listed.json) == 2
     # The volunteer confirms the email: what was held goes, to that address only.
     notes.contacts(application_id, confirmed=("EMAIL",))
     assert {r.status for r in volunteer_rows(notes, application_id)} == {"QUEUED"}
-    assert sorted(send_all(notes)) == sorted([COORDINATOR, "zoe@example.org",
-                                              "zoe@example.org"])
+    assert sorted(send_all(notes)) == sorted([COORDINATOR, "zoe@example.org", "zoe@example.org"])
 
 
 def test_a_confirmed_mobile_carries_what_an_unconfirmed_email_cannot(notes):
@@ -91,9 +97,10 @@ def test_a_confirmed_mobile_carries_what_an_unconfirmed_email_cannot(notes):
 def test_an_opt_out_cancels_queued_held_and_retrying_messages(notes):
     application_id = notes.submitted()
     notes.case_opened(application_id)
-    notes.event("vetting.clearance_refused", {
-        "case_id": str(uuid.uuid4()), "application_id": application_id,
-        "refused_at": iso_now()})
+    notes.event(
+        "vetting.clearance_refused",
+        {"case_id": str(uuid.uuid4()), "application_id": application_id, "refused_at": iso_now()},
+    )
     rows = volunteer_rows(notes, application_id)
     assert len(rows) == 3
     with notes.platform.session_factory.begin() as session:
@@ -110,27 +117,38 @@ def test_an_opt_out_cancels_queued_held_and_retrying_messages(notes):
     # Only the one sent before the opt-out was ever sent to the volunteer.
     assert [r for r in send_all(notes) if r != COORDINATOR] == ["zoe@example.org"]
     # What comes next goes by the confirmed mobile instead.
-    notes.event("vetting.clearance_expiring", {
-        "clearance_id": str(uuid.uuid4()), "application_id": application_id,
-        "person_id": str(uuid.uuid4()), "expires_at": (now() + timedelta(days=30)).isoformat(),
-        "days_before": 30})
-    assert {r.channel for r in volunteer_rows(notes, application_id)
-            if r.template == "clearance_expiring"} == {"SMS"}
+    notes.event(
+        "vetting.clearance_expiring",
+        {
+            "clearance_id": str(uuid.uuid4()),
+            "application_id": application_id,
+            "person_id": str(uuid.uuid4()),
+            "expires_at": (now() + timedelta(days=30)).isoformat(),
+            "days_before": 30,
+        },
+    )
+    assert {
+        r.channel
+        for r in volunteer_rows(notes, application_id)
+        if r.template == "clearance_expiring"
+    } == {"SMS"}
 
 
 def test_an_operators_opt_out_cancels_what_waits_too(notes):
     application_id = notes.submitted(confirmed=())
     assert {r.status for r in volunteer_rows(notes, application_id)} == {"HELD"}
-    response = notes.call("PUT", f"/recipients/{application_id}/opt-outs", "operator",
-                          json={"email_opt_out": True})
+    response = notes.call(
+        "PUT", f"/recipients/{application_id}/opt-outs", "operator", json={"email_opt_out": True}
+    )
     assert response.status_code == 200 and response.json["email_confirmed"] is False
     assert {r.status for r in volunteer_rows(notes, application_id)} == {"CANCELLED"}
 
 
 def test_older_contacts_arriving_late_change_nothing(notes):
     application_id = notes.submitted(confirmed=("EMAIL",))
-    notes.contacts(application_id, confirmed=(), opted_out=("EMAIL",),
-                   at=now() - timedelta(hours=1))
+    notes.contacts(
+        application_id, confirmed=(), opted_out=("EMAIL",), at=now() - timedelta(hours=1)
+    )
     [row] = volunteer_rows(notes, application_id)
     assert row.status == "QUEUED"
     notes.case_opened(application_id)
@@ -146,13 +164,20 @@ def test_news_before_the_contacts_waits_for_them(notes):
 def test_the_request_to_confirm_goes_to_the_address_it_names_and_nowhere_else(notes, channel):
     application_id = str(uuid.uuid4())
     notes.contacts(application_id, confirmed=(), email="new@example.org", mobile="07700900999")
-    notes.event("application.contact_confirmation_requested", {
-        "application_id": application_id, "channel": channel, "forenames": "Zoë",
-        "email": "new@example.org" if channel == "EMAIL" else None,
-        "mobile": "07700900999" if channel == "SMS" else None,
-        "link": "http://127.0.0.1:8001/contacts/confirm/abc123",
-        "code": "493027" if channel == "SMS" else None,
-        "expires_at": (now() + timedelta(days=1)).isoformat(), "requested_at": iso_now()})
+    notes.event(
+        "application.contact_confirmation_requested",
+        {
+            "application_id": application_id,
+            "channel": channel,
+            "forenames": "Zoë",
+            "email": "new@example.org" if channel == "EMAIL" else None,
+            "mobile": "07700900999" if channel == "SMS" else None,
+            "link": "http://127.0.0.1:8001/contacts/confirm/abc123",
+            "code": "493027" if channel == "SMS" else None,
+            "expires_at": (now() + timedelta(days=1)).isoformat(),
+            "requested_at": iso_now(),
+        },
+    )
     [row] = notes.rows(application_id)
     assert (row.recipient_kind, row.channel, row.status) == ("volunteer", channel, "QUEUED")
     assert row.recipient == ("new@example.org" if channel == "EMAIL" else "07700900999")
@@ -164,33 +189,55 @@ def test_the_request_to_confirm_goes_to_the_address_it_names_and_nowhere_else(no
 def test_a_sensitive_information_request_reaches_the_volunteer_alone(notes):
     application_id = notes.submitted()
     for sensitive in (True, False):
-        notes.event("vetting.info_requested", {
-            "case_id": str(uuid.uuid4()), "application_id": application_id,
-            "request_id": str(uuid.uuid4()), "items": [{"question": "Q?", "field": None}],
-            "reason": "The checks found an undeclared conviction.", "due_by": None,
-            "requested_at": iso_now(), "sensitive": sensitive})
+        notes.event(
+            "vetting.info_requested",
+            {
+                "case_id": str(uuid.uuid4()),
+                "application_id": application_id,
+                "request_id": str(uuid.uuid4()),
+                "items": [{"question": "Q?", "field": None}],
+                "reason": "The checks found an undeclared conviction.",
+                "due_by": None,
+                "requested_at": iso_now(),
+                "sensitive": sensitive,
+            },
+        )
     asked = [r for r in notes.rows(application_id) if r.template == "information_requested"]
     assert sorted(r.recipient_kind for r in asked) == ["coordinator", "volunteer", "volunteer"]
     [told] = [r for r in asked if r.recipient_kind == "coordinator"]
     assert "undeclared" not in told.body
 
 
-def test_the_volunteer_answers_a_sensitive_request_to_the_configured_vetting_team(
-        backend_env):
-    notes = Notifications(backend_env["notifications"], NOTIFICATIONS_QUIET_HOURS="",
-                          NOTIFICATIONS_VETTING_CONTACT_EMAIL="vetting@prisons.example",
-                          NOTIFICATIONS_VETTING_CONTACT_PHONE="0113 496 0777")
+def test_the_volunteer_answers_a_sensitive_request_to_the_configured_vetting_team(backend_env):
+    notes = Notifications(
+        backend_env["notifications"],
+        NOTIFICATIONS_QUIET_HOURS="",
+        NOTIFICATIONS_VETTING_CONTACT_EMAIL="vetting@prisons.example",
+        NOTIFICATIONS_VETTING_CONTACT_PHONE="0113 496 0777",
+    )
     try:
         application_id = notes.submitted()
-        notes.event("vetting.info_requested", {
-            "case_id": str(uuid.uuid4()), "application_id": application_id,
-            "request_id": str(uuid.uuid4()), "items": [{"question": "Q?", "field": None}],
-            "reason": "The checks found an undeclared conviction.", "due_by": "2027-01-04",
-            "requested_at": iso_now(), "sensitive": True})
+        notes.event(
+            "vetting.info_requested",
+            {
+                "case_id": str(uuid.uuid4()),
+                "application_id": application_id,
+                "request_id": str(uuid.uuid4()),
+                "items": [{"question": "Q?", "field": None}],
+                "reason": "The checks found an undeclared conviction.",
+                "due_by": "2027-01-04",
+                "requested_at": iso_now(),
+                "sensitive": True,
+            },
+        )
         [row] = [r for r in notes.rows(application_id) if r.template == "information_requested"]
         assert row.recipient_kind == "volunteer"
-        for phrase in ("vetting@prisons.example", "0113 496 0777", "4 January 2027",
-                       application_id[:8].upper()):
+        for phrase in (
+            "vetting@prisons.example",
+            "0113 496 0777",
+            "4 January 2027",
+            application_id[:8].upper(),
+        ):
             assert phrase in row.body, row.body
         assert "coordinator" not in row.body
     finally:

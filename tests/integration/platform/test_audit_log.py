@@ -32,10 +32,17 @@ def platform(backend_env) -> Iterator[Platform]:
 
 
 def _record(session, subject_id: str = "case-1", **overrides) -> None:
-    fields = dict(service="vetting", actor="staff-7", actor_kind=audit.STAFF,
-                  action="case.refusal_proposed", subject_type="case", subject_id=subject_id,
-                  reason="undisclosed conviction", detail={"level": "ENHANCED", "conditions": []},
-                  at=datetime(2026, 6, 10, 11, 0, tzinfo=UTC))
+    fields = dict(
+        service="vetting",
+        actor="staff-7",
+        actor_kind=audit.STAFF,
+        action="case.refusal_proposed",
+        subject_type="case",
+        subject_id=subject_id,
+        reason="undisclosed conviction",
+        detail={"level": "ENHANCED", "conditions": []},
+        at=datetime(2026, 6, 10, 11, 0, tzinfo=UTC),
+    )
     fields.update(overrides)
     record(session, **fields)
 
@@ -76,7 +83,8 @@ def test_record_and_entries_round_trip(platform):
     assert case_1[0]["reason"] is None and case_1[0]["detail"] is None
     assert [entry["subject_id"] for entry in by_org] == ["case-2"]
     assert [entry["id"] for entry in first_page + second_page] == sorted(
-        (entry["id"] for entry in first_page + second_page), reverse=True)
+        (entry["id"] for entry in first_page + second_page), reverse=True
+    )
     assert len(first_page) == 2 and len(second_page) == 1
 
 

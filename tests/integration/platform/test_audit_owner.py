@@ -30,7 +30,8 @@ FORBIDDEN = {
     "drop the table": "DROP TABLE audit_log",
     "replace the trigger function": (
         "CREATE OR REPLACE FUNCTION audit_log_reject_change() RETURNS trigger "
-        "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"),
+        "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
+    ),
 }
 
 
@@ -55,15 +56,24 @@ def _plain(url: str) -> str:
 def test_the_runtime_role_appends_and_reads_but_cannot_rewrite_the_audit_log(runtime, engine):
     runtime_url, admin_url = runtime
     with engine.begin() as conn:
-        audit.record(conn, service="access", actor="sec-ann", actor_kind=audit.STAFF,
-                     action="grant.approved", subject_type="grant", subject_id="g-1",
-                     reason="Known to the chaplaincy", at=now())
+        audit.record(
+            conn,
+            service="access",
+            actor="sec-ann",
+            actor_kind=audit.STAFF,
+            action="grant.approved",
+            subject_type="grant",
+            subject_id="g-1",
+            reason="Known to the chaplaincy",
+            at=now(),
+        )
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(audit_log_table)).scalar_one() >= 1
     refused = {}
     with psycopg.connect(_plain(runtime_url), autocommit=True) as conn:
-        owner = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'"
-                             ).fetchone()[0]
+        owner = conn.execute(
+            "SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'"
+        ).fetchone()[0]
         assert owner == audit_owner_name(owner.removesuffix("_audit_owner")) != conn.info.user
         for what, statement in FORBIDDEN.items():
             try:
@@ -78,23 +88,36 @@ def test_the_runtime_role_appends_and_reads_but_cannot_rewrite_the_audit_log(run
             "has_table_privilege('audit_log', 'DELETE'), "
             "has_table_privilege('audit_log', 'TRUNCATE'), "
             "has_table_privilege('audit_log', 'INSERT'), "
-            "has_table_privilege('audit_log', 'SELECT')").fetchone() == (
-                False, False, False, True, True)
+            "has_table_privilege('audit_log', 'SELECT')"
+        ).fetchone() == (False, False, False, True, True)
     assert set(refused) == set(FORBIDDEN), f"allowed: {set(FORBIDDEN) - set(refused)}"
     with psycopg.connect(_plain(admin_url)) as conn:
         # Nothing changed: the entry is there as written, the triggers are still on.
-        assert conn.execute("SELECT actor FROM audit_log WHERE subject_id = 'g-1'").fetchone() \
-            == ("sec-ann",)
-        assert sorted(row[0] for row in conn.execute(
-            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass "
-            "AND tgenabled = 'O'")) == ["audit_log_no_truncate", "audit_log_no_update_or_delete"]
+        assert conn.execute("SELECT actor FROM audit_log WHERE subject_id = 'g-1'").fetchone() == (
+            "sec-ann",
+        )
+        assert sorted(
+            row[0]
+            for row in conn.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass "
+                "AND tgenabled = 'O'"
+            )
+        ) == ["audit_log_no_truncate", "audit_log_no_update_or_delete"]
 
 
 def test_erasure_still_forgets_a_subjects_words_as_the_runtime_role(engine):
     with engine.begin() as conn:
-        audit.record(conn, service="access", actor="sec-ann", actor_kind=audit.STAFF,
-                     action="grant.refused", subject_type="grant", subject_id="g-2",
-                     reason="Sentinel reason 7f3a", at=now())
+        audit.record(
+            conn,
+            service="access",
+            actor="sec-ann",
+            actor_kind=audit.STAFF,
+            action="grant.refused",
+            subject_type="grant",
+            subject_id="g-2",
+            reason="Sentinel reason 7f3a",
+            at=now(),
+        )
     with engine.begin() as conn:
         assert erasure.forget_audit_subjects(conn, {"grant": ["g-2"]}) == 1
     with engine.connect() as conn:
@@ -112,10 +135,19 @@ def test_the_access_service_runs_as_its_runtime_role(runtime):
     grant_id = access.grant_id(data["person_id"])
     access.activate(grant_id)
     assert access.gate(person=data["person_id"])["allowed"] is True
-    hand(access.platform, "access", "vetting.person_erased", subject="erasure", data={
-        "erasure_id": "00000000-0000-4000-8000-0000000000e1", "person_id": data["person_id"],
-        "application_ids": [data["application_id"]], "counts": {"cases": 1},
-        "erased_at": now().isoformat()})
+    hand(
+        access.platform,
+        "access",
+        "vetting.person_erased",
+        subject="erasure",
+        data={
+            "erasure_id": "00000000-0000-4000-8000-0000000000e1",
+            "person_id": data["person_id"],
+            "application_ids": [data["application_id"]],
+            "counts": {"cases": 1},
+            "erased_at": now().isoformat(),
+        },
+    )
     assert access.gate(person=data["person_id"])["allowed"] is False
     result = operator_cli("access", env)("retention", "run")
     assert result.returncode == 0, result.stderr

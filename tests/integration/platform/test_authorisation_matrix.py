@@ -54,8 +54,10 @@ class Caller:
 
 
 CALLERS = {
-    "nobody": Caller("none"), "forged": Caller("forged"),
-    "org_a": Caller(ORG, organisation="A"), "org_b": Caller(ORG, organisation="B"),
+    "nobody": Caller("none"),
+    "forged": Caller("forged"),
+    "org_a": Caller(ORG, organisation="A"),
+    "org_b": Caller(ORG, organisation="B"),
     "vetting_officer": Caller(STAFF, ("vetting_officer",)),
     "vetting_manager": Caller(STAFF, ("vetting_manager",)),
     "security_wwi": Caller(STAFF, ("security_officer",), "WWI"),
@@ -79,39 +81,67 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
     app, grant = "/applications/<string:application_id>", "/grants/<string:grant_id>"
     case, clearance = "/cases/<string:case_id>", "/clearances/<string:clearance_id>"
     place = "/establishments/<string:code>"
-    everywhere = {("GET", "/audit"): Rule(STAFF, ("auditor",)),
-                  ("GET", "/subject-access-request"): Rule(STAFF, ("data_protection_officer",))}
+    everywhere = {
+        ("GET", "/audit"): Rule(STAFF, ("auditor",)),
+        ("GET", "/subject-access-request"): Rule(STAFF, ("data_protection_officer",)),
+    }
     return {
         "applications": {
             **everywhere,
-            ("GET", "/applications"): Rule(ORG), ("POST", "/applications"): Rule(ORG),
+            ("GET", "/applications"): Rule(ORG),
+            ("POST", "/applications"): Rule(ORG),
             ("POST", "/applications/bulk"): Rule(ORG),
-            **{(method, app + tail): Rule(ORG, scope="organisation") for method, tail in (
-                ("GET", ""), ("PATCH", ""), ("GET", "/readiness"), ("POST", "/submit"),
-                ("POST", "/withdraw"), ("POST", "/renewals"), ("POST", "/responses"),
-                ("POST", "/changes"), ("POST", "/reconsideration"),
-                ("POST", "/sponsorship-end"), ("POST", "/contact-confirmations"))},
-            ("POST", "/erasure-requests"): Rule(EITHER, ("data_protection_officer",),
-                                                "organisation"),
+            **{
+                (method, app + tail): Rule(ORG, scope="organisation")
+                for method, tail in (
+                    ("GET", ""),
+                    ("PATCH", ""),
+                    ("GET", "/readiness"),
+                    ("POST", "/submit"),
+                    ("POST", "/withdraw"),
+                    ("POST", "/renewals"),
+                    ("POST", "/responses"),
+                    ("POST", "/changes"),
+                    ("POST", "/reconsideration"),
+                    ("POST", "/sponsorship-end"),
+                    ("POST", "/contact-confirmations"),
+                )
+            },
+            ("POST", "/erasure-requests"): Rule(
+                EITHER, ("data_protection_officer",), "organisation"
+            ),
             ("GET", "/erasure-requests/<string:erasure_id>"): Rule(
-                EITHER, ("data_protection_officer",), "organisation"),
+                EITHER, ("data_protection_officer",), "organisation"
+            ),
             ("GET", "/volunteer/confirmations/<string:token>"): Rule(LINK),
             ("POST", "/volunteer/confirmations/<string:token>"): Rule(LINK),
             ("POST", "/volunteer/opt-outs/<string:token>"): Rule(LINK),
         },
         "vetting": {
             **everywhere,
-            **{(method, path): Rule(STAFF, VETTING) for method, path in (
-                ("GET", "/cases"), ("GET", case), ("GET", case + "/audit"),
-                ("POST", case + "/checks/<string:check>/result"),
-                ("POST", case + "/checks/<string:check>/retry"), ("POST", case + "/clearance"),
-                ("POST", case + "/information-requests"),
-                ("POST", case + "/information-requests/<string:request_id>/answer"),
-                ("POST", case + "/refusal"),
-                ("POST", case + "/review"), ("GET", "/clearances"), ("GET", clearance),
-                ("GET", clearance + "/audit"), ("POST", clearance + "/suspension"),
-                ("POST", clearance + "/reinstatement"), ("GET", "/reports/cases"),
-                ("POST", case + "/identity/link"), ("POST", case + "/identity/separation"))},
+            **{
+                (method, path): Rule(STAFF, VETTING)
+                for method, path in (
+                    ("GET", "/cases"),
+                    ("GET", case),
+                    ("GET", case + "/audit"),
+                    ("POST", case + "/checks/<string:check>/result"),
+                    ("POST", case + "/checks/<string:check>/retry"),
+                    ("POST", case + "/clearance"),
+                    ("POST", case + "/information-requests"),
+                    ("POST", case + "/information-requests/<string:request_id>/answer"),
+                    ("POST", case + "/refusal"),
+                    ("POST", case + "/review"),
+                    ("GET", "/clearances"),
+                    ("GET", clearance),
+                    ("GET", clearance + "/audit"),
+                    ("POST", clearance + "/suspension"),
+                    ("POST", clearance + "/reinstatement"),
+                    ("GET", "/reports/cases"),
+                    ("POST", case + "/identity/link"),
+                    ("POST", case + "/identity/separation"),
+                )
+            },
             ("POST", case + "/refusal/countersignature"): Rule(STAFF, ("vetting_manager",)),
             ("POST", case + "/clearance/countersignature"): Rule(STAFF, ("vetting_manager",)),
             ("POST", clearance + "/revocation"): Rule(STAFF, ("vetting_manager",)),
@@ -120,23 +150,33 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
         "access": {
             **everywhere,
             ("GET", "/establishments"): Rule(STAFF, SECURITY),
-            **{(method, path): Rule(STAFF, SECURITY, "establishment") for method, path in (
-                ("GET", place + "/gate-check"), ("GET", place + "/grants"),
-                ("GET", place + "/incoming"), ("GET", place + "/queue"), ("GET", grant),
-                ("GET", grant + "/history"), ("POST", grant + "/approval"),
-                ("POST", grant + "/refusal"), ("POST", grant + "/induction"),
-                ("POST", grant + "/suspension"), ("POST", grant + "/reinstatement"),
-                ("POST", grant + "/ending"), ("GET", "/people/<string:person_id>"),
-                ("GET", place + "/review-items"),
-                ("POST", "/review-items/<string:item_id>/resolution"))},
+            **{
+                (method, path): Rule(STAFF, SECURITY, "establishment")
+                for method, path in (
+                    ("GET", place + "/gate-check"),
+                    ("GET", place + "/grants"),
+                    ("GET", place + "/incoming"),
+                    ("GET", place + "/queue"),
+                    ("GET", grant),
+                    ("GET", grant + "/history"),
+                    ("POST", grant + "/approval"),
+                    ("POST", grant + "/refusal"),
+                    ("POST", grant + "/induction"),
+                    ("POST", grant + "/suspension"),
+                    ("POST", grant + "/reinstatement"),
+                    ("POST", grant + "/ending"),
+                    ("GET", "/people/<string:person_id>"),
+                    ("GET", place + "/review-items"),
+                    ("POST", "/review-items/<string:item_id>/resolution"),
+                )
+            },
             ("POST", grant + "/exclusion"): Rule(STAFF, ("head_of_security",), "establishment"),
             ("POST", grant + "/revocation"): Rule(STAFF, ("head_of_security",), "establishment"),
         },
         "notifications": {
             **everywhere,
             ("GET", "/notifications"): Rule(STAFF, ("operator",)),
-            ("POST", "/notifications/<string:notification_id>/resend"): Rule(
-                STAFF, ("operator",)),
+            ("POST", "/notifications/<string:notification_id>/resend"): Rule(STAFF, ("operator",)),
             ("PUT", "/recipients/<string:application_id>/opt-outs"): Rule(STAFF, ("operator",)),
             ("POST", "/callbacks/notify"): Rule(CALLBACK),
         },
@@ -174,7 +214,7 @@ def body_for(service: str, method: str, rule: str, ids: dict[str, str]) -> Any:
 
 
 def expected(rule: Rule, caller: Caller) -> str:
-    """"allowed", or the status the caller must get."""
+    """ "allowed", or the status the caller must get."""
     if rule.credential == LINK:
         return "404"
     if caller.kind in ("none", "forged") or rule.credential == CALLBACK:
@@ -195,9 +235,12 @@ def expected(rule: Rule, caller: Caller) -> str:
 
 
 def api_rules(app: Any) -> list[tuple[str, str]]:
-    return sorted((method, rule.rule) for rule in app.url_map.iter_rules()
-                  if not rule.rule.startswith(PUBLIC) and rule.rule != "/"
-                  for method in rule.methods - {"HEAD", "OPTIONS"})
+    return sorted(
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if not rule.rule.startswith(PUBLIC) and rule.rule != "/"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
 
 
 class Seeded:
@@ -212,20 +255,28 @@ class Seeded:
         self.keys = {}
         for name in ("A", "B"):
             with self.applications.unit_of_work() as uow:
-                org = organisations.create_organisation(uow, f"Org {name}", "NA",
-                                                        "c@example.org")
+                org = organisations.create_organisation(uow, f"Org {name}", "NA", "c@example.org")
             with self.applications.unit_of_work() as uow:
                 self.keys[name] = organisations.issue_api_key(
-                    uow, org.id, self.applications.settings.api_key_pepper)
-        client = Client(create_web_app(definition(), self.applications).test_client(),
-                        self.keys)
+                    uow, org.id, self.applications.settings.api_key_pepper
+                )
+        client = Client(create_web_app(definition(), self.applications).test_client(), self.keys)
         self.clients = {"applications": client.raw}
         draft = client.draft()
         # Vetting asked something about it: the organisation has a request to answer.
-        hand(self.applications, "applications", "vetting.info_requested", {
-            "case_id": str(uuid.uuid4()), "application_id": draft["id"],
-            "request_id": "r-1", "items": [{"question": "Which?", "field": None}],
-            "reason": "Unclear.", "requested_at": iso_now()})
+        hand(
+            self.applications,
+            "applications",
+            "vetting.info_requested",
+            {
+                "case_id": str(uuid.uuid4()),
+                "application_id": draft["id"],
+                "request_id": "r-1",
+                "items": [{"question": "Which?", "field": None}],
+                "reason": "Unclear.",
+                "requested_at": iso_now(),
+            },
+        )
         erasure = client.call("POST", "/erasure-requests", json={"application_id": draft["id"]})
         assert erasure.status_code == 202, erasure.json
 
@@ -239,21 +290,33 @@ class Seeded:
         [item] = self.access.call("GET", "/establishments/WWI/review-items").json
         self.notifications = Notifications(env["notifications"], NOTIFICATIONS_QUIET_HOURS="")
         notified_app = self.notifications.submitted()
-        self.clients.update(vetting=self.vetting.client, access=self.access.client,
-                            notifications=self.notifications.client)
+        self.clients.update(
+            vetting=self.vetting.client,
+            access=self.access.client,
+            notifications=self.notifications.client,
+        )
         self.ids = {
-            "application_id": draft["id"], "erasure_id": erasure.json["id"],
-            "case_id": case_id, "check": "IDENTITY", "clearance_id": found["id"],
-            "code": "WWI", "person_id": person_id,
-            "grant_id": self.access.grant_id(person_id), "item_id": item["id"],
+            "application_id": draft["id"],
+            "erasure_id": erasure.json["id"],
+            "case_id": case_id,
+            "check": "IDENTITY",
+            "clearance_id": found["id"],
+            "code": "WWI",
+            "person_id": person_id,
+            "grant_id": self.access.grant_id(person_id),
+            "item_id": item["id"],
             "request_id": str(uuid.uuid4()),
             "notification_id": self.notifications.rows(notified_app)[0].id,
         }
         self.notified_app = notified_app
 
     def close(self) -> None:
-        for platform in (self.applications, self.vetting.platform, self.access.platform,
-                         self.notifications.platform):
+        for platform in (
+            self.applications,
+            self.vetting.platform,
+            self.access.platform,
+            self.notifications.platform,
+        ):
             platform.engine.dispose()
 
     def path(self, service: str, rule: str) -> str:
@@ -272,9 +335,13 @@ class Seeded:
         if caller.kind == ORG:
             return {"Authorization": f"Bearer {self.keys[caller.organisation]}"}
         # Minted by the identity provider for this service (its audience).
-        token = mint(service, f"matrix-{'-'.join(caller.roles)}", caller.roles,
-                     [caller.establishment] if caller.establishment else [],
-                     at=self.applications.clock.now())
+        token = mint(
+            service,
+            f"matrix-{'-'.join(caller.roles)}",
+            caller.roles,
+            [caller.establishment] if caller.establishment else [],
+            at=self.applications.clock.now(),
+        )
         return {"Authorization": f"Bearer {token}"}
 
 
@@ -300,16 +367,26 @@ def test_every_endpoint_by_every_caller(seeded, service):
     wrong = []
     for (method, rule), (name, caller) in itertools.product(found, CALLERS.items()):
         path = seeded.path(service, rule)
-        query = {"person": seeded.ids["person_id"]} if rule.endswith(
-            ("gate-check", "subject-access-request")) else None
-        response = client.open(path, method=method, headers=seeded.headers(caller, service),
-                               json=body_for(service, method, rule, seeded.ids),
-                               query_string=query)
+        query = (
+            {"person": seeded.ids["person_id"]}
+            if rule.endswith(("gate-check", "subject-access-request"))
+            else None
+        )
+        response = client.open(
+            path,
+            method=method,
+            headers=seeded.headers(caller, service),
+            json=body_for(service, method, rule, seeded.ids),
+            query_string=query,
+        )
         want = expected(declared[(method, rule)], caller)
         status = response.status_code
-        ok = (status not in (401, 403, 404) if want == "allowed"
-              else status == int(want) or (want == "401" and rule == "/callbacks/notify"
-                                           and status == 404))
+        ok = (
+            status not in (401, 403, 404)
+            if want == "allowed"
+            else status == int(want)
+            or (want == "401" and rule == "/callbacks/notify" and status == 404)
+        )
         if not ok or status >= 500:
             wrong.append(f"{method} {rule} as {name}: {status}, expected {want}")
     assert not wrong, "\n".join(wrong)

@@ -45,8 +45,12 @@ def test_invalid_payload_is_dead_lettered_with_its_error_and_others_flow_on(back
         rows = conn.execute(dead_letters_table.select().order_by(dead_letters_table.c.id)).all()
     by_event = {row.event_id: row for row in rows}
     assert "role" in by_event[bad.id].error and by_event[bad.id].event_type == bad.type
-    assert any(row.error.startswith(("undecodable", "invalid message")) and row.event_id is None
-               and row.body == "this is not json" for row in rows), rows
+    assert any(
+        row.error.startswith(("undecodable", "invalid message"))
+        and row.event_id is None
+        and row.body == "this is not json"
+        for row in rows
+    ), rows
 
 
 def test_unknown_event_types_are_acknowledged_and_not_dead_lettered(backend_env):
@@ -97,11 +101,19 @@ def test_dead_letter_cli_lists_and_replays(backend_env):
     with vetting.session_factory.begin() as session:
         # A dead letter whose event is valid now (as after a fix): replay must apply it.
         envelope = submitted_envelope()
-        session.execute(dead_letters_table.insert(), {
-            "event_id": envelope.id, "event_type": envelope.type,
-            "handler": "vetting.service_layer.open_case", "body": envelope.to_json(),
-            "error": "RuntimeError('was broken')", "attempts": 5,
-            "created_at": envelope.occurred_at, "replayed_at": None})
+        session.execute(
+            dead_letters_table.insert(),
+            {
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "handler": "vetting.service_layer.open_case",
+                "body": envelope.to_json(),
+                "error": "RuntimeError('was broken')",
+                "attempts": 5,
+                "created_at": envelope.occurred_at,
+                "replayed_at": None,
+            },
+        )
 
     operator = operator_cli("vetting", env)
 
@@ -145,9 +157,14 @@ def test_dead_letters_raise_a_notice_without_the_event_on_rabbitmq(real_env):
     with vetting.connection() as connection:
         queue = vetting.topology.dead_letter_queue("vetting")(connection.default_channel)
         message = wait_for(lambda: queue.get(no_ack=True), message="DLQ copy")
-    assert message.payload == {"service": "vetting", "event_id": bad.id,
-                               "event_type": "application.submitted", "handler": None,
-                               "attempts": 1, "error_type": "invalid message"}
+    assert message.payload == {
+        "service": "vetting",
+        "event_id": bad.id,
+        "event_type": "application.submitted",
+        "handler": None,
+        "attempts": 1,
+        "error_type": "invalid message",
+    }
     # The event and its error stay in the database (erasure and retention reach them there).
     assert "x-error" not in message.headers and "Sam" not in message.body
     assert "SOMETIMES" not in message.body

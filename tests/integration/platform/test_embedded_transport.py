@@ -21,8 +21,12 @@ def test_a_reader_racing_a_writer_never_sees_a_partial_message(tmp_path, embedde
         with make_connection(settings) as connection:
             producer = connection.Producer()
             for n in range(total):
-                producer.publish({"n": n, "pad": "x" * 2000}, exchange="race",
-                                 routing_key="race.go", declare=[queue])
+                producer.publish(
+                    {"n": n, "pad": "x" * 2000},
+                    exchange="race",
+                    routing_key="race.go",
+                    declare=[queue],
+                )
 
     with make_connection(settings) as reader:
         queue(reader.default_channel).declare()

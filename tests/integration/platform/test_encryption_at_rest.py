@@ -45,19 +45,26 @@ def raw_text(database_url: str) -> str:
     SQL returns it."""
     rows = []
     with psycopg.connect(database_url) as conn:
-        tables = [t for (t,) in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        tables = [
+            t
+            for (t,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ]
         for table in tables:
             rows += conn.execute(f'SELECT * FROM "{table}"').fetchall()
     return repr(rows)
 
 
 def sentinel_details() -> dict:
-    return {"declarations": {"convictions": [{"kind": "CONVICTION", "offence": OFFENCE,
-                                              "date": "2010-01-01", "disposal": "FINE"}],
-                             "on_licence": False, "release_date": None},
-            "connections": [{"name": CONNECTION, "relationship": "Brother",
-                             "establishment": "WWI"}]}
+    return {
+        "declarations": {
+            "convictions": [
+                {"kind": "CONVICTION", "offence": OFFENCE, "date": "2010-01-01", "disposal": "FINE"}
+            ],
+            "on_licence": False,
+            "release_date": None,
+        },
+        "connections": [{"name": CONNECTION, "relationship": "Brother", "establishment": "WWI"}],
+    }
 
 
 def test_no_plaintext_in_the_applications_database(real_env):
@@ -115,13 +122,16 @@ def test_the_migration_encrypts_existing_rows_and_the_downgrade_decrypts_them(re
     moment = now()
     with psycopg.connect(env["DATABASE_URL"]) as conn:
         for n in range(3):
-            conn.execute("INSERT INTO organisations VALUES (%s, %s, %s, %s, %s)",
-                         (f"org-{n}", f"Org {n}", FELLOWSHIP, "c@example.org", moment))
+            conn.execute(
+                "INSERT INTO organisations VALUES (%s, %s, %s, %s, %s)",
+                (f"org-{n}", f"Org {n}", FELLOWSHIP, "c@example.org", moment),
+            )
             conn.execute(
                 "INSERT INTO applications (id, organisation_id, status, applicant, "
                 "establishments, created_at, updated_at) VALUES (%s, %s, 'DRAFT', %s, '[]', "
-                "%s, %s)", (f"app-{n}", f"org-{n}", json.dumps({"n": n, "o": OFFENCE}), moment,
-                            moment))
+                "%s, %s)",
+                (f"app-{n}", f"org-{n}", json.dumps({"n": n, "o": OFFENCE}), moment, moment),
+            )
     upgrade(settings, migrations)
     assert OFFENCE not in raw_text(env["DATABASE_URL"])
     platform = platform_for("applications", env)
@@ -132,16 +142,19 @@ def test_the_migration_encrypts_existing_rows_and_the_downgrade_decrypts_them(re
     upgrade(settings, migrations)  # at head already: nothing to do
     command.downgrade(alembic_config(settings, migrations), "0005")
     with psycopg.connect(env["DATABASE_URL"]) as conn:
-        assert conn.execute("SELECT applicant->>'o', fellowship FROM applications JOIN "
-                            "organisations o ON o.id = organisation_id WHERE applications.id "
-                            "= 'app-0'").fetchone() == (OFFENCE, FELLOWSHIP)
+        assert conn.execute(
+            "SELECT applicant->>'o', fellowship FROM applications JOIN "
+            "organisations o ON o.id = organisation_id WHERE applications.id "
+            "= 'app-0'"
+        ).fetchone() == (OFFENCE, FELLOWSHIP)
 
 
 def vetting_tables() -> list:
     """What `keys rotate` re-encrypts in vetting: its own columns and the platform's (the
     outbox and dead letters, the audit sealing keys)."""
-    return (crypto.encrypted_columns(vetting_definition().metadata)
-            + crypto.encrypted_columns(PLATFORM_METADATA))
+    return crypto.encrypted_columns(vetting_definition().metadata) + crypto.encrypted_columns(
+        PLATFORM_METADATA
+    )
 
 
 def raw_tokens(database_url: str) -> list[str]:
@@ -175,8 +188,13 @@ def test_keys_rotate_moves_everything_to_the_new_key_and_resumes_after_interrupt
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        rotate(platform.engine, tables, crypto.keyring_from_settings(platform.settings),
-               batch_size=1, after_batch=interrupt)
+        rotate(
+            platform.engine,
+            tables,
+            crypto.keyring_from_settings(platform.settings),
+            batch_size=1,
+            after_batch=interrupt,
+        )
     platform.engine.dispose()
     moved = [t for t in raw_tokens(env_a["DATABASE_URL"]) if _opens(KEY_B, t)]
     assert 0 < len(moved) < len(tokens)
@@ -227,12 +245,16 @@ def test_the_migration_encrypts_existing_rows_on_sqlite_too(embedded):
     upgrade(settings, migrations, "0005")
     path = settings.database_url.split("///", 1)[1]
     with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO organisations VALUES ('o', 'Org', ?, 'c@x', "
-                     "'2026-01-01 00:00:00+00:00')", (FELLOWSHIP,))
-        conn.execute("INSERT INTO applications (id, organisation_id, status, applicant, "
-                     "establishments, created_at, updated_at) VALUES ('a', 'o', 'DRAFT', ?, "
-                     "'[]', '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')",
-                     (json.dumps({"o": OFFENCE}),))
+        conn.execute(
+            "INSERT INTO organisations VALUES ('o', 'Org', ?, 'c@x', '2026-01-01 00:00:00+00:00')",
+            (FELLOWSHIP,),
+        )
+        conn.execute(
+            "INSERT INTO applications (id, organisation_id, status, applicant, "
+            "establishments, created_at, updated_at) VALUES ('a', 'o', 'DRAFT', ?, "
+            "'[]', '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')",
+            (json.dumps({"o": OFFENCE}),),
+        )
     upgrade(settings, migrations)
     with sqlite3.connect(path) as conn:
         raw = repr(conn.execute("SELECT * FROM applications JOIN organisations").fetchall())
@@ -245,7 +267,8 @@ def test_the_migration_encrypts_existing_rows_on_sqlite_too(embedded):
     command.downgrade(alembic_config(settings, migrations), "0005")
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT applicant FROM applications").fetchone() == (
-            json.dumps({"o": OFFENCE}, separators=(",", ":")),)
+            json.dumps({"o": OFFENCE}, separators=(",", ":")),
+        )
 
 
 # --- the free text written about people (applications and vetting 0009, access and
@@ -253,15 +276,22 @@ def test_the_migration_encrypts_existing_rows_on_sqlite_too(embedded):
 
 # service -> table -> its columns that hold what officers and organisations write about people.
 FREE_TEXT = {
-    "applications": {"applications": ("withdrawn_reason",), "timeline_entries": ("detail",),
-                     "information_requests": ("items", "reason")},
+    "applications": {
+        "applications": ("withdrawn_reason",),
+        "timeline_entries": ("detail",),
+        "information_requests": ("items", "reason"),
+    },
     "vetting": {"information_requests": ("items", "reason")},
     "access": {"grants": ("status_reason",)},
     "notifications": {"notifications": ("subject", "body")},
 }
 # The revision before each service's migration that encrypts them.
-BEFORE_FREE_TEXT = {"applications": "0008", "vetting": "0008", "access": "0005",
-                    "notifications": "0005"}
+BEFORE_FREE_TEXT = {
+    "applications": "0008",
+    "vetting": "0008",
+    "access": "0005",
+    "notifications": "0005",
+}
 NAME_LENGTH = 100  # the most the applications API takes for a forename or a surname
 OLD_SUBJECT_LENGTH = 200  # notifications.subject's VARCHAR before notifications 0006
 
@@ -277,9 +307,14 @@ def seed_free_text(world: World) -> dict[str, str]:
     vetting keep the request, the timeline the question, notifications tell the volunteer and
     the coordinator, naming the person); the person is cleared and the prison refuses them,
     with a reason; another application is withdrawn with a reason. The sentinels written."""
-    words = {"question": sentinel("Question"), "reason": sentinel("Reason"),
-             "withdrawal": sentinel("Withdrawal"), "refusal": sentinel("Refusal"),
-             "forenames": long_name("Fore"), "surname": long_name("Sur")}
+    words = {
+        "question": sentinel("Question"),
+        "reason": sentinel("Reason"),
+        "withdrawal": sentinel("Withdrawal"),
+        "refusal": sentinel("Refusal"),
+        "forenames": long_name("Fore"),
+        "surname": long_name("Sur"),
+    }
     apps, vetting, access = world["applications"], world["vetting"], world["access"]
     body = sample_application("free.text@example.org")
     body["applicant"].update(forenames=words["forenames"], surname=words["surname"])
@@ -287,21 +322,31 @@ def seed_free_text(world: World) -> dict[str, str]:
     world.pump()
     vetting.work()
     case = vetting.case(first)
-    asked = vetting.call("POST", f"/cases/{case['id']}/information-requests", json={
-        "items": [{"question": words["question"], "field": "addresses"}],
-        "reason": words["reason"]})
+    asked = vetting.call(
+        "POST",
+        f"/cases/{case['id']}/information-requests",
+        json={
+            "items": [{"question": words["question"], "field": "addresses"}],
+            "reason": words["reason"],
+        },
+    )
     assert asked.status_code == 201, asked.json
     world.pump()
-    apps.org("POST", f"/applications/{first}/responses", json={
-        "request_id": asked.json["id"], "answers": [{"answer": "Yes, that is my address."}]})
+    apps.org(
+        "POST",
+        f"/applications/{first}/responses",
+        json={"request_id": asked.json["id"], "answers": [{"answer": "Yes, that is my address."}]},
+    )
     world.pump()
     vetting.work()
-    cleared = vetting.call("POST", f"/cases/{case['id']}/clearance",
-                           json={"reason": "Declared, old and minor."})
+    cleared = vetting.call(
+        "POST", f"/cases/{case['id']}/clearance", json={"reason": "Declared, old and minor."}
+    )
     assert cleared.status_code == 201, cleared.json
     world.pump()
-    access.decide(access.grant_id(cleared.json["person_id"], "WWI"), "refusal",
-                  {"reason": words["refusal"]})
+    access.decide(
+        access.grant_id(cleared.json["person_id"], "WWI"), "refusal", {"reason": words["refusal"]}
+    )
     world.pump()
     second = apps.submit(sample_application("withdrawn@example.org"))
     apps.org("POST", f"/applications/{second}/withdraw", json={"reason": words["withdrawal"]})
@@ -314,8 +359,7 @@ def expected_plaintext(words: dict[str, str]) -> dict[tuple[str, str, str], tupl
     names = f"{words['forenames']} {words['surname']}"
     return {
         ("applications", "applications", "withdrawn_reason"): (words["withdrawal"],),
-        ("applications", "timeline_entries", "detail"): (words["question"],
-                                                          words["withdrawal"]),
+        ("applications", "timeline_entries", "detail"): (words["question"], words["withdrawal"]),
         ("applications", "information_requests", "items"): (words["question"],),
         # Not kept by applications at all: the organisation is never shown why vetting asks.
         ("vetting", "information_requests", "items"): (words["question"],),
@@ -330,8 +374,9 @@ def expected_plaintext(words: dict[str, str]) -> dict[tuple[str, str, str], tupl
 def stored_rows(engine: Engine, table: str) -> list[dict[str, Any]]:
     """A table's rows as the driver returns them: what a copy of the database shows."""
     with engine.connect() as connection:
-        return [dict(row._mapping)
-                for row in connection.exec_driver_sql(f'SELECT * FROM "{table}"')]
+        return [
+            dict(row._mapping) for row in connection.exec_driver_sql(f'SELECT * FROM "{table}"')
+        ]
 
 
 def stored_text(platform: Any) -> str:
@@ -344,8 +389,7 @@ def stored_text(platform: Any) -> str:
 def decrypted_values(platform: Any, table: str, column: str) -> list[str]:
     """The column's stored values, each of which must be a token the service's keys open."""
     keyring = crypto.keyring_from_settings(platform.settings)
-    values = [row[column] for row in stored_rows(platform.engine, table)
-              if row[column] is not None]
+    values = [row[column] for row in stored_rows(platform.engine, table) if row[column] is not None]
     opened = []
     for value in values:
         assert isinstance(value, str) and value.startswith("gAAAAA"), (table, column, value)
@@ -361,8 +405,9 @@ def model_values(service: str, platform: Any) -> dict[tuple[str, str], list[Any]
         for table, columns in FREE_TEXT[service].items():
             t = metadata.tables[table]
             for column in columns:
-                found[(table, column)] = list(session.execute(
-                    select(t.c[column]).order_by(*t.primary_key.columns)).scalars())
+                found[(table, column)] = list(
+                    session.execute(select(t.c[column]).order_by(*t.primary_key.columns)).scalars()
+                )
     return found
 
 
@@ -392,8 +437,9 @@ def test_free_text_about_people_is_encrypted_in_every_service(world):
     # The APIs still show them: the organisation's view of the withdrawn application.
     apps = world["applications"]
     with apps.platform.session_factory() as session:
-        withdrawn = session.execute(select(Application).where(
-            Application.status == "WITHDRAWN")).scalar_one()
+        withdrawn = session.execute(
+            select(Application).where(Application.status == "WITHDRAWN")
+        ).scalar_one()
     view = apps.org("GET", f"/applications/{withdrawn.id}")
     assert view["withdrawn_reason"] == words["withdrawal"]
     # Two 100-character names fit the subject (it overflowed VARCHAR(200) on PostgreSQL).
@@ -402,8 +448,11 @@ def test_free_text_about_people_is_encrypted_in_every_service(world):
 
 
 def free_text_stored(engine: Engine, service: str) -> dict[tuple[str, str], list[Any]]:
-    return {(table, column): [row[column] for row in stored_rows(engine, table)]
-            for table, columns in FREE_TEXT[service].items() for column in columns}
+    return {
+        (table, column): [row[column] for row in stored_rows(engine, table)]
+        for table, columns in FREE_TEXT[service].items()
+        for column in columns
+    }
 
 
 def test_the_free_text_migrations_decrypt_on_downgrade_and_encrypt_again(world, backend_env):
@@ -427,8 +476,7 @@ def test_the_free_text_migrations_decrypt_on_downgrade_and_encrypt_again(world, 
                 for text in wanted:
                     assert text in repr(plain[(table, column)]), (service, table, column, text)
         if service == "notifications":
-            assert max(len(s) for s in plain[("notifications", "subject")]) == \
-                OLD_SUBJECT_LENGTH
+            assert max(len(s) for s in plain[("notifications", "subject")]) == OLD_SUBJECT_LENGTH
 
         platform = platform_for(service, backend_env[service])  # upgraded to head again
         stored = repr(free_text_stored(platform.engine, service))
@@ -439,5 +487,6 @@ def test_the_free_text_migrations_decrypt_on_downgrade_and_encrypt_again(world, 
             subjects = before[service].pop(("notifications", "subject"))
             assert any(len(s) > OLD_SUBJECT_LENGTH for s in subjects)
             assert after.pop(("notifications", "subject")) == [
-                s[:OLD_SUBJECT_LENGTH] for s in subjects]
+                s[:OLD_SUBJECT_LENGTH] for s in subjects
+            ]
         assert after == before[service], service

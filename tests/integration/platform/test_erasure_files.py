@@ -28,13 +28,24 @@ def test_an_erasure_leaves_nothing_in_the_sqlite_files(embedded, service):
         with platform.engine.begin() as connection:
             for subject, word in ((erased_id, erased), (kept_id, kept)):
                 # The handler column is plain text: what a copy of a name looks like on disk.
-                connection.execute(insert(dead_letters_table), {
-                    "event_id": str(uuid.uuid4()), "event_type": "application.info_provided",
-                    "handler": word * 10, "body": "{}", "error": "boom",
-                    "mentions": subject, "attempts": 1, "created_at": now()})
+                connection.execute(
+                    insert(dead_letters_table),
+                    {
+                        "event_id": str(uuid.uuid4()),
+                        "event_type": "application.info_provided",
+                        "handler": word * 10,
+                        "body": "{}",
+                        "error": "boom",
+                        "mentions": subject,
+                        "attempts": 1,
+                        "created_at": now(),
+                    },
+                )
         url = platform.settings.database_url
         assert {hit.split(": ")[1] for hit in sqlite_file_hits(url, [erased, kept])} == {
-            erased, kept}
+            erased,
+            kept,
+        }
 
         with platform.unit_of_work() as uow:
             assert erasure.purge_copies(uow.session, [erased_id])["dead_letters"] == 1
@@ -52,8 +63,7 @@ def test_a_rolled_back_erasure_checkpoints_nothing(embedded):
     platform = platform_for("vetting", embedded["vetting"])
     try:
         with platform.unit_of_work() as uow:
-            erasure.remember_erased(uow.session, [str(uuid.uuid4())], str(uuid.uuid4()),
-                                    uow.now())
+            erasure.remember_erased(uow.session, [str(uuid.uuid4())], str(uuid.uuid4()), uow.now())
         url = platform.settings.database_url
         # Nothing committed, nothing to move: the log is as it was (not forced empty).
         assert Path(url.split("///", 1)[-1] + "-wal").exists()

@@ -55,8 +55,13 @@ def birth_date() -> str:
 def seeded_applicant(words: dict[str, str], mobile: str, birth: str) -> dict[str, Any]:
     data = submitted_data(f"{words['email']}@example.org")
     applicant = data["applicant"]
-    applicant.update(forenames=words["forenames"], surname=words["surname"],
-                     middle_names=words["middle"], mobile=mobile, date_of_birth=birth)
+    applicant.update(
+        forenames=words["forenames"],
+        surname=words["surname"],
+        middle_names=words["middle"],
+        mobile=mobile,
+        date_of_birth=birth,
+    )
     details = applicant["details"]
     # Their own passport: the sample's is every sample applicant's.
     details["identity_documents"] = [{"type": "PASSPORT", "number": "P" + mobile[2:]}]
@@ -76,25 +81,51 @@ def vetting(backend_env):  # type: ignore[no-untyped-def]
 def seed_person(vetting: Vetting) -> tuple[list[str], dict[str, str]]:
     """Two applications of one person (two organisations): the first cleared, the second
     waiting on an officer after an information request was answered. Their sentinels."""
-    words = {k: sentinel() for k in ("forenames", "surname", "middle", "email", "street",
-                                     "offence", "referee", "reason", "question", "why",
-                                     "answer", "dead")}
+    words = {
+        k: sentinel()
+        for k in (
+            "forenames",
+            "surname",
+            "middle",
+            "email",
+            "street",
+            "offence",
+            "referee",
+            "reason",
+            "question",
+            "why",
+            "answer",
+            "dead",
+        )
+    }
     mobile = f"07{uuid.uuid4().int % 10**9:09d}"
     birth = birth_date()
     applicant = seeded_applicant(words, mobile, birth)
     first = vetting.submit(applicant=applicant)
     second = vetting.submit(applicant=applicant)
     vetting.work()
-    cleared = vetting.call("POST", f"/cases/{vetting.case(first)['id']}/clearance",
-                           json={"reason": words["reason"]})
+    cleared = vetting.call(
+        "POST", f"/cases/{vetting.case(first)['id']}/clearance", json={"reason": words["reason"]}
+    )
     assert cleared.status_code == 201, cleared.json
-    asked = vetting.call("POST", f"/cases/{vetting.case(second)['id']}/information-requests",
-                         json={"items": [{"question": words["question"], "field": "addresses"}],
-                               "reason": words["why"]})
+    asked = vetting.call(
+        "POST",
+        f"/cases/{vetting.case(second)['id']}/information-requests",
+        json={
+            "items": [{"question": words["question"], "field": "addresses"}],
+            "reason": words["why"],
+        },
+    )
     assert asked.status_code == 201, asked.json
-    vetting.event("application.info_provided", {
-        "application_id": second, "request_id": asked.json["id"],
-        "answers": [{"answer": words["answer"]}], "provided_at": iso_now()})
+    vetting.event(
+        "application.info_provided",
+        {
+            "application_id": second,
+            "request_id": asked.json["id"],
+            "answers": [{"answer": words["answer"]}],
+            "provided_at": iso_now(),
+        },
+    )
     dead_letter(vetting, second, words["dead"])
     return [first, second], {**words, "mobile": mobile, "birth": birth}
 
@@ -104,67 +135,113 @@ def test_vetting_revokes_then_erases_every_case_and_clearance_of_the_person(vett
     others, other_seeded = seed_person(vetting)
     secrets = list(seeded.values())
     # The search finds what is there (all but the mobile: vetting never keeps it).
-    assert found(vetting.platform, secrets) == {s.casefold() for s in secrets} - {
-        seeded["mobile"]}
+    assert found(vetting.platform, secrets) == {s.casefold() for s in secrets} - {seeded["mobile"]}
     last = last_outbox_id(vetting)
     assert [vetting.case(a)["status"] for a in applications] == ["CLEARED", "AWAITING_DECISION"]
 
     erasure_id = str(uuid.uuid4())
-    hand(vetting, "application.erasure_requested", {
-        "erasure_id": erasure_id, "application_id": applications[1],
-        "requested_at": iso_now(), "scope": "PERSON"}, applications[1])
+    hand(
+        vetting,
+        "application.erasure_requested",
+        {
+            "erasure_id": erasure_id,
+            "application_id": applications[1],
+            "requested_at": iso_now(),
+            "scope": "PERSON",
+        },
+        applications[1],
+    )
 
     assert hits(vetting.platform, secrets) == []
     assert found(vetting.platform, other_seeded.values()) == {
-        s.casefold() for s in other_seeded.values()} - {other_seeded["mobile"]}
+        s.casefold() for s in other_seeded.values()
+    } - {other_seeded["mobile"]}
     with vetting.platform.session_factory() as session:
         cases = {c.application_id: c for c in session.execute(select(VettingCase)).scalars()}
         mine = [cases[a] for a in applications]
-        [clearance] = session.execute(select(Clearance).where(
-            Clearance.case_id == mine[0].id)).scalars()
+        [clearance] = session.execute(
+            select(Clearance).where(Clearance.case_id == mine[0].id)
+        ).scalars()
         person = session.get(Person, mine[0].person_id)
-        checks = list(session.execute(select(Check).where(
-            Check.case_id == mine[0].id)).scalars())
-        updates = list(session.execute(select(CaseUpdate).where(
-            CaseUpdate.case_id == mine[1].id)).scalars())
-        [request] = session.execute(select(InformationRequest).where(
-            InformationRequest.case_id == mine[1].id)).scalars()
-        other_clearances = list(session.execute(select(Clearance).where(
-            Clearance.person_id == cases[others[0]].person_id)).scalars())
+        checks = list(session.execute(select(Check).where(Check.case_id == mine[0].id)).scalars())
+        updates = list(
+            session.execute(select(CaseUpdate).where(CaseUpdate.case_id == mine[1].id)).scalars()
+        )
+        [request] = session.execute(
+            select(InformationRequest).where(InformationRequest.case_id == mine[1].id)
+        ).scalars()
+        other_clearances = list(
+            session.execute(
+                select(Clearance).where(Clearance.person_id == cases[others[0]].person_id)
+            ).scalars()
+        )
     # Access first: the clearance ended, quietly (access acts on the report, nobody is told).
     assert (clearance.status, clearance.suspension_reason) == ("REVOKED", "ERASURE")
     assert emitted_since(vetting, last) == ["vetting.person_erased"]
     assert [c.status for c in other_clearances] == ["ACTIVE"]
     # Statistics stay; what named or described the person is gone.
     assert [c.status for c in mine] == ["CLEARED", "WITHDRAWN"]  # the open one stops
-    assert all(c.role and c.requested_access and c.frequency and c.establishments
-               and c.required_level and c.policy_version and c.opened_at for c in mine)
+    assert all(
+        c.role
+        and c.requested_access
+        and c.frequency
+        and c.establishments
+        and c.required_level
+        and c.policy_version
+        and c.opened_at
+        for c in mine
+    )
     assert all(c.applicant is None and c.applicant_name == {} and c.risk is None for c in mine)
     assert (clearance.level, clearance.access, clearance.conditions) == (
-        mine[0].required_level, "ESCORTED", [])
-    assert checks and all(c.name and c.status in ("PASSED", "ADVERSE") and c.result is None
-                          and c.provider_reference is None for c in checks)
+        mine[0].required_level,
+        "ESCORTED",
+        [],
+    )
+    assert checks and all(
+        c.name
+        and c.status in ("PASSED", "ADVERSE")
+        and c.result is None
+        and c.provider_reference is None
+        for c in checks
+    )
     assert updates and all(u.kind and u.data == {} for u in updates)
-    assert (request.items, request.reason, request.answers) == ([{"field": "addresses"}], "",
-                                                                None)
+    assert (request.items, request.reason, request.answers) == ([{"field": "addresses"}], "", None)
     assert person.match_key == f"erased:{person.id}"
     done = report(vetting, "vetting.person_erased", erasure_id)
     assert done["person_id"] == person.id and done["application_ids"] == sorted(applications)
     counts = done["counts"]
-    assert (counts["clearances_revoked"], counts["cases"], counts["cases_closed"],
-            counts["checks"], counts["case_updates"], counts["information_requests"],
-            counts["people"], counts["dead_letters"]) == (1, 2, 1, len(checks) * 2, 1, 1, 1, 1)
+    assert (
+        counts["clearances_revoked"],
+        counts["cases"],
+        counts["cases_closed"],
+        counts["checks"],
+        counts["case_updates"],
+        counts["information_requests"],
+        counts["people"],
+        counts["dead_letters"],
+    ) == (1, 2, 1, len(checks) * 2, 1, 1, 1, 1)
     assert counts["audit_keys"] >= 2 and counts["outbox_rows"] >= 4
     # Nothing left in the outbox about them but the report itself (copies purged).
-    assert [e["type"] for e in vetting.published() if set(applications) & {
-        e.get("application_id"), *(e.get("application_ids") or ())}] == ["vetting.person_erased"]
+    assert [
+        e["type"]
+        for e in vetting.published()
+        if set(applications) & {e.get("application_id"), *(e.get("application_ids") or ())}
+    ] == ["vetting.person_erased"]
 
     # Again, through the other application: nothing left to change, and it still reports.
     mark_published(vetting)
     again = str(uuid.uuid4())
-    hand(vetting, "application.erasure_requested", {
-        "erasure_id": again, "application_id": applications[0],
-        "requested_at": iso_now(), "scope": "PERSON"}, applications[0])
+    hand(
+        vetting,
+        "application.erasure_requested",
+        {
+            "erasure_id": again,
+            "application_id": applications[0],
+            "requested_at": iso_now(),
+            "scope": "PERSON",
+        },
+        applications[0],
+    )
     repeat = report(vetting, "vetting.person_erased", again)
     assert repeat["person_id"] == person.id
     assert repeat["application_ids"] == sorted(applications)
@@ -173,9 +250,13 @@ def test_vetting_revokes_then_erases_every_case_and_clearance_of_the_person(vett
     assert hits(vetting.platform, secrets) == []
 
     # A late (redelivered) submission of an erased application brings nothing back.
-    vetting.event("application.submitted", submitted_data(
-        application_id=applications[1],
-        applicant=seeded_applicant(seeded, seeded["mobile"], seeded["birth"])))
+    vetting.event(
+        "application.submitted",
+        submitted_data(
+            application_id=applications[1],
+            applicant=seeded_applicant(seeded, seeded["mobile"], seeded["birth"]),
+        ),
+    )
     assert hits(vetting.platform, secrets) == []
 
 
@@ -183,22 +264,41 @@ def test_an_organisations_erasure_leaves_the_person_the_clearance_and_the_others
     """Organisation B erases its application for a person organisation A had cleared: B's case
     is stopped and blanked; the person, A's case, the clearance and what recognises the person
     stay; the report names B's application alone and no person."""
-    applicant = seeded_applicant({k: sentinel() for k in (
-        "forenames", "surname", "middle", "email", "street", "offence", "referee")},
-        f"07{uuid.uuid4().int % 10**9:09d}", birth_date())
+    applicant = seeded_applicant(
+        {
+            k: sentinel()
+            for k in ("forenames", "surname", "middle", "email", "street", "offence", "referee")
+        },
+        f"07{uuid.uuid4().int % 10**9:09d}",
+        birth_date(),
+    )
     first = vetting.submit(applicant=applicant, organisation_id=str(uuid.uuid4()))
     vetting.work()
-    assert vetting.call("POST", f"/cases/{vetting.case(first)['id']}/clearance",
-                        json={"reason": "Fine."}).status_code == 201
+    assert (
+        vetting.call(
+            "POST", f"/cases/{vetting.case(first)['id']}/clearance", json={"reason": "Fine."}
+        ).status_code
+        == 201
+    )
     organisation_b = str(uuid.uuid4())
     second = vetting.submit(applicant=applicant, organisation_id=organisation_b)
     assert vetting.case(second)["status"] == "CLEARED"  # the same person: served
     erasure_id = str(uuid.uuid4())
-    hand(vetting, "application.erasure_requested", {
-        "erasure_id": erasure_id, "application_id": second, "requested_at": iso_now(),
-        "scope": "ORGANISATION", "organisation_id": organisation_b}, second)
-    [done] = [e for e in vetting.published("vetting.applications_erased")
-              if e["erasure_id"] == erasure_id]
+    hand(
+        vetting,
+        "application.erasure_requested",
+        {
+            "erasure_id": erasure_id,
+            "application_id": second,
+            "requested_at": iso_now(),
+            "scope": "ORGANISATION",
+            "organisation_id": organisation_b,
+        },
+        second,
+    )
+    [done] = [
+        e for e in vetting.published("vetting.applications_erased") if e["erasure_id"] == erasure_id
+    ]
     assert done["application_ids"] == [second] and "person_id" not in done
     assert vetting.published("vetting.person_erased") == []
     mine, theirs = vetting.case(first), vetting.case(second)
@@ -207,8 +307,12 @@ def test_an_organisations_erasure_leaves_the_person_the_clearance_and_the_others
     [clearance] = vetting.call("GET", f"/clearances?person_id={mine['person_id']}").json
     assert clearance["status"] == "ACTIVE"
     with vetting.platform.session_factory() as session:
-        assert session.execute(select(PersonIdentifier).where(
-            PersonIdentifier.person_id == mine["person_id"])).first() is not None
+        assert (
+            session.execute(
+                select(PersonIdentifier).where(PersonIdentifier.person_id == mine["person_id"])
+            ).first()
+            is not None
+        )
         assert session.get(Person, mine["person_id"]).match_key.startswith("person:")
     # The person's next application is still recognised, and still served.
     third = vetting.submit(applicant=applicant, organisation_id=str(uuid.uuid4()))
@@ -217,16 +321,28 @@ def test_an_organisations_erasure_leaves_the_person_the_clearance_and_the_others
 
 def test_vetting_reports_an_application_it_never_saw_and_drops_it_later(vetting):
     application_id, erasure_id = str(uuid.uuid4()), str(uuid.uuid4())
-    hand(vetting, "application.erasure_requested", {
-        "erasure_id": erasure_id, "application_id": application_id,
-        "requested_at": iso_now(), "scope": "PERSON"}, application_id)
+    hand(
+        vetting,
+        "application.erasure_requested",
+        {
+            "erasure_id": erasure_id,
+            "application_id": application_id,
+            "requested_at": iso_now(),
+            "scope": "PERSON",
+        },
+        application_id,
+    )
     done = report(vetting, "vetting.person_erased", erasure_id)
     assert done["person_id"] is None and done["application_ids"] == [application_id]
     assert zeros(done["counts"]) == {}
     name = sentinel()
-    vetting.event("application.submitted", submitted_data(
-        application_id=application_id, applicant={**submitted_data()["applicant"],
-                                                  "surname": name}))
+    vetting.event(
+        "application.submitted",
+        submitted_data(
+            application_id=application_id,
+            applicant={**submitted_data()["applicant"], "surname": name},
+        ),
+    )
     with vetting.platform.session_factory() as session:
         assert session.execute(select(VettingCase)).first() is None
     assert hits(vetting.platform, [name]) == []
@@ -245,24 +361,38 @@ def access(backend_env):  # type: ignore[no-untyped-def]
 def seed_grants(access: Access) -> tuple[str, list[str], dict[str, str]]:
     """A person active at WWI (badge, terms, conditions, a reason), waiting at BMI, and
     incoming at WWI on a second application. Person id, application ids, sentinels."""
-    words = {k: sentinel() for k in ("forenames", "surname", "area", "condition", "reason",
-                                     "dead")}
+    words = {k: sentinel() for k in ("forenames", "surname", "area", "condition", "reason", "dead")}
     badge, birth = f"B-{sentinel()}", birth_date()
     person_id = str(uuid.uuid4())
-    granted = access.grant_clearance(person_id=person_id, establishments=("WWI", "BMI"),
-                                     forenames=words["forenames"], surname=words["surname"],
-                                     date_of_birth=birth)
-    access.activate(access.grant_id(person_id), badge=badge,
-                    permitted_areas=[words["area"]], conditions=[words["condition"]],
-                    reason=words["reason"])
+    granted = access.grant_clearance(
+        person_id=person_id,
+        establishments=("WWI", "BMI"),
+        forenames=words["forenames"],
+        surname=words["surname"],
+        date_of_birth=birth,
+    )
+    access.activate(
+        access.grant_id(person_id),
+        badge=badge,
+        permitted_areas=[words["area"]],
+        conditions=[words["condition"]],
+        reason=words["reason"],
+    )
     second = str(uuid.uuid4())
-    access.event("vetting.case_opened", {
-        "case_id": str(uuid.uuid4()), "application_id": second, "establishments": ["WWI"],
-        "requested_access": "ESCORTED", "opened_at": iso_now(), "required_level": "STANDARD",
-        "checks": ["IDENTITY"]})
+    access.event(
+        "vetting.case_opened",
+        {
+            "case_id": str(uuid.uuid4()),
+            "application_id": second,
+            "establishments": ["WWI"],
+            "requested_access": "ESCORTED",
+            "opened_at": iso_now(),
+            "required_level": "STANDARD",
+            "checks": ["IDENTITY"],
+        },
+    )
     dead_letter(access, granted["application_id"], words["dead"])
-    return person_id, [granted["application_id"], second], {**words, "badge": badge,
-                                                             "birth": birth}
+    return person_id, [granted["application_id"], second], {**words, "badge": badge, "birth": birth}
 
 
 def test_access_ends_every_grant_at_once_and_erases_the_person(access):
@@ -282,40 +412,62 @@ def test_access_ends_every_grant_at_once_and_erases_the_person(access):
     assert hits(access.platform, secrets) == []
     assert found(access.platform, other_secrets) == {s.casefold() for s in other_secrets}
     with access.platform.session_factory() as session:
-        grants = {g.establishment_code: g for g in session.execute(
-            select(Grant).where(Grant.person_id == person_id)).scalars()}
-        incoming = session.execute(select(IncomingCase).where(
-            IncomingCase.application_id.in_(applications))).all()
+        grants = {
+            g.establishment_code: g
+            for g in session.execute(select(Grant).where(Grant.person_id == person_id)).scalars()
+        }
+        incoming = session.execute(
+            select(IncomingCase).where(IncomingCase.application_id.in_(applications))
+        ).all()
     assert {code: g.status for code, g in grants.items()} == {"WWI": "ENDED", "BMI": "ENDED"}
     wwi = grants["WWI"]
     assert (wwi.access_type, wwi.clearance_level, wwi.clearance_status) == (
-        "UNESCORTED", "ENHANCED", "REVOKED")
+        "UNESCORTED",
+        "ENHANCED",
+        "REVOKED",
+    )
     assert wwi.activated_at and wwi.decided_at and wwi.opened_at and wwi.clearance_expires_at
     assert set(wwi.induction) == {"SECURITY_BRIEFING", "ID_BADGE"}
     assert all(set(step) == {"at"} for step in wwi.induction.values())
     assert (wwi.forenames, wwi.date_of_birth, wwi.badge_number, wwi.permitted_areas) == (
-        None, None, None, [])
+        None,
+        None,
+        None,
+        [],
+    )
     assert incoming == []
     # Nobody is told: no per-grant event, only the report (and nothing else about them left).
     assert emitted_since(access, last) == ["access.person_erased"]
     assert [e["type"] for e in access.published() if e.get("person_id") == person_id] == [
-        "access.person_erased"]
+        "access.person_erased"
+    ]
     done = report(access, "access.person_erased", erasure_id)
     assert (done["person_id"], done["application_ids"]) == (person_id, sorted(applications))
     counts = done["counts"]
-    assert (counts["grants_ended"], counts["grants"], counts["incoming_cases"],
-            counts["dead_letters"]) == (2, 2, 1, 1)
+    assert (
+        counts["grants_ended"],
+        counts["grants"],
+        counts["incoming_cases"],
+        counts["dead_letters"],
+    ) == (2, 2, 1, 1)
     assert counts["audit_keys"] >= 1 and counts["outbox_rows"] >= 2
 
     mark_published(access)
     again = person_erased(access, person_id, applications)
     assert zeros(report(access, "access.person_erased", again)["counts"], "outbox_rows") == {}
     # vetting's late news (a redelivered grant) reopens nothing and names nobody.
-    access.grant_clearance(person_id=person_id, application_id=applications[0],
-                           forenames=seeded["forenames"], surname=seeded["surname"])
+    access.grant_clearance(
+        person_id=person_id,
+        application_id=applications[0],
+        forenames=seeded["forenames"],
+        surname=seeded["surname"],
+    )
     with access.platform.session_factory() as session:
-        statuses = session.execute(select(Grant.status).where(
-            Grant.person_id == person_id)).scalars().all()
+        statuses = (
+            session.execute(select(Grant.status).where(Grant.person_id == person_id))
+            .scalars()
+            .all()
+        )
     assert sorted(statuses) == ["ENDED", "ENDED"]
     assert hits(access.platform, secrets) == []
 
@@ -341,21 +493,45 @@ def seed_messages(notes: Notifications) -> tuple[str, list[str]]:
     words = {k: sentinel() for k in ("forenames", "surname", "email", "coordinator", "dead")}
     mobile = f"07{uuid.uuid4().int % 10**9:09d}"
     application_id = str(uuid.uuid4())
-    hand(notes, "application.contacts_recorded", contacts_data(
-        application_id, forenames=words["forenames"], surname=words["surname"],
-        email=f"{words['email']}@example.org", mobile=mobile, channel="SMS",
-        coordinator=f"{words['coordinator']}@example.org"), application_id)
-    hand(notes, "application.received", {
-        "application_id": application_id, "establishments": ["WWI"],
-        "submitted_at": iso_now()}, application_id)
-    hand(notes, "vetting.case_opened", {
-        "case_id": str(uuid.uuid4()), "application_id": application_id,
-        "establishments": ["WWI"], "requested_access": "ESCORTED", "opened_at": iso_now()},
-        application_id)
+    hand(
+        notes,
+        "application.contacts_recorded",
+        contacts_data(
+            application_id,
+            forenames=words["forenames"],
+            surname=words["surname"],
+            email=f"{words['email']}@example.org",
+            mobile=mobile,
+            channel="SMS",
+            coordinator=f"{words['coordinator']}@example.org",
+        ),
+        application_id,
+    )
+    hand(
+        notes,
+        "application.received",
+        {"application_id": application_id, "establishments": ["WWI"], "submitted_at": iso_now()},
+        application_id,
+    )
+    hand(
+        notes,
+        "vetting.case_opened",
+        {
+            "case_id": str(uuid.uuid4()),
+            "application_id": application_id,
+            "establishments": ["WWI"],
+            "requested_access": "ESCORTED",
+            "opened_at": iso_now(),
+        },
+        application_id,
+    )
     with notes.platform.session_factory.begin() as session:
-        first = session.execute(select(Notification).where(
-            Notification.application_id == application_id).order_by(Notification.id)
-            .limit(1)).scalar_one()
+        first = session.execute(
+            select(Notification)
+            .where(Notification.application_id == application_id)
+            .order_by(Notification.id)
+            .limit(1)
+        ).scalar_one()
         first.status, first.sent_at = delivery.SENT, now()
         first.provider, first.provider_reference = "notify", str(uuid.uuid4())
     dead_letter(notes, application_id, words["dead"])
@@ -368,9 +544,12 @@ def test_notifications_erase_contacts_and_messages_and_cancel_what_is_unsent(not
     assert found(notes.platform, secrets) == {s.casefold() for s in secrets}
     last = last_outbox_id(notes)
     with notes.platform.session_factory() as session:
-        kept = {n.id: (n.template, n.channel, n.recipient_kind, n.created_at)
-                for n in session.execute(select(Notification).where(
-                    Notification.application_id == application_id)).scalars()}
+        kept = {
+            n.id: (n.template, n.channel, n.recipient_kind, n.created_at)
+            for n in session.execute(
+                select(Notification).where(Notification.application_id == application_id)
+            ).scalars()
+        }
     assert len(kept) == 3  # received: volunteer (SMS) and coordinator; started: volunteer
 
     person_id = str(uuid.uuid4())
@@ -379,11 +558,21 @@ def test_notifications_erase_contacts_and_messages_and_cancel_what_is_unsent(not
     assert hits(notes.platform, secrets) == []
     assert found(notes.platform, other_secrets) == {s.casefold() for s in other_secrets}
     with notes.platform.session_factory() as session:
-        rows = list(session.execute(select(Notification).where(
-            Notification.application_id == application_id)).scalars())
+        rows = list(
+            session.execute(
+                select(Notification).where(Notification.application_id == application_id)
+            ).scalars()
+        )
         recipient = session.get(Recipient, application_id)
-        due = session.execute(select(Notification.application_id).where(
-            delivery.is_due(datetime(2100, 1, 1, tzinfo=UTC)))).scalars().all()
+        due = (
+            session.execute(
+                select(Notification.application_id).where(
+                    delivery.is_due(datetime(2100, 1, 1, tzinfo=UTC))
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert recipient is None
     assert {n.id: (n.template, n.channel, n.recipient_kind, n.created_at) for n in rows} == kept
     assert sorted(n.status for n in rows) == ["PERMANENT_FAILURE", "PERMANENT_FAILURE", "SENT"]
@@ -393,18 +582,24 @@ def test_notifications_erase_contacts_and_messages_and_cancel_what_is_unsent(not
     done = report(notes, "notification.person_erased", erasure_id)
     assert (done["person_id"], done["application_ids"]) == (person_id, [application_id])
     counts = done["counts"]
-    assert (counts["recipients"], counts["notifications"], counts["notifications_cancelled"],
-            counts["dead_letters"]) == (1, 3, 2, 1)
+    assert (
+        counts["recipients"],
+        counts["notifications"],
+        counts["notifications_cancelled"],
+        counts["dead_letters"],
+    ) == (1, 3, 2, 1)
 
     mark_published(notes)
     again = person_erased(notes, person_id, [application_id])
-    assert zeros(report(notes, "notification.person_erased", again)["counts"],
-                 "outbox_rows") == {}
+    assert zeros(report(notes, "notification.person_erased", again)["counts"], "outbox_rows") == {}
     # A late acknowledgement (redelivered) about the erased application: dropped, nothing
     # stored.
-    hand(notes, "application.received", {
-        "application_id": application_id, "establishments": ["WWI"],
-        "submitted_at": iso_now()}, application_id)
+    hand(
+        notes,
+        "application.received",
+        {"application_id": application_id, "establishments": ["WWI"], "submitted_at": iso_now()},
+        application_id,
+    )
     assert hits(notes.platform, secrets) == []
     with notes.platform.session_factory() as session:
         assert session.get(Recipient, application_id) is None

@@ -26,7 +26,11 @@ def test_the_documented_error_is_the_error_sent(embedded, service):
     # flask-smorest's default documented `status` as a string and a `code` nobody sends;
     # `state` is the lifecycle's, on a 409.
     assert {name: p["type"] for name, p in error["properties"].items()} == {
-        "status": "integer", "message": "string", "errors": "object", "state": "string"}
+        "status": "integer",
+        "message": "string",
+        "errors": "object",
+        "state": "string",
+    }
     assert sorted(error["required"]) == ["message", "status"]
     refused = client.get("/audit")  # no credentials
     assert refused.status_code == 401
@@ -47,18 +51,26 @@ def intake(embedded):  # type: ignore[no-untyped-def]
 
 def test_a_body_that_is_not_json_is_a_clear_400_with_errors_by_field(intake):
     client, auth = intake
-    response = client.post("/applications", data=b"\x00", headers=auth,
-                           content_type="application/json")
+    response = client.post(
+        "/applications", data=b"\x00", headers=auth, content_type="application/json"
+    )
     assert response.status_code == 400
     # Was: werkzeug's "The browser (or proxy) sent a request..." and `errors` a bare list.
-    assert response.json == {"status": 400, "message": "Invalid JSON body.",
-                             "errors": {"_schema": ["Invalid JSON body."]}}
+    assert response.json == {
+        "status": 400,
+        "message": "Invalid JSON body.",
+        "errors": {"_schema": ["Invalid JSON body."]},
+    }
 
 
 def test_a_bulk_query_that_is_not_valid_is_a_documented_422(intake):
     client, auth = intake
-    response = client.post("/applications/bulk?dry_run=maybe", data=b"forenames\r\nJo\r\n",
-                           headers=auth, content_type="text/csv")
+    response = client.post(
+        "/applications/bulk?dry_run=maybe",
+        data=b"forenames\r\nJo\r\n",
+        headers=auth,
+        content_type="text/csv",
+    )
     assert response.status_code == 422
     assert response.json["errors"] == {"dry_run": ["Not a valid boolean."]}
     documented = client.get("/openapi.json").json["paths"]["/applications/bulk"]["post"]
@@ -75,8 +87,9 @@ def test_a_submit_that_is_not_ready_is_the_documented_422(intake):
     assert response.status_code == 422 and response.json["problems"]
     assert set(response.json) == {"status", "message", "ready", "problems"}
     documented = client.get("/openapi.json").json
-    schema = documented["paths"]["/applications/{application_id}/submit"]["post"][
-        "responses"]["422"]["content"]["application/json"]["schema"]
+    schema = documented["paths"]["/applications/{application_id}/submit"]["post"]["responses"][
+        "422"
+    ]["content"]["application/json"]["schema"]
     # Was Readiness alone, which forbids the error body's status and message.
     assert {"$ref": "#/components/schemas/Error"} in schema["anyOf"]
     not_ready = documented["components"]["schemas"]["NotReady"]["properties"]
@@ -91,7 +104,8 @@ def test_a_nul_character_anywhere_is_a_422_naming_the_field_and_nothing_is_writt
     assert response.status_code == 422
     assert response.json["errors"] == {
         "applicant.forenames": ["Must not contain the NUL character."],
-        "applicant.addresses.0.town": ["Must not contain the NUL character."]}
+        "applicant.addresses.0.town": ["Must not contain the NUL character."],
+    }
     assert client.get("/applications", headers=auth).json["items"] == []
     listed = client.get("/applications?establishment=W\x00I", headers=auth)
     assert listed.status_code == 422 and set(listed.json["errors"]) == {"establishment"}

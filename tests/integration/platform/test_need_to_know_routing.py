@@ -34,8 +34,9 @@ from tests.support.platforms import (
 def relay_all(platform: Platform) -> None:
     with platform.connection() as connection:
         platform.topology.declare_all(connection)
-        relay = OutboxRelay(platform.engine, clock=platform.clock,
-                            publisher=platform.publisher(connection))
+        relay = OutboxRelay(
+            platform.engine, clock=platform.clock, publisher=platform.publisher(connection)
+        )
         while relay.publish_once():
             pass
 
@@ -47,8 +48,12 @@ def submit_and_relay(env: dict[str, str], *, withdraw: str | None = None) -> str
     draft = client.draft(GOOD)
     assert client.call("POST", f"/applications/{draft['id']}/submit").status_code == 200
     if withdraw is not None:
-        assert client.call("POST", f"/applications/{draft['id']}/withdraw",
-                           json={"reason": withdraw}).status_code == 200
+        assert (
+            client.call(
+                "POST", f"/applications/{draft['id']}/withdraw", json={"reason": withdraw}
+            ).status_code
+            == 200
+        )
     relay_all(applications)
     applications.engine.dispose()
     return draft["id"]
@@ -72,8 +77,11 @@ def test_a_submission_reaches_notifications_as_the_acknowledgement_alone(backend
     application_id = submit_and_relay(backend_env["applications"])
     notes = platform_for("notifications", backend_env["notifications"])
     received = drain(notes, "notifications")
-    assert types(received) == {"application.received", "application.contacts_recorded",
-                               "application.contact_confirmation_requested"}
+    assert types(received) == {
+        "application.received",
+        "application.contacts_recorded",
+        "application.contact_confirmation_requested",
+    }
     [ack] = [m for m in received if m["type"] == "application.received"]
     assert set(ack["data"]) == {"application_id", "establishments", "submitted_at"}
     assert ack["data"]["application_id"] == application_id
@@ -98,34 +106,67 @@ def test_a_withdrawal_reaches_access_without_the_reason(backend_env):
 
 
 def vetting_envelope(event_type: str, application_id: str, **data: Any) -> Envelope:
-    return Envelope(type=event_type, version=1, source="vetting", subject=application_id,
-                    data={"application_id": application_id, **data},
-                    correlation_id="test", occurred_at=now())
+    return Envelope(
+        type=event_type,
+        version=1,
+        source="vetting",
+        subject=application_id,
+        data={"application_id": application_id, **data},
+        correlation_id="test",
+        occurred_at=now(),
+    )
 
 
-def test_vettings_news_reaches_the_organisation_without_the_reason_or_the_person(
-        backend_env):
+def test_vettings_news_reaches_the_organisation_without_the_reason_or_the_person(backend_env):
     """As vetting publishes them (service_layer.decisions and .clearances): each event with
     the organisation's copy."""
     applications = platform_for("applications", backend_env["applications"])
     app_id, case_id, request_id, clearance_id = (
-        "5d1f6e0a-0000-4000-8000-000000000001", "5d1f6e0a-0000-4000-8000-000000000002",
-        "r-1", "5d1f6e0a-0000-4000-8000-000000000003")
-    asked = {"case_id": case_id, "request_id": request_id, "due_by": None,
-             "requested_at": iso_now(), "sensitive": False}
+        "5d1f6e0a-0000-4000-8000-000000000001",
+        "5d1f6e0a-0000-4000-8000-000000000002",
+        "r-1",
+        "5d1f6e0a-0000-4000-8000-000000000003",
+    )
+    asked = {
+        "case_id": case_id,
+        "request_id": request_id,
+        "due_by": None,
+        "requested_at": iso_now(),
+        "sensitive": False,
+    }
     secret = "The record check found a caution for assault, not declared"
-    cleared = {"case_id": case_id, "clearance_id": clearance_id, "level": "STANDARD",
-               "access": "ESCORTED", "issued_at": iso_now(), "expires_at": iso_now()}
+    cleared = {
+        "case_id": case_id,
+        "clearance_id": clearance_id,
+        "level": "STANDARD",
+        "access": "ESCORTED",
+        "issued_at": iso_now(),
+        "expires_at": iso_now(),
+    }
     for envelope in (
-            vetting_envelope("vetting.info_requested", app_id, items=[{"question": "Q?"}],
-                             reason=secret, **asked),
-            vetting_envelope("vetting.info_request_announced", app_id,
-                             items=[{"question": "Q?"}], **asked),
-            vetting_envelope("vetting.clearance_granted", app_id, forenames="Zoë",
-                             surname="D'Arcy", date_of_birth="1980-01-02", establishments=[],
-                             conditions=["EXCLUDE_ESTABLISHMENT:WWI"], **cleared),
-            vetting_envelope("vetting.application_cleared", app_id,
-                             conditions=["ESTABLISHMENT_RESTRICTIONS_APPLY"], **cleared)):
+        vetting_envelope(
+            "vetting.info_requested", app_id, items=[{"question": "Q?"}], reason=secret, **asked
+        ),
+        vetting_envelope(
+            "vetting.info_request_announced", app_id, items=[{"question": "Q?"}], **asked
+        ),
+        vetting_envelope(
+            "vetting.clearance_granted",
+            app_id,
+            forenames="Zoë",
+            surname="D'Arcy",
+            date_of_birth="1980-01-02",
+            establishments=[],
+            conditions=["EXCLUDE_ESTABLISHMENT:WWI"],
+            **cleared,
+        ),
+        vetting_envelope(
+            "vetting.application_cleared",
+            app_id,
+            conditions=["ESTABLISHMENT_RESTRICTIONS_APPLY"],
+            **cleared,
+        ),
+    ):
         publish_raw(applications, [envelope])
     received = drain(applications, "applications")
     assert types(received) == {"vetting.info_request_announced", "vetting.application_cleared"}
@@ -143,10 +184,15 @@ def test_the_acknowledgement_still_goes_out_once_the_contacts_are_known(backend_
 
     def acknowledgements() -> dict[str, str]:
         with notes.session_factory() as session:
-            return {row.recipient_kind: row.status for row in session.execute(
-                select(Notification).where(Notification.application_id == application_id,
-                                           Notification.template == "application_received"))
-                .scalars()}
+            return {
+                row.recipient_kind: row.status
+                for row in session.execute(
+                    select(Notification).where(
+                        Notification.application_id == application_id,
+                        Notification.template == "application_received",
+                    )
+                ).scalars()
+            }
 
     with ConsumerThread(notes, service_handlers("notifications", notes)):
         wait_for(lambda: len(acknowledgements()) == 2, message="application_received x2")
@@ -155,8 +201,9 @@ def test_the_acknowledgement_still_goes_out_once_the_contacts_are_known(backend_
     notes.engine.dispose()
 
 
-def bind_as_before(platform: Platform, connection: Connection,
-                   service: str = "notifications") -> None:
+def bind_as_before(
+    platform: Platform, connection: Connection, service: str = "notifications"
+) -> None:
     """The inbox as an earlier release declared it, bound to what it no longer consumes."""
     topology = platform.topology
     inbox = topology.inbox_queue(service)(connection.default_channel)
@@ -166,7 +213,9 @@ def bind_as_before(platform: Platform, connection: Connection,
 
 def test_declaring_the_topology_unbinds_what_an_inbox_no_longer_consumes(backend_env):
     assert set(RETIRED_SUBSCRIPTIONS["notifications"]) == {
-        "application.submitted", "vetting.clearance_granted"}
+        "application.submitted",
+        "vetting.clearance_granted",
+    }
     applications = platform_for("applications", backend_env["applications"])
     with applications.connection() as connection:
         applications.topology.declare_all(connection)
@@ -184,11 +233,13 @@ def test_declaring_the_topology_unbinds_what_an_inbox_no_longer_consumes(backend
 
 @pytest.mark.parametrize("service", ["applications", "access"])
 def test_declaring_the_topology_unbinds_the_organisations_and_the_gates_retired_types(
-        backend_env, service):
+    backend_env, service
+):
     assert RETIRED_SUBSCRIPTIONS == {
         "applications": ("vetting.info_requested", "vetting.clearance_granted"),
         "access": ("application.withdrawn",),
-        "notifications": ("application.submitted", "vetting.clearance_granted")}
+        "notifications": ("application.submitted", "vetting.clearance_granted"),
+    }
     platform = platform_for("applications", backend_env["applications"])
     with platform.connection() as connection:
         platform.topology.declare_all(connection)
@@ -197,10 +248,21 @@ def test_declaring_the_topology_unbinds_the_organisations_and_the_gates_retired_
 
     def publish_retired() -> None:
         for event_type in retired:
-            publish_raw(platform, [Envelope(
-                type=event_type, version=1, source=publisher_of(event_type), subject="x",
-                data={"application_id": "x"}, correlation_id="test", occurred_at=now())],
-                declare=False)
+            publish_raw(
+                platform,
+                [
+                    Envelope(
+                        type=event_type,
+                        version=1,
+                        source=publisher_of(event_type),
+                        subject="x",
+                        data={"application_id": "x"},
+                        correlation_id="test",
+                        occurred_at=now(),
+                    )
+                ],
+                declare=False,
+            )
 
     publish_retired()
     assert types(drain(platform, service)) == set(retired)

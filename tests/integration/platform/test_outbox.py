@@ -36,8 +36,9 @@ def test_a_failed_transaction_publishes_nothing(backend_env):
         raise Boom
     assert count(platform, outbox_table) == 0
     with platform.connection() as connection:
-        relay = OutboxRelay(platform.engine, clock=platform.clock,
-                            publisher=platform.publisher(connection))
+        relay = OutboxRelay(
+            platform.engine, clock=platform.clock, publisher=platform.publisher(connection)
+        )
         assert relay.publish_once() == 0
 
 
@@ -66,13 +67,18 @@ def test_relay_killed_between_publish_and_mark_republishes_and_consumer_dedupes(
     vetting = platform_for("vetting", backend_env["vetting"])
     for _ in range(5):
         emit_submitted(applications)
-    with ConsumerThread(vetting, service_handlers("vetting", vetting)) as consumer, \
-            applications.connection() as connection:
+    with (
+        ConsumerThread(vetting, service_handlers("vetting", vetting)) as consumer,
+        applications.connection() as connection,
+    ):
         applications.topology.declare_all(connection)
-        relay = OutboxRelay(applications.engine, clock=applications.clock,
-                            publisher=CrashAfterPublish(
-                                connection, crashes=1,
-                                user_id=applications.settings.broker_principal))
+        relay = OutboxRelay(
+            applications.engine,
+            clock=applications.clock,
+            publisher=CrashAfterPublish(
+                connection, crashes=1, user_id=applications.settings.broker_principal
+            ),
+        )
         with pytest.raises(Boom):
             relay.publish_once()
         # Nothing marked:
@@ -90,8 +96,11 @@ def test_replay_since_publishes_again_and_consumers_dedupe(backend_env):
     emit_submitted(applications)
     with applications.connection() as connection:
         applications.topology.declare_all(connection)
-        relay = OutboxRelay(applications.engine, clock=applications.clock,
-                            publisher=applications.publisher(connection))
+        relay = OutboxRelay(
+            applications.engine,
+            clock=applications.clock,
+            publisher=applications.publisher(connection),
+        )
         assert relay.publish_once() == 1
         with applications.engine.connect() as conn:
             created = conn.execute(outbox_table.select()).one().created_at
@@ -112,8 +121,12 @@ def test_relay_keeps_order_and_sets_message_properties(real_env):
         emit_submitted(applications, envelope)
     with applications.connection() as connection:
         applications.topology.declare_all(connection)
-        relay = OutboxRelay(applications.engine, clock=applications.clock,
-                            publisher=applications.publisher(connection), batch_size=7)
+        relay = OutboxRelay(
+            applications.engine,
+            clock=applications.clock,
+            publisher=applications.publisher(connection),
+            batch_size=7,
+        )
         while relay.publish_once():
             pass
         queue = applications.topology.inbox_queue("vetting")(connection.default_channel)
@@ -138,8 +151,11 @@ def test_outbox_replay_recovers_a_message_the_embedded_transport_lost(embedded):
     emit_submitted(applications)
     with applications.connection() as connection:
         applications.topology.declare_all(connection)
-        relay = OutboxRelay(applications.engine, clock=applications.clock,
-                            publisher=applications.publisher(connection))
+        relay = OutboxRelay(
+            applications.engine,
+            clock=applications.clock,
+            publisher=applications.publisher(connection),
+        )
         assert relay.publish_once() == 1
         messages = applications.settings.var_dir / "broker" / "messages"
         [lost] = list(messages.glob("*.vetting.inbox.msg"))

@@ -38,8 +38,9 @@ def redis_limits(redis_url: str) -> Iterator[dict[str, str]]:
 class Applications:
     """The applications API for organisations A and B, on the platform's manual clock."""
 
-    def __init__(self, env: dict[str, str], clock: ManualClock | None = None,
-                 **settings: str) -> None:
+    def __init__(
+        self, env: dict[str, str], clock: ManualClock | None = None, **settings: str
+    ) -> None:
         from applications.service import definition
         from applications.service_layer import organisations
 
@@ -51,12 +52,14 @@ class Applications:
                 org = organisations.create_organisation(uow, f"Org {name}", "NA", "c@x.org")
             with self.platform.unit_of_work() as uow:
                 self.keys[name] = organisations.issue_api_key(
-                    uow, org.id, self.platform.settings.api_key_pepper)
+                    uow, org.id, self.platform.settings.api_key_pepper
+                )
 
     def get(self, key: str | None, source: str = "127.0.0.1") -> Any:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        return self.app.test_client().get("/applications", headers=headers,
-                                          environ_base={"REMOTE_ADDR": source})
+        return self.app.test_client().get(
+            "/applications", headers=headers, environ_base={"REMOTE_ADDR": source}
+        )
 
     def refusals(self) -> list[dict[str, Any]]:
         with self.platform.session_factory() as session:
@@ -69,10 +72,10 @@ def assert_throttled(response: Any, at_most_s: int) -> None:
     assert response.json["status"] == 429 and "Retry-After" in response.json["message"]
 
 
-def test_300_bad_keys_from_one_source_get_429s_while_another_source_gets_in(
-        embedded, redis_limits):
-    api = Applications(embedded["applications"], **redis_limits,
-                       RATE_LIMIT_UNAUTHENTICATED="100 per hour")
+def test_300_bad_keys_from_one_source_get_429s_while_another_source_gets_in(embedded, redis_limits):
+    api = Applications(
+        embedded["applications"], **redis_limits, RATE_LIMIT_UNAUTHENTICATED="100 per hour"
+    )
     statuses = [api.get(f"{ATTACKER}{i}") for i in range(300)]
     assert [r.status_code for r in statuses[:100]] == [401] * 100
     for response in statuses[100:]:
@@ -82,7 +85,10 @@ def test_300_bad_keys_from_one_source_get_429s_while_another_source_gets_in(
     # One entry for the whole flood, holding only a short, harmless prefix of its text.
     [entry] = api.refusals()
     assert (entry["subject_type"], entry["subject_id"], entry["actor"]) == (
-        "source", "127.0.0.1", "api-key:scriptalert1scri…")
+        "source",
+        "127.0.0.1",
+        "api-key:scriptalert1scri…",
+    )
     assert entry["detail"]["why"] == "invalid" and entry["detail"]["aggregated"] is True
     assert "<script>" not in repr(entry) and "A" * 20 not in repr(entry)
     assert keys_under(redis_limits["RATE_LIMIT_KEY_PREFIX"])  # counted in Redis
@@ -99,10 +105,12 @@ def test_each_api_key_has_its_own_allowance_shared_by_every_process(embedded, re
     assert [api.get(api.keys["B"]).status_code for _ in range(5)] == [200] * 5
     # A second web process (another app on the same Redis) sees the same counts.
     from applications.service import definition
+
     other = create_web_app(definition(), api.platform)
     assert isinstance(other.extensions["rate_limits"].limiter.storage, RedisStorage)
     response = other.test_client().get(
-        "/applications", headers={"Authorization": f"Bearer {api.keys['A']}"})
+        "/applications", headers={"Authorization": f"Bearer {api.keys['A']}"}
+    )
     assert_throttled(response, 3600)
     throttled = [e for e in api.refusals() if e["detail"]["why"] == "api-key throttled"]
     assert len(throttled) == 1 and throttled[0]["actor_kind"] == "ORGANISATION"
@@ -114,15 +122,22 @@ def test_each_staff_member_has_their_own_allowance(embedded, redis_limits):
         assert [vetting.call("GET", "/cases").status_code for _ in range(5)] == [200] * 5
         assert_throttled(vetting.call("GET", "/cases"), 3600)
         assert vetting.call("GET", "/cases", who="manager").status_code == 200
-        [entry] = [e for e in _entries(vetting.platform, "auth.denied")
-                   if e["detail"]["why"] == "staff throttled"]
+        [entry] = [
+            e
+            for e in _entries(vetting.platform, "auth.denied")
+            if e["detail"]["why"] == "staff throttled"
+        ]
         assert (entry["actor"], entry["actor_kind"]) == ("officer-ann", "STAFF")
         # A role refused over and over: one entry per person, endpoint and window.
-        assert {vetting.call("GET", "/cases", who="security").status_code
-                for _ in range(4)} == {403}
+        assert {vetting.call("GET", "/cases", who="security").status_code for _ in range(4)} == {
+            403
+        }
         assert vetting.call("GET", "/clearances", who="security").status_code == 403
-        roles = [(e["actor"], e["subject_id"]) for e in _entries(vetting.platform, "auth.denied")
-                 if e["detail"]["why"] == "role"]
+        roles = [
+            (e["actor"], e["subject_id"])
+            for e in _entries(vetting.platform, "auth.denied")
+            if e["detail"]["why"] == "role"
+        ]
         assert roles == [("sec-eve", "GET /clearances"), ("sec-eve", "GET /cases")]
     finally:
         vetting.platform.engine.dispose()
@@ -130,13 +145,16 @@ def test_each_staff_member_has_their_own_allowance(embedded, redis_limits):
 
 def test_refusals_are_audited_once_per_source_per_window_of_the_clock(embedded, redis_limits):
     clock = ManualClock(now())
-    api = Applications(embedded["applications"], clock, **redis_limits,
-                       RATE_LIMIT_AUDIT_WINDOW_S="900")
+    api = Applications(
+        embedded["applications"], clock, **redis_limits, RATE_LIMIT_AUDIT_WINDOW_S="900"
+    )
     for _ in range(3):
         assert api.get("maak_0123456789abcdef_wrong").status_code == 401
     assert api.get(None, source="127.0.0.2").status_code == 401
     assert [(e["subject_id"], e["detail"]["why"]) for e in api.refusals()] == [
-        ("127.0.0.2", "missing"), ("127.0.0.1", "invalid")]
+        ("127.0.0.2", "missing"),
+        ("127.0.0.1", "invalid"),
+    ]
     clock.advance(minutes=15)  # the next window: the same source is written once more
     assert api.get(None).status_code == 401
     assert api.get(None).status_code == 401
@@ -163,8 +181,11 @@ def _entries(platform: Platform, action: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("proxies, separate", [("0", False), ("1", True)])
 def test_x_forwarded_for_counts_only_behind_a_trusted_proxy(embedded, proxies, separate):
-    api = Applications(embedded["applications"], RATE_LIMIT_UNAUTHENTICATED="2 per hour",
-                       RATE_LIMIT_TRUSTED_PROXIES=proxies)
+    api = Applications(
+        embedded["applications"],
+        RATE_LIMIT_UNAUTHENTICATED="2 per hour",
+        RATE_LIMIT_TRUSTED_PROXIES=proxies,
+    )
     client = api.app.test_client()
 
     def refused(forwarded_for: str) -> int:
@@ -182,8 +203,11 @@ def test_an_unreachable_redis_never_closes_the_door(embedded):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    api = Applications(embedded["applications"], RATE_LIMIT_UNAUTHENTICATED="2 per hour",
-                       RATE_LIMIT_STORAGE_URL=f"redis://127.0.0.1:{port}/0")
+    api = Applications(
+        embedded["applications"],
+        RATE_LIMIT_UNAUTHENTICATED="2 per hour",
+        RATE_LIMIT_STORAGE_URL=f"redis://127.0.0.1:{port}/0",
+    )
     try:
         assert api.get(api.keys["A"]).status_code == 200
         # Counted in memory meanwhile: the flood is still stopped.

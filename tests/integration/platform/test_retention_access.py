@@ -49,8 +49,9 @@ def closed_grant(access: Access, how: str, surname: str) -> str:
     access.activate(grant_id, badge=f"BADGE-{surname}")
     if how == "exclusion":
         review = (today() + timedelta(days=400)).isoformat()
-        access.decide(grant_id, "exclusion", {"reason": GRANT_REASON, "review_on": review},
-                      who="head")
+        access.decide(
+            grant_id, "exclusion", {"reason": GRANT_REASON, "review_on": review}, who="head"
+        )
     elif how:
         access.decide(grant_id, how, {"reason": GRANT_REASON}, who="head")
     return grant_id
@@ -62,16 +63,24 @@ def grant_row(access: Access, grant_id: str) -> Grant:
 
 
 def test_access_forgets_closed_grants_but_an_exclusion_stands_until_its_review(access):
-    grants = {how: closed_grant(access, how, f"Retention-{how or 'active'}-G")
-              for how in ("refusal", "revocation", "ending", "exclusion", "")}
+    grants = {
+        how: closed_grant(access, how, f"Retention-{how or 'active'}-G")
+        for how in ("refusal", "revocation", "ending", "exclusion", "")
+    }
     before = {how: access.grant(grant_id, who="head") for how, grant_id in grants.items()}
     platform = access.platform
     assert "Retention-refusal-G" in raw(platform) and "BADGE-Retention-revocation-G" in raw(
-        platform)
-    assert zeros(retention.run(platform.session_factory,
-                               with_env(platform, RETENTION_OUTBOX_DAYS="900"),
-                               access_retention.PURGES, later(11 * 30),
-                               clock=platform.clock))
+        platform
+    )
+    assert zeros(
+        retention.run(
+            platform.session_factory,
+            with_env(platform, RETENTION_OUTBOX_DAYS="900"),
+            access_retention.PURGES,
+            later(11 * 30),
+            clock=platform.clock,
+        )
+    )
     env = env_of(platform, RETENTION_OUTBOX_DAYS="900")
     twelve = later(TWELVE_MONTHS_ON).isoformat()
     dry = cli_run("access", env, "--at", twelve, "--dry-run")
@@ -83,8 +92,17 @@ def test_access_forgets_closed_grants_but_an_exclusion_stands_until_its_review(a
         assert grant["forenames"] is None and grant["surname"] is None
         assert grant["date_of_birth"] is None and grant["badge_number"] is None
         assert grant["status_reason"] is None and "BADGE-" not in dump(grant)
-        for key in ("status", "establishment_code", "person_id", "clearance", "access_type",
-                    "opened_at", "decided_at", "decided_by", "updated_at"):
+        for key in (
+            "status",
+            "establishment_code",
+            "person_id",
+            "clearance",
+            "access_type",
+            "opened_at",
+            "decided_at",
+            "decided_by",
+            "updated_at",
+        ):
             assert grant[key] == before[how][key], (how, key)
     # The exclusion keeps what the gate needs until its review date; the active grant, all.
     for how in ("exclusion", ""):
@@ -94,8 +112,11 @@ def test_access_forgets_closed_grants_but_an_exclusion_stands_until_its_review(a
     assert gate["allowed"] is False
     assert "Retention-refusal-G" not in raw(platform) and GRANT_REASON in raw(platform)
     assert "BADGE-Retention-revocation-G" not in raw(platform)
-    assert cli_run("access", env, "--at", twelve) == {"closed_grants": 0, "outbox": 0,
-                                                      "dead_letters": 0}
+    assert cli_run("access", env, "--at", twelve) == {
+        "closed_grants": 0,
+        "outbox": 0,
+        "dead_letters": 0,
+    }
     # A year after the review date the exclusion goes too.
     after_review = later(400 + TWELVE_MONTHS_ON)
     assert purge(platform, access_retention.PURGES, after_review)["closed_grants"] == 1
@@ -129,10 +150,16 @@ def test_published_outbox_rows_and_replayed_dead_letters_go_after_their_period(a
     total = count(platform, outbox_table)
     with platform.engine.begin() as conn:
         ids = conn.execute(select(outbox_table.c.id).order_by(outbox_table.c.id)).scalars().all()
-        conn.execute(update(outbox_table).where(outbox_table.c.id.in_(ids[:2]))
-                     .values(published_at=now() - timedelta(days=31)))
-        conn.execute(update(outbox_table).where(outbox_table.c.id == ids[2])
-                     .values(published_at=now() - timedelta(days=29)))
+        conn.execute(
+            update(outbox_table)
+            .where(outbox_table.c.id.in_(ids[:2]))
+            .values(published_at=now() - timedelta(days=31))
+        )
+        conn.execute(
+            update(outbox_table)
+            .where(outbox_table.c.id == ids[2])
+            .values(published_at=now() - timedelta(days=29))
+        )
     add_dead_letter(platform, now() - timedelta(days=31), body="old")
     add_dead_letter(platform, now() - timedelta(days=29), body="recent")
     add_dead_letter(platform, None, body="never replayed")
@@ -147,5 +174,3 @@ def test_published_outbox_rows_and_replayed_dead_letters_go_after_their_period(a
     assert [e["detail"]["rows"] for e in entries] == [1, 1]  # one entry per batch
     assert len(audited(platform, "retention.dead_letters_pruned")) == 1
     assert zeros(purge(platform, access_retention.PURGES, now()))
-
-

@@ -62,8 +62,9 @@ def sentinel_application(surname: str) -> dict[str, Any]:
     body = sample_application(f"{surname.lower()}@example.org")
     body["applicant"]["surname"] = surname
     body["applicant"]["declarations"]["convictions"][0]["offence"] = OFFENCE
-    body["applicant"]["connections"] = [{"name": CONNECTION, "relationship": "Cousin",
-                                         "establishment": "BMI"}]
+    body["applicant"]["connections"] = [
+        {"name": CONNECTION, "relationship": "Cousin", "establishment": "BMI"}
+    ]
     return body
 
 
@@ -76,26 +77,51 @@ def submitted_application(client: Client, surname: str) -> str:
 
 def seed_applications(client: Client, platform: Platform) -> dict[str, str]:
     cleared = submitted_application(client, "Retention-Cleared-A1")
-    deliver(platform, "vetting.info_requested", case_id=str(uuid.uuid4()),
-            application_id=cleared, request_id="req-r1",
-            items=[{"question": QUESTION, "field": "applicant.declarations"}], reason=REASON,
-            due_by=None, requested_at=now_iso())
-    answered = client.call("POST", f"/applications/{cleared}/responses",
-                           json={"request_id": "req-r1", "answers": [{"answer": ANSWER}]})
+    deliver(
+        platform,
+        "vetting.info_requested",
+        case_id=str(uuid.uuid4()),
+        application_id=cleared,
+        request_id="req-r1",
+        items=[{"question": QUESTION, "field": "applicant.declarations"}],
+        reason=REASON,
+        due_by=None,
+        requested_at=now_iso(),
+    )
+    answered = client.call(
+        "POST",
+        f"/applications/{cleared}/responses",
+        json={"request_id": "req-r1", "answers": [{"answer": ANSWER}]},
+    )
     assert answered.status_code == 200, answered.json
-    deliver(platform, "vetting.clearance_granted", case_id=str(uuid.uuid4()),
-            application_id=cleared, clearance_id=str(uuid.uuid4()), level="ENHANCED",
-            access="ESCORTED", conditions=[], establishments=["WWI"], issued_at=now_iso(),
-            expires_at=(now() + timedelta(days=3 * 365)).isoformat())
+    deliver(
+        platform,
+        "vetting.clearance_granted",
+        case_id=str(uuid.uuid4()),
+        application_id=cleared,
+        clearance_id=str(uuid.uuid4()),
+        level="ENHANCED",
+        access="ESCORTED",
+        conditions=[],
+        establishments=["WWI"],
+        issued_at=now_iso(),
+        expires_at=(now() + timedelta(days=3 * 365)).isoformat(),
+    )
     refused = submitted_application(client, "Retention-Refused-A2")
-    deliver(platform, "vetting.clearance_refused", case_id=str(uuid.uuid4()),
-            application_id=refused, refused_at=now_iso(), reconsidered=False)
-    asked = client.call("POST", f"/applications/{refused}/reconsideration",
-                        json={"grounds": GROUNDS})
+    deliver(
+        platform,
+        "vetting.clearance_refused",
+        case_id=str(uuid.uuid4()),
+        application_id=refused,
+        refused_at=now_iso(),
+        reconsidered=False,
+    )
+    asked = client.call(
+        "POST", f"/applications/{refused}/reconsideration", json={"grounds": GROUNDS}
+    )
     assert asked.status_code == 200, asked.json
     withdrawn = submitted_application(client, "Retention-Withdrawn-A3")
-    gone = client.call("POST", f"/applications/{withdrawn}/withdraw",
-                       json={"reason": WITHDRAWAL})
+    gone = client.call("POST", f"/applications/{withdrawn}/withdraw", json={"reason": WITHDRAWAL})
     assert gone.status_code == 200, gone.json
     draft = client.draft(sentinel_application("Retention-Draft-A4"))["id"]
     return {"cleared": cleared, "refused": refused, "withdrawn": withdrawn, "draft": draft}
@@ -114,10 +140,15 @@ def test_applications_purges_declarations_then_anonymises_closed_applicants(appl
     assert all(OFFENCE in dump(v) and CONNECTION in dump(v) for v in before.values())
     assert all(s in raw(platform) for s in (QUESTION, GROUNDS, WITHDRAWAL))
     publish_outbox(platform)
-    assert zeros(retention.run(platform.session_factory,
-                               with_env(platform, RETENTION_OUTBOX_DAYS="365"),
-                               applications_retention.PURGES, later(5 * 30),
-                               clock=platform.clock))
+    assert zeros(
+        retention.run(
+            platform.session_factory,
+            with_env(platform, RETENTION_OUTBOX_DAYS="365"),
+            applications_retention.PURGES,
+            later(5 * 30),
+            clock=platform.clock,
+        )
+    )
 
     six = later(SIX_MONTHS_ON)
     counts = purge(platform, applications_retention.PURGES, six)
@@ -128,13 +159,21 @@ def test_applications_purges_declarations_then_anonymises_closed_applicants(appl
         assert "declarations" not in after["applicant"] and "connections" not in after["applicant"]
         assert after["applicant"]["surname"] == before[name]["applicant"]["surname"]
         assert after["applicant"]["addresses"] == before[name]["applicant"]["addresses"]
-        for key in ("status", "role", "establishments", "requested_access", "frequency",
-                    "outcome", "submitted_at"):
+        for key in (
+            "status",
+            "role",
+            "establishments",
+            "requested_access",
+            "frequency",
+            "outcome",
+            "submitted_at",
+        ):
             assert after[key] == before[name][key], (name, key)
     [request] = view("cleared")["information_requests"]
     assert request["answers"] is None and request["status"] == "ANSWERED"
     assert [e["kind"] for e in view("refused")["timeline"]] == [
-        e["kind"] for e in before["refused"]["timeline"]]
+        e["kind"] for e in before["refused"]["timeline"]
+    ]
     assert view("withdrawn")["withdrawn_reason"] == WITHDRAWAL  # the closed period's, later
     assert view("draft") == before["draft"]  # not closed: untouched
     text_now = raw(platform)
@@ -143,14 +182,21 @@ def test_applications_purges_declarations_then_anonymises_closed_applicants(appl
 
     twelve = later(TWELVE_MONTHS_ON)
     counts = purge(platform, applications_retention.PURGES, twelve)
-    assert counts == {"check_details": 0, "closed_applicants": 2, "outbox": 0,
-                      "dead_letters": 0}
+    assert counts == {"check_details": 0, "closed_applicants": 2, "outbox": 0, "dead_letters": 0}
     for name in ("refused", "withdrawn"):
         after = view(name)
         assert after["applicant"] == {} and after["applicant_name"] is None
         assert "Retention-" not in dump(after) and after["withdrawn_reason"] is None
-        for key in ("status", "role", "establishments", "requested_access", "frequency",
-                    "outcome", "created_at", "submitted_at"):
+        for key in (
+            "status",
+            "role",
+            "establishments",
+            "requested_access",
+            "frequency",
+            "outcome",
+            "created_at",
+            "submitted_at",
+        ):
             assert after[key] == before[name][key], (name, key)
     listed = client.call("GET", "/applications?establishment=WWI").json["items"]
     assert {item["id"] for item in listed} >= {apps["refused"], apps["withdrawn"]}
@@ -162,8 +208,5 @@ def test_applications_purges_declarations_then_anonymises_closed_applicants(appl
         statuses = sorted(session.execute(select(Application.status)).scalars())
     assert statuses == ["CLEARED", "DRAFT", "REFUSED", "WITHDRAWN"]
     entries = audited(platform, "retention.applicant_anonymised")
-    assert sorted(e["subject_id"] for e in entries) == sorted([apps["refused"],
-                                                               apps["withdrawn"]])
+    assert sorted(e["subject_id"] for e in entries) == sorted([apps["refused"], apps["withdrawn"]])
     assert zeros(purge(platform, applications_retention.PURGES, twelve))
-
-

@@ -35,12 +35,20 @@ class Notifications(ServiceHarness):
 
     def submitted(self, surname: str) -> str:
         application_id = str(uuid.uuid4())
-        self.event("application.contacts_recorded", contacts_data(
-            application_id, surname=surname, email=f"{surname.lower()}@example.org",
-            mobile=None))
-        self.event("application.received", {
-            "application_id": application_id, "establishments": ["WWI"],
-            "submitted_at": now_iso()})
+        self.event(
+            "application.contacts_recorded",
+            contacts_data(
+                application_id, surname=surname, email=f"{surname.lower()}@example.org", mobile=None
+            ),
+        )
+        self.event(
+            "application.received",
+            {
+                "application_id": application_id,
+                "establishments": ["WWI"],
+                "submitted_at": now_iso(),
+            },
+        )
         return application_id
 
     def rows(self) -> dict[str, Notification]:
@@ -71,10 +79,15 @@ def test_notifications_forget_what_was_sent_and_to_whom_after_the_check_details_
     notes.settle(failed.id, mark_failed, f"550 no such mailbox {failed.recipient}")
     before = notes.rows()
     platform = notes.platform
-    assert zeros(retention.run(platform.session_factory,
-                               with_env(platform, RETENTION_OUTBOX_DAYS="365"),
-                               notifications_retention.PURGES, later(5 * 30),
-                               clock=platform.clock))
+    assert zeros(
+        retention.run(
+            platform.session_factory,
+            with_env(platform, RETENTION_OUTBOX_DAYS="365"),
+            notifications_retention.PURGES,
+            later(5 * 30),
+            clock=platform.clock,
+        )
+    )
     six = later(SIX_MONTHS_ON)
     counts = purge(platform, notifications_retention.PURGES, six, dry_run=True)
     assert counts["messages"] == 2 and notes.rows()[sent.id].body == before[sent.id].body
@@ -84,14 +97,25 @@ def test_notifications_forget_what_was_sent_and_to_whom_after_the_check_details_
         row, was = after[n.id], before[n.id]
         assert row.body == "" and row.subject == "" and row.last_error is None
         assert row.recipient == "anonymised:" + n.id
-        for key in ("application_id", "template", "channel", "recipient_kind", "status",
-                    "attempts", "sent_at", "failed_at", "provider", "created_at"):
+        for key in (
+            "application_id",
+            "template",
+            "channel",
+            "recipient_kind",
+            "status",
+            "attempts",
+            "sent_at",
+            "failed_at",
+            "provider",
+            "created_at",
+        ):
             assert getattr(row, key) == getattr(was, key), key
     for n in after.values():
         if n.application_id == waiting:  # still to be sent: untouched
             assert n.status == "QUEUED" and "Retention-Queued-N2" in n.body
-    assert "Retention-Sent-N1" not in repr([(n.body, n.subject, n.recipient, n.last_error)
-                                            for n in after.values()])
+    assert "Retention-Sent-N1" not in repr(
+        [(n.body, n.subject, n.recipient, n.last_error) for n in after.values()]
+    )
     with platform.session_factory() as session:  # how to reach them: kept (see the module)
         assert session.get(Recipient, done).surname == "Retention-Sent-N1"
     assert len(audited(platform, "retention.message_purged")) == 2

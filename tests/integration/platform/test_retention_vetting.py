@@ -53,9 +53,13 @@ def vetting(backend_env):  # type: ignore[no-untyped-def]
 
 
 SENTINEL_DETAILS = {
-    "declarations": {"convictions": [{"kind": "CAUTION", "offence": OFFENCE,
-                                      "date": "2009-03-01", "disposal": "CAUTION"}],
-                     "on_licence": False, "release_date": None},
+    "declarations": {
+        "convictions": [
+            {"kind": "CAUTION", "offence": OFFENCE, "date": "2009-03-01", "disposal": "CAUTION"}
+        ],
+        "on_licence": False,
+        "release_date": None,
+    },
     "connections": [{"name": CONNECTION, "relationship": "Cousin", "establishment": "BMI"}],
 }
 
@@ -65,13 +69,15 @@ def open_case(vetting: Vetting, surname: str, email: str | None = None, **overri
     data["applicant"]["surname"] = surname
     # A person of their own: their own passport (the sample's is shared by every sample).
     data["applicant"]["details"]["identity_documents"] = [
-        {"type": "PASSPORT", "number": f"P{zlib.crc32(surname.encode()):010d}"}]
+        {"type": "PASSPORT", "number": f"P{zlib.crc32(surname.encode()):010d}"}
+    ]
     vetting.event("application.submitted", data)
     return data["application_id"]
 
 
-def decide(vetting: Vetting, app_id: str, action: str, body: dict, who: str = "officer",
-           expect: int = 200) -> dict:
+def decide(
+    vetting: Vetting, app_id: str, action: str, body: dict, who: str = "officer", expect: int = 200
+) -> dict:
     case = vetting.case(app_id)
     response = vetting.call("POST", f"/cases/{case['id']}{action}", who=who, json=body)
     assert response.status_code == expect, response.json
@@ -87,34 +93,59 @@ def seed_vetting(vetting: Vetting) -> dict[str, str]:
     reconsideration), one with a withdrawn application and a live one."""
     cleared = open_case(vetting, "Retention-Cleared-P1")
     vetting.work()
-    decide(vetting, cleared, "/information-requests",
-           {"items": [{"question": QUESTION, "field": "declarations"}], "reason": REASON},
-           expect=201)
+    decide(
+        vetting,
+        cleared,
+        "/information-requests",
+        {"items": [{"question": QUESTION, "field": "declarations"}], "reason": REASON},
+        expect=201,
+    )
     request_id = vetting.case(cleared)["information_requests"][0]["id"]
-    event(vetting, "application.info_provided", cleared, request_id=request_id,
-          answers=[{"answer": ANSWER}], provided_at=iso_now())
+    event(
+        vetting,
+        "application.info_provided",
+        cleared,
+        request_id=request_id,
+        answers=[{"answer": ANSWER}],
+        provided_at=iso_now(),
+    )
     vetting.clear(cleared, {"reason": "Old caution, declared."})
     # A second application of the cleared person asks for more than the clearance allows.
     withdrawn_too = open_case(vetting, "Retention-Cleared-P1", requested_access="UNESCORTED")
-    event(vetting, "application.withdrawn", withdrawn_too, reason=WITHDRAWAL,
-          withdrawn_at=iso_now())
+    event(
+        vetting, "application.withdrawn", withdrawn_too, reason=WITHDRAWAL, withdrawn_at=iso_now()
+    )
 
     refused = open_case(vetting, "Retention-Refused-P2", "r+sim-undeclared@example.org")
     vetting.work()
     decide(vetting, refused, "/refusal", {"reasons": [REASON]})
-    decide(vetting, refused, "/refusal/countersignature", {"decision": "CONFIRM", "note": NOTE},
-           who="manager")
-    event(vetting, "application.reconsideration_requested", refused, grounds=GROUNDS,
-          requested_at=iso_now())
+    decide(
+        vetting,
+        refused,
+        "/refusal/countersignature",
+        {"decision": "CONFIRM", "note": NOTE},
+        who="manager",
+    )
+    event(
+        vetting,
+        "application.reconsideration_requested",
+        refused,
+        grounds=GROUNDS,
+        requested_at=iso_now(),
+    )
     decide(vetting, refused, "/refusal", {"reasons": [UPHELD]}, who="officer2")
 
     withdrawn = open_case(vetting, "Retention-Live-P3")
-    event(vetting, "application.withdrawn", withdrawn, reason=WITHDRAWAL,
-          withdrawn_at=iso_now())
+    event(vetting, "application.withdrawn", withdrawn, reason=WITHDRAWAL, withdrawn_at=iso_now())
     live = open_case(vetting, "Retention-Live-P3", requested_access="UNESCORTED")
     vetting.work()
-    return {"cleared": cleared, "withdrawn_too": withdrawn_too, "refused": refused,
-            "withdrawn": withdrawn, "live": live}
+    return {
+        "cleared": cleared,
+        "withdrawn_too": withdrawn_too,
+        "refused": refused,
+        "withdrawn": withdrawn,
+        "live": live,
+    }
 
 
 def stable(view: dict[str, Any]) -> dict[str, Any]:
@@ -125,10 +156,17 @@ def stable(view: dict[str, Any]) -> dict[str, Any]:
 def people(vetting: Vetting) -> dict[str, tuple[str, int]]:
     """Each person's key and how many identifiers recognise them, by person id."""
     with vetting.platform.session_factory() as session:
-        counts = dict(session.execute(select(PersonIdentifier.person_id, func.count())
-                                      .group_by(PersonIdentifier.person_id)).all())
-        return {person.id: (person.match_key, counts.get(person.id, 0))
-                for person in session.execute(select(Person)).scalars()}
+        counts = dict(
+            session.execute(
+                select(PersonIdentifier.person_id, func.count()).group_by(
+                    PersonIdentifier.person_id
+                )
+            ).all()
+        )
+        return {
+            person.id: (person.match_key, counts.get(person.id, 0))
+            for person in session.execute(select(Person)).scalars()
+        }
 
 
 def person_of(vetting: Vetting, app_id: str) -> str:
@@ -142,26 +180,40 @@ def test_vetting_purges_check_details_then_closed_applicants_and_keeps_what_live
         assert OFFENCE in dump(vetting.case(apps[name]))
     before = {name: vetting.case(app_id) for name, app_id in apps.items()}
     assert {name: view["status"] for name, view in before.items()} == {
-        "cleared": "CLEARED", "withdrawn_too": "WITHDRAWN", "refused": "REFUSED",
-        "withdrawn": "WITHDRAWN", "live": "AWAITING_DECISION"}
+        "cleared": "CLEARED",
+        "withdrawn_too": "WITHDRAWN",
+        "refused": "REFUSED",
+        "withdrawn": "WITHDRAWN",
+        "live": "AWAITING_DECISION",
+    }
     assert QUESTION in raw(platform) and "Retention-Refused-P2" in raw(platform)
     published = publish_outbox(platform)
     add_dead_letter(platform, now(), body=f'{{"offence": "{OFFENCE}"}}')
     add_dead_letter(platform, None, body="{}")
 
     # Five months on, nothing is due (and the outbox is kept a year here).
-    early = retention.run(platform.session_factory,
-                          with_env(platform, RETENTION_OUTBOX_DAYS="365"),
-                          vetting_retention.PURGES, later(5 * 30), clock=platform.clock)
+    early = retention.run(
+        platform.session_factory,
+        with_env(platform, RETENTION_OUTBOX_DAYS="365"),
+        vetting_retention.PURGES,
+        later(5 * 30),
+        clock=platform.clock,
+    )
     assert zeros(early), early
 
     # A dry run counts what is due and changes nothing.
     six = later(SIX_MONTHS_ON)
-    expected = {"check_details": 4, "closed_applicants": 0, "people": 0, "outbox": published,
-                "dead_letters": 1}
+    expected = {
+        "check_details": 4,
+        "closed_applicants": 0,
+        "people": 0,
+        "outbox": published,
+        "dead_letters": 1,
+    }
     assert purge(platform, vetting_retention.PURGES, six, dry_run=True) == expected
     assert {name: stable(vetting.case(app_id)) for name, app_id in apps.items()} == {
-        name: stable(view) for name, view in before.items()}
+        name: stable(view) for name, view in before.items()
+    }
     assert count(platform, outbox_table) == published
     assert audited(platform, "retention.check_details_purged") == []
 
@@ -174,17 +226,22 @@ def test_vetting_purges_check_details_then_closed_applicants_and_keeps_what_live
         assert view["status"] == before[name]["status"]
         assert view["required_level"] == before[name]["required_level"]
         assert [(c["name"], c["status"], c["result"]) for c in view["checks_detail"]] == [
-            (c["name"], c["status"], None) for c in before[name]["checks_detail"]]
+            (c["name"], c["status"], None) for c in before[name]["checks_detail"]
+        ]
         assert "addresses" in view["applicant"]["details"]  # only the record's sections go
     cleared = vetting.case(apps["cleared"])
-    assert cleared["risk"] == {k: before["cleared"]["risk"][k] for k in (
-        "recommendation", "complete", "policy_version", "assessed_on")}
+    assert cleared["risk"] == {
+        k: before["cleared"]["risk"][k]
+        for k in ("recommendation", "complete", "policy_version", "assessed_on")
+    }
     [request] = cleared["information_requests"]
     assert request["answers"] is None and request["items"] == [{"field": "declarations"}]
     assert all(set(u["data"]) <= set(vetting_retention.UPDATE_KEPT) for u in cleared["updates"])
     refused = vetting.case(apps["refused"])
-    assert refused["refusal"] == {k: before["refused"]["refusal"][k] for k in (
-        "proposed_by", "proposed_at", "countersigned_by", "countersigned_at")}
+    assert refused["refusal"] == {
+        k: before["refused"]["refusal"][k]
+        for k in ("proposed_by", "proposed_at", "countersigned_by", "countersigned_at")
+    }
     assert refused["reconsideration"]["outcome"] == "UPHELD"
     assert "grounds" not in refused["reconsideration"]
     assert stable(vetting.case(apps["live"])) == stable(before["live"])
@@ -204,8 +261,12 @@ def test_vetting_purges_check_details_then_closed_applicants_and_keeps_what_live
     keys = people(vetting)
     twelve = later(TWELVE_MONTHS_ON)
     assert purge(platform, vetting_retention.PURGES, twelve) == {
-        "check_details": 0, "closed_applicants": 3, "people": 1, "outbox": 0,
-        "dead_letters": 0}
+        "check_details": 0,
+        "closed_applicants": 3,
+        "people": 1,
+        "outbox": 0,
+        "dead_letters": 0,
+    }
     for name in ("withdrawn_too", "refused", "withdrawn"):
         view = vetting.case(apps[name])
         assert view["applicant"] is None and view["applicant_name"] == {}
@@ -238,20 +299,36 @@ def test_a_case_decided_again_is_purged_again_once_that_decision_is_old(vetting)
     assert purge(platform, vetting_retention.PURGES, later(SIX_MONTHS_ON))["check_details"] == 1
     # Reported later: a new conviction reopens the case for review (its clock stops), and the
     # review's decision starts it again.
-    event(vetting, "application.circumstances_changed", app_id, kind="NEW_CONVICTION",
-          details={"kind": "CONVICTION", "offence": OFFENCE, "date": "2024-01-05",
-                   "disposal": "FINE"}, reported_at=iso_now())
+    event(
+        vetting,
+        "application.circumstances_changed",
+        app_id,
+        kind="NEW_CONVICTION",
+        details={
+            "kind": "CONVICTION",
+            "offence": OFFENCE,
+            "date": "2024-01-05",
+            "disposal": "FINE",
+        },
+        reported_at=iso_now(),
+    )
     assert vetting.case(app_id)["status"] == "REVIEW"
     assert purge(platform, vetting_retention.PURGES, later(SIX_MONTHS_ON))["check_details"] == 0
     assert OFFENCE in dump(vetting.case(app_id))
     decide(vetting, app_id, "/review", {"outcome": "CONTINUE", "reason": "Minor."})
     with platform.session_factory() as session:
         closed_at = session.execute(select(VettingCase.closed_at)).scalar_one()
-    assert purge(platform, vetting_retention.PURGES,
-                 closed_at + timedelta(days=5 * 30))["check_details"] == 0
+    assert (
+        purge(platform, vetting_retention.PURGES, closed_at + timedelta(days=5 * 30))[
+            "check_details"
+        ]
+        == 0
+    )
     assert OFFENCE in dump(vetting.case(app_id))
-    assert purge(platform, vetting_retention.PURGES,
-                 closed_at + timedelta(days=SIX_MONTHS_ON))["check_details"] == 1
+    assert (
+        purge(platform, vetting_retention.PURGES, closed_at + timedelta(days=SIX_MONTHS_ON))[
+            "check_details"
+        ]
+        == 1
+    )
     assert OFFENCE not in dump(vetting.case(app_id))
-
-

@@ -54,9 +54,14 @@ def signed(claims: dict, key=None, header: dict | None = None) -> str:
     if key is None:
         data = json.loads((PROVIDER.directory / "keys" / "signing-keys.json").read_text())
         key = KeySet.import_key_set(data).keys[0]
-    base = {"iss": PROVIDER.issuer, "aud": "vetting", "sub": "forger",
-            "roles": ["vetting_officer"], "iat": int(now().timestamp()),
-            "exp": int(now().timestamp()) + 600}
+    base = {
+        "iss": PROVIDER.issuer,
+        "aud": "vetting",
+        "sub": "forger",
+        "roles": ["vetting_officer"],
+        "iat": int(now().timestamp()),
+        "exp": int(now().timestamp()) + 600,
+    }
     return jwt.encode(header or {"alg": key.alg, "kid": key.kid}, {**base, **claims}, key)
 
 
@@ -64,42 +69,58 @@ def test_a_token_from_the_provider_for_this_service_gets_in(vetting):
     client, clock = vetting
     assert status(client, officer(at=clock.now())) == 200
     # A role this system does not know is ignored, never an error.
-    assert status(client, mint("vetting", "officer-ola", ["vetting_officer", "ROLE_GOD"],
-                               at=clock.now())) == 200
-    assert status(client, mint("vetting", "nobody", ["ROLE_GOD", "vetting_officr"],
-                               at=clock.now())) == 403
+    assert (
+        status(
+            client, mint("vetting", "officer-ola", ["vetting_officer", "ROLE_GOD"], at=clock.now())
+        )
+        == 200
+    )
+    assert (
+        status(client, mint("vetting", "nobody", ["ROLE_GOD", "vetting_officr"], at=clock.now()))
+        == 403
+    )
 
 
 def test_another_issuer_another_audience_or_an_unknown_key_is_a_401(vetting, tmp_path):
     client, clock = vetting
     assert status(client, signed({})) == 200  # the provider's key, right claims: in
     assert status(client, signed({"iss": "https://another-idp.example"})) == 401
-    assert status(client, mint("access", "officer-ola", ["vetting_officer"],
-                               at=clock.now())) == 401
+    assert status(client, mint("access", "officer-ola", ["vetting_officer"], at=clock.now())) == 401
     assert status(client, signed({"aud": ["access", "notifications"]})) == 401
     # Signed by a key the provider never published (the service looks again, finds nothing).
     assert status(client, signed({}, key=new_key())) == 401
     # Another provider altogether, however real.
     stranger = DevIdentityProvider(tmp_path / "stranger")
     try:
-        assert status(client, stranger.mint("vetting", "officer-ola",
-                                            ["vetting_officer"])) == 401
+        assert status(client, stranger.mint("vetting", "officer-ola", ["vetting_officer"])) == 401
     finally:
         stranger.stop()
     # No signature, or a symmetric one "signed" with the provider's public key as the secret.
     kid = json_keys()[0].kid
     public = json.dumps(json_keys()[0].as_dict(private=False)).encode()
     assert status(client, handmade({"alg": "none", "kid": kid}, lambda _: b"")) == 401
-    assert status(client, handmade({"alg": "HS256", "kid": kid},
-                                   lambda text: hmac.new(public, text, "sha256").digest())) == 401
+    assert (
+        status(
+            client,
+            handmade(
+                {"alg": "HS256", "kid": kid}, lambda text: hmac.new(public, text, "sha256").digest()
+            ),
+        )
+        == 401
+    )
     assert status(client, "not.a.jwt") == 401
 
 
 def handmade(header: dict, sign) -> str:
     """A token put together by hand, for the algorithms no library will sign with."""
-    claims = {"iss": PROVIDER.issuer, "aud": "vetting", "sub": "forger",
-              "roles": ["vetting_officer"], "iat": int(now().timestamp()),
-              "exp": int(now().timestamp()) + 600}
+    claims = {
+        "iss": PROVIDER.issuer,
+        "aud": "vetting",
+        "sub": "forger",
+        "roles": ["vetting_officer"],
+        "iat": int(now().timestamp()),
+        "exp": int(now().timestamp()) + 600,
+    }
     text = b".".join(_b64(json.dumps(part).encode()) for part in (header, claims))
     return (text + b"." + _b64(sign(text))).decode()
 

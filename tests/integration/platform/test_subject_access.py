@@ -42,17 +42,26 @@ def seed(world: World) -> dict[str, str]:
     world.pump()
     vetting.work()
     case = vetting.case(first)
-    asked = vetting.call("POST", f"/cases/{case['id']}/information-requests", json={
-        "items": [{"question": "Which group will you facilitate?"}],
-        "reason": "To confirm the placement."})
+    asked = vetting.call(
+        "POST",
+        f"/cases/{case['id']}/information-requests",
+        json={
+            "items": [{"question": "Which group will you facilitate?"}],
+            "reason": "To confirm the placement.",
+        },
+    )
     assert asked.status_code == 201, asked.json
     world.pump()
-    apps.org("POST", f"/applications/{first}/responses", json={
-        "request_id": asked.json["id"], "answers": [{"answer": ANSWER}]})
+    apps.org(
+        "POST",
+        f"/applications/{first}/responses",
+        json={"request_id": asked.json["id"], "answers": [{"answer": ANSWER}]},
+    )
     world.pump()
     vetting.work()
-    cleared = vetting.call("POST", f"/cases/{case['id']}/clearance",
-                           json={"reason": "Declared, old and minor."})
+    cleared = vetting.call(
+        "POST", f"/cases/{case['id']}/clearance", json={"reason": "Declared, old and minor."}
+    )
     assert cleared.status_code == 201, cleared.json
     person_id = cleared.json["person_id"]
     world.pump()
@@ -65,8 +74,13 @@ def seed(world: World) -> dict[str, str]:
     other_body["applicant"].update(forenames="Other", surname="Person-Control")
     other = apps.submit(other_body)
     world.pump()
-    return {"person": person_id, "first": first, "renewal": renewal, "other": other,
-            "grant": grant_id}
+    return {
+        "person": person_id,
+        "first": first,
+        "renewal": renewal,
+        "other": other,
+        "grant": grant_id,
+    }
 
 
 def test_each_service_answers_for_the_person_by_either_id_decrypted_and_audited(world):
@@ -115,8 +129,13 @@ def test_each_service_answers_for_the_person_by_either_id_decrypted_and_audited(
     assert first_app["applicant"]["referees"][0]["surname"] == "Hughes"  # decrypted
     assert first_app["organisation"]["fellowship"] == "NA"
     assert [a["answer"] for a in first_app["information_requests"][0]["answers"]] == [ANSWER]
-    assert {"submitted", "information_requested", "cleared", "access_approved",
-            "access_activated"} <= {e["kind"] for e in first_app["timeline"]}
+    assert {
+        "submitted",
+        "information_requested",
+        "cleared",
+        "access_approved",
+        "access_activated",
+    } <= {e["kind"] for e in first_app["timeline"]}
 
     # Access: every grant of the person, by person id or the application that opened them.
     grants = content("access", ids["person"])["grants"]
@@ -136,8 +155,13 @@ def test_each_service_answers_for_the_person_by_either_id_decrypted_and_audited(
     [recipient] = notes["recipients"]
     assert recipient["email"] == EMAIL and recipient["email_opt_out"] is False
     templates = {n["template"] for n in notes["notifications"]}
-    assert {"application_received", "information_requested", "clearance_granted",
-            "access_request_waiting", "access_active"} <= templates
+    assert {
+        "application_received",
+        "information_requested",
+        "clearance_granted",
+        "access_request_waiting",
+        "access_active",
+    } <= templates
     assert any("Siobhán" in n["body"] for n in notes["notifications"])
     assert content("notifications", ids["person"], 204) is None
 
@@ -177,14 +201,22 @@ def test_each_service_answers_for_the_person_by_either_id_decrypted_and_audited(
         entries = world.sar_audit(service)
         assert len(entries) == answered[service], service
         assert {(e["actor"], e["actor_kind"], e["subject_type"]) for e in entries} == {
-            ("dpo-dee", audit.STAFF, "person")}
-        assert not any(word in json.dumps(entries, default=str)
-                       for word in ("Canal", "Hughes", EMAIL, ANSWER))
-    [latest] = [e for e in world.sar_audit("vetting")
-                if e["subject_id"] == ids["person"] and e["detail"]["to_date"] == today]
-    assert latest["detail"] == {"found": True, "counts": {"application_ids": 2, "cases": 2,
-                                                          "clearances": 1},
-                                "from_date": today, "to_date": today}
+            ("dpo-dee", audit.STAFF, "person")
+        }
+        assert not any(
+            word in json.dumps(entries, default=str) for word in ("Canal", "Hughes", EMAIL, ANSWER)
+        )
+    [latest] = [
+        e
+        for e in world.sar_audit("vetting")
+        if e["subject_id"] == ids["person"] and e["detail"]["to_date"] == today
+    ]
+    assert latest["detail"] == {
+        "found": True,
+        "counts": {"application_ids": 2, "cases": 2, "clearances": 1},
+        "from_date": today,
+        "to_date": today,
+    }
 
 
 def test_a_period_keeps_what_overlaps_it():
@@ -209,16 +241,22 @@ class Served:
     """Each service's app on a free local port, in a thread."""
 
     def __init__(self, world: World) -> None:
-        self.servers = {name: make_server("127.0.0.1", 0, harness.app, threaded=True)
-                        for name, harness in world.services.items()}
-        self.threads = [threading.Thread(target=server.serve_forever, daemon=True)
-                        for server in self.servers.values()]
+        self.servers = {
+            name: make_server("127.0.0.1", 0, harness.app, threaded=True)
+            for name, harness in world.services.items()
+        }
+        self.threads = [
+            threading.Thread(target=server.serve_forever, daemon=True)
+            for server in self.servers.values()
+        ]
         for thread in self.threads:
             thread.start()
 
     def env(self) -> dict[str, str]:
-        return {f"{name.upper()}_URL": f"http://127.0.0.1:{server.server_port}"
-                for name, server in self.servers.items()}
+        return {
+            f"{name.upper()}_URL": f"http://127.0.0.1:{server.server_port}"
+            for name, server in self.servers.items()
+        }
 
     def stop(self) -> None:
         for server in self.servers.values():
@@ -237,19 +275,33 @@ def run_bundle(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
 
 
 def test_the_bundle_gathers_all_four_services_and_never_looks_complete_when_one_is_missing(
-        world, tmp_path: Path):
+    world, tmp_path: Path
+):
     ids = seed(world)
     served = Served(world)
     # The bundle's client at the identity provider: client credentials, the DPO's role.
-    PROVIDER.add_client("dpo-dee", secret="dpo-dee-secret", grant_types=["client_credentials"],
-                        audiences=list(SERVICES), roles=["data_protection_officer"])
-    env = {**served.env(), "SUBJECT_ACCESS_CLIENT_ID": "dpo-dee",
-           "SUBJECT_ACCESS_CLIENT_SECRET": "dpo-dee-secret"}
+    PROVIDER.add_client(
+        "dpo-dee",
+        secret="dpo-dee-secret",
+        grant_types=["client_credentials"],
+        audiences=list(SERVICES),
+        roles=["data_protection_officer"],
+    )
+    env = {
+        **served.env(),
+        "SUBJECT_ACCESS_CLIENT_ID": "dpo-dee",
+        "SUBJECT_ACCESS_CLIENT_SECRET": "dpo-dee-secret",
+    }
     out = tmp_path / "sar" / "bundle.json"
     try:
         # One service down: exit 1 naming it; no bundle, the partial one marked as such.
-        down = run_bundle({**env, "ACCESS_URL": f"http://127.0.0.1:{closed_port()}"},
-                          "--person", ids["first"], "--out", str(out))
+        down = run_bundle(
+            {**env, "ACCESS_URL": f"http://127.0.0.1:{closed_port()}"},
+            "--person",
+            ids["first"],
+            "--out",
+            str(out),
+        )
         assert down.exit_code == 1 and "access" in down.stderr and down.stdout == ""
         assert not out.exists()
         partial = json.loads((tmp_path / "sar" / "bundle.json.incomplete").read_text())
@@ -266,14 +318,22 @@ def test_the_bundle_gathers_all_four_services_and_never_looks_complete_when_one_
         sections = bundle["services"]
         assert set(sections) == set(SERVICES) and all(sections.values())
         assert [a["id"] for a in sections["applications"]["applications"]] == [
-            ids["first"], ids["renewal"]]
+            ids["first"],
+            ids["renewal"],
+        ]
         assert len(sections["vetting"]["cases"]) == 2
         assert sorted(g["establishment_code"] for g in sections["access"]["grants"]) == [
-            "BMI", "WWI"]
+            "BMI",
+            "WWI",
+        ]
         assert {n["application_id"] for n in sections["notifications"]["notifications"]} == {
-            ids["first"], ids["renewal"]}
+            ids["first"],
+            ids["renewal"],
+        }
         assert {r["application_id"] for r in sections["notifications"]["recipients"]} == {
-            ids["first"], ids["renewal"]}
+            ids["first"],
+            ids["renewal"],
+        }
         assert ids["other"] not in out.read_text()
         # The stale partial is gone; only the bundle is left, readable by its owner only.
         assert sorted(p.name for p in out.parent.iterdir()) == ["bundle.json"]
@@ -288,13 +348,19 @@ def test_the_bundle_gathers_all_four_services_and_never_looks_complete_when_one_
             assert rerun["services"][service] == sections[service]
 
         # Credentials the provider refuses: nothing is asked, nothing written.
-        refused = run_bundle({**env, "SUBJECT_ACCESS_CLIENT_SECRET": "not-the-secret"},
-                             "--person", ids["person"], "--out", str(out))
+        refused = run_bundle(
+            {**env, "SUBJECT_ACCESS_CLIENT_SECRET": "not-the-secret"},
+            "--person",
+            ids["person"],
+            "--out",
+            str(out),
+        )
         assert refused.exit_code == 1 and "refused client 'dpo-dee'" in refused.stderr
         # A service that answers an error is as missing as one that is down: a token for
         # another audience is refused by vetting.
-        wrong = run_bundle({**env, "VETTING_AUDIENCE": "access"},
-                           "--person", ids["person"], "--out", str(out))
+        wrong = run_bundle(
+            {**env, "VETTING_AUDIENCE": "access"}, "--person", ids["person"], "--out", str(out)
+        )
         assert wrong.exit_code == 1 and "vetting" in wrong.stderr and "401" in wrong.stderr
         assert json.loads(out.read_text()) == bundle  # the complete one is left as it was
         # Each request the services answered was audited under the client's subject.

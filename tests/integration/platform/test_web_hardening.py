@@ -17,8 +17,12 @@ from tests.support.platforms import platform_for
 
 SERVICES = ("applications", "vetting", "access", "notifications")
 # An unauthenticated POST per service: the guard would refuse it (401) if it were reached.
-GUARDED_POST = {"applications": "/applications", "vetting": "/clearances/x/suspension",
-                "access": "/grants/x/suspension", "notifications": "/notifications/x/resend"}
+GUARDED_POST = {
+    "applications": "/applications",
+    "vetting": "/clearances/x/suspension",
+    "access": "/grants/x/suspension",
+    "notifications": "/notifications/x/resend",
+}
 
 
 def _app(service: str, env: dict[str, str], **overrides):  # type: ignore[no-untyped-def]
@@ -46,20 +50,30 @@ def test_a_10000_deep_body_is_a_400_naming_where_before_authentication(service_a
     response = client.post(GUARDED_POST[service], data=body, content_type="application/json")
     assert response.status_code == 400
     where = "applicant.addresses" + ".0" * (MAX_JSON_DEPTH - 2)
-    assert response.json == {"status": 400, "message": "The JSON body is nested too deeply.",
-                             "errors": {where: [f"Nested deeper than {MAX_JSON_DEPTH} levels."]}}
+    assert response.json == {
+        "status": 400,
+        "message": "The JSON body is nested too deeply.",
+        "errors": {where: [f"Nested deeper than {MAX_JSON_DEPTH} levels."]},
+    }
     # Refused before the credential check: no `auth.denied` entry was written for it.
     assert _audit_rows(platform) == before
     at_the_limit = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
-    assert client.post(GUARDED_POST[service], data=at_the_limit,
-                       content_type="application/json").status_code == 401
+    assert (
+        client.post(
+            GUARDED_POST[service], data=at_the_limit, content_type="application/json"
+        ).status_code
+        == 401
+    )
 
 
-@pytest.mark.parametrize(("body", "depth", "where"), [
-    (b'[1, 2, {"a": [[["x"]]]}]', 5, "2.a.0.0"),
-    (b'{"b": "[[[[[[", "c": {"d": [0, [[["\\"]]]"]]]}}', 6, "c.d.1.0"),
-    (b'{"a": {}, "b": [[{}], [[{}]]]}', 5, "b.1.0.0"),
-])
+@pytest.mark.parametrize(
+    ("body", "depth", "where"),
+    [
+        (b'[1, 2, {"a": [[["x"]]]}]', 5, "2.a.0.0"),
+        (b'{"b": "[[[[[[", "c": {"d": [0, [[["\\"]]]"]]]}}', 6, "c.d.1.0"),
+        (b'{"a": {}, "b": [[{}], [[{}]]]}', 5, "b.1.0.0"),
+    ],
+)
 def test_the_depth_is_counted_outside_strings_and_the_path_names_the_field(body, depth, where):
     assert too_deep_at(body, limit=4) == where
     assert too_deep_at(body, limit=depth - 1) is not None
@@ -124,8 +138,11 @@ def test_metrics_are_served_anywhere_with_the_token_and_only_with_it(embedded):
     good = {"Authorization": "Bearer a-long-random-metrics-token-0123456789"}
     served = client.get("/metrics", headers=good, environ_base=ELSEWHERE)
     assert served.status_code == 200 and b"http_requests_total" in served.data
-    for wrong in ({"Authorization": "Bearer a-long-random-metrics-token-012345678"},
-                  {"Authorization": "Basic a-long-random-metrics-token-0123456789"}, {}):
+    for wrong in (
+        {"Authorization": "Bearer a-long-random-metrics-token-012345678"},
+        {"Authorization": "Basic a-long-random-metrics-token-0123456789"},
+        {},
+    ):
         assert client.get("/metrics", headers=wrong, environ_base=ELSEWHERE).status_code == 404
     platform.engine.dispose()
 

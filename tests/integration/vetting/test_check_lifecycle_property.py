@@ -34,8 +34,13 @@ NAME = "CRIMINAL_RECORD"  # a record check: by hand, a manager's
 
 
 def _found() -> dict[str, Any]:
-    return {"offence": UNDECLARED_OFFENCE, "kind": "CONVICTION", "disposal": "FINE",
-            "source": "PNC", "date": today().replace(year=today().year - 1).isoformat()}
+    return {
+        "offence": UNDECLARED_OFFENCE,
+        "kind": "CONVICTION",
+        "disposal": "FINE",
+        "source": "PNC",
+        "date": today().replace(year=today().year - 1).isoformat(),
+    }
 
 
 class CheckLifecycle(RuleBasedStateMachine):
@@ -45,8 +50,10 @@ class CheckLifecycle(RuleBasedStateMachine):
         self.app_id = vetting.submit(f"p-{uuid.uuid4().hex[:8]}@example.org")
         with vetting.platform.session_factory() as session:
             self.case_id, self.check_id = session.execute(
-                select(VettingCase.id, Check.id).join(Check, Check.case_id == VettingCase.id)
-                .where(VettingCase.application_id == self.app_id, Check.name == NAME)).one()
+                select(VettingCase.id, Check.id)
+                .join(Check, Check.case_id == VettingCase.id)
+                .where(VettingCase.application_id == self.app_id, Check.name == NAME)
+            ).one()
         # What the test expects, kept apart from the service's own logic.
         self.status = "PENDING"
         self.attempts = 0
@@ -60,10 +67,16 @@ class CheckLifecycle(RuleBasedStateMachine):
             session.expunge(row)
             return row
 
-    def _apply(self, outcome: Outcome | None = None, submission: Submission | None = None,
-               error: str | None = None, started_as: tuple[str, int] | None = None) -> None:
-        self.vetting.runner._apply(self.check_id, started_as or (self.status, self.attempts),
-                                   outcome, submission, error)
+    def _apply(
+        self,
+        outcome: Outcome | None = None,
+        submission: Submission | None = None,
+        error: str | None = None,
+        started_as: tuple[str, int] | None = None,
+    ) -> None:
+        self.vetting.runner._apply(
+            self.check_id, started_as or (self.status, self.attempts), outcome, submission, error
+        )
 
     def _working(self) -> bool:
         """The runner claims only a check something is due on: a provider's own message
@@ -73,8 +86,9 @@ class CheckLifecycle(RuleBasedStateMachine):
     @precondition(_working)
     @rule()
     def provider_accepts(self) -> None:
-        self._apply(submission=Submission(f"REF-{uuid.uuid4().hex[:6]}",
-                                          now() + timedelta(seconds=5)))
+        self._apply(
+            submission=Submission(f"REF-{uuid.uuid4().hex[:6]}", now() + timedelta(seconds=5))
+        )
         self.status = "IN_PROGRESS"
 
     @precondition(_working)
@@ -86,8 +100,11 @@ class CheckLifecycle(RuleBasedStateMachine):
 
     @rule(adverse=st.booleans())
     def provider_answers(self, adverse: bool) -> None:
-        detail = ({"records": [_found()], "summary": "The PNC found 1 record."} if adverse
-                  else {"records": [], "summary": "The PNC found nothing."})
+        detail = (
+            {"records": [_found()], "summary": "The PNC found 1 record."}
+            if adverse
+            else {"records": [], "summary": "The PNC found nothing."}
+        )
         was_final = self.status in FINAL
         self._apply(outcome=Outcome("ADVERSE" if adverse else "PASSED", detail))
         self.answers.append("ADVERSE" if adverse else "PASSED")
@@ -101,7 +118,9 @@ class CheckLifecycle(RuleBasedStateMachine):
             # Kept beside the result, unless the provider repeats its own result.
             repeat = not self.by_hand and row.result == detail
             assert repeat or (row.late_answer or {}).get("detail") == detail, (
-                row.result, row.late_answer)
+                row.result,
+                row.late_answer,
+            )
 
     @rule(kind=st.sampled_from(["submission", "error"]))
     def stale_message(self, kind: str) -> None:
@@ -115,10 +134,17 @@ class CheckLifecycle(RuleBasedStateMachine):
     @rule(who=st.sampled_from(["officer", "manager"]), adverse=st.booleans())
     def records_by_hand(self, who: str, adverse: bool) -> None:
         response = self.vetting.call(
-            "POST", f"/cases/{self.case_id}/checks/{NAME.lower()}/result", who=who,
-            json={"outcome": "ADVERSE" if adverse else "PASSED", "summary": "By hand.",
-                  "records": [{k: v for k, v in _found().items() if k != "source"}]
-                  if adverse else []})
+            "POST",
+            f"/cases/{self.case_id}/checks/{NAME.lower()}/result",
+            who=who,
+            json={
+                "outcome": "ADVERSE" if adverse else "PASSED",
+                "summary": "By hand.",
+                "records": [{k: v for k, v in _found().items() if k != "source"}]
+                if adverse
+                else [],
+            },
+        )
         if self.status != "FAILED":
             assert response.status_code == 409, response.json
             assert response.json["errors"] == {"status": [f"The check is {self.status}."]}
@@ -131,7 +157,8 @@ class CheckLifecycle(RuleBasedStateMachine):
     @rule(who=st.sampled_from(["officer", "manager"]))
     def retries(self, who: str) -> None:
         response = self.vetting.call(
-            "POST", f"/cases/{self.case_id}/checks/{NAME.lower()}/retry", who=who)
+            "POST", f"/cases/{self.case_id}/checks/{NAME.lower()}/retry", who=who
+        )
         if self.status == "FAILED":
             assert response.status_code == 200, response.json
             self.status, self.attempts = "PENDING", 0
@@ -166,7 +193,8 @@ class CheckLifecycle(RuleBasedStateMachine):
 def test_a_checks_lifecycle_under_random_provider_and_officer_moves(embedded):
     vetting = Vetting(embedded["vetting"], VETTING_CHECK_MAX_ATTEMPTS=str(MAX_ATTEMPTS))
     try:
-        run_state_machine_as_test(lambda: CheckLifecycle(vetting), settings=property_settings(
-            25, stateful_step_count=10))
+        run_state_machine_as_test(
+            lambda: CheckLifecycle(vetting), settings=property_settings(25, stateful_step_count=10)
+        )
     finally:
         vetting.platform.engine.dispose()

@@ -20,12 +20,12 @@ def _checks(vetting, app_id):
 
 def _record(vetting, app_id, check, who="officer", body=None):
     case = vetting.case(app_id)
-    return vetting.call("POST", f"/cases/{case['id']}/checks/{check}/result", who=who,
-                        json=body or PASSED)
+    return vetting.call(
+        "POST", f"/cases/{case['id']}/checks/{check}/result", who=who, json=body or PASSED
+    )
 
 
-def test_a_manual_pass_while_the_providers_work_is_refused_and_their_answer_stands(
-        backend_env):
+def test_a_manual_pass_while_the_providers_work_is_refused_and_their_answer_stands(backend_env):
     slow = Vetting(backend_env["vetting"], VETTING_SIMULATED_DELAY_S="600")
     try:
         app_id = slow.submit("jo+sim-undeclared@example.org")
@@ -40,8 +40,10 @@ def test_a_manual_pass_while_the_providers_work_is_refused_and_their_answer_stan
         case = slow.case(app_id)
         assert case["risk"]["recommendation"] == "REFER"
         assert {"CRIMINAL_RECORD", "DBS"} <= {
-            c["name"] for c in case["checks_detail"] if c["status"] == "ADVERSE"
-            and c["recorded_by"] is None}
+            c["name"]
+            for c in case["checks_detail"]
+            if c["status"] == "ADVERSE" and c["recorded_by"] is None
+        }
     finally:
         slow.platform.engine.dispose()
     # A control person with the same record, nobody typing anything: the same REFER.
@@ -72,7 +74,8 @@ def test_a_record_check_typed_in_by_hand_needs_a_manager(backend_env):
         assert done.status_code == 200 and done.json["recorded_by"] == "manager-cat"
         again = _record(manual, app_id, "criminal_record", "manager")
         assert again.status_code == 409 and again.json["errors"] == {
-            "status": ["The check is PASSED."]}
+            "status": ["The check is PASSED."]
+        }
     finally:
         manual.platform.engine.dispose()
 
@@ -90,10 +93,19 @@ def test_a_late_adverse_answer_after_a_manual_result_is_kept_audited_and_reopens
         assert case["status"] == "AWAITING_DECISION"
         assert case["risk"]["recommendation"] == "CLEAR"
         # The provider's answer to a call still in flight arrives after all.
-        found = {"offence": UNDECLARED_OFFENCE, "kind": "CONVICTION", "disposal": "FINE",
-                 "source": "PNC", "date": today().replace(year=today().year - 1).isoformat()}
-        vetting.provider_answers(app_id, "CRIMINAL_RECORD", "ADVERSE",
-                                 {"records": [found], "summary": "The PNC found 1 record."})
+        found = {
+            "offence": UNDECLARED_OFFENCE,
+            "kind": "CONVICTION",
+            "disposal": "FINE",
+            "source": "PNC",
+            "date": today().replace(year=today().year - 1).isoformat(),
+        }
+        vetting.provider_answers(
+            app_id,
+            "CRIMINAL_RECORD",
+            "ADVERSE",
+            {"records": [found], "summary": "The PNC found 1 record."},
+        )
         case = vetting.case(app_id)
         check = {c["name"]: c for c in case["checks_detail"]}["CRIMINAL_RECORD"]
         assert check["status"] == "ADVERSE"  # the adverse answer stands
@@ -118,17 +130,24 @@ def test_a_late_answer_after_clearance_opens_a_review_and_leaves_the_clearance(b
         vetting.work()
         assert _record(vetting, app_id, "dbs", "manager").status_code == 200
         clearance = vetting.clear(app_id)
-        found = {"offence": UNDECLARED_OFFENCE, "kind": "CONVICTION", "disposal": "FINE",
-                 "source": "DBS", "date": today().replace(year=today().year - 1).isoformat()}
-        vetting.provider_answers(app_id, "DBS", "ADVERSE",
-                                 {"records": [found], "summary": "1 record."})
+        found = {
+            "offence": UNDECLARED_OFFENCE,
+            "kind": "CONVICTION",
+            "disposal": "FINE",
+            "source": "DBS",
+            "date": today().replace(year=today().year - 1).isoformat(),
+        }
+        vetting.provider_answers(
+            app_id, "DBS", "ADVERSE", {"records": [found], "summary": "1 record."}
+        )
         case = vetting.case(app_id)
         assert case["status"] == "REVIEW" and case["risk"]["recommendation"] == "REFER"
         # Evidence for the officer, not a suspension by itself.
         assert vetting.call("GET", f"/clearances/{clearance['id']}").json["status"] == "ACTIVE"
         # The same answer again (a second runner): kept once, nothing more moves.
-        vetting.provider_answers(app_id, "DBS", "ADVERSE",
-                                 {"records": [found], "summary": "1 record."})
+        vetting.provider_answers(
+            app_id, "DBS", "ADVERSE", {"records": [found], "summary": "1 record."}
+        )
         trail = vetting.call("GET", f"/cases/{case['id']}/audit").json
         assert [e["action"] for e in trail].count("check.late_answer") == 1
         assert vetting.case(app_id)["status"] == "REVIEW"
@@ -144,8 +163,7 @@ def test_a_provider_repeating_its_own_answer_is_not_a_disagreement(vetting):
     vetting.provider_answers(app_id, "CRIMINAL_RECORD", "ADVERSE", record)
     after = vetting.case(app_id)
     assert after["status"] == before["status"] == "AWAITING_DECISION"
-    assert {c["name"]: c for c in after["checks_detail"]}["CRIMINAL_RECORD"][
-        "late_answer"] is None
+    assert {c["name"]: c for c in after["checks_detail"]}["CRIMINAL_RECORD"]["late_answer"] is None
 
 
 def test_a_late_answer_on_a_case_whose_clearance_ended_is_kept_on_file(backend_env):
@@ -155,11 +173,24 @@ def test_a_late_answer_on_a_case_whose_clearance_ended_is_kept_on_file(backend_e
         vetting.work()
         assert _record(vetting, app_id, "dbs", "manager").status_code == 200
         clearance = vetting.clear(app_id)
-        assert vetting.call("POST", f"/clearances/{clearance['id']}/revocation", who="manager",
-                            json={"reason": "Left the fellowship."}).status_code == 200
-        vetting.provider_answers(app_id, "DBS", "ADVERSE", {
-            "records": [{"offence": UNDECLARED_OFFENCE, "date": today().isoformat()}],
-            "summary": "1 record."})
+        assert (
+            vetting.call(
+                "POST",
+                f"/clearances/{clearance['id']}/revocation",
+                who="manager",
+                json={"reason": "Left the fellowship."},
+            ).status_code
+            == 200
+        )
+        vetting.provider_answers(
+            app_id,
+            "DBS",
+            "ADVERSE",
+            {
+                "records": [{"offence": UNDECLARED_OFFENCE, "date": today().isoformat()}],
+                "summary": "1 record.",
+            },
+        )
         case = vetting.case(app_id)
         assert case["status"] == "CLEARED" and case["waiting_on"] is None
         assert {c["name"]: c for c in case["checks_detail"]}["DBS"]["late_answer"]["disagrees"]

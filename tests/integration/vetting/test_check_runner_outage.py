@@ -14,6 +14,7 @@ def test_a_lost_database_connection_while_applying_a_result_loses_no_check(vetti
     runner = vetting.runner
     submitted: list[Any] = []
     for provider in {id(p): p for p in runner.providers.values()}.values():
+
         def counting_submit(request: Any, moment: Any, _real=provider.submit) -> Any:
             submitted.append(request)
             return _real(request, moment)
@@ -24,15 +25,17 @@ def test_a_lost_database_connection_while_applying_a_result_loses_no_check(vetti
 
     def flaky_apply(*args: Any) -> None:
         if next(failures, False):
-            raise sa_exc.OperationalError("UPDATE checks", {}, Exception("server closed the "
-                                                                         "connection"))
+            raise sa_exc.OperationalError(
+                "UPDATE checks", {}, Exception("server closed the connection")
+            )
         real_apply(*args)
 
     monkeypatch.setattr(runner, "_apply", flaky_apply)
     monkeypatch.setattr(runner._stop, "wait", lambda _s=None: False)  # no real pauses
     vetting.work()  # one runner, no lease expiry: everything must be done by now
     case = vetting.case(app_id)
-    assert {c["status"] for c in case["checks_detail"]} <= {"PASSED", "ADVERSE"}, \
-        case["checks_detail"]
+    assert {c["status"] for c in case["checks_detail"]} <= {"PASSED", "ADVERSE"}, case[
+        "checks_detail"
+    ]
     assert case["status"] == "AWAITING_DECISION"
     assert len(submitted) == len(case["checks"])  # each provider asked once per check

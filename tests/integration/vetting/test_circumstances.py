@@ -18,8 +18,11 @@ def _clearance(vetting, clearance_id):
 
 
 def _outcomes(vetting, report_id):
-    return [(e["outcome"], e["final"]) for e in vetting.published(
-        "vetting.circumstances_reviewed") if e["report_id"] == report_id]
+    return [
+        (e["outcome"], e["final"])
+        for e in vetting.published("vetting.circumstances_reviewed")
+        if e["report_id"] == report_id
+    ]
 
 
 def test_an_address_change_does_not_suspend_and_the_reporter_sees_the_outcome(vetting):
@@ -31,20 +34,34 @@ def test_an_address_change_does_not_suspend_and_the_reporter_sees_the_outcome(ve
     assert vetting.published("vetting.clearance_suspended") == []
     [item] = case["circumstance_reports"]
     assert (item["id"], item["kind"], item["status"], item["immediate"]) == (
-        report, "CHANGE_OF_ADDRESS", "OPEN", False)
+        report,
+        "CHANGE_OF_ADDRESS",
+        "OPEN",
+        False,
+    )
     [told] = vetting.published("vetting.circumstances_reviewed")
     assert told["application_id"] == app_id
     assert told["organisation_id"] == item["organisation_id"] is not None
     assert _outcomes(vetting, report) == [("UNDER_REVIEW", False)]
-    done = vetting.call("POST", f"/cases/{case['id']}/review",
-                        json={"outcome": "CONTINUE", "reason": "Address noted."})
+    done = vetting.call(
+        "POST",
+        f"/cases/{case['id']}/review",
+        json={"outcome": "CONTINUE", "reason": "Address noted."},
+    )
     assert done.status_code == 200 and done.json["status"] == "CLEARED"
     assert _outcomes(vetting, report) == [("UNDER_REVIEW", False), ("NO_CHANGE", True)]
     [item] = vetting.case(app_id)["circumstance_reports"]
     assert item["status"] == "DONE" and item["reviewed_by"] == "officer-ann"
     # Only the outcome code: nothing from the report or the checks.
-    assert set(told) == {"type", "application_id", "organisation_id", "report_id", "outcome",
-                         "final", "reviewed_at"}
+    assert set(told) == {
+        "type",
+        "application_id",
+        "organisation_id",
+        "report_id",
+        "outcome",
+        "final",
+        "reviewed_at",
+    }
 
 
 def test_a_minor_new_conviction_is_evidence_for_the_officer_not_a_suspension(vetting):
@@ -66,8 +83,12 @@ def test_an_immediate_kind_suspends_at_once_and_the_review_decides(vetting):
     assert event["reason"] == "CHANGE_OF_CIRCUMSTANCES"
     assert case["circumstance_reports"][0]["immediate"] is True
     assert _outcomes(vetting, report) == [("SUSPENDED", False)]
-    done = vetting.call("POST", f"/cases/{case['id']}/review", who="manager",
-                        json={"outcome": "REVOKE", "reason": "Unmanageable risk."})
+    done = vetting.call(
+        "POST",
+        f"/cases/{case['id']}/review",
+        who="manager",
+        json={"outcome": "REVOKE", "reason": "Unmanageable risk."},
+    )
     assert done.status_code == 200
     assert _outcomes(vetting, report)[-1] == ("CLEARANCE_REVOKED", True)
 
@@ -76,13 +97,21 @@ def test_an_immediate_kind_suspends_at_once_and_the_review_decides(vetting):
 def test_changes_while_the_clearance_is_suspended_are_all_kept(vetting, more):
     app_id, clearance = cleared(vetting)
     path = f"/clearances/{clearance['id']}/suspension"
-    assert vetting.call("POST", path, json={"reason": "Police intelligence."}).json[
-        "status"] == "SUSPENDED"
+    assert (
+        vetting.call("POST", path, json={"reason": "Police intelligence."}).json["status"]
+        == "SUSPENDED"
+    )
     reports = [vetting.report_change(app_id, "NEW_CONVICTION", new_conviction(UNMANAGEABLE))]
-    reports += [vetting.report_change(app_id, kind, details) for kind, details in [
-        ("NEW_CONNECTION", {"name": "A. Smith", "relationship": "Brother",
-                            "establishment": "WWI"}),
-        ("CHANGE_OF_ADDRESS", NEW_ADDRESS)][:more - 1]]
+    reports += [
+        vetting.report_change(app_id, kind, details)
+        for kind, details in [
+            (
+                "NEW_CONNECTION",
+                {"name": "A. Smith", "relationship": "Brother", "establishment": "WWI"},
+            ),
+            ("CHANGE_OF_ADDRESS", NEW_ADDRESS),
+        ][: more - 1]
+    ]
     case = vetting.case(app_id)  # every handler ran: none raised, none dead-lettered
     assert case["status"] == "REVIEW"
     assert [r["id"] for r in case["circumstance_reports"]] == reports
@@ -91,8 +120,11 @@ def test_changes_while_the_clearance_is_suspended_are_all_kept(vetting, more):
     assert len(vetting.published("vetting.clearance_suspended")) == 1  # the officer's only
     for report in reports:
         assert _outcomes(vetting, report)[0][1] is False
-    done = vetting.call("POST", f"/cases/{case['id']}/review",
-                        json={"outcome": "SUSPEND", "reason": "Stays suspended."})
+    done = vetting.call(
+        "POST",
+        f"/cases/{case['id']}/review",
+        json={"outcome": "SUSPEND", "reason": "Stays suspended."},
+    )
     assert done.status_code == 200
     assert [_outcomes(vetting, r)[-1] for r in reports] == [("SUSPENDED", True)] * more
     # The same report delivered again (a redelivery the inbox did not see): kept once.

@@ -10,12 +10,20 @@ def test_a_sensitive_request_says_so_in_its_event_and_a_plain_one_does_not(vetti
     vetting.work()
     case = vetting.case(app_id)
     path = f"/cases/{case['id']}/information-requests"
-    plain = vetting.call("POST", path, json={
-        "items": [{"question": "Which group do you attend?"}], "reason": "Group unclear."})
-    sensitive = vetting.call("POST", path, json={
-        "items": [{"question": "Tell us about the caution in 2019."}],
-        "reason": "The record check found a caution that was not declared.",
-        "sensitive": True})
+    plain = vetting.call(
+        "POST",
+        path,
+        json={"items": [{"question": "Which group do you attend?"}], "reason": "Group unclear."},
+    )
+    sensitive = vetting.call(
+        "POST",
+        path,
+        json={
+            "items": [{"question": "Tell us about the caution in 2019."}],
+            "reason": "The record check found a caution that was not declared.",
+            "sensitive": True,
+        },
+    )
     assert plain.status_code == 201 and sensitive.status_code == 201, sensitive.json
     events = {e["request_id"]: e for e in vetting.published("vetting.info_requested")}
     assert events[plain.json["id"]]["sensitive"] is False
@@ -27,6 +35,9 @@ def test_a_sensitive_request_says_so_in_its_event_and_a_plain_one_does_not(vetti
     assert told[sensitive.json["id"]]["items"] == []
     assert told[sensitive.json["id"]]["sensitive"] is True
     assert not any("reason" in e for e in told.values())
-    wrong = vetting.call("POST", path, json={
-        "items": [{"question": "Which group?"}], "reason": "Why.", "sensitive": "maybe"})
+    wrong = vetting.call(
+        "POST",
+        path,
+        json={"items": [{"question": "Which group?"}], "reason": "Why.", "sensitive": "maybe"},
+    )
     assert wrong.status_code == 422 and "sensitive" in wrong.json["errors"]

@@ -8,10 +8,12 @@ import pytest
 from tests.support.vetting_harness import Vetting
 
 # Endpoints only a vetting manager may call (an officer gets 403).
-MANAGER_ONLY = {("POST", "/cases/<string:case_id>/refusal/countersignature"),
-                ("POST", "/cases/<string:case_id>/clearance/countersignature"),
-                ("POST", "/clearances/<string:clearance_id>/revocation"),
-                ("POST", "/cases/<string:case_id>/history/acknowledgement")}
+MANAGER_ONLY = {
+    ("POST", "/cases/<string:case_id>/refusal/countersignature"),
+    ("POST", "/cases/<string:case_id>/clearance/countersignature"),
+    ("POST", "/clearances/<string:clearance_id>/revocation"),
+    ("POST", "/cases/<string:case_id>/history/acknowledgement"),
+}
 PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static")
 # The data protection officer's alone (an officer gets 403); see test_subject_access.
 DPO_ONLY = {("GET", "/subject-access-request")}
@@ -35,21 +37,26 @@ def protected_rules(app):
 
 
 def concrete(rule, ids):
-    return (rule.replace("<string:case_id>", ids["case"])
-            .replace("<string:clearance_id>", ids["clearance"])
-            .replace("<string:check>", "identity")
-            .replace("<string:request_id>", "00000000-0000-0000-0000-000000000002"))
+    return (
+        rule.replace("<string:case_id>", ids["case"])
+        .replace("<string:clearance_id>", ids["clearance"])
+        .replace("<string:check>", "identity")
+        .replace("<string:request_id>", "00000000-0000-0000-0000-000000000002")
+    )
 
 
 def test_every_endpoint_refuses_no_token_a_bad_token_and_other_roles(vetting):
-    ids = {"case": "00000000-0000-0000-0000-000000000000",
-           "clearance": "00000000-0000-0000-0000-000000000001"}
+    ids = {
+        "case": "00000000-0000-0000-0000-000000000000",
+        "clearance": "00000000-0000-0000-0000-000000000001",
+    }
     checked = 0
     for method, rule in protected_rules(vetting.app):
         path = concrete(rule, ids)
         assert vetting.call(method, path, who=None, json={}).status_code == 401, (method, rule)
-        forged = vetting.client.open(path, method=method, json={},
-                                     headers={"Authorization": "Bearer forged.token.here"})
+        forged = vetting.client.open(
+            path, method=method, json={}, headers={"Authorization": "Bearer forged.token.here"}
+        )
         assert forged.status_code == 401, (method, rule)
         # A prison security officer's token is not a vetting officer's.
         denied = vetting.call(method, path, who="security", json={})
@@ -62,8 +69,10 @@ def test_every_endpoint_refuses_no_token_a_bad_token_and_other_roles(vetting):
 
 
 def test_officers_reach_every_endpoint_and_unknown_ids_are_404(vetting):
-    ids = {"case": "00000000-0000-0000-0000-000000000000",
-           "clearance": "00000000-0000-0000-0000-000000000001"}
+    ids = {
+        "case": "00000000-0000-0000-0000-000000000000",
+        "clearance": "00000000-0000-0000-0000-000000000001",
+    }
     for method, rule in protected_rules(vetting.app):
         path = concrete(rule, ids)
         who = "manager" if (method, rule) in MANAGER_ONLY else "officer"

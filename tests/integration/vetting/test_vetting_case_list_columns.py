@@ -20,8 +20,11 @@ def test_the_case_list_selects_no_encrypted_document_it_does_not_show(embedded):
     envelope = submitted_envelope()
     deliver(vetting, "vetting", envelope)
     statements: list[str] = []
-    event.listen(vetting.engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_rest: statements.append(statement))
+    event.listen(
+        vetting.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_rest: statements.append(statement),
+    )
     with vetting.session_factory() as session:
         page = queries.list_cases(session, vetting.clock.now())
     listing = [s for s in statements if "FROM vetting_cases" in s]

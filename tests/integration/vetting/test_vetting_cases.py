@@ -22,8 +22,9 @@ def case_for(vetting, application_id):
 def test_a_case_records_the_required_level_its_checks_and_the_policy_version(backend_env):
     vetting = platform_for("vetting", backend_env["vetting"])
     escorted = submitted_envelope(requested_access="ESCORTED", frequency="REGULAR")
-    key_holder = submitted_envelope(requested_access="KEY_HOLDING", frequency="REGULAR",
-                                    establishments=["FKI", "WWI"])
+    key_holder = submitted_envelope(
+        requested_access="KEY_HOLDING", frequency="REGULAR", establishments=["FKI", "WWI"]
+    )
     for envelope in (escorted, key_holder):
         deliver(vetting, "vetting", envelope)
     version = load_policy().version
@@ -39,8 +40,12 @@ def test_a_bad_policy_stops_the_consumer_with_a_clear_message(tmp_path, embedded
     bad = tmp_path / "policy.yaml"
     bad.write_text("version: '1'\nlevels: {}\n")
     result = subprocess.run(
-        [sys.executable, "-m", "vetting", "consume"], capture_output=True, text=True,
-        timeout=60, env={**os.environ, **embedded["vetting"], "VETTING_POLICY_FILE": str(bad)})
+        [sys.executable, "-m", "vetting", "consume"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **embedded["vetting"], "VETTING_POLICY_FILE": str(bad)},
+    )
     assert result.returncode != 0
     assert "the policy is not valid" in result.stderr
     assert "levels" in result.stderr

@@ -25,7 +25,9 @@ def test_one_clearance_serves_the_same_person_from_another_organisation(vetting)
     assert [g["clearance_id"] for g in grants] == [clearance["id"]] * 2
     assert grants[1]["application_id"] == second and grants[1]["establishments"] == ["BMI"]
     assert [a["application_id"] for a in vetting.published("vetting.clearance_announced")] == [
-        _first, second]
+        _first,
+        second,
+    ]
     # A request the clearance does not cover (unescorted) is vetted afresh.
     third = vetting.submit("same.person@example.org", requested_access="UNESCORTED")
     assert vetting.case(third)["status"] == "OPEN"
@@ -58,8 +60,11 @@ def test_suspend_reinstate_revoke_with_events_and_roles(vetting):
     assert revoked.json["status"] == "REVOKED"
     assert vetting.call("POST", path + "/reinstatement", json=why).status_code == 409
     kinds = [e["type"] for e in vetting.published() if e["type"].startswith("vetting.clear")]
-    assert kinds[-3:] == ["vetting.clearance_suspended", "vetting.clearance_reinstated",
-                          "vetting.clearance_revoked"]
+    assert kinds[-3:] == [
+        "vetting.clearance_suspended",
+        "vetting.clearance_reinstated",
+        "vetting.clearance_revoked",
+    ]
     [suspension] = vetting.published("vetting.clearance_suspended")
     assert suspension["reason"] == "OFFICER_DECISION" and "Police" not in str(suspension)
     # The reinstatement names the suspension it lifts (access lifts that one only).
@@ -72,12 +77,20 @@ def test_suspend_reinstate_revoke_with_events_and_roles(vetting):
 
 def test_a_serious_new_conviction_suspends_and_opens_review(vetting):
     app_id, clearance = cleared(vetting)
-    vetting.event("application.circumstances_changed", {
-        "application_id": app_id, "kind": "NEW_CONVICTION",
-        "details": {"kind": "CONVICTION", "offence": "Conveying a mobile phone into a prison",
-                    "date": (now() - timedelta(days=20)).date().isoformat(),
-                    "disposal": "SUSPENDED_SENTENCE"},
-        "reported_at": iso_now()})
+    vetting.event(
+        "application.circumstances_changed",
+        {
+            "application_id": app_id,
+            "kind": "NEW_CONVICTION",
+            "details": {
+                "kind": "CONVICTION",
+                "offence": "Conveying a mobile phone into a prison",
+                "date": (now() - timedelta(days=20)).date().isoformat(),
+                "disposal": "SUSPENDED_SENTENCE",
+            },
+            "reported_at": iso_now(),
+        },
+    )
     case = vetting.case(app_id)
     assert case["status"] == "REVIEW" and case["risk"]["recommendation"] == "REFUSE"
     assert vetting.call("GET", f"/clearances/{clearance['id']}").json["status"] == "SUSPENDED"
@@ -92,16 +105,29 @@ def test_a_serious_new_conviction_suspends_and_opens_review(vetting):
 
 def test_a_minor_change_opens_review_without_suspending(vetting):
     app_id, clearance = cleared(vetting)
-    vetting.event("application.circumstances_changed", {
-        "application_id": app_id, "kind": "CHANGE_OF_ADDRESS",
-        "details": {"line1": "1 New Road", "town": "York", "postcode": "YO1 7HH",
-                    "from_date": now().date().isoformat(), "to_date": None},
-        "reported_at": iso_now()})
+    vetting.event(
+        "application.circumstances_changed",
+        {
+            "application_id": app_id,
+            "kind": "CHANGE_OF_ADDRESS",
+            "details": {
+                "line1": "1 New Road",
+                "town": "York",
+                "postcode": "YO1 7HH",
+                "from_date": now().date().isoformat(),
+                "to_date": None,
+            },
+            "reported_at": iso_now(),
+        },
+    )
     case = vetting.case(app_id)
     assert case["status"] == "REVIEW"
     assert vetting.call("GET", f"/clearances/{clearance['id']}").json["status"] == "ACTIVE"
-    done = vetting.call("POST", f"/cases/{case['id']}/review",
-                        json={"outcome": "CONTINUE", "reason": "Address noted."})
+    done = vetting.call(
+        "POST",
+        f"/cases/{case['id']}/review",
+        json={"outcome": "CONTINUE", "reason": "Address noted."},
+    )
     assert done.json["status"] == "CLEARED"
     assert vetting.published("vetting.clearance_suspended") == []
 
@@ -136,8 +162,12 @@ def test_the_sweep_reminds_once_per_offset_then_expires(vetting):
 def test_the_sweep_command_runs_as_an_operator_would(vetting, backend_env):
     _app, clearance = cleared(vetting)
     at = (datetime.fromisoformat(clearance["expires_at"]) + timedelta(minutes=1)).isoformat()
-    result = subprocess.run([sys.executable, "-m", "vetting", "sweep", "--at", at],
-                            capture_output=True, text=True, timeout=60,
-                            env={**backend_env["vetting"], "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-m", "vetting", "sweep", "--at", at],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**backend_env["vetting"], "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == '{"reminded": 0, "expired": 1}'

@@ -43,14 +43,23 @@ def test_clearing_grants_a_clearance_with_level_conditions_expiry_and_an_audit_e
     app_id = vetting.submit()
     vetting.work()
     case = vetting.case(app_id)
-    too_low = vetting.call("POST", case_path(case, "/clearance"),
-                           json={"level": "ESCORTED_VISITOR", "reason": "Looks fine."})
+    too_low = vetting.call(
+        "POST",
+        case_path(case, "/clearance"),
+        json={"level": "ESCORTED_VISITOR", "reason": "Looks fine."},
+    )
     assert too_low.status_code == 422 and "level" in too_low.json["errors"]
-    bad = vetting.call("POST", case_path(case, "/clearance"),
-                       json={"conditions": ["EXCLUDE_ESTABLISHMENT:ZZZ"], "reason": "x y z"})
+    bad = vetting.call(
+        "POST",
+        case_path(case, "/clearance"),
+        json={"conditions": ["EXCLUDE_ESTABLISHMENT:ZZZ"], "reason": "x y z"},
+    )
     assert bad.status_code == 422 and "conditions" in bad.json["errors"]
-    cleared = vetting.call("POST", case_path(case, "/clearance"), json={
-        "conditions": ["EXCLUDE_ESTABLISHMENT:BMI"], "reason": "Declared, old, minor."})
+    cleared = vetting.call(
+        "POST",
+        case_path(case, "/clearance"),
+        json={"conditions": ["EXCLUDE_ESTABLISHMENT:BMI"], "reason": "Declared, old, minor."},
+    )
     assert cleared.status_code == 201, cleared.json
     clearance = cleared.json
     assert clearance["status"] == "ACTIVE" and clearance["level"] == "STANDARD"
@@ -62,9 +71,14 @@ def test_clearing_grants_a_clearance_with_level_conditions_expiry_and_an_audit_e
     assert granted["person_id"] == clearance["person_id"]
     # What the volunteer and the coordinator are told, apart: never the exclusion.
     [announced] = vetting.published("vetting.clearance_announced")
-    assert announced == {"type": "vetting.clearance_announced", "application_id": app_id,
-                         "clearance_id": clearance["id"], "level": "STANDARD",
-                         "issued_at": granted["issued_at"], "expires_at": granted["expires_at"]}
+    assert announced == {
+        "type": "vetting.clearance_announced",
+        "application_id": app_id,
+        "clearance_id": clearance["id"],
+        "level": "STANDARD",
+        "issued_at": granted["issued_at"],
+        "expires_at": granted["expires_at"],
+    }
     # What the organisation is shown: the exclusion only said to apply, nobody's name.
     [cleared_event] = vetting.published("vetting.application_cleared")
     assert cleared_event["conditions"] == ["ESTABLISHMENT_RESTRICTIONS_APPLY"]
@@ -73,8 +87,11 @@ def test_clearing_grants_a_clearance_with_level_conditions_expiry_and_an_audit_e
     assert vetting.case(app_id)["status"] == "CLEARED"
     again = vetting.call("POST", case_path(case, "/clearance"), json={"reason": "again!"})
     assert again.status_code == 409
-    [entry] = [e for e in vetting.call("GET", case_path(case, "/audit")).json
-               if e["action"] == "case.cleared"]
+    [entry] = [
+        e
+        for e in vetting.call("GET", case_path(case, "/audit")).json
+        if e["action"] == "case.cleared"
+    ]
     assert entry["actor"] == "officer-ann" and entry["reason"] == "Declared, old, minor."
     assert entry["detail"]["policy_version"] and entry["detail"]["level"] == "STANDARD"
 
@@ -92,57 +109,81 @@ def test_refusal_needs_a_different_manager_and_reconsideration_a_different_offic
     case = vetting.case(app_id)
     assert case["risk"]["recommendation"] == "REFER"
     assert any(f["code"] == "UNDECLARED_RECORD" for f in case["risk"]["factors"])
-    proposed = vetting.call("POST", case_path(case, "/refusal"), who="manager",
-                            json={"reasons": ["Undeclared drugs conviction."]})
+    proposed = vetting.call(
+        "POST",
+        case_path(case, "/refusal"),
+        who="manager",
+        json={"reasons": ["Undeclared drugs conviction."]},
+    )
     assert proposed.json["status"] == "REFUSAL_PENDING"
     assert vetting.published("vetting.clearance_refused") == []  # not yet in effect
     sign = {"decision": "CONFIRM", "note": "Agreed."}
-    own = vetting.call("POST", case_path(case, "/refusal/countersignature"), who="manager",
-                       json=sign)
+    own = vetting.call(
+        "POST", case_path(case, "/refusal/countersignature"), who="manager", json=sign
+    )
     assert own.status_code == 403 and "different officer" in own.json["message"]
-    not_manager = vetting.call("POST", case_path(case, "/refusal/countersignature"),
-                               who="officer", json=sign)
+    not_manager = vetting.call(
+        "POST", case_path(case, "/refusal/countersignature"), who="officer", json=sign
+    )
     assert not_manager.status_code == 403
-    signed = vetting.call("POST", case_path(case, "/refusal/countersignature"),
-                          who="manager2", json=sign)
+    signed = vetting.call(
+        "POST", case_path(case, "/refusal/countersignature"), who="manager2", json=sign
+    )
     assert signed.status_code == 200 and signed.json["status"] == "REFUSED"
     assert signed.json["refusal"]["countersigned_by"] == "manager-dev"
     [refused] = vetting.published("vetting.clearance_refused")
     assert refused["reconsidered"] is False and "reasons" not in refused
 
-    grounds = {"application_id": app_id, "grounds": "The caution was spent; misread form.",
-               "requested_at": iso_now()}
+    grounds = {
+        "application_id": app_id,
+        "grounds": "The caution was spent; misread form.",
+        "requested_at": iso_now(),
+    }
     vetting.event("application.reconsideration_requested", grounds)
     vetting.event("application.reconsideration_requested", grounds | {"grounds": "again"})
     case = vetting.case(app_id)
     assert case["status"] == "RECONSIDERATION"
     assert case["reconsideration"]["grounds"].startswith("The caution")
     for party in ("manager", "manager2"):
-        barred = vetting.call("POST", case_path(case, "/clearance"), who=party,
-                              json={"reason": "On reflection."})
+        barred = vetting.call(
+            "POST", case_path(case, "/clearance"), who=party, json={"reason": "On reflection."}
+        )
         assert barred.status_code == 403
     # Against the risk summary (REFER: an undeclared record): proposed, then countersigned by
     # a manager who took no part in the refusal.
-    proposed = vetting.call("POST", case_path(case, "/clearance"), who="officer2",
-                            json={"conditions": ["ESCORTED_ONLY"], "reason": "Honest mistake."})
+    proposed = vetting.call(
+        "POST",
+        case_path(case, "/clearance"),
+        who="officer2",
+        json={"conditions": ["ESCORTED_ONLY"], "reason": "Honest mistake."},
+    )
     assert proposed.status_code == 202 and proposed.json["status"] == "CLEARANCE_PENDING"
     assert (proposed.json["waiting_on"], proposed.json["waiting_reason"]) == (
-        "MANAGER", "COUNTERSIGNATURE")
+        "MANAGER",
+        "COUNTERSIGNATURE",
+    )
     for party in ("manager", "manager2"):
-        barred = vetting.call("POST", case_path(case, "/clearance/countersignature"),
-                              who=party, json=sign)
+        barred = vetting.call(
+            "POST", case_path(case, "/clearance/countersignature"), who=party, json=sign
+        )
         assert barred.status_code == 403, barred.json
-    signed = vetting.call("POST", case_path(case, "/clearance/countersignature"),
-                          who="manager3", json=sign)
+    signed = vetting.call(
+        "POST", case_path(case, "/clearance/countersignature"), who="manager3", json=sign
+    )
     assert signed.status_code == 200, signed.json
     case = vetting.case(app_id)
     assert case["status"] == "CLEARED" and case["reconsideration"]["outcome"] == "CLEARED"
     [granted] = vetting.published("vetting.clearance_granted")
     assert granted["access"] == "ESCORTED"
     actions = [e["action"] for e in vetting.call("GET", case_path(case, "/audit")).json]
-    assert actions[:6] == ["case.cleared", "case.override_countersigned",
-                           "case.override_proposed", "case.reconsideration_opened",
-                           "case.refusal_countersigned", "case.refusal_proposed"]
+    assert actions[:6] == [
+        "case.cleared",
+        "case.override_countersigned",
+        "case.override_proposed",
+        "case.reconsideration_opened",
+        "case.refusal_countersigned",
+        "case.refusal_proposed",
+    ]
     # Once only: a second request after the decision moves nothing.
     vetting.event("application.reconsideration_requested", grounds)
     assert vetting.case(app_id)["status"] == "CLEARED"
@@ -153,30 +194,48 @@ def test_a_rejected_refusal_returns_to_the_queue_and_an_upheld_one_is_final(vett
     vetting.work()
     case = vetting.case(app_id)
     vetting.call("POST", case_path(case, "/refusal"), json={"reasons": ["Doubt."]})
-    rejected = vetting.call("POST", case_path(case, "/refusal/countersignature"),
-                            who="manager", json={"decision": "REJECT", "note": "No grounds."})
+    rejected = vetting.call(
+        "POST",
+        case_path(case, "/refusal/countersignature"),
+        who="manager",
+        json={"decision": "REJECT", "note": "No grounds."},
+    )
     assert rejected.json["status"] == "AWAITING_DECISION" and rejected.json["refusal"] is None
     vetting.call("POST", case_path(case, "/refusal"), json={"reasons": ["New doubt."]})
-    vetting.call("POST", case_path(case, "/refusal/countersignature"), who="manager",
-                 json={"decision": "CONFIRM", "note": "Agreed."})
-    vetting.event("application.reconsideration_requested", {
-        "application_id": app_id, "grounds": "Please look again.",
-        "requested_at": iso_now()})
-    upheld = vetting.call("POST", case_path(case, "/refusal"), who="officer2",
-                          json={"reasons": ["Still doubtful."]})
+    vetting.call(
+        "POST",
+        case_path(case, "/refusal/countersignature"),
+        who="manager",
+        json={"decision": "CONFIRM", "note": "Agreed."},
+    )
+    vetting.event(
+        "application.reconsideration_requested",
+        {"application_id": app_id, "grounds": "Please look again.", "requested_at": iso_now()},
+    )
+    upheld = vetting.call(
+        "POST", case_path(case, "/refusal"), who="officer2", json={"reasons": ["Still doubtful."]}
+    )
     assert upheld.json["status"] == "REFUSED"
     assert upheld.json["reconsideration"]["outcome"] == "UPHELD"
     assert [e["reconsidered"] for e in vetting.published("vetting.clearance_refused")] == [
-        False, True]
+        False,
+        True,
+    ]
 
 
 def test_information_requests_pause_the_case_until_answered(vetting):
     app_id = vetting.submit()
     vetting.work()
     case = vetting.case(app_id)
-    asked = vetting.call("POST", case_path(case, "/information-requests"), json={
-        "items": [{"question": "Where did you live in 2019?", "field": "addresses"}],
-        "reason": "A gap in the address history.", "due_by": "2030-01-31"})
+    asked = vetting.call(
+        "POST",
+        case_path(case, "/information-requests"),
+        json={
+            "items": [{"question": "Where did you live in 2019?", "field": "addresses"}],
+            "reason": "A gap in the address history.",
+            "due_by": "2030-01-31",
+        },
+    )
     assert asked.status_code == 201
     case = vetting.case(app_id)
     assert case["status"] == "INFO_REQUESTED" and case["waiting_on"] == "APPLICANT"
@@ -188,17 +247,21 @@ def test_information_requests_pause_the_case_until_answered(vetting):
     assert "reason" not in told and told["request_id"] == event["request_id"]
     early = vetting.call("POST", case_path(case, "/clearance"), json={"reason": "x y z"})
     assert early.status_code == 409
-    answer = {"application_id": app_id, "request_id": asked.json["id"],
-              "answers": [{"answer": "With my sister in Leeds"}],
-              "provided_at": iso_now()}
+    answer = {
+        "application_id": app_id,
+        "request_id": asked.json["id"],
+        "answers": [{"answer": "With my sister in Leeds"}],
+        "provided_at": iso_now(),
+    }
     vetting.event("application.info_provided", answer)
     vetting.event("application.info_provided", answer | {"answers": [{"answer": "changed"}]})
     case = vetting.case(app_id)
     assert case["status"] == "AWAITING_DECISION"
     assert case["information_requests"][0]["answers"] == [{"answer": "With my sister in Leeds"}]
     assert case["waited_s"]["APPLICANT"] > 0
-    invalid = vetting.call("POST", case_path(case, "/information-requests"),
-                           json={"items": [], "reason": ""})
+    invalid = vetting.call(
+        "POST", case_path(case, "/information-requests"), json={"items": [], "reason": ""}
+    )
     assert invalid.status_code == 422
     assert set(invalid.json["errors"]) == {"items", "reason"}
 
@@ -206,13 +269,24 @@ def test_information_requests_pause_the_case_until_answered(vetting):
 def test_a_response_after_withdrawal_is_kept_but_revives_nothing(vetting):
     app_id = vetting.submit()
     case = vetting.case(app_id)
-    vetting.call("POST", case_path(case, "/information-requests"), json={
-        "items": [{"question": "Which group do you attend?"}], "reason": "Placement."})
-    vetting.event("application.withdrawn", {"application_id": app_id, "reason": "Moved away",
-                                            "withdrawn_at": iso_now()})
-    vetting.event("application.info_provided", {
-        "application_id": app_id, "request_id": str(uuid.uuid4()), "answers": [{"a": 1}],
-        "provided_at": iso_now()})
+    vetting.call(
+        "POST",
+        case_path(case, "/information-requests"),
+        json={"items": [{"question": "Which group do you attend?"}], "reason": "Placement."},
+    )
+    vetting.event(
+        "application.withdrawn",
+        {"application_id": app_id, "reason": "Moved away", "withdrawn_at": iso_now()},
+    )
+    vetting.event(
+        "application.info_provided",
+        {
+            "application_id": app_id,
+            "request_id": str(uuid.uuid4()),
+            "answers": [{"a": 1}],
+            "provided_at": iso_now(),
+        },
+    )
     vetting.work()
     case = vetting.case(app_id)
     assert case["status"] == "WITHDRAWN" and case["closed_at"] is not None
@@ -240,8 +314,9 @@ def test_a_failing_provider_is_retried_with_backoff_then_succeeds(vetting):
 
 
 def test_a_provider_that_keeps_failing_comes_to_an_officer_who_can_retry_or_record(backend_env):
-    vetting = Vetting(backend_env["vetting"], VETTING_CHECK_MAX_ATTEMPTS="2",
-                      VETTING_MANUAL_CHECKS="REFERENCES")
+    vetting = Vetting(
+        backend_env["vetting"], VETTING_CHECK_MAX_ATTEMPTS="2", VETTING_MANUAL_CHECKS="REFERENCES"
+    )
     app_id = vetting.submit("jo+sim-error-always-address-history@example.org")
     vetting.work()
     case = vetting.case(app_id)
@@ -256,30 +331,51 @@ def test_a_provider_that_keeps_failing_comes_to_an_officer_who_can_retry_or_reco
     assert retried.status_code == 200 and retried.json["attempts"] == 0
     assert retried.json["status"] == "PENDING"
     # Back with its provider: the provider owns the result again.
-    early = vetting.call("POST", case_path(case, "/checks/address_history/result"),
-                         json={"outcome": "PASSED", "summary": "Checked by telephone."})
+    early = vetting.call(
+        "POST",
+        case_path(case, "/checks/address_history/result"),
+        json={"outcome": "PASSED", "summary": "Checked by telephone."},
+    )
     assert early.status_code == 409 and "PENDING" in early.json["message"]
     assert vetting.call("POST", case_path(case, "/checks/identity/retry")).status_code == 409
     vetting.work()  # fails for good again
-    bad = vetting.call("POST", case_path(case, "/checks/references/result"), json={
-        "outcome": "PASSED", "summary": "Both referees called.",
-        "records": [{"offence": "x", "date": "2020-01-01"}]})
+    bad = vetting.call(
+        "POST",
+        case_path(case, "/checks/references/result"),
+        json={
+            "outcome": "PASSED",
+            "summary": "Both referees called.",
+            "records": [{"offence": "x", "date": "2020-01-01"}],
+        },
+    )
     assert bad.status_code == 422 and "records" in bad.json["errors"]
     for name in ("address_history", "references"):
-        recorded = vetting.call("POST", case_path(case, f"/checks/{name}/result"), json={
-            "outcome": "PASSED", "summary": "Checked by telephone."})
+        recorded = vetting.call(
+            "POST",
+            case_path(case, f"/checks/{name}/result"),
+            json={"outcome": "PASSED", "summary": "Checked by telephone."},
+        )
         assert recorded.status_code == 200 and recorded.json["recorded_by"] == "officer-ann"
-    twice = vetting.call("POST", case_path(case, "/checks/address_history/result"),
-                         json={"outcome": "ADVERSE", "summary": "Changed my mind."})
+    twice = vetting.call(
+        "POST",
+        case_path(case, "/checks/address_history/result"),
+        json={"outcome": "ADVERSE", "summary": "Changed my mind."},
+    )
     assert twice.status_code == 409
     assert vetting.case(app_id)["status"] == "AWAITING_DECISION"
     vetting.platform.engine.dispose()
 
 
 def test_a_dbs_certificate_on_the_update_service_replaces_a_new_check(vetting):
-    app_id = vetting.submit(details={"dbs_certificate": {
-        "number": "001234567890", "level": "ENHANCED_WITH_BARRED_LISTS",
-        "update_service": True}})
+    app_id = vetting.submit(
+        details={
+            "dbs_certificate": {
+                "number": "001234567890",
+                "level": "ENHANCED_WITH_BARRED_LISTS",
+                "update_service": True,
+            }
+        }
+    )
     vetting.work()
     dbs = {c["name"]: c for c in vetting.case(app_id)["checks_detail"]}["DBS"]
     assert dbs["provider"] == "dbs_update_service" and dbs["status"] == "PASSED"
@@ -308,8 +404,11 @@ def test_the_service_level_report_shows_counts_and_waits(vetting):
     waiting = vetting.submit()
     vetting.work()
     case = vetting.case(waiting)
-    vetting.call("POST", case_path(case, "/information-requests"), json={
-        "items": [{"question": "Which group?"}], "reason": "Placement."})
+    vetting.call(
+        "POST",
+        case_path(case, "/information-requests"),
+        json={"items": [{"question": "Which group?"}], "reason": "Placement."},
+    )
     report = vetting.call("GET", "/reports/cases").json
     assert report["total"] == 3 and report["open"] == 3
     assert report["by_state"]["AWAITING_DECISION"]["count"] == 2
@@ -317,7 +416,9 @@ def test_the_service_level_report_shows_counts_and_waits(vetting):
     level = report["by_level"]["STANDARD"]
     assert level["count"] == 3 and level["age_s"]["median"] >= 0
     assert set(level["waiting_s"]) == {"APPLICANT", "MANAGER", "OFFICER", "PROVIDER"}
-    later = vetting.call("GET", "/reports/cases?opened_since="
-                         + (now() + timedelta(days=1)).isoformat().replace(
-                             "+", "%2B")).json
+    later = vetting.call(
+        "GET",
+        "/reports/cases?opened_since="
+        + (now() + timedelta(days=1)).isoformat().replace("+", "%2B"),
+    ).json
     assert later["total"] == 0

@@ -17,8 +17,9 @@ from vetting.service_layer.clearances import sweep
 
 
 def london(day: date, hour: int, minute: int, second: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, second,
-                    tzinfo=LONDON).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=LONDON).astimezone(
+        UTC
+    )
 
 
 def run_sweep(vetting: Vetting, at: datetime) -> dict[str, int]:
@@ -38,11 +39,14 @@ def test_a_clearance_is_valid_to_the_end_of_its_last_day_in_london(vetting):
     assert run_sweep(vetting, london(last_day, 9, 15))["expired"] == 0
     assert run_sweep(vetting, london(last_day, 23, 30))["expired"] == 0
     assert run_sweep(vetting, london(last_day + relativedelta(days=1), 0, 0, 1)) == {
-        "reminded": 0, "expired": 1}
+        "reminded": 0,
+        "expired": 1,
+    }
 
 
-@pytest.mark.parametrize("last_day", [date(2029, 7, 10), date(2029, 12, 10)],
-                         ids=["summer-time", "winter-time"])
+@pytest.mark.parametrize(
+    "last_day", [date(2029, 7, 10), date(2029, 12, 10)], ids=["summer-time", "winter-time"]
+)
 def test_the_last_day_holds_on_either_side_of_a_clock_change(vetting, last_day):
     _app, clearance = cleared(vetting)
     with vetting.platform.session_factory() as session:

@@ -27,19 +27,34 @@ def test_withdrawal_closes_the_vetting_case_and_clears_the_prisons_view(backend_
     app_id = submitted.subject
     deliver(vetting, "vetting", submitted)
     assert case_status(vetting, app_id) == "OPEN"
-    deliver(access, "access", envelope(access.registry, "vetting.case_opened", {
-        "case_id": str(uuid.uuid4()), "application_id": app_id,
-        "establishments": ["WWI", "BMI"], "requested_access": "ESCORTED",
-        "opened_at": now()}))
+    deliver(
+        access,
+        "access",
+        envelope(
+            access.registry,
+            "vetting.case_opened",
+            {
+                "case_id": str(uuid.uuid4()),
+                "application_id": app_id,
+                "establishments": ["WWI", "BMI"],
+                "requested_access": "ESCORTED",
+                "opened_at": now(),
+            },
+        ),
+    )
     assert count(access, IncomingCase.__table__) == 2
 
-    withdrawn = application_event(vetting, "application.withdrawn", app_id,
-                                  reason="Moved away", withdrawn_at=now())
+    withdrawn = application_event(
+        vetting, "application.withdrawn", app_id, reason="Moved away", withdrawn_at=now()
+    )
     deliver(vetting, "vetting", withdrawn)
     deliver(vetting, "vetting", withdrawn)  # a duplicate changes nothing
     # Access hears of it without the reason (published with application.withdrawn).
-    deliver(access, "access", application_event(access, "application.withdrawal_announced",
-                                                app_id, withdrawn_at=now()))
+    deliver(
+        access,
+        "access",
+        application_event(access, "application.withdrawal_announced", app_id, withdrawn_at=now()),
+    )
     assert case_status(vetting, app_id) == "WITHDRAWN"
     assert count(vetting, CaseUpdate.__table__) == 1
     assert count(access, IncomingCase.__table__) == 0
@@ -50,14 +65,31 @@ def test_answers_and_changes_reach_the_case(backend_env):
     submitted = submitted_envelope()
     app_id = submitted.subject
     deliver(vetting, "vetting", submitted)
-    deliver(vetting, "vetting", application_event(
-        vetting, "application.info_provided", app_id, request_id="req-1",
-        answers=[{"answer": "With my sister"}], provided_at=now()))
+    deliver(
+        vetting,
+        "vetting",
+        application_event(
+            vetting,
+            "application.info_provided",
+            app_id,
+            request_id="req-1",
+            answers=[{"answer": "With my sister"}],
+            provided_at=now(),
+        ),
+    )
     assert case_status(vetting, app_id) == "OPEN"
-    deliver(vetting, "vetting", application_event(
-        vetting, "application.circumstances_changed", app_id, kind="NEW_CONNECTION",
-        details={"name": "X", "relationship": "brother", "establishment": "WWI"},
-        reported_at=now()))
+    deliver(
+        vetting,
+        "vetting",
+        application_event(
+            vetting,
+            "application.circumstances_changed",
+            app_id,
+            kind="NEW_CONNECTION",
+            details={"name": "X", "relationship": "brother", "establishment": "WWI"},
+            reported_at=now(),
+        ),
+    )
     # Still being vetted: the change joins the case's data and its risk summary (a cleared
     # case would go back for review instead: see test_vetting_decisions).
     assert case_status(vetting, app_id) == "OPEN"
@@ -68,6 +100,11 @@ def test_answers_and_changes_reach_the_case(backend_env):
         kinds = sorted(u.kind for u in session.query(CaseUpdate))
     assert kinds == ["circumstances_changed", "info_provided"]
     # For an application vetting never saw, nothing happens (and nothing fails).
-    deliver(vetting, "vetting", application_event(
-        vetting, "application.withdrawn", str(uuid.uuid4()), reason="x y z", withdrawn_at=now()))
+    deliver(
+        vetting,
+        "vetting",
+        application_event(
+            vetting, "application.withdrawn", str(uuid.uuid4()), reason="x y z", withdrawn_at=now()
+        ),
+    )
     assert count(vetting, CaseUpdate.__table__) == 2

@@ -42,38 +42,77 @@ class Transition:
     doing: str  # "Cannot {doing} a grant that is X."
 
 
-def _t(action: str, sources: frozenset[str] | set[str], targets: set[str],
-       roles: tuple[str, ...], events: tuple[str, ...], doing: str) -> Transition:
+def _t(
+    action: str,
+    sources: frozenset[str] | set[str],
+    targets: set[str],
+    roles: tuple[str, ...],
+    events: tuple[str, ...],
+    doing: str,
+) -> Transition:
     return Transition(action, frozenset(sources), frozenset(targets), roles, events, doing)
 
 
-TABLE: dict[str, Transition] = {t.action: t for t in (
-    # The security team (routes and console).
-    _t("approve", {PENDING}, {APPROVED, ACTIVE}, TEAM,
-       ("access.approved", "access.activated"), "approve"),
-    _t("approve_renewal", LIVE, LIVE, TEAM, ("access.approved", "access.activated"),
-       "approve the renewal of"),
-    _t("refuse", {PENDING}, {REFUSED}, TEAM, ("access.refused",), "refuse"),
-    _t("induct", LIVE, LIVE, TEAM, ("access.activated",), "record induction for"),
-    _t("suspend", LIVE, {SUSPENDED}, TEAM, ("access.suspended",), "suspend"),
-    _t("reinstate", {SUSPENDED}, LIVE, TEAM, ("access.reinstated", "access.activated"),
-       "reinstate"),
-    _t("exclude", OPEN, {EXCLUDED}, (HEAD,), ("access.excluded",), "exclude"),
-    _t("revoke", LIVE, {REVOKED}, (HEAD,), ("access.revoked",), "revoke"),
-    _t("end", OPEN, {ENDED}, TEAM, ("access.ended",), "end"),
-    # Vetting's news (the consumer).
-    _t("open", {NEW}, {PENDING}, (SYSTEM,), ("access.request_opened",), "open"),
-    _t("renew", OPEN, OPEN, (SYSTEM,), ("access.request_opened", "access.reinstated",
-                                         "access.activated"), "renew"),
-    _t("supersede", FINAL, {SAME}, (SYSTEM,), ("access.request_opened",), "supersede"),
-    _t("clearance_suspended", OPEN, OPEN, (SYSTEM,), ("access.suspended",), "suspend"),
-    _t("clearance_reinstated", OPEN, OPEN, (SYSTEM,),
-       ("access.reinstated", "access.activated"), "reinstate"),
-    _t("clearance_ended", OPEN, {ENDED}, (SYSTEM,), ("access.ended",), "end"),
-    # The organisations' news, and erasure.
-    _t("sponsorship_ended", OPEN, {ENDED}, (SYSTEM,), ("access.ended",), "end"),
-    _t("erase", OPEN | {EXCLUDED}, {ENDED}, (SYSTEM,), (), "erase"),
-)}
+TABLE: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        # The security team (routes and console).
+        _t(
+            "approve",
+            {PENDING},
+            {APPROVED, ACTIVE},
+            TEAM,
+            ("access.approved", "access.activated"),
+            "approve",
+        ),
+        _t(
+            "approve_renewal",
+            LIVE,
+            LIVE,
+            TEAM,
+            ("access.approved", "access.activated"),
+            "approve the renewal of",
+        ),
+        _t("refuse", {PENDING}, {REFUSED}, TEAM, ("access.refused",), "refuse"),
+        _t("induct", LIVE, LIVE, TEAM, ("access.activated",), "record induction for"),
+        _t("suspend", LIVE, {SUSPENDED}, TEAM, ("access.suspended",), "suspend"),
+        _t(
+            "reinstate",
+            {SUSPENDED},
+            LIVE,
+            TEAM,
+            ("access.reinstated", "access.activated"),
+            "reinstate",
+        ),
+        _t("exclude", OPEN, {EXCLUDED}, (HEAD,), ("access.excluded",), "exclude"),
+        _t("revoke", LIVE, {REVOKED}, (HEAD,), ("access.revoked",), "revoke"),
+        _t("end", OPEN, {ENDED}, TEAM, ("access.ended",), "end"),
+        # Vetting's news (the consumer).
+        _t("open", {NEW}, {PENDING}, (SYSTEM,), ("access.request_opened",), "open"),
+        _t(
+            "renew",
+            OPEN,
+            OPEN,
+            (SYSTEM,),
+            ("access.request_opened", "access.reinstated", "access.activated"),
+            "renew",
+        ),
+        _t("supersede", FINAL, {SAME}, (SYSTEM,), ("access.request_opened",), "supersede"),
+        _t("clearance_suspended", OPEN, OPEN, (SYSTEM,), ("access.suspended",), "suspend"),
+        _t(
+            "clearance_reinstated",
+            OPEN,
+            OPEN,
+            (SYSTEM,),
+            ("access.reinstated", "access.activated"),
+            "reinstate",
+        ),
+        _t("clearance_ended", OPEN, {ENDED}, (SYSTEM,), ("access.ended",), "end"),
+        # The organisations' news, and erasure.
+        _t("sponsorship_ended", OPEN, {ENDED}, (SYSTEM,), ("access.ended",), "end"),
+        _t("erase", OPEN | {EXCLUDED}, {ENDED}, (SYSTEM,), (), "erase"),
+    )
+}
 
 
 def permits(action: str, status: str) -> bool:
@@ -81,8 +120,9 @@ def permits(action: str, status: str) -> bool:
     return status in TABLE[action].sources
 
 
-def require(action: str, status: str, roles: frozenset[str] | set[str],
-            system: bool = False) -> Transition:
+def require(
+    action: str, status: str, roles: frozenset[str] | set[str], system: bool = False
+) -> Transition:
     """For a member of staff: 403 without a role the transition names, then 409 naming the
     state when the grant is not in one it starts from."""
     transition = TABLE[action]

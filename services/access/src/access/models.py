@@ -57,13 +57,23 @@ class Grant(Base):
     __tablename__ = "grants"
     __table_args__ = (
         # One current grant per person per establishment; also the gate check's read by person.
-        Index("uq_grants_current_person", "establishment_code", "person_id", unique=True,
-              sqlite_where=text("superseded_at IS NULL"),
-              postgresql_where=text("superseded_at IS NULL")),
+        Index(
+            "uq_grants_current_person",
+            "establishment_code",
+            "person_id",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
         # The gate check's read by badge; a badge number identifies one person per establishment.
-        Index("uq_grants_current_badge", "establishment_code", "badge_number", unique=True,
-              sqlite_where=text("superseded_at IS NULL"),
-              postgresql_where=text("superseded_at IS NULL")),
+        Index(
+            "uq_grants_current_badge",
+            "establishment_code",
+            "badge_number",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
         # The security team's queue (requests and renewals awaiting review), oldest first.
         Index("ix_grants_queue", "establishment_code", "awaiting_review", "opened_at", "id"),
         Index("ix_grants_status", "establishment_code", "status", "opened_at", "id"),

@@ -48,8 +48,11 @@ def conditions_for(conditions: Sequence[str], code: str) -> tuple[list[str], boo
     exclusion only if it names this establishment (one naming another points at a connection
     with someone in custody there: theirs alone). Also whether anything was withheld, so the
     team sees that other conditions apply."""
-    shown = [c for c in conditions if not c.startswith(EXCLUDE_PREFIX)
-             or c.removeprefix(EXCLUDE_PREFIX) == code]
+    shown = [
+        c
+        for c in conditions
+        if not c.startswith(EXCLUDE_PREFIX) or c.removeprefix(EXCLUDE_PREFIX) == code
+    ]
     return shown, len(shown) != len(conditions)
 
 
@@ -86,19 +89,27 @@ def last_day(*moments: datetime | None) -> date:
     return min(london_date(moment) for moment in moments if moment is not None)
 
 
-def terms_problems(*, access_type: str, allowed: str, valid_until: datetime,
-                   clearance_expires_at: datetime, moment: datetime,
-                   permitted_days: Sequence[str] | None) -> dict[str, list[str]]:
+def terms_problems(
+    *,
+    access_type: str,
+    allowed: str,
+    valid_until: datetime,
+    clearance_expires_at: datetime,
+    moment: datetime,
+    permitted_days: Sequence[str] | None,
+) -> dict[str, list[str]]:
     """Field errors for an approval's terms: nothing above the clearance, nothing past it.
     Both are dates as people read them (London): the clearance's last day may be the grant's."""
     problems: dict[str, list[str]] = {}
     if not within(access_type, allowed):
         problems["access_type"] = [
-            f"The clearance allows at most {allowed}; {access_type} is above it."]
+            f"The clearance allows at most {allowed}; {access_type} is above it."
+        ]
     until, expires = london_date(valid_until), london_date(clearance_expires_at)
     if until > expires:
         problems["valid_until"] = [
-            f"Must not be after the clearance expires ({expires.isoformat()})."]
+            f"Must not be after the clearance expires ({expires.isoformat()})."
+        ]
     elif until < london_date(moment):
         problems["valid_until"] = ["Must not be in the past."]
     if permitted_days is not None and not permitted_days:

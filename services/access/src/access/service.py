@@ -49,10 +49,14 @@ def establishments_group() -> None:
     pass
 
 
-@establishments_group.command("reload", help="Reload establishments from a CSV (default: the "
-                              "packaged copy of ../shared/data/establishments.csv).")
-@click.option("--file", "path", default=None, type=click.Path(exists=True, dir_okay=False,
-                                                               path_type=Path))
+@establishments_group.command(
+    "reload",
+    help="Reload establishments from a CSV (default: the "
+    "packaged copy of ../shared/data/establishments.csv).",
+)
+@click.option(
+    "--file", "path", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @pass_state
 def reload_establishments(state: CliState, path: Path | None) -> None:
     with state.platform.session_factory() as session:

@@ -24,11 +24,13 @@ def commands() -> list[click.Command]:
     @click.option("--fellowship", required=True, type=click.Choice(service_layer.FELLOWSHIPS))
     @click.option("--coordinator-email", required=True)
     @pass_state
-    def create_organisation(state: CliState, name: str, fellowship: str,
-                            coordinator_email: str) -> None:
+    def create_organisation(
+        state: CliState, name: str, fellowship: str, coordinator_email: str
+    ) -> None:
         with state.platform.unit_of_work() as uow:
-            organisation = service_layer.create_organisation(uow, name, fellowship,
-                                                             coordinator_email)
+            organisation = service_layer.create_organisation(
+                uow, name, fellowship, coordinator_email
+            )
         click.echo(json.dumps({"organisation_id": organisation.id, "name": organisation.name}))
 
     @click.command("create-api-key", help="Issue an API key (printed once, stored hashed).")
@@ -37,12 +39,16 @@ def commands() -> list[click.Command]:
     def create_api_key(state: CliState, organisation_id: str) -> None:
         with state.platform.unit_of_work() as uow:
             try:
-                plaintext = service_layer.issue_api_key(uow, organisation_id,
-                                                        state.settings.api_key_pepper)
+                plaintext = service_layer.issue_api_key(
+                    uow, organisation_id, state.settings.api_key_pepper
+                )
             except LookupError as exc:
                 raise click.ClickException(str(exc)) from exc
-        click.echo(json.dumps({"api_key": plaintext,
-                               "note": "Shown once. Store it in your secret manager."}))
+        click.echo(
+            json.dumps(
+                {"api_key": plaintext, "note": "Shown once. Store it in your secret manager."}
+            )
+        )
 
     @click.command("revoke-api-key", help="Revoke an API key by its key id.")
     @click.argument("key_id")
@@ -55,8 +61,10 @@ def commands() -> list[click.Command]:
                 raise click.ClickException(str(exc)) from exc
         click.echo(json.dumps({"revoked": key_id}))
 
-    @click.command("reload-establishments",
-                   help="Reload establishments from a CSV (default: the packaged copy).")
+    @click.command(
+        "reload-establishments",
+        help="Reload establishments from a CSV (default: the packaged copy).",
+    )
     @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @pass_state
     def reload_establishments(state: CliState, path: Path | None) -> None:
@@ -66,10 +74,14 @@ def commands() -> list[click.Command]:
             uow.commit()
         click.echo("establishments reloaded")
 
-    @click.command("bulk-import", help=(
-        "Check a CSV of draft applicants for an organisation (a dry run: nothing is written), "
-        "or, with --commit, create every draft (none if any row has an error). Exits 1 when "
-        "there are errors."))
+    @click.command(
+        "bulk-import",
+        help=(
+            "Check a CSV of draft applicants for an organisation (a dry run: nothing is written), "
+            "or, with --commit, create every draft (none if any row has an error). Exits 1 when "
+            "there are errors."
+        ),
+    )
     @click.argument("organisation_id")
     @click.argument("file", type=click.File("rb"))
     @click.option("--commit", is_flag=True, help="Create the drafts (default: dry run).")
@@ -83,10 +95,16 @@ def commands() -> list[click.Command]:
         with state.platform.session_factory() as session:
             if session.get(Organisation, organisation_id) is None:
                 raise click.ClickException(f"no organisation {organisation_id}")
-        with click.progressbar(length=len(rows), label=f"Checking {len(rows)} row(s)",
-                               file=sys.stderr) as bar:
-            result = bulk.import_rows(state.platform.unit_of_work, organisation_id, rows,
-                                      commit=commit, progress=lambda _row: bar.update(1))
+        with click.progressbar(
+            length=len(rows), label=f"Checking {len(rows)} row(s)", file=sys.stderr
+        ) as bar:
+            result = bulk.import_rows(
+                state.platform.unit_of_work,
+                organisation_id,
+                rows,
+                commit=commit,
+                progress=lambda _row: bar.update(1),
+            )
         for row_errors in result.errors:
             for column, messages in row_errors["errors"].items():
                 for message in messages:
@@ -107,19 +125,30 @@ def commands() -> list[click.Command]:
     def erasure_group() -> None:
         pass
 
-    @erasure_group.command("request", help=(
-        "Ask every service to erase the person behind an application (as the operator). "
-        "Prints the request; asking again while one is under way prints that one."))
+    @erasure_group.command(
+        "request",
+        help=(
+            "Ask every service to erase the person behind an application (as the operator). "
+            "Prints the request; asking again while one is under way prints that one."
+        ),
+    )
     @click.option("--application-id", required=True)
-    @click.option("--by", "requested_by", required=True,
-                  help="Who asks, for the audit trail (e.g. the DPO's staff id).")
+    @click.option(
+        "--by",
+        "requested_by",
+        required=True,
+        help="Who asks, for the audit trail (e.g. the DPO's staff id).",
+    )
     @pass_state
     def request_erasure(state: CliState, application_id: str, requested_by: str) -> None:
         with state.platform.unit_of_work() as uow:
             try:
                 request, _created = erasure.request_erasure(
-                    uow, application_id, organisation_id=None,
-                    requested_by=f"operator:{requested_by}")
+                    uow,
+                    application_id,
+                    organisation_id=None,
+                    requested_by=f"operator:{requested_by}",
+                )
             except NotFound as exc:
                 raise click.ClickException(f"no application {application_id}") from exc
             view = erasure.request_view(request, for_organisation=False)
@@ -132,11 +161,18 @@ def commands() -> list[click.Command]:
     def erasure_status(state: CliState, erasure_id: str) -> None:
         with state.platform.session_factory() as session:
             try:
-                view = erasure.request_view(erasure.find_request(session, erasure_id, None),
-                                            for_organisation=False)
+                view = erasure.request_view(
+                    erasure.find_request(session, erasure_id, None), for_organisation=False
+                )
             except NotFound as exc:
                 raise click.ClickException(f"no erasure request {erasure_id}") from exc
         click.echo(json.dumps(view, default=str))
 
-    return [create_organisation, create_api_key, revoke_api_key, reload_establishments,
-            bulk_import, erasure_group]
+    return [
+        create_organisation,
+        create_api_key,
+        revoke_api_key,
+        reload_establishments,
+        bulk_import,
+        erasure_group,
+    ]

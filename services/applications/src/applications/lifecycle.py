@@ -18,8 +18,16 @@ from dataclasses import dataclass
 DRAFT, SUBMITTED, IN_VETTING, INFO_REQUESTED = "DRAFT", "SUBMITTED", "IN_VETTING", "INFO_REQUESTED"
 REFUSED, CLEARED, WITHDRAWN = "REFUSED", "CLEARED", "WITHDRAWN"
 SPONSORSHIP_ENDED = "SPONSORSHIP_ENDED"
-STATES = (DRAFT, SUBMITTED, IN_VETTING, INFO_REQUESTED, REFUSED, CLEARED, WITHDRAWN,
-          SPONSORSHIP_ENDED)
+STATES = (
+    DRAFT,
+    SUBMITTED,
+    IN_VETTING,
+    INFO_REQUESTED,
+    REFUSED,
+    CLEARED,
+    WITHDRAWN,
+    SPONSORSHIP_ENDED,
+)
 # Nothing moves out of these (news about them is history only).
 FINAL = (WITHDRAWN, SPONSORSHIP_ENDED)
 IN_PROGRESS = (SUBMITTED, IN_VETTING, INFO_REQUESTED)
@@ -49,35 +57,81 @@ def _others(*states: str) -> tuple[str, ...]:
 TABLE: tuple[Transition, ...] = (
     # The organisation's actions.
     Transition((DRAFT,), "edit", STAY, (COORDINATOR,)),
-    Transition((DRAFT,), "submit", SUBMITTED, (COORDINATOR,), (
-        "application.submitted", "application.received", "application.contacts_recorded",
-        "application.contact_confirmation_requested")),
+    Transition(
+        (DRAFT,),
+        "submit",
+        SUBMITTED,
+        (COORDINATOR,),
+        (
+            "application.submitted",
+            "application.received",
+            "application.contacts_recorded",
+            "application.contact_confirmation_requested",
+        ),
+    ),
     Transition((DRAFT,), "withdraw", WITHDRAWN, (COORDINATOR,)),
-    Transition(IN_PROGRESS, "withdraw", WITHDRAWN, (COORDINATOR,),
-               ("application.withdrawn", "application.withdrawal_announced")),
+    Transition(
+        IN_PROGRESS,
+        "withdraw",
+        WITHDRAWN,
+        (COORDINATOR,),
+        ("application.withdrawn", "application.withdrawal_announced"),
+    ),
     # Vetting may ask during a review of a cleared person, or while it reconsiders a refusal:
     # the answer must get through in those states too, or both sides wait on each other.
     # "answer_last" answers the last open request: an application waiting on it goes back to
     # vetting; "answer" leaves others open.
-    Transition((INFO_REQUESTED,), "answer_last", IN_VETTING, (COORDINATOR,),
-               ("application.info_provided",)),
-    Transition((SUBMITTED, IN_VETTING, REFUSED, CLEARED), "answer_last", STAY, (COORDINATOR,),
-               ("application.info_provided",)),
-    Transition((SUBMITTED, IN_VETTING, INFO_REQUESTED, REFUSED, CLEARED), "answer", STAY,
-               (COORDINATOR,), ("application.info_provided",)),
+    Transition(
+        (INFO_REQUESTED,), "answer_last", IN_VETTING, (COORDINATOR,), ("application.info_provided",)
+    ),
+    Transition(
+        (SUBMITTED, IN_VETTING, REFUSED, CLEARED),
+        "answer_last",
+        STAY,
+        (COORDINATOR,),
+        ("application.info_provided",),
+    ),
+    Transition(
+        (SUBMITTED, IN_VETTING, INFO_REQUESTED, REFUSED, CLEARED),
+        "answer",
+        STAY,
+        (COORDINATOR,),
+        ("application.info_provided",),
+    ),
     Transition((CLEARED,), "renew", STAY, (COORDINATOR,)),
-    Transition((CLEARED,), "report_change", STAY, (COORDINATOR,),
-               ("application.circumstances_changed",)),
-    Transition((REFUSED,), "request_reconsideration", STAY, (COORDINATOR,),
-               ("application.reconsideration_requested",)),
-    Transition((CLEARED,), "end_sponsorship", SPONSORSHIP_ENDED, (COORDINATOR,),
-               ("application.sponsorship_ended",)),
+    Transition(
+        (CLEARED,), "report_change", STAY, (COORDINATOR,), ("application.circumstances_changed",)
+    ),
+    Transition(
+        (REFUSED,),
+        "request_reconsideration",
+        STAY,
+        (COORDINATOR,),
+        ("application.reconsideration_requested",),
+    ),
+    Transition(
+        (CLEARED,),
+        "end_sponsorship",
+        SPONSORSHIP_ENDED,
+        (COORDINATOR,),
+        ("application.sponsorship_ended",),
+    ),
     # The volunteer's own contact details (confirmation, opt-out) do not move the application;
     # the organisation may have a new link or code sent while the application is alive.
-    Transition(_others(DRAFT), "record_contacts", STAY, (SYSTEM, COORDINATOR),
-               ("application.contacts_recorded",)),
-    Transition((*IN_PROGRESS, REFUSED, CLEARED), "confirm_contact", STAY, (COORDINATOR,),
-               ("application.contact_confirmation_requested",)),
+    Transition(
+        _others(DRAFT),
+        "record_contacts",
+        STAY,
+        (SYSTEM, COORDINATOR),
+        ("application.contacts_recorded",),
+    ),
+    Transition(
+        (*IN_PROGRESS, REFUSED, CLEARED),
+        "confirm_contact",
+        STAY,
+        (COORDINATOR,),
+        ("application.contact_confirmation_requested",),
+    ),
     # News from vetting.
     Transition((SUBMITTED,), "case_opened", IN_VETTING, (SYSTEM,)),
     Transition(_others(SUBMITTED), "case_opened", STAY, (SYSTEM,)),
@@ -88,8 +142,9 @@ TABLE: tuple[Transition, ...] = (
     Transition((*IN_PROGRESS, REFUSED), "cleared", CLEARED, (SYSTEM,)),
     # A withdrawal that crossed the clearance on its way: the organisation had asked to stop,
     # so the clearance it did not hear of in time becomes an ended sponsorship.
-    Transition((WITHDRAWN,), "cleared", SPONSORSHIP_ENDED, (SYSTEM,),
-               ("application.sponsorship_ended",)),
+    Transition(
+        (WITHDRAWN,), "cleared", SPONSORSHIP_ENDED, (SYSTEM,), ("application.sponsorship_ended",)
+    ),
     Transition((DRAFT, CLEARED, SPONSORSHIP_ENDED), "cleared", STAY, (SYSTEM,)),
     Transition(IN_PROGRESS, "refused", REFUSED, (SYSTEM,)),
     Transition(_others(*IN_PROGRESS), "refused", STAY, (SYSTEM,)),
@@ -106,8 +161,10 @@ class IllegalTransition(Exception):
 
     def __init__(self, state: str, action: str) -> None:
         self.state, self.action = state, action
-        super().__init__(f"The application is {describe(state)}, so it cannot "
-                         f"{ACTION_WORDS.get(action, action.replace('_', ' '))}.")
+        super().__init__(
+            f"The application is {describe(state)}, so it cannot "
+            f"{ACTION_WORDS.get(action, action.replace('_', ' '))}."
+        )
 
 
 ACTION_WORDS = {

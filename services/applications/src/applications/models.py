@@ -84,8 +84,9 @@ class Application(Base):
         Index("ix_applications_organisation_created", "organisation_id", "created_at", "id"),
         Index("ix_applications_organisation_status", "organisation_id", "status"),
         Index("ix_applications_organisation_updated", "organisation_id", "updated_at"),
-        Index("uq_applications_organisation_submit_key", "organisation_id", "submit_key",
-              unique=True),
+        Index(
+            "uq_applications_organisation_submit_key", "organisation_id", "submit_key", unique=True
+        ),
     )
 
 

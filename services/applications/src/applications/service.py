@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 
 def _configure_app(app: Flask, platform: Platform) -> None:
     # Autocommit on PostgreSQL: a single read needs no BEGIN/ROLLBACK round trips.
-    reads = (platform.engine if platform.settings.is_sqlite
-             else platform.engine.execution_options(isolation_level="AUTOCOMMIT"))
+    reads = (
+        platform.engine
+        if platform.settings.is_sqlite
+        else platform.engine.execution_options(isolation_level="AUTOCOMMIT")
+    )
 
     def lookup(key_id: str):  # type: ignore[no-untyped-def]
         with reads.connect() as connection:

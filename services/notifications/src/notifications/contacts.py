@@ -72,14 +72,22 @@ def volunteer_address(recipient: Recipient) -> Address | None:
 
 
 def _waiting(uow: UnitOfWork, application_id: str, channel: str) -> list[Notification]:
-    rows = uow.session.execute(select(Notification).where(
-        Notification.application_id == application_id, Notification.recipient_kind == VOLUNTEER,
-        Notification.channel == channel).order_by(Notification.id).with_for_update()).scalars()
+    rows = uow.session.execute(
+        select(Notification)
+        .where(
+            Notification.application_id == application_id,
+            Notification.recipient_kind == VOLUNTEER,
+            Notification.channel == channel,
+        )
+        .order_by(Notification.id)
+        .with_for_update()
+    ).scalars()
     return [row for row in rows if delivery.is_waiting(row)]
 
 
-def cancel_opted_out(uow: UnitOfWork, recipient: Recipient, channel: str, actor: str,
-                     actor_kind: str) -> int:
+def cancel_opted_out(
+    uow: UnitOfWork, recipient: Recipient, channel: str, actor: str, actor_kind: str
+) -> int:
     """The volunteer opted out of `channel`: what waits on it will never go."""
     moment = uow.now()
     cancelled = _waiting(uow, recipient.application_id, channel)
@@ -87,11 +95,17 @@ def cancel_opted_out(uow: UnitOfWork, recipient: Recipient, channel: str, actor:
         row.status, row.failed_at = delivery.CANCELLED, moment
         row.last_error = f"Cancelled: the volunteer opted out of {channel}."
     if cancelled:
-        audit.record(uow.session, service="notifications", actor=actor, actor_kind=actor_kind,
-                     action="notification.cancelled_opted_out", subject_type="application",
-                     subject_id=recipient.application_id,
-                     detail={"channel": channel, "notifications": [r.id for r in cancelled]},
-                     at=moment)
+        audit.record(
+            uow.session,
+            service="notifications",
+            actor=actor,
+            actor_kind=actor_kind,
+            action="notification.cancelled_opted_out",
+            subject_type="application",
+            subject_id=recipient.application_id,
+            detail={"channel": channel, "notifications": [r.id for r in cancelled]},
+            at=moment,
+        )
     return len(cancelled)
 
 
@@ -118,8 +132,11 @@ def remember_contacts(uow: UnitOfWork, event: Event) -> None:
     application_id = str(data["application_id"])
     recorded_at: datetime = data["recorded_at"]
     recipient = uow.session.get(Recipient, application_id, with_for_update=True)
-    if recipient is not None and recipient.contacts_recorded_at is not None \
-            and recipient.contacts_recorded_at > recorded_at:
+    if (
+        recipient is not None
+        and recipient.contacts_recorded_at is not None
+        and recipient.contacts_recorded_at > recorded_at
+    ):
         return
     if recipient is None:
         recipient = Recipient(application_id=application_id)

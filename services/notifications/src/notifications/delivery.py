@@ -53,34 +53,45 @@ def retry_delay(attempts: int, base_s: float, rng: random.Random | None = None) 
 
 def is_due(moment: datetime) -> ColumnElement[bool]:
     """What the sender may pick up at `moment`: queued, retrying, or a SENDING lease run out."""
-    return and_(Notification.next_attempt_at <= moment, or_(
-        Notification.status.in_((QUEUED, SENDING)),
-        and_(Notification.status == TEMPORARY_FAILURE, Notification.failed_at.is_(None))))
+    return and_(
+        Notification.next_attempt_at <= moment,
+        or_(
+            Notification.status.in_((QUEUED, SENDING)),
+            and_(Notification.status == TEMPORARY_FAILURE, Notification.failed_at.is_(None)),
+        ),
+    )
 
 
 def is_waiting(notification: Notification) -> bool:
     """Not sent yet and not given up on: queued, held, or retrying."""
     return notification.status in (QUEUED, HELD) or (
-        notification.status == TEMPORARY_FAILURE and notification.failed_at is None)
+        notification.status == TEMPORARY_FAILURE and notification.failed_at is None
+    )
 
 
 def is_final(notification: Notification) -> bool:
     return notification.status in (DELIVERED, PERMANENT_FAILURE, CANCELLED) or (
-        notification.status == TEMPORARY_FAILURE and notification.failed_at is not None)
+        notification.status == TEMPORARY_FAILURE and notification.failed_at is not None
+    )
 
 
 def _event_data(notification: Notification) -> dict[str, Any]:
-    return {"notification_id": notification.id, "application_id": notification.application_id,
-            "template": notification.template, "channel": notification.channel,
-            "recipient_kind": notification.recipient_kind}
+    return {
+        "notification_id": notification.id,
+        "application_id": notification.application_id,
+        "template": notification.template,
+        "channel": notification.channel,
+        "recipient_kind": notification.recipient_kind,
+    }
 
 
 def _subject(notification: Notification) -> str:
     return notification.application_id or notification.id
 
 
-def mark_sent(uow: UnitOfWork, notification: Notification, at: datetime, provider: str,
-              reference: str | None) -> None:
+def mark_sent(
+    uow: UnitOfWork, notification: Notification, at: datetime, provider: str, reference: str | None
+) -> None:
     """The provider took it. A fast Notify callback may already have moved the row on (it can
     arrive before this commits): then only the send's own facts are recorded."""
     if notification.status == SENDING:
@@ -91,28 +102,48 @@ def mark_sent(uow: UnitOfWork, notification: Notification, at: datetime, provide
         notification.provider_reference = reference
     if notification.sent_at is None:
         notification.sent_at = at
-        uow.emit("notification.sent", subject=_subject(notification),
-                 data={**_event_data(notification), "sent_at": at.isoformat()})
+        uow.emit(
+            "notification.sent",
+            subject=_subject(notification),
+            data={**_event_data(notification), "sent_at": at.isoformat()},
+        )
 
 
-def mark_failed(uow: UnitOfWork, notification: Notification, at: datetime, error: str, *,
-                status: str = PERMANENT_FAILURE) -> None:
+def mark_failed(
+    uow: UnitOfWork,
+    notification: Notification,
+    at: datetime,
+    error: str,
+    *,
+    status: str = PERMANENT_FAILURE,
+) -> None:
     """Final failure (PERMANENT_FAILURE, or Notify's final TEMPORARY_FAILURE)."""
     notification.status = status
     notification.last_error = error[:_ERROR_LIMIT]
     if notification.failed_at is None:
         notification.failed_at = at
-        uow.emit("notification.failed", subject=_subject(notification),
-                 data={**_event_data(notification), "failed_at": at.isoformat()})
+        uow.emit(
+            "notification.failed",
+            subject=_subject(notification),
+            data={**_event_data(notification), "failed_at": at.isoformat()},
+        )
 
 
-def retry_or_fail(uow: UnitOfWork, notification: Notification, at: datetime, error: str, *,
-                  max_attempts: int, retry_base_s: float,
-                  rng: random.Random | None = None) -> None:
+def retry_or_fail(
+    uow: UnitOfWork,
+    notification: Notification,
+    at: datetime,
+    error: str,
+    *,
+    max_attempts: int,
+    retry_base_s: float,
+    rng: random.Random | None = None,
+) -> None:
     """A temporary failure: try again later, unless the attempts are used up."""
     if notification.attempts >= max_attempts:
-        mark_failed(uow, notification, at,
-                    f"gave up after {notification.attempts} attempts: {error}")
+        mark_failed(
+            uow, notification, at, f"gave up after {notification.attempts} attempts: {error}"
+        )
         return
     notification.status = TEMPORARY_FAILURE
     notification.last_error = error[:_ERROR_LIMIT]
@@ -125,14 +156,24 @@ def mark_delivered(notification: Notification, at: datetime) -> None:
     notification.last_error = None
 
 
-def apply_notify_status(uow: UnitOfWork, notification: Notification, notify_id: str,
-                        notify_status: str, at: datetime, *, max_attempts: int,
-                        retry_base_s: float, completed_at: datetime | None = None) -> bool:
+def apply_notify_status(
+    uow: UnitOfWork,
+    notification: Notification,
+    notify_id: str,
+    notify_status: str,
+    at: datetime,
+    *,
+    max_attempts: int,
+    retry_base_s: float,
+    completed_at: datetime | None = None,
+) -> bool:
     """A Notify delivery receipt; True if it changed the notification. Receipts repeat and may
     come in any order, so only SENDING and SENT rows move (and a retrying one, to DELIVERED);
     a final state (DELIVERED above all) never does."""
-    if (notification.provider not in (None, "notify") or notification.provider_reference
-            not in (None, notify_id)):
+    if notification.provider not in (None, "notify") or notification.provider_reference not in (
+        None,
+        notify_id,
+    ):
         return False  # a receipt for an earlier send of it, or for a message Notify never had
     # When Notify concluded, if it says (not when its receipt reached us).
     concluded = min(completed_at, at) if completed_at is not None else at
@@ -144,12 +185,19 @@ def apply_notify_status(uow: UnitOfWork, notification: Notification, notify_id: 
         mark_failed(uow, notification, concluded, "Notify: permanent-failure")
     elif notify_status == "temporary-failure" and in_flight:
         # Notify retried for up to 72 hours before saying this (phone off, inbox full): final.
-        mark_failed(uow, notification, concluded, "Notify: temporary-failure",
-                    status=TEMPORARY_FAILURE)
+        mark_failed(
+            uow, notification, concluded, "Notify: temporary-failure", status=TEMPORARY_FAILURE
+        )
     elif notify_status == "technical-failure" and in_flight:
         # Notify's own fault, and the message never left it: send it again.
-        retry_or_fail(uow, notification, at, "Notify: technical-failure",
-                      max_attempts=max_attempts, retry_base_s=retry_base_s)
+        retry_or_fail(
+            uow,
+            notification,
+            at,
+            "Notify: technical-failure",
+            max_attempts=max_attempts,
+            retry_base_s=retry_base_s,
+        )
     else:
         return False
     # A receipt that outran the sender's own record of the send (SENDING) says which it was.

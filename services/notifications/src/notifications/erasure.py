@@ -44,12 +44,22 @@ def erase_person(uow: UnitOfWork, event: Event, log_file: Path | None = None) ->
     erasure_id = str(event.data["erasure_id"])
     person_id = str(event.data["person_id"]) if event.data.get("person_id") else None
     application_ids = sorted({str(i) for i in event.data["application_ids"]})
-    counts = {"recipients": session.execute(delete(Recipient).where(
-        Recipient.application_id.in_(application_ids))).rowcount or 0,
-        "notifications_cancelled": 0, "notifications": 0}
-    notifications = list(session.execute(select(Notification).where(
-        Notification.application_id.in_(application_ids)).order_by(Notification.id)
-        .with_for_update()).scalars())
+    counts = {
+        "recipients": session.execute(
+            delete(Recipient).where(Recipient.application_id.in_(application_ids))
+        ).rowcount
+        or 0,
+        "notifications_cancelled": 0,
+        "notifications": 0,
+    }
+    notifications = list(
+        session.execute(
+            select(Notification)
+            .where(Notification.application_id.in_(application_ids))
+            .order_by(Notification.id)
+            .with_for_update()
+        ).scalars()
+    )
     if log_file is not None:
         counts["log_lines"] = forget_messages(log_file, [n.id for n in notifications])
     for notification in notifications:
@@ -59,34 +69,59 @@ def erase_person(uow: UnitOfWork, event: Event, log_file: Path | None = None) ->
             notification.last_error = CANCELLED
             counts["notifications_cancelled"] += 1
         counts["notifications"] += _anonymise(notification)
-    counts["audit_keys"] = erasure.forget_audit_subjects(session, {
-        "notification": [n.id for n in notifications], "application": application_ids,
-        "notify_notification": [n.provider_reference for n in notifications
-                                if n.provider_reference],
-        "person": [i for i in (person_id, *application_ids) if i]})
-    counts.update(erasure.purge_copies(
-        session, [i for i in (person_id, *application_ids) if i]))
-    erasure.remember_erased(session, [i for i in (person_id, *application_ids) if i],
-                            erasure_id, moment)
-    audit.record(session, service="notifications", actor="system", actor_kind=audit.SYSTEM,
-                 action="person.erased", subject_type="erasure", subject_id=erasure_id,
-                 detail={"counts": counts}, at=moment)
-    erasure.report(uow, "notification.person_erased", erasure_id=erasure_id,
-                   person_id=person_id, application_ids=application_ids, counts=counts,
-                   moment=moment)
+    counts["audit_keys"] = erasure.forget_audit_subjects(
+        session,
+        {
+            "notification": [n.id for n in notifications],
+            "application": application_ids,
+            "notify_notification": [
+                n.provider_reference for n in notifications if n.provider_reference
+            ],
+            "person": [i for i in (person_id, *application_ids) if i],
+        },
+    )
+    counts.update(erasure.purge_copies(session, [i for i in (person_id, *application_ids) if i]))
+    erasure.remember_erased(
+        session, [i for i in (person_id, *application_ids) if i], erasure_id, moment
+    )
+    audit.record(
+        session,
+        service="notifications",
+        actor="system",
+        actor_kind=audit.SYSTEM,
+        action="person.erased",
+        subject_type="erasure",
+        subject_id=erasure_id,
+        detail={"counts": counts},
+        at=moment,
+    )
+    erasure.report(
+        uow,
+        "notification.person_erased",
+        erasure_id=erasure_id,
+        person_id=person_id,
+        application_ids=application_ids,
+        counts=counts,
+        moment=moment,
+    )
 
 
 def _pending(notification: Notification) -> bool:
     """What the sender would still pick up (`delivery.is_due`'s states, whenever due)."""
     return notification.status in (delivery.QUEUED, delivery.SENDING, delivery.HELD) or (
-        notification.status == delivery.TEMPORARY_FAILURE and notification.failed_at is None)
+        notification.status == delivery.TEMPORARY_FAILURE and notification.failed_at is None
+    )
 
 
 def _anonymise(notification: Notification) -> bool:
     recipient = ERASED_RECIPIENT + notification.id
     last_error = CANCELLED if notification.last_error == CANCELLED else None
-    changed = (notification.recipient, notification.subject, notification.body,
-               notification.last_error) != (recipient, "", "", last_error)
+    changed = (
+        notification.recipient,
+        notification.subject,
+        notification.body,
+        notification.last_error,
+    ) != (recipient, "", "", last_error)
     notification.recipient, notification.subject, notification.body = recipient, "", ""
     notification.last_error = last_error
     return changed
@@ -100,6 +135,7 @@ EVENT_TYPES = ("vetting.person_erased", "vetting.applications_erased")
 
 def handlers(log_file: Path | None) -> dict[str, list[Handler]]:
     """The erasure handlers; `log_file` is the log channel's file, rewritten on erasure."""
+
     def erase(uow: UnitOfWork, event: Event) -> None:
         erase_person(uow, event, log_file)
 

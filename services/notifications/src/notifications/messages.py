@@ -38,43 +38,72 @@ class Message:
 
 MESSAGES: dict[str, tuple[Message, ...]] = {
     CONFIRMATION: (
-        Message("contact_confirmation", (VOLUNTEER,), ("link", "code", "expires_on"),
-                sms_fields=("link", "code")),),
+        Message(
+            "contact_confirmation",
+            (VOLUNTEER,),
+            ("link", "code", "expires_on"),
+            sms_fields=("link", "code"),
+        ),
+    ),
     "application.received": (
-        Message("application_received", (VOLUNTEER, COORDINATOR), ("establishment_names",)),),
+        Message("application_received", (VOLUNTEER, COORDINATOR), ("establishment_names",)),
+    ),
     "vetting.case_opened": (Message("vetting_started", (VOLUNTEER,)),),
     # A sensitive request: the volunteer replies to the vetting team directly (its phone
     # number and the flag choosing that wording are all an SMS adds).
     "vetting.info_requested": (
-        Message("information_requested", (VOLUNTEER, COORDINATOR),
-                ("questions", "due_by", "reason", "sensitive", "vetting_email",
-                 "vetting_phone"), sms_fields=("sensitive", "vetting_phone")),),
+        Message(
+            "information_requested",
+            (VOLUNTEER, COORDINATOR),
+            ("questions", "due_by", "reason", "sensitive", "vetting_email", "vetting_phone"),
+            sms_fields=("sensitive", "vetting_phone"),
+        ),
+    ),
     "vetting.clearance_announced": (
-        Message("clearance_granted", (VOLUNTEER, COORDINATOR), ("level", "expires_on")),),
+        Message("clearance_granted", (VOLUNTEER, COORDINATOR), ("level", "expires_on")),
+    ),
     "vetting.clearance_refused": (
-        Message("clearance_refused", (VOLUNTEER, COORDINATOR), ("reconsidered",)),),
+        Message("clearance_refused", (VOLUNTEER, COORDINATOR), ("reconsidered",)),
+    ),
     "vetting.clearance_expiring": (
-        Message("clearance_expiring", (VOLUNTEER, COORDINATOR), ("expires_on", "days_before")),),
+        Message("clearance_expiring", (VOLUNTEER, COORDINATOR), ("expires_on", "days_before")),
+    ),
     "access.request_opened": (
-        Message("access_request_waiting", (SECURITY_INBOX,),
-                ("establishment_name", "level", "max_access", "renewal", "console_url")),),
+        Message(
+            "access_request_waiting",
+            (SECURITY_INBOX,),
+            ("establishment_name", "level", "max_access", "renewal", "console_url"),
+        ),
+    ),
     "access.approved": (
-        Message("access_approved", (VOLUNTEER, COORDINATOR),
-                ("establishment_name", "access_type", "key_holder", "valid_until")),),
+        Message(
+            "access_approved",
+            (VOLUNTEER, COORDINATOR),
+            ("establishment_name", "access_type", "key_holder", "valid_until"),
+        ),
+    ),
     "access.activated": (
-        Message("access_active", (VOLUNTEER,), ("establishment_name", "valid_until")),),
+        Message("access_active", (VOLUNTEER,), ("establishment_name", "valid_until")),
+    ),
     "access.suspended": (
-        Message("access_suspended", (VOLUNTEER, COORDINATOR), ("establishment_name",)),),
+        Message("access_suspended", (VOLUNTEER, COORDINATOR), ("establishment_name",)),
+    ),
     "access.excluded": (
-        Message("access_excluded", (VOLUNTEER, COORDINATOR),
-                ("establishment_name", "review_on")),),
+        Message("access_excluded", (VOLUNTEER, COORDINATOR), ("establishment_name", "review_on")),
+    ),
     "access.revoked": (
-        Message("access_revoked", (VOLUNTEER, COORDINATOR), ("establishment_name",)),),
+        Message("access_revoked", (VOLUNTEER, COORDINATOR), ("establishment_name",)),
+    ),
 }
 
 
 def sms_fields(template: str) -> frozenset[str]:
     """What an SMS of `template` may name."""
-    extra = {name for messages in MESSAGES.values() for message in messages
-             if message.template == template for name in message.sms_fields}
+    extra = {
+        name
+        for messages in MESSAGES.values()
+        for message in messages
+        if message.template == template
+        for name in message.sms_fields
+    }
     return frozenset(SMS_FIELDS) | extra

@@ -33,10 +33,8 @@ class Recipient(Base):
     coordinator_email: Mapped[str | None] = mapped_column(String(254))
     email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
-    email_confirmed: Mapped[bool] = mapped_column(Boolean, default=False,
-                                                  server_default=false())
-    mobile_confirmed: Mapped[bool] = mapped_column(Boolean, default=False,
-                                                   server_default=false())
+    email_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    mobile_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The recorded_at of the contacts_recorded applied: an older one arriving late changes
     # nothing.
     contacts_recorded_at: Mapped[datetime | None]

@@ -54,8 +54,9 @@ class Queueing:
     wake_sender: Callable[[], None]
 
 
-def _addresses(message: Message, recipient: Recipient | None, data: Mapping[str, Any],
-               queueing: Queueing) -> list[Address]:
+def _addresses(
+    message: Message, recipient: Recipient | None, data: Mapping[str, Any], queueing: Queueing
+) -> list[Address]:
     found: list[Address] = []
     for kind in message.recipients:
         if kind == VOLUNTEER and recipient is not None:
@@ -68,8 +69,11 @@ def _addresses(message: Message, recipient: Recipient | None, data: Mapping[str,
         elif kind == COORDINATOR and recipient is not None and recipient.coordinator_email:
             found.append(Address(COORDINATOR, "EMAIL", recipient.coordinator_email))
         elif kind == SECURITY_INBOX:
-            found.append(Address(SECURITY_INBOX, "EMAIL",
-                                 queueing.security_inbox(data["establishment_code"])))
+            found.append(
+                Address(
+                    SECURITY_INBOX, "EMAIL", queueing.security_inbox(data["establishment_code"])
+                )
+            )
     return found
 
 
@@ -79,30 +83,44 @@ def make_handler(event_type: str, queueing: Queueing) -> Callable[[UnitOfWork, E
 
     def notify(uow: UnitOfWork, event: Event) -> None:
         application_id = event.data.get("application_id")
-        recipient = (uow.session.get(Recipient, str(application_id))
-                     if application_id is not None else None)
+        recipient = (
+            uow.session.get(Recipient, str(application_id)) if application_id is not None else None
+        )
         if recipient is None and needs_recipient:
             # application.contacts_recorded (how to reach them) may still be on its way.
             raise RetryLater(f"no contact details yet for application {application_id}")
         fields = queueing.personalise(
-            event_type, event.data,
+            event_type,
+            event.data,
             forenames=recipient.forenames if recipient else "",
             surname=recipient.surname if recipient else "",
             reference=str(application_id or "")[:8].upper(),
             establishment_names=queueing.establishment_names,
-            console_url=queueing.console_url)
+            console_url=queueing.console_url,
+        )
         queued = 0
         for message in messages:
             for address in _addresses(message, recipient, event.data, queueing):
                 queued += _queue(uow, event, message, address, fields, queueing)
-        if recipient is not None and volunteer_address(recipient) is None \
-                and any(VOLUNTEER in m.recipients for m in messages):
+        if (
+            recipient is not None
+            and volunteer_address(recipient) is None
+            and any(VOLUNTEER in m.recipients for m in messages)
+        ):
             opted_out = recipient.email_opt_out and recipient.sms_opt_out
-            audit.record(uow.session, service="notifications", actor="system",
-                         actor_kind=audit.SYSTEM, action="notification.not_sent_opted_out"
-                         if opted_out else "notification.not_sent_no_channel",
-                         subject_type="application", subject_id=str(application_id),
-                         detail={"event_type": event_type}, at=uow.now())
+            audit.record(
+                uow.session,
+                service="notifications",
+                actor="system",
+                actor_kind=audit.SYSTEM,
+                action="notification.not_sent_opted_out"
+                if opted_out
+                else "notification.not_sent_no_channel",
+                subject_type="application",
+                subject_id=str(application_id),
+                detail={"event_type": event_type},
+                at=uow.now(),
+            )
         if queued:
             uow.after_commit(queueing.wake_sender)
 
@@ -110,24 +128,45 @@ def make_handler(event_type: str, queueing: Queueing) -> Callable[[UnitOfWork, E
     return notify
 
 
-def _queue(uow: UnitOfWork, event: Event, message: Message, address: Address,
-           fields: Mapping[str, Any], queueing: Queueing) -> int:
-    exists = uow.session.execute(select(Notification.id).where(
-        Notification.event_id == event.id, Notification.recipient == address.to,
-        Notification.channel == address.channel)).first()
+def _queue(
+    uow: UnitOfWork,
+    event: Event,
+    message: Message,
+    address: Address,
+    fields: Mapping[str, Any],
+    queueing: Queueing,
+) -> int:
+    exists = uow.session.execute(
+        select(Notification.id).where(
+            Notification.event_id == event.id,
+            Notification.recipient == address.to,
+            Notification.channel == address.channel,
+        )
+    ).first()
     if exists is not None:
         return 0
     rendered = queueing.render(message.template, address.kind, address.channel.lower(), fields)
     moment = uow.now()
     status = delivery.HELD if address.held else delivery.QUEUED
-    uow.session.add(Notification(
-        id=str(uuid.uuid4()), event_id=event.id,
-        application_id=str(event.data["application_id"])
-        if event.data.get("application_id") else None,
-        recipient=address.to, recipient_kind=address.kind, channel=address.channel,
-        template=message.template, subject=rendered.subject or "", body=rendered.body,
-        status=status, attempts=0, created_at=moment,
-        next_attempt_at=queueing.send_time(address.channel, moment)))
+    uow.session.add(
+        Notification(
+            id=str(uuid.uuid4()),
+            event_id=event.id,
+            application_id=str(event.data["application_id"])
+            if event.data.get("application_id")
+            else None,
+            recipient=address.to,
+            recipient_kind=address.kind,
+            channel=address.channel,
+            template=message.template,
+            subject=rendered.subject or "",
+            body=rendered.body,
+            status=status,
+            attempts=0,
+            created_at=moment,
+            next_attempt_at=queueing.send_time(address.channel, moment),
+        )
+    )
     return 0 if address.held else 1
 
 
@@ -140,19 +179,28 @@ def confirmation_handler(queueing: Queueing) -> Callable[[UnitOfWork, Event], No
         channel = event.data["channel"]
         to = event.data["email"] if channel == "EMAIL" else event.data["mobile"]
         if not to:
-            audit.record(uow.session, service="notifications", actor="system",
-                         actor_kind=audit.SYSTEM, action="notification.not_sent_no_address",
-                         subject_type="application",
-                         subject_id=str(event.data["application_id"]),
-                         detail={"event_type": CONFIRMATION, "channel": channel}, at=uow.now())
+            audit.record(
+                uow.session,
+                service="notifications",
+                actor="system",
+                actor_kind=audit.SYSTEM,
+                action="notification.not_sent_no_address",
+                subject_type="application",
+                subject_id=str(event.data["application_id"]),
+                detail={"event_type": CONFIRMATION, "channel": channel},
+                at=uow.now(),
+            )
             return
         known = uow.session.get(Recipient, str(event.data["application_id"]))
         fields = queueing.personalise(
-            CONFIRMATION, event.data, forenames=event.data["forenames"],
+            CONFIRMATION,
+            event.data,
+            forenames=event.data["forenames"],
             surname=known.surname if known is not None else "",
             reference=str(event.data["application_id"])[:8].upper(),
             establishment_names=queueing.establishment_names,
-            console_url=queueing.console_url)
+            console_url=queueing.console_url,
+        )
         if _queue(uow, event, message, Address(VOLUNTEER, channel, to), fields, queueing):
             uow.after_commit(queueing.wake_sender)
 
@@ -164,7 +212,9 @@ def handlers(queueing: Queueing) -> dict[str, list[Callable[[UnitOfWork, Event],
     """Every event the catalogue names, and the contacts (which queue no message)."""
     found: dict[str, list[Callable[[UnitOfWork, Event], None]]] = {
         event_type: [make_handler(event_type, queueing)]
-        for event_type in MESSAGES if event_type != CONFIRMATION}
+        for event_type in MESSAGES
+        if event_type != CONFIRMATION
+    }
     found[CONFIRMATION] = [confirmation_handler(queueing)]
     found["application.contacts_recorded"] = [remember_contacts]
     return found

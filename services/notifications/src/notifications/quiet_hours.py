@@ -44,7 +44,7 @@ class QuietHours:
 
 
 def parse_quiet_hours(text: str | None, zone: ZoneInfo = LONDON) -> QuietHours | None:
-    """"HH:MM-HH:MM" → QuietHours; "" (or None) → None: no quiet hours."""
+    """ "HH:MM-HH:MM" → QuietHours; "" (or None) → None: no quiet hours."""
     if text is None or not text.strip():
         return None
     match = _WINDOW.match(text)
@@ -56,13 +56,15 @@ def parse_quiet_hours(text: str | None, zone: ZoneInfo = LONDON) -> QuietHours |
     except ValueError as exc:
         raise QuietHoursError(f"quiet hours {text!r}: {exc}") from None
     if start == end:
-        raise QuietHoursError(f"quiet hours {text!r} start and end at the same time; "
-                              "leave the setting empty for none")
+        raise QuietHoursError(
+            f"quiet hours {text!r} start and end at the same time; leave the setting empty for none"
+        )
     return QuietHours(start, end, zone)
 
 
-def next_send_time(channel: str, moment: datetime,
-                   quiet_hours: QuietHours | str | None) -> datetime:
+def next_send_time(
+    channel: str, moment: datetime, quiet_hours: QuietHours | str | None
+) -> datetime:
     """The earliest time at or after `moment` (aware) that a message on `channel` may be sent:
     `moment` itself, unless it is an SMS inside quiet hours, then the end of those quiet hours
     (London wall-clock time, so 08:00 is 08:00 in GMT and in BST alike). Returned in UTC."""

@@ -43,8 +43,9 @@ class TemplateError(Exception):
     def __init__(self, directory: Path, problems: list[str]) -> None:
         self.problems = problems
         lines = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"{len(problems)} problem(s) with the message templates in "
-                         f"{directory}:\n{lines}")
+        super().__init__(
+            f"{len(problems)} problem(s) with the message templates in {directory}:\n{lines}"
+        )
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,13 @@ def allowed_fields(message: Message, recipient_kind: str, channel: str) -> froze
 
 
 class Templates:
-    def __init__(self, directory: Path, files: dict[tuple[str, str, str], _File],
-                 problems: list[str], broken: set[tuple[str, str, str]]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        files: dict[tuple[str, str, str], _File],
+        problems: list[str],
+        broken: set[tuple[str, str, str]],
+    ) -> None:
         self.directory = directory
         self._files = files
         # Found while loading, reported by validate(); a broken file is not "missing" too.
@@ -89,8 +95,13 @@ class Templates:
         directory = Path(directory) if directory is not None else PACKAGED_DIR
         if not directory.is_dir():
             raise TemplateError(directory, [f"{directory} is not a folder"])
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
-                                 trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        env = jinja2.Environment(
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
         files: dict[tuple[str, str, str], _File] = {}
         problems: list[str] = []
         broken: set[tuple[str, str, str]] = set()
@@ -118,8 +129,10 @@ class Templates:
             for message in event_messages:
                 for field_name in message.fields:
                     if field_name not in FIELD_BUILDERS:
-                        problems.append(f"the catalogue lists field '{field_name}' for "
-                                        f"{event_type}, but personalisation cannot make it")
+                        problems.append(
+                            f"the catalogue lists field '{field_name}' for "
+                            f"{event_type}, but personalisation cannot make it"
+                        )
                 for kind in message.recipients:
                     for channel in channels_for(kind):
                         key = (message.template, kind, channel)
@@ -142,13 +155,18 @@ class Templates:
             return []
         if channel == SMS:
             allowed = ", ".join(sorted(allowed_fields(message, kind, channel)))
-            return [f"{file.path}: an SMS may name only {allowed} (it is read on "
-                    f"locked screens), but it names {', '.join(extra)}"]
-        return [f"{file.path}: names {', '.join(extra)}, which {event_type} does not provide "
-                f"(it provides {', '.join(sorted(allowed_fields(message, kind, channel)))})"]
+            return [
+                f"{file.path}: an SMS may name only {allowed} (it is read on "
+                f"locked screens), but it names {', '.join(extra)}"
+            ]
+        return [
+            f"{file.path}: names {', '.join(extra)}, which {event_type} does not provide "
+            f"(it provides {', '.join(sorted(allowed_fields(message, kind, channel)))})"
+        ]
 
-    def render(self, template: str, recipient_kind: str, channel: str,
-               fields: Mapping[str, Any]) -> Rendered:
+    def render(
+        self, template: str, recipient_kind: str, channel: str, fields: Mapping[str, Any]
+    ) -> Rendered:
         """One message. `channel` is `email` or `sms` (any case). An SMS is given only the
         SMS_FIELDS, so even an unchecked template cannot put anything else in a text."""
         channel = channel.lower()
@@ -181,7 +199,7 @@ def _parse(env: jinja2.Environment, relative: str, source: str, channel: str) ->
         blank, _, body_source = rest.partition("\n")
         if blank.strip():
             raise ValueError("the Subject line must be followed by a blank line")
-        subject_source = first[len(SUBJECT_PREFIX):].strip()
+        subject_source = first[len(SUBJECT_PREFIX) :].strip()
     elif first.startswith(SUBJECT_PREFIX):
         raise ValueError("an SMS has no subject: remove the 'Subject:' line")
     names = set(meta.find_undeclared_variables(env.parse(body_source)))
@@ -189,16 +207,33 @@ def _parse(env: jinja2.Environment, relative: str, source: str, channel: str) ->
     if subject_source is not None:
         names |= meta.find_undeclared_variables(env.parse(subject_source))
         subject = env.from_string(subject_source)
-    return _File(path=relative, subject=subject, body=env.from_string(body_source),
-                 names=frozenset(names))
+    return _File(
+        path=relative, subject=subject, body=env.from_string(body_source), names=frozenset(names)
+    )
 
 
 # --- personalisation: the event's data, written for people --------------------------------
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-LEVELS = {"ESCORTED_VISITOR": "Escorted visitor", "STANDARD": "Standard",
-          "ENHANCED": "Enhanced", "ENHANCED_CTC": "Enhanced with Counter Terrorist Check"}
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+LEVELS = {
+    "ESCORTED_VISITOR": "Escorted visitor",
+    "STANDARD": "Standard",
+    "ENHANCED": "Enhanced",
+    "ENHANCED_CTC": "Enhanced with Counter Terrorist Check",
+}
 ACCESS = {"ESCORTED": "escorted", "UNESCORTED": "unescorted", "KEY_HOLDING": "key holding"}
 
 
@@ -256,17 +291,20 @@ def _optional(key: str, fmt: Callable[[Any], Any]) -> Callable[[Mapping[str, Any
 
 
 _LINK = re.compile(
-    r"^https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~%/+=-]*)?(\?[A-Za-z0-9._~%&=+-]*)?$")
+    r"^https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~%/+=-]*)?(\?[A-Za-z0-9._~%&=+-]*)?$"
+)
 _CODE = re.compile(r"^\d{6}$")
 
 
 # How each catalogue field is made from an event's data (as the consumer loaded it).
 FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
-    "establishment_names": lambda data, ctx: [ctx.establishment(code)
-                                              for code in data["establishments"]],
+    "establishment_names": lambda data, ctx: [
+        ctx.establishment(code) for code in data["establishments"]
+    ],
     "establishment_name": lambda data, ctx: ctx.establishment(data["establishment_code"]),
-    "questions": lambda data, _ctx: [str(item.get("question", "")).strip()
-                                     for item in data["items"]],
+    "questions": lambda data, _ctx: [
+        str(item.get("question", "")).strip() for item in data["items"]
+    ],
     "due_by": _optional("due_by", long_date),
     "reason": lambda data, _ctx: data["reason"],
     # A sensitive request went to the volunteer alone: they reply to vetting directly.
@@ -291,19 +329,34 @@ FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
 }
 
 
-def personalisation(event_type: str, data: Mapping[str, Any], *, forenames: str, surname: str,
-                    reference: str | uuid.UUID, establishment_names: Mapping[str, str],
-                    console_url: str, vetting_email: str = DEFAULT_VETTING_EMAIL,
-                    vetting_phone: str = DEFAULT_VETTING_PHONE) -> dict[str, Any]:
+def personalisation(
+    event_type: str,
+    data: Mapping[str, Any],
+    *,
+    forenames: str,
+    surname: str,
+    reference: str | uuid.UUID,
+    establishment_names: Mapping[str, str],
+    console_url: str,
+    vetting_email: str = DEFAULT_VETTING_EMAIL,
+    vetting_phone: str = DEFAULT_VETTING_PHONE,
+) -> dict[str, Any]:
     """Every field the messages of `event_type` may use, formatted for people.
 
     Only the catalogue's fields are made, so nothing else in the event (a reason code, a
     person id) can reach a template by accident. Raises KeyError for an event with no messages.
     """
-    context = _Context(establishment_names=establishment_names, console_url=console_url,
-                       vetting_email=vetting_email, vetting_phone=vetting_phone)
-    fields: dict[str, Any] = {"forenames": forenames, "surname": surname,
-                              "reference": str(reference)}
+    context = _Context(
+        establishment_names=establishment_names,
+        console_url=console_url,
+        vetting_email=vetting_email,
+        vetting_phone=vetting_phone,
+    )
+    fields: dict[str, Any] = {
+        "forenames": forenames,
+        "surname": surname,
+        "reference": str(reference),
+    }
     for message in MESSAGES[event_type]:
         for name in message.fields:
             fields[name] = FIELD_BUILDERS[name](data, context)

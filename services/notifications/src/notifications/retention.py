@@ -33,24 +33,37 @@ DONE_AT = func.coalesce(Notification.failed_at, Notification.delivered_at, Notif
 
 
 def _done(_cutoff: Any) -> tuple[Any, ...]:
-    return (or_(Notification.status.in_((SENT, DELIVERED, PERMANENT_FAILURE, CANCELLED)),
-                and_(Notification.status == TEMPORARY_FAILURE,
-                     Notification.failed_at.is_not(None))),)
+    return (
+        or_(
+            Notification.status.in_((SENT, DELIVERED, PERMANENT_FAILURE, CANCELLED)),
+            and_(Notification.status == TEMPORARY_FAILURE, Notification.failed_at.is_not(None)),
+        ),
+    )
 
 
 def purge_message(_session: Any, notification: Notification) -> dict[str, Any]:
     fields = []
-    for name, empty in (("subject", ""), ("body", ""), ("last_error", None),
-                        ("recipient", ANONYMISED + notification.id)):
+    for name, empty in (
+        ("subject", ""),
+        ("body", ""),
+        ("last_error", None),
+        ("recipient", ANONYMISED + notification.id),
+    ):
         if getattr(notification, name) != empty:
             setattr(notification, name, empty)
             fields.append(name)
-    return {"fields": fields, "template": notification.template,
-            "channel": notification.channel}
+    return {"fields": fields, "template": notification.template, "channel": notification.channel}
 
 
 PURGES = (
-    Purge(name="messages", action="retention.message_purged", subject_type="notification",
-          model=Notification, period=CHECK_DETAILS, decided_at=DONE_AT, purge=purge_message,
-          where=_done),
+    Purge(
+        name="messages",
+        action="retention.message_purged",
+        subject_type="notification",
+        model=Notification,
+        period=CHECK_DETAILS,
+        decided_at=DONE_AT,
+        purge=purge_message,
+        where=_done,
+    ),
 )

@@ -45,14 +45,23 @@ class Sender:
     """`send_due()` does one pass; `run()` loops over passes until `stop()` (a background worker
     of the consume process); `wake()` starts the next pass at once."""
 
-    def __init__(self, platform: Platform, *, config: DeliveryConfig | None = None,
-                 channels: Mapping[str, Channel] | None = None,
-                 batch_size: int = 20, lease: timedelta = LEASE,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        *,
+        config: DeliveryConfig | None = None,
+        channels: Mapping[str, Channel] | None = None,
+        batch_size: int = 20,
+        lease: timedelta = LEASE,
+        rng: random.Random | None = None,
+    ) -> None:
         self.platform = platform
         self.config = config or delivery_config(platform)
-        self.channels = dict(channels) if channels is not None else build_channels(
-            self.config, platform.settings, platform.clock)
+        self.channels = (
+            dict(channels)
+            if channels is not None
+            else build_channels(self.config, platform.settings, platform.clock)
+        )
         self.clock = platform.clock
         self.batch_size = batch_size
         self.lease = lease
@@ -104,7 +113,8 @@ class Sender:
         self._deferred = 0
         with self.platform.session_factory.begin() as session:
             due = session.execute(
-                select(Notification).where(delivery.is_due(moment))
+                select(Notification)
+                .where(delivery.is_due(moment))
                 .order_by(Notification.next_attempt_at)
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)
@@ -117,8 +127,9 @@ class Sender:
                     self._deferred += 1
                     continue
                 if notification.status == delivery.SENDING:
-                    log.warning("reclaiming notification %s from a sender that stopped",
-                                notification.id)
+                    log.warning(
+                        "reclaiming notification %s from a sender that stopped", notification.id
+                    )
                 notification.status = delivery.SENDING
                 notification.attempts += 1
                 notification.next_attempt_at = moment + self.lease
@@ -127,14 +138,17 @@ class Sender:
 
     def _deliver(self, notification: Notification, channel: Channel | None) -> None:
         if channel is None:
-            self._record(notification, PermanentFailure(
-                f"no channel for {notification.channel!r}"))
+            self._record(notification, PermanentFailure(f"no channel for {notification.channel!r}"))
             return
         try:
             reference = channel.send(notification)
         except (TemporaryFailure, PermanentFailure) as exc:
-            log.warning("notification %s not sent (attempt %s): %s", notification.id,
-                        notification.attempts, exc.message)
+            log.warning(
+                "notification %s not sent (attempt %s): %s",
+                notification.id,
+                notification.attempts,
+                exc.message,
+            )
             self._record(notification, exc)
             return
         except Exception as exc:  # an adapter's bug must not strand the row in SENDING
@@ -148,9 +162,13 @@ class Sender:
             # channel's file ran before this line was written.
             forget([notification.id])
 
-    def _record(self, notification: Notification,
-                failure: TemporaryFailure | PermanentFailure | None,
-                provider: str | None = None, reference: str | None = None) -> bool:
+    def _record(
+        self,
+        notification: Notification,
+        failure: TemporaryFailure | PermanentFailure | None,
+        provider: str | None = None,
+        reference: str | None = None,
+    ) -> bool:
         """The outcome, once the database takes it. Giving up on a lost connection left the
         row SENDING (sent again when the lease ran out: a second email) and the rest of the
         claimed batch waiting out the lease (bench/chaos.py found it)."""
@@ -165,9 +183,13 @@ class Sender:
                 self._stop.wait(delay)
                 delay = min(delay * 2, 5.0)
 
-    def _record_once(self, notification: Notification,
-                     failure: TemporaryFailure | PermanentFailure | None,
-                     provider: str | None, reference: str | None) -> bool:
+    def _record_once(
+        self,
+        notification: Notification,
+        failure: TemporaryFailure | PermanentFailure | None,
+        provider: str | None,
+        reference: str | None,
+    ) -> bool:
         """Whether the person the row was for has been erased since it was claimed."""
         with self.platform.unit_of_work() as uow:
             row = uow.session.get(Notification, notification.id, with_for_update=True)
@@ -183,9 +205,15 @@ class Sender:
             elif isinstance(failure, PermanentFailure):
                 delivery.mark_failed(uow, row, at, failure.message)
             else:
-                delivery.retry_or_fail(uow, row, at, failure.message,
-                                       max_attempts=self.config.max_attempts,
-                                       retry_base_s=self.config.retry_base_s, rng=self.rng)
+                delivery.retry_or_fail(
+                    uow,
+                    row,
+                    at,
+                    failure.message,
+                    max_attempts=self.config.max_attempts,
+                    retry_base_s=self.config.retry_base_s,
+                    rng=self.rng,
+                )
             uow.commit()
             return erased
 

@@ -60,8 +60,8 @@ def templates(platform: Platform) -> Templates:
             loaded.validate()
         except TemplateError as exc:
             raise SystemExit(
-                f"notifications: the message templates are not valid, so the service stops.\n"
-                f"{exc}") from None
+                f"notifications: the message templates are not valid, so the service stops.\n{exc}"
+            ) from None
         platform.extras["templates"] = loaded
     return platform.extras["templates"]
 
@@ -71,16 +71,18 @@ def _queueing(platform: Platform) -> queueing.Queueing:
     inbox = extra.get("NOTIFICATIONS_SECURITY_INBOX", DEFAULT_SECURITY_INBOX)
     quiet = delivery_config(platform).quiet_hours
     return queueing.Queueing(
-        render=templates(platform).render, personalise=functools.partial(
+        render=templates(platform).render,
+        personalise=functools.partial(
             personalisation,
             vetting_email=extra.get("NOTIFICATIONS_VETTING_CONTACT_EMAIL", DEFAULT_VETTING_EMAIL),
-            vetting_phone=extra.get("NOTIFICATIONS_VETTING_CONTACT_PHONE",
-                                    DEFAULT_VETTING_PHONE)),
+            vetting_phone=extra.get("NOTIFICATIONS_VETTING_CONTACT_PHONE", DEFAULT_VETTING_PHONE),
+        ),
         send_time=lambda channel, moment: next_send_time(channel, moment, quiet),
         establishment_names={code: e.name for code, e in load_establishments().items()},
         console_url=extra.get("NOTIFICATIONS_CONSOLE_URL", DEFAULT_CONSOLE_URL),
         security_inbox=lambda code: inbox.format(code=code.lower()),
-        wake_sender=_sender(platform).wake)
+        wake_sender=_sender(platform).wake,
+    )
 
 
 def _handlers(platform: Platform):  # type: ignore[no-untyped-def]

@@ -57,8 +57,13 @@ class RunnerSettings:
 
 
 class CheckRunner:
-    def __init__(self, platform: Platform, policy: Policy, providers: dict[str, CheckProvider],
-                 settings: RunnerSettings) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        policy: Policy,
+        providers: dict[str, CheckProvider],
+        settings: RunnerSettings,
+    ) -> None:
         self.platform = platform
         self.policy = policy
         self.providers = providers
@@ -88,10 +93,15 @@ class CheckRunner:
 
     def _claim(self, moment: datetime) -> list[tuple[str, tuple[str, int]]]:
         with self.platform.session_factory.begin() as session:
-            due = list(session.execute(
-                select(Check).where(Check.next_attempt_at <= moment)
-                .order_by(Check.next_attempt_at).limit(self.settings.batch_size)
-                .with_for_update(skip_locked=True)).scalars())
+            due = list(
+                session.execute(
+                    select(Check)
+                    .where(Check.next_attempt_at <= moment)
+                    .order_by(Check.next_attempt_at)
+                    .limit(self.settings.batch_size)
+                    .with_for_update(skip_locked=True)
+                ).scalars()
+            )
             for check in due:
                 check.next_attempt_at = moment + timedelta(seconds=self.settings.lease_s)
             return [(check.id, (check.status, check.attempts)) for check in due]
@@ -117,8 +127,7 @@ class CheckRunner:
             if check is None or case is None:
                 return None
             request = check_request(case, check, today(self.platform.clock))
-            return (self.providers[check.provider], request,
-                    check.status, check.provider_reference)
+            return (self.providers[check.provider], request, check.status, check.provider_reference)
 
     def _work(self, check_id: str, started_as: tuple[str, int]) -> None:
         loaded = self._with_database(lambda: self._load(check_id))
@@ -136,22 +145,29 @@ class CheckRunner:
         except Exception as exc:  # a provider bug: retried like a failure, then an officer's
             log.exception("check provider %s failed unexpectedly", provider.name)
             error = f"{type(exc).__name__}: {exc}"
-        self._with_database(
-            lambda: self._apply(check_id, started_as, outcome, submission, error))
+        self._with_database(lambda: self._apply(check_id, started_as, outcome, submission, error))
 
-    def _apply(self, check_id: str, started_as: tuple[str, int], outcome: Outcome | None,
-               submission: Submission | None, error: str | None) -> None:
+    def _apply(
+        self,
+        check_id: str,
+        started_as: tuple[str, int],
+        outcome: Outcome | None,
+        submission: Submission | None,
+        error: str | None,
+    ) -> None:
         """What the provider said, in a new transaction. An answer is never dropped: one
         for a check whose result is already in is kept beside it (checks.late_answer). A
         submission or a failure that another runner or an officer overtook is stale."""
         moment = self.platform.clock.now()
         with self.platform.unit_of_work() as uow:
-            check = uow.session.execute(select(Check).where(Check.id == check_id)
-                                        .with_for_update()).scalar_one_or_none()
+            check = uow.session.execute(
+                select(Check).where(Check.id == check_id).with_for_update()
+            ).scalar_one_or_none()
             if check is None:
                 return
-            case = uow.session.execute(select(VettingCase).where(
-                VettingCase.id == check.case_id).with_for_update()).scalar_one()
+            case = uow.session.execute(
+                select(VettingCase).where(VettingCase.id == check.case_id).with_for_update()
+            ).scalar_one()
             if case.status in CLOSED and case.status != "CLEARED":
                 check.next_attempt_at = None  # withdrawn or refused: the result is not needed
             elif outcome is not None and check.status in FINAL:
@@ -160,7 +176,8 @@ class CheckRunner:
                 CHECK.step(check.status, "answered", SYSTEM_ROLES, outcome.status)
                 complete(uow, case, check, outcome, self.policy, moment)
             elif (check.status, check.attempts) != started_as or not can(
-                    check.status, "submitted" if submission else "provider_failed"):
+                check.status, "submitted" if submission else "provider_failed"
+            ):
                 return  # an officer retried it, or another runner got there first
             elif error is not None:
                 self._failed(check, error, moment)
@@ -173,7 +190,8 @@ class CheckRunner:
                 refresh(uow.session, case, self.policy, moment)
             else:  # not ready yet: ask again later
                 check.next_attempt_at = moment + timedelta(
-                    seconds=max(self.settings.idle_wait_s, 1.0))
+                    seconds=max(self.settings.idle_wait_s, 1.0)
+                )
             uow.commit()
 
     def _failed(self, check: Check, error: str, moment: datetime) -> None:
@@ -182,10 +200,10 @@ class CheckRunner:
         if check.attempts >= self.settings.max_attempts:
             CHECK.step(check.status, "retries_exhausted", SYSTEM_ROLES)
             check.status, check.next_attempt_at = "FAILED", None  # an officer's now
-            log.warning("check %s gave up after %d attempts: %s", check.id, check.attempts,
-                        error)
+            log.warning("check %s gave up after %d attempts: %s", check.id, check.attempts, error)
         else:
             CHECK.step(check.status, "provider_failed", SYSTEM_ROLES)
             check.status = "ERROR"
-            check.next_attempt_at = moment + backoff(check.attempts, self.settings.retry_base_s,
-                                                     self.settings.retry_cap_s)
+            check.next_attempt_at = moment + backoff(
+                check.attempts, self.settings.retry_base_s, self.settings.retry_cap_s
+            )

@@ -26,7 +26,12 @@ from typing import Any
 
 # What a stored identifier is a hash of.
 DOCUMENT, NAME, PREVIOUS_NAME, BIRTH_DATE, NI_NUMBER = (
-    "DOCUMENT", "NAME", "PREVIOUS_NAME", "BIRTH_DATE", "NI_NUMBER")
+    "DOCUMENT",
+    "NAME",
+    "PREVIOUS_NAME",
+    "BIRTH_DATE",
+    "NI_NUMBER",
+)
 KINDS = (DOCUMENT, NAME, PREVIOUS_NAME, BIRTH_DATE, NI_NUMBER)
 
 # Why a person is offered as a match (an officer reads these beside both records).
@@ -91,8 +96,9 @@ def identifiers(applicant: Mapping[str, Any], key: bytes) -> Identifiers:
         number = re.sub(r"[^0-9A-Z]", "", str(document.get("number") or "").upper())
         if number:
             found[DOCUMENT].add(digest(key, DOCUMENT, f"{document.get('type')}|{number}"))
-    ni_number = re.sub(r"[^0-9A-Z]", "", str(details.get("national_insurance_number") or "")
-                       .upper())
+    ni_number = re.sub(
+        r"[^0-9A-Z]", "", str(details.get("national_insurance_number") or "").upper()
+    )
     if ni_number:
         found[NI_NUMBER].add(digest(key, NI_NUMBER, ni_number))
     return Identifiers({kind: frozenset(values) for kind, values in found.items() if values})

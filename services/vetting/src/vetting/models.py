@@ -212,9 +212,13 @@ class Clearance(Base):
     __table_args__ = (
         # One live clearance per person: a second one (a renewal that superseded nothing, a
         # new application's clearance beside a suspended one) is refused by the database too.
-        Index("uq_clearances_one_live_per_person", "person_id", unique=True,
-              sqlite_where=text("status IN ('ACTIVE', 'SUSPENDED')"),
-              postgresql_where=text("status IN ('ACTIVE', 'SUSPENDED')")),
+        Index(
+            "uq_clearances_one_live_per_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status IN ('ACTIVE', 'SUSPENDED')"),
+            postgresql_where=text("status IN ('ACTIVE', 'SUSPENDED')"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

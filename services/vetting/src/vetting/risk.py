@@ -32,13 +32,24 @@ RECOMMENDATIONS = ("CLEAR", "CLEAR_WITH_CONDITIONS", "REFER", "REFUSE")  # least
 SEVERITIES = {"CLEAR_WITH_CONDITIONS": "MEDIUM", "REFER": "HIGH", "REFUSE": "CRITICAL"}
 ESCORTED_ONLY = "ESCORTED_ONLY"
 EXCLUDE = "EXCLUDE_ESTABLISHMENT:"
-FACTOR_CODES = ("UNMANAGEABLE_OFFENCE", "UNDECLARED_RECORD", "ON_LICENCE", "RECENT_OFFENCE",
-                "RECENT_RELEASE", "NO_ESTABLISHMENT_LEFT", "CONNECTION_AT_ESTABLISHMENT")
-PLAIN = {"UNMANAGEABLE_OFFENCE": "unmanageable-risk offence", "UNDECLARED_RECORD":
-         "undeclared record", "ON_LICENCE": "on licence", "RECENT_OFFENCE": "recent offence",
-         "RECENT_RELEASE": "recent release", "NO_ESTABLISHMENT_LEFT":
-         "no requested establishment left", "CONNECTION_AT_ESTABLISHMENT":
-         "connection at a requested establishment"}
+FACTOR_CODES = (
+    "UNMANAGEABLE_OFFENCE",
+    "UNDECLARED_RECORD",
+    "ON_LICENCE",
+    "RECENT_OFFENCE",
+    "RECENT_RELEASE",
+    "NO_ESTABLISHMENT_LEFT",
+    "CONNECTION_AT_ESTABLISHMENT",
+)
+PLAIN = {
+    "UNMANAGEABLE_OFFENCE": "unmanageable-risk offence",
+    "UNDECLARED_RECORD": "undeclared record",
+    "ON_LICENCE": "on licence",
+    "RECENT_OFFENCE": "recent offence",
+    "RECENT_RELEASE": "recent release",
+    "NO_ESTABLISHMENT_LEFT": "no requested establishment left",
+    "CONNECTION_AT_ESTABLISHMENT": "connection at a requested establishment",
+}
 
 
 @dataclass(frozen=True)
@@ -90,8 +101,9 @@ class _Record:
     def describe(self) -> str:
         what = (self.kind or "record").lower()
         extra = ", ".join(x for x in (self.disposal, self.source and f"from {self.source}") if x)
-        return f"{what} '{self.offence}' on {self.day.isoformat()}" + (f" ({extra})" if extra
-                                                                       else "")
+        return f"{what} '{self.offence}' on {self.day.isoformat()}" + (
+            f" ({extra})" if extra else ""
+        )
 
 
 def _upper_first(text: str) -> str:
@@ -103,8 +115,13 @@ def _day(value: Any) -> date:
 
 
 def _record(item: Mapping[str, Any]) -> _Record:
-    return _Record(str(item["offence"]), _day(item["date"]), item.get("disposal"),
-                   item.get("kind"), item.get("source"))
+    return _Record(
+        str(item["offence"]),
+        _day(item["date"]),
+        item.get("disposal"),
+        item.get("kind"),
+        item.get("source"),
+    )
 
 
 def _add_years(day: date, years: int) -> date:
@@ -123,20 +140,31 @@ def _recency(thresholds: Thresholds, since: date, today: date) -> str | None:
     return None
 
 
-def _recency_factor(code: str, thresholds: Thresholds, since: date, today: date,
-                    what: str) -> Factor | None:
+def _recency_factor(
+    code: str, thresholds: Thresholds, since: date, today: date, what: str
+) -> Factor | None:
     band = _recency(thresholds, since, today)
     if band is None:
         return None
-    years = (thresholds.refer_within_years if band == "REFER"
-             else thresholds.escorted_only_within_years)
-    return factor(code, band, f"{what}: less than {years} year(s) before {today.isoformat()}.",
-                  [ESCORTED_ONLY] if band == "CLEAR_WITH_CONDITIONS" else [])
+    years = (
+        thresholds.refer_within_years if band == "REFER" else thresholds.escorted_only_within_years
+    )
+    return factor(
+        code,
+        band,
+        f"{what}: less than {years} year(s) before {today.isoformat()}.",
+        [ESCORTED_ONLY] if band == "CLEAR_WITH_CONDITIONS" else [],
+    )
 
 
-def assess(declarations: Mapping[str, Any] | None, check_results: Iterable[Mapping[str, Any]],
-           connections: Iterable[Mapping[str, Any]], requested_establishments: Iterable[str],
-           policy: Policy, today: date) -> RiskSummary:
+def assess(
+    declarations: Mapping[str, Any] | None,
+    check_results: Iterable[Mapping[str, Any]],
+    connections: Iterable[Mapping[str, Any]],
+    requested_establishments: Iterable[str],
+    policy: Policy,
+    today: date,
+) -> RiskSummary:
     """The risk factors and the recommendation. A recommendation only: a person decides."""
     declarations = declarations or {}
     declared = {_record(item) for item in declarations.get("convictions") or ()}
@@ -145,33 +173,53 @@ def assess(declarations: Mapping[str, Any] | None, check_results: Iterable[Mappi
     factors: set[Factor] = set()
 
     def is_declared(record: _Record) -> bool:
-        return any(d.key == record.key and abs((d.day - record.day).days) <= window
-                   for d in declared)
+        return any(
+            d.key == record.key and abs((d.day - record.day).days) <= window for d in declared
+        )
 
     undeclared = {record for record in found if not is_declared(record)}
     for record in undeclared:
-        factors.add(factor("UNDECLARED_RECORD", "REFER", f"Checks found {record.describe()}, "
-                           f"which matches no declaration (honesty)."))
+        factors.add(
+            factor(
+                "UNDECLARED_RECORD",
+                "REFER",
+                f"Checks found {record.describe()}, which matches no declaration (honesty).",
+            )
+        )
     # Each offence once: the declarations, and the found records nobody declared.
     for record in declared | undeclared:
         what = _upper_first(record.describe())
         categories = policy.risk.categorise(record.offence)
         for category in categories:
             if category.unmanageable:
-                factors.add(factor("UNMANAGEABLE_OFFENCE", "REFUSE", f"{what} is in the "
-                                   f"unmanageable-risk category {category.name}."))
+                factors.add(
+                    factor(
+                        "UNMANAGEABLE_OFFENCE",
+                        "REFUSE",
+                        f"{what} is in the unmanageable-risk category {category.name}.",
+                    )
+                )
         named = [c.name for c in categories if c.thresholds is not None]
-        recent = _recency_factor("RECENT_OFFENCE", policy.risk.offence_thresholds(categories),
-                                 record.day, today,
-                                 what + (f" [{', '.join(named)}]" if named else ""))
+        recent = _recency_factor(
+            "RECENT_OFFENCE",
+            policy.risk.offence_thresholds(categories),
+            record.day,
+            today,
+            what + (f" [{', '.join(named)}]" if named else ""),
+        )
         if recent is not None:
             factors.add(recent)
     if declarations.get("on_licence"):
         factors.add(factor("ON_LICENCE", "REFER", "Declared as currently on licence."))
     release = declarations.get("release_date")
     if release is not None:
-        recent = _recency_factor("RECENT_RELEASE", policy.risk.release, _day(release), today,
-                                 f"Released from custody on {_day(release).isoformat()}")
+        recent = _recency_factor(
+            "RECENT_RELEASE",
+            policy.risk.release,
+            _day(release),
+            today,
+            f"Released from custody on {_day(release).isoformat()}",
+        )
         if recent is not None:
             factors.add(recent)
     requested = {code.upper() for code in requested_establishments}
@@ -180,20 +228,40 @@ def assess(declarations: Mapping[str, Any] | None, check_results: Iterable[Mappi
         code = str(connection["establishment"]).upper()
         if code in requested:
             excluded.add(code)
-            factors.add(factor("CONNECTION_AT_ESTABLISHMENT", "CLEAR_WITH_CONDITIONS",
-                               f"Connection with {connection['name']} "
-                               f"({connection['relationship']}) at {code}, a requested "
-                               f"establishment.", [EXCLUDE + code]))
+            factors.add(
+                factor(
+                    "CONNECTION_AT_ESTABLISHMENT",
+                    "CLEAR_WITH_CONDITIONS",
+                    f"Connection with {connection['name']} "
+                    f"({connection['relationship']}) at {code}, a requested "
+                    f"establishment.",
+                    [EXCLUDE + code],
+                )
+            )
     if requested and excluded >= requested:
-        factors.add(factor("NO_ESTABLISHMENT_LEFT", "REFER",
-                           f"Every requested establishment ({', '.join(sorted(requested))}) "
-                           "would be excluded because of a connection."))
-    ordered = tuple(sorted(factors, key=lambda f: (-severity_rank(f.recommends),
-                                                   FACTOR_CODES.index(f.code), f.evidence,
-                                                   f.conditions)))
+        factors.add(
+            factor(
+                "NO_ESTABLISHMENT_LEFT",
+                "REFER",
+                f"Every requested establishment ({', '.join(sorted(requested))}) "
+                "would be excluded because of a connection.",
+            )
+        )
+    ordered = tuple(
+        sorted(
+            factors,
+            key=lambda f: (
+                -severity_rank(f.recommends),
+                FACTOR_CODES.index(f.code),
+                f.evidence,
+                f.conditions,
+            ),
+        )
+    )
     recommendation, conditions = recommend(ordered)
-    return RiskSummary(ordered, recommendation, conditions, _rationale(ordered, recommendation),
-                       policy.version)
+    return RiskSummary(
+        ordered, recommendation, conditions, _rationale(ordered, recommendation), policy.version
+    )
 
 
 def _rationale(factors: tuple[Factor, ...], recommendation: str) -> str:
@@ -203,5 +271,7 @@ def _rationale(factors: tuple[Factor, ...], recommendation: str) -> str:
         counts = {code: sum(f.code == code for f in factors) for code in FACTOR_CODES}
         found = ", ".join(f"{n} {PLAIN[code]}" for code, n in counts.items() if n)
     second = " (a refusal needs a second officer)" if recommendation == "REFUSE" else ""
-    return (f"{recommendation} recommended: {found}. A recommendation only: "
-            f"a vetting officer decides{second}.")
+    return (
+        f"{recommendation} recommended: {found}. A recommendation only: "
+        f"a vetting officer decides{second}."
+    )

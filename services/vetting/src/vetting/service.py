@@ -53,10 +53,12 @@ def policy(platform: Platform) -> Policy:
     if "policy" not in platform.extras:
         try:
             platform.extras["policy"] = load_policy(
-                platform.settings.extra.get("VETTING_POLICY_FILE"))
+                platform.settings.extra.get("VETTING_POLICY_FILE")
+            )
         except PolicyError as exc:
             raise SystemExit(
-                f"vetting: the policy is not valid, so the service stops.\n{exc}") from None
+                f"vetting: the policy is not valid, so the service stops.\n{exc}"
+            ) from None
     return platform.extras["policy"]
 
 
@@ -69,8 +71,9 @@ def providers(platform: Platform) -> Providers:
         check_simulation_allowed(platform.settings)  # outside the embedded mode: only if asked
         rules = policy(platform)
         delay = float(platform.settings.extra.get("VETTING_SIMULATED_DELAY_S", 0))
-        platform.extras["providers"] = Providers(simulated=SimulatedProvider.from_policy(
-            rules, delay=timedelta(seconds=delay)))
+        platform.extras["providers"] = Providers(
+            simulated=SimulatedProvider.from_policy(rules, delay=timedelta(seconds=delay))
+        )
     return platform.extras["providers"]
 
 
@@ -78,9 +81,14 @@ def provider_chooser(platform: Platform) -> intake.ProviderChoice:
     rules, chosen, manual = policy(platform), providers(platform), _manual_checks(platform)
 
     def provider_for(check: str, applicant: Mapping[str, Any], dbs_level: str | None) -> str:
-        return choose_provider(check, applicant, dbs_level, manual_checks=manual,
-                               providers=chosen,
-                               update_service_accepted=rules.dbs_update_service_accepted).name
+        return choose_provider(
+            check,
+            applicant,
+            dbs_level,
+            manual_checks=manual,
+            providers=chosen,
+            update_service_accepted=rules.dbs_update_service_accepted,
+        ).name
 
     provider_for(policy(platform).levels[0].checks[0], {}, None)  # a bad check list fails now
     return provider_for
@@ -91,30 +99,43 @@ def check_runner(platform: Platform) -> CheckRunner:
     settings = RunnerSettings(
         retry_base_s=float(extra.get("VETTING_CHECK_RETRY_BASE_S", 30)),
         max_attempts=int(extra.get("VETTING_CHECK_MAX_ATTEMPTS", 6)),
-        lease_s=float(extra.get("VETTING_CHECK_LEASE_S", 120)))
+        lease_s=float(extra.get("VETTING_CHECK_LEASE_S", 120)),
+    )
     return CheckRunner(platform, policy(platform), providers(platform).by_name(), settings)
 
 
 def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
     rules = policy(platform)
     return {
-        "application.submitted": [intake.make_open_case(
-            rules, load_establishments(), provider_chooser(platform),
-            key_from_settings(platform.settings.extra, platform.settings.secret_key))],
+        "application.submitted": [
+            intake.make_open_case(
+                rules,
+                load_establishments(),
+                provider_chooser(platform),
+                key_from_settings(platform.settings.extra, platform.settings.secret_key),
+            )
+        ],
         "application.withdrawn": [intake.close_withdrawn_case],
         "application.info_provided": [intake.make_record_information(rules)],
         "application.circumstances_changed": [circumstances.make_record_change(rules)],
         "application.reconsideration_requested": [intake.open_reconsideration],
         "application.erasure_requested": [erasure.erase_person],
-        **{event_type: [history.make_record_establishment_decision(event_type)]
-           for event_type in history.ESTABLISHMENT_DECISIONS},
+        **{
+            event_type: [history.make_record_establishment_decision(event_type)]
+            for event_type in history.ESTABLISHMENT_DECISIONS
+        },
     }
 
 
 @click.command("sweep", help="Send expiry reminders and expire clearances (run daily).")
 @click.option("--at", "at", default=None, help="ISO time to sweep as of (default: now).")
-@click.option("--every", "every_s", default=None, type=float,
-              help="Keep running, sweeping every this many seconds (a container's scheduler).")
+@click.option(
+    "--every",
+    "every_s",
+    default=None,
+    type=float,
+    help="Keep running, sweeping every this many seconds (a container's scheduler).",
+)
 @pass_state
 def sweep_command(state: CliState, at: str | None, every_s: float | None) -> None:
     while True:

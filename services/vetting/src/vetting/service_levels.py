@@ -56,8 +56,12 @@ def age_s(case: CaseTimes, now: datetime) -> float:
     return _seconds(case.opened_at, _end(case, now))
 
 
-def add_wait(waited_s: Mapping[str, float], waiting_on: str | None,
-             waiting_since: datetime | None, now: datetime) -> dict[str, float]:
+def add_wait(
+    waited_s: Mapping[str, float],
+    waiting_on: str | None,
+    waiting_since: datetime | None,
+    now: datetime,
+) -> dict[str, float]:
     """The totals with the current spell (waiting_since .. now on waiting_on) added; every party
     present. Called by the case model on each transition, before it sets the next spell.
 
@@ -100,13 +104,19 @@ def _group(rows: Sequence[tuple[float, dict[str, float]]]) -> dict[str, Any]:
     return {
         "age_s": _summary([age for age, _ in rows]),
         "count": len(rows),
-        "waiting_s": {party: _summary([waits[party] for _, waits in rows])
-                      for party in sorted(PARTIES)},
+        "waiting_s": {
+            party: _summary([waits[party] for _, waits in rows]) for party in sorted(PARTIES)
+        },
     }
 
 
-def report(cases: Iterable[CaseTimes], now: datetime, *,
-           stuck_after: timedelta = timedelta(days=14), stuck_limit: int = 20) -> dict[str, Any]:
+def report(
+    cases: Iterable[CaseTimes],
+    now: datetime,
+    *,
+    stuck_after: timedelta = timedelta(days=14),
+    stuck_limit: int = 20,
+) -> dict[str, Any]:
     """JSON-ready service-level report; keys sorted so the output is stable between calls.
 
     A case is stuck when it is open and its CURRENT wait exceeds stuck_after: that is the
@@ -132,9 +142,16 @@ def report(cases: Iterable[CaseTimes], now: datetime, *,
             continue
         waiting_for = _seconds(case.waiting_since, now)
         if waiting_for > limit_s:
-            stuck.append({"age_s": row[0], "case_id": case.case_id,
-                          "level": case.level or UNKNOWN_LEVEL, "status": case.status,
-                          "waiting_for_s": waiting_for, "waiting_on": case.waiting_on})
+            stuck.append(
+                {
+                    "age_s": row[0],
+                    "case_id": case.case_id,
+                    "level": case.level or UNKNOWN_LEVEL,
+                    "status": case.status,
+                    "waiting_for_s": waiting_for,
+                    "waiting_on": case.waiting_on,
+                }
+            )
     # Longest wait first; case_id breaks ties so equal waits always list in the same order.
     stuck.sort(key=lambda item: (-item["waiting_for_s"], item["case_id"]))
     return {

@@ -42,7 +42,8 @@ def check_simulation_allowed(settings: Settings) -> None:
         "vetting: refusing to simulate checks outside the embedded mode (nobody would be "
         f"vetted):\nVETTING_MANUAL_CHECKS: {', '.join(simulated)} not listed, so simulated; "
         f"list every check for officers to record, or set {ALLOW_SIMULATED}=1 for a "
-        "demonstration")
+        "demonstration"
+    )
 
 
 def readiness_notes(settings: Settings) -> dict[str, object]:

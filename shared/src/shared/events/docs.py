@@ -35,8 +35,7 @@ def _reader_rows(event_type: str, schema: Schema) -> list[str]:
         required = "yes" if field.required else "no"
         if is_personal(name, field):
             readers = readers_of(event_type, path)
-            who = ("**undeclared**" if readers is None
-                   else ", ".join(readers) or "nobody (not sent)")
+            who = "**undeclared**" if readers is None else ", ".join(readers) or "nobody (not sent)"
             kind = "personal"
         else:
             who, kind = "subscribers", ""

@@ -23,40 +23,71 @@ from collections.abc import Iterator
 
 from marshmallow import Schema, fields
 
-PERSONAL_NAMES = frozenset({
-    "forenames", "surname", "middle_names", "date_of_birth", "email", "mobile", "details",
-    "coordinator_email", "reason", "grounds", "answers", "items", "conditions"})
+PERSONAL_NAMES = frozenset(
+    {
+        "forenames",
+        "surname",
+        "middle_names",
+        "date_of_birth",
+        "email",
+        "mobile",
+        "details",
+        "coordinator_email",
+        "reason",
+        "grounds",
+        "answers",
+        "items",
+        "conditions",
+    }
+)
 
 V, AC, AP, N = "vetting", "access", "applications", "notifications"
 
 READERS: dict[str, dict[str, tuple[str, ...]]] = {
     "application.submitted": {
-        "applicant.forenames": (V,), "applicant.surname": (V,),
-        "applicant.middle_names": (V,), "applicant.date_of_birth": (V,),
-        "applicant.email": (V,), "applicant.details": (V,),
+        "applicant.forenames": (V,),
+        "applicant.surname": (V,),
+        "applicant.middle_names": (V,),
+        "applicant.date_of_birth": (V,),
+        "applicant.email": (V,),
+        "applicant.details": (V,),
         # No longer sent (notifications learn contacts from application.contacts_recorded):
         # optional in v1, so an old publisher's copy still validates; nobody reads it.
-        "applicant.mobile": (), "coordinator_email": ()},
+        "applicant.mobile": (),
+        "coordinator_email": (),
+    },
     "application.info_provided": {"answers": (V,)},
     "application.withdrawn": {"reason": (V,)},
     "application.circumstances_changed": {"details": (V,)},
     "application.reconsideration_requested": {"grounds": (V,)},
     "application.contacts_recorded": {
-        "volunteer.forenames": (N,), "volunteer.surname": (N,), "volunteer.email": (N,),
-        "volunteer.mobile": (N,), "coordinator.email": (N,)},
+        "volunteer.forenames": (N,),
+        "volunteer.surname": (N,),
+        "volunteer.email": (N,),
+        "volunteer.mobile": (N,),
+        "coordinator.email": (N,),
+    },
     "application.contact_confirmation_requested": {
-        "forenames": (N,), "email": (N,), "mobile": (N,)},
+        "forenames": (N,),
+        "email": (N,),
+        "mobile": (N,),
+    },
     "vetting.info_requested": {"items": (N,), "reason": (N,)},
     "vetting.info_request_announced": {"items": (AP,)},
     "vetting.clearance_granted": {
-        "conditions": (AC,), "forenames": (AC,), "surname": (AC,), "date_of_birth": (AC,)},
+        "conditions": (AC,),
+        "forenames": (AC,),
+        "surname": (AC,),
+        "date_of_birth": (AC,),
+    },
     "vetting.application_cleared": {"conditions": (AP,)},
     "vetting.clearance_suspended": {"reason": (AP, AC)},
 }
 
 # Declared as sent by nobody: the test lets these be read by nobody.
-NOT_SENT = frozenset({("application.submitted", "applicant.mobile"),
-                      ("application.submitted", "coordinator_email")})
+NOT_SENT = frozenset(
+    {("application.submitted", "applicant.mobile"), ("application.submitted", "coordinator_email")}
+)
 
 
 def walk(schema: Schema, prefix: str = "") -> Iterator[tuple[str, str, fields.Field]]:
@@ -76,4 +107,3 @@ def is_personal(name: str, field: fields.Field) -> bool:
 def readers_of(event_type: str, path: str) -> tuple[str, ...] | None:
     """The declared readers of a personal field; None when not declared."""
     return READERS.get(event_type, {}).get(path)
-

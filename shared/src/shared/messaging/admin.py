@@ -43,8 +43,12 @@ def password_hash(password: str) -> str:
 
 
 def user_definition(name: str, password: str) -> dict[str, Any]:
-    return {"name": name, "password_hash": password_hash(password),
-            "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}
+    return {
+        "name": name,
+        "password_hash": password_hash(password),
+        "hashing_algorithm": "rabbit_password_hashing_sha256",
+        "tags": [],
+    }
 
 
 def admin_from_url(url: str, *, ca_file: str | None = None) -> BrokerAdmin:
@@ -52,8 +56,10 @@ def admin_from_url(url: str, *, ca_file: str | None = None) -> BrokerAdmin:
         return Rabbitmqctl(url.removeprefix("rabbitmqctl:").strip("/") or None)
     if url.startswith(("http://", "https://")):
         return ManagementApi(url, ca_file=ca_file)
-    raise BrokerAdminError("BROKER_ADMIN_URL: expected http(s)://user:password@host:15672 "
-                           "(the management API) or rabbitmqctl:[node] (the local CLI)")
+    raise BrokerAdminError(
+        "BROKER_ADMIN_URL: expected http(s)://user:password@host:15672 "
+        "(the management API) or rabbitmqctl:[node] (the local CLI)"
+    )
 
 
 class ManagementApi:
@@ -64,15 +70,19 @@ class ManagementApi:
         self.base = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}/api"
         credentials = f"{parts.username}:{parts.password or ''}".encode()
         self.auth = "Basic " + base64.b64encode(credentials).decode()
-        self.context = ssl.create_default_context(cafile=ca_file) if parts.scheme == "https" \
-            else None
+        self.context = (
+            ssl.create_default_context(cafile=ca_file) if parts.scheme == "https" else None
+        )
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
-              missing_ok: bool = False) -> None:
-        request = Request(self.base + path, method=method,
-                          data=json.dumps(body).encode() if body is not None else None,
-                          headers={"Authorization": self.auth,
-                                   "Content-Type": "application/json"})
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, missing_ok: bool = False
+    ) -> None:
+        request = Request(
+            self.base + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": self.auth, "Content-Type": "application/json"},
+        )
         try:
             with urlopen(request, timeout=30, context=self.context):
                 pass
@@ -80,8 +90,10 @@ class ManagementApi:
             if missing_ok and exc.code == 404:
                 return
             # The API's reason, never the request (it may carry a password).
-            raise BrokerAdminError(f"{method} {path.split('/')[1]}: HTTP {exc.code} "
-                                   f"{exc.read()[:300].decode(errors='replace')}") from None
+            raise BrokerAdminError(
+                f"{method} {path.split('/')[1]}: HTTP {exc.code} "
+                f"{exc.read()[:300].decode(errors='replace')}"
+            ) from None
         except OSError as exc:
             raise BrokerAdminError(f"management API at {self.base}: {exc}") from None
 
@@ -101,13 +113,16 @@ class Rabbitmqctl:
 
     def _run(self, *args: str, stdin: str | None = None) -> str:
         try:
-            result = subprocess.run([*self.prefix, *args], input=stdin, capture_output=True,
-                                    text=True, timeout=120)
+            result = subprocess.run(
+                [*self.prefix, *args], input=stdin, capture_output=True, text=True, timeout=120
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise BrokerAdminError(f"rabbitmqctl {args[0]}: {exc}") from None
         if result.returncode != 0:
-            raise BrokerAdminError(f"rabbitmqctl {args[0]}: exit {result.returncode}: "
-                                   f"{(result.stderr or result.stdout).strip()[-300:]}")
+            raise BrokerAdminError(
+                f"rabbitmqctl {args[0]}: exit {result.returncode}: "
+                f"{(result.stderr or result.stdout).strip()[-300:]}"
+            )
         return result.stdout
 
     def apply(self, definitions: dict[str, Any]) -> None:

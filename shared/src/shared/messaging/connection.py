@@ -29,8 +29,13 @@ def make_connection(settings: Settings, *, confirm_publish: bool = False) -> Con
             },
         )
     options = {"confirm_publish": True} if confirm_publish else {}
-    return Connection(settings.broker_url, heartbeat=30, transport_options=options,
-                      connect_timeout=5, ssl=tls_options(settings))
+    return Connection(
+        settings.broker_url,
+        heartbeat=30,
+        transport_options=options,
+        connect_timeout=5,
+        ssl=tls_options(settings),
+    )
 
 
 def tls_options(settings: Settings) -> dict[str, Any] | bool:
@@ -38,5 +43,7 @@ def tls_options(settings: Settings) -> dict[str, Any] | bool:
     the system's CAs). py-amqp's own default checks no host name, so it is always spelt out."""
     if not settings.broker_url.startswith("amqps:"):
         return False
-    return {"context": {"cafile": settings.broker_ca_file, "check_hostname": True},
-            "server_hostname": urlsplit(settings.broker_url).hostname}
+    return {
+        "context": {"cafile": settings.broker_ca_file, "check_hostname": True},
+        "server_hostname": urlsplit(settings.broker_url).hostname,
+    }

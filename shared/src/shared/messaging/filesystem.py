@@ -31,8 +31,10 @@ class AtomicChannel(filesystem.Channel):
 
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
         # Zero-padded: compared as text, 10000000 must not come before 9999999.
-        name = (f"{round(monotonic() * 1000):015d}_{next(self._sequence):012d}_"
-                f"{uuid.uuid4()}.{queue}.msg")
+        name = (
+            f"{round(monotonic() * 1000):015d}_{next(self._sequence):012d}_"
+            f"{uuid.uuid4()}.{queue}.msg"
+        )
         # A leading dot: `_get` matches "<queue>.msg" after the first dot, so it never
         # picks up a file still being written.
         partial = os.path.join(self.data_folder_out, f".{name}.partial")
@@ -43,8 +45,14 @@ class AtomicChannel(filesystem.Channel):
         except OSError as exc:
             raise filesystem.ChannelError(f"Cannot add {name!r} to the queue folder") from exc
 
-    def queue_unbind(self, queue: str, exchange: str | None = None, routing_key: str = "",
-                     arguments: Any = None, **kwargs: Any) -> None:
+    def queue_unbind(
+        self,
+        queue: str,
+        exchange: str | None = None,
+        routing_key: str = "",
+        arguments: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().queue_unbind(queue, exchange, routing_key, arguments, **kwargs)
         if not exchange:
             return

@@ -35,8 +35,9 @@ class BrokerPublisher:
     """`user_id`: the principal every message carries (Settings.broker_principal). RabbitMQ
     refuses a publish whose user_id is not the connection's user, so consumers can trust it."""
 
-    def __init__(self, connection: Connection, *, user_id: str | None = None,
-                 confirm_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, connection: Connection, *, user_id: str | None = None, confirm_timeout_s: float = 10.0
+    ) -> None:
         self.connection = connection
         self.user_id = user_id
         self.confirm_timeout_s = confirm_timeout_s
@@ -69,8 +70,9 @@ class BrokerPublisher:
         # `multiple` settles every outstanding tag up to this one. RabbitMQ does not promise
         # confirms in publish order, so a single ack settles exactly its own tag.
         if multiple:
-            settled = {tag for tag in range(self._floor, delivery_tag + 1)
-                       if tag in self._unconfirmed}
+            settled = {
+                tag for tag in range(self._floor, delivery_tag + 1) if tag in self._unconfirmed
+            }
             self._floor = max(self._floor, delivery_tag + 1)
         else:
             settled = {delivery_tag} & self._unconfirmed

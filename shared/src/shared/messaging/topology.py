@@ -44,39 +44,73 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     # The organisation's service gets vetting's news in copies of its own: never why vetting
     # asks, who the person is, or which establishment excludes them.
     "applications": (
-        "vetting.case_opened", "vetting.info_request_announced", "vetting.application_cleared",
-        "vetting.clearance_refused", "vetting.clearance_suspended",
-        "vetting.clearance_reinstated", "vetting.clearance_revoked", "vetting.clearance_expiring",
-        "vetting.clearance_expired", "vetting.circumstances_reviewed", "access.approved",
+        "vetting.case_opened",
+        "vetting.info_request_announced",
+        "vetting.application_cleared",
+        "vetting.clearance_refused",
+        "vetting.clearance_suspended",
+        "vetting.clearance_reinstated",
+        "vetting.clearance_revoked",
+        "vetting.clearance_expiring",
+        "vetting.clearance_expired",
+        "vetting.circumstances_reviewed",
+        "access.approved",
         "access.refused",
-        "access.activated", "access.suspended", "access.reinstated", "access.excluded",
-        "access.revoked", "access.ended",
-        "notification.sent", "notification.failed",
-        "vetting.person_erased", "vetting.applications_erased", "access.person_erased",
+        "access.activated",
+        "access.suspended",
+        "access.reinstated",
+        "access.excluded",
+        "access.revoked",
+        "access.ended",
+        "notification.sent",
+        "notification.failed",
+        "vetting.person_erased",
+        "vetting.applications_erased",
+        "access.person_erased",
         "notification.person_erased",
     ),
     "vetting": (
-        "application.submitted", "application.info_provided", "application.withdrawn",
-        "application.circumstances_changed", "application.reconsideration_requested",
-        "application.erasure_requested", "access.excluded", "access.revoked",
+        "application.submitted",
+        "application.info_provided",
+        "application.withdrawn",
+        "application.circumstances_changed",
+        "application.reconsideration_requested",
+        "application.erasure_requested",
+        "access.excluded",
+        "access.revoked",
     ),
     # A withdrawal without the organisation's reason (vetting's alone).
     "access": (
-        "vetting.case_opened", "application.withdrawal_announced", "vetting.clearance_granted",
-        "vetting.clearance_suspended", "vetting.clearance_reinstated",
-        "vetting.clearance_revoked", "vetting.clearance_expired", "vetting.person_erased",
-        "vetting.applications_erased", "application.sponsorship_ended",
+        "vetting.case_opened",
+        "application.withdrawal_announced",
+        "vetting.clearance_granted",
+        "vetting.clearance_suspended",
+        "vetting.clearance_reinstated",
+        "vetting.clearance_revoked",
+        "vetting.clearance_expired",
+        "vetting.person_erased",
+        "vetting.applications_erased",
+        "application.sponsorship_ended",
     ),
     # Never application.submitted nor vetting.clearance_granted: a queue receives whole
     # messages, and those carry the applicant document and the clearance's conditions.
     # application.received and vetting.clearance_announced say what notifications needs.
     "notifications": (
-        "application.received", "application.contacts_recorded",
-        "application.contact_confirmation_requested", "vetting.case_opened",
+        "application.received",
+        "application.contacts_recorded",
+        "application.contact_confirmation_requested",
+        "vetting.case_opened",
         "vetting.info_requested",
-        "vetting.clearance_announced", "vetting.clearance_refused", "vetting.clearance_expiring",
-        "access.request_opened", "access.approved", "access.activated", "access.suspended",
-        "access.excluded", "access.revoked", "vetting.person_erased",
+        "vetting.clearance_announced",
+        "vetting.clearance_refused",
+        "vetting.clearance_expiring",
+        "access.request_opened",
+        "access.approved",
+        "access.activated",
+        "access.suspended",
+        "access.excluded",
+        "access.revoked",
+        "vetting.person_erased",
         "vetting.applications_erased",
     ),
 }
@@ -99,8 +133,9 @@ def _exists(check: Callable[[], Any], name: str) -> None:
     try:
         check()
     except NotFound:
-        raise TopologyMissing(f"{name!r} is not on the broker: an operator runs "
-                              "`python -m shared broker-setup` first") from None
+        raise TopologyMissing(
+            f"{name!r} is not on the broker: an operator runs `python -m shared broker-setup` first"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -155,30 +190,33 @@ class Topology:
                 # Every message here is on its way back to the inbox: on a quorum queue, keep it
                 # until the inbox has confirmed it (the default, like a classic queue, drops it
                 # if the hop fails). At-least-once dead-lettering requires reject-publish.
-                **({"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
-                   if self.is_quorum else {}),
+                **(
+                    {"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
+                    if self.is_quorum
+                    else {}
+                ),
             },
         )
 
     def dead_letter_notice_exchange(self, service: str) -> Exchange:
         """Where a consumer sends its dead-letter notices (one per service, like the retry
         exchange, so that no service can raise another's alerts)."""
-        return Exchange(self.settings.name(f"{service}.dead-letter"), type="fanout",
-                        durable=True)
+        return Exchange(self.settings.name(f"{service}.dead-letter"), type="fanout", durable=True)
 
     def dead_letter_queue(self, service: str) -> Queue:
         return Queue(
             self.settings.name(f"{service}.dead-letter"),
-            bindings=[binding(self.dead_letter_exchange, routing_key=service),
-                      binding(self.dead_letter_notice_exchange(service))],
+            bindings=[
+                binding(self.dead_letter_exchange, routing_key=service),
+                binding(self.dead_letter_notice_exchange(service)),
+            ],
             durable=True,
             queue_arguments=self._queue_type_arguments() or None,
         )
 
     @property
     def is_quorum(self) -> bool:
-        return (not self.settings.is_embedded_broker
-                and self.settings.broker_queue_type == "quorum")
+        return not self.settings.is_embedded_broker and self.settings.broker_queue_type == "quorum"
 
     def _queue_type_arguments(self) -> dict[str, str]:
         # Classic stays argument-free, exactly as queues were declared before the option
@@ -229,10 +267,17 @@ class Topology:
         service = self.settings.service
         channel = connection.channel()
         try:
-            for exchange in (self.events_exchange(service), self.retry_exchange(service),
-                             self.dead_letter_notice_exchange(service)):
-                _exists(lambda e=exchange: channel.exchange_declare(
-                    e.name, e.type, durable=True, passive=True), exchange.name)
+            for exchange in (
+                self.events_exchange(service),
+                self.retry_exchange(service),
+                self.dead_letter_notice_exchange(service),
+            ):
+                _exists(
+                    lambda e=exchange: channel.exchange_declare(
+                        e.name, e.type, durable=True, passive=True
+                    ),
+                    exchange.name,
+                )
             for queue in (self.inbox_name(service), self.retry_queue(service).name):
                 _exists(lambda q=queue: channel.queue_declare(q, passive=True), queue)
         finally:
@@ -242,11 +287,17 @@ class Topology:
         """Delete every exchange and queue of this prefix (tests and benchmarks clean up)."""
         channel = connection.channel()
         for service in SERVICES:
-            for queue in (self.inbox_queue(service), self.retry_queue(service),
-                          self.dead_letter_queue(service)):
+            for queue in (
+                self.inbox_queue(service),
+                self.retry_queue(service),
+                self.dead_letter_queue(service),
+            ):
                 channel.queue_delete(queue.name)
-            for exchange in (self.events_exchange(service), self.retry_exchange(service),
-                             self.dead_letter_notice_exchange(service)):
+            for exchange in (
+                self.events_exchange(service),
+                self.retry_exchange(service),
+                self.dead_letter_notice_exchange(service),
+            ):
                 channel.exchange_delete(exchange.name)
         channel.exchange_delete(self.dead_letter_exchange.name)
         for name in extra_queues:

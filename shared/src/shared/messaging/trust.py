@@ -13,8 +13,9 @@ from shared.events.vocabulary import publisher_of
 UNTRUSTED_PUBLISHER = "UNTRUSTED_PUBLISHER"
 
 
-def untrusted_publisher(settings: Settings, event_type: str, sender: str | None,
-                        retried: bool) -> str | None:
+def untrusted_publisher(
+    settings: Settings, event_type: str, sender: str | None, retried: bool
+) -> str | None:
     """Why `sender` may not have sent `event_type` to this service, or None. A retry comes back
     from the service's own retry queue as its own user: only it can write there, after it
     checked the original."""
@@ -22,8 +23,10 @@ def untrusted_publisher(settings: Settings, event_type: str, sender: str | None,
     expected = settings.broker_user(publisher)
     if sender == expected or (retried and sender == settings.broker_principal):
         return None
-    return (f"{UNTRUSTED_PUBLISHER}: {event_type} is published by {publisher} "
-            f"(broker user {expected!r}); this one came from {sender!r}")
+    return (
+        f"{UNTRUSTED_PUBLISHER}: {event_type} is published by {publisher} "
+        f"(broker user {expected!r}); this one came from {sender!r}"
+    )
 
 
 def is_untrusted(error: str | None) -> bool:

@@ -59,8 +59,9 @@ class _Api(Api):
             if self.spec is None:
                 super()._init_spec(**self._spec_kwargs_at_init)
                 for blp, name, parameters in self._undocumented:
-                    blp.register_views_in_doc(self, self._app, self.spec, name=name,
-                                              parameters=parameters)
+                    blp.register_views_in_doc(
+                        self, self._app, self.spec, name=name, parameters=parameters
+                    )
                     self.spec.tag({"name": name, "description": blp.description})
             return self.spec
 
@@ -88,9 +89,11 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={
-            "components": {"securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"},
-            }},
+            "components": {
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer"},
+                }
+            },
         },
     )
     app.extensions["platform"] = platform
@@ -160,10 +163,12 @@ def _register_health(app: Flask, platform: Platform) -> None:
 def _register_metrics(app: Flask, door: MetricsDoor) -> None:
     # A registry per app: several apps in one test process must not share collectors.
     registry = CollectorRegistry()
-    requests_total = Counter("http_requests_total", "HTTP requests",
-                             ["method", "endpoint", "status"], registry=registry)
-    latency = Histogram("http_request_duration_seconds", "HTTP request latency",
-                        ["endpoint"], registry=registry)
+    requests_total = Counter(
+        "http_requests_total", "HTTP requests", ["method", "endpoint", "status"], registry=registry
+    )
+    latency = Histogram(
+        "http_request_duration_seconds", "HTTP request latency", ["endpoint"], registry=registry
+    )
 
     @app.after_request
     def observe(response: Response) -> Response:

@@ -20,8 +20,12 @@ from shared.web.schemas import AuditPageSchema, AuditQuerySchema
 
 
 def register_audit_routes(api: Api) -> None:
-    blp = Blueprint("audit", __name__, url_prefix="/audit",
-                    description="This service's audit log, for auditors.")
+    blp = Blueprint(
+        "audit",
+        __name__,
+        url_prefix="/audit",
+        description="This service's audit log, for auditors.",
+    )
 
     @blp.route("")
     class AuditLog(MethodView):
@@ -37,9 +41,15 @@ def register_audit_routes(api: Api) -> None:
             platform = current_app.extensions["platform"]
             with platform.session_factory() as session:
                 found = audit.entries(session, **query)
-                record_read(session, "audit_log", platform.settings.service, detail={
-                    "filters": {k: str(v) for k, v in query.items() if k != "limit"},
-                    "entries": len(found)})
+                record_read(
+                    session,
+                    "audit_log",
+                    platform.settings.service,
+                    detail={
+                        "filters": {k: str(v) for k, v in query.items() if k != "limit"},
+                        "entries": len(found),
+                    },
+                )
             more = len(found) == query["limit"]
             return {"entries": found, "next_before_id": found[-1]["id"] if more else None}
 

@@ -34,16 +34,28 @@ def current_actor() -> tuple[str, str]:
     return "anonymous", audit.SYSTEM
 
 
-def record_read(session: Session, subject_type: str, subject_id: str,
-                detail: dict[str, Any] | None = None, *,
-                by: tuple[str, str] | None = None) -> None:
+def record_read(
+    session: Session,
+    subject_type: str,
+    subject_id: str,
+    detail: dict[str, Any] | None = None,
+    *,
+    by: tuple[str, str] | None = None,
+) -> None:
     """Write "the caller read this subject's special-category data" and commit it. `by`:
     (actor, actor_kind) where the caller is not an API caller (e.g. a console session)."""
     actor, kind = by or current_actor()
-    audit.record(session, service=_service(), actor=actor, actor_kind=kind,
-                 action=f"{subject_type}.read", subject_type=subject_type,
-                 subject_id=subject_id, detail=detail,
-                 at=current_app.extensions["platform"].clock.now())
+    audit.record(
+        session,
+        service=_service(),
+        actor=actor,
+        actor_kind=kind,
+        action=f"{subject_type}.read",
+        subject_type=subject_type,
+        subject_id=subject_id,
+        detail=detail,
+        at=current_app.extensions["platform"].clock.now(),
+    )
     session.commit()
 
 
@@ -54,11 +66,18 @@ def record_denial(status: int, why: str, actor: str = "anonymous") -> None:
     platform = current_app.extensions["platform"]
     try:
         with platform.session_factory() as session:
-            audit.record(session, service=platform.settings.service, actor=actor[:200],
-                         actor_kind=audit.STAFF if status == 403 else audit.SYSTEM,
-                         action="auth.denied", subject_type="endpoint",
-                         subject_id=f"{request.method} {rule}"[:100], outcome=audit.DENIED,
-                         detail={"status": status, "why": why}, at=platform.clock.now())
+            audit.record(
+                session,
+                service=platform.settings.service,
+                actor=actor[:200],
+                actor_kind=audit.STAFF if status == 403 else audit.SYSTEM,
+                action="auth.denied",
+                subject_type="endpoint",
+                subject_id=f"{request.method} {rule}"[:100],
+                outcome=audit.DENIED,
+                detail={"status": status, "why": why},
+                at=platform.clock.now(),
+            )
             session.commit()
     except SQLAlchemyError:
         log.exception("could not record a refused credential", extra={"status": status})

@@ -101,8 +101,11 @@ def authenticate_organisation() -> str:
     if stored is None or stored.revoked or not secret_matches(secret, stored.secret_hash, pepper):
         # The key id is the public half of a key: naming it lets an auditor see a key being
         # guessed at or a revoked one still in use.
-        _refuse(401, "revoked" if stored is not None and stored.revoked else "invalid",
-                f"api-key:{key_id}")
+        _refuse(
+            401,
+            "revoked" if stored is not None and stored.revoked else "invalid",
+            f"api-key:{key_id}",
+        )
     admit_api_key(key_id, stored.organisation_id)
     return stored.organisation_id
 
@@ -112,8 +115,10 @@ def _refuse(status: int, why: str, actor: str = "anonymous") -> NoReturn:
         refused_credential(why, actor)  # once per source per window, the caller's text cut
     elif first_denial_in_window(actor):  # once per person, endpoint and window
         record_denial(status, why, actor)
-    abort(status, "Authentication required." if status == 401
-          else "You do not have permission to do this.")
+    abort(
+        status,
+        "Authentication required." if status == 401 else "You do not have permission to do this.",
+    )
 
 
 def organisation_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,8 +12,10 @@ from markupsafe import escape
 from swagger_ui_bundle import swagger_ui_path
 
 # Swagger UI sets inline styles as it renders, and its stylesheet carries data: images.
-DOCS_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-               "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+DOCS_POLICY = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 
 _INITIALISER = """window.onload = function () {
   window.ui = SwaggerUIBundle({
@@ -54,10 +56,14 @@ def register_docs_page(app: Flask, title: str, spec_path: str = "/openapi.json")
     @docs.get("")
     def page() -> Response:
         asset = lambda name: url_for("swagger_ui.asset", filename=name)  # noqa: E731
-        html = _PAGE.format(title=escape(title), spec=escape(spec_path),
-                            css=asset("swagger-ui.css"), bundle=asset("swagger-ui-bundle.js"),
-                            preset=asset("swagger-ui-standalone-preset.js"),
-                            init=url_for("swagger_ui.initialiser"))
+        html = _PAGE.format(
+            title=escape(title),
+            spec=escape(spec_path),
+            css=asset("swagger-ui.css"),
+            bundle=asset("swagger-ui-bundle.js"),
+            preset=asset("swagger-ui-standalone-preset.js"),
+            init=url_for("swagger_ui.initialiser"),
+        )
         return _policy(Response(html, mimetype="text/html"))
 
     @docs.get("/initialiser.js")

@@ -18,8 +18,12 @@ from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError,
-                        sa_exc.DisconnectionError, sa_exc.TimeoutError)
+DATABASE_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
 
 
 def error_body(status: int, message: str, errors: Any = None) -> dict[str, Any]:
@@ -40,8 +44,13 @@ class ErrorSchema(Schema):
     status = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
     message = fields.String(required=True, metadata={"description": "What went wrong."})
     errors = fields.Dict(metadata={"description": "Field-level messages, by field."})
-    state = fields.String(metadata={"description": (
-        "A 409 refused by a lifecycle: the state the record is in (the message says why).")})
+    state = fields.String(
+        metadata={
+            "description": (
+                "A 409 refused by a lifecycle: the state the record is in (the message says why)."
+            )
+        }
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -50,8 +59,15 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         data = getattr(exc, "data", None) or {}
         errors = data.get("messages") if isinstance(data, dict) else None
-        if isinstance(errors, dict) and set(errors) <= {"json", "query", "headers", "files",
-                                                          "form", "view_args", "path"}:
+        if isinstance(errors, dict) and set(errors) <= {
+            "json",
+            "query",
+            "headers",
+            "files",
+            "form",
+            "view_args",
+            "path",
+        }:
             # webargs nests field errors under their location; keep the body's own layout flat.
             errors = errors.get("json") or errors.get("query") or errors
         message = data.get("message") if isinstance(data, dict) else None
@@ -62,7 +78,7 @@ def register_error_handlers(app: Flask) -> None:
             errors = {"_schema": errors}
         response = jsonify(error_body(status, message or exc.description or exc.name, errors))
         response.status_code = status
-        for name, value in (exc.get_headers() if status == 405 else []):
+        for name, value in exc.get_headers() if status == 405 else []:
             if name.lower() == "allow":
                 response.headers["Allow"] = value
         if status == 401:
@@ -100,12 +116,18 @@ def _nul_fields(value: Any, path: str) -> list[str]:
     if isinstance(value, str):
         return [path or "_schema"] if NUL in value else []
     if isinstance(value, dict):
-        return [found for key, item in value.items()
-                for found in ([f"{path}.{key}".lstrip(".")] if NUL in str(key) else [])
-                + _nul_fields(item, f"{path}.{key}".lstrip("."))]
+        return [
+            found
+            for key, item in value.items()
+            for found in ([f"{path}.{key}".lstrip(".")] if NUL in str(key) else [])
+            + _nul_fields(item, f"{path}.{key}".lstrip("."))
+        ]
     if isinstance(value, list):
-        return [found for i, item in enumerate(value)
-                for found in _nul_fields(item, f"{path}.{i}".lstrip("."))]
+        return [
+            found
+            for i, item in enumerate(value)
+            for found in _nul_fields(item, f"{path}.{i}".lstrip("."))
+        ]
     return []
 
 
@@ -119,16 +141,24 @@ def refuse_nul_characters(app: Flask) -> None:
 
     @app.before_request
     def nul_characters():  # type: ignore[no-untyped-def]
-        fields_ = [name for name, value in request.args.items(multi=True)
-                   if NUL in name or NUL in value]
-        fields_ += [name for name, value in (request.view_args or {}).items()
-                    if isinstance(value, str) and NUL in value]
+        fields_ = [
+            name for name, value in request.args.items(multi=True) if NUL in name or NUL in value
+        ]
+        fields_ += [
+            name
+            for name, value in (request.view_args or {}).items()
+            if isinstance(value, str) and NUL in value
+        ]
         if request.is_json:
             fields_ += _nul_fields(request.get_json(silent=True), "")
         if not fields_:
             return None
-        response = jsonify(error_body(422, "Text may not contain the NUL character (\\u0000).",
-                                      {name: ["Must not contain the NUL character."]
-                                       for name in fields_}))
+        response = jsonify(
+            error_body(
+                422,
+                "Text may not contain the NUL character (\\u0000).",
+                {name: ["Must not contain the NUL character."] for name in fields_},
+            )
+        )
         response.status_code = 422
         return response

@@ -60,8 +60,13 @@ def refuse_deep_json(app: Flask) -> None:
         if where is None:
             return None
         message = f"Nested deeper than {MAX_JSON_DEPTH} levels."
-        response = jsonify({"status": 400, "message": "The JSON body is nested too deeply.",
-                            "errors": {where: [message]}})
+        response = jsonify(
+            {
+                "status": 400,
+                "message": "The JSON body is nested too deeply.",
+                "errors": {where: [message]},
+            }
+        )
         response.status_code = 400
         return response
 

@@ -55,8 +55,11 @@ def source_address() -> str:
     one the outermost of them saw (X-Forwarded-For is anyone's to write, so only those count)."""
     hops = current_app.extensions["rate_limits"].settings.trusted_proxies
     if hops:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")
-                     if part.strip()]
+        forwarded = [
+            part.strip()
+            for part in request.headers.get("X-Forwarded-For", "").split(",")
+            if part.strip()
+        ]
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.remote_addr or "unknown"
@@ -66,8 +69,7 @@ class RateLimits:
     """One per app (`app.extensions["rate_limits"]`): the flask-limiter extension and the
     limits checked by hand once a caller is known."""
 
-    def __init__(self, app: Flask, settings: RateLimitSettings, service: str,
-                 clock: Clock) -> None:
+    def __init__(self, app: Flask, settings: RateLimitSettings, service: str, clock: Clock) -> None:
         """Any Flask app may have one (a sign-in page outside the services too): `service`
         names its counters, `clock` its audit windows."""
         self.settings = settings
@@ -76,26 +78,44 @@ class RateLimits:
         storage_options: dict[str, Any] = {}
         if settings.storage_url.startswith(("redis", "rediss")):
             # A Redis that stops answering must not hold the gate check up for long.
-            storage_options = {"key_prefix": settings.key_prefix, "socket_timeout": 0.5,
-                               "socket_connect_timeout": 0.5}
-        application_limits = [ApplicationLimit(
-            settings.unauthenticated, key_function=source_address, scope="unauthenticated",
-            deduct_when=lambda response: response.status_code == 401,
-            on_breach=self._source_throttled, error_message=MESSAGE,
-        )] if settings.unauthenticated else []
+            storage_options = {
+                "key_prefix": settings.key_prefix,
+                "socket_timeout": 0.5,
+                "socket_connect_timeout": 0.5,
+            }
+        application_limits = (
+            [
+                ApplicationLimit(
+                    settings.unauthenticated,
+                    key_function=source_address,
+                    scope="unauthenticated",
+                    deduct_when=lambda response: response.status_code == 401,
+                    on_breach=self._source_throttled,
+                    error_message=MESSAGE,
+                )
+            ]
+            if settings.unauthenticated
+            else []
+        )
         self.limiter = Limiter(
-            source_address, application_limits=application_limits,
-            storage_uri=settings.storage_url or "memory://", storage_options=storage_options,
-            strategy=settings.strategy, key_prefix=self.service,
+            source_address,
+            application_limits=application_limits,
+            storage_uri=settings.storage_url or "memory://",
+            storage_options=storage_options,
+            strategy=settings.strategy,
+            key_prefix=self.service,
             # Redis down: keep counting in memory rather than fail every request.
-            in_memory_fallback_enabled=True, swallow_errors=True, headers_enabled=False,
+            in_memory_fallback_enabled=True,
+            swallow_errors=True,
+            headers_enabled=False,
         )
         self._local = MemoryStorage()  # where "first in window" is counted if Redis is down
         self.api_key_limits = parse_many(settings.api_key) if settings.api_key else []
         self.staff_limits = parse_many(settings.staff) if settings.staff else []
         self.sign_in_limits = parse_many(settings.sign_in) if settings.sign_in else []
-        self.sign_in_source_limits = (parse_many(settings.sign_in_source)
-                                      if settings.sign_in_source else [])
+        self.sign_in_source_limits = (
+            parse_many(settings.sign_in_source) if settings.sign_in_source else []
+        )
         app.extensions["rate_limits"] = self
         self.limiter.init_app(app)
         self.limiter.request_filter(lambda: request.path.startswith(EXEMPT_PATHS))
@@ -139,8 +159,15 @@ class RateLimits:
 
     def _source_throttled(self, breached: RequestLimit) -> None:
         source = source_address()
-        record_refusal(status=429, why="throttled", actor="anonymous", actor_kind=audit.SYSTEM,
-                       aggregate_by=source, source=source, limit=str(breached.limit))
+        record_refusal(
+            status=429,
+            why="throttled",
+            actor="anonymous",
+            actor_kind=audit.SYSTEM,
+            aggregate_by=source,
+            source=source,
+            limit=str(breached.limit),
+        )
 
     def _too_many(self, exc: TooManyRequests) -> Response:
         if isinstance(exc, RateLimited):
@@ -160,8 +187,7 @@ class RateLimits:
 
 
 def install_rate_limits(app: Flask, platform: Platform) -> RateLimits:
-    return RateLimits(app, platform.settings.rate_limits, platform.settings.service,
-                      platform.clock)
+    return RateLimits(app, platform.settings.rate_limits, platform.settings.service, platform.clock)
 
 
 def rate_limits() -> RateLimits:
@@ -182,8 +208,14 @@ def _admit(items: list[RateLimitItem], kind: str, key: str, actor: str, actor_ki
     wait = rate_limits().hit(items, kind, key)
     if wait is None:
         return
-    record_refusal(status=429, why=f"{kind} throttled", actor=actor, actor_kind=actor_kind,
-                   aggregate_by=f"{kind}:{key}", source=source_address())
+    record_refusal(
+        status=429,
+        why=f"{kind} throttled",
+        actor=actor,
+        actor_kind=actor_kind,
+        aggregate_by=f"{kind}:{key}",
+        source=source_address(),
+    )
     raise RateLimited(wait)
 
 
@@ -191,8 +223,14 @@ def refused_credential(why: str, claimed: str = "anonymous") -> None:
     """A 401 is on its way: audit it once per source per window (the limiter counts it from
     the response). `claimed`: who the caller said they were, e.g. "api-key:<id>"."""
     source = source_address()
-    record_refusal(status=401, why=why, actor=safe_actor(claimed), actor_kind=audit.SYSTEM,
-                   aggregate_by=source, source=source)
+    record_refusal(
+        status=401,
+        why=why,
+        actor=safe_actor(claimed),
+        actor_kind=audit.SYSTEM,
+        aggregate_by=source,
+        source=source,
+    )
 
 
 def first_denial_in_window(actor: str) -> bool:
@@ -218,8 +256,10 @@ class SignInThrottle:
     def _keys(self, name: str) -> list[tuple[list[RateLimitItem], tuple[str, ...]]]:
         source = source_address()
         account = name.strip().lower()[:100]
-        return [(self.limits.sign_in_limits, (self.scope, source, account)),
-                (self.limits.sign_in_source_limits, (self.scope, source))]
+        return [
+            (self.limits.sign_in_limits, (self.scope, source, account)),
+            (self.limits.sign_in_source_limits, (self.scope, source)),
+        ]
 
     def wait_s(self, name: str) -> int | None:
         waits = [self.limits.wait_s(items, *key) for items, key in self._keys(name)]

@@ -24,8 +24,9 @@ def parse_networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
         try:
             networks.append(ipaddress.ip_network(cidr.strip(), strict=False))
         except ValueError:
-            raise SettingsError(f"METRICS_ALLOWED_NETWORKS: {cidr!r} is not a network "
-                                "(e.g. 10.0.0.0/8)") from None
+            raise SettingsError(
+                f"METRICS_ALLOWED_NETWORKS: {cidr!r} is not a network (e.g. 10.0.0.0/8)"
+            ) from None
     return tuple(networks)
 
 
@@ -40,7 +41,8 @@ class MetricsDoor:
             header = request.headers.get("Authorization", "")
             scheme, _, presented = header.partition(" ")
             if scheme.lower() == "bearer" and hmac.compare_digest(
-                    presented.strip().encode(), self.token.encode()):
+                presented.strip().encode(), self.token.encode()
+            ):
                 return True
         try:
             address = ipaddress.ip_address(request.remote_addr or "")

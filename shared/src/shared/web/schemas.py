@@ -24,9 +24,15 @@ class AuditEntrySchema(Schema):
     reason = fields.String(allow_none=True)
     detail = fields.Dict(allow_none=True)
     correlation_id = fields.String(allow_none=True)
-    erased = fields.Boolean(metadata={"description": (
-        "The entry's reason and private detail were erased with the person's data: the entry "
-        "itself stays.")})
+    erased = fields.Boolean(
+        metadata={
+            "description": (
+                "The entry's reason and private detail were erased with the person's data: the "
+                "entry "
+                "itself stays."
+            )
+        }
+    )
 
 
 class AuditQuerySchema(Schema):
@@ -37,8 +43,10 @@ class AuditQuerySchema(Schema):
     outcome = fields.String(validate=validate.OneOf(OUTCOMES))
     since = fields.AwareDateTime(metadata={"description": "Entries at or after (ISO 8601)."})
     until = fields.AwareDateTime(metadata={"description": "Entries before (ISO 8601)."})
-    before_id = fields.Integer(validate=validate.Range(min=1), metadata={
-        "description": "The next page: the last id of the page before."})
+    before_id = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "The next page: the last id of the page before."},
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=audit.MAX_PAGE))
 
     @validates_schema
@@ -49,5 +57,7 @@ class AuditQuerySchema(Schema):
 
 class AuditPageSchema(Schema):
     entries = fields.List(fields.Nested(AuditEntrySchema))
-    next_before_id = fields.Integer(allow_none=True, metadata={
-        "description": "Pass as before_id for the next page; null on the last page."})
+    next_before_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Pass as before_id for the next page; null on the last page."},
+    )

@@ -44,17 +44,23 @@ PATH = "/subject-access-request"
 ACTION = "subject_access.read"
 SECURITY = [{"bearer": []}]
 
-Gather = Callable[[Session, str, "date | None", "date | None", datetime],
-                  "dict[str, Any] | None"]
+Gather = Callable[[Session, str, "date | None", "date | None", datetime], "dict[str, Any] | None"]
 
 
 class SubjectAccessQuerySchema(Schema):
-    person = fields.UUID(required=True, metadata={
-        "description": "Vetting's person id, or an application id."})
-    from_date = fields.Date(data_key="fromDate", load_default=None, metadata={
-        "description": "First day of the period (UTC, inclusive)."})
-    to_date = fields.Date(data_key="toDate", load_default=None, metadata={
-        "description": "Last day of the period (UTC, inclusive)."})
+    person = fields.UUID(
+        required=True, metadata={"description": "Vetting's person id, or an application id."}
+    )
+    from_date = fields.Date(
+        data_key="fromDate",
+        load_default=None,
+        metadata={"description": "First day of the period (UTC, inclusive)."},
+    )
+    to_date = fields.Date(
+        data_key="toDate",
+        load_default=None,
+        metadata={"description": "Last day of the period (UTC, inclusive)."},
+    )
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -63,8 +69,10 @@ class SubjectAccessQuerySchema(Schema):
 
 
 class SubjectAccessSchema(Schema):
-    content = fields.Dict(required=True, metadata={
-        "description": "Everything this service holds on the person (its own layout)."})
+    content = fields.Dict(
+        required=True,
+        metadata={"description": "Everything this service holds on the person (its own layout)."},
+    )
 
 
 # --- What services use to build their answer -------------------------------------------------
@@ -81,15 +89,17 @@ class Period:
     def of(cls, from_date: date | None, to_date: date | None) -> Period:
         return cls(
             datetime.combine(from_date, time(), UTC) if from_date else None,
-            datetime.combine(to_date + timedelta(days=1), time(), UTC) if to_date else None)
+            datetime.combine(to_date + timedelta(days=1), time(), UTC) if to_date else None,
+        )
 
     def contains(self, moment: datetime | None) -> bool:
         """Undated things are always in."""
         if moment is None:
             return True
         moment = _aware(moment)
-        return ((self.start is None or moment >= self.start)
-                and (self.end is None or moment < self.end))
+        return (self.start is None or moment >= self.start) and (
+            self.end is None or moment < self.end
+        )
 
     def overlaps(self, first: datetime | None, *later: datetime | None) -> bool:
         """Does a life from `first` (None: unknown, as early as can be) to the latest of
@@ -105,16 +115,22 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def audit_history(session: Session, subject_type: str, subject_id: str,
-                  period: Period) -> list[dict[str, Any]]:
+def audit_history(
+    session: Session, subject_type: str, subject_id: str, period: Period
+) -> list[dict[str, Any]]:
     """Every audit entry about one subject within the period, oldest first (all pages):
     decisions with who made them and why, and the reads of the person's special-category data
     (who saw it: art. 15(1)(c)'s recipients)."""
     found: list[dict[str, Any]] = []
     before_id = None
     while True:
-        page = audit.entries(session, subject_type=subject_type, subject_id=subject_id,
-                             limit=audit.MAX_PAGE, before_id=before_id)
+        page = audit.entries(
+            session,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            limit=audit.MAX_PAGE,
+            before_id=before_id,
+        )
         found += page
         if len(page) < audit.MAX_PAGE:
             break
@@ -143,15 +159,15 @@ def json_ready(value: Any) -> Any:
 
 def counts(content: dict[str, Any] | None) -> dict[str, int]:
     """What the audit entry says about an answer: how many of each kind, nothing personal."""
-    return {key: len(value) for key, value in (content or {}).items()
-            if isinstance(value, list)}
+    return {key: len(value) for key, value in (content or {}).items() if isinstance(value, list)}
 
 
 # --- The endpoint -------------------------------------------------------------------------------
 
 
-def answer(gather: Gather, identifier: str, from_date: date | None,
-           to_date: date | None) -> dict[str, Any] | None:
+def answer(
+    gather: Gather, identifier: str, from_date: date | None, to_date: date | None
+) -> dict[str, Any] | None:
     """Gather and audit in one transaction; the content (JSON-ready), or None for 204."""
     platform = current_app.extensions["platform"]
     with platform.session_factory() as session:
@@ -161,21 +177,34 @@ def answer(gather: Gather, identifier: str, from_date: date | None,
         moment = platform.clock.now()
         content = gather(session, identifier, from_date, to_date, moment)
         ready = json_ready(content) if content is not None else None
-        audit.record(session, service=platform.settings.service, actor=g.staff.staff_id,
-                     actor_kind=audit.STAFF, action=ACTION, subject_type="person",
-                     subject_id=identifier, detail={
-                         "found": content is not None, "counts": counts(content),
-                         "from_date": from_date.isoformat() if from_date else None,
-                         "to_date": to_date.isoformat() if to_date else None}, at=moment)
+        audit.record(
+            session,
+            service=platform.settings.service,
+            actor=g.staff.staff_id,
+            actor_kind=audit.STAFF,
+            action=ACTION,
+            subject_type="person",
+            subject_id=identifier,
+            detail={
+                "found": content is not None,
+                "counts": counts(content),
+                "from_date": from_date.isoformat() if from_date else None,
+                "to_date": to_date.isoformat() if to_date else None,
+            },
+            at=moment,
+        )
         session.commit()
     return ready
 
 
 def subject_access_blueprint(gather: Gather) -> Blueprint:
     """A fresh blueprint per app: `GET /subject-access-request`, answered by `gather`."""
-    blp = Blueprint("subject_access", __name__, url_prefix=PATH,
-                    description="Subject access requests (UK GDPR article 15), for data "
-                                "protection officers.")
+    blp = Blueprint(
+        "subject_access",
+        __name__,
+        url_prefix=PATH,
+        description="Subject access requests (UK GDPR article 15), for data protection officers.",
+    )
 
     @blp.route("")
     class SubjectAccessRequest(MethodView):
@@ -188,8 +217,9 @@ def subject_access_blueprint(gather: Gather) -> Blueprint:
         def get(self, query):  # type: ignore[no-untyped-def]
             """Everything this service holds on a person (by vetting's person id or an
             application id), decrypted; each answer is audited."""
-            content = answer(gather, str(query["person"]), query.get("from_date"),
-                             query.get("to_date"))
+            content = answer(
+                gather, str(query["person"]), query.get("from_date"), query.get("to_date")
+            )
             if content is None:
                 return Response(status=204)
             return {"content": content}

@@ -29,23 +29,44 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=DEV_PORT, type=int)
 @click.option("--issuer", default=None, help="default http://HOST:PORT")
-@click.option("--var-dir", type=click.Path(path_type=Path), default=Path("var/devidp"),
-              help="where the signing keys are kept")
-@click.option("--users", "users_file", type=click.Path(path_type=Path), default=None,
-              help="users and their roles (JSON; default: the packaged development users)")
+@click.option(
+    "--var-dir",
+    type=click.Path(path_type=Path),
+    default=Path("var/devidp"),
+    help="where the signing keys are kept",
+)
+@click.option(
+    "--users",
+    "users_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="users and their roles (JSON; default: the packaged development users)",
+)
 @click.option("--clients", "clients_file", type=click.Path(path_type=Path), default=None)
-@click.option("--test-mode", is_flag=True,
-              help="honour the test client's claims and POST /test/rotate-keys")
-def serve(host: str, port: int, issuer: str | None, var_dir: Path, users_file: Path | None,
-          clients_file: Path | None, test_mode: bool) -> None:
+@click.option(
+    "--test-mode", is_flag=True, help="honour the test client's claims and POST /test/rotate-keys"
+)
+def serve(
+    host: str,
+    port: int,
+    issuer: str | None,
+    var_dir: Path,
+    users_file: Path | None,
+    clients_file: Path | None,
+    test_mode: bool,
+) -> None:
     from devidp.app import create_app
     from devidp.server import Provider
 
-    provider = Provider(issuer=issuer or f"http://{host}:{port}",
-                        directory=Directory(users_file or packaged("dev_users.json"),
-                                            clients_file or packaged("dev_clients.json")),
-                        keys=KeyStore(var_dir / "signing-keys.json"), clock=process_clock(),
-                        test_mode=test_mode)
+    provider = Provider(
+        issuer=issuer or f"http://{host}:{port}",
+        directory=Directory(
+            users_file or packaged("dev_users.json"), clients_file or packaged("dev_clients.json")
+        ),
+        keys=KeyStore(var_dir / "signing-keys.json"),
+        clock=process_clock(),
+        test_mode=test_mode,
+    )
     server = make_server(host, port, create_app(provider), threaded=True)
     click.echo(f"devidp: {provider.issuer} (keys in {var_dir})", err=True)
     server.serve_forever()
@@ -63,9 +84,16 @@ def rotate_keys(var_dir: Path, alg: str) -> None:
 def users(users_file: Path | None) -> None:
     directory = Directory(users_file or packaged("dev_users.json"), packaged("dev_clients.json"))
     for user in directory.users():
-        click.echo(json.dumps({"username": user.username, "name": user.name,
-                               "roles": list(user.roles),
-                               "establishments": list(user.establishments)}))
+        click.echo(
+            json.dumps(
+                {
+                    "username": user.username,
+                    "name": user.name,
+                    "roles": list(user.roles),
+                    "establishments": list(user.establishments),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ SIGN_IN_FAILURE_LIMITS = "5 per minute;20 per 15 minutes;60 per day"
 
 PAGE_HEADERS = {
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": ("default-src 'self'; frame-ancestors 'none'; "
-                                "base-uri 'none'; object-src 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -40,21 +41,37 @@ def create_app(provider: Provider) -> Flask:
     @app.get("/.well-known/openid-configuration")
     def discovery() -> Any:
         base = provider.issuer
-        return jsonify({
-            "issuer": base, "authorization_endpoint": f"{base}/authorize",
-            "token_endpoint": f"{base}/token", "userinfo_endpoint": f"{base}/userinfo",
-            "jwks_uri": f"{base}/jwks", "revocation_endpoint": f"{base}/revoke",
-            "response_types_supported": ["code"], "subject_types_supported": ["public"],
-            "grant_types_supported": ["authorization_code", "refresh_token",
-                                      "client_credentials"],
-            "code_challenge_methods_supported": ["S256"],
-            "id_token_signing_alg_values_supported": ["RS256", "ES256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic",
-                                                      "client_secret_post"],
-            "scopes_supported": ["openid", "profile"],
-            "claims_supported": ["sub", "name", "preferred_username", provider.roles_claim,
-                                 provider.establishments_claim],
-        })
+        return jsonify(
+            {
+                "issuer": base,
+                "authorization_endpoint": f"{base}/authorize",
+                "token_endpoint": f"{base}/token",
+                "userinfo_endpoint": f"{base}/userinfo",
+                "jwks_uri": f"{base}/jwks",
+                "revocation_endpoint": f"{base}/revoke",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "grant_types_supported": [
+                    "authorization_code",
+                    "refresh_token",
+                    "client_credentials",
+                ],
+                "code_challenge_methods_supported": ["S256"],
+                "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                ],
+                "scopes_supported": ["openid", "profile"],
+                "claims_supported": [
+                    "sub",
+                    "name",
+                    "preferred_username",
+                    provider.roles_claim,
+                    provider.establishments_claim,
+                ],
+            }
+        )
 
     @app.get("/jwks")
     def jwks() -> Any:
@@ -67,8 +84,9 @@ def create_app(provider: Provider) -> Flask:
         return Response(css, mimetype="text/css")
 
     def sign_in_page(error: str | None, username: str = "", status: int = 200) -> Any:
-        return render_template("signin.html", error=error, username=username,
-                               action=request.full_path), status
+        return render_template(
+            "signin.html", error=error, username=username, action=request.full_path
+        ), status
 
     @app.get("/authorize")
     def authorize() -> Any:
@@ -79,8 +97,7 @@ def create_app(provider: Provider) -> Flask:
         return sign_in_page(None)
 
     @app.post("/authorize")
-    @limiter.limit(SIGN_IN_FAILURE_LIMITS, deduct_when=lambda response:
-                   response.status_code == 401)
+    @limiter.limit(SIGN_IN_FAILURE_LIMITS, deduct_when=lambda response: response.status_code == 401)
     def sign_in() -> Any:
         try:
             server.get_consent_grant(end_user=None)
@@ -96,8 +113,10 @@ def create_app(provider: Provider) -> Flask:
     @app.errorhandler(429)
     def too_many(error: Any) -> Any:
         retry_after = getattr(error, "retry_after", None)
-        body, _ = sign_in_page("Too many wrong passwords from your network. Wait a few "
-                               "minutes, then try again.", request.form.get("username", ""))
+        body, _ = sign_in_page(
+            "Too many wrong passwords from your network. Wait a few minutes, then try again.",
+            request.form.get("username", ""),
+        )
         response = Response(body, status=429, mimetype="text/html")
         if retry_after:
             response.headers["Retry-After"] = str(retry_after)
@@ -111,32 +130,44 @@ def create_app(provider: Provider) -> Flask:
     def userinfo() -> Any:
         header = request.headers.get("Authorization", "")
         scheme, _, presented = header.partition(" ")
-        claims = provider.verify_access_token(presented.strip()) \
-            if scheme.lower() == "bearer" else None
+        claims = (
+            provider.verify_access_token(presented.strip()) if scheme.lower() == "bearer" else None
+        )
         user = provider.directory.user_by_subject(str(claims["sub"])) if claims else None
         if user is None:
             # Unknown, expired, or the user has been removed: the session is over.
-            return jsonify({"error": "invalid_token"}), 401, {
-                "WWW-Authenticate": 'Bearer error="invalid_token"'}
-        return jsonify({"sub": user.get_user_id(), "name": user.name,
-                        "preferred_username": user.username,
-                        provider.roles_claim: list(user.roles),
-                        provider.establishments_claim: list(user.establishments)})
+            return (
+                jsonify({"error": "invalid_token"}),
+                401,
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        return jsonify(
+            {
+                "sub": user.get_user_id(),
+                "name": user.name,
+                "preferred_username": user.username,
+                provider.roles_claim: list(user.roles),
+                provider.establishments_claim: list(user.establishments),
+            }
+        )
 
     @app.post("/revoke")
     def revoke() -> Any:
         """RFC 7009 for refresh tokens: a signed-out session cannot be refreshed."""
-        client = provider.directory.client(request.form.get("client_id", "")) \
-            or _basic_client(provider)
+        client = provider.directory.client(request.form.get("client_id", "")) or _basic_client(
+            provider
+        )
         presented = request.form.get("token", "")
         if client is not None and client.check_client_secret(
-                request.form.get("client_secret") or _basic_secret()):
+            request.form.get("client_secret") or _basic_secret()
+        ):
             item = provider.take(provider.refresh_tokens, presented, client)
             if item is not None:
                 item.revoked = True
         return "", 200
 
     if provider.test_mode:
+
         @app.post("/test/rotate-keys")
         def rotate_keys() -> Any:
             return jsonify({"kid": provider.keys.rotate(request.form.get("alg", "RS256"))})

@@ -91,10 +91,14 @@ class Directory:
         entry = self._load(self.users_file).get("users", {}).get(username)
         if entry is None:
             return None
-        return User(username=username, password=entry["password"], name=entry.get("name", ""),
-                    roles=tuple(entry.get("roles", ())),
-                    establishments=tuple(entry.get("establishments", ())),
-                    subject=entry.get("sub", ""))
+        return User(
+            username=username,
+            password=entry["password"],
+            name=entry.get("name", ""),
+            roles=tuple(entry.get("roles", ())),
+            establishments=tuple(entry.get("establishments", ())),
+            subject=entry.get("sub", ""),
+        )
 
     def user_by_subject(self, subject: str) -> User | None:
         for username in self._load(self.users_file).get("users", {}):
@@ -111,11 +115,14 @@ class Directory:
         entry = self._load(self.clients_file).get("clients", {}).get(client_id)
         if entry is None:
             return None
-        return Client(client_id=client_id, secret=entry["secret"],
-                      grant_types=tuple(entry.get("grant_types", ())),
-                      redirect_uris=tuple(entry.get("redirect_uris", ())),
-                      audiences=tuple(entry.get("audiences", ())),
-                      roles=tuple(entry.get("roles", ())),
-                      establishments=tuple(entry.get("establishments", ())),
-                      claims_from_request=bool(entry.get("claims_from_request", False)),
-                      scope=entry.get("scope", "openid profile"))
+        return Client(
+            client_id=client_id,
+            secret=entry["secret"],
+            grant_types=tuple(entry.get("grant_types", ())),
+            redirect_uris=tuple(entry.get("redirect_uris", ())),
+            audiences=tuple(entry.get("audiences", ())),
+            roles=tuple(entry.get("roles", ())),
+            establishments=tuple(entry.get("establishments", ())),
+            claims_from_request=bool(entry.get("claims_from_request", False)),
+            scope=entry.get("scope", "openid profile"),
+        )

@@ -97,35 +97,45 @@ class Provider:
     def take(self, store: dict[str, Grant], key: str, client: Client) -> Grant | None:
         with self.lock:
             item = store.get(key)
-        if item is None or item.revoked or not item.check_client(client) \
-                or item.expires_at <= self.now():
+        if (
+            item is None
+            or item.revoked
+            or not item.check_client(client)
+            or item.expires_at <= self.now()
+        ):
             return None
         return item
 
     def identity_claims(self, client: Client, user: User | None) -> dict[str, Any]:
         if user is not None:
-            return {self.roles_claim: list(user.roles),
-                    self.establishments_claim: list(user.establishments),
-                    "name": user.name, "preferred_username": user.username}
+            return {
+                self.roles_claim: list(user.roles),
+                self.establishments_claim: list(user.establishments),
+                "name": user.name,
+                "preferred_username": user.username,
+            }
         if client.claims_from_request and self.test_mode:
             # The test client: whichever caller the test asks for (test mode only).
-            return {"sub": request.form.get("test_subject") or client.client_id,
-                    self.roles_claim: request.form.get("test_roles", "").split(),
-                    self.establishments_claim: request.form.get("test_establishments",
-                                                                "").split()}
-        return {self.roles_claim: list(client.roles),
-                self.establishments_claim: list(client.establishments)}
+            return {
+                "sub": request.form.get("test_subject") or client.client_id,
+                self.roles_claim: request.form.get("test_roles", "").split(),
+                self.establishments_claim: request.form.get("test_establishments", "").split(),
+            }
+        return {
+            self.roles_claim: list(client.roles),
+            self.establishments_claim: list(client.establishments),
+        }
 
     def audience(self, client: Client) -> str:
         """RFC 8707's `resource` names the service, among those the client may ask for."""
         wanted = request.form.get("resource") or request.args.get("resource")
-        if wanted and (wanted in client.audiences or (client.claims_from_request
-                                                       and self.test_mode)):
+        if wanted and (
+            wanted in client.audiences or (client.claims_from_request and self.test_mode)
+        ):
             return wanted
         return client.audiences[0] if client.audiences else client.client_id
 
-    def access_token(self, client: Client, grant_type: str, user: User | None,
-                     scope: str) -> str:
+    def access_token(self, client: Client, grant_type: str, user: User | None, scope: str) -> str:
         moment = int(self.now())
         lifetime = min(self.access_token_s, ACCESS_TOKEN_MAX_S)
         if client.claims_from_request and self.test_mode:
@@ -133,10 +143,17 @@ class Provider:
             # it says (a too-long one is how a test proves the services refuse it).
             moment = int(float(request.form.get("test_issued_at") or moment))
             lifetime = int(request.form.get("test_lifetime_s") or lifetime)
-        claims = {"iss": self.issuer, "sub": user.get_user_id() if user else client.client_id,
-                  "aud": self.audience(client), "iat": moment, "nbf": moment,
-                  "exp": moment + lifetime, "jti": secrets.token_urlsafe(12),
-                  "client_id": client.client_id, "scope": scope}
+        claims = {
+            "iss": self.issuer,
+            "sub": user.get_user_id() if user else client.client_id,
+            "aud": self.audience(client),
+            "iat": moment,
+            "nbf": moment,
+            "exp": moment + lifetime,
+            "jti": secrets.token_urlsafe(12),
+            "client_id": client.client_id,
+            "scope": scope,
+        }
         claims.update(self.identity_claims(client, user))
         key = self.keys.signing_key()
         return jwt.encode({"alg": key.alg, "kid": key.kid, "typ": "at+jwt"}, claims, key)
@@ -165,18 +182,21 @@ def build_server(app: Any, provider: Provider) -> AuthorizationServer:
             with provider.lock:
                 provider.refresh_tokens[refresh] = Grant(
                     client_id=oauth_request.client.client_id,
-                    subject=oauth_request.user.get_user_id(), scope=token.get("scope", ""),
-                    expires_at=provider.now() + REFRESH_TOKEN_S)
+                    subject=oauth_request.user.get_user_id(),
+                    scope=token.get("scope", ""),
+                    expires_at=provider.now() + REFRESH_TOKEN_S,
+                )
 
     server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
     generator = BearerTokenGenerator(
-        lambda client, grant_type, user, scope: provider.access_token(client, grant_type,
-                                                                       user, scope),
+        lambda client, grant_type, user, scope: provider.access_token(
+            client, grant_type, user, scope
+        ),
         lambda **_kwargs: secrets.token_urlsafe(32),
-        lambda client, grant_type: min(provider.access_token_s, ACCESS_TOKEN_MAX_S))
+        lambda client, grant_type: min(provider.access_token_s, ACCESS_TOKEN_MAX_S),
+    )
     server.register_token_generator("default", generator)
-    server.register_grant(_code_grant(provider), [CodeChallenge(required=True),
-                                                  _openid(provider)])
+    server.register_grant(_code_grant(provider), [CodeChallenge(required=True), _openid(provider)])
     server.register_grant(_refresh_grant(provider))
     server.register_grant(grants.ClientCredentialsGrant)
     return server
@@ -195,9 +215,11 @@ def _code_grant(provider: Provider) -> type:
                     scope=oauth_request.payload.scope or "",
                     expires_at=provider.now() + CODE_S,
                     redirect_uri=oauth_request.payload.redirect_uri or "",
-                    nonce=data.get("nonce"), code_challenge=data.get("code_challenge"),
+                    nonce=data.get("nonce"),
+                    code_challenge=data.get("code_challenge"),
                     code_challenge_method=data.get("code_challenge_method"),
-                    auth_time=int(provider.now()))
+                    auth_time=int(provider.now()),
+                )
 
         def query_authorization_code(self, code: str, client: Client) -> Grant | None:
             return provider.take(provider.codes, code, client)
@@ -256,9 +278,14 @@ def _openid(provider: Provider) -> OpenIDCode:
                 return any(item.nonce == nonce for item in provider.codes.values())
 
         def generate_user_info(self, user: User, scope: str) -> UserInfo:
-            return UserInfo(sub=user.get_user_id(), name=user.name,
-                            preferred_username=user.username,
-                            **{provider.roles_claim: list(user.roles),
-                               provider.establishments_claim: list(user.establishments)})
+            return UserInfo(
+                sub=user.get_user_id(),
+                name=user.name,
+                preferred_username=user.username,
+                **{
+                    provider.roles_claim: list(user.roles),
+                    provider.establishments_claim: list(user.establishments),
+                },
+            )
 
     return OpenId(require_nonce=False)

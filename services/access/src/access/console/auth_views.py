@@ -30,8 +30,9 @@ def login():  # type: ignore[no-untyped-def]
 def login_start():  # type: ignore[no-untyped-def]
     """To the provider's sign-in page, remembering where the member of staff was going."""
     session[NEXT_KEY] = safe_next(request.args.get("next"))
-    return identity_provider().begin(settings().redirect_uri
-                                     or url_for("console.auth_callback", _external=True))
+    return identity_provider().begin(
+        settings().redirect_uri or url_for("console.auth_callback", _external=True)
+    )
 
 
 @bp.get("/auth/callback")
@@ -50,8 +51,11 @@ def auth_callback():  # type: ignore[no-untyped-def]
             console_sessions.refused(db, identity.staff_id, clock(), "no_console_role")
             db.commit()
             session.clear()
-            return _problem("Your account does not give you access to the security console. "
-                            "Ask your establishment's security team.", 403)
+            return _problem(
+                "Your account does not give you access to the security console. "
+                "Ask your establishment's security team.",
+                403,
+            )
         token = console_sessions.open_session(db, identity, name, tokens, clock())
         # Sessions nobody came back to end go once past their absolute limit.
         console_sessions.purge_stale(db, clock(), settings().limits)

@@ -12,8 +12,9 @@ from access.service_layer.common import Actor
 from access.service_layer.console_sessions import Limits
 from shared.platform import Platform
 
-bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
-               static_folder="static")
+bp = Blueprint(
+    "console", __name__, url_prefix="/console", template_folder="templates", static_folder="static"
+)
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ class ConsoleSettings:
 
     @property
     def limits(self) -> Limits:
-        return Limits(idle=timedelta(minutes=self.idle_minutes),
-                      absolute=timedelta(hours=self.absolute_hours))
+        return Limits(
+            idle=timedelta(minutes=self.idle_minutes), absolute=timedelta(hours=self.absolute_hours)
+        )
 
 
 def platform() -> Platform:

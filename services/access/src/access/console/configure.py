@@ -41,13 +41,20 @@ def configure_console(app: Flask, platform: Platform) -> None:
     app.extensions["console"] = settings
     oidc = platform.settings.oidc
     app.extensions["console_identity_provider"] = ConsoleIdentityProvider(
-        app, ConsoleClient(
+        app,
+        ConsoleClient(
             client_id=extra.get("ACCESS_CONSOLE_OIDC_CLIENT_ID", "access-console"),
-            client_secret=extra.get("ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
-                                    "dev-console-secret-change-me"),
-            metadata_url=extra.get("ACCESS_CONSOLE_OIDC_METADATA_URL",
-                                   f"{oidc.issuer}/.well-known/openid-configuration")),
-        app.extensions["staff_tokens"], platform.clock)
+            client_secret=extra.get(
+                "ACCESS_CONSOLE_OIDC_CLIENT_SECRET", "dev-console-secret-change-me"
+            ),
+            metadata_url=extra.get(
+                "ACCESS_CONSOLE_OIDC_METADATA_URL",
+                f"{oidc.issuer}/.well-known/openid-configuration",
+            ),
+        ),
+        app.extensions["staff_tokens"],
+        platform.clock,
+    )
     app.config.update(
         SESSION_COOKIE_NAME="access_console",
         SESSION_COOKIE_PATH="/console",  # the API never needs the cookie

@@ -27,8 +27,9 @@ Reader = Callable[[MultiDict, Grant], dict[str, Any]]
 Decider = Callable[[UnitOfWork, Grant, Actor, Any, dict[str, Any]], None]
 
 
-def _run(grant_id: str, form_name: str, roles: tuple[str, ...], read: Reader,
-         decide: Decider, done: str):  # type: ignore[no-untyped-def]
+def _run(
+    grant_id: str, form_name: str, roles: tuple[str, ...], read: Reader, decide: Decider, done: str
+):  # type: ignore[no-untyped-def]
     who = actor()
     try:
         with platform().unit_of_work() as uow:
@@ -41,8 +42,9 @@ def _run(grant_id: str, form_name: str, roles: tuple[str, ...], read: Reader,
     except Forbidden as exc:
         return grant_page(grant_id, error=FormError.of(form_name, exc), status=403)
     except (Invalid, Conflict) as exc:
-        return grant_page(grant_id, error=FormError.of(form_name, exc),
-                          values=posted_answers(), status=exc.status)
+        return grant_page(
+            grant_id, error=FormError.of(form_name, exc), values=posted_answers(), status=exc.status
+        )
     flash(done, "success")
     return redirect(url_for("console.grant", grant_id=grant_id))
 
@@ -52,16 +54,18 @@ def _reason(form: MultiDict, _grant: Grant) -> dict[str, Any]:
 
 
 def _with_reason(decision: Callable[..., None]) -> Decider:
-    def decide(uow: UnitOfWork, grant: Grant, who: Actor, moment: Any,
-               arguments: dict[str, Any]) -> None:
+    def decide(
+        uow: UnitOfWork, grant: Grant, who: Actor, moment: Any, arguments: dict[str, Any]
+    ) -> None:
         decision(uow, grant, who, moment, arguments["reason"])
 
     return decide
 
 
 def _with_keywords(decision: Callable[..., None]) -> Decider:
-    def decide(uow: UnitOfWork, grant: Grant, who: Actor, moment: Any,
-               arguments: dict[str, Any]) -> None:
+    def decide(
+        uow: UnitOfWork, grant: Grant, who: Actor, moment: Any, arguments: dict[str, Any]
+    ) -> None:
         decision(uow, grant, who, moment, **arguments)
 
     return decide
@@ -72,8 +76,9 @@ def _induction_steps(form: MultiDict, grant: Grant) -> dict[str, Any]:
     return {"steps": forms.induction(form, outstanding)}
 
 
-def _record_induction(uow: UnitOfWork, grant: Grant, who: Actor, moment: Any,
-                      arguments: dict[str, Any]) -> None:
+def _record_induction(
+    uow: UnitOfWork, grant: Grant, who: Actor, moment: Any, arguments: dict[str, Any]
+) -> None:
     # Every item ticked in one transaction: all recorded, or (on any error) none.
     for step in arguments["steps"]:
         decisions.record_induction(uow, grant, who, moment, **step)
@@ -81,47 +86,85 @@ def _record_induction(uow: UnitOfWork, grant: Grant, who: Actor, moment: Any,
 
 @bp.route("/grants/<string:grant_id>/approve", methods=["POST"])
 def approve(grant_id: str):  # type: ignore[no-untyped-def]
-    return _run(grant_id, "approve", SECURITY_ROLES, forms.approval,
-                _with_keywords(decisions.approve), "Access approved.")
+    return _run(
+        grant_id,
+        "approve",
+        SECURITY_ROLES,
+        forms.approval,
+        _with_keywords(decisions.approve),
+        "Access approved.",
+    )
 
 
 @bp.route("/grants/<string:grant_id>/refuse", methods=["POST"])
 def refuse(grant_id: str):  # type: ignore[no-untyped-def]
-    return _run(grant_id, "refuse", SECURITY_ROLES, _reason, _with_reason(decisions.refuse),
-                "Access refused.")
+    return _run(
+        grant_id,
+        "refuse",
+        SECURITY_ROLES,
+        _reason,
+        _with_reason(decisions.refuse),
+        "Access refused.",
+    )
 
 
 @bp.route("/grants/<string:grant_id>/induction", methods=["POST"])
 def induction(grant_id: str):  # type: ignore[no-untyped-def]
-    return _run(grant_id, "induction", SECURITY_ROLES, _induction_steps, _record_induction,
-                "Induction recorded.")
+    return _run(
+        grant_id,
+        "induction",
+        SECURITY_ROLES,
+        _induction_steps,
+        _record_induction,
+        "Induction recorded.",
+    )
 
 
 @bp.route("/grants/<string:grant_id>/suspend", methods=["POST"])
 def suspend(grant_id: str):  # type: ignore[no-untyped-def]
-    return _run(grant_id, "suspend", SECURITY_ROLES, _reason, _with_reason(decisions.suspend),
-                "Access suspended.")
+    return _run(
+        grant_id,
+        "suspend",
+        SECURITY_ROLES,
+        _reason,
+        _with_reason(decisions.suspend),
+        "Access suspended.",
+    )
 
 
 @bp.route("/grants/<string:grant_id>/reinstate", methods=["POST"])
 def reinstate(grant_id: str):  # type: ignore[no-untyped-def]
-    return _run(grant_id, "reinstate", SECURITY_ROLES, _reason,
-                _with_reason(decisions.reinstate), "Access reinstated.")
+    return _run(
+        grant_id,
+        "reinstate",
+        SECURITY_ROLES,
+        _reason,
+        _with_reason(decisions.reinstate),
+        "Access reinstated.",
+    )
 
 
 @bp.route("/grants/<string:grant_id>/exclude", methods=["POST"])
 def exclude(grant_id: str):  # type: ignore[no-untyped-def]
-    return _run(grant_id, "exclude", (HEAD_ROLE,), lambda form, _grant: forms.exclusion(form),
-                _with_keywords(decisions.exclude), "Person excluded.")
+    return _run(
+        grant_id,
+        "exclude",
+        (HEAD_ROLE,),
+        lambda form, _grant: forms.exclusion(form),
+        _with_keywords(decisions.exclude),
+        "Person excluded.",
+    )
 
 
 @bp.route("/grants/<string:grant_id>/revoke", methods=["POST"])
 def revoke(grant_id: str):  # type: ignore[no-untyped-def]
-    return _run(grant_id, "revoke", (HEAD_ROLE,), _reason, _with_reason(decisions.revoke),
-                "Access revoked.")
+    return _run(
+        grant_id, "revoke", (HEAD_ROLE,), _reason, _with_reason(decisions.revoke), "Access revoked."
+    )
 
 
 @bp.route("/grants/<string:grant_id>/end", methods=["POST"])
 def end(grant_id: str):  # type: ignore[no-untyped-def]
-    return _run(grant_id, "end", SECURITY_ROLES, _reason, _with_reason(decisions.end),
-                "Access ended.")
+    return _run(
+        grant_id, "end", SECURITY_ROLES, _reason, _with_reason(decisions.end), "Access ended."
+    )

@@ -19,27 +19,39 @@ from shared.web.errors import DATABASE_UNAVAILABLE
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: ("The form could not be sent", "The page was open for too long or the form did not "
-          "come from this site. Go back, reload the page and try again."),
-    403: ("You do not have permission to do this", "Ask your head of security if you think "
-          "you should."),
-    404: ("Page not found", "There is nothing here, or it is not at one of your "
-          "establishments. Check the address or go back to the queue."),
+    400: (
+        "The form could not be sent",
+        "The page was open for too long or the form did not "
+        "come from this site. Go back, reload the page and try again.",
+    ),
+    403: (
+        "You do not have permission to do this",
+        "Ask your head of security if you think you should.",
+    ),
+    404: (
+        "Page not found",
+        "There is nothing here, or it is not at one of your "
+        "establishments. Check the address or go back to the queue.",
+    ),
     405: ("Page not found", "There is nothing here."),
     409: ("This cannot be done now", "The record has changed. Go back, reload and try again."),
     422: ("Some answers need correcting", "Go back and check your answers."),
     503: ("Sorry, the service is unavailable", "Try again in a few minutes."),
-    500: ("Sorry, there is a problem with the service", "Try again later. It has been "
-          "logged."),
+    500: ("Sorry, there is a problem with the service", "Try again later. It has been logged."),
 }
 
 
 def page(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
     title, body = TITLES.get(status, TITLES[500])
     signed_in = "console_account" in g
-    return render_template("console/error.html", title=title, body=detail or body,
-                           status=status, me=g.get("console_account"),
-                           signed_in=signed_in), status
+    return render_template(
+        "console/error.html",
+        title=title,
+        body=detail or body,
+        status=status,
+        me=g.get("console_account"),
+        signed_in=signed_in,
+    ), status
 
 
 @bp.errorhandler(CSRFError)

@@ -34,8 +34,10 @@ def reason(form: MultiDict, *, what: str = "the reason") -> dict[str, Any]:
     if not text:
         raise Invalid("Some answers need correcting.", {"reason": [f"Enter {what}."]})
     if len(text) > MAX_REASON:
-        raise Invalid("Some answers need correcting.",
-                      {"reason": [f"The reason must be {MAX_REASON} characters or fewer."]})
+        raise Invalid(
+            "Some answers need correcting.",
+            {"reason": [f"The reason must be {MAX_REASON} characters or fewer."]},
+        )
     return {"reason": text}
 
 
@@ -50,8 +52,9 @@ def _date(form: MultiDict, name: str, label: str, errors: dict[str, list[str]]) 
         return None
 
 
-def _lines(form: MultiDict, name: str, limit: int, label: str,
-           errors: dict[str, list[str]]) -> list[str]:
+def _lines(
+    form: MultiDict, name: str, limit: int, label: str, errors: dict[str, list[str]]
+) -> list[str]:
     """One item a line; blank lines ignored."""
     items = [line.strip() for line in _text(form, name).splitlines() if line.strip()]
     if len(items) > MAX_ITEMS:
@@ -62,7 +65,7 @@ def _lines(form: MultiDict, name: str, limit: int, label: str,
 
 
 def end_of_day(day: date, grant: Grant) -> datetime:
-    """"Valid until 3 March" means through that day in the prison's own time, the clearance's
+    """ "Valid until 3 March" means through that day in the prison's own time, the clearance's
     last day included (it too holds to the end of its day). A later day is passed on as it is,
     for the service layer to refuse (better than quietly shortening it)."""
     del grant  # kept in the signature: the form is read for one grant
@@ -85,12 +88,15 @@ def approval(form: MultiDict, grant: Grant) -> dict[str, Any]:
         errors["reason"] = [f"The note must be {MAX_REASON} characters or fewer."]
     if errors:
         raise Invalid("Some answers need correcting.", errors)
-    return {"access_type": access_type,
-            "valid_until": end_of_day(until, grant) if until else None,
-            "conditions": conditions,
-            # None ticked means every day (the API's "leave out").
-            "permitted_days": [day for day in WEEKDAYS if day in days] or None,
-            "permitted_areas": areas, "reason": note or None}
+    return {
+        "access_type": access_type,
+        "valid_until": end_of_day(until, grant) if until else None,
+        "conditions": conditions,
+        # None ticked means every day (the API's "leave out").
+        "permitted_days": [day for day in WEEKDAYS if day in days] or None,
+        "permitted_areas": areas,
+        "reason": note or None,
+    }
 
 
 def exclusion(form: MultiDict) -> dict[str, Any]:
@@ -125,7 +131,8 @@ def induction(form: MultiDict, outstanding: tuple[str, ...]) -> list[dict[str, A
             steps.append({"item": ID_BADGE, "badge_number": badge})
     if not steps and not errors:
         errors["security_briefing" if SECURITY_BRIEFING in outstanding else "badge_number"] = [
-            "Tick what has been done, or enter the badge number issued."]
+            "Tick what has been done, or enter the badge number issued."
+        ]
     if errors:
         raise Invalid("Some answers need correcting.", errors)
     return steps
@@ -144,15 +151,21 @@ def gate_query(form: MultiDict, actor: Actor) -> GateQuery:
         raise NotFound()  # another establishment's gate: as if it did not exist
     badge, person = _text(form, "badge"), _text(form, "person_id")
     if bool(badge) == bool(person):
-        raise Invalid("Some answers need correcting.", {"badge": [
-            "Enter a badge number or a person ID (one of them)."]})
+        raise Invalid(
+            "Some answers need correcting.",
+            {"badge": ["Enter a badge number or a person ID (one of them)."]},
+        )
     if badge and not BADGE.match(badge):
-        raise Invalid("Some answers need correcting.", {"badge": [
-            "A badge number has letters, digits and hyphens only (up to 40)."]})
+        raise Invalid(
+            "Some answers need correcting.",
+            {"badge": ["A badge number has letters, digits and hyphens only (up to 40)."]},
+        )
     if person:
         try:
             person = str(uuid.UUID(person))
         except ValueError:
-            raise Invalid("Some answers need correcting.", {"person_id": [
-                "A person ID looks like 3f2b…-…: 32 hexadecimal digits."]}) from None
+            raise Invalid(
+                "Some answers need correcting.",
+                {"person_id": ["A person ID looks like 3f2b…-…: 32 hexadecimal digits."]},
+            ) from None
     return GateQuery(code, person or None, badge or None)

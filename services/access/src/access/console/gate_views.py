@@ -19,21 +19,36 @@ from shared.errors import Invalid
 def gate_check():  # type: ignore[no-untyped-def]
     who = actor()
     codes = sorted(who.establishments)
-    answers = {"establishment": request.form.get("establishment") or (codes[0] if codes else ""),
-               "badge": "", "person_id": ""}
+    answers = {
+        "establishment": request.form.get("establishment") or (codes[0] if codes else ""),
+        "badge": "",
+        "person_id": "",
+    }
     if request.method == "GET":
         return render("console/gate.html", codes=codes, answers=answers, result=None)
     try:
         query = forms.gate_query(request.form, who)
     except Invalid as exc:
-        answers.update(badge=request.form.get("badge", ""),
-                       person_id=request.form.get("person_id", ""))
-        return render("console/gate.html", codes=codes, answers=answers, result=None,
-                      error=FormError.of("gate", exc)), 422
+        answers.update(
+            badge=request.form.get("badge", ""), person_id=request.form.get("person_id", "")
+        )
+        return render(
+            "console/gate.html",
+            codes=codes,
+            answers=answers,
+            result=None,
+            error=FormError.of("gate", exc),
+        ), 422
     moment = clock()
     with platform().session_factory() as session:
-        result = gate.gate_check(session, who, query.code, moment, person_id=query.person_id,
-                                 badge=query.badge)
+        result = gate.gate_check(
+            session, who, query.code, moment, person_id=query.person_id, badge=query.badge
+        )
     # The form comes back empty, ready for the next person at the gate.
-    return render("console/gate.html", codes=codes, answers=answers,
-                  result=gate.result_view(result, moment), checked=query)
+    return render(
+        "console/gate.html",
+        codes=codes,
+        answers=answers,
+        result=gate.result_view(result, moment),
+        checked=query,
+    )

@@ -16,8 +16,13 @@ from access.service_layer.common import grant_for_reading
 from shared.web.audit_trail import record_read
 
 
-def grant_page(grant_id: str, *, error: FormError | None = None,
-               values: dict[str, Any] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def grant_page(
+    grant_id: str,
+    *,
+    error: FormError | None = None,
+    values: dict[str, Any] | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
     """The page, fresh from the database; after a failed form, with its errors and answers."""
     who = actor()
     with platform().session_factory() as session:
@@ -30,36 +35,54 @@ def grant_page(grant_id: str, *, error: FormError | None = None,
         resume_status = grant.resume_status
         record_read(session, "grant", grant_id, {"view": "console"}, by=(who.id, who.kind))
     expiry = view["clearance"]["expires_at"].astimezone(LOCAL_TIME).date()
-    defaults = {"access_type": choices[-1], "valid_until": expiry.isoformat(),
-                "permitted_days": [], "permitted_areas": "", "conditions": ""}
+    defaults = {
+        "access_type": choices[-1],
+        "valid_until": expiry.isoformat(),
+        "permitted_days": [],
+        "permitted_areas": "",
+        "conditions": "",
+    }
     if view["renewal"] and view["access_type"]:
         # A renewal is usually the same terms again: start from them (within the new clearance).
         defaults.update(
             access_type=view["access_type"] if view["access_type"] in choices else choices[-1],
             permitted_days=view["permitted_days"] or [],
             permitted_areas="\n".join(view["permitted_areas"]),
-            conditions="\n".join(view["conditions"]))
+            conditions="\n".join(view["conditions"]),
+        )
     answers = {**defaults, **(values or {})}
-    html = render("console/grant.html", error=error, grant=view, history=history,
-                  establishment=names.get(view["establishment_code"], view["establishment_code"]),
-                  offer=forms, access_choices=choices, answers=answers, weekdays=WEEKDAYS,
-                  resume_status=resume_status, today=clock().astimezone(LOCAL_TIME).date(),
-                  max_valid_until=expiry.isoformat())
+    html = render(
+        "console/grant.html",
+        error=error,
+        grant=view,
+        history=history,
+        establishment=names.get(view["establishment_code"], view["establishment_code"]),
+        offer=forms,
+        access_choices=choices,
+        answers=answers,
+        weekdays=WEEKDAYS,
+        resume_status=resume_status,
+        today=clock().astimezone(LOCAL_TIME).date(),
+        max_valid_until=expiry.isoformat(),
+    )
     return html, status
 
 
 def posted_answers() -> dict[str, Any]:
     """What was typed, to put back into the form after an error (never a password)."""
     form = request.form
-    return {"access_type": form.get("access_type", ""),
-            "valid_until": form.get("valid_until", ""),
-            "permitted_days": form.getlist("permitted_days"),
-            "permitted_areas": form.get("permitted_areas", ""),
-            "conditions": form.get("conditions", ""), "reason": form.get("reason", ""),
-            "review_on": form.get("review_on", ""),
-            "badge_number": form.get("badge_number", ""),
-            "security_briefing": form.get("security_briefing") == "yes",
-            "key_training": form.get("key_training") == "yes"}
+    return {
+        "access_type": form.get("access_type", ""),
+        "valid_until": form.get("valid_until", ""),
+        "permitted_days": form.getlist("permitted_days"),
+        "permitted_areas": form.get("permitted_areas", ""),
+        "conditions": form.get("conditions", ""),
+        "reason": form.get("reason", ""),
+        "review_on": form.get("review_on", ""),
+        "badge_number": form.get("badge_number", ""),
+        "security_briefing": form.get("security_briefing") == "yes",
+        "key_training": form.get("key_training") == "yes",
+    }
 
 
 @bp.route("/grants/<string:grant_id>")
@@ -73,5 +96,6 @@ def person(person_id: str):  # type: ignore[no-untyped-def]
     with platform().session_factory() as session:
         found = queries.person(session, who, person_id)
         names = queries.establishment_names(
-            session, [item["establishment_code"] for item in found["grants"]])
+            session, [item["establishment_code"] for item in found["grants"]]
+        )
     return render("console/person.html", person=found, names=names)

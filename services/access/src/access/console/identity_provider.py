@@ -39,16 +39,23 @@ class ConsoleClient:
 
 
 class ConsoleIdentityProvider:
-    def __init__(self, app: Flask, client: ConsoleClient, verifier: StaffTokenVerifier,
-                 clock: Clock) -> None:
+    def __init__(
+        self, app: Flask, client: ConsoleClient, verifier: StaffTokenVerifier, clock: Clock
+    ) -> None:
         self.verifier = verifier
         self.clock = clock
         self.oauth = OAuth(app)
         self.remote = self.oauth.register(
-            "provider", client_id=client.client_id, client_secret=client.client_secret,
+            "provider",
+            client_id=client.client_id,
+            client_secret=client.client_secret,
             server_metadata_url=client.metadata_url,
-            client_kwargs={"scope": "openid profile", "code_challenge_method": "S256",
-                           "timeout": TIMEOUT_S})
+            client_kwargs={
+                "scope": "openid profile",
+                "code_challenge_method": "S256",
+                "timeout": TIMEOUT_S,
+            },
+        )
         self.client = client
 
     def _metadata(self) -> dict[str, Any]:
@@ -71,20 +78,23 @@ class ConsoleIdentityProvider:
         name = claims.get("name") or claims.get("preferred_username") or identity.staff_id
         return identity, str(name), self._tokens(token)
 
-    def _tokens(self, token: dict[str, Any], previous_refresh: str | None = None
-                ) -> ProviderTokens:
+    def _tokens(self, token: dict[str, Any], previous_refresh: str | None = None) -> ProviderTokens:
         lifetime = int(token.get("expires_in") or 300)
-        return ProviderTokens(str(token["access_token"]),
-                              token.get("refresh_token") or previous_refresh,
-                              self.clock.now() + timedelta(seconds=lifetime))
+        return ProviderTokens(
+            str(token["access_token"]),
+            token.get("refresh_token") or previous_refresh,
+            self.clock.now() + timedelta(seconds=lifetime),
+        )
 
-    def recheck(self, access_token: str, refresh_token: str | None, expires_at: datetime
-                ) -> tuple[StaffIdentity | None, ProviderTokens | None]:
+    def recheck(
+        self, access_token: str, refresh_token: str | None, expires_at: datetime
+    ) -> tuple[StaffIdentity | None, ProviderTokens | None]:
         """Whether the session still stands: the access token, while it lives, must still
         open userinfo (a removed account's does not); once it has expired, or userinfo
         refuses it, the refresh token must get new ones. New tokens bring new claims."""
         if expires_at > self.clock.now() + timedelta(seconds=30) and self._userinfo_ok(
-                access_token):
+            access_token
+        ):
             return None, None
         if not refresh_token:
             raise SessionWithdrawn("no refresh token")
@@ -96,18 +106,23 @@ class ConsoleIdentityProvider:
 
     def _userinfo_ok(self, access_token: str) -> bool:
         try:
-            answer = requests.get(self._metadata()["userinfo_endpoint"], timeout=TIMEOUT_S,
-                                  headers={"Authorization": f"Bearer {access_token}"})
+            answer = requests.get(
+                self._metadata()["userinfo_endpoint"],
+                timeout=TIMEOUT_S,
+                headers={"Authorization": f"Bearer {access_token}"},
+            )
         except (requests.RequestException, KeyError) as exc:
             raise SessionWithdrawn(f"provider not reachable: {exc}") from exc
         return answer.status_code == 200
 
     def _refresh(self, refresh_token: str) -> ProviderTokens:
         try:
-            answer = requests.post(self._metadata()["token_endpoint"], timeout=TIMEOUT_S,
-                                   auth=(self.client.client_id, self.client.client_secret),
-                                   data={"grant_type": "refresh_token",
-                                         "refresh_token": refresh_token})
+            answer = requests.post(
+                self._metadata()["token_endpoint"],
+                timeout=TIMEOUT_S,
+                auth=(self.client.client_id, self.client.client_secret),
+                data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+            )
         except (requests.RequestException, KeyError) as exc:
             raise SessionWithdrawn(f"provider not reachable: {exc}") from exc
         if answer.status_code != 200:
@@ -121,8 +136,9 @@ class ConsoleIdentityProvider:
         endpoint = self._metadata().get("end_session_endpoint")
         if not endpoint:
             return None
-        query = urlencode({"client_id": self.client.client_id,
-                           "post_logout_redirect_uri": return_to})
+        query = urlencode(
+            {"client_id": self.client.client_id, "post_logout_redirect_uri": return_to}
+        )
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
     def revoke(self, refresh_token: str | None) -> None:
@@ -130,8 +146,11 @@ class ConsoleIdentityProvider:
         endpoint = self._metadata().get("revocation_endpoint") if refresh_token else None
         if endpoint:
             try:
-                requests.post(endpoint, timeout=TIMEOUT_S,
-                              auth=(self.client.client_id, self.client.client_secret),
-                              data={"token": refresh_token, "token_type_hint": "refresh_token"})
+                requests.post(
+                    endpoint,
+                    timeout=TIMEOUT_S,
+                    auth=(self.client.client_id, self.client.client_secret),
+                    data={"token": refresh_token, "token_type_hint": "refresh_token"},
+                )
             except requests.RequestException:
                 pass

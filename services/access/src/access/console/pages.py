@@ -14,18 +14,32 @@ from shared.errors import DomainError, Invalid
 # The first field of each form: where the error summary points when a message concerns the
 # form as a whole (a conflict, a permission) rather than one of its fields.
 FIRST_FIELD = {
-    "login": "username", "approve": "access_type", "refuse": "reason",
-    "induction": "security_briefing", "suspend": "reason", "reinstate": "reason",
-    "exclude": "reason", "revoke": "reason", "end": "reason", "gate": "badge",
+    "login": "username",
+    "approve": "access_type",
+    "refuse": "reason",
+    "induction": "security_briefing",
+    "suspend": "reason",
+    "reinstate": "reason",
+    "exclude": "reason",
+    "revoke": "reason",
+    "end": "reason",
+    "gate": "badge",
 }
 # The service layer's field names where they differ from the form's.
 FIELD_ALIASES = {"item": "security_briefing"}
 # How the error summary names a field, so each of its lines makes sense on its own.
 FIELD_LABELS = {
-    "access_type": "Type of access", "valid_until": "Valid until",
-    "permitted_days": "Days allowed", "permitted_areas": "Areas", "conditions": "Conditions",
-    "badge_number": "Badge number", "review_on": "Review date", "reason": "Reason",
-    "security_briefing": "Induction", "badge": "Badge number", "person_id": "Person ID",
+    "access_type": "Type of access",
+    "valid_until": "Valid until",
+    "permitted_days": "Days allowed",
+    "permitted_areas": "Areas",
+    "conditions": "Conditions",
+    "badge_number": "Badge number",
+    "review_on": "Review date",
+    "reason": "Reason",
+    "security_briefing": "Induction",
+    "badge": "Badge number",
+    "person_id": "Person ID",
 }
 
 
@@ -39,14 +53,19 @@ class FormError:
 
     @classmethod
     def of(cls, form: str, exc: DomainError) -> FormError:
-        fields = {FIELD_ALIASES.get(name, name): list(messages) for name, messages in
-                  (exc.errors.items() if isinstance(exc, Invalid) else ())}
+        fields = {
+            FIELD_ALIASES.get(name, name): list(messages)
+            for name, messages in (exc.errors.items() if isinstance(exc, Invalid) else ())
+        }
         return cls(form, str(exc), fields)
 
     def summary(self) -> list[tuple[str, str]]:
         """(message, anchor) pairs: each field's messages, or the message on the form."""
-        items = [(self._labelled(name, message), f"{self.form}-{name}")
-                 for name, messages in self.fields.items() for message in messages]
+        items = [
+            (self._labelled(name, message), f"{self.form}-{name}")
+            for name, messages in self.fields.items()
+            for message in messages
+        ]
         first = FIRST_FIELD.get(self.form, "reason" if self.form.startswith("review-") else "form")
         return items or [(self.message, f"{self.form}-{first}")]
 
@@ -66,5 +85,4 @@ def render(template: str, *, error: FormError | None = None, **context: Any) -> 
     who = actor()
     with platform().session_factory() as session:
         names = queries.establishment_names(session, sorted(who.establishments))
-    return render_template(template, error=error, me=account(), my_establishments=names,
-                           **context)
+    return render_template(template, error=error, me=account(), my_establishments=names, **context)

@@ -16,26 +16,42 @@ from access.models import Grant
 from access.rules import ACCESS_RANK, LIVE, LOCAL_TIME, OPEN, WEEKDAYS, induction_outstanding
 from access.service_layer.common import HEAD_ROLE, Actor
 
-ACCESS_LABELS = {"ESCORTED": "Escorted", "UNESCORTED": "Unescorted",
-                 "KEY_HOLDING": "Key holding"}
-DAY_LABELS = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-                                 "Saturday", "Sunday"), strict=True))
-INDUCTION_LABELS = {"SECURITY_BRIEFING": "Security briefing", "ID_BADGE": "ID badge issued",
-                    "KEY_TRAINING": "Key training"}
+ACCESS_LABELS = {"ESCORTED": "Escorted", "UNESCORTED": "Unescorted", "KEY_HOLDING": "Key holding"}
+DAY_LABELS = dict(
+    zip(
+        WEEKDAYS,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    )
+)
+INDUCTION_LABELS = {
+    "SECURITY_BRIEFING": "Security briefing",
+    "ID_BADGE": "ID badge issued",
+    "KEY_TRAINING": "Key training",
+}
 # (label, tag colour) per grant state.
 STATUS_TAGS = {
-    "PENDING_REVIEW": ("Awaiting review", "blue"), "APPROVED": ("Approved: induction due",
-                                                                "yellow"),
-    "ACTIVE": ("Active", "green"), "SUSPENDED": ("Suspended", "orange"),
-    "REFUSED": ("Refused", "red"), "REVOKED": ("Revoked", "red"), "ENDED": ("Ended", "grey"),
+    "PENDING_REVIEW": ("Awaiting review", "blue"),
+    "APPROVED": ("Approved: induction due", "yellow"),
+    "ACTIVE": ("Active", "green"),
+    "SUSPENDED": ("Suspended", "orange"),
+    "REFUSED": ("Refused", "red"),
+    "REVOKED": ("Revoked", "red"),
+    "ENDED": ("Ended", "grey"),
     "EXCLUDED": ("Excluded", "red"),
 }
 ACTION_LABELS = {
-    "grant.opened": "Request opened", "grant.approved": "Approved",
-    "grant.renewal_approved": "Renewal approved", "grant.refused": "Refused",
-    "grant.induction_recorded": "Induction recorded", "grant.activated": "Activated",
-    "grant.suspended": "Suspended", "grant.reinstated": "Reinstated",
-    "grant.excluded": "Excluded", "grant.revoked": "Revoked", "grant.ended": "Ended",
+    "grant.opened": "Request opened",
+    "grant.approved": "Approved",
+    "grant.renewal_approved": "Renewal approved",
+    "grant.refused": "Refused",
+    "grant.induction_recorded": "Induction recorded",
+    "grant.activated": "Activated",
+    "grant.suspended": "Suspended",
+    "grant.reinstated": "Reinstated",
+    "grant.excluded": "Excluded",
+    "grant.revoked": "Revoked",
+    "grant.ended": "Ended",
     "gate.checked": "Gate check",
 }
 
@@ -76,16 +92,19 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(uk_date, "uk_date")
     app.add_template_filter(uk_datetime, "uk_datetime")
     app.add_template_filter(access_label, "access_label")
-    app.jinja_env.globals.update(console_status_tags=STATUS_TAGS,
-                                 console_day_labels=DAY_LABELS,
-                                 console_induction_labels=INDUCTION_LABELS,
-                                 console_action_label=action_label)
+    app.jinja_env.globals.update(
+        console_status_tags=STATUS_TAGS,
+        console_day_labels=DAY_LABELS,
+        console_induction_labels=INDUCTION_LABELS,
+        console_action_label=action_label,
+    )
 
 
 def access_choices(grant: Grant) -> list[str]:
     """Access types up to what the clearance allows (the copy already honours ESCORTED_ONLY)."""
-    return [kind for kind, rank in ACCESS_RANK.items()
-            if rank <= ACCESS_RANK[grant.clearance_access]]
+    return [
+        kind for kind, rank in ACCESS_RANK.items() if rank <= ACCESS_RANK[grant.clearance_access]
+    ]
 
 
 @dataclass(frozen=True)
@@ -103,21 +122,33 @@ class Offer:
 
     @property
     def any(self) -> bool:
-        return any((self.approve, self.refuse, self.induction, self.suspend, self.reinstate,
-                    self.exclude, self.revoke, self.end))
+        return any(
+            (
+                self.approve,
+                self.refuse,
+                self.induction,
+                self.suspend,
+                self.reinstate,
+                self.exclude,
+                self.revoke,
+                self.end,
+            )
+        )
 
 
 def offer(grant: Grant, actor: Actor) -> Offer:
     head = HEAD_ROLE in actor.roles
     renewal = grant.awaiting_review and grant.status in LIVE
     awaiting_induction = grant.status == "APPROVED" or (
-        grant.status == "SUSPENDED" and grant.resume_status == "APPROVED")
+        grant.status == "SUSPENDED" and grant.resume_status == "APPROVED"
+    )
     return Offer(
         approve=(grant.status == "PENDING_REVIEW" or renewal)
         and grant.clearance_status == "ACTIVE",
         refuse=grant.status == "PENDING_REVIEW",
         induction=tuple(induction_outstanding(grant.induction, grant.access_type))
-        if awaiting_induction else (),
+        if awaiting_induction
+        else (),
         suspend=grant.status in LIVE and not grant.suspended_locally,
         reinstate=grant.status == "SUSPENDED" and grant.suspended_locally,
         exclude=head and grant.status in OPEN,

@@ -30,8 +30,7 @@ def queue():  # type: ignore[no-untyped-def]
     return _queue_page(code, request.args.get("cursor") or None)
 
 
-def _queue_page(code: str, cursor: str | None, error: FormError | None = None,
-                status: int = 200):  # type: ignore[no-untyped-def]
+def _queue_page(code: str, cursor: str | None, error: FormError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     codes = sorted(actor().establishments)
     with platform().session_factory() as session:
         try:
@@ -41,9 +40,17 @@ def _queue_page(code: str, cursor: str | None, error: FormError | None = None,
             return redirect(url_for("console.queue", establishment=code))
         names = queries.establishment_names(session, codes)
         held = review_items.items_at(session, code, None, PAGE_SIZE)
-    html = render("console/queue.html", error=error, code=code, name=names.get(code, code),
-                  codes=codes, items=page["items"], next_cursor=page["next_cursor"],
-                  first_page=not cursor, review_items=held)
+    html = render(
+        "console/queue.html",
+        error=error,
+        code=code,
+        name=names.get(code, code),
+        codes=codes,
+        items=page["items"],
+        next_cursor=page["next_cursor"],
+        first_page=not cursor,
+        review_items=held,
+    )
     return html, status
 
 
@@ -60,14 +67,18 @@ def resolve_review_item(item_id: str):  # type: ignore[no-untyped-def]
     try:
         outcome = request.form.get("outcome", "")
         if outcome not in review_items.OUTCOMES:
-            raise Invalid("Some answers need correcting.",
-                          {"outcome": ["Choose to keep the grant as it is or accept."]})
+            raise Invalid(
+                "Some answers need correcting.",
+                {"outcome": ["Choose to keep the grant as it is or accept."]},
+            )
         reason = forms.reason(request.form)["reason"]
         with platform().unit_of_work() as uow:
             review_items.resolve(uow, who, item_id, outcome, reason)
             uow.commit()
     except (Invalid, Conflict, Forbidden) as exc:
         return _queue_page(code, None, FormError.of(form_name, exc), exc.status)
-    flash("The grant is unchanged." if outcome == "DISMISS"
-          else "The news is applied to the grant.", "success")
+    flash(
+        "The grant is unchanged." if outcome == "DISMISS" else "The news is applied to the grant.",
+        "success",
+    )
     return redirect(url_for("console.queue", establishment=code))

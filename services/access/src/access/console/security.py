@@ -25,14 +25,17 @@ from access.service_layer import console_sessions
 csrf = CSRFProtect()
 
 # Pages anyone may open: the sign-in page, the way to and back from the provider, the stylesheet.
-PUBLIC_ENDPOINTS = frozenset({"console.login", "console.login_start", "console.auth_callback",
-                              "console.static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"console.login", "console.login_start", "console.auth_callback", "console.static"}
+)
 
 # The console's pages hold personal data: never framed, never cached, nothing from elsewhere.
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": ("default-src 'self'; frame-ancestors 'none'; "
-                                "form-action 'self'; base-uri 'none'; object-src 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'self'; frame-ancestors 'none'; "
+        "form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
     "Cache-Control": "no-store",
     "Pragma": "no-cache",
     "X-Content-Type-Options": "nosniff",
@@ -84,8 +87,13 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/console/") \
-            or target.startswith("//") or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/console/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return None
     return target
 
@@ -133,22 +141,30 @@ def _signed_in() -> Response | None:
             g.console_actor = console_sessions.actor_for(row)
             db.commit()
             return None
-    return _to_login(why, {
-        "expired": f"Your session has ended after {settings().absolute_hours} hours. "
-                   "Sign in again.",
-        "idle": f"You were signed out after {settings().idle_minutes} minutes without "
-                "activity. Sign in again.",
-    }.get(why, "You have been signed out. Sign in again."))
+    return _to_login(
+        why,
+        {
+            "expired": (
+                f"Your session has ended after {settings().absolute_hours} hours. Sign in again."
+            ),
+            "idle": (
+                f"You were signed out after {settings().idle_minutes} minutes without "
+                "activity. Sign in again."
+            ),
+        }.get(why, "You have been signed out. Sign in again."),
+    )
 
 
 def _still_standing(row: ConsoleSession, moment: datetime) -> bool:
     """Ask the provider, if the last answer is older than the check interval."""
-    if (moment - row.checked_at).total_seconds() < settings().check_s \
-            and row.access_expires_at > moment:
+    if (
+        moment - row.checked_at
+    ).total_seconds() < settings().check_s and row.access_expires_at > moment:
         return True
     try:
-        identity, tokens = identity_provider().recheck(row.access_token, row.refresh_token,
-                                                       row.access_expires_at)
+        identity, tokens = identity_provider().recheck(
+            row.access_token, row.refresh_token, row.access_expires_at
+        )
     except SessionWithdrawn:
         return False
     if identity is not None and not console_sessions.may_use_console(identity):
@@ -158,8 +174,7 @@ def _still_standing(row: ConsoleSession, moment: datetime) -> bool:
 
 
 def _user(row: ConsoleSession) -> ConsoleUser:
-    return ConsoleUser(row.subject, row.display_name, tuple(row.roles),
-                       tuple(row.establishments))
+    return ConsoleUser(row.subject, row.display_name, tuple(row.roles), tuple(row.establishments))
 
 
 @bp.after_request

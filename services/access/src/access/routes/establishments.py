@@ -21,8 +21,12 @@ from access.service_layer import gate, incoming, queries
 from access.service_layer.common import SECURITY_ROLES
 from shared.web.auth import staff_required
 
-blp = Blueprint("establishments", __name__, url_prefix="/establishments",
-                description="Per-establishment views for its security team.")
+blp = Blueprint(
+    "establishments",
+    __name__,
+    url_prefix="/establishments",
+    description="Per-establishment views for its security team.",
+)
 
 
 @blp.route("")
@@ -77,8 +81,9 @@ class Grants(MethodView):
         """Every grant at this establishment (optionally in one state), oldest first."""
         in_scope(code)
         with platform().session_factory() as session:
-            return queries.grants_at(session, code, status=query["status"],
-                                     limit=query["limit"], cursor=query["cursor"])
+            return queries.grants_at(
+                session, code, status=query["status"], limit=query["limit"], cursor=query["cursor"]
+            )
 
 
 @blp.route("/<string:code>/gate-check")
@@ -97,7 +102,7 @@ class GateCheck(MethodView):
         who = in_scope(code)
         moment = now()
         person = str(query["person"]) if query["person"] else None
-        result = gate.check_at_gate(platform().engine, who, code, moment, person_id=person,
-                                    badge=query["badge"])
+        result = gate.check_at_gate(
+            platform().engine, who, code, moment, person_id=person, badge=query["badge"]
+        )
         return jsonify(gate.result_json(result, moment))  # a Response: flask-smorest sends it
-

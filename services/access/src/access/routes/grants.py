@@ -23,10 +23,18 @@ from shared.web.audit_trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
 
-blp = Blueprint("grants", __name__, url_prefix="/grants",
-                description="Access grants: one person at one establishment.")
-people = Blueprint("people", __name__, url_prefix="/people",
-                   description="A person's grants at the caller's establishments.")
+blp = Blueprint(
+    "grants",
+    __name__,
+    url_prefix="/grants",
+    description="Access grants: one person at one establishment.",
+)
+people = Blueprint(
+    "people",
+    __name__,
+    url_prefix="/people",
+    description="A person's grants at the caller's establishments.",
+)
 
 
 def _decide(grant_id: str, decide: Callable[..., None], *args: Any, **kwargs: Any) -> dict:
@@ -103,8 +111,12 @@ class Induction(MethodView):
     def post(self, data, grant_id: str):  # type: ignore[no-untyped-def]
         """Record one induction item (the badge with its number). The last one makes the
         grant ACTIVE: emits access.activated."""
-        return _decide(grant_id, decisions.record_induction, item=data["item"],
-                       badge_number=data["badge_number"])
+        return _decide(
+            grant_id,
+            decisions.record_induction,
+            item=data["item"],
+            badge_number=data["badge_number"],
+        )
 
 
 @blp.route("/<string:grant_id>/suspension")

@@ -16,8 +16,11 @@ from access.service_layer import review_items
 from access.service_layer.common import SECURITY_ROLES
 from shared.web.auth import staff_required
 
-blp = Blueprint("review_items", __name__,
-                description="News from vetting held for an establishment's security team.")
+blp = Blueprint(
+    "review_items",
+    __name__,
+    description="News from vetting held for an establishment's security team.",
+)
 
 
 @blp.route("/establishments/<string:code>/review-items")

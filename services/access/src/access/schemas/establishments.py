@@ -50,8 +50,10 @@ class GateQuerySchema(Schema):
 
 class GateResultSchema(Schema):
     allowed = fields.Boolean(required=True)
-    reason = fields.String(required=True, metadata={"description": "A code, e.g. ALLOWED, "
-                                                    "SUSPENDED, EXPIRED, NO_GRANT."})
+    reason = fields.String(
+        required=True,
+        metadata={"description": "A code, e.g. ALLOWED, SUSPENDED, EXPIRED, NO_GRANT."},
+    )
     message = fields.String(required=True)
     grant_id = fields.String(allow_none=True)
     forenames = fields.String(allow_none=True)

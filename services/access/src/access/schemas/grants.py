@@ -9,19 +9,27 @@ from access.rules import INDUCTION_ITEMS, WEEKDAYS
 from shared.events.vocabulary import ACCESS_TYPES
 
 REASON = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-BADGE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$",
-                        error="Letters, digits and hyphens, up to 40.")
+BADGE = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$", error="Letters, digits and hyphens, up to 40."
+)
 
 
 class ClearanceCopySchema(Schema):
     id = fields.String()
     level = fields.String()
     max_access = fields.String()
-    conditions = fields.List(fields.String(), metadata={
-        "description": "What this establishment must enforce (an exclusion only if it names "
-                       "this establishment)."})
-    other_conditions_apply = fields.Boolean(metadata={
-        "description": "Other conditions apply that concern other establishments only."})
+    conditions = fields.List(
+        fields.String(),
+        metadata={
+            "description": (
+                "What this establishment must enforce (an exclusion only if it names "
+                "this establishment)."
+            )
+        },
+    )
+    other_conditions_apply = fields.Boolean(
+        metadata={"description": "Other conditions apply that concern other establishments only."}
+    )
     expires_at = fields.AwareDateTime()
     status = fields.String()
 
@@ -69,11 +77,19 @@ class GrantSchema(Schema):
     decided_by = fields.String(allow_none=True)
     activated_at = fields.AwareDateTime(allow_none=True)
     updated_at = fields.AwareDateTime()
-    superseded_at = fields.AwareDateTime(allow_none=True, metadata={
-        "description": "Set on a closed grant kept as history beside a newer request."})
-    earlier_decisions = fields.List(fields.Nested(EarlierDecisionSchema), metadata={
-        "description": "This establishment's earlier closing decisions about the person "
-                       "(refused, revoked, excluded, ended), newest first: they stand."})
+    superseded_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "Set on a closed grant kept as history beside a newer request."},
+    )
+    earlier_decisions = fields.List(
+        fields.Nested(EarlierDecisionSchema),
+        metadata={
+            "description": (
+                "This establishment's earlier closing decisions about the person "
+                "(refused, revoked, excluded, ended), newest first: they stand."
+            )
+        },
+    )
 
 
 class GrantPageSchema(Schema):
@@ -91,17 +107,28 @@ class PersonSchema(Schema):
 
 class ApprovalSchema(Schema):
     access_type = fields.String(required=True, validate=validate.OneOf(ACCESS_TYPES))
-    valid_until = fields.AwareDateTime(load_default=None, allow_none=True, metadata={
-        "description": "Default and latest: the clearance's expiry."})
-    conditions = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
-                             load_default=list, validate=validate.Length(max=20))
-    permitted_days = fields.List(fields.String(validate=validate.OneOf(WEEKDAYS)),
-                                 load_default=None, allow_none=True,
-                                 metadata={"description": "Leave out for every day."})
-    permitted_areas = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
-                                  load_default=list, validate=validate.Length(max=20))
-    reason = fields.String(load_default=None, allow_none=True,
-                           validate=validate.Length(max=2000))
+    valid_until = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Default and latest: the clearance's expiry."},
+    )
+    conditions = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        load_default=list,
+        validate=validate.Length(max=20),
+    )
+    permitted_days = fields.List(
+        fields.String(validate=validate.OneOf(WEEKDAYS)),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Leave out for every day."},
+    )
+    permitted_areas = fields.List(
+        fields.String(validate=validate.Length(min=1, max=100)),
+        load_default=list,
+        validate=validate.Length(max=20),
+    )
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
     @validates_schema
     def _distinct_days(self, data, **_kwargs):  # type: ignore[no-untyped-def]

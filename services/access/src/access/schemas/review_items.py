@@ -30,13 +30,21 @@ class ReviewItemSchema(Schema):
 
 
 class ReviewItemQuerySchema(Schema):
-    status = fields.String(load_default=None,
-                           validate=validate.OneOf(("OPEN", "ACCEPTED", "DISMISSED")))
+    status = fields.String(
+        load_default=None, validate=validate.OneOf(("OPEN", "ACCEPTED", "DISMISSED"))
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
 class ResolutionSchema(Schema):
-    outcome = fields.String(required=True, validate=validate.OneOf(("ACCEPT", "DISMISS")),
-                            metadata={"description": "ACCEPT applies the news to the grant "
-                                      "(heads of security); DISMISS keeps the grant as it is"})
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(("ACCEPT", "DISMISS")),
+        metadata={
+            "description": (
+                "ACCEPT applies the news to the grant "
+                "(heads of security); DISMISS keeps the grant as it is"
+            )
+        },
+    )
     reason = REASON

@@ -37,8 +37,12 @@ class Actor:
 
     @classmethod
     def staff(cls, identity: StaffIdentity) -> Actor:
-        return cls(identity.staff_id, "STAFF", frozenset(identity.roles),
-                   frozenset(identity.establishments))
+        return cls(
+            identity.staff_id,
+            "STAFF",
+            frozenset(identity.roles),
+            frozenset(identity.establishments),
+        )
 
     def covers(self, establishment_code: str) -> bool:
         return self.kind == "SYSTEM" or establishment_code in self.establishments
@@ -51,8 +55,9 @@ class Actor:
 def grant_for_update(session: Session, actor: Actor, grant_id: str) -> Grant:
     """The grant, locked, if the actor's establishments include it. Another establishment's
     grant does not exist for them: the same 404 as a grant that does not exist at all."""
-    grant = session.execute(select(Grant).where(Grant.id == grant_id).with_for_update()
-                            ).scalar_one_or_none()
+    grant = session.execute(
+        select(Grant).where(Grant.id == grant_id).with_for_update()
+    ).scalar_one_or_none()
     if grant is None or not actor.covers(grant.establishment_code):
         raise NotFound()
     return grant
@@ -65,19 +70,45 @@ def grant_for_reading(session: Session, actor: Actor, grant_id: str) -> Grant:
     return grant
 
 
-def audit_grant(uow: UnitOfWork, actor: Actor, action: str, grant: Grant, *,
-                reason: str | None = None, detail: dict[str, Any] | None = None,
-                private: dict[str, Any] | None = None) -> None:
+def audit_grant(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: str,
+    grant: Grant,
+    *,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+    private: dict[str, Any] | None = None,
+) -> None:
     """Who, when, which establishment, what: every decision about a grant. `private`: what the
     officer wrote about the person (conditions), sealed with the reason."""
-    audit.record(uow.session, service="access", actor=actor.id, actor_kind=actor.kind,
-                 action=action, subject_type="grant", subject_id=grant.id, reason=reason,
-                 detail={"establishment": grant.establishment_code, "status": grant.status,
-                         **(detail or {})}, private=private, at=uow.now())
+    audit.record(
+        uow.session,
+        service="access",
+        actor=actor.id,
+        actor_kind=actor.kind,
+        action=action,
+        subject_type="grant",
+        subject_id=grant.id,
+        reason=reason,
+        detail={
+            "establishment": grant.establishment_code,
+            "status": grant.status,
+            **(detail or {}),
+        },
+        private=private,
+        at=uow.now(),
+    )
 
 
 def change_event(grant: Grant, by: str, moment: datetime) -> dict[str, Any]:
     """The common body of access.suspended/reinstated/revoked/ended/activated/excluded."""
-    return {"grant_id": grant.id, "application_id": grant.application_id,
-            "person_id": grant.person_id, "establishment_code": grant.establishment_code,
-            "status": grant.status, "by": by, "at": moment.isoformat()}
+    return {
+        "grant_id": grant.id,
+        "application_id": grant.application_id,
+        "person_id": grant.person_id,
+        "establishment_code": grant.establishment_code,
+        "status": grant.status,
+        "by": by,
+        "at": moment.isoformat(),
+    }

@@ -48,25 +48,47 @@ def actor_for(row: ConsoleSession) -> Actor:
     return Actor(row.subject, "STAFF", frozenset(row.roles), frozenset(row.establishments))
 
 
-def _record(session: Session, subject: str, action: str, moment: datetime,
-            why: str | None = None) -> None:
-    audit.record(session, service="access", actor=subject[:100], actor_kind=audit.STAFF,
-                 action=action, subject_type="staff", subject_id=subject[:100], reason=why,
-                 at=moment)
+def _record(
+    session: Session, subject: str, action: str, moment: datetime, why: str | None = None
+) -> None:
+    audit.record(
+        session,
+        service="access",
+        actor=subject[:100],
+        actor_kind=audit.STAFF,
+        action=action,
+        subject_type="staff",
+        subject_id=subject[:100],
+        reason=why,
+        at=moment,
+    )
 
 
-def open_session(session: Session, identity: StaffIdentity, display_name: str,
-                 tokens: ProviderTokens, moment: datetime) -> str:
+def open_session(
+    session: Session,
+    identity: StaffIdentity,
+    display_name: str,
+    tokens: ProviderTokens,
+    moment: datetime,
+) -> str:
     """A new session for a member of staff the provider has just signed in: the token for
     their cookie (shown once, stored only as a hash)."""
     token = secrets.token_urlsafe(32)
-    session.add(ConsoleSession(
-        token_hash=_hash(token), subject=identity.staff_id,
-        display_name=(display_name or identity.staff_id)[:200],
-        roles=sorted(identity.roles), establishments=sorted(identity.establishments),
-        access_token=tokens.access_token, refresh_token=tokens.refresh_token,
-        access_expires_at=tokens.expires_at, created_at=moment, seen_at=moment,
-        checked_at=moment))
+    session.add(
+        ConsoleSession(
+            token_hash=_hash(token),
+            subject=identity.staff_id,
+            display_name=(display_name or identity.staff_id)[:200],
+            roles=sorted(identity.roles),
+            establishments=sorted(identity.establishments),
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            access_expires_at=tokens.expires_at,
+            created_at=moment,
+            seen_at=moment,
+            checked_at=moment,
+        )
+    )
     _record(session, identity.staff_id, "staff.login_succeeded", moment)
     return token
 
@@ -86,8 +108,12 @@ def timed_out(row: ConsoleSession, moment: datetime, limits: Limits) -> str | No
     return None
 
 
-def confirmed(row: ConsoleSession, identity: StaffIdentity | None,
-              tokens: ProviderTokens | None, moment: datetime) -> None:
+def confirmed(
+    row: ConsoleSession,
+    identity: StaffIdentity | None,
+    tokens: ProviderTokens | None,
+    moment: datetime,
+) -> None:
     """The provider still stands behind the session (with fresh tokens and claims, if it
     refreshed them)."""
     row.checked_at = moment
@@ -107,15 +133,25 @@ def end(session: Session, row: ConsoleSession, moment: datetime, why: str) -> No
 
 def refused(session: Session, subject: str, moment: datetime, why: str) -> None:
     """Signed in at the provider, but not let into the console (no security role there)."""
-    audit.record(session, service="access", actor=subject[:100], actor_kind=audit.STAFF,
-                 action="staff.login_failed", subject_type="staff", subject_id=subject[:100],
-                 reason=why, outcome=audit.DENIED, at=moment)
+    audit.record(
+        session,
+        service="access",
+        actor=subject[:100],
+        actor_kind=audit.STAFF,
+        action="staff.login_failed",
+        subject_type="staff",
+        subject_id=subject[:100],
+        reason=why,
+        outcome=audit.DENIED,
+        at=moment,
+    )
 
 
 def purge_stale(session: Session, moment: datetime, limits: Limits) -> int:
     """Sessions past their absolute limit that nobody came back to end."""
     stale = select(ConsoleSession.token_hash).where(
-        ConsoleSession.created_at < moment - limits.absolute)
+        ConsoleSession.created_at < moment - limits.absolute
+    )
     hashes = list(session.execute(stale).scalars())
     if hashes:
         session.execute(delete(ConsoleSession).where(ConsoleSession.token_hash.in_(hashes)))

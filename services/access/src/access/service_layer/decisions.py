@@ -41,20 +41,33 @@ def _decided(grant: Grant, actor: Actor, moment: datetime, reason: str | None) -
     grant.status_reason = reason
 
 
-def approve(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, *,
-            access_type: str, valid_until: datetime | None, conditions: Sequence[str] = (),
-            permitted_days: Sequence[str] | None = None, permitted_areas: Sequence[str] = (),
-            reason: str | None = None) -> None:
+def approve(
+    uow: UnitOfWork,
+    grant: Grant,
+    actor: Actor,
+    moment: datetime,
+    *,
+    access_type: str,
+    valid_until: datetime | None,
+    conditions: Sequence[str] = (),
+    permitted_days: Sequence[str] | None = None,
+    permitted_areas: Sequence[str] = (),
+    reason: str | None = None,
+) -> None:
     """Approve a request (or a renewal's terms). Induction, if still needed, comes next."""
     renewal = grant.awaiting_review and grant.status in LIVE
     _allow(grant, actor, "approve_renewal" if renewal else "approve")
     if grant.clearance_status != "ACTIVE":
         raise Conflict("The person's clearance is not in force; it cannot be approved now.")
     valid_until = through_the_day(valid_until or grant.clearance_expires_at)
-    problems = terms_problems(access_type=access_type, allowed=grant.clearance_access,
-                              valid_until=valid_until,
-                              clearance_expires_at=grant.clearance_expires_at, moment=moment,
-                              permitted_days=permitted_days)
+    problems = terms_problems(
+        access_type=access_type,
+        allowed=grant.clearance_access,
+        valid_until=valid_until,
+        clearance_expires_at=grant.clearance_expires_at,
+        moment=moment,
+        permitted_days=permitted_days,
+    )
     if problems:
         raise Invalid("The terms are not allowed by the clearance.", problems)
     grant.access_type, grant.valid_until = access_type, valid_until
@@ -64,73 +77,124 @@ def approve(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, *,
     if not renewal:
         grant.status = "APPROVED"
     _decided(grant, actor, moment, reason)
-    uow.emit("access.approved", subject=grant.application_id, data={
-        "grant_id": grant.id, "application_id": grant.application_id,
-        "person_id": grant.person_id, "establishment_code": grant.establishment_code,
-        "access_type": access_type, "valid_until": valid_until.isoformat(),
-        "decided_at": moment.isoformat()})
-    audit_grant(uow, actor, "grant.renewal_approved" if renewal else "grant.approved",
-                grant, reason=reason, detail=_terms(grant),
-                private={"conditions": grant.conditions,
-                         "permitted_areas": grant.permitted_areas})
+    uow.emit(
+        "access.approved",
+        subject=grant.application_id,
+        data={
+            "grant_id": grant.id,
+            "application_id": grant.application_id,
+            "person_id": grant.person_id,
+            "establishment_code": grant.establishment_code,
+            "access_type": access_type,
+            "valid_until": valid_until.isoformat(),
+            "decided_at": moment.isoformat(),
+        },
+    )
+    audit_grant(
+        uow,
+        actor,
+        "grant.renewal_approved" if renewal else "grant.approved",
+        grant,
+        reason=reason,
+        detail=_terms(grant),
+        private={"conditions": grant.conditions, "permitted_areas": grant.permitted_areas},
+    )
     activate_if_inducted(uow, grant, actor, moment)
 
 
 def _terms(grant: Grant) -> dict[str, Any]:
-    return {"access_type": grant.access_type,
-            "valid_until": grant.valid_until.isoformat() if grant.valid_until else None,
-            "permitted_days": grant.permitted_days, "clearance_id": grant.clearance_id}
+    return {
+        "access_type": grant.access_type,
+        "valid_until": grant.valid_until.isoformat() if grant.valid_until else None,
+        "permitted_days": grant.permitted_days,
+        "clearance_id": grant.clearance_id,
+    }
 
 
 def refuse(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
     _allow(grant, actor, "refuse")
     grant.status, grant.awaiting_review = "REFUSED", False
     _decided(grant, actor, moment, reason)
-    uow.emit("access.refused", subject=grant.application_id, data={
-        "grant_id": grant.id, "application_id": grant.application_id,
-        "person_id": grant.person_id, "establishment_code": grant.establishment_code,
-        "access_type": None, "valid_until": None, "decided_at": moment.isoformat()})
+    uow.emit(
+        "access.refused",
+        subject=grant.application_id,
+        data={
+            "grant_id": grant.id,
+            "application_id": grant.application_id,
+            "person_id": grant.person_id,
+            "establishment_code": grant.establishment_code,
+            "access_type": None,
+            "valid_until": None,
+            "decided_at": moment.isoformat(),
+        },
+    )
     audit_grant(uow, actor, "grant.refused", grant, reason=reason)
 
 
-def record_induction(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, *,
-                     item: str, badge_number: str | None = None) -> None:
+def record_induction(
+    uow: UnitOfWork,
+    grant: Grant,
+    actor: Actor,
+    moment: datetime,
+    *,
+    item: str,
+    badge_number: str | None = None,
+) -> None:
     """Tick one item of the checklist; the last one makes the grant ACTIVE."""
     _allow(grant, actor, "induct")
     pending_activation = grant.status == "APPROVED" or grant.resume_status == "APPROVED"
     if not pending_activation and not (grant.status in LIVE and item == ID_BADGE):
         raise Conflict(f"Induction is for an approved grant; this one is {grant.status}.")
     if item not in INDUCTION_ITEMS or item not in induction_required(grant.access_type):
-        raise Invalid("Not an item of this grant's induction.", {"item": [
-            f"Must be one of {', '.join(induction_required(grant.access_type))}."]})
+        raise Invalid(
+            "Not an item of this grant's induction.",
+            {"item": [f"Must be one of {', '.join(induction_required(grant.access_type))}."]},
+        )
     entry: dict[str, Any] = {"at": moment.isoformat(), "by": actor.id}
     if item == ID_BADGE:
         if not badge_number:
             raise Invalid("The badge number is needed.", {"badge_number": ["Required."]})
-        holder = uow.session.execute(select(Grant.id).where(
-            Grant.establishment_code == grant.establishment_code,
-            Grant.badge_number == badge_number, Grant.id != grant.id,
-            Grant.superseded_at.is_(None))).first()
+        holder = uow.session.execute(
+            select(Grant.id).where(
+                Grant.establishment_code == grant.establishment_code,
+                Grant.badge_number == badge_number,
+                Grant.id != grant.id,
+                Grant.superseded_at.is_(None),
+            )
+        ).first()
         if holder is not None:
-            raise Invalid("That badge number is already issued here.",
-                          {"badge_number": ["Already issued to someone else here."]})
+            raise Invalid(
+                "That badge number is already issued here.",
+                {"badge_number": ["Already issued to someone else here."]},
+            )
         entry["badge_number"] = grant.badge_number = badge_number
     grant.induction = {**grant.induction, item: entry}
     grant.updated_at = moment
     # The badge number identifies the person at the gate: sealed, like what officers write.
-    audit_grant(uow, actor, "grant.induction_recorded", grant, detail={"item": item},
-                private={"badge_number": badge_number} if badge_number else None)
+    audit_grant(
+        uow,
+        actor,
+        "grant.induction_recorded",
+        grant,
+        detail={"item": item},
+        private={"badge_number": badge_number} if badge_number else None,
+    )
     activate_if_inducted(uow, grant, actor, moment)
 
 
-def activate_if_inducted(uow: UnitOfWork, grant: Grant, actor: Actor,
-                          moment: datetime) -> None:
+def activate_if_inducted(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime) -> None:
     if grant.status != "APPROVED" or induction_outstanding(grant.induction, grant.access_type):
         return
     grant.status, grant.activated_at, grant.updated_at = "ACTIVE", moment, moment
-    uow.emit("access.activated", subject=grant.application_id, data={
-        **change_event(grant, "ESTABLISHMENT", moment), "access_type": grant.access_type,
-        "valid_until": grant.valid_until.isoformat() if grant.valid_until else None})
+    uow.emit(
+        "access.activated",
+        subject=grant.application_id,
+        data={
+            **change_event(grant, "ESTABLISHMENT", moment),
+            "access_type": grant.access_type,
+            "valid_until": grant.valid_until.isoformat() if grant.valid_until else None,
+        },
+    )
     audit_grant(uow, actor, "grant.activated", grant, detail=_terms(grant))
 
 
@@ -142,13 +206,15 @@ def suspend(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reaso
         grant.resume_status, grant.status = grant.status, "SUSPENDED"
     grant.suspended_locally = True
     _decided(grant, actor, moment, reason)
-    uow.emit("access.suspended", subject=grant.application_id,
-             data=change_event(grant, "ESTABLISHMENT", moment))
+    uow.emit(
+        "access.suspended",
+        subject=grant.application_id,
+        data=change_event(grant, "ESTABLISHMENT", moment),
+    )
     audit_grant(uow, actor, "grant.suspended", grant, reason=reason)
 
 
-def reinstate(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime,
-              reason: str) -> None:
+def reinstate(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
     """Lift this establishment's suspension. A suspension that came with the clearance stays
     until vetting reinstates the clearance."""
     _allow(grant, actor, "reinstate")
@@ -157,28 +223,48 @@ def reinstate(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime,
     grant.suspended_locally = False
     if grant.clearance_status == "ACTIVE":
         grant.status, grant.resume_status = grant.resume_status or "APPROVED", None
-        uow.emit("access.reinstated", subject=grant.application_id,
-                 data=change_event(grant, "ESTABLISHMENT", moment))
+        uow.emit(
+            "access.reinstated",
+            subject=grant.application_id,
+            data=change_event(grant, "ESTABLISHMENT", moment),
+        )
     _decided(grant, actor, moment, reason)
     activate_if_inducted(uow, grant, actor, moment)
-    audit_grant(uow, actor, "grant.reinstated", grant, reason=reason,
-                detail={"still_suspended_by_vetting": grant.status == "SUSPENDED"})
+    audit_grant(
+        uow,
+        actor,
+        "grant.reinstated",
+        grant,
+        reason=reason,
+        detail={"still_suspended_by_vetting": grant.status == "SUSPENDED"},
+    )
 
 
-def exclude(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str,
-            review_on: date) -> None:
+def exclude(
+    uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str, review_on: date
+) -> None:
     """A local exclusion (the governor's decision), until a review date."""
     _allow(grant, actor, "exclude")
     if review_on <= moment.date():
-        raise Invalid("The review date must be in the future.",
-                      {"review_on": ["Must be after today."]})
+        raise Invalid(
+            "The review date must be in the future.", {"review_on": ["Must be after today."]}
+        )
     grant.status, grant.resume_status, grant.suspended_locally = "EXCLUDED", None, False
     grant.review_on, grant.awaiting_review = review_on, False
     _decided(grant, actor, moment, reason)
-    uow.emit("access.excluded", subject=grant.application_id, data={
-        **change_event(grant, "ESTABLISHMENT", moment), "review_on": review_on.isoformat()})
-    audit_grant(uow, actor, "grant.excluded", grant, reason=reason,
-                detail={"review_on": review_on.isoformat()})
+    uow.emit(
+        "access.excluded",
+        subject=grant.application_id,
+        data={**change_event(grant, "ESTABLISHMENT", moment), "review_on": review_on.isoformat()},
+    )
+    audit_grant(
+        uow,
+        actor,
+        "grant.excluded",
+        grant,
+        reason=reason,
+        detail={"review_on": review_on.isoformat()},
+    )
 
 
 def revoke(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
@@ -192,11 +278,15 @@ def end(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: s
     _close(uow, grant, actor, moment, reason, "ENDED")
 
 
-def _close(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str,
-           status: str) -> None:
+def _close(
+    uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str, status: str
+) -> None:
     grant.status, grant.resume_status, grant.suspended_locally = status, None, False
     grant.awaiting_review = False
     _decided(grant, actor, moment, reason)
-    uow.emit(f"access.{status.lower()}", subject=grant.application_id,
-             data=change_event(grant, "ESTABLISHMENT", moment))
+    uow.emit(
+        f"access.{status.lower()}",
+        subject=grant.application_id,
+        data=change_event(grant, "ESTABLISHMENT", moment),
+    )
     audit_grant(uow, actor, f"grant.{status.lower()}", grant, reason=reason)

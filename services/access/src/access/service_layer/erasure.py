@@ -45,8 +45,11 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     wanted = [Grant.application_id.in_(application_ids)]
     if person_id is not None:
         wanted.append(Grant.person_id == person_id)
-    grants = list(session.execute(select(Grant).where(or_(*wanted)).order_by(Grant.id)
-                                  .with_for_update()).scalars())
+    grants = list(
+        session.execute(
+            select(Grant).where(or_(*wanted)).order_by(Grant.id).with_for_update()
+        ).scalars()
+    )
     person_ids = sorted({g.person_id for g in grants} | ({person_id} if person_id else set()))
 
     counts = {"grants_ended": 0, "grants": 0}
@@ -55,22 +58,43 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
             _end(uow, grant, moment)
             counts["grants_ended"] += 1
         counts["grants"] += _anonymise(grant)
-    counts["incoming_cases"] = session.execute(delete(IncomingCase).where(
-        IncomingCase.application_id.in_(application_ids))).rowcount or 0
-    session.execute(delete(EndedSponsorship).where(
-        EndedSponsorship.application_id.in_(application_ids)))
+    counts["incoming_cases"] = (
+        session.execute(
+            delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
+        ).rowcount
+        or 0
+    )
+    session.execute(
+        delete(EndedSponsorship).where(EndedSponsorship.application_id.in_(application_ids))
+    )
     grant_ids = [g.id for g in grants]
     session.execute(delete(GrantApplication).where(GrantApplication.grant_id.in_(grant_ids)))
     counts["review_items"] = forget_items(session, grant_ids, application_ids)
-    counts["audit_keys"] = erasure.forget_audit_subjects(session, {
-        "grant": grant_ids, "person": [*person_ids, *application_ids]})
+    counts["audit_keys"] = erasure.forget_audit_subjects(
+        session, {"grant": grant_ids, "person": [*person_ids, *application_ids]}
+    )
     counts.update(erasure.purge_copies(session, [*person_ids, *application_ids, *grant_ids]))
     erasure.remember_erased(session, [*person_ids, *application_ids], erasure_id, moment)
-    audit.record(session, service="access", actor="system", actor_kind=audit.SYSTEM,
-                 action="person.erased", subject_type="erasure", subject_id=erasure_id,
-                 detail={"counts": counts}, at=moment)
-    erasure.report(uow, "access.person_erased", erasure_id=erasure_id, person_id=person_id,
-                   application_ids=application_ids, counts=counts, moment=moment)
+    audit.record(
+        session,
+        service="access",
+        actor="system",
+        actor_kind=audit.SYSTEM,
+        action="person.erased",
+        subject_type="erasure",
+        subject_id=erasure_id,
+        detail={"counts": counts},
+        at=moment,
+    )
+    erasure.report(
+        uow,
+        "access.person_erased",
+        erasure_id=erasure_id,
+        person_id=person_id,
+        application_ids=application_ids,
+        counts=counts,
+        moment=moment,
+    )
 
 
 def _end(uow: UnitOfWork, grant: Grant, moment: Any) -> None:
@@ -80,17 +104,23 @@ def _end(uow: UnitOfWork, grant: Grant, moment: Any) -> None:
     grant.updated_at = moment
     # After the status change: the entry says ENDED; no reason, so nothing is sealed under
     # the key this handler is about to forget.
-    audit_grant(uow, Actor.system(), "grant.ended", grant,
-                detail={"reason_code": REASON_CODE})
+    audit_grant(uow, Actor.system(), "grant.ended", grant, detail={"reason_code": REASON_CODE})
 
 
 def _anonymise(grant: Grant) -> bool:
     """Blank what names the person or describes their terms; True if anything was left."""
     induction = {item: {"at": done.get("at")} for item, done in (grant.induction or {}).items()}
     values: dict[str, Any] = {
-        "forenames": None, "surname": None, "date_of_birth": None, "badge_number": None,
-        "conditions": [], "permitted_areas": [], "clearance_conditions": [],
-        "status_reason": None, "induction": induction}
+        "forenames": None,
+        "surname": None,
+        "date_of_birth": None,
+        "badge_number": None,
+        "conditions": [],
+        "permitted_areas": [],
+        "clearance_conditions": [],
+        "status_reason": None,
+        "induction": induction,
+    }
     changed = False
     for name, value in values.items():
         if getattr(grant, name) != value:

@@ -19,8 +19,12 @@ def reload(session: Session, moment: datetime, path: Path | None = None) -> dict
     existing = {row.code: row for row in session.execute(select(Establishment)).scalars()}
     counts = {"added": 0, "updated": 0, "unchanged": 0, "not_in_file": 0}
     for code, source in wanted.items():
-        values = {"name": source.name, "nation": source.nation,
-                  "high_security": source.high_security, "womens_estate": source.womens_estate}
+        values = {
+            "name": source.name,
+            "nation": source.nation,
+            "high_security": source.high_security,
+            "womens_estate": source.womens_estate,
+        }
         row = existing.get(code)
         if row is None:
             session.add(Establishment(code=code, loaded_at=moment, **values))

@@ -54,8 +54,7 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
     person_id = str(data["person_id"])
     clearance_id, application_id = str(data["clearance_id"]), str(data["application_id"])
     # No longer "in vetting": the request (or the grant) takes over from the early view.
-    uow.session.execute(delete(IncomingCase).where(
-        IncomingCase.application_id == application_id))
+    uow.session.execute(delete(IncomingCase).where(IncomingCase.application_id == application_id))
     if clearance_closed(uow, person_id, clearance_id):
         # Late news of a clearance vetting has since revoked (or that has expired): it must
         # not open a request that could be approved on it.
@@ -64,15 +63,25 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
     if uow.session.get(EndedSponsorship, application_id) is not None:
         # The organisation stopped sponsoring before this news arrived (a withdrawal crossed
         # the clearance): no prison is asked to admit the person on this application.
-        log.warning("clearance %s granted on application %s, whose sponsorship ended: "
-                    "ignored", clearance_id, application_id)
+        log.warning(
+            "clearance %s granted on application %s, whose sponsorship ended: ignored",
+            clearance_id,
+            application_id,
+        )
         return
     for code in data["establishments"]:
         grant = current_grant(uow, code, person_id)
         if grant is None:
-            grant = Grant(id=str(uuid.uuid4()), establishment_code=code, person_id=person_id,
-                          conditions=[], permitted_areas=[], induction={},
-                          suspended_locally=False, awaiting_review=False)
+            grant = Grant(
+                id=str(uuid.uuid4()),
+                establishment_code=code,
+                person_id=person_id,
+                conditions=[],
+                permitted_areas=[],
+                induction={},
+                suspended_locally=False,
+                awaiting_review=False,
+            )
             _copy_clearance(grant, data)
             _reopen(uow, grant, event.envelope.occurred_at, renewal=False)
         elif seen_here(uow, grant, clearance_id, application_id):
@@ -83,9 +92,13 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
             # nothing for this establishment to review.
             pass
         elif older_news(grant, data):
-            audit_grant(uow, SYSTEM, "grant.older_clearance_ignored", grant,
-                        detail={"clearance_id": clearance_id,
-                                "current_clearance_id": grant.clearance_id})
+            audit_grant(
+                uow,
+                SYSTEM,
+                "grant.older_clearance_ignored",
+                grant,
+                detail={"clearance_id": clearance_id, "current_clearance_id": grant.clearance_id},
+            )
             continue
         elif disagrees(grant, data):
             # Never who the grant is for: the security team decides.
@@ -99,8 +112,9 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
 def _rests_on(uow: UnitOfWork, grant: Grant, application_id: str, moment: datetime) -> None:
     """Note that this application asks for the grant (erasure counts them)."""
     if uow.session.get(GrantApplication, (grant.id, application_id)) is None:
-        uow.session.add(GrantApplication(grant_id=grant.id, application_id=application_id,
-                                         added_at=moment))
+        uow.session.add(
+            GrantApplication(grant_id=grant.id, application_id=application_id, added_at=moment)
+        )
         uow.session.flush()
 
 
@@ -110,7 +124,8 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
     grant.clearance_level = data["level"]
     grant.clearance_access = max_access(data["access"], data["conditions"])
     grant.clearance_conditions, grant.clearance_conditions_withheld = conditions_for(
-        data["conditions"], grant.establishment_code)
+        data["conditions"], grant.establishment_code
+    )
     grant.clearance_expires_at = through_the_day(data["expires_at"])
     grant.clearance_issued_at = data.get("issued_at")
     grant.clearance_status, grant.clearance_suspension_id = "ACTIVE", None
@@ -131,31 +146,56 @@ def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -
     grant.opened_at, grant.updated_at, grant.awaiting_review = moment, moment, True
     uow.session.add(grant)
     uow.session.flush()
-    uow.emit("access.request_opened", subject=grant.application_id, data={
-        "grant_id": grant.id, "application_id": grant.application_id,
-        "person_id": grant.person_id, "establishment_code": grant.establishment_code,
-        "clearance_id": grant.clearance_id, "level": grant.clearance_level,
-        "max_access": grant.clearance_access,
-        "clearance_expires_at": grant.clearance_expires_at.isoformat(), "renewal": renewal,
-        "opened_at": moment.isoformat()})
-    audit_grant(uow, SYSTEM, "grant.renewal_opened" if renewal else "grant.opened",
-                grant, detail={"clearance_id": grant.clearance_id,
-                               "level": grant.clearance_level,
-                               "max_access": grant.clearance_access})
+    uow.emit(
+        "access.request_opened",
+        subject=grant.application_id,
+        data={
+            "grant_id": grant.id,
+            "application_id": grant.application_id,
+            "person_id": grant.person_id,
+            "establishment_code": grant.establishment_code,
+            "clearance_id": grant.clearance_id,
+            "level": grant.clearance_level,
+            "max_access": grant.clearance_access,
+            "clearance_expires_at": grant.clearance_expires_at.isoformat(),
+            "renewal": renewal,
+            "opened_at": moment.isoformat(),
+        },
+    )
+    audit_grant(
+        uow,
+        SYSTEM,
+        "grant.renewal_opened" if renewal else "grant.opened",
+        grant,
+        detail={
+            "clearance_id": grant.clearance_id,
+            "level": grant.clearance_level,
+            "max_access": grant.clearance_access,
+        },
+    )
 
 
-def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any],
-                moment: datetime) -> Grant:
+def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: datetime) -> Grant:
     """A new clearance (or a new application on the same one) for someone already known here.
     The grant it lands on: this one, or a new request opened beside a closed one."""
-    if grant.status == "EXCLUDED" and grant.review_on is not None \
-            and grant.review_on > london_date(moment):
+    if (
+        grant.status == "EXCLUDED"
+        and grant.review_on is not None
+        and grant.review_on > london_date(moment)
+    ):
         # The establishment's exclusion stands until its review date, whatever vetting says.
         _copy_clearance(grant, data)
         grant.updated_at = moment
-        audit_grant(uow, SYSTEM, "grant.clearance_updated", grant,
-                    detail={"clearance_id": grant.clearance_id, "excluded_until":
-                            grant.review_on.isoformat()})
+        audit_grant(
+            uow,
+            SYSTEM,
+            "grant.clearance_updated",
+            grant,
+            detail={
+                "clearance_id": grant.clearance_id,
+                "excluded_until": grant.review_on.isoformat(),
+            },
+        )
         return grant
     if lifecycle.permits("supersede", grant.status):
         return _open_beside(uow, grant, data, moment)
@@ -167,22 +207,30 @@ def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any],
         _reopen(uow, grant, moment, renewal=True)
         return grant
     grant.updated_at = moment  # PENDING_REVIEW: the newer clearance is what will be reviewed
-    audit_grant(uow, SYSTEM, "grant.clearance_updated", grant,
-                detail={"clearance_id": grant.clearance_id})
+    audit_grant(
+        uow, SYSTEM, "grant.clearance_updated", grant, detail={"clearance_id": grant.clearance_id}
+    )
     return grant
 
 
-def _open_beside(uow: UnitOfWork, closed: Grant, data: dict[str, Any],
-                 moment: datetime) -> Grant:
+def _open_beside(uow: UnitOfWork, closed: Grant, data: dict[str, Any], moment: datetime) -> Grant:
     """The establishment's closing decision stands, untouched: the row becomes history and a
     new request opens beside it (the security team sees the earlier decision with it)."""
     closed.superseded_at = moment
     uow.session.flush()  # out of the one-current-grant index before the new row goes in
-    grant = Grant(id=str(uuid.uuid4()), establishment_code=closed.establishment_code,
-                  person_id=closed.person_id, forenames=closed.forenames,
-                  surname=closed.surname, date_of_birth=closed.date_of_birth,
-                  conditions=[], permitted_areas=[], induction={}, suspended_locally=False,
-                  awaiting_review=False)
+    grant = Grant(
+        id=str(uuid.uuid4()),
+        establishment_code=closed.establishment_code,
+        person_id=closed.person_id,
+        forenames=closed.forenames,
+        surname=closed.surname,
+        date_of_birth=closed.date_of_birth,
+        conditions=[],
+        permitted_areas=[],
+        induction={},
+        suspended_locally=False,
+        awaiting_review=False,
+    )
     _copy_clearance(grant, data)
     _reopen(uow, grant, moment, renewal=False)
     audit_grant(uow, SYSTEM, "grant.superseded", closed, detail={"by_grant_id": grant.id})
@@ -193,19 +241,31 @@ def _cap_access(uow: UnitOfWork, grant: Grant) -> None:
     """A newer clearance that allows less lowers the grant at once: never above the clearance."""
     if grant.access_type and ACCESS_RANK[grant.access_type] > ACCESS_RANK[grant.clearance_access]:
         before, grant.access_type = grant.access_type, grant.clearance_access
-        audit_grant(uow, SYSTEM, "grant.access_reduced", grant,
-                    detail={"from": before, "to": grant.access_type})
+        audit_grant(
+            uow,
+            SYSTEM,
+            "grant.access_reduced",
+            grant,
+            detail={"from": before, "to": grant.access_type},
+        )
     if grant.valid_until and last_day(grant.valid_until) > last_day(grant.clearance_expires_at):
         grant.valid_until = grant.clearance_expires_at
 
 
 def _grants_on(uow: UnitOfWork, event: Event) -> list[Grant]:
     """The person's grants resting on this clearance (news of an older one moves nothing)."""
-    return list(uow.session.execute(select(Grant).where(
-        Grant.person_id == str(event.data["person_id"]),
-        Grant.clearance_id == str(event.data["clearance_id"]),
-        Grant.superseded_at.is_(None)).order_by(Grant.id)
-        .with_for_update()).scalars())
+    return list(
+        uow.session.execute(
+            select(Grant)
+            .where(
+                Grant.person_id == str(event.data["person_id"]),
+                Grant.clearance_id == str(event.data["clearance_id"]),
+                Grant.superseded_at.is_(None),
+            )
+            .order_by(Grant.id)
+            .with_for_update()
+        ).scalars()
+    )
 
 
 def _suspension_named(event: Event) -> str | None:
@@ -224,12 +284,22 @@ def suspend_with_clearance(uow: UnitOfWork, event: Event) -> None:
         grant.clearance_suspension_id = suspension_id
         if grant.status in ("APPROVED", "ACTIVE"):
             grant.resume_status, grant.status = grant.status, "SUSPENDED"
-            uow.emit("access.suspended", subject=grant.application_id,
-                     data=change_event(grant, "VETTING", moment))
-        audit_grant(uow, SYSTEM, "grant.clearance_suspended", grant,
-                    detail={"clearance_id": grant.clearance_id,
-                            "reason_code": event.data["reason"],
-                            "suspension_id": suspension_id})
+            uow.emit(
+                "access.suspended",
+                subject=grant.application_id,
+                data=change_event(grant, "VETTING", moment),
+            )
+        audit_grant(
+            uow,
+            SYSTEM,
+            "grant.clearance_suspended",
+            grant,
+            detail={
+                "clearance_id": grant.clearance_id,
+                "reason_code": event.data["reason"],
+                "suspension_id": suspension_id,
+            },
+        )
 
 
 def reinstate_with_clearance(uow: UnitOfWork, event: Event) -> None:
@@ -240,31 +310,53 @@ def reinstate_with_clearance(uow: UnitOfWork, event: Event) -> None:
         if grant.clearance_status != "SUSPENDED":
             continue
         if named is None or named != grant.clearance_suspension_id:
-            log.warning("reinstatement of clearance %s names suspension %s, not the grant's: "
-                        "ignored", grant.clearance_id, named)
-            audit_grant(uow, SYSTEM, "grant.clearance_reinstatement_ignored", grant,
-                        detail={"clearance_id": grant.clearance_id, "named_suspension": named,
-                                "suspension_id": grant.clearance_suspension_id,
-                                "event_id": event.id})
+            log.warning(
+                "reinstatement of clearance %s names suspension %s, not the grant's: ignored",
+                grant.clearance_id,
+                named,
+            )
+            audit_grant(
+                uow,
+                SYSTEM,
+                "grant.clearance_reinstatement_ignored",
+                grant,
+                detail={
+                    "clearance_id": grant.clearance_id,
+                    "named_suspension": named,
+                    "suspension_id": grant.clearance_suspension_id,
+                    "event_id": event.id,
+                },
+            )
             continue
         grant.clearance_status, grant.updated_at = "ACTIVE", moment
         grant.clearance_suspension_id = None
         if grant.status == "SUSPENDED" and not grant.suspended_locally:
             _resume(uow, grant, moment)
-        audit_grant(uow, SYSTEM, "grant.clearance_reinstated", grant,
-                    detail={"clearance_id": grant.clearance_id,
-                            "still_suspended_locally": grant.suspended_locally})
+        audit_grant(
+            uow,
+            SYSTEM,
+            "grant.clearance_reinstated",
+            grant,
+            detail={
+                "clearance_id": grant.clearance_id,
+                "still_suspended_locally": grant.suspended_locally,
+            },
+        )
 
 
 def _resume(uow: UnitOfWork, grant: Grant, moment: datetime) -> None:
     grant.status, grant.resume_status = grant.resume_status or "APPROVED", None
-    uow.emit("access.reinstated", subject=grant.application_id,
-             data=change_event(grant, "VETTING", moment))
+    uow.emit(
+        "access.reinstated",
+        subject=grant.application_id,
+        data=change_event(grant, "VETTING", moment),
+    )
     activate_if_inducted(uow, grant, SYSTEM, moment)
 
 
-def _end_with_clearance(uow: UnitOfWork, event: Event, clearance_status: str,
-                        moment: datetime) -> None:
+def _end_with_clearance(
+    uow: UnitOfWork, event: Event, clearance_status: str, moment: datetime
+) -> None:
     for grant in _grants_on(uow, event):
         if grant.clearance_status == clearance_status:
             continue
@@ -273,10 +365,18 @@ def _end_with_clearance(uow: UnitOfWork, event: Event, clearance_status: str,
             grant.status, grant.resume_status = "ENDED", None
             grant.awaiting_review = False
             grant.status_reason = f"The clearance was {clearance_status.lower()}."
-            uow.emit("access.ended", subject=grant.application_id,
-                     data=change_event(grant, "VETTING", moment))
-        audit_grant(uow, SYSTEM, f"grant.clearance_{clearance_status.lower()}", grant,
-                    detail={"clearance_id": grant.clearance_id})
+            uow.emit(
+                "access.ended",
+                subject=grant.application_id,
+                data=change_event(grant, "VETTING", moment),
+            )
+        audit_grant(
+            uow,
+            SYSTEM,
+            f"grant.clearance_{clearance_status.lower()}",
+            grant,
+            detail={"clearance_id": grant.clearance_id},
+        )
 
 
 def end_with_revoked_clearance(uow: UnitOfWork, event: Event) -> None:

@@ -34,49 +34,94 @@ from shared import audit
 from shared.context import current_correlation_id
 
 _VIEW_COLUMNS = (
-    Grant.id, Grant.status, Grant.clearance_status, Grant.clearance_expires_at,
-    Grant.access_type, Grant.conditions, Grant.permitted_days, Grant.permitted_areas,
-    Grant.valid_until, Grant.forenames, Grant.surname, Grant.date_of_birth, Grant.badge_number,
+    Grant.id,
+    Grant.status,
+    Grant.clearance_status,
+    Grant.clearance_expires_at,
+    Grant.access_type,
+    Grant.conditions,
+    Grant.permitted_days,
+    Grant.permitted_areas,
+    Grant.valid_until,
+    Grant.forenames,
+    Grant.surname,
+    Grant.date_of_birth,
+    Grant.badge_number,
 )
 # Built once (building a statement per call cost more CPU than executing it). Each reads by one
 # of the grant's unique indexes: (establishment, person) or (establishment, badge).
 # Only the current grant: a closed one kept as history beside it answers nothing.
-_BY_PERSON = select(*_VIEW_COLUMNS).where(Grant.establishment_code == bindparam("code"),
-                                          Grant.person_id == bindparam("key"),
-                                          Grant.superseded_at.is_(None))
-_BY_BADGE = select(*_VIEW_COLUMNS).where(Grant.establishment_code == bindparam("code"),
-                                         Grant.badge_number == bindparam("key"),
-                                         Grant.superseded_at.is_(None))
+_BY_PERSON = select(*_VIEW_COLUMNS).where(
+    Grant.establishment_code == bindparam("code"),
+    Grant.person_id == bindparam("key"),
+    Grant.superseded_at.is_(None),
+)
+_BY_BADGE = select(*_VIEW_COLUMNS).where(
+    Grant.establishment_code == bindparam("code"),
+    Grant.badge_number == bindparam("key"),
+    Grant.superseded_at.is_(None),
+)
 
 
-def _audit_entry(actor: Actor, code: str, result: GateResult, moment: datetime,
-                 person_id: str | None, badge: str | None) -> dict[str, Any]:
+def _audit_entry(
+    actor: Actor,
+    code: str,
+    result: GateResult,
+    moment: datetime,
+    person_id: str | None,
+    badge: str | None,
+) -> dict[str, Any]:
     """The audit entry of one check (`shared.audit.record`'s arguments)."""
-    return {"service": "access", "actor": actor.id, "actor_kind": actor.kind,
-            "action": "gate.checked", "subject_type": "grant",
-            "subject_id": result.grant.grant_id if result.grant else "-",
-            # The badge presented is kept only when it matched nobody (it names no one then, and
-            # says what was tried); a matched badge is the grant, which the subject names.
-            "detail": {"establishment": code, "allowed": result.allowed,
-                       "reason": result.reason, "person_id": person_id,
-                       "badge": badge if result.grant is None else None},
-            "outcome": "ALLOWED" if result.allowed else "REFUSED", "at": moment}
+    return {
+        "service": "access",
+        "actor": actor.id,
+        "actor_kind": actor.kind,
+        "action": "gate.checked",
+        "subject_type": "grant",
+        "subject_id": result.grant.grant_id if result.grant else "-",
+        # The badge presented is kept only when it matched nobody (it names no one then, and
+        # says what was tried); a matched badge is the grant, which the subject names.
+        "detail": {
+            "establishment": code,
+            "allowed": result.allowed,
+            "reason": result.reason,
+            "person_id": person_id,
+            "badge": badge if result.grant is None else None,
+        },
+        "outcome": "ALLOWED" if result.allowed else "REFUSED",
+        "at": moment,
+    }
 
 
-def gate_check(session: Session, actor: Actor, code: str, moment: datetime, *,
-               person_id: str | None = None, badge: str | None = None) -> GateResult:
+def gate_check(
+    session: Session,
+    actor: Actor,
+    code: str,
+    moment: datetime,
+    *,
+    person_id: str | None = None,
+    badge: str | None = None,
+) -> GateResult:
     """Exactly one of person_id / badge. The caller has checked the actor covers `code`."""
     query = _BY_PERSON if person_id is not None else _BY_BADGE
-    row = session.execute(query, {"code": code, "key": person_id if person_id is not None
-                                  else badge}).first()
+    row = session.execute(
+        query, {"code": code, "key": person_id if person_id is not None else badge}
+    ).first()
     result = gate_decision(GateView(*row) if row is not None else None, moment)
     audit.record(session, **_audit_entry(actor, code, result, moment, person_id, badge))
     session.commit()
     return result
 
 
-def check_at_gate(engine: Engine, actor: Actor, code: str, moment: datetime, *,
-                  person_id: str | None = None, badge: str | None = None) -> GateResult:
+def check_at_gate(
+    engine: Engine,
+    actor: Actor,
+    code: str,
+    moment: datetime,
+    *,
+    person_id: str | None = None,
+    badge: str | None = None,
+) -> GateResult:
     """`gate_check` for the API: the same read, rules and audit entry, with less overhead."""
     if engine.dialect.name != "postgresql":
         with Session(engine, expire_on_commit=False) as session:
@@ -86,17 +131,37 @@ def check_at_gate(engine: Engine, actor: Actor, code: str, moment: datetime, *,
 
 # The audit entry as `shared.audit.record` writes it (the same columns and values; `detail` as
 # JSON). `reason` and `sealed` stay NULL: a gate check has no "why" of its own.
-_AUDIT_COLUMNS = ("at", "service", "actor", "actor_kind", "action", "subject_type",
-                  "subject_id", "reason", "detail", "correlation_id", "outcome", "sealed")
-_AUDIT_INSERT = (f"INSERT INTO {audit.audit_log_table.name} ({', '.join(_AUDIT_COLUMNS)}) "
-                 f"VALUES ({', '.join(f'%({c})s' for c in _AUDIT_COLUMNS)})")
+_AUDIT_COLUMNS = (
+    "at",
+    "service",
+    "actor",
+    "actor_kind",
+    "action",
+    "subject_type",
+    "subject_id",
+    "reason",
+    "detail",
+    "correlation_id",
+    "outcome",
+    "sealed",
+)
+_AUDIT_INSERT = (
+    f"INSERT INTO {audit.audit_log_table.name} ({', '.join(_AUDIT_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({c})s' for c in _AUDIT_COLUMNS)})"
+)
 # The two reads above as psycopg runs them (SQLAlchemy compiles them once, here).
 _PG_BY_PERSON = str(_BY_PERSON.compile(dialect=postgresql_psycopg.dialect()))
 _PG_BY_BADGE = str(_BY_BADGE.compile(dialect=postgresql_psycopg.dialect()))
 
 
-def _check_on_postgresql(engine: Engine, actor: Actor, code: str, moment: datetime,
-                         person_id: str | None, badge: str | None) -> GateResult:
+def _check_on_postgresql(
+    engine: Engine,
+    actor: Actor,
+    code: str,
+    moment: datetime,
+    person_id: str | None,
+    badge: str | None,
+) -> GateResult:
     """The read and the audit INSERT on the pooled psycopg connection, in autocommit: each
     statement is its own transaction, so there is no BEGIN and no COMMIT round trip.
 
@@ -126,9 +191,16 @@ def _check_on_postgresql(engine: Engine, actor: Actor, code: str, moment: dateti
             entry = _audit_entry(actor, code, result, moment, person_id, badge)
             if entry["actor_kind"] not in audit.ACTOR_KINDS:  # as audit.record checks
                 raise ValueError(f"actor_kind {entry['actor_kind']!r} is not an actor kind")
-            statement, params = _AUDIT_INSERT, {
-                **entry, "reason": None, "sealed": None, "detail": Json(entry["detail"]),
-                "correlation_id": current_correlation_id()}
+            statement, params = (
+                _AUDIT_INSERT,
+                {
+                    **entry,
+                    "reason": None,
+                    "sealed": None,
+                    "detail": Json(entry["detail"]),
+                    "correlation_id": current_correlation_id(),
+                },
+            )
             connection.execute(statement, params)
         finally:
             try:
@@ -141,8 +213,9 @@ def _check_on_postgresql(engine: Engine, actor: Actor, code: str, moment: dateti
             if pooled.is_valid:
                 pooled.invalidate(exc)
             engine.dispose()  # the pool's other connections are as stale: connect afresh
-        raise sa_exc.DBAPIError.instance(statement, params, exc, dbapi_error,
-                                         connection_invalidated=lost, dialect=dialect) from exc
+        raise sa_exc.DBAPIError.instance(
+            statement, params, exc, dbapi_error, connection_invalidated=lost, dialect=dialect
+        ) from exc
     finally:
         pooled.close()
     return result
@@ -153,7 +226,9 @@ def result_view(result: GateResult, moment: datetime) -> dict[str, object]:
     view = result.grant
     ends = ends_at(view) if view is not None else None
     return {
-        "allowed": result.allowed, "reason": result.reason, "message": result.message,
+        "allowed": result.allowed,
+        "reason": result.reason,
+        "message": result.message,
         "grant_id": view.grant_id if view else None,
         "forenames": view.forenames if view else None,
         "surname": view.surname if view else None,
@@ -163,7 +238,8 @@ def result_view(result: GateResult, moment: datetime) -> dict[str, object]:
         "conditions": list(view.conditions) if view else [],
         "permitted_days": view.permitted_days if view else None,
         "permitted_areas": list(view.permitted_areas) if view else [],
-        "valid_until": ends, "checked_at": moment,
+        "valid_until": ends,
+        "checked_at": moment,
     }
 
 

@@ -14,9 +14,15 @@ from shared.uow import UnitOfWork
 
 def current_grant(uow: UnitOfWork, code: str, person_id: str) -> Grant | None:
     """The person's grant at the establishment now (not one kept as history), locked."""
-    return uow.session.execute(select(Grant).where(
-        Grant.establishment_code == code, Grant.person_id == person_id,
-        Grant.superseded_at.is_(None)).with_for_update()).scalar_one_or_none()
+    return uow.session.execute(
+        select(Grant)
+        .where(
+            Grant.establishment_code == code,
+            Grant.person_id == person_id,
+            Grant.superseded_at.is_(None),
+        )
+        .with_for_update()
+    ).scalar_one_or_none()
 
 
 def seen_here(uow: UnitOfWork, grant: Grant, clearance_id: str, application_id: str) -> bool:
@@ -24,24 +30,45 @@ def seen_here(uow: UnitOfWork, grant: Grant, clearance_id: str, application_id: 
     now, or on one kept as history)."""
     if grant.clearance_id == clearance_id and grant.application_id == application_id:
         return True
-    return uow.session.execute(select(Grant.id).join(
-        GrantApplication, GrantApplication.grant_id == Grant.id).where(
-        Grant.establishment_code == grant.establishment_code,
-        Grant.person_id == grant.person_id, Grant.clearance_id == clearance_id,
-        GrantApplication.application_id == application_id).limit(1)).first() is not None
+    return (
+        uow.session.execute(
+            select(Grant.id)
+            .join(GrantApplication, GrantApplication.grant_id == Grant.id)
+            .where(
+                Grant.establishment_code == grant.establishment_code,
+                Grant.person_id == grant.person_id,
+                Grant.clearance_id == clearance_id,
+                GrantApplication.application_id == application_id,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def older_news(grant: Grant, data: dict[str, Any]) -> bool:
     """News of a clearance issued before the one the grant rests on (delivered late)."""
     issued = data.get("issued_at")
-    return (grant.clearance_issued_at is not None and issued is not None
-            and grant.clearance_id != str(data["clearance_id"])
-            and issued < grant.clearance_issued_at)
+    return (
+        grant.clearance_issued_at is not None
+        and issued is not None
+        and grant.clearance_id != str(data["clearance_id"])
+        and issued < grant.clearance_issued_at
+    )
 
 
 def clearance_closed(uow: UnitOfWork, person_id: str, clearance_id: str) -> bool:
     """Vetting already said this clearance was revoked or has expired (on any of the person's
     grants): its news arriving late serves nothing any more."""
-    return uow.session.execute(select(Grant.id).where(
-        Grant.person_id == person_id, Grant.clearance_id == clearance_id,
-        Grant.clearance_status.in_(("REVOKED", "EXPIRED"))).limit(1)).first() is not None
+    return (
+        uow.session.execute(
+            select(Grant.id)
+            .where(
+                Grant.person_id == person_id,
+                Grant.clearance_id == clearance_id,
+                Grant.clearance_status.in_(("REVOKED", "EXPIRED")),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )

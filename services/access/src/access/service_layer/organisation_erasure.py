@@ -22,16 +22,30 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
     session, moment = uow.session, uow.now()
     erasure_id = str(event.data["erasure_id"])
     application_ids = sorted({str(i) for i in event.data["application_ids"]})
-    grant_ids = set(session.execute(select(GrantApplication.grant_id).where(
-        GrantApplication.application_id.in_(application_ids))).scalars())
-    grant_ids |= set(session.execute(select(Grant.id).where(
-        Grant.application_id.in_(application_ids))).scalars())
-    grants = list(session.execute(select(Grant).where(Grant.id.in_(sorted(grant_ids)))
-                                  .order_by(Grant.id).with_for_update()).scalars())
+    grant_ids = set(
+        session.execute(
+            select(GrantApplication.grant_id).where(
+                GrantApplication.application_id.in_(application_ids)
+            )
+        ).scalars()
+    )
+    grant_ids |= set(
+        session.execute(select(Grant.id).where(Grant.application_id.in_(application_ids))).scalars()
+    )
+    grants = list(
+        session.execute(
+            select(Grant)
+            .where(Grant.id.in_(sorted(grant_ids)))
+            .order_by(Grant.id)
+            .with_for_update()
+        ).scalars()
+    )
     asked: dict[str, set[str]] = defaultdict(set)
-    for grant_id, application_id in session.execute(select(
-            GrantApplication.grant_id, GrantApplication.application_id).where(
-            GrantApplication.grant_id.in_(sorted(grant_ids)))):
+    for grant_id, application_id in session.execute(
+        select(GrantApplication.grant_id, GrantApplication.application_id).where(
+            GrantApplication.grant_id.in_(sorted(grant_ids))
+        )
+    ):
         asked[grant_id].add(application_id)
     counts = {"grants_ended": 0, "grants": 0, "grants_kept": 0}
     ended = []
@@ -48,19 +62,41 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
             counts["grants_ended"] += 1
         counts["grants"] += _anonymise(grant)
         ended.append(grant.id)
-    session.execute(delete(GrantApplication).where(
-        GrantApplication.application_id.in_(application_ids)))
-    counts["incoming_cases"] = session.execute(delete(IncomingCase).where(
-        IncomingCase.application_id.in_(application_ids))).rowcount or 0
-    session.execute(delete(EndedSponsorship).where(
-        EndedSponsorship.application_id.in_(application_ids)))
+    session.execute(
+        delete(GrantApplication).where(GrantApplication.application_id.in_(application_ids))
+    )
+    counts["incoming_cases"] = (
+        session.execute(
+            delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
+        ).rowcount
+        or 0
+    )
+    session.execute(
+        delete(EndedSponsorship).where(EndedSponsorship.application_id.in_(application_ids))
+    )
     counts["review_items"] = forget_items(session, ended, application_ids)
-    counts["audit_keys"] = erasure.forget_audit_subjects(session, {
-        "grant": ended, "person": application_ids})
+    counts["audit_keys"] = erasure.forget_audit_subjects(
+        session, {"grant": ended, "person": application_ids}
+    )
     counts.update(erasure.purge_copies(session, [*application_ids, *ended]))
     erasure.remember_erased(session, application_ids, erasure_id, moment)
-    audit.record(session, service="access", actor="system", actor_kind=audit.SYSTEM,
-                 action="applications.erased", subject_type="erasure", subject_id=erasure_id,
-                 detail={"counts": counts}, at=moment)
-    erasure.report(uow, "access.person_erased", erasure_id=erasure_id, person_id=None,
-                   application_ids=application_ids, counts=counts, moment=moment)
+    audit.record(
+        session,
+        service="access",
+        actor="system",
+        actor_kind=audit.SYSTEM,
+        action="applications.erased",
+        subject_type="erasure",
+        subject_id=erasure_id,
+        detail={"counts": counts},
+        at=moment,
+    )
+    erasure.report(
+        uow,
+        "access.person_erased",
+        erasure_id=erasure_id,
+        person_id=None,
+        application_ids=application_ids,
+        counts=counts,
+        moment=moment,
+    )

@@ -30,8 +30,12 @@ PERSONAL = ("forenames", "surname", "date_of_birth", "badge_number", "status_rea
 
 
 def _closed(cutoff: datetime) -> tuple[Any, ...]:
-    return (or_(Grant.status.in_(CLOSED),
-                and_(Grant.status == EXCLUDED, Grant.review_on < cutoff.date())),)
+    return (
+        or_(
+            Grant.status.in_(CLOSED),
+            and_(Grant.status == EXCLUDED, Grant.review_on < cutoff.date()),
+        ),
+    )
 
 
 def purge_grant(session: Any, grant: Grant) -> dict[str, Any]:
@@ -40,17 +44,24 @@ def purge_grant(session: Any, grant: Grant) -> dict[str, Any]:
         fields.append("review_items")
     for name in fields:
         setattr(grant, name, None)
-    induction = {item: without(entry, ("badge_number",))
-                 for item, entry in (grant.induction or {}).items()}
+    induction = {
+        item: without(entry, ("badge_number",)) for item, entry in (grant.induction or {}).items()
+    }
     if induction != (grant.induction or {}):
         grant.induction = induction
         fields.append("induction.badge_number")
-    return {"fields": fields, "status": grant.status,
-            "establishment": grant.establishment_code}
+    return {"fields": fields, "status": grant.status, "establishment": grant.establishment_code}
 
 
 PURGES = (
-    Purge(name="closed_grants", action="retention.grant_anonymised", subject_type="grant",
-          model=Grant, period=CLOSED_APPLICANT, decided_at=Grant.updated_at,
-          purge=purge_grant, where=_closed),
+    Purge(
+        name="closed_grants",
+        action="retention.grant_anonymised",
+        subject_type="grant",
+        model=Grant,
+        period=CLOSED_APPLICANT,
+        decided_at=Grant.updated_at,
+        purge=purge_grant,
+        where=_closed,
+    ),
 )

@@ -28,41 +28,64 @@ OUTCOMES = {"ACCEPT": ACCEPTED, "DISMISS": DISMISSED}
 
 
 def item_view(item: ReviewItem) -> dict[str, Any]:
-    return {"id": item.id, "establishment_code": item.establishment_code,
-            "grant_id": item.grant_id, "person_id": item.person_id, "kind": item.kind,
-            "event_type": item.event_type, "event_id": item.event_id,
-            "recorded": item.recorded, "proposed": item.proposed, "status": item.status,
-            "opened_at": item.opened_at, "resolved_at": item.resolved_at,
-            "resolved_by": item.resolved_by}
+    return {
+        "id": item.id,
+        "establishment_code": item.establishment_code,
+        "grant_id": item.grant_id,
+        "person_id": item.person_id,
+        "kind": item.kind,
+        "event_type": item.event_type,
+        "event_id": item.event_id,
+        "recorded": item.recorded,
+        "proposed": item.proposed,
+        "status": item.status,
+        "opened_at": item.opened_at,
+        "resolved_at": item.resolved_at,
+        "resolved_by": item.resolved_by,
+    }
 
 
 def items_at(session: Session, code: str, status: str | None, limit: int) -> list[dict]:
     """The establishment's review items, oldest first (OPEN ones unless another status)."""
-    query = select(ReviewItem).where(ReviewItem.establishment_code == code,
-                                     ReviewItem.status == (status or OPEN))
-    return [item_view(item) for item in session.execute(
-        query.order_by(ReviewItem.opened_at, ReviewItem.id).limit(limit)).scalars()]
+    query = select(ReviewItem).where(
+        ReviewItem.establishment_code == code, ReviewItem.status == (status or OPEN)
+    )
+    return [
+        item_view(item)
+        for item in session.execute(
+            query.order_by(ReviewItem.opened_at, ReviewItem.id).limit(limit)
+        ).scalars()
+    ]
 
 
-def resolve(uow: UnitOfWork, actor: Actor, item_id: str, outcome: str,
-            reason: str) -> dict[str, Any]:
+def resolve(
+    uow: UnitOfWork, actor: Actor, item_id: str, outcome: str, reason: str
+) -> dict[str, Any]:
     """The security team's answer. DISMISS: the grant stays as it is. ACCEPT (heads of
     security only: it changes who the grant is for): the held event is applied to the grant."""
-    item = uow.session.execute(select(ReviewItem).where(ReviewItem.id == item_id)
-                               .with_for_update()).scalar_one_or_none()
+    item = uow.session.execute(
+        select(ReviewItem).where(ReviewItem.id == item_id).with_for_update()
+    ).scalar_one_or_none()
     if item is None or not actor.covers(item.establishment_code):
         raise NotFound()
     actor.require(*(SECURITY_ROLES if outcome == "DISMISS" else (HEAD_ROLE,)))
     if item.status != OPEN:
         raise Conflict(f"This review item is already {item.status.lower()}.")
-    grant = uow.session.execute(select(Grant).where(Grant.id == item.grant_id)
-                                .with_for_update()).scalar_one()
+    grant = uow.session.execute(
+        select(Grant).where(Grant.id == item.grant_id).with_for_update()
+    ).scalar_one()
     moment = uow.now()
     if outcome == "ACCEPT":
         _apply(uow, grant, item, moment)
     item.status, item.resolved_at, item.resolved_by = OUTCOMES[outcome], moment, actor.id
-    audit_grant(uow, actor, f"grant.review_item_{item.status.lower()}", grant, reason=reason,
-                detail={"review_item_id": item.id, "kind": item.kind})
+    audit_grant(
+        uow,
+        actor,
+        f"grant.review_item_{item.status.lower()}",
+        grant,
+        reason=reason,
+        detail={"review_item_id": item.id, "kind": item.kind},
+    )
     return item_view(item)
 
 
@@ -76,17 +99,27 @@ def _apply(uow: UnitOfWork, grant: Grant, item: ReviewItem, moment: datetime) ->
     renew_grant(uow, grant, data, moment)  # the same path as the news
 
 
-def forget_items(session: Session, grant_ids: list[str],
-                 application_ids: list[str] | tuple[str, ...] = ()) -> int:
+def forget_items(
+    session: Session, grant_ids: list[str], application_ids: list[str] | tuple[str, ...] = ()
+) -> int:
     """Erasure and retention: delete the items of these grants, and those holding news about
     these applications (they name the person). The number deleted."""
-    ids = set(session.execute(select(ReviewItem.id).where(
-        ReviewItem.grant_id.in_(grant_ids))).scalars()) if grant_ids else set()
+    ids = (
+        set(
+            session.execute(
+                select(ReviewItem.id).where(ReviewItem.grant_id.in_(grant_ids))
+            ).scalars()
+        )
+        if grant_ids
+        else set()
+    )
     if application_ids:
         wanted = set(application_ids)
-        ids |= {item_id for item_id, held in session.execute(
-            select(ReviewItem.id, ReviewItem.event_data))
-            if str(held["data"].get("application_id")) in wanted}
+        ids |= {
+            item_id
+            for item_id, held in session.execute(select(ReviewItem.id, ReviewItem.event_data))
+            if str(held["data"].get("application_id")) in wanted
+        }
     if ids:
         session.execute(delete(ReviewItem).where(ReviewItem.id.in_(sorted(ids))))
     return len(ids)

@@ -31,29 +31,53 @@ def end_sponsorship(uow: UnitOfWork, event: Event) -> None:
     if uow.session.get(EndedSponsorship, application_id) is None:
         # Remembered even with no grant on it yet: this news may overtake the clearance's.
         uow.session.add(EndedSponsorship(application_id=application_id, ended_at=moment))
-    links = list(uow.session.execute(select(GrantApplication).where(
-        GrantApplication.application_id == application_id)).scalars())
+    links = list(
+        uow.session.execute(
+            select(GrantApplication).where(GrantApplication.application_id == application_id)
+        ).scalars()
+    )
     for link in links:
         if link.sponsorship_ended_at is None:
             link.sponsorship_ended_at = moment
     uow.session.flush()
     grant_ids = sorted({link.grant_id for link in links})
-    grants = list(uow.session.execute(select(Grant).where(
-        Grant.id.in_(grant_ids), Grant.superseded_at.is_(None)).order_by(Grant.id)
-        .with_for_update()).scalars()) if grant_ids else []
+    grants = (
+        list(
+            uow.session.execute(
+                select(Grant)
+                .where(Grant.id.in_(grant_ids), Grant.superseded_at.is_(None))
+                .order_by(Grant.id)
+                .with_for_update()
+            ).scalars()
+        )
+        if grant_ids
+        else []
+    )
     for grant in grants:
-        sponsored = sorted(uow.session.execute(select(GrantApplication.application_id).where(
-            GrantApplication.grant_id == grant.id,
-            GrantApplication.sponsorship_ended_at.is_(None))).scalars())
-        detail = {"application_id": application_id,
-                  "reason_code": event.data["reason_code"],
-                  "from_withdrawal": bool(event.data.get("from_withdrawal"))}
+        sponsored = sorted(
+            uow.session.execute(
+                select(GrantApplication.application_id).where(
+                    GrantApplication.grant_id == grant.id,
+                    GrantApplication.sponsorship_ended_at.is_(None),
+                )
+            ).scalars()
+        )
+        detail = {
+            "application_id": application_id,
+            "reason_code": event.data["reason_code"],
+            "from_withdrawal": bool(event.data.get("from_withdrawal")),
+        }
         if sponsored:
             # Another organisation still sponsors the person for this grant: it stays.
             if grant.application_id == application_id:
                 grant.application_id = sponsored[0]
-            audit_grant(uow, SYSTEM, "grant.sponsor_left", grant,
-                        detail={**detail, "still_sponsored_by": sponsored})
+            audit_grant(
+                uow,
+                SYSTEM,
+                "grant.sponsor_left",
+                grant,
+                detail={**detail, "still_sponsored_by": sponsored},
+            )
             continue
         if not lifecycle.permits("sponsorship_ended", grant.status):
             audit_grant(uow, SYSTEM, "grant.sponsor_left", grant, detail=detail)
@@ -61,8 +85,11 @@ def end_sponsorship(uow: UnitOfWork, event: Event) -> None:
         grant.status, grant.resume_status, grant.suspended_locally = "ENDED", None, False
         grant.awaiting_review, grant.status_reason = False, REASON
         grant.updated_at = moment
-        uow.emit("access.ended", subject=grant.application_id,
-                 data=change_event(grant, "ORGANISATION", moment))
+        uow.emit(
+            "access.ended",
+            subject=grant.application_id,
+            data=change_event(grant, "ORGANISATION", moment),
+        )
         audit_grant(uow, SYSTEM, "grant.sponsorship_ended", grant, detail=detail)
 
 

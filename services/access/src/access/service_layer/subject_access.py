@@ -23,35 +23,76 @@ from access.service_layer.review_items import item_view
 from shared.web.subject_access import Period, audit_history, unique
 
 
-def gather(session: Session, identifier: str, from_date: date | None,
-           to_date: date | None, moment: datetime) -> dict[str, Any] | None:
-    person_ids = unique(session.execute(select(Grant.person_id).where(or_(
-        Grant.person_id == identifier, Grant.application_id == identifier))).scalars())
-    grants = list(session.execute(select(Grant).where(Grant.person_id.in_(person_ids)).order_by(
-        Grant.opened_at, Grant.id)).scalars()) if person_ids else []
+def gather(
+    session: Session,
+    identifier: str,
+    from_date: date | None,
+    to_date: date | None,
+    moment: datetime,
+) -> dict[str, Any] | None:
+    person_ids = unique(
+        session.execute(
+            select(Grant.person_id).where(
+                or_(Grant.person_id == identifier, Grant.application_id == identifier)
+            )
+        ).scalars()
+    )
+    grants = (
+        list(
+            session.execute(
+                select(Grant)
+                .where(Grant.person_id.in_(person_ids))
+                .order_by(Grant.opened_at, Grant.id)
+            ).scalars()
+        )
+        if person_ids
+        else []
+    )
     application_ids = unique([identifier, *(grant.application_id for grant in grants)])
-    incoming = list(session.execute(select(IncomingCase).where(
-        IncomingCase.application_id.in_(application_ids)).order_by(
-        IncomingCase.opened_at, IncomingCase.establishment_code)).scalars())
+    incoming = list(
+        session.execute(
+            select(IncomingCase)
+            .where(IncomingCase.application_id.in_(application_ids))
+            .order_by(IncomingCase.opened_at, IncomingCase.establishment_code)
+        ).scalars()
+    )
     if not grants and not incoming:
         return None
     period = Period.of(from_date, to_date)
     names = dict(session.execute(select(Establishment.code, Establishment.name)).all())
     return {
         "person_ids": person_ids,
-        "grants": [{**grant_view(grant),
-                    "establishment_name": names.get(grant.establishment_code),
-                    "history": audit_history(session, "grant", grant.id, period)}
-                   for grant in grants if period.overlaps(grant.opened_at, grant.updated_at)],
+        "grants": [
+            {
+                **grant_view(grant),
+                "establishment_name": names.get(grant.establishment_code),
+                "history": audit_history(session, "grant", grant.id, period),
+            }
+            for grant in grants
+            if period.overlaps(grant.opened_at, grant.updated_at)
+        ],
         "incoming_cases": [
-            {"case_id": case.case_id, "application_id": case.application_id,
-             "establishment_code": case.establishment_code,
-             "establishment_name": names.get(case.establishment_code),
-             "requested_access": case.requested_access, "opened_at": case.opened_at}
-            for case in incoming if period.contains(case.opened_at)],
+            {
+                "case_id": case.case_id,
+                "application_id": case.application_id,
+                "establishment_code": case.establishment_code,
+                "establishment_name": names.get(case.establishment_code),
+                "requested_access": case.requested_access,
+                "opened_at": case.opened_at,
+            }
+            for case in incoming
+            if period.contains(case.opened_at)
+        ],
         # News from vetting held for a security team (the names it gave and the grant's).
-        "review_items": [item_view(item) for item in session.execute(
-            select(ReviewItem).where(ReviewItem.person_id.in_(person_ids)).order_by(
-                ReviewItem.opened_at, ReviewItem.id)).scalars()
-            if period.contains(item.opened_at)] if person_ids else [],
+        "review_items": [
+            item_view(item)
+            for item in session.execute(
+                select(ReviewItem)
+                .where(ReviewItem.person_id.in_(person_ids))
+                .order_by(ReviewItem.opened_at, ReviewItem.id)
+            ).scalars()
+            if period.contains(item.opened_at)
+        ]
+        if person_ids
+        else [],
     }

@@ -31,9 +31,13 @@ __all__ = ["CODES", "Problem", "ReadinessPolicy", "check_readiness", "is_ready"]
 DEFAULT_POLICY = ReadinessPolicy()
 
 
-def check_readiness(application: dict[str, Any], *, today: date,
-                    establishments: Mapping[str, Any],
-                    policy: ReadinessPolicy = DEFAULT_POLICY) -> list[Problem]:
+def check_readiness(
+    application: dict[str, Any],
+    *,
+    today: date,
+    establishments: Mapping[str, Any],
+    policy: ReadinessPolicy = DEFAULT_POLICY,
+) -> list[Problem]:
     """Every problem found (not only the first), in a stable order. `establishments` maps the
     known establishment codes (e.g. `shared.reference.load_establishments()`)."""
     application = section(application)

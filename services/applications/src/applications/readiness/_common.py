@@ -33,8 +33,9 @@ CODES: dict[str, str] = {
     "MISSING_ADDRESS": "No address is given.",
     "MISSING_IDENTITY_DOCUMENT": "No identity document is given.",
     "MISSING_ROLE": "The role the applicant is applying for is not given.",
-    "MISSING_REQUESTED_ACCESS": "The access requested (escorted, unescorted, key holding) "
-                                "is not given.",
+    "MISSING_REQUESTED_ACCESS": (
+        "The access requested (escorted, unescorted, key holding) is not given."
+    ),
     "MISSING_FREQUENCY": "How often the applicant will go in is not given.",
     "MISSING_DECLARATIONS": "The declarations (convictions, cautions, licence) are not answered.",
     "MIDDLE_NAMES_NOT_CONFIRMED": "Neither middle names nor 'no middle name' is given.",
@@ -48,13 +49,15 @@ CODES: dict[str, str] = {
     "IDENTITY_DOCUMENT_EXPIRED": "An identity document has expired.",
     "TOO_FEW_REFEREES": "Fewer referees than the policy needs.",
     "REFEREE_IS_RELATIVE": "A referee's relationship to the applicant is a family one.",
-    "REFEREE_MAY_BE_RELATIVE": "A referee has the applicant's surname and lives at the "
-                               "applicant's postcode.",
+    "REFEREE_MAY_BE_RELATIVE": (
+        "A referee has the applicant's surname and lives at the applicant's postcode."
+    ),
     "NO_ESTABLISHMENT": "No establishment is requested.",
     "UNKNOWN_ESTABLISHMENT": "An establishment code is not one we know.",
     "DUPLICATE_ESTABLISHMENT": "An establishment is requested more than once.",
-    "CONNECTION_AT_REQUESTED_ESTABLISHMENT": "A declared connection is held at a requested "
-                                             "establishment (a flag, not blocking).",
+    "CONNECTION_AT_REQUESTED_ESTABLISHMENT": (
+        "A declared connection is held at a requested establishment (a flag, not blocking)."
+    ),
     "DATE_IN_FUTURE": "A date that must be in the past is after today.",
     "RELEASE_BEFORE_CONVICTION": "The release date is earlier than a custodial conviction.",
     "MISSING_RELEASE_DATE": "A custodial sentence is declared but no release date.",
@@ -64,8 +67,20 @@ CODES: dict[str, str] = {
 # Flags for the vetting team: shown to the coordinator, never a reason to refuse submission.
 NOT_BLOCKING = frozenset({"ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT"})
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def problem(code: str, field: str, message: str) -> Problem:

@@ -46,11 +46,13 @@ def address_periods(applicant: dict[str, Any], today: date) -> list[Period]:
     for index, address in entries(applicant.get("addresses")):
         start, end = as_date(address.get("from_date")), as_date(address.get("to_date"))
         if start is not None:
-            where = ", ".join(p for p in (text(address.get("line1")),
-                                          text(address.get("postcode"))) if p)
+            where = ", ".join(
+                p for p in (text(address.get("line1")), text(address.get("postcode"))) if p
+            )
             label = f"'{where}'" if where else f"address {index + 1}"
-            periods.append(Period(start, max(start, end or today),
-                                  f"applicant.addresses[{index}]", label))
+            periods.append(
+                Period(start, max(start, end or today), f"applicant.addresses[{index}]", label)
+            )
     return sorted(periods, key=Period.order)
 
 
@@ -59,19 +61,28 @@ def explained_periods(applicant: dict[str, Any]) -> list[Period]:
     for index, gap in entries(applicant.get("address_gap_explanations")):
         start, end = as_date(gap.get("from_date")), as_date(gap.get("to_date"))
         if start is not None:
-            periods.append(Period(start, max(start, end or start),
-                                  f"applicant.address_gap_explanations[{index}]",
-                                  f"gap explanation {index + 1}"))
+            periods.append(
+                Period(
+                    start,
+                    max(start, end or start),
+                    f"applicant.address_gap_explanations[{index}]",
+                    f"gap explanation {index + 1}",
+                )
+            )
     return periods
 
 
-def address_history(applicant: dict[str, Any], today: date,
-                    policy: ReadinessPolicy) -> list[Problem]:
+def address_history(
+    applicant: dict[str, Any], today: date, policy: ReadinessPolicy
+) -> list[Problem]:
     addresses = address_periods(applicant, today)
     if not addresses:
         return []  # MISSING_ADDRESS says so
-    return [*coverage(addresses + explained_periods(applicant), today, policy),
-            *overlaps(addresses), *current_address(applicant, today)]
+    return [
+        *coverage(addresses + explained_periods(applicant), today, policy),
+        *overlaps(addresses),
+        *current_address(applicant, today),
+    ]
 
 
 def coverage(periods: list[Period], today: date, policy: ReadinessPolicy) -> list[Problem]:
@@ -83,20 +94,28 @@ def coverage(periods: list[Period], today: date, policy: ReadinessPolicy) -> lis
     problems = []
     first = known[0]
     if first.start > needed_from:
-        problems.append(problem(
-            "ADDRESS_HISTORY_TOO_SHORT", f"{first.path}.from_date",
-            f"The address history must go back at least {policy.address_history_years} years, "
-            f"to {long_date(needed_from)}, but it starts on {long_date(first.start)}. Add the "
-            "earlier addresses, or explain where the applicant was living."))
+        problems.append(
+            problem(
+                "ADDRESS_HISTORY_TOO_SHORT",
+                f"{first.path}.from_date",
+                f"The address history must go back at least {policy.address_history_years} years, "
+                f"to {long_date(needed_from)}, but it starts on {long_date(first.start)}. Add the "
+                "earlier addresses, or explain where the applicant was living.",
+            )
+        )
     for start, end, before in uncovered(known, today):
         start = max(start, needed_from)  # days before the years needed do not matter
         length = (end - start).days + 1
         if length > policy.max_unexplained_gap_days:
             until = "today" if end == today else long_date(end)
-            problems.append(problem(
-                "ADDRESS_GAP", f"{before.path}.to_date",
-                f"There is a gap of {days(length)} in the address history, from "
-                f"{long_date(start)} to {until}. {EXPLAIN}"))
+            problems.append(
+                problem(
+                    "ADDRESS_GAP",
+                    f"{before.path}.to_date",
+                    f"There is a gap of {days(length)} in the address history, from "
+                    f"{long_date(start)} to {until}. {EXPLAIN}",
+                )
+            )
     return problems
 
 
@@ -118,16 +137,22 @@ def overlaps(addresses: list[Period]) -> list[Problem]:
     live at two addresses, but it is usually a typing mistake)."""
     problems = []
     for i, earlier in enumerate(addresses):
-        for later in addresses[i + 1:]:
+        for later in addresses[i + 1 :]:
             first, last = max(earlier.start, later.start), min(earlier.end, later.end)
             shared = (last - first).days + 1
             if shared > 1:
-                problems.append(problem(
-                    "ADDRESSES_OVERLAP", f"{later.path}.from_date",
-                    f"The addresses {earlier.label} and {later.label} overlap by {days(shared)}, "
-                    f"from {long_date(first)} to {long_date(last)}. Check the dates (moving out "
-                    "and in on the same day is fine). If the applicant really lived at both, "
-                    "leave them: the vetting team will see this note."))
+                problems.append(
+                    problem(
+                        "ADDRESSES_OVERLAP",
+                        f"{later.path}.from_date",
+                        f"The addresses {earlier.label} and {later.label} overlap by "
+                        f"{days(shared)}, "
+                        f"from {long_date(first)} to {long_date(last)}. Check the dates (moving "
+                        "out "
+                        "and in on the same day is fine). If the applicant really lived at both, "
+                        "leave them: the vetting team will see this note.",
+                    )
+                )
     return problems
 
 
@@ -139,6 +164,11 @@ def is_current(address: dict[str, Any], today: date) -> bool:
 def current_address(applicant: dict[str, Any], today: date) -> list[Problem]:
     if any(is_current(address, today) for _, address in entries(applicant.get("addresses"))):
         return []
-    return [problem("NO_CURRENT_ADDRESS", "applicant.addresses",
-                    "No address is marked as the current one. Add the address where the "
-                    "applicant lives now, and leave its 'to' date empty.")]
+    return [
+        problem(
+            "NO_CURRENT_ADDRESS",
+            "applicant.addresses",
+            "No address is marked as the current one. Add the address where the "
+            "applicant lives now, and leave its 'to' date empty.",
+        )
+    ]

@@ -20,24 +20,38 @@ def requested(application: dict[str, Any]) -> list[Any]:
     return list(codes) if isinstance(codes, list | tuple) else []
 
 
-def requested_establishments(application: dict[str, Any],
-                             known: Mapping[str, Any]) -> list[Problem]:
+def requested_establishments(
+    application: dict[str, Any], known: Mapping[str, Any]
+) -> list[Problem]:
     codes = requested(application)
     if not codes:
-        return [problem("NO_ESTABLISHMENT", "establishments",
-                        "No establishment is requested. Choose at least one establishment "
-                        "(prison) the applicant will go into.")]
+        return [
+            problem(
+                "NO_ESTABLISHMENT",
+                "establishments",
+                "No establishment is requested. Choose at least one establishment "
+                "(prison) the applicant will go into.",
+            )
+        ]
     problems, seen = [], set()
     for index, code in enumerate(codes):
         if not isinstance(code, str) or code not in known:
-            problems.append(problem(
-                "UNKNOWN_ESTABLISHMENT", f"establishments[{index}]",
-                f"'{code}' is not an establishment code we know. Use the code from the "
-                "establishments list (for example WWI for Wandsworth)."))
+            problems.append(
+                problem(
+                    "UNKNOWN_ESTABLISHMENT",
+                    f"establishments[{index}]",
+                    f"'{code}' is not an establishment code we know. Use the code from the "
+                    "establishments list (for example WWI for Wandsworth).",
+                )
+            )
         elif code in seen:
-            problems.append(problem(
-                "DUPLICATE_ESTABLISHMENT", f"establishments[{index}]",
-                f"{named(code, known)} is requested more than once. Remove the repeat."))
+            problems.append(
+                problem(
+                    "DUPLICATE_ESTABLISHMENT",
+                    f"establishments[{index}]",
+                    f"{named(code, known)} is requested more than once. Remove the repeat.",
+                )
+            )
         else:
             seen.add(code)
     return problems
@@ -51,12 +65,15 @@ def connections(application: dict[str, Any], known: Mapping[str, Any]) -> list[P
         code = text(connection.get("establishment"))
         if code in codes:
             relationship = text(connection.get("relationship"))
-            problems.append(problem(
-                "CONNECTION_AT_REQUESTED_ESTABLISHMENT",
-                f"applicant.connections[{index}].establishment",
-                f"Connection {index + 1}" + (f" (the applicant's {relationship})"
-                                             if relationship else "")
-                + f" is held at {named(code, known)}, which this application asks to go into. "
-                "This does not stop submission: the vetting team will consider it and may "
-                "clear the applicant for other establishments only."))
+            problems.append(
+                problem(
+                    "CONNECTION_AT_REQUESTED_ESTABLISHMENT",
+                    f"applicant.connections[{index}].establishment",
+                    f"Connection {index + 1}"
+                    + (f" (the applicant's {relationship})" if relationship else "")
+                    + f" is held at {named(code, known)}, which this application asks to go into. "
+                    "This does not stop submission: the vetting team will consider it and may "
+                    "clear the applicant for other establishments only.",
+                )
+            )
     return problems

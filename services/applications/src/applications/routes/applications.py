@@ -20,8 +20,12 @@ from shared.clock import today
 from shared.web.audit_trail import record_read
 from shared.web.auth import organisation_required
 
-blp = Blueprint("applications", __name__, url_prefix="/applications",
-                description="Drafts and applications of the calling MA organisation.")
+blp = Blueprint(
+    "applications",
+    __name__,
+    url_prefix="/applications",
+    description="Drafts and applications of the calling MA organisation.",
+)
 SECURITY = [{"bearer": []}]
 
 
@@ -87,6 +91,7 @@ class Readiness(MethodView):
         known = establishments()  # before the session: SQLite allows one transaction at a time
         with platform().session_factory() as session:
             application = owned_application(session, g.organisation_id, application_id)
-            problems = submission.readiness(application, known, readiness_policy(),
-                                            today(platform().clock))
+            problems = submission.readiness(
+                application, known, readiness_policy(), today(platform().clock)
+            )
         return submission.readiness_view(problems)

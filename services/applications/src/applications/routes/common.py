@@ -38,14 +38,16 @@ def establishments() -> dict[str, Establishment]:
 def readiness_policy() -> ReadinessPolicy:
     extra = platform().settings.extra
     return ReadinessPolicy(
-        address_history_years=int(extra.get("APPLICATIONS_ADDRESS_HISTORY_YEARS", 5)))
+        address_history_years=int(extra.get("APPLICATIONS_ADDRESS_HISTORY_YEARS", 5))
+    )
 
 
 def contact_links() -> ContactLinks:
     settings = platform().settings
     return ContactLinks(
         base_url=settings.extra.get("APPLICATIONS_PUBLIC_URL", "http://127.0.0.1:8001"),
-        secret=settings.secret_key)
+        secret=settings.secret_key,
+    )
 
 
 def _json(status: int, body: dict[str, Any]):  # type: ignore[no-untyped-def]
@@ -57,11 +59,29 @@ def _json(status: int, body: dict[str, Any]):  # type: ignore[no-untyped-def]
 def register_error_mapping(app: Flask) -> None:
     app.register_error_handler(NotFound, lambda _e: _json(404, error_body(404, "Not found.")))
     app.register_error_handler(Conflict, lambda e: _json(409, error_body(409, str(e))))
-    app.register_error_handler(IllegalTransition, lambda e: _json(409, {
-        **error_body(409, str(e)), "state": e.state}))
-    app.register_error_handler(NotReady, lambda e: _json(422, {
-        **error_body(422, "The application is not ready to submit: fix the problems listed."),
-        **readiness_view(e.problems)}))
-    app.register_error_handler(IdempotencyKeyReused, lambda _e: _json(422, error_body(
-        422, "This Idempotency-Key was used for a different request.",
-        {"Idempotency-Key": ["Use a new key for a new request."]})))
+    app.register_error_handler(
+        IllegalTransition, lambda e: _json(409, {**error_body(409, str(e)), "state": e.state})
+    )
+    app.register_error_handler(
+        NotReady,
+        lambda e: _json(
+            422,
+            {
+                **error_body(
+                    422, "The application is not ready to submit: fix the problems listed."
+                ),
+                **readiness_view(e.problems),
+            },
+        ),
+    )
+    app.register_error_handler(
+        IdempotencyKeyReused,
+        lambda _e: _json(
+            422,
+            error_body(
+                422,
+                "This Idempotency-Key was used for a different request.",
+                {"Idempotency-Key": ["Use a new key for a new request."]},
+            ),
+        ),
+    )

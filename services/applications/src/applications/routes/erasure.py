@@ -13,8 +13,12 @@ from applications.service_layer import erasure
 from shared.web.auth import organisation_or_staff
 from shared.web.roles import DATA_PROTECTION_OFFICER
 
-blp = Blueprint("erasure-requests", __name__, url_prefix="/erasure-requests",
-                description="Erasure of a person's data in every service.")
+blp = Blueprint(
+    "erasure-requests",
+    __name__,
+    url_prefix="/erasure-requests",
+    description="Erasure of a person's data in every service.",
+)
 SECURITY = [{"bearer": []}]
 
 
@@ -31,8 +35,11 @@ class ErasureRequests(MethodView):
 
     @blp.arguments(ErasureRequestInputSchema)
     @blp.response(202, ErasureRequestSchema, description="Accepted: erasure under way.")
-    @blp.alt_response(200, schema=ErasureRequestSchema,
-                      description="A request for this application is already under way.")
+    @blp.alt_response(
+        200,
+        schema=ErasureRequestSchema,
+        description="A request for this application is already under way.",
+    )
     @blp.doc(security=SECURITY)
     def post(self, body):  # type: ignore[no-untyped-def]
         """An organisation: erase what it supplied about the person behind its application
@@ -42,8 +49,8 @@ class ErasureRequests(MethodView):
         organisation_id, who = _caller()
         with platform().unit_of_work() as uow:
             request, created = erasure.request_erasure(
-                uow, str(body["application_id"]), organisation_id=organisation_id,
-                requested_by=who)
+                uow, str(body["application_id"]), organisation_id=organisation_id, requested_by=who
+            )
             view = erasure.request_view(request, for_organisation=organisation_id is not None)
             uow.commit()
         return view, 202 if created else 200
@@ -61,4 +68,5 @@ class ErasureRequestById(MethodView):
         with platform().session_factory() as session:
             return erasure.request_view(
                 erasure.find_request(session, erasure_id, organisation_id),
-                for_organisation=organisation_id is not None)
+                for_organisation=organisation_id is not None,
+            )

@@ -31,8 +31,12 @@ from applications.service_layer import contacts, drafts, sponsorship, submission
 from shared.web.auth import organisation_required
 from shared.web.errors import ErrorSchema
 
-blp = Blueprint("application-actions", __name__, url_prefix="/applications",
-                description="What an organisation can do with an application.")
+blp = Blueprint(
+    "application-actions",
+    __name__,
+    url_prefix="/applications",
+    description="What an organisation can do with an application.",
+)
 SECURITY = [{"bearer": []}]
 
 
@@ -47,15 +51,27 @@ class NotReadySchema(ReadinessSchema):
 class Submit(MethodView):
     decorators = [organisation_required]
 
-    @blp.alt_response(200, schema=ApplicationSummarySchema,
-                      description="Submitted (GET the application for its timeline).")
+    @blp.alt_response(
+        200,
+        schema=ApplicationSummarySchema,
+        description="Submitted (GET the application for its timeline).",
+    )
     # Not ready (the problems), or the usual field errors (an Idempotency-Key reused).
-    @blp.alt_response(422, schema={"anyOf": [NotReadySchema, ErrorSchema]},
-                      description="Not ready: the problems.")
-    @blp.doc(security=SECURITY, parameters=[{
-        "in": "header", "name": "Idempotency-Key", "required": False,
-        "schema": {"type": "string", "maxLength": 200},
-        "description": "Retries with the same key return the first response."}])
+    @blp.alt_response(
+        422, schema={"anyOf": [NotReadySchema, ErrorSchema]}, description="Not ready: the problems."
+    )
+    @blp.doc(
+        security=SECURITY,
+        parameters=[
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "Retries with the same key return the first response.",
+            }
+        ],
+    )
     def post(self, application_id: str):  # type: ignore[no-untyped-def]
         """Submit a ready draft for vetting (emits application.submitted, and
         application.received for the acknowledgement)."""
@@ -63,8 +79,14 @@ class Submit(MethodView):
         known = establishments()  # before the unit of work: SQLite allows one transaction
         with platform().unit_of_work() as uow:
             status, body = submission.submit(
-                uow, g.organisation_id, application_id, establishments=known,
-                policy=readiness_policy(), links=contact_links(), idempotency_key=key)
+                uow,
+                g.organisation_id,
+                application_id,
+                establishments=known,
+                policy=readiness_policy(),
+                links=contact_links(),
+                idempotency_key=key,
+            )
         response = jsonify(body)
         response.status_code = status
         return response
@@ -80,8 +102,9 @@ class Withdraw(MethodView):
     def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
         """Withdraw an open application, with a reason (vetting and access are told)."""
         with platform().unit_of_work() as uow:
-            application = submission.withdraw(uow, g.organisation_id, application_id,
-                                               data["reason"])
+            application = submission.withdraw(
+                uow, g.organisation_id, application_id, data["reason"]
+            )
             uow.commit()
             return drafts.application_view(uow.session, application)
 
@@ -92,15 +115,17 @@ class SponsorshipEnd(MethodView):
 
     @blp.arguments(SponsorshipEndSchema)
     @blp.response(200, ApplicationSchema)
-    @blp.alt_response(409, description="Not cleared, or the clearance is already revoked or "
-                                       "expired.")
+    @blp.alt_response(
+        409, description="Not cleared, or the clearance is already revoked or expired."
+    )
     @blp.doc(security=SECURITY)
     def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
         """Stop sponsoring a cleared volunteer (emits application.sponsorship_ended: the
         prisons end or review the grants that rest only on this organisation)."""
         with platform().unit_of_work() as uow:
             application = sponsorship.end_sponsorship(
-                uow, g.organisation_id, application_id, data["reason_code"], data["note"])
+                uow, g.organisation_id, application_id, data["reason_code"], data["note"]
+            )
             uow.commit()
             return drafts.application_view(uow.session, application)
 
@@ -111,15 +136,17 @@ class ContactConfirmations(MethodView):
 
     @blp.arguments(ConfirmationRequestSchema)
     @blp.response(202, ConfirmationSentSchema)
-    @blp.alt_response(409, description="Not submitted, closed, or the channel is already "
-                                       "confirmed.")
+    @blp.alt_response(
+        409, description="Not submitted, closed, or the channel is already confirmed."
+    )
     @blp.doc(security=SECURITY)
     def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
         """Send the volunteer a new confirmation link (EMAIL) or code (SMS); earlier ones for
         that channel stop working."""
         with platform().unit_of_work() as uow:
-            sent = contacts.ask_again(uow, g.organisation_id, application_id, data["channel"],
-                                      contact_links())
+            sent = contacts.ask_again(
+                uow, g.organisation_id, application_id, data["channel"], contact_links()
+            )
             uow.commit()
         return sent
 
@@ -149,7 +176,8 @@ class Responses(MethodView):
         """Answer vetting's request for information."""
         with platform().unit_of_work() as uow:
             application = submission.answer_request(
-                uow, g.organisation_id, application_id, data["request_id"], data["answers"])
+                uow, g.organisation_id, application_id, data["request_id"], data["answers"]
+            )
             uow.commit()
             return drafts.application_view(uow.session, application)
 
@@ -163,12 +191,16 @@ class Changes(MethodView):
     @blp.doc(security=SECURITY)
     def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
         """Report a change of circumstances on a cleared applicant (vetting reviews it)."""
-        section = {"NEW_CONVICTION": "conviction", "NEW_CONNECTION": "connection",
-                   "CHANGE_OF_ADDRESS": "address"}[data["kind"]]
+        section = {
+            "NEW_CONVICTION": "conviction",
+            "NEW_CONNECTION": "connection",
+            "CHANGE_OF_ADDRESS": "address",
+        }[data["kind"]]
         schema = ChangeSchema().fields[section].schema
         with platform().unit_of_work() as uow:
-            result = submission.report_change(uow, g.organisation_id, application_id,
-                                              data["kind"], schema.dump(data[section]))
+            result = submission.report_change(
+                uow, g.organisation_id, application_id, data["kind"], schema.dump(data[section])
+            )
             uow.commit()
         return result
 
@@ -179,13 +211,15 @@ class Reconsideration(MethodView):
 
     @blp.arguments(ReconsiderationSchema)
     @blp.response(200, ApplicationSchema)
-    @blp.alt_response(409, description="Not refused, or a reconsideration was already asked "
-                                       "for (once only).")
+    @blp.alt_response(
+        409, description="Not refused, or a reconsideration was already asked for (once only)."
+    )
     @blp.doc(security=SECURITY)
     def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
         """Ask, once, for a refusal to be reconsidered, with grounds (vetting reviews it)."""
         with platform().unit_of_work() as uow:
             application = submission.request_reconsideration(
-                uow, g.organisation_id, application_id, data["grounds"])
+                uow, g.organisation_id, application_id, data["grounds"]
+            )
             uow.commit()
             return drafts.application_view(uow.session, application)

@@ -14,10 +14,19 @@ from applications.service_layer import contacts
 from shared.events.catalogue import CHANNELS
 from shared.web.errors import error_body
 
-blp = Blueprint("volunteer", __name__, url_prefix="/volunteer",
-                description="The volunteer's own say over their contact details.")
-TOKEN = {"in": "path", "name": "token", "required": True, "schema": {"type": "string"},
-         "description": "From the link in the message."}
+blp = Blueprint(
+    "volunteer",
+    __name__,
+    url_prefix="/volunteer",
+    description="The volunteer's own say over their contact details.",
+)
+TOKEN = {
+    "in": "path",
+    "name": "token",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "From the link in the message.",
+}
 
 
 class PendingSchema(Schema):
@@ -28,8 +37,13 @@ class PendingSchema(Schema):
 
 
 class ConfirmSchema(Strict):
-    code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^\d{6}$", error="The code is the six digits sent to your mobile."))
+    code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(
+            r"^\d{6}$", error="The code is the six digits sent to your mobile."
+        ),
+    )
 
 
 class ConfirmedSchema(Schema):
@@ -38,8 +52,11 @@ class ConfirmedSchema(Schema):
 
 
 class OptOutSchema(Strict):
-    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)),
-                           load_default=lambda: list(CHANNELS), validate=validate.Length(min=1))
+    channels = fields.List(
+        fields.String(validate=validate.OneOf(CHANNELS)),
+        load_default=lambda: list(CHANNELS),
+        validate=validate.Length(min=1),
+    )
 
 
 class OptedOutSchema(Schema):
@@ -67,8 +84,17 @@ class Confirmation(MethodView):
             outcome = contacts.confirm(uow, token, data["code"], contact_links())
             uow.commit()  # a wrong code counts even though it is refused
         if not outcome.confirmed:
-            response = jsonify(error_body(422, "That is not the code we sent.", {"code": [
-                f"Not the code sent to your mobile: {outcome.attempts_left} tries left."]}))
+            response = jsonify(
+                error_body(
+                    422,
+                    "That is not the code we sent.",
+                    {
+                        "code": [
+                            f"Not the code sent to your mobile: {outcome.attempts_left} tries left."
+                        ]
+                    },
+                )
+            )
             response.status_code = 422
             return response
         return {"confirmed": True, "channel": outcome.channel}

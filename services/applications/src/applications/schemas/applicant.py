@@ -13,8 +13,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared.events.catalogue import CHANNELS, ESTABLISHMENT_CODE
 
-UK_MOBILE = validate.Regexp(r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$",
-                            error="Enter a UK mobile number, like 07700 900123.")
+UK_MOBILE = validate.Regexp(
+    r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$",
+    error="Enter a UK mobile number, like 07700 900123.",
+)
 # The UK postcode format (not a check that the postcode exists).
 UK_POSTCODE = validate.Regexp(
     r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]"
@@ -22,10 +24,24 @@ UK_POSTCODE = validate.Regexp(
     error="Enter a UK postcode, like SW1A 1AA.",
 )
 NAME = validate.Length(min=1, max=100)
-DOCUMENT_TYPES = ("PASSPORT", "DRIVING_LICENCE", "BIOMETRIC_RESIDENCE_PERMIT",
-                  "NATIONAL_IDENTITY_CARD", "BIRTH_CERTIFICATE", "OTHER")
-DISPOSALS = ("CUSTODY", "SUSPENDED_SENTENCE", "COMMUNITY_ORDER", "FINE", "DISCHARGE",
-             "CAUTION", "CONDITIONAL_CAUTION", "OTHER")
+DOCUMENT_TYPES = (
+    "PASSPORT",
+    "DRIVING_LICENCE",
+    "BIOMETRIC_RESIDENCE_PERMIT",
+    "NATIONAL_IDENTITY_CARD",
+    "BIRTH_CERTIFICATE",
+    "OTHER",
+)
+DISPOSALS = (
+    "CUSTODY",
+    "SUSPENDED_SENTENCE",
+    "COMMUNITY_ORDER",
+    "FINE",
+    "DISCHARGE",
+    "CAUTION",
+    "CONDITIONAL_CAUTION",
+    "OTHER",
+)
 DBS_LEVELS = ("BASIC", "STANDARD", "ENHANCED", "ENHANCED_WITH_BARRED_LISTS")
 
 
@@ -63,16 +79,21 @@ class AddressSchema(DateRangeMixin, Strict):
     town = fields.String(required=True, validate=validate.Length(min=1, max=100))
     postcode = fields.String(required=True, validate=UK_POSTCODE)
     from_date = fields.Date(required=True)
-    to_date = fields.Date(load_default=None, allow_none=True,
-                          metadata={"description": "Empty for the current address."})
+    to_date = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Empty for the current address."},
+    )
 
 
 class GapExplanationSchema(DateRangeMixin, Strict):
     from_date = fields.Date(required=True)
     to_date = fields.Date(required=True)
     explanation = fields.String(
-        required=True, validate=validate.Length(min=3, max=500),
-        metadata={"description": "E.g. travelling, in hospital, in custody."})
+        required=True,
+        validate=validate.Length(min=3, max=500),
+        metadata={"description": "E.g. travelling, in hospital, in custody."},
+    )
 
 
 class Normalised(fields.String):
@@ -88,15 +109,20 @@ class Normalised(fields.String):
 # the administrative prefixes BG, GB, KN, NK, NT, TN, ZZ), six digits, a suffix A to D.
 NINO = validate.Regexp(
     r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$",
-    error="Enter a National Insurance number in the right format, like AB 12 34 56 C.")
+    error="Enter a National Insurance number in the right format, like AB 12 34 56 C.",
+)
 
 
 class IdentityDocumentSchema(Strict):
     type = fields.String(required=True, validate=validate.OneOf(DOCUMENT_TYPES))
-    number = Normalised(required=True, validate=validate.Regexp(
-        r"^[A-Z0-9]{5,20}$", error="Give the document's full number as printed on it (5 to 20 "
-        "letters or digits)."), metadata={
-        "description": "The full number (kept encrypted; vetting matches people by it)."})
+    number = Normalised(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Z0-9]{5,20}$",
+            error="Give the document's full number as printed on it (5 to 20 letters or digits).",
+        ),
+        metadata={"description": "The full number (kept encrypted; vetting matches people by it)."},
+    )
     expiry = fields.Date(load_default=None, allow_none=True)
 
 
@@ -113,11 +139,15 @@ class ConvictionSchema(Strict):
 
 
 class DeclarationsSchema(Strict):
-    convictions = fields.List(fields.Nested(ConvictionSchema), load_default=list,
-                              validate=validate.Length(max=50))
+    convictions = fields.List(
+        fields.Nested(ConvictionSchema), load_default=list, validate=validate.Length(max=50)
+    )
     on_licence = fields.Boolean(load_default=False)
-    release_date = fields.Date(load_default=None, allow_none=True, metadata={
-        "description": "Date of last release, if ever in custody."})
+    release_date = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Date of last release, if ever in custody."},
+    )
 
 
 class ConnectionSchema(Strict):
@@ -131,13 +161,16 @@ class PreviousVolunteeringSchema(DateRangeMixin, Strict):
     establishment = fields.String(load_default=None, allow_none=True, validate=ESTABLISHMENT_CODE)
     from_date = fields.Date(required=True)
     to_date = fields.Date(load_default=None, allow_none=True)
-    clearance_level = fields.String(load_default=None, allow_none=True,
-                                    validate=validate.Length(max=100))
+    clearance_level = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=100)
+    )
 
 
 class DbsCertificateSchema(Strict):
-    number = fields.String(required=True, validate=validate.Regexp(
-        r"^\d{12}$", error="A DBS certificate number has 12 digits."))
+    number = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\d{12}$", error="A DBS certificate number has 12 digits."),
+    )
     level = fields.String(required=True, validate=validate.OneOf(DBS_LEVELS))
     update_service = fields.Boolean(load_default=True)
 
@@ -148,31 +181,40 @@ class RefereeSchema(Strict):
     email = fields.Email(required=True)
     relationship = fields.String(required=True, validate=validate.Length(min=1, max=100))
     postcode = fields.String(required=True, validate=UK_POSTCODE)
-    years_known = fields.Integer(load_default=None, allow_none=True,
-                                 validate=validate.Range(min=0, max=100))
+    years_known = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100)
+    )
 
 
 class ApplicantSchema(Strict):
     forenames = fields.String(validate=NAME)
     middle_names = fields.String(allow_none=True, validate=validate.Length(max=200))
-    no_middle_name = fields.Boolean(metadata={
-        "description": "True confirms the applicant has no middle name."})
+    no_middle_name = fields.Boolean(
+        metadata={"description": "True confirms the applicant has no middle name."}
+    )
     surname = fields.String(validate=NAME)
-    previous_names = fields.List(fields.Nested(PreviousNameSchema),
-                                 validate=validate.Length(max=20))
+    previous_names = fields.List(
+        fields.Nested(PreviousNameSchema), validate=validate.Length(max=20)
+    )
     date_of_birth = fields.Date()
     place_of_birth = fields.Nested(PlaceOfBirthSchema)
-    national_insurance_number = Normalised(allow_none=True, validate=NINO, metadata={
-        "description": "Where the applicant has one (optional)."})
+    national_insurance_number = Normalised(
+        allow_none=True,
+        validate=NINO,
+        metadata={"description": "Where the applicant has one (optional)."},
+    )
     contact = fields.Nested(ContactSchema)
     addresses = fields.List(fields.Nested(AddressSchema), validate=validate.Length(max=40))
-    address_gap_explanations = fields.List(fields.Nested(GapExplanationSchema),
-                                           validate=validate.Length(max=40))
-    identity_documents = fields.List(fields.Nested(IdentityDocumentSchema),
-                                     validate=validate.Length(max=10))
+    address_gap_explanations = fields.List(
+        fields.Nested(GapExplanationSchema), validate=validate.Length(max=40)
+    )
+    identity_documents = fields.List(
+        fields.Nested(IdentityDocumentSchema), validate=validate.Length(max=10)
+    )
     declarations = fields.Nested(DeclarationsSchema)
     connections = fields.List(fields.Nested(ConnectionSchema), validate=validate.Length(max=20))
-    previous_volunteering = fields.List(fields.Nested(PreviousVolunteeringSchema),
-                                        validate=validate.Length(max=20))
+    previous_volunteering = fields.List(
+        fields.Nested(PreviousVolunteeringSchema), validate=validate.Length(max=20)
+    )
     dbs_certificate = fields.Nested(DbsCertificateSchema, allow_none=True)
     referees = fields.List(fields.Nested(RefereeSchema), validate=validate.Length(max=5))

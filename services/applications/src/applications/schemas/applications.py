@@ -20,8 +20,16 @@ from shared.events.catalogue import (
 )
 from shared.events.vocabulary import SPONSORSHIP_END_REASONS
 
-STATUSES = ("DRAFT", "SUBMITTED", "IN_VETTING", "INFO_REQUESTED", "CLEARED", "REFUSED",
-            "WITHDRAWN", "SPONSORSHIP_ENDED")
+STATUSES = (
+    "DRAFT",
+    "SUBMITTED",
+    "IN_VETTING",
+    "INFO_REQUESTED",
+    "CLEARED",
+    "REFUSED",
+    "WITHDRAWN",
+    "SPONSORSHIP_ENDED",
+)
 
 
 class ApplicationInputSchema(Strict):
@@ -29,8 +37,9 @@ class ApplicationInputSchema(Strict):
 
     applicant = fields.Nested(ApplicantSchema)
     role = fields.String(allow_none=True, validate=validate.OneOf(ROLES))
-    establishments = fields.List(fields.String(validate=ESTABLISHMENT_CODE),
-                                 validate=validate.Length(max=20))
+    establishments = fields.List(
+        fields.String(validate=ESTABLISHMENT_CODE), validate=validate.Length(max=20)
+    )
     requested_access = fields.String(allow_none=True, validate=validate.OneOf(ACCESS_TYPES))
     frequency = fields.String(allow_none=True, validate=validate.OneOf(FREQUENCIES))
 
@@ -67,8 +76,9 @@ class OutcomeSchema(Schema):
     conditions = fields.List(fields.String())
     expires_at = fields.String(metadata={"description": "Cleared until then."})
     cleared_at = fields.String()
-    clearance_status = fields.String(metadata={
-        "description": "ACTIVE, SUSPENDED, REVOKED or EXPIRED, as vetting last said."})
+    clearance_status = fields.String(
+        metadata={"description": "ACTIVE, SUSPENDED, REVOKED or EXPIRED, as vetting last said."}
+    )
     reconsidered = fields.Boolean()
 
 
@@ -93,9 +103,15 @@ class ApplicationSchema(ApplicationSummarySchema):
     reconsideration_requested_at = fields.AwareDateTime(allow_none=True)
     information_requests = fields.List(fields.Nested(InformationRequestSchema))
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
-    change_reports = fields.List(fields.Nested(lambda: ChangeResultSchema()), metadata={
-        "description": "The changes of circumstances this organisation reported, each with "
-                       "vetting's latest outcome for it (never what vetting found)."})
+    change_reports = fields.List(
+        fields.Nested(lambda: ChangeResultSchema()),
+        metadata={
+            "description": (
+                "The changes of circumstances this organisation reported, each with "
+                "vetting's latest outcome for it (never what vetting found)."
+            )
+        },
+    )
 
 
 class ApplicationPageSchema(Schema):
@@ -128,17 +144,29 @@ class WithdrawSchema(Strict):
 
 
 class SponsorshipEndSchema(Strict):
-    reason_code = fields.String(required=True, validate=validate.OneOf(SPONSORSHIP_END_REASONS),
-                                metadata={"description": "Why the organisation stops."})
-    note = fields.String(load_default=None, allow_none=True,
-                         validate=validate.Length(max=2000), metadata={
-                             "description": "In the organisation's words (its timeline only: "
-                                            "the prisons are told the code)."})
+    reason_code = fields.String(
+        required=True,
+        validate=validate.OneOf(SPONSORSHIP_END_REASONS),
+        metadata={"description": "Why the organisation stops."},
+    )
+    note = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": (
+                "In the organisation's words (its timeline only: the prisons are told the code)."
+            )
+        },
+    )
 
 
 class ConfirmationRequestSchema(Strict):
-    channel = fields.String(required=True, validate=validate.OneOf(("EMAIL", "SMS")), metadata={
-        "description": "EMAIL: a new link to the volunteer's email; SMS: a new code."})
+    channel = fields.String(
+        required=True,
+        validate=validate.OneOf(("EMAIL", "SMS")),
+        metadata={"description": "EMAIL: a new link to the volunteer's email; SMS: a new code."},
+    )
 
 
 class ConfirmationSentSchema(Schema):
@@ -148,10 +176,17 @@ class ConfirmationSentSchema(Schema):
 
 
 class ReconsiderationSchema(Strict):
-    grounds = fields.String(required=True, validate=validate.Length(min=1, max=5000), metadata={
-        "description": "Why the refusal should be reconsidered: new information, or what the "
-                       "decision missed. Vetting reads it; the organisation sees it in the "
-                       "timeline."})
+    grounds = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=5000),
+        metadata={
+            "description": (
+                "Why the refusal should be reconsidered: new information, or what the "
+                "decision missed. Vetting reads it; the organisation sees it in the "
+                "timeline."
+            )
+        },
+    )
 
 
 class AnswerSchema(Strict):
@@ -161,8 +196,9 @@ class AnswerSchema(Strict):
 
 class ResponseSchema(Strict):
     request_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    answers = fields.List(fields.Nested(AnswerSchema), required=True,
-                          validate=validate.Length(min=1, max=50))
+    answers = fields.List(
+        fields.Nested(AnswerSchema), required=True, validate=validate.Length(min=1, max=50)
+    )
 
 
 class ChangeSchema(Strict):
@@ -173,8 +209,11 @@ class ChangeSchema(Strict):
 
     @validates_schema
     def one_section_for_its_kind(self, data: dict, **_kwargs: object) -> None:
-        needed = {"NEW_CONVICTION": "conviction", "NEW_CONNECTION": "connection",
-                  "CHANGE_OF_ADDRESS": "address"}[data["kind"]]
+        needed = {
+            "NEW_CONVICTION": "conviction",
+            "NEW_CONNECTION": "connection",
+            "CHANGE_OF_ADDRESS": "address",
+        }[data["kind"]]
         if needed not in data:
             raise ValidationError(f"Give the {needed} for a {data['kind']} change.", needed)
         extra = {"conviction", "connection", "address"} & set(data) - {needed}
@@ -186,8 +225,15 @@ class ChangeResultSchema(Schema):
     id = fields.String(metadata={"description": "The report's id."})
     kind = fields.String()
     reported_at = fields.AwareDateTime()
-    outcome = fields.String(allow_none=True, metadata={"description": (
-        "What vetting made of the report, once it says: UNDER_REVIEW, SUSPENDED, NO_CHANGE, "
-        "CLEARANCE_REVOKED, IN_VETTING or NO_LIVE_CLEARANCE.")})
+    outcome = fields.String(
+        allow_none=True,
+        metadata={
+            "description": (
+                "What vetting made of the report, once it says: UNDER_REVIEW, SUSPENDED, "
+                "NO_CHANGE, "
+                "CLEARANCE_REVOKED, IN_VETTING or NO_LIVE_CLEARANCE."
+            )
+        },
+    )
     final = fields.Boolean(metadata={"description": "False while vetting still reviews it."})
     reviewed_at = fields.AwareDateTime(allow_none=True)

@@ -88,8 +88,10 @@ def read_csv(content: bytes | str) -> list[Row]:
     try:
         text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
     except UnicodeDecodeError as exc:
-        raise BadFile("The file is not UTF-8 text.", {"file": [
-            f"Byte {exc.start} is not UTF-8. Save the file as 'CSV UTF-8'."]}) from exc
+        raise BadFile(
+            "The file is not UTF-8 text.",
+            {"file": [f"Byte {exc.start} is not UTF-8. Save the file as 'CSV UTF-8'."]},
+        ) from exc
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     try:
         header = [name.strip().lower() for name in next(reader, [])]
@@ -99,12 +101,15 @@ def read_csv(content: bytes | str) -> list[Row]:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) == MAX_ROWS:
-                raise BadFile(f"The file has more than {MAX_ROWS} rows.", {"file": [
-                    f"At most {MAX_ROWS} rows a file: split it and upload each part."]})
+                raise BadFile(
+                    f"The file has more than {MAX_ROWS} rows.",
+                    {"file": [f"At most {MAX_ROWS} rows a file: split it and upload each part."]},
+                )
             rows.append(_row(number, header, [cell.strip() for cell in cells]))
     except csv.Error as exc:
-        raise BadFile("The file is not valid CSV.", {"file": [
-            f"Line {reader.line_num}: {exc}."]}) from exc
+        raise BadFile(
+            "The file is not valid CSV.", {"file": [f"Line {reader.line_num}: {exc}."]}
+        ) from exc
     if not rows:
         raise BadFile("The file has no rows.", {"file": ["Give one applicant a row."]})
     return rows
@@ -112,22 +117,32 @@ def read_csv(content: bytes | str) -> list[Row]:
 
 def _check_header(header: list[str]) -> None:
     if not any(header):
-        raise BadFile("The first line must be the header row.", {"header": [
-            f"Give a header row naming the columns: {', '.join(COLUMNS)}."]})
+        raise BadFile(
+            "The first line must be the header row.",
+            {"header": [f"Give a header row naming the columns: {', '.join(COLUMNS)}."]},
+        )
     unknown = [name or "(blank)" for name in header if name not in COLUMNS]
     if unknown:
-        raise BadFile(f"Unknown column(s): {', '.join(unknown)}.", {"header": [
-            f"Unknown column(s): {', '.join(unknown)}. "
-            f"The columns are: {', '.join(COLUMNS)}."]})
+        raise BadFile(
+            f"Unknown column(s): {', '.join(unknown)}.",
+            {
+                "header": [
+                    f"Unknown column(s): {', '.join(unknown)}. "
+                    f"The columns are: {', '.join(COLUMNS)}."
+                ]
+            },
+        )
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        raise BadFile(f"Repeated column(s): {', '.join(repeated)}.", {"header": [
-            f"Repeated column(s): {', '.join(repeated)}. Give each column once."]})
+        raise BadFile(
+            f"Repeated column(s): {', '.join(repeated)}.",
+            {"header": [f"Repeated column(s): {', '.join(repeated)}. Give each column once."]},
+        )
 
 
 def _row(number: int, header: list[str], cells: list[str]) -> Row:
     given = {name: cell for name, cell in zip(header, cells, strict=False) if cell}
-    return Row(number, given, extra_cells=any(cells[len(header):]))
+    return Row(number, given, extra_cells=any(cells[len(header) :]))
 
 
 def draft_input(row: Row) -> tuple[dict[str, Any], Errors]:
@@ -177,7 +192,7 @@ def _flatten(messages: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, l
 def _column_of(path: FieldPath) -> str:
     """The CSV column for an error's field path (the dotted path if no column matches)."""
     for column, column_path in COLUMNS.items():
-        if path[:len(column_path)] == column_path:
+        if path[: len(column_path)] == column_path:
             return column
     return ".".join(path)
 
@@ -185,8 +200,14 @@ def _column_of(path: FieldPath) -> str:
 EMAIL_COLUMN = _column_of(("applicant", "contact", "email"))
 
 
-def import_rows(unit_of_work: Callable[[], UnitOfWork], organisation_id: str, rows: list[Row],
-                *, commit: bool, progress: Callable[[int], None] | None = None) -> BulkResult:
+def import_rows(
+    unit_of_work: Callable[[], UnitOfWork],
+    organisation_id: str,
+    rows: list[Row],
+    *,
+    commit: bool,
+    progress: Callable[[int], None] | None = None,
+) -> BulkResult:
     """Check every row; on commit, and only if all are valid, create the drafts together.
 
     `progress` is called with each row's number once the row has been checked.
@@ -199,8 +220,9 @@ def import_rows(unit_of_work: Callable[[], UnitOfWork], organisation_id: str, ro
     for row in rows:
         loaded, errors = draft_input(row)
         # Read from the cells: a row with other errors loads as nothing.
-        if coordinator_clash({"contact": {"email": row.cells.get(EMAIL_COLUMN)}},
-                             coordinator_email):
+        if coordinator_clash(
+            {"contact": {"email": row.cells.get(EMAIL_COLUMN)}}, coordinator_email
+        ):
             errors.setdefault(EMAIL_COLUMN, []).append(COORDINATOR_EMAIL_MESSAGE)
         if errors:
             result.errors.append({"row": row.number, "errors": errors})

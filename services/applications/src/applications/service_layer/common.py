@@ -30,11 +30,13 @@ def organisation_conditions(conditions: list[str]) -> list[str]:
     return [*kept, EXCLUSIONS_APPLY] if len(kept) < len(conditions) else kept
 
 
-def owned_application(session: Session, organisation_id: str, application_id: str, *,
-                      for_update: bool = False) -> Application:
+def owned_application(
+    session: Session, organisation_id: str, application_id: str, *, for_update: bool = False
+) -> Application:
     """The application, only if it belongs to the organisation asking; NotFound otherwise."""
-    query = select(Application).where(Application.id == application_id,
-                                      Application.organisation_id == organisation_id)
+    query = select(Application).where(
+        Application.id == application_id, Application.organisation_id == organisation_id
+    )
     if for_update:
         query = query.with_for_update()
     application = session.execute(query).scalar_one_or_none()
@@ -43,7 +45,11 @@ def owned_application(session: Session, organisation_id: str, application_id: st
     return application
 
 
-def add_timeline(session: Session, application_id: str, kind: str, detail: dict[str, Any],
-                 occurred_at: datetime) -> None:
-    session.add(TimelineEntry(application_id=application_id, kind=kind, detail=detail,
-                              occurred_at=occurred_at))
+def add_timeline(
+    session: Session, application_id: str, kind: str, detail: dict[str, Any], occurred_at: datetime
+) -> None:
+    session.add(
+        TimelineEntry(
+            application_id=application_id, kind=kind, detail=detail, occurred_at=occurred_at
+        )
+    )

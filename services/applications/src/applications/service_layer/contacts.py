@@ -47,8 +47,10 @@ class ContactLinks:
         return f"{self.base_url.rstrip('/')}/volunteer/confirmations/{token}"
 
     def opt_out(self, application_id: str) -> str:
-        return f"{self.base_url.rstrip('/')}/volunteer/opt-outs/" \
-               f"{opt_out_token(self.secret, application_id)}"
+        return (
+            f"{self.base_url.rstrip('/')}/volunteer/opt-outs/"
+            f"{opt_out_token(self.secret, application_id)}"
+        )
 
 
 class CoordinatorsContact(DomainError):
@@ -70,16 +72,19 @@ class Locked(DomainError):
     status = 429
 
 
-COORDINATOR_EMAIL_MESSAGE = ("This is the organisation's coordinator's email: give the "
-                             "volunteer's own, so messages meant for them reach only them.")
+COORDINATOR_EMAIL_MESSAGE = (
+    "This is the organisation's coordinator's email: give the "
+    "volunteer's own, so messages meant for them reach only them."
+)
 
 
 def _same(a: str | None, b: str | None) -> bool:
     return bool(a and b) and a.strip().casefold() == b.strip().casefold()  # type: ignore[union-attr]
 
 
-def coordinator_clash(applicant: dict[str, Any] | None, coordinator_email: str | None
-                      ) -> dict[str, Any] | None:
+def coordinator_clash(
+    applicant: dict[str, Any] | None, coordinator_email: str | None
+) -> dict[str, Any] | None:
     """The field errors (in the applicant document's layout) if the volunteer's email is the
     coordinator's; None otherwise."""
     email = ((applicant or {}).get("contact") or {}).get("email")
@@ -88,11 +93,11 @@ def coordinator_clash(applicant: dict[str, Any] | None, coordinator_email: str |
     return None
 
 
-def refuse_coordinators_contact(uow: UnitOfWork, organisation_id: str,
-                                applicant: dict[str, Any] | None) -> None:
+def refuse_coordinators_contact(
+    uow: UnitOfWork, organisation_id: str, applicant: dict[str, Any] | None
+) -> None:
     organisation = uow.session.get(Organisation, organisation_id)
-    clash = coordinator_clash(applicant, organisation.coordinator_email if organisation
-                              else None)
+    clash = coordinator_clash(applicant, organisation.coordinator_email if organisation else None)
     if clash:
         raise CoordinatorsContact(clash)
 
@@ -106,8 +111,9 @@ def _code_hash(secret: str, token_hash: str, code: str) -> str:
 
 
 def opt_out_token(secret: str, application_id: str) -> str:
-    signature = hmac.new(secret.encode(), f"opt-out:{application_id}".encode(),
-                         "sha256").hexdigest()[:32]
+    signature = hmac.new(
+        secret.encode(), f"opt-out:{application_id}".encode(), "sha256"
+    ).hexdigest()[:32]
     return f"{application_id}.{signature}"
 
 
@@ -115,9 +121,14 @@ def initial_status() -> dict[str, Any]:
     return {"email_confirmed": False, "mobile_confirmed": False, "opted_out": []}
 
 
-def start(uow: UnitOfWork, application_id: str, organisation_id: str,
-          applicant: dict[str, Any], coordinator_email: str | None,
-          links: ContactLinks) -> None:
+def start(
+    uow: UnitOfWork,
+    application_id: str,
+    organisation_id: str,
+    applicant: dict[str, Any],
+    coordinator_email: str | None,
+    links: ContactLinks,
+) -> None:
     """On submission: ask the volunteer to confirm each channel given, and publish the
     contacts (the application's contact status starts as `initial_status()`)."""
     status = initial_status()
@@ -128,50 +139,86 @@ def start(uow: UnitOfWork, application_id: str, organisation_id: str,
     record(uow, application_id, organisation_id, applicant, status, coordinator_email, links)
 
 
-def _ask_to_confirm(uow: UnitOfWork, application_id: str, applicant: dict[str, Any],
-                    channel: str, links: ContactLinks) -> None:
+def _ask_to_confirm(
+    uow: UnitOfWork,
+    application_id: str,
+    applicant: dict[str, Any],
+    channel: str,
+    links: ContactLinks,
+) -> None:
     token, moment = secrets.token_urlsafe(32), uow.now()
     token_hash = _hash(token)
-    code = f"{secrets.randbelow(10 ** 6):06d}" if channel == "SMS" else None
-    uow.session.add(ContactConfirmation(
-        token_hash=token_hash, application_id=application_id, channel=channel,
-        code_hash=_code_hash(links.secret, token_hash, code) if code else None, attempts=0,
-        expires_at=moment + CONFIRMATION_VALID, used_at=None, created_at=moment))
+    code = f"{secrets.randbelow(10**6):06d}" if channel == "SMS" else None
+    uow.session.add(
+        ContactConfirmation(
+            token_hash=token_hash,
+            application_id=application_id,
+            channel=channel,
+            code_hash=_code_hash(links.secret, token_hash, code) if code else None,
+            attempts=0,
+            expires_at=moment + CONFIRMATION_VALID,
+            used_at=None,
+            created_at=moment,
+        )
+    )
     contact = applicant["contact"]
-    uow.emit("application.contact_confirmation_requested", subject=application_id, data={
-        "application_id": application_id, "channel": channel,
-        "forenames": applicant["forenames"],
-        "email": contact["email"] if channel == "EMAIL" else None,
-        "mobile": contact.get("mobile") if channel == "SMS" else None,
-        "link": links.confirmation(token), "code": code,
-        "expires_at": (moment + CONFIRMATION_VALID).isoformat(),
-        "requested_at": moment.isoformat()})
+    uow.emit(
+        "application.contact_confirmation_requested",
+        subject=application_id,
+        data={
+            "application_id": application_id,
+            "channel": channel,
+            "forenames": applicant["forenames"],
+            "email": contact["email"] if channel == "EMAIL" else None,
+            "mobile": contact.get("mobile") if channel == "SMS" else None,
+            "link": links.confirmation(token),
+            "code": code,
+            "expires_at": (moment + CONFIRMATION_VALID).isoformat(),
+            "requested_at": moment.isoformat(),
+        },
+    )
 
 
-def record(uow: UnitOfWork, application_id: str, organisation_id: str,
-           applicant: dict[str, Any], status: dict[str, Any], coordinator_email: str | None,
-           links: ContactLinks) -> None:
+def record(
+    uow: UnitOfWork,
+    application_id: str,
+    organisation_id: str,
+    applicant: dict[str, Any],
+    status: dict[str, Any],
+    coordinator_email: str | None,
+    links: ContactLinks,
+) -> None:
     """Publish how to reach the volunteer (and the coordinator), as things stand."""
     contact = applicant.get("contact") or {}
-    uow.emit("application.contacts_recorded", subject=application_id, data={
-        "application_id": application_id, "organisation_id": organisation_id,
-        "volunteer": {
-            "forenames": applicant["forenames"], "surname": applicant["surname"],
-            "email": contact.get("email"), "mobile": contact.get("mobile"),
-            "email_confirmed": status["email_confirmed"],
-            "mobile_confirmed": status["mobile_confirmed"],
-            "preferred_channel": contact.get("preferred_channel", "EMAIL"),
-            "opted_out": list(status["opted_out"])},
-        "coordinator": {"email": coordinator_email} if coordinator_email else None,
-        "recorded_at": uow.now().isoformat(), "opt_out_link": links.opt_out(application_id)})
+    uow.emit(
+        "application.contacts_recorded",
+        subject=application_id,
+        data={
+            "application_id": application_id,
+            "organisation_id": organisation_id,
+            "volunteer": {
+                "forenames": applicant["forenames"],
+                "surname": applicant["surname"],
+                "email": contact.get("email"),
+                "mobile": contact.get("mobile"),
+                "email_confirmed": status["email_confirmed"],
+                "mobile_confirmed": status["mobile_confirmed"],
+                "preferred_channel": contact.get("preferred_channel", "EMAIL"),
+                "opted_out": list(status["opted_out"]),
+            },
+            "coordinator": {"email": coordinator_email} if coordinator_email else None,
+            "recorded_at": uow.now().isoformat(),
+            "opt_out_link": links.opt_out(application_id),
+        },
+    )
 
 
-def ask_again(uow: UnitOfWork, organisation_id: str, application_id: str, channel: str,
-              links: ContactLinks) -> dict[str, Any]:
+def ask_again(
+    uow: UnitOfWork, organisation_id: str, application_id: str, channel: str, links: ContactLinks
+) -> dict[str, Any]:
     """The organisation asks for a new link or code (the last one expired, locked or went
     astray): the outstanding ones for that channel stop working."""
-    application = owned_application(uow.session, organisation_id, application_id,
-                                    for_update=True)
+    application = owned_application(uow.session, organisation_id, application_id, for_update=True)
     transition(application.status, "confirm_contact", COORDINATOR)
     status = application.contact_status or initial_status()
     key = "email_confirmed" if channel == "EMAIL" else "mobile_confirmed"
@@ -181,16 +228,19 @@ def ask_again(uow: UnitOfWork, organisation_id: str, application_id: str, channe
     if status.get(key):
         raise Conflict(f"The volunteer already confirmed their {channel_word(channel)}.")
     moment = uow.now()
-    for row in uow.session.execute(select(ContactConfirmation).where(
+    for row in uow.session.execute(
+        select(ContactConfirmation).where(
             ContactConfirmation.application_id == application.id,
             ContactConfirmation.channel == channel,
-            ContactConfirmation.used_at.is_(None))).scalars():
+            ContactConfirmation.used_at.is_(None),
+        )
+    ).scalars():
         row.expires_at = min(row.expires_at, moment)
     _ask_to_confirm(uow, application.id, application.applicant, channel, links)
-    add_timeline(uow.session, application.id, "contact_confirmation_sent",
-                 {"channel": channel}, moment)
-    return {"channel": channel, "sent_at": moment,
-            "expires_at": moment + CONFIRMATION_VALID}
+    add_timeline(
+        uow.session, application.id, "contact_confirmation_sent", {"channel": channel}, moment
+    )
+    return {"channel": channel, "sent_at": moment, "expires_at": moment + CONFIRMATION_VALID}
 
 
 def channel_word(channel: str) -> str:
@@ -199,17 +249,22 @@ def channel_word(channel: str) -> str:
 
 def _republish(uow: UnitOfWork, application: Application, links: ContactLinks) -> None:
     organisation = uow.session.get(Organisation, application.organisation_id)
-    record(uow, application.id, application.organisation_id, application.applicant,
-           application.contact_status or {}, organisation.coordinator_email if organisation
-           else None, links)
+    record(
+        uow,
+        application.id,
+        application.organisation_id,
+        application.applicant,
+        application.contact_status or {},
+        organisation.coordinator_email if organisation else None,
+        links,
+    )
 
 
 def _confirmation(uow: UnitOfWork, token: str) -> tuple[ContactConfirmation, Application]:
     """The confirmation and its application, locked; 404 for an unknown token or an erased
     application, 410 for a used or expired one."""
     row = uow.session.get(ContactConfirmation, _hash(token), with_for_update=True)
-    application = row and uow.session.get(Application, row.application_id,
-                                          with_for_update=True)
+    application = row and uow.session.get(Application, row.application_id, with_for_update=True)
     if row is None or application is None or not application.applicant:
         raise NotFound()
     if row.used_at is not None:
@@ -223,9 +278,12 @@ def pending(uow: UnitOfWork, token: str) -> dict[str, Any]:
     """What the confirmation page shows (reading it confirms nothing: mail scanners open
     links)."""
     row, _application = _confirmation(uow, token)
-    return {"channel": row.channel, "needs_code": row.code_hash is not None,
-            "expires_at": row.expires_at,
-            "attempts_left": MAX_CODE_ATTEMPTS - row.attempts if row.code_hash else None}
+    return {
+        "channel": row.channel,
+        "needs_code": row.code_hash is not None,
+        "expires_at": row.expires_at,
+        "attempts_left": MAX_CODE_ATTEMPTS - row.attempts if row.code_hash else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -241,10 +299,13 @@ def confirm(uow: UnitOfWork, token: str, code: str | None, links: ContactLinks) 
     row, application = _confirmation(uow, token)
     if row.code_hash is not None:
         if row.attempts >= MAX_CODE_ATTEMPTS:
-            raise Locked("Too many wrong codes: this confirmation is locked. Ask the "
-                         "organisation to send a new code.")
+            raise Locked(
+                "Too many wrong codes: this confirmation is locked. Ask the "
+                "organisation to send a new code."
+            )
         if not code or not hmac.compare_digest(
-                row.code_hash.encode(), _code_hash(links.secret, row.token_hash, code).encode()):
+            row.code_hash.encode(), _code_hash(links.secret, row.token_hash, code).encode()
+        ):
             row.attempts += 1
             return Outcome(False, row.channel, MAX_CODE_ATTEMPTS - row.attempts)
     moment = uow.now()
@@ -252,18 +313,19 @@ def confirm(uow: UnitOfWork, token: str, code: str | None, links: ContactLinks) 
     key = "email_confirmed" if row.channel == "EMAIL" else "mobile_confirmed"
     application.contact_status = {**(application.contact_status or {}), key: True}
     application.updated_at = moment
-    add_timeline(uow.session, application.id, "contact_confirmed", {"channel": row.channel},
-                 moment)
+    add_timeline(uow.session, application.id, "contact_confirmed", {"channel": row.channel}, moment)
     _republish(uow, application, links)
     return Outcome(True, row.channel)
 
 
-def opt_out(uow: UnitOfWork, token: str, channels: list[str], links: ContactLinks
-            ) -> dict[str, Any]:
+def opt_out(
+    uow: UnitOfWork, token: str, channels: list[str], links: ContactLinks
+) -> dict[str, Any]:
     """The volunteer opts out of channels (messages meant for them stop, waiting ones too)."""
     application_id = token.split(".", 1)[0]
-    if not hmac.compare_digest(token.encode(),
-                               opt_out_token(links.secret, application_id).encode()):
+    if not hmac.compare_digest(
+        token.encode(), opt_out_token(links.secret, application_id).encode()
+    ):
         raise NotFound()
     application = uow.session.get(Application, application_id, with_for_update=True)
     if application is None or application.contact_status is None or not application.applicant:
@@ -274,16 +336,24 @@ def opt_out(uow: UnitOfWork, token: str, channels: list[str], links: ContactLink
         moment = uow.now()
         application.contact_status = {**status, "opted_out": opted}
         application.updated_at = moment
-        add_timeline(uow.session, application.id, "contact_opted_out",
-                     {"channels": sorted(channels)}, moment)
+        add_timeline(
+            uow.session, application.id, "contact_opted_out", {"channels": sorted(channels)}, moment
+        )
         _republish(uow, application, links)
     return {"opted_out": opted}
 
 
 def forget_confirmations(session: Session, application_ids: list[str]) -> int:
     """Erasure: the outstanding links stop working."""
-    rows = session.execute(select(ContactConfirmation).where(
-        ContactConfirmation.application_id.in_(application_ids))).scalars().all()
+    rows = (
+        session.execute(
+            select(ContactConfirmation).where(
+                ContactConfirmation.application_id.in_(application_ids)
+            )
+        )
+        .scalars()
+        .all()
+    )
     for row in rows:
         session.delete(row)
     return len(rows)

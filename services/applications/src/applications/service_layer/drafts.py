@@ -28,17 +28,24 @@ APPLICATION_FIELDS = ("role", "requested_access", "frequency")
 APPLICANT_SCHEMA = ApplicantSchema()
 
 
-def create_draft(uow: UnitOfWork, organisation_id: str, data: dict[str, Any], *,
-                 renewal_of: str | None = None) -> Application:
+def create_draft(
+    uow: UnitOfWork, organisation_id: str, data: dict[str, Any], *, renewal_of: str | None = None
+) -> Application:
     applicant = APPLICANT_SCHEMA.dump(data.get("applicant", {}))
     refuse_coordinators_contact(uow, organisation_id, applicant)
     moment = uow.now()
     application = Application(
-        id=str(uuid.uuid4()), organisation_id=organisation_id, status="DRAFT",
-        applicant=applicant, role=data.get("role"),
+        id=str(uuid.uuid4()),
+        organisation_id=organisation_id,
+        status="DRAFT",
+        applicant=applicant,
+        role=data.get("role"),
         establishments=list(data.get("establishments", [])),
-        requested_access=data.get("requested_access"), frequency=data.get("frequency"),
-        renewal_of=renewal_of, created_at=moment, updated_at=moment,
+        requested_access=data.get("requested_access"),
+        frequency=data.get("frequency"),
+        renewal_of=renewal_of,
+        created_at=moment,
+        updated_at=moment,
     )
     uow.session.add(application)
     uow.session.flush()
@@ -46,11 +53,11 @@ def create_draft(uow: UnitOfWork, organisation_id: str, data: dict[str, Any], *,
     return application
 
 
-def update_draft(uow: UnitOfWork, organisation_id: str, application_id: str,
-                 changes: dict[str, Any]) -> Application:
+def update_draft(
+    uow: UnitOfWork, organisation_id: str, application_id: str, changes: dict[str, Any]
+) -> Application:
     """Apply a partial update: each given applicant section, or field, replaces the old one."""
-    application = owned_application(uow.session, organisation_id, application_id,
-                                    for_update=True)
+    application = owned_application(uow.session, organisation_id, application_id, for_update=True)
     transition(application.status, "edit", COORDINATOR)
     if "applicant" in changes:
         applicant = {**application.applicant, **APPLICANT_SCHEMA.dump(changes["applicant"])}
@@ -67,8 +74,11 @@ def update_draft(uow: UnitOfWork, organisation_id: str, application_id: str,
 
 
 def _index_establishments(session: Session, application: Application) -> None:
-    session.execute(delete(ApplicationEstablishment).where(
-        ApplicationEstablishment.application_id == application.id))
+    session.execute(
+        delete(ApplicationEstablishment).where(
+            ApplicationEstablishment.application_id == application.id
+        )
+    )
     for code in dict.fromkeys(application.establishments):
         session.add(ApplicationEstablishment(application_id=application.id, code=code))
 
@@ -77,23 +87,26 @@ def loaded_application(application: Application) -> dict[str, Any]:
     """The application in the loaded form the readiness rules read (dates as dates)."""
     return {
         "applicant": APPLICANT_SCHEMA.load(application.applicant),
-        "role": application.role, "establishments": list(application.establishments),
-        "requested_access": application.requested_access, "frequency": application.frequency,
+        "role": application.role,
+        "establishments": list(application.establishments),
+        "requested_access": application.requested_access,
+        "frequency": application.frequency,
     }
 
 
 def application_view(session: Session, application: Application) -> dict[str, Any]:
     """The application as its organisation sees it, with its timeline."""
     entries = session.execute(
-        select(TimelineEntry).where(TimelineEntry.application_id == application.id)
+        select(TimelineEntry)
+        .where(TimelineEntry.application_id == application.id)
         .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
     ).scalars()
     requests = session.execute(
-        select(InformationRequest).where(InformationRequest.application_id == application.id)
+        select(InformationRequest)
+        .where(InformationRequest.application_id == application.id)
         .order_by(InformationRequest.requested_at)
     ).scalars()
-    timeline = [{"kind": e.kind, "detail": e.detail, "occurred_at": e.occurred_at}
-                for e in entries]
+    timeline = [{"kind": e.kind, "detail": e.detail, "occurred_at": e.occurred_at} for e in entries]
     return {
         **summary_view(application),
         "applicant": application.applicant,
@@ -110,31 +123,47 @@ def application_view(session: Session, application: Application) -> dict[str, An
 def change_reports(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each reported change with vetting's outcome for it: the final one once there is one
     (an acknowledgement arriving after it changes nothing), else the latest."""
-    reports = {entry["detail"]["report_id"]: {
-        "id": entry["detail"]["report_id"], "kind": entry["detail"].get("kind"),
-        "reported_at": entry["occurred_at"], "outcome": None, "final": False,
-        "reviewed_at": None}
+    reports = {
+        entry["detail"]["report_id"]: {
+            "id": entry["detail"]["report_id"],
+            "kind": entry["detail"].get("kind"),
+            "reported_at": entry["occurred_at"],
+            "outcome": None,
+            "final": False,
+            "reviewed_at": None,
+        }
         for entry in timeline
-        if entry["kind"] == "change_reported" and (entry["detail"] or {}).get("report_id")}
+        if entry["kind"] == "change_reported" and (entry["detail"] or {}).get("report_id")
+    }
     for entry in timeline:
         detail = entry["detail"] or {}
         if entry["kind"] == "change_reviewed" and detail.get("report_id") in reports:
             report = reports[detail["report_id"]]
             if not report["final"]:
-                report.update(outcome=detail.get("outcome"), final=bool(detail.get("final")),
-                              reviewed_at=entry["occurred_at"])
+                report.update(
+                    outcome=detail.get("outcome"),
+                    final=bool(detail.get("final")),
+                    reviewed_at=entry["occurred_at"],
+                )
     return list(reports.values())
 
 
-VOLUNTEER_ASKED_MESSAGE = ("Vetting has asked the volunteer directly. There is nothing for the "
-                           "organisation to send.")
+VOLUNTEER_ASKED_MESSAGE = (
+    "Vetting has asked the volunteer directly. There is nothing for the organisation to send."
+)
 
 
 def _request_view(request: InformationRequest) -> dict[str, Any]:
     """What to provide and by when; never why vetting asks (that may be what it found)."""
-    view = {"id": request.id, "items": request.items, "due_by": request.due_by,
-            "status": request.status, "requested_at": request.requested_at,
-            "answers": request.answers, "answered_at": request.answered_at}
+    view = {
+        "id": request.id,
+        "items": request.items,
+        "due_by": request.due_by,
+        "status": request.status,
+        "requested_at": request.requested_at,
+        "answers": request.answers,
+        "answered_at": request.answered_at,
+    }
     if request.status == "VOLUNTEER_ASKED":
         view["message"] = VOLUNTEER_ASKED_MESSAGE
     return view
@@ -149,49 +178,73 @@ def _outcome_view(outcome: dict[str, Any] | None) -> dict[str, Any] | None:
 def _own_milestones(application: Application) -> list[dict[str, Any]]:
     """Creation and submission are facts of the row itself; the timeline table holds the rest
     (what other services did, withdrawals, answers), so submitting writes one row fewer."""
-    milestones = [{"kind": "draft_created", "occurred_at": application.created_at,
-                   "detail": {"renewal_of": application.renewal_of} if application.renewal_of
-                   else {}}]
+    milestones = [
+        {
+            "kind": "draft_created",
+            "occurred_at": application.created_at,
+            "detail": {"renewal_of": application.renewal_of} if application.renewal_of else {},
+        }
+    ]
     if application.submitted_at is not None:
-        milestones.append({"kind": "submitted", "detail": {},
-                           "occurred_at": application.submitted_at})
+        milestones.append(
+            {"kind": "submitted", "detail": {}, "occurred_at": application.submitted_at}
+        )
     return milestones
 
 
 def summary_view(application: Application) -> dict[str, Any]:
     applicant = application.applicant
     return {
-        "id": application.id, "status": application.status,
-        "applicant_name": " ".join(filter(None, (applicant.get("forenames"),
-                                                 applicant.get("surname")))) or None,
-        "role": application.role, "establishments": application.establishments,
-        "requested_access": application.requested_access, "frequency": application.frequency,
-        "created_at": application.created_at, "updated_at": application.updated_at,
+        "id": application.id,
+        "status": application.status,
+        "applicant_name": " ".join(
+            filter(None, (applicant.get("forenames"), applicant.get("surname")))
+        )
+        or None,
+        "role": application.role,
+        "establishments": application.establishments,
+        "requested_access": application.requested_access,
+        "frequency": application.frequency,
+        "created_at": application.created_at,
+        "updated_at": application.updated_at,
         "submitted_at": application.submitted_at,
     }
 
 
-def list_applications(session: Session, organisation_id: str, *, status: str | None = None,
-                      establishment: str | None = None, updated_since: datetime | None = None,
-                      cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
+def list_applications(
+    session: Session,
+    organisation_id: str,
+    *,
+    status: str | None = None,
+    establishment: str | None = None,
+    updated_since: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> dict[str, Any]:
     """Oldest first, keyset-paginated on (created_at, id) so pages never skip or repeat."""
     query = select(Application).where(Application.organisation_id == organisation_id)
     if status:
         query = query.where(Application.status == status)
     if establishment:
-        query = query.where(Application.id.in_(
-            select(ApplicationEstablishment.application_id)
-            .where(ApplicationEstablishment.code == establishment)))
+        query = query.where(
+            Application.id.in_(
+                select(ApplicationEstablishment.application_id).where(
+                    ApplicationEstablishment.code == establishment
+                )
+            )
+        )
     if updated_since:
         query = query.where(Application.updated_at >= updated_since)
     if cursor:
         created_at, last_id = decode_cursor(cursor)
         query = query.where(tuple_(Application.created_at, Application.id) > (created_at, last_id))
-    rows = list(session.execute(
-        query.order_by(Application.created_at, Application.id).limit(limit + 1)).scalars())
+    rows = list(
+        session.execute(
+            query.order_by(Application.created_at, Application.id).limit(limit + 1)
+        ).scalars()
+    )
     page, more = rows[:limit], len(rows) > limit
     return {
         "items": [summary_view(a) for a in page],
-        "next_cursor": (encode_cursor(page[-1].created_at, page[-1].id)
-                        if more and page else None),
+        "next_cursor": (encode_cursor(page[-1].created_at, page[-1].id) if more and page else None),
     }

@@ -27,15 +27,26 @@ from shared.consumer import Event
 from shared.uow import UnitOfWork
 
 SERVICES = ("applications", "vetting", "access", "notifications")
-REPORTS = {"vetting.person_erased": "vetting", "access.person_erased": "access",
-           "notification.person_erased": "notifications"}
+REPORTS = {
+    "vetting.person_erased": "vetting",
+    "access.person_erased": "access",
+    "notification.person_erased": "notifications",
+}
 # What stays of an outcome for statistics: codes and dates, never conditions.
-_OUTCOME_KEPT = ("result", "clearance_id", "level", "expires_at", "clearance_status",
-                 "clearance_status_at", "reconsidered")
+_OUTCOME_KEPT = (
+    "result",
+    "clearance_id",
+    "level",
+    "expires_at",
+    "clearance_status",
+    "clearance_status_at",
+    "reconsidered",
+)
 
 
-def request_erasure(uow: UnitOfWork, application_id: str, *, organisation_id: str | None,
-                    requested_by: str) -> tuple[ErasureRequest, bool]:
+def request_erasure(
+    uow: UnitOfWork, application_id: str, *, organisation_id: str | None, requested_by: str
+) -> tuple[ErasureRequest, bool]:
     """(the request, created?). An organisation may ask only about its own application (else
     NotFound, as for one that does not exist); asking again while one is under way returns it."""
     session = uow.session
@@ -43,30 +54,50 @@ def request_erasure(uow: UnitOfWork, application_id: str, *, organisation_id: st
         owned_application(session, organisation_id, application_id, for_update=True)
     elif session.get(Application, application_id, with_for_update=True) is None:
         raise NotFound(application_id)
-    pending = session.execute(select(ErasureRequest).where(
-        ErasureRequest.application_id == application_id,
-        ErasureRequest.completed_at.is_(None))).scalars().first()
+    pending = (
+        session.execute(
+            select(ErasureRequest).where(
+                ErasureRequest.application_id == application_id,
+                ErasureRequest.completed_at.is_(None),
+            )
+        )
+        .scalars()
+        .first()
+    )
     if pending is not None:
         return pending, False
     moment = uow.now()
     request = ErasureRequest(
-        id=str(uuid.uuid4()), application_id=application_id, organisation_id=organisation_id,
-        requested_by=requested_by[:200], requested_at=moment, person_id=None,
-        services={name: {"status": "PENDING"} for name in SERVICES}, completed_at=None)
+        id=str(uuid.uuid4()),
+        application_id=application_id,
+        organisation_id=organisation_id,
+        requested_by=requested_by[:200],
+        requested_at=moment,
+        person_id=None,
+        services={name: {"status": "PENDING"} for name in SERVICES},
+        completed_at=None,
+    )
     session.add(request)
-    uow.emit("application.erasure_requested", subject=application_id, data={
-        "erasure_id": request.id, "application_id": application_id,
-        "requested_at": moment.isoformat(),
-        # An organisation erases what it supplied; only the officer erases the person.
-        "scope": "ORGANISATION" if organisation_id is not None else "PERSON",
-        "organisation_id": organisation_id})
+    uow.emit(
+        "application.erasure_requested",
+        subject=application_id,
+        data={
+            "erasure_id": request.id,
+            "application_id": application_id,
+            "requested_at": moment.isoformat(),
+            # An organisation erases what it supplied; only the officer erases the person.
+            "scope": "ORGANISATION" if organisation_id is not None else "PERSON",
+            "organisation_id": organisation_id,
+        },
+    )
     return request, True
 
 
 def find_request(session: Session, erasure_id: str, organisation_id: str | None) -> ErasureRequest:
     request = session.get(ErasureRequest, erasure_id)
-    if request is None or (organisation_id is not None
-                           and request.organisation_id != organisation_id):
+    if request is None or (
+        organisation_id is not None and request.organisation_id != organisation_id
+    ):
         raise NotFound(erasure_id)
     return request
 
@@ -77,14 +108,20 @@ def request_view(request: ErasureRequest, *, for_organisation: bool) -> dict[str
     officer sees both."""
     services = {name: request.services.get(name, {"status": "PENDING"}) for name in SERVICES}
     if for_organisation:
-        services = {name: {key: value for key, value in part.items() if key != "counts"}
-                    for name, part in services.items()}
-    return {"id": request.id, "application_id": request.application_id,
-            "scope": "ORGANISATION" if request.organisation_id else "PERSON",
-            "requested_at": request.requested_at,
-            "person_id": None if for_organisation else request.person_id,
-            "status": "COMPLETE" if request.completed_at else "IN_PROGRESS",
-            "completed_at": request.completed_at, "services": services}
+        services = {
+            name: {key: value for key, value in part.items() if key != "counts"}
+            for name, part in services.items()
+        }
+    return {
+        "id": request.id,
+        "application_id": request.application_id,
+        "scope": "ORGANISATION" if request.organisation_id else "PERSON",
+        "requested_at": request.requested_at,
+        "person_id": None if for_organisation else request.person_id,
+        "status": "COMPLETE" if request.completed_at else "IN_PROGRESS",
+        "completed_at": request.completed_at,
+        "services": services,
+    }
 
 
 def on_vetting_erased(uow: UnitOfWork, event: Event) -> None:
@@ -93,8 +130,9 @@ def on_vetting_erased(uow: UnitOfWork, event: Event) -> None:
     application_ids = [str(i) for i in data["application_ids"]]
     person_id = str(data["person_id"]) if data.get("person_id") else None
     moment = uow.now()
-    counts = erase_applications(uow.session, application_ids, person_id,
-                                str(data["erasure_id"]), moment)
+    counts = erase_applications(
+        uow.session, application_ids, person_id, str(data["erasure_id"]), moment
+    )
     request = _request_for(uow, event)
     if request is not None:
         request.person_id = person_id
@@ -105,8 +143,13 @@ def on_vetting_erased(uow: UnitOfWork, event: Event) -> None:
 def on_report(uow: UnitOfWork, event: Event) -> None:
     request = _request_for(uow, event)
     if request is not None:
-        _note(request, REPORTS[event.envelope.type], event.data["counts"],
-              event.data["erased_at"], uow.now())
+        _note(
+            request,
+            REPORTS[event.envelope.type],
+            event.data["counts"],
+            event.data["erased_at"],
+            uow.now(),
+        )
 
 
 def _request_for(uow: UnitOfWork, event: Event) -> ErasureRequest | None:
@@ -114,22 +157,40 @@ def _request_for(uow: UnitOfWork, event: Event) -> ErasureRequest | None:
     return uow.session.get(ErasureRequest, str(event.data["erasure_id"]), with_for_update=True)
 
 
-def _note(request: ErasureRequest, service: str, counts: dict[str, int],
-          erased_at: datetime | str, moment: datetime) -> None:
+def _note(
+    request: ErasureRequest,
+    service: str,
+    counts: dict[str, int],
+    erased_at: datetime | str,
+    moment: datetime,
+) -> None:
     at = erased_at.isoformat() if isinstance(erased_at, datetime) else erased_at
-    request.services = {**request.services, service: {
-        "status": "ERASED", "counts": dict(counts), "erased_at": at}}
+    request.services = {
+        **request.services,
+        service: {"status": "ERASED", "counts": dict(counts), "erased_at": at},
+    }
     if request.completed_at is None and all(
-            request.services.get(name, {}).get("status") == "ERASED" for name in SERVICES):
+        request.services.get(name, {}).get("status") == "ERASED" for name in SERVICES
+    ):
         request.completed_at = moment
 
 
-def erase_applications(session: Session, application_ids: list[str], person_id: str | None,
-                       erasure_id: str, moment: datetime) -> dict[str, int]:
+def erase_applications(
+    session: Session,
+    application_ids: list[str],
+    person_id: str | None,
+    erasure_id: str,
+    moment: datetime,
+) -> dict[str, int]:
     """Blank every personal value of these applications, keeping what statistics need
     (status, role, access, frequency, establishments, dates, outcome codes). Safe to re-run."""
-    applications = session.execute(select(Application).where(
-        Application.id.in_(application_ids)).with_for_update()).scalars().all()
+    applications = (
+        session.execute(
+            select(Application).where(Application.id.in_(application_ids)).with_for_update()
+        )
+        .scalars()
+        .all()
+    )
     counts = {"applications": 0, "information_requests": 0, "timeline_entries": 0}
     for application in applications:
         if application.applicant or application.withdrawn_reason or application.submit_response:
@@ -139,17 +200,26 @@ def erase_applications(session: Session, application_ids: list[str], person_id: 
         application.withdrawn_reason = None
         application.submit_key = None
         application.submit_response = None
-        application.outcome = ({k: v for k, v in application.outcome.items()
-                                if k in _OUTCOME_KEPT} if application.outcome else None)
+        application.outcome = (
+            {k: v for k, v in application.outcome.items() if k in _OUTCOME_KEPT}
+            if application.outcome
+            else None
+        )
         application.updated_at = moment
-    requests = session.execute(select(InformationRequest).where(
-        InformationRequest.application_id.in_(application_ids))).scalars().all()
+    requests = (
+        session.execute(
+            select(InformationRequest).where(InformationRequest.application_id.in_(application_ids))
+        )
+        .scalars()
+        .all()
+    )
     for info in requests:
         if info.items or info.answers or info.reason:
             counts["information_requests"] += 1
         info.items, info.reason, info.answers = [], "", None
-    for entry in session.execute(select(TimelineEntry).where(
-            TimelineEntry.application_id.in_(application_ids))).scalars():
+    for entry in session.execute(
+        select(TimelineEntry).where(TimelineEntry.application_id.in_(application_ids))
+    ).scalars():
         if entry.detail:  # e.g. reconsideration grounds, the questions vetting asked
             counts["timeline_entries"] += 1
             entry.detail = {}
@@ -157,7 +227,8 @@ def erase_applications(session: Session, application_ids: list[str], person_id: 
     ids = [*application_ids, *([person_id] if person_id else [])]
     counts.update(erasure.purge_copies(session, ids))
     counts["audit_subjects"] = erasure.forget_audit_subjects(
-        session, {"application": application_ids})
+        session, {"application": application_ids}
+    )
     erasure.remember_erased(session, ids, erasure_id, moment)
     return counts
 

@@ -14,12 +14,18 @@ from shared.web.auth import StoredApiKey
 FELLOWSHIPS = ("AA", "NA", "CA", "AL_ANON", "SMART", "OTHER")
 
 
-def create_organisation(uow: UnitOfWork, name: str, fellowship: str,
-                        coordinator_email: str) -> Organisation:
+def create_organisation(
+    uow: UnitOfWork, name: str, fellowship: str, coordinator_email: str
+) -> Organisation:
     if fellowship not in FELLOWSHIPS:
         raise ValueError(f"fellowship must be one of {', '.join(FELLOWSHIPS)}")
-    organisation = Organisation(id=str(uuid.uuid4()), name=name, fellowship=fellowship,
-                                coordinator_email=coordinator_email, created_at=uow.now())
+    organisation = Organisation(
+        id=str(uuid.uuid4()),
+        name=name,
+        fellowship=fellowship,
+        coordinator_email=coordinator_email,
+        created_at=uow.now(),
+    )
     uow.session.add(organisation)
     uow.commit()
     return organisation
@@ -30,8 +36,15 @@ def issue_api_key(uow: UnitOfWork, organisation_id: str, pepper: str) -> str:
     if uow.session.get(Organisation, organisation_id) is None:
         raise LookupError(f"no organisation {organisation_id}")
     key = generate_api_key(pepper)
-    uow.session.add(ApiKey(key_id=key.key_id, organisation_id=organisation_id,
-                           secret_hash=key.secret_hash, created_at=uow.now(), revoked_at=None))
+    uow.session.add(
+        ApiKey(
+            key_id=key.key_id,
+            organisation_id=organisation_id,
+            secret_hash=key.secret_hash,
+            created_at=uow.now(),
+            revoked_at=None,
+        )
+    )
     uow.commit()
     return key.plaintext
 
@@ -47,8 +60,9 @@ def revoke_api_key(uow: UnitOfWork, key_id: str) -> None:
 def find_api_key(connection: Connection, key_id: str) -> StoredApiKey | None:
     """One indexed read on every API request: plain Core, no session."""
     row = connection.execute(
-        select(ApiKey.organisation_id, ApiKey.secret_hash, ApiKey.revoked_at)
-        .where(ApiKey.key_id == key_id)
+        select(ApiKey.organisation_id, ApiKey.secret_hash, ApiKey.revoked_at).where(
+            ApiKey.key_id == key_id
+        )
     ).first()
     if row is None:
         return None

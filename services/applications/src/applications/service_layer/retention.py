@@ -36,32 +36,51 @@ from shared.retention import (
     without,
 )
 
-CLOSING_KINDS = ("cleared", "refused", "refusal_upheld", "withdrawn", "change_reported",
-                 "reconsideration_requested", "sponsorship_ended")
+CLOSING_KINDS = (
+    "cleared",
+    "refused",
+    "refusal_upheld",
+    "withdrawn",
+    "change_reported",
+    "reconsideration_requested",
+    "sponsorship_ended",
+)
 DECIDED = ("CLEARED", "REFUSED", "WITHDRAWN", "SPONSORSHIP_ENDED")
 CLOSED = ("REFUSED", "WITHDRAWN", "SPONSORSHIP_ENDED")
 # The applicant document's sections about their record.
 CHECK_DETAIL_SECTIONS = ("declarations", "connections")
 # Timeline entries whose detail says something about the person, and those keys.
-TIMELINE_CHECK_DETAILS = {"information_requested": ("items",),
-                          "reconsideration_requested": ("grounds",)}
-TIMELINE_PERSONAL = {**TIMELINE_CHECK_DETAILS, "withdrawn": ("reason",),
-                     "sponsorship_ended": ("note",)}
+TIMELINE_CHECK_DETAILS = {
+    "information_requested": ("items",),
+    "reconsideration_requested": ("grounds",),
+}
+TIMELINE_PERSONAL = {
+    **TIMELINE_CHECK_DETAILS,
+    "withdrawn": ("reason",),
+    "sponsorship_ended": ("note",),
+}
 
-DECIDED_AT = (select(func.max(TimelineEntry.occurred_at))
-              .where(TimelineEntry.application_id == Application.id,
-                     TimelineEntry.kind.in_(CLOSING_KINDS))
-              .correlate(Application).scalar_subquery())
+DECIDED_AT = (
+    select(func.max(TimelineEntry.occurred_at))
+    .where(TimelineEntry.application_id == Application.id, TimelineEntry.kind.in_(CLOSING_KINDS))
+    .correlate(Application)
+    .scalar_subquery()
+)
 
 
-def _requests_and_timeline(session: Session, application: Application,
-                           timeline_keys: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
-    requests = session.execute(select(InformationRequest).where(
-        InformationRequest.application_id == application.id)).scalars()
+def _requests_and_timeline(
+    session: Session, application: Application, timeline_keys: Mapping[str, tuple[str, ...]]
+) -> dict[str, int]:
+    requests = session.execute(
+        select(InformationRequest).where(InformationRequest.application_id == application.id)
+    ).scalars()
     emptied = sum(empty_information_request(request) for request in requests)
-    entries = session.execute(select(TimelineEntry).where(
-        TimelineEntry.application_id == application.id,
-        TimelineEntry.kind.in_(tuple(timeline_keys)))).scalars()
+    entries = session.execute(
+        select(TimelineEntry).where(
+            TimelineEntry.application_id == application.id,
+            TimelineEntry.kind.in_(tuple(timeline_keys)),
+        )
+    ).scalars()
     stripped = 0
     for entry in entries:
         kept = without(entry.detail or {}, timeline_keys[entry.kind])
@@ -76,8 +95,10 @@ def purge_check_details(session: Session, application: Application) -> dict[str,
     removed = dropped_keys(applicant, kept)
     if removed:
         application.applicant = kept
-    return {"fields": [f"applicant.{name}" for name in removed],
-            **_requests_and_timeline(session, application, TIMELINE_CHECK_DETAILS)}
+    return {
+        "fields": [f"applicant.{name}" for name in removed],
+        **_requests_and_timeline(session, application, TIMELINE_CHECK_DETAILS),
+    }
 
 
 def anonymise_applicant(session: Session, application: Application) -> dict[str, Any]:
@@ -88,17 +109,28 @@ def anonymise_applicant(session: Session, application: Application) -> dict[str,
         if getattr(application, name) is not None:
             setattr(application, name, None)
             fields.append(name)
-    return {"fields": fields,
-            **_requests_and_timeline(session, application, TIMELINE_PERSONAL)}
+    return {"fields": fields, **_requests_and_timeline(session, application, TIMELINE_PERSONAL)}
 
 
 PURGES = (
-    Purge(name="check_details", action="retention.check_details_purged",
-          subject_type="application", model=Application, period=CHECK_DETAILS,
-          decided_at=DECIDED_AT, purge=purge_check_details,
-          where=lambda _cutoff: (Application.status.in_(DECIDED),)),
-    Purge(name="closed_applicants", action="retention.applicant_anonymised",
-          subject_type="application", model=Application, period=CLOSED_APPLICANT,
-          decided_at=DECIDED_AT, purge=anonymise_applicant,
-          where=lambda _cutoff: (Application.status.in_(CLOSED),)),
+    Purge(
+        name="check_details",
+        action="retention.check_details_purged",
+        subject_type="application",
+        model=Application,
+        period=CHECK_DETAILS,
+        decided_at=DECIDED_AT,
+        purge=purge_check_details,
+        where=lambda _cutoff: (Application.status.in_(DECIDED),),
+    ),
+    Purge(
+        name="closed_applicants",
+        action="retention.applicant_anonymised",
+        subject_type="application",
+        model=Application,
+        period=CLOSED_APPLICANT,
+        decided_at=DECIDED_AT,
+        purge=anonymise_applicant,
+        where=lambda _cutoff: (Application.status.in_(CLOSED),),
+    ),
 )

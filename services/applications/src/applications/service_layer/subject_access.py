@@ -22,15 +22,24 @@ from applications.service_layer.drafts import application_view
 from shared.web.subject_access import Period, audit_history
 
 
-def gather(session: Session, identifier: str, from_date: date | None,
-           to_date: date | None, moment: datetime) -> dict[str, Any] | None:
+def gather(
+    session: Session,
+    identifier: str,
+    from_date: date | None,
+    to_date: date | None,
+    moment: datetime,
+) -> dict[str, Any] | None:
     application = session.get(Application, identifier)
     if application is None:
         return None
     period = Period.of(from_date, to_date)
-    return {"applications": [
-        _application(session, found, period) for found in _renewal_chain(session, application)
-        if period.overlaps(found.created_at, found.updated_at)]}
+    return {
+        "applications": [
+            _application(session, found, period)
+            for found in _renewal_chain(session, application)
+            if period.overlaps(found.created_at, found.updated_at)
+        ]
+    }
 
 
 def _renewal_chain(session: Session, application: Application) -> list[Application]:
@@ -39,8 +48,11 @@ def _renewal_chain(session: Session, application: Application) -> list[Applicati
     waiting = [application]
     while waiting:
         current = waiting.pop()
-        related = list(session.execute(select(Application).where(
-            Application.renewal_of == current.id)).scalars())
+        related = list(
+            session.execute(
+                select(Application).where(Application.renewal_of == current.id)
+            ).scalars()
+        )
         if current.renewal_of:
             related.append(session.get(Application, current.renewal_of))
         for other in related:
@@ -53,13 +65,18 @@ def _renewal_chain(session: Session, application: Application) -> list[Applicati
 def _application(session: Session, application: Application, period: Period) -> dict[str, Any]:
     view = application_view(session, application)
     organisation = session.get(Organisation, application.organisation_id)
-    view["organisation"] = ({"id": organisation.id, "name": organisation.name,
-                             "fellowship": organisation.fellowship}
-                            if organisation is not None else None)
-    view["timeline"] = [entry for entry in view["timeline"]
-                        if period.contains(entry["occurred_at"])]
+    view["organisation"] = (
+        {"id": organisation.id, "name": organisation.name, "fellowship": organisation.fellowship}
+        if organisation is not None
+        else None
+    )
+    view["timeline"] = [
+        entry for entry in view["timeline"] if period.contains(entry["occurred_at"])
+    ]
     view["information_requests"] = [
-        request for request in view["information_requests"]
-        if period.overlaps(request["requested_at"], request["answered_at"])]
+        request
+        for request in view["information_requests"]
+        if period.overlaps(request["requested_at"], request["answered_at"])
+    ]
     view["history"] = audit_history(session, "application", application.id, period)
     return view

@@ -46,19 +46,31 @@ class IdempotencyKeyReused(Exception):
     """The same Idempotency-Key came with a different request."""
 
 
-def readiness(application: Application, establishments: Mapping[str, Any],
-              policy: ReadinessPolicy, today: date) -> list[Problem]:
-    return check_readiness(loaded_application(application), today=today,
-                           establishments=establishments, policy=policy)
+def readiness(
+    application: Application,
+    establishments: Mapping[str, Any],
+    policy: ReadinessPolicy,
+    today: date,
+) -> list[Problem]:
+    return check_readiness(
+        loaded_application(application), today=today, establishments=establishments, policy=policy
+    )
 
 
 def readiness_view(problems: list[Problem]) -> dict[str, Any]:
     return {"ready": is_ready(problems), "problems": [asdict(p) for p in problems]}
 
 
-def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
-           establishments: Mapping[str, Any], policy: ReadinessPolicy, links: ContactLinks,
-           idempotency_key: str | None = None) -> tuple[int, dict[str, Any]]:
+def submit(
+    uow: UnitOfWork,
+    organisation_id: str,
+    application_id: str,
+    *,
+    establishments: Mapping[str, Any],
+    policy: ReadinessPolicy,
+    links: ContactLinks,
+    idempotency_key: str | None = None,
+) -> tuple[int, dict[str, Any]]:
     """Submit a ready draft. Returns (status code, body); a retry with the same
     Idempotency-Key gets the first response again and never a second submission.
 
@@ -72,8 +84,9 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
     row = session.execute(
         select(applications, organisations.c.coordinator_email)
         .join(organisations, organisations.c.id == applications.c.organisation_id)
-        .where(applications.c.id == application_id,
-               applications.c.organisation_id == organisation_id)
+        .where(
+            applications.c.id == application_id, applications.c.organisation_id == organisation_id
+        )
         .with_for_update(of=applications)
     ).first()
     if row is None:
@@ -88,22 +101,35 @@ def submit(uow: UnitOfWork, organisation_id: str, application_id: str, *,
     if clash:  # a draft made before the rule
         raise contacts.CoordinatorsContact(clash)
     moment = uow.now()
-    application = SimpleNamespace(**{**row._mapping, "status": "SUBMITTED",
-                                     "submitted_at": moment, "updated_at": moment})
+    application = SimpleNamespace(
+        **{**row._mapping, "status": "SUBMITTED", "submitted_at": moment, "updated_at": moment}
+    )
     body = json.loads(json.dumps(summary_view(application), default=_iso))
     try:
-        session.execute(update(applications).where(applications.c.id == application_id).values(
-            status=transition(row.status, "submit", COORDINATOR).target, submitted_at=moment,
-            updated_at=moment, submit_key=idempotency_key, submit_response=body,
-            contact_status=contacts.initial_status()))
+        session.execute(
+            update(applications)
+            .where(applications.c.id == application_id)
+            .values(
+                status=transition(row.status, "submit", COORDINATOR).target,
+                submitted_at=moment,
+                updated_at=moment,
+                submit_key=idempotency_key,
+                submit_response=body,
+                contact_status=contacts.initial_status(),
+            )
+        )
     except IntegrityError as exc:  # the key already submitted another application
         raise IdempotencyKeyReused(idempotency_key) from exc
     # The contacts first: notifications reads how to reach the volunteer and the coordinator
     # from them, and its consumer holds application.received back until it has them.
-    contacts.start(uow, application_id, organisation_id, row.applicant, row.coordinator_email,
-                   links)
-    uow.emit("application.submitted", subject=application_id,
-             data=submitted_event(application, organisation_id))
+    contacts.start(
+        uow, application_id, organisation_id, row.applicant, row.coordinator_email, links
+    )
+    uow.emit(
+        "application.submitted",
+        subject=application_id,
+        data=submitted_event(application, organisation_id),
+    )
     # The acknowledgement has an event of its own: a queue receives whole messages, and
     # application.submitted carries the applicant document, which only vetting may have.
     uow.emit("application.received", subject=application_id, data=received_event(application))
@@ -118,12 +144,17 @@ def _iso(value: Any) -> str:
 def submitted_event(application: Application, organisation_id: str) -> dict[str, Any]:
     applicant = dict(application.applicant)
     contact = applicant.pop("contact")
-    details = {k: v for k, v in applicant.items()
-               if k not in ("forenames", "surname", "middle_names", "date_of_birth")}
+    details = {
+        k: v
+        for k, v in applicant.items()
+        if k not in ("forenames", "surname", "middle_names", "date_of_birth")
+    }
     return {
-        "application_id": application.id, "organisation_id": organisation_id,
+        "application_id": application.id,
+        "organisation_id": organisation_id,
         "applicant": {
-            "forenames": applicant["forenames"], "surname": applicant["surname"],
+            "forenames": applicant["forenames"],
+            "surname": applicant["surname"],
             "middle_names": applicant.get("middle_names"),
             "date_of_birth": applicant.get("date_of_birth"),
             # Vetting's checks use the email; the mobile and the coordinator's address are for
@@ -132,22 +163,27 @@ def submitted_event(application: Application, organisation_id: str) -> dict[str,
             "preferred_channel": contact.get("preferred_channel", "EMAIL"),
             "details": details,
         },
-        "role": application.role, "establishments": application.establishments,
-        "requested_access": application.requested_access, "frequency": application.frequency,
+        "role": application.role,
+        "establishments": application.establishments,
+        "requested_access": application.requested_access,
+        "frequency": application.frequency,
         "submitted_at": application.submitted_at.isoformat(),
         "renewal_of": application.renewal_of,
     }
 
 
 def received_event(application: Application) -> dict[str, Any]:
-    return {"application_id": application.id, "establishments": application.establishments,
-            "submitted_at": application.submitted_at.isoformat()}
+    return {
+        "application_id": application.id,
+        "establishments": application.establishments,
+        "submitted_at": application.submitted_at.isoformat(),
+    }
 
 
-def withdraw(uow: UnitOfWork, organisation_id: str, application_id: str,
-             reason: str) -> Application:
-    application = owned_application(uow.session, organisation_id, application_id,
-                                    for_update=True)
+def withdraw(
+    uow: UnitOfWork, organisation_id: str, application_id: str, reason: str
+) -> Application:
+    application = owned_application(uow.session, organisation_id, application_id, for_update=True)
     row = transition(application.status, "withdraw", COORDINATOR)
     moment = uow.now()
     application.status = row.to(application.status)
@@ -155,13 +191,22 @@ def withdraw(uow: UnitOfWork, organisation_id: str, application_id: str,
     application.updated_at = moment
     add_timeline(uow.session, application.id, "withdrawn", {"reason": reason}, moment)
     if "application.withdrawn" in row.emits:
-        uow.emit("application.withdrawn", subject=application.id, data={
-            "application_id": application.id, "reason": reason,
-            "withdrawn_at": moment.isoformat()})
+        uow.emit(
+            "application.withdrawn",
+            subject=application.id,
+            data={
+                "application_id": application.id,
+                "reason": reason,
+                "withdrawn_at": moment.isoformat(),
+            },
+        )
         # Without the reason, for the services that only stop work (a queue receives whole
         # messages, and the organisation's reason is vetting's alone).
-        uow.emit("application.withdrawal_announced", subject=application.id, data={
-            "application_id": application.id, "withdrawn_at": moment.isoformat()})
+        uow.emit(
+            "application.withdrawal_announced",
+            subject=application.id,
+            data={"application_id": application.id, "withdrawn_at": moment.isoformat()},
+        )
     return application
 
 
@@ -169,28 +214,32 @@ def start_renewal(uow: UnitOfWork, organisation_id: str, application_id: str) ->
     """A new draft pre-filled from a cleared application, with renewal_of set."""
     previous = owned_application(uow.session, organisation_id, application_id)
     transition(previous.status, "renew", COORDINATOR)
-    data = {"applicant": APPLICANT_SCHEMA.load(previous.applicant), "role": previous.role,
-            "establishments": previous.establishments,
-            "requested_access": previous.requested_access, "frequency": previous.frequency}
+    data = {
+        "applicant": APPLICANT_SCHEMA.load(previous.applicant),
+        "role": previous.role,
+        "establishments": previous.establishments,
+        "requested_access": previous.requested_access,
+        "frequency": previous.frequency,
+    }
     draft = create_draft(uow, organisation_id, data, renewal_of=previous.id)
-    add_timeline(uow.session, previous.id, "renewal_started", {"renewal_id": draft.id},
-                 uow.now())
+    add_timeline(uow.session, previous.id, "renewal_started", {"renewal_id": draft.id}, uow.now())
     return draft
 
 
 CHANGE_SECTIONS: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {
-    "NEW_CONVICTION": lambda doc, d: doc.setdefault("declarations", {}).setdefault(
-        "convictions", []).append(d),
+    "NEW_CONVICTION": lambda doc, d: (
+        doc.setdefault("declarations", {}).setdefault("convictions", []).append(d)
+    ),
     "NEW_CONNECTION": lambda doc, d: doc.setdefault("connections", []).append(d),
     "CHANGE_OF_ADDRESS": lambda doc, d: doc.setdefault("addresses", []).append(d),
 }
 
 
-def report_change(uow: UnitOfWork, organisation_id: str, application_id: str, kind: str,
-                  details: dict[str, Any]) -> dict[str, Any]:
+def report_change(
+    uow: UnitOfWork, organisation_id: str, application_id: str, kind: str, details: dict[str, Any]
+) -> dict[str, Any]:
     """A change of circumstances on a cleared applicant: recorded here, reviewed by vetting."""
-    application = owned_application(uow.session, organisation_id, application_id,
-                                    for_update=True)
+    application = owned_application(uow.session, organisation_id, application_id, for_update=True)
     transition(application.status, "report_change", COORDINATOR)
     applicant = json.loads(json.dumps(application.applicant))
     CHANGE_SECTIONS[kind](applicant, details)
@@ -199,18 +248,35 @@ def report_change(uow: UnitOfWork, organisation_id: str, application_id: str, ki
     application.updated_at = moment
     # The report's id: vetting's outcome for it (vetting.circumstances_reviewed) names it.
     report_id = str(uuid.uuid4())
-    add_timeline(uow.session, application.id, "change_reported",
-                 {"kind": kind, "report_id": report_id}, moment)
-    uow.emit("application.circumstances_changed", subject=application.id, data={
-        "application_id": application.id, "kind": kind, "details": details,
-        "reported_at": moment.isoformat(), "report_id": report_id})
+    add_timeline(
+        uow.session,
+        application.id,
+        "change_reported",
+        {"kind": kind, "report_id": report_id},
+        moment,
+    )
+    uow.emit(
+        "application.circumstances_changed",
+        subject=application.id,
+        data={
+            "application_id": application.id,
+            "kind": kind,
+            "details": details,
+            "reported_at": moment.isoformat(),
+            "report_id": report_id,
+        },
+    )
     return {"id": report_id, "kind": kind, "reported_at": moment, "outcome": None}
 
 
-def answer_request(uow: UnitOfWork, organisation_id: str, application_id: str,
-                   request_id: str, answers: list[dict[str, Any]]) -> Application:
-    application = owned_application(uow.session, organisation_id, application_id,
-                                    for_update=True)
+def answer_request(
+    uow: UnitOfWork,
+    organisation_id: str,
+    application_id: str,
+    request_id: str,
+    answers: list[dict[str, Any]],
+) -> Application:
+    application = owned_application(uow.session, organisation_id, application_id, for_update=True)
     request = uow.session.get(InformationRequest, request_id)
     if request is None or request.application_id != application.id:
         raise NotFound(request_id)
@@ -222,38 +288,57 @@ def answer_request(uow: UnitOfWork, organisation_id: str, application_id: str,
     request.status, request.answers, request.answered_at = "ANSWERED", answers, moment
     application.status = row.to(application.status)
     application.updated_at = moment
-    add_timeline(uow.session, application.id, "information_provided",
-                 {"request_id": request.id}, moment)
-    uow.emit("application.info_provided", subject=application.id, data={
-        "application_id": application.id, "request_id": request.id, "answers": answers,
-        "provided_at": moment.isoformat()})
+    add_timeline(
+        uow.session, application.id, "information_provided", {"request_id": request.id}, moment
+    )
+    uow.emit(
+        "application.info_provided",
+        subject=application.id,
+        data={
+            "application_id": application.id,
+            "request_id": request.id,
+            "answers": answers,
+            "provided_at": moment.isoformat(),
+        },
+    )
     return application
 
 
 def _other_open_requests(session: Session, application_id: str, request_id: str) -> bool:
     query = select(InformationRequest.id).where(
         InformationRequest.application_id == application_id,
-        InformationRequest.status == "OPEN", InformationRequest.id != request_id)
+        InformationRequest.status == "OPEN",
+        InformationRequest.id != request_id,
+    )
     return session.execute(query).first() is not None
 
 
-def request_reconsideration(uow: UnitOfWork, organisation_id: str, application_id: str,
-                            grounds: str) -> Application:
+def request_reconsideration(
+    uow: UnitOfWork, organisation_id: str, application_id: str, grounds: str
+) -> Application:
     """Ask, once, for a refusal to be reconsidered. The row lock makes a twin request wait and
     then see the first one's mark, so it gets a conflict and never emits a second event."""
-    application = owned_application(uow.session, organisation_id, application_id,
-                                    for_update=True)
+    application = owned_application(uow.session, organisation_id, application_id, for_update=True)
     if application.reconsideration_requested_at is not None:
-        raise Conflict("A reconsideration of this application was already requested on "
-                       f"{application.reconsideration_requested_at:%d %B %Y}; "
-                       "it can be requested only once.")
+        raise Conflict(
+            "A reconsideration of this application was already requested on "
+            f"{application.reconsideration_requested_at:%d %B %Y}; "
+            "it can be requested only once."
+        )
     transition(application.status, "request_reconsideration", COORDINATOR)
     moment = uow.now()
     application.reconsideration_requested_at = moment
     application.updated_at = moment
-    add_timeline(uow.session, application.id, "reconsideration_requested",
-                 {"grounds": grounds}, moment)
-    uow.emit("application.reconsideration_requested", subject=application.id, data={
-        "application_id": application.id, "grounds": grounds,
-        "requested_at": moment.isoformat()})
+    add_timeline(
+        uow.session, application.id, "reconsideration_requested", {"grounds": grounds}, moment
+    )
+    uow.emit(
+        "application.reconsideration_requested",
+        subject=application.id,
+        data={
+            "application_id": application.id,
+            "grounds": grounds,
+            "requested_at": moment.isoformat(),
+        },
+    )
     return application

@@ -20,17 +20,30 @@ from shared.clock import Clock
 from shared.config import Settings
 
 __all__ = [
-    "Channel", "ConfigError", "DeliveryConfig", "DeliveryFailure", "LogChannel", "NotifyEmail",
-    "NotifySms", "PermanentFailure", "SmtpEmail", "TemporaryFailure", "build_channels",
-    "delivery_config", "load_config",
+    "Channel",
+    "ConfigError",
+    "DeliveryConfig",
+    "DeliveryFailure",
+    "LogChannel",
+    "NotifyEmail",
+    "NotifySms",
+    "PermanentFailure",
+    "SmtpEmail",
+    "TemporaryFailure",
+    "build_channels",
+    "delivery_config",
+    "load_config",
 ]
 
 
 def build_channels(config: DeliveryConfig, settings: Settings, clock: Clock) -> dict[str, Channel]:
     """{"EMAIL": adapter, "SMS": adapter} as configured (the config is already checked)."""
     # One Notify client for both channels: one pooled HTTPS connection, one key.
-    client = (make_client(config.notify_api_key or "", config.notify_base_url)
-              if config.uses_notify else None)
+    client = (
+        make_client(config.notify_api_key or "", config.notify_base_url)
+        if config.uses_notify
+        else None
+    )
     log_channel = LogChannel.under(settings.var_dir, clock)
     email: Channel
     if config.email_channel == "notify" and client is not None:
@@ -39,6 +52,9 @@ def build_channels(config: DeliveryConfig, settings: Settings, clock: Clock) -> 
         email = log_channel
     else:
         email = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.smtp_sender)
-    sms: Channel = (NotifySms(client, config.notify_sms_template_id or "")
-                    if config.sms_channel == "notify" and client is not None else log_channel)
+    sms: Channel = (
+        NotifySms(client, config.notify_sms_template_id or "")
+        if config.sms_channel == "notify" and client is not None
+        else log_channel
+    )
     return {"EMAIL": email, "SMS": sms}

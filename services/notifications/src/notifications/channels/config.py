@@ -73,12 +73,17 @@ def _is_uuid(text: str) -> bool:
 
 def _valid_api_key(key: str) -> bool:
     # The official client takes the service id and the secret from the key's last 73 characters.
-    return len(key) >= 74 and key[-74] == "-" and key[-37] == "-" and (
-        _is_uuid(key[-73:-37]) and _is_uuid(key[-36:]))
+    return (
+        len(key) >= 74
+        and key[-74] == "-"
+        and key[-37] == "-"
+        and (_is_uuid(key[-73:-37]) and _is_uuid(key[-36:]))
+    )
 
 
 def load_config(extra: Mapping[str, str]) -> DeliveryConfig:
     """The settings from NOTIFICATIONS_* variables; ConfigError naming every problem at once."""
+
     def get(name: str, default: str | None = None) -> str | None:
         value = extra.get(PREFIX + name)
         return value.strip() if value is not None else default
@@ -91,21 +96,26 @@ def load_config(extra: Mapping[str, str]) -> DeliveryConfig:
     if email not in EMAIL_CHANNELS:
         problems.append(f"{PREFIX}EMAIL_CHANNEL must be one of {', '.join(EMAIL_CHANNELS)}")
     key, base_url = get("NOTIFY_API_KEY") or None, get("NOTIFY_BASE_URL") or DEFAULT_BASE_URL
-    templates = {"sms": get("NOTIFY_SMS_TEMPLATE_ID") or None,
-                 "email": get("NOTIFY_EMAIL_TEMPLATE_ID") or None}
+    templates = {
+        "sms": get("NOTIFY_SMS_TEMPLATE_ID") or None,
+        "email": get("NOTIFY_EMAIL_TEMPLATE_ID") or None,
+    }
     if "notify" in (sms, email):
         if key is None:
             problems.append(f"{PREFIX}NOTIFY_API_KEY is required when Notify sends")
         elif not _valid_api_key(key):
-            problems.append(f"{PREFIX}NOTIFY_API_KEY is not a Notify API key "
-                            "(name-serviceid-secret, both UUIDs)")
+            problems.append(
+                f"{PREFIX}NOTIFY_API_KEY is not a Notify API key "
+                "(name-serviceid-secret, both UUIDs)"
+            )
         if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
             problems.append(f"{PREFIX}NOTIFY_BASE_URL must be an http(s) URL")
     for kind, chosen in (("sms", sms), ("email", email)):
         template_id = templates[kind]
         if chosen == "notify" and template_id is None:
-            problems.append(f"{PREFIX}NOTIFY_{kind.upper()}_TEMPLATE_ID is required when Notify "
-                            f"sends {kind}")
+            problems.append(
+                f"{PREFIX}NOTIFY_{kind.upper()}_TEMPLATE_ID is required when Notify sends {kind}"
+            )
         elif template_id is not None and not _is_uuid(template_id):
             problems.append(f"{PREFIX}NOTIFY_{kind.upper()}_TEMPLATE_ID must be a UUID")
     quiet: QuietHours | None = None
@@ -120,15 +130,23 @@ def load_config(extra: Mapping[str, str]) -> DeliveryConfig:
         if max_attempts < 1 or retry_base_s < 0:
             raise ValueError
     except ValueError:
-        problems.append(f"{PREFIX}MAX_ATTEMPTS must be a whole number ≥ 1 and "
-                        f"{PREFIX}RETRY_BASE_S a number ≥ 0")
+        problems.append(
+            f"{PREFIX}MAX_ATTEMPTS must be a whole number ≥ 1 and {PREFIX}RETRY_BASE_S a number ≥ 0"
+        )
     if problems:
         raise ConfigError("; ".join(problems))
     return DeliveryConfig(
-        sms_channel=sms, email_channel=email, notify_api_key=key, notify_base_url=base_url,
-        notify_sms_template_id=templates["sms"], notify_email_template_id=templates["email"],
-        callback_token=get("NOTIFY_CALLBACK_TOKEN") or None, quiet_hours=quiet,
-        max_attempts=max_attempts, retry_base_s=retry_base_s)
+        sms_channel=sms,
+        email_channel=email,
+        notify_api_key=key,
+        notify_base_url=base_url,
+        notify_sms_template_id=templates["sms"],
+        notify_email_template_id=templates["email"],
+        callback_token=get("NOTIFY_CALLBACK_TOKEN") or None,
+        quiet_hours=quiet,
+        max_attempts=max_attempts,
+        retry_base_s=retry_base_s,
+    )
 
 
 def delivery_config(platform: Platform) -> DeliveryConfig:
@@ -138,6 +156,7 @@ def delivery_config(platform: Platform) -> DeliveryConfig:
         try:
             platform.extras["delivery_config"] = load_config(platform.settings.extra)
         except ConfigError as exc:
-            raise SystemExit(f"notifications: the delivery settings cannot work, so the service "
-                             f"stops: {exc}") from None
+            raise SystemExit(
+                f"notifications: the delivery settings cannot work, so the service stops: {exc}"
+            ) from None
     return platform.extras["delivery_config"]

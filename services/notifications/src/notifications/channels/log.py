@@ -102,11 +102,17 @@ class LogChannel:
         return cls(var_dir / FILE_NAME, clock)
 
     def send(self, notification: Notification) -> str | None:
-        line = json.dumps({
-            "id": notification.id, "channel": notification.channel,
-            "to": notification.recipient, "subject": notification.subject,
-            "body": notification.body, "at": self.clock.now().isoformat(),
-        }, ensure_ascii=False)
+        line = json.dumps(
+            {
+                "id": notification.id,
+                "channel": notification.channel,
+                "to": notification.recipient,
+                "subject": notification.subject,
+                "body": notification.body,
+                "at": self.clock.now().isoformat(),
+            },
+            ensure_ascii=False,
+        )
         with _locked(self.path), self.path.open("a", encoding="utf-8") as file:
             file.write(line + "\n")
         return None

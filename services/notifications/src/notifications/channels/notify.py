@@ -29,8 +29,9 @@ DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 _RETRYABLE_4XX = frozenset({401, 403, 408, 429})
 
 
-def make_client(api_key: str, base_url: str = DEFAULT_BASE_URL,
-                timeout_s: float = 10.0) -> NotificationsAPIClient:
+def make_client(
+    api_key: str, base_url: str = DEFAULT_BASE_URL, timeout_s: float = 10.0
+) -> NotificationsAPIClient:
     return NotificationsAPIClient(api_key, base_url=base_url, timeout=timeout_s)
 
 
@@ -73,12 +74,18 @@ class _NotifyChannel:
 class NotifySms(_NotifyChannel):
     def _post(self, notification: Notification, personalisation: dict[str, str]) -> Any:
         return self.client.send_sms_notification(
-            phone_number=notification.recipient, template_id=self.template_id,
-            personalisation=personalisation, reference=notification.id)
+            phone_number=notification.recipient,
+            template_id=self.template_id,
+            personalisation=personalisation,
+            reference=notification.id,
+        )
 
 
 class NotifyEmail(_NotifyChannel):
     def _post(self, notification: Notification, personalisation: dict[str, str]) -> Any:
         return self.client.send_email_notification(
-            email_address=notification.recipient, template_id=self.template_id,
-            personalisation=personalisation, reference=notification.id)
+            email_address=notification.recipient,
+            template_id=self.template_id,
+            personalisation=personalisation,
+            reference=notification.id,
+        )

@@ -72,8 +72,9 @@ def _failure(exc: Exception) -> TemporaryFailure | PermanentFailure:
         # The only recipient refused: its code says whether it will ever be accepted.
         code, reply = next(iter(exc.recipients.values()), (451, b"refused"))
         return _classify(code, "recipient refused", _text(reply))
-    if isinstance(exc, (smtplib.SMTPSenderRefused, smtplib.SMTPConnectError,
-                        smtplib.SMTPHeloError)):
+    if isinstance(
+        exc, (smtplib.SMTPSenderRefused, smtplib.SMTPConnectError, smtplib.SMTPHeloError)
+    ):
         # Our sender address or our connection refused: not this message's fault, so it is
         # retried (an operator has until the attempts run out to put the configuration right).
         return TemporaryFailure(f"SMTP refused us: {exc.smtp_code} {_text(exc.smtp_error)}")

@@ -32,8 +32,12 @@ from shared.web.auth import bearer_token
 
 log = logging.getLogger(__name__)
 
-blp = Blueprint("callbacks", __name__, url_prefix="/callbacks",
-                description="Delivery receipts from the providers that send our messages.")
+blp = Blueprint(
+    "callbacks",
+    __name__,
+    url_prefix="/callbacks",
+    description="Delivery receipts from the providers that send our messages.",
+)
 
 
 @blp.record_once
@@ -85,16 +89,23 @@ class NotifyCallbacks(MethodView):
 def _find(session: Any, notify_id: str, reference: str | None) -> Notification | None:
     # By Notify's id, which we recorded when it took the message; by our own id (the reference
     # we gave it) when the receipt outran that record.
-    found = session.execute(
-        select(Notification).where(Notification.provider_reference == notify_id)
-        .with_for_update()).scalars().first()
+    found = (
+        session.execute(
+            select(Notification)
+            .where(Notification.provider_reference == notify_id)
+            .with_for_update()
+        )
+        .scalars()
+        .first()
+    )
     if found is None and reference:
         found = session.get(Notification, reference, with_for_update=True)
     return found
 
 
-def record_notify_receipt(platform: Platform, receipt: dict[str, Any],
-                          now: datetime | None = None) -> bool:
+def record_notify_receipt(
+    platform: Platform, receipt: dict[str, Any], now: datetime | None = None
+) -> bool:
     """Apply a receipt and audit it; False if it names no notification of ours."""
     config = delivery_config(platform)
     notify_id, status = str(receipt["id"]), receipt["status"]
@@ -102,24 +113,53 @@ def record_notify_receipt(platform: Platform, receipt: dict[str, Any],
     with platform.unit_of_work() as uow:
         notification = _find(uow.session, notify_id, receipt.get("reference"))
         if notification is None:
-            audit.record(uow.session, service="notifications", actor="notify",
-                         actor_kind=audit.SYSTEM, action="notification.receipt_unknown",
-                         subject_type="notify_notification", subject_id=notify_id,
-                         detail={"status": status}, at=moment)
+            audit.record(
+                uow.session,
+                service="notifications",
+                actor="notify",
+                actor_kind=audit.SYSTEM,
+                action="notification.receipt_unknown",
+                subject_type="notify_notification",
+                subject_id=notify_id,
+                detail={"status": status},
+                at=moment,
+            )
             uow.commit()
             return False
         before = notification.status
         changed = delivery.apply_notify_status(
-            uow, notification, notify_id, status, moment, max_attempts=config.max_attempts,
-            retry_base_s=config.retry_base_s, completed_at=receipt.get("completed_at"))
-        audit.record(uow.session, service="notifications", actor="notify",
-                     actor_kind=audit.SYSTEM, action="notification.receipt",
-                     subject_type="notification", subject_id=notification.id,
-                     detail={"notify_id": notify_id, "status": status, "from": before,
-                             "to": notification.status, "changed": changed}, at=moment)
+            uow,
+            notification,
+            notify_id,
+            status,
+            moment,
+            max_attempts=config.max_attempts,
+            retry_base_s=config.retry_base_s,
+            completed_at=receipt.get("completed_at"),
+        )
+        audit.record(
+            uow.session,
+            service="notifications",
+            actor="notify",
+            actor_kind=audit.SYSTEM,
+            action="notification.receipt",
+            subject_type="notification",
+            subject_id=notification.id,
+            detail={
+                "notify_id": notify_id,
+                "status": status,
+                "from": before,
+                "to": notification.status,
+                "changed": changed,
+            },
+            at=moment,
+        )
         uow.commit()
-    if changed and notification.status == delivery.TEMPORARY_FAILURE and (
-            notification.failed_at is None):
+    if (
+        changed
+        and notification.status == delivery.TEMPORARY_FAILURE
+        and (notification.failed_at is None)
+    ):
         sender = platform.extras.get("sender")
         if sender is not None:  # only in a process that runs one
             sender.wake()

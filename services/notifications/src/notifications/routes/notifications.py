@@ -17,8 +17,12 @@ from shared.web.auth import staff_required
 OPERATOR = "operator"
 SECURITY = [{"bearer": []}]
 
-blp = Blueprint("notifications", __name__, url_prefix="/notifications",
-                description="Notifications and their delivery state.")
+blp = Blueprint(
+    "notifications",
+    __name__,
+    url_prefix="/notifications",
+    description="Notifications and their delivery state.",
+)
 
 
 def platform() -> Platform:
@@ -36,9 +40,12 @@ class Notifications(MethodView):
         """Notifications, oldest first, by application, recipient or state."""
         with platform().session_factory() as session:
             return records.list_notifications(
-                session, application_id=str(query["application_id"])
-                if query["application_id"] else None,
-                recipient=query["recipient"], status=query["status"], limit=query["limit"])
+                session,
+                application_id=str(query["application_id"]) if query["application_id"] else None,
+                recipient=query["recipient"],
+                status=query["status"],
+                limit=query["limit"],
+            )
 
 
 @blp.route("/<string:notification_id>/resend")

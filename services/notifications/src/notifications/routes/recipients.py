@@ -11,8 +11,12 @@ from notifications.routes.notifications import OPERATOR, SECURITY, platform
 from notifications.schemas.notifications import OptOutsSchema, RecipientSchema
 from shared.web.auth import staff_required
 
-recipients = Blueprint("recipients", __name__, url_prefix="/recipients",
-                       description="How an applicant may be contacted.")
+recipients = Blueprint(
+    "recipients",
+    __name__,
+    url_prefix="/recipients",
+    description="How an applicant may be contacted.",
+)
 
 
 @recipients.route("/<string:application_id>/opt-outs")
@@ -26,9 +30,13 @@ class OptOuts(MethodView):
         """The applicant's opt-outs per channel (messages then go by the other channel, or
         not at all)."""
         with platform().unit_of_work() as uow:
-            recipient = records.set_opt_outs(uow, g.staff.staff_id, application_id,
-                                             email=data["email_opt_out"],
-                                             sms=data["sms_opt_out"])
+            recipient = records.set_opt_outs(
+                uow,
+                g.staff.staff_id,
+                application_id,
+                email=data["email_opt_out"],
+                sms=data["sms_opt_out"],
+            )
             view = records.recipient_view(recipient)
             uow.commit()
         return view

@@ -16,13 +16,17 @@ class NotifyCallbackSchema(Schema):
         unknown = EXCLUDE
 
     id = fields.UUID(required=True, metadata={"description": "Notify's id for the message."})
-    reference = fields.String(load_default=None, allow_none=True,
-                              validate=validate.Length(max=100),
-                              metadata={"description": "Our notification id, as we sent it."})
+    reference = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "Our notification id, as we sent it."},
+    )
     to = fields.String(load_default=None, allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(NOTIFY_STATUSES))
     created_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
     completed_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
     sent_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
-    notification_type = fields.String(load_default=None, allow_none=True,
-                                      validate=validate.OneOf(("sms", "email", "letter")))
+    notification_type = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(("sms", "email", "letter"))
+    )

@@ -7,14 +7,25 @@ from marshmallow.exceptions import ValidationError
 
 from shared.events.vocabulary import CHANNELS
 
-STATUSES = ("QUEUED", "HELD", "SENDING", "SENT", "DELIVERED", "TEMPORARY_FAILURE",
-            "PERMANENT_FAILURE", "CANCELLED")
+STATUSES = (
+    "QUEUED",
+    "HELD",
+    "SENDING",
+    "SENT",
+    "DELIVERED",
+    "TEMPORARY_FAILURE",
+    "PERMANENT_FAILURE",
+    "CANCELLED",
+)
 
 
 class NotificationQuerySchema(Schema):
     application_id = fields.UUID(load_default=None)
-    recipient = fields.String(load_default=None, validate=validate.Length(min=3, max=254),
-                              metadata={"description": "An email address or mobile number."})
+    recipient = fields.String(
+        load_default=None,
+        validate=validate.Length(min=3, max=254),
+        metadata={"description": "An email address or mobile number."},
+    )
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 

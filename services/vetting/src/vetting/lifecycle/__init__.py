@@ -32,15 +32,22 @@ class StateConflict(Conflict):
     def __init__(self, aggregate: str, state: str, action: str, allowed: Iterable[str]) -> None:
         froms = sorted(set(allowed))
         hint = f" ({action} is allowed from {', '.join(froms)})" if froms else ""
-        super().__init__(f"The {aggregate} is {state}: {action.replace('_', ' ')} is not "
-                         f"allowed in that state{hint}.",
-                         {"status": [f"The {aggregate} is {state}."]})
+        super().__init__(
+            f"The {aggregate} is {state}: {action.replace('_', ' ')} is not "
+            f"allowed in that state{hint}.",
+            {"status": [f"The {aggregate} is {state}."]},
+        )
         self.state = state
 
 
 class Machine:
-    def __init__(self, aggregate: str, states: Iterable[str], final: Iterable[str],
-                 transitions: Iterable[Transition]) -> None:
+    def __init__(
+        self,
+        aggregate: str,
+        states: Iterable[str],
+        final: Iterable[str],
+        transitions: Iterable[Transition],
+    ) -> None:
         self.aggregate = aggregate
         self.states = tuple(states)
         self.final = frozenset(final)
@@ -55,13 +62,13 @@ class Machine:
     def allows(self, source: str, target: str) -> bool:
         return any(t.source == source and t.target == target for t in self.transitions)
 
-    def step(self, state: str, action: str, roles: Iterable[str],
-             target: str | None = None) -> Transition:
+    def step(
+        self, state: str, action: str, roles: Iterable[str], target: str | None = None
+    ) -> Transition:
         """The transition `action` takes from `state` (to `target` when the action has
         several): StateConflict if there is none, Forbidden if none of `roles` may take it."""
         options = [t for t in self.transitions if t.action == action]
-        here = [t for t in options if t.source == state
-                and (target is None or t.target == target)]
+        here = [t for t in options if t.source == state and (target is None or t.target == target)]
         if not here:
             raise StateConflict(self.aggregate, state, action, (t.source for t in options))
         held = set(roles)
@@ -69,14 +76,17 @@ class Machine:
             if transition.roles & held:
                 return transition
         needed = sorted({role for t in here for role in t.roles})
-        raise Forbidden(f"Only {' or '.join(needed)} can do this to a {state} "
-                        f"{self.aggregate}.")
+        raise Forbidden(f"Only {' or '.join(needed)} can do this to a {state} {self.aggregate}.")
 
     def check_move(self, source: str, target: str) -> None:
         """A state change the service layer makes must be one the table lists."""
         if source != target and not self.allows(source, target):
-            raise StateConflict(self.aggregate, source, f"move to {target}",
-                                (t.source for t in self.transitions if t.target == target))
+            raise StateConflict(
+                self.aggregate,
+                source,
+                f"move to {target}",
+                (t.source for t in self.transitions if t.target == target),
+            )
 
     def exits(self, state: str) -> list[Transition]:
         """Ways out of `state` (to another state) that some role can take."""

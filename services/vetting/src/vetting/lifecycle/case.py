@@ -11,32 +11,55 @@ from __future__ import annotations
 
 from vetting.lifecycle import MANAGER, STAFF, SYSTEM, Machine, Transition
 
-STATES = ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "REFUSAL_PENDING",
-          "CLEARANCE_PENDING", "RECONSIDERATION", "REVIEW", "CLEARED", "REFUSED", "WITHDRAWN")
+STATES = (
+    "OPEN",
+    "AWAITING_DECISION",
+    "INFO_REQUESTED",
+    "REFUSAL_PENDING",
+    "CLEARANCE_PENDING",
+    "RECONSIDERATION",
+    "REVIEW",
+    "CLEARED",
+    "REFUSED",
+    "WITHDRAWN",
+)
 # Where a case rests once decided. CLEARED and REFUSED still reopen (review, reconsideration)
 # on news from the organisation; WITHDRAWN never does.
 FINAL = ("CLEARED", "REFUSED", "WITHDRAWN")
 # What an information request may interrupt, and so where its answer returns the case.
 INTERRUPTIBLE = ("OPEN", "AWAITING_DECISION", "RECONSIDERATION", "REVIEW")
 DECIDABLE = ("AWAITING_DECISION", "RECONSIDERATION")
-UNDECIDED = ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "REFUSAL_PENDING",
-             "CLEARANCE_PENDING", "RECONSIDERATION")
+UNDECIDED = (
+    "OPEN",
+    "AWAITING_DECISION",
+    "INFO_REQUESTED",
+    "REFUSAL_PENDING",
+    "CLEARANCE_PENDING",
+    "RECONSIDERATION",
+)
 
 _SYS = frozenset({SYSTEM})
 _MGR = frozenset({MANAGER})
-GRANTED = ("vetting.clearance_granted", "vetting.application_cleared",
-           "vetting.clearance_announced")
+GRANTED = (
+    "vetting.clearance_granted",
+    "vetting.application_cleared",
+    "vetting.clearance_announced",
+)
 ASKED = ("vetting.info_requested", "vetting.info_request_announced")
 REFUSED = ("vetting.clearance_refused",)
-_CLEARANCE_CHANGES = ("vetting.clearance_suspended", "vetting.clearance_reinstated",
-                      "vetting.clearance_revoked")
+_CLEARANCE_CHANGES = (
+    "vetting.clearance_suspended",
+    "vetting.clearance_reinstated",
+    "vetting.clearance_revoked",
+)
 # A report of a change: its outcome to the organisation that made it; a suspension at once
 # only for a change the policy names as immediate.
 _REVIEWED = ("vetting.circumstances_reviewed",)
 
 
-def _t(source: str, action: str, target: str, roles: frozenset[str],
-       events: tuple[str, ...] = ()) -> Transition:
+def _t(
+    source: str, action: str, target: str, roles: frozenset[str], events: tuple[str, ...] = ()
+) -> Transition:
     return Transition(source, action, target, roles, events)
 
 
@@ -52,11 +75,15 @@ TRANSITIONS = (
     # Information: asked by an officer, answered by the organisation (through the applications
     # service), or by the volunteer directly to vetting for a sensitive request (an officer
     # records it). Another request still open keeps the case waiting.
-    *(_t(state, "information_requested", "INFO_REQUESTED", STAFF, ASKED)
-      for state in (*INTERRUPTIBLE, "INFO_REQUESTED")),
+    *(
+        _t(state, "information_requested", "INFO_REQUESTED", STAFF, ASKED)
+        for state in (*INTERRUPTIBLE, "INFO_REQUESTED")
+    ),
     *(_t("INFO_REQUESTED", "information_provided", state, _SYS) for state in INTERRUPTIBLE),
-    *(_t("INFO_REQUESTED", "information_received", state, STAFF)
-      for state in (*INTERRUPTIBLE, "INFO_REQUESTED")),
+    *(
+        _t("INFO_REQUESTED", "information_received", state, STAFF)
+        for state in (*INTERRUPTIBLE, "INFO_REQUESTED")
+    ),
     # Decisions. Clearing against the risk summary, or overturning a refusal a manager
     # countersigned, is a proposal a second person (a manager) confirms.
     _t("AWAITING_DECISION", "clear", "CLEARED", STAFF, GRANTED),
@@ -81,8 +108,7 @@ TRANSITIONS = (
     *(_t(state, "withdrawn", "WITHDRAWN", _SYS) for state in UNDECIDED),
     *(_t(state, "erased", "WITHDRAWN", _SYS) for state in (*UNDECIDED, "REVIEW")),
     # A manager's acknowledgement of the person's history changes no state.
-    *(_t(state, "history_acknowledged", state, _MGR)
-      for state in (*UNDECIDED, "REVIEW")),
+    *(_t(state, "history_acknowledged", state, _MGR) for state in (*UNDECIDED, "REVIEW")),
 )
 
 CASE = Machine("case", STATES, FINAL, TRANSITIONS)
@@ -92,9 +118,15 @@ CASE = Machine("case", STATES, FINAL, TRANSITIONS)
 # decision waits on a manager while the person's history is unacknowledged
 # (service_layer.common.party_for).
 WAITING_ON = {
-    "OPEN": "PROVIDER", "AWAITING_DECISION": "OFFICER", "INFO_REQUESTED": "APPLICANT",
+    "OPEN": "PROVIDER",
+    "AWAITING_DECISION": "OFFICER",
+    "INFO_REQUESTED": "APPLICANT",
     # A countersignature is a manager's (waiting_reason COUNTERSIGNATURE).
-    "REFUSAL_PENDING": "MANAGER", "CLEARANCE_PENDING": "MANAGER",
-    "RECONSIDERATION": "OFFICER", "REVIEW": "OFFICER",
-    "CLEARED": None, "REFUSED": None, "WITHDRAWN": None,
+    "REFUSAL_PENDING": "MANAGER",
+    "CLEARANCE_PENDING": "MANAGER",
+    "RECONSIDERATION": "OFFICER",
+    "REVIEW": "OFFICER",
+    "CLEARED": None,
+    "REFUSED": None,
+    "WITHDRAWN": None,
 }

@@ -26,8 +26,13 @@ _MGR = frozenset({MANAGER})
 COMPLETED = ("vetting.check_completed",)
 
 
-def _each(sources: tuple[str, ...], action: str, targets: tuple[str, ...],
-          roles: frozenset[str], events: tuple[str, ...] = ()) -> tuple[Transition, ...]:
+def _each(
+    sources: tuple[str, ...],
+    action: str,
+    targets: tuple[str, ...],
+    roles: frozenset[str],
+    events: tuple[str, ...] = (),
+) -> tuple[Transition, ...]:
     return tuple(Transition(s, action, t, roles, events) for s in sources for t in targets)
 
 
@@ -46,8 +51,7 @@ TRANSITIONS = (
     *_each(("PENDING",), "recorded_by_hand", RESULTS, STAFF, COMPLETED),
     *_each(("PENDING",), "record_check_recorded_by_hand", RESULTS, _MGR, COMPLETED),
     *_each(("FAILED",), "recorded_for_failed_provider", RESULTS, STAFF, COMPLETED),
-    *_each(("FAILED",), "record_check_recorded_for_failed_provider", RESULTS, _MGR,
-           COMPLETED),
+    *_each(("FAILED",), "record_check_recorded_for_failed_provider", RESULTS, _MGR, COMPLETED),
 )
 
 CHECK = Machine("check", STATES, FINAL, TRANSITIONS)
@@ -61,8 +65,7 @@ def can(state: str, action: str) -> bool:
 def manual_action(check_name: str, provider: str) -> str:
     """Which officer's action recording `check_name` by hand is: the table then says from
     which state (PENDING for a manual provider, FAILED for an automatic one) and who may."""
-    base = "recorded_by_hand" if provider == MANUAL_PROVIDER else \
-        "recorded_for_failed_provider"
+    base = "recorded_by_hand" if provider == MANUAL_PROVIDER else "recorded_for_failed_provider"
     return f"record_check_{base}" if check_name in RECORD_CHECKS else base
 
 

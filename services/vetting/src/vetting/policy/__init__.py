@@ -40,10 +40,24 @@ from vetting.policy.model import (
 from vetting.policy.schema import PolicySchema, flatten
 
 __all__ = [
-    "ACCESS_TYPES", "CHECKS", "DBS_LEVELS", "ESTABLISHMENT_FLAGS", "FREQUENCIES",
-    "EstablishmentRule", "Level", "LevelDecision", "OffenceCategory", "Policy", "PolicyError",
-    "RiskPolicy", "Thresholds", "dbs_certificate_satisfies", "establishment_flags",
-    "load_policy", "policy_from_mapping", "required_level",
+    "ACCESS_TYPES",
+    "CHECKS",
+    "DBS_LEVELS",
+    "ESTABLISHMENT_FLAGS",
+    "FREQUENCIES",
+    "EstablishmentRule",
+    "Level",
+    "LevelDecision",
+    "OffenceCategory",
+    "Policy",
+    "PolicyError",
+    "RiskPolicy",
+    "Thresholds",
+    "dbs_certificate_satisfies",
+    "establishment_flags",
+    "load_policy",
+    "policy_from_mapping",
+    "required_level",
 ]
 
 DEFAULT_POLICY = "default_policy.yaml"
@@ -69,14 +83,17 @@ def load_policy(path: str | Path | None = None) -> Policy:
 def policy_from_mapping(data: Any, source: str = "<mapping>") -> Policy:
     """Validate already-parsed policy data (what the YAML file holds) and build the Policy."""
     if not isinstance(data, Mapping):
-        raise PolicyError(f"Vetting policy {source} must be a mapping of settings, "
-                          f"not {type(data).__name__}.", {"(policy)": ["Not a mapping."]})
+        raise PolicyError(
+            f"Vetting policy {source} must be a mapping of settings, not {type(data).__name__}.",
+            {"(policy)": ["Not a mapping."]},
+        )
     try:
         valid = PolicySchema().load(data)
     except ValidationError as exc:
         errors = flatten(exc.messages)
-        lines = "\n".join(f"  - {field}: {' '.join(found)}" for field, found in sorted(
-            errors.items()))
+        lines = "\n".join(
+            f"  - {field}: {' '.join(found)}" for field, found in sorted(errors.items())
+        )
         version = data.get("version")
         label = f" (version {version})" if isinstance(version, str) else ""
         raise PolicyError(f"Invalid vetting policy {source}{label}:\n{lines}", errors) from exc
@@ -88,41 +105,67 @@ def _thresholds(data: Mapping[str, Any]) -> Thresholds:
 
 
 def _build(data: Mapping[str, Any]) -> Policy:
-    levels = tuple(sorted(
-        (Level(name=name, rank=level["rank"], description=level["description"],
-               checks=tuple(c for c in CHECKS if c in level["checks"]),
-               dbs_level=level["dbs_level"], validity_months=level["validity_months"],
-               light_path=level["light_path"])
-         for name, level in data["levels"].items()),
-        key=lambda level: level.rank))
+    levels = tuple(
+        sorted(
+            (
+                Level(
+                    name=name,
+                    rank=level["rank"],
+                    description=level["description"],
+                    checks=tuple(c for c in CHECKS if c in level["checks"]),
+                    dbs_level=level["dbs_level"],
+                    validity_months=level["validity_months"],
+                    light_path=level["light_path"],
+                )
+                for name, level in data["levels"].items()
+            ),
+            key=lambda level: level.rank,
+        )
+    )
     categories = tuple(
         OffenceCategory(
-            name=c["name"], unmanageable=c["unmanageable"],
+            name=c["name"],
+            unmanageable=c["unmanageable"],
             patterns=tuple(re.compile(p, re.IGNORECASE) for p in c["patterns"]),
-            thresholds=_thresholds(c) if c["refer_within_years"] is not None else None)
-        for c in data["risk"]["offence_categories"])
+            thresholds=_thresholds(c) if c["refer_within_years"] is not None else None,
+        )
+        for c in data["risk"]["offence_categories"]
+    )
     rules = data["establishment_rules"]
     risk = data["risk"]
     return Policy(
         version=data["version"],
-        checks=MappingProxyType({name: data["checks"][name]["description"]
-                                 for name in CHECKS if name in data["checks"]}),
+        checks=MappingProxyType(
+            {name: data["checks"][name]["description"] for name in CHECKS if name in data["checks"]}
+        ),
         levels=levels,
-        level_by_access=MappingProxyType({access: MappingProxyType(dict(by_frequency))
-                                          for access, by_frequency
-                                          in data["level_by_access"].items()}),
-        establishment_rules=MappingProxyType({
-            flag: EstablishmentRule(rules[flag]["minimum_level"], rules[flag]["minimum_dbs_level"])
-            for flag in ESTABLISHMENT_FLAGS if rules.get(flag)}),
+        level_by_access=MappingProxyType(
+            {
+                access: MappingProxyType(dict(by_frequency))
+                for access, by_frequency in data["level_by_access"].items()
+            }
+        ),
+        establishment_rules=MappingProxyType(
+            {
+                flag: EstablishmentRule(
+                    rules[flag]["minimum_level"], rules[flag]["minimum_dbs_level"]
+                )
+                for flag in ESTABLISHMENT_FLAGS
+                if rules.get(flag)
+            }
+        ),
         address_history_years=data["address_history_years"],
         ctc_minimum_uk_residence_years=data["ctc"]["minimum_uk_residence_years"],
         dbs_update_service_accepted=data["dbs"]["update_service_accepted"],
         dbs_certificate_retention_months=data["dbs"]["certificate_retention_months"],
-        reminder_days_before_expiry=tuple(sorted(data["reminders"]["days_before_expiry"],
-                                                 reverse=True)),
+        reminder_days_before_expiry=tuple(
+            sorted(data["reminders"]["days_before_expiry"], reverse=True)
+        ),
         risk=RiskPolicy(
             undeclared_match_window_days=risk["undeclared_match_window_days"],
-            release=_thresholds(risk["release"]), offence=_thresholds(risk["offence"]),
-            offence_categories=categories),
+            release=_thresholds(risk["release"]),
+            offence=_thresholds(risk["offence"]),
+            offence_categories=categories,
+        ),
         suspend_at_once=MappingProxyType(dict(data["circumstances"]["suspend_at_once"])),
     )

@@ -11,8 +11,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-CHECKS = ("IDENTITY", "ADDRESS_HISTORY", "CRIMINAL_RECORD", "DBS", "REFERENCES",
-          "OFFENDER_CONNECTIONS", "CTC")
+CHECKS = (
+    "IDENTITY",
+    "ADDRESS_HISTORY",
+    "CRIMINAL_RECORD",
+    "DBS",
+    "REFERENCES",
+    "OFFENDER_CONNECTIONS",
+    "CTC",
+)
 # Lowest first: a certificate at a later level satisfies a requirement for an earlier one.
 DBS_LEVELS = ("BASIC", "STANDARD", "ENHANCED", "ENHANCED_WITH_BARRED_LISTS")
 ACCESS_TYPES = ("ESCORTED", "UNESCORTED", "KEY_HOLDING")
@@ -89,13 +96,16 @@ class RiskPolicy:
     def offence_thresholds(self, categories: Iterable[OffenceCategory]) -> Thresholds:
         """The strictest (longest) thresholds among the categories', or the default."""
         found = [c.thresholds for c in categories if c.thresholds is not None] or [self.offence]
-        return Thresholds(max(t.refer_within_years for t in found),
-                          max(t.escorted_only_within_years for t in found))
+        return Thresholds(
+            max(t.refer_within_years for t in found),
+            max(t.escorted_only_within_years for t in found),
+        )
 
     def longest_threshold_years(self) -> int:
         """No offence or release older than this many years raises a recency factor."""
         every = [self.release, self.offence] + [
-            c.thresholds for c in self.offence_categories if c.thresholds is not None]
+            c.thresholds for c in self.offence_categories if c.thresholds is not None
+        ]
         return max(t.escorted_only_within_years for t in every)
 
 

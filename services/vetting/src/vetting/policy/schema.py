@@ -47,8 +47,9 @@ class LevelSchema(Schema):
     rank = _int(1, required=True)
     light_path = fields.Boolean(load_default=False)
     description = fields.String(required=True, validate=validate.Length(min=1))
-    checks = fields.List(fields.String(validate=CHECK_NAME), required=True,
-                         validate=validate.Length(min=1))
+    checks = fields.List(
+        fields.String(validate=CHECK_NAME), required=True, validate=validate.Length(min=1)
+    )
     dbs_level = fields.String(required=True, allow_none=True, validate=DBS_LEVEL)
     validity_months = _int(1, MAX_VALIDITY_MONTHS, required=True)
 
@@ -88,15 +89,20 @@ class ThresholdsSchema(Schema):
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
         if data["refer_within_years"] > data["escorted_only_within_years"]:
-            raise ValidationError("Must not exceed escorted_only_within_years (REFER is the more "
-                                  "recent band).", "refer_within_years")
+            raise ValidationError(
+                "Must not exceed escorted_only_within_years (REFER is the more recent band).",
+                "refer_within_years",
+            )
 
 
 class OffenceCategorySchema(Schema):
     name = fields.String(required=True, validate=NAME)
     unmanageable = fields.Boolean(required=True)
-    patterns = fields.List(fields.String(validate=[validate.Length(min=1), _regex]),
-                           required=True, validate=validate.Length(min=1))
+    patterns = fields.List(
+        fields.String(validate=[validate.Length(min=1), _regex]),
+        required=True,
+        validate=validate.Length(min=1),
+    )
     refer_within_years = _int(0, load_default=None, allow_none=True)
     escorted_only_within_years = _int(0, load_default=None, allow_none=True)
 
@@ -104,11 +110,14 @@ class OffenceCategorySchema(Schema):
     def _thresholds(self, data: dict[str, Any], **_: Any) -> None:
         refer, escorted = data.get("refer_within_years"), data.get("escorted_only_within_years")
         if (refer is None) != (escorted is None):
-            raise ValidationError("Set both refer_within_years and escorted_only_within_years, "
-                                  "or neither.", "refer_within_years")
+            raise ValidationError(
+                "Set both refer_within_years and escorted_only_within_years, or neither.",
+                "refer_within_years",
+            )
         if refer is not None and refer > escorted:
-            raise ValidationError("Must not exceed escorted_only_within_years.",
-                                  "refer_within_years")
+            raise ValidationError(
+                "Must not exceed escorted_only_within_years.", "refer_within_years"
+            )
 
 
 class RiskSchema(Schema):
@@ -122,8 +131,9 @@ class RiskSchema(Schema):
         names = [c["name"] for c in data["offence_categories"]]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValidationError(f"Duplicate category names: {', '.join(duplicates)}.",
-                                  "offence_categories")
+            raise ValidationError(
+                f"Duplicate category names: {', '.join(duplicates)}.", "offence_categories"
+            )
 
 
 class CtcSchema(Schema):
@@ -147,20 +157,35 @@ class RemindersSchema(Schema):
 
 class CircumstancesSchema(Schema):
     suspend_at_once = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(
-            CHANGE_KINDS, error="Unknown change {input!r}; one of: {choices}.")),
-        values=fields.String(validate=validate.OneOf(
-            SUSPEND_WHEN, error="Unknown rule {input!r}; one of: {choices}.")),
-        load_default=dict)
+        keys=fields.String(
+            validate=validate.OneOf(
+                CHANGE_KINDS, error="Unknown change {input!r}; one of: {choices}."
+            )
+        ),
+        values=fields.String(
+            validate=validate.OneOf(
+                SUSPEND_WHEN, error="Unknown rule {input!r}; one of: {choices}."
+            )
+        ),
+        load_default=dict,
+    )
 
 
 class PolicySchema(Schema):
-    version = fields.String(required=True, validate=validate.Length(min=1), error_messages={
-        "invalid": 'Not a valid string; quote it, e.g. version: "2026-11-1".'})
-    checks = fields.Dict(keys=fields.String(validate=CHECK_NAME),
-                         values=fields.Nested(CheckSchema), required=True)
-    levels = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(LevelSchema),
-                         required=True, validate=validate.Length(min=1))
+    version = fields.String(
+        required=True,
+        validate=validate.Length(min=1),
+        error_messages={"invalid": 'Not a valid string; quote it, e.g. version: "2026-11-1".'},
+    )
+    checks = fields.Dict(
+        keys=fields.String(validate=CHECK_NAME), values=fields.Nested(CheckSchema), required=True
+    )
+    levels = fields.Dict(
+        keys=fields.String(validate=NAME),
+        values=fields.Nested(LevelSchema),
+        required=True,
+        validate=validate.Length(min=1),
+    )
     level_by_access = fields.Nested(AccessMapSchema, required=True)
     establishment_rules = fields.Nested(EstablishmentRulesSchema, required=True)
     address_history_years = _int(1, 20, required=True)
@@ -168,8 +193,7 @@ class PolicySchema(Schema):
     dbs = fields.Nested(DbsSchema, required=True)
     reminders = fields.Nested(RemindersSchema, required=True)
     risk = fields.Nested(RiskSchema, required=True)
-    circumstances = fields.Nested(CircumstancesSchema, load_default=lambda: {
-        "suspend_at_once": {}})
+    circumstances = fields.Nested(CircumstancesSchema, load_default=lambda: {"suspend_at_once": {}})
 
     @validates_schema
     def _consistent(self, data: dict[str, Any], **_: Any) -> None:
@@ -179,10 +203,12 @@ class PolicySchema(Schema):
             for check in level["checks"]:
                 if check not in data["checks"]:
                     errors[f"levels.{name}.checks"].append(
-                        f"Check {check} is not defined under `checks`.")
+                        f"Check {check} is not defined under `checks`."
+                    )
             if ("DBS" in level["checks"]) != (level["dbs_level"] is not None):
                 errors[f"levels.{name}.dbs_level"].append(
-                    "Set a DBS level exactly when the level runs the DBS check.")
+                    "Set a DBS level exactly when the level runs the DBS check."
+                )
         ranks = [level["rank"] for level in levels.values()]
         ordered = sorted(levels.items(), key=lambda item: item[1]["rank"])
         for (low_name, low), (name, high) in pairwise(ordered):
@@ -191,21 +217,25 @@ class PolicySchema(Schema):
             missing = sorted(set(low["checks"]) - set(high["checks"]))
             if missing:
                 errors[f"levels.{name}.checks"].append(
-                    f"A higher level runs every check of {low_name}; missing {', '.join(missing)}.")
+                    f"A higher level runs every check of {low_name}; missing {', '.join(missing)}."
+                )
             if dbs_rank(high["dbs_level"]) < dbs_rank(low["dbs_level"]):
                 errors[f"levels.{name}.dbs_level"].append(
-                    f"Lower than {low_name}'s DBS level {low['dbs_level']}.")
+                    f"Lower than {low_name}'s DBS level {low['dbs_level']}."
+                )
         for access in ACCESS_TYPES:
             for frequency in FREQUENCIES:
                 target = data["level_by_access"][access][frequency]
                 if target not in levels:
                     errors[f"level_by_access.{access}.{frequency}"].append(
-                        f"Level {target!r} is not defined under `levels`.")
+                        f"Level {target!r} is not defined under `levels`."
+                    )
         for flag in ESTABLISHMENT_FLAGS:
             rule = data["establishment_rules"].get(flag)
             if rule and rule["minimum_level"] is not None and rule["minimum_level"] not in levels:
                 errors[f"establishment_rules.{flag}.minimum_level"].append(
-                    f"Level {rule['minimum_level']!r} is not defined under `levels`.")
+                    f"Level {rule['minimum_level']!r} is not defined under `levels`."
+                )
         if errors:
             raise ValidationError(dict(errors))
 

@@ -39,9 +39,19 @@ from vetting.providers.simulated import SimulatedProvider
 from vetting.providers.update_service import UpdateServiceProvider
 
 __all__ = [
-    "ADVERSE", "PASSED", "CheckProvider", "CheckRequest", "ManualProvider", "Outcome",
-    "ProviderError", "Providers", "SimulatedProvider", "Submission", "UpdateServiceProvider",
-    "choose_provider", "held_update_service_level",
+    "ADVERSE",
+    "PASSED",
+    "CheckProvider",
+    "CheckRequest",
+    "ManualProvider",
+    "Outcome",
+    "ProviderError",
+    "Providers",
+    "SimulatedProvider",
+    "Submission",
+    "UpdateServiceProvider",
+    "choose_provider",
+    "held_update_service_level",
 ]
 
 
@@ -69,9 +79,15 @@ def held_update_service_level(applicant: Mapping[str, Any]) -> str | None:
     return level if level in DBS_LEVELS else None
 
 
-def choose_provider(check: str, applicant: Mapping[str, Any], dbs_level: str | None, *,
-                    manual_checks: Iterable[str], providers: Providers,
-                    update_service_accepted: bool) -> CheckProvider:
+def choose_provider(
+    check: str,
+    applicant: Mapping[str, Any],
+    dbs_level: str | None,
+    *,
+    manual_checks: Iterable[str],
+    providers: Providers,
+    update_service_accepted: bool,
+) -> CheckProvider:
     """Which provider runs `check` for this applicant:
 
     1. a check in `manual_checks` -> manual (an officer does it);
@@ -85,14 +101,20 @@ def choose_provider(check: str, applicant: Mapping[str, Any], dbs_level: str | N
     # A misspelt name in the configuration would silently leave a check automatic.
     unknown = sorted(manual - set(CHECKS))
     if unknown:
-        raise ValueError(f"Unknown check(s) in manual_checks: {', '.join(unknown)}; "
-                         f"one of {', '.join(CHECKS)}.")
+        raise ValueError(
+            f"Unknown check(s) in manual_checks: {', '.join(unknown)}; one of {', '.join(CHECKS)}."
+        )
     if check not in CHECKS:
         raise ValueError(f"Unknown check {check!r}; one of {', '.join(CHECKS)}.")
     if check in manual:
         return providers.manual
     held = held_update_service_level(applicant)
-    if (check == "DBS" and update_service_accepted and dbs_level is not None
-            and held is not None and dbs_rank(held) >= dbs_rank(dbs_level)):
+    if (
+        check == "DBS"
+        and update_service_accepted
+        and dbs_level is not None
+        and held is not None
+        and dbs_rank(held) >= dbs_rank(dbs_level)
+    ):
         return providers.update_service
     return providers.simulated

@@ -70,8 +70,9 @@ class CheckProvider(Protocol):
 
     def submit(self, request: CheckRequest, now: datetime) -> Submission: ...
 
-    def poll(self, request: CheckRequest, reference: str,
-             now: datetime) -> Outcome | None: ...  # None: not ready yet
+    def poll(
+        self, request: CheckRequest, reference: str, now: datetime
+    ) -> Outcome | None: ...  # None: not ready yet
 
 
 def short_hash(*parts: str) -> str:

@@ -20,7 +20,8 @@ ONE_DAY = timedelta(days=1)
 # The UK postcode format (a copy of the applications schema's: a format check, not a lookup).
 UK_POSTCODE = re.compile(
     r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]"
-    r"|[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$")
+    r"|[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -37,8 +38,7 @@ class Coverage:
 
     @property
     def complete(self) -> bool:
-        return (self.starts_on is not None and self.starts_on <= self.needed_from
-                and not self.gaps)
+        return self.starts_on is not None and self.starts_on <= self.needed_from and not self.gaps
 
     def problems(self) -> list[str]:
         """Each shortfall in plain words, earliest first."""
@@ -46,17 +46,30 @@ class Coverage:
         if self.starts_on is None:
             found.append("no address covers any day up to today")
         elif self.starts_on > self.needed_from:
-            found.append(f"the history starts on {self.starts_on.isoformat()}, but must go back "
-                         f"to {self.needed_from.isoformat()}")
-        found += [f"a gap of {(g.end - g.start).days + 1} days from {g.start.isoformat()} to "
-                  f"{g.end.isoformat()}" for g in self.gaps]
+            found.append(
+                f"the history starts on {self.starts_on.isoformat()}, but must go back "
+                f"to {self.needed_from.isoformat()}"
+            )
+        found += [
+            f"a gap of {(g.end - g.start).days + 1} days from {g.start.isoformat()} to "
+            f"{g.end.isoformat()}"
+            for g in self.gaps
+        ]
         return found
 
     def as_detail(self) -> dict[str, Any]:
-        return {"needed_from": self.needed_from.isoformat(),
-                "starts_on": self.starts_on.isoformat() if self.starts_on else None,
-                "gaps": [{"from_date": g.start.isoformat(), "to_date": g.end.isoformat(),
-                          "days": (g.end - g.start).days + 1} for g in self.gaps]}
+        return {
+            "needed_from": self.needed_from.isoformat(),
+            "starts_on": self.starts_on.isoformat() if self.starts_on else None,
+            "gaps": [
+                {
+                    "from_date": g.start.isoformat(),
+                    "to_date": g.end.isoformat(),
+                    "days": (g.end - g.start).days + 1,
+                }
+                for g in self.gaps
+            ],
+        }
 
 
 def address_periods(addresses: Any, today: date, *, uk_only: bool = False) -> list[Period]:
@@ -87,8 +100,7 @@ def is_uk(address: Mapping[str, Any]) -> bool:
     return isinstance(postcode, str) and UK_POSTCODE.match(postcode.strip().upper()) is not None
 
 
-def coverage(periods: Iterable[Period], today: date, years: int,
-             max_gap_days: int) -> Coverage:
+def coverage(periods: Iterable[Period], today: date, years: int, max_gap_days: int) -> Coverage:
     """Whether `periods` cover the `years` up to today with no gap over `max_gap_days`."""
     needed_from = years_before(today, years)
     known = sorted(p for p in periods if p.start <= today)

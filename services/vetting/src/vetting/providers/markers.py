@@ -60,11 +60,14 @@ def raise_simulated_error(request: CheckRequest, provider: str) -> None:
     """ProviderError when a sim-error marker asks for one on this attempt."""
     tags = markers(request.applicant)
     always = check_tag("error-always", request.check)
-    if always in tags or (check_tag("error", request.check) in tags
-                          and request.attempt <= FAILING_ATTEMPTS):
-        raise ProviderError(f"Simulated temporary failure of the {provider} provider for "
-                            f"{request.check} (attempt {request.attempt}, marker "
-                            f"{always if always in tags else check_tag('error', request.check)}).")
+    if always in tags or (
+        check_tag("error", request.check) in tags and request.attempt <= FAILING_ATTEMPTS
+    ):
+        raise ProviderError(
+            f"Simulated temporary failure of the {provider} provider for "
+            f"{request.check} (attempt {request.attempt}, marker "
+            f"{always if always in tags else check_tag('error', request.check)})."
+        )
 
 
 def simulated_adverse(request: CheckRequest) -> str | None:

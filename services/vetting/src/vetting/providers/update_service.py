@@ -49,8 +49,10 @@ class UpdateServiceProvider:
         # anything else is a bug in the caller, not a temporary failure.
         certificate = update_service_certificate(request.applicant)
         if request.check != "DBS" or certificate is None:
-            raise ValueError(f"The DBS Update Service cannot run {request.check} for case "
-                             f"{request.case_id}: it checks a DBS certificate on the service.")
+            raise ValueError(
+                f"The DBS Update Service cannot run {request.check} for case "
+                f"{request.case_id}: it checks a DBS certificate on the service."
+            )
         return certificate
 
     def reference(self, request: CheckRequest) -> str:
@@ -63,25 +65,34 @@ class UpdateServiceProvider:
 
     def poll(self, request: CheckRequest, reference: str, now: datetime) -> Outcome:
         if reference != self.reference(request):
-            raise ValueError(f"{reference!r} is not the Update Service reference of case "
-                             f"{request.case_id}.")
+            raise ValueError(
+                f"{reference!r} is not the Update Service reference of case {request.case_id}."
+            )
         certificate = self._certificate(request)
         level = certificate.get("level")
         ending = last4(certificate.get("number"))
-        detail: dict[str, Any] = {"update_service": True, "certificate_level": level,
-                                  "certificate_last4": ending,
-                                  "required_level": request.dbs_level}
+        detail: dict[str, Any] = {
+            "update_service": True,
+            "certificate_level": level,
+            "certificate_last4": ending,
+            "required_level": request.dbs_level,
+        }
         if has(request, DBS_NEW_INFORMATION):
             detail["status"] = "NEW_INFORMATION"
-            summary = (f"The DBS Update Service shows new information since the {level} "
-                       f"certificate ending {ending} was issued: a new DBS check is needed.")
+            summary = (
+                f"The DBS Update Service shows new information since the {level} "
+                f"certificate ending {ending} was issued: a new DBS check is needed."
+            )
         else:
             detail["status"] = "CURRENT"
-            summary = (f"The {level} certificate ending {ending} is current on the DBS Update "
-                       "Service: no new information since it was issued.")
+            summary = (
+                f"The {level} certificate ending {ending} is current on the DBS Update "
+                "Service: no new information since it was issued."
+            )
         # Routing checks the level, but the policy may have changed since the submit.
         too_low = request.dbs_level is not None and (
-            level not in DBS_LEVELS or dbs_rank(level) < dbs_rank(request.dbs_level))
+            level not in DBS_LEVELS or dbs_rank(level) < dbs_rank(request.dbs_level)
+        )
         if too_low:
             summary += f" It is below the {request.dbs_level} level this case needs."
         detail["summary"] = summary
@@ -89,6 +100,5 @@ class UpdateServiceProvider:
         tag = simulated_adverse(request)
         if tag is not None:
             adverse = True
-            detail |= {"summary": SIMULATED_ADVERSE, "marker": tag,
-                       "computed_summary": summary}
+            detail |= {"summary": SIMULATED_ADVERSE, "marker": tag, "computed_summary": summary}
         return Outcome(ADVERSE if adverse else PASSED, detail)

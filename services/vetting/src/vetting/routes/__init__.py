@@ -8,6 +8,12 @@ def register_routes(api: Api) -> None:
     from vetting.routes import cases, clearances, decisions, identity
     from vetting.service_layer.subject_access import gather
 
-    for blueprint in (cases.blp, decisions.blp, identity.blp, clearances.blp, clearances.reports,
-                      subject_access_blueprint(gather)):
+    for blueprint in (
+        cases.blp,
+        decisions.blp,
+        identity.blp,
+        clearances.blp,
+        clearances.reports,
+        subject_access_blueprint(gather),
+    ):
         api.register_blueprint(blueprint)

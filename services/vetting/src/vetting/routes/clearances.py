@@ -19,10 +19,13 @@ from vetting.schemas.decisions import ReasonSchema
 from vetting.service_layer import clearances, queries
 from vetting.service_layer.common import MANAGER_ROLE
 
-blp = Blueprint("clearances", __name__, url_prefix="/clearances",
-                description="Clearances: one per person, for every establishment.")
-reports = Blueprint("reports", __name__, url_prefix="/reports",
-                    description="Service levels.")
+blp = Blueprint(
+    "clearances",
+    __name__,
+    url_prefix="/clearances",
+    description="Clearances: one per person, for every establishment.",
+)
+reports = Blueprint("reports", __name__, url_prefix="/reports", description="Service levels.")
 
 
 @blp.route("")
@@ -36,10 +39,13 @@ class Clearances(MethodView):
         """Clearances, soonest expiry first."""
         person_id = str(query["person_id"]) if query.get("person_id") else None
         with platform().session_factory() as session:
-            return queries.list_clearances(session, person_id=person_id,
-                                           status=query.get("status"),
-                                           expiring_before=query.get("expiring_before"),
-                                           limit=query["limit"])
+            return queries.list_clearances(
+                session,
+                person_id=person_id,
+                status=query.get("status"),
+                expiring_before=query.get("expiring_before"),
+                limit=query["limit"],
+            )
 
 
 @blp.route("/<string:clearance_id>")
@@ -86,8 +92,13 @@ class Suspend(MethodView):
     @blp.doc(security=SECURITY)
     def post(self, data, clearance_id: str):  # type: ignore[no-untyped-def]
         """Suspend an active clearance: emits vetting.clearance_suspended."""
-        return _lifecycle(lambda uow, c, who, why, at: clearances.suspend(
-            uow, c, who, "OFFICER_DECISION", why, at), clearance_id, data["reason"])
+        return _lifecycle(
+            lambda uow, c, who, why, at: clearances.suspend(
+                uow, c, who, "OFFICER_DECISION", why, at
+            ),
+            clearance_id,
+            data["reason"],
+        )
 
 
 @blp.route("/<string:clearance_id>/reinstatement")

@@ -25,8 +25,9 @@ from vetting.schemas.decisions import (
 from vetting.service_layer import checks, decisions, history, information, queries
 from vetting.service_layer.common import MANAGER_ROLE
 
-blp = Blueprint("decisions", __name__, url_prefix="/cases",
-                description="Decisions by vetting officers.")
+blp = Blueprint(
+    "decisions", __name__, url_prefix="/cases", description="Decisions by vetting officers."
+)
 
 
 def _case(case_id: str):  # type: ignore[no-untyped-def]
@@ -40,8 +41,13 @@ class Clear(MethodView):
 
     @blp.arguments(ClearSchema)
     @blp.response(201, ClearanceSchema)
-    @blp.alt_response(202, schema=CaseSchema, description=(
-        "Against the risk summary: proposed, waiting for a manager's countersignature."))
+    @blp.alt_response(
+        202,
+        schema=CaseSchema,
+        description=(
+            "Against the risk summary: proposed, waiting for a manager's countersignature."
+        ),
+    )
     @blp.doc(security=SECURITY)
     def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
         """Clear the case (level, conditions, why): emits vetting.clearance_granted (and
@@ -49,8 +55,9 @@ class Clear(MethodView):
         the risk summary's recommendation (REFER, REFUSE) or its conditions, this proposes
         the clearance instead: a manager who is not the proposer countersigns it."""
         with platform().unit_of_work() as uow:
-            done = decisions.clear(uow, policy(), case_id, actor(), data["level"],
-                                   data["conditions"], data["reason"])
+            done = decisions.clear(
+                uow, policy(), case_id, actor(), data["level"], data["conditions"], data["reason"]
+            )
             view = queries.clearance_view(done) if isinstance(done, Clearance) else None
             uow.commit()
         if view is not None:
@@ -72,8 +79,9 @@ class CountersignClearance(MethodView):
         """A manager who did not propose it confirms (the clearance is issued) or rejects a
         clearance proposed against the risk summary."""
         with platform().unit_of_work() as uow:
-            decisions.countersign_clearance(uow, policy(), case_id, actor(),
-                                            data["decision"] == "CONFIRM", data["note"])
+            decisions.countersign_clearance(
+                uow, policy(), case_id, actor(), data["decision"] == "CONFIRM", data["note"]
+            )
             uow.commit()
         return _case(case_id)
 
@@ -104,8 +112,9 @@ class Countersign(MethodView):
     def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
         """A second officer (manager role, not the proposer) confirms or rejects a refusal."""
         with platform().unit_of_work() as uow:
-            decisions.countersign(uow, policy(), case_id, actor(),
-                                  data["decision"] == "CONFIRM", data["note"])
+            decisions.countersign(
+                uow, policy(), case_id, actor(), data["decision"] == "CONFIRM", data["note"]
+            )
             uow.commit()
         return _case(case_id)
 
@@ -122,12 +131,25 @@ class RequestInformation(MethodView):
         request goes to the volunteer alone, who answers the vetting team directly (recorded
         with .../answer)."""
         with platform().unit_of_work() as uow:
-            request = decisions.request_information(uow, policy(), case_id, actor(),
-                                                    data["items"], data["reason"],
-                                                    data["due_by"], data["sensitive"])
-            view = {"id": request.id, "items": request.items, "reason": request.reason,
-                    "due_by": request.due_by, "requested_by": request.requested_by,
-                    "requested_at": request.requested_at, "sensitive": request.sensitive}
+            request = decisions.request_information(
+                uow,
+                policy(),
+                case_id,
+                actor(),
+                data["items"],
+                data["reason"],
+                data["due_by"],
+                data["sensitive"],
+            )
+            view = {
+                "id": request.id,
+                "items": request.items,
+                "reason": request.reason,
+                "due_by": request.due_by,
+                "requested_by": request.requested_by,
+                "requested_at": request.requested_at,
+                "sensitive": request.sensitive,
+            }
             uow.commit()
         return view
 
@@ -146,8 +168,7 @@ class AnswerInformationRequest(MethodView):
         already answered, or went to the organisation (it answers through the applications
         service)."""
         with platform().unit_of_work() as uow:
-            information.record_answer(uow, policy(), case_id, request_id, actor(),
-                                      data["answers"])
+            information.record_answer(uow, policy(), case_id, request_id, actor(), data["answers"])
             uow.commit()
         return _case(case_id)
 
@@ -163,8 +184,16 @@ class CheckResult(MethodView):
         """Record a check's result by hand (manual provider, or a provider that keeps
         failing). A result already in is never overwritten."""
         with platform().unit_of_work() as uow:
-            done = checks.record_result(uow, policy(), case_id, check.upper(), actor(),
-                                        data["outcome"], data["summary"], data["records"])
+            done = checks.record_result(
+                uow,
+                policy(),
+                case_id,
+                check.upper(),
+                actor(),
+                data["outcome"],
+                data["summary"],
+                data["records"],
+            )
             view = queries.check_view(done)
             uow.commit()
         return view
@@ -196,8 +225,9 @@ class Review(MethodView):
         """Complete a review after a change of circumstances: CONTINUE, SUSPEND or REVOKE
         (managers only)."""
         with platform().unit_of_work() as uow:
-            decisions.complete_review(uow, policy(), case_id, actor(), data["outcome"],
-                                      data["reason"])
+            decisions.complete_review(
+                uow, policy(), case_id, actor(), data["outcome"], data["reason"]
+            )
             uow.commit()
         return _case(case_id)
 

@@ -12,8 +12,12 @@ from vetting.schemas.cases import CaseSchema
 from vetting.schemas.decisions import IdentityDecisionSchema
 from vetting.service_layer import identity_decisions, queries
 
-blp = Blueprint("identity", __name__, url_prefix="/cases",
-                description="Who the applicant is: possible matches, linked or separated.")
+blp = Blueprint(
+    "identity",
+    __name__,
+    url_prefix="/cases",
+    description="Who the applicant is: possible matches, linked or separated.",
+)
 
 
 def _case(case_id: str):  # type: ignore[no-untyped-def]
@@ -32,8 +36,9 @@ class Link(MethodView):
         """The applicant is this person: the case joins their record (and their clearance
         serves it if it covers the request)."""
         with platform().unit_of_work() as uow:
-            identity_decisions.link(uow, policy(), case_id, data["person_id"], actor(),
-                                    data["reason"])
+            identity_decisions.link(
+                uow, policy(), case_id, data["person_id"], actor(), data["reason"]
+            )
             uow.commit()
         return _case(case_id)
 
@@ -48,7 +53,8 @@ class Separate(MethodView):
     def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
         """Two different people: never offered as a match again."""
         with platform().unit_of_work() as uow:
-            identity_decisions.separate(uow, policy(), case_id, data["person_id"], actor(),
-                                        data["reason"])
+            identity_decisions.separate(
+                uow, policy(), case_id, data["person_id"], actor(), data["reason"]
+            )
             uow.commit()
         return _case(case_id)

@@ -39,21 +39,52 @@ class CaseSummarySchema(Schema):
     age_s = fields.Float()
     waited_s = fields.Dict(keys=fields.String(), values=fields.Float())
     clearance_id = fields.String(allow_none=True)
-    identity_status = fields.String(allow_none=True, metadata={
-        "description": "POSSIBLE_MATCH until an officer links or separates; RESOLVED after."})
-    waiting_on = fields.String(allow_none=True, metadata={"description": (
-        "Who moves the case on now: APPLICANT, PROVIDER, OFFICER or MANAGER (a "
-        "countersignature, or the person's history to acknowledge); null when decided.")})
-    waiting_reason = fields.String(allow_none=True, metadata={
-        "description": "Why an officer or a manager is needed: POSSIBLE_MATCH, "
-                       "COUNTERSIGNATURE, HISTORY (a manager must acknowledge the person's "
-                       "history), ..."})
-    history = fields.List(fields.Dict(), allow_none=True, metadata={"description": (
-        "What vetting knew against the person: [{kind, ref, at}] with kind CLEARANCE_SUSPENDED, "
-        "CLEARANCE_REVOKED, CASE_REFUSED, ESTABLISHMENT_EXCLUDED or ESTABLISHMENT_REVOKED.")})
-    history_acknowledged = fields.Dict(allow_none=True, metadata={"description": (
-        "A vetting manager's acknowledgement of that history (by, at, keys): without it the "
-        "case is neither cleared nor served an existing clearance.")})
+    identity_status = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "POSSIBLE_MATCH until an officer links or separates; RESOLVED after."
+        },
+    )
+    waiting_on = fields.String(
+        allow_none=True,
+        metadata={
+            "description": (
+                "Who moves the case on now: APPLICANT, PROVIDER, OFFICER or MANAGER (a "
+                "countersignature, or the person's history to acknowledge); null when decided."
+            )
+        },
+    )
+    waiting_reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": (
+                "Why an officer or a manager is needed: POSSIBLE_MATCH, "
+                "COUNTERSIGNATURE, HISTORY (a manager must acknowledge the person's "
+                "history), ..."
+            )
+        },
+    )
+    history = fields.List(
+        fields.Dict(),
+        allow_none=True,
+        metadata={
+            "description": (
+                "What vetting knew against the person: [{kind, ref, at}] with kind "
+                "CLEARANCE_SUSPENDED, "
+                "CLEARANCE_REVOKED, CASE_REFUSED, ESTABLISHMENT_EXCLUDED or ESTABLISHMENT_REVOKED."
+            )
+        },
+    )
+    history_acknowledged = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": (
+                "A vetting manager's acknowledgement of that history (by, at, keys): without it "
+                "the "
+                "case is neither cleared nor served an existing clearance."
+            )
+        },
+    )
 
 
 class CasePageSchema(Schema):
@@ -74,10 +105,16 @@ class CheckSchema(Schema):
     result = fields.Dict(allow_none=True)
     error = fields.String(allow_none=True)
     recorded_by = fields.String(allow_none=True)
-    late_answer = fields.Dict(allow_none=True, metadata={"description": (
-        "A provider's answer that came after the result was in (status, detail, provider, "
-        "received_at, disagrees): kept beside the result; an adverse one makes the check "
-        "ADVERSE and a disagreement reopens the assessment.")})
+    late_answer = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": (
+                "A provider's answer that came after the result was in (status, detail, provider, "
+                "received_at, disagrees): kept beside the result; an adverse one makes the check "
+                "ADVERSE and a disagreement reopens the assessment."
+            )
+        },
+    )
 
 
 class CircumstanceReportSchema(Schema):
@@ -86,8 +123,11 @@ class CircumstanceReportSchema(Schema):
     application_id = fields.String()
     organisation_id = fields.String(allow_none=True)
     clearance_id = fields.String(allow_none=True)
-    immediate = fields.Boolean(metadata={"description": (
-        "The policy names this change as suspending the clearance at once.")})
+    immediate = fields.Boolean(
+        metadata={
+            "description": ("The policy names this change as suspending the clearance at once.")
+        }
+    )
     status = fields.String(metadata={"description": "OPEN while under review, then DONE."})
     outcome = fields.String(metadata={"description": "What the reporting organisation is told."})
     received_at = fields.AwareDateTime()
@@ -104,29 +144,57 @@ class InformationRequestSchema(Schema):
     requested_at = fields.AwareDateTime()
     answers = fields.List(fields.Dict(), allow_none=True)
     answered_at = fields.AwareDateTime(allow_none=True)
-    sensitive = fields.Boolean(allow_none=True, metadata={"description": (
-        "Sent to the volunteer alone: they answer vetting directly and an officer records it "
-        "(POST .../information-requests/{request_id}/answer). null: asked before this was "
-        "kept.")})
+    sensitive = fields.Boolean(
+        allow_none=True,
+        metadata={
+            "description": (
+                "Sent to the volunteer alone: they answer vetting directly and an officer "
+                "records it "
+                "(POST .../information-requests/{request_id}/answer). null: asked before this was "
+                "kept."
+            )
+        },
+    )
 
 
 class CaseSchema(CaseSummarySchema):
     applicant = fields.Dict(allow_none=True)
     dbs_level = fields.String(allow_none=True)
     checks_detail = fields.List(fields.Nested(CheckSchema))
-    risk = fields.Dict(allow_none=True, metadata={"description": (
-        "The risk summary: factors (each naming its evidence), a recommendation (CLEAR, "
-        "CLEAR_WITH_CONDITIONS, REFER, REFUSE) and conditions. A recommendation only.")})
+    risk = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": (
+                "The risk summary: factors (each naming its evidence), a recommendation (CLEAR, "
+                "CLEAR_WITH_CONDITIONS, REFER, REFUSE) and conditions. A recommendation only."
+            )
+        },
+    )
     information_requests = fields.List(fields.Nested(InformationRequestSchema))
     updates = fields.List(fields.Dict())
     refusal = fields.Dict(allow_none=True)
     reconsideration = fields.Dict(allow_none=True)
-    override = fields.Dict(allow_none=True, metadata={"description": (
-        "A clearance proposed against the risk summary, waiting for a manager.")})
-    identity = fields.Dict(metadata={"description": (
-        "How the applicant was recognised (status, method, by, at) and the possible matches "
-        "beside the applicant's own record.")})
-    circumstance_reports = fields.List(fields.Nested(CircumstanceReportSchema), metadata={
-        "description": "Reported changes of circumstances: the review's items (the changes "
-                       "themselves are in `updates`)."})
-
+    override = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": ("A clearance proposed against the risk summary, waiting for a manager.")
+        },
+    )
+    identity = fields.Dict(
+        metadata={
+            "description": (
+                "How the applicant was recognised (status, method, by, at) and the possible "
+                "matches "
+                "beside the applicant's own record."
+            )
+        }
+    )
+    circumstance_reports = fields.List(
+        fields.Nested(CircumstanceReportSchema),
+        metadata={
+            "description": (
+                "Reported changes of circumstances: the review's items (the changes "
+                "themselves are in `updates`)."
+            )
+        },
+    )

@@ -7,8 +7,9 @@ from marshmallow import Schema, fields, validate
 
 class ClearanceQuerySchema(Schema):
     person_id = fields.UUID()
-    status = fields.String(validate=validate.OneOf(
-        ["ACTIVE", "SUSPENDED", "REVOKED", "EXPIRED", "SUPERSEDED"]))
+    status = fields.String(
+        validate=validate.OneOf(["ACTIVE", "SUSPENDED", "REVOKED", "EXPIRED", "SUPERSEDED"])
+    )
     expiring_before = fields.AwareDateTime()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 

@@ -15,17 +15,24 @@ class Strict(Schema):
 
 
 class ClearSchema(Strict):
-    level = fields.String(load_default=None, allow_none=True, metadata={
-        "description": "Default: the level the case requires. Never below it."})
-    conditions = fields.List(fields.String(validate=validate.Length(max=60)), load_default=list,
-                             validate=validate.Length(max=20), metadata={"description": (
-                                 "ESCORTED_ONLY, EXCLUDE_ESTABLISHMENT:<code>")})
+    level = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Default: the level the case requires. Never below it."},
+    )
+    conditions = fields.List(
+        fields.String(validate=validate.Length(max=60)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": ("ESCORTED_ONLY, EXCLUDE_ESTABLISHMENT:<code>")},
+    )
     reason = fields.String(required=True, validate=REASON)
 
 
 class RefusalSchema(Strict):
-    reasons = fields.List(fields.String(validate=REASON), required=True,
-                          validate=validate.Length(min=1, max=20))
+    reasons = fields.List(
+        fields.String(validate=REASON), required=True, validate=validate.Length(min=1, max=20)
+    )
 
 
 class CountersignSchema(Strict):
@@ -35,18 +42,25 @@ class CountersignSchema(Strict):
 
 class RequestItemSchema(Strict):
     question = fields.String(required=True, validate=validate.Length(min=3, max=1000))
-    field = fields.String(load_default=None, allow_none=True,
-                          validate=validate.Length(max=200))
+    field = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
 class InformationRequestInputSchema(Strict):
-    items = fields.List(fields.Nested(RequestItemSchema), required=True,
-                        validate=validate.Length(min=1, max=20))
+    items = fields.List(
+        fields.Nested(RequestItemSchema), required=True, validate=validate.Length(min=1, max=20)
+    )
     reason = fields.String(required=True, validate=REASON)
     due_by = fields.Date(load_default=None, allow_none=True)
-    sensitive = fields.Boolean(load_default=False, metadata={"description": (
-        "True when the request touches what the checks found: it goes to the volunteer alone, "
-        "and the organisation is told only that the volunteer was asked.")})
+    sensitive = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": (
+                "True when the request touches what the checks found: it goes to the volunteer "
+                "alone, "
+                "and the organisation is told only that the volunteer was asked."
+            )
+        },
+    )
 
 
 def _not_blank(value: str) -> None:
@@ -55,32 +69,34 @@ def _not_blank(value: str) -> None:
 
 
 class AnswerSchema(Strict):
-    question = fields.String(load_default=None, allow_none=True,
-                             validate=validate.Length(max=1000))
-    answer = fields.String(required=True,
-                           validate=[validate.Length(min=1, max=4000), _not_blank])
+    question = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    answer = fields.String(required=True, validate=[validate.Length(min=1, max=4000), _not_blank])
 
 
 class InformationAnswerInputSchema(Strict):
-    answers = fields.List(fields.Nested(AnswerSchema), required=True,
-                          validate=validate.Length(min=1, max=50), metadata={"description": (
-                              "What the volunteer told vetting directly, as received.")})
+    answers = fields.List(
+        fields.Nested(AnswerSchema),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": ("What the volunteer told vetting directly, as received.")},
+    )
 
 
 class RecordSchema(Strict):
     offence = fields.String(required=True, validate=validate.Length(min=1, max=500))
     date = fields.Date(required=True)
-    disposal = fields.String(load_default=None, allow_none=True,
-                             validate=validate.Length(max=200))
-    kind = fields.String(load_default="CONVICTION",
-                         validate=validate.OneOf(["CONVICTION", "CAUTION"]))
+    disposal = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    kind = fields.String(
+        load_default="CONVICTION", validate=validate.OneOf(["CONVICTION", "CAUTION"])
+    )
 
 
 class CheckResultSchema(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(["PASSED", "ADVERSE"]))
     summary = fields.String(required=True, validate=REASON)
-    records = fields.List(fields.Nested(RecordSchema), load_default=list,
-                          validate=validate.Length(max=50))
+    records = fields.List(
+        fields.Nested(RecordSchema), load_default=list, validate=validate.Length(max=50)
+    )
 
 
 class ReviewSchema(Strict):
@@ -93,6 +109,9 @@ class ReasonSchema(Strict):
 
 
 class IdentityDecisionSchema(Strict):
-    person_id = fields.String(required=True, validate=validate.Length(min=1, max=36),
-                              metadata={"description": "One of the case's possible matches."})
+    person_id = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=36),
+        metadata={"description": "One of the case's possible matches."},
+    )
     reason = fields.String(required=True, validate=REASON)

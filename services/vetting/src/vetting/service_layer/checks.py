@@ -32,25 +32,40 @@ from vetting.service_layer.common import (
 )
 
 
-def create_checks(session: Session, case: VettingCase, providers: dict[str, str],
-                  moment: datetime) -> None:
+def create_checks(
+    session: Session, case: VettingCase, providers: dict[str, str], moment: datetime
+) -> None:
     """One PENDING check per name the level requires; `providers` maps name → provider name.
     Automatic ones are due at once; a manual one waits for an officer."""
     for name in case.checks or ():
         provider = providers[name]
-        session.add(Check(
-            id=str(uuid.uuid4()), case_id=case.id, name=name, status="PENDING",
-            provider=provider, attempts=0, created_at=moment,
-            next_attempt_at=None if provider == "manual" else moment))
+        session.add(
+            Check(
+                id=str(uuid.uuid4()),
+                case_id=case.id,
+                name=name,
+                status="PENDING",
+                provider=provider,
+                attempts=0,
+                created_at=moment,
+                next_attempt_at=None if provider == "manual" else moment,
+            )
+        )
 
 
 def check_request(case: VettingCase, check: Check, today: date) -> CheckRequest:
     applicant = dict(case.applicant or {})
     applicant.setdefault("forenames", case.applicant_name.get("forenames"))
     applicant.setdefault("surname", case.applicant_name.get("surname"))
-    return CheckRequest(case_id=case.id, check=check.name, attempt=check.attempts + 1,
-                        applicant=applicant, establishments=tuple(case.establishments),
-                        dbs_level=case.dbs_level, today=today)
+    return CheckRequest(
+        case_id=case.id,
+        check=check.name,
+        attempt=check.attempts + 1,
+        applicant=applicant,
+        establishments=tuple(case.establishments),
+        dbs_level=case.dbs_level,
+        today=today,
+    )
 
 
 def _date(value: Any) -> date | None:
@@ -59,15 +74,15 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def assess_case(case: VettingCase, checks: list[Check], policy: Policy,
-                today: date) -> dict[str, Any]:
+def assess_case(
+    case: VettingCase, checks: list[Check], policy: Policy, today: date
+) -> dict[str, Any]:
     """The risk summary from the declarations, the records the checks found and the
     connections declared or discovered. JSON-ready, stored on the case."""
     details = (case.applicant or {}).get("details") or {}
     declared = details.get("declarations") or {}
     declarations = {
-        "convictions": [{**c, "date": _date(c["date"])} for c in declared.get("convictions")
-                        or ()],
+        "convictions": [{**c, "date": _date(c["date"])} for c in declared.get("convictions") or ()],
         "on_licence": bool(declared.get("on_licence")),
         "release_date": _date(declared.get("release_date")),
     }
@@ -79,20 +94,21 @@ def assess_case(case: VettingCase, checks: list[Check], policy: Policy,
         # check found drops out of the assessment because someone else answered first.
         for result in _results(check):
             if check.name in RECORD_CHECKS:
-                records += [{**r, "date": _date(r["date"])} for r in result.get("records")
-                            or ()]
+                records += [{**r, "date": _date(r["date"])} for r in result.get("records") or ()]
             if check.name == "OFFENDER_CONNECTIONS":
-                connections += [c for c in result.get("connections") or ()
-                                if not c.get("declared")]
+                connections += [c for c in result.get("connections") or () if not c.get("declared")]
     summary = assess(declarations, records, connections, case.establishments, policy, today)
     pending = sorted(c.name for c in checks if c.status not in FINAL_CHECK)
     return {
-        "recommendation": summary.recommendation, "conditions": list(summary.conditions),
-        "rationale": summary.rationale, "policy_version": summary.policy_version,
+        "recommendation": summary.recommendation,
+        "conditions": list(summary.conditions),
+        "rationale": summary.rationale,
+        "policy_version": summary.policy_version,
         "factors": [{**asdict(f), "conditions": list(f.conditions)} for f in summary.factors],
-        "complete": not pending, "checks_pending": pending, "assessed_on": today.isoformat(),
-        "disagreements": sorted(c.name for c in checks
-                                if (c.late_answer or {}).get("disagrees")),
+        "complete": not pending,
+        "checks_pending": pending,
+        "assessed_on": today.isoformat(),
+        "disagreements": sorted(c.name for c in checks if (c.late_answer or {}).get("disagrees")),
     }
 
 
@@ -116,25 +132,40 @@ def refresh(session: Session, case: VettingCase, policy: Policy, moment: datetim
         return
     if not waiting:
         move(case, "AWAITING_DECISION", moment)
-    elif all(c.next_attempt_at is None for c in waiting) or \
-            case.identity_status == "POSSIBLE_MATCH":
+    elif (
+        all(c.next_attempt_at is None for c in waiting) or case.identity_status == "POSSIBLE_MATCH"
+    ):
         # An officer must record a result, retry, or say who the applicant is.
         wait_on(case, "OFFICER", moment)
     else:
         wait_on(case, "PROVIDER", moment)
 
 
-def complete(uow: UnitOfWork, case: VettingCase, check: Check, outcome: Outcome,
-             policy: Policy, moment: datetime) -> None:
+def complete(
+    uow: UnitOfWork,
+    case: VettingCase,
+    check: Check,
+    outcome: Outcome,
+    policy: Policy,
+    moment: datetime,
+) -> None:
     """The check's result is in (from its provider or an officer: the caller has asked the
     lifecycle table which may)."""
     check.status, check.result = outcome.status, dict(outcome.detail)
     check.completed_at, check.next_attempt_at, check.error = moment, None, None
     uow.session.flush()
-    uow.emit("vetting.check_completed", subject=case.application_id, data={
-        "case_id": case.id, "application_id": case.application_id, "check": check.name,
-        "outcome": outcome.status, "provider": check.provider,
-        "completed_at": moment.isoformat()})
+    uow.emit(
+        "vetting.check_completed",
+        subject=case.application_id,
+        data={
+            "case_id": case.id,
+            "application_id": case.application_id,
+            "check": check.name,
+            "outcome": outcome.status,
+            "provider": check.provider,
+            "completed_at": moment.isoformat(),
+        },
+    )
     refresh(uow.session, case, policy, moment)
 
 
@@ -145,8 +176,16 @@ def _check_for_update(session: Session, case: VettingCase, name: str) -> Check:
     raise NotFound(f"This case has no {name} check.")
 
 
-def record_result(uow: UnitOfWork, policy: Policy, case_id: str, name: str, actor: Actor,
-                  status: str, summary: str, records: list[dict[str, Any]]) -> Check:
+def record_result(
+    uow: UnitOfWork,
+    policy: Policy,
+    case_id: str,
+    name: str,
+    actor: Actor,
+    status: str,
+    summary: str,
+    records: list[dict[str, Any]],
+) -> Check:
     """An officer records a check's result where no provider will: a manual-provider check,
     or an automatic one that FAILED for good (a provider still working owns its result). A
     record check typed in by hand needs a manager. A result already in is never
@@ -157,20 +196,34 @@ def record_result(uow: UnitOfWork, policy: Policy, case_id: str, name: str, acto
         raise Conflict(f"The case is {case.status.lower()}: its checks are closed.")
     CHECK.step(check.status, manual_action(name, check.provider), actor.roles, status)
     if records and name not in RECORD_CHECKS:
-        raise Invalid("Only record checks list records.",
-                      {"records": [f"Records belong to {' or '.join(RECORD_CHECKS)}."]})
+        raise Invalid(
+            "Only record checks list records.",
+            {"records": [f"Records belong to {' or '.join(RECORD_CHECKS)}."]},
+        )
     moment = uow.now()
     detail: dict[str, Any] = {"summary": summary, "recorded_manually": True}
     if name in RECORD_CHECKS:
-        detail["records"] = [{**r, "date": r["date"].isoformat(), "source": r.get("source")
-                              or "MANUAL"} for r in records]
+        detail["records"] = [
+            {**r, "date": r["date"].isoformat(), "source": r.get("source") or "MANUAL"}
+            for r in records
+        ]
     check.recorded_by = actor.id
     check.started_at = check.started_at or moment
     complete(uow, case, check, Outcome(status, detail), policy, moment)
-    audit_decision(uow, actor, "check.result_recorded", "case", case.id,
-                   reason=summary, detail={"check": name, "outcome": status,
-                                           "records": len(records),
-                                           "policy_version": policy.version})
+    audit_decision(
+        uow,
+        actor,
+        "check.result_recorded",
+        "case",
+        case.id,
+        reason=summary,
+        detail={
+            "check": name,
+            "outcome": status,
+            "records": len(records),
+            "policy_version": policy.version,
+        },
+    )
     return check
 
 
@@ -182,13 +235,25 @@ def retry(uow: UnitOfWork, policy: Policy, case_id: str, name: str, actor: Actor
     moment = uow.now()
     check.status, check.next_attempt_at, check.attempts = "PENDING", moment, 0
     refresh(uow.session, case, policy, moment)
-    audit_decision(uow, actor, "check.retried", "case", case.id,
-                   detail={"check": name, "policy_version": policy.version})
+    audit_decision(
+        uow,
+        actor,
+        "check.retried",
+        "case",
+        case.id,
+        detail={"check": name, "policy_version": policy.version},
+    )
     return check
 
 
-def late_answer(uow: UnitOfWork, case: VettingCase, check: Check, outcome: Outcome,
-                policy: Policy, moment: datetime) -> bool:
+def late_answer(
+    uow: UnitOfWork,
+    case: VettingCase,
+    check: Check,
+    outcome: Outcome,
+    policy: Policy,
+    moment: datetime,
+) -> bool:
     """A provider answered a check whose result is already in. The answer is kept and
     audited; when it disagrees (another status, or other records) the assessment is redone
     and the case goes back to an officer with the disagreement shown. A provider repeating
@@ -197,36 +262,55 @@ def late_answer(uow: UnitOfWork, case: VettingCase, check: Check, outcome: Outco
     kept = check.late_answer or {}
     if kept.get("status") == outcome.status and kept.get("detail") == detail:
         return False  # this late answer again (a second runner): kept once
-    disagrees = outcome.status != check.status or \
-        _findings(detail) != _findings(check.result or {})
+    disagrees = outcome.status != check.status or _findings(detail) != _findings(check.result or {})
     if not disagrees and check.recorded_by is None:
         return False  # the provider said the same twice (two runners, one answer)
     target = late_status(check.status, outcome.status)
     CHECK.step(check.status, "late_answer", {SYSTEM}, target)
-    check.late_answer = {"status": outcome.status, "detail": detail,
-                         "provider": check.provider, "received_at": moment.isoformat(),
-                         "disagrees": disagrees}
+    check.late_answer = {
+        "status": outcome.status,
+        "detail": detail,
+        "provider": check.provider,
+        "received_at": moment.isoformat(),
+        "disagrees": disagrees,
+    }
     check.status = target
     uow.session.flush()
-    audit_decision(uow, Actor.system(), "check.late_answer", "case", case.id, detail={
-        "check": check.name, "outcome": outcome.status, "recorded_by": check.recorded_by,
-        "disagrees": disagrees,
-        "policy_version": policy.version})
+    audit_decision(
+        uow,
+        Actor.system(),
+        "check.late_answer",
+        "case",
+        case.id,
+        detail={
+            "check": check.name,
+            "outcome": outcome.status,
+            "recorded_by": check.recorded_by,
+            "disagrees": disagrees,
+            "policy_version": policy.version,
+        },
+    )
     if disagrees:
-        reopen(uow, case, policy, moment, f"the {check.name} provider answered "
-               f"{outcome.status} after a result was recorded")
+        reopen(
+            uow,
+            case,
+            policy,
+            moment,
+            f"the {check.name} provider answered {outcome.status} after a result was recorded",
+        )
     return disagrees
 
 
 def _findings(result: dict[str, Any]) -> list[Any]:
     """What an assessment reads from a result, in a comparable order."""
     found = [*(result.get("records") or ()), *(result.get("connections") or ())]
-    return sorted((str(r.get("offence") or r.get("name")), str(r.get("date") or
-                    r.get("establishment"))) for r in found)
+    return sorted(
+        (str(r.get("offence") or r.get("name")), str(r.get("date") or r.get("establishment")))
+        for r in found
+    )
 
 
-def reopen(uow: UnitOfWork, case: VettingCase, policy: Policy, moment: datetime,
-           why: str) -> None:
+def reopen(uow: UnitOfWork, case: VettingCase, policy: Policy, moment: datetime, why: str) -> None:
     """New evidence on a case: the risk summary is redone and the case is in front of an
     officer again. A cleared case whose clearance is live goes to review (the clearance stays
     as it is until the officer decides); any other closed case keeps the evidence on file."""
@@ -234,9 +318,18 @@ def reopen(uow: UnitOfWork, case: VettingCase, policy: Policy, moment: datetime,
     clearance = uow.session.get(Clearance, case.clearance_id) if case.clearance_id else None
     if case.status == "CLEARED" and clearance is not None and clearance.status in LIVE:
         move(case, "REVIEW", moment)
-        audit_decision(uow, Actor.system(), "case.review_opened", "case", case.id,
-                       reason=why, detail={"recommendation": case.risk["recommendation"],
-                                           "policy_version": policy.version})
+        audit_decision(
+            uow,
+            Actor.system(),
+            "case.review_opened",
+            "case",
+            case.id,
+            reason=why,
+            detail={
+                "recommendation": case.risk["recommendation"],
+                "policy_version": policy.version,
+            },
+        )
     elif case.status not in ("CLEARED", "WITHDRAWN", "REFUSED", "OPEN", "INFO_REQUESTED"):
         wait_on(case, "OFFICER", moment)
 

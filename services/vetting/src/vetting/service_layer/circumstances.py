@@ -22,14 +22,21 @@ from vetting.policy import Policy
 from vetting.service_layer import checks, clearances
 from vetting.service_layer.common import Actor, audit_decision, case_by_application, move
 
-CHANGE_SECTIONS = {"NEW_CONVICTION": ("declarations", "convictions"),
-                   "NEW_CONNECTION": (None, "connections"),
-                   "CHANGE_OF_ADDRESS": (None, "addresses")}
+CHANGE_SECTIONS = {
+    "NEW_CONVICTION": ("declarations", "convictions"),
+    "NEW_CONNECTION": (None, "connections"),
+    "CHANGE_OF_ADDRESS": (None, "addresses"),
+}
 # A review's outcome, as the reporting organisation is told it.
-REVIEW_OUTCOMES = {"CONTINUE": "NO_CHANGE", "SUSPEND": "SUSPENDED",
-                   "REVOKE": "CLEARANCE_REVOKED"}
-UNDECIDED = ("OPEN", "AWAITING_DECISION", "INFO_REQUESTED", "REFUSAL_PENDING",
-             "CLEARANCE_PENDING", "RECONSIDERATION")
+REVIEW_OUTCOMES = {"CONTINUE": "NO_CHANGE", "SUSPEND": "SUSPENDED", "REVOKE": "CLEARANCE_REVOKED"}
+UNDECIDED = (
+    "OPEN",
+    "AWAITING_DECISION",
+    "INFO_REQUESTED",
+    "REFUSAL_PENDING",
+    "CLEARANCE_PENDING",
+    "RECONSIDERATION",
+)
 
 
 def make_record_change(policy: Policy) -> Handler:
@@ -40,7 +47,8 @@ def make_record_change(policy: Policy) -> Handler:
         record_change(uow, event, policy)
 
     record_change_of_circumstances.handler_name = (  # type: ignore[attr-defined]
-        "vetting.service_layer.record_change_of_circumstances")
+        "vetting.service_layer.record_change_of_circumstances"
+    )
     return record_change_of_circumstances
 
 
@@ -53,15 +61,24 @@ def record_change(uow: UnitOfWork, event: Event, policy: Policy) -> None:
         return  # the same report twice: kept once
     kind, details = event.data["kind"], dict(event.envelope.data["details"])
     moment = uow.now()
-    update = CaseUpdate(case_id=case.id, kind="circumstances_changed",
-                        data=event.envelope.data, received_at=moment)
+    update = CaseUpdate(
+        case_id=case.id, kind="circumstances_changed", data=event.envelope.data, received_at=moment
+    )
     uow.session.add(update)
     uow.session.flush()
     report = CircumstanceReport(
-        id=report_id, case_id=case.id, update_id=update.id,
-        application_id=case.application_id, organisation_id=case.organisation_id,
-        clearance_id=case.clearance_id, kind=kind, immediate=False, status="DONE",
-        outcome="NO_LIVE_CLEARANCE", received_at=moment)
+        id=report_id,
+        case_id=case.id,
+        update_id=update.id,
+        application_id=case.application_id,
+        organisation_id=case.organisation_id,
+        clearance_id=case.clearance_id,
+        kind=kind,
+        immediate=False,
+        status="DONE",
+        outcome="NO_LIVE_CLEARANCE",
+        received_at=moment,
+    )
     uow.session.add(report)
     if case.status != "WITHDRAWN":
         _join_case(case, kind, details)
@@ -69,14 +86,27 @@ def record_change(uow: UnitOfWork, event: Event, policy: Policy) -> None:
     clearance = uow.session.get(Clearance, case.clearance_id) if case.clearance_id else None
     if case.status in UNDECIDED:
         report.outcome = "IN_VETTING"
-    elif case.status in ("CLEARED", "REVIEW") and clearance is not None \
-            and clearance.status in clearances.LIVE:
+    elif (
+        case.status in ("CLEARED", "REVIEW")
+        and clearance is not None
+        and clearance.status in clearances.LIVE
+    ):
         _review(uow, case, clearance, report, policy, details, moment)
-    audit_decision(uow, Actor.system(), "case.circumstances_reported", "case", case.id,
-                   detail={"report_id": report.id, "kind": kind, "outcome": report.outcome,
-                           "immediate": report.immediate,
-                           "recommendation": (case.risk or {}).get("recommendation"),
-                           "policy_version": policy.version})
+    audit_decision(
+        uow,
+        Actor.system(),
+        "case.circumstances_reported",
+        "case",
+        case.id,
+        detail={
+            "report_id": report.id,
+            "kind": kind,
+            "outcome": report.outcome,
+            "immediate": report.immediate,
+            "recommendation": (case.risk or {}).get("recommendation"),
+            "policy_version": policy.version,
+        },
+    )
     _tell(uow, report, moment)
 
 
@@ -92,34 +122,57 @@ def _join_case(case: VettingCase, kind: str, details: dict[str, Any]) -> None:
     case.applicant = document
 
 
-def _review(uow: UnitOfWork, case: VettingCase, clearance: Clearance,
-            report: CircumstanceReport, policy: Policy, details: dict[str, Any],
-            moment: Any) -> None:
+def _review(
+    uow: UnitOfWork,
+    case: VettingCase,
+    clearance: Clearance,
+    report: CircumstanceReport,
+    policy: Policy,
+    details: dict[str, Any],
+    moment: Any,
+) -> None:
     """The report becomes an item of the case's review; an immediate kind suspends an active
     clearance meanwhile (one already suspended stays so: nothing to refuse)."""
     if case.status == "CLEARED":
         move(case, "REVIEW", moment)
-        audit_decision(uow, Actor.system(), "case.review_opened", "case", case.id,
-                       detail={"kind": report.kind, "report_id": report.id,
-                               "recommendation": case.risk["recommendation"],
-                               "policy_version": policy.version})
+        audit_decision(
+            uow,
+            Actor.system(),
+            "case.review_opened",
+            "case",
+            case.id,
+            detail={
+                "kind": report.kind,
+                "report_id": report.id,
+                "recommendation": case.risk["recommendation"],
+                "policy_version": policy.version,
+            },
+        )
     report.status, report.outcome = "OPEN", "UNDER_REVIEW"
     if policy.suspends_at_once(report.kind, details):
         report.immediate, report.outcome = True, "SUSPENDED"
         if clearance.status == "ACTIVE":
-            clearances.suspend(uow, clearance, Actor.system(), "CHANGE_OF_CIRCUMSTANCES",
-                               f"{report.kind}: named by the policy as suspending at once",
-                               moment)
+            clearances.suspend(
+                uow,
+                clearance,
+                Actor.system(),
+                "CHANGE_OF_CIRCUMSTANCES",
+                f"{report.kind}: named by the policy as suspending at once",
+                moment,
+            )
 
 
-def resolve(uow: UnitOfWork, case: VettingCase, review_outcome: str, actor: Actor,
-            moment: Any) -> None:
+def resolve(
+    uow: UnitOfWork, case: VettingCase, review_outcome: str, actor: Actor, moment: Any
+) -> None:
     """The officer completed the case's review: every report it held gets its final outcome,
     and each reporting organisation is told."""
     outcome = REVIEW_OUTCOMES[review_outcome]
-    for report in uow.session.execute(select(CircumstanceReport).where(
-            CircumstanceReport.case_id == case.id, CircumstanceReport.status == "OPEN")
-            .order_by(CircumstanceReport.received_at, CircumstanceReport.id)).scalars():
+    for report in uow.session.execute(
+        select(CircumstanceReport)
+        .where(CircumstanceReport.case_id == case.id, CircumstanceReport.status == "OPEN")
+        .order_by(CircumstanceReport.received_at, CircumstanceReport.id)
+    ).scalars():
         report.status, report.outcome = "DONE", outcome
         report.reviewed_at, report.reviewed_by = moment, actor.subject
         _tell(uow, report, moment)
@@ -128,19 +181,39 @@ def resolve(uow: UnitOfWork, case: VettingCase, review_outcome: str, actor: Acto
 def _tell(uow: UnitOfWork, report: CircumstanceReport, moment: Any) -> None:
     if report.organisation_id is None:
         return  # a case opened before cases recorded their organisation: nobody to tell
-    uow.emit("vetting.circumstances_reviewed", subject=report.application_id, data={
-        "application_id": report.application_id, "organisation_id": report.organisation_id,
-        "report_id": report.id, "outcome": report.outcome, "final": report.status == "DONE",
-        "reviewed_at": moment.isoformat()})
+    uow.emit(
+        "vetting.circumstances_reviewed",
+        subject=report.application_id,
+        data={
+            "application_id": report.application_id,
+            "organisation_id": report.organisation_id,
+            "report_id": report.id,
+            "outcome": report.outcome,
+            "final": report.status == "DONE",
+            "reviewed_at": moment.isoformat(),
+        },
+    )
 
 
 def reports_view(uow_session: Any, case_id: str) -> list[dict[str, Any]]:
     """The case's reports, as the officer sees them beside the changes themselves."""
-    return [{"id": r.id, "kind": r.kind, "application_id": r.application_id,
-             "organisation_id": r.organisation_id, "clearance_id": r.clearance_id,
-             "immediate": r.immediate, "status": r.status, "outcome": r.outcome,
-             "received_at": r.received_at, "reviewed_at": r.reviewed_at,
-             "reviewed_by": r.reviewed_by}
-            for r in uow_session.execute(select(CircumstanceReport).where(
-                CircumstanceReport.case_id == case_id)
-                .order_by(CircumstanceReport.received_at, CircumstanceReport.id)).scalars()]
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "application_id": r.application_id,
+            "organisation_id": r.organisation_id,
+            "clearance_id": r.clearance_id,
+            "immediate": r.immediate,
+            "status": r.status,
+            "outcome": r.outcome,
+            "received_at": r.received_at,
+            "reviewed_at": r.reviewed_at,
+            "reviewed_by": r.reviewed_by,
+        }
+        for r in uow_session.execute(
+            select(CircumstanceReport)
+            .where(CircumstanceReport.case_id == case_id)
+            .order_by(CircumstanceReport.received_at, CircumstanceReport.id)
+        ).scalars()
+    ]

@@ -40,33 +40,43 @@ def excluded(conditions: list[str]) -> set[str]:
     return {c.removeprefix(EXCLUDE) for c in conditions if c.startswith(EXCLUDE)}
 
 
-def covering(session: Session, policy: Policy, case: VettingCase,
-             moment: datetime) -> Clearance | None:
+def covering(
+    session: Session, policy: Policy, case: VettingCase, moment: datetime
+) -> Clearance | None:
     """The person's active clearance that already covers this request: a level at least the
     one required, access at least the one asked for, not excluded from every establishment
     asked for, and not inside the last reminder window (that person should renew instead)."""
     rank = {level.name: level.rank for level in policy.levels}
     soonest = min(policy.reminder_days_before_expiry, default=0)
-    for clearance in session.execute(select(Clearance).where(
-            Clearance.person_id == case.person_id, Clearance.status == "ACTIVE")
-            .order_by(Clearance.expires_at.desc())).scalars():
-        if (rank.get(clearance.level, 0) >= rank.get(case.required_level or "", 99)
-                and ACCESS_RANK[clearance.access] >= ACCESS_RANK[case.requested_access]
-                and set(case.establishments) - excluded(clearance.conditions)
-                and clearance.expires_at > moment + timedelta(days=soonest)):
+    for clearance in session.execute(
+        select(Clearance)
+        .where(Clearance.person_id == case.person_id, Clearance.status == "ACTIVE")
+        .order_by(Clearance.expires_at.desc())
+    ).scalars():
+        if (
+            rank.get(clearance.level, 0) >= rank.get(case.required_level or "", 99)
+            and ACCESS_RANK[clearance.access] >= ACCESS_RANK[case.requested_access]
+            and set(case.establishments) - excluded(clearance.conditions)
+            and clearance.expires_at > moment + timedelta(days=soonest)
+        ):
             return clearance
     return None
 
 
 def _granted_event(case: VettingCase, clearance: Clearance) -> dict[str, Any]:
     return {
-        "case_id": case.id, "application_id": case.application_id,
-        "clearance_id": clearance.id, "level": clearance.level, "access": clearance.access,
+        "case_id": case.id,
+        "application_id": case.application_id,
+        "clearance_id": clearance.id,
+        "level": clearance.level,
+        "access": clearance.access,
         "conditions": clearance.conditions,
-        "establishments": [c for c in case.establishments
-                           if c not in excluded(clearance.conditions)],
+        "establishments": [
+            c for c in case.establishments if c not in excluded(clearance.conditions)
+        ],
         "issued_at": clearance.issued_at.isoformat(),
-        "expires_at": clearance.expires_at.isoformat(), "person_id": clearance.person_id,
+        "expires_at": clearance.expires_at.isoformat(),
+        "person_id": clearance.person_id,
         "replaces_clearance_id": clearance.replaces_id,
         "forenames": case.applicant_name.get("forenames"),
         "surname": case.applicant_name.get("surname"),
@@ -80,36 +90,71 @@ def organisation_conditions(conditions: list[str]) -> list[str]:
 
 
 def _emit_granted(uow: UnitOfWork, case: VettingCase, clearance: Clearance) -> None:
-    uow.emit("vetting.clearance_granted", subject=case.application_id,
-             data=_granted_event(case, clearance))
+    uow.emit(
+        "vetting.clearance_granted",
+        subject=case.application_id,
+        data=_granted_event(case, clearance),
+    )
     # The organisation's copy, apart: a queue receives whole messages, and access alone needs
     # who the person is (for the gate) and which establishments exclude them.
-    uow.emit("vetting.application_cleared", subject=case.application_id, data={
-        "case_id": case.id, "application_id": case.application_id,
-        "clearance_id": clearance.id, "level": clearance.level, "access": clearance.access,
-        "conditions": organisation_conditions(clearance.conditions),
-        "issued_at": clearance.issued_at.isoformat(),
-        "expires_at": clearance.expires_at.isoformat()})
+    uow.emit(
+        "vetting.application_cleared",
+        subject=case.application_id,
+        data={
+            "case_id": case.id,
+            "application_id": case.application_id,
+            "clearance_id": clearance.id,
+            "level": clearance.level,
+            "access": clearance.access,
+            "conditions": organisation_conditions(clearance.conditions),
+            "issued_at": clearance.issued_at.isoformat(),
+            "expires_at": clearance.expires_at.isoformat(),
+        },
+    )
     # What the volunteer and the coordinator are told, apart: a queue receives whole messages,
     # and the conditions can name the prison of a connection with a prisoner.
-    uow.emit("vetting.clearance_announced", subject=case.application_id, data={
-        "application_id": case.application_id, "clearance_id": clearance.id,
-        "level": clearance.level, "issued_at": clearance.issued_at.isoformat(),
-        "expires_at": clearance.expires_at.isoformat()})
+    uow.emit(
+        "vetting.clearance_announced",
+        subject=case.application_id,
+        data={
+            "application_id": case.application_id,
+            "clearance_id": clearance.id,
+            "level": clearance.level,
+            "issued_at": clearance.issued_at.isoformat(),
+            "expires_at": clearance.expires_at.isoformat(),
+        },
+    )
 
 
-def serve_from_existing(uow: UnitOfWork, policy: Policy, case: VettingCase,
-                        clearance: Clearance, moment: datetime) -> None:
+def serve_from_existing(
+    uow: UnitOfWork, policy: Policy, case: VettingCase, clearance: Clearance, moment: datetime
+) -> None:
     case.clearance_id = clearance.id
     move(case, "CLEARED", moment)
     _emit_granted(uow, case, clearance)
-    audit_decision(uow, Actor.system(), "case.cleared_by_existing_clearance", "case",
-                   case.id, detail={"clearance_id": clearance.id, "level": clearance.level,
-                                    "policy_version": policy.version})
+    audit_decision(
+        uow,
+        Actor.system(),
+        "case.cleared_by_existing_clearance",
+        "case",
+        case.id,
+        detail={
+            "clearance_id": clearance.id,
+            "level": clearance.level,
+            "policy_version": policy.version,
+        },
+    )
 
 
-def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, level: str,
-          conditions: list[str], moment: datetime) -> Clearance:
+def grant(
+    uow: UnitOfWork,
+    policy: Policy,
+    case: VettingCase,
+    actor: Actor,
+    level: str,
+    conditions: list[str],
+    moment: datetime,
+) -> Clearance:
     """A new clearance for the case's person, valid for the level's months; it supersedes the
     person's active clearance, whichever case or organisation that one came from (the caller
     has made sure none is suspended: service_layer.history)."""
@@ -120,21 +165,33 @@ def grant(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, leve
         # Before the new row: the database holds one live clearance per person.
         uow.session.flush()
     clearance = Clearance(
-        id=str(uuid.uuid4()), person_id=case.person_id, case_id=case.id,
-        application_id=case.application_id, level=level,
+        id=str(uuid.uuid4()),
+        person_id=case.person_id,
+        case_id=case.id,
+        application_id=case.application_id,
+        level=level,
         access="ESCORTED" if ESCORTED_ONLY in conditions else case.requested_access,
-        conditions=sorted(conditions), establishments=list(case.establishments),
-        status="ACTIVE", issued_at=moment,
+        conditions=sorted(conditions),
+        establishments=list(case.establishments),
+        status="ACTIVE",
+        issued_at=moment,
         expires_at=expiry(moment, policy.level(level).validity_months),
-        policy_version=policy.version, issued_by=actor.id, reminders_sent=[],
-        replaces_id=replaces.id if replaces else None, updated_at=moment)
+        policy_version=policy.version,
+        issued_by=actor.id,
+        reminders_sent=[],
+        replaces_id=replaces.id if replaces else None,
+        updated_at=moment,
+    )
     uow.session.add(clearance)
     _insert_live(uow, clearance)
     if replaces is not None:
         # Every case the old clearance served is served by the new one now: a review or a
         # revocation from any of them reaches the clearance that is live.
-        uow.session.execute(update(VettingCase).where(
-            VettingCase.clearance_id == replaces.id).values(clearance_id=clearance.id))
+        uow.session.execute(
+            update(VettingCase)
+            .where(VettingCase.clearance_id == replaces.id)
+            .values(clearance_id=clearance.id)
+        )
     case.clearance_id = clearance.id
     uow.session.flush()
     _emit_granted(uow, case, clearance)
@@ -154,59 +211,92 @@ def _insert_live(uow: UnitOfWork, clearance: Clearance) -> None:
     try:
         uow.session.flush()
     except IntegrityError:
-        raise Conflict("Another clearance for this person was issued at the same moment: "
-                       "reload the case and decide again.",
-                       {"status": ["The person already has a live clearance."]}) from None
+        raise Conflict(
+            "Another clearance for this person was issued at the same moment: "
+            "reload the case and decide again.",
+            {"status": ["The person already has a live clearance."]},
+        ) from None
 
 
 def live_clearance(session: Session, person_id: str | None) -> Clearance | None:
     """The person's one ACTIVE or SUSPENDED clearance, locked."""
     if person_id is None:
         return None
-    return session.execute(select(Clearance).where(
-        Clearance.person_id == person_id, Clearance.status.in_(LIVE))
-        .with_for_update()).scalar_one_or_none()
+    return session.execute(
+        select(Clearance)
+        .where(Clearance.person_id == person_id, Clearance.status.in_(LIVE))
+        .with_for_update()
+    ).scalar_one_or_none()
 
 
 def assessed_refuse(session: Session, clearance: Clearance) -> bool:
     """Whether a case of this clearance was last assessed REFUSE (e.g. its review after a
     change of circumstances): lifting its suspension then goes against the assessment."""
-    return any((risk or {}).get("recommendation") == "REFUSE" for risk in session.execute(
-        select(VettingCase.risk).where(VettingCase.clearance_id == clearance.id)).scalars())
+    return any(
+        (risk or {}).get("recommendation") == "REFUSE"
+        for risk in session.execute(
+            select(VettingCase.risk).where(VettingCase.clearance_id == clearance.id)
+        ).scalars()
+    )
 
 
 def clearance_for_update(session: Session, clearance_id: str) -> Clearance:
-    clearance = session.execute(select(Clearance).where(Clearance.id == clearance_id)
-                                .with_for_update()).scalar_one_or_none()
+    clearance = session.execute(
+        select(Clearance).where(Clearance.id == clearance_id).with_for_update()
+    ).scalar_one_or_none()
     if clearance is None:
         raise NotFound()
     return clearance
 
 
 def _change(clearance: Clearance) -> dict[str, Any]:
-    return {"clearance_id": clearance.id, "application_id": clearance.application_id,
-            "person_id": clearance.person_id}
+    return {
+        "clearance_id": clearance.id,
+        "application_id": clearance.application_id,
+        "person_id": clearance.person_id,
+    }
 
 
-def suspend(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason_code: str,
-            reason: str, moment: datetime) -> None:
+def suspend(
+    uow: UnitOfWork,
+    clearance: Clearance,
+    actor: Actor,
+    reason_code: str,
+    reason: str,
+    moment: datetime,
+) -> None:
     clearance.status = _take(clearance, "suspend", actor)
     clearance.suspension_reason = reason_code
     clearance.suspension_id, clearance.updated_at = str(uuid.uuid4()), moment
-    uow.emit("vetting.clearance_suspended", subject=clearance.application_id, data={
-        **_change(clearance), "reason": reason_code, "suspended_at": moment.isoformat(),
-        "suspension_id": clearance.suspension_id})
-    audit_decision(uow, actor, "clearance.suspended", "clearance", clearance.id,
-                   reason=reason, detail={"reason_code": reason_code,
-                                          "suspension_id": clearance.suspension_id})
+    uow.emit(
+        "vetting.clearance_suspended",
+        subject=clearance.application_id,
+        data={
+            **_change(clearance),
+            "reason": reason_code,
+            "suspended_at": moment.isoformat(),
+            "suspension_id": clearance.suspension_id,
+        },
+    )
+    audit_decision(
+        uow,
+        actor,
+        "clearance.suspended",
+        "clearance",
+        clearance.id,
+        reason=reason,
+        detail={"reason_code": reason_code, "suspension_id": clearance.suspension_id},
+    )
     history.person_changed(uow.session, clearance.person_id, moment)
 
 
-def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
-              moment: datetime) -> None:
+def reinstate(
+    uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str, moment: datetime
+) -> None:
     # Lifting a suspension whose review assessed REFUSE overrides that assessment: a manager.
-    action = ("reinstate_against_assessment" if assessed_refuse(uow.session, clearance)
-              else "reinstate")
+    action = (
+        "reinstate_against_assessment" if assessed_refuse(uow.session, clearance) else "reinstate"
+    )
     clearance.status = _take(clearance, action, actor)
     if clearance.expires_at <= moment:
         raise Conflict("This clearance has passed its expiry date: it cannot be reinstated.")
@@ -214,20 +304,33 @@ def reinstate(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
     lifted = clearance.suspension_id or legacy_suspension_id(clearance.id)
     clearance.suspension_reason = None
     clearance.suspension_id, clearance.updated_at = None, moment
-    uow.emit("vetting.clearance_reinstated", subject=clearance.application_id, data={
-        **_change(clearance), "reinstated_at": moment.isoformat(), "suspension_id": lifted})
-    audit_decision(uow, actor, "clearance.reinstated", "clearance", clearance.id,
-                   reason=reason, detail={"suspension_id": lifted})
+    uow.emit(
+        "vetting.clearance_reinstated",
+        subject=clearance.application_id,
+        data={**_change(clearance), "reinstated_at": moment.isoformat(), "suspension_id": lifted},
+    )
+    audit_decision(
+        uow,
+        actor,
+        "clearance.reinstated",
+        "clearance",
+        clearance.id,
+        reason=reason,
+        detail={"suspension_id": lifted},
+    )
     history.person_changed(uow.session, clearance.person_id, moment)
 
 
-def revoke(uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str,
-           moment: datetime) -> None:
+def revoke(
+    uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str, moment: datetime
+) -> None:
     clearance.status, clearance.updated_at = _take(clearance, "revoke", actor), moment
-    uow.emit("vetting.clearance_revoked", subject=clearance.application_id, data={
-        **_change(clearance), "revoked_at": moment.isoformat()})
-    audit_decision(uow, actor, "clearance.revoked", "clearance", clearance.id,
-                   reason=reason)
+    uow.emit(
+        "vetting.clearance_revoked",
+        subject=clearance.application_id,
+        data={**_change(clearance), "revoked_at": moment.isoformat()},
+    )
+    audit_decision(uow, actor, "clearance.revoked", "clearance", clearance.id, reason=reason)
     history.person_changed(uow.session, clearance.person_id, moment)
 
 
@@ -238,18 +341,29 @@ def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
     offsets = sorted(policy.reminder_days_before_expiry)  # nearest first
     horizon = moment + timedelta(days=max(offsets, default=0))
     found = {"reminded": 0, "expired": 0}
-    for clearance in uow.session.execute(select(Clearance).where(
-            Clearance.status.in_(LIVE), Clearance.expires_at <= horizon)
-            .order_by(Clearance.expires_at).with_for_update(skip_locked=True)
-            ).scalars():
+    for clearance in uow.session.execute(
+        select(Clearance)
+        .where(Clearance.status.in_(LIVE), Clearance.expires_at <= horizon)
+        .order_by(Clearance.expires_at)
+        .with_for_update(skip_locked=True)
+    ).scalars():
         if clearance.expires_at <= moment:
             suspended = clearance.status == "SUSPENDED"
             clearance.status = _take(clearance, "expire", Actor.system())
             clearance.updated_at = moment
-            uow.emit("vetting.clearance_expired", subject=clearance.application_id, data={
-                **_change(clearance), "expired_at": clearance.expires_at.isoformat()})
-            audit_decision(uow, Actor.system(), "clearance.expired", "clearance",
-                           clearance.id, detail={"policy_version": policy.version})
+            uow.emit(
+                "vetting.clearance_expired",
+                subject=clearance.application_id,
+                data={**_change(clearance), "expired_at": clearance.expires_at.isoformat()},
+            )
+            audit_decision(
+                uow,
+                Actor.system(),
+                "clearance.expired",
+                "clearance",
+                clearance.id,
+                detail={"policy_version": policy.version},
+            )
             found["expired"] += 1
             if suspended:  # no longer history on the person's other cases
                 history.person_changed(uow.session, clearance.person_id, moment)
@@ -260,8 +374,14 @@ def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
             continue
         nearest = due[0]
         clearance.reminders_sent = sorted({*clearance.reminders_sent, *due})
-        uow.emit("vetting.clearance_expiring", subject=clearance.application_id, data={
-            **_change(clearance), "expires_at": clearance.expires_at.isoformat(),
-            "days_before": nearest})
+        uow.emit(
+            "vetting.clearance_expiring",
+            subject=clearance.application_id,
+            data={
+                **_change(clearance),
+                "expires_at": clearance.expires_at.isoformat(),
+                "days_before": nearest,
+            },
+        )
         found["reminded"] += 1
     return found

@@ -61,8 +61,7 @@ def take(case: VettingCase, action: str, actor: Actor, target: str | None = None
 def history_pending(case: VettingCase) -> bool:
     """The person's history shown on the case has something no manager has acknowledged."""
     acknowledged = set((case.history_acknowledged or {}).get("keys") or ())
-    return any(f"{flag['kind']}:{flag['ref']}" not in acknowledged
-               for flag in case.history or ())
+    return any(f"{flag['kind']}:{flag['ref']}" not in acknowledged for flag in case.history or ())
 
 
 def party_for(case: VettingCase, status: str, party: str | None) -> str | None:
@@ -78,15 +77,17 @@ def party_for(case: VettingCase, status: str, party: str | None) -> str | None:
     return party
 
 
-def move(case: VettingCase, status: str, moment: datetime,
-         waiting_on: str | bool | None = True) -> None:
+def move(
+    case: VettingCase, status: str, moment: datetime, waiting_on: str | bool | None = True
+) -> None:
     """Change state, closing the current waiting spell into the case's totals. `waiting_on`
     True means the state's usual party."""
     case.waited_s = add_wait(case.waited_s or {}, case.waiting_on, case.waiting_since, moment)
     # Whatever moves a case, the move is one its lifecycle table lists.
     CASE.check_move(case.status, status)
-    party = party_for(case, status, WAITING_ON[status] if waiting_on is True
-                      else waiting_on or None)
+    party = party_for(
+        case, status, WAITING_ON[status] if waiting_on is True else waiting_on or None
+    )
     case.status = status
     case.waiting_on = party
     case.waiting_since = moment if party else None
@@ -107,30 +108,53 @@ def rewait(case: VettingCase, moment: datetime) -> None:
 
 
 def case_for_update(session: Session, case_id: str) -> VettingCase:
-    case = session.execute(select(VettingCase).where(VettingCase.id == case_id)
-                           .with_for_update()).scalar_one_or_none()
+    case = session.execute(
+        select(VettingCase).where(VettingCase.id == case_id).with_for_update()
+    ).scalar_one_or_none()
     if case is None:
         raise NotFound()
     return case
 
 
 def case_by_application(session: Session, application_id: str) -> VettingCase | None:
-    return session.execute(select(VettingCase).where(
-        VettingCase.application_id == str(application_id)).with_for_update()
+    return session.execute(
+        select(VettingCase)
+        .where(VettingCase.application_id == str(application_id))
+        .with_for_update()
     ).scalar_one_or_none()
 
 
 def checks_of(session: Session, case_id: str) -> list[Check]:
-    return list(session.execute(select(Check).where(Check.case_id == case_id)
-                                .order_by(Check.created_at, Check.name)).scalars())
+    return list(
+        session.execute(
+            select(Check).where(Check.case_id == case_id).order_by(Check.created_at, Check.name)
+        ).scalars()
+    )
 
 
-def audit_decision(uow: UnitOfWork, actor: Actor, action: str, subject_type: str,
-                   subject_id: str, *, reason: str | None = None,
-                   detail: dict[str, Any] | None = None,
-                   private: dict[str, Any] | None = None) -> None:
+def audit_decision(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    *,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+    private: dict[str, Any] | None = None,
+) -> None:
     """Who, when, what, why — and the policy version, which every decision's detail carries.
     `private` (e.g. conditions naming the person's circumstances) is sealed with the reason."""
-    audit.record(uow.session, service="vetting", actor=actor.id, actor_kind=actor.kind,
-                 action=action, subject_type=subject_type, subject_id=subject_id,
-                 reason=reason, detail=detail, private=private, at=uow.now())
+    audit.record(
+        uow.session,
+        service="vetting",
+        actor=actor.id,
+        actor_kind=actor.kind,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        reason=reason,
+        detail=detail,
+        private=private,
+        at=uow.now(),
+    )

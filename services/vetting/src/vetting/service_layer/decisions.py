@@ -29,8 +29,10 @@ from vetting.service_layer.common import (
 
 WHY_NOT = {
     "OPEN": "its checks are still running",
-    "INFO_REQUESTED": "it is waiting for information (from the organisation, or from the "
-                      "volunteer for a sensitive request)",
+    "INFO_REQUESTED": (
+        "it is waiting for information (from the organisation, or from the "
+        "volunteer for a sensitive request)"
+    ),
     "REFUSAL_PENDING": "a refusal is waiting for countersignature",
     "CLEARANCE_PENDING": "a clearance is waiting for countersignature",
     "REVIEW": "it is under review after a change of circumstances (use /review)",
@@ -40,35 +42,59 @@ WHY_NOT = {
 def _decidable(case: VettingCase, what: str) -> None:
     if case.status not in DECIDABLE:
         why = WHY_NOT.get(case.status, f"it is {case.status.lower()}")
-        raise Conflict(f"This case cannot be {what} now: {why}.",
-                       {"status": [f"The case is {case.status}."]})
+        raise Conflict(
+            f"This case cannot be {what} now: {why}.", {"status": [f"The case is {case.status}."]}
+        )
     if case.identity_status == "POSSIBLE_MATCH":
-        raise Conflict(f"This case cannot be {what} now: the applicant may be someone vetting "
-                       "already knows. Link or separate the possible match first.")
+        raise Conflict(
+            f"This case cannot be {what} now: the applicant may be someone vetting "
+            "already knows. Link or separate the possible match first."
+        )
 
 
 def _not_party_to_refusal(case: VettingCase, actor: Actor) -> None:
     if case.status == "RECONSIDERATION":
         refusal = case.refusal or {}
         if actor.is_one_of(refusal.get("proposed_by"), refusal.get("countersigned_by")):
-            raise Forbidden("You took part in the refusal: a different officer decides the "
-                            "reconsideration.")
+            raise Forbidden(
+                "You took part in the refusal: a different officer decides the reconsideration."
+            )
 
 
 def _validate_conditions(case: VettingCase, conditions: list[str]) -> None:
-    bad = [c for c in conditions if c != ESCORTED_ONLY and not (
-        c.startswith(EXCLUDE) and c.removeprefix(EXCLUDE) in case.establishments)]
+    bad = [
+        c
+        for c in conditions
+        if c != ESCORTED_ONLY
+        and not (c.startswith(EXCLUDE) and c.removeprefix(EXCLUDE) in case.establishments)
+    ]
     if bad:
-        raise Invalid("Unknown conditions.", {"conditions": [
-            f"{c!r} is not a condition: use {ESCORTED_ONLY} or {EXCLUDE}<a requested "
-            f"establishment: {', '.join(case.establishments)}>." for c in bad]})
+        raise Invalid(
+            "Unknown conditions.",
+            {
+                "conditions": [
+                    f"{c!r} is not a condition: use {ESCORTED_ONLY} or {EXCLUDE}<a requested "
+                    f"establishment: {', '.join(case.establishments)}>."
+                    for c in bad
+                ]
+            },
+        )
     if set(case.establishments) <= clearances.excluded(conditions):
-        raise Invalid("Every requested establishment would be excluded.", {"conditions": [
-            "Leave at least one requested establishment, or refuse."]})
+        raise Invalid(
+            "Every requested establishment would be excluded.",
+            {"conditions": ["Leave at least one requested establishment, or refuse."]},
+        )
 
 
-def clear(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, level: str | None,
-          conditions: list[str], reason: str) -> Clearance | VettingCase:
+def clear(
+    uow: UnitOfWork,
+    policy: Policy,
+    case_id: str,
+    actor: Actor,
+    level: str | None,
+    conditions: list[str],
+    reason: str,
+) -> Clearance | VettingCase:
     """Clear the case at `level` (default: the level it requires) with conditions: the
     clearance, or the case waiting for a manager when that overrides the risk summary."""
     case = case_for_update(uow.session, case_id)
@@ -79,8 +105,9 @@ def clear(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, level: st
     if level not in ranks:
         raise Invalid("Unknown level.", {"level": [f"One of {', '.join(ranks)}."]})
     if ranks[level] < ranks.get(case.required_level or "", 0):
-        raise Invalid("Level too low.", {"level": [
-            f"This request needs at least {case.required_level}."]})
+        raise Invalid(
+            "Level too low.", {"level": [f"This request needs at least {case.required_level}."]}
+        )
     _validate_conditions(case, conditions)
     history.require_acknowledged(uow.session, case, "cleared")
     why = overrides.needed(case, conditions)
@@ -89,8 +116,11 @@ def clear(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, level: st
     if why:
         take(case, "clearance_proposed", actor)
         return overrides.propose(uow, policy, case, actor, level, conditions, reason, why)
-    take(case, "overturn_countersigned_refusal" if _overturns_countersigned_refusal(case)
-         else "clear", actor)
+    take(
+        case,
+        "overturn_countersigned_refusal" if _overturns_countersigned_refusal(case) else "clear",
+        actor,
+    )
     return _issue(uow, policy, case, actor, level, conditions, reason)
 
 
@@ -98,72 +128,128 @@ def _overturns_countersigned_refusal(case: VettingCase) -> bool:
     return case.status == "RECONSIDERATION" and bool((case.refusal or {}).get("countersigned_by"))
 
 
-def countersign_clearance(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
-                          confirm: bool, note: str) -> Clearance | VettingCase:
+def countersign_clearance(
+    uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, confirm: bool, note: str
+) -> Clearance | VettingCase:
     """A manager confirms (the clearance is issued) or rejects a clearance proposed against
     the risk summary."""
+
     def issue(case: VettingCase, proposal: dict[str, Any], _moment: Any) -> Clearance:
         proposer = Actor(proposal["proposed_by"], "STAFF")
-        return _issue(uow, policy, case, proposer, proposal["level"],
-                      list(proposal["conditions"]), proposal["reason"], countersigned_by=actor)
+        return _issue(
+            uow,
+            policy,
+            case,
+            proposer,
+            proposal["level"],
+            list(proposal["conditions"]),
+            proposal["reason"],
+            countersigned_by=actor,
+        )
 
     return overrides.countersign(uow, policy, case_id, actor, confirm, note, issue)
 
 
-def _issue(uow: UnitOfWork, policy: Policy, case: VettingCase, actor: Actor, level: str,
-           conditions: list[str], reason: str,
-           countersigned_by: Actor | None = None) -> Clearance:
+def _issue(
+    uow: UnitOfWork,
+    policy: Policy,
+    case: VettingCase,
+    actor: Actor,
+    level: str,
+    conditions: list[str],
+    reason: str,
+    countersigned_by: Actor | None = None,
+) -> Clearance:
     moment = uow.now()
     was = case.status
     # Again at issue: a countersignature may come after the person's history changed.
     history.require_acknowledged(uow.session, case, "cleared")
     clearance = clearances.grant(uow, policy, case, actor, level, conditions, moment)
     if was == "RECONSIDERATION":
-        case.reconsideration = {**(case.reconsideration or {}), "outcome": "CLEARED",
-                                "decided_by": actor.subject, "decided_at": moment.isoformat()}
+        case.reconsideration = {
+            **(case.reconsideration or {}),
+            "outcome": "CLEARED",
+            "decided_by": actor.subject,
+            "decided_at": moment.isoformat(),
+        }
     move(case, "CLEARED", moment)
     case.policy_version = policy.version
-    audit_decision(uow, countersigned_by or actor, "case.cleared", "case", case.id,
-                   reason=reason, private={"conditions": sorted(conditions)}, detail={
-        "level": level, "clearance_id": clearance.id, "proposed_by": actor.subject,
-        "countersigned_by": countersigned_by.subject if countersigned_by else None,
-        "expires_at": clearance.expires_at.isoformat(), "on_reconsideration":
-        was == "RECONSIDERATION", "recommendation": (case.risk or {}).get("recommendation"),
-        "policy_version": policy.version})
+    audit_decision(
+        uow,
+        countersigned_by or actor,
+        "case.cleared",
+        "case",
+        case.id,
+        reason=reason,
+        private={"conditions": sorted(conditions)},
+        detail={
+            "level": level,
+            "clearance_id": clearance.id,
+            "proposed_by": actor.subject,
+            "countersigned_by": countersigned_by.subject if countersigned_by else None,
+            "expires_at": clearance.expires_at.isoformat(),
+            "on_reconsideration": was == "RECONSIDERATION",
+            "recommendation": (case.risk or {}).get("recommendation"),
+            "policy_version": policy.version,
+        },
+    )
     return clearance
 
 
-def propose_refusal(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
-                    reasons: list[str]) -> VettingCase:
+def propose_refusal(
+    uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, reasons: list[str]
+) -> VettingCase:
     """An officer proposes a refusal (nothing is sent yet); on a reconsideration the deciding
     officer upholds the refusal directly."""
     case = case_for_update(uow.session, case_id)
     _decidable(case, "refused")
     _not_party_to_refusal(case, actor)
     moment = uow.now()
-    take(case, "refusal_upheld" if case.status == "RECONSIDERATION" else "refusal_proposed",
-         actor)
+    take(case, "refusal_upheld" if case.status == "RECONSIDERATION" else "refusal_proposed", actor)
     if case.status == "RECONSIDERATION":
-        case.reconsideration = {**(case.reconsideration or {}), "outcome": "UPHELD",
-                                "decided_by": actor.subject, "decided_at": moment.isoformat(),
-                                "reasons": reasons}
+        case.reconsideration = {
+            **(case.reconsideration or {}),
+            "outcome": "UPHELD",
+            "decided_by": actor.subject,
+            "decided_at": moment.isoformat(),
+            "reasons": reasons,
+        }
         move(case, "REFUSED", moment)
         _refused(uow, case, moment, reconsidered=True)
-        audit_decision(uow, actor, "case.refusal_upheld", "case", case.id,
-                       reason="; ".join(reasons), detail={"policy_version": policy.version})
+        audit_decision(
+            uow,
+            actor,
+            "case.refusal_upheld",
+            "case",
+            case.id,
+            reason="; ".join(reasons),
+            detail={"policy_version": policy.version},
+        )
         return case
-    case.refusal = {"proposed_by": actor.subject, "proposed_at": moment.isoformat(),
-                    "reasons": reasons}
+    case.refusal = {
+        "proposed_by": actor.subject,
+        "proposed_at": moment.isoformat(),
+        "reasons": reasons,
+    }
     move(case, "REFUSAL_PENDING", moment)
-    audit_decision(uow, actor, "case.refusal_proposed", "case", case.id,
-                   reason="; ".join(reasons), detail={
-                       "recommendation": (case.risk or {}).get("recommendation"),
-                       "policy_version": policy.version})
+    audit_decision(
+        uow,
+        actor,
+        "case.refusal_proposed",
+        "case",
+        case.id,
+        reason="; ".join(reasons),
+        detail={
+            "recommendation": (case.risk or {}).get("recommendation"),
+            "policy_version": policy.version,
+        },
+    )
     return case
 
 
-def countersign(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, confirm: bool,
-                note: str) -> VettingCase:
+def countersign(
+    uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, confirm: bool, note: str
+) -> VettingCase:
     """A manager who did not propose it confirms the refusal (it takes effect) or rejects it
     (the case goes back to the queue)."""
     case = case_for_update(uow.session, case_id)
@@ -175,32 +261,55 @@ def countersign(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, con
         raise Forbidden("You proposed this refusal: a different officer must countersign it.")
     moment = uow.now()
     if confirm:
-        case.refusal = {**refusal, "countersigned_by": actor.subject,
-                        "countersigned_at": moment.isoformat(), "note": note}
+        case.refusal = {
+            **refusal,
+            "countersigned_by": actor.subject,
+            "countersigned_at": moment.isoformat(),
+            "note": note,
+        }
         move(case, "REFUSED", moment)
         case.policy_version = policy.version
         _refused(uow, case, moment, reconsidered=False)
     else:
         case.refusal = None
         move(case, "AWAITING_DECISION", moment)
-    audit_decision(uow, actor, "case.refusal_countersigned" if confirm
-                   else "case.refusal_rejected", "case", case.id, reason=note,
-                   private={"reasons": refusal.get("reasons")}, detail={
-                       "proposed_by": refusal.get("proposed_by"),
-                       "policy_version": policy.version})
+    audit_decision(
+        uow,
+        actor,
+        "case.refusal_countersigned" if confirm else "case.refusal_rejected",
+        "case",
+        case.id,
+        reason=note,
+        private={"reasons": refusal.get("reasons")},
+        detail={"proposed_by": refusal.get("proposed_by"), "policy_version": policy.version},
+    )
     return case
 
 
 def _refused(uow: UnitOfWork, case: VettingCase, moment: Any, *, reconsidered: bool) -> None:
     history.person_changed(uow.session, case.person_id, moment)
-    uow.emit("vetting.clearance_refused", subject=case.application_id, data={
-        "case_id": case.id, "application_id": case.application_id,
-        "refused_at": moment.isoformat(), "reconsidered": reconsidered})
+    uow.emit(
+        "vetting.clearance_refused",
+        subject=case.application_id,
+        data={
+            "case_id": case.id,
+            "application_id": case.application_id,
+            "refused_at": moment.isoformat(),
+            "reconsidered": reconsidered,
+        },
+    )
 
 
-def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
-                        items: list[dict[str, Any]], reason: str,
-                        due_by: date | None, sensitive: bool = False) -> InformationRequest:
+def request_information(
+    uow: UnitOfWork,
+    policy: Policy,
+    case_id: str,
+    actor: Actor,
+    items: list[dict[str, Any]],
+    reason: str,
+    due_by: date | None,
+    sensitive: bool = False,
+) -> InformationRequest:
     """Ask the organisation (through the applications service) for what is missing; a
     sensitive request goes to the volunteer alone (service_layer.information records their
     answer)."""
@@ -208,45 +317,85 @@ def request_information(uow: UnitOfWork, policy: Policy, case_id: str, actor: Ac
     take(case, "information_requested", actor)
     moment = uow.now()
     request = InformationRequest(
-        id=str(uuid.uuid4()), case_id=case.id, items=items, reason=reason,
-        due_by=due_by.isoformat() if due_by else None, requested_by=actor.id,
-        requested_at=moment, sensitive=sensitive)
+        id=str(uuid.uuid4()),
+        case_id=case.id,
+        items=items,
+        reason=reason,
+        due_by=due_by.isoformat() if due_by else None,
+        requested_by=actor.id,
+        requested_at=moment,
+        sensitive=sensitive,
+    )
     uow.session.add(request)
     if case.status != "INFO_REQUESTED":
         case.resume_status = case.status
         move(case, "INFO_REQUESTED", moment)
-    uow.emit("vetting.info_requested", subject=case.application_id, data={
-        "case_id": case.id, "application_id": case.application_id, "request_id": request.id,
-        "items": items, "reason": reason, "due_by": request.due_by,
-        "requested_at": moment.isoformat(), "sensitive": sensitive})
+    uow.emit(
+        "vetting.info_requested",
+        subject=case.application_id,
+        data={
+            "case_id": case.id,
+            "application_id": case.application_id,
+            "request_id": request.id,
+            "items": items,
+            "reason": reason,
+            "due_by": request.due_by,
+            "requested_at": moment.isoformat(),
+            "sensitive": sensitive,
+        },
+    )
     # The organisation's copy, apart: a queue receives whole messages, and the reason (and a
     # sensitive request's questions) can name what the checks found.
-    uow.emit("vetting.info_request_announced", subject=case.application_id, data={
-        "case_id": case.id, "application_id": case.application_id, "request_id": request.id,
-        "items": [] if sensitive else items, "due_by": request.due_by,
-        "requested_at": moment.isoformat(), "sensitive": sensitive})
-    audit_decision(uow, actor, "case.information_requested", "case", case.id,
-                   reason=reason, detail={"request_id": request.id, "items": len(items),
-                                          "sensitive": sensitive,
-                                          "policy_version": policy.version})
+    uow.emit(
+        "vetting.info_request_announced",
+        subject=case.application_id,
+        data={
+            "case_id": case.id,
+            "application_id": case.application_id,
+            "request_id": request.id,
+            "items": [] if sensitive else items,
+            "due_by": request.due_by,
+            "requested_at": moment.isoformat(),
+            "sensitive": sensitive,
+        },
+    )
+    audit_decision(
+        uow,
+        actor,
+        "case.information_requested",
+        "case",
+        case.id,
+        reason=reason,
+        detail={
+            "request_id": request.id,
+            "items": len(items),
+            "sensitive": sensitive,
+            "policy_version": policy.version,
+        },
+    )
     return request
 
 
 REVIEW_OUTCOMES = ("CONTINUE", "SUSPEND", "REVOKE")
 
 
-def complete_review(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, outcome: str,
-                    reason: str) -> VettingCase:
+def complete_review(
+    uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor, outcome: str, reason: str
+) -> VettingCase:
     """After a change of circumstances: the clearance continues (reinstated if it was
     suspended), stays suspended, or is revoked (managers only)."""
     case = case_for_update(uow.session, case_id)
     take(case, "review_completed", actor)
     if outcome == "REVOKE" and MANAGER_ROLE not in actor.roles:
         raise Forbidden("Only a vetting manager can revoke a clearance.")
-    if outcome == "CONTINUE" and (case.risk or {}).get("recommendation") == "REFUSE" \
-            and MANAGER_ROLE not in actor.roles:
-        raise Forbidden("The review assessed REFUSE: only a vetting manager can let the "
-                        "clearance continue.")
+    if (
+        outcome == "CONTINUE"
+        and (case.risk or {}).get("recommendation") == "REFUSE"
+        and MANAGER_ROLE not in actor.roles
+    ):
+        raise Forbidden(
+            "The review assessed REFUSE: only a vetting manager can let the clearance continue."
+        )
     clearance = clearances.clearance_for_update(uow.session, case.clearance_id or "")
     moment = uow.now()
     if outcome == "CONTINUE" and clearance.status == "SUSPENDED":
@@ -257,7 +406,17 @@ def complete_review(uow: UnitOfWork, policy: Policy, case_id: str, actor: Actor,
         clearances.revoke(uow, clearance, actor, reason, moment)
     move(case, "CLEARED", moment)
     circumstances.resolve(uow, case, outcome, actor, moment)
-    audit_decision(uow, actor, "case.review_completed", "case", case.id, reason=reason,
-                   detail={"outcome": outcome, "clearance_status": clearance.status,
-                           "policy_version": policy.version})
+    audit_decision(
+        uow,
+        actor,
+        "case.review_completed",
+        "case",
+        case.id,
+        reason=reason,
+        detail={
+            "outcome": outcome,
+            "clearance_status": clearance.status,
+            "policy_version": policy.version,
+        },
+    )
     return case

@@ -63,59 +63,91 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     session, moment = uow.session, uow.now()
     erasure_id = str(event.data["erasure_id"])
     application_id = str(event.data["application_id"])
-    first = session.execute(select(VettingCase).where(
-        VettingCase.application_id == application_id)).scalar_one_or_none()
+    first = session.execute(
+        select(VettingCase).where(VettingCase.application_id == application_id)
+    ).scalar_one_or_none()
     person_id = first.person_id if first is not None else None
     person = None
     if person_id is not None:
         # Locked first: a second erasure of the same person (through another application)
         # waits for this one instead of interleaving with it.
-        person = session.execute(select(Person).where(Person.id == person_id)
-                                 .with_for_update()).scalar_one()
+        person = session.execute(
+            select(Person).where(Person.id == person_id).with_for_update()
+        ).scalar_one()
     cases = _cases(session, person_id, first)
     application_ids = sorted({application_id, *(case.application_id for case in cases)})
     clearances = _clearances(session, person_id, [case.id for case in cases])
 
-    counts = {"clearances_revoked": _revoke(session, clearances, moment),
-              "clearances": sum(assign(c, conditions=[]) for c in clearances),
-              "cases_closed": close_cases(cases, moment),
-              "cases": sum(anonymise_case(case) for case in cases),
-              **anonymise_children(session, [case.id for case in cases]),
-              "people": int(person is not None and assign(person,
-                                                          match_key=ERASED_KEY + person.id)),
-              "identifiers": forget_identity(session, person_id, [c.id for c in cases])}
-    subjects = {"case": [c.id for c in cases], "clearance": [c.id for c in clearances],
-                "person": [i for i in (person_id, *application_ids) if i]}
+    counts = {
+        "clearances_revoked": _revoke(session, clearances, moment),
+        "clearances": sum(assign(c, conditions=[]) for c in clearances),
+        "cases_closed": close_cases(cases, moment),
+        "cases": sum(anonymise_case(case) for case in cases),
+        **anonymise_children(session, [case.id for case in cases]),
+        "people": int(person is not None and assign(person, match_key=ERASED_KEY + person.id)),
+        "identifiers": forget_identity(session, person_id, [c.id for c in cases]),
+    }
+    subjects = {
+        "case": [c.id for c in cases],
+        "clearance": [c.id for c in clearances],
+        "person": [i for i in (person_id, *application_ids) if i],
+    }
     counts["audit_keys"] = erasure.forget_audit_subjects(session, subjects)
-    counts.update(erasure.purge_copies(session, [*subjects["person"], *subjects["case"],
-                                                 *subjects["clearance"]]))
-    erasure.remember_erased(session, [i for i in (person_id, *application_ids) if i],
-                            erasure_id, moment)
-    audit.record(session, service="vetting", actor="system", actor_kind=audit.SYSTEM,
-                 action="person.erased", subject_type="erasure", subject_id=erasure_id,
-                 detail={"counts": counts}, at=moment)
-    erasure.report(uow, "vetting.person_erased", erasure_id=erasure_id, person_id=person_id,
-                   application_ids=application_ids, counts=counts, moment=moment)
+    counts.update(
+        erasure.purge_copies(
+            session, [*subjects["person"], *subjects["case"], *subjects["clearance"]]
+        )
+    )
+    erasure.remember_erased(
+        session, [i for i in (person_id, *application_ids) if i], erasure_id, moment
+    )
+    audit.record(
+        session,
+        service="vetting",
+        actor="system",
+        actor_kind=audit.SYSTEM,
+        action="person.erased",
+        subject_type="erasure",
+        subject_id=erasure_id,
+        detail={"counts": counts},
+        at=moment,
+    )
+    erasure.report(
+        uow,
+        "vetting.person_erased",
+        erasure_id=erasure_id,
+        person_id=person_id,
+        application_ids=application_ids,
+        counts=counts,
+        moment=moment,
+    )
 
 
-def _cases(session: Session, person_id: str | None,
-           first: VettingCase | None) -> list[VettingCase]:
+def _cases(session: Session, person_id: str | None, first: VettingCase | None) -> list[VettingCase]:
     """Every case of the person (any organisation, any application), locked."""
     if first is None:
         return []
-    where = (VettingCase.person_id == person_id if person_id is not None
-             else VettingCase.id == first.id)
-    return list(session.execute(select(VettingCase).where(where).order_by(VettingCase.id)
-                                .with_for_update()).scalars())
+    where = (
+        VettingCase.person_id == person_id if person_id is not None else VettingCase.id == first.id
+    )
+    return list(
+        session.execute(
+            select(VettingCase).where(where).order_by(VettingCase.id).with_for_update()
+        ).scalars()
+    )
 
 
-def _clearances(session: Session, person_id: str | None,
-                case_ids: list[str]) -> list[Clearance]:
+def _clearances(session: Session, person_id: str | None, case_ids: list[str]) -> list[Clearance]:
     if not case_ids:
         return []
-    return list(session.execute(select(Clearance).where(or_(
-        Clearance.person_id == person_id, Clearance.case_id.in_(case_ids)))
-        .order_by(Clearance.id).with_for_update()).scalars())
+    return list(
+        session.execute(
+            select(Clearance)
+            .where(or_(Clearance.person_id == person_id, Clearance.case_id.in_(case_ids)))
+            .order_by(Clearance.id)
+            .with_for_update()
+        ).scalars()
+    )
 
 
 def _revoke(session: Session, clearances: Iterable[Clearance], moment: Any) -> int:
@@ -125,9 +157,16 @@ def _revoke(session: Session, clearances: Iterable[Clearance], moment: Any) -> i
             clearance.status = CLEARANCE.step(clearance.status, "erase", {SYSTEM}).target
             clearance.suspension_reason = REASON_CODE
             clearance.updated_at = moment
-            audit.record(session, service="vetting", actor="system", actor_kind=audit.SYSTEM,
-                         action="clearance.revoked", subject_type="clearance",
-                         subject_id=clearance.id, detail={"reason_code": REASON_CODE},
-                         at=moment)
+            audit.record(
+                session,
+                service="vetting",
+                actor="system",
+                actor_kind=audit.SYSTEM,
+                action="clearance.revoked",
+                subject_type="clearance",
+                subject_id=clearance.id,
+                detail={"reason_code": REASON_CODE},
+                at=moment,
+            )
             revoked += 1
     return revoked

@@ -27,10 +27,13 @@ def forget_identity(session: Session, person_id: str | None, case_ids: list[str]
     name them or their cases: gone, so nobody is ever matched to an erased person."""
     forgotten = 0
     if person_id is not None:
-        forgotten = session.execute(delete(PersonIdentifier).where(
-            PersonIdentifier.person_id == person_id)).rowcount or 0
-        session.execute(delete(IdentityCandidate).where(
-            IdentityCandidate.person_id == person_id))
+        forgotten = (
+            session.execute(
+                delete(PersonIdentifier).where(PersonIdentifier.person_id == person_id)
+            ).rowcount
+            or 0
+        )
+        session.execute(delete(IdentityCandidate).where(IdentityCandidate.person_id == person_id))
     if case_ids:
         session.execute(delete(IdentityCandidate).where(IdentityCandidate.case_id.in_(case_ids)))
     return forgotten
@@ -50,8 +53,15 @@ def close_cases(cases: Iterable[VettingCase], moment: Any) -> int:
 
 
 def anonymise_case(case: VettingCase) -> bool:
-    return assign(case, applicant=None, applicant_name={}, risk=None, refusal=None,
-                  reconsideration=None, override=None)
+    return assign(
+        case,
+        applicant=None,
+        applicant_name={},
+        risk=None,
+        refusal=None,
+        reconsideration=None,
+        override=None,
+    )
 
 
 def anonymise_children(session: Session, case_ids: list[str]) -> dict[str, int]:
@@ -59,8 +69,14 @@ def anonymise_children(session: Session, case_ids: list[str]) -> dict[str, int]:
     if not case_ids:
         return found
     for check in _of(session, Check, case_ids):
-        found["checks"] += assign(check, result=None, late_answer=None, error=None,
-                                  provider_reference=None, next_attempt_at=None)
+        found["checks"] += assign(
+            check,
+            result=None,
+            late_answer=None,
+            error=None,
+            provider_reference=None,
+            next_attempt_at=None,
+        )
     for update in _of(session, CaseUpdate, case_ids):
         found["case_updates"] += assign(update, data={})
     for request in _of(session, InformationRequest, case_ids):
@@ -72,8 +88,11 @@ def anonymise_children(session: Session, case_ids: list[str]) -> dict[str, int]:
 
 
 def _of(session: Session, model: Any, case_ids: list[str]) -> list[Any]:
-    return list(session.execute(select(model).where(model.case_id.in_(case_ids))
-                                .order_by(model.id)).scalars())
+    return list(
+        session.execute(
+            select(model).where(model.case_id.in_(case_ids)).order_by(model.id)
+        ).scalars()
+    )
 
 
 def assign(row: Any, **values: Any) -> bool:

@@ -34,19 +34,36 @@ def flags(session: Session, case: VettingCase) -> list[dict[str, Any]]:
     if not case.person_id:
         return []
     found: list[dict[str, Any]] = []
-    for clearance in session.execute(select(Clearance).where(
-            Clearance.person_id == case.person_id,
-            Clearance.status.in_(("SUSPENDED", "REVOKED")))).scalars():
-        found.append({"kind": f"CLEARANCE_{clearance.status}", "ref": clearance.id,
-                      "at": _iso(clearance.updated_at)})
-    for refused in session.execute(select(VettingCase.id, VettingCase.closed_at).where(
-            VettingCase.person_id == case.person_id, VettingCase.status == "REFUSED",
-            VettingCase.id != case.id)):
+    for clearance in session.execute(
+        select(Clearance).where(
+            Clearance.person_id == case.person_id, Clearance.status.in_(("SUSPENDED", "REVOKED"))
+        )
+    ).scalars():
+        found.append(
+            {
+                "kind": f"CLEARANCE_{clearance.status}",
+                "ref": clearance.id,
+                "at": _iso(clearance.updated_at),
+            }
+        )
+    for refused in session.execute(
+        select(VettingCase.id, VettingCase.closed_at).where(
+            VettingCase.person_id == case.person_id,
+            VettingCase.status == "REFUSED",
+            VettingCase.id != case.id,
+        )
+    ):
         found.append({"kind": "CASE_REFUSED", "ref": refused.id, "at": _iso(refused.closed_at)})
-    for decision in session.execute(select(PrisonDecision).where(
-            PrisonDecision.person_id == case.person_id)).scalars():
-        found.append({"kind": f"ESTABLISHMENT_{decision.decision}",
-                      "ref": decision.establishment_code, "at": _iso(decision.decided_at)})
+    for decision in session.execute(
+        select(PrisonDecision).where(PrisonDecision.person_id == case.person_id)
+    ).scalars():
+        found.append(
+            {
+                "kind": f"ESTABLISHMENT_{decision.decision}",
+                "ref": decision.establishment_code,
+                "at": _iso(decision.decided_at),
+            }
+        )
     return sorted(found, key=lambda flag: (flag["at"] or "", flag["kind"], flag["ref"]))
 
 
@@ -68,14 +85,21 @@ def require_acknowledged(session: Session, case: VettingCase, what: str) -> None
     decides first)."""
     pending = unacknowledged(session, case)
     if pending:
-        raise Conflict(f"This case cannot be {what} now: the person has a history a vetting "
-                       "manager must acknowledge first.", {"history": [
-                           f"{flag['kind']} ({flag['ref']})" for flag in pending]})
-    suspended = session.execute(select(Clearance.id).where(
-        Clearance.person_id == case.person_id, Clearance.status == "SUSPENDED")).scalar()
+        raise Conflict(
+            f"This case cannot be {what} now: the person has a history a vetting "
+            "manager must acknowledge first.",
+            {"history": [f"{flag['kind']} ({flag['ref']})" for flag in pending]},
+        )
+    suspended = session.execute(
+        select(Clearance.id).where(
+            Clearance.person_id == case.person_id, Clearance.status == "SUSPENDED"
+        )
+    ).scalar()
     if suspended is not None:
-        raise Conflict(f"This case cannot be {what} now: the person's clearance is "
-                       "SUSPENDED. Reinstate or revoke it first.")
+        raise Conflict(
+            f"This case cannot be {what} now: the person's clearance is "
+            "SUSPENDED. Reinstate or revoke it first."
+        )
 
 
 def acknowledge(uow: UnitOfWork, case_id: str, actor: Actor, reason: str) -> VettingCase:
@@ -87,12 +111,22 @@ def acknowledge(uow: UnitOfWork, case_id: str, actor: Actor, reason: str) -> Vet
         raise Conflict("This person has no history to acknowledge.")
     moment = uow.now()
     case.history = current
-    case.history_acknowledged = {"by": actor.subject, "at": moment.isoformat(),
-                                 "keys": [_key(flag) for flag in current]}
+    case.history_acknowledged = {
+        "by": actor.subject,
+        "at": moment.isoformat(),
+        "keys": [_key(flag) for flag in current],
+    }
     case.updated_at = moment
     rewait(case, moment)
-    audit_decision(uow, actor, "case.history_acknowledged", "case", case.id, reason=reason,
-                   detail={"history": [_key(flag) for flag in current]})
+    audit_decision(
+        uow,
+        actor,
+        "case.history_acknowledged",
+        "case",
+        case.id,
+        reason=reason,
+        detail={"history": [_key(flag) for flag in current]},
+    )
     return case
 
 
@@ -103,9 +137,12 @@ def person_changed(session: Session, person_id: str | None, moment: datetime) ->
     if not person_id:
         return
     session.flush()
-    for case in session.execute(select(VettingCase).where(
-            VettingCase.person_id == person_id, VettingCase.status.in_(UNDECIDED))
-            .order_by(VettingCase.id).with_for_update()).scalars():
+    for case in session.execute(
+        select(VettingCase)
+        .where(VettingCase.person_id == person_id, VettingCase.status.in_(UNDECIDED))
+        .order_by(VettingCase.id)
+        .with_for_update()
+    ).scalars():
         case.history = flags(session, case) or None
         rewait(case, moment)
 
@@ -119,17 +156,28 @@ def make_record_establishment_decision(event_type: str) -> Handler:
         if event.data.get("by") != "ESTABLISHMENT":
             return
         grant_id = str(event.data["grant_id"])
-        if uow.session.execute(select(PrisonDecision.id).where(
-                PrisonDecision.grant_id == grant_id,
-                PrisonDecision.decision == decision)).first() is not None:
+        if (
+            uow.session.execute(
+                select(PrisonDecision.id).where(
+                    PrisonDecision.grant_id == grant_id, PrisonDecision.decision == decision
+                )
+            ).first()
+            is not None
+        ):
             return
-        uow.session.add(PrisonDecision(
-            person_id=str(event.data["person_id"]), grant_id=grant_id,
-            application_id=str(event.data["application_id"]),
-            establishment_code=event.data["establishment_code"], decision=decision,
-            decided_at=event.data["at"]))
+        uow.session.add(
+            PrisonDecision(
+                person_id=str(event.data["person_id"]),
+                grant_id=grant_id,
+                application_id=str(event.data["application_id"]),
+                establishment_code=event.data["establishment_code"],
+                decision=decision,
+                decided_at=event.data["at"],
+            )
+        )
         person_changed(uow.session, str(event.data["person_id"]), uow.now())
 
     record_establishment_decision.handler_name = (  # type: ignore[attr-defined]
-        f"vetting.service_layer.history.record_{decision.lower()}")
+        f"vetting.service_layer.history.record_{decision.lower()}"
+    )
     return record_establishment_decision

@@ -63,8 +63,11 @@ def resolve(uow: UnitOfWork, key: bytes, applicant: Mapping[str, Any]) -> Resolu
     remember(session, person.id, found, uow.now())
     # Two strong matches (records an officer already found to be different people sharing a
     # document) are possible matches like the rest: an officer decides.
-    possible = {person_id: reasons for person_id, reasons in matches.items()
-                if identity.is_possible(reasons) or identity.is_strong(reasons)}
+    possible = {
+        person_id: reasons
+        for person_id, reasons in matches.items()
+        if identity.is_possible(reasons) or identity.is_strong(reasons)
+    }
     return Resolution(person, NEW_PERSON, possible)
 
 
@@ -72,39 +75,61 @@ def _matches(session: Session, found: identity.Identifiers) -> dict[str, frozens
     pairs = identity.lookup_pairs(found)
     if not pairs:
         return {}
-    people = set(session.execute(select(PersonIdentifier.person_id).where(
-        tuple_(PersonIdentifier.kind, PersonIdentifier.digest).in_(sorted(pairs)))).scalars())
+    people = set(
+        session.execute(
+            select(PersonIdentifier.person_id).where(
+                tuple_(PersonIdentifier.kind, PersonIdentifier.digest).in_(sorted(pairs))
+            )
+        ).scalars()
+    )
     known: dict[str, set[tuple[str, str]]] = {person_id: set() for person_id in people}
-    for person_id, kind, value in session.execute(select(
-            PersonIdentifier.person_id, PersonIdentifier.kind, PersonIdentifier.digest).where(
-            PersonIdentifier.person_id.in_(sorted(people)))):
+    for person_id, kind, value in session.execute(
+        select(PersonIdentifier.person_id, PersonIdentifier.kind, PersonIdentifier.digest).where(
+            PersonIdentifier.person_id.in_(sorted(people))
+        )
+    ):
         known[person_id].add((kind, value))
     return {person_id: identity.reasons(found, pairs_) for person_id, pairs_ in known.items()}
 
 
-def remember(session: Session, person_id: str, found: identity.Identifiers,
-             moment: datetime) -> None:
+def remember(
+    session: Session, person_id: str, found: identity.Identifiers, moment: datetime
+) -> None:
     """Store the identifiers the person does not have yet (a new document, a new name)."""
-    have = {tuple(row) for row in session.execute(select(
-        PersonIdentifier.kind, PersonIdentifier.digest).where(
-        PersonIdentifier.person_id == person_id))}
+    have = {
+        tuple(row)
+        for row in session.execute(
+            select(PersonIdentifier.kind, PersonIdentifier.digest).where(
+                PersonIdentifier.person_id == person_id
+            )
+        )
+    }
     for kind, value in sorted(found.pairs() - have):
-        session.add(PersonIdentifier(person_id=person_id, kind=kind, digest=value,
-                                     created_at=moment))
+        session.add(
+            PersonIdentifier(person_id=person_id, kind=kind, digest=value, created_at=moment)
+        )
     session.flush()
 
 
-def offer(session: Session, case: VettingCase, candidates: Mapping[str, frozenset[str]],
-          moment: datetime) -> int:
+def offer(
+    session: Session, case: VettingCase, candidates: Mapping[str, frozenset[str]], moment: datetime
+) -> int:
     """Record the possible matches an officer has not separated from this person before; how
     many."""
     separated = _separated_from(session, case.person_id or "", candidates)
     offered = 0
     for person_id, reasons in sorted(candidates.items()):
         if person_id not in separated:
-            session.add(IdentityCandidate(id=str(uuid.uuid4()), case_id=case.id,
-                                          person_id=person_id, reasons=sorted(reasons),
-                                          status="OPEN", created_at=moment))
+            session.add(
+                IdentityCandidate(
+                    id=str(uuid.uuid4()),
+                    case_id=case.id,
+                    person_id=person_id,
+                    reasons=sorted(reasons),
+                    status="OPEN",
+                    created_at=moment,
+                )
+            )
             offered += 1
     session.flush()
     return offered
@@ -112,16 +137,22 @@ def offer(session: Session, case: VettingCase, candidates: Mapping[str, frozense
 
 def _separated_from(session: Session, person_id: str, others: Iterable[str]) -> set[str]:
     others = set(others)
-    rows = session.execute(select(IdentitySeparation.person_a, IdentitySeparation.person_b)
-                           .where(or_(IdentitySeparation.person_a == person_id,
-                                      IdentitySeparation.person_b == person_id))).all()
+    rows = session.execute(
+        select(IdentitySeparation.person_a, IdentitySeparation.person_b).where(
+            or_(IdentitySeparation.person_a == person_id, IdentitySeparation.person_b == person_id)
+        )
+    ).all()
     return {b if a == person_id else a for a, b in rows} & others
 
 
 def open_candidates(session: Session, case_id: str) -> list[IdentityCandidate]:
-    return list(session.execute(select(IdentityCandidate).where(
-        IdentityCandidate.case_id == case_id, IdentityCandidate.status == "OPEN")
-        .order_by(IdentityCandidate.created_at, IdentityCandidate.person_id)).scalars())
+    return list(
+        session.execute(
+            select(IdentityCandidate)
+            .where(IdentityCandidate.case_id == case_id, IdentityCandidate.status == "OPEN")
+            .order_by(IdentityCandidate.created_at, IdentityCandidate.person_id)
+        ).scalars()
+    )
 
 
 def mark(case: VettingCase, status: str, method: str, by: str, moment: datetime) -> None:
@@ -132,17 +163,24 @@ def mark(case: VettingCase, status: str, method: str, by: str, moment: datetime)
 def _candidate(session: Session, case: VettingCase, person_id: str) -> IdentityCandidate:
     if case.identity_status != POSSIBLE_MATCH:
         raise Conflict("This case has no possible match waiting for an officer.")
-    found = session.execute(select(IdentityCandidate).where(
-        IdentityCandidate.case_id == case.id, IdentityCandidate.person_id == person_id,
-        IdentityCandidate.status == "OPEN").with_for_update()).scalar_one_or_none()
+    found = session.execute(
+        select(IdentityCandidate)
+        .where(
+            IdentityCandidate.case_id == case.id,
+            IdentityCandidate.person_id == person_id,
+            IdentityCandidate.status == "OPEN",
+        )
+        .with_for_update()
+    ).scalar_one_or_none()
     if found is None:
-        raise Invalid("Not a possible match of this case.", {"person_id": [
-            "Choose one of the case's open possible matches."]})
+        raise Invalid(
+            "Not a possible match of this case.",
+            {"person_id": ["Choose one of the case's open possible matches."]},
+        )
     return found
 
 
-def link(uow: UnitOfWork, case: VettingCase, person_id: str, actor: Actor,
-         reason: str) -> Person:
+def link(uow: UnitOfWork, case: VettingCase, person_id: str, actor: Actor, reason: str) -> Person:
     """The applicant is this person: the case (and what identified it) moves to them; the
     other candidates are closed. The caller then lets an existing clearance serve the case."""
     session, moment = uow.session, uow.now()
@@ -154,8 +192,11 @@ def link(uow: UnitOfWork, case: VettingCase, person_id: str, actor: Actor,
     if provisional and provisional != person_id and _only_case(session, provisional, case.id):
         # The person the case was given for now had nothing else: it becomes the candidate.
         _move_identifiers(session, provisional, person_id)
-        session.execute(update(IdentityCandidate).where(
-            IdentityCandidate.person_id == provisional).values(person_id=person_id))
+        session.execute(
+            update(IdentityCandidate)
+            .where(IdentityCandidate.person_id == provisional)
+            .values(person_id=person_id)
+        )
         case.person_id = person_id
         session.flush()
         session.execute(delete(Person).where(Person.id == provisional))
@@ -164,42 +205,72 @@ def link(uow: UnitOfWork, case: VettingCase, person_id: str, actor: Actor,
     _close_candidates(session, case.id, candidate.id, actor, moment)
     candidate.status, candidate.decided_by, candidate.decided_at = "LINKED", actor.id, moment
     mark(case, RESOLVED, OFFICER_LINK, actor.id, moment)
-    audit_decision(uow, actor, "identity.linked", "case", case.id, reason=reason,
-                   detail={"person_id": person_id, "reasons": candidate.reasons})
+    audit_decision(
+        uow,
+        actor,
+        "identity.linked",
+        "case",
+        case.id,
+        reason=reason,
+        detail={"person_id": person_id, "reasons": candidate.reasons},
+    )
     return person
 
 
-def separate(uow: UnitOfWork, case: VettingCase, person_id: str, actor: Actor,
-             reason: str) -> None:
+def separate(uow: UnitOfWork, case: VettingCase, person_id: str, actor: Actor, reason: str) -> None:
     """Two different people: the case keeps its own person, and the pair is remembered."""
     session, moment = uow.session, uow.now()
     candidate = _candidate(session, case, person_id)
     first, second = sorted((case.person_id or "", person_id))
     if session.get(IdentitySeparation, (first, second)) is None:
-        session.add(IdentitySeparation(person_a=first, person_b=second, case_id=case.id,
-                                       decided_by=actor.id, decided_at=moment))
+        session.add(
+            IdentitySeparation(
+                person_a=first,
+                person_b=second,
+                case_id=case.id,
+                decided_by=actor.id,
+                decided_at=moment,
+            )
+        )
     candidate.status, candidate.decided_by, candidate.decided_at = "SEPARATED", actor.id, moment
     session.flush()
     if not open_candidates(session, case.id):
         mark(case, RESOLVED, OFFICER_SEPARATE, actor.id, moment)
-    audit_decision(uow, actor, "identity.separated", "case", case.id, reason=reason,
-                   detail={"person_id": person_id, "reasons": candidate.reasons})
+    audit_decision(
+        uow,
+        actor,
+        "identity.separated",
+        "case",
+        case.id,
+        reason=reason,
+        detail={"person_id": person_id, "reasons": candidate.reasons},
+    )
 
 
 def _only_case(session: Session, person_id: str, case_id: str) -> bool:
-    others = session.execute(select(VettingCase.id).where(
-        VettingCase.person_id == person_id, VettingCase.id != case_id).limit(1)).first()
-    clearance = session.execute(select(Clearance.id).where(
-        Clearance.person_id == person_id).limit(1)).first()
+    others = session.execute(
+        select(VettingCase.id)
+        .where(VettingCase.person_id == person_id, VettingCase.id != case_id)
+        .limit(1)
+    ).first()
+    clearance = session.execute(
+        select(Clearance.id).where(Clearance.person_id == person_id).limit(1)
+    ).first()
     return others is None and clearance is None
 
 
 def _move_identifiers(session: Session, source: str, target: str) -> None:
-    have = {tuple(row) for row in session.execute(select(
-        PersonIdentifier.kind, PersonIdentifier.digest).where(
-        PersonIdentifier.person_id == target))}
-    for row in session.execute(select(PersonIdentifier).where(
-            PersonIdentifier.person_id == source)).scalars():
+    have = {
+        tuple(row)
+        for row in session.execute(
+            select(PersonIdentifier.kind, PersonIdentifier.digest).where(
+                PersonIdentifier.person_id == target
+            )
+        )
+    }
+    for row in session.execute(
+        select(PersonIdentifier).where(PersonIdentifier.person_id == source)
+    ).scalars():
         if (row.kind, row.digest) in have:
             session.delete(row)
         else:
@@ -207,12 +278,18 @@ def _move_identifiers(session: Session, source: str, target: str) -> None:
     session.flush()
 
 
-def _close_candidates(session: Session, case_id: str, keep: str, actor: Actor,
-                      moment: datetime) -> None:
-    session.execute(update(IdentityCandidate).where(
-        IdentityCandidate.case_id == case_id, IdentityCandidate.status == "OPEN",
-        IdentityCandidate.id != keep).values(status="NOT_CHOSEN", decided_by=actor.id,
-                                              decided_at=moment))
+def _close_candidates(
+    session: Session, case_id: str, keep: str, actor: Actor, moment: datetime
+) -> None:
+    session.execute(
+        update(IdentityCandidate)
+        .where(
+            IdentityCandidate.case_id == case_id,
+            IdentityCandidate.status == "OPEN",
+            IdentityCandidate.id != keep,
+        )
+        .values(status="NOT_CHOSEN", decided_by=actor.id, decided_at=moment)
+    )
 
 
 def view(session: Session, case: VettingCase) -> dict[str, Any]:
@@ -220,26 +297,49 @@ def view(session: Session, case: VettingCase) -> dict[str, Any]:
     latest case (name, date and place of birth, previous names, documents by type and last
     four characters) and their clearances, with why they match."""
     candidates = []
-    for candidate in session.execute(select(IdentityCandidate).where(
-            IdentityCandidate.case_id == case.id).order_by(IdentityCandidate.created_at,
-                                                           IdentityCandidate.person_id)).scalars():
-        latest = session.execute(select(VettingCase).where(
-            VettingCase.person_id == candidate.person_id, VettingCase.id != case.id)
-            .order_by(VettingCase.opened_at.desc()).limit(1)).scalar_one_or_none()
-        held = session.execute(select(Clearance).where(
-            Clearance.person_id == candidate.person_id).order_by(Clearance.issued_at)).scalars()
-        candidates.append({
-            "person_id": candidate.person_id, "status": candidate.status,
-            "reasons": candidate.reasons, "decided_by": candidate.decided_by,
-            "decided_at": candidate.decided_at,
-            "matched_names": _shared_names(case.applicant, latest.applicant if latest else None),
-            "record": _record(latest.applicant if latest else None),
-            "case_id": latest.id if latest else None,
-            "clearances": [{"id": c.id, "level": c.level, "status": c.status,
-                            "expires_at": c.expires_at} for c in held]})
-    return {"status": case.identity_status, "method": case.identity_method,
-            "by": case.identity_by, "at": case.identity_at, "person_id": case.person_id,
-            "applicant": _record(case.applicant), "candidates": candidates}
+    for candidate in session.execute(
+        select(IdentityCandidate)
+        .where(IdentityCandidate.case_id == case.id)
+        .order_by(IdentityCandidate.created_at, IdentityCandidate.person_id)
+    ).scalars():
+        latest = session.execute(
+            select(VettingCase)
+            .where(VettingCase.person_id == candidate.person_id, VettingCase.id != case.id)
+            .order_by(VettingCase.opened_at.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        held = session.execute(
+            select(Clearance)
+            .where(Clearance.person_id == candidate.person_id)
+            .order_by(Clearance.issued_at)
+        ).scalars()
+        candidates.append(
+            {
+                "person_id": candidate.person_id,
+                "status": candidate.status,
+                "reasons": candidate.reasons,
+                "decided_by": candidate.decided_by,
+                "decided_at": candidate.decided_at,
+                "matched_names": _shared_names(
+                    case.applicant, latest.applicant if latest else None
+                ),
+                "record": _record(latest.applicant if latest else None),
+                "case_id": latest.id if latest else None,
+                "clearances": [
+                    {"id": c.id, "level": c.level, "status": c.status, "expires_at": c.expires_at}
+                    for c in held
+                ],
+            }
+        )
+    return {
+        "status": case.identity_status,
+        "method": case.identity_method,
+        "by": case.identity_by,
+        "at": case.identity_at,
+        "person_id": case.person_id,
+        "applicant": _record(case.applicant),
+        "candidates": candidates,
+    }
 
 
 def _record(applicant: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -248,26 +348,40 @@ def _record(applicant: Mapping[str, Any] | None) -> dict[str, Any] | None:
     details = applicant.get("details") or {}
     ni_number = str(details.get("national_insurance_number") or "")
     return {
-        "forenames": applicant.get("forenames"), "middle_names": applicant.get("middle_names"),
-        "surname": applicant.get("surname"), "date_of_birth": applicant.get("date_of_birth"),
+        "forenames": applicant.get("forenames"),
+        "middle_names": applicant.get("middle_names"),
+        "surname": applicant.get("surname"),
+        "date_of_birth": applicant.get("date_of_birth"),
         "place_of_birth": details.get("place_of_birth"),
-        "previous_names": [{"forenames": n.get("forenames"), "surname": n.get("surname")}
-                           for n in details.get("previous_names") or ()],
-        "identity_documents": [{"type": d.get("type"),
-                                "ending": str(d.get("number") or "")[-4:],
-                                "expiry": d.get("expiry")}
-                               for d in details.get("identity_documents") or ()],
+        "previous_names": [
+            {"forenames": n.get("forenames"), "surname": n.get("surname")}
+            for n in details.get("previous_names") or ()
+        ],
+        "identity_documents": [
+            {
+                "type": d.get("type"),
+                "ending": str(d.get("number") or "")[-4:],
+                "expiry": d.get("expiry"),
+            }
+            for d in details.get("identity_documents") or ()
+        ],
         "national_insurance_number_ending": ni_number[-3:] or None,
-        "addresses": [{"town": a.get("town"), "postcode": a.get("postcode"),
-                       "from_date": a.get("from_date"), "to_date": a.get("to_date")}
-                      for a in details.get("addresses") or ()],
+        "addresses": [
+            {
+                "town": a.get("town"),
+                "postcode": a.get("postcode"),
+                "from_date": a.get("from_date"),
+                "to_date": a.get("to_date"),
+            }
+            for a in details.get("addresses") or ()
+        ],
     }
 
 
-def _shared_names(mine: Mapping[str, Any] | None,
-                  theirs: Mapping[str, Any] | None) -> list[str]:
+def _shared_names(mine: Mapping[str, Any] | None, theirs: Mapping[str, Any] | None) -> list[str]:
     """The names, current or previous, the two records have in common (as the first wrote
     them): e.g. the previous surname that makes a married name a possible match."""
+
     def names(applicant: Mapping[str, Any] | None) -> dict[str, str]:
         if not applicant:
             return {}

@@ -13,8 +13,9 @@ from vetting.service_layer import checks, clearances, history, identity
 from vetting.service_layer.common import CLOSED, Actor, case_for_update
 
 
-def link(uow: UnitOfWork, policy: Policy, case_id: str, person_id: str, actor: Actor,
-         reason: str) -> None:
+def link(
+    uow: UnitOfWork, policy: Policy, case_id: str, person_id: str, actor: Actor, reason: str
+) -> None:
     case = case_for_update(uow.session, case_id)
     if case.status in CLOSED:
         raise Conflict(f"This case is {case.status.lower()}: there is nothing to link.")
@@ -23,20 +24,25 @@ def link(uow: UnitOfWork, policy: Policy, case_id: str, person_id: str, actor: A
     # The person's history now shows on the case: with any a manager has not acknowledged,
     # their clearance does not serve it (service_layer.history).
     flagged = history.unacknowledged(uow.session, case)
-    existing = None if case.renewal_of or flagged else clearances.covering(
-        uow.session, policy, case, moment)
+    existing = (
+        None
+        if case.renewal_of or flagged
+        else clearances.covering(uow.session, policy, case, moment)
+    )
     if existing is not None and case.status in ("OPEN", "AWAITING_DECISION"):
         # Served by the person's clearance: the checks still due are not needed.
-        for check in uow.session.execute(select(Check).where(
-                Check.case_id == case.id, Check.next_attempt_at.is_not(None))).scalars():
+        for check in uow.session.execute(
+            select(Check).where(Check.case_id == case.id, Check.next_attempt_at.is_not(None))
+        ).scalars():
             check.next_attempt_at = None
         clearances.serve_from_existing(uow, policy, case, existing, moment)
     else:
         checks.refresh(uow.session, case, policy, moment)
 
 
-def separate(uow: UnitOfWork, policy: Policy, case_id: str, person_id: str, actor: Actor,
-             reason: str) -> None:
+def separate(
+    uow: UnitOfWork, policy: Policy, case_id: str, person_id: str, actor: Actor, reason: str
+) -> None:
     case = case_for_update(uow.session, case_id)
     if case.status in CLOSED:
         raise Conflict(f"This case is {case.status.lower()}: there is nothing to separate.")

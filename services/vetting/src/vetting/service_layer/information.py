@@ -21,17 +21,25 @@ from vetting.service_layer.common import Actor, audit_decision, case_for_update,
 
 
 def _unanswered(session: Session, case_id: str, besides: str = "") -> bool:
-    return session.execute(select(InformationRequest.id).where(
-        InformationRequest.case_id == case_id, InformationRequest.id != besides,
-        InformationRequest.answered_at.is_(None))).first() is not None
+    return (
+        session.execute(
+            select(InformationRequest.id).where(
+                InformationRequest.case_id == case_id,
+                InformationRequest.id != besides,
+                InformationRequest.answered_at.is_(None),
+            )
+        ).first()
+        is not None
+    )
 
 
 def _resume_to(case: VettingCase) -> str:
     return case.resume_status or "AWAITING_DECISION"
 
 
-def resume_when_answered(session: Session, case: VettingCase, policy: Policy,
-                         moment: datetime) -> None:
+def resume_when_answered(
+    session: Session, case: VettingCase, policy: Policy, moment: datetime
+) -> None:
     """With every request answered, the case goes back to where the request interrupted it
     (and its checks say who it waits on there)."""
     if case.status != "INFO_REQUESTED" or _unanswered(session, case.id):
@@ -41,8 +49,14 @@ def resume_when_answered(session: Session, case: VettingCase, policy: Policy,
     checks.refresh(session, case, policy, moment)
 
 
-def record_answer(uow: UnitOfWork, policy: Policy, case_id: str, request_id: str,
-                  actor: Actor, answers: list[dict[str, Any]]) -> VettingCase:
+def record_answer(
+    uow: UnitOfWork,
+    policy: Policy,
+    case_id: str,
+    request_id: str,
+    actor: Actor,
+    answers: list[dict[str, Any]],
+) -> VettingCase:
     """An officer records the volunteer's answer to a sensitive request, received directly
     (the organisation was never shown the request, so it cannot answer it)."""
     case = case_for_update(uow.session, case_id)
@@ -50,16 +64,19 @@ def record_answer(uow: UnitOfWork, policy: Policy, case_id: str, request_id: str
     if request is None or request.case_id != case.id:
         raise NotFound()
     if request.answered_at is not None:
-        raise Conflict(f"This information request was answered on "
-                       f"{request.answered_at.date().isoformat()}: it is ANSWERED.",
-                       {"status": ["The information request is ANSWERED."]})
+        raise Conflict(
+            f"This information request was answered on "
+            f"{request.answered_at.date().isoformat()}: it is ANSWERED.",
+            {"status": ["The information request is ANSWERED."]},
+        )
     if request.sensitive is False:
         # Vetting cannot close the organisation's copy of it: the organisation answers there
         # (a request from before sensitivity was kept, None, may be either: allowed).
-        raise Conflict("This request went to the organisation: its answer comes through the "
-                       "applications service.", {"sensitive": [
-                           "Only a sensitive request (sent to the volunteer) is answered "
-                           "here."]})
+        raise Conflict(
+            "This request went to the organisation: its answer comes through the "
+            "applications service.",
+            {"sensitive": ["Only a sensitive request (sent to the volunteer) is answered here."]},
+        )
     others = _unanswered(uow.session, case.id, besides=request.id)
     take(case, "information_received", actor, "INFO_REQUESTED" if others else _resume_to(case))
     moment = uow.now()
@@ -67,7 +84,18 @@ def record_answer(uow: UnitOfWork, policy: Policy, case_id: str, request_id: str
     case.updated_at = moment
     uow.session.flush()
     resume_when_answered(uow.session, case, policy, moment)
-    audit_decision(uow, actor, "case.information_received", "case", case.id, detail={
-        "request_id": request.id, "answers": len(answers), "from": "VOLUNTEER",
-        "status": case.status, "policy_version": policy.version})
+    audit_decision(
+        uow,
+        actor,
+        "case.information_received",
+        "case",
+        case.id,
+        detail={
+            "request_id": request.id,
+            "answers": len(answers),
+            "from": "VOLUNTEER",
+            "status": case.status,
+            "policy_version": policy.version,
+        },
+    )
     return case

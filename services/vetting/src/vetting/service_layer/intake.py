@@ -34,8 +34,12 @@ from vetting.simulation import SIMULATED_PROVIDERS
 ProviderChoice = Callable[[str, Mapping[str, Any], "str | None"], str]
 
 
-def make_open_case(policy: Policy, establishments: Mapping[str, Establishment],
-                   provider_for: ProviderChoice, identity_key: bytes) -> Handler:
+def make_open_case(
+    policy: Policy,
+    establishments: Mapping[str, Establishment],
+    provider_for: ProviderChoice,
+    identity_key: bytes,
+) -> Handler:
     def open_case(uow: UnitOfWork, event: Event) -> None:
         _open_case(uow, event, policy, establishments, provider_for, identity_key)
 
@@ -43,9 +47,14 @@ def make_open_case(policy: Policy, establishments: Mapping[str, Establishment],
     return open_case
 
 
-def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
-               establishments: Mapping[str, Establishment], provider_for: ProviderChoice,
-               identity_key: bytes) -> None:
+def _open_case(
+    uow: UnitOfWork,
+    event: Event,
+    policy: Policy,
+    establishments: Mapping[str, Establishment],
+    provider_for: ProviderChoice,
+    identity_key: bytes,
+) -> None:
     """application.submitted → a case at the level the policy requires, once per application;
     served at once by the person's active clearance when that already covers the request and
     the applicant is surely that person (service_layer.identity)."""
@@ -54,58 +63,99 @@ def _open_case(uow: UnitOfWork, event: Event, policy: Policy,
     if case_by_application(uow.session, application_id) is not None:
         return
     applicant = data["applicant"]
-    document = {"forenames": applicant["forenames"], "surname": applicant["surname"],
-                "middle_names": applicant.get("middle_names"), "email": applicant["email"],
-                "date_of_birth": _iso(applicant.get("date_of_birth")),
-                "details": applicant.get("details") or {}}
+    document = {
+        "forenames": applicant["forenames"],
+        "surname": applicant["surname"],
+        "middle_names": applicant.get("middle_names"),
+        "email": applicant["email"],
+        "date_of_birth": _iso(applicant.get("date_of_birth")),
+        "details": applicant.get("details") or {},
+    }
     resolution = identity.resolve(uow, identity_key, document)
-    decision = required_level(policy, data["requested_access"], data["frequency"],
-                              [establishments[c] for c in data["establishments"]
-                               if c in establishments])
+    decision = required_level(
+        policy,
+        data["requested_access"],
+        data["frequency"],
+        [establishments[c] for c in data["establishments"] if c in establishments],
+    )
     moment = uow.now()
     case = VettingCase(
-        id=str(uuid.uuid4()), application_id=application_id, status="OPEN",
+        id=str(uuid.uuid4()),
+        application_id=application_id,
+        status="OPEN",
         applicant_name={"forenames": applicant["forenames"], "surname": applicant["surname"]},
-        role=data["role"], establishments=data["establishments"],
-        requested_access=data["requested_access"], frequency=data["frequency"],
-        opened_at=moment, updated_at=moment, required_level=decision.level,
-        checks=list(decision.checks), dbs_level=decision.dbs_level,
-        policy_version=policy.version, person_id=resolution.person.id,
+        role=data["role"],
+        establishments=data["establishments"],
+        requested_access=data["requested_access"],
+        frequency=data["frequency"],
+        opened_at=moment,
+        updated_at=moment,
+        required_level=decision.level,
+        checks=list(decision.checks),
+        dbs_level=decision.dbs_level,
+        policy_version=policy.version,
+        person_id=resolution.person.id,
         organisation_id=str(data["organisation_id"]),
         renewal_of=str(data["renewal_of"]) if data.get("renewal_of") else None,
-        applicant=document, waiting_on="PROVIDER", waiting_since=moment, waited_s={})
+        applicant=document,
+        waiting_on="PROVIDER",
+        waiting_since=moment,
+        waited_s={},
+    )
     identity.mark(case, identity.RESOLVED, resolution.method, "system", moment)
     # The person's history shows on the case; with any, it is vetted afresh and decided only
     # after a manager has acknowledged that history (service_layer.history).
     case.history = history.flags(uow.session, case) or None
     # A clearance serves the case only when the applicant is surely its holder.
     sure = resolution.method in identity.SURE
-    existing = None if case.renewal_of or not sure or case.history else clearances.covering(
-        uow.session, policy, case, moment)
+    existing = (
+        None
+        if case.renewal_of or not sure or case.history
+        else clearances.covering(uow.session, policy, case, moment)
+    )
     if existing is not None:
         case.checks = []
     uow.session.add(case)
     uow.session.flush()
     if identity.offer(uow.session, case, resolution.candidates, moment):
         identity.mark(case, identity.POSSIBLE_MATCH, resolution.method, "system", moment)
-    chosen = {name: provider_for(name, document, decision.dbs_level)
-              for name in case.checks or ()}
+    chosen = {name: provider_for(name, document, decision.dbs_level) for name in case.checks or ()}
     checks.create_checks(uow.session, case, chosen, moment)
-    uow.emit("vetting.case_opened", subject=application_id, data={
-        "case_id": case.id, "application_id": application_id,
-        "establishments": case.establishments, "requested_access": case.requested_access,
-        "opened_at": moment.isoformat(), "required_level": case.required_level,
-        "checks": case.checks})
-    audit_decision(uow, Actor.system(), "case.opened", "case", case.id, detail={
-        "required_level": decision.level, "dbs_level": decision.dbs_level,
-        "reasons": list(decision.reasons), "policy_version": policy.version,
-        "served_by_clearance": existing.id if existing else None,
-        "history": [f"{flag['kind']}:{flag['ref']}" for flag in case.history or ()],
-        "identity": resolution.method, "possible_matches": len(resolution.candidates),
-        # Checks answered without asking anyone (allowed outside the embedded mode only by
-        # VETTING_ALLOW_SIMULATED=1): every case's record says so.
-        "simulated_checks": sorted(name for name, provider in chosen.items()
-                                   if provider in SIMULATED_PROVIDERS)})
+    uow.emit(
+        "vetting.case_opened",
+        subject=application_id,
+        data={
+            "case_id": case.id,
+            "application_id": application_id,
+            "establishments": case.establishments,
+            "requested_access": case.requested_access,
+            "opened_at": moment.isoformat(),
+            "required_level": case.required_level,
+            "checks": case.checks,
+        },
+    )
+    audit_decision(
+        uow,
+        Actor.system(),
+        "case.opened",
+        "case",
+        case.id,
+        detail={
+            "required_level": decision.level,
+            "dbs_level": decision.dbs_level,
+            "reasons": list(decision.reasons),
+            "policy_version": policy.version,
+            "served_by_clearance": existing.id if existing else None,
+            "history": [f"{flag['kind']}:{flag['ref']}" for flag in case.history or ()],
+            "identity": resolution.method,
+            "possible_matches": len(resolution.candidates),
+            # Checks answered without asking anyone (allowed outside the embedded mode only by
+            # VETTING_ALLOW_SIMULATED=1): every case's record says so.
+            "simulated_checks": sorted(
+                name for name, provider in chosen.items() if provider in SIMULATED_PROVIDERS
+            ),
+        },
+    )
     if existing is not None:
         clearances.serve_from_existing(uow, policy, case, existing, moment)
     else:
@@ -117,8 +167,9 @@ def _iso(value: Any) -> Any:
 
 
 def _record(uow: UnitOfWork, case: VettingCase, kind: str, event: Event) -> None:
-    uow.session.add(CaseUpdate(case_id=case.id, kind=kind, data=event.envelope.data,
-                               received_at=uow.now()))
+    uow.session.add(
+        CaseUpdate(case_id=case.id, kind=kind, data=event.envelope.data, received_at=uow.now())
+    )
 
 
 def close_withdrawn_case(uow: UnitOfWork, event: Event) -> None:
@@ -133,8 +184,9 @@ def close_withdrawn_case(uow: UnitOfWork, event: Event) -> None:
     move(case, "WITHDRAWN", moment)
     for check in checks_of(uow.session, case.id):
         check.next_attempt_at = None
-    audit_decision(uow, Actor.system(), "case.withdrawn", "case", case.id,
-                   reason=event.data.get("reason"))
+    audit_decision(
+        uow, Actor.system(), "case.withdrawn", "case", case.id, reason=event.data.get("reason")
+    )
 
 
 def make_record_information(policy: Policy) -> Handler:
@@ -166,8 +218,16 @@ def open_reconsideration(uow: UnitOfWork, event: Event) -> None:
     if case.status != "REFUSED" or case.reconsideration is not None:
         return  # not refused (yet), or asked before: on file, nothing moves
     moment = uow.now()
-    case.reconsideration = {"grounds": event.data["grounds"],
-                            "requested_at": _iso(event.data["requested_at"])}
+    case.reconsideration = {
+        "grounds": event.data["grounds"],
+        "requested_at": _iso(event.data["requested_at"]),
+    }
     move(case, "RECONSIDERATION", moment)
-    audit_decision(uow, Actor.system(), "case.reconsideration_opened", "case", case.id,
-                   reason=event.data["grounds"])
+    audit_decision(
+        uow,
+        Actor.system(),
+        "case.reconsideration_opened",
+        "case",
+        case.id,
+        reason=event.data["grounds"],
+    )

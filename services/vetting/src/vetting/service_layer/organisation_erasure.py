@@ -31,28 +31,54 @@ def erase_for_organisation(uow: UnitOfWork, event: Event) -> None:
     session, moment = uow.session, uow.now()
     erasure_id = str(event.data["erasure_id"])
     application_id = str(event.data["application_id"])
-    named = session.execute(select(VettingCase).where(
-        VettingCase.application_id == application_id).with_for_update()).scalar_one_or_none()
+    named = session.execute(
+        select(VettingCase).where(VettingCase.application_id == application_id).with_for_update()
+    ).scalar_one_or_none()
     organisation_id = str(event.data.get("organisation_id") or "") or (
-        named.organisation_id if named else None)
+        named.organisation_id if named else None
+    )
     cases = [named] if named is not None else []
     if named is not None and named.person_id and organisation_id:
-        cases = list(session.execute(select(VettingCase).where(
-            VettingCase.person_id == named.person_id,
-            VettingCase.organisation_id == organisation_id).order_by(VettingCase.id)
-            .with_for_update()).scalars())
+        cases = list(
+            session.execute(
+                select(VettingCase)
+                .where(
+                    VettingCase.person_id == named.person_id,
+                    VettingCase.organisation_id == organisation_id,
+                )
+                .order_by(VettingCase.id)
+                .with_for_update()
+            ).scalars()
+        )
     application_ids = sorted({application_id, *(case.application_id for case in cases)})
     case_ids = [case.id for case in cases]
-    counts = {"cases_closed": close_cases(cases, moment),
-              "cases": sum(anonymise_case(case) for case in cases),
-              **anonymise_children(session, case_ids)}
+    counts = {
+        "cases_closed": close_cases(cases, moment),
+        "cases": sum(anonymise_case(case) for case in cases),
+        **anonymise_children(session, case_ids),
+    }
     forget_identity(session, None, case_ids)
     erasure.forget_audit_subjects(session, {"case": case_ids, "person": application_ids})
     counts.update(erasure.purge_copies(session, [*application_ids, *case_ids]))
     erasure.remember_erased(session, application_ids, erasure_id, moment)
-    audit.record(session, service="vetting", actor="system", actor_kind=audit.SYSTEM,
-                 action="applications.erased", subject_type="erasure", subject_id=erasure_id,
-                 detail={"counts": counts, "scope": "ORGANISATION"}, at=moment)
-    uow.emit("vetting.applications_erased", subject=application_ids[0], data={
-        "erasure_id": erasure_id, "application_ids": application_ids, "counts": counts,
-        "erased_at": moment.isoformat()})
+    audit.record(
+        session,
+        service="vetting",
+        actor="system",
+        actor_kind=audit.SYSTEM,
+        action="applications.erased",
+        subject_type="erasure",
+        subject_id=erasure_id,
+        detail={"counts": counts, "scope": "ORGANISATION"},
+        at=moment,
+    )
+    uow.emit(
+        "vetting.applications_erased",
+        subject=application_ids[0],
+        data={
+            "erasure_id": erasure_id,
+            "application_ids": application_ids,
+            "counts": counts,
+            "erased_at": moment.isoformat(),
+        },
+    )

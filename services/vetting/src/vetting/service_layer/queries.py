@@ -18,33 +18,63 @@ from vetting.service_levels import CaseTimes, age_s, report, waits_s
 
 
 def _times(case: VettingCase) -> CaseTimes:
-    return CaseTimes(case.id, case.required_level, case.status, case.opened_at, case.closed_at,
-                     case.waiting_on, case.waiting_since, case.waited_s or {})
+    return CaseTimes(
+        case.id,
+        case.required_level,
+        case.status,
+        case.opened_at,
+        case.closed_at,
+        case.waiting_on,
+        case.waiting_since,
+        case.waited_s or {},
+    )
 
 
 def check_view(check: Check) -> dict[str, Any]:
-    return {"name": check.name, "status": check.status, "provider": check.provider,
-            "provider_reference": check.provider_reference, "attempts": check.attempts,
-            "created_at": check.created_at, "started_at": check.started_at,
-            "completed_at": check.completed_at, "next_attempt_at": check.next_attempt_at,
-            "result": check.result, "error": check.error, "recorded_by": check.recorded_by,
-            "late_answer": check.late_answer}
+    return {
+        "name": check.name,
+        "status": check.status,
+        "provider": check.provider,
+        "provider_reference": check.provider_reference,
+        "attempts": check.attempts,
+        "created_at": check.created_at,
+        "started_at": check.started_at,
+        "completed_at": check.completed_at,
+        "next_attempt_at": check.next_attempt_at,
+        "result": check.result,
+        "error": check.error,
+        "recorded_by": check.recorded_by,
+        "late_answer": check.late_answer,
+    }
 
 
 def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
     risk = case.risk or {}
     return {
-        "id": case.id, "application_id": case.application_id, "status": case.status,
-        "applicant_name": case.applicant_name, "role": case.role,
-        "establishments": case.establishments, "requested_access": case.requested_access,
-        "frequency": case.frequency, "opened_at": case.opened_at, "closed_at": case.closed_at,
-        "required_level": case.required_level, "checks": case.checks,
-        "policy_version": case.policy_version, "person_id": case.person_id,
-        "recommendation": risk.get("recommendation"), "waiting_on": case.waiting_on,
-        "waiting_since": case.waiting_since, "age_s": age_s(_times(case), moment),
-        "waited_s": waits_s(_times(case), moment), "clearance_id": case.clearance_id,
-        "identity_status": case.identity_status, "waiting_reason": waiting_reason(case),
-        "history": case.history, "history_acknowledged": case.history_acknowledged,
+        "id": case.id,
+        "application_id": case.application_id,
+        "status": case.status,
+        "applicant_name": case.applicant_name,
+        "role": case.role,
+        "establishments": case.establishments,
+        "requested_access": case.requested_access,
+        "frequency": case.frequency,
+        "opened_at": case.opened_at,
+        "closed_at": case.closed_at,
+        "required_level": case.required_level,
+        "checks": case.checks,
+        "policy_version": case.policy_version,
+        "person_id": case.person_id,
+        "recommendation": risk.get("recommendation"),
+        "waiting_on": case.waiting_on,
+        "waiting_since": case.waiting_since,
+        "age_s": age_s(_times(case), moment),
+        "waited_s": waits_s(_times(case), moment),
+        "clearance_id": case.clearance_id,
+        "identity_status": case.identity_status,
+        "waiting_reason": waiting_reason(case),
+        "history": case.history,
+        "history_acknowledged": case.history_acknowledged,
     }
 
 
@@ -61,14 +91,26 @@ def waiting_reason(case: VettingCase) -> str | None:
     return None
 
 
-LIST_DEFERRED = (defer(VettingCase.applicant), defer(VettingCase.refusal),
-                 defer(VettingCase.reconsideration), defer(VettingCase.override))
+LIST_DEFERRED = (
+    defer(VettingCase.applicant),
+    defer(VettingCase.refusal),
+    defer(VettingCase.reconsideration),
+    defer(VettingCase.override),
+)
 
 
-def list_cases(session: Session, moment: datetime, *, status: str | None = None,
-               level: str | None = None, waiting_on: str | None = None,
-               older_than_days: int | None = None, application_id: str | None = None,
-               cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
+def list_cases(
+    session: Session,
+    moment: datetime,
+    *,
+    status: str | None = None,
+    level: str | None = None,
+    waiting_on: str | None = None,
+    older_than_days: int | None = None,
+    application_id: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> dict[str, Any]:
     """The queue: oldest first, filtered by state, level, party and age; keyset pages."""
     # Not the encrypted documents the summary does not show: each would be decrypted per row
     # (the applicant document alone was most of a page's CPU; bench/scale.py).
@@ -89,11 +131,16 @@ def list_cases(session: Session, moment: datetime, *, status: str | None = None,
         except ValueError as exc:
             raise Invalid("Not a valid cursor.", {"cursor": [str(exc)]}) from exc
         query = query.where(tuple_(VettingCase.opened_at, VettingCase.id) > (opened_at, last_id))
-    rows = list(session.execute(query.order_by(VettingCase.opened_at, VettingCase.id)
-                                .limit(limit + 1)).scalars())
+    rows = list(
+        session.execute(
+            query.order_by(VettingCase.opened_at, VettingCase.id).limit(limit + 1)
+        ).scalars()
+    )
     page, more = rows[:limit], len(rows) > limit
-    return {"items": [summary_view(case, moment) for case in page],
-            "next_cursor": encode_cursor(page[-1].opened_at, page[-1].id) if more else None}
+    return {
+        "items": [summary_view(case, moment) for case in page],
+        "next_cursor": encode_cursor(page[-1].opened_at, page[-1].id) if more else None,
+    }
 
 
 def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any]:
@@ -102,26 +149,44 @@ def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any
     case = session.get(VettingCase, case_id)
     if case is None:
         raise NotFound()
-    checks = session.execute(select(Check).where(Check.case_id == case.id)
-                             .order_by(Check.created_at, Check.name)).scalars()
-    requests = session.execute(select(InformationRequest).where(
-        InformationRequest.case_id == case.id).order_by(InformationRequest.requested_at)
+    checks = session.execute(
+        select(Check).where(Check.case_id == case.id).order_by(Check.created_at, Check.name)
     ).scalars()
-    updates = session.execute(select(CaseUpdate).where(CaseUpdate.case_id == case.id)
-                              .order_by(CaseUpdate.id)).scalars()
+    requests = session.execute(
+        select(InformationRequest)
+        .where(InformationRequest.case_id == case.id)
+        .order_by(InformationRequest.requested_at)
+    ).scalars()
+    updates = session.execute(
+        select(CaseUpdate).where(CaseUpdate.case_id == case.id).order_by(CaseUpdate.id)
+    ).scalars()
     return {
         **summary_view(case, moment),
-        "applicant": case.applicant, "dbs_level": case.dbs_level,
-        "checks_detail": [check_view(c) for c in checks], "risk": case.risk,
+        "applicant": case.applicant,
+        "dbs_level": case.dbs_level,
+        "checks_detail": [check_view(c) for c in checks],
+        "risk": case.risk,
         "information_requests": [
-            {"id": r.id, "items": r.items, "reason": r.reason, "due_by": r.due_by,
-             "requested_by": r.requested_by, "requested_at": r.requested_at,
-             "answers": r.answers, "answered_at": r.answered_at, "sensitive": r.sensitive}
-            for r in requests],
-        "updates": [{"kind": u.kind, "data": u.data, "received_at": u.received_at}
-                    for u in updates],
-        "refusal": case.refusal, "reconsideration": case.reconsideration,
-        "override": case.override, "identity": identity.view(session, case),
+            {
+                "id": r.id,
+                "items": r.items,
+                "reason": r.reason,
+                "due_by": r.due_by,
+                "requested_by": r.requested_by,
+                "requested_at": r.requested_at,
+                "answers": r.answers,
+                "answered_at": r.answered_at,
+                "sensitive": r.sensitive,
+            }
+            for r in requests
+        ],
+        "updates": [
+            {"kind": u.kind, "data": u.data, "received_at": u.received_at} for u in updates
+        ],
+        "refusal": case.refusal,
+        "reconsideration": case.reconsideration,
+        "override": case.override,
+        "identity": identity.view(session, case),
         "circumstance_reports": circumstances.reports_view(session, case.id),
         # As it stands now (the queue's copy follows it while the case is undecided:
         # history.person_changed).
@@ -131,19 +196,33 @@ def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any
 
 def clearance_view(clearance: Clearance) -> dict[str, Any]:
     return {
-        "id": clearance.id, "person_id": clearance.person_id, "case_id": clearance.case_id,
-        "application_id": clearance.application_id, "level": clearance.level,
-        "access": clearance.access, "conditions": clearance.conditions,
-        "establishments": clearance.establishments, "status": clearance.status,
-        "issued_at": clearance.issued_at, "expires_at": clearance.expires_at,
-        "policy_version": clearance.policy_version, "issued_by": clearance.issued_by,
+        "id": clearance.id,
+        "person_id": clearance.person_id,
+        "case_id": clearance.case_id,
+        "application_id": clearance.application_id,
+        "level": clearance.level,
+        "access": clearance.access,
+        "conditions": clearance.conditions,
+        "establishments": clearance.establishments,
+        "status": clearance.status,
+        "issued_at": clearance.issued_at,
+        "expires_at": clearance.expires_at,
+        "policy_version": clearance.policy_version,
+        "issued_by": clearance.issued_by,
         "reminders_sent": clearance.reminders_sent,
-        "suspension_reason": clearance.suspension_reason, "replaces_id": clearance.replaces_id,
+        "suspension_reason": clearance.suspension_reason,
+        "replaces_id": clearance.replaces_id,
     }
 
 
-def list_clearances(session: Session, *, person_id: str | None, status: str | None,
-                    expiring_before: datetime | None, limit: int) -> list[dict[str, Any]]:
+def list_clearances(
+    session: Session,
+    *,
+    person_id: str | None,
+    status: str | None,
+    expiring_before: datetime | None,
+    limit: int,
+) -> list[dict[str, Any]]:
     query = select(Clearance).order_by(Clearance.expires_at, Clearance.id).limit(limit)
     if person_id:
         query = query.where(Clearance.person_id == person_id)
@@ -161,12 +240,20 @@ def get_clearance(session: Session, clearance_id: str) -> dict[str, Any]:
     return clearance_view(clearance)
 
 
-def cases_report(session: Session, moment: datetime,
-                 opened_since: datetime | None) -> dict[str, Any]:
+def cases_report(
+    session: Session, moment: datetime, opened_since: datetime | None
+) -> dict[str, Any]:
     # Only the columns the figures need: the report reads every case in the window.
-    query = select(VettingCase.id, VettingCase.required_level, VettingCase.status,
-                   VettingCase.opened_at, VettingCase.closed_at, VettingCase.waiting_on,
-                   VettingCase.waiting_since, VettingCase.waited_s)
+    query = select(
+        VettingCase.id,
+        VettingCase.required_level,
+        VettingCase.status,
+        VettingCase.opened_at,
+        VettingCase.closed_at,
+        VettingCase.waiting_on,
+        VettingCase.waiting_since,
+        VettingCase.waited_s,
+    )
     if opened_since:
         query = query.where(VettingCase.opened_at >= opened_since)
     return report((CaseTimes(*row[:7], row[7] or {}) for row in session.execute(query)), moment)
@@ -177,5 +264,6 @@ def audit_trail(session: Session, subject_type: str, subject_id: str) -> list[di
         raise NotFound()
     if subject_type == "clearance" and session.get(Clearance, subject_id) is None:
         raise NotFound()
-    return audit.entries(session, subject_type=subject_type, subject_id=subject_id, reads=False,
-                         limit=500)
+    return audit.entries(
+        session, subject_type=subject_type, subject_id=subject_id, reads=False, limit=500
+    )

@@ -56,10 +56,24 @@ CHECK_DETAIL_SECTIONS = ("declarations", "connections")
 RISK_KEPT = ("recommendation", "complete", "policy_version", "assessed_on")
 REFUSAL_KEPT = ("proposed_by", "proposed_at", "countersigned_by", "countersigned_at")
 RECONSIDERATION_KEPT = ("requested_at", "decided_by", "decided_at", "outcome")
-OVERRIDE_KEPT = ("proposed_by", "proposed_at", "countersigned_by", "countersigned_at", "level",
-                 "recommendation", "from_status")
-UPDATE_KEPT = ("application_id", "request_id", "kind", "reported_at", "provided_at",
-               "withdrawn_at", "requested_at")
+OVERRIDE_KEPT = (
+    "proposed_by",
+    "proposed_at",
+    "countersigned_by",
+    "countersigned_at",
+    "level",
+    "recommendation",
+    "from_status",
+)
+UPDATE_KEPT = (
+    "application_id",
+    "request_id",
+    "kind",
+    "reported_at",
+    "provided_at",
+    "withdrawn_at",
+    "requested_at",
+)
 ANONYMISED = "anonymised:"
 
 
@@ -75,8 +89,12 @@ def purge_check_details(session: Session, case: VettingCase) -> dict[str, Any]:
     if kept != details:
         case.applicant = {**applicant, "details": kept}
         fields += [f"applicant.details.{name}" for name in dropped_keys(details, kept)]
-    for name, keep in (("risk", RISK_KEPT), ("refusal", REFUSAL_KEPT),
-                       ("reconsideration", RECONSIDERATION_KEPT), ("override", OVERRIDE_KEPT)):
+    for name, keep in (
+        ("risk", RISK_KEPT),
+        ("refusal", REFUSAL_KEPT),
+        ("reconsideration", RECONSIDERATION_KEPT),
+        ("override", OVERRIDE_KEPT),
+    ):
         before = getattr(case, name)
         after = only(before, keep)
         if after != before:
@@ -91,10 +109,15 @@ def purge_check_details(session: Session, case: VettingCase) -> dict[str, Any]:
         data = only(update.data, UPDATE_KEPT)
         if data != update.data:
             update.data, updates = data, updates + 1
-    requests = sum(empty_information_request(request)
-                   for request in _rows(session, InformationRequest, case))
-    return {"fields": fields, "check_results": checks, "case_updates": updates,
-            "information_requests": requests}
+    requests = sum(
+        empty_information_request(request) for request in _rows(session, InformationRequest, case)
+    )
+    return {
+        "fields": fields,
+        "check_results": checks,
+        "case_updates": updates,
+        "information_requests": requests,
+    }
 
 
 def anonymise_applicant(session: Session, case: VettingCase) -> dict[str, Any]:
@@ -117,34 +140,66 @@ def anonymise_person(session: Session, person: Person) -> dict[str, Any]:
     if person.match_key.startswith(ANONYMISED):
         return {"fields": []}
     person.match_key = ANONYMISED + person.id
-    identifiers = session.execute(delete(PersonIdentifier).where(
-        PersonIdentifier.person_id == person.id)).rowcount or 0
+    identifiers = (
+        session.execute(
+            delete(PersonIdentifier).where(PersonIdentifier.person_id == person.id)
+        ).rowcount
+        or 0
+    )
     return {"fields": ["match_key"], "identifiers": identifiers}
 
 
-PERSON_LAST_CLOSED = (select(func.max(VettingCase.closed_at))
-                      .where(VettingCase.person_id == Person.id)
-                      .correlate(Person).scalar_subquery())
+PERSON_LAST_CLOSED = (
+    select(func.max(VettingCase.closed_at))
+    .where(VettingCase.person_id == Person.id)
+    .correlate(Person)
+    .scalar_subquery()
+)
 
 
 def _person_not_needed(_cutoff: Any) -> tuple[Any, ...]:
-    other_case = select(VettingCase.id).where(
-        VettingCase.person_id == Person.id, VettingCase.status.not_in(CLOSED)).exists()
-    live_clearance = select(Clearance.id).where(
-        Clearance.person_id == Person.id, Clearance.status.in_(LIVE)).exists()
+    other_case = (
+        select(VettingCase.id)
+        .where(VettingCase.person_id == Person.id, VettingCase.status.not_in(CLOSED))
+        .exists()
+    )
+    live_clearance = (
+        select(Clearance.id)
+        .where(Clearance.person_id == Person.id, Clearance.status.in_(LIVE))
+        .exists()
+    )
     return ~other_case, ~live_clearance
 
 
 PURGES = (
-    Purge(name="check_details", action="retention.check_details_purged", subject_type="case",
-          model=VettingCase, period=CHECK_DETAILS, decided_at=VettingCase.closed_at,
-          purge=purge_check_details,
-          where=lambda _cutoff: (VettingCase.status.in_(DECIDED),)),
-    Purge(name="closed_applicants", action="retention.applicant_anonymised",
-          subject_type="case", model=VettingCase, period=CLOSED_APPLICANT,
-          decided_at=VettingCase.closed_at, purge=anonymise_applicant,
-          where=lambda _cutoff: (VettingCase.status.in_(CLOSED),)),
-    Purge(name="people", action="retention.person_anonymised", subject_type="person",
-          model=Person, period=CLOSED_APPLICANT, decided_at=PERSON_LAST_CLOSED,
-          purge=anonymise_person, where=_person_not_needed),
+    Purge(
+        name="check_details",
+        action="retention.check_details_purged",
+        subject_type="case",
+        model=VettingCase,
+        period=CHECK_DETAILS,
+        decided_at=VettingCase.closed_at,
+        purge=purge_check_details,
+        where=lambda _cutoff: (VettingCase.status.in_(DECIDED),),
+    ),
+    Purge(
+        name="closed_applicants",
+        action="retention.applicant_anonymised",
+        subject_type="case",
+        model=VettingCase,
+        period=CLOSED_APPLICANT,
+        decided_at=VettingCase.closed_at,
+        purge=anonymise_applicant,
+        where=lambda _cutoff: (VettingCase.status.in_(CLOSED),),
+    ),
+    Purge(
+        name="people",
+        action="retention.person_anonymised",
+        subject_type="person",
+        model=Person,
+        period=CLOSED_APPLICANT,
+        decided_at=PERSON_LAST_CLOSED,
+        purge=anonymise_person,
+        where=_person_not_needed,
+    ),
 )

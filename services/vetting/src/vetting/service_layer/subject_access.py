@@ -21,14 +21,20 @@ from vetting.models import Clearance, Person, VettingCase
 from vetting.service_layer.queries import case_view, clearance_view
 
 
-def gather(session: Session, identifier: str, from_date: date | None,
-           to_date: date | None, moment: datetime) -> dict[str, Any] | None:
+def gather(
+    session: Session,
+    identifier: str,
+    from_date: date | None,
+    to_date: date | None,
+    moment: datetime,
+) -> dict[str, Any] | None:
     person = session.get(Person, identifier)
     if person is not None:
         cases = _cases(session, VettingCase.person_id == person.id)
     else:
-        case = session.execute(select(VettingCase).where(
-            VettingCase.application_id == identifier)).scalar_one_or_none()
+        case = session.execute(
+            select(VettingCase).where(VettingCase.application_id == identifier)
+        ).scalar_one_or_none()
         if case is None:
             return None
         person = session.get(Person, case.person_id) if case.person_id else None
@@ -36,36 +42,53 @@ def gather(session: Session, identifier: str, from_date: date | None,
     mine = [Clearance.case_id.in_([c.id for c in cases])]
     if person is not None:
         mine.append(Clearance.person_id == person.id)
-    clearances = list(session.execute(select(Clearance).where(or_(*mine)).order_by(
-        Clearance.issued_at, Clearance.id)).scalars())
+    clearances = list(
+        session.execute(
+            select(Clearance).where(or_(*mine)).order_by(Clearance.issued_at, Clearance.id)
+        ).scalars()
+    )
     period = Period.of(from_date, to_date)
     return {
-        "person": {"id": person.id, "match_key": person.match_key,
-                   "created_at": person.created_at} if person else None,
+        "person": {"id": person.id, "match_key": person.match_key, "created_at": person.created_at}
+        if person
+        else None,
         "application_ids": unique(c.application_id for c in cases),
-        "cases": [_case(session, case, period, moment) for case in cases
-                  if period.overlaps(case.opened_at, case.updated_at, case.closed_at)],
-        "clearances": [{**clearance_view(c),
-                        "history": audit_history(session, "clearance", c.id, period)}
-                       for c in clearances if period.overlaps(c.issued_at, c.updated_at)],
+        "cases": [
+            _case(session, case, period, moment)
+            for case in cases
+            if period.overlaps(case.opened_at, case.updated_at, case.closed_at)
+        ],
+        "clearances": [
+            {**clearance_view(c), "history": audit_history(session, "clearance", c.id, period)}
+            for c in clearances
+            if period.overlaps(c.issued_at, c.updated_at)
+        ],
     }
 
 
 def _cases(session: Session, where: Any) -> list[VettingCase]:
-    return list(session.execute(select(VettingCase).where(where).order_by(
-        VettingCase.opened_at, VettingCase.id)).scalars())
+    return list(
+        session.execute(
+            select(VettingCase).where(where).order_by(VettingCase.opened_at, VettingCase.id)
+        ).scalars()
+    )
 
 
 def _case(session: Session, case: VettingCase, period: Period, moment: Any) -> dict[str, Any]:
     view = case_view(session, case.id, moment)
     view["checks_detail"] = [
-        check for check in view["checks_detail"]
-        if period.overlaps(check["created_at"], check["started_at"], check["completed_at"])]
+        check
+        for check in view["checks_detail"]
+        if period.overlaps(check["created_at"], check["started_at"], check["completed_at"])
+    ]
     view["information_requests"] = [
-        request for request in view["information_requests"]
-        if period.overlaps(request["requested_at"], request["answered_at"])]
-    view["updates"] = [update for update in view["updates"]
-                       if period.contains(update["received_at"])]
+        request
+        for request in view["information_requests"]
+        if period.overlaps(request["requested_at"], request["answered_at"])
+    ]
+    view["updates"] = [
+        update for update in view["updates"] if period.contains(update["received_at"])
+    ]
     view["organisation_id"] = case.organisation_id
     view["renewal_of"] = case.renewal_of
     # Officers' decisions, with who made them and why (the audit log's account of the case).

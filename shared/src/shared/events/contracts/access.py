@@ -19,11 +19,16 @@ class AccessRequestOpenedV1(Schema):
     establishment_code = fields.String(required=True, validate=ESTABLISHMENT_CODE)
     clearance_id = fields.UUID(required=True)
     level = fields.String(required=True)
-    max_access = fields.String(required=True, validate=validate.OneOf(ACCESS_TYPES),
-                               metadata={"description": "The most the clearance allows."})
+    max_access = fields.String(
+        required=True,
+        validate=validate.OneOf(ACCESS_TYPES),
+        metadata={"description": "The most the clearance allows."},
+    )
     clearance_expires_at = fields.AwareDateTime(required=True)
-    renewal = fields.Boolean(required=True, metadata={
-        "description": "True when a new clearance reopened review of an existing grant."})
+    renewal = fields.Boolean(
+        required=True,
+        metadata={"description": "True when a new clearance reopened review of an existing grant."},
+    )
     opened_at = fields.AwareDateTime(required=True)
 
 
@@ -31,8 +36,9 @@ class AccessDecisionV1(Schema):
     grant_id = fields.UUID(required=True)
     application_id = fields.UUID(required=True)
     establishment_code = fields.String(required=True, validate=ESTABLISHMENT_CODE)
-    access_type = fields.String(load_default=None, allow_none=True,
-                                validate=validate.OneOf(ACCESS_TYPES))
+    access_type = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(ACCESS_TYPES)
+    )
     valid_until = fields.AwareDateTime(load_default=None, allow_none=True)
     decided_at = fields.AwareDateTime(required=True)
     # Added (optional, so v1 stays compatible).
@@ -47,10 +53,17 @@ class AccessChangeV1(Schema):
     person_id = fields.UUID(required=True)
     establishment_code = fields.String(required=True, validate=ESTABLISHMENT_CODE)
     status = fields.String(required=True, metadata={"description": "The grant's new state."})
-    by = fields.String(required=True, validate=validate.OneOf(ACTED_BY), metadata={
-        "description": "ESTABLISHMENT (its security team), VETTING (followed a change to "
-                       "the person's clearance) or ORGANISATION (the sponsoring organisation "
-                       "ended its sponsorship)."})
+    by = fields.String(
+        required=True,
+        validate=validate.OneOf(ACTED_BY),
+        metadata={
+            "description": (
+                "ESTABLISHMENT (its security team), VETTING (followed a change to "
+                "the person's clearance) or ORGANISATION (the sponsoring organisation "
+                "ended its sponsorship)."
+            )
+        },
+    )
     at = fields.AwareDateTime(required=True)
 
 

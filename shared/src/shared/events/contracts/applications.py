@@ -26,10 +26,18 @@ class ApplicantContactV1(Schema):
     # Added (optional, so v1 stays compatible) for vetting's checks.
     middle_names = fields.String(load_default=None, allow_none=True)
     date_of_birth = fields.Date(load_default=None, allow_none=True)
-    details = fields.Dict(load_default=None, allow_none=True, metadata={"description": (
-        "The rest of the applicant's data as the applications API holds it: previous names, "
-        "addresses, identity documents, declarations, connections, previous volunteering, "
-        "DBS certificate, referees. Special-category data: vetting only.")})
+    details = fields.Dict(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": (
+                "The rest of the applicant's data as the applications API holds it: previous "
+                "names, "
+                "addresses, identity documents, declarations, connections, previous volunteering, "
+                "DBS certificate, referees. Special-category data: vetting only."
+            )
+        },
+    )
 
 
 class ApplicationSubmittedV1(Schema):
@@ -90,8 +98,9 @@ class CircumstancesChangedV1(Schema):
     reported_at = fields.AwareDateTime(required=True)
     # Added (optional): the report's id, which vetting.circumstances_reviewed names. Absent (an
     # older publisher): vetting uses the event's id.
-    report_id = fields.String(load_default=None, allow_none=True,
-                              validate=validate.Length(min=1, max=64))
+    report_id = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=64)
+    )
 
 
 class ReconsiderationRequestedV1(Schema):
@@ -150,13 +159,26 @@ class ContactConfirmationRequestedV1(Schema):
     application_id = fields.UUID(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     forenames = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    email = fields.Email(load_default=None, allow_none=True, metadata={
-        "description": "Where to send the link (channel EMAIL)."})
-    mobile = fields.String(load_default=None, allow_none=True, metadata={
-        "description": "Where to send the code (channel SMS)."})
-    link = fields.Url(required=True, require_tld=False, metadata={
-        "description": "The confirmation page (single-use, unguessable, expiring)."})
-    code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^\d{6}$"), metadata={"description": "Channel SMS: the code to enter on the page."})
+    email = fields.Email(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Where to send the link (channel EMAIL)."},
+    )
+    mobile = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Where to send the code (channel SMS)."},
+    )
+    link = fields.Url(
+        required=True,
+        require_tld=False,
+        metadata={"description": "The confirmation page (single-use, unguessable, expiring)."},
+    )
+    code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\d{6}$"),
+        metadata={"description": "Channel SMS: the code to enter on the page."},
+    )
     expires_at = fields.AwareDateTime(required=True)
     requested_at = fields.AwareDateTime(required=True)

@@ -29,8 +29,11 @@ class ApplicationsErasedV1(Schema):
 
     erasure_id = fields.UUID(required=True)
     application_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1))
-    counts = fields.Dict(keys=fields.String(validate=validate.Length(max=50)),
-                         values=fields.Integer(validate=validate.Range(min=0)), required=True)
+    counts = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=50)),
+        values=fields.Integer(validate=validate.Range(min=0)),
+        required=True,
+    )
     erased_at = fields.AwareDateTime(required=True)
 
 
@@ -42,6 +45,9 @@ class PersonErasedV1(Schema):
     # one the others act on: it links a person's applications across organisations).
     application_ids = fields.List(fields.UUID(), required=True)
     # What was erased or anonymised, by kind: e.g. {"cases": 2, "checks": 9}.
-    counts = fields.Dict(keys=fields.String(validate=validate.Length(max=50)),
-                         values=fields.Integer(validate=validate.Range(min=0)), required=True)
+    counts = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=50)),
+        values=fields.Integer(validate=validate.Range(min=0)),
+        required=True,
+    )
     erased_at = fields.AwareDateTime(required=True)

@@ -24,18 +24,28 @@ class VettingCaseOpenedV1(Schema):
     opened_at = fields.AwareDateTime(required=True)
     # Added (optional): the level the policy requires, and the checks it runs.
     required_level = fields.String(load_default=None, allow_none=True)
-    checks = fields.List(fields.String(validate=validate.OneOf(CHECKS)), load_default=None,
-                         allow_none=True)
+    checks = fields.List(
+        fields.String(validate=validate.OneOf(CHECKS)), load_default=None, allow_none=True
+    )
 
 
 class InfoRequestedV1(Schema):
     case_id = fields.UUID(required=True)
     application_id = fields.UUID(required=True)
     request_id = fields.String(required=True)
-    items = fields.List(fields.Dict(), required=True, metadata={
-        "description": "What is asked: [{'question': str, 'field': str|None}]"})
-    reason = fields.String(required=True, metadata={"description": (
-        "Why vetting asks: for the volunteer only (the organisation is shown the items).")})
+    items = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={"description": "What is asked: [{'question': str, 'field': str|None}]"},
+    )
+    reason = fields.String(
+        required=True,
+        metadata={
+            "description": (
+                "Why vetting asks: for the volunteer only (the organisation is shown the items)."
+            )
+        },
+    )
     due_by = fields.Date(load_default=None, allow_none=True)
     requested_at = fields.AwareDateTime(required=True)
     # Added (optional): the request touches what the checks found, so it goes to the volunteer
@@ -52,9 +62,16 @@ class InfoRequestAnnouncedV1(Schema):
     case_id = fields.UUID(required=True)
     application_id = fields.UUID(required=True)
     request_id = fields.String(required=True)
-    items = fields.List(fields.Dict(), required=True, metadata={
-        "description": "What the organisation is asked: [{'question': str, 'field': str|None}]"
-                       " (empty when the volunteer alone is asked)"})
+    items = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": (
+                "What the organisation is asked: [{'question': str, 'field': str|None}]"
+                " (empty when the volunteer alone is asked)"
+            )
+        },
+    )
     due_by = fields.Date(load_default=None, allow_none=True)
     requested_at = fields.AwareDateTime(required=True)
     sensitive = fields.Boolean(required=True)
@@ -179,12 +196,19 @@ class CircumstancesReviewedV1(Schema):
     """What became of a change of circumstances, for the organisation that reported it: an
     outcome code only (what the checks or the officer found stays in vetting)."""
 
-    application_id = fields.UUID(required=True, metadata={
-        "description": "The reporting organisation's application."})
+    application_id = fields.UUID(
+        required=True, metadata={"description": "The reporting organisation's application."}
+    )
     organisation_id = fields.UUID(required=True)
     report_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     outcome = fields.String(required=True, validate=validate.OneOf(CIRCUMSTANCE_OUTCOMES))
-    final = fields.Boolean(required=True, metadata={
-        "description": "False while an officer still has the report (UNDER_REVIEW, or "
-                       "SUSPENDED before the review)."})
+    final = fields.Boolean(
+        required=True,
+        metadata={
+            "description": (
+                "False while an officer still has the report (UNDER_REVIEW, or "
+                "SUSPENDED before the review)."
+            )
+        },
+    )
     reviewed_at = fields.AwareDateTime(required=True)
