@@ -47,8 +47,12 @@ test-fast: install
 	PROPERTY_EXAMPLES_SCALE=0.25 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal tests/unit tests/integration \
 	  -m "not real_backends and not slow" $(PYTEST_ARGS)
 
+# Style, format and types: ruff (pyproject [tool.ruff]) and mypy (pyproject [tool.mypy]).
+# The same three run as pre-commit hooks (.pre-commit-config.yaml).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Hostile input against every operation of every service's OpenAPI document (tests/fuzz):
 # FUZZ_EXAMPLES random cases per operation, on SQLite and on PostgreSQL + RabbitMQ, with a new

@@ -56,7 +56,7 @@ def start_servers(exit: ExitStack, keep: bool = False) -> tuple[PrivatePostgres,
         f"private PostgreSQL on :{postgres.port} in {postgres.startup_s}s, RabbitMQ "
         f"{rabbit.node} on :{rabbit.port} in {rabbit.startup_s}s"
     )
-    return postgres, rabbit  # type: ignore[return-value]
+    return postgres, rabbit
 
 
 def make_databases(

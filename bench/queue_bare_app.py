@@ -92,7 +92,7 @@ def create_app() -> Flask:
     cases_query = select(cases).order_by(cases.c.opened_at, cases.c.id).limit(PAGE + 1)
 
     @app.get("/establishments/<code>/queue")
-    def queue(code: str):  # type: ignore[no-untyped-def]
+    def queue(code: str):
         query = (
             select(grants)
             .where(grants.c.establishment_code == code, grants.c.awaiting_review == true())
@@ -103,7 +103,7 @@ def create_app() -> Flask:
             return jsonify(_page(list(conn.execute(query))))
 
     @app.get("/cases")
-    def list_cases():  # type: ignore[no-untyped-def]
+    def list_cases():
         with engine.connect() as conn:
             return jsonify(_page(list(conn.execute(cases_query))))
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from flask_smorest import Api
 
 
-def _handlers(_platform: Platform):  # type: ignore[no-untyped-def]
+def _handlers(_platform: Platform):
     return {
         "vetting.case_opened": [incoming.record_incoming_case],
         "application.withdrawal_announced": [incoming.forget_withdrawn],

@@ -28,7 +28,7 @@ def _configure_app(app: Flask, platform: Platform) -> None:
         else platform.engine.execution_options(isolation_level="AUTOCOMMIT")
     )
 
-    def lookup(key_id: str):  # type: ignore[no-untyped-def]
+    def lookup(key_id: str):
         with reads.connect() as connection:
             return organisations.find_api_key(connection, key_id)
 

@@ -85,7 +85,7 @@ def _queueing(platform: Platform) -> queueing.Queueing:
     )
 
 
-def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
+def _handlers(platform: Platform):
     log_file = platform.settings.var_dir / FILE_NAME
     return {**queueing.handlers(_queueing(platform)), **erasure.handlers(log_file)}
 

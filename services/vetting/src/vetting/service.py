@@ -104,7 +104,7 @@ def check_runner(platform: Platform) -> CheckRunner:
     return CheckRunner(platform, policy(platform), providers(platform).by_name(), settings)
 
 
-def _handlers(platform: Platform):  # type: ignore[no-untyped-def]
+def _handlers(platform: Platform):
     rules = policy(platform)
     return {
         "application.submitted": [

@@ -55,7 +55,7 @@ class ErrorSchema(Schema):
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException):
         status = exc.code or 500
         data = getattr(exc, "data", None) or {}
         errors = data.get("messages") if isinstance(data, dict) else None
@@ -85,7 +85,7 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
-    def database_unavailable(exc: Exception):  # type: ignore[no-untyped-def]
+    def database_unavailable(exc: Exception):
         log.warning("database unavailable: %s", exc.__class__.__name__)
         response = jsonify(error_body(503, "The service is briefly unavailable; retry shortly."))
         response.status_code = 503
@@ -93,7 +93,7 @@ def register_error_handlers(app: Flask) -> None:
         return response
 
     @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(exc: DomainError):
         response = jsonify(error_body(exc.status, str(exc), getattr(exc, "errors", None)))
         response.status_code = exc.status
         return response
@@ -102,7 +102,7 @@ def register_error_handlers(app: Flask) -> None:
         app.register_error_handler(error_class, database_unavailable)
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(exc: Exception):
         log.exception("unhandled error")
         response = jsonify(error_body(500, "Internal error. It has been logged."))
         response.status_code = 500
@@ -140,7 +140,7 @@ def refuse_nul_characters(app: Flask) -> None:
     """
 
     @app.before_request
-    def nul_characters():  # type: ignore[no-untyped-def]
+    def nul_characters():
         fields_ = [
             name for name, value in request.args.items(multi=True) if NUL in name or NUL in value
         ]

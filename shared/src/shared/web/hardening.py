@@ -53,7 +53,7 @@ def refuse_deep_json(app: Flask) -> None:
     """
 
     @app.before_request
-    def json_depth():  # type: ignore[no-untyped-def]
+    def json_depth():
         if not request.is_json:
             return None
         where = too_deep_at(request.get_data(cache=True))

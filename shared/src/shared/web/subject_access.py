@@ -214,7 +214,7 @@ def subject_access_blueprint(gather: Gather) -> Blueprint:
         @blp.response(200, SubjectAccessSchema)
         @blp.alt_response(204, description="The service holds nothing on this identifier.")
         @blp.doc(security=SECURITY)
-        def get(self, query):  # type: ignore[no-untyped-def]
+        def get(self, query):
             """Everything this service holds on a person (by vetting's person id or an
             application id), decrypted; each answer is audited."""
             content = answer(

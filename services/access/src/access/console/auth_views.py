@@ -16,7 +16,7 @@ NEXT_KEY = "console_next"
 
 
 @bp.get("/login")
-def login():  # type: ignore[no-untyped-def]
+def login():
     """The sign-in page: why the last session ended, and the way to the provider."""
     wanted = safe_next(request.args.get("next"))
     if isinstance(session.get("sid"), str):
@@ -27,7 +27,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/login/start")
-def login_start():  # type: ignore[no-untyped-def]
+def login_start():
     """To the provider's sign-in page, remembering where the member of staff was going."""
     session[NEXT_KEY] = safe_next(request.args.get("next"))
     return identity_provider().begin(
@@ -36,7 +36,7 @@ def login_start():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/auth/callback")
-def auth_callback():  # type: ignore[no-untyped-def]
+def auth_callback():
     if request.args.get("error"):
         # Cancelled or refused at the provider: nothing to sign in.
         return _problem("Signing in did not complete. Try again.", 400)
@@ -64,12 +64,12 @@ def auth_callback():  # type: ignore[no-untyped-def]
     return redirect(wanted or url_for("console.queue"))
 
 
-def _problem(message: str, status: int):  # type: ignore[no-untyped-def]
+def _problem(message: str, status: int):
     return render_template("console/login.html", error=message, next=None), status
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     end_session("signed_out", "You have signed out.")
     return_to = url_for("console.login", _external=True)
     return redirect(identity_provider().sign_out_url(return_to) or url_for("console.login"))

@@ -29,7 +29,7 @@ Decider = Callable[[UnitOfWork, Grant, Actor, Any, dict[str, Any]], None]
 
 def _run(
     grant_id: str, form_name: str, roles: tuple[str, ...], read: Reader, decide: Decider, done: str
-):  # type: ignore[no-untyped-def]
+):
     who = actor()
     try:
         with platform().unit_of_work() as uow:
@@ -85,7 +85,7 @@ def _record_induction(
 
 
 @bp.route("/grants/<string:grant_id>/approve", methods=["POST"])
-def approve(grant_id: str):  # type: ignore[no-untyped-def]
+def approve(grant_id: str):
     return _run(
         grant_id,
         "approve",
@@ -97,7 +97,7 @@ def approve(grant_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/grants/<string:grant_id>/refuse", methods=["POST"])
-def refuse(grant_id: str):  # type: ignore[no-untyped-def]
+def refuse(grant_id: str):
     return _run(
         grant_id,
         "refuse",
@@ -109,7 +109,7 @@ def refuse(grant_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/grants/<string:grant_id>/induction", methods=["POST"])
-def induction(grant_id: str):  # type: ignore[no-untyped-def]
+def induction(grant_id: str):
     return _run(
         grant_id,
         "induction",
@@ -121,7 +121,7 @@ def induction(grant_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/grants/<string:grant_id>/suspend", methods=["POST"])
-def suspend(grant_id: str):  # type: ignore[no-untyped-def]
+def suspend(grant_id: str):
     return _run(
         grant_id,
         "suspend",
@@ -133,7 +133,7 @@ def suspend(grant_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/grants/<string:grant_id>/reinstate", methods=["POST"])
-def reinstate(grant_id: str):  # type: ignore[no-untyped-def]
+def reinstate(grant_id: str):
     return _run(
         grant_id,
         "reinstate",
@@ -145,7 +145,7 @@ def reinstate(grant_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/grants/<string:grant_id>/exclude", methods=["POST"])
-def exclude(grant_id: str):  # type: ignore[no-untyped-def]
+def exclude(grant_id: str):
     return _run(
         grant_id,
         "exclude",
@@ -157,14 +157,14 @@ def exclude(grant_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/grants/<string:grant_id>/revoke", methods=["POST"])
-def revoke(grant_id: str):  # type: ignore[no-untyped-def]
+def revoke(grant_id: str):
     return _run(
         grant_id, "revoke", (HEAD_ROLE,), _reason, _with_reason(decisions.revoke), "Access revoked."
     )
 
 
 @bp.route("/grants/<string:grant_id>/end", methods=["POST"])
-def end(grant_id: str):  # type: ignore[no-untyped-def]
+def end(grant_id: str):
     return _run(
         grant_id, "end", SECURITY_ROLES, _reason, _with_reason(decisions.end), "Access ended."
     )

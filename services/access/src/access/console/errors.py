@@ -41,7 +41,7 @@ TITLES = {
 }
 
 
-def page(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+def page(status: int, detail: str | None = None):
     title, body = TITLES.get(status, TITLES[500])
     signed_in = "console_account" in g
     return render_template(
@@ -55,31 +55,31 @@ def page(status: int, detail: str | None = None):  # type: ignore[no-untyped-def
 
 
 @bp.errorhandler(CSRFError)
-def csrf_error(_exc: CSRFError):  # type: ignore[no-untyped-def]
+def csrf_error(_exc: CSRFError):
     return page(400)
 
 
 @bp.errorhandler(NotFound)
-def not_found(_exc: NotFound):  # type: ignore[no-untyped-def]
+def not_found(_exc: NotFound):
     return page(404)
 
 
 @bp.errorhandler(Forbidden)
-def forbidden(_exc: Forbidden):  # type: ignore[no-untyped-def]
+def forbidden(_exc: Forbidden):
     return page(403)
 
 
 @bp.errorhandler(DomainError)
-def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+def domain_error(exc: DomainError):
     return page(exc.status, str(exc))
 
 
 @bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+def http_error(exc: HTTPException):
     return page(exc.code or 500)
 
 
-def _unavailable(exc: Exception):  # type: ignore[no-untyped-def]
+def _unavailable(exc: Exception):
     log.warning("database unavailable: %s", exc.__class__.__name__)
     body, status = page(503)
     return body, status, {"Retry-After": "1"}
@@ -90,6 +90,6 @@ for _error in DATABASE_UNAVAILABLE:
 
 
 @bp.errorhandler(Exception)
-def unexpected(_exc: Exception):  # type: ignore[no-untyped-def]
+def unexpected(_exc: Exception):
     log.exception("unhandled error in the console")
     return page(500)

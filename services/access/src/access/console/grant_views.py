@@ -22,7 +22,7 @@ def grant_page(
     error: FormError | None = None,
     values: dict[str, Any] | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+):
     """The page, fresh from the database; after a failed form, with its errors and answers."""
     who = actor()
     with platform().session_factory() as session:
@@ -86,12 +86,12 @@ def posted_answers() -> dict[str, Any]:
 
 
 @bp.route("/grants/<string:grant_id>")
-def grant(grant_id: str):  # type: ignore[no-untyped-def]
+def grant(grant_id: str):
     return grant_page(grant_id)
 
 
 @bp.route("/people/<string:person_id>")
-def person(person_id: str):  # type: ignore[no-untyped-def]
+def person(person_id: str):
     who = actor()
     with platform().session_factory() as session:
         found = queries.person(session, who, person_id)

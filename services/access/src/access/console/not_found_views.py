@@ -8,5 +8,5 @@ from shared.errors import NotFound
 
 
 @bp.route("/<path:anything>", methods=["GET", "POST"])
-def not_found(anything: str):  # type: ignore[no-untyped-def]
+def not_found(anything: str):
     raise NotFound()

@@ -16,12 +16,12 @@ PAGE_SIZE = 25
 
 
 @bp.route("/")
-def home():  # type: ignore[no-untyped-def]
+def home():
     return redirect(url_for("console.queue"))
 
 
 @bp.route("/queue")
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     who = actor()
     codes = sorted(who.establishments)
     code = request.args.get("establishment") or (codes[0] if codes else "")
@@ -30,7 +30,7 @@ def queue():  # type: ignore[no-untyped-def]
     return _queue_page(code, request.args.get("cursor") or None)
 
 
-def _queue_page(code: str, cursor: str | None, error: FormError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _queue_page(code: str, cursor: str | None, error: FormError | None = None, status: int = 200):
     codes = sorted(actor().establishments)
     with platform().session_factory() as session:
         try:
@@ -55,7 +55,7 @@ def _queue_page(code: str, cursor: str | None, error: FormError | None = None, s
 
 
 @bp.route("/review-items/<item_id>/resolution", methods=["POST"])
-def resolve_review_item(item_id: str):  # type: ignore[no-untyped-def]
+def resolve_review_item(item_id: str):
     """Dismiss (any of the team) or accept (heads of security) news held for review."""
     who = actor()
     with platform().session_factory() as session:

@@ -35,7 +35,7 @@ class Establishments(MethodView):
 
     @blp.response(200, EstablishmentSchema(many=True))
     @blp.doc(security=SECURITY)
-    def get(self):  # type: ignore[no-untyped-def]
+    def get(self):
         """The establishments the caller works for."""
         with platform().session_factory() as session:
             return queries.establishments(session, actor())
@@ -48,7 +48,7 @@ class Incoming(MethodView):
     @blp.arguments(IncomingQuerySchema, location="query")
     @blp.response(200, IncomingCaseSchema(many=True))
     @blp.doc(security=SECURITY)
-    def get(self, query, code: str):  # type: ignore[no-untyped-def]
+    def get(self, query, code: str):
         """People in vetting who asked to come into this establishment, oldest first."""
         in_scope(code)
         with platform().session_factory() as session:
@@ -62,7 +62,7 @@ class Queue(MethodView):
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, GrantPageSchema)
     @blp.doc(security=SECURITY)
-    def get(self, query, code: str):  # type: ignore[no-untyped-def]
+    def get(self, query, code: str):
         """Access requests (and renewals) awaiting this establishment's decision, oldest
         first."""
         in_scope(code)
@@ -77,7 +77,7 @@ class Grants(MethodView):
     @blp.arguments(GrantQuerySchema, location="query")
     @blp.response(200, GrantPageSchema)
     @blp.doc(security=SECURITY)
-    def get(self, query, code: str):  # type: ignore[no-untyped-def]
+    def get(self, query, code: str):
         """Every grant at this establishment (optionally in one state), oldest first."""
         in_scope(code)
         with platform().session_factory() as session:
@@ -96,7 +96,7 @@ class GateCheck(MethodView):
     @blp.arguments(GateQuerySchema(), location="query")
     @blp.response(200, GateResultSchema)
     @blp.doc(security=SECURITY)
-    def get(self, query, code: str):  # type: ignore[no-untyped-def]
+    def get(self, query, code: str):
         """May this person (by id or badge number) come in here now? Allowed or not, why,
         and the terms. Every check is audited."""
         who = in_scope(code)

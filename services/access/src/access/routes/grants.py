@@ -53,7 +53,7 @@ class GrantById(MethodView):
 
     @blp.response(200, GrantSchema)
     @blp.doc(security=SECURITY)
-    def get(self, grant_id: str):  # type: ignore[no-untyped-def]
+    def get(self, grant_id: str):
         """One grant: the person, the clearance it rests on, the terms, the induction."""
         with platform().session_factory() as session:
             view = queries.get_grant(session, actor(), grant_id)
@@ -67,7 +67,7 @@ class History(MethodView):
 
     @blp.response(200, AuditEntrySchema(many=True))
     @blp.doc(security=SECURITY)
-    def get(self, grant_id: str):  # type: ignore[no-untyped-def]
+    def get(self, grant_id: str):
         """Every decision and gate check about the grant, newest first."""
         with platform().session_factory() as session:
             trail = queries.history(session, actor(), grant_id)
@@ -82,7 +82,7 @@ class Approve(MethodView):
     @blp.arguments(ApprovalSchema)
     @blp.response(200, GrantSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, grant_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, grant_id: str):
         """Approve a request (or a renewal's terms): access type never above the clearance,
         valid until never past its expiry. Emits access.approved (and access.activated when
         induction is already complete)."""
@@ -96,7 +96,7 @@ class Refuse(MethodView):
     @blp.arguments(ReasonSchema)
     @blp.response(200, GrantSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, grant_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, grant_id: str):
         """Refuse a request, with the reason. Emits access.refused."""
         return _decide(grant_id, decisions.refuse, data["reason"])
 
@@ -108,7 +108,7 @@ class Induction(MethodView):
     @blp.arguments(InductionItemSchema)
     @blp.response(200, GrantSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, grant_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, grant_id: str):
         """Record one induction item (the badge with its number). The last one makes the
         grant ACTIVE: emits access.activated."""
         return _decide(
@@ -126,7 +126,7 @@ class Suspend(MethodView):
     @blp.arguments(ReasonSchema)
     @blp.response(200, GrantSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, grant_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, grant_id: str):
         """Suspend the grant here. Emits access.suspended."""
         return _decide(grant_id, decisions.suspend, data["reason"])
 
@@ -138,7 +138,7 @@ class Reinstate(MethodView):
     @blp.arguments(ReasonSchema)
     @blp.response(200, GrantSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, grant_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, grant_id: str):
         """Lift this establishment's suspension (one that came with the clearance stays until
         vetting reinstates it). Emits access.reinstated."""
         return _decide(grant_id, decisions.reinstate, data["reason"])
@@ -151,7 +151,7 @@ class Exclude(MethodView):
     @blp.arguments(ExclusionSchema)
     @blp.response(200, GrantSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, grant_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, grant_id: str):
         """Exclude the person from this establishment until a review date (head of
         security). Emits access.excluded."""
         return _decide(grant_id, decisions.exclude, data["reason"], data["review_on"])
@@ -164,7 +164,7 @@ class Revoke(MethodView):
     @blp.arguments(ReasonSchema)
     @blp.response(200, GrantSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, grant_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, grant_id: str):
         """Revoke the grant (head of security). Emits access.revoked."""
         return _decide(grant_id, decisions.revoke, data["reason"])
 
@@ -176,7 +176,7 @@ class End(MethodView):
     @blp.arguments(ReasonSchema)
     @blp.response(200, GrantSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, grant_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, grant_id: str):
         """End the grant (no fault implied: the group ended, the person moved on). Emits
         access.ended."""
         return _decide(grant_id, decisions.end, data["reason"])
@@ -188,7 +188,7 @@ class Person(MethodView):
 
     @people.response(200, PersonSchema)
     @people.doc(security=SECURITY)
-    def get(self, person_id: str):  # type: ignore[no-untyped-def]
+    def get(self, person_id: str):
         """The person's grants at the caller's establishments."""
         with platform().session_factory() as session:
             return queries.person(session, actor(), person_id)

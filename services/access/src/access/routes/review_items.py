@@ -30,7 +30,7 @@ class ReviewItems(MethodView):
     @blp.arguments(ReviewItemQuerySchema, location="query")
     @blp.response(200, ReviewItemSchema(many=True))
     @blp.doc(security=SECURITY)
-    def get(self, query, code: str):  # type: ignore[no-untyped-def]
+    def get(self, query, code: str):
         """Review items here, oldest first: OPEN ones unless `status` says otherwise."""
         in_scope(code)
         with platform().session_factory() as session:
@@ -44,7 +44,7 @@ class Resolution(MethodView):
     @blp.arguments(ResolutionSchema)
     @blp.response(200, ReviewItemSchema)
     @blp.doc(security=SECURITY)
-    def post(self, body, item_id: str):  # type: ignore[no-untyped-def]
+    def post(self, body, item_id: str):
         """DISMISS (the grant stays as it is) or ACCEPT (heads of security: the held news is
         applied to the grant, its name and date of birth included). Audited with the reason."""
         with platform().unit_of_work() as uow:

@@ -43,7 +43,7 @@ class GateQuerySchema(Schema):
     badge = fields.String(load_default=None, validate=BADGE)
 
     @validates_schema
-    def _one_of(self, data, **_kwargs):  # type: ignore[no-untyped-def]
+    def _one_of(self, data, **_kwargs):
         if (data.get("person") is None) == (data.get("badge") is None):
             raise ValidationError("Give either person or badge (one of them).", "person")
 

@@ -131,7 +131,7 @@ class ApprovalSchema(Schema):
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
     @validates_schema
-    def _distinct_days(self, data, **_kwargs):  # type: ignore[no-untyped-def]
+    def _distinct_days(self, data, **_kwargs):
         days = data.get("permitted_days")
         if days is not None and len(set(days)) != len(days):
             raise ValidationError("Each day once.", "permitted_days")

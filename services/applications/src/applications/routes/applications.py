@@ -36,7 +36,7 @@ class Applications(MethodView):
     @blp.arguments(ListQuerySchema, location="query")
     @blp.response(200, ApplicationPageSchema)
     @blp.doc(security=SECURITY)
-    def get(self, query):  # type: ignore[no-untyped-def]
+    def get(self, query):
         """List applications, oldest first, with filters and a cursor for the next page."""
         with platform().session_factory() as session:
             try:
@@ -47,7 +47,7 @@ class Applications(MethodView):
     @blp.arguments(ApplicationInputSchema)
     @blp.response(201, ApplicationSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data):  # type: ignore[no-untyped-def]
+    def post(self, data):
         """Create a draft. It may be incomplete: the readiness check says what is missing."""
         with platform().unit_of_work() as uow:
             application = drafts.create_draft(uow, g.organisation_id, data)
@@ -61,7 +61,7 @@ class ApplicationById(MethodView):
 
     @blp.response(200, ApplicationSchema)
     @blp.doc(security=SECURITY)
-    def get(self, application_id: str):  # type: ignore[no-untyped-def]
+    def get(self, application_id: str):
         """One application with its status, information requests and timeline."""
         with platform().session_factory() as session:
             application = owned_application(session, g.organisation_id, application_id)
@@ -72,7 +72,7 @@ class ApplicationById(MethodView):
     @blp.arguments(ApplicationInputSchema)
     @blp.response(200, ApplicationSchema)
     @blp.doc(security=SECURITY)
-    def patch(self, changes, application_id: str):  # type: ignore[no-untyped-def]
+    def patch(self, changes, application_id: str):
         """Change a draft: each section given replaces the one stored."""
         with platform().unit_of_work() as uow:
             application = drafts.update_draft(uow, g.organisation_id, application_id, changes)
@@ -86,7 +86,7 @@ class Readiness(MethodView):
 
     @blp.response(200, ReadinessSchema)
     @blp.doc(security=SECURITY)
-    def get(self, application_id: str):  # type: ignore[no-untyped-def]
+    def get(self, application_id: str):
         """Every problem that would delay or sink the application, each with how to fix it."""
         known = establishments()  # before the session: SQLite allows one transaction at a time
         with platform().session_factory() as session:

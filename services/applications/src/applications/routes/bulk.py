@@ -122,7 +122,7 @@ class BulkIntake(MethodView):
         "written. (Or a query that is not valid.)",
     )
     @blp.doc(security=SECURITY, requestBody=CSV_BODY)
-    def post(self, query):  # type: ignore[no-untyped-def]
+    def post(self, query):
         """Create the calling organisation's drafts from a CSV file: dry run first, then commit.
 
         A commit is all or nothing: if any row has an error, no draft is created.

@@ -50,7 +50,7 @@ def contact_links() -> ContactLinks:
     )
 
 
-def _json(status: int, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _json(status: int, body: dict[str, Any]):
     response = jsonify(body)
     response.status_code = status
     return response

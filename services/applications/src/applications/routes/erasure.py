@@ -41,7 +41,7 @@ class ErasureRequests(MethodView):
         description="A request for this application is already under way.",
     )
     @blp.doc(security=SECURITY)
-    def post(self, body):  # type: ignore[no-untyped-def]
+    def post(self, body):
         """An organisation: erase what it supplied about the person behind its application
         (its applications, their timeline and messages; grants only it asked for end). The
         data protection officer: erase the person in every service (their clearances and
@@ -62,7 +62,7 @@ class ErasureRequestById(MethodView):
 
     @blp.response(200, ErasureRequestSchema)
     @blp.doc(security=SECURITY)
-    def get(self, erasure_id: str):  # type: ignore[no-untyped-def]
+    def get(self, erasure_id: str):
         """How far each service has got."""
         organisation_id, _who = _caller()
         with platform().session_factory() as session:

@@ -72,7 +72,7 @@ class Submit(MethodView):
             }
         ],
     )
-    def post(self, application_id: str):  # type: ignore[no-untyped-def]
+    def post(self, application_id: str):
         """Submit a ready draft for vetting (emits application.submitted, and
         application.received for the acknowledgement)."""
         key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
@@ -99,7 +99,7 @@ class Withdraw(MethodView):
     @blp.arguments(WithdrawSchema)
     @blp.response(200, ApplicationSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, application_id: str):
         """Withdraw an open application, with a reason (vetting and access are told)."""
         with platform().unit_of_work() as uow:
             application = submission.withdraw(
@@ -119,7 +119,7 @@ class SponsorshipEnd(MethodView):
         409, description="Not cleared, or the clearance is already revoked or expired."
     )
     @blp.doc(security=SECURITY)
-    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, application_id: str):
         """Stop sponsoring a cleared volunteer (emits application.sponsorship_ended: the
         prisons end or review the grants that rest only on this organisation)."""
         with platform().unit_of_work() as uow:
@@ -140,7 +140,7 @@ class ContactConfirmations(MethodView):
         409, description="Not submitted, closed, or the channel is already confirmed."
     )
     @blp.doc(security=SECURITY)
-    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, application_id: str):
         """Send the volunteer a new confirmation link (EMAIL) or code (SMS); earlier ones for
         that channel stop working."""
         with platform().unit_of_work() as uow:
@@ -157,7 +157,7 @@ class Renewals(MethodView):
 
     @blp.response(201, ApplicationSchema)
     @blp.doc(security=SECURITY)
-    def post(self, application_id: str):  # type: ignore[no-untyped-def]
+    def post(self, application_id: str):
         """Start a renewal: a new draft pre-filled from this cleared application."""
         with platform().unit_of_work() as uow:
             draft = submission.start_renewal(uow, g.organisation_id, application_id)
@@ -172,7 +172,7 @@ class Responses(MethodView):
     @blp.arguments(ResponseSchema)
     @blp.response(200, ApplicationSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, application_id: str):
         """Answer vetting's request for information."""
         with platform().unit_of_work() as uow:
             application = submission.answer_request(
@@ -189,7 +189,7 @@ class Changes(MethodView):
     @blp.arguments(ChangeSchema)
     @blp.response(201, ChangeResultSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, application_id: str):
         """Report a change of circumstances on a cleared applicant (vetting reviews it)."""
         section = {
             "NEW_CONVICTION": "conviction",
@@ -215,7 +215,7 @@ class Reconsideration(MethodView):
         409, description="Not refused, or a reconsideration was already asked for (once only)."
     )
     @blp.doc(security=SECURITY)
-    def post(self, data, application_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, application_id: str):
         """Ask, once, for a refusal to be reconsidered, with grounds (vetting reviews it)."""
         with platform().unit_of_work() as uow:
             application = submission.request_reconsideration(

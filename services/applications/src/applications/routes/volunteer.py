@@ -68,7 +68,7 @@ class Confirmation(MethodView):
     @blp.response(200, PendingSchema)
     @blp.alt_response(410, description="Already used, or expired.")
     @blp.doc(parameters=[TOKEN])
-    def get(self, token: str):  # type: ignore[no-untyped-def]
+    def get(self, token: str):
         """What the link confirms. Opening it confirms nothing (mail scanners open links)."""
         with platform().unit_of_work() as uow:
             return contacts.pending(uow, token)
@@ -78,7 +78,7 @@ class Confirmation(MethodView):
     @blp.alt_response(410, description="Already used, or expired.")
     @blp.alt_response(429, description="Too many wrong codes: locked.")
     @blp.doc(parameters=[TOKEN])
-    def post(self, data, token: str):  # type: ignore[no-untyped-def]
+    def post(self, data, token: str):
         """Confirm the channel (SMS: with the code sent to the mobile)."""
         with platform().unit_of_work() as uow:
             outcome = contacts.confirm(uow, token, data["code"], contact_links())
@@ -105,7 +105,7 @@ class OptOut(MethodView):
     @blp.arguments(OptOutSchema)
     @blp.response(200, OptedOutSchema)
     @blp.doc(parameters=[TOKEN])
-    def post(self, data, token: str):  # type: ignore[no-untyped-def]
+    def post(self, data, token: str):
         """Stop messages on these channels (both if none given), waiting ones too."""
         with platform().unit_of_work() as uow:
             result = contacts.opt_out(uow, token, data["channels"], contact_links())

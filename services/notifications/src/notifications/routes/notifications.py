@@ -36,7 +36,7 @@ class Notifications(MethodView):
     @blp.arguments(NotificationQuerySchema, location="query")
     @blp.response(200, NotificationSchema(many=True))
     @blp.doc(security=SECURITY)
-    def get(self, query):  # type: ignore[no-untyped-def]
+    def get(self, query):
         """Notifications, oldest first, by application, recipient or state."""
         with platform().session_factory() as session:
             return records.list_notifications(
@@ -54,7 +54,7 @@ class Resend(MethodView):
 
     @blp.response(200, NotificationSchema)
     @blp.doc(security=SECURITY)
-    def post(self, notification_id: str):  # type: ignore[no-untyped-def]
+    def post(self, notification_id: str):
         """Send a failed notification again (the same notification: still one per event,
         recipient and channel)."""
         # The sender (in the consume process) picks it up on its next pass, within a second.

@@ -26,7 +26,7 @@ class OptOuts(MethodView):
     @recipients.arguments(OptOutsSchema)
     @recipients.response(200, RecipientSchema)
     @recipients.doc(security=SECURITY)
-    def put(self, data, application_id: str):  # type: ignore[no-untyped-def]
+    def put(self, data, application_id: str):
         """The applicant's opt-outs per channel (messages then go by the other channel, or
         not at all)."""
         with platform().unit_of_work() as uow:

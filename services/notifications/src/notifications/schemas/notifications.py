@@ -54,7 +54,7 @@ class OptOutsSchema(Schema):
     sms_opt_out = fields.Boolean(load_default=None)
 
     @validates_schema
-    def _something(self, data, **_kwargs):  # type: ignore[no-untyped-def]
+    def _something(self, data, **_kwargs):
         if data.get("email_opt_out") is None and data.get("sms_opt_out") is None:
             raise ValidationError("Give email_opt_out, sms_opt_out or both.", "email_opt_out")
 

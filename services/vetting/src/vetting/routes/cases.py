@@ -22,7 +22,7 @@ class Cases(MethodView):
     @blp.arguments(CaseQuerySchema, location="query")
     @blp.response(200, CasePageSchema)
     @blp.doc(security=SECURITY)
-    def get(self, query):  # type: ignore[no-untyped-def]
+    def get(self, query):
         """The queue, oldest first: filter by state, level, who it waits on, and age."""
         application_id = str(query.pop("application_id")) if query.get("application_id") else None
         with platform().session_factory() as session:
@@ -35,7 +35,7 @@ class CaseById(MethodView):
 
     @blp.response(200, CaseSchema)
     @blp.doc(security=SECURITY)
-    def get(self, case_id: str):  # type: ignore[no-untyped-def]
+    def get(self, case_id: str):
         """One case: checks and results, risk summary, requests and answers, decisions."""
         with platform().session_factory() as session:
             view = queries.case_view(session, case_id, now())
@@ -49,7 +49,7 @@ class CaseAudit(MethodView):
 
     @blp.response(200, AuditEntrySchema(many=True))
     @blp.doc(security=SECURITY)
-    def get(self, case_id: str):  # type: ignore[no-untyped-def]
+    def get(self, case_id: str):
         """Every decision on the case, newest first (who, when, what, why, policy version)."""
         with platform().session_factory() as session:
             trail = queries.audit_trail(session, "case", case_id)

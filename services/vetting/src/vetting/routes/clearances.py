@@ -35,7 +35,7 @@ class Clearances(MethodView):
     @blp.arguments(ClearanceQuerySchema, location="query")
     @blp.response(200, ClearanceSchema(many=True))
     @blp.doc(security=SECURITY)
-    def get(self, query):  # type: ignore[no-untyped-def]
+    def get(self, query):
         """Clearances, soonest expiry first."""
         person_id = str(query["person_id"]) if query.get("person_id") else None
         with platform().session_factory() as session:
@@ -54,7 +54,7 @@ class ClearanceById(MethodView):
 
     @blp.response(200, ClearanceSchema)
     @blp.doc(security=SECURITY)
-    def get(self, clearance_id: str):  # type: ignore[no-untyped-def]
+    def get(self, clearance_id: str):
         """One clearance."""
         with platform().session_factory() as session:
             return queries.get_clearance(session, clearance_id)
@@ -66,7 +66,7 @@ class ClearanceAudit(MethodView):
 
     @blp.response(200, AuditEntrySchema(many=True))
     @blp.doc(security=SECURITY)
-    def get(self, clearance_id: str):  # type: ignore[no-untyped-def]
+    def get(self, clearance_id: str):
         """Every change to the clearance, newest first."""
         with platform().session_factory() as session:
             trail = queries.audit_trail(session, "clearance", clearance_id)
@@ -74,7 +74,7 @@ class ClearanceAudit(MethodView):
             return trail
 
 
-def _lifecycle(action, clearance_id: str, reason: str):  # type: ignore[no-untyped-def]
+def _lifecycle(action, clearance_id: str, reason: str):
     with platform().unit_of_work() as uow:
         clearance = clearances.clearance_for_update(uow.session, clearance_id)
         action(uow, clearance, actor(), reason, uow.now())
@@ -90,7 +90,7 @@ class Suspend(MethodView):
     @blp.arguments(ReasonSchema)
     @blp.response(200, ClearanceSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, clearance_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, clearance_id: str):
         """Suspend an active clearance: emits vetting.clearance_suspended."""
         return _lifecycle(
             lambda uow, c, who, why, at: clearances.suspend(
@@ -108,7 +108,7 @@ class Reinstate(MethodView):
     @blp.arguments(ReasonSchema)
     @blp.response(200, ClearanceSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, clearance_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, clearance_id: str):
         """Reinstate a suspended clearance: emits vetting.clearance_reinstated."""
         return _lifecycle(clearances.reinstate, clearance_id, data["reason"])
 
@@ -120,7 +120,7 @@ class Revoke(MethodView):
     @blp.arguments(ReasonSchema)
     @blp.response(200, ClearanceSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, clearance_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, clearance_id: str):
         """Revoke a clearance for good (vetting managers): emits vetting.clearance_revoked."""
         return _lifecycle(clearances.revoke, clearance_id, data["reason"])
 
@@ -132,7 +132,7 @@ class CasesReport(MethodView):
     @reports.arguments(ReportQuerySchema, location="query")
     @reports.response(200, ReportSchema)
     @reports.doc(security=SECURITY)
-    def get(self, query):  # type: ignore[no-untyped-def]
+    def get(self, query):
         """Counts and median / 90th percentile ages and waits (applicant, provider, officer)
         by level and by state, and the cases stuck longest."""
         with platform().session_factory() as session:

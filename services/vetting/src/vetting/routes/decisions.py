@@ -30,7 +30,7 @@ blp = Blueprint(
 )
 
 
-def _case(case_id: str):  # type: ignore[no-untyped-def]
+def _case(case_id: str):
     with platform().session_factory() as session:
         return queries.case_view(session, case_id, now())
 
@@ -49,7 +49,7 @@ class Clear(MethodView):
         ),
     )
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str):
         """Clear the case (level, conditions, why): emits vetting.clearance_granted (and
         vetting.clearance_announced, level and expiry for the people told). Against
         the risk summary's recommendation (REFER, REFUSE) or its conditions, this proposes
@@ -75,7 +75,7 @@ class CountersignClearance(MethodView):
     @blp.arguments(CountersignSchema)
     @blp.response(200, CaseSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str):
         """A manager who did not propose it confirms (the clearance is issued) or rejects a
         clearance proposed against the risk summary."""
         with platform().unit_of_work() as uow:
@@ -93,7 +93,7 @@ class Refuse(MethodView):
     @blp.arguments(RefusalSchema)
     @blp.response(200, CaseSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str):
         """Propose a refusal with reasons; it takes effect when a manager countersigns. On a
         reconsideration, uphold the refusal."""
         with platform().unit_of_work() as uow:
@@ -109,7 +109,7 @@ class Countersign(MethodView):
     @blp.arguments(CountersignSchema)
     @blp.response(200, CaseSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str):
         """A second officer (manager role, not the proposer) confirms or rejects a refusal."""
         with platform().unit_of_work() as uow:
             decisions.countersign(
@@ -126,7 +126,7 @@ class RequestInformation(MethodView):
     @blp.arguments(InformationRequestInputSchema)
     @blp.response(201, InformationRequestSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str):
         """Ask the organisation for information: emits vetting.info_requested. A sensitive
         request goes to the volunteer alone, who answers the vetting team directly (recorded
         with .../answer)."""
@@ -161,7 +161,7 @@ class AnswerInformationRequest(MethodView):
     @blp.arguments(InformationAnswerInputSchema)
     @blp.response(200, CaseSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str, request_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str, request_id: str):
         """Record the volunteer's answer to a sensitive request, received directly by the
         vetting team (the organisation never saw it): the request closes and, with none left
         open, the case goes back to where the request interrupted it. 409 if the request is
@@ -180,7 +180,7 @@ class CheckResult(MethodView):
     @blp.arguments(CheckResultSchema)
     @blp.response(200, CheckSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str, check: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str, check: str):
         """Record a check's result by hand (manual provider, or a provider that keeps
         failing). A result already in is never overwritten."""
         with platform().unit_of_work() as uow:
@@ -205,7 +205,7 @@ class CheckRetry(MethodView):
 
     @blp.response(200, CheckSchema)
     @blp.doc(security=SECURITY)
-    def post(self, case_id: str, check: str):  # type: ignore[no-untyped-def]
+    def post(self, case_id: str, check: str):
         """Send a failed check back to its provider."""
         with platform().unit_of_work() as uow:
             done = checks.retry(uow, policy(), case_id, check.upper(), actor())
@@ -221,7 +221,7 @@ class Review(MethodView):
     @blp.arguments(ReviewSchema)
     @blp.response(200, CaseSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str):
         """Complete a review after a change of circumstances: CONTINUE, SUSPEND or REVOKE
         (managers only)."""
         with platform().unit_of_work() as uow:
@@ -239,7 +239,7 @@ class AcknowledgeHistory(MethodView):
     @blp.arguments(ReasonSchema)
     @blp.response(200, CaseSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str):
         """A vetting manager acknowledges the person's history shown on the case (a suspended
         or revoked clearance, a refusal, an establishment's exclusion or revocation): until
         then the case is neither cleared nor served an existing clearance."""

@@ -20,7 +20,7 @@ blp = Blueprint(
 )
 
 
-def _case(case_id: str):  # type: ignore[no-untyped-def]
+def _case(case_id: str):
     with platform().session_factory() as session:
         return queries.case_view(session, case_id, now())
 
@@ -32,7 +32,7 @@ class Link(MethodView):
     @blp.arguments(IdentityDecisionSchema)
     @blp.response(200, CaseSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str):
         """The applicant is this person: the case joins their record (and their clearance
         serves it if it covers the request)."""
         with platform().unit_of_work() as uow:
@@ -50,7 +50,7 @@ class Separate(MethodView):
     @blp.arguments(IdentityDecisionSchema)
     @blp.response(200, CaseSchema)
     @blp.doc(security=SECURITY)
-    def post(self, data, case_id: str):  # type: ignore[no-untyped-def]
+    def post(self, data, case_id: str):
         """Two different people: never offered as a match again."""
         with platform().unit_of_work() as uow:
             identity_decisions.separate(
