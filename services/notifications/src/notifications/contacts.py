@@ -22,7 +22,7 @@ from sqlalchemy import select
 from notifications import delivery
 from notifications.messages import VOLUNTEER
 from notifications.models import Notification, Recipient
-from shared import audit
+from shared.audit import log as audit
 from shared.consumer import Event
 from shared.uow import UnitOfWork
 

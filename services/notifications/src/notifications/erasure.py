@@ -29,7 +29,8 @@ from sqlalchemy import delete, select
 from notifications import delivery
 from notifications.channels.log import forget_messages
 from notifications.models import Notification, Recipient
-from shared import audit, erasure
+from shared import erasure
+from shared.audit import log as audit
 from shared.consumer import Event, Handler
 from shared.uow import UnitOfWork
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from notifications import contacts
 from notifications.models import Notification, Recipient
-from shared import audit
+from shared.audit import log as audit
 from shared.errors import Conflict, NotFound
 from shared.uow import UnitOfWork
 

@@ -26,7 +26,7 @@ from notifications import delivery
 from notifications.channels import delivery_config
 from notifications.models import Notification
 from notifications.schemas.callbacks import NotifyCallbackSchema
-from shared import audit
+from shared.audit import log as audit
 from shared.platform import Platform
 from shared.web.auth import bearer_token
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared import audit
+from shared.audit import log as audit
 from shared.errors import NotFound
 from shared.uow import UnitOfWork
 from vetting.lifecycle import roles_of
