@@ -5,11 +5,12 @@ Configuration (environment, beside the shared settings):
 - VETTING_MANUAL_CHECKS: checks an officer records by hand, e.g. "REFERENCES,CTC".
 - VETTING_SIMULATED_DELAY_S: how long the simulated provider takes to answer (default 0).
 - VETTING_ALLOW_SIMULATED=1: outside the embedded mode, let the simulated providers answer the
-  checks not in VETTING_MANUAL_CHECKS (else the service refuses to start; vetting.simulation).
+  checks not in VETTING_MANUAL_CHECKS (else the service refuses to start:
+  vetting.domain.simulation).
 - VETTING_CHECK_RETRY_BASE_S / VETTING_CHECK_MAX_ATTEMPTS: backoff for a failing provider.
 - VETTING_CHECK_LEASE_S: how long a claimed check is its runner's (default 120): a runner that
   died mid-check has its checks taken up again after this. Longer than a provider call.
-- VETTING_IDENTITY_KEY: the key of the hashes people are recognised by (vetting.identity;
+- VETTING_IDENTITY_KEY: the key of the hashes people are recognised by (vetting.domain.identity;
   default: derived from SECRET_KEY).
 """
 
@@ -27,11 +28,11 @@ from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
 from shared.reference import load_establishments
 from shared.retention import retention_group
-from vetting.check_runner import CheckRunner, RunnerSettings
-from vetting.identity import key_from_settings
+from vetting.adapters.providers import Providers, SimulatedProvider, choose_provider
+from vetting.domain.identity import key_from_settings
+from vetting.domain.policy import Policy, PolicyError, load_policy
+from vetting.domain.simulation import check_simulation_allowed, manual_checks, readiness_notes
 from vetting.models import Base
-from vetting.policy import Policy, PolicyError, load_policy
-from vetting.providers import Providers, SimulatedProvider, choose_provider
 from vetting.service_layer import (
     circumstances,
     clearances,
@@ -40,7 +41,7 @@ from vetting.service_layer import (
     intake,
     retention,
 )
-from vetting.simulation import check_simulation_allowed, manual_checks, readiness_notes
+from vetting.workers.check_runner import CheckRunner, RunnerSettings
 
 if TYPE_CHECKING:
     from flask import Flask

@@ -13,23 +13,18 @@ from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
-from vetting.lifecycle import SYSTEM
-from vetting.lifecycle.case import DECIDABLE
-from vetting.lifecycle.check import CHECK, RECORD_CHECKS, late_status, manual_action
-from vetting.lifecycle.clearance import LIVE
+from vetting.adapters.providers import CheckRequest, Outcome
+from vetting.domain.actors import SYSTEM, Actor
+from vetting.domain.lifecycles.case import DECIDABLE
+from vetting.domain.lifecycles.check import CHECK, RECORD_CHECKS, late_status, manual_action
+from vetting.domain.lifecycles.check import FINAL as FINAL_CHECK
+from vetting.domain.lifecycles.clearance import LIVE
+from vetting.domain.policy import Policy
+from vetting.domain.risk import assess
 from vetting.models import Check, Clearance, VettingCase
-from vetting.policy import Policy
-from vetting.providers import CheckRequest, Outcome
-from vetting.risk import assess
-from vetting.service_layer.common import (
-    FINAL_CHECK,
-    Actor,
-    audit_decision,
-    case_for_update,
-    checks_of,
-    move,
-    wait_on,
-)
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move, wait_on
+from vetting.service_layer.lookups import case_for_update, checks_of
 
 
 def create_checks(

@@ -17,10 +17,13 @@ from sqlalchemy import select
 
 from shared.consumer import Event, Handler
 from shared.uow import UnitOfWork
+from vetting.domain.actors import Actor
+from vetting.domain.policy import Policy
 from vetting.models import CaseUpdate, CircumstanceReport, Clearance, VettingCase
-from vetting.policy import Policy
 from vetting.service_layer import checks, clearances
-from vetting.service_layer.common import Actor, audit_decision, case_by_application, move
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move
+from vetting.service_layer.lookups import case_by_application
 
 CHANGE_SECTIONS = {
     "NEW_CONVICTION": ("declarations", "convictions"),

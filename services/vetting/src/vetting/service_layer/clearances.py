@@ -1,5 +1,6 @@
-"""Clearances, moved only as their table says (vetting.lifecycle.clearance): ACTIVE ⇄ SUSPENDED
-→ REVOKED | EXPIRED, and SUPERSEDED when a new clearance for the person replaces an active one.
+"""Clearances, moved only as their table says (vetting.domain.lifecycles.clearance):
+ACTIVE ⇄ SUSPENDED → REVOKED | EXPIRED, and SUPERSEDED when a new clearance for the person
+replaces an active one.
 A clearance belongs to the person: one serves every establishment and every organisation they
 volunteer with, so a second application it already covers is cleared at once; and a person has
 one live clearance, so a renewal (by whichever organisation) supersedes the person's.
@@ -20,12 +21,14 @@ from shared.clock import end_of_london_day, london_date
 from shared.errors import Conflict, NotFound
 from shared.events.contracts.vetting import legacy_suspension_id
 from shared.uow import UnitOfWork
-from vetting.lifecycle.clearance import CLEARANCE, LIVE
+from vetting.domain.actors import Actor
+from vetting.domain.lifecycles.clearance import CLEARANCE, LIVE
+from vetting.domain.policy import Policy
+from vetting.domain.risk import ESCORTED_ONLY, EXCLUDE
 from vetting.models import Clearance, VettingCase
-from vetting.policy import Policy
-from vetting.risk import ESCORTED_ONLY, EXCLUDE
 from vetting.service_layer import history
-from vetting.service_layer.common import Actor, audit_decision, move
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move
 
 ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
 # What the organisation is shown instead of an exclusion (which names an establishment).

@@ -13,19 +13,15 @@ from typing import Any
 
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.uow import UnitOfWork
-from vetting.lifecycle.case import DECIDABLE
+from vetting.domain.actors import MANAGER_ROLE, Actor
+from vetting.domain.lifecycles.case import DECIDABLE
+from vetting.domain.policy import Policy
+from vetting.domain.risk import ESCORTED_ONLY, EXCLUDE
 from vetting.models import Clearance, InformationRequest, VettingCase
-from vetting.policy import Policy
-from vetting.risk import ESCORTED_ONLY, EXCLUDE
 from vetting.service_layer import circumstances, clearances, history, overrides
-from vetting.service_layer.common import (
-    MANAGER_ROLE,
-    Actor,
-    audit_decision,
-    case_for_update,
-    move,
-    take,
-)
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move, take
+from vetting.service_layer.lookups import case_for_update
 
 WHY_NOT = {
     "OPEN": "its checks are still running",

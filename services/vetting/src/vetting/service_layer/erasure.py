@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 from shared import audit, erasure
 from shared.consumer import Event
 from shared.uow import UnitOfWork
-from vetting.lifecycle import SYSTEM
-from vetting.lifecycle.clearance import CLEARANCE
+from vetting.domain.actors import SYSTEM
+from vetting.domain.lifecycles.clearance import CLEARANCE
 from vetting.models import (
     Clearance,
     Person,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from vetting.domain.lifecycles.case import CLOSED
 from vetting.models import (
     CaseUpdate,
     Check,
@@ -19,7 +20,7 @@ from vetting.models import (
     PersonIdentifier,
     VettingCase,
 )
-from vetting.service_layer.common import CLOSED, move
+from vetting.service_layer.case_moves import move
 
 
 def forget_identity(session: Session, person_id: str | None, case_ids: list[str]) -> int:

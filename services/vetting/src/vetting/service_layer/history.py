@@ -18,9 +18,12 @@ from sqlalchemy.orm import Session
 from shared.consumer import Event, Handler
 from shared.errors import Conflict
 from shared.uow import UnitOfWork
-from vetting.lifecycle.case import UNDECIDED
+from vetting.domain.actors import Actor
+from vetting.domain.lifecycles.case import UNDECIDED
 from vetting.models import Clearance, PrisonDecision, VettingCase
-from vetting.service_layer.common import Actor, audit_decision, case_for_update, rewait, take
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import rewait, take
+from vetting.service_layer.lookups import case_for_update
 
 ESTABLISHMENT_DECISIONS = {"access.excluded": "EXCLUDED", "access.revoked": "REVOKED"}
 

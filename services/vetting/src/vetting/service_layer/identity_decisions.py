@@ -7,10 +7,12 @@ from sqlalchemy import select
 
 from shared.errors import Conflict
 from shared.uow import UnitOfWork
+from vetting.domain.actors import Actor
+from vetting.domain.lifecycles.case import CLOSED
+from vetting.domain.policy import Policy
 from vetting.models import Check
-from vetting.policy import Policy
 from vetting.service_layer import checks, clearances, history, identity
-from vetting.service_layer.common import CLOSED, Actor, case_for_update
+from vetting.service_layer.lookups import case_for_update
 
 
 def link(

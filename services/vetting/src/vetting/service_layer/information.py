@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, NotFound
 from shared.uow import UnitOfWork
+from vetting.domain.actors import Actor
+from vetting.domain.policy import Policy
 from vetting.models import InformationRequest, VettingCase
-from vetting.policy import Policy
 from vetting.service_layer import checks
-from vetting.service_layer.common import Actor, audit_decision, case_for_update, move, take
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move, take
+from vetting.service_layer.lookups import case_for_update
 
 
 def _unanswered(session: Session, case_id: str, besides: str = "") -> bool:

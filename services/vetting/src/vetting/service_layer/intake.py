@@ -17,19 +17,16 @@ from typing import Any
 from shared.consumer import Event, Handler
 from shared.reference import Establishment
 from shared.uow import UnitOfWork
+from vetting.domain.actors import Actor
+from vetting.domain.lifecycles.case import CLOSED
+from vetting.domain.policy import Policy
+from vetting.domain.policy.levels import required_level
+from vetting.domain.simulation import SIMULATED_PROVIDERS
 from vetting.models import CaseUpdate, InformationRequest, VettingCase
-from vetting.policy import Policy
-from vetting.policy.levels import required_level
 from vetting.service_layer import checks, clearances, history, identity, information
-from vetting.service_layer.common import (
-    CLOSED,
-    Actor,
-    audit_decision,
-    case_by_application,
-    checks_of,
-    move,
-)
-from vetting.simulation import SIMULATED_PROVIDERS
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move
+from vetting.service_layer.lookups import case_by_application, checks_of
 
 ProviderChoice = Callable[[str, Mapping[str, Any], "str | None"], str]
 

@@ -12,16 +12,12 @@ from typing import Any
 
 from shared.errors import Conflict, Forbidden
 from shared.uow import UnitOfWork
+from vetting.domain.actors import MANAGER_ROLE, Actor
+from vetting.domain.policy import Policy
 from vetting.models import Clearance, VettingCase
-from vetting.policy import Policy
-from vetting.service_layer.common import (
-    MANAGER_ROLE,
-    Actor,
-    audit_decision,
-    case_for_update,
-    move,
-    take,
-)
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move, take
+from vetting.service_layer.lookups import case_for_update
 
 AGAINST = ("REFER", "REFUSE")
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, defer
 from shared import audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
+from vetting.domain.service_levels import CaseTimes, age_s, report, waits_s
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
 from vetting.service_layer import circumstances, history, identity
-from vetting.service_layer.common import history_pending
-from vetting.service_levels import CaseTimes, age_s, report, waits_s
+from vetting.service_layer.case_moves import history_pending
 
 
 def _times(case: VettingCase) -> CaseTimes:

@@ -25,11 +25,12 @@ from sqlalchemy import select
 from shared.clock import today
 from shared.consumer import INFRASTRUCTURE_ERRORS
 from shared.platform import Platform
-from vetting.lifecycle import SYSTEM
-from vetting.lifecycle.check import CHECK, FINAL, can
+from vetting.adapters.providers import CheckProvider, Outcome, ProviderError, Submission
+from vetting.domain.actors import SYSTEM
+from vetting.domain.lifecycles.case import CLOSED
+from vetting.domain.lifecycles.check import CHECK, FINAL, can
+from vetting.domain.policy import Policy
 from vetting.models import Check, VettingCase
-from vetting.policy import Policy
-from vetting.providers import CheckProvider, Outcome, ProviderError, Submission
 from vetting.service_layer.checks import (
     backoff,
     check_request,
@@ -37,7 +38,6 @@ from vetting.service_layer.checks import (
     late_answer,
     refresh,
 )
-from vetting.service_layer.common import CLOSED
 
 log = logging.getLogger(__name__)
 
