@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from shared.errors import Conflict, NotFound
 from shared.uow import UnitOfWork
 from vetting.domain.actors import Actor
+from vetting.domain.lifecycles.case import CaseState
 from vetting.domain.policy import Policy
 from vetting.models import InformationRequest, VettingCase
 from vetting.service_layer import checks
@@ -37,7 +38,7 @@ def _unanswered(session: Session, case_id: str, besides: str = "") -> bool:
 
 
 def _resume_to(case: VettingCase) -> str:
-    return case.resume_status or "AWAITING_DECISION"
+    return case.resume_status or CaseState.AWAITING_DECISION
 
 
 def resume_when_answered(
@@ -45,7 +46,7 @@ def resume_when_answered(
 ) -> None:
     """With every request answered, the case goes back to where the request interrupted it
     (and its checks say who it waits on there)."""
-    if case.status != "INFO_REQUESTED" or _unanswered(session, case.id):
+    if case.status != CaseState.INFO_REQUESTED or _unanswered(session, case.id):
         return
     move(case, _resume_to(case), moment)
     case.resume_status = None
@@ -81,7 +82,12 @@ def record_answer(
             {"sensitive": ["Only a sensitive request (sent to the volunteer) is answered here."]},
         )
     others = _unanswered(uow.session, case.id, besides=request.id)
-    take(case, "information_received", actor, "INFO_REQUESTED" if others else _resume_to(case))
+    take(
+        case,
+        "information_received",
+        actor,
+        CaseState.INFO_REQUESTED if others else _resume_to(case),
+    )
     moment = uow.now()
     request.answers, request.answered_at = answers, moment
     case.updated_at = moment

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from vetting.domain.lifecycles.check import CheckState
 from vetting.domain.policy import CHECKS
 
-PASSED = "PASSED"
-ADVERSE = "ADVERSE"
+# A provider's answer is a check's result.
+PASSED = CheckState.PASSED
+ADVERSE = CheckState.ADVERSE
 OUTCOME_STATUSES = (PASSED, ADVERSE)
 
 

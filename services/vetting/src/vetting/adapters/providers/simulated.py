@@ -122,7 +122,7 @@ class SimulatedProvider:
         )
 
     def _identity(self, request: CheckRequest) -> Outcome:
-        documents = sorted(
+        documents: list[dict[str, Any]] = sorted(
             # The last four characters only: a check's result never repeats a full number.
             (
                 {
