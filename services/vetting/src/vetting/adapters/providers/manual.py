@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from vetting.providers.base import CheckRequest, Outcome, Submission, short_hash
+from vetting.adapters.providers.base import CheckRequest, Outcome, Submission, short_hash
 
 
 class ManualProvider:

@@ -17,13 +17,13 @@ from typing import Any
 import yaml
 from marshmallow import ValidationError
 
-from vetting.policy.levels import (
+from vetting.domain.policy.levels import (
     LevelDecision,
     dbs_certificate_satisfies,
     establishment_flags,
     required_level,
 )
-from vetting.policy.model import (
+from vetting.domain.policy.model import (
     ACCESS_TYPES,
     CHECKS,
     DBS_LEVELS,
@@ -37,7 +37,7 @@ from vetting.policy.model import (
     RiskPolicy,
     Thresholds,
 )
-from vetting.policy.schema import PolicySchema, flatten
+from vetting.domain.policy.schema import PolicySchema, flatten
 
 __all__ = [
     "ACCESS_TYPES",
@@ -65,7 +65,7 @@ DEFAULT_POLICY = "default_policy.yaml"
 
 def load_policy(path: str | Path | None = None) -> Policy:
     """The policy in `path`, or the packaged default. Raises PolicyError on any problem."""
-    source = str(path) if path is not None else f"vetting.policy/{DEFAULT_POLICY}"
+    source = str(path) if path is not None else f"vetting.domain.policy/{DEFAULT_POLICY}"
     try:
         if path is None:
             text = resources.files(__name__).joinpath(DEFAULT_POLICY).read_text("utf-8")

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from vetting.providers.base import CheckRequest, ProviderError
+from vetting.adapters.providers.base import CheckRequest, ProviderError
 
 PREFIX = "sim-"
 UNDECLARED = "sim-undeclared"

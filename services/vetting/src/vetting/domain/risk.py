@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from vetting.policy import Policy, Thresholds
+from vetting.domain.policy import Policy, Thresholds
 
 RECOMMENDATIONS = ("CLEAR", "CLEAR_WITH_CONDITIONS", "REFER", "REFUSE")  # least severe first
 SEVERITIES = {"CLEAR_WITH_CONDITIONS": "MEDIUM", "REFER": "HIGH", "REFUSE": "CRITICAL"}

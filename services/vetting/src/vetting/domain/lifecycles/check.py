@@ -11,12 +11,25 @@ ADVERSE, whatever was recorded.
 
 from __future__ import annotations
 
-from vetting.lifecycle import MANAGER, STAFF, SYSTEM, Machine, Transition
+from enum import StrEnum
 
-STATES = ("PENDING", "IN_PROGRESS", "ERROR", "FAILED", "PASSED", "ADVERSE")
-FINAL = ("PASSED", "ADVERSE")
+from shared.lifecycle import Machine, Transition
+from vetting.domain.actors import MANAGER, STAFF, SYSTEM
+
+
+class CheckState(StrEnum):
+    PENDING = "PENDING"
+    IN_PROGRESS = "IN_PROGRESS"
+    ERROR = "ERROR"
+    FAILED = "FAILED"
+    PASSED = "PASSED"
+    ADVERSE = "ADVERSE"
+
+
+STATES = tuple(CheckState)
+FINAL = (CheckState.PASSED, CheckState.ADVERSE)
 # Worked by the runner: what a provider may still answer.
-WAITING = ("PENDING", "IN_PROGRESS", "ERROR", "FAILED")
+WAITING = (CheckState.PENDING, CheckState.IN_PROGRESS, CheckState.ERROR, CheckState.FAILED)
 RESULTS = FINAL
 RECORD_CHECKS = ("CRIMINAL_RECORD", "DBS")
 MANUAL_PROVIDER = "manual"
@@ -38,20 +51,37 @@ def _each(
 
 TRANSITIONS = (
     # The runner, for the provider.
-    *_each(("PENDING", "ERROR", "IN_PROGRESS"), "submitted", ("IN_PROGRESS",), _SYS),
-    *_each(("PENDING", "IN_PROGRESS", "ERROR"), "provider_failed", ("ERROR",), _SYS),
-    *_each(("PENDING", "IN_PROGRESS", "ERROR"), "retries_exhausted", ("FAILED",), _SYS),
+    *_each(
+        (CheckState.PENDING, CheckState.ERROR, CheckState.IN_PROGRESS),
+        "submitted",
+        (CheckState.IN_PROGRESS,),
+        _SYS,
+    ),
+    *_each(
+        (CheckState.PENDING, CheckState.IN_PROGRESS, CheckState.ERROR),
+        "provider_failed",
+        (CheckState.ERROR,),
+        _SYS,
+    ),
+    *_each(
+        (CheckState.PENDING, CheckState.IN_PROGRESS, CheckState.ERROR),
+        "retries_exhausted",
+        (CheckState.FAILED,),
+        _SYS,
+    ),
     # A provider's answer completes any check still waiting (one an officer sent back, too).
     *_each(WAITING, "answered", RESULTS, _SYS, COMPLETED),
     # After a result: the provider's answer is kept, and an adverse one stands.
-    *_each(("PASSED",), "late_answer", RESULTS, _SYS),
-    *_each(("ADVERSE",), "late_answer", ("ADVERSE",), _SYS),
+    *_each((CheckState.PASSED,), "late_answer", RESULTS, _SYS),
+    *_each((CheckState.ADVERSE,), "late_answer", (CheckState.ADVERSE,), _SYS),
     # Officers: send a failed check back to its provider, or record what no provider will.
-    *_each(("FAILED",), "retried", ("PENDING",), STAFF),
-    *_each(("PENDING",), "recorded_by_hand", RESULTS, STAFF, COMPLETED),
-    *_each(("PENDING",), "record_check_recorded_by_hand", RESULTS, _MGR, COMPLETED),
-    *_each(("FAILED",), "recorded_for_failed_provider", RESULTS, STAFF, COMPLETED),
-    *_each(("FAILED",), "record_check_recorded_for_failed_provider", RESULTS, _MGR, COMPLETED),
+    *_each((CheckState.FAILED,), "retried", (CheckState.PENDING,), STAFF),
+    *_each((CheckState.PENDING,), "recorded_by_hand", RESULTS, STAFF, COMPLETED),
+    *_each((CheckState.PENDING,), "record_check_recorded_by_hand", RESULTS, _MGR, COMPLETED),
+    *_each((CheckState.FAILED,), "recorded_for_failed_provider", RESULTS, STAFF, COMPLETED),
+    *_each(
+        (CheckState.FAILED,), "record_check_recorded_for_failed_provider", RESULTS, _MGR, COMPLETED
+    ),
 )
 
 CHECK = Machine("check", STATES, FINAL, TRANSITIONS)
@@ -71,4 +101,4 @@ def manual_action(check_name: str, provider: str) -> str:
 
 def late_status(recorded: str, answered: str) -> str:
     """The check's status once a late answer is in: adverse if either says so."""
-    return "ADVERSE" if "ADVERSE" in (recorded, answered) else recorded
+    return CheckState.ADVERSE if CheckState.ADVERSE in (recorded, answered) else recorded

@@ -2,7 +2,8 @@
 
 Deterministic: the outcome depends only on the request (never on a clock other than
 `request.today`, nor on randomness, nor on the order of any list in the applicant's data), so a
-demo or a test replays exactly. Test markers in the email address (vetting.providers.markers)
+demo or a test replays exactly. Test markers in the email address
+(vetting.adapters.providers.markers)
 steer it towards the cases worth demonstrating: a hidden record, a barred-list match, a
 temporary failure.
 
@@ -17,8 +18,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from vetting.policy import Policy
-from vetting.providers.base import (
+from vetting.adapters.providers.base import (
     ADVERSE,
     PASSED,
     CheckRequest,
@@ -31,8 +31,8 @@ from vetting.providers.base import (
     short_hash,
     years_before,
 )
-from vetting.providers.history import address_periods, coverage, explained_periods, is_uk
-from vetting.providers.markers import (
+from vetting.adapters.providers.history import address_periods, coverage, explained_periods, is_uk
+from vetting.adapters.providers.markers import (
     BARRED,
     CONNECTION,
     SIMULATED_ADVERSE,
@@ -41,6 +41,7 @@ from vetting.providers.markers import (
     raise_simulated_error,
     simulated_adverse,
 )
+from vetting.domain.policy import Policy
 
 # What a sim-undeclared applicant's PNC and DBS searches find besides their declarations.
 UNDECLARED_OFFENCE = "Possession of a controlled drug (class B)"
@@ -121,7 +122,7 @@ class SimulatedProvider:
         )
 
     def _identity(self, request: CheckRequest) -> Outcome:
-        documents = sorted(
+        documents: list[dict[str, Any]] = sorted(
             # The last four characters only: a check's result never repeats a full number.
             (
                 {

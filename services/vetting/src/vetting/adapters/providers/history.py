@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from vetting.providers.base import as_date, items, years_before
+from vetting.adapters.providers.base import as_date, items, years_before
 
 ONE_DAY = timedelta(days=1)
 # The UK postcode format (a copy of the applications schema's: a format check, not a lookup).

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from vetting.policy import CHECKS
+from vetting.domain.lifecycles.check import CheckState
+from vetting.domain.policy import CHECKS
 
-PASSED = "PASSED"
-ADVERSE = "ADVERSE"
+# A provider's answer is a check's result.
+PASSED = CheckState.PASSED
+ADVERSE = CheckState.ADVERSE
 OUTCOME_STATUSES = (PASSED, ADVERSE)
 
 
@@ -24,7 +26,7 @@ class CheckRequest:
     """Everything a provider may read about one check of one case."""
 
     case_id: str
-    check: str  # one of vetting.policy.CHECKS
+    check: str  # one of vetting.domain.policy.CHECKS
     attempt: int  # 1 for the first submit, 2 after one ERROR, ...
     # {"forenames", "surname", "middle_names", "date_of_birth" (ISO or None), "email",
     #  "details": the applications API's applicant document minus names and contact}

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shared.reference import Establishment
-from vetting.policy.model import (
+from vetting.domain.policy.model import (
     ACCESS_TYPES,
     CHECKS,
     ESTABLISHMENT_FLAGS,

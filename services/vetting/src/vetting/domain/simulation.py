@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from shared.config import Settings, SettingsError
 from shared.startup_secrets import is_embedded
-from vetting.policy import CHECKS
+from vetting.domain.policy import CHECKS
 
 ALLOW_SIMULATED = "VETTING_ALLOW_SIMULATED"
 # Provider names (as a check stores them) that answer without asking anyone.

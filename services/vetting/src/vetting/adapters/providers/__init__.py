@@ -22,9 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vetting.policy import CHECKS
-from vetting.policy.model import DBS_LEVELS, dbs_rank
-from vetting.providers.base import (
+from vetting.adapters.providers.base import (
     ADVERSE,
     PASSED,
     CheckProvider,
@@ -34,9 +32,11 @@ from vetting.providers.base import (
     Submission,
     update_service_certificate,
 )
-from vetting.providers.manual import ManualProvider
-from vetting.providers.simulated import SimulatedProvider
-from vetting.providers.update_service import UpdateServiceProvider
+from vetting.adapters.providers.manual import ManualProvider
+from vetting.adapters.providers.simulated import SimulatedProvider
+from vetting.adapters.providers.update_service import UpdateServiceProvider
+from vetting.domain.policy import CHECKS
+from vetting.domain.policy.model import DBS_LEVELS, dbs_rank
 
 __all__ = [
     "ADVERSE",
@@ -93,7 +93,7 @@ def choose_provider(
     1. a check in `manual_checks` -> manual (an officer does it);
     2. DBS, when the policy accepts the Update Service and the applicant holds a certificate on
        it at `dbs_level` or above -> the Update Service (a status check replaces a new DBS
-       check; the same rule as vetting.policy.dbs_certificate_satisfies, with
+       check; the same rule as vetting.domain.policy.dbs_certificate_satisfies, with
        `update_service_accepted` standing for policy.dbs_update_service_accepted);
     3. otherwise -> simulated.
     """

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from vetting.policy.model import (
+from vetting.domain.policy.model import (
     ACCESS_TYPES,
     CHANGE_KINDS,
     CHECKS,

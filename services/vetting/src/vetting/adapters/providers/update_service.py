@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from vetting.policy.model import DBS_LEVELS, dbs_rank
-from vetting.providers.base import (
+from vetting.adapters.providers.base import (
     ADVERSE,
     PASSED,
     CheckRequest,
@@ -28,13 +27,14 @@ from vetting.providers.base import (
     last4,
     update_service_certificate,
 )
-from vetting.providers.markers import (
+from vetting.adapters.providers.markers import (
     DBS_NEW_INFORMATION,
     SIMULATED_ADVERSE,
     has,
     raise_simulated_error,
     simulated_adverse,
 )
+from vetting.domain.policy.model import DBS_LEVELS, dbs_rank
 
 
 class UpdateServiceProvider:

@@ -25,11 +25,12 @@ from sqlalchemy import select
 from shared.clock import today
 from shared.consumer import INFRASTRUCTURE_ERRORS
 from shared.platform import Platform
-from vetting.lifecycle import SYSTEM
-from vetting.lifecycle.check import CHECK, FINAL, can
+from vetting.adapters.providers import CheckProvider, Outcome, ProviderError, Submission
+from vetting.domain.actors import SYSTEM
+from vetting.domain.lifecycles.case import CLOSED, CaseState
+from vetting.domain.lifecycles.check import CHECK, FINAL, CheckState, can
+from vetting.domain.policy import Policy
 from vetting.models import Check, VettingCase
-from vetting.policy import Policy
-from vetting.providers import CheckProvider, Outcome, ProviderError, Submission
 from vetting.service_layer.checks import (
     backoff,
     check_request,
@@ -37,7 +38,6 @@ from vetting.service_layer.checks import (
     late_answer,
     refresh,
 )
-from vetting.service_layer.common import CLOSED
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class CheckRunner:
         provider, request, status, reference = loaded
         outcome, submission, error = None, None, None
         try:
-            if status == "IN_PROGRESS" and reference:
+            if status == CheckState.IN_PROGRESS and reference:
                 outcome = provider.poll(request, reference, self.platform.clock.now())
             else:
                 submission = provider.submit(request, self.platform.clock.now())
@@ -168,7 +168,7 @@ class CheckRunner:
             case = uow.session.execute(
                 select(VettingCase).where(VettingCase.id == check.case_id).with_for_update()
             ).scalar_one()
-            if case.status in CLOSED and case.status != "CLEARED":
+            if case.status in CLOSED and case.status != CaseState.CLEARED:
                 check.next_attempt_at = None  # withdrawn or refused: the result is not needed
             elif outcome is not None and check.status in FINAL:
                 late_answer(uow, case, check, outcome, self.policy, moment)
@@ -183,8 +183,8 @@ class CheckRunner:
                 self._failed(check, error, moment)
                 refresh(uow.session, case, self.policy, moment)
             elif submission is not None:
-                CHECK.step(check.status, "submitted", SYSTEM_ROLES)
-                check.status, check.provider_reference = "IN_PROGRESS", submission.reference
+                check.status = CHECK.step(check.status, "submitted", SYSTEM_ROLES).target
+                check.provider_reference = submission.reference
                 check.started_at = check.started_at or moment
                 check.next_attempt_at = submission.poll_at
                 refresh(uow.session, case, self.policy, moment)
@@ -198,12 +198,11 @@ class CheckRunner:
         check.error = error[:2000]
         check.attempts += 1
         if check.attempts >= self.settings.max_attempts:
-            CHECK.step(check.status, "retries_exhausted", SYSTEM_ROLES)
-            check.status, check.next_attempt_at = "FAILED", None  # an officer's now
+            check.status = CHECK.step(check.status, "retries_exhausted", SYSTEM_ROLES).target
+            check.next_attempt_at = None  # an officer's now
             log.warning("check %s gave up after %d attempts: %s", check.id, check.attempts, error)
         else:
-            CHECK.step(check.status, "provider_failed", SYSTEM_ROLES)
-            check.status = "ERROR"
+            check.status = CHECK.step(check.status, "provider_failed", SYSTEM_ROLES).target
             check.next_attempt_at = moment + backoff(
                 check.attempts, self.settings.retry_base_s, self.settings.retry_cap_s
             )
