@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
-from applications.routes.common import platform
+from applications.routes.app_context import platform
 from applications.schemas.applicant import Strict
 from applications.service_layer import bulk
 from shared.web.auth import organisation_required
@@ -19,7 +19,7 @@ blp = Blueprint(
     url_prefix="/applications",
     description="Many draft applications at once, from a CSV file.",
 )
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 EXAMPLE = (
     "forenames,middle_names,no_middle_name,surname,date_of_birth,email,mobile,"
     "preferred_channel,role,establishments,requested_access,frequency\r\n"
@@ -136,9 +136,13 @@ class BulkIntake(MethodView):
             rows = bulk.read_csv(request.get_data(cache=False))
         except bulk.BadFile as exc:
             abort(400, message=str(exc), messages=exc.errors)
-        result = bulk.import_rows(
-            platform().unit_of_work, g.organisation_id, rows, commit=not query["dry_run"]
-        )
+        with platform().session_factory() as session:
+            coordinator_email = bulk.coordinator_email(session, g.organisation_id)
+        result = bulk.check_rows(rows, coordinator_email, commit=not query["dry_run"])
+        if result.to_create:
+            with platform().unit_of_work() as uow:
+                bulk.create_drafts(uow, g.organisation_id, result)
+                uow.commit()
         if result.dry_run:
             return result
         if result.errors:

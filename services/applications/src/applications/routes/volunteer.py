@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from applications.routes.common import contact_links, platform
+from applications.routes.app_context import contact_links, platform
 from applications.schemas.applicant import Strict
 from applications.service_layer import contacts
 from shared.events.catalogue import CHANNELS
