@@ -23,7 +23,7 @@ from applications.schemas.applications import (
     ChangeSchema,
     ConfirmationRequestSchema,
     ConfirmationSentSchema,
-    ReadinessSchema,
+    NotReadySchema,
     ReconsiderationSchema,
     ResponseSchema,
     SponsorshipEndSchema,
@@ -40,13 +40,6 @@ blp = Blueprint(
     description="What an organisation can do with an application.",
 )
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
-
-
-class NotReadySchema(ReadinessSchema):
-    """Submit's 422: the readiness problems inside the usual error body."""
-
-    status = fields.Integer()
-    message = fields.String()
 
 
 @blp.route("/<string:application_id>/submit")

@@ -29,7 +29,7 @@ from applications.domain.lifecycle import COORDINATOR, step
 from applications.models import Application, ContactConfirmation, Organisation
 from applications.service_layer import outgoing
 from applications.service_layer.records import add_timeline, owned_application
-from shared.errors import Conflict, DomainError, Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
 
 CONFIRMATION_VALID = timedelta(hours=72)
@@ -64,14 +64,21 @@ class CoordinatorsContact(Invalid):
         self.errors = errors
 
 
-# The volunteer's pages answer as a browser expects, with statuses shared.errors has no class
-# for: a used or expired link is gone, and too many wrong codes lock the confirmation.
-class LinkGone(DomainError):
-    status = 410
+@dataclass(frozen=True)
+class LinkRefused:
+    """Why a volunteer's link does nothing: used or expired (gone), or locked by too many wrong
+    codes. A result, not an error: the volunteer's pages say so in their own way."""
+
+    locked: bool
+    message: str
 
 
-class Locked(DomainError):
-    status = 429
+GONE_USED = LinkRefused(False, "This link was already used: the channel is confirmed.")
+GONE_EXPIRED = LinkRefused(False, "This link has expired: ask the organisation to send a new one.")
+LOCKED = LinkRefused(
+    True,
+    "Too many wrong codes: this confirmation is locked. Ask the organisation to send a new code.",
+)
 
 
 COORDINATOR_EMAIL_MESSAGE = (
@@ -245,9 +252,11 @@ def _republish(uow: UnitOfWork, application: Application, links: ContactLinks) -
     )
 
 
-def _confirmation(uow: UnitOfWork, token: str) -> tuple[ContactConfirmation, Application]:
-    """The confirmation and its application, locked; 404 for an unknown token or an erased
-    application, 410 for a used or expired one."""
+def _confirmation(
+    uow: UnitOfWork, token: str
+) -> tuple[ContactConfirmation, Application] | LinkRefused:
+    """The confirmation and its application, locked; NotFound for an unknown token or an
+    erased application, LinkRefused for a used or expired one."""
     row = uow.session.get(ContactConfirmation, _hash(token), with_for_update=True)
     if row is None:
         raise NotFound()
@@ -255,16 +264,19 @@ def _confirmation(uow: UnitOfWork, token: str) -> tuple[ContactConfirmation, App
     if application is None or not application.applicant:
         raise NotFound()
     if row.used_at is not None:
-        raise LinkGone("This link was already used: the channel is confirmed.")
+        return GONE_USED
     if uow.now() >= row.expires_at:
-        raise LinkGone("This link has expired: ask the organisation to send a new one.")
+        return GONE_EXPIRED
     return row, application
 
 
-def pending(uow: UnitOfWork, token: str) -> dict[str, Any]:
+def pending(uow: UnitOfWork, token: str) -> dict[str, Any] | LinkRefused:
     """What the confirmation page shows (reading it confirms nothing: mail scanners open
     links)."""
-    row, _application = _confirmation(uow, token)
+    found = _confirmation(uow, token)
+    if isinstance(found, LinkRefused):
+        return found
+    row, _application = found
     return {
         "channel": row.channel,
         "needs_code": row.code_hash is not None,
@@ -280,16 +292,18 @@ class Outcome:
     attempts_left: int | None = None
 
 
-def confirm(uow: UnitOfWork, token: str, code: str | None, links: ContactLinks) -> Outcome:
+def confirm(
+    uow: UnitOfWork, token: str, code: str | None, links: ContactLinks
+) -> Outcome | LinkRefused:
     """Confirm the channel. A wrong code counts (the caller commits the count, then refuses);
     the last wrong try locks the confirmation."""
-    row, application = _confirmation(uow, token)
+    found = _confirmation(uow, token)
+    if isinstance(found, LinkRefused):
+        return found
+    row, application = found
     if row.code_hash is not None:
         if row.attempts >= MAX_CODE_ATTEMPTS:
-            raise Locked(
-                "Too many wrong codes: this confirmation is locked. Ask the "
-                "organisation to send a new code."
-            )
+            return LOCKED
         if not code or not hmac.compare_digest(
             row.code_hash.encode(), _code_hash(links.secret, row.token_hash, code).encode()
         ):
