@@ -12,8 +12,8 @@ from sqlalchemy import select
 from applications.schemas.examples import sample_application
 from tests.support.clock import iso_now, now
 from tests.support.service_harness import ServiceHarness
+from vetting.adapters.providers import Outcome
 from vetting.models import Check, VettingCase
-from vetting.providers import Outcome
 from vetting.service import check_runner
 
 STAFF = {

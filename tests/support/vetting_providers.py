@@ -8,7 +8,7 @@ from typing import Any
 
 from applications.schemas.examples import sample_application
 from tests.support.properties import property_settings
-from vetting.providers import (
+from vetting.adapters.providers import (
     CheckRequest,
     ManualProvider,
     Outcome,
