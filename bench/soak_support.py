@@ -16,7 +16,7 @@ import requests
 from aiosmtpd.controller import Controller
 from devstack.stack import Stack
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 
 CLEAR_POLL_S = 1.0
 TABLES = {

@@ -11,7 +11,7 @@ from typing import Any
 import requests
 from devstack.stack import Stack
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from shared.messaging.topology import SERVICES
 from tests.support import cli_json
 from tests.support.identity import mint

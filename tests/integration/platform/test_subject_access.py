@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from subject_access_bundle.bundle import main as bundle_command
 from werkzeug.serving import make_server
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from shared.audit import log as audit
 from shared.web.subject_access import Period
 from tests.support.clock import now
