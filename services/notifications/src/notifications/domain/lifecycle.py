@@ -1,19 +1,20 @@
 """A notification's delivery states and every move between them, as one table.
 
-_S.QUEUED → _S.SENDING → _S.SENT → _S.DELIVERED | _S.TEMPORARY_FAILURE | _S.PERMANENT_FAILURE.
+QUEUED → SENDING → SENT → DELIVERED | TEMPORARY_FAILURE | PERMANENT_FAILURE.
 
-Beside them: _S.HELD, a message meant for the volunteer while no channel of theirs is confirmed
-(never sent; _S.QUEUED once they confirm that channel), and _S.CANCELLED, a message that will never
+Beside them: HELD, a message meant for the volunteer while no channel of theirs is confirmed
+(never sent; QUEUED once they confirm that channel), and CANCELLED, a message that will never
 go because the volunteer opted out of its channel while it waited (queued, held or retrying).
 
-- _S.TEMPORARY_FAILURE with no `failed_at` is "retrying": due again at `next_attempt_at`.
-  _S.TEMPORARY_FAILURE with `failed_at` is final: Notify gave up after its own retries (the phone
+- TEMPORARY_FAILURE with no `failed_at` is "retrying": due again at `next_attempt_at`.
+  TEMPORARY_FAILURE with `failed_at` is final: Notify gave up after its own retries (the phone
   stayed off), which is no reason for us to start again.
-- A _S.SENDING row's `next_attempt_at` is its lease: a sender that died mid-send leaves the row
-  _S.SENDING, and it is due again (sent at least once) when the lease runs out.
+- A SENDING row's `next_attempt_at` is its lease: a sender that died mid-send leaves the row
+  SENDING, and it is due again (sent at least once) when the lease runs out.
 
-The service layer consults `NOTIFICATION` before it changes a state (`check_move`, or `step` for
-an operator's resend); the retry delays are here too, being a pure rule of delivery.
+The service layer consults `NOTIFICATION` before it changes a state (`step` for the sender's
+claim and an operator's resend, `check_move` for the other moves). The retry delays are here
+too, a pure rule of delivery.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ RESENDABLE = (_S.PERMANENT_FAILURE, _S.TEMPORARY_FAILURE)
 NOTIFICATION = Machine(
     "notification",
     states=tuple(NotificationState),
-    # TEMPORARY_FAILURE is final only with `failed_at` set: `is_final` says which.
+    # TEMPORARY_FAILURE is final only with `failed_at` set (else it is retrying).
     final=(_S.DELIVERED, _S.PERMANENT_FAILURE, _S.CANCELLED),
     transitions=[
         # The sender claims what is due: queued, retrying, or a SENDING lease run out.
@@ -99,12 +100,6 @@ def is_retrying(notification: Notification) -> bool:
 def is_pending(notification: Notification) -> bool:
     """What the sender would still pick up, whenever due (or release, when held)."""
     return notification.status in (_S.QUEUED, _S.SENDING, _S.HELD) or is_retrying(notification)
-
-
-def is_final(notification: Notification) -> bool:
-    return notification.status in NOTIFICATION.final or (
-        notification.status == _S.TEMPORARY_FAILURE and notification.failed_at is not None
-    )
 
 
 # The longest wait between two attempts, whatever the attempt count: a message a day late is

@@ -6,8 +6,8 @@ it talk to SMTP or Notify, so no database transaction waits on a provider. Each 
 recorded in a unit of work of its own, with `notification.sent` or `notification.failed` in the
 outbox (the moves: `notifications.service_layer.delivery`; the states:
 `notifications.domain.lifecycle`). An SMS due in quiet hours is not claimed: its time moves to
-the end of them. The consumer wakes the sender when it commits a notification,
-so delivery does not wait for a poll.
+the end of them. The consumer wakes the sender when it commits a notification, so delivery does
+not wait for a poll. An entrypoint: it commits each of its units of work.
 """
 
 from __future__ import annotations
