@@ -13,8 +13,9 @@ from kombu import Connection, Consumer, Queue
 from sqlalchemy import func, select
 
 from shared.config import Settings
-from shared.consumer import Dispatcher, EventConsumer
+from shared.consumer import EventConsumer
 from shared.db import inbox_table, outbox_table
+from shared.inbox import Dispatcher
 from shared.platform import build_platform
 
 

@@ -23,8 +23,8 @@ from click.testing import CliRunner
 
 from shared.cli import make_cli
 from shared.config import INSECURE_DEV_SECRET, SettingsError
-from shared.consumer import Dispatcher
 from shared.db import dead_letters_table, outbox_table
+from shared.inbox import Dispatcher
 from shared.messaging.topology import SERVICES
 from shared.startup_secrets import REQUIRED_SECRETS, _development_key, generate_secret
 from tests.support.applications_api import organisations_api

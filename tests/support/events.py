@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.consumer import Dispatcher
 from shared.events import Envelope, EventRegistry
+from shared.inbox import Dispatcher
 from shared.platform import Platform
 from tests.support.clock import now
 from tests.support.platforms import service_handlers

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from shared.clock import Clock
-from shared.consumer import Dispatcher, EventConsumer, Handler
+from shared.consumer import EventConsumer
 from shared.events import Envelope
 from shared.events.vocabulary import publisher_of
+from shared.handlers import Handler
+from shared.inbox import Dispatcher
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.platform import Platform
 from tests.support import migrated_platform

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from applications.service_layer import organisations
 from shared.audit import log as audit
-from shared.consumer import Dispatcher, RetryLater
 from shared.db import outbox_table
+from shared.handlers import RetryLater
+from shared.inbox import Dispatcher
 from shared.messaging.topology import SUBSCRIPTIONS
 from shared.web.roles import DATA_PROTECTION_OFFICER
 from tests.support.access_harness import STAFF as ACCESS_STAFF

@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from shared.clock import ManualClock
-from shared.consumer import Dispatcher, EventConsumer, RetryLater
+from shared.consumer import EventConsumer
 from shared.context import set_correlation_id
 from shared.crypto import at_rest
 from shared.db import PLATFORM_METADATA, dead_letters_table
+from shared.handlers import RetryLater
+from shared.inbox import Dispatcher
 from shared.logs import configure_logging, describe_exception, redact_query
 
 SECRET = "ZqSentinelValue"
@@ -145,7 +147,7 @@ def test_our_own_errors_are_logged_as_written(capsys):
             "handler failed: %r", RetryLater("no contact details yet for application a1")
         )
     assert lines(capsys)[0]["message"] == (
-        "handler failed: shared.consumer.RetryLater: no contact details yet for application a1"
+        "handler failed: shared.handlers.RetryLater: no contact details yet for application a1"
     )
 
 

@@ -23,9 +23,10 @@ import click
 from sqlalchemy import select
 
 from shared.config import Settings, SettingsError, load_settings
-from shared.consumer import Dispatcher, EventConsumer
+from shared.consumer import EventConsumer
 from shared.crypto.cli import keys_group
 from shared.db import dead_letters_table
+from shared.inbox import Dispatcher
 from shared.logs import configure_logging
 from shared.messaging.trust import is_untrusted
 from shared.outbox import OutboxRelay, relay_lag, replay_since

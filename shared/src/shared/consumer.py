@@ -1,8 +1,8 @@
-"""Idempotent event consumer.
+"""The consumer process's receiving loop and its failure policy (the inbox is shared.inbox).
 
-Each handler runs in its own database transaction together with an inbox row keyed by
-(event id, handler); the message is acknowledged only after every handler has committed, so a
-crash redelivers and the inbox makes the redelivery harmless.
+Every message is parsed and its publisher checked, then its handlers run through the
+`Dispatcher`; the message is acknowledged only after every handler has committed, so a crash
+redelivers and the inbox makes the redelivery harmless.
 
 Failures:
 - the database is unreachable: not the message's fault; wait and try again, without counting;
@@ -21,237 +21,23 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from kombu import Connection, Consumer
 from kombu.mixins import ConsumerMixin
 from marshmallow import ValidationError
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
 
-from shared.clock import Clock
 from shared.config import Settings
 from shared.context import set_correlation_id
-from shared.db import dead_letters_table, inbox_table
-from shared.erasure import ERASURE_EVENTS, any_erased, ids_of
-from shared.event_copies import mentions
-from shared.events import Envelope, EventRegistry, UnknownEvent
-from shared.handlers import Event, Handler, handler_name
-from shared.logs import LoggableError
+from shared.db import INFRASTRUCTURE_ERRORS
+from shared.handlers import Event, Handler, PermanentError, handler_name
+from shared.inbox import Dispatcher, envelope_field
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.messaging.topology import Topology
-from shared.messaging.trust import is_untrusted, untrusted_publisher
-from shared.uow import UnitOfWork
-
-if TYPE_CHECKING:
-    from shared.platform import Platform
+from shared.messaging.trust import untrusted_publisher
 
 log = logging.getLogger(__name__)
-
-INFRASTRUCTURE_ERRORS = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.DisconnectionError,
-    sa_exc.TimeoutError,
-)
-
-
-class PermanentError(LoggableError):
-    """A handler's way to say: retrying this event cannot succeed."""
-
-
-class RetryLater(LoggableError):
-    """A handler's way to say: not yet (e.g. an event it depends on has not arrived)."""
-
-
-class Dispatcher:
-    """Runs the handlers of an event, each once, in a transaction with its inbox row."""
-
-    def __init__(
-        self,
-        settings: Settings,
-        session_factory: sessionmaker,
-        registry: EventRegistry,
-        topology: Topology,
-        handlers: Mapping[str, Sequence[Handler]],
-        *,
-        clock: Clock,
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.session_factory = session_factory
-        self.registry = registry
-        self.topology = topology
-        self.handlers = handlers
-        self.stats = {
-            "processed": 0,
-            "duplicates": 0,
-            "dead_lettered": 0,
-            "unknown": 0,
-            "erased": 0,
-        }
-
-    @classmethod
-    def for_platform(
-        cls, platform: Platform, handlers: Mapping[str, Sequence[Handler]]
-    ) -> Dispatcher:
-        return cls(
-            platform.settings,
-            platform.session_factory,
-            platform.registry,
-            platform.topology,
-            handlers,
-            clock=platform.clock,
-        )
-
-    def parse(self, raw: str) -> Event | None:
-        """Envelope and data, validated. None for a type we do not know (acked and logged).
-        Raises ValidationError/ValueError for an invalid message."""
-        envelope = Envelope.from_json(raw)
-        try:
-            data = self.registry.load(envelope.type, envelope.version, envelope.data)
-        except UnknownEvent:
-            return None
-        return Event(envelope, data)
-
-    def handlers_for(self, event: Event, only: str | None = None) -> list[Handler]:
-        handlers = list(self.handlers.get(event.envelope.type, ()))
-        if only is not None:
-            handlers = [h for h in handlers if handler_name(h) == only]
-        return handlers
-
-    def run_handler(self, handler: Handler, event: Event) -> bool:
-        """Run one handler exactly once. Returns False when the inbox says it already ran."""
-        name = handler_name(handler)
-        with self.unit_of_work(event) as uow:
-            # One statement claims the (event, handler) inbox row or finds it taken: a
-            # duplicate, or a concurrent consumer that committed it first (we waited for it).
-            claimed = uow.session.execute(
-                _insert_for(uow.session)
-                .values(event_id=event.id, handler=name, processed_at=uow.now())
-                .on_conflict_do_nothing(index_elements=["event_id", "handler"])
-                .returning(inbox_table.c.event_id)
-            ).first()
-            if claimed is None:
-                self.stats["duplicates"] += 1
-                return False
-            if event.envelope.type not in ERASURE_EVENTS and any_erased(
-                uow.session, ids_of(event.envelope.subject, event.data)
-            ):
-                # News about an erased person (late, redelivered, retried): dropping it keeps
-                # their data from coming back. The claim is kept, so it is not retried.
-                uow.commit()
-                self.stats["erased"] += 1
-                return True
-            handler(uow, event)
-            try:
-                uow.commit()
-            except sa_exc.IntegrityError:
-                # Another consumer committed the same (event, handler) first.
-                self.stats["duplicates"] += 1
-                return False
-        self.stats["processed"] += 1
-        return True
-
-    def unit_of_work(self, event: Event) -> UnitOfWork:
-        return UnitOfWork(
-            self.session_factory,
-            source=self.settings.service,
-            registry=self.registry,
-            topology=self.topology,
-            clock=self.clock,
-            correlation_id=event.envelope.correlation_id,
-            causation_id=event.id,
-        )
-
-    def record_dead_letter(
-        self,
-        raw: str,
-        error: str,
-        attempts: int,
-        event: Event | None = None,
-        handler: str | None = None,
-    ) -> None:
-        envelope = event.envelope if event else None
-        if envelope is None:
-            envelope = _best_effort_envelope(raw)
-        with self.session_factory.begin() as session:
-            session.execute(
-                insert(dead_letters_table),
-                {
-                    "event_id": getattr(envelope, "id", None) or _field(raw, "id"),
-                    "event_type": getattr(envelope, "type", None) or _field(raw, "type"),
-                    "handler": handler,
-                    "body": raw,
-                    "error": error[:4000],
-                    "mentions": mentions(raw),
-                    "attempts": attempts,
-                    "created_at": self.clock.now(),
-                    "replayed_at": None,
-                },
-            )
-        self.stats["dead_lettered"] += 1
-        # Ids and the kind of error, never the error's text: it may echo the event's values
-        # (`dead-letters list` shows it, from the table that erasure and retention reach).
-        log.error(
-            "event dead-lettered",
-            extra={
-                "event_id": getattr(envelope, "id", None) or _field(raw, "id"),
-                "event_type": getattr(envelope, "type", None) or _field(raw, "type"),
-                "handler": handler,
-                "error_type": error.split("(", 1)[0].split(":", 1)[0][:100],
-            },
-        )
-
-    def replay_dead_letter(self, dead_letter_id: int) -> bool:
-        """Run a dead letter's event through its handler(s) again (after a fix)."""
-        with self.session_factory() as session:
-            row = session.execute(
-                select(dead_letters_table).where(dead_letters_table.c.id == dead_letter_id)
-            ).one()
-        if is_untrusted(row.error):
-            # Whoever sent it may not publish it: replaying would do what the check prevented.
-            raise PermanentError(
-                f"dead letter {dead_letter_id} came from an untrusted "
-                "publisher and is never replayed"
-            )
-        event = self.parse(row.body)
-        if event is None:
-            raise UnknownEvent(f"dead letter {dead_letter_id} has no known event type")
-        for handler in self.handlers_for(event, only=row.handler):
-            self.run_handler(handler, event)
-        with self.session_factory.begin() as session:
-            session.execute(
-                update(dead_letters_table)
-                .where(dead_letters_table.c.id == dead_letter_id)
-                .values(replayed_at=self.clock.now())
-            )
-        return True
-
-
-def _insert_for(session: Session) -> Any:
-    """INSERT with ON CONFLICT DO NOTHING, in the dialect of the session's database."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(inbox_table)
-    return sqlite.insert(inbox_table)
-
-
-def _field(raw: str, name: str) -> str | None:
-    try:
-        value = json.loads(raw).get(name)
-    except (ValueError, AttributeError):
-        return None
-    return str(value)[:100] if value is not None else None
-
-
-def _best_effort_envelope(raw: str) -> Envelope | None:
-    try:
-        return Envelope.from_json(raw)
-    except (ValueError, ValidationError, TypeError):
-        return None
 
 
 class EventConsumer(ConsumerMixin):
@@ -303,9 +89,9 @@ class EventConsumer(ConsumerMixin):
             log.warning(
                 "unknown event type acknowledged",
                 extra={  # never the raw body
-                    "event_id": _field(raw, "id"),
-                    "event_type": _field(raw, "type"),
-                    "version": _field(raw, "version"),
+                    "event_id": envelope_field(raw, "id"),
+                    "event_type": envelope_field(raw, "type"),
+                    "version": envelope_field(raw, "version"),
                 },
             )
             message.ack()

@@ -30,9 +30,19 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import sessionmaker
 
 from shared.crypto.at_rest import EncryptedText
+
+# The database is unreachable: not the work's fault, so long-running loops (the consumer, the
+# workers) wait and try again rather than count it as a failure.
+INFRASTRUCTURE_ERRORS = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
 
 # BIGINT on PostgreSQL; INTEGER on SQLite, where only INTEGER PRIMARY KEY autoincrements.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -2,7 +2,8 @@
 
 - It remembers the erased ids (vetting's person id, the application ids) in `erased_subjects`:
   pseudonymous ids only, so that news about the person arriving later (a redelivered or delayed
-  event, a retry) is dropped by the consumer instead of bringing their data back.
+  event, a retry) is dropped instead of bringing their data back (`NEWS_ABOUT_ERASED`, the
+  guard the platform registers for every service's consumer).
 - It deletes its outbox rows and dead letters that mention those ids: their bodies are copies
   of events that may carry the person's details (application.submitted carries the applicant).
 - It forgets the audit log's sealing keys of the person's subjects (shared.audit.seal): their
@@ -31,6 +32,7 @@ from shared.db import (
     dead_letters_table,
     outbox_table,
 )
+from shared.handlers import Event, Guard
 from shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -122,6 +124,17 @@ def ids_of(event_subject: str | None, data: Mapping[str, Any]) -> list[str | Non
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _about_erased(session: Session, event: Event) -> bool:
+    """News about an erased person (late, redelivered, retried): dropping it keeps their data
+    from coming back. Erasure's own events still pass: they are how erasure spreads."""
+    return event.envelope.type not in ERASURE_EVENTS and any_erased(
+        session, ids_of(event.envelope.subject, event.data)
+    )
+
+
+NEWS_ABOUT_ERASED = Guard("erased", _about_erased)
 
 
 def purge_copies(session: Session, ids: Iterable[str]) -> dict[str, int]:

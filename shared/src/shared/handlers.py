@@ -1,7 +1,9 @@
 """What an event handler is, for the consumer that runs it and the services that write it.
 
 A handler takes a unit of work and an `Event` (the envelope and its validated data); its
-`handler_name` keys its inbox rows. Kept apart from the consumer so that the composition root
+`handler_name` keys its inbox rows. It may raise `PermanentError` (dead-letter at once) or
+`RetryLater` (not yet); services declare theirs with a `HandlerMap`. A `Guard` drops an event
+before any handler sees it. Kept apart from the consumer so that the composition root
 (shared.platform) can name the handler type without depending on the consumer.
 """
 
@@ -11,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from shared.events import Envelope
+from shared.logs import LoggableError
 from shared.uow import UnitOfWork
 
 
@@ -32,6 +37,24 @@ def handler_name(handler: Handler) -> str:
     """The inbox key of a handler: its `handler_name` if it has one (a handler built by a
     factory keeps a stable name that way), else its dotted path."""
     return getattr(handler, "handler_name", None) or f"{handler.__module__}.{handler.__qualname__}"
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A rule that drops an event before its handlers run (`drops` answers True): the inbox row
+    is still claimed, so the event is neither handled nor retried. `name` counts the dropped
+    events in the dispatcher's stats. Registered on `Platform.guards`."""
+
+    name: str
+    drops: Callable[[Session, Event], bool]
+
+
+class PermanentError(LoggableError):
+    """A handler's way to say: retrying this event cannot succeed."""
+
+
+class RetryLater(LoggableError):
+    """A handler's way to say: not yet (e.g. an event it depends on has not arrived)."""
 
 
 @dataclass(frozen=True)

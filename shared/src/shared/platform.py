@@ -21,6 +21,7 @@ from shared.clock import Clock, system_clock
 from shared.config import Settings
 from shared.crypto import at_rest
 from shared.db import make_engine, make_session_factory
+from shared.erasure import NEWS_ABOUT_ERASED
 from shared.events import EventRegistry
 from shared.events.catalogue import build_registry
 from shared.messaging.connection import make_connection
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask_smorest import Api
 
-    from shared.handlers import Handler
+    from shared.handlers import Guard, Handler
 
 
 @dataclass
@@ -47,6 +48,8 @@ class Platform:
     clock: Clock
     # Objects a service's handlers and background workers share within one process.
     extras: dict[str, Any] = field(default_factory=dict)
+    # Rules that drop an inbound event before its handlers run (shared.handlers.Guard).
+    guards: list[Guard] = field(default_factory=list)
 
     def unit_of_work(self, **kwargs: Any) -> UnitOfWork:
         return UnitOfWork(
@@ -81,6 +84,8 @@ def build_platform(settings: Settings, clock: Clock | None = None) -> Platform:
         registry=build_registry(),
         topology=Topology(settings),
         clock=clock or system_clock(settings.clock_offset_s),
+        # Every service database remembers whom it erased: no service handles news about them.
+        guards=[NEWS_ABOUT_ERASED],
     )
 
 

@@ -25,7 +25,7 @@ from hypothesis.stateful import (
 )
 
 from applications.domain.lifecycle import APPLICATION, FINAL, STATES, WITHDRAWN
-from shared.consumer import RetryLater
+from shared.handlers import RetryLater
 from tests.support.applications_api import (
     Client,
     deliver,

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from applications.models import TimelineEntry
 from applications.service import definition
 from applications.service_layer.handlers import HANDLERS, RETIRED
-from shared.consumer import Dispatcher, RetryLater
 from shared.db import outbox_table
+from shared.handlers import RetryLater
+from shared.inbox import Dispatcher
 from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SUBSCRIPTIONS
 from tests.support.applications_api import deliver, outbox_types
 from tests.support.clock import now

@@ -118,7 +118,7 @@ def test_a_new_access_request_goes_to_the_establishments_security_inbox(notes):
 
 
 def test_news_before_the_contact_details_waits_for_them(notes):
-    from shared.consumer import RetryLater
+    from shared.handlers import RetryLater
 
     with pytest.raises(RetryLater):
         notes.event("access.approved", approved(str(uuid.uuid4())))

@@ -38,8 +38,8 @@ from access.service_layer.grant_news import (
 )
 from access.service_layer.review_holds import disagrees, hold_for_review
 from shared.clock import london_date
-from shared.consumer import Event, PermanentError
 from shared.events.contracts.vetting import legacy_suspension_id
+from shared.handlers import Event, PermanentError
 from shared.uow import UnitOfWork
 
 SYSTEM = Actor.system()

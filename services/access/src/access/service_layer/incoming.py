@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from access.models import IncomingCase
-from shared.consumer import Event
+from shared.handlers import Event
 from shared.uow import UnitOfWork
 
 

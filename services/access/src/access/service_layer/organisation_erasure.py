@@ -15,7 +15,7 @@ from access.service_layer.erasure import ENDING, _anonymise, _end
 from access.service_layer.review_items import forget_items
 from shared import erasure
 from shared.audit import log as audit
-from shared.consumer import Event
+from shared.handlers import Event
 from shared.uow import UnitOfWork
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from access.models import Grant, ReviewItem
 from access.service_layer.common import Actor, audit_grant
-from shared.consumer import Event
+from shared.handlers import Event
 from shared.uow import UnitOfWork
 
 IDENTITY_MISMATCH = "IDENTITY_MISMATCH"

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from access import lifecycle
 from access.models import EndedSponsorship, Grant, GrantApplication
 from access.service_layer.common import Actor, audit_grant, change_event
-from shared.consumer import Event
+from shared.handlers import Event
 from shared.uow import UnitOfWork
 
 SYSTEM = Actor.system()

@@ -40,7 +40,7 @@ from applications.domain.lifecycle import (
 from applications.models import Application, InformationRequest
 from applications.service_layer import outgoing
 from applications.service_layer.records import add_timeline
-from shared.consumer import RetryLater
+from shared.handlers import RetryLater
 from shared.lifecycle import Transition
 from shared.uow import UnitOfWork
 

@@ -33,8 +33,7 @@ from notifications.domain.messages import (
 )
 from notifications.models import Notification, Recipient
 from shared.audit import log as audit
-from shared.consumer import RetryLater
-from shared.handlers import Event
+from shared.handlers import Event, RetryLater
 from shared.uow import UnitOfWork
 
 Render = Callable[[str, str, str, Mapping[str, Any]], Any]  # -> .subject, .body

@@ -33,7 +33,7 @@ from notifications.domain.quiet_hours import next_send_time
 from notifications.models import Notification
 from notifications.service_layer import delivery
 from notifications.service_layer.erasure import ERASED_RECIPIENT
-from shared.consumer import INFRASTRUCTURE_ERRORS
+from shared.db import INFRASTRUCTURE_ERRORS
 from shared.platform import Platform
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from shared.clock import today
-from shared.consumer import INFRASTRUCTURE_ERRORS
+from shared.db import INFRASTRUCTURE_ERRORS
 from shared.platform import Platform
 from vetting.adapters.providers import CheckProvider, Outcome, ProviderError, Submission
 from vetting.domain.actors import SYSTEM
