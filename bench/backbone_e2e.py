@@ -298,7 +298,7 @@ def record_e2e(out: dict[str, Any], prefix: str, result: E2EResult) -> None:
     if result.post_error:
         out[f"{prefix}_post_error"] = result.post_error
     out[f"{prefix}_hops_ms"] = {
-        name: [round(percentile(values, 50), 1), round(percentile(values, 99), 1)]
+        name: [None if (p := percentile(values, q)) is None else round(p, 1) for q in (50, 99)]
         for name, values in result.breakdown.items()
         if values
     }

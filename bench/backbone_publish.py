@@ -222,4 +222,6 @@ def bench_hop(settings: Settings, count: int) -> dict[str, float]:
                 while not received.is_set():
                     sub.drain_events(timeout=5)
                 samples.append((time.perf_counter() - started) * 1000)
-    return {"p50": percentile(samples, 50), "p99": percentile(samples, 99)}
+    p50, p99 = percentile(samples, 50), percentile(samples, 99)
+    assert p50 is not None and p99 is not None, "no hop measured"
+    return {"p50": p50, "p99": p99}

@@ -184,9 +184,8 @@ class Officer(threading.Thread):
                 self.traffic.retry(f"officer: {type(exc).__name__}")
 
     def clear_waiting(self) -> None:
-        listed = self.session.get(
-            f"{self.base}/cases", params={"status": "AWAITING_DECISION", "limit": 500}, timeout=10
-        )
+        params: dict[str, str | int] = {"status": "AWAITING_DECISION", "limit": 500}
+        listed = self.session.get(f"{self.base}/cases", params=params, timeout=10)
         if listed.status_code != 200:
             self.traffic.retry(f"officer list: {listed.status_code}")
             return

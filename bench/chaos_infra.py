@@ -10,9 +10,10 @@ from __future__ import annotations
 import socket
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -42,11 +43,11 @@ def start_servers(exit: ExitStack, keep: bool = False) -> tuple[PrivatePostgres,
     """A private PostgreSQL and RabbitMQ, started side by side, each stopped and deleted when
     `exit` closes (`keep`: stopped, their directories left for a look)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(private_postgres), pool.submit(private_rabbitmq)]
-    errors = []
+        futures: list[Future[Any]] = [pool.submit(private_postgres), pool.submit(private_rabbitmq)]
+    errors: list[BaseException] = []
     for future in futures:
-        if future.exception() is not None:
-            errors.append(future.exception())
+        if (error := future.exception()) is not None:
+            errors.append(error)
         else:
             exit.callback(future.result().close, keep_files=keep)
     if errors:

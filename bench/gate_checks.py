@@ -86,6 +86,8 @@ def smoke(port: int, people: list[Person], tokens: dict[str, str]) -> int:
 
 def audit_count(url: str) -> int:
     with psycopg.connect(url) as conn:
-        return conn.execute(
+        row = conn.execute(
             "SELECT count(*) FROM audit_log WHERE action = 'gate.checked'"
-        ).fetchone()[0]
+        ).fetchone()
+    assert row is not None  # count(*) answers one row
+    return row[0]

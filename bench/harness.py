@@ -270,7 +270,10 @@ class Run:
         return self.count / self.elapsed_s
 
     def percentile(self, q: float) -> float:
-        return percentile(self.latencies_ms, q)
+        value = percentile(self.latencies_ms, q)
+        if value is None:
+            raise ValueError(f"{self.label}: no latencies to rank")
+        return value
 
 
 def percentile(values: list[float], q: float) -> float | None:

@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 from gate_data import GRANT_COLUMNS, Person, grant_rows  # bench/ is on sys.path
 from harness import log
-from sqlalchemy import JSON, Table
+from sqlalchemy import JSON, FromClause, Table
 
 from shared.clock import process_clock
 from shared.crypto.at_rest import Keyring, encrypted_columns, install
@@ -50,9 +50,10 @@ def _encoders(table: Table, columns: list[str]) -> list[Any]:
     return encoders
 
 
-def copy_rows(url: str, table: Table, columns: list[str], rows: list[tuple]) -> None:
+def copy_rows(url: str, table: FromClause, columns: list[str], rows: list[tuple]) -> None:
     """COPY `rows` (tuples of Python values in `columns` order) into `table`, then VACUUM
     ANALYZE it (the planner sees the table as it is, as it would after autovacuum)."""
+    assert isinstance(table, Table), "copy_rows: a mapped class's __table__, a Table"
     encoders = _encoders(table, columns)
     with psycopg.connect(url) as conn:
         with conn.cursor() as cur:

@@ -115,7 +115,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources, out: dict[
         time.sleep(args.warmup)
         start_rss, cpu_before = rss_mb(stack), cpu_seconds(stack)
         counts_before, emails_before = load.snapshot(), smtp.count
-        samples = [{"t_s": 0, "rss_mb": start_rss}]
+        samples: list[dict[str, Any]] = [{"t_s": 0, "rss_mb": start_rss}]
         log(f"start RSS: {sum(start_rss.values()):.0f} MB in all; soaking {args.duration:g} s")
         began = time.monotonic()
         while (left := args.duration - (time.monotonic() - began)) > 0:

@@ -217,13 +217,14 @@ def db_counts(urls: dict[str, str]) -> dict[str, Any]:
     counts: dict[str, Any] = {}
     for service, url in urls.items():
         with psycopg.connect(url) as conn:
-            by_status = dict(
+            by_status: dict[str, int] = dict(
                 conn.execute(
                     f"SELECT status, count(*) FROM {TABLES[service]} GROUP BY status"
                 ).fetchall()
             )
             unsent = conn.execute(
                 "SELECT count(*) FROM outbox WHERE published_at IS NULL"
-            ).fetchone()[0]
-        counts[service] = {"by_status": by_status, "outbox_unsent": unsent}
+            ).fetchone()
+        assert unsent is not None  # count(*) answers one row
+        counts[service] = {"by_status": by_status, "outbox_unsent": unsent[0]}
     return counts

@@ -68,7 +68,9 @@ def bare_requests(bodies: list[bytes]) -> list[Request]:
 
 def count_rows(url: str, query: str) -> int:
     with psycopg.connect(url) as conn:
-        return conn.execute(query).fetchone()[0]
+        row = conn.execute(query).fetchone()
+    assert row is not None, f"{query}: no row"
+    return row[0]
 
 
 def time_pairs(

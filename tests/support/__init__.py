@@ -71,7 +71,7 @@ def operator_cli(service: str, env: Mapping[str, str]) -> Callable[..., Any]:
 
     def run(*args: str, stdin: str | None = None) -> Any:
         result = CliRunner().invoke(cli, list(args), env=dict(env), input=stdin)
-        result.returncode = result.exit_code
+        result.returncode = result.exit_code  # type: ignore[attr-defined]  # read as a subprocess's
         return result
 
     return run

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from shared.clock import TEST_CLOCK_AT, TEST_CLOCK_OFFSET_S, ClockSettingError, clock_offset
@@ -140,8 +141,8 @@ class Settings:
         """A broker object name with this deployment's prefix (tests isolate themselves so)."""
         return f"{self.broker_prefix}{local_name}"
 
-    def with_overrides(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
 
 
 def load_settings(service: str, env: Mapping[str, str] | None = None) -> Settings:

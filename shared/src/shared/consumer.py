@@ -55,7 +55,8 @@ class EventConsumer(ConsumerMixin):
         self._republisher: BrokerPublisher | None = None
 
     # kombu wiring -------------------------------------------------------------------------
-    def get_consumers(self, consumer_cls: type[Consumer], channel: Any) -> list[Consumer]:
+    def get_consumers(self, consumer_cls: Callable[..., Consumer], channel: Any) -> list[Consumer]:
+        # `consumer_cls` is kombu's Consumer with the channel already bound (a partial).
         self.topology.declare_all(self.connection)
         consumer = consumer_cls(
             queues=[self.topology.inbox_queue(self.service)],

@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    CursorResult,
     DateTime,
     Engine,
     Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    Result,
     String,
     Table,
     Text,
@@ -43,6 +45,14 @@ INFRASTRUCTURE_ERRORS = (
     sa_exc.DisconnectionError,
     sa_exc.TimeoutError,
 )
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """The row count of an UPDATE or DELETE (Session.execute is typed as returning any Result;
+    for those statements it is a CursorResult)."""
+    assert isinstance(result, CursorResult), "rows_affected: not an UPDATE or DELETE result"
+    return result.rowcount or 0
+
 
 # BIGINT on PostgreSQL; INTEGER on SQLite, where only INTEGER PRIMARY KEY autoincrements.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -222,5 +232,5 @@ def drop_database(admin_url: str, name: str) -> None:
             conn.execute(
                 sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(audit_owner_name(name)))
             )
-        except psycopg.errors.DependentObjectsStillRemain:
+        except psycopg.errors.DependentObjectsStillExist:
             pass

@@ -31,6 +31,7 @@ from shared.db import (
     checkpoint_sqlite,
     dead_letters_table,
     outbox_table,
+    rows_affected,
 )
 from shared.handlers import Event, Guard
 from shared.uow import UnitOfWork
@@ -168,7 +169,7 @@ def purge_copies(session: Session, ids: Iterable[str]) -> dict[str, int]:
             ),
         )
     )
-    return {"outbox_rows": outbox.rowcount or 0, "dead_letters": dead.rowcount or 0}
+    return {"outbox_rows": rows_affected(outbox), "dead_letters": rows_affected(dead)}
 
 
 def forget_audit_subjects(session: Session, subjects: Mapping[str, Iterable[str]]) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 from limits import parse_many
 from limits.strategies import STRATEGIES
@@ -61,7 +62,7 @@ class RateLimitSettings:
 
 def load_rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
     defaults = RateLimitSettings()
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for item in fields(RateLimitSettings):
         raw = env.get(ENV_NAMES[item.name])
         if raw is None:
@@ -74,7 +75,7 @@ def load_rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
                 raise RateLimitSettingError(f"{name}={raw!r}: expected a whole number") from None
         else:
             values[item.name] = raw
-    settings = RateLimitSettings(**values)  # type: ignore[arg-type]
+    settings = RateLimitSettings(**values)
     for name in LIMIT_FIELDS:
         text = getattr(settings, name)
         try:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic import command, context, op
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from sqlalchemy import MetaData
 
@@ -51,6 +52,8 @@ def run_env(service_metadata: MetaData) -> None:
     url = context.config.attributes.get("database_url") or context.config.get_main_option(
         "sqlalchemy.url"
     )
+    if not url:
+        raise RuntimeError("no database URL: alembic_config(settings) passes the service's")
     engine = make_engine(url)
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
@@ -98,7 +101,7 @@ def _compare_type(
     return None  # Alembic's own comparison
 
 
-def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, _autogen_context: AutogenContext) -> str | Literal[False]:
     # Migrations stay plain SQLAlchemy: the UTC handling is Python-side only.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

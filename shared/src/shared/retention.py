@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.audit import log as audit
 from shared.clock import Clock
 from shared.config import Settings
-from shared.db import dead_letters_table, outbox_table
+from shared.db import dead_letters_table, outbox_table, rows_affected
 
 ACTOR = "retention"
 CHECK_DETAILS = "check_details"
@@ -210,7 +210,7 @@ def _delete_batch(
         ids = list(session.execute(query.with_for_update(skip_locked=True)).scalars())
         if not ids:
             return 0, None
-        deleted = session.execute(delete(table).where(table.c.id.in_(ids))).rowcount
+        deleted = rows_affected(session.execute(delete(table).where(table.c.id.in_(ids))))
         audit.record(
             session,
             service=service,

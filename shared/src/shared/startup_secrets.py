@@ -175,7 +175,7 @@ def problems(settings: Settings) -> list[str]:
             )
             why = "; ".join(issues) or None
         elif entry.kind == "url_password":
-            if value is None:
+            if not isinstance(value, str):
                 continue  # SQLite or the filesystem transport: no password to have
             why = weakness(value)
             why = f"password {why}" if why else None

@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shared.crypto.at_rest import EncryptedText
-from shared.db import PLATFORM_METADATA, BigId, UTCDateTime
+from shared.db import PLATFORM_METADATA, BigId, UTCDateTime, rows_affected
 
 Executor = Session | Connection
 
@@ -122,4 +122,4 @@ def forget(executor: Executor, subject_type: str, subject_ids: Iterable[str]) ->
     result = executor.execute(
         delete(_KEYS).where(_KEYS.c.subject_type == subject_type, _KEYS.c.subject_id.in_(ids))
     )
-    return result.rowcount or 0
+    return rows_affected(result)

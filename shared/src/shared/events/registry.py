@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ class EventSpec:
     type: str
     version: int
     source: str
-    schema: type[Schema]
+    schema: builtins.type[Schema]  # `type` here is the field above
     description: str
 
     @property

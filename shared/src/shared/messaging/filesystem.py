@@ -29,7 +29,9 @@ class AtomicChannel(filesystem.Channel):
     # reorder one process's messages (an acknowledgement before the contacts it waits for).
     _sequence = itertools.count()
 
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    def _put(  # type: ignore[override]  # kombu's filesystem Channel renamed the base's `message`
+        self, queue: str, payload: Any, **kwargs: Any
+    ) -> None:
         # Zero-padded: compared as text, 10000000 must not come before 9999999.
         name = (
             f"{round(monotonic() * 1000):015d}_{next(self._sequence):012d}_"

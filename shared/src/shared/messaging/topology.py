@@ -29,6 +29,7 @@ from __future__ import annotations
 import fcntl
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from amqp.exceptions import NotFound
@@ -273,13 +274,17 @@ class Topology:
                 self.dead_letter_notice_exchange(service),
             ):
                 _exists(
-                    lambda e=exchange: channel.exchange_declare(
-                        e.name, e.type, durable=True, passive=True
+                    partial(
+                        channel.exchange_declare,
+                        exchange.name,
+                        exchange.type,
+                        durable=True,
+                        passive=True,
                     ),
                     exchange.name,
                 )
             for queue in (self.inbox_name(service), self.retry_queue(service).name):
-                _exists(lambda q=queue: channel.queue_declare(q, passive=True), queue)
+                _exists(partial(channel.queue_declare, queue, passive=True), queue)
         finally:
             channel.close()
 

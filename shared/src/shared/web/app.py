@@ -58,11 +58,13 @@ class _Api(Api):
         with self._documenting:
             if self.spec is None:
                 super()._init_spec(**self._spec_kwargs_at_init)
+                spec = self.spec
+                assert spec is not None, "flask_smorest's _init_spec sets the spec"
                 for blp, name, parameters in self._undocumented:
                     blp.register_views_in_doc(
-                        self, self._app, self.spec, name=name, parameters=parameters
+                        self, self._app, spec, name=name, parameters=parameters
                     )
-                    self.spec.tag({"name": name, "description": blp.description})
+                    spec.tag({"name": name, "description": blp.description})
             return self.spec
 
     def _openapi_json(self) -> Any:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
@@ -83,7 +84,7 @@ class RateLimits:
                 "socket_timeout": 0.5,
                 "socket_connect_timeout": 0.5,
             }
-        application_limits = (
+        application_limits: list[str | Callable[[], str] | ApplicationLimit] = (
             [
                 ApplicationLimit(
                     settings.unauthenticated,

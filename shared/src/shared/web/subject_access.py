@@ -42,7 +42,7 @@ from shared.web.roles import DATA_PROTECTION_OFFICER
 
 PATH = "/subject-access-request"
 ACTION = "subject_access.read"
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 Gather = Callable[[Session, str, "date | None", "date | None", datetime], "dict[str, Any] | None"]
 

@@ -14,14 +14,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from joserfc.jwk import ECKey, KeySet, RSAKey
+from joserfc.jwk import ECKey, KeyParameters, KeySet, RSAKey
 
 # How many keys stay published after a rotation (the newest and the ones before it).
 KEPT_KEYS = 3
 
 
 def new_key(alg: str = "RS256") -> RSAKey | ECKey:
-    parameters = {"kid": secrets.token_hex(8), "use": "sig", "alg": alg}
+    parameters: KeyParameters = {"kid": secrets.token_hex(8), "use": "sig", "alg": alg}
     if alg == "ES256":
         return ECKey.generate_key("P-256", parameters=parameters, private=True)
     return RSAKey.generate_key(2048, parameters=parameters, private=True)
@@ -62,4 +62,5 @@ class KeyStore:
         """A new signing key; the previous ones stay published (up to KEPT_KEYS in all)."""
         key = new_key(alg)
         self._write([key, *self.keys()][:KEPT_KEYS])
+        assert key.kid is not None, "new_key names every key"
         return key.kid
