@@ -15,7 +15,7 @@ from tests.support.platforms import platform_for
 
 
 @pytest.fixture
-def docs_url(embedded):  # type: ignore[no-untyped-def]
+def docs_url(embedded):
     from access.service import definition
 
     platform = platform_for("access", embedded["access"])
@@ -35,7 +35,7 @@ def test_swagger_ui_renders_from_this_origin_only(chromium, docs_url):
     asked: list[str] = []
     refused: list[str] = []
 
-    def only_this_origin(route, request):  # type: ignore[no-untyped-def]
+    def only_this_origin(route, request):
         asked.append(request.url)
         if request.url.startswith(origin + "/") or request.url.startswith("data:"):
             route.continue_()

@@ -55,12 +55,12 @@ class Console:
         [item] = self.access.call("GET", "/establishments/WWI/review-items").json
         self.item_id = item["id"]
 
-    def login(self, who: str, password: str = TEST_PASSWORD, start: str = "/console/login/start"):  # type: ignore[no-untyped-def]
+    def login(self, who: str, password: str = TEST_PASSWORD, start: str = "/console/login/start"):
         client = self.app.test_client()
         # From an address of its own: this test's wrong passwords never slow another's down.
         return client, sign_in(client, who, password, start, from_address())
 
-    def signed_in(self, who: str):  # type: ignore[no-untyped-def]
+    def signed_in(self, who: str):
         client, response = self.login(who)
         assert response.status_code == 302, response.text
         return client
@@ -97,7 +97,7 @@ class Console:
             extra = {"establishment": "WWI"} if case.endpoint == "console.queue" else {}
             return url_for(case.endpoint, **{k: values[k] for k in rule.arguments}, **extra)
 
-    def send(self, client, case: Case, csrf: str | None = None):  # type: ignore[no-untyped-def]
+    def send(self, client, case: Case, csrf: str | None = None):
         if case.method == "GET":
             return client.get(self.url(case))
         return client.post(self.url(case), data={**FORM, **({"csrf_token": csrf} if csrf else {})})
@@ -115,5 +115,5 @@ def token_in(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def csrf(client) -> str:  # type: ignore[no-untyped-def]
+def csrf(client) -> str:
     return token_in(client.get("/console/gate").text)

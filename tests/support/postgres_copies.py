@@ -134,7 +134,7 @@ class _NotTheTemplate(Exception):
 
 def _read_state(url: str) -> TemplateState:
     with psycopg.connect(url, autocommit=True) as conn:
-        schema = conn.execute(SCHEMA_QUERY).fetchone()[0]  # type: ignore[index]
+        schema = conn.execute(SCHEMA_QUERY).fetchone()[0]
         version = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
         tables = [
             row[0]
@@ -147,7 +147,7 @@ def _read_state(url: str) -> TemplateState:
         for table in tables:
             if conn.execute(
                 sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))
-            ).fetchone()[0]:  # type: ignore[index]
+            ).fetchone()[0]:
                 with conn.cursor().copy(
                     sql.SQL("COPY {} TO STDOUT (FORMAT BINARY)").format(sql.Identifier(table))
                 ) as copy:
@@ -173,7 +173,7 @@ def _reset(admin_url: str, url: str, state: TemplateState) -> None:
         if (
             conn.execute(SCHEMA_QUERY).fetchone()[0] != state.schema
             or versions != state.alembic_version
-        ):  # type: ignore[index]
+        ):
             raise _NotTheTemplate(name)
         with conn.transaction():
             # As the superuser, past the audit log's guard against TRUNCATE (a trigger).

@@ -37,7 +37,7 @@ class ServiceHarness:
             StaffIdentity(staff_id, frozenset(roles), frozenset(establishments))
         )
 
-    def call(self, method: str, path: str, who: str | None = "officer", **kwargs: Any):  # type: ignore[no-untyped-def]
+    def call(self, method: str, path: str, who: str | None = "officer", **kwargs: Any):
         headers = {"Authorization": f"Bearer {self.token(who)}"} if who else {}
         return self.client.open(path, method=method, headers=headers, **kwargs)
 

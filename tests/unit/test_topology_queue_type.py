@@ -10,7 +10,7 @@ from shared.messaging.topology import SERVICES, Topology
 AMQP = {"BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//", "BROKER_PREFIX": "p."}
 
 
-def _queues(topology: Topology, service: str):  # type: ignore[no-untyped-def]
+def _queues(topology: Topology, service: str):
     return (
         topology.inbox_queue(service),
         topology.retry_queue(service),

@@ -12,7 +12,7 @@ from vetting.domain.lifecycles.case import CASE, WAITING_ON
 from vetting.domain.lifecycles.clearance import CLEARANCE
 
 
-def reachable(machine, start):  # type: ignore[no-untyped-def]
+def reachable(machine, start):
     seen, todo = {start}, [start]
     while todo:
         state = todo.pop()

@@ -4,7 +4,7 @@ from tests.support.console_harness import Console
 
 
 @pytest.fixture
-def console(backend_env):  # type: ignore[no-untyped-def]
+def console(backend_env):
     harness = Console(backend_env["access"])
     yield harness
     harness.access.platform.engine.dispose()

@@ -33,7 +33,7 @@ CASES = [
 ]
 
 
-def check_all(cases, check) -> None:  # type: ignore[no-untyped-def]
+def check_all(cases, check) -> None:
     """Run `check` on each case; report every route that fails, not just the first."""
     failures = [
         f"{case.method} {case.endpoint}: {problem}" for case in cases if (problem := check(case))
@@ -41,7 +41,7 @@ def check_all(cases, check) -> None:  # type: ignore[no-untyped-def]
     assert not failures, "\n".join(failures)
 
 
-def unlike(response, statuses, *, text: str = "", to: str = "") -> str | None:  # type: ignore[no-untyped-def]
+def unlike(response, statuses, *, text: str = "", to: str = "") -> str | None:
     """None if the response is as expected; else what it was."""
     where = response.headers.get("Location", "")
     if response.status_code in statuses and text in response.text and where.startswith(to):

@@ -11,11 +11,11 @@ from tests.support.access_harness import Access
 
 
 @pytest.fixture
-def access(backend_env):  # type: ignore[no-untyped-def]
+def access(backend_env):
     return Access(backend_env["access"])
 
 
-def _closed(access, how):  # type: ignore[no-untyped-def]
+def _closed(access, how):
     """A person whose grant at WWI the prison closed `how`, and that grant's view."""
     data = access.grant_clearance()
     grant_id = access.grant_id(data["person_id"])
@@ -150,7 +150,7 @@ def test_another_establishment_never_sees_the_earlier_decision(access):
     assert [g["status"] for g in person["grants"]] == ["PENDING_REVIEW"]
 
 
-def test_the_console_request_page_shows_the_earlier_decision(console):  # type: ignore[no-untyped-def]
+def test_the_console_request_page_shows_the_earlier_decision(console):
     data, _before = _closed(console.access, "revocation")
     console.access.grant_clearance(person_id=data["person_id"])
     new_id = console.access.grant_id(data["person_id"])

@@ -17,7 +17,7 @@ SUSPENSION = "0b9e3f5a-2c4d-4e6f-8a1b-3c5d7e9f1a2b"
 
 
 @pytest.fixture
-def access(backend_env):  # type: ignore[no-untyped-def]
+def access(backend_env):
     return Access(backend_env["access"])
 
 

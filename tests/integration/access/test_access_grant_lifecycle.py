@@ -146,7 +146,7 @@ class GrantLifecycle(RuleBasedStateMachine):
     @rule()
     def clearance_suspended(self) -> None:
         suspension = str(uuid.uuid4())
-        self.truth[self.live] = ("SUSPENDED", suspension)  # type: ignore[index]
+        self.truth[self.live] = ("SUSPENDED", suspension)
         self._send(
             "vetting.clearance_suspended",
             self._change(
@@ -159,8 +159,8 @@ class GrantLifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.live and self.truth[self.live][0] == "SUSPENDED")
     @rule()
     def clearance_reinstated(self) -> None:
-        suspension = self.truth[self.live][1]  # type: ignore[index]
-        self.truth[self.live] = ("ACTIVE", None)  # type: ignore[index]
+        suspension = self.truth[self.live][1]
+        self.truth[self.live] = ("ACTIVE", None)
         self._send(
             "vetting.clearance_reinstated",
             self._change(reinstated_at=self.clock.now().isoformat(), suspension_id=suspension),
@@ -170,7 +170,7 @@ class GrantLifecycle(RuleBasedStateMachine):
     @rule(revoked=st.booleans())
     def clearance_closed(self, revoked: bool) -> None:
         status, field = ("REVOKED", "revoked_at") if revoked else ("EXPIRED", "expired_at")
-        self.truth[self.live] = (status, None)  # type: ignore[index]
+        self.truth[self.live] = (status, None)
         self._send(
             f"vetting.clearance_{status.lower()}",
             self._change(**{field: self.clock.now().isoformat()}),
@@ -303,7 +303,7 @@ class GrantLifecycle(RuleBasedStateMachine):
             )
 
 
-def test_random_lives_keep_the_invariants(embedded):  # type: ignore[no-untyped-def]
+def test_random_lives_keep_the_invariants(embedded):
     clock = ManualClock(START)
     GrantLifecycle.harness = Access(embedded["access"], clock=clock)
     GrantLifecycle.clock = clock

@@ -14,7 +14,7 @@ from tests.support.clock import now, today
 
 
 @pytest.fixture
-def access(backend_env):  # type: ignore[no-untyped-def]
+def access(backend_env):
     return Access(backend_env["access"])
 
 

@@ -13,11 +13,11 @@ from tests.support.clock import iso_now
 
 
 @pytest.fixture
-def access(backend_env):  # type: ignore[no-untyped-def]
+def access(backend_env):
     return Access(backend_env["access"])
 
 
-def _ended(access, application_id, **extra):  # type: ignore[no-untyped-def]
+def _ended(access, application_id, **extra):
     access.event(
         "application.sponsorship_ended",
         {

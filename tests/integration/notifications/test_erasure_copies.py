@@ -26,7 +26,7 @@ def harness(env: dict[str, str]) -> Notifications:
 
 
 @pytest.fixture
-def notes(backend_env):  # type: ignore[no-untyped-def]
+def notes(backend_env):
     made = harness(backend_env["notifications"])
     yield made
     made.platform.engine.dispose()

@@ -26,7 +26,7 @@ from tests.support.platforms import ConsumerThread, publish_raw, service_handler
 
 
 @pytest.fixture
-def notes(backend_env):  # type: ignore[no-untyped-def]
+def notes(backend_env):
     harness = Notifications(backend_env["notifications"], NOTIFICATIONS_QUIET_HOURS="")
     yield harness
     harness.platform.engine.dispose()

@@ -38,13 +38,13 @@ FORBIDDEN = {
 
 
 @pytest.fixture
-def runtime(pg_urls):  # type: ignore[no-untyped-def]
+def runtime(pg_urls):
     """(runtime URL, admin URL) of a migrated access database."""
     return pg_urls.runtime_url("access"), pg_urls["access"]
 
 
 @pytest.fixture
-def engine(runtime):  # type: ignore[no-untyped-def]
+def engine(runtime):
     """The access platform's engine (its key set installed), as the runtime role."""
     platform = platform_for("access", {"DATABASE_URL": runtime[0], **DEPLOYMENT_ENV})
     yield platform.engine

@@ -414,7 +414,7 @@ def model_values(service: str, platform: Any) -> dict[tuple[str, str], list[Any]
 
 
 @pytest.fixture
-def world(backend_env):  # type: ignore[no-untyped-def]
+def world(backend_env):
     found = World(backend_env)
     yield found
     found.close()

@@ -73,7 +73,7 @@ def seeded_applicant(words: dict[str, str], mobile: str, birth: str) -> dict[str
 
 
 @pytest.fixture
-def vetting(backend_env):  # type: ignore[no-untyped-def]
+def vetting(backend_env):
     harness = Vetting(backend_env["vetting"])
     yield harness
     harness.platform.engine.dispose()
@@ -353,7 +353,7 @@ def test_vetting_reports_an_application_it_never_saw_and_drops_it_later(vetting)
 
 
 @pytest.fixture
-def access(backend_env):  # type: ignore[no-untyped-def]
+def access(backend_env):
     harness = Access(backend_env["access"])
     yield harness
     harness.platform.engine.dispose()
@@ -482,7 +482,7 @@ class Notifications(ServiceHarness):
 
 
 @pytest.fixture
-def notes(backend_env):  # type: ignore[no-untyped-def]
+def notes(backend_env):
     harness = Notifications(backend_env["notifications"], NOTIFICATIONS_QUIET_HOURS="")
     yield harness
     harness.platform.engine.dispose()

@@ -12,7 +12,7 @@ from tests.support.platforms import platform_for
 SERVICES = ("applications", "vetting", "access", "notifications")
 
 
-def _app(service: str, env: dict[str, str]):  # type: ignore[no-untyped-def]
+def _app(service: str, env: dict[str, str]):
     module = __import__(f"{service}.service", fromlist=["definition"])
     platform = platform_for(service, env)
     return create_web_app(module.definition(), platform), platform
@@ -39,7 +39,7 @@ def test_the_documented_error_is_the_error_sent(embedded, service):
 
 
 @pytest.fixture
-def intake(embedded):  # type: ignore[no-untyped-def]
+def intake(embedded):
     app, platform = _app("applications", embedded["applications"])
     with platform.unit_of_work() as uow:
         org = organisations.create_organisation(uow, "Org", "AA", "c@example.org")

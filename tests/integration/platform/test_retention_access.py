@@ -34,7 +34,7 @@ from tests.support.retention_world import (
 
 
 @pytest.fixture
-def access(backend_env):  # type: ignore[no-untyped-def]
+def access(backend_env):
     harness = Access(backend_env["access"])
     yield harness
     harness.platform.engine.dispose()

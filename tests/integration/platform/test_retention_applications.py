@@ -45,7 +45,7 @@ from tests.support.retention_world import (
 
 
 @pytest.fixture
-def applications(backend_env):  # type: ignore[no-untyped-def]
+def applications(backend_env):
     from tests.support.platforms import platform_for
 
     platform = platform_for("applications", backend_env["applications"])

@@ -64,7 +64,7 @@ class Notifications(ServiceHarness):
 
 
 @pytest.fixture
-def notes(backend_env):  # type: ignore[no-untyped-def]
+def notes(backend_env):
     harness = Notifications(backend_env["notifications"], NOTIFICATIONS_QUIET_HOURS="")
     yield harness
     harness.platform.engine.dispose()

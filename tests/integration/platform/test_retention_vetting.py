@@ -46,7 +46,7 @@ from vetting.service_layer import retention as vetting_retention
 
 
 @pytest.fixture
-def vetting(backend_env):  # type: ignore[no-untyped-def]
+def vetting(backend_env):
     harness = Vetting(backend_env["vetting"])
     yield harness
     harness.platform.engine.dispose()

@@ -28,7 +28,7 @@ from tests.support.subject_access_world import ANSWER, EMAIL, PATH, SERVICES, Wo
 
 
 @pytest.fixture
-def world(backend_env):  # type: ignore[no-untyped-def]
+def world(backend_env):
     found = World(backend_env)
     yield found
     found.close()
@@ -270,7 +270,7 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def run_bundle(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
+def run_bundle(env: dict[str, str], *args: str):
     return CliRunner().invoke(bundle_command, list(args), env=env)
 
 

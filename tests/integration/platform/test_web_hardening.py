@@ -25,20 +25,20 @@ GUARDED_POST = {
 }
 
 
-def _app(service: str, env: dict[str, str], **overrides):  # type: ignore[no-untyped-def]
+def _app(service: str, env: dict[str, str], **overrides):
     module = __import__(f"{service}.service", fromlist=["definition"])
     platform = platform_for(service, env, **overrides)
     return create_web_app(module.definition(), platform), platform
 
 
 @pytest.fixture(params=SERVICES)
-def service_app(request, embedded):  # type: ignore[no-untyped-def]
+def service_app(request, embedded):
     app, platform = _app(request.param, embedded[request.param])
     yield request.param, app.test_client(), platform
     platform.engine.dispose()
 
 
-def _audit_rows(platform) -> int:  # type: ignore[no-untyped-def]
+def _audit_rows(platform) -> int:
     with platform.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(audit_log_table)).scalar_one()
 

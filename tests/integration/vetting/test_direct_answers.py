@@ -35,7 +35,7 @@ def ask(vetting: Vetting, case_id: str, sensitive: bool = True) -> str:
     return asked.json["id"]
 
 
-def answer(vetting: Vetting, case_id: str, request_id: str, body=None, who="officer"):  # type: ignore[no-untyped-def]
+def answer(vetting: Vetting, case_id: str, request_id: str, body=None, who="officer"):
     return vetting.call(
         "POST",
         f"/cases/{case_id}/information-requests/{request_id}/answer",

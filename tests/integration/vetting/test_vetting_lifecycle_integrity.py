@@ -33,7 +33,7 @@ def clear_path(vetting: Vetting, app_id: str) -> str:
     return f"/cases/{vetting.case(app_id)['id']}/clearance"
 
 
-def acknowledge(vetting: Vetting, app_id: str, who: str = "manager"):  # type: ignore[no-untyped-def]
+def acknowledge(vetting: Vetting, app_id: str, who: str = "manager"):
     return vetting.call(
         "POST",
         f"/cases/{vetting.case(app_id)['id']}/history/acknowledgement",

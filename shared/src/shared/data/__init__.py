@@ -1,0 +1,1 @@
+"""Reference data shipped inside the package (the establishments list, read by shared.reference)."""
