@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from tests.support.clock import iso_now, now
 from tests.support.service_harness import ServiceHarness
 from vetting.adapters.providers import Outcome

@@ -1,5 +1,5 @@
-"""Operator commands of the applications service: organisations, their API keys, bulk intake,
-erasure requests."""
+"""Operator commands of the applications service (entrypoints: each commits its own work):
+organisations, their API keys, establishments, bulk intake, erasure requests."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import click
 from applications.models import Establishment, Organisation
 from applications.service_layer import bulk, erasure
 from applications.service_layer import organisations as service_layer
-from applications.service_layer.common import NotFound
 from shared.cli import CliState, pass_state
+from shared.errors import NotFound
 from shared.reference import load_establishments
 
 
@@ -31,6 +31,7 @@ def commands() -> list[click.Command]:
             organisation = service_layer.create_organisation(
                 uow, name, fellowship, coordinator_email
             )
+            uow.commit()
         click.echo(json.dumps({"organisation_id": organisation.id, "name": organisation.name}))
 
     @click.command("create-api-key", help="Issue an API key (printed once, stored hashed).")
@@ -44,6 +45,7 @@ def commands() -> list[click.Command]:
                 )
             except LookupError as exc:
                 raise click.ClickException(str(exc)) from exc
+            uow.commit()
         click.echo(
             json.dumps(
                 {"api_key": plaintext, "note": "Shown once. Store it in your secret manager."}
@@ -59,6 +61,7 @@ def commands() -> list[click.Command]:
                 service_layer.revoke_api_key(uow, key_id)
             except LookupError as exc:
                 raise click.ClickException(str(exc)) from exc
+            uow.commit()
         click.echo(json.dumps({"revoked": key_id}))
 
     @click.command(
@@ -95,16 +98,17 @@ def commands() -> list[click.Command]:
         with state.platform.session_factory() as session:
             if session.get(Organisation, organisation_id) is None:
                 raise click.ClickException(f"no organisation {organisation_id}")
+            coordinator_email = bulk.coordinator_email(session, organisation_id)
         with click.progressbar(
             length=len(rows), label=f"Checking {len(rows)} row(s)", file=sys.stderr
         ) as bar:
-            result = bulk.import_rows(
-                state.platform.unit_of_work,
-                organisation_id,
-                rows,
-                commit=commit,
-                progress=lambda _row: bar.update(1),
+            result = bulk.check_rows(
+                rows, coordinator_email, commit=commit, progress=lambda _row: bar.update(1)
             )
+        if result.to_create:
+            with state.platform.unit_of_work() as uow:
+                bulk.create_drafts(uow, organisation_id, result)
+                uow.commit()
         for row_errors in result.errors:
             for column, messages in row_errors["errors"].items():
                 for message in messages:

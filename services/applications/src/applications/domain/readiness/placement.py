@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from applications.readiness._common import Problem, entries, problem, section, text
+from applications.domain.readiness.problems import Problem, entries, problem, section, text
 
 
 def named(code: str, known: Mapping[str, Any]) -> str:

@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from applications.readiness._common import CODES, Problem, ReadinessPolicy, section
-from applications.readiness.addresses import address_history
-from applications.readiness.person import (
+from applications.domain.readiness.addresses import address_history
+from applications.domain.readiness.person import (
     age,
     contact,
     declarations,
@@ -24,7 +23,8 @@ from applications.readiness.person import (
     missing_data,
     referees,
 )
-from applications.readiness.placement import connections, requested_establishments
+from applications.domain.readiness.placement import connections, requested_establishments
+from applications.domain.readiness.problems import CODES, Problem, ReadinessPolicy, section
 
 __all__ = ["CODES", "Problem", "ReadinessPolicy", "check_readiness", "is_ready"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from applications.readiness._common import (
+from applications.domain.readiness.problems import (
     Problem,
     ReadinessPolicy,
     as_date,

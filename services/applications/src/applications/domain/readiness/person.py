@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from applications.readiness._common import (
+from applications.domain.readiness.addresses import address_periods, is_current
+from applications.domain.readiness.problems import (
     Problem,
     ReadinessPolicy,
     as_date,
@@ -18,7 +19,6 @@ from applications.readiness._common import (
     section,
     text,
 )
-from applications.readiness.addresses import address_periods, is_current
 
 # (code, path, message): data a submitted application cannot do without.
 REQUIRED = (
