@@ -66,7 +66,7 @@ NOT_ERASED = ("coordinator", "invalid", "unready", "unknown_field", "dblong", "b
 # Files under var/ that are delivery channels, not logs: what they hold is the message itself,
 # on its way to the person it is addressed to (and so it must name them).
 DELIVERY_CHANNELS = (
-    "messages.jsonl",  # the SMS log channel (notifications.channels.log): the texts "sent"
+    "messages.jsonl",  # the SMS log channel (notifications.adapters.channels.log): the texts "sent"
     "mail",  # the development mail folder (`make run`'s SMTP sink): the emails
 )
 

@@ -21,16 +21,18 @@ reports zeros (it still reports). Safe to interrupt: one transaction, the consum
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
-from notifications import delivery
-from notifications.channels.log import forget_messages
+from notifications.adapters.channels.log import forget_messages
+from notifications.domain.lifecycle import NotificationState, is_pending
 from notifications.models import Notification, Recipient
+from notifications.service_layer import outgoing
+from notifications.service_layer.delivery import move
 from shared import audit, erasure
-from shared.consumer import Event, Handler
 from shared.uow import UnitOfWork
 
 CANCELLED = "Cancelled: the person's data was erased."
@@ -38,17 +40,25 @@ CANCELLED = "Cancelled: the person's data was erased."
 ERASED_RECIPIENT = "erased:"
 
 
-def erase_person(uow: UnitOfWork, event: Event, log_file: Path | None = None) -> None:
+# The events that erase (the handlers: notifications.service_layer.handlers). An
+# organisation's erasure (vetting.applications_erased) names applications and no person: the
+# same use case erases what is held for those applications.
+EVENT_TYPES = ("vetting.person_erased", "vetting.applications_erased")
+
+
+def erase_person(uow: UnitOfWork, data: Mapping[str, Any], log_file: Path | None = None) -> None:
     """vetting.person_erased → delete contacts, cancel and blank messages, forget, report."""
     session, moment = uow.session, uow.now()
-    erasure_id = str(event.data["erasure_id"])
-    person_id = str(event.data["person_id"]) if event.data.get("person_id") else None
-    application_ids = sorted({str(i) for i in event.data["application_ids"]})
+    erasure_id = str(data["erasure_id"])
+    person_id = str(data["person_id"]) if data.get("person_id") else None
+    application_ids = sorted({str(i) for i in data["application_ids"]})
+    # A DELETE's result is a CursorResult (it has a rowcount): Session.execute says Result.
+    deleted = cast(
+        CursorResult[Any],
+        session.execute(delete(Recipient).where(Recipient.application_id.in_(application_ids))),
+    )
     counts = {
-        "recipients": session.execute(
-            delete(Recipient).where(Recipient.application_id.in_(application_ids))
-        ).rowcount
-        or 0,
+        "recipients": deleted.rowcount or 0,
         "notifications_cancelled": 0,
         "notifications": 0,
     }
@@ -63,8 +73,8 @@ def erase_person(uow: UnitOfWork, event: Event, log_file: Path | None = None) ->
     if log_file is not None:
         counts["log_lines"] = forget_messages(log_file, [n.id for n in notifications])
     for notification in notifications:
-        if _pending(notification):
-            notification.status = delivery.PERMANENT_FAILURE
+        if is_pending(notification):
+            move(notification, NotificationState.PERMANENT_FAILURE)
             notification.failed_at = notification.failed_at or moment
             notification.last_error = CANCELLED
             counts["notifications_cancelled"] += 1
@@ -95,21 +105,13 @@ def erase_person(uow: UnitOfWork, event: Event, log_file: Path | None = None) ->
         detail={"counts": counts},
         at=moment,
     )
-    erasure.report(
+    outgoing.person_erased(
         uow,
-        "notification.person_erased",
         erasure_id=erasure_id,
         person_id=person_id,
         application_ids=application_ids,
         counts=counts,
         moment=moment,
-    )
-
-
-def _pending(notification: Notification) -> bool:
-    """What the sender would still pick up (`delivery.is_due`'s states, whenever due)."""
-    return notification.status in (delivery.QUEUED, delivery.SENDING, delivery.HELD) or (
-        notification.status == delivery.TEMPORARY_FAILURE and notification.failed_at is None
     )
 
 
@@ -125,21 +127,3 @@ def _anonymise(notification: Notification) -> bool:
     notification.recipient, notification.subject, notification.body = recipient, "", ""
     notification.last_error = last_error
     return changed
-
-
-# The events handled beside the message handlers (`queueing.handlers`): they queue no message.
-# An organisation's erasure (vetting.applications_erased) names applications and no person:
-# the same handler erases what is held for those applications.
-EVENT_TYPES = ("vetting.person_erased", "vetting.applications_erased")
-
-
-def handlers(log_file: Path | None) -> dict[str, list[Handler]]:
-    """The erasure handlers; `log_file` is the log channel's file, rewritten on erasure."""
-
-    def erase(uow: UnitOfWork, event: Event) -> None:
-        erase_person(uow, event, log_file)
-
-    named: Callable[[UnitOfWork, Event], None] = erase
-    # The inbox key the handler has always had: an event handled before stays handled.
-    named.handler_name = f"{__name__}.erase_person"  # type: ignore[attr-defined]
-    return {event_type: [named] for event_type in EVENT_TYPES}

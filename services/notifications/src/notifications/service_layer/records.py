@@ -9,14 +9,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notifications import contacts
+from notifications.domain.lifecycle import (
+    NOTIFICATION,
+    OPERATOR,
+    RESENDABLE,
+    NotificationState,
+)
 from notifications.models import Notification, Recipient
+from notifications.service_layer import contacts
 from shared import audit
 from shared.errors import Conflict, NotFound
 from shared.uow import UnitOfWork
-
-# A notification that will not go by itself any more: an operator may send it again.
-RESENDABLE = frozenset({"PERMANENT_FAILURE", "TEMPORARY_FAILURE"})
 
 
 def notification_view(n: Notification) -> dict[str, Any]:
@@ -78,7 +81,8 @@ def resend(
     moment = moment or uow.now()
     # A fresh send: a late receipt for the old provider id must not match it, and its sending
     # is news again (notification.sent goes out when sent_at is first set).
-    notification.status, notification.attempts = "QUEUED", 0
+    resent = NOTIFICATION.step(notification.status, "resend", {OPERATOR})
+    notification.status, notification.attempts = NotificationState(resent.target), 0
     notification.next_attempt_at, notification.failed_at = moment, None
     notification.sent_at = notification.delivered_at = None
     notification.provider = notification.provider_reference = None

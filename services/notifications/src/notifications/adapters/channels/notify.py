@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from notifications.channels.base import PermanentFailure, TemporaryFailure
+from notifications.adapters.channels.base import PermanentFailure, TemporaryFailure
 
 if TYPE_CHECKING:
     from notifications.models import Notification

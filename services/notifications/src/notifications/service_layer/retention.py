@@ -16,13 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_
 
-from notifications.delivery import (
-    CANCELLED,
-    DELIVERED,
-    PERMANENT_FAILURE,
-    SENT,
-    TEMPORARY_FAILURE,
-)
+from notifications.domain.lifecycle import NotificationState
 from notifications.models import Notification
 from shared.retention import CHECK_DETAILS, Purge
 
@@ -35,8 +29,18 @@ DONE_AT = func.coalesce(Notification.failed_at, Notification.delivered_at, Notif
 def _done(_cutoff: Any) -> tuple[Any, ...]:
     return (
         or_(
-            Notification.status.in_((SENT, DELIVERED, PERMANENT_FAILURE, CANCELLED)),
-            and_(Notification.status == TEMPORARY_FAILURE, Notification.failed_at.is_not(None)),
+            Notification.status.in_(
+                (
+                    NotificationState.SENT,
+                    NotificationState.DELIVERED,
+                    NotificationState.PERMANENT_FAILURE,
+                    NotificationState.CANCELLED,
+                )
+            ),
+            and_(
+                Notification.status == NotificationState.TEMPORARY_FAILURE,
+                Notification.failed_at.is_not(None),
+            ),
         ),
     )
 

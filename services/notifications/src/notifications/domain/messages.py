@@ -3,7 +3,7 @@
 One `Message` per (event type, template): the template's files (under `templates/`) are
 written per recipient kind and channel, and may name only the fields listed here plus the
 common ones; the service refuses to start when a template names anything else
-(`notifications.rendering.Templates.validate`).
+(`notifications.adapters.templates.Templates.validate`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ VOLUNTEER = "volunteer"
 COORDINATOR = "coordinator"
 SECURITY_INBOX = "security_inbox"
 RECIPIENT_KINDS = (VOLUNTEER, COORDINATOR, SECURITY_INBOX)
+# The channels a template file is written for (its name's middle part).
+EMAIL, SMS = "email", "sms"
 
 # Every message to a volunteer or coordinator may use these.
 COMMON_FIELDS = ("forenames", "surname", "reference")
@@ -107,3 +109,16 @@ def sms_fields(template: str) -> frozenset[str]:
         for name in message.sms_fields
     }
     return frozenset(SMS_FIELDS) | extra
+
+
+def channels_for(recipient_kind: str) -> tuple[str, ...]:
+    # Only a volunteer has a mobile number on record; coordinators and inboxes are email.
+    return (EMAIL, SMS) if recipient_kind == VOLUNTEER else (EMAIL,)
+
+
+def allowed_fields(message: Message, recipient_kind: str, channel: str) -> frozenset[str]:
+    if channel == SMS:
+        return frozenset(SMS_FIELDS) | frozenset(message.sms_fields)
+    # The security inbox hears about a request, not about a named person.
+    common = () if recipient_kind == SECURITY_INBOX else COMMON_FIELDS
+    return frozenset(common) | frozenset(message.fields)

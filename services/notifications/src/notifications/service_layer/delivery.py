@@ -1,17 +1,6 @@
-"""A notification's delivery states and every move between them, for the sender and for
-Notify's delivery-status callbacks alike.
+"""Every move of a notification's delivery state, for the sender and for Notify's
+delivery-status callbacks alike (the states and their table: `notifications.domain.lifecycle`).
 
-QUEUED → SENDING → SENT → DELIVERED | TEMPORARY_FAILURE | PERMANENT_FAILURE.
-
-Beside them: HELD, a message meant for the volunteer while no channel of theirs is confirmed
-(never sent; QUEUED once they confirm that channel), and CANCELLED, a message that will never
-go because the volunteer opted out of its channel while it waited (queued, held or retrying).
-
-- TEMPORARY_FAILURE with no `failed_at` is "retrying": due again at `next_attempt_at`.
-  TEMPORARY_FAILURE with `failed_at` is final: Notify gave up after its own retries (the phone
-  stayed off), which is no reason for us to start again.
-- A SENDING row's `next_attempt_at` is its lease: a sender that died mid-send leaves the row
-  SENDING, and it is due again (sent at least once) when the lease runs out.
 - `notification.sent` is emitted when `sent_at` is first set and `notification.failed` when
   `failed_at` is, in the same transaction as the state change: once each, whatever repeats.
 
@@ -21,34 +10,29 @@ Every function here takes a row loaded (and locked) in the caller's unit of work
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_
 
+from notifications.domain.lifecycle import (
+    IN_FLIGHT,
+    NOTIFICATION,
+    SYSTEM,
+    NotificationState,
+    is_retrying,
+    retry_delay,
+)
 from notifications.models import Notification
+from notifications.service_layer import outgoing
 from shared.uow import UnitOfWork
 
-QUEUED = "QUEUED"
-HELD = "HELD"
-CANCELLED = "CANCELLED"
-SENDING = "SENDING"
-SENT = "SENT"
-DELIVERED = "DELIVERED"
-TEMPORARY_FAILURE = "TEMPORARY_FAILURE"
-PERMANENT_FAILURE = "PERMANENT_FAILURE"
-
-# The longest wait between two attempts, whatever the attempt count: a message a day late is
-# of little use, so the attempts left should not be spread any thinner than this.
-RETRY_CAP = timedelta(hours=6)
 _ERROR_LIMIT = 1000
 
 
-def retry_delay(attempts: int, base_s: float, rng: random.Random | None = None) -> timedelta:
-    """base * 2^(attempts - 1), capped, plus up to 10% so that a batch that failed together
-    (the SMTP server was down) does not come back all at the same second."""
-    seconds = min(base_s * 2 ** max(attempts - 1, 0), RETRY_CAP.total_seconds())
-    return timedelta(seconds=seconds * (1 + (rng or random).uniform(0, 0.1)))
+def move(notification: Notification, target: NotificationState) -> None:
+    """A state change the table allows (StateConflict otherwise, and nothing changed)."""
+    NOTIFICATION.check_move(notification.status, target)
+    notification.status = target
 
 
 def is_due(moment: datetime) -> ColumnElement[bool]:
@@ -56,37 +40,23 @@ def is_due(moment: datetime) -> ColumnElement[bool]:
     return and_(
         Notification.next_attempt_at <= moment,
         or_(
-            Notification.status.in_((QUEUED, SENDING)),
-            and_(Notification.status == TEMPORARY_FAILURE, Notification.failed_at.is_(None)),
+            Notification.status.in_((NotificationState.QUEUED, NotificationState.SENDING)),
+            and_(
+                Notification.status == NotificationState.TEMPORARY_FAILURE,
+                Notification.failed_at.is_(None),
+            ),
         ),
     )
 
 
-def is_waiting(notification: Notification) -> bool:
-    """Not sent yet and not given up on: queued, held, or retrying."""
-    return notification.status in (QUEUED, HELD) or (
-        notification.status == TEMPORARY_FAILURE and notification.failed_at is None
+def claim(notification: Notification, lease_until: datetime) -> None:
+    """The sender takes a due row (a SENDING one whose lease ran out, too): one more attempt,
+    and the row is its sender's until `lease_until`."""
+    notification.status = NotificationState(
+        NOTIFICATION.step(notification.status, "claim", {SYSTEM}).target
     )
-
-
-def is_final(notification: Notification) -> bool:
-    return notification.status in (DELIVERED, PERMANENT_FAILURE, CANCELLED) or (
-        notification.status == TEMPORARY_FAILURE and notification.failed_at is not None
-    )
-
-
-def _event_data(notification: Notification) -> dict[str, Any]:
-    return {
-        "notification_id": notification.id,
-        "application_id": notification.application_id,
-        "template": notification.template,
-        "channel": notification.channel,
-        "recipient_kind": notification.recipient_kind,
-    }
-
-
-def _subject(notification: Notification) -> str:
-    return notification.application_id or notification.id
+    notification.attempts += 1
+    notification.next_attempt_at = lease_until
 
 
 def mark_sent(
@@ -94,19 +64,15 @@ def mark_sent(
 ) -> None:
     """The provider took it. A fast Notify callback may already have moved the row on (it can
     arrive before this commits): then only the send's own facts are recorded."""
-    if notification.status == SENDING:
-        notification.status = SENT
+    if notification.status == NotificationState.SENDING:
+        move(notification, NotificationState.SENT)
         notification.last_error = None
     notification.provider = provider
     if reference is not None:
         notification.provider_reference = reference
     if notification.sent_at is None:
         notification.sent_at = at
-        uow.emit(
-            "notification.sent",
-            subject=_subject(notification),
-            data={**_event_data(notification), "sent_at": at.isoformat()},
-        )
+        outgoing.notification_sent(uow, notification, at)
 
 
 def mark_failed(
@@ -115,18 +81,14 @@ def mark_failed(
     at: datetime,
     error: str,
     *,
-    status: str = PERMANENT_FAILURE,
+    status: NotificationState = NotificationState.PERMANENT_FAILURE,
 ) -> None:
     """Final failure (PERMANENT_FAILURE, or Notify's final TEMPORARY_FAILURE)."""
-    notification.status = status
+    move(notification, status)
     notification.last_error = error[:_ERROR_LIMIT]
     if notification.failed_at is None:
         notification.failed_at = at
-        uow.emit(
-            "notification.failed",
-            subject=_subject(notification),
-            data={**_event_data(notification), "failed_at": at.isoformat()},
-        )
+        outgoing.notification_failed(uow, notification, at)
 
 
 def retry_or_fail(
@@ -145,13 +107,13 @@ def retry_or_fail(
             uow, notification, at, f"gave up after {notification.attempts} attempts: {error}"
         )
         return
-    notification.status = TEMPORARY_FAILURE
+    move(notification, NotificationState.TEMPORARY_FAILURE)
     notification.last_error = error[:_ERROR_LIMIT]
     notification.next_attempt_at = at + retry_delay(notification.attempts, retry_base_s, rng)
 
 
 def mark_delivered(notification: Notification, at: datetime) -> None:
-    notification.status = DELIVERED
+    move(notification, NotificationState.DELIVERED)
     notification.delivered_at = at
     notification.last_error = None
 
@@ -177,16 +139,19 @@ def apply_notify_status(
         return False  # a receipt for an earlier send of it, or for a message Notify never had
     # When Notify concluded, if it says (not when its receipt reached us).
     concluded = min(completed_at, at) if completed_at is not None else at
-    in_flight = notification.status in (SENDING, SENT)
-    retrying = notification.status == TEMPORARY_FAILURE and notification.failed_at is None
-    if notify_status == "delivered" and (in_flight or retrying):
+    in_flight = notification.status in IN_FLIGHT
+    if notify_status == "delivered" and (in_flight or is_retrying(notification)):
         mark_delivered(notification, concluded)
     elif notify_status == "permanent-failure" and in_flight:
         mark_failed(uow, notification, concluded, "Notify: permanent-failure")
     elif notify_status == "temporary-failure" and in_flight:
         # Notify retried for up to 72 hours before saying this (phone off, inbox full): final.
         mark_failed(
-            uow, notification, concluded, "Notify: temporary-failure", status=TEMPORARY_FAILURE
+            uow,
+            notification,
+            concluded,
+            "Notify: temporary-failure",
+            status=NotificationState.TEMPORARY_FAILURE,
         )
     elif notify_status == "technical-failure" and in_flight:
         # Notify's own fault, and the message never left it: send it again.

@@ -1,21 +1,26 @@
 """Delivery channels: how a notification leaves the service, one adapter per provider.
 
 `build_channels` picks, per channel of the Notification (EMAIL, SMS), the adapter that the
-configuration names (see `notifications.channels.config`).
+configuration names (see `notifications.adapters.channels.config`).
 """
 
 from __future__ import annotations
 
-from notifications.channels.base import (
+from notifications.adapters.channels.base import (
     Channel,
     DeliveryFailure,
     PermanentFailure,
     TemporaryFailure,
 )
-from notifications.channels.config import ConfigError, DeliveryConfig, delivery_config, load_config
-from notifications.channels.log import LogChannel
-from notifications.channels.notify import NotifyEmail, NotifySms, make_client
-from notifications.channels.smtp import SmtpEmail
+from notifications.adapters.channels.config import (
+    ConfigError,
+    DeliveryConfig,
+    delivery_config,
+    load_config,
+)
+from notifications.adapters.channels.log import LogChannel
+from notifications.adapters.channels.notify import NotifyEmail, NotifySms, make_client
+from notifications.adapters.channels.smtp import SmtpEmail
 from shared.clock import Clock
 from shared.config import Settings
 

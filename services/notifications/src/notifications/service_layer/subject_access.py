@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notifications.models import Notification, Recipient
-from notifications.records import notification_view
+from notifications.service_layer.records import notification_view
 from shared.web.subject_access import Period, audit_history
 
 

@@ -4,9 +4,10 @@ A pass claims due rows (QUEUED, retrying, or SENDING with its lease run out) wit
 that several consumer processes share the work, marks them SENDING and commits; only then does
 it talk to SMTP or Notify, so no database transaction waits on a provider. Each outcome is then
 recorded in a unit of work of its own, with `notification.sent` or `notification.failed` in the
-outbox (see `notifications.delivery` for the states). An SMS due in quiet hours is not claimed:
-its time moves to the end of them. The consumer wakes the sender when it commits a notification,
-so delivery does not wait for a poll.
+outbox (the moves: `notifications.service_layer.delivery`; the states:
+`notifications.domain.lifecycle`). An SMS due in quiet hours is not claimed: its time moves to
+the end of them. The consumer wakes the sender when it commits a notification, so delivery does
+not wait for a poll. An entrypoint: it commits each of its units of work.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from notifications import delivery
-from notifications.channels import (
+from notifications.adapters.channels import (
     Channel,
     DeliveryConfig,
     PermanentFailure,
@@ -28,9 +28,11 @@ from notifications.channels import (
     build_channels,
     delivery_config,
 )
-from notifications.erasure import ERASED_RECIPIENT
+from notifications.domain.lifecycle import NotificationState
+from notifications.domain.quiet_hours import next_send_time
 from notifications.models import Notification
-from notifications.quiet_hours import next_send_time
+from notifications.service_layer import delivery
+from notifications.service_layer.erasure import ERASED_RECIPIENT
 from shared.consumer import INFRASTRUCTURE_ERRORS
 from shared.platform import Platform
 
@@ -126,13 +128,11 @@ class Sender:
                     notification.next_attempt_at = allowed
                     self._deferred += 1
                     continue
-                if notification.status == delivery.SENDING:
+                if notification.status == NotificationState.SENDING:
                     log.warning(
                         "reclaiming notification %s from a sender that stopped", notification.id
                     )
-                notification.status = delivery.SENDING
-                notification.attempts += 1
-                notification.next_attempt_at = moment + self.lease
+                delivery.claim(notification, moment + self.lease)
                 claimed.append(notification)
         return claimed
 
@@ -199,7 +199,7 @@ class Sender:
             at = self.clock.now()
             if failure is None:
                 delivery.mark_sent(uow, row, at, provider or "", reference)
-            elif row.status != delivery.SENDING:
+            elif row.status != NotificationState.SENDING:
                 # Another sender took over the row (its lease ran out): its outcome counts.
                 return erased
             elif isinstance(failure, PermanentFailure):

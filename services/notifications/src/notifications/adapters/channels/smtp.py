@@ -10,7 +10,7 @@ import smtplib
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
-from notifications.channels.base import PermanentFailure, TemporaryFailure
+from notifications.adapters.channels.base import PermanentFailure, TemporaryFailure
 
 if TYPE_CHECKING:
     from notifications.models import Notification

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from notifications.channels.notify import DEFAULT_BASE_URL
-from notifications.quiet_hours import (
+from notifications.adapters.channels.notify import DEFAULT_BASE_URL
+from notifications.domain.quiet_hours import (
     DEFAULT_QUIET_HOURS,
     QuietHours,
     QuietHoursError,
