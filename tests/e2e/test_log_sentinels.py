@@ -46,10 +46,10 @@ from typing import Any
 import pytest
 import requests
 from aiosmtpd.controller import Controller
+from devstack.stack import Stack
 from kombu import Connection
 
 from shared.config import load_settings
-from shared.devstack import Stack
 from shared.events.vocabulary import publisher_of
 from shared.messaging.topology import SERVICES, Topology
 from tests.support import cli_json, wait_for

@@ -14,7 +14,7 @@ from notifications.domain.messages import MESSAGES
 from notifications.models import Notification
 from notifications.service_layer.erasure import EVENT_TYPES as ERASURE_EVENTS
 from notifications.workers.sender import Sender
-from shared.audit import audit_log_table
+from shared.audit.log import audit_log_table
 from shared.messaging.topology import SUBSCRIPTIONS
 from tests.support import wait_for
 from tests.support.clock import iso_now, now

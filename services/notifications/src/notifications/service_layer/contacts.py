@@ -27,7 +27,7 @@ from notifications.domain.lifecycle import NotificationState, is_waiting
 from notifications.domain.messages import VOLUNTEER
 from notifications.models import Notification, Recipient
 from notifications.service_layer.delivery import move
-from shared import audit
+from shared.audit import log as audit
 from shared.uow import UnitOfWork
 
 

@@ -32,7 +32,8 @@ from notifications.domain.lifecycle import NotificationState, is_pending
 from notifications.models import Notification, Recipient
 from notifications.service_layer import outgoing
 from notifications.service_layer.delivery import move
-from shared import audit, erasure
+from shared import erasure
+from shared.audit import log as audit
 from shared.uow import UnitOfWork
 
 CANCELLED = "Cancelled: the person's data was erased."

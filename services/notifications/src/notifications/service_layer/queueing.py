@@ -32,7 +32,7 @@ from notifications.domain.messages import (
     Message,
 )
 from notifications.models import Notification, Recipient
-from shared import audit
+from shared.audit import log as audit
 from shared.consumer import RetryLater
 from shared.handlers import Event
 from shared.uow import UnitOfWork

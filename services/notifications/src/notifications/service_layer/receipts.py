@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from notifications.domain.lifecycle import is_retrying
 from notifications.models import Notification
 from notifications.service_layer import delivery
-from shared import audit
+from shared.audit import log as audit
 from shared.uow import UnitOfWork
 
 

@@ -17,7 +17,7 @@ from notifications.domain.lifecycle import (
 )
 from notifications.models import Notification, Recipient
 from notifications.service_layer import contacts
-from shared import audit
+from shared.audit import log as audit
 from shared.errors import Conflict, NotFound
 from shared.uow import UnitOfWork
 

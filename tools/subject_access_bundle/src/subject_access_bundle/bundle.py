@@ -1,6 +1,6 @@
 """Gather a subject access request from all four services into one JSON bundle (operators).
 
-    python -m shared.subject_access_bundle --person ID [--out FILE]
+    python -m subject_access_bundle --person ID [--out FILE]
         [--from-date YYYY-MM-DD] [--to-date YYYY-MM-DD]
 
 `ID` is vetting's person id or an application id. Vetting is asked first: it answers for the
@@ -308,7 +308,3 @@ def main(
         f"by {', '.join(found) or 'no service'}",
         err=True,
     )
-
-
-if __name__ == "__main__":
-    main()

@@ -342,7 +342,3 @@ def main() -> None:
     finally:
         print("\nStopping ...", flush=True)
         stack.stop()
-
-
-if __name__ == "__main__":
-    main()

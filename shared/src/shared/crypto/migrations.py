@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import context, op
 
 from shared.config import load_settings
-from shared.crypto import InvalidToken, Keyring, keyring_from_settings
+from shared.crypto.at_rest import InvalidToken, Keyring, keyring_from_settings
 
 
 def migration_keyring() -> Keyring:

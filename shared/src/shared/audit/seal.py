@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from shared.crypto import EncryptedText
+from shared.crypto.at_rest import EncryptedText
 from shared.db import PLATFORM_METADATA, BigId, UTCDateTime
 
 Executor = Session | Connection

@@ -1,6 +1,6 @@
 """Alembic helpers for the data-protection tables every service has: the audit log's second
 shape (an outcome column, sealed reasons and the per-subject keys that seal them, see
-shared.audit_seal) and the erasure tombstones (shared.erasure).
+shared.audit.seal) and the erasure tombstones (shared.erasure).
 
 Entries written before this carried their reason in plain text. The upgrade seals those: the
 one time rows of the append-only log are rewritten, by a deliberate migration that lifts the
@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from alembic import op
 from cryptography.fernet import Fernet
 
-from shared import audit_seal
+from shared.audit import seal
 from shared.clock import process_clock
-from shared.crypto_migrations import migration_keyring
+from shared.crypto.migrations import migration_keyring
 from shared.migrations import AUDIT_LOG_APPEND_ONLY
 
 _SQLITE_TRIGGERS = ("UPDATE", "DELETE")
@@ -85,7 +85,7 @@ def _seal_existing_reasons() -> None:
                 )
             bind.execute(
                 sa.text("UPDATE audit_log SET sealed = :s, reason = NULL WHERE id = :id"),
-                {"s": audit_seal.seal(keys[subject], row.reason, None), "id": row.id},
+                {"s": seal.seal(keys[subject], row.reason, None), "id": row.id},
             )
 
 

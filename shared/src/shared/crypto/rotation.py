@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 import sqlalchemy as sa
 from sqlalchemy import Engine, Table
 
-from shared.crypto import InvalidToken, Keyring
+from shared.crypto.at_rest import InvalidToken, Keyring
 
 
 @dataclass
@@ -46,8 +46,8 @@ def rotate(
     progress: Callable[[int], None] | None = None,
     after_batch: Callable[[str, int], None] | None = None,
 ) -> RotationReport:
-    """`tables`: as `shared.crypto.encrypted_columns` gives them. `progress(n)` after each batch
-    of n rows; `after_batch(table, rows)` too (tests interrupt a rotation with it)."""
+    """`tables`: as `shared.crypto.at_rest.encrypted_columns` gives them. `progress(n)` after each
+    batch of n rows; `after_batch(table, rows)` too (tests interrupt a rotation with it)."""
     report = RotationReport()
     for table, names in tables:
         (pk,) = table.primary_key.columns  # every encrypted table has a one-column key

@@ -10,7 +10,7 @@ maintenance script can rewrite history through the application's connection.
 Who, what, when, subject, correlation id, outcome and `detail` are plain: `detail` holds
 facts that name nobody (levels, codes, statuses, ids). The "why" (`reason`) and anything an actor
 wrote about the person (`private`, e.g. a clearance's conditions) are sealed per subject
-(`shared.audit_seal`), so erasure can make them unreadable without touching a row.
+(`shared.audit.seal`), so erasure can make them unreadable without touching a row.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from shared import audit_seal
+from shared.audit import seal
 from shared.context import current_correlation_id
 from shared.db import PLATFORM_METADATA, BigId, UTCDateTime
 
@@ -63,7 +63,7 @@ audit_log_table = Table(
     Column("correlation_id", String(100), nullable=True),
     # SUCCESS, FAILURE, DENIED, or a check's answer (ALLOWED / REFUSED at the gate).
     Column("outcome", String(20), nullable=True),
-    # The why and the private part, sealed with the subject's key (shared.audit_seal).
+    # The why and the private part, sealed with the subject's key (shared.audit.seal).
     Column("sealed", Text, nullable=True),
     Index("ix_audit_log_at", "at"),
     # "Everything that happened to this case": the question an auditor asks most.
@@ -102,8 +102,8 @@ def record(
         raise ValueError(f"actor_kind must be one of {sorted(ACTOR_KINDS)}, not {actor_kind!r}")
     sealed = None
     if reason is not None or private:
-        key = audit_seal.subject_key(session_or_connection, subject_type, subject_id, at)
-        sealed = audit_seal.seal(key, reason, private or None)
+        key = seal.subject_key(session_or_connection, subject_type, subject_id, at)
+        sealed = seal.seal(key, reason, private or None)
     session_or_connection.execute(
         _INSERT,
         {
@@ -164,7 +164,7 @@ def entries(
         query = query.where(table.c.id < before_id)
     query = query.limit(max(1, min(limit, MAX_PAGE)))
     rows = [dict(row._mapping) for row in session_or_connection.execute(query)]
-    keys = audit_seal.keys_for(
+    keys = seal.keys_for(
         session_or_connection,
         ((row["subject_type"], row["subject_id"]) for row in rows if row["sealed"] is not None),
     )
@@ -173,7 +173,7 @@ def entries(
 
 def _opened(row: dict[str, Any], keys: dict[tuple[str, str], str]) -> dict[str, Any]:
     sealed = row.pop("sealed")
-    reason, private, erased = audit_seal.unseal(
+    reason, private, erased = seal.unseal(
         keys.get((row["subject_type"], row["subject_id"])), sealed
     )
     detail = row["detail"]

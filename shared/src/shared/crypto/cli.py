@@ -12,8 +12,9 @@ from typing import Any
 
 import click
 
-from shared import audit_seal, crypto
-from shared.keys import count_rows, rotate
+from shared.audit import seal
+from shared.crypto import at_rest
+from shared.crypto.rotation import count_rows, rotate
 
 
 def keys_group() -> click.Group:
@@ -23,7 +24,7 @@ def keys_group() -> click.Group:
 
     @keys.command("generate", help="Print a new Fernet key (put it first in DATA_ENCRYPTION_KEYS).")
     def generate() -> None:
-        click.echo(crypto.Keyring.generate_key())
+        click.echo(at_rest.Keyring.generate_key())
 
     @keys.command(
         "rotate",
@@ -35,10 +36,10 @@ def keys_group() -> click.Group:
     def rotate_command(state: Any, batch_size: int) -> None:
         platform = state.platform
         # The service's own columns, and the audit log's sealing keys (every service has them).
-        tables = crypto.encrypted_columns(state.definition.metadata) + crypto.encrypted_columns(
-            audit_seal.audit_subject_keys_table.metadata
+        tables = at_rest.encrypted_columns(state.definition.metadata) + at_rest.encrypted_columns(
+            seal.audit_subject_keys_table.metadata
         )
-        keyring = crypto.keyring_from_settings(platform.settings)
+        keyring = at_rest.keyring_from_settings(platform.settings)
         total = count_rows(platform.engine, tables)
         with click.progressbar(length=total, label="re-encrypting", file=sys.stderr) as bar:
             report = rotate(

@@ -116,7 +116,7 @@ def installed() -> Keyring:
     if keyring is None:
         raise KeyringNotInstalled(
             "no data encryption keyring installed: build the platform "
-            "(shared.platform.build_platform) or call shared.crypto.install"
+            "(shared.platform.build_platform) or call shared.crypto.at_rest.install"
         )
     return keyring
 

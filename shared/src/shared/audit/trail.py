@@ -16,7 +16,7 @@ from flask import current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from shared import audit
+from shared.audit import log as audit
 
 log = logging.getLogger(__name__)
 
