@@ -19,7 +19,7 @@ from access.schemas.grants import (
 )
 from access.service_layer import decisions, queries
 from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, grant_for_update
-from shared.web.audit_trail import record_read
+from shared.audit.trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
 

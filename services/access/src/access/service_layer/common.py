@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from access.models import Grant
-from shared import audit
+from shared.audit import log as audit
 from shared.auth import StaffIdentity
 from shared.errors import Forbidden, NotFound
 from shared.uow import UnitOfWork

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from access.models import ConsoleSession
 from access.service_layer.common import SECURITY_ROLES, Actor
-from shared import audit
+from shared.audit import log as audit
 from shared.auth import StaffIdentity
 
 

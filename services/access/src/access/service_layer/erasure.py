@@ -27,7 +27,8 @@ from access import lifecycle
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
 from access.service_layer.common import Actor, audit_grant
 from access.service_layer.review_items import forget_items
-from shared import audit, erasure
+from shared import erasure
+from shared.audit import log as audit
 from shared.consumer import Event
 from shared.uow import UnitOfWork
 

@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
 from access.service_layer.erasure import ENDING, _anonymise, _end
 from access.service_layer.review_items import forget_items
-from shared import audit, erasure
+from shared import erasure
+from shared.audit import log as audit
 from shared.consumer import Event
 from shared.uow import UnitOfWork
 

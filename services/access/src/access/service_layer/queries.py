@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, object_session
 from access.models import Establishment, Grant
 from access.rules import induction_outstanding, induction_required
 from access.service_layer.common import Actor, grant_for_reading
-from shared import audit
+from shared.audit import log as audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
 
