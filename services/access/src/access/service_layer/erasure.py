@@ -23,9 +23,12 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select
 
-from access import lifecycle
+from access.domain import lifecycle
+from access.domain.lifecycle import ENDED, ClearanceStatus
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
-from access.service_layer.common import Actor, audit_grant
+from access.service_layer import outgoing
+from access.service_layer.actors import Actor
+from access.service_layer.grant_audit import audit_grant
 from access.service_layer.review_items import forget_items
 from shared import audit, erasure
 from shared.consumer import Event
@@ -33,7 +36,7 @@ from shared.uow import UnitOfWork
 
 REASON_CODE = "ERASURE"
 # Ended at once: every state a gate or a security team could still act on.
-ENDING = lifecycle.TABLE["erase"].sources
+ENDING = lifecycle.sources("erase")
 
 
 def erase_person(uow: UnitOfWork, event: Event) -> None:
@@ -55,9 +58,9 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     counts = {"grants_ended": 0, "grants": 0}
     for grant in grants:
         if grant.status in ENDING:
-            _end(uow, grant, moment)
+            end_for_erasure(uow, grant, moment)
             counts["grants_ended"] += 1
-        counts["grants"] += _anonymise(grant)
+        counts["grants"] += anonymise(grant)
     counts["incoming_cases"] = (
         session.execute(
             delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
@@ -86,9 +89,8 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
         detail={"counts": counts},
         at=moment,
     )
-    erasure.report(
+    outgoing.person_erased(
         uow,
-        "access.person_erased",
         erasure_id=erasure_id,
         person_id=person_id,
         application_ids=application_ids,
@@ -97,17 +99,18 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     )
 
 
-def _end(uow: UnitOfWork, grant: Grant, moment: Any) -> None:
-    grant.status, grant.resume_status, grant.awaiting_review = "ENDED", None, False
-    if grant.clearance_status in ("ACTIVE", "SUSPENDED"):
-        grant.clearance_status = "REVOKED"  # as vetting did, for the erasure
+def end_for_erasure(uow: UnitOfWork, grant: Grant, moment: Any) -> None:
+    grant.status = lifecycle.moved(grant.status, "erase", ENDED)
+    grant.resume_status, grant.awaiting_review = None, False
+    if grant.clearance_status in (ClearanceStatus.ACTIVE, ClearanceStatus.SUSPENDED):
+        grant.clearance_status = ClearanceStatus.REVOKED  # as vetting did, for the erasure
     grant.updated_at = moment
     # After the status change: the entry says ENDED; no reason, so nothing is sealed under
     # the key this handler is about to forget.
     audit_grant(uow, Actor.system(), "grant.ended", grant, detail={"reason_code": REASON_CODE})
 
 
-def _anonymise(grant: Grant) -> bool:
+def anonymise(grant: Grant) -> bool:
     """Blank what names the person or describes their terms; True if anything was left."""
     induction = {item: {"at": done.get("at")} for item, done in (grant.induction or {}).items()}
     values: dict[str, Any] = {

@@ -11,7 +11,8 @@ from collections import defaultdict
 from sqlalchemy import delete, select
 
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
-from access.service_layer.erasure import ENDING, _anonymise, _end
+from access.service_layer import outgoing
+from access.service_layer.erasure import ENDING, anonymise, end_for_erasure
 from access.service_layer.review_items import forget_items
 from shared import audit, erasure
 from shared.consumer import Event
@@ -58,9 +59,9 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
             counts["grants_kept"] += 1
             continue
         if grant.status in ENDING:
-            _end(uow, grant, moment)
+            end_for_erasure(uow, grant, moment)
             counts["grants_ended"] += 1
-        counts["grants"] += _anonymise(grant)
+        counts["grants"] += anonymise(grant)
         ended.append(grant.id)
     session.execute(
         delete(GrantApplication).where(GrantApplication.application_id.in_(application_ids))
@@ -91,9 +92,8 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
         detail={"counts": counts},
         at=moment,
     )
-    erasure.report(
+    outgoing.person_erased(
         uow,
-        "access.person_erased",
         erasure_id=erasure_id,
         person_id=None,
         application_ids=application_ids,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app, g
 
-from access.service_layer.common import Actor
+from access.service_layer.actors import Actor
 from shared.errors import NotFound
 from shared.platform import Platform
 
