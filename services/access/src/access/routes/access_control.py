@@ -10,7 +10,7 @@ from access.service_layer.actors import Actor
 from shared.errors import NotFound
 from shared.platform import Platform
 
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def platform() -> Platform:

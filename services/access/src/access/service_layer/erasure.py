@@ -19,9 +19,11 @@ and reports zeros (it still reports). Safe to interrupt: one transaction, the co
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, Delete, delete, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from access.domain import lifecycle
 from access.domain.lifecycle import ENDED, ClearanceStatus
@@ -45,7 +47,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     erasure_id = str(event.data["erasure_id"])
     person_id = str(event.data["person_id"]) if event.data.get("person_id") else None
     application_ids = sorted({str(i) for i in event.data["application_ids"]})
-    wanted = [Grant.application_id.in_(application_ids)]
+    wanted: list[ColumnElement[bool]] = [Grant.application_id.in_(application_ids)]
     if person_id is not None:
         wanted.append(Grant.person_id == person_id)
     grants = list(
@@ -61,11 +63,8 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
             end_for_erasure(uow, grant, moment)
             counts["grants_ended"] += 1
         counts["grants"] += anonymise(grant)
-    counts["incoming_cases"] = (
-        session.execute(
-            delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
-        ).rowcount
-        or 0
+    counts["incoming_cases"] = deleted(
+        session, delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
     )
     session.execute(
         delete(EndedSponsorship).where(EndedSponsorship.application_id.in_(application_ids))
@@ -108,6 +107,12 @@ def end_for_erasure(uow: UnitOfWork, grant: Grant, moment: Any) -> None:
     # After the status change: the entry says ENDED; no reason, so nothing is sealed under
     # the key this handler is about to forget.
     audit_grant(uow, Actor.system(), "grant.ended", grant, detail={"reason_code": REASON_CODE})
+
+
+def deleted(session: Session, statement: Delete) -> int:
+    """Run a DELETE: how many rows it removed."""
+    # A DELETE's result is a CursorResult (it has a rowcount): Session.execute says Result.
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
 
 
 def anonymise(grant: Grant) -> bool:

@@ -1,10 +1,11 @@
-"""Event handlers: the access service follows vetting's news about a person's clearance.
+"""The access service follows vetting's news about a person's clearance (service_layer.handlers
+brings each event here).
 
 A new clearance opens (or reopens) a request at each establishment it names. A clearance
 suspended, revoked or expired suspends or ends every grant of that person, everywhere,
 automatically; a reinstated clearance lifts only the suspension it names, never one the
 establishment made itself. News naming someone other than a grant's person is held for the
-security team (service_layer.review_items), never applied. Each handler is idempotent: a
+security team (service_layer.review_items), never applied. Each use case is idempotent: a
 redelivered event changes nothing.
 """
 

@@ -186,12 +186,16 @@ def _check_on_postgresql(
     """
     dialect, dbapi_error = engine.dialect, engine.dialect.loaded_dbapi.Error
     key, read = (person_id, _PG_BY_PERSON) if person_id is not None else (badge, _PG_BY_BADGE)
-    statement, params = read, {"code": code, "key": key}
+    statement: str = read
+    params: dict[str, Any] = {"code": code, "key": key}
     try:
         pooled = engine.raw_connection()
     except dbapi_error as exc:  # could not connect: as engine.connect() would say it
         raise sa_exc.DBAPIError.instance(None, None, exc, dbapi_error, dialect=dialect) from exc
     connection = pooled.driver_connection
+    if connection is None:  # only a connection already invalidated has none
+        pooled.close()
+        raise RuntimeError("The pooled connection has no driver connection.")
     try:
         connection.autocommit = True
         try:
@@ -230,7 +234,7 @@ def _check_on_postgresql(
     return result
 
 
-def result_view(result: GateResult, moment: datetime) -> dict[str, object]:
+def result_view(result: GateResult, moment: datetime) -> dict[str, Any]:
     """What the gate officer sees: the answer, why, and the terms when there is a grant."""
     view = result.grant
     ends = ends_at(view) if view is not None else None
@@ -256,7 +260,7 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def result_json(result: GateResult, moment: datetime) -> dict[str, object]:
+def result_json(result: GateResult, moment: datetime) -> dict[str, Any]:
     """`result_view` as GateResultSchema dumps it (dates ISO 8601, lists copied), built without
     marshmallow: the API answers every gate check with it. The route checks at import that
     the keys are the schema's fields."""

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
 from access.service_layer import outgoing
-from access.service_layer.erasure import ENDING, anonymise, end_for_erasure
+from access.service_layer.erasure import ENDING, anonymise, deleted, end_for_erasure
 from access.service_layer.review_items import forget_items
 from shared import audit, erasure
 from shared.consumer import Event
@@ -66,11 +66,8 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
     session.execute(
         delete(GrantApplication).where(GrantApplication.application_id.in_(application_ids))
     )
-    counts["incoming_cases"] = (
-        session.execute(
-            delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
-        ).rowcount
-        or 0
+    counts["incoming_cases"] = deleted(
+        session, delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
     )
     session.execute(
         delete(EndedSponsorship).where(EndedSponsorship.application_id.in_(application_ids))

@@ -61,7 +61,7 @@ PURGES = (
         subject_type="grant",
         model=Grant,
         period=CLOSED_APPLICANT,
-        decided_at=Grant.updated_at,
+        decided_at=Grant.updated_at.expression,
         purge=purge_grant,
         where=_closed,
     ),
