@@ -90,7 +90,7 @@ def approve(
     if not renewal:
         grant.status = lifecycle.moved(grant.status, "approve", APPROVED)
     _decided(grant, actor, moment, reason)
-    outgoing.approved(uow, grant, access_type, valid_until, moment)
+    outgoing.access_approved(uow, grant, access_type, valid_until, moment)
     audit_grant(
         uow,
         actor,
@@ -117,7 +117,7 @@ def refuse(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason
     grant.status = lifecycle.moved(grant.status, "refuse", REFUSED)
     grant.awaiting_review = False
     _decided(grant, actor, moment, reason)
-    outgoing.refused(uow, grant, moment)
+    outgoing.access_refused(uow, grant, moment)
     audit_grant(uow, actor, "grant.refused", grant, reason=reason)
 
 
@@ -177,7 +177,7 @@ def activate_if_inducted(uow: UnitOfWork, grant: Grant, actor: Actor, moment: da
         return
     grant.status = lifecycle.moved(grant.status, "activate", ACTIVE)
     grant.activated_at, grant.updated_at = moment, moment
-    outgoing.activated(uow, grant, moment)
+    outgoing.access_activated(uow, grant, moment)
     audit_grant(uow, actor, "grant.activated", grant, detail=_terms(grant))
 
 
@@ -190,7 +190,7 @@ def suspend(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reaso
     grant.status = lifecycle.moved(grant.status, "suspend", SUSPENDED)
     grant.suspended_locally = True
     _decided(grant, actor, moment, reason)
-    outgoing.suspended(uow, grant, "ESTABLISHMENT", moment)
+    outgoing.access_suspended(uow, grant, "ESTABLISHMENT", moment)
     audit_grant(uow, actor, "grant.suspended", grant, reason=reason)
 
 
@@ -205,7 +205,7 @@ def reinstate(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, rea
         resume = GrantState(grant.resume_status or APPROVED)
         grant.status = lifecycle.moved(grant.status, "reinstate", resume)
         grant.resume_status = None
-        outgoing.reinstated(uow, grant, "ESTABLISHMENT", moment)
+        outgoing.access_reinstated(uow, grant, "ESTABLISHMENT", moment)
     _decided(grant, actor, moment, reason)
     activate_if_inducted(uow, grant, actor, moment)
     audit_grant(
@@ -231,7 +231,7 @@ def exclude(
     grant.resume_status, grant.suspended_locally = None, False
     grant.review_on, grant.awaiting_review = review_on, False
     _decided(grant, actor, moment, reason)
-    outgoing.excluded(uow, grant, review_on, moment)
+    outgoing.access_excluded(uow, grant, review_on, moment)
     audit_grant(
         uow,
         actor,

@@ -158,7 +158,7 @@ def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -
     grant.opened_at, grant.updated_at, grant.awaiting_review = moment, moment, True
     uow.session.add(grant)
     uow.session.flush()
-    outgoing.request_opened(uow, grant, moment, renewal=renewal)
+    outgoing.access_request_opened(uow, grant, moment, renewal=renewal)
     audit_grant(
         uow,
         SYSTEM,
@@ -282,7 +282,7 @@ def suspend_with_clearance(uow: UnitOfWork, event: Event) -> None:
         if lifecycle.permits("clearance_suspended", grant.status):
             grant.resume_status = grant.status
             grant.status = lifecycle.moved(grant.status, "clearance_suspended", SUSPENDED)
-            outgoing.suspended(uow, grant, "VETTING", moment)
+            outgoing.access_suspended(uow, grant, "VETTING", moment)
         audit_grant(
             uow,
             SYSTEM,
@@ -342,7 +342,7 @@ def _resume(uow: UnitOfWork, grant: Grant, moment: datetime) -> None:
     resume = GrantState(grant.resume_status or APPROVED)
     grant.status = lifecycle.moved(grant.status, "clearance_reinstated", resume)
     grant.resume_status = None
-    outgoing.reinstated(uow, grant, "VETTING", moment)
+    outgoing.access_reinstated(uow, grant, "VETTING", moment)
     activate_if_inducted(uow, grant, SYSTEM, moment)
 
 
@@ -357,7 +357,7 @@ def _end_with_clearance(
             grant.status = lifecycle.moved(grant.status, "clearance_ended", ENDED)
             grant.resume_status, grant.awaiting_review = None, False
             grant.status_reason = f"The clearance was {clearance_status.lower()}."
-            outgoing.ended(uow, grant, "VETTING", moment)
+            outgoing.access_ended(uow, grant, "VETTING", moment)
         audit_grant(
             uow,
             SYSTEM,

@@ -89,7 +89,7 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
         detail={"counts": counts},
         at=moment,
     )
-    outgoing.person_erased(
+    outgoing.access_person_erased(
         uow,
         erasure_id=erasure_id,
         person_id=None,

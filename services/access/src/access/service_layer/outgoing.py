@@ -32,7 +32,9 @@ def _change(grant: Grant, by: str, moment: datetime) -> dict[str, Any]:
     }
 
 
-def request_opened(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -> Envelope:
+def access_request_opened(
+    uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool
+) -> Envelope:
     return uow.emit(
         "access.request_opened",
         subject=grant.application_id,
@@ -66,7 +68,7 @@ def _decision(
     }
 
 
-def approved(
+def access_approved(
     uow: UnitOfWork, grant: Grant, access_type: str, valid_until: datetime, moment: datetime
 ) -> Envelope:
     return uow.emit(
@@ -76,13 +78,13 @@ def approved(
     )
 
 
-def refused(uow: UnitOfWork, grant: Grant, moment: datetime) -> Envelope:
+def access_refused(uow: UnitOfWork, grant: Grant, moment: datetime) -> Envelope:
     return uow.emit(
         "access.refused", subject=grant.application_id, data=_decision(grant, None, None, moment)
     )
 
 
-def activated(uow: UnitOfWork, grant: Grant, moment: datetime) -> Envelope:
+def access_activated(uow: UnitOfWork, grant: Grant, moment: datetime) -> Envelope:
     return uow.emit(
         "access.activated",
         subject=grant.application_id,
@@ -94,19 +96,19 @@ def activated(uow: UnitOfWork, grant: Grant, moment: datetime) -> Envelope:
     )
 
 
-def suspended(uow: UnitOfWork, grant: Grant, by: str, moment: datetime) -> Envelope:
+def access_suspended(uow: UnitOfWork, grant: Grant, by: str, moment: datetime) -> Envelope:
     return uow.emit(
         "access.suspended", subject=grant.application_id, data=_change(grant, by, moment)
     )
 
 
-def reinstated(uow: UnitOfWork, grant: Grant, by: str, moment: datetime) -> Envelope:
+def access_reinstated(uow: UnitOfWork, grant: Grant, by: str, moment: datetime) -> Envelope:
     return uow.emit(
         "access.reinstated", subject=grant.application_id, data=_change(grant, by, moment)
     )
 
 
-def excluded(uow: UnitOfWork, grant: Grant, review_on: date, moment: datetime) -> Envelope:
+def access_excluded(uow: UnitOfWork, grant: Grant, review_on: date, moment: datetime) -> Envelope:
     return uow.emit(
         "access.excluded",
         subject=grant.application_id,
@@ -114,19 +116,19 @@ def excluded(uow: UnitOfWork, grant: Grant, review_on: date, moment: datetime) -
     )
 
 
-def revoked(uow: UnitOfWork, grant: Grant, by: str, moment: datetime) -> Envelope:
+def access_revoked(uow: UnitOfWork, grant: Grant, by: str, moment: datetime) -> Envelope:
     return uow.emit("access.revoked", subject=grant.application_id, data=_change(grant, by, moment))
 
 
-def ended(uow: UnitOfWork, grant: Grant, by: str, moment: datetime) -> Envelope:
+def access_ended(uow: UnitOfWork, grant: Grant, by: str, moment: datetime) -> Envelope:
     return uow.emit("access.ended", subject=grant.application_id, data=_change(grant, by, moment))
 
 
 # The event a closing decision publishes, by the state it leaves the grant in.
-CLOSED_BY = {REVOKED: revoked, ENDED: ended}
+CLOSED_BY = {REVOKED: access_revoked, ENDED: access_ended}
 
 
-def person_erased(
+def access_person_erased(
     uow: UnitOfWork,
     *,
     erasure_id: str,

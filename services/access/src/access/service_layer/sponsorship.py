@@ -89,5 +89,5 @@ def end_sponsorship(uow: UnitOfWork, event: Event) -> None:
         grant.resume_status, grant.suspended_locally = None, False
         grant.awaiting_review, grant.status_reason = False, REASON
         grant.updated_at = moment
-        outgoing.ended(uow, grant, "ORGANISATION", moment)
+        outgoing.access_ended(uow, grant, "ORGANISATION", moment)
         audit_grant(uow, SYSTEM, "grant.sponsorship_ended", grant, detail=detail)
