@@ -155,7 +155,7 @@ def create_engine_for(url: str) -> Any:
 
 def application_body(email: str) -> dict[str, Any]:
     """A complete, ready application (the same sample the demo uses)."""
-    from applications.examples import sample_application
+    from applications.schemas.examples import sample_application
 
     return sample_application(email)
 

@@ -17,7 +17,7 @@ from typing import Any
 import requests
 from aiosmtpd.controller import Controller
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 
 RETRYABLE = {429, 500, 502, 503, 504}
 

@@ -168,7 +168,7 @@ CHECKS = ["IDENTITY", "DBS", "REFERENCES", "ADDRESS_HISTORY", "DECLARATIONS"]
 
 
 def case_rows(count: int, rng: random.Random, now: datetime) -> list[tuple]:
-    from applications.examples import sample_application
+    from applications.schemas.examples import sample_application
 
     states, weights = zip(*CASE_STATES, strict=True)
     rows = []

@@ -15,7 +15,7 @@ import psycopg
 import requests
 from aiosmtpd.controller import Controller
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from shared.devstack import Stack
 
 CLEAR_POLL_S = 1.0

@@ -16,7 +16,7 @@ import psycopg
 from harness import Run
 from http_load import Request
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from shared.config import load_settings
 
 

@@ -13,7 +13,7 @@ import time
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from shared.client_credentials import MachineClient
 from shared.config import DEFAULT_PORTS as PORTS
 

@@ -31,7 +31,7 @@ from tests.support.applications_api import organisations_api
 from tests.support.platforms import platform_for
 from tests.support.sentinel_people import Sentinels, application
 from tests.support.vetting_harness import Vetting
-from vetting.policy import CHECKS
+from vetting.domain.policy import CHECKS
 
 ALL_MANUAL = ",".join(CHECKS)
 

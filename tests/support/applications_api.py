@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from applications.service import definition
 from applications.service_layer import organisations
 from shared.db import outbox_table
@@ -52,8 +52,10 @@ def organisations_api(env: dict[str, str], **overrides: Any) -> tuple[Client, Pl
     for name in ("A", "B"):
         with platform.unit_of_work() as uow:
             org = organisations.create_organisation(uow, f"Org {name}", "NA", "c@example.org")
+            uow.commit()
         with platform.unit_of_work() as uow:
             keys[name] = organisations.issue_api_key(uow, org.id, platform.settings.api_key_pepper)
+            uow.commit()
     return Client(app.test_client(), keys), platform
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from shared.auth import StaffIdentity
 from shared.web.roles import AUDITOR, DATA_PROTECTION_OFFICER
 from tests.support.access_harness import Access
@@ -73,8 +73,10 @@ def applications_target(env: Mapping[str, str]) -> FuzzTarget:
     platform = harness.platform
     with platform.unit_of_work() as uow:
         org = organisations.create_organisation(uow, "Fuzz intergroup", "NA", "c@example.org")
+        uow.commit()
     with platform.unit_of_work() as uow:
         key = f"Bearer {organisations.issue_api_key(uow, org.id, platform.settings.api_key_pepper)}"
+        uow.commit()
     client = harness.client
     ids = []
     for submit in (True, False):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from applications.readiness import Problem, check_readiness
+from applications.domain.readiness import Problem, check_readiness
 from shared.reference import load_establishments
 from tests.support.properties import property_settings
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
 from tests.support import cli_json

@@ -38,10 +38,12 @@ class SarApplications(ServiceHarness):
             org = organisations.create_organisation(
                 uow, "Leeds Tuesday Group", "NA", "coordinator@example.org"
             )
+            uow.commit()
         with self.platform.unit_of_work() as uow:
             self.key = organisations.issue_api_key(
                 uow, org.id, self.platform.settings.api_key_pepper
             )
+            uow.commit()
 
     def org(self, method: str, path: str, expect: int = 200, **kwargs: Any) -> dict[str, Any]:
         response = self.client.open(

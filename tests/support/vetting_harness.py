@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from tests.support.clock import iso_now, now
 from tests.support.service_harness import ServiceHarness
+from vetting.adapters.providers import Outcome
 from vetting.models import Check, VettingCase
-from vetting.providers import Outcome
 from vetting.service import check_runner
 
 STAFF = {

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from tests.support.properties import property_settings
-from vetting.providers import (
+from vetting.adapters.providers import (
     CheckRequest,
     ManualProvider,
     Outcome,

@@ -264,3 +264,17 @@ def test_the_checker_reads_links_anchors_paths_names_and_commands():
     assert {m for m, w in commands if w == ["outbox", "lag"]} == set(doc_pages.SERVICES)
     assert doc_pages.resolves("shared.clock.end_of_london_day")
     assert not doc_pages.resolves("shared.clock.no_such_thing")
+
+
+def test_anchors_are_githubs():
+    assert doc_pages.slug("Broker users (`python -m shared broker-setup`)") == (
+        "broker-users-python--m-shared-broker-setup"
+    )
+    assert (
+        doc_pages.slug("`scale.py`: 1,000 and 100,000 records") == "scalepy-1000-and-100000-records"
+    )
+    assert doc_pages.anchors("# A\n## Twice\n## Twice\n```\n# not a heading\n```\n") == {
+        "a",
+        "twice",
+        "twice-1",
+    }

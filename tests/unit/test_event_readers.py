@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from applications.examples import sample_application
 from applications.models import Application
-from applications.service_layer.submission import submitted_event
+from applications.schemas.examples import sample_application
+from applications.service_layer.outgoing import submitted_event
 from shared.events.catalogue import build_registry
 from shared.events.readers import (
     NOT_SENT,

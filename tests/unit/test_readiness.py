@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from applications.readiness import CODES, ReadinessPolicy, is_ready
+from applications.domain.readiness import CODES, ReadinessPolicy, is_ready
 from applications.schemas.applicant import ApplicantSchema
 from tests.support.readiness import (
     CASES,

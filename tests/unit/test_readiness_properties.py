@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from applications.readiness import CODES, Problem
+from applications.domain.readiness import CODES, Problem
 from tests.support.readiness import (
     CASES,
     DAY,

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import Forbidden
-from vetting.lifecycle import MANAGER, OFFICER, SYSTEM, StateConflict
-from vetting.lifecycle.check import CHECK, RECORD_CHECKS, late_status, manual_action
+from shared.lifecycle import StateConflict
+from vetting.domain.actors import MANAGER, OFFICER, SYSTEM
+from vetting.domain.lifecycles.check import CHECK, RECORD_CHECKS, late_status, manual_action
 
 
 def test_every_state_short_of_a_result_has_an_exit_some_role_can_take():

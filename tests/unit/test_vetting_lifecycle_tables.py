@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import Forbidden
-from vetting.lifecycle import MANAGER, OFFICER, SYSTEM, StateConflict
-from vetting.lifecycle.case import CASE, WAITING_ON
-from vetting.lifecycle.clearance import CLEARANCE
+from shared.lifecycle import StateConflict
+from vetting.domain.actors import MANAGER, OFFICER, SYSTEM
+from vetting.domain.lifecycles.case import CASE, WAITING_ON
+from vetting.domain.lifecycles.clearance import CLEARANCE
 
 
 def reachable(machine, start):  # type: ignore[no-untyped-def]

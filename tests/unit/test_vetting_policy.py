@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from shared.reference import Establishment, load_establishments
 from tests.support.properties import property_settings
-from vetting.policy import (
+from vetting.domain.policy import (
     ACCESS_TYPES,
     CHECKS,
     DBS_LEVELS,
@@ -34,7 +34,7 @@ POLICY = load_policy()
 ESTABLISHMENTS = load_establishments()
 PROPERTY = property_settings(200, deadline=None)
 RAW = yaml.safe_load(
-    resources.files("vetting.policy").joinpath("default_policy.yaml").read_text("utf-8")
+    resources.files("vetting.domain.policy").joinpath("default_policy.yaml").read_text("utf-8")
 )
 
 

@@ -18,8 +18,14 @@ from tests.support.vetting_providers import (
     request,
     run,
 )
-from vetting.policy import DBS_LEVELS, dbs_certificate_satisfies, load_policy
-from vetting.providers import Outcome, ProviderError, Providers, Submission, choose_provider
+from vetting.adapters.providers import (
+    Outcome,
+    ProviderError,
+    Providers,
+    Submission,
+    choose_provider,
+)
+from vetting.domain.policy import DBS_LEVELS, dbs_certificate_satisfies, load_policy
 
 # --- the DBS Update Service and manual providers ------------------------------------------
 

@@ -28,14 +28,14 @@ from tests.support.vetting_providers import (
     request,
     run,
 )
-from vetting.policy import CHECKS, load_policy
-from vetting.providers import (
+from vetting.adapters.providers import (
     ProviderError,
     SimulatedProvider,
     Submission,
 )
-from vetting.providers.markers import markers
-from vetting.risk import assess
+from vetting.adapters.providers.markers import markers
+from vetting.domain.policy import CHECKS, load_policy
+from vetting.domain.risk import assess
 
 # --- the simulated provider: references ---------------------------------------------------
 

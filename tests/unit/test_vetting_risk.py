@@ -16,13 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.properties import property_settings
-from vetting.policy import load_policy, policy_from_mapping
-from vetting.risk import RECOMMENDATIONS, Factor, assess, factor, recommend, severity_rank
+from vetting.domain.policy import load_policy, policy_from_mapping
+from vetting.domain.risk import RECOMMENDATIONS, Factor, assess, factor, recommend, severity_rank
 
 TODAY = date(2026, 11, 27)
 POLICY = load_policy()
 POLICY_DATA = yaml.safe_load(
-    resources.files("vetting.policy").joinpath("default_policy.yaml").read_text("utf-8")
+    resources.files("vetting.domain.policy").joinpath("default_policy.yaml").read_text("utf-8")
 )
 PROPERTY = property_settings(200, deadline=None)
 WINDOW = POLICY.risk.undeclared_match_window_days

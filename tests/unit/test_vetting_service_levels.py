@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.properties import property_settings
-from vetting.service_levels import (
+from vetting.domain.service_levels import (
     PARTIES,
     CaseTimes,
     add_wait,

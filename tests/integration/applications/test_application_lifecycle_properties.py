@@ -24,7 +24,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from applications.lifecycle import FINAL, STATES, TABLE, WITHDRAWN
+from applications.domain.lifecycle import APPLICATION, FINAL, STATES, WITHDRAWN
 from shared.consumer import RetryLater
 from tests.support.applications_api import (
     Client,
@@ -48,7 +48,7 @@ def _news(platform: Any, event_type: str, **data: Any) -> None:
 
 
 def _allowed(before: str, after: str) -> bool:
-    return before == after or any(before in r.sources and r.to(before) == after for r in TABLE)
+    return before == after or APPLICATION.allows(before, after)
 
 
 def machine_for(client: Client, platform: Any) -> type[RuleBasedStateMachine]:

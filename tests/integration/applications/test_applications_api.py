@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from applications.examples import sample_application
 from applications.models import Application
+from applications.schemas.examples import sample_application
 from applications.service_layer import organisations
 from shared.db import outbox_table
 from tests.support.applications_api import GOOD, REVOCATION_DELAY_S, published
@@ -218,6 +218,7 @@ def test_missing_wrong_and_revoked_keys_are_401_and_say_nothing(api):
     assert client.call("GET", "/applications").status_code == 200  # now remembered
     with platform.unit_of_work() as uow:
         organisations.revoke_api_key(uow, key_a.split("_")[1])
+        uow.commit()
     time.sleep(REVOCATION_DELAY_S + 0.1)
     response = client.call("POST", "/applications", json=GOOD)
     assert response.status_code == 401

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from applications.models import TimelineEntry
-from applications.service_layer.timeline import HANDLERS
+from applications.service import definition
+from applications.service_layer.handlers import HANDLERS, RETIRED
 from shared.consumer import Dispatcher, RetryLater
 from shared.db import outbox_table
 from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SUBSCRIPTIONS
@@ -354,7 +355,7 @@ def test_redelivery_of_a_clearance_event_changes_nothing(cleared):
         reason="OFFICER_DECISION",
         suspended_at=at(-1),
     )
-    dispatcher = Dispatcher.for_platform(platform, HANDLERS)
+    dispatcher = Dispatcher.for_platform(platform, definition().handlers(platform))
     event = dispatcher.parse(envelope.to_json())
     assert [dispatcher.run_handler(h, event) for h in dispatcher.handlers_for(event)] == [False]
     kinds = [e["kind"] for e in view(client, app_id)["timeline"]]
@@ -425,9 +426,6 @@ def test_a_withdrawal_crossed_by_a_clearance_ends_the_sponsorship_and_follows_it
 
 
 def test_the_applications_inbox_handles_every_event_it_is_subscribed_to():
-    from applications.service_layer.erasure import HANDLERS as ERASURE_HANDLERS
-
     # and those it no longer is, for a message queued before the upgrade
-    assert set(SUBSCRIPTIONS["applications"]) | set(RETIRED_SUBSCRIPTIONS["applications"]) == set(
-        HANDLERS
-    ) | set(ERASURE_HANDLERS)
+    assert HANDLERS.event_types == set(SUBSCRIPTIONS["applications"])
+    assert RETIRED.event_types == set(RETIRED_SUBSCRIPTIONS["applications"])

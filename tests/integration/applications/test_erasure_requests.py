@@ -13,8 +13,8 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
-from applications.examples import sample_application
 from applications.models import Organisation
+from applications.schemas.examples import sample_application
 from applications.service import definition
 from shared.crypto import installed
 from shared.db import outbox_table

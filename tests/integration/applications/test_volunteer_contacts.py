@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from applications.service_layer import bulk
 from shared.clock import ManualClock
 from tests.support.applications_api import organisations_api, outbox_types

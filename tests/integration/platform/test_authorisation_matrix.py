@@ -256,10 +256,12 @@ class Seeded:
         for name in ("A", "B"):
             with self.applications.unit_of_work() as uow:
                 org = organisations.create_organisation(uow, f"Org {name}", "NA", "c@example.org")
+                uow.commit()
             with self.applications.unit_of_work() as uow:
                 self.keys[name] = organisations.issue_api_key(
                     uow, org.id, self.applications.settings.api_key_pepper
                 )
+                uow.commit()
         client = Client(create_web_app(definition(), self.applications).test_client(), self.keys)
         self.clients = {"applications": client.raw}
         draft = client.draft()

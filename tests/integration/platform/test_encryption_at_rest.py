@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine, MetaData, select
 
-from applications.examples import sample_application
 from applications.models import Application, Organisation
+from applications.schemas.examples import sample_application
 from applications.service import definition as applications_definition
 from applications.service_layer import organisations
 from shared import crypto
@@ -73,8 +73,10 @@ def test_no_plaintext_in_the_applications_database(real_env):
     client = create_web_app(applications_definition(), platform).test_client()
     with platform.unit_of_work() as uow:
         org = organisations.create_organisation(uow, "Org A", FELLOWSHIP, "c@example.org")
+        uow.commit()
     with platform.unit_of_work() as uow:
         key = organisations.issue_api_key(uow, org.id, platform.settings.api_key_pepper)
+        uow.commit()
     body = sample_application("s@example.org")
     body["applicant"].update(sentinel_details())
     auth = {"Authorization": f"Bearer {key}"}

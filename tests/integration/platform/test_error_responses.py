@@ -43,8 +43,10 @@ def intake(embedded):  # type: ignore[no-untyped-def]
     app, platform = _app("applications", embedded["applications"])
     with platform.unit_of_work() as uow:
         org = organisations.create_organisation(uow, "Org", "AA", "c@example.org")
+        uow.commit()
     with platform.unit_of_work() as uow:
         key = organisations.issue_api_key(uow, org.id, platform.settings.api_key_pepper)
+        uow.commit()
     yield app.test_client(), {"Authorization": f"Bearer {key}"}
     platform.engine.dispose()
 

@@ -50,10 +50,12 @@ class Applications:
         for name in ("A", "B"):
             with self.platform.unit_of_work() as uow:
                 org = organisations.create_organisation(uow, f"Org {name}", "NA", "c@x.org")
+                uow.commit()
             with self.platform.unit_of_work() as uow:
                 self.keys[name] = organisations.issue_api_key(
                     uow, org.id, self.platform.settings.api_key_pepper
                 )
+                uow.commit()
 
     def get(self, key: str | None, source: str = "127.0.0.1") -> Any:
         headers = {"Authorization": f"Bearer {key}"} if key else {}

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from applications.examples import sample_application
 from applications.models import Application, Organisation
+from applications.schemas.examples import sample_application
 from applications.service import definition as applications_definition
 from applications.service_layer import organisations
 from applications.service_layer import retention as applications_retention
@@ -52,8 +52,10 @@ def applications(backend_env):  # type: ignore[no-untyped-def]
     app = create_web_app(applications_definition(), platform)
     with platform.unit_of_work() as uow:
         org = organisations.create_organisation(uow, "Retention Org", "NA", "c@example.org")
+        uow.commit()
     with platform.unit_of_work() as uow:
         key = organisations.issue_api_key(uow, org.id, platform.settings.api_key_pepper)
+        uow.commit()
     yield Client(app.test_client(), {"A": key}), platform, org.id
     platform.engine.dispose()
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.serving import make_server
 
-from applications.examples import sample_application
+from applications.schemas.examples import sample_application
 from shared import audit
 from shared.subject_access_bundle import main as bundle_command
 from shared.web.subject_access import Period

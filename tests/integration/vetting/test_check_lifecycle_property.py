@@ -24,10 +24,10 @@ from sqlalchemy import select
 from tests.support.clock import now, today
 from tests.support.properties import property_settings
 from tests.support.vetting_harness import Vetting
-from vetting.lifecycle.check import CHECK, FINAL
+from vetting.adapters.providers import Outcome, Submission
+from vetting.adapters.providers.simulated import UNDECLARED_OFFENCE
+from vetting.domain.lifecycles.check import CHECK, FINAL
 from vetting.models import Check, VettingCase
-from vetting.providers import Outcome, Submission
-from vetting.providers.simulated import UNDECLARED_OFFENCE
 
 MAX_ATTEMPTS = 2
 NAME = "CRIMINAL_RECORD"  # a record check: by hand, a manager's

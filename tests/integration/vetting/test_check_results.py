@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from tests.support.clock import now, today
 from tests.support.vetting_harness import Vetting
-from vetting.providers.simulated import UNDECLARED_OFFENCE
+from vetting.adapters.providers.simulated import UNDECLARED_OFFENCE
 
 PASSED = {"outcome": "PASSED", "summary": "Nothing found on the records."}
 

@@ -10,8 +10,8 @@ import pytest
 
 from tests.support.events import deliver
 from tests.support.platforms import platform_for, service_handlers, submitted_envelope
+from vetting.domain.policy import load_policy
 from vetting.models import VettingCase
-from vetting.policy import load_policy
 
 
 def case_for(vetting, application_id):

@@ -29,8 +29,8 @@ from sqlalchemy import select
 from tests.support.clock import iso_now, now
 from tests.support.properties import property_settings
 from tests.support.vetting_harness import Vetting, submitted_data
-from vetting.lifecycle.case import CASE, DECIDABLE, WAITING_ON
-from vetting.lifecycle.clearance import CLEARANCE, LIVE
+from vetting.domain.lifecycles.case import CASE, DECIDABLE, WAITING_ON
+from vetting.domain.lifecycles.clearance import CLEARANCE, LIVE
 from vetting.models import Clearance, VettingCase
 from vetting.service_layer import history
 

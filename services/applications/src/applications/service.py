@@ -1,4 +1,5 @@
-"""The applications service's definition: what it adds to the shared platform."""
+"""The applications service's definition (its composition root): what it adds to the shared
+platform, its inbound handlers bound, its CLI groups."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from flask import Flask
 
-from applications.cli_commands import commands
+from applications.cli import commands
 from applications.models import Base
-from applications.routes.common import register_error_mapping
-from applications.service_layer import erasure, organisations, retention
-from applications.service_layer.timeline import HANDLERS
+from applications.routes.errors import register_error_mapping
+from applications.service_layer import organisations, retention
+from applications.service_layer.handlers import HANDLERS, RETIRED
+from shared.handlers import Handler
 from shared.platform import Platform, ServiceDefinition
 from shared.retention import retention_group
 from shared.web.auth import install_api_key_lookup
@@ -43,6 +45,11 @@ def _register_routes(api: Api) -> None:
     register_routes(api)
 
 
+def _handlers(_platform: Platform) -> dict[str, list[Handler]]:
+    # No collaborators to bind: every handler works from the event and the unit of work alone.
+    return {**HANDLERS.bind(None), **RETIRED.bind(None)}
+
+
 def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="applications",
@@ -50,7 +57,7 @@ def definition() -> ServiceDefinition:
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         register_routes=_register_routes,
-        handlers=lambda _platform: {**HANDLERS, **erasure.HANDLERS},
+        handlers=_handlers,
         configure_app=_configure_app,
         commands=(*commands(), retention_group(retention.PURGES)),
     )

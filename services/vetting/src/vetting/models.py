@@ -28,7 +28,7 @@ class Base(DeclarativeBase):
 
 class Person(Base):
     """One human being, whichever organisations they volunteer with: a clearance is theirs.
-    How an application is recognised as theirs: `PersonIdentifier` (vetting.identity)."""
+    How an application is recognised as theirs: `PersonIdentifier` (vetting.domain.identity)."""
 
     __tablename__ = "people"
 
@@ -125,7 +125,7 @@ class VettingCase(Base):
     # {"grounds", "requested_at", "decided_by", "decided_at", "outcome"}
     reconsideration: Mapped[dict | None] = mapped_column(EncryptedJSON)
     clearance_id: Mapped[str | None] = mapped_column(String(36))
-    # How the case's applicant was recognised (vetting.identity): POSSIBLE_MATCH until an
+    # How the case's applicant was recognised (vetting.domain.identity): POSSIBLE_MATCH until an
     # officer links or separates, else RESOLVED; by NEW_PERSON, STRONG_MATCH, OFFICER_LINK or
     # OFFICER_SEPARATE, by whom ("system" or the officer) and when.
     identity_status: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -157,7 +157,7 @@ class CaseUpdate(Base):
 
 
 class Check(Base):
-    """One check of a case: its states and who moves them are vetting.lifecycle.check."""
+    """One check of a case: its states and who moves them are vetting.domain.lifecycles.check."""
 
     __tablename__ = "checks"
     __table_args__ = (

@@ -5,42 +5,35 @@ Configuration (environment, beside the shared settings):
 - VETTING_MANUAL_CHECKS: checks an officer records by hand, e.g. "REFERENCES,CTC".
 - VETTING_SIMULATED_DELAY_S: how long the simulated provider takes to answer (default 0).
 - VETTING_ALLOW_SIMULATED=1: outside the embedded mode, let the simulated providers answer the
-  checks not in VETTING_MANUAL_CHECKS (else the service refuses to start; vetting.simulation).
+  checks not in VETTING_MANUAL_CHECKS (else the service refuses to start:
+  vetting.domain.simulation).
 - VETTING_CHECK_RETRY_BASE_S / VETTING_CHECK_MAX_ATTEMPTS: backoff for a failing provider.
 - VETTING_CHECK_LEASE_S: how long a claimed check is its runner's (default 120): a runner that
   died mid-check has its checks taken up again after this. Longer than a provider call.
-- VETTING_IDENTITY_KEY: the key of the hashes people are recognised by (vetting.identity;
+- VETTING_IDENTITY_KEY: the key of the hashes people are recognised by (vetting.domain.identity;
   default: derived from SECRET_KEY).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
-from shared.cli import CliState, pass_state
 from shared.platform import Platform, ServiceDefinition
 from shared.reference import load_establishments
 from shared.retention import retention_group
-from vetting.check_runner import CheckRunner, RunnerSettings
-from vetting.identity import key_from_settings
+from vetting.adapters.providers import Providers, SimulatedProvider, choose_provider
+from vetting.cli import sweep_command
+from vetting.domain.identity import key_from_settings
+from vetting.domain.policy import Policy, PolicyError, load_policy
+from vetting.domain.simulation import check_simulation_allowed, manual_checks, readiness_notes
 from vetting.models import Base
-from vetting.policy import Policy, PolicyError, load_policy
-from vetting.providers import Providers, SimulatedProvider, choose_provider
-from vetting.service_layer import (
-    circumstances,
-    clearances,
-    erasure,
-    history,
-    intake,
-    retention,
-)
-from vetting.simulation import check_simulation_allowed, manual_checks, readiness_notes
+from vetting.service_layer import retention
+from vetting.service_layer.handlers import HANDLERS, Dependencies
+from vetting.service_layer.intake import ProviderChoice
+from vetting.workers.check_runner import CheckRunner, RunnerSettings
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -77,7 +70,7 @@ def providers(platform: Platform) -> Providers:
     return platform.extras["providers"]
 
 
-def provider_chooser(platform: Platform) -> intake.ProviderChoice:
+def provider_chooser(platform: Platform) -> ProviderChoice:
     rules, chosen, manual = policy(platform), providers(platform), _manual_checks(platform)
 
     def provider_for(check: str, applicant: Mapping[str, Any], dbs_level: str | None) -> str:
@@ -104,51 +97,14 @@ def check_runner(platform: Platform) -> CheckRunner:
     return CheckRunner(platform, policy(platform), providers(platform).by_name(), settings)
 
 
-def _handlers(platform: Platform):
-    rules = policy(platform)
-    return {
-        "application.submitted": [
-            intake.make_open_case(
-                rules,
-                load_establishments(),
-                provider_chooser(platform),
-                key_from_settings(platform.settings.extra, platform.settings.secret_key),
-            )
-        ],
-        "application.withdrawn": [intake.close_withdrawn_case],
-        "application.info_provided": [intake.make_record_information(rules)],
-        "application.circumstances_changed": [circumstances.make_record_change(rules)],
-        "application.reconsideration_requested": [intake.open_reconsideration],
-        "application.erasure_requested": [erasure.erase_person],
-        **{
-            event_type: [history.make_record_establishment_decision(event_type)]
-            for event_type in history.ESTABLISHMENT_DECISIONS
-        },
-    }
-
-
-@click.command("sweep", help="Send expiry reminders and expire clearances (run daily).")
-@click.option("--at", "at", default=None, help="ISO time to sweep as of (default: now).")
-@click.option(
-    "--every",
-    "every_s",
-    default=None,
-    type=float,
-    help="Keep running, sweeping every this many seconds (a container's scheduler).",
-)
-@pass_state
-def sweep_command(state: CliState, at: str | None, every_s: float | None) -> None:
-    while True:
-        moment = datetime.fromisoformat(at) if at else state.platform.clock.now()
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        with state.platform.unit_of_work() as uow:
-            found = clearances.sweep(uow, policy(state.platform), moment)
-            uow.commit()
-        click.echo(f'{{"reminded": {found["reminded"]}, "expired": {found["expired"]}}}')
-        if every_s is None:
-            return
-        time.sleep(every_s)
+def dependencies(platform: Platform) -> Dependencies:
+    """The collaborators vetting's handlers are bound to."""
+    return Dependencies(
+        policy=policy(platform),
+        establishments=load_establishments(),
+        provider_for=provider_chooser(platform),
+        identity_key=key_from_settings(platform.settings.extra, platform.settings.secret_key),
+    )
 
 
 def _configure_app(_app: Flask, platform: Platform) -> None:
@@ -171,9 +127,9 @@ def definition() -> ServiceDefinition:
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         register_routes=_register_routes,
-        handlers=_handlers,
+        handlers=lambda platform: HANDLERS.bind(dependencies(platform)),
         configure_app=_configure_app,
         background=lambda platform: [check_runner(platform)],
-        commands=(sweep_command, retention_group(retention.PURGES)),
+        commands=(sweep_command(policy), retention_group(retention.PURGES)),
         check_settings=check_simulation_allowed,
     )

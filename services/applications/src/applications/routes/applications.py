@@ -6,7 +6,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from applications.routes.common import establishments, platform, readiness_policy
+from applications.routes.app_context import establishments, platform, readiness_policy
 from applications.schemas.applications import (
     ApplicationInputSchema,
     ApplicationPageSchema,
@@ -15,7 +15,7 @@ from applications.schemas.applications import (
     ReadinessSchema,
 )
 from applications.service_layer import drafts, submission
-from applications.service_layer.common import owned_application
+from applications.service_layer.records import owned_application
 from shared.clock import today
 from shared.web.audit_trail import record_read
 from shared.web.auth import organisation_required
@@ -26,7 +26,7 @@ blp = Blueprint(
     url_prefix="/applications",
     description="Drafts and applications of the calling MA organisation.",
 )
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 @blp.route("")

@@ -7,7 +7,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from applications.routes.common import platform
+from applications.routes.app_context import platform
 from applications.schemas.erasure import ErasureRequestInputSchema, ErasureRequestSchema
 from applications.service_layer import erasure
 from shared.web.auth import organisation_or_staff
@@ -19,7 +19,7 @@ blp = Blueprint(
     url_prefix="/erasure-requests",
     description="Erasure of a person's data in every service.",
 )
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _caller() -> tuple[str | None, str]:

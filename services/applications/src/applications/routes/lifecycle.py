@@ -3,12 +3,14 @@ a refusal to be reconsidered."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import g, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from applications.routes.common import (
+from applications.routes.app_context import (
     contact_links,
     establishments,
     platform,
@@ -21,7 +23,7 @@ from applications.schemas.applications import (
     ChangeSchema,
     ConfirmationRequestSchema,
     ConfirmationSentSchema,
-    ReadinessSchema,
+    NotReadySchema,
     ReconsiderationSchema,
     ResponseSchema,
     SponsorshipEndSchema,
@@ -29,7 +31,7 @@ from applications.schemas.applications import (
 )
 from applications.service_layer import contacts, drafts, sponsorship, submission
 from shared.web.auth import organisation_required
-from shared.web.errors import ErrorSchema
+from shared.web.errors import ErrorSchema, error_body
 
 blp = Blueprint(
     "application-actions",
@@ -37,14 +39,7 @@ blp = Blueprint(
     url_prefix="/applications",
     description="What an organisation can do with an application.",
 )
-SECURITY = [{"bearer": []}]
-
-
-class NotReadySchema(ReadinessSchema):
-    """Submit's 422: the readiness problems inside the usual error body."""
-
-    status = fields.Integer()
-    message = fields.String()
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 @blp.route("/<string:application_id>/submit")
@@ -78,7 +73,7 @@ class Submit(MethodView):
         key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
         known = establishments()  # before the unit of work: SQLite allows one transaction
         with platform().unit_of_work() as uow:
-            status, body = submission.submit(
+            result = submission.submit(
                 uow,
                 g.organisation_id,
                 application_id,
@@ -87,9 +82,20 @@ class Submit(MethodView):
                 links=contact_links(),
                 idempotency_key=key,
             )
-        response = jsonify(body)
-        response.status_code = status
-        return response
+            if result.submitted:
+                uow.commit()
+        if not result.submitted:
+            response = jsonify(
+                {
+                    **error_body(
+                        422, "The application is not ready to submit: fix the problems listed."
+                    ),
+                    **submission.readiness_view(result.problems),
+                }
+            )
+            response.status_code = 422
+            return response
+        return jsonify(result.summary)
 
 
 @blp.route("/<string:application_id>/withdraw")
@@ -196,7 +202,7 @@ class Changes(MethodView):
             "NEW_CONNECTION": "connection",
             "CHANGE_OF_ADDRESS": "address",
         }[data["kind"]]
-        schema = ChangeSchema().fields[section].schema
+        schema = cast(fields.Nested, ChangeSchema().fields[section]).schema
         with platform().unit_of_work() as uow:
             result = submission.report_change(
                 uow, g.organisation_id, application_id, data["kind"], schema.dump(data[section])

@@ -6,12 +6,16 @@ from __future__ import annotations
 from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
-from applications.routes.common import contact_links, platform
-from applications.schemas.applicant import Strict
+from applications.routes.app_context import contact_links, platform
+from applications.schemas.volunteer import (
+    ConfirmedSchema,
+    ConfirmSchema,
+    OptedOutSchema,
+    OptOutSchema,
+    PendingSchema,
+)
 from applications.service_layer import contacts
-from shared.events.catalogue import CHANNELS
 from shared.web.errors import error_body
 
 blp = Blueprint(
@@ -29,38 +33,11 @@ TOKEN = {
 }
 
 
-class PendingSchema(Schema):
-    channel = fields.String(metadata={"enum": list(CHANNELS)})
-    needs_code = fields.Boolean(metadata={"description": "SMS: enter the code sent."})
-    expires_at = fields.AwareDateTime()
-    attempts_left = fields.Integer(allow_none=True)
-
-
-class ConfirmSchema(Strict):
-    code = fields.String(
-        load_default=None,
-        allow_none=True,
-        validate=validate.Regexp(
-            r"^\d{6}$", error="The code is the six digits sent to your mobile."
-        ),
-    )
-
-
-class ConfirmedSchema(Schema):
-    confirmed = fields.Boolean()
-    channel = fields.String()
-
-
-class OptOutSchema(Strict):
-    channels = fields.List(
-        fields.String(validate=validate.OneOf(CHANNELS)),
-        load_default=lambda: list(CHANNELS),
-        validate=validate.Length(min=1),
-    )
-
-
-class OptedOutSchema(Schema):
-    opted_out = fields.List(fields.String())
+def _refused(refused: contacts.LinkRefused):
+    status = 429 if refused.locked else 410
+    response = jsonify(error_body(status, refused.message))
+    response.status_code = status
+    return response
 
 
 @blp.route("/confirmations/<string:token>")
@@ -71,7 +48,8 @@ class Confirmation(MethodView):
     def get(self, token: str):
         """What the link confirms. Opening it confirms nothing (mail scanners open links)."""
         with platform().unit_of_work() as uow:
-            return contacts.pending(uow, token)
+            found = contacts.pending(uow, token)
+        return _refused(found) if isinstance(found, contacts.LinkRefused) else found
 
     @blp.arguments(ConfirmSchema)
     @blp.response(200, ConfirmedSchema)
@@ -83,6 +61,8 @@ class Confirmation(MethodView):
         with platform().unit_of_work() as uow:
             outcome = contacts.confirm(uow, token, data["code"], contact_links())
             uow.commit()  # a wrong code counts even though it is refused
+        if isinstance(outcome, contacts.LinkRefused):
+            return _refused(outcome)
         if not outcome.confirmed:
             response = jsonify(
                 error_body(

@@ -1,0 +1,2 @@
+"""Marshmallow schemas, one module per resource: requests, responses, the OpenAPI document
+(examples included)."""

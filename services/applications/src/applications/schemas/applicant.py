@@ -1,7 +1,7 @@
 """The applicant's data, as an MA organisation sends it (drafts may leave parts out).
 
 Field names here are the API's and the stored document's: the readiness rules read the same
-shape (`applications.readiness`).
+shape (`applications.domain.readiness`).
 """
 
 from __future__ import annotations

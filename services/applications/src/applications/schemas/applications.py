@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from applications.domain.lifecycle import ApplicationState, RequestState
 from applications.schemas.applicant import (
     AddressSchema,
     ApplicantSchema,
@@ -20,16 +21,7 @@ from shared.events.catalogue import (
 )
 from shared.events.vocabulary import SPONSORSHIP_END_REASONS
 
-STATUSES = (
-    "DRAFT",
-    "SUBMITTED",
-    "IN_VETTING",
-    "INFO_REQUESTED",
-    "CLEARED",
-    "REFUSED",
-    "WITHDRAWN",
-    "SPONSORSHIP_ENDED",
-)
+STATUSES = tuple(state.value for state in ApplicationState)
 
 
 class ApplicationInputSchema(Strict):
@@ -58,7 +50,7 @@ class InformationRequestSchema(Schema):
     id = fields.String()
     items = fields.List(fields.Dict())
     due_by = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": ["OPEN", "ANSWERED", "VOLUNTEER_ASKED"]})
+    status = fields.String(metadata={"enum": [state.value for state in RequestState]})
     message = fields.String()
     requested_at = fields.AwareDateTime()
     answers = fields.List(fields.Dict(), allow_none=True)
@@ -237,3 +229,10 @@ class ChangeResultSchema(Schema):
     )
     final = fields.Boolean(metadata={"description": "False while vetting still reviews it."})
     reviewed_at = fields.AwareDateTime(allow_none=True)
+
+
+class NotReadySchema(ReadinessSchema):
+    """Submit's 422: the readiness problems inside the usual error body."""
+
+    status = fields.Integer()
+    message = fields.String()

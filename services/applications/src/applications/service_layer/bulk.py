@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy.orm import Session
 
 from applications.models import Organisation
 from applications.schemas.applications import ApplicationInputSchema
@@ -77,6 +78,12 @@ class BulkResult:
     rows: int
     errors: list[dict[str, Any]] = field(default_factory=list)  # [{"row": N, "errors": {...}}]
     created_ids: list[str] = field(default_factory=list)
+    # Each row's draft as the schema loaded it (for the commit; never in a response).
+    drafts: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    @property
+    def to_create(self) -> bool:
+        return not self.dry_run and bool(self.drafts) and not self.errors
 
 
 def read_csv(content: bytes | str) -> list[Row]:
@@ -96,7 +103,7 @@ def read_csv(content: bytes | str) -> list[Row]:
     try:
         header = [name.strip().lower() for name in next(reader, [])]
         _check_header(header)
-        rows = []
+        rows: list[Row] = []
         for number, cells in enumerate(reader, start=1):
             if not any(cell.strip() for cell in cells):
                 continue
@@ -151,14 +158,15 @@ def draft_input(row: Row) -> tuple[dict[str, Any], Errors]:
     errors: Errors = {}
     if row.extra_cells:
         errors["row"] = ["This row has more cells than the header has columns."]
-    for column, value in row.cells.items():
+    for column, cell in row.cells.items():
+        value: str | bool | list[str] = cell
         if column == "no_middle_name":
-            if value.lower() not in BOOLEANS:
+            if cell.lower() not in BOOLEANS:
                 errors[column] = ["Use true, false, yes or no (or leave it blank)."]
                 continue
-            value = BOOLEANS[value.lower()]
+            value = BOOLEANS[cell.lower()]
         elif column == "establishments":
-            value = value.replace(";", " ").split()
+            value = cell.replace(";", " ").split()
         *parents, last = COLUMNS[column]
         target = data
         for key in parents:
@@ -200,23 +208,22 @@ def _column_of(path: FieldPath) -> str:
 EMAIL_COLUMN = _column_of(("applicant", "contact", "email"))
 
 
-def import_rows(
-    unit_of_work: Callable[[], UnitOfWork],
-    organisation_id: str,
+def coordinator_email(session: Session, organisation_id: str) -> str | None:
+    """The organisation's coordinator's email, which no row may give as the volunteer's."""
+    organisation = session.get(Organisation, organisation_id)
+    return organisation.coordinator_email if organisation else None
+
+
+def check_rows(
     rows: list[Row],
+    coordinator_email: str | None,
     *,
     commit: bool,
     progress: Callable[[int], None] | None = None,
 ) -> BulkResult:
-    """Check every row; on commit, and only if all are valid, create the drafts together.
-
-    `progress` is called with each row's number once the row has been checked.
-    """
+    """Check every row (no I/O): the result says which have errors and holds the drafts to
+    create. `progress` is called with each row's number once the row has been checked."""
     result = BulkResult(dry_run=not commit, rows=len(rows))
-    with unit_of_work() as uow:
-        organisation = uow.session.get(Organisation, organisation_id)
-        coordinator_email = organisation.coordinator_email if organisation else None
-    drafts = []
     for row in rows:
         loaded, errors = draft_input(row)
         # Read from the cells: a row with other errors loads as nothing.
@@ -226,12 +233,15 @@ def import_rows(
             errors.setdefault(EMAIL_COLUMN, []).append(COORDINATOR_EMAIL_MESSAGE)
         if errors:
             result.errors.append({"row": row.number, "errors": errors})
-        drafts.append(loaded)
+        result.drafts.append(loaded)
         if progress:
             progress(row.number)
-    if commit and drafts and not result.errors:
-        with unit_of_work() as uow:
-            ids = [create_draft(uow, organisation_id, data).id for data in drafts]
-            uow.commit()
-        result.created_ids = ids
     return result
+
+
+def create_drafts(uow: UnitOfWork, organisation_id: str, result: BulkResult) -> None:
+    """On commit, and only if every row is valid, create the drafts together (the caller
+    commits them in one go); `result.created_ids` names them, in row order."""
+    if not result.to_create:
+        return
+    result.created_ids = [create_draft(uow, organisation_id, data).id for data in result.drafts]

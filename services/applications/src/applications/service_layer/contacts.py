@@ -25,10 +25,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from applications.lifecycle import COORDINATOR, transition
+from applications.domain.lifecycle import COORDINATOR, step
 from applications.models import Application, ContactConfirmation, Organisation
-from applications.service_layer.common import Conflict, add_timeline, owned_application
-from shared.errors import DomainError, NotFound
+from applications.service_layer import outgoing
+from applications.service_layer.records import add_timeline, owned_application
+from shared.errors import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
 
 CONFIRMATION_VALID = timedelta(hours=72)
@@ -53,23 +54,31 @@ class ContactLinks:
         )
 
 
-class CoordinatorsContact(DomainError):
+class CoordinatorsContact(Invalid):
     """The volunteer's email is the coordinator's own: the organisation would read every
     message meant for the volunteer."""
 
-    status = 422
-
     def __init__(self, errors: dict[str, Any]) -> None:
         super().__init__("The volunteer's contact details must be the volunteer's own.")
+        # In the applicant document's layout (nested), as the schema's own errors are.
         self.errors = errors
 
 
-class LinkGone(DomainError):
-    status = 410
+@dataclass(frozen=True)
+class LinkRefused:
+    """Why a volunteer's link does nothing: used or expired (gone), or locked by too many wrong
+    codes. A result, not an error: the volunteer's pages say so in their own way."""
+
+    locked: bool
+    message: str
 
 
-class Locked(DomainError):
-    status = 429
+GONE_USED = LinkRefused(False, "This link was already used: the channel is confirmed.")
+GONE_EXPIRED = LinkRefused(False, "This link has expired: ask the organisation to send a new one.")
+LOCKED = LinkRefused(
+    True,
+    "Too many wrong codes: this confirmation is locked. Ask the organisation to send a new code.",
+)
 
 
 COORDINATOR_EMAIL_MESSAGE = (
@@ -79,7 +88,9 @@ COORDINATOR_EMAIL_MESSAGE = (
 
 
 def _same(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and a.strip().casefold() == b.strip().casefold()  # type: ignore[union-attr]
+    if not a or not b:
+        return False
+    return a.strip().casefold() == b.strip().casefold()
 
 
 def coordinator_clash(
@@ -161,21 +172,15 @@ def _ask_to_confirm(
             created_at=moment,
         )
     )
-    contact = applicant["contact"]
-    uow.emit(
-        "application.contact_confirmation_requested",
-        subject=application_id,
-        data={
-            "application_id": application_id,
-            "channel": channel,
-            "forenames": applicant["forenames"],
-            "email": contact["email"] if channel == "EMAIL" else None,
-            "mobile": contact.get("mobile") if channel == "SMS" else None,
-            "link": links.confirmation(token),
-            "code": code,
-            "expires_at": (moment + CONFIRMATION_VALID).isoformat(),
-            "requested_at": moment.isoformat(),
-        },
+    outgoing.application_contact_confirmation_requested(
+        uow,
+        application_id,
+        applicant,
+        channel,
+        link=links.confirmation(token),
+        code=code,
+        expires_at=moment + CONFIRMATION_VALID,
+        at=moment,
     )
 
 
@@ -189,27 +194,14 @@ def record(
     links: ContactLinks,
 ) -> None:
     """Publish how to reach the volunteer (and the coordinator), as things stand."""
-    contact = applicant.get("contact") or {}
-    uow.emit(
-        "application.contacts_recorded",
-        subject=application_id,
-        data={
-            "application_id": application_id,
-            "organisation_id": organisation_id,
-            "volunteer": {
-                "forenames": applicant["forenames"],
-                "surname": applicant["surname"],
-                "email": contact.get("email"),
-                "mobile": contact.get("mobile"),
-                "email_confirmed": status["email_confirmed"],
-                "mobile_confirmed": status["mobile_confirmed"],
-                "preferred_channel": contact.get("preferred_channel", "EMAIL"),
-                "opted_out": list(status["opted_out"]),
-            },
-            "coordinator": {"email": coordinator_email} if coordinator_email else None,
-            "recorded_at": uow.now().isoformat(),
-            "opt_out_link": links.opt_out(application_id),
-        },
+    outgoing.application_contacts_recorded(
+        uow,
+        application_id,
+        organisation_id,
+        applicant,
+        status,
+        coordinator_email,
+        links.opt_out(application_id),
     )
 
 
@@ -219,7 +211,7 @@ def ask_again(
     """The organisation asks for a new link or code (the last one expired, locked or went
     astray): the outstanding ones for that channel stop working."""
     application = owned_application(uow.session, organisation_id, application_id, for_update=True)
-    transition(application.status, "confirm_contact", COORDINATOR)
+    step(application.status, "confirm_contact", COORDINATOR)
     status = application.contact_status or initial_status()
     key = "email_confirmed" if channel == "EMAIL" else "mobile_confirmed"
     contact = (application.applicant or {}).get("contact") or {}
@@ -260,24 +252,31 @@ def _republish(uow: UnitOfWork, application: Application, links: ContactLinks) -
     )
 
 
-def _confirmation(uow: UnitOfWork, token: str) -> tuple[ContactConfirmation, Application]:
-    """The confirmation and its application, locked; 404 for an unknown token or an erased
-    application, 410 for a used or expired one."""
+def _confirmation(
+    uow: UnitOfWork, token: str
+) -> tuple[ContactConfirmation, Application] | LinkRefused:
+    """The confirmation and its application, locked; NotFound for an unknown token or an
+    erased application, LinkRefused for a used or expired one."""
     row = uow.session.get(ContactConfirmation, _hash(token), with_for_update=True)
-    application = row and uow.session.get(Application, row.application_id, with_for_update=True)
-    if row is None or application is None or not application.applicant:
+    if row is None:
+        raise NotFound()
+    application = uow.session.get(Application, row.application_id, with_for_update=True)
+    if application is None or not application.applicant:
         raise NotFound()
     if row.used_at is not None:
-        raise LinkGone("This link was already used: the channel is confirmed.")
+        return GONE_USED
     if uow.now() >= row.expires_at:
-        raise LinkGone("This link has expired: ask the organisation to send a new one.")
+        return GONE_EXPIRED
     return row, application
 
 
-def pending(uow: UnitOfWork, token: str) -> dict[str, Any]:
+def pending(uow: UnitOfWork, token: str) -> dict[str, Any] | LinkRefused:
     """What the confirmation page shows (reading it confirms nothing: mail scanners open
     links)."""
-    row, _application = _confirmation(uow, token)
+    found = _confirmation(uow, token)
+    if isinstance(found, LinkRefused):
+        return found
+    row, _application = found
     return {
         "channel": row.channel,
         "needs_code": row.code_hash is not None,
@@ -293,16 +292,18 @@ class Outcome:
     attempts_left: int | None = None
 
 
-def confirm(uow: UnitOfWork, token: str, code: str | None, links: ContactLinks) -> Outcome:
+def confirm(
+    uow: UnitOfWork, token: str, code: str | None, links: ContactLinks
+) -> Outcome | LinkRefused:
     """Confirm the channel. A wrong code counts (the caller commits the count, then refuses);
     the last wrong try locks the confirmation."""
-    row, application = _confirmation(uow, token)
+    found = _confirmation(uow, token)
+    if isinstance(found, LinkRefused):
+        return found
+    row, application = found
     if row.code_hash is not None:
         if row.attempts >= MAX_CODE_ATTEMPTS:
-            raise Locked(
-                "Too many wrong codes: this confirmation is locked. Ask the "
-                "organisation to send a new code."
-            )
+            return LOCKED
         if not code or not hmac.compare_digest(
             row.code_hash.encode(), _code_hash(links.secret, row.token_hash, code).encode()
         ):

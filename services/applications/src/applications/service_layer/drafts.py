@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from applications.lifecycle import COORDINATOR, transition
+from applications.domain.conditions import organisation_conditions
+from applications.domain.lifecycle import COORDINATOR, ApplicationState, RequestState, step
 from applications.models import (
     Application,
     ApplicationEstablishment,
@@ -17,8 +19,8 @@ from applications.models import (
     TimelineEntry,
 )
 from applications.schemas.applicant import ApplicantSchema
-from applications.service_layer.common import organisation_conditions, owned_application
 from applications.service_layer.contacts import refuse_coordinators_contact
+from applications.service_layer.records import owned_application
 from shared.pagination import decode_cursor, encode_cursor
 from shared.uow import UnitOfWork
 
@@ -37,7 +39,7 @@ def create_draft(
     application = Application(
         id=str(uuid.uuid4()),
         organisation_id=organisation_id,
-        status="DRAFT",
+        status=ApplicationState.DRAFT,
         applicant=applicant,
         role=data.get("role"),
         establishments=list(data.get("establishments", [])),
@@ -58,7 +60,7 @@ def update_draft(
 ) -> Application:
     """Apply a partial update: each given applicant section, or field, replaces the old one."""
     application = owned_application(uow.session, organisation_id, application_id, for_update=True)
-    transition(application.status, "edit", COORDINATOR)
+    step(application.status, "edit", COORDINATOR)
     if "applicant" in changes:
         applicant = {**application.applicant, **APPLICANT_SCHEMA.dump(changes["applicant"])}
         refuse_coordinators_contact(uow, organisation_id, applicant)
@@ -83,7 +85,7 @@ def _index_establishments(session: Session, application: Application) -> None:
         session.add(ApplicationEstablishment(application_id=application.id, code=code))
 
 
-def loaded_application(application: Application) -> dict[str, Any]:
+def loaded_application(application: Application | SimpleNamespace) -> dict[str, Any]:
     """The application in the loaded form the readiness rules read (dates as dates)."""
     return {
         "applicant": APPLICANT_SCHEMA.load(application.applicant),
@@ -164,7 +166,7 @@ def _request_view(request: InformationRequest) -> dict[str, Any]:
         "answers": request.answers,
         "answered_at": request.answered_at,
     }
-    if request.status == "VOLUNTEER_ASKED":
+    if request.status == RequestState.VOLUNTEER_ASKED:
         view["message"] = VOLUNTEER_ASKED_MESSAGE
     return view
 
@@ -192,7 +194,7 @@ def _own_milestones(application: Application) -> list[dict[str, Any]]:
     return milestones
 
 
-def summary_view(application: Application) -> dict[str, Any]:
+def summary_view(application: Application | SimpleNamespace) -> dict[str, Any]:
     applicant = application.applicant
     return {
         "id": application.id,

@@ -19,19 +19,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from applications.domain.lifecycle import (
+    SERVICE_ERASURE,
+    SYSTEM,
+    ErasureProgress,
+    ErasureStatus,
+)
 from applications.models import Application, ErasureRequest, InformationRequest, TimelineEntry
-from applications.service_layer.common import NotFound, add_timeline, owned_application
+from applications.service_layer import outgoing
 from applications.service_layer.contacts import forget_confirmations
+from applications.service_layer.records import add_timeline, owned_application
 from shared import erasure
-from shared.consumer import Event
+from shared.errors import NotFound
 from shared.uow import UnitOfWork
 
 SERVICES = ("applications", "vetting", "access", "notifications")
-REPORTS = {
-    "vetting.person_erased": "vetting",
-    "access.person_erased": "access",
-    "notification.person_erased": "notifications",
-}
 # What stays of an outcome for statistics: codes and dates, never conditions.
 _OUTCOME_KEPT = (
     "result",
@@ -53,7 +55,7 @@ def request_erasure(
     if organisation_id is not None:
         owned_application(session, organisation_id, application_id, for_update=True)
     elif session.get(Application, application_id, with_for_update=True) is None:
-        raise NotFound(application_id)
+        raise NotFound()
     pending = (
         session.execute(
             select(ErasureRequest).where(
@@ -74,22 +76,11 @@ def request_erasure(
         requested_by=requested_by[:200],
         requested_at=moment,
         person_id=None,
-        services={name: {"status": "PENDING"} for name in SERVICES},
+        services={name: {"status": ErasureProgress.PENDING} for name in SERVICES},
         completed_at=None,
     )
     session.add(request)
-    uow.emit(
-        "application.erasure_requested",
-        subject=application_id,
-        data={
-            "erasure_id": request.id,
-            "application_id": application_id,
-            "requested_at": moment.isoformat(),
-            # An organisation erases what it supplied; only the officer erases the person.
-            "scope": "ORGANISATION" if organisation_id is not None else "PERSON",
-            "organisation_id": organisation_id,
-        },
-    )
+    outgoing.application_erasure_requested(uow, request)
     return request, True
 
 
@@ -98,7 +89,7 @@ def find_request(session: Session, erasure_id: str, organisation_id: str | None)
     if request is None or (
         organisation_id is not None and request.organisation_id != organisation_id
     ):
-        raise NotFound(erasure_id)
+        raise NotFound()
     return request
 
 
@@ -106,7 +97,9 @@ def request_view(request: ErasureRequest, *, for_organisation: bool) -> dict[str
     """An organisation sees each service's progress on its own request, never the person's
     id nor counts (they could tell of other organisations' records); the data protection
     officer sees both."""
-    services = {name: request.services.get(name, {"status": "PENDING"}) for name in SERVICES}
+    services = {
+        name: request.services.get(name, {"status": ErasureProgress.PENDING}) for name in SERVICES
+    }
     if for_organisation:
         services = {
             name: {key: value for key, value in part.items() if key != "counts"}
@@ -118,43 +111,46 @@ def request_view(request: ErasureRequest, *, for_organisation: bool) -> dict[str
         "scope": "ORGANISATION" if request.organisation_id else "PERSON",
         "requested_at": request.requested_at,
         "person_id": None if for_organisation else request.person_id,
-        "status": "COMPLETE" if request.completed_at else "IN_PROGRESS",
+        "status": ErasureStatus.COMPLETE if request.completed_at else ErasureStatus.IN_PROGRESS,
         "completed_at": request.completed_at,
         "services": services,
     }
 
 
-def on_vetting_erased(uow: UnitOfWork, event: Event) -> None:
+def vetting_erased(
+    uow: UnitOfWork,
+    erasure_id: str,
+    application_ids: list[str],
+    person_id: str | None,
+    vetting_counts: dict[str, int],
+    vetting_erased_at: datetime | str,
+) -> None:
     """Vetting has ended the clearances and erased: erase here too, then note both reports."""
-    data = event.data
-    application_ids = [str(i) for i in data["application_ids"]]
-    person_id = str(data["person_id"]) if data.get("person_id") else None
     moment = uow.now()
-    counts = erase_applications(
-        uow.session, application_ids, person_id, str(data["erasure_id"]), moment
-    )
-    request = _request_for(uow, event)
+    counts = erase_applications(uow.session, application_ids, person_id, erasure_id, moment)
+    request = _request_for(uow, erasure_id)
     if request is not None:
         request.person_id = person_id
-        _note(request, "vetting", data["counts"], data["erased_at"], moment)
+        _note(request, "vetting", vetting_counts, vetting_erased_at, moment)
         _note(request, "applications", counts, moment, moment)
 
 
-def on_report(uow: UnitOfWork, event: Event) -> None:
-    request = _request_for(uow, event)
+def service_reported(
+    uow: UnitOfWork,
+    erasure_id: str,
+    service: str,
+    counts: dict[str, int],
+    erased_at: datetime | str,
+) -> None:
+    """Another service has erased its part of the request."""
+    request = _request_for(uow, erasure_id)
     if request is not None:
-        _note(
-            request,
-            REPORTS[event.envelope.type],
-            event.data["counts"],
-            event.data["erased_at"],
-            uow.now(),
-        )
+        _note(request, service, counts, erased_at, uow.now())
 
 
-def _request_for(uow: UnitOfWork, event: Event) -> ErasureRequest | None:
+def _request_for(uow: UnitOfWork, erasure_id: str) -> ErasureRequest | None:
     # Locked: the four reports may be handled at once by several consumers.
-    return uow.session.get(ErasureRequest, str(event.data["erasure_id"]), with_for_update=True)
+    return uow.session.get(ErasureRequest, erasure_id, with_for_update=True)
 
 
 def _note(
@@ -165,12 +161,14 @@ def _note(
     moment: datetime,
 ) -> None:
     at = erased_at.isoformat() if isinstance(erased_at, datetime) else erased_at
+    progress = request.services.get(service, {}).get("status", ErasureProgress.PENDING)
+    noted = SERVICE_ERASURE.step(progress, "reported", (SYSTEM,))
     request.services = {
         **request.services,
-        service: {"status": "ERASED", "counts": dict(counts), "erased_at": at},
+        service: {"status": noted.target, "counts": dict(counts), "erased_at": at},
     }
     if request.completed_at is None and all(
-        request.services.get(name, {}).get("status") == "ERASED" for name in SERVICES
+        request.services.get(name, {}).get("status") == ErasureProgress.ERASED for name in SERVICES
     ):
         request.completed_at = moment
 
@@ -231,11 +229,3 @@ def erase_applications(
     )
     erasure.remember_erased(session, ids, erasure_id, moment)
     return counts
-
-
-HANDLERS = {
-    "vetting.person_erased": [on_vetting_erased],
-    "vetting.applications_erased": [on_vetting_erased],
-    "access.person_erased": [on_report],
-    "notification.person_erased": [on_report],
-}

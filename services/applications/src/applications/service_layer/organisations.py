@@ -1,4 +1,5 @@
-"""MA organisations and their API keys (operator commands)."""
+"""MA organisations and their API keys: the use cases behind the operator commands, and the
+API key lookup every request makes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import Connection, select
 
 from applications.models import ApiKey, Organisation
 from shared.auth import generate_api_key
+from shared.errors import Invalid, NotFound
 from shared.uow import UnitOfWork
 from shared.web.auth import StoredApiKey
 
@@ -18,7 +20,10 @@ def create_organisation(
     uow: UnitOfWork, name: str, fellowship: str, coordinator_email: str
 ) -> Organisation:
     if fellowship not in FELLOWSHIPS:
-        raise ValueError(f"fellowship must be one of {', '.join(FELLOWSHIPS)}")
+        raise Invalid(
+            f"fellowship must be one of {', '.join(FELLOWSHIPS)}",
+            {"fellowship": [f"One of {', '.join(FELLOWSHIPS)}."]},
+        )
     organisation = Organisation(
         id=str(uuid.uuid4()),
         name=name,
@@ -27,14 +32,13 @@ def create_organisation(
         created_at=uow.now(),
     )
     uow.session.add(organisation)
-    uow.commit()
     return organisation
 
 
 def issue_api_key(uow: UnitOfWork, organisation_id: str, pepper: str) -> str:
     """Create a key for the organisation and return its plaintext (shown once)."""
     if uow.session.get(Organisation, organisation_id) is None:
-        raise LookupError(f"no organisation {organisation_id}")
+        raise NotFound(f"no organisation {organisation_id}")
     key = generate_api_key(pepper)
     uow.session.add(
         ApiKey(
@@ -45,16 +49,14 @@ def issue_api_key(uow: UnitOfWork, organisation_id: str, pepper: str) -> str:
             revoked_at=None,
         )
     )
-    uow.commit()
     return key.plaintext
 
 
 def revoke_api_key(uow: UnitOfWork, key_id: str) -> None:
     api_key = uow.session.get(ApiKey, key_id)
     if api_key is None:
-        raise LookupError(f"no api key {key_id}")
+        raise NotFound(f"no api key {key_id}")
     api_key.revoked_at = api_key.revoked_at or uow.now()
-    uow.commit()
 
 
 def find_api_key(connection: Connection, key_id: str) -> StoredApiKey | None:

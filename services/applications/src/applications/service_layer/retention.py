@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from applications.domain.lifecycle import CLOSED, DECIDED
 from applications.models import Application, InformationRequest, TimelineEntry
 from shared.retention import (
     CHECK_DETAILS,
@@ -45,8 +46,6 @@ CLOSING_KINDS = (
     "reconsideration_requested",
     "sponsorship_ended",
 )
-DECIDED = ("CLEARED", "REFUSED", "WITHDRAWN", "SPONSORSHIP_ENDED")
-CLOSED = ("REFUSED", "WITHDRAWN", "SPONSORSHIP_ENDED")
 # The applicant document's sections about their record.
 CHECK_DETAIL_SECTIONS = ("declarations", "connections")
 # Timeline entries whose detail says something about the person, and those keys.

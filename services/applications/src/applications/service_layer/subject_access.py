@@ -53,8 +53,9 @@ def _renewal_chain(session: Session, application: Application) -> list[Applicati
                 select(Application).where(Application.renewal_of == current.id)
             ).scalars()
         )
-        if current.renewal_of:
-            related.append(session.get(Application, current.renewal_of))
+        renewed = session.get(Application, current.renewal_of) if current.renewal_of else None
+        if renewed is not None:
+            related.append(renewed)
         for other in related:
             if other is not None and other.id not in found:
                 found[other.id] = other

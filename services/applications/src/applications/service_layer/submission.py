@@ -1,30 +1,29 @@
 """Readiness, submission (idempotent), withdrawal, renewal, answers, changes and
-reconsideration."""
+reconsideration: what an organisation does to an application once it is drafted."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from applications.lifecycle import COORDINATOR, transition
-from applications.models import Application, InformationRequest, Organisation
-from applications.readiness import Problem, ReadinessPolicy, check_readiness, is_ready
-from applications.service_layer import contacts
-from applications.service_layer.common import (
-    Conflict,
-    NotFound,
-    add_timeline,
-    owned_application,
+from applications.domain.lifecycle import (
+    COORDINATOR,
+    INFORMATION_REQUEST,
+    RequestState,
+    step,
 )
+from applications.domain.readiness import Problem, ReadinessPolicy, check_readiness, is_ready
+from applications.models import Application, InformationRequest, Organisation
+from applications.service_layer import contacts, outgoing
 from applications.service_layer.contacts import ContactLinks
 from applications.service_layer.drafts import (
     APPLICANT_SCHEMA,
@@ -32,22 +31,34 @@ from applications.service_layer.drafts import (
     loaded_application,
     summary_view,
 )
+from applications.service_layer.records import add_timeline, owned_application
 from shared.clock import today
+from shared.errors import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
 
 
-class NotReady(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("not ready")
-        self.problems = problems
+@dataclass(frozen=True)
+class SubmitResult:
+    """What a submit did: the submitted application's summary (the first one again for a retry
+    with the same Idempotency-Key), or, for a draft not ready, nothing but the problems."""
+
+    summary: dict[str, Any] | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def submitted(self) -> bool:
+        return self.summary is not None
 
 
-class IdempotencyKeyReused(Exception):
-    """The same Idempotency-Key came with a different request."""
+def idempotency_key_reused() -> Invalid:
+    return Invalid(
+        "This Idempotency-Key was used for a different request.",
+        {"Idempotency-Key": ["Use a new key for a new request."]},
+    )
 
 
 def readiness(
-    application: Application,
+    application: Application | SimpleNamespace,
     establishments: Mapping[str, Any],
     policy: ReadinessPolicy,
     today: date,
@@ -70,17 +81,17 @@ def submit(
     policy: ReadinessPolicy,
     links: ContactLinks,
     idempotency_key: str | None = None,
-) -> tuple[int, dict[str, Any]]:
-    """Submit a ready draft. Returns (status code, body); a retry with the same
-    Idempotency-Key gets the first response again and never a second submission.
+) -> SubmitResult:
+    """Submit a ready draft; a retry with the same Idempotency-Key gets the first summary
+    again and never a second submission. A draft not ready is left as it is.
 
     The key and the response are kept on the application row (unique per organisation), so
     a submit is one locked read, one update and one outbox insert. A twin request waits for the
     row lock and then reads the committed row, key and response included."""
     # Plain Core on this hot path: the ORM's unit-of-work bookkeeping cost more than the SQL.
     session = uow.session
-    applications = Application.__table__
-    organisations = Organisation.__table__
+    applications = cast(Table, Application.__table__)
+    organisations = cast(Table, Organisation.__table__)
     row = session.execute(
         select(applications, organisations.c.coordinator_email)
         .join(organisations, organisations.c.id == applications.c.organisation_id)
@@ -90,19 +101,20 @@ def submit(
         .with_for_update(of=applications)
     ).first()
     if row is None:
-        raise NotFound(application_id)
+        raise NotFound()
     if idempotency_key and row.submit_key == idempotency_key:
-        return 200, row.submit_response or {}
-    transition(row.status, "submit", COORDINATOR)  # 409 naming the state
-    problems = readiness(row, establishments, policy, today(uow.clock))
+        return SubmitResult(row.submit_response or {})
+    move = step(row.status, "submit", COORDINATOR)  # 409 naming the state
+    draft = SimpleNamespace(**row._mapping)
+    problems = readiness(draft, establishments, policy, today(uow.clock))
     if not is_ready(problems):
-        raise NotReady(problems)
+        return SubmitResult(None, problems)
     clash = contacts.coordinator_clash(row.applicant, row.coordinator_email)
     if clash:  # a draft made before the rule
         raise contacts.CoordinatorsContact(clash)
     moment = uow.now()
     application = SimpleNamespace(
-        **{**row._mapping, "status": "SUBMITTED", "submitted_at": moment, "updated_at": moment}
+        **{**row._mapping, "status": move.target, "submitted_at": moment, "updated_at": moment}
     )
     body = json.loads(json.dumps(summary_view(application), default=_iso))
     try:
@@ -110,7 +122,7 @@ def submit(
             update(applications)
             .where(applications.c.id == application_id)
             .values(
-                status=transition(row.status, "submit", COORDINATOR).target,
+                status=move.target,
                 submitted_at=moment,
                 updated_at=moment,
                 submit_key=idempotency_key,
@@ -119,101 +131,41 @@ def submit(
             )
         )
     except IntegrityError as exc:  # the key already submitted another application
-        raise IdempotencyKeyReused(idempotency_key) from exc
+        raise idempotency_key_reused() from exc
     # The contacts first: notifications reads how to reach the volunteer and the coordinator
     # from them, and its consumer holds application.received back until it has them.
     contacts.start(
         uow, application_id, organisation_id, row.applicant, row.coordinator_email, links
     )
-    uow.emit(
-        "application.submitted",
-        subject=application_id,
-        data=submitted_event(application, organisation_id),
-    )
-    # The acknowledgement has an event of its own: a queue receives whole messages, and
-    # application.submitted carries the applicant document, which only vetting may have.
-    uow.emit("application.received", subject=application_id, data=received_event(application))
-    uow.commit()
-    return 200, body
+    outgoing.application_submitted(uow, application, organisation_id)
+    outgoing.application_received(uow, application)
+    return SubmitResult(body)
 
 
 def _iso(value: Any) -> str:
     return value.isoformat()
 
 
-def submitted_event(application: Application, organisation_id: str) -> dict[str, Any]:
-    applicant = dict(application.applicant)
-    contact = applicant.pop("contact")
-    details = {
-        k: v
-        for k, v in applicant.items()
-        if k not in ("forenames", "surname", "middle_names", "date_of_birth")
-    }
-    return {
-        "application_id": application.id,
-        "organisation_id": organisation_id,
-        "applicant": {
-            "forenames": applicant["forenames"],
-            "surname": applicant["surname"],
-            "middle_names": applicant.get("middle_names"),
-            "date_of_birth": applicant.get("date_of_birth"),
-            # Vetting's checks use the email; the mobile and the coordinator's address are for
-            # notifications alone, which has them from application.contacts_recorded.
-            "email": contact["email"],
-            "preferred_channel": contact.get("preferred_channel", "EMAIL"),
-            "details": details,
-        },
-        "role": application.role,
-        "establishments": application.establishments,
-        "requested_access": application.requested_access,
-        "frequency": application.frequency,
-        "submitted_at": application.submitted_at.isoformat(),
-        "renewal_of": application.renewal_of,
-    }
-
-
-def received_event(application: Application) -> dict[str, Any]:
-    return {
-        "application_id": application.id,
-        "establishments": application.establishments,
-        "submitted_at": application.submitted_at.isoformat(),
-    }
-
-
 def withdraw(
     uow: UnitOfWork, organisation_id: str, application_id: str, reason: str
 ) -> Application:
     application = owned_application(uow.session, organisation_id, application_id, for_update=True)
-    row = transition(application.status, "withdraw", COORDINATOR)
+    move = step(application.status, "withdraw", COORDINATOR)
     moment = uow.now()
-    application.status = row.to(application.status)
+    application.status = move.target
     application.withdrawn_reason = reason
     application.updated_at = moment
     add_timeline(uow.session, application.id, "withdrawn", {"reason": reason}, moment)
-    if "application.withdrawn" in row.emits:
-        uow.emit(
-            "application.withdrawn",
-            subject=application.id,
-            data={
-                "application_id": application.id,
-                "reason": reason,
-                "withdrawn_at": moment.isoformat(),
-            },
-        )
-        # Without the reason, for the services that only stop work (a queue receives whole
-        # messages, and the organisation's reason is vetting's alone).
-        uow.emit(
-            "application.withdrawal_announced",
-            subject=application.id,
-            data={"application_id": application.id, "withdrawn_at": moment.isoformat()},
-        )
+    if "application.withdrawn" in move.events:  # a draft was never announced
+        outgoing.application_withdrawn(uow, application, reason, moment)
+        outgoing.application_withdrawal_announced(uow, application, moment)
     return application
 
 
 def start_renewal(uow: UnitOfWork, organisation_id: str, application_id: str) -> Application:
     """A new draft pre-filled from a cleared application, with renewal_of set."""
     previous = owned_application(uow.session, organisation_id, application_id)
-    transition(previous.status, "renew", COORDINATOR)
+    step(previous.status, "renew", COORDINATOR)
     data = {
         "applicant": APPLICANT_SCHEMA.load(previous.applicant),
         "role": previous.role,
@@ -240,7 +192,7 @@ def report_change(
 ) -> dict[str, Any]:
     """A change of circumstances on a cleared applicant: recorded here, reviewed by vetting."""
     application = owned_application(uow.session, organisation_id, application_id, for_update=True)
-    transition(application.status, "report_change", COORDINATOR)
+    step(application.status, "report_change", COORDINATOR)
     applicant = json.loads(json.dumps(application.applicant))
     CHANGE_SECTIONS[kind](applicant, details)
     application.applicant = applicant
@@ -255,17 +207,7 @@ def report_change(
         {"kind": kind, "report_id": report_id},
         moment,
     )
-    uow.emit(
-        "application.circumstances_changed",
-        subject=application.id,
-        data={
-            "application_id": application.id,
-            "kind": kind,
-            "details": details,
-            "reported_at": moment.isoformat(),
-            "report_id": report_id,
-        },
-    )
+    outgoing.application_circumstances_changed(uow, application, kind, details, report_id, moment)
     return {"id": report_id, "kind": kind, "reported_at": moment, "outcome": None}
 
 
@@ -279,35 +221,27 @@ def answer_request(
     application = owned_application(uow.session, organisation_id, application_id, for_update=True)
     request = uow.session.get(InformationRequest, request_id)
     if request is None or request.application_id != application.id:
-        raise NotFound(request_id)
-    if request.status != "OPEN":
+        raise NotFound()
+    if request.status != RequestState.OPEN:
         raise Conflict("This request has already been answered or closed.")
     last = not _other_open_requests(uow.session, application.id, request.id)
-    row = transition(application.status, "answer_last" if last else "answer", COORDINATOR)
+    move = step(application.status, "answer_last" if last else "answer", COORDINATOR)
+    answered = INFORMATION_REQUEST.step(request.status, "answer", (COORDINATOR,))
     moment = uow.now()
-    request.status, request.answers, request.answered_at = "ANSWERED", answers, moment
-    application.status = row.to(application.status)
+    request.status, request.answers, request.answered_at = answered.target, answers, moment
+    application.status = move.target
     application.updated_at = moment
     add_timeline(
         uow.session, application.id, "information_provided", {"request_id": request.id}, moment
     )
-    uow.emit(
-        "application.info_provided",
-        subject=application.id,
-        data={
-            "application_id": application.id,
-            "request_id": request.id,
-            "answers": answers,
-            "provided_at": moment.isoformat(),
-        },
-    )
+    outgoing.application_info_provided(uow, application, request.id, answers, moment)
     return application
 
 
 def _other_open_requests(session: Session, application_id: str, request_id: str) -> bool:
     query = select(InformationRequest.id).where(
         InformationRequest.application_id == application_id,
-        InformationRequest.status == "OPEN",
+        InformationRequest.status == RequestState.OPEN,
         InformationRequest.id != request_id,
     )
     return session.execute(query).first() is not None
@@ -325,20 +259,12 @@ def request_reconsideration(
             f"{application.reconsideration_requested_at:%d %B %Y}; "
             "it can be requested only once."
         )
-    transition(application.status, "request_reconsideration", COORDINATOR)
+    step(application.status, "request_reconsideration", COORDINATOR)
     moment = uow.now()
     application.reconsideration_requested_at = moment
     application.updated_at = moment
     add_timeline(
         uow.session, application.id, "reconsideration_requested", {"grounds": grounds}, moment
     )
-    uow.emit(
-        "application.reconsideration_requested",
-        subject=application.id,
-        data={
-            "application_id": application.id,
-            "grounds": grounds,
-            "requested_at": moment.isoformat(),
-        },
-    )
+    outgoing.application_reconsideration_requested(uow, application, grounds, moment)
     return application

@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 from shared.web.audit_trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
-from vetting.routes.common import SECURITY, VETTING_ROLES, now, platform
+from vetting.routes.access_control import SECURITY, VETTING_ROLES
+from vetting.routes.request_context import now, platform
 from vetting.schemas.cases import CasePageSchema, CaseQuerySchema, CaseSchema
 from vetting.service_layer import queries
 

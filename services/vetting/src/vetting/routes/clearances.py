@@ -8,7 +8,9 @@ from flask_smorest import Blueprint
 from shared.web.audit_trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
-from vetting.routes.common import SECURITY, VETTING_ROLES, actor, now, platform
+from vetting.domain.actors import MANAGER_ROLE
+from vetting.routes.access_control import SECURITY, VETTING_ROLES, actor
+from vetting.routes.request_context import now, platform
 from vetting.schemas.clearances import (
     ClearanceQuerySchema,
     ClearanceSchema,
@@ -17,7 +19,6 @@ from vetting.schemas.clearances import (
 )
 from vetting.schemas.decisions import ReasonSchema
 from vetting.service_layer import clearances, queries
-from vetting.service_layer.common import MANAGER_ROLE
 
 blp = Blueprint(
     "clearances",

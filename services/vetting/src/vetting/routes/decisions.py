@@ -8,8 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.web.auth import staff_required
+from vetting.domain.actors import MANAGER_ROLE
 from vetting.models import Clearance
-from vetting.routes.common import SECURITY, VETTING_ROLES, actor, now, platform, policy
+from vetting.routes.access_control import SECURITY, VETTING_ROLES, actor
+from vetting.routes.request_context import now, platform, policy
 from vetting.schemas.cases import CaseSchema, CheckSchema, InformationRequestSchema
 from vetting.schemas.clearances import ClearanceSchema
 from vetting.schemas.decisions import (
@@ -23,7 +25,6 @@ from vetting.schemas.decisions import (
     ReviewSchema,
 )
 from vetting.service_layer import checks, decisions, history, information, queries
-from vetting.service_layer.common import MANAGER_ROLE
 
 blp = Blueprint(
     "decisions", __name__, url_prefix="/cases", description="Decisions by vetting officers."

@@ -7,7 +7,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.web.auth import staff_required
-from vetting.routes.common import SECURITY, VETTING_ROLES, actor, now, platform, policy
+from vetting.routes.access_control import SECURITY, VETTING_ROLES, actor
+from vetting.routes.request_context import now, platform, policy
 from vetting.schemas.cases import CaseSchema
 from vetting.schemas.decisions import IdentityDecisionSchema
 from vetting.service_layer import identity_decisions, queries

@@ -5,12 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from shared.events.vocabulary import CHECKS
-from vetting.service_layer.common import STATUSES
-from vetting.service_levels import PARTIES
+from vetting.domain.lifecycles.case import CaseState
+from vetting.domain.service_levels import PARTIES
 
 
 class CaseQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = fields.String(validate=validate.OneOf([state.value for state in CaseState]))
     level = fields.String(validate=validate.Length(min=1, max=40))
     waiting_on = fields.String(validate=validate.OneOf(PARTIES))
     older_than_days = fields.Integer(validate=validate.Range(min=0, max=3650))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from vetting.domain.lifecycles.clearance import ClearanceState
+
 
 class ClearanceQuerySchema(Schema):
     person_id = fields.UUID()
-    status = fields.String(
-        validate=validate.OneOf(["ACTIVE", "SUSPENDED", "REVOKED", "EXPIRED", "SUPERSEDED"])
-    )
+    status = fields.String(validate=validate.OneOf([state.value for state in ClearanceState]))
     expiring_before = fields.AwareDateTime()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from vetting.domain.lifecycles.check import RESULTS
 from vetting.service_layer.decisions import REVIEW_OUTCOMES
 
 REASON = validate.Length(min=3, max=5000)
@@ -92,7 +93,9 @@ class RecordSchema(Strict):
 
 
 class CheckResultSchema(Strict):
-    outcome = fields.String(required=True, validate=validate.OneOf(["PASSED", "ADVERSE"]))
+    outcome = fields.String(
+        required=True, validate=validate.OneOf([result.value for result in RESULTS])
+    )
     summary = fields.String(required=True, validate=REASON)
     records = fields.List(
         fields.Nested(RecordSchema), load_default=list, validate=validate.Length(max=50)

@@ -13,23 +13,25 @@ from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
-from vetting.lifecycle import SYSTEM
-from vetting.lifecycle.case import DECIDABLE
-from vetting.lifecycle.check import CHECK, RECORD_CHECKS, late_status, manual_action
-from vetting.lifecycle.clearance import LIVE
-from vetting.models import Check, Clearance, VettingCase
-from vetting.policy import Policy
-from vetting.providers import CheckRequest, Outcome
-from vetting.risk import assess
-from vetting.service_layer.common import (
-    FINAL_CHECK,
-    Actor,
-    audit_decision,
-    case_for_update,
-    checks_of,
-    move,
-    wait_on,
+from vetting.adapters.providers import CheckRequest, Outcome
+from vetting.domain.actors import SYSTEM, Actor
+from vetting.domain.lifecycles.case import DECIDABLE, CaseState
+from vetting.domain.lifecycles.check import (
+    CHECK,
+    RECORD_CHECKS,
+    CheckState,
+    late_status,
+    manual_action,
 )
+from vetting.domain.lifecycles.check import FINAL as FINAL_CHECK
+from vetting.domain.lifecycles.clearance import LIVE
+from vetting.domain.policy import Policy
+from vetting.domain.risk import assess
+from vetting.models import Check, Clearance, VettingCase
+from vetting.service_layer import outgoing
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move, wait_on
+from vetting.service_layer.lookups import case_for_update, checks_of
 
 
 def create_checks(
@@ -44,7 +46,7 @@ def create_checks(
                 id=str(uuid.uuid4()),
                 case_id=case.id,
                 name=name,
-                status="PENDING",
+                status=CheckState.PENDING,
                 provider=provider,
                 attempts=0,
                 created_at=moment,
@@ -124,14 +126,18 @@ def refresh(session: Session, case: VettingCase, policy: Policy, moment: datetim
     checks = checks_of(session, case.id)
     case.risk = assess_case(case, checks, policy, moment.date())
     waiting = [c for c in checks if c.status not in FINAL_CHECK]
-    if case.status == "INFO_REQUESTED" and case.resume_status == "OPEN" and not waiting:
-        case.resume_status = "AWAITING_DECISION"
-    if case.status != "OPEN":
+    if (
+        case.status == CaseState.INFO_REQUESTED
+        and case.resume_status == CaseState.OPEN
+        and not waiting
+    ):
+        case.resume_status = CaseState.AWAITING_DECISION
+    if case.status != CaseState.OPEN:
         if case.status in DECIDABLE:
             wait_on(case, "OFFICER", moment)  # or a manager: common.party_for
         return
     if not waiting:
-        move(case, "AWAITING_DECISION", moment)
+        move(case, CaseState.AWAITING_DECISION, moment)
     elif (
         all(c.next_attempt_at is None for c in waiting) or case.identity_status == "POSSIBLE_MATCH"
     ):
@@ -151,21 +157,11 @@ def complete(
 ) -> None:
     """The check's result is in (from its provider or an officer: the caller has asked the
     lifecycle table which may)."""
-    check.status, check.result = outcome.status, dict(outcome.detail)
+    CHECK.check_move(check.status, outcome.status)
+    check.status, check.result = CheckState(outcome.status), dict(outcome.detail)
     check.completed_at, check.next_attempt_at, check.error = moment, None, None
     uow.session.flush()
-    uow.emit(
-        "vetting.check_completed",
-        subject=case.application_id,
-        data={
-            "case_id": case.id,
-            "application_id": case.application_id,
-            "check": check.name,
-            "outcome": outcome.status,
-            "provider": check.provider,
-            "completed_at": moment.isoformat(),
-        },
-    )
+    outgoing.check_completed(uow, case, check.name, outcome.status, check.provider, moment)
     refresh(uow.session, case, policy, moment)
 
 
@@ -192,7 +188,7 @@ def record_result(
     overwritten."""
     case = case_for_update(uow.session, case_id)
     check = _check_for_update(uow.session, case, name)
-    if case.status in ("WITHDRAWN", "CLEARED", "REFUSED"):
+    if case.status in (CaseState.WITHDRAWN, CaseState.CLEARED, CaseState.REFUSED):
         raise Conflict(f"The case is {case.status.lower()}: its checks are closed.")
     CHECK.step(check.status, manual_action(name, check.provider), actor.roles, status)
     if records and name not in RECORD_CHECKS:
@@ -231,9 +227,9 @@ def retry(uow: UnitOfWork, policy: Policy, case_id: str, name: str, actor: Actor
     """An officer sends a check that ran out of retries back to its provider."""
     case = case_for_update(uow.session, case_id)
     check = _check_for_update(uow.session, case, name)
-    CHECK.step(check.status, "retried", actor.roles)
+    target = CHECK.step(check.status, "retried", actor.roles).target
     moment = uow.now()
-    check.status, check.next_attempt_at, check.attempts = "PENDING", moment, 0
+    check.status, check.next_attempt_at, check.attempts = target, moment, 0
     refresh(uow.session, case, policy, moment)
     audit_decision(
         uow,
@@ -316,8 +312,8 @@ def reopen(uow: UnitOfWork, case: VettingCase, policy: Policy, moment: datetime,
     as it is until the officer decides); any other closed case keeps the evidence on file."""
     refresh(uow.session, case, policy, moment)
     clearance = uow.session.get(Clearance, case.clearance_id) if case.clearance_id else None
-    if case.status == "CLEARED" and clearance is not None and clearance.status in LIVE:
-        move(case, "REVIEW", moment)
+    if case.status == CaseState.CLEARED and clearance is not None and clearance.status in LIVE:
+        move(case, CaseState.REVIEW, moment)
         audit_decision(
             uow,
             Actor.system(),
@@ -326,11 +322,17 @@ def reopen(uow: UnitOfWork, case: VettingCase, policy: Policy, moment: datetime,
             case.id,
             reason=why,
             detail={
-                "recommendation": case.risk["recommendation"],
+                "recommendation": (case.risk or {}).get("recommendation"),
                 "policy_version": policy.version,
             },
         )
-    elif case.status not in ("CLEARED", "WITHDRAWN", "REFUSED", "OPEN", "INFO_REQUESTED"):
+    elif case.status not in (
+        CaseState.CLEARED,
+        CaseState.WITHDRAWN,
+        CaseState.REFUSED,
+        CaseState.OPEN,
+        CaseState.INFO_REQUESTED,
+    ):
         wait_on(case, "OFFICER", moment)
 
 

@@ -15,12 +15,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from shared.consumer import Event, Handler
+from shared.handlers import Event
 from shared.uow import UnitOfWork
+from vetting.domain.actors import Actor
+from vetting.domain.lifecycles.case import UNDECIDED, CaseState
+from vetting.domain.lifecycles.clearance import ClearanceState
+from vetting.domain.policy import Policy
 from vetting.models import CaseUpdate, CircumstanceReport, Clearance, VettingCase
-from vetting.policy import Policy
-from vetting.service_layer import checks, clearances
-from vetting.service_layer.common import Actor, audit_decision, case_by_application, move
+from vetting.service_layer import checks, clearances, outgoing
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move
+from vetting.service_layer.lookups import case_by_application
 
 CHANGE_SECTIONS = {
     "NEW_CONVICTION": ("declarations", "convictions"),
@@ -29,30 +34,12 @@ CHANGE_SECTIONS = {
 }
 # A review's outcome, as the reporting organisation is told it.
 REVIEW_OUTCOMES = {"CONTINUE": "NO_CHANGE", "SUSPEND": "SUSPENDED", "REVOKE": "CLEARANCE_REVOKED"}
-UNDECIDED = (
-    "OPEN",
-    "AWAITING_DECISION",
-    "INFO_REQUESTED",
-    "REFUSAL_PENDING",
-    "CLEARANCE_PENDING",
-    "RECONSIDERATION",
-)
-
-
-def make_record_change(policy: Policy) -> Handler:
-    def record_change_of_circumstances(uow: UnitOfWork, event: Event) -> None:
-        """application.circumstances_changed → the change joins the case and its risk is
-        assessed again; a cleared case goes to an officer's review (the clearance stays as it
-        is unless the policy names the change as immediate)."""
-        record_change(uow, event, policy)
-
-    record_change_of_circumstances.handler_name = (  # type: ignore[attr-defined]
-        "vetting.service_layer.record_change_of_circumstances"
-    )
-    return record_change_of_circumstances
 
 
 def record_change(uow: UnitOfWork, event: Event, policy: Policy) -> None:
+    """application.circumstances_changed → the change joins the case and its risk is assessed
+    again; a cleared case goes to an officer's review (the clearance stays as it is unless the
+    policy names the change as immediate)."""
     case = case_by_application(uow.session, event.data["application_id"])
     if case is None:
         return
@@ -80,14 +67,14 @@ def record_change(uow: UnitOfWork, event: Event, policy: Policy) -> None:
         received_at=moment,
     )
     uow.session.add(report)
-    if case.status != "WITHDRAWN":
+    if case.status != CaseState.WITHDRAWN:
         _join_case(case, kind, details)
         checks.refresh(uow.session, case, policy, moment)
     clearance = uow.session.get(Clearance, case.clearance_id) if case.clearance_id else None
     if case.status in UNDECIDED:
         report.outcome = "IN_VETTING"
     elif (
-        case.status in ("CLEARED", "REVIEW")
+        case.status in (CaseState.CLEARED, CaseState.REVIEW)
         and clearance is not None
         and clearance.status in clearances.LIVE
     ):
@@ -133,8 +120,8 @@ def _review(
 ) -> None:
     """The report becomes an item of the case's review; an immediate kind suspends an active
     clearance meanwhile (one already suspended stays so: nothing to refuse)."""
-    if case.status == "CLEARED":
-        move(case, "REVIEW", moment)
+    if case.status == CaseState.CLEARED:
+        move(case, CaseState.REVIEW, moment)
         audit_decision(
             uow,
             Actor.system(),
@@ -144,14 +131,14 @@ def _review(
             detail={
                 "kind": report.kind,
                 "report_id": report.id,
-                "recommendation": case.risk["recommendation"],
+                "recommendation": (case.risk or {}).get("recommendation"),
                 "policy_version": policy.version,
             },
         )
     report.status, report.outcome = "OPEN", "UNDER_REVIEW"
     if policy.suspends_at_once(report.kind, details):
         report.immediate, report.outcome = True, "SUSPENDED"
-        if clearance.status == "ACTIVE":
+        if clearance.status == ClearanceState.ACTIVE:
             clearances.suspend(
                 uow,
                 clearance,
@@ -181,18 +168,7 @@ def resolve(
 def _tell(uow: UnitOfWork, report: CircumstanceReport, moment: Any) -> None:
     if report.organisation_id is None:
         return  # a case opened before cases recorded their organisation: nobody to tell
-    uow.emit(
-        "vetting.circumstances_reviewed",
-        subject=report.application_id,
-        data={
-            "application_id": report.application_id,
-            "organisation_id": report.organisation_id,
-            "report_id": report.id,
-            "outcome": report.outcome,
-            "final": report.status == "DONE",
-            "reviewed_at": moment.isoformat(),
-        },
-    )
+    outgoing.circumstances_reviewed(uow, report, moment)
 
 
 def reports_view(uow_session: Any, case_id: str) -> list[dict[str, Any]]:

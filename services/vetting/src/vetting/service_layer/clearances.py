@@ -1,5 +1,6 @@
-"""Clearances, moved only as their table says (vetting.lifecycle.clearance): ACTIVE ⇄ SUSPENDED
-→ REVOKED | EXPIRED, and SUPERSEDED when a new clearance for the person replaces an active one.
+"""Clearances, moved only as their table says (vetting.domain.lifecycles.clearance):
+ACTIVE ⇄ SUSPENDED → REVOKED | EXPIRED, and SUPERSEDED when a new clearance for the person
+replaces an active one.
 A clearance belongs to the person: one serves every establishment and every organisation they
 volunteer with, so a second application it already covers is cleared at once; and a person has
 one live clearance, so a renewal (by whichever organisation) supersedes the person's.
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select, update
@@ -20,24 +20,22 @@ from shared.clock import end_of_london_day, london_date
 from shared.errors import Conflict, NotFound
 from shared.events.contracts.vetting import legacy_suspension_id
 from shared.uow import UnitOfWork
-from vetting.lifecycle.clearance import CLEARANCE, LIVE
+from vetting.domain.actors import Actor
+from vetting.domain.conditions import excluded
+from vetting.domain.lifecycles.case import CaseState
+from vetting.domain.lifecycles.clearance import CLEARANCE, LIVE, ClearanceState
+from vetting.domain.policy import Policy
+from vetting.domain.risk import ESCORTED_ONLY
 from vetting.models import Clearance, VettingCase
-from vetting.policy import Policy
-from vetting.risk import ESCORTED_ONLY, EXCLUDE
-from vetting.service_layer import history
-from vetting.service_layer.common import Actor, audit_decision, move
+from vetting.service_layer import history, outgoing
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move
 
 ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
-# What the organisation is shown instead of an exclusion (which names an establishment).
-RESTRICTIONS_APPLY = "ESTABLISHMENT_RESTRICTIONS_APPLY"
 
 
 def _take(clearance: Clearance, action: str, actor: Actor) -> str:
     return CLEARANCE.step(clearance.status, action, actor.acts_as).target
-
-
-def excluded(conditions: list[str]) -> set[str]:
-    return {c.removeprefix(EXCLUDE) for c in conditions if c.startswith(EXCLUDE)}
 
 
 def covering(
@@ -50,7 +48,7 @@ def covering(
     soonest = min(policy.reminder_days_before_expiry, default=0)
     for clearance in session.execute(
         select(Clearance)
-        .where(Clearance.person_id == case.person_id, Clearance.status == "ACTIVE")
+        .where(Clearance.person_id == case.person_id, Clearance.status == ClearanceState.ACTIVE)
         .order_by(Clearance.expires_at.desc())
     ).scalars():
         if (
@@ -63,74 +61,17 @@ def covering(
     return None
 
 
-def _granted_event(case: VettingCase, clearance: Clearance) -> dict[str, Any]:
-    return {
-        "case_id": case.id,
-        "application_id": case.application_id,
-        "clearance_id": clearance.id,
-        "level": clearance.level,
-        "access": clearance.access,
-        "conditions": clearance.conditions,
-        "establishments": [
-            c for c in case.establishments if c not in excluded(clearance.conditions)
-        ],
-        "issued_at": clearance.issued_at.isoformat(),
-        "expires_at": clearance.expires_at.isoformat(),
-        "person_id": clearance.person_id,
-        "replaces_clearance_id": clearance.replaces_id,
-        "forenames": case.applicant_name.get("forenames"),
-        "surname": case.applicant_name.get("surname"),
-        "date_of_birth": (case.applicant or {}).get("date_of_birth"),
-    }
-
-
-def organisation_conditions(conditions: list[str]) -> list[str]:
-    kept = [c for c in conditions if not c.startswith(EXCLUDE)]
-    return [*kept, RESTRICTIONS_APPLY] if len(kept) < len(conditions) else kept
-
-
 def _emit_granted(uow: UnitOfWork, case: VettingCase, clearance: Clearance) -> None:
-    uow.emit(
-        "vetting.clearance_granted",
-        subject=case.application_id,
-        data=_granted_event(case, clearance),
-    )
-    # The organisation's copy, apart: a queue receives whole messages, and access alone needs
-    # who the person is (for the gate) and which establishments exclude them.
-    uow.emit(
-        "vetting.application_cleared",
-        subject=case.application_id,
-        data={
-            "case_id": case.id,
-            "application_id": case.application_id,
-            "clearance_id": clearance.id,
-            "level": clearance.level,
-            "access": clearance.access,
-            "conditions": organisation_conditions(clearance.conditions),
-            "issued_at": clearance.issued_at.isoformat(),
-            "expires_at": clearance.expires_at.isoformat(),
-        },
-    )
-    # What the volunteer and the coordinator are told, apart: a queue receives whole messages,
-    # and the conditions can name the prison of a connection with a prisoner.
-    uow.emit(
-        "vetting.clearance_announced",
-        subject=case.application_id,
-        data={
-            "application_id": case.application_id,
-            "clearance_id": clearance.id,
-            "level": clearance.level,
-            "issued_at": clearance.issued_at.isoformat(),
-            "expires_at": clearance.expires_at.isoformat(),
-        },
-    )
+    outgoing.clearance_granted(uow, case, clearance)
+    outgoing.application_cleared(uow, case, clearance)
+    outgoing.clearance_announced(uow, case, clearance)
 
 
 def serve_from_existing(
     uow: UnitOfWork, policy: Policy, case: VettingCase, clearance: Clearance, moment: datetime
 ) -> None:
     case.clearance_id = clearance.id
-    move(case, "CLEARED", moment)
+    move(case, CaseState.CLEARED, moment)
     _emit_granted(uow, case, clearance)
     audit_decision(
         uow,
@@ -173,7 +114,7 @@ def grant(
         access="ESCORTED" if ESCORTED_ONLY in conditions else case.requested_access,
         conditions=sorted(conditions),
         establishments=list(case.establishments),
-        status="ACTIVE",
+        status=ClearanceState.ACTIVE,
         issued_at=moment,
         expires_at=expiry(moment, policy.level(level).validity_months),
         policy_version=policy.version,
@@ -249,14 +190,6 @@ def clearance_for_update(session: Session, clearance_id: str) -> Clearance:
     return clearance
 
 
-def _change(clearance: Clearance) -> dict[str, Any]:
-    return {
-        "clearance_id": clearance.id,
-        "application_id": clearance.application_id,
-        "person_id": clearance.person_id,
-    }
-
-
 def suspend(
     uow: UnitOfWork,
     clearance: Clearance,
@@ -268,16 +201,7 @@ def suspend(
     clearance.status = _take(clearance, "suspend", actor)
     clearance.suspension_reason = reason_code
     clearance.suspension_id, clearance.updated_at = str(uuid.uuid4()), moment
-    uow.emit(
-        "vetting.clearance_suspended",
-        subject=clearance.application_id,
-        data={
-            **_change(clearance),
-            "reason": reason_code,
-            "suspended_at": moment.isoformat(),
-            "suspension_id": clearance.suspension_id,
-        },
-    )
+    outgoing.clearance_suspended(uow, clearance, reason_code, moment)
     audit_decision(
         uow,
         actor,
@@ -304,11 +228,7 @@ def reinstate(
     lifted = clearance.suspension_id or legacy_suspension_id(clearance.id)
     clearance.suspension_reason = None
     clearance.suspension_id, clearance.updated_at = None, moment
-    uow.emit(
-        "vetting.clearance_reinstated",
-        subject=clearance.application_id,
-        data={**_change(clearance), "reinstated_at": moment.isoformat(), "suspension_id": lifted},
-    )
+    outgoing.clearance_reinstated(uow, clearance, lifted, moment)
     audit_decision(
         uow,
         actor,
@@ -325,11 +245,7 @@ def revoke(
     uow: UnitOfWork, clearance: Clearance, actor: Actor, reason: str, moment: datetime
 ) -> None:
     clearance.status, clearance.updated_at = _take(clearance, "revoke", actor), moment
-    uow.emit(
-        "vetting.clearance_revoked",
-        subject=clearance.application_id,
-        data={**_change(clearance), "revoked_at": moment.isoformat()},
-    )
+    outgoing.clearance_revoked(uow, clearance, moment)
     audit_decision(uow, actor, "clearance.revoked", "clearance", clearance.id, reason=reason)
     history.person_changed(uow.session, clearance.person_id, moment)
 
@@ -348,14 +264,10 @@ def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
         .with_for_update(skip_locked=True)
     ).scalars():
         if clearance.expires_at <= moment:
-            suspended = clearance.status == "SUSPENDED"
+            suspended = clearance.status == ClearanceState.SUSPENDED
             clearance.status = _take(clearance, "expire", Actor.system())
             clearance.updated_at = moment
-            uow.emit(
-                "vetting.clearance_expired",
-                subject=clearance.application_id,
-                data={**_change(clearance), "expired_at": clearance.expires_at.isoformat()},
-            )
+            outgoing.clearance_expired(uow, clearance)
             audit_decision(
                 uow,
                 Actor.system(),
@@ -370,18 +282,10 @@ def sweep(uow: UnitOfWork, policy: Policy, moment: datetime) -> dict[str, int]:
             continue
         days_left = (clearance.expires_at - moment).total_seconds() / 86400
         due = [d for d in offsets if days_left <= d and d not in clearance.reminders_sent]
-        if clearance.status != "ACTIVE" or not due:
+        if clearance.status != ClearanceState.ACTIVE or not due:
             continue
         nearest = due[0]
         clearance.reminders_sent = sorted({*clearance.reminders_sent, *due})
-        uow.emit(
-            "vetting.clearance_expiring",
-            subject=clearance.application_id,
-            data={
-                **_change(clearance),
-                "expires_at": clearance.expires_at.isoformat(),
-                "days_before": nearest,
-            },
-        )
+        outgoing.clearance_expiring(uow, clearance, nearest)
         found["reminded"] += 1
     return found

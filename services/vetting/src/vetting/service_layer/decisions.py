@@ -13,29 +13,27 @@ from typing import Any
 
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.uow import UnitOfWork
-from vetting.lifecycle.case import DECIDABLE
+from vetting.domain.actors import MANAGER_ROLE, Actor
+from vetting.domain.conditions import excluded
+from vetting.domain.lifecycles.case import DECIDABLE, CaseState
+from vetting.domain.lifecycles.clearance import ClearanceState
+from vetting.domain.policy import Policy
+from vetting.domain.risk import ESCORTED_ONLY, EXCLUDE
 from vetting.models import Clearance, InformationRequest, VettingCase
-from vetting.policy import Policy
-from vetting.risk import ESCORTED_ONLY, EXCLUDE
-from vetting.service_layer import circumstances, clearances, history, overrides
-from vetting.service_layer.common import (
-    MANAGER_ROLE,
-    Actor,
-    audit_decision,
-    case_for_update,
-    move,
-    take,
-)
+from vetting.service_layer import circumstances, clearances, history, outgoing, overrides
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move, take
+from vetting.service_layer.lookups import case_for_update
 
-WHY_NOT = {
-    "OPEN": "its checks are still running",
-    "INFO_REQUESTED": (
+WHY_NOT: dict[str, str] = {
+    CaseState.OPEN: "its checks are still running",
+    CaseState.INFO_REQUESTED: (
         "it is waiting for information (from the organisation, or from the "
         "volunteer for a sensitive request)"
     ),
-    "REFUSAL_PENDING": "a refusal is waiting for countersignature",
-    "CLEARANCE_PENDING": "a clearance is waiting for countersignature",
-    "REVIEW": "it is under review after a change of circumstances (use /review)",
+    CaseState.REFUSAL_PENDING: "a refusal is waiting for countersignature",
+    CaseState.CLEARANCE_PENDING: "a clearance is waiting for countersignature",
+    CaseState.REVIEW: "it is under review after a change of circumstances (use /review)",
 }
 
 
@@ -53,7 +51,7 @@ def _decidable(case: VettingCase, what: str) -> None:
 
 
 def _not_party_to_refusal(case: VettingCase, actor: Actor) -> None:
-    if case.status == "RECONSIDERATION":
+    if case.status == CaseState.RECONSIDERATION:
         refusal = case.refusal or {}
         if actor.is_one_of(refusal.get("proposed_by"), refusal.get("countersigned_by")):
             raise Forbidden(
@@ -79,7 +77,7 @@ def _validate_conditions(case: VettingCase, conditions: list[str]) -> None:
                 ]
             },
         )
-    if set(case.establishments) <= clearances.excluded(conditions):
+    if set(case.establishments) <= excluded(conditions):
         raise Invalid(
             "Every requested establishment would be excluded.",
             {"conditions": ["Leave at least one requested establishment, or refuse."]},
@@ -125,7 +123,9 @@ def clear(
 
 
 def _overturns_countersigned_refusal(case: VettingCase) -> bool:
-    return case.status == "RECONSIDERATION" and bool((case.refusal or {}).get("countersigned_by"))
+    return case.status == CaseState.RECONSIDERATION and bool(
+        (case.refusal or {}).get("countersigned_by")
+    )
 
 
 def countersign_clearance(
@@ -165,14 +165,14 @@ def _issue(
     # Again at issue: a countersignature may come after the person's history changed.
     history.require_acknowledged(uow.session, case, "cleared")
     clearance = clearances.grant(uow, policy, case, actor, level, conditions, moment)
-    if was == "RECONSIDERATION":
+    if was == CaseState.RECONSIDERATION:
         case.reconsideration = {
             **(case.reconsideration or {}),
-            "outcome": "CLEARED",
+            "outcome": CaseState.CLEARED,
             "decided_by": actor.subject,
             "decided_at": moment.isoformat(),
         }
-    move(case, "CLEARED", moment)
+    move(case, CaseState.CLEARED, moment)
     case.policy_version = policy.version
     audit_decision(
         uow,
@@ -188,7 +188,7 @@ def _issue(
             "proposed_by": actor.subject,
             "countersigned_by": countersigned_by.subject if countersigned_by else None,
             "expires_at": clearance.expires_at.isoformat(),
-            "on_reconsideration": was == "RECONSIDERATION",
+            "on_reconsideration": was == CaseState.RECONSIDERATION,
             "recommendation": (case.risk or {}).get("recommendation"),
             "policy_version": policy.version,
         },
@@ -205,8 +205,12 @@ def propose_refusal(
     _decidable(case, "refused")
     _not_party_to_refusal(case, actor)
     moment = uow.now()
-    take(case, "refusal_upheld" if case.status == "RECONSIDERATION" else "refusal_proposed", actor)
-    if case.status == "RECONSIDERATION":
+    take(
+        case,
+        "refusal_upheld" if case.status == CaseState.RECONSIDERATION else "refusal_proposed",
+        actor,
+    )
+    if case.status == CaseState.RECONSIDERATION:
         case.reconsideration = {
             **(case.reconsideration or {}),
             "outcome": "UPHELD",
@@ -214,7 +218,7 @@ def propose_refusal(
             "decided_at": moment.isoformat(),
             "reasons": reasons,
         }
-        move(case, "REFUSED", moment)
+        move(case, CaseState.REFUSED, moment)
         _refused(uow, case, moment, reconsidered=True)
         audit_decision(
             uow,
@@ -231,7 +235,7 @@ def propose_refusal(
         "proposed_at": moment.isoformat(),
         "reasons": reasons,
     }
-    move(case, "REFUSAL_PENDING", moment)
+    move(case, CaseState.REFUSAL_PENDING, moment)
     audit_decision(
         uow,
         actor,
@@ -267,12 +271,12 @@ def countersign(
             "countersigned_at": moment.isoformat(),
             "note": note,
         }
-        move(case, "REFUSED", moment)
+        move(case, CaseState.REFUSED, moment)
         case.policy_version = policy.version
         _refused(uow, case, moment, reconsidered=False)
     else:
         case.refusal = None
-        move(case, "AWAITING_DECISION", moment)
+        move(case, CaseState.AWAITING_DECISION, moment)
     audit_decision(
         uow,
         actor,
@@ -288,16 +292,7 @@ def countersign(
 
 def _refused(uow: UnitOfWork, case: VettingCase, moment: Any, *, reconsidered: bool) -> None:
     history.person_changed(uow.session, case.person_id, moment)
-    uow.emit(
-        "vetting.clearance_refused",
-        subject=case.application_id,
-        data={
-            "case_id": case.id,
-            "application_id": case.application_id,
-            "refused_at": moment.isoformat(),
-            "reconsidered": reconsidered,
-        },
-    )
+    outgoing.clearance_refused(uow, case, moment, reconsidered=reconsidered)
 
 
 def request_information(
@@ -327,38 +322,11 @@ def request_information(
         sensitive=sensitive,
     )
     uow.session.add(request)
-    if case.status != "INFO_REQUESTED":
+    if case.status != CaseState.INFO_REQUESTED:
         case.resume_status = case.status
-        move(case, "INFO_REQUESTED", moment)
-    uow.emit(
-        "vetting.info_requested",
-        subject=case.application_id,
-        data={
-            "case_id": case.id,
-            "application_id": case.application_id,
-            "request_id": request.id,
-            "items": items,
-            "reason": reason,
-            "due_by": request.due_by,
-            "requested_at": moment.isoformat(),
-            "sensitive": sensitive,
-        },
-    )
-    # The organisation's copy, apart: a queue receives whole messages, and the reason (and a
-    # sensitive request's questions) can name what the checks found.
-    uow.emit(
-        "vetting.info_request_announced",
-        subject=case.application_id,
-        data={
-            "case_id": case.id,
-            "application_id": case.application_id,
-            "request_id": request.id,
-            "items": [] if sensitive else items,
-            "due_by": request.due_by,
-            "requested_at": moment.isoformat(),
-            "sensitive": sensitive,
-        },
-    )
+        move(case, CaseState.INFO_REQUESTED, moment)
+    outgoing.info_requested(uow, case, request, items, reason, sensitive, moment)
+    outgoing.info_request_announced(uow, case, request, items, sensitive, moment)
     audit_decision(
         uow,
         actor,
@@ -398,13 +366,13 @@ def complete_review(
         )
     clearance = clearances.clearance_for_update(uow.session, case.clearance_id or "")
     moment = uow.now()
-    if outcome == "CONTINUE" and clearance.status == "SUSPENDED":
+    if outcome == "CONTINUE" and clearance.status == ClearanceState.SUSPENDED:
         clearances.reinstate(uow, clearance, actor, reason, moment)
-    elif outcome == "SUSPEND" and clearance.status == "ACTIVE":
+    elif outcome == "SUSPEND" and clearance.status == ClearanceState.ACTIVE:
         clearances.suspend(uow, clearance, actor, "OFFICER_DECISION", reason, moment)
     elif outcome == "REVOKE":
         clearances.revoke(uow, clearance, actor, reason, moment)
-    move(case, "CLEARED", moment)
+    move(case, CaseState.CLEARED, moment)
     circumstances.resolve(uow, case, outcome, actor, moment)
     audit_decision(
         uow,

@@ -29,15 +29,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from shared import audit, erasure
-from shared.consumer import Event
+from shared.handlers import Event
 from shared.uow import UnitOfWork
-from vetting.lifecycle import SYSTEM
-from vetting.lifecycle.clearance import CLEARANCE
+from vetting.domain.actors import SYSTEM
+from vetting.domain.lifecycles.clearance import CLEARANCE
 from vetting.models import (
     Clearance,
     Person,
     VettingCase,
 )
+from vetting.service_layer import outgoing
 from vetting.service_layer.clearances import LIVE
 from vetting.service_layer.erasure_steps import (
     anonymise_case,
@@ -46,7 +47,6 @@ from vetting.service_layer.erasure_steps import (
     close_cases,
     forget_identity,
 )
-from vetting.service_layer.organisation_erasure import erase_for_organisation
 
 REASON_CODE = "ERASURE"
 # The person's key once erased ("person:<id>" before): nothing identifying.
@@ -54,12 +54,8 @@ ERASED_KEY = "erased:"
 
 
 def erase_person(uow: UnitOfWork, event: Event) -> None:
-    """application.erasure_requested → for the data protection officer (scope PERSON): revoke,
-    anonymise, forget, report; for an organisation, only what it supplied
-    (service_layer.organisation_erasure)."""
-    if event.data.get("scope") != "PERSON":
-        erase_for_organisation(uow, event)
-        return
+    """application.erasure_requested (scope PERSON, for the data protection officer): revoke,
+    anonymise, forget, report. An organisation's request: service_layer.organisation_erasure."""
     session, moment = uow.session, uow.now()
     erasure_id = str(event.data["erasure_id"])
     application_id = str(event.data["application_id"])
@@ -112,15 +108,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
         detail={"counts": counts},
         at=moment,
     )
-    erasure.report(
-        uow,
-        "vetting.person_erased",
-        erasure_id=erasure_id,
-        person_id=person_id,
-        application_ids=application_ids,
-        counts=counts,
-        moment=moment,
-    )
+    outgoing.person_erased(uow, erasure_id, person_id, application_ids, counts, moment)
 
 
 def _cases(session: Session, person_id: str | None, first: VettingCase | None) -> list[VettingCase]:

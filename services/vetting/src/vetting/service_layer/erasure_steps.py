@@ -6,11 +6,12 @@ for one organisation's applications).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
+from vetting.domain.lifecycles.case import CLOSED, CaseState
 from vetting.models import (
     CaseUpdate,
     Check,
@@ -19,7 +20,7 @@ from vetting.models import (
     PersonIdentifier,
     VettingCase,
 )
-from vetting.service_layer.common import CLOSED, move
+from vetting.service_layer.case_moves import move
 
 
 def forget_identity(session: Session, person_id: str | None, case_ids: list[str]) -> int:
@@ -27,12 +28,14 @@ def forget_identity(session: Session, person_id: str | None, case_ids: list[str]
     name them or their cases: gone, so nobody is ever matched to an erased person."""
     forgotten = 0
     if person_id is not None:
-        forgotten = (
+        # A DELETE's result is a CursorResult (it has a rowcount): Session.execute says Result.
+        deleted = cast(
+            CursorResult[Any],
             session.execute(
                 delete(PersonIdentifier).where(PersonIdentifier.person_id == person_id)
-            ).rowcount
-            or 0
+            ),
         )
+        forgotten = deleted.rowcount or 0
         session.execute(delete(IdentityCandidate).where(IdentityCandidate.person_id == person_id))
     if case_ids:
         session.execute(delete(IdentityCandidate).where(IdentityCandidate.case_id.in_(case_ids)))
@@ -46,7 +49,7 @@ def close_cases(cases: Iterable[VettingCase], moment: Any) -> int:
     closed = 0
     for case in cases:
         if case.status not in CLOSED:
-            move(case, "WITHDRAWN", moment)
+            move(case, CaseState.WITHDRAWN, moment)
             case.resume_status = None
             closed += 1
     return closed

@@ -15,14 +15,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.consumer import Event, Handler
 from shared.errors import Conflict
+from shared.handlers import Event
 from shared.uow import UnitOfWork
-from vetting.lifecycle.case import UNDECIDED
+from vetting.domain.actors import Actor
+from vetting.domain.lifecycles.case import UNDECIDED, CaseState
+from vetting.domain.lifecycles.clearance import ClearanceState
 from vetting.models import Clearance, PrisonDecision, VettingCase
-from vetting.service_layer.common import Actor, audit_decision, case_for_update, rewait, take
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import rewait, take
+from vetting.service_layer.lookups import case_for_update
 
-ESTABLISHMENT_DECISIONS = {"access.excluded": "EXCLUDED", "access.revoked": "REVOKED"}
+# An establishment's decisions, as the person's history records them.
+EXCLUDED, REVOKED = "EXCLUDED", "REVOKED"
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -36,7 +41,8 @@ def flags(session: Session, case: VettingCase) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for clearance in session.execute(
         select(Clearance).where(
-            Clearance.person_id == case.person_id, Clearance.status.in_(("SUSPENDED", "REVOKED"))
+            Clearance.person_id == case.person_id,
+            Clearance.status.in_((ClearanceState.SUSPENDED, ClearanceState.REVOKED)),
         )
     ).scalars():
         found.append(
@@ -49,7 +55,7 @@ def flags(session: Session, case: VettingCase) -> list[dict[str, Any]]:
     for refused in session.execute(
         select(VettingCase.id, VettingCase.closed_at).where(
             VettingCase.person_id == case.person_id,
-            VettingCase.status == "REFUSED",
+            VettingCase.status == CaseState.REFUSED,
             VettingCase.id != case.id,
         )
     ):
@@ -92,7 +98,7 @@ def require_acknowledged(session: Session, case: VettingCase, what: str) -> None
         )
     suspended = session.execute(
         select(Clearance.id).where(
-            Clearance.person_id == case.person_id, Clearance.status == "SUSPENDED"
+            Clearance.person_id == case.person_id, Clearance.status == ClearanceState.SUSPENDED
         )
     ).scalar()
     if suspended is not None:
@@ -147,37 +153,30 @@ def person_changed(session: Session, person_id: str | None, moment: datetime) ->
         rewait(case, moment)
 
 
-def make_record_establishment_decision(event_type: str) -> Handler:
-    decision = ESTABLISHMENT_DECISIONS[event_type]
-
-    def record_establishment_decision(uow: UnitOfWork, event: Event) -> None:
-        """access.excluded / access.revoked by an establishment → the person's history.
-        What followed vetting's own news (by VETTING) is vetting's history already."""
-        if event.data.get("by") != "ESTABLISHMENT":
-            return
-        grant_id = str(event.data["grant_id"])
-        if (
-            uow.session.execute(
-                select(PrisonDecision.id).where(
-                    PrisonDecision.grant_id == grant_id, PrisonDecision.decision == decision
-                )
-            ).first()
-            is not None
-        ):
-            return
-        uow.session.add(
-            PrisonDecision(
-                person_id=str(event.data["person_id"]),
-                grant_id=grant_id,
-                application_id=str(event.data["application_id"]),
-                establishment_code=event.data["establishment_code"],
-                decision=decision,
-                decided_at=event.data["at"],
+def record_establishment_decision(uow: UnitOfWork, event: Event, decision: str) -> None:
+    """access.excluded / access.revoked by an establishment → the person's history (decision
+    EXCLUDED or REVOKED). What followed vetting's own news (by VETTING) is vetting's history
+    already."""
+    if event.data.get("by") != "ESTABLISHMENT":
+        return
+    grant_id = str(event.data["grant_id"])
+    if (
+        uow.session.execute(
+            select(PrisonDecision.id).where(
+                PrisonDecision.grant_id == grant_id, PrisonDecision.decision == decision
             )
+        ).first()
+        is not None
+    ):
+        return
+    uow.session.add(
+        PrisonDecision(
+            person_id=str(event.data["person_id"]),
+            grant_id=grant_id,
+            application_id=str(event.data["application_id"]),
+            establishment_code=event.data["establishment_code"],
+            decision=decision,
+            decided_at=event.data["at"],
         )
-        person_changed(uow.session, str(event.data["person_id"]), uow.now())
-
-    record_establishment_decision.handler_name = (  # type: ignore[attr-defined]
-        f"vetting.service_layer.history.record_{decision.lower()}"
     )
-    return record_establishment_decision
+    person_changed(uow.session, str(event.data["person_id"]), uow.now())

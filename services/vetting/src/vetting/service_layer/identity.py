@@ -3,7 +3,7 @@
 A strong match links the case to the existing person at once; a possible match gives the case
 a person of its own for now and offers the candidates to an officer, who links (the case moves
 to the candidate, whose clearance may then serve it) or separates (remembered, never offered
-again). Every decision is audited; the rules are `vetting.identity`'s.
+again). Every decision is audited; the rules are `vetting.domain.identity`'s.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
-from vetting import identity
+from vetting.domain import identity
+from vetting.domain.actors import Actor
 from vetting.models import (
     Clearance,
     IdentityCandidate,
@@ -28,7 +29,7 @@ from vetting.models import (
     PersonIdentifier,
     VettingCase,
 )
-from vetting.service_layer.common import Actor, audit_decision
+from vetting.service_layer.audit_trail import audit_decision
 
 RESOLVED, POSSIBLE_MATCH = "RESOLVED", "POSSIBLE_MATCH"
 NEW_PERSON, STRONG_MATCH = "NEW_PERSON", "STRONG_MATCH"

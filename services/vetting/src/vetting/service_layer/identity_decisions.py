@@ -7,10 +7,12 @@ from sqlalchemy import select
 
 from shared.errors import Conflict
 from shared.uow import UnitOfWork
+from vetting.domain.actors import Actor
+from vetting.domain.lifecycles.case import CLOSED, CaseState
+from vetting.domain.policy import Policy
 from vetting.models import Check
-from vetting.policy import Policy
 from vetting.service_layer import checks, clearances, history, identity
-from vetting.service_layer.common import CLOSED, Actor, case_for_update
+from vetting.service_layer.lookups import case_for_update
 
 
 def link(
@@ -29,7 +31,7 @@ def link(
         if case.renewal_of or flagged
         else clearances.covering(uow.session, policy, case, moment)
     )
-    if existing is not None and case.status in ("OPEN", "AWAITING_DECISION"):
+    if existing is not None and case.status in (CaseState.OPEN, CaseState.AWAITING_DECISION):
         # Served by the person's clearance: the checks still due are not needed.
         for check in uow.session.execute(
             select(Check).where(Check.case_id == case.id, Check.next_attempt_at.is_not(None))

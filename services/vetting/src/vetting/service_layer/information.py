@@ -14,10 +14,14 @@ from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, NotFound
 from shared.uow import UnitOfWork
+from vetting.domain.actors import Actor
+from vetting.domain.lifecycles.case import CaseState
+from vetting.domain.policy import Policy
 from vetting.models import InformationRequest, VettingCase
-from vetting.policy import Policy
 from vetting.service_layer import checks
-from vetting.service_layer.common import Actor, audit_decision, case_for_update, move, take
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move, take
+from vetting.service_layer.lookups import case_for_update
 
 
 def _unanswered(session: Session, case_id: str, besides: str = "") -> bool:
@@ -34,7 +38,7 @@ def _unanswered(session: Session, case_id: str, besides: str = "") -> bool:
 
 
 def _resume_to(case: VettingCase) -> str:
-    return case.resume_status or "AWAITING_DECISION"
+    return case.resume_status or CaseState.AWAITING_DECISION
 
 
 def resume_when_answered(
@@ -42,7 +46,7 @@ def resume_when_answered(
 ) -> None:
     """With every request answered, the case goes back to where the request interrupted it
     (and its checks say who it waits on there)."""
-    if case.status != "INFO_REQUESTED" or _unanswered(session, case.id):
+    if case.status != CaseState.INFO_REQUESTED or _unanswered(session, case.id):
         return
     move(case, _resume_to(case), moment)
     case.resume_status = None
@@ -78,7 +82,12 @@ def record_answer(
             {"sensitive": ["Only a sensitive request (sent to the volunteer) is answered here."]},
         )
     others = _unanswered(uow.session, case.id, besides=request.id)
-    take(case, "information_received", actor, "INFO_REQUESTED" if others else _resume_to(case))
+    take(
+        case,
+        "information_received",
+        actor,
+        CaseState.INFO_REQUESTED if others else _resume_to(case),
+    )
     moment = uow.now()
     request.answers, request.answered_at = answers, moment
     case.updated_at = moment

@@ -14,40 +14,24 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from shared.consumer import Event, Handler
+from shared.handlers import Event
 from shared.reference import Establishment
 from shared.uow import UnitOfWork
+from vetting.domain.actors import Actor
+from vetting.domain.lifecycles.case import CLOSED, CaseState
+from vetting.domain.policy import Policy
+from vetting.domain.policy.levels import required_level
+from vetting.domain.simulation import SIMULATED_PROVIDERS
 from vetting.models import CaseUpdate, InformationRequest, VettingCase
-from vetting.policy import Policy
-from vetting.policy.levels import required_level
-from vetting.service_layer import checks, clearances, history, identity, information
-from vetting.service_layer.common import (
-    CLOSED,
-    Actor,
-    audit_decision,
-    case_by_application,
-    checks_of,
-    move,
-)
-from vetting.simulation import SIMULATED_PROVIDERS
+from vetting.service_layer import checks, clearances, history, identity, information, outgoing
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move
+from vetting.service_layer.lookups import case_by_application, checks_of
 
 ProviderChoice = Callable[[str, Mapping[str, Any], "str | None"], str]
 
 
-def make_open_case(
-    policy: Policy,
-    establishments: Mapping[str, Establishment],
-    provider_for: ProviderChoice,
-    identity_key: bytes,
-) -> Handler:
-    def open_case(uow: UnitOfWork, event: Event) -> None:
-        _open_case(uow, event, policy, establishments, provider_for, identity_key)
-
-    open_case.handler_name = "vetting.service_layer.open_case"  # type: ignore[attr-defined]
-    return open_case
-
-
-def _open_case(
+def open_case(
     uow: UnitOfWork,
     event: Event,
     policy: Policy,
@@ -82,7 +66,7 @@ def _open_case(
     case = VettingCase(
         id=str(uuid.uuid4()),
         application_id=application_id,
-        status="OPEN",
+        status=CaseState.OPEN,
         applicant_name={"forenames": applicant["forenames"], "surname": applicant["surname"]},
         role=data["role"],
         establishments=data["establishments"],
@@ -121,19 +105,7 @@ def _open_case(
         identity.mark(case, identity.POSSIBLE_MATCH, resolution.method, "system", moment)
     chosen = {name: provider_for(name, document, decision.dbs_level) for name in case.checks or ()}
     checks.create_checks(uow.session, case, chosen, moment)
-    uow.emit(
-        "vetting.case_opened",
-        subject=application_id,
-        data={
-            "case_id": case.id,
-            "application_id": application_id,
-            "establishments": case.establishments,
-            "requested_access": case.requested_access,
-            "opened_at": moment.isoformat(),
-            "required_level": case.required_level,
-            "checks": case.checks,
-        },
-    )
+    outgoing.case_opened(uow, case, moment)
     audit_decision(
         uow,
         Actor.system(),
@@ -178,10 +150,10 @@ def close_withdrawn_case(uow: UnitOfWork, event: Event) -> None:
     if case is None:
         return
     _record(uow, case, "withdrawn", event)
-    if case.status in CLOSED or case.status == "REVIEW":
+    if case.status in CLOSED or case.status == CaseState.REVIEW:
         return  # decided already: the decision stands, the withdrawal is on file
     moment = uow.now()
-    move(case, "WITHDRAWN", moment)
+    move(case, CaseState.WITHDRAWN, moment)
     for check in checks_of(uow.session, case.id):
         check.next_attempt_at = None
     audit_decision(
@@ -189,23 +161,19 @@ def close_withdrawn_case(uow: UnitOfWork, event: Event) -> None:
     )
 
 
-def make_record_information(policy: Policy) -> Handler:
-    def record_information(uow: UnitOfWork, event: Event) -> None:
-        """application.info_provided → the answers join the case; with every request
-        answered, the case goes back to where the request interrupted it."""
-        case = case_by_application(uow.session, event.data["application_id"])
-        if case is None:
-            return
-        _record(uow, case, "info_provided", event)
-        request = uow.session.get(InformationRequest, str(event.data["request_id"]))
-        if request is not None and request.case_id == case.id and request.answered_at is None:
-            request.answers = event.envelope.data["answers"]
-            request.answered_at = event.data["provided_at"]
-        # Withdrawn, or answered twice: kept on file, nothing moves.
-        information.resume_when_answered(uow.session, case, policy, uow.now())
-
-    record_information.handler_name = "vetting.service_layer.record_information"  # type: ignore[attr-defined]
-    return record_information
+def record_information(uow: UnitOfWork, event: Event, policy: Policy) -> None:
+    """application.info_provided → the answers join the case; with every request answered,
+    the case goes back to where the request interrupted it."""
+    case = case_by_application(uow.session, event.data["application_id"])
+    if case is None:
+        return
+    _record(uow, case, "info_provided", event)
+    request = uow.session.get(InformationRequest, str(event.data["request_id"]))
+    if request is not None and request.case_id == case.id and request.answered_at is None:
+        request.answers = event.envelope.data["answers"]
+        request.answered_at = event.data["provided_at"]
+    # Withdrawn, or answered twice: kept on file, nothing moves.
+    information.resume_when_answered(uow.session, case, policy, uow.now())
 
 
 def open_reconsideration(uow: UnitOfWork, event: Event) -> None:
@@ -215,14 +183,14 @@ def open_reconsideration(uow: UnitOfWork, event: Event) -> None:
     if case is None:
         return
     _record(uow, case, "reconsideration_requested", event)
-    if case.status != "REFUSED" or case.reconsideration is not None:
+    if case.status != CaseState.REFUSED or case.reconsideration is not None:
         return  # not refused (yet), or asked before: on file, nothing moves
     moment = uow.now()
     case.reconsideration = {
         "grounds": event.data["grounds"],
         "requested_at": _iso(event.data["requested_at"]),
     }
-    move(case, "RECONSIDERATION", moment)
+    move(case, CaseState.RECONSIDERATION, moment)
     audit_decision(
         uow,
         Actor.system(),

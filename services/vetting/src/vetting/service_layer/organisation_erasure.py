@@ -16,9 +16,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from shared import audit, erasure
-from shared.consumer import Event
+from shared.handlers import Event
 from shared.uow import UnitOfWork
 from vetting.models import VettingCase
+from vetting.service_layer import outgoing
 from vetting.service_layer.erasure_steps import (
     anonymise_case,
     anonymise_children,
@@ -72,13 +73,4 @@ def erase_for_organisation(uow: UnitOfWork, event: Event) -> None:
         detail={"counts": counts, "scope": "ORGANISATION"},
         at=moment,
     )
-    uow.emit(
-        "vetting.applications_erased",
-        subject=application_ids[0],
-        data={
-            "erasure_id": erasure_id,
-            "application_ids": application_ids,
-            "counts": counts,
-            "erased_at": moment.isoformat(),
-        },
-    )
+    outgoing.applications_erased(uow, erasure_id, application_ids, counts, moment)

@@ -12,16 +12,13 @@ from typing import Any
 
 from shared.errors import Conflict, Forbidden
 from shared.uow import UnitOfWork
+from vetting.domain.actors import MANAGER_ROLE, Actor
+from vetting.domain.lifecycles.case import CaseState
+from vetting.domain.policy import Policy
 from vetting.models import Clearance, VettingCase
-from vetting.policy import Policy
-from vetting.service_layer.common import (
-    MANAGER_ROLE,
-    Actor,
-    audit_decision,
-    case_for_update,
-    move,
-    take,
-)
+from vetting.service_layer.audit_trail import audit_decision
+from vetting.service_layer.case_moves import move, take
+from vetting.service_layer.lookups import case_for_update
 
 AGAINST = ("REFER", "REFUSE")
 
@@ -60,7 +57,7 @@ def propose(
         "why": why,
         "from_status": case.status,
     }
-    move(case, "CLEARANCE_PENDING", moment)
+    move(case, CaseState.CLEARANCE_PENDING, moment)
     audit_decision(
         uow,
         actor,
@@ -92,7 +89,7 @@ def countersign(
     case = case_for_update(uow.session, case_id)
     if MANAGER_ROLE not in actor.roles:
         raise Forbidden("Only a vetting manager can countersign a clearance.")
-    if case.status != "CLEARANCE_PENDING" or not case.override:
+    if case.status != CaseState.CLEARANCE_PENDING or not case.override:
         raise Conflict(
             "This case has no clearance waiting for countersignature.",
             {"status": [f"The case is {case.status}."]},
@@ -102,12 +99,12 @@ def countersign(
         case,
         "clearance_countersigned" if confirm else "clearance_rejected",
         actor,
-        proposal.get("from_status") or "AWAITING_DECISION",
+        proposal.get("from_status") or CaseState.AWAITING_DECISION,
     )
     if actor.is_one_of(proposal.get("proposed_by")):
         raise Forbidden("You proposed this clearance: a different officer must countersign it.")
     refusal = case.refusal or {}
-    if proposal.get("from_status") == "RECONSIDERATION" and actor.is_one_of(
+    if proposal.get("from_status") == CaseState.RECONSIDERATION and actor.is_one_of(
         refusal.get("proposed_by"), refusal.get("countersigned_by")
     ):
         raise Forbidden(
@@ -125,7 +122,7 @@ def countersign(
     )
     if not confirm:
         case.override = None
-        move(case, proposal.get("from_status") or "AWAITING_DECISION", moment)
+        move(case, proposal.get("from_status") or CaseState.AWAITING_DECISION, moment)
         return case
     case.override = {
         **proposal,
@@ -133,5 +130,5 @@ def countersign(
         "countersigned_at": moment.isoformat(),
         "note": note,
     }
-    move(case, proposal.get("from_status") or "AWAITING_DECISION", moment)
+    move(case, proposal.get("from_status") or CaseState.AWAITING_DECISION, moment)
     return issue(case, proposal, moment)

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, defer
 from shared import audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
+from vetting.domain.lifecycles.case import CaseState
+from vetting.domain.service_levels import CaseTimes, age_s, report, waits_s
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
 from vetting.service_layer import circumstances, history, identity
-from vetting.service_layer.common import history_pending
-from vetting.service_levels import CaseTimes, age_s, report, waits_s
+from vetting.service_layer.case_moves import history_pending
 
 
 def _times(case: VettingCase) -> CaseTimes:
@@ -82,7 +83,7 @@ def waiting_reason(case: VettingCase) -> str | None:
     """Why the case waits for an officer or a manager, when something other than a decision
     is due: a countersignature or the person's history (the manager's), a possible match (the
     officer's)."""
-    if case.status in ("REFUSAL_PENDING", "CLEARANCE_PENDING"):
+    if case.status in (CaseState.REFUSAL_PENDING, CaseState.CLEARANCE_PENDING):
         return "COUNTERSIGNATURE"
     if case.identity_status == "POSSIBLE_MATCH" and case.waiting_on == "OFFICER":
         return "POSSIBLE_MATCH"
@@ -256,7 +257,22 @@ def cases_report(
     )
     if opened_since:
         query = query.where(VettingCase.opened_at >= opened_since)
-    return report((CaseTimes(*row[:7], row[7] or {}) for row in session.execute(query)), moment)
+    return report(
+        (
+            CaseTimes(
+                row.id,
+                row.required_level,
+                row.status,
+                row.opened_at,
+                row.closed_at,
+                row.waiting_on,
+                row.waiting_since,
+                row.waited_s or {},
+            )
+            for row in session.execute(query)
+        ),
+        moment,
+    )
 
 
 def audit_trail(session: Session, subject_type: str, subject_id: str) -> list[dict[str, Any]]:

@@ -25,9 +25,9 @@ providers and outcomes, dates, service-level times, the policy version, and clea
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from shared.retention import (
@@ -39,6 +39,7 @@ from shared.retention import (
     only,
     without,
 )
+from vetting.domain.lifecycles.case import CaseState
 from vetting.models import (
     CaseUpdate,
     Check,
@@ -50,8 +51,8 @@ from vetting.models import (
 )
 from vetting.service_layer.clearances import LIVE
 
-DECIDED = ("CLEARED", "REFUSED", "WITHDRAWN")
-CLOSED = ("REFUSED", "WITHDRAWN")
+DECIDED = (CaseState.CLEARED, CaseState.REFUSED, CaseState.WITHDRAWN)
+CLOSED = (CaseState.REFUSED, CaseState.WITHDRAWN)
 CHECK_DETAIL_SECTIONS = ("declarations", "connections")
 RISK_KEPT = ("recommendation", "complete", "policy_version", "assessed_on")
 REFUSAL_KEPT = ("proposed_by", "proposed_at", "countersigned_by", "countersigned_at")
@@ -140,12 +141,12 @@ def anonymise_person(session: Session, person: Person) -> dict[str, Any]:
     if person.match_key.startswith(ANONYMISED):
         return {"fields": []}
     person.match_key = ANONYMISED + person.id
-    identifiers = (
-        session.execute(
-            delete(PersonIdentifier).where(PersonIdentifier.person_id == person.id)
-        ).rowcount
-        or 0
+    # A DELETE's result is a CursorResult (it has a rowcount): Session.execute says Result.
+    deleted = cast(
+        CursorResult[Any],
+        session.execute(delete(PersonIdentifier).where(PersonIdentifier.person_id == person.id)),
     )
+    identifiers = deleted.rowcount or 0
     return {"fields": ["match_key"], "identifiers": identifiers}
 
 
@@ -178,7 +179,7 @@ PURGES = (
         subject_type="case",
         model=VettingCase,
         period=CHECK_DETAILS,
-        decided_at=VettingCase.closed_at,
+        decided_at=VettingCase.closed_at.expression,
         purge=purge_check_details,
         where=lambda _cutoff: (VettingCase.status.in_(DECIDED),),
     ),
@@ -188,7 +189,7 @@ PURGES = (
         subject_type="case",
         model=VettingCase,
         period=CLOSED_APPLICANT,
-        decided_at=VettingCase.closed_at,
+        decided_at=VettingCase.closed_at.expression,
         purge=anonymise_applicant,
         where=lambda _cutoff: (VettingCase.status.in_(CLOSED),),
     ),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from shared.web.subject_access import Period, audit_history, unique
@@ -39,7 +39,7 @@ def gather(
             return None
         person = session.get(Person, case.person_id) if case.person_id else None
         cases = _cases(session, VettingCase.person_id == person.id) if person else [case]
-    mine = [Clearance.case_id.in_([c.id for c in cases])]
+    mine: list[ColumnElement[bool]] = [Clearance.case_id.in_([c.id for c in cases])]
     if person is not None:
         mine.append(Clearance.person_id == person.id)
     clearances = list(

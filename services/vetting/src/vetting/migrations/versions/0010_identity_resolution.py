@@ -7,7 +7,7 @@ Create Date: 2026-12-02 15:00:00.000000
 A person is no longer recognised by a plaintext "surname|forenames|date of birth" key (unique,
 so two people sharing a name and birthday were merged): keyed hashes of their identity
 documents, names, previous names and National Insurance number are kept in
-person_identifiers (vetting.identity), recomputed here from each person's cases, and the old
+person_identifiers (vetting.domain.identity), recomputed here from each person's cases, and the old
 key is replaced by "person:<id>" (still unique). Possible matches wait for an officer (identity_candidates);
 separated pairs are remembered (identity_separations). A clearance proposed against the risk
 summary's recommendation waits for a manager (vetting_cases.override).
@@ -21,7 +21,7 @@ from alembic import context, op
 from shared.config import load_settings
 from shared.crypto_migrations import migration_keyring
 from shared.db import UTCDateTime
-from vetting.identity import identifiers, key_from_settings
+from vetting.domain.identity import identifiers, key_from_settings
 
 # revision identifiers, used by Alembic.
 revision: str = '0010'

@@ -31,7 +31,7 @@ cases = sa.table('vetting_cases', sa.column('id', sa.String), sa.column('status'
 
 
 def _history_pending(history, acknowledged) -> bool:
-    # As vetting.service_layer.common.history_pending (a copy: migrations do not import the
+    # As vetting.service_layer.case_moves.history_pending (a copy: migrations do not import the
     # code that may change after them).
     seen = set((acknowledged or {}).get('keys') or ())
     return any(f"{flag['kind']}:{flag['ref']}" not in seen for flag in history or ())

@@ -1,0 +1,174 @@
+"""Address history: long enough, no unexplained gap, no overlap, a current address.
+
+Dates are whole days and both ends of a period count: an address "to 3 March" then one "from
+4 March" leave no gap, and moving out and in on the same day (a one-day overlap) is fine. The
+days of a gap are the days no address covers. An entry in `address_gap_explanations` accounts
+for its days just as an address does, so an explanation that covers only part of a gap leaves
+the days either side of it, and each of those is judged on its own length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from applications.domain.readiness.problems import (
+    Problem,
+    ReadinessPolicy,
+    as_date,
+    days,
+    entries,
+    long_date,
+    problem,
+    text,
+    years_before,
+)
+
+ONE_DAY = timedelta(days=1)
+EXPLAIN = "Add the missing address, or explain the gap (for example travelling or in hospital)."
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # the last day, inclusive; today for the current address
+    path: str  # e.g. "applicant.addresses[2]"
+    label: str  # how a message names it, e.g. "'1 High Street, AB1 2CD'"
+
+    def order(self) -> tuple[date, date, str, str]:
+        return self.start, self.end, self.label, self.path
+
+
+def address_periods(applicant: dict[str, Any], today: date) -> list[Period]:
+    periods = []
+    for index, address in entries(applicant.get("addresses")):
+        start, end = as_date(address.get("from_date")), as_date(address.get("to_date"))
+        if start is not None:
+            where = ", ".join(
+                p for p in (text(address.get("line1")), text(address.get("postcode"))) if p
+            )
+            label = f"'{where}'" if where else f"address {index + 1}"
+            periods.append(
+                Period(start, max(start, end or today), f"applicant.addresses[{index}]", label)
+            )
+    return sorted(periods, key=Period.order)
+
+
+def explained_periods(applicant: dict[str, Any]) -> list[Period]:
+    periods = []
+    for index, gap in entries(applicant.get("address_gap_explanations")):
+        start, end = as_date(gap.get("from_date")), as_date(gap.get("to_date"))
+        if start is not None:
+            periods.append(
+                Period(
+                    start,
+                    max(start, end or start),
+                    f"applicant.address_gap_explanations[{index}]",
+                    f"gap explanation {index + 1}",
+                )
+            )
+    return periods
+
+
+def address_history(
+    applicant: dict[str, Any], today: date, policy: ReadinessPolicy
+) -> list[Problem]:
+    addresses = address_periods(applicant, today)
+    if not addresses:
+        return []  # MISSING_ADDRESS says so
+    return [
+        *coverage(addresses + explained_periods(applicant), today, policy),
+        *overlaps(addresses),
+        *current_address(applicant, today),
+    ]
+
+
+def coverage(periods: list[Period], today: date, policy: ReadinessPolicy) -> list[Problem]:
+    """ADDRESS_HISTORY_TOO_SHORT and ADDRESS_GAP, over the years the policy asks for."""
+    needed_from = years_before(today, policy.address_history_years)
+    known = sorted((p for p in periods if p.start <= today), key=Period.order)
+    if not known:
+        return []  # every start date is in the future: DATE_IN_FUTURE says so
+    problems = []
+    first = known[0]
+    if first.start > needed_from:
+        problems.append(
+            problem(
+                "ADDRESS_HISTORY_TOO_SHORT",
+                f"{first.path}.from_date",
+                f"The address history must go back at least {policy.address_history_years} years, "
+                f"to {long_date(needed_from)}, but it starts on {long_date(first.start)}. Add the "
+                "earlier addresses, or explain where the applicant was living.",
+            )
+        )
+    for start, end, before in uncovered(known, today):
+        start = max(start, needed_from)  # days before the years needed do not matter
+        length = (end - start).days + 1
+        if length > policy.max_unexplained_gap_days:
+            until = "today" if end == today else long_date(end)
+            problems.append(
+                problem(
+                    "ADDRESS_GAP",
+                    f"{before.path}.to_date",
+                    f"There is a gap of {days(length)} in the address history, from "
+                    f"{long_date(start)} to {until}. {EXPLAIN}",
+                )
+            )
+    return problems
+
+
+def uncovered(known: list[Period], today: date) -> Iterator[tuple[date, date, Period]]:
+    """(first day, last day, the period before) of each run of days after the first period,
+    up to today, that no period covers. `known` is sorted by start."""
+    reached = known[0]  # of the periods seen so far, the one that ends last
+    for period in known[1:]:
+        if period.start > reached.end + ONE_DAY:
+            yield reached.end + ONE_DAY, period.start - ONE_DAY, reached
+        if period.end > reached.end:
+            reached = period
+    if reached.end < today:
+        yield reached.end + ONE_DAY, today, reached
+
+
+def overlaps(addresses: list[Period]) -> list[Problem]:
+    """ADDRESSES_OVERLAP for each pair sharing more than one day (a flag: some people do
+    live at two addresses, but it is usually a typing mistake)."""
+    problems = []
+    for i, earlier in enumerate(addresses):
+        for later in addresses[i + 1 :]:
+            first, last = max(earlier.start, later.start), min(earlier.end, later.end)
+            shared = (last - first).days + 1
+            if shared > 1:
+                problems.append(
+                    problem(
+                        "ADDRESSES_OVERLAP",
+                        f"{later.path}.from_date",
+                        f"The addresses {earlier.label} and {later.label} overlap by "
+                        f"{days(shared)}, "
+                        f"from {long_date(first)} to {long_date(last)}. Check the dates (moving "
+                        "out "
+                        "and in on the same day is fine). If the applicant really lived at both, "
+                        "leave them: the vetting team will see this note.",
+                    )
+                )
+    return problems
+
+
+def is_current(address: dict[str, Any], today: date) -> bool:
+    end = as_date(address.get("to_date"))
+    return end is None or end >= today
+
+
+def current_address(applicant: dict[str, Any], today: date) -> list[Problem]:
+    if any(is_current(address, today) for _, address in entries(applicant.get("addresses"))):
+        return []
+    return [
+        problem(
+            "NO_CURRENT_ADDRESS",
+            "applicant.addresses",
+            "No address is marked as the current one. Add the address where the "
+            "applicant lives now, and leave its 'to' date empty.",
+        )
+    ]

@@ -1,0 +1,1 @@
+"""Vetting's outbound integrations: the check providers (adapters.providers)."""

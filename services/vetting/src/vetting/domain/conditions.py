@@ -1,0 +1,18 @@
+"""A clearance's conditions: the establishments they exclude, and what an organisation is shown
+of them (never which establishment excludes the person)."""
+
+from __future__ import annotations
+
+from vetting.domain.risk import EXCLUDE
+
+# What the organisation is shown instead of an exclusion (which names an establishment).
+RESTRICTIONS_APPLY = "ESTABLISHMENT_RESTRICTIONS_APPLY"
+
+
+def excluded(conditions: list[str]) -> set[str]:
+    return {c.removeprefix(EXCLUDE) for c in conditions if c.startswith(EXCLUDE)}
+
+
+def organisation_conditions(conditions: list[str]) -> list[str]:
+    kept = [c for c in conditions if not c.startswith(EXCLUDE)]
+    return [*kept, RESTRICTIONS_APPLY] if len(kept) < len(conditions) else kept

@@ -1,0 +1,277 @@
+"""The risk summary: factors found in the declarations, check results and connections, each
+naming its evidence, and a recommendation.
+
+The recommendation NEVER decides by itself: it orders the officer's queue and says what to
+look at. A person decides every case; a refusal needs a second officer. Pure: no I/O, and the
+result does not depend on the order of any input list.
+
+Inputs (the shapes the applications service stores):
+- declarations: {"convictions": [{kind, offence, date, disposal}], "on_licence": bool,
+  "release_date": date | None}
+- check_results: records found by the CRIMINAL_RECORD / DBS checks: [{offence, date, disposal}]
+  (an optional "source", e.g. "DBS", is named in the evidence)
+- connections: [{name, relationship, establishment}]; requested_establishments: codes.
+
+Matching rule (honesty): a found record is declared when some declaration has the same offence
+text, ignoring case and runs of spaces, and a date within the policy's
+undeclared_match_window_days (31) either way. Kind and disposal are not compared: a caution
+declared as a conviction is not concealment. One declaration covers every found copy of the
+same record (the PNC search and the DBS certificate usually both report it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from vetting.domain.policy import Policy, Thresholds
+
+RECOMMENDATIONS = ("CLEAR", "CLEAR_WITH_CONDITIONS", "REFER", "REFUSE")  # least severe first
+SEVERITIES = {"CLEAR_WITH_CONDITIONS": "MEDIUM", "REFER": "HIGH", "REFUSE": "CRITICAL"}
+ESCORTED_ONLY = "ESCORTED_ONLY"
+EXCLUDE = "EXCLUDE_ESTABLISHMENT:"
+FACTOR_CODES = (
+    "UNMANAGEABLE_OFFENCE",
+    "UNDECLARED_RECORD",
+    "ON_LICENCE",
+    "RECENT_OFFENCE",
+    "RECENT_RELEASE",
+    "NO_ESTABLISHMENT_LEFT",
+    "CONNECTION_AT_ESTABLISHMENT",
+)
+PLAIN = {
+    "UNMANAGEABLE_OFFENCE": "unmanageable-risk offence",
+    "UNDECLARED_RECORD": "undeclared record",
+    "ON_LICENCE": "on licence",
+    "RECENT_OFFENCE": "recent offence",
+    "RECENT_RELEASE": "recent release",
+    "NO_ESTABLISHMENT_LEFT": "no requested establishment left",
+    "CONNECTION_AT_ESTABLISHMENT": "connection at a requested establishment",
+}
+
+
+@dataclass(frozen=True)
+class Factor:
+    code: str
+    severity: str  # MEDIUM | HIGH | CRITICAL, from what the factor recommends
+    evidence: str  # names the record, date or establishment
+    recommends: str
+    conditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RiskSummary:
+    factors: tuple[Factor, ...]  # most severe first
+    recommendation: str
+    conditions: tuple[str, ...]
+    rationale: str
+    policy_version: str
+
+
+def severity_rank(recommendation: str) -> int:
+    return RECOMMENDATIONS.index(recommendation)
+
+
+def factor(code: str, recommends: str, evidence: str, conditions: Iterable[str] = ()) -> Factor:
+    return Factor(code, SEVERITIES[recommends], evidence, recommends, tuple(sorted(conditions)))
+
+
+def recommend(factors: Iterable[Factor]) -> tuple[str, tuple[str, ...]]:
+    """The most severe recommendation of any factor (CLEAR if none); conditions accumulate."""
+    found = list(factors)
+    recommendation = max((f.recommends for f in found), key=severity_rank, default="CLEAR")
+    conditions = tuple(sorted({c for f in found for c in f.conditions}))
+    return recommendation, conditions
+
+
+@dataclass(frozen=True)
+class _Record:
+    offence: str
+    day: date
+    disposal: str | None
+    kind: str | None
+    source: str | None
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.offence.split()).casefold()
+
+    def describe(self) -> str:
+        what = (self.kind or "record").lower()
+        extra = ", ".join(x for x in (self.disposal, self.source and f"from {self.source}") if x)
+        return f"{what} '{self.offence}' on {self.day.isoformat()}" + (
+            f" ({extra})" if extra else ""
+        )
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _day(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _record(item: Mapping[str, Any]) -> _Record:
+    return _Record(
+        str(item["offence"]),
+        _day(item["date"]),
+        item.get("disposal"),
+        item.get("kind"),
+        item.get("source"),
+    )
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def _recency(thresholds: Thresholds, since: date, today: date) -> str | None:
+    """REFER, CLEAR_WITH_CONDITIONS or None (old enough) for an event on `since`."""
+    if today < _add_years(since, thresholds.refer_within_years):
+        return "REFER"
+    if today < _add_years(since, thresholds.escorted_only_within_years):
+        return "CLEAR_WITH_CONDITIONS"
+    return None
+
+
+def _recency_factor(
+    code: str, thresholds: Thresholds, since: date, today: date, what: str
+) -> Factor | None:
+    band = _recency(thresholds, since, today)
+    if band is None:
+        return None
+    years = (
+        thresholds.refer_within_years if band == "REFER" else thresholds.escorted_only_within_years
+    )
+    return factor(
+        code,
+        band,
+        f"{what}: less than {years} year(s) before {today.isoformat()}.",
+        [ESCORTED_ONLY] if band == "CLEAR_WITH_CONDITIONS" else [],
+    )
+
+
+def assess(
+    declarations: Mapping[str, Any] | None,
+    check_results: Iterable[Mapping[str, Any]],
+    connections: Iterable[Mapping[str, Any]],
+    requested_establishments: Iterable[str],
+    policy: Policy,
+    today: date,
+) -> RiskSummary:
+    """The risk factors and the recommendation. A recommendation only: a person decides."""
+    declarations = declarations or {}
+    declared = {_record(item) for item in declarations.get("convictions") or ()}
+    found = {_record(item) for item in check_results}
+    window = policy.risk.undeclared_match_window_days
+    factors: set[Factor] = set()
+
+    def is_declared(record: _Record) -> bool:
+        return any(
+            d.key == record.key and abs((d.day - record.day).days) <= window for d in declared
+        )
+
+    undeclared = {record for record in found if not is_declared(record)}
+    for record in undeclared:
+        factors.add(
+            factor(
+                "UNDECLARED_RECORD",
+                "REFER",
+                f"Checks found {record.describe()}, which matches no declaration (honesty).",
+            )
+        )
+    # Each offence once: the declarations, and the found records nobody declared.
+    for record in declared | undeclared:
+        what = _upper_first(record.describe())
+        categories = policy.risk.categorise(record.offence)
+        for category in categories:
+            if category.unmanageable:
+                factors.add(
+                    factor(
+                        "UNMANAGEABLE_OFFENCE",
+                        "REFUSE",
+                        f"{what} is in the unmanageable-risk category {category.name}.",
+                    )
+                )
+        named = [c.name for c in categories if c.thresholds is not None]
+        recent = _recency_factor(
+            "RECENT_OFFENCE",
+            policy.risk.offence_thresholds(categories),
+            record.day,
+            today,
+            what + (f" [{', '.join(named)}]" if named else ""),
+        )
+        if recent is not None:
+            factors.add(recent)
+    if declarations.get("on_licence"):
+        factors.add(factor("ON_LICENCE", "REFER", "Declared as currently on licence."))
+    release = declarations.get("release_date")
+    if release is not None:
+        recent = _recency_factor(
+            "RECENT_RELEASE",
+            policy.risk.release,
+            _day(release),
+            today,
+            f"Released from custody on {_day(release).isoformat()}",
+        )
+        if recent is not None:
+            factors.add(recent)
+    requested = {code.upper() for code in requested_establishments}
+    excluded: set[str] = set()
+    for connection in connections:
+        code = str(connection["establishment"]).upper()
+        if code in requested:
+            excluded.add(code)
+            factors.add(
+                factor(
+                    "CONNECTION_AT_ESTABLISHMENT",
+                    "CLEAR_WITH_CONDITIONS",
+                    f"Connection with {connection['name']} "
+                    f"({connection['relationship']}) at {code}, a requested "
+                    f"establishment.",
+                    [EXCLUDE + code],
+                )
+            )
+    if requested and excluded >= requested:
+        factors.add(
+            factor(
+                "NO_ESTABLISHMENT_LEFT",
+                "REFER",
+                f"Every requested establishment ({', '.join(sorted(requested))}) "
+                "would be excluded because of a connection.",
+            )
+        )
+    ordered = tuple(
+        sorted(
+            factors,
+            key=lambda f: (
+                -severity_rank(f.recommends),
+                FACTOR_CODES.index(f.code),
+                f.evidence,
+                f.conditions,
+            ),
+        )
+    )
+    recommendation, conditions = recommend(ordered)
+    return RiskSummary(
+        ordered, recommendation, conditions, _rationale(ordered, recommendation), policy.version
+    )
+
+
+def _rationale(factors: tuple[Factor, ...], recommendation: str) -> str:
+    if not factors:
+        found = "no risk factor in the declarations, check results or connections"
+    else:
+        counts = {code: sum(f.code == code for f in factors) for code in FACTOR_CODES}
+        found = ", ".join(f"{n} {PLAIN[code]}" for code, n in counts.items() if n)
+    second = " (a refusal needs a second officer)" if recommendation == "REFUSE" else ""
+    return (
+        f"{recommendation} recommended: {found}. A recommendation only: "
+        f"a vetting officer decides{second}."
+    )

@@ -1,0 +1,24 @@
+"""What a vetting route reads from the running service: the platform, its clock and the
+policy it loaded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+
+from shared.platform import Platform
+from vetting.domain.policy import Policy
+
+
+def platform() -> Platform:
+    return current_app.extensions["platform"]
+
+
+def now() -> datetime:
+    """The platform's clock, read once per request."""
+    return platform().clock.now()
+
+
+def policy() -> Policy:
+    return platform().extras["policy"]

@@ -1,0 +1,1 @@
+"""Vetting's long-running loops (entrypoints, they commit): the check runner."""
