@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PACKAGES := shared services/applications services/vetting services/access services/notifications \
-  tools/devidp
+  tools/devidp tools/devstack tools/subject_access_bundle
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 # Keep bytecode caches even where the shell turns them off: the suite and `make run` start
 # dozens of Python processes, and without caches each compiles our code and pytest rewrites
@@ -22,7 +22,7 @@ $(STAMP): $(PYPROJECTS)
 	touch $(STAMP)
 
 run: install
-	$(PY) -m shared.devstack
+	$(PY) -m devstack
 
 demo: install
 	$(PY) deploy/demo.py
@@ -87,7 +87,7 @@ events-doc: install
 # A subject access request from all four services: make sar PERSON=<id> [OUT=bundle.json]
 sar: install
 	@test -n "$(PERSON)" || { echo "usage: make sar PERSON=<person or application id> [OUT=file]" >&2; exit 2; }
-	$(PY) -m shared.subject_access_bundle --person "$(PERSON)" $(if $(OUT),--out "$(OUT)")
+	$(PY) -m subject_access_bundle --person "$(PERSON)" $(if $(OUT),--out "$(OUT)")
 
 clean:
 	rm -rf var .pytest_cache

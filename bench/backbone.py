@@ -31,6 +31,7 @@ from backbone_publish import (
     queue_depth,
 )
 from backbone_table import print_table
+from devstack.stack import Stack
 from harness import (
     AMQP_URL,
     DEPLOYMENT_ENV,
@@ -43,7 +44,6 @@ from harness import (
 from kombu import Connection
 
 from shared.config import load_settings
-from shared.devstack import Stack
 from shared.messaging.topology import SERVICES, Topology
 from shared.migrations import upgrade
 

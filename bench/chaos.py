@@ -4,7 +4,7 @@
 
 On a PostgreSQL cluster and a RabbitMQ node private to the run (started for it, on ports of
 their own, deleted at the end: tests/support/private_servers.py), the whole
-stack (`shared.devstack.Stack`: every service's gunicorn web with 2 workers, consumer and
+stack (`devstack.stack.Stack`: every service's gunicorn web with 2 workers, consumer and
 relay, supervised: a process that dies is started again within a second, as compose's
 `restart: unless-stopped` would) sends its email to an in-process SMTP server. An organisation
 submits applications at a steady rate (draft + submit, a new person each time) and a vetting
@@ -63,10 +63,10 @@ import chaos_infra as infra
 from bench_identity import staff_token
 from chaos_faults import Faults, Monitor
 from chaos_flow import Officer, Organisation, StoppableSmtp, Traffic
+from devstack.stack import Stack
 from limits_env import raise_rate_limits
 
 from shared.config import shared_broker_user_env
-from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
 
 raise_rate_limits()  # and every process this benchmark starts

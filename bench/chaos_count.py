@@ -11,7 +11,13 @@ from typing import Any
 
 import psycopg
 
-from notifications.messages import CONFIRMATION, COORDINATOR, MESSAGES, SECURITY_INBOX, VOLUNTEER
+from notifications.domain.messages import (
+    CONFIRMATION,
+    COORDINATOR,
+    MESSAGES,
+    SECURITY_INBOX,
+    VOLUNTEER,
+)
 from notifications.service import DEFAULT_SECURITY_INBOX
 
 # What happens to each application in this run, and so which events notifications hears of:

@@ -34,7 +34,7 @@ from shared.db import drop_database as drop_pg_database
 from shared.messaging.topology import Topology
 
 if TYPE_CHECKING:
-    from shared.devstack import Stack
+    from devstack.stack import Stack
 
 raise_rate_limits()  # every benchmark that uses this harness, and every process it starts
 

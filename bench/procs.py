@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from devstack.stack import Stack
 from harness import PG_ADMIN_URL, log
-
-from shared.devstack import Stack
 
 TICKS = os.sysconf("SC_CLK_TCK")
 TICK_MS = 1000 / TICKS

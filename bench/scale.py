@@ -56,7 +56,7 @@ from http_load import drive, http_get
 from procs import cpu_between, cpu_snapshot
 from scale_support import PAGE, QUEUE_CODE, install_keyring, load_cases, load_grants
 
-from shared.crypto import Keyring
+from shared.crypto.at_rest import Keyring
 
 FIRST_PORT = 18401
 ENDPOINTS = ("gate", "queue", "cases")

@@ -16,7 +16,7 @@ from harness import log
 from sqlalchemy import JSON, Table
 
 from shared.clock import process_clock
-from shared.crypto import Keyring, encrypted_columns, install
+from shared.crypto.at_rest import Keyring, encrypted_columns, install
 
 QUEUE_CODE = "WWI"  # the establishment whose queue is listed
 QUEUE_AT_LEAST = 60  # requests awaiting review there at every size: a full first page

@@ -3,7 +3,7 @@ and at the end.
 
     .venv/bin/python bench/soak.py [--rate 2] [--duration 600] [--warmup 60]
 
-`shared.devstack.Stack` starts every service's web (gunicorn, 2 workers), consumer and relay on
+`devstack.stack.Stack` starts every service's web (gunicorn, 2 workers), consumer and relay on
 PostgreSQL (fresh databases `bench_soak_<run>_*`) and RabbitMQ (the prefix `benchsoak<run>.`),
 with notifications sent to an in-process SMTP sink. Applications are created and submitted at
 `--rate` per second (an organisation's API key, an Idempotency-Key each); an officer's token
@@ -31,6 +31,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from devstack.stack import Stack
 from harness import (
     AMQP_URL,
     DEPLOYMENT_ENV,
@@ -43,7 +44,6 @@ from harness import (
 from procs import Supervisor, cpu_seconds
 from soak_support import Load, SmtpCounter, db_counts, officer_token, settled
 
-from shared.devstack import Stack
 from shared.messaging.topology import SERVICES
 
 FIRST_PORT = 18501

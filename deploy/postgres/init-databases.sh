@@ -5,7 +5,7 @@
 # Per service: <service> owns the database and runs the migrations; <service>_app is the role
 # its processes run as (granted its privileges by `migrate`, DATABASE_RUNTIME_ROLE); the audit
 # log belongs to <service>_audit_owner, which nobody logs in as and only the migrating role is
-# a member of (shared/src/shared/audit_owner.py), so <service>_app may only append to it and
+# a member of (shared/src/shared/audit/owner.py), so <service>_app may only append to it and
 # read it. Every role has a password of its own: DATABASE_PASSWORD_<SERVICE> for the owner,
 # DATABASE_PASSWORD_<SERVICE>_APP for the runtime role (docker-compose.yml, from .env).
 set -e

@@ -20,10 +20,10 @@ from urllib.error import URLError
 from urllib.request import urlopen
 
 import pytest
+from devstack.stack import Stack
 
 from shared.config import load_settings
 from shared.db import create_database, drop_database
-from shared.devstack import Stack
 from tests.support.access_harness import Access
 from tests.support.backends import delete_topology, unavailable
 from tests.support.console_server import CHROMIUM, CHROMIUM_ARGS, OFFICERS, ConsoleServer

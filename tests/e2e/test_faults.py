@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 import uuid
 
-from shared.devstack import Stack
+from devstack.stack import Stack
+
 from tests.support import wait_for
 from tests.support.stack_client import (
     application_body,

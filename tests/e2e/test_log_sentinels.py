@@ -46,10 +46,10 @@ from typing import Any
 import pytest
 import requests
 from aiosmtpd.controller import Controller
+from devstack.stack import Stack
 from kombu import Connection
 
 from shared.config import load_settings
-from shared.devstack import Stack
 from shared.events.vocabulary import publisher_of
 from shared.messaging.topology import SERVICES, Topology
 from tests.support import cli_json, wait_for
@@ -66,7 +66,7 @@ NOT_ERASED = ("coordinator", "invalid", "unready", "unknown_field", "dblong", "b
 # Files under var/ that are delivery channels, not logs: what they hold is the message itself,
 # on its way to the person it is addressed to (and so it must name them).
 DELIVERY_CHANNELS = (
-    "messages.jsonl",  # the SMS log channel (notifications.channels.log): the texts "sent"
+    "messages.jsonl",  # the SMS log channel (notifications.adapters.channels.log): the texts "sent"
     "mail",  # the development mail folder (`make run`'s SMTP sink): the emails
 )
 

@@ -26,7 +26,7 @@ from kombu import Connection
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from shared.audit_owner import grant_runtime
+from shared.audit.owner import grant_runtime
 from shared.config import Settings, load_settings, shared_broker_user_env
 from shared.db import create_database, drop_database, make_engine
 from shared.messaging.topology import SERVICES, Topology
@@ -129,7 +129,7 @@ class LazyDatabases(Mapping[str, str]):
         return len(SERVICES)
 
     def runtime_url(self, service: str) -> str:
-        """The service's database as its runtime role would reach it (shared.audit_owner): a
+        """The service's database as its runtime role would reach it (shared.audit.owner): a
         login role of this test's own (roles are the whole server's, so named after the
         database), granted what `migrate` grants, dropped with the database."""
         url = self[service]

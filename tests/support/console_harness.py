@@ -11,7 +11,7 @@ from flask import url_for
 from sqlalchemy import select, update
 
 from access.models import ConsoleSession
-from shared import audit
+from shared.audit import log as audit
 from tests.support.access_harness import Access
 from tests.support.identity import CONSOLE_ENV, PROVIDER, TEST_PASSWORD, from_address, sign_in
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from notifications.models import Notification
-from notifications.sender import Sender
+from notifications.workers.sender import Sender
 from shared.clock import ManualClock
 from shared.db import outbox_table
 from tests.support.notify_double import NotifyDouble

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, insert, inspect, select, text, update
 
 from shared import retention
-from shared.audit import audit_log_table
+from shared.audit.log import audit_log_table
 from shared.cli import make_cli
-from shared.crypto import Keyring, keyring_from_settings
+from shared.crypto.at_rest import Keyring, keyring_from_settings
 from shared.db import dead_letters_table, outbox_table
 from shared.platform import Platform
 from tests.support.clock import iso_now, now

@@ -14,7 +14,7 @@ from typing import Any
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine, MetaData
 
-from shared.crypto import Keyring, keyring_from_settings
+from shared.crypto.at_rest import Keyring, keyring_from_settings
 from shared.platform import Platform
 
 TOKEN_PREFIX = "gAAAAA"  # every Fernet token starts so (version byte and timestamp)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from applications.service_layer import organisations
-from shared import audit
+from shared.audit import log as audit
 from shared.consumer import Dispatcher, RetryLater
 from shared.db import outbox_table
 from shared.messaging.topology import SUBSCRIPTIONS

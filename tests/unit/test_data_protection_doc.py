@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import MetaData
 
 import shared
-from shared.crypto import EncryptedJSON, EncryptedText
+from shared.crypto.at_rest import EncryptedJSON, EncryptedText
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "data-protection.md"
 SERVICES = ("applications", "vetting", "access", "notifications")

@@ -12,10 +12,10 @@ from sqlalchemy import Column, MetaData, String, Table, create_engine, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from shared import crypto
 from shared.clock import ManualClock
 from shared.consumer import Dispatcher, EventConsumer, RetryLater
 from shared.context import set_correlation_id
+from shared.crypto import at_rest
 from shared.db import PLATFORM_METADATA, dead_letters_table
 from shared.logs import configure_logging, describe_exception, redact_query
 
@@ -197,7 +197,7 @@ class _Settings:
 
 def test_the_consumer_logs_ids_never_an_events_body_or_its_errors_text(caplog, monkeypatch):
     # Dead letters are encrypted: this process's key set, as a platform would install it.
-    monkeypatch.setattr(crypto, "_installed", crypto.Keyring([crypto.Keyring.generate_key()]))
+    monkeypatch.setattr(at_rest, "_installed", at_rest.Keyring([at_rest.Keyring.generate_key()]))
     engine = create_engine("sqlite://")
     PLATFORM_METADATA.create_all(engine, tables=[dead_letters_table])
     dispatcher = Dispatcher(

@@ -17,14 +17,12 @@ import jinja2
 import pytest
 from marshmallow import Schema, fields, validate
 
+from notifications.adapters.templates import TemplateError, Templates
 from notifications.app import create_app
-from notifications.messages import MESSAGES, SECURITY_INBOX, VOLUNTEER
-from notifications.rendering import (
+from notifications.domain.messages import MESSAGES, SECURITY_INBOX, VOLUNTEER, channels_for
+from notifications.domain.personalisation import (
     DEFAULT_VETTING_EMAIL,
     DEFAULT_VETTING_PHONE,
-    TemplateError,
-    Templates,
-    channels_for,
     long_date,
     personalisation,
 )

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notifications.channels.config import ConfigError, load_config
-from notifications.delivery import RETRY_CAP, retry_delay
-from notifications.quiet_hours import (
+from notifications.adapters.channels.config import ConfigError, load_config
+from notifications.domain.lifecycle import RETRY_CAP, retry_delay
+from notifications.domain.quiet_hours import (
     LONDON,
     QuietHours,
     QuietHoursError,

@@ -10,12 +10,12 @@ from types import SimpleNamespace
 import pytest
 import yaml
 from click.testing import CliRunner
+from devstack.stack import scheduled_jobs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.cli import make_cli
 from shared.config import load_settings
-from shared.devstack import scheduled_jobs
 from shared.messaging.topology import SERVICES
 from shared.retention import (
     CHECK_DETAILS,

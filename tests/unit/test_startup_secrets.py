@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shared import crypto
 from shared.__main__ import main as shared_cli
 from shared.config import INSECURE_DEV_SECRET, SettingsError, load_settings
+from shared.crypto import at_rest
 from shared.startup_secrets import (
     KNOWN_DEFAULTS,
     REQUIRED_SECRETS,
@@ -89,7 +89,7 @@ def test_the_embedded_mode_keeps_its_defaults_but_a_mixed_one_does_not(tmp_path,
 
 
 def test_the_development_key_is_a_refused_default():
-    assert crypto.development_key(INSECURE_DEV_SECRET) in KNOWN_DEFAULTS
+    assert at_rest.development_key(INSECURE_DEV_SECRET) in KNOWN_DEFAULTS
 
 
 def test_secrets_command_writes_a_fresh_file_and_never_overwrites(tmp_path):

@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from shared.config import Settings, SettingsError, load_settings
 from shared.consumer import Dispatcher, EventConsumer
+from shared.crypto.cli import keys_group
 from shared.db import dead_letters_table
-from shared.keys_cli import keys_group
 from shared.logs import configure_logging
 from shared.messaging.trust import is_untrusted
 from shared.outbox import OutboxRelay, relay_lag, replay_since
@@ -264,7 +264,7 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
         count = replay_since(state.platform.engine, since)
         click.echo(f"{count} event(s) queued to be published again")
 
-    cli.add_command(keys_group())  # every service seals audit reasons (shared.audit_seal)
+    cli.add_command(keys_group())  # every service seals audit reasons (shared.audit.seal)
     for command in definition.commands:
         cli.add_command(command)
     return cli

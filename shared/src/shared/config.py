@@ -53,7 +53,7 @@ class Settings:
     api_key_pepper: str = INSECURE_DEV_SECRET
     api_key_cache_s: float = 5.0
     # Fernet keys, newest first, for special-category fields (empty: derived from the
-    # development secret, which only the insecure default allows; see shared.crypto).
+    # development secret, which only the insecure default allows; see shared.crypto.at_rest).
     data_encryption_keys: tuple[str, ...] = ()
     port: int = 8000
     max_content_length: int = 256 * 1024
@@ -76,7 +76,7 @@ class Settings:
     metrics_allowed_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     metrics_token: str = ""
     # The role the service's processes connect as, granted its privileges by `migrate`
-    # (which then runs as an administrator; shared.audit_owner). Empty: no grants.
+    # (which then runs as an administrator; shared.audit.owner). Empty: no grants.
     database_runtime_role: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
     # The RabbitMQ user each service publishes as (BROKER_USER_<SERVICE>); unset ones are

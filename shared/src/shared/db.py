@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import sessionmaker
 
-from shared.crypto import EncryptedText
+from shared.crypto.at_rest import EncryptedText
 
 # BIGINT on PostgreSQL; INTEGER on SQLite, where only INTEGER PRIMARY KEY autoincrements.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -200,13 +200,13 @@ def drop_database(admin_url: str, name: str) -> None:
     import psycopg
     from psycopg import sql
 
-    from shared.audit_owner import audit_owner_name
+    from shared.audit.owner import audit_owner_name
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-        # Its audit log's owner (shared.audit_owner): roles are the whole server's. Copies of
+        # Its audit log's owner (shared.audit.owner): roles are the whole server's. Copies of
         # the database (CREATE DATABASE … TEMPLATE) share it, so it may still be in use.
         try:
             conn.execute(

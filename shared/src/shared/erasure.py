@@ -5,7 +5,7 @@
   event, a retry) is dropped by the consumer instead of bringing their data back.
 - It deletes its outbox rows and dead letters that mention those ids: their bodies are copies
   of events that may carry the person's details (application.submitted carries the applicant).
-- It forgets the audit log's sealing keys of the person's subjects (shared.audit_seal): their
+- It forgets the audit log's sealing keys of the person's subjects (shared.audit.seal): their
   entries stay, their reasons become unreadable.
 - It reports with `<prefix>.person_erased` and the counts of what it erased.
 - On SQLite, once the erasure commits, it checkpoints the write-ahead log and truncates it: the
@@ -23,7 +23,7 @@ from sqlalchemy import Column, Engine, String, Table, delete, event, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from shared import audit_seal
+from shared.audit import seal
 from shared.db import (
     PLATFORM_METADATA,
     UTCDateTime,
@@ -160,9 +160,7 @@ def purge_copies(session: Session, ids: Iterable[str]) -> dict[str, int]:
 
 def forget_audit_subjects(session: Session, subjects: Mapping[str, Iterable[str]]) -> int:
     """subject_type -> ids whose audit reasons become unreadable."""
-    return sum(
-        audit_seal.forget(session, subject_type, ids) for subject_type, ids in subjects.items()
-    )
+    return sum(seal.forget(session, subject_type, ids) for subject_type, ids in subjects.items())
 
 
 def report(

@@ -12,10 +12,10 @@ from sqlalchemy import MetaData
 
 # Imported for its side effect: it puts audit_log on PLATFORM_METADATA, which `alembic check`
 # compares against the database (a table missing from the metadata would read as "drop it").
-from shared.audit import audit_log_table  # noqa: F401
-from shared.audit_owner import grant_runtime
+from shared.audit.log import audit_log_table  # noqa: F401
+from shared.audit.owner import grant_runtime
 from shared.config import Settings
-from shared.crypto import EncryptedJSON, EncryptedText
+from shared.crypto.at_rest import EncryptedJSON, EncryptedText
 from shared.db import PLATFORM_METADATA, UTCDateTime, make_engine
 from shared.startup_secrets import require_production_secrets
 
@@ -89,7 +89,7 @@ def _sqlite_foreign_keys(connection: Any, *, on: bool) -> None:
 def _compare_type(
     context: Any, _inspected: Any, _column: Any, _inspected_type: Any, metadata_type: Any
 ) -> bool | None:
-    # On SQLite encrypted columns keep their first declared type (see shared.crypto_migrations).
+    # On SQLite encrypted columns keep their first declared type (see shared.crypto.migrations).
     if (
         isinstance(metadata_type, EncryptedJSON | EncryptedText)
         and context.dialect.name == "sqlite"
@@ -103,7 +103,7 @@ def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     if type_ == "type" and isinstance(obj, EncryptedJSON | EncryptedText):
-        return "sa.Text()"  # a Fernet token; shared.crypto_migrations fills it
+        return "sa.Text()"  # a Fernet token; shared.crypto.migrations fills it
     return False
 
 
@@ -178,7 +178,7 @@ AUDIT_LOG_APPEND_ONLY = "audit_log is append-only"
 
 
 def create_audit_log_v1() -> None:
-    """The audit log (shared.audit) as first shipped, with triggers that reject UPDATE and
+    """The audit log (shared.audit.log) as first shipped, with triggers that reject UPDATE and
     DELETE, so append-only holds in the database and not merely by convention.
 
     The triggers stop the application and anyone using its connection; the table's owner can

@@ -17,9 +17,9 @@ from kombu import Connection
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import sessionmaker
 
-from shared import crypto
 from shared.clock import Clock, system_clock
 from shared.config import Settings
+from shared.crypto import at_rest
 from shared.db import make_engine, make_session_factory
 from shared.events import EventRegistry
 from shared.events.catalogue import build_registry
@@ -72,7 +72,7 @@ def build_platform(settings: Settings, clock: Clock | None = None) -> Platform:
     here (SettingsError), before it touches data."""
     require_production_secrets(settings)
     # The encrypted column types use this process's keyring (a bad key set fails here, early).
-    crypto.install(crypto.keyring_from_settings(settings))
+    at_rest.install(at_rest.keyring_from_settings(settings))
     engine = make_engine(settings.database_url)
     return Platform(
         settings=settings,

@@ -40,7 +40,7 @@ import click
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared import audit
+from shared.audit import log as audit
 from shared.clock import Clock
 from shared.config import Settings
 from shared.db import dead_letters_table, outbox_table

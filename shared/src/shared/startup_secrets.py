@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 def _development_key(secret: str) -> str:
-    # The key shared.crypto derives from the development secret (kept in step by a test).
+    # The key shared.crypto.at_rest derives from the development secret (kept in step by a test).
     return base64.urlsafe_b64encode(hashlib.sha256(f"data-key:{secret}".encode()).digest()).decode()
 
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from shared import audit
+from shared.audit import log as audit
 from tests.support.clock import now
 from tests.support.console_harness import Console, csrf
 from tests.support.identity import PROVIDER, TEST_PASSWORD, from_address, sign_in

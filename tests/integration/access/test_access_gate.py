@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from access.domain.rules import LOCAL_TIME, WEEKDAYS
-from shared.audit import audit_log_table
+from shared.audit.log import audit_log_table
 from shared.clock import london_date
 from tests.support.access_harness import Access
 from tests.support.clock import now

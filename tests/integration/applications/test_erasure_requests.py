@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from applications.models import Organisation
 from applications.schemas.examples import sample_application
 from applications.service import definition
-from shared.crypto import installed
+from shared.crypto.at_rest import installed
 from shared.db import outbox_table
 from tests.support.applications_api import organisations_api
 from tests.support.clock import iso_now

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from notifications.channels.log import FILE_NAME, LogChannel, forget_messages
-from notifications.sender import Sender
+from notifications.adapters.channels.log import FILE_NAME, LogChannel, forget_messages
+from notifications.workers.sender import Sender
 from tests.support.clock import now
 from tests.support.erasure import person_erased, report
 from tests.support.erasure_scan import sqlite_file_hits

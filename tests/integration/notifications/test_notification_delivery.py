@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from notifications.models import Notification
 from notifications.service import definition
-from shared.audit import audit_log_table
+from shared.audit.log import audit_log_table
 from shared.web.app import create_web_app
 from tests.support.delivery_harness import (
     NOON,

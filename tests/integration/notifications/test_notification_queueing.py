@@ -10,11 +10,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from notifications.erasure import EVENT_TYPES as ERASURE_EVENTS
-from notifications.messages import MESSAGES
+from notifications.domain.messages import MESSAGES
 from notifications.models import Notification
-from notifications.sender import Sender
-from shared.audit import audit_log_table
+from notifications.service_layer.erasure import EVENT_TYPES as ERASURE_EVENTS
+from notifications.workers.sender import Sender
+from shared.audit.log import audit_log_table
 from shared.messaging.topology import SUBSCRIPTIONS
 from tests.support import wait_for
 from tests.support.clock import iso_now, now

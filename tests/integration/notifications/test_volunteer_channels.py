@@ -13,10 +13,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from notifications.channels.log import LogChannel
+from notifications.adapters.channels.log import LogChannel
 from notifications.models import Notification
-from notifications.sender import Sender
-from shared.audit import audit_log_table
+from notifications.workers.sender import Sender
+from shared.audit.log import audit_log_table
 from shared.consumer import RetryLater
 from tests.support.clock import iso_now, now
 from tests.support.notifications_harness import Notifications

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from shared import audit
-from shared.audit import audit_log_table, entries, record
+from shared.audit import log as audit
+from shared.audit.log import audit_log_table, entries, record
 from shared.context import set_correlation_id
 from shared.migrations import AUDIT_LOG_APPEND_ONLY
 from shared.platform import Platform

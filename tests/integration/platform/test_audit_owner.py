@@ -1,6 +1,6 @@
 """On PostgreSQL the service's runtime role cannot rewrite or unprotect its audit log: the
 table and its trigger function belong to `<database>_audit_owner`, and the runtime role holds
-INSERT and SELECT on it only (shared.audit_owner). It still does all its own work, erasure
+INSERT and SELECT on it only (shared.audit.owner). It still does all its own work, erasure
 (forgetting a subject's sealing key) and retention included."""
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from shared import audit, audit_seal, erasure
-from shared.audit import audit_log_table
-from shared.audit_owner import audit_owner_name
+from shared import erasure
+from shared.audit import log as audit
+from shared.audit import seal
+from shared.audit.log import audit_log_table
+from shared.audit.owner import audit_owner_name
 from tests.support import operator_cli
 from tests.support.access_harness import Access
 from tests.support.clock import now
@@ -123,7 +125,7 @@ def test_erasure_still_forgets_a_subjects_words_as_the_runtime_role(engine):
     with engine.connect() as conn:
         [entry] = [e for e in audit.entries(conn, subject_type="grant", subject_id="g-2")]
         assert entry["reason"] is None and entry["erased"]
-        assert audit_seal.keys_for(conn, [("grant", "g-2")]) == {}
+        assert seal.keys_for(conn, [("grant", "g-2")]) == {}
 
 
 def test_the_access_service_runs_as_its_runtime_role(runtime):

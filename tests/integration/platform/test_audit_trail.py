@@ -14,8 +14,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from access.service import definition as access_definition
-from shared import audit, audit_seal
-from shared.audit import audit_log_table, entries, record
+from shared.audit import log as audit
+from shared.audit import seal
+from shared.audit.log import audit_log_table, entries, record
 from shared.migrations import AUDIT_LOG_APPEND_ONLY, alembic_config
 from shared.platform import build_platform
 from tests.support import settings_for
@@ -79,8 +80,8 @@ def test_reasons_are_sealed_per_subject_and_forgetting_the_subject_erases_them(v
         opened = entries(session, subject_type="case", subject_id="case-1")[0]
         assert opened["reason"] == SECRET_REASON and not opened["erased"]
         assert opened["detail"] == {"level": "ENHANCED", "conditions": [SECRET_CONDITION]}
-        assert audit_seal.forget(session, "case", ["case-1"]) == 1
-        assert audit_seal.forget(session, "case", ["case-1"]) == 0  # a rerun: nothing left
+        assert seal.forget(session, "case", ["case-1"]) == 1
+        assert seal.forget(session, "case", ["case-1"]) == 0  # a rerun: nothing left
 
     with platform.session_factory() as session:
         erased = entries(session, subject_type="case", subject_id="case-1")[0]

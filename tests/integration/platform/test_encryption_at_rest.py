@@ -21,11 +21,11 @@ from applications.models import Application, Organisation
 from applications.schemas.examples import sample_application
 from applications.service import definition as applications_definition
 from applications.service_layer import organisations
-from shared import crypto
 from shared.cli import make_cli
 from shared.config import load_settings
+from shared.crypto import at_rest
+from shared.crypto.rotation import rotate
 from shared.db import PLATFORM_METADATA, make_engine
-from shared.keys import rotate
 from shared.migrations import alembic_config, upgrade
 from shared.web import create_web_app
 from tests.support.clock import now
@@ -154,7 +154,7 @@ def test_the_migration_encrypts_existing_rows_and_the_downgrade_decrypts_them(re
 def vetting_tables() -> list:
     """What `keys rotate` re-encrypts in vetting: its own columns and the platform's (the
     outbox and dead letters, the audit sealing keys)."""
-    return crypto.encrypted_columns(vetting_definition().metadata) + crypto.encrypted_columns(
+    return at_rest.encrypted_columns(vetting_definition().metadata) + at_rest.encrypted_columns(
         PLATFORM_METADATA
     )
 
@@ -193,7 +193,7 @@ def test_keys_rotate_moves_everything_to_the_new_key_and_resumes_after_interrupt
         rotate(
             platform.engine,
             tables,
-            crypto.keyring_from_settings(platform.settings),
+            at_rest.keyring_from_settings(platform.settings),
             batch_size=1,
             after_batch=interrupt,
         )
@@ -390,7 +390,7 @@ def stored_text(platform: Any) -> str:
 
 def decrypted_values(platform: Any, table: str, column: str) -> list[str]:
     """The column's stored values, each of which must be a token the service's keys open."""
-    keyring = crypto.keyring_from_settings(platform.settings)
+    keyring = at_rest.keyring_from_settings(platform.settings)
     values = [row[column] for row in stored_rows(platform.engine, table) if row[column] is not None]
     opened = []
     for value in values:

@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from access.models import Grant, IncomingCase
-from notifications import delivery
+from notifications.domain.lifecycle import NotificationState
 from notifications.models import Notification, Recipient
+from notifications.service_layer import delivery
 from tests.support.access_harness import Access
 from tests.support.clock import iso_now, now
 from tests.support.erasure import (
@@ -532,7 +533,7 @@ def seed_messages(notes: Notifications) -> tuple[str, list[str]]:
             .order_by(Notification.id)
             .limit(1)
         ).scalar_one()
-        first.status, first.sent_at = delivery.SENT, now()
+        first.status, first.sent_at = NotificationState.SENT, now()
         first.provider, first.provider_reference = "notify", str(uuid.uuid4())
     dead_letter(notes, application_id, words["dead"])
     return application_id, [*words.values(), mobile]

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from limits.storage import MemoryStorage, RedisStorage
 
-from shared import audit
+from shared.audit import log as audit
 from shared.clock import ManualClock
 from shared.platform import Platform
 from shared.web import create_web_app

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from notifications import retention as notifications_retention
-from notifications.delivery import mark_failed, mark_sent
 from notifications.models import Notification, Recipient
+from notifications.service_layer import retention as notifications_retention
+from notifications.service_layer.delivery import mark_failed, mark_sent
 from shared import retention
 from tests.support.clock import now
 from tests.support.notifications_harness import contacts_data

@@ -1,7 +1,7 @@
 """Subject access requests (UK GDPR article 15) on both run modes: each service's
 `GET /subject-access-request` answers for a person seeded through the real flows (by vetting's
 person id or an application id, decrypted, audited, for data protection officers only), and
-`python -m shared.subject_access_bundle` gathers all four into one bundle, refusing to write a
+`python -m subject_access_bundle` gathers all four into one bundle, refusing to write a
 complete-looking one when a service is missing."""
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from subject_access_bundle.bundle import main as bundle_command
 from werkzeug.serving import make_server
 
 from applications.schemas.examples import sample_application
-from shared import audit
-from shared.subject_access_bundle import main as bundle_command
+from shared.audit import log as audit
 from shared.web.subject_access import Period
 from tests.support.clock import now
 from tests.support.identity import PROVIDER

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from shared.audit import audit_log_table
+from shared.audit.log import audit_log_table
 from shared.config import SettingsError
 from shared.web import create_web_app
 from shared.web.hardening import MAX_JSON_DEPTH, too_deep_at

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, MetaData, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.crypto import EncryptedText
+from shared.crypto.at_rest import EncryptedText
 from shared.db import NAMING_CONVENTION, UTCDateTime
 
 

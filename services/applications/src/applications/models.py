@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.crypto import EncryptedJSON, EncryptedText
+from shared.crypto.at_rest import EncryptedJSON, EncryptedText
 from shared.db import NAMING_CONVENTION, UTCDateTime
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.crypto import EncryptedText
+from shared.crypto.at_rest import EncryptedText
 from shared.db import NAMING_CONVENTION, UTCDateTime
 
 

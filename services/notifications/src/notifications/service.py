@@ -2,14 +2,14 @@
 root).
 
 Configuration (environment, beside the shared settings and the delivery settings in
-`notifications.channels.config`):
+`notifications.adapters.channels.config`):
 - NOTIFICATIONS_TEMPLATES_DIR: another folder of message templates (checked at start-up).
 - NOTIFICATIONS_SECURITY_INBOX: an establishment security inbox's address, `{code}` standing for
   the establishment's code in lower case (default security-{code}@establishments.example).
 - NOTIFICATIONS_CONSOLE_URL: the security console's address, for the security inbox's messages.
 - NOTIFICATIONS_VETTING_CONTACT_EMAIL, NOTIFICATIONS_VETTING_CONTACT_PHONE: how a volunteer
   answers a sensitive information request, directly to the vetting team (defaults reach
-  nobody: `notifications.rendering.DEFAULT_VETTING_EMAIL`, `DEFAULT_VETTING_PHONE`).
+  nobody: `notifications.domain.personalisation.DEFAULT_VETTING_EMAIL`, `DEFAULT_VETTING_PHONE`).
 """
 
 from __future__ import annotations
@@ -18,24 +18,27 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from notifications import erasure, queueing, retention
-from notifications.channels.config import delivery_config
-from notifications.channels.log import FILE_NAME
-from notifications.models import Base
-from notifications.quiet_hours import next_send_time
-from notifications.rendering import (
+from notifications.adapters.channels.config import delivery_config
+from notifications.adapters.channels.log import FILE_NAME
+from notifications.adapters.templates import TemplateError, Templates
+from notifications.domain.personalisation import (
     DEFAULT_VETTING_EMAIL,
     DEFAULT_VETTING_PHONE,
-    TemplateError,
-    Templates,
     personalisation,
 )
-from notifications.sender import Sender
+from notifications.domain.quiet_hours import next_send_time
+from notifications.models import Base
+from notifications.service_layer import retention
+from notifications.service_layer.handlers import HANDLERS, Dependencies
+from notifications.service_layer.queueing import Queueing
+from notifications.workers.sender import Sender
+from shared.handlers import Handler
 from shared.platform import Platform, ServiceDefinition
 from shared.reference import load_establishments
 from shared.retention import retention_group
 
 if TYPE_CHECKING:
+    from flask import Flask
     from flask_smorest import Api
 
 DEFAULT_SECURITY_INBOX = "security-{code}@establishments.example"
@@ -66,11 +69,11 @@ def templates(platform: Platform) -> Templates:
     return platform.extras["templates"]
 
 
-def _queueing(platform: Platform) -> queueing.Queueing:
+def _queueing(platform: Platform) -> Queueing:
     extra = platform.settings.extra
     inbox = extra.get("NOTIFICATIONS_SECURITY_INBOX", DEFAULT_SECURITY_INBOX)
     quiet = delivery_config(platform).quiet_hours
-    return queueing.Queueing(
+    return Queueing(
         render=templates(platform).render,
         personalise=functools.partial(
             personalisation,
@@ -85,9 +88,16 @@ def _queueing(platform: Platform) -> queueing.Queueing:
     )
 
 
-def _handlers(platform: Platform):
-    log_file = platform.settings.var_dir / FILE_NAME
-    return {**queueing.handlers(_queueing(platform)), **erasure.handlers(log_file)}
+def _handlers(platform: Platform) -> dict[str, list[Handler]]:
+    deps = Dependencies(
+        queueing=_queueing(platform), log_file=platform.settings.var_dir / FILE_NAME
+    )
+    return HANDLERS.bind(deps)
+
+
+def _check_templates(_app: Flask, platform: Platform) -> None:
+    # The web process checks the templates at start-up too, as the consume process does.
+    templates(platform)
 
 
 def _register_routes(api: Api) -> None:
@@ -105,7 +115,7 @@ def definition() -> ServiceDefinition:
         migrations_dir=Path(__file__).parent / "migrations",
         register_routes=_register_routes,
         handlers=_handlers,
-        configure_app=lambda _app, platform: templates(platform),
+        configure_app=_check_templates,
         background=lambda platform: [_sender(platform)],
         commands=(retention_group(retention.PURGES),),
     )

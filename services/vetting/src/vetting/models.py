@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.crypto import EncryptedJSON, EncryptedText
+from shared.crypto.at_rest import EncryptedJSON, EncryptedText
 from shared.db import NAMING_CONVENTION, BigId, UTCDateTime
 
 

@@ -1,7 +1,7 @@
 """`GET /audit`: a service's audit log, for auditors.
 
 A module of its own because it needs shared.web.auth, which itself records refused
-credentials through shared.web.audit_trail.
+credentials through shared.audit.trail.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
-from shared import audit
-from shared.web.audit_trail import record_read
+from shared.audit import log as audit
+from shared.audit.trail import record_read
 from shared.web.auth import staff_required
 from shared.web.roles import AUDITOR
 from shared.web.schemas import AuditPageSchema, AuditQuerySchema

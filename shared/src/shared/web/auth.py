@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from flask import Flask, abort, current_app, g, request
 
+from shared.audit.trail import record_denial
 from shared.auth import (
     API_KEY_PREFIX,
     AuthError,
@@ -23,7 +24,6 @@ from shared.auth import (
     secret_matches,
 )
 from shared.staff_tokens import StaffTokenVerifier
-from shared.web.audit_trail import record_denial
 from shared.web.limits import (
     admit_api_key,
     admit_staff,

@@ -28,7 +28,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from werkzeug.exceptions import TooManyRequests
 
-from shared import audit
+from shared.audit import log as audit
 from shared.clock import Clock
 from shared.limits_config import RateLimitSettings
 from shared.platform import Platform

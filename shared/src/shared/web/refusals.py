@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from flask import current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared import audit
+from shared.audit import log as audit
 from shared.safe_text import safe_prefix
 
 log = logging.getLogger(__name__)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared import audit
+from shared.audit import log as audit
 
 OUTCOMES = ("SUCCESS", "FAILURE", "DENIED", "ALLOWED", "REFUSED")
 
 
 class AuditEntrySchema(Schema):
-    """One entry of a service's audit log (shared.audit)."""
+    """One entry of a service's audit log (shared.audit.log)."""
 
     id = fields.Integer()
     at = fields.AwareDateTime()

@@ -36,7 +36,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy.orm import Session
 
-from shared import audit
+from shared.audit import log as audit
 from shared.web.auth import staff_required
 from shared.web.roles import DATA_PROTECTION_OFFICER
 

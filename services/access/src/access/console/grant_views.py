@@ -13,7 +13,7 @@ from access.console.presenters import access_choices, offer
 from access.domain.rules import LOCAL_TIME, WEEKDAYS
 from access.service_layer import queries
 from access.service_layer.actors import grant_for_reading
-from shared.web.audit_trail import record_read
+from shared.audit.trail import record_read
 
 
 def grant_page(

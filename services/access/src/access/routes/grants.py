@@ -20,7 +20,7 @@ from access.schemas.grants import (
 )
 from access.service_layer import decisions, queries
 from access.service_layer.actors import grant_for_update
-from shared.web.audit_trail import record_read
+from shared.audit.trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
 

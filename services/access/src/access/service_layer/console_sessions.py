@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from access.domain.lifecycle import TEAM
 from access.models import ConsoleSession
 from access.service_layer.actors import Actor
-from shared import audit
+from shared.audit import log as audit
 from shared.auth import StaffIdentity
 
 

@@ -32,7 +32,8 @@ from access.service_layer import outgoing
 from access.service_layer.actors import Actor
 from access.service_layer.grant_audit import audit_grant
 from access.service_layer.review_items import forget_items
-from shared import audit, erasure
+from shared import erasure
+from shared.audit import log as audit
 from shared.consumer import Event
 from shared.uow import UnitOfWork
 

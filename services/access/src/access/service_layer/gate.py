@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from access.domain.rules import GateResult, GateView, ends_at, gate_decision
 from access.models import Grant
 from access.service_layer.actors import Actor
-from shared import audit
+from shared.audit import log as audit
 from shared.context import current_correlation_id
 
 # The audit entry's outcome (the gate's own words for it).
@@ -75,7 +75,7 @@ def _audit_entry(
     person_id: str | None,
     badge: str | None,
 ) -> dict[str, Any]:
-    """The audit entry of one check (`shared.audit.record`'s arguments)."""
+    """The audit entry of one check (`shared.audit.log.record`'s arguments)."""
     return {
         "service": "access",
         "actor": actor.id,
@@ -138,7 +138,7 @@ def check_at_gate(
     return _check_on_postgresql(engine, actor, code, moment, person_id, badge)
 
 
-# The audit entry as `shared.audit.record` writes it (the same columns and values; `detail` as
+# The audit entry as `shared.audit.log.record` writes it (the same columns and values; `detail` as
 # JSON). `reason` and `sealed` stay NULL: a gate check has no "why" of its own.
 _AUDIT_COLUMNS = (
     "at",

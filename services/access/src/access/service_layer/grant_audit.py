@@ -6,7 +6,7 @@ from typing import Any
 
 from access.models import Grant
 from access.service_layer.actors import Actor
-from shared import audit
+from shared.audit import log as audit
 from shared.uow import UnitOfWork
 
 

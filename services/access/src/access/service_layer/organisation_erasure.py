@@ -14,7 +14,8 @@ from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCas
 from access.service_layer import outgoing
 from access.service_layer.erasure import ENDING, anonymise, deleted, end_for_erasure
 from access.service_layer.review_items import forget_items
-from shared import audit, erasure
+from shared import erasure
+from shared.audit import log as audit
 from shared.consumer import Event
 from shared.uow import UnitOfWork
 

@@ -11,7 +11,7 @@ from access.domain.lifecycle import GrantState
 from access.domain.rules import induction_outstanding, induction_required
 from access.models import Establishment, Grant
 from access.service_layer.actors import Actor, grant_for_reading
-from shared import audit
+from shared.audit import log as audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
 

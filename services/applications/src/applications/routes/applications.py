@@ -16,8 +16,8 @@ from applications.schemas.applications import (
 )
 from applications.service_layer import drafts, submission
 from applications.service_layer.records import owned_application
+from shared.audit.trail import record_read
 from shared.clock import today
-from shared.web.audit_trail import record_read
 from shared.web.auth import organisation_required
 
 blp = Blueprint(

@@ -7,7 +7,7 @@ def register_routes(api: Api) -> None:
     from notifications.routes.callbacks import blp as callbacks
     from notifications.routes.notifications import blp
     from notifications.routes.recipients import recipients
-    from notifications.subject_access import gather
+    from notifications.service_layer.subject_access import gather
     from shared.web.subject_access import subject_access_blueprint
 
     api.register_blueprint(blp)

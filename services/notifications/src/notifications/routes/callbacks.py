@@ -20,13 +20,10 @@ from flask import abort, current_app
 from flask.sansio.blueprints import BlueprintSetupState
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from notifications import delivery
-from notifications.channels import delivery_config
-from notifications.models import Notification
+from notifications.adapters.channels import delivery_config
 from notifications.schemas.callbacks import NotifyCallbackSchema
-from shared import audit
+from notifications.service_layer import receipts
 from shared.platform import Platform
 from shared.web.auth import bearer_token
 
@@ -86,81 +83,22 @@ class NotifyCallbacks(MethodView):
             abort(404, "Not found.")
 
 
-def _find(session: Any, notify_id: str, reference: str | None) -> Notification | None:
-    # By Notify's id, which we recorded when it took the message; by our own id (the reference
-    # we gave it) when the receipt outran that record.
-    found = (
-        session.execute(
-            select(Notification)
-            .where(Notification.provider_reference == notify_id)
-            .with_for_update()
-        )
-        .scalars()
-        .first()
-    )
-    if found is None and reference:
-        found = session.get(Notification, reference, with_for_update=True)
-    return found
-
-
 def record_notify_receipt(
     platform: Platform, receipt: dict[str, Any], now: datetime | None = None
 ) -> bool:
     """Apply a receipt and audit it; False if it names no notification of ours."""
     config = delivery_config(platform)
-    notify_id, status = str(receipt["id"]), receipt["status"]
-    moment = now or platform.clock.now()
     with platform.unit_of_work() as uow:
-        notification = _find(uow.session, notify_id, receipt.get("reference"))
-        if notification is None:
-            audit.record(
-                uow.session,
-                service="notifications",
-                actor="notify",
-                actor_kind=audit.SYSTEM,
-                action="notification.receipt_unknown",
-                subject_type="notify_notification",
-                subject_id=notify_id,
-                detail={"status": status},
-                at=moment,
-            )
-            uow.commit()
-            return False
-        before = notification.status
-        changed = delivery.apply_notify_status(
+        outcome = receipts.record_notify_receipt(
             uow,
-            notification,
-            notify_id,
-            status,
-            moment,
+            receipt,
+            now or platform.clock.now(),
             max_attempts=config.max_attempts,
             retry_base_s=config.retry_base_s,
-            completed_at=receipt.get("completed_at"),
-        )
-        audit.record(
-            uow.session,
-            service="notifications",
-            actor="notify",
-            actor_kind=audit.SYSTEM,
-            action="notification.receipt",
-            subject_type="notification",
-            subject_id=notification.id,
-            detail={
-                "notify_id": notify_id,
-                "status": status,
-                "from": before,
-                "to": notification.status,
-                "changed": changed,
-            },
-            at=moment,
         )
         uow.commit()
-    if (
-        changed
-        and notification.status == delivery.TEMPORARY_FAILURE
-        and (notification.failed_at is None)
-    ):
+    if outcome.send_again:
         sender = platform.extras.get("sender")
         if sender is not None:  # only in a process that runs one
             sender.wake()
-    return True
+    return outcome.found

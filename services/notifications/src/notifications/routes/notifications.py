@@ -6,16 +6,16 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from notifications import records
 from notifications.schemas.notifications import (
     NotificationQuerySchema,
     NotificationSchema,
 )
+from notifications.service_layer import records
 from shared.platform import Platform
 from shared.web.auth import staff_required
 
 OPERATOR = "operator"
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 blp = Blueprint(
     "notifications",

@@ -6,9 +6,9 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from notifications import records
 from notifications.routes.notifications import OPERATOR, SECURITY, platform
 from notifications.schemas.notifications import OptOutsSchema, RecipientSchema
+from notifications.service_layer import records
 from shared.web.auth import staff_required
 
 recipients = Blueprint(

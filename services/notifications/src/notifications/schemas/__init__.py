@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the notifications API, one module per resource."""

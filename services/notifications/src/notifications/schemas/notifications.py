@@ -5,18 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
+from notifications.domain.lifecycle import NotificationState
 from shared.events.vocabulary import CHANNELS
 
-STATUSES = (
-    "QUEUED",
-    "HELD",
-    "SENDING",
-    "SENT",
-    "DELIVERED",
-    "TEMPORARY_FAILURE",
-    "PERMANENT_FAILURE",
-    "CANCELLED",
-)
+STATUSES = tuple(state.value for state in NotificationState)
 
 
 class NotificationQuerySchema(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from shared.web.audit_trail import record_read
+from shared.audit.trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
 from vetting.domain.actors import MANAGER_ROLE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import audit
+from shared.audit import log as audit
 from shared.uow import UnitOfWork
 from vetting.domain.actors import Actor
 

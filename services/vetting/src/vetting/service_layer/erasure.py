@@ -28,7 +28,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from shared import audit, erasure
+from shared import erasure
+from shared.audit import log as audit
 from shared.handlers import Event
 from shared.uow import UnitOfWork
 from vetting.domain.actors import SYSTEM

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from shared import audit, erasure
+from shared import erasure
+from shared.audit import log as audit
 from shared.handlers import Event
 from shared.uow import UnitOfWork
 from vetting.models import VettingCase

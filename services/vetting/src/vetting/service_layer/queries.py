@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, defer
 
-from shared import audit
+from shared.audit import log as audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
 from vetting.domain.lifecycles.case import CaseState

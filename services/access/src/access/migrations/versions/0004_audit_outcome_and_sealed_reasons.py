@@ -1,7 +1,7 @@
 """audit outcome and sealed reasons
 
 The audit log gains an outcome column and sealed reasons with their per-subject keys
-(shared.audit_migrations); reasons written before are sealed in place.
+(shared.audit.migrations); reasons written before are sealed in place.
 
 Revision ID: 0004
 Revises: 0003
@@ -10,7 +10,7 @@ Create Date: 2026-11-27 18:10:00.000000
 """
 from typing import Sequence, Union
 
-from shared.audit_migrations import downgrade_audit_log_v2, upgrade_audit_log_v2
+from shared.audit.migrations import downgrade_audit_log_v2, upgrade_audit_log_v2
 
 
 # revision identifiers, used by Alembic.

@@ -12,7 +12,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-from shared.audit_migrations import create_erased_subjects, drop_erased_subjects
+from shared.audit.migrations import create_erased_subjects, drop_erased_subjects
 
 
 # revision identifiers, used by Alembic.

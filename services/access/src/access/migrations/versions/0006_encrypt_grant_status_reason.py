@@ -6,13 +6,13 @@ Create Date: 2026-12-08 10:00:00.000000
 
 The prison's reason for a refusal, suspension or exclusion, in its words, may allege an offence.
 The column becomes TEXT holding Fernet tokens, and existing rows are encrypted in batches with
-the configured key set (DATA_ENCRYPTION_KEYS); see shared.crypto_migrations.
+the configured key set (DATA_ENCRYPTION_KEYS); see shared.crypto.migrations.
 """
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 
-from shared.crypto_migrations import decrypt_columns, encrypt_columns
+from shared.crypto.migrations import decrypt_columns, encrypt_columns
 
 # revision identifiers, used by Alembic.
 revision: str = '0006'

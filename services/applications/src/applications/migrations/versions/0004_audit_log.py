@@ -1,6 +1,6 @@
 """audit log
 
-The shared, append-only audit log (shared.audit): the table, its indexes, and the triggers
+The shared, append-only audit log (shared.audit.log): the table, its indexes, and the triggers
 that reject UPDATE and DELETE.
 
 Revision ID: 0004

@@ -5,13 +5,13 @@ Revises: 0005
 Create Date: 2026-12-04 10:00:00.000000
 
 The columns become TEXT holding Fernet tokens, and existing rows are encrypted in batches with
-the configured key set (DATA_ENCRYPTION_KEYS); see shared.crypto_migrations.
+the configured key set (DATA_ENCRYPTION_KEYS); see shared.crypto.migrations.
 """
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 
-from shared.crypto_migrations import decrypt_columns, encrypt_columns
+from shared.crypto.migrations import decrypt_columns, encrypt_columns
 
 # revision identifiers, used by Alembic.
 revision: str = '0006'

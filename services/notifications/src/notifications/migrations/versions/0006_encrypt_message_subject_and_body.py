@@ -6,7 +6,7 @@ Create Date: 2026-12-08 10:00:00.000000
 
 Both name the person, and the body may carry an information request's questions and reason.
 The columns become TEXT holding Fernet tokens, and existing rows are encrypted in batches with
-the configured key set (DATA_ENCRYPTION_KEYS); see shared.crypto_migrations. The subject was
+the configured key set (DATA_ENCRYPTION_KEYS); see shared.crypto.migrations. The subject was
 VARCHAR(200), which a subject with two 100-character names overflowed.
 """
 from typing import Sequence, Union
@@ -14,7 +14,7 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-from shared.crypto_migrations import decrypt_columns, encrypt_columns
+from shared.crypto.migrations import decrypt_columns, encrypt_columns
 
 # revision identifiers, used by Alembic.
 revision: str = '0006'

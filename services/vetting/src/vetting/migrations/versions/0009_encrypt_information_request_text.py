@@ -6,13 +6,13 @@ Create Date: 2026-12-08 10:00:00.000000
 
 The officer's questions and reason, in their words, may speak of offences, health or
 connections. The columns become TEXT holding Fernet tokens, and existing rows are encrypted in
-batches with the configured key set (DATA_ENCRYPTION_KEYS); see shared.crypto_migrations.
+batches with the configured key set (DATA_ENCRYPTION_KEYS); see shared.crypto.migrations.
 """
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 
-from shared.crypto_migrations import decrypt_columns, encrypt_columns
+from shared.crypto.migrations import decrypt_columns, encrypt_columns
 
 # revision identifiers, used by Alembic.
 revision: str = '0009'

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import context, op
 
 from shared.config import load_settings
-from shared.crypto_migrations import migration_keyring
+from shared.crypto.migrations import migration_keyring
 from shared.db import UTCDateTime
 from vetting.domain.identity import identifiers, key_from_settings
 

@@ -6,11 +6,11 @@ Create Date: 2026-12-02 17:00:00.000000
 
 Outbox and dead-letter bodies are copies of events, which may carry special-category data (an
 application.submitted carries the applicant's declarations): they become Fernet tokens, with the
-ids each mentions kept beside it in the clear for erasure; see shared.crypto_migrations.
+ids each mentions kept beside it in the clear for erasure; see shared.crypto.migrations.
 """
 from typing import Sequence, Union
 
-from shared.crypto_migrations import decrypt_event_copies, encrypt_event_copies
+from shared.crypto.migrations import decrypt_event_copies, encrypt_event_copies
 
 # revision identifiers, used by Alembic.
 revision: str = '0013'

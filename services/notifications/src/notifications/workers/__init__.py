@@ -1,0 +1,1 @@
+"""Notifications' long-running loops (entrypoints, they commit): the sender."""
