@@ -31,7 +31,7 @@ from vetting.models import (
 )
 from vetting.service_layer.audit_trail import audit_decision
 
-RESOLVED, POSSIBLE_MATCH = "RESOLVED", "POSSIBLE_MATCH"
+RESOLVED, POSSIBLE_MATCH = identity.IdentityStatus.RESOLVED, identity.IdentityStatus.POSSIBLE_MATCH
 NEW_PERSON, STRONG_MATCH = "NEW_PERSON", "STRONG_MATCH"
 OFFICER_LINK, OFFICER_SEPARATE = "OFFICER_LINK", "OFFICER_SEPARATE"
 # A person serves a case's clearance only when the link is this sure.
@@ -127,7 +127,7 @@ def offer(
                     case_id=case.id,
                     person_id=person_id,
                     reasons=sorted(reasons),
-                    status="OPEN",
+                    status=identity.CandidateStatus.OPEN,
                     created_at=moment,
                 )
             )
@@ -150,7 +150,10 @@ def open_candidates(session: Session, case_id: str) -> list[IdentityCandidate]:
     return list(
         session.execute(
             select(IdentityCandidate)
-            .where(IdentityCandidate.case_id == case_id, IdentityCandidate.status == "OPEN")
+            .where(
+                IdentityCandidate.case_id == case_id,
+                IdentityCandidate.status == identity.CandidateStatus.OPEN,
+            )
             .order_by(IdentityCandidate.created_at, IdentityCandidate.person_id)
         ).scalars()
     )
@@ -169,7 +172,7 @@ def _candidate(session: Session, case: VettingCase, person_id: str) -> IdentityC
         .where(
             IdentityCandidate.case_id == case.id,
             IdentityCandidate.person_id == person_id,
-            IdentityCandidate.status == "OPEN",
+            IdentityCandidate.status == identity.CandidateStatus.OPEN,
         )
         .with_for_update()
     ).scalar_one_or_none()
@@ -204,7 +207,11 @@ def link(uow: UnitOfWork, case: VettingCase, person_id: str, actor: Actor, reaso
     else:
         case.person_id = person_id
     _close_candidates(session, case.id, candidate.id, actor, moment)
-    candidate.status, candidate.decided_by, candidate.decided_at = "LINKED", actor.id, moment
+    candidate.status, candidate.decided_by, candidate.decided_at = (
+        identity.CandidateStatus.LINKED,
+        actor.id,
+        moment,
+    )
     mark(case, RESOLVED, OFFICER_LINK, actor.id, moment)
     audit_decision(
         uow,
@@ -233,7 +240,11 @@ def separate(uow: UnitOfWork, case: VettingCase, person_id: str, actor: Actor, r
                 decided_at=moment,
             )
         )
-    candidate.status, candidate.decided_by, candidate.decided_at = "SEPARATED", actor.id, moment
+    candidate.status, candidate.decided_by, candidate.decided_at = (
+        identity.CandidateStatus.SEPARATED,
+        actor.id,
+        moment,
+    )
     session.flush()
     if not open_candidates(session, case.id):
         mark(case, RESOLVED, OFFICER_SEPARATE, actor.id, moment)
@@ -286,10 +297,10 @@ def _close_candidates(
         update(IdentityCandidate)
         .where(
             IdentityCandidate.case_id == case_id,
-            IdentityCandidate.status == "OPEN",
+            IdentityCandidate.status == identity.CandidateStatus.OPEN,
             IdentityCandidate.id != keep,
         )
-        .values(status="NOT_CHOSEN", decided_by=actor.id, decided_at=moment)
+        .values(status=identity.CandidateStatus.NOT_CHOSEN, decided_by=actor.id, decided_at=moment)
     )
 
 

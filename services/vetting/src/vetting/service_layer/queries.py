@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, defer
 from shared.audit import log as audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
+from vetting.domain.identity import IdentityStatus
 from vetting.domain.lifecycles.case import CaseState
 from vetting.domain.service_levels import CaseTimes, age_s, report, waits_s
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
@@ -85,7 +86,7 @@ def waiting_reason(case: VettingCase) -> str | None:
     officer's)."""
     if case.status in (CaseState.REFUSAL_PENDING, CaseState.CLEARANCE_PENDING):
         return "COUNTERSIGNATURE"
-    if case.identity_status == "POSSIBLE_MATCH" and case.waiting_on == "OFFICER":
+    if case.identity_status == IdentityStatus.POSSIBLE_MATCH and case.waiting_on == "OFFICER":
         return "POSSIBLE_MATCH"
     if case.waiting_on in ("OFFICER", "MANAGER") and history_pending(case):
         return "HISTORY"
