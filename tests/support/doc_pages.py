@@ -19,10 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("applications", "vetting", "access", "notifications")
 # A placeholder service in a page means: every service has this command, or this path.
 SERVICE_PLACEHOLDERS = ("<service>", "<svc>")
+# The tools' packages (the development identity provider, the dev stack, the bundle...).
+TOOLS = sorted(path for path in ROOT.glob("tools/*/src/*") if (path / "__init__.py").exists())
 # Packages whose paths may be written from the package down (`vetting/lifecycle/check.py`).
 PACKAGE_DIRS = {
     **{service: f"services/{service}/src/{service}" for service in SERVICES},
-    "devidp": "tools/devidp/src/devidp",
+    **{tool.name: f"tools/{tool.parent.parent.name}/src/{tool.name}" for tool in TOOLS},
     "shared": "shared/src/shared",
 }
 TOP_DIRS = ("shared", "services", "tests", "deploy", "tools", "bench", "docs")
@@ -33,9 +35,10 @@ NAME = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?![\w-])")
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 _PATH_CHARS = r"[\w./<>{}*|-]*"
 PATH = re.compile(
-    rf"(?<![\w./:@-])((?:{'|'.join(TOP_DIRS)}|{'|'.join(SERVICES)}|devidp)/{_PATH_CHARS})"
+    rf"(?<![\w./:@-])((?:{'|'.join(TOP_DIRS)}|{'|'.join(p for p in PACKAGE_DIRS if p != 'shared')})"
+    rf"/{_PATH_CHARS})"
 )
-DOTTED = re.compile(rf"(?:{'|'.join((*SERVICES, 'devidp', 'shared'))})(?:\.\w+)+")
+DOTTED = re.compile(rf"(?:{'|'.join(PACKAGE_DIRS)})(?:\.\w+)+")
 
 
 def pages() -> list[Path]:

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 # What a stored identifier is a hash of.
@@ -41,6 +42,22 @@ SAME_NAME = "SAME_NAME_AND_DATE_OF_BIRTH"
 PREVIOUS_NAME_MATCHES = "PREVIOUS_NAME_MATCHES"
 SAME_NI_NUMBER = "SAME_NATIONAL_INSURANCE_NUMBER"
 STRONG = frozenset({SAME_DOCUMENT, SAME_BIRTH_DATE, SAME_NAME})
+
+
+class IdentityStatus(StrEnum):
+    """How sure vetting is who a case's applicant is."""
+
+    RESOLVED = "RESOLVED"
+    POSSIBLE_MATCH = "POSSIBLE_MATCH"  # until an officer links or separates
+
+
+class CandidateStatus(StrEnum):
+    """An officer's decision on a person offered as a possible match."""
+
+    OPEN = "OPEN"
+    LINKED = "LINKED"
+    SEPARATED = "SEPARATED"
+    NOT_CHOSEN = "NOT_CHOSEN"  # another candidate was linked
 
 
 def key_from_settings(extra: Mapping[str, str], secret_key: str) -> bytes:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from vetting.domain.actors import Actor
+from vetting.domain.identity import IdentityStatus
 from vetting.domain.lifecycles.case import CASE, CLOSED, DECIDABLE, WAITING_ON, CaseState
 from vetting.domain.service_levels import add_wait
 from vetting.models import VettingCase
@@ -32,7 +33,11 @@ def party_for(case: VettingCase, status: str, party: str | None) -> str | None:
         return party
     if WAITING_ON[CaseState(status)] == "MANAGER":
         return "MANAGER"
-    if status in DECIDABLE and case.identity_status != "POSSIBLE_MATCH" and history_pending(case):
+    if (
+        status in DECIDABLE
+        and case.identity_status != IdentityStatus.POSSIBLE_MATCH
+        and history_pending(case)
+    ):
         return "MANAGER"
     return party
 

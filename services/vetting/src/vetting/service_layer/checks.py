@@ -15,6 +15,7 @@ from shared.errors import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
 from vetting.adapters.providers import CheckRequest, Outcome
 from vetting.domain.actors import SYSTEM, Actor
+from vetting.domain.identity import IdentityStatus
 from vetting.domain.lifecycles.case import DECIDABLE, CaseState
 from vetting.domain.lifecycles.check import (
     CHECK,
@@ -139,7 +140,8 @@ def refresh(session: Session, case: VettingCase, policy: Policy, moment: datetim
     if not waiting:
         move(case, CaseState.AWAITING_DECISION, moment)
     elif (
-        all(c.next_attempt_at is None for c in waiting) or case.identity_status == "POSSIBLE_MATCH"
+        all(c.next_attempt_at is None for c in waiting)
+        or case.identity_status == IdentityStatus.POSSIBLE_MATCH
     ):
         # An officer must record a result, retry, or say who the applicant is.
         wait_on(case, "OFFICER", moment)

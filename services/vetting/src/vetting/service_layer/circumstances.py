@@ -18,6 +18,7 @@ from sqlalchemy import select
 from shared.handlers import Event
 from shared.uow import UnitOfWork
 from vetting.domain.actors import Actor
+from vetting.domain.circumstances import CHANGE_SECTIONS, REVIEW_OUTCOMES, ReportStatus
 from vetting.domain.lifecycles.case import UNDECIDED, CaseState
 from vetting.domain.lifecycles.clearance import ClearanceState
 from vetting.domain.policy import Policy
@@ -26,14 +27,6 @@ from vetting.service_layer import checks, clearances, outgoing
 from vetting.service_layer.audit_trail import audit_decision
 from vetting.service_layer.case_moves import move
 from vetting.service_layer.lookups import case_by_application
-
-CHANGE_SECTIONS = {
-    "NEW_CONVICTION": ("declarations", "convictions"),
-    "NEW_CONNECTION": (None, "connections"),
-    "CHANGE_OF_ADDRESS": (None, "addresses"),
-}
-# A review's outcome, as the reporting organisation is told it.
-REVIEW_OUTCOMES = {"CONTINUE": "NO_CHANGE", "SUSPEND": "SUSPENDED", "REVOKE": "CLEARANCE_REVOKED"}
 
 
 def record_change(uow: UnitOfWork, event: Event, policy: Policy) -> None:
@@ -62,7 +55,7 @@ def record_change(uow: UnitOfWork, event: Event, policy: Policy) -> None:
         clearance_id=case.clearance_id,
         kind=kind,
         immediate=False,
-        status="DONE",
+        status=ReportStatus.DONE,
         outcome="NO_LIVE_CLEARANCE",
         received_at=moment,
     )
@@ -135,7 +128,7 @@ def _review(
                 "policy_version": policy.version,
             },
         )
-    report.status, report.outcome = "OPEN", "UNDER_REVIEW"
+    report.status, report.outcome = ReportStatus.OPEN, "UNDER_REVIEW"
     if policy.suspends_at_once(report.kind, details):
         report.immediate, report.outcome = True, "SUSPENDED"
         if clearance.status == ClearanceState.ACTIVE:
@@ -157,10 +150,12 @@ def resolve(
     outcome = REVIEW_OUTCOMES[review_outcome]
     for report in uow.session.execute(
         select(CircumstanceReport)
-        .where(CircumstanceReport.case_id == case.id, CircumstanceReport.status == "OPEN")
+        .where(
+            CircumstanceReport.case_id == case.id, CircumstanceReport.status == ReportStatus.OPEN
+        )
         .order_by(CircumstanceReport.received_at, CircumstanceReport.id)
     ).scalars():
-        report.status, report.outcome = "DONE", outcome
+        report.status, report.outcome = ReportStatus.DONE, outcome
         report.reviewed_at, report.reviewed_by = moment, actor.subject
         _tell(uow, report, moment)
 

@@ -15,6 +15,7 @@ from shared.errors import Conflict, Forbidden, Invalid
 from shared.uow import UnitOfWork
 from vetting.domain.actors import MANAGER_ROLE, Actor
 from vetting.domain.conditions import excluded
+from vetting.domain.identity import IdentityStatus
 from vetting.domain.lifecycles.case import DECIDABLE, CaseState
 from vetting.domain.lifecycles.clearance import ClearanceState
 from vetting.domain.policy import Policy
@@ -43,7 +44,7 @@ def _decidable(case: VettingCase, what: str) -> None:
         raise Conflict(
             f"This case cannot be {what} now: {why}.", {"status": [f"The case is {case.status}."]}
         )
-    if case.identity_status == "POSSIBLE_MATCH":
+    if case.identity_status == IdentityStatus.POSSIBLE_MATCH:
         raise Conflict(
             f"This case cannot be {what} now: the applicant may be someone vetting "
             "already knows. Link or separate the possible match first."

@@ -31,7 +31,7 @@ from vetting.models import (
 )
 from vetting.service_layer.audit_trail import audit_decision
 
-RESOLVED, POSSIBLE_MATCH = "RESOLVED", "POSSIBLE_MATCH"
+RESOLVED, POSSIBLE_MATCH = identity.IdentityStatus.RESOLVED, identity.IdentityStatus.POSSIBLE_MATCH
 NEW_PERSON, STRONG_MATCH = "NEW_PERSON", "STRONG_MATCH"
 OFFICER_LINK, OFFICER_SEPARATE = "OFFICER_LINK", "OFFICER_SEPARATE"
 # A person serves a case's clearance only when the link is this sure.
@@ -127,7 +127,7 @@ def offer(
                     case_id=case.id,
                     person_id=person_id,
                     reasons=sorted(reasons),
-                    status="OPEN",
+                    status=identity.CandidateStatus.OPEN,
                     created_at=moment,
                 )
             )
@@ -150,7 +150,10 @@ def open_candidates(session: Session, case_id: str) -> list[IdentityCandidate]:
     return list(
         session.execute(
             select(IdentityCandidate)
-            .where(IdentityCandidate.case_id == case_id, IdentityCandidate.status == "OPEN")
+            .where(
+                IdentityCandidate.case_id == case_id,
+                IdentityCandidate.status == identity.CandidateStatus.OPEN,
+            )
             .order_by(IdentityCandidate.created_at, IdentityCandidate.person_id)
         ).scalars()
     )
@@ -169,7 +172,7 @@ def _candidate(session: Session, case: VettingCase, person_id: str) -> IdentityC
         .where(
             IdentityCandidate.case_id == case.id,
             IdentityCandidate.person_id == person_id,
-            IdentityCandidate.status == "OPEN",
+            IdentityCandidate.status == identity.CandidateStatus.OPEN,
         )
         .with_for_update()
     ).scalar_one_or_none()
@@ -204,7 +207,11 @@ def link(uow: UnitOfWork, case: VettingCase, person_id: str, actor: Actor, reaso
     else:
         case.person_id = person_id
     _close_candidates(session, case.id, candidate.id, actor, moment)
-    candidate.status, candidate.decided_by, candidate.decided_at = "LINKED", actor.id, moment
+    candidate.status, candidate.decided_by, candidate.decided_at = (
+        identity.CandidateStatus.LINKED,
+        actor.id,
+        moment,
+    )
     mark(case, RESOLVED, OFFICER_LINK, actor.id, moment)
     audit_decision(
         uow,
@@ -233,7 +240,11 @@ def separate(uow: UnitOfWork, case: VettingCase, person_id: str, actor: Actor, r
                 decided_at=moment,
             )
         )
-    candidate.status, candidate.decided_by, candidate.decided_at = "SEPARATED", actor.id, moment
+    candidate.status, candidate.decided_by, candidate.decided_at = (
+        identity.CandidateStatus.SEPARATED,
+        actor.id,
+        moment,
+    )
     session.flush()
     if not open_candidates(session, case.id):
         mark(case, RESOLVED, OFFICER_SEPARATE, actor.id, moment)
@@ -286,110 +297,8 @@ def _close_candidates(
         update(IdentityCandidate)
         .where(
             IdentityCandidate.case_id == case_id,
-            IdentityCandidate.status == "OPEN",
+            IdentityCandidate.status == identity.CandidateStatus.OPEN,
             IdentityCandidate.id != keep,
         )
-        .values(status="NOT_CHOSEN", decided_by=actor.id, decided_at=moment)
+        .values(status=identity.CandidateStatus.NOT_CHOSEN, decided_by=actor.id, decided_at=moment)
     )
-
-
-def view(session: Session, case: VettingCase) -> dict[str, Any]:
-    """How the applicant was recognised, and each possible match beside them: the candidate's
-    latest case (name, date and place of birth, previous names, documents by type and last
-    four characters) and their clearances, with why they match."""
-    candidates = []
-    for candidate in session.execute(
-        select(IdentityCandidate)
-        .where(IdentityCandidate.case_id == case.id)
-        .order_by(IdentityCandidate.created_at, IdentityCandidate.person_id)
-    ).scalars():
-        latest = session.execute(
-            select(VettingCase)
-            .where(VettingCase.person_id == candidate.person_id, VettingCase.id != case.id)
-            .order_by(VettingCase.opened_at.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        held = session.execute(
-            select(Clearance)
-            .where(Clearance.person_id == candidate.person_id)
-            .order_by(Clearance.issued_at)
-        ).scalars()
-        candidates.append(
-            {
-                "person_id": candidate.person_id,
-                "status": candidate.status,
-                "reasons": candidate.reasons,
-                "decided_by": candidate.decided_by,
-                "decided_at": candidate.decided_at,
-                "matched_names": _shared_names(
-                    case.applicant, latest.applicant if latest else None
-                ),
-                "record": _record(latest.applicant if latest else None),
-                "case_id": latest.id if latest else None,
-                "clearances": [
-                    {"id": c.id, "level": c.level, "status": c.status, "expires_at": c.expires_at}
-                    for c in held
-                ],
-            }
-        )
-    return {
-        "status": case.identity_status,
-        "method": case.identity_method,
-        "by": case.identity_by,
-        "at": case.identity_at,
-        "person_id": case.person_id,
-        "applicant": _record(case.applicant),
-        "candidates": candidates,
-    }
-
-
-def _record(applicant: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not applicant:
-        return None
-    details = applicant.get("details") or {}
-    ni_number = str(details.get("national_insurance_number") or "")
-    return {
-        "forenames": applicant.get("forenames"),
-        "middle_names": applicant.get("middle_names"),
-        "surname": applicant.get("surname"),
-        "date_of_birth": applicant.get("date_of_birth"),
-        "place_of_birth": details.get("place_of_birth"),
-        "previous_names": [
-            {"forenames": n.get("forenames"), "surname": n.get("surname")}
-            for n in details.get("previous_names") or ()
-        ],
-        "identity_documents": [
-            {
-                "type": d.get("type"),
-                "ending": str(d.get("number") or "")[-4:],
-                "expiry": d.get("expiry"),
-            }
-            for d in details.get("identity_documents") or ()
-        ],
-        "national_insurance_number_ending": ni_number[-3:] or None,
-        "addresses": [
-            {
-                "town": a.get("town"),
-                "postcode": a.get("postcode"),
-                "from_date": a.get("from_date"),
-                "to_date": a.get("to_date"),
-            }
-            for a in details.get("addresses") or ()
-        ],
-    }
-
-
-def _shared_names(mine: Mapping[str, Any] | None, theirs: Mapping[str, Any] | None) -> list[str]:
-    """The names, current or previous, the two records have in common (as the first wrote
-    them): e.g. the previous surname that makes a married name a possible match."""
-
-    def names(applicant: Mapping[str, Any] | None) -> dict[str, str]:
-        if not applicant:
-            return {}
-        found = {identity.fold(applicant.get("surname")): str(applicant.get("surname") or "")}
-        for previous in (applicant.get("details") or {}).get("previous_names") or ():
-            found[identity.fold(previous.get("surname"))] = str(previous.get("surname") or "")
-        return {key: value for key, value in found.items() if key}
-
-    mine_names, theirs_names = names(mine), names(theirs)
-    return sorted(mine_names[key] for key in mine_names.keys() & theirs_names.keys())

@@ -11,6 +11,7 @@ from typing import Any
 from shared import erasure
 from shared.events import Envelope
 from shared.uow import UnitOfWork
+from vetting.domain.circumstances import ReportStatus
 from vetting.domain.conditions import excluded, organisation_conditions
 from vetting.models import CircumstanceReport, Clearance, InformationRequest, VettingCase
 
@@ -251,7 +252,7 @@ def circumstances_reviewed(
             "organisation_id": report.organisation_id,
             "report_id": report.id,
             "outcome": report.outcome,
-            "final": report.status == "DONE",
+            "final": report.status == ReportStatus.DONE,
             "reviewed_at": moment.isoformat(),
         },
     )

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, defer
 from shared.audit import log as audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
+from vetting.domain.identity import IdentityStatus
 from vetting.domain.lifecycles.case import CaseState
 from vetting.domain.service_levels import CaseTimes, age_s, report, waits_s
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
-from vetting.service_layer import circumstances, history, identity
+from vetting.service_layer import circumstances, history, identity_view
 from vetting.service_layer.case_moves import history_pending
 
 
@@ -85,7 +86,7 @@ def waiting_reason(case: VettingCase) -> str | None:
     officer's)."""
     if case.status in (CaseState.REFUSAL_PENDING, CaseState.CLEARANCE_PENDING):
         return "COUNTERSIGNATURE"
-    if case.identity_status == "POSSIBLE_MATCH" and case.waiting_on == "OFFICER":
+    if case.identity_status == IdentityStatus.POSSIBLE_MATCH and case.waiting_on == "OFFICER":
         return "POSSIBLE_MATCH"
     if case.waiting_on in ("OFFICER", "MANAGER") and history_pending(case):
         return "HISTORY"
@@ -187,7 +188,7 @@ def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any
         "refusal": case.refusal,
         "reconsideration": case.reconsideration,
         "override": case.override,
-        "identity": identity.view(session, case),
+        "identity": identity_view.view(session, case),
         "circumstance_reports": circumstances.reports_view(session, case.id),
         # As it stands now (the queue's copy follows it while the case is undecided:
         # history.person_changed).

@@ -26,7 +26,7 @@ from shared.clock import Clock
 try:  # POSIX; elsewhere only the threads of one process are kept apart
     import fcntl
 except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no fcntl module here: None says so
 
 if TYPE_CHECKING:
     from notifications.models import Notification
