@@ -11,7 +11,7 @@ from applications.service_layer import organisations
 from shared.audit import log as audit
 from shared.consumer import Dispatcher, RetryLater
 from shared.db import outbox_table
-from shared.messaging.topology import SUBSCRIPTIONS
+from shared.messaging.subscriptions import subscriptions
 from shared.web.roles import DATA_PROTECTION_OFFICER
 from tests.support.access_harness import STAFF as ACCESS_STAFF
 from tests.support.access_harness import Access
@@ -115,7 +115,7 @@ class World:
                 for row in rows:
                     self.relayed[source] = row.id
                     moved = True
-                    for target, types in SUBSCRIPTIONS.items():
+                    for target, types in ((s, subscriptions(s)) for s in SERVICES):
                         if row.event_type in types:
                             dispatcher = self.dispatchers[target]
                             event = dispatcher.parse(row.body)

@@ -7,7 +7,7 @@ from notifications.domain.lifecycle import NOTIFICATION, NotificationState
 from notifications.domain.messages import MESSAGES
 from notifications.service_layer.handlers import HANDLERS
 from shared.handlers import handler_name
-from shared.messaging.topology import SUBSCRIPTIONS
+from shared.messaging.subscriptions import subscriptions
 
 
 def _bound() -> dict[str, list[str]]:
@@ -16,7 +16,7 @@ def _bound() -> dict[str, list[str]]:
 
 
 def test_the_handlers_consume_what_the_topology_subscribes_notifications_to():
-    assert HANDLERS.event_types == frozenset(SUBSCRIPTIONS["notifications"])
+    assert HANDLERS.event_types == frozenset(subscriptions("notifications"))
 
 
 def test_every_handler_keeps_its_inbox_key():

@@ -15,7 +15,8 @@ from applications.service import definition
 from applications.service_layer.handlers import HANDLERS, RETIRED
 from shared.consumer import Dispatcher, RetryLater
 from shared.db import outbox_table
-from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SUBSCRIPTIONS
+from shared.messaging.subscriptions import subscriptions
+from shared.messaging.topology import RETIRED_SUBSCRIPTIONS
 from tests.support.applications_api import deliver, outbox_types
 from tests.support.clock import now
 from tests.support.events import hand
@@ -427,5 +428,5 @@ def test_a_withdrawal_crossed_by_a_clearance_ends_the_sponsorship_and_follows_it
 
 def test_the_applications_inbox_handles_every_event_it_is_subscribed_to():
     # and those it no longer is, for a message queued before the upgrade
-    assert HANDLERS.event_types == set(SUBSCRIPTIONS["applications"])
+    assert HANDLERS.event_types == set(subscriptions("applications"))
     assert RETIRED.event_types == set(RETIRED_SUBSCRIPTIONS["applications"])
