@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from access.rules import (
+from access.domain.rules import (
     ACCESS_RANK,
     GATE_REASONS,
     LOCAL_TIME,

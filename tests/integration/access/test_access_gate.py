@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from access.rules import LOCAL_TIME, WEEKDAYS
+from access.domain.rules import LOCAL_TIME, WEEKDAYS
 from shared.audit.log import audit_log_table
 from shared.clock import london_date
 from tests.support.access_harness import Access

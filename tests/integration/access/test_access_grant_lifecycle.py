@@ -1,5 +1,5 @@
-"""The access grant's lifecycle: the one table (access.lifecycle) has a way out of every state
-that is not final, and random sequences of vetting's news (granted, renewed, suspended,
+"""The access grant's lifecycle: the one table (access.domain.lifecycle) has a way out of every
+state that is not final, and random sequences of vetting's news (granted, renewed, suspended,
 reinstated, revoked, expired: duplicated, redelivered late, or first delivered after later
 news), organisations ending their sponsorship, the prisons' decisions and time passing keep the
 invariants after every step:
@@ -31,9 +31,9 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
-from access import lifecycle
+from access.domain import lifecycle
+from access.domain.rules import last_day
 from access.models import Grant
-from access.rules import last_day
 from shared.clock import ManualClock, end_of_london_day
 from tests.support.access_harness import Access, clearance_granted
 from tests.support.events import deliver

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, g
 
-from access.service_layer.common import Actor
+from access.service_layer.actors import Actor
 from access.service_layer.console_sessions import Limits
 from shared.platform import Platform
 

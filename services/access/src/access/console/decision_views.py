@@ -15,9 +15,10 @@ from access.console.blueprint import actor, bp, clock, platform
 from access.console.grant_views import grant_page, posted_answers
 from access.console.pages import FormError
 from access.console.presenters import offer
+from access.domain.lifecycle import HEAD, TEAM
 from access.models import Grant
 from access.service_layer import decisions
-from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, Actor, grant_for_update
+from access.service_layer.actors import Actor, grant_for_update
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.uow import UnitOfWork
 
@@ -89,7 +90,7 @@ def approve(grant_id: str):
     return _run(
         grant_id,
         "approve",
-        SECURITY_ROLES,
+        TEAM,
         forms.approval,
         _with_keywords(decisions.approve),
         "Access approved.",
@@ -101,7 +102,7 @@ def refuse(grant_id: str):
     return _run(
         grant_id,
         "refuse",
-        SECURITY_ROLES,
+        TEAM,
         _reason,
         _with_reason(decisions.refuse),
         "Access refused.",
@@ -113,7 +114,7 @@ def induction(grant_id: str):
     return _run(
         grant_id,
         "induction",
-        SECURITY_ROLES,
+        TEAM,
         _induction_steps,
         _record_induction,
         "Induction recorded.",
@@ -125,7 +126,7 @@ def suspend(grant_id: str):
     return _run(
         grant_id,
         "suspend",
-        SECURITY_ROLES,
+        TEAM,
         _reason,
         _with_reason(decisions.suspend),
         "Access suspended.",
@@ -137,7 +138,7 @@ def reinstate(grant_id: str):
     return _run(
         grant_id,
         "reinstate",
-        SECURITY_ROLES,
+        TEAM,
         _reason,
         _with_reason(decisions.reinstate),
         "Access reinstated.",
@@ -149,7 +150,7 @@ def exclude(grant_id: str):
     return _run(
         grant_id,
         "exclude",
-        (HEAD_ROLE,),
+        (HEAD,),
         lambda form, _grant: forms.exclusion(form),
         _with_keywords(decisions.exclude),
         "Person excluded.",
@@ -159,12 +160,10 @@ def exclude(grant_id: str):
 @bp.route("/grants/<string:grant_id>/revoke", methods=["POST"])
 def revoke(grant_id: str):
     return _run(
-        grant_id, "revoke", (HEAD_ROLE,), _reason, _with_reason(decisions.revoke), "Access revoked."
+        grant_id, "revoke", (HEAD,), _reason, _with_reason(decisions.revoke), "Access revoked."
     )
 
 
 @bp.route("/grants/<string:grant_id>/end", methods=["POST"])
 def end(grant_id: str):
-    return _run(
-        grant_id, "end", SECURITY_ROLES, _reason, _with_reason(decisions.end), "Access ended."
-    )
+    return _run(grant_id, "end", TEAM, _reason, _with_reason(decisions.end), "Access ended.")

@@ -14,9 +14,9 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from access.domain.rules import ID_BADGE, KEY_TRAINING, SECURITY_BRIEFING, WEEKDAYS
 from access.models import Grant
-from access.rules import ID_BADGE, KEY_TRAINING, SECURITY_BRIEFING, WEEKDAYS
-from access.service_layer.common import Actor
+from access.service_layer.actors import Actor
 from shared.clock import end_of_london_day
 from shared.errors import Invalid, NotFound
 

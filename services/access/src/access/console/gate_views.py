@@ -44,6 +44,7 @@ def gate_check():
         result = gate.gate_check(
             session, who, query.code, moment, person_id=query.person_id, badge=query.badge
         )
+        session.commit()  # the check is audited before the answer is shown
     # The form comes back empty, ready for the next person at the gate.
     return render(
         "console/gate.html",

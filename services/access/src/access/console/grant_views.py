@@ -10,9 +10,9 @@ from flask import request
 from access.console.blueprint import actor, bp, clock, platform
 from access.console.pages import FormError, render
 from access.console.presenters import access_choices, offer
-from access.rules import LOCAL_TIME, WEEKDAYS
+from access.domain.rules import LOCAL_TIME, WEEKDAYS
 from access.service_layer import queries
-from access.service_layer.common import grant_for_reading
+from access.service_layer.actors import grant_for_reading
 from shared.audit.trail import record_read
 
 

@@ -12,9 +12,19 @@ from typing import Any
 
 from flask import Flask
 
+from access.domain.lifecycle import (
+    APPROVED,
+    HEAD,
+    LIVE,
+    OPEN,
+    PENDING,
+    SUSPENDED,
+    ClearanceStatus,
+    GrantState,
+)
+from access.domain.rules import ACCESS_RANK, LOCAL_TIME, WEEKDAYS, induction_outstanding
 from access.models import Grant
-from access.rules import ACCESS_RANK, LIVE, LOCAL_TIME, OPEN, WEEKDAYS, induction_outstanding
-from access.service_layer.common import HEAD_ROLE, Actor
+from access.service_layer.actors import Actor
 
 ACCESS_LABELS = {"ESCORTED": "Escorted", "UNESCORTED": "Unescorted", "KEY_HOLDING": "Key holding"}
 DAY_LABELS = dict(
@@ -31,14 +41,14 @@ INDUCTION_LABELS = {
 }
 # (label, tag colour) per grant state.
 STATUS_TAGS = {
-    "PENDING_REVIEW": ("Awaiting review", "blue"),
-    "APPROVED": ("Approved: induction due", "yellow"),
-    "ACTIVE": ("Active", "green"),
-    "SUSPENDED": ("Suspended", "orange"),
-    "REFUSED": ("Refused", "red"),
-    "REVOKED": ("Revoked", "red"),
-    "ENDED": ("Ended", "grey"),
-    "EXCLUDED": ("Excluded", "red"),
+    GrantState.PENDING_REVIEW: ("Awaiting review", "blue"),
+    GrantState.APPROVED: ("Approved: induction due", "yellow"),
+    GrantState.ACTIVE: ("Active", "green"),
+    GrantState.SUSPENDED: ("Suspended", "orange"),
+    GrantState.REFUSED: ("Refused", "red"),
+    GrantState.REVOKED: ("Revoked", "red"),
+    GrantState.ENDED: ("Ended", "grey"),
+    GrantState.EXCLUDED: ("Excluded", "red"),
 }
 ACTION_LABELS = {
     "grant.opened": "Request opened",
@@ -137,20 +147,20 @@ class Offer:
 
 
 def offer(grant: Grant, actor: Actor) -> Offer:
-    head = HEAD_ROLE in actor.roles
+    head = HEAD in actor.roles
     renewal = grant.awaiting_review and grant.status in LIVE
-    awaiting_induction = grant.status == "APPROVED" or (
-        grant.status == "SUSPENDED" and grant.resume_status == "APPROVED"
+    awaiting_induction = grant.status == APPROVED or (
+        grant.status == SUSPENDED and grant.resume_status == APPROVED
     )
     return Offer(
-        approve=(grant.status == "PENDING_REVIEW" or renewal)
-        and grant.clearance_status == "ACTIVE",
-        refuse=grant.status == "PENDING_REVIEW",
+        approve=(grant.status == PENDING or renewal)
+        and grant.clearance_status == ClearanceStatus.ACTIVE,
+        refuse=grant.status == PENDING,
         induction=tuple(induction_outstanding(grant.induction, grant.access_type))
         if awaiting_induction
         else (),
         suspend=grant.status in LIVE and not grant.suspended_locally,
-        reinstate=grant.status == "SUSPENDED" and grant.suspended_locally,
+        reinstate=grant.status == SUSPENDED and grant.suspended_locally,
         exclude=head and grant.status in OPEN,
         revoke=head and grant.status in LIVE,
         end=grant.status in OPEN,

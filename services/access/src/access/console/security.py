@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
+
+# flask.redirect answers werkzeug's Response (flask's is a subclass of it).
+from werkzeug.wrappers import Response
 
 from access.console.blueprint import bp, clock, platform, settings
 from access.console.identity_provider import ConsoleIdentityProvider, SessionWithdrawn

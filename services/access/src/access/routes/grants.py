@@ -8,7 +8,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from access.routes.common import SECURITY, actor, platform
+from access.domain.lifecycle import HEAD, TEAM
+from access.routes.access_control import SECURITY, actor, platform
 from access.schemas.grants import (
     ApprovalSchema,
     ExclusionSchema,
@@ -18,7 +19,7 @@ from access.schemas.grants import (
     ReasonSchema,
 )
 from access.service_layer import decisions, queries
-from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, grant_for_update
+from access.service_layer.actors import grant_for_update
 from shared.audit.trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
@@ -49,7 +50,7 @@ def _decide(grant_id: str, decide: Callable[..., None], *args: Any, **kwargs: An
 
 @blp.route("/<string:grant_id>")
 class GrantById(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @blp.response(200, GrantSchema)
     @blp.doc(security=SECURITY)
@@ -63,7 +64,7 @@ class GrantById(MethodView):
 
 @blp.route("/<string:grant_id>/history")
 class History(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @blp.response(200, AuditEntrySchema(many=True))
     @blp.doc(security=SECURITY)
@@ -77,7 +78,7 @@ class History(MethodView):
 
 @blp.route("/<string:grant_id>/approval")
 class Approve(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @blp.arguments(ApprovalSchema)
     @blp.response(200, GrantSchema)
@@ -91,7 +92,7 @@ class Approve(MethodView):
 
 @blp.route("/<string:grant_id>/refusal")
 class Refuse(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @blp.arguments(ReasonSchema)
     @blp.response(200, GrantSchema)
@@ -103,7 +104,7 @@ class Refuse(MethodView):
 
 @blp.route("/<string:grant_id>/induction")
 class Induction(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @blp.arguments(InductionItemSchema)
     @blp.response(200, GrantSchema)
@@ -121,7 +122,7 @@ class Induction(MethodView):
 
 @blp.route("/<string:grant_id>/suspension")
 class Suspend(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @blp.arguments(ReasonSchema)
     @blp.response(200, GrantSchema)
@@ -133,7 +134,7 @@ class Suspend(MethodView):
 
 @blp.route("/<string:grant_id>/reinstatement")
 class Reinstate(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @blp.arguments(ReasonSchema)
     @blp.response(200, GrantSchema)
@@ -146,7 +147,7 @@ class Reinstate(MethodView):
 
 @blp.route("/<string:grant_id>/exclusion")
 class Exclude(MethodView):
-    decorators = [staff_required(HEAD_ROLE)]
+    decorators = [staff_required(HEAD)]
 
     @blp.arguments(ExclusionSchema)
     @blp.response(200, GrantSchema)
@@ -159,7 +160,7 @@ class Exclude(MethodView):
 
 @blp.route("/<string:grant_id>/revocation")
 class Revoke(MethodView):
-    decorators = [staff_required(HEAD_ROLE)]
+    decorators = [staff_required(HEAD)]
 
     @blp.arguments(ReasonSchema)
     @blp.response(200, GrantSchema)
@@ -171,7 +172,7 @@ class Revoke(MethodView):
 
 @blp.route("/<string:grant_id>/ending")
 class End(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @blp.arguments(ReasonSchema)
     @blp.response(200, GrantSchema)
@@ -184,7 +185,7 @@ class End(MethodView):
 
 @people.route("/<string:person_id>")
 class Person(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @people.response(200, PersonSchema)
     @people.doc(security=SECURITY)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from access.routes.common import SECURITY, actor, in_scope, platform
+from access.domain.lifecycle import TEAM
+from access.routes.access_control import SECURITY, actor, in_scope, platform
 from access.schemas.review_items import (
     ResolutionSchema,
     ReviewItemQuerySchema,
     ReviewItemSchema,
 )
 from access.service_layer import review_items
-from access.service_layer.common import SECURITY_ROLES
 from shared.web.auth import staff_required
 
 blp = Blueprint(
@@ -25,7 +25,7 @@ blp = Blueprint(
 
 @blp.route("/establishments/<string:code>/review-items")
 class ReviewItems(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @blp.arguments(ReviewItemQuerySchema, location="query")
     @blp.response(200, ReviewItemSchema(many=True))
@@ -39,7 +39,7 @@ class ReviewItems(MethodView):
 
 @blp.route("/review-items/<string:item_id>/resolution")
 class Resolution(MethodView):
-    decorators = [staff_required(*SECURITY_ROLES)]
+    decorators = [staff_required(*TEAM)]
 
     @blp.arguments(ResolutionSchema)
     @blp.response(200, ReviewItemSchema)

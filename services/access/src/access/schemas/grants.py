@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
-from access.rules import INDUCTION_ITEMS, WEEKDAYS
+from access.domain.rules import INDUCTION_ITEMS, WEEKDAYS
 from shared.events.vocabulary import ACCESS_TYPES
 
 REASON = fields.String(required=True, validate=validate.Length(min=1, max=2000))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from access.domain.lifecycle import ReviewItemState
 from access.schemas.grants import REASON
 
 
@@ -30,9 +31,7 @@ class ReviewItemSchema(Schema):
 
 
 class ReviewItemQuerySchema(Schema):
-    status = fields.String(
-        load_default=None, validate=validate.OneOf(("OPEN", "ACCEPTED", "DISMISSED"))
-    )
+    status = fields.String(load_default=None, validate=validate.OneOf(tuple(ReviewItemState)))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from access.domain.lifecycle import TEAM
 from access.models import ConsoleSession
-from access.service_layer.common import SECURITY_ROLES, Actor
+from access.service_layer.actors import Actor
 from shared.audit import log as audit
 from shared.auth import StaffIdentity
 
@@ -41,7 +42,7 @@ def _hash(token: str) -> str:
 
 
 def may_use_console(identity: StaffIdentity) -> bool:
-    return identity.has_role(*SECURITY_ROLES) and bool(identity.establishments)
+    return identity.has_role(*TEAM) and bool(identity.establishments)
 
 
 def actor_for(row: ConsoleSession) -> Actor:

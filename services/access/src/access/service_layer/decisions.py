@@ -2,9 +2,9 @@
 then suspend, reinstate, exclude, revoke or end; and the induction that makes it active.
 
 Each decision locks the grant, checks the actor may act at its establishment (404 if not), asks
-the lifecycle table (access.lifecycle) whether the role may take it (403) from this state (409
-naming it), checks the terms (422), then writes the change, its audit entry and its event in
-one transaction.
+the lifecycle table (access.domain.lifecycle) whether the role may take it (403) from this state
+(409 naming it), checks the terms (422), then writes the change, its audit entry and its event
+in the caller's unit of work (the entrypoint commits).
 """
 
 from __future__ import annotations
@@ -15,25 +15,38 @@ from typing import Any
 
 from sqlalchemy import select
 
-from access import lifecycle
-from access.models import Grant
-from access.rules import (
+from access.domain import lifecycle
+from access.domain.lifecycle import (
+    ACTIVE,
+    APPROVED,
+    ENDED,
+    EXCLUDED,
+    LIVE,
+    REFUSED,
+    REVOKED,
+    SUSPENDED,
+    ClearanceStatus,
+    GrantState,
+)
+from access.domain.rules import (
     ID_BADGE,
     INDUCTION_ITEMS,
-    LIVE,
     induction_outstanding,
     induction_required,
     terms_problems,
     through_the_day,
 )
-from access.service_layer.common import Actor, audit_grant, change_event
+from access.models import Grant
+from access.service_layer import outgoing
+from access.service_layer.actors import Actor
+from access.service_layer.grant_audit import audit_grant
 from shared.errors import Conflict, Invalid
 from shared.uow import UnitOfWork
 
 
 def _allow(grant: Grant, actor: Actor, action: str) -> None:
     """The lifecycle table's say: the role (403), then the state (409 naming it)."""
-    lifecycle.require(action, grant.status, actor.roles, system=actor.kind == "SYSTEM")
+    lifecycle.require(action, grant.status, actor.lifecycle_roles)
 
 
 def _decided(grant: Grant, actor: Actor, moment: datetime, reason: str | None) -> None:
@@ -57,7 +70,7 @@ def approve(
     """Approve a request (or a renewal's terms). Induction, if still needed, comes next."""
     renewal = grant.awaiting_review and grant.status in LIVE
     _allow(grant, actor, "approve_renewal" if renewal else "approve")
-    if grant.clearance_status != "ACTIVE":
+    if grant.clearance_status != ClearanceStatus.ACTIVE:
         raise Conflict("The person's clearance is not in force; it cannot be approved now.")
     valid_until = through_the_day(valid_until or grant.clearance_expires_at)
     problems = terms_problems(
@@ -75,21 +88,9 @@ def approve(
     grant.permitted_days = list(permitted_days) if permitted_days else None
     grant.awaiting_review = False
     if not renewal:
-        grant.status = "APPROVED"
+        grant.status = lifecycle.moved(grant.status, "approve", APPROVED)
     _decided(grant, actor, moment, reason)
-    uow.emit(
-        "access.approved",
-        subject=grant.application_id,
-        data={
-            "grant_id": grant.id,
-            "application_id": grant.application_id,
-            "person_id": grant.person_id,
-            "establishment_code": grant.establishment_code,
-            "access_type": access_type,
-            "valid_until": valid_until.isoformat(),
-            "decided_at": moment.isoformat(),
-        },
-    )
+    outgoing.access_approved(uow, grant, access_type, valid_until, moment)
     audit_grant(
         uow,
         actor,
@@ -113,21 +114,10 @@ def _terms(grant: Grant) -> dict[str, Any]:
 
 def refuse(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
     _allow(grant, actor, "refuse")
-    grant.status, grant.awaiting_review = "REFUSED", False
+    grant.status = lifecycle.moved(grant.status, "refuse", REFUSED)
+    grant.awaiting_review = False
     _decided(grant, actor, moment, reason)
-    uow.emit(
-        "access.refused",
-        subject=grant.application_id,
-        data={
-            "grant_id": grant.id,
-            "application_id": grant.application_id,
-            "person_id": grant.person_id,
-            "establishment_code": grant.establishment_code,
-            "access_type": None,
-            "valid_until": None,
-            "decided_at": moment.isoformat(),
-        },
-    )
+    outgoing.access_refused(uow, grant, moment)
     audit_grant(uow, actor, "grant.refused", grant, reason=reason)
 
 
@@ -142,7 +132,7 @@ def record_induction(
 ) -> None:
     """Tick one item of the checklist; the last one makes the grant ACTIVE."""
     _allow(grant, actor, "induct")
-    pending_activation = grant.status == "APPROVED" or grant.resume_status == "APPROVED"
+    pending_activation = APPROVED in (grant.status, grant.resume_status)
     if not pending_activation and not (grant.status in LIVE and item == ID_BADGE):
         raise Conflict(f"Induction is for an approved grant; this one is {grant.status}.")
     if item not in INDUCTION_ITEMS or item not in induction_required(grant.access_type):
@@ -183,18 +173,11 @@ def record_induction(
 
 
 def activate_if_inducted(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime) -> None:
-    if grant.status != "APPROVED" or induction_outstanding(grant.induction, grant.access_type):
+    if grant.status != APPROVED or induction_outstanding(grant.induction, grant.access_type):
         return
-    grant.status, grant.activated_at, grant.updated_at = "ACTIVE", moment, moment
-    uow.emit(
-        "access.activated",
-        subject=grant.application_id,
-        data={
-            **change_event(grant, "ESTABLISHMENT", moment),
-            "access_type": grant.access_type,
-            "valid_until": grant.valid_until.isoformat() if grant.valid_until else None,
-        },
-    )
+    grant.status = lifecycle.moved(grant.status, "activate", ACTIVE)
+    grant.activated_at, grant.updated_at = moment, moment
+    outgoing.access_activated(uow, grant, moment)
     audit_grant(uow, actor, "grant.activated", grant, detail=_terms(grant))
 
 
@@ -202,15 +185,12 @@ def suspend(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reaso
     _allow(grant, actor, "suspend")
     if grant.suspended_locally:
         raise Conflict("This establishment has already suspended the grant.")
-    if grant.status != "SUSPENDED":
-        grant.resume_status, grant.status = grant.status, "SUSPENDED"
+    if grant.status != SUSPENDED:
+        grant.resume_status = grant.status
+    grant.status = lifecycle.moved(grant.status, "suspend", SUSPENDED)
     grant.suspended_locally = True
     _decided(grant, actor, moment, reason)
-    uow.emit(
-        "access.suspended",
-        subject=grant.application_id,
-        data=change_event(grant, "ESTABLISHMENT", moment),
-    )
+    outgoing.access_suspended(uow, grant, "ESTABLISHMENT", moment)
     audit_grant(uow, actor, "grant.suspended", grant, reason=reason)
 
 
@@ -221,13 +201,11 @@ def reinstate(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, rea
     if not grant.suspended_locally:
         raise Conflict("Only a grant this establishment suspended can be reinstated here.")
     grant.suspended_locally = False
-    if grant.clearance_status == "ACTIVE":
-        grant.status, grant.resume_status = grant.resume_status or "APPROVED", None
-        uow.emit(
-            "access.reinstated",
-            subject=grant.application_id,
-            data=change_event(grant, "ESTABLISHMENT", moment),
-        )
+    if grant.clearance_status == ClearanceStatus.ACTIVE:
+        resume = GrantState(grant.resume_status or APPROVED)
+        grant.status = lifecycle.moved(grant.status, "reinstate", resume)
+        grant.resume_status = None
+        outgoing.access_reinstated(uow, grant, "ESTABLISHMENT", moment)
     _decided(grant, actor, moment, reason)
     activate_if_inducted(uow, grant, actor, moment)
     audit_grant(
@@ -236,7 +214,7 @@ def reinstate(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, rea
         "grant.reinstated",
         grant,
         reason=reason,
-        detail={"still_suspended_by_vetting": grant.status == "SUSPENDED"},
+        detail={"still_suspended_by_vetting": grant.status == SUSPENDED},
     )
 
 
@@ -249,14 +227,11 @@ def exclude(
         raise Invalid(
             "The review date must be in the future.", {"review_on": ["Must be after today."]}
         )
-    grant.status, grant.resume_status, grant.suspended_locally = "EXCLUDED", None, False
+    grant.status = lifecycle.moved(grant.status, "exclude", EXCLUDED)
+    grant.resume_status, grant.suspended_locally = None, False
     grant.review_on, grant.awaiting_review = review_on, False
     _decided(grant, actor, moment, reason)
-    uow.emit(
-        "access.excluded",
-        subject=grant.application_id,
-        data={**change_event(grant, "ESTABLISHMENT", moment), "review_on": review_on.isoformat()},
-    )
+    outgoing.access_excluded(uow, grant, review_on, moment)
     audit_grant(
         uow,
         actor,
@@ -269,24 +244,27 @@ def exclude(
 
 def revoke(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
     _allow(grant, actor, "revoke")
-    _close(uow, grant, actor, moment, reason, "REVOKED")
+    _close(uow, grant, actor, moment, reason, "revoke", REVOKED)
 
 
 def end(uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str) -> None:
     """The person no longer comes (the group ended, they moved on): no fault implied."""
     _allow(grant, actor, "end")
-    _close(uow, grant, actor, moment, reason, "ENDED")
+    _close(uow, grant, actor, moment, reason, "end", ENDED)
 
 
 def _close(
-    uow: UnitOfWork, grant: Grant, actor: Actor, moment: datetime, reason: str, status: str
+    uow: UnitOfWork,
+    grant: Grant,
+    actor: Actor,
+    moment: datetime,
+    reason: str,
+    action: str,
+    status: GrantState,
 ) -> None:
-    grant.status, grant.resume_status, grant.suspended_locally = status, None, False
+    grant.status = lifecycle.moved(grant.status, action, status)
+    grant.resume_status, grant.suspended_locally = None, False
     grant.awaiting_review = False
     _decided(grant, actor, moment, reason)
-    uow.emit(
-        f"access.{status.lower()}",
-        subject=grant.application_id,
-        data=change_event(grant, "ESTABLISHMENT", moment),
-    )
+    outgoing.CLOSED_BY[status](uow, grant, "ESTABLISHMENT", moment)
     audit_grant(uow, actor, f"grant.{status.lower()}", grant, reason=reason)

@@ -19,13 +19,18 @@ and reports zeros (it still reports). Safe to interrupt: one transaction, the co
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, Delete, delete, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from access import lifecycle
+from access.domain import lifecycle
+from access.domain.lifecycle import ENDED, ClearanceStatus
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
-from access.service_layer.common import Actor, audit_grant
+from access.service_layer import outgoing
+from access.service_layer.actors import Actor
+from access.service_layer.grant_audit import audit_grant
 from access.service_layer.review_items import forget_items
 from shared import erasure
 from shared.audit import log as audit
@@ -34,7 +39,7 @@ from shared.uow import UnitOfWork
 
 REASON_CODE = "ERASURE"
 # Ended at once: every state a gate or a security team could still act on.
-ENDING = lifecycle.TABLE["erase"].sources
+ENDING = lifecycle.sources("erase")
 
 
 def erase_person(uow: UnitOfWork, event: Event) -> None:
@@ -43,7 +48,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     erasure_id = str(event.data["erasure_id"])
     person_id = str(event.data["person_id"]) if event.data.get("person_id") else None
     application_ids = sorted({str(i) for i in event.data["application_ids"]})
-    wanted = [Grant.application_id.in_(application_ids)]
+    wanted: list[ColumnElement[bool]] = [Grant.application_id.in_(application_ids)]
     if person_id is not None:
         wanted.append(Grant.person_id == person_id)
     grants = list(
@@ -56,14 +61,11 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     counts = {"grants_ended": 0, "grants": 0}
     for grant in grants:
         if grant.status in ENDING:
-            _end(uow, grant, moment)
+            end_for_erasure(uow, grant, moment)
             counts["grants_ended"] += 1
-        counts["grants"] += _anonymise(grant)
-    counts["incoming_cases"] = (
-        session.execute(
-            delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
-        ).rowcount
-        or 0
+        counts["grants"] += anonymise(grant)
+    counts["incoming_cases"] = deleted(
+        session, delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
     )
     session.execute(
         delete(EndedSponsorship).where(EndedSponsorship.application_id.in_(application_ids))
@@ -87,9 +89,8 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
         detail={"counts": counts},
         at=moment,
     )
-    erasure.report(
+    outgoing.access_person_erased(
         uow,
-        "access.person_erased",
         erasure_id=erasure_id,
         person_id=person_id,
         application_ids=application_ids,
@@ -98,17 +99,24 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     )
 
 
-def _end(uow: UnitOfWork, grant: Grant, moment: Any) -> None:
-    grant.status, grant.resume_status, grant.awaiting_review = "ENDED", None, False
-    if grant.clearance_status in ("ACTIVE", "SUSPENDED"):
-        grant.clearance_status = "REVOKED"  # as vetting did, for the erasure
+def end_for_erasure(uow: UnitOfWork, grant: Grant, moment: Any) -> None:
+    grant.status = lifecycle.moved(grant.status, "erase", ENDED)
+    grant.resume_status, grant.awaiting_review = None, False
+    if grant.clearance_status in (ClearanceStatus.ACTIVE, ClearanceStatus.SUSPENDED):
+        grant.clearance_status = ClearanceStatus.REVOKED  # as vetting did, for the erasure
     grant.updated_at = moment
     # After the status change: the entry says ENDED; no reason, so nothing is sealed under
     # the key this handler is about to forget.
     audit_grant(uow, Actor.system(), "grant.ended", grant, detail={"reason_code": REASON_CODE})
 
 
-def _anonymise(grant: Grant) -> bool:
+def deleted(session: Session, statement: Delete) -> int:
+    """Run a DELETE: how many rows it removed."""
+    # A DELETE's result is a CursorResult (it has a rowcount): Session.execute says Result.
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
+
+
+def anonymise(grant: Grant) -> bool:
     """Blank what names the person or describes their terms; True if anything was left."""
     induction = {item: {"at": done.get("at")} for item, done in (grant.induction or {}).items()}
     values: dict[str, Any] = {

@@ -1,10 +1,11 @@
-"""Event handlers: the access service follows vetting's news about a person's clearance.
+"""The access service follows vetting's news about a person's clearance (service_layer.handlers
+brings each event here).
 
 A new clearance opens (or reopens) a request at each establishment it names. A clearance
 suspended, revoked or expired suspends or ends every grant of that person, everywhere,
 automatically; a reinstated clearance lifts only the suspension it names, never one the
 establishment made itself. News naming someone other than a grant's person is held for the
-security team (service_layer.review_items), never applied. Each handler is idempotent: a
+security team (service_layer.review_items), never applied. Each use case is idempotent: a
 redelivered event changes nothing.
 """
 
@@ -17,19 +18,29 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from access import lifecycle
-from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
-from access.rules import (
-    ACCESS_RANK,
+from access.domain import lifecycle
+from access.domain.lifecycle import (
+    APPROVED,
+    ENDED,
+    EXCLUDED,
     FINAL,
     LIVE,
+    SUSPENDED,
+    ClearanceStatus,
+    GrantState,
+)
+from access.domain.rules import (
+    ACCESS_RANK,
     conditions_for,
     last_day,
     max_access,
     through_the_day,
 )
-from access.service_layer.common import Actor, audit_grant, change_event
+from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
+from access.service_layer import outgoing
+from access.service_layer.actors import Actor
 from access.service_layer.decisions import activate_if_inducted
+from access.service_layer.grant_audit import audit_grant
 from access.service_layer.grant_news import (
     clearance_closed,
     current_grant,
@@ -128,7 +139,7 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
     )
     grant.clearance_expires_at = through_the_day(data["expires_at"])
     grant.clearance_issued_at = data.get("issued_at")
-    grant.clearance_status, grant.clearance_suspension_id = "ACTIVE", None
+    grant.clearance_status, grant.clearance_suspension_id = ClearanceStatus.ACTIVE, None
     # Set when the grant opens, filled in where missing, never replaced (review_items).
     grant.forenames = grant.forenames or data.get("forenames")
     grant.surname = grant.surname or data.get("surname")
@@ -138,7 +149,8 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
 def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -> None:
     """A fresh request: nothing decided, nothing inducted."""
     if not renewal:
-        grant.status, grant.resume_status, grant.suspended_locally = "PENDING_REVIEW", None, False
+        # A new grant (or one opened beside a closed one): where the lifecycle starts.
+        grant.status, grant.resume_status, grant.suspended_locally = lifecycle.INITIAL, None, False
         grant.access_type, grant.valid_until, grant.badge_number = None, None, None
         grant.conditions, grant.permitted_days, grant.permitted_areas = [], None, []
         grant.induction, grant.review_on, grant.status_reason = {}, None, None
@@ -146,22 +158,7 @@ def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -
     grant.opened_at, grant.updated_at, grant.awaiting_review = moment, moment, True
     uow.session.add(grant)
     uow.session.flush()
-    uow.emit(
-        "access.request_opened",
-        subject=grant.application_id,
-        data={
-            "grant_id": grant.id,
-            "application_id": grant.application_id,
-            "person_id": grant.person_id,
-            "establishment_code": grant.establishment_code,
-            "clearance_id": grant.clearance_id,
-            "level": grant.clearance_level,
-            "max_access": grant.clearance_access,
-            "clearance_expires_at": grant.clearance_expires_at.isoformat(),
-            "renewal": renewal,
-            "opened_at": moment.isoformat(),
-        },
-    )
+    outgoing.access_request_opened(uow, grant, moment, renewal=renewal)
     audit_grant(
         uow,
         SYSTEM,
@@ -179,7 +176,7 @@ def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: dat
     """A new clearance (or a new application on the same one) for someone already known here.
     The grant it lands on: this one, or a new request opened beside a closed one."""
     if (
-        grant.status == "EXCLUDED"
+        grant.status == EXCLUDED
         and grant.review_on is not None
         and grant.review_on > london_date(moment)
     ):
@@ -201,7 +198,7 @@ def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: dat
         return _open_beside(uow, grant, data, moment)
     _copy_clearance(grant, data)
     if grant.status in LIVE:
-        if grant.status == "SUSPENDED" and not grant.suspended_locally:
+        if grant.status == SUSPENDED and not grant.suspended_locally:
             _resume(uow, grant, moment)
         _cap_access(uow, grant)
         _reopen(uow, grant, moment, renewal=True)
@@ -278,17 +275,14 @@ def suspend_with_clearance(uow: UnitOfWork, event: Event) -> None:
     # An older publisher's suspension has no id: the one every service's migration gives it.
     suspension_id = _suspension_named(event) or legacy_suspension_id(event.data["clearance_id"])
     for grant in _grants_on(uow, event):
-        if grant.clearance_status != "ACTIVE":
+        if grant.clearance_status != ClearanceStatus.ACTIVE:
             continue
-        grant.clearance_status, grant.updated_at = "SUSPENDED", moment
+        grant.clearance_status, grant.updated_at = ClearanceStatus.SUSPENDED, moment
         grant.clearance_suspension_id = suspension_id
-        if grant.status in ("APPROVED", "ACTIVE"):
-            grant.resume_status, grant.status = grant.status, "SUSPENDED"
-            uow.emit(
-                "access.suspended",
-                subject=grant.application_id,
-                data=change_event(grant, "VETTING", moment),
-            )
+        if lifecycle.permits("clearance_suspended", grant.status):
+            grant.resume_status = grant.status
+            grant.status = lifecycle.moved(grant.status, "clearance_suspended", SUSPENDED)
+            outgoing.access_suspended(uow, grant, "VETTING", moment)
         audit_grant(
             uow,
             SYSTEM,
@@ -307,7 +301,7 @@ def reinstate_with_clearance(uow: UnitOfWork, event: Event) -> None:
     changes nothing but the audit log."""
     moment, named = event.data["reinstated_at"], _suspension_named(event)
     for grant in _grants_on(uow, event):
-        if grant.clearance_status != "SUSPENDED":
+        if grant.clearance_status != ClearanceStatus.SUSPENDED:
             continue
         if named is None or named != grant.clearance_suspension_id:
             log.warning(
@@ -328,9 +322,9 @@ def reinstate_with_clearance(uow: UnitOfWork, event: Event) -> None:
                 },
             )
             continue
-        grant.clearance_status, grant.updated_at = "ACTIVE", moment
+        grant.clearance_status, grant.updated_at = ClearanceStatus.ACTIVE, moment
         grant.clearance_suspension_id = None
-        if grant.status == "SUSPENDED" and not grant.suspended_locally:
+        if grant.status == SUSPENDED and not grant.suspended_locally:
             _resume(uow, grant, moment)
         audit_grant(
             uow,
@@ -345,31 +339,25 @@ def reinstate_with_clearance(uow: UnitOfWork, event: Event) -> None:
 
 
 def _resume(uow: UnitOfWork, grant: Grant, moment: datetime) -> None:
-    grant.status, grant.resume_status = grant.resume_status or "APPROVED", None
-    uow.emit(
-        "access.reinstated",
-        subject=grant.application_id,
-        data=change_event(grant, "VETTING", moment),
-    )
+    resume = GrantState(grant.resume_status or APPROVED)
+    grant.status = lifecycle.moved(grant.status, "clearance_reinstated", resume)
+    grant.resume_status = None
+    outgoing.access_reinstated(uow, grant, "VETTING", moment)
     activate_if_inducted(uow, grant, SYSTEM, moment)
 
 
 def _end_with_clearance(
-    uow: UnitOfWork, event: Event, clearance_status: str, moment: datetime
+    uow: UnitOfWork, event: Event, clearance_status: ClearanceStatus, moment: datetime
 ) -> None:
     for grant in _grants_on(uow, event):
         if grant.clearance_status == clearance_status:
             continue
         grant.clearance_status, grant.updated_at = clearance_status, moment
         if lifecycle.permits("clearance_ended", grant.status):
-            grant.status, grant.resume_status = "ENDED", None
-            grant.awaiting_review = False
+            grant.status = lifecycle.moved(grant.status, "clearance_ended", ENDED)
+            grant.resume_status, grant.awaiting_review = None, False
             grant.status_reason = f"The clearance was {clearance_status.lower()}."
-            uow.emit(
-                "access.ended",
-                subject=grant.application_id,
-                data=change_event(grant, "VETTING", moment),
-            )
+            outgoing.access_ended(uow, grant, "VETTING", moment)
         audit_grant(
             uow,
             SYSTEM,
@@ -380,17 +368,8 @@ def _end_with_clearance(
 
 
 def end_with_revoked_clearance(uow: UnitOfWork, event: Event) -> None:
-    _end_with_clearance(uow, event, "REVOKED", event.data["revoked_at"])
+    _end_with_clearance(uow, event, ClearanceStatus.REVOKED, event.data["revoked_at"])
 
 
 def end_with_expired_clearance(uow: UnitOfWork, event: Event) -> None:
-    _end_with_clearance(uow, event, "EXPIRED", event.data["expired_at"])
-
-
-HANDLERS = {
-    "vetting.clearance_granted": [open_requests],
-    "vetting.clearance_suspended": [suspend_with_clearance],
-    "vetting.clearance_reinstated": [reinstate_with_clearance],
-    "vetting.clearance_revoked": [end_with_revoked_clearance],
-    "vetting.clearance_expired": [end_with_expired_clearance],
-}
+    _end_with_clearance(uow, event, ClearanceStatus.EXPIRED, event.data["expired_at"])

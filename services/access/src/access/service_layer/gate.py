@@ -2,18 +2,19 @@
 
 One indexed read of one row (the grant carries its own copy of the clearance, kept current by
 vetting's events), the rules applied in memory, and an audit entry committed before the answer
-is given: every check at every gate is accounted for, allowed or not.
+is given (the caller commits): every check at every gate is accounted for, allowed or not.
 
-Two entry points, the same read, rules and audit entry:
+Two ways in, the same read, rules and audit entry:
 
-- `gate_check(session, …)`: in the caller's session and transaction (the console; any backend).
-- `check_at_gate(engine, …)`: the API's path, measured by bench/gatecheck.py. On PostgreSQL it
-  runs the two statements on the pooled psycopg connection itself, in autocommit: two round
-  trips instead of four (no BEGIN, no COMMIT), and a fraction of the worker's CPU of the same
-  two statements through a session (~0.2-0.3 ms a check instead of ~1.5 ms, measured in
-  process: the ORM session, SQLAlchemy's execution context and the audit INSERT built per call
-  cost more than the database work). Elsewhere (SQLite) it is `gate_check` in a session of its
-  own.
+- `gate_check(session, …)`: in the caller's session and transaction (the console; the API on
+  SQLite), which commits before answering.
+- `check_at_gate(engine, …)`: the API's path on PostgreSQL (`fast_path(engine)`), measured by
+  bench/gatecheck.py. It runs the two statements on the pooled psycopg connection itself, in
+  autocommit: two round trips instead of four (no BEGIN, no COMMIT), and a fraction of the
+  worker's CPU of the same two statements through a session (~0.2-0.3 ms a check instead of
+  ~1.5 ms, measured in process: the ORM session, SQLAlchemy's execution context and the audit
+  INSERT built per call cost more than the database work). Each statement is its own
+  transaction there: that is the route's choice of path, not a commit made here.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.orm import Session
 
+from access.domain.rules import GateResult, GateView, ends_at, gate_decision
 from access.models import Grant
-from access.rules import GateResult, GateView, ends_at, gate_decision
-from access.service_layer.common import Actor
+from access.service_layer.actors import Actor
 from shared.audit import log as audit
 from shared.context import current_correlation_id
+
+# The audit entry's outcome (the gate's own words for it).
+ALLOWED, REFUSED = "ALLOWED", "REFUSED"
 
 _VIEW_COLUMNS = (
     Grant.id,
@@ -88,7 +92,7 @@ def _audit_entry(
             "person_id": person_id,
             "badge": badge if result.grant is None else None,
         },
-        "outcome": "ALLOWED" if result.allowed else "REFUSED",
+        "outcome": ALLOWED if result.allowed else REFUSED,
         "at": moment,
     }
 
@@ -102,15 +106,20 @@ def gate_check(
     person_id: str | None = None,
     badge: str | None = None,
 ) -> GateResult:
-    """Exactly one of person_id / badge. The caller has checked the actor covers `code`."""
+    """Exactly one of person_id / badge. The caller has checked the actor covers `code`, and
+    commits the audit entry before it gives the answer."""
     query = _BY_PERSON if person_id is not None else _BY_BADGE
     row = session.execute(
         query, {"code": code, "key": person_id if person_id is not None else badge}
     ).first()
     result = gate_decision(GateView(*row) if row is not None else None, moment)
     audit.record(session, **_audit_entry(actor, code, result, moment, person_id, badge))
-    session.commit()
     return result
+
+
+def fast_path(engine: Engine) -> bool:
+    """Whether `check_at_gate` serves this database (PostgreSQL); else `gate_check`."""
+    return engine.dialect.name == "postgresql"
 
 
 def check_at_gate(
@@ -122,10 +131,10 @@ def check_at_gate(
     person_id: str | None = None,
     badge: str | None = None,
 ) -> GateResult:
-    """`gate_check` for the API: the same read, rules and audit entry, with less overhead."""
-    if engine.dialect.name != "postgresql":
-        with Session(engine, expire_on_commit=False) as session:
-            return gate_check(session, actor, code, moment, person_id=person_id, badge=badge)
+    """`gate_check` for the API on PostgreSQL: the same read, rules and audit entry, with less
+    overhead."""
+    if not fast_path(engine):
+        raise ValueError("check_at_gate runs on PostgreSQL only: elsewhere, gate_check")
     return _check_on_postgresql(engine, actor, code, moment, person_id, badge)
 
 
@@ -177,12 +186,16 @@ def _check_on_postgresql(
     """
     dialect, dbapi_error = engine.dialect, engine.dialect.loaded_dbapi.Error
     key, read = (person_id, _PG_BY_PERSON) if person_id is not None else (badge, _PG_BY_BADGE)
-    statement, params = read, {"code": code, "key": key}
+    statement: str = read
+    params: dict[str, Any] = {"code": code, "key": key}
     try:
         pooled = engine.raw_connection()
     except dbapi_error as exc:  # could not connect: as engine.connect() would say it
         raise sa_exc.DBAPIError.instance(None, None, exc, dbapi_error, dialect=dialect) from exc
     connection = pooled.driver_connection
+    if connection is None:  # only a connection already invalidated has none
+        pooled.close()
+        raise RuntimeError("The pooled connection has no driver connection.")
     try:
         connection.autocommit = True
         try:
@@ -221,7 +234,7 @@ def _check_on_postgresql(
     return result
 
 
-def result_view(result: GateResult, moment: datetime) -> dict[str, object]:
+def result_view(result: GateResult, moment: datetime) -> dict[str, Any]:
     """What the gate officer sees: the answer, why, and the terms when there is a grant."""
     view = result.grant
     ends = ends_at(view) if view is not None else None
@@ -247,7 +260,7 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def result_json(result: GateResult, moment: datetime) -> dict[str, object]:
+def result_json(result: GateResult, moment: datetime) -> dict[str, Any]:
     """`result_view` as GateResultSchema dumps it (dates ISO 8601, lists copied), built without
     marshmallow: the API answers every gate check with it. The route checks at import that
     the keys are the schema's fields."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from access.domain.lifecycle import CLOSED_CLEARANCE
 from access.models import Grant, GrantApplication
 from shared.uow import UnitOfWork
 
@@ -66,7 +67,7 @@ def clearance_closed(uow: UnitOfWork, person_id: str, clearance_id: str) -> bool
             .where(
                 Grant.person_id == person_id,
                 Grant.clearance_id == clearance_id,
-                Grant.clearance_status.in_(("REVOKED", "EXPIRED")),
+                Grant.clearance_status.in_(CLOSED_CLEARANCE),
             )
             .limit(1)
         ).first()

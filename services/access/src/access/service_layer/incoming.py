@@ -1,4 +1,6 @@
-"""Use cases of the access service."""
+"""The establishments' early view of who is coming: people in vetting who asked for them
+(vetting.case_opened), forgotten when the application is withdrawn or its clearance opens a
+request (service_layer.following)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from collections import defaultdict
 from sqlalchemy import delete, select
 
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
-from access.service_layer.erasure import ENDING, _anonymise, _end
+from access.service_layer import outgoing
+from access.service_layer.erasure import ENDING, anonymise, deleted, end_for_erasure
 from access.service_layer.review_items import forget_items
 from shared import erasure
 from shared.audit import log as audit
@@ -59,18 +60,15 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
             counts["grants_kept"] += 1
             continue
         if grant.status in ENDING:
-            _end(uow, grant, moment)
+            end_for_erasure(uow, grant, moment)
             counts["grants_ended"] += 1
-        counts["grants"] += _anonymise(grant)
+        counts["grants"] += anonymise(grant)
         ended.append(grant.id)
     session.execute(
         delete(GrantApplication).where(GrantApplication.application_id.in_(application_ids))
     )
-    counts["incoming_cases"] = (
-        session.execute(
-            delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
-        ).rowcount
-        or 0
+    counts["incoming_cases"] = deleted(
+        session, delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
     )
     session.execute(
         delete(EndedSponsorship).where(EndedSponsorship.application_id.in_(application_ids))
@@ -92,9 +90,8 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
         detail={"counts": counts},
         at=moment,
     )
-    erasure.report(
+    outgoing.access_person_erased(
         uow,
-        "access.person_erased",
         erasure_id=erasure_id,
         person_id=None,
         application_ids=application_ids,

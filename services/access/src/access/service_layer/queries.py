@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, object_session
 
+from access.domain.lifecycle import GrantState
+from access.domain.rules import induction_outstanding, induction_required
 from access.models import Establishment, Grant
-from access.rules import induction_outstanding, induction_required
-from access.service_layer.common import Actor, grant_for_reading
+from access.service_layer.actors import Actor, grant_for_reading
 from shared.audit import log as audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
@@ -73,7 +74,7 @@ def grant_view(grant: Grant, earlier: list[Grant] | None = None) -> dict[str, An
         "application_id": grant.application_id,
         "status": grant.status,
         "awaiting_review": grant.awaiting_review,
-        "renewal": grant.awaiting_review and grant.status != "PENDING_REVIEW",
+        "renewal": grant.awaiting_review and grant.status != GrantState.PENDING_REVIEW,
         "suspended_locally": grant.suspended_locally,
         "clearance": {
             "id": grant.clearance_id,

@@ -20,12 +20,13 @@ from typing import Any
 
 from sqlalchemy import and_, or_
 
+from access.domain.lifecycle import GrantState
 from access.models import Grant
 from access.service_layer.review_items import forget_items
 from shared.retention import CLOSED_APPLICANT, Purge, without
 
-CLOSED = ("REFUSED", "ENDED", "REVOKED")
-EXCLUDED = "EXCLUDED"
+CLOSED = (GrantState.REFUSED, GrantState.ENDED, GrantState.REVOKED)
+EXCLUDED = GrantState.EXCLUDED
 PERSONAL = ("forenames", "surname", "date_of_birth", "badge_number", "status_reason")
 
 
@@ -60,7 +61,7 @@ PURGES = (
         subject_type="grant",
         model=Grant,
         period=CLOSED_APPLICANT,
-        decided_at=Grant.updated_at,
+        decided_at=Grant.updated_at.expression,
         purge=purge_grant,
         where=_closed,
     ),

@@ -11,13 +11,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from access.domain.lifecycle import ReviewItemState
 from access.models import Grant, ReviewItem
-from access.service_layer.common import Actor, audit_grant
+from access.service_layer.actors import Actor
+from access.service_layer.grant_audit import audit_grant
 from shared.consumer import Event
 from shared.uow import UnitOfWork
 
 IDENTITY_MISMATCH = "IDENTITY_MISMATCH"
-OPEN = "OPEN"
+OPEN = ReviewItemState.OPEN
 IDENTITY_FIELDS = ("forenames", "surname", "date_of_birth")
 
 

@@ -15,16 +15,19 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from access.domain.lifecycle import REVIEW_ITEM, ReviewItemState
 from access.models import Grant, ReviewItem
-from access.service_layer.common import HEAD_ROLE, SECURITY_ROLES, Actor, audit_grant
+from access.service_layer.actors import Actor
 from access.service_layer.following import renew_grant
-from access.service_layer.review_holds import OPEN, said_identity
+from access.service_layer.grant_audit import audit_grant
+from access.service_layer.review_holds import said_identity
 from shared.errors import Conflict, NotFound
 from shared.events.catalogue import build_registry
 from shared.uow import UnitOfWork
 
-ACCEPTED, DISMISSED = "ACCEPTED", "DISMISSED"
-OUTCOMES = {"ACCEPT": ACCEPTED, "DISMISS": DISMISSED}
+OPEN = ReviewItemState.OPEN
+# The security team's answer, and the state it leaves the item in (the table's actions).
+OUTCOMES = {t.action: ReviewItemState(t.target) for t in REVIEW_ITEM.from_state(OPEN)}
 
 
 def item_view(item: ReviewItem) -> dict[str, Any]:
@@ -68,9 +71,12 @@ def resolve(
     ).scalar_one_or_none()
     if item is None or not actor.covers(item.establishment_code):
         raise NotFound()
-    actor.require(*(SECURITY_ROLES if outcome == "DISMISS" else (HEAD_ROLE,)))
+    actor.require(
+        *{role for t in REVIEW_ITEM.transitions if t.action == outcome for role in t.roles}
+    )
     if item.status != OPEN:
         raise Conflict(f"This review item is already {item.status.lower()}.")
+    REVIEW_ITEM.step(item.status, outcome, actor.roles, OUTCOMES[outcome])
     grant = uow.session.execute(
         select(Grant).where(Grant.id == item.grant_id).with_for_update()
     ).scalar_one()

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from access import lifecycle
+from access.domain import lifecycle
+from access.domain.lifecycle import ENDED
 from access.models import EndedSponsorship, Grant, GrantApplication
-from access.service_layer.common import Actor, audit_grant, change_event
+from access.service_layer import outgoing
+from access.service_layer.actors import Actor
+from access.service_layer.grant_audit import audit_grant
 from shared.consumer import Event
 from shared.uow import UnitOfWork
 
@@ -82,15 +85,9 @@ def end_sponsorship(uow: UnitOfWork, event: Event) -> None:
         if not lifecycle.permits("sponsorship_ended", grant.status):
             audit_grant(uow, SYSTEM, "grant.sponsor_left", grant, detail=detail)
             continue
-        grant.status, grant.resume_status, grant.suspended_locally = "ENDED", None, False
+        grant.status = lifecycle.moved(grant.status, "sponsorship_ended", ENDED)
+        grant.resume_status, grant.suspended_locally = None, False
         grant.awaiting_review, grant.status_reason = False, REASON
         grant.updated_at = moment
-        uow.emit(
-            "access.ended",
-            subject=grant.application_id,
-            data=change_event(grant, "ORGANISATION", moment),
-        )
+        outgoing.access_ended(uow, grant, "ORGANISATION", moment)
         audit_grant(uow, SYSTEM, "grant.sponsorship_ended", grant, detail=detail)
-
-
-HANDLERS = {"application.sponsorship_ended": [end_sponsorship]}

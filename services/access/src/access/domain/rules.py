@@ -1,5 +1,6 @@
-"""The access rules, free of frameworks: what a clearance allows, what induction needs, what the
-gate says. Everything here is a pure function of its arguments, so it is tested directly."""
+"""The gate's rules and the terms', free of frameworks: what a clearance allows, what induction
+needs, what the gate says. Everything here is a pure function of its arguments, so it is tested
+directly."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-# A grant's states (DESIGN §3), from its lifecycle table: OPEN ones still move; FINAL ones never
-# (a new clearance opens a new request beside one).
-from access.lifecycle import FINAL, LIVE, OPEN  # noqa: F401 - the rules' vocabulary too
+from access.domain.lifecycle import ClearanceStatus, GrantState
 from shared.clock import end_of_london_day, london_date
 
 ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
@@ -156,9 +155,9 @@ def gate_decision(view: GateView | None, moment: datetime) -> GateResult:
     """May this person come in now? Every way of saying no has its own reason."""
     if view is None:
         return GateResult(False, "NO_GRANT")
-    if view.status != "ACTIVE":
+    if view.status != GrantState.ACTIVE:
         return GateResult(False, view.status, view)
-    if view.clearance_status != "ACTIVE":
+    if view.clearance_status != ClearanceStatus.ACTIVE:
         return GateResult(False, "CLEARANCE_NOT_ACTIVE", view)
     if moment > ends_at(view):
         return GateResult(False, "EXPIRED", view)

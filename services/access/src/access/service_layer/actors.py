@@ -1,24 +1,18 @@
-"""What every access use case shares: who acts (and where they may act), the clock, finding a
-grant within the actor's establishments, and the audit entry each decision writes."""
+"""Who acts in access, and what they may reach: a member of an establishment's security team
+(their roles, their establishments) or the system acting on news; and a grant found within the
+actor's establishments (another establishment's grant is a 404, as one that does not exist)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from access.domain.lifecycle import SYSTEM
 from access.models import Grant
-from shared.audit import log as audit
 from shared.auth import StaffIdentity
 from shared.errors import Forbidden, NotFound
-from shared.uow import UnitOfWork
-
-OFFICER_ROLE = "security_officer"
-HEAD_ROLE = "head_of_security"
-SECURITY_ROLES = (OFFICER_ROLE, HEAD_ROLE)
 
 
 @dataclass(frozen=True)
@@ -47,6 +41,11 @@ class Actor:
     def covers(self, establishment_code: str) -> bool:
         return self.kind == "SYSTEM" or establishment_code in self.establishments
 
+    @property
+    def lifecycle_roles(self) -> frozenset[str]:
+        """The roles the grant's lifecycle table knows this actor by."""
+        return frozenset({SYSTEM}) if self.kind == "SYSTEM" else self.roles
+
     def require(self, *roles: str) -> None:
         if self.kind != "SYSTEM" and not self.roles.intersection(roles):
             raise Forbidden("You do not have permission to do this.")
@@ -68,47 +67,3 @@ def grant_for_reading(session: Session, actor: Actor, grant_id: str) -> Grant:
     if grant is None or not actor.covers(grant.establishment_code):
         raise NotFound()
     return grant
-
-
-def audit_grant(
-    uow: UnitOfWork,
-    actor: Actor,
-    action: str,
-    grant: Grant,
-    *,
-    reason: str | None = None,
-    detail: dict[str, Any] | None = None,
-    private: dict[str, Any] | None = None,
-) -> None:
-    """Who, when, which establishment, what: every decision about a grant. `private`: what the
-    officer wrote about the person (conditions), sealed with the reason."""
-    audit.record(
-        uow.session,
-        service="access",
-        actor=actor.id,
-        actor_kind=actor.kind,
-        action=action,
-        subject_type="grant",
-        subject_id=grant.id,
-        reason=reason,
-        detail={
-            "establishment": grant.establishment_code,
-            "status": grant.status,
-            **(detail or {}),
-        },
-        private=private,
-        at=uow.now(),
-    )
-
-
-def change_event(grant: Grant, by: str, moment: datetime) -> dict[str, Any]:
-    """The common body of access.suspended/reinstated/revoked/ended/activated/excluded."""
-    return {
-        "grant_id": grant.id,
-        "application_id": grant.application_id,
-        "person_id": grant.person_id,
-        "establishment_code": grant.establishment_code,
-        "status": grant.status,
-        "by": by,
-        "at": moment.isoformat(),
-    }

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from flask import current_app, g
 
-from access.service_layer.common import Actor
+from access.service_layer.actors import Actor
 from shared.errors import NotFound
 from shared.platform import Platform
 
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def platform() -> Platform:
