@@ -15,7 +15,7 @@ from applications.schemas.volunteer import (
     OptOutSchema,
     PendingSchema,
 )
-from applications.service_layer import contacts
+from applications.service_layer import volunteer
 from shared.web.errors import error_body
 
 blp = Blueprint(
@@ -33,7 +33,7 @@ TOKEN = {
 }
 
 
-def _refused(refused: contacts.LinkRefused):
+def _refused(refused: volunteer.LinkRefused):
     status = 429 if refused.locked else 410
     response = jsonify(error_body(status, refused.message))
     response.status_code = status
@@ -48,8 +48,8 @@ class Confirmation(MethodView):
     def get(self, token: str):
         """What the link confirms. Opening it confirms nothing (mail scanners open links)."""
         with platform().unit_of_work() as uow:
-            found = contacts.pending(uow, token)
-        return _refused(found) if isinstance(found, contacts.LinkRefused) else found
+            found = volunteer.pending(uow, token)
+        return _refused(found) if isinstance(found, volunteer.LinkRefused) else found
 
     @blp.arguments(ConfirmSchema)
     @blp.response(200, ConfirmedSchema)
@@ -59,9 +59,9 @@ class Confirmation(MethodView):
     def post(self, data, token: str):
         """Confirm the channel (SMS: with the code sent to the mobile)."""
         with platform().unit_of_work() as uow:
-            outcome = contacts.confirm(uow, token, data["code"], contact_links())
+            outcome = volunteer.confirm(uow, token, data["code"], contact_links())
             uow.commit()  # a wrong code counts even though it is refused
-        if isinstance(outcome, contacts.LinkRefused):
+        if isinstance(outcome, volunteer.LinkRefused):
             return _refused(outcome)
         if not outcome.confirmed:
             response = jsonify(
@@ -88,6 +88,6 @@ class OptOut(MethodView):
     def post(self, data, token: str):
         """Stop messages on these channels (both if none given), waiting ones too."""
         with platform().unit_of_work() as uow:
-            result = contacts.opt_out(uow, token, data["channels"], contact_links())
+            result = volunteer.opt_out(uow, token, data["channels"], contact_links())
             uow.commit()
         return result

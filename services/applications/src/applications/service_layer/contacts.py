@@ -1,5 +1,5 @@
 """The volunteer's contact details: never the coordinator's, confirmed by the volunteer, and
-theirs to opt out of.
+theirs to opt out of (the volunteer's side of it: service_layer.volunteer).
 
 Messages meant for the volunteer go only to a channel the volunteer confirmed, so an address
 typed in by the organisation (perhaps its own) never receives them unseen. On submission the
@@ -26,10 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from applications.domain.lifecycle import COORDINATOR, step
-from applications.models import Application, ContactConfirmation, Organisation
+from applications.models import ContactConfirmation, Organisation
 from applications.service_layer import outgoing
 from applications.service_layer.records import add_timeline, owned_application
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid
 from shared.uow import UnitOfWork
 
 CONFIRMATION_VALID = timedelta(hours=72)
@@ -64,23 +64,6 @@ class CoordinatorsContact(Invalid):
         self.errors = errors
 
 
-@dataclass(frozen=True)
-class LinkRefused:
-    """Why a volunteer's link does nothing: used or expired (gone), or locked by too many wrong
-    codes. A result, not an error: the volunteer's pages say so in their own way."""
-
-    locked: bool
-    message: str
-
-
-GONE_USED = LinkRefused(False, "This link was already used: the channel is confirmed.")
-GONE_EXPIRED = LinkRefused(False, "This link has expired: ask the organisation to send a new one.")
-LOCKED = LinkRefused(
-    True,
-    "Too many wrong codes: this confirmation is locked. Ask the organisation to send a new code.",
-)
-
-
 COORDINATOR_EMAIL_MESSAGE = (
     "This is the organisation's coordinator's email: give the "
     "volunteer's own, so messages meant for them reach only them."
@@ -113,11 +96,11 @@ def refuse_coordinators_contact(
         raise CoordinatorsContact(clash)
 
 
-def _hash(token: str) -> str:
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _code_hash(secret: str, token_hash: str, code: str) -> str:
+def hash_code(secret: str, token_hash: str, code: str) -> str:
     return hmac.new(secret.encode(), f"{token_hash}:{code}".encode(), "sha256").hexdigest()
 
 
@@ -158,14 +141,14 @@ def _ask_to_confirm(
     links: ContactLinks,
 ) -> None:
     token, moment = secrets.token_urlsafe(32), uow.now()
-    token_hash = _hash(token)
+    token_hash = hash_token(token)
     code = f"{secrets.randbelow(10**6):06d}" if channel == "SMS" else None
     uow.session.add(
         ContactConfirmation(
             token_hash=token_hash,
             application_id=application_id,
             channel=channel,
-            code_hash=_code_hash(links.secret, token_hash, code) if code else None,
+            code_hash=hash_code(links.secret, token_hash, code) if code else None,
             attempts=0,
             expires_at=moment + CONFIRMATION_VALID,
             used_at=None,
@@ -237,111 +220,6 @@ def ask_again(
 
 def channel_word(channel: str) -> str:
     return "email" if channel == "EMAIL" else "mobile number"
-
-
-def _republish(uow: UnitOfWork, application: Application, links: ContactLinks) -> None:
-    organisation = uow.session.get(Organisation, application.organisation_id)
-    record(
-        uow,
-        application.id,
-        application.organisation_id,
-        application.applicant,
-        application.contact_status or {},
-        organisation.coordinator_email if organisation else None,
-        links,
-    )
-
-
-def _confirmation(
-    uow: UnitOfWork, token: str
-) -> tuple[ContactConfirmation, Application] | LinkRefused:
-    """The confirmation and its application, locked; NotFound for an unknown token or an
-    erased application, LinkRefused for a used or expired one."""
-    row = uow.session.get(ContactConfirmation, _hash(token), with_for_update=True)
-    if row is None:
-        raise NotFound()
-    application = uow.session.get(Application, row.application_id, with_for_update=True)
-    if application is None or not application.applicant:
-        raise NotFound()
-    if row.used_at is not None:
-        return GONE_USED
-    if uow.now() >= row.expires_at:
-        return GONE_EXPIRED
-    return row, application
-
-
-def pending(uow: UnitOfWork, token: str) -> dict[str, Any] | LinkRefused:
-    """What the confirmation page shows (reading it confirms nothing: mail scanners open
-    links)."""
-    found = _confirmation(uow, token)
-    if isinstance(found, LinkRefused):
-        return found
-    row, _application = found
-    return {
-        "channel": row.channel,
-        "needs_code": row.code_hash is not None,
-        "expires_at": row.expires_at,
-        "attempts_left": MAX_CODE_ATTEMPTS - row.attempts if row.code_hash else None,
-    }
-
-
-@dataclass(frozen=True)
-class Outcome:
-    confirmed: bool
-    channel: str
-    attempts_left: int | None = None
-
-
-def confirm(
-    uow: UnitOfWork, token: str, code: str | None, links: ContactLinks
-) -> Outcome | LinkRefused:
-    """Confirm the channel. A wrong code counts (the caller commits the count, then refuses);
-    the last wrong try locks the confirmation."""
-    found = _confirmation(uow, token)
-    if isinstance(found, LinkRefused):
-        return found
-    row, application = found
-    if row.code_hash is not None:
-        if row.attempts >= MAX_CODE_ATTEMPTS:
-            return LOCKED
-        if not code or not hmac.compare_digest(
-            row.code_hash.encode(), _code_hash(links.secret, row.token_hash, code).encode()
-        ):
-            row.attempts += 1
-            return Outcome(False, row.channel, MAX_CODE_ATTEMPTS - row.attempts)
-    moment = uow.now()
-    row.used_at = moment
-    key = "email_confirmed" if row.channel == "EMAIL" else "mobile_confirmed"
-    application.contact_status = {**(application.contact_status or {}), key: True}
-    application.updated_at = moment
-    add_timeline(uow.session, application.id, "contact_confirmed", {"channel": row.channel}, moment)
-    _republish(uow, application, links)
-    return Outcome(True, row.channel)
-
-
-def opt_out(
-    uow: UnitOfWork, token: str, channels: list[str], links: ContactLinks
-) -> dict[str, Any]:
-    """The volunteer opts out of channels (messages meant for them stop, waiting ones too)."""
-    application_id = token.split(".", 1)[0]
-    if not hmac.compare_digest(
-        token.encode(), opt_out_token(links.secret, application_id).encode()
-    ):
-        raise NotFound()
-    application = uow.session.get(Application, application_id, with_for_update=True)
-    if application is None or application.contact_status is None or not application.applicant:
-        raise NotFound()
-    status = application.contact_status
-    opted = sorted(set(status.get("opted_out", [])) | set(channels))
-    if opted != sorted(status.get("opted_out", [])):
-        moment = uow.now()
-        application.contact_status = {**status, "opted_out": opted}
-        application.updated_at = moment
-        add_timeline(
-            uow.session, application.id, "contact_opted_out", {"channels": sorted(channels)}, moment
-        )
-        _republish(uow, application, links)
-    return {"opted_out": opted}
 
 
 def forget_confirmations(session: Session, application_ids: list[str]) -> int:
