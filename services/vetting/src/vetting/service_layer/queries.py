@@ -15,7 +15,7 @@ from vetting.domain.identity import IdentityStatus
 from vetting.domain.lifecycles.case import CaseState
 from vetting.domain.service_levels import CaseTimes, age_s, report, waits_s
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
-from vetting.service_layer import circumstances, history, identity
+from vetting.service_layer import circumstances, history, identity_view
 from vetting.service_layer.case_moves import history_pending
 
 
@@ -188,7 +188,7 @@ def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any
         "refusal": case.refusal,
         "reconsideration": case.reconsideration,
         "override": case.override,
-        "identity": identity.view(session, case),
+        "identity": identity_view.view(session, case),
         "circumstance_reports": circumstances.reports_view(session, case.id),
         # As it stands now (the queue's copy follows it while the case is undecided:
         # history.person_changed).
