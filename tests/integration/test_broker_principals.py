@@ -25,7 +25,8 @@ from shared.events import Envelope
 from shared.messaging.admin import BrokerAdminError
 from shared.messaging.connection import make_connection
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
-from shared.messaging.topology import SERVICES, SUBSCRIPTIONS, Topology, TopologyMissing
+from shared.messaging.subscriptions import subscriptions
+from shared.messaging.topology import SERVICES, Topology, TopologyMissing
 from shared.messaging.trust import UNTRUSTED_PUBLISHER
 from tests.support import operator_cli, wait_for
 from tests.support.access_harness import Access
@@ -203,7 +204,7 @@ def test_an_event_not_from_its_publisher_is_dead_lettered_and_the_real_one_flows
         forged,
         exchange=topology(broker, "applications").events_exchange("applications").name,
         routing_key=next(
-            kind for kind in SUBSCRIPTIONS["access"] if kind.startswith("application.")
+            kind for kind in subscriptions("access") if kind.startswith("application.")
         ),
     )
     with ConsumerThread(access.platform, service_handlers("access", access.platform)) as run:

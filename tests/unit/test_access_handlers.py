@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from access.service_layer.handlers import HANDLERS, RETIRED
 from shared.handlers import handler_name
-from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SUBSCRIPTIONS
+from shared.messaging.topology import RETIRED_SUBSCRIPTIONS
 
 LAYER = "access.service_layer"
 # The inbox keys the handlers had in service.py's map, before service_layer.handlers.
@@ -22,10 +22,6 @@ KEYS = {
     "vetting.person_erased": f"{LAYER}.erasure.erase_person",
     "vetting.applications_erased": f"{LAYER}.organisation_erasure.erase_applications",
 }
-
-
-def test_the_handlers_consume_exactly_the_access_subscriptions():
-    assert HANDLERS.event_types == set(SUBSCRIPTIONS["access"])
 
 
 def test_retired_subscriptions_are_still_handled_for_what_was_queued_before():

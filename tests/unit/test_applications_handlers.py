@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from applications.service_layer.handlers import HANDLERS, RETIRED
 from shared.handlers import handler_name
-from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SUBSCRIPTIONS
-
-
-def test_the_handlers_consume_exactly_the_applications_subscriptions():
-    assert HANDLERS.event_types == set(SUBSCRIPTIONS["applications"])
+from shared.messaging.topology import RETIRED_SUBSCRIPTIONS
 
 
 def test_retired_subscriptions_are_still_handled_for_what_was_queued_before():

@@ -4,7 +4,8 @@ and their #anchors, the repository paths and dotted names in its code, every `py
 command (checked by invoking it with --help), every `make` target, and every upper-case name
 with an underscore (a setting, a code, an enum member) somewhere in the code or configuration.
 The README is the guide: under 150 lines, `make run` and `make test` first, the rule for
-transactions, and a link to every page under docs/.
+transactions, and a link to every page under docs/. The house plan (docs/house-plan.md) is what
+every service's package holds: the entries it requires, and nothing it does not name.
 
 The operations page's variables and the data map have stricter checks of their own
 (test_operations_doc.py, test_data_protection_doc.py); the event catalogue is generated
@@ -278,3 +279,45 @@ def test_anchors_are_githubs():
         "twice",
         "twice-1",
     }
+
+
+# -- the house plan is what the services hold -----------------------------------------------------
+
+HOUSE_PLAN = ROOT / "docs" / "house-plan.md"
+
+
+def house_plan_entries(text: str) -> tuple[set[str], set[str]]:
+    """(required, optional) top-level entries of a service package, from the bullets under
+    "## Inside a service": the code spans a bullet opens with, optional when it says so."""
+    section = text.split("## Inside a service", 1)[1].split("\n## ", 1)[0]
+    required: set[str] = set()
+    optional: set[str] = set()
+    for bullet in re.findall(r"^- (.+?)(?::|$)", section, flags=re.MULTILINE):
+        names = set(re.findall(r"`([\w.]+/?)`", bullet))
+        (optional if "(optional)" in bullet else required).update(names)
+    front_doors = re.findall(r"front-door package \(optional\): \w+'s is `(\w+/)`", section)
+    return required, optional | set(front_doors)
+
+
+def test_the_house_plan_names_what_each_service_holds():
+    required, optional = house_plan_entries(HOUSE_PLAN.read_text(encoding="utf-8"))
+    assert {"app.py", "service.py", "routes/", "service_layer/", "domain/"} <= required
+    problems = []
+    for service in doc_pages.SERVICES:
+        package = ROOT / doc_pages.PACKAGE_DIRS[service]
+        held = {
+            entry.name + ("/" if entry.is_dir() else "")
+            for entry in package.iterdir()
+            if entry.name != "__pycache__"
+        }
+        problems += [
+            f"{service}: no {name} (the house plan requires it)" for name in required - held
+        ]
+        problems += [
+            f"{service}: {name} is not in the house plan (docs/house-plan.md)"
+            for name in sorted(held - required - optional)
+        ]
+        for module in ("service_layer/handlers.py", "service_layer/outgoing.py"):
+            if not (package / module).exists():
+                problems.append(f"{service}: no {module}")
+    assert not problems, "\n".join(problems)

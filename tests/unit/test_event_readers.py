@@ -25,7 +25,8 @@ from shared.events.readers import (
     readers_of,
     walk,
 )
-from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SUBSCRIPTIONS
+from shared.messaging.subscriptions import subscriptions
+from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
 PERSONAL = [
@@ -64,7 +65,9 @@ def test_every_personal_field_is_read_by_the_services_declared(event_type, path,
     assert readers is not None, (
         f"{event_type} {path} is personal: declare who reads it in shared/events/readers.py"
     )
-    subscribers = {s for s, types in SUBSCRIPTIONS.items() if event_type in types}
+    subscribers = {
+        s for s, types in ((s, subscriptions(s)) for s in SERVICES) if event_type in types
+    }
     assert set(readers) <= subscribers, f"{event_type} {path}: {readers} do not all subscribe"
     for service in readers:
         assert name in names_in_code(service), (
@@ -81,7 +84,9 @@ def test_every_personal_field_is_read_by_the_services_declared(event_type, path,
 def test_no_subscriber_receives_a_personal_field_it_does_not_read(event_type, path, name):
     if (event_type, path) in NOT_SENT:
         return
-    subscribers = {s for s, types in SUBSCRIPTIONS.items() if event_type in types}
+    subscribers = {
+        s for s, types in ((s, subscriptions(s)) for s in SERVICES) if event_type in types
+    }
     unread = subscribers - set(readers_of(event_type, path) or ())
     assert unread == set(), (
         f"{event_type} {path} reaches {sorted(unread)}, which do not read it: give them a "
@@ -91,10 +96,10 @@ def test_no_subscriber_receives_a_personal_field_it_does_not_read(event_type, pa
 
 def test_notifications_receives_neither_the_applicant_nor_the_conditions():
     """The acknowledgement and the clearance's news come in events of their own."""
-    assert "application.submitted" not in SUBSCRIPTIONS["notifications"]
-    assert "vetting.clearance_granted" not in SUBSCRIPTIONS["notifications"]
+    assert "application.submitted" not in subscriptions("notifications")
+    assert "vetting.clearance_granted" not in subscriptions("notifications")
     assert {"application.received", "vetting.clearance_announced"} <= set(
-        SUBSCRIPTIONS["notifications"]
+        subscriptions("notifications")
     )
 
 
@@ -102,18 +107,18 @@ def test_the_organisation_receives_neither_the_reason_nor_who_the_person_is():
     """Why vetting asks, and the clearance's names and exclusions, stay off applications'
     inbox; the organisation's reason for a withdrawal stays off access's."""
     assert not {"vetting.info_requested", "vetting.clearance_granted"} & set(
-        SUBSCRIPTIONS["applications"]
+        subscriptions("applications")
     )
     assert {"vetting.info_request_announced", "vetting.application_cleared"} <= set(
-        SUBSCRIPTIONS["applications"]
+        subscriptions("applications")
     )
-    assert "application.withdrawn" not in SUBSCRIPTIONS["access"]
-    assert "application.withdrawal_announced" in SUBSCRIPTIONS["access"]
+    assert "application.withdrawn" not in subscriptions("access")
+    assert "application.withdrawal_announced" in subscriptions("access")
 
 
 def test_a_retired_subscription_is_no_longer_a_subscription():
     for service, retired in RETIRED_SUBSCRIPTIONS.items():
-        assert not set(retired) & set(SUBSCRIPTIONS[service]), service
+        assert not set(retired) & subscriptions(service), service
 
 
 def test_every_declaration_is_of_a_personal_field_that_exists():

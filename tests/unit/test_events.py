@@ -10,7 +10,8 @@ from shared.events.catalogue import build_registry
 from shared.events.contracts.applications import ApplicationSubmittedV1
 from shared.events.docs import render
 from shared.events.vocabulary import publisher_of
-from shared.messaging.topology import SUBSCRIPTIONS
+from shared.messaging.subscriptions import subscriptions
+from shared.messaging.topology import SERVICES
 from tests.support.clock import iso_now, now
 
 REPO = Path(__file__).resolve().parents[2]
@@ -115,7 +116,7 @@ def test_registry_unknown_type_and_duplicate_registration():
 def test_every_subscription_names_a_catalogued_event_of_a_known_source():
     registry = build_registry()
     catalogued = {spec.type for spec in registry}
-    for service, types in SUBSCRIPTIONS.items():
+    for service, types in ((s, subscriptions(s)) for s in SERVICES):
         for event_type in types:
             assert event_type in catalogued, (service, event_type)
             assert publisher_of(event_type) == registry.latest(event_type).source

@@ -7,16 +7,11 @@ from notifications.domain.lifecycle import NOTIFICATION, NotificationState
 from notifications.domain.messages import MESSAGES
 from notifications.service_layer.handlers import HANDLERS
 from shared.handlers import handler_name
-from shared.messaging.topology import SUBSCRIPTIONS
 
 
 def _bound() -> dict[str, list[str]]:
     # No collaborators: the handlers are not called, only their names read.
     return {t: [handler_name(h) for h in hs] for t, hs in HANDLERS.bind(None).items()}
-
-
-def test_the_handlers_consume_what_the_topology_subscribes_notifications_to():
-    assert HANDLERS.event_types == frozenset(SUBSCRIPTIONS["notifications"])
 
 
 def test_every_handler_keeps_its_inbox_key():

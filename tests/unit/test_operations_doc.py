@@ -23,7 +23,6 @@ NOT_VARIABLES = frozenset(
         "KEY_ID",
         "TABLE_DATA",
         "CURRENT_TIMESTAMP",
-        "SUBSCRIPTIONS",
         "IN_PROGRESS",
         "UNTRUSTED_PUBLISHER",
         "RETIRED_SUBSCRIPTIONS",

@@ -2,12 +2,7 @@
 under the inbox keys they had before (an event handled under a key stays handled)."""
 
 from shared.handlers import handler_name
-from shared.messaging.topology import SUBSCRIPTIONS
 from vetting.service_layer.handlers import HANDLERS
-
-
-def test_the_handlers_consume_what_the_topology_routes_to_vetting() -> None:
-    assert HANDLERS.event_types == frozenset(SUBSCRIPTIONS["vetting"])
 
 
 def test_every_handler_keeps_its_inbox_key() -> None:

@@ -12,11 +12,9 @@ from sqlalchemy import func, select
 
 from applications.models import TimelineEntry
 from applications.service import definition
-from applications.service_layer.handlers import HANDLERS, RETIRED
 from shared.db import outbox_table
 from shared.handlers import RetryLater
 from shared.inbox import Dispatcher
-from shared.messaging.topology import RETIRED_SUBSCRIPTIONS, SUBSCRIPTIONS
 from tests.support.applications_api import deliver, outbox_types
 from tests.support.clock import now
 from tests.support.events import hand
@@ -424,9 +422,3 @@ def test_a_withdrawal_crossed_by_a_clearance_ends_the_sponsorship_and_follows_it
     assert body["status"] == "SPONSORSHIP_ENDED"
     assert body["outcome"]["clearance_status"] == "REVOKED"
     assert body["timeline"][-1]["kind"] == "clearance_revoked"
-
-
-def test_the_applications_inbox_handles_every_event_it_is_subscribed_to():
-    # and those it no longer is, for a message queued before the upgrade
-    assert HANDLERS.event_types == set(SUBSCRIPTIONS["applications"])
-    assert RETIRED.event_types == set(RETIRED_SUBSCRIPTIONS["applications"])

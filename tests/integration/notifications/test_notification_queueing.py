@@ -15,7 +15,7 @@ from notifications.models import Notification
 from notifications.service_layer.erasure import EVENT_TYPES as ERASURE_EVENTS
 from notifications.workers.sender import Sender
 from shared.audit.log import audit_log_table
-from shared.messaging.topology import SUBSCRIPTIONS
+from shared.messaging.subscriptions import subscriptions
 from tests.support import wait_for
 from tests.support.clock import iso_now, now
 from tests.support.delivery_harness import SmtpServer
@@ -46,7 +46,7 @@ def approved(application_id: str) -> dict:
 
 def test_it_listens_to_exactly_the_events_it_has_messages_or_erasure_handlers_for():
     assert not set(MESSAGES) & set(ERASURE_EVENTS)
-    assert set(SUBSCRIPTIONS["notifications"]) == set(MESSAGES) | set(ERASURE_EVENTS) | {
+    assert set(subscriptions("notifications")) == set(MESSAGES) | set(ERASURE_EVENTS) | {
         "application.contacts_recorded"
     }
 

@@ -7,7 +7,8 @@ from marshmallow import Schema, fields
 from shared.events.catalogue import build_registry
 from shared.events.envelope import EnvelopeSchema
 from shared.events.readers import is_personal, readers_of, walk
-from shared.messaging.topology import SUBSCRIPTIONS
+from shared.messaging.subscriptions import subscriptions
+from shared.messaging.topology import SERVICES
 
 
 def _field_type(field: fields.Field) -> str:
@@ -72,7 +73,7 @@ def render() -> str:
         "",
     ]
     for spec in registry:
-        consumers = sorted(s for s, types in SUBSCRIPTIONS.items() if spec.type in types)
+        consumers = sorted(s for s in SERVICES if spec.type in subscriptions(s))
         lines += [
             f"## `{spec.type}` v{spec.version}",
             "",

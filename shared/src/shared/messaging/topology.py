@@ -1,8 +1,9 @@
 """The broker topology, declared in one place.
 
 - one durable topic exchange per publishing service: `<service>.events`, routing key = event type;
-- one durable queue per consuming service: `<service>.inbox`, bound to the event types it handles
-  (and unbound from those it no longer handles, RETIRED_SUBSCRIPTIONS);
+- one durable queue per consuming service: `<service>.inbox`, bound to the event types its
+  handler map declares (shared.messaging.subscriptions), and unbound from those it no longer
+  handles (RETIRED_SUBSCRIPTIONS);
 - one delayed-retry queue per consuming service: `<service>.retry`, with no consumer, fed by the
   fanout exchange of the same name; a message waits there for its per-message TTL, then RabbitMQ
   dead-letters it back into `<service>.inbox`;
@@ -37,84 +38,9 @@ from kombu import Connection, Exchange, Queue, binding
 
 from shared.config import Settings
 from shared.events.vocabulary import publisher_of
+from shared.messaging.subscriptions import subscriptions
 
 SERVICES = ("applications", "vetting", "access", "notifications")
-
-# Which event types each service consumes. The publisher of a type comes from the catalogue.
-SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    # The organisation's service gets vetting's news in copies of its own: never why vetting
-    # asks, who the person is, or which establishment excludes them.
-    "applications": (
-        "vetting.case_opened",
-        "vetting.info_request_announced",
-        "vetting.application_cleared",
-        "vetting.clearance_refused",
-        "vetting.clearance_suspended",
-        "vetting.clearance_reinstated",
-        "vetting.clearance_revoked",
-        "vetting.clearance_expiring",
-        "vetting.clearance_expired",
-        "vetting.circumstances_reviewed",
-        "access.approved",
-        "access.refused",
-        "access.activated",
-        "access.suspended",
-        "access.reinstated",
-        "access.excluded",
-        "access.revoked",
-        "access.ended",
-        "notification.sent",
-        "notification.failed",
-        "vetting.person_erased",
-        "vetting.applications_erased",
-        "access.person_erased",
-        "notification.person_erased",
-    ),
-    "vetting": (
-        "application.submitted",
-        "application.info_provided",
-        "application.withdrawn",
-        "application.circumstances_changed",
-        "application.reconsideration_requested",
-        "application.erasure_requested",
-        "access.excluded",
-        "access.revoked",
-    ),
-    # A withdrawal without the organisation's reason (vetting's alone).
-    "access": (
-        "vetting.case_opened",
-        "application.withdrawal_announced",
-        "vetting.clearance_granted",
-        "vetting.clearance_suspended",
-        "vetting.clearance_reinstated",
-        "vetting.clearance_revoked",
-        "vetting.clearance_expired",
-        "vetting.person_erased",
-        "vetting.applications_erased",
-        "application.sponsorship_ended",
-    ),
-    # Never application.submitted nor vetting.clearance_granted: a queue receives whole
-    # messages, and those carry the applicant document and the clearance's conditions.
-    # application.received and vetting.clearance_announced say what notifications needs.
-    "notifications": (
-        "application.received",
-        "application.contacts_recorded",
-        "application.contact_confirmation_requested",
-        "vetting.case_opened",
-        "vetting.info_requested",
-        "vetting.clearance_announced",
-        "vetting.clearance_refused",
-        "vetting.clearance_expiring",
-        "access.request_opened",
-        "access.approved",
-        "access.activated",
-        "access.suspended",
-        "access.excluded",
-        "access.revoked",
-        "vetting.person_erased",
-        "vetting.applications_erased",
-    ),
-}
 
 # Event types a service consumed once and no longer does. A queue keeps its bindings across
 # deployments, so declaring the topology unbinds these from the inbox: else a broker set up
@@ -159,7 +85,7 @@ class Topology:
     def inbox_queue(self, service: str) -> Queue:
         bindings = [
             binding(self.exchange_for(event_type), routing_key=event_type)
-            for event_type in SUBSCRIPTIONS[service]
+            for event_type in sorted(subscriptions(service))
         ]
         arguments = None
         if not self.settings.is_embedded_broker:

@@ -5,6 +5,10 @@ service_layer.erasure for erasure reports). The consumer commits.
 The service needs no collaborators: the composition root binds these with none. Each handler
 keeps the inbox key it had when it lived beside its use case (`name=`), so an event handled
 before a deployment stays handled after it.
+
+What HANDLERS declares is what the inbox is bound to (shared.messaging.subscriptions). The
+organisation's service gets vetting's news in copies of its own: never why vetting asks, who
+the person is, or which establishment excludes them.
 """
 
 from __future__ import annotations

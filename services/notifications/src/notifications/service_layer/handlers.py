@@ -5,6 +5,11 @@ and the erasures.
 Each handler reads the event and calls a use case; the composition root (notifications.service)
 binds HANDLERS to the collaborators in `Dependencies`. The `name`s are the handlers' inbox keys
 from before they were declared here: an event handled under a key stays handled.
+
+What is declared here is what the inbox is bound to (shared.messaging.subscriptions). Never
+application.submitted nor vetting.clearance_granted: a queue receives whole messages, and those
+carry the applicant document and the clearance's conditions; application.received and
+vetting.clearance_announced say what notifications needs.
 """
 
 from __future__ import annotations
