@@ -142,7 +142,7 @@ class World:
                     return True
         return False
 
-    def ask(self, service: str, who: str | None = "dpo", **query: str):  # type: ignore[no-untyped-def]
+    def ask(self, service: str, who: str | None = "dpo", **query: str):
         return self.services[service].call("GET", PATH, who, query_string=query)
 
     def sar_audit(self, service: str) -> list[dict[str, Any]]:
