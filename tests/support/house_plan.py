@@ -122,3 +122,57 @@ def problems(package: Path) -> list[str]:
                 for line in _calls(tree, "emit")
             ]
     return found
+
+
+def _state_names(package: Path) -> set[str]:
+    """The values of every StrEnum the service's domain declares (its lifecycles' states)."""
+    names: set[str] = set()
+    for path in modules(package / "domain"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ClassDef) and any(
+                ast.unparse(base).endswith("StrEnum") for base in node.bases
+            ):
+                names |= {
+                    item.value.value
+                    for item in node.body
+                    if isinstance(item, ast.Assign)
+                    and isinstance(item.value, ast.Constant)
+                    and isinstance(item.value.value, str)
+                }
+    return names
+
+
+def _holds_state(node: ast.AST, states: set[str]) -> bool:
+    if isinstance(node, ast.Constant):
+        return node.value in states
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_holds_state(item, states) for item in node.elts)
+    return False
+
+
+def bare_states(package: Path) -> list[str]:
+    """Outside the domain, where a state is compared with, moved to or stored as a bare string
+    rather than its enum member."""
+    states = _state_names(package)
+    found: list[str] = []
+    for path in modules(package):
+        where = path.relative_to(package)
+        if where.parts[0] == "domain":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+            elif isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                sides = [
+                    *(node.args if name in ("move", "take", "in_", "not_in") else []),
+                    *(k.value for k in node.keywords if k.arg == "status"),
+                ]
+            elif isinstance(node, ast.Assign):
+                status = any(getattr(t, "attr", None) == "status" for t in node.targets)
+                sides = [node.value] if status else []
+            else:
+                continue
+            if any(_holds_state(side, states) for side in sides):
+                found.append(f"{package.name}/{where}:{node.lineno}: a bare state string")
+    return found
