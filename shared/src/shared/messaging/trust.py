@@ -1,7 +1,7 @@
 """Which broker user may send which event: only the user of the service the catalogue names as
 the type's publisher. RabbitMQ guarantees a message's `user_id` is its sender's (it refuses a
-publish that claims another), so a consumer can trust it; see README, "The broker: each service
-its own principal"."""
+publish that claims another), so a consumer can trust it; see docs/operations.md, "The
+broker: each service its own principal"."""
 
 from __future__ import annotations
 
