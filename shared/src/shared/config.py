@@ -104,7 +104,8 @@ class Settings:
     def broker_principal(self) -> str:
         """The `user_id` this process's messages carry. RabbitMQ checks it against the
         connection's user; the embedded transport has no users, so it is this service's name
-        there, and anyone who can write the spool directory can claim any (docs/operations.md, "The broker: each service its own principal")."""
+        there, and anyone who can write the spool directory can claim any (docs/operations.md,
+        "The broker: each service its own principal")."""
         if self.is_embedded_broker:
             return self.broker_user(self.service)
         return self.broker_connection_user
