@@ -31,7 +31,6 @@ from backbone_publish import (
     queue_depth,
 )
 from backbone_table import print_table
-from devstack.stack import Stack
 from harness import (
     AMQP_URL,
     DEPLOYMENT_ENV,
@@ -43,6 +42,7 @@ from harness import (
 )
 from kombu import Connection
 
+from devstack.stack import Stack
 from shared.config import load_settings
 from shared.messaging.topology import SERVICES, Topology
 from shared.migrations import upgrade

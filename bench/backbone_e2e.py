@@ -15,11 +15,11 @@ from typing import Any
 
 import requests
 from aiosmtpd.controller import Controller
-from devstack.stack import Stack
 from harness import log, percentile
 from procs import Supervisor, cpu_seconds
 from sqlalchemy import select
 
+from devstack.stack import Stack
 from shared.config import load_settings
 from shared.db import inbox_table, outbox_table
 from shared.messaging.topology import SERVICES

@@ -63,9 +63,9 @@ import chaos_infra as infra
 from bench_identity import staff_token
 from chaos_faults import Faults, Monitor
 from chaos_flow import Officer, Organisation, StoppableSmtp, Traffic
-from devstack.stack import Stack
 from limits_env import raise_rate_limits
 
+from devstack.stack import Stack
 from shared.config import shared_broker_user_env
 from shared.messaging.topology import SERVICES
 

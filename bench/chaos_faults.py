@@ -14,6 +14,7 @@ import chaos_count as count
 import chaos_infra as infra
 import psycopg
 from chaos_flow import StoppableSmtp, Traffic
+
 from devstack.stack import Stack
 
 SERVER_RESTARTS = ("rabbitmq_restart", "postgres_restart")

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from devstack.stack import Stack
 from harness import PG_ADMIN_URL, log
+
+from devstack.stack import Stack
 
 TICKS = os.sysconf("SC_CLK_TCK")
 TICK_MS = 1000 / TICKS

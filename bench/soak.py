@@ -31,7 +31,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from devstack.stack import Stack
 from harness import (
     AMQP_URL,
     DEPLOYMENT_ENV,
@@ -44,6 +43,7 @@ from harness import (
 from procs import Supervisor, cpu_seconds
 from soak_support import Load, SmtpCounter, db_counts, officer_token, settled
 
+from devstack.stack import Stack
 from shared.messaging.topology import SERVICES
 
 FIRST_PORT = 18501

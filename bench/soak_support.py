@@ -14,9 +14,9 @@ from typing import Any
 import psycopg
 import requests
 from aiosmtpd.controller import Controller
-from devstack.stack import Stack
 
 from applications.schemas.examples import sample_application
+from devstack.stack import Stack
 
 CLEAR_POLL_S = 1.0
 TABLES = {

@@ -20,8 +20,8 @@ from urllib.error import URLError
 from urllib.request import urlopen
 
 import pytest
-from devstack.stack import Stack
 
+from devstack.stack import Stack
 from shared.config import load_settings
 from shared.db import create_database, drop_database
 from tests.support.access_harness import Access

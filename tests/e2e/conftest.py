@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from devstack.stack import Stack
 
+from devstack.stack import Stack
 from shared.messaging.admin import BrokerAdminError
 from shared.messaging.topology import SERVICES
 from tests.support.backends import (

@@ -10,7 +10,6 @@ import time
 import uuid
 
 from devstack.stack import Stack
-
 from tests.support import wait_for
 from tests.support.stack_client import (
     application_body,

@@ -12,8 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from devstack.stack import Stack
 
+from devstack.stack import Stack
 from tests.support import wait_for
 from tests.support.clock import today
 from tests.support.stack_client import get, post

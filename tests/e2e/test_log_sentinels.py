@@ -46,9 +46,9 @@ from typing import Any
 import pytest
 import requests
 from aiosmtpd.controller import Controller
-from devstack.stack import Stack
 from kombu import Connection
 
+from devstack.stack import Stack
 from shared.config import load_settings
 from shared.events.vocabulary import publisher_of
 from shared.messaging.topology import SERVICES, Topology

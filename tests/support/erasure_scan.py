@@ -13,10 +13,10 @@ import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from devstack.stack import Stack
 from kombu import Connection
 from sqlalchemy import create_engine
 
+from devstack.stack import Stack
 from shared.config import load_settings
 from shared.crypto.at_rest import keyring_from_settings
 from shared.messaging.topology import SERVICES, Topology

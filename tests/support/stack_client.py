@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from devstack.stack import Stack
 
 from applications.schemas.examples import sample_application
+from devstack.stack import Stack
 from shared.messaging.topology import SERVICES
 from tests.support import cli_json
 from tests.support.identity import mint

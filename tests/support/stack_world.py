@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from devstack.stack import Stack
 
+from devstack.stack import Stack
 from tests.support import wait_for
 from tests.support.stack_client import (
     application_body,

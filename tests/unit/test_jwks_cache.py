@@ -4,8 +4,8 @@ it has not seen (a rotation), but not for every forged key id a caller invents."
 from __future__ import annotations
 
 import pytest
-from devidp.keys import new_key
 
+from devidp.keys import new_key
 from shared import staff_tokens
 from shared.auth import AuthError
 from shared.staff_tokens import JwksCache, OidcSettings

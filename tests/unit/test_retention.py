@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 import yaml
 from click.testing import CliRunner
-from devstack.stack import scheduled_jobs
 from hypothesis import given
 from hypothesis import strategies as st
 
+from devstack.stack import scheduled_jobs
 from shared.cli import make_cli
 from shared.config import load_settings
 from shared.messaging.topology import SERVICES

@@ -11,10 +11,10 @@ import json
 from datetime import timedelta
 
 import pytest
-from devidp.keys import new_key
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from devidp.keys import new_key
 from shared.clock import ManualClock
 from shared.web.app import create_web_app
 from tests.support.clock import now

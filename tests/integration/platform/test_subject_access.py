@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from subject_access_bundle.bundle import main as bundle_command
 from werkzeug.serving import make_server
 
 from applications.schemas.examples import sample_application
 from shared.audit import log as audit
 from shared.web.subject_access import Period
+from subject_access_bundle.bundle import main as bundle_command
 from tests.support.clock import now
 from tests.support.identity import PROVIDER
 from tests.support.subject_access_world import ANSWER, EMAIL, PATH, SERVICES, World
