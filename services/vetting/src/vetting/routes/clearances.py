@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.audit.trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
+from vetting.adapters.report_csv import report_csv
 from vetting.domain.actors import MANAGER_ROLE
 from vetting.routes.access_control import SECURITY, VETTING_ROLES, actor
 from vetting.routes.request_context import now, platform
@@ -27,6 +29,7 @@ blp = Blueprint(
     description="Clearances: one per person, for every establishment.",
 )
 reports = Blueprint("reports", __name__, url_prefix="/reports", description="Service levels.")
+CSV = "text/csv"
 
 
 @blp.route("")
@@ -135,6 +138,29 @@ class CasesReport(MethodView):
     @reports.doc(security=SECURITY)
     def get(self, query):
         """Counts and median / 90th percentile ages and waits (applicant, provider, officer)
-        by level and by state, and the cases stuck longest."""
+        by level and by state, in seconds and in working days (England and Wales), the cases
+        waiting longest, weekly intake and decisions (12 weeks), and the open cases' ages."""
         with platform().session_factory() as session:
             return queries.cases_report(session, now(), query.get("opened_since"))
+
+
+@reports.route("/cases.csv")
+class CasesReportCsv(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @reports.arguments(ReportQuerySchema, location="query")
+    @reports.response(
+        200, description="The report as a CSV file, one section after another.", content_type=CSV
+    )
+    @reports.doc(security=SECURITY)
+    def get(self, query):
+        """The same report as a CSV file to download (for a spreadsheet)."""
+        moment = now()
+        with platform().session_factory() as session:
+            report = queries.cases_report(session, moment, query.get("opened_since"))
+        name = f"vetting-service-levels-{moment.date().isoformat()}.csv"
+        return Response(
+            report_csv(report),
+            mimetype=CSV,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
