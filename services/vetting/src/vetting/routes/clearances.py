@@ -12,7 +12,7 @@ from shared.web.schemas import AuditEntrySchema
 from vetting.adapters.report_csv import report_csv
 from vetting.domain.actors import MANAGER_ROLE
 from vetting.routes.access_control import SECURITY, VETTING_ROLES, actor
-from vetting.routes.request_context import now, platform
+from vetting.routes.request_context import identity_key, now, platform
 from vetting.schemas.clearances import (
     ClearanceQuerySchema,
     ClearanceSchema,
@@ -20,7 +20,7 @@ from vetting.schemas.clearances import (
     ReportSchema,
 )
 from vetting.schemas.decisions import ReasonSchema
-from vetting.service_layer import clearances, queries
+from vetting.service_layer import clearance_search, clearances, queries
 
 blp = Blueprint(
     "clearances",
@@ -40,16 +40,14 @@ class Clearances(MethodView):
     @blp.response(200, ClearanceSchema(many=True))
     @blp.doc(security=SECURITY)
     def get(self, query):
-        """Clearances, soonest expiry first."""
-        person_id = str(query["person_id"]) if query.get("person_id") else None
+        """Clearances, soonest expiry first: by person, id, status, expiry (before a moment,
+        or within N days), and the holder's surname and forenames (case-insensitive, from
+        the start) and date of birth."""
+        for name in ("person_id", "clearance_id"):
+            if query.get(name):
+                query[name] = str(query[name])
         with platform().session_factory() as session:
-            return queries.list_clearances(
-                session,
-                person_id=person_id,
-                status=query.get("status"),
-                expiring_before=query.get("expiring_before"),
-                limit=query["limit"],
-            )
+            return clearance_search.search(session, now(), identity_key(), **query)
 
 
 @blp.route("/<string:clearance_id>")
@@ -61,7 +59,7 @@ class ClearanceById(MethodView):
     def get(self, clearance_id: str):
         """One clearance."""
         with platform().session_factory() as session:
-            return queries.get_clearance(session, clearance_id)
+            return clearance_search.one(session, clearance_id)
 
 
 @blp.route("/<string:clearance_id>/audit")

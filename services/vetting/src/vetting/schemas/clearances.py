@@ -6,12 +6,31 @@ from marshmallow import Schema, fields, validate
 
 from vetting.domain.lifecycles.clearance import ClearanceState
 
+NAME = validate.Length(min=1, max=100)
+
 
 class ClearanceQuerySchema(Schema):
     person_id = fields.UUID()
+    clearance_id = fields.UUID()
+    surname = fields.String(
+        validate=NAME, metadata={"description": "The holder's surname starts so (any case)."}
+    )
+    forenames = fields.String(
+        validate=NAME, metadata={"description": "The holder's forenames start so (any case)."}
+    )
+    date_of_birth = fields.Date(metadata={"description": "The holder's date of birth."})
     status = fields.String(validate=validate.OneOf([state.value for state in ClearanceState]))
     expiring_before = fields.AwareDateTime()
+    expiring_within_days = fields.Integer(
+        validate=validate.Range(min=0, max=3650),
+        metadata={"description": "Not yet expired, and expiring within this many days."},
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class HolderNameSchema(Schema):
+    forenames = fields.String(allow_none=True)
+    surname = fields.String(allow_none=True)
 
 
 class ClearanceSchema(Schema):
@@ -31,6 +50,10 @@ class ClearanceSchema(Schema):
     reminders_sent = fields.List(fields.Integer())
     suspension_reason = fields.String(allow_none=True)
     replaces_id = fields.String(allow_none=True)
+    holder_name = fields.Nested(
+        HolderNameSchema,
+        metadata={"description": "The holder's name as the application it was issued on gave it."},
+    )
 
 
 class ReportQuerySchema(Schema):

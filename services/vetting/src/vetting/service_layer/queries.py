@@ -229,31 +229,6 @@ def clearance_view(clearance: Clearance) -> dict[str, Any]:
     }
 
 
-def list_clearances(
-    session: Session,
-    *,
-    person_id: str | None,
-    status: str | None,
-    expiring_before: datetime | None,
-    limit: int,
-) -> list[dict[str, Any]]:
-    query = select(Clearance).order_by(Clearance.expires_at, Clearance.id).limit(limit)
-    if person_id:
-        query = query.where(Clearance.person_id == person_id)
-    if status:
-        query = query.where(Clearance.status == status)
-    if expiring_before:
-        query = query.where(Clearance.expires_at <= expiring_before)
-    return [clearance_view(c) for c in session.execute(query).scalars()]
-
-
-def get_clearance(session: Session, clearance_id: str) -> dict[str, Any]:
-    clearance = session.get(Clearance, clearance_id)
-    if clearance is None:
-        raise NotFound()
-    return clearance_view(clearance)
-
-
 def cases_report(
     session: Session, moment: datetime, opened_since: datetime | None
 ) -> dict[str, Any]:
