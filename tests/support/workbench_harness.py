@@ -1,0 +1,212 @@
+"""The vetting workbench as its tests drive it: a vetting service with the workbench's client at
+the test identity provider, its staff there (the same subjects as the API harness's tokens, so
+a case taken through the API is taken by the same person), cases in the states worth showing,
+and ways to sign in, send a route's request and read the audit log."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import select, update
+
+from shared.audit import log as audit
+from tests.support.clock import today
+from tests.support.identity import PROVIDER, TEST_PASSWORD, from_address, sign_in
+from tests.support.vetting_harness import STAFF, Vetting
+from vetting.models import InformationRequest, VettingCase
+
+# The workbench's client at the test identity provider, and the workbench as the tests run it:
+# the provider asked on every request (a removed user is out at the next click).
+WORKBENCH_CLIENT, WORKBENCH_SECRET = "vetting-workbench-test", "workbench-test-secret"
+IN_PROCESS_CALLBACK = "http://localhost/workbench/auth/callback"  # Flask's test client
+WORKBENCH_ENV = {
+    "VETTING_WORKBENCH_OIDC_CLIENT_ID": WORKBENCH_CLIENT,
+    "VETTING_WORKBENCH_OIDC_CLIENT_SECRET": WORKBENCH_SECRET,
+    "VETTING_WORKBENCH_SESSION_CHECK_S": "0",
+}
+# Who signs in, by the API harness's names: username (= subject) and display name.
+NAMES = {
+    "officer": "Ann Officer",
+    "officer2": "Bob Officer",
+    "manager": "Cat Manager",
+    "manager2": "Dev Manager",
+    "security": "Eve Security",
+}
+# What every form of the matrix posts: enough for most to pass their own validation.
+FORM = {
+    "reason": "A good reason.",
+    "note": "Agreed.",
+    "decision": "CONFIRM",
+    "reasons": "Not suitable.",
+    "outcome": "CONTINUE",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One workbench route in the authorisation matrix."""
+
+    endpoint: str
+    method: str
+    public: bool = False  # signing in and out, the assets
+    manager_only: bool = False
+
+
+class Workbench:
+    def __init__(self, env: dict[str, str], **extra: str) -> None:
+        PROVIDER.ensure_started()
+        PROVIDER.add_client(
+            WORKBENCH_CLIENT,
+            secret=WORKBENCH_SECRET,
+            audiences=["vetting"],
+            grant_types=["authorization_code", "refresh_token"],
+            redirect_uris=[IN_PROCESS_CALLBACK],
+        )
+        for who, name in NAMES.items():
+            subject, roles, establishments = STAFF[who]
+            PROVIDER.add_user(subject, name, roles, establishments)
+        self.vetting = Vetting({**env, **WORKBENCH_ENV}, **extra)
+        self.app = self.vetting.app
+        self.platform = self.vetting.platform
+
+    # Signing in ------------------------------------------------------------------------------
+
+    def login(self, who: str, password: str = TEST_PASSWORD):
+        """(client, the workbench's last answer) for the API harness's `who` ("officer"...)."""
+        client = self.app.test_client()
+        subject = STAFF[who][0]
+        return client, sign_in(client, subject, password, "/workbench/login/start", from_address())
+
+    def signed_in(self, who: str):
+        client, response = self.login(who)
+        assert response.status_code == 302, response.text
+        return client
+
+    # Cases in the states worth showing ----------------------------------------------------------
+
+    def awaiting_decision(self, email: str | None = None, **overrides: Any) -> dict[str, Any]:
+        """A case whose checks are all in: the officer's to decide. The case as the API shows it."""
+        app_id = self.vetting.submit(email or f"wb-{uuid.uuid4().hex[:8]}@example.org", **overrides)
+        self.vetting.work()
+        return self.vetting.case(app_id)
+
+    def adverse(self) -> dict[str, Any]:
+        """Awaiting a decision, with a record the applicant did not declare: the risk summary
+        recommends refusal."""
+        return self.awaiting_decision(f"wb-{uuid.uuid4().hex[:8]}+sim-undeclared@example.org")
+
+    def checks_failing(self) -> dict[str, Any]:
+        """A check whose provider keeps failing: FAILED once its retries are spent."""
+        return self.awaiting_decision(
+            f"wb-{uuid.uuid4().hex[:8]}+sim-error-always-criminal-record@example.org"
+        )
+
+    def refusal_pending(self, who: str = "officer") -> dict[str, Any]:
+        case = self.adverse()
+        response = self.vetting.call(
+            "POST", f"/cases/{case['id']}/refusal", who=who, json={"reasons": ["Undeclared."]}
+        )
+        assert response.status_code in (200, 202), response.json
+        return self.vetting.case(case["application_id"])
+
+    def clearance_pending(self, who: str = "officer") -> dict[str, Any]:
+        """A clearance proposed against the risk summary: a manager's to countersign."""
+        case = self.adverse()
+        response = self.vetting.call(
+            "POST", f"/cases/{case['id']}/clearance", who=who, json={"reason": "Spent, minor."}
+        )
+        assert response.status_code == 202, response.json
+        return self.vetting.case(case["application_id"])
+
+    def information_overdue(self) -> dict[str, Any]:
+        """Information asked for and not given by the date it was due."""
+        case = self.awaiting_decision()
+        asked = self.vetting.call(
+            "POST",
+            f"/cases/{case['id']}/information-requests",
+            json={
+                "items": [{"question": "Where did you live in 2019?"}],
+                "reason": "A gap in the address history.",
+                "due_by": (today() + timedelta(days=10)).isoformat(),
+            },
+        )
+        assert asked.status_code == 201, asked.json
+        with self.platform.session_factory() as session:  # ... and the date has passed
+            session.execute(
+                update(InformationRequest)
+                .where(InformationRequest.id == asked.json["id"])
+                .values(due_by=(today() - timedelta(days=1)).isoformat())
+            )
+            session.commit()
+        return self.vetting.case(case["application_id"])
+
+    def cleared(self, email: str | None = None, **overrides: Any) -> dict[str, Any]:
+        """A case cleared: the clearance."""
+        case = self.awaiting_decision(email, **overrides)
+        return self.vetting.clear(case["application_id"])
+
+    def age(self, case_id: str, days: int) -> None:
+        """Open the case `days` earlier than it was: the queue's order and age filter, without
+        moving the clock."""
+        with self.platform.session_factory() as session:
+            case = session.get(VettingCase, case_id)
+            assert case is not None
+            session.execute(
+                update(VettingCase)
+                .where(VettingCase.id == case_id)
+                .values(opened_at=case.opened_at - timedelta(days=days))
+            )
+            session.commit()
+
+    # Reading what happened -------------------------------------------------------------------
+
+    def reads(self, subject_type: str, subject_id: str) -> list[dict[str, Any]]:
+        """The audit log's record of reads of one case or clearance."""
+        with self.platform.session_factory() as session:
+            return [
+                entry
+                for entry in audit.entries(
+                    session, subject_type=subject_type, subject_id=subject_id, limit=500
+                )
+                if entry["action"] == f"{subject_type}.read"
+            ]
+
+    def status(self, case_id: str) -> str:
+        with self.platform.session_factory() as session:
+            return session.execute(
+                select(VettingCase.status).where(VettingCase.id == case_id)
+            ).scalar_one()
+
+    # The matrix ------------------------------------------------------------------------------
+
+    def url(self, page: Page, **values: str) -> str:
+        rule = next(
+            rule
+            for rule in self.app.url_map.iter_rules()
+            if rule.endpoint == page.endpoint and page.method in (rule.methods or ())
+        )
+        defaults = {"filename": "govuk-frontend.min.css", "anything": "no-such-page", **values}
+        with self.app.test_request_context():
+            return url_for(page.endpoint, **{k: defaults[k] for k in rule.arguments})
+
+    def send(self, client, page: Page, csrf: str | None = None, **values: str):
+        url = self.url(page, **values)
+        if page.method == "GET":
+            return client.get(url)
+        return client.post(url, data={**FORM, **({"csrf_token": csrf} if csrf else {})})
+
+
+def token_in(html: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def csrf(client) -> str:
+    """A CSRF token of this client's session (every signed-in page has one: Sign out)."""
+    return token_in(client.get("/workbench/cases").text)
