@@ -5,6 +5,7 @@ and ways to sign in, send a route's request and read the audit log."""
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
 from dataclasses import dataclass
@@ -17,12 +18,12 @@ from sqlalchemy import select, update
 from shared.audit import log as audit
 from tests.support.clock import today
 from tests.support.identity import PROVIDER, TEST_PASSWORD, from_address, sign_in
-from tests.support.vetting_harness import STAFF, Vetting
+from tests.support.vetting_harness import STAFF, Vetting, submitted_data
 from vetting.models import InformationRequest, VettingCase
 
 # The workbench's client at the test identity provider, and the workbench as the tests run it:
 # the provider asked on every request (a removed user is out at the next click).
-WORKBENCH_CLIENT, WORKBENCH_SECRET = "vetting-workbench-test", "workbench-test-secret"
+WORKBENCH_CLIENT, WORKBENCH_SECRET = "vetting-workbench-inprocess", "workbench-test-secret"
 IN_PROCESS_CALLBACK = "http://localhost/workbench/auth/callback"  # Flask's test client
 WORKBENCH_ENV = {
     "VETTING_WORKBENCH_OIDC_CLIENT_ID": WORKBENCH_CLIENT,
@@ -90,8 +91,13 @@ class Workbench:
     # Cases in the states worth showing ----------------------------------------------------------
 
     def awaiting_decision(self, email: str | None = None, **overrides: Any) -> dict[str, Any]:
-        """A case whose checks are all in: the officer's to decide. The case as the API shows it."""
-        app_id = self.vetting.submit(email or f"wb-{uuid.uuid4().hex[:8]}@example.org", **overrides)
+        """A case whose checks are all in: the officer's to decide, for a person of their own
+        (a new name, birthday and passport: never served by another case's clearance). The
+        case as the API shows it."""
+        email = email or f"wb-{uuid.uuid4().hex[:8]}@example.org"
+        if "applicant" not in overrides:
+            overrides["applicant"] = someone(email)
+        app_id = self.vetting.submit(email, **overrides)
         self.vetting.work()
         return self.vetting.case(app_id)
 
@@ -145,6 +151,19 @@ class Workbench:
             session.commit()
         return self.vetting.case(case["application_id"])
 
+    def possible_match(self) -> dict[str, Any]:
+        """A case whose applicant has the name and birthday of someone cleared, with another
+        passport: the officer links or separates the two before anything else."""
+        applicant = someone(f"wb-{uuid.uuid4().hex[:8]}@example.org")
+        known = self.awaiting_decision(applicant["email"], applicant=applicant)
+        self.vetting.clear(known["application_id"])
+        other = copy.deepcopy(applicant)
+        other["email"] = f"wb-{uuid.uuid4().hex[:8]}@example.org"
+        other["details"]["identity_documents"] = [
+            {"type": "PASSPORT", "number": f"X{uuid.uuid4().hex[:8].upper()}", "expiry": None}
+        ]
+        return self.awaiting_decision(other["email"], applicant=other)
+
     def cleared(self, email: str | None = None, **overrides: Any) -> dict[str, Any]:
         """A case cleared: the clearance."""
         case = self.awaiting_decision(email, **overrides)
@@ -190,7 +209,11 @@ class Workbench:
             for rule in self.app.url_map.iter_rules()
             if rule.endpoint == page.endpoint and page.method in (rule.methods or ())
         )
-        defaults = {"filename": "govuk-frontend.min.css", "anything": "no-such-page", **values}
+        defaults: dict[str, Any] = {
+            "filename": "workbench.css",
+            "anything": "no-such-page",
+            **values,
+        }
         with self.app.test_request_context():
             return url_for(page.endpoint, **{k: defaults[k] for k in rule.arguments})
 
@@ -199,6 +222,21 @@ class Workbench:
         if page.method == "GET":
             return client.get(url)
         return client.post(url, data={**FORM, **({"csrf_token": csrf} if csrf else {})})
+
+
+SURNAMES = ("Okafor", "Nowak", "Lindqvist", "Bianchi", "Haddad", "Murphy", "Tanaka", "Evans")
+
+
+def someone(email: str) -> dict[str, Any]:
+    """The sample applicant made into a person of their own."""
+    applicant = submitted_data(email)["applicant"]
+    tag = uuid.uuid4()
+    applicant["surname"] = f"{SURNAMES[tag.int % len(SURNAMES)]}-{tag.hex[:4].upper()}"
+    applicant["date_of_birth"] = f"19{60 + tag.int % 40}-0{1 + tag.int % 9}-1{tag.int % 9}"
+    applicant["details"]["identity_documents"] = [
+        {"type": "PASSPORT", "number": f"P{tag.hex[:9].upper()}", "expiry": None}
+    ]
+    return applicant
 
 
 def token_in(html: str) -> str:

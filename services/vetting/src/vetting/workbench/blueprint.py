@@ -26,8 +26,7 @@ door = FrontDoor(
     home="workbench.queue",
     may_enter=may_use_workbench,
     refused=(
-        "Your account does not give you access to the vetting workbench. "
-        "Ask your vetting manager."
+        "Your account does not give you access to the vetting workbench. Ask your vetting manager."
     ),
     env_prefix="VETTING_WORKBENCH",
     import_name=__name__,

@@ -39,9 +39,7 @@ def case(case_id: str):
     with platform().session_factory() as session:
         view = queries.case_view(session, case_id, now())
         trail = queries.audit_trail(session, "case", case_id)
-        record_read(
-            session, "case", case_id, {"view": "workbench"}, by=(who.subject, audit.STAFF)
-        )
+        record_read(session, "case", case_id, {"view": "workbench"}, by=(who.subject, audit.STAFF))
     return render_template(
         "workbench/case.html",
         case=view,
@@ -54,7 +52,34 @@ def case(case_id: str):
         },
         declared=declared_and_found(view),
         identity_rows=IDENTITY_ROWS,
+        identity_lines=identity_lines,
     )
+
+
+def identity_lines(key: str, value: Any) -> list[str]:
+    """One field of an identity record (the applicant's or a candidate's) as lines to show."""
+    if value in (None, "", []):
+        return ["—"] if not isinstance(value, list) else ["None"]
+    if key == "date_of_birth":
+        return [presenters.london_date(value)]
+    if key == "place_of_birth":
+        return [", ".join(str(v) for v in value.values() if v)]
+    if key == "identity_documents":
+        return [
+            f"{presenters.label(d.get('type'))} ending {d.get('ending')}"
+            + (f", expires {presenters.london_date(d['expiry'])}" if d.get("expiry") else "")
+            for d in value
+        ]
+    if key == "addresses":
+        return [
+            f"{', '.join(str(a[k]) for k in ('town', 'postcode') if a.get(k))} "
+            f"({presenters.london_date(a.get('from_date'))} to "
+            f"{presenters.london_date(a['to_date']) if a.get('to_date') else 'now'})"
+            for a in value
+        ]
+    if key == "previous_names":
+        return [" ".join(str(n[k]) for k in ("forenames", "surname") if n.get(k)) for n in value]
+    return [str(value)]
 
 
 def declared_and_found(case: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import redirect, render_template, request, url_for
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import Form, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import UUID, Length, NumberRange, Optional
 
 from shared.audit import log as audit
@@ -26,15 +28,25 @@ class ClearanceSearch(Form):
     clearance_id = StringField(
         "Clearance ID",
         validators=[Optional(), Length(max=36), UUID(message="Enter a clearance ID in full.")],
+        widget=GovTextInput(),
     )
     status = SelectField(
         "Status",
-        choices=[("", "Any status")]
-        + [(state.value, presenters.CLEARANCE_TAGS[state][0]) for state in ClearanceState],
+        choices=[SelectChoice("", "Any status")]
+        + [
+            SelectChoice(state.value, presenters.CLEARANCE_TAGS[state][0])
+            for state in ClearanceState
+        ],
+        default="",
+        widget=GovSelect(),
     )
     expiring_within_days = IntegerField(
         "Expiring within (days)",
-        validators=[Optional(), NumberRange(min=0, max=3650, message="Enter a number of days.")],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=3650, message="Enter a number of days from 0 to 3650."),
+        ],
+        widget=GovTextInput(),
     )
 
 
@@ -54,9 +66,9 @@ def clearances():
                 expiring_before=now() + timedelta(days=days) if days is not None else None,
                 limit=LIMIT,
             )
-    return render_template(
-        "workbench/clearances.html", form=form, clearances=found, limit=LIMIT
-    ), (200 if not form.errors else 422)
+    return render_template("workbench/clearances.html", form=form, clearances=found, limit=LIMIT), (
+        200 if not form.errors else 422
+    )
 
 
 @bp.get("/clearances/<clearance_id>")
@@ -64,7 +76,17 @@ def clearance(clearance_id: str):
     who = signed_in()
     with platform().session_factory() as session:
         view = queries.get_clearance(session, clearance_id)
-        trail = queries.audit_trail(session, "clearance", clearance_id)
+        # Newest first; the issue itself is on the case's trail, so it is added as the oldest.
+        trail = [
+            *queries.audit_trail(session, "clearance", clearance_id),
+            {
+                "at": view["issued_at"],
+                "actor": view["issued_by"],
+                "actor_kind": "STAFF",
+                "action": "clearance.issued",
+                "detail": {"policy_version": view["policy_version"]},
+            },
+        ]
         record_read(
             session,
             "clearance",

@@ -16,10 +16,9 @@ def configure_workbench(app: Flask, platform: Platform) -> None:
         case_views,
         clearance_views,
         errors,
+        presenters,
         queue_views,
     )
     from vetting.workbench.blueprint import door
-    from vetting.workbench.presenters import register_filters
 
-    register_filters(door.blueprint)
     door.configure(app, platform)

@@ -13,15 +13,16 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, current_app, url_for
+from flask import current_app, url_for
 
 from shared.clock import LONDON
 from vetting.domain.actors import MANAGER_ROLE
 from vetting.domain.identity import IdentityStatus
-from vetting.domain.lifecycles.case import DECIDABLE, INTERRUPTIBLE, CaseState
+from vetting.domain.lifecycles.case import CLOSED, DECIDABLE, INTERRUPTIBLE, CaseState
 from vetting.domain.lifecycles.check import CheckState
 from vetting.domain.lifecycles.clearance import LIVE, ClearanceState
 from vetting.service_layer.queue_flags import Flags
+from vetting.workbench.blueprint import bp
 
 # (label, GOV.UK tag colour) per case state.
 CASE_TAGS = {
@@ -56,6 +57,15 @@ RECOMMENDATION_TAGS = {
     "CLEAR_WITH_CONDITIONS": ("Clear with conditions", "yellow"),
     "REFER": ("Refer to an officer", "orange"),
     "REFUSE": ("Refuse", "red"),
+}
+CHECK_NAMES = {
+    "IDENTITY": "Identity",
+    "ADDRESS_HISTORY": "Address history",
+    "CRIMINAL_RECORD": "Criminal record (PNC)",
+    "DBS": "DBS certificate",
+    "REFERENCES": "References",
+    "OFFENDER_CONNECTIONS": "Connections with offenders",
+    "CTC": "Counter-terrorist check",
 }
 PARTIES = {
     "OFFICER": "Officer",
@@ -172,8 +182,12 @@ def action_url(endpoint: str, **values: Any) -> str | None:
     """The form's address, or None while the form does not exist (or needs values not given)."""
     if endpoint not in current_app.view_functions:
         return None
-    arguments = next(
-        (rule.arguments for rule in current_app.url_map.iter_rules() if rule.endpoint == endpoint),
+    arguments: frozenset[str] = next(
+        (
+            frozenset(rule.arguments)
+            for rule in current_app.url_map.iter_rules()
+            if rule.endpoint == endpoint
+        ),
         frozenset(),
     )
     if not arguments <= values.keys():
@@ -265,9 +279,7 @@ def answer_action(case: Mapping[str, Any], request: Mapping[str, Any]) -> list[d
     )
 
 
-def clearance_actions(
-    clearance: Mapping[str, Any], roles: tuple[str, ...]
-) -> list[dict[str, str]]:
+def clearance_actions(clearance: Mapping[str, Any], roles: tuple[str, ...]) -> list[dict[str, str]]:
     status = clearance["status"]
     return _links(
         [
@@ -279,23 +291,26 @@ def clearance_actions(
     )
 
 
-def register_filters(bp: Blueprint) -> None:
-    for name, function in (
-        ("london_date", london_date),
-        ("london_datetime", london_datetime),
-        ("duration", duration),
-        ("days", days),
-        ("label", label),
-        ("person_name", person_name),
-    ):
-        bp.add_app_template_filter(function, name)
+# The filters and names every workbench template uses: registered once, as the module loads.
+for _name, _function in (
+    ("london_date", london_date),
+    ("london_datetime", london_datetime),
+    ("duration", duration),
+    ("days", days),
+    ("label", label),
+    ("person_name", person_name),
+):
+    bp.add_app_template_filter(_function, _name)
 
-    @bp.context_processor
-    def tags() -> dict[str, Any]:
-        return {
-            "case_tag": lambda value: tag(CASE_TAGS, value),
-            "check_tag": lambda value: tag(CHECK_TAGS, value),
-            "clearance_tag": lambda value: tag(CLEARANCE_TAGS, value),
-            "recommendation_tag": lambda value: tag(RECOMMENDATION_TAGS, value),
-            "parties": PARTIES,
-        }
+
+@bp.context_processor
+def _names() -> dict[str, Any]:
+    return {
+        "case_tag": lambda value: tag(CASE_TAGS, value),
+        "check_tag": lambda value: tag(CHECK_TAGS, value),
+        "clearance_tag": lambda value: tag(CLEARANCE_TAGS, value),
+        "recommendation_tag": lambda value: tag(RECOMMENDATION_TAGS, value),
+        "parties": PARTIES,
+        "check_names": CHECK_NAMES,
+        "closed_states": CLOSED,
+    }

@@ -7,17 +7,19 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from shared.clock import today
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.frontdoor import signed_in
 from vetting.domain.lifecycles.case import CaseState
-from vetting.service_layer import assignment, queries, queue_flags
-from vetting.workbench import presenters
 from vetting.routes.request_context import policy
+from vetting.service_layer import assignment, queries, queue_flags
+from vetting.workbench import errors, presenters
 from vetting.workbench.blueprint import actor, bp, now, platform
 
 PAGE_SIZE = 25
@@ -28,25 +30,35 @@ class QueueFilters(Form):
 
     status = SelectField(
         "State",
-        choices=[("", "Any state")]
-        + [(state.value, presenters.CASE_TAGS[state][0]) for state in CaseState],
-        validate_choice=True,
+        choices=[SelectChoice("", "Any state")]
+        + [SelectChoice(state.value, presenters.CASE_TAGS[state][0]) for state in CaseState],
+        default="",
+        widget=GovSelect(),
     )
-    level = SelectField("Level")  # the policy's levels: _filters
+    level = SelectField("Level", default="", widget=GovSelect())  # the policy's: _filters
     waiting_on = SelectField(
         "Waiting on",
-        choices=[("", "Anyone")] + list(presenters.PARTIES.items()),
+        choices=[SelectChoice("", "Anyone")]
+        + [SelectChoice(party, text) for party, text in presenters.PARTIES.items()],
+        default="",
+        widget=GovSelect(),
     )
     older_than_days = IntegerField(
         "Older than (days)",
-        validators=[Optional(), NumberRange(min=0, max=3650, message="Enter a number of days.")],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=3650, message="Enter a number of days from 0 to 3650."),
+        ],
+        widget=GovTextInput(),
     )
 
 
 def _filters(args: MultiDict[str, str]) -> tuple[QueueFilters, dict[str, Any]]:
     form = QueueFilters(args)
     levels = [level.name for level in policy().levels]
-    form.level.choices = [("", "Any level")] + [(level, presenters.label(level)) for level in levels]
+    form.level.choices = [SelectChoice("", "Any level")] + [
+        SelectChoice(level, presenters.label(level)) for level in levels
+    ]
     if not form.validate():
         return form, {}
     chosen = {name: form.data[name] for name in ("status", "level", "waiting_on")}
@@ -114,18 +126,20 @@ def _queue_page(
     return html, status
 
 
-def _kept(args: MultiDict[str, str]) -> dict[str, str]:
+def _kept(args: MultiDict[str, str]) -> dict[str, Any]:
     """The filters of this address, without the page it is on."""
     return {name: value for name, value in args.items() if name != "cursor" and value}
 
 
 def _back(target: str | None) -> tuple[str, MultiDict[str, str], bool]:
-    """Where a Take or Release returns: a queue page of the workbench, never elsewhere."""
+    """Where a Take or Release returns: a queue page of the workbench with its filters (and
+    whether it is "My cases"), never anywhere else."""
     parts = urlsplit(target or "")
-    mine = parts.path == url_for("workbench.my_cases")
-    if parts.scheme or parts.netloc or parts.path not in (url_for("workbench.queue"),) and not mine:
+    queues = {url_for("workbench.queue"): False, url_for("workbench.my_cases"): True}
+    if parts.scheme or parts.netloc or parts.path not in queues:
         return url_for("workbench.queue"), MultiDict(), False
-    return f"{parts.path}?{parts.query}", MultiDict(parse_qs(parts.query)), mine
+    query = f"?{parts.query}" if parts.query else ""
+    return parts.path + query, MultiDict(parse_qs(parts.query)), queues[parts.path]
 
 
 @bp.post("/cases/<case_id>/take")
@@ -139,14 +153,18 @@ def release(case_id: str):
 
 
 def _assign(action: Any, case_id: str, done: str):
+    """Take or release, then back to the queue page (or the case page) it was asked from; a
+    case someone else holds is the page again with the error."""
+    case_page = url_for("workbench.case", case_id=case_id)
+    from_case = request.form.get("next") == case_page
     target, args, mine = _back(request.form.get("next"))
-    if request.form.get("next", "").startswith(url_for("workbench.case", case_id=case_id)):
-        target = url_for("workbench.case", case_id=case_id)
     try:
         with platform().unit_of_work() as uow:
             action(uow, case_id, actor(), uow.now())
             uow.commit()
     except (Conflict, Forbidden) as exc:
+        if from_case:
+            return errors.page(exc.status, str(exc))
         return _queue_page(args, mine=mine, error=str(exc), status=exc.status)
     flash(done, "success")
-    return redirect(target)
+    return redirect(case_page if from_case else target)
