@@ -15,6 +15,14 @@ class CaseQuerySchema(Schema):
     waiting_on = fields.String(validate=validate.OneOf(PARTIES))
     older_than_days = fields.Integer(validate=validate.Range(min=0, max=3650))
     application_id = fields.UUID()
+    assigned_to = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": (
+                "Who works the case: `me` (the caller), `nobody` (not taken), or a staff id."
+            )
+        },
+    )
     cursor = fields.String(validate=validate.Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
@@ -85,6 +93,12 @@ class CaseSummarySchema(Schema):
             )
         },
     )
+
+    assigned_to = fields.String(
+        allow_none=True,
+        metadata={"description": "The officer working the case (staff id); null: nobody."},
+    )
+    assigned_at = fields.AwareDateTime(allow_none=True)
 
 
 class CasePageSchema(Schema):
