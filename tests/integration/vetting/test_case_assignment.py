@@ -30,6 +30,9 @@ def test_one_officer_at_a_time(vetting: Vetting):
     case_id = vetting.case(app_id)["id"]
     assert vetting.case(app_id)["assigned_to"] is None
     assert case_id in _queue(vetting, "officer", "nobody")
+    # Working days beside the seconds (0 or 1 here: the run may straddle a London midnight).
+    fresh = vetting.case(app_id)
+    assert fresh["age_working_days"] in (0, 1) and fresh["waiting_working_days"] in (0, 1)
 
     taken = _assignment(vetting, case_id, "POST")
     assert taken.status_code == 200, taken.json

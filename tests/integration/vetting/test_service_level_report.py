@@ -22,9 +22,10 @@ def test_the_report_in_working_days(vetting: Vetting):
     standard = next(iter(report["by_level"].values()))
     assert set(standard["age_working_days"]) == {"median", "p90"}
     assert set(standard["waiting_working_days"]) == {"APPLICANT", "MANAGER", "OFFICER", "PROVIDER"}
-    this_week = report["weekly"][-1]
+    # This week's, or last week's too when the run straddles a London Sunday midnight.
+    recent = report["weekly"][-2:]
     assert len(report["weekly"]) == 12
-    assert (this_week["opened"], this_week["decided"]) == (2, 1)
+    assert sum(w["opened"] for w in recent) == 2 and sum(w["decided"] for w in recent) == 1
     assert [b["bucket"] for b in report["age_distribution"]] == [
         "0-5",
         "6-10",
@@ -35,7 +36,7 @@ def test_the_report_in_working_days(vetting: Vetting):
     assert sum(b["count"] for b in report["age_distribution"]) == 1
     longest = report["longest_waiting"]
     assert [item["case_id"] for item in longest] == [vetting.case(waiting)["id"]]
-    assert longest[0]["waiting_working_days"] == 0 and longest[0]["waiting_on"] == "OFFICER"
+    assert longest[0]["waiting_working_days"] in (0, 1) and longest[0]["waiting_on"] == "OFFICER"
     assert report["working_days"]["bank_holidays"] == "england-and-wales"
 
 

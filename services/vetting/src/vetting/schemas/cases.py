@@ -46,6 +46,13 @@ class CaseSummarySchema(Schema):
     waiting_since = fields.AwareDateTime(allow_none=True)
     age_s = fields.Float()
     waited_s = fields.Dict(keys=fields.String(), values=fields.Float())
+    age_working_days = fields.Integer(
+        metadata={"description": "Working days (England and Wales) from opening to closing or now."}
+    )
+    waiting_working_days = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Working days waited on `waiting_on` so far; null when closed."},
+    )
     clearance_id = fields.String(allow_none=True)
     identity_status = fields.String(
         allow_none=True,

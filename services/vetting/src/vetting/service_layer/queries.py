@@ -53,6 +53,7 @@ def check_view(check: Check) -> dict[str, Any]:
 
 def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
     risk = case.risk or {}
+    calendar = england_and_wales()
     return {
         "id": case.id,
         "application_id": case.application_id,
@@ -73,6 +74,13 @@ def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
         "waiting_since": case.waiting_since,
         "age_s": age_s(_times(case), moment),
         "waited_s": waits_s(_times(case), moment),
+        # England and Wales working days: from opening to closing (or now), and this wait.
+        "age_working_days": calendar.working_days_between(case.opened_at, case.closed_at or moment),
+        "waiting_working_days": (
+            calendar.working_days_between(case.waiting_since, moment)
+            if case.waiting_since and not case.closed_at
+            else None
+        ),
         "clearance_id": case.clearance_id,
         "identity_status": case.identity_status,
         "waiting_reason": waiting_reason(case),
