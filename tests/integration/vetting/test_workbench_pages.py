@@ -6,6 +6,7 @@ test_workbench_matrix.py."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from collections.abc import Iterator
 
 import pytest
@@ -214,9 +215,16 @@ def test_clearances_are_searched_and_shown_with_their_history(workbench: Workben
     assert clearance["id"] not in client.get("/workbench/clearances?status=SUSPENDED").text
     soon = client.get("/workbench/clearances?expiring_within_days=1").text
     assert clearance["id"] not in soon and "No clearance matches this search" in soon
-    found = client.get(f"/workbench/clearances?clearance_id={clearance['id']}")
-    assert found.status_code == 302
-    assert found.headers["Location"] == f"/workbench/clearances/{clearance['id']}"
+    by_id = client.get(f"/workbench/clearances?clearance_id={clearance['id']}").text
+    assert f"/workbench/clearances/{clearance['id']}" in by_id
+    holder = workbench.vetting.case(clearance["application_id"])["applicant"]
+    born = date.fromisoformat(holder["date_of_birth"])
+    dob = f"date_of_birth={born.day}&date_of_birth={born.month}&date_of_birth={born.year}"
+    named = client.get(f"/workbench/clearances?surname={holder['surname'][:4].lower()}&{dob}")
+    assert f"/workbench/clearances/{clearance['id']}" in named.text
+    assert holder["surname"] in named.text  # the holder's name on each line
+    other_day = f"date_of_birth={born.day}&date_of_birth={born.month}&date_of_birth=1901"
+    assert clearance["id"] not in client.get(f"/workbench/clearances?{other_day}").text
     wrong = client.get("/workbench/clearances?clearance_id=abc&expiring_within_days=x")
     assert wrong.status_code == 422 and "Enter a clearance ID in full." in wrong.text
     assert 'href="#clearance_id"' in wrong.text and "<title>Error: " in wrong.text
@@ -227,7 +235,7 @@ def test_clearances_are_searched_and_shown_with_their_history(workbench: Workben
     assert suspended.status_code == 200, suspended.json
     before = len(workbench.reads("clearance", clearance["id"]))
     page = client.get(f"/workbench/clearances/{clearance['id']}").text
-    assert "Suspended" in page and "Clearance issued" in page
+    assert "Suspended" in page and "Clearance issued" in page and holder["surname"] in page
     assert "Clearance suspended" in page and "Arrested." in page
     assert page.index("Clearance suspended") < page.index("Clearance issued")  # newest first
     assert clearance["policy_version"] in page and "Standard" in page

@@ -1,13 +1,11 @@
-"""Clearances: a search (by clearance id, status, expiry) soonest expiry first, and one
-clearance with its history and the forms allowed on it."""
+"""Clearances: a search (by the holder's name and date of birth, clearance id, status, expiry)
+soonest expiry first, and one clearance with its holder, its history and the forms allowed."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import redirect, render_template, request, url_for
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
-from wtforms import Form, IntegerField, SelectField, StringField
+from flask import render_template, request
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextInput
+from wtforms import DateField, Form, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import UUID, Length, NumberRange, Optional
 
@@ -15,7 +13,8 @@ from shared.audit import log as audit
 from shared.audit.trail import record_read
 from shared.frontdoor import signed_in
 from vetting.domain.lifecycles.clearance import ClearanceState
-from vetting.service_layer import queries
+from vetting.routes.request_context import identity_key
+from vetting.service_layer import clearance_search, queries
 from vetting.workbench import presenters
 from vetting.workbench.blueprint import bp, now, platform
 
@@ -24,6 +23,20 @@ LIMIT = 100
 
 class ClearanceSearch(Form):
     """A GET form: a search is a link to share."""
+
+    surname = StringField(
+        "Surname", validators=[Optional(), Length(max=100)], widget=GovTextInput()
+    )
+    forenames = StringField(
+        "Forenames", validators=[Optional(), Length(max=100)], widget=GovTextInput()
+    )
+    date_of_birth = DateField(
+        "Date of birth",
+        format="%d %m %Y",
+        validators=[Optional()],
+        widget=GovDateInput(),
+        description="For example, 27 3 1985",
+    )
 
     clearance_id = StringField(
         "Clearance ID",
@@ -55,15 +68,17 @@ def clearances():
     form = ClearanceSearch(request.args)
     found: list[dict] = []
     if form.validate():
-        if form.clearance_id.data:
-            return redirect(url_for("workbench.clearance", clearance_id=form.clearance_id.data))
-        days = form.expiring_within_days.data
         with platform().session_factory() as session:
-            found = queries.list_clearances(
+            found = clearance_search.search(
                 session,
-                person_id=None,
+                now(),
+                identity_key(),
+                clearance_id=form.clearance_id.data or None,
+                surname=form.surname.data or None,
+                forenames=form.forenames.data or None,
+                date_of_birth=form.date_of_birth.data,
                 status=form.status.data or None,
-                expiring_before=now() + timedelta(days=days) if days is not None else None,
+                expiring_within_days=form.expiring_within_days.data,
                 limit=LIMIT,
             )
     return render_template("workbench/clearances.html", form=form, clearances=found, limit=LIMIT), (
@@ -75,7 +90,7 @@ def clearances():
 def clearance(clearance_id: str):
     who = signed_in()
     with platform().session_factory() as session:
-        view = queries.get_clearance(session, clearance_id)
+        view = clearance_search.one(session, clearance_id)
         # Newest first; the issue itself is on the case's trail, so it is added as the oldest.
         trail = [
             *queries.audit_trail(session, "clearance", clearance_id),
