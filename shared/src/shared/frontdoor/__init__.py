@@ -15,6 +15,7 @@ every POST, and sends security headers with a per-request CSP nonce. Its pages e
     signed_in()             # in a view: who
 """
 
-from shared.frontdoor.door import FrontDoor, SignedIn, signed_in
+from shared.frontdoor.door import FrontDoor
+from shared.frontdoor.state import SignedIn, signed_in
 
 __all__ = ["FrontDoor", "SignedIn", "signed_in"]

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from flask import redirect, render_template, request, session, url_for
 
-from shared.frontdoor import sessions
-from shared.frontdoor.door import runtime
+import shared.frontdoor.sessions as sessions
 from shared.frontdoor.guard import SESSION_KEY, end_session, safe_next, start_session
 from shared.frontdoor.oidc import SignInFailed
-
-if TYPE_CHECKING:
-    from shared.frontdoor.door import FrontDoor
+from shared.frontdoor.state import Door, runtime
 
 log = logging.getLogger(__name__)
 NEXT_KEY = "frontdoor_next"
@@ -21,7 +17,7 @@ LOGIN_TEMPLATE = "frontdoor/login.html"  # a door may have its own: <name>/login
 DID_NOT_COMPLETE = "Signing in did not complete. Try again."
 
 
-def install(door: FrontDoor) -> None:
+def install(door: Door) -> None:
     bp, name = door.blueprint, door.name
 
     @bp.get("/login")

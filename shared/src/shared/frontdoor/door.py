@@ -9,53 +9,32 @@ per app: the Flask session cookie (the door's name, its path the door's prefix) 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from flask import Blueprint, Flask, current_app, g
+from flask import Blueprint, Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from shared.auth import StaffIdentity
-from shared.frontdoor import assets
-from shared.frontdoor.sessions import Limits
+from shared.frontdoor.assets import register as register_assets
+from shared.frontdoor.auth_views import install as install_auth_views
+from shared.frontdoor.guard import csrf
+from shared.frontdoor.guard import install as install_guard
+from shared.frontdoor.oidc import IdentityProvider, OidcClient
+from shared.frontdoor.state import DoorSettings, Runtime
 from shared.platform import Platform
 
-if TYPE_CHECKING:
-    from shared.frontdoor.oidc import IdentityProvider
-
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """Who is signed in at this door, as its pages show them."""
-
-    subject: str
-    display_name: str
-    roles: tuple[str, ...]
-    establishments: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DoorSettings:
-    client_id: str
-    client_secret: str
-    metadata_url: str
-    idle_minutes: int = 30
-    absolute_hours: int = 12
-    secure_cookie: bool = True
-    # How long the provider's last word on a session stands before it is asked again.
-    check_s: float = 30.0
-    # Where the provider sends the browser back; empty: this request's host.
-    redirect_uri: str = ""
-
-    @property
-    def limits(self) -> Limits:
-        return Limits(
-            idle=timedelta(minutes=self.idle_minutes), absolute=timedelta(hours=self.absolute_hours)
-        )
+# The settings a door reads, each as <env_prefix>_<name> (through Settings.extra).
+SETTING_NAMES = (
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_METADATA_URL",
+    "IDLE_MINUTES",
+    "SECURE_COOKIE",
+    "SESSION_CHECK_S",
+    "REDIRECT_URI",
+)
 
 
 class FrontDoor:
@@ -82,10 +61,8 @@ class FrontDoor:
         self.blueprint = Blueprint(
             name, import_name, url_prefix=self.prefix, template_folder=template_folder
         )
-        from shared.frontdoor import auth_views, guard
-
-        guard.install(self)
-        auth_views.install(self)
+        install_guard(self)
+        install_auth_views(self)
 
     def settings_from(self, platform: Platform) -> DoorSettings:
         extra, prefix = platform.settings.extra, self.env_prefix
@@ -109,9 +86,6 @@ class FrontDoor:
     def configure(self, app: Flask, platform: Platform) -> None:
         """The door's part of the service's app: its blueprint, session cookie, CSRF, the
         client at the identity provider, GOV.UK Frontend's assets and macros."""
-        from shared.frontdoor.guard import csrf
-        from shared.frontdoor.oidc import IdentityProvider, OidcClient
-
         if "frontdoor" in app.extensions:
             raise RuntimeError("one front door per app: the session cookie is the app's")
         settings = self.settings_from(platform)
@@ -121,7 +95,7 @@ class FrontDoor:
             app.extensions["staff_tokens"],
             platform.clock,
         )
-        app.extensions["frontdoor"] = _Runtime(self, settings, provider, platform)
+        app.extensions["frontdoor"] = Runtime(self, settings, provider, platform)
         app.config.update(
             SESSION_COOKIE_NAME=self.cookie_name,
             SESSION_COOKIE_PATH=self.prefix,  # the API never needs the cookie
@@ -148,24 +122,5 @@ class FrontDoor:
             ]
         )
         WTFormsHelpers(app)
-        assets.register(app)
+        register_assets(app)
         app.register_blueprint(self.blueprint)
-
-
-@dataclass(frozen=True)
-class _Runtime:
-    door: FrontDoor
-    settings: DoorSettings
-    provider: IdentityProvider
-    platform: Platform
-
-
-def runtime() -> _Runtime:
-    """This app's door, its settings and its client at the provider."""
-    return current_app.extensions["frontdoor"]
-
-
-def signed_in() -> SignedIn:
-    """Who is signed in (the guard has checked the session for this request)."""
-    user: SignedIn = g.frontdoor_user
-    return user

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, request, session, url_for
@@ -22,12 +21,9 @@ from sqlalchemy.orm import Session
 # flask.redirect answers werkzeug's Response (flask's is a subclass of it).
 from werkzeug.wrappers import Response
 
-from shared.frontdoor import sessions
-from shared.frontdoor.door import SignedIn, runtime
+import shared.frontdoor.sessions as sessions
 from shared.frontdoor.oidc import SessionWithdrawn
-
-if TYPE_CHECKING:
-    from shared.frontdoor.door import FrontDoor
+from shared.frontdoor.state import Door, SignedIn, runtime
 
 csrf = CSRFProtect()
 SESSION_KEY = "sid"
@@ -97,7 +93,7 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def install(door: FrontDoor) -> None:
+def install(door: Door) -> None:
     """The door's blueprint checks every request, and marks every answer. Public: the
     sign-in page, the way to and back from the provider, and the door's own static files."""
     public = frozenset(
