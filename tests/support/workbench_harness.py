@@ -17,19 +17,16 @@ from sqlalchemy import select, update
 
 from shared.audit import log as audit
 from tests.support.clock import today
-from tests.support.identity import PROVIDER, TEST_PASSWORD, from_address, sign_in
+from tests.support.identity import (
+    PROVIDER,
+    TEST_PASSWORD,
+    WORKBENCH_ENV,
+    from_address,
+    sign_in,
+)
 from tests.support.vetting_harness import STAFF, Vetting, submitted_data
 from vetting.models import InformationRequest, VettingCase
 
-# The workbench's client at the test identity provider, and the workbench as the tests run it:
-# the provider asked on every request (a removed user is out at the next click).
-WORKBENCH_CLIENT, WORKBENCH_SECRET = "vetting-workbench-inprocess", "workbench-test-secret"
-IN_PROCESS_CALLBACK = "http://localhost/workbench/auth/callback"  # Flask's test client
-WORKBENCH_ENV = {
-    "VETTING_WORKBENCH_OIDC_CLIENT_ID": WORKBENCH_CLIENT,
-    "VETTING_WORKBENCH_OIDC_CLIENT_SECRET": WORKBENCH_SECRET,
-    "VETTING_WORKBENCH_SESSION_CHECK_S": "0",
-}
 # Who signs in, by the API harness's names: username (= subject) and display name.
 NAMES = {
     "officer": "Ann Officer",
@@ -60,14 +57,6 @@ class Page:
 
 class Workbench:
     def __init__(self, env: dict[str, str], **extra: str) -> None:
-        PROVIDER.ensure_started()
-        PROVIDER.add_client(
-            WORKBENCH_CLIENT,
-            secret=WORKBENCH_SECRET,
-            audiences=["vetting"],
-            grant_types=["authorization_code", "refresh_token"],
-            redirect_uris=[IN_PROCESS_CALLBACK],
-        )
         for who, name in NAMES.items():
             subject, roles, establishments = STAFF[who]
             PROVIDER.add_user(subject, name, roles, establishments)

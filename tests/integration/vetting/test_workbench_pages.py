@@ -228,6 +228,12 @@ def test_clearances_are_searched_and_shown_with_their_history(workbench: Workben
     wrong = client.get("/workbench/clearances?clearance_id=abc&expiring_within_days=x")
     assert wrong.status_code == 422 and "Enter a clearance ID in full." in wrong.text
     assert 'href="#clearance_id"' in wrong.text and "<title>Error: " in wrong.text
+    for impossible in ("31&date_of_birth=2&date_of_birth=1990", "1990-02-01"):
+        not_a_date = client.get(f"/workbench/clearances?date_of_birth={impossible}")
+        assert not_a_date.status_code == 422, impossible
+        assert "Date of birth must be a real date" in not_a_date.text or (
+            "Enter the date of birth as a day, month and year." in not_a_date.text
+        )
 
     suspended = workbench.vetting.call(
         "POST", f"/clearances/{clearance['id']}/suspension", json={"reason": "Arrested."}

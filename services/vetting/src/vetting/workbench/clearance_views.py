@@ -3,10 +3,13 @@ soonest expiry first, and one clearance with its holder, its history and the for
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template, request
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextInput
 from wtforms import DateField, Form, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import UUID, Length, NumberRange, Optional
 
 from shared.audit import log as audit
@@ -21,6 +24,25 @@ from vetting.workbench.blueprint import bp, now, platform
 LIMIT = 100
 
 
+class DayMonthYear(DateField):
+    """GOV.UK's three boxes for a date: the widget wants exactly three parts, or none."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Date of birth must be a real date, for example 27 3 1985.") from None
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        super().process(formdata, data, extra_filters)
+        if not self.raw_data:
+            self.raw_data = None
+        elif len(self.raw_data) != 3:  # an address made by hand: not a date
+            self.raw_data = [*self.raw_data[:3], "", "", ""][:3]
+            self.data = None
+            self.process_errors.append("Enter the date of birth as a day, month and year.")
+
+
 class ClearanceSearch(Form):
     """A GET form: a search is a link to share."""
 
@@ -30,7 +52,7 @@ class ClearanceSearch(Form):
     forenames = StringField(
         "Forenames", validators=[Optional(), Length(max=100)], widget=GovTextInput()
     )
-    date_of_birth = DateField(
+    date_of_birth = DayMonthYear(
         "Date of birth",
         format="%d %m %Y",
         validators=[Optional()],
