@@ -1,5 +1,5 @@
-"""The access service's web process for real (gunicorn, PostgreSQL, RabbitMQ) and a real
-headless Chromium driven by Playwright.
+"""The access service's web process for real (gunicorn, PostgreSQL, RabbitMQ), the whole stack
+for the vetting workbench, and a real headless Chromium driven by Playwright.
 
 No browser is downloaded: the tests use the system's Chromium (/usr/bin/chromium, or
 CONSOLE_CHROMIUM). Without it, or without the playwright package, they skip; under
@@ -25,11 +25,19 @@ from devstack.stack import Stack
 from shared.config import load_settings
 from shared.db import create_database, drop_database
 from tests.support.access_harness import Access
-from tests.support.backends import delete_topology, unavailable
+from tests.support.backends import SqliteTemplates, delete_topology, unavailable
 from tests.support.console_server import CHROMIUM, CHROMIUM_ARGS, OFFICERS, ConsoleServer
 from tests.support.deployment_secrets import SECRETS
 from tests.support.identity import CONSOLE_ENV, PROVIDER
 from tests.support.network import free_port
+from tests.support.running_stacks import running_stack
+from tests.support.stack_client import organisation_key
+from tests.support.workbench_browser import (
+    STAFF,
+    WORKBENCH_ENV,
+    Workbench,
+    allow_workbench_at,
+)
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +125,30 @@ def console_server(
             seeder.platform.engine.dispose()
         drop_database(postgres_admin_url, name)
         delete_topology(load_settings("access", {"BROKER_URL": amqp_url, "BROKER_PREFIX": prefix}))
+
+
+# Its test ids name the stack ("[stack-workbench]"), so the scheduler keeps the module's
+# tests on one test process and the stack starts once (tests/conftest.py).
+@pytest.fixture(scope="module", params=["real"], ids=["stack-workbench"])
+def workbench_stack(
+    chromium: Any,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_templates: SqliteTemplates,
+) -> Iterator[Workbench]:
+    """All four services as real processes on PostgreSQL + RabbitMQ (gunicorn web, consumers
+    and relays), the vetting service's workbench a client of the test identity provider,
+    where the vetting staff are users; an organisation with an API key. (After `chromium`:
+    without a browser there is no point starting a stack.)"""
+    with running_stack(
+        request, request.param, tmp_path_factory, sqlite_templates, {"vetting": WORKBENCH_ENV}
+    ) as (stack, inbox):
+        for username, (name, role) in STAFF.items():
+            PROVIDER.add_user(username, name, [role])
+        allow_workbench_at(stack.url("vetting"))
+        PROVIDER.ensure_started()
+        shots = Path(
+            os.environ.get("WORKBENCH_SCREENSHOTS") or stack.var_dir.parent / "screenshots"
+        )
+        shots.mkdir(parents=True, exist_ok=True)
+        yield Workbench(stack, inbox, organisation_key(stack, "Workbench Intergroup"), shots)

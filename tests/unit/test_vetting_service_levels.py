@@ -192,16 +192,22 @@ def test_report_groups_with_hand_computed_figures():
         "INFO_REQUESTED": 1,
     }
     assert list(out["by_state"]) == sorted(out["by_state"])
+    # Opened Monday 12 October, waiting since Saturday 17th, now Sunday 1 November: 14 and
+    # 10 working days (weekdays after the first day, up to today).
     assert out["stuck"] == [
         {
             "age_s": 20 * DAY,
+            "age_working_days": 14,
             "case_id": "d",
             "level": "UNKNOWN",
             "status": "AWAITING_DECISION",
             "waiting_for_s": 15 * DAY,
             "waiting_on": "PROVIDER",
+            "waiting_working_days": 10,
         }
     ]
+    # a and b have waited the same (no working day: a weekend): the id decides.
+    assert [item["case_id"] for item in out["longest_waiting"]] == ["d", "a", "b"]
     json.dumps(out)  # JSON-ready as returned
 
 
@@ -236,14 +242,17 @@ def test_stuck_uses_current_wait_not_total():
 
 
 def test_empty_report():
-    assert report([], T0) == {
+    out = report([], T0)
+    assert {key: out[key] for key in ("by_level", "by_state", "open", "stuck", "total")} == {
         "by_level": {},
         "by_state": {},
-        "generated_at": T0.isoformat(),
         "open": 0,
         "stuck": [],
         "total": 0,
     }
+    assert out["generated_at"] == T0.isoformat() and out["longest_waiting"] == []
+    assert [bucket["count"] for bucket in out["age_distribution"]] == [0] * 5
+    assert len(out["weekly"]) == 12 and not any(week["opened"] for week in out["weekly"])
 
 
 def test_report_rejects_naive_now_and_negative_limit():

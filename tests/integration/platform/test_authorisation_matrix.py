@@ -138,6 +138,9 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
                     ("POST", clearance + "/suspension"),
                     ("POST", clearance + "/reinstatement"),
                     ("GET", "/reports/cases"),
+                    ("GET", "/reports/cases.csv"),
+                    ("POST", case + "/assignment"),
+                    ("DELETE", case + "/assignment"),
                     ("POST", case + "/identity/link"),
                     ("POST", case + "/identity/separation"),
                 )

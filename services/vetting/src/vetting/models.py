@@ -142,6 +142,10 @@ class VettingCase(Base):
     # {"by", "at", "keys"}.
     history: Mapped[list | None] = mapped_column(JSON)
     history_acknowledged: Mapped[dict | None] = mapped_column(JSON)
+    # The officer working the case (staff subject) and since when: one at a time; closing the
+    # case releases it (service_layer.assignment).
+    assigned_to: Mapped[str | None] = mapped_column(String(200), index=True)
+    assigned_at: Mapped[datetime | None]
 
 
 class CaseUpdate(Base):

@@ -10,6 +10,10 @@ case, so an officer can say "one case in ten has waited at least this long" and 
 Linear interpolation would invent in-between figures, misleading for the small groups (a few
 cases per level or state) this report mostly shows.
 
+Beside each figure in seconds the report gives it in working days (England and Wales), and
+weekly intake and decisions and the open cases' ages in working days
+(vetting.domain.service_level_trends says how).
+
 Times are aware datetimes. A clock that runs backwards (now before opened_at or waiting_since,
 e.g. a report node slightly behind the writer) counts as zero, never as a negative duration.
 """
@@ -20,7 +24,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
+
+from vetting.domain import service_level_trends as trends
+from vetting.domain.working_days import WEEKDAYS, WorkingCalendar
 
 # MANAGER: a countersignature, or the person's history to acknowledge, is a manager's to give
 # (an officer cannot move the case on): kept apart so the report shows where second
@@ -98,14 +105,25 @@ def _summary(values: Sequence[float]) -> dict[str, float | None]:
     return {"median": percentile(values, 50), "p90": percentile(values, 90)}
 
 
-def _group(rows: Sequence[tuple[float, dict[str, float]]]) -> dict[str, Any]:
+class _Row(NamedTuple):
+    age_s: float
+    waits_s: dict[str, float]
+    age_wd: int
+    waits_wd: dict[str, float]
+
+
+def _group(rows: Sequence[_Row]) -> dict[str, Any]:
     # Every case of the group counts for every party (0 when it never waited on that party), so
     # the parties' figures describe the same cases and can be compared side by side.
     return {
-        "age_s": _summary([age for age, _ in rows]),
+        "age_s": _summary([row.age_s for row in rows]),
+        "age_working_days": _summary([row.age_wd for row in rows]),
         "count": len(rows),
         "waiting_s": {
-            party: _summary([waits[party] for _, waits in rows]) for party in sorted(PARTIES)
+            party: _summary([row.waits_s[party] for row in rows]) for party in sorted(PARTIES)
+        },
+        "waiting_working_days": {
+            party: _summary([row.waits_wd[party] for row in rows]) for party in sorted(PARTIES)
         },
     }
 
@@ -116,49 +134,67 @@ def report(
     *,
     stuck_after: timedelta = timedelta(days=14),
     stuck_limit: int = 20,
+    calendar: WorkingCalendar = WEEKDAYS,
+    longest_limit: int = trends.LONGEST,
+    weeks: int = trends.WEEKS,
 ) -> dict[str, Any]:
     """JSON-ready service-level report; keys sorted so the output is stable between calls.
 
     A case is stuck when it is open and its CURRENT wait exceeds stuck_after: that is the
-    actionable signal (someone must chase that party now); a long total alone may be history."""
+    actionable signal (someone must chase that party now); a long total alone may be history.
+    `longest_waiting` lists the open cases waiting longest now, whatever stuck_after says.
+    Working days are `calendar`'s (the England and Wales one in the service)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     if stuck_limit < 0:
         raise ValueError(f"stuck_limit must be >= 0, got {stuck_limit}")
-    by_level: dict[str, list[tuple[float, dict[str, float]]]] = {}
-    by_state: dict[str, list[tuple[float, dict[str, float]]]] = {}
+    by_level: dict[str, list[_Row]] = {}
+    by_state: dict[str, list[_Row]] = {}
     stuck: list[dict[str, Any]] = []
+    waiting: list[dict[str, Any]] = []
+    milestones: list[trends.Milestones] = []
+    open_ages_wd: list[int] = []
     total = open_count = 0
     limit_s = stuck_after.total_seconds()
     for case in cases:
         total += 1
-        row = (age_s(case, now), waits_s(case, now))
+        age, waits = age_s(case, now), waits_s(case, now)
+        age_wd = calendar.working_days_between(case.opened_at, _end(case, now))
+        row = _Row(age, waits, age_wd, trends.share_of_age(age_wd, age, waits))
         by_level.setdefault(case.level or UNKNOWN_LEVEL, []).append(row)
         by_state.setdefault(case.status, []).append(row)
+        milestones.append(trends.Milestones(case.opened_at, case.closed_at, case.status))
         if case.closed_at is not None:
             continue
         open_count += 1
+        open_ages_wd.append(age_wd)
         if case.waiting_since is None:
             continue
         waiting_for = _seconds(case.waiting_since, now)
+        item: dict[str, Any] = {
+            "age_s": age,
+            "age_working_days": age_wd,
+            "case_id": case.case_id,
+            "level": case.level or UNKNOWN_LEVEL,
+            "status": case.status,
+            "waiting_for_s": waiting_for,
+            "waiting_on": case.waiting_on,
+            "waiting_working_days": calendar.working_days_between(case.waiting_since, now),
+        }
+        waiting.append(item)
         if waiting_for > limit_s:
-            stuck.append(
-                {
-                    "age_s": row[0],
-                    "case_id": case.case_id,
-                    "level": case.level or UNKNOWN_LEVEL,
-                    "status": case.status,
-                    "waiting_for_s": waiting_for,
-                    "waiting_on": case.waiting_on,
-                }
-            )
+            stuck.append(item)
     # Longest wait first; case_id breaks ties so equal waits always list in the same order.
     stuck.sort(key=lambda item: (-item["waiting_for_s"], item["case_id"]))
     return {
+        "age_distribution": trends.age_distribution(open_ages_wd),
         "by_level": {level: _group(rows) for level, rows in sorted(by_level.items())},
         "by_state": {state: _group(rows) for state, rows in sorted(by_state.items())},
         "generated_at": now.isoformat(),
+        "longest_waiting": trends.longest_waiting(waiting, longest_limit),
         "open": open_count,
         "stuck": stuck[:stuck_limit],
         "total": total,
+        "weekly": trends.weekly(milestones, now, weeks),
+        "working_days": trends.calendar_note(calendar),
     }

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.audit.trail import record_read
 from shared.web.auth import staff_required
 from shared.web.schemas import AuditEntrySchema
+from vetting.adapters.report_csv import report_csv
 from vetting.domain.actors import MANAGER_ROLE
 from vetting.routes.access_control import SECURITY, VETTING_ROLES, actor
-from vetting.routes.request_context import now, platform
+from vetting.routes.request_context import identity_key, now, platform
 from vetting.schemas.clearances import (
     ClearanceQuerySchema,
     ClearanceSchema,
@@ -18,7 +20,7 @@ from vetting.schemas.clearances import (
     ReportSchema,
 )
 from vetting.schemas.decisions import ReasonSchema
-from vetting.service_layer import clearances, queries
+from vetting.service_layer import clearance_search, clearances, queries
 
 blp = Blueprint(
     "clearances",
@@ -27,6 +29,7 @@ blp = Blueprint(
     description="Clearances: one per person, for every establishment.",
 )
 reports = Blueprint("reports", __name__, url_prefix="/reports", description="Service levels.")
+CSV = "text/csv"
 
 
 @blp.route("")
@@ -37,16 +40,14 @@ class Clearances(MethodView):
     @blp.response(200, ClearanceSchema(many=True))
     @blp.doc(security=SECURITY)
     def get(self, query):
-        """Clearances, soonest expiry first."""
-        person_id = str(query["person_id"]) if query.get("person_id") else None
+        """Clearances, soonest expiry first: by person, id, status, expiry (before a moment,
+        or within N days), and the holder's surname and forenames (case-insensitive, from
+        the start) and date of birth."""
+        for name in ("person_id", "clearance_id"):
+            if query.get(name):
+                query[name] = str(query[name])
         with platform().session_factory() as session:
-            return queries.list_clearances(
-                session,
-                person_id=person_id,
-                status=query.get("status"),
-                expiring_before=query.get("expiring_before"),
-                limit=query["limit"],
-            )
+            return clearance_search.search(session, now(), identity_key(), **query)
 
 
 @blp.route("/<string:clearance_id>")
@@ -58,7 +59,7 @@ class ClearanceById(MethodView):
     def get(self, clearance_id: str):
         """One clearance."""
         with platform().session_factory() as session:
-            return queries.get_clearance(session, clearance_id)
+            return clearance_search.one(session, clearance_id)
 
 
 @blp.route("/<string:clearance_id>/audit")
@@ -135,6 +136,29 @@ class CasesReport(MethodView):
     @reports.doc(security=SECURITY)
     def get(self, query):
         """Counts and median / 90th percentile ages and waits (applicant, provider, officer)
-        by level and by state, and the cases stuck longest."""
+        by level and by state, in seconds and in working days (England and Wales), the cases
+        waiting longest, weekly intake and decisions (12 weeks), and the open cases' ages."""
         with platform().session_factory() as session:
             return queries.cases_report(session, now(), query.get("opened_since"))
+
+
+@reports.route("/cases.csv")
+class CasesReportCsv(MethodView):
+    decorators = [staff_required(*VETTING_ROLES)]
+
+    @reports.arguments(ReportQuerySchema, location="query")
+    @reports.response(
+        200, description="The report as a CSV file, one section after another.", content_type=CSV
+    )
+    @reports.doc(security=SECURITY)
+    def get(self, query):
+        """The same report as a CSV file to download (for a spreadsheet)."""
+        moment = now()
+        with platform().session_factory() as session:
+            report = queries.cases_report(session, moment, query.get("opened_since"))
+        name = f"vetting-service-levels-{moment.date().isoformat()}.csv"
+        return Response(
+            report_csv(report),
+            mimetype=CSV,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import current_app
 
 from shared.platform import Platform
+from vetting.domain.identity import key_from_settings
 from vetting.domain.policy import Policy
 
 
@@ -22,3 +23,9 @@ def now() -> datetime:
 
 def policy() -> Policy:
     return platform().extras["policy"]
+
+
+def identity_key() -> bytes:
+    """The key of the hashes people are recognised (and found by date of birth) by."""
+    settings = platform().settings
+    return key_from_settings(settings.extra, settings.secret_key)

@@ -15,6 +15,14 @@ class CaseQuerySchema(Schema):
     waiting_on = fields.String(validate=validate.OneOf(PARTIES))
     older_than_days = fields.Integer(validate=validate.Range(min=0, max=3650))
     application_id = fields.UUID()
+    assigned_to = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": (
+                "Who works the case: `me` (the caller), `nobody` (not taken), or a staff id."
+            )
+        },
+    )
     cursor = fields.String(validate=validate.Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
@@ -38,6 +46,13 @@ class CaseSummarySchema(Schema):
     waiting_since = fields.AwareDateTime(allow_none=True)
     age_s = fields.Float()
     waited_s = fields.Dict(keys=fields.String(), values=fields.Float())
+    age_working_days = fields.Integer(
+        metadata={"description": "Working days (England and Wales) from opening to closing or now."}
+    )
+    waiting_working_days = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Working days waited on `waiting_on` so far; null when closed."},
+    )
     clearance_id = fields.String(allow_none=True)
     identity_status = fields.String(
         allow_none=True,
@@ -85,6 +100,12 @@ class CaseSummarySchema(Schema):
             )
         },
     )
+
+    assigned_to = fields.String(
+        allow_none=True,
+        metadata={"description": "The officer working the case (staff id); null: nobody."},
+    )
+    assigned_at = fields.AwareDateTime(allow_none=True)
 
 
 class CasePageSchema(Schema):

@@ -56,6 +56,9 @@ def move(
     case.waiting_on = party
     case.waiting_since = moment if party else None
     case.closed_at = moment if state in CLOSED else None
+    if state in CLOSED:
+        # Decided or over: nobody works it any more (service_layer.assignment).
+        case.assigned_to = case.assigned_at = None
     case.updated_at = moment
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, defer
 from shared.audit import log as audit
 from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
+from vetting.adapters.bank_holidays import england_and_wales
 from vetting.domain.identity import IdentityStatus
 from vetting.domain.lifecycles.case import CaseState
 from vetting.domain.service_levels import CaseTimes, age_s, report, waits_s
@@ -52,6 +53,7 @@ def check_view(check: Check) -> dict[str, Any]:
 
 def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
     risk = case.risk or {}
+    calendar = england_and_wales()
     return {
         "id": case.id,
         "application_id": case.application_id,
@@ -72,11 +74,20 @@ def summary_view(case: VettingCase, moment: datetime) -> dict[str, Any]:
         "waiting_since": case.waiting_since,
         "age_s": age_s(_times(case), moment),
         "waited_s": waits_s(_times(case), moment),
+        # England and Wales working days: from opening to closing (or now), and this wait.
+        "age_working_days": calendar.working_days_between(case.opened_at, case.closed_at or moment),
+        "waiting_working_days": (
+            calendar.working_days_between(case.waiting_since, moment)
+            if case.waiting_since and not case.closed_at
+            else None
+        ),
         "clearance_id": case.clearance_id,
         "identity_status": case.identity_status,
         "waiting_reason": waiting_reason(case),
         "history": case.history,
         "history_acknowledged": case.history_acknowledged,
+        "assigned_to": case.assigned_to,
+        "assigned_at": case.assigned_at,
     }
 
 
@@ -92,6 +103,9 @@ def waiting_reason(case: VettingCase) -> str | None:
         return "HISTORY"
     return None
 
+
+# The queue's filter for the cases nobody has taken.
+NOBODY = "nobody"
 
 LIST_DEFERRED = (
     defer(VettingCase.applicant),
@@ -110,10 +124,12 @@ def list_cases(
     waiting_on: str | None = None,
     older_than_days: int | None = None,
     application_id: str | None = None,
+    assigned_to: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> dict[str, Any]:
-    """The queue: oldest first, filtered by state, level, party and age; keyset pages."""
+    """The queue: oldest first, filtered by state, level, party, age and who works the case
+    (`assigned_to`: a staff subject, or NOBODY for the cases nobody has taken); keyset pages."""
     # Not the encrypted documents the summary does not show: each would be decrypted per row
     # (the applicant document alone was most of a page's CPU; bench/scale.py).
     query = select(VettingCase).options(*LIST_DEFERRED)
@@ -127,6 +143,10 @@ def list_cases(
         query = query.where(VettingCase.opened_at <= moment - timedelta(days=older_than_days))
     if application_id:
         query = query.where(VettingCase.application_id == application_id)
+    if assigned_to == NOBODY:
+        query = query.where(VettingCase.assigned_to.is_(None))
+    elif assigned_to:
+        query = query.where(VettingCase.assigned_to == assigned_to)
     if cursor:
         try:
             opened_at, last_id = decode_cursor(cursor)
@@ -217,31 +237,6 @@ def clearance_view(clearance: Clearance) -> dict[str, Any]:
     }
 
 
-def list_clearances(
-    session: Session,
-    *,
-    person_id: str | None,
-    status: str | None,
-    expiring_before: datetime | None,
-    limit: int,
-) -> list[dict[str, Any]]:
-    query = select(Clearance).order_by(Clearance.expires_at, Clearance.id).limit(limit)
-    if person_id:
-        query = query.where(Clearance.person_id == person_id)
-    if status:
-        query = query.where(Clearance.status == status)
-    if expiring_before:
-        query = query.where(Clearance.expires_at <= expiring_before)
-    return [clearance_view(c) for c in session.execute(query).scalars()]
-
-
-def get_clearance(session: Session, clearance_id: str) -> dict[str, Any]:
-    clearance = session.get(Clearance, clearance_id)
-    if clearance is None:
-        raise NotFound()
-    return clearance_view(clearance)
-
-
 def cases_report(
     session: Session, moment: datetime, opened_since: datetime | None
 ) -> dict[str, Any]:
@@ -273,6 +268,7 @@ def cases_report(
             for row in session.execute(query)
         ),
         moment,
+        calendar=england_and_wales(),
     )
 
 
