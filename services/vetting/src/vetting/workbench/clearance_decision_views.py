@@ -11,7 +11,7 @@ from flask import url_for
 from shared.uow import UnitOfWork
 from vetting.domain.actors import Actor
 from vetting.schemas.decisions import ReasonSchema
-from vetting.service_layer import clearances, queries
+from vetting.service_layer import clearance_search, clearances
 from vetting.workbench.blueprint import bp, platform, require_manager
 from vetting.workbench.decision_pages import CLEARANCE_PAGE, GET_POST, Step, decide
 from vetting.workbench.forms import ReasonForm
@@ -25,7 +25,7 @@ def _suspend(uow: UnitOfWork, clearance: Any, who: Actor, why: str, at: Any) -> 
 
 def _lifecycle(clearance_id: str, title: str, change: Change, done: str, ask: str | None):
     with platform().session_factory() as session:
-        shown = queries.get_clearance(session, clearance_id)  # 404 for no such clearance
+        shown = clearance_search.one(session, clearance_id)  # 404 for no such clearance
 
     def act(uow: UnitOfWork, who: Actor, data: dict[str, Any]) -> str:
         clearance = clearances.clearance_for_update(uow.session, clearance_id)
