@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# GOV.UK Frontend (the front doors' CSS, JS, fonts and images), pinned in package-lock.json.
+NODE_STAMP := node_modules/.installed
 PACKAGES := shared services/applications services/vetting services/access services/notifications \
   tools/devidp tools/devstack tools/subject_access_bundle
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
@@ -13,13 +15,17 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run demo secrets test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
 
-install: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): $(PYPROJECTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(addprefix -e ,$(PACKAGES)) -e '.[dev]'
 	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 run: install
 	$(PY) -m devstack

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import select, update
 
-from access.models import ConsoleSession
 from shared.audit import log as audit
+from shared.frontdoor.sessions import staff_sessions_table as SESSIONS
 from tests.support.access_harness import Access
 from tests.support.identity import CONSOLE_ENV, PROVIDER, TEST_PASSWORD, from_address, sign_in
 
@@ -65,19 +65,13 @@ class Console:
         assert response.status_code == 302, response.text
         return client
 
-    def sessions(self, subject: str) -> list[ConsoleSession]:
+    def sessions(self, subject: str) -> list:
         with self.access.platform.session_factory() as session:
-            return list(
-                session.execute(
-                    select(ConsoleSession).where(ConsoleSession.subject == subject)
-                ).scalars()
-            )
+            return list(session.execute(select(SESSIONS).where(SESSIONS.c.subject == subject)))
 
     def age_sessions(self, subject: str, **changes: object) -> None:
         with self.access.platform.session_factory() as session:
-            session.execute(
-                update(ConsoleSession).where(ConsoleSession.subject == subject).values(**changes)
-            )
+            session.execute(update(SESSIONS).where(SESSIONS.c.subject == subject).values(**changes))
             session.commit()
 
     def url(self, case: Case) -> str:

@@ -30,6 +30,8 @@ SECRETS: dict[str, str] = {
     "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
     # The access console's client at the test identity provider (tests/support/identity.py).
     "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": generate_secret(),
+    # The vetting workbench's, likewise.
+    "VETTING_WORKBENCH_OIDC_CLIENT_SECRET": generate_secret(),
 }
 DATABASE_PASSWORD = generate_secret()
 

@@ -39,6 +39,10 @@ MINTER, MINTER_SECRET = "test-minter", "test-minter-secret"
 # another address allows its callback with `allow_console_at`.
 CONSOLE_CLIENT, CONSOLE_SECRET = "access-console-test", SECRETS["ACCESS_CONSOLE_OIDC_CLIENT_SECRET"]
 IN_PROCESS_CALLBACK = "http://localhost/console/auth/callback"  # Flask's test client
+# The vetting workbench's, likewise (`allow_workbench_at`).
+WORKBENCH_CLIENT = "vetting-workbench-test"
+WORKBENCH_SECRET = SECRETS["VETTING_WORKBENCH_OIDC_CLIENT_SECRET"]
+WORKBENCH_IN_PROCESS_CALLBACK = "http://localhost/workbench/auth/callback"
 
 
 class DevIdentityProvider:
@@ -69,6 +73,12 @@ class DevIdentityProvider:
                         "audiences": ["access"],
                         "grant_types": ["authorization_code", "refresh_token"],
                         "redirect_uris": [IN_PROCESS_CALLBACK],
+                    },
+                    WORKBENCH_CLIENT: {
+                        "secret": WORKBENCH_SECRET,
+                        "audiences": ["vetting"],
+                        "grant_types": ["authorization_code", "refresh_token"],
+                        "redirect_uris": [WORKBENCH_IN_PROCESS_CALLBACK],
                     },
                 }
             },
@@ -228,10 +238,16 @@ class DevIdentityProvider:
 
     def allow_console_at(self, base_url: str) -> None:
         """Let the console client come back to a console served at `base_url`."""
+        self.allow_callback(CONSOLE_CLIENT, f"{base_url}/console/auth/callback")
+
+    def allow_workbench_at(self, base_url: str) -> None:
+        """Let the workbench client come back to a workbench served at `base_url`."""
+        self.allow_callback(WORKBENCH_CLIENT, f"{base_url}/workbench/auth/callback")
+
+    def allow_callback(self, client_id: str, uri: str) -> None:
         with self._lock:
             data = json.loads(self.clients_file.read_text())
-            uris = data["clients"][CONSOLE_CLIENT]["redirect_uris"]
-            uris.append(f"{base_url}/console/auth/callback")
+            data["clients"][client_id]["redirect_uris"].append(uri)
             self._write(self.clients_file, data)
 
     def add_client(self, client_id: str, **entry: Any) -> None:
@@ -263,6 +279,12 @@ CONSOLE_ENV = {
     "ACCESS_CONSOLE_OIDC_CLIENT_ID": CONSOLE_CLIENT,
     "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": CONSOLE_SECRET,
     "ACCESS_CONSOLE_SESSION_CHECK_S": "0",
+}
+# The vetting workbench, likewise.
+WORKBENCH_ENV = {
+    "VETTING_WORKBENCH_OIDC_CLIENT_ID": WORKBENCH_CLIENT,
+    "VETTING_WORKBENCH_OIDC_CLIENT_SECRET": WORKBENCH_SECRET,
+    "VETTING_WORKBENCH_SESSION_CHECK_S": "0",
 }
 
 

@@ -33,6 +33,7 @@ GOOD = {
     "DATABASE_URL": f"postgresql://vetting:{generate_secret()}@db:5432/vetting",
     "BROKER_URL": f"amqp://vetting:{generate_secret()}@rabbitmq:5672//",
     "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": generate_secret(),
+    "VETTING_WORKBENCH_OIDC_CLIENT_SECRET": generate_secret(),
 }
 
 
@@ -85,6 +86,7 @@ def test_the_embedded_mode_keeps_its_defaults_but_a_mixed_one_does_not(tmp_path,
         "SECRET_KEY",
         "API_KEY_PEPPER",
         "DATA_ENCRYPTION_KEYS",
+        "VETTING_WORKBENCH_OIDC_CLIENT_SECRET",
     ]
 
 
@@ -195,6 +197,7 @@ def test_an_optional_secret_is_checked_only_when_set():
         "SECRET_KEY": generate_secret(),
         "API_KEY_PEPPER": generate_secret(),
         "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
+        "VETTING_WORKBENCH_OIDC_CLIENT_SECRET": generate_secret(),
     }
     assert problems(load_settings("vetting", base)) == []
     weak = problems(
@@ -208,7 +211,24 @@ def test_an_optional_secret_is_checked_only_when_set():
     assert problems(load_settings("vetting", strong)) == []
 
 
-def test_the_console_client_secret_is_the_access_services_alone():
+@pytest.mark.parametrize(
+    "service, name, other, default",
+    [
+        (
+            "access",
+            "ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
+            "applications",
+            "dev-console-secret-change-me",
+        ),
+        (
+            "vetting",
+            "VETTING_WORKBENCH_OIDC_CLIENT_SECRET",
+            "notifications",
+            "dev-workbench-secret-change-me",
+        ),
+    ],
+)
+def test_a_front_doors_client_secret_is_its_services_alone(service, name, other, default):
     from shared.config import load_settings
     from shared.startup_secrets import generate_fernet_key, generate_secret, problems
 
@@ -219,11 +239,7 @@ def test_the_console_client_secret_is_the_access_services_alone():
         "API_KEY_PEPPER": generate_secret(),
         "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
     }
-    assert problems(load_settings("vetting", base)) == []
-    assert [line.split(":")[0] for line in problems(load_settings("access", base))] == [
-        "ACCESS_CONSOLE_OIDC_CLIENT_SECRET"
-    ]
-    default = {**base, "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": "dev-console-secret-change-me"}
-    assert "default" in problems(load_settings("access", default))[0]
-    strong = {**base, "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": generate_secret()}
-    assert problems(load_settings("access", strong)) == []
+    assert problems(load_settings(other, base)) == []
+    assert [line.split(":")[0] for line in problems(load_settings(service, base))] == [name]
+    assert "default" in problems(load_settings(service, {**base, name: default}))[0]
+    assert problems(load_settings(service, {**base, name: generate_secret()})) == []

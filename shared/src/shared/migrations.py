@@ -47,8 +47,9 @@ def grant_runtime_role(settings: Settings, role: str) -> None:
         engine.dispose()
 
 
-def run_env(service_metadata: MetaData) -> None:
-    """The body of every service's `env.py` (online mode only: we always have a database)."""
+def run_env(service_metadata: MetaData, *more: MetaData) -> None:
+    """The body of every service's `env.py` (online mode only: we always have a database).
+    `more`: tables some services have, e.g. shared.frontdoor's staff_sessions."""
     url = context.config.attributes.get("database_url") or context.config.get_main_option(
         "sqlalchemy.url"
     )
@@ -64,7 +65,7 @@ def run_env(service_metadata: MetaData) -> None:
             _sqlite_foreign_keys(connection, on=False)
         context.configure(
             connection=connection,
-            target_metadata=[service_metadata, PLATFORM_METADATA],
+            target_metadata=[service_metadata, PLATFORM_METADATA, *more],
             render_as_batch=True,  # SQLite alters tables by copy
             compare_type=_compare_type,
             render_item=_render_item,

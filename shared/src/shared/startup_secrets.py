@@ -56,8 +56,9 @@ KNOWN_DEFAULTS = frozenset(
         # RabbitMQ's and PostgreSQL's own defaults
         "guest",
         "postgres",
-        # the development identity provider's console client
+        # the development identity provider's front-door clients
         "dev-console-secret-change-me",
+        "dev-workbench-secret-change-me",
     }
 )
 
@@ -93,11 +94,17 @@ REQUIRED_SECRETS: tuple[RequiredSecret, ...] = (
     RequiredSecret("DATA_ENCRYPTION_KEYS", lambda s: s.data_encryption_keys, "fernet_keys"),
     RequiredSecret("DATABASE_URL", lambda s: _password(s.database_url), "url_password"),
     RequiredSecret("BROKER_URL", lambda s: _password(s.broker_url), "url_password"),
-    # The console's client at the identity provider (its default is the development provider's).
+    # The front doors' clients at the identity provider (their defaults are the development
+    # provider's): the security console and the vetting workbench.
     RequiredSecret(
         "ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
         lambda s: s.extra.get("ACCESS_CONSOLE_OIDC_CLIENT_SECRET", ""),
         service="access",
+    ),
+    RequiredSecret(
+        "VETTING_WORKBENCH_OIDC_CLIENT_SECRET",
+        lambda s: s.extra.get("VETTING_WORKBENCH_OIDC_CLIENT_SECRET", ""),
+        service="vetting",
     ),
     # Optional, but when set they must be as strong as the rest.
     RequiredSecret("METRICS_TOKEN", lambda s: s.metrics_token, "optional"),
@@ -112,6 +119,7 @@ REQUIRED_SECRETS: tuple[RequiredSecret, ...] = (
 IDENTITY_PROVIDER_SECRETS = (
     "KEYCLOAK_ADMIN_PASSWORD",
     "ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
+    "VETTING_WORKBENCH_OIDC_CLIENT_SECRET",
     "SUBJECT_ACCESS_CLIENT_SECRET",
 )
 

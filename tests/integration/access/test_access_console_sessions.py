@@ -91,7 +91,7 @@ def test_sign_out_also_signs_out_at_a_provider_that_offers_it(console, monkeypat
     # publish an end_session_endpoint: the browser is sent there so the next person at a
     # shared terminal must sign in again.
     client = console.signed_in("officer")
-    provider = console.app.extensions["console_identity_provider"]
+    provider = console.app.extensions["frontdoor"].provider
     metadata = dict(provider._metadata())
     metadata["end_session_endpoint"] = "https://idp.example/logout"
     monkeypatch.setattr(provider, "_metadata", lambda: metadata)

@@ -36,7 +36,9 @@ from tests.support.notifications_harness import Notifications
 from tests.support.platforms import platform_for
 from tests.support.vetting_harness import Vetting, cleared
 
-PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static", "/console")
+# Not the API: the front doors have matrices of their own (tests/integration/access/
+# test_access_console.py), and GOV.UK Frontend's assets are public (test_frontdoor.py).
+PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static", "/console", "/assets")
 ORG, STAFF, EITHER, CALLBACK = "organisation key", "staff token", "either", "Notify callback"
 # The volunteer's pages: the token in the link is the credential, and no caller here holds one
 # (an organisation key or a staff token opens nothing there).

@@ -178,24 +178,3 @@ class ReviewItem(Base):
     opened_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(200))
-
-
-class ConsoleSession(Base):
-    """A member of staff signed in to the console through the identity provider: kept here,
-    on the server, so that signing out (the row is deleted) ends it at once, whatever copy of
-    the cookie is replayed. The cookie carries a random token; only its hash is stored."""
-
-    __tablename__ = "console_sessions"
-
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject: Mapped[str] = mapped_column(String(200), index=True)
-    display_name: Mapped[str] = mapped_column(String(200))
-    roles: Mapped[list] = mapped_column(JSON)
-    establishments: Mapped[list] = mapped_column(JSON)
-    # The provider's tokens, to ask it now and then whether the session still stands.
-    access_token: Mapped[str] = mapped_column(EncryptedText)
-    refresh_token: Mapped[str | None] = mapped_column(EncryptedText)
-    access_expires_at: Mapped[datetime]
-    created_at: Mapped[datetime]
-    seen_at: Mapped[datetime]
-    checked_at: Mapped[datetime]

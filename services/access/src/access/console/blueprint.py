@@ -1,45 +1,46 @@
-"""The console's blueprint and what its views share: the platform, the clock, who is signed in."""
+"""The console's front door (shared.frontdoor) and what its views share: the platform, the
+clock, who is signed in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from flask import Blueprint, current_app, g
+from flask import current_app
 
+from access.domain.lifecycle import TEAM
 from access.service_layer.actors import Actor
-from access.service_layer.console_sessions import Limits
+from shared.auth import StaffIdentity
+from shared.frontdoor import FrontDoor, SignedIn, signed_in
 from shared.platform import Platform
 
-bp = Blueprint(
-    "console", __name__, url_prefix="/console", template_folder="templates", static_folder="static"
+
+def may_use_console(identity: StaffIdentity) -> bool:
+    """A security team member who works at an establishment."""
+    return identity.has_role(*TEAM) and bool(identity.establishments)
+
+
+door = FrontDoor(
+    name="console",
+    service="access",
+    title="Security console",
+    home="console.queue",
+    may_enter=may_use_console,
+    refused=(
+        "Your account does not give you access to the security console. "
+        "Ask your establishment's security team."
+    ),
+    env_prefix="ACCESS_CONSOLE",
+    import_name=__name__,
+    template_folder="templates",
+    navigation=(("Review queue", "console.queue"), ("Gate check", "console.gate_check")),
 )
-
-
-@dataclass(frozen=True)
-class ConsoleSettings:
-    idle_minutes: int = 30
-    absolute_hours: int = 12
-    secure_cookie: bool = True
-    # How long the provider's last word on a session stands before it is asked again.
-    check_s: float = 30.0
-    # Where the provider sends the browser back; empty: this request's host.
-    redirect_uri: str = ""
-
-    @property
-    def limits(self) -> Limits:
-        return Limits(
-            idle=timedelta(minutes=self.idle_minutes), absolute=timedelta(hours=self.absolute_hours)
-        )
+bp = door.blueprint
+# The console's own stylesheet, until its pages are GOV.UK Frontend's.
+bp.static_folder = "static"
 
 
 def platform() -> Platform:
     return current_app.extensions["platform"]
-
-
-def settings() -> ConsoleSettings:
-    return current_app.extensions["console"]
 
 
 def clock() -> datetime:
@@ -47,10 +48,11 @@ def clock() -> datetime:
     return platform().clock.now()
 
 
-def account() -> Any:
-    """Who is signed in (security.ConsoleUser), from the session row of this request."""
-    return g.console_account
+def account() -> SignedIn:
+    """Who is signed in, from the session row of this request."""
+    return signed_in()
 
 
 def actor() -> Actor:
-    return g.console_actor
+    who = signed_in()
+    return Actor(who.subject, "STAFF", frozenset(who.roles), frozenset(who.establishments))

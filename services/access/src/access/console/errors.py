@@ -43,13 +43,13 @@ TITLES = {
 
 def page(status: int, detail: str | None = None):
     title, body = TITLES.get(status, TITLES[500])
-    signed_in = "console_account" in g
+    signed_in = "frontdoor_user" in g
     return render_template(
         "console/error.html",
         title=title,
         body=detail or body,
         status=status,
-        me=g.get("console_account"),
+        me=g.get("frontdoor_user"),
         signed_in=signed_in,
     ), status
 

@@ -1,4 +1,5 @@
+from shared.frontdoor.sessions import FRONT_DOOR_METADATA
 from shared.migrations import run_env
 from vetting.models import Base
 
-run_env(Base.metadata)
+run_env(Base.metadata, FRONT_DOOR_METADATA)

@@ -1,5 +1,5 @@
-"""The console's client of the identity provider (authlib's Flask client): sign-in with the
-authorisation code flow and PKCE, and afterwards the questions the console asks it now and then
+"""A front door's client of the identity provider (authlib's Flask client): sign-in with the
+authorisation code flow and PKCE, and afterwards the questions the door asks it now and then
 — does the session still stand (userinfo), fresh tokens (refresh), forget this one (revoke)."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, Response
 
-from access.service_layer.console_sessions import ProviderTokens
 from shared.auth import AuthError, StaffIdentity
 from shared.clock import Clock
+from shared.frontdoor.sessions import ProviderTokens
 from shared.staff_tokens import StaffTokenVerifier
 
 TIMEOUT_S = 5.0
@@ -32,15 +32,15 @@ class SessionWithdrawn(Exception):
 
 
 @dataclass(frozen=True)
-class ConsoleClient:
+class OidcClient:
     client_id: str
     client_secret: str
     metadata_url: str
 
 
-class ConsoleIdentityProvider:
+class IdentityProvider:
     def __init__(
-        self, app: Flask, client: ConsoleClient, verifier: StaffTokenVerifier, clock: Clock
+        self, app: Flask, client: OidcClient, verifier: StaffTokenVerifier, clock: Clock
     ) -> None:
         self.verifier = verifier
         self.clock = clock
