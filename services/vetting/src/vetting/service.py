@@ -107,10 +107,14 @@ def dependencies(platform: Platform) -> Dependencies:
     )
 
 
-def _configure_app(_app: Flask, platform: Platform) -> None:
+def _configure_app(app: Flask, platform: Platform) -> None:
+    # Imported here: only the web process needs the workbench (and its templates, forms).
+    from vetting.workbench.configure import configure_workbench
+
     policy(platform)
     providers(platform)
     platform.extras["readiness_notes"] = readiness_notes(platform.settings)
+    configure_workbench(app, platform)
 
 
 def _register_routes(api: Api) -> None:
