@@ -22,7 +22,7 @@ from vetting.domain.policy import Policy
 from vetting.models import VettingCase
 from vetting.service_layer import history, queries
 from vetting.workbench.blueprint import actor, now, platform
-from vetting.workbench.forms import load, show
+from vetting.workbench.forms import choice_labels, load, show
 
 CONFIRMED = "yes"
 CASE_PAGE = "workbench.case"
@@ -136,7 +136,7 @@ def summary_rows(form: FlaskForm, data: Mapping[str, Any]) -> list[tuple[str, st
         field = form._fields.get(name)
         if field is None or value in (None, [], False):
             continue
-        labels = dict(getattr(field, "choices", None) or [])
+        labels = choice_labels(field) if getattr(field, "choices", None) else {}
         values = value if isinstance(value, list) else [value]
         shown = [
             labels.get(item, item) if not isinstance(item, Mapping) else _item(item)

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import url_for
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from shared.errors import NotFound
 from shared.uow import UnitOfWork
@@ -38,8 +39,10 @@ from vetting.workbench.forms import (
     RefusalForm,
     RetryForm,
     ReviewForm,
+    choice_labels,
     condition_choices,
 )
+from vetting.workbench.presenters import person_name
 
 
 def _back(case_id: str) -> str:
@@ -54,7 +57,9 @@ def clear(case_id: str):
     floor = ranks.get(case["required_level"] or "", 0)
     # Never below what the request needs (the use case refuses that too).
     levels = [level for level in policy().levels if level.rank >= floor]
-    form.level.choices = [(level.name, level.name.replace("_", " ").title()) for level in levels]
+    form.level.choices = [
+        SelectChoice(level.name, level.name.replace("_", " ").title()) for level in levels
+    ]
     form.conditions.choices = condition_choices(case["establishments"])
     if form.level.data is None:
         form.level.data = case["required_level"]
@@ -90,7 +95,7 @@ def propose_refusal(case_id: str):
         "decide_refusal.html",
         act,
         RefusalSchema(),
-        confirm=lambda _data: f"Refuse {case['applicant_name']}?",
+        confirm=lambda _data: f"Refuse {person_name(case['applicant_name'])}?",
     )
     return decide(step, RefusalForm(), back=_back(case_id), context={"case": case})
 
@@ -239,7 +244,11 @@ def review(case_id: str):
     case = case_summary(case_id)
     form = ReviewForm()
     if not is_manager():  # only a manager may revoke (the use case refuses it too)
-        form.outcome.choices = [c for c in form.outcome.choices or () if c[0] != "REVOKE"]
+        form.outcome.choices = [
+            SelectChoice(value, label)
+            for value, label in choice_labels(form.outcome).items()
+            if value != "REVOKE"
+        ]
 
     def act(uow: UnitOfWork, who: Actor, data: dict[str, Any]) -> str:
         decisions.complete_review(uow, policy(), case_id, who, data["outcome"], data["reason"])

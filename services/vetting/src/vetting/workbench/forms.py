@@ -21,6 +21,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from marshmallow import Schema, ValidationError
 from wtforms import BooleanField, DateField, RadioField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from vetting.domain.lifecycles.check import RESULTS
 from vetting.domain.risk import ESCORTED_ONLY, EXCLUDE
@@ -73,7 +74,7 @@ class RefusalForm(FlaskForm):
 class CountersignForm(FlaskForm):
     decision = RadioField(
         "Your decision",
-        choices=[("CONFIRM", "Confirm"), ("REJECT", "Reject")],
+        choices=[SelectChoice("CONFIRM", "Confirm"), SelectChoice("REJECT", "Reject")],
         widget=GovRadioInput(),
         validate_choice=False,
     )
@@ -110,7 +111,7 @@ class AnswerForm(FlaskForm):
 class CheckResultForm(FlaskForm):
     outcome = RadioField(
         "Result",
-        choices=[(result.value, result.value.title()) for result in RESULTS],
+        choices=[SelectChoice(result.value, result.value.title()) for result in RESULTS],
         widget=GovRadioInput(),
         validate_choice=False,
     )
@@ -129,18 +130,23 @@ class IdentityForm(FlaskForm):
 class ReviewForm(FlaskForm):
     outcome = RadioField(
         "Outcome",
-        choices=[(outcome, REVIEW_LABELS[outcome]) for outcome in REVIEW_OUTCOMES],
+        choices=[SelectChoice(outcome, REVIEW_LABELS[outcome]) for outcome in REVIEW_OUTCOMES],
         widget=GovRadioInput(),
         validate_choice=False,
     )
     reason = TextAreaField("Reason", widget=GovTextArea())
 
 
-def condition_choices(establishments: Iterable[str]) -> list[tuple[str, str]]:
+def condition_choices(establishments: Iterable[str]) -> list[SelectChoice]:
     """What the clear use case accepts: escorted only, or leaving out a requested establishment."""
-    return [(ESCORTED_ONLY, "Escorted only")] + [
-        (f"{EXCLUDE}{code}", f"Not at {code}") for code in establishments
+    return [SelectChoice(ESCORTED_ONLY, "Escorted only")] + [
+        SelectChoice(f"{EXCLUDE}{code}", f"Not at {code}") for code in establishments
     ]
+
+
+def choice_labels(field: Any) -> dict[str, str]:
+    """A radio or checkbox field's labels by value."""
+    return {str(value): str(label) for value, label, *_rest in field.iter_choices()}
 
 
 def _text(form: FlaskForm, name: str) -> str | None:

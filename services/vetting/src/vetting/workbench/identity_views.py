@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from wtforms.fields.choices import SelectChoice
 
 from shared.audit import log as audit
 from shared.audit.trail import record_read
@@ -50,7 +51,7 @@ def _name(candidate: dict[str, Any]) -> str:
 def _identity(case_id: str, link: bool):
     case, candidates = case_summary(case_id), _candidates(case_id)
     form = IdentityForm()
-    form.person_id.choices = [(c["person_id"], _name(c)) for c in candidates]
+    form.person_id.choices = [SelectChoice(c["person_id"], _name(c)) for c in candidates]
 
     def act(uow: UnitOfWork, who: Actor, data: dict[str, Any]) -> str:
         decide_on = identity_decisions.link if link else identity_decisions.separate
