@@ -295,7 +295,8 @@ def house_plan_entries(text: str) -> tuple[set[str], set[str]]:
     for bullet in re.findall(r"^- (.+?)(?::|$)", section, flags=re.MULTILINE):
         names = set(re.findall(r"`([\w.]+/?)`", bullet))
         (optional if "(optional)" in bullet else required).update(names)
-    front_doors = re.findall(r"front-door package \(optional\): \w+'s is `(\w+/)`", section)
+    doors = section.partition("front-door package (optional):")[2].split("\n- ", 1)[0]
+    front_doors = re.findall(r"\w+'s is `(\w+/)`", doors)
     return required, optional | set(front_doors)
 
 

@@ -6,8 +6,8 @@ test_workbench_matrix.py."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 

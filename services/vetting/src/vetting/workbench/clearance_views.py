@@ -27,6 +27,10 @@ LIMIT = 100
 class DayMonthYear(DateField):
     """GOV.UK's three boxes for a date: the widget wants exactly three parts, or none."""
 
+    raw_data: list[Any] | None
+    data: Any
+    process_errors: list[str]
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:
             super().process_formdata(valuelist)
