@@ -28,16 +28,11 @@ from tests.support.access_harness import Access
 from tests.support.backends import SqliteTemplates, delete_topology, unavailable
 from tests.support.console_server import CHROMIUM, CHROMIUM_ARGS, OFFICERS, ConsoleServer
 from tests.support.deployment_secrets import SECRETS
-from tests.support.identity import CONSOLE_ENV, PROVIDER
+from tests.support.identity import CONSOLE_ENV, PROVIDER, WORKBENCH_ENV
 from tests.support.network import free_port
 from tests.support.running_stacks import running_stack
 from tests.support.stack_client import organisation_key
-from tests.support.workbench_browser import (
-    STAFF,
-    WORKBENCH_ENV,
-    Workbench,
-    allow_workbench_at,
-)
+from tests.support.workbench_browser import STAFF, Workbench
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +140,7 @@ def workbench_stack(
     ) as (stack, inbox):
         for username, (name, role) in STAFF.items():
             PROVIDER.add_user(username, name, [role])
-        allow_workbench_at(stack.url("vetting"))
+        PROVIDER.allow_workbench_at(stack.url("vetting"))
         PROVIDER.ensure_started()
         shots = Path(
             os.environ.get("WORKBENCH_SCREENSHOTS") or stack.var_dir.parent / "screenshots"

@@ -64,7 +64,7 @@ def sign_in(page: Any, server: ConsoleServer, username: str) -> None:
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    expect(page.locator(".header__name")).to_have_text(OFFICERS[username][0])
+    expect(page.locator(".frontdoor-user")).to_have_text(OFFICERS[username][0])
     assert page.url.startswith(server.url + "/console/")
 
 
@@ -179,24 +179,26 @@ def test_the_queue_at_a_tablets_width(console_server, open_page):
     page.screenshot(path=console_server.shots / "7-request-768.png", full_page=True)
 
 
+def header_colour(page) -> str:
+    return page.locator(".govuk-header").evaluate("e => getComputedStyle(e).backgroundColor")
+
+
 def test_the_sign_in_pages_pass_axe_and_look_like_the_console(console_server, open_page):
     page = open_page(LAPTOP)
     page.goto(console_server.url + "/console/login")
     no_accessibility_violations(page)
     page.screenshot(path=console_server.shots / "8-console-sign-in.png", full_page=True)
+    console_header = header_colour(page)
     to_the_provider(page, console_server)
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    # The console's own stylesheet: the same header colour as every console page.
-    assert (
-        page.locator(".header").evaluate("e => getComputedStyle(e).backgroundColor")
-        == "rgb(11, 12, 12)"
-    )
+    # GOV.UK Frontend on both: the same header as every console page.
+    assert header_colour(page) == console_header
     no_accessibility_violations(page)
     page.screenshot(path=console_server.shots / "9-provider-sign-in.png", full_page=True)
     page.get_by_label("Username").fill("ann")
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".error-summary")).to_contain_text("Enter a correct username")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct username")
     no_accessibility_violations(page)
     page.screenshot(path=console_server.shots / "10-provider-wrong-password.png", full_page=True)
 

@@ -84,7 +84,6 @@ class Console:
             "grant_id": self.grant_id,
             "person_id": self.person_id,
             "item_id": self.item_id,
-            "filename": "console.css",
             "anything": "no-such-page",
         }
         with self.app.test_request_context():

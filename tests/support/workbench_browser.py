@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from devstack.stack import Stack
-from shared.startup_secrets import generate_secret
 from tests.support import wait_for
 from tests.support.identity import PROVIDER, TEST_PASSWORD
 from tests.support.smtp import Inbox
@@ -26,14 +25,6 @@ STAFF = {
     "meg": ("Meg Ives", "vetting_manager"),
     "max": ("Max Dunn", "vetting_manager"),
     "ann": ("Ann Shaw", "security_officer"),  # staff, but not of vetting: refused
-}
-# The workbench's client at the test identity provider, allowed back to the stack's vetting
-# address only; the provider is asked on every request (a removed user is out at once).
-WORKBENCH_CLIENT, WORKBENCH_SECRET = "vetting-workbench-test", generate_secret()
-WORKBENCH_ENV = {
-    "VETTING_WORKBENCH_OIDC_CLIENT_ID": WORKBENCH_CLIENT,
-    "VETTING_WORKBENCH_OIDC_CLIENT_SECRET": WORKBENCH_SECRET,
-    "VETTING_WORKBENCH_SESSION_CHECK_S": "0",
 }
 # axe-core's impacts that fail a page; "moderate" and "minor" are reported, not failed.
 FAILING_IMPACTS = frozenset({"serious", "critical"})
@@ -121,16 +112,6 @@ class Workbench:
     def audit(self, case_id: str) -> list[str]:
         trail = get(self.stack, "vetting", f"/cases/{case_id}/audit", self._officer()).json()
         return [entry["action"] for entry in trail]
-
-
-def allow_workbench_at(vetting_url: str) -> None:
-    PROVIDER.add_client(
-        WORKBENCH_CLIENT,
-        secret=WORKBENCH_SECRET,
-        audiences=["vetting"],
-        grant_types=["authorization_code", "refresh_token"],
-        redirect_uris=[f"{vetting_url}/workbench/auth/callback"],
-    )
 
 
 # Pages ---------------------------------------------------------------------------------------

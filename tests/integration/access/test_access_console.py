@@ -10,7 +10,6 @@ from tests.support.access_harness import Access
 from tests.support.console_harness import Case, csrf
 
 CASES = [
-    Case("console.static", "GET", public=True),
     Case("console.login", "GET", public=True),
     Case("console.login_start", "GET", public=True),
     Case("console.auth_callback", "GET", public=True),

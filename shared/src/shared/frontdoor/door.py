@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 
 from shared.auth import StaffIdentity
 from shared.frontdoor.assets import register as register_assets
@@ -121,6 +121,8 @@ class FrontDoor:
                 ),
             ]
         )
+        # The macros read optional parameters in chains (params.hint.text) as the Nunjucks do.
+        app.jinja_env.undefined = ChainableUndefined
         WTFormsHelpers(app)
         register_assets(app)
         app.register_blueprint(self.blueprint)

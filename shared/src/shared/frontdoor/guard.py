@@ -95,10 +95,8 @@ def safe_next(target: str | None) -> str | None:
 
 def install(door: Door) -> None:
     """The door's blueprint checks every request, and marks every answer. Public: the
-    sign-in page, the way to and back from the provider, and the door's own static files."""
-    public = frozenset(
-        f"{door.name}.{view}" for view in ("login", "login_start", "auth_callback", "static")
-    )
+    sign-in page and the way to and back from the provider."""
+    public = frozenset(f"{door.name}.{view}" for view in ("login", "login_start", "auth_callback"))
 
     @door.blueprint.before_request
     def guard() -> Response | None:

@@ -7,24 +7,28 @@ more it tries); no account is ever locked, so a stranger guessing cannot keep a 
 
 from __future__ import annotations
 
-from importlib import resources
+import secrets
 from typing import Any
 
 from authlib.oauth2 import OAuth2Error
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 
 from devidp.server import Provider, build_server
+from shared.frontdoor.assets import register as register_govuk_assets
 
 # Failed sign-ins allowed per source address: a burst, then a minute's wait, then longer.
 SIGN_IN_FAILURE_LIMITS = "5 per minute;20 per 15 minutes;60 per day"
 
+# The one inline script (GOV.UK Frontend's template marks the body js-enabled) runs by nonce.
+CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
 PAGE_HEADERS = {
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -77,11 +81,20 @@ def create_app(provider: Provider) -> Flask:
     def jwks() -> Any:
         return jsonify(provider.keys.public_jwks())
 
-    @app.get("/static/console.css")
-    def stylesheet() -> Response:
-        # The security console's own stylesheet: the sign-in page looks like the console.
-        css = resources.files("access.console").joinpath("static/console.css").read_text()
-        return Response(css, mimetype="text/css")
+    # GOV.UK Frontend, as the front doors have it: the sign-in page looks like them.
+    app.jinja_loader = ChoiceLoader(
+        [
+            *([app.jinja_loader] if app.jinja_loader is not None else []),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    # The macros read optional parameters in chains (params.hint.text) as the Nunjucks do.
+    app.jinja_env.undefined = ChainableUndefined
+    register_govuk_assets(app)
+
+    @app.context_processor
+    def nonce() -> dict[str, str]:
+        return {"cspNonce": _nonce()}
 
     def sign_in_page(error: str | None, username: str = "", status: int = 200) -> Any:
         return render_template(
@@ -176,6 +189,7 @@ def create_app(provider: Provider) -> Flask:
     def headers(response: Response) -> Response:
         for name, value in PAGE_HEADERS.items():
             response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=_nonce()))
         return response
 
     return app
@@ -189,3 +203,10 @@ def _basic_client(provider: Provider) -> Any:
 def _basic_secret() -> str:
     auth = request.authorization
     return (auth.password or "") if auth else ""
+
+
+def _nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    nonce: str = g.csp_nonce
+    return nonce

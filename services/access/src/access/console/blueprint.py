@@ -35,8 +35,6 @@ door = FrontDoor(
     navigation=(("Review queue", "console.queue"), ("Gate check", "console.gate_check")),
 )
 bp = door.blueprint
-# The console's own stylesheet, until its pages are GOV.UK Frontend's.
-bp.static_folder = "static"
 
 
 def platform() -> Platform:

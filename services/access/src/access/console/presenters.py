@@ -107,7 +107,14 @@ def register_filters(app: Flask) -> None:
         console_day_labels=DAY_LABELS,
         console_induction_labels=INDUCTION_LABELS,
         console_action_label=action_label,
+        console_field_error=field_error,
     )
+
+
+def field_error(error: Any, form: str, name: str) -> dict[str, str] | None:
+    """A GOV.UK macro's errorMessage for one field of a form that came back (pages.FormError)."""
+    messages = error.on(name) if error is not None and error.form == form else []
+    return {"text": " ".join(messages)} if messages else None
 
 
 def access_choices(grant: Grant) -> list[str]:
