@@ -28,6 +28,34 @@ PAGES = [
     Page("workbench.clearance", "GET"),
     Page("workbench.not_found", "GET"),
     Page("workbench.not_found", "POST"),
+    # The decision forms: GET draws, POST acts (or asks to confirm); a manager's as the API's.
+    *(
+        Page(f"workbench.{name}", method)
+        for name in (
+            "clear",
+            "propose_refusal",
+            "request_information",
+            "record_answer",
+            "record_check_result",
+            "retry_check",
+            "link_identity",
+            "separate_identity",
+            "review",
+            "suspend",
+            "reinstate",
+        )
+        for method in ("GET", "POST")
+    ),
+    *(
+        Page(f"workbench.{name}", method, manager_only=True)
+        for name in (
+            "countersign_refusal",
+            "countersign_clearance",
+            "acknowledge_history",
+            "revoke",
+        )
+        for method in ("GET", "POST")
+    ),
 ]
 
 
@@ -40,10 +68,26 @@ def workbench(backend_env: dict[str, dict[str, str]]) -> Iterator[Workbench]:
 
 @pytest.fixture
 def values(workbench: Workbench) -> dict[str, str]:
-    """A case and a clearance for every page's address."""
+    """A case (with a check, and a sensitive request already answered) and a clearance for
+    every page's address."""
     case = workbench.awaiting_decision()
+    path = f"/cases/{case['id']}/information-requests"
+    asked = workbench.vetting.call(
+        "POST",
+        path,
+        json={"items": [{"question": "Anything?"}], "reason": "To ask.", "sensitive": True},
+    )
+    assert asked.status_code == 201, asked.json
+    answer = {"answers": [{"answer": "Nothing."}]}
+    answered = workbench.vetting.call("POST", f"{path}/{asked.json['id']}/answer", json=answer)
+    assert answered.status_code == 200, answered.json
     clearance = workbench.cleared()
-    return {"case_id": case["id"], "clearance_id": clearance["id"]}
+    return {
+        "case_id": case["id"],
+        "clearance_id": clearance["id"],
+        "request_id": asked.json["id"],
+        "check": "identity",
+    }
 
 
 def check_all(pages, check) -> None:
@@ -95,7 +139,8 @@ def test_staff_of_another_service_are_refused_at_sign_in(workbench, values):
 def test_each_role_gets_what_it_may_do(workbench, values, who):
     client = workbench.signed_in(who)
     token = csrf(client)
-    allowed = {"GET": {200, 302}, "POST": {200, 302, 409, 422}}
+    # A form that acted sends the browser on with 303; one asking to confirm answers 200.
+    allowed = {"GET": {200, 302}, "POST": {200, 302, 303, 409, 422}}
     check_all(
         [
             page

@@ -14,8 +14,11 @@ from shared.platform import Platform
 def configure_workbench(app: Flask, platform: Platform) -> None:
     from vetting.workbench import (  # noqa: F401 - each module adds its routes to the blueprint
         case_views,
+        clearance_decision_views,
         clearance_views,
+        decision_views,
         errors,
+        identity_views,
         presenters,
         queue_views,
     )
