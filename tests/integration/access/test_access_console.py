@@ -6,6 +6,8 @@ never a 500. Signing in and the session: test_access_console_sessions.py."""
 
 from __future__ import annotations
 
+import re
+
 from tests.support.access_harness import Access
 from tests.support.console_harness import Case, csrf
 
@@ -188,6 +190,11 @@ def test_approve_induct_and_check_at_the_gate(console):
     assert "Induction recorded" in page and "Activated" in page
     result = client.post("/console/gate", data={"csrf_token": token, "badge": "WWI-7"}).text
     assert "ALLOWED" in result and "NOT ALLOWED" not in result and "Escort to chapel" in result
+    # Neither a badge nor a person: GOV.UK's error summary, linked to the field, marked too.
+    wrong = client.post("/console/gate", data={"csrf_token": token, "badge": "", "person_id": ""})
+    assert wrong.status_code == 422 and "<title>Error: Gate check" in wrong.text
+    assert 'href="#gate-badge"' in wrong.text and 'id="gate-badge-error"' in wrong.text
+    assert re.search(r'class="govuk-input[^"]*govuk-input--error[^"]*" id="gate-badge"', wrong.text)
     assert "Nothing is waiting for review" in client.get("/console/queue").text
     console.access.grant_clearance(person_id=console.person_id)  # a renewal: same terms again?
     assert "Renewal" in client.get("/console/queue").text

@@ -1,7 +1,9 @@
 """The console's forms, read from the posted fields into what the service layer takes.
 
 Each reader raises shared.errors.Invalid with messages keyed by the form's own field names, the
-same way the service layer reports a broken rule, so a page shows both the same way.
+same way the service layer reports a broken rule, so a page shows both the same way. The gate
+check's fields are drawn by govuk-frontend-wtf's widgets (GateForm); the grant page's are drawn
+by the GOV.UK macros directly (templates/console/_macros.html).
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from werkzeug.datastructures import MultiDict
+from wtforms import SelectField, StringField, SubmitField
 
 from access.domain.rules import ID_BADGE, KEY_TRAINING, SECURITY_BRIEFING, WEEKDAYS
 from access.models import Grant
@@ -169,3 +174,32 @@ def gate_query(form: MultiDict, actor: Actor) -> GateQuery:
                 {"person_id": ["A person ID looks like 3f2b…-…: 32 hexadecimal digits."]},
             ) from None
     return GateQuery(code, person or None, badge or None)
+
+
+class GateForm(FlaskForm):
+    """What the gate check asks for, as GOV.UK fields (ids "gate-<name>", which the error
+    summary links to). Drawn only: gate_query reads the post. The CSRF token is the page's own
+    hidden field, checked by the door's guard."""
+
+    establishment = SelectField("Establishment", id="gate-establishment", widget=GovSelect())
+    badge = StringField("Badge number", id="gate-badge", widget=GovTextInput())
+    person_id = StringField(
+        "Person ID",
+        id="gate-person_id",
+        description="From the person's record, for example 3f2b8c1e-….",
+        widget=GovTextInput(),
+    )
+    submit = SubmitField("Check", widget=GovSubmitInput())
+
+
+def gate_form(
+    codes: list[str], names: dict[str, str], answers: dict[str, str], errors: Any = None
+) -> GateForm:
+    """The form as the page shows it: the officer's establishments, what was entered, and the
+    messages of a FormError (pages.FormError) on their fields."""
+    form = GateForm(formdata=None, data=answers, meta={"csrf": False})
+    form.establishment.choices = [(code, names.get(code, code)) for code in codes]
+    if errors is not None:
+        form.badge.errors = errors.on("badge")
+        form.person_id.errors = errors.on("person_id")
+    return form

@@ -10,7 +10,7 @@ from flask import request
 
 from access.console import forms
 from access.console.blueprint import actor, bp, clock, platform
-from access.console.pages import FormError, render
+from access.console.pages import FormError, establishment_names, render
 from access.service_layer import gate
 from shared.errors import Invalid
 
@@ -24,20 +24,29 @@ def gate_check():
         "badge": "",
         "person_id": "",
     }
+    names = establishment_names(codes)
     if request.method == "GET":
-        return render("console/gate.html", codes=codes, answers=answers, result=None)
+        return render(
+            "console/gate.html",
+            codes=codes,
+            answers=answers,
+            gate=forms.gate_form(codes, names, answers),
+            result=None,
+        )
     try:
         query = forms.gate_query(request.form, who)
     except Invalid as exc:
         answers.update(
             badge=request.form.get("badge", ""), person_id=request.form.get("person_id", "")
         )
+        error = FormError.of("gate", exc)
         return render(
             "console/gate.html",
             codes=codes,
             answers=answers,
+            gate=forms.gate_form(codes, names, answers, error),
             result=None,
-            error=FormError.of("gate", exc),
+            error=error,
         ), 422
     moment = clock()
     with platform().session_factory() as session:
@@ -50,6 +59,7 @@ def gate_check():
         "console/gate.html",
         codes=codes,
         answers=answers,
+        gate=forms.gate_form(codes, names, answers),
         result=gate.result_view(result, moment),
         checked=query,
     )

@@ -80,9 +80,12 @@ class FormError:
         return self.fields.get(name, [])
 
 
+def establishment_names(codes: list[str]) -> dict[str, str]:
+    with platform().session_factory() as session:
+        return queries.establishment_names(session, codes)
+
+
 def render(template: str, *, error: FormError | None = None, **context: Any) -> str:
     """A signed-in page: with the member of staff and their establishments for the header."""
-    who = actor()
-    with platform().session_factory() as session:
-        names = queries.establishment_names(session, sorted(who.establishments))
+    names = establishment_names(sorted(actor().establishments))
     return render_template(template, error=error, me=account(), my_establishments=names, **context)
