@@ -45,6 +45,11 @@ from vetting.workbench.forms import (
 from vetting.workbench.presenters import person_name
 
 
+def _level_label(name: str) -> str:
+    """ENHANCED_CTC -> "Enhanced CTC" (a short word is an abbreviation)."""
+    return " ".join(w if len(w) <= 3 else w.capitalize() for w in name.split("_"))
+
+
 def _back(case_id: str) -> str:
     return url_for(CASE_PAGE, case_id=case_id)
 
@@ -57,9 +62,7 @@ def clear(case_id: str):
     floor = ranks.get(case["required_level"] or "", 0)
     # Never below what the request needs (the use case refuses that too).
     levels = [level for level in policy().levels if level.rank >= floor]
-    form.level.choices = [
-        SelectChoice(level.name, level.name.replace("_", " ").title()) for level in levels
-    ]
+    form.level.choices = [SelectChoice(level.name, _level_label(level.name)) for level in levels]
     form.conditions.choices = condition_choices(case["establishments"])
     if form.level.data is None:
         form.level.data = case["required_level"]

@@ -28,6 +28,32 @@ from vetting.domain.risk import ESCORTED_ONLY, EXCLUDE
 from vetting.service_layer.decisions import REVIEW_OUTCOMES
 
 MISSING = "Missing data for required field."
+
+
+class _HintOnlyIfAny:
+    """govuk_frontend_wtf gives radios and checkboxes a hint even without a description (an
+    empty box the screen reader is pointed at): none then."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
+        hint = params.get("hint") or {}
+        if not (hint.get("text") or hint.get("html")):
+            params.pop("hint", None)
+        return params
+
+
+class Radios(_HintOnlyIfAny, GovRadioInput):
+    pass
+
+
+class Checkboxes(_HintOnlyIfAny, GovCheckboxesInput):
+    pass
+
+
+class Checkbox(_HintOnlyIfAny, GovCheckboxInput):
+    pass
+
+
 REVIEW_LABELS = {
     "CONTINUE": "The clearance continues (reinstated if it was suspended)",
     "SUSPEND": "Suspend the clearance",
@@ -53,10 +79,10 @@ class ReasonForm(FlaskForm):
 
 
 class ClearForm(FlaskForm):
-    level = RadioField("Level", widget=GovRadioInput(), validate_choice=False)
+    level = RadioField("Level", widget=Radios(), validate_choice=False)
     conditions = SelectMultipleField(
         "Conditions",
-        widget=GovCheckboxesInput(),
+        widget=Checkboxes(),
         description="Leave all unticked for a clearance without conditions.",
         validate_choice=False,
     )
@@ -75,7 +101,7 @@ class CountersignForm(FlaskForm):
     decision = RadioField(
         "Your decision",
         choices=[SelectChoice("CONFIRM", "Confirm"), SelectChoice("REJECT", "Reject")],
-        widget=GovRadioInput(),
+        widget=Radios(),
         validate_choice=False,
     )
     note = TextAreaField("Note", widget=GovTextArea())
@@ -92,14 +118,7 @@ class InformationRequestForm(FlaskForm):
         format="%d %m %Y",
         description="For example, 27 3 2027",
     )
-    sensitive = BooleanField(
-        "Sensitive: about what the checks found",
-        widget=GovCheckboxInput(),
-        description=(
-            "Goes to the volunteer alone; the organisation is told only that the volunteer "
-            "was asked. Record their answer here when it comes."
-        ),
-    )
+    sensitive = BooleanField("Sensitive: about what the checks found", widget=Checkbox())
 
 
 class AnswerForm(FlaskForm):
@@ -112,7 +131,7 @@ class CheckResultForm(FlaskForm):
     outcome = RadioField(
         "Result",
         choices=[SelectChoice(result.value, result.value.title()) for result in RESULTS],
-        widget=GovRadioInput(),
+        widget=Radios(),
         validate_choice=False,
     )
     summary = TextAreaField("Summary", widget=GovTextArea())
@@ -123,7 +142,7 @@ class RetryForm(FlaskForm):
 
 
 class IdentityForm(FlaskForm):
-    person_id = RadioField("Possible match", widget=GovRadioInput(), validate_choice=False)
+    person_id = RadioField("Possible match", widget=Radios(), validate_choice=False)
     reason = TextAreaField("Reason", widget=GovTextArea())
 
 
@@ -131,7 +150,7 @@ class ReviewForm(FlaskForm):
     outcome = RadioField(
         "Outcome",
         choices=[SelectChoice(outcome, REVIEW_LABELS[outcome]) for outcome in REVIEW_OUTCOMES],
-        widget=GovRadioInput(),
+        widget=Radios(),
         validate_choice=False,
     )
     reason = TextAreaField("Reason", widget=GovTextArea())
