@@ -17,7 +17,7 @@ PAGES = [
     Page("workbench.login_start", "GET", public=True),
     Page("workbench.auth_callback", "GET", public=True),
     Page("workbench.logout", "POST"),
-    Page("workbench.static", "GET", public=True),  # the stylesheet: nothing of anyone's
+    Page("workbench.static", "GET"),
     Page("workbench.home", "GET"),
     Page("workbench.queue", "GET"),
     Page("workbench.my_cases", "GET"),
