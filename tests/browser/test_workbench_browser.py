@@ -77,15 +77,18 @@ def open_case(page: Any, workbench: Workbench, case_id: str) -> None:
 def act(page: Any, link: str, fill: Any, button: str, done: str) -> None:
     """From the case page: open a decision form, check it, fill it in, send it; the case page
     again with the banner saying it is done."""
-    # The case's forms are links drawn as buttons (GOV.UK's secondary buttons).
-    page.get_by_role("button", name=link, exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    # The case's forms are links drawn as buttons (GOV.UK's secondary buttons). Each click
+    # awaits the page it leads to: what is checked next must be on that page.
+    with page.expect_navigation():
+        page.get_by_role("button", name=link, exact=True).click()
     passes_axe(page)
     fill(page)
-    page.get_by_role("button", name=button, exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
     if page.get_by_role("button", name="Confirm", exact=True).count():
         passes_axe(page)  # the confirmation page of an act that cannot be undone
-        page.get_by_role("button", name="Confirm", exact=True).click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Confirm", exact=True).click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(done)
     expect(page.get_by_role("heading", name="Risk summary")).to_be_visible()
 
@@ -116,7 +119,8 @@ def test_refused_reconsidered_and_cleared_escorted_through_the_workbench(
     # The queue, the cases awaiting a decision oldest first: this one is the oldest.
     expect(officer.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
     officer.get_by_label("State").select_option("AWAITING_DECISION")
-    officer.get_by_role("button", name="Filter").click()
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Filter").click()
     first = officer.locator("#cases tbody tr").first
     expect(first).to_contain_text(surname)
     passes_axe(officer)
@@ -194,7 +198,8 @@ def test_refused_reconsidered_and_cleared_escorted_through_the_workbench(
     expect(second_manager.get_by_role("heading", name="Clearances", level=1)).to_be_visible()
     passes_axe(second_manager)
     second_manager.get_by_label("Surname").fill(surname)
-    second_manager.get_by_role("button", name="Search").click()
+    with second_manager.expect_navigation():
+        second_manager.get_by_role("button", name="Search").click()
     second_manager.locator("main table a").first.click()
     expect(second_manager.get_by_role("heading", level=1)).to_contain_text(surname)
     expect(second_manager.locator("main")).to_contain_text("Escorted")
