@@ -26,6 +26,8 @@ PAGES = [
     Page("workbench.release", "POST"),
     Page("workbench.clearances", "GET"),
     Page("workbench.clearance", "GET"),
+    Page("workbench.report", "GET"),
+    Page("workbench.report_csv", "GET"),
     Page("workbench.not_found", "GET"),
     Page("workbench.not_found", "POST"),
     # The decision forms: GET draws, POST acts (or asks to confirm); a manager's as the API's.
