@@ -271,7 +271,7 @@ def show(form: FlaskForm, errors: Mapping[str, Any], message: str | None = None)
     any for no field of the form, and `message`, at the top of the error summary."""
     loose: list[str] = [message] if message else []
     for name, messages in errors.items():
-        texts = [_plain(name, text) for text in _flat(messages)]
+        texts = [ASK.get(name, text) if text == MISSING else text for text in _flat(messages)]
         field = form._fields.get(name) if name != "csrf_token" else None
         if field is not None:
             field.errors = [" ".join(texts)]  # the widget and the summary show one message
@@ -279,10 +279,6 @@ def show(form: FlaskForm, errors: Mapping[str, Any], message: str | None = None)
             loose.extend(texts)
     if loose:
         form.form_errors = list(dict.fromkeys([*form.form_errors, *loose]))
-
-
-def _plain(name: str, text: str) -> str:
-    return ASK.get(name, text) if text == MISSING else text
 
 
 def _flat(messages: Any, where: str = "") -> list[str]:
