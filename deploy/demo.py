@@ -154,6 +154,36 @@ def main() -> None:
         f"console:       http://127.0.0.1:{PORTS['access']}/console — sign in at the "
         "development identity provider as hal (head of security, WWI) / dev-password-only"
     )
+    to_decide = submit_for_the_workbench(key)
+    workbench_walk_through(to_decide)
+
+
+def submit_for_the_workbench(key: str) -> str:
+    """A second application, left for an officer to decide in the workbench: its checks find a
+    record the applicant did not declare (the simulated providers' sim-undeclared marker), so
+    the risk summary refers it to an officer. Its id."""
+    tag = int(time.time())  # each demo's applicant a person of their own
+    body = sample_application(f"rory+sim-undeclared+{tag}@example.org", passport=f"WD{tag}")
+    body["applicant"]["surname"] = "Walker"
+    draft = call("applications", "/applications", key, body)
+    call("applications", f"/applications/{draft['id']}/submit", key, {})
+    return str(draft["id"])
+
+
+def workbench_walk_through(application_id: str) -> None:
+    print(
+        f"\nworkbench:     http://127.0.0.1:{PORTS['vetting']}/workbench — the vetting workbench; "
+        f"application {application_id} (surname Walker) waits there for a decision.\n"
+        "  1. Sign in at the development identity provider as vic (vetting officer), password\n"
+        "     dev-password-only. Cases lists the queue, oldest first: open Walker's case.\n"
+        "  2. Read the risk summary (Refer: the checks found a record that was not declared) and\n"
+        "     the declarations beside what the checks found.\n"
+        "  3. Ask for information, or Propose a refusal (with the reasons). A refusal waits for a\n"
+        "     manager: Sign out, sign in as meg (vetting manager), open the case and\n"
+        "     Countersign the refusal.\n"
+        "  4. Clearances finds clearances; Service levels shows ages and waits in working days,\n"
+        "     the charts, and the figures as CSV."
+    )
 
 
 def demo_client(client_id: str, secret: str = "dev-demo-secret-change-me") -> MachineClient:

@@ -17,7 +17,7 @@ PAGES = [
     Page("workbench.login_start", "GET", public=True),
     Page("workbench.auth_callback", "GET", public=True),
     Page("workbench.logout", "POST"),
-    Page("workbench.static", "GET", public=True),  # the stylesheet: nothing of anyone's
+    Page("workbench.static", "GET"),
     Page("workbench.home", "GET"),
     Page("workbench.queue", "GET"),
     Page("workbench.my_cases", "GET"),
@@ -26,6 +26,8 @@ PAGES = [
     Page("workbench.release", "POST"),
     Page("workbench.clearances", "GET"),
     Page("workbench.clearance", "GET"),
+    Page("workbench.report", "GET"),
+    Page("workbench.report_csv", "GET"),
     Page("workbench.not_found", "GET"),
     Page("workbench.not_found", "POST"),
     # The decision forms: GET draws, POST acts (or asks to confirm); a manager's as the API's.

@@ -247,3 +247,19 @@ def test_clearances_are_searched_and_shown_with_their_history(workbench: Workben
     assert clearance["policy_version"] in page and "Standard" in page
     assert f"/workbench/cases/{clearance['case_id']}" in page
     assert len(workbench.reads("clearance", clearance["id"])) == before + 1
+
+
+def test_the_case_page_links_the_decisions_its_state_and_role_allow(workbench: Workbench):
+    deciding = workbench.awaiting_decision()
+    refusal = workbench.refusal_pending()
+    officer, manager = workbench.signed_in("officer"), workbench.signed_in("manager")
+
+    page = officer.get(f"/workbench/cases/{deciding['id']}").text
+    for action in ("clear", "refusal", "information-requests"):
+        assert f'href="/workbench/cases/{deciding["id"]}/{action}"' in page, action
+    assert "countersignature" not in page
+    countersign = f'href="/workbench/cases/{refusal["id"]}/refusal/countersignature"'
+    assert countersign not in officer.get(f"/workbench/cases/{refusal['id']}").text
+    pending = manager.get(f"/workbench/cases/{refusal['id']}").text
+    assert countersign in pending and f'/workbench/cases/{refusal["id"]}/clear"' not in pending
+    assert manager.get(countersign.split('"')[1]).status_code == 200  # the form it leads to

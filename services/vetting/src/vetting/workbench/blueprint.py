@@ -35,6 +35,7 @@ door = FrontDoor(
         ("Cases", "workbench.queue"),
         ("My cases", "workbench.my_cases"),
         ("Clearances", "workbench.clearances"),
+        ("Service levels", "workbench.report"),
     ),
 )
 bp = door.blueprint

@@ -21,6 +21,7 @@ def configure_workbench(app: Flask, platform: Platform) -> None:
         identity_views,
         presenters,
         queue_views,
+        report_views,
     )
     from vetting.workbench.blueprint import door
 

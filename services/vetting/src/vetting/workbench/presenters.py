@@ -141,7 +141,15 @@ def waiting_for(item: Mapping[str, Any], moment: datetime) -> str | None:
     since = _moment(item.get("waiting_since"))
     if not item.get("waiting_on") or not isinstance(since, datetime):
         return None
-    return duration((moment - since).total_seconds())
+    text = duration((moment - since).total_seconds())
+    working = item.get("waiting_working_days")
+    return f"{text} ({working_days(working)})" if working else text
+
+
+def working_days(count: int | None) -> str:
+    if count is None:
+        return "—"
+    return f"{count} working day{'' if count == 1 else 's'}"
 
 
 def days(seconds: float | None) -> int:
@@ -299,6 +307,7 @@ for _name, _function in (
     ("days", days),
     ("label", label),
     ("person_name", person_name),
+    ("working_days", working_days),
 ):
     bp.add_app_template_filter(_function, _name)
 
