@@ -250,10 +250,16 @@ def test_a_failed_check_is_retried_then_recorded_by_a_manager(workbench):
     by_officer = send(officer, result, answers)  # a record check typed in: a manager's
     is_error_page(by_officer, 403, "vetting_manager")
     manager = workbench.signed_in("manager")
-    recorded = send(manager, result, answers)
+    found = {"outcome": "ADVERSE", "summary": "The police confirmed one caution."}
+    bad = send(manager, result, {**found, "records": "2019-13-01 | Theft"})
+    is_error_page(bad, 422, "Line 1: date: Not a valid date.")
+    record = {**found, "records": "2019-05-01 | Theft | Words of advice | caution"}
+    recorded = send(manager, result, record)
     back_to_case_with(manager, recorded, case["id"], "Criminal Record check result recorded")
     checks = {c["name"]: c for c in workbench.vetting.case(case["application_id"])["checks_detail"]}
-    assert checks["CRIMINAL_RECORD"]["status"] == "PASSED"
+    assert checks["CRIMINAL_RECORD"]["status"] == "ADVERSE"
+    [kept] = checks["CRIMINAL_RECORD"]["result"]["records"]
+    assert (kept["date"], kept["offence"], kept["kind"]) == ("2019-05-01", "Theft", "CAUTION")
 
 
 def test_a_clearance_is_suspended_reinstated_and_revoked_with_confirmation(workbench):

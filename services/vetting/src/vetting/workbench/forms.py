@@ -135,6 +135,14 @@ class CheckResultForm(FlaskForm):
         validate_choice=False,
     )
     summary = TextAreaField("Summary", widget=GovTextArea())
+    records = TextAreaField(
+        "Records found (criminal record and DBS checks only)",
+        widget=GovTextArea(),
+        description=(
+            "One a line: date | offence | disposal | CONVICTION or CAUTION, for example "
+            "2019-05-01 | Theft | Fine | CONVICTION. The last two may be left out."
+        ),
+    )
 
 
 class RetryForm(FlaskForm):
@@ -207,7 +215,11 @@ def body(form: FlaskForm) -> dict[str, Any]:
         answer = _text(form, "answers")
         return _present(answers=[{"answer": answer}] if answer else None)
     if isinstance(form, CheckResultForm):
-        return _present(outcome=form.outcome.data or None, summary=_text(form, "summary"))
+        return _present(
+            outcome=form.outcome.data or None,
+            summary=_text(form, "summary"),
+            records=[_record(line) for line in _lines(form, "records") or ()],
+        )
     if isinstance(form, IdentityForm):
         return _present(person_id=form.person_id.data or None, reason=_text(form, "reason"))
     if isinstance(form, ReviewForm):
@@ -215,6 +227,17 @@ def body(form: FlaskForm) -> dict[str, Any]:
     if isinstance(form, ReasonForm):
         return _present(reason=_text(form, "reason"))
     return {}
+
+
+def _record(line: str) -> dict[str, Any]:
+    """One record as typed ("date | offence | disposal | kind"), for the schema to check."""
+    parts = [part.strip() for part in line.split("|")]
+    record = {"date": parts[0], "offence": parts[1] if len(parts) > 1 else ""}
+    if len(parts) > 2 and parts[2]:
+        record["disposal"] = parts[2]
+    if len(parts) > 3 and parts[3]:
+        record["kind"] = parts[3].upper()
+    return record
 
 
 def date_unreadable(form: FlaskForm) -> bool:
@@ -248,18 +271,14 @@ def show(form: FlaskForm, errors: Mapping[str, Any], message: str | None = None)
     any for no field of the form, and `message`, at the top of the error summary."""
     loose: list[str] = [message] if message else []
     for name, messages in errors.items():
-        texts = [_plain(name, text) for text in _flat(messages)]
+        texts = [ASK.get(name, text) if text == MISSING else text for text in _flat(messages)]
         field = form._fields.get(name) if name != "csrf_token" else None
         if field is not None:
-            field.errors = texts
+            field.errors = [" ".join(texts)]  # the widget and the summary show one message
         else:
             loose.extend(texts)
     if loose:
         form.form_errors = list(dict.fromkeys([*form.form_errors, *loose]))
-
-
-def _plain(name: str, text: str) -> str:
-    return ASK.get(name, text) if text == MISSING else text
 
 
 def _flat(messages: Any, where: str = "") -> list[str]:
@@ -267,9 +286,12 @@ def _flat(messages: Any, where: str = "") -> list[str]:
     if isinstance(messages, str):
         return [f"{where}{messages}"]
     if isinstance(messages, Mapping):
-        return [
-            text
-            for key, value in messages.items()
-            for text in _flat(value, f"Line {key + 1}: " if isinstance(key, int) else where)
-        ]
+        return [text for key, value in messages.items() for text in _flat(value, _at(key, where))]
     return [text for value in messages for text in _flat(value, where)]
+
+
+def _at(key: Any, where: str) -> str:
+    """Where in the answer a message is: the line, then the part of the line."""
+    if isinstance(key, int):
+        return f"Line {key + 1}: "
+    return f"{where}{str(key).replace('_', ' ')}: " if where else where
