@@ -231,14 +231,17 @@ def test_an_override_of_refer_is_countersigned_and_the_keyboard_alone_will_do(
 
     officer = open_page()
     sign_in(officer, wb, "vic")
+    passes_axe(officer)  # the whole queue, unfiltered
     # With the keyboard alone: the case's link in the queue, its Clear form, the form itself.
     tab_to(officer, f"el.href && el.href.endsWith('/cases/{case_id}')")
     officer.keyboard.press("Enter")
     expect(officer.get_by_role("heading", name="Risk summary")).to_be_visible()
+    passes_axe(officer)
     tab_to(officer, "el.textContent.trim() === 'Clear' && el.href")
     officer.keyboard.press("Enter")
     expect(officer.get_by_role("heading", name="Clear the case")).to_be_visible()
     expect(officer.get_by_text("The risk summary recommends refer")).to_be_visible()
+    passes_axe(officer)
     tab_to(officer, "el.name === 'reason'")
     officer.keyboard.type("Old and minor; the applicant was candid when asked.")
     tab_to(officer, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Clear'")
