@@ -68,7 +68,7 @@ def test_the_queue_badges_say_what_needs_attention():
 
 def test_decision_forms_are_offered_by_state_and_role_once_they_exist():
     with app_with().test_request_context():
-        assert presenters.case_actions(CASE, ("vetting_manager",)) == []  # no form yet
+        assert presenters.case_actions(CASE, ("vetting_manager",), "m1") == []  # no form yet
     app = app_with(
         "workbench.clear",
         "workbench.propose_refusal",
@@ -79,17 +79,20 @@ def test_decision_forms_are_offered_by_state_and_role_once_they_exist():
         "workbench.suspend",
     )
     with app.test_request_context():
-        officer = [a["text"] for a in presenters.case_actions(CASE, ("vetting_officer",))]
+        officer = [a["text"] for a in presenters.case_actions(CASE, ("vetting_officer",), "o1")]
         assert officer == ["Clear", "Propose a refusal", "Ask for information"]
         match = {**CASE, "identity_status": "POSSIBLE_MATCH"}
-        assert "Clear" not in [a["text"] for a in presenters.case_actions(match, ())]
+        assert "Clear" not in [a["text"] for a in presenters.case_actions(match, (), "o1")]
         pending = {**CASE, "status": "REFUSAL_PENDING"}
-        assert presenters.case_actions(pending, ("vetting_officer",)) == []
-        [countersign] = presenters.case_actions(pending, ("vetting_manager",))
+        assert presenters.case_actions(pending, ("vetting_officer",), "o1") == []
+        pending["refusal"] = {"proposed_by": "m1", "reasons": ["r"]}
+        [countersign] = presenters.case_actions(pending, ("vetting_manager",), "m2")
         assert countersign == {
             "text": "Countersign the refusal",
             "href": "/workbench/cases/c1/refusal/countersignature",
         }
+        # The manager who proposed it is not offered their own countersignature.
+        assert presenters.case_actions(pending, ("vetting_manager",), "m1") == []
         failed = {"name": "DBS", "status": "FAILED", "provider": "simulated"}
         assert presenters.check_actions(CASE, failed) == [
             {"text": "Retry", "href": "/workbench/cases/c1/checks/DBS/retry"}

@@ -54,6 +54,8 @@ def is_error_page(response, status: int, *messages: str) -> None:
     assert "govuk-error-summary" in response.text
     for message in messages:
         assert message in response.text, message
+    # A message that is no field's (a conflict) links nowhere: never to "#" or "#None".
+    assert not re.search(r'href="#(None)?"', response.text)
 
 
 def audit_actions(workbench: Workbench, kind: str, subject_id: str) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 from shared.auth import StaffIdentity
 from shared.frontdoor.assets import register as register_assets
 from shared.frontdoor.auth_views import install as install_auth_views
+from shared.frontdoor.form_errors import error_summary_params
 from shared.frontdoor.guard import csrf
 from shared.frontdoor.guard import install as install_guard
 from shared.frontdoor.oidc import IdentityProvider, OidcClient
@@ -124,5 +125,6 @@ class FrontDoor:
         # The macros read optional parameters in chains (params.hint.text) as the Nunjucks do.
         app.jinja_env.undefined = ChainableUndefined
         WTFormsHelpers(app)
+        app.jinja_env.globals["error_summary_params"] = error_summary_params
         register_assets(app)
         app.register_blueprint(self.blueprint)

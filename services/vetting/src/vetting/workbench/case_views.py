@@ -45,7 +45,7 @@ def case(case_id: str):
         case=view,
         trail=trail,
         me=who.subject,
-        actions=presenters.case_actions(view, who.roles),
+        actions=presenters.case_actions(view, who.roles, who.subject),
         check_actions={c["name"]: presenters.check_actions(view, c) for c in view["checks_detail"]},
         answer_actions={
             r["id"]: presenters.answer_action(view, r) for r in view["information_requests"]

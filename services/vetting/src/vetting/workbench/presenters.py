@@ -211,8 +211,15 @@ def _links(offers: list[tuple[bool, str, str]], **values: Any) -> list[dict[str,
     ]
 
 
-def case_actions(case: Mapping[str, Any], roles: tuple[str, ...]) -> list[dict[str, str]]:
-    """The case's decision forms this member of staff may use now."""
+def _proposed_by(case: Mapping[str, Any], part: str) -> str | None:
+    return (case.get(part) or {}).get("proposed_by")
+
+
+def case_actions(
+    case: Mapping[str, Any], roles: tuple[str, ...], subject: str
+) -> list[dict[str, str]]:
+    """The case's decision forms this member of staff may use now (a proposer is never offered
+    the countersignature of their own proposal: the use case would refuse it)."""
     status = case["status"]
     manager = MANAGER_ROLE in roles
     possible_match = case.get("identity_status") == IdentityStatus.POSSIBLE_MATCH
@@ -229,12 +236,16 @@ def case_actions(case: Mapping[str, Any], roles: tuple[str, ...]) -> list[dict[s
                 "Uphold the refusal" if reconsidering else "Propose a refusal",
             ),
             (
-                manager and status == CaseState.CLEARANCE_PENDING,
+                manager
+                and status == CaseState.CLEARANCE_PENDING
+                and _proposed_by(case, "override") != subject,
                 "workbench.countersign_clearance",
                 "Countersign the clearance",
             ),
             (
-                manager and status == CaseState.REFUSAL_PENDING,
+                manager
+                and status == CaseState.REFUSAL_PENDING
+                and _proposed_by(case, "refusal") != subject,
                 "workbench.countersign_refusal",
                 "Countersign the refusal",
             ),
