@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from tests.support.access_harness import Access
+from tests.support.api_routes import NOT_API
 
-PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static", "/console")
+PUBLIC = NOT_API
 HEAD_ONLY = {
     ("POST", "/grants/<string:grant_id>/exclusion"),
     ("POST", "/grants/<string:grant_id>/revocation"),

@@ -27,6 +27,7 @@ from kombu.transport import filesystem
 
 from shared.messaging.topology import SERVICES
 from tests.support.access_harness import Access
+from tests.support.api_routes import NOT_API
 from tests.support.applications_api import Client
 from tests.support.backends import embedded_env
 from tests.support.clock import iso_now
@@ -38,7 +39,7 @@ from tests.support.vetting_harness import Vetting, cleared
 
 # Not the API: the front doors have matrices of their own (tests/integration/access/
 # test_access_console.py), and GOV.UK Frontend's assets are public (test_frontdoor.py).
-PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static", "/console", "/assets")
+PUBLIC = NOT_API
 ORG, STAFF, EITHER, CALLBACK = "organisation key", "staff token", "either", "Notify callback"
 # The volunteer's pages: the token in the link is the credential, and no caller here holds one
 # (an organisation key or a staff token opens nothing there).

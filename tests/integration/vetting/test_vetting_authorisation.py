@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.api_routes import NOT_API
 from tests.support.vetting_harness import Vetting
 
 # Endpoints only a vetting manager may call (an officer gets 403).
@@ -14,7 +15,7 @@ MANAGER_ONLY = {
     ("POST", "/clearances/<string:clearance_id>/revocation"),
     ("POST", "/cases/<string:case_id>/history/acknowledgement"),
 }
-PUBLIC = ("/health", "/metrics", "/openapi.json", "/docs", "/static")
+PUBLIC = NOT_API
 # The data protection officer's alone (an officer gets 403); see test_subject_access.
 DPO_ONLY = {("GET", "/subject-access-request")}
 # The auditor's alone (every other role gets 403); see test_audit_trail.
