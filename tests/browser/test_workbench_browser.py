@@ -202,7 +202,7 @@ def test_refused_reconsidered_and_cleared_escorted_through_the_workbench(
         second_manager.get_by_role("button", name="Search").click()
     second_manager.locator("main table a").first.click()
     expect(second_manager.get_by_role("heading", level=1)).to_contain_text(surname)
-    expect(second_manager.locator("main")).to_contain_text("Escorted")
+    expect(second_manager.locator("main")).to_contain_text("Escorted only")
     passes_axe(second_manager)
 
 

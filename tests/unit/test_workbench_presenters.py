@@ -105,3 +105,10 @@ def test_decision_forms_are_offered_by_state_and_role_once_they_exist():
             "Suspend",
             "Revoke",
         ]
+
+
+def test_conditions_read_as_words():
+    assert presenters.conditions(["ESCORTED_ONLY", "EXCLUDE_ESTABLISHMENT:WWI"]) == (
+        "Escorted only, Not at WWI"
+    )
+    assert presenters.conditions([]) == "None"

@@ -115,6 +115,8 @@ def test_clearing_from_the_form_issues_the_clearance_and_audits_who(workbench):
     assert after["status"] == "CLEARED"
     clearance = workbench.vetting.call("GET", f"/clearances/{after['clearance_id']}").json
     assert clearance["conditions"] == ["ESCORTED_ONLY"]
+    shown = officer.get(f"/workbench/clearances/{after['clearance_id']}").text
+    assert "Escorted only" in shown and "ESCORTED_ONLY" not in shown
     assert ("case.cleared", "officer-ann") in audit_actions(workbench, "case", case["id"])
 
 

@@ -26,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from vetting.domain.lifecycles.check import RESULTS
 from vetting.domain.risk import ESCORTED_ONLY, EXCLUDE
 from vetting.service_layer.decisions import REVIEW_OUTCOMES
+from vetting.workbench.presenters import condition
 
 MISSING = "Missing data for required field."
 
@@ -166,9 +167,8 @@ class ReviewForm(FlaskForm):
 
 def condition_choices(establishments: Iterable[str]) -> list[SelectChoice]:
     """What the clear use case accepts: escorted only, or leaving out a requested establishment."""
-    return [SelectChoice(ESCORTED_ONLY, "Escorted only")] + [
-        SelectChoice(f"{EXCLUDE}{code}", f"Not at {code}") for code in establishments
-    ]
+    codes = [ESCORTED_ONLY, *(f"{EXCLUDE}{code}" for code in establishments)]
+    return [SelectChoice(code, condition(code)) for code in codes]
 
 
 def choice_labels(field: Any) -> dict[str, str]:

@@ -21,6 +21,7 @@ from vetting.domain.identity import IdentityStatus
 from vetting.domain.lifecycles.case import CLOSED, DECIDABLE, INTERRUPTIBLE, CaseState
 from vetting.domain.lifecycles.check import CheckState
 from vetting.domain.lifecycles.clearance import LIVE, ClearanceState
+from vetting.domain.risk import EXCLUDE
 from vetting.service_layer.queue_flags import Flags
 from vetting.workbench.blueprint import bp
 
@@ -100,6 +101,15 @@ def label(value: str | None) -> str:
         return "—"
     words = str(value).replace("_", " ").strip()
     return words[:1].upper() + words[1:].lower()
+
+
+def condition(code: str) -> str:
+    """A clearance condition in words: "Escorted only", "Not at WWI"."""
+    return f"Not at {code.removeprefix(EXCLUDE)}" if code.startswith(EXCLUDE) else label(code)
+
+
+def conditions(codes: list[str] | None) -> str:
+    return ", ".join(condition(code) for code in codes or ()) or "None"
 
 
 def _moment(value: date | datetime | str | None) -> date | datetime | None:
@@ -317,6 +327,7 @@ for _name, _function in (
     ("duration", duration),
     ("days", days),
     ("label", label),
+    ("conditions", conditions),
     ("person_name", person_name),
     ("working_days", working_days),
 ):
