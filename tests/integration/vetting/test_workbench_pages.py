@@ -79,8 +79,14 @@ def test_the_queue_filters_by_state_level_party_and_age(workbench: Workbench):
     old = workbench.awaiting_decision()
     refusal = workbench.refusal_pending()
     asked = workbench.information_overdue()
+    decided = workbench.awaiting_decision()
+    workbench.vetting.clear(decided["application_id"])
     workbench.age(old["id"], 30)
     client = workbench.signed_in("manager")
+
+    # Undecided cases unless asked: a cleared case is under "Any, decided too".
+    assert decided["id"] not in case_ids(client.get("/workbench/cases").text)
+    assert decided["id"] in case_ids(client.get("/workbench/cases?status=ANY").text)
 
     by_state = client.get("/workbench/cases?status=REFUSAL_PENDING").text
     assert case_ids(by_state) == [refusal["id"]]

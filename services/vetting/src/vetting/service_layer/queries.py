@@ -13,7 +13,7 @@ from shared.errors import Invalid, NotFound
 from shared.pagination import decode_cursor, encode_cursor
 from vetting.adapters.bank_holidays import england_and_wales
 from vetting.domain.identity import IdentityStatus
-from vetting.domain.lifecycles.case import CaseState
+from vetting.domain.lifecycles.case import CLOSED, CaseState
 from vetting.domain.service_levels import CaseTimes, age_s, report, waits_s
 from vetting.models import CaseUpdate, Check, Clearance, InformationRequest, VettingCase
 from vetting.service_layer import circumstances, history, identity_view
@@ -120,6 +120,7 @@ def list_cases(
     moment: datetime,
     *,
     status: str | None = None,
+    open_only: bool = False,
     level: str | None = None,
     waiting_on: str | None = None,
     older_than_days: int | None = None,
@@ -129,12 +130,15 @@ def list_cases(
     limit: int = 50,
 ) -> dict[str, Any]:
     """The queue: oldest first, filtered by state, level, party, age and who works the case
-    (`assigned_to`: a staff subject, or NOBODY for the cases nobody has taken); keyset pages."""
+    (`assigned_to`: a staff subject, or NOBODY for the cases nobody has taken), or only the
+    undecided (`open_only`); keyset pages."""
     # Not the encrypted documents the summary does not show: each would be decrypted per row
     # (the applicant document alone was most of a page's CPU; bench/scale.py).
     query = select(VettingCase).options(*LIST_DEFERRED)
     if status:
         query = query.where(VettingCase.status == status)
+    if open_only:
+        query = query.where(VettingCase.status.not_in(sorted(CLOSED)))
     if level:
         query = query.where(VettingCase.required_level == level)
     if waiting_on:

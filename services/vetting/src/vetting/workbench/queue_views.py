@@ -23,14 +23,16 @@ from vetting.workbench import errors, presenters
 from vetting.workbench.blueprint import actor, bp, now, platform
 
 PAGE_SIZE = 25
+ANY_STATE = "ANY"
 
 
 class QueueFilters(Form):
     """The queue's filters: a GET form, so a filtered queue is a link to share."""
 
+    # The queue is of the cases still to decide unless asked otherwise.
     status = SelectField(
         "State",
-        choices=[SelectChoice("", "Any state")]
+        choices=[SelectChoice("", "Undecided"), SelectChoice(ANY_STATE, "Any, decided too")]
         + [SelectChoice(state.value, presenters.CASE_TAGS[state][0]) for state in CaseState],
         default="",
         widget=GovSelect(),
@@ -60,10 +62,11 @@ def _filters(args: MultiDict[str, str]) -> tuple[QueueFilters, dict[str, Any]]:
         SelectChoice(level, presenters.label(level)) for level in levels
     ]
     if not form.validate():
-        return form, {}
+        return form, {"open_only": True}
     chosen = {name: form.data[name] for name in ("status", "level", "waiting_on")}
     return form, {
-        **{name: value for name, value in chosen.items() if value},
+        **{name: value for name, value in chosen.items() if value and value != ANY_STATE},
+        "open_only": not chosen["status"],
         "older_than_days": form.older_than_days.data,
     }
 
