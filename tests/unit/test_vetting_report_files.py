@@ -68,6 +68,9 @@ def test_the_age_chart_names_each_bucket():
     counts = {b["bucket"]: b["count"] for b in out["age_distribution"]}
     assert f"0-5 working days: {counts['0-5']} open cases" in (desc.text or "")
     assert root.get("id") != ET.fromstring(weekly_chart(out)).get("id")  # both on one page
+    # Counts of cases: the axis marks whole numbers only.
+    assert not [text for text in texts if text and "." in text and text.replace(".", "").isdigit()]
+    assert "1" in texts
 
 
 def test_the_csv_holds_every_section_and_defuses_formulas():

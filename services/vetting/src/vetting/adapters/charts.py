@@ -11,6 +11,7 @@ CSP nonce when one is given (a style-src without 'unsafe-inline' would refuse it
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -59,6 +60,12 @@ def _bar(title: str, x_title: str, y_title: str) -> pygal.Bar:
     )
 
 
+def _count_ticks(highest: int) -> list[int]:
+    """Whole numbers for an axis of counts (pygal would mark 0.4, 0.8 ... for a few cases)."""
+    step = max(1, math.ceil(highest / 8))
+    return list(range(0, max(highest, 1) + step, step))
+
+
 def _tidy(svg: str, chart_id: str, title: str, description: str, nonce: str | None) -> str:
     """The rendered chart made deterministic, script-free and accessible (see the module)."""
     found = re.search(r'id="chart-([0-9a-f-]+)"', svg)
@@ -97,6 +104,7 @@ def weekly_chart(report: Mapping[str, Any], *, nonce: str | None = None) -> str:
     chart.x_labels = [week["starts"] for week in weeks]
     chart.add("Opened", [week["opened"] for week in weeks])
     chart.add("Decided", [week["decided"] for week in weeks])
+    chart.y_labels = _count_ticks(max((max(w["opened"], w["decided"]) for w in weeks), default=0))
     description = "; ".join(
         f"week starting {w['starts']}: {w['opened']} opened, {w['decided']} decided" for w in weeks
     )
@@ -110,5 +118,6 @@ def age_chart(report: Mapping[str, Any], *, nonce: str | None = None) -> str:
     chart = _bar(title, "Age (working days)", "Open cases")
     chart.x_labels = [bucket["bucket"] for bucket in buckets]
     chart.add("Open cases", [bucket["count"] for bucket in buckets])
+    chart.y_labels = _count_ticks(max((bucket["count"] for bucket in buckets), default=0))
     description = "; ".join(f"{b['bucket']} working days: {b['count']} open cases" for b in buckets)
     return _tidy(_render(chart), "age", title, description or "No open cases.", nonce)
