@@ -102,6 +102,8 @@ def test_clearing_from_the_form_issues_the_clearance_and_audits_who(workbench):
     assert offered and "ESCORTED_VISITOR" not in offered  # below what the request needs
     assert case["required_level"] in offered
     assert 'value="ESCORTED_ONLY"' in page
+    # The case it is about reads as words, not codes.
+    assert f">{case['required_level']}<" not in page.replace(" ", "").replace("\n", "")
     # A level below the request's, posted anyway: the use case's own rule, on the field.
     low = send(officer, case_url(case, "clear"), {"level": "ESCORTED_VISITOR", "reason": "Fine."})
     is_error_page(low, 422, f"This request needs at least {case['required_level']}")
