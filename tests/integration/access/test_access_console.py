@@ -10,6 +10,7 @@ import re
 
 from tests.support.access_harness import Access
 from tests.support.console_harness import Case, csrf
+from tests.support.door_matrix import check_all, door_routes, unlike
 
 CASES = [
     Case("console.login", "GET", public=True),
@@ -34,30 +35,9 @@ CASES = [
 ]
 
 
-def check_all(cases, check) -> None:
-    """Run `check` on each case; report every route that fails, not just the first."""
-    failures = [
-        f"{case.method} {case.endpoint}: {problem}" for case in cases if (problem := check(case))
-    ]
-    assert not failures, "\n".join(failures)
-
-
-def unlike(response, statuses, *, text: str = "", to: str = "") -> str | None:
-    """None if the response is as expected; else what it was."""
-    where = response.headers.get("Location", "")
-    if response.status_code in statuses and text in response.text and where.startswith(to):
-        return None
-    return f"{response.status_code} {where}"
-
-
 def test_every_console_route_has_a_case(embedded):
     app = Access(embedded["access"]).app
-    routes = {
-        (rule.endpoint, method)
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("console.")
-        for method in rule.methods - {"HEAD", "OPTIONS"}
-    }
+    routes = door_routes(app, "console")
     assert routes == {(case.endpoint, case.method) for case in CASES}
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.door_matrix import check_all, door_routes, unlike
 from tests.support.workbench_harness import Page, Workbench, csrf
 
 PAGES = [
@@ -92,30 +93,9 @@ def values(workbench: Workbench) -> dict[str, str]:
     }
 
 
-def check_all(pages, check) -> None:
-    """Run `check` on each page; report every route that fails, not just the first."""
-    failures = [
-        f"{page.method} {page.endpoint}: {problem}" for page in pages if (problem := check(page))
-    ]
-    assert not failures, "\n".join(failures)
-
-
-def unlike(response, statuses, *, text: str = "", to: str = "") -> str | None:
-    """None if the response is as expected; else what it was."""
-    where = response.headers.get("Location", "")
-    if response.status_code in statuses and text in response.text and where.startswith(to):
-        return None
-    return f"{response.status_code} {where}"
-
-
 def test_every_workbench_route_has_a_rule(embedded):
     app = Workbench(embedded["vetting"]).app
-    routes = {
-        (rule.endpoint, method)
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("workbench.")
-        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
-    }
+    routes = door_routes(app, "workbench")
     assert routes == {(page.endpoint, page.method) for page in PAGES}
 
 
