@@ -84,7 +84,7 @@ def settings(args: argparse.Namespace) -> dict[str, float]:
             "pause": 2.5,
             "rabbit_down": 2.0,
             "smtp_down": 4.0,
-            "settle": args.settle_timeout or 60,
+            "settle": args.settle_timeout or 150,
             "check_lease": 10,
         }
     return {
@@ -293,7 +293,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, help="applications per second (1.5; quick 1.5)")
     parser.add_argument("--duration", type=float, help="seconds of flow at least (150; quick 30)")
     parser.add_argument("--quick", action="store_true", help="the short run make test runs")
-    parser.add_argument("--settle-timeout", type=float, help="seconds (240; quick 60)")
+    parser.add_argument("--settle-timeout", type=float, help="seconds (240; quick 150)")
     parser.add_argument(
         "--keep",
         action="store_true",

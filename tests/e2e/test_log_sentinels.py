@@ -314,7 +314,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(
             return items[0] if items and items[0]["status"] in statuses else None
 
         try:
-            return wait_for(found, timeout=30, message=f"case {statuses}")
+            return wait_for(found, timeout=90, message=f"case {statuses}")
         except AssertionError:
             items = get(
                 stack, "vetting", f"/cases?application_id={application_id}", officer
@@ -550,7 +550,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(
         lambda: (lambda found: found if {db_event_id, invalid_event_id} <= set(found) else None)(
             dead_letters("notifications")
         ),
-        timeout=30,
+        timeout=90,
         message="both provoked notifications events dead-lettered",
     )
     # The point of that event is a database error whose text names the person: if the contract
@@ -582,7 +582,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(
         notes = notifications_of(application_id) + notifications_of(second["id"])
         return all(n["status"] not in ("QUEUED", "SENDING") for n in notes)
 
-    wait_for(settled, timeout=30, message="every notification sent or failed")
+    wait_for(settled, timeout=90, message="every notification sent or failed")
     assert any(n["status"] == "PERMANENT_FAILURE" for n in notifications_of(application_id)), (
         "the mail server was to refuse the coordinator's address"
     )
@@ -619,7 +619,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(
         {"application_id": application_id},
         expect=(202,),
     ).json()["id"]
-    wait_for(lambda: erased(by_organisation), timeout=60, message="the organisation's erasure")
+    wait_for(lambda: erased(by_organisation), timeout=120, message="the organisation's erasure")
     erasures = [
         call(
             stack,
@@ -633,7 +633,7 @@ def test_no_log_line_carries_a_personal_or_special_category_value(
         for app in (application_id, second["id"])
     ]
     wait_for(
-        lambda: erased(*erasures), timeout=60, message="both erasures complete in all four services"
+        lambda: erased(*erasures), timeout=120, message="both erasures complete in all four services"
     )
     # Nobody keeps gate access: the grant ended, the badge names nobody any more.
     assert (
