@@ -633,7 +633,9 @@ def test_no_log_line_carries_a_personal_or_special_category_value(
         for app in (application_id, second["id"])
     ]
     wait_for(
-        lambda: erased(*erasures), timeout=120, message="both erasures complete in all four services"
+        lambda: erased(*erasures),
+        timeout=120,
+        message="both erasures complete in all four services",
     )
     # Nobody keeps gate access: the grant ended, the badge names nobody any more.
     assert (

@@ -32,6 +32,8 @@ SECRETS: dict[str, str] = {
     "ACCESS_CONSOLE_OIDC_CLIENT_SECRET": generate_secret(),
     # The vetting workbench's, likewise.
     "VETTING_WORKBENCH_OIDC_CLIENT_SECRET": generate_secret(),
+    # The coordinators' portal's (One Login in production; the test provider here).
+    "APPLICATIONS_PORTAL_OIDC_CLIENT_SECRET": generate_secret(),
 }
 DATABASE_PASSWORD = generate_secret()
 

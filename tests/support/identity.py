@@ -43,6 +43,11 @@ IN_PROCESS_CALLBACK = "http://localhost/console/auth/callback"  # Flask's test c
 WORKBENCH_CLIENT = "vetting-workbench-test"
 WORKBENCH_SECRET = SECRETS["VETTING_WORKBENCH_OIDC_CLIENT_SECRET"]
 WORKBENCH_IN_PROCESS_CALLBACK = "http://localhost/workbench/auth/callback"
+# The coordinators' portal's: members of the public, as GOV.UK One Login has them
+# (`allow_portal_at`; its users come from `add_public_user`; no staff user signs in there).
+PORTAL_CLIENT = "applications-portal-test"
+PORTAL_SECRET = SECRETS["APPLICATIONS_PORTAL_OIDC_CLIENT_SECRET"]
+PORTAL_IN_PROCESS_CALLBACK = "http://localhost/portal/auth/callback"
 
 
 class DevIdentityProvider:
@@ -79,6 +84,14 @@ class DevIdentityProvider:
                         "audiences": ["vetting"],
                         "grant_types": ["authorization_code", "refresh_token"],
                         "redirect_uris": [WORKBENCH_IN_PROCESS_CALLBACK],
+                    },
+                    PORTAL_CLIENT: {
+                        "secret": PORTAL_SECRET,
+                        "audiences": ["applications"],
+                        "grant_types": ["authorization_code"],
+                        "redirect_uris": [PORTAL_IN_PROCESS_CALLBACK],
+                        "scope": "openid email",
+                        "people": "public",
                     },
                 }
             },
@@ -230,6 +243,21 @@ class DevIdentityProvider:
             }
             self._write(self.users_file, data)
 
+    def add_public_user(
+        self, username: str, email: str, subject: str | None = None, password: str = TEST_PASSWORD
+    ) -> None:
+        """A member of the public (the portal's users): who they are and their email address."""
+        with self._lock:
+            data = json.loads(self.users_file.read_text())
+            data["users"][username] = {
+                "name": username,
+                "password": password,
+                "people": "public",
+                "email": email,
+                "sub": subject or f"public-{username}",
+            }
+            self._write(self.users_file, data)
+
     def remove_user(self, username: str) -> None:
         with self._lock:
             data = json.loads(self.users_file.read_text())
@@ -243,6 +271,10 @@ class DevIdentityProvider:
     def allow_workbench_at(self, base_url: str) -> None:
         """Let the workbench client come back to a workbench served at `base_url`."""
         self.allow_callback(WORKBENCH_CLIENT, f"{base_url}/workbench/auth/callback")
+
+    def allow_portal_at(self, base_url: str) -> None:
+        """Let the portal client come back to a portal served at `base_url`."""
+        self.allow_callback(PORTAL_CLIENT, f"{base_url}/portal/auth/callback")
 
     def allow_callback(self, client_id: str, uri: str) -> None:
         with self._lock:
@@ -285,6 +317,12 @@ WORKBENCH_ENV = {
     "VETTING_WORKBENCH_OIDC_CLIENT_ID": WORKBENCH_CLIENT,
     "VETTING_WORKBENCH_OIDC_CLIENT_SECRET": WORKBENCH_SECRET,
     "VETTING_WORKBENCH_SESSION_CHECK_S": "0",
+}
+
+# The coordinators' portal, likewise.
+PORTAL_ENV = {
+    "APPLICATIONS_PORTAL_OIDC_CLIENT_ID": PORTAL_CLIENT,
+    "APPLICATIONS_PORTAL_OIDC_CLIENT_SECRET": PORTAL_SECRET,
 }
 
 

@@ -217,8 +217,14 @@ def test_an_optional_secret_is_checked_only_when_set():
         (
             "access",
             "ACCESS_CONSOLE_OIDC_CLIENT_SECRET",
-            "applications",
+            "notifications",
             "dev-console-secret-change-me",
+        ),
+        (
+            "applications",
+            "APPLICATIONS_PORTAL_OIDC_CLIENT_SECRET",
+            "notifications",
+            "dev-portal-secret-change-me",
         ),
         (
             "vetting",
@@ -243,3 +249,32 @@ def test_a_front_doors_client_secret_is_its_services_alone(service, name, other,
     assert [line.split(":")[0] for line in problems(load_settings(service, base))] == [name]
     assert "default" in problems(load_settings(service, {**base, name: default}))[0]
     assert problems(load_settings(service, {**base, name: generate_secret()})) == []
+
+
+def test_the_portal_may_sign_its_requests_with_a_private_key_instead_of_a_secret():
+    """GOV.UK One Login authenticates its clients by a JWT signed with the client's key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from shared.config import load_settings
+    from shared.startup_secrets import generate_fernet_key, generate_secret, problems
+
+    def pem(bits: int) -> str:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+        return key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+
+    base = {
+        "DATABASE_URL": f"postgresql://svc:{generate_secret()}@db/x",
+        "BROKER_URL": f"amqp://svc:{generate_secret()}@mq//",
+        "SECRET_KEY": generate_secret(),
+        "API_KEY_PEPPER": generate_secret(),
+        "DATA_ENCRYPTION_KEYS": generate_fernet_key(),
+    }
+    key = "APPLICATIONS_PORTAL_OIDC_PRIVATE_KEY"
+    assert problems(load_settings("applications", {**base, key: pem(2048)})) == []
+    assert "2048" in problems(load_settings("applications", {**base, key: pem(1024)}))[0]
+    assert "PEM" in problems(load_settings("applications", {**base, key: "not a key"}))[0]

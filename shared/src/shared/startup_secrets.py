@@ -59,6 +59,7 @@ KNOWN_DEFAULTS = frozenset(
         # the development identity provider's front-door clients
         "dev-console-secret-change-me",
         "dev-workbench-secret-change-me",
+        "dev-portal-secret-change-me",
     }
 )
 
@@ -71,7 +72,9 @@ class RequiredSecret:
 
     variable: str
     read: Callable[[Settings], Sequence[str] | str | None]
-    kind: str = "secret"  # "secret", "fernet_keys", "url_password" or "optional" (checked if set)
+    # "secret", "fernet_keys", "url_password", "secret_or_private_key" or "optional" (checked if
+    # set)
+    kind: str = "secret"
     service: str | None = None  # only this service's processes need it
 
 
@@ -105,6 +108,17 @@ REQUIRED_SECRETS: tuple[RequiredSecret, ...] = (
         "VETTING_WORKBENCH_OIDC_CLIENT_SECRET",
         lambda s: s.extra.get("VETTING_WORKBENCH_OIDC_CLIENT_SECRET", ""),
         service="vetting",
+    ),
+    # The coordinators' portal's: GOV.UK One Login authenticates clients by a signed JWT, so a
+    # private key (APPLICATIONS_PORTAL_OIDC_PRIVATE_KEY) stands in for the secret.
+    RequiredSecret(
+        "APPLICATIONS_PORTAL_OIDC_CLIENT_SECRET",
+        lambda s: (
+            s.extra.get("APPLICATIONS_PORTAL_OIDC_CLIENT_SECRET", ""),
+            s.extra.get("APPLICATIONS_PORTAL_OIDC_PRIVATE_KEY", ""),
+        ),
+        "secret_or_private_key",
+        service="applications",
     ),
     # Optional, but when set they must be as strong as the rest.
     RequiredSecret("METRICS_TOKEN", lambda s: s.metrics_token, "optional"),
@@ -161,6 +175,20 @@ def fernet_weakness(key: str) -> str | None:
     return None
 
 
+def private_key_weakness(pem: str) -> str | None:
+    """Why `pem` cannot sign a client's JWT (an RSA key of at least 2048 bits), or None."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError):
+        return "not a PEM private key without a passphrase"
+    if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < 2048:
+        return "not an RSA key of at least 2048 bits"
+    return None
+
+
 def problems(settings: Settings) -> list[str]:
     """One line per bad variable (none in the embedded mode)."""
     if is_embedded(settings):
@@ -187,6 +215,9 @@ def problems(settings: Settings) -> list[str]:
                 continue  # SQLite or the filesystem transport: no password to have
             why = weakness(value)
             why = f"password {why}" if why else None
+        elif entry.kind == "secret_or_private_key":
+            secret, private_key = value if isinstance(value, tuple) else ("", "")
+            why = private_key_weakness(private_key) if private_key else weakness(secret)
         elif entry.kind == "optional":
             why = weakness(value) if isinstance(value, str) and value else None
         else:
@@ -244,7 +275,7 @@ def env_file_values(services: Sequence[str]) -> dict[str, str]:
     RabbitMQ's administrator and one user per service (the URLs are built from these)."""
     values: dict[str, str] = {}
     for entry in REQUIRED_SECRETS:
-        if entry.kind == "secret":
+        if entry.kind in ("secret", "secret_or_private_key"):
             values[entry.variable] = generate_secret()
         elif entry.kind == "fernet_keys":
             values[entry.variable] = generate_fernet_key()

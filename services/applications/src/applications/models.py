@@ -76,6 +76,10 @@ class Application(Base):
     # which they opted out of ({"email_confirmed": bool, "mobile_confirmed": bool,
     # "opted_out": [channel]}); None until submission.
     contact_status: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The sections the volunteer fills in through their own link, which the organisation sees
+    # only as complete or not ({"sections": [name], "completed": {name: ISO time}}); None while
+    # the organisation fills in everything itself.
+    volunteer_sections: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
@@ -162,3 +166,58 @@ class ErasureRequest(Base):
     # service -> {"status": "PENDING" | "ERASED", "counts": {...}, "erased_at": ISO time}
     services: Mapped[dict[str, Any]] = mapped_column(JSON)
     completed_at: Mapped[datetime | None]
+
+
+class PortalMember(Base):
+    """A person at an organisation who uses the coordinators' portal, with their role there.
+
+    Invited by email; the first sign-in with that (verified) email binds the invitation to the
+    person's subject at the identity provider, which is who they are from then on.
+    """
+
+    __tablename__ = "portal_members"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))  # lower case
+    subject: Mapped[str | None] = mapped_column(String(200), index=True)
+    role: Mapped[str] = mapped_column(String(30))  # coordinator | organisation_admin
+    invited_by: Mapped[str] = mapped_column(String(200))
+    invited_at: Mapped[datetime]
+    joined_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        Index("uq_portal_members_organisation_email", "organisation_id", "email", unique=True),
+    )
+
+
+class VolunteerLink(Base):
+    """A single-use link sent to the volunteer: it signs them in to one application's sensitive
+    sections. Only the token's hash is kept."""
+
+    __tablename__ = "volunteer_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(5))  # EMAIL | SMS
+    sent_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    # A re-sent link replaces the one before it.
+    revoked_at: Mapped[datetime | None]
+
+
+class VolunteerSession(Base):
+    """The volunteer signed in by a link: one application, for a short while. The cookie holds
+    a random token; only its hash is kept."""
+
+    __tablename__ = "volunteer_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    started_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

@@ -36,6 +36,10 @@ def _configure_app(app: Flask, platform: Platform) -> None:
 
     install_api_key_lookup(app, lookup)
     register_error_mapping(app)
+    # Imported here: only the web process needs the portal (and its templates, forms).
+    from applications.portal.configure import configure_portal
+
+    configure_portal(app, platform)
 
 
 def _register_routes(api: Api) -> None:

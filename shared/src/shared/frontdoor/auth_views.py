@@ -58,6 +58,8 @@ def install(door: Door) -> None:
                 db.commit()
                 session.clear()
                 return _login_page(name, door.refused_message), 403
+            if door.on_sign_in is not None:
+                door.on_sign_in(db, identity, display_name, moment)
             token = sessions.open_session(
                 db, name, door.service, identity, display_name, tokens, moment
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import TypeVar
 
 from flask import Blueprint, Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -22,15 +23,17 @@ from shared.frontdoor.form_errors import error_summary_params
 from shared.frontdoor.guard import csrf
 from shared.frontdoor.guard import install as install_guard
 from shared.frontdoor.oidc import IdentityProvider, OidcClient
-from shared.frontdoor.state import DoorSettings, Runtime
+from shared.frontdoor.state import DoorSettings, Runtime, SignInHook
 from shared.platform import Platform
 
+V = TypeVar("V", bound=Callable[..., object])
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 # The settings a door reads, each as <env_prefix>_<name> (through Settings.extra).
 SETTING_NAMES = (
     "OIDC_CLIENT_ID",
     "OIDC_CLIENT_SECRET",
     "OIDC_METADATA_URL",
+    "OIDC_PRIVATE_KEY",
     "IDLE_MINUTES",
     "SECURE_COOKIE",
     "SESSION_CHECK_S",
@@ -52,8 +55,21 @@ class FrontDoor:
         import_name: str,
         template_folder: str | None = "templates",
         navigation: Sequence[tuple[str, str]] = (),
+        people: str = "staff",
+        show_in_navigation: Callable[[str], bool] | None = None,
+        on_sign_in: SignInHook | None = None,
     ) -> None:
+        if people not in ("staff", "public"):
+            raise ValueError(f"people must be 'staff' or 'public', not {people!r}")
         self.name, self.service, self.title, self.home = name, service, title, home
+        # Staff sign in at the staff provider with roles; the public (GOV.UK One Login) with
+        # only who they are: the service itself says what they may do.
+        self.people = people
+        # Which of the navigation's endpoints this person sees (e.g. by their role); an entry
+        # whose view is not registered is never shown.
+        self.show_in_navigation = show_in_navigation
+        # Called in the sign-in's transaction (the portal binds invitations to the person).
+        self.on_sign_in = on_sign_in
         self.may_enter, self.refused_message = may_enter, refused
         self.env_prefix = env_prefix
         self.navigation = tuple(navigation)
@@ -64,6 +80,13 @@ class FrontDoor:
         )
         install_guard(self)
         install_auth_views(self)
+
+    @staticmethod
+    def open_view(view: V) -> V:
+        """Put under a view's route decorator: the sign-in guard lets it through (it makes a
+        check of its own, as the volunteer's pages do with their link). CSRF still applies."""
+        view.frontdoor_open = True  # type: ignore[attr-defined]
+        return view
 
     def settings_from(self, platform: Platform) -> DoorSettings:
         extra, prefix = platform.settings.extra, self.env_prefix
@@ -77,6 +100,7 @@ class FrontDoor:
                 f"{prefix}_OIDC_METADATA_URL",
                 f"{platform.settings.oidc.issuer}/.well-known/openid-configuration",
             ),
+            private_key=extra.get(f"{prefix}_OIDC_PRIVATE_KEY", ""),
             idle_minutes=int(extra.get(f"{prefix}_IDLE_MINUTES", "30")),
             # Cookies marked Secure are sent over HTTPS only; "0" is for plain-HTTP development.
             secure_cookie=extra.get(f"{prefix}_SECURE_COOKIE", "1").lower() not in FALSE_WORDS,
@@ -92,9 +116,15 @@ class FrontDoor:
         settings = self.settings_from(platform)
         provider = IdentityProvider(
             app,
-            OidcClient(settings.client_id, settings.client_secret, settings.metadata_url),
+            OidcClient(
+                settings.client_id,
+                settings.client_secret,
+                settings.metadata_url,
+                settings.private_key,
+            ),
             app.extensions["staff_tokens"],
             platform.clock,
+            self.people,
         )
         app.extensions["frontdoor"] = Runtime(self, settings, provider, platform)
         app.config.update(

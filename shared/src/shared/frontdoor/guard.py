@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
@@ -102,7 +102,8 @@ def install(door: Door) -> None:
     def guard() -> Response | None:
         """Signed in, not timed out, still standing at the provider: else to the sign-in
         page. Then the CSRF check for anything that changes state."""
-        if request.endpoint not in public:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if request.endpoint not in public and not getattr(view, "frontdoor_open", False):
             denied = _signed_in()
             if denied is not None:
                 return denied
@@ -118,7 +119,22 @@ def install(door: Door) -> None:
 
     @door.blueprint.context_processor
     def page_context() -> dict[str, object]:
-        return {"door": door, "cspNonce": csp_nonce(), "signed_in_user": g.get("frontdoor_user")}
+        user = g.get("frontdoor_user")
+        return {
+            "door": door,
+            "cspNonce": csp_nonce(),
+            "signed_in_user": user,
+            "navigation_items": _navigation(door) if user else [],
+        }
+
+
+def _navigation(door: Door) -> list[tuple[str, str]]:
+    shown = door.show_in_navigation or (lambda _endpoint: True)
+    return [
+        (text, endpoint)
+        for text, endpoint in door.navigation
+        if endpoint in current_app.view_functions and shown(endpoint)
+    ]
 
 
 def _wanted() -> str | None:
@@ -180,6 +196,10 @@ def _still_standing(
     """Ask the provider, if its last answer is older than the check interval: the row as it
     now stands, or None if the provider (or the door) no longer lets this person in."""
     door = runtime()
+    if door.door.people == "public":
+        # GOV.UK One Login leaves the session to the service (no refresh tokens to ask with):
+        # the idle and absolute limits hold, and the service checks what the person may do.
+        return row
     if (
         moment - row.checked_at
     ).total_seconds() < door.settings.check_s and row.access_expires_at > moment:

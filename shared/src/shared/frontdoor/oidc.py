@@ -1,6 +1,11 @@
 """A front door's client of the identity provider (authlib's Flask client): sign-in with the
 authorisation code flow and PKCE, and afterwards the questions the door asks it now and then
-— does the session still stand (userinfo), fresh tokens (refresh), forget this one (revoke)."""
+— does the session still stand (userinfo), fresh tokens (refresh), forget this one (revoke).
+
+Staff are read from the access token exactly as the APIs read them (roles, establishments).
+Members of the public (GOV.UK One Login in production) are their ID token's subject and their
+verified email address from userinfo: no roles travel with them.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from urllib.parse import urlencode
 import requests
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from flask import Flask, Response
 
 from shared.auth import AuthError, StaffIdentity
@@ -36,24 +42,36 @@ class OidcClient:
     client_id: str
     client_secret: str
     metadata_url: str
+    # A PEM private key: the client signs a JWT to authenticate (private_key_jwt, as GOV.UK One
+    # Login requires) instead of sending the secret.
+    private_key: str = ""
 
 
 class IdentityProvider:
     def __init__(
-        self, app: Flask, client: OidcClient, verifier: StaffTokenVerifier, clock: Clock
+        self,
+        app: Flask,
+        client: OidcClient,
+        verifier: StaffTokenVerifier,
+        clock: Clock,
+        people: str = "staff",
     ) -> None:
         self.verifier = verifier
         self.clock = clock
+        self.public = people == "public"
         self.oauth = OAuth(app)
+        signed = bool(client.private_key)
         self.remote = self.oauth.register(
             "provider",
             client_id=client.client_id,
-            client_secret=client.client_secret,
+            client_secret=client.private_key if signed else client.client_secret,
             server_metadata_url=client.metadata_url,
+            client_auth_methods=[PrivateKeyJWT(alg="RS256")] if signed else None,
             client_kwargs={
-                "scope": "openid profile",
+                "scope": "openid email" if self.public else "openid profile",
                 "code_challenge_method": "S256",
                 "timeout": TIMEOUT_S,
+                **({"token_endpoint_auth_method": "private_key_jwt"} if signed else {}),
             },
         )
         self.client = client
@@ -71,12 +89,27 @@ class IdentityProvider:
         who this is from the access token exactly as the API would."""
         try:
             token = self.remote.authorize_access_token()
-            identity = self.verifier.verify(token["access_token"])
+            if self.public:
+                identity, name = self._member_of_public(token)
+            else:
+                identity = self.verifier.verify(token["access_token"])
+                claims = token.get("userinfo") or {}
+                name = claims.get("name") or claims.get("preferred_username") or identity.staff_id
         except (OAuthError, AuthError, KeyError, ValueError, requests.RequestException) as exc:
             raise SignInFailed(str(exc)) from exc
-        claims = token.get("userinfo") or {}
-        name = claims.get("name") or claims.get("preferred_username") or identity.staff_id
         return identity, str(name), self._tokens(token)
+
+    def _member_of_public(self, token: dict[str, Any]) -> tuple[StaffIdentity, str]:
+        """The ID token's subject (authlib has checked its signature, issuer, audience and
+        nonce) and the email address userinfo vouches for: no roles, no establishments."""
+        subject = (token.get("userinfo") or {}).get("sub")
+        info = self.remote.userinfo(token=token)
+        email = str(info.get("email") or "").strip().lower()
+        if not isinstance(subject, str) or not subject or info.get("sub") != subject:
+            raise SignInFailed("the ID token and userinfo name different people")
+        if not email or info.get("email_verified") is False:
+            raise SignInFailed("no verified email address")
+        return StaffIdentity(staff_id=subject), email
 
     def _tokens(self, token: dict[str, Any], previous_refresh: str | None = None) -> ProviderTokens:
         lifetime = int(token.get("expires_in") or 300)

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from flask import Blueprint, current_app, g
+from sqlalchemy.orm import Session
 
 from shared.auth import StaffIdentity
 from shared.frontdoor.oidc import IdentityProvider
 from shared.frontdoor.sessions import Limits
 from shared.platform import Platform
+
+# (the database session, who signed in, the name they go by, when): in the sign-in's transaction.
+SignInHook = Callable[[Session, StaffIdentity, str, datetime], None]
 
 
 class Door(Protocol):
@@ -24,6 +28,10 @@ class Door(Protocol):
     home: str
     prefix: str
     refused_message: str
+    people: str
+    navigation: tuple[tuple[str, str], ...]
+    show_in_navigation: Callable[[str], bool] | None
+    on_sign_in: SignInHook | None
     blueprint: Blueprint
     may_enter: Callable[[StaffIdentity], bool]
 
@@ -43,6 +51,7 @@ class DoorSettings:
     client_id: str
     client_secret: str
     metadata_url: str
+    private_key: str = ""
     idle_minutes: int = 30
     absolute_hours: int = 12
     secure_cookie: bool = True

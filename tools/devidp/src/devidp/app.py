@@ -66,11 +66,13 @@ def create_app(provider: Provider) -> Flask:
                     "client_secret_basic",
                     "client_secret_post",
                 ],
-                "scopes_supported": ["openid", "profile"],
+                "scopes_supported": ["openid", "profile", "email"],
                 "claims_supported": [
                     "sub",
                     "name",
                     "preferred_username",
+                    "email",
+                    "email_verified",
                     provider.roles_claim,
                     provider.establishments_claim,
                 ],
@@ -119,6 +121,10 @@ def create_app(provider: Provider) -> Flask:
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
         user = provider.directory.user(username) if username else None
+        client = provider.directory.client(request.args.get("client_id", ""))
+        if user is not None and client is not None and user.people != client.people:
+            # Staff and the public are separate users, as at separate providers.
+            user = None
         if user is None or not user.password_matches(password):
             return sign_in_page("Enter a correct username and password.", username, 401)
         return server.create_authorization_response(grant_user=user)
@@ -154,6 +160,9 @@ def create_app(provider: Provider) -> Flask:
                 401,
                 {"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
+        if user.people == "public":
+            # What GOV.UK One Login answers: who, and their verified email address.
+            return jsonify({"sub": user.get_user_id(), "email": user.email, "email_verified": True})
         return jsonify(
             {
                 "sub": user.get_user_id(),

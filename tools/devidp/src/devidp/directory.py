@@ -22,6 +22,10 @@ class User:
     roles: tuple[str, ...] = ()
     establishments: tuple[str, ...] = ()
     subject: str = ""
+    # "staff" (roles, the staff front doors) or "public" (an email address, the coordinators'
+    # portal): as GOV.UK One Login's users are not the staff provider's.
+    people: str = "staff"
+    email: str = ""
 
     def get_user_id(self) -> str:
         return self.subject or self.username
@@ -44,6 +48,8 @@ class Client(ClientMixin):
     establishments: tuple[str, ...] = ()
     claims_from_request: bool = False
     scope: str = "openid profile"
+    # Whose sign-in this client asks for: staff, or the public (see User.people).
+    people: str = "staff"
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -98,6 +104,8 @@ class Directory:
             roles=tuple(entry.get("roles", ())),
             establishments=tuple(entry.get("establishments", ())),
             subject=entry.get("sub", ""),
+            people=entry.get("people", "staff"),
+            email=entry.get("email", ""),
         )
 
     def user_by_subject(self, subject: str) -> User | None:
@@ -125,4 +133,5 @@ class Directory:
             establishments=tuple(entry.get("establishments", ())),
             claims_from_request=bool(entry.get("claims_from_request", False)),
             scope=entry.get("scope", "openid profile"),
+            people=entry.get("people", "staff"),
         )

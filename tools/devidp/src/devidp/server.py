@@ -107,6 +107,8 @@ class Provider:
         return item
 
     def identity_claims(self, client: Client, user: User | None) -> dict[str, Any]:
+        if user is not None and user.people == "public":
+            return {}
         if user is not None:
             return {
                 self.roles_claim: list(user.roles),
@@ -278,6 +280,8 @@ def _openid(provider: Provider) -> OpenIDCode:
                 return any(item.nonce == nonce for item in provider.codes.values())
 
         def generate_user_info(self, user: User, scope: str) -> UserInfo:
+            if user.people == "public":
+                return UserInfo(sub=user.get_user_id())
             return UserInfo(
                 sub=user.get_user_id(),
                 name=user.name,

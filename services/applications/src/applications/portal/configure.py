@@ -1,0 +1,22 @@
+"""The portal's part of the applications app: its views and the front door's mechanics.
+
+A module of its own, not the package's __init__: it imports every view module, and they import
+the package's other modules.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from shared.platform import Platform
+
+
+def configure_portal(app: Flask, platform: Platform) -> None:
+    from applications.portal import (  # noqa: F401 - each module adds its routes to the blueprint
+        application_views,
+        errors,
+        organisation_views,
+    )
+    from applications.portal.blueprint import door
+
+    door.configure(app, platform)
