@@ -20,3 +20,12 @@ def configure_portal(app: Flask, platform: Platform) -> None:
     from applications.portal.blueprint import door
 
     door.configure(app, platform)
+
+    # While the portal is built in parallel: a link to another part's page, or None if that part
+    # has not landed yet. Replaced by url_for once every part is in.
+    def portal_link(endpoint: str, **values: object) -> str | None:
+        from flask import url_for
+
+        return url_for(endpoint, **values) if endpoint in app.view_functions else None
+
+    app.jinja_env.globals["portal_link"] = portal_link
