@@ -38,3 +38,16 @@ def load_establishments(path: Path | None = None) -> dict[str, Establishment]:
         )
         for row in rows
     }
+
+
+def application_reference(application_id: object) -> str:
+    """The application's reference as people quote it (emails, texts, the portal): the first
+    eight characters of its id, in capitals. Short enough to read out over the phone."""
+    return str(application_id or "")[:8].upper()
+
+
+def establishment_type(high_security: bool, womens_estate: bool) -> str:
+    """What kind of establishment it is, in the words its list shows."""
+    if high_security:
+        return "high security"
+    return "women's" if womens_estate else "men's"

@@ -94,6 +94,7 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
             ("GET", "/applications"): Rule(ORG),
             ("POST", "/applications"): Rule(ORG),
             ("POST", "/applications/bulk"): Rule(ORG),
+            ("GET", "/establishments"): Rule(ORG),
             **{
                 (method, app + tail): Rule(ORG, scope="organisation")
                 for method, tail in (

@@ -4,7 +4,14 @@ from flask_smorest import Api
 
 
 def register_routes(api: Api) -> None:
-    from applications.routes import applications, bulk, erasure, lifecycle, volunteer
+    from applications.routes import (
+        applications,
+        bulk,
+        erasure,
+        establishments,
+        lifecycle,
+        volunteer,
+    )
     from applications.service_layer.subject_access import gather
     from shared.web.subject_access import subject_access_blueprint
 
@@ -13,4 +20,5 @@ def register_routes(api: Api) -> None:
     api.register_blueprint(bulk.blp)
     api.register_blueprint(erasure.blp)
     api.register_blueprint(volunteer.blp)
+    api.register_blueprint(establishments.blp)
     api.register_blueprint(subject_access_blueprint(gather))

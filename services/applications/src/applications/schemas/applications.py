@@ -76,6 +76,15 @@ class OutcomeSchema(Schema):
 
 class ApplicationSummarySchema(Schema):
     id = fields.String()
+    reference = fields.String(
+        metadata={
+            "description": (
+                "The reference quoted to the volunteer and the coordinator in emails and texts "
+                "(the id's first eight characters, in capitals)."
+            ),
+            "example": "3F2A9C1D",
+        }
+    )
     status = fields.String(metadata={"enum": list(STATUSES)})
     applicant_name = fields.String(allow_none=True)
     role = fields.String(allow_none=True)

@@ -22,6 +22,7 @@ from applications.schemas.applicant import ApplicantSchema
 from applications.service_layer.contacts import refuse_coordinators_contact
 from applications.service_layer.records import owned_application
 from shared.pagination import decode_cursor, encode_cursor
+from shared.reference import application_reference
 from shared.uow import UnitOfWork
 
 APPLICATION_FIELDS = ("role", "requested_access", "frequency")
@@ -198,6 +199,7 @@ def summary_view(application: Application | SimpleNamespace) -> dict[str, Any]:
     applicant = application.applicant
     return {
         "id": application.id,
+        "reference": application_reference(application.id),
         "status": application.status,
         "applicant_name": " ".join(
             filter(None, (applicant.get("forenames"), applicant.get("surname")))

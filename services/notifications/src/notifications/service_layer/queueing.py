@@ -34,6 +34,7 @@ from notifications.domain.messages import (
 from notifications.models import Notification, Recipient
 from shared.audit import log as audit
 from shared.handlers import Event, RetryLater
+from shared.reference import application_reference
 from shared.uow import UnitOfWork
 
 Render = Callable[[str, str, str, Mapping[str, Any]], Any]  # -> .subject, .body
@@ -95,7 +96,7 @@ def queue_messages(uow: UnitOfWork, event: Event, queueing: Queueing) -> None:
         event.data,
         forenames=recipient.forenames if recipient else "",
         surname=recipient.surname if recipient else "",
-        reference=str(application_id or "")[:8].upper(),
+        reference=application_reference(application_id),
         establishment_names=queueing.establishment_names,
         console_url=queueing.console_url,
     )
@@ -192,7 +193,7 @@ def ask_to_confirm(uow: UnitOfWork, event: Event, queueing: Queueing) -> None:
         event.data,
         forenames=event.data["forenames"],
         surname=known.surname if known is not None else "",
-        reference=str(event.data["application_id"])[:8].upper(),
+        reference=application_reference(event.data["application_id"]),
         establishment_names=queueing.establishment_names,
         console_url=queueing.console_url,
     )
