@@ -148,8 +148,8 @@ def _answers(form: FlaskForm, items: list[dict[str, Any]]) -> list[dict[str, Any
         elif len(value) > MAX_ANSWER:
             field.errors = [f"Answer {number + 1} must be {MAX_ANSWER} characters or fewer."]
             ok = False
-        question = str(items[number].get("question") or "") if items else None
-        answers.append({"question": (question or None) and question[:500], "answer": value})
+        question = str(items[number].get("question") or "")[:500] if items else ""
+        answers.append({"question": question or None, "answer": value})
     if not ok:
         return None
     loaded: list[dict[str, Any]] = RESPONSE_SCHEMA.load(
