@@ -196,7 +196,17 @@ class Fix:
 
 
 def fixes(problems: list[Problem]) -> list[Fix]:
-    return [Fix(p.message, page_for(p.field), p.blocking) for p in problems]
+    found = []
+    for problem in problems:
+        step = page_for(problem.field)
+        # The volunteer gives these sections, so the fix is theirs (the message is the API's).
+        message = (
+            f"For the volunteer, through their link: {problem.message}"
+            if step == VOLUNTEER
+            else problem.message
+        )
+        found.append(Fix(message, step, problem.blocking))
+    return found
 
 
 __all__ = ["VOLUNTEER", "Fix", "Row", "fixes", "volunteer_statuses"]

@@ -134,9 +134,18 @@ def _nest(path: Sequence[str], value: Any) -> dict[str, Any]:
     return nested
 
 
+# marshmallow's own words, as GOV.UK's error messages say them.
+PLAIN = {
+    "Not a valid email address.": "Enter an email address in the correct format, like "
+    "name@example.com.",
+    "Not a valid integer.": "Enter a whole number, like 5.",
+    "Missing data for required field.": "Enter an answer.",
+}
+
+
 def _flat(messages: Any) -> list[str]:
     if isinstance(messages, str):
-        return [messages]
+        return [PLAIN.get(messages, messages)]
     if isinstance(messages, Mapping):
         return [text for value in messages.values() for text in _flat(value)]
     return [text for value in messages for text in _flat(value)]

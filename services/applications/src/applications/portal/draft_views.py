@@ -25,7 +25,7 @@ from applications.portal.draft_reading import (
 )
 from applications.portal.draft_steps import COLLECTIONS, ORDER, Collection, Question, next_step
 from applications.portal.draft_steps import QUESTIONS as PAGES
-from applications.routes.app_context import establishments
+from applications.routes.app_context import establishments, readiness_policy
 from applications.schemas.applications import ApplicationInputSchema
 from applications.service_layer import drafts
 from shared.errors import Conflict, Invalid, NotFound
@@ -240,6 +240,7 @@ def _collection(draft: Draft, collection: Collection) -> ResponseReturnValue:
             form=form,
             problems=problems,
             returning=_returning(),
+            history_years=readiness_policy().address_history_years,
             back=_back(draft, collection.slug),
         ),
         422 if form.errors else 200,
