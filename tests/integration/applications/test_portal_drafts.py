@@ -265,3 +265,10 @@ def test_another_organisation_gets_404_and_signed_out_goes_to_sign_in(portal):
     for url in ("/portal/applications/new", f"{base}/draft/name", f"{base}/check"):
         answer = stranger.get(url)
         assert answer.status_code == 302 and "/portal/login" in answer.location, url
+
+
+def test_the_type_ahead_is_served_like_govuk_frontend(portal):
+    client = portal.app.test_client()
+    script = client.get("/assets/accessible-autocomplete/accessible-autocomplete.min.js")
+    assert script.status_code == 200 and "max-age" in script.headers["Cache-Control"]
+    assert client.get("/assets/accessible-autocomplete/package.json").status_code == 404
