@@ -74,8 +74,10 @@ class PortalWorld:
                 for link in LINK.findall(_text(message)):
                     if containing in link:
                         parts = urlsplit(link)
-                        return self.stack.url("applications") + parts.path + (
-                            f"?{parts.query}" if parts.query else ""
+                        return (
+                            self.stack.url("applications")
+                            + parts.path
+                            + (f"?{parts.query}" if parts.query else "")
                         )
             return None
 
