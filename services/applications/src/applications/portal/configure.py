@@ -19,6 +19,8 @@ def configure_portal(app: Flask, platform: Platform) -> None:
         application_page_views,
         application_presenters,
         application_views,
+        check_views,
+        draft_views,
         errors,
         organisation_views,
     )
