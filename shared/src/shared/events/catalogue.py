@@ -76,6 +76,13 @@ _SPECS = [
         "mobile (the only message that may go to a channel the volunteer has not confirmed).",
     ),
     (
+        "application.volunteer_link_sent",
+        applications.VolunteerLinkSentV1,
+        "The volunteer's own single-use link (14 days) to complete their convictions and "
+        "cautions, connections and identity documents, to the email or mobile the organisation "
+        "gave (like a confirmation, before any channel is confirmed).",
+    ),
+    (
         "application.sponsorship_ended",
         applications.SponsorshipEndedV1,
         "The organisation no longer sponsors the cleared volunteer on this application (or a "

@@ -72,6 +72,11 @@ READERS: dict[str, dict[str, tuple[str, ...]]] = {
         "email": (N,),
         "mobile": (N,),
     },
+    "application.volunteer_link_sent": {
+        "forenames": (N,),
+        "email": (N,),
+        "mobile": (N,),
+    },
     "vetting.info_requested": {"items": (N,), "reason": (N,)},
     "vetting.info_request_announced": {"items": (AP,)},
     "vetting.clearance_granted": {

@@ -26,7 +26,7 @@ from applications.domain.lifecycle import (
     ErasureStatus,
 )
 from applications.models import Application, ErasureRequest, InformationRequest, TimelineEntry
-from applications.service_layer import outgoing
+from applications.service_layer import outgoing, volunteer_links
 from applications.service_layer.contacts import forget_confirmations
 from applications.service_layer.records import add_timeline, owned_application
 from shared import erasure
@@ -222,6 +222,7 @@ def erase_applications(
             counts["timeline_entries"] += 1
             entry.detail = {}
     counts["contact_confirmations"] = forget_confirmations(session, application_ids)
+    counts.update(volunteer_links.forget(session, application_ids))
     ids = [*application_ids, *([person_id] if person_id else [])]
     counts.update(erasure.purge_copies(session, ids))
     counts["audit_subjects"] = erasure.forget_audit_subjects(
