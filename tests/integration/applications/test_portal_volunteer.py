@@ -7,6 +7,7 @@ submission. Both run modes."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +18,7 @@ from applications.schemas.examples import sample_application
 from applications.service_layer import subject_access, submission, volunteer_links
 from shared.audit import log as audit
 from shared.clock import ManualClock
-from tests.support.applications_api import published
+from tests.support.applications_api import deliver, published
 from tests.support.clock import now
 from tests.support.portal_harness import Portal
 
@@ -319,3 +320,49 @@ def test_readiness_never_tells_the_organisation_what_is_in_the_volunteers_sectio
             application, {}, submission.ReadinessPolicy(), now().date()
         )
     assert "CONNECTION_AT_REQUESTED_ESTABLISHMENT" in {p.code for p in whole}
+
+
+def test_the_volunteer_answers_vettings_sensitive_questions_which_the_organisation_never_reads(
+    portal,
+):
+    app_id = portal.api.draft(sample_application(f"vol-{portal.tag}@example.org"))["id"]
+    assert portal.api.call("POST", f"/applications/{app_id}/submit").status_code == 200
+    question = "Tell us about the caution you received in 2019."
+    deliver(
+        portal.platform,
+        "vetting.info_request_announced",
+        case_id=str(uuid.uuid4()),
+        application_id=app_id,
+        request_id="req-sensitive-1",
+        items=[],
+        volunteer_items=[{"question": question, "field": None}],
+        due_by=None,
+        requested_at=now().isoformat(),
+        sensitive=True,
+    )
+    seen = portal.api.call("GET", f"/applications/{app_id}").json
+    assert question not in str(seen)
+    volunteer = volunteer_in(portal, send_link(portal, app_id))
+    home = volunteer.get("/portal/volunteer")
+    assert "Questions from the vetting team" in home.text
+    path = "/portal/volunteer/requests/req-sensitive-1"
+    page = volunteer.get(path)
+    assert page.status_code == 200 and question in page.text
+    blank = post(volunteer, path, {"answer_0": " "})
+    assert blank.status_code == 422 and "Enter your answer." in blank.text
+    sent = post(volunteer, path, {"answer_0": "A caution for a public order offence."})
+    assert sent.status_code == 302
+    [provided] = published(portal.platform, "application.info_provided")
+    assert provided["request_id"] == "req-sensitive-1"
+    assert provided["answers"] == [
+        {"question": question, "answer": "A caution for a public order offence."}
+    ]
+    again = post(volunteer, path, {"answer_0": "Again"})
+    assert again.status_code == 200 and "You answered on" in again.text
+    assert len(published(portal.platform, "application.info_provided")) == 1
+    view = portal.api.call("GET", f"/applications/{app_id}").json
+    [request] = view["information_requests"]
+    assert request["answers"] is None and request["answered_at"]
+    assert "public order" not in str(view) and question not in str(view)
+    # Another application's request is not this volunteer's.
+    assert volunteer.get("/portal/volunteer/requests/nope").status_code == 404

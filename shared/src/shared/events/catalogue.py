@@ -116,8 +116,9 @@ _SPECS = [
         "vetting.info_request_announced",
         vetting.InfoRequestAnnouncedV1,
         "What the organisation is told of an information request, published with "
-        "vetting.info_requested: the questions (none for a sensitive one) and by when, never "
-        "why (the reason can name what the checks found).",
+        "vetting.info_requested: the questions (none for a sensitive one: those travel apart, "
+        "for the volunteer's own pages alone) and by when, never why (the reason can name what "
+        "the checks found).",
     ),
     (
         "vetting.clearance_granted",

@@ -78,7 +78,7 @@ READERS: dict[str, dict[str, tuple[str, ...]]] = {
         "mobile": (N,),
     },
     "vetting.info_requested": {"items": (N,), "reason": (N,)},
-    "vetting.info_request_announced": {"items": (AP,)},
+    "vetting.info_request_announced": {"items": (AP,), "volunteer_items": (AP,)},
     "vetting.clearance_granted": {
         "conditions": (AC,),
         "forenames": (AC,),

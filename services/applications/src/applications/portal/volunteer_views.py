@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import redirect, render_template, session, url_for
-from sqlalchemy import select
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
+from wtforms import TextAreaField
 
-from applications.domain.lifecycle import DRAFT, RequestState
-from applications.models import Application, InformationRequest
+from applications.domain.lifecycle import DRAFT
+from applications.models import Application
 from applications.portal.blueprint import bp, door, now, platform
-from applications.service_layer import volunteer_links, volunteer_sections
-from shared.errors import DomainError
+from applications.service_layer import volunteer_links, volunteer_requests, volunteer_sections
+from shared.errors import DomainError, Invalid
 from shared.uow import UnitOfWork
 
 VOLUNTEER_KEY = "portal_volunteer"
@@ -83,21 +85,6 @@ def volunteer_enter(token: str):
     return redirect(url_for("portal.volunteer_home"))
 
 
-def open_requests(uow: UnitOfWork, application: Application) -> list[InformationRequest]:
-    """Vetting's sensitive questions waiting for the volunteer's answer."""
-    return list(
-        uow.session.execute(
-            select(InformationRequest)
-            .where(
-                InformationRequest.application_id == application.id,
-                InformationRequest.status == RequestState.VOLUNTEER_ASKED,
-                InformationRequest.answered_at.is_(None),
-            )
-            .order_by(InformationRequest.requested_at)
-        ).scalars()
-    )
-
-
 def tasks(application: Application) -> list[dict[str, Any]]:
     completed = (application.volunteer_sections or {}).get("completed") or {}
     endpoints = {
@@ -122,7 +109,7 @@ def tasks(application: Application) -> list[dict[str, Any]]:
 @door.open_view
 def volunteer_home():
     with volunteer_application() as (uow, application):
-        requests = open_requests(uow, application)
+        requests = volunteer_requests.waiting(uow.session, application.id)
         return render_template(
             "portal/volunteer/home.html",
             forenames=application.applicant.get("forenames"),
@@ -141,3 +128,63 @@ def volunteer_sign_out():
         uow.commit()
     session.pop(VOLUNTEER_KEY, None)
     return render_template("portal/volunteer/signed_out.html", by_choice=True)
+
+
+def asked_as(questions: list[str]) -> list[str | None]:
+    """What each answer box answers (None: vetting's questions did not reach us)."""
+    return [*questions] if questions else [None]
+
+
+def answer_form(questions: list[str]) -> FlaskForm:
+    """One answer box per question (one in all if vetting's questions did not reach us)."""
+
+    class Answers(FlaskForm):
+        pass
+
+    for index, question in enumerate(questions or ["Your answer"]):
+        setattr(Answers, f"answer_{index}", TextAreaField(question, widget=GovTextArea()))
+    return Answers()
+
+
+@bp.route("/volunteer/requests/<string:request_id>", methods=["GET", "POST"])
+@door.open_view
+def volunteer_answer(request_id: str):
+    """The vetting team's private questions, answered by the volunteer alone."""
+    with volunteer_application(lock=request.method == "POST") as (uow, application):
+        asked = volunteer_requests.asked(uow.session, application, request_id)
+        questions = volunteer_requests.questions(asked)
+        form = answer_form(questions)
+        status = 200
+        if request.method == "POST" and asked.answered_at is None:
+            fields = [f for f in form if f.name.startswith("answer_")]
+            for field in fields:
+                if not (field.data or "").strip():
+                    field.errors = ["Enter your answer."]
+                elif len(field.data) > 4000:
+                    field.errors = ["Your answer must be 4,000 characters or fewer."]
+            if any(field.errors for field in fields):
+                status = 422
+            else:
+                try:
+                    volunteer_requests.answer(
+                        uow,
+                        application,
+                        request_id,
+                        [
+                            {"question": question, "answer": field.data.strip()}
+                            for question, field in zip(asked_as(questions), fields, strict=False)
+                        ],
+                    )
+                except Invalid as exc:
+                    form.form_errors.extend(str(m) for m in exc.errors.get("answers", [str(exc)]))
+                    status = 422
+                else:
+                    flash("Your answers have been sent to the vetting team.", "success")
+                    return redirect(url_for("portal.volunteer_home"))
+        html = render_template(
+            "portal/volunteer/answer.html",
+            form=form,
+            asked=asked,
+            questions=questions,
+        )
+        return html, status

@@ -177,6 +177,7 @@ def _request_view(request: InformationRequest) -> dict[str, Any]:
     }
     if request.status == RequestState.VOLUNTEER_ASKED:
         view["message"] = VOLUNTEER_ASKED_MESSAGE
+        view["answers"] = None  # the volunteer's own words: never the organisation's to read
     return view
 
 

@@ -212,9 +212,9 @@ def erase_applications(
         .all()
     )
     for info in requests:
-        if info.items or info.answers or info.reason:
+        if info.items or info.answers or info.reason or info.volunteer_items:
             counts["information_requests"] += 1
-        info.items, info.reason, info.answers = [], "", None
+        info.items, info.reason, info.answers, info.volunteer_items = [], "", None, None
     for entry in session.execute(
         select(TimelineEntry).where(TimelineEntry.application_id.in_(application_ids))
     ).scalars():
