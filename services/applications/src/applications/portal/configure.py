@@ -16,6 +16,8 @@ from shared.platform import Platform
 def configure_portal(app: Flask, platform: Platform) -> None:
     from applications.portal import (  # noqa: F401 - each module adds its routes to the blueprint
         application_views,
+        check_views,
+        draft_views,
         errors,
         organisation_views,
         volunteer_link_views,
