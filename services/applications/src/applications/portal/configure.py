@@ -13,8 +13,10 @@ from shared.platform import Platform
 
 def configure_portal(app: Flask, platform: Platform) -> None:
     from applications.portal import (  # noqa: F401 - each module adds its routes to the blueprint
+        api_key_views,
         application_views,
         errors,
+        member_views,
         organisation_views,
     )
     from applications.portal.blueprint import door
