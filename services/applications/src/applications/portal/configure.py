@@ -17,6 +17,8 @@ def configure_portal(app: Flask, platform: Platform) -> None:
     from applications.portal import (  # noqa: F401 - each module adds its routes to the blueprint
         api_key_views,
         application_views,
+        check_views,
+        draft_views,
         errors,
         member_views,
         organisation_views,
