@@ -15,10 +15,12 @@ from shared.platform import Platform
 
 def configure_portal(app: Flask, platform: Platform) -> None:
     from applications.portal import (  # noqa: F401 - each module adds its routes to the blueprint
+        api_key_views,
         application_views,
         check_views,
         draft_views,
         errors,
+        member_views,
         organisation_views,
         volunteer_link_views,
         volunteer_section_views,
