@@ -76,10 +76,23 @@ _SPECS = [
         "mobile (the only message that may go to a channel the volunteer has not confirmed).",
     ),
     (
+        "application.volunteer_link_sent",
+        applications.VolunteerLinkSentV1,
+        "The volunteer's own single-use link (14 days) to complete their convictions and "
+        "cautions, connections and identity documents, to the email or mobile the organisation "
+        "gave (like a confirmation, before any channel is confirmed).",
+    ),
+    (
         "application.sponsorship_ended",
         applications.SponsorshipEndedV1,
         "The organisation no longer sponsors the cleared volunteer on this application (or a "
         "withdrawal crossed the clearance): grants resting only on it end or go to the prison.",
+    ),
+    (
+        "organisation.member_invited",
+        applications.MemberInvitedV1,
+        "Someone was invited to an organisation's coordinators' portal (by its admin or an "
+        "operator): notifications emails the invitee the portal's sign-in address.",
     ),
     (
         "application.erasure_requested",
@@ -109,8 +122,9 @@ _SPECS = [
         "vetting.info_request_announced",
         vetting.InfoRequestAnnouncedV1,
         "What the organisation is told of an information request, published with "
-        "vetting.info_requested: the questions (none for a sensitive one) and by when, never "
-        "why (the reason can name what the checks found).",
+        "vetting.info_requested: the questions (none for a sensitive one: those travel apart, "
+        "for the volunteer's own pages alone) and by when, never why (the reason can name what "
+        "the checks found).",
     ),
     (
         "vetting.clearance_granted",

@@ -15,6 +15,7 @@ from shared.platform import Platform
 
 def configure_portal(app: Flask, platform: Platform) -> None:
     from applications.portal import (  # noqa: F401 - each module adds its routes to the blueprint
+        api_key_views,
         application_action_views,
         application_page_views,
         application_presenters,
@@ -22,7 +23,11 @@ def configure_portal(app: Flask, platform: Platform) -> None:
         check_views,
         draft_views,
         errors,
+        member_views,
         organisation_views,
+        volunteer_link_views,
+        volunteer_section_views,
+        volunteer_views,
     )
     from applications.portal.blueprint import door
 
