@@ -109,6 +109,9 @@ def test_a_sensitive_request_is_the_volunteer_s_to_answer(portal):
     page = client.get(f"/portal/applications/{application_id}")
     assert "Vetting asked the volunteer directly" in page.text
     assert "Where did the volunteer live" not in page.text
+    assert "The volunteer" in page.text.split("Waiting on", 1)[1][:200]
+    listed = client.get("/portal/applications").text
+    assert "The volunteer" in listed.split(application_id[:8].upper(), 1)[1].split("</tr>")[0]
     url = f"/portal/applications/{application_id}/requests/{request_id}"
     for answer in (
         client.get(url),

@@ -59,10 +59,15 @@ def application(application_id: str):
         if found.status == DRAFT and "portal.check_answers" in current_app.view_functions:
             return redirect(url_for("portal.check_answers", application_id=application_id))
         view = drafts.application_view(db, found)
-        open_request = any(r["status"] == RequestState.OPEN for r in view["information_requests"])
+        unanswered = {r["status"] for r in view["information_requests"] if r["answered_at"] is None}
         context: dict[str, Any] = {
             "application": view,
-            "waits_on": portal_lists.waits_on(found, open_request, now()),
+            "waits_on": portal_lists.waits_on(
+                found,
+                RequestState.OPEN in unanswered,
+                now(),
+                volunteer_asked=RequestState.VOLUNTEER_ASKED in unanswered,
+            ),
             "offers": offers(found),
             "expires_on": portal_lists.expires_within(found, now()),
             "renewal_id": db.execute(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from applications.domain.lifecycle import (
     CLEARED,
     DRAFT,
+    FINAL,
     IN_PROGRESS,
     LIVE_CLEARANCE,
     REFUSED,
@@ -83,9 +84,13 @@ def list_page(
     pages = max(1, -(-len(rows) // size))
     number = min(max(1, number), pages)
     shown = rows[(number - 1) * size : number * size]
-    answerable = _open_requests(session, [row.id for row in shown])
+    yours, volunteers = _open_requests(session, [row.id for row in shown])
     items = [
-        {**summary_view(row), "waits_on": waits_on(row, row.id in answerable, now)} for row in shown
+        {
+            **summary_view(row),
+            "waits_on": waits_on(row, row.id in yours, now, volunteer_asked=row.id in volunteers),
+        }
+        for row in shown
     ]
     return Page(items=items, total=len(rows), number=number, pages=pages)
 
@@ -96,21 +101,33 @@ def _name(application: Application) -> str:
     return " ".join(str(applicant.get(part) or "") for part in parts).casefold()
 
 
-def _open_requests(session: Session, application_ids: list[str]) -> set[str]:
+def _open_requests(session: Session, application_ids: list[str]) -> tuple[set[str], set[str]]:
+    """(applications with a request for the organisation to answer, those with one the
+    volunteer has not answered yet)."""
     if not application_ids:
-        return set()
-    query = select(InformationRequest.application_id).where(
+        return set(), set()
+    query = select(InformationRequest.application_id, InformationRequest.status).where(
         InformationRequest.application_id.in_(application_ids),
-        InformationRequest.status == RequestState.OPEN,
+        InformationRequest.answered_at.is_(None),
+        InformationRequest.status.in_((RequestState.OPEN, RequestState.VOLUNTEER_ASKED)),
     )
-    return set(session.execute(query).scalars())
+    found = session.execute(query).all()
+    return (
+        {row.application_id for row in found if row.status == RequestState.OPEN},
+        {row.application_id for row in found if row.status == RequestState.VOLUNTEER_ASKED},
+    )
 
 
-def waits_on(application: Application, open_request: bool, now: datetime) -> str:
+def waits_on(
+    application: Application, open_request: bool, now: datetime, *, volunteer_asked: bool = False
+) -> str:
     """Whose move it is: the organisation's (a question to answer, a draft to finish, a
-    clearance to renew), the volunteer's, vetting's, or nobody's."""
+    clearance to renew), the volunteer's (their sections, or vetting's sensitive questions),
+    vetting's, or nobody's."""
     if open_request:
         return YOU_ANSWER
+    if volunteer_asked and application.status not in (*FINAL, REFUSED):
+        return VOLUNTEER
     status = application.status
     if status == DRAFT:
         return VOLUNTEER if _volunteer_owes(application) else YOU_FINISH
