@@ -15,6 +15,7 @@ from typing import Any, cast
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from marshmallow import fields
+from wtforms.fields.choices import SelectChoice
 
 from applications.portal.application_audit import record_act
 from applications.portal.application_forms import (
@@ -117,7 +118,9 @@ def report_change(application_id: str):
     form = CHANGE_FORMS[kind]()
     if hasattr(form, "establishment"):
         known = sorted(establishments().values(), key=lambda e: e.name)
-        form.establishment.choices = [("", "Choose a prison")] + [(e.code, e.name) for e in known]
+        form.establishment.choices = [SelectChoice("", "Choose a prison")] + [
+            SelectChoice(e.code, e.name) for e in known
+        ]
     context.update(kind=kind, kind_label=CHANGE_KIND_LABELS[kind])
     template = "portal/report_change.html"
     if request.method == "GET":
