@@ -11,7 +11,9 @@ drafts' browser test."""
 from __future__ import annotations
 
 import os
+import re
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from applications.schemas.examples import sample_application
-from tests.support.applications_api import published
+from tests.support.applications_api import deliver, published
+from tests.support.clock import now
 from tests.support.identity import PROVIDER, TEST_PASSWORD
 from tests.support.network import free_port
 from tests.support.portal_harness import Portal
@@ -162,8 +165,31 @@ def test_the_volunteer_completes_their_part_in_the_browser(
     _click(volunteer, "Add")
     _answer(volunteer, "Do you want to add another identity document?", yes=False)
     _click(volunteer, "Continue")
-    expect(volunteer.locator(".govuk-task-list")).not_to_contain_text("Not yet started")
+    expect(volunteer.locator(".govuk-task-list").first).not_to_contain_text("Not yet started")
     shots.check(volunteer, "volunteer-done")
+
+    # A private question from vetting, on its own page (answered after submission).
+    deliver(
+        portal.platform,
+        "vetting.info_request_announced",
+        case_id=str(uuid.uuid4()),
+        application_id=app_id,
+        request_id=f"req-{portal.tag}",
+        items=[],
+        volunteer_items=[
+            {"question": "Tell us about the caution you received in 2019.", "field": None}
+        ],
+        due_by=None,
+        requested_at=now().isoformat(),
+        sensitive=True,
+    )
+    volunteer.reload()
+    volunteer.get_by_role("link", name=re.compile("Question sent on")).click()
+    expect(
+        volunteer.get_by_label("Tell us about the caution you received in 2019.")
+    ).to_be_visible()
+    shots.check(volunteer, "volunteer-question")
+    volunteer.goto(f"{url}/portal/volunteer")
     _click(volunteer, "Sign out")
     shots.check(volunteer, "volunteer-signed-out")
 

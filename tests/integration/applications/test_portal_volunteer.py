@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -366,3 +367,26 @@ def test_the_volunteer_answers_vettings_sensitive_questions_which_the_organisati
     assert "public order" not in str(view) and question not in str(view)
     # Another application's request is not this volunteer's.
     assert volunteer.get("/portal/volunteer/requests/nope").status_code == 404
+
+
+def test_a_renewal_keeps_the_volunteers_sections_from_the_organisation(portal):
+    app_id = draft_without_sections(portal)
+    complete_everything(volunteer_in(portal, send_link(portal, app_id)))
+    assert portal.api.call("POST", f"/applications/{app_id}/submit").status_code == 200
+    deliver(
+        portal.platform,
+        "vetting.application_cleared",
+        case_id=str(uuid.uuid4()),
+        application_id=app_id,
+        clearance_id=str(uuid.uuid4()),
+        level="ENHANCED",
+        access="ESCORTED",
+        conditions=[],
+        issued_at=now().isoformat(),
+        expires_at=(now() + timedelta(days=1000)).isoformat(),
+    )
+    renewal = portal.api.call("POST", f"/applications/{app_id}/renewals")
+    assert renewal.status_code == 201, renewal.json
+    assert not set(SECTIONS) & set(renewal.json["applicant"])
+    assert set(renewal.json["volunteer_sections"].values()) == {"NEEDS_ATTENTION"}
+    assert "Sam Jones" not in str(renewal.json)
