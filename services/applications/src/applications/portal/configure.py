@@ -14,6 +14,8 @@ from shared.platform import Platform
 def configure_portal(app: Flask, platform: Platform) -> None:
     from applications.portal import (  # noqa: F401 - each module adds its routes to the blueprint
         application_views,
+        bulk_presenters,
+        bulk_views,
         errors,
         organisation_views,
     )
