@@ -61,9 +61,9 @@ REAL_FIXTURES = frozenset(
 # What starts processes or runs long: first in the run, so that no worker is left with one of
 # them at the end while the others wait.
 LONG_FIRST = ("tests/e2e/", "tests/fuzz/", "tests/browser/")
-# The scenarios on a run mode's shared stack (tests/e2e/conftest.py), and the workbench's browser
-# tests on theirs (tests/browser/conftest.py), name it in their id.
-SHARED_STACK = re.compile(r"\[(?:.*-)?(stack-(?:embedded|real|workbench))(?:-.*)?\]$")
+# The scenarios on a run mode's shared stack (tests/e2e/conftest.py), and the workbench's and
+# the portal's browser tests on theirs (tests/browser/conftest.py), name it in their id.
+SHARED_STACK = re.compile(r"\[(?:.*-)?(stack-(?:embedded|real|workbench|portal))(?:-.*)?\]$")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -28,8 +28,9 @@ from tests.support.access_harness import Access
 from tests.support.backends import SqliteTemplates, delete_topology, unavailable
 from tests.support.console_server import CHROMIUM, CHROMIUM_ARGS, OFFICERS, ConsoleServer
 from tests.support.deployment_secrets import SECRETS
-from tests.support.identity import CONSOLE_ENV, PROVIDER, WORKBENCH_ENV
+from tests.support.identity import CONSOLE_ENV, PORTAL_ENV, PROVIDER, WORKBENCH_ENV
 from tests.support.network import free_port
+from tests.support.portal_browser import PortalWorld
 from tests.support.running_stacks import running_stack
 from tests.support.stack_client import organisation_key
 from tests.support.workbench_browser import STAFF, Workbench
@@ -147,3 +148,23 @@ def workbench_stack(
         )
         shots.mkdir(parents=True, exist_ok=True)
         yield Workbench(stack, inbox, organisation_key(stack, "Workbench Intergroup"), shots)
+
+
+@pytest.fixture(scope="module", params=["real"], ids=["stack-portal"])
+def portal_stack(
+    chromium: Any,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_templates: SqliteTemplates,
+) -> Iterator[PortalWorld]:
+    """All four services as real processes on PostgreSQL + RabbitMQ, the applications
+    service's portal a client of the test identity provider (its public users: the
+    organisations' people). (After `chromium`: without a browser there is no point.)"""
+    with running_stack(
+        request, request.param, tmp_path_factory, sqlite_templates, {"applications": PORTAL_ENV}
+    ) as (stack, inbox):
+        PROVIDER.allow_portal_at(stack.url("applications"))
+        PROVIDER.ensure_started()
+        shots = Path(os.environ.get("PORTAL_SCREENSHOTS") or stack.var_dir.parent / "screenshots")
+        shots.mkdir(parents=True, exist_ok=True)
+        yield PortalWorld(stack, inbox, shots)

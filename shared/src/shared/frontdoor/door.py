@@ -57,6 +57,9 @@ class FrontDoor:
         navigation: Sequence[tuple[str, str]] = (),
         people: str = "staff",
         show_in_navigation: Callable[[str], bool] | None = None,
+        footer: str = (
+            "Official sensitive. Every sign-in and decision made here is recorded in the audit log."
+        ),
         on_sign_in: SignInHook | None = None,
     ) -> None:
         if people not in ("staff", "public"):
@@ -68,6 +71,7 @@ class FrontDoor:
         # Which of the navigation's endpoints this person sees (e.g. by their role); an entry
         # whose view is not registered is never shown.
         self.show_in_navigation = show_in_navigation
+        self.footer = footer
         # Called in the sign-in's transaction (the portal binds invitations to the person).
         self.on_sign_in = on_sign_in
         self.may_enter, self.refused_message = may_enter, refused

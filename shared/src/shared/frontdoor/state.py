@@ -31,6 +31,7 @@ class Door(Protocol):
     people: str
     navigation: tuple[tuple[str, str], ...]
     show_in_navigation: Callable[[str], bool] | None
+    footer: str
     on_sign_in: SignInHook | None
     blueprint: Blueprint
     may_enter: Callable[[StaffIdentity], bool]

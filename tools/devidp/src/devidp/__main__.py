@@ -91,6 +91,8 @@ def users(users_file: Path | None) -> None:
                     "name": user.name,
                     "roles": list(user.roles),
                     "establishments": list(user.establishments),
+                    "people": user.people,
+                    "email": user.email,
                 }
             )
         )

@@ -264,7 +264,7 @@ def _die_with_parent() -> None:
 
 
 def _dev_users() -> str:
-    """The development identity provider's users, for the console's sign-in."""
+    """The development identity provider's users, for the front doors' sign-in."""
     result = subprocess.run(
         [sys.executable, "-m", "devidp", "users"], capture_output=True, text=True, check=False
     )
@@ -274,10 +274,12 @@ def _dev_users() -> str:
     ]
     for line in result.stdout.splitlines():
         user = json.loads(line)
-        where = f" at {', '.join(user['establishments'])}" if user["establishments"] else ""
-        lines.append(
-            f"      {user['username']:<5} {user['name']:<12} {', '.join(user['roles'])}{where}"
-        )
+        if user.get("people") == "public":
+            what = f"coordinators' portal, {user['email']}"
+        else:
+            where = f" at {', '.join(user['establishments'])}" if user["establishments"] else ""
+            what = f"{', '.join(user['roles'])}{where}"
+        lines.append(f"      {user['username']:<5} {user['name']:<12} {what}")
     return "\n".join(lines)
 
 
@@ -319,8 +321,10 @@ def main() -> None:
             url = stack.url(service)
             print(f"  {service:<14} {url}   API docs {url}/docs   health {url}/health/ready")
         print(
-            f"  security console {stack.url('access')}/console   staff sign in at the "
-            f"development identity provider, http://127.0.0.1:{DEV_IDP_PORT}",
+            f"  security console {stack.url('access')}/console, vetting workbench "
+            f"{stack.url('vetting')}/workbench, coordinators' portal "
+            f"{stack.url('applications')}/portal: sign in at the development identity "
+            f"provider, http://127.0.0.1:{DEV_IDP_PORT}",
             flush=True,
         )
         print(_dev_users(), flush=True)

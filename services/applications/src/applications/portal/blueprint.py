@@ -54,6 +54,10 @@ door = FrontDoor(
     ),
     people="public",
     show_in_navigation=_shown,
+    footer=(
+        "What you tell us here is used only to vet volunteers for prisons in England, and is "
+        "kept safe. Every sign-in and change is recorded."
+    ),
     on_sign_in=_bind_invitations,
 )
 bp = door.blueprint
