@@ -1,7 +1,9 @@
-"""How the bulk upload's report shows a row: the volunteer's name, their prisons by name, and
-codes such as GROUP_FACILITATOR as words."""
+"""How the bulk upload's report shows a row: the volunteer's name, and their prisons by name;
+a column's name broken to fit a phone."""
 
 from __future__ import annotations
+
+from markupsafe import Markup, escape
 
 from applications.portal.blueprint import bp
 from applications.service_layer.bulk import Row
@@ -19,7 +21,7 @@ def bulk_prisons(row: Row, names: dict[str, str]) -> str:
     return ", ".join(names.get(code.upper(), code) for code in codes) or "(none given)"
 
 
-@bp.app_template_filter("bulk_words")
-def bulk_words(code: str | None) -> str:
-    """GROUP_FACILITATOR -> "Group facilitator"; nothing given -> "(none given)"."""
-    return code.replace("_", " ").capitalize() if code else "(none given)"
+@bp.app_template_filter("breakable")
+def breakable(text: str) -> Markup:
+    """A column's name (national_insurance_number) may break after each "_" on a narrow screen."""
+    return Markup("_<wbr>").join(escape(text).split("_"))
