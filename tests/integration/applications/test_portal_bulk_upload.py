@@ -19,6 +19,7 @@ from applications.service_layer import bulk, spreadsheets
 from shared.audit import log as audit
 from shared.clock import ManualClock
 from tests.integration.applications.test_bulk_intake import BAD, SIOBHAN, TOM, csv_body
+from tests.support import operator_cli
 from tests.support.clock import now
 from tests.support.platforms import count
 from tests.support.portal_harness import Portal
@@ -241,3 +242,37 @@ def test_pages_need_signing_in_and_a_membership(portal):
         assert answer.status_code == 302 and "/portal/login" in answer.headers["Location"]
     assert anonymous.post(COMMIT).status_code in (302, 400)
     assert count(portal.platform, Application.__table__) == 0
+
+
+def test_the_api_and_the_cli_take_an_xlsx_workbook_too(api, backend_env, tmp_path):
+    client, platform = api
+
+    def post(body, query="?dry_run=true"):
+        return client.call(
+            "POST",
+            f"/applications/bulk{query}",
+            org="A",
+            data=body,
+            content_type=spreadsheets.XLSX_TYPE,
+        )
+
+    checked = post(workbook(SIOBHAN, BAD, TOM))
+    assert checked.status_code == 200, checked.json
+    assert [e["row"] for e in checked.json["errors"]] == [2]
+    assert post(b"not a workbook").status_code == 400
+    created = post(workbook(SIOBHAN, TOM), "?dry_run=false")
+    assert created.status_code == 201 and len(created.json["created_ids"]) == 2
+    spec = client.raw.get("/openapi.json").json
+    assert (
+        spreadsheets.XLSX_TYPE
+        in spec["paths"]["/applications/bulk"]["post"]["requestBody"]["content"]
+    )
+    with platform.session_factory() as db:
+        organisation_id = db.scalars(select(Organisation.id).where(Organisation.name == "Org A"))
+        organisation_id = organisation_id.one()
+    path = tmp_path / "volunteers.xlsx"
+    path.write_bytes(workbook(TOM))
+    done = operator_cli("applications", backend_env["applications"])(
+        "bulk-import", organisation_id, str(path), "--commit"
+    )
+    assert done.returncode == 0 and "Created 1 draft(s)" in done.stdout, done.stderr
