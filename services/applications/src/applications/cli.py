@@ -10,16 +10,37 @@ from typing import BinaryIO
 
 import click
 
-from applications.models import Establishment, Organisation
-from applications.service_layer import bulk, erasure, spreadsheets
+from applications.models import Establishment, Organisation, PortalMember
+from applications.service_layer import bulk, erasure, members, spreadsheets
 from applications.service_layer import organisations as service_layer
+from applications.service_layer.audit_trail import OPERATOR
 from shared.cli import CliState, pass_state
-from shared.errors import NotFound
+from shared.errors import Invalid, NotFound
 from shared.reference import load_establishments
+from shared.uow import UnitOfWork
+
+
+def _invite(
+    uow: UnitOfWork, organisation_id: str, email: str, role: str, state: CliState
+) -> PortalMember:
+    """members.invite as the operator; a refusal is the command's error message."""
+    try:
+        return members.invite(
+            uow, organisation_id, email, role, OPERATOR, members.portal_url(state.settings)
+        )
+    except (Invalid, NotFound) as exc:
+        details = [m for messages in getattr(exc, "errors", {}).values() for m in messages]
+        raise click.ClickException(details[0] if details else str(exc)) from exc
 
 
 def commands() -> list[click.Command]:
-    @click.command("create-organisation", help="Register an MA organisation.")
+    @click.command(
+        "create-organisation",
+        help=(
+            "Register an MA organisation; its coordinator email is invited to the portal as the "
+            "organisation's admin."
+        ),
+    )
     @click.option("--name", required=True)
     @click.option("--fellowship", required=True, type=click.Choice(service_layer.FELLOWSHIPS))
     @click.option("--coordinator-email", required=True)
@@ -31,8 +52,32 @@ def commands() -> list[click.Command]:
             organisation = service_layer.create_organisation(
                 uow, name, fellowship, coordinator_email
             )
+            uow.session.flush()
+            member = _invite(uow, organisation.id, coordinator_email, members.ADMIN, state)
             uow.commit()
-        click.echo(json.dumps({"organisation_id": organisation.id, "name": organisation.name}))
+        click.echo(
+            json.dumps(
+                {
+                    "organisation_id": organisation.id,
+                    "name": organisation.name,
+                    "admin_invited": member.email,
+                }
+            )
+        )
+
+    @click.command(
+        "invite-portal-member",
+        help="Invite someone by email to an organisation's coordinators' portal (emailed).",
+    )
+    @click.argument("organisation_id")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice(members.ROLES), default=members.COORDINATOR)
+    @pass_state
+    def invite_portal_member(state: CliState, organisation_id: str, email: str, role: str) -> None:
+        with state.platform.unit_of_work() as uow:
+            member = _invite(uow, organisation_id, email, role, state)
+            uow.commit()
+        click.echo(json.dumps({"member_id": member.id, "email": member.email, "role": role}))
 
     @click.command("create-api-key", help="Issue an API key (printed once, stored hashed).")
     @click.argument("organisation_id")
@@ -176,6 +221,7 @@ def commands() -> list[click.Command]:
 
     return [
         create_organisation,
+        invite_portal_member,
         create_api_key,
         revoke_api_key,
         reload_establishments,

@@ -82,6 +82,12 @@ _SPECS = [
         "withdrawal crossed the clearance): grants resting only on it end or go to the prison.",
     ),
     (
+        "organisation.member_invited",
+        applications.MemberInvitedV1,
+        "Someone was invited to an organisation's coordinators' portal (by its admin or an "
+        "operator): notifications emails the invitee the portal's sign-in address.",
+    ),
+    (
         "application.erasure_requested",
         erasure.ErasureRequestedV1,
         "An organisation asked for what it supplied about a person to be erased (scope "

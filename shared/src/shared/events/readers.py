@@ -72,6 +72,7 @@ READERS: dict[str, dict[str, tuple[str, ...]]] = {
         "email": (N,),
         "mobile": (N,),
     },
+    "organisation.member_invited": {"email": (N,)},
     "vetting.info_requested": {"items": (N,), "reason": (N,)},
     "vetting.info_request_announced": {"items": (AP,)},
     "vetting.clearance_granted": {

@@ -53,6 +53,8 @@ ACTED_BY = ("ESTABLISHMENT", "VETTING", "ORGANISATION")
 # The publishing service of each event type: the part of the type before the dot.
 PUBLISHER_OF_PREFIX = {
     "application": "applications",
+    # An organisation's own business (its portal members): the applications service owns it.
+    "organisation": "applications",
     "vetting": "vetting",
     "access": "access",
     "notification": "notifications",

@@ -13,12 +13,18 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, send_from_directory
+from flask import Blueprint, Flask, abort, current_app, send_from_directory
 from werkzeug.wrappers import Response
 
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[4]
 DEFAULT_DIR = REPO / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+# GOV.UK's accessible-autocomplete (the type-ahead over a <select>), pinned the same way;
+# ACCESSIBLE_AUTOCOMPLETE_DIR names another dist folder (an image's copy).
+AUTOCOMPLETE_DIR = REPO / "node_modules" / "accessible-autocomplete" / "dist"
+AUTOCOMPLETE_FILES = frozenset(
+    {"accessible-autocomplete.min.js", "accessible-autocomplete.min.css"}
+)
 # At the dist folder's top; everything else is under its assets/.
 TOP_LEVEL = frozenset({"govuk-frontend.min.css", "govuk-frontend.min.js"})
 MAX_AGE_S = 24 * 3600
@@ -42,6 +48,16 @@ def frontend_dir() -> Path:
 def asset(filename: str) -> Response:
     root: Path = current_app.extensions["govuk_frontend_dir"]
     folder = root if filename in TOP_LEVEL else root / "assets"
+    response = send_from_directory(folder, filename, max_age=MAX_AGE_S)
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE_S}"
+    return response
+
+
+@bp.get("/assets/accessible-autocomplete/<filename>")
+def autocomplete(filename: str) -> Response:
+    if filename not in AUTOCOMPLETE_FILES:
+        abort(404)
+    folder = os.environ.get("ACCESSIBLE_AUTOCOMPLETE_DIR") or AUTOCOMPLETE_DIR
     response = send_from_directory(folder, filename, max_age=MAX_AGE_S)
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE_S}"
     return response

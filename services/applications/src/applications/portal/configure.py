@@ -15,10 +15,14 @@ from shared.platform import Platform
 
 def configure_portal(app: Flask, platform: Platform) -> None:
     from applications.portal import (  # noqa: F401 - each module adds its routes to the blueprint
+        api_key_views,
         application_views,
         bulk_presenters,
         bulk_views,
+        check_views,
+        draft_views,
         errors,
+        member_views,
         organisation_views,
     )
     from applications.portal.blueprint import door

@@ -13,7 +13,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from applications.models import Application, ErasureRequest
+from applications.models import Application, ErasureRequest, PortalMember
 from shared.events import Envelope
 from shared.uow import UnitOfWork
 
@@ -252,5 +252,24 @@ def application_erasure_requested(uow: UnitOfWork, request: ErasureRequest) -> E
             # An organisation erases what it supplied; only the officer erases the person.
             "scope": "ORGANISATION" if request.organisation_id is not None else "PERSON",
             "organisation_id": request.organisation_id,
+        },
+    )
+
+
+def member_invited(
+    uow: UnitOfWork, member: PortalMember, organisation_name: str, sign_in_url: str
+) -> Envelope:
+    """The invitation email's event: to the invitee's address, with the portal's address."""
+    return uow.emit(
+        "organisation.member_invited",
+        subject=member.organisation_id,
+        data={
+            "member_id": member.id,
+            "organisation_id": member.organisation_id,
+            "organisation_name": organisation_name,
+            "email": member.email,
+            "role": member.role,
+            "sign_in_url": sign_in_url,
+            "invited_at": _iso(member.invited_at),
         },
     )

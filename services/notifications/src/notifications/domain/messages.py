@@ -27,6 +27,9 @@ SMS_FIELDS = ("forenames", "reference")
 # confirmed (the address its event names), and the one SMS with more than SMS_FIELDS in it (the
 # code to type in, and the page to type it on, mean nothing to someone reading over a shoulder).
 CONFIRMATION = "application.contact_confirmation_requested"
+# An invitation to an organisation's coordinators' portal: to the address the event names (the
+# invitee is nobody's coordinator on record yet), about no application.
+INVITATION = "organisation.member_invited"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ MESSAGES: dict[str, tuple[Message, ...]] = {
             (VOLUNTEER,),
             ("link", "code", "expires_on"),
             sms_fields=("link", "code"),
+        ),
+    ),
+    INVITATION: (
+        Message(
+            "member_invited", (COORDINATOR,), ("organisation_name", "role_name", "sign_in_url")
         ),
     ),
     "application.received": (

@@ -38,6 +38,8 @@ LEVELS = {
     "ENHANCED": "Enhanced",
     "ENHANCED_CTC": "Enhanced with Counter Terrorist Check",
 }
+# A portal member's role, as the invitation names it.
+ROLE_NAMES = {"coordinator": "a coordinator", "organisation_admin": "an admin"}
 ACCESS = {"ESCORTED": "escorted", "UNESCORTED": "unescorted", "KEY_HOLDING": "key holding"}
 
 
@@ -129,6 +131,11 @@ FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
     # A link and a code are the only values a confirmation SMS adds: kept to their shapes, so
     # that nothing else can ride along in a text.
     "link": lambda data, _ctx: data["link"] if _LINK.match(str(data["link"])) else "",
+    "organisation_name": lambda data, _ctx: data["organisation_name"],
+    "sign_in_url": lambda data, _ctx: (
+        data["sign_in_url"] if _LINK.match(str(data["sign_in_url"])) else ""
+    ),
+    "role_name": lambda data, _ctx: ROLE_NAMES.get(data["role"], "member"),
     "code": lambda data, _ctx: data.get("code") if _CODE.match(str(data.get("code"))) else None,
 }
 

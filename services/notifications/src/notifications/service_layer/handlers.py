@@ -1,6 +1,6 @@
 """Every event notifications consumes, declared once: each event the message catalogue names
-(queued as its messages), the request to confirm a channel, the volunteer's contact details,
-and the erasures.
+(queued as its messages), the request to confirm a channel, a portal invitation, the
+volunteer's contact details, and the erasures.
 
 Each handler reads the event and calls a use case; the composition root (notifications.service)
 binds HANDLERS to the collaborators in `Dependencies`. The `name`s are the handlers' inbox keys
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from notifications.domain.messages import CONFIRMATION, MESSAGES
+from notifications.domain.messages import CONFIRMATION, INVITATION, MESSAGES
 from notifications.service_layer import contacts, erasure, queueing
 from notifications.service_layer.queueing import Queueing
 from shared.handlers import Event, HandlerMap
@@ -42,13 +42,18 @@ def notify(uow: UnitOfWork, event: Event, deps: Dependencies) -> None:
 
 # One declaration per event type: each had an inbox key of its own.
 for _event_type in MESSAGES:
-    if _event_type != CONFIRMATION:
+    if _event_type not in (CONFIRMATION, INVITATION):
         HANDLERS.on(_event_type, name=f"notifications.notify:{_event_type}")(notify)
 
 
 @HANDLERS.on(CONFIRMATION, name=f"notifications.notify:{CONFIRMATION}")
 def confirmation_requested(uow: UnitOfWork, event: Event, deps: Dependencies) -> None:
     queueing.ask_to_confirm(uow, event, deps.queueing)
+
+
+@HANDLERS.on(INVITATION, name=f"notifications.notify:{INVITATION}")
+def member_invited(uow: UnitOfWork, event: Event, deps: Dependencies) -> None:
+    queueing.invite(uow, event, deps.queueing)
 
 
 @HANDLERS.on("application.contacts_recorded", name="notifications.contacts.remember_contacts")

@@ -26,6 +26,7 @@ from notifications.domain.lifecycle import NotificationState
 from notifications.domain.messages import (
     CONFIRMATION,
     COORDINATOR,
+    INVITATION,
     MESSAGES,
     SECURITY_INBOX,
     VOLUNTEER,
@@ -197,4 +198,22 @@ def ask_to_confirm(uow: UnitOfWork, event: Event, queueing: Queueing) -> None:
         console_url=queueing.console_url,
     )
     if _queue(uow, event, message, Address(VOLUNTEER, channel, to), fields, queueing):
+        uow.after_commit(queueing.wake_sender)
+
+
+def invite(uow: UnitOfWork, event: Event, queueing: Queueing) -> None:
+    """organisation.member_invited → the invitation, by email to the address the event names
+    (nobody's contact on record: the invitee is not a coordinator of any application yet)."""
+    [message] = MESSAGES[INVITATION]
+    fields = queueing.personalise(
+        INVITATION,
+        event.data,
+        forenames="",
+        surname="",
+        reference="",
+        establishment_names=queueing.establishment_names,
+        console_url=queueing.console_url,
+    )
+    address = Address(COORDINATOR, "EMAIL", str(event.data["email"]))
+    if _queue(uow, event, message, address, fields, queueing):
         uow.after_commit(queueing.wake_sender)

@@ -182,3 +182,26 @@ class ContactConfirmationRequestedV1(Schema):
     )
     expires_at = fields.AwareDateTime(required=True)
     requested_at = fields.AwareDateTime(required=True)
+
+
+PORTAL_ROLES = ("coordinator", "organisation_admin")
+
+
+class MemberInvitedV1(Schema):
+    """An organisation's admin (or an operator) invited someone to its coordinators' portal: the
+    invitation email goes to the address named here, with the portal's sign-in page. Nothing
+    about any application or volunteer."""
+
+    member_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    organisation_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(
+        required=True, metadata={"description": "The invitee's address: where the email goes."}
+    )
+    role = fields.String(required=True, validate=validate.OneOf(PORTAL_ROLES))
+    sign_in_url = fields.Url(
+        required=True,
+        require_tld=False,
+        metadata={"description": "The portal's address: the invitee signs in there."},
+    )
+    invited_at = fields.AwareDateTime(required=True)
