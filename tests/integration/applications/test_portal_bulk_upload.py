@@ -21,6 +21,7 @@ from shared.clock import ManualClock
 from tests.integration.applications.test_bulk_intake import BAD, SIOBHAN, TOM, csv_body
 from tests.support import operator_cli
 from tests.support.clock import now
+from tests.support.identity import PROVIDER
 from tests.support.platforms import count
 from tests.support.portal_harness import Portal
 
@@ -241,6 +242,11 @@ def test_pages_need_signing_in_and_a_membership(portal):
         answer = anonymous.get(path)
         assert answer.status_code == 302 and "/portal/login" in answer.headers["Location"]
     assert anonymous.post(COMMIT).status_code in (302, 400)
+    PROVIDER.add_public_user(portal.username("stranger"), portal.email("stranger"))
+    stranger = portal.signed_in("stranger")  # signed in, but a member of no organisation
+    for path in (UPLOAD, "/portal/upload/template.csv"):
+        answer = stranger.get(path)
+        assert answer.status_code == 302 and answer.headers["Location"].endswith("/portal/")
     assert count(portal.platform, Application.__table__) == 0
 
 
