@@ -80,6 +80,32 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
             ("http://127.0.0.1:8001/contacts/code",),
         ),
     ],
+    "application.volunteer_link_sent": [
+        (
+            {
+                "channel": "EMAIL",
+                "forenames": "x",
+                "email": "a@example.org",
+                "mobile": None,
+                "link": "http://127.0.0.1:8001/portal/volunteer/Tk9uZQ",
+                "expires_at": "2026-12-11T10:00:00+00:00",
+                "sent_at": "2026-11-27T10:00:00+00:00",
+            },
+            ("http://127.0.0.1:8001/portal/volunteer/Tk9uZQ", "11 December 2026"),
+        ),
+        (
+            {
+                "channel": "SMS",
+                "forenames": "x",
+                "email": None,
+                "mobile": "07700900123",
+                "link": "http://127.0.0.1:8001/portal/volunteer/Tk9uZQ",
+                "expires_at": "2026-12-11T10:00:00+00:00",
+                "sent_at": "2026-11-27T10:00:00+00:00",
+            },
+            ("http://127.0.0.1:8001/portal/volunteer/Tk9uZQ",),
+        ),
+    ],
     "organisation.member_invited": [
         (
             {

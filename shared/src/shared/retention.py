@@ -304,6 +304,10 @@ def empty_information_request(request: Any) -> bool:
     items = [{"field": item.get("field")} for item in request.items or ()]
     changed = request.answers is not None or bool(request.reason) or items != request.items
     request.answers, request.reason, request.items = None, "", items
+    # The applications service's copy also keeps a sensitive request's questions for the
+    # volunteer alone.
+    if getattr(request, "volunteer_items", None):
+        request.volunteer_items, changed = None, True
     return changed
 
 

@@ -131,6 +131,9 @@ class InformationRequest(Base):
     requested_at: Mapped[datetime]
     answers: Mapped[list[Any] | None] = mapped_column(EncryptedJSON)
     answered_at: Mapped[datetime | None]
+    # A sensitive request's questions, for the volunteer alone (`items` is what the
+    # organisation sees: none then); encrypted at rest.
+    volunteer_items: Mapped[list[Any] | None] = mapped_column(EncryptedJSON)
 
 
 class ContactConfirmation(Base):

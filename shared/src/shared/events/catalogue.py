@@ -76,6 +76,13 @@ _SPECS = [
         "mobile (the only message that may go to a channel the volunteer has not confirmed).",
     ),
     (
+        "application.volunteer_link_sent",
+        applications.VolunteerLinkSentV1,
+        "The volunteer's own single-use link (14 days) to complete their convictions and "
+        "cautions, connections and identity documents, to the email or mobile the organisation "
+        "gave (like a confirmation, before any channel is confirmed).",
+    ),
+    (
         "application.sponsorship_ended",
         applications.SponsorshipEndedV1,
         "The organisation no longer sponsors the cleared volunteer on this application (or a "
@@ -115,8 +122,9 @@ _SPECS = [
         "vetting.info_request_announced",
         vetting.InfoRequestAnnouncedV1,
         "What the organisation is told of an information request, published with "
-        "vetting.info_requested: the questions (none for a sensitive one) and by when, never "
-        "why (the reason can name what the checks found).",
+        "vetting.info_requested: the questions (none for a sensitive one: those travel apart, "
+        "for the volunteer's own pages alone) and by when, never why (the reason can name what "
+        "the checks found).",
     ),
     (
         "vetting.clearance_granted",

@@ -72,9 +72,14 @@ READERS: dict[str, dict[str, tuple[str, ...]]] = {
         "email": (N,),
         "mobile": (N,),
     },
+    "application.volunteer_link_sent": {
+        "forenames": (N,),
+        "email": (N,),
+        "mobile": (N,),
+    },
     "organisation.member_invited": {"email": (N,)},
     "vetting.info_requested": {"items": (N,), "reason": (N,)},
-    "vetting.info_request_announced": {"items": (AP,)},
+    "vetting.info_request_announced": {"items": (AP,), "volunteer_items": (AP,)},
     "vetting.clearance_granted": {
         "conditions": (AC,),
         "forenames": (AC,),

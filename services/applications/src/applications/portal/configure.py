@@ -24,6 +24,9 @@ def configure_portal(app: Flask, platform: Platform) -> None:
         errors,
         member_views,
         organisation_views,
+        volunteer_link_views,
+        volunteer_section_views,
+        volunteer_views,
     )
     from applications.portal.blueprint import door
 

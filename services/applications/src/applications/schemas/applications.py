@@ -88,7 +88,26 @@ class ApplicationSummarySchema(Schema):
 
 
 class ApplicationSchema(ApplicationSummarySchema):
-    applicant = fields.Dict()
+    applicant = fields.Dict(
+        metadata={
+            "description": (
+                "The applicant document; once the volunteer has been sent their link, without "
+                "the sections they complete themselves (declarations, connections, "
+                "identity_documents)."
+            )
+        }
+    )
+    volunteer_sections = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(metadata={"enum": ["COMPLETE", "NEEDS_ATTENTION"]}),
+        metadata={
+            "description": (
+                "For each section the volunteer completes through their own link: COMPLETE or "
+                "NEEDS_ATTENTION (never its content). Empty while the organisation fills in "
+                "every section itself."
+            )
+        },
+    )
     renewal_of = fields.String(allow_none=True)
     outcome = fields.Nested(OutcomeSchema, allow_none=True)
     withdrawn_reason = fields.String(allow_none=True)

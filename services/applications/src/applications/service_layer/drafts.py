@@ -19,6 +19,7 @@ from applications.models import (
     TimelineEntry,
 )
 from applications.schemas.applicant import ApplicantSchema
+from applications.service_layer import volunteer_sections
 from applications.service_layer.contacts import refuse_coordinators_contact
 from applications.service_layer.records import owned_application
 from shared.pagination import decode_cursor, encode_cursor
@@ -62,6 +63,7 @@ def update_draft(
     application = owned_application(uow.session, organisation_id, application_id, for_update=True)
     step(application.status, "edit", COORDINATOR)
     if "applicant" in changes:
+        volunteer_sections.refuse_organisation_changes(application, changes["applicant"])
         applicant = {**application.applicant, **APPLICANT_SCHEMA.dump(changes["applicant"])}
         refuse_coordinators_contact(uow, organisation_id, applicant)
         application.applicant = applicant
@@ -96,8 +98,12 @@ def loaded_application(application: Application | SimpleNamespace) -> dict[str, 
     }
 
 
-def application_view(session: Session, application: Application) -> dict[str, Any]:
-    """The application as its organisation sees it, with its timeline."""
+def application_view(
+    session: Session, application: Application, *, whole: bool = False
+) -> dict[str, Any]:
+    """The application as its organisation sees it, with its timeline: without the sections
+    the volunteer completes themselves, only their statuses (`whole`: everything, for the
+    person's own subject access request)."""
     entries = session.execute(
         select(TimelineEntry)
         .where(TimelineEntry.application_id == application.id)
@@ -111,7 +117,10 @@ def application_view(session: Session, application: Application) -> dict[str, An
     timeline = [{"kind": e.kind, "detail": e.detail, "occurred_at": e.occurred_at} for e in entries]
     return {
         **summary_view(application),
-        "applicant": application.applicant,
+        "applicant": (
+            application.applicant if whole else volunteer_sections.redacted_applicant(application)
+        ),
+        "volunteer_sections": volunteer_sections.section_statuses(application),
         "renewal_of": application.renewal_of,
         "outcome": _outcome_view(application.outcome),
         "withdrawn_reason": application.withdrawn_reason,
@@ -168,6 +177,7 @@ def _request_view(request: InformationRequest) -> dict[str, Any]:
     }
     if request.status == RequestState.VOLUNTEER_ASKED:
         view["message"] = VOLUNTEER_ASKED_MESSAGE
+        view["answers"] = None  # the volunteer's own words: never the organisation's to read
     return view
 
 

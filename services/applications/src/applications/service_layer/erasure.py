@@ -26,7 +26,7 @@ from applications.domain.lifecycle import (
     ErasureStatus,
 )
 from applications.models import Application, ErasureRequest, InformationRequest, TimelineEntry
-from applications.service_layer import outgoing
+from applications.service_layer import outgoing, volunteer_links
 from applications.service_layer.contacts import forget_confirmations
 from applications.service_layer.records import add_timeline, owned_application
 from shared import erasure
@@ -212,9 +212,9 @@ def erase_applications(
         .all()
     )
     for info in requests:
-        if info.items or info.answers or info.reason:
+        if info.items or info.answers or info.reason or info.volunteer_items:
             counts["information_requests"] += 1
-        info.items, info.reason, info.answers = [], "", None
+        info.items, info.reason, info.answers, info.volunteer_items = [], "", None, None
     for entry in session.execute(
         select(TimelineEntry).where(TimelineEntry.application_id.in_(application_ids))
     ).scalars():
@@ -222,6 +222,7 @@ def erase_applications(
             counts["timeline_entries"] += 1
             entry.detail = {}
     counts["contact_confirmations"] = forget_confirmations(session, application_ids)
+    counts.update(volunteer_links.forget(session, application_ids))
     ids = [*application_ids, *([person_id] if person_id else [])]
     counts.update(erasure.purge_copies(session, ids))
     counts["audit_subjects"] = erasure.forget_audit_subjects(

@@ -60,6 +60,8 @@ def on_info_requested(uow: UnitOfWork, event: Event, deps: None) -> None:
         due_by=_iso(data.get("due_by")),
         requested_at=data["requested_at"],
         sensitive=sensitive,
+        # The questions of a sensitive request, kept for the volunteer's own pages alone.
+        volunteer_items=data.get("volunteer_items") or [] if sensitive else [],
     )
 
 

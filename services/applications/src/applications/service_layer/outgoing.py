@@ -207,6 +207,35 @@ def application_contact_confirmation_requested(
     )
 
 
+def application_volunteer_link_sent(
+    uow: UnitOfWork,
+    application_id: str,
+    applicant: dict[str, Any],
+    channel: str,
+    *,
+    link: str,
+    expires_at: datetime,
+    at: datetime,
+) -> Envelope:
+    """The volunteer's own link, to the address the organisation gave (as a confirmation is:
+    before submission no channel is confirmed yet)."""
+    contact = applicant["contact"]
+    return uow.emit(
+        "application.volunteer_link_sent",
+        subject=application_id,
+        data={
+            "application_id": application_id,
+            "channel": channel,
+            "forenames": applicant["forenames"],
+            "email": contact["email"] if channel == "EMAIL" else None,
+            "mobile": contact.get("mobile") if channel == "SMS" else None,
+            "link": link,
+            "expires_at": expires_at.isoformat(),
+            "sent_at": at.isoformat(),
+        },
+    )
+
+
 def application_contacts_recorded(
     uow: UnitOfWork,
     application_id: str,

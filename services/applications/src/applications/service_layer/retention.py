@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from applications.domain.lifecycle import CLOSED, DECIDED
 from applications.models import Application, InformationRequest, TimelineEntry
+from applications.service_layer import volunteer_links
 from shared.retention import (
     CHECK_DETAILS,
     CLOSED_APPLICANT,
@@ -97,6 +98,8 @@ def purge_check_details(session: Session, application: Application) -> dict[str,
     return {
         "fields": [f"applicant.{name}" for name in removed],
         **_requests_and_timeline(session, application, TIMELINE_CHECK_DETAILS),
+        # A decided application's links and sessions open nothing any more.
+        **volunteer_links.forget(session, [application.id]),
     }
 
 
@@ -108,7 +111,11 @@ def anonymise_applicant(session: Session, application: Application) -> dict[str,
         if getattr(application, name) is not None:
             setattr(application, name, None)
             fields.append(name)
-    return {"fields": fields, **_requests_and_timeline(session, application, TIMELINE_PERSONAL)}
+    return {
+        "fields": fields,
+        **_requests_and_timeline(session, application, TIMELINE_PERSONAL),
+        **volunteer_links.forget(session, [application.id]),
+    }
 
 
 PURGES = (

@@ -6,7 +6,8 @@ applications linked to it by renewal (each renewal is the same person's), and kn
 vetting's person id. For each: the applicant document (decrypted: declarations, connections,
 addresses, referees, DBS certificate), status and outcome, the organisation that applied and
 its fellowship (the person's membership of it is health data), information requests with their
-answers, the timeline, and what the audit log holds about the application.
+answers, the timeline, the links sent to the volunteer and the sessions they started, and what
+the audit log holds about the application.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from applications.models import Application, Organisation
+from applications.service_layer import volunteer_links
 from applications.service_layer.drafts import application_view
 from shared.web.subject_access import Period, audit_history
 
@@ -64,7 +66,8 @@ def _renewal_chain(session: Session, application: Application) -> list[Applicati
 
 
 def _application(session: Session, application: Application, period: Period) -> dict[str, Any]:
-    view = application_view(session, application)
+    view = application_view(session, application, whole=True)
+    view.update(volunteer_links.history(session, application.id))
     organisation = session.get(Organisation, application.organisation_id)
     view["organisation"] = (
         {"id": organisation.id, "name": organisation.name, "fellowship": organisation.fellowship}

@@ -23,7 +23,7 @@ from applications.domain.lifecycle import (
 )
 from applications.domain.readiness import Problem, ReadinessPolicy, check_readiness, is_ready
 from applications.models import Application, InformationRequest, Organisation
-from applications.service_layer import contacts, outgoing
+from applications.service_layer import contacts, outgoing, volunteer_sections
 from applications.service_layer.contacts import ContactLinks
 from applications.service_layer.drafts import (
     APPLICANT_SCHEMA,
@@ -58,6 +58,19 @@ def idempotency_key_reused() -> Invalid:
 
 
 def readiness(
+    application: Application | SimpleNamespace,
+    establishments: Mapping[str, Any],
+    policy: ReadinessPolicy,
+    today: date,
+) -> list[Problem]:
+    """The problems, as the organisation may see them (volunteer_sections: the volunteer's
+    sections only as "needs attention"); `volunteer_problems` has them whole."""
+    return volunteer_sections.organisation_problems(
+        application, volunteer_problems(application, establishments, policy, today)
+    )
+
+
+def volunteer_problems(
     application: Application | SimpleNamespace,
     establishments: Mapping[str, Any],
     policy: ReadinessPolicy,
@@ -174,6 +187,12 @@ def start_renewal(uow: UnitOfWork, organisation_id: str, application_id: str) ->
         "frequency": previous.frequency,
     }
     draft = create_draft(uow, organisation_id, data, renewal_of=previous.id)
+    if previous.volunteer_sections is not None:
+        # The volunteer's sections stay theirs: the organisation must not read them in the draft.
+        draft.volunteer_sections = {
+            "sections": list(previous.volunteer_sections.get("sections") or []),
+            "completed": {},
+        }
     add_timeline(uow.session, previous.id, "renewal_started", {"renewal_id": draft.id}, uow.now())
     return draft
 

@@ -79,6 +79,7 @@ def info_requested(
     due_by: str | None,
     requested_at: datetime,
     sensitive: bool,
+    volunteer_items: list[Any] | None = None,
 ) -> None:
     application = _application(uow, application_id)
     if application is None:
@@ -95,6 +96,7 @@ def info_requested(
                 due_by=due_by,
                 status=RequestState.VOLUNTEER_ASKED if sensitive else RequestState.OPEN,
                 requested_at=requested_at,
+                volunteer_items=list(volunteer_items or []) if sensitive else None,
             )
         )
     _move(uow, application, "sensitive_info_requested" if sensitive else "info_requested")

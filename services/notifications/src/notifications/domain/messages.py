@@ -27,9 +27,14 @@ SMS_FIELDS = ("forenames", "reference")
 # confirmed (the address its event names), and the one SMS with more than SMS_FIELDS in it (the
 # code to type in, and the page to type it on, mean nothing to someone reading over a shoulder).
 CONFIRMATION = "application.contact_confirmation_requested"
+# The volunteer's own link to their sensitive sections: sent, like a confirmation, to the
+# address the event names (before submission none is confirmed); its SMS adds only the link.
+VOLUNTEER_LINK = "application.volunteer_link_sent"
 # An invitation to an organisation's coordinators' portal: to the address the event names (the
 # invitee is nobody's coordinator on record yet), about no application.
 INVITATION = "organisation.member_invited"
+# Messages to the address their event names, never through the volunteer's confirmed channels.
+DIRECT = (CONFIRMATION, VOLUNTEER_LINK, INVITATION)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,9 @@ MESSAGES: dict[str, tuple[Message, ...]] = {
             ("link", "code", "expires_on"),
             sms_fields=("link", "code"),
         ),
+    ),
+    VOLUNTEER_LINK: (
+        Message("volunteer_link", (VOLUNTEER,), ("link", "expires_on"), sms_fields=("link",)),
     ),
     INVITATION: (
         Message(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from notifications.domain.messages import CONFIRMATION, INVITATION, MESSAGES
+from notifications.domain.messages import CONFIRMATION, DIRECT, INVITATION, MESSAGES, VOLUNTEER_LINK
 from notifications.service_layer import contacts, erasure, queueing
 from notifications.service_layer.queueing import Queueing
 from shared.handlers import Event, HandlerMap
@@ -42,12 +42,17 @@ def notify(uow: UnitOfWork, event: Event, deps: Dependencies) -> None:
 
 # One declaration per event type: each had an inbox key of its own.
 for _event_type in MESSAGES:
-    if _event_type not in (CONFIRMATION, INVITATION):
+    if _event_type not in DIRECT:
         HANDLERS.on(_event_type, name=f"notifications.notify:{_event_type}")(notify)
 
 
 @HANDLERS.on(CONFIRMATION, name=f"notifications.notify:{CONFIRMATION}")
 def confirmation_requested(uow: UnitOfWork, event: Event, deps: Dependencies) -> None:
+    queueing.ask_to_confirm(uow, event, deps.queueing)
+
+
+@HANDLERS.on(VOLUNTEER_LINK, name=f"notifications.notify:{VOLUNTEER_LINK}")
+def volunteer_link_sent(uow: UnitOfWork, event: Event, deps: Dependencies) -> None:
     queueing.ask_to_confirm(uow, event, deps.queueing)
 
 

@@ -24,7 +24,6 @@ from sqlalchemy import select
 from notifications.domain.addresses import Address, volunteer_address
 from notifications.domain.lifecycle import NotificationState
 from notifications.domain.messages import (
-    CONFIRMATION,
     COORDINATOR,
     INVITATION,
     MESSAGES,
@@ -169,9 +168,11 @@ def _queue(
 
 
 def ask_to_confirm(uow: UnitOfWork, event: Event, queueing: Queueing) -> None:
-    """application.contact_confirmation_requested → the link (email) or the code (SMS), to
-    the address the event names and to nobody else."""
-    [message] = MESSAGES[CONFIRMATION]
+    """application.contact_confirmation_requested → the link (email) or the code (SMS), and
+    application.volunteer_link_sent → the volunteer's link: to the address the event names and
+    to nobody else."""
+    event_type = event.envelope.type
+    [message] = MESSAGES[event_type]
     channel = event.data["channel"]
     to = event.data["email"] if channel == "EMAIL" else event.data["mobile"]
     if not to:
@@ -183,13 +184,13 @@ def ask_to_confirm(uow: UnitOfWork, event: Event, queueing: Queueing) -> None:
             action="notification.not_sent_no_address",
             subject_type="application",
             subject_id=str(event.data["application_id"]),
-            detail={"event_type": CONFIRMATION, "channel": channel},
+            detail={"event_type": event_type, "channel": channel},
             at=uow.now(),
         )
         return
     known = uow.session.get(Recipient, str(event.data["application_id"]))
     fields = queueing.personalise(
-        CONFIRMATION,
+        event_type,
         event.data,
         forenames=event.data["forenames"],
         surname=known.surname if known is not None else "",

@@ -224,8 +224,10 @@ def info_request_announced(
     sensitive: bool,
     moment: datetime,
 ) -> Envelope:
-    """The organisation's copy, apart: a queue receives whole messages, and the reason (and a
-    sensitive request's questions) can name what the checks found."""
+    """The organisation's service's copy, apart: a queue receives whole messages, and the reason
+    can name what the checks found. A sensitive request's questions travel apart from `items`,
+    for the volunteer alone (the applications service shows them only on the volunteer's
+    pages)."""
     return uow.emit(
         "vetting.info_request_announced",
         subject=case.application_id,
@@ -234,6 +236,9 @@ def info_request_announced(
             "application_id": case.application_id,
             "request_id": request.id,
             "items": [] if sensitive else items,
+            # A sensitive request's questions, for the volunteer's own pages in the portal: the
+            # applications service keeps them encrypted and never shows them to the organisation.
+            "volunteer_items": items if sensitive else [],
             "due_by": request.due_by,
             "requested_at": moment.isoformat(),
             "sensitive": sensitive,

@@ -184,6 +184,34 @@ class ContactConfirmationRequestedV1(Schema):
     requested_at = fields.AwareDateTime(required=True)
 
 
+class VolunteerLinkSentV1(Schema):
+    """The volunteer's own link to the application's sensitive sections (convictions and
+    cautions, connections, identity documents), to the address the organisation gave: like a
+    confirmation, it may go to a channel the volunteer has not confirmed (none is, before
+    submission). Nothing else about the application or the volunteer."""
+
+    application_id = fields.UUID(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    forenames = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    email = fields.Email(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Where to send the link (channel EMAIL)."},
+    )
+    mobile = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Where to send the link (channel SMS)."},
+    )
+    link = fields.Url(
+        required=True,
+        require_tld=False,
+        metadata={"description": "The volunteer's page (single-use, unguessable, 14 days)."},
+    )
+    expires_at = fields.AwareDateTime(required=True)
+    sent_at = fields.AwareDateTime(required=True)
+
+
 PORTAL_ROLES = ("coordinator", "organisation_admin")
 
 

@@ -75,6 +75,19 @@ class InfoRequestAnnouncedV1(Schema):
     due_by = fields.Date(load_default=None, allow_none=True)
     requested_at = fields.AwareDateTime(required=True)
     sensitive = fields.Boolean(required=True)
+    # Added (optional): a sensitive request's questions, for the volunteer's own pages in the
+    # portal (the applications service keeps them encrypted, never shown to the organisation).
+    volunteer_items = fields.List(
+        fields.Dict(),
+        load_default=list,
+        metadata={
+            "personal": True,
+            "description": (
+                "A sensitive request's questions, for the volunteer alone: "
+                "[{'question': str, 'field': str|None}] (empty otherwise)"
+            ),
+        },
+    )
 
 
 class ClearanceGrantedV1(Schema):

@@ -1,0 +1,206 @@
+"""The volunteer's own pages, in a real headless Chromium: the coordinator sends the link; the
+volunteer, in a browser context of their own, opens it, continues, and completes their
+convictions and cautions, connections and identity documents by keyboard and mouse; the
+coordinator's page then shows each part "Complete" and none of it. Every page passes axe-core
+and fits a 320 px wide phone; screenshots at 1280 and 320 px go to PORTAL_SCREENSHOTS (or the
+test's temporary folder).
+
+The applications app runs in this process (werkzeug, on the embedded backends), as in the
+drafts' browser test."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from applications.schemas.examples import sample_application
+from tests.support.applications_api import deliver, published
+from tests.support.clock import now
+from tests.support.identity import PROVIDER, TEST_PASSWORD
+from tests.support.network import free_port
+from tests.support.portal_harness import Portal
+from tests.support.workbench_browser import LAPTOP, PHONE, passes_axe, scroll_width
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `chromium` fixture skips, or fails, saying so
+    expect = None
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def portal_url(embedded: dict[str, dict[str, str]], chromium: Any) -> Iterator[tuple[Portal, str]]:
+    portal = Portal(embedded["applications"])
+    port = free_port()
+    server = make_server("127.0.0.1", port, portal.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    PROVIDER.allow_portal_at(url)
+    PROVIDER.ensure_started()
+    try:
+        yield portal, url
+    finally:
+        server.shutdown()
+        portal.close()
+
+
+def _context(chromium: Any) -> Any:
+    # bypass_csp: axe-core is injected into the pages it checks.
+    context = chromium.new_context(viewport=LAPTOP, locale="en-GB", bypass_csp=True)
+    context.set_default_timeout(15_000)
+    return context
+
+
+class Shots:
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.count = folder, 0
+
+    def check(self, page: Any, name: str) -> None:
+        passes_axe(page)
+        self.count += 1
+        page.screenshot(path=self.folder / f"{self.count:02d}-{name}-1280.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        try:
+            assert scroll_width(page) <= PHONE["width"], (page.url, name)
+            page.screenshot(path=self.folder / f"{self.count:02d}-{name}-320.png", full_page=True)
+        finally:
+            page.set_viewport_size(LAPTOP)
+
+
+def _click(page: Any, name: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=name).click()
+
+
+def _date(page: Any, legend: str, day: int, month: int, year: int) -> None:
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day))
+    group.get_by_label("Month").fill(str(month))
+    group.get_by_label("Year").fill(str(year))
+
+
+def _answer(page: Any, question: str, yes: bool) -> None:
+    page.get_by_role("group", name=question).get_by_label("Yes" if yes else "No").check()
+
+
+def test_the_volunteer_completes_their_part_in_the_browser(
+    portal_url: tuple[Portal, str], chromium: Any, tmp_path: Path
+) -> None:
+    expect.set_options(timeout=15_000)
+    portal, url = portal_url
+    folder = Path(os.environ.get("PORTAL_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = Shots(folder)
+    body = sample_application(f"vol-{portal.tag}@example.org")
+    for name in ("declarations", "connections", "identity_documents"):
+        body["applicant"].pop(name)
+    app_id = portal.api.draft(body)["id"]
+
+    coordinator = _context(chromium).new_page()
+    coordinator.goto(f"{url}/portal/login/start")
+    coordinator.fill("input[name=username]", portal.username("coord_a"))
+    coordinator.fill("input[name=password]", TEST_PASSWORD)
+    with coordinator.expect_navigation():
+        coordinator.keyboard.press("Enter")
+    coordinator.goto(f"{url}/portal/applications/{app_id}/volunteer-link")
+    shots.check(coordinator, "send-link")
+    _click(coordinator, "Send the link")  # no channel chosen: the error summary
+    expect(coordinator.locator(".govuk-error-summary")).to_be_visible()
+    shots.check(coordinator, "send-link-error")
+    coordinator.get_by_label("By email", exact=False).check()
+    _click(coordinator, "Send the link")
+    expect(coordinator.locator("main")).to_contain_text("The link has been sent")
+    shots.check(coordinator, "link-sent")
+    link = str(published(portal.platform, "application.volunteer_link_sent")[-1]["link"])
+    token = link.rsplit("/", 1)[1]
+
+    volunteer = _context(chromium).new_page()
+    volunteer.goto(f"{url}/portal/volunteer/{token}")
+    shots.check(volunteer, "volunteer-start")
+    _click(volunteer, "Continue")
+    expect(volunteer.get_by_role("heading", name="Your application", level=1)).to_be_visible()
+    shots.check(volunteer, "volunteer-home")
+
+    volunteer.get_by_role("link", name="Convictions and cautions").click()
+    volunteer.get_by_text("What you do not need to declare").click()
+    shots.check(volunteer, "declarations")
+    _answer(volunteer, "Do you have a conviction or caution to declare?", yes=True)
+    _click(volunteer, "Continue")
+    _click(volunteer, "Add")  # nothing filled in: the error summary
+    expect(volunteer.locator(".govuk-error-summary")).to_be_visible()
+    shots.check(volunteer, "declaration-errors")
+    volunteer.get_by_label("Conviction", exact=True).check()
+    volunteer.get_by_label("What was the offence?").fill("Theft from a shop")
+    _date(volunteer, "Date of the conviction or caution", 1, 3, 2010)
+    volunteer.get_by_label("What was the sentence or outcome?").select_option("FINE")
+    shots.check(volunteer, "declaration-add")
+    _click(volunteer, "Add")
+    _answer(volunteer, "Do you have another conviction or caution to declare?", yes=False)
+    _answer(volunteer, "Are you on licence or under supervision now?", yes=False)
+    shots.check(volunteer, "declarations-list")
+    _click(volunteer, "Continue")
+
+    volunteer.get_by_role("link", name="People you know in prison").click()
+    shots.check(volunteer, "connections")
+    _answer(volunteer, "Do you know anyone who is in prison now?", yes=False)
+    _click(volunteer, "Continue")
+
+    volunteer.get_by_role("link", name="Identity documents").click()
+    _answer(volunteer, "Do you want to add an identity document?", yes=True)
+    _click(volunteer, "Continue")
+    volunteer.get_by_label("Passport").check()
+    volunteer.get_by_label("Document number").fill("534791234")
+    _date(volunteer, "Expiry date (if it has one)", 1, 1, 2035)
+    shots.check(volunteer, "document-add")
+    _click(volunteer, "Add")
+    _answer(volunteer, "Do you want to add another identity document?", yes=False)
+    _click(volunteer, "Continue")
+    expect(volunteer.locator(".govuk-task-list").first).not_to_contain_text("Not yet started")
+    shots.check(volunteer, "volunteer-done")
+
+    # A private question from vetting, on its own page (answered after submission).
+    deliver(
+        portal.platform,
+        "vetting.info_request_announced",
+        case_id=str(uuid.uuid4()),
+        application_id=app_id,
+        request_id=f"req-{portal.tag}",
+        items=[],
+        volunteer_items=[
+            {"question": "Tell us about the caution you received in 2019.", "field": None}
+        ],
+        due_by=None,
+        requested_at=now().isoformat(),
+        sensitive=True,
+    )
+    volunteer.reload()
+    volunteer.get_by_role("link", name=re.compile("Question sent on")).click()
+    expect(
+        volunteer.get_by_label("Tell us about the caution you received in 2019.")
+    ).to_be_visible()
+    shots.check(volunteer, "volunteer-question")
+    volunteer.goto(f"{url}/portal/volunteer")
+    _click(volunteer, "Sign out")
+    shots.check(volunteer, "volunteer-signed-out")
+
+    # A used link is refused.
+    volunteer.goto(f"{url}/portal/volunteer/{token}")
+    shots.check(volunteer, "link-refused")
+
+    coordinator.reload()
+    main = coordinator.locator("main")
+    expect(main).to_contain_text("Complete")
+    expect(main).not_to_contain_text("Needs attention")
+    for secret in ("Theft", "534791234"):
+        expect(main).not_to_contain_text(secret)
+    shots.check(coordinator, "sections-complete")
