@@ -11,7 +11,7 @@ from typing import BinaryIO
 import click
 
 from applications.models import Establishment, Organisation, PortalMember
-from applications.service_layer import bulk, erasure, members
+from applications.service_layer import bulk, erasure, members, spreadsheets
 from applications.service_layer import organisations as service_layer
 from applications.service_layer.audit_trail import OPERATOR
 from shared.cli import CliState, pass_state
@@ -125,7 +125,8 @@ def commands() -> list[click.Command]:
     @click.command(
         "bulk-import",
         help=(
-            "Check a CSV of draft applicants for an organisation (a dry run: nothing is written), "
+            "Check a CSV (or an XLSX workbook, by its .xlsx name) of draft applicants for an "
+            "organisation (a dry run: nothing is written), "
             "or, with --commit, create every draft (none if any row has an error). Exits 1 when "
             "there are errors."
         ),
@@ -136,7 +137,8 @@ def commands() -> list[click.Command]:
     @pass_state
     def bulk_import(state: CliState, organisation_id: str, file: BinaryIO, commit: bool) -> None:
         try:
-            rows = bulk.read_csv(file.read())
+            xlsx = str(getattr(file, "name", "")).lower().endswith(".xlsx")
+            rows = (spreadsheets.read_xlsx if xlsx else bulk.read_csv)(file.read())
         except bulk.BadFile as exc:
             details = [message for messages in exc.errors.values() for message in messages]
             raise click.ClickException("\n".join([str(exc), *details])) from exc

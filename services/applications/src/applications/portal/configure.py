@@ -20,6 +20,8 @@ def configure_portal(app: Flask, platform: Platform) -> None:
         application_page_views,
         application_presenters,
         application_views,
+        bulk_presenters,
+        bulk_views,
         check_views,
         draft_views,
         errors,

@@ -23,6 +23,10 @@ PAGES = ErrorPages(
             "This cannot be done now",
             "The application has changed. Go back, reload the page and try again.",
         ),
+        413: (
+            "The file or form is too large",
+            "Go back and send something smaller.",
+        ),
     },
 )
 page = PAGES.page

@@ -1,4 +1,5 @@
-"""/applications/bulk: many drafts from one CSV file, checked by a dry run before the commit."""
+"""/applications/bulk: many drafts from one CSV file (or XLSX workbook), checked by a dry run
+before the commit."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from applications.schemas.bulk import (
     BulkResultSchema,
     FileErrorSchema,
 )
-from applications.service_layer import bulk
+from applications.service_layer import bulk, spreadsheets
 from shared.web.auth import organisation_required
 from shared.web.errors import ErrorSchema
 
@@ -25,6 +26,7 @@ blp = Blueprint(
     description="Many draft applications at once, from a CSV file.",
 )
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
+READERS = {"text/csv": bulk.read_csv, spreadsheets.XLSX_TYPE: spreadsheets.read_xlsx}
 
 
 @blp.route("/bulk")
@@ -38,8 +40,8 @@ class BulkIntake(MethodView):
         400,
         schema=FileErrorSchema,
         description=(
-            "The file cannot be used: not UTF-8 CSV, no header row, an unknown or repeated column, "
-            "no rows, or too many rows. Nothing written."
+            "The file cannot be used: not UTF-8 CSV or not an XLSX workbook, no header row, "
+            "an unknown or repeated column, no rows, or too many rows. Nothing written."
         ),
     )
     @blp.alt_response(
@@ -47,7 +49,9 @@ class BulkIntake(MethodView):
         schema=FileErrorSchema,
         description=f"Larger than {bulk.MAX_BYTES // 1024 // 1024} MiB.",
     )
-    @blp.alt_response(415, schema=FileErrorSchema, description="Not sent as text/csv.")
+    @blp.alt_response(
+        415, schema=FileErrorSchema, description="Not sent as text/csv, nor as an XLSX workbook."
+    )
     # Two bodies: the refused commit's, or the usual field errors for a query not valid.
     @blp.alt_response(
         422,
@@ -57,17 +61,22 @@ class BulkIntake(MethodView):
     )
     @blp.doc(security=SECURITY, requestBody=CSV_BODY)
     def post(self, query):
-        """Create the calling organisation's drafts from a CSV file: dry run first, then commit.
+        """Create the calling organisation's drafts from a CSV file or an XLSX workbook: dry run
+        first, then commit.
 
         A commit is all or nothing: if any row has an error, no draft is created.
         """
-        if request.mimetype != "text/csv":
+        if request.mimetype not in READERS:
             abort(
-                415, message="Send the CSV file as the request body, with Content-Type: text/csv."
+                415,
+                message=(
+                    "Send the file as the request body, with Content-Type: text/csv "
+                    f"(or {spreadsheets.XLSX_TYPE} for an XLSX workbook)."
+                ),
             )
         request.max_content_length = bulk.MAX_BYTES  # the row limit, not the app's, applies
         try:
-            rows = bulk.read_csv(request.get_data(cache=False))
+            rows = READERS[request.mimetype](request.get_data(cache=False))
         except bulk.BadFile as exc:
             abort(400, message=str(exc), messages=exc.errors)
         with platform().session_factory() as session:

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 
 from applications.schemas.applicant import Strict
 from applications.service_layer import bulk
+from applications.service_layer.spreadsheets import XLSX_TYPE
 
 EXAMPLE = (
     "forenames,middle_names,no_middle_name,surname,date_of_birth,email,mobile,"
@@ -23,9 +24,14 @@ CSV_BODY = {
         f"{', '.join(bulk.COLUMNS)}. A blank cell means 'not given' (a draft may be "
         "incomplete). no_middle_name is true, false, yes or no; establishments are codes "
         "separated by ';' or spaces; dates are YYYY-MM-DD. Each value follows the same rules "
-        "as POST /applications."
+        "as POST /applications. Or an XLSX workbook: the same columns in its first sheet "
+        "(dates may be date cells)."
     ),
-    "content": {"text/csv": {"schema": {"type": "string"}, "example": EXAMPLE}},
+    "content": {
+        "text/csv": {"schema": {"type": "string"}, "example": EXAMPLE},
+        # The same columns in the workbook's first sheet, its first row the header.
+        XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+    },
 }
 
 

@@ -1,4 +1,5 @@
-"""Bulk intake: draft applications from a CSV file, one applicant a row.
+"""Bulk intake: draft applications from a CSV file (or an XLSX workbook, read by
+service_layer.spreadsheets), one applicant a row.
 
 Rows are numbered from 1 for the first row after the header: a row's number is its row number
 in a spreadsheet (or its line in the file, when no cell spans lines) minus 1. Every error names
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,22 +102,29 @@ def read_csv(content: bytes | str) -> list[Row]:
         ) from exc
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     try:
-        header = [name.strip().lower() for name in next(reader, [])]
-        _check_header(header)
-        rows: list[Row] = []
-        for number, cells in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) == MAX_ROWS:
-                raise BadFile(
-                    f"The file has more than {MAX_ROWS} rows.",
-                    {"file": [f"At most {MAX_ROWS} rows a file: split it and upload each part."]},
-                )
-            rows.append(_row(number, header, [cell.strip() for cell in cells]))
+        return rows_from(reader)
     except csv.Error as exc:
         raise BadFile(
             "The file is not valid CSV.", {"file": [f"Line {reader.line_num}: {exc}."]}
         ) from exc
+
+
+def rows_from(lines: Iterable[list[str]]) -> list[Row]:
+    """The data rows of a table whose first line is the header, whatever file it came from
+    (CSV here, XLSX in service_layer.spreadsheets): the same checks and the same numbering."""
+    remaining = iter(lines)
+    header = [name.strip().lower() for name in next(remaining, [])]
+    _check_header(header)
+    rows: list[Row] = []
+    for number, cells in enumerate(remaining, start=1):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise BadFile(
+                f"The file has more than {MAX_ROWS} rows.",
+                {"file": [f"At most {MAX_ROWS} rows a file: split it and upload each part."]},
+            )
+        rows.append(_row(number, header, [cell.strip() for cell in cells]))
     if not rows:
         raise BadFile("The file has no rows.", {"file": ["Give one applicant a row."]})
     return rows
