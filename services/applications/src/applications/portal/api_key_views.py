@@ -54,9 +54,10 @@ def create_api_key():
 @bp.route("/api-keys/<string:key_id>/revoke", methods=["GET", "POST"])
 def revoke_api_key(key_id: str):
     """Asked first (GET): an integration using the key stops working at once."""
-    require_admin()
+    # Whose key it is first: another organisation's people get 404, whatever their role.
     with platform().session_factory() as db:
         key = organisations.own_api_key(db, organisation_id(), key_id)  # 404 if not ours
+        require_admin()
         if key.revoked_at is not None:
             raise Conflict(f"API key {key_id} was already revoked on {day(key.revoked_at)}.")
     form = ConfirmForm()

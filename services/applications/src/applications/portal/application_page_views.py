@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from sqlalchemy import select
@@ -56,7 +56,7 @@ def offers(application: Application) -> dict[str, bool]:
 def application(application_id: str):
     with platform().session_factory() as db:
         found = own_application(db, application_id)
-        if found.status == DRAFT and "portal.check_answers" in current_app.view_functions:
+        if found.status == DRAFT:
             return redirect(url_for("portal.check_answers", application_id=application_id))
         view = drafts.application_view(db, found)
         unanswered = {r["status"] for r in view["information_requests"] if r["answered_at"] is None}

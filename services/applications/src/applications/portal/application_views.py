@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
 from applications.domain.lifecycle import ApplicationState
@@ -81,7 +81,4 @@ def renew(application_id: str):
 
 
 def _draft_page(application_id: str) -> str:
-    """The draft's check-your-answers page (the drafts part of the portal), or its own page."""
-    if "portal.check_answers" in current_app.view_functions:
-        return url_for("portal.check_answers", application_id=application_id)
-    return url_for("portal.application", application_id=application_id)
+    return url_for("portal.check_answers", application_id=application_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from applications.domain.lifecycle import ApplicationState
@@ -73,10 +73,7 @@ def _read(application_id: str) -> tuple[Draft, list[tuple[str, str]]] | str:
 
 
 def _submitted_page(application_id: str) -> str:
-    """The application's own page, or the list while that page is not there."""
-    if "portal.application" in current_app.view_functions:
-        return url_for("portal.application", application_id=application_id)
-    return url_for("portal.applications")
+    return url_for("portal.application", application_id=application_id)
 
 
 def _page(

@@ -6,8 +6,6 @@ the package's other modules.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 
 from shared.platform import Platform
@@ -34,12 +32,3 @@ def configure_portal(app: Flask, platform: Platform) -> None:
     from applications.portal.blueprint import door
 
     door.configure(app, platform)
-
-    # While the portal is built in parallel: a link to another part's page, or None if that part
-    # has not landed yet. Replaced by url_for once every part is in.
-    def portal_link(endpoint: str, **values: Any) -> str | None:
-        from flask import url_for
-
-        return url_for(endpoint, **values) if endpoint in app.view_functions else None
-
-    app.jinja_env.globals["portal_link"] = portal_link

@@ -3,7 +3,6 @@ volunteer's own sections as a status only; each readiness problem with the page 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,13 +17,7 @@ from applications.portal.draft_forms import (
 )
 from applications.portal.draft_reading import Draft
 from applications.portal.draft_steps import VOLUNTEER, page_for
-
-try:  # the volunteer's part of the portal says how far the volunteer has got
-    _volunteer_sections: Any = importlib.import_module(
-        "applications.service_layer.volunteer_sections"
-    )
-except ImportError:  # until it lands: from the application's own record of it
-    _volunteer_sections = None
+from applications.service_layer.volunteer_sections import section_statuses
 
 # The sections the volunteer completes through their own link: the organisation sees only
 # whether each is done.
@@ -173,18 +166,9 @@ def referee_rows(draft: Draft) -> list[Row]:
 
 def volunteer_statuses(draft: Draft, application: Any) -> list[tuple[str, str]]:
     """(section, status in words) for the volunteer's sections: never what they wrote."""
-    if _volunteer_sections is not None:
-        statuses = _volunteer_sections.section_statuses(application)
-        return [
-            (label, STATUS_WORDS.get(statuses.get(name, ""), NOT_STARTED))
-            for name, label in SENSITIVE
-        ]
-    sections = draft.volunteer_sections
-    if sections is None:
-        return [(label, NOT_STARTED) for _name, label in SENSITIVE]
-    completed = sections.get("completed") or {}
+    statuses = section_statuses(application)
     return [
-        (label, "Complete" if name in completed else "Needs attention") for name, label in SENSITIVE
+        (label, STATUS_WORDS.get(statuses.get(name, ""), NOT_STARTED)) for name, label in SENSITIVE
     ]
 
 

@@ -65,9 +65,10 @@ def invite_member():
 
 @bp.route("/team/<string:member_id>/remove", methods=["GET", "POST"])
 def remove_member(member_id: str):
-    acting = require_admin()
+    # Whose member it is first: another organisation's people get 404, whatever their role.
     with platform().session_factory() as db:
         member = members.member_of(db, organisation_id(), member_id)  # 404 if not ours
+        acting = require_admin()
         shown = {"email": member.email, "role": role_label(member.role), "joined": member.subject}
     form = ConfirmForm()
     page = {"form": form, "member": shown, "member_id": member_id}
