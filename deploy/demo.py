@@ -49,9 +49,12 @@ def main() -> None:
             "--fellowship",
             "AA",
             "--coordinator-email",
-            "liaison@example.org",
+            # The development provider's public user pat: the organisation's first portal admin.
+            "pat@example.org",
         )
     )
+    # cas, another public user there, joins as a coordinator (the invitation is emailed).
+    cli("applications", "invite-portal-member", org["organisation_id"], "cas@example.org")
     key = json.loads(cli("applications", "create-api-key", org["organisation_id"]))["api_key"]
     draft = call("applications", "/applications", key, sample_application("siobhan@example.org"))
     readiness = call("applications", f"/applications/{draft['id']}/readiness", key)
@@ -156,6 +159,7 @@ def main() -> None:
     )
     to_decide = submit_for_the_workbench(key)
     workbench_walk_through(to_decide)
+    portal_walk_through()
 
 
 def submit_for_the_workbench(key: str) -> str:
@@ -183,6 +187,21 @@ def workbench_walk_through(application_id: str) -> None:
         "     Countersign the refusal.\n"
         "  4. Clearances finds clearances; Service levels shows ages and waits in working days,\n"
         "     the charts, and the figures as CSV."
+    )
+
+
+def portal_walk_through() -> None:
+    print(
+        f"\nportal:        http://127.0.0.1:{PORTS['applications']}/portal — the coordinators' "
+        "portal of Demo AA Intergroup.\n"
+        "  1. Sign in at the development identity provider (standing in for GOV.UK One Login) as\n"
+        "     pat (the organisation's admin), password dev-password-only: the applications list,\n"
+        "     Team (invite or remove coordinators) and API keys.\n"
+        "  2. Sign out and sign in as cas (a coordinator): Start a new application and answer one\n"
+        "     question a page; check your answers links each problem to the page that fixes it.\n"
+        "  3. Send the volunteer their link: the email lands in var/mail/new; open its link in a\n"
+        "     private window to fill in the volunteer's own sections, which cas then sees only\n"
+        "     as Complete. Upload a spreadsheet takes many applications at once."
     )
 
 
