@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
+from shared.frontdoor.words import date_time_words, date_words
 from vetting.service_layer.queue_flags import Flags
 from vetting.workbench import presenters
 
@@ -38,10 +39,10 @@ def app_with(*endpoints: str) -> Flask:
 
 def test_dates_are_london_dates_and_durations_the_largest_unit():
     summer = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London
-    assert presenters.london_date(summer) == "1 July 2026"
-    assert presenters.london_datetime(summer) == "1 July 2026 at 00:30"
-    assert presenters.london_date("2026-12-03") == "3 December 2026"
-    assert presenters.london_date(None) == "—"
+    assert date_words(summer) == "1 July 2026"
+    assert date_time_words(summer) == "1 July 2026 at 00:30"
+    assert date_words("2026-12-03") == "3 December 2026"
+    assert date_words(None) == "—"
     assert presenters.duration(59) == "under a minute"
     assert presenters.duration(3 * 86400 + 7200) == "3 days"
     assert presenters.duration(3600) == "1 hour"

@@ -1,8 +1,8 @@
 """Error pages for a front door: HTML, where the JSON API answers JSON.
 
 Blueprint handlers win over the app's JSON handlers for requests routed to the door, so nothing
-a member of staff sees is a JSON body or a stack trace. Each door gives its own template and the
-few words that differ (whom to ask, where to go back to).
+a member of staff sees is a JSON body or a stack trace. Each door gives the few words that differ
+(whom to ask, what its home page is), and its layout if it has one of its own.
 """
 
 from __future__ import annotations
@@ -39,9 +39,14 @@ class ErrorPages:
     """The door's error page (`page`) and the handlers that answer with it."""
 
     def __init__(
-        self, bp: Blueprint, template: str, words: Mapping[int, tuple[str, str]] | None = None
+        self,
+        bp: Blueprint,
+        words: Mapping[int, tuple[str, str]] | None = None,
+        *,
+        home_text: str,
+        layout: str = "frontdoor/layout.html",
     ) -> None:
-        self.template = template
+        self.home_text, self.layout = home_text, layout
         self.words = {**WORDS, **(words or {})}
         self.door = bp.name
         bp.register_error_handler(CSRFError, lambda _exc: self.page(400))
@@ -58,7 +63,9 @@ class ErrorPages:
     def page(self, status: int, detail: str | None = None) -> tuple[str, int]:
         title, body = self.words.get(status, self.words[500])
         html = render_template(
-            self.template,
+            "frontdoor/error.html",
+            layout=self.layout,
+            home_text=self.home_text,
             title=title,
             body=detail or body,
             status=status,

@@ -7,7 +7,6 @@ from shared.frontdoor.error_pages import ErrorPages
 
 PAGES = ErrorPages(
     bp,
-    "console/error.html",
     {
         403: (
             "You do not have permission to do this",
@@ -19,5 +18,7 @@ PAGES = ErrorPages(
             "establishments. Check the address or go back to the queue.",
         ),
     },
+    home_text="Go to the review queue",
+    layout="console/base.html",
 )
 page = PAGES.page

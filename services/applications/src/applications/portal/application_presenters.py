@@ -4,13 +4,12 @@ prisons by name, dates in London time, and each timeline entry as a sentence."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
 from typing import Any
 
 from applications.domain.lifecycle import ApplicationState, ClearanceStatus
 from applications.portal.blueprint import bp
 from applications.routes.app_context import establishments
-from shared.clock import LONDON
+from shared.frontdoor.words import date_time_words, date_words
 
 # (words, GOV.UK tag colour) per status.
 STATUS_TAGS = {
@@ -87,39 +86,16 @@ def conditions(codes: list[str] | None) -> str:
     return ", ".join(shown) or "None"
 
 
-def _moment(value: date | datetime | str | None) -> date | datetime | None:
-    if isinstance(value, str):
-        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    return value
-
-
-def london_date(value: date | datetime | str | None) -> str:
-    moment = _moment(value)
-    if moment is None:
-        return "—"
-    if isinstance(moment, datetime):
-        moment = moment.astimezone(LONDON).date()
-    return f"{moment.day} {moment:%B %Y}"
-
-
-def london_datetime(value: datetime | str | None) -> str:
-    moment = _moment(value)
-    if not isinstance(moment, datetime):
-        return london_date(moment)
-    local = moment.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
 def _cleared(d: Mapping[str, Any]) -> str:
     level = f" ({label(d['level'])} level)" if d.get("level") else ""
-    until = f" until {london_date(d['expires_at'])}" if d.get("expires_at") else ""
+    until = f" until {date_words(d['expires_at'])}" if d.get("expires_at") else ""
     return f"Cleared{level}{until}"
 
 
 def _access(verb: str) -> Callable[[Mapping[str, Any]], str]:
     def words(d: Mapping[str, Any]) -> str:
         access = f" ({label(d['access_type']).lower()})" if d.get("access_type") else ""
-        until = f" until {london_date(d['valid_until'])}" if d.get("valid_until") else ""
+        until = f" until {date_words(d['valid_until'])}" if d.get("valid_until") else ""
         return f"{prison(d.get('establishment'))} {verb}{access}{until}"
 
     return words
@@ -161,7 +137,7 @@ TIMELINE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "clearance_reinstated": lambda d: "Clearance reinstated",
     "clearance_revoked": lambda d: "Clearance revoked",
     "clearance_expiring": lambda d: (
-        f"Clearance expires on {london_date(d.get('expires_at'))}: renew it before then"
+        f"Clearance expires on {date_words(d.get('expires_at'))}: renew it before then"
     ),
     "clearance_expired": lambda d: "Clearance expired",
     "access_approved": _access("approved access"),
@@ -194,8 +170,8 @@ def timeline_words(entry: Mapping[str, Any]) -> str:
 def setup() -> None:
     """The filters and names the portal's application pages use (registered once)."""
     for name, function in (
-        ("portal_date", london_date),
-        ("portal_datetime", london_datetime),
+        ("portal_date", date_words),
+        ("portal_datetime", date_time_words),
         ("prison", prison),
         ("prisons", prisons),
         ("timeline_words", timeline_words),

@@ -9,7 +9,6 @@ from shared.frontdoor.error_pages import ErrorPages
 
 PAGES = ErrorPages(
     bp,
-    "portal/error.html",
     {
         403: (
             "You do not have permission to do this",
@@ -28,6 +27,7 @@ PAGES = ErrorPages(
             "Go back and send something smaller.",
         ),
     },
+    home_text="Go to your applications",
 )
 page = PAGES.page
 

@@ -14,16 +14,13 @@ from wtforms import RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
 from applications.service_layer import members
-from shared.clock import london_date
+from shared.frontdoor.words import date_words
 
 ROLE_LABELS = {members.COORDINATOR: "Coordinator", members.ADMIN: "Admin"}
 ROLE_HINTS = {
     members.COORDINATOR: "Works on the organisation's applications.",
     members.ADMIN: "Also manages the team and the organisation's API keys.",
 }
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
 
 
 class _Radios(GovRadioInput):
@@ -76,10 +73,7 @@ def show_errors(
 
 def day(value: date | datetime | None) -> str:
     """3 December 2026 (London's date), or "" for none."""
-    if value is None:
-        return ""
-    found = london_date(value) if isinstance(value, datetime) else value
-    return f"{found.day} {MONTHS[found.month - 1]} {found.year}"
+    return "" if value is None else date_words(value)
 
 
 def role_label(role: str) -> str:

@@ -12,6 +12,7 @@ from flask import render_template
 from shared.audit import log as audit
 from shared.audit.trail import record_read
 from shared.frontdoor import signed_in
+from shared.frontdoor.words import date_words
 from vetting.service_layer import queries
 from vetting.workbench import presenters
 from vetting.workbench.blueprint import bp, now, platform
@@ -61,20 +62,20 @@ def identity_lines(key: str, value: Any) -> list[str]:
     if value in (None, "", []):
         return ["—"] if not isinstance(value, list) else ["None"]
     if key == "date_of_birth":
-        return [presenters.london_date(value)]
+        return [date_words(value)]
     if key == "place_of_birth":
         return [", ".join(str(v) for v in value.values() if v)]
     if key == "identity_documents":
         return [
             f"{presenters.label(d.get('type'))} ending {d.get('ending')}"
-            + (f", expires {presenters.london_date(d['expiry'])}" if d.get("expiry") else "")
+            + (f", expires {date_words(d['expiry'])}" if d.get("expiry") else "")
             for d in value
         ]
     if key == "addresses":
         return [
             f"{', '.join(str(a[k]) for k in ('town', 'postcode') if a.get(k))} "
-            f"({presenters.london_date(a.get('from_date'))} to "
-            f"{presenters.london_date(a['to_date']) if a.get('to_date') else 'now'})"
+            f"({date_words(a.get('from_date'))} to "
+            f"{date_words(a['to_date']) if a.get('to_date') else 'now'})"
             for a in value
         ]
     if key == "previous_names":

@@ -9,7 +9,6 @@ from vetting.workbench.blueprint import bp
 
 PAGES = ErrorPages(
     bp,
-    "workbench/error.html",
     {
         403: (
             "You do not have permission to do this",
@@ -21,6 +20,7 @@ PAGES = ErrorPages(
         ),
         409: ("This cannot be done now", "The case has changed. Go back, reload and try again."),
     },
+    home_text="Go to the cases",
 )
 page = PAGES.page
 

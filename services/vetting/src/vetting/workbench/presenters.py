@@ -10,12 +10,12 @@ endpoint exists, so this page never points at nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, url_for
 
-from shared.clock import LONDON
+from shared.frontdoor.words import as_moment, date_time_words, date_words
 from vetting.domain.actors import MANAGER_ROLE
 from vetting.domain.identity import IdentityStatus
 from vetting.domain.lifecycles.case import CLOSED, DECIDABLE, INTERRUPTIBLE, CaseState
@@ -112,29 +112,6 @@ def conditions(codes: list[str] | None) -> str:
     return ", ".join(condition(code) for code in codes or ()) or "None"
 
 
-def _moment(value: date | datetime | str | None) -> date | datetime | None:
-    if isinstance(value, str):
-        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    return value
-
-
-def london_date(value: date | datetime | str | None) -> str:
-    value = _moment(value)
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
-    return f"{value.day} {value:%B %Y}"
-
-
-def london_datetime(value: datetime | str | None) -> str:
-    moment = _moment(value)
-    if not isinstance(moment, datetime):
-        return london_date(moment)
-    local = moment.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
 def duration(seconds: float | None) -> str:
     """How long, in the largest whole unit: "3 days", "5 hours", "under a minute"."""
     if seconds is None:
@@ -148,7 +125,7 @@ def duration(seconds: float | None) -> str:
 
 def waiting_for(item: Mapping[str, Any], moment: datetime) -> str | None:
     """How long the case has waited on its party, or None when it waits on nobody."""
-    since = _moment(item.get("waiting_since"))
+    since = as_moment(item.get("waiting_since"))
     if not item.get("waiting_on") or not isinstance(since, datetime):
         return None
     text = duration((moment - since).total_seconds())
@@ -322,8 +299,8 @@ def clearance_actions(clearance: Mapping[str, Any], roles: tuple[str, ...]) -> l
 
 # The filters and names every workbench template uses: registered once, as the module loads.
 for _name, _function in (
-    ("london_date", london_date),
-    ("london_datetime", london_datetime),
+    ("london_date", date_words),
+    ("london_datetime", date_time_words),
     ("duration", duration),
     ("days", days),
     ("label", label),
