@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.error import URLError
 from urllib.request import urlopen
 
 import pytest
+from werkzeug.serving import make_server
 
 from devstack.stack import Stack
 from shared.config import load_settings
@@ -30,10 +32,11 @@ from tests.support.console_server import CHROMIUM, CHROMIUM_ARGS, OFFICERS, Cons
 from tests.support.deployment_secrets import SECRETS
 from tests.support.identity import CONSOLE_ENV, PORTAL_ENV, PROVIDER, WORKBENCH_ENV
 from tests.support.network import free_port
-from tests.support.portal_browser import PortalWorld
+from tests.support.portal_browser import PortalWorld, Shots, screenshots_folder
+from tests.support.portal_harness import Portal
 from tests.support.running_stacks import running_stack
 from tests.support.stack_client import organisation_key
-from tests.support.workbench_browser import STAFF, Workbench
+from tests.support.workbench_browser import LAPTOP, STAFF, Workbench
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +171,61 @@ def portal_stack(
         shots = Path(os.environ.get("PORTAL_SCREENSHOTS") or stack.var_dir.parent / "screenshots")
         shots.mkdir(parents=True, exist_ok=True)
         yield PortalWorld(stack, inbox, shots)
+
+
+@pytest.fixture
+def served_portal(
+    real_env: Mapping[str, dict[str, str]], chromium: Any
+) -> Iterator[tuple[Portal, str]]:
+    """(the portal's harness, its server's root URL): the applications app served in this
+    process (werkzeug in a thread) on a fresh PostgreSQL database, for tests of the pages rather
+    than the processes (portal_stack runs those). Its cookies stay Secure, as in production:
+    Chromium takes them from http://127.0.0.1, a "potentially trustworthy" origin."""
+    portal = Portal(real_env["applications"])
+    server = make_server("127.0.0.1", free_port(), portal.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    PROVIDER.allow_portal_at(url)
+    PROVIDER.ensure_started()
+    try:
+        yield portal, url
+    finally:
+        server.shutdown()
+        thread.join()
+        portal.close()
+
+
+@pytest.fixture
+def new_page(chromium: Any) -> Iterator[Callable[[], Any]]:
+    """Makes a page in a browser context of its own (one a person: their own cookies), on a
+    laptop's screen; the contexts close when the test ends."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)  # a loaded CI machine is slower than the default 5 s
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        # bypass_csp: axe-core is injected into the pages it checks.
+        context = chromium.new_context(viewport=LAPTOP, locale="en-GB", bypass_csp=True)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[[], Any]) -> Any:
+    return new_page()
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest, tmp_path: Path) -> Shots:
+    """The test's page checks, its screenshots named after its module
+    (test_portal_drafts_browser: drafts-01-start-1280.png, ...)."""
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    name = module.removeprefix("test_portal_").removesuffix("_browser")
+    return Shots(screenshots_folder(tmp_path), f"{name}-")

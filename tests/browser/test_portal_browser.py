@@ -14,7 +14,7 @@ Every page passes axe-core and fits a 320 px screen."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -22,33 +22,10 @@ import pytest
 
 from tests.support import wait_for
 from tests.support.clock import today
-from tests.support.portal_browser import PortalWorld, sign_in
+from tests.support.portal_browser import PortalWorld, expect, sign_in
 from tests.support.workbench_browser import LAPTOP, PHONE, passes_axe, scroll_width
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `chromium` fixture skips, or fails, saying so
-    expect = None
-
 pytestmark = [pytest.mark.browser, pytest.mark.real_backends, pytest.mark.slow]
-
-
-@pytest.fixture
-def open_page(chromium: Any) -> Iterator[Any]:
-    """A new browser context (its own cookies: one person) per page opened."""
-    contexts: list[Any] = []
-    expect.set_options(timeout=20_000)  # a loaded CI machine is slower than the default 5 s
-
-    def open_() -> Any:
-        # bypass_csp: axe-core is injected into the pages it checks.
-        context = chromium.new_context(viewport=LAPTOP, locale="en-GB", bypass_csp=True)
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_
-    for context in contexts:
-        context.close()
 
 
 class Checked:
@@ -200,7 +177,9 @@ def volunteer_completes(page: Any, check: Checked, link: str, passport: str) -> 
     click(page, "button", "Sign out")
 
 
-def test_the_whole_journey_in_the_portal(portal_stack: PortalWorld, open_page: Any) -> None:
+def test_the_whole_journey_in_the_portal(
+    portal_stack: PortalWorld, new_page: Callable[[], Any]
+) -> None:
     world, check = portal_stack, Checked(portal_stack)
     surname = f"Ashby-{world.tag}"
     volunteer_email = world.email("volunteer")
@@ -210,8 +189,8 @@ def test_the_whole_journey_in_the_portal(portal_stack: PortalWorld, open_page: A
 
     # The admin signs in (the operator registered the organisation with her address) and
     # invites a coordinator, who gets the email with the way in.
-    admin = open_page()
-    sign_in(admin, world, world.username("ada"))
+    admin = new_page()
+    sign_in(admin, world.url, world.username("ada"))
     check(admin, "applications-empty")
     click(admin, "link", "Team")
     click(admin, "button", "Invite someone")
@@ -224,8 +203,8 @@ def test_the_whole_journey_in_the_portal(portal_stack: PortalWorld, open_page: A
     assert world.link_sent_to(world.email("cole"), "/portal").endswith("/portal")
 
     # The coordinator: a draft, the gap fixed, the volunteer's link sent.
-    coordinator = open_page()
-    sign_in(coordinator, world, world.person("cole"))
+    coordinator = new_page()
+    sign_in(coordinator, world.url, world.person("cole"))
     application_id = build_draft(coordinator, check, surname, volunteer_email)
     fix_the_gap(coordinator, check)
     click(coordinator, "link", "Send the volunteer their link")
@@ -236,7 +215,7 @@ def test_the_whole_journey_in_the_portal(portal_stack: PortalWorld, open_page: A
 
     # The volunteer, in a browser of their own, from the email.
     link = world.link_sent_to(volunteer_email, "/portal/volunteer/")
-    volunteer = open_page()
+    volunteer = new_page()
     volunteer_completes(volunteer, check, link, passport)
     volunteer.goto(link)  # used once: refused
     expect(volunteer.locator("main")).to_contain_text(re.compile("already been used|used"))
@@ -282,8 +261,8 @@ def test_the_whole_journey_in_the_portal(portal_stack: PortalWorld, open_page: A
     check(coordinator, "cleared")
 
     # Another organisation's coordinator: 404 for every page of the first's application.
-    other = open_page()
-    sign_in(other, world, world.username("bea"))
+    other = new_page()
+    sign_in(other, world.url, world.username("bea"))
     for path in (
         f"/applications/{application_id}",
         f"/applications/{application_id}/check",

@@ -1,56 +1,29 @@
 """The portal's spreadsheet upload in headless Chromium: the applications app served in process
-(the embedded mode, werkzeug in a thread), the coordinator signed in at the test identity
-provider. A wrong file, a file with problems, then a clean one created by keyboard alone; axe
-on every page, at 1280 and 320 px, with nothing wider than the screen.
+(werkzeug in a thread, on PostgreSQL), the coordinator signed in at the test identity provider.
+A wrong file, a file with problems, then a clean one created by keyboard alone; axe on every
+page, at 1280 and 320 px, with nothing wider than the screen.
 `PORTAL_SCREENSHOTS=dir` keeps the screenshots."""
 
 from __future__ import annotations
 
-import os
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from applications.models import Application
 from tests.integration.applications.test_bulk_intake import BAD, SIOBHAN, TOM, csv_body
-from tests.support.identity import PROVIDER
-from tests.support.network import free_port
 from tests.support.platforms import count
-from tests.support.portal_browser import sign_in
+from tests.support.portal_browser import Shots, expect, sign_in
 from tests.support.portal_harness import Portal
-from tests.support.workbench_browser import passes_axe, scroll_width
-
-
-@pytest.fixture
-def served(embedded: dict[str, dict[str, str]]) -> Iterator[tuple[Portal, str]]:
-    # Plain HTTP here: the session cookie may not be marked Secure.
-    portal = Portal({**embedded["applications"], "APPLICATIONS_PORTAL_SECURE_COOKIE": "0"})
-    server = make_server("127.0.0.1", free_port(), portal.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    PROVIDER.allow_portal_at(base)
-    PROVIDER.ensure_started()
-    yield portal, base
-    server.shutdown()
-    thread.join()
-    portal.close()
 
 
 @pytest.mark.parametrize("width", [1280, 320])
 def test_a_coordinator_uploads_a_spreadsheet_fixes_it_and_creates_the_drafts(
-    chromium: Any, served: tuple[Portal, str], tmp_path: Path, width: int
+    served_portal: tuple[Portal, str], page: Any, shots: Shots, tmp_path: Path, width: int
 ) -> None:
-    from playwright.sync_api import expect
-
-    portal, base = served
-    shots = Path(os.environ.get("PORTAL_SCREENSHOTS") or tmp_path)
+    portal, base = served_portal
     files = {
         "volunteers.ods": b"not what we take",
         "bad.csv": csv_body(SIOBHAN, BAD, TOM),
@@ -59,53 +32,42 @@ def test_a_coordinator_uploads_a_spreadsheet_fixes_it_and_creates_the_drafts(
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
     # Signed in on a wide screen (on a phone "Sign out" is behind the menu), then narrowed.
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    sign_in(page, base + "/portal", portal.username("coord_a"))
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(base + "/portal/upload")
+    page.get_by_text("What goes in each column").click()
+    shots.at_width(page, "page")
 
-    def check(name: str) -> None:
-        passes_axe(page)
-        assert scroll_width(page) <= width, f"{name}: wider than {width} px"
-        page.screenshot(path=str(shots / f"portal-upload-{name}-{width}.png"), full_page=True)
+    page.get_by_label("Upload your file").set_input_files(str(tmp_path / "volunteers.ods"))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page).to_have_title(re.compile(r"^Error: Upload a spreadsheet "))
+    expect(page.locator("#spreadsheet-error")).to_contain_text("must be a CSV or XLSX")
+    shots.at_width(page, "wrong-type")
 
-    try:
-        sign_in(page, SimpleNamespace(url=base + "/portal"), portal.username("coord_a"))
-        page.set_viewport_size({"width": width, "height": 900})
-        page.goto(base + "/portal/upload")
-        page.get_by_text("What goes in each column").click()
-        check("page")
+    page.get_by_label("Upload your file").set_input_files(str(tmp_path / "bad.csv"))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Fix the problems in your spreadsheet"
+    )
+    problems = page.locator("#problems tbody tr")
+    expect(problems).to_have_count(3)
+    expect(problems.first).to_contain_text("3")
+    shots.at_width(page, "problems")
 
-        page.get_by_label("Upload your file").set_input_files(str(tmp_path / "volunteers.ods"))
-        page.get_by_role("button", name="Check the file").click()
-        expect(page).to_have_title(re.compile(r"^Error: Upload a spreadsheet "))
-        expect(page.locator("#spreadsheet-error")).to_contain_text("must be a CSV or XLSX")
-        check("wrong-type")
+    page.get_by_label("Upload the corrected file").set_input_files(str(tmp_path / "good.csv"))
+    page.get_by_role("button", name="Check the file").click()
+    create = page.get_by_role("button", name="Create 2 draft applications")
+    expect(create).to_be_visible()
+    shots.at_width(page, "ready")
+    assert count(portal.platform, Application.__table__) == 0
 
-        page.get_by_label("Upload your file").set_input_files(str(tmp_path / "bad.csv"))
-        page.get_by_role("button", name="Check the file").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(
-            "Fix the problems in your spreadsheet"
-        )
-        problems = page.locator("#problems tbody tr")
-        expect(problems).to_have_count(3)
-        expect(problems.first).to_contain_text("3")
-        check("problems")
-
-        page.get_by_label("Upload the corrected file").set_input_files(str(tmp_path / "good.csv"))
-        page.get_by_role("button", name="Check the file").click()
-        create = page.get_by_role("button", name="Create 2 draft applications")
-        expect(create).to_be_visible()
-        check("ready")
-        assert count(portal.platform, Application.__table__) == 0
-
-        # By keyboard: Tab from the page's start to "Create", then Enter.
-        page.locator("body").focus()
-        for _ in range(40):
-            page.keyboard.press("Tab")
-            if create.evaluate("button => button === document.activeElement"):
-                break
-        page.keyboard.press("Enter")
-        expect(page.get_by_text("2 draft applications created from good.csv")).to_be_visible()
-        check("created")
-        assert count(portal.platform, Application.__table__) == 2
-    finally:
-        context.close()
+    # By keyboard: Tab from the page's start to "Create", then Enter.
+    page.locator("body").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if create.evaluate("button => button === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("2 draft applications created from good.csv")).to_be_visible()
+    shots.at_width(page, "created")
+    assert count(portal.platform, Application.__table__) == 2

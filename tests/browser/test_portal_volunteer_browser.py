@@ -5,76 +5,25 @@ coordinator's page then shows each part "Complete" and none of it. Every page pa
 and fits a 320 px wide phone; screenshots at 1280 and 320 px go to PORTAL_SCREENSHOTS (or the
 test's temporary folder).
 
-The applications app runs in this process (werkzeug, on the embedded backends), as in the
-drafts' browser test."""
+The applications app runs in this process (werkzeug, on PostgreSQL), as in the drafts' browser
+test."""
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from applications.schemas.examples import sample_application
 from tests.support.applications_api import deliver, published
 from tests.support.clock import now
-from tests.support.identity import PROVIDER, TEST_PASSWORD
-from tests.support.network import free_port
+from tests.support.portal_browser import Shots, expect, sign_in_at
 from tests.support.portal_harness import Portal
-from tests.support.workbench_browser import LAPTOP, PHONE, passes_axe, scroll_width
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `chromium` fixture skips, or fails, saying so
-    expect = None
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def portal_url(embedded: dict[str, dict[str, str]], chromium: Any) -> Iterator[tuple[Portal, str]]:
-    portal = Portal(embedded["applications"])
-    port = free_port()
-    server = make_server("127.0.0.1", port, portal.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    PROVIDER.allow_portal_at(url)
-    PROVIDER.ensure_started()
-    try:
-        yield portal, url
-    finally:
-        server.shutdown()
-        portal.close()
-
-
-def _context(chromium: Any) -> Any:
-    # bypass_csp: axe-core is injected into the pages it checks.
-    context = chromium.new_context(viewport=LAPTOP, locale="en-GB", bypass_csp=True)
-    context.set_default_timeout(15_000)
-    return context
-
-
-class Shots:
-    def __init__(self, folder: Path) -> None:
-        self.folder, self.count = folder, 0
-
-    def check(self, page: Any, name: str) -> None:
-        passes_axe(page)
-        self.count += 1
-        page.screenshot(path=self.folder / f"{self.count:02d}-{name}-1280.png", full_page=True)
-        page.set_viewport_size(PHONE)
-        try:
-            assert scroll_width(page) <= PHONE["width"], (page.url, name)
-            page.screenshot(path=self.folder / f"{self.count:02d}-{name}-320.png", full_page=True)
-        finally:
-            page.set_viewport_size(LAPTOP)
 
 
 def _click(page: Any, name: str) -> None:
@@ -94,24 +43,16 @@ def _answer(page: Any, question: str, yes: bool) -> None:
 
 
 def test_the_volunteer_completes_their_part_in_the_browser(
-    portal_url: tuple[Portal, str], chromium: Any, tmp_path: Path
+    served_portal: tuple[Portal, str], new_page: Callable[[], Any], shots: Shots
 ) -> None:
-    expect.set_options(timeout=15_000)
-    portal, url = portal_url
-    folder = Path(os.environ.get("PORTAL_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    shots = Shots(folder)
+    portal, url = served_portal
     body = sample_application(f"vol-{portal.tag}@example.org")
     for name in ("declarations", "connections", "identity_documents"):
         body["applicant"].pop(name)
     app_id = portal.api.draft(body)["id"]
 
-    coordinator = _context(chromium).new_page()
-    coordinator.goto(f"{url}/portal/login/start")
-    coordinator.fill("input[name=username]", portal.username("coord_a"))
-    coordinator.fill("input[name=password]", TEST_PASSWORD)
-    with coordinator.expect_navigation():
-        coordinator.keyboard.press("Enter")
+    coordinator = new_page()
+    sign_in_at(coordinator, url, portal.username("coord_a"))
     coordinator.goto(f"{url}/portal/applications/{app_id}/volunteer-link")
     shots.check(coordinator, "send-link")
     _click(coordinator, "Send the link")  # no channel chosen: the error summary
@@ -124,7 +65,7 @@ def test_the_volunteer_completes_their_part_in_the_browser(
     link = str(published(portal.platform, "application.volunteer_link_sent")[-1]["link"])
     token = link.rsplit("/", 1)[1]
 
-    volunteer = _context(chromium).new_page()
+    volunteer = new_page()
     volunteer.goto(f"{url}/portal/volunteer/{token}")
     shots.check(volunteer, "volunteer-start")
     _click(volunteer, "Continue")

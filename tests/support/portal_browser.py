@@ -1,10 +1,12 @@
 """The coordinators' portal as the browser tests drive it: all four services as real processes
 on PostgreSQL + RabbitMQ (the applications web process serving /portal), the organisation's
 people as public users of the test identity provider, vetting's side through its API, and the
-emails the volunteer and the invited coordinator receive."""
+emails the volunteer and the invited coordinator receive. Also what the page-by-page portal tests
+share: the screenshots and checks of each page, and a quick way to sign in."""
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +19,12 @@ from tests.support import cli_json, wait_for
 from tests.support.identity import PROVIDER, TEST_PASSWORD
 from tests.support.smtp import Inbox
 from tests.support.stack_client import get, post, staff_token
+from tests.support.workbench_browser import LAPTOP, PHONE, passes_axe, scroll_width
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `chromium` fixture skips, or fails, saying so
+    expect = None
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 
@@ -120,18 +128,66 @@ class PortalWorld:
         )
 
 
-def sign_in(page: Any, world: PortalWorld, username: str) -> None:
-    """From the portal's sign-in page through the provider's form and back, signed in."""
-    from playwright.sync_api import expect
-
-    page.goto(world.url + "/")
-    assert page.url.startswith(world.url + "/login"), page.url
+def sign_in(page: Any, portal_url: str, username: str) -> None:
+    """From the portal's sign-in page (at `portal_url`, its /portal) through the provider's form
+    and back, signed in."""
+    page.goto(portal_url + "/")
+    assert page.url.startswith(portal_url + "/login"), page.url
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_label("Username")).to_be_visible()
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def sign_in_at(page: Any, url: str, username: str) -> None:
+    """Straight to the provider's form from the portal at `url` (its server's root), signed in
+    with Enter."""
+    page.goto(f"{url}/portal/login/start")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def screenshots_folder(tmp_path: Path) -> Path:
+    """PORTAL_SCREENSHOTS (to keep them), or the test's temporary folder."""
+    folder = Path(os.environ.get("PORTAL_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class Shots:
+    """Each page checked as it is shown: axe-core, and screenshots named `prefix`, then a number
+    in order (a test's files sort as its pages came)."""
+
+    def __init__(self, folder: Path, prefix: str) -> None:
+        self.folder, self.prefix, self.count = folder, prefix, 0
+
+    def check(self, page: Any, name: str) -> None:
+        """axe-core at 1280 px, no sideways scrolling at 320 px, a screenshot at both widths."""
+        passes_axe(page)
+        self.count += 1
+        path = self.folder / f"{self.prefix}{self.count:02d}-{name}"
+        page.screenshot(path=f"{path}-1280.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        try:
+            assert scroll_width(page) <= PHONE["width"], (page.url, name)
+            page.screenshot(path=f"{path}-320.png", full_page=True)
+        finally:
+            page.set_viewport_size(LAPTOP)
+
+    def at_width(self, page: Any, name: str) -> None:
+        """axe-core and a screenshot at the page's own width, nothing wider than it (for a test
+        that walks the whole way at each width)."""
+        width = page.viewport_size["width"]
+        passes_axe(page)
+        assert scroll_width(page) <= width, f"{name}: wider than {width} px"
+        self.count += 1
+        page.screenshot(
+            path=self.folder / f"{self.prefix}{self.count:02d}-{name}-{width}.png", full_page=True
+        )
 
 
 def _text(message: Any) -> str:
