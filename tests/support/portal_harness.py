@@ -23,8 +23,12 @@ class Portal:
     """Organisations A and B; in each an admin (`admin_a`) and a coordinator (`coord_a`), each a
     public user at the provider with an email address of their own (unique to this harness)."""
 
-    def __init__(self, env: dict[str, str], **overrides: Any) -> None:
-        self.platform: Platform = platform_for("applications", {**env, **PORTAL_ENV}, **overrides)
+    def __init__(
+        self, env: dict[str, str], portal_env: dict[str, str] | None = None, **overrides: Any
+    ) -> None:
+        # portal_env: the portal's client at the provider, if not the test one.
+        client = PORTAL_ENV if portal_env is None else portal_env
+        self.platform: Platform = platform_for("applications", {**env, **client}, **overrides)
         self.app = create_web_app(definition(), self.platform)
         self.tag = uuid.uuid4().hex[:8]
         self.organisation_ids: dict[str, str] = {}

@@ -56,3 +56,52 @@ def test_pages_need_signing_in(portal):
     client = portal.app.test_client()
     answer = client.get("/portal/applications")
     assert answer.status_code == 302 and "/portal/login" in answer.headers["Location"]
+
+
+def _key_pair() -> tuple[str, str]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
+def test_the_portal_signs_in_with_a_private_key_as_gov_uk_one_login_requires(embedded):
+    """private_key_jwt: the portal proves itself with a JWT signed by its key, no secret; a
+    provider holding another public key refuses it."""
+    private, public = _key_pair()
+    _, other_public = _key_pair()
+    for client_id, registered in (("portal-keyed", public), ("portal-wrong-key", other_public)):
+        PROVIDER.add_client(
+            client_id,
+            public_key=registered,
+            audiences=["applications"],
+            grant_types=["authorization_code"],
+            redirect_uris=["http://localhost/portal/auth/callback"],
+            scope="openid email",
+            people="public",
+        )
+    outcomes = {}
+    for client_id in ("portal-keyed", "portal-wrong-key"):
+        portal = Portal(
+            embedded["applications"],
+            portal_env={
+                "APPLICATIONS_PORTAL_OIDC_CLIENT_ID": client_id,
+                "APPLICATIONS_PORTAL_OIDC_PRIVATE_KEY": private,
+            },
+        )
+        try:
+            client, answer = portal.login("coord_a")
+            outcomes[client_id] = (answer.status_code, client.get("/portal/").status_code)
+        finally:
+            portal.close()
+    assert outcomes["portal-keyed"] == (302, 302)  # signed in: on to the applications
+    assert outcomes["portal-wrong-key"][0] == 400  # "Signing in did not complete"

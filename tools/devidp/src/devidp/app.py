@@ -65,6 +65,7 @@ def create_app(provider: Provider) -> Flask:
                 "token_endpoint_auth_methods_supported": [
                     "client_secret_basic",
                     "client_secret_post",
+                    "private_key_jwt",
                 ],
                 "scopes_supported": ["openid", "profile", "email"],
                 "claims_supported": [

@@ -50,6 +50,9 @@ class Client(ClientMixin):
     scope: str = "openid profile"
     # Whose sign-in this client asks for: staff, or the public (see User.people).
     people: str = "staff"
+    # A PEM public key: the client authenticates with a JWT signed by its private key
+    # (private_key_jwt, as GOV.UK One Login requires), never with a secret.
+    public_key: str = ""
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -68,6 +71,8 @@ class Client(ClientMixin):
         return hmac.compare_digest(self.secret.encode(), (client_secret or "").encode())
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        if self.public_key:
+            return method == "client_assertion_jwt"
         return method in ("client_secret_basic", "client_secret_post")
 
     def check_response_type(self, response_type: str) -> bool:
@@ -125,7 +130,7 @@ class Directory:
             return None
         return Client(
             client_id=client_id,
-            secret=entry["secret"],
+            secret=entry.get("secret", ""),
             grant_types=tuple(entry.get("grant_types", ())),
             redirect_uris=tuple(entry.get("redirect_uris", ())),
             audiences=tuple(entry.get("audiences", ())),
@@ -134,4 +139,5 @@ class Directory:
             claims_from_request=bool(entry.get("claims_from_request", False)),
             scope=entry.get("scope", "openid profile"),
             people=entry.get("people", "staff"),
+            public_key=entry.get("public_key", ""),
         )

@@ -13,6 +13,7 @@ from typing import Any
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
@@ -201,12 +202,44 @@ def build_server(app: Any, provider: Provider) -> AuthorizationServer:
     server.register_grant(_code_grant(provider), [CodeChallenge(required=True), _openid(provider)])
     server.register_grant(_refresh_grant(provider))
     server.register_grant(grants.ClientCredentialsGrant)
+    server.register_client_auth_method(
+        KeyedClientAssertion.CLIENT_AUTH_METHOD, KeyedClientAssertion(provider)
+    )
     return server
+
+
+class KeyedClientAssertion(JWTBearerClientAssertion):
+    """private_key_jwt (RFC 7523), as GOV.UK One Login authenticates its clients: a JWT the
+    client signs with its private key, checked against the public key it registered. Each
+    assertion is taken once."""
+
+    def __init__(self, provider: Provider) -> None:
+        super().__init__(validate_jti=True)
+        self.provider = provider
+        self.seen: set[str] = set()
+
+    def get_audiences(self) -> list[str]:
+        return [f"{self.provider.issuer}/token", self.provider.issuer]
+
+    def validate_jti(self, claims: Any, jti: str) -> bool:
+        with self.provider.lock:
+            if jti in self.seen:
+                return False
+            self.seen.add(jti)
+            return True
+
+    def resolve_client_public_key(self, client: Client) -> str:
+        return client.public_key
 
 
 def _code_grant(provider: Provider) -> type:
     class CodeGrant(grants.AuthorizationCodeGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+        # A client with a public key may only sign (the client's own check says which).
+        TOKEN_ENDPOINT_AUTH_METHODS = [
+            "client_secret_basic",
+            "client_secret_post",
+            KeyedClientAssertion.CLIENT_AUTH_METHOD,
+        ]
 
         def save_authorization_code(self, code: str, oauth_request: Any) -> None:
             data = oauth_request.payload.data
