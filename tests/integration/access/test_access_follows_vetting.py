@@ -130,7 +130,7 @@ def test_news_of_an_older_clearance_moves_nothing(access):
 
 
 def test_a_renewal_reopens_review_and_keeps_access_meanwhile(access):
-    data, wwi, _bmi = _two_active_grants(access)
+    data, wwi, bmi = _two_active_grants(access)
     renewal = access.grant_clearance(
         person_id=data["person_id"],
         establishments=("WWI",),
@@ -143,13 +143,19 @@ def test_a_renewal_reopens_review_and_keeps_access_meanwhile(access):
     assert grant["access_type"] == "ESCORTED"  # capped at once: the new clearance allows less
     assert grant["clearance"]["id"] == renewal["clearance_id"]
     assert access.gate(person=data["person_id"])["allowed"] is True
-    [reopened] = [e for e in access.published("access.request_opened") if e["renewal"]]
-    assert reopened["grant_id"] == wwi
+    reopened = [e["grant_id"] for e in access.published("access.request_opened") if e["renewal"]]
+    assert sorted(reopened) == sorted([wwi, bmi])
     queue = access.call("GET", "/establishments/WWI/queue").json["items"]
     assert [item["id"] for item in queue] == [wwi]
     approved = access.decide(wwi, "approval", {"access_type": "ESCORTED"})
     assert approved["status"] == "ACTIVE" and not approved["awaiting_review"]
     assert approved["valid_until"][:10] == renewal["expires_at"][:10]
+    # BMI, which the renewal did not name, never rests on the replaced clearance: it moves onto
+    # the new one too (capped to it), still approved, for BMI's own review.
+    elsewhere = access.grant(bmi, who="other")
+    assert elsewhere["clearance"]["id"] == renewal["clearance_id"]
+    assert elsewhere["status"] == "APPROVED" and elsewhere["awaiting_review"]
+    assert elsewhere["access_type"] == "ESCORTED"
 
 
 def test_a_refused_person_with_a_new_application_is_reviewed_again_beside_the_refusal(access):

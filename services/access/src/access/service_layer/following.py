@@ -1,7 +1,8 @@
 """The access service follows vetting's news about a person's clearance (service_layer.handlers
 brings each event here).
 
-A new clearance opens (or reopens) a request at each establishment it names. A clearance
+A new clearance opens (or reopens) a request at each establishment it names (a renewal moves
+the person's open grants elsewhere onto it too, for those establishments to review). A clearance
 suspended, revoked or expired suspends or ends every grant of that person, everywhere,
 automatically; a reinstated clearance lifts only the suspension it names, never one the
 establishment made itself. News naming someone other than a grant's person is held for the
@@ -118,6 +119,34 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
         else:
             grant = renew_grant(uow, grant, data, event.envelope.occurred_at)
         _rests_on(uow, grant, application_id, event.envelope.occurred_at)
+    if data.get("replaces_clearance_id"):
+        _follow_replacement(uow, event, str(data["replaces_clearance_id"]))
+
+
+def _follow_replacement(uow: UnitOfWork, event: Event, replaced: str) -> None:
+    """A renewal replaces the person's clearance. Where it does not name an establishment, the
+    person's open grant there still rested on the replaced one: it rests on the new one now
+    (access capped to it, the establishment asked to review), never on a clearance vetting has
+    replaced. A closed grant stays closed."""
+    data = event.data
+    grants = uow.session.execute(
+        select(Grant)
+        .where(
+            Grant.person_id == str(data["person_id"]),
+            Grant.clearance_id == replaced,
+            Grant.superseded_at.is_(None),
+            Grant.establishment_code.not_in(data["establishments"]),
+        )
+        .order_by(Grant.id)
+        .with_for_update()
+    ).scalars()
+    for grant in grants:
+        if grant.status in FINAL:
+            continue
+        if disagrees(grant, data):
+            hold_for_review(uow, grant, event)
+            continue
+        renew_grant(uow, grant, data, event.envelope.occurred_at)
 
 
 def _rests_on(uow: UnitOfWork, grant: Grant, application_id: str, moment: datetime) -> None:
