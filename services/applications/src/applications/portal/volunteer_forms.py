@@ -19,6 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DateField, Form, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from applications.schemas.applicant import DISPOSALS, DOCUMENT_TYPES
 
@@ -68,8 +69,8 @@ class GovDateField(DateField):
         super().process_formdata(self.raw_data)
 
 
-def _choices(words: Mapping[str, str], values: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(value, words[value]) for value in values]
+def _choices(words: Mapping[str, str], values: tuple[str, ...]) -> list[SelectChoice]:
+    return [SelectChoice(value, words[value]) for value in values]
 
 
 class SendLinkForm(FlaskForm):
@@ -81,7 +82,7 @@ class MoreForm(FlaskForm):
 
     more = RadioField(
         "Do you have one to add?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         widget=Radios(),
         validate_choice=False,
     )
@@ -90,7 +91,7 @@ class MoreForm(FlaskForm):
 class DeclarationsDoneForm(MoreForm):
     on_licence = RadioField(
         "Are you on licence or under supervision now?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         widget=Radios(),
         validate_choice=False,
     )
@@ -118,7 +119,7 @@ class ConvictionForm(FlaskForm):
     )
     disposal = SelectField(
         "What was the sentence or outcome?",
-        choices=[("", "Choose one"), *_choices(DISPOSAL_WORDS, DISPOSALS)],
+        choices=[SelectChoice("", "Choose one"), *_choices(DISPOSAL_WORDS, DISPOSALS)],
         widget=GovSelect(),
         validate_choice=False,
     )

@@ -4,6 +4,7 @@ whether the volunteer's sections are complete, never what is in them."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from wtforms.fields.choices import SelectChoice
 
 from applications.domain.lifecycle import DRAFT
 from applications.portal.blueprint import actor, bp, organisation_id, own_application, platform
@@ -36,13 +37,14 @@ def section_rows(application: object) -> list[dict[str, str]]:
     ]
 
 
-def _choices(application: object) -> list[tuple[str, str]]:
+def _choices(application: object) -> list[SelectChoice]:
     contact = (getattr(application, "applicant", None) or {}).get("contact") or {}
     words = {
         "EMAIL": f"By email to {contact.get('email')}",
         "SMS": f"By text message to {contact.get('mobile')}",
     }
-    return [(channel, words[channel]) for channel in volunteer_links.channels(application)]  # type: ignore[arg-type]
+    channels = volunteer_links.channels(application)  # type: ignore[arg-type]
+    return [SelectChoice(channel, words[channel]) for channel in channels]
 
 
 @bp.route("/applications/<string:application_id>/volunteer-link", methods=["GET", "POST"])
@@ -54,7 +56,7 @@ def send_volunteer_link(application_id: str):
         form.channel.choices = _choices(application)
         if form.is_submitted():
             chosen = form.channel.data
-            if chosen not in dict(form.channel.choices):
+            if chosen not in {choice.value for choice in form.channel.choices}:
                 form.channel.errors = ["Select how to send the link."]
                 status = 422
             else:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
+from wtforms.fields.choices import SelectChoice
 
 from applications.domain.lifecycle import DRAFT
 from applications.models import Application
@@ -157,8 +158,8 @@ def _page(section: Section):
         entry = section.form()
         if section.name == "connections":
             entry.establishment.choices = [
-                ("", "Choose a prison"),
-                *sorted(((c, n) for c, n in names.items()), key=lambda pair: pair[1]),
+                SelectChoice("", "Choose a prison"),
+                *(SelectChoice(c, n) for c, n in sorted(names.items(), key=lambda pair: pair[1])),
             ]
         done = DeclarationsDoneForm() if section.name == "declarations" else MoreForm()
         status = 200
