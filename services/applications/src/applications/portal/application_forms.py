@@ -14,7 +14,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
-    GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
@@ -24,22 +23,11 @@ from wtforms import DateField, Form, RadioField, SelectField, StringField, TextA
 from wtforms.fields.choices import SelectChoice
 
 from applications.schemas.applicant import DISPOSALS
+from shared.frontdoor.widgets import Radios
 
 MISSING = "Missing data for required field."
 DATE_FORMAT = "%d %m %Y"
 DATE_HINT = "For example, 27 3 2024"
-
-
-class Radios(GovRadioInput):
-    """govuk_frontend_wtf gives radios a hint even without a description: none then (an empty
-    box a screen reader is pointed at)."""
-
-    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
-        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
-        hint = params.get("hint") or {}
-        if not (hint.get("text") or hint.get("html")):
-            params.pop("hint", None)
-        return params
 
 
 class ListFilters(Form):

@@ -9,9 +9,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovDateInput,
-    GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
@@ -20,6 +18,7 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 
 from shared.events.vocabulary import ACCESS_TYPES, CHANNELS, FREQUENCIES, ROLES
+from shared.frontdoor.widgets import Checkbox, Radios
 
 ACCESS_LABELS = {
     "ESCORTED": "Escorted",
@@ -48,26 +47,6 @@ DATE_EXAMPLE = "For example, 27 3 2007"
 
 def _choices(values: tuple[str, ...], labels: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, labels.get(value, value)) for value in values]
-
-
-class _HintOnlyIfAny:
-    """govuk_frontend_wtf gives radios and checkboxes an empty hint without a description (a
-    box the screen reader is pointed at for nothing): none then."""
-
-    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
-        params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
-        hint = params.get("hint") or {}
-        if not (hint.get("text") or hint.get("html")):
-            params.pop("hint", None)
-        return params
-
-
-class Radios(_HintOnlyIfAny, GovRadioInput):
-    pass
-
-
-class Checkbox(_HintOnlyIfAny, GovCheckboxInput):
-    pass
 
 
 def _date(label: str, description: str = DATE_EXAMPLE) -> DateField:

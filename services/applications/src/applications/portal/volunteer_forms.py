@@ -13,7 +13,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
-    GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
@@ -22,6 +21,7 @@ from wtforms import DateField, Form, RadioField, SelectField, StringField, TextA
 from wtforms.fields.choices import SelectChoice
 
 from applications.schemas.applicant import DISPOSALS, DOCUMENT_TYPES
+from shared.frontdoor.widgets import Radios
 
 DATE_HINT = "For example, 27 3 2015"
 DISPOSAL_WORDS = {
@@ -43,17 +43,6 @@ DOCUMENT_WORDS = {
     "OTHER": "Another document",
 }
 KIND_WORDS = {"CONVICTION": "Conviction", "CAUTION": "Caution (or reprimand or warning)"}
-
-
-class Radios(GovRadioInput):
-    """No empty hint box when a field has no description."""
-
-    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
-        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
-        hint = params.get("hint") or {}
-        if not (hint.get("text") or hint.get("html")):
-            params.pop("hint", None)
-        return params
 
 
 class GovDateField(DateField):

@@ -13,46 +13,20 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
     GovDateInput,
-    GovRadioInput,
     GovTextArea,
 )
 from marshmallow import Schema, ValidationError
 from wtforms import BooleanField, DateField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from shared.frontdoor.widgets import Checkbox, Checkboxes, Radios
 from vetting.domain.lifecycles.check import RESULTS
 from vetting.domain.risk import ESCORTED_ONLY, EXCLUDE
 from vetting.service_layer.decisions import REVIEW_OUTCOMES
 from vetting.workbench.presenters import condition
 
 MISSING = "Missing data for required field."
-
-
-class _HintOnlyIfAny:
-    """govuk_frontend_wtf gives radios and checkboxes a hint even without a description (an
-    empty box the screen reader is pointed at): none then."""
-
-    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
-        params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
-        hint = params.get("hint") or {}
-        if not (hint.get("text") or hint.get("html")):
-            params.pop("hint", None)
-        return params
-
-
-class Radios(_HintOnlyIfAny, GovRadioInput):
-    pass
-
-
-class Checkboxes(_HintOnlyIfAny, GovCheckboxesInput):
-    pass
-
-
-class Checkbox(_HintOnlyIfAny, GovCheckboxInput):
-    pass
 
 
 REVIEW_LABELS = {
