@@ -2,12 +2,10 @@
 brings each event here).
 
 A new clearance opens (or reopens) a request at each establishment it names (a renewal moves
-the person's open grants elsewhere onto it too, for those establishments to review). A clearance
-suspended, revoked or expired suspends or ends every grant of that person, everywhere,
-automatically; a reinstated clearance lifts only the suspension it names, never one the
-establishment made itself. News naming someone other than a grant's person is held for the
-security team (service_layer.review_items), never applied. Each use case is idempotent: a
-redelivered event changes nothing.
+the person's open grants elsewhere onto it too, for those establishments to review); the
+clearance's later news is clearance_changes.py's. News naming someone other than a grant's
+person is held for the security team (service_layer.review_items), never applied. Each use case
+is idempotent: a redelivered event changes nothing.
 """
 
 from __future__ import annotations
@@ -21,14 +19,11 @@ from sqlalchemy import delete, select
 
 from access.domain import lifecycle
 from access.domain.lifecycle import (
-    APPROVED,
-    ENDED,
     EXCLUDED,
     FINAL,
     LIVE,
     SUSPENDED,
     ClearanceStatus,
-    GrantState,
 )
 from access.domain.rules import (
     ACCESS_RANK,
@@ -40,7 +35,7 @@ from access.domain.rules import (
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
 from access.service_layer import outgoing
 from access.service_layer.actors import Actor
-from access.service_layer.decisions import activate_if_inducted
+from access.service_layer.clearance_changes import resume_with_clearance
 from access.service_layer.grant_audit import audit_grant
 from access.service_layer.grant_news import (
     clearance_closed,
@@ -50,7 +45,6 @@ from access.service_layer.grant_news import (
 )
 from access.service_layer.review_holds import disagrees, hold_for_review
 from shared.clock import london_date
-from shared.events.contracts.vetting import legacy_suspension_id
 from shared.handlers import Event, PermanentError
 from shared.uow import UnitOfWork
 
@@ -228,7 +222,7 @@ def renew_grant(uow: UnitOfWork, grant: Grant, data: dict[str, Any], moment: dat
     _copy_clearance(grant, data)
     if grant.status in LIVE:
         if grant.status == SUSPENDED and not grant.suspended_locally:
-            _resume(uow, grant, moment)
+            resume_with_clearance(uow, grant, moment)
         _cap_access(uow, grant)
         _reopen(uow, grant, moment, renewal=True)
         return grant
@@ -276,129 +270,3 @@ def _cap_access(uow: UnitOfWork, grant: Grant) -> None:
         )
     if grant.valid_until and last_day(grant.valid_until) > last_day(grant.clearance_expires_at):
         grant.valid_until = grant.clearance_expires_at
-
-
-def _grants_on(uow: UnitOfWork, event: Event) -> list[Grant]:
-    """The person's grants resting on this clearance (news of an older one moves nothing)."""
-    return list(
-        uow.session.execute(
-            select(Grant)
-            .where(
-                Grant.person_id == str(event.data["person_id"]),
-                Grant.clearance_id == str(event.data["clearance_id"]),
-                Grant.superseded_at.is_(None),
-            )
-            .order_by(Grant.id)
-            .with_for_update()
-        ).scalars()
-    )
-
-
-def _suspension_named(event: Event) -> str | None:
-    named = event.data.get("suspension_id")
-    return str(named) if named else None
-
-
-def suspend_with_clearance(uow: UnitOfWork, event: Event) -> None:
-    moment = event.data["suspended_at"]
-    # An older publisher's suspension has no id: the one every service's migration gives it.
-    suspension_id = _suspension_named(event) or legacy_suspension_id(event.data["clearance_id"])
-    for grant in _grants_on(uow, event):
-        if grant.clearance_status != ClearanceStatus.ACTIVE:
-            continue
-        grant.clearance_status, grant.updated_at = ClearanceStatus.SUSPENDED, moment
-        grant.clearance_suspension_id = suspension_id
-        if lifecycle.permits("clearance_suspended", grant.status):
-            grant.resume_status = grant.status
-            grant.status = lifecycle.moved(grant.status, "clearance_suspended", SUSPENDED)
-            outgoing.access_suspended(uow, grant, "VETTING", moment)
-        audit_grant(
-            uow,
-            SYSTEM,
-            "grant.clearance_suspended",
-            grant,
-            detail={
-                "clearance_id": grant.clearance_id,
-                "reason_code": event.data["reason"],
-                "suspension_id": suspension_id,
-            },
-        )
-
-
-def reinstate_with_clearance(uow: UnitOfWork, event: Event) -> None:
-    """Lifts the suspension the event names, and no other: one naming none, or another,
-    changes nothing but the audit log."""
-    moment, named = event.data["reinstated_at"], _suspension_named(event)
-    for grant in _grants_on(uow, event):
-        if grant.clearance_status != ClearanceStatus.SUSPENDED:
-            continue
-        if named is None or named != grant.clearance_suspension_id:
-            log.warning(
-                "reinstatement of clearance %s names suspension %s, not the grant's: ignored",
-                grant.clearance_id,
-                named,
-            )
-            audit_grant(
-                uow,
-                SYSTEM,
-                "grant.clearance_reinstatement_ignored",
-                grant,
-                detail={
-                    "clearance_id": grant.clearance_id,
-                    "named_suspension": named,
-                    "suspension_id": grant.clearance_suspension_id,
-                    "event_id": event.id,
-                },
-            )
-            continue
-        grant.clearance_status, grant.updated_at = ClearanceStatus.ACTIVE, moment
-        grant.clearance_suspension_id = None
-        if grant.status == SUSPENDED and not grant.suspended_locally:
-            _resume(uow, grant, moment)
-        audit_grant(
-            uow,
-            SYSTEM,
-            "grant.clearance_reinstated",
-            grant,
-            detail={
-                "clearance_id": grant.clearance_id,
-                "still_suspended_locally": grant.suspended_locally,
-            },
-        )
-
-
-def _resume(uow: UnitOfWork, grant: Grant, moment: datetime) -> None:
-    resume = GrantState(grant.resume_status or APPROVED)
-    grant.status = lifecycle.moved(grant.status, "clearance_reinstated", resume)
-    grant.resume_status = None
-    outgoing.access_reinstated(uow, grant, "VETTING", moment)
-    activate_if_inducted(uow, grant, SYSTEM, moment)
-
-
-def _end_with_clearance(
-    uow: UnitOfWork, event: Event, clearance_status: ClearanceStatus, moment: datetime
-) -> None:
-    for grant in _grants_on(uow, event):
-        if grant.clearance_status == clearance_status:
-            continue
-        grant.clearance_status, grant.updated_at = clearance_status, moment
-        if lifecycle.permits("clearance_ended", grant.status):
-            grant.status = lifecycle.moved(grant.status, "clearance_ended", ENDED)
-            grant.resume_status, grant.awaiting_review = None, False
-            grant.status_reason = f"The clearance was {clearance_status.lower()}."
-            outgoing.access_ended(uow, grant, "VETTING", moment)
-        audit_grant(
-            uow,
-            SYSTEM,
-            f"grant.clearance_{clearance_status.lower()}",
-            grant,
-            detail={"clearance_id": grant.clearance_id},
-        )
-
-
-def end_with_revoked_clearance(uow: UnitOfWork, event: Event) -> None:
-    _end_with_clearance(uow, event, ClearanceStatus.REVOKED, event.data["revoked_at"])
-
-
-def end_with_expired_clearance(uow: UnitOfWork, event: Event) -> None:
-    _end_with_clearance(uow, event, ClearanceStatus.EXPIRED, event.data["expired_at"])

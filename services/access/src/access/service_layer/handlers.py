@@ -11,6 +11,7 @@ before a deployment stays handled after it.
 from __future__ import annotations
 
 from access.service_layer import (
+    clearance_changes,
     erasure,
     following,
     incoming,
@@ -44,24 +45,25 @@ def clearance_granted(uow: UnitOfWork, event: Event, deps: None) -> None:
     following.open_requests(uow, event)
 
 
+# The handlers' names are stable (the inbox records them), whichever module now holds the code.
 @HANDLERS.on("vetting.clearance_suspended", name=f"{_LAYER}.following.suspend_with_clearance")
 def clearance_suspended(uow: UnitOfWork, event: Event, deps: None) -> None:
-    following.suspend_with_clearance(uow, event)
+    clearance_changes.suspend_with_clearance(uow, event)
 
 
 @HANDLERS.on("vetting.clearance_reinstated", name=f"{_LAYER}.following.reinstate_with_clearance")
 def clearance_reinstated(uow: UnitOfWork, event: Event, deps: None) -> None:
-    following.reinstate_with_clearance(uow, event)
+    clearance_changes.reinstate_with_clearance(uow, event)
 
 
 @HANDLERS.on("vetting.clearance_revoked", name=f"{_LAYER}.following.end_with_revoked_clearance")
 def clearance_revoked(uow: UnitOfWork, event: Event, deps: None) -> None:
-    following.end_with_revoked_clearance(uow, event)
+    clearance_changes.end_with_revoked_clearance(uow, event)
 
 
 @HANDLERS.on("vetting.clearance_expired", name=f"{_LAYER}.following.end_with_expired_clearance")
 def clearance_expired(uow: UnitOfWork, event: Event, deps: None) -> None:
-    following.end_with_expired_clearance(uow, event)
+    clearance_changes.end_with_expired_clearance(uow, event)
 
 
 @HANDLERS.on("application.sponsorship_ended", name=f"{_LAYER}.sponsorship.end_sponsorship")
