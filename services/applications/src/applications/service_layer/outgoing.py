@@ -189,22 +189,31 @@ def application_contact_confirmation_requested(
     expires_at: datetime,
     at: datetime,
 ) -> Envelope:
-    contact = applicant["contact"]
     return uow.emit(
         "application.contact_confirmation_requested",
         subject=application_id,
         data={
-            "application_id": application_id,
-            "channel": channel,
-            "forenames": applicant["forenames"],
-            "email": contact["email"] if channel == "EMAIL" else None,
-            "mobile": contact.get("mobile") if channel == "SMS" else None,
+            **_to_the_volunteer(application_id, applicant, channel),
             "link": link,
             "code": code,
             "expires_at": expires_at.isoformat(),
             "requested_at": at.isoformat(),
         },
     )
+
+
+def _to_the_volunteer(
+    application_id: str, applicant: dict[str, Any], channel: str
+) -> dict[str, Any]:
+    """Who a message straight to the volunteer goes to: their name and the one address."""
+    contact = applicant["contact"]
+    return {
+        "application_id": application_id,
+        "channel": channel,
+        "forenames": applicant["forenames"],
+        "email": contact["email"] if channel == "EMAIL" else None,
+        "mobile": contact.get("mobile") if channel == "SMS" else None,
+    }
 
 
 def application_volunteer_link_sent(
@@ -219,16 +228,11 @@ def application_volunteer_link_sent(
 ) -> Envelope:
     """The volunteer's own link, to the address the organisation gave (as a confirmation is:
     before submission no channel is confirmed yet)."""
-    contact = applicant["contact"]
     return uow.emit(
         "application.volunteer_link_sent",
         subject=application_id,
         data={
-            "application_id": application_id,
-            "channel": channel,
-            "forenames": applicant["forenames"],
-            "email": contact["email"] if channel == "EMAIL" else None,
-            "mobile": contact.get("mobile") if channel == "SMS" else None,
+            **_to_the_volunteer(application_id, applicant, channel),
             "link": link,
             "expires_at": expires_at.isoformat(),
             "sent_at": at.isoformat(),

@@ -151,10 +151,8 @@ class SponsorshipEndedV1(Schema):
     ended_at = fields.AwareDateTime(required=True)
 
 
-class ContactConfirmationRequestedV1(Schema):
-    """Ask the volunteer to confirm one channel: the one message that may go to an address the
-    volunteer has not confirmed. EMAIL carries a single-use link; SMS a short code and the page
-    to enter it on. Nothing else about the application or the volunteer."""
+class _ToTheVolunteer(Schema):
+    """A message that goes straight to the volunteer's email or mobile, by name only."""
 
     application_id = fields.UUID(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
@@ -162,13 +160,20 @@ class ContactConfirmationRequestedV1(Schema):
     email = fields.Email(
         load_default=None,
         allow_none=True,
-        metadata={"description": "Where to send the link (channel EMAIL)."},
+        metadata={"description": "Where to send it (channel EMAIL)."},
     )
     mobile = fields.String(
         load_default=None,
         allow_none=True,
-        metadata={"description": "Where to send the code (channel SMS)."},
+        metadata={"description": "Where to send it (channel SMS)."},
     )
+
+
+class ContactConfirmationRequestedV1(_ToTheVolunteer):
+    """Ask the volunteer to confirm one channel: the one message that may go to an address the
+    volunteer has not confirmed. EMAIL carries a single-use link; SMS a short code and the page
+    to enter it on. Nothing else about the application or the volunteer."""
+
     link = fields.Url(
         required=True,
         require_tld=False,
@@ -184,25 +189,12 @@ class ContactConfirmationRequestedV1(Schema):
     requested_at = fields.AwareDateTime(required=True)
 
 
-class VolunteerLinkSentV1(Schema):
+class VolunteerLinkSentV1(_ToTheVolunteer):
     """The volunteer's own link to the application's sensitive sections (convictions and
     cautions, connections, identity documents), to the address the organisation gave: like a
     confirmation, it may go to a channel the volunteer has not confirmed (none is, before
     submission). Nothing else about the application or the volunteer."""
 
-    application_id = fields.UUID(required=True)
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    forenames = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    email = fields.Email(
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "Where to send the link (channel EMAIL)."},
-    )
-    mobile = fields.String(
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "Where to send the link (channel SMS)."},
-    )
     link = fields.Url(
         required=True,
         require_tld=False,
