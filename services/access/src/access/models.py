@@ -77,6 +77,10 @@ class Grant(Base):
         # The security team's queue (requests and renewals awaiting review), oldest first.
         Index("ix_grants_queue", "establishment_code", "awaiting_review", "opened_at", "id"),
         Index("ix_grants_status", "establishment_code", "status", "opened_at", "id"),
+        # Finding a person by name at an establishment (the folded name: no accents or case).
+        Index("ix_grants_search_name", "establishment_code", "search_name"),
+        # The holders list's "expiring within N days".
+        Index("ix_grants_valid_until", "establishment_code", "valid_until"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -84,6 +88,8 @@ class Grant(Base):
     person_id: Mapped[str] = mapped_column(String(36), index=True)
     forenames: Mapped[str | None] = mapped_column(String(200))
     surname: Mapped[str | None] = mapped_column(String(200))
+    # "forenames surname" folded (accents, case and punctuation dropped), kept with the names.
+    search_name: Mapped[str | None] = mapped_column(String(400))
     date_of_birth: Mapped[date | None]
     # The application whose clearance opened (or last renewed) this grant.
     application_id: Mapped[str] = mapped_column(String(36))
@@ -114,6 +120,11 @@ class Grant(Base):
     induction: Mapped[dict] = mapped_column(JSON, default=dict)
     badge_number: Mapped[str | None] = mapped_column(String(40))
     review_on: Mapped[date | None]  # an exclusion's review date
+    # The review date whose arrival was announced (a new exclusion's date is announced again).
+    review_due_announced_on: Mapped[date | None]
+    # The person declared a connection with someone held at this establishment (from vetting:
+    # that one exists here, never who).
+    declared_connection: Mapped[bool] = mapped_column(Boolean, default=False)
     # In the security team's queue: a new request (PENDING_REVIEW), or a new clearance (a
     # renewal) for a grant already decided, whose terms need review.
     awaiting_review: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -178,3 +189,62 @@ class ReviewItem(Base):
     opened_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Photo(Base):
+    """The photo taken or uploaded when a badge was issued: re-encoded without metadata,
+    stored encrypted (base64 JPEG inside the token), shown on the gate answer."""
+
+    __tablename__ = "photos"
+
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), index=True)
+    establishment_code: Mapped[str] = mapped_column(String(4))
+    image: Mapped[str] = mapped_column(EncryptedText)
+    content_type: Mapped[str] = mapped_column(String(20))
+    taken_at: Mapped[datetime]
+    taken_by: Mapped[str] = mapped_column(String(200))
+
+
+class Visit(Base):
+    """One time a person was on site: signed in at the gate (after an ALLOWED answer), and
+    signed out. A person has at most one open visit per establishment."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        Index(
+            "uq_visits_open_person",
+            "establishment_code",
+            "person_id",
+            unique=True,
+            sqlite_where=text("signed_out_at IS NULL"),
+            postgresql_where=text("signed_out_at IS NULL"),
+        ),
+        # "On site now" and the day's register, newest first.
+        Index("ix_visits_establishment_in", "establishment_code", "signed_in_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    establishment_code: Mapped[str] = mapped_column(String(4))
+    person_id: Mapped[str] = mapped_column(String(36), index=True)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), index=True)
+    signed_in_at: Mapped[datetime]
+    signed_in_by: Mapped[str] = mapped_column(String(200))
+    signed_out_at: Mapped[datetime | None]
+    signed_out_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class ApplicationPlacement(Base):
+    """What an application says the volunteer will do, for the security team deciding it:
+    the organisation, the role, the group and the area. The organisation's name can say which
+    fellowship the person belongs to (health data): encrypted, like the group."""
+
+    __tablename__ = "application_placements"
+
+    application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(36), index=True)
+    organisation_name: Mapped[str] = mapped_column(EncryptedText)
+    role: Mapped[str] = mapped_column(String(30))
+    group_name: Mapped[str | None] = mapped_column(EncryptedText)
+    area: Mapped[str | None] = mapped_column(EncryptedText)
+    recorded_at: Mapped[datetime]

@@ -1,0 +1,30 @@
+"""How a security team finds a person: names folded for search, badge numbers normalised.
+
+A badge number is typed at a gate by hand: `wwi-0042 ` and `WWI-0042` are one badge. A name is
+searched as people type it: `Siobhan` finds `Siobhán`, `o'connor` finds `O'Connor`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def fold(text: str | None) -> str:
+    """Accents and case dropped, punctuation as spaces, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.replace("'", "").replace("’", "")).split())
+
+
+def search_name(forenames: str | None, surname: str | None) -> str | None:
+    """What a grant's name is searched by (None when it has no name)."""
+    folded = fold(f"{forenames or ''} {surname or ''}")
+    return folded or None
+
+
+def normalise_badge(badge: str | None) -> str | None:
+    """A badge number as issued and as checked: surrounding spaces gone, upper case."""
+    if badge is None:
+        return None
+    return badge.strip().upper() or None
