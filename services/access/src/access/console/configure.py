@@ -16,9 +16,11 @@ def configure_console(app: Flask, platform: Platform) -> None:
     from access.console import (  # noqa: F401 - each module adds its routes to the blueprint
         decision_views,
         errors,
+        find_views,
         gate_views,
         grant_views,
         not_found_views,
+        photo_views,
         queue_views,
     )
     from access.console.blueprint import door

@@ -14,10 +14,11 @@ from access.console import forms
 from access.console.blueprint import actor, bp, clock, platform
 from access.console.grant_views import grant_page, posted_answers
 from access.console.pages import FormError
+from access.console.photo_views import uploaded_photo
 from access.console.presenters import offer
 from access.domain.lifecycle import HEAD, TEAM
 from access.models import Grant
-from access.service_layer import decisions
+from access.service_layer import decisions, photos
 from access.service_layer.actors import Actor, grant_for_update
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.uow import UnitOfWork
@@ -74,7 +75,19 @@ def _with_keywords(decision: Callable[..., None]) -> Decider:
 
 def _induction_steps(form: MultiDict, grant: Grant) -> dict[str, Any]:
     outstanding = offer(grant, actor()).induction
-    return {"steps": forms.induction(form, outstanding)}
+    errors: dict[str, list[str]] = {}
+    steps, photo = [], None
+    try:
+        steps = forms.induction(form, outstanding)
+    except Invalid as exc:
+        errors.update(exc.errors)
+    try:
+        photo = uploaded_photo()  # taken with the badge
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise Invalid("Some answers need correcting.", errors)
+    return {"steps": steps, "photo": photo}
 
 
 def _record_induction(
@@ -83,6 +96,8 @@ def _record_induction(
     # Every item ticked in one transaction: all recorded, or (on any error) none.
     for step in arguments["steps"]:
         decisions.record_induction(uow, grant, who, moment, **step)
+    if arguments["photo"] is not None:
+        photos.store(uow, grant, who, moment, arguments["photo"])
 
 
 @bp.route("/grants/<string:grant_id>/approve", methods=["POST"])

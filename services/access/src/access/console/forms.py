@@ -15,10 +15,16 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
 from werkzeug.datastructures import MultiDict
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import DateField, SelectField, StringField, SubmitField
 
+from access.console.find_forms import date_of_birth, person_name
 from access.domain.rules import ID_BADGE, KEY_TRAINING, SECURITY_BRIEFING, WEEKDAYS
 from access.models import Grant
 from access.service_layer.actors import Actor
@@ -148,6 +154,8 @@ class GateQuery:
     code: str
     person_id: str | None
     badge: str | None
+    name: str | None = None
+    date_of_birth: date | None = None
 
 
 def gate_query(form: MultiDict, actor: Actor) -> GateQuery:
@@ -155,11 +163,23 @@ def gate_query(form: MultiDict, actor: Actor) -> GateQuery:
     if not actor.covers(code):
         raise NotFound()  # another establishment's gate: as if it did not exist
     badge, person = _text(form, "badge"), _text(form, "person_id")
-    if bool(badge) == bool(person):
+    errors: dict[str, list[str]] = {}
+    name, born = person_name(form, "name", errors), date_of_birth(form, "date_of_birth", errors)
+    if errors:
+        raise Invalid("Some answers need correcting.", errors)
+    if sum(map(bool, (badge, person, name or born))) != 1:
         raise Invalid(
             "Some answers need correcting.",
-            {"badge": ["Enter a badge number or a person ID (one of them)."]},
+            {"badge": ["Enter a badge number, a name and date of birth, or a person ID."]},
         )
+    if name or born:
+        if not (name and born):
+            missing = "date_of_birth" if name else "name"
+            raise Invalid(
+                "Some answers need correcting.",
+                {missing: ["Enter both the name and the date of birth."]},
+            )
+        return GateQuery(code, None, None, name, born)
     if badge and not BADGE.match(badge):
         raise Invalid(
             "Some answers need correcting.",
@@ -189,17 +209,26 @@ class GateForm(FlaskForm):
         description="From the person's record, for example 3f2b8c1e-….",
         widget=GovTextInput(),
     )
+    name = StringField("Name", id="gate-name", widget=GovTextInput())
+    date_of_birth = DateField(
+        "Date of birth",
+        id="gate-date_of_birth",
+        format="%d %m %Y",
+        description="For example, 27 3 1980",
+        widget=GovDateInput(),
+    )
     submit = SubmitField("Check", widget=GovSubmitInput())
 
 
 def gate_form(
-    codes: list[str], names: dict[str, str], answers: dict[str, str], errors: Any = None
+    codes: list[str], names: dict[str, str], answers: dict[str, Any], errors: Any = None
 ) -> GateForm:
     """The form as the page shows it: the officer's establishments, what was entered, and the
     messages of a FormError (pages.FormError) on their fields."""
     form = GateForm(formdata=None, data=answers, meta={"csrf": False})
     form.establishment.choices = [(code, names.get(code, code)) for code in codes]
+    form.date_of_birth.raw_data = answers.get("date_of_birth") or ["", "", ""]
     if errors is not None:
-        form.badge.errors = errors.on("badge")
-        form.person_id.errors = errors.on("person_id")
+        for name in ("badge", "person_id", "name", "date_of_birth"):
+            form[name].errors = errors.on(name)
     return form

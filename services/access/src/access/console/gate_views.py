@@ -1,4 +1,5 @@
-"""The gate check: a badge number or a person ID in, ALLOWED or NOT ALLOWED out, with why.
+"""The gate check: a badge number, a name and date of birth, or a person ID in, ALLOWED or NOT
+ALLOWED out, with why (several people of that name and birthday: a choice of whom to check).
 
 A POST, because every check writes an audit entry (a GET must not change anything, and the
 CSRF check makes sure nobody else's page can run checks in an officer's name).
@@ -10,8 +11,9 @@ from flask import request
 
 from access.console import forms
 from access.console.blueprint import actor, bp, clock, platform
+from access.console.find_forms import date_parts
 from access.console.pages import FormError, establishment_names, render
-from access.service_layer import gate
+from access.service_layer import gate, gate_by_name
 from shared.errors import Invalid
 
 
@@ -23,6 +25,8 @@ def gate_check():
         "establishment": request.form.get("establishment") or (codes[0] if codes else ""),
         "badge": "",
         "person_id": "",
+        "name": "",
+        "date_of_birth": ["", "", ""],
     }
     names = establishment_names(codes)
     if request.method == "GET":
@@ -37,7 +41,10 @@ def gate_check():
         query = forms.gate_query(request.form, who)
     except Invalid as exc:
         answers.update(
-            badge=request.form.get("badge", ""), person_id=request.form.get("person_id", "")
+            badge=request.form.get("badge", ""),
+            person_id=request.form.get("person_id", ""),
+            name=request.form.get("name", ""),
+            date_of_birth=date_parts(request.form, "date_of_birth"),
         )
         error = FormError.of("gate", exc)
         return render(
@@ -49,10 +56,16 @@ def gate_check():
             error=error,
         ), 422
     moment = clock()
+    matches: list = []
     with platform().session_factory() as session:
-        result = gate.gate_check(
-            session, who, query.code, moment, person_id=query.person_id, badge=query.badge
-        )
+        if query.name and query.date_of_birth:
+            result, matches = gate_by_name.check_by_name(
+                session, who, query.code, moment, query.name, query.date_of_birth
+            )
+        else:
+            result = gate.gate_check(
+                session, who, query.code, moment, person_id=query.person_id, badge=query.badge
+            )
         session.commit()  # the check is audited before the answer is shown
     # The form comes back empty, ready for the next person at the gate.
     return render(
@@ -62,4 +75,5 @@ def gate_check():
         gate=forms.gate_form(codes, names, answers),
         result=gate.result_view(result, moment),
         checked=query,
+        matches=matches,
     )

@@ -24,6 +24,8 @@ FIRST_FIELD = {
     "revoke": "reason",
     "end": "reason",
     "gate": "badge",
+    "photo": "photo",
+    "find": "name",
 }
 # The service layer's field names where they differ from the form's.
 FIELD_ALIASES = {"item": "security_briefing"}
@@ -40,6 +42,10 @@ FIELD_LABELS = {
     "security_briefing": "Induction",
     "badge": "Badge number",
     "person_id": "Person ID",
+    "photo": "Photo",
+    "name": "Name",
+    "date_of_birth": "Date of birth",
+    "reference": "Reference",
 }
 
 

@@ -8,19 +8,33 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Protocol
 
 
 def fold(text: str | None) -> str:
     """Accents and case dropped, punctuation as spaces, spaces collapsed."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.replace("'", "").replace("’", "")).split())
+    plain = plain.replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
 
 
 def search_name(forenames: str | None, surname: str | None) -> str | None:
     """What a grant's name is searched by (None when it has no name)."""
     folded = fold(f"{forenames or ''} {surname or ''}")
     return folded or None
+
+
+class Named(Protocol):
+    forenames: str | None
+    surname: str | None
+    search_name: str | None
+
+
+def set_names(record: Named, forenames: str | None, surname: str | None) -> None:
+    """Set (or blank) a grant's names: its search name always follows them."""
+    record.forenames, record.surname = forenames, surname
+    record.search_name = search_name(forenames, surname)
 
 
 def normalise_badge(badge: str | None) -> str | None:

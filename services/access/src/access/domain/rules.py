@@ -36,6 +36,7 @@ GATE_REASONS = {
     "CLEARANCE_NOT_ACTIVE": "The security clearance is not in force.",
     "EXPIRED": "Access has expired.",
     "NOT_PERMITTED_TODAY": "Access is not permitted on this day.",
+    "SEVERAL_MATCHES": "Several people match: choose the person at the gate.",
 }
 
 

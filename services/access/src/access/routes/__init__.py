@@ -7,6 +7,8 @@ def register_routes(api: Api) -> None:
     from access.routes.establishments import blp as establishments
     from access.routes.grants import blp as grants
     from access.routes.grants import people
+    from access.routes.people import blp as find_people
+    from access.routes.photos import blp as photos
     from access.routes.review_items import blp as review_items
     from access.service_layer.subject_access import gather
     from shared.web.subject_access import subject_access_blueprint
@@ -14,5 +16,7 @@ def register_routes(api: Api) -> None:
     api.register_blueprint(establishments)
     api.register_blueprint(grants)
     api.register_blueprint(people)
+    api.register_blueprint(find_people)
+    api.register_blueprint(photos)
     api.register_blueprint(review_items)
     api.register_blueprint(subject_access_blueprint(gather))

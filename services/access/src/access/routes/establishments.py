@@ -18,7 +18,7 @@ from access.schemas.establishments import (
     PageQuerySchema,
 )
 from access.schemas.grants import GrantPageSchema
-from access.service_layer import gate, incoming, queries
+from access.service_layer import gate, gate_by_name, incoming, queries
 from shared.web.auth import staff_required
 
 blp = Blueprint(
@@ -97,10 +97,19 @@ class GateCheck(MethodView):
     @blp.response(200, GateResultSchema)
     @blp.doc(security=SECURITY)
     def get(self, query, code: str):
-        """May this person (by id or badge number) come in here now? Allowed or not, why,
-        and the terms. Every check is audited."""
+        """May this person (by id, badge number, or name and date of birth) come in here now?
+        Allowed or not, why, and the terms; several people of that name and birthday: whom
+        to choose from. Every check is audited."""
         who = in_scope(code)
         moment = now()
+        if query["name"] is not None:
+            # Without a badge: not the hot path, and perhaps several people to choose from.
+            with platform().session_factory() as session:
+                result, matches = gate_by_name.check_by_name(
+                    session, who, code, moment, query["name"], query["date_of_birth"]
+                )
+                session.commit()
+            return jsonify(gate_by_name.answer_json(result, matches, moment))
         person = str(query["person"]) if query["person"] else None
         engine = platform().engine
         if gate.fast_path(engine):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
+from access.domain.people import normalise_badge
 from access.domain.rules import INDUCTION_ITEMS, WEEKDAYS
 from shared.events.vocabulary import ACCESS_TYPES
 
@@ -12,6 +13,13 @@ REASON = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 BADGE = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$", error="Letters, digits and hyphens, up to 40."
 )
+
+
+class Badge(fields.String):
+    """A badge number as typed: read in the one form it is issued and checked in."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return normalise_badge(super()._deserialize(value, attr, data, **kwargs)) or ""
 
 
 class ClearanceCopySchema(Schema):
@@ -148,4 +156,4 @@ class ExclusionSchema(Schema):
 
 class InductionItemSchema(Schema):
     item = fields.String(required=True, validate=validate.OneOf(INDUCTION_ITEMS))
-    badge_number = fields.String(load_default=None, allow_none=True, validate=BADGE)
+    badge_number = Badge(load_default=None, allow_none=True, validate=BADGE)

@@ -28,6 +28,7 @@ from access.domain.lifecycle import (
     ClearanceStatus,
     GrantState,
 )
+from access.domain.people import normalise_badge
 from access.domain.rules import (
     ID_BADGE,
     INDUCTION_ITEMS,
@@ -142,6 +143,7 @@ def record_induction(
         )
     entry: dict[str, Any] = {"at": moment.isoformat(), "by": actor.id}
     if item == ID_BADGE:
+        badge_number = normalise_badge(badge_number)
         if not badge_number:
             raise Invalid("The badge number is needed.", {"badge_number": ["Required."]})
         holder = uow.session.execute(

@@ -9,9 +9,9 @@ the grant ENDED with the reason code ERASURE in the audit log.
 
 What stays, for anonymised statistics: establishment, status, access type, clearance level,
 dates, who decided, which induction items were done and when. What goes: names, date of birth,
-badge number, the establishment's conditions and permitted areas, the clearance's conditions,
-the status reason an officer wrote, who did each induction item, and the "incoming" rows of
-the person's applications.
+badge number, the badge photo, the establishment's conditions and permitted areas, the
+clearance's conditions, the status reason an officer wrote, who did each induction item, and
+the "incoming" rows of the person's applications.
 
 Safe to re-run: a second report about the same person finds nothing left, changes nothing
 and reports zeros (it still reports). Safe to interrupt: one transaction, the consumer's.
@@ -27,8 +27,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from access.domain import lifecycle
 from access.domain.lifecycle import ENDED, ClearanceStatus
+from access.domain.people import set_names
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
-from access.service_layer import outgoing
+from access.service_layer import outgoing, photos
 from access.service_layer.actors import Actor
 from access.service_layer.grant_audit import audit_grant
 from access.service_layer.review_items import forget_items
@@ -73,6 +74,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     grant_ids = [g.id for g in grants]
     session.execute(delete(GrantApplication).where(GrantApplication.grant_id.in_(grant_ids)))
     counts["review_items"] = forget_items(session, grant_ids, application_ids)
+    counts["photos"] = photos.forget(session, grant_ids)
     counts["audit_keys"] = erasure.forget_audit_subjects(
         session, {"grant": grant_ids, "person": [*person_ids, *application_ids]}
     )
@@ -119,9 +121,9 @@ def deleted(session: Session, statement: Delete) -> int:
 def anonymise(grant: Grant) -> bool:
     """Blank what names the person or describes their terms; True if anything was left."""
     induction = {item: {"at": done.get("at")} for item, done in (grant.induction or {}).items()}
+    changed = any(v is not None for v in (grant.forenames, grant.surname, grant.search_name))
+    set_names(grant, None, None)
     values: dict[str, Any] = {
-        "forenames": None,
-        "surname": None,
         "date_of_birth": None,
         "badge_number": None,
         "conditions": [],
@@ -130,7 +132,6 @@ def anonymise(grant: Grant) -> bool:
         "status_reason": None,
         "induction": induction,
     }
-    changed = False
     for name, value in values.items():
         if getattr(grant, name) != value:
             setattr(grant, name, value)

@@ -25,6 +25,7 @@ from access.domain.lifecycle import (
     SUSPENDED,
     ClearanceStatus,
 )
+from access.domain.people import set_names
 from access.domain.rules import (
     ACCESS_RANK,
     conditions_for,
@@ -164,8 +165,7 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
     grant.clearance_issued_at = data.get("issued_at")
     grant.clearance_status, grant.clearance_suspension_id = ClearanceStatus.ACTIVE, None
     # Set when the grant opens, filled in where missing, never replaced (review_items).
-    grant.forenames = grant.forenames or data.get("forenames")
-    grant.surname = grant.surname or data.get("surname")
+    set_names(grant, grant.forenames or data.get("forenames"), grant.surname or data.get("surname"))
     grant.date_of_birth = grant.date_of_birth or data.get("date_of_birth")
 
 
@@ -244,6 +244,7 @@ def _open_beside(uow: UnitOfWork, closed: Grant, data: dict[str, Any], moment: d
         person_id=closed.person_id,
         forenames=closed.forenames,
         surname=closed.surname,
+        search_name=closed.search_name,
         date_of_birth=closed.date_of_birth,
         conditions=[],
         permitted_areas=[],

@@ -28,6 +28,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.orm import Session
 
+from access.domain.people import normalise_badge
 from access.domain.rules import GateResult, GateView, ends_at, gate_decision
 from access.models import Grant
 from access.service_layer.actors import Actor
@@ -67,7 +68,7 @@ _BY_BADGE = select(*_VIEW_COLUMNS).where(
 )
 
 
-def _audit_entry(
+def audit_entry(
     actor: Actor,
     code: str,
     result: GateResult,
@@ -108,12 +109,13 @@ def gate_check(
 ) -> GateResult:
     """Exactly one of person_id / badge. The caller has checked the actor covers `code`, and
     commits the audit entry before it gives the answer."""
+    badge = normalise_badge(badge)
     query = _BY_PERSON if person_id is not None else _BY_BADGE
     row = session.execute(
         query, {"code": code, "key": person_id if person_id is not None else badge}
     ).first()
     result = gate_decision(GateView(*row) if row is not None else None, moment)
-    audit.record(session, **_audit_entry(actor, code, result, moment, person_id, badge))
+    audit.record(session, **audit_entry(actor, code, result, moment, person_id, badge))
     return result
 
 
@@ -135,7 +137,7 @@ def check_at_gate(
     overhead."""
     if not fast_path(engine):
         raise ValueError("check_at_gate runs on PostgreSQL only: elsewhere, gate_check")
-    return _check_on_postgresql(engine, actor, code, moment, person_id, badge)
+    return _check_on_postgresql(engine, actor, code, moment, person_id, normalise_badge(badge))
 
 
 # The audit entry as `shared.audit.log.record` writes it (the same columns and values; `detail` as
@@ -201,7 +203,7 @@ def _check_on_postgresql(
         try:
             row = connection.execute(statement, params).fetchone()
             result = gate_decision(GateView(*row) if row is not None else None, moment)
-            entry = _audit_entry(actor, code, result, moment, person_id, badge)
+            entry = audit_entry(actor, code, result, moment, person_id, badge)
             if entry["actor_kind"] not in audit.ACTOR_KINDS:  # as audit.record checks
                 raise ValueError(f"actor_kind {entry['actor_kind']!r} is not an actor kind")
             statement, params = (

@@ -3,8 +3,8 @@
 - closed_grants: a grant REFUSED, ENDED or REVOKED for longer than
   RETENTION_CLOSED_APPLICANT_MONTHS (its clock: `updated_at`, the last change, which is the
   decision or what vetting's news did to it) loses the person's name, date of birth and badge
-  number (in the induction record too) and the establishment's stated reason, and its review
-  items (they name the person). An EXCLUDED grant
+  number (in the induction record too) and the establishment's stated reason, its review
+  items (they name the person) and its badge photo. An EXCLUDED grant
   keeps all of it until its review date, so the gate still recognises and turns away the
   person; its period counts from the later of the decision and the review date.
 
@@ -21,7 +21,9 @@ from typing import Any
 from sqlalchemy import and_, or_
 
 from access.domain.lifecycle import GrantState
+from access.domain.people import set_names
 from access.models import Grant
+from access.service_layer import photos
 from access.service_layer.review_items import forget_items
 from shared.retention import CLOSED_APPLICANT, Purge, without
 
@@ -43,8 +45,11 @@ def purge_grant(session: Any, grant: Grant) -> dict[str, Any]:
     fields = [name for name in PERSONAL if getattr(grant, name) is not None]
     if forget_items(session, [grant.id]):
         fields.append("review_items")
+    if photos.forget(session, [grant.id]):
+        fields.append("photo")
     for name in fields:
         setattr(grant, name, None)
+    set_names(grant, grant.forenames, grant.surname)
     induction = {
         item: without(entry, ("badge_number",)) for item, entry in (grant.induction or {}).items()
     }

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from access.domain.lifecycle import REVIEW_ITEM, ReviewItemState
+from access.domain.people import set_names
 from access.models import Grant, ReviewItem
 from access.service_layer.actors import Actor
 from access.service_layer.following import renew_grant
@@ -99,8 +100,7 @@ def _apply(uow: UnitOfWork, grant: Grant, item: ReviewItem, moment: datetime) ->
     held = item.event_data
     data = build_registry().load(item.event_type, int(held["version"]), held["data"])
     said = said_identity(data)
-    grant.forenames = said["forenames"] or grant.forenames
-    grant.surname = said["surname"] or grant.surname
+    set_names(grant, said["forenames"] or grant.forenames, said["surname"] or grant.surname)
     grant.date_of_birth = data.get("date_of_birth") or grant.date_of_birth
     renew_grant(uow, grant, data, moment)  # the same path as the news
 

@@ -6,7 +6,7 @@ carries both) and answers with all of that person's grants: who they are, the cl
 rests on, the establishment's terms, the induction, and its history from the audit log (every
 decision and every gate check that found the grant). Also the establishments' early view of the
 person's cases (incoming cases, by application). A gate check that found no grant names no
-grant, so it is not here.
+grant, so it is not here. The badge photos, images and all.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from access.models import Establishment, Grant, IncomingCase, ReviewItem
+from access.service_layer import photos
 from access.service_layer.queries import grant_view
 from access.service_layer.review_items import item_view
 from shared.web.subject_access import Period, audit_history, unique
@@ -82,6 +83,12 @@ def gather(
             }
             for case in incoming
             if period.contains(case.opened_at)
+        ],
+        # Badge photos, the images themselves (base64 JPEG).
+        "photos": [
+            photo
+            for photo in photos.photos_of(session, person_ids)
+            if period.contains(photo["taken_at"])
         ],
         # News from vetting held for a security team (the names it gave and the grant's).
         "review_items": [
