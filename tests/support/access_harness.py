@@ -126,6 +126,11 @@ class Access(ServiceHarness):
             {"item": "ID_BADGE", "badge_number": badge or f"B-{uuid.uuid4().hex[:8]}"},
         )
 
+    def put_photo(self, grant_id: str, content: bytes, who: str = "officer", **kwargs: Any):
+        """PUT the grant's badge photo (a JPEG unless content_type says otherwise)."""
+        kwargs.setdefault("content_type", "image/jpeg")
+        return self.call("PUT", f"/grants/{grant_id}/photo", who, data=content, **kwargs)
+
     def gate(self, code: str = "WWI", who: str = "officer", **query: str) -> dict[str, Any]:
         response = self.call("GET", f"/establishments/{code}/gate-check", who, query_string=query)
         assert response.status_code == 200, response.json

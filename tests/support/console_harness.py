@@ -14,6 +14,7 @@ from shared.audit import log as audit
 from shared.frontdoor.sessions import staff_sessions_table as SESSIONS
 from tests.support.access_harness import Access
 from tests.support.identity import CONSOLE_ENV, PROVIDER, TEST_PASSWORD, from_address, sign_in
+from tests.support.photos import jpeg_with_exif
 
 # Users at the identity provider: username -> (roles, establishments).
 ACCOUNTS = {
@@ -54,6 +55,8 @@ class Console:
         self.access.grant_clearance(person_id=self.person_id, surname="Someone-Else")
         [item] = self.access.call("GET", "/establishments/WWI/review-items").json
         self.item_id = item["id"]
+        # A badge photo, so the route that serves it has one to serve.
+        self.access.put_photo(self.grant_id, jpeg_with_exif())
 
     def login(self, who: str, password: str = TEST_PASSWORD, start: str = "/console/login/start"):
         client = self.app.test_client()
@@ -87,7 +90,8 @@ class Console:
             "anything": "no-such-page",
         }
         with self.app.test_request_context():
-            extra = {"establishment": "WWI"} if case.endpoint == "console.queue" else {}
+            scoped_by_query = ("console.queue", "console.find")
+            extra = {"establishment": "WWI"} if case.endpoint in scoped_by_query else {}
             return url_for(case.endpoint, **{k: values[k] for k in rule.arguments}, **extra)
 
     def send(self, client, case: Case, csrf: str | None = None):

@@ -32,6 +32,9 @@ CASES = [
     Case("console.exclude", "POST", scoped=True, head_only=True),
     Case("console.revoke", "POST", scoped=True, head_only=True),
     Case("console.resolve_review_item", "POST", scoped=True),
+    Case("console.find", "GET", scoped=True),
+    Case("console.grant_photo", "GET", scoped=True),
+    Case("console.grant_photo_upload", "POST", scoped=True),
 ]
 
 

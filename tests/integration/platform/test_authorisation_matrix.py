@@ -34,6 +34,7 @@ from tests.support.clock import iso_now
 from tests.support.events import hand
 from tests.support.identity import mint
 from tests.support.notifications_harness import Notifications
+from tests.support.photos import jpeg_with_exif
 from tests.support.platforms import platform_for
 from tests.support.vetting_harness import Vetting, cleared
 
@@ -175,6 +176,9 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
                     ("GET", "/people/<string:person_id>"),
                     ("GET", place + "/review-items"),
                     ("POST", "/review-items/<string:item_id>/resolution"),
+                    ("GET", place + "/people"),
+                    ("GET", grant + "/photo"),
+                    ("PUT", grant + "/photo"),
                 )
             },
             ("POST", grant + "/exclusion"): Rule(STAFF, ("head_of_security",), "establishment"),
@@ -297,6 +301,7 @@ class Seeded:
         # News naming someone else for the person: a review item at WWI.
         self.access.grant_clearance(person_id=person_id, surname="Someone-Else")
         [item] = self.access.call("GET", "/establishments/WWI/review-items").json
+        self.access.put_photo(self.access.grant_id(person_id), jpeg_with_exif())
         self.notifications = Notifications(env["notifications"], NOTIFICATIONS_QUIET_HOURS="")
         notified_app = self.notifications.submitted()
         self.clients.update(
@@ -379,6 +384,8 @@ def test_every_endpoint_by_every_caller(seeded, service):
         query = (
             {"person": seeded.ids["person_id"]}
             if rule.endswith(("gate-check", "subject-access-request"))
+            else {"name": "O'Neill"}
+            if rule.endswith("/people")
             else None
         )
         response = client.open(

@@ -11,7 +11,7 @@ from access.domain.photos import MAX_BYTES
 from access.routes.access_control import SECURITY, actor, platform
 from access.schemas.grants import GrantSchema
 from access.service_layer import photos, queries
-from access.service_layer.actors import grant_for_update
+from access.service_layer.actors import grant_for_reading, grant_for_update
 from shared.audit.trail import record_read
 from shared.web.auth import staff_required
 from shared.web.errors import ErrorSchema
@@ -81,6 +81,8 @@ class GrantPhoto(MethodView):
         """Take (or replace) the grant's badge photo: a JPEG or PNG, re-encoded without its
         metadata. A file that is not a usable image: 422 with a message on `photo`."""
         who = actor()
+        with platform().session_factory() as session:
+            grant_for_reading(session, who, grant_id)  # another establishment's: 404 first
         image = photos.processed(_uploaded())
         with platform().unit_of_work() as uow:
             grant = grant_for_update(uow.session, who, grant_id)
