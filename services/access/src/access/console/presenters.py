@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "grant.revoked": "Revoked",
     "grant.ended": "Ended",
     "gate.checked": "Gate check",
+    "grant.photo_taken": "Photo taken",
 }
 
 
