@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.access_harness import Access
 from tests.support.api_routes import NOT_API
+from tests.support.photos import jpeg_with_exif
 
 PUBLIC = NOT_API
 HEAD_ONLY = {
@@ -80,15 +81,30 @@ def request_for(access, method, rule):
     )
     if "<string:item_id>" in rule:
         path = path.replace("<string:item_id>", review_item_for(access, person_id))
-    query = {"person": person_id} if rule.endswith("gate-check") else None
+    if rule.endswith("/photo"):
+        access.put_photo(grant_id, jpeg_with_exif())  # one to read
+    query = (
+        {"person": person_id}
+        if rule.endswith("gate-check")
+        else {"name": "O'Neill"}
+        if rule.endswith("/people")
+        else None
+    )
     return path, body, query
+
+
+def call_for(method, rule, body, query):
+    """The request's body and query (a photo is sent as an image, not JSON)."""
+    if method == "PUT" and rule.endswith("/photo"):
+        return {"data": jpeg_with_exif(), "content_type": "image/jpeg"}
+    return {"json": body, "query_string": query}
 
 
 def test_every_endpoint_has_a_rule_and_denies_everyone_else(access):
     checked = 0
     for method, rule in api_rules(access.app):
         path, body, query = request_for(access, method, rule)
-        call = {"json": body, "query_string": query}
+        call = call_for(method, rule, body, query)
         assert access.call(method, path, who=None, **call).status_code == 401, (method, rule)
         forged = access.client.open(
             path, method=method, headers={"Authorization": "Bearer forged.token.here"}, **call

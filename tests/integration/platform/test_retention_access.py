@@ -46,7 +46,7 @@ def closed_grant(access: Access, how: str, surname: str) -> str:
     if how == "refusal":
         access.decide(grant_id, "refusal", {"reason": GRANT_REASON})
         return grant_id
-    access.activate(grant_id, badge=f"BADGE-{surname}")
+    access.activate(grant_id, badge=f"BADGE-{surname}".upper())  # as issued: upper case
     if how == "exclusion":
         review = (today() + timedelta(days=400)).isoformat()
         access.decide(
@@ -69,7 +69,7 @@ def test_access_forgets_closed_grants_but_an_exclusion_stands_until_its_review(a
     }
     before = {how: access.grant(grant_id, who="head") for how, grant_id in grants.items()}
     platform = access.platform
-    assert "Retention-refusal-G" in raw(platform) and "BADGE-Retention-revocation-G" in raw(
+    assert "Retention-refusal-G" in raw(platform) and "BADGE-RETENTION-REVOCATION-G" in raw(
         platform
     )
     assert zeros(
@@ -111,7 +111,7 @@ def test_access_forgets_closed_grants_but_an_exclusion_stands_until_its_review(a
     assert gate["reason"] == "EXCLUDED" and gate["surname"] == "Retention-exclusion-G"
     assert gate["allowed"] is False
     assert "Retention-refusal-G" not in raw(platform) and GRANT_REASON in raw(platform)
-    assert "BADGE-Retention-revocation-G" not in raw(platform)
+    assert "BADGE-RETENTION-REVOCATION-G" not in raw(platform)
     assert cli_run("access", env, "--at", twelve) == {
         "closed_grants": 0,
         "outbox": 0,

@@ -24,7 +24,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, SelectField, StringField, SubmitField
 
-from access.console.find_forms import date_of_birth, person_name
+from access.console.person_fields import date_of_birth, person_name
 from access.domain.rules import ID_BADGE, KEY_TRAINING, SECURITY_BRIEFING, WEEKDAYS
 from access.models import Grant
 from access.service_layer.actors import Actor

@@ -11,8 +11,8 @@ from flask import request
 
 from access.console import forms
 from access.console.blueprint import actor, bp, clock, platform
-from access.console.find_forms import date_parts
 from access.console.pages import FormError, establishment_names, render
+from access.console.person_fields import date_parts
 from access.service_layer import gate, gate_by_name
 from shared.errors import Invalid
 
