@@ -32,7 +32,11 @@ door = FrontDoor(
     env_prefix="ACCESS_CONSOLE",
     import_name=__name__,
     template_folder="templates",
-    navigation=(("Review queue", "console.queue"), ("Gate check", "console.gate_check")),
+    navigation=(
+        ("Review queue", "console.queue"),
+        ("Gate check", "console.gate_check"),
+        ("On site now", "console.on_site"),
+    ),
 )
 bp = door.blueprint
 

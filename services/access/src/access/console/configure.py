@@ -20,6 +20,7 @@ def configure_console(app: Flask, platform: Platform) -> None:
         grant_views,
         not_found_views,
         queue_views,
+        visit_views,
     )
     from access.console.blueprint import door
     from access.console.presenters import register_filters

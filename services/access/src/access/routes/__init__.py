@@ -8,6 +8,7 @@ def register_routes(api: Api) -> None:
     from access.routes.grants import blp as grants
     from access.routes.grants import people
     from access.routes.review_items import blp as review_items
+    from access.routes.visits import blp as visits
     from access.service_layer.subject_access import gather
     from shared.web.subject_access import subject_access_blueprint
 
@@ -15,4 +16,5 @@ def register_routes(api: Api) -> None:
     api.register_blueprint(grants)
     api.register_blueprint(people)
     api.register_blueprint(review_items)
+    api.register_blueprint(visits)
     api.register_blueprint(subject_access_blueprint(gather))

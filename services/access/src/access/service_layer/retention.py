@@ -6,7 +6,8 @@
   number (in the induction record too) and the establishment's stated reason, and its review
   items (they name the person). An EXCLUDED grant
   keeps all of it until its review date, so the gate still recognises and turns away the
-  person; its period counts from the later of the decision and the review date.
+  person; its period counts from the later of the decision and the review date. The grant's
+  visits (the on-site register) go with it.
 
 What stays: the person's id (a new clearance reopens the same grant and copies the name back),
 the establishment, status, terms, the clearance's level and dates, the induction's items and
@@ -18,10 +19,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, delete, or_
 
 from access.domain.lifecycle import GrantState
-from access.models import Grant
+from access.models import Grant, Visit
+from access.service_layer.erasure import deleted
 from access.service_layer.review_items import forget_items
 from shared.retention import CLOSED_APPLICANT, Purge, without
 
@@ -43,6 +45,8 @@ def purge_grant(session: Any, grant: Grant) -> dict[str, Any]:
     fields = [name for name in PERSONAL if getattr(grant, name) is not None]
     if forget_items(session, [grant.id]):
         fields.append("review_items")
+    if deleted(session, delete(Visit).where(Visit.grant_id == grant.id)):
+        fields.append("visits")
     for name in fields:
         setattr(grant, name, None)
     induction = {
