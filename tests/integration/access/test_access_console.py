@@ -32,6 +32,10 @@ CASES = [
     Case("console.exclude", "POST", scoped=True, head_only=True),
     Case("console.revoke", "POST", scoped=True, head_only=True),
     Case("console.resolve_review_item", "POST", scoped=True),
+    Case("console.sign_in", "POST", scoped=True),
+    Case("console.sign_out", "POST", scoped=True),
+    Case("console.on_site", "GET", scoped=True),
+    Case("console.on_site_roll", "GET", scoped=True),
 ]
 
 
