@@ -46,9 +46,7 @@ def let_in(access: Access, surname: str = "O'Neill", **kwargs) -> dict:
 
 
 def sign_in(access: Access, person_id: str, code: str = "WWI", who: str = "officer"):
-    return access.call(
-        "POST", f"/establishments/{code}/visits", who, json={"person_id": person_id}
-    )
+    return access.call("POST", f"/establishments/{code}/visits", who, json={"person_id": person_id})
 
 
 def visit_audit(access: Access) -> list[dict]:

@@ -45,7 +45,11 @@ def sign_in():
     try:
         person_id = _person_at(code, request.form.get("grant_id", ""))
         with platform().unit_of_work() as uow:
-            visit = visits.sign_in(uow, actor(), code, person_id)
+            try:
+                visit = visits.sign_in(uow, actor(), code, person_id)
+            except visits.NotLetIn:
+                uow.commit()  # the refusal's audit entry
+                raise
             uow.commit()
             view = visits.visit_at(uow.session, code, visit.id, uow.now())
     except (Invalid, Conflict) as exc:

@@ -45,7 +45,11 @@ class Visits(MethodView):
         visit per person. Audited (a refusal too)."""
         who = in_scope(code)
         with platform().unit_of_work() as uow:
-            visit = visits.sign_in(uow, who, code, str(data["person_id"]))
+            try:
+                visit = visits.sign_in(uow, who, code, str(data["person_id"]))
+            except visits.NotLetIn:
+                uow.commit()  # the refusal's audit entry
+                raise
             uow.commit()
             return visits.visit_at(uow.session, code, visit.id, uow.now())
 

@@ -84,9 +84,13 @@ def open_visit(session: Session, code: str, person_id: str) -> Visit | None:
     ).scalar_one_or_none()
 
 
+class NotLetIn(Conflict):
+    """The gate would not let the person in now. Its audit entry is in the session: the
+    entrypoint commits it before it answers."""
+
+
 def sign_in(uow: UnitOfWork, actor: Actor, code: str, person_id: str) -> Visit:
-    """Sign the person in, if the gate lets them in now. A refusal is committed with its audit
-    entry before it is raised (the caller's commit never comes)."""
+    """Sign the person in, if the gate lets them in now (else NotLetIn)."""
     session, moment = uow.session, uow.now()
     grant = session.execute(
         select(Grant)
@@ -101,8 +105,7 @@ def sign_in(uow: UnitOfWork, actor: Actor, code: str, person_id: str) -> Visit:
     if not result.allowed:
         detail = {"reason": result.reason, "person_id": person_id}
         _audit(uow, actor, SIGN_IN_REFUSED, code, grant.id if grant else "-", detail, "REFUSED")
-        uow.commit()
-        raise Conflict(f"Not signed in: {result.message}")
+        raise NotLetIn(f"Not signed in: {result.message}")
     assert grant is not None  # ALLOWED needs a grant
     if open_visit(session, code, person_id) is not None:
         raise Conflict(ALREADY_IN)
