@@ -4,6 +4,7 @@ sign in, send a route's request and read the sessions and the audit log."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -77,6 +78,17 @@ class Console:
             session.execute(update(SESSIONS).where(SESSIONS.c.subject == subject).values(**changes))
             session.commit()
 
+    @functools.cached_property
+    def visit_id(self) -> str:
+        """Someone else, let in at WWI and on site: a visit to sign out."""
+        visitor = self.access.grant_clearance()["person_id"]
+        self.access.activate(self.access.grant_id(visitor))
+        response = self.access.call(
+            "POST", "/establishments/WWI/visits", "officer", json={"person_id": visitor}
+        )
+        assert response.status_code == 201, response.json
+        return response.json["id"]
+
     def url(self, case: Case) -> str:
         rule = next(
             rule
@@ -89,9 +101,16 @@ class Console:
             "item_id": self.item_id,
             "anything": "no-such-page",
         }
+        if "visit_id" in rule.arguments:
+            values["visit_id"] = self.visit_id
         with self.app.test_request_context():
-            scoped_by_query = ("console.queue", "console.find")
-            extra = {"establishment": "WWI"} if case.endpoint in scoped_by_query else {}
+            by_establishment = (
+                "console.queue",
+                "console.on_site",
+                "console.on_site_roll",
+                "console.find",
+            )
+            extra = {"establishment": "WWI"} if case.endpoint in by_establishment else {}
             return url_for(case.endpoint, **{k: values[k] for k in rule.arguments}, **extra)
 
     def send(self, client, case: Case, csrf: str | None = None):

@@ -143,6 +143,9 @@ def access_target(env: Mapping[str, str]) -> FuzzTarget:
     active = access.grant_clearance(establishments=("WWI",))
     active_grant = access.grant_id(active["person_id"])
     access.activate(active_grant, badge="FUZZ-1")
+    visit = access.call(
+        "POST", "/establishments/WWI/visits", "officer", json={"person_id": active["person_id"]}
+    ).json
     head = staff_token(access.tokens, "head_of_security", ESTABLISHMENTS)
     people = [pending["person_id"], active["person_id"]]
     return FuzzTarget(
@@ -156,6 +159,7 @@ def access_target(env: Mapping[str, str]) -> FuzzTarget:
             "person_id": people,
             "person": people,
             "badge": ["FUZZ-1"],
+            "visit_id": [visit["id"]],
         },
     )
 

@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 
 from tests.support.properties import property_settings
 from vetting.domain.policy import load_policy, policy_from_mapping
-from vetting.domain.risk import RECOMMENDATIONS, Factor, assess, factor, recommend, severity_rank
+from vetting.domain.risk import (
+    RECOMMENDATIONS,
+    Factor,
+    assess,
+    factor,
+    rationale,
+    recommend,
+    severity_rank,
+)
 
 TODAY = date(2026, 11, 27)
 POLICY = load_policy()
@@ -90,6 +98,12 @@ def test_nothing_found_clears_and_says_a_person_decides() -> None:
     assert (summary.recommendation, summary.factors, summary.conditions) == ("CLEAR", (), ())
     assert "a vetting officer decides" in summary.rationale
     assert summary.policy_version == POLICY.version
+
+
+def test_the_rationale_counts_in_words_that_agree_with_the_count() -> None:
+    record = Factor("UNDECLARED_RECORD", "HIGH", "a record", "REFER")
+    assert "1 undeclared record." in rationale((record,), "REFER")
+    assert "2 undeclared records." in rationale((record, record), "REFER")
 
 
 def test_a_connection_at_a_requested_establishment_excludes_it() -> None:

@@ -31,7 +31,11 @@ SETUP = {
     "revocation": ("active", {"reason": "A good reason."}),
     "ending": ("active", {"reason": "A good reason."}),
     "resolution": ("active", {"outcome": "DISMISS", "reason": "A good reason."}),
+    "visits": ("active", {}),  # the person's id is added
+    "sign-out": ("active", None),
 }
+# Signing in makes a visit.
+CREATED = {("POST", "/establishments/<string:code>/visits")}
 
 
 @pytest.fixture
@@ -81,6 +85,10 @@ def request_for(access, method, rule):
     )
     if "<string:item_id>" in rule:
         path = path.replace("<string:item_id>", review_item_for(access, person_id))
+    if "<string:visit_id>" in rule:
+        path = path.replace("<string:visit_id>", visit_for(access, person_id))
+    if body == {}:
+        body = {"person_id": person_id}
     if rule.endswith("/photo"):
         access.put_photo(grant_id, jpeg_with_exif())  # one to read
     query = (
@@ -90,7 +98,18 @@ def request_for(access, method, rule):
         if rule.endswith("/people")
         else None
     )
+    if rule.endswith("/visits") and method == "GET":
+        query = {"person_id": person_id}
     return path, body, query
+
+
+def visit_for(access, person_id):
+    """The person signed in at WWI: an open visit."""
+    response = access.call(
+        "POST", "/establishments/WWI/visits", "officer", json={"person_id": person_id}
+    )
+    assert response.status_code == 201, response.json
+    return response.json["id"]
 
 
 def call_for(method, rule, body, query):
@@ -127,7 +146,8 @@ def test_every_endpoint_has_a_rule_and_denies_everyone_else(access):
             continue
         who = "head" if (method, rule) in HEAD_ONLY else "officer"
         allowed = access.call(method, path, who=who, **call)
-        assert allowed.status_code == 200, (method, rule, allowed.json)
+        want = 201 if (method, rule) in CREATED else 200
+        assert allowed.status_code == want, (method, rule, allowed.json)
     assert checked >= 15
 
 

@@ -176,6 +176,10 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
                     ("GET", "/people/<string:person_id>"),
                     ("GET", place + "/review-items"),
                     ("POST", "/review-items/<string:item_id>/resolution"),
+                    ("GET", place + "/visits"),
+                    ("POST", place + "/visits"),
+                    ("POST", place + "/visits/<string:visit_id>/sign-out"),
+                    ("GET", place + "/on-site"),
                     ("GET", place + "/people"),
                     ("GET", grant + "/photo"),
                     ("PUT", grant + "/photo"),
@@ -219,6 +223,8 @@ def body_for(service: str, method: str, rule: str, ids: dict[str, str]) -> Any:
         return None
     if rule == "/erasure-requests":
         return {"application_id": ids["application_id"]}
+    if rule.endswith("/visits"):
+        return {"person_id": ids["person_id"]}
     if service == "vetting":
         return {}
     return BODIES.get("/" + rule.rsplit("/", 1)[-1], {})
@@ -302,6 +308,13 @@ class Seeded:
         self.access.grant_clearance(person_id=person_id, surname="Someone-Else")
         [item] = self.access.call("GET", "/establishments/WWI/review-items").json
         self.access.put_photo(self.access.grant_id(person_id), jpeg_with_exif())
+        # Someone on site at WWI: a visit to sign out.
+        visitor = self.access.grant_clearance()["person_id"]
+        self.access.activate(self.access.grant_id(visitor))
+        visit = self.access.call(
+            "POST", "/establishments/WWI/visits", "officer", json={"person_id": visitor}
+        )
+        assert visit.status_code == 201, visit.json
         self.notifications = Notifications(env["notifications"], NOTIFICATIONS_QUIET_HOURS="")
         notified_app = self.notifications.submitted()
         self.clients.update(
@@ -319,6 +332,7 @@ class Seeded:
             "person_id": person_id,
             "grant_id": self.access.grant_id(person_id),
             "item_id": item["id"],
+            "visit_id": visit.json["id"],
             "request_id": str(uuid.uuid4()),
             "notification_id": self.notifications.rows(notified_app)[0].id,
         }
@@ -386,6 +400,8 @@ def test_every_endpoint_by_every_caller(seeded, service):
             if rule.endswith(("gate-check", "subject-access-request"))
             else {"name": "O'Neill"}
             if rule.endswith("/people")
+            else {"person_id": seeded.ids["person_id"]}
+            if rule.endswith("/visits") and method == "GET"
             else None
         )
         response = client.open(

@@ -35,6 +35,7 @@ door = FrontDoor(
     navigation=(
         ("Review queue", "console.queue"),
         ("Gate check", "console.gate_check"),
+        ("On site now", "console.on_site"),
         ("Find a person", "console.find"),
     ),
 )

@@ -22,6 +22,7 @@ def configure_console(app: Flask, platform: Platform) -> None:
         not_found_views,
         photo_views,
         queue_views,
+        visit_views,
     )
     from access.console.blueprint import door
     from access.console.presenters import register_filters

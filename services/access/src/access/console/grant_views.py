@@ -11,7 +11,7 @@ from access.console.blueprint import actor, bp, clock, platform
 from access.console.pages import FormError, render
 from access.console.presenters import access_choices, offer
 from access.domain.rules import LOCAL_TIME, WEEKDAYS
-from access.service_layer import queries
+from access.service_layer import queries, visits
 from access.service_layer.actors import grant_for_reading
 from shared.audit.trail import record_read
 
@@ -98,4 +98,7 @@ def person(person_id: str):
         names = queries.establishment_names(
             session, [item["establishment_code"] for item in found["grants"]]
         )
-    return render("console/person.html", person=found, names=names)
+        visit_history = visits.person_history(
+            session, sorted(who.establishments), person_id, clock()
+        )
+    return render("console/person.html", person=found, names=names, visit_history=visit_history)

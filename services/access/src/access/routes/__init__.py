@@ -10,6 +10,7 @@ def register_routes(api: Api) -> None:
     from access.routes.people import blp as find_people
     from access.routes.photos import blp as photos
     from access.routes.review_items import blp as review_items
+    from access.routes.visits import blp as visits
     from access.service_layer.subject_access import gather
     from shared.web.subject_access import subject_access_blueprint
 
@@ -19,4 +20,5 @@ def register_routes(api: Api) -> None:
     api.register_blueprint(find_people)
     api.register_blueprint(photos)
     api.register_blueprint(review_items)
+    api.register_blueprint(visits)
     api.register_blueprint(subject_access_blueprint(gather))

@@ -10,8 +10,8 @@ the grant ENDED with the reason code ERASURE in the audit log.
 What stays, for anonymised statistics: establishment, status, access type, clearance level,
 dates, who decided, which induction items were done and when. What goes: names, date of birth,
 badge number, the badge photo, the establishment's conditions and permitted areas, the
-clearance's conditions, the status reason an officer wrote, who did each induction item, and
-the "incoming" rows of the person's applications.
+clearance's conditions, the status reason an officer wrote, who did each induction item, the
+"incoming" rows of the person's applications, and the on-site register's visits.
 
 Safe to re-run: a second report about the same person finds nothing left, changes nothing
 and reports zeros (it still reports). Safe to interrupt: one transaction, the consumer's.
@@ -28,7 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from access.domain import lifecycle
 from access.domain.lifecycle import ENDED, ClearanceStatus
 from access.domain.people import set_names
-from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
+from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase, Visit
 from access.service_layer import outgoing, photos
 from access.service_layer.actors import Actor
 from access.service_layer.grant_audit import audit_grant
@@ -75,6 +75,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     session.execute(delete(GrantApplication).where(GrantApplication.grant_id.in_(grant_ids)))
     counts["review_items"] = forget_items(session, grant_ids, application_ids)
     counts["photos"] = photos.forget(session, grant_ids)
+    counts["visits"] = deleted(session, delete(Visit).where(Visit.grant_id.in_(grant_ids)))
     counts["audit_keys"] = erasure.forget_audit_subjects(
         session, {"grant": grant_ids, "person": [*person_ids, *application_ids]}
     )

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from sqlalchemy import delete, select
 
-from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase
+from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase, Visit
 from access.service_layer import outgoing, photos
 from access.service_layer.erasure import ENDING, anonymise, deleted, end_for_erasure
 from access.service_layer.review_items import forget_items
@@ -75,6 +75,7 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
     )
     counts["review_items"] = forget_items(session, ended, application_ids)
     counts["photos"] = photos.forget(session, ended)
+    counts["visits"] = deleted(session, delete(Visit).where(Visit.grant_id.in_(ended)))
     counts["audit_keys"] = erasure.forget_audit_subjects(
         session, {"grant": ended, "person": application_ids}
     )

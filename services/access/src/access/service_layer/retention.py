@@ -6,7 +6,8 @@
   number (in the induction record too) and the establishment's stated reason, its review
   items (they name the person) and its badge photo. An EXCLUDED grant
   keeps all of it until its review date, so the gate still recognises and turns away the
-  person; its period counts from the later of the decision and the review date.
+  person; its period counts from the later of the decision and the review date. The grant's
+  visits (the on-site register) go with it.
 
 What stays: the person's id (a new clearance reopens the same grant and copies the name back),
 the establishment, status, terms, the clearance's level and dates, the induction's items and
@@ -18,12 +19,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, delete, or_
 
 from access.domain.lifecycle import GrantState
 from access.domain.people import set_names
-from access.models import Grant
+from access.models import Grant, Visit
 from access.service_layer import photos
+from access.service_layer.erasure import deleted
 from access.service_layer.review_items import forget_items
 from shared.retention import CLOSED_APPLICANT, Purge, without
 
@@ -43,13 +45,15 @@ def _closed(cutoff: datetime) -> tuple[Any, ...]:
 
 def purge_grant(session: Any, grant: Grant) -> dict[str, Any]:
     fields = [name for name in PERSONAL if getattr(grant, name) is not None]
+    for name in fields:
+        setattr(grant, name, None)
+    set_names(grant, grant.forenames, grant.surname)
     if forget_items(session, [grant.id]):
         fields.append("review_items")
     if photos.forget(session, [grant.id]):
         fields.append("photo")
-    for name in fields:
-        setattr(grant, name, None)
-    set_names(grant, grant.forenames, grant.surname)
+    if deleted(session, delete(Visit).where(Visit.grant_id == grant.id)):
+        fields.append("visits")
     induction = {
         item: without(entry, ("badge_number",)) for item, entry in (grant.induction or {}).items()
     }

@@ -5,8 +5,9 @@ Asked by vetting's person id or by an application id, it finds the person's gran
 carries both) and answers with all of that person's grants: who they are, the clearance each
 rests on, the establishment's terms, the induction, and its history from the audit log (every
 decision and every gate check that found the grant). Also the establishments' early view of the
-person's cases (incoming cases, by application). A gate check that found no grant names no
-grant, so it is not here. The badge photos, images and all.
+person's cases (incoming cases, by application), their visits (the on-site register) and
+their badge photos, images and all. A gate check that found no grant names no grant, so it
+is not here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from access.models import Establishment, Grant, IncomingCase, ReviewItem
+from access.models import Establishment, Grant, IncomingCase, ReviewItem, Visit
 from access.service_layer import photos
 from access.service_layer.queries import grant_view
 from access.service_layer.review_items import item_view
@@ -99,6 +100,26 @@ def gather(
                 .order_by(ReviewItem.opened_at, ReviewItem.id)
             ).scalars()
             if period.contains(item.opened_at)
+        ]
+        if person_ids
+        else [],
+        # The on-site register: each time they came in at a gate, and left.
+        "visits": [
+            {
+                "establishment_code": visit.establishment_code,
+                "establishment_name": names.get(visit.establishment_code),
+                "grant_id": visit.grant_id,
+                "signed_in_at": visit.signed_in_at,
+                "signed_in_by": visit.signed_in_by,
+                "signed_out_at": visit.signed_out_at,
+                "signed_out_by": visit.signed_out_by,
+            }
+            for visit in session.execute(
+                select(Visit)
+                .where(Visit.person_id.in_(person_ids))
+                .order_by(Visit.signed_in_at, Visit.id)
+            ).scalars()
+            if period.contains(visit.signed_in_at)
         ]
         if person_ids
         else [],

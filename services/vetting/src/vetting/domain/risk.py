@@ -50,6 +50,16 @@ PLAIN = {
     "NO_ESTABLISHMENT_LEFT": "no requested establishment left",
     "CONNECTION_AT_ESTABLISHMENT": "connection at a requested establishment",
 }
+# The same, where a summary counts more than one.
+PLURAL = {
+    "UNMANAGEABLE_OFFENCE": "unmanageable-risk offences",
+    "UNDECLARED_RECORD": "undeclared records",
+    "ON_LICENCE": "licences still running",
+    "RECENT_OFFENCE": "recent offences",
+    "RECENT_RELEASE": "recent releases",
+    "NO_ESTABLISHMENT_LEFT": "no requested establishment left",
+    "CONNECTION_AT_ESTABLISHMENT": "connections at requested establishments",
+}
 
 
 @dataclass(frozen=True)
@@ -260,16 +270,18 @@ def assess(
     )
     recommendation, conditions = recommend(ordered)
     return RiskSummary(
-        ordered, recommendation, conditions, _rationale(ordered, recommendation), policy.version
+        ordered, recommendation, conditions, rationale(ordered, recommendation), policy.version
     )
 
 
-def _rationale(factors: tuple[Factor, ...], recommendation: str) -> str:
+def rationale(factors: tuple[Factor, ...], recommendation: str) -> str:
     if not factors:
         found = "no risk factor in the declarations, check results or connections"
     else:
         counts = {code: sum(f.code == code for f in factors) for code in FACTOR_CODES}
-        found = ", ".join(f"{n} {PLAIN[code]}" for code, n in counts.items() if n)
+        found = ", ".join(
+            f"{n} {(PLAIN if n == 1 else PLURAL)[code]}" for code, n in counts.items() if n
+        )
     second = " (a refusal needs a second officer)" if recommendation == "REFUSE" else ""
     return (
         f"{recommendation} recommended: {found}. A recommendation only: "
