@@ -149,7 +149,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources, out: dict[
             bare_argv(web_argv, bare_port, "gate_bare_app:create_app()"),
             {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"},
         )
-        wait_http(gate_port, "/health", gate)
+        wait_http(gate_port, "/health/liveness", gate)
         wait_http(bare_port, "/health", bare)
         out[f"smoke_audited_{scale}"] = smoke(gate_port, people, tokens)
         mix = request_mix(people, 20_000, rng)

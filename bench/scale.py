@@ -163,7 +163,7 @@ def start_servers(
             bare_argv(web_argv, bare_port, "queue_bare_app:create_app()"),
             {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"},
         )
-        wait_http(port, "/health", ours)
+        wait_http(port, "/health/liveness", ours)
         wait_http(bare_port, "/health", bare)
         if service == "access":
             mix = request_mix(people, 10_000, rng)

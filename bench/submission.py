@@ -146,7 +146,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources, out: dict[
         bare_argv(argv, bare_port, "bare_app:create_app()"),
         {**os.environ, "DATABASE_URL": bare_db, "PYTHONUNBUFFERED": "1"},
     )
-    wait_http(app_port, "/health/ready", app)
+    wait_http(app_port, "/health/readiness", app)
     wait_http(bare_port, "/health", bare)
     gunicorn_args = argv[argv.index("gunicorn") + 2 :]
     out["gunicorn"] = " ".join(a for a in gunicorn_args)

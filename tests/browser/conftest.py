@@ -69,7 +69,7 @@ def _wait_ready(url: str, log: Path, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urlopen(url + "/health/ready", timeout=2) as response:
+            with urlopen(url + "/health/readiness", timeout=2) as response:
                 if response.status == 200:
                     return
         except (URLError, OSError):

@@ -305,7 +305,7 @@ def test_web_healthcheck_asks_readiness_without_curl(
 ) -> None:
     test = services[f"{service}-web"]["healthcheck"]["test"]
     assert test[0] == "CMD" and test[1] == "python", test
-    assert "urllib" in test[-1] and "/health/ready" in test[-1]
+    assert "urllib" in test[-1] and "/health/readiness" in test[-1]
     assert "PORT" in test[-1] or str(DEFAULT_PORTS[service]) in test[-1]
 
 

@@ -74,7 +74,7 @@ def env_file(docker_available: None, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="session")
 def docker_setup(env_file: Path) -> list[str]:
     # Not `up --wait`: some compose versions treat the migrate one-shots' exit as a failure.
-    # Readiness is awaited below, on each service's /health/ready.
+    # Readiness is awaited below, on each service's /health/readiness.
     return [f"--env-file {env_file} up --build --detach"]
 
 
@@ -183,7 +183,7 @@ def stack(
         docker_services, docker_compose_file, docker_compose_project_name, docker_ip, env_file
     )
     for service in SERVICES:
-        url = running.url(f"{service}-web", DEFAULT_PORTS[service], "/health/ready")
+        url = running.url(f"{service}-web", DEFAULT_PORTS[service], "/health/readiness")
         wait_for(
             lambda url=url: http(url)[0] == 200,
             STARTUP_TIMEOUT_S,
@@ -195,7 +195,9 @@ def stack(
 
 def test_every_web_service_is_ready(stack: Stack) -> None:
     for service in SERVICES:
-        status, body = http(stack.url(f"{service}-web", DEFAULT_PORTS[service], "/health/ready"))
+        status, body = http(
+            stack.url(f"{service}-web", DEFAULT_PORTS[service], "/health/readiness")
+        )
         assert status == 200, f"{service}: {status} {body}"
         assert body["checks"] == {"database": "ok", "broker": "ok"}
 

@@ -4,7 +4,7 @@
   (the command line's settings check in process for each variable, and one real `web` process
   per service, which must stop before gunicorn starts);
 - vetting refuses the simulated check providers unless VETTING_ALLOW_SIMULATED=1, and then says
-  so on /health/ready and in every case's audit entry;
+  so on /health/readiness and in every case's audit entry;
 - the outbox and dead letters hold no plaintext of a sentinel's criminal declaration.
 """
 
@@ -141,14 +141,14 @@ def case_audit(vetting: Vetting, application_id: str) -> dict[str, Any]:
 
 def test_allowed_simulation_is_announced_and_audited(real_env):
     allowed = Vetting(real_env["vetting"])  # VETTING_ALLOW_SIMULATED=1, as the tests run
-    ready = allowed.client.get("/health/ready").json
+    ready = allowed.client.get("/health/readiness").json
     assert ready["status"] == "ok" and ready["simulated_checks"] == sorted(CHECKS)
     detail = case_audit(allowed, allowed.submit())
     assert detail["simulated_checks"] and set(detail["simulated_checks"]) <= set(CHECKS)
     allowed.platform.engine.dispose()
 
     manual = Vetting({**real_env["vetting"], "VETTING_MANUAL_CHECKS": ALL_MANUAL})
-    assert "simulated_checks" not in manual.client.get("/health/ready").json
+    assert "simulated_checks" not in manual.client.get("/health/readiness").json
     assert case_audit(manual, manual.submit())["simulated_checks"] == []
     manual.platform.engine.dispose()
 

@@ -7,6 +7,7 @@ test_portal_matrix.py)."""
 NOT_API = (
     "/health",
     "/metrics",
+    "/info",
     "/openapi.json",
     "/docs",
     "/static",

@@ -265,8 +265,8 @@ def test_every_endpoint_refuses_no_key_and_hides_other_organisations_records(api
 def test_health_metrics_and_openapi(api):
     client, _platform = api
     raw = client.raw
-    assert raw.get("/health").json["status"] == "ok"
-    ready = raw.get("/health/ready")
+    assert raw.get("/health/liveness").json["status"] == "ok"
+    ready = raw.get("/health/readiness")
     assert ready.status_code == 200 and ready.json["checks"] == {"database": "ok", "broker": "ok"}
     raw.get("/nowhere")
     metrics = raw.get("/metrics").get_data(as_text=True)

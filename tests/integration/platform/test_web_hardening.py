@@ -82,7 +82,7 @@ def test_the_depth_is_counted_outside_strings_and_the_path_names_the_field(body,
 
 def test_json_answers_are_not_stored_or_sniffed(service_app):
     _service, client, _platform = service_app
-    for path in ("/health", "/audit", "/openapi.json"):
+    for path in ("/health/liveness", "/audit", "/openapi.json"):
         response = client.get(path)
         assert response.is_json, path
         assert response.headers["Cache-Control"] == "no-store", path

@@ -7,26 +7,25 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, Response, abort, g, jsonify, request
+from flask import Flask, Response, abort, g, request
 from flask_smorest import Api
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from shared.config import Settings, load_settings
 from shared.context import new_correlation_id, set_correlation_id
-from shared.db import ping
 from shared.logs import configure_logging
 from shared.platform import Platform, ServiceDefinition, build_platform
 from shared.staff_tokens import StaffTokenVerifier
 from shared.web.audit_routes import register_audit_routes
 from shared.web.docs_page import register_docs_page
 from shared.web.errors import (
-    DATABASE_UNAVAILABLE,
     ErrorSchema,
     refuse_nul_characters,
     register_error_handlers,
 )
 from shared.web.hardening import refuse_deep_json, secure_api_headers
+from shared.web.health import register_health
 from shared.web.limits import install_rate_limits
 from shared.web.metrics_access import MetricsDoor
 
@@ -107,7 +106,7 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
     refuse_deep_json(app)  # before anything parses the body (the NUL check does)
     refuse_nul_characters(app)
     secure_api_headers(app)
-    _register_health(app, platform)
+    register_health(app, platform)
     _register_metrics(app, MetricsDoor(settings.metrics_allowed_networks, settings.metrics_token))
     register_docs_page(app, definition.title)
     definition.register_routes(api)
@@ -133,33 +132,6 @@ def _register_correlation(app: Flask) -> None:
     @app.teardown_request
     def forget_correlation_id(_exc: BaseException | None) -> None:
         set_correlation_id(None)
-
-
-def _register_health(app: Flask, platform: Platform) -> None:
-    @app.get("/health")
-    def health():
-        return {"status": "ok", "service": platform.settings.service}
-
-    @app.get("/health/ready")
-    def ready():
-        checks = {"database": "ok", "broker": "ok"}
-        try:
-            ping(platform.engine)
-        except DATABASE_UNAVAILABLE:
-            checks["database"] = "unavailable"
-        try:
-            with platform.connection() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
-        except Exception:  # noqa: BLE001 - any failure means "not ready"
-            checks["broker"] = "unavailable"
-        ok = all(v == "ok" for v in checks.values())
-        # What an operator must know about how this process runs (vetting: simulated checks).
-        notes = platform.extras.get("readiness_notes", {})
-        response = jsonify({"status": "ok" if ok else "unavailable", "checks": checks, **notes})
-        response.status_code = 200 if ok else 503
-        if not ok:
-            response.headers["Retry-After"] = "1"
-        return response
 
 
 def _register_metrics(app: Flask, door: MetricsDoor) -> None:

@@ -39,7 +39,7 @@ from shared.web.refusals import record_refusal, safe_actor
 log = logging.getLogger(__name__)
 
 # Never limited: load balancers and Prometheus ask these all the time.
-EXEMPT_PATHS = ("/health", "/metrics")
+EXEMPT_PATHS = ("/health", "/metrics", "/info")
 MESSAGE = "Too many requests. Wait for the time in the Retry-After header, then try again."
 
 

@@ -210,7 +210,7 @@ class Stack:
         for service in (s for s in SERVICES if f"{s}-web" in self.processes):
             while True:
                 try:
-                    with urlopen(self.url(service) + "/health/ready", timeout=2) as response:
+                    with urlopen(self.url(service) + "/health/readiness", timeout=2) as response:
                         if response.status == 200:
                             break
                 except (URLError, OSError):
@@ -319,7 +319,7 @@ def main() -> None:
         print("\nThe system is running (Ctrl-C stops everything):", flush=True)
         for service in SERVICES:
             url = stack.url(service)
-            print(f"  {service:<14} {url}   API docs {url}/docs   health {url}/health/ready")
+            print(f"  {service:<14} {url}   API docs {url}/docs   health {url}/health/readiness")
         print(
             f"  security console {stack.url('access')}/console, vetting workbench "
             f"{stack.url('vetting')}/workbench, coordinators' portal "

@@ -3,7 +3,7 @@
 The simulated provider and the (simulated) DBS Update Service answer from the applicant's own
 data: nobody is really vetted. Outside the embedded mode they run only when
 VETTING_ALLOW_SIMULATED=1 says so (a demonstration, a test environment), and then
-`/health/ready` and every case's audit entry say which checks were simulated. A deployment
+`/health/readiness` and every case's audit entry say which checks were simulated. A deployment
 without provider contracts lists every check in VETTING_MANUAL_CHECKS: officers record results.
 """
 
@@ -47,6 +47,6 @@ def check_simulation_allowed(settings: Settings) -> None:
 
 
 def readiness_notes(settings: Settings) -> dict[str, object]:
-    """What `/health/ready` says about simulation (nothing when every check is manual)."""
+    """What `/health/readiness` says about simulation (nothing when every check is manual)."""
     simulated = simulated_checks(settings)
     return {"simulated_checks": simulated} if simulated else {}
