@@ -14,6 +14,7 @@ from shared.consumer import EventConsumer
 from shared.events import Envelope
 from shared.events.vocabulary import publisher_of
 from shared.handlers import Handler
+from shared.heartbeat import Heartbeat
 from shared.inbox import Dispatcher
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.platform import Platform
@@ -36,12 +37,17 @@ def service_handlers(service: str, platform: Platform) -> Mapping[str, Sequence[
 class ConsumerThread:
     """Runs a service's EventConsumer in a thread until stopped."""
 
-    def __init__(self, platform: Platform, handlers: Mapping[str, Sequence[Handler]]) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        handlers: Mapping[str, Sequence[Handler]],
+        heartbeat: Heartbeat | None = None,
+    ) -> None:
         self.platform = platform
         self.dispatcher = Dispatcher.for_platform(platform, handlers)
         self.connection = platform.connection()
         self.consumer = EventConsumer(
-            platform.settings, self.connection, self.dispatcher, platform.topology
+            platform.settings, self.connection, self.dispatcher, platform.topology, heartbeat
         )
         self.thread = threading.Thread(target=self.consumer.run, daemon=True)
 

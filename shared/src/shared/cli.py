@@ -26,6 +26,7 @@ from shared.config import Settings, SettingsError, load_settings
 from shared.consumer import EventConsumer
 from shared.crypto.cli import keys_group
 from shared.db import dead_letters_table
+from shared.heartbeat import Heartbeat
 from shared.inbox import Dispatcher
 from shared.logs import configure_logging
 from shared.messaging.trust import is_untrusted
@@ -155,7 +156,11 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
             threading.Thread(target=worker.run, name=type(worker).__name__, daemon=True).start()
         with platform.connection() as connection:
             consumer = EventConsumer(
-                platform.settings, connection, state.dispatcher(), platform.topology
+                platform.settings,
+                connection,
+                state.dispatcher(),
+                platform.topology,
+                Heartbeat.for_role(platform.settings.var_dir, "consume"),
             )
             _stop_on_sigterm(lambda: setattr(consumer, "should_stop", True), *workers)
             log.info("consumer started")
@@ -175,6 +180,7 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
                 clock=platform.clock,
                 batch_size=platform.settings.relay_batch_size,
                 idle_wait_s=platform.settings.relay_idle_wait_s,
+                heartbeat=Heartbeat.for_role(platform.settings.var_dir, "relay"),
             )
             _stop_on_sigterm(outbox_relay.stop)
             outbox_relay.run()

@@ -32,6 +32,7 @@ from shared.config import Settings
 from shared.context import set_correlation_id
 from shared.db import INFRASTRUCTURE_ERRORS
 from shared.handlers import Event, Handler, PermanentError, handler_name
+from shared.heartbeat import Heartbeat
 from shared.inbox import Dispatcher, envelope_field
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.messaging.topology import Topology
@@ -44,9 +45,15 @@ class EventConsumer(ConsumerMixin):
     """The consumer process of one service."""
 
     def __init__(
-        self, settings: Settings, connection: Connection, dispatcher: Dispatcher, topology: Topology
+        self,
+        settings: Settings,
+        connection: Connection,
+        dispatcher: Dispatcher,
+        topology: Topology,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self.settings = settings
+        self.heartbeat = heartbeat
         self.connection = connection
         self.dispatcher = dispatcher
         self.topology = topology
@@ -68,6 +75,11 @@ class EventConsumer(ConsumerMixin):
         )
         consumer.on_decode_error = self.on_decode_error
         return [consumer]
+
+    def on_iteration(self) -> None:
+        # kombu calls this before each wait for messages (at least every second when idle).
+        if self.heartbeat is not None:
+            self.heartbeat.beat()
 
     def on_decode_error(self, message: Any, exc: Exception) -> None:
         raw = _text(message.body)

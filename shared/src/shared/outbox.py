@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select, text, update
 
 from shared.clock import Clock
 from shared.db import outbox_table
+from shared.heartbeat import Heartbeat
 from shared.messaging.publisher import BrokerPublisher, OutgoingMessage
 from shared.uow import OUTBOX_CHANNEL
 
@@ -43,8 +44,10 @@ class OutboxRelay:
         clock: Clock,
         batch_size: int = 500,
         idle_wait_s: float = 0.25,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self.engine = engine
+        self.heartbeat = heartbeat
         self.clock = clock
         self.publisher = publisher
         self.batch_size = batch_size
@@ -95,6 +98,8 @@ class OutboxRelay:
         with self._wakeups() as wait:
             idle_wait = 0.005
             while not self.should_stop.is_set():
+                if self.heartbeat is not None:
+                    self.heartbeat.beat()
                 try:
                     published = self.publish_once()
                 except Exception as exc:  # noqa: BLE001 - broker or database away: back off
