@@ -76,6 +76,8 @@ def clearance_granted(uow: UnitOfWork, case: VettingCase, clearance: Clearance) 
             "forenames": case.applicant_name.get("forenames"),
             "surname": case.applicant_name.get("surname"),
             "date_of_birth": (case.applicant or {}).get("date_of_birth"),
+            "custom_conditions": clearance.custom_conditions or [],
+            "review_on": clearance.review_on.isoformat() if clearance.review_on else None,
         },
     )
 

@@ -110,6 +110,22 @@ class ClearanceGrantedV1(Schema):
     forenames = fields.String(load_default=None, allow_none=True)
     surname = fields.String(load_default=None, allow_none=True)
     date_of_birth = fields.Date(load_default=None, allow_none=True)
+    # Added (optional): the vetting officer's conditions beside `conditions` (from the policy's
+    # list, or in the officer's words: it may name someone in custody), and an earlier review
+    # than the expiry. `expires_at` is the clearance's valid-until, shorter when the officer
+    # set fewer months.
+    custom_conditions = fields.List(
+        fields.Dict(),
+        load_default=list,
+        metadata={
+            "personal": True,
+            "description": (
+                "The officer's conditions, for the prisons to enforce: [{'code': str, 'text': "
+                "str}] (code OTHER: the officer's words)"
+            ),
+        },
+    )
+    review_on = fields.Date(load_default=None, allow_none=True)
 
 
 class ClearanceAnnouncedV1(Schema):
