@@ -179,6 +179,30 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
         ({"refused_at": "2026-11-27T10:00:00+00:00"}, ("reconsider", "once")),
         ({"refused_at": "2026-11-27T10:00:00+00:00", "reconsidered": True}, ("final",)),
     ],
+    "vetting.information_chased": [
+        (
+            {
+                "request_id": "req-1",
+                "due_by": "2027-03-01",
+                "requested_at": "2027-02-15T10:00:00+00:00",
+                "chased_at": "2027-03-02T06:00:00+00:00",
+                "sensitive": False,
+                "lapses_on": "2027-03-12",
+            },
+            ("1 March 2027", "12 March 2027", "applications service"),
+        ),
+        (
+            {
+                "request_id": "req-2",
+                "due_by": "2027-03-01",
+                "requested_at": "2027-02-15T10:00:00+00:00",
+                "chased_at": "2027-03-02T06:00:00+00:00",
+                "sensitive": True,
+                "lapses_on": "2027-03-12",
+            },
+            ("1 March 2027", "reply to the vetting team", "do not need to send anything"),
+        ),
+    ],
     "vetting.clearance_expiring": [
         (
             {"expires_at": "2027-06-30T23:30:00+00:00", "days_before": 30},

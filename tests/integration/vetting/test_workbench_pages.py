@@ -78,7 +78,7 @@ def test_a_possible_identity_match_is_marked(workbench: Workbench):
 def test_the_queue_filters_by_state_level_party_and_age(workbench: Workbench):
     old = workbench.awaiting_decision()
     refusal = workbench.refusal_pending()
-    asked = workbench.information_overdue()
+    asked = workbench.information_asked()
     decided = workbench.awaiting_decision()
     workbench.vetting.clear(decided["application_id"])
     workbench.age(old["id"], 30)

@@ -77,6 +77,11 @@ MESSAGES: dict[str, tuple[Message, ...]] = {
             sms_fields=("sensitive", "vetting_phone"),
         ),
     ),
+    # Past its "by when" date: the coordinator is chased once (a sensitive request: only that
+    # the volunteer's answer is awaited, never what was asked).
+    "vetting.information_chased": (
+        Message("information_chased", (COORDINATOR,), ("due_by", "sensitive", "lapses_on")),
+    ),
     "vetting.clearance_announced": (
         Message("clearance_granted", (VOLUNTEER, COORDINATOR), ("level", "expires_on")),
     ),

@@ -112,6 +112,7 @@ FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
         str(item.get("question", "")).strip() for item in data["items"]
     ],
     "due_by": _optional("due_by", long_date),
+    "lapses_on": lambda data, _ctx: long_date(data["lapses_on"]),
     "reason": lambda data, _ctx: data["reason"],
     # A sensitive request went to the volunteer alone: they reply to vetting directly.
     "sensitive": lambda data, _ctx: bool(data.get("sensitive")),

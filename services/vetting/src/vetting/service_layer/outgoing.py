@@ -178,6 +178,25 @@ def clearance_expiring(uow: UnitOfWork, clearance: Clearance, days_before: int) 
     )
 
 
+def information_chased(
+    uow: UnitOfWork, case: VettingCase, request: InformationRequest, lapses_on: date
+) -> Envelope:
+    return uow.emit(
+        "vetting.information_chased",
+        subject=case.application_id,
+        data={
+            "case_id": case.id,
+            "application_id": case.application_id,
+            "request_id": request.id,
+            "due_by": request.due_by,
+            "requested_at": request.requested_at.isoformat(),
+            "chased_at": (request.chased_at or request.requested_at).isoformat(),
+            "sensitive": bool(request.sensitive),
+            "lapses_on": lapses_on.isoformat(),
+        },
+    )
+
+
 def clearance_refused(
     uow: UnitOfWork, case: VettingCase, moment: datetime, *, reconsidered: bool
 ) -> Envelope:

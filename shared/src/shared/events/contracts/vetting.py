@@ -90,6 +90,31 @@ class InfoRequestAnnouncedV1(Schema):
     )
 
 
+class InformationChasedV1(Schema):
+    """An information request passed its "by when" date unanswered: chased once, so that the
+    coordinator can act. Never the questions or why vetting asks."""
+
+    case_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    request_id = fields.String(required=True)
+    due_by = fields.Date(required=True)
+    requested_at = fields.AwareDateTime(required=True)
+    chased_at = fields.AwareDateTime(required=True)
+    sensitive = fields.Boolean(
+        required=True,
+        metadata={
+            "description": (
+                "The volunteer alone was asked: the coordinator is told only that an answer "
+                "from the volunteer is awaited."
+            )
+        },
+    )
+    lapses_on = fields.Date(
+        required=True,
+        metadata={"description": "Unanswered by then, it goes to the vetting officer as overdue."},
+    )
+
+
 class ClearanceGrantedV1(Schema):
     case_id = fields.UUID(required=True)
     application_id = fields.UUID(required=True)
