@@ -189,7 +189,7 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
                 "sensitive": False,
                 "lapses_on": "2027-03-12",
             },
-            ("1 March 2027", "12 March 2027", "applications service"),
+            ("1 March 2027", "12 March 2027"),
         ),
         (
             {
@@ -200,7 +200,7 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
                 "sensitive": True,
                 "lapses_on": "2027-03-12",
             },
-            ("1 March 2027", "reply to the vetting team", "do not need to send anything"),
+            ("1 March 2027", "12 March 2027"),
         ),
     ],
     "vetting.clearance_expiring": [
