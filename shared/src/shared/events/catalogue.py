@@ -130,8 +130,9 @@ _SPECS = [
         "vetting.information_chased",
         vetting.InformationChasedV1,
         'An information request passed its "by when" date unanswered: chased once (the '
-        "coordinator is emailed); unanswered after the policy's grace period, it lapses to the "
-        "vetting officer as overdue. Never the questions.",
+        "coordinator and the volunteer are reminded; a sensitive request's, the volunteer "
+        "alone); unanswered after the policy's grace period, it lapses to the vetting officer "
+        "as overdue. Never the questions.",
     ),
     (
         "vetting.clearance_granted",

@@ -5,7 +5,7 @@ and which establishment excludes them)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from shared import erasure

@@ -92,7 +92,8 @@ class InfoRequestAnnouncedV1(Schema):
 
 class InformationChasedV1(Schema):
     """An information request passed its "by when" date unanswered: chased once, so that the
-    coordinator can act. Never the questions or why vetting asks."""
+    coordinator (or, for a sensitive request, the volunteer alone) can act. Never the questions
+    or why vetting asks."""
 
     case_id = fields.UUID(required=True)
     application_id = fields.UUID(required=True)
@@ -104,8 +105,8 @@ class InformationChasedV1(Schema):
         required=True,
         metadata={
             "description": (
-                "The volunteer alone was asked: the coordinator is told only that an answer "
-                "from the volunteer is awaited."
+                "The volunteer alone was asked: they alone are reminded (the coordinator is not "
+                "told)."
             )
         },
     )
