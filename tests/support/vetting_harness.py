@@ -25,6 +25,8 @@ STAFF = {
     "manager3": ("manager-fay", ("vetting_manager",), ()),
     "security": ("sec-eve", ("security_officer",), ("WWI",)),
     "auditor": ("aud-ida", ("auditor",), ()),
+    "governor": ("gov-gil", ("governor",), ("WWI",)),
+    "governor_elsewhere": ("gov-hal", ("governor",), ("MDI",)),
 }
 
 
