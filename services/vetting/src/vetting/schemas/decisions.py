@@ -15,6 +15,13 @@ class Strict(Schema):
         unknown = "raise"
 
 
+def _condition_words(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Enter the condition in your words, or leave it out.")
+    if len(value) > 500:
+        raise ValidationError("At most 500 characters.")
+
+
 class ClearSchema(Strict):
     level = fields.String(
         load_default=None,
@@ -42,7 +49,7 @@ class ClearSchema(Strict):
     other_condition = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(min=1, max=500),
+        validate=_condition_words,
         metadata={
             "description": (
                 "A condition in the officer's words, when the list has none that fits (at most "

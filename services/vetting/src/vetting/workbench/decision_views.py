@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from shared.errors import NotFound
 from shared.uow import UnitOfWork
 from vetting.domain.actors import Actor
+from vetting.domain.conditions import Terms
 from vetting.domain.lifecycles.check import RECORD_CHECKS
 from vetting.models import Check, Clearance, InformationRequest
 from vetting.schemas.decisions import (
@@ -41,6 +42,7 @@ from vetting.workbench.forms import (
     ReviewForm,
     choice_labels,
     condition_choices,
+    managed_condition_choices,
 )
 from vetting.workbench.presenters import person_name
 
@@ -64,12 +66,19 @@ def clear(case_id: str):
     levels = [level for level in policy().levels if level.rank >= floor]
     form.level.choices = [SelectChoice(level.name, _level_label(level.name)) for level in levels]
     form.conditions.choices = condition_choices(case["establishments"])
+    form.condition_codes.choices = managed_condition_choices(policy().managed_conditions)
     if form.level.data is None:
         form.level.data = case["required_level"]
 
     def act(uow: UnitOfWork, who: Actor, data: dict[str, Any]) -> str:
+        terms = Terms(
+            tuple(data["condition_codes"]),
+            data["other_condition"],
+            data["validity_months"],
+            data["review_on"],
+        )
         done = decisions.clear(
-            uow, policy(), case_id, who, data["level"], data["conditions"], data["reason"]
+            uow, policy(), case_id, who, data["level"], data["conditions"], data["reason"], terms
         )
         if isinstance(done, Clearance):
             return f"Case cleared: a {done.level} clearance is issued."
@@ -79,7 +88,10 @@ def clear(case_id: str):
         )
 
     step = Step("Clear the case", "decide_clear.html", act, ClearSchema(), button="Clear")
-    hints = {level.name: level.description for level in levels}
+    hints = {
+        level.name: f"{level.description} Valid for {level.validity_months} months."
+        for level in levels
+    }
     return decide(step, form, back=_back(case_id), context={"case": case, "hints": hints})
 
 
