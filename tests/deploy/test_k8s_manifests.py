@@ -17,6 +17,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from devstack.stack import WORKERS
 from shared.startup_secrets import REQUIRED_SECRETS
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
@@ -24,6 +25,12 @@ OVERLAYS = ("dev", "prod")
 KUBERNETES_VERSION = "1.33.0"
 SERVICES = ("applications", "vetting", "access", "notifications")
 ROLES = ("web", "consume", "relay")
+
+
+def roles(service: str) -> tuple[str, ...]:
+    return ROLES + WORKERS.get(service, ())
+
+
 SECRET_NAMES = {secret.variable for secret in REQUIRED_SECRETS} | {"MIGRATE_DATABASE_URL"}
 
 
@@ -70,7 +77,7 @@ def test_the_validator_would_notice_a_mistake():
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_role_of_every_service_is_its_own_deployment(overlay):
     names = {d["metadata"]["name"] for d in of_kind(overlay, "Deployment")}
-    assert {f"{service}-{role}" for service in SERVICES for role in ROLES} <= names
+    assert {f"{service}-{role}" for service in SERVICES for role in roles(service)} <= names
     jobs = {j["metadata"]["name"] for j in of_kind(overlay, "Job")}
     assert jobs == {f"{service}-migrate" for service in SERVICES}
     crons = {c["metadata"]["name"] for c in of_kind(overlay, "CronJob")}
@@ -83,6 +90,7 @@ def test_each_process_runs_its_own_command(overlay):
         name = deployment["metadata"]["name"]
         service, _, role = name.partition("-")
         if service in SERVICES:
+            assert role in roles(service), name
             (container,) = pod_spec(deployment)["containers"]
             assert container["args"][:4] == ["python", "-m", service, role], name
 
@@ -103,12 +111,12 @@ def test_long_running_containers_have_probes_and_every_container_its_limits(over
 def test_web_probes_ask_liveness_and_readiness_and_workers_their_heartbeat(overlay):
     for deployment in of_kind(overlay, "Deployment"):
         name = deployment["metadata"]["name"]
-        role = name.rpartition("-")[2]
+        role = name.partition("-")[2]
         (container,) = pod_spec(deployment)["containers"]
         if role == "web":
             assert container["livenessProbe"]["httpGet"]["path"] == "/health/liveness"
             assert container["readinessProbe"]["httpGet"]["path"] == "/health/readiness"
-        elif role in ("consume", "relay"):
+        elif name != "redis":
             probe = " ".join(container["livenessProbe"]["exec"]["command"])
             assert f"/app/var/heartbeat/{role} -mmin" in probe, name
 
@@ -153,7 +161,7 @@ def test_production_keeps_serving_through_a_node_loss():
     deployments = {d["metadata"]["name"]: d for d in of_kind("prod", "Deployment")}
     budgets = {p["metadata"]["name"] for p in of_kind("prod", "PodDisruptionBudget")}
     for service in SERVICES:
-        for role in ROLES:
+        for role in roles(service):
             name = f"{service}-{role}"
             assert deployments[name]["spec"]["replicas"] >= 2, name
             assert name in budgets, name

@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import sys
-import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -151,9 +151,6 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @pass_state
     def consume(state: CliState) -> None:
         platform = state.publishing_platform()
-        workers = list(definition.background(platform)) if definition.background else []
-        for worker in workers:
-            threading.Thread(target=worker.run, name=type(worker).__name__, daemon=True).start()
         with platform.connection() as connection:
             consumer = EventConsumer(
                 platform.settings,
@@ -162,11 +159,12 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
                 platform.topology,
                 Heartbeat.for_role(platform.settings.var_dir, "consume"),
             )
-            _stop_on_sigterm(lambda: setattr(consumer, "should_stop", True), *workers)
+            _stop_on_sigterm(lambda: setattr(consumer, "should_stop", True))
             log.info("consumer started")
             consumer.run()
-        for worker in workers:
-            worker.stop()
+
+    for name, build in definition.workers.items():
+        cli.add_command(_worker_command(name, build))
 
     @cli.command(help="Publish committed outbox rows to the broker.")
     @pass_state
@@ -284,3 +282,19 @@ def _stop_on_sigterm(*stoppers: Any) -> None:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
+
+
+def _worker_command(name: str, build: Callable[[Platform], Any]) -> click.Command:
+    """`python -m <service> <name>`: one long-running worker in a process of its own, so it
+    scales (and is probed, through its heartbeat file) apart from the consumer."""
+
+    @click.command(name, help=f"Run the {name} worker in this process until stopped.")
+    @pass_state
+    def run_worker(state: CliState) -> None:
+        worker = build(state.publishing_platform())
+        worker.heartbeat = Heartbeat.for_role(state.settings.var_dir, name)
+        _stop_on_sigterm(worker.stop)
+        log.info("%s started", name)
+        worker.run()
+
+    return run_worker

@@ -116,6 +116,6 @@ def definition() -> ServiceDefinition:
         register_routes=_register_routes,
         handlers=_handlers,
         configure_app=_check_templates,
-        background=lambda platform: [_sender(platform)],
+        workers={"send": _sender},
         commands=(retention_group(retention.PURGES),),
     )

@@ -133,7 +133,7 @@ def definition() -> ServiceDefinition:
         register_routes=_register_routes,
         handlers=lambda platform: HANDLERS.bind(dependencies(platform)),
         configure_app=_configure_app,
-        background=lambda platform: [check_runner(platform)],
+        workers={"check-runner": check_runner},
         commands=(sweep_command(policy), retention_group(retention.PURGES)),
         check_settings=check_simulation_allowed,
     )
