@@ -94,6 +94,10 @@ def gunicorn_args(wsgi_target: str, bind: str, workers: int | None) -> list[str]
         "4",
         "--access-logfile",
         "-",
+        "--logger-class",
+        "shared.web.access_log.JsonAccessLogger",
+        "--name",
+        wsgi_target.split(".", 1)[0],
         "--graceful-timeout",
         "10",
     ]

@@ -342,6 +342,9 @@ KNOWN_ENV_VARS = frozenset(
         "DATABASE_RUNTIME_ROLE",
         "BROKER_CA_FILE",
         "BROKER_ADMIN_URL",
+        # /info: set when the image is built.
+        "APP_GIT_SHA",
+        "APP_BUILD_TIME",
         *(broker_user_variable(service) for service in DEFAULT_PORTS),
         *(broker_password_variable(service) for service in DEFAULT_PORTS),
     }
