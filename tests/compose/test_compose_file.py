@@ -428,3 +428,13 @@ def test_every_worker_of_every_service_has_its_container(
         for worker in workers:
             assert worker in clis[service].commands
             assert command_of(services[f"{service}-{worker}"])[3] == worker
+
+
+def test_a_new_deployment_declares_quorum_queues_everywhere_alike(services: dict[str, Any]) -> None:
+    """One queue type for every process and for broker-setup, which declares the queues: quorum
+    unless .env keeps an existing deployment on classic."""
+    declarers = ["broker-setup", *(name for name, _service, _role in our_containers())]
+    for name in declarers:
+        queue_type = environment_of(services[name])["BROKER_QUEUE_TYPE"]
+        assert queue_type == "${BROKER_QUEUE_TYPE:-quorum}", name
+        assert interpolate(queue_type) == "quorum"
