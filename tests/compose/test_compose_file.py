@@ -188,21 +188,33 @@ def test_a_service_processes_share_one_image_and_configuration(
 
 
 @pytest.mark.parametrize(("name", "service", "role"), our_containers())
-def test_dockerfile_exists_and_installs_the_service(
+def test_one_dockerfile_builds_each_service_from_its_lock(
     services: dict[str, Any], name: str, service: str, role: str
 ) -> None:
     build = services[name].get("build")
     assert isinstance(build, dict), f"{name} builds its image"
     context = (COMPOSE_FILE.parent / build.get("context", ".")).resolve()
     assert context == ROOT, "the build context is the repository root (it needs shared/)"
-    dockerfile = context / build.get("dockerfile", "Dockerfile")
-    assert dockerfile == ROOT / "services" / service / "Dockerfile"
-    assert dockerfile.is_file(), f"{dockerfile} does not exist"
-    text = dockerfile.read_text()
-    assert "FROM python:3.11-slim" in text
-    for source in ("shared/", f"services/{service}/"):
+    assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+    assert build["args"] == {"SERVICE": service}
+    assert (ROOT / "deploy" / "requirements" / f"{service}.txt").is_file()
+
+
+def test_the_dockerfile_pins_its_bases_and_installs_only_locked_files() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    bases = dict(re.findall(r"^ARG (\w+_IMAGE)=(\S+)$", text, re.M))
+    assert set(bases) == {"PYTHON_IMAGE", "NODE_IMAGE"}
+    for image in bases.values():
+        assert re.fullmatch(r"[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}", image), image
+    assert re.findall(r"^FROM (\S+)", text, re.M) == [
+        "${NODE_IMAGE}",
+        "${PYTHON_IMAGE}",
+        "${PYTHON_IMAGE}",
+    ]
+    assert "pip install --require-hashes --no-deps -r /src/requirements.txt" in text
+    assert "COPY deploy/requirements/${SERVICE}.txt" in text
+    for source in ("shared/", "services/${SERVICE}/"):
         assert re.search(rf"^COPY\s+{re.escape(source)}\s", text, re.M), f"COPY {source}"
-        assert (ROOT / source).is_dir()
     users = re.findall(r"^USER\s+(\S+)", text, re.M)
     assert users and users[-1].split(":")[0] not in ("root", "0"), "runs as a non-root user"
     assert "pip install -e" not in text and "--editable" not in text
