@@ -1,23 +1,26 @@
 """Every outcome that concerns them reaches the volunteer and their coordinator, once, as real
 processes on PostgreSQL + RabbitMQ: a prison refusing access, access put on hold and given back,
-a clearance withdrawn, a clearance that runs out (the daily sweep). Counted at the SMTP server:
+a clearance withdrawn, a clearance that runs out (vetting's daily sweep), an exclusion's review
+date come (access's). Counted at the SMTP server:
 one email each, whatever the broker redelivers; each says who is writing and how to reach
-them. The stack is the scenario's own: the sweep it runs expires every clearance due."""
+them. The stack is the scenario's own: the sweeps it runs, far ahead, touch everyone on it."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from devstack.stack import Stack
 from tests.support import wait_for
 from tests.support.backends import SqliteTemplates
+from tests.support.clock import today
 from tests.support.running_stacks import running_stack
 from tests.support.smtp import Inbox
 from tests.support.stack_client import confirm_email, get, organisation_key, post, staff_token
@@ -70,6 +73,7 @@ def world(stack: Stack, tag: str) -> dict[str, Any]:
         "manager": staff_token(stack, "vetting", "vetting_manager", staff_id="cat"),
         "security": staff_token(stack, "access", "security_officer", "WWI"),
         "birmingham": staff_token(stack, "access", "security_officer", "BMI"),
+        "head": staff_token(stack, "access", "head_of_security", "WWI", staff_id="hos"),
     }
 
 
@@ -113,12 +117,31 @@ def test_refusal_reinstatement_revocation_and_expiry_each_reach_both_once(stack)
         w["manager"],
         {"reason": "Conviction for conveying items into a prison."},
     )
+    # A third volunteer is excluded from Wandsworth until a review date; the access sweep on
+    # that date announces the review is due (run twice: announced once).
+    third = uuid.uuid4().hex[:8]
+    w3, clearance3, volunteer3 = volunteer_cleared(stack_, inbox, third)
+    coordinator3 = f"c-{third}@example.org"
+    excluded = admitted_at_wandsworth(w3, clearance3["person_id"], f"WWI-{third}")
+    review_on = today() + timedelta(days=30)
+    post(
+        stack_,
+        "access",
+        f"/grants/{excluded}/exclusion",
+        w3["head"],
+        {"reason": "Passed a note to a prisoner.", "review_on": review_on.isoformat()},
+    )
+    on_the_day = datetime.combine(review_on, time(9), tzinfo=ZoneInfo("Europe/London"))
+    for _ in range(2):
+        swept = stack_.cli("access", "sweep", "--at", on_the_day.isoformat())
+        assert swept.returncode == 0, swept.stderr
     # A second volunteer's clearance runs out: the daily sweep, the day after it ends.
     _w2, clearance2, volunteer2 = volunteer_cleared(stack_, inbox, second)
     coordinator2 = f"c-{second}@example.org"
     after = datetime.fromisoformat(clearance2["expires_at"]) + timedelta(minutes=1)
     swept = stack_.cli("vetting", "sweep", "--at", after.isoformat())
-    assert '"expired": 1' in swept.stdout, swept.stdout + swept.stderr
+    # The second volunteer's and the third's (same expiry day); the first's was withdrawn.
+    assert '"expired": 2' in swept.stdout, swept.stdout + swept.stderr
 
     expected = [
         (volunteer, f"Your access request for {BIRMINGHAM}", "decided not to give"),
@@ -129,6 +152,8 @@ def test_refusal_reinstatement_revocation_and_expiry_each_reach_both_once(stack)
         (coordinator, "Clearance withdrawn for", "withdrawn"),
         (volunteer2, "Your security clearance ended on", "until you have a new clearance"),
         (coordinator2, "ended on", "until they have a new clearance"),
+        (volunteer3, f"The review of your exclusion from {WANDSWORTH} is due", "still cannot"),
+        (coordinator3, "Exclusion review due for", "still cannot visit"),
     ]
     for address, about, phrase in expected:
         message = arrives(inbox, address, about)
