@@ -58,12 +58,24 @@ def requested_establishments(
 
 
 def connections(application: dict[str, Any], known: Mapping[str, Any]) -> list[Problem]:
-    """A flag, not a bar: the vetting team decides (it may exclude that establishment)."""
+    """A connection where the applicant asks to go is a flag, not a bar: the vetting team
+    decides (it may exclude that establishment). One at a code we do not know is a mistake: it
+    could not be compared with the establishments requested."""
     codes = {code for code in requested(application) if isinstance(code, str)}
     problems = []
     for index, connection in entries(section(application.get("applicant")).get("connections")):
         code = text(connection.get("establishment"))
-        if code in codes:
+        if code and code not in known:
+            problems.append(
+                problem(
+                    "UNKNOWN_CONNECTION_ESTABLISHMENT",
+                    f"applicant.connections[{index}].establishment",
+                    f"Connection {index + 1} is held at '{code}', which is not an establishment "
+                    "code we know. Use the code from the establishments list (for example WWI "
+                    "for Wandsworth).",
+                )
+            )
+        elif code in codes:
             relationship = text(connection.get("relationship"))
             problems.append(
                 problem(
