@@ -228,6 +228,16 @@ def test_a_connection_at_an_unknown_establishment_is_a_problem():
     assert "'QQQ'" in problems[0].message
 
 
+def test_a_connection_at_a_requested_but_unknown_code_is_the_connection_flag():
+    application = broken(
+        [edit("establishments", ["WWI", "XYZ"]), edit(f"{A}.connections.0.establishment", "XYZ")]
+    )
+    assert [(p.code, p.field) for p in check(application)] == [
+        ("UNKNOWN_ESTABLISHMENT", "establishments[1]"),
+        ("CONNECTION_AT_REQUESTED_ESTABLISHMENT", "applicant.connections[0].establishment"),
+    ]
+
+
 # ---- identity documents expiring during vetting ---------------------------------------------
 
 
