@@ -14,7 +14,6 @@ from shared.web.app import create_web_app
 from tests.support.backends import embedded_env
 from tests.support.platforms import platform_for
 
-
 METHODS = {"post", "put", "patch", "delete"}
 
 
