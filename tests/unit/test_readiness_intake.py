@@ -73,6 +73,22 @@ def test_real_middle_names_are_not_placeholders(name):
     assert check(broken([edit(f"{A}.middle_names", name)])) == []
 
 
+@PROPERTY
+@given(
+    word=st.sampled_from(["none", "na", "nil", "no middle name", "not applicable", "nmn", "x"]),
+    data=st.data(),
+)
+def test_any_case_spacing_or_punctuation_of_a_placeholder_is_flagged(word, data):
+    noise = st.text(alphabet=" .-/_()'", max_size=2)
+    typed = data.draw(noise) + "".join(
+        (c.upper() if data.draw(st.booleans()) else c) + data.draw(noise) for c in word
+    )
+    if not typed.strip():
+        typed = "-"
+    problems = codes(check(broken([edit(f"{A}.middle_names", typed)])))
+    assert problems == ["MIDDLE_NAME_PLACEHOLDER"], typed
+
+
 # ---- referees who are family ----------------------------------------------------------------
 
 FAMILY_WORDS = [
