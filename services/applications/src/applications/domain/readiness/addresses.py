@@ -73,11 +73,14 @@ def explained_periods(applicant: dict[str, Any]) -> list[Period]:
 
 
 def address_history(
-    applicant: dict[str, Any], today: date, policy: ReadinessPolicy
+    applicant: dict[str, Any], today: date, policy: ReadinessPolicy, history_needed: bool = True
 ) -> list[Problem]:
+    """The history's rules where the level needs a history; a current address always."""
     addresses = address_periods(applicant, today)
     if not addresses:
         return []  # MISSING_ADDRESS says so
+    if not history_needed:
+        return current_address(applicant, today)
     return [
         *coverage(addresses + explained_periods(applicant), today, policy),
         *overlaps(addresses),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from shared.clearance import ClearanceSummary, load_summary
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class ReadinessPolicy:
     max_unexplained_gap_days: int = 28
     minimum_age: int = 18
     referees_required: int = 2
+    # The vetting policy's levels, to ask only for what the request's level needs.
+    clearance: ClearanceSummary = field(default_factory=load_summary)
 
 
 CODES: dict[str, str] = {
