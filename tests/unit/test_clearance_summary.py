@@ -50,8 +50,10 @@ def test_every_request_at_every_establishment_gets_vettings_level(
 def test_labels_never_use_a_dbs_certificate_word() -> None:
     words = {w.lower() for level in DBS_LEVELS for w in level.split("_")} - {"with", "lists"}
     for level in SUMMARY.levels:
-        assert level.label.startswith(f"Level {level.rank} – ")
-        assert not words & set(level.label.lower().replace("–", " ").split()), level.label
+        assert level.label.startswith(f"Level {level.rank} (")
+        assert not words & set(level.label.lower().strip(")").replace("(", " ").split()), (
+            level.label
+        )
     assert len({level.label for level in SUMMARY.levels}) == len(SUMMARY.levels)
 
 
@@ -59,7 +61,7 @@ def test_a_one_off_escorted_visit_needs_identity_only() -> None:
     level = SUMMARY.level_for("ESCORTED", "ONE_OFF", [ESTABLISHMENTS["FKI"]])
     assert (level.code, level.sections) == ("ESCORTED_VISITOR", frozenset())
     assert visit_words("ESCORTED", "ONE_OFF") == "a one-off escorted visit"
-    assert clearance_label("ESCORTED_VISITOR") == "Level 1 – identity"
+    assert clearance_label("ESCORTED_VISITOR") == "Level 1 (identity)"
 
 
 def test_an_unknown_request_is_asked_for_everything() -> None:

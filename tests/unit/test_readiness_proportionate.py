@@ -41,14 +41,14 @@ def test_the_same_details_for_a_regular_visit_are_not_ready() -> None:
 
 def test_readiness_says_what_is_not_needed_and_why() -> None:
     needs = clearance_needs(speaker(), ESTABLISHMENTS, ReadinessPolicy())
-    assert (needs.level.code, needs.level.label) == ("ESCORTED_VISITOR", "Level 1 – identity")
+    assert (needs.level.code, needs.level.label) == ("ESCORTED_VISITOR", "Level 1 (identity)")
     assert [n.section for n in needs.not_needed] == [
         "applicant.addresses",
         "applicant.declarations",
         "applicant.referees",
     ]
     assert all(
-        "not needed for a one-off escorted visit (clearance level: Level 1 – identity)" in n.message
+        "not needed for a one-off escorted visit (clearance level: Level 1 (identity))" in n.message
         for n in needs.not_needed
     )
 
@@ -56,11 +56,11 @@ def test_readiness_says_what_is_not_needed_and_why() -> None:
 @pytest.mark.parametrize(
     "access, frequency, codes_, label",
     [
-        ("ESCORTED", "OCCASIONAL", ["LEI"], "Level 2 – escorted"),
-        ("UNESCORTED", "ONE_OFF", ["LEI"], "Level 3 – unescorted"),
-        ("KEY_HOLDING", "REGULAR", ["LEI"], "Level 3 – unescorted"),
-        ("KEY_HOLDING", "REGULAR", ["LEI", "FKI"], "Level 4 – counter-terrorism"),
-        (None, None, ["LEI"], "Level 4 – counter-terrorism"),  # not chosen yet: everything
+        ("ESCORTED", "OCCASIONAL", ["LEI"], "Level 2 (escorted)"),
+        ("UNESCORTED", "ONE_OFF", ["LEI"], "Level 3 (unescorted)"),
+        ("KEY_HOLDING", "REGULAR", ["LEI"], "Level 3 (unescorted)"),
+        ("KEY_HOLDING", "REGULAR", ["LEI", "FKI"], "Level 4 (counter-terrorism)"),
+        (None, None, ["LEI"], "Level 4 (counter-terrorism)"),  # not chosen yet: everything
     ],
 )
 def test_every_other_request_needs_every_section(

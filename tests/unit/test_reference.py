@@ -38,7 +38,9 @@ def test_only_the_boys_young_offender_institutions_hold_children():
 
 def test_a_file_without_the_added_column_holds_no_children(tmp_path: Path):
     original = tmp_path / "establishments.csv"
-    original.write_text("code,name,nation,high_security,womens_estate\nWYI,Wetherby,England,false,false\n")
+    original.write_text(
+        "code,name,nation,high_security,womens_estate\nWYI,Wetherby,England,false,false\n"
+    )
     assert load_establishments(original)["WYI"].children_held is False
 
 

@@ -3,7 +3,7 @@ vetting policy (`shared/data/clearance_levels.yaml`, checked against the policy 
 
 Applications reads it to ask only for what the level of a request needs (a one-off escorted
 visitor gives identity details only); every screen, email and document names a level by its
-`label` ("Level 1 – identity"), never by a word that is also a DBS certificate level.
+`label` ("Level 1 (identity)"), never by a word that is also a DBS certificate level.
 """
 
 from __future__ import annotations
@@ -127,5 +127,5 @@ def load_summary() -> ClearanceSummary:
 
 
 def clearance_label(code: object) -> str:
-    """'Level 1 – identity' for ESCORTED_VISITOR: how people read a clearance level."""
+    """'Level 1 (identity)' for ESCORTED_VISITOR: how people read a clearance level."""
     return load_summary().label(code)

@@ -21,7 +21,7 @@ def test_submit_writes_status_timeline_and_one_outbox_event(api):
     assert draft["status"] == "DRAFT" and count(platform, outbox_table) == 0
     ready = client.call("GET", f"/applications/{draft['id']}/readiness").json
     assert (ready["ready"], ready["problems"], ready["not_needed"]) == (True, [], [])
-    assert ready["clearance_level"]["label"] == "Level 2 – escorted"  # escorted, regular
+    assert ready["clearance_level"]["label"] == "Level 2 (escorted)"  # escorted, regular
 
     response = client.call(
         "POST", f"/applications/{draft['id']}/submit", headers={"X-Correlation-ID": "corr-123"}
@@ -52,7 +52,7 @@ def test_submit_writes_status_timeline_and_one_outbox_event(api):
 
 
 def test_a_one_off_escorted_speaker_needs_identity_details_only(api):
-    client, platform = api
+    client, _ = api
     body = copy.deepcopy(GOOD)
     body.update(requested_access="ESCORTED", frequency="ONE_OFF")
     applicant = body["applicant"]
@@ -64,7 +64,7 @@ def test_a_one_off_escorted_speaker_needs_identity_details_only(api):
     assert (ready["ready"], ready["problems"]) == (True, [])
     assert ready["clearance_level"] == {
         "code": "ESCORTED_VISITOR",
-        "label": "Level 1 – identity",
+        "label": "Level 1 (identity)",
         "sections": [],
     }
     assert [n["section"] for n in ready["not_needed"]] == [

@@ -159,7 +159,7 @@ class ClearanceLevelSchema(Schema):
     label = fields.String(
         metadata={
             "description": (
-                "How people read it, e.g. 'Level 2 – escorted' (not a DBS certificate level)."
+                "How people read it, e.g. 'Level 2 (escorted)' (not a DBS certificate level)."
             )
         }
     )
@@ -179,7 +179,7 @@ class NotNeededSchema(Schema):
     message = fields.String(
         metadata={
             "example": "Referees are not needed for a one-off escorted visit "
-            "(clearance level: Level 1 – identity)."
+            "(clearance level: Level 1 (identity))."
         }
     )
 

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from applications.domain.readiness.addresses import address_history
+from applications.domain.readiness.needs import Needs, NotNeeded, clearance_needs
 from applications.domain.readiness.person import (
     age,
     contact,
@@ -23,7 +24,6 @@ from applications.domain.readiness.person import (
     missing_data,
     referees,
 )
-from applications.domain.readiness.needs import Needs, NotNeeded, clearance_needs
 from applications.domain.readiness.placement import connections, requested_establishments
 from applications.domain.readiness.problems import CODES, Problem, ReadinessPolicy, section
 
