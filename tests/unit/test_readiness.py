@@ -47,7 +47,7 @@ def test_each_mistake_is_reported_alone_with_its_code_and_field(code, field, cha
     problem = problems[0]
     assert problem.message.endswith(".") and len(problem.message) > 30
     assert is_ready(problems) is (
-        code == "ADDRESSES_OVERLAP" or code == "CONNECTION_AT_REQUESTED_ESTABLISHMENT"
+        code in {"ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT", "UK_RESIDENCE_SHORT"}
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from applications.domain.readiness.addresses import address_history
+from applications.domain.readiness.addresses import address_history, uk_residence
 from applications.domain.readiness.needs import Needs, NotNeeded, clearance_needs
 from applications.domain.readiness.person import (
     age,
@@ -61,6 +61,7 @@ def check_readiness(
         *age(applicant, today, policy),
         *identity_documents(applicant, today),
         *address_history(applicant, today, policy, needs.needs("address_history")),
+        *(uk_residence(applicant, today, policy) if needs.needs("uk_residence") else []),
         *(referees(applicant, today, policy) if needs.needs("referees") else []),
         *(declarations(applicant) if needs.needs("declarations") else []),
         *future_dates(applicant, today),

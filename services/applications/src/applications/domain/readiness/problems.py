@@ -49,6 +49,9 @@ CODES: dict[str, str] = {
     "ADDRESS_GAP": "A gap in the address history longer than the policy allows, not explained.",
     "ADDRESSES_OVERLAP": "Two addresses overlap by more than a day (a flag, not blocking).",
     "NO_CURRENT_ADDRESS": "No address is marked as the current one.",
+    "UK_RESIDENCE_SHORT": (
+        "Time abroad leaves less UK residence than a Counter Terrorist Check needs (a flag)."
+    ),
     "APPLICANT_UNDER_18": "The applicant is younger than the policy's minimum age.",
     "IDENTITY_DOCUMENT_EXPIRED": "An identity document has expired.",
     "TOO_FEW_REFEREES": "Fewer referees than the policy needs.",
@@ -69,7 +72,14 @@ CODES: dict[str, str] = {
 }
 
 # Flags for the vetting team: shown to the coordinator, never a reason to refuse submission.
-NOT_BLOCKING = frozenset({"ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT"})
+NOT_BLOCKING = frozenset(
+    {"ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT", "UK_RESIDENCE_SHORT"}
+)
+# How people write the UK as a country: an "abroad" address in one of these is in the UK.
+UK_NAMES = frozenset(
+    {"uk", "united kingdom", "gb", "great britain", "britain", "england", "scotland", "wales"}
+    | {"northern ireland"}
+)
 
 MONTHS = (
     "January",
@@ -120,6 +130,10 @@ def as_date(value: Any) -> date | None:
 def text(value: Any) -> str:
     """The text of a value with surrounding space removed; '' for anything not text."""
     return value.strip() if isinstance(value, str) else ""
+
+
+def is_uk_name(value: Any) -> bool:
+    return " ".join(text(value).split()).casefold() in UK_NAMES
 
 
 def section(value: Any) -> dict[str, Any]:
