@@ -129,3 +129,10 @@ def load_summary() -> ClearanceSummary:
 def clearance_label(code: object) -> str:
     """'Level 1 (identity)' for ESCORTED_VISITOR: how people read a clearance level."""
     return load_summary().label(code)
+
+
+def dbs_certificate_label(code: object) -> str:
+    """'Enhanced with barred lists' for ENHANCED_WITH_BARRED_LISTS: a DBS certificate level,
+    always shown after the words "DBS certificate" so it is never read as a clearance level."""
+    words = str(code or "").replace("_", " ").strip().lower()
+    return words[:1].upper() + words[1:] if words else "None"
