@@ -86,3 +86,12 @@ def test_what_a_speaker_gives_beyond_the_level_is_not_held_against_them() -> Non
     application["applicant"]["referees"] = [{"forenames": "Ann", "relationship": "sister"}]
     application["applicant"]["declarations"] = {"on_licence": True}
     assert check(application) == []
+
+
+def test_the_bulk_template_says_what_each_visit_needs() -> None:
+    from applications.service_layer.spreadsheets import GUIDANCE, what_the_visit_needs
+
+    said = what_the_visit_needs()
+    assert said.startswith("For a one-off escorted visit, add only the current address")
+    assert "are not needed" in said and "5 years of addresses" in said
+    assert GUIDANCE["frequency"].endswith(said)
