@@ -88,7 +88,7 @@ def conditions(codes: list[str] | None) -> str:
 
 
 def _cleared(d: Mapping[str, Any]) -> str:
-    level = f" (clearance level: {clearance_label(d['level'])})" if d.get("level") else ""
+    level = f" at {clearance_label(d['level'])}" if d.get("level") else ""
     until = f" until {date_words(d['expires_at'])}" if d.get("expires_at") else ""
     return f"Cleared{level}{until}"
 
