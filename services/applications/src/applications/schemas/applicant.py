@@ -79,12 +79,14 @@ class AddressSchema(DateRangeMixin, Strict):
     time abroad is part of the history, not a gap)."""
 
     line1 = fields.String(
+        allow_none=True,
         validate=validate.Length(min=1, max=200),
         metadata={"description": "Required for a UK address; optional abroad."},
     )
     line2 = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     town = fields.String(required=True, validate=validate.Length(min=1, max=100))
     postcode = fields.String(
+        allow_none=True,
         validate=UK_POSTCODE,
         metadata={"description": "Required for a UK address; leave it out for one abroad."},
     )
