@@ -244,9 +244,15 @@ REMOVABLE = [f"{A}.{key}" for key in valid_application()[A]] + [
 RELATED = {
     f"{A}.surname": {"REFEREE_MAY_BE_RELATIVE"},
     f"{A}.addresses": {"REFEREE_MAY_BE_RELATIVE"},
-    f"{A}.address_gap_explanations": {"ADDRESS_GAP", "ADDRESS_HISTORY_TOO_SHORT"},
+    # An explained gap is not UK residence: without it, the shortfall is a gap instead.
+    f"{A}.address_gap_explanations": {
+        "ADDRESS_GAP",
+        "ADDRESS_HISTORY_TOO_SHORT",
+        "UK_RESIDENCE_SHORT",
+    },
     f"{A}.middle_names": {"MIDDLE_NAMES_CONTRADICTORY"},
-    "establishments": {"CONNECTION_AT_REQUESTED_ESTABLISHMENT"},
+    # A high security establishment raises the level to one with a CTC.
+    "establishments": {"CONNECTION_AT_REQUESTED_ESTABLISHMENT", "UK_RESIDENCE_SHORT"},
 }
 
 
@@ -277,7 +283,14 @@ def test_removing_a_field_keeps_the_problems_unrelated_to_it(breakages, removed)
     assert all(
         p.code in CODES
         and p.blocking
-        is (p.code not in {"ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT"})
+        is (
+            p.code
+            not in {
+                "ADDRESSES_OVERLAP",
+                "CONNECTION_AT_REQUESTED_ESTABLISHMENT",
+                "UK_RESIDENCE_SHORT",
+            }
+        )
         for p in after
     )
     assert not any(re.search(r"\d{4}-\d\d-\d\d", p.message) for p in after)
