@@ -15,8 +15,9 @@ Configuration (environment, beside the shared settings and the delivery settings
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from notifications.adapters.channels.config import delivery_config
 from notifications.adapters.channels.log import FILE_NAME
@@ -107,6 +108,13 @@ def _register_routes(api: Api) -> None:
     register_routes(api)
 
 
+def _state_metrics(platform: Platform) -> Iterable[Any]:
+    # Imported here: only a web process answering a scrape needs it.
+    from notifications.adapters.state_metrics import notifications_by_status
+
+    return notifications_by_status(platform)
+
+
 def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="notifications",
@@ -116,6 +124,7 @@ def definition() -> ServiceDefinition:
         register_routes=_register_routes,
         handlers=_handlers,
         configure_app=_check_templates,
-        background=lambda platform: [_sender(platform)],
+        workers={"send": _sender},
+        state_metrics=_state_metrics,
         commands=(retention_group(retention.PURGES),),
     )

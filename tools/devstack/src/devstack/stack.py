@@ -28,6 +28,14 @@ from shared.config import DEFAULT_PORTS
 from shared.messaging.topology import SERVICES
 
 ROLES = ("web", "consume", "relay")
+# The services' long-running workers, each its own process (their ServiceDefinition.workers).
+WORKERS = {"vetting": ("check-runner",), "notifications": ("send",)}
+
+
+def roles(service: str) -> tuple[str, ...]:
+    return ROLES + WORKERS.get(service, ())
+
+
 DEV_IDP_PORT = 9000  # shared.config.DEV_ISSUER
 
 
@@ -149,7 +157,7 @@ class Stack:
                 dict(os.environ),
             )
         for service in SERVICES:
-            for role in ROLES:
+            for role in roles(service):
                 if only is None or f"{service}-{role}" in only:
                     self.start_process(service, role)
         if self.supervise:
@@ -225,7 +233,7 @@ class Stack:
         process.wait(timeout=30)
 
     def restart(self, name: str) -> None:
-        service, role = name.rsplit("-", 1)
+        service, role = name.split("-", 1)
         self.start_process(service, role)
 
     def stop(self) -> None:
