@@ -419,15 +419,19 @@ def test_yaml_pitfalls(services: dict[str, Any]) -> None:
             assert value not in ("True", "False"), f"{name}: quote booleans in environment"
 
 
-def test_the_clearance_sweep_runs_on_a_schedule(
-    services: dict[str, Any], clis: dict[str, click.Group]
+@pytest.mark.parametrize("service", ["vetting", "access"])
+def test_the_sweeps_run_on_a_schedule(
+    services: dict[str, Any], clis: dict[str, click.Group], service: str
 ) -> None:
-    sweep = services["vetting-sweep"]
+    """Vetting's (expiry reminders, expiries) and access's (exclusion reviews come due)."""
+    sweep = services[f"{service}-sweep"]
     argv = command_of(sweep)
-    assert argv[:4] == ["python", "-m", "vetting", "sweep"]
-    context = clis["vetting"].commands["sweep"].make_context("sweep", argv[4:])
+    assert argv[:4] == ["python", "-m", service, "sweep"]
+    context = clis[service].commands["sweep"].make_context("sweep", argv[4:])
     assert context.params["every_s"] == 86400  # daily
-    assert sweep["depends_on"]["vetting-migrate"]["condition"] == "service_completed_successfully"
+    assert sweep["depends_on"][f"{service}-migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
 
 
 def test_every_worker_of_every_service_has_its_container(

@@ -122,7 +122,8 @@ def test_every_role_of_every_service_is_its_own_deployment(overlay):
     jobs = {j["metadata"]["name"] for j in of_kind(overlay, "Job")}
     assert jobs == {f"{service}-migrate" for service in SERVICES}
     crons = {c["metadata"]["name"] for c in of_kind(overlay, "CronJob")}
-    assert {f"{service}-retention" for service in SERVICES} | {"vetting-sweep"} <= crons
+    sweeps = {"vetting-sweep", "access-sweep"}
+    assert {f"{service}-retention" for service in SERVICES} | sweeps <= crons
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

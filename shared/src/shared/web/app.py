@@ -24,6 +24,7 @@ from shared.web.errors import (
 )
 from shared.web.hardening import refuse_deep_json, secure_api_headers
 from shared.web.health import register_health
+from shared.web.json_bodies import document_refusal, refuse_non_json_bodies
 from shared.web.limits import install_rate_limits
 from shared.web.metrics import install_metrics
 from shared.web.metrics_access import MetricsDoor
@@ -59,6 +60,7 @@ class _Api(Api):
                 spec = self.spec
                 assert spec is not None, "flask_smorest's _init_spec sets the spec"
                 for blp, name, parameters in self._undocumented:
+                    document_refusal(blp._docs)  # the 415 every JSON-reading view can answer
                     blp.register_views_in_doc(
                         self, self._app, spec, name=name, parameters=parameters
                     )
@@ -102,6 +104,7 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
     register_error_handlers(app)
     _register_correlation(app)
     install_rate_limits(app, platform)  # a throttled source costs no parsing
+    refuse_non_json_bodies(app)  # never a body read as no body (an empty draft)
     refuse_deep_json(app)  # before anything parses the body (the NUL check does)
     refuse_nul_characters(app)
     secure_api_headers(app)

@@ -59,7 +59,7 @@ def check_readiness(
         *middle_names(applicant),
         *contact(applicant),
         *age(applicant, today, policy),
-        *identity_documents(applicant, today),
+        *identity_documents(applicant, today, policy),
         *address_history(applicant, today, policy, needs.needs("address_history")),
         *(uk_residence(applicant, today, policy) if needs.needs("uk_residence") else []),
         *(referees(applicant, today, policy) if needs.needs("referees") else []),
