@@ -37,7 +37,7 @@ class Needs:
 
     @property
     def not_needed(self) -> list[NotNeeded]:
-        why = self.visit or f"clearance level {self.level.label}"
+        why = self.visit or "this request"
         return [
             NotNeeded(
                 path,
