@@ -59,7 +59,7 @@ class QueueFilters(Form):
 def _filters(args: MultiDict[str, str]) -> tuple[QueueFilters, dict[str, Any]]:
     form = QueueFilters(args)
     levels = [level.name for level in policy().levels]
-    form.level.choices = [SelectChoice("", "Any level")] + [
+    form.level.choices = [SelectChoice("", "Any clearance level")] + [
         SelectChoice(level, clearance_label(level)) for level in levels
     ]
     if not form.validate():
