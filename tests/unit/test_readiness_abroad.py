@@ -44,6 +44,22 @@ def test_time_abroad_is_not_a_gap(moved_back: date) -> None:
 
 
 @PROPERTY
+@given(st.integers(min_value=0, max_value=120), st.dates(date(2022, 6, 1), date(2025, 6, 1)))
+def test_a_gap_after_time_abroad_is_judged_like_any_other(gap: int, left: date) -> None:
+    """Abroad until `left`, then `gap` days with no address, then home: a gap over the allowance
+    is ADDRESS_GAP on the address abroad, as after a UK address."""
+    application = applicant_back_from_abroad(left + (gap + 1) * DAY, "ESCORTED", ["LEI"])
+    application["applicant"]["addresses"][1]["to_date"] = left
+    problems = check(application)
+    if gap > ALLOWANCE:
+        [found] = problems
+        assert (found.code, found.field) == ("ADDRESS_GAP", "applicant.addresses[1].to_date")
+        assert f"a gap of {gap} days" in found.message
+    else:
+        assert problems == []
+
+
+@PROPERTY
 @given(st.integers(min_value=-200, max_value=400))
 def test_ctc_flags_uk_residence_short_of_three_years_at_the_boundary(offset: int) -> None:
     moved_back = CTC_FROM + offset * DAY
