@@ -174,7 +174,7 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
                 "issued_at": "2026-11-27T10:00:00+00:00",
                 "expires_at": "2029-11-27T10:00:00+00:00",
             },
-            ("Enhanced", "27 November 2029"),
+            ("Level 3 (unescorted)", "27 November 2029"),
         )
     ],
     "vetting.clearance_refused": [
@@ -227,7 +227,7 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
             },
             (
                 NAMES[LONGEST],
-                "Enhanced with Counter Terrorist Check",
+                "Level 4 (counter-terrorism)",
                 "key holding",
                 CONSOLE,
                 "new access request",

@@ -250,7 +250,7 @@ def test_clearances_are_searched_and_shown_with_their_history(workbench: Workben
     assert "Suspended" in page and "Clearance issued" in page and holder["surname"] in page
     assert "Clearance suspended" in page and "Arrested." in page
     assert page.index("Clearance suspended") < page.index("Clearance issued")  # newest first
-    assert clearance["policy_version"] in page and "Standard" in page
+    assert clearance["policy_version"] in page and "Level 2 (escorted)" in page
     assert f"/workbench/cases/{clearance['case_id']}" in page
     assert len(workbench.reads("clearance", clearance["id"])) == before + 1
 

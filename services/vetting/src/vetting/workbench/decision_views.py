@@ -11,6 +11,7 @@ from flask import url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from shared.clearance import clearance_label
 from shared.errors import NotFound
 from shared.uow import UnitOfWork
 from vetting.domain.actors import Actor
@@ -48,8 +49,8 @@ from vetting.workbench.presenters import person_name
 
 
 def _level_label(name: str) -> str:
-    """ENHANCED_CTC -> "Enhanced CTC" (a short word is an abbreviation)."""
-    return " ".join(w if len(w) <= 3 else w.capitalize() for w in name.split("_"))
+    """ENHANCED_CTC -> "Level 4 (counter-terrorism)": never a DBS certificate's words."""
+    return clearance_label(name)
 
 
 def _back(case_id: str) -> str:
@@ -81,7 +82,7 @@ def clear(case_id: str):
             uow, policy(), case_id, who, data["level"], data["conditions"], data["reason"], terms
         )
         if isinstance(done, Clearance):
-            return f"Case cleared: a {done.level} clearance is issued."
+            return f"Case cleared: a clearance at {clearance_label(done.level)} is issued."
         return (
             "Clearance proposed. It goes against the risk summary, so it takes effect only "
             "when a vetting manager countersigns it."
@@ -126,7 +127,9 @@ def _countersign(case_id: str, what: str):
             return "Refusal countersigned: it is in effect." if confirm else "Refusal rejected."
         done = decisions.countersign_clearance(uow, policy(), case_id, who, confirm, data["note"])
         if isinstance(done, Clearance):
-            return f"Clearance countersigned: a {done.level} clearance is issued."
+            return (
+                f"Clearance countersigned: a clearance at {clearance_label(done.level)} is issued."
+            )
         return "Proposed clearance rejected: the case is back in the queue."
 
     step = Step(

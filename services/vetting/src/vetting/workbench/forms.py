@@ -51,7 +51,7 @@ ASK = {
     "items": "Enter what you need, one question a line.",
     "answers": "Enter the answer as received.",
     "summary": "Enter a summary of the result.",
-    "level": "Select a level.",
+    "level": "Select a clearance level.",
     "decision": "Select confirm or reject.",
     "outcome": "Select an outcome.",
     "person_id": "Select the possible match.",
@@ -63,7 +63,7 @@ class ReasonForm(FlaskForm):
 
 
 class ClearForm(FlaskForm):
-    level = RadioField("Level", widget=Radios(), validate_choice=False)
+    level = RadioField("Clearance level", widget=Radios(), validate_choice=False)
     conditions = SelectMultipleField(
         "Conditions",
         widget=Checkboxes(),

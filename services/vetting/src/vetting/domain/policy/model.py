@@ -24,7 +24,7 @@ CHECKS = (
 DBS_LEVELS = ("BASIC", "STANDARD", "ENHANCED", "ENHANCED_WITH_BARRED_LISTS")
 ACCESS_TYPES = ("ESCORTED", "UNESCORTED", "KEY_HOLDING")
 FREQUENCIES = ("ONE_OFF", "OCCASIONAL", "REGULAR")
-ESTABLISHMENT_FLAGS = ("high_security", "womens_estate", "young_offenders")
+ESTABLISHMENT_FLAGS = ("high_security", "womens_estate", "children_held")
 # What a change of circumstances can be, and when the policy may let one suspend a clearance
 # before an officer has looked: ANY report of the kind, or only a reported offence in an
 # unmanageable-risk category.

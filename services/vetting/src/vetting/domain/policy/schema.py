@@ -79,7 +79,7 @@ class EstablishmentRuleSchema(Schema):
 class EstablishmentRulesSchema(Schema):
     high_security = fields.Nested(EstablishmentRuleSchema, load_default=None, allow_none=True)
     womens_estate = fields.Nested(EstablishmentRuleSchema, load_default=None, allow_none=True)
-    young_offenders = fields.Nested(EstablishmentRuleSchema, load_default=None, allow_none=True)
+    children_held = fields.Nested(EstablishmentRuleSchema, load_default=None, allow_none=True)
 
 
 class ThresholdsSchema(Schema):
