@@ -48,7 +48,7 @@ FIELD_LABELS = {
     "date_of_birth": "Date of birth",
     "reference": "Reference",
     "status": "Status",
-    "expiring_within_days": "Expiring within",
+    "expiring_within_days": "Access ending within",
     "key_holders": "Key holders",
     "review_due": "Exclusions due for review",
     "awaiting_induction": "Awaiting induction",
