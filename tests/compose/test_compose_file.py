@@ -16,6 +16,7 @@ import click
 import pytest
 import yaml
 
+from devstack.stack import WORKERS
 from shared.cli import make_cli
 from shared.config import DEFAULT_PORTS, KNOWN_ENV_VARS
 from shared.messaging.topology import SERVICES
@@ -79,7 +80,11 @@ def clis() -> dict[str, click.Group]:
 
 def our_containers() -> list[tuple[str, str, str]]:
     """(container, service, role) for every process of every service."""
-    return [(f"{service}-{role}", service, role) for service in SERVICES for role in ROLES]
+    return [
+        (f"{service}-{role}", service, role)
+        for service in SERVICES
+        for role in (*ROLES, *WORKERS.get(service, ()))
+    ]
 
 
 def environment_of(container: dict[str, Any]) -> dict[str, str]:
@@ -128,7 +133,8 @@ def test_command_is_a_subcommand_of_the_service_cli(
     subcommand, args = argv[3], argv[4:]
     cli = clis[service]
     assert subcommand in cli.commands, f"{name}: `{subcommand}` is not a `{service}` command"
-    assert subcommand == ROLES[role], f"{name} should run `{ROLES[role]}`, runs `{subcommand}`"
+    expected = ROLES.get(role, role)  # a worker's container is named after its command
+    assert subcommand == expected, f"{name} should run `{expected}`, runs `{subcommand}`"
     # The options parse as the real command would parse them (unknown options fail here).
     command = cli.commands[subcommand]
     context = command.make_context(subcommand, list(args), resilient_parsing=False)
@@ -182,21 +188,33 @@ def test_a_service_processes_share_one_image_and_configuration(
 
 
 @pytest.mark.parametrize(("name", "service", "role"), our_containers())
-def test_dockerfile_exists_and_installs_the_service(
+def test_one_dockerfile_builds_each_service_from_its_lock(
     services: dict[str, Any], name: str, service: str, role: str
 ) -> None:
     build = services[name].get("build")
     assert isinstance(build, dict), f"{name} builds its image"
     context = (COMPOSE_FILE.parent / build.get("context", ".")).resolve()
     assert context == ROOT, "the build context is the repository root (it needs shared/)"
-    dockerfile = context / build.get("dockerfile", "Dockerfile")
-    assert dockerfile == ROOT / "services" / service / "Dockerfile"
-    assert dockerfile.is_file(), f"{dockerfile} does not exist"
-    text = dockerfile.read_text()
-    assert "FROM python:3.11-slim" in text
-    for source in ("shared/", f"services/{service}/"):
+    assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+    assert build["args"] == {"SERVICE": service}
+    assert (ROOT / "deploy" / "requirements" / f"{service}.txt").is_file()
+
+
+def test_the_dockerfile_pins_its_bases_and_installs_only_locked_files() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    bases = dict(re.findall(r"^ARG (\w+_IMAGE)=(\S+)$", text, re.M))
+    assert set(bases) == {"PYTHON_IMAGE", "NODE_IMAGE"}
+    for image in bases.values():
+        assert re.fullmatch(r"[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}", image), image
+    assert re.findall(r"^FROM (\S+)", text, re.M) == [
+        "${NODE_IMAGE}",
+        "${PYTHON_IMAGE}",
+        "${PYTHON_IMAGE}",
+    ]
+    assert "pip install --require-hashes --no-deps -r /src/requirements.txt" in text
+    assert "COPY deploy/requirements/${SERVICE}.txt" in text
+    for source in ("shared/", "services/${SERVICE}/"):
         assert re.search(rf"^COPY\s+{re.escape(source)}\s", text, re.M), f"COPY {source}"
-        assert (ROOT / source).is_dir()
     users = re.findall(r"^USER\s+(\S+)", text, re.M)
     assert users and users[-1].split(":")[0] not in ("root", "0"), "runs as a non-root user"
     assert "pip install -e" not in text and "--editable" not in text
@@ -295,7 +313,7 @@ def test_processes_wait_for_what_they_need(
     assert depends_on.get("rabbitmq", {}).get("condition") == "service_healthy"
     migrate = depends_on.get(f"{service}-migrate", {})
     assert migrate.get("condition") == "service_completed_successfully"
-    if name == "notifications-consumer":
+    if name == "notifications-send":
         assert depends_on.get("mailpit", {}).get("condition") == "service_healthy"
 
 
@@ -401,12 +419,38 @@ def test_yaml_pitfalls(services: dict[str, Any]) -> None:
             assert value not in ("True", "False"), f"{name}: quote booleans in environment"
 
 
-def test_the_clearance_sweep_runs_on_a_schedule(
+@pytest.mark.parametrize("service", ["vetting", "access"])
+def test_the_sweeps_run_on_a_schedule(
+    services: dict[str, Any], clis: dict[str, click.Group], service: str
+) -> None:
+    """Vetting's (expiry reminders, expiries) and access's (exclusion reviews come due)."""
+    sweep = services[f"{service}-sweep"]
+    argv = command_of(sweep)
+    assert argv[:4] == ["python", "-m", service, "sweep"]
+    context = clis[service].commands["sweep"].make_context("sweep", argv[4:])
+    assert context.params["every_s"] == 86400  # daily
+    assert sweep["depends_on"][f"{service}-migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
+
+
+def test_every_worker_of_every_service_has_its_container(
     services: dict[str, Any], clis: dict[str, click.Group]
 ) -> None:
-    sweep = services["vetting-sweep"]
-    argv = command_of(sweep)
-    assert argv[:4] == ["python", "-m", "vetting", "sweep"]
-    context = clis["vetting"].commands["sweep"].make_context("sweep", argv[4:])
-    assert context.params["every_s"] == 86400  # daily
-    assert sweep["depends_on"]["vetting-migrate"]["condition"] == "service_completed_successfully"
+    for service in SERVICES:
+        module = importlib.import_module(f"{service}.service")
+        workers = tuple(module.definition().workers)
+        assert workers == WORKERS.get(service, ()), f"devstack.stack.WORKERS for {service}"
+        for worker in workers:
+            assert worker in clis[service].commands
+            assert command_of(services[f"{service}-{worker}"])[3] == worker
+
+
+def test_a_new_deployment_declares_quorum_queues_everywhere_alike(services: dict[str, Any]) -> None:
+    """One queue type for every process and for broker-setup, which declares the queues: quorum
+    unless .env keeps an existing deployment on classic."""
+    declarers = ["broker-setup", *(name for name, _service, _role in our_containers())]
+    for name in declarers:
+        queue_type = environment_of(services[name])["BROKER_QUEUE_TYPE"]
+        assert queue_type == "${BROKER_QUEUE_TYPE:-quorum}", name
+        assert interpolate(queue_type) == "quorum"

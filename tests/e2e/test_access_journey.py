@@ -10,6 +10,7 @@ import uuid
 
 import requests
 
+from devstack.stack import roles
 from tests.support import wait_for
 from tests.support.stack_client import get, organisation_key, staff_token, submit
 from tests.support.stack_world import person, stack_modes
@@ -123,9 +124,7 @@ def test_clearance_to_gate_and_back_when_vetting_suspends(module_stack):
 
     # The prison's decisions and its gate need neither intake nor vetting to be up.
     others = [
-        f"{service}-{role}"
-        for service in ("applications", "vetting")
-        for role in ("web", "consume", "relay")
+        f"{service}-{role}" for service in ("applications", "vetting") for role in roles(service)
     ]
     for name in others:
         stack.kill(name)

@@ -46,8 +46,10 @@ def test_consumer_killed_mid_backlog_loses_nothing_and_doubles_nothing(real_env,
             "applications-relay",
             "vetting-web",
             "vetting-consume",
+            "vetting-check-runner",
             "vetting-relay",
             "notifications-consume",
+            "notifications-send",
         ),
     )
     try:

@@ -111,9 +111,9 @@ def test_vetting_refuses_the_simulated_providers_unless_asked(real_env):
         "VETTING_MANUAL_CHECKS: " in refused.output
         and "VETTING_ALLOW_SIMULATED=1" in refused.output
     )
-    # The consumer (which runs the checks) stops the same way as a real process.
+    # The check runner stops the same way as a real process.
     process = subprocess.run(
-        [sys.executable, "-m", "vetting", "consume"],
+        [sys.executable, "-m", "vetting", "check-runner"],
         env={**env, "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,

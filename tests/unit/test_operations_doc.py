@@ -78,11 +78,14 @@ def test_every_environment_variable_named_is_read_by_something():
     text = _doc()
     others = _other_programs_variables(text)
     assert others, f"no variables listed under {OTHERS_HEADING!r}"
-    # The others must really be read by what the table says: the dev stack, the bundle, compose.
+    # The others must really be read by what the table says: the dev stack, the bundle,
+    # compose, the Kubernetes manifests.
     elsewhere = (
         _source_text(ROOT / "shared" / "src", ROOT / "tools")
         + (ROOT / "docker-compose.yml").read_text()
         + (ROOT / "Makefile").read_text()
+        + (ROOT / "Dockerfile").read_text()
+        + "".join(path.read_text() for path in sorted((ROOT / "deploy" / "k8s").rglob("*.yaml")))
     )
     problems = [
         f"{name}: listed as read by {who!r}, but nothing there reads it"

@@ -12,11 +12,13 @@ import importlib
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
-import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import click
@@ -94,6 +96,10 @@ def gunicorn_args(wsgi_target: str, bind: str, workers: int | None) -> list[str]
         "4",
         "--access-logfile",
         "-",
+        "--logger-class",
+        "shared.web.access_log.JsonAccessLogger",
+        "--name",
+        wsgi_target.split(".", 1)[0],
         "--graceful-timeout",
         "10",
     ]
@@ -138,6 +144,7 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @pass_state
     def web(state: CliState, bind: str | None, workers: int | None) -> None:
         bind = bind or f"127.0.0.1:{state.settings.port}"
+        _count_across_workers(state.settings.var_dir / "metrics" / f"{definition.name}-web")
         # gunicorn runs in this process, and the app's modules are imported before it forks
         # its workers: each worker starts from them rather than importing everything again
         # (importing is most of a process's start-up). The app itself is built in the worker.
@@ -151,9 +158,6 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @pass_state
     def consume(state: CliState) -> None:
         platform = state.publishing_platform()
-        workers = list(definition.background(platform)) if definition.background else []
-        for worker in workers:
-            threading.Thread(target=worker.run, name=type(worker).__name__, daemon=True).start()
         with platform.connection() as connection:
             consumer = EventConsumer(
                 platform.settings,
@@ -162,11 +166,12 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
                 platform.topology,
                 Heartbeat.for_role(platform.settings.var_dir, "consume"),
             )
-            _stop_on_sigterm(lambda: setattr(consumer, "should_stop", True), *workers)
+            _stop_on_sigterm(lambda: setattr(consumer, "should_stop", True))
             log.info("consumer started")
             consumer.run()
-        for worker in workers:
-            worker.stop()
+
+    for name, build in definition.workers.items():
+        cli.add_command(_worker_command(name, build))
 
     @cli.command(help="Publish committed outbox rows to the broker.")
     @pass_state
@@ -284,3 +289,34 @@ def _stop_on_sigterm(*stoppers: Any) -> None:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
+
+
+def _worker_command(name: str, build: Callable[[Platform], Any]) -> click.Command:
+    """`python -m <service> <name>`: one long-running worker in a process of its own, so it
+    scales (and is probed, through its heartbeat file) apart from the consumer."""
+
+    @click.command(name, help=f"Run the {name} worker in this process until stopped.")
+    @pass_state
+    def run_worker(state: CliState) -> None:
+        worker = build(state.publishing_platform())
+        worker.heartbeat = Heartbeat.for_role(state.settings.var_dir, name)
+        _stop_on_sigterm(worker.stop)
+        log.info("%s started", name)
+        worker.run()
+
+    return run_worker
+
+
+def _count_across_workers(folder: Path) -> None:
+    """prometheus_client's multiprocess mode, so that a scrape answered by any gunicorn worker
+    counts every worker's requests. The folder starts empty, so counts restart with the
+    process as a single process's would."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # else the operator chose the folder
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    # prometheus_client picks its value store when first imported, which the service's modules
+    # may already have done: pick again. Metrics are made in each worker, after this.
+    from prometheus_client import values
+
+    values.ValueClass = values.get_value_class()

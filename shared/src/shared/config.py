@@ -342,6 +342,11 @@ KNOWN_ENV_VARS = frozenset(
         "DATABASE_RUNTIME_ROLE",
         "BROKER_CA_FILE",
         "BROKER_ADMIN_URL",
+        # /info: set when the image is built.
+        "APP_GIT_SHA",
+        "APP_BUILD_TIME",
+        # prometheus_client's multiprocess folder (the `web` command sets one under VAR_DIR).
+        "PROMETHEUS_MULTIPROC_DIR",
         *(broker_user_variable(service) for service in DEFAULT_PORTS),
         *(broker_password_variable(service) for service in DEFAULT_PORTS),
     }

@@ -8,7 +8,7 @@ and the CLI.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,8 +98,11 @@ class ServiceDefinition:
     register_routes: Callable[[Api], None]
     handlers: Callable[[Platform], Mapping[str, Sequence[Handler]]]
     configure_app: Callable[[Flask, Platform], None] | None = None
-    # Extra work a consumer process runs beside the consumer (e.g. the notification sender).
-    background: Callable[[Platform], Sequence[Any]] | None = None
+    # Long-running workers, each its own process and command (`python -m vetting check-runner`):
+    # name → a factory of an object with run() and stop(), and a `heartbeat` the command sets.
+    workers: Mapping[str, Callable[[Platform], Any]] = field(default_factory=dict)
+    # The service's own state for /metrics, read when scraped (prometheus_client Metric families).
+    state_metrics: Callable[[Platform], Iterable[Any]] | None = None
     commands: Sequence[click.Command] = field(default_factory=tuple)
     # Settings of its own the service refuses to start with: raises SettingsError (every
     # command checks before it runs, `web` before gunicorn starts).

@@ -310,7 +310,7 @@ def test_a_bad_delivery_configuration_stops_the_service(backend_env):
     platform = platform_for("notifications", env)
     try:
         with pytest.raises(SystemExit) as stopped:
-            definition().background(platform)
+            definition().workers["send"](platform)
         message = str(stopped.value)
         assert "NOTIFICATIONS_NOTIFY_API_KEY" in message and "QUIET_HOURS" in message
         with pytest.raises(SystemExit):

@@ -28,6 +28,14 @@ from shared.config import DEFAULT_PORTS
 from shared.messaging.topology import SERVICES
 
 ROLES = ("web", "consume", "relay")
+# The services' long-running workers, each its own process (their ServiceDefinition.workers).
+WORKERS = {"vetting": ("check-runner",), "notifications": ("send",)}
+
+
+def roles(service: str) -> tuple[str, ...]:
+    return ROLES + WORKERS.get(service, ())
+
+
 DEV_IDP_PORT = 9000  # shared.config.DEV_ISSUER
 
 
@@ -149,7 +157,7 @@ class Stack:
                 dict(os.environ),
             )
         for service in SERVICES:
-            for role in ROLES:
+            for role in roles(service):
                 if only is None or f"{service}-{role}" in only:
                     self.start_process(service, role)
         if self.supervise:
@@ -225,7 +233,7 @@ class Stack:
         process.wait(timeout=30)
 
     def restart(self, name: str) -> None:
-        service, role = name.rsplit("-", 1)
+        service, role = name.split("-", 1)
         self.start_process(service, role)
 
     def stop(self) -> None:
@@ -284,12 +292,15 @@ def _dev_users() -> str:
 
 
 def scheduled_jobs(env: Mapping[str, str]) -> dict[str, tuple[str, tuple[str, ...], float]]:
-    """What `make run` runs on a timer: the clearance sweep (SWEEP_INTERVAL_S, default hourly)
-    and each service's retention run (RETENTION_INTERVAL_S, default daily)."""
+    """What `make run` runs on a timer: the clearance sweep and the exclusion-review sweep
+    (SWEEP_INTERVAL_S, default hourly) and each service's retention run (RETENTION_INTERVAL_S,
+    default daily)."""
     sweep_every_s = float(env.get("SWEEP_INTERVAL_S", 3600))
     retention_every_s = float(env.get("RETENTION_INTERVAL_S", 86400))
     return {
         "vetting-sweep": ("vetting", ("sweep",), sweep_every_s),
+        # Exclusions whose review date has come, announced once each.
+        "access-sweep": ("access", ("sweep",), sweep_every_s),
         **{
             f"{service}-retention": (service, ("retention", "run"), retention_every_s)
             for service in SERVICES
@@ -330,7 +341,8 @@ def main() -> None:
         print(_dev_users(), flush=True)
         print(f"  email (SMTP sink) 127.0.0.1:{stack.smtp_port}, mail in {var_dir}/mail/new")
         print(
-            f"  clearance sweep (reminders, expiry) every {sweep_every_s:g} s (SWEEP_INTERVAL_S)",
+            f"  clearance sweep (reminders, expiry) and exclusion-review sweep every "
+            f"{sweep_every_s:g} s (SWEEP_INTERVAL_S)",
             flush=True,
         )
         print(

@@ -34,6 +34,7 @@ from notifications.models import Notification
 from notifications.service_layer import delivery
 from notifications.service_layer.erasure import ERASED_RECIPIENT
 from shared.db import INFRASTRUCTURE_ERRORS
+from shared.heartbeat import Heartbeat
 from shared.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,8 @@ LEASE = timedelta(minutes=10)
 
 
 class Sender:
-    """`send_due()` does one pass; `run()` loops over passes until `stop()` (a background worker
-    of the consume process); `wake()` starts the next pass at once."""
+    """`send_due()` does one pass; `run()` loops over passes until `stop()` (the `send`
+    process); `wake()` starts the next pass at once."""
 
     def __init__(
         self,
@@ -71,6 +72,7 @@ class Sender:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._deferred = 0  # rows the last pass moved to the end of quiet hours
+        self.heartbeat: Heartbeat | None = None  # its own process sets one (its liveness)
 
     def wake(self) -> None:
         self._wake.set()
@@ -81,6 +83,8 @@ class Sender:
 
     def run(self) -> None:
         while not self._stop.is_set():
+            if self.heartbeat is not None:
+                self.heartbeat.beat()
             try:
                 handled = self.send_due()
             except Exception as exc:  # noqa: BLE001 - database away: try again shortly

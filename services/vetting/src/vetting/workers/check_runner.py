@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from shared.clock import today
 from shared.db import INFRASTRUCTURE_ERRORS
+from shared.heartbeat import Heartbeat
 from shared.platform import Platform
 from vetting.adapters.providers import CheckProvider, Outcome, ProviderError, Submission
 from vetting.domain.actors import SYSTEM
@@ -69,12 +70,15 @@ class CheckRunner:
         self.providers = providers
         self.settings = settings
         self._stop = threading.Event()
+        self.heartbeat: Heartbeat | None = None  # its own process sets one (its liveness)
 
     def stop(self) -> None:
         self._stop.set()
 
     def run(self) -> None:
         while not self._stop.is_set():
+            if self.heartbeat is not None:
+                self.heartbeat.beat()
             try:
                 worked = self.run_due()
             except Exception as exc:  # noqa: BLE001 - database away: try again shortly
