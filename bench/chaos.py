@@ -1,6 +1,6 @@
 """Whole-system faults while applications flow: nothing lost, nothing done twice.
 
-    .venv/bin/python bench/chaos.py [--rate R] [--duration S] [--quick]   # make chaos
+    .venv/bin/python bench/chaos.py [--rate R] [--duration S] [--quick] [--replicas N]
 
 On a PostgreSQL cluster and a RabbitMQ node private to the run (started for it, on ports of
 their own, deleted at the end: tests/support/private_servers.py), the whole
@@ -16,6 +16,11 @@ officer clears every case waiting for a decision. Meanwhile, in order, with paus
 4. RabbitMQ (the private node): `rabbitmqctl stop_app`, a few seconds down, `start_app`;
 5. PostgreSQL (the private cluster): `pg_ctl stop -m fast`, then `pg_ctl start`;
 6. the SMTP server stopped for a while, then started again on the same port.
+
+With `--replicas N` (bench/chaos_replicas.py) every service runs two web masters sharing their
+port, N consumers, two relays, two check runners and two senders, and after those faults a
+replica of each role is lost for good (killed, not restarted): web, consumer, relay (timed until
+its sibling publishes), check runner, sender.
 
 The machine's own PostgreSQL and RabbitMQ are never touched (others use them). Then submitting
 stops and the bench waits (up to --settle-timeout) until everything is done, and counts:
@@ -63,6 +68,7 @@ import chaos_infra as infra
 from bench_identity import staff_token
 from chaos_faults import Faults, Monitor
 from chaos_flow import Officer, Organisation, StoppableSmtp, Traffic
+from chaos_replicas import ReplicaFaults, replicas_for
 from limits_env import raise_rate_limits
 
 from devstack.stack import Stack
@@ -142,7 +148,10 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
     smtp = StoppableSmtp(infra.free_port())
     smtp.start()
     quietly(exit, "stop SMTP", smtp.stop)
+    replicas = replicas_for(args.replicas) if args.replicas > 1 else {}
+    out["replicas"] = replicas
     stack = Stack(
+        replicas=replicas,
         var_dir=var_dir,
         database_urls=db,
         smtp_port=smtp.port,
@@ -183,8 +192,8 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
         .splitlines()[-1]
     )["api_key"]
     token = partial(staff_token, "vetting", "chaos-officer", "vetting_officer")
-    infra.log("starting 12 processes")
     stack.start()
+    infra.log(f"started {len(stack.processes)} processes")
     stack.wait_ready(timeout=120)
 
     traffic = Traffic()
@@ -195,7 +204,8 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
     monitor = Monitor(db, smtp, traffic, coordinator, ESTABLISHMENTS)
     monitor.start()
     exit.callback(monitor.stopping.set)
-    faults = Faults(
+    extra = {"databases": db, "consumers": args.replicas} if replicas else {}
+    faults = (ReplicaFaults if replicas else Faults)(
         stack,
         smtp,
         traffic,
@@ -206,6 +216,7 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
         postgres=postgres,
         rabbit=rabbit,
         db_prefix=prefix,
+        **extra,
     )
 
     total = int(conf["rate"] * conf["duration"])
@@ -256,6 +267,8 @@ def measure(args: argparse.Namespace, run: str, exit: ExitStack, out: dict[str, 
     out["gave_up"] = traffic.gave_up[:10]
     faults.finish()
     out["faults"] = faults.report
+    if isinstance(faults, ReplicaFaults):
+        out["relay_takeover_s"] = faults.relay_takeover_s
     out["restarted_by_supervisor"] = sorted(
         name for name, process in stack.processes.items() if process.pid in faults.new_pids
     )
@@ -299,6 +312,12 @@ def main() -> int:
         action="store_true",
         help="keep the private servers' directories (stopped) and the logs "
         "(to look into a failure)",
+    )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="consumers per service, with two of every other role, and replicas lost (1: one each)",
     )
     parser.add_argument(
         "--no-restarts",

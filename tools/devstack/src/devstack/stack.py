@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,6 +37,17 @@ def roles(service: str) -> tuple[str, ...]:
     return ROLES + WORKERS.get(service, ())
 
 
+def process_name(service: str, role: str, replica: int = 1) -> str:
+    """`vetting-consume` for the first of a role, `vetting-consume@2` for the second."""
+    return f"{service}-{role}" if replica == 1 else f"{service}-{role}@{replica}"
+
+
+def parse_process_name(name: str) -> tuple[str, str, int]:
+    base, _, replica = name.partition("@")
+    service, role = base.split("-", 1)
+    return service, role, int(replica or 1)
+
+
 DEV_IDP_PORT = 9000  # shared.config.DEV_ISSUER
 
 
@@ -48,6 +60,9 @@ class Stack:
     ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     smtp_port: int | None = 1025
     web_workers: int = 1
+    # How many processes of a role each service runs (role -> count; 1 when not named). Web
+    # replicas share their service's port (gunicorn's --reuse-port), as pods behind a Service.
+    replicas: Mapping[str, int] = field(default_factory=dict)
     echo: bool = False
     # Restart a process that dies on its own (as compose's `restart: unless-stopped` does).
     supervise: bool = False
@@ -159,14 +174,25 @@ class Stack:
         for service in SERVICES:
             for role in roles(service):
                 if only is None or f"{service}-{role}" in only:
-                    self.start_process(service, role)
+                    for replica in range(1, self.replicas.get(role, 1) + 1):
+                        self.start_process(service, role, replica)
         if self.supervise:
             threading.Thread(target=self._watch, daemon=True).start()
             for name, job in self.scheduled.items():
                 threading.Thread(target=self._every, args=(name, *job), daemon=True).start()
 
-    def start_process(self, service: str, role: str) -> None:
-        self._spawn(f"{service}-{role}", self.argv(service, role), self.env_for(service))
+    def start_process(self, service: str, role: str, replica: int = 1) -> None:
+        name = process_name(service, role, replica)
+        env = self.env_for(service)
+        if role == "web":
+            # Each web process its own metrics folder (two masters must not share one).
+            metrics = self.var_dir / "metrics" / name
+            shutil.rmtree(metrics, ignore_errors=True)
+            metrics.mkdir(parents=True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+            if self.replicas.get("web", 1) > 1:
+                env["GUNICORN_CMD_ARGS"] = "--reuse-port"
+        self._spawn(name, self.argv(service, role), env)
 
     def _watch(self) -> None:
         while not self._stopping.wait(1.0):
@@ -233,8 +259,14 @@ class Stack:
         process.wait(timeout=30)
 
     def restart(self, name: str) -> None:
-        service, role = name.split("-", 1)
-        self.start_process(service, role)
+        self.start_process(*parse_process_name(name))
+
+    def retire(self, name: str) -> None:
+        """SIGKILL a process and take it out of supervision: a replica lost for good, as a pod
+        on a dead node (its siblings must carry on)."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
 
     def stop(self) -> None:
         self._stopping.set()
