@@ -12,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from applications.domain.readiness import CODES, Problem
+from applications.domain.readiness.problems import NOT_BLOCKING
 from tests.support.readiness import (
     CASES,
     DAY,
@@ -274,10 +275,5 @@ def test_removing_a_field_keeps_the_problems_unrelated_to_it(breakages, removed)
     )
     kept = [p for p in before if not under(p.field, removed) and p.code not in related]
     assert all(p in after for p in kept), (removed, [p for p in kept if p not in after])
-    assert all(
-        p.code in CODES
-        and p.blocking
-        is (p.code not in {"ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT"})
-        for p in after
-    )
+    assert all(p.code in CODES and p.blocking is (p.code not in NOT_BLOCKING) for p in after)
     assert not any(re.search(r"\d{4}-\d\d-\d\d", p.message) for p in after)

@@ -25,6 +25,7 @@ from applications.domain.readiness.person import (
 )
 from applications.domain.readiness.placement import connections, requested_establishments
 from applications.domain.readiness.problems import CODES, Problem, ReadinessPolicy, section
+from applications.domain.readiness.records import protected_declarations
 
 __all__ = ["CODES", "Problem", "ReadinessPolicy", "check_readiness", "is_ready"]
 
@@ -51,6 +52,7 @@ def check_readiness(
         *address_history(applicant, today, policy),
         *referees(applicant, today, policy),
         *declarations(applicant),
+        *protected_declarations(applicant, today),
         *future_dates(applicant, today),
         *requested_establishments(application, establishments),
         *connections(application, establishments),

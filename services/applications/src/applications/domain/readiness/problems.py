@@ -62,10 +62,15 @@ CODES: dict[str, str] = {
     "RELEASE_BEFORE_CONVICTION": "The release date is earlier than a custodial conviction.",
     "MISSING_RELEASE_DATE": "A custodial sentence is declared but no release date.",
     "ON_LICENCE_WITHOUT_RELEASE_DATE": "The applicant is on licence but no release date is given.",
+    "DECLARATION_PROTECTED": (
+        "A declared caution or conviction is protected (DBS filtering): it need not be declared."
+    ),
 }
 
 # Flags for the vetting team: shown to the coordinator, never a reason to refuse submission.
-NOT_BLOCKING = frozenset({"ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT"})
+NOT_BLOCKING = frozenset(
+    {"ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT", "DECLARATION_PROTECTED"}
+)
 
 MONTHS = (
     "January",
