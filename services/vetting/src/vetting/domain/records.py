@@ -122,3 +122,52 @@ def protection(
         today=today,
     )
     return rule.reason if rule.protected else None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One record the checks found, once, with the declaration that covers it (its index in
+    the declarations) and why it need not have been declared, if it is protected."""
+
+    record: Record
+    declared_as: int | None
+    protected: str | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    findings: tuple[Finding, ...]  # oldest first
+    not_found: tuple[int, ...]  # declarations no check found (indices)
+    everything: frozenset[Record]  # each record once: findings and declarations not found
+
+    @property
+    def undeclared(self) -> tuple[Finding, ...]:
+        """Findings no declaration covers and that had to be declared."""
+        return tuple(f for f in self.findings if f.declared_as is None and f.protected is None)
+
+
+def compare(
+    declarations: Iterable[Mapping[str, Any]],
+    check_results: Iterable[Mapping[str, Any]],
+    window: int,
+    born: date | None,
+    today: date,
+) -> Comparison:
+    """Declarations beside what the checks found, matched by category (or words) and date."""
+    declared = [read_record(item) for item in declarations]
+    found = list(merge(read_record(item) for item in check_results))
+    covered = [
+        next((i for i, d in enumerate(declared) if d.matches(r, window)), None) for r in found
+    ]
+    not_found = tuple(
+        i for i, d in enumerate(declared) if not any(d.matches(r, window) for r in found)
+    )
+    everything = frozenset(found) | {declared[i] for i in not_found}
+    findings = sorted(
+        (
+            Finding(r, i, protection(r, everything, born, today))
+            for r, i in zip(found, covered, strict=True)
+        ),
+        key=lambda f: (f.record.day, f.record.key, f.record.sources),
+    )
+    return Comparison(tuple(findings), not_found, everything)

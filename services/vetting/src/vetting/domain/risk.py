@@ -30,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from vetting.domain.policy import Policy, Thresholds
-from vetting.domain.records import day_of, merge, protection, read_record
+from vetting.domain.records import compare, day_of
 
 RECOMMENDATIONS = ("CLEAR", "CLEAR_WITH_CONDITIONS", "REFER", "REFUSE")  # least severe first
 SEVERITIES = {"CLEAR_WITH_CONDITIONS": "MEDIUM", "REFER": "HIGH", "REFUSE": "CRITICAL"}
@@ -149,27 +149,26 @@ def assess(
     """The risk factors and the recommendation. A recommendation only: a person decides.
     `date_of_birth` tells a caution or conviction given under 18 (unknown: adult)."""
     declarations = declarations or {}
-    declared = {read_record(item) for item in declarations.get("convictions") or ()}
-    found = merge(read_record(item) for item in check_results)
-    window = policy.risk.undeclared_match_window_days
+    compared = compare(
+        declarations.get("convictions") or (),
+        check_results,
+        policy.risk.undeclared_match_window_days,
+        date_of_birth,
+        today,
+    )
     factors: set[Factor] = set()
-    undeclared = {r for r in found if not any(d.matches(r, window) for d in declared)}
-    # Everything known about the person, each record once, to count their convictions.
-    everything = found | {d for d in declared if not any(d.matches(r, window) for r in found)}
-    for record in undeclared:
-        if protection(record, everything, date_of_birth, today) is not None:
-            continue  # protected: leaving it out is what the law allows, not dishonesty
+    for finding in compared.undeclared:
         factors.add(
             factor(
                 "UNDECLARED_RECORD",
                 "REFER",
-                f"Checks found {record.describe()}, which matches no declaration and is not "
-                "protected by the DBS filtering rules (honesty).",
+                f"Checks found {finding.record.describe()}, which matches no declaration and is "
+                "not protected by the DBS filtering rules (honesty).",
             )
         )
     # Each offence once: what the checks found (the official wording, which a lay description
     # may not share) and the declarations no check found.
-    for record in everything:
+    for record in compared.everything:
         what = _upper_first(record.describe())
         categories = tuple(
             c
