@@ -112,7 +112,7 @@ def assess_case(
         case.establishments,
         policy,
         today,
-        date_of_birth=_date(details.get("date_of_birth")),
+        date_of_birth=_date((case.applicant or {}).get("date_of_birth")),
     )
     pending = sorted(c.name for c in checks if c.status not in FINAL_CHECK)
     return {
