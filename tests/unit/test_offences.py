@@ -97,6 +97,7 @@ def test_custody_or_a_second_conviction_is_never_protected(
 ) -> None:
     today = day + timedelta(days=after)
     assert not rule("CONVICTION", day, today, disposal="CUSTODY")
+    assert not rule("CONVICTION", day, today, disposal="SUSPENDED_SENTENCE")
     assert not rule("CONVICTION", day, today, convictions=convictions)
     # Cautions are filtered whatever the number of convictions.
     assert rule("CAUTION", day, today, convictions=convictions) is (today >= add_months(day, 72))

@@ -8,7 +8,8 @@ motoring group and OTHER.
 Filtering (DBS filtering guidance, Police Act 1997 as amended in 2013 and 2020): a caution is
 filtered 6 years after it was given (2 years if the person was under 18); a conviction 11
 years after (5 years 6 months if under 18), only if it is the person's single conviction, did
-not lead to a custodial sentence and is not for a specified (listed) offence. Neither is ever
+not lead to a custodial sentence (a suspended sentence is one) and is not for a specified
+(listed) offence. Neither is ever
 filtered if the offence is specified. Choice: the DBS list of specified offences names
 hundreds of individual offences; a declaration only names a category, so every category where
 the list holds many offences counts as specified (see SPECIFIED_CATEGORIES). It errs towards
@@ -65,6 +66,8 @@ SPECIFIED_CATEGORIES = frozenset(
 )
 SENTENCES = ("CUSTODY", "SUSPENDED_SENTENCE", "COMMUNITY_ORDER", "FINE", "DISCHARGE", "OTHER")
 CAUTIONS = ("CAUTION", "CONDITIONAL_CAUTION")
+# Custodial for filtering: a suspended sentence is a custodial sentence (DBS guidance).
+CUSTODIAL = frozenset({"CUSTODY", "SUSPENDED_SENTENCE"})
 # Sentences that have a length (months).
 SENTENCES_WITH_LENGTH = frozenset({"CUSTODY", "SUSPENDED_SENTENCE", "COMMUNITY_ORDER"})
 
@@ -151,7 +154,7 @@ def filtering(
         months = 24 if young else 72
         what = "a caution given under 18" if young else "an adult caution"
     else:
-        if (disposal or "").upper() == "CUSTODY":
+        if (disposal or "").upper() in CUSTODIAL:
             return Filtering(False, None, "a conviction with a custodial sentence")
         if convictions > 1:
             return Filtering(False, None, "one of more than one conviction")

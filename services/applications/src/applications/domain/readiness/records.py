@@ -21,9 +21,9 @@ from shared.offences import CATEGORY_WORDS, category_of_text, filtering
 NEED_NOT_DECLARE = (
     "Protected cautions and convictions need not be declared: an adult caution after 6 years "
     "(2 years if under 18 at the time), and a single conviction that did not lead to a prison "
-    "sentence after 11 years (5 years 6 months if under 18), unless the offence is a serious "
-    "one on the DBS list of specified offences (here: violence, sexual offences, robbery, "
-    "weapons, criminal damage and arson)."
+    "sentence (suspended or not) after 11 years (5 years 6 months if under 18), unless the "
+    "offence is a serious one on the DBS list of specified offences (here: violence, sexual "
+    "offences, robbery, weapons, criminal damage and arson)."
 )
 
 
