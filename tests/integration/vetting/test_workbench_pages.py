@@ -285,8 +285,8 @@ def test_each_record_found_is_shown_once_beside_its_declaration_and_whether_it_m
     # The sample's declared conviction, the drug conviction both checks found (one row, both
     # sources), and the old caution only the PNC holds.
     assert len(found) == 3
-    assert sum("From CRIMINAL_RECORD and DBS" in cell for cell in found) == 2
-    assert sum("From CRIMINAL_RECORD<" in cell for cell in found) == 1
+    assert sum("From Criminal record (PNC) and DBS certificate" in cell for cell in found) == 2
+    assert sum("From Criminal record (PNC)<" in cell for cell in found) == 1
     colours = sorted(colour for colour, _ in matched)
     assert colours == ["green", "grey", "red"], matched
     words = dict(matched)

@@ -26,7 +26,7 @@ def _found(record: Record) -> dict[str, Any]:
         "date": record.day.isoformat(),
         "disposal": record.disposal,
         "kind": record.kind,
-        "sources": " and ".join(record.sources),
+        "sources": list(record.sources),
     }
 
 
