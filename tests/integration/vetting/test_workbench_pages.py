@@ -284,8 +284,10 @@ def test_each_record_found_is_shown_once_beside_its_declaration_and_whether_it_m
     matched = re.findall(r'data-label="Matched">.*?govuk-tag--(\w+)[^>]*>\s*(.*?)\s*<', table, re.S)
     # The sample's declared conviction, the drug conviction both checks found (one row, both
     # sources), and the old caution only the PNC holds.
-    assert len(found) == 3
-    assert sum("From Criminal record (PNC) and DBS certificate" in cell for cell in found) == 2
+    assert len(found) == 3, found
+    assert sum("From Criminal record (PNC) and DBS certificate" in cell for cell in found) == 2, (
+        found
+    )
     assert sum("From Criminal record (PNC)<" in cell for cell in found) == 1
     colours = sorted(colour for colour, _ in matched)
     assert colours == ["green", "grey", "red"], matched
