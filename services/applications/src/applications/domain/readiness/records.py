@@ -56,7 +56,7 @@ def protected_declarations(applicant: dict[str, Any], today: date) -> list[Probl
                     f"Conviction or caution {index + 1} ({long_date(day)}) is protected: "
                     f"{rule.reason}, so since {long_date(rule.filtered_from)} it need not be "
                     "declared. It can stay or be removed; either way it does not count "
-                    f"against the applicant. {NEED_NOT_DECLARE}",
+                    "against the applicant.",
                 )
             )
     return problems
