@@ -39,7 +39,7 @@ def _declared(item: Mapping[str, Any]) -> dict[str, Any]:
         "disposal": item.get("disposal"),
         "kind": item.get("kind"),
         "months": item.get("sentence_length_months"),
-        "spent": {True: "Spent", False: "Not spent"}.get(spent, "Spent: not said"),
+        "spent": "Spent" if spent is True else "Not spent" if spent is False else "Spent: not said",
     }
 
 
