@@ -198,6 +198,11 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
     ("MISSING_DECLARATIONS", "applicant.declarations", [edit(f"{A}.declarations", DELETE)]),
     ("MIDDLE_NAMES_NOT_CONFIRMED", "applicant.middle_names", [edit(f"{A}.middle_names", None)]),
     ("MIDDLE_NAMES_CONTRADICTORY", "applicant.no_middle_name", [edit(f"{A}.no_middle_name", True)]),
+    (
+        "MIDDLE_NAME_PLACEHOLDER",
+        "applicant.no_middle_name",
+        [edit(f"{A}.middle_names", " N/A ")],
+    ),
     ("SMS_WITHOUT_MOBILE", "applicant.contact.mobile", [edit(f"{A}.contact.mobile", None)]),
     (
         "ADDRESS_HISTORY_TOO_SHORT",
@@ -225,6 +230,11 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
         "applicant.identity_documents[0].expiry",
         [edit(f"{A}.identity_documents.0.expiry", TODAY - DAY)],
     ),
+    (
+        "IDENTITY_DOCUMENT_EXPIRES_DURING_VETTING",
+        "applicant.identity_documents[0].expiry",
+        [edit(f"{A}.identity_documents.0.expiry", TODAY + 12 * 7 * DAY - DAY)],
+    ),
     ("TOO_FEW_REFEREES", "applicant.referees", [edit(f"{A}.referees.1", "not a referee")]),
     (
         "REFEREE_IS_RELATIVE",
@@ -242,6 +252,11 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
         "DUPLICATE_ESTABLISHMENT",
         "establishments[2]",
         [edit("establishments", ["WWI", "LEI", "WWI"])],
+    ),
+    (
+        "UNKNOWN_CONNECTION_ESTABLISHMENT",
+        "applicant.connections[0].establishment",
+        [edit(f"{A}.connections.0.establishment", "ZZZ")],
     ),
     (
         "CONNECTION_AT_REQUESTED_ESTABLISHMENT",

@@ -159,6 +159,12 @@ _SPECS = [
         "suspension's id.",
     ),
     (
+        "vetting.clearance_suspension_announced",
+        vetting.ClearanceSuspensionAnnouncedV1,
+        "What the volunteer and the coordinator are told of a suspension, published with "
+        "vetting.clearance_suspended: the clearance and the time, never the reason's code.",
+    ),
+    (
         "vetting.clearance_reinstated",
         vetting.ClearanceReinstatedV1,
         "A suspended clearance is active again. Names the suspension it lifts: one naming none "
@@ -222,6 +228,12 @@ _SPECS = [
         "access.excluded",
         access.AccessExcludedV1,
         "The establishment excluded the person locally, until a review date.",
+    ),
+    (
+        "access.exclusion_review_due",
+        access.AccessExclusionReviewDueV1,
+        "An exclusion's review date has come: announced once per review date, for the "
+        "establishment to review it and the person and their coordinator to be told.",
     ),
     ("access.revoked", access.AccessChangeV1, "The establishment revoked the grant."),
     (

@@ -149,6 +149,12 @@ class RefereeForm(FlaskForm):
     years_known = StringField(
         "How many years have they known the volunteer? (optional)", widget=GovTextInput()
     )
+    not_related = BooleanField(
+        "They are not related to the volunteer",
+        widget=Checkbox(),
+        description="We ask when a referee has the volunteer's surname and postcode. Tick this "
+        "if they are not family.",
+    )
 
 
 class AnotherForm(FlaskForm):

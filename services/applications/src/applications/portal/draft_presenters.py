@@ -156,6 +156,7 @@ def referee_rows(draft: Draft) -> list[Row]:
                 f"Known for {referee['years_known']} years"
                 if referee.get("years_known") is not None
                 else None,
+                "Not related to the volunteer" if referee.get("not_related") is True else None,
             ),
             "referee",
             index,

@@ -11,18 +11,13 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from applications.schemas.postcode import Postcode
 from shared.events.catalogue import CHANNELS, ESTABLISHMENT_CODE
 from shared.offences import CAUTIONS, OFFENCE_CATEGORIES, SENTENCES_WITH_LENGTH
 
 UK_MOBILE = validate.Regexp(
     r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$",
     error="Enter a UK mobile number, like 07700 900123.",
-)
-# The UK postcode format (not a check that the postcode exists).
-UK_POSTCODE = validate.Regexp(
-    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]"
-    r"|[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$",
-    error="Enter a UK postcode, like SW1A 1AA.",
 )
 NAME = validate.Length(min=1, max=100)
 DOCUMENT_TYPES = (
@@ -78,7 +73,7 @@ class AddressSchema(DateRangeMixin, Strict):
     line1 = fields.String(required=True, validate=validate.Length(min=1, max=200))
     line2 = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     town = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    postcode = fields.String(required=True, validate=UK_POSTCODE)
+    postcode = Postcode(required=True)
     from_date = fields.Date(required=True)
     to_date = fields.Date(
         load_default=None,
@@ -225,9 +220,15 @@ class RefereeSchema(Strict):
     surname = fields.String(required=True, validate=NAME)
     email = fields.Email(required=True)
     relationship = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    postcode = fields.String(required=True, validate=UK_POSTCODE)
+    postcode = Postcode(required=True)
     years_known = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=0, max=100)
+    )
+    not_related = fields.Boolean(
+        metadata={
+            "description": "True confirms the referee is not related to the applicant, answering "
+            "the question a shared surname and postcode raises (REFEREE_MAY_BE_RELATIVE)."
+        },
     )
 
 

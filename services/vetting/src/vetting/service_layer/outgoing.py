@@ -125,6 +125,16 @@ def _change(clearance: Clearance) -> dict[str, Any]:
 def clearance_suspended(
     uow: UnitOfWork, clearance: Clearance, reason_code: str, moment: datetime
 ) -> Envelope:
+    # The volunteer and the coordinator are told apart, without the reason's code.
+    uow.emit(
+        "vetting.clearance_suspension_announced",
+        subject=clearance.application_id,
+        data={
+            "clearance_id": clearance.id,
+            "application_id": clearance.application_id,
+            "suspended_at": moment.isoformat(),
+        },
+    )
     return uow.emit(
         "vetting.clearance_suspended",
         subject=clearance.application_id,

@@ -176,6 +176,15 @@ class ClearanceSuspendedV1(ClearanceChangeV1):
     suspension_id = fields.UUID(load_default=None, allow_none=True)
 
 
+class ClearanceSuspensionAnnouncedV1(Schema):
+    """What the volunteer and the coordinator are told of a suspension, published with
+    vetting.clearance_suspended: which clearance and when, never why."""
+
+    clearance_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    suspended_at = fields.AwareDateTime(required=True)
+
+
 class ClearanceReinstatedV1(ClearanceChangeV1):
     reinstated_at = fields.AwareDateTime(required=True)
     # Added (optional): the suspension this lifts. A consumer lifts only the suspension named;

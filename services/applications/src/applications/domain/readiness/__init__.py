@@ -48,7 +48,7 @@ def check_readiness(
         *middle_names(applicant),
         *contact(applicant),
         *age(applicant, today, policy),
-        *identity_documents(applicant, today),
+        *identity_documents(applicant, today, policy),
         *address_history(applicant, today, policy),
         *referees(applicant, today, policy),
         *declarations(applicant),

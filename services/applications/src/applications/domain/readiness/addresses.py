@@ -89,10 +89,10 @@ def coverage(periods: list[Period], today: date, policy: ReadinessPolicy) -> lis
     """ADDRESS_HISTORY_TOO_SHORT and ADDRESS_GAP, over the years the policy asks for."""
     needed_from = years_before(today, policy.address_history_years)
     known = sorted((p for p in periods if p.start <= today), key=Period.order)
-    if not known:
-        return []  # every start date is in the future: DATE_IN_FUTURE says so
     problems = []
-    first = known[0]
+    # Judged on every period, future ones too: a moving-in date typed in the future (also
+    # DATE_IN_FUTURE) must not hide that the history is too short.
+    first = min(periods, key=Period.order)
     if first.start > needed_from:
         problems.append(
             problem(
@@ -103,6 +103,8 @@ def coverage(periods: list[Period], today: date, policy: ReadinessPolicy) -> lis
                 "earlier addresses, or explain where the applicant was living.",
             )
         )
+    if not known:
+        return problems  # no period has started yet: there is no gap to measure
     for start, end, before in uncovered(known, today):
         start = max(start, needed_from)  # days before the years needed do not matter
         length = (end - start).days + 1
