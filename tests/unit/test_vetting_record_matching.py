@@ -126,3 +126,35 @@ def test_a_lay_declaration_never_hides_what_the_check_found() -> None:
     )
     summary = run([lay], [found])
     assert undeclared(summary) == [] and summary.recommendation == "REFUSE"
+
+
+offences = st.sampled_from(
+    [
+        ("Possession of a controlled drug", "DRUG_OFFENCES"),
+        ("Theft from a shop", "THEFT"),
+        ("Fraud by false representation", "FRAUD"),
+        ("Speeding", "MOTORING"),
+    ]
+)
+recent_days = st.dates(min_value=date(2023, 1, 1), max_value=TODAY)
+
+
+@PROPERTY
+@given(
+    st.lists(st.tuples(offences, recent_days), min_size=1, max_size=4, unique=True),
+    st.lists(st.sampled_from([("CRIMINAL_RECORD",), ("DBS",), ("CRIMINAL_RECORD", "DBS")])),
+    st.randoms(use_true_random=False),
+)
+def test_how_many_checks_found_a_record_never_changes_the_count(
+    records: list[tuple[tuple[str, str], date]], seen_by: list[tuple[str, ...]], shuffle: Any
+) -> None:
+    once = [item(o, d, c, source="CRIMINAL_RECORD") for (o, c), d in records]
+    everywhere = [
+        item(o, d, c, source=source)
+        for n, ((o, c), d) in enumerate(records)
+        for source in (seen_by[n] if n < len(seen_by) else ("CRIMINAL_RECORD", "DBS"))
+    ]
+    shuffle.shuffle(everywhere)
+    distinct = len({(c, d) for (_, c), d in records})
+    assert len(undeclared(run([], once))) == distinct
+    assert len(undeclared(run([], everywhere))) == distinct
