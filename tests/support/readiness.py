@@ -221,6 +221,16 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
         [edit(f"{A}.addresses.0.to_date", TODAY - 28 * DAY)],
     ),
     (
+        # A key holder at a high security prison needs a CTC; the current address is abroad.
+        "UK_RESIDENCE_SHORT",
+        "applicant.addresses[0].country",
+        [
+            edit("requested_access", "KEY_HOLDING"),
+            edit("establishments", ["FKI"]),
+            edit(f"{A}.addresses.0.country", "France"),
+        ],
+    ),
+    (
         "APPLICANT_UNDER_18",
         "applicant.date_of_birth",
         [edit(f"{A}.date_of_birth", date(2008, 11, 28))],

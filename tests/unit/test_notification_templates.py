@@ -174,12 +174,36 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
                 "issued_at": "2026-11-27T10:00:00+00:00",
                 "expires_at": "2029-11-27T10:00:00+00:00",
             },
-            ("Enhanced", "27 November 2029"),
+            ("Level 3 (unescorted)", "27 November 2029"),
         )
     ],
     "vetting.clearance_refused": [
         ({"refused_at": "2026-11-27T10:00:00+00:00"}, ("reconsider", "once")),
         ({"refused_at": "2026-11-27T10:00:00+00:00", "reconsidered": True}, ("final",)),
+    ],
+    "vetting.information_chased": [
+        (
+            {
+                "request_id": "req-1",
+                "due_by": "2027-03-01",
+                "requested_at": "2027-02-15T10:00:00+00:00",
+                "chased_at": "2027-03-02T06:00:00+00:00",
+                "sensitive": False,
+                "lapses_on": "2027-03-12",
+            },
+            ("1 March 2027", "12 March 2027"),
+        ),
+        (
+            {
+                "request_id": "req-2",
+                "due_by": "2027-03-01",
+                "requested_at": "2027-02-15T10:00:00+00:00",
+                "chased_at": "2027-03-02T06:00:00+00:00",
+                "sensitive": True,
+                "lapses_on": "2027-03-12",
+            },
+            ("1 March 2027", "12 March 2027"),
+        ),
     ],
     "vetting.clearance_expiring": [
         (
@@ -203,7 +227,7 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
             },
             (
                 NAMES[LONGEST],
-                "Enhanced with Counter Terrorist Check",
+                "Level 4 (counter-terrorism)",
                 "key holding",
                 CONSOLE,
                 "new access request",

@@ -53,6 +53,7 @@ def test_each_mistake_is_reported_alone_with_its_code_and_field(code, field, cha
             "CONNECTION_AT_REQUESTED_ESTABLISHMENT",
             "IDENTITY_DOCUMENT_EXPIRES_DURING_VETTING",
             "REFEREE_MAY_BE_RELATIVE",
+            "UK_RESIDENCE_SHORT",
             "DECLARATION_PROTECTED",
         }
     )

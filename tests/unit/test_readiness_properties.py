@@ -249,9 +249,15 @@ REMOVABLE = [f"{A}.{key}" for key in valid_application()[A]] + [
 RELATED = {
     f"{A}.surname": {"REFEREE_MAY_BE_RELATIVE"},
     f"{A}.addresses": {"REFEREE_MAY_BE_RELATIVE"},
-    f"{A}.address_gap_explanations": {"ADDRESS_GAP", "ADDRESS_HISTORY_TOO_SHORT"},
+    # An explained gap is not UK residence: without it, the shortfall is a gap instead.
+    f"{A}.address_gap_explanations": {
+        "ADDRESS_GAP",
+        "ADDRESS_HISTORY_TOO_SHORT",
+        "UK_RESIDENCE_SHORT",
+    },
     f"{A}.middle_names": {"MIDDLE_NAMES_CONTRADICTORY", "MIDDLE_NAME_PLACEHOLDER"},
-    "establishments": {"CONNECTION_AT_REQUESTED_ESTABLISHMENT"},
+    # A high security establishment raises the level to one with a CTC.
+    "establishments": {"CONNECTION_AT_REQUESTED_ESTABLISHMENT", "UK_RESIDENCE_SHORT"},
 }
 
 

@@ -272,3 +272,25 @@ def test_the_type_ahead_is_served_like_govuk_frontend(portal):
     script = client.get("/assets/accessible-autocomplete/accessible-autocomplete.min.js")
     assert script.status_code == 200 and "max-age" in script.headers["Cache-Control"]
     assert client.get("/assets/accessible-autocomplete/package.json").status_code == 404
+
+
+def test_an_address_abroad_has_a_country_and_no_postcode(portal):
+    client = portal.signed_in("coord_a")
+    application_id = _start(client)
+    base = f"/portal/applications/{application_id}"
+    moved = {**_date("from_date", today() - timedelta(days=900)), **_date("to_date", None)}
+    uk_blank = _post(client, f"{base}/draft/address", {"town": "Leeds", "country": "", **moved})
+    assert uk_blank.status_code == 422
+    assert 'href="#line1"' in uk_blank.text and 'href="#postcode"' in uk_blank.text
+    both = {"town": "Lyon", "country": "France", "postcode": "LS1 1AA", **moved}
+    with_postcode = _post(client, f"{base}/draft/address", both)
+    assert with_postcode.status_code == 422
+    assert "Leave the postcode empty for an address outside the UK." in with_postcode.text
+    assert _stored(portal, application_id).applicant == {}  # nothing saved
+    abroad = {"line1": "", "town": "Lyon", "country": "France", "postcode": "", **moved}
+    saved = _post(client, f"{base}/draft/address", abroad)
+    assert saved.status_code == 303, saved.text
+    [stored] = _stored(portal, application_id).applicant["addresses"]
+    assert (stored["town"], stored["country"], stored.get("postcode")) == ("Lyon", "France", None)
+    listed = client.get(f"{base}/draft/addresses").text
+    assert "Lyon" in listed and "France" in listed

@@ -174,4 +174,7 @@ def test_the_sweep_command_runs_as_an_operator_would(vetting, backend_env):
         env={**backend_env["vetting"], "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == '{"reminded": 0, "expired": 1}'
+    assert (
+        result.stdout.strip().splitlines()[-1]
+        == '{"reminded": 0, "expired": 1, "chased": 0, "lapsed": 0}'
+    )

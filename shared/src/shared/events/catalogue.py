@@ -127,6 +127,14 @@ _SPECS = [
         "the checks found).",
     ),
     (
+        "vetting.information_chased",
+        vetting.InformationChasedV1,
+        'An information request passed its "by when" date unanswered: chased once (the '
+        "coordinator and the volunteer are reminded; a sensitive request's, the volunteer "
+        "alone); unanswered after the policy's grace period, it lapses to the vetting officer "
+        "as overdue. Never the questions.",
+    ),
+    (
         "vetting.clearance_granted",
         vetting.ClearanceGrantedV1,
         "The applicant is cleared, with a level, conditions and an expiry (and who the person "

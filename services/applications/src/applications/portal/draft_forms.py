@@ -126,6 +126,11 @@ class AddressForm(FlaskForm):
     line2 = StringField("Address line 2 (optional)", widget=GovTextInput())
     town = StringField("Town or city", widget=GovTextInput())
     postcode = StringField("Postcode", widget=GovTextInput())
+    country = StringField(
+        "Country (only for an address outside the UK)",
+        widget=GovTextInput(),
+        description="Time abroad counts as address history. Leave the postcode empty.",
+    )
     from_date = _date("Moved in")
     to_date = _date("Moved out", "Leave empty if they live here now. " + DATE_EXAMPLE)
 

@@ -106,6 +106,7 @@ def address_rows(draft: Draft) -> list[Row]:
                     address.get("line2"),
                     address.get("town"),
                     address.get("postcode"),
+                    address.get("country"),
                     f"From {_date(address.get('from_date'))} to {until}",
                 ),
                 "address",

@@ -11,6 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from applications.domain.readiness.addresses import is_abroad
 from applications.schemas.postcode import Postcode
 from shared.events.catalogue import CHANNELS, ESTABLISHMENT_CODE
 from shared.offences import CAUTIONS, OFFENCE_CATEGORIES, SENTENCES_WITH_LENGTH
@@ -70,16 +71,54 @@ class ContactSchema(Strict):
 
 
 class AddressSchema(DateRangeMixin, Strict):
-    line1 = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    """A UK address (line 1, town, postcode), or one abroad (country and town; no postcode:
+    time abroad is part of the history, not a gap)."""
+
+    line1 = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Required for a UK address; optional abroad."},
+    )
     line2 = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     town = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    postcode = Postcode(required=True)
+    postcode = Postcode(
+        allow_none=True,
+        metadata={
+            "description": (
+                "Required for a UK address (case and spaces do not matter: stored as 'SW1A 1AA'); "
+                "leave it out for one abroad."
+            )
+        },
+    )
+    country = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=2, max=100),
+        metadata={
+            "description": "For an address outside the UK, the country; empty for a UK address."
+        },
+    )
     from_date = fields.Date(required=True)
     to_date = fields.Date(
         load_default=None,
         allow_none=True,
         metadata={"description": "Empty for the current address."},
     )
+
+    @validates_schema
+    def uk_or_abroad(self, data: dict, **_kwargs: object) -> None:
+        if is_abroad(data):
+            if data.get("postcode"):
+                raise ValidationError(
+                    "Leave the postcode out for an address outside the UK.", "postcode"
+                )
+            return
+        missing = {
+            name: ["Missing data for required field."]
+            for name in ("line1", "postcode")
+            if not data.get(name)
+        }
+        if missing:
+            raise ValidationError(missing)
 
 
 class GapExplanationSchema(DateRangeMixin, Strict):

@@ -80,6 +80,16 @@ MESSAGES: dict[str, tuple[Message, ...]] = {
             sms_fields=("sensitive", "vetting_phone"),
         ),
     ),
+    # Past its "by when" date: chased once, never with the questions. A sensitive request was
+    # the volunteer's alone: they are reminded, and the coordinator is not told.
+    "vetting.information_chased": (
+        Message(
+            "information_chased",
+            (VOLUNTEER, COORDINATOR),
+            ("due_by", "sensitive", "lapses_on", "vetting_email", "vetting_phone"),
+            sms_fields=("sensitive", "vetting_phone"),
+        ),
+    ),
     "vetting.clearance_announced": (
         Message("clearance_granted", (VOLUNTEER, COORDINATOR), ("level", "expires_on")),
     ),

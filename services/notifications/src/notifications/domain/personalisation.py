@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from notifications.domain.messages import MESSAGES
+from shared.clearance import clearance_label
 
 MONTHS = (
     "January",
@@ -32,12 +33,6 @@ MONTHS = (
     "November",
     "December",
 )
-LEVELS = {
-    "ESCORTED_VISITOR": "Escorted visitor",
-    "STANDARD": "Standard",
-    "ENHANCED": "Enhanced",
-    "ENHANCED_CTC": "Enhanced with Counter Terrorist Check",
-}
 # A portal member's role, as the invitation names it.
 ROLE_NAMES = {"coordinator": "a coordinator", "organisation_admin": "an admin"}
 ACCESS = {"ESCORTED": "escorted", "UNESCORTED": "unescorted", "KEY_HOLDING": "key holding"}
@@ -74,7 +69,8 @@ def long_date(value: date | datetime | str) -> str:
 
 
 def level_words(code: str) -> str:
-    return LEVELS.get(code) or code.replace("_", " ").capitalize()
+    """A clearance level by its label ("Level 2 (escorted)"): never a DBS certificate's words."""
+    return clearance_label(code)
 
 
 def access_words(code: str) -> str:
@@ -133,6 +129,7 @@ FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
         str(item.get("question", "")).strip() for item in data["items"]
     ],
     "due_by": _optional("due_by", long_date),
+    "lapses_on": lambda data, _ctx: long_date(data["lapses_on"]),
     "reason": lambda data, _ctx: data["reason"],
     # A sensitive request went to the volunteer alone: they reply to vetting directly.
     "sensitive": lambda data, _ctx: bool(data.get("sensitive")),

@@ -119,7 +119,7 @@ def lookup(application: dict[str, Any], path: str) -> Any:
     return value
 
 
-def missing_data(application: dict[str, Any]) -> list[Problem]:
+def missing_data(application: dict[str, Any], declarations_needed: bool = True) -> list[Problem]:
     problems = []
     for code, path, message in REQUIRED:
         value = lookup(application, path)
@@ -134,7 +134,7 @@ def missing_data(application: dict[str, Any]) -> list[Problem]:
         )
         if not present:
             problems.append(problem(code, path, message))
-    if not isinstance(lookup(application, "applicant.declarations"), dict):
+    if declarations_needed and not isinstance(lookup(application, "applicant.declarations"), dict):
         # Unanswered is not "nothing to declare": vetting needs the question answered.
         problems.append(
             problem(

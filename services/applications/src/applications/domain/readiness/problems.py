@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from shared.clearance import ClearanceSummary, load_summary
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class ReadinessPolicy:
     referees_required: int = 2
     # How long vetting is expected to take: a document expiring sooner is flagged.
     expected_vetting_weeks: int = 12
+    # The vetting policy's levels, to ask only for what the request's level needs.
+    clearance: ClearanceSummary = field(default_factory=load_summary)
 
 
 CODES: dict[str, str] = {
@@ -51,6 +55,9 @@ CODES: dict[str, str] = {
     "ADDRESS_GAP": "A gap in the address history longer than the policy allows, not explained.",
     "ADDRESSES_OVERLAP": "Two addresses overlap by more than a day (a flag, not blocking).",
     "NO_CURRENT_ADDRESS": "No address is marked as the current one.",
+    "UK_RESIDENCE_SHORT": (
+        "Time abroad leaves less UK residence than a Counter Terrorist Check needs (a flag)."
+    ),
     "APPLICANT_UNDER_18": "The applicant is younger than the policy's minimum age.",
     "IDENTITY_DOCUMENT_EXPIRED": "An identity document has expired.",
     "IDENTITY_DOCUMENT_EXPIRES_DURING_VETTING": (
@@ -87,8 +94,14 @@ NOT_BLOCKING = frozenset(
         "CONNECTION_AT_REQUESTED_ESTABLISHMENT",
         "IDENTITY_DOCUMENT_EXPIRES_DURING_VETTING",
         "REFEREE_MAY_BE_RELATIVE",
+        "UK_RESIDENCE_SHORT",
         "DECLARATION_PROTECTED",
     }
+)
+# How people write the UK as a country: an "abroad" address in one of these is in the UK.
+UK_NAMES = frozenset(
+    {"uk", "united kingdom", "gb", "great britain", "britain", "england", "scotland", "wales"}
+    | {"northern ireland"}
 )
 
 MONTHS = (
@@ -140,6 +153,10 @@ def as_date(value: Any) -> date | None:
 def text(value: Any) -> str:
     """The text of a value with surrounding space removed; '' for anything not text."""
     return value.strip() if isinstance(value, str) else ""
+
+
+def is_uk_name(value: Any) -> bool:
+    return " ".join(text(value).split()).casefold() in UK_NAMES
 
 
 def folded(value: Any) -> str:
