@@ -80,6 +80,9 @@ def test_the_application_pages_in_the_browser(
     group.get_by_label("Year").fill("2026")
     _press(page)
     expect(page.locator("main")).to_contain_text("You reported a change of address")
+    page.goto(f"{url}/portal/applications/{expiring}/changes?kind=NEW_CONVICTION")
+    expect(page.get_by_label("Kind of offence (optional)")).to_be_visible()
+    shots.check(page, "change-conviction")
 
     # Vetting's question answered; the sensitive one is the volunteer's.
     page.goto(f"{url}/portal/applications/{asked}")

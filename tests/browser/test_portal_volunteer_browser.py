@@ -84,10 +84,14 @@ def test_the_volunteer_completes_their_part_in_the_browser(
     volunteer.get_by_label("What was the offence?").fill("Theft from a shop")
     _date(volunteer, "Date of the conviction or caution", 1, 3, 2010)
     volunteer.get_by_label("What was the sentence or outcome?").select_option("FINE")
+    volunteer.get_by_label("What kind of offence was it? (optional)").select_option("THEFT")
+    _answer(volunteer, "Is it spent? (optional)", yes=True)
     shots.check(volunteer, "declaration-add")
     _click(volunteer, "Add")
     _answer(volunteer, "Do you have another conviction or caution to declare?", yes=False)
     _answer(volunteer, "Are you on licence or under supervision now?", yes=False)
+    # A single adult conviction with a fine, over 11 years old: the page says it is protected.
+    expect(volunteer.get_by_text("It can stay or be removed", exact=False)).to_be_visible()
     shots.check(volunteer, "declarations-list")
     _click(volunteer, "Continue")
 

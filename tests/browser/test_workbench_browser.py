@@ -257,3 +257,26 @@ def test_an_override_of_refer_is_countersigned_and_the_keyboard_alone_will_do(
     countersign(manager, "clearance", "Agreed: old and minor.", "Clearance countersigned")
     wb.application_when(application_id, "CLEARED")
     assert "case.override_countersigned" in wb.audit(case_id)
+
+
+def test_records_found_beside_declarations_pass_axe_and_fit_a_phone(
+    workbench_stack: Workbench, open_page
+):
+    wb = workbench_stack
+    application_id = wb.apply(
+        f"Records-{uuid.uuid4().hex[:6]}", undeclared=True, markers="+sim-protected-caution"
+    )
+    case_id = wb.case_when(application_id, "AWAITING_DECISION")["id"]
+    officer = open_page()
+    sign_in(officer, wb, "vic")
+    open_case(officer, wb, case_id)
+    records = officer.locator("#records")
+    expect(records.get_by_text("Not declared", exact=True)).to_be_visible()
+    expect(records.get_by_text(re.compile(r"need not be: protected"))).to_be_visible()
+    expect(records.locator(".govuk-tag--green", has_text="Declared")).to_be_visible()
+    passes_axe(officer)
+    records.screenshot(path=wb.shots / "workbench-records.png")
+    fits_a_phone(officer)
+    officer.set_viewport_size(PHONE)
+    officer.reload()
+    officer.locator("#records").screenshot(path=wb.shots / "workbench-records-phone.png")

@@ -293,6 +293,12 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
         "applicant.declarations.release_date",
         [edit(f"{A}.declarations.release_date", None), edit(f"{A}.declarations.on_licence", True)],
     ),
+    (
+        # A single adult conviction with a fine, 11 years old and not specified: protected.
+        "DECLARATION_PROTECTED",
+        "applicant.declarations.convictions[0]",
+        [edit(f"{A}.declarations.convictions.0.disposal", "FINE")],
+    ),
 ]
 
 

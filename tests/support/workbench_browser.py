@@ -48,11 +48,12 @@ class Workbench:
 
     # The organisation, through the applications API ----------------------------------------
 
-    def apply(self, surname: str, *, undeclared: bool = False) -> str:
+    def apply(self, surname: str, *, undeclared: bool = False, markers: str = "") -> str:
         """Submit an application; its id. `undeclared`: the checks find a record the applicant
-        did not declare, so the risk summary recommends REFER."""
+        did not declare, so the risk summary recommends REFER; `markers`: more sim- tags,
+        e.g. "+sim-protected-caution"."""
         tag = uuid.uuid4().hex[:8]
-        email = f"wb-{tag}{'+sim-undeclared' if undeclared else ''}@example.org"
+        email = f"wb-{tag}{'+sim-undeclared' if undeclared else ''}{markers}@example.org"
         body = person(surname, passport=f"WB{tag}", email=email)
         created = submit(self.stack, self.key, body)
         assert created.status_code == 200, created.text

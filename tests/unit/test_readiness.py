@@ -54,6 +54,7 @@ def test_each_mistake_is_reported_alone_with_its_code_and_field(code, field, cha
             "IDENTITY_DOCUMENT_EXPIRES_DURING_VETTING",
             "REFEREE_MAY_BE_RELATIVE",
             "UK_RESIDENCE_SHORT",
+            "DECLARATION_PROTECTED",
         }
     )
 

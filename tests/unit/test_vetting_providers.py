@@ -163,8 +163,9 @@ def test_criminal_record_finds_each_declaration_on_the_pnc() -> None:
     assert result.status == "ADVERSE"
     assert result.detail["records"] == [
         {
-            "offence": "Theft",
-            "date": day(days=15 * 365),
+            "offence": "Took goods from a shop",
+            "category": "THEFT",
+            "date": day(days=8 * 365),
             "disposal": "FINE",
             "kind": "CONVICTION",
             "source": "PNC",
@@ -219,6 +220,7 @@ def test_sim_undeclared_adds_a_record_to_the_pnc_and_dbs_searches() -> None:
     who = applicant("jo+sim-undeclared@example.org", declarations=declarations())
     hidden = {
         "offence": "Possession of a controlled drug (class B)",
+        "category": "DRUG_OFFENCES",
         "date": day(years=4),
         "disposal": "FINE",
         "kind": "CONVICTION",

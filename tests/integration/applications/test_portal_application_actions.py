@@ -180,12 +180,14 @@ def test_reporting_a_change_asks_what_changed_then_its_details(portal):
             "offence": "Shoplifting",
             "date": ["3", "2", "2026"],
             "disposal": "CAUTION",
+            "category": "THEFT",
         },
     )
 
     assert done.status_code == 303
     [change] = published(portal.platform, "application.circumstances_changed")
     assert change["kind"] == "NEW_CONVICTION"
+    assert change["details"]["category"] == "THEFT"
     assert "application.change_reported" in actions(portal, application_id)
     page = client.get(done.headers["Location"]).text
     assert "You reported a new conviction or caution" in page

@@ -390,3 +390,41 @@ def test_a_renewal_keeps_the_volunteers_sections_from_the_organisation(portal):
     assert not set(SECTIONS) & set(renewal.json["applicant"])
     assert set(renewal.json["volunteer_sections"].values()) == {"NEEDS_ATTENTION"}
     assert "Sam Jones" not in str(renewal.json)
+
+
+def test_a_volunteer_declares_a_record_with_its_category_length_and_whether_it_is_spent(portal):
+    app_id = draft_without_sections(portal)
+    volunteer = volunteer_in(portal, send_link(portal, app_id))
+    path = "/portal/volunteer/declarations"
+    entry = {
+        "action": "add",
+        "kind": "CONVICTION",
+        "offence": "Took goods from a shop",
+        "date": ["1", "3", "2010"],
+        "disposal": "FINE",
+        "category": "THEFT",
+        "sentence_length_months": "6",
+        "spent": "yes",
+    }
+    # A fine has no length: the field says so, and nothing is stored.
+    refused = post(volunteer, path, entry, page_path=f"{path}?add=1")
+    assert refused.status_code == 422
+    assert "Only a custodial, suspended or community sentence has a length." in refused.text
+    added = post(
+        volunteer, path, entry | {"disposal": "COMMUNITY_ORDER"}, page_path=f"{path}?add=1"
+    )
+    assert added.status_code == 302, added.text
+    page = volunteer.get(path).text
+    assert "Theft (including shoplifting)" in page
+    # Old enough, a single conviction, not custodial, not specified: the volunteer is told it
+    # is protected (need not be declared).
+    assert "is protected" in page and "need not be" in page
+    post(volunteer, path, {"action": "answer", "more": "no", "on_licence": "no"})
+    with portal.platform.session_factory() as session:
+        stored = session.get(Application, app_id)
+        [declared] = stored.applicant["declarations"]["convictions"]
+    assert (declared["category"], declared["sentence_length_months"], declared["spent"]) == (
+        "THEFT",
+        6,
+        True,
+    )

@@ -6,6 +6,7 @@ test_workbench_matrix.py."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import date
 
@@ -269,3 +270,28 @@ def test_the_case_page_links_the_decisions_its_state_and_role_allow(workbench: W
     pending = manager.get(f"/workbench/cases/{refusal['id']}").text
     assert countersign in pending and f'/workbench/cases/{refusal["id"]}/clear"' not in pending
     assert manager.get(countersign.split('"')[1]).status_code == 200  # the form it leads to
+
+
+def test_each_record_found_is_shown_once_beside_its_declaration_and_whether_it_matched(
+    workbench: Workbench,
+):
+    case = workbench.awaiting_decision(
+        f"wb-{uuid.uuid4().hex[:8]}+sim-undeclared+sim-protected-caution@example.org"
+    )
+    page = workbench.signed_in("officer").get(f"/workbench/cases/{case['id']}").text
+    table = page[page.index('id="records"') : page.index('id="checks"')]
+    found = re.findall(r'data-label="Found by the checks">(.*?)</td>', table, re.S)
+    matched = re.findall(r'data-label="Matched">.*?govuk-tag--(\w+)[^>]*>\s*(.*?)\s*<', table, re.S)
+    # The sample's declared conviction, the drug conviction both checks found (one row, both
+    # sources), and the old caution only the PNC holds.
+    assert len(found) == 3, found
+    assert sum("From Criminal record (PNC) and DBS certificate" in cell for cell in found) == 2, (
+        found
+    )
+    assert sum("From Criminal record (PNC)<" in cell for cell in found) == 1
+    colours = sorted(colour for colour, _ in matched)
+    assert colours == ["green", "grey", "red"], matched
+    words = dict(matched)
+    assert words["red"] == "Not declared"
+    assert words["grey"].startswith("Not declared, and need not be: protected (an adult caution")
+    assert "Took goods from a shop" in table and "Theft (including shoplifting)" in table

@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from applications.schemas.applicant import DISPOSALS
 from shared.frontdoor.widgets import Radios
+from shared.offences import CATEGORY_WORDS, OFFENCE_CATEGORIES
 
 MISSING = "Missing data for required field."
 DATE_FORMAT = "%d %m %Y"
@@ -88,6 +89,14 @@ class ConvictionForm(FlaskForm):
         widget=GovSelect(),
         validate_choice=False,
     )
+    category = SelectField(
+        "Kind of offence (optional)",
+        choices=[SelectChoice("", "Choose one")]
+        + [SelectChoice(code, CATEGORY_WORDS[code]) for code in OFFENCE_CATEGORIES],
+        widget=GovSelect(),
+        validate_choice=False,
+        description="It helps vetting match it to what the checks find.",
+    )
 
 
 class ConnectionForm(FlaskForm):
@@ -122,7 +131,13 @@ CHANGE_FORMS: dict[str, type[FlaskForm]] = {
 SECTIONS = {
     "NEW_CONVICTION": (
         "conviction",
-        {"conviction_kind": "kind", "offence": "offence", "date": "date", "disposal": "disposal"},
+        {
+            "conviction_kind": "kind",
+            "offence": "offence",
+            "date": "date",
+            "disposal": "disposal",
+            "category": "category",
+        },
     ),
     "NEW_CONNECTION": (
         "connection",

@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 
 from applications.schemas.applicant import DISPOSALS, DOCUMENT_TYPES
 from shared.frontdoor.widgets import Radios
+from shared.offences import CATEGORY_WORDS, OFFENCE_CATEGORIES
 
 DATE_HINT = "For example, 27 3 2015"
 DISPOSAL_WORDS = {
@@ -110,6 +111,27 @@ class ConvictionForm(FlaskForm):
         "What was the sentence or outcome?",
         choices=[SelectChoice("", "Choose one"), *_choices(DISPOSAL_WORDS, DISPOSALS)],
         widget=GovSelect(),
+        validate_choice=False,
+    )
+    category = SelectField(
+        "What kind of offence was it? (optional)",
+        choices=[
+            SelectChoice("", "Choose one"),
+            *_choices(CATEGORY_WORDS, OFFENCE_CATEGORIES),
+        ],
+        widget=GovSelect(),
+        validate_choice=False,
+        description="It helps the vetting team match it to the records they check.",
+    )
+    sentence_length_months = StringField(
+        "How long was the sentence, in months? (optional)",
+        widget=GovTextInput(),
+        description="Only for a prison, suspended or community sentence.",
+    )
+    spent = RadioField(
+        "Is it spent? (optional)",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        widget=Radios(),
         validate_choice=False,
     )
 

@@ -35,6 +35,7 @@ from applications.schemas.applicant import DeclarationsSchema
 from applications.service_layer import submission, volunteer_sections
 from shared.clock import today
 from shared.errors import Conflict, Invalid
+from shared.offences import CATEGORY_WORDS
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,18 @@ def _text(value: Any) -> str | None:
 def entry_data(section: str, form: Any) -> dict[str, Any]:
     """What the entry form posted, in the API's applicant layout."""
     if section == "declarations":
+        optional = {
+            "category": _text(form.category.data),
+            "sentence_length_months": _text(form.sentence_length_months.data),
+            "spent": {"yes": True, "no": False}.get(form.spent.data or ""),
+        }
         return {
             "kind": _text(form.kind.data),
             "offence": _text(form.offence.data),
             "date": date_text(form.date),
             "disposal": _text(form.disposal.data),
+            # Unanswered optional questions are left out, as the API lets them be.
+            **{k: v for k, v in optional.items() if v is not None},
         }
     if section == "connections":
         return {
@@ -109,6 +117,8 @@ def rows(section: str, application: Application, names: dict[str, str]) -> list[
             kind = KIND_WORDS.get(item.get("kind", ""), "Entry").split(" (")[0]
             key = f"{kind}: {item.get('offence')}"
             value = f"{_long(item.get('date'))}, {DISPOSAL_WORDS.get(item.get('disposal', ''), '')}"
+            if item.get("category"):
+                value += f" ({CATEGORY_WORDS.get(item['category'], item['category'])})"
         elif section == "connections":
             key = str(item.get("name"))
             code = str(item.get("establishment"))

@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from applications.domain.readiness.addresses import is_abroad
 from applications.schemas.postcode import Postcode
 from shared.events.catalogue import CHANNELS, ESTABLISHMENT_CODE
+from shared.offences import CAUTIONS, OFFENCE_CATEGORIES, SENTENCES_WITH_LENGTH
 
 UK_MOBILE = validate.Regexp(
     r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$",
@@ -166,10 +167,54 @@ class PlaceOfBirthSchema(Strict):
 
 
 class ConvictionSchema(Strict):
+    """One caution or conviction. The category, sentence length and spent answer came later:
+    declarations without them stay valid (vetting then reads the category from the words)."""
+
     kind = fields.String(required=True, validate=validate.OneOf(("CONVICTION", "CAUTION")))
-    offence = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    offence = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "The offence in the applicant's own words."},
+    )
+    category = fields.String(
+        validate=validate.OneOf(OFFENCE_CATEGORIES),
+        metadata={"description": "The offence group (Home Office / ONS offence groups)."},
+    )
     date = fields.Date(required=True)
-    disposal = fields.String(required=True, validate=validate.OneOf(DISPOSALS))
+    disposal = fields.String(
+        required=True,
+        validate=validate.OneOf(DISPOSALS),
+        metadata={
+            "description": "CAUTION or CONDITIONAL_CAUTION for a caution, else the sentence."
+        },
+    )
+    sentence_length_months = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=1200),
+        metadata={"description": "For a custodial, suspended or community sentence."},
+    )
+    spent = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "Whether it is spent (Rehabilitation of Offenders Act 1974)."},
+    )
+
+    @validates_schema
+    def disposal_fits_kind(self, data: dict, **_kwargs: object) -> None:
+        caution = data.get("kind") == "CAUTION"
+        disposal = data.get("disposal")
+        if disposal in CAUTIONS and not caution:
+            raise ValidationError(
+                "A conviction's outcome is its sentence, not a caution.", "disposal"
+            )
+        if caution and disposal not in (*CAUTIONS, "OTHER", None):
+            raise ValidationError(
+                "A caution's outcome is CAUTION or CONDITIONAL_CAUTION.", "disposal"
+            )
+        if data.get("sentence_length_months") is not None and disposal not in SENTENCES_WITH_LENGTH:
+            raise ValidationError(
+                "Only a custodial, suspended or community sentence has a length.",
+                "sentence_length_months",
+            )
 
 
 class DeclarationsSchema(Strict):

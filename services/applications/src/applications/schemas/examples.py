@@ -58,9 +58,12 @@ def sample_application(
                 "convictions": [
                     {
                         "kind": "CONVICTION",
-                        "offence": "Theft",
+                        "offence": "Took goods from a shop",
+                        "category": "THEFT",
                         "disposal": "FINE",
-                        "date": (today - timedelta(days=15 * 365)).isoformat(),
+                        "spent": True,
+                        # Under the 11 years after which a single adult conviction is filtered.
+                        "date": (today - timedelta(days=8 * 365)).isoformat(),
                     }
                 ],
                 "on_licence": False,

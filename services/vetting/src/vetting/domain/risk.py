@@ -6,27 +6,31 @@ look at. A person decides every case; a refusal needs a second officer. Pure: no
 result does not depend on the order of any input list.
 
 Inputs (the shapes the applications service stores):
-- declarations: {"convictions": [{kind, offence, date, disposal}], "on_licence": bool,
+- declarations: {"convictions": [{kind, offence, category?, date, disposal}], "on_licence": bool,
   "release_date": date | None}
-- check_results: records found by the CRIMINAL_RECORD / DBS checks: [{offence, date, disposal}]
-  (an optional "source", e.g. "DBS", is named in the evidence)
+- check_results: records found by the CRIMINAL_RECORD / DBS checks: [{offence, category?, date,
+  disposal, kind?, source?}] ("source", the check that found it, is named in the evidence)
 - connections: [{name, relationship, establishment}]; requested_establishments: codes.
 
 Matching rule (honesty): a found record is declared when some declaration has the same offence
-text, ignoring case and runs of spaces, and a date within the policy's
-undeclared_match_window_days (31) either way. Kind and disposal are not compared: a caution
-declared as a conviction is not concealment. One declaration covers every found copy of the
-same record (the PNC search and the DBS certificate usually both report it).
+category (given, or read from the words by shared.offences.category_of_text; with no category
+known, the same offence text, case and spacing ignored) and a date within the
+policy's undeclared_match_window_days (90) either way: a lay description of the same offence is
+a match. Kind and disposal are not compared: a caution declared as a conviction is not
+concealment. One record found by several checks (same category and date) is ONE record, its
+sources listed; one declaration covers it. An undeclared record that is protected under the
+DBS filtering rules (shared.offences.filtering) need not have been declared: no honesty factor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from vetting.domain.policy import Policy, Thresholds
+from vetting.domain.records import compare, day_of
 
 RECOMMENDATIONS = ("CLEAR", "CLEAR_WITH_CONDITIONS", "REFER", "REFUSE")  # least severe first
 SEVERITIES = {"CLEAR_WITH_CONDITIONS": "MEDIUM", "REFER": "HIGH", "REFUSE": "CRITICAL"}
@@ -96,42 +100,8 @@ def recommend(factors: Iterable[Factor]) -> tuple[str, tuple[str, ...]]:
     return recommendation, conditions
 
 
-@dataclass(frozen=True)
-class _Record:
-    offence: str
-    day: date
-    disposal: str | None
-    kind: str | None
-    source: str | None
-
-    @property
-    def key(self) -> str:
-        return " ".join(self.offence.split()).casefold()
-
-    def describe(self) -> str:
-        what = (self.kind or "record").lower()
-        extra = ", ".join(x for x in (self.disposal, self.source and f"from {self.source}") if x)
-        return f"{what} '{self.offence}' on {self.day.isoformat()}" + (
-            f" ({extra})" if extra else ""
-        )
-
-
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _day(value: Any) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _record(item: Mapping[str, Any]) -> _Record:
-    return _Record(
-        str(item["offence"]),
-        _day(item["date"]),
-        item.get("disposal"),
-        item.get("kind"),
-        item.get("source"),
-    )
 
 
 def _add_years(day: date, years: int) -> date:
@@ -174,32 +144,37 @@ def assess(
     requested_establishments: Iterable[str],
     policy: Policy,
     today: date,
+    date_of_birth: date | None = None,
 ) -> RiskSummary:
-    """The risk factors and the recommendation. A recommendation only: a person decides."""
+    """The risk factors and the recommendation. A recommendation only: a person decides.
+    `date_of_birth` tells a caution or conviction given under 18 (unknown: adult)."""
     declarations = declarations or {}
-    declared = {_record(item) for item in declarations.get("convictions") or ()}
-    found = {_record(item) for item in check_results}
-    window = policy.risk.undeclared_match_window_days
+    compared = compare(
+        declarations.get("convictions") or (),
+        check_results,
+        policy.risk.undeclared_match_window_days,
+        date_of_birth,
+        today,
+    )
     factors: set[Factor] = set()
-
-    def is_declared(record: _Record) -> bool:
-        return any(
-            d.key == record.key and abs((d.day - record.day).days) <= window for d in declared
-        )
-
-    undeclared = {record for record in found if not is_declared(record)}
-    for record in undeclared:
+    for finding in compared.undeclared:
         factors.add(
             factor(
                 "UNDECLARED_RECORD",
                 "REFER",
-                f"Checks found {record.describe()}, which matches no declaration (honesty).",
+                f"Checks found {finding.record.describe()}, which matches no declaration and is "
+                "not protected by the DBS filtering rules (honesty).",
             )
         )
-    # Each offence once: the declarations, and the found records nobody declared.
-    for record in declared | undeclared:
+    # Each offence once: what the checks found (the official wording, which a lay description
+    # may not share) and the declarations no check found.
+    for record in compared.everything:
         what = _upper_first(record.describe())
-        categories = policy.risk.categorise(record.offence)
+        categories = tuple(
+            c
+            for c in policy.risk.offence_categories
+            if any(c.matches(w) for w in (record.offence, *record.wordings))
+        )
         for category in categories:
             if category.unmanageable:
                 factors.add(
@@ -226,9 +201,9 @@ def assess(
         recent = _recency_factor(
             "RECENT_RELEASE",
             policy.risk.release,
-            _day(release),
+            day_of(release),
             today,
-            f"Released from custody on {_day(release).isoformat()}",
+            f"Released from custody on {day_of(release).isoformat()}",
         )
         if recent is not None:
             factors.add(recent)

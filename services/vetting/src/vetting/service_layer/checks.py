@@ -97,10 +97,23 @@ def assess_case(
         # check found drops out of the assessment because someone else answered first.
         for result in _results(check):
             if check.name in RECORD_CHECKS:
-                records += [{**r, "date": _date(r["date"])} for r in result.get("records") or ()]
+                # The check that found it is the source: the summary lists every check that
+                # found one record ("CRIMINAL_RECORD and DBS").
+                records += [
+                    {**r, "date": _date(r["date"]), "source": check.name}
+                    for r in result.get("records") or ()
+                ]
             if check.name == "OFFENDER_CONNECTIONS":
                 connections += [c for c in result.get("connections") or () if not c.get("declared")]
-    summary = assess(declarations, records, connections, case.establishments, policy, today)
+    summary = assess(
+        declarations,
+        records,
+        connections,
+        case.establishments,
+        policy,
+        today,
+        date_of_birth=_date((case.applicant or {}).get("date_of_birth")),
+    )
     pending = sorted(c.name for c in checks if c.status not in FINAL_CHECK)
     return {
         "recommendation": summary.recommendation,

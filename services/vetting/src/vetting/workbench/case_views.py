@@ -16,6 +16,8 @@ from shared.frontdoor.words import date_words
 from vetting.service_layer import queries
 from vetting.workbench import presenters
 from vetting.workbench.blueprint import bp, now, platform
+from vetting.workbench.decision_pages import policy
+from vetting.workbench.record_rows import record_rows
 
 # The checks whose results list criminal records, and the one listing connections.
 RECORD_CHECKS = ("CRIMINAL_RECORD", "DBS")
@@ -52,6 +54,8 @@ def case(case_id: str):
             r["id"]: presenters.answer_action(view, r) for r in view["information_requests"]
         },
         declared=declared_and_found(view),
+        record_rows=record_rows(view, policy(), now().date()),
+        window_days=policy().risk.undeclared_match_window_days,
         identity_rows=IDENTITY_ROWS,
         identity_lines=identity_lines,
     )

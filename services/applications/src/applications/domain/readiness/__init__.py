@@ -26,6 +26,7 @@ from applications.domain.readiness.person import (
 )
 from applications.domain.readiness.placement import connections, requested_establishments
 from applications.domain.readiness.problems import CODES, Problem, ReadinessPolicy, section
+from applications.domain.readiness.records import protected_declarations
 
 __all__ = [
     "CODES",
@@ -64,6 +65,7 @@ def check_readiness(
         *(uk_residence(applicant, today, policy) if needs.needs("uk_residence") else []),
         *(referees(applicant, today, policy) if needs.needs("referees") else []),
         *(declarations(applicant) if needs.needs("declarations") else []),
+        *(protected_declarations(applicant, today) if needs.needs("declarations") else []),
         *future_dates(applicant, today),
         *requested_establishments(application, establishments),
         *connections(application, establishments),

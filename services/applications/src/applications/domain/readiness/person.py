@@ -20,6 +20,7 @@ from applications.domain.readiness.problems import (
     section,
     text,
 )
+from applications.domain.readiness.records import NEED_NOT_DECLARE
 
 # (code, path, message): data a submitted application cannot do without.
 REQUIRED = (
@@ -140,8 +141,9 @@ def missing_data(application: dict[str, Any], declarations_needed: bool = True) 
                 "MISSING_DECLARATIONS",
                 "applicant.declarations",
                 "The declarations are not answered. Record any convictions and cautions (spent "
-                "ones too), whether the applicant is on licence, and any release date; if there "
-                "is nothing to declare, send an empty list of convictions.",
+                "ones too, but not protected ones), whether the applicant is on licence, and any "
+                "release date; if there is nothing to declare, send an empty list of "
+                "convictions. " + NEED_NOT_DECLARE,
             )
         )
     return problems

@@ -82,6 +82,9 @@ CODES: dict[str, str] = {
     "RELEASE_BEFORE_CONVICTION": "The release date is earlier than a custodial conviction.",
     "MISSING_RELEASE_DATE": "A custodial sentence is declared but no release date.",
     "ON_LICENCE_WITHOUT_RELEASE_DATE": "The applicant is on licence but no release date is given.",
+    "DECLARATION_PROTECTED": (
+        "A declared caution or conviction is protected (DBS filtering): it need not be declared."
+    ),
 }
 
 # Flags for the vetting team: shown to the coordinator, never a reason to refuse submission.
@@ -92,6 +95,7 @@ NOT_BLOCKING = frozenset(
         "IDENTITY_DOCUMENT_EXPIRES_DURING_VETTING",
         "REFEREE_MAY_BE_RELATIVE",
         "UK_RESIDENCE_SHORT",
+        "DECLARATION_PROTECTED",
     }
 )
 # How people write the UK as a country: an "abroad" address in one of these is in the UK.

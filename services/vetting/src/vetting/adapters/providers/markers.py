@@ -8,6 +8,7 @@ them (so "sim-error-criminal_record" and "sim-error-criminal-record" both work),
 do not start with "sim-" are ignored (people use "+" addressing for real).
 
     sim-undeclared              CRIMINAL_RECORD and DBS also find an undeclared record
+    sim-protected-caution       CRIMINAL_RECORD also finds a protected (filtered) adult caution
     sim-error-<check>           submit raises ProviderError on attempts 1 and 2, not 3
     sim-error-always-<check>    submit always raises ProviderError
     sim-adverse-<check>         that check is ADVERSE ("Simulated adverse result")
@@ -25,6 +26,9 @@ from vetting.adapters.providers.base import CheckRequest, ProviderError
 
 PREFIX = "sim-"
 UNDECLARED = "sim-undeclared"
+# The PNC also holds an adult caution old enough to be protected (DBS filtering): the DBS
+# certificate does not show it and the applicant need not have declared it.
+PROTECTED_CAUTION = "sim-protected-caution"
 CONNECTION = "sim-connection"
 BARRED = "sim-barred"
 DBS_NEW_INFORMATION = "sim-dbs-new-information"

@@ -35,6 +35,7 @@ from vetting.adapters.providers.history import address_periods, coverage, explai
 from vetting.adapters.providers.markers import (
     BARRED,
     CONNECTION,
+    PROTECTED_CAUTION,
     SIMULATED_ADVERSE,
     UNDECLARED,
     has,
@@ -46,6 +47,10 @@ from vetting.domain.policy import Policy
 # What a sim-undeclared applicant's PNC and DBS searches find besides their declarations.
 UNDECLARED_OFFENCE = "Possession of a controlled drug (class B)"
 UNDECLARED_YEARS_AGO = 4
+# What sim-protected-caution's PNC search finds: over the 6 years after which an adult caution
+# is filtered.
+PROTECTED_CAUTION_OFFENCE = "Theft from a shop"
+PROTECTED_CAUTION_YEARS_AGO = 7
 # What sim-connection discovers.
 UNDECLARED_CONNECTION = {"name": "J. Doe", "relationship": "Former partner"}
 BARRED_LISTS_LEVEL = "ENHANCED_WITH_BARRED_LISTS"
@@ -218,6 +223,7 @@ class SimulatedProvider:
         records = [
             {
                 "offence": str(c.get("offence") or ""),
+                **({"category": c["category"]} if c.get("category") else {}),
                 "date": iso(c.get("date")),
                 "disposal": c.get("disposal"),
                 "kind": c.get("kind"),
@@ -229,9 +235,21 @@ class SimulatedProvider:
             records.append(
                 {
                     "offence": UNDECLARED_OFFENCE,
+                    "category": "DRUG_OFFENCES",
                     "date": years_before(request.today, UNDECLARED_YEARS_AGO).isoformat(),
                     "disposal": "FINE",
                     "kind": "CONVICTION",
+                    "source": source,
+                }
+            )
+        if has(request, PROTECTED_CAUTION) and source == "PNC":
+            records.append(
+                {
+                    "offence": PROTECTED_CAUTION_OFFENCE,
+                    "category": "THEFT",
+                    "date": years_before(request.today, PROTECTED_CAUTION_YEARS_AGO).isoformat(),
+                    "disposal": "CAUTION",
+                    "kind": "CAUTION",
                     "source": source,
                 }
             )
