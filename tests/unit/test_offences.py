@@ -1,5 +1,6 @@
-"""The DBS filtering rules (shared.offences): each period to the day, under 18 against adult,
-the conditions that keep a conviction on a certificate for ever, and the offence words."""
+"""The DBS filtering rules (shared.offences), as they stand since the 2020 order: each period to
+the day, under 18 against adult, a youth caution never disclosed, each conviction judged on its
+own, the conditions that keep a record on a certificate for ever, and the offence words."""
 
 from __future__ import annotations
 
@@ -31,7 +32,6 @@ def rule(kind: str, day: date, today: date, **changes: object) -> bool:
         "disposal": "CAUTION" if kind == "CAUTION" else "FINE",
         "day": day,
         "date_of_birth": ADULT_BORN,
-        "convictions": 0 if kind == "CAUTION" else 1,
         "today": today,
     } | changes
     return filtering(**arguments).protected
@@ -41,7 +41,6 @@ def rule(kind: str, day: date, today: date, **changes: object) -> bool:
     ("kind", "young", "months"),
     [
         ("CAUTION", False, 72),
-        ("CAUTION", True, 24),
         ("CONVICTION", False, 132),
         ("CONVICTION", True, 66),
     ],
@@ -68,13 +67,22 @@ def test_protected_exactly_from_the_period_on(
     today = day + timedelta(days=after)
     born = add_months(day, -12 * (16 if young else 30))
     months = {
-        ("CAUTION", True): 24,
+        ("CAUTION", True): 0,  # a youth caution: never disclosed
         ("CAUTION", False): 72,
         ("CONVICTION", True): 66,
         ("CONVICTION", False): 132,
     }[(kind, young)]
     expected = today >= add_months(day, months)
     assert rule(kind, day, today, date_of_birth=born, category=category) is expected
+
+
+@PROPERTY
+@given(days, st.integers(0, 40 * 366), st.sampled_from([*OFFENCE_CATEGORIES, None]))
+def test_a_caution_given_under_18_is_never_disclosed_whatever_the_offence(
+    day: date, after: int, category: str | None
+) -> None:
+    born = add_months(day, -12 * 15)  # 15 on the day
+    assert rule("CAUTION", day, day + timedelta(days=after), date_of_birth=born, category=category)
 
 
 @PROPERTY
@@ -91,16 +99,11 @@ def test_a_specified_or_unknown_offence_is_never_protected(
 
 
 @PROPERTY
-@given(days, st.integers(0, 40 * 366), st.integers(2, 9))
-def test_custody_or_a_second_conviction_is_never_protected(
-    day: date, after: int, convictions: int
-) -> None:
+@given(days, st.integers(0, 40 * 366))
+def test_a_custodial_sentence_is_never_protected(day: date, after: int) -> None:
     today = day + timedelta(days=after)
     assert not rule("CONVICTION", day, today, disposal="CUSTODY")
     assert not rule("CONVICTION", day, today, disposal="SUSPENDED_SENTENCE")
-    assert not rule("CONVICTION", day, today, convictions=convictions)
-    # Cautions are filtered whatever the number of convictions.
-    assert rule("CAUTION", day, today, convictions=convictions) is (today >= add_months(day, 72))
 
 
 def test_age_is_taken_on_the_day_of_the_caution_and_unknown_counts_as_adult() -> None:
@@ -112,7 +115,7 @@ def test_age_is_taken_on_the_day_of_the_caution_and_unknown_counts_as_adult() ->
 
 def test_a_conditional_caution_is_a_caution() -> None:
     day = date(2010, 1, 1)
-    assert rule("CONVICTION", day, date(2017, 1, 1), disposal="CONDITIONAL_CAUTION", convictions=3)
+    assert rule("CONVICTION", day, date(2017, 1, 1), disposal="CONDITIONAL_CAUTION")
 
 
 def test_months_past_the_end_of_a_month_land_on_its_last_day() -> None:

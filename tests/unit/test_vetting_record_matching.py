@@ -92,19 +92,23 @@ def test_a_protected_caution_left_out_is_not_dishonesty() -> None:
     assert len(undeclared(run([], [recent]))) == 1
 
 
-def test_a_youth_caution_is_protected_after_two_years() -> None:
-    caution = item("Theft of a bicycle", TODAY - timedelta(days=3 * 365), "THEFT")
+def test_a_youth_caution_is_never_disclosed_so_never_has_to_be_declared() -> None:
+    caution = item("Wounding", TODAY - timedelta(days=30), "VIOLENCE_AGAINST_THE_PERSON")
     caution |= {"kind": "CAUTION", "disposal": "CAUTION"}
-    assert undeclared(run([], [caution], date_of_birth=date(2007, 1, 1))) == []  # 16 then
+    young = date.fromordinal(caution["date"].toordinal() - 16 * 365)  # about 16 then
+    assert undeclared(run([], [caution], date_of_birth=young)) == []
     assert len(undeclared(run([], [caution], date_of_birth=date(1980, 1, 1)))) == 1
 
 
-def test_an_old_single_conviction_is_protected_but_not_one_of_two() -> None:
+def test_an_old_conviction_is_protected_on_its_own_whatever_else_there_is() -> None:
     old = item("Theft from a shop", date(2010, 1, 1), "THEFT")
     assert undeclared(run([], [old])) == []
-    other = item("Speeding", date(2012, 1, 1), "MOTORING")
-    # The second conviction was declared: the first is one of two, so it had to be too.
-    assert len(undeclared(run([other], [old, other]))) == 1
+    other = item("Speeding", date(2022, 1, 1), "MOTORING")
+    # Since the 2020 order each conviction is judged alone: a later one declared does not
+    # bring the old one back, and leaving the old one out is not dishonesty.
+    assert undeclared(run([other], [old, other])) == []
+    # The later one, not yet protected, left out is referred.
+    assert len(undeclared(run([], [old, other]))) == 1
 
 
 def test_an_unprotected_conviction_left_out_is_referred_once() -> None:

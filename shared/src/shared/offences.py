@@ -5,12 +5,15 @@ rules for England and Wales, so need not be declared. Pure: no I/O, no clock.
 Categories: the Home Office / ONS offence groups of the recorded crime statistics, plus the
 motoring group and OTHER.
 
-Filtering (DBS filtering guidance, Police Act 1997 as amended in 2013 and 2020): a caution is
-filtered 6 years after it was given (2 years if the person was under 18); a conviction 11
-years after (5 years 6 months if under 18), only if it is the person's single conviction, did
-not lead to a custodial sentence (a suspended sentence is one) and is not for a specified
-(listed) offence. Neither is ever
-filtered if the offence is specified. Choice: the DBS list of specified offences names
+Filtering (DBS filtering guidance; Police Act 1997 as amended in 2013 and, from 28 November
+2020, by the Police Act 1997 (Criminal Record Certificates: Relevant Matters) (Amendment)
+(England and Wales) Order 2020): a caution given under 18 (a youth caution, reprimand or
+warning) is never automatically disclosed; an adult caution is filtered 6 years after it was
+given; a conviction 11 years after (5 years 6 months if under 18) if it did not lead to a
+custodial sentence (a suspended sentence is one) and is not for a specified (listed) offence,
+each conviction on its own (the 2020 order ended the rule that a person with more than one
+conviction had all of them disclosed). An adult caution or a conviction for a specified offence
+is never filtered. Choice: the DBS list of specified offences names
 hundreds of individual offences; a declaration only names a category, so every category where
 the list holds many offences counts as specified (see SPECIFIED_CATEGORIES). It errs towards
 "must be declared", and an officer still reads the record itself.
@@ -140,26 +143,25 @@ def filtering(
     disposal: str | None,
     day: date,
     date_of_birth: date | None,
-    convictions: int,
     today: date,
 ) -> Filtering:
-    """The DBS filtering rule for one caution (kind CAUTION) or conviction. `convictions` is
-    how many convictions the person has in all; an unknown date of birth counts as adult (the
-    longer period) and an unknown category as specified, so doubt never hides a record."""
+    """The DBS filtering rule for one caution (kind CAUTION) or conviction. An unknown date of
+    birth counts as adult (the longer period) and an unknown category as specified, so doubt
+    never hides a record."""
     young = date_of_birth is not None and _age_on(date_of_birth, day) < 18
+    caution = kind.upper() == "CAUTION" or (disposal or "").upper() in CAUTIONS
+    if caution and young:
+        return Filtering(True, day, "a caution given under 18, never disclosed")
     if category is None or category in SPECIFIED_CATEGORIES:
         return Filtering(False, None, "a specified offence (or its category is not known)")
-    caution = kind.upper() == "CAUTION" or (disposal or "").upper() in CAUTIONS
     if caution:
-        months = 24 if young else 72
-        what = "a caution given under 18" if young else "an adult caution"
+        months = 72
+        what = "an adult caution"
     else:
         if (disposal or "").upper() in CUSTODIAL:
             return Filtering(False, None, "a conviction with a custodial sentence")
-        if convictions > 1:
-            return Filtering(False, None, "one of more than one conviction")
         months = 66 if young else 132
-        what = "a single conviction under 18" if young else "a single adult conviction"
+        what = "a conviction under 18" if young else "an adult conviction"
     since = add_months(day, months)
     years = f"{months // 12} years" + (" 6 months" if months % 12 else "")
     return Filtering(today >= since, since, f"{what}, filtered after {years}")

@@ -416,7 +416,7 @@ def test_a_volunteer_declares_a_record_with_its_category_length_and_whether_it_i
     assert added.status_code == 302, added.text
     page = volunteer.get(path).text
     assert "Theft (including shoplifting)" in page
-    # Old enough, a single conviction, not custodial, not specified: the volunteer is told it
+    # Old enough, not custodial, not specified: the volunteer is told it
     # is protected (need not be declared).
     assert "is protected" in page and "need not be" in page
     post(volunteer, path, {"action": "answer", "more": "no", "on_licence": "no"})

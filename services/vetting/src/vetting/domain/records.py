@@ -108,9 +108,7 @@ def read_record(item: Mapping[str, Any]) -> Record:
     )
 
 
-def protection(
-    record: Record, everything: Iterable[Record], born: date | None, today: date
-) -> str | None:
+def protection(record: Record, born: date | None, today: date) -> str | None:
     """Why the record need not have been declared (DBS filtering), or None if it had to be."""
     rule = filtering(
         kind="CAUTION" if record.is_caution else "CONVICTION",
@@ -118,7 +116,6 @@ def protection(
         disposal=record.disposal,
         day=record.day,
         date_of_birth=born,
-        convictions=sum(not r.is_caution for r in everything),
         today=today,
     )
     return rule.reason if rule.protected else None
@@ -164,10 +161,7 @@ def compare(
     )
     everything = frozenset(found) | {declared[i] for i in not_found}
     findings = sorted(
-        (
-            Finding(r, i, protection(r, everything, born, today))
-            for r, i in zip(found, covered, strict=True)
-        ),
+        (Finding(r, i, protection(r, born, today)) for r, i in zip(found, covered, strict=True)),
         key=lambda f: (f.record.day, f.record.key, f.record.sources),
     )
     return Comparison(tuple(findings), not_found, everything)

@@ -19,11 +19,11 @@ from applications.domain.readiness.problems import (
 from shared.offences import CATEGORY_WORDS, category_of_text, filtering
 
 NEED_NOT_DECLARE = (
-    "Protected cautions and convictions need not be declared: an adult caution after 6 years "
-    "(2 years if under 18 at the time), and a single conviction that did not lead to a prison "
-    "sentence (suspended or not) after 11 years (5 years 6 months if under 18), unless the "
-    "offence is a serious one on the DBS list of specified offences (here: violence, sexual "
-    "offences, robbery, weapons, criminal damage and arson)."
+    "Protected cautions and convictions need not be declared: any caution given under 18, an "
+    "adult caution after 6 years, and a conviction that did not lead to a prison sentence "
+    "(suspended or not) after 11 years (5 years 6 months if under 18), each conviction on its "
+    "own, unless the offence is a serious one on the DBS list of specified offences (here: "
+    "violence, sexual offences, robbery, weapons, criminal damage and arson)."
 )
 
 
@@ -31,7 +31,6 @@ def protected_declarations(applicant: dict[str, Any], today: date) -> list[Probl
     """A flag (not blocking) on each declared record that is protected: it may stay, and
     leaving it out would not have counted against the applicant."""
     declared = list(entries(section(applicant.get("declarations")).get("convictions")))
-    convictions = sum(text(c.get("kind")).upper() != "CAUTION" for _, c in declared)
     born = as_date(applicant.get("date_of_birth"))
     problems = []
     for index, record in declared:
@@ -45,7 +44,6 @@ def protected_declarations(applicant: dict[str, Any], today: date) -> list[Probl
             disposal=text(record.get("disposal")),
             day=day,
             date_of_birth=born,
-            convictions=convictions,
             today=today,
         )
         if rule.protected and rule.filtered_from is not None:
