@@ -35,6 +35,13 @@ _SPECS = [
         "(nothing about the applicant).",
     ),
     (
+        "application.placement_announced",
+        applications.PlacementAnnouncedV1,
+        "What a submitted application says the volunteer will do, published with "
+        "application.submitted for the prisons' security teams deciding access: the "
+        "organisation's name, the role, the group and its area (nothing about the applicant).",
+    ),
+    (
         "application.info_provided",
         applications.InfoProvidedV1,
         "The organisation answered vetting's request for information.",
