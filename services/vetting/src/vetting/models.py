@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -260,6 +260,10 @@ class PrisonDecision(Base):
     establishment_code: Mapped[str] = mapped_column(String(10))
     decision: Mapped[str] = mapped_column(String(20))
     decided_at: Mapped[datetime]
+    # The establishment's reason, in its words (access.decision_evidence): evidence for the
+    # person's next case; it may allege an offence, so encrypted at rest like other reasons.
+    reason: Mapped[str | None] = mapped_column(EncryptedText)
+    review_on: Mapped[date | None]
 
 
 class CircumstanceReport(Base):

@@ -232,6 +232,13 @@ _SPECS = [
     ),
     ("access.revoked", access.AccessChangeV1, "The establishment revoked the grant."),
     (
+        "access.decision_evidence",
+        access.DecisionEvidenceV1,
+        "An establishment excluded or revoked a person, with its reason, published with "
+        "access.excluded / access.revoked for vetting alone: a prison's decision is evidence "
+        "for vetting's next case of that person.",
+    ),
+    (
         "access.ended",
         access.AccessChangeV1,
         "The grant ended: by the establishment, or because the clearance was revoked or expired.",

@@ -90,6 +90,7 @@ READERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "vetting.application_cleared": {"conditions": (AP,)},
     "vetting.clearance_suspended": {"reason": (AP, AC)},
+    "access.decision_evidence": {"reason": (V,)},
 }
 
 # Declared as sent by nobody: the test lets these be read by nobody.
