@@ -81,12 +81,12 @@ class RoleForm(FlaskForm):
     )
     # Beside the role: what the prison's security team reads when it decides their access.
     group_name = StringField(
-        "The group they will run (optional)",
+        "Name of the group",
         widget=GovTextInput(),
         description="For example, Tuesday evening meeting.",
     )
     area = StringField(
-        "Where in the prison it meets (optional)",
+        "Where in the prison it meets",
         widget=GovTextInput(),
         description="For example, the chapel or the education block.",
     )

@@ -49,6 +49,8 @@ GUIDANCE: dict[str, str] = {
     "establishments": "Prison codes, separated by ; like WWI; BMI.",
     "requested_access": _one_of(ACCESS_TYPES),
     "frequency": _one_of(FREQUENCIES),
+    "group_name": "Optional: the group they will run, for the prison's security team.",
+    "area": "Optional: where in the prison the group meets, like Chapel.",
 }
 EXAMPLE: dict[str, str] = {
     "forenames": "Siobhán",
@@ -69,6 +71,8 @@ EXAMPLE: dict[str, str] = {
     "establishments": "WWI; BMI",
     "requested_access": "ESCORTED",
     "frequency": "REGULAR",
+    "group_name": "Tuesday evening meeting",
+    "area": "Chapel",
 }
 
 
