@@ -232,7 +232,7 @@ def test_the_cli_shows_progress_and_writes_only_with_commit(api, backend_env, tm
 
 
 def test_a_row_may_give_the_group_and_area_checked_like_the_api(api):
-    client, platform = api
+    client, _platform = api
     placed = {**SIOBHAN, "group_name": "Tuesday evening meeting", "area": "Chapel"}
     bad = post(client, csv_body(placed, {**TOM, "area": "x" * 121}))
     assert [(e["row"], list(e["errors"])) for e in bad.json["errors"]] == [(2, ["area"])]
