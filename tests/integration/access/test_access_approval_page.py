@@ -15,6 +15,7 @@ from tests.support.access_harness import Access
 from tests.support.clock import now
 from tests.support.console_harness import csrf
 from tests.support.erasure import person_erased
+from tests.support.subject_access_world import DPO, PATH
 from tests.support.events import deliver, envelope
 
 ORGANISATION = "Fellowship of Hope"
@@ -67,6 +68,15 @@ def test_the_page_shows_organisation_role_group_area_and_conditions(console):
         assert shown in page, shown
     assert "NO_LONE_WORKING" in page  # the clearance's conditions for this establishment
     assert "Declared connection" not in page  # none declared here
+    # The person's own copy (subject access) has what the application said.
+    access.staff = {**access.staff, "dpo": DPO}
+    answer = access.call("GET", PATH, "dpo", query_string={"person": data["person_id"]})
+    assert answer.status_code == 200, answer.json
+    [placed] = answer.json["content"]["placements"]
+    assert (placed["organisation_name"], placed["group_name"]) == (
+        ORGANISATION,
+        "Tuesday evening meeting",
+    )
 
 
 def test_a_missing_group_and_area_say_so_and_an_unknown_placement_is_not_invented(console):

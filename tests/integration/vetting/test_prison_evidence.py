@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from tests.support.clock import iso_now, now
 from tests.support.events import deliver, envelope
+from tests.support.subject_access_world import DPO, PATH
 from tests.support.vetting_harness import Vetting, cleared
 from tests.support.workbench_harness import Workbench
 from vetting.models import PrisonDecision
@@ -129,6 +130,14 @@ def test_a_prisons_reasons_are_evidence_on_the_clearance_and_any_later_case(
         ("BMI", "REVOKED", REVOCATION_REASON),
     ]
     assert str(kept[0].review_on) == review_on
+    # The person's own copy (subject access) has them, reasons included.
+    vetting.staff = {**vetting.staff, "dpo": DPO}
+    answer = vetting.call("GET", PATH, "dpo", query_string={"person": person_id})
+    assert answer.status_code == 200, answer.json
+    assert [d["reason"] for d in answer.json["content"]["prison_decisions"]] == [
+        EXCLUSION_REASON,
+        REVOCATION_REASON,
+    ]
 
     second = vetting.submit(email, establishments=["BMI"])
     case = vetting.case(second)
