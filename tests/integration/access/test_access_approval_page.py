@@ -15,8 +15,8 @@ from tests.support.access_harness import Access
 from tests.support.clock import now
 from tests.support.console_harness import csrf
 from tests.support.erasure import person_erased
-from tests.support.subject_access_world import DPO, PATH
 from tests.support.events import deliver, envelope
+from tests.support.subject_access_world import DPO, PATH
 
 ORGANISATION = "Fellowship of Hope"
 ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
