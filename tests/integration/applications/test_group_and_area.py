@@ -66,3 +66,18 @@ def test_a_bad_group_or_area_is_a_422_naming_the_field_and_writes_nothing(api, f
     assert response.status_code == 422, response.json
     assert field in response.json["errors"], response.json
     assert count(platform, Application.__table__) == 0
+
+
+def test_retention_of_a_closed_applicant_drops_the_group_and_area(api):
+    from applications.service_layer.retention import anonymise_applicant
+
+    client, platform = api
+    draft = client.draft(PLACED)
+    with platform.session_factory() as session:
+        application = session.get(Application, draft["id"])
+        assert application is not None
+        report = anonymise_applicant(session, application)
+        session.commit()
+    assert {"group_name", "area"} <= set(report["fields"])
+    view = client.call("GET", f"/applications/{draft['id']}").json
+    assert view["group_name"] is None and view["area"] is None
