@@ -110,6 +110,9 @@ def test_a_declared_connection_is_flagged_only_where_it_was_declared(console):
     )
     elsewhere = console.signed_in("other").get(f"/console/grants/{there}").text
     assert "Declared connection" not in elsewhere
+    # The queue marks it too, at that establishment only.
+    assert "Declared connection" in console.signed_in("officer").get("/console/queue").text
+    assert "Declared connection" not in console.signed_in("other").get("/console/queue").text
     # Another establishment's staff cannot read this grant (nor its flag) at all.
     assert console.signed_in("other").get(f"/console/grants/{here}").status_code == 404
 
