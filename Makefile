@@ -13,7 +13,7 @@ PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 # its plugins' assertions again (about a second of CPU per process).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run demo secrets test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
+.PHONY: install run demo secrets lock test test-fast lint fuzz bench bench-gate chaos events-doc sar clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -37,6 +37,11 @@ demo: install
 # the data is encrypted under them). deploy/.env.example lists what it holds.
 secrets: install
 	$(PY) -m shared secrets --out .env
+
+# Each image's Python dependencies pinned with their hashes (deploy/requirements/<service>.txt,
+# what the Dockerfile installs): run after changing a pyproject's dependencies.
+lock: install
+	$(PY) deploy/lock.py
 
 # The whole suite on three workers (one test at a time to whichever is free, the scenarios that
 # share a run mode's stack together on one; the end-to-end tests spend much of their time

@@ -240,3 +240,36 @@ def test_wrong_passwords_from_one_address_slow_it_down_never_the_user(console_se
     sign_in(page, console_server, "ann")
     page.screenshot(path=console_server.shots / "11-signed-in-despite-guessing.png", full_page=True)
     assert isinstance(attacker, requests.Session)
+
+
+def test_the_vetting_officers_terms_are_on_the_request_beside_the_approval(
+    console_server, open_page
+):
+    surname = f"Terms-{uuid.uuid4().hex[:6]}"
+    grant_id, _person = console_server.seed_request(
+        surname,
+        custom_conditions=[
+            {"code": "CHAPLAINCY_PRESENT", "text": "Only with a member of the chaplaincy present"},
+            {"code": "OTHER", "text": "No visits to the healthcare wing."},
+        ],
+        review_on="2027-06-30",
+    )
+    page = open_page(LAPTOP)
+    sign_in(page, console_server, "ann")
+    page.goto(f"{console_server.url}/console/grants/{grant_id}")
+    expect(page.get_by_role("heading", name=f"Rosa {surname}")).to_be_visible()
+    terms = page.locator(".govuk-summary-list__row", has_text="Vetting officer's conditions")
+    expect(terms).to_contain_text("Only with a member of the chaplaincy present")
+    expect(terms).to_contain_text("No visits to the healthcare wing.")
+    expect(page.locator(".govuk-summary-list__row", has_text="Review by")).to_contain_text(
+        "30 June 2027"
+    )
+    beside = page.locator("#approve-vetting-terms")
+    expect(beside).to_contain_text("they apply whatever you approve")
+    expect(beside).to_contain_text("30 June 2027")
+    no_accessibility_violations(page)
+    page.screenshot(path=console_server.shots / "9-request-with-terms-1280.png", full_page=True)
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.reload()
+    assert fits_the_width(page)
+    page.screenshot(path=console_server.shots / "9-request-with-terms-320.png", full_page=True)

@@ -63,7 +63,7 @@ def test_the_application_pages_in_the_browser(
 
     # The cleared application: its timeline, and a change of address reported.
     page.goto(f"{url}/portal/applications/{expiring}")
-    expect(page.locator("main")).to_contain_text("Cleared (Enhanced level) until")
+    expect(page.locator("main")).to_contain_text("Cleared at Level 3 (unescorted) until")
     shots.check(page, "cleared")
     _click(page, "button", "Report a change of circumstances")
     shots.check(page, "change-kind")

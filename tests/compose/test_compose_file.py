@@ -188,21 +188,33 @@ def test_a_service_processes_share_one_image_and_configuration(
 
 
 @pytest.mark.parametrize(("name", "service", "role"), our_containers())
-def test_dockerfile_exists_and_installs_the_service(
+def test_one_dockerfile_builds_each_service_from_its_lock(
     services: dict[str, Any], name: str, service: str, role: str
 ) -> None:
     build = services[name].get("build")
     assert isinstance(build, dict), f"{name} builds its image"
     context = (COMPOSE_FILE.parent / build.get("context", ".")).resolve()
     assert context == ROOT, "the build context is the repository root (it needs shared/)"
-    dockerfile = context / build.get("dockerfile", "Dockerfile")
-    assert dockerfile == ROOT / "services" / service / "Dockerfile"
-    assert dockerfile.is_file(), f"{dockerfile} does not exist"
-    text = dockerfile.read_text()
-    assert "FROM python:3.11-slim" in text
-    for source in ("shared/", f"services/{service}/"):
+    assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+    assert build["args"] == {"SERVICE": service}
+    assert (ROOT / "deploy" / "requirements" / f"{service}.txt").is_file()
+
+
+def test_the_dockerfile_pins_its_bases_and_installs_only_locked_files() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    bases = dict(re.findall(r"^ARG (\w+_IMAGE)=(\S+)$", text, re.M))
+    assert set(bases) == {"PYTHON_IMAGE", "NODE_IMAGE"}
+    for image in bases.values():
+        assert re.fullmatch(r"[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}", image), image
+    assert re.findall(r"^FROM (\S+)", text, re.M) == [
+        "${NODE_IMAGE}",
+        "${PYTHON_IMAGE}",
+        "${PYTHON_IMAGE}",
+    ]
+    assert "pip install --require-hashes --no-deps -r /src/requirements.txt" in text
+    assert "COPY deploy/requirements/${SERVICE}.txt" in text
+    for source in ("shared/", "services/${SERVICE}/"):
         assert re.search(rf"^COPY\s+{re.escape(source)}\s", text, re.M), f"COPY {source}"
-        assert (ROOT / source).is_dir()
     users = re.findall(r"^USER\s+(\S+)", text, re.M)
     assert users and users[-1].split(":")[0] not in ("root", "0"), "runs as a non-root user"
     assert "pip install -e" not in text and "--editable" not in text
@@ -407,15 +419,19 @@ def test_yaml_pitfalls(services: dict[str, Any]) -> None:
             assert value not in ("True", "False"), f"{name}: quote booleans in environment"
 
 
-def test_the_clearance_sweep_runs_on_a_schedule(
-    services: dict[str, Any], clis: dict[str, click.Group]
+@pytest.mark.parametrize("service", ["vetting", "access"])
+def test_the_sweeps_run_on_a_schedule(
+    services: dict[str, Any], clis: dict[str, click.Group], service: str
 ) -> None:
-    sweep = services["vetting-sweep"]
+    """Vetting's (expiry reminders, expiries) and access's (exclusion reviews come due)."""
+    sweep = services[f"{service}-sweep"]
     argv = command_of(sweep)
-    assert argv[:4] == ["python", "-m", "vetting", "sweep"]
-    context = clis["vetting"].commands["sweep"].make_context("sweep", argv[4:])
+    assert argv[:4] == ["python", "-m", service, "sweep"]
+    context = clis[service].commands["sweep"].make_context("sweep", argv[4:])
     assert context.params["every_s"] == 86400  # daily
-    assert sweep["depends_on"]["vetting-migrate"]["condition"] == "service_completed_successfully"
+    assert sweep["depends_on"][f"{service}-migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
 
 
 def test_every_worker_of_every_service_has_its_container(
@@ -428,3 +444,13 @@ def test_every_worker_of_every_service_has_its_container(
         for worker in workers:
             assert worker in clis[service].commands
             assert command_of(services[f"{service}-{worker}"])[3] == worker
+
+
+def test_a_new_deployment_declares_quorum_queues_everywhere_alike(services: dict[str, Any]) -> None:
+    """One queue type for every process and for broker-setup, which declares the queues: quorum
+    unless .env keeps an existing deployment on classic."""
+    declarers = ["broker-setup", *(name for name, _service, _role in our_containers())]
+    for name in declarers:
+        queue_type = environment_of(services[name])["BROKER_QUEUE_TYPE"]
+        assert queue_type == "${BROKER_QUEUE_TYPE:-quorum}", name
+        assert interpolate(queue_type) == "quorum"

@@ -7,6 +7,7 @@ every Deployment and an autoscaler for every web, and nothing reachable unless a
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from functools import cache
@@ -20,7 +21,16 @@ import yaml
 from devstack.stack import WORKERS
 from shared.startup_secrets import REQUIRED_SECRETS
 
-K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+OPERATOR_API = "monitoring.coreos.com/"
+METRIC_NAME = re.compile(r"\b([a-z_]+)(?=[{\s)\[]|$)")
+PROMQL_WORDS = {"max", "min", "sum", "by", "rate", "offset", "and", "or", "unless", "without"}
+# A metric's name is the first argument where it is declared, or a `count(...)` name.
+DECLARED_METRIC = re.compile(
+    r"(?:Counter|Histogram|GaugeMetricFamily|gauge_by|counter|count)\(\s*(?:current_app,\s*)?"
+    r"\"([a-z_]+)\""
+)
 OVERLAYS = ("dev", "prod")
 KUBERNETES_VERSION = "1.33.0"
 SERVICES = ("applications", "vetting", "access", "notifications")
@@ -64,7 +74,38 @@ def workloads(overlay: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_object_is_valid_against_the_kubernetes_schemas(overlay):
     for obj in objects(overlay):
+        if obj["apiVersion"].startswith(OPERATOR_API):
+            continue  # the Prometheus Operator's resources: checked below
         kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+
+
+def test_every_web_is_scraped_and_every_alert_watches_a_metric_the_services_expose():
+    monitors = {m["metadata"]["name"]: m["spec"] for m in of_kind("prod", "ServiceMonitor")}
+    assert set(monitors) == set(SERVICES)
+    for service, spec in monitors.items():
+        assert spec["selector"]["matchLabels"]["app.kubernetes.io/component"] == "web"
+        (endpoint,) = spec["endpoints"]
+        assert endpoint["path"] == "/metrics" and endpoint["port"] == "http"
+        assert endpoint["authorization"]["credentials"] == {
+            "name": f"{service}-secrets",
+            "key": "METRICS_TOKEN",
+        }
+    exposed = _exposed_metric_names()
+    (rules,) = of_kind("prod", "PrometheusRule")
+    alerts = [rule for group in rules["spec"]["groups"] for rule in group["rules"]]
+    assert len(alerts) >= 8
+    for alert in alerts:
+        bare = re.sub(r"by \([^)]*\)|\{[^}]*\}|\[[^]]*\]", " ", alert["expr"])  # labels out
+        named = set(METRIC_NAME.findall(bare)) - PROMQL_WORDS
+        assert named and named <= exposed, f"{alert['alert']}: {named - exposed}"
+        assert alert["annotations"]["summary"] and alert["labels"]["severity"]
+
+
+def _exposed_metric_names() -> set[str]:
+    """The metric names the services' code declares (the first argument of a metric)."""
+    sources = [ROOT / "shared" / "src", *(ROOT / "services").glob("*/src")]
+    text = "".join(path.read_text() for src in sources for path in src.rglob("*.py"))
+    return set(DECLARED_METRIC.findall(text))
 
 
 def test_the_validator_would_notice_a_mistake():
@@ -81,7 +122,8 @@ def test_every_role_of_every_service_is_its_own_deployment(overlay):
     jobs = {j["metadata"]["name"] for j in of_kind(overlay, "Job")}
     assert jobs == {f"{service}-migrate" for service in SERVICES}
     crons = {c["metadata"]["name"] for c in of_kind(overlay, "CronJob")}
-    assert {f"{service}-retention" for service in SERVICES} | {"vetting-sweep"} <= crons
+    sweeps = {"vetting-sweep", "access-sweep"}
+    assert {f"{service}-retention" for service in SERVICES} | sweeps <= crons
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.support.access_harness import Access
 
@@ -36,10 +37,11 @@ class ConsoleServer:
     seeder: Access
     shots: Path
 
-    def seed_request(self, surname: str, code: str = "WWI") -> tuple[str, str]:
-        """A cleared person asking to come into `code`: (grant id, person id)."""
+    def seed_request(self, surname: str, code: str = "WWI", **clearance: Any) -> tuple[str, str]:
+        """A cleared person asking to come into `code` (the clearance's other fields as given):
+        (grant id, person id)."""
         data = self.seeder.grant_clearance(
-            establishments=(code,), forenames="Rosa", surname=surname
+            establishments=(code,), forenames="Rosa", surname=surname, **clearance
         )
         return self.seeder.grant_id(data["person_id"], code), data["person_id"]
 

@@ -198,6 +198,11 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
     ("MISSING_DECLARATIONS", "applicant.declarations", [edit(f"{A}.declarations", DELETE)]),
     ("MIDDLE_NAMES_NOT_CONFIRMED", "applicant.middle_names", [edit(f"{A}.middle_names", None)]),
     ("MIDDLE_NAMES_CONTRADICTORY", "applicant.no_middle_name", [edit(f"{A}.no_middle_name", True)]),
+    (
+        "MIDDLE_NAME_PLACEHOLDER",
+        "applicant.no_middle_name",
+        [edit(f"{A}.middle_names", " N/A ")],
+    ),
     ("SMS_WITHOUT_MOBILE", "applicant.contact.mobile", [edit(f"{A}.contact.mobile", None)]),
     (
         "ADDRESS_HISTORY_TOO_SHORT",
@@ -216,6 +221,16 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
         [edit(f"{A}.addresses.0.to_date", TODAY - 28 * DAY)],
     ),
     (
+        # A key holder at a high security prison needs a CTC; the current address is abroad.
+        "UK_RESIDENCE_SHORT",
+        "applicant.addresses[0].country",
+        [
+            edit("requested_access", "KEY_HOLDING"),
+            edit("establishments", ["FKI"]),
+            edit(f"{A}.addresses.0.country", "France"),
+        ],
+    ),
+    (
         "APPLICANT_UNDER_18",
         "applicant.date_of_birth",
         [edit(f"{A}.date_of_birth", date(2008, 11, 28))],
@@ -224,6 +239,11 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
         "IDENTITY_DOCUMENT_EXPIRED",
         "applicant.identity_documents[0].expiry",
         [edit(f"{A}.identity_documents.0.expiry", TODAY - DAY)],
+    ),
+    (
+        "IDENTITY_DOCUMENT_EXPIRES_DURING_VETTING",
+        "applicant.identity_documents[0].expiry",
+        [edit(f"{A}.identity_documents.0.expiry", TODAY + 12 * 7 * DAY - DAY)],
     ),
     ("TOO_FEW_REFEREES", "applicant.referees", [edit(f"{A}.referees.1", "not a referee")]),
     (
@@ -242,6 +262,11 @@ CASES: list[tuple[str, str, list[Callable[[dict[str, Any]], None]]]] = [
         "DUPLICATE_ESTABLISHMENT",
         "establishments[2]",
         [edit("establishments", ["WWI", "LEI", "WWI"])],
+    ),
+    (
+        "UNKNOWN_CONNECTION_ESTABLISHMENT",
+        "applicant.connections[0].establishment",
+        [edit(f"{A}.connections.0.establishment", "ZZZ")],
     ),
     (
         "CONNECTION_AT_REQUESTED_ESTABLISHMENT",

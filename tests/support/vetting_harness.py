@@ -15,6 +15,7 @@ from tests.support.service_harness import ServiceHarness
 from vetting.adapters.providers import Outcome
 from vetting.models import Check, VettingCase
 from vetting.service import check_runner
+from vetting.service_layer import information_chasers
 
 STAFF = {
     "officer": ("officer-ann", ("vetting_officer",), ()),
@@ -24,6 +25,8 @@ STAFF = {
     "manager3": ("manager-fay", ("vetting_manager",), ()),
     "security": ("sec-eve", ("security_officer",), ("WWI",)),
     "auditor": ("aud-ida", ("auditor",), ()),
+    "governor": ("gov-gil", ("governor",), ("WWI",)),
+    "governor_elsewhere": ("gov-hal", ("governor",), ("MDI",)),
 }
 
 
@@ -109,6 +112,13 @@ class Vetting(ServiceHarness):
             response = self.call("GET", f"/clearances/{clearance_id}")
         assert response.status_code in (200, 201), response.json
         return response.json
+
+    def sweep_information(self, at: datetime | None = None) -> dict[str, int]:
+        """The daily sweep's information chasers, as of `at` (default now)."""
+        with self.platform.unit_of_work() as uow:
+            found = information_chasers.sweep(uow, self.platform.extras["policy"], at or now())
+            uow.commit()
+        return found
 
     def report_change(
         self, application_id: str, kind: str, details: dict[str, Any], report_id: str | None = None

@@ -16,7 +16,7 @@ from flask import url_for
 from sqlalchemy import select, update
 
 from shared.audit import log as audit
-from tests.support.clock import today
+from tests.support.clock import now, today
 from tests.support.identity import (
     PROVIDER,
     TEST_PASSWORD,
@@ -63,6 +63,7 @@ class Workbench:
         self.vetting = Vetting({**env, **WORKBENCH_ENV}, **extra)
         self.app = self.vetting.app
         self.platform = self.vetting.platform
+        self.request_id = ""  # the last information request asked (information_asked)
 
     # Signing in ------------------------------------------------------------------------------
 
@@ -118,8 +119,8 @@ class Workbench:
         assert response.status_code == 202, response.json
         return self.vetting.case(case["application_id"])
 
-    def information_overdue(self) -> dict[str, Any]:
-        """Information asked for and not given by the date it was due."""
+    def information_asked(self) -> dict[str, Any]:
+        """Information asked for and not given by the date it was due (not chased yet)."""
         case = self.awaiting_decision()
         asked = self.vetting.call(
             "POST",
@@ -131,14 +132,27 @@ class Workbench:
             },
         )
         assert asked.status_code == 201, asked.json
-        with self.platform.session_factory() as session:  # ... and the date has passed
+        self.request_id = asked.json["id"]
+        self._set_request(due_by=(today() - timedelta(days=1)).isoformat())
+        return self.vetting.case(case["application_id"])
+
+    def information_overdue(self) -> dict[str, Any]:
+        """Information not given by the date it was due, chased, and lapsed to the officer
+        after the grace period."""
+        case = self.information_asked()
+        assert self.vetting.sweep_information()["chased"] >= 1
+        self._set_request(chased_at=now() - timedelta(days=30))  # ... and the grace period
+        assert self.vetting.sweep_information()["lapsed"] >= 1
+        return self.vetting.case(case["application_id"])
+
+    def _set_request(self, **values: Any) -> None:
+        with self.platform.session_factory() as session:
             session.execute(
                 update(InformationRequest)
-                .where(InformationRequest.id == asked.json["id"])
-                .values(due_by=(today() - timedelta(days=1)).isoformat())
+                .where(InformationRequest.id == self.request_id)
+                .values(**values)
             )
             session.commit()
-        return self.vetting.case(case["application_id"])
 
     def possible_match(self) -> dict[str, Any]:
         """A case whose applicant has the name and birthday of someone cleared, with another

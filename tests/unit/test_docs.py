@@ -57,6 +57,8 @@ SOURCE_GLOBS = (
     "deploy/.env.example",
     "Makefile",
     "docker-compose.yml",
+    "Dockerfile",
+    "deploy/k8s/**/*.yaml",
     "pyproject.toml",
     ".ci/*",
 )

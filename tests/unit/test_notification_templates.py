@@ -21,6 +21,8 @@ from notifications.adapters.templates import TemplateError, Templates
 from notifications.app import create_app
 from notifications.domain.messages import MESSAGES, SECURITY_INBOX, VOLUNTEER, channels_for
 from notifications.domain.personalisation import (
+    DEFAULT_CONTACT_EMAIL,
+    DEFAULT_SERVICE_NAME,
     DEFAULT_VETTING_EMAIL,
     DEFAULT_VETTING_PHONE,
     long_date,
@@ -172,12 +174,36 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
                 "issued_at": "2026-11-27T10:00:00+00:00",
                 "expires_at": "2029-11-27T10:00:00+00:00",
             },
-            ("Enhanced", "27 November 2029"),
+            ("Level 3 (unescorted)", "27 November 2029"),
         )
     ],
     "vetting.clearance_refused": [
         ({"refused_at": "2026-11-27T10:00:00+00:00"}, ("reconsider", "once")),
         ({"refused_at": "2026-11-27T10:00:00+00:00", "reconsidered": True}, ("final",)),
+    ],
+    "vetting.information_chased": [
+        (
+            {
+                "request_id": "req-1",
+                "due_by": "2027-03-01",
+                "requested_at": "2027-02-15T10:00:00+00:00",
+                "chased_at": "2027-03-02T06:00:00+00:00",
+                "sensitive": False,
+                "lapses_on": "2027-03-12",
+            },
+            ("1 March 2027", "12 March 2027"),
+        ),
+        (
+            {
+                "request_id": "req-2",
+                "due_by": "2027-03-01",
+                "requested_at": "2027-02-15T10:00:00+00:00",
+                "chased_at": "2027-03-02T06:00:00+00:00",
+                "sensitive": True,
+                "lapses_on": "2027-03-12",
+            },
+            ("1 March 2027", "12 March 2027"),
+        ),
     ],
     "vetting.clearance_expiring": [
         (
@@ -201,7 +227,7 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
             },
             (
                 NAMES[LONGEST],
-                "Enhanced with Counter Terrorist Check",
+                "Level 4 (counter-terrorism)",
                 "key holding",
                 CONSOLE,
                 "new access request",
@@ -244,8 +270,73 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = {
                 "access_type": "UNESCORTED",
                 "valid_until": "2028-03-31T12:00:00+00:00",
             },
-            (NAMES[LONGEST], "31 March 2028"),
+            # An older publisher's event (no days, no areas): every day, areas as directed.
+            (NAMES[LONGEST], "31 March 2028", "Access: unescorted", "Days: every day"),
+        ),
+        (
+            {
+                "establishment_code": OTHER,
+                "status": "ACTIVE",
+                "by": "ESTABLISHMENT",
+                "at": "2026-11-27T10:00:00+00:00",
+                "access_type": "ESCORTED",
+                "valid_until": "2028-03-31T12:00:00+00:00",
+                "permitted_days": ["THU", "TUE"],
+                "permitted_areas": ["Chapel", "Education block"],
+            },
+            (
+                "Access: escorted (a member of staff stays with you)",
+                "Days: Tuesday and Thursday",
+                "Areas: Chapel, Education block",
+            ),
+        ),
+    ],
+    "access.refused": [
+        (
+            {"establishment_code": LONGEST, "decided_at": "2026-11-27T10:00:00+00:00"},
+            (NAMES[LONGEST], "decided not to give", "does not change"),
         )
+    ],
+    "access.reinstated": [
+        (
+            {
+                "establishment_code": LONGEST,
+                "status": "ACTIVE",
+                "by": "ESTABLISHMENT",
+                "at": "2026-11-27T10:00:00+00:00",
+            },
+            (NAMES[LONGEST], "no longer on hold", "again"),
+        )
+    ],
+    "access.exclusion_review_due": [
+        (
+            {
+                "establishment_code": OTHER,
+                "status": "EXCLUDED",
+                "by": "ESTABLISHMENT",
+                "at": "2027-05-01T06:00:00+00:00",
+                "review_on": "2027-05-01",
+            },
+            (NAMES[OTHER], "1 May 2027", "review", "still cannot visit"),
+        )
+    ],
+    "vetting.clearance_suspension_announced": [
+        (
+            {"suspended_at": "2026-11-27T10:00:00+00:00"},
+            ("on hold", "must not visit any prison"),
+        )
+    ],
+    "vetting.clearance_reinstated": [
+        ({"reinstated_at": "2026-11-27T10:00:00+00:00"}, ("no longer on hold",)),
+    ],
+    "vetting.clearance_revoked": [
+        ({"revoked_at": "2026-11-27T10:00:00+00:00"}, ("withdrawn", "no longer visit any prison")),
+    ],
+    "vetting.clearance_expired": [
+        (
+            {"expired_at": "2029-06-30T23:30:00+00:00"},
+            ("ended on 1 July 2029", "up to 12 weeks"),
+        ),
     ],
     "access.suspended": [
         (
@@ -346,6 +437,9 @@ def test_every_template_renders_with_realistic_data(
         assert "4F7A21C9" in rendered.body and len(rendered.body) <= 200
         return
     assert rendered.subject and "\n" not in rendered.subject
+    # Every email says who is writing and where to write back.
+    assert DEFAULT_SERVICE_NAME in rendered.body and DEFAULT_CONTACT_EMAIL in rendered.body
+    assert "a few weeks" not in text
     if kind != SECURITY_INBOX and template not in ABOUT_NOBODY:
         assert f"{forenames} {surname}" in text  # O'Neill stays O'Neill
     for phrase in expected:
@@ -589,5 +683,7 @@ def test_personalisation_makes_only_the_catalogue_fields() -> None:
         "forenames": "Zoë",
         "surname": "D'Arcy",
         "reference": "R",
+        "service_name": DEFAULT_SERVICE_NAME,
+        "contact_email": DEFAULT_CONTACT_EMAIL,
         "establishment_name": NAMES[LONGEST],
     }

@@ -84,6 +84,7 @@ def test_every_environment_variable_named_is_read_by_something():
         _source_text(ROOT / "shared" / "src", ROOT / "tools")
         + (ROOT / "docker-compose.yml").read_text()
         + (ROOT / "Makefile").read_text()
+        + (ROOT / "Dockerfile").read_text()
         + "".join(path.read_text() for path in sorted((ROOT / "deploy" / "k8s").rglob("*.yaml")))
     )
     problems = [

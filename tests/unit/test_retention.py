@@ -155,3 +155,4 @@ def test_every_service_runs_retention_daily_in_compose_and_make_run():
     for service in SERVICES:
         assert jobs[f"{service}-retention"] == (service, ("retention", "run"), 86400)
     assert scheduled_jobs({"RETENTION_INTERVAL_S": "60"})["access-retention"][2] == 60
+    assert jobs["access-sweep"] == ("access", ("sweep",), 3600)

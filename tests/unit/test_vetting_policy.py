@@ -54,7 +54,7 @@ def dbs(level: str | None) -> int:
 
 
 def test_default_policy_loads_with_the_documented_values() -> None:
-    assert POLICY.version == "2026-12-1"
+    assert POLICY.version == "2026-12-2"
     assert [level.name for level in POLICY.levels] == [
         "ESCORTED_VISITOR",
         "STANDARD",
@@ -220,7 +220,7 @@ def test_a_broken_policy_raises_policy_error_naming_the_field(tmp_path: Path, ca
 
 def test_an_unquoted_date_version_is_explained(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
-    path.write_text(yaml.safe_dump(RAW).replace("version: 2026-12-1", "version: 2026-12-01"))
+    path.write_text(yaml.safe_dump(RAW).replace("version: 2026-12-2", "version: 2026-12-02"))
     with pytest.raises(PolicyError, match=r"version: Not a valid string; quote it"):
         load_policy(path)
 
@@ -278,18 +278,52 @@ def test_womens_estate_needs_enhanced_dbs_with_barred_lists() -> None:
     assert any("women's estate" in reason for reason in decision.reasons)
 
 
-def test_a_yoi_is_treated_as_holding_young_offenders() -> None:
-    assert "young_offenders" in establishment_flags(ESTABLISHMENTS["WYI"])  # Wetherby (HMYOI)
-    assert "young_offenders" not in establishment_flags(ESTABLISHMENTS["ASI"])  # Ashfield (HMP)
-    decision = required_level(POLICY, "UNESCORTED", "OCCASIONAL", sites("WYI"))
+@pytest.mark.parametrize("code", ["FMI", "WNI", "WYI"])
+def test_an_establishment_holding_children_needs_the_barred_lists(code: str) -> None:
+    assert "children_held" in establishment_flags(ESTABLISHMENTS[code])
+    decision = required_level(POLICY, "UNESCORTED", "OCCASIONAL", sites(code))
     assert decision.dbs_level == "ENHANCED_WITH_BARRED_LISTS"
+    assert any("holds children" in reason for reason in decision.reasons)
+
+
+@pytest.mark.parametrize("code", ["WWI", "AYI", "ACI", "ASI"])
+def test_a_yoi_for_adults_is_not_a_childrens_establishment(code: str) -> None:
+    assert "children_held" not in establishment_flags(ESTABLISHMENTS[code])
+    decision = required_level(POLICY, "ESCORTED", "REGULAR", sites(code))
+    assert (decision.level, decision.dbs_level) == ("STANDARD", "STANDARD")
+
+
+def test_few_establishments_need_the_barred_lists() -> None:
+    barred = {
+        code
+        for code, site in ESTABLISHMENTS.items()
+        if required_level(POLICY, "ESCORTED", "REGULAR", [site]).dbs_level
+        == "ENHANCED_WITH_BARRED_LISTS"
+    }
+    women = {code for code, site in ESTABLISHMENTS.items() if site.womens_estate}
+    assert barred == women | {"FMI", "WNI", "WYI"}
 
 
 @pytest.mark.parametrize("frequency", FREQUENCIES)
-def test_key_holding_is_the_highest_level(frequency: str) -> None:
+def test_key_holding_at_an_ordinary_prison_is_enhanced_without_ctc(frequency: str) -> None:
     decision = required_level(POLICY, "KEY_HOLDING", frequency, sites("ASI"))
+    assert (decision.level, decision.dbs_level) == ("ENHANCED", "ENHANCED")
+    assert "CTC" not in decision.checks
+
+
+def test_key_holding_in_the_high_security_estate_needs_ctc() -> None:
+    decision = required_level(POLICY, "KEY_HOLDING", "REGULAR", sites("FKI"))
     assert decision.level == POLICY.highest_level.name
     assert set(decision.checks) == set(CHECKS)
+
+
+def test_no_open_prison_is_in_the_high_security_estate() -> None:
+    # Category D (open) prisons, men's and women's: Ford, Leyhill, Hollesley Bay, North Sea
+    # Camp, Spring Hill, Standford Hill, Sudbury, Thorn Cross, Kirkham, Askham Grange, East Sutton.
+    for code in ("FDI", "LYI", "HBI", "NSI", "SPI", "EHI", "SUI", "TCI", "KMI", "AGI", "ESI"):
+        assert not ESTABLISHMENTS[code].high_security, code
+        decision = required_level(POLICY, "KEY_HOLDING", "REGULAR", sites(code))
+        assert "CTC" not in decision.checks, code
 
 
 def test_unknown_access_or_frequency_is_refused() -> None:
@@ -341,7 +375,7 @@ def test_flags_apply_to_every_level_but_the_light_path(request: tuple[Any, ...])
     if light:
         assert decision.checks == ("IDENTITY",)
         return
-    assert ("CTC" in decision.checks) == ("high_security" in flags or access == "KEY_HOLDING")
-    barred = bool(flags & {"womens_estate", "young_offenders"})
+    assert ("CTC" in decision.checks) == ("high_security" in flags)
+    barred = bool(flags & {"womens_estate", "children_held"})
     assert (decision.dbs_level == "ENHANCED_WITH_BARRED_LISTS") == barred
     assert "DBS" in decision.checks

@@ -146,7 +146,16 @@ def test_ctc_needs_the_policy_years_of_uk_addresses() -> None:
     )
     result = run("CTC", abroad)
     assert result.status == "ADVERSE" and result.detail["addresses_outside_uk"] == 1
+    assert "overseas police certificate" in result.detail["summary"]
+    assert "overseas" not in run("CTC", two_years).detail["summary"]  # short, never abroad
     assert run("ADDRESS_HISTORY", abroad).status == "PASSED"
+    # An address abroad as the API stores it: a country and a town, no postcode.
+    in_france = {"town": "Lyon", "country": "France", "from_date": day(years=9)}
+    moved = applicant(
+        addresses=[{**in_france, "to_date": day(years=1)}, address(day(years=1, days=-1), None)]
+    )
+    assert run("ADDRESS_HISTORY", moved).status == "PASSED"  # time abroad is not a gap
+    assert run("CTC", moved).detail["addresses_outside_uk"] == 1
 
 
 def test_criminal_record_finds_each_declaration_on_the_pnc() -> None:

@@ -29,6 +29,8 @@ STAFF_ROLES = frozenset(
         "operator",
         "auditor",
         "data_protection_officer",
+        # An establishment's governor: asks vetting to reconsider a refusal concerning it.
+        "governor",
     }
 )
 

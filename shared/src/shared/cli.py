@@ -12,11 +12,13 @@ import importlib
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import click
@@ -142,6 +144,7 @@ def make_cli(definition: ServiceDefinition, wsgi_target: str) -> click.Group:
     @pass_state
     def web(state: CliState, bind: str | None, workers: int | None) -> None:
         bind = bind or f"127.0.0.1:{state.settings.port}"
+        _count_across_workers(state.settings.var_dir / "metrics" / f"{definition.name}-web")
         # gunicorn runs in this process, and the app's modules are imported before it forks
         # its workers: each worker starts from them rather than importing everything again
         # (importing is most of a process's start-up). The app itself is built in the worker.
@@ -302,3 +305,18 @@ def _worker_command(name: str, build: Callable[[Platform], Any]) -> click.Comman
         worker.run()
 
     return run_worker
+
+
+def _count_across_workers(folder: Path) -> None:
+    """prometheus_client's multiprocess mode, so that a scrape answered by any gunicorn worker
+    counts every worker's requests. The folder starts empty, so counts restart with the
+    process as a single process's would."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # else the operator chose the folder
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    # prometheus_client picks its value store when first imported, which the service's modules
+    # may already have done: pick again. Metrics are made in each worker, after this.
+    from prometheus_client import values
+
+    values.ValueClass = values.get_value_class()

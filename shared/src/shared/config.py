@@ -345,6 +345,8 @@ KNOWN_ENV_VARS = frozenset(
         # /info: set when the image is built.
         "APP_GIT_SHA",
         "APP_BUILD_TIME",
+        # prometheus_client's multiprocess folder (the `web` command sets one under VAR_DIR).
+        "PROMETHEUS_MULTIPROC_DIR",
         *(broker_user_variable(service) for service in DEFAULT_PORTS),
         *(broker_password_variable(service) for service in DEFAULT_PORTS),
     }

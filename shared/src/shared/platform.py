@@ -8,7 +8,7 @@ and the CLI.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,6 +101,8 @@ class ServiceDefinition:
     # Long-running workers, each its own process and command (`python -m vetting check-runner`):
     # name → a factory of an object with run() and stop(), and a `heartbeat` the command sets.
     workers: Mapping[str, Callable[[Platform], Any]] = field(default_factory=dict)
+    # The service's own state for /metrics, read when scraped (prometheus_client Metric families).
+    state_metrics: Callable[[Platform], Iterable[Any]] | None = None
     commands: Sequence[click.Command] = field(default_factory=tuple)
     # Settings of its own the service refuses to start with: raises SettingsError (every
     # command checks before it runs, `web` before gunicorn starts).

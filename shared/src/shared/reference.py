@@ -1,7 +1,8 @@
 """Reference data every service may need: the establishments of England's prison estate.
 
 The CSV is a copy of `../shared/data/establishments.csv` shipped inside this package (so a
-container or a fresh clone has it); a test fails if the two ever differ.
+container or a fresh clone has it), plus the columns this project adds (`children_held`); a test
+fails if the columns they share ever differ.
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ class Establishment:
     nation: str
     high_security: bool
     womens_estate: bool
+    # Holds children (under 18): the young offender institutions for boys (Feltham, Werrington,
+    # Wetherby), where the barred-list check belongs. A file without the column holds none.
+    children_held: bool = False
+
+
+def _flag(row: dict[str, str], column: str) -> bool:
+    return (row.get(column) or "").strip().lower() == "true"
 
 
 def load_establishments(path: Path | None = None) -> dict[str, Establishment]:
@@ -33,8 +41,9 @@ def load_establishments(path: Path | None = None) -> dict[str, Establishment]:
             code=row["code"],
             name=row["name"],
             nation=row["nation"],
-            high_security=row["high_security"].strip().lower() == "true",
-            womens_estate=row["womens_estate"].strip().lower() == "true",
+            high_security=_flag(row, "high_security"),
+            womens_estate=_flag(row, "womens_estate"),
+            children_held=_flag(row, "children_held"),
         )
         for row in rows
     }

@@ -20,7 +20,9 @@ def test_submit_writes_status_timeline_and_one_outbox_event(api):
     draft = client.draft()
     assert draft["status"] == "DRAFT" and count(platform, outbox_table) == 0
     ready = client.call("GET", f"/applications/{draft['id']}/readiness").json
-    assert ready == {"ready": True, "problems": []}
+    assert (ready["ready"], ready["problems"], ready["not_needed"]) == (True, [], [])
+    assert ready["clearance_level"]["label"] == "Level 2 (escorted)"  # escorted, regular
+
     response = client.call(
         "POST", f"/applications/{draft['id']}/submit", headers={"X-Correlation-ID": "corr-123"}
     )
@@ -47,6 +49,36 @@ def test_submit_writes_status_timeline_and_one_outbox_event(api):
         "establishments": GOOD["establishments"],
         "submitted_at": event["submitted_at"].isoformat(),
     }
+
+
+def test_a_one_off_escorted_speaker_needs_identity_details_only(api):
+    client, _ = api
+    body = copy.deepcopy(GOOD)
+    body.update(requested_access="ESCORTED", frequency="ONE_OFF")
+    applicant = body["applicant"]
+    for section in ("declarations", "referees", "address_gap_explanations"):
+        applicant.pop(section, None)
+    applicant["addresses"] = [a for a in applicant["addresses"] if not a.get("to_date")]
+    draft = client.draft(body)
+    ready = client.call("GET", f"/applications/{draft['id']}/readiness").json
+    assert (ready["ready"], ready["problems"]) == (True, [])
+    assert ready["clearance_level"] == {
+        "code": "ESCORTED_VISITOR",
+        "label": "Level 1 (identity)",
+        "sections": [],
+    }
+    assert [n["section"] for n in ready["not_needed"]] == [
+        "applicant.addresses",
+        "applicant.declarations",
+        "applicant.referees",
+    ]
+    assert "not needed for a one-off escorted visit" in ready["not_needed"][2]["message"]
+    # The same draft for regular visits is asked for everything again.
+    client.call("PATCH", f"/applications/{draft['id']}", json={"frequency": "REGULAR"})
+    again = client.call("GET", f"/applications/{draft['id']}/readiness").json
+    assert not again["ready"] and again["not_needed"] == []
+    assert {"MISSING_DECLARATIONS", "TOO_FEW_REFEREES"} <= {p["code"] for p in again["problems"]}
+    assert client.call("POST", f"/applications/{draft['id']}/submit").status_code == 422
 
 
 def test_an_incomplete_draft_is_saved_and_submit_refuses_it_with_every_problem(api):

@@ -48,7 +48,8 @@ def test_the_page_shows_where_it_stands_and_the_timeline_in_words(portal):
     assert "Cleared" in text and "Wandsworth (HMP &amp; YOI)" in text
     for sentence in ("Draft started", "Submitted for vetting", "Vetting started the checks"):
         assert sentence in text
-    assert "Cleared (Enhanced level) until" in text and "Escorted only" in text
+    assert "Cleared at Level 3 (unescorted) until" in text
+    assert "Escorted only" in text
     assert "This clearance expires on" in text  # within 90 days: renew
     assert "Start a renewal" in text and "Report a change of circumstances" in text
     assert "Withdraw application" not in text  # a cleared one is not withdrawn

@@ -298,3 +298,25 @@ def test_the_role_page_takes_the_group_and_area_too(portal):
     assert 'value="Tuesday meeting"' in client.get(f"{base}/draft/role").text
     check = client.get(f"{base}/check").text
     assert "Tuesday meeting" in check and "Group" in check and "Area" in check
+
+
+def test_an_address_abroad_has_a_country_and_no_postcode(portal):
+    client = portal.signed_in("coord_a")
+    application_id = _start(client)
+    base = f"/portal/applications/{application_id}"
+    moved = {**_date("from_date", today() - timedelta(days=900)), **_date("to_date", None)}
+    uk_blank = _post(client, f"{base}/draft/address", {"town": "Leeds", "country": "", **moved})
+    assert uk_blank.status_code == 422
+    assert 'href="#line1"' in uk_blank.text and 'href="#postcode"' in uk_blank.text
+    both = {"town": "Lyon", "country": "France", "postcode": "LS1 1AA", **moved}
+    with_postcode = _post(client, f"{base}/draft/address", both)
+    assert with_postcode.status_code == 422
+    assert "Leave the postcode empty for an address outside the UK." in with_postcode.text
+    assert _stored(portal, application_id).applicant == {}  # nothing saved
+    abroad = {"line1": "", "town": "Lyon", "country": "France", "postcode": "", **moved}
+    saved = _post(client, f"{base}/draft/address", abroad)
+    assert saved.status_code == 303, saved.text
+    [stored] = _stored(portal, application_id).applicant["addresses"]
+    assert (stored["town"], stored["country"], stored.get("postcode")) == ("Lyon", "France", None)
+    listed = client.get(f"{base}/draft/addresses").text
+    assert "Lyon" in listed and "France" in listed

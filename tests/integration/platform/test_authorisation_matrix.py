@@ -3,7 +3,8 @@ from the services' URL maps: an endpoint without a rule below fails the test.
 
 Callers: nobody, a forged token, organisations A and B, vetting officer and manager, security
 officer and head of security at WWI, a security officer and a head of security at BMI, a
-notifications operator, an auditor, the data protection officer. For each endpoint the rule names
+notifications operator, an auditor, the data protection officer, a governor at WWI and one
+elsewhere. For each endpoint the rule names
 which credential it takes (organisation key, staff token, either, or Notify's callback token),
 which roles may use it (the volunteer's pages take the token in their link and nothing else:
 404 for every caller here), and whether records are scoped (to the owning organisation, to the
@@ -71,6 +72,8 @@ CALLERS = {
     "operator": Caller(STAFF, ("operator",)),
     "auditor": Caller(STAFF, ("auditor",)),
     "dpo": Caller(STAFF, ("data_protection_officer",)),
+    "governor_wwi": Caller(STAFF, ("governor",), "WWI"),
+    "governor_elsewhere": Caller(STAFF, ("governor",), "MDI"),
 }
 
 
@@ -154,6 +157,8 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
             ("POST", case + "/clearance/countersignature"): Rule(STAFF, ("vetting_manager",)),
             ("POST", clearance + "/revocation"): Rule(STAFF, ("vetting_manager",)),
             ("POST", case + "/history/acknowledgement"): Rule(STAFF, ("vetting_manager",)),
+            # The seeded case concerns WWI: another establishment's governor gets 404.
+            ("POST", case + "/reconsideration"): Rule(STAFF, ("governor",), "establishment"),
         },
         "access": {
             **everywhere,
@@ -226,7 +231,10 @@ def body_for(service: str, method: str, rule: str, ids: dict[str, str]) -> Any:
     if rule.endswith("/visits"):
         return {"person_id": ids["person_id"]}
     if service == "vetting":
-        return {}
+        # A scoped route checks its body first: a valid one reaches the scope check.
+        return (
+            {"grounds": "A good reason to look again."} if rule.endswith("/reconsideration") else {}
+        )
     return BODIES.get("/" + rule.rsplit("/", 1)[-1], {})
 
 
@@ -379,7 +387,10 @@ def seeded(tmp_path_factory):
     # routes' guards, which do not depend on the database.
     filesystem.Transport.global_state.clear()
     var_dir = tmp_path_factory.mktemp("matrix") / "var"
-    world = Seeded({service: embedded_env(var_dir) for service in SERVICES})
+    # Every caller's refusals come from one address: room for all of them within a minute
+    # (the limit itself is tested in test_rate_limits).
+    limits = {"RATE_LIMIT_UNAUTHENTICATED": "100000 per minute"}
+    world = Seeded({service: {**embedded_env(var_dir), **limits} for service in SERVICES})
     yield world
     world.close()
 

@@ -97,6 +97,7 @@ def seed_person(vetting: Vetting) -> tuple[list[str], dict[str, str]]:
             "why",
             "answer",
             "dead",
+            "condition",
         )
     }
     mobile = f"07{uuid.uuid4().int % 10**9:09d}"
@@ -106,7 +107,10 @@ def seed_person(vetting: Vetting) -> tuple[list[str], dict[str, str]]:
     second = vetting.submit(applicant=applicant)
     vetting.work()
     cleared = vetting.call(
-        "POST", f"/cases/{vetting.case(first)['id']}/clearance", json={"reason": words["reason"]}
+        "POST",
+        f"/cases/{vetting.case(first)['id']}/clearance",
+        # The officer's own words as a condition: erased with the rest.
+        json={"reason": words["reason"], "other_condition": words["condition"]},
     )
     assert cleared.status_code == 201, cleared.json
     asked = vetting.call(
@@ -362,7 +366,10 @@ def access(backend_env):
 def seed_grants(access: Access) -> tuple[str, list[str], dict[str, str]]:
     """A person active at WWI (badge, terms, conditions, a reason), waiting at BMI, and
     incoming at WWI on a second application. Person id, application ids, sentinels."""
-    words = {k: sentinel() for k in ("forenames", "surname", "area", "condition", "reason", "dead")}
+    words = {
+        k: sentinel()
+        for k in ("forenames", "surname", "area", "condition", "reason", "dead", "vetting_terms")
+    }
     badge, birth = f"B-{sentinel()}", birth_date()
     person_id = str(uuid.uuid4())
     granted = access.grant_clearance(
@@ -371,6 +378,7 @@ def seed_grants(access: Access) -> tuple[str, list[str], dict[str, str]]:
         forenames=words["forenames"],
         surname=words["surname"],
         date_of_birth=birth,
+        custom_conditions=[{"code": "OTHER", "text": words["vetting_terms"]}],
     )
     access.activate(
         access.grant_id(person_id),

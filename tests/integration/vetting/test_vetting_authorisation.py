@@ -15,6 +15,8 @@ MANAGER_ONLY = {
     ("POST", "/clearances/<string:clearance_id>/revocation"),
     ("POST", "/cases/<string:case_id>/history/acknowledgement"),
 }
+# A governor's alone (vetting officers and managers get 403); see test_governor_reconsideration.
+GOVERNOR_ONLY = {("POST", "/cases/<string:case_id>/reconsideration")}
 PUBLIC = NOT_API
 # The data protection officer's alone (an officer gets 403); see test_subject_access.
 DPO_ONLY = {("GET", "/subject-access-request")}
@@ -62,9 +64,15 @@ def test_every_endpoint_refuses_no_token_a_bad_token_and_other_roles(vetting):
         # A prison security officer's token is not a vetting officer's.
         denied = vetting.call(method, path, who="security", json={})
         assert denied.status_code == 403, (method, rule, denied.json)
-        if (method, rule) in MANAGER_ONLY:
+        if (method, rule) in MANAGER_ONLY | GOVERNOR_ONLY:
             denied = vetting.call(method, path, who="officer", json={})
             assert denied.status_code == 403, (method, rule)
+        if (method, rule) in GOVERNOR_ONLY:
+            denied = vetting.call(method, path, who="manager", json={})
+            assert denied.status_code == 403, (method, rule)
+        else:  # a governor asks for reconsideration, and nothing else
+            denied = vetting.call(method, path, who="governor", json={})
+            assert denied.status_code == 403, (method, rule, denied.json)
         checked += 1
     assert checked >= 17
 
@@ -76,7 +84,13 @@ def test_officers_reach_every_endpoint_and_unknown_ids_are_404(vetting):
     }
     for method, rule in protected_rules(vetting.app):
         path = concrete(rule, ids)
-        who = "manager" if (method, rule) in MANAGER_ONLY else "officer"
+        who = (
+            "manager"
+            if (method, rule) in MANAGER_ONLY
+            else "governor"
+            if (method, rule) in GOVERNOR_ONLY
+            else "officer"
+        )
         response = vetting.call(method, path, who=who, json=valid_body(method, rule))
         if (method, rule) in DPO_ONLY | AUDITOR_ONLY:
             assert response.status_code == 403, (method, rule)
@@ -104,4 +118,5 @@ def valid_body(method, rule):
         "review": {"outcome": "CONTINUE", "reason": "Fine."},
         "link": {"person_id": "00000000-0000-0000-0000-000000000009", "reason": "Same."},
         "separation": {"person_id": "00000000-0000-0000-0000-000000000009", "reason": "Not."},
+        "reconsideration": {"grounds": "A good reason to look again."},
     }.get(action, {"reason": "A good reason."})

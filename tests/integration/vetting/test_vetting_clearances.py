@@ -67,6 +67,10 @@ def test_suspend_reinstate_revoke_with_events_and_roles(vetting):
     ]
     [suspension] = vetting.published("vetting.clearance_suspended")
     assert suspension["reason"] == "OFFICER_DECISION" and "Police" not in str(suspension)
+    # The volunteer and the coordinator are told apart, without the reason's code.
+    [announced] = vetting.published("vetting.clearance_suspension_announced")
+    assert announced["application_id"] == suspension["application_id"]
+    assert "reason" not in announced and "OFFICER" not in str(announced)
     # The reinstatement names the suspension it lifts (access lifts that one only).
     [reinstatement] = vetting.published("vetting.clearance_reinstated")
     assert str(uuid.UUID(suspension["suspension_id"])) == reinstatement["suspension_id"]
@@ -170,4 +174,7 @@ def test_the_sweep_command_runs_as_an_operator_would(vetting, backend_env):
         env={**backend_env["vetting"], "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == '{"reminded": 0, "expired": 1}'
+    assert (
+        result.stdout.strip().splitlines()[-1]
+        == '{"reminded": 0, "expired": 1, "chased": 0, "lapsed": 0}'
+    )

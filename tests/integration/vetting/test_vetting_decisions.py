@@ -21,9 +21,10 @@ def test_checks_run_in_the_worker_and_the_case_reaches_an_officer(vetting):
     case = vetting.case(app_id)
     assert case["status"] == "OPEN" and case["waiting_on"] == "PROVIDER"
     assert {c["status"] for c in case["checks_detail"]} == {"PENDING"}
-    # Escorted, regular: STANDARD; WWI holds young offenders, so DBS with barred lists.
+    # Escorted, regular: STANDARD. WWI (HMP & YOI) holds 18-21-year-olds, not children, so a
+    # standard DBS certificate without the barred lists.
     assert case["required_level"] == "STANDARD"
-    assert case["dbs_level"] == "ENHANCED_WITH_BARRED_LISTS"
+    assert case["dbs_level"] == "STANDARD"
     vetting.work()
     case = vetting.case(app_id)
     assert case["status"] == "AWAITING_DECISION" and case["waiting_on"] == "OFFICER"

@@ -374,3 +374,57 @@ def test_a_manager_acknowledges_the_persons_history(workbench):
     done = send(manager, url, {"reason": "Seen the suspension."})
     back_to_case_with(manager, done, case["id"], "History acknowledged")
     assert workbench.vetting.case(app_id)["waiting_reason"] is None
+
+
+def test_clearing_with_the_officers_terms_from_the_form(workbench):
+    case = workbench.awaiting_decision()
+    officer = workbench.signed_in("officer")
+    page, _token = form(officer, case_url(case, "clear"))
+    # The policy's list, then "other" revealing a box for the officer's words.
+    assert 'value="CHAPLAINCY_PRESENT"' in page and 'value="OTHER"' in page
+    assert 'data-aria-controls="conditional-condition_codes-' in page
+    assert 'name="other_condition"' in page and 'name="validity_months"' in page
+    assert 'name="review_on"' in page
+    # Wrong terms: each on its field, nothing written.
+    wrong = send(
+        officer,
+        case_url(case, "clear"),
+        {
+            "reason": "No concerns.",
+            "condition_codes": ["OTHER"],
+            "other_condition": "  ",
+            "validity_months": "48",
+            "review_on": ["31", "2", "2027"],
+        },
+    )
+    is_error_page(wrong, 422, "Enter the condition in your words", "real date")
+    assert 'href="#other_condition"' in wrong.text and 'href="#review_on' in wrong.text
+    longer = send(
+        officer, case_url(case, "clear"), {"reason": "No concerns.", "validity_months": "48"}
+    )
+    is_error_page(longer, 422, "never longer", 'href="#validity_months"')
+    assert workbench.status(case["id"]) == "AWAITING_DECISION"
+    review_on = today() + timedelta(days=90)
+    done = send(
+        officer,
+        case_url(case, "clear"),
+        {
+            "reason": "No concerns.",
+            "condition_codes": ["CHAPLAINCY_PRESENT", "OTHER"],
+            "other_condition": "No visits to the healthcare wing.",
+            "validity_months": "12",
+            "review_on": [str(review_on.day), str(review_on.month), str(review_on.year)],
+        },
+    )
+    back_to_case_with(officer, done, case["id"], "Case cleared")
+    after = workbench.vetting.case(case["application_id"])
+    clearance = workbench.vetting.call("GET", f"/clearances/{after['clearance_id']}").json
+    assert clearance["custom_conditions"] == [
+        {"code": "CHAPLAINCY_PRESENT", "text": "Only with a member of the chaplaincy present"},
+        {"code": "OTHER", "text": "No visits to the healthcare wing."},
+    ]
+    assert clearance["review_on"] == review_on.isoformat()
+    shown = officer.get(f"/workbench/clearances/{after['clearance_id']}").text
+    assert "Only with a member of the chaplaincy present" in shown
+    assert "No visits to the healthcare wing." in shown
+    assert f"{review_on.day} {review_on:%B %Y}" in shown

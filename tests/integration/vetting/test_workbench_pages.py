@@ -78,7 +78,7 @@ def test_a_possible_identity_match_is_marked(workbench: Workbench):
 def test_the_queue_filters_by_state_level_party_and_age(workbench: Workbench):
     old = workbench.awaiting_decision()
     refusal = workbench.refusal_pending()
-    asked = workbench.information_overdue()
+    asked = workbench.information_asked()
     decided = workbench.awaiting_decision()
     workbench.vetting.clear(decided["application_id"])
     workbench.age(old["id"], 30)
@@ -250,7 +250,7 @@ def test_clearances_are_searched_and_shown_with_their_history(workbench: Workben
     assert "Suspended" in page and "Clearance issued" in page and holder["surname"] in page
     assert "Clearance suspended" in page and "Arrested." in page
     assert page.index("Clearance suspended") < page.index("Clearance issued")  # newest first
-    assert clearance["policy_version"] in page and "Standard" in page
+    assert clearance["policy_version"] in page and "Level 2 (escorted)" in page
     assert f"/workbench/cases/{clearance['case_id']}" in page
     assert len(workbench.reads("clearance", clearance["id"])) == before + 1
 

@@ -33,7 +33,7 @@ def test_the_page_shows_the_figures_the_charts_and_the_cases_waiting_longest(wor
     assert "<title>Service levels \u2013 Vetting workbench \u2013 GOV.UK</title>" in html
     assert re.search(r"2 cases, 1 open", html)
     # Each state and level a row of the tables, the figures in working days.
-    for shown in ("Awaiting decision", "Cleared", "Standard", "Waiting on officer"):
+    for shown in ("Awaiting decision", "Cleared", "Level 2 (escorted)", "Waiting on officer"):
         assert shown in html, shown
     # The case waiting longest links to its page.
     assert f'href="/workbench/cases/{waiting["id"]}"' in html

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, MetaData, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.crypto.at_rest import EncryptedText
+from shared.crypto.at_rest import EncryptedJSON, EncryptedText
 from shared.db import NAMING_CONVENTION, UTCDateTime
 
 
@@ -99,6 +99,10 @@ class Grant(Base):
     # Only what this establishment may know (rules.conditions_for), and whether more applies.
     clearance_conditions: Mapped[list] = mapped_column(JSON)
     clearance_conditions_withheld: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The vetting officer's conditions ([{"code", "text"}]; the words may name someone in
+    # custody: encrypted at rest), and the clearance's earlier review date, when set.
+    clearance_custom_conditions: Mapped[list | None] = mapped_column(EncryptedJSON)
+    clearance_review_on: Mapped[date | None]
     clearance_expires_at: Mapped[datetime]
     # When vetting issued it: news of an older clearance never replaces a newer one.
     clearance_issued_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from access.cli import establishments_group
+from access.cli import establishments_group, sweep_command
 from access.console.configure import configure_console
 from access.models import Base
 from access.service_layer import retention
@@ -44,5 +44,5 @@ def definition() -> ServiceDefinition:
         register_routes=_register_routes,
         handlers=_handlers,
         configure_app=configure_console,
-        commands=(establishments_group, retention_group(retention.PURGES)),
+        commands=(establishments_group, sweep_command, retention_group(retention.PURGES)),
     )

@@ -117,8 +117,17 @@ def commands() -> list[click.Command]:
     @pass_state
     def reload_establishments(state: CliState, path: Path | None) -> None:
         with state.platform.unit_of_work() as uow:
-            for establishment in load_establishments(path).values():
-                uow.session.merge(Establishment(**vars(establishment)))
+            for e in load_establishments(path).values():
+                # The table keeps the columns readiness needs; vetting reads the rest itself.
+                uow.session.merge(
+                    Establishment(
+                        code=e.code,
+                        name=e.name,
+                        nation=e.nation,
+                        high_security=e.high_security,
+                        womens_estate=e.womens_estate,
+                    )
+                )
             uow.commit()
         click.echo("establishments reloaded")
 

@@ -6,7 +6,8 @@ Configuration (environment, beside the shared settings and the delivery settings
 - NOTIFICATIONS_TEMPLATES_DIR: another folder of message templates (checked at start-up).
 - NOTIFICATIONS_SECURITY_INBOX: an establishment security inbox's address, `{code}` standing for
   the establishment's code in lower case (default security-{code}@establishments.example).
-- NOTIFICATIONS_CONSOLE_URL: the security console's address, for the security inbox's messages.
+- NOTIFICATIONS_CONSOLE_URL: the security console's address, for the security inbox's messages
+  (each links to its request there).
 - NOTIFICATIONS_VETTING_CONTACT_EMAIL, NOTIFICATIONS_VETTING_CONTACT_PHONE: how a volunteer
   answers a sensitive information request, directly to the vetting team (defaults reach
   nobody: `notifications.domain.personalisation.DEFAULT_VETTING_EMAIL`, `DEFAULT_VETTING_PHONE`).
@@ -15,8 +16,9 @@ Configuration (environment, beside the shared settings and the delivery settings
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from notifications.adapters.channels.config import delivery_config
 from notifications.adapters.channels.log import FILE_NAME
@@ -72,15 +74,17 @@ def templates(platform: Platform) -> Templates:
 def _queueing(platform: Platform) -> Queueing:
     extra = platform.settings.extra
     inbox = extra.get("NOTIFICATIONS_SECURITY_INBOX", DEFAULT_SECURITY_INBOX)
-    quiet = delivery_config(platform).quiet_hours
+    config = delivery_config(platform)
     return Queueing(
         render=templates(platform).render,
         personalise=functools.partial(
             personalisation,
             vetting_email=extra.get("NOTIFICATIONS_VETTING_CONTACT_EMAIL", DEFAULT_VETTING_EMAIL),
             vetting_phone=extra.get("NOTIFICATIONS_VETTING_CONTACT_PHONE", DEFAULT_VETTING_PHONE),
+            service_name=config.service_name,
+            contact_email=config.contact_email,
         ),
-        send_time=lambda channel, moment: next_send_time(channel, moment, quiet),
+        send_time=lambda channel, moment: next_send_time(channel, moment, config.quiet_hours),
         establishment_names={code: e.name for code, e in load_establishments().items()},
         console_url=extra.get("NOTIFICATIONS_CONSOLE_URL", DEFAULT_CONSOLE_URL),
         security_inbox=lambda code: inbox.format(code=code.lower()),
@@ -107,6 +111,13 @@ def _register_routes(api: Api) -> None:
     register_routes(api)
 
 
+def _state_metrics(platform: Platform) -> Iterable[Any]:
+    # Imported here: only a web process answering a scrape needs it.
+    from notifications.adapters.state_metrics import notifications_by_status
+
+    return notifications_by_status(platform)
+
+
 def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="notifications",
@@ -117,5 +128,6 @@ def definition() -> ServiceDefinition:
         handlers=_handlers,
         configure_app=_check_templates,
         workers={"send": _sender},
+        state_metrics=_state_metrics,
         commands=(retention_group(retention.PURGES),),
     )

@@ -207,6 +207,10 @@ class InformationRequest(Base):
     # Sent to the volunteer alone (it touches what the checks found): they answer vetting
     # directly and an officer records it. None: asked before this was kept.
     sensitive: Mapped[bool | None]
+    # Past its "by when" date: chased once (the coordinator is emailed), then lapsed to the
+    # officer's queue as overdue after the policy's grace period (the daily sweep).
+    chased_at: Mapped[datetime | None]
+    lapsed_at: Mapped[datetime | None]
 
 
 class Clearance(Base):
@@ -232,6 +236,11 @@ class Clearance(Base):
     level: Mapped[str] = mapped_column(String(40))
     access: Mapped[str] = mapped_column(String(20))
     conditions: Mapped[list] = mapped_column(JSON)
+    # The officer's conditions beside those ([{"code", "text"}]; "other" is in their words and
+    # may name someone in custody): encrypted at rest. None: none set.
+    custom_conditions: Mapped[list | None] = mapped_column(EncryptedJSON)
+    # An earlier review than the expiry, when the officer set one.
+    review_on: Mapped[date | None]
     establishments: Mapped[list] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), index=True)
     issued_at: Mapped[datetime]

@@ -16,7 +16,7 @@ Configuration (environment, beside the shared settings):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,6 +124,13 @@ def _register_routes(api: Api) -> None:
     register_routes(api)
 
 
+def _state_metrics(platform: Platform) -> Iterable[Any]:
+    # Imported here: only a web process answering a scrape needs it.
+    from vetting.adapters.state_metrics import case_waits
+
+    return case_waits(platform)
+
+
 def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="vetting",
@@ -134,6 +141,7 @@ def definition() -> ServiceDefinition:
         handlers=lambda platform: HANDLERS.bind(dependencies(platform)),
         configure_app=_configure_app,
         workers={"check-runner": check_runner},
+        state_metrics=_state_metrics,
         commands=(sweep_command(policy), retention_group(retention.PURGES)),
         check_settings=check_simulation_allowed,
     )

@@ -134,6 +134,14 @@ _SPECS = [
         "the checks found).",
     ),
     (
+        "vetting.information_chased",
+        vetting.InformationChasedV1,
+        'An information request passed its "by when" date unanswered: chased once (the '
+        "coordinator and the volunteer are reminded; a sensitive request's, the volunteer "
+        "alone); unanswered after the policy's grace period, it lapses to the vetting officer "
+        "as overdue. Never the questions.",
+    ),
+    (
         "vetting.clearance_granted",
         vetting.ClearanceGrantedV1,
         "The applicant is cleared, with a level, conditions and an expiry (and who the person "
@@ -164,6 +172,12 @@ _SPECS = [
         "A clearance is suspended (a change of circumstances, or an officer's decision): no "
         "establishment should admit the person on it until it is reinstated. Carries the "
         "suspension's id.",
+    ),
+    (
+        "vetting.clearance_suspension_announced",
+        vetting.ClearanceSuspensionAnnouncedV1,
+        "What the volunteer and the coordinator are told of a suspension, published with "
+        "vetting.clearance_suspended: the clearance and the time, never the reason's code.",
     ),
     (
         "vetting.clearance_reinstated",
@@ -229,6 +243,12 @@ _SPECS = [
         "access.excluded",
         access.AccessExcludedV1,
         "The establishment excluded the person locally, until a review date.",
+    ),
+    (
+        "access.exclusion_review_due",
+        access.AccessExclusionReviewDueV1,
+        "An exclusion's review date has come: announced once per review date, for the "
+        "establishment to review it and the person and their coordinator to be told.",
     ),
     ("access.revoked", access.AccessChangeV1, "The establishment revoked the grant."),
     (

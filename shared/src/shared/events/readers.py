@@ -83,6 +83,7 @@ READERS: dict[str, dict[str, tuple[str, ...]]] = {
     "vetting.info_request_announced": {"items": (AP,), "volunteer_items": (AP,)},
     "vetting.clearance_granted": {
         "conditions": (AC,),
+        "custom_conditions": (AC,),
         "forenames": (AC,),
         "surname": (AC,),
         "date_of_birth": (AC,),

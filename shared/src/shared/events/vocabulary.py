@@ -49,6 +49,8 @@ GRANT_STATUSES = (
     "EXCLUDED",
 )
 ACTED_BY = ("ESTABLISHMENT", "VETTING", "ORGANISATION")
+# The days a grant may allow, Monday first.
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 # The publishing service of each event type: the part of the type before the dot.
 PUBLISHER_OF_PREFIX = {

@@ -7,10 +7,8 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, g, request
 from flask_smorest import Api
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from shared.config import Settings, load_settings
 from shared.context import new_correlation_id, set_correlation_id
@@ -26,7 +24,9 @@ from shared.web.errors import (
 )
 from shared.web.hardening import refuse_deep_json, secure_api_headers
 from shared.web.health import register_health
+from shared.web.json_bodies import document_refusal, refuse_non_json_bodies
 from shared.web.limits import install_rate_limits
+from shared.web.metrics import install_metrics
 from shared.web.metrics_access import MetricsDoor
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class _Api(Api):
                 spec = self.spec
                 assert spec is not None, "flask_smorest's _init_spec sets the spec"
                 for blp, name, parameters in self._undocumented:
+                    document_refusal(blp._docs)  # the 415 every JSON-reading view can answer
                     blp.register_views_in_doc(
                         self, self._app, spec, name=name, parameters=parameters
                     )
@@ -103,11 +104,17 @@ def create_web_app(definition: ServiceDefinition, platform: Platform) -> Flask:
     register_error_handlers(app)
     _register_correlation(app)
     install_rate_limits(app, platform)  # a throttled source costs no parsing
+    refuse_non_json_bodies(app)  # never a body read as no body (an empty draft)
     refuse_deep_json(app)  # before anything parses the body (the NUL check does)
     refuse_nul_characters(app)
     secure_api_headers(app)
     register_health(app, platform)
-    _register_metrics(app, MetricsDoor(settings.metrics_allowed_networks, settings.metrics_token))
+    install_metrics(
+        app,
+        platform,
+        MetricsDoor(settings.metrics_allowed_networks, settings.metrics_token),
+        definition.state_metrics,
+    )
     register_docs_page(app, definition.title)
     definition.register_routes(api)
     register_audit_routes(api)
@@ -132,30 +139,3 @@ def _register_correlation(app: Flask) -> None:
     @app.teardown_request
     def forget_correlation_id(_exc: BaseException | None) -> None:
         set_correlation_id(None)
-
-
-def _register_metrics(app: Flask, door: MetricsDoor) -> None:
-    # A registry per app: several apps in one test process must not share collectors.
-    registry = CollectorRegistry()
-    requests_total = Counter(
-        "http_requests_total", "HTTP requests", ["method", "endpoint", "status"], registry=registry
-    )
-    latency = Histogram(
-        "http_request_duration_seconds", "HTTP request latency", ["endpoint"], registry=registry
-    )
-
-    @app.after_request
-    def observe(response: Response) -> Response:
-        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-        requests_total.labels(request.method, endpoint, str(response.status_code)).inc()
-        if "started" in g:
-            latency.labels(endpoint).observe(time.perf_counter() - g.started)
-        return response
-
-    @app.get("/metrics")
-    def metrics():
-        if not door.admits():
-            abort(404)
-        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
-
-    app.extensions["metrics_registry"] = registry

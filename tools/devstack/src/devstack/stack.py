@@ -292,12 +292,15 @@ def _dev_users() -> str:
 
 
 def scheduled_jobs(env: Mapping[str, str]) -> dict[str, tuple[str, tuple[str, ...], float]]:
-    """What `make run` runs on a timer: the clearance sweep (SWEEP_INTERVAL_S, default hourly)
-    and each service's retention run (RETENTION_INTERVAL_S, default daily)."""
+    """What `make run` runs on a timer: the clearance sweep and the exclusion-review sweep
+    (SWEEP_INTERVAL_S, default hourly) and each service's retention run (RETENTION_INTERVAL_S,
+    default daily)."""
     sweep_every_s = float(env.get("SWEEP_INTERVAL_S", 3600))
     retention_every_s = float(env.get("RETENTION_INTERVAL_S", 86400))
     return {
         "vetting-sweep": ("vetting", ("sweep",), sweep_every_s),
+        # Exclusions whose review date has come, announced once each.
+        "access-sweep": ("access", ("sweep",), sweep_every_s),
         **{
             f"{service}-retention": (service, ("retention", "run"), retention_every_s)
             for service in SERVICES
@@ -338,7 +341,8 @@ def main() -> None:
         print(_dev_users(), flush=True)
         print(f"  email (SMTP sink) 127.0.0.1:{stack.smtp_port}, mail in {var_dir}/mail/new")
         print(
-            f"  clearance sweep (reminders, expiry) every {sweep_every_s:g} s (SWEEP_INTERVAL_S)",
+            f"  clearance sweep (reminders, expiry) and exclusion-review sweep every "
+            f"{sweep_every_s:g} s (SWEEP_INTERVAL_S)",
             flush=True,
         )
         print(

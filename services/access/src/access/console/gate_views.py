@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import request
 
+from access.adapters.metrics import count_gate_answer
 from access.console import forms
 from access.console.blueprint import actor, bp, clock, platform
 from access.console.pages import FormError, establishment_names, render
@@ -67,6 +68,7 @@ def gate_check():
                 session, who, query.code, moment, person_id=query.person_id, badge=query.badge
             )
         session.commit()  # the check is audited before the answer is shown
+    count_gate_answer(result)
     # The form comes back empty, ready for the next person at the gate.
     return render(
         "console/gate.html",

@@ -25,6 +25,7 @@ from access.domain.lifecycle import (
 from access.domain.rules import ACCESS_RANK, LOCAL_TIME, WEEKDAYS, induction_outstanding
 from access.models import Grant
 from access.service_layer.actors import Actor
+from shared.clearance import clearance_label
 
 ACCESS_LABELS = {"ESCORTED": "Escorted", "UNESCORTED": "Unescorted", "KEY_HOLDING": "Key holding"}
 DAY_LABELS = dict(
@@ -109,6 +110,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(uk_date, "uk_date")
     app.add_template_filter(uk_datetime, "uk_datetime")
     app.add_template_filter(access_label, "access_label")
+    app.add_template_filter(clearance_label, "clearance_level")
     app.jinja_env.globals.update(
         console_status_tags=STATUS_TAGS,
         console_day_labels=DAY_LABELS,

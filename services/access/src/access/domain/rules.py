@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 
 from access.domain.lifecycle import ClearanceStatus, GrantState
 from shared.clock import end_of_london_day, london_date
+from shared.events.vocabulary import WEEKDAYS as EVENT_WEEKDAYS
 
 ACCESS_RANK = {"ESCORTED": 0, "UNESCORTED": 1, "KEY_HOLDING": 2}
 ESCORTED_ONLY = "ESCORTED_ONLY"
-WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+# Monday first, as the event contracts name them.
+WEEKDAYS = EVENT_WEEKDAYS
 SECURITY_BRIEFING, ID_BADGE, KEY_TRAINING = "SECURITY_BRIEFING", "ID_BADGE", "KEY_TRAINING"
 INDUCTION_ITEMS = (SECURITY_BRIEFING, ID_BADGE, KEY_TRAINING)
 

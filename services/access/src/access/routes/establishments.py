@@ -6,6 +6,7 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from access.adapters.metrics import count_gate_answer
 from access.domain.lifecycle import TEAM
 from access.routes.access_control import SECURITY, actor, in_scope, now, platform
 from access.schemas.establishments import (
@@ -109,6 +110,7 @@ class GateCheck(MethodView):
                     session, who, code, moment, query["name"], query["date_of_birth"]
                 )
                 session.commit()
+            count_gate_answer(result)
             return jsonify(gate_by_name.answer_json(result, matches, moment))
         person = str(query["person"]) if query["person"] else None
         engine = platform().engine
@@ -123,4 +125,5 @@ class GateCheck(MethodView):
                     session, who, code, moment, person_id=person, badge=query["badge"]
                 )
                 session.commit()
+        count_gate_answer(result)
         return jsonify(gate.result_json(result, moment))  # a Response: flask-smorest sends it

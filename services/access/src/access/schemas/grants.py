@@ -38,6 +38,18 @@ class ClearanceCopySchema(Schema):
     other_conditions_apply = fields.Boolean(
         metadata={"description": "Other conditions apply that concern other establishments only."}
     )
+    custom_conditions = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": (
+                "The vetting officer's conditions, to enforce as well: [{'code': str, 'text': "
+                "str}] (code OTHER: the officer's words)."
+            )
+        },
+    )
+    review_on = fields.Date(
+        allow_none=True, metadata={"description": "Vetting reviews the clearance by this date."}
+    )
     expires_at = fields.AwareDateTime()
     status = fields.String()
 

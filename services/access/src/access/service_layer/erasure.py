@@ -131,6 +131,7 @@ def anonymise(grant: Grant) -> bool:
         "conditions": [],
         "permitted_areas": [],
         "clearance_conditions": [],
+        "clearance_custom_conditions": None,
         "status_reason": None,
         "declared_connection": False,
         "induction": induction,

@@ -164,6 +164,8 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
     grant.clearance_conditions, grant.clearance_conditions_withheld = conditions_for(
         data["conditions"], grant.establishment_code
     )
+    grant.clearance_custom_conditions = data.get("custom_conditions") or None
+    grant.clearance_review_on = data.get("review_on")
     grant.clearance_expires_at = through_the_day(data["expires_at"])
     grant.clearance_issued_at = data.get("issued_at")
     grant.clearance_status, grant.clearance_suspension_id = ClearanceStatus.ACTIVE, None

@@ -92,6 +92,8 @@ def access_activated(uow: UnitOfWork, grant: Grant, moment: datetime) -> Envelop
             **_change(grant, "ESTABLISHMENT", moment),
             "access_type": grant.access_type,
             "valid_until": grant.valid_until.isoformat() if grant.valid_until else None,
+            "permitted_days": list(grant.permitted_days) if grant.permitted_days else None,
+            "permitted_areas": list(grant.permitted_areas or []),
         },
     )
 
@@ -113,6 +115,19 @@ def access_excluded(uow: UnitOfWork, grant: Grant, review_on: date, moment: date
         "access.excluded",
         subject=grant.application_id,
         data={**_change(grant, "ESTABLISHMENT", moment), "review_on": review_on.isoformat()},
+    )
+
+
+def access_exclusion_review_due(
+    uow: UnitOfWork, grant: Grant, review_on: date, moment: datetime
+) -> Envelope:
+    return uow.emit(
+        "access.exclusion_review_due",
+        subject=grant.application_id,
+        data={
+            **_change(grant, "ESTABLISHMENT", moment),
+            "review_on": review_on.isoformat(),
+        },
     )
 
 

@@ -83,6 +83,8 @@ def grant_view(grant: Grant, earlier: list[Grant] | None = None) -> dict[str, An
             "max_access": grant.clearance_access,
             "conditions": grant.clearance_conditions,
             "other_conditions_apply": bool(grant.clearance_conditions_withheld),
+            "custom_conditions": grant.clearance_custom_conditions or [],
+            "review_on": grant.clearance_review_on,
             "expires_at": grant.clearance_expires_at,
             "status": grant.clearance_status,
         },

@@ -9,6 +9,7 @@ from typing import Any
 from applications.domain.lifecycle import ApplicationState, ClearanceStatus
 from applications.portal.blueprint import bp
 from applications.routes.app_context import establishments
+from shared.clearance import clearance_label
 from shared.frontdoor.words import date_time_words, date_words
 
 # (words, GOV.UK tag colour) per status.
@@ -87,7 +88,7 @@ def conditions(codes: list[str] | None) -> str:
 
 
 def _cleared(d: Mapping[str, Any]) -> str:
-    level = f" ({label(d['level'])} level)" if d.get("level") else ""
+    level = f" at {clearance_label(d['level'])}" if d.get("level") else ""
     until = f" until {date_words(d['expires_at'])}" if d.get("expires_at") else ""
     return f"Cleared{level}{until}"
 

@@ -161,6 +161,7 @@ def _upload_page(form: UploadForm, status: int = 200) -> tuple[str, int]:
         "portal/bulk_upload.html",
         form=form,
         columns=spreadsheets.GUIDANCE,
+        visit_needs=spreadsheets.what_the_visit_needs(),
         prisons=prisons,
         max_rows=bulk.MAX_ROWS,
     )

@@ -137,6 +137,11 @@ class AddressForm(FlaskForm):
     line2 = StringField("Address line 2 (optional)", widget=GovTextInput())
     town = StringField("Town or city", widget=GovTextInput())
     postcode = StringField("Postcode", widget=GovTextInput())
+    country = StringField(
+        "Country (only for an address outside the UK)",
+        widget=GovTextInput(),
+        description="Time abroad counts as address history. Leave the postcode empty.",
+    )
     from_date = _date("Moved in")
     to_date = _date("Moved out", "Leave empty if they live here now. " + DATE_EXAMPLE)
 
@@ -159,6 +164,12 @@ class RefereeForm(FlaskForm):
     postcode = StringField("Postcode", widget=GovTextInput())
     years_known = StringField(
         "How many years have they known the volunteer? (optional)", widget=GovTextInput()
+    )
+    not_related = BooleanField(
+        "They are not related to the volunteer",
+        widget=Checkbox(),
+        description="We ask when a referee has the volunteer's surname and postcode. Tick this "
+        "if they are not family.",
     )
 
 

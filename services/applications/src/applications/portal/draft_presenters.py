@@ -108,6 +108,7 @@ def address_rows(draft: Draft) -> list[Row]:
                     address.get("line2"),
                     address.get("town"),
                     address.get("postcode"),
+                    address.get("country"),
                     f"From {_date(address.get('from_date'))} to {until}",
                 ),
                 "address",
@@ -158,6 +159,7 @@ def referee_rows(draft: Draft) -> list[Row]:
                 f"Known for {referee['years_known']} years"
                 if referee.get("years_known") is not None
                 else None,
+                "Not related to the volunteer" if referee.get("not_related") is True else None,
             ),
             "referee",
             index,

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 
+from applications.domain.readiness.addresses import is_abroad
 from applications.portal import draft_forms as forms
 
 # The sections the volunteer completes through their own link (never a page of the draft).
@@ -51,6 +52,16 @@ def _middle_names(values: dict[str, Any]) -> dict[str, str]:
     if not values.get("middle_names") and not values.get("no_middle_name"):
         return {"middle_names": "Enter their middle names, or tick 'They have no middle name'."}
     return {}
+
+
+def _address(values: dict[str, Any]) -> dict[str, str]:
+    """A UK address has a first line and a postcode; one abroad (a country) has no postcode."""
+    if is_abroad(values):
+        if values.get("postcode"):
+            return {"postcode": "Leave the postcode empty for an address outside the UK."}
+        return {}
+    wanted = {"line1": "Enter the first line of the address.", "postcode": "Enter the postcode."}
+    return {name: message for name, message in wanted.items() if not values.get(name)}
 
 
 QUESTIONS: dict[str, Question] = {
@@ -133,15 +144,11 @@ QUESTIONS: dict[str, Question] = {
             "Add an address",
             forms.AddressForm,
             ("applicant", "addresses"),
-            {
-                "line1": "Enter the first line of the address.",
-                "town": "Enter the town or city.",
-                "postcode": "Enter the postcode.",
-                "from_date": "Enter the date they moved in.",
-            },
+            {"town": "Enter the town or city.", "from_date": "Enter the date they moved in."},
             listed=True,
             summary="addresses",
             hint="Leave 'moved out' empty for the address where they live now.",
+            check=_address,
         ),
         Question(
             "gap",

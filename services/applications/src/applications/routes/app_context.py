@@ -34,7 +34,8 @@ def establishments() -> dict[str, Establishment]:
 def readiness_policy() -> ReadinessPolicy:
     extra = platform().settings.extra
     return ReadinessPolicy(
-        address_history_years=int(extra.get("APPLICATIONS_ADDRESS_HISTORY_YEARS", 5))
+        address_history_years=int(extra.get("APPLICATIONS_ADDRESS_HISTORY_YEARS", 5)),
+        expected_vetting_weeks=int(extra.get("APPLICATIONS_EXPECTED_VETTING_WEEKS", 12)),
     )
 
 

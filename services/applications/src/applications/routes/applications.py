@@ -87,11 +87,13 @@ class Readiness(MethodView):
     @blp.response(200, ReadinessSchema)
     @blp.doc(security=SECURITY)
     def get(self, application_id: str):
-        """Every problem that would delay or sink the application, each with how to fix it."""
+        """Every problem that would delay or sink the application, each with how to fix it,
+        and the clearance level the request needs: sections that level does not need (for a
+        one-off escorted visit: address history, declarations, referees) are not asked for."""
         known = establishments()  # before the session: SQLite allows one transaction at a time
         with platform().session_factory() as session:
             application = owned_application(session, g.organisation_id, application_id)
-            problems = submission.readiness(
-                application, known, readiness_policy(), today(platform().clock)
-            )
-        return submission.readiness_view(problems)
+            policy = readiness_policy()
+            problems = submission.readiness(application, known, policy, today(platform().clock))
+            needed = submission.needs(application, known, policy)
+        return submission.readiness_view(problems, needed)

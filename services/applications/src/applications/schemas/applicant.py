@@ -11,17 +11,13 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from applications.domain.readiness.addresses import is_abroad
+from applications.schemas.postcode import Postcode
 from shared.events.catalogue import CHANNELS, ESTABLISHMENT_CODE
 
 UK_MOBILE = validate.Regexp(
     r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$",
     error="Enter a UK mobile number, like 07700 900123.",
-)
-# The UK postcode format (not a check that the postcode exists).
-UK_POSTCODE = validate.Regexp(
-    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]"
-    r"|[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$",
-    error="Enter a UK postcode, like SW1A 1AA.",
 )
 NAME = validate.Length(min=1, max=100)
 DOCUMENT_TYPES = (
@@ -74,16 +70,54 @@ class ContactSchema(Strict):
 
 
 class AddressSchema(DateRangeMixin, Strict):
-    line1 = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    """A UK address (line 1, town, postcode), or one abroad (country and town; no postcode:
+    time abroad is part of the history, not a gap)."""
+
+    line1 = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Required for a UK address; optional abroad."},
+    )
     line2 = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     town = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    postcode = fields.String(required=True, validate=UK_POSTCODE)
+    postcode = Postcode(
+        allow_none=True,
+        metadata={
+            "description": (
+                "Required for a UK address (case and spaces do not matter: stored as 'SW1A 1AA'); "
+                "leave it out for one abroad."
+            )
+        },
+    )
+    country = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=2, max=100),
+        metadata={
+            "description": "For an address outside the UK, the country; empty for a UK address."
+        },
+    )
     from_date = fields.Date(required=True)
     to_date = fields.Date(
         load_default=None,
         allow_none=True,
         metadata={"description": "Empty for the current address."},
     )
+
+    @validates_schema
+    def uk_or_abroad(self, data: dict, **_kwargs: object) -> None:
+        if is_abroad(data):
+            if data.get("postcode"):
+                raise ValidationError(
+                    "Leave the postcode out for an address outside the UK.", "postcode"
+                )
+            return
+        missing = {
+            name: ["Missing data for required field."]
+            for name in ("line1", "postcode")
+            if not data.get(name)
+        }
+        if missing:
+            raise ValidationError(missing)
 
 
 class GapExplanationSchema(DateRangeMixin, Strict):
@@ -180,9 +214,15 @@ class RefereeSchema(Strict):
     surname = fields.String(required=True, validate=NAME)
     email = fields.Email(required=True)
     relationship = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    postcode = fields.String(required=True, validate=UK_POSTCODE)
+    postcode = Postcode(required=True)
     years_known = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=0, max=100)
+    )
+    not_related = fields.Boolean(
+        metadata={
+            "description": "True confirms the referee is not related to the applicant, answering "
+            "the question a shared surname and postcode raises (REFEREE_MAY_BE_RELATIVE)."
+        },
     )
 
 

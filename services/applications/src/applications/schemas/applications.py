@@ -177,9 +177,53 @@ class ProblemSchema(Schema):
     blocking = fields.Boolean()
 
 
+class ClearanceLevelSchema(Schema):
+    code = fields.String(metadata={"description": "The vetting policy's code, e.g. STANDARD."})
+    label = fields.String(
+        metadata={
+            "description": (
+                "How people read it, e.g. 'Level 2 (escorted)' (not a DBS certificate level)."
+            )
+        }
+    )
+    sections = fields.List(
+        fields.String(),
+        metadata={
+            "description": (
+                "The optional sections this level needs: address_history, declarations, "
+                "referees, uk_residence (three years in the UK, for a Counter Terrorist Check)."
+            )
+        },
+    )
+
+
+class NotNeededSchema(Schema):
+    section = fields.String(metadata={"example": "applicant.referees"})
+    message = fields.String(
+        metadata={
+            "example": "Referees are not needed for a one-off escorted visit "
+            "(clearance level: Level 1 (identity))."
+        }
+    )
+
+
 class ReadinessSchema(Schema):
     ready = fields.Boolean()
     problems = fields.List(fields.Nested(ProblemSchema))
+    clearance_level = fields.Nested(
+        ClearanceLevelSchema,
+        metadata={
+            "description": (
+                "The level the vetting policy gives this request (access, frequency and "
+                "establishments); readiness asks only what it needs. The highest until access "
+                "and frequency are chosen."
+            )
+        },
+    )
+    not_needed = fields.List(
+        fields.Nested(NotNeededSchema),
+        metadata={"description": "Sections this request's level does not need, and why."},
+    )
 
 
 class WithdrawSchema(Strict):

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from applications.schemas.applicant import DOCUMENT_TYPES
 from applications.service_layer.bulk import COLUMNS, BadFile, Row, rows_from
+from shared.clearance import load_summary, visit_words
 from shared.events.vocabulary import ACCESS_TYPES, CHANNELS, FREQUENCIES, ROLES
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,6 +28,24 @@ NOT_XLSX = "The selected file is not an Excel workbook (.xlsx). Save it as .xlsx
 
 def _one_of(values: tuple[str, ...]) -> str:
     return f"One of: {', '.join(values)}."
+
+
+def what_the_visit_needs() -> str:
+    """What an application needs beyond the template's columns, by the policy's levels: the
+    light path (a one-off escorted visit) needs nothing more than a current address."""
+    summary = load_summary()
+    light = [
+        visit_words(access, frequency)
+        for access, by_frequency in summary.level_by_access.items()
+        for frequency, code in by_frequency.items()
+        if summary.level(code).light_path
+    ]
+    years = summary.address_history_years
+    return (
+        f"For {' or '.join(light)}, add only the current address to each application: address "
+        f"history, declarations and referees are not needed. For any other visit, also add "
+        f"{years} years of addresses, the declarations and two referees."
+    )
 
 
 # What goes in each column, in plain words: the template's guidance sheet and the upload page.
@@ -48,7 +67,7 @@ GUIDANCE: dict[str, str] = {
     "role": _one_of(ROLES),
     "establishments": "Prison codes, separated by ; like WWI; BMI.",
     "requested_access": _one_of(ACCESS_TYPES),
-    "frequency": _one_of(FREQUENCIES),
+    "frequency": f"{_one_of(FREQUENCIES)} {what_the_visit_needs()}",
     "group_name": "Optional: the group they will run, for the prison's security team.",
     "area": "Optional: where in the prison the group meets, like Chapel.",
 }

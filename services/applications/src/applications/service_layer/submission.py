@@ -21,7 +21,14 @@ from applications.domain.lifecycle import (
     RequestState,
     step,
 )
-from applications.domain.readiness import Problem, ReadinessPolicy, check_readiness, is_ready
+from applications.domain.readiness import (
+    Needs,
+    Problem,
+    ReadinessPolicy,
+    check_readiness,
+    clearance_needs,
+    is_ready,
+)
 from applications.models import Application, InformationRequest, Organisation
 from applications.service_layer import contacts, outgoing, volunteer_sections
 from applications.service_layer.contacts import ContactLinks
@@ -81,8 +88,25 @@ def volunteer_problems(
     )
 
 
-def readiness_view(problems: list[Problem]) -> dict[str, Any]:
-    return {"ready": is_ready(problems), "problems": [asdict(p) for p in problems]}
+def needs(
+    application: Application | SimpleNamespace,
+    establishments: Mapping[str, Any],
+    policy: ReadinessPolicy,
+) -> Needs:
+    """The request's clearance level and the sections it does not need."""
+    return clearance_needs(loaded_application(application), establishments, policy)
+
+
+def readiness_view(problems: list[Problem], needed: Needs | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = {"ready": is_ready(problems), "problems": [asdict(p) for p in problems]}
+    if needed is not None:
+        view["clearance_level"] = {
+            "code": needed.level.code,
+            "label": needed.level.label,
+            "sections": sorted(needed.level.sections),
+        }
+        view["not_needed"] = [asdict(n) for n in needed.not_needed]
+    return view
 
 
 def submit(

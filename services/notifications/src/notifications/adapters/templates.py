@@ -22,6 +22,7 @@ from jinja2 import meta
 from notifications.domain.messages import (
     EMAIL,
     MESSAGES,
+    SIGN_OFF_FIELDS,
     SMS,
     Message,
     allowed_fields,
@@ -107,7 +108,7 @@ class Templates:
     def validate(self, messages: Mapping[str, tuple[Message, ...]] = MESSAGES) -> None:
         """Raise TemplateError naming every problem: a file the catalogue needs is missing,
         a file names a field its event does not provide (or an SMS names more than SMS_FIELDS),
-        or a file is never used."""
+        an email does not say who is writing (SIGN_OFF_FIELDS), or a file is never used."""
         problems = list(self._problems)
         needed: set[tuple[str, str, str]] = set()
         for event_type, event_messages in messages.items():
@@ -135,9 +136,16 @@ class Templates:
             return []
         if file is None:
             return [f"{template}/{kind}.{channel}.txt is missing ({event_type} sends it)"]
+        problems: list[str] = []
+        unsigned = [name for name in SIGN_OFF_FIELDS if name not in file.names]
+        if channel == EMAIL and unsigned:
+            problems.append(
+                f"{file.path}: an email must say who is writing and how to reach them, "
+                f"but it does not name {', '.join(unsigned)}"
+            )
         extra = sorted(file.names - allowed_fields(message, kind, channel))
         if not extra:
-            return []
+            return problems
         if channel == SMS:
             allowed = ", ".join(sorted(allowed_fields(message, kind, channel)))
             return [
@@ -145,8 +153,9 @@ class Templates:
                 f"locked screens), but it names {', '.join(extra)}"
             ]
         return [
+            *problems,
             f"{file.path}: names {', '.join(extra)}, which {event_type} does not provide "
-            f"(it provides {', '.join(sorted(allowed_fields(message, kind, channel)))})"
+            f"(it provides {', '.join(sorted(allowed_fields(message, kind, channel)))})",
         ]
 
     def render(

@@ -19,6 +19,9 @@ EMAIL, SMS = "email", "sms"
 
 # Every message to a volunteer or coordinator may use these.
 COMMON_FIELDS = ("forenames", "surname", "reference")
+# Every email says who is writing and how to reach them: it must name these (checked with the
+# templates at start-up), whoever it is for.
+SIGN_OFF_FIELDS = ("service_name", "contact_email")
 # An SMS may use only these, whatever the event: a text can be read over a shoulder or on a
 # locked screen, so it never names a fellowship, an offence, a reason or a prison wing.
 SMS_FIELDS = ("forenames", "reference")
@@ -77,6 +80,16 @@ MESSAGES: dict[str, tuple[Message, ...]] = {
             sms_fields=("sensitive", "vetting_phone"),
         ),
     ),
+    # Past its "by when" date: chased once, never with the questions. A sensitive request was
+    # the volunteer's alone: they are reminded, and the coordinator is not told.
+    "vetting.information_chased": (
+        Message(
+            "information_chased",
+            (VOLUNTEER, COORDINATOR),
+            ("due_by", "sensitive", "lapses_on", "vetting_email", "vetting_phone"),
+            sms_fields=("sensitive", "vetting_phone"),
+        ),
+    ),
     "vetting.clearance_announced": (
         Message("clearance_granted", (VOLUNTEER, COORDINATOR), ("level", "expires_on")),
     ),
@@ -86,11 +99,22 @@ MESSAGES: dict[str, tuple[Message, ...]] = {
     "vetting.clearance_expiring": (
         Message("clearance_expiring", (VOLUNTEER, COORDINATOR), ("expires_on", "days_before")),
     ),
+    # Suspended, reinstated, revoked, expired: the clearance's news, never its reason. What it
+    # means at each prison follows in access's own messages.
+    "vetting.clearance_suspension_announced": (
+        Message("clearance_suspended", (VOLUNTEER, COORDINATOR)),
+    ),
+    "vetting.clearance_reinstated": (Message("clearance_reinstated", (VOLUNTEER, COORDINATOR)),),
+    "vetting.clearance_revoked": (Message("clearance_revoked", (VOLUNTEER, COORDINATOR)),),
+    "vetting.clearance_expired": (
+        Message("clearance_expired", (VOLUNTEER, COORDINATOR), ("expired_on",)),
+    ),
+    # The security inbox is sent to the request itself in the console.
     "access.request_opened": (
         Message(
             "access_request_waiting",
             (SECURITY_INBOX,),
-            ("establishment_name", "level", "max_access", "renewal", "console_url"),
+            ("establishment_name", "level", "max_access", "renewal", "request_url"),
         ),
     ),
     "access.approved": (
@@ -100,14 +124,32 @@ MESSAGES: dict[str, tuple[Message, ...]] = {
             ("establishment_name", "access_type", "key_holder", "valid_until"),
         ),
     ),
+    # A refusal is worded neutrally: the establishment's reason stays with it.
+    "access.refused": (
+        Message("access_refused", (VOLUNTEER, COORDINATOR), ("establishment_name",)),
+    ),
+    # The terms repeated: what the volunteer may do, on which days, where.
     "access.activated": (
-        Message("access_active", (VOLUNTEER,), ("establishment_name", "valid_until")),
+        Message(
+            "access_active",
+            (VOLUNTEER,),
+            ("establishment_name", "valid_until", "access_type", "permitted_days", "areas"),
+        ),
     ),
     "access.suspended": (
         Message("access_suspended", (VOLUNTEER, COORDINATOR), ("establishment_name",)),
     ),
+    # What the suspension's message promised ("until we tell you that your access is back").
+    "access.reinstated": (
+        Message("access_reinstated", (VOLUNTEER, COORDINATOR), ("establishment_name",)),
+    ),
     "access.excluded": (
         Message("access_excluded", (VOLUNTEER, COORDINATOR), ("establishment_name", "review_on")),
+    ),
+    "access.exclusion_review_due": (
+        Message(
+            "exclusion_review_due", (VOLUNTEER, COORDINATOR), ("establishment_name", "review_on")
+        ),
     ),
     "access.revoked": (
         Message("access_revoked", (VOLUNTEER, COORDINATOR), ("establishment_name",)),
@@ -137,4 +179,4 @@ def allowed_fields(message: Message, recipient_kind: str, channel: str) -> froze
         return frozenset(SMS_FIELDS) | frozenset(message.sms_fields)
     # The security inbox hears about a request, not about a named person.
     common = () if recipient_kind == SECURITY_INBOX else COMMON_FIELDS
-    return frozenset(common) | frozenset(message.fields)
+    return frozenset(common) | frozenset(SIGN_OFF_FIELDS) | frozenset(message.fields)

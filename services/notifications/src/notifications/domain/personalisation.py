@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from notifications.domain.messages import MESSAGES
+from shared.clearance import clearance_label
 
 MONTHS = (
     "January",
@@ -32,15 +33,18 @@ MONTHS = (
     "November",
     "December",
 )
-LEVELS = {
-    "ESCORTED_VISITOR": "Escorted visitor",
-    "STANDARD": "Standard",
-    "ENHANCED": "Enhanced",
-    "ENHANCED_CTC": "Enhanced with Counter Terrorist Check",
-}
 # A portal member's role, as the invitation names it.
 ROLE_NAMES = {"coordinator": "a coordinator", "organisation_admin": "an admin"}
 ACCESS = {"ESCORTED": "escorted", "UNESCORTED": "unescorted", "KEY_HOLDING": "key holding"}
+DAYS = {
+    "MON": "Monday",
+    "TUE": "Tuesday",
+    "WED": "Wednesday",
+    "THU": "Thursday",
+    "FRI": "Friday",
+    "SAT": "Saturday",
+    "SUN": "Sunday",
+}
 
 
 def _local_zone() -> tzinfo:
@@ -65,11 +69,20 @@ def long_date(value: date | datetime | str) -> str:
 
 
 def level_words(code: str) -> str:
-    return LEVELS.get(code) or code.replace("_", " ").capitalize()
+    """A clearance level by its label ("Level 2 (escorted)"): never a DBS certificate's words."""
+    return clearance_label(code)
 
 
 def access_words(code: str) -> str:
     return ACCESS.get(code) or code.replace("_", " ").lower()
+
+
+def days_words(codes: list[str] | None) -> str:
+    """ "Tuesday and Thursday", Monday first; no days named means every day."""
+    if not codes:
+        return "every day"
+    names = [DAYS[code] for code in DAYS if code in codes]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 # How a volunteer reaches the vetting team directly (a sensitive information request is
@@ -77,6 +90,10 @@ def access_words(code: str) -> str:
 # _PHONE in a deployment; these reach nobody (example domain, an Ofcom drama number).
 DEFAULT_VETTING_EMAIL = "vetting-team@vetting.example"
 DEFAULT_VETTING_PHONE = "0113 496 0123"
+# Who writes every email, and where to write back (NOTIFICATIONS_SERVICE_NAME and
+# NOTIFICATIONS_CONTACT_EMAIL; notifications.adapters.channels.identity).
+DEFAULT_SERVICE_NAME = "Mutual Aid Clearance"
+DEFAULT_CONTACT_EMAIL = "help@mutual-aid-clearance.example"
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,7 @@ FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
         str(item.get("question", "")).strip() for item in data["items"]
     ],
     "due_by": _optional("due_by", long_date),
+    "lapses_on": lambda data, _ctx: long_date(data["lapses_on"]),
     "reason": lambda data, _ctx: data["reason"],
     # A sensitive request went to the volunteer alone: they reply to vetting directly.
     "sensitive": lambda data, _ctx: bool(data.get("sensitive")),
@@ -124,6 +142,11 @@ FIELD_BUILDERS: dict[str, Callable[[Mapping[str, Any], _Context], Any]] = {
     "max_access": lambda data, _ctx: access_words(data["max_access"]),
     "renewal": lambda data, _ctx: bool(data["renewal"]),
     "console_url": lambda _data, ctx: ctx.console_url,
+    # The request itself in the console, not the console's home page.
+    "request_url": lambda data, ctx: f"{ctx.console_url.rstrip('/')}/grants/{data['grant_id']}",
+    "permitted_days": lambda data, _ctx: days_words(data.get("permitted_days")),
+    "areas": lambda data, _ctx: [str(area) for area in data.get("permitted_areas") or []],
+    "expired_on": lambda data, _ctx: long_date(data["expired_at"]),
     "access_type": _optional("access_type", access_words),
     "key_holder": lambda data, _ctx: data.get("access_type") == "KEY_HOLDING",
     "valid_until": _optional("valid_until", long_date),
@@ -151,6 +174,8 @@ def personalisation(
     console_url: str,
     vetting_email: str = DEFAULT_VETTING_EMAIL,
     vetting_phone: str = DEFAULT_VETTING_PHONE,
+    service_name: str = DEFAULT_SERVICE_NAME,
+    contact_email: str = DEFAULT_CONTACT_EMAIL,
 ) -> dict[str, Any]:
     """Every field the messages of `event_type` may use, formatted for people.
 
@@ -167,6 +192,8 @@ def personalisation(
         "forenames": forenames,
         "surname": surname,
         "reference": str(reference),
+        "service_name": service_name,
+        "contact_email": contact_email,
     }
     for message in MESSAGES[event_type]:
         for name in message.fields:

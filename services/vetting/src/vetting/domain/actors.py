@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 SYSTEM = "system"  # the service itself: a consumer, the check runner, the daily sweep
 OFFICER = "vetting_officer"
 MANAGER = "vetting_manager"
+# An establishment's governor: asks for a refusal concerning their establishment to be
+# reconsidered (nothing else in vetting).
+GOVERNOR = "governor"
 STAFF = frozenset({OFFICER, MANAGER})
 # The roles that may use vetting's API at all (either), and the one countersignatures need.
 OFFICER_ROLES = (OFFICER, MANAGER)

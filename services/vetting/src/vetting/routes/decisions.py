@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from shared.web.auth import staff_required
 from vetting.domain.actors import MANAGER_ROLE
+from vetting.domain.conditions import Terms
 from vetting.models import Clearance
 from vetting.routes.access_control import SECURITY, VETTING_ROLES, actor
 from vetting.routes.request_context import now, platform, policy
@@ -51,13 +52,27 @@ class Clear(MethodView):
     )
     @blp.doc(security=SECURITY)
     def post(self, data, case_id: str):
-        """Clear the case (level, conditions, why): emits vetting.clearance_granted (and
-        vetting.clearance_announced, level and expiry for the people told). Against
+        """Clear the case (level, conditions, why; the officer's conditions from the policy's
+        list or in their words, fewer months, an earlier review date): emits
+        vetting.clearance_granted (and vetting.clearance_announced, level and expiry for the
+        people told). Against
         the risk summary's recommendation (REFER, REFUSE) or its conditions, this proposes
         the clearance instead: a manager who is not the proposer countersigns it."""
         with platform().unit_of_work() as uow:
             done = decisions.clear(
-                uow, policy(), case_id, actor(), data["level"], data["conditions"], data["reason"]
+                uow,
+                policy(),
+                case_id,
+                actor(),
+                data["level"],
+                data["conditions"],
+                data["reason"],
+                Terms(
+                    tuple(data["condition_codes"]),
+                    data["other_condition"],
+                    data["validity_months"],
+                    data["review_on"],
+                ),
             )
             view = queries.clearance_view(done) if isinstance(done, Clearance) else None
             uow.commit()

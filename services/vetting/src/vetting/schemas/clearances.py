@@ -41,6 +41,11 @@ class ClearanceSchema(Schema):
     level = fields.String()
     access = fields.String()
     conditions = fields.List(fields.String())
+    custom_conditions = fields.List(
+        fields.Dict(),
+        metadata={"description": "The officer's conditions: [{'code': str, 'text': str}]."},
+    )
+    review_on = fields.Date(allow_none=True)
     establishments = fields.List(fields.String())
     status = fields.String()
     issued_at = fields.AwareDateTime()

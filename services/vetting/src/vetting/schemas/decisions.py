@@ -15,6 +15,13 @@ class Strict(Schema):
         unknown = "raise"
 
 
+def _condition_words(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Enter the condition in your words, or leave it out.")
+    if len(value) > 500:
+        raise ValidationError("At most 500 characters.")
+
+
 class ClearSchema(Strict):
     level = fields.String(
         load_default=None,
@@ -28,6 +35,40 @@ class ClearSchema(Strict):
         metadata={"description": ("ESCORTED_ONLY, EXCLUDE_ESTABLISHMENT:<code>")},
     )
     reason = fields.String(required=True, validate=REASON)
+    condition_codes = fields.List(
+        fields.String(validate=validate.Length(min=1, max=60)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={
+            "description": (
+                "Conditions from the policy's managed list (its `conditions.managed` codes), "
+                "carried to the prisons with their words."
+            )
+        },
+    )
+    other_condition = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=_condition_words,
+        metadata={
+            "description": (
+                "A condition in the officer's words, when the list has none that fits (at most "
+                "the policy's `conditions.other_max_length` characters)."
+            )
+        },
+    )
+    validity_months = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=120),
+        metadata={"description": "Fewer months than the level's validity; never more."},
+    )
+    review_on = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "An earlier review: after today, before the clearance ends."},
+    )
 
 
 class RefusalSchema(Strict):

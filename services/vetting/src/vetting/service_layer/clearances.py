@@ -21,7 +21,7 @@ from shared.errors import Conflict, NotFound
 from shared.events.contracts.vetting import legacy_suspension_id
 from shared.uow import UnitOfWork
 from vetting.domain.actors import Actor
-from vetting.domain.conditions import excluded
+from vetting.domain.conditions import Terms, custom_conditions, excluded
 from vetting.domain.lifecycles.case import CaseState
 from vetting.domain.lifecycles.clearance import CLEARANCE, LIVE, ClearanceState
 from vetting.domain.policy import Policy
@@ -95,10 +95,14 @@ def grant(
     level: str,
     conditions: list[str],
     moment: datetime,
+    terms: Terms | None = None,
 ) -> Clearance:
-    """A new clearance for the case's person, valid for the level's months; it supersedes the
+    """A new clearance for the case's person, valid for the level's months (or the officer's
+    fewer), with the officer's conditions and review date; it supersedes the
     person's active clearance, whichever case or organisation that one came from (the caller
     has made sure none is suspended: service_layer.history)."""
+    terms = terms or Terms()
+    months = terms.validity_months or policy.level(level).validity_months
     replaces = live_clearance(uow.session, case.person_id)
     if replaces is not None:
         replaces.status = _take(replaces, "supersede", Actor.system())
@@ -113,10 +117,12 @@ def grant(
         level=level,
         access="ESCORTED" if ESCORTED_ONLY in conditions else case.requested_access,
         conditions=sorted(conditions),
+        custom_conditions=custom_conditions(terms, policy.managed_conditions) or None,
+        review_on=terms.review_on,
         establishments=list(case.establishments),
         status=ClearanceState.ACTIVE,
         issued_at=moment,
-        expires_at=expiry(moment, policy.level(level).validity_months),
+        expires_at=expiry(moment, months),
         policy_version=policy.version,
         issued_by=actor.id,
         reminders_sent=[],

@@ -11,10 +11,11 @@ import uuid
 from datetime import date
 from typing import Any
 
+from shared.clock import london_date
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.uow import UnitOfWork
 from vetting.domain.actors import MANAGER_ROLE, Actor
-from vetting.domain.conditions import excluded
+from vetting.domain.conditions import Terms, excluded, terms_problems
 from vetting.domain.identity import IdentityStatus
 from vetting.domain.lifecycles.case import DECIDABLE, CaseState
 from vetting.domain.lifecycles.clearance import ClearanceState
@@ -85,6 +86,21 @@ def _validate_conditions(case: VettingCase, conditions: list[str]) -> None:
         )
 
 
+def _validate_terms(uow: UnitOfWork, policy: Policy, level: str, terms: Terms) -> None:
+    moment = uow.now()
+    months = policy.level(level).validity_months
+    problems = terms_problems(
+        terms,
+        policy.managed_conditions,
+        policy.other_condition_max_length,
+        months,
+        london_date(moment),
+        london_date(clearances.expiry(moment, terms.validity_months or months)),
+    )
+    if problems:
+        raise Invalid("The clearance's terms are not valid.", problems)
+
+
 def clear(
     uow: UnitOfWork,
     policy: Policy,
@@ -93,9 +109,12 @@ def clear(
     level: str | None,
     conditions: list[str],
     reason: str,
+    terms: Terms | None = None,
 ) -> Clearance | VettingCase:
-    """Clear the case at `level` (default: the level it requires) with conditions: the
-    clearance, or the case waiting for a manager when that overrides the risk summary."""
+    """Clear the case at `level` (default: the level it requires) with conditions and the
+    officer's terms: the clearance, or the case waiting for a manager when that overrides the
+    risk summary."""
+    terms = terms or Terms()
     case = case_for_update(uow.session, case_id)
     _decidable(case, "cleared")
     _not_party_to_refusal(case, actor)
@@ -108,19 +127,20 @@ def clear(
             "Level too low.", {"level": [f"This request needs at least {case.required_level}."]}
         )
     _validate_conditions(case, conditions)
+    _validate_terms(uow, policy, level, terms)
     history.require_acknowledged(uow.session, case, "cleared")
     why = overrides.needed(case, conditions)
     if _overturns_countersigned_refusal(case) and MANAGER_ROLE not in actor.roles:
         why.append("it overturns a refusal a manager countersigned")
     if why:
         take(case, "clearance_proposed", actor)
-        return overrides.propose(uow, policy, case, actor, level, conditions, reason, why)
+        return overrides.propose(uow, policy, case, actor, level, conditions, reason, why, terms)
     take(
         case,
         "overturn_countersigned_refusal" if _overturns_countersigned_refusal(case) else "clear",
         actor,
     )
-    return _issue(uow, policy, case, actor, level, conditions, reason)
+    return _issue(uow, policy, case, actor, level, conditions, reason, terms)
 
 
 def _overturns_countersigned_refusal(case: VettingCase) -> bool:
@@ -145,6 +165,7 @@ def countersign_clearance(
             proposal["level"],
             list(proposal["conditions"]),
             proposal["reason"],
+            Terms.from_dict(proposal.get("terms")),
             countersigned_by=actor,
         )
 
@@ -159,13 +180,14 @@ def _issue(
     level: str,
     conditions: list[str],
     reason: str,
+    terms: Terms,
     countersigned_by: Actor | None = None,
 ) -> Clearance:
     moment = uow.now()
     was = case.status
     # Again at issue: a countersignature may come after the person's history changed.
     history.require_acknowledged(uow.session, case, "cleared")
-    clearance = clearances.grant(uow, policy, case, actor, level, conditions, moment)
+    clearance = clearances.grant(uow, policy, case, actor, level, conditions, moment, terms)
     if was == CaseState.RECONSIDERATION:
         case.reconsideration = {
             **(case.reconsideration or {}),
@@ -182,10 +204,14 @@ def _issue(
         "case",
         case.id,
         reason=reason,
-        private={"conditions": sorted(conditions)},
+        private={
+            "conditions": sorted(conditions),
+            "custom_conditions": clearance.custom_conditions,
+        },
         detail={
             "level": level,
             "clearance_id": clearance.id,
+            "review_on": clearance.review_on.isoformat() if clearance.review_on else None,
             "proposed_by": actor.subject,
             "countersigned_by": countersigned_by.subject if countersigned_by else None,
             "expires_at": clearance.expires_at.isoformat(),

@@ -78,7 +78,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
 
     counts = {
         "clearances_revoked": _revoke(session, clearances, moment),
-        "clearances": sum(assign(c, conditions=[]) for c in clearances),
+        "clearances": sum(assign(c, conditions=[], custom_conditions=None) for c in clearances),
         "cases_closed": close_cases(cases, moment),
         "cases": sum(anonymise_case(case) for case in cases),
         **anonymise_children(session, [case.id for case in cases]),

@@ -91,6 +91,7 @@ def _record(applicant: Mapping[str, Any] | None) -> dict[str, Any] | None:
             {
                 "town": a.get("town"),
                 "postcode": a.get("postcode"),
+                "country": a.get("country"),  # set for an address abroad
                 "from_date": a.get("from_date"),
                 "to_date": a.get("to_date"),
             }

@@ -5,7 +5,7 @@ and which establishment excludes them)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from shared import erasure
@@ -81,6 +81,8 @@ def clearance_granted(uow: UnitOfWork, case: VettingCase, clearance: Clearance) 
             "forenames": case.applicant_name.get("forenames"),
             "surname": case.applicant_name.get("surname"),
             "date_of_birth": (case.applicant or {}).get("date_of_birth"),
+            "custom_conditions": clearance.custom_conditions or [],
+            "review_on": clearance.review_on.isoformat() if clearance.review_on else None,
         },
     )
 
@@ -130,6 +132,16 @@ def _change(clearance: Clearance) -> dict[str, Any]:
 def clearance_suspended(
     uow: UnitOfWork, clearance: Clearance, reason_code: str, moment: datetime
 ) -> Envelope:
+    # The volunteer and the coordinator are told apart, without the reason's code.
+    uow.emit(
+        "vetting.clearance_suspension_announced",
+        subject=clearance.application_id,
+        data={
+            "clearance_id": clearance.id,
+            "application_id": clearance.application_id,
+            "suspended_at": moment.isoformat(),
+        },
+    )
     return uow.emit(
         "vetting.clearance_suspended",
         subject=clearance.application_id,
@@ -177,6 +189,25 @@ def clearance_expiring(uow: UnitOfWork, clearance: Clearance, days_before: int) 
             **_change(clearance),
             "expires_at": clearance.expires_at.isoformat(),
             "days_before": days_before,
+        },
+    )
+
+
+def information_chased(
+    uow: UnitOfWork, case: VettingCase, request: InformationRequest, lapses_on: date
+) -> Envelope:
+    return uow.emit(
+        "vetting.information_chased",
+        subject=case.application_id,
+        data={
+            "case_id": case.id,
+            "application_id": case.application_id,
+            "request_id": request.id,
+            "due_by": request.due_by,
+            "requested_at": request.requested_at.isoformat(),
+            "chased_at": (request.chased_at or request.requested_at).isoformat(),
+            "sensitive": bool(request.sensitive),
+            "lapses_on": lapses_on.isoformat(),
         },
     )
 

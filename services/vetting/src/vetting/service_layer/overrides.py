@@ -13,6 +13,7 @@ from typing import Any
 from shared.errors import Conflict, Forbidden
 from shared.uow import UnitOfWork
 from vetting.domain.actors import MANAGER_ROLE, Actor
+from vetting.domain.conditions import Terms
 from vetting.domain.lifecycles.case import CaseState
 from vetting.domain.policy import Policy
 from vetting.models import Clearance, VettingCase
@@ -45,9 +46,11 @@ def propose(
     conditions: list[str],
     reason: str,
     why: list[str],
+    terms: Terms,
 ) -> VettingCase:
     moment = uow.now()
     case.override = {
+        "terms": terms.as_dict(),
         "proposed_by": actor.subject,
         "proposed_at": moment.isoformat(),
         "level": level,

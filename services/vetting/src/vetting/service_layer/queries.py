@@ -231,6 +231,8 @@ def clearance_view(clearance: Clearance) -> dict[str, Any]:
         "level": clearance.level,
         "access": clearance.access,
         "conditions": clearance.conditions,
+        "custom_conditions": clearance.custom_conditions or [],
+        "review_on": clearance.review_on,
         "establishments": clearance.establishments,
         "status": clearance.status,
         "issued_at": clearance.issued_at,

@@ -25,7 +25,8 @@ class Flags:
 
 
 def flags(session: Session, case_ids: Sequence[str], today: date) -> dict[str, Flags]:
-    """Per case id (those with nothing to mark are left out)."""
+    """Per case id (those with nothing to mark are left out). Information is overdue once a
+    request lapsed (service_layer.information_chasers): past its date it is first chased."""
     if not case_ids:
         return {}
     overdue = set(
@@ -34,7 +35,8 @@ def flags(session: Session, case_ids: Sequence[str], today: date) -> dict[str, F
             .where(
                 InformationRequest.case_id.in_(case_ids),
                 InformationRequest.answered_at.is_(None),
-                InformationRequest.due_by < today.isoformat(),
+                # Chased and still unanswered after the grace period: the officer's now.
+                InformationRequest.lapsed_at.is_not(None),
             )
             .distinct()
         ).scalars()

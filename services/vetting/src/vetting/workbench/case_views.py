@@ -73,7 +73,7 @@ def identity_lines(key: str, value: Any) -> list[str]:
         ]
     if key == "addresses":
         return [
-            f"{', '.join(str(a[k]) for k in ('town', 'postcode') if a.get(k))} "
+            f"{', '.join(str(a[k]) for k in ('town', 'postcode', 'country') if a.get(k))} "
             f"({date_words(a.get('from_date'))} to "
             f"{date_words(a['to_date']) if a.get('to_date') else 'now'})"
             for a in value

@@ -11,9 +11,11 @@ from flask import url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from shared.clearance import clearance_label
 from shared.errors import NotFound
 from shared.uow import UnitOfWork
 from vetting.domain.actors import Actor
+from vetting.domain.conditions import Terms
 from vetting.domain.lifecycles.check import RECORD_CHECKS
 from vetting.models import Check, Clearance, InformationRequest
 from vetting.schemas.decisions import (
@@ -41,13 +43,14 @@ from vetting.workbench.forms import (
     ReviewForm,
     choice_labels,
     condition_choices,
+    managed_condition_choices,
 )
 from vetting.workbench.presenters import person_name
 
 
 def _level_label(name: str) -> str:
-    """ENHANCED_CTC -> "Enhanced CTC" (a short word is an abbreviation)."""
-    return " ".join(w if len(w) <= 3 else w.capitalize() for w in name.split("_"))
+    """ENHANCED_CTC -> "Level 4 (counter-terrorism)": never a DBS certificate's words."""
+    return clearance_label(name)
 
 
 def _back(case_id: str) -> str:
@@ -64,22 +67,32 @@ def clear(case_id: str):
     levels = [level for level in policy().levels if level.rank >= floor]
     form.level.choices = [SelectChoice(level.name, _level_label(level.name)) for level in levels]
     form.conditions.choices = condition_choices(case["establishments"])
+    form.condition_codes.choices = managed_condition_choices(policy().managed_conditions)
     if form.level.data is None:
         form.level.data = case["required_level"]
 
     def act(uow: UnitOfWork, who: Actor, data: dict[str, Any]) -> str:
+        terms = Terms(
+            tuple(data["condition_codes"]),
+            data["other_condition"],
+            data["validity_months"],
+            data["review_on"],
+        )
         done = decisions.clear(
-            uow, policy(), case_id, who, data["level"], data["conditions"], data["reason"]
+            uow, policy(), case_id, who, data["level"], data["conditions"], data["reason"], terms
         )
         if isinstance(done, Clearance):
-            return f"Case cleared: a {done.level} clearance is issued."
+            return f"Case cleared: a clearance at {clearance_label(done.level)} is issued."
         return (
             "Clearance proposed. It goes against the risk summary, so it takes effect only "
             "when a vetting manager countersigns it."
         )
 
     step = Step("Clear the case", "decide_clear.html", act, ClearSchema(), button="Clear")
-    hints = {level.name: level.description for level in levels}
+    hints = {
+        level.name: f"{level.description} Valid for {level.validity_months} months."
+        for level in levels
+    }
     return decide(step, form, back=_back(case_id), context={"case": case, "hints": hints})
 
 
@@ -114,7 +127,9 @@ def _countersign(case_id: str, what: str):
             return "Refusal countersigned: it is in effect." if confirm else "Refusal rejected."
         done = decisions.countersign_clearance(uow, policy(), case_id, who, confirm, data["note"])
         if isinstance(done, Clearance):
-            return f"Clearance countersigned: a {done.level} clearance is issued."
+            return (
+                f"Clearance countersigned: a clearance at {clearance_label(done.level)} is issued."
+            )
         return "Proposed clearance rejected: the case is back in the queue."
 
     step = Step(

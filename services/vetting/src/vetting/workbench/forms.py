@@ -15,12 +15,21 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovTextArea,
+    GovTextInput,
 )
 from marshmallow import Schema, ValidationError
-from wtforms import BooleanField, DateField, RadioField, SelectMultipleField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 
 from shared.frontdoor.widgets import Checkbox, Checkboxes, Radios
+from vetting.domain.conditions import OTHER
 from vetting.domain.lifecycles.check import RESULTS
 from vetting.domain.risk import ESCORTED_ONLY, EXCLUDE
 from vetting.service_layer.decisions import REVIEW_OUTCOMES
@@ -42,7 +51,7 @@ ASK = {
     "items": "Enter what you need, one question a line.",
     "answers": "Enter the answer as received.",
     "summary": "Enter a summary of the result.",
-    "level": "Select a level.",
+    "level": "Select a clearance level.",
     "decision": "Select confirm or reject.",
     "outcome": "Select an outcome.",
     "person_id": "Select the possible match.",
@@ -54,7 +63,7 @@ class ReasonForm(FlaskForm):
 
 
 class ClearForm(FlaskForm):
-    level = RadioField("Level", widget=Radios(), validate_choice=False)
+    level = RadioField("Clearance level", widget=Radios(), validate_choice=False)
     conditions = SelectMultipleField(
         "Conditions",
         widget=Checkboxes(),
@@ -62,6 +71,27 @@ class ClearForm(FlaskForm):
         validate_choice=False,
     )
     reason = TextAreaField("Why you are clearing the case", widget=GovTextArea())
+    # The officer's terms: conditions from the policy's list (and "other", in their words, shown
+    # when ticked), fewer months than the level's, an earlier review.
+    condition_codes = SelectMultipleField(
+        "Other conditions",
+        widget=Checkboxes(),
+        description="The prisons are shown these words. Select all that apply.",
+        validate_choice=False,
+    )
+    other_condition = TextAreaField("The condition, in your words", widget=GovTextArea())
+    validity_months = StringField(
+        "Valid for (months, optional)",
+        widget=GovTextInput(),
+        description="Fewer months than the level's validity, never more. Leave blank for the "
+        "level's.",
+    )
+    review_on = DateField(
+        "Review by (optional)",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        description="An earlier review than the clearance's end, for example 27 3 2027",
+    )
 
 
 class RefusalForm(FlaskForm):
@@ -139,6 +169,14 @@ class ReviewForm(FlaskForm):
     reason = TextAreaField("Reason", widget=GovTextArea())
 
 
+def managed_condition_choices(managed: Mapping[str, str]) -> list[SelectChoice]:
+    """The policy's list of conditions, then "other" (its words in a box shown when ticked)."""
+    return [
+        *(SelectChoice(code, text) for code, text in managed.items()),
+        SelectChoice(OTHER, "Other"),
+    ]
+
+
 def condition_choices(establishments: Iterable[str]) -> list[SelectChoice]:
     """What the clear use case accepts: escorted only, or leaving out a requested establishment."""
     codes = [ESCORTED_ONLY, *(f"{EXCLUDE}{code}" for code in establishments)]
@@ -168,10 +206,17 @@ def _present(**values: Any) -> dict[str, Any]:
 def body(form: FlaskForm) -> dict[str, Any]:
     """The API's request body for what `form` posted."""
     if isinstance(form, ClearForm):
+        ticked = list(form.condition_codes.data or [])
+        months = (form.validity_months.data or "").strip()
         return _present(
             level=form.level.data or None,
             conditions=list(form.conditions.data or []),
             reason=_text(form, "reason"),
+            condition_codes=[code for code in ticked if code != OTHER],
+            # Ticked "other": its words, even blank (the schema asks for them).
+            other_condition=(form.other_condition.data or "") if OTHER in ticked else None,
+            validity_months=(int(months) if months.isdigit() else months) or None,
+            review_on=form.review_on.data.isoformat() if form.review_on.data else None,
         )
     if isinstance(form, RefusalForm):
         return _present(reasons=_lines(form, "reasons"))
@@ -214,19 +259,24 @@ def _record(line: str) -> dict[str, Any]:
     return record
 
 
+# The forms' GOV.UK date inputs: three boxes the schema never sees.
+DATE_FIELDS = ("due_by", "review_on")
+
+
 def date_unreadable(form: FlaskForm) -> bool:
-    """A date typed in that is not a real date (the GOV.UK date input is three boxes the schema
-    never sees): the field says so."""
-    field = getattr(form, "due_by", None)
-    if field is None:
-        return False
-    raw = [part.strip() for part in field.raw_data or ()]
-    if len(raw) != 3:
-        field.raw_data = None  # the widget draws three boxes from exactly three parts
-    if any(raw) and field.data is None:
-        field.errors = ["The date must be a real date, for example 27 3 2027."]
-        return True
-    return False
+    """A date typed in that is not a real date: the field says so."""
+    unreadable = False
+    for name in DATE_FIELDS:
+        field = getattr(form, name, None)
+        if field is None:
+            continue
+        raw = [part.strip() for part in field.raw_data or ()]
+        if len(raw) != 3:
+            field.raw_data = None  # the widget draws three boxes from exactly three parts
+        if any(raw) and field.data is None:
+            field.errors = ["The date must be a real date, for example 27 3 2027."]
+            unreadable = True
+    return unreadable
 
 
 def load(schema: Schema, form: FlaskForm) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app, url_for
 
+from shared.clearance import clearance_label, dbs_certificate_label
 from shared.frontdoor.words import as_moment, date_time_words, date_words
 from vetting.domain.actors import MANAGER_ROLE
 from vetting.domain.identity import IdentityStatus
@@ -304,6 +305,8 @@ for _name, _function in (
     ("duration", duration),
     ("days", days),
     ("label", label),
+    ("clearance_level", clearance_label),
+    ("dbs_certificate", dbs_certificate_label),
     ("conditions", conditions),
     ("person_name", person_name),
     ("working_days", working_days),

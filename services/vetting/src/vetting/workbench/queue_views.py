@@ -13,6 +13,7 @@ from wtforms import Form, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
+from shared.clearance import clearance_label
 from shared.clock import today
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.frontdoor import signed_in
@@ -37,7 +38,7 @@ class QueueFilters(Form):
         default="",
         widget=GovSelect(),
     )
-    level = SelectField("Level", default="", widget=GovSelect())  # the policy's: _filters
+    level = SelectField("Clearance level", default="", widget=GovSelect())  # the policy's: _filters
     waiting_on = SelectField(
         "Waiting on",
         choices=[SelectChoice("", "Anyone")]
@@ -58,8 +59,8 @@ class QueueFilters(Form):
 def _filters(args: MultiDict[str, str]) -> tuple[QueueFilters, dict[str, Any]]:
     form = QueueFilters(args)
     levels = [level.name for level in policy().levels]
-    form.level.choices = [SelectChoice("", "Any level")] + [
-        SelectChoice(level, presenters.label(level)) for level in levels
+    form.level.choices = [SelectChoice("", "Any clearance level")] + [
+        SelectChoice(level, clearance_label(level)) for level in levels
     ]
     if not form.validate():
         return form, {"open_only": True}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from shared.events.vocabulary import ACCESS_TYPES, ACTED_BY, ESTABLISHMENT_CODE
+from shared.events.vocabulary import ACCESS_TYPES, ACTED_BY, ESTABLISHMENT_CODE, WEEKDAYS
 
 
 class AccessRequestOpenedV1(Schema):
@@ -72,9 +72,28 @@ class AccessChangeV1(Schema):
 class AccessActivatedV1(AccessChangeV1):
     access_type = fields.String(required=True, validate=validate.OneOf(ACCESS_TYPES))
     valid_until = fields.AwareDateTime(required=True)
+    # Added (optional, so v1 stays compatible): the rest of the terms, for the message that
+    # repeats them to the volunteer.
+    permitted_days = fields.List(
+        fields.String(validate=validate.OneOf(WEEKDAYS)),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The days the person may come in; null: every day."},
+    )
+    permitted_areas = fields.List(
+        fields.String(),
+        load_default=list,
+        metadata={"description": "The areas the person may go to; empty: none named."},
+    )
 
 
 class AccessExcludedV1(AccessChangeV1):
+    review_on = fields.Date(required=True)
+
+
+class AccessExclusionReviewDueV1(AccessChangeV1):
+    """An exclusion's review date has come (published once per review date)."""
+
     review_on = fields.Date(required=True)
 
 

@@ -90,6 +90,32 @@ class InfoRequestAnnouncedV1(Schema):
     )
 
 
+class InformationChasedV1(Schema):
+    """An information request passed its "by when" date unanswered: chased once, so that the
+    coordinator (or, for a sensitive request, the volunteer alone) can act. Never the questions
+    or why vetting asks."""
+
+    case_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    request_id = fields.String(required=True)
+    due_by = fields.Date(required=True)
+    requested_at = fields.AwareDateTime(required=True)
+    chased_at = fields.AwareDateTime(required=True)
+    sensitive = fields.Boolean(
+        required=True,
+        metadata={
+            "description": (
+                "The volunteer alone was asked: they alone are reminded (the coordinator is not "
+                "told)."
+            )
+        },
+    )
+    lapses_on = fields.Date(
+        required=True,
+        metadata={"description": "Unanswered by then, it goes to the vetting officer as overdue."},
+    )
+
+
 class ClearanceGrantedV1(Schema):
     case_id = fields.UUID(required=True)
     application_id = fields.UUID(required=True)
@@ -110,6 +136,22 @@ class ClearanceGrantedV1(Schema):
     forenames = fields.String(load_default=None, allow_none=True)
     surname = fields.String(load_default=None, allow_none=True)
     date_of_birth = fields.Date(load_default=None, allow_none=True)
+    # Added (optional): the vetting officer's conditions beside `conditions` (from the policy's
+    # list, or in the officer's words: it may name someone in custody), and an earlier review
+    # than the expiry. `expires_at` is the clearance's valid-until, shorter when the officer
+    # set fewer months.
+    custom_conditions = fields.List(
+        fields.Dict(),
+        load_default=list,
+        metadata={
+            "personal": True,
+            "description": (
+                "The officer's conditions, for the prisons to enforce: [{'code': str, 'text': "
+                "str}] (code OTHER: the officer's words)"
+            ),
+        },
+    )
+    review_on = fields.Date(load_default=None, allow_none=True)
     # Added (optional): the establishments (of `establishments`) where the person declared a
     # connection with someone held there, for the security team deciding access. Never who.
     connection_establishments = fields.List(
@@ -187,6 +229,15 @@ class ClearanceSuspendedV1(ClearanceChangeV1):
     # Added (optional, so v1 stays compatible): this suspension's id, which the reinstatement
     # that lifts it names. Absent (an older publisher): legacy_suspension_id(clearance_id).
     suspension_id = fields.UUID(load_default=None, allow_none=True)
+
+
+class ClearanceSuspensionAnnouncedV1(Schema):
+    """What the volunteer and the coordinator are told of a suspension, published with
+    vetting.clearance_suspended: which clearance and when, never why."""
+
+    clearance_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    suspended_at = fields.AwareDateTime(required=True)
 
 
 class ClearanceReinstatedV1(ClearanceChangeV1):

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from applications.domain.readiness.addresses import address_history
+from applications.domain.readiness.addresses import address_history, uk_residence
+from applications.domain.readiness.needs import Needs, NotNeeded, clearance_needs
 from applications.domain.readiness.person import (
     age,
     contact,
@@ -26,7 +27,16 @@ from applications.domain.readiness.person import (
 from applications.domain.readiness.placement import connections, requested_establishments
 from applications.domain.readiness.problems import CODES, Problem, ReadinessPolicy, section
 
-__all__ = ["CODES", "Problem", "ReadinessPolicy", "check_readiness", "is_ready"]
+__all__ = [
+    "CODES",
+    "Needs",
+    "NotNeeded",
+    "Problem",
+    "ReadinessPolicy",
+    "check_readiness",
+    "clearance_needs",
+    "is_ready",
+]
 
 DEFAULT_POLICY = ReadinessPolicy()
 
@@ -39,18 +49,21 @@ def check_readiness(
     policy: ReadinessPolicy = DEFAULT_POLICY,
 ) -> list[Problem]:
     """Every problem found (not only the first), in a stable order. `establishments` maps the
-    known establishment codes (e.g. `shared.reference.load_establishments()`)."""
+    known establishment codes (e.g. `shared.reference.load_establishments()`). Sections the
+    request's clearance level does not need are not checked (see `clearance_needs`)."""
     application = section(application)
     applicant = section(application.get("applicant"))
+    needs = clearance_needs(application, establishments, policy)
     return [
-        *missing_data(application),
+        *missing_data(application, needs.needs("declarations")),
         *middle_names(applicant),
         *contact(applicant),
         *age(applicant, today, policy),
-        *identity_documents(applicant, today),
-        *address_history(applicant, today, policy),
-        *referees(applicant, today, policy),
-        *declarations(applicant),
+        *identity_documents(applicant, today, policy),
+        *address_history(applicant, today, policy, needs.needs("address_history")),
+        *(uk_residence(applicant, today, policy) if needs.needs("uk_residence") else []),
+        *(referees(applicant, today, policy) if needs.needs("referees") else []),
+        *(declarations(applicant) if needs.needs("declarations") else []),
         *future_dates(applicant, today),
         *requested_establishments(application, establishments),
         *connections(application, establishments),

@@ -5,6 +5,11 @@ Dates are whole days and both ends of a period count: an address "to 3 March" th
 days of a gap are the days no address covers. An entry in `address_gap_explanations` accounts
 for its days just as an address does, so an explanation that covers only part of a gap leaves
 the days either side of it, and each of those is judged on its own length.
+
+An address abroad (a country, no postcode) is part of the history like any other: time abroad
+is not a gap. Where the level needs a Counter Terrorist Check, UK addresses alone must cover the
+policy's years of UK residence; when time abroad or an explained gap leaves them short, the
+coordinator is told to add an overseas police certificate (a flag: vetting decides).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from applications.domain.readiness.problems import (
     as_date,
     days,
     entries,
+    is_uk_name,
     long_date,
     problem,
     text,
@@ -36,6 +42,7 @@ class Period:
     end: date  # the last day, inclusive; today for the current address
     path: str  # e.g. "applicant.addresses[2]"
     label: str  # how a message names it, e.g. "'1 High Street, AB1 2CD'"
+    country: str = ""  # set for an address abroad
 
     def order(self) -> tuple[date, date, str, str]:
         return self.start, self.end, self.label, self.path
@@ -46,12 +53,14 @@ def address_periods(applicant: dict[str, Any], today: date) -> list[Period]:
     for index, address in entries(applicant.get("addresses")):
         start, end = as_date(address.get("from_date")), as_date(address.get("to_date"))
         if start is not None:
-            where = ", ".join(
-                p for p in (text(address.get("line1")), text(address.get("postcode"))) if p
-            )
+            country = text(address.get("country")) if is_abroad(address) else ""
+            parts = (address.get("town"), country) if country else (address.get("line1"),)
+            where = ", ".join(p for p in (*map(text, parts), text(address.get("postcode"))) if p)
             label = f"'{where}'" if where else f"address {index + 1}"
             periods.append(
-                Period(start, max(start, end or today), f"applicant.addresses[{index}]", label)
+                Period(
+                    start, max(start, end or today), f"applicant.addresses[{index}]", label, country
+                )
             )
     return sorted(periods, key=Period.order)
 
@@ -72,12 +81,20 @@ def explained_periods(applicant: dict[str, Any]) -> list[Period]:
     return periods
 
 
+def is_abroad(address: dict[str, Any]) -> bool:
+    """An address with a country that is not the UK (the API schema's rule)."""
+    return bool(text(address.get("country"))) and not is_uk_name(address.get("country"))
+
+
 def address_history(
-    applicant: dict[str, Any], today: date, policy: ReadinessPolicy
+    applicant: dict[str, Any], today: date, policy: ReadinessPolicy, history_needed: bool = True
 ) -> list[Problem]:
+    """The history's rules where the level needs a history; a current address always."""
     addresses = address_periods(applicant, today)
     if not addresses:
         return []  # MISSING_ADDRESS says so
+    if not history_needed:
+        return current_address(applicant, today)
     return [
         *coverage(addresses + explained_periods(applicant), today, policy),
         *overlaps(addresses),
@@ -89,10 +106,10 @@ def coverage(periods: list[Period], today: date, policy: ReadinessPolicy) -> lis
     """ADDRESS_HISTORY_TOO_SHORT and ADDRESS_GAP, over the years the policy asks for."""
     needed_from = years_before(today, policy.address_history_years)
     known = sorted((p for p in periods if p.start <= today), key=Period.order)
-    if not known:
-        return []  # every start date is in the future: DATE_IN_FUTURE says so
     problems = []
-    first = known[0]
+    # Judged on every period, future ones too: a moving-in date typed in the future (also
+    # DATE_IN_FUTURE) must not hide that the history is too short.
+    first = min(periods, key=Period.order)
     if first.start > needed_from:
         problems.append(
             problem(
@@ -103,6 +120,8 @@ def coverage(periods: list[Period], today: date, policy: ReadinessPolicy) -> lis
                 "earlier addresses, or explain where the applicant was living.",
             )
         )
+    if not known:
+        return problems  # no period has started yet: there is no gap to measure
     for start, end, before in uncovered(known, today):
         start = max(start, needed_from)  # days before the years needed do not matter
         length = (end - start).days + 1
@@ -117,6 +136,47 @@ def coverage(periods: list[Period], today: date, policy: ReadinessPolicy) -> lis
                 )
             )
     return problems
+
+
+def uk_residence(applicant: dict[str, Any], today: date, policy: ReadinessPolicy) -> list[Problem]:
+    """UK_RESIDENCE_SHORT when UK addresses leave days of the CTC's years uncovered, beyond the
+    gap allowance, and time abroad or an explained gap (often travel) accounts for them."""
+    years = policy.clearance.ctc_minimum_uk_residence_years
+    needed_from = years_before(today, years)
+    addresses = address_periods(applicant, today)
+    uk = sorted((p for p in addresses if not p.country and p.start <= today), key=Period.order)
+    elsewhere = [
+        p
+        for p in [*addresses, *explained_periods(applicant)]
+        if (p.country or "gap_explanations" in p.path) and p.end >= needed_from and p.start <= today
+    ]
+    if not elsewhere:
+        return []  # any shortfall is a short history or a gap, reported as such
+    if not uk:
+        runs = [(needed_from, today)]
+    else:  # before the first UK address, and between and after them
+        runs = [(needed_from, uk[0].start - ONE_DAY)]
+        runs += [(max(start, needed_from), end) for start, end, _ in uncovered(uk, today)]
+    short = sum(
+        length
+        for start, end in runs
+        if (length := (end - start).days + 1) > policy.max_unexplained_gap_days
+    )
+    if not short:
+        return []
+    countries = sorted({p.country for p in elsewhere if p.country})
+    where = f" ({', '.join(countries)})" if countries else ""
+    first_abroad = next((p for p in elsewhere if p.country), None)
+    return [
+        problem(
+            "UK_RESIDENCE_SHORT",
+            f"{first_abroad.path}.country" if first_abroad else "applicant.addresses",
+            f"A Counter Terrorist Check needs {years} years of UK residence, since "
+            f"{long_date(needed_from)}, and the UK addresses leave {days(short)} of them "
+            f"outside the UK{where}. Send an overseas police certificate (a certificate of good "
+            "conduct) from each country the applicant lived in; the vetting team may ask for it.",
+        )
+    ]
 
 
 def uncovered(known: list[Period], today: date) -> Iterator[tuple[date, date, Period]]:

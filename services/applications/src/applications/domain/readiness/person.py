@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from applications.domain.readiness.addresses import address_periods, is_current
@@ -14,6 +14,7 @@ from applications.domain.readiness.problems import (
     ReadinessPolicy,
     as_date,
     entries,
+    folded,
     long_date,
     problem,
     section,
@@ -71,14 +72,42 @@ REQUIRED = (
     ),
 )
 
-# A relationship naming family ("step-brother", "Mother-in-law", "ex-wife"), but not a
-# possessive ("mum's friend"), a longer word ("person", "childhood friend") or a business partner.
+# A relationship naming family, whatever the word ("step-brother", "Mother-in-law", "ex-wife",
+# "civil partner", "grandad", "family member"), matched on folded text (accents and case
+# dropped). Not a possessive ("mum's friend"), a longer word ("person", "godmother"), a business
+# partner or a friend of the family.
 FAMILY = re.compile(
     r"(?<![a-z])(?:ex-?|step-?|half-?|great-?grand-?|grand-?)?"
     r"(?:mother|father|mum|mam|mom|dad|parent|brother|sister|sibling|wife|husband|spouse"
-    r"|son|daughter|child|children|cousin|aunt|auntie|uncle|niece|nephew"
-    r"|(?<!business )partner|fianc[eé]e?)(?:s|-in-law| in law)?(?![a-z'\u2019])",
-    re.IGNORECASE,
+    r"|son|daughter|child|children|cousin|aunt|auntie|aunty|uncle|niece|nephew|twin"
+    r"|(?<!business )partner|fiancee?|boyfriend|girlfriend|relative"
+    r"|grandad|granddad|grandpa|grandma|granny|gran|nan|nana|nanna"
+    r"|(?<!friend of the )(?<!friend of my )family(?! friend))"
+    r"(?:s|-in-law| in law|-in-laws| in laws)?(?![a-z'\u2019])"
+    r"|(?<![a-z])in-?laws?(?![a-z])"
+)
+
+# The usual ways of writing "none" as a middle name, compared with only letters kept ("N/A" is
+# "na", "-" is ""): DBS checks are held up when a placeholder is taken for a name.
+MIDDLE_NAME_PLACEHOLDERS = frozenset(
+    {
+        "",
+        "none",
+        "nonegiven",
+        "na",
+        "nil",
+        "null",
+        "nothing",
+        "no",
+        "nomiddlename",
+        "nomiddlenames",
+        "nomn",
+        "nmn",
+        "notapplicable",
+        "x",
+        "xx",
+        "xxx",
+    }
 )
 
 
@@ -89,7 +118,7 @@ def lookup(application: dict[str, Any], path: str) -> Any:
     return value
 
 
-def missing_data(application: dict[str, Any]) -> list[Problem]:
+def missing_data(application: dict[str, Any], declarations_needed: bool = True) -> list[Problem]:
     problems = []
     for code, path, message in REQUIRED:
         value = lookup(application, path)
@@ -104,7 +133,7 @@ def missing_data(application: dict[str, Any]) -> list[Problem]:
         )
         if not present:
             problems.append(problem(code, path, message))
-    if not isinstance(lookup(application, "applicant.declarations"), dict):
+    if declarations_needed and not isinstance(lookup(application, "applicant.declarations"), dict):
         # Unanswered is not "nothing to declare": vetting needs the question answered.
         problems.append(
             problem(
@@ -118,8 +147,22 @@ def missing_data(application: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+def is_placeholder(middle_names: str) -> bool:
+    return "".join(c for c in folded(middle_names) if c.isalpha()) in MIDDLE_NAME_PLACEHOLDERS
+
+
 def middle_names(applicant: dict[str, Any]) -> list[Problem]:
-    given, none = bool(text(applicant.get("middle_names"))), applicant.get("no_middle_name")
+    given, none = text(applicant.get("middle_names")), applicant.get("no_middle_name")
+    if given and is_placeholder(given):
+        return [
+            problem(
+                "MIDDLE_NAME_PLACEHOLDER",
+                "applicant.no_middle_name",
+                f"'{given}' is given as the applicant's middle names, but it looks like a way "
+                "of saying they have none. If they have no middle name, remove it and tick "
+                "'no middle name' instead: a placeholder is taken as a name and holds up checks.",
+            )
+        ]
     if given and none is True:
         return [
             problem(
@@ -181,15 +224,31 @@ def age(applicant: dict[str, Any], today: date, policy: ReadinessPolicy) -> list
     ]
 
 
-def identity_documents(applicant: dict[str, Any], today: date) -> list[Problem]:
+def identity_documents(
+    applicant: dict[str, Any], today: date, policy: ReadinessPolicy
+) -> list[Problem]:
     problems = []
+    vetted_by = today + timedelta(weeks=policy.expected_vetting_weeks)
     for index, document in entries(applicant.get("identity_documents")):
         expiry = as_date(document.get("expiry"))
-        if expiry is not None and expiry < today:
-            kind = text(document.get("type")).replace("_", " ").lower()
-            kind = kind if kind and kind != "other" else "identity document"
-            last4 = text(document.get("number"))[-4:]
-            which = f"{kind} ending {last4}" if last4 else f"{kind} (document {index + 1})"
+        if expiry is None or expiry >= vetted_by:
+            continue
+        kind = text(document.get("type")).replace("_", " ").lower()
+        kind = kind if kind and kind != "other" else "identity document"
+        last4 = text(document.get("number"))[-4:]
+        which = f"{kind} ending {last4}" if last4 else f"{kind} (document {index + 1})"
+        if expiry >= today:
+            problems.append(
+                problem(
+                    "IDENTITY_DOCUMENT_EXPIRES_DURING_VETTING",
+                    f"applicant.identity_documents[{index}].expiry",
+                    f"The {which} expires on {long_date(expiry)}, before vetting is expected "
+                    f"to finish (about {policy.expected_vetting_weeks} weeks). This does not "
+                    "stop submission, but if the applicant has a document that is valid for "
+                    "longer, give that too.",
+                )
+            )
+        else:
             problems.append(
                 problem(
                     "IDENTITY_DOCUMENT_EXPIRED",
@@ -202,7 +261,7 @@ def identity_documents(applicant: dict[str, Any], today: date) -> list[Problem]:
 
 
 def squashed(value: Any) -> str:
-    return "".join(text(value).split()).casefold()
+    return "".join(folded(value).split())
 
 
 def referees(applicant: dict[str, Any], today: date, policy: ReadinessPolicy) -> list[Problem]:
@@ -230,7 +289,7 @@ def referees(applicant: dict[str, Any], today: date, policy: ReadinessPolicy) ->
         )
         who = f"Referee {index + 1}" + (f", {name}," if name else "")
         relationship = text(referee.get("relationship"))
-        if FAMILY.search(relationship):
+        if FAMILY.search(folded(relationship)):
             problems.append(
                 problem(
                     "REFEREE_IS_RELATIVE",
@@ -240,7 +299,8 @@ def referees(applicant: dict[str, Any], today: date, policy: ReadinessPolicy) ->
                 )
             )
         elif (
-            surname
+            referee.get("not_related") is not True
+            and surname
             and squashed(referee.get("surname")) == surname
             and squashed(referee.get("postcode")) in home
         ):
@@ -250,7 +310,8 @@ def referees(applicant: dict[str, Any], today: date, policy: ReadinessPolicy) ->
                     f"applicant.referees[{index}]",
                     f"{who} has the applicant's surname and the same postcode as the applicant's "
                     "current address, so may be a relative. A referee must not be a relative: "
-                    "choose someone else who knows the applicant well.",
+                    "if they are not related, say so ('not related'); if they are, choose "
+                    "someone else who knows the applicant well.",
                 )
             )
     return problems

@@ -58,7 +58,9 @@ def requested_establishments(
 
 
 def connections(application: dict[str, Any], known: Mapping[str, Any]) -> list[Problem]:
-    """A flag, not a bar: the vetting team decides (it may exclude that establishment)."""
+    """A connection where the applicant asks to go is a flag, not a bar: the vetting team
+    decides (it may exclude that establishment). One elsewhere, at a code we do not know, is a
+    mistake: a mistyped code would hide a connection at a requested establishment."""
     codes = {code for code in requested(application) if isinstance(code, str)}
     problems = []
     for index, connection in entries(section(application.get("applicant")).get("connections")):
@@ -74,6 +76,16 @@ def connections(application: dict[str, Any], known: Mapping[str, Any]) -> list[P
                     + f" is held at {named(code, known)}, which this application asks to go into. "
                     "This does not stop submission: the vetting team will consider it and may "
                     "clear the applicant for other establishments only.",
+                )
+            )
+        elif code and code not in known:
+            problems.append(
+                problem(
+                    "UNKNOWN_CONNECTION_ESTABLISHMENT",
+                    f"applicant.connections[{index}].establishment",
+                    f"Connection {index + 1} is held at '{code}', which is not an establishment "
+                    "code we know. Use the code from the establishments list (for example WWI "
+                    "for Wandsworth).",
                 )
             )
     return problems

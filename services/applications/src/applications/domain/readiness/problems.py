@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from shared.clearance import ClearanceSummary, load_summary
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,10 @@ class ReadinessPolicy:
     max_unexplained_gap_days: int = 28
     minimum_age: int = 18
     referees_required: int = 2
+    # How long vetting is expected to take: a document expiring sooner is flagged.
+    expected_vetting_weeks: int = 12
+    # The vetting policy's levels, to ask only for what the request's level needs.
+    clearance: ClearanceSummary = field(default_factory=load_summary)
 
 
 CODES: dict[str, str] = {
@@ -40,21 +47,34 @@ CODES: dict[str, str] = {
     "MISSING_DECLARATIONS": "The declarations (convictions, cautions, licence) are not answered.",
     "MIDDLE_NAMES_NOT_CONFIRMED": "Neither middle names nor 'no middle name' is given.",
     "MIDDLE_NAMES_CONTRADICTORY": "Middle names are given and 'no middle name' is ticked.",
+    "MIDDLE_NAME_PLACEHOLDER": (
+        "A way of writing 'none' (such as 'N/A' or '-') is given as a middle name."
+    ),
     "SMS_WITHOUT_MOBILE": "Text messages are the preferred channel but no mobile number is given.",
     "ADDRESS_HISTORY_TOO_SHORT": "The address history does not go back as far as the policy needs.",
     "ADDRESS_GAP": "A gap in the address history longer than the policy allows, not explained.",
     "ADDRESSES_OVERLAP": "Two addresses overlap by more than a day (a flag, not blocking).",
     "NO_CURRENT_ADDRESS": "No address is marked as the current one.",
+    "UK_RESIDENCE_SHORT": (
+        "Time abroad leaves less UK residence than a Counter Terrorist Check needs (a flag)."
+    ),
     "APPLICANT_UNDER_18": "The applicant is younger than the policy's minimum age.",
     "IDENTITY_DOCUMENT_EXPIRED": "An identity document has expired.",
+    "IDENTITY_DOCUMENT_EXPIRES_DURING_VETTING": (
+        "An identity document expires before vetting is expected to finish (a flag, not blocking)."
+    ),
     "TOO_FEW_REFEREES": "Fewer referees than the policy needs.",
     "REFEREE_IS_RELATIVE": "A referee's relationship to the applicant is a family one.",
     "REFEREE_MAY_BE_RELATIVE": (
-        "A referee has the applicant's surname and lives at the applicant's postcode."
+        "A referee has the applicant's surname and lives at the applicant's postcode, and is "
+        "not confirmed as unrelated (a flag, not blocking)."
     ),
     "NO_ESTABLISHMENT": "No establishment is requested.",
     "UNKNOWN_ESTABLISHMENT": "An establishment code is not one we know.",
     "DUPLICATE_ESTABLISHMENT": "An establishment is requested more than once.",
+    "UNKNOWN_CONNECTION_ESTABLISHMENT": (
+        "A connection is held at an establishment code we do not know."
+    ),
     "CONNECTION_AT_REQUESTED_ESTABLISHMENT": (
         "A declared connection is held at a requested establishment (a flag, not blocking)."
     ),
@@ -65,7 +85,20 @@ CODES: dict[str, str] = {
 }
 
 # Flags for the vetting team: shown to the coordinator, never a reason to refuse submission.
-NOT_BLOCKING = frozenset({"ADDRESSES_OVERLAP", "CONNECTION_AT_REQUESTED_ESTABLISHMENT"})
+NOT_BLOCKING = frozenset(
+    {
+        "ADDRESSES_OVERLAP",
+        "CONNECTION_AT_REQUESTED_ESTABLISHMENT",
+        "IDENTITY_DOCUMENT_EXPIRES_DURING_VETTING",
+        "REFEREE_MAY_BE_RELATIVE",
+        "UK_RESIDENCE_SHORT",
+    }
+)
+# How people write the UK as a country: an "abroad" address in one of these is in the UK.
+UK_NAMES = frozenset(
+    {"uk", "united kingdom", "gb", "great britain", "britain", "england", "scotland", "wales"}
+    | {"northern ireland"}
+)
 
 MONTHS = (
     "January",
@@ -116,6 +149,16 @@ def as_date(value: Any) -> date | None:
 def text(value: Any) -> str:
     """The text of a value with surrounding space removed; '' for anything not text."""
     return value.strip() if isinstance(value, str) else ""
+
+
+def is_uk_name(value: Any) -> bool:
+    return " ".join(text(value).split()).casefold() in UK_NAMES
+
+
+def folded(value: Any) -> str:
+    """Text for comparing names and words: accents dropped and case folded ("Zoë" is "zoe")."""
+    decomposed = unicodedata.normalize("NFKD", text(value))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def section(value: Any) -> dict[str, Any]:

@@ -12,10 +12,13 @@
 | NOTIFICATIONS_QUIET_HOURS | no SMS in this London-time window; empty: none | 21:00-08:00 |
 | NOTIFICATIONS_MAX_ATTEMPTS | sends tried before a notification fails | 8 |
 | NOTIFICATIONS_RETRY_BASE_S | first retry delay; it doubles per attempt (capped) | 30 |
+| NOTIFICATIONS_SERVICE_NAME | who every email says is writing | Mutual Aid Clearance |
+| NOTIFICATIONS_CONTACT_EMAIL | where to write back (required in production) | help@…example |
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from notifications.adapters.channels.notify import DEFAULT_BASE_URL
+from notifications.domain.personalisation import DEFAULT_CONTACT_EMAIL, DEFAULT_SERVICE_NAME
 from notifications.domain.quiet_hours import (
     DEFAULT_QUIET_HOURS,
     QuietHours,
@@ -39,6 +43,9 @@ EMAIL_CHANNELS = ("smtp", "notify", "log")
 
 
 _DEFAULT_QUIET = parse_quiet_hours(DEFAULT_QUIET_HOURS)
+_EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+# Domains that reach nobody (RFC 2606, 6761): a development default, never a production contact.
+_PLACEHOLDER_DOMAINS = (".example", ".test", ".invalid", ".localhost", ".local")
 
 
 class ConfigError(ValueError):
@@ -57,6 +64,8 @@ class DeliveryConfig:
     quiet_hours: QuietHours | None = _DEFAULT_QUIET
     max_attempts: int = 8
     retry_base_s: float = 30.0
+    service_name: str = DEFAULT_SERVICE_NAME
+    contact_email: str = DEFAULT_CONTACT_EMAIL
 
     @property
     def uses_notify(self) -> bool:
@@ -81,8 +90,30 @@ def _valid_api_key(key: str) -> bool:
     )
 
 
-def load_config(extra: Mapping[str, str]) -> DeliveryConfig:
-    """The settings from NOTIFICATIONS_* variables; ConfigError naming every problem at once."""
+def _sign_off(
+    service_name: str | None, contact: str | None, environment: str, problems: list[str]
+) -> tuple[str, str]:
+    """Who every email says is writing, and the address to write back to. Production must name
+    a real address: the development default reaches nobody."""
+    name = service_name or DEFAULT_SERVICE_NAME
+    email = contact or DEFAULT_CONTACT_EMAIL
+    if "\n" in name or len(name) > 100:
+        problems.append(f"{PREFIX}SERVICE_NAME must be one line of at most 100 characters")
+    if not _EMAIL.match(email):
+        problems.append(f"{PREFIX}CONTACT_EMAIL must be an email address")
+    elif environment == "production":
+        domain = email.rsplit("@", 1)[1].lower()
+        if contact is None or domain.endswith(_PLACEHOLDER_DOMAINS):
+            problems.append(
+                f"{PREFIX}CONTACT_EMAIL must be set to an address people can write to in "
+                "production (every email gives it)"
+            )
+    return name, email
+
+
+def load_config(extra: Mapping[str, str], environment: str = "development") -> DeliveryConfig:
+    """The settings from NOTIFICATIONS_* variables; ConfigError naming every problem at once.
+    `environment`: the deployment's (DEPLOYMENT_ENVIRONMENT); production is stricter."""
 
     def get(name: str, default: str | None = None) -> str | None:
         value = extra.get(PREFIX + name)
@@ -133,9 +164,14 @@ def load_config(extra: Mapping[str, str]) -> DeliveryConfig:
         problems.append(
             f"{PREFIX}MAX_ATTEMPTS must be a whole number ≥ 1 and {PREFIX}RETRY_BASE_S a number ≥ 0"
         )
+    service_name, contact_email = _sign_off(
+        get("SERVICE_NAME") or None, get("CONTACT_EMAIL") or None, environment, problems
+    )
     if problems:
         raise ConfigError("; ".join(problems))
     return DeliveryConfig(
+        service_name=service_name,
+        contact_email=contact_email,
         sms_channel=sms,
         email_channel=email,
         notify_api_key=key,
@@ -154,7 +190,9 @@ def delivery_config(platform: Platform) -> DeliveryConfig:
     message naming what to put right (as a bad vetting policy does)."""
     if "delivery_config" not in platform.extras:
         try:
-            platform.extras["delivery_config"] = load_config(platform.settings.extra)
+            platform.extras["delivery_config"] = load_config(
+                platform.settings.extra, platform.settings.environment
+            )
         except ConfigError as exc:
             raise SystemExit(
                 f"notifications: the delivery settings cannot work, so the service stops: {exc}"

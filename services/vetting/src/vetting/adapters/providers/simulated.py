@@ -202,6 +202,8 @@ class SimulatedProvider:
                 f"UK residence for the last {years} years, which a CTC needs, is not "
                 "shown: " + "; ".join(covered.problems()) + "."
             )
+            if abroad:  # the Home Office's route for time abroad
+                summary += " Ask for an overseas police certificate from each country lived in."
         return Outcome(
             PASSED if covered.complete else ADVERSE,
             covered.as_detail()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from shared.lifecycle import Machine, Transition
-from vetting.domain.actors import MANAGER, STAFF, SYSTEM
+from vetting.domain.actors import GOVERNOR, MANAGER, STAFF, SYSTEM
 
 
 class CaseState(StrEnum):
@@ -119,6 +119,14 @@ TRANSITIONS = (
     _t(CaseState.REFUSAL_PENDING, "refusal_rejected", CaseState.AWAITING_DECISION, _MGR),
     _t(CaseState.RECONSIDERATION, "refusal_upheld", CaseState.REFUSED, STAFF, REFUSED),
     _t(CaseState.REFUSED, "reconsideration_requested", CaseState.RECONSIDERATION, _SYS),
+    # ... by the organisation (through the applications service), or by the governor of an
+    # establishment the case concerns.
+    _t(
+        CaseState.REFUSED,
+        "reconsideration_requested_by_governor",
+        CaseState.RECONSIDERATION,
+        frozenset({GOVERNOR}),
+    ),
     # After clearance: a change of circumstances, or a provider's late answer that disagrees,
     # is reviewed by an officer.
     _t(

@@ -168,4 +168,7 @@ def _build(data: Mapping[str, Any]) -> Policy:
             offence_categories=categories,
         ),
         suspend_at_once=MappingProxyType(dict(data["circumstances"]["suspend_at_once"])),
+        managed_conditions=MappingProxyType(dict(data["conditions"]["managed"])),
+        other_condition_max_length=data["conditions"]["other_max_length"],
+        information_chase_grace_days=data["information_requests"]["chase_grace_days"],
     )

@@ -20,7 +20,7 @@ from vetting.domain.policy.model import (
 FLAG_WORDING = {
     "high_security": "is in the high security estate",
     "womens_estate": "is in the women's estate",
-    "young_offenders": "holds young offenders",
+    "children_held": "holds children (under 18)",
 }
 
 
@@ -34,18 +34,9 @@ class LevelDecision:
 
 
 def establishment_flags(establishment: Establishment) -> frozenset[str]:
-    """The policy flags an establishment carries. The reference data has no young-offender
-    column, so an establishment whose name contains "YOI" (HMYOI, or "HMP & YOI") is treated
-    as holding young offenders: a deliberately broad reading (most "HMP & YOI" sites hold
-    mainly adults), which errs towards the barred-list check."""
-    flags = set()
-    if establishment.high_security:
-        flags.add("high_security")
-    if establishment.womens_estate:
-        flags.add("womens_estate")
-    if "YOI" in establishment.name.upper():
-        flags.add("young_offenders")
-    return frozenset(flags)
+    """The policy flags an establishment carries: columns of the reference data, never guessed
+    from the name ("YOI" in a name mostly means 18-21-year-olds, who are adults)."""
+    return frozenset(flag for flag in ESTABLISHMENT_FLAGS if getattr(establishment, flag, False))
 
 
 def required_level(

@@ -24,7 +24,7 @@ CHECKS = (
 DBS_LEVELS = ("BASIC", "STANDARD", "ENHANCED", "ENHANCED_WITH_BARRED_LISTS")
 ACCESS_TYPES = ("ESCORTED", "UNESCORTED", "KEY_HOLDING")
 FREQUENCIES = ("ONE_OFF", "OCCASIONAL", "REGULAR")
-ESTABLISHMENT_FLAGS = ("high_security", "womens_estate", "young_offenders")
+ESTABLISHMENT_FLAGS = ("high_security", "womens_estate", "children_held")
 # What a change of circumstances can be, and when the policy may let one suspend a clearance
 # before an officer has looked: ANY report of the kind, or only a reported offence in an
 # unmanageable-risk category.
@@ -125,6 +125,12 @@ class Policy:
     # Change kind -> when a report of it suspends the clearance at once (SUSPEND_WHEN). A kind
     # not named here never does: the report waits for an officer's review.
     suspend_at_once: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # The conditions officers may pick when clearing (code -> words), and how long an "other"
+    # condition, in the officer's words, may be.
+    managed_conditions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    other_condition_max_length: int = 200
+    # Days after an information request's chaser before it lapses to the officer as overdue.
+    information_chase_grace_days: int = 10
 
     def suspends_at_once(self, kind: str, details: Mapping[str, object]) -> bool:
         """Whether a reported change of `kind` suspends the clearance before review."""

@@ -79,7 +79,7 @@ class EstablishmentRuleSchema(Schema):
 class EstablishmentRulesSchema(Schema):
     high_security = fields.Nested(EstablishmentRuleSchema, load_default=None, allow_none=True)
     womens_estate = fields.Nested(EstablishmentRuleSchema, load_default=None, allow_none=True)
-    young_offenders = fields.Nested(EstablishmentRuleSchema, load_default=None, allow_none=True)
+    children_held = fields.Nested(EstablishmentRuleSchema, load_default=None, allow_none=True)
 
 
 class ThresholdsSchema(Schema):
@@ -171,6 +171,20 @@ class CircumstancesSchema(Schema):
     )
 
 
+class ConditionsSchema(Schema):
+    # Code -> the words the prisons are shown; officers pick from these, or write "other".
+    managed = fields.Dict(
+        keys=fields.String(validate=NAME),
+        values=fields.String(validate=validate.Length(min=3, max=200)),
+        load_default=dict,
+    )
+    other_max_length = _int(10, 500, load_default=200)
+
+
+class InformationRequestsSchema(Schema):
+    chase_grace_days = _int(1, 90, load_default=10)
+
+
 class PolicySchema(Schema):
     version = fields.String(
         required=True,
@@ -194,6 +208,12 @@ class PolicySchema(Schema):
     reminders = fields.Nested(RemindersSchema, required=True)
     risk = fields.Nested(RiskSchema, required=True)
     circumstances = fields.Nested(CircumstancesSchema, load_default=lambda: {"suspend_at_once": {}})
+    conditions = fields.Nested(
+        ConditionsSchema, load_default=lambda: {"managed": {}, "other_max_length": 200}
+    )
+    information_requests = fields.Nested(
+        InformationRequestsSchema, load_default=lambda: {"chase_grace_days": 10}
+    )
 
     @validates_schema
     def _consistent(self, data: dict[str, Any], **_: Any) -> None:

@@ -1,0 +1,1 @@
+"""Access's adapters to what lies outside it (its metrics)."""
