@@ -9,7 +9,14 @@ with staff bearer tokens; bare: bench/queue_bare_app.py under the same gunicorn 
 - gate:  `GET /establishments/{code}/gate-check?badge=…|person=…` (access), gatecheck.py's mix;
 - queue: `GET /establishments/WWI/queue` (access: requests awaiting review, oldest first, the
          default page of 50; at least 60 wait at WWI at every size, so every page is full);
-- cases: `GET /cases` (vetting: the officers' queue, oldest first, the default page of 50).
+- cases: `GET /cases` (vetting: the officers' queue, oldest first, the default page of 50);
+- holders: `GET /establishments/WWI/holders` (access: who holds access here, the default page
+         of 50, by name; bench/scale_lists.py);
+- find:  `GET /establishments/WWI/people?name=zoe+angstrom` (access: find a person by name; the
+         same 3 people at every size).
+
+`--endpoints holders,find` measures only those (the servers still start; the gate's and the
+queues' rows are loaded all the same).
 
 Per size, an access database with that many grants (gatecheck.py's realistic mix) and a vetting
 database with that many cases (mostly closed), loaded with COPY through the models' column
@@ -54,12 +61,20 @@ from harness import (
 )
 from http_load import drive, http_get
 from procs import cpu_between, cpu_snapshot
+from scale_lists import (
+    FIND_PATH,
+    FIND_SQL,
+    HOLDERS_PATH,
+    HOLDERS_SQL,
+    check_found,
+    check_holders,
+)
 from scale_support import PAGE, QUEUE_CODE, install_keyring, load_cases, load_grants
 
 from shared.crypto.at_rest import Keyring
 
 FIRST_PORT = 18401
-ENDPOINTS = ("gate", "queue", "cases")
+ENDPOINTS = ("gate", "queue", "cases", "holders", "find")
 GOAL_GROWTH = 1.2  # p50 at the large size <= 1.2 x p50 at the small one (no degradation)
 
 
@@ -210,7 +225,19 @@ def start_servers(
                     check_page,
                 ),
             ]
+            for endpoint, path, check in (
+                ("holders", HOLDERS_PATH, check_holders),
+                ("find", FIND_PATH, check_found),
+            ):
+                for name, at, server, token in (
+                    ("ours", port, ours, tokens[QUEUE_CODE]),
+                    ("bare", bare_port, bare, None),
+                ):
+                    sent = [http_get(path, token)]
+                    targets.append(Target(endpoint, name, size, at, server, database, sent, check))
             out[f"plan_queue_{size}"] = explain(url, QUEUE_SQL)
+            out[f"plan_holders_{size}"] = explain(url, HOLDERS_SQL)
+            out[f"plan_find_{size}"] = explain(url, FIND_SQL)
         else:
             targets += [
                 Target(
@@ -247,8 +274,10 @@ def measure(args: argparse.Namespace, run: str, resources: Resources, out: dict[
     targets: list[Target] = []
     for count in (args.small, args.large):
         targets += start_servers(resources, args, key, count, rng, tokens, officer, out)
+    endpoints = [e for e in ENDPOINTS if e in args.endpoints.split(",")]
+    targets = [t for t in targets if t.endpoint in endpoints]
     by_label = {t.label: t for t in targets}
-    log(f"{len(targets) // 2} servers up; warm-up {args.warmup:g} s per target")
+    log(f"{len(targets)} targets up; warm-up {args.warmup:g} s per target")
     for target in targets:
         drive(
             f"{target.label}-warmup",
@@ -265,7 +294,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources, out: dict[
     for r in range(args.rounds):
         order_sizes = sizes if r % 2 == 0 else sizes[::-1]
         names = ("ours", "bare") if (r // 2) % 2 == 0 else ("bare", "ours")
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints:
             for size in order_sizes:
                 for name in names:
                     target = by_label[f"{endpoint}-{name}-{size}"]
@@ -289,7 +318,7 @@ def measure(args: argparse.Namespace, run: str, resources: Resources, out: dict[
                         f"p99 {result.percentile(99):7.2f} ms  "
                         f"cpu {cpu[target.label][-1]:5.2f} ms/req"
                     )
-    summarise(out, runs, cpu, sizes)
+    summarise(out, runs, cpu, sizes, endpoints)
     out.update(
         {
             "duration_s": args.duration,
@@ -301,14 +330,18 @@ def measure(args: argparse.Namespace, run: str, resources: Resources, out: dict[
             "date": time.strftime("%Y-%m-%d"),
         }
     )
-    print_table(out, sizes)
+    print_table(out, sizes, endpoints)
 
 
 def summarise(
-    out: dict[str, Any], runs: dict[str, list[Run]], cpu: dict[str, list[float]], sizes: list[str]
+    out: dict[str, Any],
+    runs: dict[str, list[Run]],
+    cpu: dict[str, list[float]],
+    sizes: list[str],
+    endpoints: list[str],
 ) -> None:
     small, large = sizes
-    for endpoint in ENDPOINTS:
+    for endpoint in endpoints:
         for name in ("ours", "bare"):
             for size in sizes:
                 label = f"{endpoint}-{name}-{size}"
@@ -339,11 +372,11 @@ def summarise(
                 out[f"{endpoint}_ours_p50_{size}_ms"] / out[f"{endpoint}_bare_p50_{size}_ms"], 3
             )
         out[f"goal_{endpoint}_growth_met"] = out[f"{endpoint}_ours_p50_growth"] <= GOAL_GROWTH
-    out["goals_met"] = all(out[f"goal_{endpoint}_growth_met"] for endpoint in ENDPOINTS)
-    out["sizes"] = sizes
+    out["goals_met"] = all(out[f"goal_{endpoint}_growth_met"] for endpoint in endpoints)
+    out["sizes"], out["endpoints"] = sizes, endpoints
 
 
-def print_table(out: dict[str, Any], sizes: list[str]) -> None:
+def print_table(out: dict[str, Any], sizes: list[str], endpoints: list[str]) -> None:
     small, large = sizes
     print()
     print(
@@ -354,7 +387,7 @@ def print_table(out: dict[str, Any], sizes: list[str]) -> None:
         f"  {'':<28} {'p50 ' + small:>10} {'p50 ' + large:>10} {'growth':>7} "
         f"{'p99 ' + small:>10} {'p99 ' + large:>10} {'growth':>7} {'CPU ms/req':>16}"
     )
-    for endpoint in ENDPOINTS:
+    for endpoint in endpoints:
         for name in ("ours", "bare"):
             p = f"{endpoint}_{name}"
             print(
@@ -385,6 +418,11 @@ def main() -> int:
         help="gunicorn workers for all (default: as `<service> web`)",
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--endpoints",
+        default=",".join(ENDPOINTS),
+        help=f"which to measure, comma-separated (default: all of {','.join(ENDPOINTS)})",
+    )
     args = parser.parse_args()
     resources = Resources(uuid.uuid4().hex[:8], "scale", FIRST_PORT)
     return run_and_report("scale", args, resources, measure)

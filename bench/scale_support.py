@@ -108,12 +108,16 @@ _GRANT_JSON = {
 
 
 def load_grants(url: str, count: int, seed: int) -> list[Person]:
+    from scale_lists import named_for_finding
+
     from access.models import Grant
 
     rng, now = random.Random(seed), process_clock().now()
     rows, people = grant_rows(count - QUEUE_AT_LEAST, rng, now)
     rows += _pending_at_queue(QUEUE_AT_LEAST, rng, now)
-    copy_rows(url, Grant.__table__, list(GRANT_COLUMNS), [_decoded(row) for row in rows])
+    # Every grant with its search name (as the service keeps it), a few of one name to find.
+    named = named_for_finding([_decoded(row) for row in rows], GRANT_COLUMNS)
+    copy_rows(url, Grant.__table__, [*GRANT_COLUMNS, "search_name"], named)
     return people
 
 

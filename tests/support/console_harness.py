@@ -109,6 +109,8 @@ class Console:
                 "console.on_site",
                 "console.on_site_roll",
                 "console.find",
+                "console.holders",
+                "console.holders_csv",
             )
             extra = {"establishment": "WWI"} if case.endpoint in by_establishment else {}
             return url_for(case.endpoint, **{k: values[k] for k in rule.arguments}, **extra)

@@ -93,3 +93,25 @@ def test_fmt() -> None:
     assert fmt(1234.4, "/s") == "1,234 /s" and fmt(12.34, "ms") == "12.3 ms"
     assert fmt(0.714, "x") == "0.71x" and fmt(16106.6, "x") == "16,107x"
     assert fmt(0) == "0" and fmt(None) == "" and fmt("yes") == "yes"
+
+
+def scale_figures(endpoints: list[str]) -> dict:
+    figures: dict = {"sizes": ["1k", "100k"], "endpoints": endpoints}
+    for endpoint in endpoints:
+        for name in ("ours", "bare"):
+            for figure in ("p50", "p99"):
+                for size in ("1k", "100k"):
+                    figures[f"{endpoint}_{name}_{figure}_{size}_ms"] = 10.0
+            figures[f"{endpoint}_{name}_p50_growth"] = 1.1
+            figures[f"{endpoint}_{name}_cpu_growth"] = 1.0
+        figures[f"goal_{endpoint}_growth_met"] = True
+    return figures
+
+
+def test_scale_rows_are_the_endpoints_measured() -> None:
+    some = rows_for("scale", scale_figures(["holders", "find"]), None)
+    names = ("who holds access", "find a person by name")
+    assert all(row.figure.startswith(names) for row in some)
+    assert all(any(row.figure.startswith(name) for row in some) for name in names)
+    growth = [row for row in some if "p50 growth" in row.figure]
+    assert [row.met for row in growth] == [True, True] and len(some) == 10

@@ -37,6 +37,8 @@ CASES = [
     Case("console.on_site", "GET", scoped=True),
     Case("console.on_site_roll", "GET", scoped=True),
     Case("console.find", "GET", scoped=True),
+    Case("console.holders", "GET", scoped=True),
+    Case("console.holders_csv", "GET", scoped=True),
     Case("console.grant_photo", "GET", scoped=True),
     Case("console.grant_photo_upload", "POST", scoped=True),
 ]

@@ -186,6 +186,8 @@ def rules() -> dict[str, dict[tuple[str, str], Rule]]:
                     ("POST", place + "/visits/<string:visit_id>/sign-out"),
                     ("GET", place + "/on-site"),
                     ("GET", place + "/people"),
+                    ("GET", place + "/holders"),
+                    ("GET", place + "/holders.csv"),
                     ("GET", grant + "/photo"),
                     ("PUT", grant + "/photo"),
                 )

@@ -81,6 +81,23 @@ class Grant(Base):
         Index("ix_grants_search_name", "establishment_code", "search_name"),
         # The holders list's "expiring within N days".
         Index("ix_grants_valid_until", "establishment_code", "valid_until"),
+        # The holders list in its default order (by name, ties by id): read in order, unsorted.
+        Index(
+            "ix_grants_current_by_name",
+            "establishment_code",
+            "surname",
+            "forenames",
+            "id",
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+        # Finding by the start of any word of the name (LIKE '% zoe%'): trigrams, on PostgreSQL.
+        Index(
+            "ix_grants_search_name_trgm",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -37,6 +37,7 @@ door = FrontDoor(
         ("Gate check", "console.gate_check"),
         ("On site now", "console.on_site"),
         ("Find a person", "console.find"),
+        ("Who holds access", "console.holders"),
     ),
 )
 bp = door.blueprint

@@ -19,6 +19,7 @@ def configure_console(app: Flask, platform: Platform) -> None:
         find_views,
         gate_views,
         grant_views,
+        holders_views,
         not_found_views,
         photo_views,
         queue_views,

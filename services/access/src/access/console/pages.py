@@ -26,6 +26,7 @@ FIRST_FIELD = {
     "gate": "badge",
     "photo": "photo",
     "find": "name",
+    "holders": "status",
 }
 # The service layer's field names where they differ from the form's.
 FIELD_ALIASES = {"item": "security_briefing"}
@@ -46,6 +47,14 @@ FIELD_LABELS = {
     "name": "Name",
     "date_of_birth": "Date of birth",
     "reference": "Reference",
+    "status": "Status",
+    "expiring_within_days": "Access ending within",
+    "key_holders": "Key holders",
+    "review_due": "Exclusions due for review",
+    "awaiting_induction": "Awaiting induction",
+    "sort": "Sort",
+    "direction": "Order",
+    "page": "Page",
 }
 
 

@@ -7,6 +7,7 @@ def register_routes(api: Api) -> None:
     from access.routes.establishments import blp as establishments
     from access.routes.grants import blp as grants
     from access.routes.grants import people
+    from access.routes.holders import blp as holders
     from access.routes.people import blp as find_people
     from access.routes.photos import blp as photos
     from access.routes.review_items import blp as review_items
@@ -18,6 +19,7 @@ def register_routes(api: Api) -> None:
     api.register_blueprint(grants)
     api.register_blueprint(people)
     api.register_blueprint(find_people)
+    api.register_blueprint(holders)
     api.register_blueprint(photos)
     api.register_blueprint(review_items)
     api.register_blueprint(visits)

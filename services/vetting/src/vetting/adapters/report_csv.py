@@ -2,9 +2,9 @@
 spreadsheet: one section after another, each a title row, a header row and its rows, a blank
 row between. Pure: a report in, text out.
 
-A cell that a spreadsheet would run as a formula (starting =, +, -, @, tab or carriage
-return) is written with a leading apostrophe: the report holds codes and ids, but a level's
-name comes from the policy file and a CSV must never become a way in.
+A cell that a spreadsheet would run as a formula is neutralised (shared.spreadsheet): the report
+holds codes and ids, but a level's name comes from the policy file and a CSV must never become a
+way in.
 """
 
 from __future__ import annotations
@@ -14,17 +14,8 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from shared.spreadsheet import safe_cell
 from vetting.domain.service_levels import PARTIES
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _group_rows(groups: Mapping[str, Mapping[str, Any]]) -> Iterable[list[Any]]:
@@ -69,7 +60,7 @@ def report_csv(report: Mapping[str, Any]) -> str:
     def section(title: str, header: list[str], rows: Iterable[list[Any]]) -> None:
         writer.writerow([title])
         writer.writerow(header)
-        writer.writerows([_cell(value) for value in row] for row in rows)
+        writer.writerows([safe_cell(value) for value in row] for row in rows)
         writer.writerow([])
 
     section(

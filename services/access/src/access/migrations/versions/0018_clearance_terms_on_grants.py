@@ -1,7 +1,7 @@
 """the vetting officer's conditions and review date on a grant's copy of the clearance
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-04 14:30:00.000000
 
 grants.clearance_custom_conditions: the conditions a vetting officer set (from vetting's list,
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0018'
-down_revision: Union[str, Sequence[str], None] = '0015'
+down_revision: Union[str, Sequence[str], None] = '0016'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
