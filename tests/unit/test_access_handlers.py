@@ -21,6 +21,7 @@ KEYS = {
     "application.sponsorship_ended": f"{LAYER}.sponsorship.end_sponsorship",
     "vetting.person_erased": f"{LAYER}.erasure.erase_person",
     "vetting.applications_erased": f"{LAYER}.organisation_erasure.erase_applications",
+    "application.placement_announced": f"{LAYER}.placements.record_placement",
 }
 
 

@@ -24,4 +24,5 @@ def test_every_handler_keeps_its_inbox_key() -> None:
         "application.erasure_requested": ["vetting.service_layer.erasure.erase_person"],
         "access.excluded": ["vetting.service_layer.history.record_excluded"],
         "access.revoked": ["vetting.service_layer.history.record_revoked"],
+        "access.decision_evidence": ["vetting.service_layer.history.record_evidence"],
     }

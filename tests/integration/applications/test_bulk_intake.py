@@ -229,3 +229,17 @@ def test_the_cli_shows_progress_and_writes_only_with_commit(api, backend_env, tm
 
     unknown = cli(good, organisation="no-such-organisation")
     assert unknown.returncode == 1 and "no organisation" in unknown.stderr
+
+
+def test_a_row_may_give_the_group_and_area_checked_like_the_api(api):
+    client, _platform = api
+    placed = {**SIOBHAN, "group_name": "Tuesday evening meeting", "area": "Chapel"}
+    bad = post(client, csv_body(placed, {**TOM, "area": "x" * 121}))
+    assert [(e["row"], list(e["errors"])) for e in bad.json["errors"]] == [(2, ["area"])]
+    response = post(client, csv_body(placed, TOM), "?dry_run=false")
+    assert response.status_code == 201, response.json
+    first, second = (
+        client.call("GET", f"/applications/{i}").json for i in response.json["created_ids"]
+    )
+    assert (first["group_name"], first["area"]) == ("Tuesday evening meeting", "Chapel")
+    assert (second["group_name"], second["area"]) == (None, None)

@@ -274,6 +274,32 @@ def test_the_type_ahead_is_served_like_govuk_frontend(portal):
     assert client.get("/assets/accessible-autocomplete/package.json").status_code == 404
 
 
+def test_the_role_page_takes_the_group_and_area_too(portal):
+    client = portal.signed_in("coord_a")
+    application_id = _start(client)
+    base = f"/portal/applications/{application_id}"
+    page = client.get(f"{base}/draft/role").text
+    assert 'name="group_name"' in page and 'name="area"' in page
+    too_long = _post(client, f"{base}/draft/role", {"role": "GROUP_FACILITATOR", "area": "x" * 121})
+    assert too_long.status_code == 422 and 'href="#area"' in too_long.text
+    assert _stored(portal, application_id).role is None  # nothing saved
+    saved = _post(
+        client,
+        f"{base}/draft/role",
+        {"role": "GROUP_FACILITATOR", "group_name": " Tuesday meeting ", "area": ""},
+    )
+    assert saved.status_code == 303, saved.text
+    stored = _stored(portal, application_id)
+    assert (stored.role, stored.group_name, stored.area) == (
+        "GROUP_FACILITATOR",
+        "Tuesday meeting",
+        None,
+    )
+    assert 'value="Tuesday meeting"' in client.get(f"{base}/draft/role").text
+    check = client.get(f"{base}/check").text
+    assert "Tuesday meeting" in check and "Group" in check and "Area" in check
+
+
 def test_an_address_abroad_has_a_country_and_no_postcode(portal):
     client = portal.signed_in("coord_a")
     application_id = _start(client)

@@ -213,7 +213,7 @@ def test_each_service_answers_for_the_person_by_either_id_decrypted_and_audited(
     ]
     assert latest["detail"] == {
         "found": True,
-        "counts": {"application_ids": 2, "cases": 2, "clearances": 1},
+        "counts": {"application_ids": 2, "cases": 2, "clearances": 1, "prison_decisions": 0},
         "from_date": today,
         "to_date": today,
     }

@@ -63,6 +63,10 @@ class Application(Base):
     establishments: Mapped[list[Any]]
     requested_access: Mapped[str | None] = mapped_column(String(20))
     frequency: Mapped[str | None] = mapped_column(String(20))
+    # The group the volunteer will run and the area of the prison it meets in, for the
+    # security team deciding access: a group's name can say which fellowship (encrypted).
+    group_name: Mapped[str | None] = mapped_column(EncryptedText)
+    area: Mapped[str | None] = mapped_column(EncryptedText)
     renewal_of: Mapped[str | None] = mapped_column(ForeignKey("applications.id"))
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     withdrawn_reason: Mapped[str | None] = mapped_column(EncryptedText)  # encrypted at rest

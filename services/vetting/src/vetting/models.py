@@ -269,6 +269,10 @@ class PrisonDecision(Base):
     establishment_code: Mapped[str] = mapped_column(String(10))
     decision: Mapped[str] = mapped_column(String(20))
     decided_at: Mapped[datetime]
+    # The establishment's reason, in its words (access.decision_evidence): evidence for the
+    # person's next case; it may allege an offence, so encrypted at rest like other reasons.
+    reason: Mapped[str | None] = mapped_column(EncryptedText)
+    review_on: Mapped[date | None]
 
 
 class CircumstanceReport(Base):

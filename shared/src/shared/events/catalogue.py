@@ -35,6 +35,13 @@ _SPECS = [
         "(nothing about the applicant).",
     ),
     (
+        "application.placement_announced",
+        applications.PlacementAnnouncedV1,
+        "What a submitted application says the volunteer will do, published with "
+        "application.submitted for the prisons' security teams deciding access: the "
+        "organisation's name, the role, the group and its area (nothing about the applicant).",
+    ),
+    (
         "application.info_provided",
         applications.InfoProvidedV1,
         "The organisation answered vetting's request for information.",
@@ -244,6 +251,13 @@ _SPECS = [
         "establishment to review it and the person and their coordinator to be told.",
     ),
     ("access.revoked", access.AccessChangeV1, "The establishment revoked the grant."),
+    (
+        "access.decision_evidence",
+        access.DecisionEvidenceV1,
+        "An establishment excluded or revoked a person, with its reason, published with "
+        "access.excluded / access.revoked for vetting alone: a prison's decision is evidence "
+        "for vetting's next case of that person.",
+    ),
     (
         "access.ended",
         access.AccessChangeV1,

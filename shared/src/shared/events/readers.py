@@ -56,6 +56,7 @@ READERS: dict[str, dict[str, tuple[str, ...]]] = {
         "applicant.mobile": (),
         "coordinator_email": (),
     },
+    "application.placement_announced": {"organisation_name": (AC,), "group_name": (AC,)},
     "application.info_provided": {"answers": (V,)},
     "application.withdrawn": {"reason": (V,)},
     "application.circumstances_changed": {"details": (V,)},
@@ -86,9 +87,11 @@ READERS: dict[str, dict[str, tuple[str, ...]]] = {
         "forenames": (AC,),
         "surname": (AC,),
         "date_of_birth": (AC,),
+        "connection_establishments": (AC,),
     },
     "vetting.application_cleared": {"conditions": (AP,)},
     "vetting.clearance_suspended": {"reason": (AP, AC)},
+    "access.decision_evidence": {"reason": (V,)},
 }
 
 # Declared as sent by nobody: the test lets these be read by nobody.

@@ -11,7 +11,7 @@ from access.console.blueprint import actor, bp, clock, platform
 from access.console.pages import FormError, render
 from access.console.presenters import access_choices, offer
 from access.domain.rules import LOCAL_TIME, WEEKDAYS
-from access.service_layer import queries, visits
+from access.service_layer import placements, queries, visits
 from access.service_layer.actors import grant_for_reading
 from shared.audit.trail import record_read
 
@@ -33,6 +33,7 @@ def grant_page(
         forms = offer(grant, who)
         choices = access_choices(grant)
         resume_status = grant.resume_status
+        placed = placements.for_grant(session, grant)
         record_read(session, "grant", grant_id, {"view": "console"}, by=(who.id, who.kind))
     expiry = view["clearance"]["expires_at"].astimezone(LOCAL_TIME).date()
     defaults = {
@@ -62,6 +63,7 @@ def grant_page(
         answers=answers,
         weekdays=WEEKDAYS,
         resume_status=resume_status,
+        placements=placed,
         today=clock().astimezone(LOCAL_TIME).date(),
         max_valid_until=expiry.isoformat(),
     )

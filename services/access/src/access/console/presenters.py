@@ -35,6 +35,12 @@ DAY_LABELS = dict(
         strict=True,
     )
 )
+ROLE_LABELS = {
+    "GROUP_FACILITATOR": "Group facilitator",
+    "VISITING_SPEAKER": "Visiting speaker",
+    "SPONSOR": "Sponsor",
+    "COORDINATOR": "Coordinator",
+}
 INDUCTION_LABELS = {
     "SECURITY_BRIEFING": "Security briefing",
     "ID_BADGE": "ID badge issued",
@@ -109,6 +115,7 @@ def register_filters(app: Flask) -> None:
         console_status_tags=STATUS_TAGS,
         console_day_labels=DAY_LABELS,
         console_induction_labels=INDUCTION_LABELS,
+        console_role_labels=ROLE_LABELS,
         console_action_label=action_label,
         console_field_error=field_error,
     )

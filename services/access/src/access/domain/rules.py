@@ -110,7 +110,7 @@ def terms_problems(
     until, expires = london_date(valid_until), london_date(clearance_expires_at)
     if until > expires:
         problems["valid_until"] = [
-            f"Must not be after the clearance expires ({expires.isoformat()})."
+            f"Must not be after the clearance expires ({expires.day} {expires:%B %Y})."
         ]
     elif until < london_date(moment):
         problems["valid_until"] = ["Must not be in the past."]

@@ -82,6 +82,14 @@ class GrantSchema(Schema):
     awaiting_review = fields.Boolean()
     renewal = fields.Boolean()
     suspended_locally = fields.Boolean()
+    declared_connection = fields.Boolean(
+        metadata={
+            "description": (
+                "The person declared a connection with someone held at this establishment "
+                "(vetting says only that one exists, never who)."
+            )
+        }
+    )
     clearance = fields.Nested(ClearanceCopySchema)
     access_type = fields.String(allow_none=True)
     conditions = fields.List(fields.String())

@@ -234,6 +234,7 @@ def exclude(
     grant.review_on, grant.awaiting_review = review_on, False
     _decided(grant, actor, moment, reason)
     outgoing.access_excluded(uow, grant, review_on, moment)
+    outgoing.decision_evidence(uow, grant, EXCLUDED, reason, moment, review_on)
     audit_grant(
         uow,
         actor,
@@ -269,4 +270,6 @@ def _close(
     grant.awaiting_review = False
     _decided(grant, actor, moment, reason)
     outgoing.CLOSED_BY[status](uow, grant, "ESTABLISHMENT", moment)
+    if status == REVOKED:
+        outgoing.decision_evidence(uow, grant, REVOKED, reason, moment)
     audit_grant(uow, actor, f"grant.{status.lower()}", grant, reason=reason)

@@ -29,7 +29,7 @@ from access.domain import lifecycle
 from access.domain.lifecycle import ENDED, ClearanceStatus
 from access.domain.people import set_names
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase, Visit
-from access.service_layer import outgoing, photos
+from access.service_layer import outgoing, photos, placements
 from access.service_layer.actors import Actor
 from access.service_layer.grant_audit import audit_grant
 from access.service_layer.review_items import forget_items
@@ -68,6 +68,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
     counts["incoming_cases"] = deleted(
         session, delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
     )
+    counts["placements"] = placements.forget(session, application_ids)
     session.execute(
         delete(EndedSponsorship).where(EndedSponsorship.application_id.in_(application_ids))
     )
@@ -132,6 +133,7 @@ def anonymise(grant: Grant) -> bool:
         "clearance_conditions": [],
         "clearance_custom_conditions": None,
         "status_reason": None,
+        "declared_connection": False,
         "induction": induction,
     }
     for name, value in values.items():

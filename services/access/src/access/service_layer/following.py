@@ -113,6 +113,9 @@ def open_requests(uow: UnitOfWork, event: Event) -> None:
             continue
         else:
             grant = renew_grant(uow, grant, data, event.envelope.occurred_at)
+        if code in _connections(data):
+            # Another application on the same clearance may declare what the first did not.
+            grant.declared_connection = True
         _rests_on(uow, grant, application_id, event.envelope.occurred_at)
     if data.get("replaces_clearance_id"):
         _follow_replacement(uow, event, str(data["replaces_clearance_id"]))
@@ -169,6 +172,12 @@ def _copy_clearance(grant: Grant, data: dict[str, Any]) -> None:
     # Set when the grant opens, filled in where missing, never replaced (review_items).
     set_names(grant, grant.forenames or data.get("forenames"), grant.surname or data.get("surname"))
     grant.date_of_birth = grant.date_of_birth or data.get("date_of_birth")
+    # A new clearance says afresh where the person declared a connection with someone held.
+    grant.declared_connection = grant.establishment_code in _connections(data)
+
+
+def _connections(data: dict[str, Any]) -> set[str]:
+    return set(data.get("connection_establishments") or ())
 
 
 def _reopen(uow: UnitOfWork, grant: Grant, moment: datetime, *, renewal: bool) -> None:

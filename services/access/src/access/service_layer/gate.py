@@ -239,7 +239,8 @@ def _check_on_postgresql(
 def result_view(result: GateResult, moment: datetime) -> dict[str, Any]:
     """What the gate officer sees: the answer, why, and the terms when there is a grant."""
     view = result.grant
-    ends = ends_at(view) if view is not None else None
+    # Only terms an establishment set have an end: a request not yet approved has none to show.
+    ends = ends_at(view) if view is not None and view.valid_until is not None else None
     return {
         "allowed": result.allowed,
         "reason": result.reason,

@@ -16,6 +16,7 @@ from access.service_layer import (
     following,
     incoming,
     organisation_erasure,
+    placements,
     sponsorship,
 )
 from shared.handlers import Event, HandlerMap
@@ -38,6 +39,11 @@ def case_opened(uow: UnitOfWork, event: Event, deps: None) -> None:
 @HANDLERS.on("application.withdrawal_announced", name=f"{_LAYER}.incoming.forget_withdrawn")
 def withdrawn(uow: UnitOfWork, event: Event, deps: None) -> None:
     incoming.forget_withdrawn(uow, event)
+
+
+@HANDLERS.on("application.placement_announced", name=f"{_LAYER}.placements.record_placement")
+def placement_announced(uow: UnitOfWork, event: Event, deps: None) -> None:
+    placements.record_placement(uow, event)
 
 
 @HANDLERS.on("vetting.clearance_granted", name=f"{_LAYER}.following.open_requests")

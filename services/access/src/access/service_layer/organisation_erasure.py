@@ -11,7 +11,7 @@ from collections import defaultdict
 from sqlalchemy import delete, select
 
 from access.models import EndedSponsorship, Grant, GrantApplication, IncomingCase, Visit
-from access.service_layer import outgoing, photos
+from access.service_layer import outgoing, photos, placements
 from access.service_layer.erasure import ENDING, anonymise, deleted, end_for_erasure
 from access.service_layer.review_items import forget_items
 from shared import erasure
@@ -70,6 +70,7 @@ def erase_applications(uow: UnitOfWork, event: Event) -> None:
     counts["incoming_cases"] = deleted(
         session, delete(IncomingCase).where(IncomingCase.application_id.in_(application_ids))
     )
+    counts["placements"] = placements.forget(session, application_ids)
     session.execute(
         delete(EndedSponsorship).where(EndedSponsorship.application_id.in_(application_ids))
     )

@@ -139,6 +139,32 @@ def access_ended(uow: UnitOfWork, grant: Grant, by: str, moment: datetime) -> En
     return uow.emit("access.ended", subject=grant.application_id, data=_change(grant, by, moment))
 
 
+def decision_evidence(
+    uow: UnitOfWork,
+    grant: Grant,
+    decision: str,
+    reason: str,
+    moment: datetime,
+    review_on: date | None = None,
+) -> Envelope:
+    """The establishment's exclusion or revocation with its reason, apart from access.excluded
+    and access.revoked (which notifications hears too): vetting alone weighs the reason."""
+    return uow.emit(
+        "access.decision_evidence",
+        subject=grant.application_id,
+        data={
+            "grant_id": grant.id,
+            "application_id": grant.application_id,
+            "person_id": grant.person_id,
+            "establishment_code": grant.establishment_code,
+            "decision": decision,
+            "reason": reason,
+            "review_on": review_on.isoformat() if review_on else None,
+            "at": moment.isoformat(),
+        },
+    )
+
+
 # The event a closing decision publishes, by the state it leaves the grant in.
 CLOSED_BY = {REVOKED: access_revoked, ENDED: access_ended}
 

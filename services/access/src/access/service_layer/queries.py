@@ -76,6 +76,7 @@ def grant_view(grant: Grant, earlier: list[Grant] | None = None) -> dict[str, An
         "awaiting_review": grant.awaiting_review,
         "renewal": grant.awaiting_review and grant.status != GrantState.PENDING_REVIEW,
         "suspended_locally": grant.suspended_locally,
+        "declared_connection": bool(grant.declared_connection),
         "clearance": {
             "id": grant.clearance_id,
             "level": grant.clearance_level,

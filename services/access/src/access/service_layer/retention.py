@@ -7,7 +7,8 @@
   items (they name the person) and its badge photo. An EXCLUDED grant
   keeps all of it until its review date, so the gate still recognises and turns away the
   person; its period counts from the later of the decision and the review date. The grant's
-  visits (the on-site register) go with it.
+  visits (the on-site register) go with it, and so does any copy of the decision's evidence
+  for vetting (access.decision_evidence, which carries the reason) still in the outbox.
 
 What stays: the person's id (a new clearance reopens the same grant and copies the name back),
 the establishment, status, terms, the clearance's level and dates, the induction's items and
@@ -27,6 +28,7 @@ from access.models import Grant, Visit
 from access.service_layer import photos
 from access.service_layer.erasure import deleted
 from access.service_layer.review_items import forget_items
+from shared.db import outbox_table
 from shared.retention import CLOSED_APPLICANT, Purge, without
 
 CLOSED = (GrantState.REFUSED, GrantState.ENDED, GrantState.REVOKED)
@@ -54,6 +56,8 @@ def purge_grant(session: Any, grant: Grant) -> dict[str, Any]:
         fields.append("photo")
     if deleted(session, delete(Visit).where(Visit.grant_id == grant.id)):
         fields.append("visits")
+    if deleted(session, _evidence_copies(grant.id)):
+        fields.append("evidence_copy")
     induction = {
         item: without(entry, ("badge_number",)) for item, entry in (grant.induction or {}).items()
     }
@@ -61,6 +65,14 @@ def purge_grant(session: Any, grant: Grant) -> dict[str, Any]:
         grant.induction = induction
         fields.append("induction.badge_number")
     return {"fields": fields, "status": grant.status, "establishment": grant.establishment_code}
+
+
+def _evidence_copies(grant_id: str) -> Any:
+    """The outbox's copies of the grant's evidence for vetting (they carry the reason)."""
+    return delete(outbox_table).where(
+        outbox_table.c.event_type == "access.decision_evidence",
+        outbox_table.c.mentions.contains(grant_id.lower(), autoescape=True),
+    )
 
 
 PURGES = (

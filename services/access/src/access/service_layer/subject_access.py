@@ -18,7 +18,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from access.models import Establishment, Grant, IncomingCase, ReviewItem, Visit
+from access.models import (
+    ApplicationPlacement,
+    Establishment,
+    Grant,
+    IncomingCase,
+    ReviewItem,
+    Visit,
+)
 from access.service_layer import photos
 from access.service_layer.queries import grant_view
 from access.service_layer.review_items import item_view
@@ -103,6 +110,23 @@ def gather(
         ]
         if person_ids
         else [],
+        # What each application said they would do (the organisation, role, group, area).
+        "placements": [
+            {
+                "application_id": row.application_id,
+                "organisation_name": row.organisation_name,
+                "role": row.role,
+                "group_name": row.group_name,
+                "area": row.area,
+                "recorded_at": row.recorded_at,
+            }
+            for row in session.execute(
+                select(ApplicationPlacement)
+                .where(ApplicationPlacement.application_id.in_(application_ids))
+                .order_by(ApplicationPlacement.recorded_at, ApplicationPlacement.application_id)
+            ).scalars()
+            if period.contains(row.recorded_at)
+        ],
         # The on-site register: each time they came in at a gate, and left.
         "visits": [
             {

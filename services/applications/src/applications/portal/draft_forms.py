@@ -79,6 +79,17 @@ class RoleForm(FlaskForm):
     role = RadioField(
         "Role", choices=_choices(ROLES, ROLE_LABELS), widget=Radios(), validate_choice=False
     )
+    # Beside the role: what the prison's security team reads when it decides their access.
+    group_name = StringField(
+        "Name of the group",
+        widget=GovTextInput(),
+        description="For example, Tuesday evening meeting.",
+    )
+    area = StringField(
+        "Where in the prison it meets",
+        widget=GovTextInput(),
+        description="For example, the chapel or the education block.",
+    )
 
 
 class NameForm(FlaskForm):

@@ -62,6 +62,8 @@ def request_rows(draft: Draft) -> list[Row]:
         Row("Access", _one(ACCESS_LABELS)(application["requested_access"]), "access"),
         Row("How often", _one(FREQUENCY_LABELS)(application["frequency"]), "frequency"),
         Row("Role", _one(ROLE_LABELS)(application["role"]), "role"),
+        Row("Group", _lines(application.get("group_name")), "role"),
+        Row("Area", _lines(application.get("area")), "role"),
     ]
 
 

@@ -41,6 +41,8 @@ class Draft:
                     "establishments": list(application.establishments or []),
                     "requested_access": application.requested_access,
                     "frequency": application.frequency,
+                    "group_name": application.group_name,
+                    "area": application.area,
                 }
             ),
             volunteer_sections=application.volunteer_sections,

@@ -239,6 +239,8 @@ def next_step(slug: str) -> str | None:
 _PAGES = (
     ("establishments", "prisons"),
     ("role", "role"),
+    ("group_name", "role"),
+    ("area", "role"),
     ("requested_access", "access"),
     ("frequency", "frequency"),
     ("applicant.forenames", "name"),

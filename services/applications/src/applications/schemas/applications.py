@@ -22,6 +22,14 @@ from shared.events.catalogue import (
 from shared.events.vocabulary import SPONSORSHIP_END_REASONS
 
 STATUSES = tuple(state.value for state in ApplicationState)
+# A group's name and its area: one line of ordinary text, for the prison deciding access.
+PLACEMENT_TEXT = validate.And(
+    validate.Length(min=1, max=120),
+    validate.Regexp(
+        r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$",
+        error="Give one line of text (not blank, no line breaks).",
+    ),
+)
 
 
 class ApplicationInputSchema(Strict):
@@ -34,6 +42,19 @@ class ApplicationInputSchema(Strict):
     )
     requested_access = fields.String(allow_none=True, validate=validate.OneOf(ACCESS_TYPES))
     frequency = fields.String(allow_none=True, validate=validate.OneOf(FREQUENCIES))
+    group_name = fields.String(
+        allow_none=True,
+        validate=PLACEMENT_TEXT,
+        metadata={
+            "description": "The group the volunteer will run (optional).",
+            "example": "Tuesday evening meeting",
+        },
+    )
+    area = fields.String(
+        allow_none=True,
+        validate=PLACEMENT_TEXT,
+        metadata={"description": "Where in the prison it meets (optional).", "example": "Chapel"},
+    )
 
 
 class TimelineEntrySchema(Schema):
@@ -117,6 +138,8 @@ class ApplicationSchema(ApplicationSummarySchema):
             )
         },
     )
+    group_name = fields.String(allow_none=True)
+    area = fields.String(allow_none=True)
     renewal_of = fields.String(allow_none=True)
     outcome = fields.Nested(OutcomeSchema, allow_none=True)
     withdrawn_reason = fields.String(allow_none=True)

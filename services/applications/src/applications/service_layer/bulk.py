@@ -51,6 +51,8 @@ COLUMNS: dict[str, FieldPath] = {
     "establishments": ("establishments",),
     "requested_access": ("requested_access",),
     "frequency": ("frequency",),
+    "group_name": ("group_name",),
+    "area": ("area",),
 }
 BOOLEANS = {"true": True, "yes": True, "false": False, "no": False}
 INPUT = ApplicationInputSchema()  # one instance: building its nested schemas is the slow part

@@ -26,7 +26,7 @@ from shared.pagination import decode_cursor, encode_cursor
 from shared.reference import application_reference
 from shared.uow import UnitOfWork
 
-APPLICATION_FIELDS = ("role", "requested_access", "frequency")
+APPLICATION_FIELDS = ("role", "requested_access", "frequency", "group_name", "area")
 # Built once: constructing the schema (and its nested schemas) costs more than a load, and a
 # marshmallow schema keeps no state between calls, so one instance serves every thread.
 APPLICANT_SCHEMA = ApplicantSchema()
@@ -47,6 +47,8 @@ def create_draft(
         establishments=list(data.get("establishments", [])),
         requested_access=data.get("requested_access"),
         frequency=data.get("frequency"),
+        group_name=data.get("group_name"),
+        area=data.get("area"),
         renewal_of=renewal_of,
         created_at=moment,
         updated_at=moment,
@@ -122,6 +124,8 @@ def application_view(
             application.applicant if whole else volunteer_sections.redacted_applicant(application)
         ),
         "volunteer_sections": volunteer_sections.section_statuses(application),
+        "group_name": application.group_name,
+        "area": application.area,
         "renewal_of": application.renewal_of,
         "outcome": _outcome_view(application.outcome),
         "withdrawn_reason": application.withdrawn_reason,

@@ -196,6 +196,7 @@ def erase_applications(
             add_timeline(session, application.id, "erased", {}, moment)
         application.applicant = {}
         application.withdrawn_reason = None
+        application.group_name = application.area = None
         application.submit_key = None
         application.submit_response = None
         application.outcome = (

@@ -81,6 +81,26 @@ def application_received(uow: UnitOfWork, application: Submitted) -> Envelope:
     )
 
 
+def placement_announced(
+    uow: UnitOfWork, application: Submitted, organisation_id: str, organisation_name: str
+) -> Envelope:
+    """What the volunteer will do, for the prisons' security teams deciding access: apart from
+    application.submitted, whose applicant document is vetting's alone."""
+    return uow.emit(
+        "application.placement_announced",
+        subject=application.id,
+        data={
+            "application_id": application.id,
+            "organisation_id": organisation_id,
+            "organisation_name": organisation_name,
+            "role": application.role,
+            "group_name": application.group_name,
+            "area": application.area,
+            "announced_at": _iso(application.submitted_at),
+        },
+    )
+
+
 def application_withdrawn(
     uow: UnitOfWork, application: Application, reason: str, at: datetime
 ) -> Envelope:

@@ -10,8 +10,9 @@ use again.
   asked and the grounds of a reconsideration.
 - closed_applicants (RETENTION_CLOSED_APPLICANT_MONTHS after a refusal or withdrawal): the whole
   applicant document (names, date of birth, contact, addresses, documents, referees...) becomes
-  an empty stub, and the withdrawal reason and the stored submit response (it names the
-  applicant) go, with everything check_details removes.
+  an empty stub, and the withdrawal reason, the stored submit response (it names the
+  applicant) and the group and area they would have run go, with everything check_details
+  removes.
 
 What stays for statistics: status, role, requested access, frequency, establishment codes,
 dates, the outcome (result, level, clearance status) and the timeline's kinds and dates. The
@@ -107,7 +108,7 @@ def anonymise_applicant(session: Session, application: Application) -> dict[str,
     fields = []
     if application.applicant:
         application.applicant, fields = {}, ["applicant"]
-    for name in ("withdrawn_reason", "submit_response"):
+    for name in ("withdrawn_reason", "submit_response", "group_name", "area"):
         if getattr(application, name) is not None:
             setattr(application, name, None)
             fields.append(name)

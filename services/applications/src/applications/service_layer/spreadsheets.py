@@ -68,6 +68,8 @@ GUIDANCE: dict[str, str] = {
     "establishments": "Prison codes, separated by ; like WWI; BMI.",
     "requested_access": _one_of(ACCESS_TYPES),
     "frequency": f"{_one_of(FREQUENCIES)} {what_the_visit_needs()}",
+    "group_name": "Optional: the group they will run, for the prison's security team.",
+    "area": "Optional: where in the prison the group meets, like Chapel.",
 }
 EXAMPLE: dict[str, str] = {
     "forenames": "Siobhán",
@@ -88,6 +90,8 @@ EXAMPLE: dict[str, str] = {
     "establishments": "WWI; BMI",
     "requested_access": "ESCORTED",
     "frequency": "REGULAR",
+    "group_name": "Tuesday evening meeting",
+    "area": "Chapel",
 }
 
 

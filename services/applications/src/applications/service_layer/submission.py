@@ -130,7 +130,11 @@ def submit(
     applications = cast(Table, Application.__table__)
     organisations = cast(Table, Organisation.__table__)
     row = session.execute(
-        select(applications, organisations.c.coordinator_email)
+        select(
+            applications,
+            organisations.c.coordinator_email,
+            organisations.c.name.label("organisation_name"),
+        )
         .join(organisations, organisations.c.id == applications.c.organisation_id)
         .where(
             applications.c.id == application_id, applications.c.organisation_id == organisation_id
@@ -176,6 +180,7 @@ def submit(
     )
     outgoing.application_submitted(uow, application, organisation_id)
     outgoing.application_received(uow, application)
+    outgoing.placement_announced(uow, application, organisation_id, row.organisation_name)
     return SubmitResult(body)
 
 
@@ -209,6 +214,8 @@ def start_renewal(uow: UnitOfWork, organisation_id: str, application_id: str) ->
         "establishments": previous.establishments,
         "requested_access": previous.requested_access,
         "frequency": previous.frequency,
+        "group_name": previous.group_name,
+        "area": previous.area,
     }
     draft = create_draft(uow, organisation_id, data, renewal_of=previous.id)
     if previous.volunteer_sections is not None:

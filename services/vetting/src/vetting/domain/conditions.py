@@ -4,7 +4,7 @@ them (conditions from the policy's list or in their words, a shorter validity, a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -104,3 +104,18 @@ def custom_conditions(terms: Terms, managed: Mapping[str, str]) -> list[dict[str
     if terms.other_condition and terms.other_condition.strip():
         chosen.append({"code": OTHER, "text": terms.other_condition.strip()})
     return chosen
+
+
+def connection_establishments(
+    applicant: Mapping[str, Any] | None, establishments: Iterable[str]
+) -> list[str]:
+    """The establishments (of those given) where the applicant declared a connection with
+    someone held there: the fact and the code only, never who."""
+    details = (applicant or {}).get("details")
+    declared = details.get("connections") if isinstance(details, Mapping) else None
+    codes = {
+        str(entry.get("establishment"))
+        for entry in declared or ()
+        if isinstance(entry, Mapping) and entry.get("establishment")
+    }
+    return sorted(codes & set(establishments))

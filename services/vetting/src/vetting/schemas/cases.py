@@ -178,6 +178,20 @@ class InformationRequestSchema(Schema):
     )
 
 
+class PrisonDecisionSchema(Schema):
+    """An establishment's exclusion or revocation of the person: evidence for this case."""
+
+    establishment_code = fields.String()
+    establishment_name = fields.String()
+    decision = fields.String(metadata={"enum": ["EXCLUDED", "REVOKED"]})
+    decided_at = fields.AwareDateTime()
+    reason = fields.String(
+        allow_none=True,
+        metadata={"description": "The establishment's reason, in its words (null if not heard)."},
+    )
+    review_on = fields.Date(allow_none=True, metadata={"description": "An exclusion's review."})
+
+
 class CaseSchema(CaseSummarySchema):
     applicant = fields.Dict(allow_none=True)
     dbs_level = fields.String(allow_none=True)
@@ -209,6 +223,15 @@ class CaseSchema(CaseSummarySchema):
                 "beside the applicant's own record."
             )
         }
+    )
+    prison_decisions = fields.List(
+        fields.Nested(PrisonDecisionSchema),
+        metadata={
+            "description": (
+                "Every establishment's exclusion or revocation of the person (any case of "
+                "theirs), oldest first, with the establishment's reason."
+            )
+        },
     )
     circumstance_reports = fields.List(
         fields.Nested(CircumstanceReportSchema),

@@ -47,6 +47,7 @@ from vetting.service_layer.erasure_steps import (
     assign,
     close_cases,
     forget_identity,
+    forget_prison_reasons,
 )
 
 REASON_CODE = "ERASURE"
@@ -83,6 +84,7 @@ def erase_person(uow: UnitOfWork, event: Event) -> None:
         **anonymise_children(session, [case.id for case in cases]),
         "people": int(person is not None and assign(person, match_key=ERASED_KEY + person.id)),
         "identifiers": forget_identity(session, person_id, [c.id for c in cases]),
+        "prison_reasons": forget_prison_reasons(session, person_id),
     }
     subjects = {
         "case": [c.id for c in cases],

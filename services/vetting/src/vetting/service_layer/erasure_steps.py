@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from vetting.domain.lifecycles.case import CLOSED, CaseState
@@ -18,6 +19,7 @@ from vetting.models import (
     IdentityCandidate,
     InformationRequest,
     PersonIdentifier,
+    PrisonDecision,
     VettingCase,
 )
 from vetting.service_layer.case_moves import move
@@ -40,6 +42,22 @@ def forget_identity(session: Session, person_id: str | None, case_ids: list[str]
     if case_ids:
         session.execute(delete(IdentityCandidate).where(IdentityCandidate.case_id.in_(case_ids)))
     return forgotten
+
+
+def forget_prison_reasons(session: Session, person_id: str | None) -> int:
+    """The establishments' reasons for excluding or revoking the person: blanked (the fact,
+    the establishment and the date stay, ids and codes only)."""
+    if person_id is None:
+        return 0
+    blanked = cast(
+        CursorResult[Any],
+        session.execute(
+            sql_update(PrisonDecision)
+            .where(PrisonDecision.person_id == person_id, PrisonDecision.reason.is_not(None))
+            .values(reason=None)
+        ),
+    )
+    return blanked.rowcount or 0
 
 
 def close_cases(cases: Iterable[VettingCase], moment: Any) -> int:

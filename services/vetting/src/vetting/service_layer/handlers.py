@@ -1,6 +1,7 @@
 """Every event vetting consumes, declared once: what the applications service tells it (a
 submission, answers, a withdrawal, a change of circumstances, a reconsideration request, an
-erasure request) and what establishments decide (access.excluded, access.revoked).
+erasure request) and what establishments decide (access.excluded, access.revoked, and the
+reasons in access.decision_evidence).
 
 Each handler reads the event and calls a use case; the composition root (vetting.service)
 binds HANDLERS to the collaborators in `Dependencies`. The `name`s are the handlers' inbox
@@ -90,3 +91,8 @@ def access_excluded(uow: UnitOfWork, event: Event, deps: Dependencies) -> None:
 @HANDLERS.on("access.revoked", name="vetting.service_layer.history.record_revoked")
 def access_revoked(uow: UnitOfWork, event: Event, deps: Dependencies) -> None:
     history.record_establishment_decision(uow, event, history.REVOKED)
+
+
+@HANDLERS.on("access.decision_evidence", name="vetting.service_layer.history.record_evidence")
+def access_decision_evidence(uow: UnitOfWork, event: Event, deps: Dependencies) -> None:
+    history.record_decision_evidence(uow, event)

@@ -10,6 +10,7 @@ good faith.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from shared.errors import Conflict
 from shared.handlers import Event
+from shared.reference import load_establishments
 from shared.uow import UnitOfWork
 from vetting.domain.actors import Actor
 from vetting.domain.lifecycles.case import UNDECIDED, CaseState
@@ -180,3 +182,60 @@ def record_establishment_decision(uow: UnitOfWork, event: Event, decision: str) 
         )
     )
     person_changed(uow.session, str(event.data["person_id"]), uow.now())
+
+
+def record_decision_evidence(uow: UnitOfWork, event: Event) -> None:
+    """access.decision_evidence → the establishment's reason (and an exclusion's review date)
+    on the person's history; it may arrive before or after access.excluded / access.revoked,
+    and either one makes the row."""
+    data = event.data
+    grant_id, decision = str(data["grant_id"]), data["decision"]
+    found = uow.session.execute(
+        select(PrisonDecision)
+        .where(PrisonDecision.grant_id == grant_id, PrisonDecision.decision == decision)
+        .with_for_update()
+    ).scalar_one_or_none()
+    if found is None:
+        uow.session.add(
+            PrisonDecision(
+                person_id=str(data["person_id"]),
+                grant_id=grant_id,
+                application_id=str(data["application_id"]),
+                establishment_code=data["establishment_code"],
+                decision=decision,
+                decided_at=data["at"],
+                reason=data["reason"] or None,
+                review_on=data.get("review_on"),
+            )
+        )
+        person_changed(uow.session, str(data["person_id"]), uow.now())
+    elif found.reason is None:
+        found.reason, found.review_on = data["reason"] or None, data.get("review_on")
+
+
+def prison_decisions(session: Session, person_id: str | None) -> list[dict[str, Any]]:
+    """The establishments' exclusions and revocations of the person, with their reasons,
+    oldest first: evidence an officer weighs on any later case."""
+    if not person_id:
+        return []
+    names = establishment_names()
+    return [
+        {
+            "establishment_code": row.establishment_code,
+            "establishment_name": names.get(row.establishment_code, row.establishment_code),
+            "decision": row.decision,
+            "decided_at": row.decided_at,
+            "reason": row.reason,
+            "review_on": row.review_on,
+        }
+        for row in session.execute(
+            select(PrisonDecision)
+            .where(PrisonDecision.person_id == person_id)
+            .order_by(PrisonDecision.decided_at, PrisonDecision.id)
+        ).scalars()
+    ]
+
+
+@cache
+def establishment_names() -> dict[str, str]:
+    return {code: found.name for code, found in load_establishments().items()}

@@ -12,7 +12,11 @@ from shared import erasure
 from shared.events import Envelope
 from shared.uow import UnitOfWork
 from vetting.domain.circumstances import ReportStatus
-from vetting.domain.conditions import excluded, organisation_conditions
+from vetting.domain.conditions import (
+    connection_establishments,
+    excluded,
+    organisation_conditions,
+)
 from vetting.models import CircumstanceReport, Clearance, InformationRequest, VettingCase
 
 
@@ -55,7 +59,9 @@ def check_completed(
 
 
 def clearance_granted(uow: UnitOfWork, case: VettingCase, clearance: Clearance) -> Envelope:
-    """Access's copy: who the person is (for the gate) and where they may go."""
+    """Access's copy: who the person is (for the gate), where they may go, and where they
+    declared a connection with someone held (the establishment only, never who)."""
+    establishments = [c for c in case.establishments if c not in excluded(clearance.conditions)]
     return uow.emit(
         "vetting.clearance_granted",
         subject=case.application_id,
@@ -66,9 +72,8 @@ def clearance_granted(uow: UnitOfWork, case: VettingCase, clearance: Clearance) 
             "level": clearance.level,
             "access": clearance.access,
             "conditions": clearance.conditions,
-            "establishments": [
-                c for c in case.establishments if c not in excluded(clearance.conditions)
-            ],
+            "establishments": establishments,
+            "connection_establishments": connection_establishments(case.applicant, establishments),
             "issued_at": clearance.issued_at.isoformat(),
             "expires_at": clearance.expires_at.isoformat(),
             "person_id": clearance.person_id,

@@ -217,6 +217,8 @@ def case_view(session: Session, case_id: str, moment: datetime) -> dict[str, Any
         # As it stands now (the queue's copy follows it while the case is undecided:
         # history.person_changed).
         "history": history.flags(session, case) or None,
+        # The establishments' exclusions and revocations, with their reasons: evidence.
+        "prison_decisions": history.prison_decisions(session, case.person_id),
     }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from shared.web.subject_access import Period, audit_history, unique
 from vetting.models import Clearance, Person, VettingCase
+from vetting.service_layer import history
 from vetting.service_layer.queries import case_view, clearance_view
 
 
@@ -62,6 +63,12 @@ def gather(
             {**clearance_view(c), "history": audit_history(session, "clearance", c.id, period)}
             for c in clearances
             if period.overlaps(c.issued_at, c.updated_at)
+        ],
+        # The prisons' exclusions and revocations of them, with the prisons' reasons.
+        "prison_decisions": [
+            decision
+            for decision in history.prison_decisions(session, person.id if person else None)
+            if period.contains(decision["decided_at"])
         ],
     }
 

@@ -17,7 +17,7 @@ from shared.audit.trail import record_read
 from shared.frontdoor import signed_in
 from vetting.domain.lifecycles.clearance import ClearanceState
 from vetting.routes.request_context import identity_key
-from vetting.service_layer import clearance_search, queries
+from vetting.service_layer import clearance_search, history, queries
 from vetting.workbench import presenters
 from vetting.workbench.blueprint import bp, now, platform
 
@@ -117,6 +117,7 @@ def clearance(clearance_id: str):
     who = signed_in()
     with platform().session_factory() as session:
         view = clearance_search.one(session, clearance_id)
+        prison_decisions = history.prison_decisions(session, view["person_id"])
         # Newest first; the issue itself is on the case's trail, so it is added as the oldest.
         trail = [
             *queries.audit_trail(session, "clearance", clearance_id),
@@ -138,6 +139,7 @@ def clearance(clearance_id: str):
     return render_template(
         "workbench/clearance.html",
         clearance=view,
+        prison_decisions=prison_decisions,
         trail=trail,
         actions=presenters.clearance_actions(view, who.roles),
     )

@@ -2,7 +2,9 @@
 
 Every access event names the grant (one person at one establishment), the application whose
 clearance opened it, the person and the establishment. Reasons stay in the access service:
-an event says what changed, never why (a notification must not leak a decision's reason).
+an event says what changed, never why (a notification must not leak a decision's reason). The
+one exception is access.decision_evidence, which vetting alone receives: a prison's reason
+for excluding or revoking someone is evidence for vetting's next decision about them.
 """
 
 from __future__ import annotations
@@ -93,3 +95,28 @@ class AccessExclusionReviewDueV1(AccessChangeV1):
     """An exclusion's review date has come (published once per review date)."""
 
     review_on = fields.Date(required=True)
+
+
+PRISON_DECISIONS = ("EXCLUDED", "REVOKED")
+
+
+class DecisionEvidenceV1(Schema):
+    """An establishment excluded or revoked a person, with its reason: for vetting alone,
+    published with access.excluded / access.revoked (which carry no reason)."""
+
+    grant_id = fields.UUID(required=True)
+    application_id = fields.UUID(required=True)
+    person_id = fields.UUID(required=True)
+    establishment_code = fields.String(required=True, validate=ESTABLISHMENT_CODE)
+    decision = fields.String(required=True, validate=validate.OneOf(PRISON_DECISIONS))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(max=4000),
+        metadata={
+            "description": "The establishment's reason, in its words (may allege an offence)."
+        },
+    )
+    review_on = fields.Date(
+        load_default=None, allow_none=True, metadata={"description": "An exclusion's review date."}
+    )
+    at = fields.AwareDateTime(required=True)

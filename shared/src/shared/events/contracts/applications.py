@@ -70,6 +70,30 @@ class ApplicationReceivedV1(Schema):
     submitted_at = fields.AwareDateTime(required=True)
 
 
+class PlacementAnnouncedV1(Schema):
+    """What a submitted application says the volunteer will do, for the prisons' security
+    teams: the organisation, the role, the group and the area. Nothing about the applicant."""
+
+    application_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    organisation_name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"personal": True, "description": "Can say which fellowship: health data."},
+    )
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    group_name = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"personal": True, "description": "A group's name can say which fellowship."},
+    )
+    area = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=120)
+    )
+    announced_at = fields.AwareDateTime(required=True)
+
+
 class InfoProvidedV1(Schema):
     application_id = fields.UUID(required=True)
     request_id = fields.String(required=True)

@@ -152,6 +152,19 @@ class ClearanceGrantedV1(Schema):
         },
     )
     review_on = fields.Date(load_default=None, allow_none=True)
+    # Added (optional): the establishments (of `establishments`) where the person declared a
+    # connection with someone held there, for the security team deciding access. Never who.
+    connection_establishments = fields.List(
+        fields.String(validate=ESTABLISHMENT_CODE),
+        load_default=list,
+        metadata={
+            "personal": True,
+            "description": (
+                "Where the person declared a connection with someone held (codes only): "
+                "a fact about a person in custody's circle, special-category."
+            ),
+        },
+    )
 
 
 class ClearanceAnnouncedV1(Schema):

@@ -1,7 +1,7 @@
 """an officer's terms on a clearance; information requests chased and lapsed
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-04 14:10:00.000000
 
 clearances.custom_conditions: the conditions an officer picked from the policy's list or wrote
@@ -19,7 +19,7 @@ from shared.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision: str = '0021'
-down_revision: Union[str, Sequence[str], None] = '0018'
+down_revision: Union[str, Sequence[str], None] = '0019'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
