@@ -1,6 +1,6 @@
 """an officer's terms on a clearance; information requests chased and lapsed
 
-Revision ID: 0021
+Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-04 14:10:00.000000
 
@@ -18,7 +18,7 @@ from alembic import op
 from shared.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision: str = '0021'
+revision: str = '0020'
 down_revision: Union[str, Sequence[str], None] = '0019'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
