@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from access.service_layer import establishments, exclusion_reviews
 from shared.cli import CliState, pass_state
+from shared.platform import Platform
+from shared.timed_commands import timed_command
 
 
 @click.group("establishments", help="The establishments reference data.")
@@ -33,25 +34,13 @@ def reload_establishments(state: CliState, path: Path | None) -> None:
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
 
 
-@click.command("sweep", help="Announce exclusions whose review date has come (run daily).")
-@click.option("--at", "at", default=None, help="ISO time to sweep as of (default: now).")
-@click.option(
-    "--every",
-    "every_s",
-    default=None,
-    type=float,
-    help="Keep running, sweeping every this many seconds (a container's scheduler).",
+def _announce_reviews(platform: Platform, moment: datetime) -> dict[str, int]:
+    with platform.unit_of_work() as uow:
+        announced = exclusion_reviews.announce_due_reviews(uow, moment)
+        uow.commit()
+    return {"reviews_due": announced}
+
+
+sweep_command = timed_command(
+    "sweep", "Announce exclusions whose review date has come (run daily).", _announce_reviews
 )
-@pass_state
-def sweep_command(state: CliState, at: str | None, every_s: float | None) -> None:
-    while True:
-        moment = datetime.fromisoformat(at) if at else state.platform.clock.now()
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        with state.platform.unit_of_work() as uow:
-            announced = exclusion_reviews.announce_due_reviews(uow, moment)
-            uow.commit()
-        click.echo(f'{{"reviews_due": {announced}}}')
-        if every_s is None:
-            return
-        time.sleep(every_s)
