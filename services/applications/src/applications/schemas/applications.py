@@ -327,7 +327,11 @@ class ChangeResultSchema(Schema):
 
 
 class NotReadySchema(ReadinessSchema):
-    """Submit's 422: the readiness problems inside the usual error body."""
+    """Submit's 422: the readiness problems inside the usual error body (the level and what it
+    does not need are readiness's own answer: GET /applications/{id}/readiness)."""
+
+    class Meta:
+        exclude = ("clearance_level", "not_needed")
 
     status = fields.Integer()
     message = fields.String()
