@@ -9,6 +9,7 @@ import importlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,7 +171,10 @@ def run_e2e(
     duration: float,
     warmup: int,
     drain_timeout: float,
+    while_loaded: Callable[[Stack], Callable[[], None]] | None = None,
 ) -> E2EResult:
+    """`while_loaded(stack)` is called as the measured load starts (after the warm-up); what
+    it returns, once every notification has arrived (bench/profile.py records the processes)."""
     log(f"{label}: migrating")
     for service in SERVICES:  # in process: what `python -m <service> migrate` does
         module = importlib.import_module(f"{service}.service")
@@ -244,6 +248,7 @@ def run_e2e(
         emails = [f"e2e-{run}-{label}-{i}@example.org" for i in range(total)]
         futures = []
         cpu_before = cpu_seconds(stack)
+        finish = while_loaded(stack) if while_loaded is not None else None
         with ThreadPoolExecutor(max_workers=16) as pool:
             t0 = time.perf_counter() + 0.1
             for i, email in enumerate(emails):
@@ -252,6 +257,8 @@ def run_e2e(
                     time.sleep(delay)
                 futures.append((email, time.perf_counter(), pool.submit(post, email)))
         wait_for(emails, drain_timeout)
+        if finish is not None:
+            finish()
         cpu_after = cpu_seconds(stack)
         result = E2EResult(label, sent=total)
         result.cpu_ms_per_application = {
